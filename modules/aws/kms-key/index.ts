@@ -1,0 +1,77 @@
+import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
+import { KmsKey as KmsKeyResource } from "@cdktf/provider-aws/lib/kms-key";
+import { Construct } from "constructs";
+import { z } from "zod";
+import { PolicyStatement, policyDocument, renderPolicy } from "../../core/iam";
+import { stampModule } from "../../core/stamp";
+import { AWS_ACCOUNT_ID, knownString, parseProps } from "../../core/validate";
+
+export const KMS_KEY_MODULE = "aws/kms-key" as const;
+
+export interface KmsKeyProps {
+  /** The account that owns and administers the key (through IAM policies). */
+  readonly accountId: string;
+  /** Alias without `alias/`, e.g. `acme-prod-globex-logs`. */
+  readonly aliasName: string;
+  /** What the key protects. */
+  readonly description: string;
+  /**
+   * AWS service principals that deliver logs natively (e.g. `cloudtrail.amazonaws.com`) and so must
+   * generate data keys; only on behalf of `accountId`. @default none
+   */
+  readonly writerServicePrincipals?: readonly string[];
+  /** Waiting period before deletion, 7-30 days. @default 30 */
+  readonly deletionWindowDays?: number;
+}
+
+const propsSchema = z.object({
+  accountId: knownString(AWS_ACCOUNT_ID, "a 12-digit AWS account id"),
+  aliasName: z.string().regex(/^(?!aws\/)[A-Za-z0-9/_-]{1,250}$/, "must be 1-250 of [A-Za-z0-9/_-], not starting with aws/"),
+  description: z.string().min(1).max(8192),
+  writerServicePrincipals: z.array(z.string().regex(/^[a-z0-9.-]+\.amazonaws\.com$/, "must be an AWS service principal")).default([]),
+  deletionWindowDays: z.number().int().min(7).max(30).default(30),
+});
+
+/**
+ * A customer-managed symmetric KMS key with automatic rotation and an alias. The account administers
+ * it through IAM (so grants live in role policies, reviewable per role); native log writers may only
+ * generate data keys for this account.
+ */
+export class KmsKey extends Construct {
+  /** Key ARN. */
+  public readonly keyArn: string;
+  /** Key id. */
+  public readonly keyId: string;
+  /** `alias/<aliasName>`. */
+  public readonly aliasName: string;
+
+  constructor(scope: Construct, id: string, props: KmsKeyProps) {
+    super(scope, id);
+    const p = parseProps(this.node.path, propsSchema, props);
+    stampModule(this, KMS_KEY_MODULE);
+
+    const statements: PolicyStatement[] = [
+      { Sid: "AccountAdministersKeyThroughIam", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${p.accountId}:root` }, Action: "kms:*", Resource: "*" },
+    ];
+    if (p.writerServicePrincipals.length > 0) {
+      statements.push({
+        Sid: "NativeWritersEncrypt",
+        Effect: "Allow",
+        Principal: { Service: [...new Set(p.writerServicePrincipals)].sort() },
+        Action: ["kms:GenerateDataKey*", "kms:DescribeKey"],
+        Resource: "*",
+        Condition: { StringEquals: { "aws:SourceAccount": p.accountId } },
+      });
+    }
+    const key = new KmsKeyResource(this, "Resource", {
+      description: p.description,
+      enableKeyRotation: true,
+      deletionWindowInDays: p.deletionWindowDays,
+      policy: renderPolicy(policyDocument(...statements)),
+    });
+    this.aliasName = `alias/${p.aliasName}`;
+    new KmsAlias(this, "Alias", { name: this.aliasName, targetKeyId: key.keyId });
+    this.keyArn = key.arn;
+    this.keyId = key.keyId;
+  }
+}

@@ -1,0 +1,318 @@
+import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
+import { S3BucketLoggingA } from "@cdktf/provider-aws/lib/s3-bucket-logging";
+import { S3BucketNotification } from "@cdktf/provider-aws/lib/s3-bucket-notification";
+import { S3BucketObjectLockConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-object-lock-configuration";
+import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
+import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
+import { Construct } from "constructs";
+import { z } from "zod";
+import { PolicyStatement, policyDocument, renderPolicy } from "../../core/iam";
+import { stampModule } from "../../core/stamp";
+import { AWS_ACCOUNT_ID, IAM_ROLE_ARN, KMS_KEY_ARN, S3_BUCKET_NAME, knownString, parseProps } from "../../core/validate";
+import { KmsKey } from "../kms-key";
+import { hardenBucket, tlsOnlyStatements } from "../s3-hardening";
+
+export const LOG_BUCKET_MODULE = "aws/log-bucket" as const;
+
+/** A lifecycle transition of current object versions. */
+export interface LogBucketTransition {
+  /** Days after creation. STANDARD_IA / ONEZONE_IA need at least 30. */
+  readonly days: number;
+  /** Target storage class, e.g. `GLACIER_IR`, `GLACIER`, `DEEP_ARCHIVE`, `STANDARD_IA`. */
+  readonly storageClass: "STANDARD_IA" | "ONEZONE_IA" | "INTELLIGENT_TIERING" | "GLACIER_IR" | "GLACIER" | "DEEP_ARCHIVE";
+}
+
+/** Retention of one key prefix (one log source). */
+export interface LogBucketRetentionRule {
+  /** Key prefix the rule covers, ending in `/`, e.g. `okta/`. */
+  readonly prefix: string;
+  /** Objects under the prefix expire this many days after creation: the source's retention. */
+  readonly expirationDays: number;
+  /** Transitions to cheaper classes before expiry. @default none (objects stay in STANDARD) */
+  readonly transitions?: readonly LogBucketTransition[];
+}
+
+/** Delivers `s3:ObjectCreated:*` events under a prefix to a queue (a Snowpipe's notification channel). */
+export interface LogBucketNotification {
+  /** Key prefix, ending in `/`. Prefixes of one bucket must not overlap (S3 rejects overlaps). */
+  readonly prefix: string;
+  /** Only keys ending with this suffix. @default every key under the prefix */
+  readonly suffix?: string;
+  /** SQS queue ARN, e.g. a Snowflake pipe's `notification_channel`. */
+  readonly queueArn: string;
+}
+
+/** Someone allowed to write log files under a prefix (a native delivery service or a puller role). */
+export interface LogBucketWriter {
+  /** Key prefix the writer may put objects under, ending in `/`. */
+  readonly prefix: string;
+  /** An AWS service principal that delivers natively, e.g. `cloudtrail.amazonaws.com`. @default none */
+  readonly servicePrincipal?: string;
+  /** IAM role ARNs (pullers, Firehose, Kafka sinks). @default none */
+  readonly roleArns?: readonly string[];
+}
+
+export interface LogBucketProps {
+  /** Globally unique bucket name (S3 rules; no dots, so virtual-host TLS always works). */
+  readonly bucketName: string;
+  /** The AWS account that owns the bucket; used as expected owner and in policy conditions. */
+  readonly accountId: string;
+  /**
+   * Customer-managed KMS key to encrypt with. When omitted, the module creates a key with yearly
+   * rotation on and an alias `alias/<bucketName>`.
+   * @default a new customer-managed key
+   */
+  readonly kmsKeyArn?: string;
+  /** Waiting period before a created key is deleted. @default 30 */
+  readonly kmsKeyDeletionWindowDays?: number;
+  /**
+   * Server access logs go to this bucket (same account and region, SSE-S3, no object lock).
+   * Required unless `accessLoggingDisabledReason` explains why not.
+   */
+  readonly accessLogging?: { readonly targetBucket: string; readonly targetPrefix?: string };
+  /** A written reason (at least 20 characters) to run without access logging. @default logging required */
+  readonly accessLoggingDisabledReason?: string;
+  /** Retention per prefix; at least one. Overlapping prefixes are rejected. */
+  readonly retentionRules: readonly LogBucketRetentionRule[];
+  /** Noncurrent (overwritten or deleted) versions expire after this many days. @default 30 */
+  readonly noncurrentVersionExpirationDays?: number;
+  /** Incomplete multipart uploads are aborted after this many days. @default 7 */
+  readonly abortIncompleteMultipartUploadDays?: number;
+  /**
+   * Default object-lock retention (WORM). Enabled through `aws_s3_bucket_object_lock_configuration`
+   * on the versioned bucket, so turning it on later does not replace the bucket.
+   * @default no object lock
+   */
+  readonly objectLock?: { readonly mode: "GOVERNANCE" | "COMPLIANCE"; readonly days: number };
+  /** Event notifications, one entry per prefix, all in the bucket's single notification resource. @default none */
+  readonly notifications?: readonly LogBucketNotification[];
+  /** Who may write log files, per prefix. @default none (only the account's IAM principals, via IAM) */
+  readonly writers?: readonly LogBucketWriter[];
+}
+
+const prefix = z
+  .string()
+  .regex(/^[A-Za-z0-9!_.*'()\-/]+\/$/, "must be a key prefix of safe characters ending in '/'")
+  .refine((p) => !p.startsWith("/"), "must not start with '/'");
+
+const transition = z.object({
+  days: z.number().int().min(0),
+  storageClass: z.enum(["STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE"]),
+});
+
+const propsSchema = z
+  .object({
+    bucketName: knownString(S3_BUCKET_NAME, "a valid S3 bucket name (3-63 of a-z, 0-9, '-')"),
+    accountId: knownString(AWS_ACCOUNT_ID, "a 12-digit AWS account id"),
+    kmsKeyArn: knownString(KMS_KEY_ARN, "a KMS key ARN").optional(),
+    kmsKeyDeletionWindowDays: z.number().int().min(7).max(30).default(30),
+    accessLogging: z.object({ targetBucket: z.string().min(3), targetPrefix: z.string().optional() }).optional(),
+    accessLoggingDisabledReason: z.string().min(20, "must be a written reason of at least 20 characters").optional(),
+    retentionRules: z
+      .array(
+        z
+          .object({ prefix, expirationDays: z.number().int().min(1), transitions: z.array(transition).default([]) })
+          .superRefine((rule, ctx) => {
+            let previous = -1;
+            rule.transitions.forEach((t, i) => {
+              if ((t.storageClass === "STANDARD_IA" || t.storageClass === "ONEZONE_IA") && t.days < 30)
+                ctx.addIssue({ code: "custom", path: ["transitions", i, "days"], message: `${t.storageClass} needs at least 30 days` });
+              if (t.days <= previous)
+                ctx.addIssue({ code: "custom", path: ["transitions", i, "days"], message: "transitions must be in increasing days" });
+              if (t.days >= rule.expirationDays)
+                ctx.addIssue({ code: "custom", path: ["transitions", i, "days"], message: `must be before expirationDays (${rule.expirationDays})` });
+              previous = t.days;
+            });
+          }),
+      )
+      .min(1, "at least one retention rule is required: a log bucket states how long it keeps logs"),
+    noncurrentVersionExpirationDays: z.number().int().min(1).default(30),
+    abortIncompleteMultipartUploadDays: z.number().int().min(1).default(7),
+    objectLock: z.object({ mode: z.enum(["GOVERNANCE", "COMPLIANCE"]), days: z.number().int().min(1) }).optional(),
+    notifications: z
+      .array(z.object({ prefix, suffix: z.string().min(1).optional(), queueArn: z.string().min(1) }))
+      .default([]),
+    writers: z
+      .array(
+        z
+          .object({
+            prefix,
+            servicePrincipal: z.string().regex(/^[a-z0-9.-]+\.amazonaws\.com$/, "must be an AWS service principal").optional(),
+            roleArns: z.array(knownString(IAM_ROLE_ARN, "an IAM role ARN")).default([]),
+          })
+          .refine((w) => w.servicePrincipal !== undefined || w.roleArns.length > 0, "needs a servicePrincipal or roleArns"),
+      )
+      .default([]),
+  })
+  .superRefine((p, ctx) => {
+    if (!p.accessLogging && !p.accessLoggingDisabledReason)
+      ctx.addIssue({ code: "custom", path: ["accessLogging"], message: "required unless accessLoggingDisabledReason is given" });
+    if (p.accessLogging && p.accessLogging.targetBucket === p.bucketName)
+      ctx.addIssue({ code: "custom", path: ["accessLogging", "targetBucket"], message: "must not be the bucket itself" });
+    for (const [field, items] of [["retentionRules", p.retentionRules], ["notifications", p.notifications]] as const) {
+      items.forEach((a, i) =>
+        items.forEach((b, j) => {
+          if (j > i && (a.prefix.startsWith(b.prefix) || b.prefix.startsWith(a.prefix)))
+            ctx.addIssue({ code: "custom", path: [field, j, "prefix"], message: `overlaps ${field}[${i}].prefix '${a.prefix}'` });
+        }),
+      );
+    }
+  });
+
+/**
+ * An S3 bucket for raw log files: versioned, SSE-KMS with a customer key, TLS-only, no public access,
+ * ACLs disabled, access-logged, with per-prefix retention, optional object lock and one notification
+ * resource for all prefixes.
+ */
+export class LogBucket extends Construct {
+  /** Bucket name. */
+  public readonly bucketName: string;
+  /** Bucket ARN. */
+  public readonly bucketArn: string;
+  /** ARN of the KMS key that encrypts the bucket (created or given). */
+  public readonly kmsKeyArn: string;
+
+  constructor(scope: Construct, id: string, props: LogBucketProps) {
+    super(scope, id);
+    const p = parseProps(this.node.path, propsSchema, props);
+    stampModule(this, LOG_BUCKET_MODULE);
+
+    const bucket = new S3Bucket(this, "Resource", { bucket: p.bucketName, forceDestroy: false });
+    this.bucketName = bucket.bucket;
+    this.bucketArn = bucket.arn;
+
+    if (p.kmsKeyArn) {
+      this.kmsKeyArn = p.kmsKeyArn;
+    } else {
+      const writerServices = p.writers.flatMap((w) => (w.servicePrincipal ? [w.servicePrincipal] : []));
+      this.kmsKeyArn = new KmsKey(this, "Key", {
+        accountId: p.accountId,
+        aliasName: p.bucketName,
+        description: `Encrypts log bucket ${p.bucketName}`,
+        writerServicePrincipals: writerServices,
+        deletionWindowDays: p.kmsKeyDeletionWindowDays,
+      }).keyArn;
+    }
+
+    const publicAccessBlock = hardenBucket(this, bucket, p.accountId);
+    const encryption = new S3BucketServerSideEncryptionConfigurationA(this, "Encryption", {
+      bucket: bucket.id,
+      expectedBucketOwner: p.accountId,
+      rule: [
+        {
+          applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: this.kmsKeyArn },
+          bucketKeyEnabled: true,
+        },
+      ],
+    });
+
+    new S3BucketPolicy(this, "Policy", {
+      bucket: bucket.id,
+      policy: renderPolicy(
+        policyDocument(...tlsOnlyStatements(bucket.arn), ...encryptionStatements(bucket.arn, this.kmsKeyArn), ...writerStatements(bucket.arn, p.accountId, p.writers)),
+      ),
+      dependsOn: [publicAccessBlock],
+    });
+
+    if (p.accessLogging) {
+      new S3BucketLoggingA(this, "AccessLogging", {
+        bucket: bucket.id,
+        expectedBucketOwner: p.accountId,
+        targetBucket: p.accessLogging.targetBucket,
+        targetPrefix: p.accessLogging.targetPrefix ?? `${p.bucketName}/`,
+      });
+    }
+
+    new S3BucketLifecycleConfiguration(this, "Lifecycle", {
+      bucket: bucket.id,
+      expectedBucketOwner: p.accountId,
+      rule: [
+        ...p.retentionRules.map((r) => ({
+          id: `retain-${r.prefix.replace(/\/$/, "").replace(/[^A-Za-z0-9-]/g, "-")}`,
+          status: "Enabled",
+          // A prefix filter always: an empty or missing filter warns on AWS provider 6.x.
+          filter: [{ prefix: r.prefix }],
+          transition: r.transitions.map((t) => ({ days: t.days, storageClass: t.storageClass })),
+          expiration: [{ days: r.expirationDays }],
+        })),
+        {
+          id: "bucket-hygiene",
+          status: "Enabled",
+          filter: [{ prefix: "" }],
+          noncurrentVersionExpiration: [{ noncurrentDays: p.noncurrentVersionExpirationDays }],
+          abortIncompleteMultipartUpload: [{ daysAfterInitiation: p.abortIncompleteMultipartUploadDays }],
+        },
+      ],
+    });
+
+    if (p.objectLock) {
+      new S3BucketObjectLockConfigurationA(this, "ObjectLock", {
+        bucket: bucket.id,
+        expectedBucketOwner: p.accountId,
+        objectLockEnabled: "Enabled",
+        rule: { defaultRetention: { mode: p.objectLock.mode, days: p.objectLock.days } },
+      });
+    }
+
+    if (p.notifications.length > 0) {
+      new S3BucketNotification(this, "Notifications", {
+        bucket: bucket.id,
+        queue: p.notifications.map((n) => ({
+          id: `objects-created-${n.prefix.replace(/\/$/, "").replace(/[^A-Za-z0-9-]/g, "-")}`,
+          events: ["s3:ObjectCreated:*"],
+          filterPrefix: n.prefix,
+          filterSuffix: n.suffix,
+          queueArn: n.queueArn,
+        })),
+        // Objects must be encrypted before anything is told they exist.
+        dependsOn: [encryption],
+      });
+    }
+  }
+
+  /** ARN pattern of the objects under a prefix, e.g. `arn:aws:s3:::bucket/okta/*`. */
+  public objectsArn(keyPrefix: string): string {
+    return `${this.bucketArn}/${keyPrefix}*`;
+  }
+}
+
+/** Puts must be SSE-KMS with this bucket's key; a request that names another key or SSE-S3 is refused. */
+function encryptionStatements(bucketArn: string, keyArn: string): PolicyStatement[] {
+  return [
+    {
+      Sid: "DenyNonKmsEncryptedPuts",
+      Effect: "Deny",
+      Principal: "*",
+      Action: "s3:PutObject",
+      Resource: `${bucketArn}/*`,
+      Condition: { StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption": "aws:kms" } },
+    },
+    {
+      Sid: "DenyWrongKmsKeyPuts",
+      Effect: "Deny",
+      Principal: "*",
+      Action: "s3:PutObject",
+      Resource: `${bucketArn}/*`,
+      Condition: { StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption-aws-kms-key-id": keyArn } },
+    },
+  ];
+}
+
+function writerStatements(bucketArn: string, accountId: string, writers: z.output<typeof propsSchema>["writers"]): PolicyStatement[] {
+  return writers.flatMap((w, i) => {
+    const out: PolicyStatement[] = [];
+    if (w.servicePrincipal) {
+      // Native delivery (CloudTrail, Config, ...): only on behalf of our own account.
+      const sourceAccount = { StringEquals: { "aws:SourceAccount": accountId } };
+      out.push(
+        { Sid: `Writer${i}ServiceAclCheck`, Effect: "Allow", Principal: { Service: w.servicePrincipal }, Action: "s3:GetBucketAcl", Resource: bucketArn, Condition: sourceAccount },
+        { Sid: `Writer${i}ServicePut`, Effect: "Allow", Principal: { Service: w.servicePrincipal }, Action: "s3:PutObject", Resource: `${bucketArn}/${w.prefix}*`, Condition: sourceAccount },
+      );
+    }
+    if (w.roleArns.length > 0) {
+      out.push({ Sid: `Writer${i}RolesPut`, Effect: "Allow", Principal: { AWS: [...w.roleArns] }, Action: "s3:PutObject", Resource: `${bucketArn}/${w.prefix}*` });
+    }
+    return out;
+  });
+}

@@ -1,0 +1,53 @@
+import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
+import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
+import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
+import { Construct } from "constructs";
+import { PolicyStatement } from "../core/iam";
+
+/**
+ * The hardening every bucket of this library gets, shared by the AWS bucket modules: versioning on,
+ * all public access blocked, ACLs disabled (bucket owner enforced). Child ids are stable
+ * (`Versioning`, `PublicAccessBlock`, `Ownership`) so addresses do not churn between versions.
+ */
+export function hardenBucket(scope: Construct, bucket: S3Bucket, accountId: string): S3BucketPublicAccessBlock {
+  new S3BucketVersioningA(scope, "Versioning", {
+    bucket: bucket.id,
+    expectedBucketOwner: accountId,
+    versioningConfiguration: { status: "Enabled" },
+  });
+  new S3BucketOwnershipControls(scope, "Ownership", {
+    bucket: bucket.id,
+    rule: { objectOwnership: "BucketOwnerEnforced" },
+  });
+  return new S3BucketPublicAccessBlock(scope, "PublicAccessBlock", {
+    bucket: bucket.id,
+    blockPublicAcls: true,
+    blockPublicPolicy: true,
+    ignorePublicAcls: true,
+    restrictPublicBuckets: true,
+  });
+}
+
+/** Deny any request that is not over TLS, or over TLS older than 1.2. */
+export function tlsOnlyStatements(bucketArn: string): PolicyStatement[] {
+  const resources = [bucketArn, `${bucketArn}/*`];
+  return [
+    {
+      Sid: "DenyInsecureTransport",
+      Effect: "Deny",
+      Principal: "*",
+      Action: "s3:*",
+      Resource: resources,
+      Condition: { Bool: { "aws:SecureTransport": "false" } },
+    },
+    {
+      Sid: "DenyTlsOlderThan12",
+      Effect: "Deny",
+      Principal: "*",
+      Action: "s3:*",
+      Resource: resources,
+      Condition: { NumericLessThan: { "s3:TlsVersion": "1.2" } },
+    },
+  ];
+}

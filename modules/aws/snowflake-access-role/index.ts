@@ -1,0 +1,111 @@
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { Construct } from "constructs";
+import { z } from "zod";
+import { KMS_DECRYPT_ACTIONS, S3_OBJECT_READ_ACTIONS, policyDocument, renderPolicy } from "../../core/iam";
+import { stampModule } from "../../core/stamp";
+import { AWS_ACCOUNT_ID, KMS_KEY_ARN, knownString, parseProps } from "../../core/validate";
+
+export const SNOWFLAKE_ACCESS_ROLE_MODULE = "aws/snowflake-access-role" as const;
+
+export interface SnowflakeAccessRoleProps {
+  /** Role name (at most 64 of [\w+=,.@-]); known before apply so the integration can name the ARN. */
+  readonly roleName: string;
+  /** The account the role lives in. */
+  readonly accountId: string;
+  /** The storage integration's IAM user (`StorageIntegration.iamUserArn`), the only trusted principal. */
+  readonly snowflakeIamUserArn: string;
+  /** External id the trust policy requires (`StorageIntegration.externalId`). */
+  readonly externalId: string;
+  /** ARN of the bucket the role reads. */
+  readonly bucketArn: string;
+  /** Key prefixes (ending in '/') the role may list and read; nothing else in the bucket. */
+  readonly prefixes: readonly string[];
+  /** The bucket's KMS key: the role may decrypt with it, and nothing else. */
+  readonly kmsKeyArn: string;
+  /** Maximum session length in seconds. @default 3600 */
+  readonly maxSessionDurationSeconds?: number;
+}
+
+const propsSchema = z.object({
+  roleName: z.string().regex(/^[\w+=,.@-]{1,64}$/, "must be 1-64 characters of [A-Za-z0-9+=,.@_-]"),
+  accountId: knownString(AWS_ACCOUNT_ID, "a 12-digit AWS account id"),
+  snowflakeIamUserArn: knownString(/^arn:aws[a-z-]*:iam::\d{12}:user\/.+$/, "an IAM user ARN"),
+  externalId: z.string().min(2),
+  bucketArn: knownString(/^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, "an S3 bucket ARN"),
+  prefixes: z
+    .array(z.string().regex(/^[^*?]+\/$/, "must be a key prefix ending in '/', without wildcards"))
+    .min(1, "at least one prefix is required: the role never reads a whole bucket"),
+  kmsKeyArn: knownString(KMS_KEY_ARN, "a KMS key ARN"),
+  maxSessionDurationSeconds: z.number().int().min(3600).max(43200).default(3600),
+});
+
+/**
+ * The IAM role a Snowflake storage integration assumes to read log files: trusted only by the
+ * integration's IAM user with the external-id condition; read and list on exactly the given prefixes;
+ * decrypt on the bucket's key.
+ *
+ * The ordering cycle (the integration needs the role ARN, the role needs the integration's IAM user)
+ * is broken the way the Snowflake provider documents: the ARN is built from the known role name with
+ * {@link SnowflakeAccessRole.arnFor}, the integration is created first, then this role. One apply.
+ */
+export class SnowflakeAccessRole extends Construct {
+  /** The ARN a role of this name has, known before apply. */
+  public static arnFor(accountId: string, roleName: string): string {
+    return `arn:aws:iam::${accountId}:role/${roleName}`;
+  }
+
+  /** Role ARN (from the resource). */
+  public readonly roleArn: string;
+  /** Role name. */
+  public readonly roleName: string;
+  /** The inline policy resource: depend on it before Snowflake first reads (IAM is eventually consistent). */
+  public readonly permissions: IamRolePolicy;
+
+  constructor(scope: Construct, id: string, props: SnowflakeAccessRoleProps) {
+    super(scope, id);
+    const p = parseProps(this.node.path, propsSchema, props);
+    stampModule(this, SNOWFLAKE_ACCESS_ROLE_MODULE);
+
+    const role = new IamRole(this, "Resource", {
+      name: p.roleName,
+      description: "Read-only access for a Snowflake storage integration to log prefixes",
+      maxSessionDuration: p.maxSessionDurationSeconds,
+      assumeRolePolicy: renderPolicy(
+        policyDocument({
+          Sid: "SnowflakeStorageIntegration",
+          Effect: "Allow",
+          Principal: { AWS: p.snowflakeIamUserArn },
+          Action: "sts:AssumeRole",
+          Condition: { StringEquals: { "sts:ExternalId": p.externalId } },
+        }),
+      ),
+    });
+    this.roleArn = role.arn;
+    this.roleName = p.roleName;
+
+    this.permissions = new IamRolePolicy(this, "ReadLogPrefixes", {
+      name: "read-log-prefixes",
+      role: role.id,
+      policy: renderPolicy(
+        policyDocument(
+          {
+            Sid: "ReadObjectsUnderPrefixes",
+            Effect: "Allow",
+            Action: S3_OBJECT_READ_ACTIONS,
+            Resource: p.prefixes.map((prefix) => `${p.bucketArn}/${prefix}*`),
+          },
+          {
+            Sid: "ListOnlyPrefixes",
+            Effect: "Allow",
+            Action: "s3:ListBucket",
+            Resource: p.bucketArn,
+            Condition: { StringLike: { "s3:prefix": p.prefixes.map((prefix) => `${prefix}*`) } },
+          },
+          { Sid: "LocateBucket", Effect: "Allow", Action: "s3:GetBucketLocation", Resource: p.bucketArn },
+          { Sid: "DecryptWithBucketKey", Effect: "Allow", Action: KMS_DECRYPT_ACTIONS, Resource: p.kmsKeyArn },
+        ),
+      ),
+    });
+  }
+}

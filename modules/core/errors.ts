@@ -1,0 +1,35 @@
+/** One problem found in props or config: where it is and why it is wrong. */
+export interface ValidationProblem {
+  /** Dotted/indexed path inside the props or config, e.g. `tenants[2].sources[0].eventTimeField`. */
+  readonly path: string;
+  /** A plain reason, e.g. `required`. */
+  readonly message: string;
+}
+
+/**
+ * Thrown when a module's props or the lakehouse config are invalid. Carries every problem at once,
+ * and the construct path (for props) or config file (for config) they belong to.
+ */
+export class LakehouseValidationError extends Error {
+  constructor(
+    /** Construct path of the module, or the config file name. */
+    public readonly where: string,
+    public readonly problems: readonly ValidationProblem[],
+  ) {
+    super(
+      `${where}: ${problems.length} problem${problems.length === 1 ? "" : "s"}\n` +
+        problems.map((p) => `  - ${p.path || "(root)"}: ${p.message}`).join("\n"),
+    );
+    this.name = "LakehouseValidationError";
+  }
+}
+
+/** Renders a zod issue path (`["tenants", 2, "id"]`) the way users write it: `tenants[2].id`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = "";
+  for (const part of path) {
+    if (typeof part === "number") out += `[${part}]`;
+    else out += out === "" ? String(part) : `.${String(part)}`;
+  }
+  return out;
+}

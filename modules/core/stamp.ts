@@ -1,0 +1,61 @@
+import { Aspects, IAspect, TerraformElement, TerraformResource } from "cdktf";
+import { IConstruct } from "constructs";
+import { MODULE_VERSIONS, ModuleName } from "./versions";
+
+export const TAG_MODULE = "lakehouse:module";
+export const TAG_MODULE_VERSION = "lakehouse:module-version";
+
+/** `aws/log-bucket@0.1.0` */
+export function moduleRef(name: ModuleName): string {
+  return `${name}@${MODULE_VERSIONS[name]}`;
+}
+
+/** The Snowflake COMMENT of a module's object: the human description, then the module stamp. */
+export function stampedComment(name: ModuleName, description?: string): string {
+  const stamp = `[${moduleRef(name)}]`;
+  return description ? `${description} ${stamp}` : stamp;
+}
+
+interface Taggable {
+  tags?: Record<string, string>;
+  tagsInput?: Record<string, string>;
+}
+interface Commentable {
+  comment?: string;
+  commentInput?: string;
+}
+
+/**
+ * Stamps every resource under a module with the module name and version:
+ * - AWS resources that take tags get `lakehouse:module` and `lakehouse:module-version`;
+ * - Snowflake objects that take a COMMENT get `[<module>@<version>]` appended (kept if present);
+ * - every resource, taggable or not, gets the stamp in its `//` metadata block of the synthesized
+ *   JSON (Terraform ignores `//` keys), so review tooling can trace any address to a module version.
+ */
+export class ModuleStamp implements IAspect {
+  constructor(private readonly name: ModuleName) {}
+
+  visit(node: IConstruct): void {
+    if (!(node instanceof TerraformResource)) return;
+    const version = MODULE_VERSIONS[this.name];
+    const type = node.terraformResourceType;
+    if (type.startsWith("aws_") && "tagsInput" in node) {
+      const taggable = node as unknown as Taggable;
+      taggable.tags = { ...(taggable.tagsInput ?? {}), [TAG_MODULE]: this.name, [TAG_MODULE_VERSION]: version };
+    }
+    if (type.startsWith("snowflake_") && "commentInput" in node) {
+      const commentable = node as unknown as Commentable;
+      const current = commentable.commentInput;
+      const stamp = `[${moduleRef(this.name)}]`;
+      if (current === undefined || !current.includes(stamp)) {
+        commentable.comment = current ? `${current} ${stamp}` : stamp;
+      }
+    }
+    (node as TerraformElement).addOverride("//.lakehouse_module", moduleRef(this.name));
+  }
+}
+
+/** Registers the stamp on a module construct; call once in each module's constructor. */
+export function stampModule(scope: IConstruct, name: ModuleName): void {
+  Aspects.of(scope).add(new ModuleStamp(name));
+}

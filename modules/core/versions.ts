@@ -1,0 +1,20 @@
+/**
+ * The one registry of module versions. A change to what a module synthesizes needs a bump here and
+ * a CHANGELOG.md line; every resource a module creates carries `<name>@<version>`.
+ */
+export const MODULE_VERSIONS = {
+  "aws/kms-key": "0.1.0",
+  "aws/log-bucket": "0.1.0",
+  "aws/access-log-bucket": "0.1.0",
+  "aws/snowflake-access-role": "0.1.0",
+  "snowflake/storage-integration": "0.1.0",
+  "snowflake/semi-structured-table": "0.1.0",
+  "snowflake/snowpipe": "0.1.0",
+  "stacks/platform": "0.1.0",
+  "stacks/tenant": "0.1.0",
+} as const;
+
+export type ModuleName = keyof typeof MODULE_VERSIONS;
+
+/** The library's own version (package.json), what consumers pin with a git tag `v<version>`. */
+export const LIBRARY_VERSION = "0.1.0";

@@ -1,0 +1,133 @@
+import { Execute } from "@cdktf/provider-snowflake/lib/execute";
+import { Table } from "@cdktf/provider-snowflake/lib/table";
+import { View } from "@cdktf/provider-snowflake/lib/view";
+import { Construct } from "constructs";
+import { z } from "zod";
+import { qualified } from "../../core/naming";
+import { stampModule } from "../../core/stamp";
+import { SNOWFLAKE_IDENTIFIER, parseProps } from "../../core/validate";
+import { JSON_PATH, JSON_PATH_HINT, searchOptimizationStatements, selectListProblem, viewStatement } from "../sql";
+
+export const SEMI_STRUCTURED_TABLE_MODULE = "snowflake/semi-structured-table" as const;
+
+export interface SemiStructuredTableProps {
+  /** Database of the table (upper-case identifier). */
+  readonly database: string;
+  /** Schema of the table (upper-case identifier). */
+  readonly schema: string;
+  /** Table name (upper-case identifier), e.g. `GSUITE_AUDIT`. */
+  readonly tableName: string;
+  /** Human description; the module stamp is appended. @default the stamp only */
+  readonly comment?: string;
+  /**
+   * Clustering keys (SQL expressions over the table's columns).
+   * @default ["TO_DATE(EVENT_TIME)"] — by event day: low enough cardinality to cluster cheaply
+   */
+  readonly clusterBy?: readonly string[];
+  /**
+   * Time Travel days (1-90 needs Enterprise edition beyond 1; -1 inherits from the schema).
+   * @default 7
+   */
+  readonly dataRetentionDays?: number;
+  /**
+   * Views as a map of view name → select list over the table, e.g.
+   * `{ OKTA_EVENTS: "event_time, data:actor.alternateId::string AS actor, ARRAY_CONSTRUCT(data:client.ipAddress) AS ip_indicators" }`.
+   * @default no views
+   */
+  readonly views?: Readonly<Record<string, string>>;
+  /** Create the views as SECURE views (definition hidden from readers). @default false */
+  readonly secureViews?: boolean;
+  /**
+   * VARIANT paths (under DATA) to add search optimization on, as EQUALITY, e.g. `actor.email`.
+   * Needs Enterprise edition; billed per table. @default none
+   */
+  readonly searchOptimizationPaths?: readonly string[];
+}
+
+const identifier = z.string().regex(SNOWFLAKE_IDENTIFIER, "must be an upper-case Snowflake identifier ([A-Z_][A-Z0-9_$]*)");
+
+const propsSchema = z.object({
+  database: identifier,
+  schema: identifier,
+  tableName: identifier,
+  comment: z.string().max(200).optional(),
+  clusterBy: z.array(z.string().min(1).refine((k) => !/[;'"]/.test(k), "must be an expression without quotes or ';'")).min(1).default(["TO_DATE(EVENT_TIME)"]),
+  dataRetentionDays: z.number().int().min(-1).max(90).default(7),
+  views: z
+    .record(identifier, z.string().superRefine((list, ctx) => {
+      const problem = selectListProblem(list);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    }))
+    .default({}),
+  secureViews: z.boolean().default(false),
+  searchOptimizationPaths: z.array(z.string().regex(JSON_PATH, `must be ${JSON_PATH_HINT}`)).default([]),
+});
+
+/**
+ * A log table for semi-structured records: DATA VARIANT (the record), PARSE_TIME (load time),
+ * EVENT_TIME (from the record), SOURCE_FILE and SOURCE_FILE_ROW (where the row came from);
+ * clustered, with views as dynamic schemas and optional search optimization on VARIANT paths.
+ */
+export class SemiStructuredTable extends Construct {
+  public readonly database: string;
+  public readonly schema: string;
+  public readonly tableName: string;
+  /** `DATABASE.SCHEMA.TABLE`. */
+  public readonly qualifiedName: string;
+  /** `DATABASE.SCHEMA.VIEW` of every view, in name order. */
+  public readonly viewNames: readonly string[];
+  /** The table resource, for `depends_on` of objects that load into it. */
+  public readonly table: Table;
+
+  constructor(scope: Construct, id: string, props: SemiStructuredTableProps) {
+    super(scope, id);
+    const p = parseProps(this.node.path, propsSchema, props);
+    stampModule(this, SEMI_STRUCTURED_TABLE_MODULE);
+
+    this.database = p.database;
+    this.schema = p.schema;
+    this.tableName = p.tableName;
+    this.qualifiedName = qualified(p.database, p.schema, p.tableName);
+
+    // Types are written as Snowflake reports them back, so plans show no perpetual diff.
+    this.table = new Table(this, "Resource", {
+      database: p.database,
+      schema: p.schema,
+      name: p.tableName,
+      comment: p.comment,
+      clusterBy: [...p.clusterBy],
+      dataRetentionTimeInDays: p.dataRetentionDays,
+      changeTracking: false,
+      column: [
+        { name: "DATA", type: "VARIANT", nullable: true, comment: "The log record as loaded" },
+        { name: "PARSE_TIME", type: "TIMESTAMP_LTZ(9)", nullable: false, default: { expression: "CURRENT_TIMESTAMP()" }, comment: "When the row was loaded" },
+        { name: "EVENT_TIME", type: "TIMESTAMP_TZ(9)", nullable: true, comment: "When the event happened, from the record; NULL if missing or unparsable" },
+        { name: "SOURCE_FILE", type: "VARCHAR(16777216)", nullable: true, comment: "Staged file the row came from" },
+        { name: "SOURCE_FILE_ROW", type: "NUMBER(38,0)", nullable: true, comment: "Row number within the file" },
+      ],
+    });
+
+    const viewNames = Object.keys(p.views).sort();
+    this.viewNames = viewNames.map((v) => qualified(p.database, p.schema, v));
+    for (const viewName of viewNames) {
+      new View(this, `View${viewName}`, {
+        database: p.database,
+        schema: p.schema,
+        name: viewName,
+        isSecure: p.secureViews ? "true" : "false",
+        statement: viewStatement(p.views[viewName], this.qualifiedName),
+        comment: p.comment ? `View of ${this.qualifiedName}: ${p.comment}` : `View of ${this.qualifiedName}`,
+        dependsOn: [this.table],
+      });
+    }
+
+    p.searchOptimizationPaths.forEach((path) => {
+      const sql = searchOptimizationStatements(this.qualifiedName, path);
+      new Execute(this, `SearchOptimization${path.replace(/[^A-Za-z0-9]/g, "_")}`, {
+        execute: sql.add,
+        revert: sql.drop,
+        dependsOn: [this.table],
+      });
+    });
+  }
+}

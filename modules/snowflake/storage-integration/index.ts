@@ -1,0 +1,80 @@
+import { StorageIntegration as SnowflakeStorageIntegrationResource } from "@cdktf/provider-snowflake/lib/storage-integration";
+import { Construct } from "constructs";
+import { z } from "zod";
+import { stampModule } from "../../core/stamp";
+import { IAM_ROLE_ARN, SNOWFLAKE_IDENTIFIER, knownString, parseProps } from "../../core/validate";
+
+export const STORAGE_INTEGRATION_MODULE = "snowflake/storage-integration" as const;
+
+export interface StorageIntegrationProps {
+  /** Integration name, an upper-case unquoted Snowflake identifier. */
+  readonly name: string;
+  /**
+   * ARN of the IAM role Snowflake assumes. Build it from a known role name
+   * (`SnowflakeAccessRole.arnFor(account, roleName)`) so the role can trust this integration's
+   * IAM user in the same apply.
+   */
+  readonly roleArn: string;
+  /** External id Snowflake presents when assuming the role; the role's trust requires it. */
+  readonly externalId: string;
+  /** `s3://bucket/prefix/` locations stages on this integration may read; at least one. */
+  readonly allowedLocations: readonly string[];
+  /** Locations explicitly refused even if inside an allowed one. @default none */
+  readonly blockedLocations?: readonly string[];
+  /** Human description; the module stamp is appended. @default the stamp only */
+  readonly comment?: string;
+}
+
+const s3Location = z.string().regex(/^s3:\/\/[a-z0-9][a-z0-9-]{1,61}[a-z0-9](\/[^*]*)?\/$/, "must be s3://bucket/prefix/ ending in '/', without wildcards");
+
+const propsSchema = z.object({
+  name: z.string().regex(SNOWFLAKE_IDENTIFIER, "must be an upper-case Snowflake identifier ([A-Z_][A-Z0-9_$]*)"),
+  roleArn: knownString(IAM_ROLE_ARN, "an IAM role ARN"),
+  externalId: z.string().regex(/^[\w+=,.@:/-]{2,1224}$/, "must be 2-1224 characters of [A-Za-z0-9+=,.@:/_-]"),
+  allowedLocations: z.array(s3Location).min(1, "at least one location is required"),
+  blockedLocations: z.array(s3Location).default([]),
+  comment: z.string().max(200).optional(),
+});
+
+/**
+ * A Snowflake storage integration for S3 (type EXTERNAL_STAGE), limited to the given locations.
+ * `iamUserArn` is the Snowflake-side IAM user the access role must trust, with `externalId`.
+ *
+ * Replacing the integration (a new name) orphans stages bound to it: stages take
+ * `replacementTrigger` in their `replace_triggered_by`.
+ */
+export class StorageIntegration extends Construct {
+  /** Integration name to use in stages. */
+  public readonly integrationName: string;
+  /** Snowflake's IAM user (computed at apply) that assumes the role. */
+  public readonly iamUserArn: string;
+  /** External id the role's trust policy must require. */
+  public readonly externalId: string;
+  /**
+   * A `replace_triggered_by` reference that changes only when the integration is replaced, not when
+   * it is updated in place (its id is the name, unknown only while being recreated).
+   */
+  public readonly replacementTrigger: string;
+
+  constructor(scope: Construct, id: string, props: StorageIntegrationProps) {
+    super(scope, id);
+    const p = parseProps(this.node.path, propsSchema, props);
+    stampModule(this, STORAGE_INTEGRATION_MODULE);
+
+    const integration = new SnowflakeStorageIntegrationResource(this, "Resource", {
+      name: p.name,
+      type: "EXTERNAL_STAGE",
+      enabled: true,
+      storageProvider: "S3",
+      storageAwsRoleArn: p.roleArn,
+      storageAwsExternalId: p.externalId,
+      storageAllowedLocations: [...p.allowedLocations],
+      storageBlockedLocations: p.blockedLocations.length > 0 ? [...p.blockedLocations] : undefined,
+      comment: p.comment,
+    });
+    this.integrationName = p.name;
+    this.iamUserArn = integration.storageAwsIamUserArn;
+    this.externalId = p.externalId;
+    this.replacementTrigger = `${integration.terraformResourceType}.${integration.friendlyUniqueId}.id`;
+  }
+}
