@@ -33,10 +33,15 @@ interface Commentable {
  *   JSON (Terraform ignores `//` keys), so review tooling can trace any address to a module version.
  */
 export class ModuleStamp implements IAspect {
-  constructor(private readonly name: ModuleName) {}
+  constructor(
+    private readonly name: ModuleName,
+    private readonly owner: IConstruct,
+  ) {}
 
   visit(node: IConstruct): void {
     if (!(node instanceof TerraformResource)) return;
+    // Only the innermost stamped construct stamps a resource (a stack's stamp skips its modules').
+    if (innermostStamped(node) !== this.owner) return;
     const version = MODULE_VERSIONS[this.name];
     const type = node.terraformResourceType;
     if (type.startsWith("aws_") && "tagsInput" in node) {
@@ -55,7 +60,14 @@ export class ModuleStamp implements IAspect {
   }
 }
 
+function innermostStamped(node: IConstruct): IConstruct | undefined {
+  for (let c: IConstruct | undefined = node; c; c = c.node.scope) {
+    if (Aspects.of(c).all.some((a) => a instanceof ModuleStamp)) return c;
+  }
+  return undefined;
+}
+
 /** Registers the stamp on a module construct; call once in each module's constructor. */
 export function stampModule(scope: IConstruct, name: ModuleName): void {
-  Aspects.of(scope).add(new ModuleStamp(name));
+  Aspects.of(scope).add(new ModuleStamp(name, scope));
 }

@@ -1,6 +1,7 @@
 import { Execute } from "@cdktf/provider-snowflake/lib/execute";
 import { Table } from "@cdktf/provider-snowflake/lib/table";
 import { View } from "@cdktf/provider-snowflake/lib/view";
+import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { z } from "zod";
 import { qualified } from "../../core/naming";
@@ -42,6 +43,8 @@ export interface SemiStructuredTableProps {
    * Needs Enterprise edition; billed per table. @default none
    */
   readonly searchOptimizationPaths?: readonly string[];
+  /** Objects the table must wait for, e.g. the schema resource when it is in the same stack. @default none */
+  readonly waitFor?: readonly ITerraformDependable[];
 }
 
 const identifier = z.string().regex(SNOWFLAKE_IDENTIFIER, "must be an upper-case Snowflake identifier ([A-Z_][A-Z0-9_$]*)");
@@ -61,6 +64,7 @@ const propsSchema = z.object({
     .default({}),
   secureViews: z.boolean().default(false),
   searchOptimizationPaths: z.array(z.string().regex(JSON_PATH, `must be ${JSON_PATH_HINT}`)).default([]),
+  waitFor: z.array(z.custom<ITerraformDependable>()).default([]),
 });
 
 /**
@@ -98,6 +102,7 @@ export class SemiStructuredTable extends Construct {
       clusterBy: [...p.clusterBy],
       dataRetentionTimeInDays: p.dataRetentionDays,
       changeTracking: false,
+      dependsOn: p.waitFor.length > 0 ? [...p.waitFor] : undefined,
       column: [
         { name: "DATA", type: "VARIANT", nullable: true, comment: "The log record as loaded" },
         { name: "PARSE_TIME", type: "TIMESTAMP_LTZ(9)", nullable: false, default: { expression: "CURRENT_TIMESTAMP()" }, comment: "When the row was loaded" },

@@ -45,7 +45,10 @@ export interface SnowpipeProps {
    * COPY_HISTORY for the load monitors. @default "CONTINUE"
    */
   readonly onError?: "CONTINUE" | "SKIP_FILE" | "ABORT_STATEMENT";
-  /** Objects the stage must wait for, e.g. the access role's policy (IAM is eventually consistent). @default none */
+  /**
+   * Objects to create first: the schema and table, and the access role's policy (IAM is eventually
+   * consistent; Snowflake reads through the role as soon as the pipe exists). @default none
+   */
   readonly waitFor?: readonly ITerraformDependable[];
   /** Human description; the module stamp is appended. @default the stamp only */
   readonly comment?: string;
@@ -113,6 +116,7 @@ export class Snowpipe extends Construct {
       timeFormat: "AUTO",
       timestampFormat: "AUTO",
       comment: p.comment,
+      dependsOn: p.waitFor.length > 0 ? [...p.waitFor] : undefined,
     });
 
     const stage = new Stage(this, "Stage", {

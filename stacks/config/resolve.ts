@@ -1,0 +1,110 @@
+import { bucketName, iamRoleName, snowflakeName } from "../../modules/core/naming";
+import { BUILT_IN_DEFAULTS, EnvironmentConfig, LakehouseConfig, SourceConfig, TenantConfig } from "./schema";
+
+/**
+ * The config with every default filled in and every derived name decided, in one place: stacks read
+ * only this, so a name is computed once and the same everywhere (including across stacks, which
+ * refer to each other's objects by these names instead of by cross-stack references).
+ */
+export interface ResolvedSource {
+  readonly config: SourceConfig;
+  readonly name: string;
+  readonly keyPrefix: string;
+  readonly retentionDays: number;
+  readonly canaryWindowMinutes: number;
+  readonly transitions: NonNullable<SourceConfig["transitions"]>;
+  readonly eventTimeFormat: string;
+  /** Snowflake table (and prefix of its stage, file format and pipe). */
+  readonly tableName: string;
+  readonly storageIntegrationName: string;
+  readonly accessRoleName: string;
+  readonly externalId: string;
+}
+
+export interface ResolvedTenant {
+  readonly config: TenantConfig;
+  readonly id: string;
+  readonly region: string;
+  readonly retentionDays: number;
+  readonly stackName: string;
+  readonly bucketName: string;
+  readonly kmsAliasName: string;
+  /** Snowflake schema holding the tenant's tables, in the environment database. */
+  readonly schemaName: string;
+  readonly sources: readonly ResolvedSource[];
+}
+
+export interface ResolvedEnvironment {
+  readonly config: EnvironmentConfig;
+  readonly name: string;
+  readonly accountId: string;
+  readonly platformStackName: string;
+  /** Snowflake database of the environment's log tables (one per Snowflake account). */
+  readonly databaseName: string;
+  readonly timeTravelDays: number;
+  readonly accessLogRetentionDays: number;
+  /** Regions that hold at least one tenant of this environment. */
+  readonly regions: readonly string[];
+  readonly tenants: readonly ResolvedTenant[];
+}
+
+export interface ResolvedLakehouse {
+  readonly organization: string;
+  readonly environments: readonly ResolvedEnvironment[];
+}
+
+/** Server-access-log bucket of an environment in a region (one per account and region). */
+export function accessLogBucketName(organization: string, env: string, accountId: string, region: string): string {
+  return bucketName(organization, env, accountId, region, "s3-access-logs");
+}
+
+export function resolveConfig(config: LakehouseConfig): ResolvedLakehouse {
+  const defaults = { ...BUILT_IN_DEFAULTS, ...config.defaults };
+  const org = config.organization;
+  return {
+    organization: org,
+    environments: config.environments.map((env) => {
+      const tenants = config.tenants
+        .filter((t) => (t.environments ?? config.environments.map((e) => e.name)).includes(env.name))
+        .map((t) => resolveTenant(org, env, t, defaults));
+      return {
+        config: env,
+        name: env.name,
+        accountId: env.awsAccountId,
+        platformStackName: `platform-${env.name}`,
+        databaseName: snowflakeName(org, "logs", env.name),
+        timeTravelDays: defaults.timeTravelDays,
+        accessLogRetentionDays: defaults.accessLogRetentionDays,
+        regions: [...new Set(tenants.map((t) => t.region))].sort(),
+        tenants,
+      };
+    }),
+  };
+}
+
+function resolveTenant(org: string, env: EnvironmentConfig, t: TenantConfig, defaults: typeof BUILT_IN_DEFAULTS): ResolvedTenant {
+  const retentionDays = t.retentionDays ?? defaults.retentionDays;
+  return {
+    config: t,
+    id: t.id,
+    region: t.region,
+    retentionDays,
+    stackName: `tenant-${t.id}-${env.name}`,
+    bucketName: bucketName(org, env.name, t.id, env.awsAccountId, "logs"),
+    kmsAliasName: `${org}-${env.name}-${t.id}-logs`,
+    schemaName: snowflakeName(t.id),
+    sources: t.sources.map((s) => ({
+      config: s,
+      name: s.name,
+      keyPrefix: s.keyPrefix ?? `${s.name}/`,
+      retentionDays: s.retentionDays ?? retentionDays,
+      canaryWindowMinutes: s.canaryWindowMinutes ?? defaults.canaryWindowMinutes,
+      transitions: s.transitions ?? defaults.transitions,
+      eventTimeFormat: s.eventTimeFormat ?? "AUTO",
+      tableName: snowflakeName(s.name),
+      storageIntegrationName: snowflakeName(org, env.name, t.id, s.name, "s3"),
+      accessRoleName: iamRoleName(org, env.name, t.id, s.name, "snowflake"),
+      externalId: `${org}-${env.name}-${t.id}-${s.name}`,
+    })),
+  };
+}

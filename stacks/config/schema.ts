@@ -1,0 +1,213 @@
+import { z } from "zod";
+import { JSON_PATH, JSON_PATH_HINT, TIMESTAMP_FORMAT, selectListProblem } from "../../modules/snowflake/sql";
+import { AWS_REGIONS, SNOWFLAKE_RESERVED } from "./regions";
+
+/**
+ * The lakehouse config: organization × environments × tenants × log sources. Written as YAML
+ * (checked by editors against schema/lakehouse.schema.json) or built in TypeScript as a
+ * `LakehouseConfigInput`. Unknown keys are errors, so a typo never silently falls back to a default.
+ */
+
+const bucketSafeSlug = (max: number) =>
+  z
+    .string()
+    .max(max, `must be at most ${max} characters`)
+    .regex(/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/, "must be lower-case letters and digits, words joined by single '-' (it is part of S3 bucket and Snowflake names)");
+
+const notReserved = (s: string) => !SNOWFLAKE_RESERVED.has(s.toUpperCase().replace(/-/g, "_"));
+const RESERVED_MESSAGE = "is a reserved word in Snowflake and cannot name a table or schema";
+
+const sourceName = z
+  .string()
+  .max(40, "must be at most 40 characters")
+  .regex(/^[a-z][a-z0-9_]*$/, "must be lower-case letters, digits and '_', starting with a letter (it names a Snowflake table)")
+  .refine(notReserved, RESERVED_MESSAGE);
+
+const viewName = z.string().regex(/^[A-Z][A-Z0-9_]{0,254}$/, "must be an upper-case Snowflake identifier ([A-Z][A-Z0-9_]*)").refine(notReserved, RESERVED_MESSAGE);
+
+const retentionDays = z.number().int().positive("must be a positive number of days");
+
+const transition = z.strictObject({
+  days: z.number().int().min(0),
+  storageClass: z.enum(["STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE"]),
+});
+
+const delivery = z.strictObject({
+  /** How files reach the bucket: the source's native delivery, a puller function, a stream, a Kafka sink. */
+  kind: z.enum(["native", "puller", "firehose", "kafka"]),
+  /** A native delivery service allowed to write the source's prefix, e.g. cloudtrail.amazonaws.com. */
+  servicePrincipal: z.string().regex(/^[a-z0-9.-]+\.amazonaws\.com$/, "must be an AWS service principal such as cloudtrail.amazonaws.com").optional(),
+  /** IAM roles allowed to write the source's prefix (pullers, streams, sinks). */
+  writerRoleArns: z.array(z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, "must be an IAM role ARN")).optional(),
+});
+
+export const sourceSchema = z.strictObject({
+  name: sourceName,
+  delivery,
+  keyPrefix: z.string().regex(/^[a-z0-9][a-z0-9_\-/]*\/$/, "must be lower-case letters, digits, '_', '-' and '/', ending in '/'").optional(),
+  fileSuffix: z.string().regex(/^\.[a-z0-9.]+$/, "must look like .json.gz").optional(),
+  eventTimeField: z.string().regex(JSON_PATH, `must be ${JSON_PATH_HINT}`),
+  eventTimeFormat: z.string().regex(TIMESTAMP_FORMAT, "must be AUTO or a Snowflake timestamp format without quotes").optional(),
+  jsonArray: z.boolean().optional(),
+  views: z
+    .record(
+      viewName,
+      z.string().superRefine((list, ctx) => {
+        const problem = selectListProblem(list);
+        if (problem) ctx.addIssue({ code: "custom", message: problem });
+      }),
+    )
+    .optional(),
+  canaryWindowMinutes: z.number().int().min(5, "must be at least 5 minutes").max(10080).optional(),
+  retentionDays: retentionDays.optional(),
+  transitions: z.array(transition).optional(),
+  clusteringKeys: z.array(z.string().min(1).refine((k) => !/[;'"]/.test(k), "must be an expression without quotes or ';'")).min(1).optional(),
+  searchOptimizationPaths: z.array(z.string().regex(JSON_PATH, `must be ${JSON_PATH_HINT}`)).optional(),
+});
+
+export const tenantSchema = z.strictObject({
+  id: bucketSafeSlug(20).refine(notReserved, RESERVED_MESSAGE),
+  displayName: z.string().min(1).max(100).optional(),
+  region: z.enum(AWS_REGIONS, { message: "is not a known AWS region" }),
+  retentionDays: retentionDays.optional(),
+  environments: z.array(z.string()).min(1).optional(),
+  objectLock: z.strictObject({ mode: z.enum(["GOVERNANCE", "COMPLIANCE"]), days: z.number().int().min(1) }).optional(),
+  sources: z.array(sourceSchema).min(1, "a tenant needs at least one source"),
+});
+
+const snowflakeAccount = z.strictObject({
+  region: z.enum(AWS_REGIONS, { message: "is not a known AWS region" }),
+  organization: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, "must be a Snowflake organization name"),
+  account: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, "must be a Snowflake account name"),
+  role: z.string().regex(/^[A-Za-z_][A-Za-z0-9_$]*$/, "must be a Snowflake role name").optional(),
+});
+
+const backend = z.discriminatedUnion("kind", [
+  z.strictObject({ kind: z.literal("local"), directory: z.string().min(1).optional() }),
+  z.strictObject({
+    kind: z.literal("s3"),
+    bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name"),
+    region: z.enum(AWS_REGIONS, { message: "is not a known AWS region" }),
+    keyPrefix: z.string().regex(/^[A-Za-z0-9_\-/]+$/, "must be a key prefix").optional(),
+  }),
+]);
+
+export const environmentSchema = z.strictObject({
+  name: z.string().regex(/^[a-z][a-z0-9]{0,9}$/, "must be 1-10 lower-case letters and digits, e.g. prod"),
+  awsAccountId: z.string().regex(/^\d{12}$/, "must be a 12-digit AWS account id"),
+  backend: backend.optional(),
+  snowflakeAccounts: z.array(snowflakeAccount).min(1, "at least one Snowflake account is required"),
+});
+
+export const defaultsSchema = z.strictObject({
+  retentionDays: retentionDays.optional(),
+  retentionFloorDays: retentionDays.optional(),
+  canaryWindowMinutes: z.number().int().min(5).max(10080).optional(),
+  timeTravelDays: z.number().int().min(0).max(90).optional(),
+  accessLogRetentionDays: retentionDays.optional(),
+  transitions: z.array(transition).optional(),
+});
+
+export const lakehouseConfigSchema = z
+  .strictObject({
+    organization: bucketSafeSlug(15),
+    environments: z.array(environmentSchema).min(1, "at least one environment is required"),
+    defaults: defaultsSchema.optional(),
+    tenants: z.array(tenantSchema).min(1, "at least one tenant is required"),
+  })
+  .superRefine(crossCheck);
+
+export type LakehouseConfigInput = z.input<typeof lakehouseConfigSchema>;
+export type LakehouseConfig = z.output<typeof lakehouseConfigSchema>;
+export type SourceConfig = z.output<typeof sourceSchema>;
+export type TenantConfig = z.output<typeof tenantSchema>;
+export type EnvironmentConfig = z.output<typeof environmentSchema>;
+
+/** Built-in defaults, each the secure and boring choice; `defaults:` in the config overrides them. */
+export const BUILT_IN_DEFAULTS = {
+  retentionDays: 365,
+  retentionFloorDays: 90,
+  canaryWindowMinutes: 60,
+  timeTravelDays: 7,
+  accessLogRetentionDays: 365,
+  transitions: [] as z.output<typeof transition>[],
+};
+
+/** Checks across fields: uniqueness, references, floors. Each problem carries its own path. */
+function crossCheck(c: {
+  environments: z.output<typeof environmentSchema>[];
+  defaults?: z.output<typeof defaultsSchema>;
+  tenants: z.output<typeof tenantSchema>[];
+}, ctx: z.RefinementCtx): void {
+  const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: "custom", path, message });
+  const floor = c.defaults?.retentionFloorDays ?? BUILT_IN_DEFAULTS.retentionFloorDays;
+  const defaultRetention = c.defaults?.retentionDays ?? BUILT_IN_DEFAULTS.retentionDays;
+  if (defaultRetention < floor) issue(["defaults", "retentionDays"], `${defaultRetention} is below the retention floor of ${floor} days`);
+
+  const envNames = new Map<string, number>();
+  c.environments.forEach((env, i) => {
+    const first = envNames.get(env.name);
+    if (first !== undefined) issue(["environments", i, "name"], `duplicate environment '${env.name}' (also environments[${first}])`);
+    else envNames.set(env.name, i);
+    const regions = new Map<string, number>();
+    env.snowflakeAccounts.forEach((acct, j) => {
+      const seen = regions.get(acct.region);
+      if (seen !== undefined) issue(["environments", i, "snowflakeAccounts", j, "region"], `duplicate region '${acct.region}' (also snowflakeAccounts[${seen}])`);
+      else regions.set(acct.region, j);
+    });
+  });
+
+  const tenantIds = new Map<string, number>();
+  c.tenants.forEach((tenant, t) => {
+    const first = tenantIds.get(tenant.id);
+    if (first !== undefined) issue(["tenants", t, "id"], `duplicate tenant id '${tenant.id}' (also tenants[${first}])`);
+    else tenantIds.set(tenant.id, t);
+
+    const tenantRetention = tenant.retentionDays ?? defaultRetention;
+    if (tenant.retentionDays !== undefined && tenant.retentionDays < floor)
+      issue(["tenants", t, "retentionDays"], `${tenant.retentionDays} is below the retention floor of ${floor} days`);
+
+    const envs = tenant.environments ?? [...envNames.keys()];
+    tenant.environments?.forEach((name, e) => {
+      if (!envNames.has(name)) issue(["tenants", t, "environments", e], `unknown environment '${name}'`);
+    });
+    for (const name of envs) {
+      const env = c.environments[envNames.get(name) ?? -1];
+      if (env && !env.snowflakeAccounts.some((a) => a.region === tenant.region))
+        issue(["tenants", t, "region"], `no Snowflake account for region '${tenant.region}' in environment '${name}' (data stays in the tenant's region)`);
+    }
+
+    const sourceNames = new Map<string, number>();
+    const prefixes: { prefix: string; index: number }[] = [];
+    tenant.sources.forEach((source, s) => {
+      const path = ["tenants", t, "sources", s];
+      const seen = sourceNames.get(source.name);
+      if (seen !== undefined) issue([...path, "name"], `duplicate source '${source.name}' (also sources[${seen}])`);
+      else sourceNames.set(source.name, s);
+
+      const prefix = source.keyPrefix ?? `${source.name}/`;
+      const overlap = prefixes.find((p) => p.prefix.startsWith(prefix) || prefix.startsWith(p.prefix));
+      if (overlap) issue([...path, source.keyPrefix ? "keyPrefix" : "name"], `key prefix '${prefix}' overlaps sources[${overlap.index}] ('${overlap.prefix}'); S3 notifications and retention need disjoint prefixes`);
+      prefixes.push({ prefix, index: s });
+
+      const retention = source.retentionDays ?? tenantRetention;
+      if (source.retentionDays !== undefined && source.retentionDays < floor)
+        issue([...path, "retentionDays"], `${source.retentionDays} is below the retention floor of ${floor} days`);
+      const transitions = source.transitions ?? c.defaults?.transitions ?? [];
+      transitions.forEach((tr, k) => {
+        if (tr.days >= retention)
+          issue([...path, source.transitions ? "transitions" : "retentionDays", ...(source.transitions ? [k, "days"] : [])], `transition to ${tr.storageClass} at day ${tr.days} is not before the retention of ${retention} days`);
+        if ((tr.storageClass === "STANDARD_IA" || tr.storageClass === "ONEZONE_IA") && tr.days < 30)
+          issue([...path, "transitions", k, "days"], `${tr.storageClass} needs at least 30 days`);
+      });
+
+      const d = source.delivery;
+      if (d.kind === "native" && !d.servicePrincipal && !d.writerRoleArns?.length)
+        issue([...path, "delivery"], "native delivery needs the servicePrincipal (or writerRoleArns) that writes the files");
+      if (d.kind !== "native" && d.servicePrincipal)
+        issue([...path, "delivery", "servicePrincipal"], `only native delivery writes as a service; a ${d.kind} writes with writerRoleArns`);
+    });
+    if (tenant.objectLock && tenant.objectLock.days > tenantRetention)
+      issue(["tenants", t, "objectLock", "days"], `locks objects for ${tenant.objectLock.days} days, longer than the tenant's retention of ${tenantRetention} days`);
+  });
+}

@@ -1,0 +1,55 @@
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { Database } from "@cdktf/provider-snowflake/lib/database";
+import { SnowflakeProvider } from "@cdktf/provider-snowflake/lib/provider";
+import { TerraformStack } from "cdktf";
+import { Construct } from "constructs";
+import { AccessLogBucket } from "../modules/aws/access-log-bucket";
+import { previewFeaturesFor } from "../modules/core/snowflake-preview";
+import { stampModule, stampedComment } from "../modules/core/stamp";
+import { configureBackend } from "./backend";
+import { ResolvedEnvironment, ResolvedLakehouse, accessLogBucketName } from "./config/resolve";
+import { awsDefaultTags, snowflakeProviderConfig, useProvider } from "./providers";
+
+export const PLATFORM_STACK_MODULE = "stacks/platform" as const;
+
+/**
+ * What an environment shares across tenants: per Snowflake account (one per region), the
+ * environment's log database; per AWS region holding tenants, the server-access-log bucket that the
+ * tenants' log buckets log to (S3 delivers access logs only within one account and region).
+ */
+export class PlatformStack extends TerraformStack {
+  constructor(scope: Construct, lakehouse: ResolvedLakehouse, env: ResolvedEnvironment) {
+    super(scope, env.platformStackName);
+    configureBackend(this, env.platformStackName, env.config);
+    stampModule(this, PLATFORM_STACK_MODULE);
+
+    const snowflakeProviders: SnowflakeProvider[] = [];
+    for (const region of env.regions) {
+      const regionId = region.replace(/-/g, "_");
+      const aws = new AwsProvider(this, `aws_${regionId}`, {
+        alias: regionId,
+        region,
+        allowedAccountIds: [env.accountId],
+        defaultTags: [{ tags: awsDefaultTags(lakehouse.organization, env.name) }],
+      });
+      const bucket = new AccessLogBucket(this, `AccessLogs_${regionId}`, {
+        bucketName: accessLogBucketName(lakehouse.organization, env.name, env.accountId, region),
+        accountId: env.accountId,
+        expirationDays: env.accessLogRetentionDays,
+      });
+      useProvider(bucket, aws);
+
+      const account = env.config.snowflakeAccounts.find((a) => a.region === region);
+      if (!account) throw new Error(`${this.node.path}: no Snowflake account for ${region}`); // config validation prevents this
+      const snowflake = new SnowflakeProvider(this, `snowflake_${regionId}`, { alias: regionId, ...snowflakeProviderConfig(account) });
+      new Database(this, `LogDatabase_${regionId}`, {
+        provider: snowflake,
+        name: env.databaseName,
+        comment: stampedComment(PLATFORM_STACK_MODULE, `Security logs of ${lakehouse.organization} ${env.name}`),
+        dataRetentionTimeInDays: env.timeTravelDays,
+      });
+      snowflakeProviders.push(snowflake);
+    }
+    for (const provider of snowflakeProviders) provider.previewFeaturesEnabled = previewFeaturesFor(this);
+  }
+}

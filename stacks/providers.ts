@@ -1,0 +1,33 @@
+import { TerraformProvider, TerraformResource } from "cdktf";
+import { IConstruct } from "constructs";
+import { EnvironmentConfig } from "./config/schema";
+
+/** Tags every AWS resource of a stack carries (through the provider's default_tags). */
+export function awsDefaultTags(organization: string, env: string, tenant?: string): Record<string, string> {
+  return {
+    "lakehouse:organization": organization,
+    "lakehouse:environment": env,
+    ...(tenant ? { "lakehouse:tenant": tenant } : {}),
+    "managed-by": "security-lakehouse",
+  };
+}
+
+/**
+ * Snowflake provider settings for one account. Credentials never live in config: the provider reads
+ * them from its environment (SNOWFLAKE_USER, SNOWFLAKE_PRIVATE_KEY, … or a profile).
+ */
+export function snowflakeProviderConfig(account: EnvironmentConfig["snowflakeAccounts"][number]) {
+  return { organizationName: account.organization, accountName: account.account, role: account.role };
+}
+
+/**
+ * Binds every resource under `scope` whose type belongs to `provider` (aws_…, snowflake_…) to that
+ * provider instance. A stack with one region per alias uses this instead of threading a provider
+ * prop through every module.
+ */
+export function useProvider(scope: IConstruct, provider: TerraformProvider): void {
+  const prefix = `${provider.terraformResourceType}_`;
+  for (const node of scope.node.findAll()) {
+    if (node instanceof TerraformResource && node.terraformResourceType.startsWith(prefix)) node.provider = provider;
+  }
+}

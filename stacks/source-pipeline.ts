@@ -1,0 +1,79 @@
+import { Schema } from "@cdktf/provider-snowflake/lib/schema";
+import { Construct } from "constructs";
+import { SnowflakeAccessRole } from "../modules/aws/snowflake-access-role";
+import { SemiStructuredTable } from "../modules/snowflake/semi-structured-table";
+import { Snowpipe } from "../modules/snowflake/snowpipe";
+import { StorageIntegration } from "../modules/snowflake/storage-integration";
+import { ResolvedEnvironment, ResolvedSource, ResolvedTenant } from "./config/resolve";
+
+export interface SourcePipelineProps {
+  readonly env: ResolvedEnvironment;
+  readonly tenant: ResolvedTenant;
+  readonly source: ResolvedSource;
+  readonly bucketName: string;
+  readonly kmsKeyArn: string;
+  readonly schema: Schema;
+}
+
+/**
+ * One log source of one tenant, from its bucket prefix to its views: a storage integration and access
+ * role scoped to the source's prefix alone, the log table with its views, and the Snowpipe. The
+ * bucket notification for the prefix is added by the tenant stack (one notification per bucket).
+ */
+export class SourcePipeline extends Construct {
+  public readonly integration: StorageIntegration;
+  public readonly role: SnowflakeAccessRole;
+  public readonly table: SemiStructuredTable;
+  public readonly pipe: Snowpipe;
+
+  constructor(scope: Construct, id: string, props: SourcePipelineProps) {
+    super(scope, id);
+    const { env, tenant, source } = props;
+    const label = `${source.name} logs of tenant ${tenant.id}`;
+
+    this.integration = new StorageIntegration(this, "Integration", {
+      name: source.storageIntegrationName,
+      roleArn: SnowflakeAccessRole.arnFor(env.accountId, source.accessRoleName),
+      externalId: source.externalId,
+      allowedLocations: [`s3://${props.bucketName}/${source.keyPrefix}`],
+      comment: label,
+    });
+
+    this.role = new SnowflakeAccessRole(this, "AccessRole", {
+      roleName: source.accessRoleName,
+      accountId: env.accountId,
+      snowflakeIamUserArn: this.integration.iamUserArn,
+      externalId: this.integration.externalId,
+      bucketArn: `arn:aws:s3:::${props.bucketName}`,
+      prefixes: [source.keyPrefix],
+      kmsKeyArn: props.kmsKeyArn,
+    });
+
+    this.table = new SemiStructuredTable(this, "Table", {
+      database: env.databaseName,
+      schema: tenant.schemaName,
+      tableName: source.tableName,
+      comment: label,
+      clusterBy: source.config.clusteringKeys,
+      dataRetentionDays: env.timeTravelDays,
+      views: source.config.views,
+      searchOptimizationPaths: source.config.searchOptimizationPaths,
+      waitFor: [props.schema],
+    });
+
+    this.pipe = new Snowpipe(this, "Pipe", {
+      database: env.databaseName,
+      schema: tenant.schemaName,
+      tableName: source.tableName,
+      bucketName: props.bucketName,
+      keyPrefix: source.keyPrefix,
+      storageIntegrationName: this.integration.integrationName,
+      storageIntegrationReplacementTrigger: this.integration.replacementTrigger,
+      eventTimeField: source.config.eventTimeField,
+      eventTimeFormat: source.eventTimeFormat,
+      stripOuterArray: source.config.jsonArray ?? false,
+      waitFor: [props.schema, this.table.table, this.role.permissions],
+      comment: label,
+    });
+  }
+}

@@ -1,0 +1,91 @@
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { SnowflakeProvider } from "@cdktf/provider-snowflake/lib/provider";
+import { Schema } from "@cdktf/provider-snowflake/lib/schema";
+import { TerraformStack } from "cdktf";
+import { Construct } from "constructs";
+import { KmsKey } from "../modules/aws/kms-key";
+import { LogBucket } from "../modules/aws/log-bucket";
+import { previewFeaturesFor } from "../modules/core/snowflake-preview";
+import { stampModule, stampedComment } from "../modules/core/stamp";
+import { configureBackend } from "./backend";
+import { ResolvedEnvironment, ResolvedLakehouse, ResolvedTenant, accessLogBucketName } from "./config/resolve";
+import { awsDefaultTags, snowflakeProviderConfig } from "./providers";
+import { SourcePipeline } from "./source-pipeline";
+
+export const TENANT_STACK_MODULE = "stacks/tenant" as const;
+
+/**
+ * One tenant in one environment, in the tenant's region on both clouds (data locality): the tenant's
+ * KMS key and raw log bucket, its Snowflake schema, and one pipeline per source. Its own state, so a
+ * plan touches one tenant only.
+ */
+export class TenantStack extends TerraformStack {
+  /** The pipelines, by source name. */
+  public readonly pipelines: ReadonlyMap<string, SourcePipeline>;
+
+  constructor(scope: Construct, lakehouse: ResolvedLakehouse, env: ResolvedEnvironment, tenant: ResolvedTenant) {
+    super(scope, tenant.stackName);
+    configureBackend(this, tenant.stackName, env.config);
+    stampModule(this, TENANT_STACK_MODULE);
+
+    new AwsProvider(this, "aws", {
+      region: tenant.region,
+      allowedAccountIds: [env.accountId],
+      defaultTags: [{ tags: awsDefaultTags(lakehouse.organization, env.name, tenant.id) }],
+    });
+    const account = env.config.snowflakeAccounts.find((a) => a.region === tenant.region);
+    if (!account) throw new Error(`${this.node.path}: no Snowflake account for ${tenant.region}`); // config validation prevents this
+    const snowflake = new SnowflakeProvider(this, "snowflake", snowflakeProviderConfig(account));
+
+    const writerServices = tenant.sources.flatMap((s) => (s.config.delivery.servicePrincipal ? [s.config.delivery.servicePrincipal] : []));
+    const key = new KmsKey(this, "LogKey", {
+      accountId: env.accountId,
+      aliasName: tenant.kmsAliasName,
+      description: `Encrypts the raw logs of tenant ${tenant.id} (${env.name})`,
+      writerServicePrincipals: writerServices,
+    });
+
+    const schema = new Schema(this, "TenantSchema", {
+      database: env.databaseName,
+      name: tenant.schemaName,
+      withManagedAccess: "true",
+      dataRetentionTimeInDays: env.timeTravelDays,
+      comment: stampedComment(TENANT_STACK_MODULE, `Log tables of tenant ${tenant.config.displayName ?? tenant.id}`),
+    });
+
+    const pipelines = new Map<string, SourcePipeline>();
+    for (const source of tenant.sources) {
+      pipelines.set(
+        source.name,
+        new SourcePipeline(this, `Source_${source.name}`, {
+          env,
+          tenant,
+          source,
+          bucketName: tenant.bucketName,
+          kmsKeyArn: key.keyArn,
+          schema,
+        }),
+      );
+    }
+    this.pipelines = pipelines;
+
+    new LogBucket(this, "LogBucket", {
+      bucketName: tenant.bucketName,
+      accountId: env.accountId,
+      kmsKeyArn: key.keyArn,
+      accessLogging: { targetBucket: accessLogBucketName(lakehouse.organization, env.name, env.accountId, tenant.region), targetPrefix: `${tenant.bucketName}/` },
+      retentionRules: tenant.sources.map((s) => ({ prefix: s.keyPrefix, expirationDays: s.retentionDays, transitions: s.transitions })),
+      objectLock: tenant.config.objectLock,
+      notifications: tenant.sources.map((s) => ({
+        prefix: s.keyPrefix,
+        suffix: s.config.fileSuffix,
+        queueArn: pipelines.get(s.name)!.pipe.notificationChannel,
+      })),
+      writers: tenant.sources
+        .filter((s) => s.config.delivery.servicePrincipal || s.config.delivery.writerRoleArns?.length)
+        .map((s) => ({ prefix: s.keyPrefix, servicePrincipal: s.config.delivery.servicePrincipal, roleArns: s.config.delivery.writerRoleArns })),
+    });
+
+    snowflake.previewFeaturesEnabled = previewFeaturesFor(this);
+  }
+}
