@@ -36,3 +36,11 @@ export const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/(mrk-[0-9
 export const S3_BUCKET_NAME = /^(?!xn--)(?!.*-s3alias$)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
 /** Unquoted Snowflake identifier as we emit it: upper case, starts with a letter or underscore. */
 export const SNOWFLAKE_IDENTIFIER = /^[A-Z_][A-Z0-9_$]{0,254}$/;
+
+/**
+ * The path a construct will have, so props can be validated before `super()`: a module with bad
+ * props then throws without leaving a half-built child in the tree.
+ */
+export function pathOf(scope: { node: { path: string } }, id: string): string {
+  return scope.node.path ? `${scope.node.path}/${id}` : id;
+}

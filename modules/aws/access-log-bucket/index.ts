@@ -6,7 +6,7 @@ import { Construct } from "constructs";
 import { z } from "zod";
 import { policyDocument, renderPolicy } from "../../core/iam";
 import { stampModule } from "../../core/stamp";
-import { AWS_ACCOUNT_ID, S3_BUCKET_NAME, knownString, parseProps } from "../../core/validate";
+import { AWS_ACCOUNT_ID, S3_BUCKET_NAME, knownString, parseProps, pathOf } from "../../core/validate";
 import { hardenBucket, tlsOnlyStatements } from "../s3-hardening";
 
 export const ACCESS_LOG_BUCKET_MODULE = "aws/access-log-bucket" as const;
@@ -41,8 +41,8 @@ export class AccessLogBucket extends Construct {
   public readonly bucketArn: string;
 
   constructor(scope: Construct, id: string, props: AccessLogBucketProps) {
+    const p = parseProps(pathOf(scope, id), propsSchema, props);
     super(scope, id);
-    const p = parseProps(this.node.path, propsSchema, props);
     stampModule(this, ACCESS_LOG_BUCKET_MODULE);
 
     const bucket = new S3Bucket(this, "Resource", { bucket: p.bucketName, forceDestroy: false });

@@ -4,7 +4,7 @@ import { Construct } from "constructs";
 import { z } from "zod";
 import { PolicyStatement, policyDocument, renderPolicy } from "../../core/iam";
 import { stampModule } from "../../core/stamp";
-import { AWS_ACCOUNT_ID, knownString, parseProps } from "../../core/validate";
+import { AWS_ACCOUNT_ID, knownString, parseProps, pathOf } from "../../core/validate";
 
 export const KMS_KEY_MODULE = "aws/kms-key" as const;
 
@@ -46,8 +46,8 @@ export class KmsKey extends Construct {
   public readonly aliasName: string;
 
   constructor(scope: Construct, id: string, props: KmsKeyProps) {
+    const p = parseProps(pathOf(scope, id), propsSchema, props);
     super(scope, id);
-    const p = parseProps(this.node.path, propsSchema, props);
     stampModule(this, KMS_KEY_MODULE);
 
     const statements: PolicyStatement[] = [

@@ -9,7 +9,7 @@ import { Construct } from "constructs";
 import { z } from "zod";
 import { PolicyStatement, policyDocument, renderPolicy } from "../../core/iam";
 import { stampModule } from "../../core/stamp";
-import { AWS_ACCOUNT_ID, IAM_ROLE_ARN, KMS_KEY_ARN, S3_BUCKET_NAME, knownString, parseProps } from "../../core/validate";
+import { AWS_ACCOUNT_ID, IAM_ROLE_ARN, KMS_KEY_ARN, S3_BUCKET_NAME, knownString, parseProps, pathOf } from "../../core/validate";
 import { KmsKey } from "../kms-key";
 import { hardenBucket, tlsOnlyStatements } from "../s3-hardening";
 
@@ -174,8 +174,8 @@ export class LogBucket extends Construct {
   public readonly kmsKeyArn: string;
 
   constructor(scope: Construct, id: string, props: LogBucketProps) {
+    const p = parseProps(pathOf(scope, id), propsSchema, props);
     super(scope, id);
-    const p = parseProps(this.node.path, propsSchema, props);
     stampModule(this, LOG_BUCKET_MODULE);
 
     const bucket = new S3Bucket(this, "Resource", { bucket: p.bucketName, forceDestroy: false });

@@ -4,7 +4,7 @@ import { Construct } from "constructs";
 import { z } from "zod";
 import { KMS_DECRYPT_ACTIONS, S3_OBJECT_READ_ACTIONS, policyDocument, renderPolicy } from "../../core/iam";
 import { stampModule } from "../../core/stamp";
-import { AWS_ACCOUNT_ID, KMS_KEY_ARN, knownString, parseProps } from "../../core/validate";
+import { AWS_ACCOUNT_ID, KMS_KEY_ARN, knownString, parseProps, pathOf } from "../../core/validate";
 
 export const SNOWFLAKE_ACCESS_ROLE_MODULE = "aws/snowflake-access-role" as const;
 
@@ -63,8 +63,8 @@ export class SnowflakeAccessRole extends Construct {
   public readonly permissions: IamRolePolicy;
 
   constructor(scope: Construct, id: string, props: SnowflakeAccessRoleProps) {
+    const p = parseProps(pathOf(scope, id), propsSchema, props);
     super(scope, id);
-    const p = parseProps(this.node.path, propsSchema, props);
     stampModule(this, SNOWFLAKE_ACCESS_ROLE_MODULE);
 
     const role = new IamRole(this, "Resource", {

@@ -6,7 +6,7 @@ import { Construct } from "constructs";
 import { z } from "zod";
 import { qualified } from "../../core/naming";
 import { stampModule } from "../../core/stamp";
-import { SNOWFLAKE_IDENTIFIER, parseProps } from "../../core/validate";
+import { SNOWFLAKE_IDENTIFIER, parseProps, pathOf } from "../../core/validate";
 import { JSON_PATH, JSON_PATH_HINT, searchOptimizationStatements, selectListProblem, viewStatement } from "../sql";
 
 export const SEMI_STRUCTURED_TABLE_MODULE = "snowflake/semi-structured-table" as const;
@@ -84,8 +84,8 @@ export class SemiStructuredTable extends Construct {
   public readonly table: Table;
 
   constructor(scope: Construct, id: string, props: SemiStructuredTableProps) {
+    const p = parseProps(pathOf(scope, id), propsSchema, props);
     super(scope, id);
-    const p = parseProps(this.node.path, propsSchema, props);
     stampModule(this, SEMI_STRUCTURED_TABLE_MODULE);
 
     this.database = p.database;
@@ -128,7 +128,8 @@ export class SemiStructuredTable extends Construct {
 
     p.searchOptimizationPaths.forEach((path) => {
       const sql = searchOptimizationStatements(this.qualifiedName, path);
-      new Execute(this, `SearchOptimization${path.replace(/[^A-Za-z0-9]/g, "_")}`, {
+      // The path itself names the child (ids may hold any character but "/"), so ids never collide.
+      new Execute(this, `SearchOptimization(${path})`, {
         execute: sql.add,
         revert: sql.drop,
         dependsOn: [this.table],

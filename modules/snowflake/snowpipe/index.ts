@@ -6,7 +6,7 @@ import { Construct } from "constructs";
 import { z } from "zod";
 import { qualified } from "../../core/naming";
 import { stampModule } from "../../core/stamp";
-import { SNOWFLAKE_IDENTIFIER, parseProps } from "../../core/validate";
+import { SNOWFLAKE_IDENTIFIER, parseProps, pathOf } from "../../core/validate";
 import { JSON_PATH, JSON_PATH_HINT, TIMESTAMP_FORMAT, copyStatement } from "../sql";
 
 export const SNOWPIPE_MODULE = "snowflake/snowpipe" as const;
@@ -89,8 +89,8 @@ export class Snowpipe extends Construct {
   public readonly copyStatement: string;
 
   constructor(scope: Construct, id: string, props: SnowpipeProps) {
+    const p = parseProps(pathOf(scope, id), propsSchema, props);
     super(scope, id);
-    const p = parseProps(this.node.path, propsSchema, props);
     stampModule(this, SNOWPIPE_MODULE);
 
     const fileFormatName = `${p.tableName}_JSON`;

@@ -2,7 +2,7 @@ import { StorageIntegration as SnowflakeStorageIntegrationResource } from "@cdkt
 import { Construct } from "constructs";
 import { z } from "zod";
 import { stampModule } from "../../core/stamp";
-import { IAM_ROLE_ARN, SNOWFLAKE_IDENTIFIER, knownString, parseProps } from "../../core/validate";
+import { IAM_ROLE_ARN, SNOWFLAKE_IDENTIFIER, knownString, parseProps, pathOf } from "../../core/validate";
 
 export const STORAGE_INTEGRATION_MODULE = "snowflake/storage-integration" as const;
 
@@ -57,8 +57,8 @@ export class StorageIntegration extends Construct {
   public readonly replacementTrigger: string;
 
   constructor(scope: Construct, id: string, props: StorageIntegrationProps) {
+    const p = parseProps(pathOf(scope, id), propsSchema, props);
     super(scope, id);
-    const p = parseProps(this.node.path, propsSchema, props);
     stampModule(this, STORAGE_INTEGRATION_MODULE);
 
     const integration = new SnowflakeStorageIntegrationResource(this, "Resource", {

@@ -1,0 +1,107 @@
+import { AccessLogBucket } from "../../modules/aws/access-log-bucket";
+import { KmsKey } from "../../modules/aws/kms-key";
+import { SnowflakeAccessRole, SnowflakeAccessRoleProps } from "../../modules/aws/snowflake-access-role";
+import { LakehouseValidationError } from "../../modules/core/errors";
+import { onlyResource, statementsBySid, synthJson, testStack } from "../support/synth";
+
+const KEY = "arn:aws:kms:eu-west-1:111111111111:key/11111111-2222-3333-4444-555555555555";
+
+describe("SnowflakeAccessRole", () => {
+  const base: SnowflakeAccessRoleProps = {
+    roleName: "acme-prod-globex-okta-snowflake",
+    accountId: "111111111111",
+    snowflakeIamUserArn: "arn:aws:iam::999999999999:user/abc1-s-p2ss0000",
+    externalId: "acme-prod-globex-okta",
+    bucketArn: "arn:aws:s3:::acme-prod-globex-logs",
+    prefixes: ["okta/"],
+    kmsKeyArn: KEY,
+  };
+
+  test("trusts only the integration's IAM user, with the external id", () => {
+    const stack = testStack();
+    new SnowflakeAccessRole(stack, "Role", base);
+    const role = onlyResource(synthJson(stack), "aws_iam_role");
+    expect(role).toMatchObject({ name: "acme-prod-globex-okta-snowflake", max_session_duration: 3600 });
+    const trust = statementsBySid(role.assume_role_policy);
+    expect(Object.keys(trust)).toEqual(["SnowflakeStorageIntegration"]);
+    expect(trust.SnowflakeStorageIntegration).toEqual({
+      Sid: "SnowflakeStorageIntegration",
+      Effect: "Allow",
+      Principal: { AWS: "arn:aws:iam::999999999999:user/abc1-s-p2ss0000" },
+      Action: "sts:AssumeRole",
+      Condition: { StringEquals: { "sts:ExternalId": "acme-prod-globex-okta" } },
+    });
+  });
+
+  test("reads and lists exactly its prefixes and decrypts with the bucket key only", () => {
+    const stack = testStack();
+    new SnowflakeAccessRole(stack, "Role", { ...base, prefixes: ["okta/", "okta-archive/"] });
+    const s = statementsBySid(onlyResource(synthJson(stack), "aws_iam_role_policy").policy);
+    expect(s.ReadObjectsUnderPrefixes).toMatchObject({
+      Action: ["s3:GetObject", "s3:GetObjectVersion"],
+      Resource: ["arn:aws:s3:::acme-prod-globex-logs/okta/*", "arn:aws:s3:::acme-prod-globex-logs/okta-archive/*"],
+    });
+    expect(s.ListOnlyPrefixes).toMatchObject({ Action: "s3:ListBucket", Resource: "arn:aws:s3:::acme-prod-globex-logs", Condition: { StringLike: { "s3:prefix": ["okta/*", "okta-archive/*"] } } });
+    expect(s.LocateBucket).toMatchObject({ Action: "s3:GetBucketLocation", Resource: "arn:aws:s3:::acme-prod-globex-logs" });
+    expect(s.DecryptWithBucketKey).toMatchObject({ Action: ["kms:Decrypt", "kms:DescribeKey"], Resource: KEY });
+    const actions = Object.values(s).flatMap((st) => [st.Action].flat());
+    expect(actions.some((a) => a.includes("*") || /Put|Delete/.test(a))).toBe(false);
+  });
+
+  test("arnFor builds the ARN from the known name (breaks the integration/role cycle)", () => {
+    expect(SnowflakeAccessRole.arnFor("111111111111", "r")).toBe("arn:aws:iam::111111111111:role/r");
+  });
+
+  test.each([
+    [{ prefixes: [] }, /prefixes: at least one prefix is required/],
+    [{ prefixes: ["okta/*"] }, /prefixes\[0\]: must be a key prefix ending in '\/', without wildcards/],
+    [{ roleName: "x".repeat(65) }, /roleName: must be 1-64 characters/],
+    [{ snowflakeIamUserArn: "arn:aws:iam::999999999999:role/x" }, /snowflakeIamUserArn: must be an IAM user ARN/],
+    [{ maxSessionDurationSeconds: 60 }, /maxSessionDurationSeconds/],
+  ] as [Partial<SnowflakeAccessRoleProps>, RegExp][])("rejects %j", (props, message) => {
+    expect(() => new SnowflakeAccessRole(testStack(), "Role", { ...base, ...props })).toThrow(LakehouseValidationError);
+    expect(() => new SnowflakeAccessRole(testStack(), "Role", { ...base, ...props })).toThrow(message);
+  });
+});
+
+describe("KmsKey", () => {
+  test("rotating customer key, administered through IAM, with an alias", () => {
+    const stack = testStack();
+    new KmsKey(stack, "Key", { accountId: "111111111111", aliasName: "acme-logs", description: "logs" });
+    const json = synthJson(stack);
+    const key = onlyResource(json, "aws_kms_key");
+    expect(key).toMatchObject({ enable_key_rotation: true, deletion_window_in_days: 30 });
+    const s = statementsBySid(key.policy);
+    expect(Object.keys(s)).toEqual(["AccountAdministersKeyThroughIam"]);
+    expect(s.AccountAdministersKeyThroughIam.Principal).toEqual({ AWS: "arn:aws:iam::111111111111:root" });
+    expect(onlyResource(json, "aws_kms_alias")).toMatchObject({ name: "alias/acme-logs" });
+  });
+
+  test.each([
+    [{ aliasName: "aws/s3" }, /aliasName: must be 1-250/],
+    [{ deletionWindowDays: 3 }, /deletionWindowDays/],
+    [{ writerServicePrincipals: ["*"] }, /writerServicePrincipals\[0\]: must be an AWS service principal/],
+  ])("rejects %j", (props, message) => {
+    expect(() => new KmsKey(testStack(), "Key", { accountId: "111111111111", aliasName: "a", description: "d", ...props })).toThrow(message);
+  });
+});
+
+describe("AccessLogBucket", () => {
+  test("SSE-S3 (what access logging requires), TLS-only, private, expiring, delivery only for its account", () => {
+    const stack = testStack();
+    new AccessLogBucket(stack, "AccessLogs", { bucketName: "acme-prod-access-logs", accountId: "111111111111" });
+    const json = synthJson(stack);
+    expect((onlyResource(json, "aws_s3_bucket_server_side_encryption_configuration").rule as unknown[])[0]).toMatchObject({ apply_server_side_encryption_by_default: { sse_algorithm: "AES256" } });
+    expect(onlyResource(json, "aws_s3_bucket_public_access_block")).toMatchObject({ block_public_policy: true, restrict_public_buckets: true });
+    expect(onlyResource(json, "aws_s3_bucket_versioning")).toMatchObject({ versioning_configuration: { status: "Enabled" } });
+    const s = statementsBySid(onlyResource(json, "aws_s3_bucket_policy").policy);
+    expect(s.DenyInsecureTransport.Effect).toBe("Deny");
+    expect(s.S3ServerAccessLogDelivery).toMatchObject({ Principal: { Service: "logging.s3.amazonaws.com" }, Condition: { StringEquals: { "aws:SourceAccount": "111111111111" } } });
+    expect((onlyResource(json, "aws_s3_bucket_lifecycle_configuration").rule as unknown[])[0]).toMatchObject({ filter: [{ prefix: "" }], expiration: [{ days: 365 }] });
+    expect(onlyResource(json, "aws_s3_bucket").object_lock_enabled).toBeUndefined();
+  });
+
+  test("rejects a bad name", () => {
+    expect(() => new AccessLogBucket(testStack(), "A", { bucketName: "a.b", accountId: "111111111111" })).toThrow(/test\/A: 1 problem[\s\S]*bucketName/);
+  });
+});

@@ -1,0 +1,168 @@
+import { LakehouseValidationError } from "../../modules/core/errors";
+import { LogBucket, LogBucketProps } from "../../modules/aws/log-bucket";
+import { onlyResource, resourcesOf, stampOf, statementsBySid, synthJson, synthWithMetadata, testStack } from "../support/synth";
+
+const KEY = "arn:aws:kms:eu-west-1:111111111111:key/11111111-2222-3333-4444-555555555555";
+const base: LogBucketProps = {
+  bucketName: "acme-prod-globex-logs",
+  accountId: "111111111111",
+  accessLogging: { targetBucket: "acme-prod-access-logs" },
+  retentionRules: [{ prefix: "okta/", expirationDays: 365 }],
+};
+
+function synth(props: Partial<LogBucketProps> = {}) {
+  const stack = testStack();
+  const bucket = new LogBucket(stack, "Logs", { ...base, ...props });
+  return { json: synthJson(stack), bucket };
+}
+
+describe("LogBucket", () => {
+  test("defaults are secure: versioned, KMS with a rotating customer key, private, owner-enforced, kept on destroy", () => {
+    const { json } = synth();
+    expect(onlyResource(json, "aws_s3_bucket")).toMatchObject({ bucket: "acme-prod-globex-logs", force_destroy: false });
+    expect(onlyResource(json, "aws_s3_bucket_versioning")).toMatchObject({ versioning_configuration: { status: "Enabled" } });
+    expect(onlyResource(json, "aws_s3_bucket_public_access_block")).toMatchObject({
+      block_public_acls: true,
+      block_public_policy: true,
+      ignore_public_acls: true,
+      restrict_public_buckets: true,
+    });
+    expect(onlyResource(json, "aws_s3_bucket_ownership_controls")).toMatchObject({ rule: { object_ownership: "BucketOwnerEnforced" } });
+    expect(onlyResource(json, "aws_kms_key")).toMatchObject({ enable_key_rotation: true, deletion_window_in_days: 30 });
+    const sse = onlyResource(json, "aws_s3_bucket_server_side_encryption_configuration") as { rule: { apply_server_side_encryption_by_default: Record<string, string>; bucket_key_enabled: boolean }[] };
+    expect(sse.rule[0].apply_server_side_encryption_by_default.sse_algorithm).toBe("aws:kms");
+    expect(sse.rule[0].apply_server_side_encryption_by_default.kms_master_key_id).toMatch(/aws_kms_key\..*\.arn/);
+    expect(sse.rule[0].bucket_key_enabled).toBe(true);
+    expect(resourcesOf(json, "aws_s3_bucket_object_lock_configuration")).toHaveLength(0);
+  });
+
+  test("the bucket policy denies non-TLS, old TLS, unencrypted and wrong-key puts, and waits for the public access block", () => {
+    const { json } = synth({ kmsKeyArn: KEY });
+    const policy = onlyResource(json, "aws_s3_bucket_policy");
+    expect(String((policy.depends_on as string[])[0])).toMatch(/^aws_s3_bucket_public_access_block\./);
+    const s = statementsBySid(policy.policy);
+    expect(s.DenyInsecureTransport).toMatchObject({ Effect: "Deny", Principal: "*", Action: "s3:*", Condition: { Bool: { "aws:SecureTransport": "false" } } });
+    expect(s.DenyTlsOlderThan12).toMatchObject({ Effect: "Deny", Condition: { NumericLessThan: { "s3:TlsVersion": "1.2" } } });
+    expect(s.DenyNonKmsEncryptedPuts).toMatchObject({ Effect: "Deny", Action: "s3:PutObject", Condition: { StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption": "aws:kms" } } });
+    expect(s.DenyWrongKmsKeyPuts).toMatchObject({ Effect: "Deny", Condition: { StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption-aws-kms-key-id": KEY } } });
+    expect(Object.values(s).filter((st) => st.Effect === "Allow")).toHaveLength(0);
+    expect(resourcesOf(json, "aws_kms_key")).toHaveLength(0);
+  });
+
+  test("lifecycle: per-prefix expiry and transitions, bucket-wide hygiene, every rule with a filter (no provider 6.x warning)", () => {
+    const { json } = synth({
+      retentionRules: [
+        { prefix: "okta/", expirationDays: 400, transitions: [{ days: 30, storageClass: "STANDARD_IA" }, { days: 180, storageClass: "DEEP_ARCHIVE" }] },
+        { prefix: "cloudtrail/", expirationDays: 730 },
+      ],
+    });
+    const rules = (onlyResource(json, "aws_s3_bucket_lifecycle_configuration") as { rule: Record<string, unknown>[] }).rule;
+    expect(rules).toHaveLength(3);
+    for (const rule of rules) {
+      expect(rule.status).toBe("Enabled");
+      expect(rule.filter).toEqual([{ prefix: expect.any(String) }]);
+    }
+    expect(rules[0]).toMatchObject({
+      filter: [{ prefix: "okta/" }],
+      expiration: [{ days: 400 }],
+      transition: [{ days: 30, storage_class: "STANDARD_IA" }, { days: 180, storage_class: "DEEP_ARCHIVE" }],
+    });
+    expect(rules[1]).toMatchObject({ filter: [{ prefix: "cloudtrail/" }], expiration: [{ days: 730 }] });
+    expect(rules[2]).toMatchObject({
+      filter: [{ prefix: "" }],
+      noncurrent_version_expiration: [{ noncurrent_days: 30 }],
+      abort_incomplete_multipart_upload: [{ days_after_initiation: 7 }],
+    });
+    expect(rules[2].expiration).toBeUndefined();
+  });
+
+  test("access logs go to the given bucket under the bucket's own prefix", () => {
+    const { json } = synth();
+    expect(onlyResource(json, "aws_s3_bucket_logging")).toMatchObject({ target_bucket: "acme-prod-access-logs", target_prefix: "acme-prod-globex-logs/" });
+  });
+
+  test("object lock is a separate configuration (no bucket replacement) with the given mode and days", () => {
+    const { json } = synth({ objectLock: { mode: "COMPLIANCE", days: 365 } });
+    expect(onlyResource(json, "aws_s3_bucket").object_lock_enabled).toBeUndefined();
+    expect(onlyResource(json, "aws_s3_bucket_object_lock_configuration")).toMatchObject({
+      object_lock_enabled: "Enabled",
+      rule: { default_retention: { mode: "COMPLIANCE", days: 365 } },
+    });
+  });
+
+  test("one notification resource lists a queue per prefix", () => {
+    const { json } = synth({
+      notifications: [
+        { prefix: "okta/", queueArn: "arn:aws:sqs:eu-west-1:999999999999:sf-snowpipe-1" },
+        { prefix: "cloudtrail/", suffix: ".json.gz", queueArn: "arn:aws:sqs:eu-west-1:999999999999:sf-snowpipe-1" },
+      ],
+    });
+    const n = onlyResource(json, "aws_s3_bucket_notification") as { queue: Record<string, unknown>[] };
+    expect(n.queue).toEqual([
+      expect.objectContaining({ events: ["s3:ObjectCreated:*"], filter_prefix: "okta/", queue_arn: "arn:aws:sqs:eu-west-1:999999999999:sf-snowpipe-1" }),
+      expect.objectContaining({ filter_prefix: "cloudtrail/", filter_suffix: ".json.gz" }),
+    ]);
+  });
+
+  test("native writers may put under their prefix only for this account, and may use the created key", () => {
+    const { json } = synth({ writers: [{ prefix: "cloudtrail/", servicePrincipal: "cloudtrail.amazonaws.com" }] });
+    const s = statementsBySid(onlyResource(json, "aws_s3_bucket_policy").policy);
+    expect(s.Writer0ServicePut).toMatchObject({
+      Effect: "Allow",
+      Principal: { Service: "cloudtrail.amazonaws.com" },
+      Action: "s3:PutObject",
+      Condition: { StringEquals: { "aws:SourceAccount": "111111111111" } },
+    });
+    expect(String(s.Writer0ServicePut.Resource)).toMatch(/\/cloudtrail\/\*$/);
+    const key = statementsBySid(onlyResource(json, "aws_kms_key").policy);
+    expect(key.NativeWritersEncrypt).toMatchObject({ Principal: { Service: ["cloudtrail.amazonaws.com"] }, Condition: { StringEquals: { "aws:SourceAccount": "111111111111" } } });
+  });
+
+  test("resources are stamped with the module name and version", () => {
+    const stack = testStack();
+    new LogBucket(stack, "Logs", base);
+    const json = synthWithMetadata(stack);
+    expect(onlyResource(json, "aws_s3_bucket").tags).toEqual({ "lakehouse:module": "aws/log-bucket", "lakehouse:module-version": "0.1.0" });
+    for (const type of Object.keys(json.resource)) {
+      for (const resource of resourcesOf(json, type)) {
+        // The key comes from the kms-key module the bucket uses; everything else is the bucket's.
+        expect(stampOf(resource)).toBe(type.startsWith("aws_kms_") ? "aws/kms-key@0.1.0" : "aws/log-bucket@0.1.0");
+      }
+    }
+  });
+
+  describe("rejects bad props, naming the construct path and the prop", () => {
+    const cases: [string, Partial<LogBucketProps>, RegExp][] = [
+      ["bad bucket name", { bucketName: "Acme_Logs" }, /bucketName: must be a valid S3 bucket name/],
+      ["bad account", { accountId: "123" }, /accountId: must be a 12-digit AWS account id/],
+      ["bad key", { kmsKeyArn: "alias/aws/s3" }, /kmsKeyArn: must be a KMS key ARN/],
+      ["no access logging and no reason", { accessLogging: undefined }, /accessLogging: required unless accessLoggingDisabledReason/],
+      ["a too-short reason", { accessLogging: undefined, accessLoggingDisabledReason: "nope" }, /accessLoggingDisabledReason: must be a written reason/],
+      ["logging to itself", { accessLogging: { targetBucket: "acme-prod-globex-logs" } }, /accessLogging.targetBucket: must not be the bucket itself/],
+      ["no retention", { retentionRules: [] }, /retentionRules: at least one retention rule/],
+      ["prefix without slash", { retentionRules: [{ prefix: "okta", expirationDays: 30 }] }, /retentionRules\[0\].prefix: must be a key prefix/],
+      ["IA too early", { retentionRules: [{ prefix: "a/", expirationDays: 90, transitions: [{ days: 10, storageClass: "STANDARD_IA" }] }] }, /retentionRules\[0\].transitions\[0\].days: STANDARD_IA needs at least 30 days/],
+      ["transition after expiry", { retentionRules: [{ prefix: "a/", expirationDays: 90, transitions: [{ days: 90, storageClass: "GLACIER" }] }] }, /must be before expirationDays \(90\)/],
+      ["overlapping prefixes", { retentionRules: [{ prefix: "a/", expirationDays: 90 }, { prefix: "a/b/", expirationDays: 90 }] }, /retentionRules\[1\].prefix: overlaps retentionRules\[0\].prefix 'a\/'/],
+      ["writer without principal", { writers: [{ prefix: "a/" }] }, /writers\[0\]: needs a servicePrincipal or roleArns/],
+      ["lock days zero", { objectLock: { mode: "GOVERNANCE", days: 0 } }, /objectLock.days/],
+    ];
+    test.each(cases)("%s", (_name, props, message) => {
+      const stack = testStack();
+      const attempt = () => new LogBucket(stack, "Logs", { ...base, ...props });
+      expect(attempt).toThrow(LakehouseValidationError);
+      expect(attempt).toThrow(/^test\/Logs: /);
+      expect(attempt).toThrow(message);
+    });
+
+    test("every problem is reported at once", () => {
+      const stack = testStack();
+      try {
+        new LogBucket(stack, "Logs", { ...base, bucketName: "BAD", accountId: "x", retentionRules: [] });
+        throw new Error("no error");
+      } catch (e) {
+        expect((e as LakehouseValidationError).problems.map((p) => p.path)).toEqual(["bucketName", "accountId", "retentionRules"]);
+      }
+    });
+  });
+});

@@ -1,0 +1,193 @@
+import { LakehouseValidationError } from "../../modules/core/errors";
+import { SemiStructuredTable, SemiStructuredTableProps } from "../../modules/snowflake/semi-structured-table";
+import { Snowpipe, SnowpipeProps } from "../../modules/snowflake/snowpipe";
+import { StorageIntegration, StorageIntegrationProps } from "../../modules/snowflake/storage-integration";
+import { onlyResource, resourcesOf, synthJson, testStack } from "../support/synth";
+
+describe("StorageIntegration", () => {
+  const base: StorageIntegrationProps = {
+    name: "ACME_PROD_GLOBEX_OKTA_S3",
+    roleArn: "arn:aws:iam::111111111111:role/acme-prod-globex-okta-snowflake",
+    externalId: "acme-prod-globex-okta",
+    allowedLocations: ["s3://acme-prod-globex-logs/okta/"],
+  };
+
+  test("an enabled S3 external-stage integration limited to its locations, with our external id", () => {
+    const stack = testStack();
+    const integration = new StorageIntegration(stack, "Integration", { ...base, comment: "okta" });
+    const r = onlyResource(synthJson(stack), "snowflake_storage_integration");
+    expect(r).toMatchObject({
+      name: "ACME_PROD_GLOBEX_OKTA_S3",
+      type: "EXTERNAL_STAGE",
+      enabled: true,
+      storage_provider: "S3",
+      storage_aws_role_arn: base.roleArn,
+      storage_aws_external_id: "acme-prod-globex-okta",
+      storage_allowed_locations: ["s3://acme-prod-globex-logs/okta/"],
+      comment: "okta [snowflake/storage-integration@0.1.0]",
+    });
+    expect(r.storage_blocked_locations).toBeUndefined();
+    expect(integration.replacementTrigger).toMatch(/^snowflake_storage_integration\.Integration_[0-9A-F]+\.id$/);
+  });
+
+  test.each([
+    [{ name: "lower" }, /name: must be an upper-case Snowflake identifier/],
+    [{ allowedLocations: [] }, /allowedLocations: at least one location/],
+    [{ allowedLocations: ["s3://bucket/*"] }, /allowedLocations\[0\]: must be s3:\/\/bucket\/prefix\//],
+    [{ roleArn: "arn:aws:iam::1:role/x" }, /roleArn: must be an IAM role ARN/],
+    [{ externalId: "a b" }, /externalId/],
+  ] as [Partial<StorageIntegrationProps>, RegExp][])("rejects %j", (props, message) => {
+    expect(() => new StorageIntegration(testStack(), "I", { ...base, ...props })).toThrow(LakehouseValidationError);
+    expect(() => new StorageIntegration(testStack(), "I", { ...base, ...props })).toThrow(message);
+  });
+});
+
+describe("SemiStructuredTable", () => {
+  const base: SemiStructuredTableProps = { database: "LOGS_PROD", schema: "GLOBEX", tableName: "GSUITE_AUDIT" };
+
+  test("DATA VARIANT, PARSE_TIME load time, EVENT_TIME, source file; clustered by event day; time travel kept", () => {
+    const stack = testStack();
+    new SemiStructuredTable(stack, "Table", base);
+    const t = onlyResource(synthJson(stack), "snowflake_table") as Record<string, unknown> & { column: Record<string, unknown>[] };
+    expect(t).toMatchObject({ database: "LOGS_PROD", schema: "GLOBEX", name: "GSUITE_AUDIT", cluster_by: ["TO_DATE(EVENT_TIME)"], data_retention_time_in_days: 7 });
+    expect(t.column.map((c) => [c.name, c.type])).toEqual([
+      ["DATA", "VARIANT"],
+      ["PARSE_TIME", "TIMESTAMP_LTZ(9)"],
+      ["EVENT_TIME", "TIMESTAMP_TZ(9)"],
+      ["SOURCE_FILE", "VARCHAR(16777216)"],
+      ["SOURCE_FILE_ROW", "NUMBER(38,0)"],
+    ]);
+    expect(t.column[1]).toMatchObject({ nullable: false, default: { expression: "CURRENT_TIMESTAMP()" } });
+    expect(t.comment).toBe("[snowflake/semi-structured-table@0.1.0]");
+  });
+
+  test("views select the given list from the table, including indicator arrays", () => {
+    const stack = testStack();
+    const table = new SemiStructuredTable(stack, "Table", {
+      ...base,
+      views: { GSUITE_AUDIT_VIEW: "event_time, data:actor.email::string AS actor_email, ARRAY_CONSTRUCT(data:ipAddress) AS ip_indicators" },
+      secureViews: true,
+    });
+    const v = onlyResource(synthJson(stack), "snowflake_view");
+    expect(v).toMatchObject({ name: "GSUITE_AUDIT_VIEW", is_secure: "true", database: "LOGS_PROD", schema: "GLOBEX" });
+    expect(v.statement).toBe("SELECT\n  event_time, data:actor.email::string AS actor_email, ARRAY_CONSTRUCT(data:ipAddress) AS ip_indicators\nFROM LOGS_PROD.GLOBEX.GSUITE_AUDIT");
+    expect((v.depends_on as string[])[0]).toMatch(/^snowflake_table\./);
+    expect(table.viewNames).toEqual(["LOGS_PROD.GLOBEX.GSUITE_AUDIT_VIEW"]);
+  });
+
+  test("search optimization per VARIANT path, with a revert that drops it", () => {
+    const stack = testStack();
+    new SemiStructuredTable(stack, "Table", { ...base, searchOptimizationPaths: ["actor.email", '"@timestamp"'] });
+    const ex = resourcesOf(synthJson(stack), "snowflake_execute");
+    expect(ex.map((e) => e.execute).sort()).toEqual([
+      'ALTER TABLE LOGS_PROD.GLOBEX.GSUITE_AUDIT ADD SEARCH OPTIMIZATION ON EQUALITY(DATA:"@timestamp")',
+      "ALTER TABLE LOGS_PROD.GLOBEX.GSUITE_AUDIT ADD SEARCH OPTIMIZATION ON EQUALITY(DATA:actor.email)",
+    ]);
+    expect(ex.find((e) => String(e.execute).includes("actor.email"))!.revert).toBe("ALTER TABLE LOGS_PROD.GLOBEX.GSUITE_AUDIT DROP SEARCH OPTIMIZATION ON EQUALITY(DATA:actor.email)");
+  });
+
+  test("custom clustering keys and retention", () => {
+    const stack = testStack();
+    new SemiStructuredTable(stack, "Table", { ...base, clusterBy: ["TO_DATE(EVENT_TIME)", "data:kind::string"], dataRetentionDays: 30 });
+    expect(onlyResource(synthJson(stack), "snowflake_table")).toMatchObject({ cluster_by: ["TO_DATE(EVENT_TIME)", "data:kind::string"], data_retention_time_in_days: 30 });
+  });
+
+  test.each([
+    [{ tableName: "gsuite" }, /tableName: must be an upper-case Snowflake identifier/],
+    [{ views: { V: "a; DROP TABLE x" } }, /views.V: must not contain ';'/],
+    [{ views: { V: "SELECT a" } }, /views.V: is the select list only/],
+    [{ views: { V: "ARRAY_CONSTRUCT(a" } }, /views.V: has unbalanced parentheses/],
+    [{ views: { V: "'abc" } }, /views.V: has an unclosed '/],
+    [{ views: { V: "a -- comment" } }, /views.V: must not contain comments/],
+    [{ views: { v: "a" } }, /views.v/],
+    [{ searchOptimizationPaths: ["actor email"] }, /searchOptimizationPaths\[0\]: must be a JSON path/],
+    [{ dataRetentionDays: 91 }, /dataRetentionDays/],
+    [{ clusterBy: [] }, /clusterBy/],
+  ] as [Partial<SemiStructuredTableProps>, RegExp][])("rejects %j", (props, message) => {
+    expect(() => new SemiStructuredTable(testStack(), "T", { ...base, ...props })).toThrow(LakehouseValidationError);
+    expect(() => new SemiStructuredTable(testStack(), "T", { ...base, ...props })).toThrow(message);
+  });
+});
+
+describe("Snowpipe", () => {
+  const base: SnowpipeProps = {
+    database: "LOGS_PROD",
+    schema: "GLOBEX",
+    tableName: "GSUITE_AUDIT",
+    bucketName: "acme-prod-globex-logs",
+    keyPrefix: "gsuite_audit/",
+    storageIntegrationName: "ACME_PROD_GLOBEX_GSUITE_AUDIT_S3",
+    storageIntegrationReplacementTrigger: "snowflake_storage_integration.I.id",
+    eventTimeField: "id.time",
+  };
+
+  test("JSON file format with every boolean stated, stage on the integration by FORMAT_NAME, auto-ingest pipe", () => {
+    const stack = testStack();
+    const pipe = new Snowpipe(stack, "Pipe", base);
+    const json = synthJson(stack);
+    expect(onlyResource(json, "snowflake_file_format")).toMatchObject({
+      name: "GSUITE_AUDIT_JSON",
+      format_type: "JSON",
+      compression: "AUTO",
+      strip_outer_array: false,
+      strip_null_values: false,
+      replace_invalid_characters: true,
+      skip_byte_order_mark: true,
+      allow_duplicate: false,
+    });
+    const stage = onlyResource(json, "snowflake_stage");
+    expect(stage).toMatchObject({
+      name: "GSUITE_AUDIT_STAGE",
+      url: "s3://acme-prod-globex-logs/gsuite_audit/",
+      storage_integration: "ACME_PROD_GLOBEX_GSUITE_AUDIT_S3",
+      file_format: "FORMAT_NAME = LOGS_PROD.GLOBEX.GSUITE_AUDIT_JSON",
+      lifecycle: { replace_triggered_by: ["snowflake_storage_integration.I.id"] },
+    });
+    const p = onlyResource(json, "snowflake_pipe");
+    expect(p).toMatchObject({ name: "GSUITE_AUDIT_PIPE", auto_ingest: true });
+    expect(pipe.pipeName).toBe("LOGS_PROD.GLOBEX.GSUITE_AUDIT_PIPE");
+    expect(pipe.notificationChannel).toMatch(/TfToken/);
+  });
+
+  test("the pipe is replaced with its stage's identity, url and integration", () => {
+    const stack = testStack();
+    new Snowpipe(stack, "Pipe", base);
+    const p = onlyResource(synthJson(stack), "snowflake_pipe") as { lifecycle: { replace_triggered_by: string[] } };
+    expect(p.lifecycle.replace_triggered_by.map((r) => r.replace(/Pipe_Stage_[0-9A-F]+/, "S"))).toEqual(["snowflake_stage.S.id", "snowflake_stage.S.url", "snowflake_stage.S.storage_integration"]);
+  });
+
+  test("COPY loads the record, load time from scan metadata, event time with TRY_, and the file it came from", () => {
+    const stack = testStack();
+    const pipe = new Snowpipe(stack, "Pipe", base);
+    expect(pipe.copyStatement).toBe(
+      [
+        "COPY INTO LOGS_PROD.GLOBEX.GSUITE_AUDIT (DATA, PARSE_TIME, EVENT_TIME, SOURCE_FILE, SOURCE_FILE_ROW)",
+        "FROM (",
+        "  SELECT $1, METADATA$START_SCAN_TIME, TRY_TO_TIMESTAMP_TZ($1:id.time::VARCHAR), METADATA$FILENAME, METADATA$FILE_ROW_NUMBER",
+        "  FROM @LOGS_PROD.GLOBEX.GSUITE_AUDIT_STAGE",
+        ")",
+        "FILE_FORMAT = (FORMAT_NAME = 'LOGS_PROD.GLOBEX.GSUITE_AUDIT_JSON')",
+        "ON_ERROR = CONTINUE",
+      ].join("\n"),
+    );
+    expect(onlyResource(synthJson(stack), "snowflake_pipe").copy_statement).toBe(pipe.copyStatement);
+    expect(pipe.copyStatement).not.toMatch(/CURRENT_TIMESTAMP/);
+  });
+
+  test("a custom event-time format is passed to TRY_TO_TIMESTAMP_TZ", () => {
+    const pipe = new Snowpipe(testStack(), "Pipe", { ...base, eventTimeField: '"@timestamp"', eventTimeFormat: "YYYY-MM-DD HH24:MI:SS.FF3" });
+    expect(pipe.copyStatement).toContain(`TRY_TO_TIMESTAMP_TZ($1:"@timestamp"::VARCHAR, 'YYYY-MM-DD HH24:MI:SS.FF3')`);
+  });
+
+  test.each([
+    [{ eventTimeField: "" }, /eventTimeField: must be a JSON path/],
+    [{ eventTimeField: "id.time'; DROP" }, /eventTimeField: must be a JSON path/],
+    [{ eventTimeFormat: "YYYY'" }, /eventTimeFormat: must be AUTO or a Snowflake timestamp format/],
+    [{ keyPrefix: "okta" }, /keyPrefix: must be a key prefix ending in '\/'/],
+    [{ bucketName: "Bad_Bucket" }, /bucketName: must be an S3 bucket name/],
+    [{ onError: "IGNORE" as never }, /onError/],
+  ] as [Partial<SnowpipeProps>, RegExp][])("rejects %j", (props, message) => {
+    expect(() => new Snowpipe(testStack(), "P", { ...base, ...props })).toThrow(LakehouseValidationError);
+    expect(() => new Snowpipe(testStack(), "P", { ...base, ...props })).toThrow(message);
+  });
+});
