@@ -9,6 +9,8 @@ export function problemsOf(error: z.ZodError): ValidationProblem[] {
 
 function plainMessage(issue: z.core.$ZodIssue): string {
   if (issue.code === "invalid_type" && /received undefined/.test(issue.message)) return "required";
+  // A bad map key (e.g. a view name): say what is wrong with the key, not just that it is wrong.
+  if (issue.code === "invalid_key") return `key ${issue.issues.map((i) => i.message).join("; ")}`;
   return issue.message;
 }
 

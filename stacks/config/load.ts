@@ -16,7 +16,7 @@ export function parseConfig(input: LakehouseConfigInput | unknown, where = "conf
 
 /** Parses YAML text (duplicate keys are errors) and validates it. */
 export function parseConfigYaml(text: string, where = "config"): LakehouseConfig {
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
   if (doc.errors.length > 0) {
     throw new LakehouseValidationError(
       where,

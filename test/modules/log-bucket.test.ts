@@ -107,13 +107,13 @@ describe("LogBucket", () => {
   test("native writers may put under their prefix only for this account, and may use the created key", () => {
     const { json } = synth({ writers: [{ prefix: "cloudtrail/", servicePrincipal: "cloudtrail.amazonaws.com" }] });
     const s = statementsBySid(onlyResource(json, "aws_s3_bucket_policy").policy);
-    expect(s.Writer0ServicePut).toMatchObject({
+    expect(s.WriterCloudtrailServicePut).toMatchObject({
       Effect: "Allow",
       Principal: { Service: "cloudtrail.amazonaws.com" },
       Action: "s3:PutObject",
       Condition: { StringEquals: { "aws:SourceAccount": "111111111111" } },
     });
-    expect(String(s.Writer0ServicePut.Resource)).toMatch(/\/cloudtrail\/\*$/);
+    expect(String(s.WriterCloudtrailServicePut.Resource)).toMatch(/\/cloudtrail\/\*$/);
     const key = statementsBySid(onlyResource(json, "aws_kms_key").policy);
     expect(key.NativeWritersEncrypt).toMatchObject({ Principal: { Service: ["cloudtrail.amazonaws.com"] }, Condition: { StringEquals: { "aws:SourceAccount": "111111111111" } } });
   });

@@ -300,18 +300,20 @@ function encryptionStatements(bucketArn: string, keyArn: string): PolicyStatemen
 }
 
 function writerStatements(bucketArn: string, accountId: string, writers: z.output<typeof propsSchema>["writers"]): PolicyStatement[] {
-  return writers.flatMap((w, i) => {
+  return writers.flatMap((w) => {
+    // Statement ids from the prefix, not the position, so they stay put when writers are added.
+    const name = w.prefix.split(/[^A-Za-z0-9]+/).map((part) => part.charAt(0).toUpperCase() + part.slice(1)).join("");
     const out: PolicyStatement[] = [];
     if (w.servicePrincipal) {
       // Native delivery (CloudTrail, Config, ...): only on behalf of our own account.
       const sourceAccount = { StringEquals: { "aws:SourceAccount": accountId } };
       out.push(
-        { Sid: `Writer${i}ServiceAclCheck`, Effect: "Allow", Principal: { Service: w.servicePrincipal }, Action: "s3:GetBucketAcl", Resource: bucketArn, Condition: sourceAccount },
-        { Sid: `Writer${i}ServicePut`, Effect: "Allow", Principal: { Service: w.servicePrincipal }, Action: "s3:PutObject", Resource: `${bucketArn}/${w.prefix}*`, Condition: sourceAccount },
+        { Sid: `Writer${name}ServiceAclCheck`, Effect: "Allow", Principal: { Service: w.servicePrincipal }, Action: "s3:GetBucketAcl", Resource: bucketArn, Condition: sourceAccount },
+        { Sid: `Writer${name}ServicePut`, Effect: "Allow", Principal: { Service: w.servicePrincipal }, Action: "s3:PutObject", Resource: `${bucketArn}/${w.prefix}*`, Condition: sourceAccount },
       );
     }
     if (w.roleArns.length > 0) {
-      out.push({ Sid: `Writer${i}RolesPut`, Effect: "Allow", Principal: { AWS: [...w.roleArns] }, Action: "s3:PutObject", Resource: `${bucketArn}/${w.prefix}*` });
+      out.push({ Sid: `Writer${name}RolesPut`, Effect: "Allow", Principal: { AWS: [...w.roleArns] }, Action: "s3:PutObject", Resource: `${bucketArn}/${w.prefix}*` });
     }
     return out;
   });

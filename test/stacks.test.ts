@@ -1,0 +1,147 @@
+import { join } from "node:path";
+import { Testing } from "cdktf";
+import { buildLakehouse } from "../stacks/app";
+import { loadConfigFile, parseConfig } from "../stacks/config/load";
+import { LakehouseConfigInput } from "../stacks/config/schema";
+import { SynthJson, onlyResource, resourcesOf, stampOf, statementsBySid } from "./support/synth";
+
+const DEFAULT = loadConfigFile(join(__dirname, "..", "examples", "default", "lakehouse.yaml"));
+
+function synthAll(config = DEFAULT) {
+  const app = Testing.app();
+  const built = buildLakehouse(app, config);
+  const json = (stack: { toTerraform(): unknown }) => {
+    Testing.synth(stack as never);
+    return JSON.parse(JSON.stringify(stack.toTerraform())) as SynthJson;
+  };
+  return {
+    platform: Object.fromEntries(built.platform.map((s) => [s.node.id, json(s)])),
+    tenants: Object.fromEntries(built.tenants.map((s) => [s.node.id, json(s)])),
+    built,
+  };
+}
+
+describe("stacks from the default config", () => {
+  const { platform, tenants, built } = synthAll();
+
+  test("one platform stack per environment and one stack per tenant per environment", () => {
+    expect(Object.keys(platform)).toEqual(["platform-prod"]);
+    expect(Object.keys(tenants)).toEqual(["tenant-globex-prod", "tenant-initech-prod", "tenant-umbrella-prod"]);
+    for (const t of built.tenants) expect(t.dependencies.map((d) => d.node.id)).toEqual(["platform-prod"]);
+  });
+
+  test("a tenant's AWS provider and Snowflake account are in the tenant's region (data locality)", () => {
+    const initech = tenants["tenant-initech-prod"];
+    expect(initech.provider!.aws[0]).toMatchObject({ region: "eu-west-1", allowed_account_ids: ["111111111111"] });
+    expect(initech.provider!.snowflake[0]).toMatchObject({ organization_name: "ACMEORG", account_name: "SECLAKE_EU" });
+    expect(tenants["tenant-globex-prod"].provider!.aws[0]).toMatchObject({ region: "us-east-1" });
+    expect(tenants["tenant-globex-prod"].provider!.snowflake[0]).toMatchObject({ account_name: "SECLAKE_US" });
+  });
+
+  test("the Snowflake provider enables exactly the preview resources the stack uses", () => {
+    expect(tenants["tenant-globex-prod"].provider!.snowflake[0].preview_features_enabled).toEqual([
+      "snowflake_file_format_resource",
+      "snowflake_pipe_resource",
+      "snowflake_stage_resource",
+      "snowflake_storage_integration_resource",
+      "snowflake_table_resource",
+    ]);
+    expect(platform["platform-prod"].provider!.snowflake.every((p) => (p.preview_features_enabled as string[]).length === 0)).toBe(true);
+  });
+
+  test("every tenant stack holds, for every source: prefix + notification, role, integration, table, views and pipe", () => {
+    for (const [name, json] of Object.entries(tenants)) {
+      const tenantId = name.split("-")[1];
+      const tenant = DEFAULT.tenants.find((t) => t.id === tenantId)!;
+      const notification = onlyResource(json, "aws_s3_bucket_notification") as { queue: { filter_prefix: string; queue_arn: string }[] };
+      const lifecycle = onlyResource(json, "aws_s3_bucket_lifecycle_configuration") as { rule: { filter: { prefix: string }[] }[] };
+      for (const source of tenant.sources) {
+        const prefix = source.keyPrefix ?? `${source.name}/`;
+        const table = source.name.toUpperCase();
+        const q = notification.queue.find((x) => x.filter_prefix === prefix);
+        expect(q?.queue_arn).toMatch(new RegExp(`snowflake_pipe\\.Source_${source.name}_Pipe_[0-9A-F]+\\.notification_channel`));
+        expect(lifecycle.rule.some((r) => r.filter[0].prefix === prefix)).toBe(true);
+        expect(resourcesOf(json, "aws_iam_role").some((r) => String(r.name).includes(`-${source.name.replace(/_/g, "_")}-snowflake`))).toBe(true);
+        expect(resourcesOf(json, "snowflake_storage_integration").some((r) => (r.storage_allowed_locations as string[])[0].endsWith(`/${prefix}`))).toBe(true);
+        expect(resourcesOf(json, "snowflake_table").some((r) => r.name === table)).toBe(true);
+        expect(resourcesOf(json, "snowflake_pipe").some((r) => r.name === `${table}_PIPE`)).toBe(true);
+        for (const view of Object.keys(source.views ?? {})) expect(resourcesOf(json, "snowflake_view").some((r) => r.name === view)).toBe(true);
+      }
+    }
+  });
+
+  test("every resource is stamped with a module and version", () => {
+    for (const json of [...Object.values(tenants), ...Object.values(platform)]) {
+      for (const type of Object.keys(json.resource)) {
+        for (const r of resourcesOf(json, type)) expect(stampOf(r)).toMatch(/^(aws|snowflake|stacks)\/[a-z-]+@\d+\.\d+\.\d+$/);
+      }
+    }
+  });
+
+  test("a source's role reads only its own prefix of its own tenant's bucket", () => {
+    const json = tenants["tenant-globex-prod"];
+    const policies = resourcesOf(json, "aws_iam_role_policy").map((p) => statementsBySid(p.policy));
+    const okta = policies.find((s) => JSON.stringify(s.ReadObjectsUnderPrefixes.Resource).includes("/okta/"))!;
+    expect(okta.ReadObjectsUnderPrefixes.Resource).toEqual(["arn:aws:s3:::acme-prod-globex-111111111111-logs/okta/*"]);
+    expect(okta.DecryptWithBucketKey.Resource).toMatch(/aws_kms_key\.LogKey_[0-9A-F]+\.arn/);
+  });
+
+  test("the integration names the role ARN from its known name, and the role trusts the integration's user", () => {
+    const json = tenants["tenant-globex-prod"];
+    const integration = resourcesOf(json, "snowflake_storage_integration").find((r) => r.name === "ACME_PROD_GLOBEX_OKTA_S3")!;
+    expect(integration.storage_aws_role_arn).toBe("arn:aws:iam::111111111111:role/acme-prod-globex-okta-snowflake");
+    const role = resourcesOf(json, "aws_iam_role").find((r) => r.name === "acme-prod-globex-okta-snowflake")!;
+    expect(JSON.stringify(statementsBySid(role.assume_role_policy))).toMatch(/snowflake_storage_integration\.Source_okta_Integration_[0-9A-F]+\.storage_aws_iam_user_arn/);
+  });
+
+  test("the compliance tenant's bucket has object lock and CloudTrail may write its prefix", () => {
+    const json = tenants["tenant-initech-prod"];
+    expect(onlyResource(json, "aws_s3_bucket_object_lock_configuration")).toMatchObject({ rule: { default_retention: { mode: "COMPLIANCE", days: 365 } } });
+    const s = statementsBySid(onlyResource(json, "aws_s3_bucket_policy").policy);
+    expect(s.WriterCloudtrailServicePut.Principal).toEqual({ Service: "cloudtrail.amazonaws.com" });
+    expect(resourcesOf(tenants["tenant-globex-prod"], "aws_s3_bucket_object_lock_configuration")).toHaveLength(0);
+  });
+
+  test("the tenant bucket logs to the platform's access-log bucket of the same region", () => {
+    const logging = onlyResource(tenants["tenant-initech-prod"], "aws_s3_bucket_logging");
+    const buckets = resourcesOf(platform["platform-prod"], "aws_s3_bucket").map((b) => b.bucket);
+    expect(buckets).toContain(logging.target_bucket);
+    expect(String(logging.target_bucket)).toContain("eu-west-1");
+  });
+
+  test("platform: per region an access-log bucket on that region's provider and the log database", () => {
+    const json = platform["platform-prod"];
+    expect(json.provider!.aws.map((p) => [p.alias, p.region])).toEqual([["eu_west_1", "eu-west-1"], ["us_east_1", "us-east-1"]]);
+    const bucket = resourcesOf(json, "aws_s3_bucket").find((b) => String(b.bucket).includes("eu-west-1"))!;
+    expect(bucket.provider).toBe("aws.eu_west_1");
+    const dbs = resourcesOf(json, "snowflake_database");
+    expect(dbs.map((d) => [d.name, d.provider])).toEqual([["ACME_LOGS_PROD", "snowflake.eu_west_1"], ["ACME_LOGS_PROD", "snowflake.us_east_1"]]);
+    expect(dbs[0].comment).toMatch(/\[stacks\/platform@0\.1\.0\]$/);
+  });
+
+  test("local backend for the default, one state file per stack", () => {
+    expect(tenants["tenant-globex-prod"].terraform.backend).toEqual({ local: { path: "terraform-state/tenant-globex-prod.tfstate" } });
+  });
+});
+
+describe("stacks with an S3 backend", () => {
+  test("each stack has its own key, encryption and S3-native locking", () => {
+    const config: LakehouseConfigInput = {
+      organization: "acme",
+      environments: [
+        {
+          name: "prod",
+          awsAccountId: "111111111111",
+          backend: { kind: "s3", bucket: "acme-terraform-state", region: "us-east-1", keyPrefix: "lakehouse" },
+          snowflakeAccounts: [{ region: "us-east-1", organization: "O", account: "A" }],
+        },
+      ],
+      tenants: [{ id: "globex", region: "us-east-1", sources: [{ name: "okta", delivery: { kind: "puller" }, eventTimeField: "published" }] }],
+    };
+    const { tenants, platform } = synthAll(parseConfig(config));
+    expect(tenants["tenant-globex-prod"].terraform.backend).toEqual({
+      s3: { bucket: "acme-terraform-state", key: "lakehouse/tenant-globex-prod.tfstate", region: "us-east-1", encrypt: true, use_lockfile: true },
+    });
+    expect((platform["platform-prod"].terraform.backend as { s3: { key: string } }).s3.key).toBe("lakehouse/platform-prod.tfstate");
+  });
+});
