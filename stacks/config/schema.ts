@@ -108,14 +108,25 @@ export const defaultsSchema = z.strictObject({
   transitions: z.array(transition).optional(),
 });
 
-export const lakehouseConfigSchema = z
-  .strictObject({
+const lakehouseShape = z.strictObject({
     organization: bucketSafeSlug(15),
     environments: z.array(environmentSchema).min(1, "at least one environment is required"),
     defaults: defaultsSchema.optional(),
     tenants: z.array(tenantSchema).min(1, "at least one tenant is required"),
-  })
-  .superRefine(crossCheck);
+});
+
+/** The whole config schema: shape, then the cross-field checks. */
+export const lakehouseConfigSchema = lakehouseShape
+  .superRefine((value, ctx) => crossCheck(value, (path, message) => ctx.addIssue({ code: "custom", path, message })));
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null;
+}
+
+/** The array at `v`, or none if a shape error left something else there (already reported). */
+function list<T>(v: readonly T[] | undefined): readonly T[] {
+  return Array.isArray(v) ? v : [];
+}
 
 export type LakehouseConfigInput = z.input<typeof lakehouseConfigSchema>;
 export type LakehouseConfig = z.output<typeof lakehouseConfigSchema>;
@@ -133,24 +144,29 @@ export const BUILT_IN_DEFAULTS = {
   transitions: [] as z.output<typeof transition>[],
 };
 
-/** Checks across fields: uniqueness, references, floors. Each problem carries its own path. */
-function crossCheck(c: {
+export type IssueSink = (path: (string | number)[], message: string) => void;
+
+/**
+ * Checks across fields: uniqueness, references, floors. Each problem carries its own path. It reads
+ * its input defensively (`list`, `isObject`) because it also runs on configs with shape errors, so
+ * that one run reports every problem (see `crossCheckProblems`).
+ */
+export function crossCheck(c: {
   environments: z.output<typeof environmentSchema>[];
   defaults?: z.output<typeof defaultsSchema>;
   tenants: z.output<typeof tenantSchema>[];
-}, ctx: z.RefinementCtx): void {
-  const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: "custom", path, message });
+}, issue: IssueSink): void {
   const floor = c.defaults?.retentionFloorDays ?? BUILT_IN_DEFAULTS.retentionFloorDays;
   const defaultRetention = c.defaults?.retentionDays ?? BUILT_IN_DEFAULTS.retentionDays;
   if (defaultRetention < floor) issue(["defaults", "retentionDays"], `${defaultRetention} is below the retention floor of ${floor} days`);
 
   const envNames = new Map<string, number>();
-  c.environments.forEach((env, i) => {
+  list(c.environments).forEach((env, i) => {
     const first = envNames.get(env.name);
     if (first !== undefined) issue(["environments", i, "name"], `duplicate environment '${env.name}' (also environments[${first}])`);
     else envNames.set(env.name, i);
     const regions = new Map<string, number>();
-    env.snowflakeAccounts.forEach((acct, j) => {
+    list(env.snowflakeAccounts).forEach((acct, j) => {
       const seen = regions.get(acct.region);
       if (seen !== undefined) issue(["environments", i, "snowflakeAccounts", j, "region"], `duplicate region '${acct.region}' (also snowflakeAccounts[${seen}])`);
       else regions.set(acct.region, j);
@@ -158,7 +174,7 @@ function crossCheck(c: {
   });
 
   const tenantIds = new Map<string, number>();
-  c.tenants.forEach((tenant, t) => {
+  list(c.tenants).forEach((tenant, t) => {
     const first = tenantIds.get(tenant.id);
     if (first !== undefined) issue(["tenants", t, "id"], `duplicate tenant id '${tenant.id}' (also tenants[${first}])`);
     else tenantIds.set(tenant.id, t);
@@ -168,18 +184,18 @@ function crossCheck(c: {
       issue(["tenants", t, "retentionDays"], `${tenant.retentionDays} is below the retention floor of ${floor} days`);
 
     const envs = tenant.environments ?? [...envNames.keys()];
-    tenant.environments?.forEach((name, e) => {
+    list(tenant.environments).forEach((name, e) => {
       if (!envNames.has(name)) issue(["tenants", t, "environments", e], `unknown environment '${name}'`);
     });
     for (const name of envs) {
       const env = c.environments[envNames.get(name) ?? -1];
-      if (env && !env.snowflakeAccounts.some((a) => a.region === tenant.region))
+      if (env && !list(env.snowflakeAccounts).some((a) => a.region === tenant.region))
         issue(["tenants", t, "region"], `no Snowflake account for region '${tenant.region}' in environment '${name}' (data stays in the tenant's region)`);
     }
 
     const sourceNames = new Map<string, number>();
     const prefixes: { prefix: string; index: number }[] = [];
-    tenant.sources.forEach((source, s) => {
+    list(tenant.sources).forEach((source, s) => {
       const path = ["tenants", t, "sources", s];
       const seen = sourceNames.get(source.name);
       if (seen !== undefined) issue([...path, "name"], `duplicate source '${source.name}' (also sources[${seen}])`);
@@ -194,7 +210,7 @@ function crossCheck(c: {
       if (source.retentionDays !== undefined && source.retentionDays < floor)
         issue([...path, "retentionDays"], `${source.retentionDays} is below the retention floor of ${floor} days`);
       const transitions = source.transitions ?? c.defaults?.transitions ?? [];
-      transitions.forEach((tr, k) => {
+      list(transitions).forEach((tr, k) => {
         if (tr.days >= retention)
           issue([...path, source.transitions ? "transitions" : "retentionDays", ...(source.transitions ? [k, "days"] : [])], `transition to ${tr.storageClass} at day ${tr.days} is not before the retention of ${retention} days`);
         if ((tr.storageClass === "STANDARD_IA" || tr.storageClass === "ONEZONE_IA") && tr.days < 30)
@@ -202,6 +218,7 @@ function crossCheck(c: {
       });
 
       const d = source.delivery;
+      if (!isObject(d)) return;
       if (d.kind === "native" && !d.servicePrincipal && !d.writerRoleArns?.length)
         issue([...path, "delivery"], "native delivery needs the servicePrincipal (or writerRoleArns) that writes the files");
       if (d.kind !== "native" && d.servicePrincipal)

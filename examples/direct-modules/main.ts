@@ -1,0 +1,92 @@
+/**
+ * Using the modules directly, without the config layer — the way one instantiates a single versioned
+ * Terraform module (seed 002): one log source, Google Workspace audit logs, from bucket to views.
+ *
+ *   npm run build && node dist/examples/direct-modules/main.js [outdir]
+ */
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { SnowflakeProvider } from "@cdktf/provider-snowflake/lib/provider";
+import { App, TerraformStack } from "cdktf";
+import { Construct } from "constructs";
+import { KmsKey } from "../../modules/aws/kms-key";
+import { LogBucket } from "../../modules/aws/log-bucket";
+import { SnowflakeAccessRole } from "../../modules/aws/snowflake-access-role";
+import { previewFeaturesFor } from "../../modules/core/snowflake-preview";
+import { SemiStructuredTable } from "../../modules/snowflake/semi-structured-table";
+import { Snowpipe } from "../../modules/snowflake/snowpipe";
+import { StorageIntegration } from "../../modules/snowflake/storage-integration";
+
+const ACCOUNT = "222222222222";
+const BUCKET = "example-gsuite-audit-logs";
+
+export class GsuiteAuditStack extends TerraformStack {
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    new AwsProvider(this, "aws", { region: "us-east-1", allowedAccountIds: [ACCOUNT] });
+    const snowflake = new SnowflakeProvider(this, "snowflake", { organizationName: "EXAMPLEORG", accountName: "SECURITY" });
+
+    const key = new KmsKey(this, "Key", { accountId: ACCOUNT, aliasName: BUCKET, description: "Google Workspace audit logs" });
+
+    const roleName = "example-gsuite-audit-snowflake";
+    const integration = new StorageIntegration(this, "Integration", {
+      name: "GSUITE_AUDIT_S3",
+      roleArn: SnowflakeAccessRole.arnFor(ACCOUNT, roleName),
+      externalId: "example-gsuite-audit",
+      allowedLocations: [`s3://${BUCKET}/gsuite/`],
+    });
+    const role = new SnowflakeAccessRole(this, "AccessRole", {
+      roleName,
+      accountId: ACCOUNT,
+      snowflakeIamUserArn: integration.iamUserArn,
+      externalId: integration.externalId,
+      bucketArn: `arn:aws:s3:::${BUCKET}`,
+      prefixes: ["gsuite/"],
+      kmsKeyArn: key.keyArn,
+    });
+
+    const table = new SemiStructuredTable(this, "Table", {
+      database: "LOGS_PROD",
+      schema: "RAW",
+      tableName: "GSUITE_AUDIT",
+      comment: "Google Workspace audit logs",
+      views: {
+        GSUITE_AUDIT_VIEW:
+          "parse_time, event_time, data:kind AS kind, data:id.applicationName AS application_name, data:actor.email AS actor_email, " +
+          "data:ipAddress AS ip_address, data:events AS events, ARRAY_CONSTRUCT(data:ipAddress) AS ip_indicators, ARRAY_CONSTRUCT(data:actor.email) AS email_indicators",
+      },
+      searchOptimizationPaths: ["actor.email"],
+    });
+    const pipe = new Snowpipe(this, "Pipe", {
+      database: table.database,
+      schema: table.schema,
+      tableName: table.tableName,
+      bucketName: BUCKET,
+      keyPrefix: "gsuite/",
+      storageIntegrationName: integration.integrationName,
+      storageIntegrationReplacementTrigger: integration.replacementTrigger,
+      eventTimeField: "id.time",
+      waitFor: [table.table, role.permissions],
+    });
+
+    new LogBucket(this, "Bucket", {
+      bucketName: BUCKET,
+      accountId: ACCOUNT,
+      kmsKeyArn: key.keyArn,
+      accessLogging: { targetBucket: "example-s3-access-logs" },
+      retentionRules: [{ prefix: "gsuite/", expirationDays: 400, transitions: [{ days: 90, storageClass: "GLACIER_IR" }] }],
+      notifications: [{ prefix: "gsuite/", queueArn: pipe.notificationChannel }],
+    });
+
+    snowflake.previewFeaturesEnabled = previewFeaturesFor(this);
+  }
+}
+
+export function buildDirectExample(app: App): GsuiteAuditStack {
+  return new GsuiteAuditStack(app, "gsuite-audit");
+}
+
+if (require.main === module) {
+  const app = new App({ outdir: process.argv[2] ?? "cdktf.out" });
+  buildDirectExample(app);
+  app.synth();
+}

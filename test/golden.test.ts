@@ -1,0 +1,57 @@
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { App } from "cdktf";
+import { buildDirectExample } from "../examples/direct-modules/main";
+import { synthLakehouse } from "../stacks/app";
+import { loadConfigFile } from "../stacks/config/load";
+
+/**
+ * Golden synthesized JSON of every example, committed under test/golden/, so every pull request shows
+ * its infrastructure diff. To accept a change on purpose: `npm run golden:update`, then read the diff.
+ */
+const GOLDEN = join(__dirname, "golden");
+const UPDATE = process.env.UPDATE_GOLDEN === "1";
+
+function stacksIn(outdir: string): Record<string, string> {
+  const dir = join(outdir, "stacks");
+  return Object.fromEntries(readdirSync(dir).sort().map((s) => [s, readFileSync(join(dir, s, "cdk.tf.json"), "utf8")]));
+}
+
+const examples: Record<string, (outdir: string) => void> = {
+  default: (outdir) => synthLakehouse(loadConfigFile(join(__dirname, "..", "examples", "default", "lakehouse.yaml")), outdir),
+  "direct-modules": (outdir) => {
+    const app = new App({ outdir });
+    buildDirectExample(app);
+    app.synth();
+  },
+};
+
+describe.each(Object.keys(examples))("golden synth of example %s", (example) => {
+  const outdir = join(mkdtempSync(join(tmpdir(), "golden-")), "out");
+  examples[example](outdir);
+  const actual = stacksIn(outdir);
+  const goldenDir = join(GOLDEN, example);
+  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+  if (UPDATE) {
+    test("golden files rewritten", () => {
+      rmSync(goldenDir, { recursive: true, force: true });
+      mkdirSync(goldenDir, { recursive: true });
+      for (const [stack, text] of Object.entries(actual)) writeFileSync(join(goldenDir, `${stack}.tf.json`), text);
+      expect(readdirSync(goldenDir)).toHaveLength(Object.keys(actual).length);
+    });
+    return;
+  }
+
+  test("the same stacks as committed", () => {
+    const committed = existsSync(goldenDir) ? readdirSync(goldenDir).map((f) => f.replace(/\.tf\.json$/, "")).sort() : [];
+    expect(Object.keys(actual)).toEqual(committed);
+  });
+
+  test.each(Object.keys(actual))("stack %s matches test/golden (run `npm run golden:update` to accept a change on purpose)", (stack) => {
+    const file = join(goldenDir, `${stack}.tf.json`);
+    expect(existsSync(file)).toBe(true);
+    expect(JSON.parse(actual[stack])).toEqual(JSON.parse(readFileSync(file, "utf8")));
+  });
+});
