@@ -25,8 +25,11 @@ function valid(): LakehouseConfigInput {
   };
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the tests write malformed shapes on purpose
+type Raw = any;
+
 /** Applies `edit` to a fresh valid config and returns the problems it raises. */
-function problemsAfter(edit: (c: any) => void): { path: string; message: string }[] {
+function problemsAfter(edit: (c: Raw) => void): { path: string; message: string }[] {
   const config = valid();
   edit(config);
   try {
@@ -71,7 +74,7 @@ describe("lakehouse config", () => {
   });
 
   // Each malformed config: what is wrong, the path it must be reported at, and the reason.
-  const malformed: [string, (c: any) => void, string, RegExp][] = [
+  const malformed: [string, (c: Raw) => void, string, RegExp][] = [
     ["missing event-time field", (c) => delete c.tenants[0].sources[0].eventTimeField, "tenants[0].sources[0].eventTimeField", /^required$/],
     ["duplicate tenant id", (c) => c.tenants.push({ ...c.tenants[0] }), "tenants[1].id", /duplicate tenant id 'globex' \(also tenants\[0\]\)/],
     ["duplicate source name", (c) => c.tenants[0].sources.push({ ...c.tenants[0].sources[0] }), "tenants[0].sources[2].name", /duplicate source 'okta'/],

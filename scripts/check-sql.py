@@ -1,0 +1,60 @@
+#!/usr/bin/env python3
+"""Parse every SQL string in synthesized stacks with SQLFluff's Snowflake grammar.
+
+Usage: check-sql.py <synth-outdir> [<synth-outdir> ...]
+
+Walks each outdir's stacks/*/cdk.tf.json and checks:
+  - snowflake_pipe.copy_statement            (COPY INTO ... FROM (SELECT ... FROM @stage) ...)
+  - snowflake_view.statement                 (wrapped as CREATE VIEW <name> AS <statement>)
+  - snowflake_execute.execute / .revert / .query
+Any unparsable section fails the run, naming the stack, the resource and the SQL.
+"""
+import glob
+import json
+import os
+import sys
+
+import sqlfluff
+from sqlfluff.api.simple import APIParsingError
+
+
+def statements(stack_json):
+    resources = stack_json.get("resource", {})
+    for name, pipe in resources.get("snowflake_pipe", {}).items():
+        yield f"snowflake_pipe.{name}.copy_statement", pipe["copy_statement"]
+    for name, view in resources.get("snowflake_view", {}).items():
+        yield f"snowflake_view.{name}.statement", f"CREATE VIEW {view['database']}.{view['schema']}.{view['name']} AS {view['statement']}"
+    for name, ex in resources.get("snowflake_execute", {}).items():
+        for field in ("execute", "revert", "query"):
+            if ex.get(field):
+                yield f"snowflake_execute.{name}.{field}", ex[field]
+
+
+def main(outdirs):
+    checked = 0
+    failures = []
+    for outdir in outdirs:
+        files = sorted(glob.glob(os.path.join(outdir, "stacks", "*", "cdk.tf.json")))
+        if not files:
+            failures.append(f"{outdir}: no synthesized stacks found")
+        for path in files:
+            stack = os.path.basename(os.path.dirname(path))
+            with open(path) as f:
+                data = json.load(f)
+            for where, sql in statements(data):
+                checked += 1
+                try:
+                    sqlfluff.parse(sql, dialect="snowflake")
+                except APIParsingError as e:
+                    failures.append(f"{stack}: {where}: {e}\n{sql}")
+    for failure in failures:
+        print(f"FAIL {failure}\n")
+    print(f"{checked - len(failures)} passed, {len(failures)} failed")
+    if checked == 0:
+        print("no SQL found to check")
+        return 1
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
