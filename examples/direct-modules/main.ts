@@ -6,7 +6,7 @@
  */
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { SnowflakeProvider } from "@cdktf/provider-snowflake/lib/provider";
-import { App, TerraformStack } from "cdktf";
+import { App, LocalBackend, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { KmsKey } from "../../modules/aws/kms-key";
 import { LogBucket } from "../../modules/aws/log-bucket";
@@ -22,6 +22,7 @@ const BUCKET = "example-gsuite-audit-logs";
 export class GsuiteAuditStack extends TerraformStack {
   constructor(scope: Construct, id: string) {
     super(scope, id);
+    new LocalBackend(this, { path: `terraform-state/${id}.tfstate` });
     new AwsProvider(this, "aws", { region: "us-east-1", allowedAccountIds: [ACCOUNT] });
     const snowflake = new SnowflakeProvider(this, "snowflake", { organizationName: "EXAMPLEORG", accountName: "SECURITY" });
 

@@ -1,4 +1,3 @@
-import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
 import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
@@ -10,18 +9,18 @@ import { PolicyStatement } from "../core/iam";
  * all public access blocked, ACLs disabled (bucket owner enforced). Child ids are stable
  * (`Versioning`, `PublicAccessBlock`, `Ownership`) so addresses do not churn between versions.
  */
-export function hardenBucket(scope: Construct, bucket: S3Bucket, accountId: string): S3BucketPublicAccessBlock {
+export function hardenBucket(scope: Construct, bucketId: string, accountId: string): S3BucketPublicAccessBlock {
   new S3BucketVersioningA(scope, "Versioning", {
-    bucket: bucket.id,
+    bucket: bucketId,
     expectedBucketOwner: accountId,
     versioningConfiguration: { status: "Enabled" },
   });
   new S3BucketOwnershipControls(scope, "Ownership", {
-    bucket: bucket.id,
+    bucket: bucketId,
     rule: { objectOwnership: "BucketOwnerEnforced" },
   });
   return new S3BucketPublicAccessBlock(scope, "PublicAccessBlock", {
-    bucket: bucket.id,
+    bucket: bucketId,
     blockPublicAcls: true,
     blockPublicPolicy: true,
     ignorePublicAcls: true,

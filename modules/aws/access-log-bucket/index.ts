@@ -46,31 +46,34 @@ export class AccessLogBucket extends Construct {
     stampModule(this, ACCESS_LOG_BUCKET_MODULE);
 
     const bucket = new S3Bucket(this, "Resource", { bucket: p.bucketName, forceDestroy: false });
+    // Each attribute read makes a new token (with a captured stack trace): read each once.
+    const bucketId = bucket.id;
+    const bucketArn = bucket.arn;
     this.bucketName = bucket.bucket;
-    this.bucketArn = bucket.arn;
-    const publicAccessBlock = hardenBucket(this, bucket, p.accountId);
+    this.bucketArn = bucketArn;
+    const publicAccessBlock = hardenBucket(this, bucketId, p.accountId);
 
     new S3BucketServerSideEncryptionConfigurationA(this, "Encryption", {
-      bucket: bucket.id,
+      bucket: bucketId,
       expectedBucketOwner: p.accountId,
       rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
     });
     new S3BucketPolicy(this, "Policy", {
-      bucket: bucket.id,
+      bucket: bucketId,
       policy: renderPolicy(
-        policyDocument(...tlsOnlyStatements(bucket.arn), {
+        policyDocument(...tlsOnlyStatements(bucketArn), {
           Sid: "S3ServerAccessLogDelivery",
           Effect: "Allow",
           Principal: { Service: "logging.s3.amazonaws.com" },
           Action: "s3:PutObject",
-          Resource: `${bucket.arn}/*`,
+          Resource: `${bucketArn}/*`,
           Condition: { StringEquals: { "aws:SourceAccount": p.accountId } },
         }),
       ),
       dependsOn: [publicAccessBlock],
     });
     new S3BucketLifecycleConfiguration(this, "Lifecycle", {
-      bucket: bucket.id,
+      bucket: bucketId,
       expectedBucketOwner: p.accountId,
       rule: [
         {

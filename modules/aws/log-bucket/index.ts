@@ -179,8 +179,11 @@ export class LogBucket extends Construct {
     stampModule(this, LOG_BUCKET_MODULE);
 
     const bucket = new S3Bucket(this, "Resource", { bucket: p.bucketName, forceDestroy: false });
+    // Each attribute read makes a new token (with a captured stack trace): read each once.
+    const bucketId = bucket.id;
+    const bucketArn = bucket.arn;
     this.bucketName = bucket.bucket;
-    this.bucketArn = bucket.arn;
+    this.bucketArn = bucketArn;
 
     if (p.kmsKeyArn) {
       this.kmsKeyArn = p.kmsKeyArn;
@@ -195,9 +198,9 @@ export class LogBucket extends Construct {
       }).keyArn;
     }
 
-    const publicAccessBlock = hardenBucket(this, bucket, p.accountId);
+    const publicAccessBlock = hardenBucket(this, bucketId, p.accountId);
     const encryption = new S3BucketServerSideEncryptionConfigurationA(this, "Encryption", {
-      bucket: bucket.id,
+      bucket: bucketId,
       expectedBucketOwner: p.accountId,
       rule: [
         {
@@ -208,16 +211,16 @@ export class LogBucket extends Construct {
     });
 
     new S3BucketPolicy(this, "Policy", {
-      bucket: bucket.id,
+      bucket: bucketId,
       policy: renderPolicy(
-        policyDocument(...tlsOnlyStatements(bucket.arn), ...encryptionStatements(bucket.arn, this.kmsKeyArn), ...writerStatements(bucket.arn, p.accountId, p.writers)),
+        policyDocument(...tlsOnlyStatements(bucketArn), ...encryptionStatements(bucketArn, this.kmsKeyArn), ...writerStatements(bucketArn, p.accountId, p.writers)),
       ),
       dependsOn: [publicAccessBlock],
     });
 
     if (p.accessLogging) {
       new S3BucketLoggingA(this, "AccessLogging", {
-        bucket: bucket.id,
+        bucket: bucketId,
         expectedBucketOwner: p.accountId,
         targetBucket: p.accessLogging.targetBucket,
         targetPrefix: p.accessLogging.targetPrefix ?? `${p.bucketName}/`,
@@ -225,7 +228,7 @@ export class LogBucket extends Construct {
     }
 
     new S3BucketLifecycleConfiguration(this, "Lifecycle", {
-      bucket: bucket.id,
+      bucket: bucketId,
       expectedBucketOwner: p.accountId,
       rule: [
         ...p.retentionRules.map((r) => ({
@@ -248,7 +251,7 @@ export class LogBucket extends Construct {
 
     if (p.objectLock) {
       new S3BucketObjectLockConfigurationA(this, "ObjectLock", {
-        bucket: bucket.id,
+        bucket: bucketId,
         expectedBucketOwner: p.accountId,
         objectLockEnabled: "Enabled",
         rule: { defaultRetention: { mode: p.objectLock.mode, days: p.objectLock.days } },
@@ -257,7 +260,7 @@ export class LogBucket extends Construct {
 
     if (p.notifications.length > 0) {
       new S3BucketNotification(this, "Notifications", {
-        bucket: bucket.id,
+        bucket: bucketId,
         queue: p.notifications.map((n) => ({
           id: `objects-created-${n.prefix.replace(/\/$/, "").replace(/[^A-Za-z0-9-]/g, "-")}`,
           events: ["s3:ObjectCreated:*"],
