@@ -1,14 +1,14 @@
 /**
  * Synth benchmark (`npm run bench`): synth time, peak RSS and resources per stack for the default
  * example and for generated configs up to 500 tenants × 5 sources, and the ratio of our synth time to
- * bare cdktf constructs (TerraformResource with the same stacks, resource count and attribute count)
- * measured in the same run. Each case runs in a child process of its own so peak RSS is its own.
+ * bare cdktf constructs (the same resources replayed as untyped TerraformResources) measured in the
+ * same run. Each case runs in a child process of its own so peak RSS is its own.
  * A benchmark, not a test: it prints figures and flags targets, it does not fail CI.
  */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { App, TerraformResource, TerraformStack } from "cdktf";
 import { synthLakehouse } from "../stacks/app";
 import { loadConfigFile, parseConfig } from "../stacks/config/load";
@@ -71,25 +71,36 @@ function countOutput(outdir: string): Omit<CaseResult, "name" | "seconds" | "pea
   return { stacks: stacks.length, resources, maxResourcesPerStack, attributes };
 }
 
-/** Bare cdktf: the same stacks with the same number of untyped resources, a few attributes each. */
-function synthBare(outdir: string, shape: { stacks: number; resources: number; attributes: number }): void {
+type StackJson = { resource?: Record<string, Record<string, Record<string, unknown>>> };
+
+/**
+ * Bare cdktf: the very same resources (type, name, every attribute value) as our synthesized output,
+ * replayed as untyped `TerraformResource`s in the same number of stacks — no provider classes, no
+ * validation, no aspects. The JSON is read before the clock starts.
+ */
+function loadStacks(outdir: string): [string, StackJson][] {
+  const dir = join(outdir, "stacks");
+  return readdirSync(dir).map((s) => [s, JSON.parse(readFileSync(join(dir, s, "cdk.tf.json"), "utf8")) as StackJson]);
+}
+
+function synthBare(outdir: string, stacks: [string, StackJson][]): void {
   const app = new App({ outdir });
-  const perStack = Math.ceil(shape.resources / shape.stacks);
-  const attrsPerResource = Math.max(1, Math.round(shape.attributes / shape.resources));
-  let made = 0;
-  for (let s = 0; s < shape.stacks; s++) {
-    const stack = new TerraformStack(app, `bare-${s}`);
-    for (let r = 0; r < perStack && made < shape.resources; r++, made++) {
-      const resource = new TerraformResource(stack, `r${r}`, { terraformResourceType: "null_resource" });
-      for (let a = 0; a < attrsPerResource; a++) resource.addOverride(`attr${a}`, `value-${s}-${r}-${a}`);
+  for (const [name, json] of stacks) {
+    const stack = new TerraformStack(app, name);
+    for (const [type, byName] of Object.entries(json.resource ?? {})) {
+      for (const [id, attributes] of Object.entries(byName)) {
+        const resource = new TerraformResource(stack, id, { terraformResourceType: type });
+        for (const [key, value] of Object.entries(attributes)) if (key !== "//") resource.addOverride(key, value);
+      }
     }
   }
   app.synth();
 }
 
 /** Child-process entry: runs one case and prints its result as JSON. */
-function runCase(kind: string, arg: string): void {
+function runCase(kind: string, arg: string, keep?: string): void {
   const outdir = join(mkdtempSync(join(tmpdir(), "bench-")), "out");
+  const replay = kind === "bare" ? loadStacks(arg) : [];
   const start = process.hrtime.bigint();
   if (kind === "default") {
     synthLakehouse(loadConfigFile(join(__dirname, "..", "..", "examples", "default", "lakehouse.yaml")), outdir);
@@ -97,17 +108,18 @@ function runCase(kind: string, arg: string): void {
     const [tenants, sources] = arg.split("x").map(Number);
     synthLakehouse(parseConfig(generatedConfig(tenants, sources)), outdir);
   } else if (kind === "bare") {
-    synthBare(outdir, JSON.parse(arg));
+    synthBare(outdir, replay);
   }
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   const counts = countOutput(outdir);
+  if (keep) execFileSync("cp", ["-r", outdir, keep]);
   rmSync(outdir, { recursive: true, force: true });
   const peakRssMb = process.resourceUsage().maxRSS / 1024;
-  process.stdout.write(JSON.stringify({ name: `${kind} ${arg}`.trim(), seconds, peakRssMb, ...counts }));
+  process.stdout.write(JSON.stringify({ name: kind === "bare" ? "bare cdktf, same resources" : `${kind} ${arg}`.trim(), seconds, peakRssMb, ...counts }));
 }
 
-function child(kind: string, arg = ""): CaseResult {
-  const out = execFileSync(process.execPath, [__filename, "--case", kind, arg], { encoding: "utf8", maxBuffer: 1 << 26 });
+function child(kind: string, arg = "", keep?: string): CaseResult {
+  const out = execFileSync(process.execPath, [__filename, "--case", kind, arg, ...(keep ? [keep] : [])], { encoding: "utf8", maxBuffer: 1 << 26 });
   return JSON.parse(out) as CaseResult;
 }
 
@@ -128,14 +140,16 @@ function mainBench(): void {
   const header = `${"case".padEnd(26)} ${"stacks".padStart(6)} ${"resources".padStart(9)} ${"res/stack".padStart(9)} ${"max/stk".padStart(8)} ${"synth s".padStart(8)} ${"µs/resrc".padStart(10)} ${"peak MB".padStart(9)}`;
   console.log(header);
   const results: CaseResult[] = [];
+  const kept = join(mkdtempSync(join(tmpdir(), "bench-keep-")), "out");
   for (const [kind, arg] of [["default", ""], ["generated", "100x5"], ["generated", "250x5"], ["generated", "500x5"]] as const) {
-    const r = child(kind, arg);
+    const r = child(kind, arg, arg === "500x5" ? kept : undefined);
     results.push(r);
     console.log(row(r));
   }
   const large = results[results.length - 1];
-  const bare = child("bare", JSON.stringify({ stacks: large.stacks, resources: large.resources, attributes: large.attributes }));
-  console.log(row({ ...bare, name: "bare cdktf, same shape" }));
+  const bare = child("bare", kept);
+  rmSync(dirname(kept), { recursive: true, force: true });
+  console.log(row(bare));
 
   const perResource = results.slice(1).map((r) => r.seconds / r.resources);
   const linearity = perResource[perResource.length - 1] / perResource[0];
@@ -146,5 +160,7 @@ function mainBench(): void {
   console.log(`ratio to bare cdktf: ${ratio.toFixed(2)} (target < 2) ${ratio < 2 ? "ok" : "MISSED"}`);
 }
 
-if (process.argv[2] === "--case") runCase(process.argv[3], process.argv[4] ?? "");
-else mainBench();
+if (require.main === module) {
+  if (process.argv[2] === "--case") runCase(process.argv[3], process.argv[4] ?? "", process.argv[5]);
+  else mainBench();
+}
