@@ -1,24 +1,15 @@
 #!/usr/bin/env node
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { LakehouseValidationError } from "../modules/core/errors";
 import { synthLakehouse } from "../stacks/app";
 import { lakehouseJsonSchema } from "../stacks/config/json-schema";
 import { loadConfigFile } from "../stacks/config/load";
+import { packageRoot } from "./package-root";
 
 const USAGE = `usage:
   lakehouse synth [--config <file>] [--out <dir>]   synthesize Terraform JSON (default config: the embedded example)
   lakehouse validate --config <file>                 check a config, report every problem by path
   lakehouse schema                                   print the config's JSON Schema`;
-
-/** The package root (where package.json is), from the source tree or from dist/. */
-function packageRoot(): string {
-  for (let dir = __dirname; dir !== dirname(dir); dir = dirname(dir)) {
-    const pkg = join(dir, "package.json");
-    if (existsSync(pkg) && JSON.parse(readFileSync(pkg, "utf8")).name === "security-lakehouse") return dir;
-  }
-  throw new Error("cannot find the security-lakehouse package root");
-}
 
 export const DEFAULT_CONFIG = () => join(packageRoot(), "examples", "default", "lakehouse.yaml");
 
