@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
-# Checks that need tools beyond Node: the Snowflake-grammar parse of every SQL string the examples
-# synthesize (SQLFluff). Installs its own pinned tools into .venv-checks. Run after `npm ci`.
+# Checks that need tools beyond Node, over the synthesized examples:
+#   1. SQLFluff (Snowflake grammar) parses every SQL string the modules emit;
+#   2. Checkov scans every stack; findings not in scripts/checkov-accepted.json fail.
+# Each checker must first reject a known-bad fixture, so a green run means something.
+# Installs its own pinned tools into .venv-checks. Run after `npm ci` (needs dist/).
+# Appends "<passed> <failed>" per check to $CHECKS_COUNT_FILE when set.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -8,21 +12,33 @@ if [ ! -x .venv-checks/bin/python ]; then
   python3 -m venv .venv-checks
 fi
 .venv-checks/bin/pip install --quiet --disable-pip-version-check -r scripts/requirements-checks.txt
+py=.venv-checks/bin/python
 
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 node dist/cli/lakehouse.js synth --out "$out/default" >/dev/null
 node dist/examples/direct-modules/main.js "$out/direct-modules"
 
-echo "== SQL syntax (SQLFluff, Snowflake dialect): the checker must reject a known-bad fixture"
-if .venv-checks/bin/python scripts/check-sql.py scripts/fixtures/bad-sql >"$out/bad.log" 2>&1; then
-  cat "$out/bad.log"
-  echo "check-sql.py accepted broken SQL: the check cannot fail, so it proves nothing" >&2
-  exit 1
-fi
-echo "   rejected as expected"
+must_reject() { # name, command...
+  local name=$1; shift
+  if "$@" >"$out/reject.log" 2>&1; then
+    cat "$out/reject.log"
+    echo "$name accepted its known-bad fixture: the check cannot fail, so it proves nothing" >&2
+    exit 1
+  fi
+  echo "   $name rejects its known-bad fixture, as it must"
+}
 
-echo "== SQL syntax (SQLFluff, Snowflake dialect): every SQL string of every example"
-.venv-checks/bin/python scripts/check-sql.py "$out/default" "$out/direct-modules" | tee "$out/sql.log"
-tail -n 1 "$out/sql.log" | sed -E 's/^([0-9]+) passed, ([0-9]+) failed$/\1 \2/' > "$out/sql.count"
-cp "$out/sql.count" "${CHECKS_COUNT_FILE:-/dev/null}"
+count() { # the checker's closing "N passed, M failed" line → "N M"
+  tail -n 1 "$1" | sed -E 's/^([0-9]+) passed, ([0-9]+) failed$/\1 \2/' >> "${CHECKS_COUNT_FILE:-/dev/null}"
+}
+
+echo "== SQL syntax: SQLFluff, Snowflake dialect"
+must_reject check-sql $py scripts/check-sql.py scripts/fixtures/bad-sql
+$py scripts/check-sql.py "$out/default" "$out/direct-modules" | tee "$out/sql.log"
+count "$out/sql.log"
+
+echo "== Security scan: Checkov over every synthesized stack"
+must_reject check-security $py scripts/check-security.py scripts/checkov-accepted.json scripts/fixtures/insecure
+$py scripts/check-security.py scripts/checkov-accepted.json "$out/default" "$out/direct-modules" | tee "$out/security.log"
+count "$out/security.log"
