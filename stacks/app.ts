@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, renameSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { App } from "cdktf";
 import { LakehouseConfig } from "./config/schema";
@@ -31,6 +31,8 @@ export function buildLakehouse(app: App, config: LakehouseConfig): { platform: P
  */
 export function synthLakehouse(config: LakehouseConfig, outdir: string): { stacks: string[] } {
   const target = resolve(outdir);
+  // Parent folders made here are removed again if synth fails: a failure leaves nothing behind.
+  const createdParent = mkdirSync(dirname(target), { recursive: true });
   const staging = mkdtempSync(join(dirname(target), `.${basename(target)}.synth-`));
   try {
     const app = new App({ outdir: staging, skipValidation: false });
@@ -40,7 +42,7 @@ export function synthLakehouse(config: LakehouseConfig, outdir: string): { stack
     renameSync(staging, target);
     return { stacks: [...platform, ...tenants].map((s) => s.node.id) };
   } catch (e) {
-    rmSync(staging, { recursive: true, force: true });
+    rmSync(createdParent ?? staging, { recursive: true, force: true });
     throw e;
   }
 }

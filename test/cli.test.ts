@@ -64,6 +64,15 @@ describe("lakehouse CLI", () => {
     expect(readdirSync(dir)).toEqual(["bad.yaml"]);
   });
 
+  test("synth creates missing parent folders; an invalid config creates none", () => {
+    expect(run(["synth", "--out", join(dir, "a", "b", "out")]).code).toBe(0);
+    expect(readdirSync(join(dir, "a", "b"))).toEqual(["out"]);
+    const file = join(dir, "bad.yaml");
+    writeFileSync(file, BAD);
+    expect(run(["synth", "--config", file, "--out", join(dir, "x", "y", "out")]).code).toBe(1);
+    expect(existsSync(join(dir, "x"))).toBe(false);
+  });
+
   test("a failed synth keeps the previous output as it was", () => {
     const out = join(dir, "out");
     expect(run(["synth", "--out", out]).code).toBe(0);

@@ -1,0 +1,135 @@
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, relative } from "node:path";
+import * as ts from "typescript";
+import { fileAtRef, git, resolveRef } from "./git";
+
+/** Synthesized stacks: stack name → Terraform JSON. */
+export type StackSet = Record<string, StackJson>;
+export interface StackJson {
+  resource?: Record<string, Record<string, Record<string, unknown>>>;
+  [key: string]: unknown;
+}
+
+/** What to synthesize in each ref. */
+export type SynthTarget =
+  /** One lakehouse config (a path inside the repository; the ref's own copy of it is used). */
+  | { kind: "config"; configPath?: string }
+  /** Every example of the ref: examples/<name>/lakehouse.yaml and examples/<name>/main.ts. */
+  | { kind: "examples" };
+
+const SOURCE_DIRS = ["modules", "stacks", "cli", "examples", "review", "tools", "bench"];
+
+/**
+ * Synthesizes `target` as it is at `ref` (or in the working tree when `ref` is undefined): a
+ * detached worktree per ref, dependencies shared with the repository when the lockfile is the same
+ * (installed with `npm ci` in the worktree when it differs), the TypeScript transpiled file by file
+ * (syntax only, fast; type-checking is the ref's own CI's job), then the ref's own synth.
+ * Returns stacks keyed `<example>/<stack>` for examples, `<stack>` for a config.
+ */
+export function synthAtRef(repo: string, ref: string | undefined, target: SynthTarget): StackSet {
+  const scratch = mkdtempSync(join(tmpdir(), "lakehouse-review-"));
+  let root = repo;
+  try {
+    if (ref !== undefined) {
+      const commit = resolveRef(repo, ref);
+      root = join(scratch, "worktree");
+      git(repo, "worktree", "add", "--detach", "--quiet", root, commit);
+      provideDependencies(repo, ref, root);
+    }
+    const build = join(root, ".lakehouse-review-build");
+    rmSync(build, { recursive: true, force: true });
+    transpile(root, build);
+    return synthTarget(root, build, target, join(scratch, "out"));
+  } finally {
+    if (root !== repo) {
+      try {
+        git(repo, "worktree", "remove", "--force", root);
+      } catch {
+        // already gone; prune below
+      }
+      git(repo, "worktree", "prune");
+    } else {
+      rmSync(join(root, ".lakehouse-review-build"), { recursive: true, force: true });
+    }
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+function provideDependencies(repo: string, ref: string, worktree: string): void {
+  const lockAtRef = fileAtRef(repo, ref, "package-lock.json");
+  const lockHere = existsSync(join(repo, "package-lock.json")) ? readFileSync(join(repo, "package-lock.json"), "utf8").trim() : undefined;
+  if (lockAtRef !== undefined && lockAtRef === lockHere && existsSync(join(repo, "node_modules"))) {
+    symlinkSync(join(repo, "node_modules"), join(worktree, "node_modules"), "dir");
+  } else {
+    execFileSync("npm", ["ci", "--ignore-scripts", "--no-audit", "--no-fund"], { cwd: worktree, stdio: ["ignore", "ignore", "pipe"] });
+  }
+}
+
+function transpile(root: string, build: string): void {
+  const files: string[] = [];
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else if (name.endsWith(".ts") && !name.endsWith(".d.ts")) files.push(path);
+    }
+  };
+  for (const dir of SOURCE_DIRS) if (existsSync(join(root, dir))) walk(join(root, dir));
+  if (existsSync(join(root, "index.ts"))) files.push(join(root, "index.ts"));
+  for (const file of files) {
+    const { outputText: code } = ts.transpileModule(readFileSync(file, "utf8"), {
+      fileName: file,
+      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
+    });
+    const out = join(build, relative(root, file)).replace(/\.ts$/, ".js");
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, code);
+  }
+}
+
+function node(script: string, args: string[], cwd: string): void {
+  try {
+    execFileSync(process.execPath, [script, ...args], { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  } catch (e) {
+    const err = e as { stderr?: string; stdout?: string; message: string };
+    throw new Error(`synth failed (${relative(cwd, script)} ${args.join(" ")}):\n${(err.stderr || err.stdout || err.message).trim()}`);
+  }
+}
+
+function synthTarget(root: string, build: string, target: SynthTarget, out: string): StackSet {
+  const cli = join(build, "cli", "lakehouse.js");
+  mkdirSync(out, { recursive: true }); // refs before 0.1.x need the parent of --out to exist
+  if (target.kind === "config") {
+    const args = ["synth", "--out", join(out, "config")];
+    if (target.configPath) {
+      const config = join(root, target.configPath);
+      if (!existsSync(config)) throw new Error(`${target.configPath} does not exist in this ref`);
+      args.push("--config", config);
+    }
+    node(cli, args, root);
+    return readStacks(join(out, "config"), "");
+  }
+  const stacks: StackSet = {};
+  const examples = join(root, "examples");
+  for (const example of existsSync(examples) ? readdirSync(examples).sort() : []) {
+    const dest = join(out, example);
+    if (existsSync(join(examples, example, "lakehouse.yaml"))) {
+      node(cli, ["synth", "--config", join(examples, example, "lakehouse.yaml"), "--out", dest], root);
+    } else if (existsSync(join(build, "examples", example, "main.js"))) {
+      node(join(build, "examples", example, "main.js"), [dest], root);
+    } else continue;
+    Object.assign(stacks, readStacks(dest, `${example}/`));
+  }
+  return stacks;
+}
+
+function readStacks(outdir: string, prefix: string): StackSet {
+  const dir = join(outdir, "stacks");
+  const stacks: StackSet = {};
+  for (const name of readdirSync(dir).sort()) {
+    stacks[`${prefix}${name}`] = JSON.parse(readFileSync(join(dir, name, "cdk.tf.json"), "utf8")) as StackJson;
+  }
+  return stacks;
+}
