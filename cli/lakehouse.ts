@@ -5,23 +5,47 @@ import { synthLakehouse } from "../stacks/app";
 import { lakehouseJsonSchema } from "../stacks/config/json-schema";
 import { loadConfigFile } from "../stacks/config/load";
 import { packageRoot } from "./package-root";
+import { checkVersions, review, toJson, toMarkdown } from "../review";
+import { git } from "../review/git";
+
+/** The repository the command runs in (reviews compare refs of it). */
+function gitRoot(): string {
+  return git(process.cwd(), "rev-parse", "--show-toplevel");
+}
 
 const USAGE = `usage:
   lakehouse synth [--config <file>] [--out <dir>]   synthesize Terraform JSON (default config: the embedded example)
   lakehouse validate --config <file>                 check a config, report every problem by path
-  lakehouse schema                                   print the config's JSON Schema`;
+  lakehouse schema                                   print the config's JSON Schema
+  lakehouse review --base <ref> [--head <ref>] [--config <file>] [--format md|json] [--allow-high]
+                                                     what changes between two refs, by security weight
+                                                     (no --head: the working tree; exit 3 on high findings)
+  lakehouse versions --base <ref> [--head <ref>]     version discipline: changed module output needs a
+                                                     version bump and a CHANGELOG.md line (exit 1 if not)`;
+
+/** Exit code of `review` when it finds a high-weight change and --allow-high is not given. */
+export const EXIT_HIGH_FINDINGS = 3;
 
 export const DEFAULT_CONFIG = () => join(packageRoot(), "examples", "default", "lakehouse.yaml");
+
+const VALUE_OPTIONS = ["config", "out", "base", "head", "format"];
+const FLAGS = ["allow-high"];
 
 function parseArgs(args: string[]): { command?: string; options: Record<string, string> } {
   const [command, ...rest] = args;
   const options: Record<string, string> = {};
   for (let i = 0; i < rest.length; i++) {
-    const m = /^--(config|out)$/.exec(rest[i]);
-    if (!m || rest[i + 1] === undefined) throw new UsageError(`unexpected argument '${rest[i]}'`);
-    options[m[1]] = rest[++i];
+    const name = /^--([a-z-]+)$/.exec(rest[i])?.[1];
+    if (name && FLAGS.includes(name)) options[name] = "true";
+    else if (name && VALUE_OPTIONS.includes(name) && rest[i + 1] !== undefined) options[name] = rest[++i];
+    else throw new UsageError(`unexpected argument '${rest[i]}'`);
   }
   return { command, options };
+}
+
+function allowOnly(options: Record<string, string>, command: string, allowed: string[]): void {
+  const extra = Object.keys(options).filter((o) => !allowed.includes(o));
+  if (extra.length > 0) throw new UsageError(`${command} takes no --${extra.join(", --")}`);
 }
 
 class UsageError extends Error {}
@@ -32,6 +56,7 @@ export function main(args: string[], out = process.stdout, err = process.stderr)
     const { command, options } = parseArgs(args);
     switch (command) {
       case "synth": {
+        allowOnly(options, command, ["config", "out"]);
         const configFile = options.config ?? DEFAULT_CONFIG();
         const config = loadConfigFile(configFile);
         const outdir = options.out ?? process.env.CDKTF_OUTDIR ?? "cdktf.out";
@@ -40,15 +65,39 @@ export function main(args: string[], out = process.stdout, err = process.stderr)
         return 0;
       }
       case "validate": {
+        allowOnly(options, command, ["config"]);
         if (!options.config) throw new UsageError("validate needs --config <file>");
-        if (options.out) throw new UsageError("validate takes no --out");
         loadConfigFile(options.config);
         out.write(`${options.config}: valid\n`);
         return 0;
       }
       case "schema":
+        allowOnly(options, command, []);
         out.write(`${JSON.stringify(lakehouseJsonSchema(), null, 2)}\n`);
         return 0;
+      case "review": {
+        allowOnly(options, command, ["base", "head", "config", "format", "allow-high"]);
+        if (!options.base) throw new UsageError("review needs --base <ref>");
+        const format = options.format ?? "md";
+        if (format !== "md" && format !== "json") throw new UsageError(`--format must be md or json, not '${format}'`);
+        const report = review({ repo: gitRoot(), base: options.base, head: options.head, config: options.config });
+        out.write(format === "json" ? toJson(report) : toMarkdown(report));
+        return report.summary.high > 0 && !options["allow-high"] ? EXIT_HIGH_FINDINGS : 0;
+      }
+      case "versions": {
+        allowOnly(options, command, ["base", "head"]);
+        if (!options.base) throw new UsageError("versions needs --base <ref>");
+        const { violations, modules } = checkVersions({ repo: gitRoot(), base: options.base, head: options.head });
+        for (const m of modules) {
+          out.write(`${m.module.padEnd(34)} ${(m.baseVersion ?? "—").padEnd(8)} → ${(m.headVersion ?? "—").padEnd(8)} ${m.changedResources.length} resources changed\n`);
+        }
+        if (violations.length > 0) {
+          err.write(`lakehouse: version discipline: ${violations.length} module(s) changed without a proper bump\n${violations.map((v) => `  - ${v}`).join("\n")}\n`);
+          return 1;
+        }
+        out.write("version discipline: ok\n");
+        return 0;
+      }
       default:
         throw new UsageError(command ? `unknown command '${command}'` : "no command");
     }

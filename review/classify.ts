@@ -1,0 +1,149 @@
+import { AttributeChange, ResourceChange } from "./diff";
+import { StatementChange } from "./policy";
+
+export type Severity = "high" | "medium" | "low";
+export const SEVERITIES: Severity[] = ["high", "medium", "low"];
+const RANK: Record<Severity, number> = { high: 3, medium: 2, low: 1 };
+
+export interface Finding {
+  readonly severity: Severity;
+  /** Stable rule id, e.g. `iam.allow-widened`. */
+  readonly rule: string;
+  readonly message: string;
+  /** Attribute path the finding is about, if any. */
+  readonly path?: string;
+  /** For policy findings: the statement before and after. */
+  readonly statement?: { sid: string; before?: unknown; after?: unknown };
+}
+
+export interface ClassifiedChange extends ResourceChange {
+  readonly severity: Severity;
+  readonly findings: Finding[];
+}
+
+export function maxSeverity(findings: readonly { severity: Severity }[]): Severity {
+  return findings.reduce<Severity>((m, f) => (RANK[f.severity] > RANK[m] ? f.severity : m), "low");
+}
+
+/** Resource types that hold data: removing or renaming one deletes or orphans logs. */
+const DATA_STORES = new Set(["aws_s3_bucket", "snowflake_table", "snowflake_database", "snowflake_schema", "aws_kms_key"]);
+/** Controls whose removal weakens the bucket or key they guard. */
+const CONTROLS: Record<string, string> = {
+  aws_s3_bucket_server_side_encryption_configuration: "encryption at rest removed",
+  aws_s3_bucket_public_access_block: "public access block removed",
+  aws_s3_bucket_versioning: "versioning removed",
+  aws_s3_bucket_object_lock_configuration: "object lock removed",
+  aws_s3_bucket_policy: "bucket policy removed (TLS-only and encryption denies go with it)",
+  aws_s3_bucket_logging: "access logging removed",
+  aws_s3_bucket_lifecycle_configuration: "lifecycle removed",
+  aws_organizations_policy: "service control policy removed",
+  aws_organizations_policy_attachment: "service control policy detached",
+  aws_cloudtrail: "audit trail removed",
+};
+const ALERT_ROUTES = new Set(["aws_sns_topic_subscription", "aws_sns_topic", "snowflake_notification_integration", "snowflake_email_notification_integration", "snowflake_alert"]);
+const GRANTS = new Set(["snowflake_grant_privileges_to_account_role", "snowflake_grant_privileges_to_database_role", "snowflake_grant_account_role", "snowflake_grant_database_role"]);
+
+const num = (v: unknown) => (typeof v === "number" ? v : typeof v === "string" && /^\d+$/.test(v) ? Number(v) : undefined);
+const isWildcard = (s: string) => s === "*" || s.endsWith(":*") || (s.endsWith("*") && !s.includes("/"));
+const last = (path: string) => path.split(/[.[\]]+/).filter(Boolean).pop() ?? path;
+
+/** Findings for one statement-level policy change. `fresh`: the whole resource is new. */
+function policyFindings(path: string, c: StatementChange, fresh: boolean): Finding[] {
+  const where = { path, statement: { sid: c.sid, before: c.before, after: c.after } };
+  const out: Finding[] = [];
+  const describe = (s?: { Action?: unknown; Resource?: unknown; Principal?: unknown }) =>
+    s ? `actions ${JSON.stringify(s.Action)} on ${JSON.stringify(s.Resource ?? "(any)")}${s.Principal ? ` for ${JSON.stringify(s.Principal)}` : ""}` : "";
+  if (c.effect === "Allow") {
+    const wild = [...c.actionsAdded, ...c.principalsAdded].filter(isWildcard);
+    if (wild.length > 0) out.push({ severity: "high", rule: "iam.wildcard", message: `${c.sid}: wildcard ${wild.join(", ")} allowed`, ...where });
+    if (c.kind === "added") {
+      out.push(fresh
+        ? { severity: "medium", rule: "iam.new-access", message: `${c.sid}: new access, ${describe(c.after)}`, ...where }
+        : { severity: "high", rule: "iam.allow-added", message: `${c.sid}: statement added, ${describe(c.after)}`, ...where });
+    } else if (c.kind === "changed") {
+      if (c.actionsAdded.length) out.push({ severity: "high", rule: "iam.actions-added", message: `${c.sid}: actions added ${c.actionsAdded.join(", ")}`, ...where });
+      if (c.resourcesAdded.length) out.push({ severity: "high", rule: "iam.resources-widened", message: `${c.sid}: resources added ${c.resourcesAdded.join(", ")}`, ...where });
+      if (c.conditionsRemoved.length) out.push({ severity: "high", rule: "iam.condition-dropped", message: `${c.sid}: condition dropped ${c.conditionsRemoved.join("; ")}`, ...where });
+      const named = c.principalsAdded.filter((p) => !isWildcard(p));
+      if (named.length) out.push({ severity: "medium", rule: "iam.new-principal", message: `${c.sid}: new principal ${named.join(", ")}`, ...where });
+      if (out.length === 0) out.push({ severity: "low", rule: "iam.allow-narrowed", message: `${c.sid}: narrowed`, ...where });
+    } else {
+      out.push({ severity: "low", rule: "iam.allow-removed", message: `${c.sid}: allow removed`, ...where });
+    }
+  } else {
+    const tls = JSON.stringify(c.before ?? {}).match(/aws:SecureTransport|s3:TlsVersion/) ? " (TLS enforcement)" : "";
+    const enc = JSON.stringify(c.before ?? {}).match(/x-amz-server-side-encryption/) ? " (encryption enforcement)" : "";
+    if (c.kind === "removed") out.push({ severity: "high", rule: "iam.deny-removed", message: `${c.sid}: deny removed${tls}${enc}`, ...where });
+    else if (c.kind === "changed") {
+      if (c.actionsRemoved.length || c.resourcesRemoved.length || c.principalsRemoved.length || c.conditionsAdded.length || c.conditionsRemoved.length) {
+        out.push({ severity: "high", rule: "iam.deny-narrowed", message: `${c.sid}: deny narrowed or its condition changed${tls}${enc}`, ...where });
+      } else out.push({ severity: "low", rule: "iam.deny-widened", message: `${c.sid}: deny widened`, ...where });
+    } else out.push({ severity: "low", rule: "iam.deny-added", message: `${c.sid}: deny added`, ...where });
+  }
+  return out;
+}
+
+/** Findings for one changed attribute of a resource that exists on both sides. */
+function attributeFindings(type: string, a: AttributeChange): Finding[] {
+  const { path, before, after } = a;
+  const key = last(path);
+  const f = (severity: Severity, rule: string, message: string): Finding[] => [{ severity, rule, message: `${message} (${path}: ${JSON.stringify(before)} → ${JSON.stringify(after)})`, path }];
+  if (a.statements) return a.statements.flatMap((s) => policyFindings(path, s, false));
+  if (/^tags(_all)?\./.test(path) || path === "tags" || path === "tags_all") return f("low", "meta.tags", "tags changed");
+  if (key === "comment" || key === "description") return f("low", "meta.comment", "comment or description changed");
+  if (type === "aws_s3_bucket_public_access_block" && before === true && after !== true) return f("high", "public.access-allowed", "public access no longer blocked");
+  if (key === "sse_algorithm" && before === "aws:kms" && after !== "aws:kms") return f("high", "encryption.weakened", "encryption no longer SSE-KMS");
+  if (key === "kms_master_key_id" || key === "kms_key_id") return f("medium", "encryption.key-changed", "encryption key changed");
+  if (key === "enable_key_rotation" && before === true && after !== true) return f("high", "encryption.rotation-off", "key rotation turned off");
+  if (type === "aws_s3_bucket_versioning" && key === "status" && before === "Enabled") return f("high", "retention.versioning-off", "versioning no longer enabled");
+  if (key === "force_destroy" && after === true) return f("high", "deletion.force-destroy", "force_destroy on: a destroy deletes every object");
+  if (key === "prevent_destroy" && before === true && after !== true) return f("high", "deletion.unprotected", "prevent_destroy removed");
+  if (key === "mode" && before === "COMPLIANCE" && after !== "COMPLIANCE") return f("high", "retention.lock-weakened", "object lock weakened from COMPLIANCE");
+  const b = num(before);
+  const n = num(after);
+  const reduced = b !== undefined && (n === undefined || n < b);
+  if (reduced && (key === "days" || key === "years") && /object_lock|default_retention/.test(`${type} ${path}`)) return f("high", "retention.lock-reduced", "object lock retention reduced");
+  if (reduced && key === "days" && /expiration/.test(path)) return f("high", "retention.expiry-reduced", "lifecycle expiry reduced: logs deleted sooner");
+  if (reduced && key === "noncurrent_days") return f("high", "retention.noncurrent-reduced", "noncurrent versions deleted sooner");
+  if (reduced && key === "data_retention_time_in_days") return f("high", "retention.time-travel-reduced", "Snowflake Time Travel reduced");
+  if (reduced && key === "deletion_window_in_days") return f("medium", "deletion.window-reduced", "key deletion window reduced");
+  if (path.startsWith("storage_allowed_locations") && after !== undefined) return f("high", "access.locations-widened", "integration may read another location");
+  if (path.startsWith("storage_blocked_locations") && before !== undefined) return f("high", "access.block-removed", "blocked location removed");
+  if (GRANTS.has(type) && (path.startsWith("privileges") || key === "all_privileges" || path.includes("on_all") || path.includes("on_future"))) return f("high", "grants.widened", "grant changed");
+  if (type === "snowflake_grant_ownership" && /role_name/.test(path)) return f("high", "grants.ownership-moved", "ownership moved to another role");
+  if (type === "aws_s3_bucket_notification" && path.startsWith("queue") && after === undefined) return f("medium", "routes.notification-removed", "event notification removed");
+  if (/schedule|cron/i.test(path)) return f("medium", "ops.schedule", "schedule changed");
+  if (key === "bucket" && type === "aws_s3_bucket") return f("high", "data.store-replaced", "bucket renamed: a new bucket replaces the one holding the logs");
+  if (key === "name" && DATA_STORES.has(type)) return f("high", "data.store-replaced", "renamed: the object holding the logs is replaced");
+  if (key === "name" || key === "alias") return f("low", "meta.name", "name changed");
+  return f("medium", "change.unclassified", "changed");
+}
+
+function addedFindings(c: ResourceChange): Finding[] {
+  const out = c.attributes.flatMap((a) => (a.statements ? a.statements.flatMap((s) => policyFindings(a.path, s, true)) : []));
+  if (GRANTS.has(c.type) || c.type === "snowflake_grant_ownership") out.push({ severity: "medium", rule: "grants.added", message: `new grant ${c.address}` });
+  if (c.type === "aws_s3_bucket_public_access_block" || c.type === "aws_s3_bucket_policy") {
+    // New controls: nothing to weaken.
+  }
+  if (/security_group|vpc_endpoint|network_policy|route/.test(c.type)) out.push({ severity: "medium", rule: "network.path-added", message: `new network path ${c.address}` });
+  if (out.length === 0) out.push({ severity: "low", rule: "resource.added", message: `added ${c.address}` });
+  return out;
+}
+
+function removedFindings(c: ResourceChange): Finding[] {
+  if (DATA_STORES.has(c.type)) return [{ severity: "high", rule: "data.store-removed", message: `${c.address} removed: the logs it holds are deleted or orphaned` }];
+  if (CONTROLS[c.type]) return [{ severity: "high", rule: "control.removed", message: `${c.address}: ${CONTROLS[c.type]}` }];
+  if (ALERT_ROUTES.has(c.type)) return [{ severity: "medium", rule: "routes.alert-removed", message: `${c.address}: alert route removed` }];
+  if (GRANTS.has(c.type)) return [{ severity: "low", rule: "grants.removed", message: `${c.address}: grant removed` }];
+  return [{ severity: "medium", rule: "resource.removed", message: `${c.address} removed` }];
+}
+
+/** Classifies each resource change by security weight; the resource takes its highest finding. */
+export function classify(changes: readonly ResourceChange[]): ClassifiedChange[] {
+  return changes.map((c) => {
+    const findings =
+      c.action === "added" ? addedFindings(c) : c.action === "removed" ? removedFindings(c) : c.attributes.flatMap((a) => attributeFindings(c.type, a));
+    const sorted = [...findings].sort((x, y) => RANK[y.severity] - RANK[x.severity]);
+    return { ...c, findings: sorted, severity: maxSeverity(sorted) };
+  });
+}

@@ -1,0 +1,94 @@
+import { StackSet } from "./synth-ref";
+import { StatementChange, diffPolicies, isPolicyAttribute, parsePolicy } from "./policy";
+
+/** One attribute that differs, by its path inside the resource (`rule[0].expiration[0].days`). */
+export interface AttributeChange {
+  readonly path: string;
+  readonly before: unknown;
+  readonly after: unknown;
+  /** For policy documents: the statement-level changes. */
+  readonly statements?: StatementChange[];
+}
+
+export interface ResourceChange {
+  readonly stack: string;
+  /** Terraform address inside the stack: `type.name`. */
+  readonly address: string;
+  readonly type: string;
+  readonly action: "added" | "removed" | "changed";
+  /** `module@version` stamped on the resource (head's, or base's when removed). */
+  readonly module?: string;
+  readonly baseModule?: string;
+  readonly attributes: AttributeChange[];
+  readonly before?: Record<string, unknown>;
+  readonly after?: Record<string, unknown>;
+}
+
+/** Keys that say nothing about the infrastructure (cdktf metadata). */
+const IGNORED = new Set(["//"]);
+
+function stamp(r?: Record<string, unknown>): string | undefined {
+  return (r?.["//"] as Record<string, string> | undefined)?.lakehouse_module;
+}
+
+/** Every resource of a stack set, keyed `stack␟type.name`. */
+function resources(set: StackSet): Map<string, { stack: string; type: string; address: string; body: Record<string, unknown> }> {
+  const out = new Map<string, { stack: string; type: string; address: string; body: Record<string, unknown> }>();
+  for (const [stack, json] of Object.entries(set)) {
+    for (const [type, byName] of Object.entries(json.resource ?? {})) {
+      for (const [name, body] of Object.entries(byName)) out.set(`${stack}\u241f${type}.${name}`, { stack, type, address: `${type}.${name}`, body });
+    }
+  }
+  return out;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** Leaf-level differences; policy documents are compared as documents. */
+export function diffAttributes(type: string, before: unknown, after: unknown, path = ""): AttributeChange[] {
+  if (JSON.stringify(before) === JSON.stringify(after)) return [];
+  const top = path.split(/[.[]/)[0];
+  if (path !== "" && !path.includes(".") && !path.includes("[") && isPolicyAttribute(type, top)) {
+    const b = parsePolicy(before);
+    const a = parsePolicy(after);
+    if (b || a) return [{ path, before, after, statements: diffPolicies(b ?? [], a ?? []) }];
+  }
+  if (isObject(before) && isObject(after)) {
+    return [...new Set([...Object.keys(before), ...Object.keys(after)])]
+      .filter((k) => !(path === "" && IGNORED.has(k)))
+      .flatMap((k) => diffAttributes(type, before[k], after[k], path ? `${path}.${k}` : k));
+  }
+  if (Array.isArray(before) && Array.isArray(after) && before.length === after.length) {
+    return before.flatMap((b, i) => diffAttributes(type, b, after[i], `${path}[${i}]`));
+  }
+  return [{ path, before, after }];
+}
+
+/** Resource-level diff of two synthesized stack sets, matched by stack and address. */
+export function diffStacks(base: StackSet, head: StackSet): ResourceChange[] {
+  const b = resources(base);
+  const h = resources(head);
+  const changes: ResourceChange[] = [];
+  for (const key of [...new Set([...b.keys(), ...h.keys()])].sort()) {
+    const x = b.get(key);
+    const y = h.get(key);
+    const meta = (y ?? x)!;
+    if (x && y) {
+      const attributes = diffAttributes(meta.type, x.body, y.body);
+      if (attributes.length === 0) continue;
+      changes.push({ stack: meta.stack, address: meta.address, type: meta.type, action: "changed", module: stamp(y.body), baseModule: stamp(x.body), attributes, before: x.body, after: y.body });
+    } else if (y) {
+      changes.push({ stack: meta.stack, address: meta.address, type: meta.type, action: "added", module: stamp(y.body), attributes: diffAttributes(meta.type, {}, withoutMeta(y.body)), after: y.body });
+    } else if (x) {
+      changes.push({ stack: meta.stack, address: meta.address, type: meta.type, action: "removed", module: stamp(x.body), baseModule: stamp(x.body), attributes: diffAttributes(meta.type, withoutMeta(x.body), {}), before: x.body });
+    }
+  }
+  return changes;
+}
+
+function withoutMeta(body: Record<string, unknown>): Record<string, unknown> {
+  const { ["//"]: _meta, ...rest } = body;
+  return rest;
+}

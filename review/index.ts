@@ -1,0 +1,46 @@
+import { readFileSync, existsSync } from "node:fs";
+import { join } from "node:path";
+import { classify } from "./classify";
+import { diffStacks } from "./diff";
+import { fileAtRef, resolveRef } from "./git";
+import { ReviewReport, buildReport } from "./report";
+import { StackSet, SynthTarget, synthAtRef } from "./synth-ref";
+import { moduleChanges, suppressions, versionViolations } from "./versions";
+
+export { toJson, toMarkdown } from "./report";
+
+export interface ReviewOptions {
+  readonly repo: string;
+  readonly base: string;
+  /** A ref, or undefined for the working tree. */
+  readonly head?: string;
+  /** A config path inside the repository; undefined = each ref's embedded default. */
+  readonly config?: string;
+}
+
+function sides(o: { repo: string; base: string; head?: string }, target: SynthTarget): { base: StackSet; head: StackSet; baseId: ReviewReport["base"]; headId: ReviewReport["head"] } {
+  const baseId = { ref: o.base, commit: resolveRef(o.repo, o.base) };
+  const headId = o.head === undefined ? { ref: "working tree", commit: "working tree" } : { ref: o.head, commit: resolveRef(o.repo, o.head) };
+  return { base: synthAtRef(o.repo, o.base, target), head: synthAtRef(o.repo, o.head, target), baseId, headId };
+}
+
+/** Synthesizes both refs and reports every resource change, classified by security weight. */
+export function review(o: ReviewOptions): ReviewReport {
+  const s = sides(o, { kind: "config", configPath: o.config });
+  const changes = classify(diffStacks(s.base, s.head));
+  return buildReport(s.baseId, s.headId, changes, moduleChanges(s.base, s.head), suppressions(s.base, s.head));
+}
+
+/** Version discipline over every example: violations (empty when the change is versioned properly). */
+export function checkVersions(o: { repo: string; base: string; head?: string }): { violations: string[]; modules: ReturnType<typeof moduleChanges> } {
+  const s = sides(o, { kind: "examples" });
+  const modules = moduleChanges(s.base, s.head);
+  const changelogBase = fileAtRef(o.repo, o.base, "CHANGELOG.md") ?? "";
+  const changelogHead =
+    o.head === undefined
+      ? existsSync(join(o.repo, "CHANGELOG.md"))
+        ? readFileSync(join(o.repo, "CHANGELOG.md"), "utf8")
+        : ""
+      : (fileAtRef(o.repo, o.head, "CHANGELOG.md") ?? "");
+  return { violations: versionViolations(modules, changelogBase, changelogHead), modules };
+}
