@@ -89,6 +89,7 @@ export function diffStacks(base: StackSet, head: StackSet): ResourceChange[] {
 }
 
 function withoutMeta(body: Record<string, unknown>): Record<string, unknown> {
-  const { ["//"]: _meta, ...rest } = body;
+  const rest = { ...body };
+  delete rest["//"];
   return rest;
 }

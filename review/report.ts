@@ -92,11 +92,16 @@ export function toMarkdown(r: ReviewReport): string {
     const body: string[] = [];
     for (const c of changes) {
       body.push(`- **${c.action}** \`${c.stack}\` \`${c.address}\`${c.module ? ` (${c.module})` : ""}`);
-      for (const f of c.findings.filter((x) => x.severity === severity)) {
-        body.push(`  - ${f.message} — \`${f.rule}\``);
-        if (f.statement && severity !== "low") {
-          body.push("", "    | | statement |", "    | --- | --- |", `    | before | ${code(f.statement.before)} |`, `    | after | ${code(f.statement.after)} |`, "");
-        }
+      const findings = c.findings.filter((x) => x.severity === severity);
+      for (const f of findings) body.push(`  - ${f.message} — \`${f.rule}\``);
+      if (severity === "low") continue;
+      // Each statement a finding is about, once, in full: before and after as a diff.
+      const statements = new Map(findings.filter((f) => f.statement).map((f) => [f.statement!.sid, f.statement!]));
+      for (const st of statements.values()) {
+        body.push("", "    ```diff");
+        if (st.before !== undefined) body.push(`    - ${JSON.stringify(st.before)}`);
+        if (st.after !== undefined) body.push(`    + ${JSON.stringify(st.after)}`);
+        body.push("    ```", "");
       }
     }
     if (severity === "low") lines.push("<details><summary>" + `${ICON.low} (${changes.length})` + "</summary>", "", ...body, "", "</details>", "");

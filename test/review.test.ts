@@ -1,0 +1,155 @@
+import { execFileSync } from "node:child_process";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { EXIT_HIGH_FINDINGS, main } from "../cli/lakehouse";
+import { checkVersions, review, toJson, toMarkdown } from "../review";
+
+/**
+ * A scratch git repository holding a copy of this project, with commits that change one module:
+ *   c1  as it is
+ *   c2  widens the Snowflake access role's policy and drops TLS enforcement from every bucket policy
+ *   c3  only adds a tag to the KMS key
+ *   c4  c3 plus the aws/kms-key version bump, without a CHANGELOG line
+ *   c5  c4 plus the CHANGELOG line
+ */
+const ROOT = join(__dirname, "..");
+let repo: string;
+const commits: Record<string, string> = {};
+
+function sh(cwd: string, cmd: string, ...args: string[]): string {
+  return execFileSync(cmd, args, { cwd, encoding: "utf8" }).trim();
+}
+function edit(file: string, from: string | RegExp, to: string): void {
+  const path = join(repo, file);
+  const text = readFileSync(path, "utf8");
+  const next = text.replace(from, to);
+  if (next === text) throw new Error(`edit of ${file} changed nothing`);
+  writeFileSync(path, next);
+}
+function commit(name: string): void {
+  sh(repo, "git", "add", "-A");
+  sh(repo, "git", "commit", "-q", "-m", name);
+  commits[name] = sh(repo, "git", "rev-parse", "HEAD");
+}
+function cli(args: string[]): { code: number; stdout: string; stderr: string } {
+  let stdout = "";
+  let stderr = "";
+  const cwd = process.cwd();
+  process.chdir(repo);
+  try {
+    const code = main(args, { write: (s: string) => ((stdout += s), true) } as never, { write: (s: string) => ((stderr += s), true) } as never);
+    return { code, stdout, stderr };
+  } finally {
+    process.chdir(cwd);
+  }
+}
+
+beforeAll(() => {
+  repo = mkdtempSync(join(tmpdir(), "lakehouse-review-repo-"));
+  for (const file of sh(ROOT, "git", "ls-files", "-co", "--exclude-standard").split("\n")) {
+    mkdirSync(dirname(join(repo, file)), { recursive: true });
+    copyFileSync(join(ROOT, file), join(repo, file));
+  }
+  symlinkSync(join(ROOT, "node_modules"), join(repo, "node_modules"), "dir");
+  sh(repo, "git", "init", "-q");
+  sh(repo, "git", "config", "user.email", "test@example.com");
+  sh(repo, "git", "config", "user.name", "test");
+  commit("c1");
+
+  edit("modules/aws/snowflake-access-role/index.ts", "Action: S3_OBJECT_READ_ACTIONS,", 'Action: [...S3_OBJECT_READ_ACTIONS, "s3:*"],');
+  edit("modules/aws/s3-hardening.ts", /\s*\{\n\s*Sid: "DenyInsecureTransport",[\s\S]*?\n {4}\},/, "");
+  commit("c2");
+
+  edit("modules/aws/kms-key/index.ts", "      enableKeyRotation: true,", '      enableKeyRotation: true,\n      tags: { "lakehouse:purpose": "log-encryption" },');
+  commit("c3");
+
+  edit("modules/core/versions.ts", '"aws/kms-key": "0.1.0"', '"aws/kms-key": "0.1.1"');
+  commit("c4");
+
+  edit("CHANGELOG.md", "## 0.1.0", "## Unreleased\n\n- `aws/kms-key` 0.1.1 — tags the key with its purpose.\n\n## 0.1.0");
+  commit("c5");
+}, 120000);
+
+afterAll(() => rmSync(repo, { recursive: true, force: true }));
+
+describe("lakehouse review", () => {
+  test("a widened role policy and dropped TLS enforcement are high, with the exact statements, in both formats", () => {
+    const report = review({ repo, base: commits.c1, head: commits.c2 });
+    expect(report.summary.high).toBeGreaterThan(0);
+    expect(report.changes.every((c) => c.severity === "high")).toBe(true);
+
+    const role = report.changes.find((c) => c.stack === "tenant-globex-prod" && c.address.startsWith("aws_iam_role_policy.Source_okta_AccessRole"))!;
+    const widened = role.findings.find((f) => f.rule === "iam.actions-added")!;
+    expect(widened).toMatchObject({ severity: "high", message: "Sid ReadObjectsUnderPrefixes: actions added s3:*" });
+    expect(widened.statement!.before).toEqual({
+      Sid: "ReadObjectsUnderPrefixes",
+      Effect: "Allow",
+      Action: ["s3:GetObject", "s3:GetObjectVersion"],
+      Resource: ["arn:aws:s3:::acme-prod-globex-111111111111-logs/okta/*"],
+    });
+    expect((widened.statement!.after as { Action: string[] }).Action).toEqual(["s3:GetObject", "s3:GetObjectVersion", "s3:*"]);
+    expect(role.findings.map((f) => f.rule)).toContain("iam.wildcard");
+
+    const bucketPolicy = report.changes.find((c) => c.stack === "tenant-globex-prod" && c.type === "aws_s3_bucket_policy")!;
+    const tls = bucketPolicy.findings.find((f) => f.rule === "iam.deny-removed")!;
+    expect(tls.message).toBe("Sid DenyInsecureTransport: deny removed (TLS enforcement)");
+    expect(tls.statement!.before).toMatchObject({ Sid: "DenyInsecureTransport", Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } });
+    expect(tls.statement!.after).toBeUndefined();
+
+    const md = toMarkdown(report);
+    expect(md.indexOf("🔴 high")).toBeGreaterThan(0);
+    expect(md.indexOf("🔴 high")).toBeLessThan(md.indexOf("<details>"));
+    expect(md).toContain(`    - ${JSON.stringify(widened.statement!.before)}`);
+    expect(md).toContain(`    + ${JSON.stringify(widened.statement!.after)}`);
+    expect(md).toContain(`    - ${JSON.stringify(tls.statement!.before)}`);
+    const json = JSON.parse(toJson(report));
+    expect(json.summary.high).toBe(report.summary.high);
+    expect(json.changes[0].severity).toBe("high");
+  }, 60000);
+
+  test("a tag-only change is low in both formats", () => {
+    const report = review({ repo, base: commits.c2, head: commits.c3 });
+    expect(report.summary).toMatchObject({ high: 0, medium: 0 });
+    expect(report.summary.low).toBeGreaterThan(0);
+    expect(new Set(report.changes.map((c) => c.type))).toEqual(new Set(["aws_kms_key"]));
+    expect(report.changes.flatMap((c) => c.findings.map((f) => f.rule))).toEqual(report.changes.map(() => "meta.tags"));
+    expect(toMarkdown(report)).toMatch(/\*\*0 high\*\*, 0 medium, \d+ low/);
+    expect(JSON.parse(toJson(report)).changes.every((c: { severity: string }) => c.severity === "low")).toBe(true);
+  }, 60000);
+
+  test("the CLI exits non-zero on high findings unless --allow-high, and zero on low ones", () => {
+    const high = cli(["review", "--base", commits.c1, "--head", commits.c2, "--format", "json"]);
+    expect(high.code).toBe(EXIT_HIGH_FINDINGS);
+    expect(JSON.parse(high.stdout).summary.high).toBeGreaterThan(0);
+    expect(cli(["review", "--base", commits.c1, "--head", commits.c2, "--allow-high"]).code).toBe(0);
+    const low = cli(["review", "--base", commits.c2, "--head", commits.c3]);
+    expect(low.code).toBe(0);
+    expect(low.stdout).toMatch(/^## Security review/);
+    expect(cli(["review", "--head", commits.c2]).code).toBe(2);
+    expect(cli(["review", "--base", "no-such-ref"]).code).toBe(1);
+  }, 90000);
+});
+
+describe("version discipline", () => {
+  test("a module output change without a version bump fails, naming the module and the changed resources", () => {
+    const { violations } = checkVersions({ repo, base: commits.c2, head: commits.c3 });
+    expect(violations).toHaveLength(1);
+    expect(violations[0]).toMatch(/^aws\/kms-key: output changed but its version is still 0\.1\.0/);
+    expect(violations[0]).toMatch(/default\/tenant-globex-prod aws_kms_key\.LogKey_[0-9A-F]+ \(changed\)/);
+  }, 60000);
+
+  test("a bump without a CHANGELOG line fails; with the line it passes", () => {
+    expect(checkVersions({ repo, base: commits.c2, head: commits.c4 }).violations[0]).toMatch(/aws\/kms-key: version 0\.1\.0 → 0\.1\.1 but CHANGELOG\.md gained no line/);
+    const ok = checkVersions({ repo, base: commits.c2, head: commits.c5 });
+    expect(ok.violations).toEqual([]);
+    expect(ok.modules.find((m) => m.module === "aws/kms-key")).toMatchObject({ baseVersion: "0.1.0", headVersion: "0.1.1" });
+    expect(cli(["versions", "--base", commits.c2, "--head", commits.c3]).code).toBe(1);
+    expect(cli(["versions", "--base", commits.c2, "--head", commits.c5]).code).toBe(0);
+  }, 90000);
+
+  test("a version bump alone (stamps only) is not an output change", () => {
+    const { modules } = checkVersions({ repo, base: commits.c3, head: commits.c4 });
+    expect(modules.find((m) => m.module === "aws/kms-key")).toMatchObject({ baseVersion: "0.1.0", headVersion: "0.1.1", changedResources: [] });
+  }, 60000);
+});
