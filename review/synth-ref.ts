@@ -98,8 +98,20 @@ function node(script: string, args: string[], cwd: string): void {
   }
 }
 
+/**
+ * The ref's own CLI: the library's sources (this repository) or, in a consumer repository that only
+ * holds a config, the security-lakehouse version that ref has installed — so a library upgrade is
+ * reviewed as what it changes.
+ */
+function cliOf(root: string, build: string): string {
+  for (const candidate of [join(build, "cli", "lakehouse.js"), join(root, "node_modules", "security-lakehouse", "dist", "cli", "lakehouse.js")]) {
+    if (existsSync(candidate)) return candidate;
+  }
+  throw new Error(`no lakehouse CLI in ${root}: neither cli/lakehouse.ts nor an installed security-lakehouse`);
+}
+
 function synthTarget(root: string, build: string, target: SynthTarget, out: string): StackSet {
-  const cli = join(build, "cli", "lakehouse.js");
+  const cli = cliOf(root, build);
   mkdirSync(out, { recursive: true }); // refs before 0.1.x need the parent of --out to exist
   if (target.kind === "config") {
     const args = ["synth", "--out", join(out, "config")];
