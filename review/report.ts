@@ -31,7 +31,7 @@ export interface ReviewReport {
     readonly module?: string;
     readonly severity: Severity;
     readonly findings: Finding[];
-    readonly attributes: { path: string; before: unknown; after: unknown }[];
+    readonly attributes: { path: string; before: unknown; after: unknown; statements?: { sid: string; kind: string }[] }[];
   }[];
 }
 
@@ -68,7 +68,9 @@ export function buildReport(
       module: c.module ?? c.baseModule,
       severity: c.severity,
       findings: c.findings,
-      attributes: c.attributes.map(({ path, before, after }) => ({ path, before, after })),
+      attributes: c.attributes.map(({ path, before, after, statements }) =>
+        statements ? { path, before, after, statements: statements.map((x) => ({ sid: x.sid, kind: x.kind })) } : { path, before, after },
+      ),
     })),
   };
 }
@@ -112,16 +114,24 @@ export function toMarkdown(r: ReviewReport): string {
     for (const x of r.suppressions) lines.push(`| ${x.stack} | \`${x.address}\` | ${x.rule} | ${x.reason} | ${x.new ? "**new**" : ""} |`);
     lines.push("");
   }
-  if (r.modules.length > 0) {
-    lines.push("### Module versions", "", "| module | base | head | resources changed |", "| --- | --- | --- | --- |");
-    for (const m of r.modules) lines.push(`| ${m.module} | ${m.baseVersion ?? "—"} | ${m.headVersion ?? "—"} | ${m.changedResources.length} |`);
+  const modules = r.modules.filter((m) => m.changedResources.length > 0 || m.baseVersion !== m.headVersion);
+  if (modules.length > 0) {
+    lines.push("### Module versions", "", "| module | base | head | resources changed | |", "| --- | --- | --- | --- | --- |");
+    for (const m of modules) {
+      const unbumped = m.changedResources.length > 0 && m.baseVersion !== undefined && m.baseVersion === m.headVersion;
+      lines.push(`| ${m.module} | ${m.baseVersion ?? "—"} | ${m.headVersion ?? "—"} | ${m.changedResources.length} | ${unbumped ? "⚠ output changed without a version bump" : ""} |`);
+    }
     lines.push("");
   }
   if (r.changes.length > 0) {
     lines.push("<details><summary>Attribute-level changes</summary>", "");
     for (const c of r.changes) {
       lines.push(`#### \`${c.stack}\` \`${c.address}\` (${c.action})`, "", "| attribute | before | after |", "| --- | --- | --- |");
-      for (const a of c.attributes.slice(0, 50)) lines.push(`| \`${a.path}\` | ${code(a.before)} | ${code(a.after)} |`);
+      for (const a of c.attributes.slice(0, 50)) {
+        // Policy documents: one row per statement that changed (the statements are shown above in full).
+        if (a.statements) for (const st of a.statements) lines.push(`| \`${a.path}\` ${st.sid} | ${st.kind === "added" ? "—" : "statement"} | ${st.kind === "removed" ? "—" : st.kind} |`);
+        else lines.push(`| \`${a.path}\` | ${code(a.before)} | ${code(a.after)} |`);
+      }
       if (c.attributes.length > 50) lines.push(`| … ${c.attributes.length - 50} more | | |`);
       lines.push("");
     }
