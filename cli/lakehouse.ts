@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 import { join, resolve } from "node:path";
 import { LakehouseValidationError } from "../modules/core/errors";
-import { synthLakehouse } from "../stacks/app";
+import { GuardrailError } from "../modules/core/guardrails";
+import { guardrailsModeFromEnv, synthLakehouse } from "../stacks/app";
 import { lakehouseJsonSchema } from "../stacks/config/json-schema";
 import { loadConfigFile } from "../stacks/config/load";
 import { packageRoot } from "./package-root";
@@ -60,7 +61,7 @@ export function main(args: string[], out = process.stdout, err = process.stderr)
         const configFile = options.config ?? DEFAULT_CONFIG();
         const config = loadConfigFile(configFile);
         const outdir = options.out ?? process.env.CDKTF_OUTDIR ?? "cdktf.out";
-        const { stacks } = synthLakehouse(config, outdir);
+        const { stacks } = synthLakehouse(config, outdir, { guardrails: guardrailsModeFromEnv() });
         out.write(`synthesized ${stacks.length} stacks from ${configFile} into ${resolve(outdir)}:\n${stacks.map((s) => `  ${s}`).join("\n")}\n`);
         return 0;
       }
@@ -108,6 +109,10 @@ export function main(args: string[], out = process.stdout, err = process.stderr)
     }
     if (e instanceof LakehouseValidationError) {
       err.write(`lakehouse: invalid ${e.message}\n`);
+      return 1;
+    }
+    if (e instanceof GuardrailError) {
+      err.write(`lakehouse: ${e.message}\nNothing was written. Fix the resources, or suppress a rule with suppressGuardrail(scope, rule, reason).\n`);
       return 1;
     }
     err.write(`lakehouse: ${(e as Error).stack ?? String(e)}\n`);

@@ -4,7 +4,7 @@ import { classify } from "./classify";
 import { diffStacks } from "./diff";
 import { fileAtRef, resolveRef } from "./git";
 import { ReviewReport, buildReport } from "./report";
-import { StackSet, SynthTarget, synthAtRef } from "./synth-ref";
+import { RefSynth, SynthTarget, synthAtRef } from "./synth-ref";
 import { moduleChanges, suppressions, versionViolations } from "./versions";
 
 export { toJson, toMarkdown } from "./report";
@@ -18,23 +18,30 @@ export interface ReviewOptions {
   readonly config?: string;
 }
 
-function sides(o: { repo: string; base: string; head?: string }, target: SynthTarget): { base: StackSet; head: StackSet; baseId: ReviewReport["base"]; headId: ReviewReport["head"] } {
+function sides(o: { repo: string; base: string; head?: string }, target: SynthTarget): { base: RefSynth; head: RefSynth; baseId: ReviewReport["base"]; headId: ReviewReport["head"] } {
   const baseId = { ref: o.base, commit: resolveRef(o.repo, o.base) };
   const headId = o.head === undefined ? { ref: "working tree", commit: "working tree" } : { ref: o.head, commit: resolveRef(o.repo, o.head) };
   return { base: synthAtRef(o.repo, o.base, target), head: synthAtRef(o.repo, o.head, target), baseId, headId };
 }
 
+/** Head's guardrail violations, each marked new unless base had the same one. */
+function violations(base: RefSynth, head: RefSynth): ReviewReport["guardrailViolations"] {
+  const key = (v: { stack: string; address: string; rule: string }) => `${v.stack} ${v.address} ${v.rule}`;
+  const old = new Set(base.guardrails.map(key));
+  return head.guardrails.map((v) => ({ ...v, new: !old.has(key(v)) }));
+}
+
 /** Synthesizes both refs and reports every resource change, classified by security weight. */
 export function review(o: ReviewOptions): ReviewReport {
   const s = sides(o, { kind: "config", configPath: o.config });
-  const changes = classify(diffStacks(s.base, s.head));
-  return buildReport(s.baseId, s.headId, changes, moduleChanges(s.base, s.head), suppressions(s.base, s.head));
+  const changes = classify(diffStacks(s.base.stacks, s.head.stacks));
+  return buildReport(s.baseId, s.headId, changes, moduleChanges(s.base.stacks, s.head.stacks), suppressions(s.base.stacks, s.head.stacks), violations(s.base, s.head));
 }
 
 /** Version discipline over every example: violations (empty when the change is versioned properly). */
 export function checkVersions(o: { repo: string; base: string; head?: string }): { violations: string[]; modules: ReturnType<typeof moduleChanges> } {
   const s = sides(o, { kind: "examples" });
-  const modules = moduleChanges(s.base, s.head);
+  const modules = moduleChanges(s.base.stacks, s.head.stacks);
   const changelogBase = fileAtRef(o.repo, o.base, "CHANGELOG.md") ?? "";
   const changelogHead =
     o.head === undefined

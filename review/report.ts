@@ -20,9 +20,20 @@ export interface ReviewReport {
   readonly schemaVersion: 1;
   readonly base: { readonly ref: string; readonly commit: string };
   readonly head: { readonly ref: string; readonly commit: string };
-  readonly summary: { readonly high: number; readonly medium: number; readonly low: number; readonly added: number; readonly removed: number; readonly changed: number };
+  readonly summary: {
+    readonly high: number;
+    readonly medium: number;
+    readonly low: number;
+    readonly added: number;
+    readonly removed: number;
+    readonly changed: number;
+    /** Guardrail violations head adds; each also counts as high. */
+    readonly newGuardrailViolations: number;
+  };
   readonly modules: ModuleVersionChange[];
   readonly suppressions: Suppression[];
+  /** Guardrail violations in head's output (a head that violates would not synth outside review). */
+  readonly guardrailViolations: { stack: string; address: string; path: string; rule: string; message: string; new: boolean }[];
   readonly changes: {
     readonly stack: string;
     readonly address: string;
@@ -43,7 +54,9 @@ export function buildReport(
   changes: readonly ClassifiedChange[],
   modules: ModuleVersionChange[],
   suppressions: Suppression[],
+  guardrailViolations: ReviewReport["guardrailViolations"] = [],
 ): ReviewReport {
+  const newViolations = guardrailViolations.filter((v) => v.new).length;
   const sorted = [...changes].sort((a, b) => RANK[a.severity] - RANK[b.severity] || a.stack.localeCompare(b.stack) || a.address.localeCompare(b.address));
   const count = (s: Severity) => changes.filter((c) => c.severity === s).length;
   return {
@@ -51,15 +64,17 @@ export function buildReport(
     base,
     head,
     summary: {
-      high: count("high"),
+      high: count("high") + newViolations,
       medium: count("medium"),
       low: count("low"),
       added: changes.filter((c) => c.action === "added").length,
       removed: changes.filter((c) => c.action === "removed").length,
       changed: changes.filter((c) => c.action === "changed").length,
+      newGuardrailViolations: newViolations,
     },
     modules,
     suppressions,
+    guardrailViolations,
     changes: sorted.map((c) => ({
       stack: c.stack,
       address: c.address,
@@ -108,6 +123,11 @@ export function toMarkdown(r: ReviewReport): string {
     }
     if (severity === "low") lines.push("<details><summary>" + `${ICON.low} (${changes.length})` + "</summary>", "", ...body, "", "</details>", "");
     else lines.push(`### ${ICON[severity]} (${changes.length})`, "", ...body, "");
+  }
+  if (r.guardrailViolations.length > 0) {
+    lines.push(`### Guardrail violations (${r.guardrailViolations.length}; a synth outside review would fail)`, "", "| stack | resource | rule | message | |", "| --- | --- | --- | --- | --- |");
+    for (const v of r.guardrailViolations) lines.push(`| ${v.stack} | \`${v.address}\` | ${v.rule} | ${v.message} | ${v.new ? "**new**" : ""} |`);
+    lines.push("");
   }
   if (r.suppressions.length > 0) {
     lines.push("### Suppressed guardrails", "", "| stack | resource | rule | reason | |", "| --- | --- | --- | --- | --- |");

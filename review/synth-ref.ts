@@ -12,6 +12,21 @@ export interface StackJson {
   [key: string]: unknown;
 }
 
+/** A guardrail violation found in a ref's output (stack-qualified). */
+export interface RefViolation {
+  readonly stack: string;
+  readonly rule: string;
+  readonly path: string;
+  readonly address: string;
+  readonly message: string;
+}
+
+/** What a ref synthesized: its stacks, and the guardrail violations in them (refs before guardrails: none). */
+export interface RefSynth {
+  readonly stacks: StackSet;
+  readonly guardrails: RefViolation[];
+}
+
 /** What to synthesize in each ref. */
 export type SynthTarget =
   /** One lakehouse config (a path inside the repository; the ref's own copy of it is used). */
@@ -28,7 +43,7 @@ const SOURCE_DIRS = ["modules", "stacks", "cli", "examples", "review", "tools", 
  * (syntax only, fast; type-checking is the ref's own CI's job), then the ref's own synth.
  * Returns stacks keyed `<example>/<stack>` for examples, `<stack>` for a config.
  */
-export function synthAtRef(repo: string, ref: string | undefined, target: SynthTarget): StackSet {
+export function synthAtRef(repo: string, ref: string | undefined, target: SynthTarget): RefSynth {
   const scratch = mkdtempSync(join(tmpdir(), "lakehouse-review-"));
   let root = repo;
   try {
@@ -91,7 +106,9 @@ function transpile(root: string, build: string): void {
 
 function node(script: string, args: string[], cwd: string): void {
   try {
-    execFileSync(process.execPath, [script, ...args], { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    // Report guardrail violations instead of failing: a review must show a violating change.
+    const env = { ...process.env, LAKEHOUSE_GUARDRAILS: "report" };
+    execFileSync(process.execPath, [script, ...args], { cwd, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
   } catch (e) {
     const err = e as { stderr?: string; stdout?: string; message: string };
     throw new Error(`synth failed (${relative(cwd, script)} ${args.join(" ")}):\n${(err.stderr || err.stdout || err.message).trim()}`);
@@ -110,7 +127,7 @@ function cliOf(root: string, build: string): string {
   throw new Error(`no lakehouse CLI in ${root}: neither cli/lakehouse.ts nor an installed security-lakehouse`);
 }
 
-function synthTarget(root: string, build: string, target: SynthTarget, out: string): StackSet {
+function synthTarget(root: string, build: string, target: SynthTarget, out: string): RefSynth {
   const cli = cliOf(root, build);
   mkdirSync(out, { recursive: true }); // refs before 0.1.x need the parent of --out to exist
   if (target.kind === "config") {
@@ -121,9 +138,9 @@ function synthTarget(root: string, build: string, target: SynthTarget, out: stri
       args.push("--config", config);
     }
     node(cli, args, root);
-    return readStacks(join(out, "config"), "");
+    return readOutput(join(out, "config"), "");
   }
-  const stacks: StackSet = {};
+  const result: RefSynth = { stacks: {}, guardrails: [] };
   const examples = join(root, "examples");
   for (const example of existsSync(examples) ? readdirSync(examples).sort() : []) {
     const dest = join(out, example);
@@ -132,16 +149,20 @@ function synthTarget(root: string, build: string, target: SynthTarget, out: stri
     } else if (existsSync(join(build, "examples", example, "main.js"))) {
       node(join(build, "examples", example, "main.js"), [dest], root);
     } else continue;
-    Object.assign(stacks, readStacks(dest, `${example}/`));
+    const one = readOutput(dest, `${example}/`);
+    Object.assign(result.stacks, one.stacks);
+    result.guardrails.push(...one.guardrails);
   }
-  return stacks;
+  return result;
 }
 
-function readStacks(outdir: string, prefix: string): StackSet {
+function readOutput(outdir: string, prefix: string): RefSynth {
   const dir = join(outdir, "stacks");
   const stacks: StackSet = {};
   for (const name of readdirSync(dir).sort()) {
     stacks[`${prefix}${name}`] = JSON.parse(readFileSync(join(dir, name, "cdk.tf.json"), "utf8")) as StackJson;
   }
-  return stacks;
+  const file = join(outdir, "guardrails.json");
+  const found = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as RefViolation[]) : [];
+  return { stacks, guardrails: found.map((v) => ({ ...v, stack: `${prefix}${v.stack}` })) };
 }

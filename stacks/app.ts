@@ -1,6 +1,7 @@
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { App } from "cdktf";
+import { GuardrailError, GuardrailViolation, guardrailViolations } from "../modules/core/guardrails";
 import { LakehouseConfig } from "./config/schema";
 import { resolveConfig } from "./config/resolve";
 import { PlatformStack } from "./platform-stack";
@@ -25,11 +26,36 @@ export function buildLakehouse(app: App, config: LakehouseConfig): { platform: P
 }
 
 /**
+ * Guardrail violations of every stack synthesized into `outdir`, each named by stack, construct
+ * path and rule. For apps that synthesize modules themselves (see examples/direct-modules).
+ */
+export function checkGuardrails(outdir: string): (GuardrailViolation & { stack: string })[] {
+  const dir = join(outdir, "stacks");
+  return readdirSync(dir)
+    .sort()
+    .flatMap((stack) => guardrailViolations(JSON.parse(readFileSync(join(dir, stack, "cdk.tf.json"), "utf8"))).map((v) => ({ stack, ...v })));
+}
+
+/**
  * Synthesizes the lakehouse into `outdir` atomically: everything is written to a fresh sibling
- * folder first and moved into place only when synth succeeded, so a failure leaves the previous
+ * folder first, checked against the guardrails, and moved into place only when both succeeded, so a failure leaves the previous
  * output (or nothing) behind, never a half-written tree.
  */
-export function synthLakehouse(config: LakehouseConfig, outdir: string): { stacks: string[] } {
+export interface SynthOptions {
+  /**
+   * `enforce`: a guardrail violation fails synth and nothing is written. `report`: the output is
+   * written with the violations listed in `<outdir>/guardrails.json` — for review tooling, which
+   * must show a violating change rather than stop at it. @default "enforce"
+   */
+  readonly guardrails?: "enforce" | "report";
+}
+
+/** The guardrails mode a CLI run asks for (`LAKEHOUSE_GUARDRAILS=report` is set by `lakehouse review`). */
+export function guardrailsModeFromEnv(): "enforce" | "report" {
+  return process.env.LAKEHOUSE_GUARDRAILS === "report" ? "report" : "enforce";
+}
+
+export function synthLakehouse(config: LakehouseConfig, outdir: string, options: SynthOptions = {}): { stacks: string[] } {
   const target = resolve(outdir);
   // Parent folders made here are removed again if synth fails: a failure leaves nothing behind.
   const createdParent = mkdirSync(dirname(target), { recursive: true });
@@ -38,6 +64,9 @@ export function synthLakehouse(config: LakehouseConfig, outdir: string): { stack
     const app = new App({ outdir: staging, skipValidation: false });
     const { platform, tenants } = buildLakehouse(app, config);
     app.synth();
+    const violations = checkGuardrails(staging);
+    if (violations.length > 0 && options.guardrails !== "report") throw new GuardrailError(violations);
+    if (options.guardrails === "report") writeFileSync(join(staging, "guardrails.json"), JSON.stringify(violations, null, 2));
     if (existsSync(target)) rmSync(target, { recursive: true, force: true });
     renameSync(staging, target);
     return { stacks: [...platform, ...tenants].map((s) => s.node.id) };

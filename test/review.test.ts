@@ -12,6 +12,7 @@ import { checkVersions, review, toJson, toMarkdown } from "../review";
  *   c3  only adds a tag to the KMS key
  *   c4  c3 plus the aws/kms-key version bump, without a CHANGELOG line
  *   c5  c4 plus the CHANGELOG line
+ *   c6  a guardrail suppression with its reason in every tenant stack
  */
 const ROOT = join(__dirname, "..");
 let repo: string;
@@ -69,6 +70,10 @@ beforeAll(() => {
 
   edit("CHANGELOG.md", "## 0.1.0", "## Unreleased\n\n- `aws/kms-key` 0.1.1 — tags the key with its purpose.\n\n## 0.1.0");
   commit("c5");
+
+  edit("stacks/tenant-stack.ts", "    snowflake.previewFeaturesEnabled = previewFeaturesFor(this);", '    suppressGuardrail(this, "S3_KEEP_ON_DESTROY", "Demo: tenants are torn down with their data in this sandbox.");\n    snowflake.previewFeaturesEnabled = previewFeaturesFor(this);');
+  edit("stacks/tenant-stack.ts", 'import { previewFeaturesFor } from "../modules/core/snowflake-preview";', 'import { previewFeaturesFor } from "../modules/core/snowflake-preview";\nimport { suppressGuardrail } from "../modules/core/guardrails";');
+  commit("c6");
 }, 120000);
 
 afterAll(() => rmSync(repo, { recursive: true, force: true }));
@@ -106,6 +111,20 @@ describe("lakehouse review", () => {
     const json = JSON.parse(toJson(report));
     expect(json.summary.high).toBe(report.summary.high);
     expect(json.changes[0].severity).toBe("high");
+
+    // Head breaks guardrails: review still shows it, and lists the violations as new.
+    const rules = new Set(report.guardrailViolations.map((v) => v.rule));
+    expect(rules).toEqual(new Set(["S3_TLS_ONLY", "IAM_NO_WILDCARD_ACTIONS"]));
+    expect(report.guardrailViolations.every((v) => v.new)).toBe(true);
+    expect(report.summary.newGuardrailViolations).toBe(report.guardrailViolations.length);
+    expect(md).toContain("### Guardrail violations");
+  }, 60000);
+
+  test("a new guardrail suppression shows up with its reason", () => {
+    const report = review({ repo, base: commits.c5, head: commits.c6 });
+    expect(report.suppressions.length).toBeGreaterThan(0);
+    expect(report.suppressions[0]).toMatchObject({ stack: "tenant-globex-prod", rule: "S3_KEEP_ON_DESTROY", reason: "Demo: tenants are torn down with their data in this sandbox.", new: true });
+    expect(toMarkdown(report)).toContain("| S3_KEEP_ON_DESTROY | Demo: tenants are torn down with their data in this sandbox. | **new** |");
   }, 60000);
 
   test("a tag-only change is low in both formats", () => {

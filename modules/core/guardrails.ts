@@ -1,0 +1,210 @@
+import { TerraformResource } from "cdktf";
+import { IConstruct } from "constructs";
+
+/**
+ * Guardrails: small pure rules over the synthesized attributes of every resource in a stack (STYLE 7).
+ * A violation fails synth (synthLakehouse checks the staged output before moving it into place),
+ * naming the resource's construct path and the rule; a suppression needs a written reason, is
+ * recorded on the resource (`//.lakehouse_suppressions`) and shows up in `lakehouse review`.
+ */
+export interface ResourceView {
+  readonly type: string;
+  /** `type.name` as in the Terraform JSON. */
+  readonly address: string;
+  /** Construct path, for messages. */
+  readonly path: string;
+  /** Attributes with references resolved to `${type.name.attr}` strings. */
+  readonly attributes: Record<string, unknown>;
+}
+
+export interface StackView {
+  /** Resources of a type. */
+  ofType(type: string): ResourceView[];
+  /** Resources of `type` whose `attribute` refers to `resource` (e.g. a bucket's versioning). */
+  attachedTo(resource: ResourceView, type: string, attribute?: string): ResourceView[];
+}
+
+export interface GuardrailRule {
+  /** Stable id, used in suppressions: `S3_TLS_ONLY`. */
+  readonly id: string;
+  readonly description: string;
+  readonly resourceTypes: readonly string[];
+  /** A violation message, or undefined when compliant. */
+  check(resource: ResourceView, stack: StackView): string | undefined;
+}
+
+export interface GuardrailViolation {
+  /** Stack name, when known. */
+  readonly stack?: string;
+  readonly rule: string;
+  readonly path: string;
+  readonly address: string;
+  readonly message: string;
+}
+
+export class GuardrailError extends Error {
+  constructor(public readonly violations: readonly GuardrailViolation[]) {
+    super(
+      `guardrails: ${violations.length} violation${violations.length === 1 ? "" : "s"}\n` +
+        violations.map((v) => `  - ${v.path} (${v.address}): ${v.rule}: ${v.message}`).join("\n"),
+    );
+    this.name = "GuardrailError";
+  }
+}
+
+// ---- rules -------------------------------------------------------------------------------------
+
+type Statement = { Sid?: string; Effect?: string; Principal?: unknown; Action?: unknown; Condition?: Record<string, Record<string, unknown>> };
+function statements(policy: unknown): Statement[] {
+  if (typeof policy !== "string") return [];
+  try {
+    const doc = JSON.parse(policy) as { Statement?: Statement | Statement[] };
+    return doc.Statement === undefined ? [] : Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement];
+  } catch {
+    return [];
+  }
+}
+const asList = (v: unknown): string[] => (v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
+
+const bucketCompanion = (type: string, what: string) => (bucket: ResourceView, stack: StackView) =>
+  stack.attachedTo(bucket, type).length === 0 ? `no ${type} for this bucket (${what})` : undefined;
+
+export const RULES: readonly GuardrailRule[] = [
+  {
+    id: "S3_ENCRYPTED",
+    description: "S3 buckets have default encryption at rest",
+    resourceTypes: ["aws_s3_bucket"],
+    check: bucketCompanion("aws_s3_bucket_server_side_encryption_configuration", "encryption at rest"),
+  },
+  {
+    id: "S3_VERSIONED",
+    description: "S3 buckets are versioned",
+    resourceTypes: ["aws_s3_bucket"],
+    check: (bucket, stack) => {
+      const v = stack.attachedTo(bucket, "aws_s3_bucket_versioning");
+      const status = (v[0]?.attributes.versioning_configuration as { status?: string } | undefined)?.status;
+      return status === "Enabled" ? undefined : "versioning is not Enabled";
+    },
+  },
+  {
+    id: "S3_PUBLIC_ACCESS_BLOCKED",
+    description: "S3 buckets block every kind of public access",
+    resourceTypes: ["aws_s3_bucket"],
+    check: (bucket, stack) => {
+      const pab = stack.attachedTo(bucket, "aws_s3_bucket_public_access_block")[0];
+      if (!pab) return "no public access block";
+      const off = ["block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"].filter((k) => pab.attributes[k] !== true);
+      return off.length > 0 ? `public access block has ${off.join(", ")} off` : undefined;
+    },
+  },
+  {
+    id: "S3_TLS_ONLY",
+    description: "S3 bucket policies deny requests that are not over TLS",
+    resourceTypes: ["aws_s3_bucket"],
+    check: (bucket, stack) => {
+      const policies = stack.attachedTo(bucket, "aws_s3_bucket_policy");
+      const denies = policies.flatMap((p) => statements(p.attributes.policy)).some(
+        (s) => s.Effect === "Deny" && String(s.Condition?.Bool?.["aws:SecureTransport"]) === "false",
+      );
+      return denies ? undefined : "no bucket policy statement denies aws:SecureTransport = false";
+    },
+  },
+  {
+    id: "S3_LIFECYCLE",
+    description: "S3 buckets state how long they keep objects (a lifecycle configuration)",
+    resourceTypes: ["aws_s3_bucket"],
+    check: bucketCompanion("aws_s3_bucket_lifecycle_configuration", "retention"),
+  },
+  {
+    id: "S3_KEEP_ON_DESTROY",
+    description: "S3 buckets are not force-destroyed with their objects",
+    resourceTypes: ["aws_s3_bucket"],
+    check: (bucket) => (bucket.attributes.force_destroy === true ? "force_destroy is on: a destroy would delete every object" : undefined),
+  },
+  {
+    id: "IAM_NO_WILDCARD_ACTIONS",
+    description: "Allow statements of role and bucket policies name their actions (no `*` or `service:*`)",
+    resourceTypes: ["aws_iam_role_policy", "aws_iam_policy", "aws_s3_bucket_policy"],
+    check: (r) => {
+      const wild = statements(r.attributes.policy).filter((s) => s.Effect === "Allow" && asList(s.Action).some((a) => a === "*" || a.endsWith(":*")));
+      return wild.length > 0 ? `wildcard actions allowed in ${wild.map((s) => s.Sid ?? "(no Sid)").join(", ")}` : undefined;
+    },
+  },
+  {
+    id: "IAM_NO_WILDCARD_PRINCIPALS",
+    description: "Allow statements of resource and trust policies name their principals (no `*`)",
+    resourceTypes: ["aws_s3_bucket_policy", "aws_kms_key", "aws_iam_role", "aws_sns_topic_policy"],
+    check: (r) => {
+      const policy = r.type === "aws_iam_role" ? r.attributes.assume_role_policy : r.attributes.policy;
+      const wild = statements(policy).filter((s) => {
+        if (s.Effect !== "Allow") return false;
+        const p = s.Principal;
+        return p === "*" || (typeof p === "object" && p !== null && Object.values(p).some((v) => asList(v).includes("*")));
+      });
+      return wild.length > 0 ? `wildcard principal allowed in ${wild.map((s) => s.Sid ?? "(no Sid)").join(", ")}` : undefined;
+    },
+  },
+];
+
+// ---- suppressions --------------------------------------------------------------------------------
+
+export interface Suppression {
+  readonly rule: string;
+  readonly reason: string;
+}
+
+const SUPPRESSIONS = new WeakMap<TerraformResource, Suppression[]>();
+
+/**
+ * Suppresses a rule for every resource under `scope` (call it after they are built), with a written
+ * reason of at least 20 characters. The suppression is written into each resource's
+ * `//.lakehouse_suppressions`, where the guardrails honour it and `lakehouse review` reports it.
+ */
+export function suppressGuardrail(scope: IConstruct, rule: string, reason: string): void {
+  if (!RULES.some((r) => r.id === rule)) throw new Error(`${scope.node.path}: unknown guardrail rule ${rule}`);
+  if (reason.trim().length < 20) throw new Error(`${scope.node.path}: suppressing ${rule} needs a written reason of at least 20 characters`);
+  const resources = scope.node.findAll().filter((n): n is TerraformResource => n instanceof TerraformResource);
+  if (resources.length === 0) throw new Error(`${scope.node.path}: no resources to suppress ${rule} on (suppress after building them)`);
+  for (const resource of resources) {
+    const list = [...(SUPPRESSIONS.get(resource) ?? []), { rule, reason: reason.trim() }];
+    SUPPRESSIONS.set(resource, list);
+    resource.addOverride("//.lakehouse_suppressions", list);
+  }
+}
+
+// ---- evaluation, over the synthesized JSON ---------------------------------------------------------
+
+type StackJson = { resource?: Record<string, Record<string, Record<string, unknown>>> };
+
+/**
+ * Every unsuppressed violation in one synthesized stack. Rules read the Terraform JSON that will be
+ * applied (and that `lakehouse review` compares), not provider-class internals.
+ */
+export function guardrailViolations(stack: StackJson, rules: readonly GuardrailRule[] = RULES): GuardrailViolation[] {
+  const all: { view: ResourceView; suppressed: Suppression[] }[] = [];
+  for (const [type, byName] of Object.entries(stack.resource ?? {})) {
+    for (const [name, body] of Object.entries(byName)) {
+      const meta = (body["//"] ?? {}) as { metadata?: { path?: string }; lakehouse_suppressions?: Suppression[] };
+      all.push({ view: { type, address: `${type}.${name}`, path: meta.metadata?.path ?? `${type}.${name}`, attributes: body }, suppressed: meta.lakehouse_suppressions ?? [] });
+    }
+  }
+  const byType = new Map<string, ResourceView[]>();
+  for (const { view } of all) byType.set(view.type, [...(byType.get(view.type) ?? []), view]);
+  const stackView: StackView = {
+    ofType: (type) => byType.get(type) ?? [],
+    attachedTo: (resource, type, attribute = "bucket") =>
+      (byType.get(type) ?? []).filter((r) => {
+        const ref = r.attributes[attribute];
+        return ref === `\${${resource.address}.id}` || ref === `\${${resource.address}.bucket}` || (ref !== undefined && ref === resource.attributes.bucket);
+      }),
+  };
+  const violations: GuardrailViolation[] = [];
+  for (const { view, suppressed } of all) {
+    for (const rule of rules) {
+      if (!rule.resourceTypes.includes(view.type) || suppressed.some((s) => s.rule === rule.id)) continue;
+      const message = rule.check(view, stackView);
+      if (message) violations.push({ rule: rule.id, path: view.path, address: view.address, message });
+    }
+  }
+  return violations;
+}
