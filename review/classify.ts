@@ -122,9 +122,6 @@ function attributeFindings(type: string, a: AttributeChange): Finding[] {
 function addedFindings(c: ResourceChange): Finding[] {
   const out = c.attributes.flatMap((a) => (a.statements ? a.statements.flatMap((s) => policyFindings(a.path, s, true)) : []));
   if (GRANTS.has(c.type) || c.type === "snowflake_grant_ownership") out.push({ severity: "medium", rule: "grants.added", message: `new grant ${c.address}` });
-  if (c.type === "aws_s3_bucket_public_access_block" || c.type === "aws_s3_bucket_policy") {
-    // New controls: nothing to weaken.
-  }
   if (/security_group|vpc_endpoint|network_policy|route/.test(c.type)) out.push({ severity: "medium", rule: "network.path-added", message: `new network path ${c.address}` });
   if (out.length === 0) out.push({ severity: "low", rule: "resource.added", message: `added ${c.address}` });
   return out;
