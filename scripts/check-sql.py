@@ -6,6 +6,7 @@ Usage: check-sql.py <synth-outdir> [<synth-outdir> ...]
 Walks each outdir's stacks/*/cdk.tf.json and checks:
   - snowflake_pipe.copy_statement            (COPY INTO ... FROM (SELECT ... FROM @stage) ...)
   - snowflake_view.statement                 (wrapped as CREATE VIEW <name> AS <statement>)
+  - snowflake_task.sql_statement              (single statements and Snowflake Scripting blocks)
   - snowflake_execute.execute / .revert / .query
 Any unparsable section fails the run, naming the stack, the resource and the SQL.
 """
@@ -24,6 +25,8 @@ def statements(stack_json):
         yield f"snowflake_pipe.{name}.copy_statement", pipe["copy_statement"]
     for name, view in resources.get("snowflake_view", {}).items():
         yield f"snowflake_view.{name}.statement", f"CREATE VIEW {view['database']}.{view['schema']}.{view['name']} AS {view['statement']}"
+    for name, task in resources.get("snowflake_task", {}).items():
+        yield f"snowflake_task.{name}.sql_statement", task["sql_statement"]
     for name, ex in resources.get("snowflake_execute", {}).items():
         for field in ("execute", "revert", "query"):
             if ex.get(field):

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Checks that need tools beyond Node, over the synthesized examples:
 #   1. SQLFluff (Snowflake grammar) parses every SQL string the modules emit;
-#   2. Checkov scans every stack; findings not in scripts/checkov-accepted.json fail.
+#   2. the monitoring SQL (canaries, cleaners) runs on data: pytest over DuckDB, statements taken
+#      from the synth and transpiled from Snowflake SQL with sqlglot;
+#   3. Checkov scans every stack; findings not in scripts/checkov-accepted.json fail.
 # Each checker must first reject a known-bad fixture, so a green run means something.
 # Installs its own pinned tools into .venv-checks. Run after `npm ci` (needs dist/).
 # Appends "<passed> <failed>" per check to $CHECKS_COUNT_FILE when set.
@@ -37,6 +39,18 @@ echo "== SQL syntax: SQLFluff, Snowflake dialect"
 must_reject check-sql $py scripts/check-sql.py scripts/fixtures/bad-sql
 $py scripts/check-sql.py "$out/default" "$out/direct-modules" | tee "$out/sql.log"
 count "$out/sql.log"
+
+echo "== SQL logic on data: canaries and cleaners on DuckDB"
+set +e
+LAKEHOUSE_SYNTH_OUT="$out/default" $py -m pytest -q -p no:cacheprovider scripts/test_sql_logic.py | tee "$out/logic.log"
+logic_status=${PIPESTATUS[0]}
+set -e
+summary=$(tail -n 1 "$out/logic.log")
+count_of() { awk -v w="$1" '{for (i = 1; i < NF; i++) if ($(i + 1) ~ "^" w) s += $i} END {print s + 0}' <<<"$summary"; }
+passed=$(count_of passed)
+failed=$(( $(count_of failed) + $(count_of error) ))
+echo "$passed $failed" >> "${CHECKS_COUNT_FILE:-/dev/null}"
+[ "$logic_status" -eq 0 ] || exit "$logic_status"
 
 echo "== Security scan: Checkov over every synthesized stack"
 must_reject check-security $py scripts/check-security.py scripts/checkov-accepted.json scripts/fixtures/insecure

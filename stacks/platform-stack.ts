@@ -4,6 +4,7 @@ import { SnowflakeProvider } from "@cdktf/provider-snowflake/lib/provider";
 import { TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { AccessLogBucket } from "../modules/aws/access-log-bucket";
+import { AlertStore } from "../modules/snowflake/alert-store";
 import { previewFeaturesFor } from "../modules/core/snowflake-preview";
 import { stampModule, stampedComment } from "../modules/core/stamp";
 import { configureBackend } from "./backend";
@@ -14,7 +15,8 @@ export const PLATFORM_STACK_MODULE = "stacks/platform" as const;
 
 /**
  * What an environment shares across tenants: per Snowflake account (one per region), the
- * environment's log database; per AWS region holding tenants, the server-access-log bucket that the
+ * environment's log database and its alert store (MONITORING.ALERTS / ALERT_SUPPRESSIONS, written by
+ * every tenant's canaries); per AWS region holding tenants, the server-access-log bucket that the
  * tenants' log buckets log to (S3 delivers access logs only within one account and region).
  */
 export class PlatformStack extends TerraformStack {
@@ -42,12 +44,14 @@ export class PlatformStack extends TerraformStack {
       const account = env.config.snowflakeAccounts.find((a) => a.region === region);
       if (!account) throw new Error(`${this.node.path}: no Snowflake account for ${region}`); // config validation prevents this
       const snowflake = new SnowflakeProvider(this, `snowflake_${regionId}`, { alias: regionId, ...snowflakeProviderConfig(account) });
-      new Database(this, `LogDatabase_${regionId}`, {
+      const database = new Database(this, `LogDatabase_${regionId}`, {
         provider: snowflake,
         name: env.databaseName,
         comment: stampedComment(PLATFORM_STACK_MODULE, `Security logs of ${lakehouse.organization} ${env.name}`),
         dataRetentionTimeInDays: env.timeTravelDays,
       });
+      const alerts = new AlertStore(this, `AlertStore_${regionId}`, { database: env.databaseName, dataRetentionDays: env.timeTravelDays, waitFor: [database] });
+      useProvider(alerts, snowflake);
       snowflakeProviders.push(snowflake);
     }
     for (const provider of snowflakeProviders) provider.previewFeaturesEnabled = previewFeaturesFor(this);

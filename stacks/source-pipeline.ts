@@ -2,7 +2,10 @@ import { Schema } from "@cdktf/provider-snowflake/lib/schema";
 import { Construct } from "constructs";
 import { SnowflakeAccessRole } from "../modules/aws/snowflake-access-role";
 import { SemiStructuredTable } from "../modules/snowflake/semi-structured-table";
+import { alertStoreNames } from "../modules/snowflake/alert-store";
+import { LogCanary } from "../modules/snowflake/log-canary";
 import { Snowpipe } from "../modules/snowflake/snowpipe";
+import { TableCleaner } from "../modules/snowflake/table-cleaner";
 import { StorageIntegration } from "../modules/snowflake/storage-integration";
 import { ResolvedEnvironment, ResolvedSource, ResolvedTenant } from "./config/resolve";
 
@@ -17,7 +20,8 @@ export interface SourcePipelineProps {
 
 /**
  * One log source of one tenant, from its bucket prefix to its views: a storage integration and access
- * role scoped to the source's prefix alone, the log table with its views, and the Snowpipe. The
+ * role scoped to the source's prefix alone, the log table with its views, the Snowpipe, the log
+ * canary that alerts when nothing arrives, and the cleaner that enforces the table's retention. The
  * bucket notification for the prefix is added by the tenant stack (one notification per bucket).
  */
 export class SourcePipeline extends Construct {
@@ -25,6 +29,8 @@ export class SourcePipeline extends Construct {
   public readonly role: SnowflakeAccessRole;
   public readonly table: SemiStructuredTable;
   public readonly pipe: Snowpipe;
+  public readonly canary: LogCanary;
+  public readonly cleaner: TableCleaner;
 
   constructor(scope: Construct, id: string, props: SourcePipelineProps) {
     super(scope, id);
@@ -74,6 +80,29 @@ export class SourcePipeline extends Construct {
       stripOuterArray: source.config.jsonArray ?? false,
       waitFor: [props.schema, this.table.table, this.role.permissions],
       comment: label,
+    });
+
+    // The alert store is the platform stack's (this stack depends on it); found by its names.
+    this.canary = new LogCanary(this, "Canary", {
+      database: env.databaseName,
+      schema: tenant.schemaName,
+      tableName: source.tableName,
+      tenant: tenant.id,
+      alertStore: alertStoreNames(env.databaseName),
+      windowMinutes: source.canary.windowMinutes,
+      suppressionMinutes: source.canary.suppressionMinutes,
+      schedule: source.canary.schedule,
+      enabled: source.canary.enabled,
+      waitFor: [this.table.table],
+    });
+
+    this.cleaner = new TableCleaner(this, "Cleaner", {
+      database: env.databaseName,
+      schema: tenant.schemaName,
+      tableName: source.tableName,
+      retentionDays: source.tableRetentionDays,
+      purgeOn: source.purgeOn,
+      waitFor: [this.table.table],
     });
   }
 }

@@ -52,14 +52,14 @@ describe("lakehouse config", () => {
 
   test("defaults flow from defaults → tenant → source", () => {
     const c = valid();
-    c.defaults = { retentionDays: 400, canaryWindowMinutes: 15 };
+    c.defaults = { retentionDays: 400, canary: { windowMinutes: 15 } };
     c.tenants[0].retentionDays = 500;
     c.tenants[0].sources[1].retentionDays = 900;
     const t = resolveConfig(parseConfig(c)).environments[0].tenants[0];
     expect(t.retentionDays).toBe(500);
-    expect(t.sources.map((s) => [s.name, s.retentionDays, s.canaryWindowMinutes, s.keyPrefix, s.eventTimeFormat])).toEqual([
-      ["okta", 500, 15, "okta/", "AUTO"],
-      ["cloudtrail", 900, 15, "cloudtrail/", "AUTO"],
+    expect(t.sources.map((s) => [s.name, s.retentionDays, s.tableRetentionDays, s.canary.windowMinutes, s.canary.suppressionMinutes, s.keyPrefix, s.eventTimeFormat])).toEqual([
+      ["okta", 500, 500, 15, 1440, "okta/", "AUTO"],
+      ["cloudtrail", 900, 900, 15, 1440, "cloudtrail/", "AUTO"],
     ]);
   });
 
@@ -100,7 +100,9 @@ describe("lakehouse config", () => {
     ["no tenants", (c) => (c.tenants = []), "tenants", /at least one tenant is required/],
     ["bad backend kind", (c) => (c.environments[0].backend = { kind: "gcs" }), "environments[0].backend.kind", /Invalid input/],
     ["object lock longer than retention", (c) => (c.tenants[0].objectLock = { mode: "COMPLIANCE", days: 999 }), "tenants[0].objectLock.days", /longer than the tenant's retention of 365 days/],
-    ["canary window too short", (c) => (c.tenants[0].sources[0].canaryWindowMinutes = 1), "tenants[0].sources[0].canaryWindowMinutes", /at least 5 minutes/],
+    ["canary window too short", (c) => (c.tenants[0].sources[0].canary = { windowMinutes: 1 }), "tenants[0].sources[0].canary.windowMinutes", /at least 5 minutes/],
+    ["canary schedule that is not cron", (c) => (c.tenants[0].sources[0].canary = { schedule: "every 5 minutes" }), "tenants[0].sources[0].canary.schedule", /five cron fields and a time zone/],
+    ["table kept longer than its S3 files", (c) => (c.tenants[0].sources[0].tableRetentionDays = 400), "tenants[0].sources[0].tableRetentionDays", /400 days in Snowflake but S3 keeps the files only 365 days/],
   ];
 
   test.each(malformed)("rejects %s at its path", (_name, edit, path, message) => {

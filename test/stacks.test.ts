@@ -46,7 +46,7 @@ describe("stacks from the default config", () => {
       "snowflake_storage_integration_resource",
       "snowflake_table_resource",
     ]);
-    expect(platform["platform-prod"].provider!.snowflake.every((p) => (p.preview_features_enabled as string[]).length === 0)).toBe(true);
+    expect(platform["platform-prod"].provider!.snowflake.map((p) => p.preview_features_enabled)).toEqual([["snowflake_table_resource"], ["snowflake_table_resource"]]);
   });
 
   test("every tenant stack holds, for every source: prefix + notification, role, integration, table, views and pipe", () => {
@@ -66,6 +66,8 @@ describe("stacks from the default config", () => {
         expect(resourcesOf(json, "snowflake_table").some((r) => r.name === table)).toBe(true);
         expect(resourcesOf(json, "snowflake_pipe").some((r) => r.name === `${table}_PIPE`)).toBe(true);
         for (const view of Object.keys(source.views ?? {})) expect(resourcesOf(json, "snowflake_view").some((r) => r.name === view)).toBe(true);
+        const tasks = resourcesOf(json, "snowflake_task").map((t) => t.name);
+        expect(tasks).toEqual(expect.arrayContaining([`${table}_CANARY`, `${table}_CLEANER`]));
       }
     }
   });
@@ -117,6 +119,16 @@ describe("stacks from the default config", () => {
     const dbs = resourcesOf(json, "snowflake_database");
     expect(dbs.map((d) => [d.name, d.provider])).toEqual([["ACME_LOGS_PROD", "snowflake.eu_west_1"], ["ACME_LOGS_PROD", "snowflake.us_east_1"]]);
     expect(dbs[0].comment).toMatch(/\[stacks\/platform@0\.1\.0\]$/);
+  });
+
+  test("canaries write to the platform's alert store; cleaners use the source's table retention", () => {
+    const json = tenants["tenant-globex-prod"];
+    const okta = resourcesOf(json, "snowflake_task").filter((t) => String(t.name).startsWith("OKTA_"));
+    expect(okta.find((t) => t.name === "OKTA_CANARY")).toMatchObject({ schedule: { using_cron: "*/5 * * * * UTC" } });
+    expect(String(okta.find((t) => t.name === "OKTA_CANARY")!.sql_statement)).toContain("INSERT INTO ACME_LOGS_PROD.MONITORING.ALERTS");
+    expect(okta.find((t) => t.name === "OKTA_CLEANER")!.sql_statement).toBe("DELETE FROM ACME_LOGS_PROD.GLOBEX.OKTA WHERE PARSE_TIME < DATEADD(day, -180, CURRENT_TIMESTAMP())");
+    const tables = resourcesOf(platform["platform-prod"], "snowflake_table").map((t) => `${t.schema}.${t.name}`);
+    expect(tables).toEqual(expect.arrayContaining(["MONITORING.ALERTS", "MONITORING.ALERT_SUPPRESSIONS"]));
   });
 
   test("local backend for the default, one state file per stack", () => {

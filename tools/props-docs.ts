@@ -20,6 +20,9 @@ const READMES = [
   "modules/snowflake/storage-integration/README.md",
   "modules/snowflake/semi-structured-table/README.md",
   "modules/snowflake/snowpipe/README.md",
+  "modules/snowflake/alert-store/README.md",
+  "modules/snowflake/log-canary/README.md",
+  "modules/snowflake/table-cleaner/README.md",
 ];
 
 /** Markdown table of an interface's properties: name, type, required, description with its default. */

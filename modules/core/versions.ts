@@ -10,6 +10,9 @@ export const MODULE_VERSIONS = {
   "snowflake/storage-integration": "0.1.0",
   "snowflake/semi-structured-table": "0.1.0",
   "snowflake/snowpipe": "0.1.0",
+  "snowflake/alert-store": "0.1.0",
+  "snowflake/log-canary": "0.1.0",
+  "snowflake/table-cleaner": "0.1.0",
   "stacks/platform": "0.1.0",
   "stacks/tenant": "0.1.0",
 } as const;

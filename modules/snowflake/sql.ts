@@ -96,3 +96,72 @@ export function selectListProblem(selectList: string): string | undefined {
   if (/^\s*select\b/i.test(selectList)) return "is the select list only, without the SELECT keyword";
   return undefined;
 }
+
+// ---- monitoring ---------------------------------------------------------------------------------
+
+/** Where alerts and suppressions live (the platform's alert store). */
+export interface AlertStoreNames {
+  /** `DB.MONITORING.ALERTS` */
+  readonly alerts: string;
+  /** `DB.MONITORING.ALERT_SUPPRESSIONS` */
+  readonly suppressions: string;
+}
+
+/** A SQL string literal (single quotes doubled). */
+export function literal(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+export interface CanaryParts {
+  readonly store: AlertStoreNames;
+  /** Fully qualified log table. */
+  readonly table: string;
+  readonly tenant: string;
+  readonly windowMinutes: number;
+  readonly suppressionMinutes: number;
+}
+
+export const CANARY_KIND = "LOG_CANARY";
+
+/**
+ * The log canary, as two statements run in order by one task:
+ * 1. raise an alert when no row was loaded (by PARSE_TIME, so late-arriving events cannot cause a
+ *    false alarm) within the window, unless a suppression of this canary is still active;
+ * 2. give every alert of this canary from the last `suppressionMinutes` that has none a suppression
+ *    lasting `suppressionMinutes` from the alert — idempotent, so a run that dies between the two is
+ *    repaired by the next.
+ */
+export function canaryStatements(p: CanaryParts): string[] {
+  const kind = literal(CANARY_KIND);
+  const subject = literal(p.table);
+  return [
+    [
+      `INSERT INTO ${p.store.alerts} (ALERT_TIME, KIND, SEVERITY, TENANT, SUBJECT, MESSAGE)`,
+      `SELECT CURRENT_TIMESTAMP(), ${kind}, 'HIGH', ${literal(p.tenant)}, ${subject}, 'no rows loaded in the last ${p.windowMinutes} minutes'`,
+      `FROM (SELECT COUNT(*) AS LOADED FROM ${p.table} WHERE PARSE_TIME >= DATEADD(minute, -${p.windowMinutes}, CURRENT_TIMESTAMP())) w`,
+      `WHERE w.LOADED = 0`,
+      `  AND NOT EXISTS (SELECT 1 FROM ${p.store.suppressions} s WHERE s.KIND = ${kind} AND s.SUBJECT = ${subject} AND s.SUPPRESSED_UNTIL > CURRENT_TIMESTAMP())`,
+    ].join("\n"),
+    [
+      `INSERT INTO ${p.store.suppressions} (KIND, SUBJECT, SUPPRESSED_UNTIL)`,
+      `SELECT a.KIND, a.SUBJECT, DATEADD(minute, ${p.suppressionMinutes}, a.ALERT_TIME)`,
+      `FROM ${p.store.alerts} a`,
+      `WHERE a.KIND = ${kind} AND a.SUBJECT = ${subject} AND a.ALERT_TIME >= DATEADD(minute, -${p.suppressionMinutes}, CURRENT_TIMESTAMP())`,
+      `  AND NOT EXISTS (SELECT 1 FROM ${p.store.suppressions} s WHERE s.KIND = a.KIND AND s.SUBJECT = a.SUBJECT AND s.SUPPRESSED_UNTIL >= DATEADD(minute, ${p.suppressionMinutes}, a.ALERT_TIME))`,
+    ].join("\n"),
+  ];
+}
+
+/** Statements run in order by one task, as a Snowflake Scripting block. */
+export function scriptingBlock(statements: readonly string[]): string {
+  return ["BEGIN", ...statements.map((s) => `${s.split("\n").map((l) => `  ${l}`).join("\n")};`), "END"].join("\n");
+}
+
+/**
+ * The table cleaner's purge: rows older than the retention by event time (falling back to load time
+ * when EVENT_TIME is NULL, so unparsable events are still purged) or by load time.
+ */
+export function purgeStatement(table: string, retentionDays: number, purgeOn: "event_time" | "load_time"): string {
+  const time = purgeOn === "event_time" ? "COALESCE(EVENT_TIME, PARSE_TIME)" : "PARSE_TIME";
+  return `DELETE FROM ${table} WHERE ${time} < DATEADD(day, -${retentionDays}, CURRENT_TIMESTAMP())`;
+}

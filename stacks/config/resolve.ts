@@ -11,7 +11,10 @@ export interface ResolvedSource {
   readonly name: string;
   readonly keyPrefix: string;
   readonly retentionDays: number;
-  readonly canaryWindowMinutes: number;
+  readonly canary: { readonly enabled: boolean; readonly windowMinutes: number; readonly suppressionMinutes: number; readonly schedule: string };
+  /** Days rows stay in the Snowflake table (≤ retentionDays, which is the S3 expiry). */
+  readonly tableRetentionDays: number;
+  readonly purgeOn: "event_time" | "load_time";
   readonly transitions: NonNullable<SourceConfig["transitions"]>;
   readonly eventTimeFormat: string;
   /** Snowflake table (and prefix of its stage, file format and pipe). */
@@ -59,7 +62,7 @@ export function accessLogBucketName(organization: string, env: string, accountId
 }
 
 export function resolveConfig(config: LakehouseConfig): ResolvedLakehouse {
-  const defaults = { ...BUILT_IN_DEFAULTS, ...config.defaults };
+  const defaults = { ...BUILT_IN_DEFAULTS, ...config.defaults, canary: { ...BUILT_IN_DEFAULTS.canary, ...config.defaults?.canary } };
   const org = config.organization;
   return {
     organization: org,
@@ -98,7 +101,9 @@ function resolveTenant(org: string, env: EnvironmentConfig, t: TenantConfig, def
       name: s.name,
       keyPrefix: s.keyPrefix ?? `${s.name}/`,
       retentionDays: s.retentionDays ?? retentionDays,
-      canaryWindowMinutes: s.canaryWindowMinutes ?? defaults.canaryWindowMinutes,
+      canary: { enabled: true, ...defaults.canary, ...s.canary },
+      tableRetentionDays: s.tableRetentionDays ?? s.retentionDays ?? retentionDays,
+      purgeOn: s.purgeOn ?? "event_time",
       transitions: s.transitions ?? defaults.transitions,
       eventTimeFormat: s.eventTimeFormat ?? "AUTO",
       tableName: snowflakeName(s.name),

@@ -27,6 +27,20 @@ const viewName = z.string().regex(/^[A-Z][A-Z0-9_]{0,254}$/, "must be an upper-c
 
 const retentionDays = z.number().int().positive("must be a positive number of days");
 
+/** Snowflake task cron: five fields and a time zone, e.g. "0 3 * * * UTC" (the provider adds USING CRON). */
+const cron = z.string().regex(/^(\S+\s+){5}[A-Za-z_]+(\/[A-Za-z_+-]+)*$/, "must be five cron fields and a time zone, e.g. '*/15 * * * * UTC'");
+
+const canary = z.strictObject({
+  /** Whether the canary runs (its task is started). */
+  enabled: z.boolean().optional(),
+  /** Rows loaded (by PARSE_TIME) within this many minutes mean the source is alive. */
+  windowMinutes: z.number().int().min(5, "must be at least 5 minutes").max(10080).optional(),
+  /** After an alert, the same canary stays quiet this long. */
+  suppressionMinutes: z.number().int().min(0).max(43200).optional(),
+  /** When the check runs. */
+  schedule: cron.optional(),
+});
+
 const transition = z.strictObject({
   days: z.number().int().min(0),
   storageClass: z.enum(["STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE"]),
@@ -58,8 +72,12 @@ export const sourceSchema = z.strictObject({
       }),
     )
     .optional(),
-  canaryWindowMinutes: z.number().int().min(5, "must be at least 5 minutes").max(10080).optional(),
+  canary: canary.optional(),
   retentionDays: retentionDays.optional(),
+  /** Days rows stay in the Snowflake table (the cleaner purges older ones); at most retentionDays (S3). */
+  tableRetentionDays: retentionDays.optional(),
+  /** Which time the cleaner purges by: the event's (EVENT_TIME, falling back to load time when NULL) or the load's. */
+  purgeOn: z.enum(["event_time", "load_time"]).optional(),
   transitions: z.array(transition).optional(),
   clusteringKeys: z.array(z.string().min(1).refine((k) => !/[;'"]/.test(k), "must be an expression without quotes or ';'")).min(1).optional(),
   searchOptimizationPaths: z.array(z.string().regex(JSON_PATH, `must be ${JSON_PATH_HINT}`)).optional(),
@@ -102,7 +120,7 @@ export const environmentSchema = z.strictObject({
 export const defaultsSchema = z.strictObject({
   retentionDays: retentionDays.optional(),
   retentionFloorDays: retentionDays.optional(),
-  canaryWindowMinutes: z.number().int().min(5).max(10080).optional(),
+  canary: canary.omit({ enabled: true }).optional(),
   timeTravelDays: z.number().int().min(0).max(90).optional(),
   accessLogRetentionDays: retentionDays.optional(),
   transitions: z.array(transition).optional(),
@@ -138,7 +156,7 @@ export type EnvironmentConfig = z.output<typeof environmentSchema>;
 export const BUILT_IN_DEFAULTS = {
   retentionDays: 365,
   retentionFloorDays: 90,
-  canaryWindowMinutes: 60,
+  canary: { windowMinutes: 60, suppressionMinutes: 1440, schedule: "*/15 * * * * UTC" },
   timeTravelDays: 7,
   accessLogRetentionDays: 365,
   transitions: [] as z.output<typeof transition>[],
@@ -209,6 +227,8 @@ export function crossCheck(c: {
       const retention = source.retentionDays ?? tenantRetention;
       if (source.retentionDays !== undefined && source.retentionDays < floor)
         issue([...path, "retentionDays"], `${source.retentionDays} is below the retention floor of ${floor} days`);
+      if (source.tableRetentionDays !== undefined && source.tableRetentionDays > retention)
+        issue([...path, "tableRetentionDays"], `${source.tableRetentionDays} days in Snowflake but S3 keeps the files only ${retention} days: S3 may keep longer, never shorter`);
       const transitions = source.transitions ?? c.defaults?.transitions ?? [];
       list(transitions).forEach((tr, k) => {
         if (tr.days >= retention)

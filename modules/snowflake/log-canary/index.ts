@@ -1,0 +1,86 @@
+import { Task } from "@cdktf/provider-snowflake/lib/task";
+import { ITerraformDependable } from "cdktf";
+import { Construct } from "constructs";
+import { z } from "zod";
+import { stampModule } from "../../core/stamp";
+import { SNOWFLAKE_IDENTIFIER, parseProps, pathOf } from "../../core/validate";
+import { canaryStatements, scriptingBlock } from "../sql";
+
+export const LOG_CANARY_MODULE = "snowflake/log-canary" as const;
+
+export interface LogCanaryProps {
+  /** Database and schema of the task (next to the table it watches). */
+  readonly database: string;
+  readonly schema: string;
+  /** Name of the table watched, in that schema; the task is `<TABLE>_CANARY`. */
+  readonly tableName: string;
+  /** Tenant id written on the alerts. */
+  readonly tenant: string;
+  /** `ALERTS` and `ALERT_SUPPRESSIONS` tables (`AlertStore.names` / `alertStoreNames`). */
+  readonly alertStore: { readonly alerts: string; readonly suppressions: string };
+  /** No rows loaded (by load time) within this many minutes raises an alert. @default 60 */
+  readonly windowMinutes?: number;
+  /** After an alert the canary stays quiet this long. @default 1440 */
+  readonly suppressionMinutes?: number;
+  /** Cron schedule with time zone. @default "*\/15 * * * * UTC" */
+  readonly schedule?: string;
+  /** Whether the task runs. @default true */
+  readonly enabled?: boolean;
+  /** Objects the task must wait for (the table, the alert store). @default none */
+  readonly waitFor?: readonly ITerraformDependable[];
+}
+
+const identifier = z.string().regex(SNOWFLAKE_IDENTIFIER, "must be an upper-case Snowflake identifier ([A-Z_][A-Z0-9_$]*)");
+const qualifiedName = z.string().regex(/^[A-Z_][A-Z0-9_$]*\.[A-Z_][A-Z0-9_$]*\.[A-Z_][A-Z0-9_$]*$/, "must be DATABASE.SCHEMA.TABLE");
+const propsSchema = z.object({
+  database: identifier,
+  schema: identifier,
+  tableName: identifier,
+  tenant: z.string().regex(/^[a-z][a-z0-9-]*$/, "must be a tenant id"),
+  alertStore: z.object({ alerts: qualifiedName, suppressions: qualifiedName }),
+  windowMinutes: z.number().int().min(5).max(10080).default(60),
+  suppressionMinutes: z.number().int().min(0).max(43200).default(1440),
+  schedule: z.string().regex(/^(\S+\s+){5}[A-Za-z_]+(\/[A-Za-z_+-]+)*$/, "must be five cron fields and a time zone").default("*/15 * * * * UTC"),
+  enabled: z.boolean().default(true),
+  waitFor: z.array(z.custom<ITerraformDependable>()).default([]),
+});
+
+/**
+ * A log canary for one table: a serverless task that, on its schedule, raises an alert when no row was
+ * loaded within the window and then suppresses that canary for a while (see `canaryStatements`).
+ *
+ * One task per source, not one task reading a definitions table: each canary keeps its own schedule,
+ * can be switched off alone, lives in its tenant's stack (adding a source touches one tenant's plan),
+ * and its SQL is static — every table name is known at synth, checked by the SQL parser in CI and
+ * run on data in tests, with no dynamic SQL.
+ */
+export class LogCanary extends Construct {
+  /** The statements the task runs, in order. */
+  public readonly statements: readonly string[];
+  /** `DATABASE.SCHEMA.<TABLE>_CANARY` */
+  public readonly taskName: string;
+
+  constructor(scope: Construct, id: string, props: LogCanaryProps) {
+    const p = parseProps(pathOf(scope, id), propsSchema, props);
+    super(scope, id);
+    stampModule(this, LOG_CANARY_MODULE);
+    const table = `${p.database}.${p.schema}.${p.tableName}`;
+    this.statements = canaryStatements({ store: p.alertStore, table, tenant: p.tenant, windowMinutes: p.windowMinutes, suppressionMinutes: p.suppressionMinutes });
+    this.taskName = `${p.database}.${p.schema}.${p.tableName}_CANARY`;
+    // Serverless (no warehouse): a second of work every few minutes costs less than waking a warehouse.
+    new Task(this, "Task", {
+      database: p.database,
+      schema: p.schema,
+      name: `${p.tableName}_CANARY`,
+      schedule: { usingCron: p.schedule },
+      started: p.enabled,
+      sqlStatement: scriptingBlock(this.statements),
+      userTaskManagedInitialWarehouseSize: "XSMALL",
+      // Never auto-suspend: a failing canary keeps failing visibly (TASK_HISTORY) instead of going quiet.
+      suspendTaskAfterNumFailures: 0,
+      allowOverlappingExecution: "false",
+      comment: `Log canary of ${table}: alert when nothing loaded for ${p.windowMinutes} minutes`,
+      dependsOn: p.waitFor.length > 0 ? [...p.waitFor] : undefined,
+    });
+  }
+}

@@ -1,0 +1,72 @@
+import { Task } from "@cdktf/provider-snowflake/lib/task";
+import { ITerraformDependable } from "cdktf";
+import { Construct } from "constructs";
+import { z } from "zod";
+import { stampModule } from "../../core/stamp";
+import { SNOWFLAKE_IDENTIFIER, parseProps, pathOf } from "../../core/validate";
+import { purgeStatement } from "../sql";
+
+export const TABLE_CLEANER_MODULE = "snowflake/table-cleaner" as const;
+
+export interface TableCleanerProps {
+  /** Database and schema of the table (and the task). */
+  readonly database: string;
+  readonly schema: string;
+  /** The table purged; the task is `<TABLE>_CLEANER`. */
+  readonly tableName: string;
+  /** Rows older than this many days are deleted. Required: no cleaner without a retention. */
+  readonly retentionDays: number;
+  /**
+   * `event_time`: by EVENT_TIME, falling back to PARSE_TIME when it is NULL; `load_time`: by PARSE_TIME.
+   * @default "event_time"
+   */
+  readonly purgeOn?: "event_time" | "load_time";
+  /** Cron schedule with time zone. @default "0 3 * * * UTC" (daily) */
+  readonly schedule?: string;
+  /** Objects the task must wait for (the table). @default none */
+  readonly waitFor?: readonly ITerraformDependable[];
+}
+
+const identifier = z.string().regex(SNOWFLAKE_IDENTIFIER, "must be an upper-case Snowflake identifier ([A-Z_][A-Z0-9_$]*)");
+const propsSchema = z.object({
+  database: identifier,
+  schema: identifier,
+  tableName: identifier,
+  retentionDays: z.number({ message: "required: a cleaner needs the table's retention" }).int().min(1),
+  purgeOn: z.enum(["event_time", "load_time"]).default("event_time"),
+  schedule: z.string().regex(/^(\S+\s+){5}[A-Za-z_]+(\/[A-Za-z_+-]+)*$/, "must be five cron fields and a time zone").default("0 3 * * * UTC"),
+  waitFor: z.array(z.custom<ITerraformDependable>()).default([]),
+});
+
+/**
+ * A daily serverless task that deletes the rows of one log table older than its retention. Pair it
+ * with an S3 expiry at least as long (the config checks this): the files outlive the rows, never the
+ * other way round.
+ */
+export class TableCleaner extends Construct {
+  /** The purge the task runs. */
+  public readonly statement: string;
+  /** `DATABASE.SCHEMA.<TABLE>_CLEANER` */
+  public readonly taskName: string;
+
+  constructor(scope: Construct, id: string, props: TableCleanerProps) {
+    const p = parseProps(pathOf(scope, id), propsSchema, props);
+    super(scope, id);
+    stampModule(this, TABLE_CLEANER_MODULE);
+    const table = `${p.database}.${p.schema}.${p.tableName}`;
+    this.statement = purgeStatement(table, p.retentionDays, p.purgeOn);
+    this.taskName = `${table}_CLEANER`;
+    new Task(this, "Task", {
+      database: p.database,
+      schema: p.schema,
+      name: `${p.tableName}_CLEANER`,
+      schedule: { usingCron: p.schedule },
+      started: true,
+      sqlStatement: this.statement,
+      userTaskManagedInitialWarehouseSize: "XSMALL",
+      allowOverlappingExecution: "false",
+      comment: `Deletes rows of ${table} older than ${p.retentionDays} days (${p.purgeOn})`,
+      dependsOn: p.waitFor.length > 0 ? [...p.waitFor] : undefined,
+    });
+  }
+}

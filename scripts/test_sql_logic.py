@@ -1,0 +1,158 @@
+"""The logic of the SQL the monitoring modules emit, tested on data.
+
+The statements are taken from a real synth of the default example (LAKEHOUSE_SYNTH_OUT), transpiled
+from Snowflake SQL to DuckDB with sqlglot, and run on an in-memory DuckDB holding the same tables.
+What is tested is the logic of the shipped statements (windows, suppression, purge); Snowflake's own
+execution is not reachable from here.
+"""
+import glob
+import json
+import os
+import re
+
+import duckdb
+import pytest
+import sqlglot
+
+OUT = os.environ.get("LAKEHOUSE_SYNTH_OUT", "")
+
+
+def tasks():
+    found = {}
+    for path in glob.glob(os.path.join(OUT, "stacks", "*", "cdk.tf.json")):
+        with open(path) as f:
+            for task in json.load(f).get("resource", {}).get("snowflake_task", {}).values():
+                found[f"{task['database']}.{task['schema']}.{task['name']}"] = task["sql_statement"]
+    return found
+
+
+def statements(body):
+    """The statements of a task body: a Snowflake Scripting block's, or the single statement."""
+    body = body.strip()
+    if body.startswith("BEGIN"):
+        body = re.sub(r"^BEGIN\s*|\s*END$", "", body)
+        return [s.strip() for s in body.split(";\n") if s.strip().rstrip(";")]
+    return [body]
+
+
+def to_duckdb(sql):
+    return sqlglot.transpile(sql.rstrip(";"), read="snowflake", write="duckdb")[0]
+
+
+@pytest.fixture()
+def db():
+    con = duckdb.connect()
+    con.execute("ATTACH ':memory:' AS ACME_LOGS_PROD")
+    for schema in ["MONITORING", "GLOBEX", "INITECH", "UMBRELLA"]:
+        con.execute(f"CREATE SCHEMA ACME_LOGS_PROD.{schema}")
+    con.execute("CREATE TABLE ACME_LOGS_PROD.MONITORING.ALERTS (ALERT_TIME TIMESTAMPTZ, KIND VARCHAR, SEVERITY VARCHAR, TENANT VARCHAR, SUBJECT VARCHAR, MESSAGE VARCHAR, DELIVERED_AT TIMESTAMPTZ)")
+    con.execute("CREATE TABLE ACME_LOGS_PROD.MONITORING.ALERT_SUPPRESSIONS (KIND VARCHAR, SUBJECT VARCHAR, SUPPRESSED_UNTIL TIMESTAMPTZ)")
+    for table in ["GLOBEX.OKTA", "GLOBEX.GSUITE_AUDIT", "INITECH.OKTA"]:
+        con.execute(f"CREATE TABLE ACME_LOGS_PROD.{table} (DATA VARCHAR, PARSE_TIME TIMESTAMPTZ, EVENT_TIME TIMESTAMPTZ, SOURCE_FILE VARCHAR, SOURCE_FILE_ROW BIGINT)")
+    return con
+
+
+def run(con, task):
+    for sql in statements(tasks()[task]):
+        con.execute(to_duckdb(sql))
+
+
+def alerts(con):
+    return con.execute("SELECT KIND, TENANT, SUBJECT FROM ACME_LOGS_PROD.MONITORING.ALERTS ORDER BY ALERT_TIME").fetchall()
+
+
+def load(con, table, loaded_minutes_ago, event_minutes_ago=None):
+    event = "NULL" if event_minutes_ago is None else f"now() - INTERVAL {event_minutes_ago} MINUTE"
+    con.execute(f"INSERT INTO ACME_LOGS_PROD.{table} VALUES ('{{}}', now() - INTERVAL {loaded_minutes_ago} MINUTE, {event}, 'f.json.gz', 1)")
+
+
+CANARY = "ACME_LOGS_PROD.GLOBEX.OKTA_CANARY"  # window 30 minutes, suppression 1440 minutes
+
+
+def test_the_synth_output_has_the_tasks():
+    assert OUT, "LAKEHOUSE_SYNTH_OUT must name a synth output of the default example"
+    assert CANARY in tasks()
+    assert "ACME_LOGS_PROD.GLOBEX.OKTA_CLEANER" in tasks()
+
+
+def test_an_empty_window_raises_exactly_one_alert_within_the_suppression_time(db):
+    for _ in range(3):
+        run(db, CANARY)
+    assert alerts(db) == [("LOG_CANARY", "globex", "ACME_LOGS_PROD.GLOBEX.OKTA")]
+    (until,) = db.execute("SELECT SUPPRESSED_UNTIL - ALERT_TIME FROM ACME_LOGS_PROD.MONITORING.ALERT_SUPPRESSIONS, ACME_LOGS_PROD.MONITORING.ALERTS").fetchone()
+    assert until.total_seconds() == 1440 * 60
+
+
+def test_the_canary_alerts_again_once_the_suppression_has_passed(db):
+    run(db, CANARY)
+    db.execute("UPDATE ACME_LOGS_PROD.MONITORING.ALERT_SUPPRESSIONS SET SUPPRESSED_UNTIL = now() - INTERVAL 1 MINUTE")
+    db.execute("UPDATE ACME_LOGS_PROD.MONITORING.ALERTS SET ALERT_TIME = now() - INTERVAL 1441 MINUTE")
+    run(db, CANARY)
+    assert len(alerts(db)) == 2
+    run(db, CANARY)
+    assert len(alerts(db)) == 2
+
+
+def test_rows_loaded_in_the_window_raise_nothing(db):
+    load(db, "GLOBEX.OKTA", loaded_minutes_ago=10, event_minutes_ago=10)
+    run(db, CANARY)
+    assert alerts(db) == []
+
+
+def test_late_arriving_events_count_by_load_time(db):
+    # Loaded 5 minutes ago, but the events happened three days ago: the source is alive.
+    load(db, "GLOBEX.OKTA", loaded_minutes_ago=5, event_minutes_ago=3 * 24 * 60)
+    run(db, CANARY)
+    assert alerts(db) == []
+
+
+def test_rows_loaded_before_the_window_do_not_count(db):
+    load(db, "GLOBEX.OKTA", loaded_minutes_ago=45)
+    run(db, CANARY)
+    assert len(alerts(db)) == 1
+
+
+def test_a_canary_only_watches_and_suppresses_its_own_table(db):
+    load(db, "GLOBEX.OKTA", loaded_minutes_ago=1)
+    run(db, CANARY)
+    run(db, "ACME_LOGS_PROD.INITECH.OKTA_CANARY")
+    assert alerts(db) == [("LOG_CANARY", "initech", "ACME_LOGS_PROD.INITECH.OKTA")]
+    subjects = db.execute("SELECT SUBJECT FROM ACME_LOGS_PROD.MONITORING.ALERT_SUPPRESSIONS").fetchall()
+    assert subjects == [("ACME_LOGS_PROD.INITECH.OKTA",)]
+
+
+def remaining(con, table):
+    return con.execute(f"SELECT SOURCE_FILE FROM ACME_LOGS_PROD.{table} ORDER BY SOURCE_FILE").fetchall()
+
+
+def put(con, table, name, loaded_days_ago, event_days_ago):
+    event = "NULL" if event_days_ago is None else f"now() - INTERVAL {event_days_ago} DAY"
+    con.execute(f"INSERT INTO ACME_LOGS_PROD.{table} VALUES ('{{}}', now() - INTERVAL {loaded_days_ago} DAY, {event}, '{name}', 1)")
+
+
+def test_purge_by_load_time_removes_only_rows_loaded_before_the_retention(db):
+    # GLOBEX.OKTA: tableRetentionDays 180, purgeOn load_time
+    put(db, "GLOBEX.OKTA", "a-loaded-181-days-ago", 181, 1)
+    put(db, "GLOBEX.OKTA", "b-loaded-179-days-ago", 179, 400)
+    put(db, "GLOBEX.OKTA", "c-loaded-today", 0, None)
+    run(db, "ACME_LOGS_PROD.GLOBEX.OKTA_CLEANER")
+    assert remaining(db, "GLOBEX.OKTA") == [("b-loaded-179-days-ago",), ("c-loaded-today",)]
+
+
+def test_purge_by_event_time_falls_back_to_load_time_when_event_time_is_null(db):
+    # GLOBEX.GSUITE_AUDIT: retention 365 days, purgeOn event_time
+    put(db, "GLOBEX.GSUITE_AUDIT", "a-event-366-days-ago", 1, 366)
+    put(db, "GLOBEX.GSUITE_AUDIT", "b-event-364-days-ago", 400, 364)
+    put(db, "GLOBEX.GSUITE_AUDIT", "c-no-event-loaded-366-days-ago", 366, None)
+    put(db, "GLOBEX.GSUITE_AUDIT", "d-no-event-loaded-today", 0, None)
+    run(db, "ACME_LOGS_PROD.GLOBEX.GSUITE_AUDIT_CLEANER")
+    assert remaining(db, "GLOBEX.GSUITE_AUDIT") == [("b-event-364-days-ago",), ("d-no-event-loaded-today",)]
+
+
+def test_the_harness_fails_on_wrong_logic(db):
+    # Guard against a harness that cannot fail: a purge with the comparison reversed keeps the wrong rows.
+    put(db, "GLOBEX.OKTA", "old", 200, None)
+    put(db, "GLOBEX.OKTA", "new", 0, None)
+    wrong = tasks()["ACME_LOGS_PROD.GLOBEX.OKTA_CLEANER"].replace("<", ">")
+    db.execute(to_duckdb(wrong))
+    assert remaining(db, "GLOBEX.OKTA") != [("new",)]

@@ -1,0 +1,98 @@
+import { LakehouseValidationError } from "../../modules/core/errors";
+import { AlertStore, alertStoreNames } from "../../modules/snowflake/alert-store";
+import { LogCanary, LogCanaryProps } from "../../modules/snowflake/log-canary";
+import { TableCleaner, TableCleanerProps } from "../../modules/snowflake/table-cleaner";
+import { onlyResource, resourcesOf, synthJson, testStack } from "../support/synth";
+
+const store = alertStoreNames("LOGS_PROD");
+
+describe("AlertStore", () => {
+  test("a managed-access MONITORING schema with the ALERTS and ALERT_SUPPRESSIONS tables", () => {
+    const stack = testStack();
+    const s = new AlertStore(stack, "Alerts", { database: "LOGS_PROD" });
+    const json = synthJson(stack);
+    expect(onlyResource(json, "snowflake_schema")).toMatchObject({ database: "LOGS_PROD", name: "MONITORING", with_managed_access: "true" });
+    const tables = resourcesOf(json, "snowflake_table") as { name: string; column: { name: string; type: string }[] }[];
+    expect(tables.map((t) => [t.name, t.column.map((c) => c.name)]).sort()).toEqual([
+      ["ALERTS", ["ALERT_TIME", "KIND", "SEVERITY", "TENANT", "SUBJECT", "MESSAGE", "DELIVERED_AT"]],
+      ["ALERT_SUPPRESSIONS", ["KIND", "SUBJECT", "SUPPRESSED_UNTIL"]],
+    ]);
+    expect(s.names).toEqual({ alerts: "LOGS_PROD.MONITORING.ALERTS", suppressions: "LOGS_PROD.MONITORING.ALERT_SUPPRESSIONS" });
+  });
+
+  test("rejects a bad database name", () => {
+    expect(() => new AlertStore(testStack(), "A", { database: "logs" })).toThrow(/database: must be an upper-case Snowflake identifier/);
+  });
+});
+
+describe("LogCanary", () => {
+  const base: LogCanaryProps = { database: "LOGS_PROD", schema: "GLOBEX", tableName: "OKTA", tenant: "globex", alertStore: store };
+
+  test("a started serverless task on its cron that runs the two canary statements as one block", () => {
+    const stack = testStack();
+    const canary = new LogCanary(stack, "Canary", { ...base, windowMinutes: 30, suppressionMinutes: 120, schedule: "*/5 * * * * UTC" });
+    const task = onlyResource(synthJson(stack), "snowflake_task");
+    expect(task).toMatchObject({
+      name: "OKTA_CANARY",
+      schedule: { using_cron: "*/5 * * * * UTC" },
+      started: true,
+      user_task_managed_initial_warehouse_size: "XSMALL",
+      allow_overlapping_execution: "false",
+    });
+    expect(task.warehouse).toBeUndefined();
+    expect(task.sql_statement).toBe(`BEGIN\n${canary.statements.map((s) => `${s.split("\n").map((l) => `  ${l}`).join("\n")};`).join("\n")}\nEND`);
+    expect(canary.statements).toHaveLength(2);
+    expect(canary.statements[0]).toContain("FROM LOGS_PROD.GLOBEX.OKTA WHERE PARSE_TIME >= DATEADD(minute, -30, CURRENT_TIMESTAMP())");
+    expect(canary.statements[0]).toContain("INSERT INTO LOGS_PROD.MONITORING.ALERTS");
+    expect(canary.statements[1]).toContain("DATEADD(minute, 120, a.ALERT_TIME)");
+    expect(canary.taskName).toBe("LOGS_PROD.GLOBEX.OKTA_CANARY");
+  });
+
+  test("windows count by load time (PARSE_TIME), never by event time", () => {
+    const canary = new LogCanary(testStack(), "Canary", base);
+    expect(canary.statements.join("\n")).not.toContain("EVENT_TIME");
+  });
+
+  test("a disabled canary's task exists but is not started", () => {
+    const stack = testStack();
+    new LogCanary(stack, "Canary", { ...base, enabled: false });
+    expect(onlyResource(synthJson(stack), "snowflake_task").started).toBe(false);
+  });
+
+  test.each([
+    [{ windowMinutes: 1 }, /windowMinutes/],
+    [{ schedule: "hourly" }, /schedule: must be five cron fields and a time zone/],
+    [{ alertStore: { alerts: "ALERTS", suppressions: store.suppressions } }, /alertStore.alerts: must be DATABASE.SCHEMA.TABLE/],
+    [{ tenant: "Globex" }, /tenant: must be a tenant id/],
+  ] as [Partial<LogCanaryProps>, RegExp][])("rejects %j", (props, message) => {
+    expect(() => new LogCanary(testStack(), "C", { ...base, ...props })).toThrow(LakehouseValidationError);
+    expect(() => new LogCanary(testStack(), "C", { ...base, ...props })).toThrow(message);
+  });
+});
+
+describe("TableCleaner", () => {
+  const base: TableCleanerProps = { database: "LOGS_PROD", schema: "GLOBEX", tableName: "OKTA", retentionDays: 365 };
+
+  test("a daily serverless task deleting rows past retention, by event time falling back to load time", () => {
+    const stack = testStack();
+    const cleaner = new TableCleaner(stack, "Cleaner", base);
+    const task = onlyResource(synthJson(stack), "snowflake_task");
+    expect(task).toMatchObject({ name: "OKTA_CLEANER", schedule: { using_cron: "0 3 * * * UTC" }, started: true });
+    expect(task.sql_statement).toBe("DELETE FROM LOGS_PROD.GLOBEX.OKTA WHERE COALESCE(EVENT_TIME, PARSE_TIME) < DATEADD(day, -365, CURRENT_TIMESTAMP())");
+    expect(cleaner.statement).toBe(task.sql_statement);
+  });
+
+  test("purges by load time when asked", () => {
+    expect(new TableCleaner(testStack(), "C", { ...base, purgeOn: "load_time" }).statement).toBe(
+      "DELETE FROM LOGS_PROD.GLOBEX.OKTA WHERE PARSE_TIME < DATEADD(day, -365, CURRENT_TIMESTAMP())",
+    );
+  });
+
+  test.each([
+    [{ retentionDays: undefined }, /retentionDays: required: a cleaner needs the table's retention/],
+    [{ retentionDays: 0 }, /retentionDays/],
+    [{ purgeOn: "event" as never }, /purgeOn/],
+  ] as [Partial<TableCleanerProps>, RegExp][])("rejects %j", (props, message) => {
+    expect(() => new TableCleaner(testStack(), "C", { ...base, ...props } as TableCleanerProps)).toThrow(message);
+  });
+});
