@@ -5,6 +5,11 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { App, TerraformStack } from "cdktf";
 import { LogBucket } from "../modules/aws/log-bucket";
+import { alertStoreNames } from "../modules/snowflake/alert-store";
+import { LogCanary } from "../modules/snowflake/log-canary";
+import { SemiStructuredTable } from "../modules/snowflake/semi-structured-table";
+import { Snowpipe } from "../modules/snowflake/snowpipe";
+import { TableCleaner } from "../modules/snowflake/table-cleaner";
 import { GuardrailError, RULES, guardrailViolations, suppressGuardrail } from "../modules/core/guardrails";
 import { checkGuardrails } from "../stacks/app";
 import { SynthJson, synthWithMetadata, testStack } from "./support/synth";
@@ -101,5 +106,38 @@ describe("guardrails", () => {
     expect(violations.every((v) => v.stack === "bad")).toBe(true);
     expect(existsSync(join(outdir, "stacks", "bad", "cdk.tf.json"))).toBe(true);
     expect(readFileSync(join(outdir, "stacks", "bad", "cdk.tf.json"), "utf8")).toContain("naked-bucket");
+  });
+});
+
+describe("guardrails over the lakehouse data path", () => {
+  function pathStack(opts: { canary: boolean; s3Days: number; tableDays: number }) {
+    const stack = testStack();
+    const table = new SemiStructuredTable(stack, "Table", { database: "LOGS", schema: "T1", tableName: "OKTA" });
+    new Snowpipe(stack, "Pipe", {
+      database: "LOGS", schema: "T1", tableName: "OKTA", bucketName: "acme-t1-logs", keyPrefix: "okta/",
+      storageIntegrationName: "I", eventTimeField: "published", waitFor: [table.table],
+    });
+    new LogBucket(stack, "Bucket", {
+      bucketName: "acme-t1-logs", accountId: "111111111111", accessLogging: { targetBucket: "acme-access" },
+      retentionRules: [{ prefix: "okta/", expirationDays: opts.s3Days }],
+    });
+    new TableCleaner(stack, "Cleaner", { database: "LOGS", schema: "T1", tableName: "OKTA", retentionDays: opts.tableDays });
+    if (opts.canary) new LogCanary(stack, "Canary", { database: "LOGS", schema: "T1", tableName: "OKTA", tenant: "t1", alertStore: alertStoreNames("LOGS") });
+    return guardrailViolations(synthWithMetadata(stack) as never);
+  }
+
+  test("a complete source path passes", () => expect(pathStack({ canary: true, s3Days: 365, tableDays: 365 })).toEqual([]));
+
+  test("LOG_TABLE_HAS_CANARY: a log table without a canary fails, naming the table", () => {
+    const v = pathStack({ canary: false, s3Days: 365, tableDays: 365 });
+    expect(v.map((x) => x.rule)).toEqual(["LOG_TABLE_HAS_CANARY"]);
+    expect(v[0]).toMatchObject({ path: "test/Table/Resource", message: "no log canary task watches LOGS.T1.OKTA" });
+  });
+
+  test("S3_OUTLIVES_TABLE: files that expire before the table's rows fail; S3 keeping longer is fine", () => {
+    const v = pathStack({ canary: true, s3Days: 100, tableDays: 200 });
+    expect(v.map((x) => x.rule)).toEqual(["S3_OUTLIVES_TABLE"]);
+    expect(v[0].message).toBe("S3 expires s3://acme-t1-logs/okta/ after 100 days but the table keeps rows 200 days");
+    expect(pathStack({ canary: true, s3Days: 400, tableDays: 200 })).toEqual([]);
   });
 });

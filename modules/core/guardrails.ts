@@ -144,7 +144,67 @@ export const RULES: readonly GuardrailRule[] = [
       return wild.length > 0 ? `wildcard principal allowed in ${wild.map((s) => s.Sid ?? "(no Sid)").join(", ")}` : undefined;
     },
   },
+  {
+    id: "LOG_TABLE_HAS_CANARY",
+    description: "Every log table (snowflake/semi-structured-table) is watched by a log canary task",
+    resourceTypes: ["snowflake_table"],
+    check: (table, stack) => {
+      if (!stampOf(table).startsWith("snowflake/semi-structured-table@")) return undefined;
+      const name = qualifiedTable(table);
+      const watched = stack.ofType("snowflake_task").some((t) => {
+        const sql = String(t.attributes.sql_statement ?? "");
+        return sql.includes("'LOG_CANARY'") && sql.includes(`FROM ${name} WHERE PARSE_TIME`);
+      });
+      return watched ? undefined : `no log canary task watches ${name}`;
+    },
+  },
+  {
+    id: "S3_OUTLIVES_TABLE",
+    description: "The S3 expiry of a source's files is at least its table's retention (S3 may keep longer, never shorter)",
+    resourceTypes: ["snowflake_table"],
+    check: (table, stack) => {
+      const name = qualifiedTable(table);
+      const purge = stack
+        .ofType("snowflake_task")
+        .map((t) => new RegExp(`^DELETE FROM ${escape(name)} WHERE .* < DATEADD\\(day, -(\\d+),`).exec(String(t.attributes.sql_statement ?? "")))
+        .find((m) => m !== null);
+      if (!purge) return undefined;
+      const tableDays = Number(purge[1]);
+      // table ← pipe (COPY INTO table … FROM @stage) ← stage url s3://bucket/prefix ← lifecycle rule of that prefix
+      const stages = stack
+        .ofType("snowflake_pipe")
+        .map((p) => new RegExp(`^COPY INTO ${escape(name)} [\\s\\S]*FROM @([A-Z0-9_$.]+)`).exec(String(p.attributes.copy_statement ?? ""))?.[1])
+        .filter((x): x is string => x !== undefined);
+      const urls = stack.ofType("snowflake_stage").filter((st) => stages.includes(qualifiedTable(st))).map((st) => String(st.attributes.url ?? ""));
+      for (const url of urls) {
+        const [, bucket, prefix] = /^s3:\/\/([^/]+)\/(.*)$/.exec(url) ?? [];
+        const lifecycles = stack.ofType("aws_s3_bucket_lifecycle_configuration").filter((l) => {
+          const owner = stack.ofType("aws_s3_bucket").find((b) => `\${${b.address}.id}` === l.attributes.bucket);
+          return owner?.attributes.bucket === bucket;
+        });
+        for (const l of lifecycles) {
+          const rules = (l.attributes.rule ?? []) as { filter?: { prefix?: string }[]; expiration?: { days?: number }[] }[];
+          const rule = rules.find((r) => r.filter?.[0]?.prefix === prefix && r.expiration?.[0]?.days !== undefined);
+          const s3Days = rule?.expiration?.[0]?.days;
+          if (s3Days !== undefined && s3Days < tableDays) return `S3 expires s3://${bucket}/${prefix} after ${s3Days} days but the table keeps rows ${tableDays} days`;
+        }
+      }
+      return undefined;
+    },
+  },
 ];
+
+function stampOf(r: ResourceView): string {
+  return String((r.attributes["//"] as { lakehouse_module?: string } | undefined)?.lakehouse_module ?? "");
+}
+
+function qualifiedTable(r: ResourceView): string {
+  return `${r.attributes.database}.${r.attributes.schema}.${r.attributes.name}`;
+}
+
+function escape(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\$]/g, "\\$&");
+}
 
 // ---- suppressions --------------------------------------------------------------------------------
 
