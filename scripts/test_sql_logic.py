@@ -156,3 +156,78 @@ def test_the_harness_fails_on_wrong_logic(db):
     wrong = tasks()["ACME_LOGS_PROD.GLOBEX.OKTA_CLEANER"].replace("<", ">")
     db.execute(to_duckdb(wrong))
     assert remaining(db, "GLOBEX.OKTA") != [("new",)]
+
+
+# ---- account monitors (SNOWFLAKE.ACCOUNT_USAGE views stood in for by tables of the same shape) ----
+
+MONITORS = "ACME_LOGS_PROD.MONITORING."
+
+
+@pytest.fixture()
+def usage(db):
+    db.execute("ATTACH ':memory:' AS SNOWFLAKE")
+    db.execute("CREATE SCHEMA SNOWFLAKE.ACCOUNT_USAGE")
+    db.execute("CREATE TABLE SNOWFLAKE.ACCOUNT_USAGE.COPY_HISTORY (TABLE_CATALOG_NAME VARCHAR, TABLE_SCHEMA_NAME VARCHAR, TABLE_NAME VARCHAR, STATUS VARCHAR, FIRST_ERROR_MESSAGE VARCHAR, LAST_LOAD_TIME TIMESTAMPTZ)")
+    db.execute("CREATE TABLE SNOWFLAKE.ACCOUNT_USAGE.TASK_HISTORY (DATABASE_NAME VARCHAR, SCHEMA_NAME VARCHAR, NAME VARCHAR, STATE VARCHAR, ERROR_MESSAGE VARCHAR, COMPLETED_TIME TIMESTAMPTZ)")
+    db.execute("CREATE TABLE SNOWFLAKE.ACCOUNT_USAGE.QUERY_HISTORY (QUERY_ID VARCHAR, QUERY_TEXT VARCHAR, QUERY_TYPE VARCHAR, DATABASE_NAME VARCHAR, USER_NAME VARCHAR, ROLE_NAME VARCHAR, WAREHOUSE_NAME VARCHAR, EXECUTION_STATUS VARCHAR, TOTAL_ELAPSED_TIME BIGINT, START_TIME TIMESTAMPTZ, END_TIME TIMESTAMPTZ)")
+    return db
+
+
+def full_alerts(con):
+    return con.execute("SELECT KIND, SEVERITY, TENANT, SUBJECT, MESSAGE FROM ACME_LOGS_PROD.MONITORING.ALERTS ORDER BY SUBJECT").fetchall()
+
+
+def test_load_failures_alert_once_per_table_in_the_database(usage):
+    usage.execute("""INSERT INTO SNOWFLAKE.ACCOUNT_USAGE.COPY_HISTORY VALUES
+        ('ACME_LOGS_PROD', 'GLOBEX', 'OKTA', 'Load failed', 'bad json', now() - INTERVAL 10 MINUTE),
+        ('ACME_LOGS_PROD', 'GLOBEX', 'OKTA', 'Partially loaded', 'bad row', now() - INTERVAL 20 MINUTE),
+        ('ACME_LOGS_PROD', 'GLOBEX', 'CLOUDTRAIL', 'Loaded', NULL, now() - INTERVAL 5 MINUTE),
+        ('OTHER_DB', 'X', 'Y', 'Load failed', 'not ours', now() - INTERVAL 5 MINUTE),
+        ('ACME_LOGS_PROD', 'INITECH', 'OKTA', 'Load failed', 'too old', now() - INTERVAL 2 DAY)""")
+    for _ in range(2):
+        run(usage, MONITORS + "LOAD_FAILURES_MONITOR")
+    assert full_alerts(usage) == [("LOAD_FAILURE", "HIGH", "globex", "ACME_LOGS_PROD.GLOBEX.OKTA", "load failed for 2 file(s); first error: bad json")]
+
+
+def test_task_failures_alert_per_task(usage):
+    usage.execute("""INSERT INTO SNOWFLAKE.ACCOUNT_USAGE.TASK_HISTORY VALUES
+        ('ACME_LOGS_PROD', 'GLOBEX', 'OKTA_CANARY', 'FAILED', 'table missing', now() - INTERVAL 5 MINUTE),
+        ('ACME_LOGS_PROD', 'GLOBEX', 'OKTA_CLEANER', 'SUCCEEDED', NULL, now() - INTERVAL 5 MINUTE),
+        ('ACME_LOGS_PROD', 'MONITORING', 'LONG_QUERIES_MONITOR', 'FAILED', 'no access', now() - INTERVAL 5 MINUTE)""")
+    run(usage, MONITORS + "TASK_FAILURES_MONITOR")
+    assert [(a[2], a[3]) for a in full_alerts(usage)] == [
+        ("globex", "ACME_LOGS_PROD.GLOBEX.OKTA_CANARY"),
+        ("*", "ACME_LOGS_PROD.MONITORING.LONG_QUERIES_MONITOR"),
+    ]
+
+
+def test_long_queries_over_the_threshold_alert_once_each(usage):
+    usage.execute("""INSERT INTO SNOWFLAKE.ACCOUNT_USAGE.QUERY_HISTORY VALUES
+        ('q-long', 'select ...', 'SELECT', 'ACME_LOGS_PROD', 'ANALYST', 'READER', 'WH', 'SUCCESS', 61 * 60000, now() - INTERVAL 70 MINUTE, now() - INTERVAL 9 MINUTE),
+        ('q-short', 'select ...', 'SELECT', 'ACME_LOGS_PROD', 'ANALYST', 'READER', 'WH', 'SUCCESS', 59 * 60000, now() - INTERVAL 70 MINUTE, now() - INTERVAL 11 MINUTE)""")
+    run(usage, MONITORS + "LONG_QUERIES_MONITOR")
+    run(usage, MONITORS + "LONG_QUERIES_MONITOR")
+    assert full_alerts(usage) == [("LONG_QUERY", "MEDIUM", "*", "q-long", "query ran 61 minutes (user ANALYST, warehouse WH)")]
+
+
+def test_changes_to_log_tables_alert_unless_by_an_exempt_role(usage):
+    # The default example's Snowflake accounts name no deploy role, so no role is exempt there.
+    usage.execute("""INSERT INTO SNOWFLAKE.ACCOUNT_USAGE.QUERY_HISTORY VALUES
+        ('q-drop', 'DROP TABLE ACME_LOGS_PROD.GLOBEX.OKTA', 'DROP', 'OTHER', 'MALLORY', 'SYSADMIN', 'WH', 'SUCCESS', 100, now() - INTERVAL 5 MINUTE, now() - INTERVAL 5 MINUTE),
+        ('q-del', 'delete from okta where 1=1', 'DELETE', 'ACME_LOGS_PROD', 'MALLORY', 'SYSADMIN', 'WH', 'SUCCESS', 100, now() - INTERVAL 5 MINUTE, now() - INTERVAL 5 MINUTE),
+        ('q-failed', 'DROP TABLE ACME_LOGS_PROD.GLOBEX.OKTA', 'DROP', 'ACME_LOGS_PROD', 'MALLORY', 'SYSADMIN', 'WH', 'FAIL', 100, now() - INTERVAL 5 MINUTE, now() - INTERVAL 5 MINUTE),
+        ('q-select', 'select * from ACME_LOGS_PROD.GLOBEX.OKTA', 'SELECT', 'ACME_LOGS_PROD', 'ANALYST', 'READER', 'WH', 'SUCCESS', 100, now() - INTERVAL 5 MINUTE, now() - INTERVAL 5 MINUTE),
+        ('q-alerts', 'UPDATE ACME_LOGS_PROD.MONITORING.ALERTS SET DELIVERED_AT = now()', 'UPDATE', 'ACME_LOGS_PROD', 'SVC', 'SYSADMIN', 'WH', 'SUCCESS', 100, now() - INTERVAL 5 MINUTE, now() - INTERVAL 5 MINUTE),
+        ('q-other', 'DROP TABLE OTHER_DB.S.T', 'DROP', 'OTHER_DB', 'BOB', 'SYSADMIN', 'WH', 'SUCCESS', 100, now() - INTERVAL 5 MINUTE, now() - INTERVAL 5 MINUTE)""")
+    run(usage, MONITORS + "LOG_TABLE_CHANGES_MONITOR")
+    assert [(a[0], a[3]) for a in full_alerts(usage)] == [("LOG_TABLE_CHANGE", "q-del"), ("LOG_TABLE_CHANGE", "q-drop")]
+    assert full_alerts(usage)[1][4] == "DROP by MALLORY as SYSADMIN: DROP TABLE ACME_LOGS_PROD.GLOBEX.OKTA"
+
+
+def test_monitor_suppression_is_per_subject(usage):
+    usage.execute("INSERT INTO SNOWFLAKE.ACCOUNT_USAGE.TASK_HISTORY VALUES ('ACME_LOGS_PROD', 'GLOBEX', 'A_CANARY', 'FAILED', 'x', now() - INTERVAL 5 MINUTE)")
+    run(usage, MONITORS + "TASK_FAILURES_MONITOR")
+    usage.execute("INSERT INTO SNOWFLAKE.ACCOUNT_USAGE.TASK_HISTORY VALUES ('ACME_LOGS_PROD', 'GLOBEX', 'B_CANARY', 'FAILED', 'y', now() - INTERVAL 1 MINUTE)")
+    run(usage, MONITORS + "TASK_FAILURES_MONITOR")
+    run(usage, MONITORS + "TASK_FAILURES_MONITOR")
+    assert [a[3] for a in full_alerts(usage)] == ["ACME_LOGS_PROD.GLOBEX.A_CANARY", "ACME_LOGS_PROD.GLOBEX.B_CANARY"]

@@ -4,6 +4,7 @@ import { SnowflakeProvider } from "@cdktf/provider-snowflake/lib/provider";
 import { TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { AccessLogBucket } from "../modules/aws/access-log-bucket";
+import { AccountMonitors } from "../modules/snowflake/account-monitors";
 import { AlertStore } from "../modules/snowflake/alert-store";
 import { previewFeaturesFor } from "../modules/core/snowflake-preview";
 import { stampModule, stampedComment } from "../modules/core/stamp";
@@ -15,8 +16,9 @@ export const PLATFORM_STACK_MODULE = "stacks/platform" as const;
 
 /**
  * What an environment shares across tenants: per Snowflake account (one per region), the
- * environment's log database and its alert store (MONITORING.ALERTS / ALERT_SUPPRESSIONS, written by
- * every tenant's canaries); per AWS region holding tenants, the server-access-log bucket that the
+ * environment's log database, its alert store (MONITORING.ALERTS / ALERT_SUPPRESSIONS, written by
+ * every tenant's canaries) and the account monitors (load and task failures, long queries, changes
+ * to log tables); per AWS region holding tenants, the server-access-log bucket that the
  * tenants' log buckets log to (S3 delivers access logs only within one account and region).
  */
 export class PlatformStack extends TerraformStack {
@@ -52,6 +54,15 @@ export class PlatformStack extends TerraformStack {
       });
       const alerts = new AlertStore(this, `AlertStore_${regionId}`, { database: env.databaseName, dataRetentionDays: env.timeTravelDays, waitFor: [database] });
       useProvider(alerts, snowflake);
+      const monitors = new AccountMonitors(this, `Monitors_${regionId}`, {
+        database: env.databaseName,
+        alertStore: alerts.names,
+        ...env.monitors,
+        // The deploying role owns the cleaner tasks: their DELETEs are expected.
+        exemptRoles: account.role ? [account.role.toUpperCase()] : [],
+        waitFor: [...alerts.tables],
+      });
+      useProvider(monitors, snowflake);
       snowflakeProviders.push(snowflake);
     }
     for (const provider of snowflakeProviders) provider.previewFeaturesEnabled = previewFeaturesFor(this);

@@ -23,6 +23,7 @@ const READMES = [
   "modules/snowflake/alert-store/README.md",
   "modules/snowflake/log-canary/README.md",
   "modules/snowflake/table-cleaner/README.md",
+  "modules/snowflake/account-monitors/README.md",
 ];
 
 /** Markdown table of an interface's properties: name, type, required, description with its default. */

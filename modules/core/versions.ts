@@ -13,6 +13,7 @@ export const MODULE_VERSIONS = {
   "snowflake/alert-store": "0.1.0",
   "snowflake/log-canary": "0.1.0",
   "snowflake/table-cleaner": "0.1.0",
+  "snowflake/account-monitors": "0.1.0",
   "stacks/platform": "0.1.0",
   "stacks/tenant": "0.1.0",
 } as const;

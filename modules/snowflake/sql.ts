@@ -124,32 +124,121 @@ export interface CanaryParts {
 export const CANARY_KIND = "LOG_CANARY";
 
 /**
- * The log canary, as two statements run in order by one task:
- * 1. raise an alert when no row was loaded (by PARSE_TIME, so late-arriving events cannot cause a
- *    false alarm) within the window, unless a suppression of this canary is still active;
- * 2. give every alert of this canary from the last `suppressionMinutes` that has none a suppression
- *    lasting `suppressionMinutes` from the alert — idempotent, so a run that dies between the two is
- *    repaired by the next.
+ * A monitor as two statements run in order by one task, shared by every monitor kind:
+ * 1. alert for each row of `firing` (columns TENANT, SUBJECT, MESSAGE) whose kind and subject has no
+ *    active suppression;
+ * 2. give every alert of this kind (and subject, when given) from the last `suppressionMinutes` that
+ *    has none a suppression lasting `suppressionMinutes` from the alert — idempotent, so a run that
+ *    dies between the two is repaired by the next.
  */
-export function canaryStatements(p: CanaryParts): string[] {
-  const kind = literal(CANARY_KIND);
-  const subject = literal(p.table);
+export function monitorStatements(p: {
+  readonly store: AlertStoreNames;
+  readonly kind: string;
+  readonly severity: "HIGH" | "MEDIUM" | "LOW";
+  /** A SELECT of TENANT, SUBJECT, MESSAGE: what should alert now. */
+  readonly firing: string;
+  readonly suppressionMinutes: number;
+  /** Limit suppression bookkeeping to one subject (a canary's table). @default every subject of the kind */
+  readonly subject?: string;
+}): string[] {
+  const kind = literal(p.kind);
+  const ownSubject = p.subject === undefined ? "" : ` AND a.SUBJECT = ${literal(p.subject)}`;
   return [
     [
       `INSERT INTO ${p.store.alerts} (ALERT_TIME, KIND, SEVERITY, TENANT, SUBJECT, MESSAGE)`,
-      `SELECT CURRENT_TIMESTAMP(), ${kind}, 'HIGH', ${literal(p.tenant)}, ${subject}, 'no rows loaded in the last ${p.windowMinutes} minutes'`,
-      `FROM (SELECT COUNT(*) AS LOADED FROM ${p.table} WHERE PARSE_TIME >= DATEADD(minute, -${p.windowMinutes}, CURRENT_TIMESTAMP())) w`,
-      `WHERE w.LOADED = 0`,
-      `  AND NOT EXISTS (SELECT 1 FROM ${p.store.suppressions} s WHERE s.KIND = ${kind} AND s.SUBJECT = ${subject} AND s.SUPPRESSED_UNTIL > CURRENT_TIMESTAMP())`,
+      `SELECT CURRENT_TIMESTAMP(), ${kind}, '${p.severity}', f.TENANT, f.SUBJECT, f.MESSAGE`,
+      `FROM (${p.firing.split("\n").join("\n  ")}) f`,
+      `WHERE NOT EXISTS (SELECT 1 FROM ${p.store.suppressions} s WHERE s.KIND = ${kind} AND s.SUBJECT = f.SUBJECT AND s.SUPPRESSED_UNTIL > CURRENT_TIMESTAMP())`,
     ].join("\n"),
     [
       `INSERT INTO ${p.store.suppressions} (KIND, SUBJECT, SUPPRESSED_UNTIL)`,
       `SELECT a.KIND, a.SUBJECT, DATEADD(minute, ${p.suppressionMinutes}, a.ALERT_TIME)`,
       `FROM ${p.store.alerts} a`,
-      `WHERE a.KIND = ${kind} AND a.SUBJECT = ${subject} AND a.ALERT_TIME >= DATEADD(minute, -${p.suppressionMinutes}, CURRENT_TIMESTAMP())`,
+      `WHERE a.KIND = ${kind}${ownSubject} AND a.ALERT_TIME >= DATEADD(minute, -${p.suppressionMinutes}, CURRENT_TIMESTAMP())`,
       `  AND NOT EXISTS (SELECT 1 FROM ${p.store.suppressions} s WHERE s.KIND = a.KIND AND s.SUBJECT = a.SUBJECT AND s.SUPPRESSED_UNTIL >= DATEADD(minute, ${p.suppressionMinutes}, a.ALERT_TIME))`,
     ].join("\n"),
   ];
+}
+
+/**
+ * The log canary: alert when no row was loaded (by PARSE_TIME, so late-arriving events cannot cause
+ * a false alarm) within the window; suppression is kept per table.
+ */
+export function canaryStatements(p: CanaryParts): string[] {
+  return monitorStatements({
+    store: p.store,
+    kind: CANARY_KIND,
+    severity: "HIGH",
+    subject: p.table,
+    suppressionMinutes: p.suppressionMinutes,
+    firing: [
+      `SELECT ${literal(p.tenant)} AS TENANT, ${literal(p.table)} AS SUBJECT, 'no rows loaded in the last ${p.windowMinutes} minutes' AS MESSAGE`,
+      `FROM (SELECT COUNT(*) AS LOADED FROM ${p.table} WHERE PARSE_TIME >= DATEADD(minute, -${p.windowMinutes}, CURRENT_TIMESTAMP())) w`,
+      `WHERE w.LOADED = 0`,
+    ].join("\n"),
+  });
+}
+
+/** Lookback of the account-usage monitors, over `SNOWFLAKE.ACCOUNT_USAGE` views (latency up to ~45 min). */
+export interface AccountMonitorParts {
+  readonly database: string;
+  readonly lookbackMinutes: number;
+}
+
+const since = (column: string, minutes: number) => `${column} >= DATEADD(minute, -${minutes}, CURRENT_TIMESTAMP())`;
+/** Tenant id back from a tenant schema name (ids have no '_', so this is exact); '*' elsewhere. */
+const tenantOf = (schemaColumn: string) => `CASE WHEN ${schemaColumn} = 'MONITORING' THEN '*' ELSE LOWER(REPLACE(${schemaColumn}, '_', '-')) END`;
+
+/** COPY loads (Snowpipe included) into the database that failed or loaded partially, per table. */
+export function loadFailuresSelect(p: AccountMonitorParts): string {
+  return [
+    `SELECT ${tenantOf("TABLE_SCHEMA_NAME")} AS TENANT, TABLE_CATALOG_NAME || '.' || TABLE_SCHEMA_NAME || '.' || TABLE_NAME AS SUBJECT,`,
+    `  'load failed for ' || CAST(COUNT(*) AS VARCHAR) || ' file(s); first error: ' || COALESCE(MIN(FIRST_ERROR_MESSAGE), 'none reported') AS MESSAGE`,
+    `FROM SNOWFLAKE.ACCOUNT_USAGE.COPY_HISTORY`,
+    `WHERE TABLE_CATALOG_NAME = ${literal(p.database)} AND STATUS IN ('Load failed', 'Partially loaded') AND ${since("LAST_LOAD_TIME", p.lookbackMinutes)}`,
+    `GROUP BY TABLE_CATALOG_NAME, TABLE_SCHEMA_NAME, TABLE_NAME`,
+  ].join("\n");
+}
+
+/** Task runs in the database that failed, per task. */
+export function taskFailuresSelect(p: AccountMonitorParts): string {
+  return [
+    `SELECT ${tenantOf("SCHEMA_NAME")} AS TENANT, DATABASE_NAME || '.' || SCHEMA_NAME || '.' || NAME AS SUBJECT,`,
+    `  'task failed ' || CAST(COUNT(*) AS VARCHAR) || ' time(s); last error: ' || COALESCE(MAX(ERROR_MESSAGE), 'none reported') AS MESSAGE`,
+    `FROM SNOWFLAKE.ACCOUNT_USAGE.TASK_HISTORY`,
+    `WHERE DATABASE_NAME = ${literal(p.database)} AND STATE = 'FAILED' AND ${since("COMPLETED_TIME", p.lookbackMinutes)}`,
+    `GROUP BY DATABASE_NAME, SCHEMA_NAME, NAME`,
+  ].join("\n");
+}
+
+/** Queries (any database) that ran longer than the threshold, each once. */
+export function longQueriesSelect(p: AccountMonitorParts & { readonly thresholdMinutes: number }): string {
+  return [
+    `SELECT '*' AS TENANT, QUERY_ID AS SUBJECT,`,
+    `  'query ran ' || CAST(CAST(FLOOR(TOTAL_ELAPSED_TIME / 60000) AS INTEGER) AS VARCHAR) || ' minutes (user ' || COALESCE(USER_NAME, '?') || ', warehouse ' || COALESCE(WAREHOUSE_NAME, 'serverless') || ')' AS MESSAGE`,
+    `FROM SNOWFLAKE.ACCOUNT_USAGE.QUERY_HISTORY`,
+    `WHERE TOTAL_ELAPSED_TIME > ${p.thresholdMinutes * 60000} AND ${since("END_TIME", p.lookbackMinutes)}`,
+  ].join("\n");
+}
+
+/** Statement types that alter, drop, truncate or delete from a table. */
+export const TABLE_CHANGE_TYPES = ["ALTER_TABLE", "ALTER_TABLE_MODIFY_COLUMN", "ALTER_TABLE_DROP_COLUMN", "DROP", "TRUNCATE_TABLE", "DELETE", "UPDATE", "MERGE"];
+
+/**
+ * Successful ALTER / DROP / TRUNCATE / DELETE (and UPDATE, MERGE) against the log database by any role
+ * but the exempt ones (the cleaners' owner), each once. Matched by the session database or the
+ * database named in the statement text.
+ */
+export function tableChangesSelect(p: AccountMonitorParts & { readonly exemptRoles: readonly string[] }): string {
+  const exempt = p.exemptRoles.length > 0 ? ` AND ROLE_NAME NOT IN (${p.exemptRoles.map(literal).join(", ")})` : "";
+  return [
+    `SELECT '*' AS TENANT, QUERY_ID AS SUBJECT,`,
+    `  QUERY_TYPE || ' by ' || COALESCE(USER_NAME, '?') || ' as ' || COALESCE(ROLE_NAME, '?') || ': ' || LEFT(QUERY_TEXT, 200) AS MESSAGE`,
+    `FROM SNOWFLAKE.ACCOUNT_USAGE.QUERY_HISTORY`,
+    `WHERE QUERY_TYPE IN (${TABLE_CHANGE_TYPES.map(literal).join(", ")}) AND EXECUTION_STATUS = 'SUCCESS'`,
+    `  AND (DATABASE_NAME = ${literal(p.database)} OR UPPER(QUERY_TEXT) LIKE ${literal(`%${p.database}.%`)})`,
+    `  AND UPPER(QUERY_TEXT) NOT LIKE '%.MONITORING.%'${exempt} AND ${since("START_TIME", p.lookbackMinutes)}`,
+  ].join("\n");
 }
 
 /** Statements run in order by one task, as a Snowflake Scripting block. */

@@ -46,6 +46,8 @@ export interface ResolvedEnvironment {
   readonly databaseName: string;
   readonly timeTravelDays: number;
   readonly accessLogRetentionDays: number;
+  /** Settings of the account monitors (unset: the module's defaults). */
+  readonly monitors: NonNullable<NonNullable<LakehouseConfig["defaults"]>["monitors"]>;
   /** Regions that hold at least one tenant of this environment. */
   readonly regions: readonly string[];
   readonly tenants: readonly ResolvedTenant[];
@@ -78,6 +80,7 @@ export function resolveConfig(config: LakehouseConfig): ResolvedLakehouse {
         databaseName: snowflakeName(org, "logs", env.name),
         timeTravelDays: defaults.timeTravelDays,
         accessLogRetentionDays: defaults.accessLogRetentionDays,
+        monitors: config.defaults?.monitors ?? {},
         regions: [...new Set(tenants.map((t) => t.region))].sort(),
         tenants,
       };

@@ -121,6 +121,15 @@ export const defaultsSchema = z.strictObject({
   retentionDays: retentionDays.optional(),
   retentionFloorDays: retentionDays.optional(),
   canary: canary.omit({ enabled: true }).optional(),
+  /** The account monitors of every environment (load and task failures, long queries, log table changes). */
+  monitors: z
+    .strictObject({
+      lookbackMinutes: z.number().int().min(15).max(10080).optional(),
+      suppressionMinutes: z.number().int().min(0).max(43200).optional(),
+      longQueryMinutes: z.number().int().min(1).max(1440).optional(),
+      schedule: cron.optional(),
+    })
+    .optional(),
   timeTravelDays: z.number().int().min(0).max(90).optional(),
   accessLogRetentionDays: retentionDays.optional(),
   transitions: z.array(transition).optional(),

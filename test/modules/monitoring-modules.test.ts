@@ -1,4 +1,5 @@
 import { LakehouseValidationError } from "../../modules/core/errors";
+import { AccountMonitors } from "../../modules/snowflake/account-monitors";
 import { AlertStore, alertStoreNames } from "../../modules/snowflake/alert-store";
 import { LogCanary, LogCanaryProps } from "../../modules/snowflake/log-canary";
 import { TableCleaner, TableCleanerProps } from "../../modules/snowflake/table-cleaner";
@@ -94,5 +95,37 @@ describe("TableCleaner", () => {
     [{ purgeOn: "event" as never }, /purgeOn/],
   ] as [Partial<TableCleanerProps>, RegExp][])("rejects %j", (props, message) => {
     expect(() => new TableCleaner(testStack(), "C", { ...base, ...props } as TableCleanerProps)).toThrow(message);
+  });
+});
+
+describe("AccountMonitors", () => {
+  test("four started serverless tasks in MONITORING, each writing its kind to the alert store", () => {
+    const stack = testStack();
+    const m = new AccountMonitors(stack, "Monitors", { database: "LOGS_PROD", alertStore: store, exemptRoles: ["LAKEHOUSE_DEPLOYER"] });
+    const tasks = resourcesOf(synthJson(stack), "snowflake_task");
+    expect(tasks.map((t) => t.name).sort()).toEqual(["LOAD_FAILURES_MONITOR", "LOG_TABLE_CHANGES_MONITOR", "LONG_QUERIES_MONITOR", "TASK_FAILURES_MONITOR"]);
+    for (const t of tasks) {
+      expect(t).toMatchObject({ schema: "MONITORING", started: true, schedule: { using_cron: "*/15 * * * * UTC" }, suspend_task_after_num_failures: 0 });
+      expect(t.warehouse).toBeUndefined();
+      expect(String(t.sql_statement)).toMatch(/^BEGIN\n {2}INSERT INTO LOGS_PROD\.MONITORING\.ALERTS/);
+    }
+    expect(m.statements.LOAD_FAILURES_MONITOR[0]).toContain("SNOWFLAKE.ACCOUNT_USAGE.COPY_HISTORY");
+    expect(m.statements.LOAD_FAILURES_MONITOR[0]).toContain("'LOAD_FAILURE'");
+    expect(m.statements.LONG_QUERIES_MONITOR[0]).toContain("TOTAL_ELAPSED_TIME > 3600000");
+    expect(m.statements.LOG_TABLE_CHANGES_MONITOR[0]).toContain("ROLE_NAME NOT IN ('LAKEHOUSE_DEPLOYER')");
+    expect(m.statements.LOG_TABLE_CHANGES_MONITOR[0]).toMatch(/QUERY_TYPE IN \('ALTER_TABLE', .*'DROP', 'TRUNCATE_TABLE', 'DELETE'/);
+  });
+
+  test("the long-query threshold and lookback are settable", () => {
+    const m = new AccountMonitors(testStack(), "Monitors", { database: "LOGS_PROD", alertStore: store, longQueryMinutes: 30, lookbackMinutes: 60 });
+    expect(m.statements.LONG_QUERIES_MONITOR[0]).toContain("TOTAL_ELAPSED_TIME > 1800000 AND END_TIME >= DATEADD(minute, -60, CURRENT_TIMESTAMP())");
+  });
+
+  test.each([
+    [{ exemptRoles: ["sysadmin"] }, /exemptRoles\[0\]: must be an upper-case role name/],
+    [{ lookbackMinutes: 5 }, /lookbackMinutes/],
+    [{ longQueryMinutes: 0 }, /longQueryMinutes/],
+  ])("rejects %j", (props, message) => {
+    expect(() => new AccountMonitors(testStack(), "M", { database: "LOGS_PROD", alertStore: store, ...props })).toThrow(message);
   });
 });

@@ -43,6 +43,8 @@ export class AlertStore extends Construct {
   public readonly names: AlertStoreNames;
   /** The schema resource, for `depends_on` of monitors in the same stack. */
   public readonly schemaResource: Schema;
+  /** The ALERTS and ALERT_SUPPRESSIONS tables, for `depends_on`. */
+  public readonly tables: readonly Table[];
 
   constructor(scope: Construct, id: string, props: AlertStoreProps) {
     const p = parseProps(pathOf(scope, id), propsSchema, props);
@@ -60,7 +62,7 @@ export class AlertStore extends Construct {
     });
     const ts = (name: string, comment: string, nullable = true) => ({ name, type: "TIMESTAMP_LTZ(9)", nullable, comment });
     const text = (name: string, comment: string) => ({ name, type: "VARCHAR(16777216)", nullable: false, comment });
-    new Table(this, "Alerts", {
+    const alerts = new Table(this, "Alerts", {
       database: p.database,
       schema: p.schema,
       name: "ALERTS",
@@ -77,7 +79,7 @@ export class AlertStore extends Construct {
       ],
       dependsOn: [this.schemaResource],
     });
-    new Table(this, "Suppressions", {
+    const suppressions = new Table(this, "Suppressions", {
       database: p.database,
       schema: p.schema,
       name: "ALERT_SUPPRESSIONS",
@@ -86,5 +88,6 @@ export class AlertStore extends Construct {
       column: [text("KIND", "Monitor kind"), text("SUBJECT", "Subject of the suppressed alert"), ts("SUPPRESSED_UNTIL", "End of the suppression", false)],
       dependsOn: [this.schemaResource],
     });
+    this.tables = [alerts, suppressions];
   }
 }

@@ -1,0 +1,98 @@
+import { Task } from "@cdktf/provider-snowflake/lib/task";
+import { ITerraformDependable } from "cdktf";
+import { Construct } from "constructs";
+import { z } from "zod";
+import { stampModule } from "../../core/stamp";
+import { SNOWFLAKE_IDENTIFIER, parseProps, pathOf } from "../../core/validate";
+import { loadFailuresSelect, longQueriesSelect, monitorStatements, scriptingBlock, tableChangesSelect, taskFailuresSelect } from "../sql";
+
+export const ACCOUNT_MONITORS_MODULE = "snowflake/account-monitors" as const;
+
+export interface AccountMonitorsProps {
+  /** The log database watched; the monitors' tasks live in its MONITORING schema. */
+  readonly database: string;
+  /** `ALERTS` and `ALERT_SUPPRESSIONS` (`AlertStore.names`). */
+  readonly alertStore: { readonly alerts: string; readonly suppressions: string };
+  /** How far back each run looks; longer than the schedule plus ACCOUNT_USAGE latency. @default 180 */
+  readonly lookbackMinutes?: number;
+  /** A subject alerted once stays quiet this long. @default 1440 */
+  readonly suppressionMinutes?: number;
+  /** Queries running longer than this are reported. @default 60 */
+  readonly longQueryMinutes?: number;
+  /**
+   * Roles whose ALTER / DROP / TRUNCATE / DELETE on log tables is expected (the owner of the table
+   * cleaners). @default none — every change is reported
+   */
+  readonly exemptRoles?: readonly string[];
+  /** Cron schedule of every monitor. @default "*\/15 * * * * UTC" */
+  readonly schedule?: string;
+  /** Objects to create first (the alert store). @default none */
+  readonly waitFor?: readonly ITerraformDependable[];
+}
+
+const identifier = z.string().regex(SNOWFLAKE_IDENTIFIER, "must be an upper-case Snowflake identifier ([A-Z_][A-Z0-9_$]*)");
+const qualifiedName = z.string().regex(/^[A-Z_][A-Z0-9_$]*\.[A-Z_][A-Z0-9_$]*\.[A-Z_][A-Z0-9_$]*$/, "must be DATABASE.SCHEMA.TABLE");
+const propsSchema = z.object({
+  database: identifier,
+  alertStore: z.object({ alerts: qualifiedName, suppressions: qualifiedName }),
+  lookbackMinutes: z.number().int().min(15).max(10080).default(180),
+  suppressionMinutes: z.number().int().min(0).max(43200).default(1440),
+  longQueryMinutes: z.number().int().min(1).max(1440).default(60),
+  exemptRoles: z.array(z.string().regex(/^[A-Z_][A-Z0-9_$]*$/, "must be an upper-case role name")).default([]),
+  schedule: z.string().regex(/^(\S+\s+){5}[A-Za-z_]+(\/[A-Za-z_+-]+)*$/, "must be five cron fields and a time zone").default("*/15 * * * * UTC"),
+  waitFor: z.array(z.custom<ITerraformDependable>()).default([]),
+});
+
+/** The monitors, by task name and alert KIND. */
+export const MONITOR_KINDS = {
+  LOAD_FAILURES_MONITOR: "LOAD_FAILURE",
+  TASK_FAILURES_MONITOR: "TASK_FAILURE",
+  LONG_QUERIES_MONITOR: "LONG_QUERY",
+  LOG_TABLE_CHANGES_MONITOR: "LOG_TABLE_CHANGE",
+} as const;
+
+/**
+ * Account-level monitors of one log database, each a serverless task in its MONITORING schema that
+ * writes to the alert store with the same suppression as the canaries:
+ * - LOAD_FAILURE: COPY/Snowpipe loads that failed or loaded partially, per table;
+ * - TASK_FAILURE: failed task runs (canaries, cleaners, …), per task;
+ * - LONG_QUERY: queries that ran longer than the threshold (default one hour), each once;
+ * - LOG_TABLE_CHANGE: ALTER / DROP / TRUNCATE / DELETE / UPDATE / MERGE on log tables by a role that is
+ *   not exempt (tamper detection), each once.
+ * They read SNOWFLAKE.ACCOUNT_USAGE views: the task owner needs IMPORTED PRIVILEGES on the SNOWFLAKE
+ * database, and alerts trail events by the views' latency (up to about 45 minutes).
+ */
+export class AccountMonitors extends Construct {
+  /** Task name → the statements it runs. */
+  public readonly statements: Readonly<Record<keyof typeof MONITOR_KINDS, readonly string[]>>;
+
+  constructor(scope: Construct, id: string, props: AccountMonitorsProps) {
+    const p = parseProps(pathOf(scope, id), propsSchema, props);
+    super(scope, id);
+    stampModule(this, ACCOUNT_MONITORS_MODULE);
+    const parts = { database: p.database, lookbackMinutes: p.lookbackMinutes };
+    const common = { store: p.alertStore, suppressionMinutes: p.suppressionMinutes };
+    this.statements = {
+      LOAD_FAILURES_MONITOR: monitorStatements({ ...common, kind: MONITOR_KINDS.LOAD_FAILURES_MONITOR, severity: "HIGH", firing: loadFailuresSelect(parts) }),
+      TASK_FAILURES_MONITOR: monitorStatements({ ...common, kind: MONITOR_KINDS.TASK_FAILURES_MONITOR, severity: "HIGH", firing: taskFailuresSelect(parts) }),
+      LONG_QUERIES_MONITOR: monitorStatements({ ...common, kind: MONITOR_KINDS.LONG_QUERIES_MONITOR, severity: "MEDIUM", firing: longQueriesSelect({ ...parts, thresholdMinutes: p.longQueryMinutes }) }),
+      LOG_TABLE_CHANGES_MONITOR: monitorStatements({ ...common, kind: MONITOR_KINDS.LOG_TABLE_CHANGES_MONITOR, severity: "HIGH", firing: tableChangesSelect({ ...parts, exemptRoles: p.exemptRoles }) }),
+    };
+    for (const [name, statements] of Object.entries(this.statements)) {
+      new Task(this, name, {
+        database: p.database,
+        schema: "MONITORING",
+        name,
+        schedule: { usingCron: p.schedule },
+        started: true,
+        sqlStatement: scriptingBlock(statements),
+        userTaskManagedInitialWarehouseSize: "XSMALL",
+        // Never auto-suspend: a monitor that keeps failing is itself reported by TASK_FAILURE.
+        suspendTaskAfterNumFailures: 0,
+        allowOverlappingExecution: "false",
+        comment: `Monitor ${MONITOR_KINDS[name as keyof typeof MONITOR_KINDS]} of ${p.database}`,
+        dependsOn: p.waitFor.length > 0 ? [...p.waitFor] : undefined,
+      });
+    }
+  }
+}
