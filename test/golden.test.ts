@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { App } from "cdktf";
 import { buildDirectExample } from "../examples/direct-modules/main";
-import { synthLakehouse } from "../stacks/app";
+import { GuardrailError } from "../modules/core/guardrails";
+import { checkGuardrails, synthLakehouse } from "../stacks/app";
 import { loadConfigFile } from "../stacks/config/load";
 
 /**
@@ -24,6 +25,9 @@ const examples: Record<string, (outdir: string) => void> = {
     const app = new App({ outdir });
     buildDirectExample(app);
     app.synth();
+    // What the example's own entry point enforces after synth.
+    const violations = checkGuardrails(outdir);
+    if (violations.length > 0) throw new GuardrailError(violations);
   },
 };
 

@@ -1,6 +1,7 @@
 /**
  * Using the modules directly, without the config layer — the way one instantiates a single versioned
- * Terraform module (seed 002): one log source, Google Workspace audit logs, from bucket to views.
+ * Terraform module (seed 002): one log source, Google Workspace audit logs, from bucket to views,
+ * with its log canary and table cleaner.
  *
  *   npm run build && node dist/examples/direct-modules/main.js [outdir]
  */
@@ -15,9 +16,12 @@ import { LogBucket } from "../../modules/aws/log-bucket";
 import { SnowflakeAccessRole } from "../../modules/aws/snowflake-access-role";
 import { GuardrailError } from "../../modules/core/guardrails";
 import { previewFeaturesFor } from "../../modules/core/snowflake-preview";
+import { AlertStore } from "../../modules/snowflake/alert-store";
+import { LogCanary } from "../../modules/snowflake/log-canary";
 import { SemiStructuredTable } from "../../modules/snowflake/semi-structured-table";
 import { Snowpipe } from "../../modules/snowflake/snowpipe";
 import { StorageIntegration } from "../../modules/snowflake/storage-integration";
+import { TableCleaner } from "../../modules/snowflake/table-cleaner";
 import { checkGuardrails, guardrailsModeFromEnv } from "../../stacks/app";
 
 const ACCOUNT = "222222222222";
@@ -72,6 +76,19 @@ export class GsuiteAuditStack extends TerraformStack {
       eventTimeField: "id.time",
       waitFor: [table.table, role.permissions],
     });
+
+    // Watch the source and keep the table's retention (the guardrails require a canary per log table).
+    const alerts = new AlertStore(this, "AlertStore", { database: "LOGS_PROD" });
+    new LogCanary(this, "Canary", {
+      database: table.database,
+      schema: table.schema,
+      tableName: table.tableName,
+      tenant: "example",
+      alertStore: alerts.names,
+      windowMinutes: 30,
+      waitFor: [table.table, ...alerts.tables],
+    });
+    new TableCleaner(this, "Cleaner", { database: table.database, schema: table.schema, tableName: table.tableName, retentionDays: 400, waitFor: [table.table] });
 
     new LogBucket(this, "Bucket", {
       bucketName: BUCKET,
