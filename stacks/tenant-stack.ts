@@ -5,8 +5,10 @@ import { TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { KmsKey } from "../modules/aws/kms-key";
 import { LogBucket } from "../modules/aws/log-bucket";
+import { TenantAccessRoles } from "../modules/aws/tenant-access-roles";
 import { previewFeaturesFor } from "../modules/core/snowflake-preview";
 import { stampModule, stampedComment } from "../modules/core/stamp";
+import { TenantRoles } from "../modules/snowflake/tenant-roles";
 import { configureBackend } from "./backend";
 import { ResolvedEnvironment, ResolvedLakehouse, ResolvedTenant, accessLogBucketName } from "./config/resolve";
 import { awsDefaultTags, snowflakeProviderConfig } from "./providers";
@@ -16,7 +18,8 @@ export const TENANT_STACK_MODULE = "stacks/tenant" as const;
 
 /**
  * One tenant in one environment, in the tenant's region on both clouds (data locality): the tenant's
- * KMS key and raw log bucket, its Snowflake schema, and one pipeline per source. Its own state, so a
+ * KMS key and raw log bucket, its Snowflake schema, one pipeline per source, and the tenant's roles
+ * (Snowflake reader / analyst / pipeline on its schema; AWS read / ops on its prefixes and key). Its own state, so a
  * plan touches one tenant only.
  */
 export class TenantStack extends TerraformStack {
@@ -84,6 +87,23 @@ export class TenantStack extends TerraformStack {
       writers: tenant.sources
         .filter((s) => s.config.delivery.servicePrincipal || s.config.delivery.writerRoleArns?.length)
         .map((s) => ({ prefix: s.keyPrefix, servicePrincipal: s.config.delivery.servicePrincipal, roleArns: s.config.delivery.writerRoleArns })),
+    });
+
+    new TenantRoles(this, "SnowflakeRoles", {
+      database: env.databaseName,
+      schema: tenant.schemaName,
+      rolePrefix: tenant.snowflakeRolePrefix,
+      waitFor: [schema],
+    });
+    new TenantAccessRoles(this, "AwsRoles", {
+      namePrefix: tenant.awsRolePrefix,
+      tenant: tenant.id,
+      accountId: env.accountId,
+      bucketArn: `arn:aws:s3:::${tenant.bucketName}`,
+      prefixes: tenant.sources.map((s) => s.keyPrefix),
+      kmsKeyArn: key.keyArn,
+      readers: tenant.config.access?.readers,
+      operators: tenant.config.access?.operators,
     });
 
     snowflake.previewFeaturesEnabled = previewFeaturesFor(this);

@@ -8,7 +8,7 @@ import { checkVersions, review, toJson, toMarkdown } from "../review";
 /**
  * A scratch git repository holding a copy of this project, with commits that change one module:
  *   c1  as it is
- *   c2  widens the Snowflake access role's policy and drops TLS enforcement from every bucket policy
+ *   c2  widens the Snowflake access role's read statement and drops TLS enforcement from every bucket policy
  *   c3  only adds a tag to the KMS key
  *   c4  c3 plus the aws/kms-key version bump, without a CHANGELOG line
  *   c5  c4 plus the CHANGELOG line
@@ -58,7 +58,7 @@ beforeAll(() => {
   sh(repo, "git", "config", "user.name", "test");
   commit("c1");
 
-  edit("modules/aws/snowflake-access-role/index.ts", "Action: S3_OBJECT_READ_ACTIONS,", 'Action: [...S3_OBJECT_READ_ACTIONS, "s3:*"],');
+  edit("modules/core/iam.ts", 'Sid: "ReadObjectsUnderPrefixes", Effect: "Allow", Action: S3_OBJECT_READ_ACTIONS,', 'Sid: "ReadObjectsUnderPrefixes", Effect: "Allow", Action: [...S3_OBJECT_READ_ACTIONS, "s3:*"],');
   edit("modules/aws/s3-hardening.ts", /\s*\{\n\s*Sid: "DenyInsecureTransport",[\s\S]*?\n {4}\},/, "");
   commit("c2");
 

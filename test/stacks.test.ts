@@ -131,6 +131,20 @@ describe("stacks from the default config", () => {
     expect(tables).toEqual(expect.arrayContaining(["MONITORING.ALERTS", "MONITORING.ALERT_SUPPRESSIONS"]));
   });
 
+  test("each tenant has its own Snowflake roles on its schema and AWS roles on its prefixes", () => {
+    const json = tenants["tenant-umbrella-prod"];
+    expect(resourcesOf(json, "snowflake_account_role").map((r) => r.name).sort()).toEqual(["ACME_PROD_UMBRELLA_ANALYST", "ACME_PROD_UMBRELLA_PIPELINE", "ACME_PROD_UMBRELLA_READER"]);
+    const schemas = new Set(
+      resourcesOf(json, "snowflake_grant_privileges_to_account_role").map((g) => {
+        const o = g.on_schema_object as { all?: { in_schema: string }; future?: { in_schema: string } } | undefined;
+        return o?.all?.in_schema ?? o?.future?.in_schema ?? (g.on_schema as { schema_name?: string } | undefined)?.schema_name ?? (g.on_account_object as { object_name: string }).object_name;
+      }),
+    );
+    expect([...schemas].sort()).toEqual(['"ACME_LOGS_PROD"."UMBRELLA"', "ACME_LOGS_PROD"]);
+    const read = resourcesOf(json, "aws_iam_role_policy").find((p) => p.name === "read-tenant-logs")!;
+    expect(statementsBySid(read.policy).ReadObjectsUnderPrefixes.Resource).toEqual(["arn:aws:s3:::acme-prod-umbrella-111111111111-logs/gsuite_audit/*"]);
+  });
+
   test("local backend for the default, one state file per stack", () => {
     expect(tenants["tenant-globex-prod"].terraform.backend).toEqual({ local: { path: "terraform-state/tenant-globex-prod.tfstate" } });
   });

@@ -24,6 +24,8 @@ const READMES = [
   "modules/snowflake/log-canary/README.md",
   "modules/snowflake/table-cleaner/README.md",
   "modules/snowflake/account-monitors/README.md",
+  "modules/snowflake/tenant-roles/README.md",
+  "modules/aws/tenant-access-roles/README.md",
 ];
 
 /** Markdown table of an interface's properties: name, type, required, description with its default. */

@@ -36,3 +36,22 @@ export function renderPolicy(doc: PolicyDocument): string {
 /** Read actions on objects, kept as named constants (STYLE 5). */
 export const S3_OBJECT_READ_ACTIONS = ["s3:GetObject", "s3:GetObjectVersion"];
 export const KMS_DECRYPT_ACTIONS = ["kms:Decrypt", "kms:DescribeKey"];
+
+/**
+ * Read (and list) exactly the given key prefixes of a bucket and decrypt with its key — what the
+ * Snowflake access role and a tenant's read role both grant.
+ */
+export function readPrefixesStatements(bucketArn: string, prefixes: readonly string[], kmsKeyArn: string): PolicyStatement[] {
+  return [
+    { Sid: "ReadObjectsUnderPrefixes", Effect: "Allow", Action: S3_OBJECT_READ_ACTIONS, Resource: prefixes.map((prefix) => `${bucketArn}/${prefix}*`) },
+    {
+      Sid: "ListOnlyPrefixes",
+      Effect: "Allow",
+      Action: "s3:ListBucket",
+      Resource: bucketArn,
+      Condition: { StringLike: { "s3:prefix": prefixes.map((prefix) => `${prefix}*`) } },
+    },
+    { Sid: "LocateBucket", Effect: "Allow", Action: "s3:GetBucketLocation", Resource: bucketArn },
+    { Sid: "DecryptWithBucketKey", Effect: "Allow", Action: KMS_DECRYPT_ACTIONS, Resource: kmsKeyArn },
+  ];
+}

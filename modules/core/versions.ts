@@ -7,6 +7,7 @@ export const MODULE_VERSIONS = {
   "aws/log-bucket": "0.1.0",
   "aws/access-log-bucket": "0.1.0",
   "aws/snowflake-access-role": "0.1.0",
+  "aws/tenant-access-roles": "0.1.0",
   "snowflake/storage-integration": "0.1.0",
   "snowflake/semi-structured-table": "0.1.0",
   "snowflake/snowpipe": "0.1.0",
@@ -14,6 +15,7 @@ export const MODULE_VERSIONS = {
   "snowflake/log-canary": "0.1.0",
   "snowflake/table-cleaner": "0.1.0",
   "snowflake/account-monitors": "0.1.0",
+  "snowflake/tenant-roles": "0.1.0",
   "stacks/platform": "0.1.0",
   "stacks/tenant": "0.1.0",
 } as const;

@@ -1,4 +1,4 @@
-import { bucketName, iamRoleName, snowflakeName } from "../../modules/core/naming";
+import { bucketName, iamRoleName, limitedName, snowflakeName } from "../../modules/core/naming";
 import { BUILT_IN_DEFAULTS, EnvironmentConfig, LakehouseConfig, SourceConfig, TenantConfig } from "./schema";
 
 /**
@@ -34,6 +34,10 @@ export interface ResolvedTenant {
   readonly kmsAliasName: string;
   /** Snowflake schema holding the tenant's tables, in the environment database. */
   readonly schemaName: string;
+  /** Prefix of the tenant's Snowflake roles (`<prefix>_READER`, …). */
+  readonly snowflakeRolePrefix: string;
+  /** Prefix of the tenant's AWS roles (`<prefix>-read`, `<prefix>-ops`). */
+  readonly awsRolePrefix: string;
   readonly sources: readonly ResolvedSource[];
 }
 
@@ -99,6 +103,8 @@ function resolveTenant(org: string, env: EnvironmentConfig, t: TenantConfig, def
     bucketName: bucketName(org, env.name, t.id, env.awsAccountId, "logs"),
     kmsAliasName: `${org}-${env.name}-${t.id}-logs`,
     schemaName: snowflakeName(t.id),
+    snowflakeRolePrefix: snowflakeName(org, env.name, t.id),
+    awsRolePrefix: limitedName([org, env.name, t.id], "-", 59),
     sources: t.sources.map((s) => ({
       config: s,
       name: s.name,

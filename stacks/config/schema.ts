@@ -90,6 +90,13 @@ export const tenantSchema = z.strictObject({
   retentionDays: retentionDays.optional(),
   environments: z.array(z.string()).min(1).optional(),
   objectLock: z.strictObject({ mode: z.enum(["GOVERNANCE", "COMPLIANCE"]), days: z.number().int().min(1) }).optional(),
+  /** Who may assume the tenant's AWS read and operations roles (default: the account's IAM principals allowed by their own policies). */
+  access: z
+    .strictObject({
+      readers: z.array(z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, "must be an IAM role ARN")).optional(),
+      operators: z.array(z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, "must be an IAM role ARN")).optional(),
+    })
+    .optional(),
   sources: z.array(sourceSchema).min(1, "a tenant needs at least one source"),
 });
 

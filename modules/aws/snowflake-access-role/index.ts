@@ -2,7 +2,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { Construct } from "constructs";
 import { z } from "zod";
-import { KMS_DECRYPT_ACTIONS, S3_OBJECT_READ_ACTIONS, policyDocument, renderPolicy } from "../../core/iam";
+import { policyDocument, readPrefixesStatements, renderPolicy } from "../../core/iam";
 import { stampModule } from "../../core/stamp";
 import { AWS_ACCOUNT_ID, KMS_KEY_ARN, knownString, parseProps, pathOf } from "../../core/validate";
 
@@ -87,25 +87,7 @@ export class SnowflakeAccessRole extends Construct {
     this.permissions = new IamRolePolicy(this, "ReadLogPrefixes", {
       name: "read-log-prefixes",
       role: role.id,
-      policy: renderPolicy(
-        policyDocument(
-          {
-            Sid: "ReadObjectsUnderPrefixes",
-            Effect: "Allow",
-            Action: S3_OBJECT_READ_ACTIONS,
-            Resource: p.prefixes.map((prefix) => `${p.bucketArn}/${prefix}*`),
-          },
-          {
-            Sid: "ListOnlyPrefixes",
-            Effect: "Allow",
-            Action: "s3:ListBucket",
-            Resource: p.bucketArn,
-            Condition: { StringLike: { "s3:prefix": p.prefixes.map((prefix) => `${prefix}*`) } },
-          },
-          { Sid: "LocateBucket", Effect: "Allow", Action: "s3:GetBucketLocation", Resource: p.bucketArn },
-          { Sid: "DecryptWithBucketKey", Effect: "Allow", Action: KMS_DECRYPT_ACTIONS, Resource: p.kmsKeyArn },
-        ),
-      ),
+      policy: renderPolicy(policyDocument(...readPrefixesStatements(p.bucketArn, p.prefixes, p.kmsKeyArn))),
     });
   }
 }

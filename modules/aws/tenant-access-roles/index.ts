@@ -1,0 +1,91 @@
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { Construct } from "constructs";
+import { z } from "zod";
+import { PolicyDocument, policyDocument, readPrefixesStatements, renderPolicy } from "../../core/iam";
+import { stampModule } from "../../core/stamp";
+import { AWS_ACCOUNT_ID, IAM_ROLE_ARN, KMS_KEY_ARN, knownString, parseProps, pathOf } from "../../core/validate";
+
+export const TENANT_ACCESS_ROLES_MODULE = "aws/tenant-access-roles" as const;
+
+export interface TenantAccessRolesProps {
+  /** Role names are `<namePrefix>-read` and `<namePrefix>-ops` (at most 59 characters). */
+  readonly namePrefix: string;
+  readonly accountId: string;
+  /** The tenant's log bucket. */
+  readonly bucketArn: string;
+  /** The tenant's source prefixes: the only keys either role reaches. */
+  readonly prefixes: readonly string[];
+  /** The tenant's key. */
+  readonly kmsKeyArn: string;
+  /** The tenant id principals must carry as tag `lakehouse:tenant` when no principals are named. */
+  readonly tenant: string;
+  /**
+   * Who may assume the read role (IAM role ARNs, e.g. SSO permission-set roles).
+   * @default principals of the account tagged `lakehouse:tenant = <tenant>` (and allowed by their own policies)
+   */
+  readonly readers?: readonly string[];
+  /** Who may assume the operations role. @default as for readers */
+  readonly operators?: readonly string[];
+}
+
+const propsSchema = z.object({
+  namePrefix: z.string().regex(/^[\w+=,.@-]{1,59}$/, "must be 1-59 characters of [A-Za-z0-9+=,.@_-]"),
+  accountId: knownString(AWS_ACCOUNT_ID, "a 12-digit AWS account id"),
+  bucketArn: knownString(/^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, "an S3 bucket ARN"),
+  prefixes: z.array(z.string().regex(/^[^*?]+\/$/, "must be a key prefix ending in '/', without wildcards")).min(1),
+  kmsKeyArn: knownString(KMS_KEY_ARN, "a KMS key ARN"),
+  tenant: z.string().regex(/^[a-z][a-z0-9-]*$/, "must be a tenant id"),
+  readers: z.array(knownString(IAM_ROLE_ARN, "an IAM role ARN")).optional(),
+  operators: z.array(knownString(IAM_ROLE_ARN, "an IAM role ARN")).optional(),
+});
+
+/**
+ * A tenant's AWS roles on its own log files:
+ * - `<prefix>-read`: read and list the tenant's prefixes, decrypt with its key;
+ * - `<prefix>-ops` (backfill, restore): the same plus writing objects under those prefixes with the
+ *   tenant's key. Neither can delete, change bucket settings, or reach another tenant's bucket or key.
+ */
+export class TenantAccessRoles extends Construct {
+  public readonly readRoleArn: string;
+  public readonly opsRoleArn: string;
+
+  constructor(scope: Construct, id: string, props: TenantAccessRolesProps) {
+    const p = parseProps(pathOf(scope, id), propsSchema, props);
+    super(scope, id);
+    stampModule(this, TENANT_ACCESS_ROLES_MODULE);
+
+    // Named principals, or (attribute-based) only the account's principals tagged for this tenant.
+    const trust = (principals: readonly string[] | undefined): string =>
+      renderPolicy(
+        policyDocument(
+          principals && principals.length > 0
+            ? { Sid: "AssumeRole", Effect: "Allow", Principal: { AWS: [...principals] }, Action: "sts:AssumeRole" }
+            : {
+                Sid: "AssumeRoleTaggedForTenant",
+                Effect: "Allow",
+                Principal: { AWS: `arn:aws:iam::${p.accountId}:root` },
+                Action: "sts:AssumeRole",
+                Condition: { StringEquals: { "aws:PrincipalTag/lakehouse:tenant": p.tenant } },
+              },
+        ),
+      );
+    const roleWith = (suffix: string, description: string, principals: readonly string[] | undefined, policy: PolicyDocument) => {
+      const role = new IamRole(this, suffix, { name: `${p.namePrefix}-${suffix.toLowerCase()}`, description, assumeRolePolicy: trust(principals), maxSessionDuration: 3600 });
+      new IamRolePolicy(this, `${suffix}Policy`, { name: `${suffix.toLowerCase()}-tenant-logs`, role: role.id, policy: renderPolicy(policy) });
+      return role;
+    };
+    const read = readPrefixesStatements(p.bucketArn, p.prefixes, p.kmsKeyArn);
+    this.readRoleArn = roleWith("Read", "Reads this tenant's log files", p.readers, policyDocument(...read)).arn;
+    this.opsRoleArn = roleWith(
+      "Ops",
+      "Backfills and restores this tenant's log files (no delete)",
+      p.operators,
+      policyDocument(
+        ...read,
+        { Sid: "WriteObjectsUnderPrefixes", Effect: "Allow", Action: "s3:PutObject", Resource: p.prefixes.map((prefix) => `${p.bucketArn}/${prefix}*`) },
+        { Sid: "EncryptWithBucketKey", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Encrypt"], Resource: p.kmsKeyArn },
+      ),
+    ).arn;
+  }
+}

@@ -1,0 +1,88 @@
+import { AccountRole } from "@cdktf/provider-snowflake/lib/account-role";
+import { GrantAccountRole } from "@cdktf/provider-snowflake/lib/grant-account-role";
+import { GrantPrivilegesToAccountRole, GrantPrivilegesToAccountRoleConfig } from "@cdktf/provider-snowflake/lib/grant-privileges-to-account-role";
+import { ITerraformDependable } from "cdktf";
+import { Construct } from "constructs";
+import { z } from "zod";
+import { stampModule } from "../../core/stamp";
+import { SNOWFLAKE_IDENTIFIER, parseProps, pathOf } from "../../core/validate";
+
+export const TENANT_ROLES_MODULE = "snowflake/tenant-roles" as const;
+
+export interface TenantRolesProps {
+  /** Database holding the tenant's schema. */
+  readonly database: string;
+  /** The tenant's schema: every grant is on this schema and its objects only. */
+  readonly schema: string;
+  /** Prefix of the role names, e.g. `ACME_PROD_GLOBEX` → `ACME_PROD_GLOBEX_READER`, `_ANALYST`, `_PIPELINE`. */
+  readonly rolePrefix: string;
+  /** Role the tenant roles are granted to, so administrators hold them. @default "SYSADMIN" */
+  readonly parentRole?: string;
+  /** Objects to create first (the schema). @default none */
+  readonly waitFor?: readonly ITerraformDependable[];
+}
+
+const identifier = z.string().regex(SNOWFLAKE_IDENTIFIER, "must be an upper-case Snowflake identifier ([A-Z_][A-Z0-9_$]*)");
+const propsSchema = z.object({
+  database: identifier,
+  schema: identifier,
+  rolePrefix: identifier.refine((s) => s.length <= 200, "must be at most 200 characters"),
+  parentRole: identifier.default("SYSADMIN"),
+  waitFor: z.array(z.custom<ITerraformDependable>()).default([]),
+});
+
+/**
+ * Least-privilege Snowflake roles of one tenant, every grant on that tenant's schema only:
+ * - `<prefix>_READER`: USAGE on the database and schema, SELECT on its views (existing and future) —
+ *   the dynamic schemas analysts and detections read;
+ * - `<prefix>_ANALYST`: READER plus SELECT on the raw log tables (existing and future);
+ * - `<prefix>_PIPELINE`: USAGE, and MONITOR + OPERATE on the schema's pipes and tasks (existing and
+ *   future) — operating the pipeline without reading or changing data.
+ * All three are granted to `parentRole` so administrators keep control of them.
+ */
+export class TenantRoles extends Construct {
+  public readonly readerRole: string;
+  public readonly analystRole: string;
+  public readonly pipelineRole: string;
+
+  constructor(scope: Construct, id: string, props: TenantRolesProps) {
+    const p = parseProps(pathOf(scope, id), propsSchema, props);
+    super(scope, id);
+    stampModule(this, TENANT_ROLES_MODULE);
+    const schema = `"${p.database}"."${p.schema}"`;
+    const waits = p.waitFor.length > 0 ? [...p.waitFor] : undefined;
+
+    const role = (suffix: string, comment: string) => {
+      const r = new AccountRole(this, suffix, { name: `${p.rolePrefix}_${suffix}`, comment });
+      new GrantAccountRole(this, `${suffix}ToParent`, { roleName: r.name, parentRoleName: p.parentRole });
+      return r;
+    };
+    const grant = (id: string, config: Omit<GrantPrivilegesToAccountRoleConfig, "dependsOn">) => new GrantPrivilegesToAccountRole(this, id, { ...config, dependsOn: waits });
+    const usage = (r: AccountRole, who: string) => {
+      grant(`${who}DatabaseUsage`, { accountRoleName: r.name, privileges: ["USAGE"], onAccountObject: { objectType: "DATABASE", objectName: p.database } });
+      grant(`${who}SchemaUsage`, { accountRoleName: r.name, privileges: ["USAGE"], onSchema: { schemaName: schema } });
+    };
+    const onObjects = (r: AccountRole, who: string, privileges: string[], plural: string) => {
+      const name = plural.charAt(0) + plural.slice(1).toLowerCase();
+      grant(`${who}All${name}`, { accountRoleName: r.name, privileges, onSchemaObject: { all: { objectTypePlural: plural, inSchema: schema } } });
+      grant(`${who}Future${name}`, { accountRoleName: r.name, privileges, onSchemaObject: { future: { objectTypePlural: plural, inSchema: schema } } });
+    };
+
+    const reader = role("READER", `Reads the views of ${p.database}.${p.schema}`);
+    usage(reader, "Reader");
+    onObjects(reader, "Reader", ["SELECT"], "VIEWS");
+
+    const analyst = role("ANALYST", `Reads the views and raw log tables of ${p.database}.${p.schema}`);
+    new GrantAccountRole(this, "ReaderToAnalyst", { roleName: reader.name, parentRoleName: analyst.name });
+    onObjects(analyst, "Analyst", ["SELECT"], "TABLES");
+
+    const pipeline = role("PIPELINE", `Operates the pipes and tasks of ${p.database}.${p.schema}`);
+    usage(pipeline, "Pipeline");
+    onObjects(pipeline, "Pipeline", ["MONITOR", "OPERATE"], "PIPES");
+    onObjects(pipeline, "Pipeline", ["MONITOR", "OPERATE"], "TASKS");
+
+    this.readerRole = `${p.rolePrefix}_READER`;
+    this.analystRole = `${p.rolePrefix}_ANALYST`;
+    this.pipelineRole = `${p.rolePrefix}_PIPELINE`;
+  }
+}
