@@ -4,6 +4,7 @@ import { SnowflakeProvider } from "@cdktf/provider-snowflake/lib/provider";
 import { TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { AccessLogBucket } from "../modules/aws/access-log-bucket";
+import { LogGuardScp } from "../modules/aws/log-guard-scp";
 import { AccountMonitors } from "../modules/snowflake/account-monitors";
 import { AlertStore } from "../modules/snowflake/alert-store";
 import { previewFeaturesFor } from "../modules/core/snowflake-preview";
@@ -66,5 +67,24 @@ export class PlatformStack extends TerraformStack {
       snowflakeProviders.push(snowflake);
     }
     for (const provider of snowflakeProviders) provider.previewFeaturesEnabled = previewFeaturesFor(this);
+
+    const guard = env.config.logGuard;
+    if (guard) {
+      // Organizations is global and lives in the management account: a provider of its own.
+      const management = new AwsProvider(this, "aws_management", {
+        alias: "management",
+        region: "us-east-1",
+        assumeRole: [{ roleArn: guard.managementRoleArn, sessionName: "security-lakehouse" }],
+        defaultTags: [{ tags: awsDefaultTags(lakehouse.organization, env.name) }],
+      });
+      const scp = new LogGuardScp(this, "LogGuard", {
+        name: `${lakehouse.organization}-${env.name}-log-guard`,
+        bucketNamePrefix: `${lakehouse.organization}-${env.name}-`,
+        keyTag: { key: "lakehouse:environment", value: env.name },
+        exemptRoleArns: guard.exemptRoleArns,
+        targetIds: guard.targetIds,
+      });
+      useProvider(scp, management);
+    }
   }
 }

@@ -113,7 +113,7 @@ describe("stacks from the default config", () => {
 
   test("platform: per region an access-log bucket on that region's provider and the log database", () => {
     const json = platform["platform-prod"];
-    expect(json.provider!.aws.map((p) => [p.alias, p.region])).toEqual([["eu_west_1", "eu-west-1"], ["us_east_1", "us-east-1"]]);
+    expect(json.provider!.aws.filter((p) => p.alias !== "management").map((p) => [p.alias, p.region])).toEqual([["eu_west_1", "eu-west-1"], ["us_east_1", "us-east-1"]]);
     const bucket = resourcesOf(json, "aws_s3_bucket").find((b) => String(b.bucket).includes("eu-west-1"))!;
     expect(bucket.provider).toBe("aws.eu_west_1");
     const dbs = resourcesOf(json, "snowflake_database");
@@ -143,6 +143,18 @@ describe("stacks from the default config", () => {
     expect([...schemas].sort()).toEqual(['"ACME_LOGS_PROD"."UMBRELLA"', "ACME_LOGS_PROD"]);
     const read = resourcesOf(json, "aws_iam_role_policy").find((p) => p.name === "read-tenant-logs")!;
     expect(statementsBySid(read.policy).ReadObjectsUnderPrefixes.Resource).toEqual(["arn:aws:s3:::acme-prod-umbrella-111111111111-logs/gsuite_audit/*"]);
+  });
+
+  test("the log guard SCP is made through the management account's provider and covers the environment's buckets", () => {
+    const json = platform["platform-prod"];
+    const management = json.provider!.aws.find((p) => p.alias === "management")!;
+    expect(management).toMatchObject({ region: "us-east-1", assume_role: [{ role_arn: "arn:aws:iam::999999999999:role/lakehouse-organizations-admin" }] });
+    const policy = resourcesOf(json, "aws_organizations_policy")[0];
+    expect(policy.provider).toBe("aws.management");
+    expect(statementsBySid(policy.content).ProtectLogBuckets.Resource).toBe("arn:aws:s3:::acme-prod-*");
+    for (const stack of Object.values(tenants)) {
+      for (const b of resourcesOf(stack, "aws_s3_bucket")) expect(String(b.bucket).startsWith("acme-prod-")).toBe(true);
+    }
   });
 
   test("local backend for the default, one state file per stack", () => {

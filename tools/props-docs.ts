@@ -26,6 +26,7 @@ const READMES = [
   "modules/snowflake/account-monitors/README.md",
   "modules/snowflake/tenant-roles/README.md",
   "modules/aws/tenant-access-roles/README.md",
+  "modules/aws/log-guard-scp/README.md",
 ];
 
 /** Markdown table of an interface's properties: name, type, required, description with its default. */

@@ -8,6 +8,7 @@ export const MODULE_VERSIONS = {
   "aws/access-log-bucket": "0.1.0",
   "aws/snowflake-access-role": "0.1.0",
   "aws/tenant-access-roles": "0.1.0",
+  "aws/log-guard-scp": "0.1.0",
   "snowflake/storage-integration": "0.1.0",
   "snowflake/semi-structured-table": "0.1.0",
   "snowflake/snowpipe": "0.1.0",

@@ -122,6 +122,17 @@ export const environmentSchema = z.strictObject({
   awsAccountId: z.string().regex(/^\d{12}$/, "must be a 12-digit AWS account id"),
   backend: backend.optional(),
   snowflakeAccounts: z.array(snowflakeAccount).min(1, "at least one Snowflake account is required"),
+  /** A service control policy that makes this environment's log buckets and keys tamper-proof. */
+  logGuard: z
+    .strictObject({
+      /** Role in the organization's management account that Terraform assumes to manage the SCP. */
+      managementRoleArn: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, "must be an IAM role ARN"),
+      /** Roots, OUs or accounts the SCP is attached to. */
+      targetIds: z.array(z.string()).min(1, "at least one target is required"),
+      /** Roles still allowed to change the buckets and keys (the deploying role, a break-glass role). */
+      exemptRoleArns: z.array(z.string()).min(1, "at least one exempt role is required, or nobody could deploy the buckets"),
+    })
+    .optional(),
 });
 
 export const defaultsSchema = z.strictObject({

@@ -1,0 +1,96 @@
+import { OrganizationsPolicy } from "@cdktf/provider-aws/lib/organizations-policy";
+import { OrganizationsPolicyAttachment } from "@cdktf/provider-aws/lib/organizations-policy-attachment";
+import { Construct } from "constructs";
+import { z } from "zod";
+import { PolicyStatement, policyDocument, renderPolicy } from "../../core/iam";
+import { stampModule } from "../../core/stamp";
+import { parseProps, pathOf } from "../../core/validate";
+
+export const LOG_GUARD_SCP_MODULE = "aws/log-guard-scp" as const;
+
+/** What the SCP denies on log objects (deleting, shortening their lock). */
+export const LOG_OBJECT_ACTIONS = ["s3:DeleteObject", "s3:DeleteObjectVersion", "s3:PutObjectRetention", "s3:PutObjectLegalHold", "s3:BypassGovernanceRetention"];
+/** What the SCP denies on log buckets (their policy, lifecycle, lock, encryption, logging, notifications). */
+export const LOG_BUCKET_ACTIONS = [
+  "s3:DeleteBucket",
+  "s3:PutBucketPolicy",
+  "s3:DeleteBucketPolicy",
+  "s3:PutLifecycleConfiguration",
+  "s3:PutBucketVersioning",
+  "s3:PutEncryptionConfiguration",
+  "s3:PutBucketObjectLockConfiguration",
+  "s3:PutBucketLogging",
+  "s3:PutBucketPublicAccessBlock",
+  "s3:PutBucketOwnershipControls",
+  "s3:PutBucketNotification",
+];
+/** What the SCP denies on the logs' keys (identified by their environment tag). */
+export const LOG_KEY_ACTIONS = ["kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:PutKeyPolicy", "kms:DisableKeyRotation"];
+
+/** SCP documents are limited to 5,120 characters, whitespace included (ours is minified). */
+export const SCP_MAX_CHARACTERS = 5120;
+
+export interface LogGuardScpProps {
+  /** Policy name. */
+  readonly name: string;
+  /** Bucket-name prefix every protected bucket starts with, e.g. `acme-prod-`. */
+  readonly bucketNamePrefix: string;
+  /** Tag the protected KMS keys carry (`lakehouse:environment`) and its value. */
+  readonly keyTag: { readonly key: string; readonly value: string };
+  /** Roles still allowed to do all of this (the deploying role, a break-glass role); ARN patterns allowed. At least one. */
+  readonly exemptRoleArns: readonly string[];
+  /** Organization roots, OUs or accounts to attach the policy to. At least one. */
+  readonly targetIds: readonly string[];
+}
+
+const propsSchema = z.object({
+  name: z.string().regex(/^[\w+=,.@-]{1,128}$/, "must be 1-128 characters of [A-Za-z0-9+=,.@_-]"),
+  bucketNamePrefix: z.string().regex(/^[a-z0-9][a-z0-9-]{1,40}-$/, "must be a bucket-name prefix ending in '-'"),
+  keyTag: z.object({ key: z.string().min(1), value: z.string().min(1) }),
+  exemptRoleArns: z.array(z.string().regex(/^arn:aws[a-z-]*:iam::(\d{12}|\*):role\/[\w+=,.@/*-]+$/, "must be an IAM role ARN (patterns with * allowed)")).min(1, "at least one exempt role is required, or nobody could deploy the buckets"),
+  targetIds: z.array(z.string().regex(/^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|\d{12})$/, "must be an organization root, OU or account id")).min(1, "at least one target is required"),
+});
+
+/**
+ * An AWS Organizations service control policy that makes the log buckets tamper-proof for everyone
+ * but the exempt roles: no deleting or unlocking log objects; no changing the log buckets' policy,
+ * lifecycle, versioning, object lock, encryption, logging, public access block or notifications; no
+ * disabling, deleting or re-policying the logs' KMS keys. S3 lifecycle expiry is done by S3 itself,
+ * which SCPs do not govern, so retention still works. Create it with a provider for the
+ * organization's management account; SCPs never apply to the management account itself.
+ */
+export class LogGuardScp extends Construct {
+  /** The minified policy document. */
+  public readonly content: string;
+
+  constructor(scope: Construct, id: string, props: LogGuardScpProps) {
+    const p = parseProps(pathOf(scope, id), propsSchema, props);
+    super(scope, id);
+    stampModule(this, LOG_GUARD_SCP_MODULE);
+
+    const notExempt = { ArnNotLike: { "aws:PrincipalARN": [...p.exemptRoleArns] } };
+    const buckets = `arn:aws:s3:::${p.bucketNamePrefix}*`;
+    const statements: PolicyStatement[] = [
+      { Sid: "ProtectLogObjects", Effect: "Deny", Action: LOG_OBJECT_ACTIONS, Resource: `${buckets}/*`, Condition: notExempt },
+      { Sid: "ProtectLogBuckets", Effect: "Deny", Action: LOG_BUCKET_ACTIONS, Resource: buckets, Condition: notExempt },
+      {
+        Sid: "ProtectLogKeys",
+        Effect: "Deny",
+        Action: LOG_KEY_ACTIONS,
+        Resource: "*",
+        Condition: { ...notExempt, StringEquals: { [`aws:ResourceTag/${p.keyTag.key}`]: p.keyTag.value } },
+      },
+    ];
+    this.content = renderPolicy(policyDocument(...statements));
+    if (this.content.length > SCP_MAX_CHARACTERS) {
+      throw new Error(`${this.node.path}: the SCP is ${this.content.length} characters, over the ${SCP_MAX_CHARACTERS} AWS allows; use fewer or wider exemptRoleArns patterns`);
+    }
+    const policy = new OrganizationsPolicy(this, "Resource", {
+      name: p.name,
+      type: "SERVICE_CONTROL_POLICY",
+      description: `Tamper-proof logs: ${p.bucketNamePrefix}* buckets and their keys`,
+      content: this.content,
+    });
+    for (const target of p.targetIds) new OrganizationsPolicyAttachment(this, `Attach_${target}`, { policyId: policy.id, targetId: target });
+  }
+}
