@@ -4,8 +4,11 @@ import { SnowflakeProvider } from "@cdktf/provider-snowflake/lib/provider";
 import { TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { AccessLogBucket } from "../modules/aws/access-log-bucket";
+import { AlertSubscription, AlertTopic } from "../modules/aws/alert-topic";
 import { LogGuardScp } from "../modules/aws/log-guard-scp";
 import { AccountMonitors } from "../modules/snowflake/account-monitors";
+import { AlertDelivery } from "../modules/snowflake/alert-delivery";
+import { iamRoleName, snowflakeName } from "../modules/core/naming";
 import { AlertStore } from "../modules/snowflake/alert-store";
 import { previewFeaturesFor } from "../modules/core/snowflake-preview";
 import { stampModule, stampedComment } from "../modules/core/stamp";
@@ -64,6 +67,37 @@ export class PlatformStack extends TerraformStack {
         waitFor: [...alerts.tables],
       });
       useProvider(monitors, snowflake);
+
+      const delivery = env.config.alertDelivery;
+      if (delivery) {
+        // The integration names the topic and role ARNs from known names; the role then trusts the
+        // integration's computed IAM user and external id (one apply, as for storage integrations).
+        const topicName = `${lakehouse.organization}-${env.name}-lakehouse-alerts`;
+        const publisherRoleName = iamRoleName(lakehouse.organization, env.name, region, "snowflake-alerts");
+        const send = new AlertDelivery(this, `AlertDelivery_${regionId}`, {
+          database: env.databaseName,
+          alertsTable: alerts.names.alerts,
+          namePrefix: snowflakeName(lakehouse.organization, env.name),
+          sns: delivery.sns ? { topicArn: AlertTopic.arnFor(region, env.accountId, topicName), roleArn: `arn:aws:iam::${env.accountId}:role/${publisherRoleName}` } : undefined,
+          emailRecipients: delivery.email?.recipients,
+          schedule: delivery.schedule,
+          waitFor: [...alerts.tables],
+        });
+        useProvider(send, snowflake);
+        if (delivery.sns) {
+          const topic = new AlertTopic(this, `AlertTopic_${regionId}`, {
+            topicName,
+            accountId: env.accountId,
+            region,
+            publisherRoleName,
+            snowflakeIamUserArn: send.snsIamUserArn!,
+            snowflakeExternalId: send.snsExternalId!,
+            subscriptions: delivery.sns.subscriptions as AlertSubscription[],
+          });
+          useProvider(topic, aws);
+          send.sendAfter(topic.publisherPermissions);
+        }
+      }
       snowflakeProviders.push(snowflake);
     }
     for (const provider of snowflakeProviders) provider.previewFeaturesEnabled = previewFeaturesFor(this);

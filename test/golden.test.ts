@@ -53,6 +53,17 @@ describe.each(Object.keys(examples))("golden synth of example %s", (example) => 
     expect(Object.keys(actual)).toEqual(committed);
   });
 
+  test("depends_on and replace_triggered_by hold bare addresses (an interpolated one is invalid Terraform)", () => {
+    for (const text of Object.values(actual)) {
+      const json = JSON.parse(text) as { resource?: Record<string, Record<string, { depends_on?: string[]; lifecycle?: { replace_triggered_by?: string[] } }>> };
+      for (const byName of Object.values(json.resource ?? {})) {
+        for (const r of Object.values(byName)) {
+          for (const ref of [...(r.depends_on ?? []), ...(r.lifecycle?.replace_triggered_by ?? [])]) expect(ref).toMatch(/^[a-z0-9_]+\.[A-Za-z0-9_]+(\.[a-z_]+)?$/);
+        }
+      }
+    }
+  });
+
   test.each(Object.keys(actual))("stack %s matches test/golden (run `npm run golden:update` to accept a change on purpose)", (stack) => {
     const file = join(goldenDir, `${stack}.tf.json`);
     expect(existsSync(file)).toBe(true);

@@ -46,7 +46,8 @@ describe("stacks from the default config", () => {
       "snowflake_storage_integration_resource",
       "snowflake_table_resource",
     ]);
-    expect(platform["platform-prod"].provider!.snowflake.map((p) => p.preview_features_enabled)).toEqual([["snowflake_table_resource"], ["snowflake_table_resource"]]);
+    const platformFeatures = ["snowflake_email_notification_integration_resource", "snowflake_notification_integration_resource", "snowflake_table_resource"];
+    expect(platform["platform-prod"].provider!.snowflake.map((p) => p.preview_features_enabled)).toEqual([platformFeatures, platformFeatures]);
   });
 
   test("every tenant stack holds, for every source: prefix + notification, role, integration, table, views and pipe", () => {
@@ -155,6 +156,33 @@ describe("stacks from the default config", () => {
     for (const stack of Object.values(tenants)) {
       for (const b of resourcesOf(stack, "aws_s3_bucket")) expect(String(b.bucket).startsWith("acme-prod-")).toBe(true);
     }
+  });
+
+  test("alert delivery: an encrypted topic per region that only Snowflake's role publishes to, e-mail, and the delivery task", () => {
+    const json = platform["platform-prod"];
+    const topics = resourcesOf(json, "aws_sns_topic");
+    expect(topics.map((t) => [t.name, t.provider]).sort()).toEqual([
+      ["acme-prod-lakehouse-alerts", "aws.eu_west_1"],
+      ["acme-prod-lakehouse-alerts", "aws.us_east_1"],
+    ]);
+    for (const t of topics) expect(String(t.kms_master_key_id)).toMatch(/aws_kms_key\.AlertTopic_.*\.arn/);
+    const integration = resourcesOf(json, "snowflake_notification_integration").find((i) => i.provider === "snowflake.eu_west_1")!;
+    expect(integration).toMatchObject({
+      name: "ACME_PROD_ALERTS_SNS",
+      direction: "OUTBOUND",
+      notification_provider: "AWS_SNS",
+      aws_sns_topic_arn: "arn:aws:sns:eu-west-1:111111111111:acme-prod-lakehouse-alerts",
+      aws_sns_role_arn: "arn:aws:iam::111111111111:role/acme-prod-eu-west-1-snowflake-alerts",
+    });
+    const role = resourcesOf(json, "aws_iam_role").find((r) => r.name === "acme-prod-eu-west-1-snowflake-alerts")!;
+    expect(JSON.stringify(statementsBySid(role.assume_role_policy))).toMatch(/snowflake_notification_integration\.AlertDelivery_eu_west_1_Sns_[0-9A-F]+\.aws_sns_external_id/);
+    const subscriptions = resourcesOf(json, "aws_sns_topic_subscription").filter((s) => s.provider === "aws.eu_west_1");
+    expect(subscriptions.map((s) => [s.protocol, s.endpoint]).sort()).toEqual([["email", "soc-oncall@acme.example"], ["https", "https://alerts.acme.example/lakehouse"]]);
+    expect(resourcesOf(json, "snowflake_email_notification_integration")[0]).toMatchObject({ allowed_recipients: ["secops@acme.example"], enabled: true });
+    const task = resourcesOf(json, "snowflake_task").find((t) => t.name === "ALERT_DELIVERY" && t.provider === "snowflake.eu_west_1")!;
+    expect(String(task.sql_statement)).toContain("SNOWFLAKE.NOTIFICATION.INTEGRATION('ACME_PROD_ALERTS_SNS')");
+    expect(String(task.sql_statement)).toContain("UPDATE ACME_LOGS_PROD.MONITORING.ALERTS SET DELIVERED_AT = CURRENT_TIMESTAMP() WHERE DELIVERED_AT IS NULL AND ALERT_TIME <= :cutoff");
+    expect((task.depends_on as string[]).some((d) => d.startsWith("aws_iam_role_policy.AlertTopic_eu_west_1_PublisherPolicy"))).toBe(true);
   });
 
   test("local backend for the default, one state file per stack", () => {

@@ -27,6 +27,8 @@ const READMES = [
   "modules/snowflake/tenant-roles/README.md",
   "modules/aws/tenant-access-roles/README.md",
   "modules/aws/log-guard-scp/README.md",
+  "modules/aws/alert-topic/README.md",
+  "modules/snowflake/alert-delivery/README.md",
 ];
 
 /** Markdown table of an interface's properties: name, type, required, description with its default. */

@@ -9,6 +9,7 @@ export const MODULE_VERSIONS = {
   "aws/snowflake-access-role": "0.1.0",
   "aws/tenant-access-roles": "0.1.0",
   "aws/log-guard-scp": "0.1.0",
+  "aws/alert-topic": "0.1.0",
   "snowflake/storage-integration": "0.1.0",
   "snowflake/semi-structured-table": "0.1.0",
   "snowflake/snowpipe": "0.1.0",
@@ -17,6 +18,7 @@ export const MODULE_VERSIONS = {
   "snowflake/table-cleaner": "0.1.0",
   "snowflake/account-monitors": "0.1.0",
   "snowflake/tenant-roles": "0.1.0",
+  "snowflake/alert-delivery": "0.1.0",
   "stacks/platform": "0.1.0",
   "stacks/tenant": "0.1.0",
 } as const;

@@ -254,3 +254,38 @@ export function purgeStatement(table: string, retentionDays: number, purgeOn: "e
   const time = purgeOn === "event_time" ? "COALESCE(EVENT_TIME, PARSE_TIME)" : "PARSE_TIME";
   return `DELETE FROM ${table} WHERE ${time} < DATEADD(day, -${retentionDays}, CURRENT_TIMESTAMP())`;
 }
+
+// ---- alert delivery -------------------------------------------------------------------------------
+
+/**
+ * The delivery task's Snowflake Scripting block: every alert not yet delivered up to a cutoff is sent
+ * (all of them as one JSON array to SNS; a plain-text list by e-mail), then exactly those rows get
+ * DELIVERED_AT — alerts raised while sending wait for the next run.
+ */
+export function deliveryBlock(p: { alerts: string; snsIntegration?: string; email?: { integration: string; recipients: readonly string[] } }): string {
+  const pending = `FROM ${p.alerts} WHERE DELIVERED_AT IS NULL AND ALERT_TIME <= :cutoff`;
+  const lines = [
+    "DECLARE",
+    "  cutoff TIMESTAMP_LTZ DEFAULT CURRENT_TIMESTAMP();",
+    "  pending INTEGER DEFAULT 0;",
+    "  body VARCHAR DEFAULT '';",
+    "  mail VARCHAR DEFAULT '';",
+    "BEGIN",
+    `  SELECT COUNT(*) INTO :pending ${pending};`,
+    "  IF (pending > 0) THEN",
+  ];
+  if (p.snsIntegration) {
+    lines.push(
+      `    SELECT TO_JSON(ARRAY_AGG(OBJECT_CONSTRUCT('alert_time', ALERT_TIME, 'kind', KIND, 'severity', SEVERITY, 'tenant', TENANT, 'subject', SUBJECT, 'message', MESSAGE)) WITHIN GROUP (ORDER BY ALERT_TIME)) INTO :body ${pending};`,
+      `    CALL SYSTEM$SEND_SNOWFLAKE_NOTIFICATION(SNOWFLAKE.NOTIFICATION.APPLICATION_JSON(:body), SNOWFLAKE.NOTIFICATION.INTEGRATION(${literal(p.snsIntegration)}));`,
+    );
+  }
+  if (p.email) {
+    lines.push(
+      `    SELECT LISTAGG(SEVERITY || ' ' || KIND || ' ' || TENANT || ' ' || SUBJECT || ': ' || MESSAGE, '\\n') WITHIN GROUP (ORDER BY ALERT_TIME) INTO :mail ${pending};`,
+      `    CALL SYSTEM$SEND_SNOWFLAKE_NOTIFICATION(SNOWFLAKE.NOTIFICATION.TEXT_PLAIN(:mail), SNOWFLAKE.NOTIFICATION.EMAIL_INTEGRATION_CONFIG(${literal(p.email.integration)}, 'Lakehouse alerts', ARRAY_CONSTRUCT(${p.email.recipients.map(literal).join(", ")})));`,
+    );
+  }
+  lines.push(`    UPDATE ${p.alerts} SET DELIVERED_AT = CURRENT_TIMESTAMP() WHERE DELIVERED_AT IS NULL AND ALERT_TIME <= :cutoff;`, "  END IF;", "END;");
+  return lines.join("\n");
+}

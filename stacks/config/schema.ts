@@ -122,6 +122,21 @@ export const environmentSchema = z.strictObject({
   awsAccountId: z.string().regex(/^\d{12}$/, "must be a 12-digit AWS account id"),
   backend: backend.optional(),
   snowflakeAccounts: z.array(snowflakeAccount).min(1, "at least one Snowflake account is required"),
+  /** Where alerts go: an encrypted SNS topic per region with these subscriptions, and/or e-mail. */
+  alertDelivery: z
+    .strictObject({
+      sns: z
+        .strictObject({
+          subscriptions: z
+            .array(z.strictObject({ protocol: z.enum(["email", "https", "sqs", "lambda"]), endpoint: z.string().min(3) }))
+            .min(1, "at least one subscription is required: alerts must reach someone"),
+        })
+        .optional(),
+      email: z.strictObject({ recipients: z.array(z.email("must be an e-mail address")).min(1) }).optional(),
+      schedule: cron.optional(),
+    })
+    .refine((d) => d.sns !== undefined || d.email !== undefined, "needs sns or email: alerts must leave the warehouse")
+    .optional(),
   /** A service control policy that makes this environment's log buckets and keys tamper-proof. */
   logGuard: z
     .strictObject({

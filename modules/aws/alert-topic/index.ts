@@ -1,0 +1,126 @@
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
+import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
+import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
+import { Construct } from "constructs";
+import { z } from "zod";
+import { policyDocument, renderPolicy } from "../../core/iam";
+import { stampModule } from "../../core/stamp";
+import { AWS_ACCOUNT_ID, parseProps, pathOf } from "../../core/validate";
+import { KmsKey } from "../kms-key";
+
+export const ALERT_TOPIC_MODULE = "aws/alert-topic" as const;
+
+/** A subscription of on-call tooling to the alert topic. */
+export interface AlertSubscription {
+  /** `email`, `https`, `sqs` or `lambda`. */
+  readonly protocol: "email" | "https" | "sqs" | "lambda";
+  /** Address, URL or ARN. */
+  readonly endpoint: string;
+}
+
+export interface AlertTopicProps {
+  /** Topic name (known before apply: the Snowflake integration names its ARN). */
+  readonly topicName: string;
+  readonly accountId: string;
+  readonly region: string;
+  /** Name of the role Snowflake assumes to publish (known before apply, like the storage integration's). */
+  readonly publisherRoleName: string;
+  /** The notification integration's IAM user (computed at apply). */
+  readonly snowflakeIamUserArn: string;
+  /** The notification integration's external id (computed at apply). */
+  readonly snowflakeExternalId: string;
+  /** Where alerts go; at least one. */
+  readonly subscriptions: readonly AlertSubscription[];
+}
+
+const propsSchema = z.object({
+  topicName: z.string().regex(/^[A-Za-z0-9_-]{1,256}$/, "must be 1-256 of [A-Za-z0-9_-] (a standard topic, not FIFO)"),
+  accountId: z.string().regex(AWS_ACCOUNT_ID, "must be a 12-digit AWS account id"),
+  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "must be an AWS region"),
+  publisherRoleName: z.string().regex(/^[\w+=,.@-]{1,64}$/, "must be 1-64 characters of [A-Za-z0-9+=,.@_-]"),
+  snowflakeIamUserArn: z.string().min(1),
+  snowflakeExternalId: z.string().min(1),
+  subscriptions: z
+    .array(
+      z.discriminatedUnion("protocol", [
+        z.object({ protocol: z.literal("email"), endpoint: z.email("must be an e-mail address") }),
+        z.object({ protocol: z.literal("https"), endpoint: z.string().regex(/^https:\/\/\S+$/, "must be an https:// URL") }),
+        z.object({ protocol: z.literal("sqs"), endpoint: z.string().regex(/^arn:aws[a-z-]*:sqs:/, "must be an SQS queue ARN") }),
+        z.object({ protocol: z.literal("lambda"), endpoint: z.string().regex(/^arn:aws[a-z-]*:lambda:/, "must be a Lambda function ARN") }),
+      ]),
+    )
+    .min(1, "at least one subscription is required: alerts must reach someone"),
+});
+
+/**
+ * The SNS topic alerts leave the warehouse through: encrypted with its own rotating key, published to
+ * only by the role Snowflake's notification integration assumes (trusted with the integration's
+ * external id), TLS-only, with the subscriptions from config.
+ */
+export class AlertTopic extends Construct {
+  /** The topic ARN a topic of this name has, known before apply. */
+  public static arnFor(region: string, accountId: string, topicName: string): string {
+    return `arn:aws:sns:${region}:${accountId}:${topicName}`;
+  }
+
+  public readonly topicArn: string;
+  /** The publisher role's policy, to depend on before the first send. */
+  public readonly publisherPermissions: IamRolePolicy;
+
+  constructor(scope: Construct, id: string, props: AlertTopicProps) {
+    const p = parseProps(pathOf(scope, id), propsSchema, props);
+    super(scope, id);
+    stampModule(this, ALERT_TOPIC_MODULE);
+
+    const key = new KmsKey(this, "Key", {
+      accountId: p.accountId,
+      aliasName: `${p.topicName}-alerts`,
+      description: `Encrypts the alert topic ${p.topicName}`,
+    });
+    const topic = new SnsTopic(this, "Resource", { name: p.topicName, kmsMasterKeyId: key.keyArn });
+    const topicArn = topic.arn;
+    this.topicArn = topicArn;
+    const publisherArn = `arn:aws:iam::${p.accountId}:role/${p.publisherRoleName}`;
+
+    new SnsTopicPolicy(this, "Policy", {
+      arn: topicArn,
+      policy: renderPolicy(
+        policyDocument(
+          { Sid: "SnowflakePublishes", Effect: "Allow", Principal: { AWS: publisherArn }, Action: "sns:Publish", Resource: topicArn },
+          { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "sns:Publish", Resource: topicArn, Condition: { Bool: { "aws:SecureTransport": "false" } } },
+        ),
+      ),
+    });
+
+    const role = new IamRole(this, "PublisherRole", {
+      name: p.publisherRoleName,
+      description: "Publishes lakehouse alerts for a Snowflake notification integration",
+      maxSessionDuration: 3600,
+      assumeRolePolicy: renderPolicy(
+        policyDocument({
+          Sid: "SnowflakeNotificationIntegration",
+          Effect: "Allow",
+          Principal: { AWS: p.snowflakeIamUserArn },
+          Action: "sts:AssumeRole",
+          Condition: { StringEquals: { "sts:ExternalId": p.snowflakeExternalId } },
+        }),
+      ),
+    });
+    this.publisherPermissions = new IamRolePolicy(this, "PublisherPolicy", {
+      name: "publish-alerts",
+      role: role.id,
+      policy: renderPolicy(
+        policyDocument(
+          { Sid: "PublishAlerts", Effect: "Allow", Action: "sns:Publish", Resource: topicArn },
+          { Sid: "EncryptForTopic", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: key.keyArn },
+        ),
+      ),
+    });
+
+    p.subscriptions.forEach((s) => {
+      new SnsTopicSubscription(this, `Subscription_${s.protocol}_${s.endpoint}`, { topicArn, protocol: s.protocol, endpoint: s.endpoint });
+    });
+  }
+}
