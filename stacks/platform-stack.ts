@@ -8,6 +8,7 @@ import { AlertSubscription, AlertTopic } from "../modules/aws/alert-topic";
 import { LogGuardScp } from "../modules/aws/log-guard-scp";
 import { AccountMonitors } from "../modules/snowflake/account-monitors";
 import { AlertDelivery } from "../modules/snowflake/alert-delivery";
+import { Warehouse } from "../modules/snowflake/warehouse";
 import { iamRoleName, snowflakeName } from "../modules/core/naming";
 import { AlertStore } from "../modules/snowflake/alert-store";
 import { previewFeaturesFor } from "../modules/core/snowflake-preview";
@@ -56,6 +57,14 @@ export class PlatformStack extends TerraformStack {
         comment: stampedComment(PLATFORM_STACK_MODULE, `Security logs of ${lakehouse.organization} ${env.name}`),
         dataRetentionTimeInDays: env.timeTravelDays,
       });
+      const warehouse = new Warehouse(this, `QueryWarehouse_${regionId}`, {
+        name: env.warehouse.name,
+        purpose: "queries of analysts and detections",
+        size: env.warehouse.size,
+        monthlyCreditQuota: env.warehouse.monthlyCreditQuota,
+        autoSuspendSeconds: env.warehouse.autoSuspendSeconds,
+      });
+      useProvider(warehouse, snowflake);
       const alerts = new AlertStore(this, `AlertStore_${regionId}`, { database: env.databaseName, dataRetentionDays: env.timeTravelDays, waitFor: [database] });
       useProvider(alerts, snowflake);
       const monitors = new AccountMonitors(this, `Monitors_${regionId}`, {

@@ -93,6 +93,7 @@ export class TenantStack extends TerraformStack {
       database: env.databaseName,
       schema: tenant.schemaName,
       rolePrefix: tenant.snowflakeRolePrefix,
+      warehouse: env.warehouse.name,
       waitFor: [schema],
     });
     new TenantAccessRoles(this, "AwsRoles", {

@@ -141,7 +141,11 @@ describe("stacks from the default config", () => {
         return o?.all?.in_schema ?? o?.future?.in_schema ?? (g.on_schema as { schema_name?: string } | undefined)?.schema_name ?? (g.on_account_object as { object_name: string }).object_name;
       }),
     );
-    expect([...schemas].sort()).toEqual(['"ACME_LOGS_PROD"."UMBRELLA"', "ACME_LOGS_PROD"]);
+    expect([...schemas].sort()).toEqual(['"ACME_LOGS_PROD"."UMBRELLA"', "ACME_LOGS_PROD", "ACME_PROD_QUERY_WH"]);
+    const warehouseGrant = resourcesOf(json, "snowflake_grant_privileges_to_account_role").find((g) => (g.on_account_object as { object_type?: string } | undefined)?.object_type === "WAREHOUSE")!;
+    expect(warehouseGrant.privileges).toEqual(["USAGE"]);
+    expect(String(warehouseGrant.account_role_name)).toContain("READER");
+    expect(resourcesOf(platform["platform-prod"], "snowflake_warehouse").map((w) => w.name)).toEqual(["ACME_PROD_QUERY_WH", "ACME_PROD_QUERY_WH"]);
     const read = resourcesOf(json, "aws_iam_role_policy").find((p) => p.name === "read-tenant-logs")!;
     expect(statementsBySid(read.policy).ReadObjectsUnderPrefixes.Resource).toEqual(["arn:aws:s3:::acme-prod-umbrella-111111111111-logs/gsuite_audit/*"]);
   });

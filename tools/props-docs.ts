@@ -29,6 +29,7 @@ const READMES = [
   "modules/aws/log-guard-scp/README.md",
   "modules/aws/alert-topic/README.md",
   "modules/snowflake/alert-delivery/README.md",
+  "modules/snowflake/warehouse/README.md",
 ];
 
 /** Markdown table of an interface's properties: name, type, required, description with its default. */

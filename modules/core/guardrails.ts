@@ -145,6 +145,12 @@ export const RULES: readonly GuardrailRule[] = [
     },
   },
   {
+    id: "WAREHOUSE_HAS_RESOURCE_MONITOR",
+    description: "Every warehouse is assigned a resource monitor (a credit quota that notifies, then suspends)",
+    resourceTypes: ["snowflake_warehouse"],
+    check: (w) => (w.attributes.resource_monitor ? undefined : "no resource monitor: nothing caps its credits"),
+  },
+  {
     id: "LOG_TABLE_HAS_CANARY",
     description: "Every log table (snowflake/semi-structured-table) is watched by a log canary task",
     resourceTypes: ["snowflake_table"],

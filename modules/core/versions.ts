@@ -19,6 +19,7 @@ export const MODULE_VERSIONS = {
   "snowflake/account-monitors": "0.1.0",
   "snowflake/tenant-roles": "0.1.0",
   "snowflake/alert-delivery": "0.1.0",
+  "snowflake/warehouse": "0.1.0",
   "stacks/platform": "0.1.0",
   "stacks/tenant": "0.1.0",
 } as const;

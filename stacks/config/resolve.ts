@@ -50,6 +50,8 @@ export interface ResolvedEnvironment {
   readonly databaseName: string;
   readonly timeTravelDays: number;
   readonly accessLogRetentionDays: number;
+  /** The query warehouse of each Snowflake account of the environment. */
+  readonly warehouse: { readonly name: string; readonly size: "XSMALL" | "SMALL" | "MEDIUM" | "LARGE" | "XLARGE"; readonly monthlyCreditQuota: number; readonly autoSuspendSeconds: number };
   /** Settings of the account monitors (unset: the module's defaults). */
   readonly monitors: NonNullable<NonNullable<LakehouseConfig["defaults"]>["monitors"]>;
   /** Regions that hold at least one tenant of this environment. */
@@ -85,6 +87,7 @@ export function resolveConfig(config: LakehouseConfig): ResolvedLakehouse {
         timeTravelDays: defaults.timeTravelDays,
         accessLogRetentionDays: defaults.accessLogRetentionDays,
         monitors: config.defaults?.monitors ?? {},
+        warehouse: { name: snowflakeName(org, env.name, "query", "wh"), size: "XSMALL", monthlyCreditQuota: 100, autoSuspendSeconds: 60, ...config.defaults?.warehouse },
         regions: [...new Set(tenants.map((t) => t.region))].sort(),
         tenants,
       };

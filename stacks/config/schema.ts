@@ -154,6 +154,14 @@ export const defaultsSchema = z.strictObject({
   retentionDays: retentionDays.optional(),
   retentionFloorDays: retentionDays.optional(),
   canary: canary.omit({ enabled: true }).optional(),
+  /** The query warehouse of every Snowflake account (analysts and detections). */
+  warehouse: z
+    .strictObject({
+      size: z.enum(["XSMALL", "SMALL", "MEDIUM", "LARGE", "XLARGE"]).optional(),
+      monthlyCreditQuota: z.number().positive().optional(),
+      autoSuspendSeconds: z.number().int().min(60).max(3600).optional(),
+    })
+    .optional(),
   /** The account monitors of every environment (load and task failures, long queries, log table changes). */
   monitors: z
     .strictObject({

@@ -16,6 +16,8 @@ export interface TenantRolesProps {
   readonly schema: string;
   /** Prefix of the role names, e.g. `ACME_PROD_GLOBEX` → `ACME_PROD_GLOBEX_READER`, `_ANALYST`, `_PIPELINE`. */
   readonly rolePrefix: string;
+  /** Warehouse the reader and analyst may use to query. @default none */
+  readonly warehouse?: string;
   /** Role the tenant roles are granted to, so administrators hold them. @default "SYSADMIN" */
   readonly parentRole?: string;
   /** Objects to create first (the schema). @default none */
@@ -27,6 +29,7 @@ const propsSchema = z.object({
   database: identifier,
   schema: identifier,
   rolePrefix: identifier.refine((s) => s.length <= 200, "must be at most 200 characters"),
+  warehouse: identifier.optional(),
   parentRole: identifier.default("SYSADMIN"),
   waitFor: z.array(z.custom<ITerraformDependable>()).default([]),
 });
@@ -34,7 +37,7 @@ const propsSchema = z.object({
 /**
  * Least-privilege Snowflake roles of one tenant, every grant on that tenant's schema only:
  * - `<prefix>_READER`: USAGE on the database and schema, SELECT on its views (existing and future) —
- *   the dynamic schemas analysts and detections read;
+ *   the dynamic schemas analysts and detections read — and USAGE on the query warehouse, if given;
  * - `<prefix>_ANALYST`: READER plus SELECT on the raw log tables (existing and future);
  * - `<prefix>_PIPELINE`: USAGE, and MONITOR + OPERATE on the schema's pipes and tasks (existing and
  *   future) — operating the pipeline without reading or changing data.
@@ -71,6 +74,7 @@ export class TenantRoles extends Construct {
     const reader = role("READER", `Reads the views of ${p.database}.${p.schema}`);
     usage(reader, "Reader");
     onObjects(reader, "Reader", ["SELECT"], "VIEWS");
+    if (p.warehouse) grant("ReaderWarehouseUsage", { accountRoleName: reader.name, privileges: ["USAGE"], onAccountObject: { objectType: "WAREHOUSE", objectName: p.warehouse } });
 
     const analyst = role("ANALYST", `Reads the views and raw log tables of ${p.database}.${p.schema}`);
     new GrantAccountRole(this, "ReaderToAnalyst", { roleName: reader.name, parentRoleName: analyst.name });
