@@ -4,12 +4,15 @@ import { SnowflakeProvider } from "@cdktf/provider-snowflake/lib/provider";
 import { TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { AccessLogBucket } from "../modules/aws/access-log-bucket";
+import { AuditTrail } from "../modules/aws/audit-trail";
+import { KmsKey } from "../modules/aws/kms-key";
+import { LogBucket } from "../modules/aws/log-bucket";
 import { AlertSubscription, AlertTopic } from "../modules/aws/alert-topic";
 import { LogGuardScp } from "../modules/aws/log-guard-scp";
 import { AccountMonitors } from "../modules/snowflake/account-monitors";
 import { AlertDelivery } from "../modules/snowflake/alert-delivery";
 import { Warehouse } from "../modules/snowflake/warehouse";
-import { iamRoleName, snowflakeName } from "../modules/core/naming";
+import { bucketName, iamRoleName, snowflakeName } from "../modules/core/naming";
 import { AlertStore } from "../modules/snowflake/alert-store";
 import { previewFeaturesFor } from "../modules/core/snowflake-preview";
 import { stampModule, stampedComment } from "../modules/core/stamp";
@@ -33,6 +36,7 @@ export class PlatformStack extends TerraformStack {
     stampModule(this, PLATFORM_STACK_MODULE);
 
     const snowflakeProviders: SnowflakeProvider[] = [];
+    const awsProviders = new Map<string, AwsProvider>();
     for (const region of env.regions) {
       const regionId = region.replace(/-/g, "_");
       const aws = new AwsProvider(this, `aws_${regionId}`, {
@@ -41,6 +45,7 @@ export class PlatformStack extends TerraformStack {
         allowedAccountIds: [env.accountId],
         defaultTags: [{ tags: awsDefaultTags(lakehouse.organization, env.name) }],
       });
+      awsProviders.set(region, aws);
       const bucket = new AccessLogBucket(this, `AccessLogs_${regionId}`, {
         bucketName: accessLogBucketName(lakehouse.organization, env.name, env.accountId, region),
         accountId: env.accountId,
@@ -110,6 +115,35 @@ export class PlatformStack extends TerraformStack {
       snowflakeProviders.push(snowflake);
     }
     for (const provider of snowflakeProviders) provider.previewFeaturesEnabled = previewFeaturesFor(this);
+
+    // The audit trail: object-level events on every log bucket of the environment, from its home region.
+    if (env.config.auditTrail !== false) {
+      const home = env.regions[0];
+      const aws = awsProviders.get(home)!;
+      const trailBucket = bucketName(lakehouse.organization, env.name, env.accountId, "audit-trail");
+      const key = new KmsKey(this, "AuditTrailKey", {
+        accountId: env.accountId,
+        aliasName: `${lakehouse.organization}-${env.name}-audit-trail`,
+        description: `Encrypts the ${env.name} audit trail`,
+        writerServicePrincipals: ["cloudtrail.amazonaws.com"],
+      });
+      const bucket = new LogBucket(this, "AuditTrailBucket", {
+        bucketName: trailBucket,
+        accountId: env.accountId,
+        kmsKeyArn: key.keyArn,
+        accessLogging: { targetBucket: accessLogBucketName(lakehouse.organization, env.name, env.accountId, home), targetPrefix: `${trailBucket}/` },
+        retentionRules: [{ prefix: "cloudtrail/", expirationDays: env.auditRetentionDays }],
+        writers: [{ prefix: "cloudtrail/", servicePrincipal: "cloudtrail.amazonaws.com" }],
+      });
+      const trail = new AuditTrail(this, "AuditTrail", {
+        name: `${lakehouse.organization}-${env.name}-log-audit`,
+        bucketName: trailBucket,
+        kmsKeyArn: key.keyArn,
+        protectedBucketPrefix: `${lakehouse.organization}-${env.name}-`,
+        waitFor: [bucket.policy],
+      });
+      for (const scope of [key, bucket, trail]) useProvider(scope, aws);
+    }
 
     const guard = env.config.logGuard;
     if (guard) {

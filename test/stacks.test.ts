@@ -189,6 +189,16 @@ describe("stacks from the default config", () => {
     expect((task.depends_on as string[]).some((d) => d.startsWith("aws_iam_role_policy.AlertTopic_eu_west_1_PublisherPolicy"))).toBe(true);
   });
 
+  test("the audit trail records object events on every log bucket, into its own encrypted bucket that CloudTrail may write", () => {
+    const json = platform["platform-prod"];
+    const trail = resourcesOf(json, "aws_cloudtrail")[0];
+    expect(trail).toMatchObject({ provider: "aws.eu_west_1", s3_bucket_name: "acme-prod-111111111111-audit-trail", is_multi_region_trail: true, enable_log_file_validation: true });
+    expect(JSON.stringify(trail.advanced_event_selector)).toContain("arn:aws:s3:::acme-prod-");
+    const policy = resourcesOf(json, "aws_s3_bucket_policy").find((p) => String(p.bucket).includes("AuditTrailBucket"))!;
+    expect(statementsBySid(policy.policy).WriterCloudtrailServicePut.Principal).toEqual({ Service: "cloudtrail.amazonaws.com" });
+    expect((trail.depends_on as string[])[0]).toMatch(/^aws_s3_bucket_policy\.AuditTrailBucket_Policy/);
+  });
+
   test("local backend for the default, one state file per stack", () => {
     expect(tenants["tenant-globex-prod"].terraform.backend).toEqual({ local: { path: "terraform-state/tenant-globex-prod.tfstate" } });
   });

@@ -30,6 +30,7 @@ const READMES = [
   "modules/aws/alert-topic/README.md",
   "modules/snowflake/alert-delivery/README.md",
   "modules/snowflake/warehouse/README.md",
+  "modules/aws/audit-trail/README.md",
 ];
 
 /** Markdown table of an interface's properties: name, type, required, description with its default. */

@@ -10,6 +10,7 @@ export const MODULE_VERSIONS = {
   "aws/tenant-access-roles": "0.1.0",
   "aws/log-guard-scp": "0.1.0",
   "aws/alert-topic": "0.1.0",
+  "aws/audit-trail": "0.1.0",
   "snowflake/storage-integration": "0.1.0",
   "snowflake/semi-structured-table": "0.1.0",
   "snowflake/snowpipe": "0.1.0",

@@ -50,6 +50,8 @@ export interface ResolvedEnvironment {
   readonly databaseName: string;
   readonly timeTravelDays: number;
   readonly accessLogRetentionDays: number;
+  /** Days the audit trail's files are kept (the default retention). */
+  readonly auditRetentionDays: number;
   /** The query warehouse of each Snowflake account of the environment. */
   readonly warehouse: { readonly name: string; readonly size: "XSMALL" | "SMALL" | "MEDIUM" | "LARGE" | "XLARGE"; readonly monthlyCreditQuota: number; readonly autoSuspendSeconds: number };
   /** Settings of the account monitors (unset: the module's defaults). */
@@ -86,6 +88,7 @@ export function resolveConfig(config: LakehouseConfig): ResolvedLakehouse {
         databaseName: snowflakeName(org, "logs", env.name),
         timeTravelDays: defaults.timeTravelDays,
         accessLogRetentionDays: defaults.accessLogRetentionDays,
+        auditRetentionDays: defaults.retentionDays,
         monitors: config.defaults?.monitors ?? {},
         warehouse: { name: snowflakeName(org, env.name, "query", "wh"), size: "XSMALL", monthlyCreditQuota: 100, autoSuspendSeconds: 60, ...config.defaults?.warehouse },
         regions: [...new Set(tenants.map((t) => t.region))].sort(),

@@ -122,6 +122,8 @@ export const environmentSchema = z.strictObject({
   awsAccountId: z.string().regex(/^\d{12}$/, "must be a 12-digit AWS account id"),
   backend: backend.optional(),
   snowflakeAccounts: z.array(snowflakeAccount).min(1, "at least one Snowflake account is required"),
+  /** Record object-level events (CloudTrail data events) on the environment's log buckets. Default true. */
+  auditTrail: z.boolean().optional(),
   /** Where alerts go: an encrypted SNS topic per region with these subscriptions, and/or e-mail. */
   alertDelivery: z
     .strictObject({

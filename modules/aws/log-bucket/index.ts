@@ -172,6 +172,8 @@ export class LogBucket extends Construct {
   public readonly bucketArn: string;
   /** ARN of the KMS key that encrypts the bucket (created or given). */
   public readonly kmsKeyArn: string;
+  /** The bucket policy resource: writers (CloudTrail) must wait for it. */
+  public readonly policy: S3BucketPolicy;
 
   constructor(scope: Construct, id: string, props: LogBucketProps) {
     const p = parseProps(pathOf(scope, id), propsSchema, props);
@@ -210,7 +212,7 @@ export class LogBucket extends Construct {
       ],
     });
 
-    new S3BucketPolicy(this, "Policy", {
+    this.policy = new S3BucketPolicy(this, "Policy", {
       bucket: bucketId,
       policy: renderPolicy(
         policyDocument(...tlsOnlyStatements(bucketArn), ...encryptionStatements(bucketArn, this.kmsKeyArn), ...writerStatements(bucketArn, p.accountId, p.writers)),

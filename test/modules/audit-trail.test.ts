@@ -1,0 +1,46 @@
+import { AuditTrail, AuditTrailProps } from "../../modules/aws/audit-trail";
+import { onlyResource, synthJson, testStack } from "../support/synth";
+
+const KEY = "arn:aws:kms:us-east-1:111111111111:key/11111111-2222-3333-4444-555555555555";
+const base: AuditTrailProps = { name: "acme-prod-log-audit", bucketName: "acme-prod-audit", kmsKeyArn: KEY, protectedBucketPrefix: "acme-prod-" };
+
+describe("AuditTrail", () => {
+  test("multi-region, encrypted, validated trail of object events on the log buckets and management writes", () => {
+    const stack = testStack();
+    new AuditTrail(stack, "Trail", base);
+    const trail = onlyResource(synthJson(stack), "aws_cloudtrail");
+    expect(trail).toMatchObject({
+      name: "acme-prod-log-audit",
+      s3_bucket_name: "acme-prod-audit",
+      s3_key_prefix: "cloudtrail",
+      kms_key_id: KEY,
+      is_multi_region_trail: true,
+      enable_log_file_validation: true,
+      enable_logging: true,
+    });
+    expect(trail.advanced_event_selector).toEqual([
+      {
+        name: "Log bucket object events",
+        field_selector: [
+          { field: "eventCategory", equals: ["Data"] },
+          { field: "resources.type", equals: ["AWS::S3::Object"] },
+          { field: "resources.ARN", starts_with: ["arn:aws:s3:::acme-prod-"] },
+        ],
+      },
+      { name: "Management writes", field_selector: [{ field: "eventCategory", equals: ["Management"] }, { field: "readOnly", equals: ["false"] }] },
+    ]);
+  });
+
+  test("management events can be left to an organization trail", () => {
+    const stack = testStack();
+    new AuditTrail(stack, "Trail", { ...base, includeManagementWrites: false });
+    expect((onlyResource(synthJson(stack), "aws_cloudtrail").advanced_event_selector as unknown[]).length).toBe(1);
+  });
+
+  test.each([
+    [{ protectedBucketPrefix: "" }, /protectedBucketPrefix/],
+    [{ keyPrefix: "a/b" }, /keyPrefix: must be a key prefix without slashes/],
+  ] as [Partial<AuditTrailProps>, RegExp][])("rejects %j", (props, message) => {
+    expect(() => new AuditTrail(testStack(), "T", { ...base, ...props })).toThrow(message);
+  });
+});
