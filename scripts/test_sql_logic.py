@@ -49,6 +49,8 @@ def db():
     con.execute("CREATE TABLE ACME_LOGS_PROD.MONITORING.ALERT_SUPPRESSIONS (KIND VARCHAR, SUBJECT VARCHAR, SUPPRESSED_UNTIL TIMESTAMPTZ)")
     for table in ["GLOBEX.OKTA", "GLOBEX.GSUITE_AUDIT", "INITECH.OKTA"]:
         con.execute(f"CREATE TABLE ACME_LOGS_PROD.{table} (DATA VARCHAR, PARSE_TIME TIMESTAMPTZ, EVENT_TIME TIMESTAMPTZ, SOURCE_FILE VARCHAR, SOURCE_FILE_ROW BIGINT)")
+    # Pipes are RUNNING unless a test says otherwise.
+    con.execute("""CREATE MACRO "SYSTEM$PIPE_STATUS"(p) AS '{"executionState":"RUNNING","pendingFileCount":0}'""")
     return con
 
 
@@ -231,3 +233,26 @@ def test_monitor_suppression_is_per_subject(usage):
     run(usage, MONITORS + "TASK_FAILURES_MONITOR")
     run(usage, MONITORS + "TASK_FAILURES_MONITOR")
     assert [a[3] for a in full_alerts(usage)] == ["ACME_LOGS_PROD.GLOBEX.A_CANARY", "ACME_LOGS_PROD.GLOBEX.B_CANARY"]
+
+
+# ---- pipe state, watched by each source's canary task (SYSTEM$PIPE_STATUS stood in for by a macro) ----
+
+def pipe_state(con, state):
+    con.execute(f"""CREATE OR REPLACE MACRO "SYSTEM$PIPE_STATUS"(p) AS '{{"executionState":"{state}","pendingFileCount":0}}'""")
+
+
+def test_a_running_pipe_raises_nothing(db):
+    pipe_state(db, "RUNNING")
+    load(db, "GLOBEX.OKTA", loaded_minutes_ago=1)
+    run(db, CANARY)
+    assert alerts(db) == []
+
+
+def test_a_paused_pipe_raises_one_alert_within_the_suppression(db):
+    pipe_state(db, "PAUSED")
+    load(db, "GLOBEX.OKTA", loaded_minutes_ago=1)
+    for _ in range(3):
+        run(db, CANARY)
+    assert db.execute("SELECT KIND, SUBJECT, MESSAGE FROM ACME_LOGS_PROD.MONITORING.ALERTS").fetchall() == [
+        ("PIPE_NOT_RUNNING", "ACME_LOGS_PROD.GLOBEX.OKTA_PIPE", "pipe is PAUSED")
+    ]

@@ -93,6 +93,7 @@ export class SourcePipeline extends Construct {
       suppressionMinutes: source.canary.suppressionMinutes,
       schedule: source.canary.schedule,
       enabled: source.canary.enabled,
+      pipeName: this.pipe.pipeName,
       waitFor: [this.table.table],
     });
 

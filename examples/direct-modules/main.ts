@@ -86,6 +86,7 @@ export class GsuiteAuditStack extends TerraformStack {
       tenant: "example",
       alertStore: alerts.names,
       windowMinutes: 30,
+      pipeName: pipe.pipeName,
       waitFor: [table.table, ...alerts.tables],
     });
     new TableCleaner(this, "Cleaner", { database: table.database, schema: table.schema, tableName: table.tableName, retentionDays: 400, waitFor: [table.table] });

@@ -179,6 +179,17 @@ export function canaryStatements(p: CanaryParts): string[] {
   });
 }
 
+export const PIPE_KIND = "PIPE_NOT_RUNNING";
+
+/** A pipe whose execution state (SYSTEM$PIPE_STATUS) is anything but RUNNING: paused, stopped, stale. */
+export function pipeStateSelect(tenant: string, pipe: string): string {
+  return [
+    `SELECT ${literal(tenant)} AS TENANT, ${literal(pipe)} AS SUBJECT, 'pipe is ' || COALESCE(s.STATE, 'in an unknown state') AS MESSAGE`,
+    `FROM (SELECT JSON_EXTRACT_PATH_TEXT(SYSTEM$PIPE_STATUS(${literal(pipe)}), 'executionState') AS STATE) s`,
+    `WHERE COALESCE(s.STATE, 'UNKNOWN') <> 'RUNNING'`,
+  ].join("\n");
+}
+
 /** Lookback of the account-usage monitors, over `SNOWFLAKE.ACCOUNT_USAGE` views (latency up to ~45 min). */
 export interface AccountMonitorParts {
   readonly database: string;

@@ -54,6 +54,14 @@ describe("LogCanary", () => {
     expect(canary.statements.join("\n")).not.toContain("EVENT_TIME");
   });
 
+  test("given its pipe, the canary also alerts when the pipe is not RUNNING", () => {
+    const canary = new LogCanary(testStack(), "Canary", { ...base, pipeName: "LOGS_PROD.GLOBEX.OKTA_PIPE" });
+    expect(canary.statements).toHaveLength(4);
+    expect(canary.statements[2]).toContain("JSON_EXTRACT_PATH_TEXT(SYSTEM$PIPE_STATUS('LOGS_PROD.GLOBEX.OKTA_PIPE'), 'executionState')");
+    expect(canary.statements[2]).toContain("'PIPE_NOT_RUNNING'");
+    expect(canary.statements[3]).toContain("a.SUBJECT = 'LOGS_PROD.GLOBEX.OKTA_PIPE'");
+  });
+
   test("a disabled canary's task exists but is not started", () => {
     const stack = testStack();
     new LogCanary(stack, "Canary", { ...base, enabled: false });
@@ -63,7 +71,7 @@ describe("LogCanary", () => {
   test.each([
     [{ windowMinutes: 1 }, /windowMinutes/],
     [{ schedule: "hourly" }, /schedule: must be five cron fields and a time zone/],
-    [{ alertStore: { alerts: "ALERTS", suppressions: store.suppressions } }, /alertStore.alerts: must be DATABASE.SCHEMA.TABLE/],
+    [{ alertStore: { alerts: "ALERTS", suppressions: store.suppressions } }, /alertStore.alerts: must be DATABASE.SCHEMA.NAME/],
     [{ tenant: "Globex" }, /tenant: must be a tenant id/],
   ] as [Partial<LogCanaryProps>, RegExp][])("rejects %j", (props, message) => {
     expect(() => new LogCanary(testStack(), "C", { ...base, ...props })).toThrow(LakehouseValidationError);

@@ -4,7 +4,7 @@ import { Construct } from "constructs";
 import { z } from "zod";
 import { stampModule } from "../../core/stamp";
 import { SNOWFLAKE_IDENTIFIER, parseProps, pathOf } from "../../core/validate";
-import { canaryStatements, scriptingBlock } from "../sql";
+import { PIPE_KIND, canaryStatements, monitorStatements, pipeStateSelect, scriptingBlock } from "../sql";
 
 export const LOG_CANARY_MODULE = "snowflake/log-canary" as const;
 
@@ -26,12 +26,17 @@ export interface LogCanaryProps {
   readonly schedule?: string;
   /** Whether the task runs. @default true */
   readonly enabled?: boolean;
+  /**
+   * The pipe loading the table (`DB.SCHEMA.PIPE`): the same task also alerts (kind PIPE_NOT_RUNNING)
+   * when SYSTEM$PIPE_STATUS reports it is not RUNNING — paused, stopped or stale. @default not watched
+   */
+  readonly pipeName?: string;
   /** Objects the task must wait for (the table, the alert store). @default none */
   readonly waitFor?: readonly ITerraformDependable[];
 }
 
 const identifier = z.string().regex(SNOWFLAKE_IDENTIFIER, "must be an upper-case Snowflake identifier ([A-Z_][A-Z0-9_$]*)");
-const qualifiedName = z.string().regex(/^[A-Z_][A-Z0-9_$]*\.[A-Z_][A-Z0-9_$]*\.[A-Z_][A-Z0-9_$]*$/, "must be DATABASE.SCHEMA.TABLE");
+const qualifiedName = z.string().regex(/^[A-Z_][A-Z0-9_$]*\.[A-Z_][A-Z0-9_$]*\.[A-Z_][A-Z0-9_$]*$/, "must be DATABASE.SCHEMA.NAME");
 const propsSchema = z.object({
   database: identifier,
   schema: identifier,
@@ -42,6 +47,7 @@ const propsSchema = z.object({
   suppressionMinutes: z.number().int().min(0).max(43200).default(1440),
   schedule: z.string().regex(/^(\S+\s+){5}[A-Za-z_]+(\/[A-Za-z_+-]+)*$/, "must be five cron fields and a time zone").default("*/15 * * * * UTC"),
   enabled: z.boolean().default(true),
+  pipeName: qualifiedName.optional(),
   waitFor: z.array(z.custom<ITerraformDependable>()).default([]),
 });
 
@@ -65,7 +71,12 @@ export class LogCanary extends Construct {
     super(scope, id);
     stampModule(this, LOG_CANARY_MODULE);
     const table = `${p.database}.${p.schema}.${p.tableName}`;
-    this.statements = canaryStatements({ store: p.alertStore, table, tenant: p.tenant, windowMinutes: p.windowMinutes, suppressionMinutes: p.suppressionMinutes });
+    this.statements = [
+      ...canaryStatements({ store: p.alertStore, table, tenant: p.tenant, windowMinutes: p.windowMinutes, suppressionMinutes: p.suppressionMinutes }),
+      ...(p.pipeName
+        ? monitorStatements({ store: p.alertStore, kind: PIPE_KIND, severity: "HIGH", subject: p.pipeName, suppressionMinutes: p.suppressionMinutes, firing: pipeStateSelect(p.tenant, p.pipeName) })
+        : []),
+    ];
     this.taskName = `${p.database}.${p.schema}.${p.tableName}_CANARY`;
     // Serverless (no warehouse): a second of work every few minutes costs less than waking a warehouse.
     new Task(this, "Task", {
