@@ -1,4 +1,4 @@
-import { Token } from "cdktf";
+import { ITerraformDependable, Token } from "cdktf";
 import { z } from "zod";
 import { LakehouseValidationError, ValidationProblem, formatPath } from "./errors";
 
@@ -46,3 +46,17 @@ export const SNOWFLAKE_IDENTIFIER = /^[A-Z_][A-Z0-9_$]{0,254}$/;
 export function pathOf(scope: { node: { path: string } }, id: string): string {
   return scope.node.path ? `${scope.node.path}/${id}` : id;
 }
+
+/** Zod pieces the modules share, so every module says the same thing about the same mistake. */
+export const snowflakeIdentifier = () => z.string().regex(SNOWFLAKE_IDENTIFIER, "must be an upper-case Snowflake identifier ([A-Z_][A-Z0-9_$]*)");
+
+/** `DATABASE.SCHEMA.NAME` of unquoted upper-case identifiers. */
+export const qualifiedSnowflakeName = () =>
+  z.string().regex(/^[A-Z_][A-Z0-9_$]*\.[A-Z_][A-Z0-9_$]*\.[A-Z_][A-Z0-9_$]*$/, "must be DATABASE.SCHEMA.NAME");
+
+/** Snowflake task cron: five fields and a time zone (the provider adds USING CRON). */
+export const CRON_SCHEDULE = /^(\S+\s+){5}[A-Za-z_]+(\/[A-Za-z_+-]+)*$/;
+export const cronSchedule = () => z.string().regex(CRON_SCHEDULE, "must be five cron fields and a time zone, e.g. '0 3 * * * UTC'");
+
+/** Resources or modules to create first (`depends_on`). */
+export const dependables = () => z.array(z.custom<ITerraformDependable>()).default([]);

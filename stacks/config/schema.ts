@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { cronSchedule } from "../../modules/core/validate";
 import { JSON_PATH, JSON_PATH_HINT, TIMESTAMP_FORMAT, selectListProblem } from "../../modules/snowflake/sql";
 import { AWS_REGIONS, SNOWFLAKE_RESERVED } from "./regions";
 
@@ -27,8 +28,7 @@ const viewName = z.string().regex(/^[A-Z][A-Z0-9_]{0,254}$/, "must be an upper-c
 
 const retentionDays = z.number().int().positive("must be a positive number of days");
 
-/** Snowflake task cron: five fields and a time zone, e.g. "0 3 * * * UTC" (the provider adds USING CRON). */
-const cron = z.string().regex(/^(\S+\s+){5}[A-Za-z_]+(\/[A-Za-z_+-]+)*$/, "must be five cron fields and a time zone, e.g. '*/15 * * * * UTC'");
+const cron = cronSchedule();
 
 const canary = z.strictObject({
   /** Whether the canary runs (its task is started). */

@@ -3,7 +3,7 @@ import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { z } from "zod";
 import { stampModule } from "../../core/stamp";
-import { KMS_KEY_ARN, knownString, parseProps, pathOf } from "../../core/validate";
+import { dependables, KMS_KEY_ARN, knownString, parseProps, pathOf } from "../../core/validate";
 
 export const AUDIT_TRAIL_MODULE = "aws/audit-trail" as const;
 
@@ -31,7 +31,7 @@ const propsSchema = z.object({
   kmsKeyArn: knownString(KMS_KEY_ARN, "a KMS key ARN"),
   protectedBucketPrefix: z.string().regex(/^[a-z0-9][a-z0-9-]{1,40}$/, "must be a bucket-name prefix"),
   includeManagementWrites: z.boolean().default(true),
-  waitFor: z.array(z.custom<ITerraformDependable>()).default([]),
+  waitFor: dependables(),
 });
 
 /**

@@ -3,7 +3,7 @@ import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { z } from "zod";
 import { stampModule } from "../../core/stamp";
-import { SNOWFLAKE_IDENTIFIER, parseProps, pathOf } from "../../core/validate";
+import { cronSchedule, dependables, parseProps, pathOf, qualifiedSnowflakeName, snowflakeIdentifier } from "../../core/validate";
 import { loadFailuresSelect, longQueriesSelect, monitorStatements, scriptingBlock, tableChangesSelect, taskFailuresSelect } from "../sql";
 
 export const ACCOUNT_MONITORS_MODULE = "snowflake/account-monitors" as const;
@@ -30,8 +30,8 @@ export interface AccountMonitorsProps {
   readonly waitFor?: readonly ITerraformDependable[];
 }
 
-const identifier = z.string().regex(SNOWFLAKE_IDENTIFIER, "must be an upper-case Snowflake identifier ([A-Z_][A-Z0-9_$]*)");
-const qualifiedName = z.string().regex(/^[A-Z_][A-Z0-9_$]*\.[A-Z_][A-Z0-9_$]*\.[A-Z_][A-Z0-9_$]*$/, "must be DATABASE.SCHEMA.TABLE");
+const identifier = snowflakeIdentifier();
+const qualifiedName = qualifiedSnowflakeName();
 const propsSchema = z.object({
   database: identifier,
   alertStore: z.object({ alerts: qualifiedName, suppressions: qualifiedName }),
@@ -39,8 +39,8 @@ const propsSchema = z.object({
   suppressionMinutes: z.number().int().min(0).max(43200).default(1440),
   longQueryMinutes: z.number().int().min(1).max(1440).default(60),
   exemptRoles: z.array(z.string().regex(/^[A-Z_][A-Z0-9_$]*$/, "must be an upper-case role name")).default([]),
-  schedule: z.string().regex(/^(\S+\s+){5}[A-Za-z_]+(\/[A-Za-z_+-]+)*$/, "must be five cron fields and a time zone").default("*/15 * * * * UTC"),
-  waitFor: z.array(z.custom<ITerraformDependable>()).default([]),
+  schedule: cronSchedule().default("*/15 * * * * UTC"),
+  waitFor: dependables(),
 });
 
 /** The monitors, by task name and alert KIND. */

@@ -5,7 +5,7 @@ import { ITerraformDependable, dependable } from "cdktf";
 import { Construct } from "constructs";
 import { z } from "zod";
 import { stampModule } from "../../core/stamp";
-import { IAM_ROLE_ARN, SNOWFLAKE_IDENTIFIER, knownString, parseProps, pathOf } from "../../core/validate";
+import { cronSchedule, dependables, IAM_ROLE_ARN, knownString, parseProps, pathOf, qualifiedSnowflakeName, snowflakeIdentifier } from "../../core/validate";
 import { deliveryBlock } from "../sql";
 
 export const ALERT_DELIVERY_MODULE = "snowflake/alert-delivery" as const;
@@ -29,13 +29,13 @@ export interface AlertDeliveryProps {
 
 const propsSchema = z
   .object({
-    database: z.string().regex(SNOWFLAKE_IDENTIFIER, "must be an upper-case Snowflake identifier"),
-    alertsTable: z.string().regex(/^[A-Z_][A-Z0-9_$]*\.[A-Z_][A-Z0-9_$]*\.[A-Z_][A-Z0-9_$]*$/, "must be DATABASE.SCHEMA.TABLE"),
-    namePrefix: z.string().regex(SNOWFLAKE_IDENTIFIER, "must be an upper-case Snowflake identifier"),
+    database: snowflakeIdentifier(),
+    alertsTable: qualifiedSnowflakeName(),
+    namePrefix: snowflakeIdentifier(),
     sns: z.object({ topicArn: knownString(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+$/, "an SNS topic ARN"), roleArn: knownString(IAM_ROLE_ARN, "an IAM role ARN") }).optional(),
     emailRecipients: z.array(z.email("must be an e-mail address")).optional(),
-    schedule: z.string().regex(/^(\S+\s+){5}[A-Za-z_]+(\/[A-Za-z_+-]+)*$/, "must be five cron fields and a time zone").default("*/5 * * * * UTC"),
-    waitFor: z.array(z.custom<ITerraformDependable>()).default([]),
+    schedule: cronSchedule().default("*/5 * * * * UTC"),
+    waitFor: dependables(),
   })
   .refine((p) => p.sns !== undefined || (p.emailRecipients?.length ?? 0) > 0, { message: "needs sns or emailRecipients: alerts must leave the warehouse", path: ["sns"] });
 

@@ -5,7 +5,7 @@ import { Construct } from "constructs";
 import { z } from "zod";
 import { qualified } from "../../core/naming";
 import { stampModule } from "../../core/stamp";
-import { SNOWFLAKE_IDENTIFIER, parseProps, pathOf } from "../../core/validate";
+import { dependables, parseProps, pathOf, snowflakeIdentifier } from "../../core/validate";
 import { AlertStoreNames } from "../sql";
 
 export const ALERT_STORE_MODULE = "snowflake/alert-store" as const;
@@ -21,12 +21,12 @@ export interface AlertStoreProps {
   readonly waitFor?: readonly ITerraformDependable[];
 }
 
-const identifier = z.string().regex(SNOWFLAKE_IDENTIFIER, "must be an upper-case Snowflake identifier ([A-Z_][A-Z0-9_$]*)");
+const identifier = snowflakeIdentifier();
 const propsSchema = z.object({
   database: identifier,
   schema: identifier.default("MONITORING"),
   dataRetentionDays: z.number().int().min(0).max(90).default(7),
-  waitFor: z.array(z.custom<ITerraformDependable>()).default([]),
+  waitFor: dependables(),
 });
 
 /** Names of the alert store of a database, the same wherever they are computed. */

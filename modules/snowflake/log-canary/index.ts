@@ -3,7 +3,7 @@ import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { z } from "zod";
 import { stampModule } from "../../core/stamp";
-import { SNOWFLAKE_IDENTIFIER, parseProps, pathOf } from "../../core/validate";
+import { cronSchedule, dependables, parseProps, pathOf, qualifiedSnowflakeName, snowflakeIdentifier } from "../../core/validate";
 import { PIPE_KIND, canaryStatements, monitorStatements, pipeStateSelect, scriptingBlock } from "../sql";
 
 export const LOG_CANARY_MODULE = "snowflake/log-canary" as const;
@@ -35,8 +35,8 @@ export interface LogCanaryProps {
   readonly waitFor?: readonly ITerraformDependable[];
 }
 
-const identifier = z.string().regex(SNOWFLAKE_IDENTIFIER, "must be an upper-case Snowflake identifier ([A-Z_][A-Z0-9_$]*)");
-const qualifiedName = z.string().regex(/^[A-Z_][A-Z0-9_$]*\.[A-Z_][A-Z0-9_$]*\.[A-Z_][A-Z0-9_$]*$/, "must be DATABASE.SCHEMA.NAME");
+const identifier = snowflakeIdentifier();
+const qualifiedName = qualifiedSnowflakeName();
 const propsSchema = z.object({
   database: identifier,
   schema: identifier,
@@ -45,10 +45,10 @@ const propsSchema = z.object({
   alertStore: z.object({ alerts: qualifiedName, suppressions: qualifiedName }),
   windowMinutes: z.number().int().min(5).max(10080).default(60),
   suppressionMinutes: z.number().int().min(0).max(43200).default(1440),
-  schedule: z.string().regex(/^(\S+\s+){5}[A-Za-z_]+(\/[A-Za-z_+-]+)*$/, "must be five cron fields and a time zone").default("*/15 * * * * UTC"),
+  schedule: cronSchedule().default("*/15 * * * * UTC"),
   enabled: z.boolean().default(true),
   pipeName: qualifiedName.optional(),
-  waitFor: z.array(z.custom<ITerraformDependable>()).default([]),
+  waitFor: dependables(),
 });
 
 /**

@@ -6,7 +6,7 @@ import { Construct } from "constructs";
 import { z } from "zod";
 import { qualified } from "../../core/naming";
 import { stampModule } from "../../core/stamp";
-import { SNOWFLAKE_IDENTIFIER, parseProps, pathOf } from "../../core/validate";
+import { dependables, parseProps, pathOf, snowflakeIdentifier } from "../../core/validate";
 import { JSON_PATH, JSON_PATH_HINT, searchOptimizationStatements, selectListProblem, viewStatement } from "../sql";
 
 export const SEMI_STRUCTURED_TABLE_MODULE = "snowflake/semi-structured-table" as const;
@@ -47,7 +47,7 @@ export interface SemiStructuredTableProps {
   readonly waitFor?: readonly ITerraformDependable[];
 }
 
-const identifier = z.string().regex(SNOWFLAKE_IDENTIFIER, "must be an upper-case Snowflake identifier ([A-Z_][A-Z0-9_$]*)");
+const identifier = snowflakeIdentifier();
 
 const propsSchema = z.object({
   database: identifier,
@@ -64,7 +64,7 @@ const propsSchema = z.object({
     .default({}),
   secureViews: z.boolean().default(false),
   searchOptimizationPaths: z.array(z.string().regex(JSON_PATH, `must be ${JSON_PATH_HINT}`)).default([]),
-  waitFor: z.array(z.custom<ITerraformDependable>()).default([]),
+  waitFor: dependables(),
 });
 
 /**

@@ -6,7 +6,7 @@ import { Construct } from "constructs";
 import { z } from "zod";
 import { qualified } from "../../core/naming";
 import { stampModule } from "../../core/stamp";
-import { SNOWFLAKE_IDENTIFIER, parseProps, pathOf } from "../../core/validate";
+import { dependables, parseProps, pathOf, snowflakeIdentifier } from "../../core/validate";
 import { JSON_PATH, JSON_PATH_HINT, TIMESTAMP_FORMAT, copyStatement } from "../sql";
 
 export const SNOWPIPE_MODULE = "snowflake/snowpipe" as const;
@@ -54,7 +54,7 @@ export interface SnowpipeProps {
   readonly comment?: string;
 }
 
-const identifier = z.string().regex(SNOWFLAKE_IDENTIFIER, "must be an upper-case Snowflake identifier ([A-Z_][A-Z0-9_$]*)");
+const identifier = snowflakeIdentifier();
 
 const propsSchema = z.object({
   database: identifier,
@@ -68,7 +68,7 @@ const propsSchema = z.object({
   eventTimeFormat: z.string().regex(TIMESTAMP_FORMAT, "must be AUTO or a Snowflake timestamp format without quotes").default("AUTO"),
   stripOuterArray: z.boolean().default(false),
   onError: z.enum(["CONTINUE", "SKIP_FILE", "ABORT_STATEMENT"]).default("CONTINUE"),
-  waitFor: z.array(z.custom<ITerraformDependable>()).default([]),
+  waitFor: dependables(),
   comment: z.string().max(200).optional(),
 });
 

@@ -2,7 +2,7 @@ import { StorageIntegration as SnowflakeStorageIntegrationResource } from "@cdkt
 import { Construct } from "constructs";
 import { z } from "zod";
 import { stampModule } from "../../core/stamp";
-import { IAM_ROLE_ARN, SNOWFLAKE_IDENTIFIER, knownString, parseProps, pathOf } from "../../core/validate";
+import { IAM_ROLE_ARN, knownString, parseProps, pathOf, snowflakeIdentifier } from "../../core/validate";
 
 export const STORAGE_INTEGRATION_MODULE = "snowflake/storage-integration" as const;
 
@@ -28,7 +28,7 @@ export interface StorageIntegrationProps {
 const s3Location = z.string().regex(/^s3:\/\/[a-z0-9][a-z0-9-]{1,61}[a-z0-9](\/[^*]*)?\/$/, "must be s3://bucket/prefix/ ending in '/', without wildcards");
 
 const propsSchema = z.object({
-  name: z.string().regex(SNOWFLAKE_IDENTIFIER, "must be an upper-case Snowflake identifier ([A-Z_][A-Z0-9_$]*)"),
+  name: snowflakeIdentifier(),
   roleArn: knownString(IAM_ROLE_ARN, "an IAM role ARN"),
   externalId: z.string().regex(/^[\w+=,.@:/-]{2,1224}$/, "must be 2-1224 characters of [A-Za-z0-9+=,.@:/_-]"),
   allowedLocations: z.array(s3Location).min(1, "at least one location is required"),

@@ -3,7 +3,7 @@ import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { z } from "zod";
 import { stampModule } from "../../core/stamp";
-import { SNOWFLAKE_IDENTIFIER, parseProps, pathOf } from "../../core/validate";
+import { cronSchedule, dependables, parseProps, pathOf, snowflakeIdentifier } from "../../core/validate";
 import { purgeStatement } from "../sql";
 
 export const TABLE_CLEANER_MODULE = "snowflake/table-cleaner" as const;
@@ -27,15 +27,15 @@ export interface TableCleanerProps {
   readonly waitFor?: readonly ITerraformDependable[];
 }
 
-const identifier = z.string().regex(SNOWFLAKE_IDENTIFIER, "must be an upper-case Snowflake identifier ([A-Z_][A-Z0-9_$]*)");
+const identifier = snowflakeIdentifier();
 const propsSchema = z.object({
   database: identifier,
   schema: identifier,
   tableName: identifier,
   retentionDays: z.number({ message: "required: a cleaner needs the table's retention" }).int().min(1),
   purgeOn: z.enum(["event_time", "load_time"]).default("event_time"),
-  schedule: z.string().regex(/^(\S+\s+){5}[A-Za-z_]+(\/[A-Za-z_+-]+)*$/, "must be five cron fields and a time zone").default("0 3 * * * UTC"),
-  waitFor: z.array(z.custom<ITerraformDependable>()).default([]),
+  schedule: cronSchedule().default("0 3 * * * UTC"),
+  waitFor: dependables(),
 });
 
 /**

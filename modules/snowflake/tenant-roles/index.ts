@@ -5,7 +5,7 @@ import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { z } from "zod";
 import { stampModule } from "../../core/stamp";
-import { SNOWFLAKE_IDENTIFIER, parseProps, pathOf } from "../../core/validate";
+import { dependables, parseProps, pathOf, snowflakeIdentifier } from "../../core/validate";
 
 export const TENANT_ROLES_MODULE = "snowflake/tenant-roles" as const;
 
@@ -24,14 +24,14 @@ export interface TenantRolesProps {
   readonly waitFor?: readonly ITerraformDependable[];
 }
 
-const identifier = z.string().regex(SNOWFLAKE_IDENTIFIER, "must be an upper-case Snowflake identifier ([A-Z_][A-Z0-9_$]*)");
+const identifier = snowflakeIdentifier();
 const propsSchema = z.object({
   database: identifier,
   schema: identifier,
   rolePrefix: identifier.refine((s) => s.length <= 200, "must be at most 200 characters"),
   warehouse: identifier.optional(),
   parentRole: identifier.default("SYSADMIN"),
-  waitFor: z.array(z.custom<ITerraformDependable>()).default([]),
+  waitFor: dependables(),
 });
 
 /**

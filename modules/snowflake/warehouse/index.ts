@@ -3,7 +3,7 @@ import { Warehouse as WarehouseResource } from "@cdktf/provider-snowflake/lib/wa
 import { Construct } from "constructs";
 import { z } from "zod";
 import { stampModule } from "../../core/stamp";
-import { SNOWFLAKE_IDENTIFIER, parseProps, pathOf } from "../../core/validate";
+import { parseProps, pathOf, snowflakeIdentifier } from "../../core/validate";
 
 export const WAREHOUSE_MODULE = "snowflake/warehouse" as const;
 
@@ -30,7 +30,7 @@ export interface WarehouseProps {
 
 const propsSchema = z
   .object({
-    name: z.string().regex(SNOWFLAKE_IDENTIFIER, "must be an upper-case Snowflake identifier"),
+    name: snowflakeIdentifier(),
     purpose: z.string().min(3).max(150),
     size: z.enum(["XSMALL", "SMALL", "MEDIUM", "LARGE", "XLARGE"]).default("XSMALL"),
     autoSuspendSeconds: z.number().int().min(60, "must be at least 60 (billing is per second after a 60-second minimum)").max(3600).default(60),
