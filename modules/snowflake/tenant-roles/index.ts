@@ -55,29 +55,30 @@ export class TenantRoles extends Construct {
     const schema = `"${p.database}"."${p.schema}"`;
     const waits = p.waitFor.length > 0 ? [...p.waitFor] : undefined;
 
+    // A role's name is read once: each attribute read makes a new token (with a captured stack trace).
     const role = (suffix: string, comment: string) => {
-      const r = new AccountRole(this, suffix, { name: `${p.rolePrefix}_${suffix}`, comment });
-      new GrantAccountRole(this, `${suffix}ToParent`, { roleName: r.name, parentRoleName: p.parentRole });
-      return r;
+      const name = new AccountRole(this, suffix, { name: `${p.rolePrefix}_${suffix}`, comment }).name;
+      new GrantAccountRole(this, `${suffix}ToParent`, { roleName: name, parentRoleName: p.parentRole });
+      return name;
     };
     const grant = (id: string, config: Omit<GrantPrivilegesToAccountRoleConfig, "dependsOn">) => new GrantPrivilegesToAccountRole(this, id, { ...config, dependsOn: waits });
-    const usage = (r: AccountRole, who: string) => {
-      grant(`${who}DatabaseUsage`, { accountRoleName: r.name, privileges: ["USAGE"], onAccountObject: { objectType: "DATABASE", objectName: p.database } });
-      grant(`${who}SchemaUsage`, { accountRoleName: r.name, privileges: ["USAGE"], onSchema: { schemaName: schema } });
+    const usage = (role: string, who: string) => {
+      grant(`${who}DatabaseUsage`, { accountRoleName: role, privileges: ["USAGE"], onAccountObject: { objectType: "DATABASE", objectName: p.database } });
+      grant(`${who}SchemaUsage`, { accountRoleName: role, privileges: ["USAGE"], onSchema: { schemaName: schema } });
     };
-    const onObjects = (r: AccountRole, who: string, privileges: string[], plural: string) => {
+    const onObjects = (role: string, who: string, privileges: string[], plural: string) => {
       const name = plural.charAt(0) + plural.slice(1).toLowerCase();
-      grant(`${who}All${name}`, { accountRoleName: r.name, privileges, onSchemaObject: { all: { objectTypePlural: plural, inSchema: schema } } });
-      grant(`${who}Future${name}`, { accountRoleName: r.name, privileges, onSchemaObject: { future: { objectTypePlural: plural, inSchema: schema } } });
+      grant(`${who}All${name}`, { accountRoleName: role, privileges, onSchemaObject: { all: { objectTypePlural: plural, inSchema: schema } } });
+      grant(`${who}Future${name}`, { accountRoleName: role, privileges, onSchemaObject: { future: { objectTypePlural: plural, inSchema: schema } } });
     };
 
     const reader = role("READER", `Reads the views of ${p.database}.${p.schema}`);
     usage(reader, "Reader");
     onObjects(reader, "Reader", ["SELECT"], "VIEWS");
-    if (p.warehouse) grant("ReaderWarehouseUsage", { accountRoleName: reader.name, privileges: ["USAGE"], onAccountObject: { objectType: "WAREHOUSE", objectName: p.warehouse } });
+    if (p.warehouse) grant("ReaderWarehouseUsage", { accountRoleName: reader, privileges: ["USAGE"], onAccountObject: { objectType: "WAREHOUSE", objectName: p.warehouse } });
 
     const analyst = role("ANALYST", `Reads the views and raw log tables of ${p.database}.${p.schema}`);
-    new GrantAccountRole(this, "ReaderToAnalyst", { roleName: reader.name, parentRoleName: analyst.name });
+    new GrantAccountRole(this, "ReaderToAnalyst", { roleName: reader, parentRoleName: analyst });
     onObjects(analyst, "Analyst", ["SELECT"], "TABLES");
 
     const pipeline = role("PIPELINE", `Operates the pipes and tasks of ${p.database}.${p.schema}`);
