@@ -1,8 +1,8 @@
-import { Task } from "@cdktf/provider-snowflake/lib/task";
 import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { z } from "zod";
 import { stampModule } from "../../core/stamp";
+import { serverlessTask } from "../serverless-task";
 import { cronSchedule, dependables, parseProps, pathOf, qualifiedSnowflakeName, snowflakeIdentifier } from "../../core/validate";
 import { loadFailuresSelect, longQueriesSelect, monitorStatements, scriptingBlock, tableChangesSelect, taskFailuresSelect } from "../sql";
 
@@ -79,19 +79,15 @@ export class AccountMonitors extends Construct {
       LOG_TABLE_CHANGES_MONITOR: monitorStatements({ ...common, kind: MONITOR_KINDS.LOG_TABLE_CHANGES_MONITOR, severity: "HIGH", firing: tableChangesSelect({ ...parts, exemptRoles: p.exemptRoles }) }),
     };
     for (const [name, statements] of Object.entries(this.statements)) {
-      new Task(this, name, {
+      serverlessTask(this, name, {
         database: p.database,
         schema: "MONITORING",
         name,
-        schedule: { usingCron: p.schedule },
-        started: true,
-        sqlStatement: scriptingBlock(statements),
-        userTaskManagedInitialWarehouseSize: "XSMALL",
-        // Never auto-suspend: a monitor that keeps failing is itself reported by TASK_FAILURE.
-        suspendTaskAfterNumFailures: 0,
-        allowOverlappingExecution: "false",
+        schedule: p.schedule,
+        sql: scriptingBlock(statements),
+        watcher: true,
         comment: `Monitor ${MONITOR_KINDS[name as keyof typeof MONITOR_KINDS]} of ${p.database}`,
-        dependsOn: p.waitFor.length > 0 ? [...p.waitFor] : undefined,
+        dependsOn: p.waitFor,
       });
     }
   }

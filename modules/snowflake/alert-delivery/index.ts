@@ -1,10 +1,10 @@
 import { EmailNotificationIntegration } from "@cdktf/provider-snowflake/lib/email-notification-integration";
 import { NotificationIntegration } from "@cdktf/provider-snowflake/lib/notification-integration";
-import { Task } from "@cdktf/provider-snowflake/lib/task";
 import { ITerraformDependable, dependable } from "cdktf";
 import { Construct } from "constructs";
 import { z } from "zod";
 import { stampModule } from "../../core/stamp";
+import { serverlessTask } from "../serverless-task";
 import { cronSchedule, dependables, IAM_ROLE_ARN, knownString, parseProps, pathOf, qualifiedSnowflakeName, snowflakeIdentifier } from "../../core/validate";
 import { deliveryBlock } from "../sql";
 
@@ -51,7 +51,7 @@ export class AlertDelivery extends Construct {
   public readonly snsExternalId?: string;
   /** The delivery task's body. */
   public readonly statement: string;
-  private readonly task: Task;
+  private readonly task: ReturnType<typeof serverlessTask>;
 
   constructor(scope: Construct, id: string, props: AlertDeliveryProps) {
     const p = parseProps(pathOf(scope, id), propsSchema, props);
@@ -83,16 +83,13 @@ export class AlertDelivery extends Construct {
       email = { integration: name, recipients: [...p.emailRecipients] };
     }
     this.statement = deliveryBlock({ alerts: p.alertsTable, snsIntegration: snsName, email });
-    this.task = new Task(this, "Task", {
+    this.task = serverlessTask(this, "Task", {
       database: p.database,
       schema: "MONITORING",
       name: "ALERT_DELIVERY",
-      schedule: { usingCron: p.schedule },
-      started: true,
-      sqlStatement: this.statement,
-      userTaskManagedInitialWarehouseSize: "XSMALL",
-      suspendTaskAfterNumFailures: 0,
-      allowOverlappingExecution: "false",
+      schedule: p.schedule,
+      sql: this.statement,
+      watcher: true,
       comment: "Sends undelivered alerts, then marks them delivered",
       dependsOn: [...integrations, ...p.waitFor],
     });

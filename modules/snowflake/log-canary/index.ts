@@ -1,8 +1,8 @@
-import { Task } from "@cdktf/provider-snowflake/lib/task";
 import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { z } from "zod";
 import { stampModule } from "../../core/stamp";
+import { serverlessTask } from "../serverless-task";
 import { cronSchedule, dependables, parseProps, pathOf, qualifiedSnowflakeName, snowflakeIdentifier } from "../../core/validate";
 import { PIPE_KIND, canaryStatements, monitorStatements, pipeStateSelect, scriptingBlock } from "../sql";
 
@@ -78,20 +78,16 @@ export class LogCanary extends Construct {
         : []),
     ];
     this.taskName = `${p.database}.${p.schema}.${p.tableName}_CANARY`;
-    // Serverless (no warehouse): a second of work every few minutes costs less than waking a warehouse.
-    new Task(this, "Task", {
+    serverlessTask(this, "Task", {
       database: p.database,
       schema: p.schema,
       name: `${p.tableName}_CANARY`,
-      schedule: { usingCron: p.schedule },
+      schedule: p.schedule,
       started: p.enabled,
-      sqlStatement: scriptingBlock(this.statements),
-      userTaskManagedInitialWarehouseSize: "XSMALL",
-      // Never auto-suspend: a failing canary keeps failing visibly (TASK_HISTORY) instead of going quiet.
-      suspendTaskAfterNumFailures: 0,
-      allowOverlappingExecution: "false",
+      sql: scriptingBlock(this.statements),
+      watcher: true,
       comment: `Log canary of ${table}: alert when nothing loaded for ${p.windowMinutes} minutes`,
-      dependsOn: p.waitFor.length > 0 ? [...p.waitFor] : undefined,
+      dependsOn: p.waitFor,
     });
   }
 }

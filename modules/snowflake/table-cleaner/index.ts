@@ -1,8 +1,8 @@
-import { Task } from "@cdktf/provider-snowflake/lib/task";
 import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { z } from "zod";
 import { stampModule } from "../../core/stamp";
+import { serverlessTask } from "../serverless-task";
 import { cronSchedule, dependables, parseProps, pathOf, snowflakeIdentifier } from "../../core/validate";
 import { purgeStatement } from "../sql";
 
@@ -56,17 +56,14 @@ export class TableCleaner extends Construct {
     const table = `${p.database}.${p.schema}.${p.tableName}`;
     this.statement = purgeStatement(table, p.retentionDays, p.purgeOn);
     this.taskName = `${table}_CLEANER`;
-    new Task(this, "Task", {
+    serverlessTask(this, "Task", {
       database: p.database,
       schema: p.schema,
       name: `${p.tableName}_CLEANER`,
-      schedule: { usingCron: p.schedule },
-      started: true,
-      sqlStatement: this.statement,
-      userTaskManagedInitialWarehouseSize: "XSMALL",
-      allowOverlappingExecution: "false",
+      schedule: p.schedule,
+      sql: this.statement,
       comment: `Deletes rows of ${table} older than ${p.retentionDays} days (${p.purgeOn})`,
-      dependsOn: p.waitFor.length > 0 ? [...p.waitFor] : undefined,
+      dependsOn: p.waitFor,
     });
   }
 }
