@@ -1,5 +1,7 @@
+import { parsePolicyStatements } from "../modules/core/iam";
+import { moduleStampOf } from "../modules/core/stamp";
 import { StackSet } from "./synth-ref";
-import { StatementChange, diffPolicies, isPolicyAttribute, parsePolicy } from "./policy";
+import { StatementChange, diffPolicies, isPolicyAttribute } from "./policy";
 
 /** One attribute that differs, by its path inside the resource (`rule[0].expiration[0].days`). */
 export interface AttributeChange {
@@ -27,10 +29,6 @@ export interface ResourceChange {
 /** Keys that say nothing about the infrastructure (cdktf metadata). */
 const IGNORED = new Set(["//"]);
 
-function stamp(r?: Record<string, unknown>): string | undefined {
-  return (r?.["//"] as Record<string, string> | undefined)?.lakehouse_module;
-}
-
 /** Every resource of a stack set, keyed `stack␟type.name`. */
 function resources(set: StackSet): Map<string, { stack: string; type: string; address: string; body: Record<string, unknown> }> {
   const out = new Map<string, { stack: string; type: string; address: string; body: Record<string, unknown> }>();
@@ -51,8 +49,8 @@ export function diffAttributes(type: string, before: unknown, after: unknown, pa
   if (JSON.stringify(before) === JSON.stringify(after)) return [];
   const top = path.split(/[.[]/)[0];
   if (path !== "" && !path.includes(".") && !path.includes("[") && isPolicyAttribute(type, top)) {
-    const b = parsePolicy(before);
-    const a = parsePolicy(after);
+    const b = parsePolicyStatements(before);
+    const a = parsePolicyStatements(after);
     if (b || a) return [{ path, before, after, statements: diffPolicies(b ?? [], a ?? []) }];
   }
   if (isObject(before) && isObject(after)) {
@@ -78,11 +76,11 @@ export function diffStacks(base: StackSet, head: StackSet): ResourceChange[] {
     if (x && y) {
       const attributes = diffAttributes(meta.type, x.body, y.body);
       if (attributes.length === 0) continue;
-      changes.push({ stack: meta.stack, address: meta.address, type: meta.type, action: "changed", module: stamp(y.body), baseModule: stamp(x.body), attributes, before: x.body, after: y.body });
+      changes.push({ stack: meta.stack, address: meta.address, type: meta.type, action: "changed", module: moduleStampOf(y.body), baseModule: moduleStampOf(x.body), attributes, before: x.body, after: y.body });
     } else if (y) {
-      changes.push({ stack: meta.stack, address: meta.address, type: meta.type, action: "added", module: stamp(y.body), attributes: diffAttributes(meta.type, {}, withoutMeta(y.body)), after: y.body });
+      changes.push({ stack: meta.stack, address: meta.address, type: meta.type, action: "added", module: moduleStampOf(y.body), attributes: diffAttributes(meta.type, {}, withoutMeta(y.body)), after: y.body });
     } else if (x) {
-      changes.push({ stack: meta.stack, address: meta.address, type: meta.type, action: "removed", module: stamp(x.body), baseModule: stamp(x.body), attributes: diffAttributes(meta.type, withoutMeta(x.body), {}), before: x.body });
+      changes.push({ stack: meta.stack, address: meta.address, type: meta.type, action: "removed", module: moduleStampOf(x.body), baseModule: moduleStampOf(x.body), attributes: diffAttributes(meta.type, withoutMeta(x.body), {}), before: x.body });
     }
   }
   return changes;

@@ -1,19 +1,9 @@
+import { ParsedStatement as Statement, asList } from "../modules/core/iam";
+
 /**
  * IAM-style policy documents compared as parsed documents, statement by statement (matched by Sid,
  * else by position), never as strings.
  */
-export interface Statement {
-  Sid?: string;
-  Effect: "Allow" | "Deny";
-  Principal?: unknown;
-  NotPrincipal?: unknown;
-  Action?: string | string[];
-  NotAction?: string | string[];
-  Resource?: string | string[];
-  NotResource?: string | string[];
-  Condition?: Record<string, Record<string, unknown>>;
-}
-
 /** Attributes that hold policy documents, by resource type ("*" = any type). */
 export const POLICY_ATTRIBUTES: Record<string, string[]> = {
   "*": ["policy", "assume_role_policy"],
@@ -24,26 +14,12 @@ export function isPolicyAttribute(type: string, attribute: string): boolean {
   return (POLICY_ATTRIBUTES["*"].includes(attribute) || (POLICY_ATTRIBUTES[type] ?? []).includes(attribute));
 }
 
-/** Parses a policy JSON string; undefined if it is not a policy document. */
-export function parsePolicy(value: unknown): Statement[] | undefined {
-  if (typeof value !== "string") return undefined;
-  try {
-    const doc = JSON.parse(value) as { Statement?: Statement | Statement[] };
-    if (!doc.Statement) return undefined;
-    return Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement];
-  } catch {
-    return undefined;
-  }
-}
-
-const list = (v: unknown): string[] => (v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
-
 /** Principals as flat strings: `*`, `AWS:arn…`, `Service:cloudtrail.amazonaws.com`. */
 export function principals(p: unknown): string[] {
   if (p === undefined) return [];
   if (p === "*") return ["*"];
   if (typeof p === "object" && p !== null) {
-    return Object.entries(p as Record<string, unknown>).flatMap(([kind, v]) => list(v).map((x) => (x === "*" ? "*" : `${kind}:${x}`)));
+    return Object.entries(p as Record<string, unknown>).flatMap(([kind, v]) => asList(v).map((x) => (x === "*" ? "*" : `${kind}:${x}`)));
   }
   return [String(p)];
 }
@@ -84,7 +60,7 @@ export function diffPolicies(before: Statement[], after: Statement[]): Statement
     const x = b.get(key);
     const y = a.get(key);
     if (x && y && JSON.stringify(x) === JSON.stringify(y)) continue;
-    const actions = (s?: Statement) => list(s?.Action ?? (s?.NotAction !== undefined ? list(s.NotAction).map((n) => `NOT ${n}`) : undefined));
+    const actions = (s?: Statement) => asList(s?.Action ?? (s?.NotAction !== undefined ? asList(s.NotAction).map((n) => `NOT ${n}`) : undefined));
     const change: StatementChange = {
       sid: key,
       effect: (y ?? x)!.Effect,
@@ -93,8 +69,8 @@ export function diffPolicies(before: Statement[], after: Statement[]): Statement
       actionsRemoved: minus(actions(x), actions(y)),
       principalsAdded: minus(principals(y?.Principal), principals(x?.Principal)),
       principalsRemoved: minus(principals(x?.Principal), principals(y?.Principal)),
-      resourcesAdded: minus(list(y?.Resource), list(x?.Resource)),
-      resourcesRemoved: minus(list(x?.Resource), list(y?.Resource)),
+      resourcesAdded: minus(asList(y?.Resource), asList(x?.Resource)),
+      resourcesRemoved: minus(asList(x?.Resource), asList(y?.Resource)),
       conditionsAdded: minus(conditions(y?.Condition), conditions(x?.Condition)),
       conditionsRemoved: minus(conditions(x?.Condition), conditions(y?.Condition)),
       before: x,

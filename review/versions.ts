@@ -1,3 +1,4 @@
+import { moduleStampOf } from "../modules/core/stamp";
 import { diffStacks } from "./diff";
 import { ModuleVersionChange, Suppression } from "./report";
 import { StackJson, StackSet } from "./synth-ref";
@@ -8,17 +9,13 @@ function splitStamp(stamp: string): [string, string] {
   return [stamp.slice(0, at), stamp.slice(at + 1)];
 }
 
-function stampOf(body: Record<string, unknown>): string | undefined {
-  return (body["//"] as Record<string, string> | undefined)?.lakehouse_module;
-}
-
 /** Module name → version, from the stamps of every resource. */
 export function moduleVersions(set: StackSet): Map<string, string> {
   const out = new Map<string, string>();
   for (const json of Object.values(set)) {
     for (const byName of Object.values(json.resource ?? {})) {
       for (const body of Object.values(byName)) {
-        const stamp = stampOf(body);
+        const stamp = moduleStampOf(body);
         if (stamp) out.set(...splitStamp(stamp));
       }
     }

@@ -1,5 +1,7 @@
 import { TerraformResource } from "cdktf";
 import { IConstruct } from "constructs";
+import { asList, parsePolicyStatements } from "./iam";
+import { moduleStampOf } from "./stamp";
 
 /**
  * Guardrails: small pure rules over the synthesized attributes of every resource in a stack (STYLE 7).
@@ -54,17 +56,7 @@ export class GuardrailError extends Error {
 
 // ---- rules -------------------------------------------------------------------------------------
 
-type Statement = { Sid?: string; Effect?: string; Principal?: unknown; Action?: unknown; Condition?: Record<string, Record<string, unknown>> };
-function statements(policy: unknown): Statement[] {
-  if (typeof policy !== "string") return [];
-  try {
-    const doc = JSON.parse(policy) as { Statement?: Statement | Statement[] };
-    return doc.Statement === undefined ? [] : Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement];
-  } catch {
-    return [];
-  }
-}
-const asList = (v: unknown): string[] => (v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
+const statements = (policy: unknown) => parsePolicyStatements(policy) ?? [];
 
 const bucketCompanion = (type: string, what: string) => (bucket: ResourceView, stack: StackView) =>
   stack.attachedTo(bucket, type).length === 0 ? `no ${type} for this bucket (${what})` : undefined;
@@ -155,7 +147,7 @@ export const RULES: readonly GuardrailRule[] = [
     description: "Every log table (snowflake/semi-structured-table) is watched by a log canary task",
     resourceTypes: ["snowflake_table"],
     check: (table, stack) => {
-      if (!stampOf(table).startsWith("snowflake/semi-structured-table@")) return undefined;
+      if (!(moduleStampOf(table.attributes) ?? "").startsWith("snowflake/semi-structured-table@")) return undefined;
       const name = qualifiedTable(table);
       const watched = stack.ofType("snowflake_task").some((t) => {
         const sql = String(t.attributes.sql_statement ?? "");
@@ -199,10 +191,6 @@ export const RULES: readonly GuardrailRule[] = [
     },
   },
 ];
-
-function stampOf(r: ResourceView): string {
-  return String((r.attributes["//"] as { lakehouse_module?: string } | undefined)?.lakehouse_module ?? "");
-}
 
 function qualifiedTable(r: ResourceView): string {
   return `${r.attributes.database}.${r.attributes.schema}.${r.attributes.name}`;

@@ -55,3 +55,33 @@ export function readPrefixesStatements(bucketArn: string, prefixes: readonly str
     { Sid: "DecryptWithBucketKey", Effect: "Allow", Action: KMS_DECRYPT_ACTIONS, Resource: kmsKeyArn },
   ];
 }
+
+/** A statement as read back from a synthesized policy document (any shape a policy may take). */
+export interface ParsedStatement {
+  Sid?: string;
+  Effect: "Allow" | "Deny";
+  Principal?: unknown;
+  NotPrincipal?: unknown;
+  Action?: string | string[];
+  NotAction?: string | string[];
+  Resource?: string | string[];
+  NotResource?: string | string[];
+  Condition?: Record<string, Record<string, unknown>>;
+}
+
+/** The statements of a policy JSON string; undefined if it is not a policy document. */
+export function parsePolicyStatements(value: unknown): ParsedStatement[] | undefined {
+  if (typeof value !== "string") return undefined;
+  try {
+    const doc = JSON.parse(value) as { Statement?: ParsedStatement | ParsedStatement[] };
+    if (!doc.Statement) return undefined;
+    return Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement];
+  } catch {
+    return undefined;
+  }
+}
+
+/** A policy element that may be one string or a list of them, as a list. */
+export function asList(v: unknown): string[] {
+  return v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)];
+}

@@ -16,6 +16,11 @@ export function stampedComment(name: ModuleName, description?: string): string {
   return description ? `${description} ${stamp}` : stamp;
 }
 
+/** The `module@version` stamped in a synthesized resource's `//` block, if any. */
+export function moduleStampOf(body: Record<string, unknown> | undefined): string | undefined {
+  return (body?.["//"] as { lakehouse_module?: string } | undefined)?.lakehouse_module;
+}
+
 interface Taggable {
   tags?: Record<string, string>;
   tagsInput?: Record<string, string>;

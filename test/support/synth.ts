@@ -29,9 +29,7 @@ export function synthWithMetadata(stack: TerraformStack): SynthJson {
 }
 
 /** The module stamp in a resource's `//` block. */
-export function stampOf(resource: Record<string, unknown>): string | undefined {
-  return (resource["//"] as Record<string, string> | undefined)?.lakehouse_module;
-}
+export { moduleStampOf as stampOf } from "../../modules/core/stamp";
 
 /** All resources of a type, as a list of their attribute objects. */
 export function resourcesOf(json: SynthJson, type: string): Record<string, unknown>[] {
