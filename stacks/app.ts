@@ -37,6 +37,16 @@ export function checkGuardrails(outdir: string): (GuardrailViolation & { stack: 
 }
 
 /**
+ * Applies the guardrails to a synth output: `enforce` throws a GuardrailError naming every violation;
+ * `report` writes them to `<outdir>/guardrails.json` (for review tooling) and lets the output stand.
+ */
+export function enforceGuardrails(outdir: string, mode: "enforce" | "report" = "enforce"): void {
+  const violations = checkGuardrails(outdir);
+  if (mode === "report") writeFileSync(join(outdir, "guardrails.json"), JSON.stringify(violations, null, 2));
+  else if (violations.length > 0) throw new GuardrailError(violations);
+}
+
+/**
  * Synthesizes the lakehouse into `outdir` atomically: everything is written to a fresh sibling
  * folder first, checked against the guardrails, and moved into place only when both succeeded, so a failure leaves the previous
  * output (or nothing) behind, never a half-written tree.
@@ -64,9 +74,7 @@ export function synthLakehouse(config: LakehouseConfig, outdir: string, options:
     const app = new App({ outdir: staging, skipValidation: false });
     const { platform, tenants } = buildLakehouse(app, config);
     app.synth();
-    const violations = checkGuardrails(staging);
-    if (violations.length > 0 && options.guardrails !== "report") throw new GuardrailError(violations);
-    if (options.guardrails === "report") writeFileSync(join(staging, "guardrails.json"), JSON.stringify(violations, null, 2));
+    enforceGuardrails(staging, options.guardrails);
     if (existsSync(target)) rmSync(target, { recursive: true, force: true });
     renameSync(staging, target);
     return { stacks: [...platform, ...tenants].map((s) => s.node.id) };

@@ -3,8 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { App } from "cdktf";
 import { buildDirectExample } from "../examples/direct-modules/main";
-import { GuardrailError } from "../modules/core/guardrails";
-import { checkGuardrails, synthLakehouse } from "../stacks/app";
+import { enforceGuardrails, synthLakehouse } from "../stacks/app";
 import { loadConfigFile } from "../stacks/config/load";
 
 /**
@@ -26,8 +25,7 @@ const examples: Record<string, (outdir: string) => void> = {
     buildDirectExample(app);
     app.synth();
     // What the example's own entry point enforces after synth.
-    const violations = checkGuardrails(outdir);
-    if (violations.length > 0) throw new GuardrailError(violations);
+    enforceGuardrails(outdir);
   },
 };
 

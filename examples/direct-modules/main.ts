@@ -5,8 +5,6 @@
  *
  *   npm run build && node dist/examples/direct-modules/main.js [outdir]
  */
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { SnowflakeProvider } from "@cdktf/provider-snowflake/lib/provider";
 import { App, LocalBackend, TerraformStack } from "cdktf";
@@ -14,7 +12,6 @@ import { Construct } from "constructs";
 import { KmsKey } from "../../modules/aws/kms-key";
 import { LogBucket } from "../../modules/aws/log-bucket";
 import { SnowflakeAccessRole } from "../../modules/aws/snowflake-access-role";
-import { GuardrailError } from "../../modules/core/guardrails";
 import { previewFeaturesFor } from "../../modules/core/snowflake-preview";
 import { AlertStore } from "../../modules/snowflake/alert-store";
 import { LogCanary } from "../../modules/snowflake/log-canary";
@@ -22,7 +19,7 @@ import { SemiStructuredTable } from "../../modules/snowflake/semi-structured-tab
 import { Snowpipe } from "../../modules/snowflake/snowpipe";
 import { StorageIntegration } from "../../modules/snowflake/storage-integration";
 import { TableCleaner } from "../../modules/snowflake/table-cleaner";
-import { checkGuardrails, guardrailsModeFromEnv } from "../../stacks/app";
+import { enforceGuardrails, guardrailsModeFromEnv } from "../../stacks/app";
 
 const ACCOUNT = "222222222222";
 const BUCKET = "example-gsuite-audit-logs";
@@ -113,7 +110,5 @@ if (require.main === module) {
   const app = new App({ outdir });
   buildDirectExample(app);
   app.synth();
-  const violations = checkGuardrails(outdir);
-  if (guardrailsModeFromEnv() === "report") writeFileSync(join(outdir, "guardrails.json"), JSON.stringify(violations, null, 2));
-  else if (violations.length > 0) throw new GuardrailError(violations);
+  enforceGuardrails(outdir, guardrailsModeFromEnv());
 }
