@@ -29,9 +29,17 @@ export interface ResourceChange {
 /** Keys that say nothing about the infrastructure (cdktf metadata). */
 const IGNORED = new Set(["//"]);
 
+export interface SynthesizedResource {
+  readonly stack: string;
+  readonly type: string;
+  /** `type.name` */
+  readonly address: string;
+  readonly body: Record<string, unknown>;
+}
+
 /** Every resource of a stack set, keyed `stack␟type.name`. */
-function resources(set: StackSet): Map<string, { stack: string; type: string; address: string; body: Record<string, unknown> }> {
-  const out = new Map<string, { stack: string; type: string; address: string; body: Record<string, unknown> }>();
+export function resources(set: StackSet): Map<string, SynthesizedResource> {
+  const out = new Map<string, SynthesizedResource>();
   for (const [stack, json] of Object.entries(set)) {
     for (const [type, byName] of Object.entries(json.resource ?? {})) {
       for (const [name, body] of Object.entries(byName)) out.set(`${stack}\u241f${type}.${name}`, { stack, type, address: `${type}.${name}`, body });

@@ -1,7 +1,7 @@
 import { moduleStampOf } from "../modules/core/stamp";
-import { diffStacks } from "./diff";
+import { diffStacks, resources } from "./diff";
 import { ModuleVersionChange, Suppression } from "./report";
-import { StackJson, StackSet } from "./synth-ref";
+import { StackSet } from "./synth-ref";
 
 /** `name@version` → [name, version]. */
 function splitStamp(stamp: string): [string, string] {
@@ -12,13 +12,9 @@ function splitStamp(stamp: string): [string, string] {
 /** Module name → version, from the stamps of every resource. */
 export function moduleVersions(set: StackSet): Map<string, string> {
   const out = new Map<string, string>();
-  for (const json of Object.values(set)) {
-    for (const byName of Object.values(json.resource ?? {})) {
-      for (const body of Object.values(byName)) {
-        const stamp = moduleStampOf(body);
-        if (stamp) out.set(...splitStamp(stamp));
-      }
-    }
+  for (const { body } of resources(set).values()) {
+    const stamp = moduleStampOf(body);
+    if (stamp) out.set(...splitStamp(stamp));
   }
   return out;
 }
@@ -85,13 +81,9 @@ export function versionViolations(modules: readonly ModuleVersionChange[], chang
 export function suppressions(base: StackSet, head: StackSet): Suppression[] {
   const collect = (set: StackSet) => {
     const out: Omit<Suppression, "new">[] = [];
-    for (const [stack, json] of Object.entries(set) as [string, StackJson][]) {
-      for (const [type, byName] of Object.entries(json.resource ?? {})) {
-        for (const [name, body] of Object.entries(byName)) {
-          const list = (body["//"] as { lakehouse_suppressions?: { rule: string; reason: string }[] } | undefined)?.lakehouse_suppressions ?? [];
-          for (const s of list) out.push({ stack, address: `${type}.${name}`, rule: s.rule, reason: s.reason });
-        }
-      }
+    for (const { stack, address, body } of resources(set).values()) {
+      const list = (body["//"] as { lakehouse_suppressions?: { rule: string; reason: string }[] } | undefined)?.lakehouse_suppressions ?? [];
+      for (const s of list) out.push({ stack, address, rule: s.rule, reason: s.reason });
     }
     return out;
   };
