@@ -7,16 +7,21 @@ Walks each outdir's stacks/*/cdk.tf.json and checks:
   - snowflake_pipe.copy_statement            (COPY INTO ... FROM (SELECT ... FROM @stage) ...)
   - snowflake_view.statement                 (wrapped as CREATE VIEW <name> AS <statement>)
   - snowflake_task.sql_statement              (single statements and Snowflake Scripting blocks)
-  - snowflake_execute.execute / .revert / .query
+  - snowflake_execute.execute / .revert / .query (and the block inside EXECUTE IMMEDIATE $$ … $$,
+    which the grammar would otherwise take as an opaque string)
 Any unparsable section fails the run, naming the stack, the resource and the SQL.
 """
 import glob
 import json
 import os
+import re
 import sys
 
 import sqlfluff
 from sqlfluff.api.simple import APIParsingError
+
+
+EXECUTE_IMMEDIATE = re.compile(r"^EXECUTE IMMEDIATE \$\$\n([\s\S]*)\n\$\$$")
 
 
 def statements(stack_json):
@@ -31,6 +36,9 @@ def statements(stack_json):
         for field in ("execute", "revert", "query"):
             if ex.get(field):
                 yield f"snowflake_execute.{name}.{field}", ex[field]
+                inner = EXECUTE_IMMEDIATE.match(ex[field])
+                if inner:
+                    yield f"snowflake_execute.{name}.{field} (EXECUTE IMMEDIATE body)", inner.group(1)
 
 
 def main(outdirs):

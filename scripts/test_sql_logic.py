@@ -54,9 +54,13 @@ def db():
     return con
 
 
-def run(con, task):
-    for sql in statements(tasks()[task]):
+def run_body(con, body):
+    for sql in statements(body):
         con.execute(to_duckdb(sql))
+
+
+def run(con, task):
+    run_body(con, tasks()[task])
 
 
 def alerts(con):
@@ -212,18 +216,94 @@ def test_long_queries_over_the_threshold_alert_once_each(usage):
     assert full_alerts(usage) == [("LONG_QUERY", "MEDIUM", "*", "q-long", "query ran 61 minutes (user ANALYST, warehouse WH)")]
 
 
-def test_changes_to_log_tables_alert_unless_by_an_exempt_role(usage):
-    # The default example's Snowflake accounts name no deploy role, so no role is exempt there.
-    usage.execute("""INSERT INTO SNOWFLAKE.ACCOUNT_USAGE.QUERY_HISTORY VALUES
-        ('q-drop', 'DROP TABLE ACME_LOGS_PROD.GLOBEX.OKTA', 'DROP', 'OTHER', 'MALLORY', 'SYSADMIN', 'WH', 'SUCCESS', 100, now() - INTERVAL 5 MINUTE, now() - INTERVAL 5 MINUTE),
-        ('q-del', 'delete from okta where 1=1', 'DELETE', 'ACME_LOGS_PROD', 'MALLORY', 'SYSADMIN', 'WH', 'SUCCESS', 100, now() - INTERVAL 5 MINUTE, now() - INTERVAL 5 MINUTE),
-        ('q-failed', 'DROP TABLE ACME_LOGS_PROD.GLOBEX.OKTA', 'DROP', 'ACME_LOGS_PROD', 'MALLORY', 'SYSADMIN', 'WH', 'FAIL', 100, now() - INTERVAL 5 MINUTE, now() - INTERVAL 5 MINUTE),
-        ('q-select', 'select * from ACME_LOGS_PROD.GLOBEX.OKTA', 'SELECT', 'ACME_LOGS_PROD', 'ANALYST', 'READER', 'WH', 'SUCCESS', 100, now() - INTERVAL 5 MINUTE, now() - INTERVAL 5 MINUTE),
-        ('q-alerts', 'UPDATE ACME_LOGS_PROD.MONITORING.ALERTS SET DELIVERED_AT = now()', 'UPDATE', 'ACME_LOGS_PROD', 'SVC', 'SYSADMIN', 'WH', 'SUCCESS', 100, now() - INTERVAL 5 MINUTE, now() - INTERVAL 5 MINUTE),
-        ('q-other', 'DROP TABLE OTHER_DB.S.T', 'DROP', 'OTHER_DB', 'BOB', 'SYSADMIN', 'WH', 'SUCCESS', 100, now() - INTERVAL 5 MINUTE, now() - INTERVAL 5 MINUTE)""")
-    run(usage, MONITORS + "LOG_TABLE_CHANGES_MONITOR")
-    assert [(a[0], a[3]) for a in full_alerts(usage)] == [("LOG_TABLE_CHANGE", "q-del"), ("LOG_TABLE_CHANGE", "q-drop")]
-    assert full_alerts(usage)[1][4] == "DROP by MALLORY as SYSADMIN: DROP TABLE ACME_LOGS_PROD.GLOBEX.OKTA"
+def monitor(region, name):
+    """A monitor task of one region's platform (both regions' databases share a name)."""
+    with open(os.path.join(OUT, "stacks", "platform-prod", "cdk.tf.json")) as f:
+        found = json.load(f)["resource"]["snowflake_task"]
+    [task] = [t for t in found.values() if t["name"] == name and t["provider"] == f"snowflake.{region}"]
+    return task["sql_statement"]
+
+
+GLOBEX_PURGES = {  # the cleaners of tenant globex (us-east-1), as their tasks run them
+    t: tasks()[f"ACME_LOGS_PROD.GLOBEX.{t}_CLEANER"] for t in ["OKTA", "CLOUDTRAIL", "GSUITE_AUDIT"]
+} if OUT else {}
+
+
+def query(con, qid, text, qtype, role, user="MALLORY", database="ACME_LOGS_PROD", status="SUCCESS"):
+    con.execute(
+        "INSERT INTO SNOWFLAKE.ACCOUNT_USAGE.QUERY_HISTORY VALUES (?, ?, ?, ?, ?, ?, 'WH', ?, 100, now() - INTERVAL 5 MINUTE, now() - INTERVAL 5 MINUTE)",
+        [qid, text, qtype, database, user, role, status],
+    )
+
+
+def test_changes_to_log_tables_alert_unless_they_are_a_cleaners_own_purge(usage):
+    query(usage, "q-drop", "DROP TABLE ACME_LOGS_PROD.GLOBEX.OKTA", "DROP", "SYSADMIN", database="OTHER")
+    query(usage, "q-del", "delete from okta where 1=1", "DELETE", "SYSADMIN")
+    query(usage, "q-failed", "DROP TABLE ACME_LOGS_PROD.GLOBEX.OKTA", "DROP", "SYSADMIN", status="FAIL")
+    query(usage, "q-select", "select * from ACME_LOGS_PROD.GLOBEX.OKTA", "SELECT", "ACME_PROD_GLOBEX_READER")
+    query(usage, "q-alerts", "UPDATE ACME_LOGS_PROD.MONITORING.ALERTS SET DELIVERED_AT = now()", "UPDATE", "SYSADMIN")
+    query(usage, "q-other", "DROP TABLE OTHER_DB.S.T", "DROP", "SYSADMIN", database="OTHER_DB")
+    # The cleaner's purge, by the pipeline role that owns it (TRIM: blanks around the text do not matter).
+    query(usage, "q-clean", GLOBEX_PURGES["OKTA"] + " ", "DELETE", "ACME_PROD_GLOBEX_PIPELINE", user="SYSTEM")
+    # The same purge by another role; another purge by the pipeline role; the pipeline role's ALTER.
+    query(usage, "q-clean-as-admin", GLOBEX_PURGES["OKTA"], "DELETE", "SYSADMIN")
+    query(usage, "q-wider-purge", GLOBEX_PURGES["OKTA"].replace("-180", "-1"), "DELETE", "ACME_PROD_GLOBEX_PIPELINE")
+    query(usage, "q-alter", "ALTER TABLE ACME_LOGS_PROD.GLOBEX.OKTA SET DATA_RETENTION_TIME_IN_DAYS = 0", "ALTER_TABLE", "ACME_PROD_GLOBEX_PIPELINE")
+    # Another tenant's purge is not expected from globex's pipeline role.
+    query(usage, "q-cross", GLOBEX_PURGES["CLOUDTRAIL"].replace("GLOBEX", "INITECH"), "DELETE", "ACME_PROD_GLOBEX_PIPELINE")
+    run_body(usage, monitor("us_east_1", "LOG_TABLE_CHANGES_MONITOR"))
+    assert [a[3] for a in full_alerts(usage)] == ["q-alter", "q-clean-as-admin", "q-cross", "q-del", "q-drop", "q-wider-purge"]
+    assert dict((a[3], a[4]) for a in full_alerts(usage))["q-drop"] == "DROP by MALLORY as SYSADMIN: DROP TABLE ACME_LOGS_PROD.GLOBEX.OKTA"
+
+
+def test_each_region_expects_only_its_own_tenants_purges(usage):
+    # initech and umbrella live in eu-west-1: globex's purge is a change there.
+    query(usage, "q-clean", GLOBEX_PURGES["OKTA"], "DELETE", "ACME_PROD_GLOBEX_PIPELINE")
+    run_body(usage, monitor("eu_west_1", "LOG_TABLE_CHANGES_MONITOR"))
+    assert [a[3] for a in full_alerts(usage)] == ["q-clean"]
+
+
+# ---- suspended tasks (SHOW TASKS's result stood in for by a table of its columns) ----
+
+SHOW_TASKS = ("TABLE(RESULT_SCAN(LAST_QUERY_ID()))", "SHOWN_TASKS")
+
+
+@pytest.fixture()
+def shown(db):
+    db.execute('CREATE TABLE SHOWN_TASKS ("name" VARCHAR, "database_name" VARCHAR, "schema_name" VARCHAR, "owner" VARCHAR, "state" VARCHAR)')
+    return db
+
+
+def show(con, *rows):
+    con.executemany("INSERT INTO SHOWN_TASKS VALUES (?, 'ACME_LOGS_PROD', ?, ?, ?)", rows)
+
+
+def run_suspended_monitor(con, region):
+    body = monitor(region, "SUSPENDED_TASKS_MONITOR")
+    first, *rest = statements(body)
+    assert first == "SHOW TASKS IN DATABASE ACME_LOGS_PROD", "the monitor must list the tasks right before reading the result"
+    for sql in rest:
+        con.execute(to_duckdb(sql.replace(*SHOW_TASKS)))
+
+
+def test_a_suspended_task_alerts_once_within_the_suppression(shown):
+    show(shown,
+         ("OKTA_CLEANER", "GLOBEX", "ACME_PROD_GLOBEX_PIPELINE", "suspended"),
+         ("OKTA_CANARY", "GLOBEX", "ACME_PROD_GLOBEX_PIPELINE", "started"),
+         ("TASK_FAILURES_MONITOR", "MONITORING", "SYSADMIN", "started"))
+    for _ in range(3):
+        run_suspended_monitor(shown, "us_east_1")
+    assert full_alerts(shown) == [("TASK_SUSPENDED", "HIGH", "globex", "ACME_LOGS_PROD.GLOBEX.OKTA_CLEANER",
+                                   "task is suspended (owner ACME_PROD_GLOBEX_PIPELINE): it no longer runs on its schedule")]
+
+
+def test_a_canary_switched_off_in_config_is_meant_to_be_suspended(shown):
+    # initech's okta canary is disabled in the example; its cloudtrail canary is not.
+    show(shown,
+         ("OKTA_CANARY", "INITECH", "ACME_PROD_INITECH_PIPELINE", "suspended"),
+         ("CLOUDTRAIL_CANARY", "INITECH", "ACME_PROD_INITECH_PIPELINE", "suspended"))
+    run_suspended_monitor(shown, "eu_west_1")
+    assert [a[3] for a in full_alerts(shown)] == ["ACME_LOGS_PROD.INITECH.CLOUDTRAIL_CANARY"]
 
 
 def test_monitor_suppression_is_per_subject(usage):

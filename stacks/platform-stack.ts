@@ -12,15 +12,35 @@ import { LogGuardScp } from "../modules/aws/log-guard-scp";
 import { AccountMonitors } from "../modules/snowflake/account-monitors";
 import { AlertDelivery } from "../modules/snowflake/alert-delivery";
 import { Warehouse } from "../modules/snowflake/warehouse";
-import { bucketName, iamRoleName, snowflakeName } from "../modules/core/naming";
+import { bucketName, iamRoleName, qualified, snowflakeName } from "../modules/core/naming";
 import { AlertStore } from "../modules/snowflake/alert-store";
 import { previewFeaturesFor } from "../modules/core/snowflake-preview";
 import { stampModule, stampedComment } from "../modules/core/stamp";
 import { configureBackend } from "./backend";
 import { ResolvedEnvironment, ResolvedLakehouse, accessLogBucketName } from "./config/resolve";
 import { awsDefaultTags, snowflakeProviderConfig, useProvider } from "./providers";
+import { purgeStatement } from "../modules/snowflake/sql";
+import { canaryTaskName } from "../modules/snowflake/log-canary";
+import { tenantRoleName } from "../modules/snowflake/tenant-roles";
 
 export const PLATFORM_STACK_MODULE = "stacks/platform" as const;
+
+/**
+ * What the monitors of one region must not report: each cleaner's own purge, by the pipeline role
+ * that owns it (every other change to a log table is reported, deploys included), and the canaries
+ * the config switched off, which stay suspended.
+ */
+function expectedOperations(env: ResolvedEnvironment, region: string) {
+  const tenants = env.tenants.filter((t) => t.region === region);
+  return {
+    expectedChanges: tenants.map((t) => ({
+      role: tenantRoleName(t.snowflakeRolePrefix, "PIPELINE"),
+      queryTypes: ["DELETE" as const],
+      statements: t.sources.map((s) => purgeStatement(qualified(env.databaseName, t.schemaName, s.tableName), s.tableRetentionDays, s.purgeOn)),
+    })),
+    expectedSuspendedTasks: tenants.flatMap((t) => t.sources.filter((s) => !s.canary.enabled).map((s) => canaryTaskName(env.databaseName, t.schemaName, s.tableName))),
+  };
+}
 
 /**
  * What an environment shares across tenants: per Snowflake account (one per region), the
@@ -76,8 +96,7 @@ export class PlatformStack extends TerraformStack {
         database: env.databaseName,
         alertStore: alerts.names,
         ...env.monitors,
-        // The deploying role owns the cleaner tasks: their DELETEs are expected.
-        exemptRoles: account.role ? [account.role.toUpperCase()] : [],
+        ...expectedOperations(env, region),
         waitFor: [...alerts.tables],
       });
       useProvider(monitors, snowflake);

@@ -21,6 +21,14 @@ export function snowflakeProviderConfig(account: EnvironmentConfig["snowflakeAcc
 }
 
 /**
+ * The role Terraform works as in a Snowflake account: the configured one, else SYSADMIN (the role the
+ * library's objects are documented to be deployed with). Upper-case, as Snowflake reports it.
+ */
+export function deployRoleOf(account: EnvironmentConfig["snowflakeAccounts"][number]): string {
+  return (account.role ?? "SYSADMIN").toUpperCase();
+}
+
+/**
  * Binds every resource under `scope` whose type belongs to `provider` (aws_…, snowflake_…) to that
  * provider instance. A stack with one region per alias uses this instead of threading a provider
  * prop through every module.

@@ -1,9 +1,11 @@
 import { Schema } from "@cdktf/provider-snowflake/lib/schema";
+import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { SnowflakeAccessRole } from "../modules/aws/snowflake-access-role";
 import { SemiStructuredTable } from "../modules/snowflake/semi-structured-table";
 import { alertStoreNames } from "../modules/snowflake/alert-store";
 import { LogCanary } from "../modules/snowflake/log-canary";
+import { PipelineOwnership } from "../modules/snowflake/pipeline-ownership";
 import { Snowpipe } from "../modules/snowflake/snowpipe";
 import { TableCleaner } from "../modules/snowflake/table-cleaner";
 import { StorageIntegration } from "../modules/snowflake/storage-integration";
@@ -16,13 +18,16 @@ export interface SourcePipelineProps {
   readonly bucketName: string;
   readonly kmsKeyArn: string;
   readonly schema: Schema;
+  /** The tenant's pipeline role, which comes to own the source's objects, and what it needs first. */
+  readonly pipelineRole: { readonly name: string; readonly ready: readonly ITerraformDependable[] };
 }
 
 /**
  * One log source of one tenant, from its bucket prefix to its views: a storage integration and access
  * role scoped to the source's prefix alone, the log table with its views, the Snowpipe, the log
- * canary that alerts when nothing arrives, and the cleaner that enforces the table's retention. The
- * bucket notification for the prefix is added by the tenant stack (one notification per bucket).
+ * canary that alerts when nothing arrives, and the cleaner that enforces the table's retention —
+ * all of them then handed over to the tenant's pipeline role. The bucket notification for the prefix
+ * is added by the tenant stack (one notification per bucket).
  */
 export class SourcePipeline extends Construct {
   public readonly integration: StorageIntegration;
@@ -31,6 +36,7 @@ export class SourcePipeline extends Construct {
   public readonly pipe: Snowpipe;
   public readonly canary: LogCanary;
   public readonly cleaner: TableCleaner;
+  public readonly ownership: PipelineOwnership;
 
   constructor(scope: Construct, id: string, props: SourcePipelineProps) {
     super(scope, id);
@@ -104,6 +110,13 @@ export class SourcePipeline extends Construct {
       retentionDays: source.tableRetentionDays,
       purgeOn: source.purgeOn,
       waitFor: [this.table.table],
+    });
+
+    this.ownership = new PipelineOwnership(this, "Ownership", {
+      role: props.pipelineRole.name,
+      objects: [...this.table.ownedObjects, ...this.pipe.ownedObjects, ...this.canary.ownedObjects, ...this.cleaner.ownedObjects],
+      storageIntegration: source.storageIntegrationName,
+      waitFor: [...props.pipelineRole.ready, this.integration.integration],
     });
   }
 }

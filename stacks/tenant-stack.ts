@@ -8,19 +8,20 @@ import { LogBucket } from "../modules/aws/log-bucket";
 import { TenantAccessRoles } from "../modules/aws/tenant-access-roles";
 import { previewFeaturesFor } from "../modules/core/snowflake-preview";
 import { stampModule, stampedComment } from "../modules/core/stamp";
+import { alertStoreNames } from "../modules/snowflake/alert-store";
 import { TenantRoles } from "../modules/snowflake/tenant-roles";
 import { configureBackend } from "./backend";
 import { ResolvedEnvironment, ResolvedLakehouse, ResolvedTenant, accessLogBucketName } from "./config/resolve";
-import { awsDefaultTags, snowflakeProviderConfig } from "./providers";
+import { awsDefaultTags, deployRoleOf, snowflakeProviderConfig } from "./providers";
 import { SourcePipeline } from "./source-pipeline";
 
 export const TENANT_STACK_MODULE = "stacks/tenant" as const;
 
 /**
  * One tenant in one environment, in the tenant's region on both clouds (data locality): the tenant's
- * KMS key and raw log bucket, its Snowflake schema, one pipeline per source, and the tenant's roles
- * (Snowflake reader / analyst / pipeline on its schema; AWS read / ops on its prefixes and key). Its own state, so a
- * plan touches one tenant only.
+ * KMS key and raw log bucket, its Snowflake schema, the tenant's roles (Snowflake reader / analyst /
+ * pipeline on its schema; AWS read / ops on its prefixes and key) and one pipeline per source, owned
+ * by the tenant's pipeline role. Its own state, so a plan touches one tenant only.
  */
 export class TenantStack extends TerraformStack {
   /** The pipelines, by source name. */
@@ -56,6 +57,17 @@ export class TenantStack extends TerraformStack {
       comment: stampedComment(TENANT_STACK_MODULE, `Log tables of tenant ${tenant.config.displayName ?? tenant.id}`),
     });
 
+    // The deploying role holds the tenant roles: it keeps managing what the pipeline role owns.
+    const roles = new TenantRoles(this, "SnowflakeRoles", {
+      database: env.databaseName,
+      schema: tenant.schemaName,
+      rolePrefix: tenant.snowflakeRolePrefix,
+      warehouse: env.warehouse.name,
+      parentRole: deployRoleOf(account),
+      alertStore: alertStoreNames(env.databaseName),
+      waitFor: [schema],
+    });
+
     const pipelines = new Map<string, SourcePipeline>();
     for (const source of tenant.sources) {
       pipelines.set(
@@ -67,6 +79,7 @@ export class TenantStack extends TerraformStack {
           bucketName: tenant.bucketName,
           kmsKeyArn: key.keyArn,
           schema,
+          pipelineRole: { name: roles.pipelineRole, ready: roles.pipelineRoleReady },
         }),
       );
     }
@@ -89,13 +102,6 @@ export class TenantStack extends TerraformStack {
         .map((s) => ({ prefix: s.keyPrefix, servicePrincipal: s.config.delivery.servicePrincipal, roleArns: s.config.delivery.writerRoleArns })),
     });
 
-    new TenantRoles(this, "SnowflakeRoles", {
-      database: env.databaseName,
-      schema: tenant.schemaName,
-      rolePrefix: tenant.snowflakeRolePrefix,
-      warehouse: env.warehouse.name,
-      waitFor: [schema],
-    });
     new TenantAccessRoles(this, "AwsRoles", {
       namePrefix: tenant.awsRolePrefix,
       tenant: tenant.id,

@@ -92,7 +92,11 @@ describe("release template", () => {
     const program = /'([^']+)'/.exec(script)![1];
     const version = JSON.parse(readFileSync(join(__dirname, "..", "package.json"), "utf8")).version as string;
     const notes = execFileSync("awk", ["-v", `v=${version}`, program, join(__dirname, "..", "CHANGELOG.md")], { encoding: "utf8" });
-    expect(notes).toContain("First release");
+    // Exactly the section under "## <version>", up to the next release heading.
+    const changelog = readFileSync(join(__dirname, "..", "CHANGELOG.md"), "utf8");
+    const section = changelog.split(/^## /m).find((s) => s.startsWith(`${version} `))!;
+    expect(section).toBeDefined();
+    expect(notes.trim()).toBe(section.slice(section.indexOf("\n") + 1).trim());
     expect(notes).not.toMatch(/^## /m);
   });
 });

@@ -119,7 +119,7 @@ describe("stacks from the default config", () => {
     expect(bucket.provider).toBe("aws.eu_west_1");
     const dbs = resourcesOf(json, "snowflake_database");
     expect(dbs.map((d) => [d.name, d.provider])).toEqual([["ACME_LOGS_PROD", "snowflake.eu_west_1"], ["ACME_LOGS_PROD", "snowflake.us_east_1"]]);
-    expect(dbs[0].comment).toMatch(/\[stacks\/platform@0\.1\.0\]$/);
+    expect(dbs[0].comment).toMatch(/\[stacks\/platform@0\.2\.0\]$/);
   });
 
   test("canaries write to the platform's alert store; cleaners use the source's table retention", () => {
@@ -135,19 +135,87 @@ describe("stacks from the default config", () => {
   test("each tenant has its own Snowflake roles on its schema and AWS roles on its prefixes", () => {
     const json = tenants["tenant-umbrella-prod"];
     expect(resourcesOf(json, "snowflake_account_role").map((r) => r.name).sort()).toEqual(["ACME_PROD_UMBRELLA_ANALYST", "ACME_PROD_UMBRELLA_PIPELINE", "ACME_PROD_UMBRELLA_READER"]);
-    const schemas = new Set(
+    const scopes = new Set(
       resourcesOf(json, "snowflake_grant_privileges_to_account_role").map((g) => {
-        const o = g.on_schema_object as { all?: { in_schema: string }; future?: { in_schema: string } } | undefined;
-        return o?.all?.in_schema ?? o?.future?.in_schema ?? (g.on_schema as { schema_name?: string } | undefined)?.schema_name ?? (g.on_account_object as { object_name: string }).object_name;
+        const o = g.on_schema_object as { object_name?: string; all?: { in_schema: string }; future?: { in_schema: string } } | undefined;
+        if (g.on_account) return "ACCOUNT";
+        return o?.object_name ?? o?.all?.in_schema ?? o?.future?.in_schema ?? (g.on_schema as { schema_name?: string } | undefined)?.schema_name ?? (g.on_account_object as { object_name: string }).object_name;
       }),
     );
-    expect([...schemas].sort()).toEqual(['"ACME_LOGS_PROD"."UMBRELLA"', "ACME_LOGS_PROD", "ACME_PROD_QUERY_WH"]);
+    // Its own schema, the shared database, warehouse and alert store, its own integration; account: EXECUTE TASK.
+    expect([...scopes].sort()).toEqual([
+      '"ACME_LOGS_PROD"."MONITORING"',
+      '"ACME_LOGS_PROD"."MONITORING"."ALERTS"',
+      '"ACME_LOGS_PROD"."MONITORING"."ALERT_SUPPRESSIONS"',
+      '"ACME_LOGS_PROD"."UMBRELLA"',
+      "ACCOUNT",
+      "ACME_LOGS_PROD",
+      "ACME_PROD_QUERY_WH",
+      "ACME_PROD_UMBRELLA_GSUITE_AUDIT_S3",
+    ]);
     const warehouseGrant = resourcesOf(json, "snowflake_grant_privileges_to_account_role").find((g) => (g.on_account_object as { object_type?: string } | undefined)?.object_type === "WAREHOUSE")!;
     expect(warehouseGrant.privileges).toEqual(["USAGE"]);
     expect(String(warehouseGrant.account_role_name)).toContain("READER");
     expect(resourcesOf(platform["platform-prod"], "snowflake_warehouse").map((w) => w.name)).toEqual(["ACME_PROD_QUERY_WH", "ACME_PROD_QUERY_WH"]);
     const read = resourcesOf(json, "aws_iam_role_policy").find((p) => p.name === "read-tenant-logs")!;
     expect(statementsBySid(read.policy).ReadObjectsUnderPrefixes.Resource).toEqual(["arn:aws:s3:::acme-prod-umbrella-111111111111-logs/gsuite_audit/*"]);
+  });
+
+  test("every object in a tenant schema is handed over to the tenant's pipeline role, once its grants exist", () => {
+    for (const [stackName, json] of Object.entries(tenants)) {
+      const role = `ACME_PROD_${stackName.split("-")[1].toUpperCase()}_PIPELINE`;
+      const handovers = resourcesOf(json, "snowflake_execute").filter((e) => String(e.execute).includes("GRANT OWNERSHIP"));
+      const handed = handovers.flatMap((e) => [...String(e.execute).matchAll(/GRANT OWNERSHIP ON ([A-Z ]+?) (\S+) TO ROLE (\S+) COPY CURRENT GRANTS;/g)].map((m) => `${m[1]} ${m[2]} -> ${m[3]}`));
+      const created = [
+        ...["TABLE:snowflake_table", "VIEW:snowflake_view", "FILE FORMAT:snowflake_file_format", "STAGE:snowflake_stage", "PIPE:snowflake_pipe", "TASK:snowflake_task"].flatMap((entry) => {
+          const [type, resourceType] = entry.split(":");
+          return resourcesOf(json, resourceType).map((r) => `${type} ${r.database}.${r.schema}.${r.name} -> ${role}`);
+        }),
+      ];
+      expect(created.length).toBeGreaterThanOrEqual(7);
+      expect(handed.sort()).toEqual(created.sort());
+      for (const h of handovers) {
+        const deps = (h.depends_on as string[]).join(" ");
+        expect(deps).toContain("snowflake_account_role.SnowflakeRoles_PIPELINE");
+        expect(deps).toContain("snowflake_grant_account_role.SnowflakeRoles_PIPELINEToParent");
+        expect(deps).toContain("SnowflakeRoles_PipelineExecuteTasks");
+        // Re-run only when an object is replaced (its id changes), not on every in-place update.
+        expect((h.lifecycle as { replace_triggered_by: string[] }).replace_triggered_by.every((r) => r.endsWith(".id"))).toBe(true);
+      }
+    }
+    // The disabled canary is handed over and stays suspended.
+    const initech = resourcesOf(tenants["tenant-initech-prod"], "snowflake_execute").map((e) => String(e.execute)).join("\n");
+    expect(initech).toContain("GRANT OWNERSHIP ON TASK ACME_LOGS_PROD.INITECH.OKTA_CANARY TO ROLE ACME_PROD_INITECH_PIPELINE COPY CURRENT GRANTS;");
+    expect(initech).not.toContain("ALTER TASK ACME_LOGS_PROD.INITECH.OKTA_CANARY RESUME");
+    expect(initech).toContain("ALTER TASK ACME_LOGS_PROD.INITECH.CLOUDTRAIL_CANARY RESUME");
+  });
+
+  test("the tamper monitor expects exactly each cleaner's own purge, by its pipeline role, in the cleaner's region", () => {
+    const monitorOf = (region: string) =>
+      String(resourcesOf(platform["platform-prod"], "snowflake_task").find((t) => t.name === "LOG_TABLE_CHANGES_MONITOR" && t.provider === `snowflake.${region}`)!.sql_statement);
+    for (const [stackName, json] of Object.entries(tenants)) {
+      const tenant = stackName.split("-")[1].toUpperCase();
+      const region = json.provider!.aws[0].region === "us-east-1" ? "us_east_1" : "eu_west_1";
+      const other = region === "us_east_1" ? "eu_west_1" : "us_east_1";
+      for (const cleaner of resourcesOf(json, "snowflake_task").filter((t) => String(t.name).endsWith("_CLEANER"))) {
+        // The platform computes the purge from config; it must be the very statement the tenant's task runs.
+        const purge = `'${String(cleaner.sql_statement)}'`;
+        expect(monitorOf(region)).toContain(`(ROLE_NAME = 'ACME_PROD_${tenant}_PIPELINE' AND QUERY_TYPE IN ('DELETE') AND TRIM(QUERY_TEXT) IN (`);
+        expect(monitorOf(region)).toContain(purge);
+        expect(monitorOf(other)).not.toContain(purge);
+      }
+    }
+    // No role is exempt from everything: the deploying role's changes are reported too.
+    expect(monitorOf("us_east_1")).not.toMatch(/ROLE_NAME NOT IN|\(ROLE_NAME = '[A-Z_]+'\)/);
+  });
+
+  test("the suspended-task monitor expects exactly the canaries switched off in config", () => {
+    const monitors = resourcesOf(platform["platform-prod"], "snowflake_task").filter((t) => t.name === "SUSPENDED_TASKS_MONITOR");
+    expect(monitors.map((m) => m.provider).sort()).toEqual(["snowflake.eu_west_1", "snowflake.us_east_1"]);
+    const eu = String(monitors.find((m) => m.provider === "snowflake.eu_west_1")!.sql_statement);
+    expect(eu).toMatch(/^BEGIN\n {2}SHOW TASKS IN DATABASE ACME_LOGS_PROD;\n {2}INSERT INTO ACME_LOGS_PROD\.MONITORING\.ALERTS/);
+    expect(eu).toContain(`NOT IN ('ACME_LOGS_PROD.INITECH.OKTA_CANARY')`);
+    expect(String(monitors.find((m) => m.provider === "snowflake.us_east_1")!.sql_statement)).not.toContain("NOT IN");
   });
 
   test("the log guard SCP is made through the management account's provider and covers the environment's buckets", () => {

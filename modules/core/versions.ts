@@ -17,15 +17,16 @@ export const MODULE_VERSIONS = {
   "snowflake/alert-store": "0.1.0",
   "snowflake/log-canary": "0.1.0",
   "snowflake/table-cleaner": "0.1.0",
-  "snowflake/account-monitors": "0.1.0",
-  "snowflake/tenant-roles": "0.1.0",
+  "snowflake/account-monitors": "0.2.0",
+  "snowflake/tenant-roles": "0.2.0",
+  "snowflake/pipeline-ownership": "0.1.0",
   "snowflake/alert-delivery": "0.1.0",
   "snowflake/warehouse": "0.1.0",
-  "stacks/platform": "0.1.0",
-  "stacks/tenant": "0.1.0",
+  "stacks/platform": "0.2.0",
+  "stacks/tenant": "0.2.0",
 } as const;
 
 export type ModuleName = keyof typeof MODULE_VERSIONS;
 
 /** The library's own version (package.json), what consumers pin with a git tag `v<version>`. */
-export const LIBRARY_VERSION = "0.1.0";
+export const LIBRARY_VERSION = "0.2.0";

@@ -233,23 +233,93 @@ export function longQueriesSelect(p: AccountMonitorParts & { readonly thresholdM
 }
 
 /** Statement types that alter, drop, truncate or delete from a table. */
-export const TABLE_CHANGE_TYPES = ["ALTER_TABLE", "ALTER_TABLE_MODIFY_COLUMN", "ALTER_TABLE_DROP_COLUMN", "DROP", "TRUNCATE_TABLE", "DELETE", "UPDATE", "MERGE"];
+export const TABLE_CHANGE_TYPES = ["ALTER_TABLE", "ALTER_TABLE_MODIFY_COLUMN", "ALTER_TABLE_DROP_COLUMN", "DROP", "TRUNCATE_TABLE", "DELETE", "UPDATE", "MERGE"] as const;
 
 /**
- * Successful ALTER / DROP / TRUNCATE / DELETE (and UPDATE, MERGE) against the log database by any role
- * but the exempt ones (the cleaners' owner), each once. Matched by the session database or the
- * database named in the statement text.
+ * A change to a log table that is expected and not reported: by `role`, of one of `queryTypes` (every
+ * type when omitted), and — when `statements` is given — only with exactly one of those texts (the
+ * cleaners' purges, as their tasks run them).
  */
-export function tableChangesSelect(p: AccountMonitorParts & { readonly exemptRoles: readonly string[] }): string {
-  const exempt = p.exemptRoles.length > 0 ? ` AND ROLE_NAME NOT IN (${p.exemptRoles.map(literal).join(", ")})` : "";
+export interface ExpectedTableChange {
+  readonly role: string;
+  readonly queryTypes?: readonly string[];
+  readonly statements?: readonly string[];
+}
+
+function expectedChangeCondition(e: ExpectedTableChange): string {
+  const parts = [`ROLE_NAME = ${literal(e.role)}`];
+  if (e.queryTypes) parts.push(`QUERY_TYPE IN (${e.queryTypes.map(literal).join(", ")})`);
+  if (e.statements) parts.push(`TRIM(QUERY_TEXT) IN (${e.statements.map(literal).join(", ")})`);
+  return `(${parts.join(" AND ")})`;
+}
+
+/**
+ * Successful ALTER / DROP / TRUNCATE / DELETE (and UPDATE, MERGE) against the log database, each
+ * once, unless expected (the cleaners' own purges by their role). Matched by the session database
+ * or the database named in the statement text.
+ */
+export function tableChangesSelect(p: AccountMonitorParts & { readonly expected: readonly ExpectedTableChange[] }): string {
+  const expected = p.expected.length > 0 ? `\n  AND NOT (${p.expected.map(expectedChangeCondition).join("\n    OR ")})` : "";
   return [
     `SELECT '*' AS TENANT, QUERY_ID AS SUBJECT,`,
     `  QUERY_TYPE || ' by ' || COALESCE(USER_NAME, '?') || ' as ' || COALESCE(ROLE_NAME, '?') || ': ' || LEFT(QUERY_TEXT, 200) AS MESSAGE`,
     `FROM SNOWFLAKE.ACCOUNT_USAGE.QUERY_HISTORY`,
     `WHERE QUERY_TYPE IN (${TABLE_CHANGE_TYPES.map(literal).join(", ")}) AND EXECUTION_STATUS = 'SUCCESS'`,
     `  AND (DATABASE_NAME = ${literal(p.database)} OR UPPER(QUERY_TEXT) LIKE ${literal(`%${p.database}.%`)})`,
-    `  AND UPPER(QUERY_TEXT) NOT LIKE '%.MONITORING.%'${exempt} AND ${since("START_TIME", p.lookbackMinutes)}`,
+    `  AND UPPER(QUERY_TEXT) NOT LIKE '%.MONITORING.%' AND ${since("START_TIME", p.lookbackMinutes)}${expected}`,
   ].join("\n");
+}
+
+/** The statement that lists the database's tasks; `suspendedTasksSelect` reads its result next. */
+export function showTasksStatement(database: string): string {
+  return `SHOW TASKS IN DATABASE ${database}`;
+}
+
+/**
+ * Tasks of the database left suspended — auto-suspended after repeated failures, or by hand — except
+ * the ones meant to be (disabled canaries), from the result of `showTasksStatement` just before: task
+ * state is in SHOW TASKS only, no view has it.
+ */
+export function suspendedTasksSelect(p: { readonly expectedSuspended: readonly string[] }): string {
+  const name = `t."database_name" || '.' || t."schema_name" || '.' || t."name"`;
+  const expected = p.expectedSuspended.length > 0 ? ` AND ${name} NOT IN (${p.expectedSuspended.map(literal).join(", ")})` : "";
+  return [
+    `SELECT ${tenantOf(`t."schema_name"`)} AS TENANT, ${name} AS SUBJECT,`,
+    `  'task is suspended (owner ' || t."owner" || '): it no longer runs on its schedule' AS MESSAGE`,
+    `FROM TABLE(RESULT_SCAN(LAST_QUERY_ID())) t`,
+    `WHERE t."state" = 'suspended'${expected}`,
+  ].join("\n");
+}
+
+/** A handed-over schema object: what the pipeline role comes to own. */
+export interface OwnedObject {
+  readonly type: "TABLE" | "VIEW" | "FILE FORMAT" | "STAGE" | "PIPE" | "TASK";
+  /** `DATABASE.SCHEMA.NAME` */
+  readonly name: string;
+  /** Tasks only: resumed after the handover (a disabled canary stays suspended). */
+  readonly started?: boolean;
+}
+
+const HANDOVER_ORDER: readonly OwnedObject["type"][] = ["TABLE", "VIEW", "FILE FORMAT", "STAGE", "PIPE", "TASK"];
+
+/**
+ * Hands schema objects to `role`, keeping their grants, in an order where the new owner already owns
+ * what the next object uses (table and stage before the pipe). A pipe is paused first and
+ * force-resumed after (Snowflake keeps a transferred pipe paused); a task is suspended for the
+ * transfer and resumed if it is meant to run. Wrapped in EXECUTE IMMEDIATE so any client runs it
+ * as one statement.
+ */
+export function handoverBlock(role: string, objects: readonly OwnedObject[]): string {
+  const grant = (o: OwnedObject) => `GRANT OWNERSHIP ON ${o.type} ${o.name} TO ROLE ${role} COPY CURRENT GRANTS`;
+  const statements: string[] = [];
+  for (const type of HANDOVER_ORDER) {
+    for (const o of objects.filter((x) => x.type === type)) {
+      if (type === "PIPE") statements.push(`ALTER PIPE ${o.name} SET PIPE_EXECUTION_PAUSED = TRUE`, grant(o), `SELECT SYSTEM$PIPE_FORCE_RESUME(${literal(o.name)})`);
+      else if (type === "TASK") statements.push(`ALTER TASK ${o.name} SUSPEND`, grant(o), ...(o.started ? [`ALTER TASK ${o.name} RESUME`] : []));
+      else statements.push(grant(o));
+    }
+  }
+  return `EXECUTE IMMEDIATE $$\n${scriptingBlock(statements)};\n$$`;
 }
 
 /** Statements run in order by one task, as a Snowflake Scripting block. */

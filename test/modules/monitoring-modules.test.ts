@@ -107,21 +107,37 @@ describe("TableCleaner", () => {
 });
 
 describe("AccountMonitors", () => {
-  test("four started serverless tasks in MONITORING, each writing its kind to the alert store", () => {
+  test("five started serverless tasks in MONITORING, each writing its kind to the alert store", () => {
     const stack = testStack();
     const m = new AccountMonitors(stack, "Monitors", { database: "LOGS_PROD", alertStore: store, exemptRoles: ["LAKEHOUSE_DEPLOYER"] });
     const tasks = resourcesOf(synthJson(stack), "snowflake_task");
-    expect(tasks.map((t) => t.name).sort()).toEqual(["LOAD_FAILURES_MONITOR", "LOG_TABLE_CHANGES_MONITOR", "LONG_QUERIES_MONITOR", "TASK_FAILURES_MONITOR"]);
+    expect(tasks.map((t) => t.name).sort()).toEqual(["LOAD_FAILURES_MONITOR", "LOG_TABLE_CHANGES_MONITOR", "LONG_QUERIES_MONITOR", "SUSPENDED_TASKS_MONITOR", "TASK_FAILURES_MONITOR"]);
     for (const t of tasks) {
       expect(t).toMatchObject({ schema: "MONITORING", started: true, schedule: { using_cron: "*/15 * * * * UTC" }, suspend_task_after_num_failures: 0 });
       expect(t.warehouse).toBeUndefined();
-      expect(String(t.sql_statement)).toMatch(/^BEGIN\n {2}INSERT INTO LOGS_PROD\.MONITORING\.ALERTS/);
+      expect(String(t.sql_statement)).toMatch(/^BEGIN\n( {2}SHOW TASKS IN DATABASE LOGS_PROD;\n)? {2}INSERT INTO LOGS_PROD\.MONITORING\.ALERTS/);
     }
     expect(m.statements.LOAD_FAILURES_MONITOR[0]).toContain("SNOWFLAKE.ACCOUNT_USAGE.COPY_HISTORY");
     expect(m.statements.LOAD_FAILURES_MONITOR[0]).toContain("'LOAD_FAILURE'");
     expect(m.statements.LONG_QUERIES_MONITOR[0]).toContain("TOTAL_ELAPSED_TIME > 3600000");
-    expect(m.statements.LOG_TABLE_CHANGES_MONITOR[0]).toContain("ROLE_NAME NOT IN ('LAKEHOUSE_DEPLOYER')");
+    expect(m.statements.LOG_TABLE_CHANGES_MONITOR[0]).toContain("AND NOT ((ROLE_NAME = 'LAKEHOUSE_DEPLOYER'))");
     expect(m.statements.LOG_TABLE_CHANGES_MONITOR[0]).toMatch(/QUERY_TYPE IN \('ALTER_TABLE', .*'DROP', 'TRUNCATE_TABLE', 'DELETE'/);
+    // The INSERT reads SHOW TASKS's result, so it must come right after it.
+    expect(m.statements.SUSPENDED_TASKS_MONITOR[0]).toBe("SHOW TASKS IN DATABASE LOGS_PROD");
+    expect(m.statements.SUSPENDED_TASKS_MONITOR[1]).toContain(`FROM TABLE(RESULT_SCAN(LAST_QUERY_ID())) t\n  WHERE t."state" = 'suspended') f`);
+  });
+
+  test("expected changes narrow by role, statement type and exact statement; expected-suspended tasks are left out", () => {
+    const m = new AccountMonitors(testStack(), "Monitors", {
+      database: "LOGS_PROD",
+      alertStore: store,
+      expectedChanges: [{ role: "ACME_PROD_GLOBEX_PIPELINE", queryTypes: ["DELETE"], statements: ["DELETE FROM LOGS_PROD.GLOBEX.OKTA WHERE PARSE_TIME < DATEADD(day, -30, CURRENT_TIMESTAMP())"] }],
+      expectedSuspendedTasks: ["LOGS_PROD.GLOBEX.OKTA_CANARY"],
+    });
+    expect(m.statements.LOG_TABLE_CHANGES_MONITOR[0]).toContain(
+      "AND NOT ((ROLE_NAME = 'ACME_PROD_GLOBEX_PIPELINE' AND QUERY_TYPE IN ('DELETE') AND TRIM(QUERY_TEXT) IN ('DELETE FROM LOGS_PROD.GLOBEX.OKTA WHERE PARSE_TIME < DATEADD(day, -30, CURRENT_TIMESTAMP())')))",
+    );
+    expect(m.statements.SUSPENDED_TASKS_MONITOR[1]).toContain(`NOT IN ('LOGS_PROD.GLOBEX.OKTA_CANARY')`);
   });
 
   test("the long-query threshold and lookback are settable", () => {
@@ -131,6 +147,9 @@ describe("AccountMonitors", () => {
 
   test.each([
     [{ exemptRoles: ["sysadmin"] }, /exemptRoles\[0\]: must be an upper-case role name/],
+    [{ expectedChanges: [{ role: "R", queryTypes: ["SELECT"] }] }, /expectedChanges\[0\]\.queryTypes\[0\]/],
+    [{ expectedChanges: [{ role: "R", statements: [" DELETE FROM T"] }] }, /expectedChanges\[0\]\.statements\[0\]: must have no leading or trailing whitespace/],
+    [{ expectedSuspendedTasks: ["OKTA_CANARY"] }, /expectedSuspendedTasks\[0\]: must be DATABASE\.SCHEMA\.NAME/],
     [{ lookbackMinutes: 5 }, /lookbackMinutes/],
     [{ longQueryMinutes: 0 }, /longQueryMinutes/],
   ])("rejects %j", (props, message) => {

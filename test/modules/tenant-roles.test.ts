@@ -4,47 +4,65 @@ import { resourcesOf, statementsBySid, synthJson, testStack } from "../support/s
 
 describe("TenantRoles (Snowflake)", () => {
   const stack = testStack();
-  const roles = new TenantRoles(stack, "Roles", { database: "LOGS_PROD", schema: "GLOBEX", rolePrefix: "ACME_PROD_GLOBEX" });
+  const store = { alerts: "LOGS_PROD.MONITORING.ALERTS", suppressions: "LOGS_PROD.MONITORING.ALERT_SUPPRESSIONS" };
+  const roles = new TenantRoles(stack, "Roles", { database: "LOGS_PROD", schema: "GLOBEX", rolePrefix: "ACME_PROD_GLOBEX", parentRole: "LAKEHOUSE_DEPLOY", alertStore: store });
   const json = synthJson(stack);
-  const grants = resourcesOf(json, "snowflake_grant_privileges_to_account_role") as {
+  type Grant = {
     account_role_name: string;
     privileges: string[];
+    on_account?: boolean;
     on_schema?: { schema_name: string };
     on_account_object?: { object_type: string; object_name: string };
-    on_schema_object?: { all?: { object_type_plural: string; in_schema: string }; future?: { object_type_plural: string; in_schema: string } };
-  }[];
+    on_schema_object?: { object_type?: string; object_name?: string; all?: { object_type_plural: string; in_schema: string }; future?: { object_type_plural: string; in_schema: string } };
+  };
+  const grants = resourcesOf(json, "snowflake_grant_privileges_to_account_role") as Grant[];
   const roleOf = (g: { account_role_name: string }) => /Roles_([A-Z]+)_/.exec(g.account_role_name)?.[1];
+  const describeGrant = (g: Grant) => {
+    const o = g.on_schema_object;
+    const on = g.on_account
+      ? "ACCOUNT"
+      : (g.on_schema?.schema_name ?? (g.on_account_object ? `${g.on_account_object.object_type} ${g.on_account_object.object_name}` : undefined) ?? (o?.object_name ? `${o.object_type} ${o.object_name}` : `${o!.all ? "all" : "future"} ${(o!.all ?? o!.future)!.object_type_plural} IN ${(o!.all ?? o!.future)!.in_schema}`));
+    return `${roleOf(g)} ${g.privileges.join("+")} ON ${on}`;
+  };
 
-  test("three roles, each granted to SYSADMIN, reader inherited by analyst", () => {
+  test("three roles, each granted to the deploying role, reader inherited by analyst", () => {
     expect(resourcesOf(json, "snowflake_account_role").map((r) => r.name).sort()).toEqual(["ACME_PROD_GLOBEX_ANALYST", "ACME_PROD_GLOBEX_PIPELINE", "ACME_PROD_GLOBEX_READER"]);
     const hierarchy = resourcesOf(json, "snowflake_grant_account_role").map((g) => `${String(g.role_name).replace(/.*Roles_([A-Z]+)_.*/, "$1")} -> ${String(g.parent_role_name).replace(/.*Roles_([A-Z]+)_.*/, "$1")}`);
-    expect(hierarchy.sort()).toEqual(["ANALYST -> SYSADMIN", "PIPELINE -> SYSADMIN", "READER -> ANALYST", "READER -> SYSADMIN"]);
+    expect(hierarchy.sort()).toEqual(["ANALYST -> LAKEHOUSE_DEPLOY", "PIPELINE -> LAKEHOUSE_DEPLOY", "READER -> ANALYST", "READER -> LAKEHOUSE_DEPLOY"]);
     expect(roles.readerRole).toBe("ACME_PROD_GLOBEX_READER");
+    expect(roles.pipelineRole).toBe("ACME_PROD_GLOBEX_PIPELINE");
   });
 
-  test("every grant is on the tenant's database or schema only, and none is ALL PRIVILEGES or OWNERSHIP", () => {
-    for (const g of grants) {
-      const scope = g.on_schema?.schema_name ?? g.on_account_object?.object_name ?? g.on_schema_object?.all?.in_schema ?? g.on_schema_object?.future?.in_schema;
-      expect([`"LOGS_PROD"."GLOBEX"`, "LOGS_PROD"]).toContain(scope);
-      expect(g.privileges.some((p) => p === "OWNERSHIP" || p === "ALL")).toBe(false);
-    }
-  });
-
-  test("reader: SELECT on views; analyst: SELECT on tables; pipeline: MONITOR and OPERATE on pipes and tasks (existing and future)", () => {
-    const summary = grants
-      .filter((g) => g.on_schema_object)
-      .map((g) => `${roleOf(g)} ${g.privileges.join("+")} ${g.on_schema_object!.all ? "all" : "future"} ${(g.on_schema_object!.all ?? g.on_schema_object!.future)!.object_type_plural}`)
-      .sort();
-    expect(summary).toEqual([
-      "ANALYST SELECT all TABLES",
-      "ANALYST SELECT future TABLES",
-      "PIPELINE MONITOR+OPERATE all PIPES",
-      "PIPELINE MONITOR+OPERATE all TASKS",
-      "PIPELINE MONITOR+OPERATE future PIPES",
-      "PIPELINE MONITOR+OPERATE future TASKS",
-      "READER SELECT all VIEWS",
-      "READER SELECT future VIEWS",
+  test("exactly these grants: reads on the tenant's schema; the pipeline role runs tasks and writes alerts, nothing else", () => {
+    expect(grants.map(describeGrant).sort()).toEqual([
+      "ANALYST SELECT ON all TABLES IN \"LOGS_PROD\".\"GLOBEX\"",
+      "ANALYST SELECT ON future TABLES IN \"LOGS_PROD\".\"GLOBEX\"",
+      "PIPELINE EXECUTE MANAGED TASK+EXECUTE TASK ON ACCOUNT",
+      "PIPELINE INSERT+SELECT ON TABLE \"LOGS_PROD\".\"MONITORING\".\"ALERTS\"",
+      "PIPELINE INSERT+SELECT ON TABLE \"LOGS_PROD\".\"MONITORING\".\"ALERT_SUPPRESSIONS\"",
+      "PIPELINE USAGE ON \"LOGS_PROD\".\"GLOBEX\"",
+      "PIPELINE USAGE ON \"LOGS_PROD\".\"MONITORING\"",
+      "PIPELINE USAGE ON DATABASE LOGS_PROD",
+      "READER SELECT ON all VIEWS IN \"LOGS_PROD\".\"GLOBEX\"",
+      "READER SELECT ON future VIEWS IN \"LOGS_PROD\".\"GLOBEX\"",
+      "READER USAGE ON \"LOGS_PROD\".\"GLOBEX\"",
+      "READER USAGE ON DATABASE LOGS_PROD",
     ]);
+    for (const g of grants) expect(g.privileges.some((p) => p === "OWNERSHIP" || p.startsWith("ALL"))).toBe(false);
+  });
+
+  test("what the pipeline role needs before it can own the pipeline: the role, its parent grant and its grants", () => {
+    const ready = roles.pipelineRoleReady.map((d) => (d as unknown as { friendlyUniqueId: string }).friendlyUniqueId);
+    expect(ready.every((id) => id.includes("PIPELINE") || id.includes("Pipeline"))).toBe(true);
+    expect(ready).toHaveLength(1 + 1 + 6);
+  });
+
+  test("without an alert store the pipeline role gets no alert-store grants", () => {
+    const s = testStack();
+    new TenantRoles(s, "Roles", { database: "LOGS_PROD", schema: "GLOBEX", rolePrefix: "ACME_PROD_GLOBEX" });
+    const described = (resourcesOf(synthJson(s), "snowflake_grant_privileges_to_account_role") as Grant[]).map(describeGrant);
+    expect(described.filter((d) => d.includes("MONITORING"))).toEqual([]);
+    expect(resourcesOf(synthJson(s), "snowflake_grant_account_role").map((g) => g.parent_role_name)).toContain("SYSADMIN");
   });
 
   test("rejects a lower-case prefix", () => {

@@ -1,6 +1,7 @@
 import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { z } from "zod";
+import { SchemaObject } from "../schema-object";
 import { stampModule } from "../../core/stamp";
 import { serverlessTask } from "../serverless-task";
 import { cronSchedule, dependables, parseProps, pathOf, qualifiedSnowflakeName, snowflakeIdentifier } from "../../core/validate";
@@ -51,6 +52,11 @@ const propsSchema = z.object({
   waitFor: dependables(),
 });
 
+/** `DATABASE.SCHEMA.<TABLE>_CANARY`: the canary task of a table. */
+export function canaryTaskName(database: string, schema: string, tableName: string): string {
+  return `${database}.${schema}.${tableName}_CANARY`;
+}
+
 /**
  * A log canary for one table: a serverless task that, on its schedule, raises an alert when no row was
  * loaded within the window and then suppresses that canary for a while (see `canaryStatements`).
@@ -65,6 +71,8 @@ export class LogCanary extends Construct {
   public readonly statements: readonly string[];
   /** `DATABASE.SCHEMA.<TABLE>_CANARY` */
   public readonly taskName: string;
+  /** The task, to hand over to a pipeline role. */
+  public readonly ownedObjects: readonly SchemaObject[];
 
   constructor(scope: Construct, id: string, props: LogCanaryProps) {
     const p = parseProps(pathOf(scope, id), propsSchema, props);
@@ -77,8 +85,8 @@ export class LogCanary extends Construct {
         ? monitorStatements({ store: p.alertStore, kind: PIPE_KIND, severity: "HIGH", subject: p.pipeName, suppressionMinutes: p.suppressionMinutes, firing: pipeStateSelect(p.tenant, p.pipeName) })
         : []),
     ];
-    this.taskName = `${p.database}.${p.schema}.${p.tableName}_CANARY`;
-    serverlessTask(this, "Task", {
+    this.taskName = canaryTaskName(p.database, p.schema, p.tableName);
+    const task = serverlessTask(this, "Task", {
       database: p.database,
       schema: p.schema,
       name: `${p.tableName}_CANARY`,
@@ -89,5 +97,6 @@ export class LogCanary extends Construct {
       comment: `Log canary of ${table}: alert when nothing loaded for ${p.windowMinutes} minutes`,
       dependsOn: p.waitFor,
     });
+    this.ownedObjects = [{ type: "TASK", name: this.taskName, started: p.enabled, resource: task }];
   }
 }

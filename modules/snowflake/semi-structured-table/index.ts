@@ -5,6 +5,7 @@ import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { z } from "zod";
 import { qualified } from "../../core/naming";
+import { SchemaObject } from "../schema-object";
 import { stampModule } from "../../core/stamp";
 import { dependables, parseProps, pathOf, snowflakeIdentifier } from "../../core/validate";
 import { JSON_PATH, JSON_PATH_HINT, searchOptimizationStatements, selectListProblem, viewStatement } from "../sql";
@@ -82,6 +83,8 @@ export class SemiStructuredTable extends Construct {
   public readonly viewNames: readonly string[];
   /** The table resource, for `depends_on` of objects that load into it. */
   public readonly table: Table;
+  /** The table and its views, to hand over to a pipeline role. */
+  public readonly ownedObjects: readonly SchemaObject[];
 
   constructor(scope: Construct, id: string, props: SemiStructuredTableProps) {
     const p = parseProps(pathOf(scope, id), propsSchema, props);
@@ -114,8 +117,9 @@ export class SemiStructuredTable extends Construct {
 
     const viewNames = Object.keys(p.views).sort();
     this.viewNames = viewNames.map((v) => qualified(p.database, p.schema, v));
+    const owned: SchemaObject[] = [{ type: "TABLE", name: this.qualifiedName, resource: this.table }];
     for (const viewName of viewNames) {
-      new View(this, `View${viewName}`, {
+      const view = new View(this, `View${viewName}`, {
         database: p.database,
         schema: p.schema,
         name: viewName,
@@ -124,7 +128,9 @@ export class SemiStructuredTable extends Construct {
         comment: p.comment ? `View of ${this.qualifiedName}: ${p.comment}` : `View of ${this.qualifiedName}`,
         dependsOn: [this.table],
       });
+      owned.push({ type: "VIEW", name: qualified(p.database, p.schema, viewName), resource: view });
     }
+    this.ownedObjects = owned;
 
     p.searchOptimizationPaths.forEach((path) => {
       const sql = searchOptimizationStatements(this.qualifiedName, path);

@@ -5,6 +5,7 @@ import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { z } from "zod";
 import { qualified } from "../../core/naming";
+import { SchemaObject } from "../schema-object";
 import { stampModule } from "../../core/stamp";
 import { dependables, parseProps, pathOf, snowflakeIdentifier } from "../../core/validate";
 import { JSON_PATH, JSON_PATH_HINT, TIMESTAMP_FORMAT, copyStatement } from "../sql";
@@ -87,6 +88,8 @@ export class Snowpipe extends Construct {
   public readonly notificationChannel: string;
   /** The COPY statement the pipe runs. */
   public readonly copyStatement: string;
+  /** File format, stage and pipe, to hand over to a pipeline role. */
+  public readonly ownedObjects: readonly SchemaObject[];
 
   constructor(scope: Construct, id: string, props: SnowpipeProps) {
     const p = parseProps(pathOf(scope, id), propsSchema, props);
@@ -157,5 +160,10 @@ export class Snowpipe extends Construct {
     this.pipeName = qualified(p.database, p.schema, pipeName);
     this.stageName = qualified(p.database, p.schema, stageName);
     this.notificationChannel = pipe.notificationChannel;
+    this.ownedObjects = [
+      { type: "FILE FORMAT", name: qualified(p.database, p.schema, fileFormatName), resource: fileFormat },
+      { type: "STAGE", name: this.stageName, resource: stage },
+      { type: "PIPE", name: this.pipeName, resource: pipe },
+    ];
   }
 }

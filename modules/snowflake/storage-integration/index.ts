@@ -55,13 +55,15 @@ export class StorageIntegration extends Construct {
    * it is updated in place (its id is the name, unknown only while being recreated).
    */
   public readonly replacementTrigger: string;
+  /** The integration resource, for `depends_on` of grants on it. */
+  public readonly integration: SnowflakeStorageIntegrationResource;
 
   constructor(scope: Construct, id: string, props: StorageIntegrationProps) {
     const p = parseProps(pathOf(scope, id), propsSchema, props);
     super(scope, id);
     stampModule(this, STORAGE_INTEGRATION_MODULE);
 
-    const integration = new SnowflakeStorageIntegrationResource(this, "Resource", {
+    const integration = (this.integration = new SnowflakeStorageIntegrationResource(this, "Resource", {
       name: p.name,
       type: "EXTERNAL_STAGE",
       enabled: true,
@@ -71,7 +73,7 @@ export class StorageIntegration extends Construct {
       storageAllowedLocations: [...p.allowedLocations],
       storageBlockedLocations: p.blockedLocations.length > 0 ? [...p.blockedLocations] : undefined,
       comment: p.comment,
-    });
+    }));
     this.integrationName = p.name;
     this.iamUserArn = integration.storageAwsIamUserArn;
     this.externalId = p.externalId;

@@ -1,6 +1,7 @@
 import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { z } from "zod";
+import { SchemaObject } from "../schema-object";
 import { stampModule } from "../../core/stamp";
 import { serverlessTask } from "../serverless-task";
 import { cronSchedule, dependables, parseProps, pathOf, snowflakeIdentifier } from "../../core/validate";
@@ -48,6 +49,8 @@ export class TableCleaner extends Construct {
   public readonly statement: string;
   /** `DATABASE.SCHEMA.<TABLE>_CLEANER` */
   public readonly taskName: string;
+  /** The task, to hand over to a pipeline role. */
+  public readonly ownedObjects: readonly SchemaObject[];
 
   constructor(scope: Construct, id: string, props: TableCleanerProps) {
     const p = parseProps(pathOf(scope, id), propsSchema, props);
@@ -56,7 +59,7 @@ export class TableCleaner extends Construct {
     const table = `${p.database}.${p.schema}.${p.tableName}`;
     this.statement = purgeStatement(table, p.retentionDays, p.purgeOn);
     this.taskName = `${table}_CLEANER`;
-    serverlessTask(this, "Task", {
+    const task = serverlessTask(this, "Task", {
       database: p.database,
       schema: p.schema,
       name: `${p.tableName}_CLEANER`,
@@ -65,5 +68,6 @@ export class TableCleaner extends Construct {
       comment: `Deletes rows of ${table} older than ${p.retentionDays} days (${p.purgeOn})`,
       dependsOn: p.waitFor,
     });
+    this.ownedObjects = [{ type: "TASK", name: this.taskName, started: true, resource: task }];
   }
 }

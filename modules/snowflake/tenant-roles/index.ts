@@ -5,7 +5,7 @@ import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { z } from "zod";
 import { stampModule } from "../../core/stamp";
-import { dependables, parseProps, pathOf, snowflakeIdentifier } from "../../core/validate";
+import { dependables, parseProps, pathOf, qualifiedSnowflakeName, snowflakeIdentifier } from "../../core/validate";
 
 export const TENANT_ROLES_MODULE = "snowflake/tenant-roles" as const;
 
@@ -18,8 +18,13 @@ export interface TenantRolesProps {
   readonly rolePrefix: string;
   /** Warehouse the reader and analyst may use to query. @default none */
   readonly warehouse?: string;
-  /** Role the tenant roles are granted to, so administrators hold them. @default "SYSADMIN" */
+  /**
+   * Role the tenant roles are granted to: the deploying role, which keeps managing the objects the
+   * pipeline role owns through this grant. @default "SYSADMIN"
+   */
   readonly parentRole?: string;
+  /** The alert store the tenant's canaries (owned by the pipeline role) write to. @default none */
+  readonly alertStore?: { readonly alerts: string; readonly suppressions: string };
   /** Objects to create first (the schema). @default none */
   readonly waitFor?: readonly ITerraformDependable[];
 }
@@ -31,22 +36,34 @@ const propsSchema = z.object({
   rolePrefix: identifier.refine((s) => s.length <= 200, "must be at most 200 characters"),
   warehouse: identifier.optional(),
   parentRole: identifier.default("SYSADMIN"),
+  alertStore: z.object({ alerts: qualifiedSnowflakeName(), suppressions: qualifiedSnowflakeName() }).optional(),
   waitFor: dependables(),
 });
+
+export type TenantRole = "READER" | "ANALYST" | "PIPELINE";
+
+/** `<prefix>_READER`, `_ANALYST`, `_PIPELINE`. */
+export function tenantRoleName(rolePrefix: string, role: TenantRole): string {
+  return `${rolePrefix}_${role}`;
+}
 
 /**
  * Least-privilege Snowflake roles of one tenant, every grant on that tenant's schema only:
  * - `<prefix>_READER`: USAGE on the database and schema, SELECT on its views (existing and future) —
  *   the dynamic schemas analysts and detections read — and USAGE on the query warehouse, if given;
  * - `<prefix>_ANALYST`: READER plus SELECT on the raw log tables (existing and future);
- * - `<prefix>_PIPELINE`: USAGE, and MONITOR + OPERATE on the schema's pipes and tasks (existing and
- *   future) — operating the pipeline without reading or changing data.
+ * - `<prefix>_PIPELINE`: the owner of the tenant's pipeline objects (handed over by
+ *   `PipelineOwnership`): USAGE on the database and schema, EXECUTE TASK and EXECUTE MANAGED TASK
+ *   (its serverless tasks run as it), and SELECT + INSERT on the alert store its canaries write to.
+ *   In a managed-access schema an owner cannot grant access to what it owns.
  * All three are granted to `parentRole` so administrators keep control of them.
  */
 export class TenantRoles extends Construct {
   public readonly readerRole: string;
   public readonly analystRole: string;
   public readonly pipelineRole: string;
+  /** The pipeline role and every grant it needs before it can own and run the pipeline. */
+  public readonly pipelineRoleReady: readonly ITerraformDependable[];
 
   constructor(scope: Construct, id: string, props: TenantRolesProps) {
     const p = parseProps(pathOf(scope, id), propsSchema, props);
@@ -56,12 +73,18 @@ export class TenantRoles extends Construct {
     const waits = p.waitFor.length > 0 ? [...p.waitFor] : undefined;
 
     // A role's name is read once: each attribute read makes a new token (with a captured stack trace).
-    const role = (suffix: string, comment: string) => {
-      const name = new AccountRole(this, suffix, { name: `${p.rolePrefix}_${suffix}`, comment }).name;
-      new GrantAccountRole(this, `${suffix}ToParent`, { roleName: name, parentRoleName: p.parentRole });
+    const made: ITerraformDependable[] = [];
+    const role = (suffix: TenantRole, comment: string) => {
+      const account = new AccountRole(this, suffix, { name: tenantRoleName(p.rolePrefix, suffix), comment });
+      const name = account.name;
+      made.push(account, new GrantAccountRole(this, `${suffix}ToParent`, { roleName: name, parentRoleName: p.parentRole }));
       return name;
     };
-    const grant = (id: string, config: Omit<GrantPrivilegesToAccountRoleConfig, "dependsOn">) => new GrantPrivilegesToAccountRole(this, id, { ...config, dependsOn: waits });
+    const grant = (id: string, config: Omit<GrantPrivilegesToAccountRoleConfig, "dependsOn">) => {
+      const g = new GrantPrivilegesToAccountRole(this, id, { ...config, dependsOn: waits });
+      made.push(g);
+      return g;
+    };
     const usage = (role: string, who: string) => {
       grant(`${who}DatabaseUsage`, { accountRoleName: role, privileges: ["USAGE"], onAccountObject: { objectType: "DATABASE", objectName: p.database } });
       grant(`${who}SchemaUsage`, { accountRoleName: role, privileges: ["USAGE"], onSchema: { schemaName: schema } });
@@ -81,13 +104,22 @@ export class TenantRoles extends Construct {
     new GrantAccountRole(this, "ReaderToAnalyst", { roleName: reader, parentRoleName: analyst });
     onObjects(analyst, "Analyst", ["SELECT"], "TABLES");
 
-    const pipeline = role("PIPELINE", `Operates the pipes and tasks of ${p.database}.${p.schema}`);
+    const pipelineStart = made.length;
+    const pipeline = role("PIPELINE", `Owns and runs the pipeline objects of ${p.database}.${p.schema}`);
     usage(pipeline, "Pipeline");
-    onObjects(pipeline, "Pipeline", ["MONITOR", "OPERATE"], "PIPES");
-    onObjects(pipeline, "Pipeline", ["MONITOR", "OPERATE"], "TASKS");
+    grant("PipelineExecuteTasks", { accountRoleName: pipeline, privileges: ["EXECUTE MANAGED TASK", "EXECUTE TASK"], onAccount: true });
+    if (p.alertStore) {
+      const [database, schema] = p.alertStore.alerts.split(".");
+      grant("PipelineAlertStoreUsage", { accountRoleName: pipeline, privileges: ["USAGE"], onSchema: { schemaName: `"${database}"."${schema}"` } });
+      for (const [id, table] of [["Alerts", p.alertStore.alerts], ["Suppressions", p.alertStore.suppressions]]) {
+        const objectName = table.split(".").map((n) => `"${n}"`).join(".");
+        grant(`Pipeline${id}Write`, { accountRoleName: pipeline, privileges: ["INSERT", "SELECT"], onSchemaObject: { objectType: "TABLE", objectName } });
+      }
+    }
+    this.pipelineRoleReady = made.slice(pipelineStart);
 
-    this.readerRole = `${p.rolePrefix}_READER`;
-    this.analystRole = `${p.rolePrefix}_ANALYST`;
-    this.pipelineRole = `${p.rolePrefix}_PIPELINE`;
+    this.readerRole = tenantRoleName(p.rolePrefix, "READER");
+    this.analystRole = tenantRoleName(p.rolePrefix, "ANALYST");
+    this.pipelineRole = tenantRoleName(p.rolePrefix, "PIPELINE");
   }
 }

@@ -1,0 +1,7 @@
+import { TerraformResource } from "cdktf";
+import { OwnedObject } from "./sql";
+
+/** A schema object a module creates, with the resource that creates it: what can be handed over. */
+export interface SchemaObject extends OwnedObject {
+  readonly resource: TerraformResource;
+}
