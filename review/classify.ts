@@ -43,6 +43,23 @@ const CONTROLS: Record<string, string> = {
 const ALERT_ROUTES = new Set(["aws_sns_topic_subscription", "aws_sns_topic", "snowflake_notification_integration", "snowflake_email_notification_integration", "snowflake_alert"]);
 const GRANTS = new Set(["snowflake_grant_privileges_to_account_role", "snowflake_grant_privileges_to_database_role", "snowflake_grant_account_role", "snowflake_grant_database_role"]);
 
+/**
+ * GRANT … TO ROLE … statements inside SQL a resource runs (snowflake_execute): grants, ownership
+ * handovers among them, that no grant resource models, normalised to one line each.
+ */
+export function sqlGrants(sql: unknown): string[] {
+  if (typeof sql !== "string") return [];
+  return [...sql.matchAll(/\bGRANT\s+[^;]+?\s+TO\s+(?:DATABASE\s+)?ROLE\s+[^\s;]+(?:\s+(?:COPY|REVOKE)\s+CURRENT\s+GRANTS)?/gi)].map((m) => m[0].replace(/\s+/g, " "));
+}
+
+/** Findings for the grants an executed SQL statement adds: medium on a new resource, high on a change. */
+function sqlGrantFindings(address: string, before: unknown, after: unknown, severity: Severity): Finding[] {
+  const old = new Set(sqlGrants(before));
+  return sqlGrants(after)
+    .filter((g) => !old.has(g))
+    .map((g) => ({ severity, rule: /^GRANT OWNERSHIP/i.test(g) ? "grants.sql-ownership" : "grants.sql", message: `${address} runs ${g}`, path: "execute" }));
+}
+
 const num = (v: unknown) => (typeof v === "number" ? v : typeof v === "string" && /^\d+$/.test(v) ? Number(v) : undefined);
 const isWildcard = (s: string) => s === "*" || s.endsWith(":*") || (s.endsWith("*") && !s.includes("/"));
 const last = (path: string) => path.split(/[.[\]]+/).filter(Boolean).pop() ?? path;
@@ -122,6 +139,7 @@ function attributeFindings(type: string, a: AttributeChange): Finding[] {
 function addedFindings(c: ResourceChange): Finding[] {
   const out = c.attributes.flatMap((a) => (a.statements ? a.statements.flatMap((s) => policyFindings(a.path, s, true)) : []));
   if (GRANTS.has(c.type) || c.type === "snowflake_grant_ownership") out.push({ severity: "medium", rule: "grants.added", message: `new grant ${c.address}` });
+  if (c.type === "snowflake_execute") out.push(...sqlGrantFindings(c.address, undefined, c.after?.execute, "medium"));
   if (/security_group|vpc_endpoint|network_policy|route/.test(c.type)) out.push({ severity: "medium", rule: "network.path-added", message: `new network path ${c.address}` });
   if (out.length === 0) out.push({ severity: "low", rule: "resource.added", message: `added ${c.address}` });
   return out;
@@ -139,7 +157,11 @@ function removedFindings(c: ResourceChange): Finding[] {
 export function classify(changes: readonly ResourceChange[]): ClassifiedChange[] {
   return changes.map((c) => {
     const findings =
-      c.action === "added" ? addedFindings(c) : c.action === "removed" ? removedFindings(c) : c.attributes.flatMap((a) => attributeFindings(c.type, a));
+      c.action === "added"
+        ? addedFindings(c)
+        : c.action === "removed"
+          ? removedFindings(c)
+          : c.attributes.flatMap((a) => (c.type === "snowflake_execute" && a.path === "execute" ? [...sqlGrantFindings(c.address, a.before, a.after, "high"), ...attributeFindings(c.type, a)] : attributeFindings(c.type, a)));
     const sorted = [...findings].sort((x, y) => RANK[y.severity] - RANK[x.severity]);
     return { ...c, findings: sorted, severity: maxSeverity(sorted) };
   });

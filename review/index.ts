@@ -38,9 +38,19 @@ export function review(o: ReviewOptions): ReviewReport {
   return buildReport(s.baseId, s.headId, changes, moduleChanges(s.base.stacks, s.head.stacks), suppressions(s.base.stacks, s.head.stacks), violations(s.base, s.head));
 }
 
-/** Version discipline over every example: violations (empty when the change is versioned properly). */
+/**
+ * Version discipline over every example: violations (empty when the change is versioned properly).
+ * Base synthesizes head's example configs where it can read them: only the same input tells a module
+ * change from a config change.
+ */
 export function checkVersions(o: { repo: string; base: string; head?: string }): { violations: string[]; modules: ReturnType<typeof moduleChanges> } {
-  const s = sides(o, { kind: "examples" });
+  const path = (example: string) => join("examples", example, "lakehouse.yaml");
+  const headConfig = (example: string) =>
+    o.head === undefined ? (existsSync(join(o.repo, path(example))) ? readFileSync(join(o.repo, path(example)), "utf8") : undefined) : fileAtRef(o.repo, o.head, path(example));
+  const s = {
+    base: synthAtRef(o.repo, o.base, { kind: "examples", configOf: headConfig }),
+    head: synthAtRef(o.repo, o.head, { kind: "examples" }),
+  };
   const modules = moduleChanges(s.base.stacks, s.head.stacks);
   const changelogBase = fileAtRef(o.repo, o.base, "CHANGELOG.md") ?? "";
   const changelogHead =

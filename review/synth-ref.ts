@@ -31,8 +31,12 @@ export interface RefSynth {
 export type SynthTarget =
   /** One lakehouse config (a path inside the repository; the ref's own copy of it is used). */
   | { kind: "config"; configPath?: string }
-  /** Every example of the ref: examples/<name>/lakehouse.yaml and examples/<name>/main.ts. */
-  | { kind: "examples" };
+  /**
+   * Every example of the ref: examples/<name>/lakehouse.yaml and examples/<name>/main.ts. With
+   * `configOf`, a YAML example is synthesized from the config it returns (the other ref's) when this
+   * ref can read it, so a config edit is not taken for a module change; else from the ref's own.
+   */
+  | { kind: "examples"; configOf?: (example: string) => string | undefined };
 
 const SOURCE_DIRS = ["modules", "stacks", "cli", "examples", "review", "tools", "bench"];
 
@@ -145,7 +149,20 @@ function synthTarget(root: string, build: string, target: SynthTarget, out: stri
   for (const example of existsSync(examples) ? readdirSync(examples).sort() : []) {
     const dest = join(out, example);
     if (existsSync(join(examples, example, "lakehouse.yaml"))) {
-      node(cli, ["synth", "--config", join(examples, example, "lakehouse.yaml"), "--out", dest], root);
+      const own = join(examples, example, "lakehouse.yaml");
+      const other = target.configOf?.(example);
+      let synthesized = false;
+      if (other !== undefined) {
+        const file = join(out, `${example}.lakehouse.yaml`);
+        writeFileSync(file, other);
+        try {
+          node(cli, ["synth", "--config", file, "--out", dest], root);
+          synthesized = true;
+        } catch {
+          // This ref's schema cannot read the other config (a new field): its own config it is.
+        }
+      }
+      if (!synthesized) node(cli, ["synth", "--config", own, "--out", dest], root);
     } else if (existsSync(join(build, "examples", example, "main.js"))) {
       node(join(build, "examples", example, "main.js"), [dest], root);
     } else continue;

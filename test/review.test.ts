@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { EXIT_HIGH_FINDINGS, main } from "../cli/lakehouse";
 import { checkVersions, review, toJson, toMarkdown } from "../review";
+import { classify, sqlGrants } from "../review/classify";
 
 /**
  * A scratch git repository holding a copy of this project, with commits that change one module:
@@ -13,6 +14,7 @@ import { checkVersions, review, toJson, toMarkdown } from "../review";
  *   c4  c3 plus the aws/kms-key version bump, without a CHANGELOG line
  *   c5  c4 plus the CHANGELOG line
  *   c6  a guardrail suppression with its reason in every tenant stack
+ *   c7  only the default example's config: globex's okta canary window 30 → 45 minutes
  */
 const ROOT = join(__dirname, "..");
 let repo: string;
@@ -74,6 +76,9 @@ beforeAll(() => {
   edit("stacks/tenant-stack.ts", "    snowflake.previewFeaturesEnabled = previewFeaturesFor(this);", '    suppressGuardrail(this, "S3_KEEP_ON_DESTROY", "Demo: tenants are torn down with their data in this sandbox.");\n    snowflake.previewFeaturesEnabled = previewFeaturesFor(this);');
   edit("stacks/tenant-stack.ts", 'import { previewFeaturesFor } from "../modules/core/snowflake-preview";', 'import { previewFeaturesFor } from "../modules/core/snowflake-preview";\nimport { suppressGuardrail } from "../modules/core/guardrails";');
   commit("c6");
+
+  edit("examples/default/lakehouse.yaml", 'canary: { windowMinutes: 30, schedule: "*/5 * * * * UTC" }', 'canary: { windowMinutes: 45, schedule: "*/5 * * * * UTC" }');
+  commit("c7");
 }, 120000);
 
 afterAll(() => rmSync(repo, { recursive: true, force: true }));
@@ -167,8 +172,51 @@ describe("version discipline", () => {
     expect(cli(["versions", "--base", commits.c2, "--head", commits.c5]).code).toBe(0);
   }, 90000);
 
+  test("an edit of an example's config alone is not a module change: both refs synthesize the same config", () => {
+    const { violations, modules } = checkVersions({ repo, base: commits.c6, head: commits.c7 });
+    expect(violations).toEqual([]);
+    expect(modules.find((m) => m.module === "snowflake/log-canary")).toMatchObject({ changedResources: [] });
+    // The review of that change still shows it: the canary's window changed.
+    const report = review({ repo, base: commits.c6, head: commits.c7 });
+    expect(JSON.stringify(report)).toContain("no rows loaded in the last 45 minutes");
+  }, 120000);
+
   test("a version bump alone (stamps only) is not an output change", () => {
     const { modules } = checkVersions({ repo, base: commits.c3, head: commits.c4 });
     expect(modules.find((m) => m.module === "aws/kms-key")).toMatchObject({ baseVersion: "0.1.0", headVersion: "0.1.1", changedResources: [] });
   }, 60000);
+});
+
+describe("grants inside executed SQL", () => {
+  const handover = (role: string) =>
+    `EXECUTE IMMEDIATE $$\nBEGIN\n  GRANT OWNERSHIP ON TABLE DB.S.T TO ROLE ${role} COPY CURRENT GRANTS;\n  ALTER PIPE DB.S.P SET PIPE_EXECUTION_PAUSED = TRUE;\n  GRANT OWNERSHIP ON PIPE DB.S.P TO ROLE ${role} COPY CURRENT GRANTS;\nEND;\n$$`;
+  const base = { stack: "tenant-x", address: "snowflake_execute.Handover", type: "snowflake_execute" };
+
+  test("a new execute that grants ownership is a medium finding naming each grant", () => {
+    const [c] = classify([{ ...base, action: "added", attributes: [], after: { execute: handover("X_PIPELINE"), revert: "SELECT 1" } }]);
+    expect(c.severity).toBe("medium");
+    expect(c.findings.map((f) => `${f.rule}: ${f.message}`)).toEqual([
+      "grants.sql-ownership: snowflake_execute.Handover runs GRANT OWNERSHIP ON TABLE DB.S.T TO ROLE X_PIPELINE COPY CURRENT GRANTS",
+      "grants.sql-ownership: snowflake_execute.Handover runs GRANT OWNERSHIP ON PIPE DB.S.P TO ROLE X_PIPELINE COPY CURRENT GRANTS",
+    ]);
+  });
+
+  test("an execute whose grants go to another role is high; SQL without grants stays unclassified", () => {
+    const [moved] = classify([{ ...base, action: "changed", attributes: [{ path: "execute", before: handover("X_PIPELINE"), after: handover("SYSADMIN") }] }]);
+    expect(moved.severity).toBe("high");
+    expect(moved.findings.filter((f) => f.rule === "grants.sql-ownership").map((f) => f.message)).toEqual([
+      "snowflake_execute.Handover runs GRANT OWNERSHIP ON TABLE DB.S.T TO ROLE SYSADMIN COPY CURRENT GRANTS",
+      "snowflake_execute.Handover runs GRANT OWNERSHIP ON PIPE DB.S.P TO ROLE SYSADMIN COPY CURRENT GRANTS",
+    ]);
+    const [plain] = classify([{ ...base, action: "changed", attributes: [{ path: "execute", before: "ALTER TABLE T ADD SEARCH OPTIMIZATION ON EQUALITY(a)", after: "ALTER TABLE T ADD SEARCH OPTIMIZATION ON EQUALITY(b)" }] }]);
+    expect(plain.findings.map((f) => f.rule)).toEqual(["change.unclassified"]);
+  });
+
+  test("sqlGrants reads privilege grants and database roles too", () => {
+    expect(sqlGrants("GRANT SELECT, INSERT ON TABLE A.B.C TO DATABASE ROLE A.R; GRANT USAGE ON SCHEMA A.B TO ROLE R2")).toEqual([
+      "GRANT SELECT, INSERT ON TABLE A.B.C TO DATABASE ROLE A.R",
+      "GRANT USAGE ON SCHEMA A.B TO ROLE R2",
+    ]);
+    expect(sqlGrants(42)).toEqual([]);
+  });
 });
