@@ -10,28 +10,10 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as ts from "typescript";
 import { packageRoot } from "../cli/package-root";
+import { MODULE_VERSIONS } from "../modules/core/versions";
 
-const READMES = [
-  "README.md",
-  "modules/aws/kms-key/README.md",
-  "modules/aws/log-bucket/README.md",
-  "modules/aws/access-log-bucket/README.md",
-  "modules/aws/snowflake-access-role/README.md",
-  "modules/snowflake/storage-integration/README.md",
-  "modules/snowflake/semi-structured-table/README.md",
-  "modules/snowflake/snowpipe/README.md",
-  "modules/snowflake/alert-store/README.md",
-  "modules/snowflake/log-canary/README.md",
-  "modules/snowflake/table-cleaner/README.md",
-  "modules/snowflake/account-monitors/README.md",
-  "modules/snowflake/tenant-roles/README.md",
-  "modules/aws/tenant-access-roles/README.md",
-  "modules/aws/log-guard-scp/README.md",
-  "modules/aws/alert-topic/README.md",
-  "modules/snowflake/alert-delivery/README.md",
-  "modules/snowflake/warehouse/README.md",
-  "modules/aws/audit-trail/README.md",
-];
+/** The top-level README and every module's own (a new module is covered by its registry entry). */
+const READMES = ["README.md", ...Object.keys(MODULE_VERSIONS).filter((m) => !m.startsWith("stacks/")).map((m) => `modules/${m}/README.md`)];
 
 /** Markdown table of an interface's properties: name, type, required, description with its default. */
 export function propsTable(root: string, file: string, iface: string): string {
