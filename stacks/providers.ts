@@ -21,8 +21,8 @@ export function snowflakeProviderConfig(account: EnvironmentConfig["snowflakeAcc
 }
 
 /**
- * The role Terraform works as in a Snowflake account: the configured one, else SYSADMIN (the role the
- * library's objects are documented to be deployed with). Upper-case, as Snowflake reports it.
+ * The role the tenant roles are granted to: the account's configured `role` (the one Terraform works
+ * as), else SYSADMIN. Upper-case, as Snowflake reports it.
  */
 export function deployRoleOf(account: EnvironmentConfig["snowflakeAccounts"][number]): string {
   return (account.role ?? "SYSADMIN").toUpperCase();

@@ -104,6 +104,11 @@ const snowflakeAccount = z.strictObject({
   region: z.enum(AWS_REGIONS, { message: "is not a known AWS region" }),
   organization: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, "must be a Snowflake organization name"),
   account: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, "must be a Snowflake account name"),
+  /**
+   * Role Terraform works as in this account. The tenant roles are granted to it, so it keeps managing
+   * the objects the tenants' pipeline roles own; unset, the user's default role is used and the tenant
+   * roles are granted to SYSADMIN, which that role must then hold.
+   */
   role: z.string().regex(/^[A-Za-z_][A-Za-z0-9_$]*$/, "must be a Snowflake role name").optional(),
 });
 

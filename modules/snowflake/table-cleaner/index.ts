@@ -2,6 +2,7 @@ import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { z } from "zod";
 import { SchemaObject } from "../schema-object";
+import { qualified } from "../../core/naming";
 import { stampModule } from "../../core/stamp";
 import { serverlessTask } from "../serverless-task";
 import { cronSchedule, dependables, parseProps, pathOf, snowflakeIdentifier } from "../../core/validate";
@@ -56,7 +57,7 @@ export class TableCleaner extends Construct {
     const p = parseProps(pathOf(scope, id), propsSchema, props);
     super(scope, id);
     stampModule(this, TABLE_CLEANER_MODULE);
-    const table = `${p.database}.${p.schema}.${p.tableName}`;
+    const table = qualified(p.database, p.schema, p.tableName);
     this.statement = purgeStatement(table, p.retentionDays, p.purgeOn);
     this.taskName = `${table}_CLEANER`;
     const task = serverlessTask(this, "Task", {
