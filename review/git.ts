@@ -1,4 +1,6 @@
 import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 
 /** Runs git in `cwd` and returns its stdout (trimmed); throws with git's stderr on failure. */
 export function git(cwd: string, ...args: string[]): string {
@@ -15,8 +17,15 @@ export function resolveRef(repo: string, ref: string): string {
   return git(repo, "rev-parse", "--verify", "--quiet", `${ref}^{commit}`);
 }
 
-/** A file's text at a ref, or undefined if the ref does not have it. */
-export function fileAtRef(repo: string, ref: string, path: string): string | undefined {
+/**
+ * A file's text (trimmed) at a ref — or in the working tree when `ref` is undefined — or undefined if
+ * it is not there.
+ */
+export function fileAtRef(repo: string, ref: string | undefined, path: string): string | undefined {
+  if (ref === undefined) {
+    const file = join(repo, path);
+    return existsSync(file) ? readFileSync(file, "utf8").trim() : undefined;
+  }
   try {
     return git(repo, "show", `${ref}:${path}`);
   } catch {

@@ -1,4 +1,3 @@
-import { readFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { classify } from "./classify";
 import { diffStacks } from "./diff";
@@ -44,20 +43,13 @@ export function review(o: ReviewOptions): ReviewReport {
  * change from a config change.
  */
 export function checkVersions(o: { repo: string; base: string; head?: string }): { violations: string[]; modules: ReturnType<typeof moduleChanges> } {
-  const path = (example: string) => join("examples", example, "lakehouse.yaml");
-  const headConfig = (example: string) =>
-    o.head === undefined ? (existsSync(join(o.repo, path(example))) ? readFileSync(join(o.repo, path(example)), "utf8") : undefined) : fileAtRef(o.repo, o.head, path(example));
+  const headConfig = (example: string) => fileAtRef(o.repo, o.head, join("examples", example, "lakehouse.yaml"));
   const s = {
     base: synthAtRef(o.repo, o.base, { kind: "examples", configOf: headConfig }),
     head: synthAtRef(o.repo, o.head, { kind: "examples" }),
   };
   const modules = moduleChanges(s.base.stacks, s.head.stacks);
   const changelogBase = fileAtRef(o.repo, o.base, "CHANGELOG.md") ?? "";
-  const changelogHead =
-    o.head === undefined
-      ? existsSync(join(o.repo, "CHANGELOG.md"))
-        ? readFileSync(join(o.repo, "CHANGELOG.md"), "utf8")
-        : ""
-      : (fileAtRef(o.repo, o.head, "CHANGELOG.md") ?? "");
+  const changelogHead = fileAtRef(o.repo, o.head, "CHANGELOG.md") ?? "";
   return { violations: versionViolations(modules, changelogBase, changelogHead), modules };
 }

@@ -78,7 +78,7 @@ export function synthAtRef(repo: string, ref: string | undefined, target: SynthT
 
 function provideDependencies(repo: string, ref: string, worktree: string): void {
   const lockAtRef = fileAtRef(repo, ref, "package-lock.json");
-  const lockHere = existsSync(join(repo, "package-lock.json")) ? readFileSync(join(repo, "package-lock.json"), "utf8").trim() : undefined;
+  const lockHere = fileAtRef(repo, undefined, "package-lock.json");
   if (lockAtRef !== undefined && lockAtRef === lockHere && existsSync(join(repo, "node_modules"))) {
     symlinkSync(join(repo, "node_modules"), join(worktree, "node_modules"), "dir");
   } else {
