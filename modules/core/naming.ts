@@ -46,6 +46,11 @@ export function snowflakeName(...parts: string[]): string {
   return /^[A-Z_]/.test(name) ? name : `_${name}`;
 }
 
+/** `"DB"."SCHEMA"` or `"DB"."SCHEMA"."OBJECT"`: each part quoted, as the grant resources expect. */
+export function quotedName(...parts: string[]): string {
+  return parts.map((p) => `"${p}"`).join(".");
+}
+
 /** Fully qualified Snowflake name `DB.SCHEMA.OBJECT`. */
 export function qualified(database: string, schema: string, object: string): string {
   return `${database}.${schema}.${object}`;

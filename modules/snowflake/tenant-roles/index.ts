@@ -4,6 +4,7 @@ import { GrantPrivilegesToAccountRole, GrantPrivilegesToAccountRoleConfig } from
 import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { z } from "zod";
+import { quotedName } from "../../core/naming";
 import { stampModule } from "../../core/stamp";
 import { dependables, parseProps, pathOf, qualifiedSnowflakeName, snowflakeIdentifier } from "../../core/validate";
 
@@ -69,7 +70,7 @@ export class TenantRoles extends Construct {
     const p = parseProps(pathOf(scope, id), propsSchema, props);
     super(scope, id);
     stampModule(this, TENANT_ROLES_MODULE);
-    const schema = `"${p.database}"."${p.schema}"`;
+    const schema = quotedName(p.database, p.schema);
     const waits = p.waitFor.length > 0 ? [...p.waitFor] : undefined;
 
     // A role's name is read once: each attribute read makes a new token (with a captured stack trace).
@@ -110,10 +111,9 @@ export class TenantRoles extends Construct {
     grant("PipelineExecuteTasks", { accountRoleName: pipeline, privileges: ["EXECUTE MANAGED TASK", "EXECUTE TASK"], onAccount: true });
     if (p.alertStore) {
       const [database, schema] = p.alertStore.alerts.split(".");
-      grant("PipelineAlertStoreUsage", { accountRoleName: pipeline, privileges: ["USAGE"], onSchema: { schemaName: `"${database}"."${schema}"` } });
+      grant("PipelineAlertStoreUsage", { accountRoleName: pipeline, privileges: ["USAGE"], onSchema: { schemaName: quotedName(database, schema) } });
       for (const [id, table] of [["Alerts", p.alertStore.alerts], ["Suppressions", p.alertStore.suppressions]]) {
-        const objectName = table.split(".").map((n) => `"${n}"`).join(".");
-        grant(`Pipeline${id}Write`, { accountRoleName: pipeline, privileges: ["INSERT", "SELECT"], onSchemaObject: { objectType: "TABLE", objectName } });
+        grant(`Pipeline${id}Write`, { accountRoleName: pipeline, privileges: ["INSERT", "SELECT"], onSchemaObject: { objectType: "TABLE", objectName: quotedName(...table.split(".")) } });
       }
     }
     this.pipelineRoleReady = made.slice(pipelineStart);
