@@ -5,3 +5,4 @@ export * from "./config/resolve";
 export * from "./platform-stack";
 export * from "./tenant-stack";
 export * from "./source-pipeline";
+export { DEFAULT_PROVIDER_VERSIONS, PROVIDER_VERSION_FLOORS, ProviderVersions, providerConstraintProblem, requireProviderVersions } from "./providers";

@@ -18,7 +18,7 @@ import { previewFeaturesFor } from "../modules/core/snowflake-preview";
 import { stampModule, stampedComment } from "../modules/core/stamp";
 import { configureBackend } from "./backend";
 import { ResolvedEnvironment, ResolvedLakehouse, accessLogBucketName } from "./config/resolve";
-import { awsDefaultTags, snowflakeProviderConfig, useProvider } from "./providers";
+import { awsDefaultTags, requireProviderVersions, snowflakeProviderConfig, useProvider } from "./providers";
 import { purgeStatement } from "../modules/snowflake/sql";
 import { canaryTaskName } from "../modules/snowflake/log-canary";
 import { tenantRoleName } from "../modules/snowflake/tenant-roles";
@@ -182,5 +182,6 @@ export class PlatformStack extends TerraformStack {
       });
       useProvider(scp, management);
     }
+    requireProviderVersions(this, env.config.providerVersions);
   }
 }

@@ -12,7 +12,7 @@ import { alertStoreNames } from "../modules/snowflake/alert-store";
 import { TenantRoles } from "../modules/snowflake/tenant-roles";
 import { configureBackend } from "./backend";
 import { ResolvedEnvironment, ResolvedLakehouse, ResolvedTenant, accessLogBucketName } from "./config/resolve";
-import { awsDefaultTags, deployRoleOf, snowflakeProviderConfig } from "./providers";
+import { awsDefaultTags, deployRoleOf, requireProviderVersions, snowflakeProviderConfig } from "./providers";
 import { SourcePipeline } from "./source-pipeline";
 
 export const TENANT_STACK_MODULE = "stacks/tenant" as const;
@@ -40,6 +40,7 @@ export class TenantStack extends TerraformStack {
     const account = env.config.snowflakeAccounts.find((a) => a.region === tenant.region);
     if (!account) throw new Error(`${this.node.path}: no Snowflake account for ${tenant.region}`); // config validation prevents this
     const snowflake = new SnowflakeProvider(this, "snowflake", snowflakeProviderConfig(account));
+    requireProviderVersions(this, env.config.providerVersions);
 
     const writerServices = tenant.sources.flatMap((s) => (s.config.delivery.servicePrincipal ? [s.config.delivery.servicePrincipal] : []));
     const key = new KmsKey(this, "LogKey", {

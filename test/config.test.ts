@@ -102,6 +102,9 @@ describe("lakehouse config", () => {
     ["object lock longer than retention", (c) => (c.tenants[0].objectLock = { mode: "COMPLIANCE", days: 999 }), "tenants[0].objectLock.days", /longer than the tenant's retention of 365 days/],
     ["canary window too short", (c) => (c.tenants[0].sources[0].canary = { windowMinutes: 1 }), "tenants[0].sources[0].canary.windowMinutes", /at least 5 minutes/],
     ["canary schedule that is not cron", (c) => (c.tenants[0].sources[0].canary = { schedule: "every 5 minutes" }), "tenants[0].sources[0].canary.schedule", /five cron fields and a time zone/],
+    ["provider constraint that is not one", (c) => (c.environments[0].providerVersions = { aws: "latest" }), "environments[0].providerVersions.aws", /'latest' is not a version constraint term/],
+    ["provider constraint below the modules' floor", (c) => (c.environments[0].providerVersions = { aws: ">= 6.0, < 7" }), "environments[0].providerVersions.aws", /admits versions below 6\.34\.0/],
+    ["Snowflake provider older than the bindings", (c) => (c.environments[0].providerVersions = { snowflake: "~> 2.5" }), "environments[0].providerVersions.snowflake", /admits versions below 2\.11\.0/],
     ["table kept longer than its S3 files", (c) => (c.tenants[0].sources[0].tableRetentionDays = 400), "tenants[0].sources[0].tableRetentionDays", /400 days in Snowflake but S3 keeps the files only 365 days/],
   ];
 

@@ -1,10 +1,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { App } from "cdktf";
-import { buildDirectExample } from "../examples/direct-modules/main";
-import { enforceGuardrails, synthLakehouse } from "../stacks/app";
-import { loadConfigFile } from "../stacks/config/load";
+import { EXAMPLES } from "../tools/examples";
 
 /**
  * Golden synthesized JSON of every example, committed under test/golden/, so every pull request shows
@@ -18,20 +15,9 @@ function stacksIn(outdir: string): Record<string, string> {
   return Object.fromEntries(readdirSync(dir).sort().map((s) => [s, readFileSync(join(dir, s, "cdk.tf.json"), "utf8")]));
 }
 
-const examples: Record<string, (outdir: string) => void> = {
-  default: (outdir) => synthLakehouse(loadConfigFile(join(__dirname, "..", "examples", "default", "lakehouse.yaml")), outdir),
-  "direct-modules": (outdir) => {
-    const app = new App({ outdir });
-    buildDirectExample(app);
-    app.synth();
-    // What the example's own entry point enforces after synth.
-    enforceGuardrails(outdir);
-  },
-};
-
-describe.each(Object.keys(examples))("golden synth of example %s", (example) => {
+describe.each(Object.keys(EXAMPLES))("golden synth of example %s", (example) => {
   const outdir = join(mkdtempSync(join(tmpdir(), "golden-")), "out");
-  examples[example](outdir);
+  EXAMPLES[example](outdir);
   const actual = stacksIn(outdir);
   const goldenDir = join(GOLDEN, example);
   afterAll(() => rmSync(outdir, { recursive: true, force: true }));

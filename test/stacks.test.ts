@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { Testing } from "cdktf";
+import { MODULE_VERSIONS } from "../modules/core/versions";
 import { buildLakehouse } from "../stacks/app";
 import { loadConfigFile, parseConfig } from "../stacks/config/load";
 import { LakehouseConfigInput } from "../stacks/config/schema";
@@ -119,7 +120,7 @@ describe("stacks from the default config", () => {
     expect(bucket.provider).toBe("aws.eu_west_1");
     const dbs = resourcesOf(json, "snowflake_database");
     expect(dbs.map((d) => [d.name, d.provider])).toEqual([["ACME_LOGS_PROD", "snowflake.eu_west_1"], ["ACME_LOGS_PROD", "snowflake.us_east_1"]]);
-    expect(dbs[0].comment).toMatch(/\[stacks\/platform@0\.2\.0\]$/);
+    expect(dbs[0].comment).toBe(`Security logs of acme prod [stacks/platform@${MODULE_VERSIONS["stacks/platform"]}]`);
   });
 
   test("canaries write to the platform's alert store; cleaners use the source's table retention", () => {
@@ -241,7 +242,6 @@ describe("stacks from the default config", () => {
     const integration = resourcesOf(json, "snowflake_notification_integration").find((i) => i.provider === "snowflake.eu_west_1")!;
     expect(integration).toMatchObject({
       name: "ACME_PROD_ALERTS_SNS",
-      direction: "OUTBOUND",
       notification_provider: "AWS_SNS",
       aws_sns_topic_arn: "arn:aws:sns:eu-west-1:111111111111:acme-prod-lakehouse-alerts",
       aws_sns_role_arn: "arn:aws:iam::111111111111:role/acme-prod-eu-west-1-snowflake-alerts",
@@ -269,6 +269,35 @@ describe("stacks from the default config", () => {
 
   test("local backend for the default, one state file per stack", () => {
     expect(tenants["tenant-globex-prod"].terraform.backend).toEqual({ local: { path: "terraform-state/tenant-globex-prod.tfstate" } });
+  });
+});
+
+describe("provider version constraints", () => {
+  const withVersions = (providerVersions?: Record<string, string>) =>
+    synthAll(
+      parseConfig({
+        organization: "acme",
+        environments: [{ name: "prod", awsAccountId: "111111111111", providerVersions, snowflakeAccounts: [{ region: "us-east-1", organization: "O", account: "A" }] }],
+        tenants: [{ id: "globex", region: "us-east-1", sources: [{ name: "okta", delivery: { kind: "puller" }, eventTimeField: "published" }] }],
+      }),
+    );
+
+  test("by default AWS takes any 6.x from 6.34 and Snowflake exactly 2.11.0, in every stack", () => {
+    const { tenants, platform } = withVersions();
+    for (const json of [tenants["tenant-globex-prod"], platform["platform-prod"]]) {
+      expect(json.terraform.required_providers).toEqual({
+        aws: { source: "aws", version: ">= 6.34, < 7" },
+        snowflake: { source: "snowflakedb/snowflake", version: "2.11.0" },
+      });
+    }
+  });
+
+  test("an environment chooses its own constraints", () => {
+    const { tenants } = withVersions({ aws: "~> 6.34", snowflake: ">= 2.11.0, < 2.12" });
+    expect(tenants["tenant-globex-prod"].terraform.required_providers).toEqual({
+      aws: { source: "aws", version: "~> 6.34" },
+      snowflake: { source: "snowflakedb/snowflake", version: ">= 2.11.0, < 2.12" },
+    });
   });
 });
 

@@ -20,6 +20,7 @@ import { Snowpipe } from "../../modules/snowflake/snowpipe";
 import { StorageIntegration } from "../../modules/snowflake/storage-integration";
 import { TableCleaner } from "../../modules/snowflake/table-cleaner";
 import { enforceGuardrails, guardrailsModeFromEnv } from "../../stacks/app";
+import { requireProviderVersions } from "../../stacks/providers";
 
 const ACCOUNT = "222222222222";
 const BUCKET = "example-gsuite-audit-logs";
@@ -30,6 +31,8 @@ export class GsuiteAuditStack extends TerraformStack {
     new LocalBackend(this, { path: `terraform-state/${id}.tfstate` });
     new AwsProvider(this, "aws", { region: "us-east-1", allowedAccountIds: [ACCOUNT] });
     const snowflake = new SnowflakeProvider(this, "snowflake", { organizationName: "EXAMPLEORG", accountName: "SECURITY" });
+    // Provider version constraints: AWS ">= 6.34, < 7", Snowflake "2.11.0" unless given here.
+    requireProviderVersions(this);
 
     const key = new KmsKey(this, "Key", { accountId: ACCOUNT, aliasName: BUCKET, description: "Google Workspace audit logs" });
 

@@ -9,10 +9,9 @@ import { PolicyStatement } from "../core/iam";
  * all public access blocked, ACLs disabled (bucket owner enforced). Child ids are stable
  * (`Versioning`, `PublicAccessBlock`, `Ownership`) so addresses do not churn between versions.
  */
-export function hardenBucket(scope: Construct, bucketId: string, accountId: string): S3BucketPublicAccessBlock {
+export function hardenBucket(scope: Construct, bucketId: string): S3BucketPublicAccessBlock {
   new S3BucketVersioningA(scope, "Versioning", {
     bucket: bucketId,
-    expectedBucketOwner: accountId,
     versioningConfiguration: { status: "Enabled" },
   });
   new S3BucketOwnershipControls(scope, "Ownership", {

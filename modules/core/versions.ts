@@ -4,8 +4,8 @@
  */
 export const MODULE_VERSIONS = {
   "aws/kms-key": "0.1.0",
-  "aws/log-bucket": "0.1.0",
-  "aws/access-log-bucket": "0.1.0",
+  "aws/log-bucket": "0.2.0",
+  "aws/access-log-bucket": "0.2.0",
   "aws/snowflake-access-role": "0.1.0",
   "aws/tenant-access-roles": "0.1.0",
   "aws/log-guard-scp": "0.1.0",
@@ -20,13 +20,13 @@ export const MODULE_VERSIONS = {
   "snowflake/account-monitors": "0.2.0",
   "snowflake/tenant-roles": "0.2.0",
   "snowflake/pipeline-ownership": "0.1.0",
-  "snowflake/alert-delivery": "0.1.0",
+  "snowflake/alert-delivery": "0.2.0",
   "snowflake/warehouse": "0.1.0",
-  "stacks/platform": "0.2.0",
-  "stacks/tenant": "0.2.0",
+  "stacks/platform": "0.3.0",
+  "stacks/tenant": "0.3.0",
 } as const;
 
 export type ModuleName = keyof typeof MODULE_VERSIONS;
 
 /** The library's own version (package.json), what consumers pin with a git tag `v<version>`. */
-export const LIBRARY_VERSION = "0.2.0";
+export const LIBRARY_VERSION = "0.3.0";

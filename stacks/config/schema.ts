@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { cronSchedule } from "../../modules/core/validate";
 import { JSON_PATH, JSON_PATH_HINT, TIMESTAMP_FORMAT, selectListProblem } from "../../modules/snowflake/sql";
+import { PROVIDER_VERSION_FLOORS, providerConstraintProblem } from "../providers";
 import { AWS_REGIONS, SNOWFLAKE_RESERVED } from "./regions";
 
 /**
@@ -127,6 +128,23 @@ export const environmentSchema = z.strictObject({
   awsAccountId: z.string().regex(/^\d{12}$/, "must be a 12-digit AWS account id"),
   backend: backend.optional(),
   snowflakeAccounts: z.array(snowflakeAccount).min(1, "at least one Snowflake account is required"),
+  /**
+   * Terraform version constraints for the providers of this environment's stacks (default: AWS
+   * ">= 6.34, < 7", Snowflake exactly "2.11.0"), so an environment can take a provider release first.
+   */
+  providerVersions: z
+    .strictObject(
+      Object.fromEntries(
+        (Object.keys(PROVIDER_VERSION_FLOORS) as (keyof typeof PROVIDER_VERSION_FLOORS)[]).map((name) => [
+          name,
+          z.string().superRefine((c, ctx) => {
+            const problem = providerConstraintProblem(name, c);
+            if (problem) ctx.addIssue({ code: "custom", message: problem });
+          }).optional(),
+        ]),
+      ) as Record<keyof typeof PROVIDER_VERSION_FLOORS, z.ZodOptional<z.ZodString>>,
+    )
+    .optional(),
   /** Record object-level events (CloudTrail data events) on the environment's log buckets. Default true. */
   auditTrail: z.boolean().optional(),
   /** Where alerts go: an encrypted SNS topic per region with these subscriptions, and/or e-mail. */

@@ -62,12 +62,14 @@ describe("AlertDelivery", () => {
     const json = synthJson(stack);
     expect(onlyResource(json, "snowflake_notification_integration")).toMatchObject({
       name: "ACME_PROD_ALERTS_SNS",
-      direction: "OUTBOUND",
       notification_provider: "AWS_SNS",
       aws_sns_topic_arn: base.sns!.topicArn,
       aws_sns_role_arn: base.sns!.roleArn,
       enabled: true,
     });
+    // Deprecated in provider 2.11 (the SDK sends QUEUE/OUTBOUND itself): setting them warns on every plan.
+    expect(onlyResource(json, "snowflake_notification_integration")).not.toHaveProperty("direction");
+    expect(onlyResource(json, "snowflake_notification_integration")).not.toHaveProperty("type");
     expect(onlyResource(json, "snowflake_email_notification_integration")).toMatchObject({ name: "ACME_PROD_ALERTS_EMAIL", allowed_recipients: ["secops@acme.example"] });
     const task = onlyResource(json, "snowflake_task");
     expect(task).toMatchObject({ name: "ALERT_DELIVERY", schema: "MONITORING", started: true, schedule: { using_cron: "*/5 * * * * UTC" } });

@@ -1,5 +1,6 @@
 import { LakehouseValidationError } from "../../modules/core/errors";
 import { LogBucket, LogBucketProps } from "../../modules/aws/log-bucket";
+import { MODULE_VERSIONS } from "../../modules/core/versions";
 import { onlyResource, resourcesOf, stampOf, statementsBySid, synthJson, synthWithMetadata, testStack } from "../support/synth";
 
 const KEY = "arn:aws:kms:eu-west-1:111111111111:key/11111111-2222-3333-4444-555555555555";
@@ -122,11 +123,11 @@ describe("LogBucket", () => {
     const stack = testStack();
     new LogBucket(stack, "Logs", base);
     const json = synthWithMetadata(stack);
-    expect(onlyResource(json, "aws_s3_bucket").tags).toEqual({ "lakehouse:module": "aws/log-bucket", "lakehouse:module-version": "0.1.0" });
+    expect(onlyResource(json, "aws_s3_bucket").tags).toEqual({ "lakehouse:module": "aws/log-bucket", "lakehouse:module-version": MODULE_VERSIONS["aws/log-bucket"] });
     for (const type of Object.keys(json.resource)) {
       for (const resource of resourcesOf(json, type)) {
         // The key comes from the kms-key module the bucket uses; everything else is the bucket's.
-        expect(stampOf(resource)).toBe(type.startsWith("aws_kms_") ? "aws/kms-key@0.1.0" : "aws/log-bucket@0.1.0");
+        expect(stampOf(resource)).toBe(type.startsWith("aws_kms_") ? `aws/kms-key@${MODULE_VERSIONS["aws/kms-key"]}` : `aws/log-bucket@${MODULE_VERSIONS["aws/log-bucket"]}`);
       }
     }
   });

@@ -51,11 +51,10 @@ export class AccessLogBucket extends Construct {
     const bucketArn = bucket.arn;
     this.bucketName = bucket.bucket;
     this.bucketArn = bucketArn;
-    const publicAccessBlock = hardenBucket(this, bucketId, p.accountId);
+    const publicAccessBlock = hardenBucket(this, bucketId);
 
     new S3BucketServerSideEncryptionConfigurationA(this, "Encryption", {
       bucket: bucketId,
-      expectedBucketOwner: p.accountId,
       rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
     });
     new S3BucketPolicy(this, "Policy", {
@@ -74,7 +73,6 @@ export class AccessLogBucket extends Construct {
     });
     new S3BucketLifecycleConfiguration(this, "Lifecycle", {
       bucket: bucketId,
-      expectedBucketOwner: p.accountId,
       rule: [
         {
           id: "expire-access-logs",

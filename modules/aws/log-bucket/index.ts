@@ -200,10 +200,9 @@ export class LogBucket extends Construct {
       }).keyArn;
     }
 
-    const publicAccessBlock = hardenBucket(this, bucketId, p.accountId);
+    const publicAccessBlock = hardenBucket(this, bucketId);
     const encryption = new S3BucketServerSideEncryptionConfigurationA(this, "Encryption", {
       bucket: bucketId,
-      expectedBucketOwner: p.accountId,
       rule: [
         {
           applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: this.kmsKeyArn },
@@ -223,7 +222,6 @@ export class LogBucket extends Construct {
     if (p.accessLogging) {
       new S3BucketLoggingA(this, "AccessLogging", {
         bucket: bucketId,
-        expectedBucketOwner: p.accountId,
         targetBucket: p.accessLogging.targetBucket,
         targetPrefix: p.accessLogging.targetPrefix ?? `${p.bucketName}/`,
       });
@@ -231,7 +229,6 @@ export class LogBucket extends Construct {
 
     new S3BucketLifecycleConfiguration(this, "Lifecycle", {
       bucket: bucketId,
-      expectedBucketOwner: p.accountId,
       rule: [
         ...p.retentionRules.map((r) => ({
           id: `retain-${r.prefix.replace(/\/$/, "").replace(/[^A-Za-z0-9-]/g, "-")}`,
@@ -254,7 +251,6 @@ export class LogBucket extends Construct {
     if (p.objectLock) {
       new S3BucketObjectLockConfigurationA(this, "ObjectLock", {
         bucket: bucketId,
-        expectedBucketOwner: p.accountId,
         objectLockEnabled: "Enabled",
         rule: { defaultRetention: { mode: p.objectLock.mode, days: p.objectLock.days } },
       });

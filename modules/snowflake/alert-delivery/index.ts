@@ -64,8 +64,6 @@ export class AlertDelivery extends Construct {
       snsName = `${p.namePrefix}_ALERTS_SNS`;
       const sns = new NotificationIntegration(this, "Sns", {
         name: snsName,
-        direction: "OUTBOUND",
-        type: "QUEUE",
         notificationProvider: "AWS_SNS",
         awsSnsTopicArn: p.sns.topicArn,
         awsSnsRoleArn: p.sns.roleArn,

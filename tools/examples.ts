@@ -1,0 +1,31 @@
+import { join } from "node:path";
+import { App } from "cdktf";
+import { packageRoot } from "../cli/package-root";
+import { buildDirectExample } from "../examples/direct-modules/main";
+import { enforceGuardrails, synthLakehouse } from "../stacks/app";
+import { loadConfigFile } from "../stacks/config/load";
+
+/**
+ * Every example of the repository, as its own entry point builds it (guardrails enforced): the one
+ * list that the golden test, the provider-schema check and the real-provider checks synthesize.
+ */
+export const EXAMPLES: Record<string, (outdir: string) => void> = {
+  default: (outdir) => synthLakehouse(loadConfigFile(join(packageRoot(), "examples", "default", "lakehouse.yaml")), outdir),
+  "direct-modules": (outdir) => {
+    const app = new App({ outdir });
+    buildDirectExample(app);
+    app.synth();
+    enforceGuardrails(outdir);
+  },
+};
+
+/** Synthesizes every example under `root/<example>`; returns example → its outdir. */
+export function synthExamples(root: string): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(EXAMPLES).map(([name, build]) => {
+      const outdir = join(root, name);
+      build(outdir);
+      return [name, outdir];
+    }),
+  );
+}
