@@ -1,0 +1,83 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { StackJson, forEmulator, forValidation, referencedAddresses } from "../tools/provider-copies";
+import { emulatorDifferences, planChanges } from "../tools/plan-check";
+
+const golden = (stack: string) => JSON.parse(readFileSync(join(__dirname, "golden", "default", `${stack}.tf.json`), "utf8")) as StackJson;
+const addresses = (json: StackJson) => Object.entries(json.resource ?? {}).flatMap(([type, byName]) => Object.keys(byName).map((n) => `${type}.${n}`));
+const target = { endpoint: "http://127.0.0.1:5000", statePath: "/tmp/state/terraform.tfstate", awsVersion: "6.34.0" };
+
+describe("copies of a stack for the real-provider checks", () => {
+  const tenant = golden("tenant-initech-prod");
+
+  test("references are found inside interpolations, depends_on and replace_triggered_by", () => {
+    const refs = referencedAddresses({ a: "x ${jsonencode({ k = aws_kms_key.K.arn })} ${data.aws_caller_identity.me.account_id}", depends_on: ["aws_s3_bucket.B"], lifecycle: { replace_triggered_by: ["snowflake_stage.S.url"] } });
+    expect([...refs].sort()).toEqual(["aws_kms_key.K", "aws_s3_bucket.B", "data.aws_caller_identity.me", "snowflake_stage.S"]);
+  });
+
+  test("validation copy: every AWS resource stays, Snowflake attributes become unknown variables, the AWS version is the validated one", () => {
+    const { json, removed } = forValidation(tenant, "6.34.0");
+    const aws = addresses(tenant).filter((a) => a.startsWith("aws_"));
+    expect(addresses(json)).toEqual(aws);
+    expect(removed.map((r) => r.address.replace(/^resource\./, "")).sort()).toEqual(addresses(tenant).filter((a) => a.startsWith("snowflake_")).sort());
+    const text = JSON.stringify(json.resource);
+    const refs = Object.values(json.resource ?? {}).flatMap((byName) => Object.values(byName).flatMap((b) => [...referencedAddresses(b)]));
+    expect(refs.filter((r) => r.startsWith("snowflake_"))).toEqual([]);
+    expect(text).toMatch(/\$\{var\.snowflake_ref_\d+\}/);
+    expect(Object.keys(json.variable ?? {}).length).toBeGreaterThan(0);
+    expect(json.provider).not.toHaveProperty("snowflake");
+    expect(json.terraform?.required_providers).toEqual({ aws: { source: "aws", version: "6.34.0" } });
+    // The stack itself is untouched.
+    expect(tenant.terraform?.required_providers?.aws?.version).toBe(">= 6.34, < 7");
+  });
+
+  test("emulator copy: Snowflake and what needs its outputs are left out, transitively, each with its reason", () => {
+    const { json, removed } = forEmulator(tenant, target);
+    const reasons = Object.fromEntries(removed.map((r) => [r.address, r.reason]));
+    expect(reasons["resource.aws_s3_bucket_notification.LogBucket_Notifications_2BE37316"]).toMatch(/^needs snowflake_pipe\./);
+    const accessRolePolicy = Object.keys(reasons).find((a) => /aws_iam_role_policy\.Source_okta_AccessRole/.test(a))!;
+    expect(reasons[accessRolePolicy]).toMatch(/^needs aws_iam_role\.Source_okta_AccessRole/);
+    // What stays refers to nothing that left.
+    const kept = new Set(addresses(json));
+    for (const [type, byName] of Object.entries(json.resource ?? {})) {
+      for (const body of Object.values(byName)) for (const ref of referencedAddresses(body)) expect({ type, ref, kept: kept.has(ref) || ref.startsWith("data.") }).toMatchObject({ kept: true });
+    }
+    expect(addresses(json)).toEqual(expect.arrayContaining(["aws_s3_bucket.LogBucket_CC3B17E8", "aws_kms_key.LogKey_E83D0C1B", "aws_s3_bucket_object_lock_configuration.LogBucket_ObjectLock_37F295E9"]));
+  });
+
+  test("emulator copy: every AWS provider talks to the emulator, state is local", () => {
+    const { json } = forEmulator(golden("platform-prod"), target);
+    expect(json.provider!.aws.length).toBe(3);
+    for (const p of json.provider!.aws) {
+      expect(p).toMatchObject({ skip_requesting_account_id: false, s3_use_path_style: true });
+      expect((p.endpoints as Record<string, string>[])[0]).toMatchObject({ s3: target.endpoint, sts: target.endpoint, iam: target.endpoint, kms: target.endpoint });
+    }
+    expect(json.terraform?.backend).toEqual({ local: { path: target.statePath } });
+  });
+});
+
+describe("plan after apply", () => {
+  const plan = (changes: { type: string; actions: string[]; before: object; after: object }[]) => ({
+    resource_changes: changes.map((c, i) => ({ address: `${c.type}.r${i}`, type: c.type, change: { actions: c.actions, before: c.before, after: c.after, after_unknown: {} } })),
+  });
+
+  test("no-ops are not changes; updates name the attributes that differ", () => {
+    const changes = planChanges(plan([
+      { type: "aws_kms_key", actions: ["no-op"], before: { a: 1 }, after: { a: 1 } },
+      { type: "aws_s3_bucket_versioning", actions: ["update"], before: { bucket: "b", expected_bucket_owner: "1" }, after: { bucket: "b", expected_bucket_owner: null } },
+    ]));
+    expect(changes).toEqual([{ address: "aws_s3_bucket_versioning.r1", type: "aws_s3_bucket_versioning", actions: ["update"], attributes: ["expected_bucket_owner"] }]);
+  });
+
+  test("only a bucket re-tag is excused as the emulator's; anything else is ours", () => {
+    const changes = planChanges(plan([
+      { type: "aws_s3_bucket", actions: ["update"], before: { tags: {} }, after: { tags: { a: "b" } } },
+      { type: "aws_s3_bucket", actions: ["update"], before: { tags: {}, force_destroy: false }, after: { tags: { a: "b" }, force_destroy: true } },
+      { type: "aws_kms_key", actions: ["update"], before: { tags: {} }, after: { tags: { a: "b" } } },
+      { type: "aws_s3_bucket", actions: ["delete", "create"], before: { tags: {} }, after: { tags: { a: "b" } } },
+    ]));
+    const { excused, ours } = emulatorDifferences(changes);
+    expect(excused.map((e) => e.change.address)).toEqual(["aws_s3_bucket.r0"]);
+    expect(ours.map((c) => c.address)).toEqual(["aws_s3_bucket.r1", "aws_kms_key.r2", "aws_s3_bucket.r3"]);
+  });
+});

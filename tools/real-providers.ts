@@ -1,0 +1,223 @@
+#!/usr/bin/env node
+/**
+ * The real-provider checks (scripts/real-providers.sh runs them in .ci/run):
+ *
+ *   real-providers validate   every stack of every example, `terraform validate` with the real AWS
+ *                             provider (Snowflake references as unknown variables: see provider-copies)
+ *   real-providers emulate    the default example's platform stack and one tenant stack: the AWS
+ *                             resources planned, applied to a local AWS emulator (moto's server),
+ *                             planned again — the second plan must be empty — and destroyed
+ *
+ * Needs TF_CLI_CONFIG_FILE pointing at a filesystem mirror that holds the AWS provider (see
+ * scripts/aws-provider.sh) and, for `emulate`, `--moto <moto_server binary>`.
+ * Prints "<passed> passed, <failed> failed" last, as the other checks do.
+ */
+import { ChildProcess, spawn, spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { synthExamples } from "./examples";
+import { PreparedCopy, StackJson, forEmulator, forValidation } from "./provider-copies";
+import { PlanChange, emulatorDifferences, planChanges } from "./plan-check";
+
+/** The AWS provider version scripts/aws-provider.sh builds, validated here. */
+export const VALIDATED_AWS_VERSION = "6.34.0";
+
+/** The default example's stacks applied to the emulator: the platform first (tenants log into its bucket). */
+const EMULATED_STACKS = ["platform-prod", "tenant-initech-prod"];
+/** The account the default example's providers allow (allowed_account_ids); the emulator answers as it. */
+const EMULATED_ACCOUNT = "111111111111";
+
+interface Run {
+  readonly status: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function terraform(dir: string, args: string[], env: NodeJS.ProcessEnv = {}): Run {
+  const r = spawnSync("terraform", args, { cwd: dir, encoding: "utf8", env: { ...process.env, TF_IN_AUTOMATION: "1", CHECKPOINT_DISABLE: "1", ...env }, maxBuffer: 256 * 1024 * 1024 });
+  if (r.error) throw new Error(`terraform ${args[0]}: ${r.error.message}`);
+  return { status: r.status ?? 1, stdout: r.stdout, stderr: r.stderr };
+}
+
+function mustSucceed(what: string, r: Run): Run {
+  if (r.status !== 0) throw new Error(`${what} failed (exit ${r.status}):\n${r.stderr || r.stdout}`);
+  return r;
+}
+
+function writeCopy(dir: string, copy: PreparedCopy): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "main.tf.json"), JSON.stringify(copy.json, null, 2));
+}
+
+function stacksOf(outdir: string): { name: string; json: StackJson }[] {
+  const dir = join(outdir, "stacks");
+  return readdirSync(dir)
+    .sort()
+    .map((name) => ({ name, json: JSON.parse(readFileSync(join(dir, name, "cdk.tf.json"), "utf8")) as StackJson }));
+}
+
+interface Diagnostic {
+  severity: "error" | "warning";
+  summary: string;
+  detail?: string;
+  address?: string;
+  range?: { filename: string; start: { line: number } };
+}
+
+/** `terraform validate` of every stack of every example; every error or warning is a failure. */
+function validate(work: string): number {
+  const examples = synthExamples(join(work, "synth"));
+  let passed = 0;
+  let failed = 0;
+  for (const [example, outdir] of Object.entries(examples)) {
+    for (const { name, json } of stacksOf(outdir)) {
+      const copy = forValidation(json, VALIDATED_AWS_VERSION);
+      const dir = join(work, "validate", example, name);
+      writeCopy(dir, copy);
+      const started = Date.now();
+      mustSucceed(`${example}/${name}: terraform init`, terraform(dir, ["init", "-backend=false", "-input=false", "-no-color"]));
+      const result = JSON.parse(terraform(dir, ["validate", "-json", "-no-color"]).stdout) as { valid: boolean; diagnostics: Diagnostic[] };
+      const resources = Object.values(copy.json.resource ?? {}).reduce((n, byName) => n + Object.keys(byName).length, 0);
+      const seconds = ((Date.now() - started) / 1000).toFixed(1);
+      if (result.valid && result.diagnostics.length === 0) {
+        passed++;
+        console.log(`✓ ${example}/${name}: ${resources} AWS resources valid (${copy.removed.length} Snowflake resources left to the schema check) in ${seconds} s`);
+        continue;
+      }
+      failed++;
+      console.log(`✗ ${example}/${name}: ${result.diagnostics.length} diagnostic(s)`);
+      for (const d of result.diagnostics) console.log(`    ${d.severity}: ${d.summary}${d.address ? ` (${d.address})` : ""}${d.detail ? ` — ${d.detail.split("\n")[0]}` : ""}`);
+    }
+  }
+  console.log(`terraform validate with hashicorp/aws ${VALIDATED_AWS_VERSION}`);
+  console.log(`${passed} passed, ${failed} failed`);
+  return failed === 0 ? 0 : 1;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on("error", reject);
+  });
+}
+
+async function startEmulator(moto: string): Promise<{ endpoint: string; process: ChildProcess }> {
+  const port = await freePort();
+  const child = spawn(moto, ["-H", "127.0.0.1", "-p", String(port)], { env: { ...process.env, MOTO_ACCOUNT_ID: EMULATED_ACCOUNT }, stdio: ["ignore", "ignore", "pipe"] });
+  let log = "";
+  child.stderr?.on("data", (d) => (log = (log + d).slice(-4000)));
+  const endpoint = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    if (child.exitCode !== null) throw new Error(`moto server exited (${child.exitCode}):\n${log}`);
+    try {
+      const r = await fetch(`${endpoint}/moto-api/`);
+      if (r.ok) return { endpoint, process: child };
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  child.kill();
+  throw new Error(`moto server did not answer on ${endpoint}:\n${log}`);
+}
+
+/** Plan, apply, plan again (must be empty but for documented emulator differences), in `dir`. */
+function applyAndReplan(name: string, dir: string, env: NodeJS.ProcessEnv): { resources: number; applySeconds: number; remaining: PlanChange[]; excused: string[] } {
+  mustSucceed(`${name}: terraform init`, terraform(dir, ["init", "-input=false", "-no-color"], env));
+  mustSucceed(`${name}: terraform plan`, terraform(dir, ["plan", "-input=false", "-no-color", "-out=first.tfplan"], env));
+  const first = planChanges(JSON.parse(mustSucceed(`${name}: terraform show`, terraform(dir, ["show", "-json", "first.tfplan"], env)).stdout));
+  const started = Date.now();
+  mustSucceed(`${name}: terraform apply`, terraform(dir, ["apply", "-input=false", "-no-color", "-auto-approve", "first.tfplan"], env));
+  const applySeconds = (Date.now() - started) / 1000;
+  let excused: string[] = [];
+  let remaining: PlanChange[] = [];
+  // A second plan; where what remains is exactly a known emulator difference, one more apply and a
+  // third plan, which must then be empty (the difference is the emulator's, not a perpetual diff).
+  for (let round = 0; round < 2; round++) {
+    mustSucceed(`${name}: terraform plan (after apply)`, terraform(dir, ["plan", "-input=false", "-no-color", "-out=again.tfplan"], env));
+    const changes = planChanges(JSON.parse(mustSucceed(`${name}: terraform show`, terraform(dir, ["show", "-json", "again.tfplan"], env)).stdout));
+    if (changes.length === 0) return { resources: first.length, applySeconds, remaining: [], excused };
+    const split = emulatorDifferences(changes);
+    remaining = split.ours;
+    if (round === 1 || remaining.length > 0) break;
+    excused = split.excused.map((e) => `${e.change.address}: ${e.reason}`);
+    mustSucceed(`${name}: terraform apply (emulator difference)`, terraform(dir, ["apply", "-input=false", "-no-color", "-auto-approve", "again.tfplan"], env));
+  }
+  return { resources: first.length, applySeconds, remaining, excused };
+}
+
+async function emulate(work: string, moto: string): Promise<number> {
+  const examples = synthExamples(join(work, "synth"));
+  const stacks = new Map(stacksOf(examples.default).map((s) => [s.name, s.json]));
+  const emulator = await startEmulator(moto);
+  const env = { HTTP_PROXY: emulator.endpoint, HTTPS_PROXY: emulator.endpoint, NO_PROXY: "127.0.0.1,localhost", AWS_EC2_METADATA_DISABLED: "true" };
+  let passed = 0;
+  let failed = 0;
+  const applied: string[] = [];
+  try {
+    for (const name of EMULATED_STACKS) {
+      const dir = join(work, "emulate", name);
+      const copy = forEmulator(stacks.get(name)!, { endpoint: emulator.endpoint, statePath: join(dir, "terraform.tfstate"), awsVersion: VALIDATED_AWS_VERSION });
+      writeCopy(dir, copy);
+      console.log(`${name}: ${copy.removed.length} resources left out by rule:`);
+      for (const r of copy.removed.filter((x) => !x.reason.startsWith("Snowflake resource"))) console.log(`    ${r.address} (${r.reason})`);
+      applied.push(dir);
+      const result = applyAndReplan(name, dir, env);
+      for (const e of result.excused) console.log(`    emulator difference, converged by a second apply: ${e}`);
+      if (result.remaining.length === 0) {
+        passed++;
+        console.log(`✓ ${name}: ${result.resources} AWS resources applied in ${result.applySeconds.toFixed(0)} s; the plan after apply is empty`);
+      } else {
+        failed++;
+        console.log(`✗ ${name}: the plan after apply is not empty:`);
+        for (const c of result.remaining) console.log(`    ${c.actions.join("/")} ${c.address}: ${c.attributes.join(", ")}`);
+      }
+    }
+  } finally {
+    for (const dir of applied.reverse()) {
+      const started = Date.now();
+      const r = terraform(dir, ["destroy", "-input=false", "-no-color", "-auto-approve"], env);
+      if (r.status !== 0) {
+        failed++;
+        console.log(`✗ destroy of ${dir} failed:\n${r.stderr}`);
+      } else console.log(`  destroyed ${dir.split("/").pop()} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    }
+    emulator.process.kill();
+  }
+  console.log(`${passed} passed, ${failed} failed`);
+  return failed === 0 ? 0 : 1;
+}
+
+async function main(args: string[]): Promise<number> {
+  const [command, ...rest] = args;
+  if (!process.env.TF_CLI_CONFIG_FILE) throw new Error("TF_CLI_CONFIG_FILE is not set: run scripts/real-providers.sh, which builds the provider and its mirror");
+  const work = mkdtempSync(join(tmpdir(), "real-providers-"));
+  try {
+    if (command === "validate") return validate(work);
+    if (command === "emulate") {
+      const moto = rest[rest.indexOf("--moto") + 1];
+      if (!rest.includes("--moto") || !moto) throw new Error("emulate needs --moto <path to moto_server>");
+      return await emulate(work, moto);
+    }
+    throw new Error(`usage: real-providers validate | emulate --moto <moto_server>`);
+  } finally {
+    if (!process.env.KEEP_WORK) rmSync(work, { recursive: true, force: true });
+    else console.log(`work kept in ${work}`);
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => (process.exitCode = code),
+    (e) => {
+      console.error(`real-providers: ${(e as Error).message}`);
+      process.exitCode = 1;
+    },
+  );
+}
