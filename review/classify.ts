@@ -1,6 +1,6 @@
 import { AttributeChange, ResourceChange } from "./diff";
 import { StatementChange } from "./policy";
-import { describeInterval, exemptionsAdded, expectedSuspendedTasks, purgeOf, scheduleIntervalMinutes } from "./snowflake";
+import { describeInterval, exemptionChanges, expectedSuspendedTasks, purgeOf, scheduleIntervalMinutes } from "./snowflake";
 
 /** `critical`: data lost — a data-bearing resource deleted or replaced, known only from a plan. */
 export type Severity = "critical" | "high" | "medium" | "low";
@@ -233,7 +233,9 @@ function taskFindings(c: ResourceChange, handled: Set<string>): Finding[] {
         found.push({ severity: "high", rule: "retention.purge-column-changed", message: `table cleaner purges by another time: rows may be deleted earlier than their retention (${pb.column} → ${pa.column})`, path: "sql_statement" });
       }
     }
-    for (const e of exemptionsAdded(sql.before, sql.after)) found.push({ severity: "high", rule: "monitoring.exemption-added", message: `tamper monitor exempts more: ${e} is no longer alerted on`, path: "sql_statement" });
+    const exemptions = exemptionChanges(sql.before, sql.after);
+    for (const e of exemptions.added) found.push({ severity: "high", rule: "monitoring.exemption-added", message: `tamper monitor exempts more: ${e} is no longer alerted on`, path: "sql_statement" });
+    for (const e of exemptions.changed) found.push({ severity: "medium", rule: "monitoring.exemption-changed", message: `tamper monitor expects another statement instead: ${e}`, path: "sql_statement" });
     const suspended = new Set(expectedSuspendedTasks(sql.before));
     for (const t of expectedSuspendedTasks(sql.after).filter((x) => !suspended.has(x))) {
       found.push({ severity: "high", rule: "monitoring.suspension-expected", message: `suspended-task monitor no longer alerts on ${t} being suspended`, path: "sql_statement" });

@@ -102,16 +102,34 @@ export function expectedSuspendedTasks(sql: unknown): string[] {
 
 const covers = (b: Exemption, a: Exemption) => b.role === a.role && (b.type === "*" || b.type === a.type) && (b.statement === "*" || b.statement === a.statement);
 
-/** Exemptions in `after` that no exemption of `before` already covered, described for a reviewer. */
-export function exemptionsAdded(before: unknown, after: unknown): string[] {
+const describe = (e: Exemption) => (e.type === "*" && e.statement === "*" ? "every change" : e.statement === "*" ? `every ${e.type}` : `${e.type === "*" ? "" : `${e.type} `}'${e.statement}'`);
+
+/**
+ * How a monitor's exemptions moved, described for a reviewer. `added`: exemptions in `after` that no
+ * exemption of `before` covered, beyond those that only replace a dropped statement of the same role
+ * and statement type (`changed`: a cleaner whose purge text changed, its own finding says how).
+ */
+export function exemptionChanges(before: unknown, after: unknown): { added: string[]; changed: string[] } {
   const old = monitorExemptions(before);
+  const now = monitorExemptions(after);
   const roles = new Set(old.map((e) => e.role));
-  return monitorExemptions(after)
-    .filter((a) => !old.some((b) => covers(b, a)))
-    .map((e) => {
-      const what = e.type === "*" && e.statement === "*" ? "every change" : e.statement === "*" ? `every ${e.type}` : `${e.type === "*" ? "" : `${e.type} `}'${e.statement}'`;
-      return `${roles.has(e.role) ? "" : "new exempt role "}${e.role}: ${what}`;
-    });
+  const fresh = now.filter((a) => !old.some((b) => covers(b, a)));
+  const dropped = old.filter((b) => !now.some((a) => covers(a, b)));
+  const added: string[] = [];
+  const changed: string[] = [];
+  for (const e of fresh) {
+    const i = dropped.findIndex((d) => d.role === e.role && d.type === e.type && d.statement !== "*" && e.statement !== "*");
+    if (i >= 0) {
+      changed.push(`${e.role}: ${describe(dropped[i])} → ${describe(e)}`);
+      dropped.splice(i, 1);
+    } else added.push(`${roles.has(e.role) ? "" : "new exempt role "}${e.role}: ${describe(e)}`);
+  }
+  return { added, changed };
+}
+
+/** Exemptions in `after` that widen what `before` exempted (see exemptionChanges). */
+export function exemptionsAdded(before: unknown, after: unknown): string[] {
+  return exemptionChanges(before, after).added;
 }
 
 // ---- schedules -----------------------------------------------------------------------------------

@@ -130,6 +130,14 @@ describe("account monitors' exemptions (inside the monitor task's SQL)", () => {
     expect(findingsOf([d]).map((f) => [f.severity, f.message])).toEqual([["high", "tamper monitor exempts more: GLOBEX_PIPELINE: every DELETE is no longer alerted on"]]);
   });
 
+  test("a cleaner's expected purge replaced by its new text (retention 730 → 400) is medium exemption-changed, not an added exemption", () => {
+    const at = (days: number) => `DELETE FROM LOGS_PROD.GLOBEX.OKTA WHERE PARSE_TIME < DATEADD(day, -${days}, CURRENT_TIMESTAMP())`;
+    const [c] = reviewOf(monitors({ expectedChanges: [{ ...cleanerRole, statements: [at(730)] }] }), monitors({ expectedChanges: [{ ...cleanerRole, statements: [at(400)] }] }));
+    expect(findingsOf([c]).map((f) => [f.severity, f.rule, f.message])).toEqual([
+      ["medium", "monitoring.exemption-changed", `tamper monitor expects another statement instead: GLOBEX_PIPELINE: DELETE '${at(730)}' → DELETE '${at(400)}'`],
+    ]);
+  });
+
   test("a narrower exemption list is no exemption finding", () => {
     expect(exemptionsAdded("AND NOT ((ROLE_NAME = 'A') OR (ROLE_NAME = 'B'))", "AND NOT ((ROLE_NAME = 'A' AND QUERY_TYPE IN ('DELETE')))")).toEqual([]);
     expect(exemptionsAdded("AND NOT ((ROLE_NAME = 'A'))", "AND NOT ((ROLE_NAME = 'A') OR (ROLE_NAME = 'O''BRIEN'))")).toEqual(["new exempt role O'BRIEN: every change"]);
