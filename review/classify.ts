@@ -1,9 +1,11 @@
 import { AttributeChange, ResourceChange } from "./diff";
 import { StatementChange } from "./policy";
+import { describeInterval, exemptionChanges, expectedSuspendedTasks, purgeOf, scheduleIntervalMinutes } from "./snowflake";
 
-export type Severity = "high" | "medium" | "low";
-export const SEVERITIES: Severity[] = ["high", "medium", "low"];
-const RANK: Record<Severity, number> = { high: 3, medium: 2, low: 1 };
+/** `critical`: data lost — a data-bearing resource deleted or replaced, known only from a plan. */
+export type Severity = "critical" | "high" | "medium" | "low";
+export const SEVERITIES: Severity[] = ["critical", "high", "medium", "low"];
+export const RANK: Record<Severity, number> = { critical: 4, high: 3, medium: 2, low: 1 };
 
 export interface Finding {
   readonly severity: Severity;
@@ -63,6 +65,11 @@ function sqlGrantFindings(address: string, before: unknown, after: unknown, seve
 const num = (v: unknown) => (typeof v === "number" ? v : typeof v === "string" && /^\d+$/.test(v) ? Number(v) : undefined);
 const isWildcard = (s: string) => s === "*" || s.endsWith(":*") || (s.endsWith("*") && !s.includes("/"));
 const last = (path: string) => path.split(/[.[\]]+/).filter(Boolean).pop() ?? path;
+const truthy = (v: unknown) => v === true || v === "true";
+/** A value for a one-line message: multi-line or long text (SQL, documents) is shown as a line diff instead. */
+const short = (v: unknown) =>
+  typeof v === "string" && v.includes("\n") ? `${v.split("\n").length} lines, see the diff` : typeof v === "string" && v.length > 120 ? JSON.stringify(`${v.slice(0, 117)}…`) : JSON.stringify(v);
+const asStrings = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : v === undefined ? [] : [String(v)]);
 
 /** Findings for one statement-level policy change. `fresh`: the whole resource is new. */
 function policyFindings(path: string, c: StatementChange, fresh: boolean): Finding[] {
@@ -104,8 +111,9 @@ function policyFindings(path: string, c: StatementChange, fresh: boolean): Findi
 function attributeFindings(type: string, a: AttributeChange): Finding[] {
   const { path, before, after } = a;
   const key = last(path);
-  const f = (severity: Severity, rule: string, message: string): Finding[] => [{ severity, rule, message: `${message} (${path}: ${JSON.stringify(before)} → ${JSON.stringify(after)})`, path }];
+  const f = (severity: Severity, rule: string, message: string): Finding[] => [{ severity, rule, message: `${message} (${path}: ${short(before)} → ${short(after)})`, path }];
   if (a.statements) return a.statements.flatMap((s) => policyFindings(path, s, false));
+  if (key === "is_secure" && truthy(before) && !truthy(after)) return f("high", "access.view-not-secure", "view no longer SECURE: its definition is visible to readers and the optimizer may expose filtered rows");
   if (/^tags(_all)?\./.test(path) || path === "tags" || path === "tags_all") return f("low", "meta.tags", "tags changed");
   if (key === "comment" || key === "description") return f("low", "meta.comment", "comment or description changed");
   if (type === "aws_s3_bucket_public_access_block" && before === true && after !== true) return f("high", "public.access-allowed", "public access no longer blocked");
@@ -136,9 +144,151 @@ function attributeFindings(type: string, a: AttributeChange): Finding[] {
   return f("medium", "change.unclassified", "changed");
 }
 
-function addedFindings(c: ResourceChange): Finding[] {
+/** The role a grant gives privileges to (a literal name or a `${snowflake_account_role.X.name}` reference). */
+function granteeOf(body: Record<string, unknown> | undefined): string | undefined {
+  const v = body?.account_role_name ?? body?.database_role_name ?? body?.parent_role_name ?? body?.user_name;
+  return typeof v === "string" ? v : undefined;
+}
+
+/** What a grant is on, for messages: `TABLES in "DB"."S" (all)`, `INTEGRATION X`, `the account`. */
+function grantTarget(body: Record<string, unknown> | undefined): string {
+  const b = body ?? {};
+  if (b.on_account === true || b.on_account === "true") return "the account";
+  for (const key of ["on_account_object", "on_schema", "on_schema_object"]) {
+    const on = b[key] as Record<string, unknown> | undefined;
+    if (!on) continue;
+    if (on.object_type && on.object_name) return `${on.object_type} ${on.object_name}`;
+    if (on.schema_name) return `schema ${on.schema_name}`;
+    for (const scope of ["all", "future"]) {
+      const x = on[scope] as Record<string, unknown> | undefined;
+      if (x) return `${scope} ${x.object_type_plural ?? "objects"} in ${x.in_schema ?? x.in_database}`;
+    }
+    for (const scope of ["all_schemas_in_database", "future_schemas_in_database"]) if (on[scope]) return `${scope.replace(/_/g, " ")} ${on[scope]}`;
+  }
+  return "(target not recognised)";
+}
+
+/** Privileges a grant gives (`ALL PRIVILEGES` when all_privileges is on). */
+function privilegesOf(body: Record<string, unknown> | undefined): string[] {
+  return truthy(body?.all_privileges) ? ["ALL PRIVILEGES"] : asStrings(body?.privileges);
+}
+
+/** A changed grant, judged on its privileges as a whole (not element by element). */
+function grantChangeFindings(c: ResourceChange, handled: Set<string>): Finding[] {
+  const paths = c.attributes.filter((a) => a.path.startsWith("privileges") || a.path === "all_privileges").map((a) => a.path);
+  if (paths.length === 0) return [];
+  paths.forEach((p) => handled.add(p));
+  const before = privilegesOf(c.before);
+  const after = privilegesOf(c.after);
+  const added = after.filter((p) => !before.includes(p));
+  const removed = before.filter((p) => !after.includes(p));
+  const who = granteeOf(c.after) ?? "the role";
+  const out: Finding[] = [];
+  if (added.length) out.push({ severity: "high", rule: "grants.privileges-added", message: `${who} gains ${added.join(", ")} on ${grantTarget(c.after)}`, path: "privileges" });
+  if (removed.length) out.push({ severity: "low", rule: "grants.privileges-removed", message: `${who} loses ${removed.join(", ")} on ${grantTarget(c.after)}`, path: "privileges" });
+  return out;
+}
+
+const isCanary = (c: ResourceChange) => /_CANARY$/.test(String(c.after?.name ?? c.before?.name ?? "")) || /'LOG_CANARY'/.test(String(c.after?.sql_statement ?? ""));
+const isMonitor = (c: ResourceChange) => /_MONITOR$/.test(String(c.after?.name ?? c.before?.name ?? ""));
+
+/** A changed task: suspended, slowed down, or its SQL (cleaner purge, monitor exemptions) changed. */
+function taskFindings(c: ResourceChange, handled: Set<string>): Finding[] {
+  const out: Finding[] = [];
+  const started = c.attributes.find((a) => a.path === "started");
+  if (started) {
+    handled.add("started");
+    if (truthy(started.before) && !truthy(started.after)) {
+      const [rule, why] = isCanary(c)
+        ? ["monitoring.canary-disabled", "canary disabled: no alert when this source stops delivering logs"]
+        : isMonitor(c)
+          ? ["monitoring.monitor-suspended", "monitor suspended: what it watches is no longer alerted on"]
+          : ["ops.task-suspended", "task suspended: it no longer runs (a cleaner stops purging, a watcher goes quiet)"];
+      out.push({ severity: "high", rule, message: `${why} (started: ${short(started.before)} → ${short(started.after)})`, path: "started" });
+    } else out.push({ severity: "low", rule: "ops.task-started", message: `task started (started: ${short(started.before)} → ${short(started.after)})`, path: "started" });
+  }
+  const schedule = c.attributes.filter((a) => a.path === "schedule" || a.path.startsWith("schedule.") || a.path.startsWith("schedule["));
+  if (schedule.length > 0) {
+    schedule.forEach((a) => handled.add(a.path));
+    const b = scheduleIntervalMinutes(c.before?.schedule);
+    const n = scheduleIntervalMinutes(c.after?.schedule);
+    const shown = `(schedule: ${JSON.stringify(c.before?.schedule)} → ${JSON.stringify(c.after?.schedule)})`;
+    if (b !== undefined && n !== undefined && n > b) out.push({ severity: "medium", rule: "ops.schedule-slowed", message: `schedule slowed: ${describeInterval(b)} → ${describeInterval(n)} ${shown}`, path: "schedule" });
+    else if (b !== undefined && n !== undefined && n < b) out.push({ severity: "low", rule: "ops.schedule-faster", message: `schedule faster: ${describeInterval(b)} → ${describeInterval(n)} ${shown}`, path: "schedule" });
+    else out.push({ severity: "medium", rule: "ops.schedule", message: `schedule changed ${shown}`, path: "schedule" });
+  }
+  const sql = c.attributes.find((a) => a.path === "sql_statement");
+  if (sql) {
+    const found: Finding[] = [];
+    const pb = purgeOf(sql.before);
+    const pa = purgeOf(sql.after);
+    if (pb && pa) {
+      if (pa.table !== pb.table) found.push({ severity: "high", rule: "retention.cleaner-retargeted", message: `table cleaner now purges ${pa.table} instead of ${pb.table}`, path: "sql_statement" });
+      if (pa.retentionDays < pb.retentionDays) {
+        found.push({ severity: "high", rule: "retention.cleaner-reduced", message: `table cleaner retention reduced: rows of ${pa.table} deleted sooner (${pb.retentionDays} → ${pa.retentionDays} days)`, path: "sql_statement" });
+      } else if (pa.retentionDays > pb.retentionDays) {
+        found.push({ severity: "low", rule: "retention.cleaner-extended", message: `table cleaner retention extended (${pb.retentionDays} → ${pa.retentionDays} days)`, path: "sql_statement" });
+      }
+      if (pa.column !== pb.column) {
+        found.push({ severity: "high", rule: "retention.purge-column-changed", message: `table cleaner purges by another time: rows may be deleted earlier than their retention (${pb.column} → ${pa.column})`, path: "sql_statement" });
+      }
+    }
+    const exemptions = exemptionChanges(sql.before, sql.after);
+    for (const e of exemptions.added) found.push({ severity: "high", rule: "monitoring.exemption-added", message: `tamper monitor exempts more: ${e} is no longer alerted on`, path: "sql_statement" });
+    for (const e of exemptions.changed) found.push({ severity: "medium", rule: "monitoring.exemption-changed", message: `tamper monitor expects another statement instead: ${e}`, path: "sql_statement" });
+    const suspended = new Set(expectedSuspendedTasks(sql.before));
+    for (const t of expectedSuspendedTasks(sql.after).filter((x) => !suspended.has(x))) {
+      found.push({ severity: "high", rule: "monitoring.suspension-expected", message: `suspended-task monitor no longer alerts on ${t} being suspended`, path: "sql_statement" });
+    }
+    if (found.length > 0) {
+      handled.add("sql_statement");
+      out.push(...found);
+    }
+  }
+  return out;
+}
+
+/** Findings for a resource that exists on both sides. */
+function changedFindings(c: ResourceChange): Finding[] {
+  const handled = new Set<string>();
+  const out: Finding[] = [];
+  if (c.type === "snowflake_task") out.push(...taskFindings(c, handled));
+  if (GRANTS.has(c.type)) out.push(...grantChangeFindings(c, handled));
+  for (const a of c.attributes) {
+    if (handled.has(a.path)) continue;
+    if (c.type === "snowflake_execute" && a.path === "execute") out.push(...sqlGrantFindings(c.address, a.before, a.after, "high"));
+    out.push(...attributeFindings(c.type, a));
+  }
+  return out;
+}
+
+/** Roles (addresses and literal names) a change set creates, per stack: grants to them are new access, not more access. */
+function newRoles(changes: readonly ResourceChange[]): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const c of changes) {
+    if (c.action !== "added" || !/^snowflake_(account|database)_role$/.test(c.type)) continue;
+    const set = out.get(c.stack) ?? new Set<string>();
+    set.add(c.address);
+    if (typeof c.after?.name === "string") set.add(c.after.name);
+    out.set(c.stack, set);
+  }
+  return out;
+}
+
+function addedGrantFinding(c: ResourceChange, roles: Set<string>): Finding {
+  const grantee = granteeOf(c.after);
+  const ref = /^\$\{([a-z_]+\.[A-Za-z0-9_-]+)\.[a-z_]+\}$/.exec(grantee ?? "")?.[1];
+  const fresh = grantee === undefined || roles.has(ref ?? grantee);
+  const what = c.type === "snowflake_grant_account_role" || c.type === "snowflake_grant_database_role" ? `role ${c.after?.role_name ?? c.after?.database_role_name}` : `${privilegesOf(c.after).join(", ")} on ${grantTarget(c.after)}`;
+  return fresh
+    ? { severity: "medium", rule: "grants.added", message: `new grant ${c.address}: ${what} to new role ${grantee ?? "?"}` }
+    : { severity: "high", rule: "grants.added-to-role", message: `existing role ${grantee} gains ${what} (${c.address})` };
+}
+
+function addedFindings(c: ResourceChange, roles: Set<string>): Finding[] {
   const out = c.attributes.flatMap((a) => (a.statements ? a.statements.flatMap((s) => policyFindings(a.path, s, true)) : []));
-  if (GRANTS.has(c.type) || c.type === "snowflake_grant_ownership") out.push({ severity: "medium", rule: "grants.added", message: `new grant ${c.address}` });
+  if (GRANTS.has(c.type)) out.push(addedGrantFinding(c, roles));
+  if (c.type === "snowflake_grant_ownership") out.push({ severity: "medium", rule: "grants.added", message: `new grant ${c.address}` });
   if (c.type === "snowflake_execute") out.push(...sqlGrantFindings(c.address, undefined, c.after?.execute, "medium"));
   if (/security_group|vpc_endpoint|network_policy|route/.test(c.type)) out.push({ severity: "medium", rule: "network.path-added", message: `new network path ${c.address}` });
   if (out.length === 0) out.push({ severity: "low", rule: "resource.added", message: `added ${c.address}` });
@@ -153,16 +303,16 @@ function removedFindings(c: ResourceChange): Finding[] {
   return [{ severity: "medium", rule: "resource.removed", message: `${c.address} removed` }];
 }
 
+/** Findings sorted highest first, and the resource's severity (its highest finding). */
+export function withFindings<T extends ResourceChange>(c: T, findings: readonly Finding[]): T & { severity: Severity; findings: Finding[] } {
+  const sorted = [...findings].sort((x, y) => RANK[y.severity] - RANK[x.severity]);
+  return { ...c, findings: sorted, severity: maxSeverity(sorted) };
+}
+
 /** Classifies each resource change by security weight; the resource takes its highest finding. */
 export function classify(changes: readonly ResourceChange[]): ClassifiedChange[] {
-  return changes.map((c) => {
-    const findings =
-      c.action === "added"
-        ? addedFindings(c)
-        : c.action === "removed"
-          ? removedFindings(c)
-          : c.attributes.flatMap((a) => (c.type === "snowflake_execute" && a.path === "execute" ? [...sqlGrantFindings(c.address, a.before, a.after, "high"), ...attributeFindings(c.type, a)] : attributeFindings(c.type, a)));
-    const sorted = [...findings].sort((x, y) => RANK[y.severity] - RANK[x.severity]);
-    return { ...c, findings: sorted, severity: maxSeverity(sorted) };
-  });
+  const roles = newRoles(changes);
+  return changes.map((c) =>
+    withFindings(c, c.action === "added" ? addedFindings(c, roles.get(c.stack) ?? new Set()) : c.action === "removed" ? removedFindings(c) : changedFindings(c)),
+  );
 }

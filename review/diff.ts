@@ -12,12 +12,24 @@ export interface AttributeChange {
   readonly statements?: StatementChange[];
 }
 
+export interface PlannedAction {
+  readonly action: "replace" | "delete";
+  /** The address in the plan (may carry an index or a module path). */
+  readonly planAddress: string;
+  /** Attributes forcing the replacement, rendered `bucket`, `rule[0].filter`. */
+  readonly replacePaths: string[];
+  readonly addressNote?: string;
+}
+
 export interface ResourceChange {
   readonly stack: string;
   /** Terraform address inside the stack: `type.name`. */
   readonly address: string;
   readonly type: string;
-  readonly action: "added" | "removed" | "changed";
+  /** `planned`: not in the synthesized diff, only in a plan (a replacement after a provider upgrade, drift). */
+  readonly action: "added" | "removed" | "changed" | "planned";
+  /** What a Terraform plan does to it, when a plan was given and it deletes or replaces it. */
+  readonly planned?: PlannedAction;
   /** `module@version` stamped on the resource (head's, or base's when removed). */
   readonly module?: string;
   readonly baseModule?: string;

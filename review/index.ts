@@ -2,11 +2,13 @@ import { join } from "node:path";
 import { classify } from "./classify";
 import { diffStacks } from "./diff";
 import { fileAtRef, resolveRef } from "./git";
-import { ReviewReport, buildReport } from "./report";
+import { applyPlans, readPlan } from "./plan";
+import { Attribution, ModuleVersionChange, ReportModule, ReviewReport, buildReport } from "./report";
 import { RefSynth, SynthTarget, synthAtRef } from "./synth-ref";
 import { moduleChanges, suppressions, versionViolations } from "./versions";
 
-export { toJson, toMarkdown } from "./report";
+export { MARKDOWN_LIMIT, toJson, toMarkdown } from "./report";
+export { PlanInputError, parsePlanArgument } from "./plan";
 
 export interface ReviewOptions {
   readonly repo: string;
@@ -15,6 +17,8 @@ export interface ReviewOptions {
   readonly head?: string;
   /** A config path inside the repository; undefined = each ref's embedded default. */
   readonly config?: string;
+  /** Terraform plans (`terraform show -json`), one per stack: replacements and deletions come from them. */
+  readonly plans?: readonly { readonly stack: string; readonly file: string }[];
 }
 
 function sides(o: { repo: string; base: string; head?: string }, target: SynthTarget): { base: RefSynth; head: RefSynth; baseId: ReviewReport["base"]; headId: ReviewReport["head"] } {
@@ -30,11 +34,67 @@ function violations(base: RefSynth, head: RefSynth): ReviewReport["guardrailViol
   return head.guardrails.map((v) => ({ ...v, new: !old.has(key(v)) }));
 }
 
+/**
+ * Per module: what changed, and whether its code did it or only the config. A module row says "output
+ * changed without a version bump" only when the same config gives different output — when the library
+ * (its code, framework and providers) is the same on both sides, every output change is the config's.
+ * When both changed, base is synthesized once more with head's config to tell them apart.
+ */
+function attributeModules(o: ReviewOptions, base: RefSynth, head: RefSynth): { modules: ReportModule[]; attribution: Attribution } {
+  const all = moduleChanges(base.stacks, head.stacks);
+  // Without --config each ref synthesizes its embedded example (in the library repository, a file of it).
+  const configOf = (ref: string | undefined) => fileAtRef(o.repo, ref, o.config ?? join("examples", "default", "lakehouse.yaml"));
+  const headConfig = configOf(o.head);
+  const configChanged = configOf(o.base) !== headConfig;
+  const libraryChanged = base.library.fingerprint !== head.library.fingerprint;
+  let code: ModuleVersionChange[] | undefined;
+  let method: Attribution["method"];
+  if (!libraryChanged) {
+    code = all.map((m) => ({ ...m, changedResources: [] }));
+    method = "library unchanged";
+  } else if (!configChanged) {
+    code = all;
+    method = "same config";
+  } else {
+    try {
+      const sameInput = synthAtRef(o.repo, o.base, { kind: "config", configPath: o.config, configText: headConfig });
+      code = moduleChanges(sameInput.stacks, head.stacks);
+      method = "base synthesized with head's config";
+    } catch {
+      // Base's schema cannot read head's config (a new field): the two cannot be told apart.
+      method = "unknown: base cannot read head's config";
+    }
+  }
+  const modules = all.map((m): ReportModule => {
+    const codeChanged = code ? (code.find((x) => x.module === m.module)?.changedResources ?? []) : undefined;
+    const sameVersion = m.baseVersion !== undefined && m.baseVersion === m.headVersion;
+    let cause: ReportModule["cause"];
+    if (codeChanged === undefined) cause = m.changedResources.length > 0 ? "unknown" : "none";
+    else if (codeChanged.length === 0) cause = m.changedResources.length > 0 ? "config" : "none";
+    else cause = m.changedResources.every((r) => codeChanged.includes(r)) ? "library" : "library and config";
+    const changedWithoutBump = sameVersion && (codeChanged ?? m.changedResources).length > 0;
+    return { ...m, ...(codeChanged ? { codeChangedResources: codeChanged } : {}), cause, changedWithoutBump };
+  });
+  return { modules, attribution: { library: { base: base.library.version, head: head.library.version, changed: libraryChanged }, configChanged, method } };
+}
+
 /** Synthesizes both refs and reports every resource change, classified by security weight. */
 export function review(o: ReviewOptions): ReviewReport {
+  // Bad plan files fail before minutes of synth.
+  const plans = (o.plans ?? []).map((p) => readPlan(p.stack, p.file));
   const s = sides(o, { kind: "config", configPath: o.config });
-  const changes = classify(diffStacks(s.base.stacks, s.head.stacks));
-  return buildReport(s.baseId, s.headId, changes, moduleChanges(s.base.stacks, s.head.stacks), suppressions(s.base.stacks, s.head.stacks), violations(s.base, s.head));
+  const planned = applyPlans(classify(diffStacks(s.base.stacks, s.head.stacks)), plans, { base: s.base.stacks, head: s.head.stacks });
+  const { modules, attribution } = attributeModules(o, s.base, s.head);
+  return buildReport({
+    base: s.baseId,
+    head: s.headId,
+    changes: planned.changes,
+    plan: planned.coverage,
+    attribution,
+    modules,
+    suppressions: suppressions(s.base.stacks, s.head.stacks),
+    guardrailViolations: violations(s.base, s.head),
+  });
 }
 
 /**

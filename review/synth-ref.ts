@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
@@ -25,12 +26,26 @@ export interface RefViolation {
 export interface RefSynth {
   readonly stacks: StackSet;
   readonly guardrails: RefViolation[];
+  /** The security-lakehouse that synthesized: this repository's own sources, or the installed package. */
+  readonly library: LibraryIdentity;
+}
+
+export interface LibraryIdentity {
+  readonly version?: string;
+  /**
+   * Hash of the code that makes the output (modules, stacks, CLI) and of the framework and provider
+   * versions: equal on both sides means any output change came from the config.
+   */
+  readonly fingerprint: string;
 }
 
 /** What to synthesize in each ref. */
 export type SynthTarget =
-  /** One lakehouse config (a path inside the repository; the ref's own copy of it is used). */
-  | { kind: "config"; configPath?: string }
+  /**
+   * One lakehouse config (a path inside the repository; the ref's own copy of it is used unless
+   * `configText` is given: then that text, e.g. the other ref's config, is synthesized).
+   */
+  | { kind: "config"; configPath?: string; configText?: string }
   /**
    * Every example of the ref: examples/<name>/lakehouse.yaml and examples/<name>/main.ts. With
    * `configOf`, a YAML example is synthesized from the config it returns (the other ref's) when this
@@ -86,7 +101,8 @@ function provideDependencies(repo: string, ref: string, worktree: string): void 
   }
 }
 
-function transpile(root: string, build: string): void {
+/** Transpiles the TypeScript sources of `root` into `build` (also used by tests to lay out an installed library). */
+export function transpile(root: string, build: string): void {
   const files: string[] = [];
   const walk = (dir: string) => {
     for (const name of readdirSync(dir)) {
@@ -131,20 +147,53 @@ function cliOf(root: string, build: string): string {
   throw new Error(`no lakehouse CLI in ${root}: neither cli/lakehouse.ts nor an installed security-lakehouse`);
 }
 
+/** Files under `dir` (recursively), sorted, as paths relative to `dir`. */
+function filesUnder(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, encoding: "utf8" })
+    .filter((f) => statSync(join(dir, f)).isFile())
+    .sort();
+}
+
+/** Which security-lakehouse `cli` belongs to: its version and a fingerprint of its output-making code. */
+function libraryOf(root: string, build: string, cli: string): LibraryIdentity {
+  const own = cli.startsWith(build);
+  const packageDir = own ? root : join(root, "node_modules", "security-lakehouse");
+  const code = own ? build : join(packageDir, "dist");
+  const hash = createHash("sha256");
+  for (const dir of ["modules", "stacks", "cli"]) {
+    for (const file of filesUnder(join(code, dir)).filter((f) => f.endsWith(".js"))) hash.update(`${dir}/${file}\0`).update(readFileSync(join(code, dir, file))).update("\0");
+  }
+  const versionAt = (dir: string) => {
+    const pkg = join(dir, "package.json");
+    return existsSync(pkg) ? (JSON.parse(readFileSync(pkg, "utf8")) as { version?: string }).version : undefined;
+  };
+  // The framework and providers shape the output too (an installed library may carry its own copies).
+  for (const dep of ["cdktf", "constructs", "@cdktf/provider-aws", "@cdktf/provider-snowflake"]) {
+    hash.update(`${dep}@${versionAt(join(packageDir, "node_modules", dep)) ?? versionAt(join(root, "node_modules", dep)) ?? "?"}\0`);
+  }
+  return { version: versionAt(packageDir), fingerprint: hash.digest("hex") };
+}
+
 function synthTarget(root: string, build: string, target: SynthTarget, out: string): RefSynth {
   const cli = cliOf(root, build);
+  const library = libraryOf(root, build, cli);
   mkdirSync(out, { recursive: true }); // refs before 0.1.x need the parent of --out to exist
   if (target.kind === "config") {
     const args = ["synth", "--out", join(out, "config")];
-    if (target.configPath) {
+    if (target.configText !== undefined) {
+      const file = join(out, "given.lakehouse.yaml");
+      writeFileSync(file, target.configText);
+      args.push("--config", file);
+    } else if (target.configPath) {
       const config = join(root, target.configPath);
       if (!existsSync(config)) throw new Error(`${target.configPath} does not exist in this ref`);
       args.push("--config", config);
     }
     node(cli, args, root);
-    return readOutput(join(out, "config"), "");
+    return { ...readOutput(join(out, "config"), ""), library };
   }
-  const result: RefSynth = { stacks: {}, guardrails: [] };
+  const result: RefSynth = { stacks: {}, guardrails: [], library };
   const examples = join(root, "examples");
   for (const example of existsSync(examples) ? readdirSync(examples).sort() : []) {
     const dest = join(out, example);
@@ -173,7 +222,7 @@ function synthTarget(root: string, build: string, target: SynthTarget, out: stri
   return result;
 }
 
-function readOutput(outdir: string, prefix: string): RefSynth {
+function readOutput(outdir: string, prefix: string): Omit<RefSynth, "library"> {
   const dir = join(outdir, "stacks");
   const stacks: StackSet = {};
   for (const name of readdirSync(dir).sort()) {

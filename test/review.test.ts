@@ -15,6 +15,7 @@ import { classify, sqlGrants } from "../review/classify";
  *   c5  c4 plus the CHANGELOG line
  *   c6  a guardrail suppression with its reason in every tenant stack
  *   c7  only the default example's config: globex's okta canary window 30 → 45 minutes
+ *   c8  both: the KMS key's purpose tag (module code, no bump) and the canary window 45 → 50 (config)
  */
 const ROOT = join(__dirname, "..");
 let repo: string;
@@ -79,6 +80,10 @@ beforeAll(() => {
 
   edit("examples/default/lakehouse.yaml", 'canary: { windowMinutes: 30, schedule: "*/5 * * * * UTC" }', 'canary: { windowMinutes: 45, schedule: "*/5 * * * * UTC" }');
   commit("c7");
+
+  edit("modules/aws/kms-key/index.ts", '"lakehouse:purpose": "log-encryption"', '"lakehouse:purpose": "log-encryption-at-rest"');
+  edit("examples/default/lakehouse.yaml", "canary: { windowMinutes: 45,", "canary: { windowMinutes: 50,");
+  commit("c8");
 }, 120000);
 
 afterAll(() => rmSync(repo, { recursive: true, force: true }));
@@ -110,9 +115,13 @@ describe("lakehouse review", () => {
     const md = toMarkdown(report);
     expect(md.indexOf("🔴 high")).toBeGreaterThan(0);
     expect(md.indexOf("🔴 high")).toBeLessThan(md.indexOf("<details>"));
-    expect(md).toContain(`    - ${JSON.stringify(widened.statement!.before)}`);
-    expect(md).toContain(`    + ${JSON.stringify(widened.statement!.after)}`);
-    expect(md).toContain(`    - ${JSON.stringify(tls.statement!.before)}`);
+    // Statements pretty-printed and diffed line by line: the added action is the one + line of substance.
+    expect(md).toContain(['    ```diff', "      {", '        "Sid": "ReadObjectsUnderPrefixes",', '        "Effect": "Allow",', '        "Action": [', '          "s3:GetObject",', '    -     "s3:GetObjectVersion"', '    +     "s3:GetObjectVersion",', '    +     "s3:*"', "        ],"].join("\n"));
+    expect(md).toContain(['    ```diff', "    - {", '    -   "Sid": "DenyInsecureTransport",', '    -   "Effect": "Deny",'].join("\n"));
+    // Module code changed with the same config: each module's change is its code's, unbumped.
+    expect(report.attribution).toMatchObject({ configChanged: false, method: "same config", library: { changed: true, base: "0.2.0", head: "0.2.0" } });
+    expect(report.modules.find((m) => m.module === "aws/snowflake-access-role")).toMatchObject({ cause: "library", changedWithoutBump: true });
+    expect(md).toContain("| module code | ⚠ output changed without a version bump |");
     const json = JSON.parse(toJson(report));
     expect(json.summary.high).toBe(report.summary.high);
     expect(json.changes[0].severity).toBe("high");
@@ -153,6 +162,37 @@ describe("lakehouse review", () => {
     expect(cli(["review", "--head", commits.c2]).code).toBe(2);
     expect(cli(["review", "--base", "no-such-ref"]).code).toBe(1);
   }, 90000);
+
+  test("with a plan that replaces the KMS key, a tag-only change is critical and exits 3 unless --allow-high; the full Markdown goes to --details-file", () => {
+    const dir = mkdtempSync(join(tmpdir(), "lakehouse-review-plan-"));
+    try {
+      const plan = join(dir, "globex.json");
+      const key = "aws_kms_key.LogKey_E83D0C1B"; // as in test/golden/default/tenant-globex-prod.tf.json
+      writeFileSync(plan, JSON.stringify({ format_version: "1.2", planned_values: {}, resource_changes: [{ address: key, mode: "managed", type: "aws_kms_key", name: key.split(".")[1], action_reason: "replace_because_cannot_update", change: { actions: ["delete", "create"], replace_paths: [["customer_master_key_spec"]] } }] }));
+      const details = join(dir, "review-full.md");
+      const run = cli(["review", "--base", commits.c2, "--head", commits.c3, "--plan", `tenant-globex-prod=${plan}`, "--details-file", details, "--format", "json"]);
+      expect(run.code).toBe(EXIT_HIGH_FINDINGS);
+      const json = JSON.parse(run.stdout);
+      expect(json.summary).toMatchObject({ critical: 1, high: 0, replaced: 1 });
+      expect(json.changes[0]).toMatchObject({ stack: "tenant-globex-prod", address: key, severity: "critical", planned: { action: "replace", replacePaths: ["customer_master_key_spec"] } });
+      expect(json.plan).toMatchObject({ status: "partial", planned: ["tenant-globex-prod"], unplannedWithChanges: ["platform-prod", "tenant-initech-prod", "tenant-umbrella-prod"] });
+      expect(readFileSync(details, "utf8")).toMatch(/^## Security review/);
+      expect(readFileSync(details, "utf8")).toContain("### ⛔ critical (1)");
+      expect(cli(["review", "--base", commits.c2, "--head", commits.c3, "--plan", `tenant-globex-prod=${plan}`, "--allow-high"]).code).toBe(0);
+
+      const noEquals = cli(["review", "--base", commits.c2, "--plan", plan]);
+      expect(noEquals.code).toBe(2);
+      expect(noEquals.stderr).toContain(`lakehouse: --plan ${plan}: expected <stack>=<file>`);
+      const notPlan = join(dir, "not-a-plan.json");
+      writeFileSync(notPlan, JSON.stringify({ hello: "world" }));
+      const bad = cli(["review", "--base", commits.c2, "--plan", `tenant-globex-prod=${notPlan}`]);
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toContain(`lakehouse: --plan tenant-globex-prod=${notPlan}: ${notPlan} is not a Terraform plan in JSON`);
+      expect(cli(["review", "--base", commits.c2, "--plan", `a=${plan}`, "--plan", `a=${plan}`]).stderr).toContain("--plan a=…: given twice");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120000);
 });
 
 describe("version discipline", () => {
@@ -179,6 +219,23 @@ describe("version discipline", () => {
     // The review of that change still shows it: the canary's window changed.
     const report = review({ repo, base: commits.c6, head: commits.c7 });
     expect(JSON.stringify(report)).toContain("no rows loaded in the last 45 minutes");
+    // … attributed to the config: the same module code on both sides, so no "without a version bump".
+    expect(report.attribution).toMatchObject({ configChanged: true, method: "library unchanged", library: { changed: false } });
+    expect(report.modules.find((m) => m.module === "snowflake/log-canary")).toMatchObject({ cause: "config", changedWithoutBump: false, codeChangedResources: [] });
+    expect(report.modules.find((m) => m.module === "snowflake/log-canary")!.changedResources.length).toBeGreaterThan(0);
+    const md = toMarkdown(report);
+    expect(md).toMatch(/\| snowflake\/log-canary \| [\d.]+ \| [\d.]+ \| \d+ \| config \| {2}\|/);
+    expect(md).not.toContain("without a version bump");
+  }, 120000);
+
+  test("module code and config changed together: base is synthesized with head's config, and only the module flagged", () => {
+    const report = review({ repo, base: commits.c7, head: commits.c8 });
+    expect(report.attribution).toMatchObject({ configChanged: true, method: "base synthesized with head's config", library: { changed: true } });
+    expect(report.modules.find((m) => m.module === "aws/kms-key")).toMatchObject({ baseVersion: "0.1.1", headVersion: "0.1.1", cause: "library", changedWithoutBump: true });
+    expect(report.modules.find((m) => m.module === "snowflake/log-canary")).toMatchObject({ cause: "config", changedWithoutBump: false, codeChangedResources: [] });
+    const md = toMarkdown(report);
+    expect(md).toMatch(/\| aws\/kms-key \| 0\.1\.1 \| 0\.1\.1 \| \d+ \| module code \| ⚠ output changed without a version bump \|/);
+    expect(md).toMatch(/\| snowflake\/log-canary \| [\d.]+ \| [\d.]+ \| \d+ \| config \| {2}\|/);
   }, 120000);
 
   test("a version bump alone (stamps only) is not an output change", () => {

@@ -1,0 +1,198 @@
+import { Construct } from "constructs";
+import { AccountMonitors, AccountMonitorsProps } from "../modules/snowflake/account-monitors";
+import { alertStoreNames } from "../modules/snowflake/alert-store";
+import { LogCanary, LogCanaryProps } from "../modules/snowflake/log-canary";
+import { SemiStructuredTable, SemiStructuredTableProps } from "../modules/snowflake/semi-structured-table";
+import { TableCleaner, TableCleanerProps } from "../modules/snowflake/table-cleaner";
+import { ClassifiedChange, classify } from "../review/classify";
+import { diffStacks } from "../review/diff";
+import { cronIntervalMinutes, exemptionsAdded, purgeOf, scheduleIntervalMinutes } from "../review/snowflake";
+import { StackSet } from "../review/synth-ref";
+import { synthWithMetadata, testStack } from "./support/synth";
+
+/** The real output of a module, built by `make` in a fresh stack, as a one-stack set. */
+function synthOf(make: (scope: Construct) => void): StackSet {
+  const stack = testStack();
+  make(stack);
+  return { "tenant-globex-prod": synthWithMetadata(stack) as unknown as StackSet[string] };
+}
+
+/** The classified changes between two builds of the same module, one per resource. */
+function reviewOf(before: (scope: Construct) => void, after: (scope: Construct) => void): ClassifiedChange[] {
+  return classify(diffStacks(synthOf(before), synthOf(after)));
+}
+
+const findingsOf = (changes: ClassifiedChange[]) => changes.flatMap((c) => c.findings.map((f) => ({ ...f, severity: f.severity })));
+const store = alertStoreNames("LOGS_PROD");
+
+describe("table cleaner retention (snowflake_task sql_statement)", () => {
+  const cleaner = (props: Partial<TableCleanerProps>) => (scope: Construct) => new TableCleaner(scope, "Cleaner", { database: "LOGS_PROD", schema: "GLOBEX", tableName: "OKTA", retentionDays: 730, ...props });
+
+  test("GIVEN the TableCleaner module WHEN retentionDays 730 → 200 THEN high retention.cleaner-reduced naming both day counts (like an S3 expiry cut)", () => {
+    const [c] = reviewOf(cleaner({ retentionDays: 730 }), cleaner({ retentionDays: 200 }));
+    expect(c).toMatchObject({ type: "snowflake_task", action: "changed", severity: "high" });
+    // The task's comment states the retention too: a low finding beside the high one.
+    expect(c.findings.map((f) => [f.severity, f.rule, f.path])).toEqual([
+      ["high", "retention.cleaner-reduced", "sql_statement"],
+      ["low", "meta.comment", "comment"],
+    ]);
+    expect(c.findings[0].message).toBe("table cleaner retention reduced: rows of LOGS_PROD.GLOBEX.OKTA deleted sooner (730 → 200 days)");
+  });
+
+  test("a longer retention is low; purging by load time instead of event time is high", () => {
+    expect(reviewOf(cleaner({ retentionDays: 200 }), cleaner({ retentionDays: 730 }))[0].findings.map((f) => [f.severity, f.rule])).toEqual([
+      ["low", "retention.cleaner-extended"],
+      ["low", "meta.comment"],
+    ]);
+    const [c] = reviewOf(cleaner({ purgeOn: "event_time" }), cleaner({ purgeOn: "load_time" }));
+    expect(c.severity).toBe("high");
+    expect(c.findings.map((f) => f.rule)).toEqual(["retention.purge-column-changed", "meta.comment"]);
+    expect(c.findings[0].message).toContain("(COALESCE(EVENT_TIME, PARSE_TIME) → PARSE_TIME)");
+  });
+
+  test("a cleaner scheduled weekly instead of daily is a medium schedule-slowed finding with before and after", () => {
+    const [c] = reviewOf(cleaner({ schedule: "0 3 * * * UTC" }), cleaner({ schedule: "0 3 * * 0 UTC" }));
+    expect(c.findings.map((f) => [f.severity, f.rule])).toEqual([["medium", "ops.schedule-slowed"]]);
+    expect(c.findings[0].message).toBe('schedule slowed: every 24 h → every 7 days (schedule: {"using_cron":"0 3 * * * UTC"} → {"using_cron":"0 3 * * 0 UTC"})');
+  });
+
+  test("purgeOf reads the module's statement and other day units; other SQL is not a purge", () => {
+    const task = new TableCleaner(testStack(), "C", { database: "D", schema: "S", tableName: "T", retentionDays: 90, purgeOn: "load_time" });
+    expect(purgeOf(task.statement)).toEqual({ table: "D.S.T", column: "PARSE_TIME", retentionDays: 90 });
+    expect(purgeOf("DELETE FROM A.B.C WHERE EVENT_TIME < DATEADD(year, -2, CURRENT_TIMESTAMP())")?.retentionDays).toBe(730);
+    expect(purgeOf("SELECT 1")).toBeUndefined();
+  });
+});
+
+describe("canaries, tasks and schedules", () => {
+  const canary = (props: Partial<LogCanaryProps>) => (scope: Construct) => new LogCanary(scope, "Canary", { database: "LOGS_PROD", schema: "GLOBEX", tableName: "OKTA", tenant: "globex", alertStore: store, ...props });
+
+  test("a canary switched off (started true → false) is high monitoring.canary-disabled", () => {
+    const [c] = reviewOf(canary({ enabled: true }), canary({ enabled: false }));
+    expect(c.severity).toBe("high");
+    expect(c.findings.map((f) => [f.rule, f.path])).toEqual([["monitoring.canary-disabled", "started"]]);
+    expect(c.findings[0].message).toContain("(started: true → false)");
+  });
+
+  test("a task other than a canary suspended is high ops.task-suspended; started again is low", () => {
+    const task = (started: boolean) => ({ "t": { resource: { snowflake_task: { Cleaner: { name: "OKTA_CLEANER", started, sql_statement: "DELETE FROM A.B.C WHERE PARSE_TIME < DATEADD(day, -1, CURRENT_TIMESTAMP())" } } } } });
+    expect(classify(diffStacks(task(true), task(false)))[0].findings.map((f) => [f.severity, f.rule])).toEqual([["high", "ops.task-suspended"]]);
+    expect(classify(diffStacks(task(false), task(true)))[0].findings.map((f) => [f.severity, f.rule])).toEqual([["low", "ops.task-started"]]);
+  });
+
+  test("a canary every 30 minutes instead of 5 is medium; every minute instead of 5 is low", () => {
+    expect(reviewOf(canary({ schedule: "*/5 * * * * UTC" }), canary({ schedule: "*/30 * * * * UTC" }))[0].findings.map((f) => [f.severity, f.rule, f.message.split(" (")[0]])).toEqual([
+      ["medium", "ops.schedule-slowed", "schedule slowed: every 5 min → every 30 min"],
+    ]);
+    expect(reviewOf(canary({ schedule: "*/5 * * * * UTC" }), canary({ schedule: "* * * * * UTC" }))[0].findings.map((f) => [f.severity, f.rule])).toEqual([["low", "ops.schedule-faster"]]);
+  });
+
+  test.each([
+    ["*/15 * * * * UTC", 15],
+    ["0 * * * * UTC", 60],
+    ["0 3 * * * UTC", 1440],
+    ["0 3 * * MON-FRI UTC", (1440 * 7) / 5],
+    ["0,30 9-17 * * * Europe/Berlin", 1440 / 18],
+    ["0 0 1 * * UTC", 1440 * 30.44],
+  ])("cron %s runs about every %d minutes", (cron, minutes) => {
+    expect(cronIntervalMinutes(cron)).toBeCloseTo(minutes, 5);
+  });
+
+  test("minutes, seconds and the old string form are read too; nonsense is not", () => {
+    expect(scheduleIntervalMinutes({ minutes: 5 })).toBe(5);
+    expect(scheduleIntervalMinutes({ seconds: 30 })).toBe(0.5);
+    expect(scheduleIntervalMinutes("USING CRON */10 * * * * UTC")).toBe(10);
+    expect(scheduleIntervalMinutes("60 MINUTE")).toBe(60);
+    expect(cronIntervalMinutes("every day")).toBeUndefined();
+    const t = (schedule: unknown) => ({ s: { resource: { snowflake_task: { T: { name: "X", schedule } } } } });
+    expect(classify(diffStacks(t({ minutes: 5 }), t({ minutes: 60 })))[0].findings.map((f) => [f.severity, f.rule])).toEqual([["medium", "ops.schedule-slowed"]]);
+    expect(classify(diffStacks(t({ using_cron: "0 3 * * * UTC" }), t({ using_cron: "bogus" })))[0].findings.map((f) => [f.severity, f.rule])).toEqual([["medium", "ops.schedule"]]);
+  });
+});
+
+describe("account monitors' exemptions (inside the monitor task's SQL)", () => {
+  const monitors = (props: Partial<AccountMonitorsProps>) => (scope: Construct) => new AccountMonitors(scope, "Monitors", { database: "LOGS_PROD", alertStore: store, ...props });
+  const purge = "DELETE FROM LOGS_PROD.GLOBEX.OKTA WHERE PARSE_TIME < DATEADD(day, -180, CURRENT_TIMESTAMP())";
+  const cleanerRole = { role: "GLOBEX_PIPELINE", queryTypes: ["DELETE"], statements: [purge] };
+
+  test("a new exempt role is high monitoring.exemption-added on the tamper monitor only", () => {
+    const changes = reviewOf(monitors({ expectedChanges: [cleanerRole] }), monitors({ expectedChanges: [cleanerRole], exemptRoles: ["LAKEHOUSE_DEPLOYER"] }));
+    expect(changes.map((c) => c.address)).toEqual([expect.stringMatching(/^snowflake_task\.Monitors_LOG_TABLE_CHANGES_MONITOR_/)]);
+    expect(changes[0].severity).toBe("high");
+    expect(changes[0].findings.map((f) => [f.rule, f.message])).toEqual([["monitoring.exemption-added", "tamper monitor exempts more: new exempt role LAKEHOUSE_DEPLOYER: every change is no longer alerted on"]]);
+  });
+
+  test("a new expected statement for a known role, and a role allowed every DELETE, are each named", () => {
+    const other = "DELETE FROM LOGS_PROD.GLOBEX.OKTA WHERE PARSE_TIME < DATEADD(day, -1, CURRENT_TIMESTAMP())";
+    const [c] = reviewOf(monitors({ expectedChanges: [cleanerRole] }), monitors({ expectedChanges: [{ ...cleanerRole, statements: [purge, other] }] }));
+    expect(findingsOf([c]).map((f) => f.message)).toEqual([`tamper monitor exempts more: GLOBEX_PIPELINE: DELETE '${other}' is no longer alerted on`]);
+    const [d] = reviewOf(monitors({ expectedChanges: [cleanerRole] }), monitors({ expectedChanges: [{ role: "GLOBEX_PIPELINE", queryTypes: ["DELETE"] }] }));
+    expect(findingsOf([d]).map((f) => [f.severity, f.message])).toEqual([["high", "tamper monitor exempts more: GLOBEX_PIPELINE: every DELETE is no longer alerted on"]]);
+  });
+
+  test("a cleaner's expected purge replaced by its new text (retention 730 → 400) is medium exemption-changed, not an added exemption", () => {
+    const at = (days: number) => `DELETE FROM LOGS_PROD.GLOBEX.OKTA WHERE PARSE_TIME < DATEADD(day, -${days}, CURRENT_TIMESTAMP())`;
+    const [c] = reviewOf(monitors({ expectedChanges: [{ ...cleanerRole, statements: [at(730)] }] }), monitors({ expectedChanges: [{ ...cleanerRole, statements: [at(400)] }] }));
+    expect(findingsOf([c]).map((f) => [f.severity, f.rule, f.message])).toEqual([
+      ["medium", "monitoring.exemption-changed", `tamper monitor expects another statement instead: GLOBEX_PIPELINE: DELETE '${at(730)}' → DELETE '${at(400)}'`],
+    ]);
+  });
+
+  test("a narrower exemption list is no exemption finding", () => {
+    expect(exemptionsAdded("AND NOT ((ROLE_NAME = 'A') OR (ROLE_NAME = 'B'))", "AND NOT ((ROLE_NAME = 'A' AND QUERY_TYPE IN ('DELETE')))")).toEqual([]);
+    expect(exemptionsAdded("AND NOT ((ROLE_NAME = 'A'))", "AND NOT ((ROLE_NAME = 'A') OR (ROLE_NAME = 'O''BRIEN'))")).toEqual(["new exempt role O'BRIEN: every change"]);
+  });
+
+  test("a task added to the expected-suspended list is high monitoring.suspension-expected", () => {
+    const [c] = reviewOf(monitors({}), monitors({ expectedSuspendedTasks: ["LOGS_PROD.GLOBEX.OKTA_CANARY"] }));
+    expect(c.address).toMatch(/SUSPENDED_TASKS_MONITOR/);
+    expect(findingsOf([c]).map((f) => [f.severity, f.rule, f.message])).toEqual([["high", "monitoring.suspension-expected", "suspended-task monitor no longer alerts on LOGS_PROD.GLOBEX.OKTA_CANARY being suspended"]]);
+  });
+});
+
+describe("views, Time Travel and grants", () => {
+  const table = (props: Partial<SemiStructuredTableProps>) => (scope: Construct) =>
+    new SemiStructuredTable(scope, "Table", { database: "LOGS_PROD", schema: "GLOBEX", tableName: "OKTA", views: { OKTA_EVENTS: "event_time, data:actor AS actor" }, ...props });
+
+  test("views turned non-secure are high access.view-not-secure; made secure is not high", () => {
+    const [c] = reviewOf(table({ secureViews: true }), table({ secureViews: false }));
+    expect(c.type).toBe("snowflake_view");
+    expect(c.findings.map((f) => [f.severity, f.rule])).toEqual([["high", "access.view-not-secure"]]);
+    expect(reviewOf(table({ secureViews: false }), table({ secureViews: true }))[0].severity).not.toBe("high");
+  });
+
+  test("Time Travel reduced is high on a table (module output), a schema and a database", () => {
+    const [t] = reviewOf(table({ dataRetentionDays: 30 }), table({ dataRetentionDays: 1 }));
+    expect(t.findings.map((f) => [f.severity, f.rule, f.path])).toEqual([["high", "retention.time-travel-reduced", "data_retention_time_in_days"]]);
+    for (const type of ["snowflake_schema", "snowflake_database"]) {
+      const set = (days: number) => ({ s: { resource: { [type]: { X: { name: "X", data_retention_time_in_days: days } } } } });
+      expect(classify(diffStacks(set(14), set(1)))[0].findings.map((f) => [f.severity, f.rule])).toEqual([["high", "retention.time-travel-reduced"]]);
+    }
+  });
+
+  const grant = (privileges: string[], role = "${snowflake_account_role.Analyst.name}") => ({
+    account_role_name: role,
+    privileges,
+    on_schema_object: { all: { in_schema: '"LOGS_PROD"."GLOBEX"', object_type_plural: "TABLES" } },
+  });
+  const stack = (resource: Record<string, Record<string, unknown>>) => ({ "tenant-globex-prod": { resource } as StackSet[string] });
+
+  test("privileges added to a grant are high and named; removed ones are low", () => {
+    const set = (p: string[]) => stack({ snowflake_grant_privileges_to_account_role: { G: grant(p) } });
+    const [c] = classify(diffStacks(set(["SELECT"]), set(["SELECT", "INSERT", "DELETE"])));
+    expect(c.findings.map((f) => [f.severity, f.rule, f.message])).toEqual([["high", "grants.privileges-added", '${snowflake_account_role.Analyst.name} gains INSERT, DELETE on all TABLES in "LOGS_PROD"."GLOBEX"']]);
+    const [d] = classify(diffStacks(set(["SELECT", "INSERT"]), set(["SELECT"])));
+    expect(d.findings.map((f) => [f.severity, f.rule])).toEqual([["low", "grants.privileges-removed"]]);
+  });
+
+  test("a new grant to a role that already existed is high; to a role the same change creates, medium", () => {
+    const role = { snowflake_account_role: { Analyst: { name: "GLOBEX_ANALYST" } } };
+    const existing = classify(diffStacks(stack(role), stack({ ...role, snowflake_grant_privileges_to_account_role: { G: grant(["SELECT"]) } })));
+    expect(existing.map((c) => [c.severity, c.findings[0].rule, c.findings[0].message])).toEqual([["high", "grants.added-to-role", 'existing role ${snowflake_account_role.Analyst.name} gains SELECT on all TABLES in "LOGS_PROD"."GLOBEX" (snowflake_grant_privileges_to_account_role.G)']]);
+    const fresh = classify(diffStacks(stack({}), stack({ ...role, snowflake_grant_privileges_to_account_role: { G: grant(["SELECT"]) } })));
+    expect(fresh.find((c) => c.type === "snowflake_grant_privileges_to_account_role")!.findings.map((f) => [f.severity, f.rule])).toEqual([["medium", "grants.added"]]);
+    // A literal role name is matched against the roles the change creates, by name.
+    const literal = classify(diffStacks(stack({}), stack({ ...role, snowflake_grant_privileges_to_account_role: { G: grant(["SELECT"], "GLOBEX_ANALYST") } })));
+    expect(literal.find((c) => c.type === "snowflake_grant_privileges_to_account_role")!.severity).toBe("medium");
+  });
+});
