@@ -2,7 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", "out/**", "cdktf.out/**", "coverage/**", ".venv-checks/**", ".lakehouse-review-build/**"] },
+  { ignores: ["dist/**", "node_modules/**", "out/**", "cdktf.out/**", "coverage/**", ".venv-checks/**", ".venv-emulator/**", ".lakehouse-review-build/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -57,7 +57,7 @@ describe("copies of a stack for the real-provider checks", () => {
 });
 
 describe("plan after apply", () => {
-  const plan = (changes: { type: string; actions: string[]; before: object; after: object }[]) => ({
+  const plan = (changes: { type: string; actions: string[]; before: Record<string, unknown>; after: Record<string, unknown> }[]) => ({
     resource_changes: changes.map((c, i) => ({ address: `${c.type}.r${i}`, type: c.type, change: { actions: c.actions, before: c.before, after: c.after, after_unknown: {} } })),
   });
 

@@ -5,6 +5,7 @@ import { dirname, join } from "node:path";
 import { EXIT_HIGH_FINDINGS, main } from "../cli/lakehouse";
 import { checkVersions, review, toJson, toMarkdown } from "../review";
 import { classify, sqlGrants } from "../review/classify";
+import { LIBRARY_VERSION } from "../modules/core/versions";
 
 /**
  * A scratch git repository holding a copy of this project, with commits that change one module:
@@ -119,7 +120,7 @@ describe("lakehouse review", () => {
     expect(md).toContain(['    ```diff', "      {", '        "Sid": "ReadObjectsUnderPrefixes",', '        "Effect": "Allow",', '        "Action": [', '          "s3:GetObject",', '    -     "s3:GetObjectVersion"', '    +     "s3:GetObjectVersion",', '    +     "s3:*"', "        ],"].join("\n"));
     expect(md).toContain(['    ```diff', "    - {", '    -   "Sid": "DenyInsecureTransport",', '    -   "Effect": "Deny",'].join("\n"));
     // Module code changed with the same config: each module's change is its code's, unbumped.
-    expect(report.attribution).toMatchObject({ configChanged: false, method: "same config", library: { changed: true, base: "0.2.0", head: "0.2.0" } });
+    expect(report.attribution).toMatchObject({ configChanged: false, method: "same config", library: { changed: true, base: LIBRARY_VERSION, head: LIBRARY_VERSION } });
     expect(report.modules.find((m) => m.module === "aws/snowflake-access-role")).toMatchObject({ cause: "library", changedWithoutBump: true });
     expect(md).toContain("| module code | ⚠ output changed without a version bump |");
     const json = JSON.parse(toJson(report));
