@@ -44,8 +44,25 @@ export function oktaEvent(i: number, ms: number, padding = 0): Record<string, un
     outcome: { result: i % 11 === 0 ? "FAILURE" : "SUCCESS" },
     displayMessage: "User login to Okta",
     client: { ipAddress: `198.51.100.${i % 250}`, zone: "OFF_NETWORK" },
-    ...(padding > 0 ? { debugContext: { debugData: { note: "x".repeat(padding) } } } : {}),
+    ...(padding > 0 ? { debugContext: { debugData: { note: wordSalad(i, padding) } } } : {}),
   };
+}
+
+const WORDS = "request session token policy factor device browser network tenant admin user group app role grant deny allow login logout reset verify push sms email okta verify fido webauthn radius ldap saml oidc scim hook rule zone risk high low medium chrome firefox safari windows macos linux android ios office vpn proxy geo city region country latency status error success failure attempt challenge enroll".split(" ");
+
+/** Text that compresses about as well as real log fields (not a run of one letter), the same for the same i. */
+function wordSalad(i: number, length: number): string {
+  let x = (i * 2654435761) >>> 0 || 1;
+  let out = "";
+  while (out.length < length) {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    out += WORDS[x % WORDS.length] + (x % 7 === 0 ? String(x % 10000) : "") + " ";
+  }
+  return out.slice(0, length);
 }
 
 export function googleEvent(app: string, i: number, ms: number): Record<string, unknown> {
