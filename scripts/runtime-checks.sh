@@ -6,7 +6,6 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 VENV=.venv-emulator
-MOTO_VERSION=5.2.5
 WORK=$(mktemp -d)
 MOTO_PID=""
 cleanup() {
@@ -21,10 +20,12 @@ fail() {
   exit 1
 }
 
-if ! "$VENV/bin/python" -c "import moto, sys; sys.exit(0 if moto.__version__ == '$MOTO_VERSION' else 1)" 2>/dev/null; then
+# One pin for the emulator, shared with scripts/real-providers.sh.
+if [ ! -x "$VENV/bin/pip" ]; then
   python3 -m venv "$VENV" || fail "cannot create $VENV (python3 -m venv)"
-  "$VENV/bin/pip" install -q "moto[server]==$MOTO_VERSION" || fail "cannot install moto[server]==$MOTO_VERSION from PyPI"
 fi
+"$VENV/bin/pip" install -q --disable-pip-version-check -r scripts/requirements-emulator.txt || fail "cannot install scripts/requirements-emulator.txt from PyPI"
+MOTO_VERSION=$("$VENV/bin/python" -c 'import moto; print(moto.__version__)')
 
 PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
 "$VENV/bin/moto_server" -H 127.0.0.1 -p "$PORT" > "$WORK/moto.log" 2>&1 &

@@ -57,6 +57,7 @@ export class PlatformStack extends TerraformStack {
 
     const snowflakeProviders: SnowflakeProvider[] = [];
     const awsProviders = new Map<string, AwsProvider>();
+    const accessLogBuckets = new Map<string, AccessLogBucket>();
     for (const region of env.regions) {
       const regionId = region.replace(/-/g, "_");
       const aws = new AwsProvider(this, `aws_${regionId}`, {
@@ -72,6 +73,7 @@ export class PlatformStack extends TerraformStack {
         expirationDays: env.accessLogRetentionDays,
       });
       useProvider(bucket, aws);
+      accessLogBuckets.set(region, bucket);
 
       const account = env.config.snowflakeAccounts.find((a) => a.region === region);
       if (!account) throw new Error(`${this.node.path}: no Snowflake account for ${region}`); // config validation prevents this
@@ -150,7 +152,8 @@ export class PlatformStack extends TerraformStack {
         bucketName: trailBucket,
         accountId: env.accountId,
         kmsKeyArn: key.keyArn,
-        accessLogging: { targetBucket: accessLogBucketName(lakehouse.organization, env.name, env.accountId, home), targetPrefix: `${trailBucket}/` },
+        // The target is made in this stack: by reference, after its log-delivery grant.
+        accessLogging: { targetBucket: accessLogBuckets.get(home)!.bucketName, targetPrefix: `${trailBucket}/`, waitFor: [accessLogBuckets.get(home)!.policy] },
         retentionRules: [{ prefix: "cloudtrail/", expirationDays: env.auditRetentionDays }],
         writers: [{ prefix: "cloudtrail/", servicePrincipal: "cloudtrail.amazonaws.com" }],
       });

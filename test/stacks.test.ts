@@ -267,6 +267,13 @@ describe("stacks from the default config", () => {
     expect((trail.depends_on as string[])[0]).toMatch(/^aws_s3_bucket_policy\.AuditTrailBucket_Policy/);
   });
 
+  test("the audit bucket logs into the access-log bucket of its region only after that bucket grants log delivery (S3 refuses it before)", () => {
+    const json = platform["platform-prod"];
+    const logging = resourcesOf(json, "aws_s3_bucket_logging").find((l) => String(l.bucket).includes("AuditTrailBucket"))!;
+    expect(logging.target_bucket).toMatch(/^\$\{aws_s3_bucket\.AccessLogs_eu_west_1_[0-9A-F]+\.bucket\}$/);
+    expect(logging.depends_on).toEqual([expect.stringMatching(/^aws_s3_bucket_policy\.AccessLogs_eu_west_1_Policy_/)]);
+  });
+
   test("local backend for the default, one state file per stack", () => {
     expect(tenants["tenant-globex-prod"].terraform.backend).toEqual({ local: { path: "terraform-state/tenant-globex-prod.tfstate" } });
   });

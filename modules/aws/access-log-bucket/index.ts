@@ -39,6 +39,8 @@ export class AccessLogBucket extends Construct {
   public readonly bucketName: string;
   /** Bucket ARN. */
   public readonly bucketArn: string;
+  /** The bucket policy granting log delivery: a bucket that logs here must wait for it. */
+  public readonly policy: S3BucketPolicy;
 
   constructor(scope: Construct, id: string, props: AccessLogBucketProps) {
     const p = parseProps(pathOf(scope, id), propsSchema, props);
@@ -57,7 +59,7 @@ export class AccessLogBucket extends Construct {
       bucket: bucketId,
       rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
     });
-    new S3BucketPolicy(this, "Policy", {
+    this.policy = new S3BucketPolicy(this, "Policy", {
       bucket: bucketId,
       policy: renderPolicy(
         policyDocument(...tlsOnlyStatements(bucketArn), {

@@ -5,11 +5,12 @@ import { S3BucketNotification } from "@cdktf/provider-aws/lib/s3-bucket-notifica
 import { S3BucketObjectLockConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-object-lock-configuration";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
+import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { z } from "zod";
 import { PolicyStatement, policyDocument, renderPolicy } from "../../core/iam";
 import { stampModule } from "../../core/stamp";
-import { AWS_ACCOUNT_ID, IAM_ROLE_ARN, KMS_KEY_ARN, S3_BUCKET_NAME, knownString, parseProps, pathOf } from "../../core/validate";
+import { AWS_ACCOUNT_ID, IAM_ROLE_ARN, KMS_KEY_ARN, S3_BUCKET_NAME, dependables, knownString, parseProps, pathOf } from "../../core/validate";
 import { KmsKey } from "../kms-key";
 import { hardenBucket, tlsOnlyStatements } from "../s3-hardening";
 
@@ -67,10 +68,13 @@ export interface LogBucketProps {
   /** Waiting period before a created key is deleted. @default 30 */
   readonly kmsKeyDeletionWindowDays?: number;
   /**
-   * Server access logs go to this bucket (same account and region, SSE-S3, no object lock).
+   * Server access logs go to `targetBucket` (same account and region, SSE-S3, no object lock), under
+   * `targetPrefix` (default `<bucketName>/`). S3 refuses the logging configuration until the target
+   * exists and grants `logging.s3.amazonaws.com`: when the target is made in the same stack, pass its
+   * name as a reference and its policy in `waitFor` so Terraform orders them.
    * Required unless `accessLoggingDisabledReason` explains why not.
    */
-  readonly accessLogging?: { readonly targetBucket: string; readonly targetPrefix?: string };
+  readonly accessLogging?: { readonly targetBucket: string; readonly targetPrefix?: string; readonly waitFor?: readonly ITerraformDependable[] };
   /** A written reason (at least 20 characters) to run without access logging. @default logging required */
   readonly accessLoggingDisabledReason?: string;
   /** Retention per prefix; at least one. Overlapping prefixes are rejected. */
@@ -107,7 +111,7 @@ const propsSchema = z
     accountId: knownString(AWS_ACCOUNT_ID, "a 12-digit AWS account id"),
     kmsKeyArn: knownString(KMS_KEY_ARN, "a KMS key ARN").optional(),
     kmsKeyDeletionWindowDays: z.number().int().min(7).max(30).default(30),
-    accessLogging: z.object({ targetBucket: z.string().min(3), targetPrefix: z.string().optional() }).optional(),
+    accessLogging: z.object({ targetBucket: z.string().min(3), targetPrefix: z.string().optional(), waitFor: dependables() }).optional(),
     accessLoggingDisabledReason: z.string().min(20, "must be a written reason of at least 20 characters").optional(),
     retentionRules: z
       .array(
@@ -224,6 +228,7 @@ export class LogBucket extends Construct {
         bucket: bucketId,
         targetBucket: p.accessLogging.targetBucket,
         targetPrefix: p.accessLogging.targetPrefix ?? `${p.bucketName}/`,
+        dependsOn: p.accessLogging.waitFor.length > 0 ? [...p.accessLogging.waitFor] : undefined,
       });
     }
 
