@@ -11,6 +11,8 @@
  *   them every resource that needs one of their outputs, transitively (the access roles trusting an
  *   integration's IAM user, the bucket notification naming a pipe's queue …): an apply needs real
  *   values, and inventing Snowflake's would test nothing. The AWS providers point at the emulator.
+ *   Two emulator differences are worked around by exact rules, each with its evidence below
+ *   (`logDeliveryFirst`, `organizationFixture`).
  *
  * Both pin the AWS provider to the version that was built and validated (`awsVersion`).
  */
@@ -183,6 +185,7 @@ export function forEmulator(stack: StackJson, target: EmulatorTarget): PreparedC
   }
   withoutSnowflakeProvider(json);
   pinAws(json, target.awsVersion);
+  logDeliveryFirst(json);
   json.terraform = { ...json.terraform, backend: { local: { path: target.statePath } } };
   for (const provider of json.provider?.aws ?? []) {
     Object.assign(provider, {
@@ -197,4 +200,59 @@ export function forEmulator(stack: StackJson, target: EmulatorTarget): PreparedC
     });
   }
   return { json, removed };
+}
+
+/**
+ * moto 5.2.5 answers HTTP 500 to PutBucketLogging when a statement before the target bucket's
+ * log-delivery grant has `"Principal": "*"` (its check calls `.get` on the principal: "'str' object
+ * has no attribute 'get'"; moto/s3/models.py `_log_permissions_enabled_policy`), and the provider
+ * retries for minutes. Our TLS-only denies are such statements. In the emulator copy the statement
+ * granting `logging.s3.amazonaws.com` moves first; IAM evaluation does not depend on order.
+ */
+export function logDeliveryFirst(json: StackJson): void {
+  for (const body of Object.values(json.resource?.aws_s3_bucket_policy ?? {})) {
+    if (typeof body.policy !== "string") continue;
+    const doc = JSON.parse(body.policy) as { Statement?: { Principal?: unknown }[] };
+    const isDelivery = (s: { Principal?: unknown }) => (s.Principal as { Service?: unknown } | undefined)?.Service === "logging.s3.amazonaws.com";
+    if (!doc.Statement?.some(isDelivery)) continue;
+    doc.Statement = [...doc.Statement.filter(isDelivery), ...doc.Statement.filter((s) => !isDelivery(s))];
+    body.policy = JSON.stringify(doc);
+  }
+}
+
+/**
+ * What a stack expects to exist outside it, made in the emulator first: the organization (in the
+ * management account, through the stack's own management provider) and one organizational unit per
+ * SCP target. moto assigns its own ids, so the copy's attachments are pointed at the stand-ins
+ * (`retarget`). Undefined when the stack attaches no policy.
+ */
+export function organizationFixture(copy: StackJson, statePath: string): { json: StackJson; targets: string[] } | undefined {
+  const attachments = Object.values(copy.resource?.aws_organizations_policy_attachment ?? {});
+  if (attachments.length === 0) return undefined;
+  const provider = typeof attachments[0].provider === "string" ? attachments[0].provider : "aws";
+  const alias = provider.split(".")[1];
+  const providers = (copy.provider?.aws ?? []).filter((p) => p.alias === alias);
+  const targets = [...new Set(attachments.map((a) => String(a.target_id)))].sort();
+  const ouName = (i: number) => `target_${i}`;
+  return {
+    targets,
+    json: {
+      terraform: { required_providers: { aws: copy.terraform!.required_providers!.aws }, backend: { local: { path: statePath } } },
+      provider: { aws: providers },
+      resource: {
+        aws_organizations_organization: { org: { provider, feature_set: "ALL", enabled_policy_types: ["SERVICE_CONTROL_POLICY"] } },
+        aws_organizations_organizational_unit: Object.fromEntries(targets.map((t, i) => [ouName(i), { provider, name: `stand-in-for-${t}`, parent_id: "${aws_organizations_organization.org.roots[0].id}" }])),
+      },
+      output: Object.fromEntries(targets.map((_, i) => [ouName(i), { value: `\${aws_organizations_organizational_unit.${ouName(i)}.id}` }])),
+    },
+  };
+}
+
+/** Points every policy attachment of the copy at the emulator's stand-in for its target. */
+export function retarget(copy: StackJson, standIns: Record<string, string>): void {
+  for (const body of Object.values(copy.resource?.aws_organizations_policy_attachment ?? {})) {
+    const standIn = standIns[String(body.target_id)];
+    if (!standIn) throw new Error(`no emulator stand-in for SCP target ${String(body.target_id)}`);
+    body.target_id = standIn;
+  }
 }

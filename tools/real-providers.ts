@@ -13,12 +13,12 @@
  * Prints "<passed> passed, <failed> failed" last, as the other checks do.
  */
 import { ChildProcess, spawn, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { synthExamples } from "./examples";
-import { PreparedCopy, StackJson, forEmulator, forValidation } from "./provider-copies";
+import { PreparedCopy, StackJson, forEmulator, forValidation, organizationFixture, retarget } from "./provider-copies";
 import { PlanChange, emulatorDifferences, planChanges } from "./plan-check";
 
 /** The AWS provider version scripts/aws-provider.sh builds, validated here. */
@@ -107,14 +107,16 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function startEmulator(moto: string): Promise<{ endpoint: string; process: ChildProcess }> {
+async function startEmulator(moto: string, logFile: string): Promise<{ endpoint: string; process: ChildProcess }> {
   const port = await freePort();
-  const child = spawn(moto, ["-H", "127.0.0.1", "-p", String(port)], { env: { ...process.env, MOTO_ACCOUNT_ID: EMULATED_ACCOUNT }, stdio: ["ignore", "ignore", "pipe"] });
-  let log = "";
-  child.stderr?.on("data", (d) => (log = (log + d).slice(-4000)));
+  // Its request log goes to a file, not a pipe: terraform runs synchronously here, so nothing would
+  // drain a pipe, and moto blocks (every request with it) once the pipe buffer is full.
+  const log = openSync(logFile, "w");
+  const child = spawn(moto, ["-H", "127.0.0.1", "-p", String(port)], { env: { ...process.env, MOTO_ACCOUNT_ID: EMULATED_ACCOUNT }, stdio: ["ignore", log, log] });
+  const tail = () => readFileSync(logFile, "utf8").slice(-4000);
   const endpoint = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 100; i++) {
-    if (child.exitCode !== null) throw new Error(`moto server exited (${child.exitCode}):\n${log}`);
+    if (child.exitCode !== null) throw new Error(`moto server exited (${child.exitCode}):\n${tail()}`);
     try {
       const r = await fetch(`${endpoint}/moto-api/`);
       if (r.ok) return { endpoint, process: child };
@@ -124,7 +126,7 @@ async function startEmulator(moto: string): Promise<{ endpoint: string; process:
     await new Promise((r) => setTimeout(r, 200));
   }
   child.kill();
-  throw new Error(`moto server did not answer on ${endpoint}:\n${log}`);
+  throw new Error(`moto server did not answer on ${endpoint}:\n${tail()}`);
 }
 
 /** Plan, apply, plan again (must be empty but for documented emulator differences), in `dir`. */
@@ -155,7 +157,7 @@ function applyAndReplan(name: string, dir: string, env: NodeJS.ProcessEnv): { re
 async function emulate(work: string, moto: string): Promise<number> {
   const examples = synthExamples(join(work, "synth"));
   const stacks = new Map(stacksOf(examples.default).map((s) => [s.name, s.json]));
-  const emulator = await startEmulator(moto);
+  const emulator = await startEmulator(moto, join(work, "moto.log"));
   const env = { HTTP_PROXY: emulator.endpoint, HTTPS_PROXY: emulator.endpoint, NO_PROXY: "127.0.0.1,localhost", AWS_EC2_METADATA_DISABLED: "true" };
   let passed = 0;
   let failed = 0;
@@ -164,6 +166,18 @@ async function emulate(work: string, moto: string): Promise<number> {
     for (const name of EMULATED_STACKS) {
       const dir = join(work, "emulate", name);
       const copy = forEmulator(stacks.get(name)!, { endpoint: emulator.endpoint, statePath: join(dir, "terraform.tfstate"), awsVersion: VALIDATED_AWS_VERSION });
+      const fixture = organizationFixture(copy.json, join(dir, "fixture", "terraform.tfstate"));
+      if (fixture) {
+        // The organization and the SCP targets live outside the stack: made first, as stand-ins.
+        const fixtureDir = join(dir, "fixture");
+        writeCopy(fixtureDir, { json: fixture.json, removed: [] });
+        applied.push(fixtureDir);
+        mustSucceed(`${name} fixture: terraform init`, terraform(fixtureDir, ["init", "-input=false", "-no-color"], env));
+        mustSucceed(`${name} fixture: terraform apply`, terraform(fixtureDir, ["apply", "-input=false", "-no-color", "-auto-approve"], env));
+        const outputs = JSON.parse(mustSucceed(`${name} fixture: terraform output`, terraform(fixtureDir, ["output", "-json"], env)).stdout) as Record<string, { value: string }>;
+        retarget(copy.json, Object.fromEntries(fixture.targets.map((t, i) => [t, outputs[`target_${i}`].value])));
+        console.log(`${name}: SCP targets ${fixture.targets.join(", ")} stand in as emulator OUs ${fixture.targets.map((_, i) => outputs[`target_${i}`].value).join(", ")}`);
+      }
       writeCopy(dir, copy);
       console.log(`${name}: ${copy.removed.length} resources left out by rule:`);
       for (const r of copy.removed.filter((x) => !x.reason.startsWith("Snowflake resource"))) console.log(`    ${r.address} (${r.reason})`);

@@ -8,9 +8,11 @@ import { PolicyStatement } from "../core/iam";
  * The hardening every bucket of this library gets, shared by the AWS bucket modules: versioning on,
  * all public access blocked, ACLs disabled (bucket owner enforced). Child ids are stable
  * (`Versioning`, `PublicAccessBlock`, `Ownership`) so addresses do not churn between versions.
+ * Returns the versioning (object lock needs it enabled first) and the public access block (the
+ * bucket policy waits for it).
  */
-export function hardenBucket(scope: Construct, bucketId: string): S3BucketPublicAccessBlock {
-  new S3BucketVersioningA(scope, "Versioning", {
+export function hardenBucket(scope: Construct, bucketId: string): { versioning: S3BucketVersioningA; publicAccessBlock: S3BucketPublicAccessBlock } {
+  const versioning = new S3BucketVersioningA(scope, "Versioning", {
     bucket: bucketId,
     versioningConfiguration: { status: "Enabled" },
   });
@@ -18,13 +20,14 @@ export function hardenBucket(scope: Construct, bucketId: string): S3BucketPublic
     bucket: bucketId,
     rule: { objectOwnership: "BucketOwnerEnforced" },
   });
-  return new S3BucketPublicAccessBlock(scope, "PublicAccessBlock", {
+  const publicAccessBlock = new S3BucketPublicAccessBlock(scope, "PublicAccessBlock", {
     bucket: bucketId,
     blockPublicAcls: true,
     blockPublicPolicy: true,
     ignorePublicAcls: true,
     restrictPublicBuckets: true,
   });
+  return { versioning, publicAccessBlock };
 }
 
 /** Deny any request that is not over TLS, or over TLS older than 1.2. */

@@ -89,6 +89,14 @@ describe("LogBucket", () => {
       object_lock_enabled: "Enabled",
       rule: { default_retention: { mode: "COMPLIANCE", days: 365 } },
     });
+    // S3 refuses object lock on a bucket whose versioning is not yet Enabled (seen against the emulator).
+    expect(onlyResource(json, "aws_s3_bucket_object_lock_configuration").depends_on).toEqual([expect.stringMatching(/^aws_s3_bucket_versioning\.Logs_Versioning_/)]);
+  });
+
+  test("a bucket logging into a target made in the same stack waits for the target's grant", () => {
+    const stack = testStack();
+    new LogBucket(stack, "Logs", { ...base, accessLogging: { targetBucket: "${aws_s3_bucket.Target.bucket}", waitFor: [{ fqn: "aws_s3_bucket_policy.TargetPolicy" }] } });
+    expect(onlyResource(synthJson(stack), "aws_s3_bucket_logging")).toMatchObject({ target_bucket: "${aws_s3_bucket.Target.bucket}", depends_on: ["aws_s3_bucket_policy.TargetPolicy"] });
   });
 
   test("one notification resource lists a queue per prefix", () => {

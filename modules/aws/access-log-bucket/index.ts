@@ -53,7 +53,7 @@ export class AccessLogBucket extends Construct {
     const bucketArn = bucket.arn;
     this.bucketName = bucket.bucket;
     this.bucketArn = bucketArn;
-    const publicAccessBlock = hardenBucket(this, bucketId);
+    const { publicAccessBlock } = hardenBucket(this, bucketId);
 
     new S3BucketServerSideEncryptionConfigurationA(this, "Encryption", {
       bucket: bucketId,

@@ -204,7 +204,7 @@ export class LogBucket extends Construct {
       }).keyArn;
     }
 
-    const publicAccessBlock = hardenBucket(this, bucketId);
+    const { versioning, publicAccessBlock } = hardenBucket(this, bucketId);
     const encryption = new S3BucketServerSideEncryptionConfigurationA(this, "Encryption", {
       bucket: bucketId,
       rule: [
@@ -257,6 +257,8 @@ export class LogBucket extends Construct {
       new S3BucketObjectLockConfigurationA(this, "ObjectLock", {
         bucket: bucketId,
         objectLockEnabled: "Enabled",
+        // S3 refuses an object lock configuration until versioning is Enabled (InvalidBucketState).
+        dependsOn: [versioning],
         rule: { defaultRetention: { mode: p.objectLock.mode, days: p.objectLock.days } },
       });
     }
