@@ -24,6 +24,11 @@ trap 'rm -rf "$out"' EXIT
 count() { tail -n 1 "$1" | sed -E 's/^([0-9]+) passed, ([0-9]+) failed$/\1 \2/' >> "${CHECKS_COUNT_FILE:-/dev/null}"; }
 
 echo "== terraform validate, real AWS provider, every stack of every example"
+# It must first reject its known-bad fixture, so a green run means something.
+if node dist/tools/real-providers.js validate scripts/fixtures/schema-violations >"$out/reject.log" 2>&1; then
+  cat "$out/reject.log"; echo "terraform validate accepted its known-bad fixture" >&2; exit 1
+fi
+echo "   terraform validate rejects its known-bad fixture, as it must"
 node dist/tools/real-providers.js validate | tee "$out/validate.log"
 count "$out/validate.log"
 

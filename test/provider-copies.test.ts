@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { StackJson, forEmulator, forValidation, referencedAddresses } from "../tools/provider-copies";
+import { StackJson, forEmulator, forValidation, logDeliveryFirst, organizationFixture, referencedAddresses, retarget } from "../tools/provider-copies";
 import { emulatorDifferences, planChanges } from "../tools/plan-check";
 
 const golden = (stack: string) => JSON.parse(readFileSync(join(__dirname, "golden", "default", `${stack}.tf.json`), "utf8")) as StackJson;
@@ -53,6 +53,35 @@ describe("copies of a stack for the real-provider checks", () => {
       expect((p.endpoints as Record<string, string>[])[0]).toMatchObject({ s3: target.endpoint, sts: target.endpoint, iam: target.endpoint, kms: target.endpoint });
     }
     expect(json.terraform?.backend).toEqual({ local: { path: target.statePath } });
+  });
+});
+
+describe("emulator rules", () => {
+  test("the log-delivery grant moves first in an access-log bucket's policy, nothing else changes", () => {
+    const json = forEmulator(golden("platform-prod"), target).json;
+    const before = golden("platform-prod").resource!.aws_s3_bucket_policy;
+    for (const [name, body] of Object.entries(json.resource!.aws_s3_bucket_policy)) {
+      const statements = JSON.parse(String(body.policy)).Statement as { Sid: string }[];
+      const original = JSON.parse(String(before[name].policy)).Statement as { Sid: string }[];
+      expect([...statements].sort((a, b) => a.Sid.localeCompare(b.Sid))).toEqual([...original].sort((a, b) => a.Sid.localeCompare(b.Sid)));
+      if (name.startsWith("AccessLogs_")) expect(statements[0].Sid).toBe("S3ServerAccessLogDelivery");
+      else expect(statements.map((x) => x.Sid)).toEqual(original.map((x) => x.Sid));
+    }
+    const untouched = { resource: { aws_s3_bucket_policy: { P: { policy: JSON.stringify({ Statement: [{ Sid: "A", Principal: "*" }] }) } } } };
+    logDeliveryFirst(untouched);
+    expect(JSON.parse(untouched.resource.aws_s3_bucket_policy.P.policy).Statement).toEqual([{ Sid: "A", Principal: "*" }]);
+  });
+
+  test("the organization and a stand-in OU per SCP target come from a fixture on the stack's management provider", () => {
+    const copy = forEmulator(golden("platform-prod"), target).json;
+    const fixture = organizationFixture(copy, "/tmp/fixture.tfstate")!;
+    expect(fixture.targets).toEqual(["ou-ab12-34cd56ef"]);
+    expect(fixture.json.provider!.aws).toEqual([expect.objectContaining({ alias: "management", endpoints: [expect.objectContaining({ organizations: target.endpoint })] })]);
+    expect(fixture.json.resource!.aws_organizations_organization.org).toMatchObject({ provider: "aws.management", enabled_policy_types: ["SERVICE_CONTROL_POLICY"] });
+    retarget(copy, { "ou-ab12-34cd56ef": "ou-emu-12345678" });
+    expect(Object.values(copy.resource!.aws_organizations_policy_attachment).map((a) => a.target_id)).toEqual(["ou-emu-12345678"]);
+    expect(() => retarget(copy, {})).toThrow(/no emulator stand-in for SCP target ou-emu-12345678/);
+    expect(organizationFixture(forEmulator(golden("tenant-globex-prod"), target).json, "/tmp/x")).toBeUndefined();
   });
 });
 

@@ -160,3 +160,24 @@ describe("plan-aware review", () => {
     expect(() => applyPlans([], [readPlan("tenant-globx-prod", file)], { base: stacks, head: stacks })).toThrow(`--plan tenant-globx-prod=${file}: no stack 'tenant-globx-prod' in the synthesized output (stacks: platform-prod, tenant-globex-prod, tenant-initech-prod)`);
   });
 });
+
+describe("a real plan, made by Terraform against the AWS emulator", () => {
+  // tools/real-providers.ts `emulate`: tenant-initech-prod applied to moto, then a head renaming its
+  // log bucket planned against that state (`terraform show -json`, trimmed of prior_state,
+  // configuration, relevant_attributes and planned_values for size).
+  const file = join(__dirname, "fixtures", "plans", "tenant-initech-prod.bucket-renamed.json");
+
+  test("a replaced log bucket is critical, forced by `bucket`; its replaced configuration resources are not data", () => {
+    const base = { "tenant-initech-prod": stacks["tenant-initech-prod"] };
+    const head = JSON.parse(JSON.stringify(base)) as StackSet;
+    const bucket = Object.values(head["tenant-initech-prod"].resource!.aws_s3_bucket)[0];
+    bucket.bucket = `${String(bucket.bucket)}-v2`;
+    const { changes } = applyPlans(classify(diffStacks(base, head)), [readPlan("tenant-initech-prod", file)], { base, head });
+    const replaced = changes.find((c) => c.address === "aws_s3_bucket.LogBucket_CC3B17E8")!;
+    expect(replaced.severity).toBe("critical");
+    expect(replaced.findings[0]).toMatchObject({ severity: "critical", rule: "plan.data-replaced" });
+    expect(replaced.findings[0].message).toMatch(/forced by bucket/);
+    const versioning = changes.find((c) => c.address.startsWith("aws_s3_bucket_versioning."))!;
+    expect(versioning).toMatchObject({ action: "planned", severity: "low" });
+  });
+});

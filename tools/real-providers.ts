@@ -2,7 +2,7 @@
 /**
  * The real-provider checks (scripts/real-providers.sh runs them in .ci/run):
  *
- *   real-providers validate   every stack of every example, `terraform validate` with the real AWS
+ *   real-providers validate [outdir…]  every stack of every example (or of the given synth outputs), `terraform validate` with the real AWS
  *                             provider (Snowflake references as unknown variables: see provider-copies)
  *   real-providers emulate    the default example's platform stack and one tenant stack: the AWS
  *                             resources planned, applied to a local AWS emulator (moto's server),
@@ -20,6 +20,9 @@ import { join } from "node:path";
 import { synthExamples } from "./examples";
 import { PreparedCopy, StackJson, forEmulator, forValidation, organizationFixture, retarget } from "./provider-copies";
 import { PlanChange, emulatorDifferences, planChanges } from "./plan-check";
+import { classify } from "../review/classify";
+import { diffStacks } from "../review/diff";
+import { applyPlans, readPlan } from "../review/plan";
 
 /** The AWS provider version scripts/aws-provider.sh builds, validated here. */
 export const VALIDATED_AWS_VERSION = "6.34.0";
@@ -66,9 +69,12 @@ interface Diagnostic {
   range?: { filename: string; start: { line: number } };
 }
 
-/** `terraform validate` of every stack of every example; every error or warning is a failure. */
-function validate(work: string): number {
-  const examples = synthExamples(join(work, "synth"));
+/**
+ * `terraform validate` of every stack of every example (or of the synth outputs given); every error
+ * or warning is a failure.
+ */
+function validate(work: string, outdirs: string[]): number {
+  const examples = outdirs.length > 0 ? Object.fromEntries(outdirs.map((d) => [d, d])) : synthExamples(join(work, "synth"));
   let passed = 0;
   let failed = 0;
   for (const [example, outdir] of Object.entries(examples)) {
@@ -154,6 +160,54 @@ function applyAndReplan(name: string, dir: string, env: NodeJS.ProcessEnv): { re
   return { resources: first.length, applySeconds, remaining, excused };
 }
 
+/**
+ * The plan-aware review on a real plan: head renames the applied tenant's log bucket, Terraform plans
+ * it against the emulator's state, and the review must call the replacement critical, naming `bucket`.
+ */
+function reviewReplacedBucket(name: string, dir: string, copy: PreparedCopy, synthesized: StackJson, env: NodeJS.ProcessEnv): boolean {
+  const rename = (json: StackJson) => {
+    const renamed = JSON.parse(JSON.stringify(json)) as StackJson;
+    const [address, bucket] = Object.entries(renamed.resource!.aws_s3_bucket)[0];
+    bucket.bucket = `${String(bucket.bucket)}-v2`;
+    return { renamed, address: `aws_s3_bucket.${address}` };
+  };
+  const head = rename(copy.json);
+  const original = readFileSync(join(dir, "main.tf.json"), "utf8");
+  writeFileSync(join(dir, "main.tf.json"), JSON.stringify(head.renamed, null, 2));
+  try {
+    mustSucceed(`${name}: terraform plan (renamed bucket)`, terraform(dir, ["plan", "-input=false", "-no-color", "-out=renamed.tfplan"], env));
+    writeFileSync(join(dir, "renamed-plan.json"), mustSucceed(`${name}: terraform show`, terraform(dir, ["show", "-json", "renamed.tfplan"], env)).stdout);
+  } finally {
+    writeFileSync(join(dir, "main.tf.json"), original);
+  }
+  const base = { [name]: synthesized } as Parameters<typeof diffStacks>[0];
+  const headStacks = { [name]: rename(synthesized).renamed } as Parameters<typeof diffStacks>[0];
+  const { changes } = applyPlans(classify(diffStacks(base, headStacks)), [readPlan(name, join(dir, "renamed-plan.json"))], { base, head: headStacks });
+  const bucket = changes.find((c) => c.stack === name && c.address === head.address);
+  const finding = bucket?.findings.find((f) => f.rule === "plan.data-replaced");
+  const ok = bucket?.severity === "critical" && finding !== undefined && /bucket/.test(finding.message);
+  console.log(`${ok ? "✓" : "✗"} ${name}: a renamed log bucket, planned against the emulator, is ${bucket?.severity ?? "not reported"} in the review${finding ? ` (${finding.message})` : ""}`);
+  return ok;
+}
+
+/**
+ * Destroy after the checks. moto delivers S3 server access logs, so the access-log buckets are not
+ * empty, and the stacks keep force_destroy off: for the teardown only, force_destroy is turned on
+ * (an in-place, state-only update) so the provider empties each bucket after the resources logging
+ * into it are gone.
+ */
+function destroy(dir: string, env: NodeJS.ProcessEnv): Run {
+  const json = JSON.parse(readFileSync(join(dir, "main.tf.json"), "utf8")) as StackJson;
+  const buckets = Object.values(json.resource?.aws_s3_bucket ?? {});
+  if (buckets.length > 0) {
+    for (const b of buckets) b.force_destroy = true;
+    writeFileSync(join(dir, "main.tf.json"), JSON.stringify(json, null, 2));
+    const r = terraform(dir, ["apply", "-input=false", "-no-color", "-auto-approve"], env);
+    if (r.status !== 0) return r;
+  }
+  return terraform(dir, ["destroy", "-input=false", "-no-color", "-auto-approve"], env);
+}
+
 async function emulate(work: string, moto: string): Promise<number> {
   const examples = synthExamples(join(work, "synth"));
   const stacks = new Map(stacksOf(examples.default).map((s) => [s.name, s.json]));
@@ -187,6 +241,10 @@ async function emulate(work: string, moto: string): Promise<number> {
       if (result.remaining.length === 0) {
         passed++;
         console.log(`✓ ${name}: ${result.resources} AWS resources applied in ${result.applySeconds.toFixed(0)} s; the plan after apply is empty`);
+        if (name.startsWith("tenant-")) {
+          if (reviewReplacedBucket(name, dir, copy, stacks.get(name)!, env)) passed++;
+          else failed++;
+        }
       } else {
         failed++;
         console.log(`✗ ${name}: the plan after apply is not empty:`);
@@ -196,7 +254,7 @@ async function emulate(work: string, moto: string): Promise<number> {
   } finally {
     for (const dir of applied.reverse()) {
       const started = Date.now();
-      const r = terraform(dir, ["destroy", "-input=false", "-no-color", "-auto-approve"], env);
+      const r = destroy(dir, env);
       if (r.status !== 0) {
         failed++;
         console.log(`✗ destroy of ${dir} failed:\n${r.stderr}`);
@@ -213,7 +271,7 @@ async function main(args: string[]): Promise<number> {
   if (!process.env.TF_CLI_CONFIG_FILE) throw new Error("TF_CLI_CONFIG_FILE is not set: run scripts/real-providers.sh, which builds the provider and its mirror");
   const work = mkdtempSync(join(tmpdir(), "real-providers-"));
   try {
-    if (command === "validate") return validate(work);
+    if (command === "validate") return validate(work, rest);
     if (command === "emulate") {
       const moto = rest[rest.indexOf("--moto") + 1];
       if (!rest.includes("--moto") || !moto) throw new Error("emulate needs --moto <path to moto_server>");
