@@ -1,5 +1,6 @@
 import { randomUUID, sign } from "node:crypto";
-import type { Clock } from "./types";
+import { HttpError } from "./http";
+import type { Clock, HttpClient, HttpResponse } from "./types";
 
 /** A compact JWS with RS256 (RSASSA-PKCS1-v1_5 over SHA-256), as Google's and Okta's token endpoints take it. */
 export function signJwtRs256(claims: Readonly<Record<string, unknown>>, privateKeyPem: string, keyId?: string): string {
@@ -71,4 +72,17 @@ export function parseTokenResponse(text: string, nowMs: number, endpoint: string
   const expiresIn = typeof rec.expires_in === "number" ? rec.expires_in : Number(rec.expires_in ?? 3600);
   if (!Number.isFinite(expiresIn) || expiresIn <= 0) throw new Error(`token endpoint ${endpoint} returned an invalid expires_in`);
   return { accessToken: rec.access_token, expiresAtMs: nowMs + expiresIn * 1000 };
+}
+
+/** GET with a bearer token; one new token and one more try on 401 (expired or revoked mid-run). */
+export async function getWithBearer(http: HttpClient, url: string, token: CachedToken): Promise<HttpResponse> {
+  for (let tries = 0; ; tries++) {
+    const res = await http.request({ url, headers: { authorization: `Bearer ${await token.get()}`, accept: "application/json" } });
+    if (res.status === 401 && tries === 0) {
+      token.invalidate();
+      continue;
+    }
+    if (res.status !== 200) throw new HttpError(res.status, url, res.text.slice(0, 300) || "(empty body)");
+    return res;
+  }
 }

@@ -1,5 +1,5 @@
 import { HttpError, redactUrl } from "../http";
-import { CachedToken, parseTokenResponse, signJwtRs256 } from "../oauth";
+import { CachedToken, getWithBearer, parseTokenResponse, signJwtRs256 } from "../oauth";
 import { systemClock, type Clock, type HttpClient, type LogSource, type Page, type SourceContext, type TimeRange } from "../types";
 
 export const GOOGLE_REPORTS_SCOPE = "https://www.googleapis.com/auth/admin.reports.audit.readonly";
@@ -91,18 +91,6 @@ export function googleWorkspaceSource(key: GoogleServiceAccountKey, options: Goo
   };
 }
 
-/** GET with a bearer token; one new token and one more try on 401 (expired or revoked mid-run). */
-export async function getWithBearer(http: HttpClient, url: string, token: CachedToken) {
-  for (let tries = 0; ; tries++) {
-    const res = await http.request({ url, headers: { authorization: `Bearer ${await token.get()}`, accept: "application/json" } });
-    if (res.status === 401 && tries === 0) {
-      token.invalidate();
-      continue;
-    }
-    if (res.status !== 200) throw new HttpError(res.status, url, res.text.slice(0, 300) || "(empty body)");
-    return res;
-  }
-}
 
 export function parseJson(text: string, url: string): unknown {
   try {

@@ -1,5 +1,5 @@
 import { HttpError, redactUrl } from "../http";
-import { CachedToken, newJti, parseTokenResponse, signJwtRs256 } from "../oauth";
+import { CachedToken, getWithBearer, newJti, parseTokenResponse, signJwtRs256 } from "../oauth";
 import { systemClock, type Clock, type HttpClient, type HttpResponse, type LogSource, type Page, type SourceContext, type TimeRange } from "../types";
 import { parseJson } from "./google-workspace";
 
@@ -108,15 +108,7 @@ function oktaAuth(credentials: OktaCredentials, origin: string, clock: Clock): O
           if (res.status !== 200) throw new HttpError(res.status, tokenUrl, `token request refused: ${res.text.slice(0, 300)}`);
           return parseTokenResponse(res.text, clock.now(), tokenUrl);
         }, clock);
-        for (let tries = 0; ; tries++) {
-          const res = await http.request({ url, headers: { authorization: `Bearer ${await token.get()}`, accept: "application/json" } });
-          if (res.status === 401 && tries === 0) {
-            token.invalidate();
-            continue;
-          }
-          if (res.status !== 200) throw new HttpError(res.status, url, res.text.slice(0, 300) || "(empty body)");
-          return res;
-        }
+        return getWithBearer(http, url, token);
       },
     };
   }
