@@ -25,15 +25,21 @@ export function buildLakehouse(app: App, config: LakehouseConfig): { platform: P
   return { platform, tenants };
 }
 
+/** Every stack synthesized into `outdir` (`<outdir>/stacks/<name>/cdk.tf.json`), by name. */
+export function synthesizedStacks<T = Record<string, unknown>>(outdir: string): { name: string; json: T }[] {
+  const dir = join(outdir, "stacks");
+  if (!existsSync(dir)) throw new Error(`${outdir} holds no synth output (no stacks/ folder)`);
+  return readdirSync(dir)
+    .sort()
+    .map((name) => ({ name, json: JSON.parse(readFileSync(join(dir, name, "cdk.tf.json"), "utf8")) as T }));
+}
+
 /**
  * Guardrail violations of every stack synthesized into `outdir`, each named by stack, construct
  * path and rule. For apps that synthesize modules themselves (see examples/direct-modules).
  */
 export function checkGuardrails(outdir: string): (GuardrailViolation & { stack: string })[] {
-  const dir = join(outdir, "stacks");
-  return readdirSync(dir)
-    .sort()
-    .flatMap((stack) => guardrailViolations(JSON.parse(readFileSync(join(dir, stack, "cdk.tf.json"), "utf8"))).map((v) => ({ stack, ...v })));
+  return synthesizedStacks<Parameters<typeof guardrailViolations>[0]>(outdir).flatMap(({ name, json }) => guardrailViolations(json).map((v) => ({ stack: name, ...v })));
 }
 
 /**

@@ -4,12 +4,13 @@
  * command line) checked against the provider schemas in ../shared/provider-schemas (or
  * $LAKEHOUSE_PROVIDER_SCHEMAS). Fails when the schemas are missing or any finding is not accepted.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { packageRoot } from "../cli/package-root";
 import { synthExamples } from "./examples";
-import { AcceptedDeprecations, checkStackAgainstSchemas, loadProviderSchemas } from "./provider-schema-check";
+import { synthesizedStacks } from "../stacks/app";
+import { AcceptedDeprecations, StackJsonForCheck, checkStackAgainstSchemas, loadProviderSchemas } from "./provider-schema-check";
 
 /** The schema files and the provider versions they describe. */
 export const SCHEMA_FILES = [
@@ -48,10 +49,7 @@ function main(args: string[]): number {
     let resources = 0;
     let unverified = 0;
     for (const outdir of outdirs) {
-      const stacksDir = join(outdir, "stacks");
-      if (!existsSync(stacksDir)) throw new Error(`${outdir} holds no synth output (no stacks/ folder)`);
-      for (const stack of readdirSync(stacksDir).sort()) {
-        const json = JSON.parse(readFileSync(join(stacksDir, stack, "cdk.tf.json"), "utf8"));
+      for (const { name: stack, json } of synthesizedStacks<StackJsonForCheck>(outdir)) {
         resources += Object.values((json.resource ?? {}) as Record<string, object>).reduce((n, byName) => n + Object.keys(byName).length, 0);
         const all = checkStackAgainstSchemas(json, schemas, accepted);
         const findings = all.filter((f) => f.kind !== "unverified");

@@ -13,10 +13,11 @@
  * Prints "<passed> passed, <failed> failed" last, as the other checks do.
  */
 import { ChildProcess, spawn, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { synthesizedStacks } from "../stacks/app";
 import { synthExamples } from "./examples";
 import { PreparedCopy, StackJson, forEmulator, forValidation, organizationFixture, retarget } from "./provider-copies";
 import { PlanChange, emulatorDifferences, planChanges } from "./plan-check";
@@ -54,12 +55,7 @@ function writeCopy(dir: string, copy: PreparedCopy): void {
   writeFileSync(join(dir, "main.tf.json"), JSON.stringify(copy.json, null, 2));
 }
 
-function stacksOf(outdir: string): { name: string; json: StackJson }[] {
-  const dir = join(outdir, "stacks");
-  return readdirSync(dir)
-    .sort()
-    .map((name) => ({ name, json: JSON.parse(readFileSync(join(dir, name, "cdk.tf.json"), "utf8")) as StackJson }));
-}
+const stacksOf = (outdir: string) => synthesizedStacks<StackJson>(outdir);
 
 interface Diagnostic {
   severity: "error" | "warning";
