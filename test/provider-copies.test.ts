@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { StackJson, forEmulator, forValidation, logDeliveryFirst, organizationFixture, referencedAddresses, retarget } from "../tools/provider-copies";
+import { StackJson, absoluteAssets, forEmulator, forValidation, logDeliveryFirst, organizationFixture, referencedAddresses, retarget } from "../tools/provider-copies";
 import { emulatorDifferences, planChanges } from "../tools/plan-check";
 
 const golden = (stack: string) => JSON.parse(readFileSync(join(__dirname, "golden", "default", `${stack}.tf.json`), "utf8")) as StackJson;
@@ -83,6 +83,12 @@ describe("emulator rules", () => {
     expect(() => retarget(copy, {})).toThrow(/no emulator stand-in for SCP target ou-emu-12345678/);
     expect(organizationFixture(forEmulator(golden("tenant-globex-prod"), target).json, "/tmp/x")).toBeUndefined();
   });
+});
+
+test("asset paths, relative to the stack's folder, point at it from a copy written elsewhere", () => {
+  const json: StackJson = { resource: { aws_lambda_function: { F: { filename: "assets/Code/HASH/log-puller.zip", handler: "index.handler" } } } };
+  absoluteAssets(json, "/out/stacks/tenant-a-prod");
+  expect(json.resource!.aws_lambda_function.F).toEqual({ filename: "/out/stacks/tenant-a-prod/assets/Code/HASH/log-puller.zip", handler: "index.handler" });
 });
 
 describe("plan after apply", () => {

@@ -151,7 +151,19 @@ export interface EmulatorTarget {
 }
 
 /** Services the stacks call; each is pointed at the emulator. */
-export const EMULATED_SERVICES = ["s3", "s3control", "iam", "kms", "sqs", "sns", "sts", "cloudtrail", "organizations"];
+export const EMULATED_SERVICES = ["s3", "s3control", "iam", "kms", "sqs", "sns", "sts", "cloudtrail", "organizations", "lambda", "scheduler", "secretsmanager", "cloudwatch", "logs"];
+
+/**
+ * cdktf writes asset paths (a Lambda's zip) relative to the stack's folder; a copy written elsewhere
+ * points them at `assetRoot` instead.
+ */
+export function absoluteAssets(json: StackJson, assetRoot: string): void {
+  for (const byName of Object.values(json.resource ?? {})) {
+    for (const body of Object.values(byName)) {
+      for (const [key, value] of Object.entries(body)) if (typeof value === "string" && value.startsWith("assets/")) body[key] = `${assetRoot}/${value}`;
+    }
+  }
+}
 
 /** The emulator copy: Snowflake and everything needing its outputs gone, providers on the emulator. */
 export function forEmulator(stack: StackJson, target: EmulatorTarget): PreparedCopy {

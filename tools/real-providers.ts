@@ -19,7 +19,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { synthesizedStacks } from "../stacks/app";
 import { synthExamples } from "./examples";
-import { PreparedCopy, StackJson, forEmulator, forValidation, organizationFixture, retarget } from "./provider-copies";
+import { PreparedCopy, StackJson, absoluteAssets, forEmulator, forValidation, organizationFixture, retarget } from "./provider-copies";
 import { PlanChange, emulatorDifferences, planChanges } from "./plan-check";
 import { classify } from "../review/classify";
 import { diffStacks } from "../review/diff";
@@ -55,7 +55,12 @@ function writeCopy(dir: string, copy: PreparedCopy): void {
   writeFileSync(join(dir, "main.tf.json"), JSON.stringify(copy.json, null, 2));
 }
 
-const stacksOf = (outdir: string) => synthesizedStacks<StackJson>(outdir);
+/** The stacks of a synth output, their asset paths made absolute (the copies are written elsewhere). */
+const stacksOf = (outdir: string) =>
+  synthesizedStacks<StackJson>(outdir).map(({ name, json }) => {
+    absoluteAssets(json, join(outdir, "stacks", name));
+    return { name, json };
+  });
 
 interface Diagnostic {
   severity: "error" | "warning";
