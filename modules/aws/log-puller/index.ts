@@ -262,13 +262,26 @@ export class LogPuller extends Construct {
     const schedulerPermissions = new IamRolePolicy(this, "SchedulerPermissions", {
       name: "invoke-log-puller",
       role: schedulerRole.id,
-      policy: renderPolicy(policyDocument({ Sid: "InvokePuller", Effect: "Allow", Action: "lambda:InvokeFunction", Resource: fn.arn })),
+      policy: renderPolicy(
+        policyDocument(
+          { Sid: "InvokePuller", Effect: "Allow", Action: "lambda:InvokeFunction", Resource: fn.arn },
+          // The schedule is encrypted with the tenant key; Scheduler decrypts it as this role.
+          {
+            Sid: "DecryptOwnSchedule",
+            Effect: "Allow",
+            Action: "kms:Decrypt",
+            Resource: p.kmsKeyArn,
+            Condition: { StringEquals: { "kms:EncryptionContext:aws:scheduler:schedule:arn": `arn:aws:scheduler:${p.region}:${p.accountId}:schedule/default/${name}` } },
+          },
+        ),
+      ),
     });
     new SchedulerSchedule(this, "Schedule", {
       name,
       description: `Starts the log puller ${name} every ${p.scheduleMinutes} minutes`,
       scheduleExpression: `rate(${p.scheduleMinutes} minute${p.scheduleMinutes === 1 ? "" : "s"})`,
       flexibleTimeWindow: { mode: "OFF" },
+      kmsKeyArn: p.kmsKeyArn,
       target: { arn: fn.arn, roleArn: schedulerRole.arn, retryPolicy: { maximumRetryAttempts: 0, maximumEventAgeInSeconds: 60 } },
       dependsOn: [schedulerPermissions],
     });
