@@ -21,6 +21,12 @@ export interface KmsKeyProps {
    */
   readonly writerServicePrincipals?: readonly string[];
   /**
+   * AWS service principals that publish to a resource encrypted with this key (e.g.
+   * `cloudwatch.amazonaws.com` for alarms to an encrypted SNS topic) and so must generate data keys
+   * and decrypt; only on behalf of `accountId`. @default none
+   */
+  readonly publisherServicePrincipals?: readonly string[];
+  /**
    * CloudWatch Logs in this region may encrypt this account's log groups with the key (log groups
    * with `kms_key_id`, e.g. a log puller's); only with the log-group encryption context of
    * `accountId`. @default not allowed
@@ -35,6 +41,7 @@ const propsSchema = z.object({
   aliasName: z.string().regex(/^(?!aws\/)[A-Za-z0-9/_-]{1,250}$/, "must be 1-250 of [A-Za-z0-9/_-], not starting with aws/"),
   description: z.string().min(1).max(8192),
   writerServicePrincipals: z.array(z.string().regex(/^[a-z0-9.-]+\.amazonaws\.com$/, "must be an AWS service principal")).default([]),
+  publisherServicePrincipals: z.array(z.string().regex(/^[a-z0-9.-]+\.amazonaws\.com$/, "must be an AWS service principal")).default([]),
   cloudWatchLogsRegion: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "must be an AWS region").optional(),
   deletionWindowDays: z.number().int().min(7).max(30).default(30),
 });
@@ -66,6 +73,16 @@ export class KmsKey extends Construct {
         Effect: "Allow",
         Principal: { Service: [...new Set(p.writerServicePrincipals)].sort() },
         Action: ["kms:GenerateDataKey*", "kms:DescribeKey"],
+        Resource: "*",
+        Condition: { StringEquals: { "aws:SourceAccount": p.accountId } },
+      });
+    }
+    if (p.publisherServicePrincipals.length > 0) {
+      statements.push({
+        Sid: "ServicePublishersEncrypt",
+        Effect: "Allow",
+        Principal: { Service: [...new Set(p.publisherServicePrincipals)].sort() },
+        Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
         Resource: "*",
         Condition: { StringEquals: { "aws:SourceAccount": p.accountId } },
       });
