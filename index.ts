@@ -12,3 +12,4 @@ export * from "./modules/snowflake/storage-integration";
 export * from "./modules/snowflake/semi-structured-table";
 export * from "./modules/snowflake/snowpipe";
 export * from "./stacks";
+export * from "./modules/aws/log-puller";

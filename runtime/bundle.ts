@@ -1,7 +1,11 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { build } from "esbuild";
+import { createRequire } from "node:module";
+import type { BuildOptions } from "esbuild";
+
+/** esbuild is a build-time dependency: loaded only when a bundle is built, so an installed library without it still loads. */
+const esbuild = (): typeof import("esbuild") => createRequire(__filename)("esbuild") as typeof import("esbuild");
 
 export interface RuntimeBundle {
   /** Absolute path of the single-file bundle (`index.js`, handler export `handler`). */
@@ -27,12 +31,32 @@ export function repositoryRoot(from: string = __dirname): string {
  * repository root, no timestamps, no source map; the handler is `index.handler`.
  */
 export async function bundlePullerHandler(outDir: string = join(repositoryRoot(), "dist", "lambda", "log-puller")): Promise<RuntimeBundle> {
-  const root = repositoryRoot();
   const outfile = join(resolve(outDir), "index.js");
-  const result = await build({
+  const result = await esbuild().build({ ...pullerBuildOptions(), outfile });
+  if (result.errors.length > 0) throw new Error(`esbuild failed: ${result.errors.map((e) => e.text).join("; ")}`);
+  const bytes = readFileSync(outfile);
+  return { path: outfile, sha256: createHash("sha256").update(bytes).digest("hex"), bytes: bytes.length };
+}
+
+/**
+ * The same bundle, built synchronously and kept in memory (nothing written), for synth: constructs
+ * are built synchronously, and parallel test workers must not race on one output file.
+ */
+export function bundlePullerHandlerSync(
+  root: string = repositoryRoot(),
+  entryPoint: string = "runtime/puller/handler.ts",
+): { readonly contents: Uint8Array; readonly sha256: string } {
+  const result = esbuild().buildSync({ ...pullerBuildOptions(root), entryPoints: [entryPoint], outfile: join(root, "dist", "lambda", "log-puller", "index.js"), write: false });
+  if (result.errors.length > 0) throw new Error(`esbuild failed: ${result.errors.map((e) => e.text).join("; ")}`);
+  const file = result.outputFiles?.find((f) => f.path.endsWith("index.js"));
+  if (!file) throw new Error("esbuild wrote no index.js");
+  return { contents: file.contents, sha256: createHash("sha256").update(file.contents).digest("hex") };
+}
+
+function pullerBuildOptions(root: string = repositoryRoot()): BuildOptions {
+  return {
     absWorkingDir: root,
     entryPoints: ["runtime/puller/handler.ts"],
-    outfile,
     bundle: true,
     platform: "node",
     target: "node20",
@@ -44,8 +68,5 @@ export async function bundlePullerHandler(outDir: string = join(repositoryRoot()
     charset: "utf8",
     logLevel: "silent",
     metafile: false,
-  });
-  if (result.errors.length > 0) throw new Error(`esbuild failed: ${result.errors.map((e) => e.text).join("; ")}`);
-  const bytes = readFileSync(outfile);
-  return { path: outfile, sha256: createHash("sha256").update(bytes).digest("hex"), bytes: bytes.length };
+  };
 }

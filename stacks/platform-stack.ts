@@ -49,6 +49,11 @@ function expectedOperations(env: ResolvedEnvironment, region: string) {
  * to log tables); per AWS region holding tenants, the server-access-log bucket that the
  * tenants' log buckets log to (S3 delivers access logs only within one account and region).
  */
+/** The name of an environment's alert topic (one per region, same name): tenant stacks find it by ARN. */
+export function alertTopicName(organization: string, environment: string): string {
+  return `${organization}-${environment}-lakehouse-alerts`;
+}
+
 export class PlatformStack extends TerraformStack {
   constructor(scope: Construct, lakehouse: ResolvedLakehouse, env: ResolvedEnvironment) {
     super(scope, env.platformStackName);
@@ -107,7 +112,7 @@ export class PlatformStack extends TerraformStack {
       if (delivery) {
         // The integration names the topic and role ARNs from known names; the role then trusts the
         // integration's computed IAM user and external id (one apply, as for storage integrations).
-        const topicName = `${lakehouse.organization}-${env.name}-lakehouse-alerts`;
+        const topicName = alertTopicName(lakehouse.organization, env.name);
         const publisherRoleName = iamRoleName(lakehouse.organization, env.name, region, "snowflake-alerts");
         const send = new AlertDelivery(this, `AlertDelivery_${regionId}`, {
           database: env.databaseName,

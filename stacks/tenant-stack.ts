@@ -4,14 +4,18 @@ import { Schema } from "@cdktf/provider-snowflake/lib/schema";
 import { TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { KmsKey } from "../modules/aws/kms-key";
+import { AlertTopic } from "../modules/aws/alert-topic";
 import { LogBucket } from "../modules/aws/log-bucket";
+import { LogPuller } from "../modules/aws/log-puller";
 import { TenantAccessRoles } from "../modules/aws/tenant-access-roles";
 import { previewFeaturesFor } from "../modules/core/snowflake-preview";
+import { limitedName } from "../modules/core/naming";
 import { stampModule, stampedComment } from "../modules/core/stamp";
 import { alertStoreNames } from "../modules/snowflake/alert-store";
 import { TenantRoles } from "../modules/snowflake/tenant-roles";
 import { configureBackend } from "./backend";
 import { ResolvedEnvironment, ResolvedLakehouse, ResolvedTenant, accessLogBucketName } from "./config/resolve";
+import { alertTopicName } from "./platform-stack";
 import { awsDefaultTags, deployRoleOf, requireProviderVersions, snowflakeProviderConfig } from "./providers";
 import { SourcePipeline } from "./source-pipeline";
 
@@ -42,12 +46,15 @@ export class TenantStack extends TerraformStack {
     const snowflake = new SnowflakeProvider(this, "snowflake", snowflakeProviderConfig(account));
     requireProviderVersions(this, env.config.providerVersions);
 
+    const pulled = tenant.sources.filter((s) => s.config.delivery.kind === "puller" && s.config.delivery.puller);
     const writerServices = tenant.sources.flatMap((s) => (s.config.delivery.servicePrincipal ? [s.config.delivery.servicePrincipal] : []));
     const key = new KmsKey(this, "LogKey", {
       accountId: env.accountId,
       aliasName: tenant.kmsAliasName,
       description: `Encrypts the raw logs of tenant ${tenant.id} (${env.name})`,
       writerServicePrincipals: writerServices,
+      // The pullers' log groups are encrypted with the tenant's key.
+      cloudWatchLogsRegion: pulled.length > 0 ? tenant.region : undefined,
     });
 
     const schema = new Schema(this, "TenantSchema", {
@@ -86,6 +93,38 @@ export class TenantStack extends TerraformStack {
     }
     this.pipelines = pipelines;
 
+    // One puller per source with delivery.puller. Its alarms go to the environment's alert topic in the
+    // tenant's region (the platform stack's, found by its ARN); without SNS delivery there is no
+    // topic, and the alarms say so in their description.
+    const alarmTopicArn = env.config.alertDelivery?.sns ? AlertTopic.arnFor(tenant.region, env.accountId, alertTopicName(lakehouse.organization, env.name)) : undefined;
+    const pullers = new Map<string, LogPuller>();
+    for (const source of pulled) {
+      const d = source.config.delivery;
+      const o = d.options ?? {};
+      const sourceOptions =
+        d.puller === "google-workspace"
+          ? { subject: o.subject, applications: o.applications, ...(o.pageSize !== undefined ? { maxResults: o.pageSize } : {}) }
+          : { orgUrl: o.orgUrl, ...(o.pageSize !== undefined ? { limit: o.pageSize } : {}) };
+      pullers.set(
+        source.name,
+        new LogPuller(this, `Puller_${source.name}`, {
+          functionName: limitedName([lakehouse.organization, env.name, tenant.id, source.name, "puller"], "-", 54),
+          accountId: env.accountId,
+          region: tenant.region,
+          puller: d.puller!,
+          bucketName: tenant.bucketName,
+          keyPrefix: source.keyPrefix,
+          // Outside every source prefix (those start with a letter or digit): Snowpipe never sees it.
+          stateKey: `_puller-state/${source.name}.json`,
+          kmsKeyArn: key.keyArn,
+          sourceOptions,
+          scheduleMinutes: d.scheduleMinutes,
+          alarmTopicArn,
+          alarmsWithoutActionsReason: alarmTopicArn ? undefined : `environment ${env.name} has no alertDelivery.sns, so there is no alert topic to notify`,
+        }),
+      );
+    }
+
     new LogBucket(this, "LogBucket", {
       bucketName: tenant.bucketName,
       accountId: env.accountId,
@@ -99,8 +138,12 @@ export class TenantStack extends TerraformStack {
         queueArn: pipelines.get(s.name)!.pipe.notificationChannel,
       })),
       writers: tenant.sources
-        .filter((s) => s.config.delivery.servicePrincipal || s.config.delivery.writerRoleArns?.length)
-        .map((s) => ({ prefix: s.keyPrefix, servicePrincipal: s.config.delivery.servicePrincipal, roleArns: s.config.delivery.writerRoleArns })),
+        .map((s) => ({
+          prefix: s.keyPrefix,
+          servicePrincipal: s.config.delivery.servicePrincipal,
+          roleArns: [...(s.config.delivery.writerRoleArns ?? []), ...(pullers.has(s.name) ? [pullers.get(s.name)!.roleArn] : [])],
+        }))
+        .filter((w) => w.servicePrincipal || w.roleArns.length > 0),
     });
 
     new TenantAccessRoles(this, "AwsRoles", {

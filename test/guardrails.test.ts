@@ -141,3 +141,54 @@ describe("guardrails over the lakehouse data path", () => {
     expect(pathStack({ canary: true, s3Days: 400, tableDays: 200 })).toEqual([]);
   });
 });
+
+describe("guardrails over Lambda functions and their log groups", () => {
+  const KEY = "${aws_kms_key.k.arn}";
+  /** A compliant puller-like function with its log group; `edit` breaks one thing. */
+  function lambdaStack(edit: (r: Resources) => void = () => undefined): { resource: Resources } {
+    const resource: Resources = {
+      aws_cloudwatch_log_group: { lg: { name: "/aws/lambda/p", retention_in_days: 365, kms_key_id: KEY } },
+      aws_lambda_function: {
+        fn: {
+          function_name: "p",
+          dead_letter_config: { target_arn: "${aws_sqs_queue.dlq.arn}" },
+          reserved_concurrent_executions: 1,
+          environment: { variables: { PULLER_KIND: "okta" } },
+          kms_key_arn: KEY,
+          logging_config: { log_format: "JSON", log_group: "${aws_cloudwatch_log_group.lg.name}" },
+        },
+      },
+    };
+    edit(resource);
+    return { resource };
+  }
+  const fn = (r: Resources) => r.aws_lambda_function.fn;
+
+  test("a compliant function and log group pass every rule", () => expect(rulesHit(lambdaStack())).toEqual([]));
+
+  test.each([
+    ["LAMBDA_HAS_DLQ", (r: Resources) => delete fn(r).dead_letter_config],
+    ["LAMBDA_RESERVED_CONCURRENCY", (r: Resources) => delete fn(r).reserved_concurrent_executions],
+    ["LAMBDA_RESERVED_CONCURRENCY", (r: Resources) => (fn(r).reserved_concurrent_executions = -1)],
+    ["LAMBDA_ENV_ENCRYPTED", (r: Resources) => delete fn(r).kms_key_arn],
+  ])("%s fires on a crafted violation, and only it", (rule, edit) => {
+    expect(rulesHit(lambdaStack(edit))).toEqual([rule]);
+  });
+
+  test("LAMBDA_ENV_ENCRYPTED: a function without environment variables needs no key", () => {
+    expect(rulesHit(lambdaStack((r) => ((fn(r).environment = { variables: {} }), delete fn(r).kms_key_arn)))).toEqual([]);
+  });
+
+  test("LAMBDA_LOG_GROUP_MANAGED: a function whose log group is not in the stack fails; one found by its default name passes", () => {
+    const v = guardrailViolations(lambdaStack((r) => delete r.aws_cloudwatch_log_group));
+    expect(v.map((x) => x.rule)).toEqual(["LAMBDA_LOG_GROUP_MANAGED"]);
+    expect(v[0].message).toMatch(/no aws_cloudwatch_log_group/);
+    expect(rulesHit(lambdaStack((r) => delete fn(r).logging_config))).toEqual([]);
+  });
+
+  test("LOG_GROUP_RETENTION_AND_KMS: a log group without retention or key fails, on the group and on its function", () => {
+    const v = guardrailViolations(lambdaStack((r) => (delete r.aws_cloudwatch_log_group.lg.retention_in_days, delete r.aws_cloudwatch_log_group.lg.kms_key_id)));
+    expect(v.map((x) => x.rule).sort()).toEqual(["LAMBDA_LOG_GROUP_MANAGED", "LOG_GROUP_RETENTION_AND_KMS"]);
+    expect(v[0].message).toBe("log group /aws/lambda/p: no retention_in_days (kept forever), no kms_key_id");
+  });
+});

@@ -69,10 +69,10 @@ beforeAll(() => {
   edit("modules/aws/kms-key/index.ts", "      enableKeyRotation: true,", '      enableKeyRotation: true,\n      tags: { "lakehouse:purpose": "log-encryption" },');
   commit("c3");
 
-  edit("modules/core/versions.ts", '"aws/kms-key": "0.1.0"', '"aws/kms-key": "0.1.1"');
+  edit("modules/core/versions.ts", '"aws/kms-key": "0.2.0"', '"aws/kms-key": "0.2.1"');
   commit("c4");
 
-  edit("CHANGELOG.md", "## 0.1.0", "## Unreleased\n\n- `aws/kms-key` 0.1.1 — tags the key with its purpose.\n\n## 0.1.0");
+  edit("CHANGELOG.md", "## 0.1.0", "## Unreleased\n\n- `aws/kms-key` 0.2.1 — tags the key with its purpose.\n\n## 0.1.0");
   commit("c5");
 
   edit("stacks/tenant-stack.ts", "    snowflake.previewFeaturesEnabled = previewFeaturesFor(this);", '    suppressGuardrail(this, "S3_KEEP_ON_DESTROY", "Demo: tenants are torn down with their data in this sandbox.");\n    snowflake.previewFeaturesEnabled = previewFeaturesFor(this);');
@@ -200,15 +200,15 @@ describe("version discipline", () => {
   test("a module output change without a version bump fails, naming the module and the changed resources", () => {
     const { violations } = checkVersions({ repo, base: commits.c2, head: commits.c3 });
     expect(violations).toHaveLength(1);
-    expect(violations[0]).toMatch(/^aws\/kms-key: output changed but its version is still 0\.1\.0/);
+    expect(violations[0]).toMatch(/^aws\/kms-key: output changed but its version is still 0\.2\.0/);
     expect(violations[0]).toMatch(/default\/tenant-globex-prod aws_kms_key\.LogKey_[0-9A-F]+ \(changed\)/);
   }, 60000);
 
   test("a bump without a CHANGELOG line fails; with the line it passes", () => {
-    expect(checkVersions({ repo, base: commits.c2, head: commits.c4 }).violations[0]).toMatch(/aws\/kms-key: version 0\.1\.0 → 0\.1\.1 but CHANGELOG\.md gained no line/);
+    expect(checkVersions({ repo, base: commits.c2, head: commits.c4 }).violations[0]).toMatch(/aws\/kms-key: version 0\.2\.0 → 0\.2\.1 but CHANGELOG\.md gained no line/);
     const ok = checkVersions({ repo, base: commits.c2, head: commits.c5 });
     expect(ok.violations).toEqual([]);
-    expect(ok.modules.find((m) => m.module === "aws/kms-key")).toMatchObject({ baseVersion: "0.1.0", headVersion: "0.1.1" });
+    expect(ok.modules.find((m) => m.module === "aws/kms-key")).toMatchObject({ baseVersion: "0.2.0", headVersion: "0.2.1" });
     expect(cli(["versions", "--base", commits.c2, "--head", commits.c3]).code).toBe(1);
     expect(cli(["versions", "--base", commits.c2, "--head", commits.c5]).code).toBe(0);
   }, 90000);
@@ -232,16 +232,16 @@ describe("version discipline", () => {
   test("module code and config changed together: base is synthesized with head's config, and only the module flagged", () => {
     const report = review({ repo, base: commits.c7, head: commits.c8 });
     expect(report.attribution).toMatchObject({ configChanged: true, method: "base synthesized with head's config", library: { changed: true } });
-    expect(report.modules.find((m) => m.module === "aws/kms-key")).toMatchObject({ baseVersion: "0.1.1", headVersion: "0.1.1", cause: "library", changedWithoutBump: true });
+    expect(report.modules.find((m) => m.module === "aws/kms-key")).toMatchObject({ baseVersion: "0.2.1", headVersion: "0.2.1", cause: "library", changedWithoutBump: true });
     expect(report.modules.find((m) => m.module === "snowflake/log-canary")).toMatchObject({ cause: "config", changedWithoutBump: false, codeChangedResources: [] });
     const md = toMarkdown(report);
-    expect(md).toMatch(/\| aws\/kms-key \| 0\.1\.1 \| 0\.1\.1 \| \d+ \| module code \| ⚠ output changed without a version bump \|/);
+    expect(md).toMatch(/\| aws\/kms-key \| 0\.2\.1 \| 0\.2\.1 \| \d+ \| module code \| ⚠ output changed without a version bump \|/);
     expect(md).toMatch(/\| snowflake\/log-canary \| [\d.]+ \| [\d.]+ \| \d+ \| config \| {2}\|/);
   }, 120000);
 
   test("a version bump alone (stamps only) is not an output change", () => {
     const { modules } = checkVersions({ repo, base: commits.c3, head: commits.c4 });
-    expect(modules.find((m) => m.module === "aws/kms-key")).toMatchObject({ baseVersion: "0.1.0", headVersion: "0.1.1", changedResources: [] });
+    expect(modules.find((m) => m.module === "aws/kms-key")).toMatchObject({ baseVersion: "0.2.0", headVersion: "0.2.1", changedResources: [] });
   }, 60000);
 });
 

@@ -137,6 +137,51 @@ export const RULES: readonly GuardrailRule[] = [
     },
   },
   {
+    id: "LAMBDA_HAS_DLQ",
+    description: "Lambda functions send failed asynchronous runs to a dead-letter queue",
+    resourceTypes: ["aws_lambda_function"],
+    check: (fn) => (block(fn.attributes.dead_letter_config)?.target_arn ? undefined : "no dead_letter_config.target_arn: a failed run would leave no trace"),
+  },
+  {
+    id: "LAMBDA_RESERVED_CONCURRENCY",
+    description: "Lambda functions have reserved concurrency set (a puller: 1, so two runs never race on the state)",
+    resourceTypes: ["aws_lambda_function"],
+    check: (fn) => {
+      const n = fn.attributes.reserved_concurrent_executions;
+      return typeof n === "number" && n >= 0 ? undefined : "reserved_concurrent_executions is not set";
+    },
+  },
+  {
+    id: "LAMBDA_ENV_ENCRYPTED",
+    description: "Lambda environment variables are encrypted with a customer-managed key",
+    resourceTypes: ["aws_lambda_function"],
+    check: (fn) => {
+      const vars = block(fn.attributes.environment)?.variables;
+      if (!vars || Object.keys(vars as object).length === 0) return undefined;
+      return fn.attributes.kms_key_arn ? undefined : "environment variables without kms_key_arn (encrypted only with the AWS-managed key)";
+    },
+  },
+  {
+    id: "LAMBDA_LOG_GROUP_MANAGED",
+    description: "A Lambda function's log group is managed in the stack, with retention and a KMS key",
+    resourceTypes: ["aws_lambda_function"],
+    check: (fn, stack) => {
+      const name = fn.attributes.function_name;
+      const configured = block(fn.attributes.logging_config)?.log_group;
+      const group = stack
+        .ofType("aws_cloudwatch_log_group")
+        .find((g) => (configured !== undefined && (configured === g.attributes.name || configured === `\${${g.address}.name}`)) || g.attributes.name === `/aws/lambda/${String(name)}`);
+      if (!group) return `no aws_cloudwatch_log_group for the function's logs (Lambda would create one without retention or KMS)`;
+      return logGroupProblem(group);
+    },
+  },
+  {
+    id: "LOG_GROUP_RETENTION_AND_KMS",
+    description: "CloudWatch log groups have a retention and are encrypted with a KMS key",
+    resourceTypes: ["aws_cloudwatch_log_group"],
+    check: (group) => logGroupProblem(group),
+  },
+  {
     id: "WAREHOUSE_HAS_RESOURCE_MONITOR",
     description: "Every warehouse is assigned a resource monitor (a credit quota that notifies, then suspends)",
     resourceTypes: ["snowflake_warehouse"],
@@ -191,6 +236,20 @@ export const RULES: readonly GuardrailRule[] = [
     },
   },
 ];
+
+/** A nested block as synthesized: an object, or a list of one. */
+function block(v: unknown): Record<string, unknown> | undefined {
+  const b = Array.isArray(v) ? v[0] : v;
+  return typeof b === "object" && b !== null ? (b as Record<string, unknown>) : undefined;
+}
+
+function logGroupProblem(group: ResourceView): string | undefined {
+  const problems: string[] = [];
+  const days = group.attributes.retention_in_days;
+  if (typeof days !== "number" || days <= 0) problems.push("no retention_in_days (kept forever)");
+  if (!group.attributes.kms_key_id) problems.push("no kms_key_id");
+  return problems.length > 0 ? `log group ${String(group.attributes.name)}: ${problems.join(", ")}` : undefined;
+}
 
 function qualifiedTable(r: ResourceView): string {
   return `${r.attributes.database}.${r.attributes.schema}.${r.attributes.name}`;

@@ -3,14 +3,15 @@
  * a CHANGELOG.md line; every resource a module creates carries `<name>@<version>`.
  */
 export const MODULE_VERSIONS = {
-  "aws/kms-key": "0.1.0",
+  "aws/kms-key": "0.2.0",
   "aws/log-bucket": "0.2.0",
   "aws/access-log-bucket": "0.2.0",
   "aws/snowflake-access-role": "0.1.0",
   "aws/tenant-access-roles": "0.1.0",
   "aws/log-guard-scp": "0.1.0",
-  "aws/alert-topic": "0.1.0",
+  "aws/alert-topic": "0.2.0",
   "aws/audit-trail": "0.1.0",
+  "aws/log-puller": "0.1.0",
   "snowflake/storage-integration": "0.1.0",
   "snowflake/semi-structured-table": "0.1.0",
   "snowflake/snowpipe": "0.1.0",

@@ -54,6 +54,23 @@ const delivery = z.strictObject({
   servicePrincipal: z.string().regex(/^[a-z0-9.-]+\.amazonaws\.com$/, "must be an AWS service principal such as cloudtrail.amazonaws.com").optional(),
   /** IAM roles allowed to write the source's prefix (pullers, streams, sinks). */
   writerRoleArns: z.array(z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, "must be an IAM role ARN")).optional(),
+  /** kind puller: which puller to build (a Lambda function from runtime/puller, module aws/log-puller). */
+  puller: z.enum(["google-workspace", "okta"]).optional(),
+  /** kind puller: run every N minutes, 1-10 (ingest delay stays under 10 minutes). Default 5. */
+  scheduleMinutes: z.number().int().min(1, "must be 1-10 minutes").max(10, "must be 1-10 minutes: ingest delay stays under 10 minutes").optional(),
+  /** kind puller: the source's non-secret options (credentials go into the puller's secret, never here). */
+  options: z
+    .strictObject({
+      /** google-workspace: the admin user the service account impersonates. */
+      subject: z.email("must be an e-mail address").optional(),
+      /** google-workspace: Reports applications to pull, e.g. [admin, login, token, drive]. */
+      applications: z.array(z.string().regex(/^[a-z_]+$/, "must be a Reports application name such as login")).min(1).optional(),
+      /** okta: https://<org>.okta.com (no path). */
+      orgUrl: z.string().regex(/^https:\/\/[A-Za-z0-9.-]+$/, "must be https://<host> without a path").optional(),
+      /** Page size, 1-1000 (both APIs' maximum). */
+      pageSize: z.number().int().min(1).max(1000).optional(),
+    })
+    .optional(),
 });
 
 export const sourceSchema = z.strictObject({
@@ -318,6 +335,27 @@ export function crossCheck(c: {
         issue([...path, "delivery"], "native delivery needs the servicePrincipal (or writerRoleArns) that writes the files");
       if (d.kind !== "native" && d.servicePrincipal)
         issue([...path, "delivery", "servicePrincipal"], `only native delivery writes as a service; a ${d.kind} writes with writerRoleArns`);
+      if (d.kind !== "puller") {
+        for (const key of ["puller", "scheduleMinutes", "options"] as const)
+          if (d[key] !== undefined) issue([...path, "delivery", key], `only for kind puller (this source is ${d.kind})`);
+      } else if (d.puller) {
+        const o = d.options ?? {};
+        const need = (key: keyof typeof o, what: string) => {
+          if (o[key] === undefined) issue([...path, "delivery", "options", key], `required for the ${d.puller} puller (${what})`);
+        };
+        if (d.puller === "google-workspace") {
+          need("subject", "the admin the service account impersonates");
+          need("applications", "the Reports applications to pull");
+          if (o.orgUrl !== undefined) issue([...path, "delivery", "options", "orgUrl"], "only for the okta puller");
+        } else {
+          need("orgUrl", "https://<org>.okta.com");
+          for (const key of ["subject", "applications"] as const)
+            if (o[key] !== undefined) issue([...path, "delivery", "options", key], "only for the google-workspace puller");
+        }
+      } else {
+        for (const key of ["scheduleMinutes", "options"] as const)
+          if (d[key] !== undefined) issue([...path, "delivery", key], "needs delivery.puller (without it the source only grants writerRoleArns)");
+      }
     });
     if (tenant.objectLock && tenant.objectLock.days > tenantRetention)
       issue(["tenants", t, "objectLock", "days"], `locks objects for ${tenant.objectLock.days} days, longer than the tenant's retention of ${tenantRetention} days`);

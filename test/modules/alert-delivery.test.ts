@@ -33,6 +33,23 @@ describe("AlertTopic", () => {
     expect(onlyResource(json, "aws_sns_topic_subscription")).toMatchObject({ protocol: "email", endpoint: "soc@acme.example" });
   });
 
+  test("this account's CloudWatch alarms in the topic's region may publish, and the key lets CloudWatch encrypt for this account only", () => {
+    const stack = testStack();
+    new AlertTopic(stack, "Topic", base);
+    const json = synthJson(stack);
+    expect(statementsBySid(onlyResource(json, "aws_sns_topic_policy").policy).CloudWatchAlarmsPublish).toMatchObject({
+      Effect: "Allow",
+      Principal: { Service: "cloudwatch.amazonaws.com" },
+      Action: "sns:Publish",
+      Condition: { StringEquals: { "aws:SourceAccount": "111111111111" }, ArnLike: { "aws:SourceArn": "arn:aws:cloudwatch:eu-west-1:111111111111:alarm:*" } },
+    });
+    expect(statementsBySid(onlyResource(json, "aws_kms_key").policy).ServicePublishersEncrypt).toMatchObject({
+      Principal: { Service: ["cloudwatch.amazonaws.com"] },
+      Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
+      Condition: { StringEquals: { "aws:SourceAccount": "111111111111" } },
+    });
+  });
+
   test("arnFor names the topic before it exists", () => {
     expect(AlertTopic.arnFor("eu-west-1", "111111111111", "t")).toBe("arn:aws:sns:eu-west-1:111111111111:t");
   });

@@ -57,7 +57,8 @@ const propsSchema = z.object({
 /**
  * The SNS topic alerts leave the warehouse through: encrypted with its own rotating key, published to
  * only by the role Snowflake's notification integration assumes (trusted with the integration's
- * external id), TLS-only, with the subscriptions from config.
+ * external id) and by this account's CloudWatch alarms in its region, TLS-only, with the
+ * subscriptions from config.
  */
 export class AlertTopic extends Construct {
   /** The topic ARN a topic of this name has, known before apply. */
@@ -78,6 +79,8 @@ export class AlertTopic extends Construct {
       accountId: p.accountId,
       aliasName: `${p.topicName}-alerts`,
       description: `Encrypts the alert topic ${p.topicName}`,
+      // CloudWatch alarms of this account (e.g. the log pullers') publish to the encrypted topic.
+      publisherServicePrincipals: ["cloudwatch.amazonaws.com"],
     });
     const topic = new SnsTopic(this, "Resource", { name: p.topicName, kmsMasterKeyId: key.keyArn });
     const topicArn = topic.arn;
@@ -89,6 +92,14 @@ export class AlertTopic extends Construct {
       policy: renderPolicy(
         policyDocument(
           { Sid: "SnowflakePublishes", Effect: "Allow", Principal: { AWS: publisherArn }, Action: "sns:Publish", Resource: topicArn },
+          {
+            Sid: "CloudWatchAlarmsPublish",
+            Effect: "Allow",
+            Principal: { Service: "cloudwatch.amazonaws.com" },
+            Action: "sns:Publish",
+            Resource: topicArn,
+            Condition: { StringEquals: { "aws:SourceAccount": p.accountId }, ArnLike: { "aws:SourceArn": `arn:aws:cloudwatch:${p.region}:${p.accountId}:alarm:*` } },
+          },
           { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "sns:Publish", Resource: topicArn, Condition: { Bool: { "aws:SecureTransport": "false" } } },
         ),
       ),

@@ -20,6 +20,18 @@ export interface KmsKeyProps {
    * generate data keys; only on behalf of `accountId`. @default none
    */
   readonly writerServicePrincipals?: readonly string[];
+  /**
+   * AWS service principals that publish to a resource encrypted with this key (e.g.
+   * `cloudwatch.amazonaws.com` for alarms to an encrypted SNS topic) and so must generate data keys
+   * and decrypt; only on behalf of `accountId`. @default none
+   */
+  readonly publisherServicePrincipals?: readonly string[];
+  /**
+   * CloudWatch Logs in this region may encrypt this account's log groups with the key (log groups
+   * with `kms_key_id`, e.g. a log puller's); only with the log-group encryption context of
+   * `accountId`. @default not allowed
+   */
+  readonly cloudWatchLogsRegion?: string;
   /** Waiting period before deletion, 7-30 days. @default 30 */
   readonly deletionWindowDays?: number;
 }
@@ -29,6 +41,8 @@ const propsSchema = z.object({
   aliasName: z.string().regex(/^(?!aws\/)[A-Za-z0-9/_-]{1,250}$/, "must be 1-250 of [A-Za-z0-9/_-], not starting with aws/"),
   description: z.string().min(1).max(8192),
   writerServicePrincipals: z.array(z.string().regex(/^[a-z0-9.-]+\.amazonaws\.com$/, "must be an AWS service principal")).default([]),
+  publisherServicePrincipals: z.array(z.string().regex(/^[a-z0-9.-]+\.amazonaws\.com$/, "must be an AWS service principal")).default([]),
+  cloudWatchLogsRegion: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "must be an AWS region").optional(),
   deletionWindowDays: z.number().int().min(7).max(30).default(30),
 });
 
@@ -61,6 +75,27 @@ export class KmsKey extends Construct {
         Action: ["kms:GenerateDataKey*", "kms:DescribeKey"],
         Resource: "*",
         Condition: { StringEquals: { "aws:SourceAccount": p.accountId } },
+      });
+    }
+    if (p.publisherServicePrincipals.length > 0) {
+      statements.push({
+        Sid: "ServicePublishersEncrypt",
+        Effect: "Allow",
+        Principal: { Service: [...new Set(p.publisherServicePrincipals)].sort() },
+        Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
+        Resource: "*",
+        Condition: { StringEquals: { "aws:SourceAccount": p.accountId } },
+      });
+    }
+    if (p.cloudWatchLogsRegion) {
+      // The CloudWatch Logs key policy of the AWS docs ("Encrypt log data in CloudWatch Logs using AWS KMS").
+      statements.push({
+        Sid: "CloudWatchLogsEncryptLogGroups",
+        Effect: "Allow",
+        Principal: { Service: `logs.${p.cloudWatchLogsRegion}.amazonaws.com` },
+        Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+        Resource: "*",
+        Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:aws:logs:${p.cloudWatchLogsRegion}:${p.accountId}:log-group:*` } },
       });
     }
     const key = new KmsKeyResource(this, "Resource", {
