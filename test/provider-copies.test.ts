@@ -104,6 +104,16 @@ describe("plan after apply", () => {
     expect(changes).toEqual([{ address: "aws_s3_bucket_versioning.r1", type: "aws_s3_bucket_versioning", actions: ["update"], attributes: ["expected_bucket_owner"] }]);
   });
 
+  test("a Lambda's dead_letter_config / logging_config (never stored by moto) is excused without converging; with anything else it is ours", () => {
+    const changes = planChanges(plan([
+      { type: "aws_lambda_function", actions: ["update"], before: { dead_letter_config: [], logging_config: [] }, after: { dead_letter_config: [{ target_arn: "q" }], logging_config: [{ log_format: "JSON" }] } },
+      { type: "aws_lambda_function", actions: ["update"], before: { dead_letter_config: [], timeout: 60 }, after: { dead_letter_config: [{ target_arn: "q" }], timeout: 300 } },
+    ]));
+    const { excused, ours } = emulatorDifferences(changes);
+    expect(excused.map((e) => [e.change.address, e.converges])).toEqual([["aws_lambda_function.r0", false]]);
+    expect(ours.map((c) => c.address)).toEqual(["aws_lambda_function.r1"]);
+  });
+
   test("only a bucket re-tag is excused as the emulator's; anything else is ours", () => {
     const changes = planChanges(plan([
       { type: "aws_s3_bucket", actions: ["update"], before: { tags: {} }, after: { tags: { a: "b" } } },
