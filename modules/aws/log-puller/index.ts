@@ -150,20 +150,17 @@ export class LogPuller extends Construct {
 
     const logGroup = new CloudwatchLogGroup(this, "LogGroup", { name: logGroupName, retentionInDays: p.logRetentionDays, kmsKeyId: p.kmsKeyArn });
 
-    const role = new IamRole(this, "Role", {
-      name,
-      description: `Runs the ${p.puller} log puller ${name}`,
-      maxSessionDuration: 3600,
-      assumeRolePolicy: renderPolicy(
-        policyDocument({
-          Sid: "LambdaRunsPuller",
-          Effect: "Allow",
-          Principal: { Service: "lambda.amazonaws.com" },
-          Action: "sts:AssumeRole",
-          Condition: { StringEquals: { "aws:SourceAccount": p.accountId } },
-        }),
-      ),
-    });
+    /** A role only `service` of this account may assume. */
+    const serviceRole = (id: string, roleName: string, description: string, sid: string, service: string) =>
+      new IamRole(this, id, {
+        name: roleName,
+        description,
+        maxSessionDuration: 3600,
+        assumeRolePolicy: renderPolicy(
+          policyDocument({ Sid: sid, Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceAccount": p.accountId } } }),
+        ),
+      });
+    const role = serviceRole("Role", name, `Runs the ${p.puller} log puller ${name}`, "LambdaRunsPuller", "lambda.amazonaws.com");
     const dlq = new SqsQueue(this, "DeadLetterQueue", {
       name: `${name}-dlq`,
       kmsMasterKeyId: p.kmsKeyArn,
@@ -245,20 +242,7 @@ export class LogPuller extends Construct {
       dependsOn: [logGroup, permissions],
     });
 
-    const schedulerRole = new IamRole(this, "SchedulerRole", {
-      name: `${name}-sched`,
-      description: `Lets EventBridge Scheduler start the log puller ${name}`,
-      maxSessionDuration: 3600,
-      assumeRolePolicy: renderPolicy(
-        policyDocument({
-          Sid: "SchedulerStartsPuller",
-          Effect: "Allow",
-          Principal: { Service: "scheduler.amazonaws.com" },
-          Action: "sts:AssumeRole",
-          Condition: { StringEquals: { "aws:SourceAccount": p.accountId } },
-        }),
-      ),
-    });
+    const schedulerRole = serviceRole("SchedulerRole", `${name}-sched`, `Lets EventBridge Scheduler start the log puller ${name}`, "SchedulerStartsPuller", "scheduler.amazonaws.com");
     const schedulerPermissions = new IamRolePolicy(this, "SchedulerPermissions", {
       name: "invoke-log-puller",
       role: schedulerRole.id,
