@@ -132,10 +132,15 @@ const propsSchema = z
  * the source's prefix and read/write only its own state object.
  */
 export class LogPuller extends Construct {
+  /** The puller function's ARN. */
   public readonly functionArn: string;
+  /** The puller function's name (its log group is `/aws/lambda/<name>`). */
   public readonly functionName: string;
+  /** The source's credentials secret, created empty: its value is set out of band. */
   public readonly secretArn: string;
+  /** The role the function runs as (the tenant bucket's writer for the source's prefix). */
   public readonly roleArn: string;
+  /** The dead-letter queue of failed runs. */
   public readonly dlqArn: string;
 
   constructor(scope: Construct, id: string, props: LogPullerProps) {
