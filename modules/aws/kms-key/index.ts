@@ -67,26 +67,13 @@ export class KmsKey extends Construct {
     const statements: PolicyStatement[] = [
       { Sid: "AccountAdministersKeyThroughIam", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${p.accountId}:root` }, Action: "kms:*", Resource: "*" },
     ];
-    if (p.writerServicePrincipals.length > 0) {
-      statements.push({
-        Sid: "NativeWritersEncrypt",
-        Effect: "Allow",
-        Principal: { Service: [...new Set(p.writerServicePrincipals)].sort() },
-        Action: ["kms:GenerateDataKey*", "kms:DescribeKey"],
-        Resource: "*",
-        Condition: { StringEquals: { "aws:SourceAccount": p.accountId } },
-      });
-    }
-    if (p.publisherServicePrincipals.length > 0) {
-      statements.push({
-        Sid: "ServicePublishersEncrypt",
-        Effect: "Allow",
-        Principal: { Service: [...new Set(p.publisherServicePrincipals)].sort() },
-        Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
-        Resource: "*",
-        Condition: { StringEquals: { "aws:SourceAccount": p.accountId } },
-      });
-    }
+    // AWS services acting for this account only: native log writers, and publishers to encrypted topics.
+    const forServices = (sid: string, services: readonly string[], actions: string[]) => {
+      if (services.length === 0) return;
+      statements.push({ Sid: sid, Effect: "Allow", Principal: { Service: [...new Set(services)].sort() }, Action: actions, Resource: "*", Condition: { StringEquals: { "aws:SourceAccount": p.accountId } } });
+    };
+    forServices("NativeWritersEncrypt", p.writerServicePrincipals, ["kms:GenerateDataKey*", "kms:DescribeKey"]);
+    forServices("ServicePublishersEncrypt", p.publisherServicePrincipals, ["kms:GenerateDataKey*", "kms:Decrypt"]);
     if (p.cloudWatchLogsRegion) {
       // The CloudWatch Logs key policy of the AWS docs ("Encrypt log data in CloudWatch Logs using AWS KMS").
       statements.push({
