@@ -1,0 +1,24 @@
+/**
+ * A synth worker process (forked by `synthLakehouseInParallel`): receives the config and the names of
+ * its stacks, synthesizes them into the folder it is given, answers `{ ok }` or the error, and exits.
+ */
+import { LakehouseValidationError } from "../modules/core/errors";
+import { synthStacksInto } from "./app";
+import type { WorkerReply, WorkerTask } from "./parallel-synth";
+
+process.once("message", (task: WorkerTask) => {
+  let reply: WorkerReply;
+  try {
+    const facts = synthStacksInto(task.config, task.stacks, task.outdir);
+    reply = { ok: true, version: facts.version, annotations: [...facts.annotations] };
+  } catch (e) {
+    const err = e as Error;
+    reply = {
+      ok: false,
+      message: err.message,
+      stack: err.stack ?? err.message,
+      validation: e instanceof LakehouseValidationError ? { where: e.where, problems: [...e.problems] } : undefined,
+    };
+  }
+  process.send!(reply, undefined, {}, () => process.exit(0));
+});
