@@ -16,7 +16,7 @@ export interface WorkerTask {
 
 /** What a synth worker answers. */
 export type WorkerReply =
-  | { readonly ok: true; readonly version: string; readonly annotations: [string, unknown[]][] }
+  | { readonly ok: true; readonly version: string; readonly annotations: [string, unknown[]][]; readonly peakRssMb: number }
   | { readonly ok: false; readonly message: string; readonly stack: string; readonly validation?: { where: string; problems: ValidationProblem[] } };
 
 export interface ParallelSynthOptions extends SynthOptions {
@@ -54,11 +54,11 @@ export function assignStacks(config: LakehouseConfig, planned: readonly PlannedS
  * the outputs are moved into one folder, the manifest written from the config and the guardrails run
  * over the whole — atomically, as in `synthLakehouse`.
  */
-export async function synthLakehouseInParallel(config: LakehouseConfig, outdir: string, options: ParallelSynthOptions = {}): Promise<{ stacks: string[]; jobs: number }> {
+export async function synthLakehouseInParallel(config: LakehouseConfig, outdir: string, options: ParallelSynthOptions = {}): Promise<{ stacks: string[]; jobs: number; workerPeakRssMb: number[] }> {
   const jobs = options.jobs ?? availableParallelism();
   if (!Number.isInteger(jobs) || jobs < 1) throw new LakehouseValidationError("--jobs", [{ path: String(jobs), message: "must be a whole number of workers, at least 1" }]);
   const planned = stacksToSynth(config, options.stacks);
-  if (jobs === 1 || planned.length < (options.minStacksForWorkers ?? 8)) return { ...synthLakehouse(config, outdir, options), jobs: 1 };
+  if (jobs === 1 || planned.length < (options.minStacksForWorkers ?? 8)) return { ...synthLakehouse(config, outdir, options), jobs: 1, workerPeakRssMb: [] };
 
   const workerScript = options.workerScript ?? join(__dirname, "synth-worker.js");
   if (!existsSync(workerScript)) throw new Error(`parallel synth runs its workers from the built package (${workerScript} is missing): run \`npm run build\`, or synthesize with --jobs 1`);
@@ -82,7 +82,7 @@ export async function synthLakehouseInParallel(config: LakehouseConfig, outdir: 
     });
     finishOutput(out.staging, planned, { version, annotations }, options);
     out.commit();
-    return { stacks: planned.map((p) => p.name), jobs: assigned.length };
+    return { stacks: planned.map((p) => p.name), jobs: assigned.length, workerPeakRssMb: replies.map((r) => r.peakRssMb) };
   } catch (e) {
     out.abort();
     throw e;

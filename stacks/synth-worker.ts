@@ -10,7 +10,7 @@ process.once("message", (task: WorkerTask) => {
   let reply: WorkerReply;
   try {
     const facts = synthStacksInto(task.config, task.stacks, task.outdir);
-    reply = { ok: true, version: facts.version, annotations: [...facts.annotations] };
+    reply = { ok: true, version: facts.version, annotations: [...facts.annotations], peakRssMb: process.resourceUsage().maxRSS / 1024 };
   } catch (e) {
     const err = e as Error;
     reply = {
