@@ -184,6 +184,26 @@ export function stacksToSynth(config: LakehouseConfig, globs?: readonly string[]
   return planned.filter((p) => chosen.has(p.name));
 }
 
+/**
+ * Runs `fn` with cdktf's token-creation stack traces left unformatted. cdktf captures a full stack
+ * trace for every token it creates (into a plain object, kept as `creationStack` for rare error
+ * messages); formatting and keeping those strings was a third of synth time and of its memory
+ * (README "Performance"). Errors keep their stacks: they are formatted as before (by the previous
+ * `Error.prepareStackTrace` if one was installed, such as source-map-support's). Restored on return.
+ */
+export function withoutTokenStackTraces<T>(fn: () => T): T {
+  const previous = Error.prepareStackTrace;
+  Error.prepareStackTrace = (error, frames) => {
+    if (!(error instanceof Error)) return "";
+    return previous ? previous(error, frames) : `${String(error)}${frames.map((f) => `\n    at ${String(f)}`).join("")}`;
+  };
+  try {
+    return fn();
+  } finally {
+    Error.prepareStackTrace = previous;
+  }
+}
+
 /** Synthesizes `names` into `outdir` (`<outdir>/stacks/…`), `STACKS_PER_APP` at a time; returns what the manifests recorded. */
 export function synthStacksInto(config: LakehouseConfig, names: readonly string[], outdir: string): ManifestFacts {
   let version = "";
@@ -191,9 +211,11 @@ export function synthStacksInto(config: LakehouseConfig, names: readonly string[
   mkdirSync(join(outdir, "stacks"), { recursive: true });
   for (let i = 0; i < names.length; i += STACKS_PER_APP) {
     const batch = join(outdir, `.batch-${i / STACKS_PER_APP}`);
-    const app = new App({ outdir: batch, skipValidation: false });
-    buildLakehouse(app, config, new Set(names.slice(i, i + STACKS_PER_APP)));
-    app.synth();
+    withoutTokenStackTraces(() => {
+      const app = new App({ outdir: batch, skipValidation: false });
+      buildLakehouse(app, config, new Set(names.slice(i, i + STACKS_PER_APP)));
+      app.synth();
+    });
     const facts = readManifest(batch);
     version = facts.version;
     for (const [name, a] of facts.annotations) annotations.set(name, a);

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { Testing } from "cdktf";
 import { MODULE_VERSIONS } from "../modules/core/versions";
-import { buildLakehouse } from "../stacks/app";
+import { buildLakehouse, withoutTokenStackTraces } from "../stacks/app";
 import { loadConfigFile, parseConfig } from "../stacks/config/load";
 import { LakehouseConfigInput } from "../stacks/config/schema";
 import { SynthJson, onlyResource, resourcesOf, stampOf, statementsBySid } from "./support/synth";
@@ -327,5 +327,37 @@ describe("stacks with an S3 backend", () => {
       s3: { bucket: "acme-terraform-state", key: "lakehouse/tenant-globex-prod.tfstate", region: "us-east-1", encrypt: true, use_lockfile: true },
     });
     expect((platform["platform-prod"].terraform.backend as { s3: { key: string } }).s3.key).toBe("lakehouse/platform-prod.tfstate");
+  });
+});
+
+describe("token stack traces during synth", () => {
+  test("cdktf's token captures stay unformatted, errors keep their stacks, and the hook is restored", () => {
+    const before = Error.prepareStackTrace;
+    const seen = withoutTokenStackTraces(() => {
+      const capture = { stack: "" };
+      Error.captureStackTrace(capture);
+      const error = new Error("boom");
+      return { capture: capture.stack, error: error.stack };
+    });
+    expect(seen.capture).toBe("");
+    expect(seen.error).toMatch(/^Error: boom\n {4}at .*stacks\.test\.ts/);
+    expect(Error.prepareStackTrace).toBe(before);
+  });
+
+  test("a previously installed formatter still formats errors, and is restored after a throw", () => {
+    const before = Error.prepareStackTrace;
+    const mine = (e: Error) => `mine: ${e.message}`;
+    Error.prepareStackTrace = mine;
+    try {
+      expect(() =>
+        withoutTokenStackTraces(() => {
+          expect(new Error("x").stack).toBe("mine: x");
+          throw new Error("inside");
+        }),
+      ).toThrow("inside");
+      expect(Error.prepareStackTrace).toBe(mine);
+    } finally {
+      Error.prepareStackTrace = before;
+    }
   });
 });
