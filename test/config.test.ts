@@ -75,7 +75,7 @@ describe("lakehouse config", () => {
 
   // Each malformed config: what is wrong, the path it must be reported at, and the reason.
   const malformed: [string, (c: Raw) => void, string, RegExp][] = [
-    ["missing event-time field", (c) => delete c.tenants[0].sources[0].eventTimeField, "tenants[0].sources[0].eventTimeField", /^required$/],
+    ["missing event-time field", (c) => delete c.tenants[0].sources[0].eventTimeField, "tenants[0].sources[0].eventTimeField", /^required: the JSON path of each event.s time/],
     ["duplicate tenant id", (c) => c.tenants.push({ ...c.tenants[0] }), "tenants[1].id", /duplicate tenant id 'globex' \(also tenants\[0\]\)/],
     ["duplicate source name", (c) => c.tenants[0].sources.push({ ...c.tenants[0].sources[0] }), "tenants[0].sources[2].name", /duplicate source 'okta'/],
     ["unknown region", (c) => (c.tenants[0].region = "moon-1"), "tenants[0].region", /is not a known AWS region/],

@@ -182,7 +182,7 @@ describe("Snowpipe", () => {
   test.each([
     [{ eventTimeField: "" }, /eventTimeField: must be a JSON path/],
     [{ eventTimeField: "id.time'; DROP" }, /eventTimeField: must be a JSON path/],
-    [{ eventTimeFormat: "YYYY'" }, /eventTimeFormat: must be AUTO or a Snowflake timestamp format/],
+    [{ eventTimeFormat: "YYYY'" }, /eventTimeFormat: must be AUTO, EPOCH_S, EPOCH_MS or a Snowflake timestamp format/],
     [{ keyPrefix: "okta" }, /keyPrefix: must be a key prefix ending in '\/'/],
     [{ bucketName: "Bad_Bucket" }, /bucketName: must be an S3 bucket name/],
     [{ onError: "IGNORE" as never }, /onError/],

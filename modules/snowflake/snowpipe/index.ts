@@ -17,8 +17,13 @@ export interface SnowpipeProps {
   readonly database: string;
   /** Schema of the pipe, stage and file format (and of the target table). */
   readonly schema: string;
-  /** Target table name (a `SemiStructuredTable`), in the same database and schema. */
+  /** Target table name (a `SemiStructuredTable`, or a `RecordFlattener`'s landing table), in the same database and schema. */
   readonly tableName: string;
+  /**
+   * Prefix of the file format, stage and pipe names (`<PREFIX>_JSON`, `_STAGE`, `_PIPE`), so a pipe
+   * loading a landing table keeps the source's names. @default tableName
+   */
+  readonly namePrefix?: string;
   /** Bucket the files land in. */
   readonly bucketName: string;
   /** Key prefix of this source, ending in '/', e.g. `okta/`. */
@@ -34,8 +39,8 @@ export interface SnowpipeProps {
   /** JSON path of the event time in each record, e.g. `id.time` or `"@timestamp"`. */
   readonly eventTimeField: string;
   /**
-   * `AUTO` (ISO-8601 and integer epochs) or a Snowflake timestamp format such as
-   * `YYYY-MM-DD HH24:MI:SS.FF3`. Parsed with TRY_TO_TIMESTAMP_TZ: a bad value gives NULL, never a
+   * `AUTO` (ISO-8601 and integer epochs), `EPOCH_S` / `EPOCH_MS` (a number of seconds /
+   * milliseconds) or a Snowflake timestamp format such as `YYYY-MM-DD HH24:MI:SS.FF3`. Parsed with TRY_TO_TIMESTAMP_TZ: a bad value gives NULL, never a
    * failed load. @default "AUTO"
    */
   readonly eventTimeFormat?: string;
@@ -61,12 +66,13 @@ const propsSchema = z.object({
   database: identifier,
   schema: identifier,
   tableName: identifier,
+  namePrefix: identifier.optional(),
   bucketName: z.string().regex(/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, "must be an S3 bucket name"),
   keyPrefix: z.string().regex(/^[A-Za-z0-9!_.()\-/]+\/$/, "must be a key prefix ending in '/'"),
   storageIntegrationName: identifier,
   storageIntegrationReplacementTrigger: z.string().optional(),
   eventTimeField: z.string().regex(JSON_PATH, `must be ${JSON_PATH_HINT}`),
-  eventTimeFormat: z.string().regex(TIMESTAMP_FORMAT, "must be AUTO or a Snowflake timestamp format without quotes").default("AUTO"),
+  eventTimeFormat: z.string().regex(TIMESTAMP_FORMAT, "must be AUTO, EPOCH_S, EPOCH_MS or a Snowflake timestamp format without quotes").default("AUTO"),
   stripOuterArray: z.boolean().default(false),
   onError: z.enum(["CONTINUE", "SKIP_FILE", "ABORT_STATEMENT"]).default("CONTINUE"),
   waitFor: dependables(),
@@ -96,9 +102,10 @@ export class Snowpipe extends Construct {
     super(scope, id);
     stampModule(this, SNOWPIPE_MODULE);
 
-    const fileFormatName = `${p.tableName}_JSON`;
-    const stageName = `${p.tableName}_STAGE`;
-    const pipeName = `${p.tableName}_PIPE`;
+    const prefix = p.namePrefix ?? p.tableName;
+    const fileFormatName = `${prefix}_JSON`;
+    const stageName = `${prefix}_STAGE`;
+    const pipeName = `${prefix}_PIPE`;
 
     // The provider sends every boolean option; unset means FALSE, so each is stated.
     const fileFormat = new FileFormat(this, "FileFormat", {
