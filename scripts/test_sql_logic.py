@@ -380,7 +380,7 @@ def lake_sql(sql):
 def lake(db):
     db.execute("SET TimeZone = 'UTC'")
     db.execute("CREATE MACRO TRY_TO_TIMESTAMP_TZ(s) AS TRY_CAST(s AS TIMESTAMPTZ)")
-    for table in ["GLOBEX.CLOUDTRAIL", "GLOBEX.CLOUDTRAIL_FILES", "GLOBEX.GUARDDUTY", "GLOBEX.DNS_QUERIES", "GLOBEX.GITHUB_AUDIT"]:
+    for table in ["GLOBEX.CLOUDTRAIL", "GLOBEX.CLOUDTRAIL_FILES", "GLOBEX.GUARDDUTY", "GLOBEX.DNS_QUERIES", "GLOBEX.GITHUB_AUDIT", "GLOBEX.VPC_FLOW"]:
         db.execute(f"CREATE TABLE ACME_LOGS_PROD.{table} (DATA JSON, PARSE_TIME TIMESTAMPTZ, EVENT_TIME TIMESTAMPTZ, SOURCE_FILE VARCHAR, SOURCE_FILE_ROW BIGINT)")
     for table in ["GLOBEX.OKTA", "GLOBEX.GSUITE_AUDIT"]:  # VARCHAR in the base fixture
         db.execute(f"DROP TABLE ACME_LOGS_PROD.{table}")
@@ -390,6 +390,7 @@ def lake(db):
 
 
 COPY = re.compile(r"^COPY INTO (\S+) \(([^)]*)\)\nFROM \(\n  SELECT (.*)\n  FROM @\S+\n\)\nFILE_FORMAT = \(FORMAT_NAME = '\S+'\)\nON_ERROR = CONTINUE$")
+# A Parquet row reaches the COPY as one object in $1 (column names as keys): a JSON object stands in for it.
 
 
 def load_files(con, pipe, files):
@@ -562,3 +563,22 @@ def test_github_audit_events_load_with_epoch_millisecond_times(lake):
     assert (rows[0]["action"], rows[0]["actor"], rows[0]["actor_id"], rows[0]["actor_country"], rows[0]["repo"]) == ("repo.destroy", "mallory", 42, "DE", "globex-eng/api")
     assert (rows[0]["ip_indicators"], rows[0]["user_indicators"]) == (["198.51.100.99"], ["mallory", "eve"])
     assert rows[1]["event_time"] is None
+
+
+# A VPC flow log row as the Parquet files carry it (columns of the default format, the types of the
+# VPC user guide's Athena table: start/end bigint Unix seconds, ports int, bytes bigint).
+VPC_FLOW_ROW = {"version": 2, "account_id": "111111111111", "interface_id": "eni-0abc", "srcaddr": "203.0.113.12", "dstaddr": "10.0.1.5",
+                "srcport": 49761, "dstport": 22, "protocol": 6, "packets": 20, "bytes": 4249, "start": 1763622000, "end": 1763622060,
+                "action": "REJECT", "log_status": "OK"}
+
+
+def test_vpc_flow_parquet_rows_load_with_epoch_second_times(lake):
+    assert "FORMAT_NAME = 'ACME_LOGS_PROD.GLOBEX.VPC_FLOW_PARQUET'" in pipe_copy("ACME_LOGS_PROD.GLOBEX.VPC_FLOW_PIPE")
+    fmt = [f for f in synth_resources("snowflake_file_format").values() if f["name"] == "VPC_FLOW_PARQUET"][0]
+    assert fmt["format_type"] == "PARQUET" and "strip_outer_array" not in fmt
+    load_files(lake, "ACME_LOGS_PROD.GLOBEX.VPC_FLOW_PIPE", {"f.log.parquet": [VPC_FLOW_ROW, {**VPC_FLOW_ROW, "interface_id": "eni-nodata", "start": None, "log_status": "NODATA"}]})
+    rows = sorted(read_view(lake, "ACME_LOGS_PROD.GLOBEX.VPC_FLOW_FLOWS"), key=lambda r: r["interface_id"])
+    assert (iso(rows[0]["event_time"]), iso(rows[0]["end_time"])) == ("2025-11-20T07:00:00.000Z", "2025-11-20T07:01:00.000Z")
+    assert (rows[0]["src_addr"], rows[0]["dst_port"], rows[0]["protocol"], rows[0]["bytes"], rows[0]["action"]) == ("203.0.113.12", 22, 6, 4249, "REJECT")
+    assert rows[0]["ip_indicators"] == ["203.0.113.12", "10.0.1.5"]
+    assert (rows[1]["event_time"], rows[1]["log_status"]) == (None, "NODATA")

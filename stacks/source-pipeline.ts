@@ -112,6 +112,7 @@ export class SourcePipeline extends Construct {
       eventTimeField: wrapped !== undefined ? `${wrapped}[0].${source.config.eventTimeField}` : source.config.eventTimeField,
       eventTimeFormat: source.eventTimeFormat,
       stripOuterArray: source.config.jsonArray ?? false,
+      fileFormat: source.config.fileFormat === "parquet" ? "PARQUET" : "JSON",
       waitFor: [props.schema, this.flattener?.landing ?? this.table.table, this.role.permissions],
       comment: label,
     });

@@ -7,12 +7,13 @@ import type { SourceConfig } from "./schema";
  * README's catalog table; the sample events in scripts/test_sql_logic.py are written from the same
  * documentation and run through the emitted COPY and views.
  */
-export const SOURCE_TYPES = ["cloudtrail", "okta", "google-workspace", "github-audit", "guardduty", "route53-resolver"] as const;
+export const SOURCE_TYPES = ["cloudtrail", "okta", "google-workspace", "github-audit", "guardduty", "route53-resolver", "vpc-flow"] as const;
 export type SourceType = (typeof SOURCE_TYPES)[number];
 
 export interface CatalogEntry {
   readonly delivery: NonNullable<SourceConfig["delivery"]>;
   readonly fileSuffix?: string;
+  readonly fileFormat?: "json" | "parquet";
   readonly eventTimeField: string;
   readonly eventTimeFormat?: string;
   readonly wrappedRecords?: string;
@@ -134,6 +135,24 @@ export const SOURCE_CATALOG: Readonly<Record<SourceType, CatalogEntry>> = {
       ),
     },
   },
+  "vpc-flow": {
+    delivery: { kind: "native", servicePrincipal: "delivery.logs.amazonaws.com" },
+    fileFormat: "parquet",
+    fileSuffix: ".log.parquet",
+    // start: when the first packet of the aggregation interval was received, in Unix seconds.
+    eventTimeField: `"start"`,
+    eventTimeFormat: "EPOCH_S",
+    views: {
+      FLOWS: list(
+        "event_time, parse_time",
+        "data:version::number AS version, data:account_id::string AS account_id, data:interface_id::string AS interface_id",
+        "data:srcaddr::string AS src_addr, data:dstaddr::string AS dst_addr, data:srcport::number AS src_port, data:dstport::number AS dst_port",
+        "data:protocol::number AS protocol, data:packets::number AS packets, data:bytes::number AS bytes",
+        `TO_TIMESTAMP_TZ(TRY_TO_NUMBER(data:"end"::string), 0) AS end_time, data:action::string AS action, data:log_status::string AS log_status`,
+        indicators("ip_indicators", "data:srcaddr::string", "data:dstaddr::string"),
+      ),
+    },
+  },
 };
 
 export function isSourceType(t: unknown): t is SourceType {
@@ -157,6 +176,7 @@ export function applyCatalog<S extends Partial<SourceConfig>>(source: S): S & Pa
   return {
     ...source,
     fileSuffix: source.fileSuffix ?? entry.fileSuffix,
+    fileFormat: source.fileFormat ?? entry.fileFormat,
     eventTimeField: source.eventTimeField ?? entry.eventTimeField,
     eventTimeFormat: source.eventTimeFormat ?? entry.eventTimeFormat,
     wrappedRecords: source.wrappedRecords ?? entry.wrappedRecords,

@@ -89,6 +89,8 @@ export const sourceSchema = z.strictObject({
   eventTimeField: z.string().regex(JSON_PATH, `must be ${JSON_PATH_HINT}`).optional(),
   /** AUTO (ISO-8601), EPOCH_S, EPOCH_MS or a Snowflake timestamp format. Default AUTO. */
   eventTimeFormat: z.string().regex(TIMESTAMP_FORMAT, "must be AUTO, EPOCH_S, EPOCH_MS or a Snowflake timestamp format without quotes").optional(),
+  /** What the files are: json (NDJSON or, with jsonArray, one array) or parquet (each row one event). Default json. */
+  fileFormat: z.enum(["json", "parquet"]).optional(),
   /** Files hold one top-level JSON array of events (loaded with STRIP_OUTER_ARRAY). */
   jsonArray: z.boolean().optional(),
   /**
@@ -330,6 +332,9 @@ export function crossCheck(c: {
       const source = isObject(stated) ? applyCatalog(stated) : stated;
       if (isObject(source) && source.eventTimeField === undefined)
         issue([...path, "eventTimeField"], "required: the JSON path of each event's time (or a type whose catalog entry gives it)");
+      if (isObject(source) && source.fileFormat === "parquet")
+        for (const key of ["jsonArray", "wrappedRecords"] as const)
+          if (source[key] !== undefined) issue([...path, key], "is for JSON files; this source's files are Parquet (fileFormat: parquet)");
       if (isObject(source) && source.wrappedRecords !== undefined && list(tenant.sources).some((o) => isObject(o) && o.name === `${source.name}_files`))
         issue([...path, "wrappedRecords"], `needs the table name ${source.name}_files for its landing table, but another source has that name`);
       const seen = sourceNames.get(source.name);

@@ -44,8 +44,14 @@ export interface SnowpipeProps {
    * failed load. @default "AUTO"
    */
   readonly eventTimeFormat?: string;
-  /** Files hold one JSON array of records instead of NDJSON. @default false (NDJSON) */
+  /** Files hold one JSON array of records instead of NDJSON. JSON only. @default false (NDJSON) */
   readonly stripOuterArray?: boolean;
+  /**
+   * What the files are: `JSON` (NDJSON, or one array with `stripOuterArray`) or `PARQUET`, where
+   * each row arrives as one object in `$1` (column names as keys). The file format is
+   * `<PREFIX>_JSON` or `<PREFIX>_PARQUET`. @default "JSON"
+   */
+  readonly fileFormat?: "JSON" | "PARQUET";
   /**
    * COPY ON_ERROR. CONTINUE keeps the good rows of a file with a bad one; errors stay visible in
    * COPY_HISTORY for the load monitors. @default "CONTINUE"
@@ -74,13 +80,14 @@ const propsSchema = z.object({
   eventTimeField: z.string().regex(JSON_PATH, `must be ${JSON_PATH_HINT}`),
   eventTimeFormat: z.string().regex(TIMESTAMP_FORMAT, "must be AUTO, EPOCH_S, EPOCH_MS or a Snowflake timestamp format without quotes").default("AUTO"),
   stripOuterArray: z.boolean().default(false),
+  fileFormat: z.enum(["JSON", "PARQUET"]).default("JSON"),
   onError: z.enum(["CONTINUE", "SKIP_FILE", "ABORT_STATEMENT"]).default("CONTINUE"),
   waitFor: dependables(),
   comment: z.string().max(200).optional(),
-});
+}).refine((p) => !(p.stripOuterArray && p.fileFormat === "PARQUET"), { message: "stripOuterArray is for JSON files; Parquet files have no outer array", path: ["stripOuterArray"] });
 
 /**
- * Auto-ingest from S3 into a log table: a JSON file format, an external stage on the storage
+ * Auto-ingest from S3 into a log table: a JSON (or Parquet) file format, an external stage on the storage
  * integration, and a pipe whose COPY extracts EVENT_TIME with TRY_ functions. The pipe is replaced
  * when its stage's url, integration or identity changes (the provider does not detect integration
  * changes itself); `notificationChannel` is the SQS queue the bucket notifies.
@@ -103,31 +110,30 @@ export class Snowpipe extends Construct {
     stampModule(this, SNOWPIPE_MODULE);
 
     const prefix = p.namePrefix ?? p.tableName;
-    const fileFormatName = `${prefix}_JSON`;
+    const fileFormatName = `${prefix}_${p.fileFormat}`;
     const stageName = `${prefix}_STAGE`;
     const pipeName = `${prefix}_PIPE`;
 
-    // The provider sends every boolean option; unset means FALSE, so each is stated.
-    const fileFormat = new FileFormat(this, "FileFormat", {
-      database: p.database,
-      schema: p.schema,
-      name: fileFormatName,
-      formatType: "JSON",
-      compression: "AUTO",
-      stripOuterArray: p.stripOuterArray,
-      stripNullValues: false,
-      replaceInvalidCharacters: true,
-      skipByteOrderMark: true,
-      allowDuplicate: false,
-      enableOctal: false,
-      ignoreUtf8Errors: false,
-      disableAutoConvert: false,
-      dateFormat: "AUTO",
-      timeFormat: "AUTO",
-      timestampFormat: "AUTO",
-      comment: p.comment,
-      dependsOn: p.waitFor.length > 0 ? [...p.waitFor] : undefined,
-    });
+    // The provider sends every boolean option of the format type; unset means FALSE, so each is stated.
+    const common = { database: p.database, schema: p.schema, name: fileFormatName, compression: "AUTO", comment: p.comment, dependsOn: p.waitFor.length > 0 ? [...p.waitFor] : undefined };
+    const fileFormat =
+      p.fileFormat === "PARQUET"
+        ? new FileFormat(this, "FileFormat", { ...common, formatType: "PARQUET", binaryAsText: true, trimSpace: false })
+        : new FileFormat(this, "FileFormat", {
+            ...common,
+            formatType: "JSON",
+            stripOuterArray: p.stripOuterArray,
+            stripNullValues: false,
+            replaceInvalidCharacters: true,
+            skipByteOrderMark: true,
+            allowDuplicate: false,
+            enableOctal: false,
+            ignoreUtf8Errors: false,
+            disableAutoConvert: false,
+            dateFormat: "AUTO",
+            timeFormat: "AUTO",
+            timestampFormat: "AUTO",
+          });
 
     const stage = new Stage(this, "Stage", {
       database: p.database,
