@@ -115,7 +115,8 @@ export function renderPath(path: readonly (string | number)[]): string {
   return path.map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`)).join("");
 }
 
-const DATA_BEARING = new Set(["aws_s3_bucket", "aws_kms_key", "snowflake_table", "snowflake_stage", "snowflake_pipe", "snowflake_storage_integration", "snowflake_database", "snowflake_schema"]);
+// A stream holds its offset: a new one starts at its creation, so rows landed before it are never read.
+const DATA_BEARING = new Set(["aws_s3_bucket", "aws_kms_key", "snowflake_table", "snowflake_stage", "snowflake_pipe", "snowflake_stream_on_table", "snowflake_storage_integration", "snowflake_database", "snowflake_schema"]);
 const isDataBearingType = (type: string) => DATA_BEARING.has(type) || /^snowflake_(\w+_)?notification_integration$/.test(type) || /^snowflake_(\w+_)?stage(_\w+)?$/.test(type);
 
 const REASONS: Record<string, string> = {
@@ -181,6 +182,8 @@ function planFinding(p: PlanResourceChange, stack: string, base: StackSet, head:
   const address = p.reportAddress ?? p.address;
   let dataBearing = isDataBearingType(p.type);
   let why = "the data it holds or guards is lost with the old one";
+  if (p.type === "snowflake_stream_on_table")
+    why = "a new stream starts at its creation: files landed but not yet flattened are never flattened (re-insert them from the landing table by hand)";
   if (p.type === "aws_iam_role") {
     const reads = roleReadsLogs(replace ? head : base, stack, address) ?? roleReadsLogs(replace ? base : head, stack, address);
     if (reads === undefined) return { severity: "high", rule: "plan.role-replaced", message: `${p.address} is ${what}: not in the synthesized stack, so whether it reads logs is unknown`, ...(path ? { path } : {}) };

@@ -336,3 +336,249 @@ def test_a_paused_pipe_raises_one_alert_within_the_suppression(db):
     assert db.execute("SELECT KIND, SUBJECT, MESSAGE FROM ACME_LOGS_PROD.MONITORING.ALERTS").fetchall() == [
         ("PIPE_NOT_RUNNING", "ACME_LOGS_PROD.GLOBEX.OKTA_PIPE", "pipe is PAUSED")
     ]
+
+
+# ---- wrapped files flattened to one row per event, and the catalog's COPY and views on sample events ----
+#
+# The COPY transformation of each pipe runs as an INSERT … SELECT over a table of staged records (its
+# $1 and METADATA$ columns stood in for by columns of that table); the flattening task reads a table
+# standing in for its stream. DATA is JSON here as it is VARIANT in Snowflake. Stand-ins, each for
+# what DuckDB lacks: TRY_TO_TIMESTAMP_TZ (AUTO, ISO-8601 text) is TRY_CAST to TIMESTAMPTZ; FLATTEN
+# (MODE => 'ARRAY') is json_each over an array; a VARIANT path cast to text is DuckDB's ->>, since
+# CAST(json AS TEXT) would keep the quotes that Snowflake's ::string drops; epoch_ms takes a BIGINT.
+
+def synth_resources(kind):
+    found = {}
+    for path in glob.glob(os.path.join(OUT, "stacks", "tenant-*", "cdk.tf.json")):
+        with open(path) as f:
+            for r in json.load(f).get("resource", {}).get(kind, {}).values():
+                found[f"{r['database']}.{r['schema']}.{r['name']}"] = r
+    return found
+
+
+def pipe_copy(name):
+    return synth_resources("snowflake_pipe")[name]["copy_statement"]
+
+
+def view_statement(name):
+    return synth_resources("snowflake_view")[name]["statement"]
+
+
+FLATTEN = re.compile(r",\s+CROSS JOIN UNNEST\(INPUT => \((.+?)\)\) AS (\w+)\(SEQ, KEY, PATH, INDEX, VALUE, THIS\)")
+
+
+def lake_sql(sql):
+    out = to_duckdb(sql)
+    out = re.sub(r"CAST\(([\w.]+) -> ('(?:[^']|'')*') AS TEXT\)", r"(\1 ->> \2)", out)
+    # TO_TIMESTAMP_TZ(TRY_TO_NUMBER(x), 3) comes out as EPOCH_MS over a DECIMAL, which DuckDB takes as BIGINT only.
+    out = re.sub(r"EPOCH_MS\(TRY_CAST\((.+?) AS DECIMAL\(38, 0\)\)\)", r"EPOCH_MS(TRY_CAST(\1 AS BIGINT))", out)
+    out = FLATTEN.sub(lambda m: f" CROSS JOIN LATERAL (SELECT u.value AS VALUE, CAST(u.key AS BIGINT) AS INDEX FROM json_each({m.group(1)}) AS u WHERE json_type({m.group(1)}) = 'ARRAY') AS {m.group(2)}", out)
+    return out
+
+
+@pytest.fixture()
+def lake(db):
+    db.execute("SET TimeZone = 'UTC'")
+    db.execute("CREATE MACRO TRY_TO_TIMESTAMP_TZ(s) AS TRY_CAST(s AS TIMESTAMPTZ)")
+    for table in ["GLOBEX.CLOUDTRAIL", "GLOBEX.CLOUDTRAIL_FILES", "GLOBEX.GUARDDUTY", "GLOBEX.DNS_QUERIES", "GLOBEX.GITHUB_AUDIT", "GLOBEX.VPC_FLOW"]:
+        db.execute(f"CREATE TABLE ACME_LOGS_PROD.{table} (DATA JSON, PARSE_TIME TIMESTAMPTZ, EVENT_TIME TIMESTAMPTZ, SOURCE_FILE VARCHAR, SOURCE_FILE_ROW BIGINT)")
+    for table in ["GLOBEX.OKTA", "GLOBEX.GSUITE_AUDIT"]:  # VARCHAR in the base fixture
+        db.execute(f"DROP TABLE ACME_LOGS_PROD.{table}")
+        db.execute(f"CREATE TABLE ACME_LOGS_PROD.{table} (DATA JSON, PARSE_TIME TIMESTAMPTZ, EVENT_TIME TIMESTAMPTZ, SOURCE_FILE VARCHAR, SOURCE_FILE_ROW BIGINT)")
+    db.execute("CREATE TABLE STAGED (V JSON, FILE VARCHAR, ROW_NUMBER BIGINT, SCAN_TIME TIMESTAMPTZ)")
+    return db
+
+
+COPY = re.compile(r"^COPY INTO (\S+) \(([^)]*)\)\nFROM \(\n  SELECT (.*)\n  FROM @\S+\n\)\nFILE_FORMAT = \(FORMAT_NAME = '\S+'\)\nON_ERROR = CONTINUE$")
+# A Parquet row reaches the COPY as one object in $1 (column names as keys): a JSON object stands in for it.
+
+
+def load_files(con, pipe, files):
+    """Runs the pipe's COPY transformation over `files` ({name: [record, …]}, one record a staged row)."""
+    m = COPY.match(pipe_copy(pipe))
+    assert m, "the COPY has the shape this harness reads"
+    table, columns, select = m.groups()
+    con.execute("DELETE FROM STAGED")
+    for name, records in files.items():
+        for i, record in enumerate(records, start=1):
+            con.execute("INSERT INTO STAGED VALUES (?, ?, ?, now())", [json.dumps(record), name, i])
+    select = select.replace("$1", "s.V").replace("METADATA$START_SCAN_TIME", "s.SCAN_TIME").replace("METADATA$FILENAME", "s.FILE").replace("METADATA$FILE_ROW_NUMBER", "s.ROW_NUMBER")
+    con.execute(lake_sql(f"INSERT INTO {table} ({columns}) SELECT {select} FROM STAGED s"))
+
+
+ISO = "'%Y-%m-%dT%H:%M:%S.%gZ'"
+
+
+def read_view(con, name):
+    """The view's rows as dicts, timestamps as ISO text (UTC, milliseconds)."""
+    sql = lake_sql(view_statement(name))
+    described = con.execute(f"DESCRIBE {sql}").fetchall()
+    cols = [f"strftime(v.\"{c}\", {ISO})" if t.startswith("TIMESTAMP") else f"v.\"{c}\"" for c, t, *_ in described]
+    cur = con.execute(f"SELECT {', '.join(cols)} FROM ({sql}) v")
+    return [dict(zip([c.lower() for c, *_ in described], row)) for row in cur.fetchall()]
+
+
+def iso(t):
+    return t
+
+
+# A CloudTrail log file as the trail writes it: one object, its events in Records (written after the
+# record examples of the CloudTrail user guide: an IAM user's call, an assumed role's denied call made
+# through a service, and an event with a broken time).
+CLOUDTRAIL_FILE = {"Records": [
+    {"eventVersion": "1.08", "eventTime": "2026-11-20T10:00:01Z", "eventSource": "ec2.amazonaws.com", "eventName": "StartInstances",
+     "awsRegion": "us-east-1", "sourceIPAddress": "198.51.100.7", "userAgent": "aws-cli/2.15.0", "eventType": "AwsApiCall", "readOnly": False,
+     "userIdentity": {"type": "IAMUser", "arn": "arn:aws:iam::111111111111:user/alice", "accountId": "111111111111", "accessKeyId": "AKIAEXAMPLEALICE", "userName": "alice"},
+     "requestParameters": {"instancesSet": {"items": [{"instanceId": "i-0abc"}]}}, "eventID": "e-1", "recipientAccountId": "111111111111"},
+    {"eventVersion": "1.08", "eventTime": "2026-11-20T10:00:05Z", "eventSource": "s3.amazonaws.com", "eventName": "GetBucketPolicy",
+     "awsRegion": "us-east-1", "sourceIPAddress": "cloudformation.amazonaws.com", "eventType": "AwsApiCall", "readOnly": True,
+     "errorCode": "AccessDenied", "errorMessage": "not authorized",
+     "userIdentity": {"type": "AssumedRole", "arn": "arn:aws:sts::111111111111:assumed-role/ops/session", "accountId": "111111111111",
+                      "sessionContext": {"sessionIssuer": {"type": "Role", "userName": "ops"}}}, "eventID": "e-2", "recipientAccountId": "111111111111"},
+    {"eventVersion": "1.08", "eventTime": "yesterday", "eventSource": "sts.amazonaws.com", "eventName": "GetCallerIdentity", "sourceIPAddress": "2001:db8::1",
+     "userIdentity": {"type": "IAMUser", "userName": "bob"}, "eventID": "e-3"},
+]}
+FLATTENER = "ACME_LOGS_PROD.GLOBEX.CLOUDTRAIL_FLATTENER"
+
+
+def flatten(con):
+    """The stream holds the landing rows not yet read; the task inserts their events."""
+    con.execute("CREATE OR REPLACE TABLE ACME_LOGS_PROD.GLOBEX.CLOUDTRAIL_FILES_STREAM AS SELECT *, 'INSERT' AS \"METADATA$ACTION\" FROM ACME_LOGS_PROD.GLOBEX.CLOUDTRAIL_FILES")
+    con.execute(lake_sql(tasks()[FLATTENER]))
+
+
+def test_the_cloudtrail_pipe_loads_files_into_the_landing_table_and_the_task_reads_its_stream():
+    assert pipe_copy("ACME_LOGS_PROD.GLOBEX.CLOUDTRAIL_PIPE").startswith("COPY INTO ACME_LOGS_PROD.GLOBEX.CLOUDTRAIL_FILES (")
+    task = synth_resources("snowflake_task")[FLATTENER]
+    assert task["when"] == "SYSTEM$STREAM_HAS_DATA('ACME_LOGS_PROD.GLOBEX.CLOUDTRAIL_FILES_STREAM')"
+    assert "LATERAL FLATTEN(INPUT => f.DATA:Records, MODE => 'ARRAY') r" in task["sql_statement"]
+    stream = synth_resources("snowflake_stream_on_table")["ACME_LOGS_PROD.GLOBEX.CLOUDTRAIL_FILES_STREAM"]
+    assert (stream["table"], stream["append_only"]) == ("ACME_LOGS_PROD.GLOBEX.CLOUDTRAIL_FILES", "true")
+
+
+def test_a_wrapped_file_becomes_one_row_per_event_with_each_events_time(lake):
+    load_files(lake, "ACME_LOGS_PROD.GLOBEX.CLOUDTRAIL_PIPE", {"a.json.gz": [CLOUDTRAIL_FILE], "empty.json.gz": [{"Records": []}],
+                                                               "digest.json.gz": [{"Records": {"eventTime": "2026-11-20T10:00:00Z"}}]})
+    landed = lake.execute(f"SELECT SOURCE_FILE, strftime(EVENT_TIME, {ISO}) FROM ACME_LOGS_PROD.GLOBEX.CLOUDTRAIL_FILES ORDER BY SOURCE_FILE").fetchall()
+    assert [(f, iso(t)) for f, t in landed] == [("a.json.gz", "2026-11-20T10:00:01.000Z"), ("digest.json.gz", None), ("empty.json.gz", None)]
+    flatten(lake)
+    rows = lake.execute(f"SELECT SOURCE_FILE, SOURCE_FILE_ROW, strftime(EVENT_TIME, {ISO}), DATA ->> '$.eventID', PARSE_TIME IS NOT NULL FROM ACME_LOGS_PROD.GLOBEX.CLOUDTRAIL ORDER BY SOURCE_FILE_ROW").fetchall()
+    # Empty Records and a Records that is not an array give no rows; a bad time gives NULL, not a lost event.
+    assert [(f, i, iso(t), e, p) for f, i, t, e, p in rows] == [
+        ("a.json.gz", 0, "2026-11-20T10:00:01.000Z", "e-1", True),
+        ("a.json.gz", 1, "2026-11-20T10:00:05.000Z", "e-2", True),
+        ("a.json.gz", 2, None, "e-3", True),
+    ]
+
+
+def test_the_cloudtrail_view_reads_typed_columns_and_indicators_per_event(lake):
+    load_files(lake, "ACME_LOGS_PROD.GLOBEX.CLOUDTRAIL_PIPE", {"a.json.gz": [CLOUDTRAIL_FILE]})
+    flatten(lake)
+    rows = sorted(read_view(lake, "ACME_LOGS_PROD.GLOBEX.CLOUDTRAIL_EVENTS"), key=lambda r: r["record_index"])
+    assert [(r["event_name"], r["identity_type"], r["error_code"], r["read_only"]) for r in rows] == [
+        ("StartInstances", "IAMUser", None, False), ("GetBucketPolicy", "AssumedRole", "AccessDenied", True), ("GetCallerIdentity", "IAMUser", None, None)]
+    # A service name in sourceIPAddress is no IP indicator; IPv6 is.
+    assert [r["ip_indicators"] for r in rows] == [["198.51.100.7"], [], ["2001:db8::1"]]
+    assert [r["user_indicators"] for r in rows] == [["alice"], ["ops"], ["bob"]]
+
+
+def test_the_per_event_table_feeds_the_canary(lake):
+    load_files(lake, "ACME_LOGS_PROD.GLOBEX.CLOUDTRAIL_PIPE", {"a.json.gz": [CLOUDTRAIL_FILE]})
+    flatten(lake)
+    run(lake, "ACME_LOGS_PROD.GLOBEX.CLOUDTRAIL_CANARY")
+    assert alerts(lake) == []
+
+
+def test_the_landing_cleaner_purges_landing_rows_after_a_week_by_load_time(lake):
+    for name, days in [("old", 8), ("new", 6)]:
+        lake.execute(f"INSERT INTO ACME_LOGS_PROD.GLOBEX.CLOUDTRAIL_FILES VALUES ('{{}}', now() - INTERVAL {days} DAY, NULL, '{name}', 1)")
+    run(lake, "ACME_LOGS_PROD.GLOBEX.CLOUDTRAIL_FILES_CLEANER")
+    assert remaining(lake, "GLOBEX.CLOUDTRAIL_FILES") == [("new",)]
+
+
+# Sample events of the other catalog types, written from each vendor's documented schema.
+OKTA_EVENT = {"uuid": "9d1b1e3a-0000-11ef-8000-000000000001", "published": "2026-11-20T09:15:42.123Z", "eventType": "user.session.start",
+              "displayMessage": "User login to Okta", "severity": "INFO", "version": "0",
+              "actor": {"id": "00u1abcd", "type": "User", "alternateId": "carol@globex.example", "displayName": "Carol"},
+              "client": {"ipAddress": "203.0.113.9", "userAgent": {"rawUserAgent": "Mozilla/5.0"}, "geographicalContext": {"country": "United States"}},
+              "outcome": {"result": "FAILURE", "reason": "INVALID_CREDENTIALS"}, "authenticationContext": {"externalSessionId": "idx-1"},
+              "target": [{"id": "0oa1", "type": "AppInstance"}]}
+GSUITE_ACTIVITY = {"kind": "admin#reports#activity", "id": {"time": "2026-11-20T08:00:00.000Z", "uniqueQualifier": "-12345", "applicationName": "login", "customerId": "C01abc"},
+                   "actor": {"callerType": "USER", "email": "dave@globex.example", "profileId": "1001"}, "ipAddress": "192.0.2.44",
+                   "events": [{"type": "login", "name": "login_success", "parameters": [{"name": "login_type", "value": "google_password"}]}]}
+GUARDDUTY_FINDING = {"schemaVersion": "2.0", "accountId": "111111111111", "region": "us-east-1", "id": "f-1", "type": "UnauthorizedAccess:EC2/SSHBruteForce",
+                     "title": "SSH brute force attacks against i-0abc.", "severity": 2, "createdAt": "2026-11-19T22:00:00.000Z", "updatedAt": "2026-11-20T07:30:00.000Z",
+                     "resource": {"resourceType": "Instance", "instanceDetails": {"instanceId": "i-0abc", "networkInterfaces": [{"publicIp": "198.51.100.20"}]}},
+                     "service": {"archived": False, "count": 14, "action": {"actionType": "NETWORK_CONNECTION",
+                                 "networkConnectionAction": {"connectionDirection": "INBOUND", "remoteIpDetails": {"ipAddressV4": "203.0.113.50"}}}}}
+DNS_QUERY = {"version": "1.100000", "account_id": "111111111111", "region": "us-east-1", "vpc_id": "vpc-0abc", "query_timestamp": "2026-11-20T06:45:10Z",
+             "query_name": "example.com.", "query_type": "A", "query_class": "IN", "rcode": "NOERROR", "answers": [{"Rdata": "93.184.216.34", "Type": "A", "Class": "IN"}],
+             "srcaddr": "10.0.0.15", "srcport": "53533", "transport": "UDP", "srcids": {"instance": "i-0abc"}}
+GITHUB_EVENT = {"@timestamp": 1763626800000, "_document_id": "doc-1", "action": "repo.destroy", "actor": "mallory", "actor_id": 42, "actor_ip": "198.51.100.99",
+                "actor_location": {"country_code": "DE"}, "business": "globex", "org": "globex-eng", "repo": "globex-eng/api", "user": "eve",
+                "operation_type": "remove", "user_agent": "Mozilla/5.0", "created_at": 1763626800000}
+
+
+def test_okta_events_load_and_read_through_the_catalog(lake):
+    load_files(lake, "ACME_LOGS_PROD.GLOBEX.OKTA_PIPE", {"o.json.gz": [OKTA_EVENT, {**OKTA_EVENT, "uuid": "x", "published": "garbage", "actor": {"alternateId": "svc-bot"}}]})
+    rows = sorted(read_view(lake, "ACME_LOGS_PROD.GLOBEX.OKTA_EVENTS"), key=lambda r: r["event_id"])
+    first = rows[0]
+    assert iso(first["event_time"]) == "2026-11-20T09:15:42.123Z"
+    assert (first["event_type"], first["actor"], first["client_ip"], first["outcome"], first["outcome_reason"], first["client_country"]) == (
+        "user.session.start", "carol@globex.example", "203.0.113.9", "FAILURE", "INVALID_CREDENTIALS", "United States")
+    assert (first["ip_indicators"], first["email_indicators"], first["user_indicators"]) == (["203.0.113.9"], ["carol@globex.example"], ["carol@globex.example"])
+    # An alternateId that is no e-mail address is a user indicator only; a bad time is NULL.
+    assert (rows[1]["event_time"], rows[1]["email_indicators"], rows[1]["user_indicators"]) == (None, [], ["svc-bot"])
+
+
+def test_google_workspace_activities_load_and_read_through_the_catalog(lake):
+    load_files(lake, "ACME_LOGS_PROD.GLOBEX.GSUITE_AUDIT_PIPE", {"g.json.gz": [GSUITE_ACTIVITY]})
+    [row] = read_view(lake, "ACME_LOGS_PROD.GLOBEX.GSUITE_AUDIT_EVENTS")
+    assert iso(row["event_time"]) == "2026-11-20T08:00:00.000Z"
+    assert (row["application_name"], row["actor_email"], row["event_name"], row["ip_address"]) == ("login", "dave@globex.example", "login_success", "192.0.2.44")
+    assert (row["ip_indicators"], row["email_indicators"]) == (["192.0.2.44"], ["dave@globex.example"])
+
+
+def test_guardduty_findings_load_and_read_through_the_catalog(lake):
+    load_files(lake, "ACME_LOGS_PROD.GLOBEX.GUARDDUTY_PIPE", {"f.jsonl.gz": [GUARDDUTY_FINDING]})
+    [row] = read_view(lake, "ACME_LOGS_PROD.GLOBEX.GUARDDUTY_FINDINGS")
+    assert iso(row["event_time"]) == "2026-11-20T07:30:00.000Z"
+    assert iso(row["created_at"]) == "2026-11-19T22:00:00.000Z"
+    assert (row["finding_type"], row["severity"], row["occurrences"], row["action_type"], row["archived"]) == ("UnauthorizedAccess:EC2/SSHBruteForce", 2.0, 14, "NETWORK_CONNECTION", False)
+    assert (row["ip_indicators"], row["user_indicators"]) == (["203.0.113.50", "198.51.100.20"], [])
+
+
+def test_route53_resolver_queries_load_and_read_through_the_catalog(lake):
+    load_files(lake, "ACME_LOGS_PROD.GLOBEX.DNS_QUERIES_PIPE", {"q.log.gz": [DNS_QUERY]})
+    [row] = read_view(lake, "ACME_LOGS_PROD.GLOBEX.DNS_QUERIES_QUERIES")
+    assert iso(row["event_time"]) == "2026-11-20T06:45:10.000Z"
+    assert (row["query_name"], row["query_type"], row["rcode"], row["src_instance"]) == ("example.com.", "A", "NOERROR", "i-0abc")
+    assert (row["ip_indicators"], row["domain_indicators"]) == (["10.0.0.15"], ["example.com"])
+
+
+def test_github_audit_events_load_with_epoch_millisecond_times(lake):
+    load_files(lake, "ACME_LOGS_PROD.GLOBEX.GITHUB_AUDIT_PIPE", {"a.json.gz": [GITHUB_EVENT, {**GITHUB_EVENT, "_document_id": "doc-2", "@timestamp": "soon"}]})
+    rows = sorted(read_view(lake, "ACME_LOGS_PROD.GLOBEX.GITHUB_AUDIT_EVENTS"), key=lambda r: r["document_id"])
+    assert iso(rows[0]["event_time"]) == "2025-11-20T08:20:00.000Z"
+    assert (rows[0]["action"], rows[0]["actor"], rows[0]["actor_id"], rows[0]["actor_country"], rows[0]["repo"]) == ("repo.destroy", "mallory", 42, "DE", "globex-eng/api")
+    assert (rows[0]["ip_indicators"], rows[0]["user_indicators"]) == (["198.51.100.99"], ["mallory", "eve"])
+    assert rows[1]["event_time"] is None
+
+
+# A VPC flow log row as the Parquet files carry it (columns of the default format, the types of the
+# VPC user guide's Athena table: start/end bigint Unix seconds, ports int, bytes bigint).
+VPC_FLOW_ROW = {"version": 2, "account_id": "111111111111", "interface_id": "eni-0abc", "srcaddr": "203.0.113.12", "dstaddr": "10.0.1.5",
+                "srcport": 49761, "dstport": 22, "protocol": 6, "packets": 20, "bytes": 4249, "start": 1763622000, "end": 1763622060,
+                "action": "REJECT", "log_status": "OK"}
+
+
+def test_vpc_flow_parquet_rows_load_with_epoch_second_times(lake):
+    assert "FORMAT_NAME = 'ACME_LOGS_PROD.GLOBEX.VPC_FLOW_PARQUET'" in pipe_copy("ACME_LOGS_PROD.GLOBEX.VPC_FLOW_PIPE")
+    fmt = [f for f in synth_resources("snowflake_file_format").values() if f["name"] == "VPC_FLOW_PARQUET"][0]
+    assert fmt["format_type"] == "PARQUET" and "strip_outer_array" not in fmt
+    load_files(lake, "ACME_LOGS_PROD.GLOBEX.VPC_FLOW_PIPE", {"f.log.parquet": [VPC_FLOW_ROW, {**VPC_FLOW_ROW, "interface_id": "eni-nodata", "start": None, "log_status": "NODATA"}]})
+    rows = sorted(read_view(lake, "ACME_LOGS_PROD.GLOBEX.VPC_FLOW_FLOWS"), key=lambda r: r["interface_id"])
+    assert (iso(rows[0]["event_time"]), iso(rows[0]["end_time"])) == ("2025-11-20T07:00:00.000Z", "2025-11-20T07:01:00.000Z")
+    assert (rows[0]["src_addr"], rows[0]["dst_port"], rows[0]["protocol"], rows[0]["bytes"], rows[0]["action"]) == ("203.0.113.12", 22, 6, 4249, "REJECT")
+    assert rows[0]["ip_indicators"] == ["203.0.113.12", "10.0.1.5"]
+    assert (rows[1]["event_time"], rows[1]["log_status"]) == (None, "NODATA")

@@ -21,12 +21,13 @@ import { ResolvedEnvironment, ResolvedLakehouse, accessLogBucketName } from "./c
 import { awsDefaultTags, requireProviderVersions, snowflakeProviderConfig, useProvider } from "./providers";
 import { purgeStatement } from "../modules/snowflake/sql";
 import { canaryTaskName } from "../modules/snowflake/log-canary";
+import { landingTableOf } from "../modules/snowflake/record-flattener";
 import { tenantRoleName } from "../modules/snowflake/tenant-roles";
 
 export const PLATFORM_STACK_MODULE = "stacks/platform" as const;
 
 /**
- * What the monitors of one region must not report: each cleaner's own purge, by the pipeline role
+ * What the monitors of one region must not report: each cleaner's own purge (landing tables' too), by the pipeline role
  * that owns it (every other change to a log table is reported, deploys included), and the canaries
  * the config switched off, which stay suspended.
  */
@@ -36,7 +37,11 @@ function expectedOperations(env: ResolvedEnvironment, region: string) {
     expectedChanges: tenants.map((t) => ({
       role: tenantRoleName(t.snowflakeRolePrefix, "PIPELINE"),
       queryTypes: ["DELETE" as const],
-      statements: t.sources.map((s) => purgeStatement(qualified(env.databaseName, t.schemaName, s.tableName), s.tableRetentionDays, s.purgeOn)),
+      statements: t.sources.flatMap((s) => [
+        purgeStatement(qualified(env.databaseName, t.schemaName, s.tableName), s.tableRetentionDays, s.purgeOn),
+        // A wrapped source's landing table has a cleaner of its own.
+        ...(s.config.wrappedRecords !== undefined ? [purgeStatement(qualified(env.databaseName, t.schemaName, landingTableOf(s.tableName)), s.landingRetentionDays, "load_time")] : []),
+      ]),
     })),
     expectedSuspendedTasks: tenants.flatMap((t) => t.sources.filter((s) => !s.canary.enabled).map((s) => canaryTaskName(env.databaseName, t.schemaName, s.tableName))),
   };

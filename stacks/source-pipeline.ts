@@ -5,6 +5,7 @@ import { SnowflakeAccessRole } from "../modules/aws/snowflake-access-role";
 import { SemiStructuredTable } from "../modules/snowflake/semi-structured-table";
 import { alertStoreNames } from "../modules/snowflake/alert-store";
 import { LogCanary } from "../modules/snowflake/log-canary";
+import { RecordFlattener } from "../modules/snowflake/record-flattener";
 import { PipelineOwnership } from "../modules/snowflake/pipeline-ownership";
 import { Snowpipe } from "../modules/snowflake/snowpipe";
 import { TableCleaner } from "../modules/snowflake/table-cleaner";
@@ -36,6 +37,9 @@ export class SourcePipeline extends Construct {
   public readonly pipe: Snowpipe;
   public readonly canary: LogCanary;
   public readonly cleaner: TableCleaner;
+  /** Wrapped sources only: landing table, stream and flattening task, and the landing table's cleaner. */
+  public readonly flattener?: RecordFlattener;
+  public readonly landingCleaner?: TableCleaner;
   public readonly ownership: PipelineOwnership;
 
   constructor(scope: Construct, id: string, props: SourcePipelineProps) {
@@ -73,18 +77,43 @@ export class SourcePipeline extends Construct {
       waitFor: [props.schema],
     });
 
+    const wrapped = source.config.wrappedRecords;
+    if (wrapped !== undefined) {
+      this.flattener = new RecordFlattener(this, "Flattener", {
+        database: env.databaseName,
+        schema: tenant.schemaName,
+        tableName: source.tableName,
+        recordsPath: wrapped,
+        eventTimeField: source.config.eventTimeField,
+        eventTimeFormat: source.eventTimeFormat,
+        comment: label,
+        waitFor: [props.schema, this.table.table],
+      });
+      this.landingCleaner = new TableCleaner(this, "LandingCleaner", {
+        database: env.databaseName,
+        schema: tenant.schemaName,
+        tableName: this.flattener.landingTable,
+        retentionDays: source.landingRetentionDays,
+        purgeOn: "load_time",
+        waitFor: [this.flattener.landing],
+      });
+    }
+
+    // A wrapped source's pipe loads the landing table, one row per file, with the first event's time.
     this.pipe = new Snowpipe(this, "Pipe", {
       database: env.databaseName,
       schema: tenant.schemaName,
-      tableName: source.tableName,
+      tableName: this.flattener?.landingTable ?? source.tableName,
+      namePrefix: source.tableName,
       bucketName: props.bucketName,
       keyPrefix: source.keyPrefix,
       storageIntegrationName: this.integration.integrationName,
       storageIntegrationReplacementTrigger: this.integration.replacementTrigger,
-      eventTimeField: source.config.eventTimeField,
+      eventTimeField: wrapped !== undefined ? `${wrapped}[0].${source.config.eventTimeField}` : source.config.eventTimeField,
       eventTimeFormat: source.eventTimeFormat,
       stripOuterArray: source.config.jsonArray ?? false,
-      waitFor: [props.schema, this.table.table, this.role.permissions],
+      fileFormat: source.config.fileFormat === "parquet" ? "PARQUET" : "JSON",
+      waitFor: [props.schema, this.flattener?.landing ?? this.table.table, this.role.permissions],
       comment: label,
     });
 
@@ -114,7 +143,14 @@ export class SourcePipeline extends Construct {
 
     this.ownership = new PipelineOwnership(this, "Ownership", {
       role: props.pipelineRole.name,
-      objects: [...this.table.ownedObjects, ...this.pipe.ownedObjects, ...this.canary.ownedObjects, ...this.cleaner.ownedObjects],
+      objects: [
+        ...this.table.ownedObjects,
+        ...(this.flattener?.ownedObjects ?? []),
+        ...this.pipe.ownedObjects,
+        ...this.canary.ownedObjects,
+        ...this.cleaner.ownedObjects,
+        ...(this.landingCleaner?.ownedObjects ?? []),
+      ],
       storageIntegration: source.storageIntegrationName,
       waitFor: [...props.pipelineRole.ready, this.integration.integration],
     });

@@ -75,7 +75,7 @@ describe("lakehouse config", () => {
 
   // Each malformed config: what is wrong, the path it must be reported at, and the reason.
   const malformed: [string, (c: Raw) => void, string, RegExp][] = [
-    ["missing event-time field", (c) => delete c.tenants[0].sources[0].eventTimeField, "tenants[0].sources[0].eventTimeField", /^required$/],
+    ["missing event-time field", (c) => delete c.tenants[0].sources[0].eventTimeField, "tenants[0].sources[0].eventTimeField", /^required: the JSON path of each event.s time/],
     ["duplicate tenant id", (c) => c.tenants.push({ ...c.tenants[0] }), "tenants[1].id", /duplicate tenant id 'globex' \(also tenants\[0\]\)/],
     ["duplicate source name", (c) => c.tenants[0].sources.push({ ...c.tenants[0].sources[0] }), "tenants[0].sources[2].name", /duplicate source 'okta'/],
     ["unknown region", (c) => (c.tenants[0].region = "moon-1"), "tenants[0].region", /is not a known AWS region/],
@@ -106,6 +106,13 @@ describe("lakehouse config", () => {
     ["provider constraint below the modules' floor", (c) => (c.environments[0].providerVersions = { aws: ">= 6.0, < 7" }), "environments[0].providerVersions.aws", /admits versions below 6\.34\.0/],
     ["Snowflake provider older than the bindings", (c) => (c.environments[0].providerVersions = { snowflake: "~> 2.5" }), "environments[0].providerVersions.snowflake", /admits versions below 2\.11\.0/],
     ["table kept longer than its S3 files", (c) => (c.tenants[0].sources[0].tableRetentionDays = 400), "tenants[0].sources[0].tableRetentionDays", /400 days in Snowflake but S3 keeps the files only 365 days/],
+    ["unknown source type", (c) => (c.tenants[0].sources[0].type = "splunk"), "tenants[0].sources[0].type", /Invalid option/],
+    ["no delivery and no type", (c) => delete c.tenants[0].sources[0].delivery, "tenants[0].sources[0].delivery", /^required: how the files arrive/],
+    ["delivery without a kind and no type", (c) => (c.tenants[0].sources[0].delivery = { scheduleMinutes: 5 }), "tenants[0].sources[0].delivery.kind", /^required: native, puller/],
+    ["github-audit type without the role GitHub writes with", (c) => (c.tenants[0].sources[1] = { name: "github", type: "github-audit" }), "tenants[0].sources[1].delivery", /native delivery needs the servicePrincipal \(or writerRoleArns\)/],
+    ["okta type without the org URL its puller needs", (c) => (c.tenants[0].sources[0] = { name: "okta", type: "okta" }), "tenants[0].sources[0].delivery.options.orgUrl", /required for the okta puller/],
+    ["Parquet files with a JSON-only option", (c) => { c.tenants[0].sources[1].fileFormat = "parquet"; c.tenants[0].sources[1].wrappedRecords = "Records"; }, "tenants[0].sources[1].wrappedRecords", /is for JSON files; this source's files are Parquet/],
+    ["wrapped records whose landing table name another source has", (c) => { c.tenants[0].sources[1].wrappedRecords = "Records"; c.tenants[0].sources[0].name = "cloudtrail_files"; }, "tenants[0].sources[1].wrappedRecords", /landing table/],
   ];
 
   test.each(malformed)("rejects %s at its path", (_name, edit, path, message) => {
@@ -113,6 +120,54 @@ describe("lakehouse config", () => {
     const found = problems.find((p) => p.path === path);
     expect({ problems, found: found !== undefined }).toMatchObject({ found: true });
     expect(found!.message).toMatch(message);
+  });
+
+  describe("source catalog", () => {
+    const withSources = (sources: Raw[]) => {
+      const c: Raw = valid();
+      c.tenants[0].sources = sources;
+      return resolveConfig(parseConfig(c)).environments[0].tenants[0].sources;
+    };
+
+    test("a source configured by type alone gets the catalog's delivery, suffix, event time, wrapped records and view", () => {
+      const [ct] = withSources([{ name: "cloudtrail", type: "cloudtrail" }]);
+      expect(ct.config.delivery).toEqual({ kind: "native", servicePrincipal: "cloudtrail.amazonaws.com" });
+      expect([ct.config.fileSuffix, ct.config.eventTimeField, ct.config.wrappedRecords, ct.eventTimeFormat, ct.keyPrefix]).toEqual([".json.gz", "eventTime", "Records", "AUTO", "cloudtrail/"]);
+      expect(Object.keys(ct.config.views ?? {})).toEqual(["CLOUDTRAIL_EVENTS"]);
+      expect(ct.config.views!.CLOUDTRAIL_EVENTS).toMatch(/ARRAY_CONSTRUCT_COMPACT\(.*\) AS ip_indicators/);
+    });
+
+    test("what the config states overrides the catalog: scalars win, views merge by name, delivery field by field", () => {
+      const [okta] = withSources([
+        { name: "idp", type: "okta", eventTimeField: "published", eventTimeFormat: "YYYY-MM-DD", delivery: { scheduleMinutes: 2, options: { orgUrl: "https://g.okta.com" } }, views: { IDP_EVENTS: "event_time", IDP_EXTRA: "parse_time" } },
+      ]);
+      expect(okta.eventTimeFormat).toBe("YYYY-MM-DD");
+      expect(okta.config.delivery).toEqual({ kind: "puller", puller: "okta", scheduleMinutes: 2, options: { orgUrl: "https://g.okta.com" } });
+      expect(okta.config.views).toEqual({ IDP_EVENTS: "event_time", IDP_EXTRA: "parse_time" });
+    });
+
+    test("another delivery kind replaces the catalog's delivery whole", () => {
+      const [ct] = withSources([{ name: "cloudtrail", type: "cloudtrail", delivery: { kind: "firehose", writerRoleArns: ["arn:aws:iam::111111111111:role/stream"] } }]);
+      expect(ct.config.delivery).toEqual({ kind: "firehose", writerRoleArns: ["arn:aws:iam::111111111111:role/stream"] });
+    });
+
+    test("vpc-flow reads Parquet with epoch-second times", () => {
+      const [flow] = withSources([{ name: "vpc_flow", type: "vpc-flow" }]);
+      expect([flow.config.fileFormat, flow.config.fileSuffix, flow.config.eventTimeField, flow.eventTimeFormat]).toEqual(["parquet", ".log.parquet", '"start"', "EPOCH_S"]);
+    });
+
+    test("two sources of one type get views of their own names", () => {
+      const views = withSources([{ name: "gd_a", type: "guardduty" }, { name: "gd_b", type: "guardduty" }]).map((s) => Object.keys(s.config.views ?? {}));
+      expect(views).toEqual([["GD_A_FINDINGS"], ["GD_B_FINDINGS"]]);
+    });
+
+    test("the default example has CloudTrail one row per event and sources configured only by type", () => {
+      const tenants = resolveConfig(loadConfigFile(DEFAULT)).environments[0].tenants;
+      const cloudtrails = tenants.flatMap((t) => t.sources).filter((s) => s.name === "cloudtrail");
+      expect(cloudtrails.map((s) => s.config.wrappedRecords)).toEqual(["Records", "Records"]);
+      const byTypeOnly = tenants.flatMap((t) => t.config.sources).filter((s) => s.type !== undefined && s.eventTimeField === undefined && s.views === undefined && s.keyPrefix === undefined);
+      expect(byTypeOnly.length).toBeGreaterThanOrEqual(3);
+    });
   });
 
   test("every problem is reported at once, in input order", () => {

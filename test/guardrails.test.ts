@@ -9,6 +9,7 @@ import { alertStoreNames } from "../modules/snowflake/alert-store";
 import { LogCanary } from "../modules/snowflake/log-canary";
 import { SemiStructuredTable } from "../modules/snowflake/semi-structured-table";
 import { Snowpipe } from "../modules/snowflake/snowpipe";
+import { RecordFlattener } from "../modules/snowflake/record-flattener";
 import { TableCleaner } from "../modules/snowflake/table-cleaner";
 import { GuardrailError, RULES, guardrailViolations, suppressGuardrail } from "../modules/core/guardrails";
 import { checkGuardrails } from "../stacks/app";
@@ -139,6 +140,28 @@ describe("guardrails over the lakehouse data path", () => {
     expect(v.map((x) => x.rule)).toEqual(["S3_OUTLIVES_TABLE"]);
     expect(v[0].message).toBe("S3 expires s3://acme-t1-logs/okta/ after 100 days but the table keeps rows 200 days");
     expect(pathStack({ canary: true, s3Days: 400, tableDays: 200 })).toEqual([]);
+  });
+});
+
+describe("guardrails over wrapped sources' landing tables", () => {
+  function landingStack(opts: { cleaner: boolean; started: boolean }) {
+    const stack = testStack();
+    const table = new SemiStructuredTable(stack, "Table", { database: "LOGS", schema: "T1", tableName: "CLOUDTRAIL" });
+    new LogCanary(stack, "Canary", { database: "LOGS", schema: "T1", tableName: "CLOUDTRAIL", tenant: "t1", alertStore: alertStoreNames("LOGS") });
+    const flattener = new RecordFlattener(stack, "Flattener", { database: "LOGS", schema: "T1", tableName: "CLOUDTRAIL", recordsPath: "Records", eventTimeField: "eventTime", waitFor: [table.table] });
+    if (opts.cleaner) new TableCleaner(stack, "LandingCleaner", { database: "LOGS", schema: "T1", tableName: flattener.landingTable, retentionDays: 7, purgeOn: "load_time" });
+    const json = synthWithMetadata(stack);
+    if (!opts.started) for (const t of Object.values(json.resource.snowflake_task)) if (String(t.name).endsWith("_FLATTENER")) t.started = false;
+    return guardrailViolations(json as never);
+  }
+
+  test("a landing table with its stream, a started flattener and a cleaner passes", () => expect(landingStack({ cleaner: true, started: true })).toEqual([]));
+
+  test("LANDING_TABLE_FLATTENED_AND_CLEANED: a landing table nobody purges or flattens fails, naming what is missing", () => {
+    expect(landingStack({ cleaner: false, started: true })).toEqual([
+      expect.objectContaining({ rule: "LANDING_TABLE_FLATTENED_AND_CLEANED", path: "test/Flattener/Landing", message: "landing table LOGS.T1.CLOUDTRAIL_FILES: no started cleaner purges it (landing rows would be kept forever)" }),
+    ]);
+    expect(landingStack({ cleaner: true, started: false }).map((v) => v.message)).toEqual(["landing table LOGS.T1.CLOUDTRAIL_FILES: no started task flattens its stream"]);
   });
 });
 

@@ -77,6 +77,13 @@ describe("--plan input", () => {
 describe("plan-aware review", () => {
   const changes = () => classify(diffStacks(stacks, stacks)); // no synthesized change: the plan alone speaks
 
+  test("GIVEN a plan replacing a wrapped source's stream THEN it is critical: events not yet flattened would be skipped", () => {
+    const file = planFile("stream.json", [rc("snowflake_stream_on_table.Source_cloudtrail_Flattener_Stream_0D64E6D3", ["delete", "create"], { replace_paths: [["table"]] })]);
+    const { changes: out } = applyPlans(changes(), [readPlan("tenant-globex-prod", file)], { base: stacks, head: stacks });
+    expect(out.map((c) => [c.severity, c.findings[0].rule])).toEqual([["critical", "plan.data-replaced"]]);
+    expect(out[0].findings[0].message).toContain("files landed but not yet flattened are never flattened");
+  });
+
   test("GIVEN a plan replacing the log bucket, a table and the access role, deleting the key THEN each is critical with the attributes forcing it", () => {
     const file = planFile("globex.json", [
       rc("aws_s3_bucket.LogBucket_CC3B17E8", ["delete", "create"], { action_reason: "replace_because_cannot_update", replace_paths: [["bucket"]] }),

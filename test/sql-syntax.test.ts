@@ -23,6 +23,13 @@ function allStackJson(): SynthJson[] {
 const parser = new Parser();
 const parse = (sql: string) => parser.astify(sql, { database: "snowflake" });
 
+/**
+ * node-sql-parser 5 throws its own ReferenceError ("column_symbol is not defined") on VARIANT paths
+ * of three or more elements (`data:a.b.c`), which Snowflake and SQLFluff accept; for this parser
+ * such paths are cut to their first two elements. The full strings are parsed by scripts/check-sql.py.
+ */
+const shallowPaths = (sql: string) => sql.replace(/(:[A-Za-z_]\w*(?:\.[A-Za-z_]\w*|\[\d+\]))(?:\.[A-Za-z_]\w*|\[\d+\])+/g, "$1");
+
 describe("SQL emitted by the modules", () => {
   const stacks = allStackJson();
   const views = stacks.flatMap((s) => resourcesOf(s, "snowflake_view")).map((v) => [`${v.schema}.${v.name}`, String(v.statement)]);
@@ -30,7 +37,7 @@ describe("SQL emitted by the modules", () => {
   test("there are views to check", () => expect(views.length).toBeGreaterThanOrEqual(6));
 
   test.each(views)("view %s parses as a Snowflake CREATE VIEW", (name, statement) => {
-    const ast = parse(`CREATE VIEW ${name} AS ${statement}`);
+    const ast = parse(`CREATE VIEW ${name} AS ${shallowPaths(statement)}`);
     expect(JSON.stringify(ast)).toContain('"type":"create"');
   });
 
@@ -50,7 +57,7 @@ describe("SQL emitted by the modules", () => {
     const copies = stacks.flatMap((s) => resourcesOf(s, "snowflake_pipe")).map((p) => String(p.copy_statement));
     expect(copies.length).toBeGreaterThanOrEqual(7);
     for (const copy of copies) {
-      expect(copy).toMatch(/^COPY INTO [A-Z_]+\.[A-Z_]+\.[A-Z_]+ \(DATA, PARSE_TIME, EVENT_TIME, SOURCE_FILE, SOURCE_FILE_ROW\)\nFROM \(\n {2}SELECT \$1, METADATA\$START_SCAN_TIME, TRY_TO_TIMESTAMP_TZ\(\$1:[^)]+::VARCHAR\), METADATA\$FILENAME, METADATA\$FILE_ROW_NUMBER\n {2}FROM @[A-Z_.]+_STAGE\n\)\nFILE_FORMAT = \(FORMAT_NAME = '[A-Z_.]+_JSON'\)\nON_ERROR = CONTINUE$/);
+      expect(copy).toMatch(/^COPY INTO [A-Z_]+\.[A-Z_]+\.[A-Z_]+ \(DATA, PARSE_TIME, EVENT_TIME, SOURCE_FILE, SOURCE_FILE_ROW\)\nFROM \(\n {2}SELECT \$1, METADATA\$START_SCAN_TIME, (?:TRY_TO_TIMESTAMP_TZ\(\$1:[^)]+::VARCHAR\)|TO_TIMESTAMP_TZ\(TRY_TO_NUMBER\(\$1:[^)]+::VARCHAR\), [03]\)), METADATA\$FILENAME, METADATA\$FILE_ROW_NUMBER\n {2}FROM @[A-Z_.]+_STAGE\n\)\nFILE_FORMAT = \(FORMAT_NAME = '[A-Z_.]+_(?:JSON|PARQUET)'\)\nON_ERROR = CONTINUE$/);
       // The inner SELECT parses too once staged-file names ($1, METADATA$…, @stage) are spelled as ordinary names.
       const inner = /FROM \(\n {2}(SELECT [\s\S]+?)\n\)/.exec(copy)![1].replace(/\$1/g, "c1").replace(/METADATA\$/g, "METADATA_").replace(/@/g, "");
       expect(() => parse(inner)).not.toThrow();
@@ -62,5 +69,11 @@ describe("SQL emitted by the modules", () => {
     const copy = copyStatement({ table: "D.S.T", stage: "D.S.ST", fileFormat: "D.S.F", eventTimeField: "ts", eventTimeFormat: "YYYY-MM-DD", onError: "CONTINUE" });
     expect(copy.match(/TO_TIMESTAMP/g)).toHaveLength(1);
     expect(copy).toContain("TRY_TO_TIMESTAMP_TZ($1:ts::VARCHAR, 'YYYY-MM-DD')");
+  });
+
+  test("epoch event times go through TRY_TO_NUMBER, so a non-number is NULL and never fails the load", () => {
+    expect(eventTimeExpression('"@timestamp"', "EPOCH_MS")).toBe('TO_TIMESTAMP_TZ(TRY_TO_NUMBER($1:"@timestamp"::VARCHAR), 3)');
+    expect(eventTimeExpression("ts", "EPOCH_S")).toBe("TO_TIMESTAMP_TZ(TRY_TO_NUMBER($1:ts::VARCHAR), 0)");
+    expect(eventTimeExpression("eventTime", "AUTO", "r.VALUE")).toBe("TRY_TO_TIMESTAMP_TZ(r.VALUE:eventTime::VARCHAR)");
   });
 });

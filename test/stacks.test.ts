@@ -168,7 +168,7 @@ describe("stacks from the default config", () => {
       const handovers = resourcesOf(json, "snowflake_execute").filter((e) => String(e.execute).includes("GRANT OWNERSHIP"));
       const handed = handovers.flatMap((e) => [...String(e.execute).matchAll(/GRANT OWNERSHIP ON ([A-Z ]+?) (\S+) TO ROLE (\S+) COPY CURRENT GRANTS;/g)].map((m) => `${m[1]} ${m[2]} -> ${m[3]}`));
       const created = [
-        ...["TABLE:snowflake_table", "VIEW:snowflake_view", "FILE FORMAT:snowflake_file_format", "STAGE:snowflake_stage", "PIPE:snowflake_pipe", "TASK:snowflake_task"].flatMap((entry) => {
+        ...["TABLE:snowflake_table", "VIEW:snowflake_view", "FILE FORMAT:snowflake_file_format", "STAGE:snowflake_stage", "STREAM:snowflake_stream_on_table", "PIPE:snowflake_pipe", "TASK:snowflake_task"].flatMap((entry) => {
           const [type, resourceType] = entry.split(":");
           return resourcesOf(json, resourceType).map((r) => `${type} ${r.database}.${r.schema}.${r.name} -> ${role}`);
         }),

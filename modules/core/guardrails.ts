@@ -202,6 +202,23 @@ export const RULES: readonly GuardrailRule[] = [
     },
   },
   {
+    id: "LANDING_TABLE_FLATTENED_AND_CLEANED",
+    description: "Every landing table (snowflake/record-flattener) is read by an append-only stream that a started task flattens, and purged by a cleaner",
+    resourceTypes: ["snowflake_table"],
+    check: (table, stack) => {
+      if (!(moduleStampOf(table.attributes) ?? "").startsWith("snowflake/record-flattener@")) return undefined;
+      const name = qualifiedTable(table);
+      const problems: string[] = [];
+      const streams = stack.ofType("snowflake_stream_on_table").filter((st) => st.attributes.table === name);
+      if (!streams.some((st) => st.attributes.append_only === "true")) problems.push("no append-only stream on it");
+      const tasks = stack.ofType("snowflake_task").filter((t) => t.attributes.started === true);
+      const readers = streams.map(qualifiedTable).filter((st) => tasks.some((t) => String(t.attributes.sql_statement ?? "").includes(`FROM ${st} f, LATERAL FLATTEN(`)));
+      if (readers.length === 0) problems.push("no started task flattens its stream");
+      if (!tasks.some((t) => String(t.attributes.sql_statement ?? "").startsWith(`DELETE FROM ${name} WHERE `))) problems.push("no started cleaner purges it (landing rows would be kept forever)");
+      return problems.length > 0 ? `landing table ${name}: ${problems.join("; ")}` : undefined;
+    },
+  },
+  {
     id: "S3_OUTLIVES_TABLE",
     description: "The S3 expiry of a source's files is at least its table's retention (S3 may keep longer, never shorter)",
     resourceTypes: ["snowflake_table"],

@@ -14,17 +14,18 @@ export const MODULE_VERSIONS = {
   "aws/log-puller": "0.1.0",
   "snowflake/storage-integration": "0.1.0",
   "snowflake/semi-structured-table": "0.1.0",
-  "snowflake/snowpipe": "0.1.0",
+  "snowflake/snowpipe": "0.2.0",
   "snowflake/alert-store": "0.1.0",
   "snowflake/log-canary": "0.1.0",
   "snowflake/table-cleaner": "0.1.0",
   "snowflake/account-monitors": "0.2.0",
   "snowflake/tenant-roles": "0.2.0",
-  "snowflake/pipeline-ownership": "0.1.0",
+  "snowflake/pipeline-ownership": "0.2.0",
   "snowflake/alert-delivery": "0.2.0",
   "snowflake/warehouse": "0.1.0",
-  "stacks/platform": "0.3.0",
-  "stacks/tenant": "0.3.0",
+  "snowflake/record-flattener": "0.1.0",
+  "stacks/platform": "0.4.0",
+  "stacks/tenant": "0.4.0",
 } as const;
 
 export type ModuleName = keyof typeof MODULE_VERSIONS;

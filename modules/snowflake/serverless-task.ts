@@ -22,6 +22,8 @@ export function serverlessTask(
     readonly started?: boolean;
     /** Watchers never auto-suspend; others keep Snowflake's default. @default false */
     readonly watcher?: boolean;
+    /** A condition checked before each run (e.g. SYSTEM$STREAM_HAS_DATA); a false one skips the run at no cost. @default none */
+    readonly when?: string;
     readonly dependsOn?: readonly ITerraformDependable[];
   },
 ): Task {
@@ -35,6 +37,7 @@ export function serverlessTask(
     userTaskManagedInitialWarehouseSize: "XSMALL",
     suspendTaskAfterNumFailures: p.watcher ? 0 : undefined,
     allowOverlappingExecution: "false",
+    when: p.when,
     comment: p.comment,
     dependsOn: p.dependsOn && p.dependsOn.length > 0 ? [...p.dependsOn] : undefined,
   };

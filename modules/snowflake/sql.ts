@@ -10,8 +10,12 @@
 export const JSON_PATH = /^(?:[A-Za-z_][A-Za-z0-9_$]*|"[^"\\']+")(?:\.(?:[A-Za-z_][A-Za-z0-9_$]*|"[^"\\']+")|\[\d+\])*$/;
 export const JSON_PATH_HINT = `a JSON path such as id.time, events[0].name or "@timestamp"`;
 
-/** Snowflake date/time format characters; no quotes, so it cannot break out of its literal. */
-export const TIMESTAMP_FORMAT = /^(AUTO|[A-Za-z0-9 :.,_\-/+"]{1,64})$/;
+/**
+ * Snowflake date/time format characters; no quotes, so it cannot break out of its literal. Besides
+ * `AUTO` and format strings, `EPOCH_S` / `EPOCH_MS` read a number of seconds / milliseconds since
+ * 1970 (a format string cannot say that, and AUTO guesses the unit from the magnitude).
+ */
+export const TIMESTAMP_FORMAT = /^(AUTO|EPOCH_S|EPOCH_MS|[A-Za-z0-9 :.,_\-/+"]{1,64})$/;
 
 /** `$1:id.time` — a path into the staged record (the first column of a JSON file format). */
 export function stagedPath(path: string): string {
@@ -23,8 +27,10 @@ export function stagedPath(path: string): string {
  * malformed timestamp gives NULL and never fails a load. `AUTO` reads ISO-8601 and integer epochs
  * (seconds, milliseconds, … chosen by magnitude); any other value is a Snowflake format string.
  */
-export function eventTimeExpression(path: string, format: string): string {
-  const value = `${stagedPath(path)}::VARCHAR`;
+export function eventTimeExpression(path: string, format: string, record = "$1"): string {
+  const value = `${record}:${path}::VARCHAR`;
+  // TRY_ functions take text only: an epoch goes through TRY_TO_NUMBER (NULL when not a number).
+  if (format === "EPOCH_S" || format === "EPOCH_MS") return `TO_TIMESTAMP_TZ(TRY_TO_NUMBER(${value}), ${format === "EPOCH_S" ? 0 : 3})`;
   return format === "AUTO" ? `TRY_TO_TIMESTAMP_TZ(${value})` : `TRY_TO_TIMESTAMP_TZ(${value}, '${format}')`;
 }
 
@@ -53,6 +59,34 @@ export function copyStatement(p: CopyStatementParts): string {
     `)`,
     `FILE_FORMAT = (FORMAT_NAME = '${p.fileFormat}')`,
     `ON_ERROR = ${p.onError}`,
+  ].join("\n");
+}
+
+export interface FlattenStatementParts {
+  /** The per-event log table written. */
+  readonly table: string;
+  /** The append-only stream on the landing table (one row per file) read. */
+  readonly stream: string;
+  /** JSON path of the array of events in each landed record, e.g. `Records`. */
+  readonly recordsPath: string;
+  /** JSON path of the event time within each event, and its format (as `eventTimeExpression`). */
+  readonly eventTimeField: string;
+  readonly eventTimeFormat: string;
+}
+
+/**
+ * One row per event from the landed files: every element of the records array becomes a row with
+ * EVENT_TIME from that element, PARSE_TIME and SOURCE_FILE of its file, and its index in the array
+ * as SOURCE_FILE_ROW. MODE => 'ARRAY' ignores a records value that is not an array; a file with an
+ * empty array gives no row. Reading the stream in the INSERT advances it when the INSERT commits,
+ * so a failed run is retried whole by the next.
+ */
+export function flattenStatement(p: FlattenStatementParts): string {
+  return [
+    `INSERT INTO ${p.table} (${LOG_TABLE_COLUMNS.join(", ")})`,
+    `SELECT r.VALUE, f.PARSE_TIME, ${eventTimeExpression(p.eventTimeField, p.eventTimeFormat, "r.VALUE")}, f.SOURCE_FILE, r.INDEX`,
+    `FROM ${p.stream} f, LATERAL FLATTEN(INPUT => f.DATA:${p.recordsPath}, MODE => 'ARRAY') r`,
+    `WHERE f.METADATA$ACTION = 'INSERT'`,
   ].join("\n");
 }
 
@@ -293,14 +327,15 @@ export function suspendedTasksSelect(p: { readonly expectedSuspended: readonly s
 
 /** A handed-over schema object: what the pipeline role comes to own. */
 export interface OwnedObject {
-  readonly type: "TABLE" | "VIEW" | "FILE FORMAT" | "STAGE" | "PIPE" | "TASK";
+  readonly type: "TABLE" | "VIEW" | "FILE FORMAT" | "STAGE" | "STREAM" | "PIPE" | "TASK";
   /** `DATABASE.SCHEMA.NAME` */
   readonly name: string;
   /** Tasks only: resumed after the handover (a disabled canary stays suspended). */
   readonly started?: boolean;
 }
 
-const HANDOVER_ORDER: readonly OwnedObject["type"][] = ["TABLE", "VIEW", "FILE FORMAT", "STAGE", "PIPE", "TASK"];
+// A stream before the task that reads it: a task runs as its owner, who must own (or select from) the stream.
+const HANDOVER_ORDER: readonly OwnedObject["type"][] = ["TABLE", "VIEW", "FILE FORMAT", "STAGE", "STREAM", "PIPE", "TASK"];
 
 /**
  * Hands schema objects to `role`, keeping their grants, in an order where the new owner already owns

@@ -1,5 +1,6 @@
 import { bucketName, iamRoleName, limitedName, snowflakeName } from "../../modules/core/naming";
-import { BUILT_IN_DEFAULTS, EnvironmentConfig, LakehouseConfig, SourceConfig, TenantConfig } from "./schema";
+import { applyCatalog } from "./catalog";
+import { BUILT_IN_DEFAULTS, EffectiveSourceConfig, EnvironmentConfig, LakehouseConfig, SourceConfig, TenantConfig } from "./schema";
 
 /**
  * The config with every default filled in and every derived name decided, in one place: stacks read
@@ -7,7 +8,8 @@ import { BUILT_IN_DEFAULTS, EnvironmentConfig, LakehouseConfig, SourceConfig, Te
  * refer to each other's objects by these names instead of by cross-stack references).
  */
 export interface ResolvedSource {
-  readonly config: SourceConfig;
+  /** The source's config with its catalog entry (`type`) applied under what it states. */
+  readonly config: EffectiveSourceConfig;
   readonly name: string;
   readonly keyPrefix: string;
   readonly retentionDays: number;
@@ -17,6 +19,8 @@ export interface ResolvedSource {
   readonly purgeOn: "event_time" | "load_time";
   readonly transitions: NonNullable<SourceConfig["transitions"]>;
   readonly eventTimeFormat: string;
+  /** Wrapped sources (`wrappedRecords`): the landing table's retention, in days of load time. */
+  readonly landingRetentionDays: number;
   /** Snowflake table (and prefix of its stage, file format and pipe). */
   readonly tableName: string;
   readonly storageIntegrationName: string;
@@ -71,6 +75,9 @@ export function accessLogBucketName(organization: string, env: string, accountId
   return bucketName(organization, env, accountId, region, "s3-access-logs");
 }
 
+/** Landing rows are flattened within minutes; a week covers a flattening task stopped for a long weekend. */
+export const LANDING_RETENTION_DAYS = 7;
+
 export function resolveConfig(config: LakehouseConfig): ResolvedLakehouse {
   const defaults = { ...BUILT_IN_DEFAULTS, ...config.defaults, canary: { ...BUILT_IN_DEFAULTS.canary, ...config.defaults?.canary } };
   const org = config.organization;
@@ -111,20 +118,25 @@ function resolveTenant(org: string, env: EnvironmentConfig, t: TenantConfig, def
     schemaName: snowflakeName(t.id),
     snowflakeRolePrefix: snowflakeName(org, env.name, t.id),
     awsRolePrefix: limitedName([org, env.name, t.id], "-", 59),
-    sources: t.sources.map((s) => ({
-      config: s,
-      name: s.name,
-      keyPrefix: s.keyPrefix ?? `${s.name}/`,
-      retentionDays: s.retentionDays ?? retentionDays,
-      canary: { enabled: true, ...defaults.canary, ...s.canary },
-      tableRetentionDays: s.tableRetentionDays ?? s.retentionDays ?? retentionDays,
-      purgeOn: s.purgeOn ?? "event_time",
-      transitions: s.transitions ?? defaults.transitions,
-      eventTimeFormat: s.eventTimeFormat ?? "AUTO",
-      tableName: snowflakeName(s.name),
-      storageIntegrationName: snowflakeName(org, env.name, t.id, s.name, "s3"),
-      accessRoleName: iamRoleName(org, env.name, t.id, s.name, "snowflake"),
-      externalId: `${org}-${env.name}-${t.id}-${s.name}`,
-    })),
+    sources: t.sources.map((stated) => {
+      // The schema's cross-checks guarantee a delivery kind and an event time once the catalog is applied.
+      const s = applyCatalog(stated) as EffectiveSourceConfig;
+      return {
+        config: s,
+        name: s.name,
+        keyPrefix: s.keyPrefix ?? `${s.name}/`,
+        retentionDays: s.retentionDays ?? retentionDays,
+        canary: { enabled: true, ...defaults.canary, ...s.canary },
+        tableRetentionDays: s.tableRetentionDays ?? s.retentionDays ?? retentionDays,
+        purgeOn: s.purgeOn ?? "event_time",
+        transitions: s.transitions ?? defaults.transitions,
+        eventTimeFormat: s.eventTimeFormat ?? "AUTO",
+        landingRetentionDays: LANDING_RETENTION_DAYS,
+        tableName: snowflakeName(s.name),
+        storageIntegrationName: snowflakeName(org, env.name, t.id, s.name, "s3"),
+        accessRoleName: iamRoleName(org, env.name, t.id, s.name, "snowflake"),
+        externalId: `${org}-${env.name}-${t.id}-${s.name}`,
+      };
+    }),
   };
 }

@@ -3,6 +3,7 @@ import { cronSchedule } from "../../modules/core/validate";
 import { JSON_PATH, JSON_PATH_HINT, TIMESTAMP_FORMAT, selectListProblem } from "../../modules/snowflake/sql";
 import { PROVIDER_VERSION_FLOORS, providerConstraintProblem } from "../providers";
 import { AWS_REGIONS, SNOWFLAKE_RESERVED } from "./regions";
+import { SOURCE_TYPES, applyCatalog } from "./catalog";
 
 /**
  * The lakehouse config: organization × environments × tenants × log sources. Written as YAML
@@ -48,8 +49,8 @@ const transition = z.strictObject({
 });
 
 const delivery = z.strictObject({
-  /** How files reach the bucket: the source's native delivery, a puller function, a stream, a Kafka sink. */
-  kind: z.enum(["native", "puller", "firehose", "kafka"]),
+  /** How files reach the bucket: the source's native delivery, a puller function, a stream, a Kafka sink. Required unless the source's type gives it. */
+  kind: z.enum(["native", "puller", "firehose", "kafka"]).optional(),
   /** A native delivery service allowed to write the source's prefix, e.g. cloudtrail.amazonaws.com. */
   servicePrincipal: z.string().regex(/^[a-z0-9.-]+\.amazonaws\.com$/, "must be an AWS service principal such as cloudtrail.amazonaws.com").optional(),
   /** IAM roles allowed to write the source's prefix (pullers, streams, sinks). */
@@ -75,12 +76,28 @@ const delivery = z.strictObject({
 
 export const sourceSchema = z.strictObject({
   name: sourceName,
-  delivery,
+  /**
+   * A known log source from the catalog (stacks/config/catalog.ts): fills in delivery, file suffix,
+   * event time, wrapped records and views; anything stated here besides overrides it.
+   */
+  type: z.enum(SOURCE_TYPES).optional(),
+  /** How the files arrive. Required unless the type gives it; with a type, only what differs. */
+  delivery: delivery.optional(),
   keyPrefix: z.string().regex(/^[a-z0-9][a-z0-9_\-/]*\/$/, "must be lower-case letters, digits, '_', '-' and '/', ending in '/'").optional(),
   fileSuffix: z.string().regex(/^\.[a-z0-9.]+$/, "must look like .json.gz").optional(),
-  eventTimeField: z.string().regex(JSON_PATH, `must be ${JSON_PATH_HINT}`),
-  eventTimeFormat: z.string().regex(TIMESTAMP_FORMAT, "must be AUTO or a Snowflake timestamp format without quotes").optional(),
+  /** JSON path of the event time in each event (within each wrapped record when wrappedRecords is set). Required unless the type gives it. */
+  eventTimeField: z.string().regex(JSON_PATH, `must be ${JSON_PATH_HINT}`).optional(),
+  /** AUTO (ISO-8601), EPOCH_S, EPOCH_MS or a Snowflake timestamp format. Default AUTO. */
+  eventTimeFormat: z.string().regex(TIMESTAMP_FORMAT, "must be AUTO, EPOCH_S, EPOCH_MS or a Snowflake timestamp format without quotes").optional(),
+  /** What the files are: json (NDJSON or, with jsonArray, one array) or parquet (each row one event). Default json. */
+  fileFormat: z.enum(["json", "parquet"]).optional(),
+  /** Files hold one top-level JSON array of events (loaded with STRIP_OUTER_ARRAY). */
   jsonArray: z.boolean().optional(),
+  /**
+   * JSON path of the array of events inside each file record, e.g. Records (CloudTrail): the table
+   * then holds one row per event, flattened from a landing table by a task every minute.
+   */
+  wrappedRecords: z.string().regex(JSON_PATH, `must be ${JSON_PATH_HINT}`).optional(),
   views: z
     .record(
       viewName,
@@ -241,6 +258,11 @@ function list<T>(v: readonly T[] | undefined): readonly T[] {
 export type LakehouseConfigInput = z.input<typeof lakehouseConfigSchema>;
 export type LakehouseConfig = z.output<typeof lakehouseConfigSchema>;
 export type SourceConfig = z.output<typeof sourceSchema>;
+/** A source with its catalog entry applied and the config checked: delivery kind and event time known. */
+export type EffectiveSourceConfig = Omit<SourceConfig, "delivery" | "eventTimeField"> & {
+  readonly delivery: NonNullable<SourceConfig["delivery"]> & { readonly kind: NonNullable<NonNullable<SourceConfig["delivery"]>["kind"]> };
+  readonly eventTimeField: string;
+};
 export type TenantConfig = z.output<typeof tenantSchema>;
 export type EnvironmentConfig = z.output<typeof environmentSchema>;
 
@@ -305,8 +327,16 @@ export function crossCheck(c: {
 
     const sourceNames = new Map<string, number>();
     const prefixes: { prefix: string; index: number }[] = [];
-    list(tenant.sources).forEach((source, s) => {
+    list(tenant.sources).forEach((stated, s) => {
       const path = ["tenants", t, "sources", s];
+      const source = isObject(stated) ? applyCatalog(stated) : stated;
+      if (isObject(source) && source.eventTimeField === undefined)
+        issue([...path, "eventTimeField"], "required: the JSON path of each event's time (or a type whose catalog entry gives it)");
+      if (isObject(source) && source.fileFormat === "parquet")
+        for (const key of ["jsonArray", "wrappedRecords"] as const)
+          if (source[key] !== undefined) issue([...path, key], "is for JSON files; this source's files are Parquet (fileFormat: parquet)");
+      if (isObject(source) && source.wrappedRecords !== undefined && list(tenant.sources).some((o) => isObject(o) && o.name === `${source.name}_files`))
+        issue([...path, "wrappedRecords"], `needs the table name ${source.name}_files for its landing table, but another source has that name`);
       const seen = sourceNames.get(source.name);
       if (seen !== undefined) issue([...path, "name"], `duplicate source '${source.name}' (also sources[${seen}])`);
       else sourceNames.set(source.name, s);
@@ -330,12 +360,16 @@ export function crossCheck(c: {
       });
 
       const d = source.delivery;
-      if (!isObject(d)) return;
+      if (!isObject(d)) {
+        issue([...path, "delivery"], "required: how the files arrive (or a type whose catalog entry gives it)");
+        return;
+      }
+      if (d.kind === undefined) issue([...path, "delivery", "kind"], "required: native, puller, firehose or kafka (or a type whose catalog entry gives it)");
       if (d.kind === "native" && !d.servicePrincipal && !d.writerRoleArns?.length)
         issue([...path, "delivery"], "native delivery needs the servicePrincipal (or writerRoleArns) that writes the files");
-      if (d.kind !== "native" && d.servicePrincipal)
+      if (d.kind !== "native" && d.kind !== undefined && d.servicePrincipal)
         issue([...path, "delivery", "servicePrincipal"], `only native delivery writes as a service; a ${d.kind} writes with writerRoleArns`);
-      if (d.kind !== "puller") {
+      if (d.kind !== "puller" && d.kind !== undefined) {
         for (const key of ["puller", "scheduleMinutes", "options"] as const)
           if (d[key] !== undefined) issue([...path, "delivery", key], `only for kind puller (this source is ${d.kind})`);
       } else if (d.puller) {

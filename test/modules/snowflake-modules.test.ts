@@ -121,6 +121,26 @@ describe("Snowpipe", () => {
     eventTimeField: "id.time",
   };
 
+  test("Parquet files get a PARQUET file format with only Parquet options, and the same COPY over $1", () => {
+    const stack = testStack();
+    const pipe = new Snowpipe(stack, "Pipe", { ...base, tableName: "VPC_FLOW", keyPrefix: "vpc_flow/", fileFormat: "PARQUET", eventTimeField: '"start"', eventTimeFormat: "EPOCH_S" });
+    const json = synthJson(stack);
+    const format = onlyResource(json, "snowflake_file_format");
+    expect(format).toMatchObject({ name: "VPC_FLOW_PARQUET", format_type: "PARQUET", compression: "AUTO", binary_as_text: true, trim_space: false });
+    for (const jsonOnly of ["strip_outer_array", "strip_null_values", "allow_duplicate", "enable_octal", "ignore_utf8_errors", "date_format"]) expect(format[jsonOnly]).toBeUndefined();
+    expect(onlyResource(json, "snowflake_stage").file_format).toBe("FORMAT_NAME = LOGS_PROD.GLOBEX.VPC_FLOW_PARQUET");
+    expect(pipe.copyStatement).toContain('SELECT $1, METADATA$START_SCAN_TIME, TO_TIMESTAMP_TZ(TRY_TO_NUMBER($1:"start"::VARCHAR), 0), METADATA$FILENAME');
+    expect(() => new Snowpipe(testStack(), "Bad", { ...base, fileFormat: "PARQUET", stripOuterArray: true })).toThrow(/Bad.*stripOuterArray: stripOuterArray is for JSON files/s);
+  });
+
+  test("namePrefix keeps the source's names for a pipe that loads a landing table", () => {
+    const stack = testStack();
+    const pipe = new Snowpipe(stack, "Pipe", { ...base, tableName: "CLOUDTRAIL_FILES", namePrefix: "CLOUDTRAIL", keyPrefix: "cloudtrail/" });
+    expect([pipe.pipeName, pipe.stageName]).toEqual(["LOGS_PROD.GLOBEX.CLOUDTRAIL_PIPE", "LOGS_PROD.GLOBEX.CLOUDTRAIL_STAGE"]);
+    expect(pipe.copyStatement).toMatch(/^COPY INTO LOGS_PROD\.GLOBEX\.CLOUDTRAIL_FILES \(/);
+    expect(onlyResource(synthJson(stack), "snowflake_file_format").name).toBe("CLOUDTRAIL_JSON");
+  });
+
   test("JSON file format with every boolean stated, stage on the integration by FORMAT_NAME, auto-ingest pipe", () => {
     const stack = testStack();
     const pipe = new Snowpipe(stack, "Pipe", base);
@@ -182,7 +202,7 @@ describe("Snowpipe", () => {
   test.each([
     [{ eventTimeField: "" }, /eventTimeField: must be a JSON path/],
     [{ eventTimeField: "id.time'; DROP" }, /eventTimeField: must be a JSON path/],
-    [{ eventTimeFormat: "YYYY'" }, /eventTimeFormat: must be AUTO or a Snowflake timestamp format/],
+    [{ eventTimeFormat: "YYYY'" }, /eventTimeFormat: must be AUTO, EPOCH_S, EPOCH_MS or a Snowflake timestamp format/],
     [{ keyPrefix: "okta" }, /keyPrefix: must be a key prefix ending in '\/'/],
     [{ bucketName: "Bad_Bucket" }, /bucketName: must be an S3 bucket name/],
     [{ onError: "IGNORE" as never }, /onError/],

@@ -13,7 +13,7 @@ export const PIPELINE_OWNERSHIP_MODULE = "snowflake/pipeline-ownership" as const
 export interface PipelineOwnershipProps {
   /** The role that comes to own the objects (a tenant's `_PIPELINE` role). */
   readonly role: string;
-  /** The objects handed over: table, views, file format, stage, pipe, tasks (`ownedObjects` of the modules). */
+  /** The objects handed over: tables, views, file format, stage, stream, pipe, tasks (`ownedObjects` of the modules). */
   readonly objects: readonly SchemaObject[];
   /** Storage integration the stage reads through: the role gets USAGE on it. @default none */
   readonly storageIntegration?: string;
@@ -26,7 +26,7 @@ const propsSchema = z.object({
   objects: z
     .array(
       z.object({
-        type: z.enum(["TABLE", "VIEW", "FILE FORMAT", "STAGE", "PIPE", "TASK"]),
+        type: z.enum(["TABLE", "VIEW", "FILE FORMAT", "STAGE", "STREAM", "PIPE", "TASK"]),
         name: qualifiedSnowflakeName(),
         started: z.boolean().optional(),
         resource: z.custom<TerraformResource>((v) => v instanceof TerraformResource, "must be the resource that creates the object"),

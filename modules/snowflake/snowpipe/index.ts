@@ -17,8 +17,13 @@ export interface SnowpipeProps {
   readonly database: string;
   /** Schema of the pipe, stage and file format (and of the target table). */
   readonly schema: string;
-  /** Target table name (a `SemiStructuredTable`), in the same database and schema. */
+  /** Target table name (a `SemiStructuredTable`, or a `RecordFlattener`'s landing table), in the same database and schema. */
   readonly tableName: string;
+  /**
+   * Prefix of the file format, stage and pipe names (`<PREFIX>_JSON`, `_STAGE`, `_PIPE`), so a pipe
+   * loading a landing table keeps the source's names. @default tableName
+   */
+  readonly namePrefix?: string;
   /** Bucket the files land in. */
   readonly bucketName: string;
   /** Key prefix of this source, ending in '/', e.g. `okta/`. */
@@ -34,13 +39,19 @@ export interface SnowpipeProps {
   /** JSON path of the event time in each record, e.g. `id.time` or `"@timestamp"`. */
   readonly eventTimeField: string;
   /**
-   * `AUTO` (ISO-8601 and integer epochs) or a Snowflake timestamp format such as
-   * `YYYY-MM-DD HH24:MI:SS.FF3`. Parsed with TRY_TO_TIMESTAMP_TZ: a bad value gives NULL, never a
+   * `AUTO` (ISO-8601 and integer epochs), `EPOCH_S` / `EPOCH_MS` (a number of seconds /
+   * milliseconds) or a Snowflake timestamp format such as `YYYY-MM-DD HH24:MI:SS.FF3`. Parsed with TRY_TO_TIMESTAMP_TZ: a bad value gives NULL, never a
    * failed load. @default "AUTO"
    */
   readonly eventTimeFormat?: string;
-  /** Files hold one JSON array of records instead of NDJSON. @default false (NDJSON) */
+  /** Files hold one JSON array of records instead of NDJSON. JSON only. @default false (NDJSON) */
   readonly stripOuterArray?: boolean;
+  /**
+   * What the files are: `JSON` (NDJSON, or one array with `stripOuterArray`) or `PARQUET`, where
+   * each row arrives as one object in `$1` (column names as keys). The file format is
+   * `<PREFIX>_JSON` or `<PREFIX>_PARQUET`. @default "JSON"
+   */
+  readonly fileFormat?: "JSON" | "PARQUET";
   /**
    * COPY ON_ERROR. CONTINUE keeps the good rows of a file with a bad one; errors stay visible in
    * COPY_HISTORY for the load monitors. @default "CONTINUE"
@@ -61,20 +72,22 @@ const propsSchema = z.object({
   database: identifier,
   schema: identifier,
   tableName: identifier,
+  namePrefix: identifier.optional(),
   bucketName: z.string().regex(/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, "must be an S3 bucket name"),
   keyPrefix: z.string().regex(/^[A-Za-z0-9!_.()\-/]+\/$/, "must be a key prefix ending in '/'"),
   storageIntegrationName: identifier,
   storageIntegrationReplacementTrigger: z.string().optional(),
   eventTimeField: z.string().regex(JSON_PATH, `must be ${JSON_PATH_HINT}`),
-  eventTimeFormat: z.string().regex(TIMESTAMP_FORMAT, "must be AUTO or a Snowflake timestamp format without quotes").default("AUTO"),
+  eventTimeFormat: z.string().regex(TIMESTAMP_FORMAT, "must be AUTO, EPOCH_S, EPOCH_MS or a Snowflake timestamp format without quotes").default("AUTO"),
   stripOuterArray: z.boolean().default(false),
+  fileFormat: z.enum(["JSON", "PARQUET"]).default("JSON"),
   onError: z.enum(["CONTINUE", "SKIP_FILE", "ABORT_STATEMENT"]).default("CONTINUE"),
   waitFor: dependables(),
   comment: z.string().max(200).optional(),
-});
+}).refine((p) => !(p.stripOuterArray && p.fileFormat === "PARQUET"), { message: "stripOuterArray is for JSON files; Parquet files have no outer array", path: ["stripOuterArray"] });
 
 /**
- * Auto-ingest from S3 into a log table: a JSON file format, an external stage on the storage
+ * Auto-ingest from S3 into a log table: a JSON (or Parquet) file format, an external stage on the storage
  * integration, and a pipe whose COPY extracts EVENT_TIME with TRY_ functions. The pipe is replaced
  * when its stage's url, integration or identity changes (the provider does not detect integration
  * changes itself); `notificationChannel` is the SQS queue the bucket notifies.
@@ -96,31 +109,31 @@ export class Snowpipe extends Construct {
     super(scope, id);
     stampModule(this, SNOWPIPE_MODULE);
 
-    const fileFormatName = `${p.tableName}_JSON`;
-    const stageName = `${p.tableName}_STAGE`;
-    const pipeName = `${p.tableName}_PIPE`;
+    const prefix = p.namePrefix ?? p.tableName;
+    const fileFormatName = `${prefix}_${p.fileFormat}`;
+    const stageName = `${prefix}_STAGE`;
+    const pipeName = `${prefix}_PIPE`;
 
-    // The provider sends every boolean option; unset means FALSE, so each is stated.
-    const fileFormat = new FileFormat(this, "FileFormat", {
-      database: p.database,
-      schema: p.schema,
-      name: fileFormatName,
-      formatType: "JSON",
-      compression: "AUTO",
-      stripOuterArray: p.stripOuterArray,
-      stripNullValues: false,
-      replaceInvalidCharacters: true,
-      skipByteOrderMark: true,
-      allowDuplicate: false,
-      enableOctal: false,
-      ignoreUtf8Errors: false,
-      disableAutoConvert: false,
-      dateFormat: "AUTO",
-      timeFormat: "AUTO",
-      timestampFormat: "AUTO",
-      comment: p.comment,
-      dependsOn: p.waitFor.length > 0 ? [...p.waitFor] : undefined,
-    });
+    // The provider sends every boolean option of the format type; unset means FALSE, so each is stated.
+    const common = { database: p.database, schema: p.schema, name: fileFormatName, compression: "AUTO", comment: p.comment, dependsOn: p.waitFor.length > 0 ? [...p.waitFor] : undefined };
+    const fileFormat =
+      p.fileFormat === "PARQUET"
+        ? new FileFormat(this, "FileFormat", { ...common, formatType: "PARQUET", binaryAsText: true, trimSpace: false })
+        : new FileFormat(this, "FileFormat", {
+            ...common,
+            formatType: "JSON",
+            stripOuterArray: p.stripOuterArray,
+            stripNullValues: false,
+            replaceInvalidCharacters: true,
+            skipByteOrderMark: true,
+            allowDuplicate: false,
+            enableOctal: false,
+            ignoreUtf8Errors: false,
+            disableAutoConvert: false,
+            dateFormat: "AUTO",
+            timeFormat: "AUTO",
+            timestampFormat: "AUTO",
+          });
 
     const stage = new Stage(this, "Stage", {
       database: p.database,

@@ -1,0 +1,86 @@
+import { PipelineOwnership } from "../../modules/snowflake/pipeline-ownership";
+import { RecordFlattener, landingTableOf } from "../../modules/snowflake/record-flattener";
+import { SemiStructuredTable } from "../../modules/snowflake/semi-structured-table";
+import { LakehouseValidationError } from "../../modules/core/errors";
+import { onlyResource, resourcesOf, stampOf, synthJson, synthWithMetadata, testStack } from "../support/synth";
+
+function flattener(props: Partial<ConstructorParameters<typeof RecordFlattener>[2]> = {}) {
+  const stack = testStack();
+  const table = new SemiStructuredTable(stack, "Table", { database: "LOGS", schema: "GLOBEX", tableName: "CLOUDTRAIL" });
+  const f = new RecordFlattener(stack, "Flattener", { database: "LOGS", schema: "GLOBEX", tableName: "CLOUDTRAIL", recordsPath: "Records", eventTimeField: "eventTime", waitFor: [table.table], ...props });
+  return { stack, f };
+}
+
+describe("RecordFlattener", () => {
+  const { stack, f } = flattener();
+  const json = synthJson(stack);
+  const landing = resourcesOf(json, "snowflake_table").find((t) => t.name === "CLOUDTRAIL_FILES")!;
+  const stream = onlyResource(json, "snowflake_stream_on_table");
+  const task = onlyResource(json, "snowflake_task");
+
+  test("names the landing table, stream and task after the per-event table", () => {
+    expect([f.landingTableName, f.streamName, f.taskName]).toEqual(["LOGS.GLOBEX.CLOUDTRAIL_FILES", "LOGS.GLOBEX.CLOUDTRAIL_FILES_STREAM", "LOGS.GLOBEX.CLOUDTRAIL_FLATTENER"]);
+    expect(landingTableOf("OKTA")).toBe("OKTA_FILES");
+  });
+
+  test("the landing table has the log table's columns, change tracking for its stream, and short Time Travel", () => {
+    expect((landing.column as { name: string }[]).map((c) => c.name)).toEqual(["DATA", "PARSE_TIME", "EVENT_TIME", "SOURCE_FILE", "SOURCE_FILE_ROW"]);
+    expect(landing.change_tracking).toBe(true);
+    expect(landing.data_retention_time_in_days).toBe(1);
+    expect(landing.cluster_by).toBeUndefined();
+  });
+
+  test("the stream is append-only on the landing table: the cleaner's deletes are not read as events", () => {
+    expect(stream).toMatchObject({ database: "LOGS", schema: "GLOBEX", name: "CLOUDTRAIL_FILES_STREAM", table: "LOGS.GLOBEX.CLOUDTRAIL_FILES", append_only: "true" });
+  });
+
+  test("the task runs serverless every minute, only when the stream has data, never overlapping, and inserts one row per event", () => {
+    expect(task).toMatchObject({
+      name: "CLOUDTRAIL_FLATTENER",
+      schedule: { using_cron: "* * * * * UTC" },
+      when: "SYSTEM$STREAM_HAS_DATA('LOGS.GLOBEX.CLOUDTRAIL_FILES_STREAM')",
+      allow_overlapping_execution: "false",
+      started: true,
+    });
+    expect(task.warehouse).toBeUndefined();
+    expect(String(task.sql_statement).split("\n")).toEqual([
+      "INSERT INTO LOGS.GLOBEX.CLOUDTRAIL (DATA, PARSE_TIME, EVENT_TIME, SOURCE_FILE, SOURCE_FILE_ROW)",
+      "SELECT r.VALUE, f.PARSE_TIME, TRY_TO_TIMESTAMP_TZ(r.VALUE:eventTime::VARCHAR), f.SOURCE_FILE, r.INDEX",
+      "FROM LOGS.GLOBEX.CLOUDTRAIL_FILES_STREAM f, LATERAL FLATTEN(INPUT => f.DATA:Records, MODE => 'ARRAY') r",
+      "WHERE f.METADATA$ACTION = 'INSERT'",
+    ]);
+  });
+
+  test("every resource is stamped with the module and its version", () => {
+    const meta = synthWithMetadata(stack);
+    for (const type of ["snowflake_stream_on_table", "snowflake_task"]) for (const r of resourcesOf(meta, type)) expect(stampOf(r)).toMatch(/^snowflake\/record-flattener@\d+\.\d+\.\d+$/);
+    expect(stampOf(resourcesOf(meta, "snowflake_table").find((t) => t.name === "CLOUDTRAIL_FILES"))).toMatch(/^snowflake\/record-flattener@/);
+    expect(String(landing.comment)).toMatch(/\[snowflake\/record-flattener@\d+\.\d+\.\d+\]$/);
+  });
+
+  test("epoch event times are read as numbers", () => {
+    const { stack: s } = flattener({ eventTimeField: '"@timestamp"', eventTimeFormat: "EPOCH_MS" });
+    expect(String(onlyResource(synthJson(s), "snowflake_task").sql_statement)).toContain('TO_TIMESTAMP_TZ(TRY_TO_NUMBER(r.VALUE:"@timestamp"::VARCHAR), 3)');
+  });
+
+  test("the stream is handed over before the task that reads it", () => {
+    const { stack: s, f: fl } = flattener();
+    const ownership = new PipelineOwnership(s, "Ownership", { role: "ACME_GLOBEX_PIPELINE", objects: fl.ownedObjects });
+    const lines = ownership.statement.split("\n").map((l) => l.trim());
+    expect(lines.indexOf("GRANT OWNERSHIP ON STREAM LOGS.GLOBEX.CLOUDTRAIL_FILES_STREAM TO ROLE ACME_GLOBEX_PIPELINE COPY CURRENT GRANTS;")).toBeLessThan(
+      lines.indexOf("GRANT OWNERSHIP ON TASK LOGS.GLOBEX.CLOUDTRAIL_FLATTENER TO ROLE ACME_GLOBEX_PIPELINE COPY CURRENT GRANTS;"),
+    );
+    expect(lines).toContain("ALTER TASK LOGS.GLOBEX.CLOUDTRAIL_FLATTENER RESUME;");
+  });
+
+  test.each([
+    [{ recordsPath: "Records; DROP TABLE x" }, /Flattener.*recordsPath: must be a JSON path/s],
+    [{ eventTimeField: "" }, /eventTimeField: must be a JSON path/],
+    [{ eventTimeFormat: "YYYY'" }, /eventTimeFormat: must be AUTO, EPOCH_S, EPOCH_MS/],
+    [{ schedule: "every minute" }, /schedule: must be five cron fields/],
+    [{ tableName: "cloud trail" }, /tableName/],
+  ])("rejects %j naming the construct path and the prop", (bad, message) => {
+    expect(() => flattener(bad as never)).toThrow(message);
+    expect(() => flattener(bad as never)).toThrow(LakehouseValidationError);
+  });
+});
