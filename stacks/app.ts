@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { App } from "cdktf";
+import { App, TerraformStack } from "cdktf";
 import { GuardrailError, GuardrailViolation, guardrailViolations } from "../modules/core/guardrails";
 import { LakehouseConfig } from "./config/schema";
 import { resolveConfig } from "./config/resolve";
@@ -64,6 +64,19 @@ export interface SynthOptions {
    * must show a violating change rather than stop at it. @default "enforce"
    */
   readonly guardrails?: "enforce" | "report";
+  /**
+   * Called once the stacks are built (`stacksDone` 0) and after each stack is written, e.g. for a
+   * progress line. @default no progress reported
+   */
+  readonly onProgress?: (progress: SynthProgress) => void;
+}
+
+/** How far a synth is: stacks written of all stacks, and the one just written. */
+export interface SynthProgress {
+  readonly stacksDone: number;
+  readonly stacksTotal: number;
+  /** The stack just written; none in the first call (all stacks built, none written yet). */
+  readonly stack?: string;
 }
 
 /** The guardrails mode a CLI run asks for (`LAKEHOUSE_GUARDRAILS=report` is set by `lakehouse review`). */
@@ -79,6 +92,7 @@ export function synthLakehouse(config: LakehouseConfig, outdir: string, options:
   try {
     const app = new App({ outdir: staging, skipValidation: false });
     const { platform, tenants } = buildLakehouse(app, config);
+    if (options.onProgress) reportProgress([...platform, ...tenants], options.onProgress);
     app.synth();
     enforceGuardrails(staging, options.guardrails);
     if (existsSync(target)) rmSync(target, { recursive: true, force: true });
@@ -87,5 +101,20 @@ export function synthLakehouse(config: LakehouseConfig, outdir: string, options:
   } catch (e) {
     rmSync(createdParent ?? staging, { recursive: true, force: true });
     throw e;
+  }
+}
+
+/** Wraps each stack's synthesizer to report after it wrote its stack (App.synth writes them in turn). */
+function reportProgress(stacks: TerraformStack[], onProgress: (progress: SynthProgress) => void): void {
+  let done = 0;
+  onProgress({ stacksDone: 0, stacksTotal: stacks.length });
+  for (const stack of stacks) {
+    const synthesizer = stack.synthesizer;
+    stack.synthesizer = {
+      synthesize: (session) => {
+        synthesizer.synthesize(session);
+        onProgress({ stacksDone: ++done, stacksTotal: stacks.length, stack: stack.node.id });
+      },
+    };
   }
 }

@@ -272,11 +272,13 @@ export function crossCheck(c: {
 
   const envNames = new Map<string, number>();
   list(c.environments).forEach((env, i) => {
+    if (!isObject(env)) return;
     const first = envNames.get(env.name);
     if (first !== undefined) issue(["environments", i, "name"], `duplicate environment '${env.name}' (also environments[${first}])`);
     else envNames.set(env.name, i);
     const regions = new Map<string, number>();
     list(env.snowflakeAccounts).forEach((acct, j) => {
+      if (!isObject(acct)) return;
       const seen = regions.get(acct.region);
       if (seen !== undefined) issue(["environments", i, "snowflakeAccounts", j, "region"], `duplicate region '${acct.region}' (also snowflakeAccounts[${seen}])`);
       else regions.set(acct.region, j);
@@ -285,6 +287,7 @@ export function crossCheck(c: {
 
   const tenantIds = new Map<string, number>();
   list(c.tenants).forEach((tenant, t) => {
+    if (!isObject(tenant)) return;
     const first = tenantIds.get(tenant.id);
     if (first !== undefined) issue(["tenants", t, "id"], `duplicate tenant id '${tenant.id}' (also tenants[${first}])`);
     else tenantIds.set(tenant.id, t);
@@ -293,25 +296,26 @@ export function crossCheck(c: {
     if (tenant.retentionDays !== undefined && tenant.retentionDays < floor)
       issue(["tenants", t, "retentionDays"], `${tenant.retentionDays} is below the retention floor of ${floor} days`);
 
-    const envs = tenant.environments ?? [...envNames.keys()];
+    const envs = tenant.environments !== undefined ? list(tenant.environments) : [...envNames.keys()];
     list(tenant.environments).forEach((name, e) => {
       if (!envNames.has(name)) issue(["tenants", t, "environments", e], `unknown environment '${name}'`);
     });
     for (const name of envs) {
       const env = c.environments[envNames.get(name) ?? -1];
-      if (env && !list(env.snowflakeAccounts).some((a) => a.region === tenant.region))
+      if (env && !list(env.snowflakeAccounts).some((a) => isObject(a) && a.region === tenant.region))
         issue(["tenants", t, "region"], `no Snowflake account for region '${tenant.region}' in environment '${name}' (data stays in the tenant's region)`);
     }
 
     const sourceNames = new Map<string, number>();
     const prefixes: { prefix: string; index: number }[] = [];
     list(tenant.sources).forEach((source, s) => {
+      if (!isObject(source)) return;
       const path = ["tenants", t, "sources", s];
       const seen = sourceNames.get(source.name);
       if (seen !== undefined) issue([...path, "name"], `duplicate source '${source.name}' (also sources[${seen}])`);
       else sourceNames.set(source.name, s);
 
-      const prefix = source.keyPrefix ?? `${source.name}/`;
+      const prefix = String(source.keyPrefix ?? `${source.name}/`);
       const overlap = prefixes.find((p) => p.prefix.startsWith(prefix) || prefix.startsWith(p.prefix));
       if (overlap) issue([...path, source.keyPrefix ? "keyPrefix" : "name"], `key prefix '${prefix}' overlaps sources[${overlap.index}] ('${overlap.prefix}'); S3 notifications and retention need disjoint prefixes`);
       prefixes.push({ prefix, index: s });
@@ -323,6 +327,7 @@ export function crossCheck(c: {
         issue([...path, "tableRetentionDays"], `${source.tableRetentionDays} days in Snowflake but S3 keeps the files only ${retention} days: S3 may keep longer, never shorter`);
       const transitions = source.transitions ?? c.defaults?.transitions ?? [];
       list(transitions).forEach((tr, k) => {
+        if (!isObject(tr)) return;
         if (tr.days >= retention)
           issue([...path, source.transitions ? "transitions" : "retentionDays", ...(source.transitions ? [k, "days"] : [])], `transition to ${tr.storageClass} at day ${tr.days} is not before the retention of ${retention} days`);
         if ((tr.storageClass === "STANDARD_IA" || tr.storageClass === "ONEZONE_IA") && tr.days < 30)
