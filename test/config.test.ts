@@ -5,6 +5,9 @@ import { lakehouseJsonSchema } from "../stacks/config/json-schema";
 import { loadConfigFile, parseConfig, parseConfigYaml } from "../stacks/config/load";
 import { resolveConfig } from "../stacks/config/resolve";
 import { LakehouseConfigInput } from "../stacks/config/schema";
+import { buildLakehouse } from "../stacks/app";
+import { TerraformStack, Testing } from "cdktf";
+import { resourcesOf } from "./support/synth";
 
 const DEFAULT = join(__dirname, "..", "examples", "default", "lakehouse.yaml");
 
@@ -211,6 +214,64 @@ describe("lakehouse config", () => {
     const text = `organization: acme\nenvironments:\n  - &prod\n    name: prod\n    awsAccountId: '111111111111'\n    snowflakeAccounts: [{ region: us-east-1, organization: O, account: A }]\ntenants:\n  - id: globex\n    region: us-east-1\n    sources: &sources\n      - { name: okta, delivery: { kind: puller }, eventTimeField: published }\n  - { id: initech, region: us-east-1, sources: *sources }\n`;
     const config = parseConfigYaml(text, "c.yaml");
     expect(config.tenants[1].sources).toEqual(config.tenants[0].sources);
+  });
+
+  describe("views as the seed writes them", () => {
+    const withView = (view: string, edit: (c: Raw) => void = () => {}) =>
+      problemsAfter((c) => {
+        c.tenants[0].sources[0].views = { OKTA_EVENTS: view };
+        edit(c);
+      });
+
+    test.each([
+      "event_time, data:actor.alternateId::string AS actor",
+      "SELECT event_time, data:actor.alternateId::string AS actor FROM OKTA",
+      "SELECT event_time FROM globex.okta",
+      "SELECT event_time FROM ACME_LOGS_PROD.GLOBEX.OKTA",
+    ])("accepted: %s", (view) => {
+      expect(withView(view)).toEqual([]);
+    });
+
+    test("the view of a whole statement is the view of its select list", () => {
+      const statementOf = (view: string) => {
+        const config = valid();
+        config.tenants[0].sources[0].views = { OKTA_EVENTS: view };
+        const app = Testing.app();
+        buildLakehouse(app, parseConfig(config));
+        const tenant = app.node.findAll().find((c) => c instanceof TerraformStack && c.node.id === "tenant-globex-prod") as TerraformStack;
+        return resourcesOf(JSON.parse(Testing.synth(tenant)), "snowflake_view").map((v) => v.statement);
+      };
+      expect(statementOf("SELECT event_time AS t FROM ACME_LOGS_PROD.GLOBEX.OKTA")).toEqual(statementOf("event_time AS t"));
+      expect(statementOf("event_time AS t")).toEqual(["SELECT\n  event_time AS t\nFROM ACME_LOGS_PROD.GLOBEX.OKTA"]);
+    });
+
+    test.each([
+      ["another source's table", "SELECT a FROM CLOUDTRAIL", /selects FROM CLOUDTRAIL, not from its own table ACME_LOGS_PROD\.GLOBEX\.OKTA/],
+      ["another tenant's schema", "SELECT a FROM INITECH.OKTA", /selects FROM INITECH\.OKTA, not from its own table/],
+      ["another environment's database", "SELECT a FROM ACME_LOGS_DEV.GLOBEX.OKTA", /selects FROM ACME_LOGS_DEV\.GLOBEX\.OKTA, not from its own table ACME_LOGS_PROD\.GLOBEX\.OKTA/],
+      ["a join", "SELECT a FROM OKTA JOIN USERS ON a = b", /may only select FROM its own table, with nothing after it/],
+    ])("rejected with the view's config path: %s", (_what, view, message) => {
+      const problems = withView(view);
+      expect(problems).toEqual([{ path: "tenants[0].sources[0].views.OKTA_EVENTS", message: expect.stringMatching(message) }]);
+    });
+
+    test("a database may not be named when the tenant is in two environments (each has its own)", () => {
+      const twoEnvironments = (c: Raw) => c.environments.push({ ...c.environments[0], name: "dev" });
+      expect(withView("SELECT a FROM GLOBEX.OKTA", twoEnvironments)).toEqual([]);
+      expect(withView("SELECT a FROM ACME_LOGS_PROD.GLOBEX.OKTA", twoEnvironments)).toEqual([
+        {
+          path: "tenants[0].sources[0].views.OKTA_EVENTS",
+          message: "names the database ACME_LOGS_PROD, but the view is made in 2 databases (ACME_LOGS_PROD, ACME_LOGS_DEV): write GLOBEX.OKTA or OKTA",
+        },
+      ]);
+      // Limited to one environment, the tenant has one database again.
+      expect(withView("SELECT a FROM ACME_LOGS_PROD.GLOBEX.OKTA", (c) => (twoEnvironments(c), (c.tenants[0].environments = ["prod"])))).toEqual([]);
+    });
+
+    test("a view's FROM is checked even when the source has shape errors", () => {
+      const problems = withView("SELECT a FROM CLOUDTRAIL", (c) => delete c.tenants[0].sources[0].eventTimeField);
+      expect(problems.map((p) => p.path)).toEqual(["tenants[0].sources[0].eventTimeField", "tenants[0].sources[0].views.OKTA_EVENTS"]);
+    });
   });
 
   test("the committed JSON Schema is the one generated from the zod schema", () => {

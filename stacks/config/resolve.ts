@@ -1,5 +1,6 @@
 import { bucketName, iamRoleName, limitedName, snowflakeName } from "../../modules/core/naming";
 import { BUILT_IN_DEFAULTS, EnvironmentConfig, LakehouseConfig, SourceConfig, TenantConfig } from "./schema";
+import { logDatabaseName, sourceTableName, tenantSchemaName } from "./names";
 
 /**
  * The config with every default filled in and every derived name decided, in one place: stacks read
@@ -85,7 +86,7 @@ export function resolveConfig(config: LakehouseConfig): ResolvedLakehouse {
         name: env.name,
         accountId: env.awsAccountId,
         platformStackName: `platform-${env.name}`,
-        databaseName: snowflakeName(org, "logs", env.name),
+        databaseName: logDatabaseName(org, env.name),
         timeTravelDays: defaults.timeTravelDays,
         accessLogRetentionDays: defaults.accessLogRetentionDays,
         auditRetentionDays: defaults.retentionDays,
@@ -108,7 +109,7 @@ function resolveTenant(org: string, env: EnvironmentConfig, t: TenantConfig, def
     stackName: `tenant-${t.id}-${env.name}`,
     bucketName: bucketName(org, env.name, t.id, env.awsAccountId, "logs"),
     kmsAliasName: `${org}-${env.name}-${t.id}-logs`,
-    schemaName: snowflakeName(t.id),
+    schemaName: tenantSchemaName(t.id),
     snowflakeRolePrefix: snowflakeName(org, env.name, t.id),
     awsRolePrefix: limitedName([org, env.name, t.id], "-", 59),
     sources: t.sources.map((s) => ({
@@ -121,7 +122,7 @@ function resolveTenant(org: string, env: EnvironmentConfig, t: TenantConfig, def
       purgeOn: s.purgeOn ?? "event_time",
       transitions: s.transitions ?? defaults.transitions,
       eventTimeFormat: s.eventTimeFormat ?? "AUTO",
-      tableName: snowflakeName(s.name),
+      tableName: sourceTableName(s.name),
       storageIntegrationName: snowflakeName(org, env.name, t.id, s.name, "s3"),
       accessRoleName: iamRoleName(org, env.name, t.id, s.name, "snowflake"),
       externalId: `${org}-${env.name}-${t.id}-${s.name}`,

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { cronSchedule } from "../../modules/core/validate";
-import { JSON_PATH, JSON_PATH_HINT, TIMESTAMP_FORMAT, selectListProblem } from "../../modules/snowflake/sql";
+import { JSON_PATH, JSON_PATH_HINT, TIMESTAMP_FORMAT, parseViewDefinition, viewSourceProblem } from "../../modules/snowflake/sql";
+import { logDatabaseName, sourceTableName, tenantSchemaName } from "./names";
 import { PROVIDER_VERSION_FLOORS, providerConstraintProblem } from "../providers";
 import { AWS_REGIONS, SNOWFLAKE_RESERVED } from "./regions";
 
@@ -84,9 +85,10 @@ export const sourceSchema = z.strictObject({
   views: z
     .record(
       viewName,
-      z.string().superRefine((list, ctx) => {
-        const problem = selectListProblem(list);
-        if (problem) ctx.addIssue({ code: "custom", message: problem });
+      // A select list, or a whole SELECT … FROM <this table> (crossCheck checks which table).
+      z.string().superRefine((view, ctx) => {
+        const parsed = parseViewDefinition(view);
+        if ("problem" in parsed) ctx.addIssue({ code: "custom", message: parsed.problem });
       }),
     )
     .optional(),
@@ -262,6 +264,7 @@ export type IssueSink = (path: (string | number)[], message: string) => void;
  * that one run reports every problem (see `crossCheckProblems`).
  */
 export function crossCheck(c: {
+  organization?: string;
   environments: z.output<typeof environmentSchema>[];
   defaults?: z.output<typeof defaultsSchema>;
   tenants: z.output<typeof tenantSchema>[];
@@ -333,6 +336,17 @@ export function crossCheck(c: {
         if ((tr.storageClass === "STANDARD_IA" || tr.storageClass === "ONEZONE_IA") && tr.days < 30)
           issue([...path, "transitions", k, "days"], `${tr.storageClass} needs at least 30 days`);
       });
+
+      if (isObject(source.views) && typeof source.name === "string" && typeof tenant.id === "string") {
+        // A view may name its table's database only where the tenant has one database.
+        const databases = typeof c.organization === "string" ? envs.filter((e): e is string => typeof e === "string" && envNames.has(e)).map((e) => logDatabaseName(c.organization!, e)) : [];
+        const own = { databases, schema: tenantSchemaName(tenant.id), table: sourceTableName(source.name) };
+        for (const [name, view] of Object.entries(source.views)) {
+          const parsed = typeof view === "string" ? parseViewDefinition(view) : undefined;
+          const problem = parsed && !("problem" in parsed) ? viewSourceProblem(parsed.from, own) : undefined;
+          if (problem) issue([...path, "views", name], problem);
+        }
+      }
 
       const d = source.delivery;
       if (!isObject(d)) return;
