@@ -280,6 +280,7 @@ function synth(values: Parsed["values"], out: Output, err: Output): number {
   } finally {
     if (progress) err.write("\r\x1b[K");
   }
+  if (progress) err.write(`building stacks, ${elapsed().toFixed(1)}s`);
   const outdir = str(values.out) ?? process.env.CDKTF_OUTDIR ?? "cdktf.out";
   let stacks: string[];
   try {
