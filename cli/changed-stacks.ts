@@ -15,6 +15,9 @@ import { LakehouseConfig } from "../stacks/config/schema";
  */
 export const SYNTH_INPUTS = [/^modules\//, /^stacks\//, /^runtime\//, /^package\.json$/, /^package-lock\.json$/, /^npm-shrinkwrap\.json$/];
 
+/** `--changed-since` cannot be answered: the ref is unknown, or the config is not in the repository. */
+export class ChangedSinceError extends Error {}
+
 export interface ChangedStacks {
   /** Stacks to synthesize, in build order. */
   readonly stacks: string[];
@@ -30,14 +33,19 @@ export interface ChangedStacks {
  * it is synthesized from both, alone, to tell).
  */
 export function changedStacks(repo: string, ref: string, configFile: string, config: LakehouseConfig): ChangedStacks {
-  const root = git(repo, "rev-parse", "--show-toplevel");
+  let root: string;
+  try {
+    root = git(repo, "rev-parse", "--show-toplevel");
+  } catch {
+    throw new ChangedSinceError(`--changed-since needs a git repository; ${repo} is not in one`);
+  }
   try {
     resolveRef(root, ref);
   } catch {
-    throw new Error(`--changed-since ${ref}: not a commit in ${root}`);
+    throw new ChangedSinceError(`--changed-since ${ref}: not a commit in ${root}`);
   }
   const configPath = relative(root, isAbsolute(configFile) ? configFile : resolve(configFile));
-  if (configPath.startsWith("..")) throw new Error(`--changed-since: the config ${configFile} is outside the repository ${root}, so git cannot tell how it changed`);
+  if (configPath.startsWith("..")) throw new ChangedSinceError(`--changed-since: the config ${configFile} is outside the repository ${root}, so git cannot tell how it changed`);
   const changed = [
     ...git(root, "diff", "--name-only", ref, "--").split("\n"),
     ...git(root, "ls-files", "--others", "--exclude-standard").split("\n"),

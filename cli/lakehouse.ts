@@ -1,11 +1,15 @@
 #!/usr/bin/env node
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { LakehouseValidationError } from "../modules/core/errors";
+import { parseArgs } from "node:util";
+import { ConfigSyntaxError, LakehouseValidationError } from "../modules/core/errors";
 import { GuardrailError } from "../modules/core/guardrails";
-import { guardrailsModeFromEnv, synthLakehouse } from "../stacks/app";
+import { guardrailsModeFromEnv, stacksToSynth, synthesizedStacks } from "../stacks/app";
+import { synthLakehouseInParallel } from "../stacks/parallel-synth";
+import { ChangedSinceError, changedStacks } from "./changed-stacks";
 import { lakehouseJsonSchema } from "../stacks/config/json-schema";
 import { loadConfigFile } from "../stacks/config/load";
+import { nearest } from "../modules/core/suggest";
 import { packageRoot } from "./package-root";
 import { PlanInputError, checkVersions, parsePlanArgument, review, toJson, toMarkdown } from "../review";
 import { git } from "../review/git";
@@ -15,138 +19,344 @@ function gitRoot(): string {
   return git(process.cwd(), "rev-parse", "--show-toplevel");
 }
 
-const USAGE = `usage:
-  lakehouse synth [--config <file>] [--out <dir>]   synthesize Terraform JSON (default config: the embedded example)
-  lakehouse validate --config <file>                 check a config, report every problem by path
-  lakehouse schema                                   print the config's JSON Schema
-  lakehouse review --base <ref> [--head <ref>] [--config <file>] [--format md|json] [--allow-high]
-                   [--plan <stack>=<plan.json>]... [--details-file <path>]
-                                                     what changes between two refs, by security weight
-                                                     (no --head: the working tree; exit 3 on critical or
-                                                     high findings). --plan, once per stack: the output of
-                                                     terraform show -json <planfile>; deletes and
-                                                     replacements of data-bearing resources are critical.
-                                                     --details-file: the full Markdown, uncut (the
-                                                     comment is kept under 60,000 characters)
-  lakehouse versions --base <ref> [--head <ref>]     version discipline: changed module output needs a
-                                                     version bump and a CHANGELOG.md line (exit 1 if not)`;
-
+/** Exit codes; the README's "Exit codes" table says the same. */
+export const EXIT_OK = 0;
+/** The work failed: invalid config, failed synth, guardrail violation, version discipline, bad plan file. */
+export const EXIT_FAILED = 1;
+/** The command line is wrong: unknown command or option, missing value, missing required option. */
+export const EXIT_USAGE = 2;
 /** Exit code of `review` when it finds a critical or high change and --allow-high is not given. */
 export const EXIT_HIGH_FINDINGS = 3;
 
 export const DEFAULT_CONFIG = () => join(packageRoot(), "examples", "default", "lakehouse.yaml");
 
-const VALUE_OPTIONS = ["config", "out", "base", "head", "format", "details-file"];
-/** Options given once per value (`--plan a=x --plan b=y`); kept apart from the single-valued ones. */
-const REPEATED_OPTIONS = ["plan"];
-const FLAGS = ["allow-high"];
-
-function parseArgs(args: string[]): { command?: string; options: Record<string, string>; repeated: Record<string, string[]> } {
-  const [command, ...rest] = args;
-  const options: Record<string, string> = {};
-  const repeated: Record<string, string[]> = {};
-  for (let i = 0; i < rest.length; i++) {
-    const name = /^--([a-z-]+)$/.exec(rest[i])?.[1];
-    if (name && FLAGS.includes(name)) options[name] = "true";
-    else if (name && VALUE_OPTIONS.includes(name) && rest[i + 1] !== undefined) options[name] = rest[++i];
-    else if (name && REPEATED_OPTIONS.includes(name) && rest[i + 1] !== undefined) {
-      repeated[name] = [...(repeated[name] ?? []), rest[++i]];
-      options[name] = "given";
-    } else throw new UsageError(`unexpected argument '${rest[i]}'`);
-  }
-  return { command, options, repeated };
+interface OptionSpec {
+  readonly type: "string" | "boolean";
+  readonly multiple?: boolean;
+  readonly short?: string;
+  /** Placeholder of a string option's value in help, e.g. `file`. */
+  readonly value?: string;
+  readonly help: string;
 }
 
-function allowOnly(options: Record<string, string>, command: string, allowed: string[]): void {
-  const extra = Object.keys(options).filter((o) => !allowed.includes(o));
-  if (extra.length > 0) throw new UsageError(`${command} takes no --${extra.join(", --")}`);
+interface CommandSpec {
+  readonly summary: string;
+  /** Lines after the options in `<command> --help`. */
+  readonly details?: string;
+  readonly options: Readonly<Record<string, OptionSpec>>;
 }
+
+const HELP_OPTION: OptionSpec = { type: "boolean", short: "h", help: "show this help and exit" };
+
+const COMMANDS: Readonly<Record<string, CommandSpec>> = {
+  synth: {
+    summary: "synthesize Terraform JSON from a config",
+    details:
+      "Writes into a fresh sibling folder and moves it into place only on success: a failure leaves the\n" +
+      "previous output, or nothing. On a terminal, progress (stacks done / total, elapsed) goes to stderr.",
+    options: {
+      config: { type: "string", value: "file", help: "the config (default: the embedded example, examples/default/lakehouse.yaml)" },
+      out: { type: "string", value: "dir", help: "output folder (default: $CDKTF_OUTDIR, else cdktf.out)" },
+      stack: { type: "string", multiple: true, value: "glob", help: "only the stacks matching this glob (* and ?); the others are not even built" },
+      "changed-since": { type: "string", value: "ref", help: "only the stacks whose output can have changed since this git ref" },
+      jobs: { type: "string", value: "n", help: "worker processes (default: the machine's cores; under 8 stacks, one process)" },
+      quiet: { type: "boolean", short: "q", help: "no progress and no summary; errors only" },
+      json: { type: "boolean", help: "print a JSON summary on stdout: stacks, resources per stack, seconds" },
+    },
+  },
+  validate: {
+    summary: "check a config and report every problem with file:line:col and path",
+    options: { config: { type: "string", value: "file", help: "the config to check (required)" } },
+  },
+  schema: { summary: "print the config's JSON Schema", options: {} },
+  review: {
+    summary: "what changes between two refs, by security weight",
+    details:
+      "Without --head: the working tree. Exit 3 on critical or high findings unless --allow-high.\n" +
+      "Deletes and replacements of data-bearing resources in a --plan are critical.",
+    options: {
+      base: { type: "string", value: "ref", help: "the ref to compare against (required)" },
+      head: { type: "string", value: "ref", help: "the ref to review (default: the working tree)" },
+      config: { type: "string", value: "file", help: "the config to synthesize at both refs (default: every example)" },
+      format: { type: "string", value: "md|json", help: "report format (default: md)" },
+      "allow-high": { type: "boolean", help: "exit 0 even with critical or high findings" },
+      plan: { type: "string", multiple: true, value: "stack=plan.json", help: "once per stack: the output of terraform show -json <planfile>" },
+      "details-file": { type: "string", value: "path", help: "write the full Markdown there, uncut (the report is kept under 60,000 characters)" },
+    },
+  },
+  versions: {
+    summary: "version discipline: changed module output needs a version bump and a CHANGELOG.md line",
+    details: "Exit 1 if a module's output changed without both.",
+    options: {
+      base: { type: "string", value: "ref", help: "the ref to compare against (required)" },
+      head: { type: "string", value: "ref", help: "the ref to check (default: the working tree)" },
+    },
+  },
+};
 
 class UsageError extends Error {}
 
-/** Runs the CLI; returns the exit code (0 ok, 1 invalid config or failed synth, 2 usage). */
-export function main(args: string[], out = process.stdout, err = process.stderr): number {
+function version(): string {
+  return (JSON.parse(readFileSync(join(packageRoot(), "package.json"), "utf8")) as { version: string }).version;
+}
+
+function optionUsage(name: string, o: OptionSpec): string {
+  return `${o.short ? `-${o.short}, ` : ""}--${name}${o.type === "string" ? ` <${o.value ?? "value"}>` : ""}`;
+}
+
+function commandHelp(name: string): string {
+  const spec = COMMANDS[name];
+  const options = { ...spec.options, help: HELP_OPTION };
+  const rows = Object.entries(options).map(([n, o]) => [optionUsage(n, o) + (o.multiple ? "..." : ""), o.help]);
+  const width = Math.max(...rows.map(([u]) => u.length));
+  return [
+    `usage: lakehouse ${name}${Object.keys(spec.options).length > 0 ? " [options]" : ""}`,
+    "",
+    `${spec.summary}.`,
+    ...(spec.details ? ["", spec.details] : []),
+    "",
+    "options:",
+    ...rows.map(([u, h]) => `  ${u.padEnd(width)}  ${h}`),
+  ].join("\n");
+}
+
+function globalHelp(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
+  return [
+    "usage: lakehouse <command> [options]",
+    "",
+    "commands:",
+    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
+    "",
+    "  lakehouse <command> --help   that command's options",
+    "  lakehouse --version          print the version",
+    "",
+    "exit codes: 0 ok, 1 the work failed (invalid config, synth, guardrails, versions), 2 usage error,",
+    "            3 review found critical or high changes",
+  ].join("\n");
+}
+
+const didYouMean = (suggestion: string | undefined) => (suggestion ? `; did you mean ${suggestion}?` : "");
+
+interface Parsed {
+  values: Record<string, string | boolean | (string | boolean)[] | undefined>;
+}
+
+/** Parses a command's options with util.parseArgs, turning its errors into one-line usage errors. */
+function parseCommandArgs(command: string, args: string[]): Parsed {
+  const spec = COMMANDS[command];
+  const options = Object.fromEntries(
+    Object.entries({ ...spec.options, help: HELP_OPTION }).map(([name, o]) => [name, { type: o.type, multiple: o.multiple === true, ...(o.short ? { short: o.short } : {}) }]),
+  );
+  const longNames = Object.keys(spec.options).map((n) => `--${n}`);
+  // A lenient pass first, to name the unknown option (and its nearest known one) and value mistakes ourselves.
+  const { tokens } = parseArgs({ args, options, strict: false, allowPositionals: true, tokens: true });
+  for (const token of tokens) {
+    if (token.kind === "positional") throw new UsageError(`${command}: unexpected argument '${token.value}'`);
+    if (token.kind !== "option") continue;
+    const known = options[token.name];
+    if (known === undefined) {
+      const owners = Object.keys(COMMANDS).filter((c) => token.name in COMMANDS[c].options);
+      if (owners.length > 0 && token.rawName.startsWith("--")) throw new UsageError(`${command} takes no ${token.rawName} (an option of ${owners.join(", ")})`);
+      throw new UsageError(`${command}: unknown option ${token.rawName}${didYouMean(nearest(token.rawName, longNames))}`);
+    }
+    if (known.type === "boolean" && token.value !== undefined) throw new UsageError(`${command}: ${token.rawName} takes no value`);
+    if (known.type === "string" && token.value === undefined) throw new UsageError(`${command}: ${token.rawName} needs a value`);
+    // `--out --quiet`: a forgotten value, not an output folder named --quiet.
+    if (known.type === "string" && !token.inlineValue && token.value?.startsWith("-")) {
+      throw new UsageError(`${command}: ${token.rawName} needs a value (a value starting with '-' is written ${token.rawName}=<value>)`);
+    }
+  }
   try {
-    const { command, options, repeated } = parseArgs(args);
-    switch (command) {
-      case "synth": {
-        allowOnly(options, command, ["config", "out"]);
-        const configFile = options.config ?? DEFAULT_CONFIG();
-        const config = loadConfigFile(configFile);
-        const outdir = options.out ?? process.env.CDKTF_OUTDIR ?? "cdktf.out";
-        const { stacks } = synthLakehouse(config, outdir, { guardrails: guardrailsModeFromEnv() });
-        out.write(`synthesized ${stacks.length} stacks from ${configFile} into ${resolve(outdir)}:\n${stacks.map((s) => `  ${s}`).join("\n")}\n`);
-        return 0;
-      }
-      case "validate": {
-        allowOnly(options, command, ["config"]);
-        if (!options.config) throw new UsageError("validate needs --config <file>");
-        loadConfigFile(options.config);
-        out.write(`${options.config}: valid\n`);
-        return 0;
-      }
-      case "schema":
-        allowOnly(options, command, []);
-        out.write(`${JSON.stringify(lakehouseJsonSchema(), null, 2)}\n`);
-        return 0;
-      case "review": {
-        allowOnly(options, command, ["base", "head", "config", "format", "allow-high", "plan", "details-file"]);
-        if (!options.base) throw new UsageError("review needs --base <ref>");
-        const format = options.format ?? "md";
-        if (format !== "md" && format !== "json") throw new UsageError(`--format must be md or json, not '${format}'`);
-        let plans: { stack: string; file: string }[];
-        try {
-          plans = (repeated.plan ?? []).map(parsePlanArgument);
-        } catch (e) {
-          throw new UsageError((e as Error).message);
-        }
-        const twice = plans.find((p, i) => plans.findIndex((q) => q.stack === p.stack) !== i);
-        if (twice) throw new UsageError(`--plan ${twice.stack}=…: given twice; one plan per stack`);
-        // Plan paths are the caller's (CI artifacts), relative to where the command runs, not the repository.
-        const report = review({ repo: gitRoot(), base: options.base, head: options.head, config: options.config, plans: plans.map((p) => ({ stack: p.stack, file: resolve(p.file) })) });
-        const detailsFile = options["details-file"];
-        if (detailsFile) writeFileSync(detailsFile, toMarkdown(report, { limit: Infinity }));
-        out.write(format === "json" ? toJson(report) : toMarkdown(report, { detailsFile }));
-        // Critical findings (data lost in a replacement) gate like high ones.
-        return report.summary.critical + report.summary.high > 0 && !options["allow-high"] ? EXIT_HIGH_FINDINGS : 0;
-      }
-      case "versions": {
-        allowOnly(options, command, ["base", "head"]);
-        if (!options.base) throw new UsageError("versions needs --base <ref>");
-        const { violations, modules } = checkVersions({ repo: gitRoot(), base: options.base, head: options.head });
-        for (const m of modules) {
-          out.write(`${m.module.padEnd(34)} ${(m.baseVersion ?? "—").padEnd(8)} → ${(m.headVersion ?? "—").padEnd(8)} ${m.changedResources.length} resources changed\n`);
-        }
-        if (violations.length > 0) {
-          err.write(`lakehouse: version discipline: ${violations.length} module(s) changed without a proper bump\n${violations.map((v) => `  - ${v}`).join("\n")}\n`);
-          return 1;
-        }
-        out.write("version discipline: ok\n");
-        return 0;
-      }
-      default:
-        throw new UsageError(command ? `unknown command '${command}'` : "no command");
-    }
+    return parseArgs({ args, options, strict: true, allowPositionals: false });
   } catch (e) {
-    if (e instanceof UsageError) {
-      err.write(`lakehouse: ${e.message}\n${USAGE}\n`);
-      return 2;
-    }
-    if (e instanceof LakehouseValidationError) {
-      err.write(`lakehouse: invalid ${e.message}\n`);
-      return 1;
-    }
-    if (e instanceof PlanInputError) {
-      err.write(`lakehouse: ${e.message}\n`);
-      return 1;
-    }
-    if (e instanceof GuardrailError) {
-      err.write(`lakehouse: ${e.message}\nNothing was written. Fix the resources, or suppress a rule with suppressGuardrail(scope, rule, reason).\n`);
-      return 1;
-    }
-    err.write(`lakehouse: ${(e as Error).stack ?? String(e)}\n`);
-    return 1;
+    // Anything the pass above did not foresee is still a usage error, in one line.
+    if ((e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) throw new UsageError(`${command}: ${(e as Error).message.split("\n")[0]}`);
+    throw e;
   }
 }
 
-if (require.main === module) process.exitCode = main(process.argv.slice(2));
+const str = (v: unknown) => (typeof v === "string" ? v : undefined);
+
+/** A writable like process.stdout / process.stderr; `isTTY` decides whether progress is shown. */
+type Output = Pick<NodeJS.WriteStream, "write"> & { isTTY?: boolean };
+
+/** Runs the CLI; resolves to the exit code (see EXIT_*). */
+export async function main(args: string[], out: Output = process.stdout, err: Output = process.stderr): Promise<number> {
+  try {
+    const [command, ...rest] = args;
+    if (command === undefined) throw new UsageError("no command");
+    if (command === "--help" || command === "-h" || command === "help") {
+      const topic = rest[0];
+      if (topic !== undefined && !(topic in COMMANDS)) throw new UsageError(`unknown command '${topic}'${didYouMean(nearest(topic, Object.keys(COMMANDS)))}`);
+      out.write(`${topic ? commandHelp(topic) : globalHelp()}\n`);
+      return EXIT_OK;
+    }
+    if (command === "--version" || command === "-V") {
+      out.write(`${version()}\n`);
+      return EXIT_OK;
+    }
+    if (!(command in COMMANDS)) {
+      throw new UsageError(command.startsWith("-") ? `unknown option ${command} (options follow the command)` : `unknown command '${command}'${didYouMean(nearest(command, Object.keys(COMMANDS)))}`);
+    }
+    // Help wins over every other problem on the line: `lakehouse synth --confg --help` still helps.
+    const beforeTerminator = rest.indexOf("--") < 0 ? rest : rest.slice(0, rest.indexOf("--"));
+    if (beforeTerminator.includes("--help") || beforeTerminator.includes("-h")) {
+      out.write(`${commandHelp(command)}\n`);
+      return EXIT_OK;
+    }
+    const { values } = parseCommandArgs(command, rest);
+    return await run(command, values, out, err);
+  } catch (e) {
+    return report(e, err);
+  }
+}
+
+async function run(command: string, values: Parsed["values"], out: Output, err: Output): Promise<number> {
+  switch (command) {
+    case "synth":
+      return synth(values, out, err);
+    case "validate": {
+      const config = str(values.config);
+      if (!config) throw new UsageError("validate needs --config <file>");
+      loadConfigFile(config);
+      out.write(`${config}: valid\n`);
+      return EXIT_OK;
+    }
+    case "schema":
+      out.write(`${JSON.stringify(lakehouseJsonSchema(), null, 2)}\n`);
+      return EXIT_OK;
+    case "review":
+      return reviewCommand(values, out);
+    default: {
+      const base = str(values.base);
+      if (!base) throw new UsageError("versions needs --base <ref>");
+      const { violations, modules } = checkVersions({ repo: gitRoot(), base, head: str(values.head) });
+      for (const m of modules) {
+        out.write(`${m.module.padEnd(34)} ${(m.baseVersion ?? "—").padEnd(8)} → ${(m.headVersion ?? "—").padEnd(8)} ${m.changedResources.length} resources changed\n`);
+      }
+      if (violations.length > 0) {
+        err.write(`lakehouse: version discipline: ${violations.length} module(s) changed without a proper bump\n${violations.map((v) => `  - ${v}`).join("\n")}\n`);
+        return EXIT_FAILED;
+      }
+      out.write("version discipline: ok\n");
+      return EXIT_OK;
+    }
+  }
+}
+
+/** Resource blocks in one synthesized stack (data sources and outputs not counted). */
+function resourceCount(json: { resource?: Record<string, Record<string, unknown>> }): number {
+  return Object.values(json.resource ?? {}).reduce((n, byName) => n + Object.keys(byName).length, 0);
+}
+
+/** `--jobs`: a whole number of workers, at least 1; unset, the machine's cores. */
+function jobsOption(value: unknown): number | undefined {
+  const text = str(value);
+  if (text === undefined) return undefined;
+  if (!/^[1-9][0-9]*$/.test(text)) throw new UsageError(`--jobs must be a whole number of worker processes, at least 1, not '${text}'`);
+  return Number(text);
+}
+
+async function synth(values: Parsed["values"], out: Output, err: Output): Promise<number> {
+  const jobs = jobsOption(values.jobs);
+  const started = process.hrtime.bigint();
+  const elapsed = () => Number(process.hrtime.bigint() - started) / 1e9;
+  const quiet = values.quiet === true;
+  const json = values.json === true;
+  // Progress rewrites one line in place: only on a terminal, never in CI logs or with --quiet.
+  const progress = err.isTTY === true && !quiet;
+  const configFile = str(values.config) ?? DEFAULT_CONFIG();
+  if (progress) err.write(`\r\x1b[Kreading ${configFile}`);
+  let config;
+  try {
+    config = loadConfigFile(configFile);
+  } finally {
+    if (progress) err.write("\r\x1b[K");
+  }
+  const outdir = str(values.out) ?? process.env.CDKTF_OUTDIR ?? "cdktf.out";
+  const globs = values.stack as string[] | undefined;
+  let chosen = globs ? stacksToSynth(config, globs).map((p) => p.name) : undefined;
+  const since = str(values["changed-since"]);
+  if (since !== undefined) {
+    const changed = changedStacks(process.cwd(), since, configFile, config);
+    chosen = (chosen ?? changed.stacks).filter((s) => changed.reasons.has(s));
+    if (!quiet && !json) for (const s of chosen) err.write(`${s}: ${changed.reasons.get(s)}\n`);
+    if (chosen.length === 0) {
+      if (json) out.write(`${JSON.stringify({ config: configFile, out: resolve(outdir), stacks: [], seconds: Math.round(elapsed() * 100) / 100 }, null, 2)}\n`);
+      else if (!quiet) out.write(`no stack can have changed since ${since}: nothing synthesized, ${resolve(outdir)} left as it was\n`);
+      return EXIT_OK;
+    }
+  }
+  if (progress) err.write(`building stacks, ${elapsed().toFixed(1)}s`);
+  let stacks: string[];
+  try {
+    ({ stacks } = await synthLakehouseInParallel(config, outdir, {
+      jobs,
+      stacks: chosen,
+      guardrails: guardrailsModeFromEnv(),
+      onProgress: progress ? (p) => err.write(`\r\x1b[Ksynth: ${p.stacksDone}/${p.stacksTotal} stacks, ${elapsed().toFixed(1)}s${p.stack ? ` (${p.stack})` : ""}`) : undefined,
+    }));
+  } finally {
+    if (progress) err.write("\r\x1b[K");
+  }
+  const seconds = Math.round(elapsed() * 100) / 100;
+  if (json) {
+    const written = new Map(synthesizedStacks<Parameters<typeof resourceCount>[0]>(outdir).map((s) => [s.name, resourceCount(s.json)]));
+    const summary = { config: configFile, out: resolve(outdir), stacks: stacks.map((name) => ({ name, resources: written.get(name) ?? 0 })), seconds };
+    out.write(`${JSON.stringify(summary, null, 2)}\n`);
+  } else if (!quiet) {
+    out.write(`synthesized ${stacks.length} stacks from ${configFile} into ${resolve(outdir)}:\n${stacks.map((s) => `  ${s}`).join("\n")}\n`);
+  }
+  return EXIT_OK;
+}
+
+function reviewCommand(values: Parsed["values"], out: Output): number {
+  const base = str(values.base);
+  if (!base) throw new UsageError("review needs --base <ref>");
+  const format = str(values.format) ?? "md";
+  if (format !== "md" && format !== "json") throw new UsageError(`--format must be md or json, not '${format}'`);
+  let plans: { stack: string; file: string }[];
+  try {
+    plans = ((values.plan as string[] | undefined) ?? []).map(parsePlanArgument);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const twice = plans.find((p, i) => plans.findIndex((q) => q.stack === p.stack) !== i);
+  if (twice) throw new UsageError(`--plan ${twice.stack}=…: given twice; one plan per stack`);
+  // Plan paths are the caller's (CI artifacts), relative to where the command runs, not the repository.
+  const report = review({ repo: gitRoot(), base, head: str(values.head), config: str(values.config), plans: plans.map((p) => ({ stack: p.stack, file: resolve(p.file) })) });
+  const detailsFile = str(values["details-file"]);
+  if (detailsFile) writeFileSync(detailsFile, toMarkdown(report, { limit: Infinity }));
+  out.write(format === "json" ? toJson(report) : toMarkdown(report, { detailsFile }));
+  // Critical findings (data lost in a replacement) gate like high ones.
+  return report.summary.critical + report.summary.high > 0 && values["allow-high"] !== true ? EXIT_HIGH_FINDINGS : EXIT_OK;
+}
+
+function report(e: unknown, err: Output): number {
+  if (e instanceof UsageError || e instanceof ChangedSinceError) {
+    err.write(`lakehouse: ${e.message}\nRun 'lakehouse --help' for the commands, 'lakehouse <command> --help' for their options.\n`);
+    return EXIT_USAGE;
+  }
+  if (e instanceof ConfigSyntaxError) {
+    err.write(e.problems.map((p) => `lakehouse: ${p.location}: ${p.message}\n`).join(""));
+    return EXIT_FAILED;
+  }
+  if (e instanceof LakehouseValidationError) {
+    err.write(`lakehouse: invalid ${e.message}\n`);
+    return EXIT_FAILED;
+  }
+  if (e instanceof PlanInputError) {
+    err.write(`lakehouse: ${e.message}\n`);
+    return EXIT_FAILED;
+  }
+  if (e instanceof GuardrailError) {
+    err.write(`lakehouse: ${e.message}\nNothing was written. Fix the resources, or suppress a rule with suppressGuardrail(scope, rule, reason).\n`);
+    return EXIT_FAILED;
+  }
+  // Not a known kind of failure: a bug, so the stack trace is what helps.
+  err.write(`lakehouse: ${(e as Error).stack ?? String(e)}\n`);
+  return EXIT_FAILED;
+}
+
+if (require.main === module) void main(process.argv.slice(2)).then((code) => (process.exitCode = code));

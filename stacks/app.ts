@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { App } from "cdktf";
+import { App, TerraformStack } from "cdktf";
 import { LakehouseValidationError } from "../modules/core/errors";
+import { nearest } from "../modules/core/suggest";
 import { GuardrailError, GuardrailViolation, guardrailViolations } from "../modules/core/guardrails";
 import { LakehouseConfig } from "./config/schema";
 import { ResolvedLakehouse, resolveConfig } from "./config/resolve";
@@ -34,32 +35,12 @@ export function selectStacks(names: readonly string[], globs: readonly string[])
     throw new LakehouseValidationError(
       "--stack",
       unmatched.map((p) => {
-        const near = nearest(p.glob, names);
+        const near = nearest(p.glob.replace(/[*?]/g, ""), names);
         return { path: p.glob, message: `matches no stack${near ? ` (did you mean ${near}?)` : ""}; the stacks are ${names.join(", ")}` };
       }),
     );
   }
   return names.filter((n) => patterns.some((p) => p.re.test(n)));
-}
-
-/** The candidate closest to `word` by edit distance, if it is close enough to be a likely typo. */
-export function nearest(word: string, candidates: readonly string[]): string | undefined {
-  let best: { candidate: string; distance: number } | undefined;
-  for (const candidate of candidates) {
-    const distance = editDistance(word.replace(/[*?]/g, ""), candidate);
-    if (!best || distance < best.distance) best = { candidate, distance };
-  }
-  return best && best.distance <= Math.max(2, Math.floor(best.candidate.length / 3)) ? best.candidate : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = row;
-  }
-  return prev[b.length];
 }
 
 /**
@@ -162,6 +143,19 @@ export interface SynthOptions {
   readonly guardrails?: "enforce" | "report";
   /** Only the stacks matching these globs (see `selectStacks`); the others are not constructed. @default every stack */
   readonly stacks?: readonly string[];
+  /**
+   * Called once the stacks are built (`stacksDone` 0) and after each stack is written, e.g. for a
+   * progress line. @default no progress reported
+   */
+  readonly onProgress?: (progress: SynthProgress) => void;
+}
+
+/** How far a synth is: stacks written of all stacks, and the one just written. */
+export interface SynthProgress {
+  readonly stacksDone: number;
+  readonly stacksTotal: number;
+  /** The stack just written; none in the first call (all stacks built, none written yet). */
+  readonly stack?: string;
 }
 
 /** The guardrails mode a CLI run asks for (`LAKEHOUSE_GUARDRAILS=report` is set by `lakehouse review`). */
@@ -205,7 +199,7 @@ export function withoutTokenStackTraces<T>(fn: () => T): T {
 }
 
 /** Synthesizes `names` into `outdir` (`<outdir>/stacks/…`), `STACKS_PER_APP` at a time; returns what the manifests recorded. */
-export function synthStacksInto(config: LakehouseConfig, names: readonly string[], outdir: string): ManifestFacts {
+export function synthStacksInto(config: LakehouseConfig, names: readonly string[], outdir: string, onStackWritten?: (stack: string) => void): ManifestFacts {
   let version = "";
   const annotations = new Map<string, unknown[]>();
   mkdirSync(join(outdir, "stacks"), { recursive: true });
@@ -213,7 +207,8 @@ export function synthStacksInto(config: LakehouseConfig, names: readonly string[
     const batch = join(outdir, `.batch-${i / STACKS_PER_APP}`);
     withoutTokenStackTraces(() => {
       const app = new App({ outdir: batch, skipValidation: false });
-      buildLakehouse(app, config, new Set(names.slice(i, i + STACKS_PER_APP)));
+      const { platform, tenants } = buildLakehouse(app, config, new Set(names.slice(i, i + STACKS_PER_APP)));
+      if (onStackWritten) for (const stack of [...platform, ...tenants]) afterWritten(stack, onStackWritten);
       app.synth();
     });
     const facts = readManifest(batch);
@@ -252,7 +247,8 @@ export function synthLakehouse(config: LakehouseConfig, outdir: string, options:
   const out = stagingFor(outdir);
   try {
     const planned = stacksToSynth(config, options.stacks);
-    const facts = synthStacksInto(config, planned.map((p) => p.name), out.staging);
+    const progress = progressReporter(planned.length, options.onProgress);
+    const facts = synthStacksInto(config, planned.map((p) => p.name), out.staging, progress);
     finishOutput(out.staging, planned, facts, options);
     out.commit();
     return { stacks: planned.map((p) => p.name) };
@@ -266,4 +262,23 @@ export function synthLakehouse(config: LakehouseConfig, outdir: string, options:
 export function finishOutput(staging: string, planned: readonly PlannedStack[], facts: ManifestFacts, options: SynthOptions): void {
   writeManifest(staging, planned, facts);
   enforceGuardrails(staging, options.guardrails);
+}
+
+/** Calls `then` once cdktf has written `stack` (App.synth writes the stacks in turn). */
+function afterWritten(stack: TerraformStack, then: (stack: string) => void): void {
+  const synthesizer = stack.synthesizer;
+  stack.synthesizer = {
+    synthesize: (session) => {
+      synthesizer.synthesize(session);
+      then(stack.node.id);
+    },
+  };
+}
+
+/** A per-stack callback that counts stacks written of `total` for `onProgress` (which first hears 0 of `total`). */
+export function progressReporter(total: number, onProgress?: (progress: SynthProgress) => void): ((stack: string) => void) | undefined {
+  if (!onProgress) return undefined;
+  let done = 0;
+  onProgress({ stacksDone: 0, stacksTotal: total });
+  return (stack) => onProgress({ stacksDone: ++done, stacksTotal: total, stack });
 }

@@ -6,3 +6,4 @@ export * from "./platform-stack";
 export * from "./tenant-stack";
 export * from "./source-pipeline";
 export { DEFAULT_PROVIDER_VERSIONS, PROVIDER_VERSION_FLOORS, ProviderVersions, providerConstraintProblem, requireProviderVersions } from "./providers";
+export * from "./parallel-synth";

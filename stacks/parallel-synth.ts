@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs"
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { LakehouseValidationError, ValidationProblem } from "../modules/core/errors";
-import { PlannedStack, SynthOptions, finishOutput, stacksToSynth, stagingFor, synthLakehouse } from "./app";
+import { PlannedStack, SynthOptions, finishOutput, progressReporter, stacksToSynth, stagingFor, synthLakehouse } from "./app";
 import { resolveConfig } from "./config/resolve";
 import { LakehouseConfig } from "./config/schema";
 
@@ -12,6 +12,8 @@ export interface WorkerTask {
   readonly config: LakehouseConfig;
   readonly stacks: readonly string[];
   readonly outdir: string;
+  /** Whether to send `{ progress: <stack> }` after each stack written. */
+  readonly progress: boolean;
 }
 
 /** What a synth worker answers. */
@@ -66,7 +68,8 @@ export async function synthLakehouseInParallel(config: LakehouseConfig, outdir: 
   try {
     const assigned = assignStacks(config, planned, jobs);
     // Every worker ends before anything is kept or removed: none is left writing into a removed folder.
-    const settled = await Promise.allSettled(assigned.map((stacks, i) => runWorker(workerScript, { config, stacks, outdir: join(out.staging, `.job-${i}`) })));
+    const onStack = progressReporter(planned.length, options.onProgress);
+    const settled = await Promise.allSettled(assigned.map((stacks, i) => runWorker(workerScript, { config, stacks, outdir: join(out.staging, `.job-${i}`), progress: onStack !== undefined }, onStack)));
     const failed = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
     if (failed) throw failed.reason;
     const replies = settled.map((s) => (s as PromiseFulfilledResult<Extract<WorkerReply, { ok: true }>>).value);
@@ -89,12 +92,15 @@ export async function synthLakehouseInParallel(config: LakehouseConfig, outdir: 
   }
 }
 
-function runWorker(script: string, task: WorkerTask): Promise<Extract<WorkerReply, { ok: true }>> {
+function runWorker(script: string, task: WorkerTask, onStack?: (stack: string) => void): Promise<Extract<WorkerReply, { ok: true }>> {
   return new Promise((resolvePromise, reject) => {
     // Worker output goes to our stderr: a worker never writes to the stdout that scripts read.
     const child = fork(script, [], { serialization: "advanced", stdio: ["ignore", 2, 2, "ipc"] });
     let reply: WorkerReply | undefined;
-    child.once("message", (m) => (reply = m as WorkerReply));
+    child.on("message", (m: WorkerReply | { progress: string }) => {
+      if ("progress" in m) onStack?.(m.progress);
+      else reply = m;
+    });
     child.once("error", reject);
     child.once("exit", (code, signal) => {
       if (reply?.ok) return resolvePromise(reply);

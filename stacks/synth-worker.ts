@@ -9,7 +9,8 @@ import type { WorkerReply, WorkerTask } from "./parallel-synth";
 process.once("message", (task: WorkerTask) => {
   let reply: WorkerReply;
   try {
-    const facts = synthStacksInto(task.config, task.stacks, task.outdir);
+    // Each stack written is told at once, for the parent's progress line.
+    const facts = synthStacksInto(task.config, task.stacks, task.outdir, task.progress ? (stack) => process.send!({ progress: stack }) : undefined);
     reply = { ok: true, version: facts.version, annotations: [...facts.annotations], peakRssMb: process.resourceUsage().maxRSS / 1024 };
   } catch (e) {
     const err = e as Error;

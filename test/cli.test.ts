@@ -1,14 +1,24 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { main } from "../cli/lakehouse";
 
-function run(args: string[]) {
+async function run(args: string[]) {
   let stdout = "";
   let stderr = "";
-  const code = main(args, { write: (s: string) => ((stdout += s), true) } as never, { write: (s: string) => ((stderr += s), true) } as never);
+  const code = await main(args, { write: (s: string) => ((stdout += s), true) } as never, { write: (s: string) => ((stderr += s), true) } as never);
   return { code, stdout, stderr };
 }
+
+const COMMANDS = ["synth", "validate", "schema", "review", "versions"];
+const OPTIONS: Record<string, string[]> = {
+  synth: ["--config <file>", "--out <dir>", "--stack <glob>...", "--changed-since <ref>", "--jobs <n>", "-q, --quiet", "--json"],
+  validate: ["--config <file>"],
+  schema: [],
+  review: ["--base <ref>", "--head <ref>", "--config <file>", "--format <md|json>", "--allow-high", "--plan <stack=plan.json>...", "--details-file <path>"],
+  versions: ["--base <ref>", "--head <ref>"],
+};
 
 const BAD = `
 organization: ACME
@@ -33,9 +43,9 @@ describe("lakehouse CLI", () => {
   let dir: string;
   beforeEach(() => (dir = mkdtempSync(join(tmpdir(), "lakehouse-cli-"))));
 
-  test("synth with no config writes the embedded default: one stack per platform and tenant", () => {
+  test("synth with no config writes the embedded default: one stack per platform and tenant", async () => {
     const out = join(dir, "out");
-    const r = run(["synth", "--out", out]);
+    const r = await run(["synth", "--out", out]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/synthesized 4 stacks/);
     expect(readdirSync(join(out, "stacks")).sort()).toEqual(["platform-prod", "tenant-globex-prod", "tenant-initech-prod", "tenant-umbrella-prod"]);
@@ -44,19 +54,19 @@ describe("lakehouse CLI", () => {
     expect(readdirSync(dir)).toEqual(["out"]); // no staging folder left behind
   });
 
-  test("a bad config exits non-zero, lists every problem by path, and writes nothing", () => {
+  test("a bad config exits non-zero, lists every problem by path, and writes nothing", async () => {
     const file = join(dir, "bad.yaml");
     writeFileSync(file, BAD);
     const out = join(dir, "out");
-    const r = run(["synth", "--config", file, "--out", out]);
+    const r = await run(["synth", "--config", file, "--out", out]);
     expect(r.code).toBe(1);
     for (const line of [
-      "- organization: must be lower-case",
-      "- environments[0].awsAccountId: must be a 12-digit AWS account id",
-      "- tenants[0].retentionDays: 10 is below the retention floor of 90 days",
-      "- tenants[0].sources[0].eventTimeField: required",
-      "- tenants[1].id: duplicate tenant id 'globex' (also tenants[0])",
-      "- tenants[1].region: is not a known AWS region",
+      `- ${file}:2:15: organization: must be lower-case`,
+      `- ${file}:5:19: environments[0].awsAccountId: must be a 12-digit AWS account id`,
+      `- ${file}:10:20: tenants[0].retentionDays: 10 is below the retention floor of 90 days`,
+      `- ${file}:12:9: tenants[0].sources[0].eventTimeField: required`,
+      `- ${file}:14:9: tenants[1].id: duplicate tenant id 'globex' (also tenants[0])`,
+      `- ${file}:15:13: tenants[1].region: is not a known AWS region`,
     ]) {
       expect(r.stderr).toContain(line);
     }
@@ -64,39 +74,222 @@ describe("lakehouse CLI", () => {
     expect(readdirSync(dir)).toEqual(["bad.yaml"]);
   });
 
-  test("synth creates missing parent folders; an invalid config creates none", () => {
-    expect(run(["synth", "--out", join(dir, "a", "b", "out")]).code).toBe(0);
+  test("synth creates missing parent folders; an invalid config creates none", async () => {
+    expect((await run(["synth", "--out", join(dir, "a", "b", "out")])).code).toBe(0);
     expect(readdirSync(join(dir, "a", "b"))).toEqual(["out"]);
     const file = join(dir, "bad.yaml");
     writeFileSync(file, BAD);
-    expect(run(["synth", "--config", file, "--out", join(dir, "x", "y", "out")]).code).toBe(1);
+    expect((await run(["synth", "--config", file, "--out", join(dir, "x", "y", "out")])).code).toBe(1);
     expect(existsSync(join(dir, "x"))).toBe(false);
   });
 
-  test("a failed synth keeps the previous output as it was", () => {
+  test("a failed synth keeps the previous output as it was", async () => {
     const out = join(dir, "out");
-    expect(run(["synth", "--out", out]).code).toBe(0);
+    expect((await run(["synth", "--out", out])).code).toBe(0);
     const before = readFileSync(join(out, "manifest.json"), "utf8");
     const file = join(dir, "bad.yaml");
     writeFileSync(file, BAD);
-    expect(run(["synth", "--config", file, "--out", out]).code).toBe(1);
+    expect((await run(["synth", "--config", file, "--out", out])).code).toBe(1);
     expect(readFileSync(join(out, "manifest.json"), "utf8")).toBe(before);
     expect(readdirSync(dir).sort()).toEqual(["bad.yaml", "out"]);
   });
 
-  test("validate: ok for the default, exit 1 with problems for a bad file, exit 2 without --config", () => {
-    expect(run(["validate", "--config", join(__dirname, "..", "examples", "default", "lakehouse.yaml")])).toMatchObject({ code: 0, stdout: expect.stringContaining("valid") });
+  test("validate: ok for the default, exit 1 with problems for a bad file, exit 2 without --config", async () => {
+    expect(await run(["validate", "--config", join(__dirname, "..", "examples", "default", "lakehouse.yaml")])).toMatchObject({ code: 0, stdout: expect.stringContaining("valid") });
     const file = join(dir, "bad.yaml");
     writeFileSync(file, BAD);
-    const r = run(["validate", "--config", file]);
+    const r = await run(["validate", "--config", file]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/bad\.yaml: \d+ problems/);
-    expect(run(["validate"]).code).toBe(2);
+    expect((await run(["validate"])).code).toBe(2);
   });
 
-  test("a missing config file and unknown commands are clear errors", () => {
-    expect(run(["synth", "--config", join(dir, "nope.yaml"), "--out", join(dir, "o")])).toMatchObject({ code: 1, stderr: expect.stringContaining("cannot read") });
-    expect(run(["deploy"])).toMatchObject({ code: 2, stderr: expect.stringContaining("unknown command 'deploy'") });
-    expect(run(["synth", "--verbose"]).code).toBe(2);
+  test("a missing config file and unknown commands are clear errors", async () => {
+    expect(await run(["synth", "--config", join(dir, "nope.yaml"), "--out", join(dir, "o")])).toMatchObject({ code: 1, stderr: expect.stringContaining("cannot read") });
+    expect(await run(["deploy"])).toMatchObject({ code: 2, stderr: expect.stringContaining("unknown command 'deploy'") });
+    expect((await run(["synth", "--verbose"])).code).toBe(2);
+    expect((await run([])).code).toBe(2);
+  });
+
+  test("--help, -h, help and help <command> print the commands on stdout and exit 0", async () => {
+    for (const args of [["--help"], ["-h"], ["help"]]) {
+      const r = await run(args);
+      expect(r).toMatchObject({ code: 0, stderr: "" });
+      for (const command of COMMANDS) expect(r.stdout).toMatch(new RegExp(`^  ${command} +\\S`, "m"));
+      expect(r.stdout).toContain("exit codes: 0 ok, 1");
+    }
+    expect((await run(["help", "review"])).stdout).toBe((await run(["review", "--help"])).stdout);
+    expect(await run(["help", "synt"])).toMatchObject({ code: 2, stderr: expect.stringContaining("unknown command 'synt'; did you mean synth?") });
+  });
+
+  test.each(COMMANDS.map((c) => [c]))("%s --help lists its options and exits 0, before any other check", async (command) => {
+    const r = await run([command, "--help"]);
+    expect(r).toMatchObject({ code: 0, stderr: "" });
+    expect(r.stdout).toMatch(new RegExp(`^usage: lakehouse ${command}`));
+    expect(r.stdout).toContain("-h, --help");
+    for (const option of OPTIONS[command]) expect(r.stdout).toContain(option);
+    // Help wins over a mistake elsewhere on the line (no required option, unknown option).
+    expect((await run([command, "--nonsense", "-h"])).code).toBe(0);
+  });
+
+  test("--version prints the package version and exits 0", async () => {
+    const { version } = JSON.parse(readFileSync(join(__dirname, "..", "package.json"), "utf8"));
+    expect(await run(["--version"])).toEqual({ code: 0, stdout: `${version}\n`, stderr: "" });
+  });
+
+  test.each([
+    [["synth", "--confg", "x.yaml"], "synth: unknown option --confg; did you mean --config?"],
+    [["synth", "--qiet"], "synth: unknown option --qiet; did you mean --quiet?"],
+    [["review", "--base", "main", "--allow-hihg"], "review: unknown option --allow-hihg; did you mean --allow-high?"],
+    [["synth", "--verbose"], "synth: unknown option --verbose\n"],
+    [["synth", "--base", "main"], "synth takes no --base (an option of review, versions)"],
+    [["synt"], "unknown command 'synt'; did you mean synth?"],
+    [["valdiate"], "unknown command 'valdiate'; did you mean validate?"],
+    [["synth", "--out"], "synth: --out needs a value"],
+    [["synth", "--out", "--quiet"], "synth: --out needs a value (a value starting with '-' is written --out=<value>)"],
+    [["synth", "--quiet=yes"], "synth: --quiet takes no value"],
+    [["synth", "extra"], "synth: unexpected argument 'extra'"],
+    [["review"], "review needs --base <ref>"],
+    [["review", "--base", "main", "--format", "html"], "--format must be md or json, not 'html'"],
+    [["versions"], "versions needs --base <ref>"],
+  ])("usage error %j: exit 2, one line naming the problem, and a pointer to --help", async (args, message) => {
+    const r = await run(args);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toContain(`lakehouse: ${message}`);
+    expect(r.stderr).toMatch(/Run 'lakehouse --help'/);
+    expect(r.stderr.trim().split("\n")).toHaveLength(2);
+  });
+
+  test("options take the --name=value form too", async () => {
+    const file = join(dir, "bad.yaml");
+    writeFileSync(file, BAD);
+    expect((await run(["validate", `--config=${file}`])).code).toBe(1);
+  });
+
+  test.each([
+    ["a syntax error", "organization: acme\ntenants: [a, b\nenvironments: []\n", 3, 1, "Flow sequence in block collection must be sufficiently indented"],
+    ["an unresolved alias", "organization: acme\nenvironments: *envs\n", 2, 15, "alias *envs has no anchor &envs before it"],
+    ["a duplicate key", "organization: acme\nenvironments: []\norganization: b\n", 3, 1, "Map keys must be unique (duplicate key organization)"],
+    ["excessive aliases", "a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n", 3, undefined, "expands the document past 100 aliased nodes"],
+  ])("malformed YAML, %s: exit 1 with one clean line 'lakehouse: file:line:col: reason', no stack trace", async (_what, text, line, col, reason) => {
+    const file = join(dir, "broken.yaml");
+    writeFileSync(file, text);
+    for (const command of ["validate", "synth"]) {
+      const r = await run([command, "--config", file, "--out", join(dir, "out")].slice(0, command === "validate" ? 3 : 5));
+      expect(r.code).toBe(1);
+      expect(r.stdout).toBe("");
+      const lines = r.stderr.trimEnd().split("\n");
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(new RegExp(`^lakehouse: ${escape(file)}:${line}:${col ?? "\\d+"}: invalid YAML: `));
+      expect(lines[0]).toContain(reason);
+    }
+    expect(existsSync(join(dir, "out"))).toBe(false);
+  });
+
+  test("synth --json prints stacks, resources per stack and seconds; --quiet prints nothing; neither shows progress off a terminal", async () => {
+    const out = join(dir, "out");
+    const json = await run(["synth", "--out", out, "--json"]);
+    expect(json.code).toBe(0);
+    expect(json.stderr).toBe("");
+    const summary = JSON.parse(json.stdout);
+    expect(summary.stacks.map((s: { name: string }) => s.name)).toEqual(["platform-prod", "tenant-globex-prod", "tenant-initech-prod", "tenant-umbrella-prod"]);
+    for (const stack of summary.stacks) {
+      const written = JSON.parse(readFileSync(join(out, "stacks", stack.name, "cdk.tf.json"), "utf8"));
+      const resources = Object.values(written.resource as Record<string, object>).reduce((n: number, byName) => n + Object.keys(byName).length, 0);
+      expect(stack.resources).toBe(resources);
+      expect(stack.resources).toBeGreaterThan(10);
+    }
+    expect(summary.seconds).toBeGreaterThan(0);
+    expect(summary.out).toBe(out);
+
+    expect(await run(["synth", "--out", out, "--quiet"])).toEqual({ code: 0, stdout: "", stderr: "" });
+    expect(await run(["synth", "--out", out, "-q"])).toEqual({ code: 0, stdout: "", stderr: "" });
+  });
+
+  test("on a terminal, synth shows stacks done / total and elapsed on stderr, and clears the line; --quiet does not", async () => {
+    const out = join(dir, "out");
+    const tty = await runOnTerminal(["synth", "--out", out]);
+    expect(tty.code).toBe(0);
+    for (let done = 0; done <= 4; done++) expect(tty.stderr).toMatch(new RegExp(`\\r\\x1b\\[Ksynth: ${done}/4 stacks, \\d+\\.\\ds`));
+    expect(tty.stderr).toContain("4/4 stacks");
+    expect(tty.stderr.endsWith("\r\x1b[K")).toBe(true);
+    expect(tty.stdout).toMatch(/^synthesized 4 stacks/);
+    expect(await runOnTerminal(["synth", "--out", out, "--quiet"])).toEqual({ code: 0, stdout: "", stderr: "" });
+  });
+});
+
+function escape(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+async function runOnTerminal(args: string[]) {
+  let stdout = "";
+  let stderr = "";
+  const code = await main(args, { write: (s: string) => ((stdout += s), true) } as never, { isTTY: true, write: (s: string) => ((stderr += s), true) } as never);
+  return { code, stdout, stderr };
+}
+
+describe("choosing what synth builds", () => {
+  let dir: string;
+  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), "lakehouse-cli-stacks-"))));
+
+  test("--stack (repeatable, globs) writes only the chosen stacks; a glob matching none names the nearest", async () => {
+    const out = join(dir, "out");
+    const r = await run(["synth", "--out", out, "--stack", "tenant-initech-*", "--stack", "platform-prod"]);
+    expect(r).toMatchObject({ code: 0, stdout: expect.stringContaining("synthesized 2 stacks") });
+    expect(readdirSync(join(out, "stacks")).sort()).toEqual(["platform-prod", "tenant-initech-prod"]);
+    const bad = await run(["synth", "--out", join(dir, "bad"), "--stack", "tenant-initek-prod"]);
+    expect(bad).toMatchObject({ code: 1, stderr: expect.stringContaining("tenant-initek-prod: matches no stack (did you mean tenant-initech-prod?)") });
+    expect(existsSync(join(dir, "bad"))).toBe(false);
+  });
+
+  test.each([["0"], ["two"], ["=-1"], ["1.5"]])("--jobs %s is a usage error", async (jobs) => {
+    const r = await run(["synth", "--out", join(dir, "out"), ...(jobs.startsWith("=") ? [`--jobs${jobs}`] : ["--jobs", jobs])]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--jobs must be a whole number of worker processes, at least 1");
+  });
+
+  test("--jobs 1 and the default give the same output", async () => {
+    expect((await run(["synth", "--out", join(dir, "a"), "--jobs", "1"])).code).toBe(0);
+    expect((await run(["synth", "--out", join(dir, "b")])).code).toBe(0);
+    for (const stack of readdirSync(join(dir, "a", "stacks")))
+      expect(readFileSync(join(dir, "b", "stacks", stack, "cdk.tf.json"), "utf8")).toBe(readFileSync(join(dir, "a", "stacks", stack, "cdk.tf.json"), "utf8"));
+  });
+
+  test("--changed-since synthesizes only what can have changed, says why, and nothing when nothing changed", async () => {
+    const repo = join(dir, "repo");
+    const sh = (...args: string[]) => execFileSync("git", args, { cwd: repo, encoding: "utf8" });
+    mkdirSync(repo);
+    copyFileSync(join(__dirname, "..", "examples", "default", "lakehouse.yaml"), join(repo, "lakehouse.yaml"));
+    sh("init", "-q");
+    sh("-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-q", "--allow-empty", "-m", "empty");
+    sh("add", "-A");
+    sh("-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-q", "-m", "base");
+    const cwd = process.cwd();
+    process.chdir(repo);
+    try {
+      const none = await run(["synth", "--config", "lakehouse.yaml", "--out", "out", "--changed-since", "HEAD"]);
+      expect(none).toMatchObject({ code: 0, stdout: expect.stringContaining("no stack can have changed since HEAD: nothing synthesized") });
+      expect(existsSync(join(repo, "out"))).toBe(false);
+      const text = readFileSync("lakehouse.yaml", "utf8");
+      writeFileSync("lakehouse.yaml", text.replace("retentionDays: 730", "retentionDays: 800"));
+      // The tenant's inputs changed; the platform's output too (its table-change monitor expects the cleaner's purge).
+      const one = await run(["synth", "--config", "lakehouse.yaml", "--out", "out", "--changed-since", "HEAD"]);
+      expect(one).toMatchObject({ code: 0, stdout: expect.stringContaining("synthesized 2 stacks") });
+      expect(one.stderr).toContain("tenant-initech-prod: its inputs changed");
+      expect(one.stderr).toContain("platform-prod: its synthesized output differs");
+      expect(readdirSync(join(repo, "out", "stacks")).sort()).toEqual(["platform-prod", "tenant-initech-prod"]);
+      writeFileSync("lakehouse.yaml", text.replace("displayName: Initech GmbH", "displayName: Initech AG"));
+      const tenantOnly = await run(["synth", "--config", "lakehouse.yaml", "--out", "out", "--changed-since", "HEAD"]);
+      expect(tenantOnly.stdout).toContain("synthesized 1 stacks");
+      expect(readdirSync(join(repo, "out", "stacks"))).toEqual(["tenant-initech-prod"]);
+      // Everything since the first (empty) commit: the config is new there.
+      expect((await run(["synth", "--config", "lakehouse.yaml", "--out", "out", "--changed-since", "HEAD~1", "--quiet"])).code).toBe(0);
+      expect(readdirSync(join(repo, "out", "stacks"))).toHaveLength(4);
+      expect(await run(["synth", "--config", "lakehouse.yaml", "--changed-since", "nope"])).toMatchObject({ code: 2, stderr: expect.stringContaining("--changed-since nope: not a commit in") });
+    } finally {
+      process.chdir(cwd);
+    }
   });
 });

@@ -1,10 +1,13 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { LakehouseValidationError } from "../modules/core/errors";
+import { ConfigSyntaxError, LakehouseValidationError } from "../modules/core/errors";
 import { lakehouseJsonSchema } from "../stacks/config/json-schema";
 import { loadConfigFile, parseConfig, parseConfigYaml } from "../stacks/config/load";
 import { resolveConfig } from "../stacks/config/resolve";
 import { LakehouseConfigInput } from "../stacks/config/schema";
+import { buildLakehouse } from "../stacks/app";
+import { TerraformStack, Testing } from "cdktf";
+import { resourcesOf } from "./support/synth";
 
 const DEFAULT = join(__dirname, "..", "examples", "default", "lakehouse.yaml");
 
@@ -183,15 +186,147 @@ describe("lakehouse config", () => {
     expect(problems.length).toBeGreaterThanOrEqual(5);
   });
 
-  test("the error message lists every problem as 'path: reason' under the file name", () => {
+  test("the error message lists every problem as 'file:line:col: path: reason' under the file name", () => {
     expect(() => parseConfigYaml("organization: acme\nenvironments: []\ntenants: []\n", "bad.yaml")).toThrow(
-      /^bad\.yaml: 2 problems\n {2}- environments: at least one environment is required\n {2}- tenants: at least one tenant is required$/,
+      /^bad\.yaml: 2 problems\n {2}- bad\.yaml:2:15: environments: at least one environment is required\n {2}- bad\.yaml:3:10: tenants: at least one tenant is required$/,
     );
   });
 
-  test("YAML errors (syntax, duplicate keys) are reported with their line", () => {
-    expect(() => parseConfigYaml("organization: acme\norganization: other\n", "dup.yaml")).toThrow(/dup\.yaml: 1 problem\n {2}- \(yaml line 2\): .*[Uu]nique/);
-    expect(() => parseConfigYaml("tenants: [\n", "broken.yaml")).toThrow(/broken\.yaml/);
+  test("from TypeScript (no file) the problems carry no location", () => {
+    expect(() => parseConfig({ organization: "acme", environments: [], tenants: [] })).toThrow(/^config: 2 problems\n {2}- environments: at least one/);
+  });
+
+  /** The problems of a YAML config, as `location path: message` lines. */
+  function yamlProblems(text: string): string[] {
+    try {
+      parseConfigYaml(text, "c.yaml");
+    } catch (e) {
+      if (e instanceof LakehouseValidationError) return e.problems.map((p) => `${p.location} ${p.path}: ${p.message}`);
+      throw e;
+    }
+    throw new Error("expected problems");
+  }
+
+  const ENV = "environments:\n  - name: prod\n    awsAccountId: '111111111111'\n    snowflakeAccounts: [{ region: us-east-1, organization: O, account: A }]\n";
+
+  test("config problems point at the value, a missing field at its object, an unknown key at the key; sorted by line", () => {
+    const text = `organization: acme\n${ENV}tenants:\n  - id: globex\n    region: us-east-1\n    colour: blue\n    sources:\n      - name: okta\n        delivery: { kind: puller, scheduleMinutes: 30 }\n`;
+    expect(yamlProblems(text)).toEqual([
+      "c.yaml:9:5 tenants[0]: Unrecognized key: \"colour\"",
+      "c.yaml:11:9 tenants[0].sources[0].eventTimeField: required: the JSON path of each event's time (or a type whose catalog entry gives it)",
+      "c.yaml:12:52 tenants[0].sources[0].delivery.scheduleMinutes: must be 1-10 minutes: ingest delay stays under 10 minutes",
+      "c.yaml:12:52 tenants[0].sources[0].delivery.scheduleMinutes: needs delivery.puller (without it the source only grants writerRoleArns)",
+    ]);
+  });
+
+  test("duplicate source names are reported even when the same entries have shape errors, or an entry is not an object", () => {
+    const text =
+      `organization: acme\n${ENV}tenants:\n  - id: globex\n    region: us-east-1\n    sources:\n` +
+      "      - { name: okta, delivery: { kind: puller }, retentionDays: ninety }\n" +
+      "      - null\n" +
+      "      - { name: okta, delivery: { kind: pigeon }, eventTimeField: published }\n";
+    const problems = yamlProblems(text);
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        "c.yaml:10:9 tenants[0].sources[0].eventTimeField: required: the JSON path of each event's time (or a type whose catalog entry gives it)",
+        expect.stringMatching(/^c\.yaml:10:66 tenants\[0\]\.sources\[0\]\.retentionDays: .*expected number/),
+        expect.stringMatching(/^c\.yaml:11:9 tenants\[0\]\.sources\[1\]: .*expected object/),
+        expect.stringMatching(/^c\.yaml:12:41 tenants\[0\]\.sources\[2\]\.delivery\.kind: /),
+        "c.yaml:12:17 tenants[0].sources[2].name: duplicate source 'okta' (also sources[0])",
+      ]),
+    );
+    // Sorted by position: line, then column.
+    const positions = problems.map((p) => p.split(" ")[0].split(":").slice(1).map(Number));
+    expect(positions).toEqual([...positions].sort((a, b) => a[0] - b[0] || a[1] - b[1]));
+  });
+
+  test.each([
+    ["a syntax error", "organization: acme\ntenants: [a, b\nenvironments: []\n", "c.yaml:3:1: invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]"],
+    ["a duplicate key", "organization: acme\norganization: other\n", "c.yaml:2:1: invalid YAML: Map keys must be unique (duplicate key organization)"],
+    ["an alias without its anchor", "organization: acme\nenvironments: *envs\n", "c.yaml:2:15: invalid YAML: alias *envs has no anchor &envs before it"],
+    [
+      "excessive aliases (a billion-laughs document)",
+      "a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n",
+      /^c\.yaml:3:\d+: invalid YAML: alias \*b expands the document past 100 aliased nodes/,
+    ],
+    ["two documents", "organization: acme\n---\norganization: b\n", "c.yaml:2:1: invalid YAML: Source contains multiple documents; please use YAML.parseAllDocuments()"],
+    ["a tab as indentation", "organization: acme\ntenants:\n\t- a\n", /^c\.yaml:3:1: invalid YAML: Tabs are not allowed as indentation/],
+  ])("malformed YAML, %s, is a ConfigSyntaxError: one line with file:line:col", (_what, text, expected) => {
+    let error: unknown;
+    try {
+      parseConfigYaml(text, "c.yaml");
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigSyntaxError);
+    const message = (error as Error).message;
+    expect(message.split("\n")).toHaveLength(1);
+    if (typeof expected === "string") expect(message).toBe(expected);
+    else expect(message).toMatch(expected);
+  });
+
+  test("aliases within the limit are read as their anchors' values", () => {
+    const text = `organization: acme\nenvironments:\n  - &prod\n    name: prod\n    awsAccountId: '111111111111'\n    snowflakeAccounts: [{ region: us-east-1, organization: O, account: A }]\ntenants:\n  - id: globex\n    region: us-east-1\n    sources: &sources\n      - { name: okta, delivery: { kind: puller }, eventTimeField: published }\n  - { id: initech, region: us-east-1, sources: *sources }\n`;
+    const config = parseConfigYaml(text, "c.yaml");
+    expect(config.tenants[1].sources).toEqual(config.tenants[0].sources);
+  });
+
+  describe("views as the seed writes them", () => {
+    const withView = (view: string, edit: (c: Raw) => void = () => {}) =>
+      problemsAfter((c) => {
+        c.tenants[0].sources[0].views = { OKTA_EVENTS: view };
+        edit(c);
+      });
+
+    test.each([
+      "event_time, data:actor.alternateId::string AS actor",
+      "SELECT event_time, data:actor.alternateId::string AS actor FROM OKTA",
+      "SELECT event_time FROM globex.okta",
+      "SELECT event_time FROM ACME_LOGS_PROD.GLOBEX.OKTA",
+    ])("accepted: %s", (view) => {
+      expect(withView(view)).toEqual([]);
+    });
+
+    test("the view of a whole statement is the view of its select list", () => {
+      const statementOf = (view: string) => {
+        const config = valid();
+        config.tenants[0].sources[0].views = { OKTA_EVENTS: view };
+        const app = Testing.app();
+        buildLakehouse(app, parseConfig(config));
+        const tenant = app.node.findAll().find((c) => c instanceof TerraformStack && c.node.id === "tenant-globex-prod") as TerraformStack;
+        return resourcesOf(JSON.parse(Testing.synth(tenant)), "snowflake_view").map((v) => v.statement);
+      };
+      expect(statementOf("SELECT event_time AS t FROM ACME_LOGS_PROD.GLOBEX.OKTA")).toEqual(statementOf("event_time AS t"));
+      expect(statementOf("event_time AS t")).toEqual(["SELECT\n  event_time AS t\nFROM ACME_LOGS_PROD.GLOBEX.OKTA"]);
+    });
+
+    test.each([
+      ["another source's table", "SELECT a FROM CLOUDTRAIL", /selects FROM CLOUDTRAIL, not from its own table ACME_LOGS_PROD\.GLOBEX\.OKTA/],
+      ["another tenant's schema", "SELECT a FROM INITECH.OKTA", /selects FROM INITECH\.OKTA, not from its own table/],
+      ["another environment's database", "SELECT a FROM ACME_LOGS_DEV.GLOBEX.OKTA", /selects FROM ACME_LOGS_DEV\.GLOBEX\.OKTA, not from its own table ACME_LOGS_PROD\.GLOBEX\.OKTA/],
+      ["a join", "SELECT a FROM OKTA JOIN USERS ON a = b", /may only select FROM its own table, with nothing after it/],
+    ])("rejected with the view's config path: %s", (_what, view, message) => {
+      const problems = withView(view);
+      expect(problems).toEqual([{ path: "tenants[0].sources[0].views.OKTA_EVENTS", message: expect.stringMatching(message) }]);
+    });
+
+    test("a database may not be named when the tenant is in two environments (each has its own)", () => {
+      const twoEnvironments = (c: Raw) => c.environments.push({ ...c.environments[0], name: "dev" });
+      expect(withView("SELECT a FROM GLOBEX.OKTA", twoEnvironments)).toEqual([]);
+      expect(withView("SELECT a FROM ACME_LOGS_PROD.GLOBEX.OKTA", twoEnvironments)).toEqual([
+        {
+          path: "tenants[0].sources[0].views.OKTA_EVENTS",
+          message: "names the database ACME_LOGS_PROD, but the view is made in 2 databases (ACME_LOGS_PROD, ACME_LOGS_DEV): write GLOBEX.OKTA or OKTA",
+        },
+      ]);
+      // Limited to one environment, the tenant has one database again.
+      expect(withView("SELECT a FROM ACME_LOGS_PROD.GLOBEX.OKTA", (c) => (twoEnvironments(c), (c.tenants[0].environments = ["prod"])))).toEqual([]);
+    });
+
+    test("a view's FROM is checked even when the source has shape errors", () => {
+      const problems = withView("SELECT a FROM CLOUDTRAIL", (c) => delete c.tenants[0].sources[0].eventTimeField);
+      expect(problems.map((p) => p.path)).toEqual(["tenants[0].sources[0].eventTimeField", "tenants[0].sources[0].views.OKTA_EVENTS"]);
+    });
   });
 
   test("the committed JSON Schema is the one generated from the zod schema", () => {

@@ -37,13 +37,13 @@ function commit(name: string): void {
   sh(repo, "git", "commit", "-q", "-m", name);
   commits[name] = sh(repo, "git", "rev-parse", "HEAD");
 }
-function cli(args: string[]): { code: number; stdout: string; stderr: string } {
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = "";
   let stderr = "";
   const cwd = process.cwd();
   process.chdir(repo);
   try {
-    const code = main(args, { write: (s: string) => ((stdout += s), true) } as never, { write: (s: string) => ((stderr += s), true) } as never);
+    const code = await main(args, { write: (s: string) => ((stdout += s), true) } as never, { write: (s: string) => ((stderr += s), true) } as never);
     return { code, stdout, stderr };
   } finally {
     process.chdir(cwd);
@@ -152,26 +152,26 @@ describe("lakehouse review", () => {
     expect(JSON.parse(toJson(report)).changes.every((c: { severity: string }) => c.severity === "low")).toBe(true);
   }, 60000);
 
-  test("the CLI exits non-zero on high findings unless --allow-high, and zero on low ones", () => {
-    const high = cli(["review", "--base", commits.c1, "--head", commits.c2, "--format", "json"]);
+  test("the CLI exits non-zero on high findings unless --allow-high, and zero on low ones", async () => {
+    const high = await cli(["review", "--base", commits.c1, "--head", commits.c2, "--format", "json"]);
     expect(high.code).toBe(EXIT_HIGH_FINDINGS);
     expect(JSON.parse(high.stdout).summary.high).toBeGreaterThan(0);
-    expect(cli(["review", "--base", commits.c1, "--head", commits.c2, "--allow-high"]).code).toBe(0);
-    const low = cli(["review", "--base", commits.c2, "--head", commits.c3]);
+    expect((await cli(["review", "--base", commits.c1, "--head", commits.c2, "--allow-high"])).code).toBe(0);
+    const low = await cli(["review", "--base", commits.c2, "--head", commits.c3]);
     expect(low.code).toBe(0);
     expect(low.stdout).toMatch(/^## Security review/);
-    expect(cli(["review", "--head", commits.c2]).code).toBe(2);
-    expect(cli(["review", "--base", "no-such-ref"]).code).toBe(1);
+    expect((await cli(["review", "--head", commits.c2])).code).toBe(2);
+    expect((await cli(["review", "--base", "no-such-ref"])).code).toBe(1);
   }, 90000);
 
-  test("with a plan that replaces the KMS key, a tag-only change is critical and exits 3 unless --allow-high; the full Markdown goes to --details-file", () => {
+  test("with a plan that replaces the KMS key, a tag-only change is critical and exits 3 unless --allow-high; the full Markdown goes to --details-file", async () => {
     const dir = mkdtempSync(join(tmpdir(), "lakehouse-review-plan-"));
     try {
       const plan = join(dir, "globex.json");
       const key = "aws_kms_key.LogKey_E83D0C1B"; // as in test/golden/default/tenant-globex-prod.tf.json
       writeFileSync(plan, JSON.stringify({ format_version: "1.2", planned_values: {}, resource_changes: [{ address: key, mode: "managed", type: "aws_kms_key", name: key.split(".")[1], action_reason: "replace_because_cannot_update", change: { actions: ["delete", "create"], replace_paths: [["customer_master_key_spec"]] } }] }));
       const details = join(dir, "review-full.md");
-      const run = cli(["review", "--base", commits.c2, "--head", commits.c3, "--plan", `tenant-globex-prod=${plan}`, "--details-file", details, "--format", "json"]);
+      const run = await cli(["review", "--base", commits.c2, "--head", commits.c3, "--plan", `tenant-globex-prod=${plan}`, "--details-file", details, "--format", "json"]);
       expect(run.code).toBe(EXIT_HIGH_FINDINGS);
       const json = JSON.parse(run.stdout);
       expect(json.summary).toMatchObject({ critical: 1, high: 0, replaced: 1 });
@@ -179,17 +179,17 @@ describe("lakehouse review", () => {
       expect(json.plan).toMatchObject({ status: "partial", planned: ["tenant-globex-prod"], unplannedWithChanges: ["platform-prod", "tenant-initech-prod", "tenant-umbrella-prod"] });
       expect(readFileSync(details, "utf8")).toMatch(/^## Security review/);
       expect(readFileSync(details, "utf8")).toContain("### ⛔ critical (1)");
-      expect(cli(["review", "--base", commits.c2, "--head", commits.c3, "--plan", `tenant-globex-prod=${plan}`, "--allow-high"]).code).toBe(0);
+      expect((await cli(["review", "--base", commits.c2, "--head", commits.c3, "--plan", `tenant-globex-prod=${plan}`, "--allow-high"])).code).toBe(0);
 
-      const noEquals = cli(["review", "--base", commits.c2, "--plan", plan]);
+      const noEquals = await cli(["review", "--base", commits.c2, "--plan", plan]);
       expect(noEquals.code).toBe(2);
       expect(noEquals.stderr).toContain(`lakehouse: --plan ${plan}: expected <stack>=<file>`);
       const notPlan = join(dir, "not-a-plan.json");
       writeFileSync(notPlan, JSON.stringify({ hello: "world" }));
-      const bad = cli(["review", "--base", commits.c2, "--plan", `tenant-globex-prod=${notPlan}`]);
+      const bad = await cli(["review", "--base", commits.c2, "--plan", `tenant-globex-prod=${notPlan}`]);
       expect(bad.code).toBe(1);
       expect(bad.stderr).toContain(`lakehouse: --plan tenant-globex-prod=${notPlan}: ${notPlan} is not a Terraform plan in JSON`);
-      expect(cli(["review", "--base", commits.c2, "--plan", `a=${plan}`, "--plan", `a=${plan}`]).stderr).toContain("--plan a=…: given twice");
+      expect((await cli(["review", "--base", commits.c2, "--plan", `a=${plan}`, "--plan", `a=${plan}`])).stderr).toContain("--plan a=…: given twice");
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -204,13 +204,13 @@ describe("version discipline", () => {
     expect(violations[0]).toMatch(/default\/tenant-globex-prod aws_kms_key\.LogKey_[0-9A-F]+ \(changed\)/);
   }, 60000);
 
-  test("a bump without a CHANGELOG line fails; with the line it passes", () => {
+  test("a bump without a CHANGELOG line fails; with the line it passes", async () => {
     expect(checkVersions({ repo, base: commits.c2, head: commits.c4 }).violations[0]).toMatch(/aws\/kms-key: version 0\.2\.0 → 0\.2\.1 but CHANGELOG\.md gained no line/);
     const ok = checkVersions({ repo, base: commits.c2, head: commits.c5 });
     expect(ok.violations).toEqual([]);
     expect(ok.modules.find((m) => m.module === "aws/kms-key")).toMatchObject({ baseVersion: "0.2.0", headVersion: "0.2.1" });
-    expect(cli(["versions", "--base", commits.c2, "--head", commits.c3]).code).toBe(1);
-    expect(cli(["versions", "--base", commits.c2, "--head", commits.c5]).code).toBe(0);
+    expect((await cli(["versions", "--base", commits.c2, "--head", commits.c3])).code).toBe(1);
+    expect((await cli(["versions", "--base", commits.c2, "--head", commits.c5])).code).toBe(0);
   }, 90000);
 
   test("an edit of an example's config alone is not a module change: both refs synthesize the same config", () => {

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { Parser } from "node-sql-parser";
 import { Testing } from "cdktf";
 import { buildDirectExample } from "../examples/direct-modules/main";
-import { copyStatement, eventTimeExpression, selectListProblem } from "../modules/snowflake/sql";
+import { ViewDefinition, copyStatement, eventTimeExpression, parseViewDefinition, selectListProblem } from "../modules/snowflake/sql";
 import { buildLakehouse } from "../stacks/app";
 import { loadConfigFile } from "../stacks/config/load";
 import { SynthJson, resourcesOf } from "./support/synth";
@@ -51,6 +51,39 @@ describe("SQL emitted by the modules", () => {
       expect(selectListProblem(list)).toBeUndefined();
       expect(() => parse(`SELECT ${list} FROM t`)).not.toThrow();
     }
+  });
+
+  /** The parser's reading of a statement: its one FROM table as [db, schema, table] parts, and whether anything else follows. */
+  function parserFrom(statement: string) {
+    const ast = parse(statement);
+    const select = (Array.isArray(ast) ? ast[0] : ast) as { from: { db: string | null; schema?: string; table: string; as: string | null; join?: string }[]; where: unknown; _next?: unknown };
+    const [first, ...others] = select.from;
+    const parts = [first.db, first.schema, first.table].filter((x): x is string => typeof x === "string");
+    // Two parts come back as db + table; the dialect has no schema without a db.
+    return { from: parts.map((x) => x.toUpperCase()), onlyTable: others.length === 0 && first.as === null && select.where === null && select._next === undefined };
+  }
+
+  test.each([
+    "SELECT parse_time as parse_time, data:id.time as time, ARRAY_CONSTRUCT(data:ipAddress) AS ip_indicators FROM LOGS_PROD.RAW.GSUITE_AUDIT",
+    "select a, b from RAW.GSUITE_AUDIT",
+    "SELECT data:x::string AS x FROM gsuite_audit",
+  ])("a whole view statement is read as the parser reads it: %s", (statement) => {
+    const view = parseViewDefinition(statement);
+    expect(view).not.toHaveProperty("problem");
+    expect(parserFrom(statement)).toEqual({ from: (view as ViewDefinition).from, onlyTable: true });
+    // The select list taken out of it is one select list to the parser too.
+    expect(() => parse(`SELECT ${(view as ViewDefinition).selectList} FROM t`)).not.toThrow();
+  });
+
+  test.each([
+    "SELECT a FROM GSUITE_AUDIT JOIN USERS ON a = b",
+    "SELECT a FROM GSUITE_AUDIT, USERS",
+    "SELECT a FROM GSUITE_AUDIT g",
+    "SELECT a FROM GSUITE_AUDIT WHERE a = 1",
+    "SELECT a FROM GSUITE_AUDIT UNION SELECT a FROM USERS",
+  ])("valid SQL that is more than one table is refused by the view reader: %s", (statement) => {
+    expect(parserFrom(statement).onlyTable).toBe(false);
+    expect(parseViewDefinition(statement)).toHaveProperty("problem");
   });
 
   test("COPY statements have the shape the pipe needs (full grammar check: scripts/check-sql.py)", () => {

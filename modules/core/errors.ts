@@ -4,6 +4,8 @@ export interface ValidationProblem {
   readonly path: string;
   /** A plain reason, e.g. `required`. */
   readonly message: string;
+  /** Where in a file the problem is, `file:line:col` (configs read from YAML); none for TypeScript input. */
+  readonly location?: string;
 }
 
 /**
@@ -18,7 +20,7 @@ export class LakehouseValidationError extends Error {
   ) {
     super(
       `${where}: ${problems.length} problem${problems.length === 1 ? "" : "s"}\n` +
-        problems.map((p) => `  - ${p.path || "(root)"}: ${p.message}`).join("\n"),
+        problems.map((p) => `  - ${p.location ? `${p.location}: ` : ""}${p.path || "(root)"}: ${p.message}`).join("\n"),
     );
     this.name = "LakehouseValidationError";
   }
@@ -32,4 +34,16 @@ export function formatPath(path: readonly PropertyKey[]): string {
     else out += out === "" ? String(part) : `.${String(part)}`;
   }
   return out;
+}
+
+/**
+ * A config file that is not well-formed YAML (syntax, duplicate key, unresolved or excessive
+ * aliases). Each problem has a `file:line:col` location and an empty path: there is no config yet.
+ */
+export class ConfigSyntaxError extends LakehouseValidationError {
+  constructor(where: string, problems: readonly (ValidationProblem & { location: string })[]) {
+    super(where, problems);
+    this.name = "ConfigSyntaxError";
+    this.message = problems.map((p) => `${p.location}: ${p.message}`).join("\n");
+  }
 }

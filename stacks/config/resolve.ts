@@ -1,6 +1,7 @@
 import { bucketName, iamRoleName, limitedName, snowflakeName } from "../../modules/core/naming";
 import { applyCatalog } from "./catalog";
 import { BUILT_IN_DEFAULTS, EffectiveSourceConfig, EnvironmentConfig, LakehouseConfig, SourceConfig, TenantConfig } from "./schema";
+import { logDatabaseName, sourceTableName, tenantSchemaName } from "./names";
 
 /**
  * The config with every default filled in and every derived name decided, in one place: stacks read
@@ -92,7 +93,7 @@ export function resolveConfig(config: LakehouseConfig): ResolvedLakehouse {
         name: env.name,
         accountId: env.awsAccountId,
         platformStackName: `platform-${env.name}`,
-        databaseName: snowflakeName(org, "logs", env.name),
+        databaseName: logDatabaseName(org, env.name),
         timeTravelDays: defaults.timeTravelDays,
         accessLogRetentionDays: defaults.accessLogRetentionDays,
         auditRetentionDays: defaults.retentionDays,
@@ -115,7 +116,7 @@ function resolveTenant(org: string, env: EnvironmentConfig, t: TenantConfig, def
     stackName: `tenant-${t.id}-${env.name}`,
     bucketName: bucketName(org, env.name, t.id, env.awsAccountId, "logs"),
     kmsAliasName: `${org}-${env.name}-${t.id}-logs`,
-    schemaName: snowflakeName(t.id),
+    schemaName: tenantSchemaName(t.id),
     snowflakeRolePrefix: snowflakeName(org, env.name, t.id),
     awsRolePrefix: limitedName([org, env.name, t.id], "-", 59),
     sources: t.sources.map((stated) => {
@@ -132,7 +133,7 @@ function resolveTenant(org: string, env: EnvironmentConfig, t: TenantConfig, def
         transitions: s.transitions ?? defaults.transitions,
         eventTimeFormat: s.eventTimeFormat ?? "AUTO",
         landingRetentionDays: LANDING_RETENTION_DAYS,
-        tableName: snowflakeName(s.name),
+        tableName: sourceTableName(s.name),
         storageIntegrationName: snowflakeName(org, env.name, t.id, s.name, "s3"),
         accessRoleName: iamRoleName(org, env.name, t.id, s.name, "snowflake"),
         externalId: `${org}-${env.name}-${t.id}-${s.name}`,

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { cronSchedule } from "../../modules/core/validate";
-import { JSON_PATH, JSON_PATH_HINT, TIMESTAMP_FORMAT, selectListProblem } from "../../modules/snowflake/sql";
+import { JSON_PATH, JSON_PATH_HINT, TIMESTAMP_FORMAT, parseViewDefinition, viewSourceProblem } from "../../modules/snowflake/sql";
+import { logDatabaseName, sourceTableName, tenantSchemaName } from "./names";
 import { PROVIDER_VERSION_FLOORS, providerConstraintProblem } from "../providers";
 import { AWS_REGIONS, SNOWFLAKE_RESERVED } from "./regions";
 import { SOURCE_TYPES, applyCatalog } from "./catalog";
@@ -101,9 +102,10 @@ export const sourceSchema = z.strictObject({
   views: z
     .record(
       viewName,
-      z.string().superRefine((list, ctx) => {
-        const problem = selectListProblem(list);
-        if (problem) ctx.addIssue({ code: "custom", message: problem });
+      // A select list, or a whole SELECT … FROM <this table> (crossCheck checks which table).
+      z.string().superRefine((view, ctx) => {
+        const parsed = parseViewDefinition(view);
+        if ("problem" in parsed) ctx.addIssue({ code: "custom", message: parsed.problem });
       }),
     )
     .optional(),
@@ -284,6 +286,7 @@ export type IssueSink = (path: (string | number)[], message: string) => void;
  * that one run reports every problem (see `crossCheckProblems`).
  */
 export function crossCheck(c: {
+  organization?: string;
   environments: z.output<typeof environmentSchema>[];
   defaults?: z.output<typeof defaultsSchema>;
   tenants: z.output<typeof tenantSchema>[];
@@ -294,11 +297,13 @@ export function crossCheck(c: {
 
   const envNames = new Map<string, number>();
   list(c.environments).forEach((env, i) => {
+    if (!isObject(env)) return;
     const first = envNames.get(env.name);
     if (first !== undefined) issue(["environments", i, "name"], `duplicate environment '${env.name}' (also environments[${first}])`);
     else envNames.set(env.name, i);
     const regions = new Map<string, number>();
     list(env.snowflakeAccounts).forEach((acct, j) => {
+      if (!isObject(acct)) return;
       const seen = regions.get(acct.region);
       if (seen !== undefined) issue(["environments", i, "snowflakeAccounts", j, "region"], `duplicate region '${acct.region}' (also snowflakeAccounts[${seen}])`);
       else regions.set(acct.region, j);
@@ -307,6 +312,7 @@ export function crossCheck(c: {
 
   const tenantIds = new Map<string, number>();
   list(c.tenants).forEach((tenant, t) => {
+    if (!isObject(tenant)) return;
     const first = tenantIds.get(tenant.id);
     if (first !== undefined) issue(["tenants", t, "id"], `duplicate tenant id '${tenant.id}' (also tenants[${first}])`);
     else tenantIds.set(tenant.id, t);
@@ -315,21 +321,22 @@ export function crossCheck(c: {
     if (tenant.retentionDays !== undefined && tenant.retentionDays < floor)
       issue(["tenants", t, "retentionDays"], `${tenant.retentionDays} is below the retention floor of ${floor} days`);
 
-    const envs = tenant.environments ?? [...envNames.keys()];
+    const envs = tenant.environments !== undefined ? list(tenant.environments) : [...envNames.keys()];
     list(tenant.environments).forEach((name, e) => {
       if (!envNames.has(name)) issue(["tenants", t, "environments", e], `unknown environment '${name}'`);
     });
     for (const name of envs) {
       const env = c.environments[envNames.get(name) ?? -1];
-      if (env && !list(env.snowflakeAccounts).some((a) => a.region === tenant.region))
+      if (env && !list(env.snowflakeAccounts).some((a) => isObject(a) && a.region === tenant.region))
         issue(["tenants", t, "region"], `no Snowflake account for region '${tenant.region}' in environment '${name}' (data stays in the tenant's region)`);
     }
 
     const sourceNames = new Map<string, number>();
     const prefixes: { prefix: string; index: number }[] = [];
     list(tenant.sources).forEach((stated, s) => {
+      if (!isObject(stated)) return;
       const path = ["tenants", t, "sources", s];
-      const source = isObject(stated) ? applyCatalog(stated) : stated;
+      const source = applyCatalog(stated);
       if (isObject(source) && source.eventTimeField === undefined)
         issue([...path, "eventTimeField"], "required: the JSON path of each event's time (or a type whose catalog entry gives it)");
       if (isObject(source) && source.fileFormat === "parquet")
@@ -341,7 +348,7 @@ export function crossCheck(c: {
       if (seen !== undefined) issue([...path, "name"], `duplicate source '${source.name}' (also sources[${seen}])`);
       else sourceNames.set(source.name, s);
 
-      const prefix = source.keyPrefix ?? `${source.name}/`;
+      const prefix = String(source.keyPrefix ?? `${source.name}/`);
       const overlap = prefixes.find((p) => p.prefix.startsWith(prefix) || prefix.startsWith(p.prefix));
       if (overlap) issue([...path, source.keyPrefix ? "keyPrefix" : "name"], `key prefix '${prefix}' overlaps sources[${overlap.index}] ('${overlap.prefix}'); S3 notifications and retention need disjoint prefixes`);
       prefixes.push({ prefix, index: s });
@@ -353,11 +360,23 @@ export function crossCheck(c: {
         issue([...path, "tableRetentionDays"], `${source.tableRetentionDays} days in Snowflake but S3 keeps the files only ${retention} days: S3 may keep longer, never shorter`);
       const transitions = source.transitions ?? c.defaults?.transitions ?? [];
       list(transitions).forEach((tr, k) => {
+        if (!isObject(tr)) return;
         if (tr.days >= retention)
           issue([...path, source.transitions ? "transitions" : "retentionDays", ...(source.transitions ? [k, "days"] : [])], `transition to ${tr.storageClass} at day ${tr.days} is not before the retention of ${retention} days`);
         if ((tr.storageClass === "STANDARD_IA" || tr.storageClass === "ONEZONE_IA") && tr.days < 30)
           issue([...path, "transitions", k, "days"], `${tr.storageClass} needs at least 30 days`);
       });
+
+      if (isObject(source.views) && typeof source.name === "string" && typeof tenant.id === "string") {
+        // A view may name its table's database only where the tenant has one database.
+        const databases = typeof c.organization === "string" ? envs.filter((e): e is string => typeof e === "string" && envNames.has(e)).map((e) => logDatabaseName(c.organization!, e)) : [];
+        const own = { databases, schema: tenantSchemaName(tenant.id), table: sourceTableName(source.name) };
+        for (const [name, view] of Object.entries(source.views)) {
+          const parsed = typeof view === "string" ? parseViewDefinition(view) : undefined;
+          const problem = parsed && !("problem" in parsed) ? viewSourceProblem(parsed.from, own) : undefined;
+          if (problem) issue([...path, "views", name], problem);
+        }
+      }
 
       const d = source.delivery;
       if (!isObject(d)) {

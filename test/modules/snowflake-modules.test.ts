@@ -75,6 +75,46 @@ describe("SemiStructuredTable", () => {
     expect(table.viewNames).toEqual(["LOGS_PROD.GLOBEX.GSUITE_AUDIT_VIEW"]);
   });
 
+  const SEED_VIEW_LIST = "parse_time as parse_time, event_time as event_time, data:kind as kind, data:id.time as time, ARRAY_CONSTRUCT(data:ipAddress) AS ip_indicators";
+
+  test.each([
+    ["the fully qualified name, as seed 002 writes it", `SELECT ${SEED_VIEW_LIST} FROM LOGS_PROD.GLOBEX.GSUITE_AUDIT`],
+    ["schema.table", `SELECT ${SEED_VIEW_LIST} FROM GLOBEX.GSUITE_AUDIT`],
+    ["the bare table name, lower case, over several lines", `\n  select ${SEED_VIEW_LIST}\n  from gsuite_audit\n`],
+    ["quoted parts", `SELECT ${SEED_VIEW_LIST} FROM "LOGS_PROD"."GLOBEX"."GSUITE_AUDIT"`],
+  ])("a whole SELECT … FROM this table (%s) gives the same view as its select list", (_form, statement) => {
+    const view = (text: string) => {
+      const stack = testStack();
+      new SemiStructuredTable(stack, "Table", { ...base, views: { GSUITE_AUDIT_VIEW: text } });
+      return onlyResource(synthJson(stack), "snowflake_view").statement;
+    };
+    expect(view(statement)).toBe(view(SEED_VIEW_LIST));
+    expect(view(statement)).toBe(`SELECT\n  ${SEED_VIEW_LIST}\nFROM LOGS_PROD.GLOBEX.GSUITE_AUDIT`);
+  });
+
+  test("a JSON path element named from is not a FROM clause", () => {
+    const stack = testStack();
+    new SemiStructuredTable(stack, "Table", { ...base, views: { V: "SELECT data:from::string AS sender, data:a.from AS f FROM GSUITE_AUDIT" } });
+    expect(onlyResource(synthJson(stack), "snowflake_view").statement).toBe("SELECT\n  data:from::string AS sender, data:a.from AS f\nFROM LOGS_PROD.GLOBEX.GSUITE_AUDIT");
+  });
+
+  test.each([
+    ["another table", "SELECT a FROM OTHER_TABLE", /views\.V: selects FROM OTHER_TABLE, not from its own table LOGS_PROD\.GLOBEX\.GSUITE_AUDIT/],
+    ["another schema", "SELECT a FROM INITECH.GSUITE_AUDIT", /views\.V: selects FROM INITECH\.GSUITE_AUDIT, not from its own table/],
+    ["another database", "SELECT a FROM LOGS_DEV.GLOBEX.GSUITE_AUDIT", /views\.V: selects FROM LOGS_DEV\.GLOBEX\.GSUITE_AUDIT, not from its own table LOGS_PROD\.GLOBEX\.GSUITE_AUDIT/],
+    ["a join", "SELECT a FROM GSUITE_AUDIT JOIN USERS ON a = b", /views\.V: may only select FROM its own table, with nothing after it .*got FROM GSUITE_AUDIT JOIN USERS ON a = b/],
+    ["a second table", "SELECT a FROM GSUITE_AUDIT, USERS", /views\.V: may only select FROM its own table/],
+    ["an alias", "SELECT t.a FROM GSUITE_AUDIT t", /views\.V: may only select FROM its own table/],
+    ["a WHERE", "SELECT a FROM GSUITE_AUDIT WHERE a = 1", /views\.V: may only select FROM its own table/],
+    ["a UNION", "SELECT a FROM GSUITE_AUDIT UNION SELECT a FROM OTHER", /views\.V: has more than one FROM/],
+    ["two statements", "SELECT a FROM GSUITE_AUDIT; DROP TABLE GSUITE_AUDIT", /views\.V: must not contain ';'/],
+    ["an empty select list", "SELECT FROM GSUITE_AUDIT", /views\.V: selects nothing/],
+    ["a FROM with no table", "SELECT a FROM", /views\.V: may only select FROM its own table/],
+  ])("a whole statement selecting from %s is rejected, naming the view", (_what, statement, message) => {
+    expect(() => new SemiStructuredTable(testStack(), "T", { ...base, views: { V: statement } })).toThrow(LakehouseValidationError);
+    expect(() => new SemiStructuredTable(testStack(), "T", { ...base, views: { V: statement } })).toThrow(message);
+  });
+
   test("search optimization per VARIANT path, with a revert that drops it", () => {
     const stack = testStack();
     new SemiStructuredTable(stack, "Table", { ...base, searchOptimizationPaths: ["actor.email", '"@timestamp"'] });
@@ -95,7 +135,7 @@ describe("SemiStructuredTable", () => {
   test.each([
     [{ tableName: "gsuite" }, /tableName: must be an upper-case Snowflake identifier/],
     [{ views: { V: "a; DROP TABLE x" } }, /views.V: must not contain ';'/],
-    [{ views: { V: "SELECT a" } }, /views.V: is the select list only/],
+    [{ views: { V: "SELECT a" } }, /views.V: starts with SELECT but has no FROM/],
     [{ views: { V: "ARRAY_CONSTRUCT(a" } }, /views.V: has unbalanced parentheses/],
     [{ views: { V: "'abc" } }, /views.V: has an unclosed '/],
     [{ views: { V: "a -- comment" } }, /views.V: must not contain comments/],

@@ -8,7 +8,7 @@ import { qualified } from "../../core/naming";
 import { SchemaObject } from "../schema-object";
 import { stampModule } from "../../core/stamp";
 import { dependables, parseProps, pathOf, snowflakeIdentifier } from "../../core/validate";
-import { JSON_PATH, JSON_PATH_HINT, searchOptimizationStatements, selectListProblem, viewStatement } from "../sql";
+import { JSON_PATH, JSON_PATH_HINT, parseViewDefinition, searchOptimizationStatements, viewSourceProblem, viewStatement } from "../sql";
 
 export const SEMI_STRUCTURED_TABLE_MODULE = "snowflake/semi-structured-table" as const;
 
@@ -33,8 +33,10 @@ export interface SemiStructuredTableProps {
   readonly dataRetentionDays?: number;
   /**
    * Views as a map of view name → select list over the table, e.g.
-   * `{ OKTA_EVENTS: "event_time, data:actor.alternateId::string AS actor, ARRAY_CONSTRUCT(data:client.ipAddress) AS ip_indicators" }`.
-   * @default no views
+   * `{ OKTA_EVENTS: "event_time, data:actor.alternateId::string AS actor, ARRAY_CONSTRUCT(data:client.ipAddress) AS ip_indicators" }`,
+   * or a whole `SELECT … FROM <this table>` (the table as `TABLE`, `SCHEMA.TABLE` or
+   * `DATABASE.SCHEMA.TABLE`; any other FROM, a join or a clause after it is an error). Both give
+   * the same view. @default no views
    */
   readonly views?: Readonly<Record<string, string>>;
   /** Create the views as SECURE views (definition hidden from readers). @default false */
@@ -58,15 +60,29 @@ const propsSchema = z.object({
   clusterBy: z.array(z.string().min(1).refine((k) => !/[;'"]/.test(k), "must be an expression without quotes or ';'")).min(1).default(["TO_DATE(EVENT_TIME)"]),
   dataRetentionDays: z.number().int().min(-1).max(90).default(7),
   views: z
-    .record(identifier, z.string().superRefine((list, ctx) => {
-      const problem = selectListProblem(list);
-      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    .record(identifier, z.string().superRefine((view, ctx) => {
+      const parsed = parseViewDefinition(view);
+      if ("problem" in parsed) ctx.addIssue({ code: "custom", message: parsed.problem });
     }))
     .default({}),
   secureViews: z.boolean().default(false),
   searchOptimizationPaths: z.array(z.string().regex(JSON_PATH, `must be ${JSON_PATH_HINT}`)).default([]),
   waitFor: dependables(),
+}).superRefine((p, ctx) => {
+  // A whole statement must select from this table; the other fields are known to be valid here.
+  for (const [name, view] of Object.entries(p.views)) {
+    const parsed = parseViewDefinition(view);
+    const problem = "problem" in parsed ? undefined : viewSourceProblem(parsed.from, { databases: [p.database], schema: p.schema, table: p.tableName });
+    if (problem) ctx.addIssue({ code: "custom", path: ["views", name], message: problem });
+  }
 });
+
+/** The select list of a view that passed validation (a bare list, or the list of a whole statement). */
+function selectListOf(view: string): string {
+  const parsed = parseViewDefinition(view);
+  if ("problem" in parsed) throw new Error(`unvalidated view: ${parsed.problem}`);
+  return parsed.selectList;
+}
 
 /**
  * A log table for semi-structured records: DATA VARIANT (the record), PARSE_TIME (load time),
@@ -124,7 +140,7 @@ export class SemiStructuredTable extends Construct {
         schema: p.schema,
         name: viewName,
         isSecure: p.secureViews ? "true" : "false",
-        statement: viewStatement(p.views[viewName], this.qualifiedName),
+        statement: viewStatement(selectListOf(p.views[viewName]), this.qualifiedName),
         comment: p.comment ? `View of ${this.qualifiedName}: ${p.comment}` : `View of ${this.qualifiedName}`,
         dependsOn: [this.table],
       });
