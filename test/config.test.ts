@@ -105,6 +105,22 @@ describe("lakehouse config", () => {
     ["provider constraint that is not one", (c) => (c.environments[0].providerVersions = { aws: "latest" }), "environments[0].providerVersions.aws", /'latest' is not a version constraint term/],
     ["provider constraint below the modules' floor", (c) => (c.environments[0].providerVersions = { aws: ">= 6.0, < 7" }), "environments[0].providerVersions.aws", /admits versions below 6\.34\.0/],
     ["Snowflake provider older than the bindings", (c) => (c.environments[0].providerVersions = { snowflake: "~> 2.5" }), "environments[0].providerVersions.snowflake", /admits versions below 2\.11\.0/],
+    ["firehose options on a puller", (c) => (c.tenants[0].sources[0].delivery.firehose = { source: "direct-put" }), "tenants[0].sources[0].delivery.firehose", /only for kind firehose \(this source is puller\)/],
+    [
+      "stream options on a direct-PUT firehose",
+      (c) => (c.tenants[0].sources[0].delivery = { kind: "firehose", firehose: { source: "direct-put", stream: { shardCount: 2 } } }),
+      "tenants[0].sources[0].delivery.firehose.stream",
+      /only for source kinesis/,
+    ],
+    [
+      "producers of a direct-PUT firehose",
+      (c) => (c.tenants[0].sources[0].delivery = { kind: "firehose", firehose: { source: "direct-put", producerRoleArns: ["arn:aws:iam::111111111111:role/p"] } }),
+      "tenants[0].sources[0].delivery.firehose.producerRoleArns",
+      /grant producers firehose:PutRecordBatch in their own policies/,
+    ],
+    ["firehose buffer above 10 minutes", (c) => (c.tenants[0].sources[0].delivery = { kind: "firehose", firehose: { source: "kinesis", bufferIntervalSeconds: 900 } }), "tenants[0].sources[0].delivery.firehose.bufferIntervalSeconds", /ingest delay stays under 10 minutes/],
+    ["firehose buffer below 64 MiB", (c) => (c.tenants[0].sources[0].delivery = { kind: "firehose", firehose: { source: "kinesis", bufferSizeMB: 5 } }), "tenants[0].sources[0].delivery.firehose.bufferSizeMB", /must be 64-128 MiB/],
+    ["kinesis retention under a day", (c) => (c.tenants[0].sources[0].delivery = { kind: "firehose", firehose: { source: "kinesis", stream: { retentionHours: 1 } } }), "tenants[0].sources[0].delivery.firehose.stream.retentionHours", /24-8760 hours/],
     ["table kept longer than its S3 files", (c) => (c.tenants[0].sources[0].tableRetentionDays = 400), "tenants[0].sources[0].tableRetentionDays", /400 days in Snowflake but S3 keeps the files only 365 days/],
   ];
 

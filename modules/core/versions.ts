@@ -12,6 +12,8 @@ export const MODULE_VERSIONS = {
   "aws/alert-topic": "0.2.0",
   "aws/audit-trail": "0.1.0",
   "aws/log-puller": "0.1.0",
+  "aws/firehose-delivery": "0.1.0",
+  "aws/kinesis-stream": "0.1.0",
   "snowflake/storage-integration": "0.1.0",
   "snowflake/semi-structured-table": "0.1.0",
   "snowflake/snowpipe": "0.1.0",
@@ -24,7 +26,7 @@ export const MODULE_VERSIONS = {
   "snowflake/alert-delivery": "0.2.0",
   "snowflake/warehouse": "0.1.0",
   "stacks/platform": "0.3.0",
-  "stacks/tenant": "0.3.0",
+  "stacks/tenant": "0.4.0",
 } as const;
 
 export type ModuleName = keyof typeof MODULE_VERSIONS;
