@@ -90,6 +90,12 @@ describe("FirehoseDelivery", () => {
     });
   });
 
+  test("the metric filter's id stays within S3's 64 characters and distinct for long stream names", () => {
+    const long = (source: string) => onlyResource(synth({ streamName: `acme-production-some-very-long-tenant-name-${source}-stream` }), "aws_s3_bucket_metric").name as string;
+    expect(long("edr").length).toBeLessThanOrEqual(64);
+    expect(long("edr")).not.toBe(long("ndr"));
+  });
+
   test("reading a Kinesis stream: no buffer encryption of its own, the role reads and decrypts only that stream", () => {
     const j = synth({ kinesisStreamArn: STREAM });
     const stream = onlyResource(j, "aws_kinesis_firehose_delivery_stream");

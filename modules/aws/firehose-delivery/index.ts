@@ -8,6 +8,7 @@ import { S3BucketMetric } from "@cdktf/provider-aws/lib/s3-bucket-metric";
 import { Construct } from "constructs";
 import { z } from "zod";
 import { PolicyStatement, policyDocument, renderPolicy } from "../../core/iam";
+import { limitedName } from "../../core/naming";
 import { stampModule } from "../../core/stamp";
 import { AWS_ACCOUNT_ID, KMS_KEY_ARN, S3_BUCKET_NAME, knownString, parseProps, pathOf } from "../../core/validate";
 import { LOG_RETENTION_DAYS } from "../log-puller";
@@ -211,7 +212,7 @@ export class FirehoseDelivery extends Construct {
 
     // Records that fail transformation (or, with a Lambda, delivery retries) land under the error
     // prefix, which no pipe loads: count the objects put there and alarm on the first one.
-    const metricName = `firehose-errors-${name}`.slice(0, 64);
+    const metricName = limitedName(["firehose-errors", name], "-", 64);
     new S3BucketMetric(this, "ErrorObjectsMetric", { bucket: p.bucketName, name: metricName, filter: { prefix: p.errorPrefix } });
 
     const actions = p.alarmTopicArn ? [p.alarmTopicArn] : [];
