@@ -28,7 +28,7 @@ export function maxSeverity(findings: readonly { severity: Severity }[]): Severi
 }
 
 /** Resource types that hold data: removing or renaming one deletes or orphans logs. */
-const DATA_STORES = new Set(["aws_s3_bucket", "snowflake_table", "snowflake_database", "snowflake_schema", "aws_kms_key"]);
+const DATA_STORES = new Set(["aws_s3_bucket", "snowflake_table", "snowflake_database", "snowflake_schema", "aws_kms_key", "aws_kinesis_stream"]);
 /** Controls whose removal weakens the bucket or key they guard. */
 const CONTROLS: Record<string, string> = {
   aws_s3_bucket_server_side_encryption_configuration: "encryption at rest removed",
@@ -41,6 +41,8 @@ const CONTROLS: Record<string, string> = {
   aws_organizations_policy: "service control policy removed",
   aws_organizations_policy_attachment: "service control policy detached",
   aws_cloudtrail: "audit trail removed",
+  aws_kinesis_resource_policy: "stream resource policy removed (the only-listed-producers and only-listed-consumers denies go with it)",
+  aws_s3_bucket_metric: "request metric removed (an alarm on failed Firehose records goes blind)",
 };
 const ALERT_ROUTES = new Set(["aws_sns_topic_subscription", "aws_sns_topic", "snowflake_notification_integration", "snowflake_email_notification_integration", "snowflake_alert"]);
 const GRANTS = new Set(["snowflake_grant_privileges_to_account_role", "snowflake_grant_privileges_to_database_role", "snowflake_grant_account_role", "snowflake_grant_database_role"]);
@@ -118,6 +120,12 @@ function attributeFindings(type: string, a: AttributeChange): Finding[] {
   if (key === "comment" || key === "description") return f("low", "meta.comment", "comment or description changed");
   if (type === "aws_s3_bucket_public_access_block" && before === true && after !== true) return f("high", "public.access-allowed", "public access no longer blocked");
   if (key === "sse_algorithm" && before === "aws:kms" && after !== "aws:kms") return f("high", "encryption.weakened", "encryption no longer SSE-KMS");
+  if (type === "aws_kinesis_firehose_delivery_stream") {
+    const found = deliveryStreamFinding(path, key, before, after);
+    if (found) return f(...found);
+  }
+  if (type === "aws_kinesis_stream" && key === "encryption_type" && before === "KMS" && after !== "KMS") return f("high", "encryption.weakened", "stream records no longer encrypted with KMS");
+  if (type === "aws_kinesis_stream" && key === "retention_period" && num(before) !== undefined && (num(after) ?? 24) < num(before)!) return f("high", "retention.stream-reduced", "stream retention reduced: a stalled consumer loses records sooner");
   if (key === "kms_master_key_id" || key === "kms_key_id") return f("medium", "encryption.key-changed", "encryption key changed");
   if (key === "enable_key_rotation" && before === true && after !== true) return f("high", "encryption.rotation-off", "key rotation turned off");
   if (type === "aws_s3_bucket_versioning" && key === "status" && before === "Enabled") return f("high", "retention.versioning-off", "versioning no longer enabled");
@@ -142,6 +150,18 @@ function attributeFindings(type: string, a: AttributeChange): Finding[] {
   if (key === "name" && DATA_STORES.has(type)) return f("high", "data.store-replaced", "renamed: the object holding the logs is replaced");
   if (key === "name" || key === "alias") return f("low", "meta.name", "name changed");
   return f("medium", "change.unclassified", "changed");
+}
+
+/** A Firehose delivery stream's attribute change that matters: where records go, how they are encrypted and logged. */
+function deliveryStreamFinding(path: string, key: string, before: unknown, after: unknown): [Severity, string, string] | undefined {
+  if (/server_side_encryption/.test(path) && key === "enabled" && truthy(before) && !truthy(after)) return ["high", "encryption.weakened", "delivery stream no longer encrypted at rest"];
+  if (/server_side_encryption/.test(path) && key === "key_type" && before === "CUSTOMER_MANAGED_CMK") return ["high", "encryption.weakened", "delivery stream no longer encrypted with the tenant's key"];
+  if (key === "kms_key_arn" && before !== undefined && after === undefined) return ["high", "encryption.weakened", "delivered objects no longer encrypted with the tenant's key"];
+  if (key === "kms_key_arn" || key === "key_arn") return ["medium", "encryption.key-changed", "encryption key changed"];
+  if (/cloudwatch_logging_options/.test(path) && key === "enabled" && truthy(before) && !truthy(after)) return ["high", "logging.disabled", "delivery errors no longer logged"];
+  if (key === "bucket_arn" || key === "prefix" || key === "kinesis_stream_arn") return ["high", "routes.destination-changed", "records now go to another bucket, prefix or come from another stream (Snowpipe loads only the source's prefix)"];
+  if (key === "error_output_prefix") return ["medium", "routes.error-prefix-changed", "failed records go elsewhere (its alarm and retention rule must follow)"];
+  return undefined;
 }
 
 /** The role a grant gives privileges to (a literal name or a `${snowflake_account_role.X.name}` reference). */

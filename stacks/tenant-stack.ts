@@ -1,11 +1,13 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { SnowflakeProvider } from "@cdktf/provider-snowflake/lib/provider";
 import { Schema } from "@cdktf/provider-snowflake/lib/schema";
-import { TerraformStack } from "cdktf";
+import { Lazy, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { KmsKey } from "../modules/aws/kms-key";
 import { AlertTopic } from "../modules/aws/alert-topic";
 import { LogBucket } from "../modules/aws/log-bucket";
+import { FirehoseDelivery } from "../modules/aws/firehose-delivery";
+import { KinesisStream } from "../modules/aws/kinesis-stream";
 import { LogPuller } from "../modules/aws/log-puller";
 import { TenantAccessRoles } from "../modules/aws/tenant-access-roles";
 import { previewFeaturesFor } from "../modules/core/snowflake-preview";
@@ -47,14 +49,15 @@ export class TenantStack extends TerraformStack {
     requireProviderVersions(this, env.config.providerVersions);
 
     const pulled = tenant.sources.filter((s) => s.config.delivery.kind === "puller" && s.config.delivery.puller);
+    const streamed = tenant.sources.filter((s) => s.config.delivery.kind === "firehose" && s.config.delivery.firehose);
     const writerServices = tenant.sources.flatMap((s) => (s.config.delivery.servicePrincipal ? [s.config.delivery.servicePrincipal] : []));
     const key = new KmsKey(this, "LogKey", {
       accountId: env.accountId,
       aliasName: tenant.kmsAliasName,
       description: `Encrypts the raw logs of tenant ${tenant.id} (${env.name})`,
       writerServicePrincipals: writerServices,
-      // The pullers' log groups are encrypted with the tenant's key.
-      cloudWatchLogsRegion: pulled.length > 0 ? tenant.region : undefined,
+      // The pullers' and delivery streams' log groups are encrypted with the tenant's key.
+      cloudWatchLogsRegion: pulled.length > 0 || streamed.length > 0 ? tenant.region : undefined,
     });
 
     const schema = new Schema(this, "TenantSchema", {
@@ -125,25 +128,79 @@ export class TenantStack extends TerraformStack {
       );
     }
 
-    new LogBucket(this, "LogBucket", {
+    // One delivery stream per source with delivery.firehose (and a Kinesis stream in front when asked),
+    // its failed records under an error prefix outside every source prefix, so Snowpipe never loads them.
+    const deliveries = new Map<string, { delivery: FirehoseDelivery; errorPrefix: string }>();
+    // The bucket is built below (its policy names the delivery roles); a reference to its name makes
+    // Terraform create the bucket before the streams and the error-prefix metric that need it.
+    const bucketRef = Lazy.stringValue({ produce: () => logBucket.bucketName });
+    for (const source of streamed) {
+      const f = source.config.delivery.firehose!;
+      const streamName = limitedName([lakehouse.organization, env.name, tenant.id, source.name, "stream"], "-", 64);
+      const alarms = {
+        alarmTopicArn,
+        alarmsWithoutActionsReason: alarmTopicArn ? undefined : `environment ${env.name} has no alertDelivery.sns, so there is no alert topic to notify`,
+      };
+      const errorPrefix = `_firehose-errors/${source.name}/`;
+      const kinesis =
+        f.source === "kinesis"
+          ? new KinesisStream(this, `Stream_${source.name}`, {
+              streamName,
+              kmsKeyArn: key.keyArn,
+              shardCount: f.stream?.shardCount,
+              retentionHours: f.stream?.retentionHours,
+              producerRoleArns: f.producerRoleArns,
+              // Its only consumer is the delivery stream's role (named before it exists).
+              consumerRoleArns: [FirehoseDelivery.roleArnFor(env.accountId, streamName)],
+              ...alarms,
+            })
+          : undefined;
+      const delivery = new FirehoseDelivery(this, `Firehose_${source.name}`, {
+        streamName,
+        accountId: env.accountId,
+        region: tenant.region,
+        bucketName: bucketRef,
+        keyPrefix: source.keyPrefix,
+        errorPrefix,
+        kmsKeyArn: key.keyArn,
+        kinesisStreamArn: kinesis?.streamArn,
+        bufferSizeMb: f.bufferSizeMB,
+        bufferIntervalSeconds: f.bufferIntervalSeconds,
+        transformLambdaArn: f.transformLambdaArn,
+        fileExtension: source.config.fileSuffix,
+        ...alarms,
+      });
+      deliveries.set(source.name, { delivery, errorPrefix });
+    }
+
+    const logBucket = new LogBucket(this, "LogBucket", {
       bucketName: tenant.bucketName,
       accountId: env.accountId,
       kmsKeyArn: key.keyArn,
       accessLogging: { targetBucket: accessLogBucketName(lakehouse.organization, env.name, env.accountId, tenant.region), targetPrefix: `${tenant.bucketName}/` },
-      retentionRules: tenant.sources.map((s) => ({ prefix: s.keyPrefix, expirationDays: s.retentionDays, transitions: s.transitions })),
+      retentionRules: [
+        ...tenant.sources.map((s) => ({ prefix: s.keyPrefix, expirationDays: s.retentionDays, transitions: s.transitions })),
+        // Failed records are kept as long as the source's files: they are the same logs, not yet loaded.
+        ...streamed.map((s) => ({ prefix: deliveries.get(s.name)!.errorPrefix, expirationDays: s.retentionDays })),
+      ],
       objectLock: tenant.config.objectLock,
       notifications: tenant.sources.map((s) => ({
         prefix: s.keyPrefix,
         suffix: s.config.fileSuffix,
         queueArn: pipelines.get(s.name)!.pipe.notificationChannel,
       })),
-      writers: tenant.sources
-        .map((s) => ({
+      writers: [
+        ...tenant.sources.map((s): { prefix: string; servicePrincipal?: string; roleArns: string[] } => ({
           prefix: s.keyPrefix,
           servicePrincipal: s.config.delivery.servicePrincipal,
-          roleArns: [...(s.config.delivery.writerRoleArns ?? []), ...(pullers.has(s.name) ? [pullers.get(s.name)!.roleArn] : [])],
-        }))
-        .filter((w) => w.servicePrincipal || w.roleArns.length > 0),
+          roleArns: [
+            ...(s.config.delivery.writerRoleArns ?? []),
+            ...(pullers.has(s.name) ? [pullers.get(s.name)!.roleArn] : []),
+            ...(deliveries.has(s.name) ? [deliveries.get(s.name)!.delivery.roleArn] : []),
+          ],
+        })),
+        ...[...deliveries.values()].map((d): { prefix: string; servicePrincipal?: string; roleArns: string[] } => ({ prefix: d.errorPrefix, roleArns: [d.delivery.roleArn] })),
+      ].filter((w) => w.servicePrincipal || w.roleArns.length > 0),
     });
 
     new TenantAccessRoles(this, "AwsRoles", {

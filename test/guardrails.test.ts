@@ -215,3 +215,55 @@ describe("guardrails over Lambda functions and their log groups", () => {
     expect(v[0].message).toBe("log group /aws/lambda/p: no retention_in_days (kept forever), no kms_key_id");
   });
 });
+
+describe("guardrails over Firehose delivery streams and Kinesis streams", () => {
+  const KEY = "${aws_kms_key.k.arn}";
+  /** A compliant direct-PUT delivery stream with its log group, and a compliant Kinesis stream; `edit` breaks one thing. */
+  function streamStack(edit: (r: Resources) => void = () => undefined): { resource: Resources } {
+    const resource: Resources = {
+      aws_cloudwatch_log_group: { lg: { name: "/aws/kinesisfirehose/s", retention_in_days: 365, kms_key_id: KEY } },
+      aws_kinesis_firehose_delivery_stream: {
+        fh: {
+          name: "s",
+          destination: "extended_s3",
+          server_side_encryption: { enabled: true, key_type: "CUSTOMER_MANAGED_CMK", key_arn: KEY },
+          extended_s3_configuration: {
+            prefix: "edr/!{timestamp:yyyy/MM/dd/HH}/",
+            error_output_prefix: "_firehose-errors/edr/!{firehose:error-output-type}/",
+            kms_key_arn: KEY,
+            cloudwatch_logging_options: { enabled: true, log_group_name: "${aws_cloudwatch_log_group.lg.name}", log_stream_name: "DestinationDelivery" },
+          },
+        },
+      },
+      aws_kinesis_stream: { ks: { name: "s", encryption_type: "KMS", kms_key_id: KEY } },
+    };
+    edit(resource);
+    return { resource };
+  }
+  const fh = (r: Resources) => r.aws_kinesis_firehose_delivery_stream.fh;
+  const s3 = (r: Resources) => fh(r).extended_s3_configuration as Record<string, unknown>;
+
+  test("compliant streams pass every rule", () => expect(rulesHit(streamStack())).toEqual([]));
+
+  test.each([
+    ["FIREHOSE_ENCRYPTED", (r: Resources) => delete s3(r).kms_key_arn],
+    ["FIREHOSE_ENCRYPTED", (r: Resources) => delete fh(r).server_side_encryption],
+    ["FIREHOSE_ENCRYPTED", (r: Resources) => (fh(r).server_side_encryption = { enabled: true, key_type: "AWS_OWNED_CMK" })],
+    ["FIREHOSE_LOGGING", (r: Resources) => ((s3(r).cloudwatch_logging_options as Record<string, unknown>).enabled = false)],
+    ["FIREHOSE_LOGGING", (r: Resources) => ((s3(r).cloudwatch_logging_options as Record<string, unknown>).log_group_name = "/aws/kinesisfirehose/elsewhere")],
+    ["FIREHOSE_ERRORS_APART", (r: Resources) => delete s3(r).error_output_prefix],
+    ["FIREHOSE_ERRORS_APART", (r: Resources) => (s3(r).error_output_prefix = "edr/errors/!{firehose:error-output-type}/")],
+    ["KINESIS_ENCRYPTED", (r: Resources) => (r.aws_kinesis_stream.ks.encryption_type = "NONE")],
+    ["KINESIS_ENCRYPTED", (r: Resources) => (r.aws_kinesis_stream.ks.kms_key_id = "alias/aws/kinesis")],
+  ])("%s fires on a crafted violation, and only it", (rule, edit) => {
+    expect(rulesHit(streamStack(edit))).toEqual([rule]);
+  });
+
+  test("FIREHOSE_ENCRYPTED: a stream fed by Kinesis needs no buffer encryption of its own", () => {
+    expect(rulesHit(streamStack((r) => (delete fh(r).server_side_encryption, (fh(r).kinesis_source_configuration = { kinesis_stream_arn: "${aws_kinesis_stream.ks.arn}" }))))).toEqual([]);
+  });
+
+  test("FIREHOSE_LOGGING: a log group without retention fails on the stream and on the group", () => {
+    expect(rulesHit(streamStack((r) => delete r.aws_cloudwatch_log_group.lg.retention_in_days)).sort()).toEqual(["FIREHOSE_LOGGING", "LOG_GROUP_RETENTION_AND_KMS"]);
+  });
+});

@@ -114,6 +114,16 @@ describe("plan after apply", () => {
     expect(ours.map((c) => c.address)).toEqual(["aws_lambda_function.r1"]);
   });
 
+  test("a Kinesis stream re-tag (moto drops CreateStream's tags) is excused and converges; a retention change is ours", () => {
+    const changes = planChanges(plan([
+      { type: "aws_kinesis_stream", actions: ["update"], before: { tags: {}, tags_all: {} }, after: { tags: { a: "b" }, tags_all: { a: "b" } } },
+      { type: "aws_kinesis_stream", actions: ["update"], before: { tags: {}, retention_period: 24 }, after: { tags: { a: "b" }, retention_period: 48 } },
+    ]));
+    const { excused, ours } = emulatorDifferences(changes);
+    expect(excused.map((e) => [e.change.address, e.converges])).toEqual([["aws_kinesis_stream.r0", true]]);
+    expect(ours.map((c) => c.address)).toEqual(["aws_kinesis_stream.r1"]);
+  });
+
   test("only a bucket re-tag is excused as the emulator's; anything else is ours", () => {
     const changes = planChanges(plan([
       { type: "aws_s3_bucket", actions: ["update"], before: { tags: {} }, after: { tags: { a: "b" } } },

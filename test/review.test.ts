@@ -5,6 +5,7 @@ import { dirname, join } from "node:path";
 import { EXIT_HIGH_FINDINGS, main } from "../cli/lakehouse";
 import { checkVersions, review, toJson, toMarkdown } from "../review";
 import { classify, sqlGrants } from "../review/classify";
+import { diffAttributes } from "../review/diff";
 import { LIBRARY_VERSION } from "../modules/core/versions";
 
 /**
@@ -276,5 +277,48 @@ describe("grants inside executed SQL", () => {
       "GRANT USAGE ON SCHEMA A.B TO ROLE R2",
     ]);
     expect(sqlGrants(42)).toEqual([]);
+  });
+});
+
+describe("streaming delivery changes", () => {
+  const KEY = "${aws_kms_key.k.arn}";
+  const delivery = (edit: (s3: Record<string, unknown>, body: Record<string, unknown>) => void = () => undefined) => {
+    const s3: Record<string, unknown> = {
+      bucket_arn: "arn:aws:s3:::b",
+      prefix: "edr/!{timestamp:yyyy/MM/dd/HH}/",
+      error_output_prefix: "_firehose-errors/edr/!{firehose:error-output-type}/",
+      kms_key_arn: KEY,
+      cloudwatch_logging_options: { enabled: true, log_group_name: "g" },
+    };
+    const body: Record<string, unknown> = { name: "s", extended_s3_configuration: s3, server_side_encryption: { enabled: true, key_type: "CUSTOMER_MANAGED_CMK", key_arn: KEY } };
+    edit(s3, body);
+    return body;
+  };
+  const changed = (type: string, before: Record<string, unknown>, after: Record<string, unknown>) =>
+    classify([{ stack: "tenant-x", address: `${type}.x`, type, action: "changed", before, after, attributes: diffAttributes(type, before, after) }])[0];
+  const rules = (c: { findings: { severity: string; rule: string }[] }) => c.findings.map((f) => `${f.severity} ${f.rule}`);
+
+  test.each([
+    ["destination prefix", (s3: Record<string, unknown>) => (s3.prefix = "other/!{timestamp:yyyy/MM/dd/HH}/"), "high routes.destination-changed"],
+    ["destination bucket", (s3: Record<string, unknown>) => (s3.bucket_arn = "arn:aws:s3:::elsewhere"), "high routes.destination-changed"],
+    ["error prefix", (s3: Record<string, unknown>) => (s3.error_output_prefix = "_errors/!{firehose:error-output-type}/"), "medium routes.error-prefix-changed"],
+    ["object key removed", (s3: Record<string, unknown>) => delete s3.kms_key_arn, "high encryption.weakened"],
+    ["object key changed", (s3: Record<string, unknown>) => (s3.kms_key_arn = "${aws_kms_key.other.arn}"), "medium encryption.key-changed"],
+    ["logging off", (s3: Record<string, unknown>) => ((s3.cloudwatch_logging_options as Record<string, unknown>).enabled = false), "high logging.disabled"],
+    ["buffer encryption off", (_s3: Record<string, unknown>, body: Record<string, unknown>) => ((body.server_side_encryption as Record<string, unknown>).enabled = false), "high encryption.weakened"],
+    ["buffer key AWS-owned", (_s3: Record<string, unknown>, body: Record<string, unknown>) => (body.server_side_encryption = { enabled: true, key_type: "AWS_OWNED_CMK" }), "high encryption.weakened"],
+  ])("a delivery stream's %s is classified", (_name, edit, expected) => {
+    expect(rules(changed("aws_kinesis_firehose_delivery_stream", delivery(), delivery(edit)))).toContain(expected);
+  });
+
+  test("a Kinesis stream losing KMS or retention is high; removing it or its resource policy is high", () => {
+    const stream = { name: "s", encryption_type: "KMS", kms_key_id: KEY, retention_period: 48 };
+    expect(rules(changed("aws_kinesis_stream", stream, { ...stream, encryption_type: "NONE" }))).toContain("high encryption.weakened");
+    expect(rules(changed("aws_kinesis_stream", stream, { ...stream, retention_period: 24 }))).toContain("high retention.stream-reduced");
+    expect(rules(changed("aws_kinesis_stream", stream, { ...stream, retention_period: 72 }))).not.toContain("high retention.stream-reduced");
+    const removed = (type: string) => classify([{ stack: "tenant-x", address: `${type}.x`, type, action: "removed", before: {}, attributes: [] }])[0];
+    expect(rules(removed("aws_kinesis_stream"))).toEqual(["high data.store-removed"]);
+    expect(rules(removed("aws_kinesis_resource_policy"))).toEqual(["high control.removed"]);
+    expect(rules(removed("aws_s3_bucket_metric"))).toEqual(["high control.removed"]);
   });
 });

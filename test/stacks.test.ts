@@ -152,6 +152,7 @@ describe("stacks from the default config", () => {
       "ACCOUNT",
       "ACME_LOGS_PROD",
       "ACME_PROD_QUERY_WH",
+      "ACME_PROD_UMBRELLA_EDR_S3",
       "ACME_PROD_UMBRELLA_GSUITE_AUDIT_S3",
     ]);
     const warehouseGrant = resourcesOf(json, "snowflake_grant_privileges_to_account_role").find((g) => (g.on_account_object as { object_type?: string } | undefined)?.object_type === "WAREHOUSE")!;
@@ -159,7 +160,7 @@ describe("stacks from the default config", () => {
     expect(String(warehouseGrant.account_role_name)).toContain("READER");
     expect(resourcesOf(platform["platform-prod"], "snowflake_warehouse").map((w) => w.name)).toEqual(["ACME_PROD_QUERY_WH", "ACME_PROD_QUERY_WH"]);
     const read = resourcesOf(json, "aws_iam_role_policy").find((p) => p.name === "read-tenant-logs")!;
-    expect(statementsBySid(read.policy).ReadObjectsUnderPrefixes.Resource).toEqual(["arn:aws:s3:::acme-prod-umbrella-111111111111-logs/gsuite_audit/*"]);
+    expect(statementsBySid(read.policy).ReadObjectsUnderPrefixes.Resource).toEqual(["arn:aws:s3:::acme-prod-umbrella-111111111111-logs/gsuite_audit/*", "arn:aws:s3:::acme-prod-umbrella-111111111111-logs/edr/*"]);
   });
 
   test("every object in a tenant schema is handed over to the tenant's pipeline role, once its grants exist", () => {
@@ -359,5 +360,73 @@ describe("token stack traces during synth", () => {
     } finally {
       Error.prepareStackTrace = before;
     }
+  });
+});
+
+describe("firehose sources in a tenant stack", () => {
+  const { tenants } = synthAll();
+  const umbrella = tenants["tenant-umbrella-prod"];
+
+  test("the default example's edr source: Kinesis (only the collector puts, only the delivery role reads) into Firehose into edr/", () => {
+    const stream = onlyResource(umbrella, "aws_kinesis_stream");
+    expect(stream).toMatchObject({ name: "acme-prod-umbrella-edr-stream", retention_period: 48, encryption_type: "KMS", kms_key_id: expect.stringMatching(/aws_kms_key\.LogKey_/) });
+    const policy = statementsBySid(onlyResource(umbrella, "aws_kinesis_resource_policy").policy);
+    expect(policy.OnlyProducersPut.Condition).toEqual({ ArnNotEquals: { "aws:PrincipalArn": ["arn:aws:iam::111111111111:role/umbrella-edr-collector"] } });
+    expect(policy.OnlyConsumersRead.Condition).toEqual({ ArnNotEquals: { "aws:PrincipalArn": ["arn:aws:iam::111111111111:role/acme-prod-umbrella-edr-stream"] } });
+    const roles = resourcesOf(umbrella, "aws_iam_role").filter((r) => r.name === "acme-prod-umbrella-edr-stream");
+    expect(roles).toHaveLength(1); // the consumer named in the stream's policy is the delivery stream's role
+    const delivery = onlyResource(umbrella, "aws_kinesis_firehose_delivery_stream");
+    expect(delivery.kinesis_source_configuration).toMatchObject({ kinesis_stream_arn: expect.stringMatching(/aws_kinesis_stream\.Stream_edr_/) });
+    expect(delivery.extended_s3_configuration).toMatchObject({
+      // A reference: Terraform creates the bucket before the stream.
+      bucket_arn: expect.stringMatching(/^arn:aws:s3:::\$\{aws_s3_bucket\.LogBucket_[0-9A-F]+\.bucket\}$/),
+      prefix: "edr/!{timestamp:yyyy/MM/dd/HH}/",
+      error_output_prefix: "_firehose-errors/edr/!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd/HH}/",
+    });
+    expect(onlyResource(umbrella, "aws_s3_bucket_metric").bucket).toMatch(/^\$\{aws_s3_bucket\.LogBucket_/);
+    // The alarms go to the environment's alert topic in the tenant's region.
+    const alarms = resourcesOf(umbrella, "aws_cloudwatch_metric_alarm").filter((a) => String(a.alarm_name).startsWith("acme-prod-umbrella-edr-stream-"));
+    expect(alarms.map((a) => a.alarm_name).sort()).toEqual(["acme-prod-umbrella-edr-stream-error-objects", "acme-prod-umbrella-edr-stream-freshness", "acme-prod-umbrella-edr-stream-iterator-age"]);
+    for (const a of alarms) expect(a.alarm_actions).toEqual(["arn:aws:sns:eu-west-1:111111111111:acme-prod-lakehouse-alerts"]);
+  });
+
+  test("the delivery role writes the source and error prefixes; the error prefix has its own retention; the key lets CloudWatch Logs in", () => {
+    const bucketPolicy = statementsBySid(onlyResource(umbrella, "aws_s3_bucket_policy").policy);
+    const role = expect.stringMatching(/aws_iam_role\.Firehose_edr_Role_/);
+    expect(bucketPolicy.WriterEdrRolesPut).toMatchObject({ Principal: { AWS: [role] }, Resource: expect.stringMatching(/LogBucket_[0-9A-F]+\.arn\}\/edr\/\*$/) });
+    expect(bucketPolicy.WriterFirehoseErrorsEdrRolesPut).toMatchObject({ Principal: { AWS: [role] }, Resource: expect.stringMatching(/LogBucket_[0-9A-F]+\.arn\}\/_firehose-errors\/edr\/\*$/) });
+    const rules = onlyResource(umbrella, "aws_s3_bucket_lifecycle_configuration").rule as { filter: { prefix: string }[]; expiration?: { days: number }[] }[];
+    expect(rules.find((r) => r.filter[0].prefix === "_firehose-errors/edr/")?.expiration).toEqual([{ days: 365 }]);
+    const keyPolicy = statementsBySid(onlyResource(umbrella, "aws_kms_key").policy);
+    expect(keyPolicy.CloudWatchLogsEncryptLogGroups.Principal).toEqual({ Service: "logs.eu-west-1.amazonaws.com" });
+  });
+
+  test("a direct-PUT source: no Kinesis stream, the delivery stream's buffer encrypted with the tenant key, writerRoleArns kept", () => {
+    const config = parseConfig({
+      organization: "acme",
+      environments: [{ name: "prod", awsAccountId: "111111111111", snowflakeAccounts: [{ region: "us-east-1", organization: "O", account: "A" }] }],
+      tenants: [
+        {
+          id: "globex",
+          region: "us-east-1",
+          sources: [
+            {
+              name: "vpc_flow",
+              delivery: { kind: "firehose", writerRoleArns: ["arn:aws:iam::111111111111:role/legacy-writer"], firehose: { source: "direct-put", bufferIntervalSeconds: 120 } },
+              eventTimeField: "start",
+            },
+          ],
+        },
+      ],
+    } satisfies LakehouseConfigInput);
+    const json = synthAll(config).tenants["tenant-globex-prod"];
+    expect(resourcesOf(json, "aws_kinesis_stream")).toEqual([]);
+    const delivery = onlyResource(json, "aws_kinesis_firehose_delivery_stream");
+    expect(delivery.server_side_encryption).toMatchObject({ enabled: true, key_type: "CUSTOMER_MANAGED_CMK" });
+    expect(delivery.extended_s3_configuration).toMatchObject({ buffering_interval: 120, buffering_size: 128 });
+    // Without alertDelivery.sns there is no topic: the alarms say why.
+    for (const a of resourcesOf(json, "aws_cloudwatch_metric_alarm")) expect(a.alarm_description).toMatch(/no alarm actions: environment prod has no alertDelivery\.sns/);
+    const writers = statementsBySid(onlyResource(json, "aws_s3_bucket_policy").policy).WriterVpcFlowRolesPut;
+    expect(writers.Principal).toEqual({ AWS: ["arn:aws:iam::111111111111:role/legacy-writer", expect.stringMatching(/aws_iam_role\.Firehose_vpc_flow_Role_/)] });
   });
 });

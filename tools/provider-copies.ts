@@ -151,7 +151,7 @@ export interface EmulatorTarget {
 }
 
 /** Services the stacks call; each is pointed at the emulator. */
-export const EMULATED_SERVICES = ["s3", "s3control", "iam", "kms", "sqs", "sns", "sts", "cloudtrail", "organizations", "lambda", "scheduler", "secretsmanager", "cloudwatch", "logs"];
+export const EMULATED_SERVICES = ["s3", "s3control", "iam", "kms", "sqs", "sns", "sts", "cloudtrail", "organizations", "lambda", "scheduler", "secretsmanager", "cloudwatch", "logs", "firehose", "kinesis"];
 
 /**
  * cdktf writes asset paths (a Lambda's zip) relative to the stack's folder; a copy written elsewhere
@@ -173,6 +173,9 @@ export const NOT_EMULATED: Record<string, string> = {
   // Provider 6.34 calls CloudWatch over the Smithy RPC v2 CBOR protocol; moto 5.2.5 answers
   // PutMetricAlarm with HTTP 404 ("unexpected smithy-protocol response header ''").
   aws_cloudwatch_metric_alarm: "moto 5.2.5 does not speak CloudWatch's Smithy RPC v2 CBOR protocol (PutMetricAlarm: 404)",
+  // moto/s3/responses.py `_bucket_response_put` has no `metrics` branch, so PutBucketMetricsConfiguration
+  // falls through to CreateBucket on the existing bucket, and GetBucketMetricsConfiguration to ListObjects.
+  aws_s3_bucket_metric: "moto 5.2.5 does not implement S3 request-metrics configurations (PUT ?metrics is taken for CreateBucket)",
 };
 
 /** The emulator copy: Snowflake and everything needing its outputs gone, providers on the emulator. */

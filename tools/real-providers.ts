@@ -28,8 +28,8 @@ import { applyPlans, readPlan } from "../review/plan";
 /** The AWS provider version scripts/aws-provider.sh builds, validated here. */
 export const VALIDATED_AWS_VERSION = "6.34.0";
 
-/** The default example's stacks applied to the emulator: the platform first (tenants log into its bucket). */
-const EMULATED_STACKS = ["platform-prod", "tenant-initech-prod"];
+/** The default example's stacks applied to the emulator: the platform first (tenants log into its bucket); umbrella for its puller and Firehose/Kinesis source. */
+const EMULATED_STACKS = ["platform-prod", "tenant-initech-prod", "tenant-umbrella-prod"];
 /** The account the default example's providers allow (allowed_account_ids); the emulator answers as it. */
 const EMULATED_ACCOUNT = "111111111111";
 

@@ -116,7 +116,7 @@ export const RULES: readonly GuardrailRule[] = [
   {
     id: "IAM_NO_WILDCARD_ACTIONS",
     description: "Allow statements of role and bucket policies name their actions (no `*` or `service:*`)",
-    resourceTypes: ["aws_iam_role_policy", "aws_iam_policy", "aws_s3_bucket_policy"],
+    resourceTypes: ["aws_iam_role_policy", "aws_iam_policy", "aws_s3_bucket_policy", "aws_kinesis_resource_policy"],
     check: (r) => {
       const wild = statements(r.attributes.policy).filter((s) => s.Effect === "Allow" && asList(s.Action).some((a) => a === "*" || a.endsWith(":*")));
       return wild.length > 0 ? `wildcard actions allowed in ${wild.map((s) => s.Sid ?? "(no Sid)").join(", ")}` : undefined;
@@ -125,7 +125,7 @@ export const RULES: readonly GuardrailRule[] = [
   {
     id: "IAM_NO_WILDCARD_PRINCIPALS",
     description: "Allow statements of resource and trust policies name their principals (no `*`)",
-    resourceTypes: ["aws_s3_bucket_policy", "aws_kms_key", "aws_iam_role", "aws_sns_topic_policy"],
+    resourceTypes: ["aws_s3_bucket_policy", "aws_kms_key", "aws_iam_role", "aws_sns_topic_policy", "aws_kinesis_resource_policy"],
     check: (r) => {
       const policy = r.type === "aws_iam_role" ? r.attributes.assume_role_policy : r.attributes.policy;
       const wild = statements(policy).filter((s) => {
@@ -180,6 +180,57 @@ export const RULES: readonly GuardrailRule[] = [
     description: "CloudWatch log groups have a retention and are encrypted with a KMS key",
     resourceTypes: ["aws_cloudwatch_log_group"],
     check: (group) => logGroupProblem(group),
+  },
+  {
+    id: "FIREHOSE_ENCRYPTED",
+    description: "Firehose delivery streams encrypt delivered objects with a customer-managed key, and a direct-PUT stream its buffer too",
+    resourceTypes: ["aws_kinesis_firehose_delivery_stream"],
+    check: (stream) => {
+      const problems: string[] = [];
+      const s3 = block(stream.attributes.extended_s3_configuration);
+      if (!s3?.kms_key_arn) problems.push("no extended_s3_configuration.kms_key_arn (objects not encrypted with a customer key)");
+      // A stream fed by Kinesis holds no records of its own at rest; the Kinesis stream is checked itself.
+      if (!block(stream.attributes.kinesis_source_configuration)) {
+        const sse = block(stream.attributes.server_side_encryption);
+        if (sse?.enabled !== true || sse.key_type !== "CUSTOMER_MANAGED_CMK" || !sse.key_arn) problems.push("server_side_encryption is not enabled with a CUSTOMER_MANAGED_CMK key_arn");
+      }
+      return problems.length > 0 ? problems.join("; ") : undefined;
+    },
+  },
+  {
+    id: "FIREHOSE_LOGGING",
+    description: "Firehose delivery streams log delivery errors to a managed log group with retention and a KMS key",
+    resourceTypes: ["aws_kinesis_firehose_delivery_stream"],
+    check: (stream, stack) => {
+      const logging = block(block(stream.attributes.extended_s3_configuration)?.cloudwatch_logging_options);
+      if (logging?.enabled !== true) return "cloudwatch_logging_options.enabled is not true: failed deliveries would leave no trace";
+      const name = logging.log_group_name;
+      const group = stack.ofType("aws_cloudwatch_log_group").find((g) => name === g.attributes.name || name === `\${${g.address}.name}`);
+      return group ? logGroupProblem(group) : `no aws_cloudwatch_log_group ${String(name)} in the stack`;
+    },
+  },
+  {
+    id: "FIREHOSE_ERRORS_APART",
+    description: "Firehose delivery streams put failed records under an error prefix outside the delivery prefix (Snowpipe never loads them)",
+    resourceTypes: ["aws_kinesis_firehose_delivery_stream"],
+    check: (stream) => {
+      const s3 = block(stream.attributes.extended_s3_configuration);
+      const root = (v: unknown) => String(v ?? "").split("!{")[0];
+      const prefix = root(s3?.prefix);
+      const errors = root(s3?.error_output_prefix);
+      if (!errors) return "no error_output_prefix: failed records would land next to the delivered ones";
+      return prefix && (errors.startsWith(prefix) || prefix.startsWith(errors)) ? `error_output_prefix ${errors} overlaps prefix ${prefix}` : undefined;
+    },
+  },
+  {
+    id: "KINESIS_ENCRYPTED",
+    description: "Kinesis data streams are encrypted with a customer-managed KMS key",
+    resourceTypes: ["aws_kinesis_stream"],
+    check: (stream) => {
+      const key = String(stream.attributes.kms_key_id ?? "");
+      if (stream.attributes.encryption_type !== "KMS") return "encryption_type is not KMS";
+      return !key || key === "alias/aws/kinesis" ? "kms_key_id is not a customer-managed key" : undefined;
+    },
   },
   {
     id: "WAREHOUSE_HAS_RESOURCE_MONITOR",

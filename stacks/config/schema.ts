@@ -49,6 +49,30 @@ const transition = z.strictObject({
   storageClass: z.enum(["STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE"]),
 });
 
+const roleArn = z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, "must be an IAM role ARN");
+
+const firehose = z.strictObject({
+  /** Where records enter: `direct-put` (producers call PutRecordBatch on the delivery stream) or `kinesis` (a Kinesis data stream in front). */
+  source: z.enum(["direct-put", "kinesis"]),
+  /** Flush when this many MiB (before GZIP) are buffered, 64-128. Default 128. */
+  bufferSizeMB: z.number().int().min(64, "must be 64-128 MiB: smaller files cost Snowpipe more per GB").max(128, "must be 64-128 MiB (Firehose's maximum is 128)").optional(),
+  /** Flush after this many seconds at most, 60-600 (ingest delay stays under 10 minutes). Default 300. */
+  bufferIntervalSeconds: z.number().int().min(60, "must be 60-600 seconds").max(600, "must be 60-600 seconds: ingest delay stays under 10 minutes").optional(),
+  /** A Lambda function that transforms records before delivery (in the tenant's account and region). */
+  transformLambdaArn: z.string().regex(/^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9$_-]+)?$/, "must be a Lambda function ARN").optional(),
+  /** source kinesis: the stream's capacity and retention. */
+  stream: z
+    .strictObject({
+      /** Provisioned shards, 1-1000. Default: on-demand capacity. */
+      shardCount: z.number().int().min(1).max(1000).optional(),
+      /** Hours records stay readable, 24-8760. Default 24. */
+      retentionHours: z.number().int().min(24, "must be 24-8760 hours").max(8760, "must be 24-8760 hours").optional(),
+    })
+    .optional(),
+  /** source kinesis: the only roles allowed to put records into the stream (default: nobody). */
+  producerRoleArns: z.array(roleArn).optional(),
+});
+
 const delivery = z.strictObject({
   /** How files reach the bucket: the source's native delivery, a puller function, a stream, a Kafka sink. Required unless the source's type gives it. */
   kind: z.enum(["native", "puller", "firehose", "kafka"]).optional(),
@@ -73,6 +97,8 @@ const delivery = z.strictObject({
       pageSize: z.number().int().min(1).max(1000).optional(),
     })
     .optional(),
+  /** kind firehose: a delivery stream (module aws/firehose-delivery), fed directly or by a Kinesis stream (aws/kinesis-stream). */
+  firehose: firehose.optional(),
 });
 
 export const sourceSchema = z.strictObject({
@@ -388,6 +414,12 @@ export function crossCheck(c: {
         issue([...path, "delivery"], "native delivery needs the servicePrincipal (or writerRoleArns) that writes the files");
       if (d.kind !== "native" && d.kind !== undefined && d.servicePrincipal)
         issue([...path, "delivery", "servicePrincipal"], `only native delivery writes as a service; a ${d.kind} writes with writerRoleArns`);
+      if (d.kind !== "firehose" && d.kind !== undefined && d.firehose !== undefined) issue([...path, "delivery", "firehose"], `only for kind firehose (this source is ${d.kind})`);
+      if (d.kind === "firehose" && isObject(d.firehose) && d.firehose.source !== "kinesis") {
+        for (const key of ["stream", "producerRoleArns"] as const)
+          if (d.firehose[key] !== undefined)
+            issue([...path, "delivery", "firehose", key], "only for source kinesis (a direct-PUT delivery stream has no resource policy: grant producers firehose:PutRecordBatch in their own policies)");
+      }
       if (d.kind !== "puller" && d.kind !== undefined) {
         for (const key of ["puller", "scheduleMinutes", "options"] as const)
           if (d[key] !== undefined) issue([...path, "delivery", key], `only for kind puller (this source is ${d.kind})`);
