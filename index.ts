@@ -13,3 +13,4 @@ export * from "./modules/snowflake/semi-structured-table";
 export * from "./modules/snowflake/snowpipe";
 export * from "./stacks";
 export * from "./modules/aws/log-puller";
+export * from "./modules/aws/kafka-ingest";

@@ -6,6 +6,7 @@ import { Construct } from "constructs";
 import { KmsKey } from "../modules/aws/kms-key";
 import { AlertTopic } from "../modules/aws/alert-topic";
 import { LogBucket } from "../modules/aws/log-bucket";
+import { KafkaIngest } from "../modules/aws/kafka-ingest";
 import { LogPuller } from "../modules/aws/log-puller";
 import { TenantAccessRoles } from "../modules/aws/tenant-access-roles";
 import { previewFeaturesFor } from "../modules/core/snowflake-preview";
@@ -47,14 +48,15 @@ export class TenantStack extends TerraformStack {
     requireProviderVersions(this, env.config.providerVersions);
 
     const pulled = tenant.sources.filter((s) => s.config.delivery.kind === "puller" && s.config.delivery.puller);
+    const streamed = tenant.sources.filter((s) => s.config.delivery.kind === "kafka" && s.config.delivery.kafka);
     const writerServices = tenant.sources.flatMap((s) => (s.config.delivery.servicePrincipal ? [s.config.delivery.servicePrincipal] : []));
     const key = new KmsKey(this, "LogKey", {
       accountId: env.accountId,
       aliasName: tenant.kmsAliasName,
       description: `Encrypts the raw logs of tenant ${tenant.id} (${env.name})`,
       writerServicePrincipals: writerServices,
-      // The pullers' log groups are encrypted with the tenant's key.
-      cloudWatchLogsRegion: pulled.length > 0 ? tenant.region : undefined,
+      // The pullers' and Kafka consumers' log groups are encrypted with the tenant's key.
+      cloudWatchLogsRegion: pulled.length + streamed.length > 0 ? tenant.region : undefined,
     });
 
     const schema = new Schema(this, "TenantSchema", {
@@ -125,6 +127,35 @@ export class TenantStack extends TerraformStack {
       );
     }
 
+    // One Kafka consumer per source with delivery.kafka, alarms like the pullers'.
+    const consumers = new Map<string, KafkaIngest>();
+    for (const source of streamed) {
+      const d = source.config.delivery;
+      const k = d.kafka!;
+      consumers.set(
+        source.name,
+        new KafkaIngest(this, `Kafka_${source.name}`, {
+          functionName: limitedName([lakehouse.organization, env.name, tenant.id, source.name, "kafka"], "-", 54),
+          accountId: env.accountId,
+          region: tenant.region,
+          bootstrapServers: k.bootstrapServers,
+          topic: k.topic,
+          consumerGroup: k.consumerGroup ?? [lakehouse.organization, env.name, tenant.id, source.name].join("-"),
+          auth: k.auth,
+          vpc: k.vpc,
+          bucketName: tenant.bucketName,
+          keyPrefix: source.keyPrefix,
+          kmsKeyArn: key.keyArn,
+          fromBeginning: k.fromBeginning,
+          targetObjectMb: k.targetObjectMb,
+          scheduleMinutes: d.scheduleMinutes,
+          alarmTopicArn,
+          alarmsWithoutActionsReason: alarmTopicArn ? undefined : `environment ${env.name} has no alertDelivery.sns, so there is no alert topic to notify`,
+        }),
+      );
+    }
+    const writerRoleOf = (name: string): string[] => [pullers.get(name)?.roleArn, consumers.get(name)?.roleArn].filter((arn): arn is string => arn !== undefined);
+
     new LogBucket(this, "LogBucket", {
       bucketName: tenant.bucketName,
       accountId: env.accountId,
@@ -141,7 +172,7 @@ export class TenantStack extends TerraformStack {
         .map((s) => ({
           prefix: s.keyPrefix,
           servicePrincipal: s.config.delivery.servicePrincipal,
-          roleArns: [...(s.config.delivery.writerRoleArns ?? []), ...(pullers.has(s.name) ? [pullers.get(s.name)!.roleArn] : [])],
+          roleArns: [...(s.config.delivery.writerRoleArns ?? []), ...writerRoleOf(s.name)],
         }))
         .filter((w) => w.servicePrincipal || w.roleArns.length > 0),
     });

@@ -278,3 +278,22 @@ describe("grants inside executed SQL", () => {
     expect(sqlGrants(42)).toEqual([]);
   });
 });
+
+describe("functions in a VPC", () => {
+  const base = { stack: "tenant-initech-prod", address: "aws_lambda_function.Kafka_firewall_Function", type: "aws_lambda_function" };
+  const vpc = { subnet_ids: ["subnet-0a1b2c3d4e5f60718"], security_group_ids: ["sg-0c1d2e3f405162738"] };
+
+  test("a new function in a VPC is a new network path (medium); one outside a VPC is only added (low)", () => {
+    const [inVpc] = classify([{ ...base, action: "added", attributes: [], after: { function_name: "f", vpc_config: vpc } }]);
+    expect(inVpc.severity).toBe("medium");
+    expect(inVpc.findings.map((f) => f.rule)).toEqual(["network.path-added"]);
+    const [outside] = classify([{ ...base, action: "added", attributes: [], after: { function_name: "f" } }]);
+    expect(outside.findings.map((f) => f.rule)).toEqual(["resource.added"]);
+  });
+
+  test("moving a function to other subnets or security groups is a network finding naming the attribute", () => {
+    const [moved] = classify([{ ...base, action: "changed", attributes: [{ path: "vpc_config.security_group_ids[0]", before: "sg-0c1d2e3f405162738", after: "sg-0ffffffffffffffff" }] }]);
+    expect(moved.severity).toBe("medium");
+    expect(moved.findings[0]).toMatchObject({ rule: "network.function-placement", path: "vpc_config.security_group_ids[0]" });
+  });
+});

@@ -12,6 +12,7 @@ export const MODULE_VERSIONS = {
   "aws/alert-topic": "0.2.0",
   "aws/audit-trail": "0.1.0",
   "aws/log-puller": "0.1.0",
+  "aws/kafka-ingest": "0.1.0",
   "snowflake/storage-integration": "0.1.0",
   "snowflake/semi-structured-table": "0.1.0",
   "snowflake/snowpipe": "0.1.0",
