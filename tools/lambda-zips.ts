@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { bundlePullerHandlerSync, repositoryRoot } from "../runtime/bundle";
+import { bundleHandlerSync, repositoryRoot } from "../runtime/bundle";
 import { prebuiltZipPath, writeZip } from "../modules/aws/lambda-code";
 import { deterministicZip } from "../modules/aws/lambda-zip";
 import { PULLER_HANDLER } from "../modules/aws/log-puller/code";
@@ -11,6 +11,6 @@ import { KAFKA_INGEST_HANDLER } from "../modules/aws/kafka-ingest/code";
  */
 const root = repositoryRoot();
 for (const handler of [PULLER_HANDLER, KAFKA_INGEST_HANDLER]) {
-  const code = writeZip(deterministicZip("index.js", bundlePullerHandlerSync(root, handler.entry).contents).bytes, handler.name, join(root, prebuiltZipPath(handler)));
+  const code = writeZip(deterministicZip("index.js", bundleHandlerSync(root, handler.entry).contents).bytes, handler.name, join(root, prebuiltZipPath(handler)));
   console.log(`${code.path} sha256 ${code.sha256Base64}`);
 }

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { bundlePullerHandlerSync, repositoryRoot } from "../../runtime/bundle";
+import { bundleHandlerSync, repositoryRoot } from "../../runtime/bundle";
 import { deterministicZip } from "./lambda-zip";
 
 /** A handler's deployment package: a zip file and the base64 sha256 Lambda's `source_code_hash` takes. */
@@ -40,12 +40,12 @@ export function lambdaCode(source: LambdaHandlerSource): LambdaCode {
   const prebuilt = prebuiltZipPath(source);
   let code: LambdaCode;
   if (existsSync(join(root, source.entry))) {
-    code = writeZip(deterministicZip("index.js", bundlePullerHandlerSync(root, source.entry).contents).bytes, source.name);
+    code = writeZip(deterministicZip("index.js", bundleHandlerSync(root, source.entry).contents).bytes, source.name);
   } else if (existsSync(join(root, prebuilt))) {
     const bytes = readFileSync(join(root, prebuilt));
     code = { path: join(root, prebuilt), sha256Base64: createHash("sha256").update(bytes).digest("base64") };
   } else {
-    code = writeZip(deterministicZip("index.js", bundlePullerHandlerSync(root, join("dist", source.entry.replace(/\.ts$/, ".js"))).contents).bytes, source.name);
+    code = writeZip(deterministicZip("index.js", bundleHandlerSync(root, join("dist", source.entry.replace(/\.ts$/, ".js"))).contents).bytes, source.name);
   }
   cache.set(source.name, code);
   return code;

@@ -24,6 +24,12 @@ export interface IngestOptions {
   readonly keyPrefix: string;
   /** Close an object before a record would take it past this many uncompressed bytes. @default DEFAULT_TARGET_BYTES */
   readonly targetBytes?: number;
+  /**
+   * Records held for all partitions together, uncompressed bytes: above it the largest batch is
+   * written early (a smaller object), so memory stays bounded whatever the partition count.
+   * @default 2 × targetBytes
+   */
+  readonly maxPendingBytes?: number;
   /** Stop reading after this long; records read but not yet written are left for the next run. */
   readonly budgetMs: number;
   /** Where a group with no committed offset starts: the earliest retained record (true) or new records only. @default true */
@@ -80,6 +86,7 @@ interface Pending {
 export async function ingestTopic(options: IngestOptions): Promise<IngestResult> {
   const targetBytes = options.targetBytes ?? DEFAULT_TARGET_BYTES;
   if (!Number.isInteger(targetBytes) || targetBytes <= 0 || targetBytes > MAX_OBJECT_BYTES) throw new Error(`targetBytes must be an integer in 1..${MAX_OBJECT_BYTES}, got ${targetBytes}`);
+  const maxPendingBytes = options.maxPendingBytes ?? 2 * targetBytes;
   const { topic, groupId, log } = options;
   const fromBeginning = options.fromBeginning ?? true;
 
@@ -146,10 +153,15 @@ export async function ingestTopic(options: IngestOptions): Promise<IngestResult>
       log.info("kafka.batch.written", { partition, key, firstOffset: first.offset, lastOffset: last, records: lines.length, bytes: object.uncompressedBytes });
     }
     const next = BigInt(batch.nextOffset) > commitAtLeast ? batch.nextOffset : commitAtLeast.toString();
+    // Only skipped records after a recovered object can end below what is committed: never go back.
+    if (BigInt(next) <= BigInt(committed[partition])) return;
     await options.faults?.beforeCommit?.(partition, next);
     await consumer.commitOffsets([{ topic, partition, offset: next }]);
     committed[partition] = next;
   };
+
+  const pendingBytes = (): number => [...pending.values()].reduce((n, b) => n + b.bytes, 0);
+  const largestPending = (): number => [...pending.entries()].reduce((a, b) => (b[1].bytes > a[1].bytes ? b : a))[0];
 
   const pendingOf = (partition: number, offset: string): Pending => {
     let batch = pending.get(partition);
@@ -162,7 +174,7 @@ export async function ingestTopic(options: IngestOptions): Promise<IngestResult>
     return batch;
   };
 
-  const eachBatch = async ({ batch, resolveOffset, heartbeat }: EachBatchPayload): Promise<void> => {
+  const eachBatch = async ({ batch, resolveOffset, heartbeat, pause }: EachBatchPayload): Promise<void> => {
     const partition = batch.partition;
     const end = ranges.get(partition)?.end;
     if (stopping || end === undefined || !open.has(partition)) return;
@@ -170,14 +182,16 @@ export async function ingestTopic(options: IngestOptions): Promise<IngestResult>
       for (const message of batch.messages) {
         if (stopping) return;
         if (BigInt(message.offset) >= BigInt(end)) break;
-        const skip = skipThrough.get(partition);
-        const value = skip !== undefined && BigInt(message.offset) <= skip ? undefined : recordLine(message.value);
+        const skipped = () => BigInt(message.offset) <= (skipThrough.get(partition) ?? -1n);
+        let value = skipped() ? undefined : recordLine(message.value);
         const bytes = value === undefined ? 0 : Buffer.byteLength(JSON.stringify(value)) + 1;
         let current = pendingOf(partition, message.offset);
         if (current.lines.length > 0 && current.bytes + bytes > targetBytes) {
           await flush(partition);
           await heartbeat();
           current = pendingOf(partition, message.offset);
+          // The flush may have found an earlier run's object that already holds this record.
+          if (skipped()) value = undefined;
         }
         if (value !== undefined) {
           current.lines.push({ offset: message.offset, timestampMs: Number(message.timestamp), value, bytes });
@@ -185,6 +199,11 @@ export async function ingestTopic(options: IngestOptions): Promise<IngestResult>
         }
         current.nextOffset = (BigInt(message.offset) + 1n).toString();
         resolveOffset(message.offset); // the fetch position only: nothing is committed before the write
+        // Cuts need not repeat on a retry (a written object is found by key), so memory may decide them.
+        if (pendingBytes() > maxPendingBytes) {
+          await flush(largestPending());
+          await heartbeat();
+        }
       }
       if (stopping) return;
       if (BigInt(batch.lastOffset()) + 1n >= BigInt(end)) {
@@ -193,6 +212,7 @@ export async function ingestTopic(options: IngestOptions): Promise<IngestResult>
         if (last.nextOffset === undefined && BigInt(committed[partition]) < BigInt(end)) last.nextOffset = end;
         await flush(partition);
         open.delete(partition);
+        pause(); // this run is done with the partition: stop fetching what came after its end offset
         await heartbeat();
         if (open.size === 0) settle();
       }

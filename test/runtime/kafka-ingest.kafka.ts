@@ -144,6 +144,18 @@ describe("Kafka → S3 consumer against a real Kafka broker (KRaft) and moto's S
     expect(result.committed).toEqual(await endOffsets(topic));
   });
 
+  test("GIVEN a memory cap below what the partitions hold together WHEN one run consumes them THEN batches are written early and every record still lands once, in order", async () => {
+    const h = await s3Harness(client);
+    const { topic } = await topicWith(100);
+    const groupId = `${topic}-group`;
+    // ~10 KiB per partition, all under the 64 KiB target: only the 4 KiB cap cuts objects.
+    const result = await ingestTopic({ kafka, topic, groupId, store: new S3BatchStore({ client, bucket: h.bucket, kmsKeyId: TEST_KMS_KEY }), keyPrefix: "fw/", targetBytes: 65536, maxPendingBytes: 4096, budgetMs: 60_000, log: quiet });
+    expect(result.complete).toBe(true);
+    expect(result.written.length).toBeGreaterThan(PARTITIONS);
+    expectExactlyOnceInOrder((await landed(h, "fw/")).byPartition, 100);
+    expect(await committedOffsets(groupId, topic)).toEqual(await endOffsets(topic));
+  });
+
   test("GIVEN a consumed topic WHEN a run finds nothing new and then new records arrive THEN the first run writes nothing and the next writes only the new records", async () => {
     const h = await s3Harness(client);
     const { topic } = await topicWith(50);
@@ -224,6 +236,27 @@ describe("Kafka → S3 consumer against a real Kafka broker (KRaft) and moto's S
     // The recovered partition gets one more object with its 25 new records; the others one with all 65.
     expect(retry.written.map((w) => w.records).sort((a, b) => a - b)).toEqual([25, 65, 65]);
     expectExactlyOnceInOrder((await landed(h, "fw/")).byPartition, 65);
+    expect(await committedOffsets(groupId, topic)).toEqual(await endOffsets(topic));
+  });
+
+  test("GIVEN an uncommitted object that goes further than the retry's own batch WHEN the retry reads smaller batches THEN it skips every record the object holds", async () => {
+    const h = await s3Harness(client);
+    const { topic } = await topicWith(60);
+    const groupId = `${topic}-group`;
+    const store = new S3BatchStore({ client, bucket: h.bucket, kmsKeyId: TEST_KMS_KEY });
+    const crash: IngestFaults = {
+      beforeCommit: () => {
+        throw new Error("injected: crash before the first commit");
+      },
+    };
+    // One big object (all 60 records of a partition), never committed …
+    await expect(ingestTopic({ kafka, topic, groupId, store, keyPrefix: "fw/", budgetMs: 60_000, log: quiet, faults: crash })).rejects.toThrow(/first commit/);
+    const [big] = await h.listKeys("fw/");
+    // … then a retry whose batches are ~2 KiB: its first batch of that partition ends inside the big object.
+    const retry = await ingestTopic({ kafka, topic, groupId, store, keyPrefix: "fw/", targetBytes: 2048, budgetMs: 60_000, log: quiet });
+    expect(retry.recovered).toBe(1);
+    expect(retry.written.every((w) => w.key !== big)).toBe(true);
+    expectExactlyOnceInOrder((await landed(h, "fw/")).byPartition, 60);
     expect(await committedOffsets(groupId, topic)).toEqual(await endOffsets(topic));
   });
 
