@@ -17,6 +17,7 @@ import { LIBRARY_VERSION } from "../modules/core/versions";
  *   c6  a guardrail suppression with its reason in every tenant stack
  *   c7  only the default example's config: globex's okta canary window 30 → 45 minutes
  *   c8  both: the KMS key's purpose tag (module code, no bump) and the canary window 45 → 50 (config)
+ *   c9  a new config field (a source's `owner`) and a new source using it in the default example
  */
 const ROOT = join(__dirname, "..");
 let repo: string;
@@ -85,6 +86,10 @@ beforeAll(() => {
   edit("modules/aws/kms-key/index.ts", '"lakehouse:purpose": "log-encryption"', '"lakehouse:purpose": "log-encryption-at-rest"');
   edit("examples/default/lakehouse.yaml", "canary: { windowMinutes: 45,", "canary: { windowMinutes: 50,");
   commit("c8");
+
+  edit("stacks/config/schema.ts", "export const sourceSchema = z.strictObject({\n  name: sourceName,", "export const sourceSchema = z.strictObject({\n  name: sourceName,\n  owner: z.string().optional(),");
+  writeFileSync(join(repo, "examples/default/lakehouse.yaml"), readFileSync(join(repo, "examples/default/lakehouse.yaml"), "utf8") + "      - name: vpcflow\n        owner: netops\n        delivery: { kind: native, servicePrincipal: delivery.logs.amazonaws.com }\n        eventTimeField: start\n");
+  commit("c9");
 }, 120000);
 
 afterAll(() => rmSync(repo, { recursive: true, force: true }));
@@ -237,6 +242,13 @@ describe("version discipline", () => {
     const md = toMarkdown(report);
     expect(md).toMatch(/\| aws\/kms-key \| 0\.2\.1 \| 0\.2\.1 \| \d+ \| module code \| ⚠ output changed without a version bump \|/);
     expect(md).toMatch(/\| snowflake\/log-canary \| [\d.]+ \| [\d.]+ \| \d+ \| config \| {2}\|/);
+  }, 120000);
+
+  test("a new source using a config field the base cannot read is not a module change: head synthesizes the base's config", () => {
+    const { violations, modules } = checkVersions({ repo, base: commits.c8, head: commits.c9 });
+    expect(violations).toEqual([]);
+    // The new source would add a table, a pipe, an integration…: none of it is counted against a module.
+    for (const m of modules) expect([m.module, m.changedResources]).toEqual([m.module, []]);
   }, 120000);
 
   test("a version bump alone (stamps only) is not an output change", () => {
