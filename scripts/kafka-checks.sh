@@ -103,7 +103,8 @@ export KAFKA_TEST_SCRAM_PASSWORD="$SCRAM_PASSWORD"
 export PULLER_TEST_S3_ENDPOINT="http://127.0.0.1:$MOTO_PORT"
 echo "kafka-checks: Apache Kafka $KAFKA_VERSION (KRaft) on $KAFKA_TEST_BROKER, SCRAM-SHA-512 on $KAFKA_TEST_SCRAM_BROKER; moto on $PULLER_TEST_S3_ENDPOINT"
 
-npx jest --config test/runtime/jest.kafka.config.js --json --outputFile="$WORK/jest.json" 2>&1
+# --forceExit: a failed case may leave a broker connection open; CI must not wait on it.
+npx jest --config test/runtime/jest.kafka.config.js --forceExit --json --outputFile="$WORK/jest.json" 2>&1
 rc=$?
 if [ "$rc" -ne 0 ]; then echo "kafka-checks: broker log tail:"; tail -20 "$WORK/kafka.log"; fi
 [ -s "$WORK/jest.json" ] || fail "jest wrote no results (exit $rc)"
