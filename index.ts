@@ -25,6 +25,7 @@ export * from "./modules/aws/audit-trail";
 export * from "./modules/aws/log-puller";
 export * from "./modules/aws/firehose-delivery";
 export * from "./modules/aws/kinesis-stream";
+export * from "./modules/aws/kafka-ingest";
 export * from "./modules/snowflake/storage-integration";
 export * from "./modules/snowflake/semi-structured-table";
 export * from "./modules/snowflake/snowpipe";

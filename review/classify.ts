@@ -145,6 +145,8 @@ function attributeFindings(type: string, a: AttributeChange): Finding[] {
   if (GRANTS.has(type) && (path.startsWith("privileges") || key === "all_privileges" || path.includes("on_all") || path.includes("on_future"))) return f("high", "grants.widened", "grant changed");
   if (type === "snowflake_grant_ownership" && /role_name/.test(path)) return f("high", "grants.ownership-moved", "ownership moved to another role");
   if (type === "aws_s3_bucket_notification" && path.startsWith("queue") && after === undefined) return f("medium", "routes.notification-removed", "event notification removed");
+  // A function in a VPC reaches what its subnets and security groups reach (a Kafka cluster's network).
+  if (type === "aws_lambda_function" && path.startsWith("vpc_config")) return f("medium", "network.function-placement", "function's subnets or security groups changed: it reaches a different network");
   if (/schedule|cron/i.test(path)) return f("medium", "ops.schedule", "schedule changed");
   if (key === "bucket" && type === "aws_s3_bucket") return f("high", "data.store-replaced", "bucket renamed: a new bucket replaces the one holding the logs");
   if (key === "name" && DATA_STORES.has(type)) return f("high", "data.store-replaced", "renamed: the object holding the logs is replaced");
@@ -311,8 +313,14 @@ function addedFindings(c: ResourceChange, roles: Set<string>): Finding[] {
   if (c.type === "snowflake_grant_ownership") out.push({ severity: "medium", rule: "grants.added", message: `new grant ${c.address}` });
   if (c.type === "snowflake_execute") out.push(...sqlGrantFindings(c.address, undefined, c.after?.execute, "medium"));
   if (/security_group|vpc_endpoint|network_policy|route/.test(c.type)) out.push({ severity: "medium", rule: "network.path-added", message: `new network path ${c.address}` });
+  if (c.type === "aws_lambda_function" && hasVpcConfig(c.after)) out.push({ severity: "medium", rule: "network.path-added", message: `new function inside a VPC ${c.address}: it reaches what its subnets and security groups reach` });
   if (out.length === 0) out.push({ severity: "low", rule: "resource.added", message: `added ${c.address}` });
   return out;
+}
+
+function hasVpcConfig(body: Record<string, unknown> | undefined): boolean {
+  const v = body?.vpc_config;
+  return (Array.isArray(v) ? v.length > 0 : typeof v === "object" && v !== null) && JSON.stringify(v).includes("subnet");
 }
 
 function removedFindings(c: ResourceChange): Finding[] {

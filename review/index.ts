@@ -104,10 +104,13 @@ export function review(o: ReviewOptions): ReviewReport {
  */
 export function checkVersions(o: { repo: string; base: string; head?: string }): { violations: string[]; modules: ReturnType<typeof moduleChanges> } {
   const headConfig = (example: string) => fileAtRef(o.repo, o.head, join("examples", example, "lakehouse.yaml"));
-  const s = {
-    base: synthAtRef(o.repo, o.base, { kind: "examples", configOf: headConfig }),
-    head: synthAtRef(o.repo, o.head, { kind: "examples" }),
-  };
+  const base = synthAtRef(o.repo, o.base, { kind: "examples", configOf: headConfig });
+  // Where base cannot read head's config (it uses a field base does not know), head synthesizes
+  // base's config instead: the same input on both sides again, so a config edit is not taken for a
+  // module change in either direction.
+  const unreadable = new Set(base.unreadableConfigs ?? []);
+  const baseConfig = (example: string) => (unreadable.has(example) ? fileAtRef(o.repo, o.base, join("examples", example, "lakehouse.yaml")) : undefined);
+  const s = { base, head: synthAtRef(o.repo, o.head, { kind: "examples", configOf: baseConfig }) };
   const modules = moduleChanges(s.base.stacks, s.head.stacks);
   const changelogBase = fileAtRef(o.repo, o.base, "CHANGELOG.md") ?? "";
   const changelogHead = fileAtRef(o.repo, o.head, "CHANGELOG.md") ?? "";

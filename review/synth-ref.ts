@@ -28,6 +28,8 @@ export interface RefSynth {
   readonly guardrails: RefViolation[];
   /** The security-lakehouse that synthesized: this repository's own sources, or the installed package. */
   readonly library: LibraryIdentity;
+  /** Examples `configOf` offered another config for that this ref could not read: synthesized from its own. */
+  readonly unreadableConfigs?: string[];
 }
 
 export interface LibraryIdentity {
@@ -193,7 +195,7 @@ function synthTarget(root: string, build: string, target: SynthTarget, out: stri
     node(cli, args, root);
     return { ...readOutput(join(out, "config"), ""), library };
   }
-  const result: RefSynth = { stacks: {}, guardrails: [], library };
+  const result: RefSynth & { unreadableConfigs: string[] } = { stacks: {}, guardrails: [], library, unreadableConfigs: [] };
   const examples = join(root, "examples");
   for (const example of existsSync(examples) ? readdirSync(examples).sort() : []) {
     const dest = join(out, example);
@@ -211,7 +213,10 @@ function synthTarget(root: string, build: string, target: SynthTarget, out: stri
           // This ref's schema cannot read the other config (a new field): its own config it is.
         }
       }
-      if (!synthesized) node(cli, ["synth", "--config", own, "--out", dest], root);
+      if (!synthesized) {
+        if (other !== undefined) result.unreadableConfigs.push(example);
+        node(cli, ["synth", "--config", own, "--out", dest], root);
+      }
     } else if (existsSync(join(build, "examples", example, "main.js"))) {
       node(join(build, "examples", example, "main.js"), [dest], root);
     } else continue;

@@ -39,10 +39,11 @@ export async function bundlePullerHandler(outDir: string = join(repositoryRoot()
 }
 
 /**
- * The same bundle, built synchronously and kept in memory (nothing written), for synth: constructs
- * are built synchronously, and parallel test workers must not race on one output file.
+ * A handler's bundle (the puller's by default; `entryPoint` names another, e.g. the Kafka
+ * consumer's), built synchronously and kept in memory (nothing written), for synth: constructs are
+ * built synchronously, and parallel test workers must not race on one output file.
  */
-export function bundlePullerHandlerSync(
+export function bundleHandlerSync(
   root: string = repositoryRoot(),
   entryPoint: string = "runtime/puller/handler.ts",
 ): { readonly contents: Uint8Array; readonly sha256: string } {

@@ -8,6 +8,7 @@ import { AlertTopic } from "../modules/aws/alert-topic";
 import { LogBucket } from "../modules/aws/log-bucket";
 import { FirehoseDelivery } from "../modules/aws/firehose-delivery";
 import { KinesisStream } from "../modules/aws/kinesis-stream";
+import { KafkaIngest } from "../modules/aws/kafka-ingest";
 import { LogPuller } from "../modules/aws/log-puller";
 import { TenantAccessRoles } from "../modules/aws/tenant-access-roles";
 import { previewFeaturesFor } from "../modules/core/snowflake-preview";
@@ -50,14 +51,15 @@ export class TenantStack extends TerraformStack {
 
     const pulled = tenant.sources.filter((s) => s.config.delivery.kind === "puller" && s.config.delivery.puller);
     const streamed = tenant.sources.filter((s) => s.config.delivery.kind === "firehose" && s.config.delivery.firehose);
+    const consumed = tenant.sources.filter((s) => s.config.delivery.kind === "kafka" && s.config.delivery.kafka);
     const writerServices = tenant.sources.flatMap((s) => (s.config.delivery.servicePrincipal ? [s.config.delivery.servicePrincipal] : []));
     const key = new KmsKey(this, "LogKey", {
       accountId: env.accountId,
       aliasName: tenant.kmsAliasName,
       description: `Encrypts the raw logs of tenant ${tenant.id} (${env.name})`,
       writerServicePrincipals: writerServices,
-      // The pullers' and delivery streams' log groups are encrypted with the tenant's key.
-      cloudWatchLogsRegion: pulled.length > 0 || streamed.length > 0 ? tenant.region : undefined,
+      // The pullers', delivery streams' and Kafka consumers' log groups are encrypted with the tenant's key.
+      cloudWatchLogsRegion: pulled.length + streamed.length + consumed.length > 0 ? tenant.region : undefined,
     });
 
     const schema = new Schema(this, "TenantSchema", {
@@ -173,6 +175,36 @@ export class TenantStack extends TerraformStack {
       deliveries.set(source.name, { delivery, errorPrefix });
     }
 
+    // One Kafka consumer per source with delivery.kafka, alarms like the pullers'.
+    const consumers = new Map<string, KafkaIngest>();
+    for (const source of consumed) {
+      const d = source.config.delivery;
+      const k = d.kafka!;
+      consumers.set(
+        source.name,
+        new KafkaIngest(this, `Kafka_${source.name}`, {
+          functionName: limitedName([lakehouse.organization, env.name, tenant.id, source.name, "kafka"], "-", 54),
+          accountId: env.accountId,
+          region: tenant.region,
+          bootstrapServers: k.bootstrapServers,
+          topic: k.topic,
+          consumerGroup: k.consumerGroup ?? [lakehouse.organization, env.name, tenant.id, source.name].join("-"),
+          auth: k.auth,
+          vpc: k.vpc,
+          bucketName: tenant.bucketName,
+          keyPrefix: source.keyPrefix,
+          kmsKeyArn: key.keyArn,
+          fromBeginning: k.fromBeginning,
+          targetObjectMb: k.targetObjectMb,
+          scheduleMinutes: d.scheduleMinutes,
+          alarmTopicArn,
+          alarmsWithoutActionsReason: alarmTopicArn ? undefined : `environment ${env.name} has no alertDelivery.sns, so there is no alert topic to notify`,
+        }),
+      );
+    }
+    const writerRoleOf = (name: string): string[] =>
+      [pullers.get(name)?.roleArn, deliveries.get(name)?.delivery.roleArn, consumers.get(name)?.roleArn].filter((arn): arn is string => arn !== undefined);
+
     const logBucket = new LogBucket(this, "LogBucket", {
       bucketName: tenant.bucketName,
       accountId: env.accountId,
@@ -193,11 +225,7 @@ export class TenantStack extends TerraformStack {
         ...tenant.sources.map((s): { prefix: string; servicePrincipal?: string; roleArns: string[] } => ({
           prefix: s.keyPrefix,
           servicePrincipal: s.config.delivery.servicePrincipal,
-          roleArns: [
-            ...(s.config.delivery.writerRoleArns ?? []),
-            ...(pullers.has(s.name) ? [pullers.get(s.name)!.roleArn] : []),
-            ...(deliveries.has(s.name) ? [deliveries.get(s.name)!.delivery.roleArn] : []),
-          ],
+          roleArns: [...(s.config.delivery.writerRoleArns ?? []), ...writerRoleOf(s.name)],
         })),
         ...[...deliveries.values()].map((d): { prefix: string; servicePrincipal?: string; roleArns: string[] } => ({ prefix: d.errorPrefix, roleArns: [d.delivery.roleArn] })),
       ].filter((w) => w.servicePrincipal || w.roleArns.length > 0),

@@ -18,6 +18,7 @@ import { LIBRARY_VERSION } from "../modules/core/versions";
  *   c6  a guardrail suppression with its reason in every tenant stack
  *   c7  only the default example's config: globex's okta canary window 30 → 45 minutes
  *   c8  both: the KMS key's purpose tag (module code, no bump) and the canary window 45 → 50 (config)
+ *   c9  a new config field (a source's `owner`) and a new source using it in the default example
  */
 const ROOT = join(__dirname, "..");
 let repo: string;
@@ -86,6 +87,10 @@ beforeAll(() => {
   edit("modules/aws/kms-key/index.ts", '"lakehouse:purpose": "log-encryption"', '"lakehouse:purpose": "log-encryption-at-rest"');
   edit("examples/default/lakehouse.yaml", "canary: { windowMinutes: 45,", "canary: { windowMinutes: 50,");
   commit("c8");
+
+  edit("stacks/config/schema.ts", "export const sourceSchema = z.strictObject({\n  name: sourceName,", "export const sourceSchema = z.strictObject({\n  name: sourceName,\n  owner: z.string().optional(),");
+  writeFileSync(join(repo, "examples/default/lakehouse.yaml"), readFileSync(join(repo, "examples/default/lakehouse.yaml"), "utf8") + "      - name: vpcflow\n        owner: netops\n        delivery: { kind: native, servicePrincipal: delivery.logs.amazonaws.com }\n        eventTimeField: start\n");
+  commit("c9");
 }, 120000);
 
 afterAll(() => rmSync(repo, { recursive: true, force: true }));
@@ -240,6 +245,13 @@ describe("version discipline", () => {
     expect(md).toMatch(/\| snowflake\/log-canary \| [\d.]+ \| [\d.]+ \| \d+ \| config \| {2}\|/);
   }, 120000);
 
+  test("a new source using a config field the base cannot read is not a module change: head synthesizes the base's config", () => {
+    const { violations, modules } = checkVersions({ repo, base: commits.c8, head: commits.c9 });
+    expect(violations).toEqual([]);
+    // The new source would add a table, a pipe, an integration…: none of it is counted against a module.
+    for (const m of modules) expect([m.module, m.changedResources]).toEqual([m.module, []]);
+  }, 120000);
+
   test("a version bump alone (stamps only) is not an output change", () => {
     const { modules } = checkVersions({ repo, base: commits.c3, head: commits.c4 });
     expect(modules.find((m) => m.module === "aws/kms-key")).toMatchObject({ baseVersion: "0.2.0", headVersion: "0.2.1", changedResources: [] });
@@ -320,5 +332,24 @@ describe("streaming delivery changes", () => {
     expect(rules(removed("aws_kinesis_stream"))).toEqual(["high data.store-removed"]);
     expect(rules(removed("aws_kinesis_resource_policy"))).toEqual(["high control.removed"]);
     expect(rules(removed("aws_s3_bucket_metric"))).toEqual(["high control.removed"]);
+  });
+});
+
+describe("functions in a VPC", () => {
+  const base = { stack: "tenant-initech-prod", address: "aws_lambda_function.Kafka_firewall_Function", type: "aws_lambda_function" };
+  const vpc = { subnet_ids: ["subnet-0a1b2c3d4e5f60718"], security_group_ids: ["sg-0c1d2e3f405162738"] };
+
+  test("a new function in a VPC is a new network path (medium); one outside a VPC is only added (low)", () => {
+    const [inVpc] = classify([{ ...base, action: "added", attributes: [], after: { function_name: "f", vpc_config: vpc } }]);
+    expect(inVpc.severity).toBe("medium");
+    expect(inVpc.findings.map((f) => f.rule)).toEqual(["network.path-added"]);
+    const [outside] = classify([{ ...base, action: "added", attributes: [], after: { function_name: "f" } }]);
+    expect(outside.findings.map((f) => f.rule)).toEqual(["resource.added"]);
+  });
+
+  test("moving a function to other subnets or security groups is a network finding naming the attribute", () => {
+    const [moved] = classify([{ ...base, action: "changed", attributes: [{ path: "vpc_config.security_group_ids[0]", before: "sg-0c1d2e3f405162738", after: "sg-0ffffffffffffffff" }] }]);
+    expect(moved.severity).toBe("medium");
+    expect(moved.findings[0]).toMatchObject({ rule: "network.function-placement", path: "vpc_config.security_group_ids[0]" });
   });
 });

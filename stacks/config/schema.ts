@@ -82,7 +82,7 @@ const delivery = z.strictObject({
   writerRoleArns: z.array(z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, "must be an IAM role ARN")).optional(),
   /** kind puller: which puller to build (a Lambda function from runtime/puller, module aws/log-puller). */
   puller: z.enum(["google-workspace", "okta"]).optional(),
-  /** kind puller: run every N minutes, 1-10 (ingest delay stays under 10 minutes). Default 5. */
+  /** kind puller or kafka: run every N minutes, 1-10 (ingest delay stays under 10 minutes). Default 5. */
   scheduleMinutes: z.number().int().min(1, "must be 1-10 minutes").max(10, "must be 1-10 minutes: ingest delay stays under 10 minutes").optional(),
   /** kind puller: the source's non-secret options (credentials go into the puller's secret, never here). */
   options: z
@@ -99,6 +99,28 @@ const delivery = z.strictObject({
     .optional(),
   /** kind firehose: a delivery stream (module aws/firehose-delivery), fed directly or by a Kinesis stream (aws/kinesis-stream). */
   firehose: firehose.optional(),
+  /** kind kafka: the topic to move into the source's prefix (a Lambda from runtime/kafka, module aws/kafka-ingest). */
+  kafka: z
+    .strictObject({
+      /** The cluster's bootstrap servers, host:port (MSK, Redpanda or any Kafka-API cluster). */
+      bootstrapServers: z.array(z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, "must be host:port")).min(1, "needs at least one broker"),
+      /** The topic whose records land in the source's prefix. */
+      topic: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, "must be a Kafka topic name (1-249 of [A-Za-z0-9._-])"),
+      /** The consumer group. Default <organization>-<environment>-<tenant>-<source>. */
+      consumerGroup: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, "must be 1-249 of [A-Za-z0-9._-]").optional(),
+      /** How the consumer authenticates, always over TLS; the credentials go into its secret out of band. */
+      auth: z.enum(["scram-sha-512", "mtls"]),
+      /** The cluster's network: the consumer runs in these subnets with these security groups. */
+      vpc: z.strictObject({
+        subnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, "must be a subnet id (subnet-…)")).min(1, "needs at least one subnet"),
+        securityGroupIds: z.array(z.string().regex(/^sg-[0-9a-f]{8,17}$/, "must be a security group id (sg-…)")).min(1, "needs at least one security group"),
+      }),
+      /** A group with no committed offset starts at the earliest retained record (true) or at new records. Default true. */
+      fromBeginning: z.boolean().optional(),
+      /** Target object size, uncompressed MiB, 1-100. Default 64. */
+      targetObjectMb: z.number().min(1).max(100).optional(),
+    })
+    .optional(),
 });
 
 export const sourceSchema = z.strictObject({
@@ -420,9 +442,15 @@ export function crossCheck(c: {
           if (d.firehose[key] !== undefined)
             issue([...path, "delivery", "firehose", key], "only for source kinesis (a direct-PUT delivery stream has no resource policy: grant producers firehose:PutRecordBatch in their own policies)");
       }
-      if (d.kind !== "puller" && d.kind !== undefined) {
-        for (const key of ["puller", "scheduleMinutes", "options"] as const)
+      if (d.kind !== "kafka" && d.kind !== undefined && d.kafka !== undefined) issue([...path, "delivery", "kafka"], `only for kind kafka (this source is ${d.kind})`);
+      if (d.kind === "kafka") {
+        for (const key of ["puller", "options"] as const)
+          if (d[key] !== undefined) issue([...path, "delivery", key], "only for kind puller (this source is kafka)");
+        if (!d.kafka && d.scheduleMinutes !== undefined) issue([...path, "delivery", "scheduleMinutes"], "needs delivery.kafka (without it the source only grants writerRoleArns)");
+      } else if (d.kind !== "puller" && d.kind !== undefined) {
+        for (const key of ["puller", "options"] as const)
           if (d[key] !== undefined) issue([...path, "delivery", key], `only for kind puller (this source is ${d.kind})`);
+        if (d.scheduleMinutes !== undefined) issue([...path, "delivery", "scheduleMinutes"], `only for kinds puller and kafka (this source is ${d.kind})`);
       } else if (d.puller) {
         const o = d.options ?? {};
         const need = (key: keyof typeof o, what: string) => {

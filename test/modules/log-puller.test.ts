@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { LogPuller, LogPullerProps } from "../../modules/aws/log-puller";
 import { pullerCode } from "../../modules/aws/log-puller/code";
-import { deterministicZip } from "../../modules/aws/log-puller/zip";
+import { deterministicZip } from "../../modules/aws/lambda-zip";
 import { LakehouseValidationError } from "../../modules/core/errors";
 import { LakehouseConfigInput } from "../../stacks/config/schema";
 import { parseConfig } from "../../stacks/config/load";

@@ -1,25 +1,14 @@
-import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
-import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
-import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
-import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
-import { SchedulerSchedule } from "@cdktf/provider-aws/lib/scheduler-schedule";
-import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
-import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
-import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
-import { AssetType, TerraformAsset } from "cdktf";
 import { Construct } from "constructs";
 import { z } from "zod";
 import { PULLER_KINDS } from "../../../runtime/puller/sources";
-import { PolicyStatement, policyDocument, renderPolicy } from "../../core/iam";
 import { stampModule } from "../../core/stamp";
 import { AWS_ACCOUNT_ID, KMS_KEY_ARN, S3_BUCKET_NAME, knownString, parseProps, pathOf } from "../../core/validate";
+import { buildScheduledFunction, checkScheduledFunction, scheduledFunctionFields } from "../scheduled-function";
 import { pullerCode } from "./code";
 
-export const LOG_PULLER_MODULE = "aws/log-puller" as const;
+export { LOG_RETENTION_DAYS } from "../scheduled-function";
 
-/** CloudWatch Logs accepts only these retention periods (days). */
-export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+export const LOG_PULLER_MODULE = "aws/log-puller" as const;
 
 /** The puller's tuning, passed to the handler's environment (see runtime/puller/config.ts). */
 export interface LogPullerSettings {
@@ -90,18 +79,7 @@ const propsSchema = z
     stateKey: keyPart.refine((v) => !v.endsWith("/") && !v.startsWith("/"), "must be an object key, not a folder"),
     kmsKeyArn: knownString(KMS_KEY_ARN, "a KMS key ARN"),
     sourceOptions: z.record(z.string(), z.unknown()),
-    scheduleMinutes: z.number().int().min(1, "must be 1-10 minutes").max(10, "must be 1-10 minutes: ingest delay stays under 10 minutes").default(5),
-    timeoutSeconds: z.number().int().min(60).max(900).default(300),
-    budgetSeconds: z.number().int().min(30).optional(),
-    memoryMb: z.number().int().min(512).max(10240).default(1024),
-    logRetentionDays: z
-      .number()
-      .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), `must be one of ${LOG_RETENTION_DAYS.join(", ")}`)
-      .default(365),
-    tracing: z.boolean().default(true),
-    alarmTopicArn: knownString(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, "an SNS topic ARN").optional(),
-    alarmsWithoutActionsReason: z.string().min(20, "must be a reason of at least 20 characters").optional(),
-    secretName: z.string().regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, "must be 1-512 of [A-Za-z0-9/_+=.@-]").optional(),
+    ...scheduledFunctionFields,
     settings: z
       .strictObject({
         targetObjectMb: z.number().positive().max(100).optional(),
@@ -115,12 +93,7 @@ const propsSchema = z
   .superRefine((p, ctx) => {
     if (p.stateKey.startsWith(p.keyPrefix))
       ctx.addIssue({ code: "custom", path: ["stateKey"], message: `${p.stateKey} is under keyPrefix ${p.keyPrefix}: Snowpipe would load the state object` });
-    if (p.budgetSeconds !== undefined && p.budgetSeconds > p.timeoutSeconds - 30)
-      ctx.addIssue({ code: "custom", path: ["budgetSeconds"], message: `${p.budgetSeconds} s leaves less than 30 s of timeoutSeconds (${p.timeoutSeconds}) to save state` });
-    if (p.alarmTopicArn === undefined && p.alarmsWithoutActionsReason === undefined)
-      ctx.addIssue({ code: "custom", path: ["alarmTopicArn"], message: "required: alarms must reach someone (or give alarmsWithoutActionsReason)" });
-    if (p.alarmTopicArn !== undefined && p.alarmsWithoutActionsReason !== undefined)
-      ctx.addIssue({ code: "custom", path: ["alarmsWithoutActionsReason"], message: "only without alarmTopicArn" });
+    checkScheduledFunction(p, (path, message) => ctx.addIssue({ code: "custom", path: [path], message }), "save state");
   });
 
 /**
@@ -150,156 +123,51 @@ export class LogPuller extends Construct {
 
     const name = p.functionName;
     const bucketArn = `arn:aws:s3:::${p.bucketName}`;
-    const logGroupName = `/aws/lambda/${name}`;
-    const logGroupArn = `arn:aws:logs:${p.region}:${p.accountId}:log-group:${logGroupName}`;
-
-    const logGroup = new CloudwatchLogGroup(this, "LogGroup", { name: logGroupName, retentionInDays: p.logRetentionDays, kmsKeyId: p.kmsKeyArn });
-
-    /** A role only `service` of this account may assume. */
-    const serviceRole = (id: string, roleName: string, description: string, sid: string, service: string) =>
-      new IamRole(this, id, {
-        name: roleName,
-        description,
-        maxSessionDuration: 3600,
-        assumeRolePolicy: renderPolicy(
-          policyDocument({ Sid: sid, Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceAccount": p.accountId } } }),
-        ),
-      });
-    const role = serviceRole("Role", name, `Runs the ${p.puller} log puller ${name}`, "LambdaRunsPuller", "lambda.amazonaws.com");
-    const dlq = new SqsQueue(this, "DeadLetterQueue", {
-      name: `${name}-dlq`,
-      kmsMasterKeyId: p.kmsKeyArn,
-      kmsDataKeyReusePeriodSeconds: 300,
-      messageRetentionSeconds: 1209600, // 14 days, the maximum: time to look at a failed run
-    });
-    new SqsQueuePolicy(this, "DeadLetterQueuePolicy", {
-      queueUrl: dlq.url,
-      policy: renderPolicy(
-        policyDocument(
-          { Sid: "PullerSendsDeadLetters", Effect: "Allow", Principal: { AWS: role.arn }, Action: "sqs:SendMessage", Resource: dlq.arn },
-          { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "sqs:*", Resource: dlq.arn, Condition: { Bool: { "aws:SecureTransport": "false" } } },
-        ),
-      ),
-    });
-
-    // Created empty: the value is put out of band and never passes through Terraform state.
-    const secret = new SecretsmanagerSecret(this, "Secret", {
-      name: p.secretName ?? `${name}-credentials`,
-      description: `Credentials of the ${p.puller} log puller ${name} (set out of band: aws secretsmanager put-secret-value)`,
-      kmsKeyId: p.kmsKeyArn,
-      recoveryWindowInDays: 30,
-    });
-
-    const statements: PolicyStatement[] = [
-      { Sid: "PutUnderSourcePrefix", Effect: "Allow", Action: "s3:PutObject", Resource: `${bucketArn}/${p.keyPrefix}*` },
-      { Sid: "ReadWriteOwnState", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject"], Resource: `${bucketArn}/${p.stateKey}` },
-      // Without ListBucket, S3 answers a missing state object with 403 instead of 404, and the first
-      // run could not tell "no state yet" from "denied". Lists key names only, never contents.
-      { Sid: "TellMissingStateFromDenied", Effect: "Allow", Action: "s3:ListBucket", Resource: bucketArn },
-      { Sid: "ReadOwnSecret", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: secret.arn },
-      { Sid: "UseTenantKey", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: p.kmsKeyArn },
-      { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${logGroupArn}:*` },
-      { Sid: "SendDeadLetters", Effect: "Allow", Action: "sqs:SendMessage", Resource: dlq.arn },
-    ];
-    if (p.tracing) {
-      // X-Ray trace APIs take no resource-level permissions.
-      statements.push({ Sid: "WriteTraces", Effect: "Allow", Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], Resource: "*" });
-    }
-    const permissions = new IamRolePolicy(this, "Permissions", { name: "log-puller", role: role.id, policy: renderPolicy(policyDocument(...statements)) });
-
-    const zip = pullerCode();
-    const asset = new TerraformAsset(this, "Code", { path: zip.path, type: AssetType.FILE });
     const budget = p.budgetSeconds ?? p.timeoutSeconds - 60;
-    const env: Record<string, string> = {
-      PULLER_KIND: p.puller,
-      PULLER_BUCKET: p.bucketName,
-      PULLER_PREFIX: p.keyPrefix,
-      PULLER_STATE_KEY: p.stateKey,
-      PULLER_SECRET_ID: secret.arn,
-      PULLER_KMS_KEY_ID: p.kmsKeyArn,
-      PULLER_SOURCE_OPTIONS: JSON.stringify(p.sourceOptions),
-      PULLER_BUDGET_SECONDS: String(budget),
+    const environment = (secretArn: string): Record<string, string> => {
+      const env: Record<string, string> = {
+        PULLER_KIND: p.puller,
+        PULLER_BUCKET: p.bucketName,
+        PULLER_PREFIX: p.keyPrefix,
+        PULLER_STATE_KEY: p.stateKey,
+        PULLER_SECRET_ID: secretArn,
+        PULLER_KMS_KEY_ID: p.kmsKeyArn,
+        PULLER_SOURCE_OPTIONS: JSON.stringify(p.sourceOptions),
+        PULLER_BUDGET_SECONDS: String(budget),
+      };
+      const s = p.settings;
+      if (s.targetObjectMb !== undefined) env.PULLER_TARGET_OBJECT_MB = String(s.targetObjectMb);
+      if (s.windowSeconds !== undefined) env.PULLER_WINDOW_SECONDS = String(s.windowSeconds);
+      if (s.lagSeconds !== undefined) env.PULLER_LAG_SECONDS = String(s.lagSeconds);
+      if (s.overlapSeconds !== undefined) env.PULLER_OVERLAP_SECONDS = String(s.overlapSeconds);
+      if (s.initialLookbackSeconds !== undefined) env.PULLER_INITIAL_LOOKBACK_SECONDS = String(s.initialLookbackSeconds);
+      return env;
     };
-    const s = p.settings;
-    if (s.targetObjectMb !== undefined) env.PULLER_TARGET_OBJECT_MB = String(s.targetObjectMb);
-    if (s.windowSeconds !== undefined) env.PULLER_WINDOW_SECONDS = String(s.windowSeconds);
-    if (s.lagSeconds !== undefined) env.PULLER_LAG_SECONDS = String(s.lagSeconds);
-    if (s.overlapSeconds !== undefined) env.PULLER_OVERLAP_SECONDS = String(s.overlapSeconds);
-    if (s.initialLookbackSeconds !== undefined) env.PULLER_INITIAL_LOOKBACK_SECONDS = String(s.initialLookbackSeconds);
 
-    const fn = new LambdaFunction(this, "Function", {
-      functionName: name,
-      description: `Pulls ${p.puller} audit logs into s3://${p.bucketName}/${p.keyPrefix}`,
-      role: role.arn,
-      runtime: "nodejs22.x",
-      architectures: ["arm64"],
-      handler: "index.handler",
-      filename: asset.path,
-      sourceCodeHash: zip.sha256Base64,
-      timeout: p.timeoutSeconds,
-      memorySize: p.memoryMb,
-      reservedConcurrentExecutions: 1,
-      environment: { variables: env },
-      kmsKeyArn: p.kmsKeyArn,
-      deadLetterConfig: { targetArn: dlq.arn },
-      tracingConfig: { mode: p.tracing ? "Active" : "PassThrough" },
-      loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
-      dependsOn: [logGroup, permissions],
-    });
-
-    const schedulerRole = serviceRole("SchedulerRole", `${name}-sched`, `Lets EventBridge Scheduler start the log puller ${name}`, "SchedulerStartsPuller", "scheduler.amazonaws.com");
-    const schedulerPermissions = new IamRolePolicy(this, "SchedulerPermissions", {
-      name: "invoke-log-puller",
-      role: schedulerRole.id,
-      policy: renderPolicy(
-        policyDocument(
-          { Sid: "InvokePuller", Effect: "Allow", Action: "lambda:InvokeFunction", Resource: fn.arn },
-          // The schedule is encrypted with the tenant key; Scheduler decrypts it as this role.
-          {
-            Sid: "DecryptOwnSchedule",
-            Effect: "Allow",
-            Action: "kms:Decrypt",
-            Resource: p.kmsKeyArn,
-            Condition: { StringEquals: { "kms:EncryptionContext:aws:scheduler:schedule:arn": `arn:aws:scheduler:${p.region}:${p.accountId}:schedule/default/${name}` } },
-          },
-        ),
-      ),
-    });
-    new SchedulerSchedule(this, "Schedule", {
+    const built = buildScheduledFunction(this, {
+      ...p,
       name,
-      description: `Starts the log puller ${name} every ${p.scheduleMinutes} minutes`,
-      scheduleExpression: `rate(${p.scheduleMinutes} minute${p.scheduleMinutes === 1 ? "" : "s"})`,
-      flexibleTimeWindow: { mode: "OFF" },
-      kmsKeyArn: p.kmsKeyArn,
-      target: { arn: fn.arn, roleArn: schedulerRole.arn, retryPolicy: { maximumRetryAttempts: 0, maximumEventAgeInSeconds: 60 } },
-      dependsOn: [schedulerPermissions],
+      noun: "log puller",
+      sidNoun: "Puller",
+      policyName: "log-puller",
+      roleDescription: `Runs the ${p.puller} log puller ${name}`,
+      functionDescription: `Pulls ${p.puller} audit logs into s3://${p.bucketName}/${p.keyPrefix}`,
+      secretDescription: `Credentials of the ${p.puller} log puller ${name} (set out of band: aws secretsmanager put-secret-value)`,
+      dataStatements: [
+        { Sid: "PutUnderSourcePrefix", Effect: "Allow", Action: "s3:PutObject", Resource: `${bucketArn}/${p.keyPrefix}*` },
+        { Sid: "ReadWriteOwnState", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject"], Resource: `${bucketArn}/${p.stateKey}` },
+        // Without ListBucket, S3 answers a missing state object with 403 instead of 404, and the first
+        // run could not tell "no state yet" from "denied". Lists key names only, never contents.
+        { Sid: "TellMissingStateFromDenied", Effect: "Allow", Action: "s3:ListBucket", Resource: bucketArn },
+      ],
+      code: pullerCode(),
+      environment,
     });
 
-    const actions = p.alarmTopicArn ? [p.alarmTopicArn] : [];
-    const alarm = (id: string, alarmName: string, description: string, namespace: string, metricName: string, dimensions: Record<string, string>, statistic: string) =>
-      new CloudwatchMetricAlarm(this, id, {
-        alarmName,
-        alarmDescription: p.alarmsWithoutActionsReason ? `${description} (no alarm actions: ${p.alarmsWithoutActionsReason})` : description,
-        namespace,
-        metricName,
-        dimensions,
-        statistic,
-        period: 300,
-        evaluationPeriods: 1,
-        threshold: 0,
-        comparisonOperator: "GreaterThanThreshold",
-        treatMissingData: "notBreaching",
-        alarmActions: actions,
-        okActions: actions,
-      });
-    alarm("ErrorsAlarm", `${name}-errors`, `The log puller ${name} failed a run`, "AWS/Lambda", "Errors", { FunctionName: name }, "Sum");
-    alarm("ThrottlesAlarm", `${name}-throttles`, `The log puller ${name} was throttled (a run did not start)`, "AWS/Lambda", "Throttles", { FunctionName: name }, "Sum");
-    alarm("DeadLettersAlarm", `${name}-dead-letters`, `Failed runs of the log puller ${name} are in its dead-letter queue`, "AWS/SQS", "ApproximateNumberOfMessagesVisible", { QueueName: `${name}-dlq` }, "Maximum");
-
-    this.functionArn = fn.arn;
+    this.functionArn = built.functionArn;
     this.functionName = name;
-    this.secretArn = secret.arn;
-    this.roleArn = role.arn;
-    this.dlqArn = dlq.arn;
+    this.secretArn = built.secretArn;
+    this.roleArn = built.roleArn;
+    this.dlqArn = built.dlqArn;
   }
 }
