@@ -63,6 +63,8 @@ export async function synthLakehouseInParallel(config: LakehouseConfig, outdir: 
   if (jobs === 1 || planned.length < (options.minStacksForWorkers ?? 8)) return { ...synthLakehouse(config, outdir, options), jobs: 1, workerPeakRssMb: [] };
 
   const workerScript = options.workerScript ?? join(__dirname, "synth-worker.js");
+  // From the TypeScript sources (ts-node, jest) there is no worker to fork: unasked, stay in this process.
+  if (!existsSync(workerScript) && options.jobs === undefined) return { ...synthLakehouse(config, outdir, options), jobs: 1, workerPeakRssMb: [] };
   if (!existsSync(workerScript)) throw new Error(`parallel synth runs its workers from the built package (${workerScript} is missing): run \`npm run build\`, or synthesize with --jobs 1`);
   const out = stagingFor(outdir);
   try {
