@@ -26,6 +26,7 @@ export * from "./modules/aws/log-puller";
 export * from "./modules/aws/firehose-delivery";
 export * from "./modules/aws/kinesis-stream";
 export * from "./modules/aws/kafka-ingest";
+export * from "./modules/aws/backup-vault";
 export * from "./modules/snowflake/storage-integration";
 export * from "./modules/snowflake/semi-structured-table";
 export * from "./modules/snowflake/snowpipe";

@@ -1,0 +1,407 @@
+import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
+import { S3BucketLoggingA } from "@cdktf/provider-aws/lib/s3-bucket-logging";
+import { S3BucketMetric } from "@cdktf/provider-aws/lib/s3-bucket-metric";
+import { S3BucketObjectLockConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-object-lock-configuration";
+import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
+import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
+import { ITerraformDependable } from "cdktf";
+import { Construct } from "constructs";
+import { z } from "zod";
+import { PolicyStatement, policyDocument, renderPolicy } from "../../core/iam";
+import { stampModule } from "../../core/stamp";
+import { AWS_ACCOUNT_ID, IAM_ROLE_ARN, KMS_KEY_ARN, S3_BUCKET_NAME, dependables, knownString, parseProps, pathOf } from "../../core/validate";
+import { KmsKey } from "../kms-key";
+import { hardenBucket, tlsOnlyStatements } from "../s3-hardening";
+
+export const BACKUP_VAULT_MODULE = "aws/backup-vault" as const;
+
+/** Storage classes a tenant's backups may live in, and the minimum days each bills (early deletion is charged up to it). */
+export const BACKUP_STORAGE_MINIMUM_DAYS = { DEEP_ARCHIVE: 180, GLACIER: 90, GLACIER_IR: 90 } as const;
+export type BackupStorageClass = keyof typeof BACKUP_STORAGE_MINIMUM_DAYS;
+
+/** One tenant's share of the vault. */
+export interface BackupVaultTenant {
+  /** Tenant id (lower case, digits, `-`), used in statement ids, rule ids and alarm names. */
+  readonly id: string;
+  /**
+   * Key prefix of the tenant's backups, ending in `/`. S3 replication keeps each object's key, so this
+   * is also the prefix of the replicated objects in the tenant's log bucket.
+   */
+  readonly prefix: string;
+  /** Backups expire this many days after they are written; at least the storage class's minimum and `retentionFloorDays`. */
+  readonly retentionDays: number;
+  /** Where the backups live from day 0. @default DEEP_ARCHIVE */
+  readonly storageClass?: BackupStorageClass;
+  /** The tenant's log bucket, the replication source (same account and region as the vault). */
+  readonly sourceBucketName: string;
+  /** The KMS key of the tenant's log bucket: the replication role decrypts with it. */
+  readonly sourceKmsKeyArn: string;
+  /** The tenant's restore role: the only role besides the administrators that may read the tenant's prefix. */
+  readonly restoreRoleArn: string;
+}
+
+export interface BackupVaultProps {
+  /** Globally unique vault bucket name (one vault per environment and region). */
+  readonly bucketName: string;
+  /** The AWS account that owns the vault, the tenant buckets and every role named here. */
+  readonly accountId: string;
+  /** The vault's region; the tenant buckets replicating into it are in the same region (data locality). */
+  readonly region: string;
+  /** Waiting period before the vault's KMS key is deleted, 7-30 days. @default 30 */
+  readonly kmsKeyDeletionWindowDays?: number;
+  /**
+   * Server access logs go to `targetBucket` (same account and region, no object lock), under
+   * `targetPrefix` (default `<bucketName>/`); pass the target's policy in `waitFor` when it is made in
+   * the same stack. Required unless `accessLoggingDisabledReason` explains why not.
+   */
+  readonly accessLogging?: { readonly targetBucket: string; readonly targetPrefix?: string; readonly waitFor?: readonly ITerraformDependable[] };
+  /** A written reason (at least 20 characters) to run without access logging. @default logging required */
+  readonly accessLoggingDisabledReason?: string;
+  /** The tenants whose log buckets replicate into the vault; at least one, prefixes must not overlap. */
+  readonly tenants: readonly BackupVaultTenant[];
+  /** No tenant may keep backups fewer days than this. @default 90 */
+  readonly retentionFloorDays?: number;
+  /**
+   * Default object-lock retention of every object version. COMPLIANCE by default: a backup must
+   * survive a compromised administrator, and GOVERNANCE yields to anyone allowed
+   * `s3:BypassGovernanceRetention`. `days` may not exceed any tenant's `retentionDays`.
+   * @default { mode: "COMPLIANCE", days: retentionFloorDays }
+   */
+  readonly objectLock?: { readonly mode: "GOVERNANCE" | "COMPLIANCE"; readonly days: number };
+  /** Noncurrent (overwritten or expired) versions are deleted this many days later, once their lock allows. @default 30 */
+  readonly noncurrentVersionExpirationDays?: number;
+  /** Incomplete multipart uploads are aborted after this many days. @default 7 */
+  readonly abortIncompleteMultipartUploadDays?: number;
+  /**
+   * Roles exempt from the vault policy's object and configuration denies: the account's
+   * administrators, including the role Terraform applies with (otherwise it locks itself out). At
+   * least one. Nobody, not even these, may delete object versions.
+   */
+  readonly adminRoleArns: readonly string[];
+  /** Name of the replication role the tenant buckets' replication rules use. @default `<bucketName>-replication` */
+  readonly replicationRoleName?: string;
+  /** Id of the replication rule on every tenant bucket (the replication metrics' `RuleId`). @default `backup-vault` */
+  readonly replicationRuleId?: string;
+  /** A tenant whose prefix received no new backup for this many hours (1-168) raises an alarm. @default 24 */
+  readonly staleAfterHours?: number;
+  /** The SNS topic the alarms notify (failed replication, stale backups). @default none: then `alarmsWithoutActionsReason` is required */
+  readonly alarmTopicArn?: string;
+  /** Why the alarms notify nobody (at least 20 characters); only without `alarmTopicArn`. @default none */
+  readonly alarmsWithoutActionsReason?: string;
+}
+
+const prefix = z
+  .string()
+  .regex(/^[A-Za-z0-9!_.*'()\-/]+\/$/, "must be a key prefix of safe characters ending in '/'")
+  .refine((p) => !p.startsWith("/"), "must not start with '/'");
+
+const tenant = z.object({
+  id: z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, "must be 1-40 of a-z, 0-9, '-', starting with a letter"),
+  prefix,
+  retentionDays: z.number().int().min(1),
+  storageClass: z.enum(["DEEP_ARCHIVE", "GLACIER", "GLACIER_IR"]).default("DEEP_ARCHIVE"),
+  sourceBucketName: knownString(S3_BUCKET_NAME, "a valid S3 bucket name"),
+  sourceKmsKeyArn: knownString(KMS_KEY_ARN, "a KMS key ARN"),
+  restoreRoleArn: knownString(IAM_ROLE_ARN, "an IAM role ARN"),
+});
+
+const propsSchema = z
+  .object({
+    bucketName: knownString(S3_BUCKET_NAME, "a valid S3 bucket name (3-63 of a-z, 0-9, '-')"),
+    accountId: knownString(AWS_ACCOUNT_ID, "a 12-digit AWS account id"),
+    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "must be an AWS region"),
+    kmsKeyDeletionWindowDays: z.number().int().min(7).max(30).default(30),
+    accessLogging: z.object({ targetBucket: z.string().min(3), targetPrefix: z.string().optional(), waitFor: dependables() }).optional(),
+    accessLoggingDisabledReason: z.string().min(20, "must be a written reason of at least 20 characters").optional(),
+    tenants: z.array(tenant).min(1, "at least one tenant is required: a vault with no tenant backs nothing up"),
+    retentionFloorDays: z.number().int().min(1).default(90),
+    objectLock: z.object({ mode: z.enum(["GOVERNANCE", "COMPLIANCE"]), days: z.number().int().min(1) }).optional(),
+    noncurrentVersionExpirationDays: z.number().int().min(1).default(30),
+    abortIncompleteMultipartUploadDays: z.number().int().min(1).default(7),
+    adminRoleArns: z.array(knownString(IAM_ROLE_ARN, "an IAM role ARN")).min(1, "at least one administrator role (the role Terraform applies with), or nobody could manage the vault"),
+    replicationRoleName: z.string().regex(/^[\w+=,.@-]{1,64}$/, "must be an IAM role name of 1-64 characters").optional(),
+    replicationRuleId: z.string().regex(/^[A-Za-z0-9-]{1,255}$/, "must be 1-255 of A-Za-z0-9-").default("backup-vault"),
+    staleAfterHours: z.number().int().min(1).max(168, "must be 1-168 hours: CloudWatch evaluates hourly periods over at most 7 days").default(24),
+    alarmTopicArn: knownString(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, "an SNS topic ARN").optional(),
+    alarmsWithoutActionsReason: z.string().min(20, "must be a reason of at least 20 characters").optional(),
+  })
+  .superRefine((p, ctx) => {
+    const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: "custom", path, message });
+    if (!p.accessLogging && !p.accessLoggingDisabledReason) issue(["accessLogging"], "required unless accessLoggingDisabledReason is given");
+    if (p.accessLogging && p.accessLogging.targetBucket === p.bucketName) issue(["accessLogging", "targetBucket"], "must not be the vault itself");
+    if (p.alarmTopicArn === undefined && p.alarmsWithoutActionsReason === undefined) issue(["alarmTopicArn"], "required: alarms must reach someone (or give alarmsWithoutActionsReason)");
+    if (p.alarmTopicArn !== undefined && p.alarmsWithoutActionsReason !== undefined) issue(["alarmsWithoutActionsReason"], "only without alarmTopicArn");
+    if (p.replicationRoleName === undefined && `${p.bucketName}-replication`.length > 64)
+      issue(["replicationRoleName"], `required: the default '${p.bucketName}-replication' is longer than an IAM role name's 64 characters`);
+    const lockDays = p.objectLock?.days ?? p.retentionFloorDays;
+    p.tenants.forEach((t, i) => {
+      const minimum = BACKUP_STORAGE_MINIMUM_DAYS[t.storageClass];
+      if (t.retentionDays < minimum)
+        issue(["tenants", i, "retentionDays"], `tenant '${t.id}' keeps ${t.storageClass} backups ${t.retentionDays} days, but ${t.storageClass} bills at least ${minimum} days`);
+      if (t.retentionDays < p.retentionFloorDays)
+        issue(["tenants", i, "retentionDays"], `tenant '${t.id}' keeps backups ${t.retentionDays} days, below retentionFloorDays (${p.retentionFloorDays})`);
+      if (t.retentionDays < lockDays)
+        issue(["tenants", i, "retentionDays"], `tenant '${t.id}' keeps backups ${t.retentionDays} days, but object lock holds every version ${lockDays} days`);
+      if (t.sourceBucketName === p.bucketName) issue(["tenants", i, "sourceBucketName"], `tenant '${t.id}': the vault cannot back itself up`);
+      p.tenants.forEach((u, j) => {
+        if (j <= i) return;
+        if (u.id === t.id) issue(["tenants", j, "id"], `duplicate tenant id '${t.id}'`);
+        if (u.prefix.startsWith(t.prefix) || t.prefix.startsWith(u.prefix)) issue(["tenants", j, "prefix"], `tenant '${u.id}' prefix '${u.prefix}' overlaps tenant '${t.id}' prefix '${t.prefix}'`);
+        if (u.sourceBucketName === t.sourceBucketName) issue(["tenants", j, "sourceBucketName"], `tenant '${u.id}' replicates from the same bucket as tenant '${t.id}'`);
+      });
+    });
+  });
+
+type Parsed = z.output<typeof propsSchema>;
+
+/** Statement-id word of a tenant: `globex-corp` → `GlobexCorp`. */
+const sidOf = (id: string) => id.split("-").map((part) => part.charAt(0).toUpperCase() + part.slice(1)).join("");
+
+/**
+ * The backup vault of one environment and region: an S3 bucket that the tenants' log buckets
+ * replicate into, each tenant under its own prefix with its own retention and archive storage class;
+ * versioned, object-locked (COMPLIANCE by default), SSE-KMS with its own key, TLS-only, no public
+ * access, ACLs disabled, access-logged. A replication role for the tenant buckets' replication rules,
+ * a bucket policy that leaves each tenant's prefix to the replication role, that tenant's restore
+ * role and the administrators, and alarms on failed replication and on backups that stopped coming.
+ */
+export class BackupVault extends Construct {
+  /** Vault bucket name. */
+  public readonly bucketName: string;
+  /** Vault bucket ARN (the replication rules' destination). */
+  public readonly bucketArn: string;
+  /** ARN of the vault's KMS key (the replication rules' `replica_kms_key_id`). */
+  public readonly kmsKeyArn: string;
+  /** ARN of the role the tenant buckets' replication rules use. */
+  public readonly replicationRoleArn: string;
+  /** Id the tenant buckets' replication rules must have (the replication alarms watch it). */
+  public readonly replicationRuleId: string;
+  /** The vault policy resource. */
+  public readonly policy: S3BucketPolicy;
+
+  constructor(scope: Construct, id: string, props: BackupVaultProps) {
+    const p = parseProps(pathOf(scope, id), propsSchema, props);
+    super(scope, id);
+    stampModule(this, BACKUP_VAULT_MODULE);
+
+    const bucket = new S3Bucket(this, "Resource", { bucket: p.bucketName, forceDestroy: false });
+    const bucketId = bucket.id;
+    const bucketArn = `arn:aws:s3:::${p.bucketName}`;
+    this.bucketName = p.bucketName;
+    this.bucketArn = bucketArn;
+    this.replicationRuleId = p.replicationRuleId;
+
+    this.kmsKeyArn = new KmsKey(this, "Key", {
+      accountId: p.accountId,
+      aliasName: p.bucketName,
+      description: `Encrypts backup vault ${p.bucketName}`,
+      deletionWindowDays: p.kmsKeyDeletionWindowDays,
+    }).keyArn;
+
+    const { versioning, publicAccessBlock } = hardenBucket(this, bucketId);
+    new S3BucketServerSideEncryptionConfigurationA(this, "Encryption", {
+      bucket: bucketId,
+      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: this.kmsKeyArn }, bucketKeyEnabled: true }],
+    });
+    new S3BucketObjectLockConfigurationA(this, "ObjectLock", {
+      bucket: bucketId,
+      objectLockEnabled: "Enabled",
+      // S3 refuses an object lock configuration until versioning is Enabled (InvalidBucketState).
+      dependsOn: [versioning],
+      rule: { defaultRetention: { mode: p.objectLock?.mode ?? "COMPLIANCE", days: p.objectLock?.days ?? p.retentionFloorDays } },
+    });
+
+    const role = new IamRole(this, "ReplicationRole", {
+      name: p.replicationRoleName ?? `${p.bucketName}-replication`,
+      description: `Replicates the tenants' log buckets into backup vault ${p.bucketName}`,
+      maxSessionDuration: 3600,
+      assumeRolePolicy: renderPolicy(
+        policyDocument({ Sid: "S3ReplicatesForThisAccount", Effect: "Allow", Principal: { Service: "s3.amazonaws.com" }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceAccount": p.accountId } } }),
+      ),
+    });
+    const roleArn = `arn:aws:iam::${p.accountId}:role/${p.replicationRoleName ?? `${p.bucketName}-replication`}`;
+    this.replicationRoleArn = role.arn;
+    new IamRolePolicy(this, "ReplicationPolicy", { role: role.id, name: "backup-replication", policy: renderPolicy(policyDocument(...replicationStatements(p, bucketArn, this.kmsKeyArn))) });
+
+    this.policy = new S3BucketPolicy(this, "Policy", {
+      bucket: bucketId,
+      policy: renderPolicy(policyDocument(...tlsOnlyStatements(bucketArn), ...vaultStatements(p, bucketArn, this.kmsKeyArn, roleArn))),
+      dependsOn: [publicAccessBlock],
+    });
+
+    if (p.accessLogging) {
+      new S3BucketLoggingA(this, "AccessLogging", {
+        bucket: bucketId,
+        targetBucket: p.accessLogging.targetBucket,
+        targetPrefix: p.accessLogging.targetPrefix ?? `${p.bucketName}/`,
+        dependsOn: p.accessLogging.waitFor.length > 0 ? [...p.accessLogging.waitFor] : undefined,
+      });
+    }
+
+    new S3BucketLifecycleConfiguration(this, "Lifecycle", {
+      bucket: bucketId,
+      rule: [
+        ...p.tenants.map((t) => ({
+          id: `tenant-${t.id}`,
+          status: "Enabled",
+          filter: [{ prefix: t.prefix }],
+          transition: [{ days: 0, storageClass: t.storageClass }],
+          expiration: [{ days: t.retentionDays }],
+        })),
+        {
+          id: "vault-hygiene",
+          status: "Enabled",
+          // A prefix filter always: an empty or missing filter warns on AWS provider 6.x.
+          filter: [{ prefix: "" }],
+          noncurrentVersionExpiration: [{ noncurrentDays: p.noncurrentVersionExpirationDays }],
+          abortIncompleteMultipartUpload: [{ daysAfterInitiation: p.abortIncompleteMultipartUploadDays }],
+        },
+      ],
+    });
+
+    const actions = p.alarmTopicArn ? [p.alarmTopicArn] : [];
+    const describe = (text: string) => (p.alarmsWithoutActionsReason ? `${text} (no alarm actions: ${p.alarmsWithoutActionsReason})` : text);
+    for (const t of p.tenants) {
+      const ref = sidOf(t.id);
+      new CloudwatchMetricAlarm(this, `ReplicationFailedAlarm${ref}`, {
+        alarmName: `${p.bucketName}-${t.id}-replication-failed`,
+        alarmDescription: describe(`Objects of tenant ${t.id} failed to replicate from ${t.sourceBucketName} into backup vault ${p.bucketName}`),
+        namespace: "AWS/S3",
+        metricName: "OperationsFailedReplication",
+        dimensions: { SourceBucket: t.sourceBucketName, DestinationBucket: p.bucketName, RuleId: p.replicationRuleId },
+        statistic: "Sum",
+        period: 300,
+        evaluationPeriods: 1,
+        threshold: 0,
+        comparisonOperator: "GreaterThanThreshold",
+        // Replication metrics are only published while objects replicate: no data is no failure.
+        treatMissingData: "notBreaching",
+        alarmActions: actions,
+        okActions: actions,
+      });
+      // Request metrics of the tenant's prefix: no PUT for staleAfterHours means the backup stopped.
+      const metric = new S3BucketMetric(this, `PrefixMetric${ref}`, { bucket: bucketId, name: `tenant-${t.id}`, filter: { prefix: t.prefix } });
+      new CloudwatchMetricAlarm(this, `BackupStaleAlarm${ref}`, {
+        alarmName: `${p.bucketName}-${t.id}-backup-stale`,
+        alarmDescription: describe(`No new backup of tenant ${t.id} reached ${p.bucketName}/${t.prefix} in ${p.staleAfterHours} hours`),
+        namespace: "AWS/S3",
+        metricName: "PutRequests",
+        dimensions: { BucketName: p.bucketName, FilterId: metric.name },
+        statistic: "Sum",
+        period: 3600,
+        evaluationPeriods: p.staleAfterHours,
+        threshold: 1,
+        comparisonOperator: "LessThanThreshold",
+        // S3 publishes no datapoint for an hour without requests: missing data is exactly the stale case.
+        treatMissingData: "breaching",
+        alarmActions: actions,
+        okActions: actions,
+      });
+    }
+  }
+
+  /** ARN pattern of a tenant's objects in the vault, e.g. `arn:aws:s3:::vault/globex/*`. */
+  public objectsArn(keyPrefix: string): string {
+    return `${this.bucketArn}/${keyPrefix}*`;
+  }
+}
+
+/** The replication role: read each tenant's replicable versions, write replicas under that tenant's vault prefix, with the vault key. */
+function replicationStatements(p: Parsed, vaultArn: string, vaultKeyArn: string): PolicyStatement[] {
+  const sources = p.tenants.map((t) => ({ t, arn: `arn:aws:s3:::${t.sourceBucketName}` }));
+  const viaS3 = { StringEquals: { "kms:ViaService": `s3.${p.region}.amazonaws.com` } };
+  return [
+    { Sid: "ReadSourceReplicationConfiguration", Effect: "Allow", Action: ["s3:GetReplicationConfiguration", "s3:ListBucket"], Resource: sources.map((s) => s.arn) },
+    {
+      Sid: "ReadSourceVersionsUnderTenantPrefixes",
+      Effect: "Allow",
+      Action: ["s3:GetObjectVersionForReplication", "s3:GetObjectVersionAcl", "s3:GetObjectVersionTagging", "s3:GetObjectRetention", "s3:GetObjectLegalHold"],
+      Resource: sources.map((s) => `${s.arn}/${s.t.prefix}*`),
+    },
+    // No s3:ReplicateDelete: delete markers are not replicated, a deletion in a tenant bucket never reaches its backup.
+    { Sid: "ReplicateUnderTenantPrefixes", Effect: "Allow", Action: ["s3:ReplicateObject", "s3:ReplicateTags"], Resource: p.tenants.map((t) => `${vaultArn}/${t.prefix}*`) },
+    { Sid: "DecryptSourceObjects", Effect: "Allow", Action: "kms:Decrypt", Resource: [...new Set(p.tenants.map((t) => t.sourceKmsKeyArn))], Condition: viaS3 },
+    { Sid: "EncryptReplicasWithVaultKey", Effect: "Allow", Action: ["kms:Encrypt", "kms:GenerateDataKey"], Resource: vaultKeyArn, Condition: viaS3 },
+  ];
+}
+
+/** Writes that only replication may make; what administrators may change about the vault itself. */
+const OBJECT_WRITE_ACTIONS = ["s3:PutObject", "s3:ReplicateObject", "s3:ReplicateTags", "s3:ReplicateDelete", "s3:DeleteObject", "s3:PutObjectTagging", "s3:DeleteObjectTagging", "s3:PutObjectRetention", "s3:PutObjectLegalHold"];
+const VAULT_CONFIGURATION_ACTIONS = [
+  "s3:PutBucketPolicy",
+  "s3:DeleteBucketPolicy",
+  "s3:PutLifecycleConfiguration",
+  "s3:PutBucketVersioning",
+  "s3:PutEncryptionConfiguration",
+  "s3:PutBucketObjectLockConfiguration",
+  "s3:PutBucketPublicAccessBlock",
+  "s3:PutBucketOwnershipControls",
+  "s3:PutBucketLogging",
+  "s3:PutMetricsConfiguration",
+  "s3:DeleteBucket",
+];
+
+/**
+ * The vault policy grants nothing (every role here is in the vault's account and gets its access
+ * through IAM); it only denies. Deny statements with `Principal: "*"` and an `ArnNotLike
+ * aws:PrincipalArn` exemption list, so no Allow ever names a wildcard principal.
+ */
+function vaultStatements(p: Parsed, vaultArn: string, vaultKeyArn: string, replicationRoleArn: string): PolicyStatement[] {
+  const admins = [...p.adminRoleArns];
+  const exceptFor = (arns: string[]) => ({ ArnNotLike: { "aws:PrincipalArn": arns } });
+  const statements: PolicyStatement[] = [
+    {
+      Sid: "DenyObjectWritesExceptReplication",
+      Effect: "Deny",
+      Principal: "*",
+      Action: OBJECT_WRITE_ACTIONS,
+      Resource: `${vaultArn}/*`,
+      Condition: exceptFor([replicationRoleArn, ...admins]),
+    },
+    // Object lock already refuses deleting a locked version; this refuses it after the lock too (only lifecycle expires versions).
+    { Sid: "DenyVersionDeletesAndLockBypass", Effect: "Deny", Principal: "*", Action: ["s3:DeleteObjectVersion", "s3:BypassGovernanceRetention"], Resource: `${vaultArn}/*` },
+    { Sid: "DenyVaultConfigurationExceptAdministrators", Effect: "Deny", Principal: "*", Action: VAULT_CONFIGURATION_ACTIONS, Resource: vaultArn, Condition: exceptFor(admins) },
+    {
+      Sid: "DenyPutsNotEncryptedWithVaultKey",
+      Effect: "Deny",
+      Principal: "*",
+      Action: "s3:PutObject",
+      Resource: `${vaultArn}/*`,
+      Condition: { StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption-aws-kms-key-id": vaultKeyArn } },
+    },
+    {
+      Sid: "DenyListingExceptVaultRoles",
+      Effect: "Deny",
+      Principal: "*",
+      Action: ["s3:ListBucket", "s3:ListBucketVersions"],
+      Resource: vaultArn,
+      Condition: exceptFor([replicationRoleArn, ...admins, ...p.tenants.map((t) => t.restoreRoleArn)]),
+    },
+  ];
+  for (const t of p.tenants) {
+    const ref = sidOf(t.id);
+    statements.push(
+      {
+        Sid: `Deny${ref}ObjectsExceptOwnRoles`,
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:*",
+        Resource: `${vaultArn}/${t.prefix}*`,
+        Condition: exceptFor([replicationRoleArn, t.restoreRoleArn, ...admins]),
+      },
+      {
+        Sid: `Deny${ref}RestoreRoleListingOtherPrefixes`,
+        Effect: "Deny",
+        Principal: "*",
+        Action: ["s3:ListBucket", "s3:ListBucketVersions"],
+        Resource: vaultArn,
+        Condition: { ArnLike: { "aws:PrincipalArn": t.restoreRoleArn }, StringNotLike: { "s3:prefix": `${t.prefix}*` } },
+      },
+    );
+  }
+  return statements;
+}
