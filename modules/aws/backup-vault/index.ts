@@ -21,7 +21,6 @@ export const BACKUP_VAULT_MODULE = "aws/backup-vault" as const;
 
 /** Storage classes a tenant's backups may live in, and the minimum days each bills (early deletion is charged up to it). */
 export const BACKUP_STORAGE_MINIMUM_DAYS = { DEEP_ARCHIVE: 180, GLACIER: 90, GLACIER_IR: 90 } as const;
-export type BackupStorageClass = keyof typeof BACKUP_STORAGE_MINIMUM_DAYS;
 
 /** One tenant's share of the vault. */
 export interface BackupVaultTenant {
@@ -34,13 +33,13 @@ export interface BackupVaultTenant {
   readonly prefix: string;
   /** Backups expire this many days after they are written; at least the storage class's minimum and `retentionFloorDays`. */
   readonly retentionDays: number;
-  /** Where the backups live from day 0. @default DEEP_ARCHIVE */
-  readonly storageClass?: BackupStorageClass;
+  /** Where the backups live from day 0: `DEEP_ARCHIVE`, `GLACIER` (Flexible Retrieval) or `GLACIER_IR`. @default DEEP_ARCHIVE */
+  readonly storageClass?: "DEEP_ARCHIVE" | "GLACIER" | "GLACIER_IR";
   /** The tenant's log bucket, the replication source (same account and region as the vault). */
   readonly sourceBucketName: string;
   /** The KMS key of the tenant's log bucket: the replication role decrypts with it. */
   readonly sourceKmsKeyArn: string;
-  /** The tenant's restore role: the only role besides the administrators that may read the tenant's prefix. */
+  /** The tenant's restore role: besides the replication role and the administrators, the only role that may touch the tenant's prefix. */
   readonly restoreRoleArn: string;
 }
 
