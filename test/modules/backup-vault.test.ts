@@ -1,3 +1,4 @@
+import { TerraformOutput } from "cdktf";
 import { BackupVault, BackupVaultProps } from "../../modules/aws/backup-vault";
 import { LakehouseValidationError } from "../../modules/core/errors";
 import { guardrailViolations } from "../../modules/core/guardrails";
@@ -80,8 +81,16 @@ describe("BackupVault", () => {
   });
 
   test("the replication role: only S3 of this account assumes it; it reads tenant prefixes of the sources and writes replicas only under the same vault prefixes", () => {
-    const { json } = synth();
+    const stack = testStack();
+    const vault = new BackupVault(stack, "Vault", base);
+    // What the tenant buckets' replication rules will be given.
+    new TerraformOutput(stack, "ReplicationRoleArn", { value: vault.replicationRoleArn });
+    const json = synthJson(stack) as ReturnType<typeof synthJson> & { output: Record<string, { value: string }> };
     const role = onlyResource(json, "aws_iam_role");
+    expect(json.output.ReplicationRoleArn.value).toBe(`\${aws_iam_role.${Object.keys(json.resource.aws_iam_role)[0]}.arn}`);
+    expect(vault.replicationRuleId).toBe("backup-vault");
+    expect(vault.bucketArn).toBe(VAULT_ARN);
+    expect(vault.objectsArn("globex/")).toBe(`${VAULT_ARN}/globex/*`);
     expect(role.name).toBe("acme-prod-eu-west-1-backup-replication");
     expect(statementsBySid(role.assume_role_policy).S3ReplicatesForThisAccount).toMatchObject({
       Effect: "Allow",
