@@ -1,8 +1,11 @@
+import { S3BucketLoggingA } from "@cdktf/provider-aws/lib/s3-bucket-logging";
 import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
 import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { Construct } from "constructs";
+import { z } from "zod";
 import { PolicyStatement } from "../core/iam";
+import { dependables } from "../core/validate";
 
 /**
  * The hardening every bucket of this library gets, shared by the AWS bucket modules: versioning on,
@@ -51,4 +54,17 @@ export function tlsOnlyStatements(bucketArn: string): PolicyStatement[] {
       Condition: { NumericLessThan: { "s3:TlsVersion": "1.2" } },
     },
   ];
+}
+
+/** The props schema of a bucket module's `accessLogging` (target bucket, prefix, what to wait for). */
+export const accessLoggingSchema = z.object({ targetBucket: z.string().min(3), targetPrefix: z.string().optional(), waitFor: dependables() });
+
+/** The bucket's access logging (child id `AccessLogging`, stable across the modules that use it). */
+export function logAccessTo(scope: Construct, bucketId: string, bucketName: string, logging: z.output<typeof accessLoggingSchema>): S3BucketLoggingA {
+  return new S3BucketLoggingA(scope, "AccessLogging", {
+    bucket: bucketId,
+    targetBucket: logging.targetBucket,
+    targetPrefix: logging.targetPrefix ?? `${bucketName}/`,
+    dependsOn: logging.waitFor.length > 0 ? [...logging.waitFor] : undefined,
+  });
 }

@@ -1,6 +1,5 @@
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
-import { S3BucketLoggingA } from "@cdktf/provider-aws/lib/s3-bucket-logging";
 import { S3BucketNotification } from "@cdktf/provider-aws/lib/s3-bucket-notification";
 import { S3BucketObjectLockConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-object-lock-configuration";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
@@ -10,9 +9,9 @@ import { Construct } from "constructs";
 import { z } from "zod";
 import { PolicyStatement, policyDocument, renderPolicy } from "../../core/iam";
 import { stampModule } from "../../core/stamp";
-import { AWS_ACCOUNT_ID, IAM_ROLE_ARN, KMS_KEY_ARN, S3_BUCKET_NAME, dependables, knownString, parseProps, pathOf } from "../../core/validate";
+import { AWS_ACCOUNT_ID, IAM_ROLE_ARN, KMS_KEY_ARN, S3_BUCKET_NAME, knownString, parseProps, pathOf } from "../../core/validate";
 import { KmsKey } from "../kms-key";
-import { hardenBucket, tlsOnlyStatements } from "../s3-hardening";
+import { accessLoggingSchema, hardenBucket, logAccessTo, tlsOnlyStatements } from "../s3-hardening";
 
 export const LOG_BUCKET_MODULE = "aws/log-bucket" as const;
 
@@ -111,7 +110,7 @@ const propsSchema = z
     accountId: knownString(AWS_ACCOUNT_ID, "a 12-digit AWS account id"),
     kmsKeyArn: knownString(KMS_KEY_ARN, "a KMS key ARN").optional(),
     kmsKeyDeletionWindowDays: z.number().int().min(7).max(30).default(30),
-    accessLogging: z.object({ targetBucket: z.string().min(3), targetPrefix: z.string().optional(), waitFor: dependables() }).optional(),
+    accessLogging: accessLoggingSchema.optional(),
     accessLoggingDisabledReason: z.string().min(20, "must be a written reason of at least 20 characters").optional(),
     retentionRules: z
       .array(
@@ -223,14 +222,7 @@ export class LogBucket extends Construct {
       dependsOn: [publicAccessBlock],
     });
 
-    if (p.accessLogging) {
-      new S3BucketLoggingA(this, "AccessLogging", {
-        bucket: bucketId,
-        targetBucket: p.accessLogging.targetBucket,
-        targetPrefix: p.accessLogging.targetPrefix ?? `${p.bucketName}/`,
-        dependsOn: p.accessLogging.waitFor.length > 0 ? [...p.accessLogging.waitFor] : undefined,
-      });
-    }
+    if (p.accessLogging) logAccessTo(this, bucketId, p.bucketName, p.accessLogging);
 
     new S3BucketLifecycleConfiguration(this, "Lifecycle", {
       bucket: bucketId,
