@@ -5,6 +5,7 @@ import { Lazy, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { KmsKey } from "../modules/aws/kms-key";
 import { AlertTopic } from "../modules/aws/alert-topic";
+import { BackupVault } from "../modules/aws/backup-vault";
 import { LogBucket } from "../modules/aws/log-bucket";
 import { FirehoseDelivery } from "../modules/aws/firehose-delivery";
 import { KinesisStream } from "../modules/aws/kinesis-stream";
@@ -202,6 +203,37 @@ export class TenantStack extends TerraformStack {
         }),
       );
     }
+    // The tenant's backup vault (its own, in its region): the whole log bucket replicates into it with
+    // its keys, so one vault per tenant keeps tenants apart without a tenant prefix in every key.
+    const backup = tenant.backup;
+    const restoreRoleArn = `arn:aws:iam::${env.accountId}:role/${tenant.awsRolePrefix}-restore`;
+    const vault = backup
+      ? new BackupVault(this, "BackupVault", {
+          bucketName: backup.vaultBucketName,
+          accountId: env.accountId,
+          region: tenant.region,
+          accessLogging: { targetBucket: accessLogBucketName(lakehouse.organization, env.name, env.accountId, tenant.region), targetPrefix: `${backup.vaultBucketName}/` },
+          adminRoleArns: backup.adminRoleArns,
+          replicationRoleName: backup.replicationRoleName,
+          objectLock: backup.objectLock,
+          retentionFloorDays: backup.retentionFloorDays,
+          staleAfterHours: backup.staleAfterHours,
+          tenants: [
+            {
+              id: tenant.id,
+              prefix: "",
+              retentionDays: backup.retentionDays,
+              storageClass: backup.storageClass,
+              sourceBucketName: tenant.bucketName,
+              sourceKmsKeyArn: key.keyArn,
+              restoreRoleArn,
+            },
+          ],
+          alarmTopicArn,
+          alarmsWithoutActionsReason: alarmTopicArn ? undefined : `environment ${env.name} has no alertDelivery.sns, so there is no alert topic to notify`,
+        })
+      : undefined;
+
     const writerRoleOf = (name: string): string[] =>
       [pullers.get(name)?.roleArn, deliveries.get(name)?.delivery.roleArn, consumers.get(name)?.roleArn].filter((arn): arn is string => arn !== undefined);
 
@@ -229,6 +261,17 @@ export class TenantStack extends TerraformStack {
         })),
         ...[...deliveries.values()].map((d): { prefix: string; servicePrincipal?: string; roleArns: string[] } => ({ prefix: d.errorPrefix, roleArns: [d.delivery.roleArn] })),
       ].filter((w) => w.servicePrincipal || w.roleArns.length > 0),
+      replication:
+        vault && backup
+          ? {
+              roleArn: vault.replicationRoleArn,
+              destinationBucketArn: vault.bucketArn,
+              destinationKmsKeyArn: vault.kmsKeyArn,
+              ruleId: vault.replicationRuleId,
+              storageClass: backup.storageClass,
+              waitFor: vault.readyForReplication,
+            }
+          : undefined,
     });
 
     new TenantAccessRoles(this, "AwsRoles", {
@@ -240,6 +283,7 @@ export class TenantStack extends TerraformStack {
       kmsKeyArn: key.keyArn,
       readers: tenant.config.access?.readers,
       operators: tenant.config.access?.operators,
+      restore: vault ? { vaultBucketArn: vault.bucketArn, vaultKmsKeyArn: vault.kmsKeyArn } : undefined,
     });
 
     snowflake.previewFeaturesEnabled = previewFeaturesFor(this);

@@ -189,6 +189,62 @@ describe("lakehouse config", () => {
     });
   });
 
+  describe("backup", () => {
+    const ADMIN = "arn:aws:iam::111111111111:role/lakehouse-deployer";
+    const withBackup = (c: Raw) => (c.environments[0].backup = { adminRoleArns: [ADMIN] });
+
+    test("the environment's backup turns on a vault per tenant: Deep Archive for the tenant's retention, COMPLIANCE lock for the floor, 24 h staleness", () => {
+      const c = valid();
+      withBackup(c);
+      const tenant = resolveConfig(parseConfig(c)).environments[0].tenants[0];
+      expect(tenant.backup).toEqual({
+        vaultBucketName: "acme-prod-globex-111111111111-backup",
+        storageClass: "DEEP_ARCHIVE",
+        retentionDays: 365,
+        retentionFloorDays: 90,
+        objectLock: { mode: "COMPLIANCE", days: 90 },
+        staleAfterHours: 24,
+        adminRoleArns: [ADMIN],
+        replicationRoleName: "acme-prod-globex-backup-replication",
+      });
+      // No environment backup, no vault.
+      expect(resolveConfig(parseConfig(valid())).environments[0].tenants[0].backup).toBeUndefined();
+    });
+
+    test("a tenant overrides class and retention over the environment's; enabled: false leaves it out with a reason", () => {
+      const c = valid();
+      c.environments[0].backup = { adminRoleArns: [ADMIN], storageClass: "GLACIER", retentionDays: 400, staleAfterHours: 48 };
+      c.tenants[0].backup = { storageClass: "GLACIER_IR", retentionDays: 120 };
+      expect(resolveConfig(parseConfig(c)).environments[0].tenants[0].backup).toMatchObject({ storageClass: "GLACIER_IR", retentionDays: 120, staleAfterHours: 48 });
+      c.tenants[0].backup = { enabled: false, disabledReason: "backed up by the customer's own SIEM archive" };
+      expect(resolveConfig(parseConfig(c)).environments[0].tenants[0].backup).toBeUndefined();
+    });
+
+    test.each([
+      ["no admin role", (c: Raw) => (c.environments[0].backup = { adminRoleArns: [] }), "environments[0].backup.adminRoleArns", /at least one: the role Terraform applies with/],
+      ["a tenant backup without the environment's", (c: Raw) => (c.tenants[0].backup = { storageClass: "GLACIER" }), "tenants[0].backup", /environment 'prod' has no backup/],
+      ["Deep Archive kept under its 180 billed days", (c: Raw) => { withBackup(c); c.tenants[0].backup = { retentionDays: 120 }; }, "tenants[0].backup.retentionDays", /kept 120 days in DEEP_ARCHIVE .* bills at least 180 days/],
+      ["the tenant's short retention inherited into Deep Archive", (c: Raw) => { withBackup(c); c.tenants[0].retentionDays = 150; }, "tenants[0].backup", /kept 150 days in DEEP_ARCHIVE/],
+      ["a retention below the floor", (c: Raw) => { withBackup(c); c.defaults = { retentionFloorDays: 200 }; c.tenants[0].backup = { storageClass: "GLACIER_IR", retentionDays: 100 }; }, "tenants[0].backup.retentionDays", /below the retention floor of 200 days/],
+      ["a retention shorter than the lock", (c: Raw) => { c.environments[0].backup = { adminRoleArns: [ADMIN], objectLock: { mode: "COMPLIANCE", days: 400 } }; }, "tenants[0].backup", /object lock holds every version 400 days/],
+      ["disabled without a reason", (c: Raw) => { withBackup(c); c.tenants[0].backup = { enabled: false }; }, "tenants[0].backup.disabledReason", /required with enabled: false/],
+      ["a reason while enabled", (c: Raw) => { withBackup(c); c.tenants[0].backup = { disabledReason: "this reason is long enough to pass" }; }, "tenants[0].backup.disabledReason", /only with enabled: false/],
+      ["stale after more than a week", (c: Raw) => (c.environments[0].backup = { adminRoleArns: [ADMIN], staleAfterHours: 200 }), "environments[0].backup.staleAfterHours", /168/],
+    ] as [string, (c: Raw) => void, string, RegExp][])("rejects %s at its path", (_name, edit, path, message) => {
+      const found = problemsAfter(edit).filter((p) => p.path === path);
+      expect(found.map((p) => p.message)).toEqual(expect.arrayContaining([expect.stringMatching(message)]));
+    });
+
+    test("the default example backs up every tenant, initech in Glacier Instant Retrieval", () => {
+      const tenants = resolveConfig(loadConfigFile(DEFAULT)).environments[0].tenants;
+      expect(tenants.map((t) => [t.id, t.backup?.storageClass, t.backup?.retentionDays])).toEqual([
+        ["globex", "DEEP_ARCHIVE", 365],
+        ["initech", "GLACIER_IR", 730],
+        ["umbrella", "DEEP_ARCHIVE", 365],
+      ]);
+    });
+  });
+
   test("every problem is reported at once, in input order", () => {
     const problems = problemsAfter((c) => {
       c.organization = "ACME";

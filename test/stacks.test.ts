@@ -268,6 +268,46 @@ describe("stacks from the default config", () => {
     expect((trail.depends_on as string[])[0]).toMatch(/^aws_s3_bucket_policy\.AuditTrailBucket_Policy/);
   });
 
+  test("backups: each tenant's bucket replicates whole into a vault of its own in its region, which the audit trail covers and the restore role reads", () => {
+    const trail = resourcesOf(platform["platform-prod"], "aws_cloudtrail")[0];
+    const audited = JSON.stringify(trail.advanced_event_selector).match(/arn:aws:s3:::([a-z0-9-]+)/)![1];
+    for (const [name, json] of Object.entries(tenants)) {
+      const tenant = name.split("-")[1];
+      const vault = resourcesOf(json, "aws_s3_bucket").find((b) => String(b.bucket).endsWith("-backup"))!;
+      expect(vault.bucket).toBe(`acme-prod-${tenant}-111111111111-backup`);
+      // The audit trail's data events cover every bucket of the environment by name prefix, the vault too.
+      expect(String(vault.bucket).startsWith(audited)).toBe(true);
+      const replication = resourcesOf(json, "aws_s3_bucket_replication_configuration");
+      expect(replication).toHaveLength(1);
+      const logBucket = Object.entries(json.resource.aws_s3_bucket).find(([, b]) => String(b.bucket).endsWith("-logs"))![0];
+      expect(replication[0].bucket).toBe(`\${aws_s3_bucket.${logBucket}.id}`);
+      expect(replication[0].role).toMatch(/^\$\{aws_iam_role\.BackupVault_ReplicationRole_.*\.arn\}$/);
+      const rule = (replication[0].rule as Record<string, Record<string, unknown>>[])[0];
+      expect(rule.destination).toMatchObject({ bucket: `arn:aws:s3:::${vault.bucket}`, storage_class: tenant === "initech" ? "GLACIER_IR" : "DEEP_ARCHIVE" });
+      expect(rule.filter).toEqual({ prefix: "" });
+      // The vault's alarms go to the environment's alert topic in the tenant's region.
+      const alarms = resourcesOf(json, "aws_cloudwatch_metric_alarm").filter((a) => String(a.alarm_name).startsWith(String(vault.bucket)));
+      expect(alarms.map((a) => a.metric_name).sort()).toEqual(["OperationsFailedReplication", "PutRequests"]);
+      const region = tenant === "globex" ? "us-east-1" : "eu-west-1";
+      for (const a of alarms) expect(a.alarm_actions).toEqual([`arn:aws:sns:${region}:111111111111:acme-prod-lakehouse-alerts`]);
+      // The restore role is the vault's only reader besides replication and the administrators.
+      const restoreRole = resourcesOf(json, "aws_iam_role").find((r) => r.name === `acme-prod-${tenant}-restore`);
+      expect(restoreRole).toBeDefined();
+      const vaultPolicy = statementsBySid(resourcesOf(json, "aws_s3_bucket_policy").find((p) => String(p.policy).includes("DenyVersionDeletesAndLockBypass"))!.policy);
+      const sid = `Deny${tenant.charAt(0).toUpperCase()}${tenant.slice(1)}ObjectsExceptOwnRoles`;
+      expect(vaultPolicy[sid].Condition).toEqual({
+        ArnNotLike: {
+          "aws:PrincipalArn": [
+            `arn:aws:iam::111111111111:role/acme-prod-${tenant}-backup-replication`,
+            `arn:aws:iam::111111111111:role/acme-prod-${tenant}-restore`,
+            "arn:aws:iam::111111111111:role/lakehouse-deployer",
+            "arn:aws:iam::111111111111:role/break-glass",
+          ],
+        },
+      });
+    }
+  });
+
   test("the audit bucket logs into the access-log bucket of its region only after that bucket grants log delivery (S3 refuses it before)", () => {
     const json = platform["platform-prod"];
     const logging = resourcesOf(json, "aws_s3_bucket_logging").find((l) => String(l.bucket).includes("AuditTrailBucket"))!;

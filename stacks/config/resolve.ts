@@ -44,6 +44,23 @@ export interface ResolvedTenant {
   /** Prefix of the tenant's AWS roles (`<prefix>-read`, `<prefix>-ops`). */
   readonly awsRolePrefix: string;
   readonly sources: readonly ResolvedSource[];
+  /** The tenant's backup vault in this environment, unless backups are off (no environment `backup`, or the tenant's `enabled: false`). */
+  readonly backup?: ResolvedBackup;
+}
+
+/** A tenant's backup: its own vault in its region, the whole log bucket replicated into it. */
+export interface ResolvedBackup {
+  readonly vaultBucketName: string;
+  readonly storageClass: "DEEP_ARCHIVE" | "GLACIER" | "GLACIER_IR";
+  readonly retentionDays: number;
+  /** No backup is kept fewer days (the config's retention floor). */
+  readonly retentionFloorDays: number;
+  /** Days every backup version is locked, and how. */
+  readonly objectLock: { readonly mode: "GOVERNANCE" | "COMPLIANCE"; readonly days: number };
+  readonly staleAfterHours: number;
+  readonly adminRoleArns: readonly string[];
+  /** The role S3 replicates the tenant's bucket as. */
+  readonly replicationRoleName: string;
 }
 
 export interface ResolvedEnvironment {
@@ -76,6 +93,11 @@ export function accessLogBucketName(organization: string, env: string, accountId
   return bucketName(organization, env, accountId, region, "s3-access-logs");
 }
 
+/** A tenant's backup vault in an environment (one per tenant, in the tenant's region). */
+export function backupVaultBucketName(organization: string, env: string, accountId: string, tenantId: string): string {
+  return bucketName(organization, env, tenantId, accountId, "backup");
+}
+
 /** Landing rows are flattened within minutes; a week covers a flattening task stopped for a long weekend. */
 export const LANDING_RETENTION_DAYS = 7;
 
@@ -106,9 +128,24 @@ export function resolveConfig(config: LakehouseConfig): ResolvedLakehouse {
   };
 }
 
+function resolveBackup(org: string, env: EnvironmentConfig, t: TenantConfig, retentionDays: number, floorDays: number): ResolvedBackup | undefined {
+  if (!env.backup || t.backup?.enabled === false) return undefined;
+  return {
+    vaultBucketName: backupVaultBucketName(org, env.name, env.awsAccountId, t.id),
+    storageClass: t.backup?.storageClass ?? env.backup.storageClass ?? "DEEP_ARCHIVE",
+    retentionDays: t.backup?.retentionDays ?? env.backup.retentionDays ?? retentionDays,
+    retentionFloorDays: floorDays,
+    objectLock: env.backup.objectLock ?? { mode: "COMPLIANCE", days: floorDays },
+    staleAfterHours: env.backup.staleAfterHours ?? 24,
+    adminRoleArns: env.backup.adminRoleArns,
+    replicationRoleName: iamRoleName(org, env.name, t.id, "backup-replication"),
+  };
+}
+
 function resolveTenant(org: string, env: EnvironmentConfig, t: TenantConfig, defaults: typeof BUILT_IN_DEFAULTS): ResolvedTenant {
   const retentionDays = t.retentionDays ?? defaults.retentionDays;
   return {
+    backup: resolveBackup(org, env, t, retentionDays, defaults.retentionFloorDays),
     config: t,
     id: t.id,
     region: t.region,

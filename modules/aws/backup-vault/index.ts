@@ -27,7 +27,9 @@ export interface BackupVaultTenant {
   readonly id: string;
   /**
    * Key prefix of the tenant's backups, ending in `/`. S3 replication keeps each object's key, so this
-   * is also the prefix of the replicated objects in the tenant's log bucket.
+   * is also the prefix of the replicated objects in the tenant's log bucket. `""` when the tenant is
+   * the vault's only one: the whole vault is its (the stacks build one vault per tenant this way, so
+   * the tenant's whole bucket replicates with its own keys).
    */
   readonly prefix: string;
   /** Backups expire this many days after they are written; at least the storage class's minimum and `retentionFloorDays`. */
@@ -95,7 +97,8 @@ export interface BackupVaultProps {
 const prefix = z
   .string()
   .regex(/^[A-Za-z0-9!_.*'()\-/]+\/$/, "must be a key prefix of safe characters ending in '/'")
-  .refine((p) => !p.startsWith("/"), "must not start with '/'");
+  .refine((p) => !p.startsWith("/"), "must not start with '/'")
+  .or(z.literal(""));
 
 const tenant = z.object({
   id: z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, "must be 1-40 of a-z, 0-9, '-', starting with a letter"),
@@ -137,6 +140,7 @@ const propsSchema = z
       issue(["replicationRoleName"], `required: the default '${p.bucketName}-replication' is longer than an IAM role name's 64 characters`);
     const lockDays = p.objectLock?.days ?? p.retentionFloorDays;
     p.tenants.forEach((t, i) => {
+      if (t.prefix === "" && p.tenants.length > 1) issue(["tenants", i, "prefix"], `tenant '${t.id}': an empty prefix (the whole vault) only for a vault's only tenant`);
       const minimum = BACKUP_STORAGE_MINIMUM_DAYS[t.storageClass];
       if (t.retentionDays < minimum)
         issue(["tenants", i, "retentionDays"], `tenant '${t.id}' keeps ${t.storageClass} backups ${t.retentionDays} days, but ${t.storageClass} bills at least ${minimum} days`);
@@ -180,6 +184,8 @@ export class BackupVault extends Construct {
   public readonly replicationRuleId: string;
   /** The vault policy resource. */
   public readonly policy: S3BucketPolicy;
+  /** What a replication configuration into the vault must wait for (S3 checks the destination's versioning when it is put). */
+  public readonly readyForReplication: ITerraformDependable[];
 
   constructor(scope: Construct, id: string, props: BackupVaultProps) {
     const p = parseProps(pathOf(scope, id), propsSchema, props);
@@ -201,17 +207,19 @@ export class BackupVault extends Construct {
     }).keyArn;
 
     const { versioning, publicAccessBlock } = hardenBucket(this, bucketId);
-    new S3BucketServerSideEncryptionConfigurationA(this, "Encryption", {
+    const encryption = new S3BucketServerSideEncryptionConfigurationA(this, "Encryption", {
       bucket: bucketId,
       rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: this.kmsKeyArn }, bucketKeyEnabled: true }],
     });
-    new S3BucketObjectLockConfigurationA(this, "ObjectLock", {
+    const objectLock = new S3BucketObjectLockConfigurationA(this, "ObjectLock", {
       bucket: bucketId,
       objectLockEnabled: "Enabled",
       // S3 refuses an object lock configuration until versioning is Enabled (InvalidBucketState).
       dependsOn: [versioning],
       rule: { defaultRetention: { mode: p.objectLock?.mode ?? "COMPLIANCE", days: p.objectLock?.days ?? p.retentionFloorDays } },
     });
+
+    this.readyForReplication = [versioning, encryption, objectLock];
 
     const role = new IamRole(this, "ReplicationRole", {
       name: p.replicationRoleName ?? `${p.bucketName}-replication`,
@@ -275,7 +283,7 @@ export class BackupVault extends Construct {
         okActions: actions,
       });
       // Request metrics of the tenant's prefix: no PUT for staleAfterHours means the backup stopped.
-      const metric = new S3BucketMetric(this, `PrefixMetric${ref}`, { bucket: bucketId, name: `tenant-${t.id}`, filter: { prefix: t.prefix } });
+      const metric = new S3BucketMetric(this, `PrefixMetric${ref}`, { bucket: bucketId, name: `tenant-${t.id}`, filter: t.prefix ? { prefix: t.prefix } : undefined });
       new CloudwatchMetricAlarm(this, `BackupStaleAlarm${ref}`, {
         alarmName: `${p.bucketName}-${t.id}-backup-stale`,
         alarmDescription: describe(`No new backup of tenant ${t.id} reached ${p.bucketName}/${t.prefix} in ${p.staleAfterHours} hours`),
@@ -375,24 +383,24 @@ function vaultStatements(p: Parsed, vaultArn: string, vaultKeyArn: string, repli
   ];
   for (const t of p.tenants) {
     const ref = sidOf(t.id);
-    statements.push(
-      {
-        Sid: `Deny${ref}ObjectsExceptOwnRoles`,
-        Effect: "Deny",
-        Principal: "*",
-        Action: "s3:*",
-        Resource: `${vaultArn}/${t.prefix}*`,
-        Condition: exceptFor([replicationRoleArn, t.restoreRoleArn, ...admins]),
-      },
-      {
+    statements.push({
+      Sid: `Deny${ref}ObjectsExceptOwnRoles`,
+      Effect: "Deny",
+      Principal: "*",
+      Action: "s3:*",
+      Resource: `${vaultArn}/${t.prefix}*`,
+      Condition: exceptFor([replicationRoleArn, t.restoreRoleArn, ...admins]),
+    });
+    // A tenant that owns the whole vault may list all of it.
+    if (t.prefix !== "")
+      statements.push({
         Sid: `Deny${ref}RestoreRoleListingOtherPrefixes`,
         Effect: "Deny",
         Principal: "*",
         Action: ["s3:ListBucket", "s3:ListBucketVersions"],
         Resource: vaultArn,
         Condition: { ArnLike: { "aws:PrincipalArn": t.restoreRoleArn }, StringNotLike: { "s3:prefix": `${t.prefix}*` } },
-      },
-    );
+      });
   }
   return statements;
 }

@@ -27,6 +27,13 @@ export interface TenantAccessRolesProps {
   readonly readers?: readonly string[];
   /** Who may assume the operations role. @default as for readers */
   readonly operators?: readonly string[];
+  /**
+   * The tenant's backup vault (`aws/backup-vault`): adds `<namePrefix>-restore`, assumed by the
+   * operators, which may list and read the vault, request restores of archived objects there and
+   * decrypt with the vault key, and read and write restore progress under `stateKeyPrefix` of the
+   * tenant's bucket. It cannot write, delete or change anything in the vault. @default no restore role
+   */
+  readonly restore?: { readonly vaultBucketArn: string; readonly vaultKmsKeyArn: string; readonly stateKeyPrefix?: string };
 }
 
 const propsSchema = z.object({
@@ -38,6 +45,13 @@ const propsSchema = z.object({
   tenant: z.string().regex(/^[a-z][a-z0-9-]*$/, "must be a tenant id"),
   readers: z.array(knownString(IAM_ROLE_ARN, "an IAM role ARN")).optional(),
   operators: z.array(knownString(IAM_ROLE_ARN, "an IAM role ARN")).optional(),
+  restore: z
+    .object({
+      vaultBucketArn: knownString(/^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, "an S3 bucket ARN"),
+      vaultKmsKeyArn: knownString(KMS_KEY_ARN, "a KMS key ARN"),
+      stateKeyPrefix: z.string().regex(/^[^*?]+\/$/, "must be a key prefix ending in '/', without wildcards").default("_restore-state/"),
+    })
+    .optional(),
 });
 
 /**
@@ -49,6 +63,8 @@ const propsSchema = z.object({
 export class TenantAccessRoles extends Construct {
   public readonly readRoleArn: string;
   public readonly opsRoleArn: string;
+  /** The restore role's ARN, when `restore` is given. */
+  public readonly restoreRoleArn?: string;
 
   constructor(scope: Construct, id: string, props: TenantAccessRolesProps) {
     const p = parseProps(pathOf(scope, id), propsSchema, props);
@@ -87,5 +103,21 @@ export class TenantAccessRoles extends Construct {
         { Sid: "EncryptWithBucketKey", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Encrypt"], Resource: p.kmsKeyArn },
       ),
     ).arn;
+    if (p.restore) {
+      const r = p.restore;
+      this.restoreRoleArn = roleWith(
+        "Restore",
+        "Restores this tenant's backups from its vault (no write or delete there)",
+        p.operators,
+        policyDocument(
+          { Sid: "ListVault", Effect: "Allow", Action: ["s3:ListBucket", "s3:GetBucketLocation"], Resource: r.vaultBucketArn },
+          { Sid: "ReadAndRestoreBackups", Effect: "Allow", Action: ["s3:GetObject", "s3:GetObjectVersion", "s3:RestoreObject"], Resource: `${r.vaultBucketArn}/*` },
+          { Sid: "DecryptBackups", Effect: "Allow", Action: "kms:Decrypt", Resource: r.vaultKmsKeyArn },
+          { Sid: "RestoreProgress", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject"], Resource: `${p.bucketArn}/${r.stateKeyPrefix}*` },
+          { Sid: "ListRestoreProgress", Effect: "Allow", Action: "s3:ListBucket", Resource: p.bucketArn, Condition: { StringLike: { "s3:prefix": `${r.stateKeyPrefix}*` } } },
+          { Sid: "EncryptProgressWithBucketKey", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: p.kmsKeyArn },
+        ),
+      ).arn;
+    }
   }
 }
