@@ -22,6 +22,13 @@ function synthAll(config = DEFAULT) {
   };
 }
 
+/** The one resource of a type that a tenant stack's log bucket (or its key, `LogKey`) owns, beside the backup vault's. */
+function tenantOwn(json: SynthJson, type: string, owner: "LogBucket" | "LogKey" = "LogBucket"): Record<string, unknown> {
+  const own = Object.entries(json.resource[type] ?? {}).filter(([name]) => name.startsWith(`${owner}_`));
+  if (own.length !== 1) throw new Error(`expected one ${type} of ${owner}, found ${own.length}`);
+  return own[0][1];
+}
+
 describe("stacks from the default config", () => {
   const { platform, tenants, built } = synthAll();
 
@@ -56,7 +63,7 @@ describe("stacks from the default config", () => {
       const tenantId = name.split("-")[1];
       const tenant = DEFAULT.tenants.find((t) => t.id === tenantId)!;
       const notification = onlyResource(json, "aws_s3_bucket_notification") as { queue: { filter_prefix: string; queue_arn: string }[] };
-      const lifecycle = onlyResource(json, "aws_s3_bucket_lifecycle_configuration") as { rule: { filter: { prefix: string }[] }[] };
+      const lifecycle = tenantOwn(json, "aws_s3_bucket_lifecycle_configuration") as { rule: { filter: { prefix: string }[] }[] };
       for (const source of tenant.sources) {
         const prefix = source.keyPrefix ?? `${source.name}/`;
         const table = source.name.toUpperCase();
@@ -100,14 +107,15 @@ describe("stacks from the default config", () => {
 
   test("the compliance tenant's bucket has object lock and CloudTrail may write its prefix", () => {
     const json = tenants["tenant-initech-prod"];
-    expect(onlyResource(json, "aws_s3_bucket_object_lock_configuration")).toMatchObject({ rule: { default_retention: { mode: "COMPLIANCE", days: 365 } } });
-    const s = statementsBySid(onlyResource(json, "aws_s3_bucket_policy").policy);
+    expect(tenantOwn(json, "aws_s3_bucket_object_lock_configuration")).toMatchObject({ rule: { default_retention: { mode: "COMPLIANCE", days: 365 } } });
+    const s = statementsBySid(tenantOwn(json, "aws_s3_bucket_policy").policy);
     expect(s.WriterCloudtrailServicePut.Principal).toEqual({ Service: "cloudtrail.amazonaws.com" });
-    expect(resourcesOf(tenants["tenant-globex-prod"], "aws_s3_bucket_object_lock_configuration")).toHaveLength(0);
+    // Globex's log bucket has no object lock (only its backup vault does).
+    expect(Object.keys(tenants["tenant-globex-prod"].resource.aws_s3_bucket_object_lock_configuration)).toEqual([expect.stringMatching(/^BackupVault_ObjectLock_/)]);
   });
 
   test("the tenant bucket logs to the platform's access-log bucket of the same region", () => {
-    const logging = onlyResource(tenants["tenant-initech-prod"], "aws_s3_bucket_logging");
+    const logging = tenantOwn(tenants["tenant-initech-prod"], "aws_s3_bucket_logging");
     const buckets = resourcesOf(platform["platform-prod"], "aws_s3_bucket").map((b) => b.bucket);
     expect(buckets).toContain(logging.target_bucket);
     expect(String(logging.target_bucket)).toContain("eu-west-1");
@@ -423,7 +431,7 @@ describe("firehose sources in a tenant stack", () => {
       prefix: "edr/!{timestamp:yyyy/MM/dd/HH}/",
       error_output_prefix: "_firehose-errors/edr/!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd/HH}/",
     });
-    expect(onlyResource(umbrella, "aws_s3_bucket_metric").bucket).toMatch(/^\$\{aws_s3_bucket\.LogBucket_/);
+    expect(resourcesOf(umbrella, "aws_s3_bucket_metric").find((m) => !String(m.bucket).includes("BackupVault"))!.bucket).toMatch(/^\$\{aws_s3_bucket\.LogBucket_/);
     // The alarms go to the environment's alert topic in the tenant's region.
     const alarms = resourcesOf(umbrella, "aws_cloudwatch_metric_alarm").filter((a) => String(a.alarm_name).startsWith("acme-prod-umbrella-edr-stream-"));
     expect(alarms.map((a) => a.alarm_name).sort()).toEqual(["acme-prod-umbrella-edr-stream-error-objects", "acme-prod-umbrella-edr-stream-freshness", "acme-prod-umbrella-edr-stream-iterator-age"]);
@@ -431,13 +439,13 @@ describe("firehose sources in a tenant stack", () => {
   });
 
   test("the delivery role writes the source and error prefixes; the error prefix has its own retention; the key lets CloudWatch Logs in", () => {
-    const bucketPolicy = statementsBySid(onlyResource(umbrella, "aws_s3_bucket_policy").policy);
+    const bucketPolicy = statementsBySid(tenantOwn(umbrella, "aws_s3_bucket_policy").policy);
     const role = expect.stringMatching(/aws_iam_role\.Firehose_edr_Role_/);
     expect(bucketPolicy.WriterEdrRolesPut).toMatchObject({ Principal: { AWS: [role] }, Resource: expect.stringMatching(/LogBucket_[0-9A-F]+\.arn\}\/edr\/\*$/) });
     expect(bucketPolicy.WriterFirehoseErrorsEdrRolesPut).toMatchObject({ Principal: { AWS: [role] }, Resource: expect.stringMatching(/LogBucket_[0-9A-F]+\.arn\}\/_firehose-errors\/edr\/\*$/) });
-    const rules = onlyResource(umbrella, "aws_s3_bucket_lifecycle_configuration").rule as { filter: { prefix: string }[]; expiration?: { days: number }[] }[];
+    const rules = tenantOwn(umbrella, "aws_s3_bucket_lifecycle_configuration").rule as { filter: { prefix: string }[]; expiration?: { days: number }[] }[];
     expect(rules.find((r) => r.filter[0].prefix === "_firehose-errors/edr/")?.expiration).toEqual([{ days: 365 }]);
-    const keyPolicy = statementsBySid(onlyResource(umbrella, "aws_kms_key").policy);
+    const keyPolicy = statementsBySid(tenantOwn(umbrella, "aws_kms_key", "LogKey").policy);
     expect(keyPolicy.CloudWatchLogsEncryptLogGroups.Principal).toEqual({ Service: "logs.eu-west-1.amazonaws.com" });
   });
 
@@ -466,7 +474,7 @@ describe("firehose sources in a tenant stack", () => {
     expect(delivery.extended_s3_configuration).toMatchObject({ buffering_interval: 120, buffering_size: 128 });
     // Without alertDelivery.sns there is no topic: the alarms say why.
     for (const a of resourcesOf(json, "aws_cloudwatch_metric_alarm")) expect(a.alarm_description).toMatch(/no alarm actions: environment prod has no alertDelivery\.sns/);
-    const writers = statementsBySid(onlyResource(json, "aws_s3_bucket_policy").policy).WriterVpcFlowRolesPut;
+    const writers = statementsBySid(tenantOwn(json, "aws_s3_bucket_policy").policy).WriterVpcFlowRolesPut;
     expect(writers.Principal).toEqual({ AWS: ["arn:aws:iam::111111111111:role/legacy-writer", expect.stringMatching(/aws_iam_role\.Firehose_vpc_flow_Role_/)] });
   });
 });
