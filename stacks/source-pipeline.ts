@@ -18,6 +18,8 @@ export interface SourcePipelineProps {
   readonly source: ResolvedSource;
   readonly bucketName: string;
   readonly kmsKeyArn: string;
+  /** The tenant's backup vault, when the tenant is restore-ready: the source also reads its prefix there, through a backup stage. */
+  readonly backupVault?: { readonly bucketName: string; readonly kmsKeyArn: string };
   readonly schema: Schema;
   /** The tenant's pipeline role, which comes to own the source's objects, and what it needs first. */
   readonly pipelineRole: { readonly name: string; readonly ready: readonly ITerraformDependable[] };
@@ -51,7 +53,7 @@ export class SourcePipeline extends Construct {
       name: source.storageIntegrationName,
       roleArn: SnowflakeAccessRole.arnFor(env.accountId, source.accessRoleName),
       externalId: source.externalId,
-      allowedLocations: [`s3://${props.bucketName}/${source.keyPrefix}`],
+      allowedLocations: [`s3://${props.bucketName}/${source.keyPrefix}`, ...(props.backupVault ? [`s3://${props.backupVault.bucketName}/${source.keyPrefix}`] : [])],
       comment: label,
     });
 
@@ -63,6 +65,7 @@ export class SourcePipeline extends Construct {
       bucketArn: `arn:aws:s3:::${props.bucketName}`,
       prefixes: [source.keyPrefix],
       kmsKeyArn: props.kmsKeyArn,
+      backup: props.backupVault ? { bucketArn: `arn:aws:s3:::${props.backupVault.bucketName}`, kmsKeyArn: props.backupVault.kmsKeyArn } : undefined,
     });
 
     this.table = new SemiStructuredTable(this, "Table", {
@@ -106,6 +109,7 @@ export class SourcePipeline extends Construct {
       tableName: this.flattener?.landingTable ?? source.tableName,
       namePrefix: source.tableName,
       bucketName: props.bucketName,
+      backupBucketName: props.backupVault?.bucketName,
       keyPrefix: source.keyPrefix,
       storageIntegrationName: this.integration.integrationName,
       storageIntegrationReplacementTrigger: this.integration.replacementTrigger,

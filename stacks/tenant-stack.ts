@@ -6,6 +6,7 @@ import { Construct } from "constructs";
 import { KmsKey } from "../modules/aws/kms-key";
 import { AlertTopic } from "../modules/aws/alert-topic";
 import { BackupVault } from "../modules/aws/backup-vault";
+import { SnowflakeAccessRole } from "../modules/aws/snowflake-access-role";
 import { LogBucket } from "../modules/aws/log-bucket";
 import { FirehoseDelivery } from "../modules/aws/firehose-delivery";
 import { KinesisStream } from "../modules/aws/kinesis-stream";
@@ -82,6 +83,45 @@ export class TenantStack extends TerraformStack {
       waitFor: [schema],
     });
 
+    // Alarms (pullers, streams, consumers, the vault) go to the environment's alert topic in the tenant's
+    // region (the platform stack's, found by its ARN); without SNS delivery there is no topic, and the
+    // alarms say so in their description.
+    const alarmTopicArn = env.config.alertDelivery?.sns ? AlertTopic.arnFor(tenant.region, env.accountId, alertTopicName(lakehouse.organization, env.name)) : undefined;
+
+    // The tenant's backup vault (its own, in its region): the whole log bucket replicates into it with
+    // its keys, so one vault per tenant keeps tenants apart without a tenant prefix in every key.
+    const backup = tenant.backup;
+    const restoreRoleArn = `arn:aws:iam::${env.accountId}:role/${tenant.awsRolePrefix}-restore`;
+    const vault = backup
+      ? new BackupVault(this, "BackupVault", {
+          bucketName: backup.vaultBucketName,
+          accountId: env.accountId,
+          region: tenant.region,
+          accessLogging: { targetBucket: accessLogBucketName(lakehouse.organization, env.name, env.accountId, tenant.region), targetPrefix: `${backup.vaultBucketName}/` },
+          adminRoleArns: backup.adminRoleArns,
+          replicationRoleName: backup.replicationRoleName,
+          objectLock: backup.objectLock,
+          retentionFloorDays: backup.retentionFloorDays,
+          staleAfterHours: backup.staleAfterHours,
+          tenants: [
+            {
+              id: tenant.id,
+              prefix: "",
+              retentionDays: backup.retentionDays,
+              storageClass: backup.storageClass,
+              sourceBucketName: tenant.bucketName,
+              sourceKmsKeyArn: key.keyArn,
+              restoreRoleArn,
+              restoreBatchRoleArn: TenantAccessRoles.restoreBatchRoleArnFor(env.accountId, tenant.awsRolePrefix),
+              // A restore-ready tenant's sources read their prefixes of the vault through their backup stages.
+              readerRoleArns: backup.restoreReady ? tenant.sources.map((s) => SnowflakeAccessRole.arnFor(env.accountId, s.accessRoleName)) : [],
+            },
+          ],
+          alarmTopicArn,
+          alarmsWithoutActionsReason: alarmTopicArn ? undefined : `environment ${env.name} has no alertDelivery.sns, so there is no alert topic to notify`,
+        })
+      : undefined;
+
     const pipelines = new Map<string, SourcePipeline>();
     for (const source of tenant.sources) {
       pipelines.set(
@@ -92,6 +132,7 @@ export class TenantStack extends TerraformStack {
           source,
           bucketName: tenant.bucketName,
           kmsKeyArn: key.keyArn,
+          backupVault: vault && backup?.restoreReady ? { bucketName: vault.bucketName, kmsKeyArn: vault.kmsKeyArn } : undefined,
           schema,
           pipelineRole: { name: roles.pipelineRole, ready: roles.pipelineRoleReady },
         }),
@@ -99,10 +140,7 @@ export class TenantStack extends TerraformStack {
     }
     this.pipelines = pipelines;
 
-    // One puller per source with delivery.puller. Its alarms go to the environment's alert topic in the
-    // tenant's region (the platform stack's, found by its ARN); without SNS delivery there is no
-    // topic, and the alarms say so in their description.
-    const alarmTopicArn = env.config.alertDelivery?.sns ? AlertTopic.arnFor(tenant.region, env.accountId, alertTopicName(lakehouse.organization, env.name)) : undefined;
+    // One puller per source with delivery.puller, its alarms to the alert topic (above).
     const pullers = new Map<string, LogPuller>();
     for (const source of pulled) {
       const d = source.config.delivery;
@@ -203,37 +241,6 @@ export class TenantStack extends TerraformStack {
         }),
       );
     }
-    // The tenant's backup vault (its own, in its region): the whole log bucket replicates into it with
-    // its keys, so one vault per tenant keeps tenants apart without a tenant prefix in every key.
-    const backup = tenant.backup;
-    const restoreRoleArn = `arn:aws:iam::${env.accountId}:role/${tenant.awsRolePrefix}-restore`;
-    const vault = backup
-      ? new BackupVault(this, "BackupVault", {
-          bucketName: backup.vaultBucketName,
-          accountId: env.accountId,
-          region: tenant.region,
-          accessLogging: { targetBucket: accessLogBucketName(lakehouse.organization, env.name, env.accountId, tenant.region), targetPrefix: `${backup.vaultBucketName}/` },
-          adminRoleArns: backup.adminRoleArns,
-          replicationRoleName: backup.replicationRoleName,
-          objectLock: backup.objectLock,
-          retentionFloorDays: backup.retentionFloorDays,
-          staleAfterHours: backup.staleAfterHours,
-          tenants: [
-            {
-              id: tenant.id,
-              prefix: "",
-              retentionDays: backup.retentionDays,
-              storageClass: backup.storageClass,
-              sourceBucketName: tenant.bucketName,
-              sourceKmsKeyArn: key.keyArn,
-              restoreRoleArn,
-            },
-          ],
-          alarmTopicArn,
-          alarmsWithoutActionsReason: alarmTopicArn ? undefined : `environment ${env.name} has no alertDelivery.sns, so there is no alert topic to notify`,
-        })
-      : undefined;
-
     const writerRoleOf = (name: string): string[] =>
       [pullers.get(name)?.roleArn, deliveries.get(name)?.delivery.roleArn, consumers.get(name)?.roleArn].filter((arn): arn is string => arn !== undefined);
 

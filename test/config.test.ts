@@ -206,6 +206,7 @@ describe("lakehouse config", () => {
         staleAfterHours: 24,
         adminRoleArns: [ADMIN],
         replicationRoleName: "acme-prod-globex-backup-replication",
+        restoreReady: false,
       });
       // No environment backup, no vault.
       expect(resolveConfig(parseConfig(valid())).environments[0].tenants[0].backup).toBeUndefined();
@@ -214,8 +215,8 @@ describe("lakehouse config", () => {
     test("a tenant overrides class and retention over the environment's; enabled: false leaves it out with a reason", () => {
       const c = valid();
       c.environments[0].backup = { adminRoleArns: [ADMIN], storageClass: "GLACIER", retentionDays: 400, staleAfterHours: 48 };
-      c.tenants[0].backup = { storageClass: "GLACIER_IR", retentionDays: 120 };
-      expect(resolveConfig(parseConfig(c)).environments[0].tenants[0].backup).toMatchObject({ storageClass: "GLACIER_IR", retentionDays: 120, staleAfterHours: 48 });
+      c.tenants[0].backup = { storageClass: "GLACIER_IR", retentionDays: 120, restoreReady: true };
+      expect(resolveConfig(parseConfig(c)).environments[0].tenants[0].backup).toMatchObject({ storageClass: "GLACIER_IR", retentionDays: 120, staleAfterHours: 48, restoreReady: true });
       c.tenants[0].backup = { enabled: false, disabledReason: "backed up by the customer's own SIEM archive" };
       expect(resolveConfig(parseConfig(c)).environments[0].tenants[0].backup).toBeUndefined();
     });

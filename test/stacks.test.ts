@@ -92,7 +92,7 @@ describe("stacks from the default config", () => {
   test("a source's role reads only its own prefix of its own tenant's bucket", () => {
     const json = tenants["tenant-globex-prod"];
     const policies = resourcesOf(json, "aws_iam_role_policy").map((p) => statementsBySid(p.policy));
-    const okta = policies.find((s) => JSON.stringify(s.ReadObjectsUnderPrefixes.Resource).includes("/okta/"))!;
+    const okta = policies.find((s) => JSON.stringify(s.ReadObjectsUnderPrefixes?.Resource ?? "").includes("/okta/"))!;
     expect(okta.ReadObjectsUnderPrefixes.Resource).toEqual(["arn:aws:s3:::acme-prod-globex-111111111111-logs/okta/*"]);
     expect(okta.DecryptWithBucketKey.Resource).toMatch(/aws_kms_key\.LogKey_[0-9A-F]+\.arn/);
   });
@@ -303,16 +303,45 @@ describe("stacks from the default config", () => {
       expect(restoreRole).toBeDefined();
       const vaultPolicy = statementsBySid(resourcesOf(json, "aws_s3_bucket_policy").find((p) => String(p.policy).includes("DenyVersionDeletesAndLockBypass"))!.policy);
       const sid = `Deny${tenant.charAt(0).toUpperCase()}${tenant.slice(1)}ObjectsExceptOwnRoles`;
+      const readers = tenant === "initech" ? ["okta", "cloudtrail", "firewall"].map((src) => `arn:aws:iam::111111111111:role/acme-prod-${tenant}-${src}-snowflake`) : [];
       expect(vaultPolicy[sid].Condition).toEqual({
         ArnNotLike: {
           "aws:PrincipalArn": [
             `arn:aws:iam::111111111111:role/acme-prod-${tenant}-backup-replication`,
             `arn:aws:iam::111111111111:role/acme-prod-${tenant}-restore`,
+            `arn:aws:iam::111111111111:role/acme-prod-${tenant}-restore-batch`,
+            ...readers,
             "arn:aws:iam::111111111111:role/lakehouse-deployer",
             "arn:aws:iam::111111111111:role/break-glass",
           ],
         },
       });
+    }
+  });
+
+  test("a restore-ready tenant (initech): each source has a backup stage on the vault its integration may read, and its access role reads the vault", () => {
+    const json = tenants["tenant-initech-prod"];
+    const vault = "acme-prod-initech-111111111111-backup";
+    const stages = resourcesOf(json, "snowflake_stage").filter((st) => String(st.name).endsWith("_BACKUP_STAGE"));
+    expect(stages.map((st) => [st.name, st.url]).sort()).toEqual([
+      ["CLOUDTRAIL_BACKUP_STAGE", `s3://${vault}/cloudtrail/`],
+      ["FIREWALL_BACKUP_STAGE", `s3://${vault}/firewall/`],
+      ["OKTA_BACKUP_STAGE", `s3://${vault}/okta/`],
+    ]);
+    for (const integration of resourcesOf(json, "snowflake_storage_integration")) {
+      const [live, backup] = integration.storage_allowed_locations as string[];
+      expect(backup).toBe(live.replace("-logs/", "-backup/"));
+    }
+    const okta = statementsBySid(resourcesOf(json, "aws_iam_role_policy").find((p) => String(p.role).includes("Source_okta_AccessRole"))!.policy);
+    expect(okta.BackupReadObjectsUnderPrefixes.Resource).toEqual([`arn:aws:s3:::${vault}/okta/*`]);
+    const vaultPolicy = statementsBySid(resourcesOf(json, "aws_s3_bucket_policy").find((p) => String(p.policy).includes("DenyVersionDeletesAndLockBypass"))!.policy);
+    expect(vaultPolicy.DenyInitechReadersRestores.Condition).toEqual({
+      ArnLike: { "aws:PrincipalArn": ["okta", "cloudtrail", "firewall"].map((src) => `arn:aws:iam::111111111111:role/acme-prod-initech-${src}-snowflake`) },
+    });
+    // Tenants that are not restore-ready have no backup stage and no reader in their vault.
+    for (const other of ["tenant-globex-prod", "tenant-umbrella-prod"]) {
+      expect(resourcesOf(tenants[other], "snowflake_stage").filter((st) => String(st.name).endsWith("_BACKUP_STAGE"))).toEqual([]);
+      expect(JSON.stringify(resourcesOf(tenants[other], "aws_s3_bucket_policy"))).not.toContain("ReadersRestores");
     }
   });
 

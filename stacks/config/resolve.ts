@@ -61,6 +61,8 @@ export interface ResolvedBackup {
   readonly adminRoleArns: readonly string[];
   /** The role S3 replicates the tenant's bucket as. */
   readonly replicationRoleName: string;
+  /** Each source has a stage on the vault (`<TABLE>_BACKUP_STAGE`) its integration may read, so `lakehouse restore` can load into Snowflake. */
+  readonly restoreReady: boolean;
 }
 
 export interface ResolvedEnvironment {
@@ -139,6 +141,7 @@ function resolveBackup(org: string, env: EnvironmentConfig, t: TenantConfig, ret
     staleAfterHours: env.backup.staleAfterHours ?? 24,
     adminRoleArns: env.backup.adminRoleArns,
     replicationRoleName: iamRoleName(org, env.name, t.id, "backup-replication"),
+    restoreReady: t.backup?.restoreReady ?? false,
   };
 }
 

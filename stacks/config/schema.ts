@@ -180,6 +180,8 @@ const tenantBackup = z.strictObject({
   storageClass: backupStorageClass.optional(),
   /** Days backups are kept (default: the environment's, else the tenant's retentionDays). */
   retentionDays: retentionDays.optional(),
+  /** Restores of this tenant can be loaded into Snowflake: each source gets a stage on the vault that its integration may read. Default false. */
+  restoreReady: z.boolean().optional(),
 });
 
 export const tenantSchema = z.strictObject({

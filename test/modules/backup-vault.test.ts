@@ -155,6 +155,19 @@ describe("BackupVault", () => {
     expect(problems({ tenants: [whole, base.tenants[1]] })).toContain("tenants[0].prefix: tenant 'globex': an empty prefix (the whole vault) only for a vault's only tenant");
   });
 
+  test("a tenant's readers (restore-ready Snowflake access roles) and batch restore role are exempt from its prefix deny; readers may not restore or list elsewhere", () => {
+    const READER = "arn:aws:iam::111111111111:role/acme-prod-globex-okta-snowflake";
+    const BATCH = "arn:aws:iam::111111111111:role/acme-prod-globex-restore-batch";
+    const s = policyOf(synth({ tenants: [{ ...base.tenants[0], readerRoleArns: [READER], restoreBatchRoleArn: BATCH }, base.tenants[1]] }).json);
+    expect(s.DenyGlobexObjectsExceptOwnRoles.Condition).toEqual({ ArnNotLike: { "aws:PrincipalArn": [REPLICATION_ROLE, GLOBEX_RESTORE, BATCH, READER, ADMIN] } });
+    expect(s.DenyGlobexReadersRestores).toMatchObject({ Effect: "Deny", Principal: "*", Action: "s3:RestoreObject", Resource: `${VAULT_ARN}/globex/*`, Condition: { ArnLike: { "aws:PrincipalArn": [READER] } } });
+    expect(s.DenyGlobexRestoreRoleListingOtherPrefixes.Condition).toEqual({ ArnLike: { "aws:PrincipalArn": [GLOBEX_RESTORE, READER] }, StringNotLike: { "s3:prefix": "globex/*" } });
+    expect(s.DenyListingExceptVaultRoles.Condition).toEqual({ ArnNotLike: { "aws:PrincipalArn": [REPLICATION_ROLE, ADMIN, GLOBEX_RESTORE, READER, INITECH_RESTORE] } });
+    // Initech has no readers: no reader statement, and globex's reader is not exempt on initech's prefix.
+    expect(s.DenyInitechReadersRestores).toBeUndefined();
+    expect(s.DenyInitechObjectsExceptOwnRoles.Condition?.ArnNotLike["aws:PrincipalArn"]).not.toContain(READER);
+  });
+
   test("readyForReplication: the vault's versioning, encryption and object lock, which a replication rule into it waits for", () => {
     const { vault } = synth();
     expect(vault.readyForReplication.map((r) => (r as unknown as { terraformResourceType: string }).terraformResourceType)).toEqual([

@@ -40,8 +40,12 @@ export interface BackupVaultTenant {
   readonly sourceBucketName: string;
   /** The KMS key of the tenant's log bucket: the replication role decrypts with it. */
   readonly sourceKmsKeyArn: string;
-  /** The tenant's restore role: besides the replication role and the administrators, the only role that may touch the tenant's prefix. */
+  /** The tenant's restore role: besides the replication role, the readers and the administrators, the only role that may touch the tenant's prefix. */
   readonly restoreRoleArn: string;
+  /** The role S3 Batch Operations restores the tenant's backups as (large restores): exempt like the restore role. @default none */
+  readonly restoreBatchRoleArn?: string;
+  /** Roles that may only read the tenant's prefix (`s3:GetObject`, `s3:GetObjectVersion`, listing it): a restore-ready tenant's Snowflake access roles. @default none */
+  readonly readerRoleArns?: readonly string[];
 }
 
 export interface BackupVaultProps {
@@ -108,6 +112,8 @@ const tenant = z.object({
   sourceBucketName: knownString(S3_BUCKET_NAME, "a valid S3 bucket name"),
   sourceKmsKeyArn: knownString(KMS_KEY_ARN, "a KMS key ARN"),
   restoreRoleArn: knownString(IAM_ROLE_ARN, "an IAM role ARN"),
+  restoreBatchRoleArn: knownString(IAM_ROLE_ARN, "an IAM role ARN").optional(),
+  readerRoleArns: z.array(knownString(IAM_ROLE_ARN, "an IAM role ARN")).default([]),
 });
 
 const propsSchema = z
@@ -378,7 +384,7 @@ function vaultStatements(p: Parsed, vaultArn: string, vaultKeyArn: string, repli
       Principal: "*",
       Action: ["s3:ListBucket", "s3:ListBucketVersions"],
       Resource: vaultArn,
-      Condition: exceptFor([replicationRoleArn, ...admins, ...p.tenants.map((t) => t.restoreRoleArn)]),
+      Condition: exceptFor([replicationRoleArn, ...admins, ...p.tenants.flatMap((t) => [t.restoreRoleArn, ...t.readerRoleArns])]),
     },
   ];
   for (const t of p.tenants) {
@@ -389,8 +395,18 @@ function vaultStatements(p: Parsed, vaultArn: string, vaultKeyArn: string, repli
       Principal: "*",
       Action: "s3:*",
       Resource: `${vaultArn}/${t.prefix}*`,
-      Condition: exceptFor([replicationRoleArn, t.restoreRoleArn, ...admins]),
+      Condition: exceptFor([replicationRoleArn, t.restoreRoleArn, ...(t.restoreBatchRoleArn ? [t.restoreBatchRoleArn] : []), ...t.readerRoleArns, ...admins]),
     });
+    if (t.readerRoleArns.length > 0)
+      statements.push({
+        // Writes are denied to all but replication and the administrators already; restores (billed) are the restore role's.
+        Sid: `Deny${ref}ReadersRestores`,
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:RestoreObject",
+        Resource: `${vaultArn}/${t.prefix}*`,
+        Condition: { ArnLike: { "aws:PrincipalArn": [...t.readerRoleArns] } },
+      });
     // A tenant that owns the whole vault may list all of it.
     if (t.prefix !== "")
       statements.push({
@@ -399,7 +415,7 @@ function vaultStatements(p: Parsed, vaultArn: string, vaultKeyArn: string, repli
         Principal: "*",
         Action: ["s3:ListBucket", "s3:ListBucketVersions"],
         Resource: vaultArn,
-        Condition: { ArnLike: { "aws:PrincipalArn": t.restoreRoleArn }, StringNotLike: { "s3:prefix": `${t.prefix}*` } },
+        Condition: { ArnLike: { "aws:PrincipalArn": t.readerRoleArns.length > 0 ? [t.restoreRoleArn, ...t.readerRoleArns] : t.restoreRoleArn }, StringNotLike: { "s3:prefix": `${t.prefix}*` } },
       });
   }
   return statements;

@@ -28,6 +28,13 @@ export interface SnowpipeProps {
   readonly bucketName: string;
   /** Key prefix of this source, ending in '/', e.g. `okta/`. */
   readonly keyPrefix: string;
+  /**
+   * The tenant's backup vault (`aws/backup-vault`, which keeps the bucket's keys): adds a stage
+   * `<prefix>_BACKUP_STAGE` on the same key prefix of the vault, with this pipe's integration (which
+   * must allow that location) and file format, for `lakehouse restore` to load restored files with
+   * the pipe's own transformation. No pipe reads it. @default no backup stage
+   */
+  readonly backupBucketName?: string;
   /** Storage integration name (`StorageIntegration.integrationName`). */
   readonly storageIntegrationName: string;
   /**
@@ -74,6 +81,7 @@ const propsSchema = z.object({
   tableName: identifier,
   namePrefix: identifier.optional(),
   bucketName: z.string().regex(/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, "must be an S3 bucket name"),
+  backupBucketName: z.string().regex(/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, "must be an S3 bucket name").optional(),
   keyPrefix: z.string().regex(/^[A-Za-z0-9!_.()\-/]+\/$/, "must be a key prefix ending in '/'"),
   storageIntegrationName: identifier,
   storageIntegrationReplacementTrigger: z.string().optional(),
@@ -84,7 +92,9 @@ const propsSchema = z.object({
   onError: z.enum(["CONTINUE", "SKIP_FILE", "ABORT_STATEMENT"]).default("CONTINUE"),
   waitFor: dependables(),
   comment: z.string().max(200).optional(),
-}).refine((p) => !(p.stripOuterArray && p.fileFormat === "PARQUET"), { message: "stripOuterArray is for JSON files; Parquet files have no outer array", path: ["stripOuterArray"] });
+})
+  .refine((p) => !(p.stripOuterArray && p.fileFormat === "PARQUET"), { message: "stripOuterArray is for JSON files; Parquet files have no outer array", path: ["stripOuterArray"] })
+  .refine((p) => p.backupBucketName !== p.bucketName, { message: "must be the backup vault, not the bucket the pipe loads from", path: ["backupBucketName"] });
 
 /**
  * Auto-ingest from S3 into a log table: a JSON (or Parquet) file format, an external stage on the storage
@@ -97,6 +107,8 @@ export class Snowpipe extends Construct {
   public readonly pipeName: string;
   /** `DATABASE.SCHEMA.STAGE`. */
   public readonly stageName: string;
+  /** The backup stage's qualified name, with `backupBucketName`. */
+  public readonly backupStageName?: string;
   /** SQS queue ARN for the bucket's event notification (computed at apply). */
   public readonly notificationChannel: string;
   /** The COPY statement the pipe runs. */
@@ -157,6 +169,20 @@ export class Snowpipe extends Construct {
       onError: p.onError,
     });
 
+    const backupStage = p.backupBucketName
+      ? new Stage(this, "BackupStage", {
+          database: p.database,
+          schema: p.schema,
+          name: `${prefix}_BACKUP_STAGE`,
+          url: `s3://${p.backupBucketName}/${p.keyPrefix}`,
+          storageIntegration: p.storageIntegrationName,
+          fileFormat: `FORMAT_NAME = ${qualified(p.database, p.schema, fileFormatName)}`,
+          comment: p.comment,
+          dependsOn: [fileFormat, ...p.waitFor],
+          lifecycle: p.storageIntegrationReplacementTrigger ? { replaceTriggeredBy: [p.storageIntegrationReplacementTrigger] } : undefined,
+        })
+      : undefined;
+
     const stageAddress = `${stage.terraformResourceType}.${stage.friendlyUniqueId}`;
     const pipe = new Pipe(this, "Resource", {
       database: p.database,
@@ -173,9 +199,11 @@ export class Snowpipe extends Construct {
     this.pipeName = qualified(p.database, p.schema, pipeName);
     this.stageName = qualified(p.database, p.schema, stageName);
     this.notificationChannel = pipe.notificationChannel;
+    this.backupStageName = backupStage ? qualified(p.database, p.schema, `${prefix}_BACKUP_STAGE`) : undefined;
     this.ownedObjects = [
       { type: "FILE FORMAT", name: qualified(p.database, p.schema, fileFormatName), resource: fileFormat },
       { type: "STAGE", name: this.stageName, resource: stage },
+      ...(backupStage && this.backupStageName ? [{ type: "STAGE" as const, name: this.backupStageName, resource: backupStage }] : []),
       { type: "PIPE", name: this.pipeName, resource: pipe },
     ];
   }
