@@ -33,7 +33,8 @@ export function costCommand(values: Values, defaultConfig: string, out: Output, 
     }
     const { prices, assumptions } = applyOverrides(overrides);
     const estimate = estimateCost(lakehouse, { prices, assumptions, volumes: resolveVolumes(lakehouse, volumeArgs), environment });
-    out.write(values.json === true ? renderJson(estimate, configFile) : renderText(estimate, configFile));
+    const configName = typeof values.config === "string" ? configFile : "the embedded example (examples/default/lakehouse.yaml)";
+    out.write(values.json === true ? renderJson(estimate, configName) : renderText(estimate, configName));
     return EXIT_OK;
   } catch (e) {
     if (e instanceof CostUsageError) {
