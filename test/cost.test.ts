@@ -5,13 +5,13 @@ import { main } from "../cli/lakehouse";
 import { ASSUMPTIONS } from "../cli/cost/assumptions";
 import { cronRate } from "../cli/cost/cron";
 import { CostLine, MODULE_DEFAULTS, backupOf, estimateCost } from "../cli/cost/model";
-import { Overrides, applyOverrides, overrideProblems } from "../cli/cost/overrides";
+import { Overrides, applyOverrides, overrideProblems, readOverrides } from "../cli/cost/overrides";
 import { PRICES, PRICE_KEYS } from "../cli/cost/prices";
 import { parseVolumeArgs, resolveVolumes } from "../cli/cost/volume";
 import { scheduledFunctionFields } from "../modules/aws/scheduled-function";
 import { configFromEnv } from "../runtime/puller/config";
 import { LakehouseConfigInput } from "../stacks/config/schema";
-import { parseConfig } from "../stacks/config/load";
+import { parseConfig, parseConfigYaml } from "../stacks/config/load";
 import { ResolvedLakehouse, ResolvedTenant, resolveConfig } from "../stacks/config/resolve";
 
 async function run(args: string[]) {
@@ -45,34 +45,19 @@ describe("seed 002: a 75 GB/month Google Workspace source", () => {
   // overlap) and writes one NDJSON object per run; canaries every 5 minutes.
   // What it does not say, and is assumed here: the run interval in October (1 minute: the figure's
   // per-file charges are what the move to 10 minutes cuts; at 10 minutes the AWS figure would need
-  // ~200 s of Lambda per run), the Enterprise edition ($3/credit), the October pricing of Snowpipe
+  // ~250 s of Lambda per run), the Enterprise edition ($3/credit), the October pricing of Snowpipe
   // (0.06 credits per 1,000 files plus compute, taken as 0.01 credits per uncompressed GB: Snowflake
   // never published a per-GB compute rate), gzip 8×, and the Lambda's run time (calibrated: ~24 s a
   // run at 1 GB is what the AWS figure implies; nothing else in the seed pins it).
+  // The config and the October overrides are files, so that the README's output comes from the same inputs.
+  const FIXTURES = join(__dirname, "fixtures", "cost");
   const seedConfig = (scheduleMinutes: number) =>
-    lakehouse(
-      [
-        {
-          id: "security",
-          region: "us-east-1",
-          sources: [
-            {
-              name: "gsuite",
-              type: "google-workspace",
-              retentionDays: 365,
-              delivery: { scheduleMinutes, options: { subject: "admin@example.com", applications: ["admin", "calendar", "drive", "login", "gmail", "groups"] } },
-              canary: { schedule: "*/5 * * * * UTC", windowMinutes: 30, suppressionMinutes: 1440 },
-            },
-          ],
-        },
-      ],
-      "rippling",
-    );
+    resolveConfig(parseConfigYaml(readFileSync(join(FIXTURES, "seed-002.yaml"), "utf8").replace("scheduleMinutes: 1\n", `scheduleMinutes: ${scheduleMinutes}\n`)));
   /** October 2023 as the seed ran it: Snowpipe's former pricing, 31 days, one object per run and no re-read, ~24 s a run. */
-  const october = (scheduleMinutes = 1): Overrides => ({
-    prices: { "snowflake.snowpipe.per1000Files": 0.06, "snowflake.snowpipe.perGB": 0.01 },
-    assumptions: { daysPerMonth: 31, "puller.windowSeconds": scheduleMinutes * 60, "puller.overlapSeconds": 0, "lambda.puller.secondsPerRun": 23 },
-  });
+  const october = (scheduleMinutes = 1): Overrides => {
+    const o = readOverrides(join(FIXTURES, "seed-002-october.prices.yaml"));
+    return { ...o, assumptions: { ...o.assumptions, "puller.windowSeconds": scheduleMinutes * 60 } };
+  };
   const estimate = (o: Overrides, scheduleMinutes = 1) =>
     estimateCost(seedConfig(scheduleMinutes), { ...applyOverrides(o), volumes: volumes({ "security/gsuite": 75 / 31 }) }).environments[0].tenants[0].lines;
   // The Snowflake figure: Snowpipe files + Snowpipe load + table storage + Time Travel/fail-safe.
@@ -105,6 +90,7 @@ describe("seed 002: a 75 GB/month Google Workspace source", () => {
 
   test("the figures move the way the seed says: fewer files at 10 minutes, and they fail on other inputs", () => {
     // The seed's own optimisation: objects every 10 minutes cut the per-file charges tenfold.
+    expect(seedConfig(10).environments[0].tenants[0].sources[0].config.delivery.scheduleMinutes).toBe(10);
     expect(total(snowflakeFigure(estimate(october(10), 10)))).toBeLessThan(12);
     // Today's per-GB Snowpipe pricing (the table's defaults) is far below the October figure.
     expect(total(snowflakeFigure(estimate({ assumptions: october().assumptions })))).toBeLessThan(5);
@@ -120,7 +106,7 @@ describe("seed 000: 1.5 TB/day of SIEM backups in Deep Archive for 100+ tenants 
   // transition, Deep Archive storage for the retention plus 30 days as noncurrent versions, the
   // per-object index (32 KB at Deep Archive) and metadata (8 KB at Standard), and the lifecycle
   // transition requests at Deep Archive's $0.05 per 1,000. Objects: 288 a day per tenant (a file every
-  // 5 minutes, ~53 MiB uncompressed, ~6.7 MiB gzip).
+  // 5 minutes, ~55 MiB uncompressed, ~6.8 MiB gzip).
   const tenants = Array.from({ length: 100 }, (_, i) => ({
     id: `t${i}`,
     region: "us-east-1" as const,
