@@ -7,6 +7,7 @@ import { GuardrailError } from "../modules/core/guardrails";
 import { guardrailsModeFromEnv, stacksToSynth, synthesizedStacks } from "../stacks/app";
 import { synthLakehouseInParallel } from "../stacks/parallel-synth";
 import { ChangedSinceError, changedStacks } from "./changed-stacks";
+import { costCommand } from "./cost/command";
 import { lakehouseJsonSchema } from "../stacks/config/json-schema";
 import { loadConfigFile } from "../stacks/config/load";
 import { nearest } from "../modules/core/suggest";
@@ -82,6 +83,19 @@ const COMMANDS: Readonly<Record<string, CommandSpec>> = {
       "allow-high": { type: "boolean", help: "exit 0 even with critical or high findings" },
       plan: { type: "string", multiple: true, value: "stack=plan.json", help: "once per stack: the output of terraform show -json <planfile>" },
       "details-file": { type: "string", value: "path", help: "write the full Markdown there, uncut (the report is kept under 60,000 characters)" },
+    },
+  },
+  cost: {
+    summary: "monthly cost estimate per tenant and environment, line by line",
+    details:
+      "Steady state after each retention, at the list prices of cli/cost/prices.ts (each with its date and\n" +
+      "source) and the assumptions of cli/cost/assumptions.ts; see README.md, \"Cost\".",
+    options: {
+      config: { type: "string", value: "file", help: "the config (default: the embedded example, examples/default/lakehouse.yaml)" },
+      env: { type: "string", value: "name", help: "only this environment" },
+      volume: { type: "string", multiple: true, value: "tenant[/source]=GB/day", help: "uncompressed GB/day of a tenant (shared by its sources) or of one source (default: per type)" },
+      prices: { type: "string", value: "file.json|yaml", help: "prices and assumptions over the table's: { prices: {key: n}, assumptions: {key: n} }" },
+      json: { type: "boolean", help: "print the estimate as JSON (every line, totals, volumes, assumptions)" },
     },
   },
   versions: {
@@ -228,6 +242,8 @@ async function run(command: string, values: Parsed["values"], out: Output, err: 
       return EXIT_OK;
     case "review":
       return reviewCommand(values, out);
+    case "cost":
+      return costCommand(values, DEFAULT_CONFIG(), out, err);
     default: {
       const base = str(values.base);
       if (!base) throw new UsageError("versions needs --base <ref>");
