@@ -322,7 +322,9 @@ describe("lakehouse cost (CLI)", () => {
     expect(r.stdout).toMatch(/^tenant +source +line +quantity +unit +unit price \$ +\$\/month$/m);
     for (const tenant of ["globex", "initech", "umbrella"]) {
       expect(r.stdout).toMatch(new RegExp(`^${tenant} +\\S+ +S3 STANDARD storage`, "m"));
-      expect(r.stdout).toMatch(new RegExp(`^${tenant} +total +[\\d,]+\\.\\d\\d$`, "m"));
+      // Every tenant of the example is backed up: vault lines, and the cost of one restore beside the total.
+      expect(r.stdout).toMatch(new RegExp(`^${tenant} +- +backup vault acme-prod-${tenant}-111111111111-backup: replication writes`, "m"));
+      expect(r.stdout).toMatch(new RegExp(`^${tenant} +total \\(one restore: \\$[\\d,]+\\.\\d\\d\\) +[\\d,]+\\.\\d\\d$`, "m"));
     }
     expect(r.stdout).toMatch(/^prod total: \$[\d,]+\.\d\d\/month \(AWS \$[\d,]+\.\d\d, Snowflake \$[\d,]+\.\d\d\)$/m);
   });

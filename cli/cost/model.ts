@@ -1,5 +1,5 @@
 import { MONITOR_KINDS } from "../../modules/snowflake/account-monitors";
-import type { ResolvedEnvironment, ResolvedLakehouse, ResolvedSource, ResolvedTenant } from "../../stacks/config/resolve";
+import type { ResolvedBackup, ResolvedEnvironment, ResolvedLakehouse, ResolvedSource, ResolvedTenant } from "../../stacks/config/resolve";
 import type { Assumptions } from "./assumptions";
 import { cronRate } from "./cron";
 import { PRICES, PriceKey, Prices, creditPriceKey } from "./prices";
@@ -65,19 +65,12 @@ export interface Estimate {
 export const PLATFORM = "(platform)";
 
 /** A tenant's backups: the vault's storage class, days kept, and the vault. */
-export interface BackupSettings {
-  readonly storageClass: "DEEP_ARCHIVE" | "GLACIER" | "GLACIER_IR";
-  readonly retentionDays: number;
-  readonly vaultBucketName: string;
-}
+/** What the cost model reads of a tenant's backup (the resolved config's, or a seed's inputs). */
+export type BackupSettings = Pick<ResolvedBackup, "storageClass" | "retentionDays" | "vaultBucketName">;
 
-/**
- * The one place that reads a tenant's backup settings. ResolvedTenant has no `backup` yet (it is
- * being added with the config's per-tenant `backup:`); until then a tenant has none unless the object
- * carries one. At that merge this becomes `return tenant.backup;`.
- */
+/** The one place that reads a tenant's backup settings: the vault the config gives it, or none. */
 export function backupOf(tenant: ResolvedTenant): BackupSettings | undefined {
-  return (tenant as ResolvedTenant & { readonly backup?: BackupSettings }).backup;
+  return tenant.backup;
 }
 
 /** Module defaults the config does not expose (test/cost.test.ts compares them with the golden synth output). */
