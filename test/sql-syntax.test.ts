@@ -2,7 +2,10 @@ import { join } from "node:path";
 import { Parser } from "node-sql-parser";
 import { Testing } from "cdktf";
 import { buildDirectExample } from "../examples/direct-modules/main";
-import { ViewDefinition, copyStatement, eventTimeExpression, parseViewDefinition, selectListProblem } from "../modules/snowflake/sql";
+import { ViewDefinition, backfillCopyStatement, copyStatement, copyTransformation, eventTimeExpression, parseViewDefinition, selectListProblem, textLiteral } from "../modules/snowflake/sql";
+import { snowpipeCopyParts, snowpipeObjectNames } from "../modules/snowflake/snowpipe";
+import { resolveConfig } from "../stacks/config/resolve";
+import { pipeLoadOf } from "../stacks/source-pipeline";
 import { buildLakehouse } from "../stacks/app";
 import { loadConfigFile } from "../stacks/config/load";
 import { SynthJson, resourcesOf } from "./support/synth";
@@ -95,6 +98,38 @@ describe("SQL emitted by the modules", () => {
       const inner = /FROM \(\n {2}(SELECT [\s\S]+?)\n\)/.exec(copy)![1].replace(/\$1/g, "c1").replace(/METADATA\$/g, "METADATA_").replace(/@/g, "");
       expect(() => parse(inner)).not.toThrow();
     }
+  });
+
+  test("the backfill's COPY is each pipe's own COPY, with only FILES and the load-metadata options added", () => {
+    // The default example's stacks (the last one is the direct-modules example, not made from a config).
+    const pipes = new Map(stacks.slice(0, -1).flatMap((s) => resourcesOf(s, "snowflake_pipe")).map((p) => [`${p.database}.${p.schema}.${p.name}`, String(p.copy_statement)]));
+    const resolved = resolveConfig(loadConfigFile(join(__dirname, "..", "examples", "default", "lakehouse.yaml")));
+    let compared = 0;
+    for (const env of resolved.environments) {
+      for (const tenant of env.tenants) {
+        for (const source of tenant.sources) {
+          const load = pipeLoadOf(env, tenant, source);
+          const pipe = pipes.get(snowpipeObjectNames(load).pipe);
+          expect(pipe).toBeDefined();
+          const backfill = backfillCopyStatement(snowpipeCopyParts(load), ["2024/01/02/03/a.json.gz", "b's.json.gz"]);
+          const [head, options] = [backfill.slice(0, backfill.indexOf("\nFILES = (")), backfill.slice(backfill.indexOf("\nFILES = ("))];
+          expect(options).toBe(`\nFILES = ('2024/01/02/03/a.json.gz', 'b''s.json.gz')\n${pipe!.split("\n").slice(-2).join("\n")}\nFORCE = FALSE\nLOAD_UNCERTAIN_FILES = TRUE`);
+          expect(`${head}\n${pipe!.split("\n").slice(-2).join("\n")}`).toBe(pipe);
+          expect(pipe).toContain(copyTransformation(snowpipeCopyParts(load)).split("\n")[0]);
+          compared++;
+        }
+      }
+    }
+    expect(compared).toBe(pipes.size);
+    expect(compared).toBeGreaterThanOrEqual(12);
+  });
+
+  test("FILES names are Snowflake string literals: quotes doubled, backslashes escaped; at most 1,000 names", () => {
+    expect(textLiteral("a'b\\c")).toBe("'a''b\\\\c'");
+    const parts = { table: "D.S.T", stage: "D.S.ST", fileFormat: "D.S.F", eventTimeField: "ts", eventTimeFormat: "AUTO", onError: "CONTINUE" as const };
+    expect(() => backfillCopyStatement(parts, [])).toThrow(/no files/);
+    expect(() => backfillCopyStatement(parts, Array.from({ length: 1001 }, (_, i) => `f${i}`))).toThrow(/at most 1000/);
+    expect(backfillCopyStatement(parts, Array.from({ length: 1000 }, (_, i) => `f${i}`))).toContain("'f999')");
   });
 
   test("event-time expressions only ever use TRY_ conversion", () => {

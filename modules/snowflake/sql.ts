@@ -47,19 +47,61 @@ export interface CopyStatementParts {
 }
 
 /**
- * The pipe's COPY. PARSE_TIME is METADATA$START_SCAN_TIME (CURRENT_TIMESTAMP is not allowed for load
- * time in a pipe); the file name and row number let anyone trace a row to its object.
+ * The COPY transformation, the one definition of how a staged record becomes a row: the pipe and the
+ * backfill both load through it. PARSE_TIME is METADATA$START_SCAN_TIME (CURRENT_TIMESTAMP is not
+ * allowed for load time in a pipe); the file name and row number let anyone trace a row to its object.
  */
-export function copyStatement(p: CopyStatementParts): string {
+export function copyTransformation(p: Pick<CopyStatementParts, "stage" | "eventTimeField" | "eventTimeFormat">): string {
+  return [`SELECT $1, METADATA$START_SCAN_TIME, ${eventTimeExpression(p.eventTimeField, p.eventTimeFormat)}, METADATA$FILENAME, METADATA$FILE_ROW_NUMBER`, `FROM @${p.stage}`].join("\n");
+}
+
+/** `COPY INTO <table> (<columns>) FROM (<transformation>)` and then `options`, one per line. */
+function copyInto(p: CopyStatementParts, options: readonly string[]): string {
   return [
     `COPY INTO ${p.table} (${LOG_TABLE_COLUMNS.join(", ")})`,
     `FROM (`,
-    `  SELECT $1, METADATA$START_SCAN_TIME, ${eventTimeExpression(p.eventTimeField, p.eventTimeFormat)}, METADATA$FILENAME, METADATA$FILE_ROW_NUMBER`,
-    `  FROM @${p.stage}`,
+    ...copyTransformation(p)
+      .split("\n")
+      .map((line) => `  ${line}`),
     `)`,
+    ...options,
+  ].join("\n");
+}
+
+/** The pipe's COPY: the transformation over every file the pipe is notified of. */
+export function copyStatement(p: CopyStatementParts): string {
+  return copyInto(p, [`FILE_FORMAT = (FORMAT_NAME = '${p.fileFormat}')`, `ON_ERROR = ${p.onError}`]);
+}
+
+/** `FILES = (…)` takes at most this many names (Snowflake's limit). */
+export const COPY_FILES_LIMIT = 1000;
+
+/**
+ * A string literal for any text, file names included: Snowflake reads backslash escapes inside
+ * single quotes, so backslashes are doubled as well as quotes (`literal` is for known-safe values).
+ */
+export function textLiteral(value: string): string {
+  return `'${value.replace(/\\/g, "\\\\").replace(/'/g, "''")}'`;
+}
+
+/**
+ * The backfill's COPY: the pipe's own transformation, file format and ON_ERROR over exactly `files`
+ * (names relative to the stage, at most COPY_FILES_LIMIT). FORCE = FALSE keeps Snowflake's load
+ * metadata of the table (64 days) as a second guard against loading a file twice;
+ * LOAD_UNCERTAIN_FILES = TRUE loads files whose load status Snowflake no longer knows (staged more
+ * than 64 days ago), which COPY would otherwise skip without an error. Which files were already
+ * loaded by the pipe (whose load history the table's metadata does not hold) the caller decides.
+ */
+export function backfillCopyStatement(p: CopyStatementParts, files: readonly string[]): string {
+  if (files.length === 0) throw new Error("backfillCopyStatement: no files");
+  if (files.length > COPY_FILES_LIMIT) throw new Error(`backfillCopyStatement: ${files.length} files, but FILES takes at most ${COPY_FILES_LIMIT}`);
+  return copyInto(p, [
+    `FILES = (${files.map(textLiteral).join(", ")})`,
     `FILE_FORMAT = (FORMAT_NAME = '${p.fileFormat}')`,
     `ON_ERROR = ${p.onError}`,
-  ].join("\n");
+    `FORCE = FALSE`,
+    `LOAD_UNCERTAIN_FILES = TRUE`,
+  ]);
 }
 
 export interface FlattenStatementParts {
