@@ -30,6 +30,7 @@ export const BACKFILL_COMMAND = {
     "dry-run": { type: "boolean", help: "print the plan (files, bytes, batches, already loaded) and its estimated credits; load nothing" },
     "batch-files": { type: "string", value: "n", help: "files per COPY, 1-1000 (default 1000, FILES' limit)" },
     "batch-mb": { type: "string", value: "n", help: "megabytes (as listed in S3) per COPY (default 4000)" },
+    "skip-recent-minutes": { type: "string", value: "n", help: "files modified in the last n minutes are left to the pipe (default 30; 0 when the pipe is stopped)" },
     json: { type: "boolean", help: "print the report as JSON on stdout, and no progress" },
     "snowflake-account": { type: "string", value: "org-account", help: "Snowflake account (default: $SNOWFLAKE_ACCOUNT, else the config's account of the tenant's region)" },
     "snowflake-user": { type: "string", value: "user", help: "Snowflake user with key-pair authentication (default: $SNOWFLAKE_USER)" },
@@ -70,6 +71,7 @@ export async function backfillCommand(values: Values, out: Output, err: Output, 
     const range = parseRange(str(values.from), str(values.to), outside.now());
     const maxFiles = wholeNumber("batch-files", str(values["batch-files"]), 1000, 1, 1000);
     const maxBytes = wholeNumber("batch-mb", str(values["batch-mb"]), 4000, 1, 10_000_000) * 1e6;
+    const pipeQuietMs = wholeNumber("skip-recent-minutes", str(values["skip-recent-minutes"]), 30, 0, 10_080) * 60_000;
     const dryRun = values["dry-run"] === true;
     const json = values.json === true;
 
@@ -119,7 +121,7 @@ export async function backfillCommand(values: Values, out: Output, err: Output, 
       newRunId: randomUUID,
       onEvent: progress ? (e) => progress!.onEvent(e) : undefined,
     };
-    const report = await runBackfill(target, { ...range, maxFiles, maxBytes, dryRun }, deps);
+    const report = await runBackfill(target, { ...range, maxFiles, maxBytes, dryRun, pipeQuietMs }, deps);
     progress?.clear();
     if (!json && full.warehouse && full.warehouse !== target.warehouse.name) {
       err.write(`lakehouse: note: warehouse ${full.warehouse} is not the backfill warehouse ${target.warehouse.name}: the COPY shares it with whatever else runs there\n`);

@@ -249,7 +249,7 @@ export async function runBackfill(target: BackfillTarget, options: BackfillOptio
   const batches: Batch[] = planBatches(pending, options.maxFiles, options.maxBytes);
   const planBytes = pending.reduce((n, c) => n + c.size, 0);
   deps.onEvent?.({ kind: "planned", files: pending.length, bytes: planBytes, batches: batches.length });
-  if (leftToPipe > 0) warnings.push(`${leftToPipe} file(s) modified in the last ${Math.round((options.pipeQuietMs ?? 30 * 60_000) / 60_000)} minutes are left to the pipe (it may be loading them now)`);
+  if (leftToPipe > 0) warnings.push(`${leftToPipe} file(s) modified in the last ${Math.round((options.pipeQuietMs ?? 30 * 60_000) / 60_000)} minutes are left to the pipe (it may be loading them now; --skip-recent-minutes 0 takes them when the pipe is stopped)`);
   if (target.purgeOn === "event_time") {
     const purgeBefore = deps.now() - target.tableRetentionDays * DAY_MS;
     if (options.fromMs < purgeBefore) {

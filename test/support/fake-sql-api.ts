@@ -38,7 +38,7 @@ export interface FakeSqlApiOptions {
   readonly account: string;
   readonly user: string;
   readonly publicKey: KeyObject;
-  readonly answer: (request: StatementRequest, index: number) => ScriptedAnswer;
+  readonly answer: (request: StatementRequest, index: number) => ScriptedAnswer | Promise<ScriptedAnswer>;
   /** Seconds since the epoch, for checking iat/exp. @default real time */
   readonly nowSeconds?: () => number;
 }
@@ -108,7 +108,7 @@ export async function startFakeSqlApi(options: FakeSqlApiOptions): Promise<FakeS
     else if (answer.kind === "result") send(res, 200, resultSet(handle, answer, partition));
   }
 
-  const server = await startServer((req, body, res) => {
+  const server = await startServer(async (req, body, res) => {
     const url = new URL(req.url ?? "/", "http://fake");
     const problem = authProblem(req);
     if (problem) return send(res, 401, { code: "390144", message: `JWT token is invalid: ${problem}` });
@@ -116,7 +116,7 @@ export async function startFakeSqlApi(options: FakeSqlApiOptions): Promise<FakeS
       const parsed = JSON.parse(body) as Omit<StatementRequest, "requestId" | "retry">;
       const request: StatementRequest = { ...parsed, requestId: url.searchParams.get("requestId"), retry: url.searchParams.get("retry") === "true" };
       requests.push(request);
-      const answer = options.answer(request, requests.length - 1);
+      const answer = await options.answer(request, requests.length - 1);
       if (answer.kind === "fault") return send(res, answer.status, { message: "try again" }, answer.headers);
       const handle = `01b2c3d4-0000-${String(++handles).padStart(4, "0")}-0000-000000000000`;
       if ((answer.polls ?? 0) > 0) {
