@@ -6,6 +6,11 @@ import { ViewDefinition, backfillCopyStatement, copyStatement, copyTransformatio
 import { snowpipeCopyParts, snowpipeObjectNames } from "../modules/snowflake/snowpipe";
 import { resolveConfig } from "../stacks/config/resolve";
 import { pipeLoadOf } from "../stacks/source-pipeline";
+import { runBackfill } from "../cli/backfill/engine";
+import { backfillSqlSamples } from "../cli/backfill/sql-samples";
+import { backfillTarget } from "../cli/backfill/target";
+import { renderBound } from "../modules/snowflake/sql";
+import { FakeSnowflake, MemoryLister, SimulatedCrash } from "./support/backfill-fakes";
 import { buildLakehouse } from "../stacks/app";
 import { loadConfigFile } from "../stacks/config/load";
 import { SynthJson, resourcesOf } from "./support/synth";
@@ -143,5 +148,47 @@ describe("SQL emitted by the modules", () => {
     expect(eventTimeExpression('"@timestamp"', "EPOCH_MS")).toBe('TO_TIMESTAMP_TZ(TRY_TO_NUMBER($1:"@timestamp"::VARCHAR), 3)');
     expect(eventTimeExpression("ts", "EPOCH_S")).toBe("TO_TIMESTAMP_TZ(TRY_TO_NUMBER($1:ts::VARCHAR), 0)");
     expect(eventTimeExpression("eventTime", "AUTO", "r.VALUE")).toBe("TRY_TO_TIMESTAMP_TZ(r.VALUE:eventTime::VARCHAR)");
+  });
+
+  describe("SQL emitted by lakehouse backfill", () => {
+    const lakehouse = resolveConfig(loadConfigFile(join(__dirname, "..", "examples", "default", "lakehouse.yaml")));
+    const samples = backfillSqlSamples(lakehouse);
+
+    /** A statement's shape: literals, numbers and repeated conditions or list items folded, so one sample stands for all its instances. */
+    const shape = (sql: string) =>
+      sql
+        .replace(/'(?:[^'\\]|''|\\.)*'/g, "'?'")
+        .replace(/\b\d+\b/g, "0")
+        .replace(/'\?'(?:, '\?')+/g, "'?'")
+        .replace(/(\(SOURCE_FILE >= '\?' AND SOURCE_FILE < '\?'\))(?:\n {2}OR \(SOURCE_FILE >= '\?' AND SOURCE_FILE < '\?'\))+/g, "$1");
+
+    test("every source of the example has its COPY and already-loaded queries in the collection that scripts/check-sql.py parses", () => {
+      const sources = lakehouse.environments.flatMap((e) => e.tenants.flatMap((t) => t.sources));
+      expect(samples.filter((x) => x.kind === "copy")).toHaveLength(sources.length);
+      expect(samples.filter((x) => x.kind === "loaded").length).toBe(2 * (sources.length + sources.filter((x) => x.config.wrappedRecords !== undefined).length));
+      for (const kind of ["progress-insert", "progress-query", "running"]) expect(samples.some((x) => x.kind === kind)).toBe(true);
+    });
+
+    test("every statement the engine emits in a run, a crash and its resume has the shape of a statement in the collection", async () => {
+      const target = backfillTarget(lakehouse, "prod", "globex", "cloudtrail");
+      const objects = Array.from({ length: 30 }, (_, i) => ({ key: `cloudtrail/AWSLogs/1/CloudTrail/us-east-1/2024/03/0${1 + (i % 3)}/f-${i}.json.gz`, size: 10, lastModifiedMs: 0 }));
+      objects.push({ key: "cloudtrail/loose-it's.json.gz", size: 1, lastModifiedMs: Date.UTC(2024, 2, 2) });
+      const fake = new FakeSnowflake({ progressTable: target.progressTable, bucket: target.bucket, keyPrefix: target.keyPrefix, rowsOf: () => 1 });
+      fake.crash = { statement: "copy", index: 2, when: "running" };
+      const options = { fromMs: Date.UTC(2024, 2, 1), toMs: Date.UTC(2024, 2, 4), maxFiles: 10, maxBytes: 1e9, dryRun: false, runningPollMs: 0 };
+      const deps = { lister: new MemoryLister(objects), sql: fake, now: () => Date.UTC(2024, 3, 1), sleep: async () => undefined, newRunId: () => "r" };
+      await expect(runBackfill(target, options, deps)).rejects.toThrow(SimulatedCrash);
+      await runBackfill(target, options, deps);
+      const emitted = fake.statements.map((st) => (st.sql.startsWith("COPY INTO") ? st.sql : renderBound({ sql: st.sql, binds: st.binds as (string | number | null)[] })));
+      const known = new Set(samples.map((x) => shape(x.sql)));
+      const kinds = new Set(emitted.map((sql) => sql.split(/\s/)[0] + (!sql.startsWith("SELECT") ? "" : sql.includes("QUERY_HISTORY") ? " history" : sql.includes("SOURCE_FILE") ? " loaded" : "")));
+      expect([...kinds].sort()).toEqual(["COPY", "INSERT", "SELECT", "SELECT history", "SELECT loaded"]);
+      for (const sql of emitted) expect(known.has(shape(sql)) ? "known" : sql).toBe("known");
+    });
+
+    test("the queries and the progress INSERT parse as Snowflake SQL here too (COPY and the query-history table function: scripts/check-sql.py)", () => {
+      for (const x of samples.filter((y) => y.kind === "loaded" || y.kind === "progress-insert" || y.kind === "progress-query")) expect(() => parse(x.sql)).not.toThrow();
+      expect(() => parse("SELECT DISTINCT SOURCE_FILE FROM T WHERE (SOURCE_FILE >= 'a' AND)")).toThrow();
+    });
   });
 });
