@@ -94,7 +94,7 @@ export async function backfillCommand(values: Values, out: Output, err: Output, 
       }
       if ("missing" in connection) {
         if (!dryRun) throw new BackfillUsageError(`backfill needs ${connection.missing.join(" and ")} to load (a --dry-run can plan without them)`);
-        context = { noSnowflake: `no credentials (${connection.missing.join("; ")}): already-loaded files not known` };
+        context = { noSnowflake: `no user and key given (${connection.missing.map((m) => m.replace(/^the (.+?) \(.*$/, "$1")).join(", ")} missing)` };
       } else {
         sql = new SnowflakeSqlApi(connection, { userAgent: "security-lakehouse backfill" });
         context = { account: connection.account, role: connection.role, warehouse: connection.warehouse };
