@@ -14,6 +14,7 @@ import { nearest } from "../modules/core/suggest";
 import { packageRoot } from "./package-root";
 import { PlanInputError, checkVersions, parsePlanArgument, review, toJson, toMarkdown } from "../review";
 import { git } from "../review/git";
+import { BACKFILL_COMMAND, backfillCommand } from "./backfill/command";
 
 /** The repository the command runs in (reviews compare refs of it). */
 function gitRoot(): string {
@@ -106,6 +107,7 @@ const COMMANDS: Readonly<Record<string, CommandSpec>> = {
       head: { type: "string", value: "ref", help: "the ref to check (default: the working tree)" },
     },
   },
+  backfill: BACKFILL_COMMAND,
 };
 
 class UsageError extends Error {}
@@ -244,6 +246,8 @@ async function run(command: string, values: Parsed["values"], out: Output, err: 
       return reviewCommand(values, out);
     case "cost":
       return costCommand(values, DEFAULT_CONFIG(), out, err);
+    case "backfill":
+      return backfillCommand(values, out, err);
     default: {
       const base = str(values.base);
       if (!base) throw new UsageError("versions needs --base <ref>");

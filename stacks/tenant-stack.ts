@@ -18,6 +18,7 @@ import { limitedName } from "../modules/core/naming";
 import { stampModule, stampedComment } from "../modules/core/stamp";
 import { alertStoreNames } from "../modules/snowflake/alert-store";
 import { TenantRoles } from "../modules/snowflake/tenant-roles";
+import { BackfillTenantAccess } from "../modules/snowflake/backfill-warehouse";
 import { configureBackend } from "./backend";
 import { ResolvedEnvironment, ResolvedLakehouse, ResolvedTenant, accessLogBucketName } from "./config/resolve";
 import { alertTopicName } from "./platform-stack";
@@ -82,6 +83,9 @@ export class TenantStack extends TerraformStack {
       alertStore: alertStoreNames(env.databaseName),
       waitFor: [schema],
     });
+
+    // The platform's backfill role may COPY into this tenant's log tables through their own stages.
+    new BackfillTenantAccess(this, "BackfillAccess", { roleName: env.backfill.roleName, database: env.databaseName, schema: tenant.schemaName, waitFor: [schema] });
 
     // Alarms (pullers, streams, consumers, the vault) go to the environment's alert topic in the tenant's
     // region (the platform stack's, found by its ARN); without SNS delivery there is no topic, and the

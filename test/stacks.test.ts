@@ -166,9 +166,32 @@ describe("stacks from the default config", () => {
     const warehouseGrant = resourcesOf(json, "snowflake_grant_privileges_to_account_role").find((g) => (g.on_account_object as { object_type?: string } | undefined)?.object_type === "WAREHOUSE")!;
     expect(warehouseGrant.privileges).toEqual(["USAGE"]);
     expect(String(warehouseGrant.account_role_name)).toContain("READER");
-    expect(resourcesOf(platform["platform-prod"], "snowflake_warehouse").map((w) => w.name)).toEqual(["ACME_PROD_QUERY_WH", "ACME_PROD_QUERY_WH"]);
+    expect(resourcesOf(platform["platform-prod"], "snowflake_warehouse").map((w) => w.name).sort()).toEqual(["ACME_PROD_BACKFILL_WH", "ACME_PROD_BACKFILL_WH", "ACME_PROD_QUERY_WH", "ACME_PROD_QUERY_WH"]);
     const read = resourcesOf(json, "aws_iam_role_policy").find((p) => p.name === "read-tenant-logs")!;
     expect(statementsBySid(read.policy).ReadObjectsUnderPrefixes.Resource).toEqual(["arn:aws:s3:::acme-prod-umbrella-111111111111-logs/gsuite_audit/*", "arn:aws:s3:::acme-prod-umbrella-111111111111-logs/edr/*"]);
+  });
+
+  test("backfill: per Snowflake account a warehouse, monitor, BACKFILL role and progress table on that account's provider; each tenant grants the role its own schema only", () => {
+    const p = platform["platform-prod"];
+    for (const region of ["us_east_1", "eu_west_1"]) {
+      const provider = `snowflake.${region}`;
+      const wh = resourcesOf(p, "snowflake_warehouse").find((w) => w.name === "ACME_PROD_BACKFILL_WH" && w.provider === provider)!;
+      expect(wh).toMatchObject({ warehouse_size: "XSMALL", auto_suspend: 60 });
+      expect(String(wh.resource_monitor)).toContain(`snowflake_resource_monitor.Backfill_${region}_Monitor`);
+      expect(resourcesOf(p, "snowflake_resource_monitor").find((m) => m.name === "ACME_PROD_BACKFILL_WH_MONITOR" && m.provider === provider)).toMatchObject({ credit_quota: 20 });
+      expect(resourcesOf(p, "snowflake_table").find((t) => t.name === "PROGRESS" && t.provider === provider)).toMatchObject({ database: "ACME_LOGS_PROD", schema: "BACKFILL" });
+      expect(resourcesOf(p, "snowflake_grant_account_role").find((g) => String(g.role_name).includes(`Backfill_${region}_Role`))).toMatchObject({ parent_role_name: "SYSADMIN" });
+    }
+    for (const [stackName, json] of Object.entries(tenants)) {
+      const schema = `"ACME_LOGS_PROD"."${stackName.split("-")[1].toUpperCase()}"`;
+      const grants = resourcesOf(json, "snowflake_grant_privileges_to_account_role").filter((g) => g.account_role_name === "ACME_PROD_BACKFILL");
+      expect(grants).toHaveLength(7);
+      for (const g of grants) {
+        const o = g.on_schema_object as { all?: { in_schema: string }; future?: { in_schema: string } } | undefined;
+        expect(o?.all?.in_schema ?? o?.future?.in_schema ?? (g.on_schema as { schema_name: string }).schema_name).toBe(schema);
+        expect(g.depends_on).toEqual(["snowflake_schema.TenantSchema"]);
+      }
+    }
   });
 
   test("every object in a tenant schema is handed over to the tenant's pipeline role, once its grants exist", () => {
@@ -383,6 +406,23 @@ describe("provider version constraints", () => {
       aws: { source: "aws", version: "~> 6.34" },
       snowflake: { source: "snowflakedb/snowflake", version: ">= 2.11.0, < 2.12" },
     });
+  });
+});
+
+describe("backfill warehouse settings", () => {
+  test("defaults.backfillWarehouse sets the size, quota and idle time of every account's backfill warehouse", () => {
+    const { platform } = synthAll(
+      parseConfig({
+        organization: "acme",
+        environments: [{ name: "prod", awsAccountId: "111111111111", snowflakeAccounts: [{ region: "us-east-1", organization: "O", account: "A", role: "DEPLOYER" }] }],
+        defaults: { backfillWarehouse: { size: "MEDIUM", monthlyCreditQuota: 300, autoSuspendSeconds: 120 } },
+        tenants: [{ id: "globex", region: "us-east-1", sources: [{ name: "okta", delivery: { kind: "puller" }, eventTimeField: "published" }] }],
+      }),
+    );
+    const p = platform["platform-prod"];
+    expect(resourcesOf(p, "snowflake_warehouse").find((w) => w.name === "ACME_PROD_BACKFILL_WH")).toMatchObject({ warehouse_size: "MEDIUM", auto_suspend: 120 });
+    expect(resourcesOf(p, "snowflake_resource_monitor").find((m) => m.name === "ACME_PROD_BACKFILL_WH_MONITOR")).toMatchObject({ credit_quota: 300 });
+    expect(resourcesOf(p, "snowflake_grant_account_role").find((g) => String(g.role_name).includes("Backfill_us_east_1_Role"))).toMatchObject({ parent_role_name: "DEPLOYER" });
   });
 });
 

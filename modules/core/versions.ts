@@ -28,6 +28,7 @@ export const MODULE_VERSIONS = {
   "snowflake/alert-delivery": "0.2.0",
   "snowflake/warehouse": "0.1.0",
   "snowflake/record-flattener": "0.1.0",
+  "snowflake/backfill-warehouse": "0.1.0",
   "stacks/platform": "0.4.0",
   "stacks/tenant": "0.4.0",
 } as const;

@@ -1,7 +1,7 @@
 import { bucketName, iamRoleName, limitedName, snowflakeName } from "../../modules/core/naming";
 import { applyCatalog } from "./catalog";
 import { BUILT_IN_DEFAULTS, EffectiveSourceConfig, EnvironmentConfig, LakehouseConfig, SourceConfig, TenantConfig } from "./schema";
-import { logDatabaseName, sourceTableName, tenantSchemaName } from "./names";
+import { BACKFILL_SCHEMA, logDatabaseName, sourceTableName, tenantSchemaName } from "./names";
 
 /**
  * The config with every default filled in and every derived name decided, in one place: stacks read
@@ -78,6 +78,20 @@ export interface ResolvedEnvironment {
   readonly auditRetentionDays: number;
   /** The query warehouse of each Snowflake account of the environment. */
   readonly warehouse: { readonly name: string; readonly size: "XSMALL" | "SMALL" | "MEDIUM" | "LARGE" | "XLARGE"; readonly monthlyCreditQuota: number; readonly autoSuspendSeconds: number };
+  /**
+   * What `lakehouse backfill` runs as and on, in each Snowflake account of the environment: the
+   * BACKFILL role, its warehouse and the progress table (module snowflake/backfill-warehouse).
+   */
+  readonly backfill: {
+    readonly roleName: string;
+    readonly warehouseName: string;
+    readonly size: "XSMALL" | "SMALL" | "MEDIUM" | "LARGE" | "XLARGE";
+    readonly monthlyCreditQuota: number;
+    readonly autoSuspendSeconds: number;
+    readonly schema: string;
+    /** `DATABASE.BACKFILL.PROGRESS` */
+    readonly progressTable: string;
+  };
   /** Settings of the account monitors (unset: the module's defaults). */
   readonly monitors: NonNullable<NonNullable<LakehouseConfig["defaults"]>["monitors"]>;
   /** Regions that hold at least one tenant of this environment. */
@@ -123,6 +137,16 @@ export function resolveConfig(config: LakehouseConfig): ResolvedLakehouse {
         auditRetentionDays: defaults.retentionDays,
         monitors: config.defaults?.monitors ?? {},
         warehouse: { name: snowflakeName(org, env.name, "query", "wh"), size: "XSMALL", monthlyCreditQuota: 100, autoSuspendSeconds: 60, ...config.defaults?.warehouse },
+        backfill: {
+          roleName: snowflakeName(org, env.name, "backfill"),
+          warehouseName: snowflakeName(org, env.name, "backfill", "wh"),
+          size: "XSMALL",
+          monthlyCreditQuota: 20,
+          autoSuspendSeconds: 60,
+          ...config.defaults?.backfillWarehouse,
+          schema: BACKFILL_SCHEMA,
+          progressTable: `${logDatabaseName(org, env.name)}.${BACKFILL_SCHEMA}.PROGRESS`,
+        },
         regions: [...new Set(tenants.map((t) => t.region))].sort(),
         tenants,
       };

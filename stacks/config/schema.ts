@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { cronSchedule } from "../../modules/core/validate";
 import { JSON_PATH, JSON_PATH_HINT, TIMESTAMP_FORMAT, parseViewDefinition, viewSourceProblem } from "../../modules/snowflake/sql";
-import { logDatabaseName, sourceTableName, tenantSchemaName } from "./names";
+import { PLATFORM_SCHEMAS, logDatabaseName, sourceTableName, tenantSchemaName } from "./names";
 import { PROVIDER_VERSION_FLOORS, providerConstraintProblem } from "../providers";
 import { AWS_REGIONS, SNOWFLAKE_RESERVED } from "./regions";
 import { BACKUP_STORAGE_MINIMUM_DAYS } from "../../modules/aws/backup-vault";
@@ -185,7 +185,9 @@ const tenantBackup = z.strictObject({
 });
 
 export const tenantSchema = z.strictObject({
-  id: bucketSafeSlug(20).refine(notReserved, RESERVED_MESSAGE),
+  id: bucketSafeSlug(20)
+    .refine(notReserved, RESERVED_MESSAGE)
+    .refine((id) => !PLATFORM_SCHEMAS.includes(tenantSchemaName(id)), `names a schema the platform makes in the log database (${PLATFORM_SCHEMAS.join(", ")})`),
   displayName: z.string().min(1).max(100).optional(),
   region: z.enum(AWS_REGIONS, { message: "is not a known AWS region" }),
   retentionDays: retentionDays.optional(),
@@ -299,6 +301,14 @@ export const defaultsSchema = z.strictObject({
   canary: canary.omit({ enabled: true }).optional(),
   /** The query warehouse of every Snowflake account (analysts and detections). */
   warehouse: z
+    .strictObject({
+      size: z.enum(["XSMALL", "SMALL", "MEDIUM", "LARGE", "XLARGE"]).optional(),
+      monthlyCreditQuota: z.number().positive().optional(),
+      autoSuspendSeconds: z.number().int().min(60).max(3600).optional(),
+    })
+    .optional(),
+  /** The backfill warehouse of every Snowflake account (`lakehouse backfill` runs its COPY batches on it). */
+  backfillWarehouse: z
     .strictObject({
       size: z.enum(["XSMALL", "SMALL", "MEDIUM", "LARGE", "XLARGE"]).optional(),
       monthlyCreditQuota: z.number().positive().optional(),
