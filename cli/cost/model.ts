@@ -404,6 +404,9 @@ export function estimateCost(lakehouse: ResolvedLakehouse, o: EstimateOptions): 
         const quota = env.warehouse.monthlyCreditQuota * a["warehouse.quotaUsed"];
         const creditKey = creditPriceKey(a["snowflake.edition"]);
         p.add({ vendor: "snowflake", item: `query warehouse ${env.warehouse.name} (${region}), ${env.warehouse.size}`, quantity: quota, unit: "credits", unitPrice: p.creditUsd, prices: [creditKey], note: `the resource monitor's monthlyCreditQuota of ${env.warehouse.monthlyCreditQuota} × ${fmt(a["warehouse.quotaUsed"])}: an upper bound, not a forecast` });
+        // The backfill warehouse runs only during backfills; its resource monitor's quota bounds it.
+        const backfillQuota = env.backfill.monthlyCreditQuota * a["warehouse.quotaUsed"];
+        p.add({ vendor: "snowflake", item: `backfill warehouse ${env.backfill.warehouseName} (${region}), ${env.backfill.size}`, quantity: backfillQuota, unit: "credits", unitPrice: p.creditUsd, prices: [creditKey], note: `the resource monitor's monthlyCreditQuota of ${env.backfill.monthlyCreditQuota} × ${fmt(a["warehouse.quotaUsed"])}: an upper bound, spent only in months with backfills` });
         const monitorCron = env.monitors.schedule ?? MODULE_DEFAULTS.monitorCron;
         for (const task of Object.keys(MONITOR_KINDS)) p.task(undefined, `account monitor ${task} (${region})`, monitorCron, runs(monitorCron), a["task.monitorSeconds"]);
         if (env.config.alertDelivery) {
