@@ -118,7 +118,8 @@ describe("TenantAccessRoles (AWS)", () => {
     const restoreActions = Object.values(s).flatMap((st) => [st.Action].flat());
     expect(restoreActions.filter((a) => /Delete|\*/.test(a))).toEqual([]);
     // Large restores run as the batch role, which the restore role may pass to S3 Batch Operations only.
-    expect(s.RunRestoreJobs).toMatchObject({ Action: ["s3:CreateJob", "s3:DescribeJob"], Resource: "arn:aws:s3:*:111111111111:job/*" });
+    expect(s.RunRestoreJobs).toMatchObject({ Action: "s3:CreateJob", Resource: "*", Condition: { StringEquals: { "s3:RequestJobOperation": "S3InitiateRestoreObject" } } });
+    expect(s.ReadRestoreJobs).toMatchObject({ Action: "s3:DescribeJob", Resource: "*" });
     expect(s.PassBatchRole).toMatchObject({ Action: "iam:PassRole", Resource: "arn:aws:iam::111111111111:role/acme-prod-globex-restore-batch", Condition: { StringEquals: { "iam:PassedToService": "batchoperations.s3.amazonaws.com" } } });
     const batch = resourcesOf(json, "aws_iam_role").find((r) => r.name === "acme-prod-globex-restore-batch")!;
     expect(statementsBySid(batch.assume_role_policy).S3BatchOperations).toMatchObject({ Principal: { Service: "batchoperations.s3.amazonaws.com" }, Condition: { StringEquals: { "aws:SourceAccount": "111111111111" } } });

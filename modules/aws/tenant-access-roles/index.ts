@@ -128,7 +128,9 @@ export class TenantAccessRoles extends Construct {
           { Sid: "ListRestoreProgress", Effect: "Allow", Action: "s3:ListBucket", Resource: p.bucketArn, Condition: { StringLike: { "s3:prefix": `${r.stateKeyPrefix}*` } } },
           { Sid: "EncryptProgressWithBucketKey", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: p.kmsKeyArn },
           // Large restores are one S3 Batch Operations job, run as the batch role below.
-          { Sid: "RunRestoreJobs", Effect: "Allow", Action: ["s3:CreateJob", "s3:DescribeJob"], Resource: `arn:aws:s3:*:${p.accountId}:job/*` },
+          // CreateJob has no resource type (IAM takes only "*"); the condition keeps it to restore jobs. DescribeJob reads a job's status.
+          { Sid: "RunRestoreJobs", Effect: "Allow", Action: "s3:CreateJob", Resource: "*", Condition: { StringEquals: { "s3:RequestJobOperation": "S3InitiateRestoreObject" } } },
+          { Sid: "ReadRestoreJobs", Effect: "Allow", Action: "s3:DescribeJob", Resource: "*" },
           { Sid: "PassBatchRole", Effect: "Allow", Action: "iam:PassRole", Resource: batchRoleArn, Condition: { StringEquals: { "iam:PassedToService": "batchoperations.s3.amazonaws.com" } } },
         ),
       ).arn;
