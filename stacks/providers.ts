@@ -31,12 +31,12 @@ export function deployRoleOf(account: EnvironmentConfig["snowflakeAccounts"][num
 /**
  * Binds every resource under `scope` whose type belongs to `provider` (aws_…, snowflake_…) to that
  * provider instance. A stack with one region per alias uses this instead of threading a provider
- * prop through every module.
+ * prop through every module. A resource a module already bound to a provider of its own keeps it.
  */
 export function useProvider(scope: IConstruct, provider: TerraformProvider): void {
   const prefix = `${provider.terraformResourceType}_`;
   for (const node of scope.node.findAll()) {
-    if (node instanceof TerraformResource && node.terraformResourceType.startsWith(prefix)) node.provider = provider;
+    if (node instanceof TerraformResource && node.terraformResourceType.startsWith(prefix) && node.provider === undefined) node.provider = provider;
   }
 }
 

@@ -22,7 +22,7 @@ import { BackfillTenantAccess } from "../modules/snowflake/backfill-warehouse";
 import { configureBackend } from "./backend";
 import { ResolvedEnvironment, ResolvedLakehouse, ResolvedTenant, accessLogBucketName } from "./config/resolve";
 import { alertTopicName } from "./platform-stack";
-import { awsDefaultTags, deployRoleOf, requireProviderVersions, snowflakeProviderConfig } from "./providers";
+import { awsDefaultTags, deployRoleOf, requireProviderVersions, snowflakeProviderConfig, useProvider } from "./providers";
 import { SourcePipeline } from "./source-pipeline";
 
 export const TENANT_STACK_MODULE = "stacks/tenant" as const;
@@ -42,7 +42,7 @@ export class TenantStack extends TerraformStack {
     configureBackend(this, tenant.stackName, env.config);
     stampModule(this, TENANT_STACK_MODULE);
 
-    new AwsProvider(this, "aws", {
+    const aws = new AwsProvider(this, "aws", {
       region: tenant.region,
       allowedAccountIds: [env.accountId],
       defaultTags: [{ tags: awsDefaultTags(lakehouse.organization, env.name, tenant.id) }],
@@ -96,12 +96,23 @@ export class TenantStack extends TerraformStack {
     // its keys, so one vault per tenant keeps tenants apart without a tenant prefix in every key.
     const backup = tenant.backup;
     const restoreRoleArn = `arn:aws:iam::${env.accountId}:role/${tenant.awsRolePrefix}-restore`;
+    // A vault in another region is made with a provider of that region; its failure alarms stay here,
+    // where S3 publishes the replication metrics of the tenant's bucket.
+    const elsewhere = backup && backup.region !== tenant.region ? backup.region : undefined;
+    const vaultProvider = elsewhere
+      ? new AwsProvider(this, "aws_backup", {
+          alias: "backup",
+          region: elsewhere,
+          allowedAccountIds: [env.accountId],
+          defaultTags: [{ tags: awsDefaultTags(lakehouse.organization, env.name, tenant.id) }],
+        })
+      : undefined;
     const vault = backup
       ? new BackupVault(this, "BackupVault", {
           bucketName: backup.vaultBucketName,
           accountId: env.accountId,
-          region: tenant.region,
-          accessLogging: { targetBucket: accessLogBucketName(lakehouse.organization, env.name, env.accountId, tenant.region), targetPrefix: `${backup.vaultBucketName}/` },
+          region: backup.region,
+          accessLogging: { targetBucket: accessLogBucketName(lakehouse.organization, env.name, env.accountId, backup.region), targetPrefix: `${backup.vaultBucketName}/` },
           adminRoleArns: backup.adminRoleArns,
           replicationRoleName: backup.replicationRoleName,
           objectLock: backup.objectLock,
@@ -114,6 +125,7 @@ export class TenantStack extends TerraformStack {
               retentionDays: backup.retentionDays,
               storageClass: backup.storageClass,
               sourceBucketName: tenant.bucketName,
+              sourceRegion: tenant.region,
               sourceKmsKeyArn: key.keyArn,
               restoreRoleArn,
               restoreBatchRoleArn: TenantAccessRoles.restoreBatchRoleArnFor(env.accountId, tenant.awsRolePrefix),
@@ -121,10 +133,12 @@ export class TenantStack extends TerraformStack {
               readerRoleArns: backup.restoreReady ? tenant.sources.map((s) => SnowflakeAccessRole.arnFor(env.accountId, s.accessRoleName)) : [],
             },
           ],
-          alarmTopicArn,
+          alarmTopicArn: elsewhere && alarmTopicArn ? AlertTopic.arnFor(elsewhere, env.accountId, alertTopicName(lakehouse.organization, env.name)) : alarmTopicArn,
           alarmsWithoutActionsReason: alarmTopicArn ? undefined : `environment ${env.name} has no alertDelivery.sns, so there is no alert topic to notify`,
+          sourceRegionAlarms: elsewhere ? { provider: aws, alarmTopicArn } : undefined,
         })
       : undefined;
+    if (vault && vaultProvider) useProvider(vault, vaultProvider);
 
     const pipelines = new Map<string, SourcePipeline>();
     for (const source of tenant.sources) {

@@ -202,6 +202,7 @@ describe("lakehouse config", () => {
       const tenant = resolveConfig(parseConfig(c)).environments[0].tenants[0];
       expect(tenant.backup).toEqual({
         vaultBucketName: "acme-prod-globex-111111111111-backup",
+        region: "us-east-1",
         storageClass: "DEEP_ARCHIVE",
         retentionDays: 365,
         retentionFloorDays: 90,

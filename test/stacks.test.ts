@@ -380,6 +380,55 @@ describe("stacks from the default config", () => {
   });
 });
 
+describe("a backup kept in another region", () => {
+  const config = parseConfig({
+    organization: "acme",
+    environments: [
+      {
+        name: "prod",
+        awsAccountId: "111111111111",
+        snowflakeAccounts: [
+          { region: "us-east-1", organization: "O", account: "A" },
+          { region: "us-west-2", organization: "O", account: "B" },
+        ],
+        alertDelivery: { sns: { subscriptions: [{ protocol: "email", endpoint: "soc@acme.example" }] } },
+        backup: { adminRoleArns: ["arn:aws:iam::111111111111:role/lakehouse-deployer"] },
+      },
+    ],
+    tenants: [
+      { id: "globex", region: "us-east-1", sources: [{ name: "okta", type: "okta", delivery: { options: { orgUrl: "https://globex.okta.com" } } }] },
+      { id: "hooli", region: "us-west-2", backup: { region: "us-east-1" }, sources: [{ name: "okta", type: "okta", delivery: { options: { orgUrl: "https://hooli.okta.com" } } }] },
+    ],
+  } satisfies LakehouseConfigInput);
+  const hooli = synthAll(config).tenants["tenant-hooli-prod"];
+
+  test("the vault and everything of it are made in the backup region; the failure alarm stays where S3 publishes the metric", () => {
+    expect(hooli.provider.aws).toEqual(expect.arrayContaining([expect.objectContaining({ alias: "backup", region: "us-east-1" })]));
+    const vaultResources = Object.entries(hooli.resource).flatMap(([type, byName]) => Object.entries(byName).filter(([name]) => name.startsWith("BackupVault_")).map(([name, r]) => ({ type, name, provider: r.provider })));
+    expect(vaultResources.length).toBeGreaterThan(10);
+    for (const r of vaultResources) expect([r.name, r.provider]).toEqual([r.name, r.name.startsWith("BackupVault_ReplicationFailedAlarm") ? "aws" : "aws.backup"]);
+    const alarms = Object.fromEntries(resourcesOf(hooli, "aws_cloudwatch_metric_alarm").filter((a) => String(a.alarm_name).includes("-backup-")).map((a) => [a.metric_name, a.alarm_actions]));
+    expect(alarms).toEqual({
+      OperationsFailedReplication: ["arn:aws:sns:us-west-2:111111111111:acme-prod-lakehouse-alerts"],
+      PutRequests: ["arn:aws:sns:us-east-1:111111111111:acme-prod-lakehouse-alerts"],
+    });
+    const logging = resourcesOf(hooli, "aws_s3_bucket_logging").find((l) => String(l.bucket).includes("BackupVault"))!;
+    expect(logging.target_bucket).toBe("acme-prod-111111111111-us-east-1-s3-access-logs");
+  });
+
+  test("the replication role decrypts the tenant's objects via S3 in the tenant's region and encrypts replicas via S3 in the vault's", () => {
+    const policy = statementsBySid(resourcesOf(hooli, "aws_iam_role_policy").find((p) => String(p.policy).includes("DecryptSourceObjects"))!.policy);
+    expect(policy.DecryptSourceObjects.Condition).toEqual({ StringEquals: { "kms:ViaService": "s3.us-west-2.amazonaws.com" } });
+    expect(policy.EncryptReplicasWithVaultKey.Condition).toEqual({ StringEquals: { "kms:ViaService": "s3.us-east-1.amazonaws.com" } });
+  });
+
+  test("a backup region with no tenant of the environment is refused (no access-log bucket or alert topic there)", () => {
+    const raw = JSON.parse(JSON.stringify(config)) as LakehouseConfigInput & { tenants: { backup?: { region?: string } }[] };
+    raw.tenants[1].backup = { region: "eu-central-1" };
+    expect(() => parseConfig(raw)).toThrow(/tenants\[1\]\.backup\.region: no tenant of environment 'prod' is in eu-central-1, .*regions with tenants: us-east-1, us-west-2/);
+  });
+});
+
 describe("provider version constraints", () => {
   const withVersions = (providerVersions?: Record<string, string>) =>
     synthAll(

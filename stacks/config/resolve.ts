@@ -51,6 +51,8 @@ export interface ResolvedTenant {
 /** A tenant's backup: its own vault in its region, the whole log bucket replicated into it. */
 export interface ResolvedBackup {
   readonly vaultBucketName: string;
+  /** The vault's region (the tenant's unless the config names another). */
+  readonly region: string;
   readonly storageClass: "DEEP_ARCHIVE" | "GLACIER" | "GLACIER_IR";
   readonly retentionDays: number;
   /** No backup is kept fewer days (the config's retention floor). */
@@ -158,6 +160,7 @@ function resolveBackup(org: string, env: EnvironmentConfig, t: TenantConfig, ret
   if (!env.backup || t.backup?.enabled === false) return undefined;
   return {
     vaultBucketName: backupVaultBucketName(org, env.name, env.awsAccountId, t.id),
+    region: t.backup?.region ?? t.region,
     storageClass: t.backup?.storageClass ?? env.backup.storageClass ?? "DEEP_ARCHIVE",
     retentionDays: t.backup?.retentionDays ?? env.backup.retentionDays ?? retentionDays,
     retentionFloorDays: floorDays,

@@ -180,6 +180,12 @@ const tenantBackup = z.strictObject({
   storageClass: backupStorageClass.optional(),
   /** Days backups are kept (default: the environment's, else the tenant's retentionDays). */
   retentionDays: retentionDays.optional(),
+  /**
+   * Region of the tenant's vault (default: the tenant's). Another region must be one of the
+   * environment's regions that hold tenants (it has an access-log bucket and an alert topic there);
+   * data locality is the config's choice: keep it within the tenant's jurisdiction.
+   */
+  region: z.enum(AWS_REGIONS, { message: "is not a known AWS region" }).optional(),
   /** Restores of this tenant can be loaded into Snowflake: each source gets a stage on the vault that its integration may read. Default false. */
   restoreReady: z.boolean().optional(),
 });
@@ -522,7 +528,7 @@ export function crossCheck(c: {
 
 /** A tenant's backup in each of its environments: turned on by the environment, retention within the class's and the lock's bounds. */
 function checkBackup(
-  c: { environments: z.output<typeof environmentSchema>[] },
+  c: { environments: z.output<typeof environmentSchema>[]; tenants: z.output<typeof tenantSchema>[] },
   tenant: z.output<typeof tenantSchema>,
   t: number,
   envs: readonly string[],
@@ -541,6 +547,11 @@ function checkBackup(
     if (!isObject(env.backup)) {
       if (b) issue(path, `environment '${name}' has no backup (environments[].backup with its adminRoleArns turns backups on)`);
       continue;
+    }
+    if (b?.region !== undefined && b.region !== tenant.region) {
+      const tenantRegions = new Set(list(c.tenants).filter((o) => isObject(o) && (o.environments ?? list(c.environments).map((e) => e.name)).includes(name)).map((o) => o.region));
+      if (!tenantRegions.has(b.region))
+        issue([...path, "region"], `no tenant of environment '${name}' is in ${b.region}, so it has no access-log bucket or alert topic there for the vault (regions with tenants: ${[...tenantRegions].sort().join(", ")})`);
     }
     const storageClass = b?.storageClass ?? env.backup.storageClass ?? "DEEP_ARCHIVE";
     const days = b?.retentionDays ?? env.backup.retentionDays ?? tenantRetention;

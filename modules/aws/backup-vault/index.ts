@@ -7,7 +7,7 @@ import { S3BucketMetric } from "@cdktf/provider-aws/lib/s3-bucket-metric";
 import { S3BucketObjectLockConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-object-lock-configuration";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
-import { ITerraformDependable } from "cdktf";
+import { ITerraformDependable, TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
 import { z } from "zod";
 import { PolicyStatement, policyDocument, renderPolicy } from "../../core/iam";
@@ -36,8 +36,10 @@ export interface BackupVaultTenant {
   readonly retentionDays: number;
   /** Where the backups live from day 0: `DEEP_ARCHIVE`, `GLACIER` (Flexible Retrieval) or `GLACIER_IR`. @default DEEP_ARCHIVE */
   readonly storageClass?: "DEEP_ARCHIVE" | "GLACIER" | "GLACIER_IR";
-  /** The tenant's log bucket, the replication source (same account and region as the vault). */
+  /** The tenant's log bucket, the replication source (same account as the vault). */
   readonly sourceBucketName: string;
+  /** The log bucket's region, when it is not the vault's (a backup kept in another region). @default the vault's region */
+  readonly sourceRegion?: string;
   /** The KMS key of the tenant's log bucket: the replication role decrypts with it. */
   readonly sourceKmsKeyArn: string;
   /** The tenant's restore role: besides the replication role, the readers and the administrators, the only role that may touch the tenant's prefix. */
@@ -53,8 +55,15 @@ export interface BackupVaultProps {
   readonly bucketName: string;
   /** The AWS account that owns the vault, the tenant buckets and every role named here. */
   readonly accountId: string;
-  /** The vault's region; the tenant buckets replicating into it are in the same region (data locality). */
+  /** The vault's region: the tenants' buckets' region, or another one that keeps the data where it may be (data locality). */
   readonly region: string;
+  /**
+   * S3 publishes replication metrics in the source bucket's region. When the tenants' buckets are in
+   * another region than the vault, the replication-failure alarms are made with this provider (of that
+   * region) and notify `alarmTopicArn` here (a topic of that region) instead.
+   * @default the alarms are made beside the vault
+   */
+  readonly sourceRegionAlarms?: { readonly provider: TerraformProvider; readonly alarmTopicArn?: string };
   /** Waiting period before the vault's KMS key is deleted, 7-30 days. @default 30 */
   readonly kmsKeyDeletionWindowDays?: number;
   /**
@@ -110,6 +119,7 @@ const tenant = z.object({
   retentionDays: z.number().int().min(1),
   storageClass: z.enum(["DEEP_ARCHIVE", "GLACIER", "GLACIER_IR"]).default("DEEP_ARCHIVE"),
   sourceBucketName: knownString(S3_BUCKET_NAME, "a valid S3 bucket name"),
+  sourceRegion: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "must be an AWS region").optional(),
   sourceKmsKeyArn: knownString(KMS_KEY_ARN, "a KMS key ARN"),
   restoreRoleArn: knownString(IAM_ROLE_ARN, "an IAM role ARN"),
   restoreBatchRoleArn: knownString(IAM_ROLE_ARN, "an IAM role ARN").optional(),
@@ -121,6 +131,7 @@ const propsSchema = z
     bucketName: knownString(S3_BUCKET_NAME, "a valid S3 bucket name (3-63 of a-z, 0-9, '-')"),
     accountId: knownString(AWS_ACCOUNT_ID, "a 12-digit AWS account id"),
     region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "must be an AWS region"),
+    sourceRegionAlarms: z.object({ provider: z.custom<TerraformProvider>(), alarmTopicArn: z.string().optional() }).optional(),
     kmsKeyDeletionWindowDays: z.number().int().min(7).max(30).default(30),
     accessLogging: accessLoggingSchema.optional(),
     accessLoggingDisabledReason: z.string().min(20, "must be a written reason of at least 20 characters").optional(),
@@ -272,7 +283,9 @@ export class BackupVault extends Construct {
     const describe = (text: string) => (p.alarmsWithoutActionsReason ? `${text} (no alarm actions: ${p.alarmsWithoutActionsReason})` : text);
     for (const t of p.tenants) {
       const ref = sidOf(t.id);
+      const sourceActions = p.sourceRegionAlarms ? (p.sourceRegionAlarms.alarmTopicArn ? [p.sourceRegionAlarms.alarmTopicArn] : []) : actions;
       new CloudwatchMetricAlarm(this, `ReplicationFailedAlarm${ref}`, {
+        provider: p.sourceRegionAlarms?.provider,
         alarmName: `${p.bucketName}-${t.id}-replication-failed`,
         alarmDescription: describe(`Objects of tenant ${t.id} failed to replicate from ${t.sourceBucketName} into backup vault ${p.bucketName}`),
         namespace: "AWS/S3",
@@ -285,8 +298,8 @@ export class BackupVault extends Construct {
         comparisonOperator: "GreaterThanThreshold",
         // Replication metrics are only published while objects replicate: no data is no failure.
         treatMissingData: "notBreaching",
-        alarmActions: actions,
-        okActions: actions,
+        alarmActions: sourceActions,
+        okActions: sourceActions,
       });
       // Request metrics of the tenant's prefix: no PUT for staleAfterHours means the backup stopped.
       const metric = new S3BucketMetric(this, `PrefixMetric${ref}`, { bucket: bucketId, name: `tenant-${t.id}`, filter: t.prefix ? { prefix: t.prefix } : undefined });
@@ -319,6 +332,9 @@ export class BackupVault extends Construct {
 function replicationStatements(p: Parsed, vaultArn: string, vaultKeyArn: string): PolicyStatement[] {
   const sources = p.tenants.map((t) => ({ t, arn: `arn:aws:s3:::${t.sourceBucketName}` }));
   const viaS3 = { StringEquals: { "kms:ViaService": `s3.${p.region}.amazonaws.com` } };
+  // The source keys are used by S3 in the source buckets' regions.
+  const sourceRegions = [...new Set(p.tenants.map((t) => t.sourceRegion ?? p.region))].sort();
+  const viaS3AtSources = { StringEquals: { "kms:ViaService": sourceRegions.length === 1 ? `s3.${sourceRegions[0]}.amazonaws.com` : sourceRegions.map((r) => `s3.${r}.amazonaws.com`) } };
   return [
     { Sid: "ReadSourceReplicationConfiguration", Effect: "Allow", Action: ["s3:GetReplicationConfiguration", "s3:ListBucket"], Resource: sources.map((s) => s.arn) },
     {
@@ -329,7 +345,7 @@ function replicationStatements(p: Parsed, vaultArn: string, vaultKeyArn: string)
     },
     // No s3:ReplicateDelete: delete markers are not replicated, a deletion in a tenant bucket never reaches its backup.
     { Sid: "ReplicateUnderTenantPrefixes", Effect: "Allow", Action: ["s3:ReplicateObject", "s3:ReplicateTags"], Resource: p.tenants.map((t) => `${vaultArn}/${t.prefix}*`) },
-    { Sid: "DecryptSourceObjects", Effect: "Allow", Action: "kms:Decrypt", Resource: [...new Set(p.tenants.map((t) => t.sourceKmsKeyArn))], Condition: viaS3 },
+    { Sid: "DecryptSourceObjects", Effect: "Allow", Action: "kms:Decrypt", Resource: [...new Set(p.tenants.map((t) => t.sourceKmsKeyArn))], Condition: viaS3AtSources },
     { Sid: "EncryptReplicasWithVaultKey", Effect: "Allow", Action: ["kms:Encrypt", "kms:GenerateDataKey"], Resource: vaultKeyArn, Condition: viaS3 },
   ];
 }
