@@ -13,6 +13,7 @@ import { nearest } from "../modules/core/suggest";
 import { packageRoot } from "./package-root";
 import { PlanInputError, checkVersions, parsePlanArgument, review, toJson, toMarkdown } from "../review";
 import { git } from "../review/git";
+import { RESTORE_COMMAND } from "./restore/spec";
 
 /** The repository the command runs in (reviews compare refs of it). */
 function gitRoot(): string {
@@ -92,6 +93,7 @@ const COMMANDS: Readonly<Record<string, CommandSpec>> = {
       head: { type: "string", value: "ref", help: "the ref to check (default: the working tree)" },
     },
   },
+  restore: RESTORE_COMMAND,
 };
 
 class UsageError extends Error {}
@@ -228,6 +230,8 @@ async function run(command: string, values: Parsed["values"], out: Output, err: 
       return EXIT_OK;
     case "review":
       return reviewCommand(values, out);
+    case "restore":
+      return (await import("./restore/command")).restoreCommand(values, out, err, (message) => new UsageError(message));
     default: {
       const base = str(values.base);
       if (!base) throw new UsageError("versions needs --base <ref>");
