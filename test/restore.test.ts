@@ -254,7 +254,7 @@ describe("restore batch job request", () => {
       Report: { Enabled: true, Bucket: "arn:aws:s3:::logs", Prefix: "_restore-state/r", ReportScope: "FailedTasksOnly" },
       ClientRequestToken: token,
     });
-    expect(createJobInput({ ...(input as never), accountId: "1", roleArn: "r", stateBucket: "b", manifestKey: "k", manifestEtag: "e", reportPrefix: "p", tier: "Standard", days: 1, clientRequestToken: "t", description: "d" }).Operation.S3InitiateRestoreObject.GlacierJobTier).toBe("STANDARD");
+    expect(createJobInput({ accountId: "1", roleArn: "r", stateBucket: "b", manifestKey: "k", manifestEtag: "e", reportPrefix: "p", tier: "Standard", days: 1, clientRequestToken: "t", description: "d" }).Operation.S3InitiateRestoreObject.GlacierJobTier).toBe("STANDARD");
   });
 
   test("Deep Archive has no Expedited tier", () => {

@@ -6,7 +6,7 @@ import { nearest } from "../../modules/core/suggest";
 import { restoreRoleArn, restoreStateKey, sourceRestoreNames, tenantBackup } from "./backup";
 import { MAX_RANGE_DAYS, daysInRange, parseDate, rangePrefixes } from "./range";
 import { type PassReport, type RestoreDeps, type RestorePlan, RestoreInputError, restorePass } from "./run";
-import { MAX_COPY_FILES, restoreTarget, snowflakeClientFromEnvironment } from "./snowflake";
+import { MAX_COPY_FILES, SnowflakeError, restoreTarget, snowflakeClientFromEnvironment } from "./snowflake";
 import { TIERS, type Tier } from "./state";
 import { StateConflictError, VaultError } from "./vault";
 import { RESTORE_COMMAND } from "./spec";
@@ -21,8 +21,10 @@ const DEFAULTS = { tier: "Bulk" as Tier, days: 7, pollSeconds: 900, batchThresho
  * naming its option), then runs passes until complete, pending (one pass) or failed.
  * `usage` makes the CLI's usage error (exit 2). Resolves to the exit code.
  */
-export async function restoreCommand(values: Values, out: Output, err: Output, usage: (message: string) => Error, deps?: Partial<RestoreDeps> & { sleep?: (ms: number) => Promise<void> }): Promise<number> {
-  const { plan, region, dryRun, wait, pollSeconds, json } = planFromArguments(values, usage);
+export async function restoreCommand(values: Values, out: Output, err: Output, usage: (message: string) => Error, deps?: Partial<RestoreDeps> & { sleep?: (ms: number) => Promise<void>; adjustPlan?: (plan: RestorePlan) => RestorePlan }): Promise<number> {
+  const planned = planFromArguments(values, usage);
+  const { region, dryRun, wait, pollSeconds, json } = planned;
+  const plan = deps?.adjustPlan ? deps.adjustPlan(planned.plan) : planned.plan;
   const endpoint = process.env.LAKEHOUSE_AWS_ENDPOINT;
   const sf = deps?.sql ? { client: deps.sql } : snowflakeClientFromEnvironment();
   const full: RestoreDeps = {
@@ -43,8 +45,8 @@ export async function restoreCommand(values: Values, out: Output, err: Output, u
     return outcome(report) === "failed" ? 1 : 0;
   } catch (e) {
     if (e instanceof RestoreInputError) throw usage(`restore ${e.option}: ${e.message}`);
-    if (e instanceof VaultError || e instanceof StateConflictError) {
-      err.write(`lakehouse: restore: ${e.message}\nWhat was done before is in the state; rerunning the same command goes on from there.\n`);
+    if (e instanceof VaultError || e instanceof StateConflictError || e instanceof SnowflakeError) {
+      err.write(`lakehouse: restore: ${e.message}\n${dryRun ? "" : "(the state keeps what was done: the same command goes on from there)\n"}`);
       return 1;
     }
     throw e;
@@ -52,7 +54,7 @@ export async function restoreCommand(values: Values, out: Output, err: Output, u
 }
 
 /** S3 Control for batch jobs; against an emulator the account id cannot be the host's first label. */
-function s3ControlClient(region: string, endpoint: string | undefined): S3ControlClient {
+export function s3ControlClient(region: string, endpoint: string | undefined): S3ControlClient {
   if (!endpoint) return new S3ControlClient({ region });
   const host = new URL(endpoint).hostname;
   // The SDK puts <account>.<host>; an IP address cannot take a label, so "localhost" stands in and the request goes to the host.
@@ -75,7 +77,8 @@ export function outcome(r: PassReport): Outcome {
   return r.complete ? "complete" : "pending";
 }
 
-function planFromArguments(values: Values, usage: (message: string) => Error) {
+/** The restore the command line asks for, checked against the config: every mistake is `usage(…)` naming its option. */
+export function planFromArguments(values: Values, usage: (message: string) => Error) {
   const str = (name: string) => (typeof values[name] === "string" ? (values[name] as string) : undefined);
   const required = (name: string) => {
     const v = str(name);

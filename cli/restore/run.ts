@@ -1,7 +1,7 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { S3ControlClient } from "@aws-sdk/client-s3-control";
 import { type SourceRestoreNames, batchManifestKey, batchReportPrefix } from "./backup";
-import { type SqlClient, MAX_COPY_FILES, alreadyLoaded, copyResults, createTargetStatement, restoreCopyStatement } from "./snowflake";
+import { type SqlClient, MAX_COPY_FILES, alreadyLoaded, copyResults, createTargetStatement, restoreCopyStatement, run } from "./snowflake";
 import {
   type Counts,
   type RequestIdentity,
@@ -213,14 +213,18 @@ export async function restorePass(plan: RestorePlan, deps: RestoreDeps, options:
       await save();
     } else {
       for (const chunk of batches(toRequest, 100)) {
-        const answers = await mapLimit(chunk, plan.concurrency, (k) => requestRestore(s3, id.vaultBucket, k, id.tier, id.days));
-        markRequested(state, chunk, "object", now());
-        chunk.forEach((k, i) => {
-          if (answers[i] === "already-restored") applyHead(state.objects[k], { kind: "restored" }, now());
-          else state.objects[k].restore = "ongoing";
-        });
-        requested += chunk.length;
-        await save();
+        // Each answer is recorded as it comes, and saved even when a later request of the chunk fails.
+        try {
+          await mapLimit(chunk, plan.concurrency, async (k) => {
+            const answer = await requestRestore(s3, id.vaultBucket, k, id.tier, id.days);
+            markRequested(state, [k], "object", now());
+            if (answer === "already-restored") applyHead(state.objects[k], { kind: "restored" }, now());
+            else state.objects[k].restore = "ongoing";
+            requested++;
+          });
+        } finally {
+          await save();
+        }
       }
     }
   }
@@ -242,7 +246,7 @@ export async function restorePass(plan: RestorePlan, deps: RestoreDeps, options:
   }
   if (!options.dryRun && loadBlocked === undefined && ready.length > 0 && deps.sql !== undefined) {
     const client = deps.sql;
-    await client.query(createTargetStatement(id.target, names));
+    await run(client, `creating ${id.target}`, createTargetStatement(id.target, names));
     for (const chunk of batches(ready, Math.min(plan.copyBatchSize, MAX_COPY_FILES))) {
       const files = chunk.map((key) => ({ key, name: key.slice(id.keyPrefix.length) }));
       const present = await alreadyLoaded(client, id.target, files);
@@ -252,7 +256,7 @@ export async function restorePass(plan: RestorePlan, deps: RestoreDeps, options:
       }
       const rest = files.filter((f) => !present.has(f.key));
       if (rest.length > 0) {
-        const rows = await client.query(restoreCopyStatement(copyParts(rest.map((f) => f.name))));
+        const rows = await run(client, `loading ${rest.length} files into ${id.target}`, restoreCopyStatement(copyParts(rest.map((f) => f.name))));
         state.copies++;
         const results = copyResults(rows, rest.map((f) => f.name));
         const unmentioned = rest.filter((f) => !results.has(f.name));

@@ -14,6 +14,18 @@ export interface SqlClient {
   query(sql: string, binds?: readonly unknown[]): Promise<readonly SqlRow[]>;
 }
 
+/** A statement Snowflake refused or did not answer, with the statement's first line. */
+export class SnowflakeError extends Error {}
+
+/** Runs a statement; a failure becomes a SnowflakeError naming what was being done. */
+export async function run(client: SqlClient, what: string, sql: string, binds?: readonly unknown[]): Promise<readonly SqlRow[]> {
+  try {
+    return await client.query(sql, binds);
+  } catch (e) {
+    throw new SnowflakeError(`${what} failed: ${e instanceof Error ? e.message : String(e)} (statement: ${sql.split("\n")[0]}…)`);
+  }
+}
+
 /** COPY FILES = (…) takes at most 1,000 names per statement. */
 export const MAX_COPY_FILES = 1000;
 
@@ -87,7 +99,7 @@ function column(row: SqlRow, name: string): unknown {
  */
 export async function alreadyLoaded(client: SqlClient, target: string, files: readonly { readonly key: string; readonly name: string }[]): Promise<Set<string>> {
   const names = files.flatMap((f) => [f.name, f.key]);
-  const rows = await client.query(alreadyLoadedStatement(target), [JSON.stringify(names)]);
+  const rows = await run(client, `finding files already in ${target}`, alreadyLoadedStatement(target), [JSON.stringify(names)]);
   const present = new Set(rows.map((r) => String(column(r, "SOURCE_FILE"))));
   return new Set(files.filter((f) => present.has(f.name) || present.has(f.key)).map((f) => f.key));
 }
