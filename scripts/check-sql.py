@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Parse every SQL string in synthesized stacks with SQLFluff's Snowflake grammar.
 
-Usage: check-sql.py <synth-outdir> [<synth-outdir> ...]
+Usage: check-sql.py <synth-outdir | statements.json> [...]
 
 Walks each outdir's stacks/*/cdk.tf.json and checks:
   - snowflake_pipe.copy_statement            (COPY INTO ... FROM (SELECT ... FROM @stage) ...)
@@ -9,6 +9,8 @@ Walks each outdir's stacks/*/cdk.tf.json and checks:
   - snowflake_task.sql_statement              (single statements and Snowflake Scripting blocks)
   - snowflake_execute.execute / .revert / .query (and the block inside EXECUTE IMMEDIATE $$ … $$,
     which the grammar would otherwise take as an opaque string)
+A .json argument is a list of {"where", "sql"}: SQL the CLI sends rather than the stacks hold
+(`lakehouse restore`'s, written by dist/tools/restore-sql.js).
 Any unparsable section fails the run, naming the stack, the resource and the SQL.
 """
 import glob
@@ -45,6 +47,18 @@ def main(outdirs):
     checked = 0
     failures = []
     for outdir in outdirs:
+        if outdir.endswith(".json"):
+            with open(outdir) as f:
+                listed = json.load(f)
+            if not listed:
+                failures.append(f"{outdir}: no statements")
+            for item in listed:
+                checked += 1
+                try:
+                    sqlfluff.parse(item["sql"], dialect="snowflake")
+                except APIParsingError as e:
+                    failures.append(f"{os.path.basename(outdir)}: {item['where']}: {e}\n{item['sql']}")
+            continue
         files = sorted(glob.glob(os.path.join(outdir, "stacks", "*", "cdk.tf.json")))
         if not files:
             failures.append(f"{outdir}: no synthesized stacks found")

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Checks that need tools beyond Node, over the synthesized examples:
-#   1. SQLFluff (Snowflake grammar) parses every SQL string the modules emit;
+#   1. SQLFluff (Snowflake grammar) parses every SQL string the modules emit (and `lakehouse restore`'s);
 #   2. the monitoring SQL (canaries, cleaners) runs on data: pytest over DuckDB, statements taken
 #      from the synth and transpiled from Snowflake SQL with sqlglot;
 #   3. Checkov scans every stack; findings not in scripts/checkov-accepted.json fail.
@@ -37,7 +37,8 @@ count() { # the checker's closing "N passed, M failed" line → "N M"
 
 echo "== SQL syntax: SQLFluff, Snowflake dialect"
 must_reject check-sql $py scripts/check-sql.py scripts/fixtures/bad-sql
-$py scripts/check-sql.py "$out/default" "$out/direct-modules" | tee "$out/sql.log"
+node dist/tools/restore-sql.js "$out/restore-sql.json" "examples/default/lakehouse.yaml"
+$py scripts/check-sql.py "$out/default" "$out/direct-modules" "$out/restore-sql.json" | tee "$out/sql.log"
 count "$out/sql.log"
 
 echo "== SQL logic on data: canaries and cleaners on DuckDB"

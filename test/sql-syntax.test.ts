@@ -6,6 +6,7 @@ import { ViewDefinition, copyStatement, eventTimeExpression, parseViewDefinition
 import { buildLakehouse } from "../stacks/app";
 import { loadConfigFile } from "../stacks/config/load";
 import { SynthJson, resourcesOf } from "./support/synth";
+import { restoreSqlSamples } from "../tools/restore-sql";
 
 /**
  * Syntax checks of the SQL the modules emit, with a Snowflake-dialect parser (node-sql-parser,
@@ -94,6 +95,22 @@ describe("SQL emitted by the modules", () => {
       // The inner SELECT parses too once staged-file names ($1, METADATA$…, @stage) are spelled as ordinary names.
       const inner = /FROM \(\n {2}(SELECT [\s\S]+?)\n\)/.exec(copy)![1].replace(/\$1/g, "c1").replace(/METADATA\$/g, "METADATA_").replace(/@/g, "");
       expect(() => parse(inner)).not.toThrow();
+    }
+  });
+
+  test("lakehouse restore's statements, for every source it can restore (full grammar check: scripts/check-sql.py over dist/tools/restore-sql.js)", () => {
+    const samples = restoreSqlSamples(join(__dirname, "..", "examples", "default", "lakehouse.yaml"));
+    const copies = samples.filter((s) => s.where.endsWith(" copy")).map((s) => s.sql);
+    expect(copies.length).toBeGreaterThanOrEqual(7);
+    for (const copy of copies) {
+      expect(copy).toMatch(/^COPY INTO [A-Z_]+\.[A-Z_]+\.[A-Z_]+_RESTORED \(DATA, PARSE_TIME, EVENT_TIME, SOURCE_FILE, SOURCE_FILE_ROW\)\nFROM \(\n {2}SELECT \$1, METADATA\$START_SCAN_TIME, (?:TRY_TO_TIMESTAMP_TZ\(\$1:[^)]+::VARCHAR\)|TO_TIMESTAMP_TZ\(TRY_TO_NUMBER\(\$1:[^)]+::VARCHAR\), [03]\)), METADATA\$FILENAME, METADATA\$FILE_ROW_NUMBER\n {2}FROM @[A-Z_.]+_BACKUP\n\)\nFILES = \('2024\/01\/01\/00\/a\.json\.gz', '2024\/01\/01\/01\/o''brien\.json\.gz'\)\nFILE_FORMAT = \(FORMAT_NAME = '[A-Z_.]+_(?:JSON|PARQUET)'\)\nON_ERROR = CONTINUE$/);
+      const inner = /FROM \(\n {2}(SELECT [\s\S]+?)\n\)/.exec(copy)![1].replace(/\$1/g, "c1").replace(/METADATA\$/g, "METADATA_").replace(/@/g, "");
+      expect(() => parse(inner)).not.toThrow();
+    }
+    for (const s of samples.filter((x) => x.where.endsWith(" create"))) expect(s.sql).toMatch(/^CREATE TABLE IF NOT EXISTS ([A-Z_]+\.[A-Z_]+\.[A-Z_]+)_RESTORED LIKE \1$/);
+    // The look-up parses once its FLATTEN of the bound JSON array is spelled as a table.
+    for (const s of samples.filter((x) => x.where.includes("already-loaded"))) {
+      expect(() => parse(s.sql.replace(/TABLE\(FLATTEN\(INPUT => PARSE_JSON\('[^']*'\)\)\)/, "NAMES").replace("VALUE::VARCHAR", "VALUE"))).not.toThrow();
     }
   });
 
