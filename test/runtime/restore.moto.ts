@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, RestoreObjectCommand, type S3Client, type StorageClass } from "@aws-sdk/client-s3";
-import type { S3ControlClient } from "@aws-sdk/client-s3-control";
+import { CreateJobCommand, DescribeJobCommand, type S3ControlClient } from "@aws-sdk/client-s3-control";
 import { restoreCommand, s3ControlClient } from "../../cli/restore/command";
 import type { RestorePlan } from "../../cli/restore/run";
 import { manifestCsv, readState, StateConflictError, writeState } from "../../cli/restore/vault";
@@ -347,6 +347,47 @@ describe("lakehouse restore against moto's S3", () => {
     expect(sentOf(log, "PutObjectCommand").filter((s) => s.key?.endsWith(".csv")).length).toBe(1);
     expect(sentOf(log, "RestoreObjectCommand")).toEqual([]);
     expect(sf.copies).toEqual([]);
+  });
+
+  test("GIVEN a batch job (S3 Control answered by a stand-in, since moto has none) WHEN it runs, restores some objects and finishes THEN restore waits for it, loads what it restored and requests the rest one by one", async () => {
+    const keys = ["okta/2024/01/01/00/a.json.gz", "okta/2024/01/02/00/b.json.gz", "okta/2024/01/03/00/c.json.gz"];
+    const f = await fixture(keys.map((key) => ({ key, storageClass: "DEEP_ARCHIVE" as const })));
+    const calls: string[] = [];
+    let status = "Active";
+    // Stands in for S3 Batch Operations' API only: the job's work (restoring objects) is done below by the test, on moto.
+    const control = {
+      async send(command: unknown) {
+        if (command instanceof CreateJobCommand) return calls.push(`create ${command.input.ClientRequestToken}`), { JobId: "job-1" };
+        if (command instanceof DescribeJobCommand) return calls.push(`describe ${command.input.JobId}`), { Job: { JobId: command.input.JobId, Status: status } };
+        throw new Error("unexpected S3 Control call");
+      },
+    } as unknown as S3ControlClient;
+    const log: Sent[] = [];
+    const sf = snowflake(f, f.admin);
+    const deps = { s3control: () => control, sql: sf, adjustPlan: (p: RestorePlan): RestorePlan => ({ ...p, batch: { ...p.batch, threshold: 2 } }) };
+
+    const r1 = await restore(args(f), { s3: client(log), ...deps });
+    expect(r1.code).toBe(0);
+    expect(r1.stdout).toMatch(/batch job 0: job-1, 3 objects/);
+    expect(r1.stdout).toMatch(/pending: 3 objects/);
+    // The job restores two of the three.
+    for (const key of keys.slice(0, 2)) await f.admin.send(new RestoreObjectCommand({ Bucket: f.vault, Key: key, RestoreRequest: { Days: 7, GlacierJobParameters: { Tier: "Bulk" } } }));
+    const r2 = await restore(args(f), { s3: client(log), ...deps });
+    expect(r2.stdout).toMatch(/batch job 0: job-1 \(Active\)/);
+    expect(r2.stdout).toMatch(/copied 2/);
+    expect(r2.stdout).toMatch(/1 in batch jobs, 0 to request/);
+    // It finishes without restoring the third (a failed task): that one is requested on its own.
+    status = "Complete";
+    const r3 = await restore(args(f), { s3: client(log), ...deps });
+    expect(r3.stdout).toMatch(/restore requested for 1\b/);
+    const r4 = await restore(args(f), { s3: client(log), ...deps });
+    expect(r4.code).toBe(0);
+    expect(r4.stdout).toMatch(/complete: 3 objects loaded/);
+    expect(calls).toEqual([expect.stringMatching(/^create [0-9a-f]{64}$/), "describe job-1", "describe job-1"]);
+    expect(sentOf(log, "RestoreObjectCommand").map((s) => s.key)).toEqual([keys[2]]);
+    expect(sf.copies.flatMap((c) => c.files).sort()).toEqual(keys.map(rel));
+    const saved = (await readState(f.admin, f.logs, STATE_KEY))!.state;
+    expect(saved.objects[keys[2]]).toMatchObject({ requests: 2, requestedVia: "object" });
   });
 
   test("two runs of one restore cannot overwrite each other's state: the second write of a stale copy is refused", async () => {
