@@ -155,8 +155,12 @@ function wholeNumber(text: string | undefined, option: string, min: number, max:
   return Number(text);
 }
 
-function mib(bytes: number): string {
-  return `${(bytes / 1048576).toFixed(1)} MiB`;
+function size(bytes: number): string {
+  const units = ["bytes", "KiB", "MiB", "GiB", "TiB"];
+  let n = bytes;
+  let u = 0;
+  while (n >= 1024 && u < units.length - 1) (n /= 1024), u++;
+  return u === 0 ? `${n} bytes` : `${n.toFixed(1)} ${units[u]}`;
 }
 
 function progressLine(r: PassReport): string {
@@ -171,7 +175,7 @@ function summary(plan: RestorePlan, r: PassReport): string {
   const c = r.counts;
   const lines = [
     `restore ${id.environment}/${id.tenant}/${id.source} ${id.from}..${id.to}: s3://${id.vaultBucket}/${id.keyPrefix} -> ${id.target} (tier ${id.tier}, restored copies kept ${id.days} days)${r.dryRun ? " [dry run]" : ""}`,
-    `  objects: ${c.total} (${mib(c.bytes)}); listed this run ${r.listed}, new ${r.added}`,
+    `  objects: ${c.total} (${size(c.bytes)}); listed this run ${r.listed}, new ${r.added}`,
   ];
   if (r.dryRun) {
     lines.push(`  would request: ${r.wouldRequest ?? 0}${r.wouldBatch ? " (as one S3 Batch Operations job)" : ""}; would load: ${r.wouldLoad ?? 0}`);
