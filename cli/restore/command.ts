@@ -159,7 +159,10 @@ function size(bytes: number): string {
   const units = ["bytes", "KiB", "MiB", "GiB", "TiB"];
   let n = bytes;
   let u = 0;
-  while (n >= 1024 && u < units.length - 1) (n /= 1024), u++;
+  while (n >= 1024 && u < units.length - 1) {
+    n /= 1024;
+    u++;
+  }
   return u === 0 ? `${n} bytes` : `${n.toFixed(1)} ${units[u]}`;
 }
 
