@@ -39,5 +39,6 @@ export * from "./modules/snowflake/tenant-roles";
 export * from "./modules/snowflake/pipeline-ownership";
 export * from "./modules/snowflake/alert-delivery";
 export * from "./modules/snowflake/warehouse";
+export * from "./modules/snowflake/backfill-warehouse";
 export * from "./stacks";
 export * from "./review";

@@ -7,12 +7,14 @@ import { GuardrailError } from "../modules/core/guardrails";
 import { guardrailsModeFromEnv, stacksToSynth, synthesizedStacks } from "../stacks/app";
 import { synthLakehouseInParallel } from "../stacks/parallel-synth";
 import { ChangedSinceError, changedStacks } from "./changed-stacks";
+import { costCommand } from "./cost/command";
 import { lakehouseJsonSchema } from "../stacks/config/json-schema";
 import { loadConfigFile } from "../stacks/config/load";
 import { nearest } from "../modules/core/suggest";
 import { packageRoot } from "./package-root";
 import { PlanInputError, checkVersions, parsePlanArgument, review, toJson, toMarkdown } from "../review";
 import { git } from "../review/git";
+import { BACKFILL_COMMAND, backfillCommand } from "./backfill/command";
 import { RESTORE_COMMAND } from "./restore/spec";
 
 /** The repository the command runs in (reviews compare refs of it). */
@@ -85,6 +87,19 @@ const COMMANDS: Readonly<Record<string, CommandSpec>> = {
       "details-file": { type: "string", value: "path", help: "write the full Markdown there, uncut (the report is kept under 60,000 characters)" },
     },
   },
+  cost: {
+    summary: "monthly cost estimate per tenant and environment, line by line",
+    details:
+      "Steady state after each retention, at the list prices of cli/cost/prices.ts (each with its date and\n" +
+      "source) and the assumptions of cli/cost/assumptions.ts; see README.md, \"Cost\".",
+    options: {
+      config: { type: "string", value: "file", help: "the config (default: the embedded example, examples/default/lakehouse.yaml)" },
+      env: { type: "string", value: "name", help: "only this environment" },
+      volume: { type: "string", multiple: true, value: "tenant[/source]=GB/day", help: "uncompressed GB/day of a tenant (shared by its sources) or of one source (default: per type)" },
+      prices: { type: "string", value: "file.json|yaml", help: "prices and assumptions over the table's: { prices: {key: n}, assumptions: {key: n} }" },
+      json: { type: "boolean", help: "print the estimate as JSON (every line, totals, volumes, assumptions)" },
+    },
+  },
   versions: {
     summary: "version discipline: changed module output needs a version bump and a CHANGELOG.md line",
     details: "Exit 1 if a module's output changed without both.",
@@ -93,6 +108,7 @@ const COMMANDS: Readonly<Record<string, CommandSpec>> = {
       head: { type: "string", value: "ref", help: "the ref to check (default: the working tree)" },
     },
   },
+  backfill: BACKFILL_COMMAND,
   restore: RESTORE_COMMAND,
 };
 
@@ -230,6 +246,10 @@ async function run(command: string, values: Parsed["values"], out: Output, err: 
       return EXIT_OK;
     case "review":
       return reviewCommand(values, out);
+    case "cost":
+      return costCommand(values, DEFAULT_CONFIG(), out, err);
+    case "backfill":
+      return backfillCommand(values, out, err);
     case "restore":
       return (await import("./restore/command")).restoreCommand(values, out, err, (message) => new UsageError(message));
     default: {

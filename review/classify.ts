@@ -42,7 +42,8 @@ const CONTROLS: Record<string, string> = {
   aws_organizations_policy_attachment: "service control policy detached",
   aws_cloudtrail: "audit trail removed",
   aws_kinesis_resource_policy: "stream resource policy removed (the only-listed-producers and only-listed-consumers denies go with it)",
-  aws_s3_bucket_metric: "request metric removed (an alarm on failed Firehose records goes blind)",
+  aws_s3_bucket_metric: "request metric removed (an alarm on failed Firehose records or stale backups goes blind)",
+  aws_s3_bucket_replication_configuration: "replication removed (new logs no longer reach the backup vault)",
 };
 const ALERT_ROUTES = new Set(["aws_sns_topic_subscription", "aws_sns_topic", "snowflake_notification_integration", "snowflake_email_notification_integration", "snowflake_alert"]);
 const GRANTS = new Set(["snowflake_grant_privileges_to_account_role", "snowflake_grant_privileges_to_database_role", "snowflake_grant_account_role", "snowflake_grant_database_role"]);
@@ -109,6 +110,18 @@ function policyFindings(path: string, c: StatementChange, fresh: boolean): Findi
   return out;
 }
 
+/** A backup's replication rule: what makes deletions reach the vault, objects skip it, or replicas leave it. */
+function replicationFinding(path: string, key: string, before: unknown, after: unknown): [Severity, string, string] | undefined {
+  if (/delete_marker_replication/.test(path) && key === "status" && after === "Enabled") return ["high", "retention.deletes-replicated", "delete markers now replicated: a deletion in the log bucket reaches the backup"];
+  if (/sse_kms_encrypted_objects/.test(path) && key === "status" && before === "Enabled") return ["high", "retention.backup-skips-objects", "SSE-KMS objects (every log object) no longer replicated"];
+  if (key === "status" && /^rule(\[\d+\])?\.status$/.test(path) && before === "Enabled") return ["high", "retention.backup-off", "replication rule disabled: new logs no longer reach the backup vault"];
+  if (key === "replica_kms_key_id") return ["medium", "encryption.key-changed", "replicas encrypted with another key"];
+  if (/destination/.test(path) && key === "bucket") return ["high", "routes.backup-destination-changed", "replicas now go to another bucket"];
+  if (/filter/.test(path) && key === "prefix") return ["medium", "retention.backup-narrowed", "replication filter changed: some keys may no longer be backed up"];
+  if (/metrics/.test(path) && key === "status" && before === "Enabled") return ["medium", "monitoring.backup-metrics-off", "replication metrics off: the vault's failure alarm goes blind"];
+  return undefined;
+}
+
 /** Findings for one changed attribute of a resource that exists on both sides. */
 function attributeFindings(type: string, a: AttributeChange): Finding[] {
   const { path, before, after } = a;
@@ -122,6 +135,10 @@ function attributeFindings(type: string, a: AttributeChange): Finding[] {
   if (key === "sse_algorithm" && before === "aws:kms" && after !== "aws:kms") return f("high", "encryption.weakened", "encryption no longer SSE-KMS");
   if (type === "aws_kinesis_firehose_delivery_stream") {
     const found = deliveryStreamFinding(path, key, before, after);
+    if (found) return f(...found);
+  }
+  if (type === "aws_s3_bucket_replication_configuration") {
+    const found = replicationFinding(path, key, before, after);
     if (found) return f(...found);
   }
   if (type === "aws_kinesis_stream" && key === "encryption_type" && before === "KMS" && after !== "KMS") return f("high", "encryption.weakened", "stream records no longer encrypted with KMS");

@@ -9,7 +9,9 @@ Walks each outdir's stacks/*/cdk.tf.json and checks:
   - snowflake_task.sql_statement              (single statements and Snowflake Scripting blocks)
   - snowflake_execute.execute / .revert / .query (and the block inside EXECUTE IMMEDIATE $$ … $$,
     which the grammar would otherwise take as an opaque string)
-A .json argument is a list of {"where", "sql"}: SQL the CLI sends rather than the stacks hold
+and, when the outdir holds backfill-sql.json (node dist/tools/backfill-sql.js, see scripts/checks.sh),
+every statement `lakehouse backfill` emits: its COPY, progress DML and queries.
+Also, a .json argument is a list of {"where", "sql"}: SQL the CLI sends rather than the stacks hold
 (`lakehouse restore`'s, written by dist/tools/restore-sql.js).
 Any unparsable section fails the run, naming the stack, the resource and the SQL.
 """
@@ -43,6 +45,15 @@ def statements(stack_json):
                     yield f"snowflake_execute.{name}.{field} (EXECUTE IMMEDIATE body)", inner.group(1)
 
 
+def backfill_statements(outdir):
+    path = os.path.join(outdir, "backfill-sql.json")
+    if not os.path.exists(path):
+        return
+    with open(path) as f:
+        for s in json.load(f)["statements"]:
+            yield f"backfill {s['kind']} ({s['where']})", s["sql"]
+
+
 def main(outdirs):
     checked = 0
     failures = []
@@ -59,6 +70,12 @@ def main(outdirs):
                 except APIParsingError as e:
                     failures.append(f"{os.path.basename(outdir)}: {item['where']}: {e}\n{item['sql']}")
             continue
+        for where, sql in backfill_statements(outdir):
+            checked += 1
+            try:
+                sqlfluff.parse(sql, dialect="snowflake")
+            except APIParsingError as e:
+                failures.append(f"{outdir}: {where}: {e}\n{sql}")
         files = sorted(glob.glob(os.path.join(outdir, "stacks", "*", "cdk.tf.json")))
         if not files:
             failures.append(f"{outdir}: no synthesized stacks found")

@@ -12,13 +12,14 @@ import { LogGuardScp } from "../modules/aws/log-guard-scp";
 import { AccountMonitors } from "../modules/snowflake/account-monitors";
 import { AlertDelivery } from "../modules/snowflake/alert-delivery";
 import { Warehouse } from "../modules/snowflake/warehouse";
+import { BackfillWarehouse } from "../modules/snowflake/backfill-warehouse";
 import { bucketName, iamRoleName, qualified, snowflakeName } from "../modules/core/naming";
 import { AlertStore } from "../modules/snowflake/alert-store";
 import { previewFeaturesFor } from "../modules/core/snowflake-preview";
 import { stampModule, stampedComment } from "../modules/core/stamp";
 import { configureBackend } from "./backend";
 import { ResolvedEnvironment, ResolvedLakehouse, accessLogBucketName } from "./config/resolve";
-import { awsDefaultTags, requireProviderVersions, snowflakeProviderConfig, useProvider } from "./providers";
+import { awsDefaultTags, deployRoleOf, requireProviderVersions, snowflakeProviderConfig, useProvider } from "./providers";
 import { purgeStatement } from "../modules/snowflake/sql";
 import { canaryTaskName } from "../modules/snowflake/log-canary";
 import { landingTableOf } from "../modules/snowflake/record-flattener";
@@ -102,6 +103,21 @@ export class PlatformStack extends TerraformStack {
         autoSuspendSeconds: env.warehouse.autoSuspendSeconds,
       });
       useProvider(warehouse, snowflake);
+      // lakehouse backfill's own warehouse, role and progress table; the role's access to each tenant's
+      // schema is granted in the tenant's stack (BackfillTenantAccess), where the schema is made.
+      const backfill = new BackfillWarehouse(this, `Backfill_${regionId}`, {
+        database: env.databaseName,
+        warehouseName: env.backfill.warehouseName,
+        roleName: env.backfill.roleName,
+        parentRole: deployRoleOf(account),
+        schema: env.backfill.schema,
+        size: env.backfill.size,
+        monthlyCreditQuota: env.backfill.monthlyCreditQuota,
+        autoSuspendSeconds: env.backfill.autoSuspendSeconds,
+        dataRetentionDays: env.timeTravelDays,
+        waitFor: [database],
+      });
+      useProvider(backfill, snowflake);
       const alerts = new AlertStore(this, `AlertStore_${regionId}`, { database: env.databaseName, dataRetentionDays: env.timeTravelDays, waitFor: [database] });
       useProvider(alerts, snowflake);
       const monitors = new AccountMonitors(this, `Monitors_${regionId}`, {

@@ -5,9 +5,9 @@ import { SnowflakeAccessRole } from "../modules/aws/snowflake-access-role";
 import { SemiStructuredTable } from "../modules/snowflake/semi-structured-table";
 import { alertStoreNames } from "../modules/snowflake/alert-store";
 import { LogCanary } from "../modules/snowflake/log-canary";
-import { RecordFlattener } from "../modules/snowflake/record-flattener";
+import { RecordFlattener, landingTableOf } from "../modules/snowflake/record-flattener";
 import { PipelineOwnership } from "../modules/snowflake/pipeline-ownership";
-import { Snowpipe } from "../modules/snowflake/snowpipe";
+import { Snowpipe, SnowpipeLoad } from "../modules/snowflake/snowpipe";
 import { TableCleaner } from "../modules/snowflake/table-cleaner";
 import { StorageIntegration } from "../modules/snowflake/storage-integration";
 import { ResolvedEnvironment, ResolvedSource, ResolvedTenant } from "./config/resolve";
@@ -18,9 +18,29 @@ export interface SourcePipelineProps {
   readonly source: ResolvedSource;
   readonly bucketName: string;
   readonly kmsKeyArn: string;
+  /** The tenant's backup vault, when the tenant is restore-ready: the source also reads its prefix there, through a backup stage. */
+  readonly backupVault?: { readonly bucketName: string; readonly kmsKeyArn: string };
   readonly schema: Schema;
   /** The tenant's pipeline role, which comes to own the source's objects, and what it needs first. */
   readonly pipelineRole: { readonly name: string; readonly ready: readonly ITerraformDependable[] };
+}
+
+/**
+ * What a source's pipe loads and how — its table (a wrapped source's landing table, one row per file,
+ * with the first event's time), names and COPY options. The pipe is built from it and `lakehouse
+ * backfill` loads through it, so both load a file the same way.
+ */
+export function pipeLoadOf(env: ResolvedEnvironment, tenant: ResolvedTenant, source: ResolvedSource): SnowpipeLoad {
+  const wrapped = source.config.wrappedRecords;
+  return {
+    database: env.databaseName,
+    schema: tenant.schemaName,
+    tableName: wrapped !== undefined ? landingTableOf(source.tableName) : source.tableName,
+    namePrefix: source.tableName,
+    eventTimeField: wrapped !== undefined ? `${wrapped}[0].${source.config.eventTimeField}` : source.config.eventTimeField,
+    eventTimeFormat: source.eventTimeFormat,
+    fileFormat: source.config.fileFormat === "parquet" ? "PARQUET" : "JSON",
+  };
 }
 
 /**
@@ -51,7 +71,7 @@ export class SourcePipeline extends Construct {
       name: source.storageIntegrationName,
       roleArn: SnowflakeAccessRole.arnFor(env.accountId, source.accessRoleName),
       externalId: source.externalId,
-      allowedLocations: [`s3://${props.bucketName}/${source.keyPrefix}`],
+      allowedLocations: [`s3://${props.bucketName}/${source.keyPrefix}`, ...(props.backupVault ? [`s3://${props.backupVault.bucketName}/${source.keyPrefix}`] : [])],
       comment: label,
     });
 
@@ -63,6 +83,7 @@ export class SourcePipeline extends Construct {
       bucketArn: `arn:aws:s3:::${props.bucketName}`,
       prefixes: [source.keyPrefix],
       kmsKeyArn: props.kmsKeyArn,
+      backup: props.backupVault ? { bucketArn: `arn:aws:s3:::${props.backupVault.bucketName}`, kmsKeyArn: props.backupVault.kmsKeyArn } : undefined,
     });
 
     this.table = new SemiStructuredTable(this, "Table", {
@@ -101,18 +122,13 @@ export class SourcePipeline extends Construct {
 
     // A wrapped source's pipe loads the landing table, one row per file, with the first event's time.
     this.pipe = new Snowpipe(this, "Pipe", {
-      database: env.databaseName,
-      schema: tenant.schemaName,
-      tableName: this.flattener?.landingTable ?? source.tableName,
-      namePrefix: source.tableName,
+      ...pipeLoadOf(env, tenant, source),
       bucketName: props.bucketName,
+      backupBucketName: props.backupVault?.bucketName,
       keyPrefix: source.keyPrefix,
       storageIntegrationName: this.integration.integrationName,
       storageIntegrationReplacementTrigger: this.integration.replacementTrigger,
-      eventTimeField: wrapped !== undefined ? `${wrapped}[0].${source.config.eventTimeField}` : source.config.eventTimeField,
-      eventTimeFormat: source.eventTimeFormat,
       stripOuterArray: source.config.jsonArray ?? false,
-      fileFormat: source.config.fileFormat === "parquet" ? "PARQUET" : "JSON",
       waitFor: [props.schema, this.flattener?.landing ?? this.table.table, this.role.permissions],
       comment: label,
     });

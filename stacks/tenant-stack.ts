@@ -5,6 +5,8 @@ import { Lazy, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { KmsKey } from "../modules/aws/kms-key";
 import { AlertTopic } from "../modules/aws/alert-topic";
+import { BackupVault } from "../modules/aws/backup-vault";
+import { SnowflakeAccessRole } from "../modules/aws/snowflake-access-role";
 import { LogBucket } from "../modules/aws/log-bucket";
 import { FirehoseDelivery } from "../modules/aws/firehose-delivery";
 import { KinesisStream } from "../modules/aws/kinesis-stream";
@@ -16,6 +18,7 @@ import { limitedName } from "../modules/core/naming";
 import { stampModule, stampedComment } from "../modules/core/stamp";
 import { alertStoreNames } from "../modules/snowflake/alert-store";
 import { TenantRoles } from "../modules/snowflake/tenant-roles";
+import { BackfillTenantAccess } from "../modules/snowflake/backfill-warehouse";
 import { configureBackend } from "./backend";
 import { ResolvedEnvironment, ResolvedLakehouse, ResolvedTenant, accessLogBucketName } from "./config/resolve";
 import { alertTopicName } from "./platform-stack";
@@ -81,6 +84,48 @@ export class TenantStack extends TerraformStack {
       waitFor: [schema],
     });
 
+    // The platform's backfill role may COPY into this tenant's log tables through their own stages.
+    new BackfillTenantAccess(this, "BackfillAccess", { roleName: env.backfill.roleName, database: env.databaseName, schema: tenant.schemaName, waitFor: [schema] });
+
+    // Alarms (pullers, streams, consumers, the vault) go to the environment's alert topic in the tenant's
+    // region (the platform stack's, found by its ARN); without SNS delivery there is no topic, and the
+    // alarms say so in their description.
+    const alarmTopicArn = env.config.alertDelivery?.sns ? AlertTopic.arnFor(tenant.region, env.accountId, alertTopicName(lakehouse.organization, env.name)) : undefined;
+
+    // The tenant's backup vault (its own, in its region): the whole log bucket replicates into it with
+    // its keys, so one vault per tenant keeps tenants apart without a tenant prefix in every key.
+    const backup = tenant.backup;
+    const restoreRoleArn = `arn:aws:iam::${env.accountId}:role/${tenant.awsRolePrefix}-restore`;
+    const vault = backup
+      ? new BackupVault(this, "BackupVault", {
+          bucketName: backup.vaultBucketName,
+          accountId: env.accountId,
+          region: tenant.region,
+          accessLogging: { targetBucket: accessLogBucketName(lakehouse.organization, env.name, env.accountId, tenant.region), targetPrefix: `${backup.vaultBucketName}/` },
+          adminRoleArns: backup.adminRoleArns,
+          replicationRoleName: backup.replicationRoleName,
+          objectLock: backup.objectLock,
+          retentionFloorDays: backup.retentionFloorDays,
+          staleAfterHours: backup.staleAfterHours,
+          tenants: [
+            {
+              id: tenant.id,
+              prefix: "",
+              retentionDays: backup.retentionDays,
+              storageClass: backup.storageClass,
+              sourceBucketName: tenant.bucketName,
+              sourceKmsKeyArn: key.keyArn,
+              restoreRoleArn,
+              restoreBatchRoleArn: TenantAccessRoles.restoreBatchRoleArnFor(env.accountId, tenant.awsRolePrefix),
+              // A restore-ready tenant's sources read their prefixes of the vault through their backup stages.
+              readerRoleArns: backup.restoreReady ? tenant.sources.map((s) => SnowflakeAccessRole.arnFor(env.accountId, s.accessRoleName)) : [],
+            },
+          ],
+          alarmTopicArn,
+          alarmsWithoutActionsReason: alarmTopicArn ? undefined : `environment ${env.name} has no alertDelivery.sns, so there is no alert topic to notify`,
+        })
+      : undefined;
+
     const pipelines = new Map<string, SourcePipeline>();
     for (const source of tenant.sources) {
       pipelines.set(
@@ -91,6 +136,7 @@ export class TenantStack extends TerraformStack {
           source,
           bucketName: tenant.bucketName,
           kmsKeyArn: key.keyArn,
+          backupVault: vault && backup?.restoreReady ? { bucketName: vault.bucketName, kmsKeyArn: vault.kmsKeyArn } : undefined,
           schema,
           pipelineRole: { name: roles.pipelineRole, ready: roles.pipelineRoleReady },
         }),
@@ -98,10 +144,7 @@ export class TenantStack extends TerraformStack {
     }
     this.pipelines = pipelines;
 
-    // One puller per source with delivery.puller. Its alarms go to the environment's alert topic in the
-    // tenant's region (the platform stack's, found by its ARN); without SNS delivery there is no
-    // topic, and the alarms say so in their description.
-    const alarmTopicArn = env.config.alertDelivery?.sns ? AlertTopic.arnFor(tenant.region, env.accountId, alertTopicName(lakehouse.organization, env.name)) : undefined;
+    // One puller per source with delivery.puller, its alarms to the alert topic (above).
     const pullers = new Map<string, LogPuller>();
     for (const source of pulled) {
       const d = source.config.delivery;
@@ -229,6 +272,17 @@ export class TenantStack extends TerraformStack {
         })),
         ...[...deliveries.values()].map((d): { prefix: string; servicePrincipal?: string; roleArns: string[] } => ({ prefix: d.errorPrefix, roleArns: [d.delivery.roleArn] })),
       ].filter((w) => w.servicePrincipal || w.roleArns.length > 0),
+      replication:
+        vault && backup
+          ? {
+              roleArn: vault.replicationRoleArn,
+              destinationBucketArn: vault.bucketArn,
+              destinationKmsKeyArn: vault.kmsKeyArn,
+              ruleId: vault.replicationRuleId,
+              storageClass: backup.storageClass,
+              waitFor: vault.readyForReplication,
+            }
+          : undefined,
     });
 
     new TenantAccessRoles(this, "AwsRoles", {
@@ -240,6 +294,7 @@ export class TenantStack extends TerraformStack {
       kmsKeyArn: key.keyArn,
       readers: tenant.config.access?.readers,
       operators: tenant.config.access?.operators,
+      restore: vault ? { vaultBucketArn: vault.bucketArn, vaultKmsKeyArn: vault.kmsKeyArn } : undefined,
     });
 
     snowflake.previewFeaturesEnabled = previewFeaturesFor(this);

@@ -87,6 +87,9 @@ describe("lakehouse config", () => {
     ["organization too long for bucket names", (c) => (c.organization = "a".repeat(16)), "organization", /at most 15 characters/],
     ["source name that breaks Snowflake identifier rules", (c) => (c.tenants[0].sources[0].name = "okta-logs"), "tenants[0].sources[0].name", /names a Snowflake table/],
     ["source name that is a reserved word", (c) => (c.tenants[0].sources[0].name = "select"), "tenants[0].sources[0].name", /reserved word in Snowflake/],
+    ["tenant id whose schema would be the platform's backfill schema", (c) => (c.tenants[0].id = "backfill"), "tenants[0].id", /names a schema the platform makes in the log database \(MONITORING, BACKFILL\)/],
+    ["tenant id whose schema would be the platform's alert store", (c) => (c.tenants[0].id = "monitoring"), "tenants[0].id", /names a schema the platform makes/],
+    ["backfill warehouse without credits", (c) => (c.defaults = { backfillWarehouse: { monthlyCreditQuota: 0 } }), "defaults.backfillWarehouse.monthlyCreditQuota", /Too small|must be greater than 0|>0/],
     ["lower-case view name", (c) => (c.tenants[0].sources[0].views = { okta_view: "event_time" }), "tenants[0].sources[0].views.okta_view", /upper-case Snowflake identifier/],
     ["view body with a second statement", (c) => (c.tenants[0].sources[0].views = { V: "a; DROP TABLE t" }), "tenants[0].sources[0].views.V", /must not contain ';'/],
     ["tenant retention below the floor", (c) => (c.tenants[0].retentionDays = 30), "tenants[0].retentionDays", /30 is below the retention floor of 90 days/],
@@ -186,6 +189,63 @@ describe("lakehouse config", () => {
       expect(cloudtrails.map((s) => s.config.wrappedRecords)).toEqual(["Records", "Records"]);
       const byTypeOnly = tenants.flatMap((t) => t.config.sources).filter((s) => s.type !== undefined && s.eventTimeField === undefined && s.views === undefined && s.keyPrefix === undefined);
       expect(byTypeOnly.length).toBeGreaterThanOrEqual(3);
+    });
+  });
+
+  describe("backup", () => {
+    const ADMIN = "arn:aws:iam::111111111111:role/lakehouse-deployer";
+    const withBackup = (c: Raw) => (c.environments[0].backup = { adminRoleArns: [ADMIN] });
+
+    test("the environment's backup turns on a vault per tenant: Deep Archive for the tenant's retention, COMPLIANCE lock for the floor, 24 h staleness", () => {
+      const c = valid();
+      withBackup(c);
+      const tenant = resolveConfig(parseConfig(c)).environments[0].tenants[0];
+      expect(tenant.backup).toEqual({
+        vaultBucketName: "acme-prod-globex-111111111111-backup",
+        storageClass: "DEEP_ARCHIVE",
+        retentionDays: 365,
+        retentionFloorDays: 90,
+        objectLock: { mode: "COMPLIANCE", days: 90 },
+        staleAfterHours: 24,
+        adminRoleArns: [ADMIN],
+        replicationRoleName: "acme-prod-globex-backup-replication",
+        restoreReady: false,
+      });
+      // No environment backup, no vault.
+      expect(resolveConfig(parseConfig(valid())).environments[0].tenants[0].backup).toBeUndefined();
+    });
+
+    test("a tenant overrides class and retention over the environment's; enabled: false leaves it out with a reason", () => {
+      const c = valid();
+      c.environments[0].backup = { adminRoleArns: [ADMIN], storageClass: "GLACIER", retentionDays: 400, staleAfterHours: 48 };
+      c.tenants[0].backup = { storageClass: "GLACIER_IR", retentionDays: 120, restoreReady: true };
+      expect(resolveConfig(parseConfig(c)).environments[0].tenants[0].backup).toMatchObject({ storageClass: "GLACIER_IR", retentionDays: 120, staleAfterHours: 48, restoreReady: true });
+      c.tenants[0].backup = { enabled: false, disabledReason: "backed up by the customer's own SIEM archive" };
+      expect(resolveConfig(parseConfig(c)).environments[0].tenants[0].backup).toBeUndefined();
+    });
+
+    test.each([
+      ["no admin role", (c: Raw) => (c.environments[0].backup = { adminRoleArns: [] }), "environments[0].backup.adminRoleArns", /at least one: the role Terraform applies with/],
+      ["a tenant backup without the environment's", (c: Raw) => (c.tenants[0].backup = { storageClass: "GLACIER" }), "tenants[0].backup", /environment 'prod' has no backup/],
+      ["Deep Archive kept under its 180 billed days", (c: Raw) => { withBackup(c); c.tenants[0].backup = { retentionDays: 120 }; }, "tenants[0].backup.retentionDays", /kept 120 days in DEEP_ARCHIVE .* bills at least 180 days/],
+      ["the tenant's short retention inherited into Deep Archive", (c: Raw) => { withBackup(c); c.tenants[0].retentionDays = 150; }, "tenants[0].backup", /kept 150 days in DEEP_ARCHIVE/],
+      ["a retention below the floor", (c: Raw) => { withBackup(c); c.defaults = { retentionFloorDays: 200 }; c.tenants[0].backup = { storageClass: "GLACIER_IR", retentionDays: 100 }; }, "tenants[0].backup.retentionDays", /below the retention floor of 200 days/],
+      ["a retention shorter than the lock", (c: Raw) => { c.environments[0].backup = { adminRoleArns: [ADMIN], objectLock: { mode: "COMPLIANCE", days: 400 } }; }, "tenants[0].backup", /object lock holds every version 400 days/],
+      ["disabled without a reason", (c: Raw) => { withBackup(c); c.tenants[0].backup = { enabled: false }; }, "tenants[0].backup.disabledReason", /required with enabled: false/],
+      ["a reason while enabled", (c: Raw) => { withBackup(c); c.tenants[0].backup = { disabledReason: "this reason is long enough to pass" }; }, "tenants[0].backup.disabledReason", /only with enabled: false/],
+      ["stale after more than a week", (c: Raw) => (c.environments[0].backup = { adminRoleArns: [ADMIN], staleAfterHours: 200 }), "environments[0].backup.staleAfterHours", /168/],
+    ] as [string, (c: Raw) => void, string, RegExp][])("rejects %s at its path", (_name, edit, path, message) => {
+      const found = problemsAfter(edit).filter((p) => p.path === path);
+      expect(found.map((p) => p.message)).toEqual(expect.arrayContaining([expect.stringMatching(message)]));
+    });
+
+    test("the default example backs up every tenant, initech in Glacier Instant Retrieval", () => {
+      const tenants = resolveConfig(loadConfigFile(DEFAULT)).environments[0].tenants;
+      expect(tenants.map((t) => [t.id, t.backup?.storageClass, t.backup?.retentionDays])).toEqual([
+        ["globex", "DEEP_ARCHIVE", 365],
+        ["initech", "GLACIER_IR", 730],
+        ["umbrella", "DEEP_ARCHIVE", 365],
+      ]);
     });
   });
 

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { App, TerraformStack } from "cdktf";
+import { BackupVault } from "../modules/aws/backup-vault";
 import { LogBucket } from "../modules/aws/log-bucket";
 import { alertStoreNames } from "../modules/snowflake/alert-store";
 import { LogCanary } from "../modules/snowflake/log-canary";
@@ -265,5 +266,63 @@ describe("guardrails over Firehose delivery streams and Kinesis streams", () => 
 
   test("FIREHOSE_LOGGING: a log group without retention fails on the stream and on the group", () => {
     expect(rulesHit(streamStack((r) => delete r.aws_cloudwatch_log_group.lg.retention_in_days)).sort()).toEqual(["FIREHOSE_LOGGING", "LOG_GROUP_RETENTION_AND_KMS"]);
+  });
+});
+
+describe("guardrails over backups (a tenant bucket replicating into its vault)", () => {
+  const ADMIN = "arn:aws:iam::111111111111:role/acme-terraform";
+  /** The real modules: a log bucket replicating into a one-tenant vault, synthesized with their stamps; `edit` breaks one thing. */
+  function backupStack(edit: (r: Resources) => void = () => undefined): { resource: Resources } {
+    const stack = testStack();
+    const vault = new BackupVault(stack, "Vault", {
+      bucketName: "acme-prod-globex-backup",
+      accountId: "111111111111",
+      region: "eu-west-1",
+      accessLoggingDisabledReason: "a guardrail test stack without an access-log bucket",
+      adminRoleArns: [ADMIN],
+      alarmsWithoutActionsReason: "a guardrail test stack without an alert topic",
+      tenants: [{ id: "globex", prefix: "", retentionDays: 365, sourceBucketName: "acme-prod-globex-logs", sourceKmsKeyArn: "arn:aws:kms:eu-west-1:111111111111:key/11111111-2222-3333-4444-555555555555", restoreRoleArn: "arn:aws:iam::111111111111:role/globex-restore" }],
+    });
+    new LogBucket(stack, "Logs", {
+      bucketName: "acme-prod-globex-logs",
+      accountId: "111111111111",
+      accessLoggingDisabledReason: "a guardrail test stack without an access-log bucket",
+      retentionRules: [{ prefix: "okta/", expirationDays: 365 }],
+      replication: { roleArn: vault.replicationRoleArn, destinationBucketArn: vault.bucketArn, destinationKmsKeyArn: vault.kmsKeyArn, waitFor: vault.readyForReplication },
+    });
+    const json = synthWithMetadata(stack) as unknown as { resource: Resources };
+    edit(json.resource);
+    return json;
+  }
+  const only = (r: Resources, type: string) => Object.values(r[type])[0];
+  const rule0 = (r: Resources) => (only(r, "aws_s3_bucket_replication_configuration").rule as Record<string, Record<string, unknown>>[])[0];
+  const vaultPolicy = (r: Resources) => Object.values(r.aws_s3_bucket_policy).find((p) => String(p.policy).includes("DenyVersionDeletesAndLockBypass"))!;
+
+  test("the modules' own backup path passes every rule", () => expect(rulesHit(backupStack())).toEqual([]));
+
+  test.each([
+    ["BACKUP_REPLICATION_SAFE", (r: Resources) => (rule0(r).delete_marker_replication = { status: "Enabled" })],
+    ["BACKUP_REPLICATION_SAFE", (r: Resources) => delete rule0(r).destination.encryption_configuration],
+    ["BACKUP_REPLICATION_SAFE", (r: Resources) => delete rule0(r).source_selection_criteria],
+    ["BACKUP_REPLICATION_SAFE", (r: Resources) => (rule0(r).destination.metrics = { status: "Disabled" })],
+    ["BACKUP_VAULT_LOCKED_DENY_ONLY", (r: Resources) => delete r.aws_s3_bucket_object_lock_configuration],
+    [
+      "BACKUP_VAULT_LOCKED_DENY_ONLY",
+      (r: Resources) => {
+        const doc = JSON.parse(String(vaultPolicy(r).policy)) as { Statement: Record<string, unknown>[] };
+        doc.Statement.push({ Sid: "AllowAuditorRead", Effect: "Allow", Principal: { AWS: ADMIN }, Action: "s3:GetObject", Resource: "arn:aws:s3:::acme-prod-globex-backup/*" });
+        vaultPolicy(r).policy = JSON.stringify(doc);
+      },
+    ],
+    [
+      "BACKUP_VAULT_LOCKED_DENY_ONLY",
+      (r: Resources) => {
+        const doc = JSON.parse(String(vaultPolicy(r).policy)) as { Statement: Record<string, unknown>[] };
+        doc.Statement = doc.Statement.filter((st) => st.Sid !== "DenyVersionDeletesAndLockBypass");
+        vaultPolicy(r).policy = JSON.stringify(doc);
+      },
+    ],
+  ])("%s fires on a crafted violation, and only it", (rule, edit) => {
+    expect(rulesHit(backupStack(edit))).toEqual([rule]);
   });
 });

@@ -335,6 +335,44 @@ describe("streaming delivery changes", () => {
   });
 });
 
+describe("backup replication changes", () => {
+  const replication = (edit: (rule: Record<string, Record<string, unknown>>) => void = () => undefined) => {
+    const rule: Record<string, Record<string, unknown>> = {
+      id: "backup-vault" as never,
+      status: "Enabled" as never,
+      filter: { prefix: "" },
+      delete_marker_replication: { status: "Disabled" },
+      source_selection_criteria: { sse_kms_encrypted_objects: { status: "Enabled" } },
+      destination: { bucket: "arn:aws:s3:::vault", storage_class: "DEEP_ARCHIVE", encryption_configuration: { replica_kms_key_id: "${aws_kms_key.v.arn}" }, metrics: { status: "Enabled" } },
+    };
+    edit(rule);
+    return { bucket: "${aws_s3_bucket.b.id}", role: "${aws_iam_role.r.arn}", rule: [rule] };
+  };
+  const changed = (before: Record<string, unknown>, after: Record<string, unknown>) => {
+    const type = "aws_s3_bucket_replication_configuration";
+    return classify([{ stack: "tenant-x", address: `${type}.x`, type, action: "changed", before, after, attributes: diffAttributes(type, before, after) }])[0];
+  };
+  const rules = (c: { findings: { severity: string; rule: string }[] }) => c.findings.map((f) => `${f.severity} ${f.rule}`);
+
+  test.each([
+    ["delete markers replicated", (r: Record<string, Record<string, unknown>>) => (r.delete_marker_replication.status = "Enabled"), "high retention.deletes-replicated"],
+    ["SSE-KMS objects skipped", (r: Record<string, Record<string, unknown>>) => (r.source_selection_criteria.sse_kms_encrypted_objects = { status: "Disabled" }), "high retention.backup-skips-objects"],
+    ["rule disabled", (r: Record<string, Record<string, unknown>>) => ((r as Record<string, unknown>).status = "Disabled"), "high retention.backup-off"],
+    ["destination changed", (r: Record<string, Record<string, unknown>>) => (r.destination.bucket = "arn:aws:s3:::elsewhere"), "high routes.backup-destination-changed"],
+    ["replica key changed", (r: Record<string, Record<string, unknown>>) => (r.destination.encryption_configuration = { replica_kms_key_id: "${aws_kms_key.other.arn}" }), "medium encryption.key-changed"],
+    ["filter narrowed", (r: Record<string, Record<string, unknown>>) => (r.filter.prefix = "okta/"), "medium retention.backup-narrowed"],
+    ["metrics off", (r: Record<string, Record<string, unknown>>) => (r.destination.metrics = { status: "Disabled" }), "medium monitoring.backup-metrics-off"],
+  ])("a backup replication rule's %s is classified", (_name, edit, expected) => {
+    expect(rules(changed(replication(), replication(edit)))).toContain(expected);
+  });
+
+  test("removing a bucket's replication is high: new logs no longer reach the vault", () => {
+    const type = "aws_s3_bucket_replication_configuration";
+    const [removed] = classify([{ stack: "tenant-x", address: `${type}.x`, type, action: "removed", before: replication(), attributes: [] }]);
+    expect(rules(removed)).toEqual(["high control.removed"]);
+  });
+});
+
 describe("functions in a VPC", () => {
   const base = { stack: "tenant-initech-prod", address: "aws_lambda_function.Kafka_firewall_Function", type: "aws_lambda_function" };
   const vpc = { subnet_ids: ["subnet-0a1b2c3d4e5f60718"], security_group_ids: ["sg-0c1d2e3f405162738"] };

@@ -2,7 +2,15 @@ import { join } from "node:path";
 import { Parser } from "node-sql-parser";
 import { Testing } from "cdktf";
 import { buildDirectExample } from "../examples/direct-modules/main";
-import { ViewDefinition, copyStatement, eventTimeExpression, parseViewDefinition, selectListProblem } from "../modules/snowflake/sql";
+import { ViewDefinition, backfillCopyStatement, copyStatement, copyTransformation, eventTimeExpression, parseViewDefinition, selectListProblem, textLiteral } from "../modules/snowflake/sql";
+import { snowpipeCopyParts, snowpipeObjectNames } from "../modules/snowflake/snowpipe";
+import { resolveConfig } from "../stacks/config/resolve";
+import { pipeLoadOf } from "../stacks/source-pipeline";
+import { runBackfill } from "../cli/backfill/engine";
+import { backfillSqlSamples } from "../cli/backfill/sql-samples";
+import { backfillTarget } from "../cli/backfill/target";
+import { renderBound } from "../modules/snowflake/sql";
+import { FakeSnowflake, MemoryLister, SimulatedCrash } from "./support/backfill-fakes";
 import { buildLakehouse } from "../stacks/app";
 import { loadConfigFile } from "../stacks/config/load";
 import { SynthJson, resourcesOf } from "./support/synth";
@@ -98,6 +106,38 @@ describe("SQL emitted by the modules", () => {
     }
   });
 
+  test("the backfill's COPY is each pipe's own COPY, with only FILES and the load-metadata options added", () => {
+    // The default example's stacks (the last one is the direct-modules example, not made from a config).
+    const pipes = new Map(stacks.slice(0, -1).flatMap((s) => resourcesOf(s, "snowflake_pipe")).map((p) => [`${p.database}.${p.schema}.${p.name}`, String(p.copy_statement)]));
+    const resolved = resolveConfig(loadConfigFile(join(__dirname, "..", "examples", "default", "lakehouse.yaml")));
+    let compared = 0;
+    for (const env of resolved.environments) {
+      for (const tenant of env.tenants) {
+        for (const source of tenant.sources) {
+          const load = pipeLoadOf(env, tenant, source);
+          const pipe = pipes.get(snowpipeObjectNames(load).pipe);
+          expect(pipe).toBeDefined();
+          const backfill = backfillCopyStatement(snowpipeCopyParts(load), ["2024/01/02/03/a.json.gz", "b's.json.gz"]);
+          const [head, options] = [backfill.slice(0, backfill.indexOf("\nFILES = (")), backfill.slice(backfill.indexOf("\nFILES = ("))];
+          expect(options).toBe(`\nFILES = ('2024/01/02/03/a.json.gz', 'b''s.json.gz')\n${pipe!.split("\n").slice(-2).join("\n")}\nFORCE = FALSE\nLOAD_UNCERTAIN_FILES = TRUE`);
+          expect(`${head}\n${pipe!.split("\n").slice(-2).join("\n")}`).toBe(pipe);
+          expect(pipe).toContain(copyTransformation(snowpipeCopyParts(load)).split("\n")[0]);
+          compared++;
+        }
+      }
+    }
+    expect(compared).toBe(pipes.size);
+    expect(compared).toBeGreaterThanOrEqual(12);
+  });
+
+  test("FILES names are Snowflake string literals: quotes doubled, backslashes escaped; at most 1,000 names", () => {
+    expect(textLiteral("a'b\\c")).toBe("'a''b\\\\c'");
+    const parts = { table: "D.S.T", stage: "D.S.ST", fileFormat: "D.S.F", eventTimeField: "ts", eventTimeFormat: "AUTO", onError: "CONTINUE" as const };
+    expect(() => backfillCopyStatement(parts, [])).toThrow(/no files/);
+    expect(() => backfillCopyStatement(parts, Array.from({ length: 1001 }, (_, i) => `f${i}`))).toThrow(/at most 1000/);
+    expect(backfillCopyStatement(parts, Array.from({ length: 1000 }, (_, i) => `f${i}`))).toContain("'f999')");
+  });
+
   test("lakehouse restore's statements, for every source it can restore (full grammar check: scripts/check-sql.py over dist/tools/restore-sql.js)", () => {
     const samples = restoreSqlSamples(join(__dirname, "..", "examples", "default", "lakehouse.yaml"));
     const copies = samples.filter((s) => s.where.endsWith(" copy")).map((s) => s.sql);
@@ -125,5 +165,47 @@ describe("SQL emitted by the modules", () => {
     expect(eventTimeExpression('"@timestamp"', "EPOCH_MS")).toBe('TO_TIMESTAMP_TZ(TRY_TO_NUMBER($1:"@timestamp"::VARCHAR), 3)');
     expect(eventTimeExpression("ts", "EPOCH_S")).toBe("TO_TIMESTAMP_TZ(TRY_TO_NUMBER($1:ts::VARCHAR), 0)");
     expect(eventTimeExpression("eventTime", "AUTO", "r.VALUE")).toBe("TRY_TO_TIMESTAMP_TZ(r.VALUE:eventTime::VARCHAR)");
+  });
+
+  describe("SQL emitted by lakehouse backfill", () => {
+    const lakehouse = resolveConfig(loadConfigFile(join(__dirname, "..", "examples", "default", "lakehouse.yaml")));
+    const samples = backfillSqlSamples(lakehouse);
+
+    /** A statement's shape: literals, numbers and repeated conditions or list items folded, so one sample stands for all its instances. */
+    const shape = (sql: string) =>
+      sql
+        .replace(/'(?:[^'\\]|''|\\.)*'/g, "'?'")
+        .replace(/\b\d+\b/g, "0")
+        .replace(/'\?'(?:, '\?')+/g, "'?'")
+        .replace(/(\(SOURCE_FILE >= '\?' AND SOURCE_FILE < '\?'\))(?:\n {2}OR \(SOURCE_FILE >= '\?' AND SOURCE_FILE < '\?'\))+/g, "$1");
+
+    test("every source of the example has its COPY and already-loaded queries in the collection that scripts/check-sql.py parses", () => {
+      const sources = lakehouse.environments.flatMap((e) => e.tenants.flatMap((t) => t.sources));
+      expect(samples.filter((x) => x.kind === "copy")).toHaveLength(sources.length);
+      expect(samples.filter((x) => x.kind === "loaded").length).toBe(2 * (sources.length + sources.filter((x) => x.config.wrappedRecords !== undefined).length));
+      for (const kind of ["progress-insert", "progress-query", "running"]) expect(samples.some((x) => x.kind === kind)).toBe(true);
+    });
+
+    test("every statement the engine emits in a run, a crash and its resume has the shape of a statement in the collection", async () => {
+      const target = backfillTarget(lakehouse, "prod", "globex", "cloudtrail");
+      const objects = Array.from({ length: 30 }, (_, i) => ({ key: `cloudtrail/AWSLogs/1/CloudTrail/us-east-1/2024/03/0${1 + (i % 3)}/f-${i}.json.gz`, size: 10, lastModifiedMs: 0 }));
+      objects.push({ key: "cloudtrail/loose-it's.json.gz", size: 1, lastModifiedMs: Date.UTC(2024, 2, 2) });
+      const fake = new FakeSnowflake({ progressTable: target.progressTable, bucket: target.bucket, keyPrefix: target.keyPrefix, rowsOf: () => 1 });
+      fake.crash = { statement: "copy", index: 2, when: "running" };
+      const options = { fromMs: Date.UTC(2024, 2, 1), toMs: Date.UTC(2024, 2, 4), maxFiles: 10, maxBytes: 1e9, dryRun: false, runningPollMs: 0 };
+      const deps = { lister: new MemoryLister(objects), sql: fake, now: () => Date.UTC(2024, 3, 1), sleep: async () => undefined, newRunId: () => "r" };
+      await expect(runBackfill(target, options, deps)).rejects.toThrow(SimulatedCrash);
+      await runBackfill(target, options, deps);
+      const emitted = fake.statements.map((st) => (st.sql.startsWith("COPY INTO") ? st.sql : renderBound({ sql: st.sql, binds: st.binds as (string | number | null)[] })));
+      const known = new Set(samples.map((x) => shape(x.sql)));
+      const kinds = new Set(emitted.map((sql) => sql.split(/\s/)[0] + (!sql.startsWith("SELECT") ? "" : sql.includes("QUERY_HISTORY") ? " history" : sql.includes("SOURCE_FILE") ? " loaded" : "")));
+      expect([...kinds].sort()).toEqual(["COPY", "INSERT", "SELECT", "SELECT history", "SELECT loaded"]);
+      for (const sql of emitted) expect(known.has(shape(sql)) ? "known" : sql).toBe("known");
+    });
+
+    test("the queries and the progress INSERT parse as Snowflake SQL here too (COPY and the query-history table function: scripts/check-sql.py)", () => {
+      for (const x of samples.filter((y) => y.kind === "loaded" || y.kind === "progress-insert" || y.kind === "progress-query")) expect(() => parse(x.sql)).not.toThrow();
+      expect(() => parse("SELECT DISTINCT SOURCE_FILE FROM T WHERE (SOURCE_FILE >= 'a' AND)")).toThrow();
+    });
   });
 });

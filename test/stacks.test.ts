@@ -22,6 +22,13 @@ function synthAll(config = DEFAULT) {
   };
 }
 
+/** The one resource of a type that a tenant stack's log bucket (or its key, `LogKey`) owns, beside the backup vault's. */
+function tenantOwn(json: SynthJson, type: string, owner: "LogBucket" | "LogKey" = "LogBucket"): Record<string, unknown> {
+  const own = Object.entries(json.resource[type] ?? {}).filter(([name]) => name.startsWith(`${owner}_`));
+  if (own.length !== 1) throw new Error(`expected one ${type} of ${owner}, found ${own.length}`);
+  return own[0][1];
+}
+
 describe("stacks from the default config", () => {
   const { platform, tenants, built } = synthAll();
 
@@ -56,7 +63,7 @@ describe("stacks from the default config", () => {
       const tenantId = name.split("-")[1];
       const tenant = DEFAULT.tenants.find((t) => t.id === tenantId)!;
       const notification = onlyResource(json, "aws_s3_bucket_notification") as { queue: { filter_prefix: string; queue_arn: string }[] };
-      const lifecycle = onlyResource(json, "aws_s3_bucket_lifecycle_configuration") as { rule: { filter: { prefix: string }[] }[] };
+      const lifecycle = tenantOwn(json, "aws_s3_bucket_lifecycle_configuration") as { rule: { filter: { prefix: string }[] }[] };
       for (const source of tenant.sources) {
         const prefix = source.keyPrefix ?? `${source.name}/`;
         const table = source.name.toUpperCase();
@@ -85,7 +92,7 @@ describe("stacks from the default config", () => {
   test("a source's role reads only its own prefix of its own tenant's bucket", () => {
     const json = tenants["tenant-globex-prod"];
     const policies = resourcesOf(json, "aws_iam_role_policy").map((p) => statementsBySid(p.policy));
-    const okta = policies.find((s) => JSON.stringify(s.ReadObjectsUnderPrefixes.Resource).includes("/okta/"))!;
+    const okta = policies.find((s) => JSON.stringify(s.ReadObjectsUnderPrefixes?.Resource ?? "").includes("/okta/"))!;
     expect(okta.ReadObjectsUnderPrefixes.Resource).toEqual(["arn:aws:s3:::acme-prod-globex-111111111111-logs/okta/*"]);
     expect(okta.DecryptWithBucketKey.Resource).toMatch(/aws_kms_key\.LogKey_[0-9A-F]+\.arn/);
   });
@@ -100,14 +107,15 @@ describe("stacks from the default config", () => {
 
   test("the compliance tenant's bucket has object lock and CloudTrail may write its prefix", () => {
     const json = tenants["tenant-initech-prod"];
-    expect(onlyResource(json, "aws_s3_bucket_object_lock_configuration")).toMatchObject({ rule: { default_retention: { mode: "COMPLIANCE", days: 365 } } });
-    const s = statementsBySid(onlyResource(json, "aws_s3_bucket_policy").policy);
+    expect(tenantOwn(json, "aws_s3_bucket_object_lock_configuration")).toMatchObject({ rule: { default_retention: { mode: "COMPLIANCE", days: 365 } } });
+    const s = statementsBySid(tenantOwn(json, "aws_s3_bucket_policy").policy);
     expect(s.WriterCloudtrailServicePut.Principal).toEqual({ Service: "cloudtrail.amazonaws.com" });
-    expect(resourcesOf(tenants["tenant-globex-prod"], "aws_s3_bucket_object_lock_configuration")).toHaveLength(0);
+    // Globex's log bucket has no object lock (only its backup vault does).
+    expect(Object.keys(tenants["tenant-globex-prod"].resource.aws_s3_bucket_object_lock_configuration)).toEqual([expect.stringMatching(/^BackupVault_ObjectLock_/)]);
   });
 
   test("the tenant bucket logs to the platform's access-log bucket of the same region", () => {
-    const logging = onlyResource(tenants["tenant-initech-prod"], "aws_s3_bucket_logging");
+    const logging = tenantOwn(tenants["tenant-initech-prod"], "aws_s3_bucket_logging");
     const buckets = resourcesOf(platform["platform-prod"], "aws_s3_bucket").map((b) => b.bucket);
     expect(buckets).toContain(logging.target_bucket);
     expect(String(logging.target_bucket)).toContain("eu-west-1");
@@ -158,9 +166,32 @@ describe("stacks from the default config", () => {
     const warehouseGrant = resourcesOf(json, "snowflake_grant_privileges_to_account_role").find((g) => (g.on_account_object as { object_type?: string } | undefined)?.object_type === "WAREHOUSE")!;
     expect(warehouseGrant.privileges).toEqual(["USAGE"]);
     expect(String(warehouseGrant.account_role_name)).toContain("READER");
-    expect(resourcesOf(platform["platform-prod"], "snowflake_warehouse").map((w) => w.name)).toEqual(["ACME_PROD_QUERY_WH", "ACME_PROD_QUERY_WH"]);
+    expect(resourcesOf(platform["platform-prod"], "snowflake_warehouse").map((w) => w.name).sort()).toEqual(["ACME_PROD_BACKFILL_WH", "ACME_PROD_BACKFILL_WH", "ACME_PROD_QUERY_WH", "ACME_PROD_QUERY_WH"]);
     const read = resourcesOf(json, "aws_iam_role_policy").find((p) => p.name === "read-tenant-logs")!;
     expect(statementsBySid(read.policy).ReadObjectsUnderPrefixes.Resource).toEqual(["arn:aws:s3:::acme-prod-umbrella-111111111111-logs/gsuite_audit/*", "arn:aws:s3:::acme-prod-umbrella-111111111111-logs/edr/*"]);
+  });
+
+  test("backfill: per Snowflake account a warehouse, monitor, BACKFILL role and progress table on that account's provider; each tenant grants the role its own schema only", () => {
+    const p = platform["platform-prod"];
+    for (const region of ["us_east_1", "eu_west_1"]) {
+      const provider = `snowflake.${region}`;
+      const wh = resourcesOf(p, "snowflake_warehouse").find((w) => w.name === "ACME_PROD_BACKFILL_WH" && w.provider === provider)!;
+      expect(wh).toMatchObject({ warehouse_size: "XSMALL", auto_suspend: 60 });
+      expect(String(wh.resource_monitor)).toContain(`snowflake_resource_monitor.Backfill_${region}_Monitor`);
+      expect(resourcesOf(p, "snowflake_resource_monitor").find((m) => m.name === "ACME_PROD_BACKFILL_WH_MONITOR" && m.provider === provider)).toMatchObject({ credit_quota: 20 });
+      expect(resourcesOf(p, "snowflake_table").find((t) => t.name === "PROGRESS" && t.provider === provider)).toMatchObject({ database: "ACME_LOGS_PROD", schema: "BACKFILL" });
+      expect(resourcesOf(p, "snowflake_grant_account_role").find((g) => String(g.role_name).includes(`Backfill_${region}_Role`))).toMatchObject({ parent_role_name: "SYSADMIN" });
+    }
+    for (const [stackName, json] of Object.entries(tenants)) {
+      const schema = `"ACME_LOGS_PROD"."${stackName.split("-")[1].toUpperCase()}"`;
+      const grants = resourcesOf(json, "snowflake_grant_privileges_to_account_role").filter((g) => g.account_role_name === "ACME_PROD_BACKFILL");
+      expect(grants).toHaveLength(7);
+      for (const g of grants) {
+        const o = g.on_schema_object as { all?: { in_schema: string }; future?: { in_schema: string } } | undefined;
+        expect(o?.all?.in_schema ?? o?.future?.in_schema ?? (g.on_schema as { schema_name: string }).schema_name).toBe(schema);
+        expect(g.depends_on).toEqual(["snowflake_schema.TenantSchema"]);
+      }
+    }
   });
 
   test("every object in a tenant schema is handed over to the tenant's pipeline role, once its grants exist", () => {
@@ -268,6 +299,75 @@ describe("stacks from the default config", () => {
     expect((trail.depends_on as string[])[0]).toMatch(/^aws_s3_bucket_policy\.AuditTrailBucket_Policy/);
   });
 
+  test("backups: each tenant's bucket replicates whole into a vault of its own in its region, which the audit trail covers and the restore role reads", () => {
+    const trail = resourcesOf(platform["platform-prod"], "aws_cloudtrail")[0];
+    const audited = JSON.stringify(trail.advanced_event_selector).match(/arn:aws:s3:::([a-z0-9-]+)/)![1];
+    for (const [name, json] of Object.entries(tenants)) {
+      const tenant = name.split("-")[1];
+      const vault = resourcesOf(json, "aws_s3_bucket").find((b) => String(b.bucket).endsWith("-backup"))!;
+      expect(vault.bucket).toBe(`acme-prod-${tenant}-111111111111-backup`);
+      // The audit trail's data events cover every bucket of the environment by name prefix, the vault too.
+      expect(String(vault.bucket).startsWith(audited)).toBe(true);
+      const replication = resourcesOf(json, "aws_s3_bucket_replication_configuration");
+      expect(replication).toHaveLength(1);
+      const logBucket = Object.entries(json.resource.aws_s3_bucket).find(([, b]) => String(b.bucket).endsWith("-logs"))![0];
+      expect(replication[0].bucket).toBe(`\${aws_s3_bucket.${logBucket}.id}`);
+      expect(replication[0].role).toMatch(/^\$\{aws_iam_role\.BackupVault_ReplicationRole_.*\.arn\}$/);
+      const rule = (replication[0].rule as Record<string, Record<string, unknown>>[])[0];
+      expect(rule.destination).toMatchObject({ bucket: `arn:aws:s3:::${vault.bucket}`, storage_class: tenant === "initech" ? "GLACIER_IR" : "DEEP_ARCHIVE" });
+      expect(rule.filter).toEqual({ prefix: "" });
+      // The vault's alarms go to the environment's alert topic in the tenant's region.
+      const alarms = resourcesOf(json, "aws_cloudwatch_metric_alarm").filter((a) => String(a.alarm_name).startsWith(String(vault.bucket)));
+      expect(alarms.map((a) => a.metric_name).sort()).toEqual(["OperationsFailedReplication", "PutRequests"]);
+      const region = tenant === "globex" ? "us-east-1" : "eu-west-1";
+      for (const a of alarms) expect(a.alarm_actions).toEqual([`arn:aws:sns:${region}:111111111111:acme-prod-lakehouse-alerts`]);
+      // The restore role is the vault's only reader besides replication and the administrators.
+      const restoreRole = resourcesOf(json, "aws_iam_role").find((r) => r.name === `acme-prod-${tenant}-restore`);
+      expect(restoreRole).toBeDefined();
+      const vaultPolicy = statementsBySid(resourcesOf(json, "aws_s3_bucket_policy").find((p) => String(p.policy).includes("DenyVersionDeletesAndLockBypass"))!.policy);
+      const sid = `Deny${tenant.charAt(0).toUpperCase()}${tenant.slice(1)}ObjectsExceptOwnRoles`;
+      const readers = tenant === "initech" ? ["okta", "cloudtrail", "firewall"].map((src) => `arn:aws:iam::111111111111:role/acme-prod-${tenant}-${src}-snowflake`) : [];
+      expect(vaultPolicy[sid].Condition).toEqual({
+        ArnNotLike: {
+          "aws:PrincipalArn": [
+            `arn:aws:iam::111111111111:role/acme-prod-${tenant}-backup-replication`,
+            `arn:aws:iam::111111111111:role/acme-prod-${tenant}-restore`,
+            `arn:aws:iam::111111111111:role/acme-prod-${tenant}-restore-batch`,
+            ...readers,
+            "arn:aws:iam::111111111111:role/lakehouse-deployer",
+            "arn:aws:iam::111111111111:role/break-glass",
+          ],
+        },
+      });
+    }
+  });
+
+  test("a restore-ready tenant (initech): each source has a backup stage on the vault its integration may read, and its access role reads the vault", () => {
+    const json = tenants["tenant-initech-prod"];
+    const vault = "acme-prod-initech-111111111111-backup";
+    const stages = resourcesOf(json, "snowflake_stage").filter((st) => String(st.name).endsWith("_BACKUP_STAGE"));
+    expect(stages.map((st) => [st.name, st.url]).sort()).toEqual([
+      ["CLOUDTRAIL_BACKUP_STAGE", `s3://${vault}/cloudtrail/`],
+      ["FIREWALL_BACKUP_STAGE", `s3://${vault}/firewall/`],
+      ["OKTA_BACKUP_STAGE", `s3://${vault}/okta/`],
+    ]);
+    for (const integration of resourcesOf(json, "snowflake_storage_integration")) {
+      const [live, backup] = integration.storage_allowed_locations as string[];
+      expect(backup).toBe(live.replace("-logs/", "-backup/"));
+    }
+    const okta = statementsBySid(resourcesOf(json, "aws_iam_role_policy").find((p) => String(p.role).includes("Source_okta_AccessRole"))!.policy);
+    expect(okta.BackupReadObjectsUnderPrefixes.Resource).toEqual([`arn:aws:s3:::${vault}/okta/*`]);
+    const vaultPolicy = statementsBySid(resourcesOf(json, "aws_s3_bucket_policy").find((p) => String(p.policy).includes("DenyVersionDeletesAndLockBypass"))!.policy);
+    expect(vaultPolicy.DenyInitechReadersRestores.Condition).toEqual({
+      ArnLike: { "aws:PrincipalArn": ["okta", "cloudtrail", "firewall"].map((src) => `arn:aws:iam::111111111111:role/acme-prod-initech-${src}-snowflake`) },
+    });
+    // Tenants that are not restore-ready have no backup stage and no reader in their vault.
+    for (const other of ["tenant-globex-prod", "tenant-umbrella-prod"]) {
+      expect(resourcesOf(tenants[other], "snowflake_stage").filter((st) => String(st.name).endsWith("_BACKUP_STAGE"))).toEqual([]);
+      expect(JSON.stringify(resourcesOf(tenants[other], "aws_s3_bucket_policy"))).not.toContain("ReadersRestores");
+    }
+  });
+
   test("the audit bucket logs into the access-log bucket of its region only after that bucket grants log delivery (S3 refuses it before)", () => {
     const json = platform["platform-prod"];
     const logging = resourcesOf(json, "aws_s3_bucket_logging").find((l) => String(l.bucket).includes("AuditTrailBucket"))!;
@@ -306,6 +406,23 @@ describe("provider version constraints", () => {
       aws: { source: "aws", version: "~> 6.34" },
       snowflake: { source: "snowflakedb/snowflake", version: ">= 2.11.0, < 2.12" },
     });
+  });
+});
+
+describe("backfill warehouse settings", () => {
+  test("defaults.backfillWarehouse sets the size, quota and idle time of every account's backfill warehouse", () => {
+    const { platform } = synthAll(
+      parseConfig({
+        organization: "acme",
+        environments: [{ name: "prod", awsAccountId: "111111111111", snowflakeAccounts: [{ region: "us-east-1", organization: "O", account: "A", role: "DEPLOYER" }] }],
+        defaults: { backfillWarehouse: { size: "MEDIUM", monthlyCreditQuota: 300, autoSuspendSeconds: 120 } },
+        tenants: [{ id: "globex", region: "us-east-1", sources: [{ name: "okta", delivery: { kind: "puller" }, eventTimeField: "published" }] }],
+      }),
+    );
+    const p = platform["platform-prod"];
+    expect(resourcesOf(p, "snowflake_warehouse").find((w) => w.name === "ACME_PROD_BACKFILL_WH")).toMatchObject({ warehouse_size: "MEDIUM", auto_suspend: 120 });
+    expect(resourcesOf(p, "snowflake_resource_monitor").find((m) => m.name === "ACME_PROD_BACKFILL_WH_MONITOR")).toMatchObject({ credit_quota: 300 });
+    expect(resourcesOf(p, "snowflake_grant_account_role").find((g) => String(g.role_name).includes("Backfill_us_east_1_Role"))).toMatchObject({ parent_role_name: "DEPLOYER" });
   });
 });
 
@@ -383,7 +500,7 @@ describe("firehose sources in a tenant stack", () => {
       prefix: "edr/!{timestamp:yyyy/MM/dd/HH}/",
       error_output_prefix: "_firehose-errors/edr/!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd/HH}/",
     });
-    expect(onlyResource(umbrella, "aws_s3_bucket_metric").bucket).toMatch(/^\$\{aws_s3_bucket\.LogBucket_/);
+    expect(resourcesOf(umbrella, "aws_s3_bucket_metric").find((m) => !String(m.bucket).includes("BackupVault"))!.bucket).toMatch(/^\$\{aws_s3_bucket\.LogBucket_/);
     // The alarms go to the environment's alert topic in the tenant's region.
     const alarms = resourcesOf(umbrella, "aws_cloudwatch_metric_alarm").filter((a) => String(a.alarm_name).startsWith("acme-prod-umbrella-edr-stream-"));
     expect(alarms.map((a) => a.alarm_name).sort()).toEqual(["acme-prod-umbrella-edr-stream-error-objects", "acme-prod-umbrella-edr-stream-freshness", "acme-prod-umbrella-edr-stream-iterator-age"]);
@@ -391,13 +508,13 @@ describe("firehose sources in a tenant stack", () => {
   });
 
   test("the delivery role writes the source and error prefixes; the error prefix has its own retention; the key lets CloudWatch Logs in", () => {
-    const bucketPolicy = statementsBySid(onlyResource(umbrella, "aws_s3_bucket_policy").policy);
+    const bucketPolicy = statementsBySid(tenantOwn(umbrella, "aws_s3_bucket_policy").policy);
     const role = expect.stringMatching(/aws_iam_role\.Firehose_edr_Role_/);
     expect(bucketPolicy.WriterEdrRolesPut).toMatchObject({ Principal: { AWS: [role] }, Resource: expect.stringMatching(/LogBucket_[0-9A-F]+\.arn\}\/edr\/\*$/) });
     expect(bucketPolicy.WriterFirehoseErrorsEdrRolesPut).toMatchObject({ Principal: { AWS: [role] }, Resource: expect.stringMatching(/LogBucket_[0-9A-F]+\.arn\}\/_firehose-errors\/edr\/\*$/) });
-    const rules = onlyResource(umbrella, "aws_s3_bucket_lifecycle_configuration").rule as { filter: { prefix: string }[]; expiration?: { days: number }[] }[];
+    const rules = tenantOwn(umbrella, "aws_s3_bucket_lifecycle_configuration").rule as { filter: { prefix: string }[]; expiration?: { days: number }[] }[];
     expect(rules.find((r) => r.filter[0].prefix === "_firehose-errors/edr/")?.expiration).toEqual([{ days: 365 }]);
-    const keyPolicy = statementsBySid(onlyResource(umbrella, "aws_kms_key").policy);
+    const keyPolicy = statementsBySid(tenantOwn(umbrella, "aws_kms_key", "LogKey").policy);
     expect(keyPolicy.CloudWatchLogsEncryptLogGroups.Principal).toEqual({ Service: "logs.eu-west-1.amazonaws.com" });
   });
 
@@ -426,7 +543,7 @@ describe("firehose sources in a tenant stack", () => {
     expect(delivery.extended_s3_configuration).toMatchObject({ buffering_interval: 120, buffering_size: 128 });
     // Without alertDelivery.sns there is no topic: the alarms say why.
     for (const a of resourcesOf(json, "aws_cloudwatch_metric_alarm")) expect(a.alarm_description).toMatch(/no alarm actions: environment prod has no alertDelivery\.sns/);
-    const writers = statementsBySid(onlyResource(json, "aws_s3_bucket_policy").policy).WriterVpcFlowRolesPut;
+    const writers = statementsBySid(tenantOwn(json, "aws_s3_bucket_policy").policy).WriterVpcFlowRolesPut;
     expect(writers.Principal).toEqual({ AWS: ["arn:aws:iam::111111111111:role/legacy-writer", expect.stringMatching(/aws_iam_role\.Firehose_vpc_flow_Role_/)] });
   });
 });

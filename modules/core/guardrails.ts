@@ -270,6 +270,43 @@ export const RULES: readonly GuardrailRule[] = [
     },
   },
   {
+    id: "BACKUP_REPLICATION_SAFE",
+    description: "Replication into a backup keeps deletions out, re-encrypts replicas with a customer key and publishes its metrics",
+    resourceTypes: ["aws_s3_bucket_replication_configuration"],
+    check: (r) => {
+      const rules = (Array.isArray(r.attributes.rule) ? r.attributes.rule : [r.attributes.rule]) as Record<string, unknown>[];
+      const problems = rules.flatMap((rule) => {
+        const id = String(rule.id ?? "(no id)");
+        const destination = block(rule.destination) ?? {};
+        const out: string[] = [];
+        if (block(rule.delete_marker_replication)?.status !== "Disabled") out.push(`rule ${id} replicates delete markers (a deletion would reach the backup)`);
+        if (!block(destination.encryption_configuration)?.replica_kms_key_id) out.push(`rule ${id} has no replica_kms_key_id`);
+        if (block(block(rule.source_selection_criteria)?.sse_kms_encrypted_objects)?.status !== "Enabled") out.push(`rule ${id} skips SSE-KMS objects (every log object is one)`);
+        if (block(destination.metrics)?.status !== "Enabled") out.push(`rule ${id} has no replication metrics (the failure alarm reads them)`);
+        return out;
+      });
+      return problems.length > 0 ? problems.join("; ") : undefined;
+    },
+  },
+  {
+    id: "BACKUP_VAULT_LOCKED_DENY_ONLY",
+    description: "A backup vault (aws/backup-vault) is object-locked and its policy only denies, including version deletes for everyone",
+    resourceTypes: ["aws_s3_bucket"],
+    check: (bucket, stack) => {
+      if (!(moduleStampOf(bucket.attributes) ?? "").startsWith("aws/backup-vault@")) return undefined;
+      const problems: string[] = [];
+      const lock = stack.attachedTo(bucket, "aws_s3_bucket_object_lock_configuration")[0];
+      const retention = block(block(lock?.attributes.rule)?.default_retention);
+      if (!lock || lock.attributes.object_lock_enabled !== "Enabled" || !(Number(retention?.days) > 0)) problems.push("no default object lock retention");
+      const policy = stack.attachedTo(bucket, "aws_s3_bucket_policy").flatMap((p) => statements(p.attributes.policy));
+      const allows = policy.filter((st) => st.Effect === "Allow");
+      if (allows.length > 0) problems.push(`its policy allows (${allows.map((st) => st.Sid ?? "(no Sid)").join(", ")}): access to a vault is granted by IAM to named roles only`);
+      const versionDeletesDenied = policy.some((st) => st.Effect === "Deny" && st.Principal === "*" && !st.Condition && asList(st.Action).includes("s3:DeleteObjectVersion"));
+      if (!versionDeletesDenied) problems.push("its policy does not deny s3:DeleteObjectVersion to everyone");
+      return problems.length > 0 ? problems.join("; ") : undefined;
+    },
+  },
+  {
     id: "S3_OUTLIVES_TABLE",
     description: "The S3 expiry of a source's files is at least its table's retention (S3 may keep longer, never shorter)",
     resourceTypes: ["snowflake_table"],

@@ -4,10 +4,10 @@
  */
 export const MODULE_VERSIONS = {
   "aws/kms-key": "0.2.0",
-  "aws/log-bucket": "0.2.0",
+  "aws/log-bucket": "0.3.0",
   "aws/access-log-bucket": "0.2.0",
-  "aws/snowflake-access-role": "0.1.0",
-  "aws/tenant-access-roles": "0.1.0",
+  "aws/snowflake-access-role": "0.2.0",
+  "aws/tenant-access-roles": "0.2.0",
   "aws/log-guard-scp": "0.1.0",
   "aws/alert-topic": "0.2.0",
   "aws/audit-trail": "0.1.0",
@@ -28,6 +28,7 @@ export const MODULE_VERSIONS = {
   "snowflake/alert-delivery": "0.2.0",
   "snowflake/warehouse": "0.1.0",
   "snowflake/record-flattener": "0.1.0",
+  "snowflake/backfill-warehouse": "0.1.0",
   "stacks/platform": "0.4.0",
   "stacks/tenant": "0.4.0",
 } as const;

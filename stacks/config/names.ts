@@ -19,3 +19,9 @@ export function tenantSchemaName(tenantId: string): string {
 export function sourceTableName(sourceName: string): string {
   return snowflakeName(sourceName);
 }
+
+/** The backfill progress schema in the log database (module snowflake/backfill-warehouse). */
+export const BACKFILL_SCHEMA = "BACKFILL";
+
+/** Schemas the platform makes in the log database (alert store, backfill progress): no tenant's schema may take one. */
+export const PLATFORM_SCHEMAS: readonly string[] = ["MONITORING", BACKFILL_SCHEMA];

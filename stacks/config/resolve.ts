@@ -1,7 +1,7 @@
 import { bucketName, iamRoleName, limitedName, snowflakeName } from "../../modules/core/naming";
 import { applyCatalog } from "./catalog";
 import { BUILT_IN_DEFAULTS, EffectiveSourceConfig, EnvironmentConfig, LakehouseConfig, SourceConfig, TenantConfig } from "./schema";
-import { logDatabaseName, sourceTableName, tenantSchemaName } from "./names";
+import { BACKFILL_SCHEMA, logDatabaseName, sourceTableName, tenantSchemaName } from "./names";
 
 /**
  * The config with every default filled in and every derived name decided, in one place: stacks read
@@ -44,6 +44,25 @@ export interface ResolvedTenant {
   /** Prefix of the tenant's AWS roles (`<prefix>-read`, `<prefix>-ops`). */
   readonly awsRolePrefix: string;
   readonly sources: readonly ResolvedSource[];
+  /** The tenant's backup vault in this environment, unless backups are off (no environment `backup`, or the tenant's `enabled: false`). */
+  readonly backup?: ResolvedBackup;
+}
+
+/** A tenant's backup: its own vault in its region, the whole log bucket replicated into it. */
+export interface ResolvedBackup {
+  readonly vaultBucketName: string;
+  readonly storageClass: "DEEP_ARCHIVE" | "GLACIER" | "GLACIER_IR";
+  readonly retentionDays: number;
+  /** No backup is kept fewer days (the config's retention floor). */
+  readonly retentionFloorDays: number;
+  /** Days every backup version is locked, and how. */
+  readonly objectLock: { readonly mode: "GOVERNANCE" | "COMPLIANCE"; readonly days: number };
+  readonly staleAfterHours: number;
+  readonly adminRoleArns: readonly string[];
+  /** The role S3 replicates the tenant's bucket as. */
+  readonly replicationRoleName: string;
+  /** Each source has a stage on the vault (`<TABLE>_BACKUP_STAGE`) its integration may read, so `lakehouse restore` can load into Snowflake. */
+  readonly restoreReady: boolean;
 }
 
 export interface ResolvedEnvironment {
@@ -59,6 +78,20 @@ export interface ResolvedEnvironment {
   readonly auditRetentionDays: number;
   /** The query warehouse of each Snowflake account of the environment. */
   readonly warehouse: { readonly name: string; readonly size: "XSMALL" | "SMALL" | "MEDIUM" | "LARGE" | "XLARGE"; readonly monthlyCreditQuota: number; readonly autoSuspendSeconds: number };
+  /**
+   * What `lakehouse backfill` runs as and on, in each Snowflake account of the environment: the
+   * BACKFILL role, its warehouse and the progress table (module snowflake/backfill-warehouse).
+   */
+  readonly backfill: {
+    readonly roleName: string;
+    readonly warehouseName: string;
+    readonly size: "XSMALL" | "SMALL" | "MEDIUM" | "LARGE" | "XLARGE";
+    readonly monthlyCreditQuota: number;
+    readonly autoSuspendSeconds: number;
+    readonly schema: string;
+    /** `DATABASE.BACKFILL.PROGRESS` */
+    readonly progressTable: string;
+  };
   /** Settings of the account monitors (unset: the module's defaults). */
   readonly monitors: NonNullable<NonNullable<LakehouseConfig["defaults"]>["monitors"]>;
   /** Regions that hold at least one tenant of this environment. */
@@ -74,6 +107,11 @@ export interface ResolvedLakehouse {
 /** Server-access-log bucket of an environment in a region (one per account and region). */
 export function accessLogBucketName(organization: string, env: string, accountId: string, region: string): string {
   return bucketName(organization, env, accountId, region, "s3-access-logs");
+}
+
+/** A tenant's backup vault in an environment (one per tenant, in the tenant's region). */
+export function backupVaultBucketName(organization: string, env: string, accountId: string, tenantId: string): string {
+  return bucketName(organization, env, tenantId, accountId, "backup");
 }
 
 /** Landing rows are flattened within minutes; a week covers a flattening task stopped for a long weekend. */
@@ -99,6 +137,16 @@ export function resolveConfig(config: LakehouseConfig): ResolvedLakehouse {
         auditRetentionDays: defaults.retentionDays,
         monitors: config.defaults?.monitors ?? {},
         warehouse: { name: snowflakeName(org, env.name, "query", "wh"), size: "XSMALL", monthlyCreditQuota: 100, autoSuspendSeconds: 60, ...config.defaults?.warehouse },
+        backfill: {
+          roleName: snowflakeName(org, env.name, "backfill"),
+          warehouseName: snowflakeName(org, env.name, "backfill", "wh"),
+          size: "XSMALL",
+          monthlyCreditQuota: 20,
+          autoSuspendSeconds: 60,
+          ...config.defaults?.backfillWarehouse,
+          schema: BACKFILL_SCHEMA,
+          progressTable: `${logDatabaseName(org, env.name)}.${BACKFILL_SCHEMA}.PROGRESS`,
+        },
         regions: [...new Set(tenants.map((t) => t.region))].sort(),
         tenants,
       };
@@ -106,9 +154,25 @@ export function resolveConfig(config: LakehouseConfig): ResolvedLakehouse {
   };
 }
 
+function resolveBackup(org: string, env: EnvironmentConfig, t: TenantConfig, retentionDays: number, floorDays: number): ResolvedBackup | undefined {
+  if (!env.backup || t.backup?.enabled === false) return undefined;
+  return {
+    vaultBucketName: backupVaultBucketName(org, env.name, env.awsAccountId, t.id),
+    storageClass: t.backup?.storageClass ?? env.backup.storageClass ?? "DEEP_ARCHIVE",
+    retentionDays: t.backup?.retentionDays ?? env.backup.retentionDays ?? retentionDays,
+    retentionFloorDays: floorDays,
+    objectLock: env.backup.objectLock ?? { mode: "COMPLIANCE", days: floorDays },
+    staleAfterHours: env.backup.staleAfterHours ?? 24,
+    adminRoleArns: env.backup.adminRoleArns,
+    replicationRoleName: iamRoleName(org, env.name, t.id, "backup-replication"),
+    restoreReady: t.backup?.restoreReady ?? false,
+  };
+}
+
 function resolveTenant(org: string, env: EnvironmentConfig, t: TenantConfig, defaults: typeof BUILT_IN_DEFAULTS): ResolvedTenant {
   const retentionDays = t.retentionDays ?? defaults.retentionDays;
   return {
+    backup: resolveBackup(org, env, t, retentionDays, defaults.retentionFloorDays),
     config: t,
     id: t.id,
     region: t.region,

@@ -1,9 +1,10 @@
 import { z } from "zod";
 import { cronSchedule } from "../../modules/core/validate";
 import { JSON_PATH, JSON_PATH_HINT, TIMESTAMP_FORMAT, parseViewDefinition, viewSourceProblem } from "../../modules/snowflake/sql";
-import { logDatabaseName, sourceTableName, tenantSchemaName } from "./names";
+import { PLATFORM_SCHEMAS, logDatabaseName, sourceTableName, tenantSchemaName } from "./names";
 import { PROVIDER_VERSION_FLOORS, providerConstraintProblem } from "../providers";
 import { AWS_REGIONS, SNOWFLAKE_RESERVED } from "./regions";
+import { BACKUP_STORAGE_MINIMUM_DAYS } from "../../modules/aws/backup-vault";
 import { SOURCE_TYPES, applyCatalog } from "./catalog";
 
 /**
@@ -168,8 +169,25 @@ export const sourceSchema = z.strictObject({
   searchOptimizationPaths: z.array(z.string().regex(JSON_PATH, `must be ${JSON_PATH_HINT}`)).optional(),
 });
 
+const backupStorageClass = z.enum(["DEEP_ARCHIVE", "GLACIER", "GLACIER_IR"]);
+
+/** A tenant's backup, over its environment's `backup` (which turns backups on). */
+const tenantBackup = z.strictObject({
+  /** false leaves this tenant without a backup vault; needs `disabledReason`. Default true when the environment has `backup`. */
+  enabled: z.boolean().optional(),
+  disabledReason: z.string().min(20, "must be a written reason of at least 20 characters").optional(),
+  /** Archive class of the tenant's backups (default: the environment's, else DEEP_ARCHIVE). */
+  storageClass: backupStorageClass.optional(),
+  /** Days backups are kept (default: the environment's, else the tenant's retentionDays). */
+  retentionDays: retentionDays.optional(),
+  /** Restores of this tenant can be loaded into Snowflake: each source gets a stage on the vault that its integration may read. Default false. */
+  restoreReady: z.boolean().optional(),
+});
+
 export const tenantSchema = z.strictObject({
-  id: bucketSafeSlug(20).refine(notReserved, RESERVED_MESSAGE),
+  id: bucketSafeSlug(20)
+    .refine(notReserved, RESERVED_MESSAGE)
+    .refine((id) => !PLATFORM_SCHEMAS.includes(tenantSchemaName(id)), `names a schema the platform makes in the log database (${PLATFORM_SCHEMAS.join(", ")})`),
   displayName: z.string().min(1).max(100).optional(),
   region: z.enum(AWS_REGIONS, { message: "is not a known AWS region" }),
   retentionDays: retentionDays.optional(),
@@ -182,6 +200,7 @@ export const tenantSchema = z.strictObject({
       operators: z.array(z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, "must be an IAM role ARN")).optional(),
     })
     .optional(),
+  backup: tenantBackup.optional(),
   sources: z.array(sourceSchema).min(1, "a tenant needs at least one source"),
 });
 
@@ -246,6 +265,23 @@ export const environmentSchema = z.strictObject({
     })
     .refine((d) => d.sns !== undefined || d.email !== undefined, "needs sns or email: alerts must leave the warehouse")
     .optional(),
+  /**
+   * Backups: each tenant's log bucket replicates into a backup vault of its own in its region
+   * (`aws/backup-vault`: versioned, object-locked, archive storage), with alarms on failed replication
+   * and on backups that stopped coming. Tenants override the class and retention under `backup`.
+   */
+  backup: z
+    .strictObject({
+      /** Roles that may still manage the vaults (the role Terraform applies with, a break-glass role): the vault policy denies everyone else. */
+      adminRoleArns: z.array(roleArn).min(1, "at least one: the role Terraform applies with, or after the first apply nobody could manage the vaults"),
+      storageClass: backupStorageClass.optional(),
+      retentionDays: retentionDays.optional(),
+      /** Default object lock of every backup version (default COMPLIANCE for the retention floor). */
+      objectLock: z.strictObject({ mode: z.enum(["GOVERNANCE", "COMPLIANCE"]), days: z.number().int().min(1) }).optional(),
+      /** A tenant whose vault received nothing for this many hours raises an alarm (1-168, default 24). */
+      staleAfterHours: z.number().int().min(1).max(168).optional(),
+    })
+    .optional(),
   /** A service control policy that makes this environment's log buckets and keys tamper-proof. */
   logGuard: z
     .strictObject({
@@ -265,6 +301,14 @@ export const defaultsSchema = z.strictObject({
   canary: canary.omit({ enabled: true }).optional(),
   /** The query warehouse of every Snowflake account (analysts and detections). */
   warehouse: z
+    .strictObject({
+      size: z.enum(["XSMALL", "SMALL", "MEDIUM", "LARGE", "XLARGE"]).optional(),
+      monthlyCreditQuota: z.number().positive().optional(),
+      autoSuspendSeconds: z.number().int().min(60).max(3600).optional(),
+    })
+    .optional(),
+  /** The backfill warehouse of every Snowflake account (`lakehouse backfill` runs its COPY batches on it). */
+  backfillWarehouse: z
     .strictObject({
       size: z.enum(["XSMALL", "SMALL", "MEDIUM", "LARGE", "XLARGE"]).optional(),
       monthlyCreditQuota: z.number().positive().optional(),
@@ -472,5 +516,39 @@ export function crossCheck(c: {
     });
     if (tenant.objectLock && tenant.objectLock.days > tenantRetention)
       issue(["tenants", t, "objectLock", "days"], `locks objects for ${tenant.objectLock.days} days, longer than the tenant's retention of ${tenantRetention} days`);
+    checkBackup(c, tenant, t, envs, tenantRetention, floor, issue);
   });
+}
+
+/** A tenant's backup in each of its environments: turned on by the environment, retention within the class's and the lock's bounds. */
+function checkBackup(
+  c: { environments: z.output<typeof environmentSchema>[] },
+  tenant: z.output<typeof tenantSchema>,
+  t: number,
+  envs: readonly string[],
+  tenantRetention: number,
+  floor: number,
+  issue: IssueSink,
+): void {
+  const b = isObject(tenant.backup) ? tenant.backup : undefined;
+  const path = ["tenants", t, "backup"];
+  if (b?.enabled === false && !b.disabledReason) issue([...path, "disabledReason"], "required with enabled: false: a tenant without a backup is a decision to write down");
+  if (b?.disabledReason && b.enabled !== false) issue([...path, "disabledReason"], "only with enabled: false");
+  if (b?.enabled === false) return;
+  for (const name of envs) {
+    const env = list(c.environments).find((e) => isObject(e) && e.name === name);
+    if (!env) continue;
+    if (!isObject(env.backup)) {
+      if (b) issue(path, `environment '${name}' has no backup (environments[].backup with its adminRoleArns turns backups on)`);
+      continue;
+    }
+    const storageClass = b?.storageClass ?? env.backup.storageClass ?? "DEEP_ARCHIVE";
+    const days = b?.retentionDays ?? env.backup.retentionDays ?? tenantRetention;
+    const where = b?.retentionDays !== undefined ? [...path, "retentionDays"] : b?.storageClass !== undefined ? [...path, "storageClass"] : path;
+    const minimum = BACKUP_STORAGE_MINIMUM_DAYS[storageClass];
+    const lockDays = env.backup.objectLock?.days ?? floor;
+    if (days < minimum) issue(where, `backups kept ${days} days in ${storageClass} (environment '${name}'), which bills at least ${minimum} days: keep them longer or choose another storageClass`);
+    if (days < floor) issue(where, `backups kept ${days} days (environment '${name}'), below the retention floor of ${floor} days`);
+    if (days < lockDays) issue(where, `backups kept ${days} days (environment '${name}'), but the vault's object lock holds every version ${lockDays} days`);
+  }
 }

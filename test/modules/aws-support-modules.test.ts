@@ -62,6 +62,18 @@ describe("SnowflakeAccessRole", () => {
     expect(() => new SnowflakeAccessRole(testStack(), "Role", { ...base, ...props })).toThrow(LakehouseValidationError);
     expect(() => new SnowflakeAccessRole(testStack(), "Role", { ...base, ...props })).toThrow(message);
   });
+  test("with a backup vault: the same prefixes of the vault, decrypted with the vault's key, in statements of their own", () => {
+    const stack = testStack();
+    const VAULT_KEY = "arn:aws:kms:eu-west-1:111111111111:key/66666666-7777-8888-9999-000000000000";
+    new SnowflakeAccessRole(stack, "Role", { ...base, backup: { bucketArn: "arn:aws:s3:::acme-prod-globex-backup", kmsKeyArn: VAULT_KEY } });
+    const s = statementsBySid(onlyResource(synthJson(stack), "aws_iam_role_policy").policy);
+    expect(s.ReadObjectsUnderPrefixes.Resource).toEqual(["arn:aws:s3:::acme-prod-globex-logs/okta/*"]);
+    expect(s.BackupReadObjectsUnderPrefixes).toMatchObject({ Action: ["s3:GetObject", "s3:GetObjectVersion"], Resource: ["arn:aws:s3:::acme-prod-globex-backup/okta/*"] });
+    expect(s.BackupListOnlyPrefixes).toMatchObject({ Resource: "arn:aws:s3:::acme-prod-globex-backup", Condition: { StringLike: { "s3:prefix": ["okta/*"] } } });
+    expect(s.BackupDecryptWithBucketKey).toMatchObject({ Resource: VAULT_KEY });
+    const actions = Object.values(s).flatMap((st) => [st.Action].flat());
+    expect(actions.some((a) => a.includes("*") || /Put|Delete|Restore/.test(a))).toBe(false);
+  });
 });
 
 describe("KmsKey", () => {

@@ -140,6 +140,43 @@ describe("BackupVault", () => {
     expect(s.DenyListingExceptVaultRoles.Condition).toEqual({ ArnNotLike: { "aws:PrincipalArn": [REPLICATION_ROLE, ADMIN, GLOBEX_RESTORE, INITECH_RESTORE] } });
   });
 
+  test("a vault's only tenant may own the whole vault (prefix ''): every key is its, the restore role may list all of it, the metric has no filter", () => {
+    const whole = { ...base.tenants[0], prefix: "" };
+    const { json } = synth({ tenants: [whole] });
+    const s = policyOf(json);
+    expect(s.DenyGlobexObjectsExceptOwnRoles).toMatchObject({ Resource: `${VAULT_ARN}/*`, Condition: { ArnNotLike: { "aws:PrincipalArn": [REPLICATION_ROLE, GLOBEX_RESTORE, ADMIN] } } });
+    expect(s.DenyGlobexRestoreRoleListingOtherPrefixes).toBeUndefined();
+    expect((onlyResource(json, "aws_s3_bucket_lifecycle_configuration") as { rule: Record<string, unknown>[] }).rule[0]).toMatchObject({ id: "tenant-globex", filter: [{ prefix: "" }], transition: [{ days: 0, storage_class: "DEEP_ARCHIVE" }] });
+    expect(onlyResource(json, "aws_s3_bucket_metric")).not.toHaveProperty("filter");
+    const replication = statementsBySid(onlyResource(json, "aws_iam_role_policy").policy);
+    expect(replication.ReplicateUnderTenantPrefixes.Resource).toEqual([`${VAULT_ARN}/*`]);
+    expect(replication.ReadSourceVersionsUnderTenantPrefixes.Resource).toEqual(["arn:aws:s3:::acme-prod-globex-logs/*"]);
+    // Two tenants cannot share a vault that one of them owns whole.
+    expect(problems({ tenants: [whole, base.tenants[1]] })).toContain("tenants[0].prefix: tenant 'globex': an empty prefix (the whole vault) only for a vault's only tenant");
+  });
+
+  test("a tenant's readers (restore-ready Snowflake access roles) and batch restore role are exempt from its prefix deny; readers may not restore or list elsewhere", () => {
+    const READER = "arn:aws:iam::111111111111:role/acme-prod-globex-okta-snowflake";
+    const BATCH = "arn:aws:iam::111111111111:role/acme-prod-globex-restore-batch";
+    const s = policyOf(synth({ tenants: [{ ...base.tenants[0], readerRoleArns: [READER], restoreBatchRoleArn: BATCH }, base.tenants[1]] }).json);
+    expect(s.DenyGlobexObjectsExceptOwnRoles.Condition).toEqual({ ArnNotLike: { "aws:PrincipalArn": [REPLICATION_ROLE, GLOBEX_RESTORE, BATCH, READER, ADMIN] } });
+    expect(s.DenyGlobexReadersRestores).toMatchObject({ Effect: "Deny", Principal: "*", Action: "s3:RestoreObject", Resource: `${VAULT_ARN}/globex/*`, Condition: { ArnLike: { "aws:PrincipalArn": [READER] } } });
+    expect(s.DenyGlobexRestoreRoleListingOtherPrefixes.Condition).toEqual({ ArnLike: { "aws:PrincipalArn": [GLOBEX_RESTORE, READER] }, StringNotLike: { "s3:prefix": "globex/*" } });
+    expect(s.DenyListingExceptVaultRoles.Condition).toEqual({ ArnNotLike: { "aws:PrincipalArn": [REPLICATION_ROLE, ADMIN, GLOBEX_RESTORE, READER, INITECH_RESTORE] } });
+    // Initech has no readers: no reader statement, and globex's reader is not exempt on initech's prefix.
+    expect(s.DenyInitechReadersRestores).toBeUndefined();
+    expect(s.DenyInitechObjectsExceptOwnRoles.Condition?.ArnNotLike["aws:PrincipalArn"]).not.toContain(READER);
+  });
+
+  test("readyForReplication: the vault's versioning, encryption and object lock, which a replication rule into it waits for", () => {
+    const { vault } = synth();
+    expect(vault.readyForReplication.map((r) => (r as unknown as { terraformResourceType: string }).terraformResourceType)).toEqual([
+      "aws_s3_bucket_versioning",
+      "aws_s3_bucket_server_side_encryption_configuration",
+      "aws_s3_bucket_object_lock_configuration",
+    ]);
+  });
+
   test("alarms into the topic: failed replication per source bucket and rule, and a stale backup per tenant prefix (missing data breaches)", () => {
     const { json } = synth({ staleAfterHours: 36 });
     const alarms = Object.fromEntries(resourcesOf(json, "aws_cloudwatch_metric_alarm").map((a) => [a.alarm_name, a]));
@@ -232,12 +269,12 @@ describe("BackupVault", () => {
     expect(onlyResource(json, "aws_s3_bucket").tags).toMatchObject({ "lakehouse:module": "aws/backup-vault", "lakehouse:module-version": "0.1.0" });
   });
 
-  test("a stack with the vault passes every guardrail, and a vault without its policy would not", () => {
+  test("a stack with the vault passes every guardrail, and a vault without its policy would not (no TLS rule, no version-delete deny)", () => {
     const { stack } = synth();
     const json = synthWithMetadata(stack);
     expect(guardrailViolations(json as never)).toEqual([]);
     delete (json.resource as Record<string, unknown>).aws_s3_bucket_policy;
-    expect(guardrailViolations(json as never).map((v) => v.rule)).toEqual(["S3_TLS_ONLY"]);
+    expect(guardrailViolations(json as never).map((v) => v.rule).sort()).toEqual(["BACKUP_VAULT_LOCKED_DENY_ONLY", "S3_TLS_ONLY"]);
   });
 
   test("every resource type and attribute it sets exists in the AWS provider schema (6.34.0)", () => {

@@ -1,9 +1,11 @@
+import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { LakehouseValidationError } from "../../modules/core/errors";
 import { LogBucket, LogBucketProps } from "../../modules/aws/log-bucket";
 import { MODULE_VERSIONS } from "../../modules/core/versions";
 import { onlyResource, resourcesOf, stampOf, statementsBySid, synthJson, synthWithMetadata, testStack } from "../support/synth";
 
 const KEY = "arn:aws:kms:eu-west-1:111111111111:key/11111111-2222-3333-4444-555555555555";
+const VAULT_KEY = "arn:aws:kms:eu-west-1:111111111111:key/66666666-7777-8888-9999-000000000000";
 const base: LogBucketProps = {
   bucketName: "acme-prod-globex-logs",
   accountId: "111111111111",
@@ -125,6 +127,45 @@ describe("LogBucket", () => {
     expect(String(s.WriterCloudtrailServicePut.Resource)).toMatch(/\/cloudtrail\/\*$/);
     const key = statementsBySid(onlyResource(json, "aws_kms_key").policy);
     expect(key.NativeWritersEncrypt).toMatchObject({ Principal: { Service: ["cloudtrail.amazonaws.com"] }, Condition: { StringEquals: { "aws:SourceAccount": "111111111111" } } });
+  });
+
+  test("replication into a backup vault: every key, no delete markers, SSE-KMS objects re-encrypted with the vault key, into its class, metrics on, after both versionings", () => {
+    const stack = testStack();
+    const vaultVersioning = new S3BucketVersioningA(stack, "VaultVersioning", { bucket: "acme-prod-globex-backup", versioningConfiguration: { status: "Enabled" } });
+    new LogBucket(stack, "Logs", {
+      ...base,
+      kmsKeyArn: KEY,
+      replication: {
+        roleArn: "arn:aws:iam::111111111111:role/acme-prod-globex-backup-replication",
+        destinationBucketArn: "arn:aws:s3:::acme-prod-globex-backup",
+        destinationKmsKeyArn: VAULT_KEY,
+        storageClass: "GLACIER_IR",
+        waitFor: [vaultVersioning],
+      },
+    });
+    const replication = onlyResource(synthJson(stack), "aws_s3_bucket_replication_configuration");
+    expect(replication).toMatchObject({
+      bucket: expect.stringMatching(/^\$\{aws_s3_bucket\.Logs_.*\.id\}$/),
+      role: "arn:aws:iam::111111111111:role/acme-prod-globex-backup-replication",
+      rule: [
+        {
+          id: "backup-vault",
+          status: "Enabled",
+          filter: { prefix: "" },
+          delete_marker_replication: { status: "Disabled" },
+          source_selection_criteria: { sse_kms_encrypted_objects: { status: "Enabled" } },
+          destination: {
+            bucket: "arn:aws:s3:::acme-prod-globex-backup",
+            storage_class: "GLACIER_IR",
+            encryption_configuration: { replica_kms_key_id: VAULT_KEY },
+            metrics: { status: "Enabled", event_threshold: { minutes: 15 } },
+          },
+        },
+      ],
+    });
+    expect(replication.depends_on).toEqual([expect.stringMatching(/^aws_s3_bucket_versioning\.Logs_Versioning_/), "aws_s3_bucket_versioning.VaultVersioning"]);
+    // Without replication there is no configuration at all.
+    expect(resourcesOf(synth().json, "aws_s3_bucket_replication_configuration")).toEqual([]);
   });
 
   test("resources are stamped with the module name and version", () => {

@@ -161,6 +161,23 @@ describe("Snowpipe", () => {
     eventTimeField: "id.time",
   };
 
+  test("a backup stage on the same prefix of the vault, with the pipe's integration and file format, handed over with the rest; no pipe reads it", () => {
+    const stack = testStack();
+    const pipe = new Snowpipe(stack, "Pipe", { ...base, backupBucketName: "acme-prod-globex-backup" });
+    const stages = resourcesOf(synthJson(stack), "snowflake_stage");
+    const backup = stages.find((st) => st.name === "GSUITE_AUDIT_BACKUP_STAGE")!;
+    expect(backup).toMatchObject({ url: "s3://acme-prod-globex-backup/gsuite_audit/", storage_integration: "ACME_PROD_GLOBEX_GSUITE_AUDIT_S3", file_format: "FORMAT_NAME = LOGS_PROD.GLOBEX.GSUITE_AUDIT_JSON" });
+    expect(backup.lifecycle).toEqual({ replace_triggered_by: ["snowflake_storage_integration.I.id"] });
+    expect(pipe.backupStageName).toBe("LOGS_PROD.GLOBEX.GSUITE_AUDIT_BACKUP_STAGE");
+    expect(pipe.ownedObjects.map((o) => `${o.type} ${o.name}`)).toContain("STAGE LOGS_PROD.GLOBEX.GSUITE_AUDIT_BACKUP_STAGE");
+    expect(pipe.copyStatement).toContain("FROM @LOGS_PROD.GLOBEX.GSUITE_AUDIT_STAGE");
+    // Without a vault, one stage; the vault cannot be the bucket the pipe loads.
+    const plain = testStack();
+    new Snowpipe(plain, "Pipe", base);
+    expect(resourcesOf(synthJson(plain), "snowflake_stage")).toHaveLength(1);
+    expect(() => new Snowpipe(testStack(), "Bad", { ...base, backupBucketName: base.bucketName })).toThrow(/backupBucketName: must be the backup vault/);
+  });
+
   test("Parquet files get a PARQUET file format with only Parquet options, and the same COPY over $1", () => {
     const stack = testStack();
     const pipe = new Snowpipe(stack, "Pipe", { ...base, tableName: "VPC_FLOW", keyPrefix: "vpc_flow/", fileFormat: "PARQUET", eventTimeField: '"start"', eventTimeFormat: "EPOCH_S" });

@@ -27,7 +27,9 @@ export interface BackupVaultTenant {
   readonly id: string;
   /**
    * Key prefix of the tenant's backups, ending in `/`. S3 replication keeps each object's key, so this
-   * is also the prefix of the replicated objects in the tenant's log bucket.
+   * is also the prefix of the replicated objects in the tenant's log bucket. `""` when the tenant is
+   * the vault's only one: the whole vault is its (the stacks build one vault per tenant this way, so
+   * the tenant's whole bucket replicates with its own keys).
    */
   readonly prefix: string;
   /** Backups expire this many days after they are written; at least the storage class's minimum and `retentionFloorDays`. */
@@ -38,8 +40,12 @@ export interface BackupVaultTenant {
   readonly sourceBucketName: string;
   /** The KMS key of the tenant's log bucket: the replication role decrypts with it. */
   readonly sourceKmsKeyArn: string;
-  /** The tenant's restore role: besides the replication role and the administrators, the only role that may touch the tenant's prefix. */
+  /** The tenant's restore role: besides the replication role, the readers and the administrators, the only role that may touch the tenant's prefix. */
   readonly restoreRoleArn: string;
+  /** The role S3 Batch Operations restores the tenant's backups as (large restores): exempt like the restore role. @default none */
+  readonly restoreBatchRoleArn?: string;
+  /** Roles that may only read the tenant's prefix (`s3:GetObject`, `s3:GetObjectVersion`, listing it): a restore-ready tenant's Snowflake access roles. @default none */
+  readonly readerRoleArns?: readonly string[];
 }
 
 export interface BackupVaultProps {
@@ -95,7 +101,8 @@ export interface BackupVaultProps {
 const prefix = z
   .string()
   .regex(/^[A-Za-z0-9!_.*'()\-/]+\/$/, "must be a key prefix of safe characters ending in '/'")
-  .refine((p) => !p.startsWith("/"), "must not start with '/'");
+  .refine((p) => !p.startsWith("/"), "must not start with '/'")
+  .or(z.literal(""));
 
 const tenant = z.object({
   id: z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, "must be 1-40 of a-z, 0-9, '-', starting with a letter"),
@@ -105,6 +112,8 @@ const tenant = z.object({
   sourceBucketName: knownString(S3_BUCKET_NAME, "a valid S3 bucket name"),
   sourceKmsKeyArn: knownString(KMS_KEY_ARN, "a KMS key ARN"),
   restoreRoleArn: knownString(IAM_ROLE_ARN, "an IAM role ARN"),
+  restoreBatchRoleArn: knownString(IAM_ROLE_ARN, "an IAM role ARN").optional(),
+  readerRoleArns: z.array(knownString(IAM_ROLE_ARN, "an IAM role ARN")).default([]),
 });
 
 const propsSchema = z
@@ -137,6 +146,7 @@ const propsSchema = z
       issue(["replicationRoleName"], `required: the default '${p.bucketName}-replication' is longer than an IAM role name's 64 characters`);
     const lockDays = p.objectLock?.days ?? p.retentionFloorDays;
     p.tenants.forEach((t, i) => {
+      if (t.prefix === "" && p.tenants.length > 1) issue(["tenants", i, "prefix"], `tenant '${t.id}': an empty prefix (the whole vault) only for a vault's only tenant`);
       const minimum = BACKUP_STORAGE_MINIMUM_DAYS[t.storageClass];
       if (t.retentionDays < minimum)
         issue(["tenants", i, "retentionDays"], `tenant '${t.id}' keeps ${t.storageClass} backups ${t.retentionDays} days, but ${t.storageClass} bills at least ${minimum} days`);
@@ -180,6 +190,8 @@ export class BackupVault extends Construct {
   public readonly replicationRuleId: string;
   /** The vault policy resource. */
   public readonly policy: S3BucketPolicy;
+  /** What a replication configuration into the vault must wait for (S3 checks the destination's versioning when it is put). */
+  public readonly readyForReplication: ITerraformDependable[];
 
   constructor(scope: Construct, id: string, props: BackupVaultProps) {
     const p = parseProps(pathOf(scope, id), propsSchema, props);
@@ -201,17 +213,19 @@ export class BackupVault extends Construct {
     }).keyArn;
 
     const { versioning, publicAccessBlock } = hardenBucket(this, bucketId);
-    new S3BucketServerSideEncryptionConfigurationA(this, "Encryption", {
+    const encryption = new S3BucketServerSideEncryptionConfigurationA(this, "Encryption", {
       bucket: bucketId,
       rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: this.kmsKeyArn }, bucketKeyEnabled: true }],
     });
-    new S3BucketObjectLockConfigurationA(this, "ObjectLock", {
+    const objectLock = new S3BucketObjectLockConfigurationA(this, "ObjectLock", {
       bucket: bucketId,
       objectLockEnabled: "Enabled",
       // S3 refuses an object lock configuration until versioning is Enabled (InvalidBucketState).
       dependsOn: [versioning],
       rule: { defaultRetention: { mode: p.objectLock?.mode ?? "COMPLIANCE", days: p.objectLock?.days ?? p.retentionFloorDays } },
     });
+
+    this.readyForReplication = [versioning, encryption, objectLock];
 
     const role = new IamRole(this, "ReplicationRole", {
       name: p.replicationRoleName ?? `${p.bucketName}-replication`,
@@ -275,7 +289,7 @@ export class BackupVault extends Construct {
         okActions: actions,
       });
       // Request metrics of the tenant's prefix: no PUT for staleAfterHours means the backup stopped.
-      const metric = new S3BucketMetric(this, `PrefixMetric${ref}`, { bucket: bucketId, name: `tenant-${t.id}`, filter: { prefix: t.prefix } });
+      const metric = new S3BucketMetric(this, `PrefixMetric${ref}`, { bucket: bucketId, name: `tenant-${t.id}`, filter: t.prefix ? { prefix: t.prefix } : undefined });
       new CloudwatchMetricAlarm(this, `BackupStaleAlarm${ref}`, {
         alarmName: `${p.bucketName}-${t.id}-backup-stale`,
         alarmDescription: describe(`No new backup of tenant ${t.id} reached ${p.bucketName}/${t.prefix} in ${p.staleAfterHours} hours`),
@@ -370,29 +384,39 @@ function vaultStatements(p: Parsed, vaultArn: string, vaultKeyArn: string, repli
       Principal: "*",
       Action: ["s3:ListBucket", "s3:ListBucketVersions"],
       Resource: vaultArn,
-      Condition: exceptFor([replicationRoleArn, ...admins, ...p.tenants.map((t) => t.restoreRoleArn)]),
+      Condition: exceptFor([replicationRoleArn, ...admins, ...p.tenants.flatMap((t) => [t.restoreRoleArn, ...t.readerRoleArns])]),
     },
   ];
   for (const t of p.tenants) {
     const ref = sidOf(t.id);
-    statements.push(
-      {
-        Sid: `Deny${ref}ObjectsExceptOwnRoles`,
+    statements.push({
+      Sid: `Deny${ref}ObjectsExceptOwnRoles`,
+      Effect: "Deny",
+      Principal: "*",
+      Action: "s3:*",
+      Resource: `${vaultArn}/${t.prefix}*`,
+      Condition: exceptFor([replicationRoleArn, t.restoreRoleArn, ...(t.restoreBatchRoleArn ? [t.restoreBatchRoleArn] : []), ...t.readerRoleArns, ...admins]),
+    });
+    if (t.readerRoleArns.length > 0)
+      statements.push({
+        // Writes are denied to all but replication and the administrators already; restores (billed) are the restore role's.
+        Sid: `Deny${ref}ReadersRestores`,
         Effect: "Deny",
         Principal: "*",
-        Action: "s3:*",
+        Action: "s3:RestoreObject",
         Resource: `${vaultArn}/${t.prefix}*`,
-        Condition: exceptFor([replicationRoleArn, t.restoreRoleArn, ...admins]),
-      },
-      {
+        Condition: { ArnLike: { "aws:PrincipalArn": [...t.readerRoleArns] } },
+      });
+    // A tenant that owns the whole vault may list all of it.
+    if (t.prefix !== "")
+      statements.push({
         Sid: `Deny${ref}RestoreRoleListingOtherPrefixes`,
         Effect: "Deny",
         Principal: "*",
         Action: ["s3:ListBucket", "s3:ListBucketVersions"],
         Resource: vaultArn,
-        Condition: { ArnLike: { "aws:PrincipalArn": t.restoreRoleArn }, StringNotLike: { "s3:prefix": `${t.prefix}*` } },
-      },
-    );
+        Condition: { ArnLike: { "aws:PrincipalArn": t.readerRoleArns.length > 0 ? [t.restoreRoleArn, ...t.readerRoleArns] : t.restoreRoleArn }, StringNotLike: { "s3:prefix": `${t.prefix}*` } },
+      });
   }
   return statements;
 }

@@ -3,13 +3,14 @@ import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucke
 import { S3BucketNotification } from "@cdktf/provider-aws/lib/s3-bucket-notification";
 import { S3BucketObjectLockConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-object-lock-configuration";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
+import { S3BucketReplicationConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-replication-configuration";
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { z } from "zod";
 import { PolicyStatement, policyDocument, renderPolicy } from "../../core/iam";
 import { stampModule } from "../../core/stamp";
-import { AWS_ACCOUNT_ID, IAM_ROLE_ARN, KMS_KEY_ARN, S3_BUCKET_NAME, knownString, parseProps, pathOf } from "../../core/validate";
+import { AWS_ACCOUNT_ID, IAM_ROLE_ARN, KMS_KEY_ARN, S3_BUCKET_NAME, dependables, knownString, parseProps, pathOf } from "../../core/validate";
 import { KmsKey } from "../kms-key";
 import { accessLoggingSchema, hardenBucket, logAccessTo, tlsOnlyStatements } from "../s3-hardening";
 
@@ -92,6 +93,30 @@ export interface LogBucketProps {
   readonly notifications?: readonly LogBucketNotification[];
   /** Who may write log files, per prefix. @default none (only the account's IAM principals, via IAM) */
   readonly writers?: readonly LogBucketWriter[];
+  /**
+   * Replicate every new object version of the bucket into a backup vault (`aws/backup-vault`): all
+   * keys, SSE-KMS objects re-encrypted with the vault's key, straight into the vault's archive storage
+   * class, delete markers not replicated (a deletion here never reaches the backup), replication
+   * metrics on (the vault's failure alarm reads them). Objects written before the rule existed are not
+   * replicated (S3 Batch Replication does that, outside Terraform). @default no replication
+   */
+  readonly replication?: LogBucketReplication;
+}
+
+/** Where and how a log bucket replicates (the `aws/backup-vault` outputs of the same names). */
+export interface LogBucketReplication {
+  /** The role S3 replicates as (`BackupVault.replicationRoleArn`). */
+  readonly roleArn: string;
+  /** The vault bucket's ARN. */
+  readonly destinationBucketArn: string;
+  /** The vault's KMS key ARN: replicas are encrypted with it. */
+  readonly destinationKmsKeyArn: string;
+  /** Rule id; the vault's replication-failure alarm filters on it. @default "backup-vault" */
+  readonly ruleId?: string;
+  /** Storage class replicas are written in. @default DEEP_ARCHIVE */
+  readonly storageClass?: "DEEP_ARCHIVE" | "GLACIER" | "GLACIER_IR" | "STANDARD_IA" | "STANDARD";
+  /** Resources to create first: the vault's versioning (`BackupVault.readyForReplication`) when it is made in the same stack. @default none */
+  readonly waitFor?: readonly ITerraformDependable[];
 }
 
 const prefix = z
@@ -147,8 +172,20 @@ const propsSchema = z
           .refine((w) => w.servicePrincipal !== undefined || w.roleArns.length > 0, "needs a servicePrincipal or roleArns"),
       )
       .default([]),
+    replication: z
+      .object({
+        roleArn: knownString(IAM_ROLE_ARN, "an IAM role ARN"),
+        destinationBucketArn: knownString(/^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, "an S3 bucket ARN"),
+        destinationKmsKeyArn: knownString(KMS_KEY_ARN, "a KMS key ARN"),
+        ruleId: z.string().regex(/^[A-Za-z0-9-]{1,255}$/, "must be 1-255 of A-Za-z0-9-").default("backup-vault"),
+        storageClass: z.enum(["DEEP_ARCHIVE", "GLACIER", "GLACIER_IR", "STANDARD_IA", "STANDARD"]).default("DEEP_ARCHIVE"),
+        waitFor: dependables(),
+      })
+      .optional(),
   })
   .superRefine((p, ctx) => {
+    if (p.replication && p.replication.destinationBucketArn.endsWith(`:::${p.bucketName}`))
+      ctx.addIssue({ code: "custom", path: ["replication", "destinationBucketArn"], message: "must not be the bucket itself" });
     if (!p.accessLogging && !p.accessLoggingDisabledReason)
       ctx.addIssue({ code: "custom", path: ["accessLogging"], message: "required unless accessLoggingDisabledReason is given" });
     if (p.accessLogging && p.accessLogging.targetBucket === p.bucketName)
@@ -267,6 +304,33 @@ export class LogBucket extends Construct {
         })),
         // Objects must be encrypted before anything is told they exist.
         dependsOn: [encryption],
+      });
+    }
+
+    if (p.replication) {
+      const r = p.replication;
+      new S3BucketReplicationConfigurationA(this, "Replication", {
+        bucket: bucketId,
+        role: r.roleArn,
+        // S3 refuses a replication configuration unless both buckets' versioning is Enabled.
+        dependsOn: [versioning, ...r.waitFor],
+        rule: [
+          {
+            id: r.ruleId,
+            status: "Enabled",
+            priority: 0,
+            // Every key: the vault backs up the whole bucket (a prefix filter always, as for lifecycle rules).
+            filter: { prefix: "" },
+            deleteMarkerReplication: { status: "Disabled" },
+            sourceSelectionCriteria: { sseKmsEncryptedObjects: { status: "Enabled" } },
+            destination: {
+              bucket: r.destinationBucketArn,
+              storageClass: r.storageClass,
+              encryptionConfiguration: { replicaKmsKeyId: r.destinationKmsKeyArn },
+              metrics: { status: "Enabled", eventThreshold: { minutes: 15 } },
+            },
+          },
+        ],
       });
     }
   }

@@ -23,6 +23,11 @@ export interface SnowflakeAccessRoleProps {
   readonly prefixes: readonly string[];
   /** The bucket's KMS key: the role may decrypt with it, and nothing else. */
   readonly kmsKeyArn: string;
+  /**
+   * A second place the role reads: the tenant's backup vault (same key prefixes, the vault's key), for
+   * a restore-ready tenant's backup stage. Statement ids start with `Backup`. @default none
+   */
+  readonly backup?: { readonly bucketArn: string; readonly kmsKeyArn: string };
   /** Maximum session length in seconds. @default 3600 */
   readonly maxSessionDurationSeconds?: number;
 }
@@ -37,6 +42,12 @@ const propsSchema = z.object({
     .array(z.string().regex(/^[^*?]+\/$/, "must be a key prefix ending in '/', without wildcards"))
     .min(1, "at least one prefix is required: the role never reads a whole bucket"),
   kmsKeyArn: knownString(KMS_KEY_ARN, "a KMS key ARN"),
+  backup: z
+    .object({
+      bucketArn: knownString(/^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, "an S3 bucket ARN"),
+      kmsKeyArn: knownString(KMS_KEY_ARN, "a KMS key ARN"),
+    })
+    .optional(),
   maxSessionDurationSeconds: z.number().int().min(3600).max(43200).default(3600),
 });
 
@@ -87,7 +98,13 @@ export class SnowflakeAccessRole extends Construct {
     this.permissions = new IamRolePolicy(this, "ReadLogPrefixes", {
       name: "read-log-prefixes",
       role: role.id,
-      policy: renderPolicy(policyDocument(...readPrefixesStatements(p.bucketArn, p.prefixes, p.kmsKeyArn))),
+      policy: renderPolicy(
+        policyDocument(
+          ...readPrefixesStatements(p.bucketArn, p.prefixes, p.kmsKeyArn),
+          // The vault keeps the bucket's keys: the same prefixes there, with the vault's key.
+          ...(p.backup ? readPrefixesStatements(p.backup.bucketArn, p.prefixes, p.backup.kmsKeyArn).map((st) => ({ ...st, Sid: `Backup${st.Sid}` })) : []),
+        ),
+      ),
     });
   }
 }

@@ -27,6 +27,15 @@ export interface TenantAccessRolesProps {
   readonly readers?: readonly string[];
   /** Who may assume the operations role. @default as for readers */
   readonly operators?: readonly string[];
+  /**
+   * The tenant's backup vault (`aws/backup-vault`): adds `<namePrefix>-restore`, assumed by the
+   * operators, which may list and read the vault, request restores of archived objects there and
+   * decrypt with the vault key, read and write restore progress under `stateKeyPrefix` of the
+   * tenant's bucket, and run S3 Batch Operations restore jobs as `<namePrefix>-restore-batch` (restore
+   * requests in the vault, manifest and report under the state prefix). Neither can write, delete or
+   * change anything in the vault. @default no restore roles
+   */
+  readonly restore?: { readonly vaultBucketArn: string; readonly vaultKmsKeyArn: string; readonly stateKeyPrefix?: string };
 }
 
 const propsSchema = z.object({
@@ -38,7 +47,14 @@ const propsSchema = z.object({
   tenant: z.string().regex(/^[a-z][a-z0-9-]*$/, "must be a tenant id"),
   readers: z.array(knownString(IAM_ROLE_ARN, "an IAM role ARN")).optional(),
   operators: z.array(knownString(IAM_ROLE_ARN, "an IAM role ARN")).optional(),
-});
+  restore: z
+    .object({
+      vaultBucketArn: knownString(/^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, "an S3 bucket ARN"),
+      vaultKmsKeyArn: knownString(KMS_KEY_ARN, "a KMS key ARN"),
+      stateKeyPrefix: z.string().regex(/^[^*?]+\/$/, "must be a key prefix ending in '/', without wildcards").default("_restore-state/"),
+    })
+    .optional(),
+}).refine((p) => !p.restore || p.namePrefix.length <= 50, { path: ["namePrefix"], message: "must be at most 50 characters with restore: '<namePrefix>-restore-batch' is an IAM role name (64 at most)" });
 
 /**
  * A tenant's AWS roles on its own log files:
@@ -49,6 +65,14 @@ const propsSchema = z.object({
 export class TenantAccessRoles extends Construct {
   public readonly readRoleArn: string;
   public readonly opsRoleArn: string;
+  /** The restore role's ARN, when `restore` is given. */
+  public readonly restoreRoleArn?: string;
+  /** The role S3 Batch Operations restores as (`<namePrefix>-restore-batch`), when `restore` is given. */
+  public readonly restoreBatchRoleArn?: string;
+  /** The batch role's ARN for a name prefix, known before apply (the vault policy names it). */
+  public static restoreBatchRoleArnFor(accountId: string, namePrefix: string): string {
+    return `arn:aws:iam::${accountId}:role/${namePrefix}-restore-batch`;
+  }
 
   constructor(scope: Construct, id: string, props: TenantAccessRolesProps) {
     const p = parseProps(pathOf(scope, id), propsSchema, props);
@@ -87,5 +111,48 @@ export class TenantAccessRoles extends Construct {
         { Sid: "EncryptWithBucketKey", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Encrypt"], Resource: p.kmsKeyArn },
       ),
     ).arn;
+    if (p.restore) {
+      const r = p.restore;
+      const state = `${p.bucketArn}/${r.stateKeyPrefix}*`;
+      const batchRoleName = `${p.namePrefix}-restore-batch`;
+      const batchRoleArn = TenantAccessRoles.restoreBatchRoleArnFor(p.accountId, p.namePrefix);
+      this.restoreRoleArn = roleWith(
+        "Restore",
+        "Restores this tenant's backups from its vault (no write or delete there)",
+        p.operators,
+        policyDocument(
+          { Sid: "ListVault", Effect: "Allow", Action: ["s3:ListBucket", "s3:GetBucketLocation"], Resource: r.vaultBucketArn },
+          { Sid: "ReadAndRestoreBackups", Effect: "Allow", Action: ["s3:GetObject", "s3:GetObjectVersion", "s3:RestoreObject"], Resource: `${r.vaultBucketArn}/*` },
+          { Sid: "DecryptBackups", Effect: "Allow", Action: "kms:Decrypt", Resource: r.vaultKmsKeyArn },
+          { Sid: "RestoreProgress", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject"], Resource: state },
+          { Sid: "ListRestoreProgress", Effect: "Allow", Action: "s3:ListBucket", Resource: p.bucketArn, Condition: { StringLike: { "s3:prefix": `${r.stateKeyPrefix}*` } } },
+          { Sid: "EncryptProgressWithBucketKey", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: p.kmsKeyArn },
+          // Large restores are one S3 Batch Operations job, run as the batch role below.
+          { Sid: "RunRestoreJobs", Effect: "Allow", Action: ["s3:CreateJob", "s3:DescribeJob"], Resource: `arn:aws:s3:*:${p.accountId}:job/*` },
+          { Sid: "PassBatchRole", Effect: "Allow", Action: "iam:PassRole", Resource: batchRoleArn, Condition: { StringEquals: { "iam:PassedToService": "batchoperations.s3.amazonaws.com" } } },
+        ),
+      ).arn;
+      // S3 Batch Operations: reads the manifest and writes its report under the state prefix, restores in the vault.
+      const batch = new IamRole(this, "RestoreBatch", {
+        name: batchRoleName,
+        description: "S3 Batch Operations restores this tenant's backups (restore requests only)",
+        maxSessionDuration: 3600,
+        assumeRolePolicy: renderPolicy(
+          policyDocument({ Sid: "S3BatchOperations", Effect: "Allow", Principal: { Service: "batchoperations.s3.amazonaws.com" }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceAccount": p.accountId } } }),
+        ),
+      });
+      new IamRolePolicy(this, "RestoreBatchPolicy", {
+        name: "restore-batch-tenant-backups",
+        role: batch.id,
+        policy: renderPolicy(
+          policyDocument(
+            { Sid: "RestoreBackups", Effect: "Allow", Action: "s3:RestoreObject", Resource: `${r.vaultBucketArn}/*` },
+            { Sid: "ReadManifestWriteReport", Effect: "Allow", Action: ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"], Resource: state },
+            { Sid: "StateWithBucketKey", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: p.kmsKeyArn },
+          ),
+        ),
+      });
+      this.restoreBatchRoleArn = batch.arn;
+    }
   }
 }

@@ -8,7 +8,7 @@ import { qualified } from "../../core/naming";
 import { SchemaObject } from "../schema-object";
 import { stampModule } from "../../core/stamp";
 import { dependables, parseProps, pathOf, snowflakeIdentifier } from "../../core/validate";
-import { JSON_PATH, JSON_PATH_HINT, TIMESTAMP_FORMAT, copyStatement } from "../sql";
+import { CopyStatementParts, JSON_PATH, JSON_PATH_HINT, TIMESTAMP_FORMAT, copyStatement } from "../sql";
 
 export const SNOWPIPE_MODULE = "snowflake/snowpipe" as const;
 
@@ -28,6 +28,13 @@ export interface SnowpipeProps {
   readonly bucketName: string;
   /** Key prefix of this source, ending in '/', e.g. `okta/`. */
   readonly keyPrefix: string;
+  /**
+   * The tenant's backup vault (`aws/backup-vault`, which keeps the bucket's keys): adds a stage
+   * `<prefix>_BACKUP_STAGE` on the same key prefix of the vault, with this pipe's integration (which
+   * must allow that location) and file format, for `lakehouse restore` to load restored files with
+   * the pipe's own transformation. No pipe reads it. @default no backup stage
+   */
+  readonly backupBucketName?: string;
   /** Storage integration name (`StorageIntegration.integrationName`). */
   readonly storageIntegrationName: string;
   /**
@@ -68,23 +75,65 @@ export interface SnowpipeProps {
 
 const identifier = snowflakeIdentifier();
 
-const propsSchema = z.object({
+/** What the COPY is made of (with the defaults), shared by the pipe and `snowpipeCopyParts`. */
+const loadSchema = z.object({
   database: identifier,
   schema: identifier,
   tableName: identifier,
   namePrefix: identifier.optional(),
-  bucketName: z.string().regex(/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, "must be an S3 bucket name"),
-  keyPrefix: z.string().regex(/^[A-Za-z0-9!_.()\-/]+\/$/, "must be a key prefix ending in '/'"),
-  storageIntegrationName: identifier,
-  storageIntegrationReplacementTrigger: z.string().optional(),
   eventTimeField: z.string().regex(JSON_PATH, `must be ${JSON_PATH_HINT}`),
   eventTimeFormat: z.string().regex(TIMESTAMP_FORMAT, "must be AUTO, EPOCH_S, EPOCH_MS or a Snowflake timestamp format without quotes").default("AUTO"),
-  stripOuterArray: z.boolean().default(false),
   fileFormat: z.enum(["JSON", "PARQUET"]).default("JSON"),
   onError: z.enum(["CONTINUE", "SKIP_FILE", "ABORT_STATEMENT"]).default("CONTINUE"),
-  waitFor: dependables(),
-  comment: z.string().max(200).optional(),
-}).refine((p) => !(p.stripOuterArray && p.fileFormat === "PARQUET"), { message: "stripOuterArray is for JSON files; Parquet files have no outer array", path: ["stripOuterArray"] });
+});
+
+const propsSchema = loadSchema
+  .extend({
+    bucketName: z.string().regex(/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, "must be an S3 bucket name"),
+    backupBucketName: z.string().regex(/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, "must be an S3 bucket name").optional(),
+    keyPrefix: z.string().regex(/^[A-Za-z0-9!_.()\-/]+\/$/, "must be a key prefix ending in '/'"),
+    storageIntegrationName: identifier,
+    storageIntegrationReplacementTrigger: z.string().optional(),
+    stripOuterArray: z.boolean().default(false),
+    waitFor: dependables(),
+    comment: z.string().max(200).optional(),
+  })
+  .refine((p) => !(p.stripOuterArray && p.fileFormat === "PARQUET"), { message: "stripOuterArray is for JSON files; Parquet files have no outer array", path: ["stripOuterArray"] })
+  .refine((p) => p.backupBucketName !== p.bucketName, { message: "must be the backup vault, not the bucket the pipe loads from", path: ["backupBucketName"] });
+
+/** The part of `SnowpipeProps` a pipe's COPY is made of: what it loads, into which table, and how. */
+export type SnowpipeLoad = Pick<SnowpipeProps, "database" | "schema" | "tableName" | "namePrefix" | "eventTimeField" | "eventTimeFormat" | "fileFormat" | "onError">;
+
+/**
+ * Fully qualified names of a pipe's file format, stage and pipe (`<PREFIX>_JSON` or `_PARQUET`,
+ * `_STAGE`, `_PIPE`), and of its backup stage (`_BACKUP_STAGE`) where the pipe has one.
+ */
+export function snowpipeObjectNames(load: Pick<SnowpipeLoad, "database" | "schema" | "tableName" | "namePrefix" | "fileFormat">): { fileFormat: string; stage: string; backupStage: string; pipe: string } {
+  const names = shortNames(load.namePrefix ?? load.tableName, load.fileFormat ?? "JSON");
+  const q = (name: string) => qualified(load.database, load.schema, name);
+  return { fileFormat: q(names.fileFormat), stage: q(names.stage), backupStage: q(names.backupStage), pipe: q(names.pipe) };
+}
+
+function shortNames(prefix: string, fileFormat: "JSON" | "PARQUET") {
+  return { fileFormat: `${prefix}_${fileFormat}`, stage: `${prefix}_STAGE`, backupStage: `${prefix}_BACKUP_STAGE`, pipe: `${prefix}_PIPE` };
+}
+
+/**
+ * The parts of the pipe's COPY (`copyStatement` in ../sql), with the same defaults as the pipe: a
+ * backfill that loads through them loads exactly as the pipe does.
+ */
+export function snowpipeCopyParts(load: SnowpipeLoad): CopyStatementParts {
+  const l = loadSchema.parse(load);
+  const names = snowpipeObjectNames(l);
+  return {
+    table: qualified(l.database, l.schema, l.tableName),
+    stage: names.stage,
+    fileFormat: names.fileFormat,
+    eventTimeField: l.eventTimeField,
+    eventTimeFormat: l.eventTimeFormat,
+    onError: l.onError,
+  };
+}
 
 /**
  * Auto-ingest from S3 into a log table: a JSON (or Parquet) file format, an external stage on the storage
@@ -97,6 +146,8 @@ export class Snowpipe extends Construct {
   public readonly pipeName: string;
   /** `DATABASE.SCHEMA.STAGE`. */
   public readonly stageName: string;
+  /** The backup stage's qualified name, with `backupBucketName`. */
+  public readonly backupStageName?: string;
   /** SQS queue ARN for the bucket's event notification (computed at apply). */
   public readonly notificationChannel: string;
   /** The COPY statement the pipe runs. */
@@ -109,10 +160,7 @@ export class Snowpipe extends Construct {
     super(scope, id);
     stampModule(this, SNOWPIPE_MODULE);
 
-    const prefix = p.namePrefix ?? p.tableName;
-    const fileFormatName = `${prefix}_${p.fileFormat}`;
-    const stageName = `${prefix}_STAGE`;
-    const pipeName = `${prefix}_PIPE`;
+    const { fileFormat: fileFormatName, stage: stageName, backupStage: backupStageName, pipe: pipeName } = shortNames(p.namePrefix ?? p.tableName, p.fileFormat);
 
     // The provider sends every boolean option of the format type; unset means FALSE, so each is stated.
     const common = { database: p.database, schema: p.schema, name: fileFormatName, compression: "AUTO", comment: p.comment, dependsOn: p.waitFor.length > 0 ? [...p.waitFor] : undefined };
@@ -148,14 +196,21 @@ export class Snowpipe extends Construct {
       lifecycle: p.storageIntegrationReplacementTrigger ? { replaceTriggeredBy: [p.storageIntegrationReplacementTrigger] } : undefined,
     });
 
-    this.copyStatement = copyStatement({
-      table: qualified(p.database, p.schema, p.tableName),
-      stage: qualified(p.database, p.schema, stageName),
-      fileFormat: qualified(p.database, p.schema, fileFormatName),
-      eventTimeField: p.eventTimeField,
-      eventTimeFormat: p.eventTimeFormat,
-      onError: p.onError,
-    });
+    this.copyStatement = copyStatement(snowpipeCopyParts(p));
+
+    const backupStage = p.backupBucketName
+      ? new Stage(this, "BackupStage", {
+          database: p.database,
+          schema: p.schema,
+          name: backupStageName,
+          url: `s3://${p.backupBucketName}/${p.keyPrefix}`,
+          storageIntegration: p.storageIntegrationName,
+          fileFormat: `FORMAT_NAME = ${qualified(p.database, p.schema, fileFormatName)}`,
+          comment: p.comment,
+          dependsOn: [fileFormat, ...p.waitFor],
+          lifecycle: p.storageIntegrationReplacementTrigger ? { replaceTriggeredBy: [p.storageIntegrationReplacementTrigger] } : undefined,
+        })
+      : undefined;
 
     const stageAddress = `${stage.terraformResourceType}.${stage.friendlyUniqueId}`;
     const pipe = new Pipe(this, "Resource", {
@@ -173,9 +228,11 @@ export class Snowpipe extends Construct {
     this.pipeName = qualified(p.database, p.schema, pipeName);
     this.stageName = qualified(p.database, p.schema, stageName);
     this.notificationChannel = pipe.notificationChannel;
+    this.backupStageName = backupStage ? qualified(p.database, p.schema, backupStageName) : undefined;
     this.ownedObjects = [
       { type: "FILE FORMAT", name: qualified(p.database, p.schema, fileFormatName), resource: fileFormat },
       { type: "STAGE", name: this.stageName, resource: stage },
+      ...(backupStage && this.backupStageName ? [{ type: "STAGE" as const, name: this.backupStageName, resource: backupStage }] : []),
       { type: "PIPE", name: this.pipeName, resource: pipe },
     ];
   }
