@@ -20,8 +20,9 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 node dist/cli/lakehouse.js synth --out "$out/default" >/dev/null
 node dist/examples/direct-modules/main.js "$out/direct-modules"
-# What lakehouse backfill emits (COPY, progress DML, its queries), beside the stacks' SQL.
+# What lakehouse backfill and lakehouse restore send (COPY, progress DML, their queries), beside the stacks' SQL.
 node dist/tools/backfill-sql.js examples/default/lakehouse.yaml "$out/default/backfill-sql.json"
+node dist/tools/restore-sql.js examples/default/lakehouse.yaml "$out/default/restore-sql.json"
 
 must_reject() { # name, command...
   local name=$1; shift
@@ -39,8 +40,7 @@ count() { # the checker's closing "N passed, M failed" line → "N M"
 
 echo "== SQL syntax: SQLFluff, Snowflake dialect"
 must_reject check-sql $py scripts/check-sql.py scripts/fixtures/bad-sql
-node dist/tools/restore-sql.js "$out/restore-sql.json" "examples/default/lakehouse.yaml"
-$py scripts/check-sql.py "$out/default" "$out/direct-modules" "$out/restore-sql.json" | tee "$out/sql.log"
+$py scripts/check-sql.py "$out/default" "$out/direct-modules" | tee "$out/sql.log"
 count "$out/sql.log"
 
 echo "== SQL logic on data: canaries and cleaners on DuckDB"

@@ -1,7 +1,9 @@
 import { main } from "../cli/lakehouse";
-import { backupVaultBucketName, restoreStateKey, sourceRestoreNames } from "../cli/restore/backup";
+import { restoreBatchRoleArn, restoreStateKey, sourceRestoreNames } from "../cli/restore/backup";
+import { planFromArguments } from "../cli/restore/command";
 import { daysInRange, isRangeKey, parseDate, rangePrefixes } from "../cli/restore/range";
-import { MAX_COPY_FILES, alreadyLoaded, alreadyLoadedStatement, copyResults, createTargetStatement, restoreCopyStatement, restoreTarget } from "../cli/restore/snowflake";
+import { MAX_COPY_FILES, alreadyLoaded, alreadyLoadedQueries, copyResults, createTargetStatement, restoreCopyStatement, restoreTarget } from "../cli/restore/snowflake";
+import type { SqlClient, SqlRow } from "../cli/snowflake-sql-api";
 import {
   type ObjectState,
   type RestoreState,
@@ -18,9 +20,12 @@ import {
   phaseOf,
 } from "../cli/restore/state";
 import { clientRequestToken, createJobInput, manifestCsv, tierProblem } from "../cli/restore/vault";
-import { bucketName } from "../modules/core/naming";
+import { snowpipeCopyParts, snowpipeObjectNames } from "../modules/snowflake/snowpipe";
+import { pipeLoadOf } from "../stacks/source-pipeline";
 import { loadConfigFile } from "../stacks/config/load";
 import { resolveConfig } from "../stacks/config/resolve";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 const ms = (d: string) => (parseDate(d) as { ms: number }).ms;
@@ -59,18 +64,32 @@ describe("restore names", () => {
   const globex = env.tenants.find((t) => t.id === "globex")!;
   const okta = globex.sources.find((s) => s.name === "okta")!;
 
-  test("the vault name is the naming contract's: bucketName(org, env, tenant, account, 'backup')", () => {
-    expect(backupVaultBucketName("acme", "prod", "111111111111", "globex")).toBe(bucketName("acme", "prod", "globex", "111111111111", "backup"));
-    expect(backupVaultBucketName("acme", "prod", "111111111111", "globex")).toBe("acme-prod-globex-111111111111-backup");
+  test("the vault is the resolved config's (tenant.backup); the batch job's role is the tenant's <prefix>-restore-batch", () => {
+    const usage = (m: string) => new Error(m);
+    const base = { config: join(__dirname, "..", "examples", "default", "lakehouse.yaml"), env: "prod", tenant: "globex", source: "okta", from: "2024-01-01", to: "2024-01-02" };
+    const { plan } = planFromArguments(base, usage);
+    expect(plan.identity.vaultBucket).toBe(globex.backup!.vaultBucketName);
+    expect(plan.restoreReady).toBe(globex.backup!.restoreReady);
+    expect(plan.batch.roleArn).toBe(`arn:aws:iam::${env.accountId}:role/${globex.awsRolePrefix}-restore-batch`);
+    expect(restoreBatchRoleArn(env, globex)).toBe(plan.batch.roleArn);
+    const initech = env.tenants.find((t) => t.id === "initech")!;
+    expect(planFromArguments({ ...base, tenant: "initech", source: initech.sources[0].name }, usage).plan.restoreReady).toBe(true);
   });
 
-  test("state key, stage, file format and default target", () => {
+  test("state key; stage, file format and COPY parts are the pipe's (snowpipeObjectNames, pipeLoadOf) with the backup stage; default target", () => {
     expect(restoreStateKey("globex", "okta", "2024-01-01", "2024-01-31")).toBe("_restore-state/globex/okta/2024-01-01_2024-01-31.json");
     const names = sourceRestoreNames(env, globex, okta);
-    expect(names).toEqual({ database: "ACME_LOGS_PROD", schema: "GLOBEX", table: "OKTA", backupStage: "OKTA_BACKUP", fileFormat: "OKTA_JSON" });
+    expect(names).toEqual({
+      database: "ACME_LOGS_PROD",
+      schema: "GLOBEX",
+      table: "OKTA",
+      copy: { table: "ACME_LOGS_PROD.GLOBEX.OKTA", stage: "ACME_LOGS_PROD.GLOBEX.OKTA_BACKUP_STAGE", fileFormat: "ACME_LOGS_PROD.GLOBEX.OKTA_JSON", eventTimeField: okta.config.eventTimeField, eventTimeFormat: okta.eventTimeFormat, onError: "CONTINUE" },
+    });
+    const load = pipeLoadOf(env, globex, okta);
+    expect(names.copy).toEqual({ ...snowpipeCopyParts(load), stage: snowpipeObjectNames(load).backupStage });
     expect(restoreTarget(names, undefined)).toEqual({ target: "ACME_LOGS_PROD.GLOBEX.OKTA_RESTORED" });
-    const flow = globex.sources.find((s) => s.config.fileFormat === "parquet");
-    if (flow) expect(sourceRestoreNames(env, globex, flow).fileFormat).toBe(`${flow.tableName}_PARQUET`);
+    const parquet = env.tenants.flatMap((t) => t.sources.map((s) => ({ t, s }))).find(({ s }) => s.config.fileFormat === "parquet");
+    if (parquet) expect(sourceRestoreNames(env, parquet.t, parquet.s).copy.fileFormat).toMatch(/_PARQUET$/);
   });
 
   test("--into: a schema, SCHEMA.TABLE or DB.SCHEMA.TABLE; anything else is a problem", () => {
@@ -183,47 +202,56 @@ describe("restore state transitions", () => {
 });
 
 describe("restore SQL and de-duplication", () => {
-  const names = { database: "ACME_LOGS_PROD", schema: "GLOBEX", table: "OKTA", backupStage: "OKTA_BACKUP", fileFormat: "OKTA_JSON" };
+  const names = {
+    database: "ACME_LOGS_PROD",
+    schema: "GLOBEX",
+    table: "OKTA",
+    copy: { table: "ACME_LOGS_PROD.GLOBEX.OKTA", stage: "ACME_LOGS_PROD.GLOBEX.OKTA_BACKUP_STAGE", fileFormat: "ACME_LOGS_PROD.GLOBEX.OKTA_JSON", eventTimeField: "published", eventTimeFormat: "AUTO", onError: "CONTINUE" as const },
+  };
 
-  test("COPY: the source's transformation over the backup stage, FILES before FILE_FORMAT, names quoted", () => {
-    const sql = restoreCopyStatement({ target: "ACME_LOGS_PROD.GLOBEX.OKTA_RESTORED", names, eventTimeField: "published", eventTimeFormat: "AUTO", files: ["2024/01/01/00/a.json.gz", "2024/01/01/01/o'brien.json.gz"] });
+  test("COPY: backfill's COPY (the pipe's transformation) into the target over the backup stage, names quoted", () => {
+    const sql = restoreCopyStatement("ACME_LOGS_PROD.GLOBEX.OKTA_RESTORED", names, ["2024/01/01/00/a.json.gz", "2024/01/01/01/o'brien\\x.json.gz"]);
     expect(sql).toBe(
       [
         "COPY INTO ACME_LOGS_PROD.GLOBEX.OKTA_RESTORED (DATA, PARSE_TIME, EVENT_TIME, SOURCE_FILE, SOURCE_FILE_ROW)",
         "FROM (",
         "  SELECT $1, METADATA$START_SCAN_TIME, TRY_TO_TIMESTAMP_TZ($1:published::VARCHAR), METADATA$FILENAME, METADATA$FILE_ROW_NUMBER",
-        "  FROM @ACME_LOGS_PROD.GLOBEX.OKTA_BACKUP",
+        "  FROM @ACME_LOGS_PROD.GLOBEX.OKTA_BACKUP_STAGE",
         ")",
-        "FILES = ('2024/01/01/00/a.json.gz', '2024/01/01/01/o''brien.json.gz')",
+        "FILES = ('2024/01/01/00/a.json.gz', '2024/01/01/01/o''brien\\\\x.json.gz')",
         "FILE_FORMAT = (FORMAT_NAME = 'ACME_LOGS_PROD.GLOBEX.OKTA_JSON')",
         "ON_ERROR = CONTINUE",
+        "FORCE = FALSE",
+        "LOAD_UNCERTAIN_FILES = TRUE",
       ].join("\n"),
     );
-    expect(() => restoreCopyStatement({ target: "T", names, eventTimeField: "a", eventTimeFormat: "AUTO", files: [] })).toThrow();
-    expect(() => restoreCopyStatement({ target: "T", names, eventTimeField: "a", eventTimeFormat: "AUTO", files: Array.from({ length: 1001 }, (_, i) => `${i}`) })).toThrow(/1 to 1000/);
+    expect(() => restoreCopyStatement("T", names, [])).toThrow(/no files/);
+    expect(() => restoreCopyStatement("T", names, Array.from({ length: 1001 }, (_, i) => `${i}`))).toThrow(/at most 1000/);
     expect(createTargetStatement("ACME_LOGS_PROD.GLOBEX.OKTA_RESTORED", names)).toBe("CREATE TABLE IF NOT EXISTS ACME_LOGS_PROD.GLOBEX.OKTA_RESTORED LIKE ACME_LOGS_PROD.GLOBEX.OKTA");
   });
 
-  test("already loaded: asks with both spellings of each file and maps what the table holds back to keys", async () => {
-    const asked: unknown[][] = [];
-    const client = {
-      async query(sql: string, binds?: readonly unknown[]) {
-        expect(sql).toBe(alreadyLoadedStatement("T"));
-        asked.push([...(binds ?? [])]);
-        return [{ SOURCE_FILE: "2024/01/01/00/a" }, { SOURCE_FILE: "okta/2024/01/01/00/c" }, { SOURCE_FILE: "unrelated" }];
+  test("already loaded: backfill's query, each file in both spellings, chunked; what the table holds maps back to keys", async () => {
+    const asked: { sql: string; binds: unknown[] }[] = [];
+    const client: SqlClient = {
+      async query(sql, binds) {
+        asked.push({ sql, binds: [...(binds ?? [])] });
+        const rows = asked.length === 1 ? [{ SOURCE_FILE: "2024/01/01/00/a" }, { SOURCE_FILE: "okta/2024/01/01/00/c" }, { SOURCE_FILE: "unrelated" }] : [];
+        return { columns: ["SOURCE_FILE"], rows };
       },
     };
     const files = ["a", "b", "c"].map((x) => ({ key: `okta/2024/01/01/00/${x}`, name: `2024/01/01/00/${x}` }));
-    const found = await alreadyLoaded(client, "T", files);
+    const found = await alreadyLoaded(client, "T", "okta/", files);
     expect([...found].sort()).toEqual(["okta/2024/01/01/00/a", "okta/2024/01/01/00/c"]);
-    expect(JSON.parse(asked[0][0] as string)).toEqual(files.flatMap((f) => [f.name, f.key]));
+    expect(asked).toEqual([{ sql: "SELECT DISTINCT SOURCE_FILE\nFROM T\nWHERE SOURCE_FILE IN (?, ?, ?, ?, ?, ?)", binds: files.flatMap((f) => [f.name, f.key]) }]);
+    const many = Array.from({ length: 1000 }, (_, i) => ({ key: `okta/${i}`, name: `${i}` }));
+    expect(alreadyLoadedQueries("T", many).map((q) => q.binds.length)).toEqual([1000, 1000]);
   });
 
   test("COPY's answer per file: loaded, partly loaded, failed; unmentioned files are left to the table", () => {
-    const rows = [
-      { file: "s3://vault/okta/2024/01/01/00/a", status: "LOADED", rows_loaded: 3 },
-      { file: "okta/2024/01/01/00/b", status: "PARTIALLY_LOADED", rows_loaded: 1, first_error: "bad json" },
-      { FILE: "2024/01/01/00/c", STATUS: "LOAD_FAILED", ROWS_LOADED: 0, FIRST_ERROR: "oops" },
+    const rows: SqlRow[] = [
+      { file: "s3://vault/okta/2024/01/01/00/a", status: "LOADED", rows_loaded: "3" },
+      { file: "okta/2024/01/01/00/b", status: "PARTIALLY_LOADED", rows_loaded: "1", first_error: "bad json" },
+      { FILE: "2024/01/01/00/c", STATUS: "LOAD_FAILED", ROWS_LOADED: "0", FIRST_ERROR: "oops" },
     ];
     const r = copyResults(rows, ["2024/01/01/00/a", "2024/01/01/00/b", "2024/01/01/00/c", "2024/01/01/00/d"]);
     expect(r.get("2024/01/01/00/a")).toEqual({ loaded: true, rows: 3 });
@@ -286,6 +314,16 @@ describe("lakehouse restore (command line)", () => {
     expect((await cli(["--help"])).stdout).toMatch(/^ {2}restore +\S/m);
   });
 
+  test("a tenant without backup (backup.enabled: false) is a usage error naming --tenant", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "restore-nobackup-"));
+    const text = readFileSync(config, "utf8").replace("  - id: umbrella\n", "  - id: umbrella\n    backup: { enabled: false, disabledReason: \"a test of restore without a vault\" }\n");
+    expect(text).toContain("backup: { enabled: false,");
+    writeFileSync(join(dir, "lakehouse.yaml"), text);
+    const r = await cli(["restore", "--config", join(dir, "lakehouse.yaml"), "--env", "prod", "--tenant", "umbrella", "--source", "gsuite_audit", "--from", "2024-01-01", "--to", "2024-01-02"]);
+    expect(r.stderr).toMatch(/restore --tenant umbrella: has no backup vault in environment prod/);
+    expect(r.code).toBe(2);
+  });
+
   test.each([
     ["missing --config", without("--config"), /restore needs --config <file>/],
     ["missing --tenant", without("--tenant"), /restore needs --tenant <id>/],
@@ -301,6 +339,7 @@ describe("lakehouse restore (command line)", () => {
     ["unknown --tenant", replace("--tenant", "globx"), /restore --tenant globx: no such tenant in environment prod; did you mean globex\?/],
     ["unknown --source", replace("--source", "oktaa"), /restore --source oktaa: tenant globex has no such source; did you mean okta\?/],
     ["a wrapped source", replace("--source", "cloudtrail"), /restore --source cloudtrail: its files wrap their events \(Records\)/],
+    ["an unreadable --private-key-file", [...ok, "--snowflake-user", "restorer", "--private-key-file", "/nonexistent/key.p8"], /restore: cannot read the private key file \/nonexistent\/key\.p8: ENOENT/],
     ["--dry-run with --wait", [...ok, "--dry-run", "--wait"], /--dry-run and --wait do not go together/],
     ["a typo in an option", [...ok, "--tenatn", "x"], /restore: unknown option --tenatn; did you mean --tenant\?/],
   ])("%s is a usage error (exit 2) naming the option, before anything is read from AWS", async (_name, args, message) => {

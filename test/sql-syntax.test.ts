@@ -138,20 +138,28 @@ describe("SQL emitted by the modules", () => {
     expect(backfillCopyStatement(parts, Array.from({ length: 1000 }, (_, i) => `f${i}`))).toContain("'f999')");
   });
 
-  test("lakehouse restore's statements, for every source it can restore (full grammar check: scripts/check-sql.py over dist/tools/restore-sql.js)", () => {
-    const samples = restoreSqlSamples(join(__dirname, "..", "examples", "default", "lakehouse.yaml"));
-    const copies = samples.filter((s) => s.where.endsWith(" copy")).map((s) => s.sql);
+  test("lakehouse restore's statements, for every source it can restore, in the collection scripts/check-sql.py parses (restore-sql.json beside the stacks); its COPY is backfill's over the backup stage", () => {
+    const config = join(__dirname, "..", "examples", "default", "lakehouse.yaml");
+    const lakehouse = resolveConfig(loadConfigFile(config));
+    const samples = restoreSqlSamples(config);
+    const restorable = lakehouse.environments.flatMap((e) => e.tenants.filter((t) => t.backup !== undefined).flatMap((t) => t.sources.filter((x) => x.config.wrappedRecords === undefined)));
+    const copies = samples.filter((s) => s.kind === "copy").map((s) => s.sql);
+    expect(copies).toHaveLength(restorable.length);
     expect(copies.length).toBeGreaterThanOrEqual(7);
-    for (const copy of copies) {
-      expect(copy).toMatch(/^COPY INTO [A-Z_]+\.[A-Z_]+\.[A-Z_]+_RESTORED \(DATA, PARSE_TIME, EVENT_TIME, SOURCE_FILE, SOURCE_FILE_ROW\)\nFROM \(\n {2}SELECT \$1, METADATA\$START_SCAN_TIME, (?:TRY_TO_TIMESTAMP_TZ\(\$1:[^)]+::VARCHAR\)|TO_TIMESTAMP_TZ\(TRY_TO_NUMBER\(\$1:[^)]+::VARCHAR\), [03]\)), METADATA\$FILENAME, METADATA\$FILE_ROW_NUMBER\n {2}FROM @[A-Z_.]+_BACKUP\n\)\nFILES = \('2024\/01\/01\/00\/a\.json\.gz', '2024\/01\/01\/01\/o''brien\.json\.gz'\)\nFILE_FORMAT = \(FORMAT_NAME = '[A-Z_.]+_(?:JSON|PARQUET)'\)\nON_ERROR = CONTINUE$/);
-      const inner = /FROM \(\n {2}(SELECT [\s\S]+?)\n\)/.exec(copy)![1].replace(/\$1/g, "c1").replace(/METADATA\$/g, "METADATA_").replace(/@/g, "");
+    const backfillCopies = new Map(backfillSqlSamples(lakehouse).filter((x) => x.kind === "copy").map((x) => [x.where, x.sql]));
+    for (const s of samples.filter((x) => x.kind === "copy")) {
+      // The same statement as backfill's for the source, but for the target table and the backup stage.
+      const [, , , table] = /^COPY INTO (([A-Z_]+\.[A-Z_]+\.)([A-Z_]+))_RESTORED /.exec(s.sql) ?? [];
+      expect(table).toBeDefined();
+      const backfill = backfillCopies.get(s.where)!;
+      expect(s.sql.replace(/^COPY INTO (\S+)_RESTORED /, "COPY INTO $1 ").replace(/_BACKUP_STAGE\n/, "_STAGE\n")).toBe(backfill);
+      const inner = /FROM \(\n {2}(SELECT [\s\S]+?)\n\)/.exec(s.sql)![1].replace(/\$1/g, "c1").replace(/METADATA\$/g, "METADATA_").replace(/@/g, "");
       expect(() => parse(inner)).not.toThrow();
     }
-    for (const s of samples.filter((x) => x.where.endsWith(" create"))) expect(s.sql).toMatch(/^CREATE TABLE IF NOT EXISTS ([A-Z_]+\.[A-Z_]+\.[A-Z_]+)_RESTORED LIKE \1$/);
-    // The look-up parses once its FLATTEN of the bound JSON array is spelled as a table.
-    for (const s of samples.filter((x) => x.where.includes("already-loaded"))) {
-      expect(() => parse(s.sql.replace(/TABLE\(FLATTEN\(INPUT => PARSE_JSON\('[^']*'\)\)\)/, "NAMES").replace("VALUE::VARCHAR", "VALUE"))).not.toThrow();
-    }
+    for (const s of samples.filter((x) => x.kind === "create")) expect(s.sql).toMatch(/^CREATE TABLE IF NOT EXISTS ([A-Z_]+\.[A-Z_]+\.[A-Z_]+)_RESTORED LIKE \1$/);
+    const loaded = samples.filter((x) => x.kind === "loaded");
+    expect(loaded).toHaveLength(restorable.length);
+    for (const s of loaded) expect(() => parse(s.sql)).not.toThrow();
   });
 
   test("event-time expressions only ever use TRY_ conversion", () => {

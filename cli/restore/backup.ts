@@ -1,35 +1,17 @@
-import { bucketName } from "../../modules/core/naming";
+import { qualified } from "../../modules/core/naming";
+import type { CopyStatementParts } from "../../modules/snowflake/sql";
+import { snowpipeCopyParts, snowpipeObjectNames } from "../../modules/snowflake/snowpipe";
+import { TenantAccessRoles } from "../../modules/aws/tenant-access-roles";
 import type { ResolvedEnvironment, ResolvedSource, ResolvedTenant } from "../../stacks/config/resolve";
-import { landingTableOf } from "../../modules/snowflake/record-flattener";
+import { pipeLoadOf } from "../../stacks/source-pipeline";
 
 /**
- * The backup layout restore reads, as issue 11 states it (the stacks are wired to it in parallel):
- * one vault bucket per tenant and environment, in the tenant's region, that S3 replication fills with
- * the tenant log bucket's objects under the same keys; restore state lives in the tenant's log bucket
- * (the vault is write-protected); a `<TABLE>_BACKUP` stage on `s3://<vault>/<keyPrefix>` per source.
- *
- * `backupVaultBucketName` is the same function stacks/config/resolve.ts gets in that work; until it
- * lands this file is the one place that knows it (to be reconciled at merge).
+ * The backup layout restore reads, as the stacks make it from `environments[].backup`
+ * (`ResolvedTenant.backup`): one vault bucket per tenant and environment, in the tenant's region,
+ * that S3 replication fills with the whole tenant log bucket under the same keys; restore state lives
+ * in the tenant's log bucket (the vault is write-protected); a restore-ready tenant's sources each
+ * have a `<PREFIX>_BACKUP_STAGE` on `s3://<vault>/<keyPrefix>`.
  */
-export function backupVaultBucketName(organization: string, env: string, accountId: string, tenantId: string): string {
-  return bucketName(organization, env, tenantId, accountId, "backup");
-}
-
-/** What restore needs of a tenant's backup settings (`ResolvedTenant.backup` once the wiring lands). */
-export interface TenantBackup {
-  readonly vaultBucketName: string;
-  /** The Snowflake `<TABLE>_BACKUP` stages exist. `undefined`: the config does not say (before the wiring lands). */
-  readonly restoreReady?: boolean;
-}
-
-/**
- * The tenant's backup settings: the resolver's when it has them, else the vault name by the naming
- * contract (a tenant without backup then has no such bucket, which listing reports by name).
- */
-export function tenantBackup(organization: string, env: ResolvedEnvironment, tenant: ResolvedTenant): TenantBackup {
-  const resolved = (tenant as ResolvedTenant & { readonly backup?: TenantBackup }).backup;
-  return resolved ?? { vaultBucketName: backupVaultBucketName(organization, env.name, env.accountId, tenant.id) };
-}
 
 /** Where restore keeps its state for one request: in the tenant's log bucket, outside every source prefix. */
 export const RESTORE_STATE_PREFIX = "_restore-state/";
@@ -48,32 +30,32 @@ export function batchReportPrefix(stateKey: string): string {
   return `${stateKey.replace(/\.json$/, "")}/reports`;
 }
 
-/** The tenant's restore role (`<awsRolePrefix>-restore`), which lists and restores in the vault. */
-export function restoreRoleArn(accountId: string, tenant: ResolvedTenant): string {
-  return `arn:aws:iam::${accountId}:role/${tenant.awsRolePrefix}-restore`;
+/** The role S3 Batch Operations restores as (`<awsRolePrefix>-restore-batch`); the restore role may pass it to S3 Batch Operations only. */
+export function restoreBatchRoleArn(env: ResolvedEnvironment, tenant: ResolvedTenant): string {
+  return TenantAccessRoles.restoreBatchRoleArnFor(env.accountId, tenant.awsRolePrefix);
 }
 
-/** Snowflake names a source's restore uses, all in the tenant's schema of the environment database. */
+/** Snowflake names a source's restore uses, all from the pipe's own (snowpipeObjectNames, snowpipeCopyParts). */
 export interface SourceRestoreNames {
   readonly database: string;
   readonly schema: string;
-  /** The live log table (`LIKE` template of the restore table). */
+  /** The live log table's own name (`LIKE` template of the restore table, and the default `<TABLE>_RESTORED`). */
   readonly table: string;
-  /** `<TABLE>_BACKUP`: the stage on `s3://<vault>/<keyPrefix>`. */
-  readonly backupStage: string;
-  /** `<TABLE>_JSON` or `<TABLE>_PARQUET`: the source's file format. */
-  readonly fileFormat: string;
-  /** `<TABLE>_FILES` for wrapped sources (CloudTrail): what their pipe loads. */
-  readonly landingTable?: string;
+  /** The pipe's COPY parts with the backup stage in place of the live one; `table` is the live table (the target replaces it). */
+  readonly copy: CopyStatementParts;
 }
 
 export function sourceRestoreNames(env: ResolvedEnvironment, tenant: ResolvedTenant, source: ResolvedSource): SourceRestoreNames {
+  const load = pipeLoadOf(env, tenant, source);
   return {
     database: env.databaseName,
     schema: tenant.schemaName,
     table: source.tableName,
-    backupStage: `${source.tableName}_BACKUP`,
-    fileFormat: `${source.tableName}_${source.config.fileFormat === "parquet" ? "PARQUET" : "JSON"}`,
-    ...(source.config.wrappedRecords !== undefined ? { landingTable: landingTableOf(source.tableName) } : {}),
+    copy: { ...snowpipeCopyParts(load), stage: snowpipeObjectNames(load).backupStage },
   };
+}
+
+/** The live log table, qualified. */
+export function liveTable(names: SourceRestoreNames): string {
+  return qualified(names.database, names.schema, names.table);
 }

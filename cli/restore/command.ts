@@ -3,10 +3,11 @@ import { S3ControlClient } from "@aws-sdk/client-s3-control";
 import { loadConfigFile } from "../../stacks/config/load";
 import { resolveConfig } from "../../stacks/config/resolve";
 import { nearest } from "../../modules/core/suggest";
-import { restoreRoleArn, restoreStateKey, sourceRestoreNames, tenantBackup } from "./backup";
+import { restoreBatchRoleArn, restoreStateKey, sourceRestoreNames } from "./backup";
 import { MAX_RANGE_DAYS, daysInRange, parseDate, rangePrefixes } from "./range";
 import { type PassReport, type RestoreDeps, type RestorePlan, RestoreInputError, restorePass } from "./run";
-import { MAX_COPY_FILES, SnowflakeError, restoreTarget, snowflakeClientFromEnvironment } from "./snowflake";
+import { MAX_COPY_FILES, SnowflakeError, restoreTarget } from "./snowflake";
+import { SnowflakeSqlApi, type SqlClient, snowflakeConnection } from "../snowflake-sql-api";
 import { TIERS, type Tier } from "./state";
 import { StateConflictError, VaultError } from "./vault";
 import { RESTORE_COMMAND } from "./spec";
@@ -21,12 +22,12 @@ const DEFAULTS = { tier: "Bulk" as Tier, days: 7, pollSeconds: 900, batchThresho
  * naming its option), then runs passes until complete, pending (one pass) or failed.
  * `usage` makes the CLI's usage error (exit 2). Resolves to the exit code.
  */
-export async function restoreCommand(values: Values, out: Output, err: Output, usage: (message: string) => Error, deps?: Partial<RestoreDeps> & { sleep?: (ms: number) => Promise<void>; adjustPlan?: (plan: RestorePlan) => RestorePlan }): Promise<number> {
+export async function restoreCommand(values: Values, out: Output, err: Output, usage: (message: string) => Error, deps?: Partial<RestoreDeps> & { sleep?: (ms: number) => Promise<void>; adjustPlan?: (plan: RestorePlan) => RestorePlan; env?: NodeJS.ProcessEnv }): Promise<number> {
   const planned = planFromArguments(values, usage);
   const { region, dryRun, wait, pollSeconds, json } = planned;
   const plan = deps?.adjustPlan ? deps.adjustPlan(planned.plan) : planned.plan;
   const endpoint = process.env.LAKEHOUSE_AWS_ENDPOINT;
-  const sf = deps?.sql ? { client: deps.sql } : snowflakeClientFromEnvironment();
+  const sf = deps?.sql ? { client: deps.sql } : snowflakeClient(values, planned.snowflakeDefaults, usage, deps?.env ?? process.env);
   const full: RestoreDeps = {
     s3: deps?.s3 ?? new S3Client({ region, ...(endpoint ? { endpoint, forcePathStyle: true } : {}) }),
     s3control: deps?.s3control ?? (() => s3ControlClient(region, endpoint)),
@@ -51,6 +52,23 @@ export async function restoreCommand(values: Values, out: Output, err: Output, u
     }
     throw e;
   }
+}
+
+/**
+ * The SQL API client from the options, then the environment variables, then the config (backfill's
+ * settings: cli/snowflake-sql-api.ts). Without a user or key a run still requests and tracks
+ * restores, and says what is missing instead of loading; an unreadable key is a usage error.
+ */
+export function snowflakeClient(values: Values, defaults: { readonly account: string; readonly warehouse: string; readonly database: string }, usage: (message: string) => Error, env: NodeJS.ProcessEnv): { client?: SqlClient; unavailable?: string } {
+  const str = (name: string) => (typeof values[name] === "string" ? (values[name] as string) : undefined);
+  let connection: ReturnType<typeof snowflakeConnection>;
+  try {
+    connection = snowflakeConnection({ account: str("snowflake-account"), user: str("snowflake-user"), privateKeyFile: str("private-key-file"), role: str("role"), warehouse: str("warehouse") }, defaults, env);
+  } catch (e) {
+    throw usage(`restore: ${(e as Error).message}`);
+  }
+  if ("missing" in connection) return { unavailable: `loading needs ${connection.missing.join(" and ")}` };
+  return { client: new SnowflakeSqlApi(connection, { userAgent: "security-lakehouse restore" }) };
 }
 
 /** S3 Control for batch jobs; against an emulator the account id cannot be the host's first label. */
@@ -121,10 +139,15 @@ export function planFromArguments(values: Values, usage: (message: string) => Er
       `restore --source ${sourceName}: its files wrap their events (${source.config.wrappedRecords}) and load through a landing table and a flattening task; restore of such sources is not built yet`,
     );
   }
+  const backup = tenant.backup;
+  if (backup === undefined) {
+    throw usage(`restore --tenant ${tenant.id}: has no backup vault in environment ${env.name} (backups come from environments[].backup, and the tenant must not set backup.enabled: false)`);
+  }
   const names = sourceRestoreNames(env, tenant, source);
   const target = restoreTarget(names, str("into"));
   if ("problem" in target) throw usage(`restore --into ${target.problem}`);
-  const backup = tenantBackup(lakehouse.organization, env, tenant);
+  const account = env.config.snowflakeAccounts.find((a) => a.region === tenant.region);
+  if (!account) throw new Error(`no Snowflake account for ${tenant.region} in environment ${env.name}`); // config validation prevents this
   const stateKey = restoreStateKey(tenant.id, source.name, fromText, toText);
   const plan: RestorePlan = {
     identity: { environment: env.name, tenant: tenant.id, source: source.name, from: fromText, to: toText, vaultBucket: backup.vaultBucketName, keyPrefix: source.keyPrefix, target: target.target, tier, days },
@@ -133,15 +156,14 @@ export function planFromArguments(values: Values, usage: (message: string) => Er
     prefixes: rangePrefixes(source.keyPrefix, from.ms, to.ms),
     rangeDays: new Set(rangeDays),
     names,
-    eventTimeField: source.config.eventTimeField,
-    eventTimeFormat: source.eventTimeFormat,
     accountId: env.accountId,
-    batch: { threshold: DEFAULTS.batchThreshold, roleArn: restoreRoleArn(env.accountId, tenant) },
+    batch: { threshold: DEFAULTS.batchThreshold, roleArn: restoreBatchRoleArn(env, tenant) },
     copyBatchSize: MAX_COPY_FILES,
-    ...(backup.restoreReady !== undefined ? { restoreReady: backup.restoreReady } : {}),
+    restoreReady: backup.restoreReady,
     concurrency: DEFAULTS.concurrency,
   };
-  return { plan, region: tenant.region, dryRun, wait, pollSeconds, json: values.json === true };
+  const snowflakeDefaults = { account: `${account.organization}-${account.account}`, warehouse: env.backfill.warehouseName, database: env.databaseName };
+  return { plan, region: tenant.region, dryRun, wait, pollSeconds, json: values.json === true, snowflakeDefaults };
 }
 
 function hint(given: string, known: readonly string[]): string {

@@ -1,7 +1,8 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { S3ControlClient } from "@aws-sdk/client-s3-control";
 import { type SourceRestoreNames, batchManifestKey, batchReportPrefix } from "./backup";
-import { type SqlClient, MAX_COPY_FILES, alreadyLoaded, copyResults, createTargetStatement, restoreCopyStatement, run } from "./snowflake";
+import type { SqlClient } from "../snowflake-sql-api";
+import { MAX_COPY_FILES, alreadyLoaded, copyResults, createTargetStatement, restoreCopyStatement, run } from "./snowflake";
 import {
   type Counts,
   type RequestIdentity,
@@ -31,15 +32,13 @@ export interface RestorePlan {
   /** The range's days, `YYYY/MM/DD`. */
   readonly rangeDays: ReadonlySet<string>;
   readonly names: SourceRestoreNames;
-  readonly eventTimeField: string;
-  readonly eventTimeFormat: string;
   readonly accountId: string;
-  /** Over `threshold` objects to request (and a tier Batch Operations offers), one S3 Batch Operations job instead. */
+  /** Over `threshold` objects to request (and a tier Batch Operations offers), one S3 Batch Operations job instead, run as `roleArn` (the tenant's batch role). */
   readonly batch: { readonly threshold: number; readonly roleArn: string };
   /** Files per COPY (≤ 1,000). */
   readonly copyBatchSize: number;
-  /** From the tenant's backup config: false means its `<TABLE>_BACKUP` stages do not exist yet. */
-  readonly restoreReady?: boolean;
+  /** `backup.restoreReady` of the tenant: false means its `<PREFIX>_BACKUP_STAGE` stages do not exist. */
+  readonly restoreReady: boolean;
   /** S3 requests in flight at once (HeadObject, RestoreObject). */
   readonly concurrency: number;
 }
@@ -237,31 +236,31 @@ export async function restorePass(plan: RestorePlan, deps: RestoreDeps, options:
   let loadBlocked: string | undefined;
   let sql: string[] | undefined;
   const names = plan.names;
-  const copyParts = (files: readonly string[]) => ({ target: id.target, names, eventTimeField: plan.eventTimeField, eventTimeFormat: plan.eventTimeFormat, files });
-  if (ready.length > 0 && plan.restoreReady === false) loadBlocked = `the tenant's backup stages are not ready (backup.restoreReady is false in the config): ${ready.length} readable files wait`;
-  else if (ready.length > 0 && !options.dryRun && deps.sql === undefined) loadBlocked = `${deps.sqlUnavailable ?? "no Snowflake client"}: ${ready.length} readable files wait`;
+  if (ready.length > 0 && !plan.restoreReady) {
+    loadBlocked = `tenant ${id.tenant}'s backup is not restore-ready, so its backup stages (${names.copy.stage} and the other sources') do not exist: set backup: { restoreReady: true } on the tenant in the config and apply the tenant's stack, then run the same command again; ${ready.length} readable files wait`;
+  } else if (ready.length > 0 && !options.dryRun && deps.sql === undefined) loadBlocked = `${deps.sqlUnavailable ?? "no Snowflake client"}: ${ready.length} readable files wait`;
   if (options.dryRun && ready.length > 0) {
     const first = batches(ready, plan.copyBatchSize)[0].map((k) => k.slice(id.keyPrefix.length));
-    sql = [createTargetStatement(id.target, names), restoreCopyStatement(copyParts(first))];
+    sql = [createTargetStatement(id.target, names), restoreCopyStatement(id.target, names, first)];
   }
   if (!options.dryRun && loadBlocked === undefined && ready.length > 0 && deps.sql !== undefined) {
     const client = deps.sql;
     await run(client, `creating ${id.target}`, createTargetStatement(id.target, names));
     for (const chunk of batches(ready, Math.min(plan.copyBatchSize, MAX_COPY_FILES))) {
       const files = chunk.map((key) => ({ key, name: key.slice(id.keyPrefix.length) }));
-      const present = await alreadyLoaded(client, id.target, files);
+      const present = await alreadyLoaded(client, id.target, id.keyPrefix, files);
       for (const k of present) {
         Object.assign(state.objects[k], { loadedAt: now(), loadedBy: "already-loaded" as const });
         already++;
       }
       const rest = files.filter((f) => !present.has(f.key));
       if (rest.length > 0) {
-        const rows = await run(client, `loading ${rest.length} files into ${id.target}`, restoreCopyStatement(copyParts(rest.map((f) => f.name))));
+        const { rows } = await run(client, `loading ${rest.length} files into ${id.target}`, restoreCopyStatement(id.target, names, rest.map((f) => f.name)));
         state.copies++;
         const results = copyResults(rows, rest.map((f) => f.name));
         const unmentioned = rest.filter((f) => !results.has(f.name));
         // COPY skips, without a row, files its load history has for this table: the table decides.
-        const found = unmentioned.length > 0 ? await alreadyLoaded(client, id.target, unmentioned) : new Set<string>();
+        const found = unmentioned.length > 0 ? await alreadyLoaded(client, id.target, id.keyPrefix, unmentioned) : new Set<string>();
         for (const f of rest) {
           const o = state.objects[f.key];
           const r = results.get(f.name);

@@ -1,24 +1,20 @@
-import { copyStatement, literal } from "../../modules/snowflake/sql";
 import { qualified } from "../../modules/core/naming";
-import type { SourceRestoreNames } from "./backup";
+import { COPY_FILES_LIMIT, type BoundStatement, backfillCopyStatement, loadedFilesQuery } from "../../modules/snowflake/sql";
+import { keyOfLoaded } from "../backfill/plan";
+import { type SqlBind, type SqlClient, type SqlResult, type SqlRow, cell } from "../snowflake-sql-api";
+import { type SourceRestoreNames, liveTable } from "./backup";
 
 /**
- * The Snowflake side of restore, against the smallest client it needs. `lakehouse backfill` is getting
- * a Snowflake SQL API client (`SqlClient { query(sql, binds?) }`), the shared COPY transformation and
- * the SOURCE_FILE de-duplication; at merge this file switches to those (same shapes, on purpose).
+ * The Snowflake side of restore, over the shared SQL API client (cli/snowflake-sql-api.ts) and the
+ * shared statements of modules/snowflake/sql.ts: the pipe's COPY transformation, backfill's
+ * file-list COPY and its already-loaded query.
  */
-export type SqlRow = Readonly<Record<string, unknown>>;
-
-export interface SqlClient {
-  /** Runs one statement; `binds` fill its `?` in order. Resolves to the result rows, keyed by column name. */
-  query(sql: string, binds?: readonly unknown[]): Promise<readonly SqlRow[]>;
-}
 
 /** A statement Snowflake refused or did not answer, with the statement's first line. */
 export class SnowflakeError extends Error {}
 
 /** Runs a statement; a failure becomes a SnowflakeError naming what was being done. */
-export async function run(client: SqlClient, what: string, sql: string, binds?: readonly unknown[]): Promise<readonly SqlRow[]> {
+export async function run(client: SqlClient, what: string, sql: string, binds?: readonly SqlBind[]): Promise<SqlResult> {
   try {
     return await client.query(sql, binds);
   } catch (e) {
@@ -27,7 +23,7 @@ export async function run(client: SqlClient, what: string, sql: string, binds?: 
 }
 
 /** COPY FILES = (…) takes at most 1,000 names per statement. */
-export const MAX_COPY_FILES = 1000;
+export const MAX_COPY_FILES = COPY_FILES_LIMIT;
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_$]*$/;
 
@@ -50,58 +46,44 @@ export function restoreTarget(names: SourceRestoreNames, into: string | undefine
 
 /** The restore table, made like the source's log table (same columns, clustering and comment). */
 export function createTargetStatement(target: string, names: SourceRestoreNames): string {
-  return `CREATE TABLE IF NOT EXISTS ${target} LIKE ${qualified(names.database, names.schema, names.table)}`;
-}
-
-/** Which of the candidate file names the target already holds (one bind: a JSON array of names). */
-export function alreadyLoadedStatement(target: string): string {
-  return `SELECT DISTINCT SOURCE_FILE FROM ${target} WHERE SOURCE_FILE IN (SELECT VALUE::VARCHAR FROM TABLE(FLATTEN(INPUT => PARSE_JSON(?))))`;
-}
-
-export interface RestoreCopyParts {
-  readonly target: string;
-  readonly names: SourceRestoreNames;
-  readonly eventTimeField: string;
-  readonly eventTimeFormat: string;
-  /** File names relative to the `<TABLE>_BACKUP` stage's URL (the object key without the source's key prefix). */
-  readonly files: readonly string[];
+  return `CREATE TABLE IF NOT EXISTS ${target} LIKE ${liveTable(names)}`;
 }
 
 /**
- * The source's own COPY transformation (the pipe's: DATA, load time, EVENT_TIME, SOURCE_FILE, row)
- * over the `<TABLE>_BACKUP` stage, limited to the given files.
+ * The COPY of `files` (names relative to the backup stage's URL) into `target`: backfill's COPY
+ * (the pipe's transformation, file format and ON_ERROR; FORCE = FALSE; LOAD_UNCERTAIN_FILES = TRUE,
+ * which backups older than the 64 days of load metadata need) over the backup stage.
  */
-export function restoreCopyStatement(p: RestoreCopyParts): string {
-  if (p.files.length === 0 || p.files.length > MAX_COPY_FILES) throw new Error(`a COPY names 1 to ${MAX_COPY_FILES} files, not ${p.files.length}`);
-  const base = copyStatement({
-    table: p.target,
-    stage: qualified(p.names.database, p.names.schema, p.names.backupStage),
-    fileFormat: qualified(p.names.database, p.names.schema, p.names.fileFormat),
-    eventTimeField: p.eventTimeField,
-    eventTimeFormat: p.eventTimeFormat,
-    onError: "CONTINUE",
-  });
-  // FILES goes right after the FROM ( … ) block, before FILE_FORMAT.
-  return base.replace("\n)\nFILE_FORMAT", `\n)\nFILES = (${p.files.map(literal).join(", ")})\nFILE_FORMAT`);
+export function restoreCopyStatement(target: string, names: SourceRestoreNames, files: readonly string[]): string {
+  return backfillCopyStatement({ ...names.copy, table: target }, files);
 }
 
-/** A value of a result row by column name, whatever its case (COPY answers in lower case, queries in upper). */
-function column(row: SqlRow, name: string): unknown {
-  const found = Object.keys(row).find((k) => k.toLowerCase() === name.toLowerCase());
-  return found === undefined ? undefined : row[found];
-}
+/** Names per already-loaded query (each file is asked in both spellings). */
+const NAMES_PER_QUERY = 1000;
 
 /**
- * The SOURCE_FILE values among `candidates` that the target holds. Candidates are each file's name
- * relative to the stage and its full key: Snowflake documents METADATA$FILENAME as "the full path to
- * the data file" without saying relative to what, and either way the same object gets the same value
- * through the live stage and the backup stage (both end in the source's key prefix).
+ * The already-loaded queries for `files`: backfill's (SOURCE_FILE IN …), each file in both
+ * spellings of METADATA$FILENAME (relative to the stage, and the whole key): the same object gets
+ * the same value through the live stage and the backup stage, both ending in the source's prefix.
  */
-export async function alreadyLoaded(client: SqlClient, target: string, files: readonly { readonly key: string; readonly name: string }[]): Promise<Set<string>> {
+export function alreadyLoadedQueries(target: string, files: readonly { readonly key: string; readonly name: string }[]): BoundStatement[] {
   const names = files.flatMap((f) => [f.name, f.key]);
-  const rows = await run(client, `finding files already in ${target}`, alreadyLoadedStatement(target), [JSON.stringify(names)]);
-  const present = new Set(rows.map((r) => String(column(r, "SOURCE_FILE"))));
-  return new Set(files.filter((f) => present.has(f.name) || present.has(f.key)).map((f) => f.key));
+  const out: BoundStatement[] = [];
+  for (let i = 0; i < names.length; i += NAMES_PER_QUERY) out.push(loadedFilesQuery(target, [], names.slice(i, i + NAMES_PER_QUERY)));
+  return out;
+}
+
+/** The keys among `files` whose SOURCE_FILE (in either spelling) the target holds. */
+export async function alreadyLoaded(client: SqlClient, target: string, keyPrefix: string, files: readonly { readonly key: string; readonly name: string }[]): Promise<Set<string>> {
+  const present = new Set<string>();
+  for (const q of alreadyLoadedQueries(target, files)) {
+    const result = await run(client, `finding files already in ${target}`, q.sql, q.binds);
+    for (const row of result.rows) {
+      const name = cell(row, "SOURCE_FILE");
+      if (name !== null) present.add(keyOfLoaded(name, keyPrefix));
+    }
+  }
+  return new Set(files.filter((f) => present.has(f.key)).map((f) => f.key));
 }
 
 export interface FileLoad {
@@ -121,23 +103,15 @@ export function copyResults(rows: readonly SqlRow[], files: readonly string[]): 
   const out = new Map<string, FileLoad>();
   for (const name of files) {
     const row = rows.find((r) => {
-      const file = column(r, "file");
+      const file = cell(r, "file");
       return typeof file === "string" && (file === name || file.endsWith(`/${name}`));
     });
     if (row === undefined) continue;
-    const status = String(column(row, "status") ?? "");
-    const rowsLoaded = Number(column(row, "rows_loaded") ?? 0);
-    if (status === "LOADED" || status === "PARTIALLY_LOADED") out.set(name, { loaded: true, rows: rowsLoaded, ...(status === "PARTIALLY_LOADED" ? { error: `PARTIALLY_LOADED: ${String(column(row, "first_error") ?? "")}` } : {}) });
-    else out.set(name, { loaded: false, error: `${status || "no status"}: ${String(column(row, "first_error") ?? "")}`.trim() });
+    const status = cell(row, "status") ?? "";
+    const rowsLoaded = Number(cell(row, "rows_loaded") ?? 0);
+    const firstError = cell(row, "first_error") ?? "";
+    if (status === "LOADED" || status === "PARTIALLY_LOADED") out.set(name, { loaded: true, rows: rowsLoaded, ...(status === "PARTIALLY_LOADED" ? { error: `PARTIALLY_LOADED: ${firstError}` } : {}) });
+    else out.set(name, { loaded: false, error: `${status || "no status"}: ${firstError}`.trim() });
   }
   return out;
-}
-
-/**
- * The Snowflake client the CLI loads with. This build has none of its own: the SQL API client is
- * `lakehouse backfill`'s (cli/snowflake-sql-api.ts), and restore switches to it at merge. Until then
- * a run does the S3 side (requests, progress, state) and reports readable files it cannot load.
- */
-export function snowflakeClientFromEnvironment(): { client?: SqlClient; unavailable?: string } {
-  return { unavailable: "loading needs the Snowflake SQL API client of `lakehouse backfill`, which this build does not have yet" };
 }

@@ -9,7 +9,9 @@ export const RESTORE_COMMAND = {
     "readable and exits 0: 'pending' if restores are still under way, 'complete' when every file is loaded.\n" +
     "Rerun the same command (from any machine) to go on: its state is in the tenant's log bucket under\n" +
     "_restore-state/. --wait polls until done. AWS credentials: the usual chain, as the tenant's restore\n" +
-    "role (<prefix>-restore). Exit 1 if files failed to load or could not be loaded.",
+    "role (<prefix>-restore); batch jobs run as <prefix>-restore-batch. Snowflake: SNOWFLAKE_USER and\n" +
+    "SNOWFLAKE_PRIVATE_KEY_FILE (or the options), as for backfill; without them restores are requested and\n" +
+    "tracked, and nothing is loaded. Exit 1 if files failed to load or could not be loaded.",
   options: {
     config: { type: "string", value: "file", help: "the config (required)" },
     env: { type: "string", value: "name", help: "the environment (required)" },
@@ -24,5 +26,10 @@ export const RESTORE_COMMAND = {
     "poll-seconds": { type: "string", value: "n", help: "with --wait: seconds between passes (default: 900)" },
     "dry-run": { type: "boolean", help: "read the vault and the state, say what a run would do; request, write and load nothing" },
     json: { type: "boolean", help: "print the outcome as JSON on stdout" },
+    "snowflake-account": { type: "string", value: "org-account", help: "Snowflake account (default: $SNOWFLAKE_ACCOUNT, else the config's account of the tenant's region)" },
+    "snowflake-user": { type: "string", value: "user", help: "Snowflake user with key-pair authentication (default: $SNOWFLAKE_USER)" },
+    "private-key-file": { type: "string", value: "path", help: "the user's RSA private key, PEM (default: $SNOWFLAKE_PRIVATE_KEY_FILE or $SNOWFLAKE_PRIVATE_KEY)" },
+    role: { type: "string", value: "role", help: "Snowflake role: needs CREATE TABLE in the target schema and USAGE on the backup stage (default: $SNOWFLAKE_ROLE, else the user's default role)" },
+    warehouse: { type: "string", value: "name", help: "warehouse (default: $SNOWFLAKE_WAREHOUSE, else the environment's backfill warehouse)" },
   },
 } as const;

@@ -8,6 +8,8 @@ import { restoreCommand, s3ControlClient } from "../../cli/restore/command";
 import type { RestorePlan } from "../../cli/restore/run";
 import { manifestCsv, readState, StateConflictError, writeState } from "../../cli/restore/vault";
 import { logDatabaseName } from "../../stacks/config/names";
+import { loadConfigFile } from "../../stacks/config/load";
+import { resolveConfig } from "../../stacks/config/resolve";
 import { MemorySnowflake } from "./support/memory-snowflake";
 import { requireS3Endpoint, s3Client } from "./support/s3-harness";
 
@@ -75,8 +77,8 @@ interface Fixture {
   readonly records: Map<string, number>;
 }
 
-/** A config with one tenant, its two buckets as the backup layout names them, and the vault's objects. */
-async function fixture(objects: readonly { readonly key: string; readonly storageClass: StorageClass; readonly records?: number }[]): Promise<Fixture> {
+/** A config with one backed-up tenant (restore-ready unless told), its log bucket and vault, and the vault's objects. */
+async function fixture(objects: readonly { readonly key: string; readonly storageClass: StorageClass; readonly records?: number }[], options: { readonly restoreReady?: boolean } = {}): Promise<Fixture> {
   const org = `rt${process.pid % 100000}x${++counter}`;
   const dir = mkdtempSync(join(tmpdir(), "restore-moto-"));
   const configFile = join(dir, "lakehouse.yaml");
@@ -89,17 +91,21 @@ async function fixture(objects: readonly { readonly key: string; readonly storag
       '    awsAccountId: "123456789012"',
       "    backend: { kind: local }",
       "    snowflakeAccounts: [{ region: us-east-1, organization: O, account: A }]",
+      '    backup: { adminRoleArns: ["arn:aws:iam::123456789012:role/deployer"] }',
       "tenants:",
       "  - id: globex",
       "    region: us-east-1",
+      `    backup: { restoreReady: ${options.restoreReady ?? true} }`,
       "    sources:",
       '      - { name: okta, type: okta, delivery: { options: { orgUrl: "https://globex.okta.com" } } }',
       "      - { name: other, delivery: { kind: puller }, eventTimeField: ts }",
       "",
     ].join("\n"),
   );
-  const vault = `${org}-prod-globex-123456789012-backup`;
-  const logs = `${org}-prod-globex-123456789012-logs`;
+  const tenant = resolveConfig(loadConfigFile(configFile)).environments[0].tenants[0];
+  // The buckets are the resolved config's: the vault from tenant.backup.
+  const vault = tenant.backup!.vaultBucketName;
+  const logs = tenant.bucketName;
   const admin = s3Client(endpoint);
   // The vault as the contract has it: versioned and object-locked; the tenant bucket versioned (moto turns versioning on with the lock).
   await admin.send(new CreateBucketCommand({ Bucket: vault, ObjectLockEnabledForBucket: true }));
@@ -115,7 +121,7 @@ async function fixture(objects: readonly { readonly key: string; readonly storag
 }
 
 function snowflake(f: Fixture, s3: S3Client, fileName: "relative" | "key" = "relative"): MemorySnowflake {
-  const sf = new MemorySnowflake(s3, new Map([[`${f.database}.GLOBEX.OKTA_BACKUP`, { bucket: f.vault, prefix: "okta/" }]]), fileName);
+  const sf = new MemorySnowflake(s3, new Map([[`${f.database}.GLOBEX.OKTA_BACKUP_STAGE`, { bucket: f.vault, prefix: "okta/" }]]), fileName);
   sf.tables.set(`${f.database}.GLOBEX.OKTA`, []); // the live table, which CREATE … LIKE copies
   return sf;
 }
@@ -330,7 +336,7 @@ describe("lakehouse restore against moto's S3", () => {
     expect(jobs.length).toBe(1);
     expect(jobs[0]).toMatchObject({
       AccountId: "123456789012",
-      RoleArn: `arn:aws:iam::123456789012:role/${f.org}-prod-globex-restore`,
+      RoleArn: `arn:aws:iam::123456789012:role/${f.org}-prod-globex-restore-batch`,
       Operation: { S3InitiateRestoreObject: { ExpirationInDays: 7, GlacierJobTier: "BULK" } },
       Manifest: { Location: { ObjectArn: `arn:aws:s3:::${f.logs}/${manifestKey}`, ETag: manifest.ETag!.replace(/"/g, "") } },
     });
@@ -416,5 +422,23 @@ describe("lakehouse restore against moto's S3", () => {
     expect(log.map((s) => s.command).filter((c) => !["GetObjectCommand", "ListObjectsV2Command", "HeadObjectCommand"].includes(c))).toEqual([]);
     expect(sf.statements).toEqual([]);
     expect(await readState(f.admin, f.logs, STATE_KEY)).toBeUndefined();
+  });
+
+  test("GIVEN a tenant whose backup is not restore-ready WHEN restored THEN restores are requested and tracked, and loading stops saying the backup stages do not exist and how to turn backup.restoreReady on", async () => {
+    const f = await fixture(
+      [
+        { key: "okta/2024/01/01/00/a.json.gz", storageClass: "DEEP_ARCHIVE" },
+        { key: "okta/2024/01/01/01/b.json.gz", storageClass: "GLACIER_IR" },
+      ],
+      { restoreReady: false },
+    );
+    const log: Sent[] = [];
+    const sf = snowflake(f, f.admin);
+    const r = await restore(args(f), { s3: client(log), sql: sf });
+    expect(sentOf(log, "RestoreObjectCommand").map((s) => s.key)).toEqual(["okta/2024/01/01/00/a.json.gz"]);
+    expect(r.stdout).toMatch(/failed: tenant globex's backup is not restore-ready, so its backup stages \(.*\.GLOBEX\.OKTA_BACKUP_STAGE and the other sources'\) do not exist: set backup: \{ restoreReady: true \} on the tenant/);
+    expect(r.code).toBe(1);
+    expect(sf.statements).toEqual([]);
+    expect((await readState(f.admin, f.logs, STATE_KEY))!.state.objects["okta/2024/01/01/00/a.json.gz"]).toMatchObject({ requests: 1 });
   });
 });

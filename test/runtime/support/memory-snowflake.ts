@@ -1,6 +1,6 @@
 import { gunzipSync } from "node:zlib";
 import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import type { SqlClient, SqlRow } from "../../../cli/restore/snowflake";
+import type { SqlBind, SqlClient, SqlResult, SqlRow } from "../../../cli/snowflake-sql-api";
 
 export interface MemoryRow {
   readonly DATA: unknown;
@@ -32,7 +32,12 @@ export class MemorySnowflake implements SqlClient {
     private readonly fileName: "relative" | "key" = "relative",
   ) {}
 
-  async query(sql: string, binds?: readonly unknown[]): Promise<readonly SqlRow[]> {
+  async query(sql: string, binds?: readonly SqlBind[]): Promise<SqlResult> {
+    const rows = await this.rows(sql, binds ?? []);
+    return { columns: rows.length > 0 ? Object.keys(rows[0]) : [], rows };
+  }
+
+  private async rows(sql: string, binds: readonly SqlBind[]): Promise<SqlRow[]> {
     this.statements.push(sql);
     let m = /^CREATE TABLE IF NOT EXISTS ([A-Z0-9_.]+) LIKE ([A-Z0-9_.]+)$/.exec(sql);
     if (m) {
@@ -40,13 +45,14 @@ export class MemorySnowflake implements SqlClient {
       if (!this.tables.has(m[1])) this.tables.set(m[1], []);
       return [{ status: `Table ${m[1]} successfully created.` }];
     }
-    m = /^SELECT DISTINCT SOURCE_FILE FROM ([A-Z0-9_.]+) WHERE SOURCE_FILE IN \(SELECT VALUE::VARCHAR FROM TABLE\(FLATTEN\(INPUT => PARSE_JSON\(\?\)\)\)\)$/.exec(sql);
+    m = /^SELECT DISTINCT SOURCE_FILE\nFROM ([A-Z0-9_.]+)\nWHERE SOURCE_FILE IN \(\?(?:, \?)*\)$/.exec(sql);
     if (m) {
-      const wanted = new Set(JSON.parse(String(binds?.[0])) as string[]);
+      if ((sql.match(/\?/g) ?? []).length !== binds.length) throw new Error(`${binds.length} binds for the placeholders of:\n${sql}`);
+      const wanted = new Set(binds.map(String));
       const present = new Set(this.table(m[1]).map((r) => r.SOURCE_FILE).filter((f) => wanted.has(f)));
       return [...present].map((f) => ({ SOURCE_FILE: f }));
     }
-    m = /^COPY INTO ([A-Z0-9_.]+) \(DATA, PARSE_TIME, EVENT_TIME, SOURCE_FILE, SOURCE_FILE_ROW\)\nFROM \(\n {2}SELECT \$1, METADATA\$START_SCAN_TIME, .+, METADATA\$FILENAME, METADATA\$FILE_ROW_NUMBER\n {2}FROM @([A-Z0-9_.]+)\n\)\nFILES = \((.+)\)\nFILE_FORMAT = \(FORMAT_NAME = '[A-Z0-9_.]+'\)\nON_ERROR = CONTINUE$/.exec(sql);
+    m = /^COPY INTO ([A-Z0-9_.]+) \(DATA, PARSE_TIME, EVENT_TIME, SOURCE_FILE, SOURCE_FILE_ROW\)\nFROM \(\n {2}SELECT \$1, METADATA\$START_SCAN_TIME, .+, METADATA\$FILENAME, METADATA\$FILE_ROW_NUMBER\n {2}FROM @([A-Z0-9_.]+)\n\)\nFILES = \((.+)\)\nFILE_FORMAT = \(FORMAT_NAME = '[A-Z0-9_.]+'\)\nON_ERROR = CONTINUE\nFORCE = FALSE\nLOAD_UNCERTAIN_FILES = TRUE$/.exec(sql);
     if (m) return this.copy(m[1], m[2], literals(m[3]));
     throw new Error(`MemorySnowflake does not know this statement:\n${sql}`);
   }
@@ -74,21 +80,21 @@ export class MemorySnowflake implements SqlClient {
       const lines = gunzipSync(body).toString("utf8").split("\n").filter((l) => l.trim() !== "");
       lines.forEach((line, i) => table.push({ DATA: JSON.parse(line), SOURCE_FILE: this.fileName === "relative" ? name : key, SOURCE_FILE_ROW: i + 1 }));
       history.add(name);
-      result.push({ file: `s3://${stage.bucket}/${key}`, status: "LOADED", rows_parsed: lines.length, rows_loaded: lines.length, first_error: null });
+      result.push({ file: `s3://${stage.bucket}/${key}`, status: "LOADED", rows_parsed: String(lines.length), rows_loaded: String(lines.length), first_error: null });
     }
     if (this.failAfterCopy !== undefined && this.copies.length === this.failAfterCopy) throw new Error("connection reset by peer (after the COPY committed)");
     return result.length > 0 ? result : [{ status: "Copy executed with 0 files processed." }];
   }
 }
 
-/** `'a', 'b''c'` → ["a", "b'c"]. */
+/** `'a', 'b''c', 'd\\\\e'` → ["a", "b'c", "d\\e"] (textLiteral's escapes undone). */
 function literals(list: string): string[] {
   const out: string[] = [];
-  const re = /'((?:[^']|'')*)'(?:, |$)/g;
+  const re = /'((?:[^'\\]|''|\\.)*)'(?:, |$)/g;
   let m: RegExpExecArray | null;
   let consumed = 0;
   while ((m = re.exec(list)) !== null) {
-    out.push(m[1].replace(/''/g, "'"));
+    out.push(m[1].replace(/''/g, "'").replace(/\\(.)/g, "$1"));
     consumed = re.lastIndex;
   }
   if (consumed !== list.length) throw new Error(`FILES list not understood: ${list}`);
