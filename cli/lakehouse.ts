@@ -15,6 +15,7 @@ import { packageRoot } from "./package-root";
 import { PlanInputError, checkVersions, parsePlanArgument, review, toJson, toMarkdown } from "../review";
 import { git } from "../review/git";
 import { BACKFILL_COMMAND, backfillCommand } from "./backfill/command";
+import { RESTORE_COMMAND } from "./restore/spec";
 
 /** The repository the command runs in (reviews compare refs of it). */
 function gitRoot(): string {
@@ -108,6 +109,7 @@ const COMMANDS: Readonly<Record<string, CommandSpec>> = {
     },
   },
   backfill: BACKFILL_COMMAND,
+  restore: RESTORE_COMMAND,
 };
 
 class UsageError extends Error {}
@@ -248,6 +250,8 @@ async function run(command: string, values: Parsed["values"], out: Output, err: 
       return costCommand(values, DEFAULT_CONFIG(), out, err);
     case "backfill":
       return backfillCommand(values, out, err);
+    case "restore":
+      return (await import("./restore/command")).restoreCommand(values, out, err, (message) => new UsageError(message));
     default: {
       const base = str(values.base);
       if (!base) throw new UsageError("versions needs --base <ref>");

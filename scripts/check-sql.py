@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Parse every SQL string in synthesized stacks with SQLFluff's Snowflake grammar.
 
-Usage: check-sql.py <synth-outdir> [<synth-outdir> ...]
+Usage: check-sql.py <synth-outdir> [...]
 
 Walks each outdir's stacks/*/cdk.tf.json and checks:
   - snowflake_pipe.copy_statement            (COPY INTO ... FROM (SELECT ... FROM @stage) ...)
@@ -9,8 +9,10 @@ Walks each outdir's stacks/*/cdk.tf.json and checks:
   - snowflake_task.sql_statement              (single statements and Snowflake Scripting blocks)
   - snowflake_execute.execute / .revert / .query (and the block inside EXECUTE IMMEDIATE $$ … $$,
     which the grammar would otherwise take as an opaque string)
-and, when the outdir holds backfill-sql.json (node dist/tools/backfill-sql.js, see scripts/checks.sh),
-every statement `lakehouse backfill` emits: its COPY, progress DML and queries.
+and the SQL the CLI sends rather than the stacks hold, when the outdir has it (see scripts/checks.sh):
+  - backfill-sql.json (node dist/tools/backfill-sql.js): `lakehouse backfill`'s COPY, progress DML and queries;
+  - restore-sql.json (node dist/tools/restore-sql.js): `lakehouse restore`'s restore table, already-loaded
+    query and COPY.
 Any unparsable section fails the run, naming the stack, the resource and the SQL.
 """
 import glob
@@ -43,20 +45,28 @@ def statements(stack_json):
                     yield f"snowflake_execute.{name}.{field} (EXECUTE IMMEDIATE body)", inner.group(1)
 
 
-def backfill_statements(outdir):
-    path = os.path.join(outdir, "backfill-sql.json")
-    if not os.path.exists(path):
-        return
-    with open(path) as f:
-        for s in json.load(f)["statements"]:
-            yield f"backfill {s['kind']} ({s['where']})", s["sql"]
+CLI_SQL = {"backfill": "backfill-sql.json", "restore": "restore-sql.json"}
+
+
+def cli_statements(outdir):
+    """Statements of the CLI's commands written beside the stacks: {"statements": [{"kind", "where", "sql"}]}."""
+    for command, name in CLI_SQL.items():
+        path = os.path.join(outdir, name)
+        if not os.path.exists(path):
+            continue
+        with open(path) as f:
+            listed = json.load(f)["statements"]
+        if not listed:
+            raise SystemExit(f"{path}: no statements")
+        for s in listed:
+            yield f"{command} {s['kind']} ({s['where']})", s["sql"]
 
 
 def main(outdirs):
     checked = 0
     failures = []
     for outdir in outdirs:
-        for where, sql in backfill_statements(outdir):
+        for where, sql in cli_statements(outdir):
             checked += 1
             try:
                 sqlfluff.parse(sql, dialect="snowflake")

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Checks that need tools beyond Node, over the synthesized examples:
-#   1. SQLFluff (Snowflake grammar) parses every SQL string the modules and `lakehouse backfill` emit;
+#   1. SQLFluff (Snowflake grammar) parses every SQL string the modules, `lakehouse backfill` and `lakehouse restore` emit;
 #   2. the monitoring SQL (canaries, cleaners) runs on data: pytest over DuckDB, statements taken
 #      from the synth and transpiled from Snowflake SQL with sqlglot;
 #   3. Checkov scans every stack; findings not in scripts/checkov-accepted.json fail.
@@ -20,8 +20,9 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 node dist/cli/lakehouse.js synth --out "$out/default" >/dev/null
 node dist/examples/direct-modules/main.js "$out/direct-modules"
-# What lakehouse backfill emits (COPY, progress DML, its queries), beside the stacks' SQL.
+# What lakehouse backfill and lakehouse restore send (COPY, progress DML, their queries), beside the stacks' SQL.
 node dist/tools/backfill-sql.js examples/default/lakehouse.yaml "$out/default/backfill-sql.json"
+node dist/tools/restore-sql.js examples/default/lakehouse.yaml "$out/default/restore-sql.json"
 
 must_reject() { # name, command...
   local name=$1; shift

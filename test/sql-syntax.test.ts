@@ -14,6 +14,7 @@ import { FakeSnowflake, MemoryLister, SimulatedCrash } from "./support/backfill-
 import { buildLakehouse } from "../stacks/app";
 import { loadConfigFile } from "../stacks/config/load";
 import { SynthJson, resourcesOf } from "./support/synth";
+import { restoreSqlSamples } from "../tools/restore-sql";
 
 /**
  * Syntax checks of the SQL the modules emit, with a Snowflake-dialect parser (node-sql-parser,
@@ -135,6 +136,30 @@ describe("SQL emitted by the modules", () => {
     expect(() => backfillCopyStatement(parts, [])).toThrow(/no files/);
     expect(() => backfillCopyStatement(parts, Array.from({ length: 1001 }, (_, i) => `f${i}`))).toThrow(/at most 1000/);
     expect(backfillCopyStatement(parts, Array.from({ length: 1000 }, (_, i) => `f${i}`))).toContain("'f999')");
+  });
+
+  test("lakehouse restore's statements, for every source it can restore, in the collection scripts/check-sql.py parses (restore-sql.json beside the stacks); its COPY is backfill's over the backup stage", () => {
+    const config = join(__dirname, "..", "examples", "default", "lakehouse.yaml");
+    const lakehouse = resolveConfig(loadConfigFile(config));
+    const samples = restoreSqlSamples(config);
+    const restorable = lakehouse.environments.flatMap((e) => e.tenants.filter((t) => t.backup !== undefined).flatMap((t) => t.sources.filter((x) => x.config.wrappedRecords === undefined)));
+    const copies = samples.filter((s) => s.kind === "copy").map((s) => s.sql);
+    expect(copies).toHaveLength(restorable.length);
+    expect(copies.length).toBeGreaterThanOrEqual(7);
+    const backfillCopies = new Map(backfillSqlSamples(lakehouse).filter((x) => x.kind === "copy").map((x) => [x.where, x.sql]));
+    for (const s of samples.filter((x) => x.kind === "copy")) {
+      // The same statement as backfill's for the source, but for the target table and the backup stage.
+      const [, , , table] = /^COPY INTO (([A-Z_]+\.[A-Z_]+\.)([A-Z_]+))_RESTORED /.exec(s.sql) ?? [];
+      expect(table).toBeDefined();
+      const backfill = backfillCopies.get(s.where)!;
+      expect(s.sql.replace(/^COPY INTO (\S+)_RESTORED /, "COPY INTO $1 ").replace(/_BACKUP_STAGE\n/, "_STAGE\n")).toBe(backfill);
+      const inner = /FROM \(\n {2}(SELECT [\s\S]+?)\n\)/.exec(s.sql)![1].replace(/\$1/g, "c1").replace(/METADATA\$/g, "METADATA_").replace(/@/g, "");
+      expect(() => parse(inner)).not.toThrow();
+    }
+    for (const s of samples.filter((x) => x.kind === "create")) expect(s.sql).toMatch(/^CREATE TABLE IF NOT EXISTS ([A-Z_]+\.[A-Z_]+\.[A-Z_]+)_RESTORED LIKE \1$/);
+    const loaded = samples.filter((x) => x.kind === "loaded");
+    expect(loaded).toHaveLength(restorable.length);
+    for (const s of loaded) expect(() => parse(s.sql)).not.toThrow();
   });
 
   test("event-time expressions only ever use TRY_ conversion", () => {
