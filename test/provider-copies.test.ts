@@ -101,7 +101,9 @@ describe("plan after apply", () => {
       { type: "aws_kms_key", actions: ["no-op"], before: { a: 1 }, after: { a: 1 } },
       { type: "aws_s3_bucket_versioning", actions: ["update"], before: { bucket: "b", expected_bucket_owner: "1" }, after: { bucket: "b", expected_bucket_owner: null } },
     ]));
-    expect(changes).toEqual([{ address: "aws_s3_bucket_versioning.r1", type: "aws_s3_bucket_versioning", actions: ["update"], attributes: ["expected_bucket_owner"] }]);
+    expect(changes).toEqual([
+      { address: "aws_s3_bucket_versioning.r1", type: "aws_s3_bucket_versioning", actions: ["update"], attributes: ["expected_bucket_owner"], values: { expected_bucket_owner: { before: "1", after: null } } },
+    ]);
   });
 
   test("a Lambda's dead_letter_config / logging_config (never stored by moto) is excused without converging; with anything else it is ours", () => {
@@ -112,6 +114,19 @@ describe("plan after apply", () => {
     const { excused, ours } = emulatorDifferences(changes);
     expect(excused.map((e) => [e.change.address, e.converges])).toEqual([["aws_lambda_function.r0", false]]);
     expect(ours.map((c) => c.address)).toEqual(["aws_lambda_function.r1"]);
+  });
+
+  test("a replication rule whose only difference is source_selection_criteria (moto does not return it) is excused; any other rule difference is ours", () => {
+    const rule = { id: "backup-vault", status: "Enabled", priority: 0, filter: [{ prefix: "" }], delete_marker_replication: [{ status: "Disabled" }], destination: [{ bucket: "arn:aws:s3:::v", storage_class: "DEEP_ARCHIVE" }] };
+    const wanted = { ...rule, source_selection_criteria: [{ sse_kms_encrypted_objects: [{ status: "Enabled" }] }] };
+    const changes = planChanges(plan([
+      { type: "aws_s3_bucket_replication_configuration", actions: ["update"], before: { rule: [{ ...rule, source_selection_criteria: [] }] }, after: { rule: [wanted] } },
+      { type: "aws_s3_bucket_replication_configuration", actions: ["update"], before: { rule: [{ ...rule, source_selection_criteria: [], delete_marker_replication: [{ status: "Enabled" }] }] }, after: { rule: [wanted] } },
+      { type: "aws_s3_bucket_replication_configuration", actions: ["update"], before: { rule: [rule], role: "a" }, after: { rule: [wanted], role: "b" } },
+    ]));
+    const { excused, ours } = emulatorDifferences(changes);
+    expect(excused.map((e) => [e.change.address, e.converges])).toEqual([["aws_s3_bucket_replication_configuration.r0", false]]);
+    expect(ours.map((c) => c.address)).toEqual(["aws_s3_bucket_replication_configuration.r1", "aws_s3_bucket_replication_configuration.r2"]);
   });
 
   test("a Kinesis stream re-tag (moto drops CreateStream's tags) is excused and converges; a retention change is ours", () => {

@@ -403,7 +403,7 @@ describe("a backup kept in another region", () => {
   const hooli = synthAll(config).tenants["tenant-hooli-prod"];
 
   test("the vault and everything of it are made in the backup region; the failure alarm stays where S3 publishes the metric", () => {
-    expect(hooli.provider.aws).toEqual(expect.arrayContaining([expect.objectContaining({ alias: "backup", region: "us-east-1" })]));
+    expect(hooli.provider!.aws).toEqual(expect.arrayContaining([expect.objectContaining({ alias: "backup", region: "us-east-1" })]));
     const vaultResources = Object.entries(hooli.resource).flatMap(([type, byName]) => Object.entries(byName).filter(([name]) => name.startsWith("BackupVault_")).map(([name, r]) => ({ type, name, provider: r.provider })));
     expect(vaultResources.length).toBeGreaterThan(10);
     for (const r of vaultResources) expect([r.name, r.provider]).toEqual([r.name, r.name.startsWith("BackupVault_ReplicationFailedAlarm") ? "aws" : "aws.backup"]);

@@ -24,13 +24,15 @@ const DEFAULTS = { tier: "Bulk" as Tier, days: 7, pollSeconds: 900, batchThresho
  */
 export async function restoreCommand(values: Values, out: Output, err: Output, usage: (message: string) => Error, deps?: Partial<RestoreDeps> & { sleep?: (ms: number) => Promise<void>; adjustPlan?: (plan: RestorePlan) => RestorePlan; env?: NodeJS.ProcessEnv }): Promise<number> {
   const planned = planFromArguments(values, usage);
-  const { region, dryRun, wait, pollSeconds, json } = planned;
+  const { region, vaultRegion, dryRun, wait, pollSeconds, json } = planned;
   const plan = deps?.adjustPlan ? deps.adjustPlan(planned.plan) : planned.plan;
   const endpoint = process.env.LAKEHOUSE_AWS_ENDPOINT;
   const sf = deps?.sql ? { client: deps.sql } : snowflakeClient(values, planned.snowflakeDefaults, usage, deps?.env ?? process.env);
   const full: RestoreDeps = {
-    s3: deps?.s3 ?? new S3Client({ region, ...(endpoint ? { endpoint, forcePathStyle: true } : {}) }),
-    s3control: deps?.s3control ?? (() => s3ControlClient(region, endpoint)),
+    // The vault may be in another region than the tenant's bucket (backup.region): S3 redirects to it.
+    s3: deps?.s3 ?? new S3Client({ region, followRegionRedirects: true, ...(endpoint ? { endpoint, forcePathStyle: true } : {}) }),
+    // A restore job runs in the vault's region, where its objects are.
+    s3control: deps?.s3control ?? (() => s3ControlClient(vaultRegion, endpoint)),
     ...(sf.client ? { sql: sf.client } : { sqlUnavailable: sf.unavailable }),
     ...(deps?.now ? { now: deps.now } : {}),
   };
@@ -163,7 +165,7 @@ export function planFromArguments(values: Values, usage: (message: string) => Er
     concurrency: DEFAULTS.concurrency,
   };
   const snowflakeDefaults = { account: `${account.organization}-${account.account}`, warehouse: env.backfill.warehouseName, database: env.databaseName };
-  return { plan, region: tenant.region, dryRun, wait, pollSeconds, json: values.json === true, snowflakeDefaults };
+  return { plan, region: tenant.region, vaultRegion: backup.region, dryRun, wait, pollSeconds, json: values.json === true, snowflakeDefaults };
 }
 
 function hint(given: string, known: readonly string[]): string {
