@@ -168,7 +168,8 @@ function applyAndReplan(name: string, dir: string, env: NodeJS.ProcessEnv): { re
 function reviewReplacedBucket(name: string, dir: string, copy: PreparedCopy, synthesized: StackJson, env: NodeJS.ProcessEnv): boolean {
   const rename = (json: StackJson) => {
     const renamed = JSON.parse(JSON.stringify(json)) as StackJson;
-    const [address, bucket] = Object.entries(renamed.resource!.aws_s3_bucket)[0];
+    // The tenant's log bucket (the stack also holds its backup vault).
+    const [address, bucket] = Object.entries(renamed.resource!.aws_s3_bucket).find(([id]) => id.startsWith("LogBucket_")) ?? Object.entries(renamed.resource!.aws_s3_bucket)[0];
     bucket.bucket = `${String(bucket.bucket)}-v2`;
     return { renamed, address: `aws_s3_bucket.${address}` };
   };
