@@ -95,7 +95,6 @@ export class TenantStack extends TerraformStack {
     // The tenant's backup vault (its own, in its region): the whole log bucket replicates into it with
     // its keys, so one vault per tenant keeps tenants apart without a tenant prefix in every key.
     const backup = tenant.backup;
-    const restoreRoleArn = `arn:aws:iam::${env.accountId}:role/${tenant.awsRolePrefix}-restore`;
     // A vault in another region is made with a provider of that region; its failure alarms stay here,
     // where S3 publishes the replication metrics of the tenant's bucket.
     const elsewhere = backup && backup.region !== tenant.region ? backup.region : undefined;
@@ -127,7 +126,7 @@ export class TenantStack extends TerraformStack {
               sourceBucketName: tenant.bucketName,
               sourceRegion: tenant.region,
               sourceKmsKeyArn: key.keyArn,
-              restoreRoleArn,
+              restoreRoleArn: TenantAccessRoles.restoreRoleArnFor(env.accountId, tenant.awsRolePrefix),
               restoreBatchRoleArn: TenantAccessRoles.restoreBatchRoleArnFor(env.accountId, tenant.awsRolePrefix),
               // A restore-ready tenant's sources read their prefixes of the vault through their backup stages.
               readerRoleArns: backup.restoreReady ? tenant.sources.map((s) => SnowflakeAccessRole.arnFor(env.accountId, s.accessRoleName)) : [],

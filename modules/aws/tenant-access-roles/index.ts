@@ -69,9 +69,13 @@ export class TenantAccessRoles extends Construct {
   public readonly restoreRoleArn?: string;
   /** The role S3 Batch Operations restores as (`<namePrefix>-restore-batch`), when `restore` is given. */
   public readonly restoreBatchRoleArn?: string;
+  /** The restore role's ARN for a name prefix, known before apply (the vault policy names it). */
+  public static restoreRoleArnFor(accountId: string, namePrefix: string): string {
+    return `arn:aws:iam::${accountId}:role/${namePrefix}-restore`;
+  }
   /** The batch role's ARN for a name prefix, known before apply (the vault policy names it). */
   public static restoreBatchRoleArnFor(accountId: string, namePrefix: string): string {
-    return `arn:aws:iam::${accountId}:role/${namePrefix}-restore-batch`;
+    return `${TenantAccessRoles.restoreRoleArnFor(accountId, namePrefix)}-batch`;
   }
 
   constructor(scope: Construct, id: string, props: TenantAccessRolesProps) {
