@@ -62,29 +62,31 @@ def cli_statements(outdir):
             yield f"{command} {s['kind']} ({s['where']})", s["sql"]
 
 
+def sections(outdir, failures):
+    """Every SQL string under an outdir, with where it stands: the CLI's statements, then the stacks'."""
+    for where, sql in cli_statements(outdir):
+        yield f"{outdir}: {where}", sql
+    files = sorted(glob.glob(os.path.join(outdir, "stacks", "*", "cdk.tf.json")))
+    if not files:
+        failures.append(f"{outdir}: no synthesized stacks found")
+    for path in files:
+        stack = os.path.basename(os.path.dirname(path))
+        with open(path) as f:
+            data = json.load(f)
+        for where, sql in statements(data):
+            yield f"{stack}: {where}", sql
+
+
 def main(outdirs):
     checked = 0
     failures = []
     for outdir in outdirs:
-        for where, sql in cli_statements(outdir):
+        for where, sql in sections(outdir, failures):
             checked += 1
             try:
                 sqlfluff.parse(sql, dialect="snowflake")
             except APIParsingError as e:
-                failures.append(f"{outdir}: {where}: {e}\n{sql}")
-        files = sorted(glob.glob(os.path.join(outdir, "stacks", "*", "cdk.tf.json")))
-        if not files:
-            failures.append(f"{outdir}: no synthesized stacks found")
-        for path in files:
-            stack = os.path.basename(os.path.dirname(path))
-            with open(path) as f:
-                data = json.load(f)
-            for where, sql in statements(data):
-                checked += 1
-                try:
-                    sqlfluff.parse(sql, dialect="snowflake")
-                except APIParsingError as e:
-                    failures.append(f"{stack}: {where}: {e}\n{sql}")
+                failures.append(f"{where}: {e}\n{sql}")
     for failure in failures:
         print(f"FAIL {failure}\n")
     print(f"{checked - len(failures)} passed, {len(failures)} failed")
