@@ -143,6 +143,23 @@ export interface SnowflakeSettings {
 }
 
 /**
+ * The command-line options of the operator commands that talk to Snowflake (backfill, restore), but
+ * `role`, whose default differs by command. Values are `util.parseArgs` specs.
+ */
+export const SNOWFLAKE_OPTIONS = {
+  "snowflake-account": { type: "string", value: "org-account", help: "Snowflake account (default: $SNOWFLAKE_ACCOUNT, else the config's account of the tenant's region)" },
+  "snowflake-user": { type: "string", value: "user", help: "Snowflake user with key-pair authentication (default: $SNOWFLAKE_USER)" },
+  "private-key-file": { type: "string", value: "path", help: "the user's RSA private key, PEM (default: $SNOWFLAKE_PRIVATE_KEY_FILE or $SNOWFLAKE_PRIVATE_KEY)" },
+  warehouse: { type: "string", value: "name", help: "warehouse (default: $SNOWFLAKE_WAREHOUSE, else the environment's backfill warehouse)" },
+} as const;
+
+/** The settings those options (and `--role`) give, from parsed command-line values. */
+export function snowflakeSettingsOf(values: Readonly<Record<string, unknown>>): SnowflakeSettings {
+  const str = (name: string) => (typeof values[name] === "string" ? (values[name] as string) : undefined);
+  return { account: str("snowflake-account"), user: str("snowflake-user"), privateKeyFile: str("private-key-file"), role: str("role"), warehouse: str("warehouse") };
+}
+
+/**
  * The environment variables read (documented in the README, "Backfill"): the same names as the
  * Snowflake Terraform provider's where it has them.
  */

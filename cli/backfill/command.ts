@@ -2,7 +2,7 @@
 import { randomUUID } from "node:crypto";
 import { loadConfigFile } from "../../stacks/config/load";
 import { resolveConfig } from "../../stacks/config/resolve";
-import { SnowflakeSqlApi, SnowflakeSqlError, SqlClient, snowflakeConnection } from "../snowflake-sql-api";
+import { SNOWFLAKE_OPTIONS, SnowflakeSqlApi, SnowflakeSqlError, SqlClient, snowflakeConnection, snowflakeSettingsOf } from "../snowflake-sql-api";
 import { BackfillDeps, runBackfill } from "./engine";
 import { ObjectLister } from "./listing";
 import { ProgressLine, ReportContext, reportJson, reportText } from "./output";
@@ -32,11 +32,8 @@ export const BACKFILL_COMMAND = {
     "batch-mb": { type: "string", value: "n", help: "megabytes (as listed in S3) per COPY (default 4000)" },
     "skip-recent-minutes": { type: "string", value: "n", help: "files modified in the last n minutes are left to the pipe (default 30; 0 when the pipe is stopped)" },
     json: { type: "boolean", help: "print the report as JSON on stdout, and no progress" },
-    "snowflake-account": { type: "string", value: "org-account", help: "Snowflake account (default: $SNOWFLAKE_ACCOUNT, else the config's account of the tenant's region)" },
-    "snowflake-user": { type: "string", value: "user", help: "Snowflake user with key-pair authentication (default: $SNOWFLAKE_USER)" },
-    "private-key-file": { type: "string", value: "path", help: "the user's RSA private key, PEM (default: $SNOWFLAKE_PRIVATE_KEY_FILE or $SNOWFLAKE_PRIVATE_KEY)" },
+    ...SNOWFLAKE_OPTIONS,
     role: { type: "string", value: "role", help: "Snowflake role (default: $SNOWFLAKE_ROLE, else the environment's BACKFILL role)" },
-    warehouse: { type: "string", value: "name", help: "warehouse (default: $SNOWFLAKE_WAREHOUSE, else the environment's backfill warehouse)" },
   },
 } as const;
 
@@ -84,7 +81,7 @@ export async function backfillCommand(values: Values, out: Output, err: Output, 
       let connection: ReturnType<typeof snowflakeConnection>;
       try {
         connection = snowflakeConnection(
-          { account: str(values["snowflake-account"]), user: str(values["snowflake-user"]), privateKeyFile: str(values["private-key-file"]), role: str(values.role), warehouse: str(values.warehouse) },
+          snowflakeSettingsOf(values),
           { account: target.snowflakeAccount, role: target.role, warehouse: target.warehouse.name, database: target.database },
           outside.env,
         );

@@ -7,7 +7,7 @@ import { restoreBatchRoleArn, restoreStateKey, sourceRestoreNames } from "./back
 import { MAX_RANGE_DAYS, daysInRange, parseDate, rangePrefixes } from "./range";
 import { type PassReport, type RestoreDeps, type RestorePlan, RestoreInputError, restorePass } from "./run";
 import { MAX_COPY_FILES, SnowflakeError, restoreTarget } from "./snowflake";
-import { SnowflakeSqlApi, type SqlClient, snowflakeConnection } from "../snowflake-sql-api";
+import { SnowflakeSqlApi, type SqlClient, snowflakeConnection, snowflakeSettingsOf } from "../snowflake-sql-api";
 import { TIERS, type Tier } from "./state";
 import { StateConflictError, VaultError } from "./vault";
 import { RESTORE_COMMAND } from "./spec";
@@ -62,10 +62,9 @@ export async function restoreCommand(values: Values, out: Output, err: Output, u
  * restores, and says what is missing instead of loading; an unreadable key is a usage error.
  */
 export function snowflakeClient(values: Values, defaults: { readonly account: string; readonly warehouse: string; readonly database: string }, usage: (message: string) => Error, env: NodeJS.ProcessEnv): { client?: SqlClient; unavailable?: string } {
-  const str = (name: string) => (typeof values[name] === "string" ? (values[name] as string) : undefined);
   let connection: ReturnType<typeof snowflakeConnection>;
   try {
-    connection = snowflakeConnection({ account: str("snowflake-account"), user: str("snowflake-user"), privateKeyFile: str("private-key-file"), role: str("role"), warehouse: str("warehouse") }, defaults, env);
+    connection = snowflakeConnection(snowflakeSettingsOf(values), defaults, env);
   } catch (e) {
     throw usage(`restore: ${(e as Error).message}`);
   }

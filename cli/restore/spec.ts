@@ -1,3 +1,5 @@
+import { SNOWFLAKE_OPTIONS } from "../snowflake-sql-api";
+
 /**
  * The options of `lakehouse restore`, apart from its code so that the CLI's command table does not
  * load the AWS SDK for the other commands (cli/lakehouse.ts imports the command only to run it).
@@ -26,10 +28,7 @@ export const RESTORE_COMMAND = {
     "poll-seconds": { type: "string", value: "n", help: "with --wait: seconds between passes (default: 900)" },
     "dry-run": { type: "boolean", help: "read the vault and the state, say what a run would do; request, write and load nothing" },
     json: { type: "boolean", help: "print the outcome as JSON on stdout" },
-    "snowflake-account": { type: "string", value: "org-account", help: "Snowflake account (default: $SNOWFLAKE_ACCOUNT, else the config's account of the tenant's region)" },
-    "snowflake-user": { type: "string", value: "user", help: "Snowflake user with key-pair authentication (default: $SNOWFLAKE_USER)" },
-    "private-key-file": { type: "string", value: "path", help: "the user's RSA private key, PEM (default: $SNOWFLAKE_PRIVATE_KEY_FILE or $SNOWFLAKE_PRIVATE_KEY)" },
+    ...SNOWFLAKE_OPTIONS,
     role: { type: "string", value: "role", help: "Snowflake role: needs CREATE TABLE in the target schema and USAGE on the backup stage (default: $SNOWFLAKE_ROLE, else the user's default role)" },
-    warehouse: { type: "string", value: "name", help: "warehouse (default: $SNOWFLAKE_WAREHOUSE, else the environment's backfill warehouse)" },
   },
 } as const;
