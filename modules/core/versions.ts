@@ -36,4 +36,4 @@ export const MODULE_VERSIONS = {
 export type ModuleName = keyof typeof MODULE_VERSIONS;
 
 /** The library's own version (package.json), what consumers pin with a git tag `v<version>`. */
-export const LIBRARY_VERSION = "0.4.0";
+export const LIBRARY_VERSION = "0.5.0";
