@@ -15,8 +15,8 @@ export interface ReviewOptions {
   readonly base: string;
   /** A ref, or undefined for the working tree. */
   readonly head?: string;
-  /** A config path inside the repository; undefined = each ref's embedded default. */
-  readonly config?: string;
+  /** The config both refs synthesize: a path inside the repository (each ref's own copy of it). */
+  readonly config: string;
   /** Terraform plans (`terraform show -json`), one per stack: replacements and deletions come from them. */
   readonly plans?: readonly { readonly stack: string; readonly file: string }[];
 }
@@ -42,8 +42,7 @@ function violations(base: RefSynth, head: RefSynth): ReviewReport["guardrailViol
  */
 function attributeModules(o: ReviewOptions, base: RefSynth, head: RefSynth): { modules: ReportModule[]; attribution: Attribution } {
   const all = moduleChanges(base.stacks, head.stacks);
-  // Without --config each ref synthesizes its embedded example (in the library repository, a file of it).
-  const configOf = (ref: string | undefined) => fileAtRef(o.repo, ref, o.config ?? join("examples", "default", "lakehouse.yaml"));
+  const configOf = (ref: string | undefined) => fileAtRef(o.repo, ref, o.config);
   const headConfig = configOf(o.head);
   const configChanged = configOf(o.base) !== headConfig;
   const libraryChanged = base.library.fingerprint !== head.library.fingerprint;

@@ -47,7 +47,7 @@ export type SynthTarget =
    * One lakehouse config (a path inside the repository; the ref's own copy of it is used unless
    * `configText` is given: then that text, e.g. the other ref's config, is synthesized).
    */
-  | { kind: "config"; configPath?: string; configText?: string }
+  | { kind: "config"; configPath: string; configText?: string }
   /**
    * Every example of the ref: examples/<name>/lakehouse.yaml and examples/<name>/main.ts. With
    * `configOf`, a YAML example is synthesized from the config it returns (the other ref's) when this
@@ -187,7 +187,7 @@ function synthTarget(root: string, build: string, target: SynthTarget, out: stri
       const file = join(out, "given.lakehouse.yaml");
       writeFileSync(file, target.configText);
       args.push("--config", file);
-    } else if (target.configPath) {
+    } else {
       const config = join(root, target.configPath);
       if (!existsSync(config)) throw new Error(`${target.configPath} does not exist in this ref`);
       args.push("--config", config);

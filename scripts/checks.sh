@@ -18,7 +18,7 @@ py=.venv-checks/bin/python
 
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-node dist/cli/lakehouse.js synth --out "$out/default" >/dev/null
+node dist/cli/lakehouse.js synth --example default --out "$out/default" >/dev/null
 node dist/examples/direct-modules/main.js "$out/direct-modules"
 # What lakehouse backfill and lakehouse restore send (COPY, progress DML, their queries), beside the stacks' SQL.
 node dist/tools/backfill-sql.js examples/default/lakehouse.yaml "$out/default/backfill-sql.json"

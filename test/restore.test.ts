@@ -325,7 +325,7 @@ describe("lakehouse restore (command line)", () => {
   });
 
   test.each([
-    ["missing --config", without("--config"), /restore needs --config <file>/],
+    ["missing --config (and no ./lakehouse.yaml)", without("--config"), /restore: no config: give --config <file>, or run it where your lakehouse.yaml is/],
     ["missing --tenant", without("--tenant"), /restore needs --tenant <id>/],
     ["missing --to", without("--to"), /restore needs --to <YYYY-MM-DD>/],
     ["bad --from", replace("--from", "2024-13-01"), /restore --from is not a calendar date: '2024-13-01'/],
