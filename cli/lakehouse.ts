@@ -10,6 +10,7 @@ import { ChangedSinceError, changedStacks } from "./changed-stacks";
 import { costCommand } from "./cost/command";
 import { lakehouseJsonSchema } from "../stacks/config/json-schema";
 import { loadConfigFile } from "../stacks/config/load";
+import { configWarnings } from "../stacks/config/warnings";
 import { nearest } from "../modules/core/suggest";
 import { packageRoot } from "./package-root";
 import { PlanInputError, checkVersions, parsePlanArgument, review, toJson, toMarkdown } from "../review";
@@ -238,8 +239,9 @@ async function run(command: string, values: Parsed["values"], out: Output, err: 
       return synth(values, out, err);
     case "validate": {
       const config = chooseConfig(values, "validate", { offersExample: true });
-      loadConfigFile(config.file);
-      out.write(`${config.label}: valid\n`);
+      const warnings = configWarnings(loadConfigFile(config.file));
+      for (const w of warnings) err.write(`lakehouse: warning: ${w.path}: ${w.message}\n`);
+      out.write(`${config.label}: valid${warnings.length > 0 ? ` (${warnings.length} warning${warnings.length > 1 ? "s" : ""})` : ""}\n`);
       return EXIT_OK;
     }
     case "schema":

@@ -73,7 +73,10 @@ describe("lakehouse CLI", () => {
   });
 
   test("--example names a bundled example, never together with --config; a wrong name gets the nearest", async () => {
-    expect(await run(["validate", "--example", "default"])).toMatchObject({ code: 0, stdout: "the bundled example 'default' (examples/default/lakehouse.yaml): valid\n" });
+    // The demo backs up globex and umbrella without restoreReady: valid, with a warning each.
+    const demo = await run(["validate", "--example", "default"]);
+    expect(demo).toMatchObject({ code: 0, stdout: "the bundled example 'default' (examples/default/lakehouse.yaml): valid (2 warnings)\n" });
+    expect(demo.stderr).toContain("lakehouse: warning: tenants[0].backup.restoreReady: tenant 'globex' is backed up in environment 'prod', but a restore could not be loaded into Snowflake");
     expect(await run(["validate", "--example", "defualt"])).toMatchObject({ code: 2, stderr: expect.stringContaining("validate --example defualt: no such bundled example; did you mean default?") });
     expect(await run(["synth", "--example", "default", "--config", "x.yaml"])).toMatchObject({ code: 2, stderr: expect.stringContaining("synth: give --config or --example, not both") });
     // Commands that act on live accounts take no demo.
@@ -92,7 +95,7 @@ describe("lakehouse CLI", () => {
       `- ${file}:10:20: tenants[0].retentionDays: 10 is below the retention floor of 90 days`,
       `- ${file}:12:9: tenants[0].sources[0].eventTimeField: required`,
       `- ${file}:14:9: tenants[1].id: duplicate tenant id 'globex' (also tenants[0])`,
-      `- ${file}:15:13: tenants[1].region: is not a known AWS region`,
+      `- ${file}:15:13: tenants[1].region: 'mars-1' is not a known AWS region`,
     ]) {
       expect(r.stderr).toContain(line);
     }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { cronSchedule } from "../../modules/core/validate";
+import { formatPath } from "../../modules/core/errors";
 import { JSON_PATH, JSON_PATH_HINT, TIMESTAMP_FORMAT, parseViewDefinition, viewSourceProblem } from "../../modules/snowflake/sql";
 import { PLATFORM_SCHEMAS, logDatabaseName, sourceTableName, tenantSchemaName } from "./names";
 import { PROVIDER_VERSION_FLOORS, providerConstraintProblem } from "../providers";
@@ -399,6 +400,21 @@ export function crossCheck(c: {
     const first = envNames.get(env.name);
     if (first !== undefined) issue(["environments", i, "name"], `duplicate environment '${env.name}' (also environments[${first}])`);
     else envNames.set(env.name, i);
+    const envPath = ["environments", i];
+    const alerts = isObject(env.alertDelivery) ? env.alertDelivery : undefined;
+    const subscriptions = list(isObject(alerts?.sns) ? alerts.sns.subscriptions : undefined);
+    subscriptions.forEach((sub, j) => {
+      if (!isObject(sub) || typeof sub.endpoint !== "string") return;
+      const expected = SUBSCRIPTION_ENDPOINTS[sub.protocol];
+      if (expected && !expected.pattern.test(sub.endpoint)) issue([...envPath, "alertDelivery", "sns", "subscriptions", j, "endpoint"], `must be ${expected.what} for protocol ${sub.protocol}, not '${sub.endpoint}'`);
+    });
+    unique(subscriptions, (sub) => (isObject(sub) ? `${sub.protocol} ${sub.endpoint}` : undefined), [...envPath, "alertDelivery", "sns", "subscriptions"], "subscription", issue);
+    unique(list(isObject(alerts?.email) ? alerts.email.recipients : undefined), String, [...envPath, "alertDelivery", "email", "recipients"], "recipient", issue);
+    unique(list(isObject(env.backup) ? env.backup.adminRoleArns : undefined), String, [...envPath, "backup", "adminRoleArns"], "role", issue);
+    if (isObject(env.logGuard)) {
+      unique(list(env.logGuard.targetIds), String, [...envPath, "logGuard", "targetIds"], "target", issue);
+      unique(list(env.logGuard.exemptRoleArns), String, [...envPath, "logGuard", "exemptRoleArns"], "role", issue);
+    }
     const regions = new Map<string, number>();
     list(env.snowflakeAccounts).forEach((acct, j) => {
       if (!isObject(acct)) return;
@@ -419,6 +435,7 @@ export function crossCheck(c: {
     if (tenant.retentionDays !== undefined && tenant.retentionDays < floor)
       issue(["tenants", t, "retentionDays"], `${tenant.retentionDays} is below the retention floor of ${floor} days`);
 
+    unique(list(tenant.environments), String, ["tenants", t, "environments"], "environment", issue);
     const envs = tenant.environments !== undefined ? list(tenant.environments) : [...envNames.keys()];
     list(tenant.environments).forEach((name, e) => {
       if (!envNames.has(name)) issue(["tenants", t, "environments", e], `unknown environment '${name}'`);
@@ -476,7 +493,12 @@ export function crossCheck(c: {
         }
       }
 
+      unique(list(source.searchOptimizationPaths), String, [...path, "searchOptimizationPaths"], "path", issue);
       const d = source.delivery;
+      if (isObject(d)) {
+        unique(list(d.writerRoleArns), String, [...path, "delivery", "writerRoleArns"], "role", issue);
+        if (isObject(d.firehose)) unique(list(d.firehose.producerRoleArns), String, [...path, "delivery", "firehose", "producerRoleArns"], "role", issue);
+      }
       if (!isObject(d)) {
         issue([...path, "delivery"], "required: how the files arrive (or a type whose catalog entry gives it)");
         return;
@@ -526,6 +548,30 @@ export function crossCheck(c: {
   });
 }
 
+/** What each SNS subscription protocol delivers to (SNS Subscribe API: Endpoint). */
+const SUBSCRIPTION_ENDPOINTS: Record<string, { pattern: RegExp; what: string }> = {
+  https: { pattern: /^https:\/\/[^\s/?#]+[^\s]*$/, what: "an https:// URL" },
+  email: { pattern: /^[^\s@]+@[^\s@]+\.[^\s@]+$/, what: "an e-mail address" },
+  sqs: { pattern: /^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:[\w-]{1,80}(\.fifo)?$/, what: "an SQS queue ARN" },
+  lambda: { pattern: /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[\w-]{1,64}(:[\w$-]+)?$/, what: "a Lambda function ARN" },
+};
+
+/**
+ * Entries of a list that each become a construct or a policy entry of their own must be unique: a
+ * duplicate would otherwise pass validation and then crash synth ("There is already a Construct with
+ * name …"). Each later duplicate is reported at its own path, naming the first.
+ */
+function unique<T>(entries: readonly T[], keyOf: (entry: T) => string | undefined, path: (string | number)[], what: string, issue: IssueSink): void {
+  const first = new Map<string, number>();
+  entries.forEach((entry, i) => {
+    const key = keyOf(entry);
+    if (key === undefined) return;
+    const seen = first.get(key);
+    if (seen !== undefined) issue([...path, i], `duplicate ${what} '${key}' (also ${formatPath([...path, seen])})`);
+    else first.set(key, i);
+  });
+}
+
 /** A tenant's backup in each of its environments: turned on by the environment, retention within the class's and the lock's bounds. */
 function checkBackup(
   c: { environments: z.output<typeof environmentSchema>[]; tenants: z.output<typeof tenantSchema>[] },
@@ -556,10 +602,19 @@ function checkBackup(
     const storageClass = b?.storageClass ?? env.backup.storageClass ?? "DEEP_ARCHIVE";
     const days = b?.retentionDays ?? env.backup.retentionDays ?? tenantRetention;
     const where = b?.retentionDays !== undefined ? [...path, "retentionDays"] : b?.storageClass !== undefined ? [...path, "storageClass"] : path;
+    // A value the tenant's backup did not write says where it came from, so the fix is found there.
+    const envIndex = list(c.environments).indexOf(env);
+    const daysFrom =
+      b?.retentionDays !== undefined ? "" : env.backup.retentionDays !== undefined ? formatPath(["environments", envIndex, "backup", "retentionDays"]) : tenant.retentionDays !== undefined ? formatPath(["tenants", t, "retentionDays"]) : "the default retention (defaults.retentionDays)";
+    const classFrom = b?.storageClass !== undefined ? "" : env.backup.storageClass !== undefined ? formatPath(["environments", envIndex, "backup", "storageClass"]) : "the default backup class";
+    const inherited = [daysFrom && `days from ${daysFrom}`, classFrom && `${storageClass} from ${classFrom}`].filter(Boolean);
+    const from = inherited.length > 0 ? ` (inherited: ${inherited.join("; ")})` : "";
     const minimum = BACKUP_STORAGE_MINIMUM_DAYS[storageClass];
     const lockDays = env.backup.objectLock?.days ?? floor;
-    if (days < minimum) issue(where, `backups kept ${days} days in ${storageClass} (environment '${name}'), which bills at least ${minimum} days: keep them longer or choose another storageClass`);
-    if (days < floor) issue(where, `backups kept ${days} days (environment '${name}'), below the retention floor of ${floor} days`);
-    if (days < lockDays) issue(where, `backups kept ${days} days (environment '${name}'), but the vault's object lock holds every version ${lockDays} days`);
+    if (days < minimum) issue(where, `backups kept ${days} days in ${storageClass} (environment '${name}'), which bills at least ${minimum} days: keep them longer or choose another storageClass${from}`);
+    // Below the floor already reported where the tenant's retention is written: not again here.
+    const floorReported = daysFrom === formatPath(["tenants", t, "retentionDays"]);
+    if (days < floor && !floorReported) issue(where, `backups kept ${days} days (environment '${name}'), below the retention floor of ${floor} days${from}`);
+    if (days < lockDays) issue(where, `backups kept ${days} days (environment '${name}'), but the vault's object lock holds every version ${lockDays} days${from}`);
   }
 }
