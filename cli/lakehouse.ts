@@ -17,6 +17,7 @@ import { PlanInputError, checkVersions, parsePlanArgument, review, toJson, toMar
 import { git } from "../review/git";
 import { BACKFILL_COMMAND, backfillCommand } from "./backfill/command";
 import { CONFIG_OPTION, ConfigChoiceError, EXAMPLE_OPTION, chooseConfig } from "./config-file";
+import { INIT_COMMAND, InitUsageError, initCommand } from "./init/command";
 import { RESTORE_COMMAND } from "./restore/spec";
 
 /** The repository the command runs in (reviews compare refs of it). */
@@ -52,6 +53,7 @@ interface CommandSpec {
 const HELP_OPTION: OptionSpec = { type: "boolean", short: "h", help: "show this help and exit" };
 
 const COMMANDS: Readonly<Record<string, CommandSpec>> = {
+  init: INIT_COMMAND,
   synth: {
     summary: "synthesize Terraform JSON from a config",
     details:
@@ -235,6 +237,8 @@ export async function main(args: string[], out: Output = process.stdout, err: Ou
 
 async function run(command: string, values: Parsed["values"], out: Output, err: Output): Promise<number> {
   switch (command) {
+    case "init":
+      return initCommand(values, out);
     case "synth":
       return synth(values, out, err);
     case "validate": {
@@ -383,7 +387,7 @@ function reviewCommand(values: Parsed["values"], out: Output): number {
 }
 
 function report(e: unknown, err: Output): number {
-  if (e instanceof UsageError || e instanceof ChangedSinceError || e instanceof ConfigChoiceError) {
+  if (e instanceof UsageError || e instanceof ChangedSinceError || e instanceof ConfigChoiceError || e instanceof InitUsageError) {
     err.write(`lakehouse: ${e.message}\nRun 'lakehouse --help' for the commands, 'lakehouse <command> --help' for their options.\n`);
     return EXIT_USAGE;
   }

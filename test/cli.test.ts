@@ -11,8 +11,9 @@ async function run(args: string[]) {
   return { code, stdout, stderr };
 }
 
-const COMMANDS = ["synth", "validate", "schema", "review", "versions", "backfill", "restore"];
+const COMMANDS = ["init", "synth", "validate", "schema", "review", "versions", "backfill", "restore"];
 const OPTIONS: Record<string, string[]> = {
+  init: ["--organization <name>", "--aws-account-id <id>", "--region <aws-region>", "--snowflake-account <ORG.ACCOUNT>", "--tenant <id>", "--environment <name>", "--state-bucket <bucket>", "--dir <folder>", "--force"],
   synth: ["--config <file>", "--example <name>", "--out <dir>", "--stack <glob>...", "--changed-since <ref>", "--jobs <n>", "-q, --quiet", "--json"],
   validate: ["--config <file>", "--example <name>"],
   schema: [],
@@ -81,6 +82,35 @@ describe("lakehouse CLI", () => {
     expect(await run(["synth", "--example", "default", "--config", "x.yaml"])).toMatchObject({ code: 2, stderr: expect.stringContaining("synth: give --config or --example, not both") });
     // Commands that act on live accounts take no demo.
     expect(await run(["backfill", "--example", "default"])).toMatchObject({ code: 2, stderr: expect.stringContaining("backfill takes no --example (an option of synth, validate, review, cost)") });
+  });
+
+  test("init writes a starter that validates and synthesizes as written, the CI workflows and a README; it overwrites nothing", async () => {
+    const answers = ["--organization", "initrode", "--aws-account-id", "222233334444", "--region", "eu-central-1", "--snowflake-account", "INITRODE.SECLAKE", "--tenant", "hq", "--dir", dir];
+    const r = await run(["init", ...answers]);
+    expect(r).toMatchObject({ code: 0, stderr: "" });
+    expect(readdirSync(dir).sort()).toEqual([".github", "README.md", "lakehouse.yaml"]);
+    expect(readdirSync(join(dir, ".github", "workflows")).sort()).toEqual(["lakehouse-main.yml", "lakehouse-pull-request.yml", "lakehouse-release.yml"]);
+    expect(readFileSync(join(dir, "lakehouse.yaml"), "utf8")).toMatch(/^# yaml-language-server: \$schema=\.\/node_modules\/security-lakehouse\/schema\/lakehouse\.schema\.json\n/);
+    const synth = await inFolder(dir, () => run(["synth", "--out", "out"]));
+    expect(synth).toMatchObject({ code: 0, stdout: expect.stringContaining("synthesized 2 stacks") });
+    expect(readdirSync(join(dir, "out", "stacks")).sort()).toEqual(["platform-prod", "tenant-hq-prod"]);
+    // A second init names what exists and changes nothing.
+    const again = await run(["init", ...answers]);
+    expect(again).toMatchObject({ code: 2, stderr: expect.stringContaining("init: lakehouse.yaml, README.md, .github/workflows/lakehouse-main.yml") });
+  });
+
+  test.each([
+    [["--aws-account-id", "12"], 1, "environments[0].awsAccountId: must be a 12-digit AWS account id"],
+    [["--snowflake-account", "JUSTONE"], 2, "init --snowflake-account must be ORG.ACCOUNT"],
+    [["--tenant", ""], 2, "init needs --tenant <id>"],
+    [["--organization", 'x"\nevil: true'], 1, "organization: must be lower-case"],
+  ])("init with %j: exit %d, nothing written", async (change, code, message) => {
+    const answers: Record<string, string> = { "--organization": "initrode", "--aws-account-id": "222233334444", "--region": "eu-central-1", "--snowflake-account": "INITRODE.SECLAKE", "--tenant": "hq" };
+    answers[change[0]] = change[1];
+    const r = await run(["init", ...Object.entries(answers).flat(), "--dir", dir]);
+    expect(r.code).toBe(code);
+    expect(r.stderr).toContain(message);
+    expect(readdirSync(dir)).toEqual([]);
   });
 
   test("a bad config exits non-zero, lists every problem by path, and writes nothing", async () => {
