@@ -76,12 +76,9 @@ export function copyStatement(p: CopyStatementParts): string {
 /** `FILES = (…)` takes at most this many names (Snowflake's limit). */
 export const COPY_FILES_LIMIT = 1000;
 
-/**
- * A string literal for any text, file names included: Snowflake reads backslash escapes inside
- * single quotes, so backslashes are doubled as well as quotes (`literal` is for known-safe values).
- */
+/** A string literal for any text, file names included: the same as `literal`, under the name its callers use. */
 export function textLiteral(value: string): string {
-  return `'${value.replace(/\\/g, "\\\\").replace(/'/g, "''")}'`;
+  return literal(value);
 }
 
 /**
@@ -150,27 +147,48 @@ export function searchOptimizationStatements(table: string, path: string): { add
  * `text` with everything inside quotes and parentheses blanked (same length), so keywords and
  * separators can be looked for at the top level only; or the lexical problem that stops it: no
  * statement separators or comments that could smuggle a second statement, balanced quotes and
- * parentheses.
+ * parentheses. Quotes are read as Snowflake reads them ("String & binary data types", "Comments"):
+ * in a '…' string a backslash escapes the next character and '' is a quote; in a "…" identifier
+ * "" is a quote; $$…$$ is a string with no escapes; --, // and /* start comments. Read any other
+ * way, text that looks quoted here could end its string in Snowflake and run as SQL.
  */
 function topLevel(text: string): { masked: string } | { problem: string } {
   let depth = 0;
-  let quote: string | undefined;
   let masked = "";
-  for (let i = 0; i < text.length; i++) {
+  let i = 0;
+  const skipTo = (end: number) => {
+    masked += " ".repeat(end - i);
+    i = end;
+  };
+  while (i < text.length) {
     const c = text[i];
-    if (quote) {
-      if (c === quote) quote = undefined;
-      masked += " ";
-      continue;
+    const two = text.slice(i, i + 2);
+    if (c === "'" || c === '"') {
+      let j = i + 1;
+      for (; j < text.length; j++) {
+        if (c === "'" && text[j] === "\\") j++;
+        else if (text[j] === c) {
+          if (text[j + 1] === c) j++;
+          else break;
+        }
+      }
+      if (j >= text.length) return { problem: `has an unclosed ${c}` };
+      skipTo(j + 1);
+    } else if (two === "$$") {
+      const j = text.indexOf("$$", i + 2);
+      if (j < 0) return { problem: "has an unclosed $$" };
+      skipTo(j + 2);
+    } else if (two === "--" || two === "//" || two === "/*") {
+      return { problem: "must not contain comments" };
+    } else if (c === ";") {
+      return { problem: "must not contain ';' (one select list, not statements)" };
+    } else {
+      if (c === "(") depth++;
+      else if (c === ")" && --depth < 0) return { problem: "has a ')' without its '('" };
+      masked += depth > 0 || c === "(" ? " " : c;
+      i++;
     }
-    if (c === "'" || c === '"') quote = c;
-    else if (c === "(") depth++;
-    else if (c === ")" && --depth < 0) return { problem: "has a ')' without its '('" };
-    else if (c === ";") return { problem: "must not contain ';' (one select list, not statements)" };
-    else if ((c === "-" && text[i + 1] === "-") || (c === "/" && text[i + 1] === "*")) return { problem: "must not contain comments" };
-    masked += depth > 0 || quote || c === "(" ? " " : c;
   }
-  if (quote) return { problem: `has an unclosed ${quote}` };
   if (depth !== 0) return { problem: "has unbalanced parentheses" };
   return { masked };
 }
@@ -185,6 +203,17 @@ export function selectListProblem(selectList: string): string | undefined {
   if ("problem" in scan) return scan.problem;
   if (/^\s*select\b/i.test(selectList)) return "is the select list only, without the SELECT keyword";
   return undefined;
+}
+
+/**
+ * What is wrong with a clustering key, an expression the provider writes into `CLUSTER BY (…)`:
+ * quotes or ';', comments, an unclosed $$ string, or parentheses that do not balance (a ')' would
+ * close the clause and let the rest of the key write table options).
+ */
+export function clusteringKeyProblem(key: string): string | undefined {
+  if (/[;'"]/.test(key)) return "must be an expression without quotes or ';'";
+  const scan = topLevel(key);
+  return "problem" in scan ? scan.problem : undefined;
 }
 
 /**
@@ -261,9 +290,12 @@ export interface AlertStoreNames {
   readonly suppressions: string;
 }
 
-/** A SQL string literal (single quotes doubled). */
+/**
+ * A SQL string literal for any text: quotes doubled and backslashes doubled, because Snowflake reads
+ * backslash escapes inside single quotes (`\\'` would otherwise end nothing and let the rest run).
+ */
 export function literal(value: string): string {
-  return `'${value.replace(/'/g, "''")}'`;
+  return `'${value.replace(/\\/g, "\\\\").replace(/'/g, "''")}'`;
 }
 
 export interface CanaryParts {

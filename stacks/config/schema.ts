@@ -1,12 +1,14 @@
 import { z } from "zod";
 import { cronSchedule } from "../../modules/core/validate";
 import { formatPath } from "../../modules/core/errors";
-import { JSON_PATH, JSON_PATH_HINT, TIMESTAMP_FORMAT, parseViewDefinition, viewSourceProblem } from "../../modules/snowflake/sql";
+import { JSON_PATH, JSON_PATH_HINT, TIMESTAMP_FORMAT, clusteringKeyProblem, parseViewDefinition, viewSourceProblem } from "../../modules/snowflake/sql";
 import { PLATFORM_SCHEMAS, logDatabaseName, sourceTableName, tenantSchemaName } from "./names";
 import { PROVIDER_VERSION_FLOORS, providerConstraintProblem } from "../providers";
 import { AWS_REGIONS, SNOWFLAKE_RESERVED } from "./regions";
 import { BACKUP_STORAGE_MINIMUM_DAYS } from "../../modules/aws/backup-vault";
 import { SOURCE_TYPES, applyCatalog } from "./catalog";
+import { SUBSCRIPTION_ENDPOINTS } from "../../modules/aws/alert-topic";
+import { EXEMPT_ROLE_ARN, SCP_TARGET_ID } from "../../modules/aws/log-guard-scp";
 
 /**
  * The lakehouse config: organization × environments × tenants × log sources. Written as YAML
@@ -166,7 +168,10 @@ export const sourceSchema = z.strictObject({
   /** Which time the cleaner purges by: the event's (EVENT_TIME, falling back to load time when NULL) or the load's. */
   purgeOn: z.enum(["event_time", "load_time"]).optional(),
   transitions: z.array(transition).optional(),
-  clusteringKeys: z.array(z.string().min(1).refine((k) => !/[;'"]/.test(k), "must be an expression without quotes or ';'")).min(1).optional(),
+  clusteringKeys: z.array(z.string().min(1).superRefine((k, ctx) => {
+    const problem = clusteringKeyProblem(k);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  })).min(1).optional(),
   searchOptimizationPaths: z.array(z.string().regex(JSON_PATH, `must be ${JSON_PATH_HINT}`)).optional(),
 });
 
@@ -224,7 +229,14 @@ const snowflakeAccount = z.strictObject({
 });
 
 const backend = z.discriminatedUnion("kind", [
-  z.strictObject({ kind: z.literal("local"), directory: z.string().min(1).optional() }),
+  z.strictObject({
+    kind: z.literal("local"),
+    /**
+     * Folder of the state files. No `${` or `%{`: Terraform reads backend settings as written, while
+     * OpenTofu 1.8+ evaluates them (early evaluation), so no escape means the same to both.
+     */
+    directory: z.string().min(1).refine((d) => !/[$%]\{/.test(d), "must not contain '${' or '%{' (backend settings are read literally by Terraform, evaluated by OpenTofu)").optional(),
+  }),
   z.strictObject({
     kind: z.literal("s3"),
     bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name"),
@@ -263,7 +275,13 @@ export const environmentSchema = z.strictObject({
       sns: z
         .strictObject({
           subscriptions: z
-            .array(z.strictObject({ protocol: z.enum(["email", "https", "sqs", "lambda"]), endpoint: z.string().min(3) }))
+            .array(
+              z.strictObject({ protocol: z.enum(["email", "https", "sqs", "lambda"]), endpoint: z.string().min(3) }).superRefine((sub, ctx) => {
+                // What the alert-topic module accepts for the protocol, reported here at the config path.
+                const endpoint = SUBSCRIPTION_ENDPOINTS[sub.protocol].safeParse(sub.endpoint);
+                if (!endpoint.success) ctx.addIssue({ code: "custom", path: ["endpoint"], message: `${endpoint.error.issues[0].message} (protocol ${sub.protocol})` });
+              }),
+            )
             .min(1, "at least one subscription is required: alerts must reach someone"),
         })
         .optional(),
@@ -295,9 +313,9 @@ export const environmentSchema = z.strictObject({
       /** Role in the organization's management account that Terraform assumes to manage the SCP. */
       managementRoleArn: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, "must be an IAM role ARN"),
       /** Roots, OUs or accounts the SCP is attached to. */
-      targetIds: z.array(z.string()).min(1, "at least one target is required"),
-      /** Roles still allowed to change the buckets and keys (the deploying role, a break-glass role). */
-      exemptRoleArns: z.array(z.string()).min(1, "at least one exempt role is required, or nobody could deploy the buckets"),
+      targetIds: z.array(SCP_TARGET_ID).min(1, "at least one target is required"),
+      /** Roles still allowed to change the buckets and keys (the deploying role, a break-glass role); `*` allowed. */
+      exemptRoleArns: z.array(EXEMPT_ROLE_ARN).min(1, "at least one exempt role is required, or nobody could deploy the buckets"),
     })
     .optional(),
 });
@@ -390,6 +408,7 @@ export function crossCheck(c: {
   defaults?: z.output<typeof defaultsSchema>;
   tenants: z.output<typeof tenantSchema>[];
 }, issue: IssueSink): void {
+  tokenMarkers(c, [], issue);
   const floor = c.defaults?.retentionFloorDays ?? BUILT_IN_DEFAULTS.retentionFloorDays;
   const defaultRetention = c.defaults?.retentionDays ?? BUILT_IN_DEFAULTS.retentionDays;
   if (defaultRetention < floor) issue(["defaults", "retentionDays"], `${defaultRetention} is below the retention floor of ${floor} days`);
@@ -403,11 +422,6 @@ export function crossCheck(c: {
     const envPath = ["environments", i];
     const alerts = isObject(env.alertDelivery) ? env.alertDelivery : undefined;
     const subscriptions = list(isObject(alerts?.sns) ? alerts.sns.subscriptions : undefined);
-    subscriptions.forEach((sub, j) => {
-      if (!isObject(sub) || typeof sub.endpoint !== "string") return;
-      const expected = SUBSCRIPTION_ENDPOINTS[sub.protocol];
-      if (expected && !expected.pattern.test(sub.endpoint)) issue([...envPath, "alertDelivery", "sns", "subscriptions", j, "endpoint"], `must be ${expected.what} for protocol ${sub.protocol}, not '${sub.endpoint}'`);
-    });
     unique(subscriptions, (sub) => (isObject(sub) ? `${sub.protocol} ${sub.endpoint}` : undefined), [...envPath, "alertDelivery", "sns", "subscriptions"], "subscription", issue);
     unique(list(isObject(alerts?.email) ? alerts.email.recipients : undefined), String, [...envPath, "alertDelivery", "email", "recipients"], "recipient", issue);
     unique(list(isObject(env.backup) ? env.backup.adminRoleArns : undefined), String, [...envPath, "backup", "adminRoleArns"], "role", issue);
@@ -548,14 +562,6 @@ export function crossCheck(c: {
   });
 }
 
-/** What each SNS subscription protocol delivers to (SNS Subscribe API: Endpoint). */
-const SUBSCRIPTION_ENDPOINTS: Record<string, { pattern: RegExp; what: string }> = {
-  https: { pattern: /^https:\/\/[^\s/?#]+[^\s]*$/, what: "an https:// URL" },
-  email: { pattern: /^[^\s@]+@[^\s@]+\.[^\s@]+$/, what: "an e-mail address" },
-  sqs: { pattern: /^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:[\w-]{1,80}(\.fifo)?$/, what: "an SQS queue ARN" },
-  lambda: { pattern: /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[\w-]{1,64}(:[\w$-]+)?$/, what: "a Lambda function ARN" },
-};
-
 /**
  * Entries of a list that each become a construct or a policy entry of their own must be unique: a
  * duplicate would otherwise pass validation and then crash synth ("There is already a Construct with
@@ -570,6 +576,27 @@ function unique<T>(entries: readonly T[], keyOf: (entry: T) => string | undefine
     if (seen !== undefined) issue([...path, i], `duplicate ${what} '${key}' (also ${formatPath([...path, seen])})`);
     else first.set(key, i);
   });
+}
+
+/**
+ * cdktf's token markers (`${TfToken[…]}` and its list and map forms): the synthesizer would take
+ * one for a reference of its own and resolve it, so config text that spells one could never stay
+ * text (docs/config-strings.md). Config is data: no string or key of it is a token.
+ */
+const TOKEN_MARKER = /[$#&]\{TfToken\[/;
+
+function tokenMarkers(value: unknown, path: (string | number)[], issue: IssueSink): void {
+  const message = "contains a cdktf token marker (TfToken[…]): config strings are text, never references";
+  if (typeof value === "string") {
+    if (TOKEN_MARKER.test(value)) issue(path, message);
+  } else if (Array.isArray(value)) {
+    value.forEach((v, i) => tokenMarkers(v, [...path, i], issue));
+  } else if (isObject(value)) {
+    for (const [k, v] of Object.entries(value)) {
+      if (TOKEN_MARKER.test(k)) issue([...path, k], message);
+      tokenMarkers(v, [...path, k], issue);
+    }
+  }
 }
 
 /** A tenant's backup in each of its environments: turned on by the environment, retention within the class's and the lock's bounds. */

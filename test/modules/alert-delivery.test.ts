@@ -50,6 +50,19 @@ describe("AlertTopic", () => {
     });
   });
 
+  test("takes full SQS and Lambda ARNs as endpoints", () => {
+    const stack = testStack();
+    new AlertTopic(stack, "Topic", {
+      ...base,
+      subscriptions: [
+        { protocol: "sqs", endpoint: "arn:aws:sqs:eu-west-1:111111111111:soc-alerts.fifo" },
+        { protocol: "lambda", endpoint: "arn:aws:lambda:eu-west-1:111111111111:function:page-oncall:live" },
+      ],
+    });
+    const json = synthJson(stack);
+    expect(resourcesOf(json, "aws_sns_topic_subscription").map((s) => s.endpoint).sort()).toEqual(["arn:aws:lambda:eu-west-1:111111111111:function:page-oncall:live", "arn:aws:sqs:eu-west-1:111111111111:soc-alerts.fifo"]);
+  });
+
   test("arnFor names the topic before it exists", () => {
     expect(AlertTopic.arnFor("eu-west-1", "111111111111", "t")).toBe("arn:aws:sns:eu-west-1:111111111111:t");
   });
@@ -58,6 +71,8 @@ describe("AlertTopic", () => {
     [{ subscriptions: [] }, /subscriptions: at least one subscription is required/],
     [{ subscriptions: [{ protocol: "email", endpoint: "not-an-address" }] }, /subscriptions\[0\]\.endpoint: must be an e-mail address/],
     [{ subscriptions: [{ protocol: "https", endpoint: "http://insecure" }] }, /must be an https:\/\/ URL/],
+    [{ subscriptions: [{ protocol: "sqs", endpoint: "arn:aws:sqs:${file(\"/etc/passwd\")}" }] }, /must be an SQS queue ARN/],
+    [{ subscriptions: [{ protocol: "lambda", endpoint: "arn:aws:lambda:eu-west-1:111111111111:function:f/../x" }] }, /must be a Lambda function ARN/],
     [{ topicName: "alerts.fifo" }, /topicName/],
   ] as [Partial<AlertTopicProps>, RegExp][])("rejects %j", (props, message) => {
     expect(() => new AlertTopic(testStack(), "T", { ...base, ...props })).toThrow(message);

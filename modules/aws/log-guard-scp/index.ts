@@ -43,12 +43,18 @@ export interface LogGuardScpProps {
   readonly targetIds: readonly string[];
 }
 
+/** An exempt role: an IAM role ARN, `*` allowed (ArnNotLike patterns). The config schema checks the same. */
+export const EXEMPT_ROLE_ARN = z.string().regex(/^arn:aws[a-z-]*:iam::(\d{12}|\*):role\/[\w+=,.@/*-]+$/, "must be an IAM role ARN (patterns with * allowed)");
+
+/** What an SCP can be attached to: an organization root, OU or account id (the AttachPolicy TargetId pattern). */
+export const SCP_TARGET_ID = z.string().regex(/^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|\d{12})$/, "must be an organization root, OU or account id");
+
 const propsSchema = z.object({
   name: z.string().regex(/^[\w+=,.@-]{1,128}$/, "must be 1-128 characters of [A-Za-z0-9+=,.@_-]"),
   bucketNamePrefix: z.string().regex(/^[a-z0-9][a-z0-9-]{1,40}-$/, "must be a bucket-name prefix ending in '-'"),
   keyTag: z.object({ key: z.string().min(1), value: z.string().min(1) }),
-  exemptRoleArns: z.array(z.string().regex(/^arn:aws[a-z-]*:iam::(\d{12}|\*):role\/[\w+=,.@/*-]+$/, "must be an IAM role ARN (patterns with * allowed)")).min(1, "at least one exempt role is required, or nobody could deploy the buckets"),
-  targetIds: z.array(z.string().regex(/^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|\d{12})$/, "must be an organization root, OU or account id")).min(1, "at least one target is required"),
+  exemptRoleArns: z.array(EXEMPT_ROLE_ARN).min(1, "at least one exempt role is required, or nobody could deploy the buckets"),
+  targetIds: z.array(SCP_TARGET_ID).min(1, "at least one target is required"),
 });
 
 /**

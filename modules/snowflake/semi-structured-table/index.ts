@@ -8,7 +8,7 @@ import { qualified } from "../../core/naming";
 import { SchemaObject } from "../schema-object";
 import { stampModule } from "../../core/stamp";
 import { dependables, parseProps, pathOf, snowflakeIdentifier } from "../../core/validate";
-import { JSON_PATH, JSON_PATH_HINT, parseViewDefinition, searchOptimizationStatements, viewSourceProblem, viewStatement } from "../sql";
+import { JSON_PATH, JSON_PATH_HINT, clusteringKeyProblem, parseViewDefinition, searchOptimizationStatements, viewSourceProblem, viewStatement } from "../sql";
 
 export const SEMI_STRUCTURED_TABLE_MODULE = "snowflake/semi-structured-table" as const;
 
@@ -57,7 +57,15 @@ const propsSchema = z.object({
   schema: identifier,
   tableName: identifier,
   comment: z.string().max(200).optional(),
-  clusterBy: z.array(z.string().min(1).refine((k) => !/[;'"]/.test(k), "must be an expression without quotes or ';'")).min(1).default(["TO_DATE(EVENT_TIME)"]),
+  clusterBy: z
+    .array(
+      z.string().min(1).superRefine((k, ctx) => {
+        const problem = clusteringKeyProblem(k);
+        if (problem) ctx.addIssue({ code: "custom", message: problem });
+      }),
+    )
+    .min(1)
+    .default(["TO_DATE(EVENT_TIME)"]),
   dataRetentionDays: z.number().int().min(-1).max(90).default(7),
   views: z
     .record(identifier, z.string().superRefine((view, ctx) => {
