@@ -339,14 +339,29 @@ def test_a_paused_pipe_raises_one_alert_within_the_suppression(db):
     ]
 
 
-# ---- wrapped files flattened to one row per event, and the catalog's COPY and views on sample events ----
+# ---- loading: each pipe's exact COPY on staged files, the flattener, the catalog's views ----
 #
-# The COPY transformation of each pipe runs as an INSERT … SELECT over a table of staged records (its
-# $1 and METADATA$ columns stood in for by columns of that table); the flattening task reads a table
-# standing in for its stream. DATA is JSON here as it is VARIANT in Snowflake. Stand-ins, each for
-# what DuckDB lacks: TRY_TO_TIMESTAMP_TZ (AUTO, ISO-8601 text) is TRY_CAST to TIMESTAMPTZ; FLATTEN
-# (MODE => 'ARRAY') is json_each over an array; a VARIANT path cast to text is DuckDB's ->>, since
-# CAST(json AS TEXT) would keep the quotes that Snowflake's ::string drops; epoch_ms takes a BIGINT.
+# A file is loaded the way Snowflake documents it, from the synthesized file format and the COPY's
+# ON_ERROR (COPY INTO <table>, ON_ERROR and its usage notes: https://docs.snowflake.com/en/sql-reference/sql/copy-into-table):
+#   - CSV (the pipes' one-line-one-row format): every line is a row; with CONTINUE a row that cannot be
+#     read or transformed is rejected alone and the rest of the file loads ("All ON_ERROR values work
+#     as expected when loading structured data files (CSV, TSV, etc.) with either parsing or
+#     transformation errors").
+#   - JSON: records are parsed in order; at the first record that does not parse, the records before
+#     it load and the rest of the file is skipped; a transformation error skips the whole file
+#     (Snowpipe's default SKIP_FILE, "regardless of selected option value").
+#   - Parquet: a row arrives as one object in $1; a transformation error skips the whole file.
+# A staged value over what Snowflake reads (128 MB, the 2024_08 and 2025_03 behavior changes) is a
+# read error of its row. The transformation itself is the pipe's SELECT list, run as an INSERT … SELECT
+# over a table of staged rows ($1 and the METADATA$ columns stood in for by its columns). Stand-ins for
+# what DuckDB lacks, each the documented meaning: a VARIANT path cast to text is DuckDB's ->> (CAST(json
+# AS TEXT) would keep the quotes that Snowflake's ::string drops); epoch_ms takes a BIGINT (a value
+# out of its range fails, as TO_TIMESTAMP_TZ does in Snowflake); FLATTEN (MODE => 'ARRAY') is json_each
+# over an array; TRY_TO_TIMESTAMP_TZ (before 0.5.0) is TRY_CAST to TIMESTAMPTZ. Tables are created
+# from the synthesized snowflake_table columns, so the harness loads into the shape that ships.
+
+STAGE_READ_LIMIT = 128 * 1024 * 1024
+
 
 def synth_resources(kind):
     found = {}
@@ -368,43 +383,149 @@ def view_statement(name):
 FLATTEN = re.compile(r",\s+CROSS JOIN UNNEST\(INPUT => \((.+?)\)\) AS (\w+)\(SEQ, KEY, PATH, INDEX, VALUE, THIS\)")
 
 
+def _json_text(node):
+    """`CAST(<variant path> AS TEXT)` → `<variant> ->> <path>` (Snowflake's ::string of a VARIANT drops the quotes)."""
+    if isinstance(node, sqlglot.exp.Cast) and isinstance(node.this, sqlglot.exp.JSONExtract) and node.to.is_type("text", "varchar"):
+        return sqlglot.exp.JSONExtractScalar(this=node.this.this, expression=node.this.expression)
+    return node
+
+
 def lake_sql(sql):
-    out = to_duckdb(sql)
-    out = re.sub(r"CAST\(([\w.]+) -> ('(?:[^']|'')*') AS TEXT\)", r"(\1 ->> \2)", out)
-    # TO_TIMESTAMP_TZ(TRY_TO_NUMBER(x), 3) comes out as EPOCH_MS over a DECIMAL, which DuckDB takes as BIGINT only.
-    out = re.sub(r"EPOCH_MS\(TRY_CAST\((.+?) AS DECIMAL\(38, 0\)\)\)", r"EPOCH_MS(TRY_CAST(\1 AS BIGINT))", out)
+    tree = sqlglot.parse_one(sql.rstrip(";"), read="snowflake").transform(_json_text)
+    out = tree.sql(dialect="duckdb")
+    # Epoch milliseconds come out as EPOCH_MS over a DECIMAL, which DuckDB takes as BIGINT only (a macro casts it).
+    out = out.replace("EPOCH_MS(", "EPOCH_MS_ANY(")
     out = FLATTEN.sub(lambda m: f" CROSS JOIN LATERAL (SELECT u.value AS VALUE, CAST(u.key AS BIGINT) AS INDEX FROM json_each({m.group(1)}) AS u WHERE json_type({m.group(1)}) = 'ARRAY') AS {m.group(2)}", out)
     return out
+
+
+DUCK_COLUMN_TYPES = {"VARIANT": "JSON", "VARCHAR": "VARCHAR", "TIMESTAMP_TZ": "TIMESTAMPTZ", "TIMESTAMP_LTZ": "TIMESTAMPTZ", "NUMBER": "BIGINT", "BOOLEAN": "BOOLEAN"}
+
+
+def create_table_as_synthesized(con, name):
+    """The table as the stack creates it: its columns, in order, with DuckDB's types for Snowflake's."""
+    columns = synth_resources("snowflake_table")[name]["column"]
+    con.execute(f"DROP TABLE IF EXISTS {name}")
+    con.execute(f"CREATE TABLE {name} ({', '.join(c['name'] + ' ' + DUCK_COLUMN_TYPES[c['type'].split('(')[0]] for c in columns)})")
+
+
+LAKE_TABLES = ["CLOUDTRAIL", "CLOUDTRAIL_FILES", "GUARDDUTY", "DNS_QUERIES", "GITHUB_AUDIT", "VPC_FLOW", "OKTA", "GSUITE_AUDIT"]
 
 
 @pytest.fixture()
 def lake(db):
     db.execute("SET TimeZone = 'UTC'")
     db.execute("CREATE MACRO TRY_TO_TIMESTAMP_TZ(s) AS TRY_CAST(s AS TIMESTAMPTZ)")
-    for table in ["GLOBEX.CLOUDTRAIL", "GLOBEX.CLOUDTRAIL_FILES", "GLOBEX.GUARDDUTY", "GLOBEX.DNS_QUERIES", "GLOBEX.GITHUB_AUDIT", "GLOBEX.VPC_FLOW"]:
-        db.execute(f"CREATE TABLE ACME_LOGS_PROD.{table} (DATA JSON, PARSE_TIME TIMESTAMPTZ, EVENT_TIME TIMESTAMPTZ, SOURCE_FILE VARCHAR, SOURCE_FILE_ROW BIGINT)")
-    for table in ["GLOBEX.OKTA", "GLOBEX.GSUITE_AUDIT"]:  # VARCHAR in the base fixture
-        db.execute(f"DROP TABLE ACME_LOGS_PROD.{table}")
-        db.execute(f"CREATE TABLE ACME_LOGS_PROD.{table} (DATA JSON, PARSE_TIME TIMESTAMPTZ, EVENT_TIME TIMESTAMPTZ, SOURCE_FILE VARCHAR, SOURCE_FILE_ROW BIGINT)")
-    db.execute("CREATE TABLE STAGED (V JSON, FILE VARCHAR, ROW_NUMBER BIGINT, SCAN_TIME TIMESTAMPTZ)")
+    db.execute("CREATE MACRO EPOCH_MS_ANY(n) AS EPOCH_MS(CAST(n AS BIGINT))")
+    for table in LAKE_TABLES:
+        create_table_as_synthesized(db, f"ACME_LOGS_PROD.GLOBEX.{table}")
     return db
 
 
-COPY = re.compile(r"^COPY INTO (\S+) \(([^)]*)\)\nFROM \(\n  SELECT (.*)\n  FROM @\S+\n\)\nFILE_FORMAT = \(FORMAT_NAME = '\S+'\)\nON_ERROR = CONTINUE$")
-# A Parquet row reaches the COPY as one object in $1 (column names as keys): a JSON object stands in for it.
+COPY = re.compile(r"^COPY INTO (\S+) \(([^)]*)\)\nFROM \(\n\s*SELECT\s(.*?)\n\s*FROM @\S+\n\)\nFILE_FORMAT = \(FORMAT_NAME = '(\S+)'\)\nON_ERROR = (\w+)$", re.S)
 
 
-def load_files(con, pipe, files):
-    """Runs the pipe's COPY transformation over `files` ({name: [record, …]}, one record a staged row)."""
+class Load:
+    """What a COPY did with each file: rows loaded, rows rejected (row number, why), files skipped."""
+
+    def __init__(self):
+        self.loaded = {}
+        self.rejected = {}
+        self.skipped = {}
+
+    def __repr__(self):
+        return f"Load(loaded={self.loaded}, rejected={self.rejected}, skipped={self.skipped})"
+
+
+def _strict_pairs(pairs):
+    keys = [k for k, _ in pairs]
+    if len(keys) != len(set(keys)):
+        raise ValueError("duplicate key")
+    return dict(pairs)
+
+
+def _file_text(content):
+    """A staged file's text: given as text, or as records written one JSON document per line."""
+    return content if isinstance(content, str) else "".join(json.dumps(r) + "\n" for r in content)
+
+
+def staged_rows(fmt, content):
+    """The file as the format reads it: [(row number, value or None, read error or None)] and whether reading stopped."""
+    kind = fmt["format_type"]
+    if kind == "PARQUET":
+        return [(i, json.dumps(r), None) for i, r in enumerate(content, start=1)], False
+    text = _file_text(content)
+    if kind == "CSV":
+        # What one-line-one-row needs of the format; anything else would split or unescape the line.
+        assert fmt.get("field_delimiter") == "NONE" and fmt.get("escape_unenclosed_field") == "NONE" and fmt.get("field_optionally_enclosed_by", "NONE") == "NONE", fmt
+        rows = []
+        for i, line in enumerate(text.split("\n"), start=1):
+            line = line[:-1] if line.endswith("\r") else line
+            if line == "" and (fmt.get("skip_blank_lines") or i == len(text.split("\n"))):
+                continue
+            if len(line.encode()) > STAGE_READ_LIMIT:
+                rows.append((i, None, "Max LOB size exceeded"))
+            else:
+                rows.append((i, None if line in fmt.get("null_if", ["\\N"]) else line, None))
+        return rows, False
+    assert kind == "JSON", kind
+    documents = [d for d in text.split("\n") if d.strip()] if not fmt.get("strip_outer_array") else None
+    rows = []
+    if documents is None:
+        documents = [json.dumps(d) for d in json.loads(text)]
+    for i, doc in enumerate(documents, start=1):
+        try:
+            if len(doc.encode()) > STAGE_READ_LIMIT:
+                raise ValueError("document is too large")
+            json.loads(doc, object_pairs_hook=None if fmt.get("allow_duplicate") else _strict_pairs)
+        except ValueError as e:
+            rows.append((i, None, f"Error parsing JSON: {e}"))
+            return rows, True  # the records before it load; the rest of the file is not read
+        rows.append((i, doc, None))
+    return rows, False
+
+
+def load_files(con, pipe, files, scan_time="now()"):
+    """Runs the pipe's exact COPY over `files` ({name: text, or [record, …] one JSON document per line; Parquet: [row, …]})."""
     m = COPY.match(pipe_copy(pipe))
-    assert m, "the COPY has the shape this harness reads"
-    table, columns, select = m.groups()
-    con.execute("DELETE FROM STAGED")
-    for name, records in files.items():
-        for i, record in enumerate(records, start=1):
-            con.execute("INSERT INTO STAGED VALUES (?, ?, ?, now())", [json.dumps(record), name, i])
+    assert m, "the COPY has the shape this harness reads:\n" + pipe_copy(pipe)
+    table, columns, select, format_name, on_error = m.groups()
+    fmt = synth_resources("snowflake_file_format")[format_name]
+    select = " ".join(line.strip() for line in select.split("\n"))
     select = select.replace("$1", "s.V").replace("METADATA$START_SCAN_TIME", "s.SCAN_TIME").replace("METADATA$FILENAME", "s.FILE").replace("METADATA$FILE_ROW_NUMBER", "s.ROW_NUMBER")
-    con.execute(lake_sql(f"INSERT INTO {table} ({columns}) SELECT {select} FROM STAGED s"))
+    insert = lake_sql(f"INSERT INTO {table} ({columns}) SELECT {select} FROM STAGED s")
+    staged_type = "VARCHAR" if fmt["format_type"] == "CSV" else "JSON"
+    result = Load()
+    for name, content in files.items():
+        rows, stopped = staged_rows(fmt, content)
+        readable = [(i, v) for i, v, err in rows if err is None]
+        unreadable = [(i, err) for i, _, err in rows if err is not None]
+        result.rejected[name] = list(unreadable)
+        result.skipped[name] = False
+        con.execute(f"CREATE OR REPLACE TABLE STAGED (V {staged_type}, FILE VARCHAR, ROW_NUMBER BIGINT, SCAN_TIME TIMESTAMPTZ)")
+        if on_error == "SKIP_FILE" and (unreadable or stopped):
+            result.skipped[name] = True
+            continue
+        if fmt["format_type"] == "CSV" and on_error == "CONTINUE":
+            for i, v in readable:  # a row's transformation error rejects that row alone
+                con.execute(f"CREATE OR REPLACE TABLE STAGED AS SELECT CAST(? AS VARCHAR) AS V, ? AS FILE, CAST(? AS BIGINT) AS ROW_NUMBER, {scan_time} AS SCAN_TIME", [v, name, i])
+                try:
+                    con.execute(insert)
+                except duckdb.Error as e:
+                    result.rejected[name].append((i, str(e)))
+        else:
+            for i, v in readable:
+                con.execute(f"INSERT INTO STAGED VALUES (?, ?, ?, {scan_time})", [v, name, i])
+            try:
+                con.execute("BEGIN")
+                con.execute(insert)
+                con.execute("COMMIT")
+            except duckdb.Error as e:  # a transformation error: Snowpipe skips the file
+                con.execute("ROLLBACK")
+                result.skipped[name] = True
+                result.rejected[name].append((None, str(e)))
+        result.loaded[name] = con.execute(f"SELECT COUNT(*) FROM {table} WHERE SOURCE_FILE = ?", [name]).fetchone()[0]
+    return result
 
 
 ISO = "'%Y-%m-%dT%H:%M:%S.%gZ'"
