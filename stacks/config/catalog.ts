@@ -1,3 +1,4 @@
+import type { EventTimeFormat } from "../../modules/snowflake/sql";
 import type { SourceConfig } from "./schema";
 
 /**
@@ -15,7 +16,7 @@ export interface CatalogEntry {
   readonly fileSuffix?: string;
   readonly fileFormat?: "json" | "parquet";
   readonly eventTimeField: string;
-  readonly eventTimeFormat?: string;
+  readonly eventTimeFormat?: EventTimeFormat;
   readonly wrappedRecords?: string;
   /** View name suffix → select list; the view is `<TABLE>_<SUFFIX>`, so two sources of a type never collide. */
   readonly views: Readonly<Record<string, string>>;
