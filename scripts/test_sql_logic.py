@@ -812,6 +812,15 @@ def test_hostile_epoch_seconds_in_a_parquet_row_do_not_skip_the_file(lake):
     assert got == [("eni-0abc", "2025-11-20T07:00:00.000Z"), ("eni-far", None), ("eni-1970", None), ("eni-text", None), ("eni-last", "2025-11-20T07:00:00.000Z")]
 
 
+def test_a_hostile_epoch_in_a_row_does_not_break_the_view_that_reads_it(lake):
+    # A view converting a number with TO_TIMESTAMP_TZ fails every query that reaches an out-of-range value:
+    # one record would blind every reader of the view. The catalog's flow end time is read the load's way.
+    rows = [VPC_FLOW_ROW, {**VPC_FLOW_ROW, "interface_id": "eni-far", "end": 10**15}, {**VPC_FLOW_ROW, "interface_id": "eni-text", "end": "later"}]
+    load_files(lake, "ACME_LOGS_PROD.GLOBEX.VPC_FLOW_PIPE", {"f.log.parquet": rows})
+    flows = sorted(read_view(lake, "ACME_LOGS_PROD.GLOBEX.VPC_FLOW_FLOWS"), key=lambda r: r["interface_id"])
+    assert [(r["interface_id"], r["end_time"]) for r in flows] == [("eni-0abc", "2025-11-20T07:01:00.000Z"), ("eni-far", None), ("eni-text", None)]
+
+
 def test_a_malformed_or_unwrapped_cloudtrail_file_is_kept_in_the_per_event_table(lake):
     cut = json.dumps(CLOUDTRAIL_FILE)[:700]
     load = load_files(lake, "ACME_LOGS_PROD.GLOBEX.CLOUDTRAIL_PIPE", {"a.json.gz": [CLOUDTRAIL_FILE], "cut.json.gz": cut + "\n",
