@@ -39,9 +39,9 @@ function expectedOperations(env: ResolvedEnvironment, region: string) {
       role: tenantRoleName(t.snowflakeRolePrefix, "PIPELINE"),
       queryTypes: ["DELETE" as const],
       statements: t.sources.flatMap((s) => [
-        purgeStatement(qualified(env.databaseName, t.schemaName, s.tableName), s.tableRetentionDays, s.purgeOn),
+        purgeStatement(qualified(env.databaseName, t.schemaName, s.tableName), s.tableRetentionDays),
         // A wrapped source's landing table has a cleaner of its own.
-        ...(s.config.wrappedRecords !== undefined ? [purgeStatement(qualified(env.databaseName, t.schemaName, landingTableOf(s.tableName)), s.landingRetentionDays, "load_time")] : []),
+        ...(s.config.wrappedRecords !== undefined ? [purgeStatement(qualified(env.databaseName, t.schemaName, landingTableOf(s.tableName)), s.landingRetentionDays)] : []),
       ]),
     })),
     expectedSuspendedTasks: tenants.flatMap((t) => t.sources.filter((s) => !s.canary.enabled).map((s) => canaryTaskName(env.databaseName, t.schemaName, s.tableName))),

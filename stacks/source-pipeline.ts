@@ -40,6 +40,7 @@ export function pipeLoadOf(env: ResolvedEnvironment, tenant: ResolvedTenant, sou
     eventTimeField: wrapped !== undefined ? `${wrapped}[0].${source.config.eventTimeField}` : source.config.eventTimeField,
     eventTimeFormat: source.eventTimeFormat,
     fileFormat: source.config.fileFormat === "parquet" ? "PARQUET" : "JSON",
+    stripOuterArray: source.config.jsonArray ?? false,
   };
 }
 
@@ -115,7 +116,6 @@ export class SourcePipeline extends Construct {
         schema: tenant.schemaName,
         tableName: this.flattener.landingTable,
         retentionDays: source.landingRetentionDays,
-        purgeOn: "load_time",
         waitFor: [this.flattener.landing],
       });
     }
@@ -128,7 +128,6 @@ export class SourcePipeline extends Construct {
       keyPrefix: source.keyPrefix,
       storageIntegrationName: this.integration.integrationName,
       storageIntegrationReplacementTrigger: this.integration.replacementTrigger,
-      stripOuterArray: source.config.jsonArray ?? false,
       waitFor: [props.schema, this.flattener?.landing ?? this.table.table, this.role.permissions],
       comment: label,
     });
@@ -153,7 +152,6 @@ export class SourcePipeline extends Construct {
       schema: tenant.schemaName,
       tableName: source.tableName,
       retentionDays: source.tableRetentionDays,
-      purgeOn: source.purgeOn,
       waitFor: [this.table.table],
     });
 

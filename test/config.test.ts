@@ -95,6 +95,10 @@ describe("lakehouse config", () => {
     ["tenant retention below the floor", (c) => (c.tenants[0].retentionDays = 30), "tenants[0].retentionDays", /30 is below the retention floor of 90 days/],
     ["source retention below a custom floor", (c) => { c.defaults = { retentionFloorDays: 400 , retentionDays: 400 }; c.tenants[0].sources[1].retentionDays = 365; }, "tenants[0].sources[1].retentionDays", /365 is below the retention floor of 400 days/],
     ["bad JSON path", (c) => (c.tenants[0].sources[0].eventTimeField = "published time"), "tenants[0].sources[0].eventTimeField", /must be a JSON path/],
+    // A COPY could only read a custom format with TRY_TO_TIMESTAMP_TZ, which Snowflake does not list for COPY transformations.
+    ["custom event-time format", (c) => (c.tenants[0].sources[0].eventTimeFormat = "YYYY-MM-DD HH24:MI:SS"), "tenants[0].sources[0].eventTimeFormat", /must be AUTO \(ISO-8601\), EPOCH_S or EPOCH_MS: a custom format would need TRY_TO_TIMESTAMP_TZ/],
+    // Since 0.5.0 cleaners purge by load time only: a config asking for event time is refused, not silently changed.
+    ["purge by event time", (c) => (c.tenants[0].sources[0].purgeOn = "event_time"), "tenants[0].sources[0].purgeOn", /cleaners purge by load time only since 0\.5\.0.*remove purgeOn/],
     ["overlapping key prefixes", (c) => (c.tenants[0].sources[1].keyPrefix = "okta/cloudtrail/"), "tenants[0].sources[1].keyPrefix", /overlaps sources\[0\] \('okta\/'\)/],
     ["bad AWS account id", (c) => (c.environments[0].awsAccountId = "1234"), "environments[0].awsAccountId", /12-digit AWS account id/],
     ["duplicate environment", (c) => c.environments.push({ ...c.environments[0] }), "environments[1].name", /duplicate environment 'prod'/],
@@ -171,9 +175,9 @@ describe("lakehouse config", () => {
 
     test("what the config states overrides the catalog: scalars win, views merge by name, delivery field by field", () => {
       const [okta] = withSources([
-        { name: "idp", type: "okta", eventTimeField: "published", eventTimeFormat: "YYYY-MM-DD", delivery: { scheduleMinutes: 2, options: { orgUrl: "https://g.okta.com" } }, views: { IDP_EVENTS: "event_time", IDP_EXTRA: "parse_time" } },
+        { name: "idp", type: "okta", eventTimeField: "published", eventTimeFormat: "EPOCH_MS", delivery: { scheduleMinutes: 2, options: { orgUrl: "https://g.okta.com" } }, views: { IDP_EVENTS: "event_time", IDP_EXTRA: "parse_time" } },
       ]);
-      expect(okta.eventTimeFormat).toBe("YYYY-MM-DD");
+      expect(okta.eventTimeFormat).toBe("EPOCH_MS");
       expect(okta.config.delivery).toEqual({ kind: "puller", puller: "okta", scheduleMinutes: 2, options: { orgUrl: "https://g.okta.com" } });
       expect(okta.config.views).toEqual({ IDP_EVENTS: "event_time", IDP_EXTRA: "parse_time" });
     });

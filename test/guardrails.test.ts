@@ -150,7 +150,7 @@ describe("guardrails over wrapped sources' landing tables", () => {
     const table = new SemiStructuredTable(stack, "Table", { database: "LOGS", schema: "T1", tableName: "CLOUDTRAIL" });
     new LogCanary(stack, "Canary", { database: "LOGS", schema: "T1", tableName: "CLOUDTRAIL", tenant: "t1", alertStore: alertStoreNames("LOGS") });
     const flattener = new RecordFlattener(stack, "Flattener", { database: "LOGS", schema: "T1", tableName: "CLOUDTRAIL", recordsPath: "Records", eventTimeField: "eventTime", waitFor: [table.table] });
-    if (opts.cleaner) new TableCleaner(stack, "LandingCleaner", { database: "LOGS", schema: "T1", tableName: flattener.landingTable, retentionDays: 7, purgeOn: "load_time" });
+    if (opts.cleaner) new TableCleaner(stack, "LandingCleaner", { database: "LOGS", schema: "T1", tableName: flattener.landingTable, retentionDays: 7 });
     const json = synthWithMetadata(stack);
     if (!opts.started) for (const t of Object.values(json.resource.snowflake_task)) if (String(t.name).endsWith("_FLATTENER")) t.started = false;
     return guardrailViolations(json as never);

@@ -39,14 +39,21 @@ describe("table cleaner retention (snowflake_task sql_statement)", () => {
     expect(c.findings[0].message).toBe("table cleaner retention reduced: rows of LOGS_PROD.GLOBEX.OKTA deleted sooner (730 → 200 days)");
   });
 
-  test("a longer retention is low; purging by load time instead of event time is high", () => {
+  test("a longer retention is low; purging by load time instead of event time (the 0.4.0 → 0.5.0 upgrade) is high", () => {
     expect(reviewOf(cleaner({ retentionDays: 200 }), cleaner({ retentionDays: 730 }))[0].findings.map((f) => [f.severity, f.rule])).toEqual([
       ["low", "retention.cleaner-extended"],
       ["low", "meta.comment"],
     ]);
-    const [c] = reviewOf(cleaner({ purgeOn: "event_time" }), cleaner({ purgeOn: "load_time" }));
+    // The 0.4.0 module's default purge (by event time), as its task held it, against this module's.
+    const upgraded = synthOf(cleaner({}));
+    const task = Object.values((upgraded["tenant-globex-prod"] as unknown as { resource: { snowflake_task: Record<string, { sql_statement: string }> } }).resource.snowflake_task)[0];
+    const before = JSON.parse(JSON.stringify(upgraded)) as StackSet;
+    Object.values((before["tenant-globex-prod"] as unknown as { resource: { snowflake_task: Record<string, { sql_statement: string }> } }).resource.snowflake_task)[0].sql_statement =
+      "DELETE FROM LOGS_PROD.GLOBEX.OKTA WHERE COALESCE(EVENT_TIME, PARSE_TIME) < DATEADD(day, -730, CURRENT_TIMESTAMP())";
+    expect(task.sql_statement).toBe("DELETE FROM LOGS_PROD.GLOBEX.OKTA WHERE PARSE_TIME < DATEADD(day, -730, CURRENT_TIMESTAMP())");
+    const [c] = classify(diffStacks(before, upgraded));
     expect(c.severity).toBe("high");
-    expect(c.findings.map((f) => f.rule)).toEqual(["retention.purge-column-changed", "meta.comment"]);
+    expect(c.findings.map((f) => f.rule)).toEqual(["retention.purge-column-changed"]);
     expect(c.findings[0].message).toContain("(COALESCE(EVENT_TIME, PARSE_TIME) → PARSE_TIME)");
   });
 
@@ -57,7 +64,7 @@ describe("table cleaner retention (snowflake_task sql_statement)", () => {
   });
 
   test("purgeOf reads the module's statement and other day units; other SQL is not a purge", () => {
-    const task = new TableCleaner(testStack(), "C", { database: "D", schema: "S", tableName: "T", retentionDays: 90, purgeOn: "load_time" });
+    const task = new TableCleaner(testStack(), "C", { database: "D", schema: "S", tableName: "T", retentionDays: 90 });
     expect(purgeOf(task.statement)).toEqual({ table: "D.S.T", column: "PARSE_TIME", retentionDays: 90 });
     expect(purgeOf("DELETE FROM A.B.C WHERE EVENT_TIME < DATEADD(year, -2, CURRENT_TIMESTAMP())")?.retentionDays).toBe(730);
     expect(purgeOf("SELECT 1")).toBeUndefined();

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { cronSchedule } from "../../modules/core/validate";
 import { formatPath } from "../../modules/core/errors";
-import { JSON_PATH, JSON_PATH_HINT, TIMESTAMP_FORMAT, clusteringKeyProblem, parseViewDefinition, viewSourceProblem } from "../../modules/snowflake/sql";
+import { EVENT_TIME_FORMATS, EVENT_TIME_FORMAT_HINT, JSON_PATH, JSON_PATH_HINT, clusteringKeyProblem, parseViewDefinition, viewSourceProblem } from "../../modules/snowflake/sql";
 import { PLATFORM_SCHEMAS, logDatabaseName, sourceTableName, tenantSchemaName } from "./names";
 import { PROVIDER_VERSION_FLOORS, providerConstraintProblem } from "../providers";
 import { AWS_REGIONS, SNOWFLAKE_RESERVED } from "./regions";
@@ -140,8 +140,8 @@ export const sourceSchema = z.strictObject({
   fileSuffix: z.string().regex(/^\.[a-z0-9.]+$/, "must look like .json.gz").optional(),
   /** JSON path of the event time in each event (within each wrapped record when wrappedRecords is set). Required unless the type gives it. */
   eventTimeField: z.string().regex(JSON_PATH, `must be ${JSON_PATH_HINT}`).optional(),
-  /** AUTO (ISO-8601), EPOCH_S, EPOCH_MS or a Snowflake timestamp format. Default AUTO. */
-  eventTimeFormat: z.string().regex(TIMESTAMP_FORMAT, "must be AUTO, EPOCH_S, EPOCH_MS or a Snowflake timestamp format without quotes").optional(),
+  /** AUTO (ISO-8601, as text), EPOCH_S or EPOCH_MS (a number). Default AUTO. Only forms a COPY can read without failing (docs/loading.md). */
+  eventTimeFormat: z.enum(EVENT_TIME_FORMATS, { message: EVENT_TIME_FORMAT_HINT }).optional(),
   /** What the files are: json (NDJSON or, with jsonArray, one array) or parquet (each row one event). Default json. */
   fileFormat: z.enum(["json", "parquet"]).optional(),
   /** Files hold one top-level JSON array of events (loaded with STRIP_OUTER_ARRAY). */
@@ -163,10 +163,15 @@ export const sourceSchema = z.strictObject({
     .optional(),
   canary: canary.optional(),
   retentionDays: retentionDays.optional(),
-  /** Days rows stay in the Snowflake table (the cleaner purges older ones); at most retentionDays (S3). */
+  /** Days rows stay in the Snowflake table after their load (the cleaner purges older ones); at most retentionDays (S3). */
   tableRetentionDays: retentionDays.optional(),
-  /** Which time the cleaner purges by: the event's (EVENT_TIME, falling back to load time when NULL) or the load's. */
-  purgeOn: z.enum(["event_time", "load_time"]).optional(),
+  /**
+   * Which time the cleaner purges by: load_time, the only one since 0.5.0 (the time an event claims can
+   * be 1970 or 2099; see docs/upgrading/0.5.0.md). Kept so configs that state it still read.
+   */
+  purgeOn: z
+    .literal("load_time", { message: "cleaners purge by load time only since 0.5.0: an event's own time can be forged (1970, 2099) to be purged early or kept forever; remove purgeOn (docs/upgrading/0.5.0.md)" })
+    .optional(),
   transitions: z.array(transition).optional(),
   clusteringKeys: z.array(z.string().min(1).superRefine((k, ctx) => {
     const problem = clusteringKeyProblem(k);
