@@ -324,7 +324,8 @@ export const defaultsSchema = z.strictObject({
   /** The account monitors of every environment (load and task failures, long queries, log table changes). */
   monitors: z
     .strictObject({
-      lookbackMinutes: z.number().int().min(15).max(10080).optional(),
+      /** Minutes each monitor looks back beyond its ACCOUNT_USAGE view's documented latency (default 60; at least two schedule intervals). */
+      lookbackMarginMinutes: z.number().int().min(15).max(1440).optional(),
       suppressionMinutes: z.number().int().min(0).max(43200).optional(),
       longQueryMinutes: z.number().int().min(1).max(1440).optional(),
       schedule: cron.optional(),

@@ -10,6 +10,9 @@ import { deliveryBlock } from "../sql";
 
 export const ALERT_DELIVERY_MODULE = "snowflake/alert-delivery" as const;
 
+/** The delivery task's name, in the MONITORING schema. */
+export const ALERT_DELIVERY_TASK = "ALERT_DELIVERY";
+
 export interface AlertDeliveryProps {
   /** Database of the alert store; the delivery task lives in its MONITORING schema. */
   readonly database: string;
@@ -84,7 +87,7 @@ export class AlertDelivery extends Construct {
     this.task = serverlessTask(this, "Task", {
       database: p.database,
       schema: "MONITORING",
-      name: "ALERT_DELIVERY",
+      name: ALERT_DELIVERY_TASK,
       schedule: p.schedule,
       sql: this.statement,
       watcher: true,
