@@ -628,6 +628,216 @@ def test_each_tenant_has_its_own_procedure_bound_to_its_schema():
     assert all(p["execute_as"] == "OWNER" for p in procedures().values())
 
 
+# ---- alert delivery: a Snowflake Scripting block, interpreted statement by statement on DuckDB ----
+#
+# DuckDB runs no Scripting, so the block's own control flow (DECLARE, :=, SELECT … INTO, IF, FOR, BREAK)
+# is followed here line by line, exactly as the synthesized body writes it; every SQL statement in it runs
+# on DuckDB. SYSTEM$SEND_SNOWFLAKE_NOTIFICATION is the `send` callback (a channel and the message body),
+# which may fail as a real send can. Stand-in: OCTET_LENGTH is DuckDB's STRLEN (bytes of a string).
+
+class Break(Exception):
+    pass
+
+
+def block_value(con, expression, variables):
+    """An expression of the block (variables by bare name or :name) evaluated on DuckDB; a timestamp is
+    kept as its text (it is only ever bound back into SQL)."""
+    sql = delivery_sql("SELECT " + substitute(expression, variables, bare=True), variables)
+    (kind,) = con.execute(f"SELECT typeof(v) FROM ({sql}) AS e(v)").fetchone()
+    return con.execute(f"SELECT CAST(v AS VARCHAR) FROM ({sql}) AS e(v)" if kind.startswith("TIMESTAMP") else sql).fetchone()[0]
+
+
+def substitute(sql, variables, bare=False):
+    for name in sorted(variables, key=len, reverse=True):
+        sql = re.sub(rf":{name}\b", literal_of(variables[name]), sql)
+        if bare:
+            sql = re.sub(rf"(?<![\w.:']){name}\b", literal_of(variables[name]), sql)
+    return sql
+
+
+def delivery_sql(sql, variables):
+    return to_duckdb(substitute(sql, variables)).replace("OCTET_LENGTH(", "STRLEN(")
+
+
+def parse_block(lines):
+    """Lines of a block body → nested statements: ('sql', text) | ('if', cond, body) | ('for', n, body) | ('break',)."""
+    out, i = [], 0
+    while i < len(lines):
+        line = lines[i].strip()
+        if not line:
+            i += 1
+            continue
+        loop = re.match(r"^FOR \w+ IN 1 TO (\d+) DO$", line)
+        cond = re.match(r"^IF \((.+)\) THEN$", line)
+        if loop or cond:
+            end, depth, j = ("END FOR;" if loop else "END IF;"), 0, i + 1
+            opener = r"^FOR .* DO$" if loop else r"^IF \(.*\) THEN$"
+            while True:
+                inner = lines[j].strip()
+                if re.match(opener, inner):
+                    depth += 1
+                elif inner == end:
+                    if depth == 0:
+                        break
+                    depth -= 1
+                j += 1
+            body = parse_block(lines[i + 1:j])
+            out.append(("for", int(loop.group(1)), body) if loop else ("if", cond.group(1), body))
+            i = j + 1
+        elif line == "BREAK;":
+            out.append(("break",))
+            i += 1
+        else:
+            text = line
+            while not text.endswith(";"):
+                i += 1
+                text += "\n" + lines[i].strip()
+            out.append(("sql", text[:-1]))
+            i += 1
+    return out
+
+
+def execute_block(con, statements, variables, send):
+    for st in statements:
+        if st[0] == "break":
+            raise Break()
+        if st[0] == "for":
+            for _ in range(st[1]):
+                try:
+                    execute_block(con, st[2], variables, send)
+                except Break:
+                    break
+            continue
+        if st[0] == "if":
+            if block_value(con, st[1], variables):
+                execute_block(con, st[2], variables, send)
+            continue
+        sql = st[1]
+        assign = re.match(r"^(\w+) := ([\s\S]+)$", sql)
+        into = re.match(r"^SELECT ([\s\S]+?) INTO ((?::\w+(?:, )?)+) (FROM [\s\S]+)$", sql)
+        if assign:
+            variables[assign.group(1)] = block_value(con, assign.group(2), variables)
+        elif into:
+            row = con.execute(delivery_sql(f"SELECT {into.group(1)} {into.group(3)}", variables)).fetchone()
+            for name, value in zip([n.strip().lstrip(":") for n in into.group(2).split(",")], row):
+                variables[name] = value
+        elif sql.startswith("CALL SYSTEM$SEND_SNOWFLAKE_NOTIFICATION("):
+            m = re.search(r"NOTIFICATION\.(APPLICATION_JSON|TEXT_PLAIN)\(:(\w+)\)", sql)
+            assert m, sql
+            send("sns" if m.group(1) == "APPLICATION_JSON" else "email", variables[m.group(2)])
+        else:
+            con.execute(delivery_sql(sql, variables))
+
+
+def run_delivery(con, send):
+    body = [t for t in tasks_by_name("platform-prod") if t["name"] == "ALERT_DELIVERY" and t["provider"] == "snowflake.us_east_1"][0]["sql_statement"]
+    lines = body.split("\n")
+    assert lines[0] == "DECLARE"
+    begin = lines.index("BEGIN")
+    variables = {}
+    for line in lines[1:begin]:
+        m = re.match(r"^\s*(\w+) [\w()]+(?: DEFAULT (.+))?;$", line)
+        variables[m.group(1)] = None if m.group(2) is None else block_value(con, m.group(2), {})
+    last = max(i for i, l in enumerate(lines) if l.strip() in ("END", "END;"))
+    execute_block(con, parse_block(lines[begin + 1:last]), variables, send)
+
+
+def tasks_by_name(stack):
+    with open(os.path.join(OUT, "stacks", stack, "cdk.tf.json")) as f:
+        return list(json.load(f)["resource"]["snowflake_task"].values())
+
+
+class Outbox:
+    """What was sent, per channel; a channel can be made to fail."""
+    def __init__(self, failing=()):
+        self.sent = {"sns": [], "email": []}
+        self.failing = set(failing)
+
+    def __call__(self, channel, body):
+        if channel in self.failing:
+            raise RuntimeError(f"{channel} send failed")
+        self.sent[channel].append(body)
+
+    def sns_alerts(self):
+        return [json.loads(b) for b in self.sent["sns"]]
+
+
+def raise_alerts(con, n, message="x", delivered=False, with_id=True):
+    con.execute(f"""INSERT INTO ACME_LOGS_PROD.MONITORING.ALERTS (ALERT_ID, ALERT_TIME, KIND, SEVERITY, TENANT, SUBJECT, MESSAGE, DELIVERED_AT)
+        SELECT {"CAST(uuid() AS VARCHAR)" if with_id else "NULL"}, now() - to_seconds(?) + to_microseconds(i), 'LOG_CANARY', 'HIGH', 'globex', 'ACME_LOGS_PROD.GLOBEX.OKTA', ?, {"now()" if delivered else "NULL"}
+        FROM range(?) t(i)""", [n, message, n])
+
+
+def undelivered(con):
+    return con.execute("SELECT COUNT(*) FROM ACME_LOGS_PROD.MONITORING.ALERTS WHERE DELIVERED_AT IS NULL").fetchone()[0]
+
+
+def test_alerts_go_out_in_bounded_batches_on_each_channel(db):
+    raise_alerts(db, 250)
+    out = Outbox()
+    run_delivery(db, out)
+    assert [len(m) for m in out.sns_alerts()] == [100, 100, 50]
+    assert [len(b.split("\n")) for b in out.sent["email"]] == [200, 50]
+    assert len({a["alert_id"] for m in out.sns_alerts() for a in m}) == 250
+    assert undelivered(db) == 0
+    again = Outbox()
+    run_delivery(db, again)
+    assert again.sent == {"sns": [], "email": []}
+
+
+def test_an_sns_message_stays_under_256_kb_whatever_the_alerts_hold(db):
+    # Every character of these messages needs two bytes once in JSON (a quote escaped, an e-acute in UTF-8).
+    raise_alerts(db, 120, message='"é' * 5000)
+    out = Outbox()
+    run_delivery(db, out)
+    sizes = [len(b.encode("utf-8")) for b in out.sent["sns"]]
+    assert len(sizes) >= 3 and max(sizes) <= 200000 < SNS_MESSAGE_LIMIT_BYTES
+    assert sorted(a["alert_id"] for m in out.sns_alerts() for a in m) == sorted(r[0] for r in db.execute("SELECT ALERT_ID FROM ACME_LOGS_PROD.MONITORING.ALERTS").fetchall())
+    assert max(len(b.encode("utf-8")) for b in out.sent["email"]) <= 100000
+
+
+SNS_MESSAGE_LIMIT_BYTES = 262144
+
+
+def test_an_email_failure_does_not_send_the_sns_backlog_again(db):
+    raise_alerts(db, 150)
+    failing = Outbox(failing=["email"])
+    with pytest.raises(RuntimeError):
+        run_delivery(db, failing)
+    assert sum(len(m) for m in failing.sns_alerts()) == 150 and undelivered(db) == 150
+    fixed = Outbox()
+    run_delivery(db, fixed)
+    assert fixed.sent["sns"] == [] and sum(len(b.split("\n")) for b in fixed.sent["email"]) == 150
+    assert undelivered(db) == 0
+
+
+def test_a_failed_send_is_sent_again_next_run_not_lost(db):
+    raise_alerts(db, 30)
+    with pytest.raises(RuntimeError):
+        run_delivery(db, Outbox(failing=["sns"]))
+    out = Outbox()
+    run_delivery(db, out)
+    assert sum(len(m) for m in out.sns_alerts()) == 30 and undelivered(db) == 0
+
+
+def test_alerts_delivered_before_the_upgrade_are_not_sent_again_and_rows_without_an_id_get_one(db):
+    raise_alerts(db, 5, delivered=True, with_id=False)
+    raise_alerts(db, 3, with_id=False)
+    out = Outbox()
+    run_delivery(db, out)
+    assert sum(len(m) for m in out.sns_alerts()) == 3 and undelivered(db) == 0
+
+
+def test_a_run_sends_a_bounded_number_of_messages_the_rest_waits(db):
+    raise_alerts(db, 2050)
+    out = Outbox()
+    run_delivery(db, out)
+    assert len(out.sent["sns"]) == 20 and sum(len(m) for m in out.sns_alerts()) == 2000
+    nxt = Outbox()
+    run_delivery(db, nxt)
+    assert sum(len(m) for m in nxt.sns_alerts()) == 50 and undelivered(db) == 0
+
+
 # ---- wrapped files flattened to one row per event, and the catalog's COPY and views on sample events ----
 #
 # The COPY transformation of each pipe runs as an INSERT … SELECT over a table of staged records (its
