@@ -3,7 +3,6 @@ import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { SnowflakeAccessRole } from "../modules/aws/snowflake-access-role";
 import { SemiStructuredTable } from "../modules/snowflake/semi-structured-table";
-import { alertStoreNames } from "../modules/snowflake/alert-store";
 import { LogCanary } from "../modules/snowflake/log-canary";
 import { RecordFlattener, landingTableOf } from "../modules/snowflake/record-flattener";
 import { PipelineOwnership } from "../modules/snowflake/pipeline-ownership";
@@ -23,6 +22,8 @@ export interface SourcePipelineProps {
   readonly schema: Schema;
   /** The tenant's pipeline role, which comes to own the source's objects, and what it needs first. */
   readonly pipelineRole: { readonly name: string; readonly ready: readonly ITerraformDependable[] };
+  /** The tenant's alert procedure (`TenantAlertWriter.procedureName`), through which the canary raises alerts. */
+  readonly alertProcedure: string;
 }
 
 /**
@@ -132,13 +133,12 @@ export class SourcePipeline extends Construct {
       comment: label,
     });
 
-    // The alert store is the platform stack's (this stack depends on it); found by its names.
+    // Alerts go through the tenant's alert procedure (the canary's owner has no privilege on the alert store).
     this.canary = new LogCanary(this, "Canary", {
       database: env.databaseName,
       schema: tenant.schemaName,
       tableName: source.tableName,
-      tenant: tenant.id,
-      alertStore: alertStoreNames(env.databaseName),
+      alertProcedure: props.alertProcedure,
       windowMinutes: source.canary.windowMinutes,
       suppressionMinutes: source.canary.suppressionMinutes,
       schedule: source.canary.schedule,

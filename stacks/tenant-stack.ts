@@ -16,7 +16,7 @@ import { TenantAccessRoles } from "../modules/aws/tenant-access-roles";
 import { previewFeaturesFor } from "../modules/core/snowflake-preview";
 import { limitedName } from "../modules/core/naming";
 import { stampModule, stampedComment } from "../modules/core/stamp";
-import { alertStoreNames } from "../modules/snowflake/alert-store";
+import { TenantAlertWriter, alertStoreNames } from "../modules/snowflake/alert-store";
 import { TenantRoles } from "../modules/snowflake/tenant-roles";
 import { BackfillTenantAccess } from "../modules/snowflake/backfill-warehouse";
 import { configureBackend } from "./backend";
@@ -80,8 +80,17 @@ export class TenantStack extends TerraformStack {
       rolePrefix: tenant.snowflakeRolePrefix,
       warehouse: env.warehouse.name,
       parentRole: deployRoleOf(account),
-      alertStore: alertStoreNames(env.databaseName),
       waitFor: [schema],
+    });
+
+    // The tenant's canaries raise alerts only through this procedure (the platform's alert store is
+    // found by its names; the pipeline role has no privilege on it).
+    const alertWriter = new TenantAlertWriter(this, "AlertWriter", {
+      alertStore: alertStoreNames(env.databaseName),
+      tenant: tenant.id,
+      tenantSchema: tenant.schemaName,
+      pipelineRole: roles.pipelineRole,
+      waitFor: roles.pipelineRoleReady,
     });
 
     // The platform's backfill role may COPY into this tenant's log tables through their own stages.
@@ -151,7 +160,8 @@ export class TenantStack extends TerraformStack {
           kmsKeyArn: key.keyArn,
           backupVault: vault && backup?.restoreReady ? { bucketName: vault.bucketName, kmsKeyArn: vault.kmsKeyArn } : undefined,
           schema,
-          pipelineRole: { name: roles.pipelineRole, ready: roles.pipelineRoleReady },
+          pipelineRole: { name: roles.pipelineRole, ready: [...roles.pipelineRoleReady, ...alertWriter.ready] },
+          alertProcedure: alertWriter.procedureName,
         }),
       );
     }

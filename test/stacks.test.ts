@@ -50,6 +50,7 @@ describe("stacks from the default config", () => {
     expect(tenants["tenant-globex-prod"].provider!.snowflake[0].preview_features_enabled).toEqual([
       "snowflake_file_format_resource",
       "snowflake_pipe_resource",
+      "snowflake_procedure_sql_resource",
       "snowflake_stage_resource",
       "snowflake_storage_integration_resource",
       "snowflake_table_resource",
@@ -131,14 +132,15 @@ describe("stacks from the default config", () => {
     expect(dbs[0].comment).toBe(`Security logs of acme prod [stacks/platform@${MODULE_VERSIONS["stacks/platform"]}]`);
   });
 
-  test("canaries write to the platform's alert store; cleaners use the source's table retention", () => {
+  test("canaries raise alerts through their tenant's procedure; cleaners use the source's table retention", () => {
     const json = tenants["tenant-globex-prod"];
     const okta = resourcesOf(json, "snowflake_task").filter((t) => String(t.name).startsWith("OKTA_"));
     expect(okta.find((t) => t.name === "OKTA_CANARY")).toMatchObject({ schedule: { using_cron: "*/5 * * * * UTC" } });
-    expect(String(okta.find((t) => t.name === "OKTA_CANARY")!.sql_statement)).toContain("INSERT INTO ACME_LOGS_PROD.MONITORING.ALERTS");
+    expect(String(okta.find((t) => t.name === "OKTA_CANARY")!.sql_statement)).toContain("CALL ACME_LOGS_PROD.MONITORING.RAISE_ALERT_GLOBEX('LOG_CANARY', 'HIGH', 'ACME_LOGS_PROD.GLOBEX.OKTA', (");
+    expect(String(okta.find((t) => t.name === "OKTA_CANARY")!.sql_statement)).not.toContain("INSERT");
     expect(okta.find((t) => t.name === "OKTA_CLEANER")!.sql_statement).toBe("DELETE FROM ACME_LOGS_PROD.GLOBEX.OKTA WHERE PARSE_TIME < DATEADD(day, -180, CURRENT_TIMESTAMP())");
     const tables = resourcesOf(platform["platform-prod"], "snowflake_table").map((t) => `${t.schema}.${t.name}`);
-    expect(tables).toEqual(expect.arrayContaining(["MONITORING.ALERTS", "MONITORING.ALERT_SUPPRESSIONS"]));
+    expect(tables).toEqual(expect.arrayContaining(["MONITORING.ALERTS", "MONITORING.ALERT_SUPPRESSIONS", "MONITORING.MONITOR_EVENTS"]));
   });
 
   test("each tenant has its own Snowflake roles on its schema and AWS roles on its prefixes", () => {
@@ -151,12 +153,14 @@ describe("stacks from the default config", () => {
         return o?.object_name ?? o?.all?.in_schema ?? o?.future?.in_schema ?? (g.on_schema as { schema_name?: string } | undefined)?.schema_name ?? (g.on_account_object as { object_name: string }).object_name;
       }),
     );
-    // Its own schema, the shared database, warehouse and alert store, its own integration; account: EXECUTE TASK.
+    // Its own schema, the shared database and warehouse, the monitoring schema and its own alert procedure
+    // (never the alert store's tables), its own integration; account: EXECUTE TASK.
+    const procedure = resourcesOf(json, "snowflake_procedure_sql");
+    expect(procedure.map((p) => p.name)).toEqual(["RAISE_ALERT_UMBRELLA"]);
     expect([...scopes].sort()).toEqual([
       '"ACME_LOGS_PROD"."MONITORING"',
-      '"ACME_LOGS_PROD"."MONITORING"."ALERTS"',
-      '"ACME_LOGS_PROD"."MONITORING"."ALERT_SUPPRESSIONS"',
       '"ACME_LOGS_PROD"."UMBRELLA"',
+      expect.stringMatching(/^\$\{snowflake_procedure_sql\.AlertWriter_Procedure_[0-9A-F]+\.fully_qualified_name\}$/),
       "ACCOUNT",
       "ACME_LOGS_PROD",
       "ACME_PROD_QUERY_WH",
@@ -223,23 +227,47 @@ describe("stacks from the default config", () => {
     expect(initech).toContain("ALTER TASK ACME_LOGS_PROD.INITECH.CLOUDTRAIL_CANARY RESUME");
   });
 
-  test("the tamper monitor expects exactly each cleaner's own purge, by its pipeline role, in the cleaner's region", () => {
+  test("the tamper monitor expects exactly each cleaner's purge — its pipeline role, its own table, DELETE, its own task — in the cleaner's region, and alert delivery's stamps", () => {
     const monitorOf = (region: string) =>
       String(resourcesOf(platform["platform-prod"], "snowflake_task").find((t) => t.name === "LOG_TABLE_CHANGES_MONITOR" && t.provider === `snowflake.${region}`)!.sql_statement);
+    const expectedRows = (region: string) => [...monitorOf(region).matchAll(/\('([^']*)', '([^']*)', '([^']*)', '([^']*)'\)/g)].map((m) => m.slice(1).join(" "));
+    const cleanerRows: Record<string, string[]> = { us_east_1: [], eu_west_1: [] };
     for (const [stackName, json] of Object.entries(tenants)) {
       const tenant = stackName.split("-")[1].toUpperCase();
       const region = json.provider!.aws[0].region === "us-east-1" ? "us_east_1" : "eu_west_1";
-      const other = region === "us_east_1" ? "eu_west_1" : "us_east_1";
       for (const cleaner of resourcesOf(json, "snowflake_task").filter((t) => String(t.name).endsWith("_CLEANER"))) {
-        // The platform computes the purge from config; it must be the very statement the tenant's task runs.
-        const purge = `'${String(cleaner.sql_statement)}'`;
-        expect(monitorOf(region)).toContain(`(ROLE_NAME = 'ACME_PROD_${tenant}_PIPELINE' AND QUERY_TYPE IN ('DELETE') AND TRIM(QUERY_TEXT) IN (`);
-        expect(monitorOf(region)).toContain(purge);
-        expect(monitorOf(other)).not.toContain(purge);
+        // The platform names each cleaner's table and task from config: they must be the tenant stack's own.
+        const table = /^DELETE FROM (\S+) WHERE /.exec(String(cleaner.sql_statement))![1];
+        cleanerRows[region].push(`ACME_PROD_${tenant}_PIPELINE ${table} DELETE ${cleaner.database}.${cleaner.schema}.${cleaner.name}`);
       }
     }
-    // No role is exempt from everything: the deploying role's changes are reported too.
-    expect(monitorOf("us_east_1")).not.toMatch(/ROLE_NAME NOT IN|\(ROLE_NAME = '[A-Z_]+'\)/);
+    for (const region of ["us_east_1", "eu_west_1"]) {
+      expect(expectedRows(region).sort()).toEqual([...cleanerRows[region], "SYSADMIN ACME_LOGS_PROD.MONITORING.ALERTS UPDATE ACME_LOGS_PROD.MONITORING.ALERT_DELIVERY"].sort());
+    }
+    expect(cleanerRows.us_east_1.length).toBeGreaterThanOrEqual(8);
+    // No role is exempt from everything, nothing is matched on statement text.
+    expect(monitorOf("us_east_1")).not.toMatch(/'\*', '\*', '\*'|QUERY_TEXT/);
+  });
+
+  test("tenant isolation in the synthesized grants: no tenant role holds a privilege on the alert store, and each pipeline role may call only its own tenant's procedure", () => {
+    const stacks = [...Object.values(platform), ...Object.values(tenants)];
+    for (const json of stacks) {
+      for (const g of resourcesOf(json, "snowflake_grant_privileges_to_account_role")) {
+        const target = JSON.stringify([g.on_schema_object, g.on_schema, g.on_account_object]);
+        expect(target).not.toMatch(/ALERTS|ALERT_SUPPRESSIONS|MONITOR_EVENTS|all.*MONITORING|future.*MONITORING/);
+      }
+    }
+    for (const [stackName, json] of Object.entries(tenants)) {
+      const tenant = stackName.split("-")[1].toUpperCase();
+      const procedures = Object.entries(json.resource.snowflake_procedure_sql ?? {});
+      expect(procedures.map(([, p]) => [p.name, p.execute_as])).toEqual([[`RAISE_ALERT_${tenant}`, "OWNER"]]);
+      const onProcedures = resourcesOf(json, "snowflake_grant_privileges_to_account_role").filter((g) => (g.on_schema_object as { object_type?: string } | undefined)?.object_type === "PROCEDURE");
+      expect(onProcedures.map((g) => [g.account_role_name, g.privileges, (g.on_schema_object as { object_name: string }).object_name])).toEqual([
+        [`ACME_PROD_${tenant}_PIPELINE`, ["USAGE"], `\${snowflake_procedure_sql.${procedures[0][0]}.fully_qualified_name}`],
+      ]);
+      // The procedure only ever writes this tenant's alerts about this tenant's schema.
+      expect(String(procedures[0][1].procedure_definition)).toContain(`STARTSWITH(SUBJECT, 'ACME_LOGS_PROD.${tenant}.')`);
+    }
   });
 
   test("the suspended-task monitor expects exactly the canaries switched off in config", () => {
@@ -285,7 +313,7 @@ describe("stacks from the default config", () => {
     expect(resourcesOf(json, "snowflake_email_notification_integration")[0]).toMatchObject({ allowed_recipients: ["secops@acme.example"], enabled: true });
     const task = resourcesOf(json, "snowflake_task").find((t) => t.name === "ALERT_DELIVERY" && t.provider === "snowflake.eu_west_1")!;
     expect(String(task.sql_statement)).toContain("SNOWFLAKE.NOTIFICATION.INTEGRATION('ACME_PROD_ALERTS_SNS')");
-    expect(String(task.sql_statement)).toContain("UPDATE ACME_LOGS_PROD.MONITORING.ALERTS SET DELIVERED_AT = CURRENT_TIMESTAMP() WHERE DELIVERED_AT IS NULL AND ALERT_TIME <= :cutoff");
+    expect(String(task.sql_statement)).toContain("UPDATE ACME_LOGS_PROD.MONITORING.ALERTS SET DELIVERED_AT = CURRENT_TIMESTAMP() WHERE DELIVERED_AT IS NULL AND SNS_DELIVERED_AT IS NOT NULL AND EMAIL_DELIVERED_AT IS NOT NULL");
     expect((task.depends_on as string[]).some((d) => d.startsWith("aws_iam_role_policy.AlertTopic_eu_west_1_PublisherPolicy"))).toBe(true);
   });
 

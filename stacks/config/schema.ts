@@ -290,7 +290,20 @@ export const environmentSchema = z.strictObject({
             .min(1, "at least one subscription is required: alerts must reach someone"),
         })
         .optional(),
-      email: z.strictObject({ recipients: z.array(z.email("must be an e-mail address")).min(1) }).optional(),
+      /**
+       * E-mail delivery: each recipient must be the verified e-mail address of a user of every Snowflake
+       * account of the environment before apply (CREATE NOTIFICATION INTEGRATION fails otherwise); at
+       * most 50 (Amazon SES, which sends Snowflake's mails, takes 50 recipients per message).
+       */
+      email: z
+        .strictObject({
+          recipients: z
+            .array(z.email("must be an e-mail address"))
+            .min(1)
+            .max(50, "at most 50 recipients: Amazon SES, which sends Snowflake's e-mail notifications, takes 50 per message")
+            .refine((r) => new Set(r.map((a) => a.toLowerCase())).size === r.length, "must not list an address twice"),
+        })
+        .optional(),
       schedule: cron.optional(),
     })
     .refine((d) => d.sns !== undefined || d.email !== undefined, "needs sns or email: alerts must leave the warehouse")
@@ -348,7 +361,8 @@ export const defaultsSchema = z.strictObject({
   /** The account monitors of every environment (load and task failures, long queries, log table changes). */
   monitors: z
     .strictObject({
-      lookbackMinutes: z.number().int().min(15).max(10080).optional(),
+      /** Minutes each monitor looks back beyond its ACCOUNT_USAGE view's documented latency (default 60; at least two schedule intervals). */
+      lookbackMarginMinutes: z.number().int().min(15).max(1440).optional(),
       suppressionMinutes: z.number().int().min(0).max(43200).optional(),
       longQueryMinutes: z.number().int().min(1).max(1440).optional(),
       schedule: cron.optional(),
