@@ -4,7 +4,7 @@
  */
 export const MODULE_VERSIONS = {
   "aws/kms-key": "0.2.0",
-  "aws/log-bucket": "0.3.0",
+  "aws/log-bucket": "0.4.0",
   "aws/access-log-bucket": "0.2.0",
   "aws/snowflake-access-role": "0.2.0",
   "aws/tenant-access-roles": "0.2.0",
@@ -30,7 +30,7 @@ export const MODULE_VERSIONS = {
   "snowflake/record-flattener": "0.1.0",
   "snowflake/backfill-warehouse": "0.1.0",
   "stacks/platform": "0.4.0",
-  "stacks/tenant": "0.4.0",
+  "stacks/tenant": "0.5.0",
 } as const;
 
 export type ModuleName = keyof typeof MODULE_VERSIONS;

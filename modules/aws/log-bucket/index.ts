@@ -94,6 +94,16 @@ export interface LogBucketProps {
   /** Who may write log files, per prefix. @default none (only the account's IAM principals, via IAM) */
   readonly writers?: readonly LogBucketWriter[];
   /**
+   * Key patterns (relative to the bucket, `*` matching any characters) where a put may also be
+   * SSE-S3, for writers that AWS documents as SSE-S3 only, e.g. the S3 Batch Operations completion
+   * reports of a restore. Everywhere else a put is SSE-KMS with the bucket's key or sends no
+   * encryption header (and gets the bucket's default, the key). The digest files of a
+   * `cloudtrail.amazonaws.com` writer (its prefix's `AWSLogs/…/CloudTrail-Digest/` folders, SSE-S3
+   * per the CloudTrail docs) are added without asking.
+   * @default none
+   */
+  readonly sseS3KeyPatterns?: readonly string[];
+  /**
    * Replicate every new object version of the bucket into a backup vault (`aws/backup-vault`): all
    * keys, SSE-KMS objects re-encrypted with the vault's key, straight into the vault's archive storage
    * class, delete markers not replicated (a deletion here never reaches the backup), replication
@@ -161,6 +171,7 @@ const propsSchema = z
     notifications: z
       .array(z.object({ prefix, suffix: z.string().min(1).optional(), queueArn: z.string().min(1) }))
       .default([]),
+    sseS3KeyPatterns: z.array(z.string().regex(/^[A-Za-z0-9!_.*'()\-/]+$/, "must be a key pattern of safe characters and '*'").refine((k) => !k.startsWith("/"), "must not start with '/'")).default([]),
     writers: z
       .array(
         z
@@ -254,7 +265,11 @@ export class LogBucket extends Construct {
     this.policy = new S3BucketPolicy(this, "Policy", {
       bucket: bucketId,
       policy: renderPolicy(
-        policyDocument(...tlsOnlyStatements(bucketArn), ...encryptionStatements(bucketArn, this.kmsKeyArn), ...writerStatements(bucketArn, p.accountId, p.writers)),
+        policyDocument(
+          ...tlsOnlyStatements(bucketArn),
+          ...encryptionStatements(bucketArn, this.kmsKeyArn, [...cloudTrailDigestKeys(p.writers), ...p.sseS3KeyPatterns]),
+          ...writerStatements(bucketArn, p.accountId, p.writers),
+        ),
       ),
       dependsOn: [publicAccessBlock],
     });
@@ -341,25 +356,38 @@ export class LogBucket extends Construct {
   }
 }
 
-/** Puts must be SSE-KMS with this bucket's key; a request that names another key or SSE-S3 is refused. */
-function encryptionStatements(bucketArn: string, keyArn: string): PolicyStatement[] {
+const SSE = "s3:x-amz-server-side-encryption";
+const SSE_KMS_KEY_ID = "s3:x-amz-server-side-encryption-aws-kms-key-id";
+
+/** CloudTrail writes its digest files SSE-S3 even when the log files are SSE-KMS (CloudTrail User Guide, "Encrypting CloudTrail log files … with AWS KMS keys"). */
+function cloudTrailDigestKeys(writers: z.output<typeof propsSchema>["writers"]): string[] {
+  return writers.filter((w) => w.servicePrincipal === "cloudtrail.amazonaws.com").map((w) => `${w.prefix}AWSLogs/*/CloudTrail-Digest/*`);
+}
+
+/**
+ * Puts must be SSE-KMS with this bucket's key: a put naming another algorithm, another key, or
+ * `aws:kms` without a key (S3 would use the AWS managed key `aws/s3`) is refused. A put without
+ * encryption headers is let through: it gets the bucket's default encryption, this key — VPC flow
+ * and Route 53 Resolver logs write that way, and so does `lakehouse restore`. Each deny is guarded by
+ * `Null` on its header: a negated operator is true for a missing key, and would refuse those puts.
+ * Under `sseS3Keys` (CloudTrail digests, Batch Operations reports) SSE-S3 is allowed too.
+ */
+function encryptionStatements(bucketArn: string, keyArn: string, sseS3Keys: readonly string[]): PolicyStatement[] {
+  const objects = `${bucketArn}/*`;
+  const sseS3 = sseS3Keys.map((k) => `${bucketArn}/${k}`);
+  const deny = (Sid: string, where: Pick<PolicyStatement, "Resource" | "NotResource">, Condition: PolicyStatement["Condition"]): PolicyStatement => ({
+    Sid,
+    Effect: "Deny",
+    Principal: "*",
+    Action: "s3:PutObject",
+    ...where,
+    Condition,
+  });
   return [
-    {
-      Sid: "DenyNonKmsEncryptedPuts",
-      Effect: "Deny",
-      Principal: "*",
-      Action: "s3:PutObject",
-      Resource: `${bucketArn}/*`,
-      Condition: { StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption": "aws:kms" } },
-    },
-    {
-      Sid: "DenyWrongKmsKeyPuts",
-      Effect: "Deny",
-      Principal: "*",
-      Action: "s3:PutObject",
-      Resource: `${bucketArn}/*`,
-      Condition: { StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption-aws-kms-key-id": keyArn } },
-    },
+    deny("DenyNonKmsEncryptedPuts", sseS3.length > 0 ? { NotResource: sseS3 } : { Resource: objects }, { StringNotEquals: { [SSE]: "aws:kms" }, Null: { [SSE]: "false" } }),
+    ...(sseS3.length > 0 ? [deny("DenyNonKmsOrS3EncryptedPuts", { Resource: sseS3 }, { StringNotEquals: { [SSE]: ["aws:kms", "AES256"] }, Null: { [SSE]: "false" } })] : []),
+    deny("DenyWrongKmsKeyPuts", { Resource: objects }, { StringNotEquals: { [SSE_KMS_KEY_ID]: keyArn }, Null: { [SSE_KMS_KEY_ID]: "false" } }),
+    deny("DenyKmsPutsWithoutKeyId", { Resource: objects }, { StringEquals: { [SSE]: "aws:kms" }, Null: { [SSE_KMS_KEY_ID]: "true" } }),
   ];
 }
 
