@@ -161,6 +161,22 @@ describe("LogBucket", () => {
     expect(key.NativeWritersEncrypt).toMatchObject({ Principal: { Service: ["cloudtrail.amazonaws.com"] }, Condition: { StringEquals: { "aws:SourceAccount": "111111111111" } } });
   });
 
+  test("each native writer may read what its service checks before writing: GuardDuty the bucket's location, CloudTrail and delivery.logs its ACL (issue 16, item 3)", () => {
+    const { json } = synth({
+      writers: [
+        { prefix: "guardduty/", servicePrincipal: "guardduty.amazonaws.com" },
+        { prefix: "cloudtrail/", servicePrincipal: "cloudtrail.amazonaws.com" },
+        { prefix: "vpc_flow/", servicePrincipal: "delivery.logs.amazonaws.com" },
+      ],
+    });
+    const s = statementsBySid(onlyResource(json, "aws_s3_bucket_policy").policy);
+    const sourceAccount = { StringEquals: { "aws:SourceAccount": "111111111111" } };
+    expect(s.WriterGuarddutyServiceLocateBucket).toMatchObject({ Principal: { Service: "guardduty.amazonaws.com" }, Action: "s3:GetBucketLocation", Resource: expect.stringMatching(/\.arn\}$/), Condition: sourceAccount });
+    expect(s.WriterGuarddutyServiceAclCheck).toBeUndefined();
+    expect(s.WriterCloudtrailServiceAclCheck).toMatchObject({ Action: "s3:GetBucketAcl", Condition: sourceAccount });
+    expect(s.WriterVpcFlowServiceAclCheck).toMatchObject({ Action: "s3:GetBucketAcl", Condition: sourceAccount });
+  });
+
   test("replication into a backup vault: every key, no delete markers, SSE-KMS objects re-encrypted with the vault key, into its class, metrics on, after both versionings", () => {
     const stack = testStack();
     const vaultVersioning = new S3BucketVersioningA(stack, "VaultVersioning", { bucket: "acme-prod-globex-backup", versioningConfiguration: { status: "Enabled" } });

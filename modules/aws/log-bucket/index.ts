@@ -391,6 +391,16 @@ function encryptionStatements(bucketArn: string, keyArn: string, sseS3Keys: read
   ];
 }
 
+/**
+ * What a native writer reads of the bucket before it writes, as each service's documented bucket
+ * policy grants it: GuardDuty's export checks the bucket's location (GuardDuty User Guide, "Exporting
+ * generated findings to Amazon S3"); CloudTrail and the vended logs of `delivery.logs` check its ACL.
+ */
+const BUCKET_CHECKS: Readonly<Record<string, { readonly sid: string; readonly action: string }>> = {
+  "guardduty.amazonaws.com": { sid: "LocateBucket", action: "s3:GetBucketLocation" },
+};
+const ACL_CHECK = { sid: "AclCheck", action: "s3:GetBucketAcl" };
+
 function writerStatements(bucketArn: string, accountId: string, writers: z.output<typeof propsSchema>["writers"]): PolicyStatement[] {
   return writers.flatMap((w) => {
     // Statement ids from the prefix, not the position, so they stay put when writers are added.
@@ -399,8 +409,9 @@ function writerStatements(bucketArn: string, accountId: string, writers: z.outpu
     if (w.servicePrincipal) {
       // Native delivery (CloudTrail, Config, ...): only on behalf of our own account.
       const sourceAccount = { StringEquals: { "aws:SourceAccount": accountId } };
+      const check = BUCKET_CHECKS[w.servicePrincipal] ?? ACL_CHECK;
       out.push(
-        { Sid: `Writer${name}ServiceAclCheck`, Effect: "Allow", Principal: { Service: w.servicePrincipal }, Action: "s3:GetBucketAcl", Resource: bucketArn, Condition: sourceAccount },
+        { Sid: `Writer${name}Service${check.sid}`, Effect: "Allow", Principal: { Service: w.servicePrincipal }, Action: check.action, Resource: bucketArn, Condition: sourceAccount },
         { Sid: `Writer${name}ServicePut`, Effect: "Allow", Principal: { Service: w.servicePrincipal }, Action: "s3:PutObject", Resource: `${bucketArn}/${w.prefix}*`, Condition: sourceAccount },
       );
     }
