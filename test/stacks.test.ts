@@ -301,13 +301,16 @@ describe("stacks from the default config", () => {
 
   test("backups: each tenant's bucket replicates whole into a vault of its own in its region, which the audit trail covers and the restore role reads", () => {
     const trail = resourcesOf(platform["platform-prod"], "aws_cloudtrail")[0];
-    const audited = JSON.stringify(trail.advanced_event_selector).match(/arn:aws:s3:::([a-z0-9-]+)/)![1];
+    const objectEvents = (trail.advanced_event_selector as { field_selector: { field: string; starts_with?: string[]; not_starts_with?: string[] }[] }[])[0].field_selector;
+    const arns = objectEvents.find((f) => f.field === "resources.ARN")!;
+    const audited = arns.starts_with![0].replace("arn:aws:s3:::", "");
     for (const [name, json] of Object.entries(tenants)) {
       const tenant = name.split("-")[1];
       const vault = resourcesOf(json, "aws_s3_bucket").find((b) => String(b.bucket).endsWith("-backup"))!;
       expect(vault.bucket).toBe(`acme-prod-${tenant}-111111111111-backup`);
       // The audit trail's data events cover every bucket of the environment by name prefix, the vault too.
       expect(String(vault.bucket).startsWith(audited)).toBe(true);
+      expect(arns.not_starts_with!.some((excluded) => `arn:aws:s3:::${String(vault.bucket)}/`.startsWith(excluded))).toBe(false);
       const replication = resourcesOf(json, "aws_s3_bucket_replication_configuration");
       expect(replication).toHaveLength(1);
       const logBucket = Object.entries(json.resource.aws_s3_bucket).find(([, b]) => String(b.bucket).endsWith("-logs"))![0];

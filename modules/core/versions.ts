@@ -10,7 +10,7 @@ export const MODULE_VERSIONS = {
   "aws/tenant-access-roles": "0.2.0",
   "aws/log-guard-scp": "0.2.0",
   "aws/alert-topic": "0.2.0",
-  "aws/audit-trail": "0.1.0",
+  "aws/audit-trail": "0.2.0",
   "aws/log-puller": "0.1.0",
   "aws/firehose-delivery": "0.1.0",
   "aws/kinesis-stream": "0.1.0",
@@ -29,7 +29,7 @@ export const MODULE_VERSIONS = {
   "snowflake/warehouse": "0.1.0",
   "snowflake/record-flattener": "0.1.0",
   "snowflake/backfill-warehouse": "0.1.0",
-  "stacks/platform": "0.4.0",
+  "stacks/platform": "0.5.0",
   "stacks/tenant": "0.5.0",
 } as const;
 

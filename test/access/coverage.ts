@@ -68,7 +68,10 @@ export function replicates(configuration: ResourceInstance, key: string): boolea
   });
 }
 
-const dataWrite = (object: string) => ({ eventCategory: "Data", "resources.type": "AWS::S3::Object", "resources.ARN": object, readOnly: "false", eventName: "PutObject" });
+const dataEvent = (eventName: string, readOnly: boolean) => (object: string) => ({ eventCategory: "Data", "resources.type": "AWS::S3::Object", "resources.ARN": object, readOnly: String(readOnly), eventName });
+const dataWrite = dataEvent("PutObject", false);
+const dataRead = dataEvent("GetObject", true);
+const dataDelete = dataEvent("DeleteObject", false);
 
 function onlyOf(world: World, type: string, stack: string, what: string): ResourceInstance {
   const all = world.ofType(type, stack);
@@ -85,17 +88,22 @@ export function coverageCases({ lakehouse, world }: ExampleUnderTest): CoverageC
       const stack = env.platformStackName;
       const trail = onlyOf(world, "aws_cloudtrail", stack, "audit trail");
       const family = "what the audit trail records";
-      const event = (bucket: string, key: string) => () => trailRecords(trail, dataWrite(`arn:aws:s3:::${bucket}/${key}`));
+      const event = (bucket: string, key: string, kind = dataWrite) => () => trailRecords(trail, kind(`arn:aws:s3:::${bucket}/${key}`));
       for (const t of env.tenants) {
         out.push({ stack, family, what: `a write to tenant ${t.id}'s log bucket`, decide: event(t.bucketName, `${t.sources[0].keyPrefix}x.json.gz`), expect: true });
         if (t.backup) out.push({ stack, family, what: `a write to tenant ${t.id}'s backup vault`, decide: event(t.backup.vaultBucketName, `${t.sources[0].keyPrefix}x.json.gz`), expect: true });
       }
       const own = bucketName(org, env.name, env.accountId, "audit-trail");
-      out.push({ stack, family, what: "the trail's own delivery to its bucket (a feedback loop)", decide: event(own, `cloudtrail/AWSLogs/${env.accountId}/CloudTrail/x.json.gz`), expect: false, item: "16.9" });
+      const trailFile = `cloudtrail/AWSLogs/${env.accountId}/CloudTrail/x.json.gz`;
+      out.push({ stack, family, what: "the trail's own delivery to its bucket (a feedback loop)", decide: event(own, trailFile), expect: false, item: "16.9" });
+      out.push({ stack, family, what: "someone reading the trail's files", decide: event(own, trailFile, dataRead), expect: true });
+      out.push({ stack, family, what: "someone deleting the trail's files", decide: event(own, trailFile, dataDelete), expect: true });
       for (const region of env.regions) {
         const logs = accessLogBucketName(org, env.name, env.accountId, region);
         out.push({ stack, family, what: `a server access log written to ${logs}`, decide: event(logs, `${own}/2026-12-01-10-00-00-ABCDEF`), expect: false, item: "16.9" });
+        out.push({ stack, family, what: `someone deleting a server access log of ${logs}`, decide: event(logs, `${own}/2026-12-01-10-00-00-ABCDEF`, dataDelete), expect: true });
       }
+      for (const t of env.tenants) out.push({ stack, family, what: `someone reading tenant ${t.id}'s logs`, decide: event(t.bucketName, `${t.sources[0].keyPrefix}x.json.gz`, dataRead), expect: true });
     }
     // Object Lock is decided by S3, not by any policy (S3 User Guide, "Object Lock": in compliance mode no
     // user, the root user included, can delete a locked version): the suite checks that the lock is there.
