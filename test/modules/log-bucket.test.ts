@@ -177,11 +177,15 @@ describe("LogBucket", () => {
     expect(s.WriterVpcFlowServiceAclCheck).toMatchObject({ Action: "s3:GetBucketAcl", Condition: sourceAccount });
   });
 
-  test("replication into a backup vault: every key, no delete markers, SSE-KMS objects re-encrypted with the vault key, into its class, metrics on, after both versionings", () => {
+  test("replication into a backup vault: every log prefix (never state outside them), no delete markers, SSE-KMS objects re-encrypted with the vault key, into its class, metrics on, after both versionings", () => {
     const stack = testStack();
     const vaultVersioning = new S3BucketVersioningA(stack, "VaultVersioning", { bucket: "acme-prod-globex-backup", versioningConfiguration: { status: "Enabled" } });
     new LogBucket(stack, "Logs", {
       ...base,
+      retentionRules: [
+        { prefix: "okta/", expirationDays: 365 },
+        { prefix: "_firehose-errors/edr/", expirationDays: 365 },
+      ],
       kmsKeyArn: KEY,
       replication: {
         roleArn: "arn:aws:iam::111111111111:role/acme-prod-globex-backup-replication",
@@ -195,21 +199,23 @@ describe("LogBucket", () => {
     expect(replication).toMatchObject({
       bucket: expect.stringMatching(/^\$\{aws_s3_bucket\.Logs_.*\.id\}$/),
       role: "arn:aws:iam::111111111111:role/acme-prod-globex-backup-replication",
+      // One rule per retention prefix: the state objects outside them (_puller-state/, _restore-state/),
+      // rewritten every few minutes, are never copied into a locked archive (issue 16, item 10).
       rule: [
-        {
-          id: "backup-vault",
-          status: "Enabled",
-          filter: { prefix: "" },
-          delete_marker_replication: { status: "Disabled" },
-          source_selection_criteria: { sse_kms_encrypted_objects: { status: "Enabled" } },
-          destination: {
-            bucket: "arn:aws:s3:::acme-prod-globex-backup",
-            storage_class: "GLACIER_IR",
-            encryption_configuration: { replica_kms_key_id: VAULT_KEY },
-            metrics: { status: "Enabled", event_threshold: { minutes: 15 } },
-          },
+        { id: "backup-vault-okta", priority: 0, filter: { prefix: "okta/" } },
+        { id: "backup-vault-firehose-errors-edr", priority: 1, filter: { prefix: "_firehose-errors/edr/" } },
+      ].map((r) => ({
+        ...r,
+        status: "Enabled",
+        delete_marker_replication: { status: "Disabled" },
+        source_selection_criteria: { sse_kms_encrypted_objects: { status: "Enabled" } },
+        destination: {
+          bucket: "arn:aws:s3:::acme-prod-globex-backup",
+          storage_class: "GLACIER_IR",
+          encryption_configuration: { replica_kms_key_id: VAULT_KEY },
+          metrics: { status: "Enabled", event_threshold: { minutes: 15 } },
         },
-      ],
+      })),
     });
     expect(replication.depends_on).toEqual([expect.stringMatching(/^aws_s3_bucket_versioning\.Logs_Versioning_/), "aws_s3_bucket_versioning.VaultVersioning"]);
     // Without replication there is no configuration at all.

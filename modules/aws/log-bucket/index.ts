@@ -104,8 +104,9 @@ export interface LogBucketProps {
    */
   readonly sseS3KeyPatterns?: readonly string[];
   /**
-   * Replicate every new object version of the bucket into a backup vault (`aws/backup-vault`): all
-   * keys, SSE-KMS objects re-encrypted with the vault's key, straight into the vault's archive storage
+   * Replicate every new object version under the retention rules' prefixes (the logs) into a backup
+   * vault (`aws/backup-vault`), one rule per prefix, never the state objects kept outside them;
+   * SSE-KMS objects re-encrypted with the vault's key, straight into the vault's archive storage
    * class, delete markers not replicated (a deletion here never reaches the backup), replication
    * metrics on (the vault's failure alarm reads them). Objects written before the rule existed are not
    * replicated (S3 Batch Replication does that, outside Terraform). @default no replication
@@ -121,7 +122,7 @@ export interface LogBucketReplication {
   readonly destinationBucketArn: string;
   /** The vault's KMS key ARN: replicas are encrypted with it. */
   readonly destinationKmsKeyArn: string;
-  /** Rule id; the vault's replication-failure alarm filters on it. @default "backup-vault" */
+  /** Rule ids are `<ruleId>-<prefix>`, one rule per retention prefix. @default "backup-vault" */
   readonly ruleId?: string;
   /** Storage class replicas are written in. @default DEEP_ARCHIVE */
   readonly storageClass?: "DEEP_ARCHIVE" | "GLACIER" | "GLACIER_IR" | "STANDARD_IA" | "STANDARD";
@@ -280,7 +281,7 @@ export class LogBucket extends Construct {
       bucket: bucketId,
       rule: [
         ...p.retentionRules.map((r) => ({
-          id: `retain-${r.prefix.replace(/\/$/, "").replace(/[^A-Za-z0-9-]/g, "-")}`,
+          id: `retain-${slugOf(r.prefix)}`,
           status: "Enabled",
           // A prefix filter always: an empty or missing filter warns on AWS provider 6.x.
           filter: [{ prefix: r.prefix }],
@@ -311,7 +312,7 @@ export class LogBucket extends Construct {
       new S3BucketNotification(this, "Notifications", {
         bucket: bucketId,
         queue: p.notifications.map((n) => ({
-          id: `objects-created-${n.prefix.replace(/\/$/, "").replace(/[^A-Za-z0-9-]/g, "-")}`,
+          id: `objects-created-${slugOf(n.prefix)}`,
           events: ["s3:ObjectCreated:*"],
           filterPrefix: n.prefix,
           filterSuffix: n.suffix,
@@ -329,23 +330,24 @@ export class LogBucket extends Construct {
         role: r.roleArn,
         // S3 refuses a replication configuration unless both buckets' versioning is Enabled.
         dependsOn: [versioning, ...r.waitFor],
-        rule: [
-          {
-            id: r.ruleId,
-            status: "Enabled",
-            priority: 0,
-            // Every key: the vault backs up the whole bucket (a prefix filter always, as for lifecycle rules).
-            filter: { prefix: "" },
-            deleteMarkerReplication: { status: "Disabled" },
-            sourceSelectionCriteria: { sseKmsEncryptedObjects: { status: "Enabled" } },
-            destination: {
-              bucket: r.destinationBucketArn,
-              storageClass: r.storageClass,
-              encryptionConfiguration: { replicaKmsKeyId: r.destinationKmsKeyArn },
-              metrics: { status: "Enabled", eventThreshold: { minutes: 15 } },
-            },
+        // The logs, prefix by prefix: what the bucket keeps outside its retention prefixes is state
+        // (a puller's, a restore's), rewritten every few minutes — copied into a locked archive, each
+        // rewrite would be a billed version nobody can delete. S3 filters have no exclusion, so one
+        // rule per prefix (they never overlap: the schema refuses that).
+        rule: p.retentionRules.map((rule, i) => ({
+          id: `${r.ruleId}-${slugOf(rule.prefix).replace(/^-+/, "")}`,
+          status: "Enabled",
+          priority: i,
+          filter: { prefix: rule.prefix },
+          deleteMarkerReplication: { status: "Disabled" },
+          sourceSelectionCriteria: { sseKmsEncryptedObjects: { status: "Enabled" } },
+          destination: {
+            bucket: r.destinationBucketArn,
+            storageClass: r.storageClass,
+            encryptionConfiguration: { replicaKmsKeyId: r.destinationKmsKeyArn },
+            metrics: { status: "Enabled", eventThreshold: { minutes: 15 } },
           },
-        ],
+        })),
       });
     }
   }
@@ -354,6 +356,11 @@ export class LogBucket extends Construct {
   public objectsArn(keyPrefix: string): string {
     return `${this.bucketArn}/${keyPrefix}*`;
   }
+}
+
+/** A key prefix as part of a rule id: `okta/` → `okta`, `_firehose-errors/edr/` → `-firehose-errors-edr`. */
+function slugOf(prefix: string): string {
+  return prefix.replace(/\/$/, "").replace(/[^A-Za-z0-9-]/g, "-");
 }
 
 const SSE = "s3:x-amz-server-side-encryption";
