@@ -409,15 +409,30 @@ function nativeKeyOrDay(s: ResolvedSource): string {
 }
 
 const tenantRoles: Family = {
-  name: "tenant read and ops roles",
+  name: "tenant read, ops and restore roles",
   requests: (example) =>
     tenantsOf(example).flatMap((t) => {
-      const r = maker(t.stack, "tenant read and ops roles");
+      const r = maker(t.stack, "tenant read, ops and restore roles");
       const readArn = `arn:aws:iam::${t.account}:role/${t.tenant.awsRolePrefix}-read`;
       const opsArn = `arn:aws:iam::${t.account}:role/${t.tenant.awsRolePrefix}-ops`;
       const read = roleSession(t.world, readArn, `read role of ${t.tenant.id}`);
       const ops = roleSession(t.world, opsArn, `ops role of ${t.tenant.id}`);
-      return t.tenant.sources.flatMap((s) => {
+      // Who the config says may assume them: the named roles, or the account's principals tagged for the tenant.
+      const assumer = (arn: string, tags?: Record<string, string>) => outsideRole(arn, `${arn.split("/").pop()}${tags ? ` tagged ${JSON.stringify(tags)}` : ""}`, [allowing("its own policy (assumed)", "sts:AssumeRole")], tags);
+      const access = t.tenant.config.access;
+      const tagged = (id: string) => assumer(`arn:aws:iam::${t.account}:role/${id}-operator`, { "lakehouse:tenant": id });
+      const restoreArn = t.tenant.backup ? [TenantAccessRoles.restoreRoleArnFor(t.account, t.tenant.awsRolePrefix)] : [];
+      const roles: { role: string; named?: readonly string[] }[] = [{ role: readArn, named: access?.readers }, { role: opsArn, named: access?.operators }, ...restoreArn.map((role) => ({ role, named: access?.operators }))];
+      const trust = roles.flatMap(({ role, named }) => {
+        const name = role.split("/").pop();
+        const allowed = named && named.length > 0 ? named.map((n) => assumer(n)) : [tagged(t.tenant.id)];
+        return [
+          ...allowed.map((p) => r(`${p.label} assumes ${name}`, p, "sts:AssumeRole", role, "Allowed")),
+          ...t.env.tenants.filter((o) => o.id !== t.tenant.id).map((o) => r(`an operator of tenant ${o.id} assumes ${name}`, tagged(o.id), "sts:AssumeRole", role, "Denied")),
+          r(`an untagged role of the account assumes ${name}`, assumer(`arn:aws:iam::${t.account}:role/someone`), "sts:AssumeRole", role, "Denied"),
+        ];
+      });
+      return [...trust, ...t.tenant.sources.flatMap((s) => {
         const file = s3Object(t.bucket, nativeKeyOrDay(s));
         return [
           r(`the read role reads ${s.name}`, read, "s3:GetObject", file, "Allowed"),
@@ -427,7 +442,7 @@ const tenantRoles: Family = {
           r(`the ops role deletes from ${s.name}`, ops, "s3:DeleteObject", file, "Denied"),
           ...t.env.tenants.filter((o) => o.id !== t.tenant.id).map((o) => r(`the read role reads tenant ${o.id}'s ${s.keyPrefix}`, read, "s3:GetObject", s3Object(o.bucketName, nativeKeyOrDay(s)), "Denied")),
         ];
-      });
+      })];
     }),
 };
 
