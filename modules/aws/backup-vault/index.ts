@@ -392,6 +392,9 @@ function vaultStatements(p: Parsed, vaultArn: string, vaultKeyArn: string, repli
     // Object lock already refuses deleting a locked version; this refuses it after the lock too (only lifecycle expires versions).
     { Sid: "DenyVersionDeletesAndLockBypass", Effect: "Deny", Principal: "*", Action: ["s3:DeleteObjectVersion", "s3:BypassGovernanceRetention"], Resource: `${vaultArn}/*` },
     { Sid: "DenyVaultConfigurationExceptAdministrators", Effect: "Deny", Principal: "*", Action: VAULT_CONFIGURATION_ACTIONS, Resource: vaultArn, Condition: exceptFor(admins) },
+    // Deliberately `…IfExists`: a put without the key id header is refused too. Nothing legitimate puts
+    // into the vault (replication is s3:ReplicateObject), so even an administrator must name the vault
+    // key. The access suite decides it (docs/access.md).
     {
       Sid: "DenyPutsNotEncryptedWithVaultKey",
       Effect: "Deny",
