@@ -198,6 +198,8 @@ export class PlatformStack extends TerraformStack {
         bucketName: trailBucket,
         kmsKeyArn: key.keyArn,
         protectedBucketPrefix: `${lakehouse.organization}-${env.name}-`,
+        // Every server access log S3 delivers would be an event: the access-log buckets' writes are not recorded.
+        excludedBucketNames: [...accessLogBuckets.keys()].map((region) => accessLogBucketName(lakehouse.organization, env.name, env.accountId, region)),
         waitFor: [bucket.policy],
       });
       for (const scope of [key, bucket, trail]) useProvider(scope, aws);

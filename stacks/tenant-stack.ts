@@ -12,7 +12,7 @@ import { FirehoseDelivery } from "../modules/aws/firehose-delivery";
 import { KinesisStream } from "../modules/aws/kinesis-stream";
 import { KafkaIngest } from "../modules/aws/kafka-ingest";
 import { LogPuller } from "../modules/aws/log-puller";
-import { TenantAccessRoles } from "../modules/aws/tenant-access-roles";
+import { RESTORE_STATE_KEY_PREFIX, TenantAccessRoles } from "../modules/aws/tenant-access-roles";
 import { previewFeaturesFor } from "../modules/core/snowflake-preview";
 import { limitedName } from "../modules/core/naming";
 import { stampModule, stampedComment } from "../modules/core/stamp";
@@ -282,6 +282,9 @@ export class TenantStack extends TerraformStack {
         ...streamed.map((s) => ({ prefix: deliveries.get(s.name)!.errorPrefix, expirationDays: s.retentionDays })),
       ],
       objectLock: tenant.config.objectLock,
+      // S3 Batch Operations writes its restore completion reports SSE-S3, always (S3 User Guide, "Examples:
+      // S3 Batch Operations completion reports"), under the report prefix restore gives it (cli/restore/backup.ts).
+      sseS3KeyPatterns: vault ? [`${RESTORE_STATE_KEY_PREFIX}*/reports/job-*`] : [],
       notifications: tenant.sources.map((s) => ({
         prefix: s.keyPrefix,
         suffix: s.config.fileSuffix,

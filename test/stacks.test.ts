@@ -329,24 +329,31 @@ describe("stacks from the default config", () => {
 
   test("backups: each tenant's bucket replicates whole into a vault of its own in its region, which the audit trail covers and the restore role reads", () => {
     const trail = resourcesOf(platform["platform-prod"], "aws_cloudtrail")[0];
-    const audited = JSON.stringify(trail.advanced_event_selector).match(/arn:aws:s3:::([a-z0-9-]+)/)![1];
+    const objectEvents = (trail.advanced_event_selector as { field_selector: { field: string; starts_with?: string[]; not_starts_with?: string[] }[] }[])[0].field_selector;
+    const arns = objectEvents.find((f) => f.field === "resources.ARN")!;
+    const audited = arns.starts_with![0].replace("arn:aws:s3:::", "");
     for (const [name, json] of Object.entries(tenants)) {
       const tenant = name.split("-")[1];
       const vault = resourcesOf(json, "aws_s3_bucket").find((b) => String(b.bucket).endsWith("-backup"))!;
       expect(vault.bucket).toBe(`acme-prod-${tenant}-111111111111-backup`);
       // The audit trail's data events cover every bucket of the environment by name prefix, the vault too.
       expect(String(vault.bucket).startsWith(audited)).toBe(true);
+      expect(arns.not_starts_with!.some((excluded) => `arn:aws:s3:::${String(vault.bucket)}/`.startsWith(excluded))).toBe(false);
       const replication = resourcesOf(json, "aws_s3_bucket_replication_configuration");
       expect(replication).toHaveLength(1);
       const logBucket = Object.entries(json.resource.aws_s3_bucket).find(([, b]) => String(b.bucket).endsWith("-logs"))![0];
       expect(replication[0].bucket).toBe(`\${aws_s3_bucket.${logBucket}.id}`);
       expect(replication[0].role).toMatch(/^\$\{aws_iam_role\.BackupVault_ReplicationRole_.*\.arn\}$/);
-      const rule = (replication[0].rule as Record<string, Record<string, unknown>>[])[0];
-      expect(rule.destination).toMatchObject({ bucket: `arn:aws:s3:::${vault.bucket}`, storage_class: tenant === "initech" ? "GLACIER_IR" : "DEEP_ARCHIVE" });
-      expect(rule.filter).toEqual({ prefix: "" });
+      const rules = replication[0].rule as Record<string, Record<string, unknown>>[];
+      for (const rule of rules) expect(rule.destination).toMatchObject({ bucket: `arn:aws:s3:::${vault.bucket}`, storage_class: tenant === "initech" ? "GLACIER_IR" : "DEEP_ARCHIVE" });
+      // The logs, prefix by prefix — the bucket's retention prefixes — never the state kept outside them (issue 16, item 10).
+      const lifecycle = resourcesOf(json, "aws_s3_bucket_lifecycle_configuration").find((l) => l.bucket === `\${aws_s3_bucket.${logBucket}.id}`)!;
+      const logPrefixes = (lifecycle.rule as { filter: { prefix: string }[]; expiration?: unknown }[]).filter((r) => r.expiration).map((r) => r.filter[0].prefix);
+      expect(rules.map((r) => r.filter.prefix)).toEqual(logPrefixes);
+      expect(logPrefixes.some((x) => x.startsWith("_puller-state") || x.startsWith("_restore-state"))).toBe(false);
       // The vault's alarms go to the environment's alert topic in the tenant's region.
       const alarms = resourcesOf(json, "aws_cloudwatch_metric_alarm").filter((a) => String(a.alarm_name).startsWith(String(vault.bucket)));
-      expect(alarms.map((a) => a.metric_name).sort()).toEqual(["OperationsFailedReplication", "PutRequests"]);
+      expect(alarms.map((a) => String(a.alarm_name).split("-").slice(-2).join("-")).sort()).toEqual(["backup-stale", "replication-failed"]);
       const region = tenant === "globex" ? "us-east-1" : "eu-west-1";
       for (const a of alarms) expect(a.alarm_actions).toEqual([`arn:aws:sns:${region}:111111111111:acme-prod-lakehouse-alerts`]);
       // The restore role is the vault's only reader besides replication and the administrators.
@@ -435,10 +442,14 @@ describe("a backup kept in another region", () => {
     const vaultResources = Object.entries(hooli.resource).flatMap(([type, byName]) => Object.entries(byName).filter(([name]) => name.startsWith("BackupVault_")).map(([name, r]) => ({ type, name, provider: r.provider })));
     expect(vaultResources.length).toBeGreaterThan(10);
     for (const r of vaultResources) expect([r.name, r.provider]).toEqual([r.name, r.name.startsWith("BackupVault_ReplicationFailedAlarm") ? "aws" : "aws.backup"]);
-    const alarms = Object.fromEntries(resourcesOf(hooli, "aws_cloudwatch_metric_alarm").filter((a) => String(a.alarm_name).includes("-backup-")).map((a) => [a.metric_name, a.alarm_actions]));
+    const alarms = Object.fromEntries(
+      resourcesOf(hooli, "aws_cloudwatch_metric_alarm")
+        .filter((a) => String(a.alarm_name).includes("-backup-"))
+        .map((a) => [String(a.alarm_name).split("-").slice(-2).join("-"), a.alarm_actions]),
+    );
     expect(alarms).toEqual({
-      OperationsFailedReplication: ["arn:aws:sns:us-west-2:111111111111:acme-prod-lakehouse-alerts"],
-      PutRequests: ["arn:aws:sns:us-east-1:111111111111:acme-prod-lakehouse-alerts"],
+      "replication-failed": ["arn:aws:sns:us-west-2:111111111111:acme-prod-lakehouse-alerts"],
+      "backup-stale": ["arn:aws:sns:us-east-1:111111111111:acme-prod-lakehouse-alerts"],
     });
     const logging = resourcesOf(hooli, "aws_s3_bucket_logging").find((l) => String(l.bucket).includes("BackupVault"))!;
     expect(logging.target_bucket).toBe("acme-prod-111111111111-us-east-1-s3-access-logs");

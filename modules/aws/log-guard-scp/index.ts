@@ -10,7 +10,12 @@ export const LOG_GUARD_SCP_MODULE = "aws/log-guard-scp" as const;
 
 /** What the SCP denies on log objects (deleting, shortening their lock). */
 export const LOG_OBJECT_ACTIONS = ["s3:DeleteObject", "s3:DeleteObjectVersion", "s3:PutObjectRetention", "s3:PutObjectLegalHold", "s3:BypassGovernanceRetention"];
-/** What the SCP denies on log buckets (their policy, lifecycle, lock, encryption, logging, notifications). */
+/**
+ * What the SCP denies on log buckets: their policy, lifecycle, versioning, lock, encryption, logging,
+ * public access block, ownership, notifications, replication (switching backups off, or copying the
+ * logs out) and metrics configurations (what the alarms read). Deleting a configuration takes the
+ * same permission as putting it (S3 API Reference, e.g. DeleteBucketReplication).
+ */
 export const LOG_BUCKET_ACTIONS = [
   "s3:DeleteBucket",
   "s3:PutBucketPolicy",
@@ -23,9 +28,14 @@ export const LOG_BUCKET_ACTIONS = [
   "s3:PutBucketPublicAccessBlock",
   "s3:PutBucketOwnershipControls",
   "s3:PutBucketNotification",
+  "s3:PutReplicationConfiguration",
+  "s3:PutMetricsConfiguration",
 ];
-/** What the SCP denies on the logs' keys (identified by their environment tag). */
-export const LOG_KEY_ACTIONS = ["kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:PutKeyPolicy", "kms:DisableKeyRotation"];
+/**
+ * What the SCP denies on the logs' keys, which it finds by their environment tag: deleting, disabling,
+ * re-policying them, and untagging or re-tagging them (untagged, a key is no longer guarded).
+ */
+export const LOG_KEY_ACTIONS = ["kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:PutKeyPolicy", "kms:DisableKeyRotation", "kms:UntagResource", "kms:TagResource"];
 
 /** SCP documents are limited to 5,120 characters, whitespace included (ours is minified). */
 export const SCP_MAX_CHARACTERS = 5120;
@@ -60,8 +70,8 @@ const propsSchema = z.object({
 /**
  * An AWS Organizations service control policy that makes the log buckets tamper-proof for everyone
  * but the exempt roles: no deleting or unlocking log objects; no changing the log buckets' policy,
- * lifecycle, versioning, object lock, encryption, logging, public access block or notifications; no
- * disabling, deleting or re-policying the logs' KMS keys. S3 lifecycle expiry is done by S3 itself,
+ * lifecycle, versioning, object lock, encryption, logging, public access block, notifications,
+ * replication or metrics; no disabling, deleting, re-policying or untagging the logs' KMS keys. S3 lifecycle expiry is done by S3 itself,
  * which SCPs do not govern, so retention still works. Create it with a provider for the
  * organization's management account; SCPs never apply to the management account itself.
  */
