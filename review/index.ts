@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { classify } from "./classify";
+import { reviewContext } from "./context";
 import { diffStacks } from "./diff";
 import { fileAtRef, resolveRef } from "./git";
 import { applyPlans, readPlan } from "./plan";
@@ -83,7 +84,7 @@ export function review(o: ReviewOptions): ReviewReport {
   // Bad plan files fail before minutes of synth.
   const plans = (o.plans ?? []).map((p) => readPlan(p.stack, p.file));
   const s = sides(o, { kind: "config", configPath: o.config });
-  const planned = applyPlans(classify(diffStacks(s.base.stacks, s.head.stacks)), plans, { base: s.base.stacks, head: s.head.stacks });
+  const planned = applyPlans(classify(diffStacks(s.base.stacks, s.head.stacks), reviewContext(s.base.stacks, s.head.stacks)), plans, { base: s.base.stacks, head: s.head.stacks });
   const { modules, attribution } = attributeModules(o, s.base, s.head);
   return buildReport({
     base: s.baseId,
