@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { EXIT_FAILED, main } from "../cli/lakehouse";
 import { review, toMarkdown } from "../review";
 import { transpile } from "../review/synth-ref";
 
@@ -11,6 +12,7 @@ import { transpile } from "../review/synth-ref";
  * out, with this checkout's dependencies).
  *   k1  the default example's config
  *   k2  only the config: globex's okta canary window 30 → 45 minutes
+ *   k3  an invalid config: a retention under the floor and a misspelt key
  */
 const ROOT = join(__dirname, "..");
 let scratch: string;
@@ -47,7 +49,25 @@ beforeAll(() => {
   writeFileSync(config, edited);
   sh(repo, "commit", "-q", "-am", "k2");
   commits.k2 = sh(repo, "rev-parse", "HEAD");
+  const invalid = edited.replace("retentionDays: 730", "retentionDays: 30").replace("displayName: Initech GmbH", "displayNme: Initech GmbH");
+  if (invalid === edited) throw new Error("the invalid edit changed nothing");
+  writeFileSync(config, invalid);
+  sh(repo, "commit", "-q", "-am", "k3");
+  commits.k3 = sh(repo, "rev-parse", "HEAD");
 }, 120000);
+
+/** Runs the CLI in the consumer repository. */
+async function cli(args: string[]): Promise<{ code: number; stderr: string }> {
+  let stderr = "";
+  const cwd = process.cwd();
+  process.chdir(repo);
+  try {
+    const code = await main(args, { write: () => true } as never, { write: (s: string) => ((stderr += s), true) } as never);
+    return { code, stderr };
+  } finally {
+    process.chdir(cwd);
+  }
+}
 
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
@@ -68,6 +88,20 @@ describe("review in a consumer repository", () => {
     expect(md).not.toContain("without a version bump");
     expect(md).toContain("the same security-lakehouse 0.2.0 module code on both sides; config changed; module changes told from config changes by: library unchanged.");
   }, 120000);
+
+  test("GIVEN a head or base whose config is invalid WHEN reviewed THEN a clean error lists the config's problems, no stack trace", async () => {
+    for (const [side, base, head] of [["head", commits.k2, commits.k3], ["base", commits.k3, commits.k2]]) {
+      const run = await cli(["review", "--base", base, "--head", head, "--config", "lakehouse.yaml"]);
+      expect(run.code).toBe(EXIT_FAILED);
+      const ref = side === "head" ? head : base;
+      expect(run.stderr).toMatch(new RegExp(`^lakehouse: ${side} \\(${ref}\\) cannot be synthesized: invalid lakehouse\\.yaml: \\d+ problems\n`));
+      // Each problem by its place in the repository's file (not the scratch checkout's) and its path.
+      expect(run.stderr).toMatch(/^ {2}- lakehouse\.yaml:\d+:\d+: tenants\[1\]: .*displayNme/m);
+      expect(run.stderr).toMatch(/^ {2}- lakehouse\.yaml:\d+:\d+: tenants\[1\]\.retentionDays: /m);
+      expect(run.stderr).not.toMatch(/^\s+at /m);
+      expect(run.stderr).not.toContain(tmpdir());
+    }
+  }, 240000);
 
   test("with no config change there is no infrastructure change and nothing to attribute", () => {
     const report = review({ repo, base: commits.k1, head: commits.k1, config: "lakehouse.yaml" });
