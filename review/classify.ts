@@ -1,7 +1,7 @@
 import { ParsedStatement, asList, parsePolicyStatements } from "../modules/core/iam";
 import { EMPTY_CONTEXT, ReviewContext, Side, StackFacts, objectArn, objectKey, rulePrefix } from "./context";
 import { AttributeChange, ResourceChange, diffAttributes } from "./diff";
-import { ConditionChange, StatementChange, diffPolicies, isNegatedOperator, isSetOperator } from "./policy";
+import { ConditionChange, StatementChange, diffPolicies, isNegatedOperator, isSetOperator, principals } from "./policy";
 import { describeInterval, exemptionDiff, expectedSuspendedTasks, purgeOf, scheduleIntervalMinutes } from "./snowflake";
 import { SqlGrant, sqlGrantsOf } from "./sql-grants";
 
@@ -148,6 +148,8 @@ const KMS_USE = new Set(["kms:Decrypt", "kms:DescribeKey", "kms:Describe*", "kms
 /** Bucket-level actions that read no object: where a bucket is, who owns it. */
 const BUCKET_METADATA = new Set(["s3:GetBucketLocation", "s3:GetBucketAcl"]);
 const LISTING = new Set(["s3:ListBucket", "s3:ListBucketVersions"]);
+/** What a source's writer needs: put objects, and find the bucket and its owner. */
+const DELIVERY = new Set(["s3:PutObject", "s3:AbortMultipartUpload", "s3:GetBucketAcl", "s3:GetBucketLocation"]);
 const OBJECT_ACTIONS = /^s3:(GetObject|GetObjectVersion|GetObjectTagging|PutObject|PutObjectTagging|RestoreObject|AbortMultipartUpload|ListMultipartUploadParts)$/;
 
 const underNewPrefix = (facts: StackFacts, key: string) => [...facts.newPrefixes].some((p) => key.startsWith(p));
@@ -186,6 +188,13 @@ function scopedToNewSources(s: Scope, st: ParsedStatement | undefined, policyTyp
   if (principal === "*" || (typeof principal === "object" && asList(principal.AWS).includes("*"))) return false;
   const services = typeof principal === "object" ? asList(principal.Service) : [];
   if (services.length > 0 && !hasSourceCondition(st, facts)) return false;
+  // In a key policy every principal must be one that writes a new source's prefix (and so encrypts with the key).
+  if (policyType === "aws_kms_key" && !principals(st.Principal).every((p) => facts.newSourceWriters.has(p))) return false;
+  // In a bucket policy a principal may only deliver: reading a new prefix is reading every log the source will
+  // write, which only a role this change creates in the stack (a new source's reader) may be given here.
+  if (principal !== undefined && policyType !== "aws_kms_key" && attribute !== "assume_role_policy" && !actions.every((a) => DELIVERY.has(a))) {
+    if (!principals(st.Principal).every((p) => p.startsWith("AWS:") && isNewRoleArn(s, s.resolve("head", p.slice(4))))) return false;
+  }
   if (attribute === "assume_role_policy") {
     // Trust of a same-stack Snowflake integration's IAM user, pinned by its external id.
     const aws = typeof principal === "object" ? asList(principal.AWS) : [];
@@ -253,7 +262,7 @@ function policyFindings(s: Scope, path: string, c: StatementChange, fresh: boole
     const wild = [...c.actionsAdded, ...c.principalsAdded].filter(isWildcard);
     if (wild.length > 0) out.push({ severity: "high", rule: "iam.wildcard", message: `${c.sid}: wildcard ${wild.join(", ")} allowed`, ...where });
     if (c.kind === "added") {
-      if (wild.length === 0 && scopedToNewSources(s, c.after, policyType, path)) out.push({ severity: "low", rule: "iam.new-source-access", message: `${c.sid}: access only to the key prefixes of a source this change adds (or use of the stack's own key, or trust of its own integration), ${describe(c.after)}`, ...where });
+      if (wild.length === 0 && scopedToNewSources(s, c.after, policyType, path)) out.push({ severity: "low", rule: "iam.new-source-access", message: `${c.sid}: only what a new source needs (its key prefixes, use of the stack's own key, trust of the stack's own integration): ${describe(c.after)}`, ...where });
       else
         out.push(fresh
           ? { severity: "medium", rule: "iam.new-access", message: `${c.sid}: new access, ${describe(c.after)}`, ...where }
@@ -264,8 +273,15 @@ function policyFindings(s: Scope, path: string, c: StatementChange, fresh: boole
         const o = objectArn(s.resolve("head", r));
         return o !== undefined && s.facts.buckets.has(o.bucket) && underNewPrefix(s.facts, o.key);
       };
-      const wider = c.resourcesAdded.filter((r) => !newSource(r));
+      // A function's role may attach to the subnets and security groups its VPC config names: that move is the function's finding.
+      const ownNetwork = (r: string) => {
+        const id = /^arn:aws[a-z-]*:ec2:[^:]*:\d*:(subnet|security-group)\/(.+)$/.exec(r)?.[2];
+        return id !== undefined && s.facts.functionNetwork.has(id);
+      };
+      const network = c.resourcesAdded.filter((r) => !newSource(r) && ownNetwork(r));
+      const wider = c.resourcesAdded.filter((r) => !newSource(r) && !ownNetwork(r));
       const routine = c.resourcesAdded.filter(newSource);
+      if (network.length) out.push({ severity: "medium", rule: "network.function-placement", message: `${c.sid}: the function's role may attach to the network its VPC config now names: ${network.join(", ")}`, ...where });
       if (wider.length) out.push({ severity: "high", rule: "iam.resources-widened", message: `${c.sid}: resources added ${wider.join(", ")}`, ...where });
       if (routine.length) out.push({ severity: "low", rule: "iam.resources-new-source", message: `${c.sid}: resources added for a new source's prefix only: ${routine.join(", ")}`, ...where });
       for (const cc of c.conditions) {
@@ -275,11 +291,11 @@ function policyFindings(s: Scope, path: string, c: StatementChange, fresh: boole
         else if (m.wider) out.push({ severity: "high", rule: "iam.condition-widened", message: `${c.sid}: condition matches more: ${m.text}`, ...where });
       }
       const named = c.principalsAdded.filter((p) => !isWildcard(p));
-      const writers = named.filter((p) => p.startsWith("Service:") && s.facts.newSourceServices.has(p.slice("Service:".length)) && c.after !== undefined && hasSourceCondition(c.after, s.facts));
+      const writers = named.filter((p) => s.facts.newSourceWriters.has(p) && c.after !== undefined && (!p.startsWith("Service:") || hasSourceCondition(c.after, s.facts)));
       const others = named.filter((p) => !writers.includes(p));
-      if (writers.length) out.push({ severity: "low", rule: "iam.new-source-writer", message: `${c.sid}: ${writers.join(", ")} added, the service this change lets write a new source's prefix (tied to its source account)`, ...where });
+      if (writers.length) out.push({ severity: "low", rule: "iam.new-source-writer", message: `${c.sid}: ${writers.join(", ")} added, which this change lets write a new source's prefix only (a service tied to its source account)`, ...where });
       if (others.length) out.push({ severity: "medium", rule: "iam.new-principal", message: `${c.sid}: new principal ${others.join(", ")}`, ...where });
-      if (out.length === 0) out.push({ severity: "low", rule: "iam.allow-narrowed", message: `${c.sid}: narrowed`, ...where });
+      if (out.length === 0) out.push(sameAsSets(c) ? { severity: "low", rule: "meta.order", message: `${c.sid}: the same statement, its lists in another order`, ...where } : { severity: "low", rule: "iam.allow-narrowed", message: `${c.sid}: narrowed`, ...where });
     } else {
       out.push({ severity: "low", rule: "iam.allow-removed", message: `${c.sid}: allow removed`, ...where });
     }
@@ -300,7 +316,7 @@ function policyFindings(s: Scope, path: string, c: StatementChange, fresh: boole
       }
       if (narrowed.length) out.push({ severity: "high", rule: "iam.deny-narrowed", message: `${c.sid}: deny narrowed${tls}${enc}: ${narrowed.join("; ")}`, ...where });
       if (routine.length) out.push({ severity: "low", rule: "iam.deny-exempts-new-role", message: `${c.sid}: exempts only roles this change creates in the same stack (their own access is listed with them): ${routine.join("; ")}`, ...where });
-      if (out.length === 0) out.push({ severity: "low", rule: "iam.deny-widened", message: `${c.sid}: deny widened`, ...where });
+      if (out.length === 0) out.push(sameAsSets(c) ? { severity: "low", rule: "meta.order", message: `${c.sid}: the same statement, its lists in another order`, ...where } : { severity: "low", rule: "iam.deny-widened", message: `${c.sid}: deny widened`, ...where });
     } else out.push({ severity: "low", rule: "iam.deny-added", message: `${c.sid}: deny added`, ...where });
   }
   return out;
@@ -319,6 +335,11 @@ function denyCondition(s: Scope, cc: ConditionChange): { narrower: boolean; rout
   const text = negated ? `exempts also ${matchesLess.join(", ")} (${label})` : `no longer matches ${matchesLess.join(", ")} (${label})`;
   const routine = negated && /^aws:principalarn$/i.test(cc.key) && cc.valuesRemoved.length === 0 && matchesLess.every((a) => isNewRoleArn(s, a));
   return { narrower: true, routine, text };
+}
+
+/** A changed statement whose actions, principals, resources and conditions are the same sets. */
+function sameAsSets(c: StatementChange): boolean {
+  return [c.actionsAdded, c.actionsRemoved, c.principalsAdded, c.principalsRemoved, c.resourcesAdded, c.resourcesRemoved, c.conditions].every((l) => l.length === 0) && c.before?.Effect === c.after?.Effect;
 }
 
 /** Statement changes of a policy attribute, both sides resolved to names where the stacks state them. */
@@ -399,8 +420,8 @@ function lifecycleFindings(s: Scope, handled: Set<string>): Finding[] {
     if (/^rule\[[^\]]+\](\.|$)/.test(p) && (whole || /expiration|\.status$|\.filter|\.prefix$/.test(p))) handled.add(p);
     // Rules without ids, and a different number of them: one change of the whole list, compared per prefix above.
     if (p === "rule" && out.length > 0) handled.add(p);
-    if (whole && a.before === undefined && !out.some((f) => f.path === p)) out.push({ severity: "low", rule: "retention.rule-added", message: `lifecycle rule ${p.slice(8, -1)} added for ${where(rulePrefix(a.after as Rule))} (no expiry of its own)`, path: p });
-    if (whole && a.after === undefined) out.push({ severity: "low", rule: "retention.rule-removed", message: `lifecycle rule ${p.slice(8, -1)} removed (its expiry, if any, is compared above per prefix)`, path: p });
+    if (whole && a.before === undefined && !out.some((f) => f.path === p)) out.push({ severity: "low", rule: "retention.rule-added", message: `lifecycle rule ${p.slice(8, -1)} added for ${where(rulePrefix(a.after as Rule))}: no object expires sooner than before`, path: p });
+    if (whole && a.after === undefined) out.push({ severity: "low", rule: "retention.rule-removed", message: `lifecycle rule ${p.slice(8, -1)} removed for ${where(rulePrefix(a.before as Rule))} (what expires when is compared per prefix)`, path: p });
   }
   return out;
 }
@@ -486,6 +507,11 @@ function attributeFindings(s: Scope, a: AttributeChange): Finding[] {
     const removed = asStrings(before).filter((x) => !asStrings(after).includes(x));
     if (removed.length > 0) return f("high", "access.block-removed", `blocked location removed: ${removed.join(", ")}`);
     return f("low", "access.block-added", "more locations blocked");
+  }
+  if (type === "snowflake_email_notification_integration" && path.startsWith("allowed_recipients")) {
+    const added = asStrings(after).filter((x) => !asStrings(before).includes(x));
+    if (added.length > 0) return f("medium", "routes.alert-recipients-added", `alerts may also be e-mailed to ${added.join(", ")}`);
+    return f("medium", "routes.alert-recipients-removed", "fewer recipients may receive alert e-mails");
   }
   if (GRANTS.has(type) && (path.startsWith("privileges") || key === "all_privileges" || path.includes("on_all") || path.includes("on_future"))) return f("high", "grants.widened", "grant changed");
   if (type === "snowflake_grant_ownership" && /role_name/.test(path)) return f("high", "grants.ownership-moved", "ownership moved to another role");

@@ -1,4 +1,5 @@
 import { parsePolicyStatements, asList } from "../modules/core/iam";
+import { principals } from "./policy";
 import { sqlGrantsOf } from "./sql-grants";
 import { StackJson, StackSet } from "./synth-ref";
 
@@ -41,8 +42,13 @@ export interface StackFacts {
   readonly ownerRoles: ReadonlySet<string>;
   /** The stack's own Snowflake schemas, `DB.SCHEMA` (either side). */
   readonly schemas: ReadonlySet<string>;
-  /** AWS services head lets write into a new source's prefixes only (bucket-policy PutObject), e.g. `guardduty.amazonaws.com`. */
-  readonly newSourceServices: ReadonlySet<string>;
+  /**
+   * Principals head's bucket policies let write into a new source's prefixes only (PutObject), as
+   * policy.principals() writes them: `Service:guardduty.amazonaws.com`, `AWS:arn:aws:iam::…:role/…`.
+   */
+  readonly newSourceWriters: ReadonlySet<string>;
+  /** Subnet and security group ids head's functions in this stack run in (their VPC config). */
+  readonly functionNetwork: ReadonlySet<string>;
   /** Resource addresses (`type.name`) of the stack on the side that has them. */
   has(side: Side, address: string): boolean;
 }
@@ -176,20 +182,20 @@ export function objectArn(arn: string): { bucket: string; key: string } | undefi
   return m ? { bucket: m[1], key: m[2] } : undefined;
 }
 
-/** Services head's bucket policies let PutObject only under new prefixes of the stack. */
-function servicesWritingNewPrefixes(json: StackJson | undefined, resolve: (s: string) => string, buckets: ReadonlySet<string>, prefixes: ReadonlySet<string>): Set<string> {
+/** Principals head's bucket policies let PutObject only under new prefixes of the stack. */
+function writersOfNewPrefixes(json: StackJson | undefined, resolve: (s: string) => string, buckets: ReadonlySet<string>, prefixes: ReadonlySet<string>): Set<string> {
   const out = new Set<string>();
   if (prefixes.size === 0) return out;
   for (const p of Object.values(resourcesOf(json).aws_s3_bucket_policy ?? {})) {
     for (const s of parsePolicyStatements(typeof p.policy === "string" ? resolve(p.policy) : undefined) ?? []) {
       if (s.Effect !== "Allow" || !asList(s.Action).includes("s3:PutObject")) continue;
-      const services = asList((s.Principal as Record<string, unknown> | undefined)?.Service);
+      const who = principals(s.Principal);
       const resources = asList(s.Resource);
       const underNew = resources.length > 0 && resources.every((r) => {
         const o = objectArn(r);
         return o !== undefined && buckets.has(o.bucket) && [...prefixes].some((x) => o.key.startsWith(x));
       });
-      if (underNew) services.forEach((x) => out.add(x));
+      if (underNew) who.filter((x) => x !== "*").forEach((x) => out.add(x));
     }
   }
   return out;
@@ -242,7 +248,13 @@ export function reviewContext(base: StackSet, head: StackSet): ReviewContext {
       newIamRoles: minus(roleNames(hj, "head"), roleNames(bj, "base")),
       ownerRoles: owners,
       schemas,
-      newSourceServices: servicesWritingNewPrefixes(hj, res("head"), buckets, newPrefixes),
+      newSourceWriters: writersOfNewPrefixes(hj, res("head"), buckets, newPrefixes),
+      functionNetwork: new Set(
+        Object.values(resourcesOf(hj).aws_lambda_function ?? {}).flatMap((fn) => {
+          const vpc = (Array.isArray(fn.vpc_config) ? fn.vpc_config[0] : fn.vpc_config) as Record<string, unknown> | undefined;
+          return [...asList(vpc?.subnet_ids), ...asList(vpc?.security_group_ids)];
+        }),
+      ),
       has: (side, address) => has[side].has(address),
     };
     facts.set(name, f);
@@ -261,7 +273,7 @@ export function reviewContext(base: StackSet, head: StackSet): ReviewContext {
 /** A context that knows nothing: every token stays as written, nothing counts as new. */
 export const EMPTY_CONTEXT: ReviewContext = {
   resolve: (_side, _stack, text) => text,
-  stack: () => ({ buckets: EMPTY, newPrefixes: EMPTY, newIamRoles: EMPTY, ownerRoles: EMPTY, schemas: EMPTY, newSourceServices: EMPTY, has: () => false }),
+  stack: () => ({ buckets: EMPTY, newPrefixes: EMPTY, newIamRoles: EMPTY, ownerRoles: EMPTY, schemas: EMPTY, newSourceWriters: EMPTY, functionNetwork: EMPTY, has: () => false }),
   newObjects: EMPTY,
   newSchemas: EMPTY,
   newSnowflakeRoles: EMPTY,
