@@ -173,11 +173,12 @@ function hasSourceCondition(st: ParsedStatement, facts: StackFacts): boolean {
 
 /**
  * An Allow statement that gives access only to what this change creates for a new source: objects
- * under the stack's new key prefixes, bucket metadata and listing limited to those prefixes, use (not
- * administration) of the stack's own key, or trust of a Snowflake integration of the same stack with
- * its external id. `policyType` tells a key policy (Resource `*` is the key) from the others.
+ * under the stack's new key prefixes, bucket metadata and listing limited to those prefixes, and — in
+ * a policy the change creates (`fresh`) — use (not administration) of the stack's own key or trust of a
+ * Snowflake integration of the same stack with its external id. `policyType` tells a key policy
+ * (Resource `*` is the key) from the others.
  */
-function scopedToNewSources(s: Scope, st: ParsedStatement | undefined, policyType: string, attribute: string): boolean {
+function scopedToNewSources(s: Scope, st: ParsedStatement | undefined, policyType: string, attribute: string, fresh: boolean): boolean {
   const facts = s.facts;
   // Without a new source in the stack, nothing is a new source's standard access.
   if (facts.newPrefixes.size === 0) return false;
@@ -193,9 +194,10 @@ function scopedToNewSources(s: Scope, st: ParsedStatement | undefined, policyTyp
   // In a bucket policy a principal may only deliver: reading a new prefix is reading every log the source will
   // write, which only a role this change creates in the stack (a new source's reader) may be given here.
   if (principal !== undefined && policyType !== "aws_kms_key" && attribute !== "assume_role_policy" && !actions.every((a) => DELIVERY.has(a))) {
-    if (!principals(st.Principal).every((p) => p.startsWith("AWS:") && isNewRoleArn(s, s.resolve("head", p.slice(4))))) return false;
+    if (!principals(st.Principal).every((p) => p.startsWith("AWS:") && isRoutineNewRole(s, s.resolve("head", p.slice(4))))) return false;
   }
   if (attribute === "assume_role_policy") {
+    if (!fresh) return false;
     // Trust of a same-stack Snowflake integration's IAM user, pinned by its external id.
     const aws = typeof principal === "object" ? asList(principal.AWS) : [];
     const ownReference = (p: string) => /^\$\{snowflake_[a-z_]*integration\.([A-Za-z0-9_-]+)\.[a-z_]+\}$/.test(p) && facts.has("head", p.slice(2, p.lastIndexOf(".")));
@@ -206,7 +208,8 @@ function scopedToNewSources(s: Scope, st: ParsedStatement | undefined, policyTyp
   const key = (r: string) => (policyType === "aws_kms_key" ? r === "*" : /^\$\{aws_kms_key\.([A-Za-z0-9_-]+)\.arn\}$/.test(r) && facts.has("head", r.slice(2, r.lastIndexOf("."))));
   return resources.every((raw) => {
     const r = s.resolve("head", raw);
-    if (key(raw)) return actions.every((a) => KMS_USE.has(a));
+    // Use of the stack's own key: for a principal this change creates (a new policy), or a key policy's new writer.
+    if (key(raw)) return (fresh || policyType === "aws_kms_key") && actions.every((a) => KMS_USE.has(a));
     const o = objectArn(r);
     if (o) return facts.buckets.has(o.bucket) && underNewPrefix(facts, o.key) && actions.every((a) => OBJECT_ACTIONS.test(a) || BUCKET_METADATA.has(a) || LISTING.has(a));
     const bucket = /^arn:aws[a-z-]*:s3:::([^/]+)$/.exec(r)?.[1];
@@ -231,6 +234,31 @@ function isAccountAdministration(s: Scope, st: ParsedStatement | undefined): boo
 function isNewRoleArn(s: Scope, arn: string): boolean {
   const m = /^arn:aws[a-z-]*:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(arn);
   return m !== null && (s.facts.account === undefined || m[1] === s.facts.account) && s.facts.newIamRoles.has(m[2]);
+}
+
+/**
+ * A role this change creates whose every statement (trust, inline and attached role policies) is a new
+ * source's own access: exempting it from a deny changes nothing for anyone else. A managed policy
+ * attached to it cannot be read here, so it is not routine.
+ */
+function isRoutineNewRole(s: Scope, arn: string): boolean {
+  if (!isNewRoleArn(s, arn)) return false;
+  const name = arn.slice(arn.lastIndexOf("/") + 1);
+  const head = s.facts.resources("head");
+  const roles = Object.entries(head.aws_iam_role ?? {}).filter(([, b]) => typeof b.name === "string" && s.resolve("head", b.name) === name);
+  if (roles.length !== 1) return false;
+  const [address, role] = roles[0];
+  const refersToRole = (v: unknown) => typeof v === "string" && (s.resolve("head", v) === name || v.startsWith(`\${aws_iam_role.${address}.`));
+  if (Object.values(head.aws_iam_role_policy_attachment ?? {}).some((a) => refersToRole(a.role))) return false;
+  const documents: [string, string, unknown][] = [
+    ["aws_iam_role", "assume_role_policy", role.assume_role_policy],
+    ...((role.inline_policy as { policy?: unknown }[] | undefined) ?? []).map((p): [string, string, unknown] => ["aws_iam_role", "policy", p.policy]),
+    ...Object.values(head.aws_iam_role_policy ?? {}).filter((p) => refersToRole(p.role)).map((p): [string, string, unknown] => ["aws_iam_role_policy", "policy", p.policy]),
+  ];
+  return documents.every(([type, attribute, doc]) => {
+    const statements = parsePolicyStatements(typeof doc === "string" ? s.resolve("head", doc) : doc);
+    return statements !== undefined && statements.every((st) => st.Effect === "Deny" || scopedToNewSources(new Scope({ ...s.c, type }, s.ctx), st, type, attribute, true));
+  });
 }
 
 /** How one condition key of an Allow moved: `wider` when the statement lets more requests through. */
@@ -262,7 +290,7 @@ function policyFindings(s: Scope, path: string, c: StatementChange, fresh: boole
     const wild = [...c.actionsAdded, ...c.principalsAdded].filter(isWildcard);
     if (wild.length > 0) out.push({ severity: "high", rule: "iam.wildcard", message: `${c.sid}: wildcard ${wild.join(", ")} allowed`, ...where });
     if (c.kind === "added") {
-      if (wild.length === 0 && scopedToNewSources(s, c.after, policyType, path)) out.push({ severity: "low", rule: "iam.new-source-access", message: `${c.sid}: only what a new source needs (its key prefixes, use of the stack's own key, trust of the stack's own integration): ${describe(c.after)}`, ...where });
+      if (wild.length === 0 && scopedToNewSources(s, c.after, policyType, path, fresh)) out.push({ severity: "low", rule: "iam.new-source-access", message: `${c.sid}: only what a new source needs (its key prefixes, use of the stack's own key, trust of the stack's own integration): ${describe(c.after)}`, ...where });
       else
         out.push(fresh
           ? { severity: "medium", rule: "iam.new-access", message: `${c.sid}: new access, ${describe(c.after)}`, ...where }
@@ -315,7 +343,7 @@ function policyFindings(s: Scope, path: string, c: StatementChange, fresh: boole
         else if (m.narrower) narrowed.push(m.text);
       }
       if (narrowed.length) out.push({ severity: "high", rule: "iam.deny-narrowed", message: `${c.sid}: deny narrowed${tls}${enc}: ${narrowed.join("; ")}`, ...where });
-      if (routine.length) out.push({ severity: "low", rule: "iam.deny-exempts-new-role", message: `${c.sid}: exempts only roles this change creates in the same stack (their own access is listed with them): ${routine.join("; ")}`, ...where });
+      if (routine.length) out.push({ severity: "low", rule: "iam.deny-exempts-new-role", message: `${c.sid}: exempts only roles this change creates in the same stack for a new source, whose every statement is that source's own access: ${routine.join("; ")}`, ...where });
       if (out.length === 0) out.push(sameAsSets(c) ? { severity: "low", rule: "meta.order", message: `${c.sid}: the same statement, its lists in another order`, ...where } : { severity: "low", rule: "iam.deny-widened", message: `${c.sid}: deny widened`, ...where });
     } else out.push({ severity: "low", rule: "iam.deny-added", message: `${c.sid}: deny added`, ...where });
   }
@@ -333,7 +361,7 @@ function denyCondition(s: Scope, cc: ConditionChange): { narrower: boolean; rout
   const matchesLess = negated ? cc.valuesAdded : cc.valuesRemoved;
   if (matchesLess.length === 0) return { narrower: false, routine: false, text: "" };
   const text = negated ? `exempts also ${matchesLess.join(", ")} (${label})` : `no longer matches ${matchesLess.join(", ")} (${label})`;
-  const routine = negated && /^aws:principalarn$/i.test(cc.key) && cc.valuesRemoved.length === 0 && matchesLess.every((a) => isNewRoleArn(s, a));
+  const routine = negated && /^aws:principalarn$/i.test(cc.key) && cc.valuesRemoved.length === 0 && matchesLess.every((a) => isRoutineNewRole(s, a));
   return { narrower: true, routine, text };
 }
 
@@ -388,9 +416,12 @@ function lifecycleFindings(s: Scope, handled: Set<string>): Finding[] {
   const after = rulesOf(s.c.after);
   const out: Finding[] = [];
   const probes = [...new Set([...before, ...after].map(rulePrefix))].sort();
-  const ruleIdAt = (prefix: string) => {
-    const r = after.filter((x) => prefix.startsWith(rulePrefix(x))).sort((x, y) => rulePrefix(y).length - rulePrefix(x).length)[0];
-    return r ? `rule[id=${String(r.id)}]` : "rule";
+  /** The rule that sets a prefix's expiry after the change (the covering rule with those days, longest prefix first). */
+  const ruleIdAt = (prefix: string, days: (r: Rule) => number | undefined, value: number | undefined) => {
+    const r = after
+      .filter((x) => prefix.startsWith(rulePrefix(x)) && (value === undefined || days(x) === value))
+      .sort((x, y) => rulePrefix(y).length - rulePrefix(x).length)[0];
+    return r && r.id !== undefined ? `rule[id=${String(r.id)}]` : "rule";
   };
   const shown = (d: number | undefined) => (d === undefined ? "never" : `${d} days`);
   const where = (p: string) => (p === "" ? "every object" : `objects under ${p}`);
@@ -405,18 +436,25 @@ function lifecycleFindings(s: Scope, handled: Set<string>): Finding[] {
       const versions = kind === "current" ? "" : " (noncurrent versions)";
       if (a !== undefined && (b === undefined || a < b)) {
         if (b === undefined && p !== "" && underNewPrefix(s.facts, p)) {
-          out.push({ severity: "low", rule: "retention.rule-added", message: `new source's prefix ${p}: ${where(p)}${versions} expire after ${a} days`, path: ruleIdAt(p) });
+          out.push({ severity: "low", rule: "retention.rule-added", message: `new source's prefix ${p}: ${where(p)}${versions} expire after ${a} days`, path: ruleIdAt(p, days, a) });
         } else {
-          out.push({ severity: "high", rule: reduced, message: `lifecycle expiry reduced: ${where(p)}${versions} deleted sooner (${shown(b)} → ${shown(a)})`, path: ruleIdAt(p) });
+          out.push({ severity: "high", rule: reduced, message: `lifecycle expiry reduced: ${where(p)}${versions} deleted sooner (${shown(b)} → ${shown(a)})`, path: ruleIdAt(p, days, a) });
         }
       } else {
-        out.push({ severity: "low", rule: extended, message: `${where(p)}${versions} kept longer (${shown(b)} → ${shown(a)})`, path: ruleIdAt(p) });
+        out.push({ severity: "low", rule: extended, message: `${where(p)}${versions} kept longer (${shown(b)} → ${shown(a)})`, path: ruleIdAt(p, days, a) });
       }
     }
   }
   for (const a of s.c.attributes) {
     const p = a.path;
     const whole = /^rule\[[^\]]+\]$/.test(p);
+    // A rule's own expiry cut is high even where another rule (one with a tag or size filter, counted
+    // per prefix as if it covered all of it) already expires the prefix sooner.
+    const leaf = /^(rule\[[^\]]+\])\.(expiration|noncurrent_version_expiration)\[\d+\]\.(days|noncurrent_days)$/.exec(p);
+    const [b, n] = [num(a.before), num(a.after)];
+    if (leaf && b !== undefined && n !== undefined && n < b && !out.some((f) => f.severity === "high" && f.path === leaf[1])) {
+      out.push({ severity: "high", rule: leaf[2] === "expiration" ? "retention.expiry-reduced" : "retention.noncurrent-reduced", message: `lifecycle expiry reduced: rule ${leaf[1].slice(8, -1)} deletes ${where(rulePrefix(rulesOf(s.c.after).find((r) => `rule[id=${String(r.id)}]` === leaf[1]) ?? {}))}${leaf[2] === "expiration" ? "" : " (noncurrent versions)"} sooner (${b} → ${n} days)`, path: leaf[1] });
+    }
     if (/^rule\[[^\]]+\](\.|$)/.test(p) && (whole || /expiration|\.status$|\.filter|\.prefix$/.test(p))) handled.add(p);
     // Rules without ids, and a different number of them: one change of the whole list, compared per prefix above.
     if (p === "rule" && out.length > 0) handled.add(p);

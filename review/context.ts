@@ -31,7 +31,10 @@ export interface StackFacts {
   readonly account?: string;
   /** Names of the stack's S3 buckets (either side). */
   readonly buckets: ReadonlySet<string>;
-  /** Key prefixes a source of this stack routes or retains (notifications, lifecycle rules) in head and not in base. */
+  /**
+   * Key prefixes a source of this stack routes or retains (notifications, lifecycle rules) in head,
+   * that neither contain nor lie under any prefix base had: where no log can be yet.
+   */
   readonly newPrefixes: ReadonlySet<string>;
   /** IAM roles (names) head creates in this stack that base did not have. */
   readonly newIamRoles: ReadonlySet<string>;
@@ -51,6 +54,8 @@ export interface StackFacts {
   readonly functionNetwork: ReadonlySet<string>;
   /** Resource addresses (`type.name`) of the stack on the side that has them. */
   has(side: Side, address: string): boolean;
+  /** The stack's resources on one side (`type` → name → body). */
+  resources(side: Side): Readonly<Record<string, Readonly<Record<string, Record<string, unknown>>>>>;
 }
 
 const TOKEN = /\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z_]+)\}/g;
@@ -233,7 +238,9 @@ export function reviewContext(base: StackSet, head: StackSet): ReviewContext {
     const bucketNames = (json: StackJson | undefined, side: Side) =>
       Object.values(resourcesOf(json).aws_s3_bucket ?? {}).map((x) => (typeof x.bucket === "string" ? res(side)(x.bucket) : "")).filter(literal);
     const buckets = new Set([...bucketNames(bj, "base"), ...bucketNames(hj, "head")]);
-    const newPrefixes = minus(sourcePrefixes(hj), sourcePrefixes(bj));
+    // New only if it neither contains nor lies under a prefix base already had: `o` would cover `okta/`.
+    const basePrefixes = sourcePrefixes(bj);
+    const newPrefixes = new Set([...sourcePrefixes(hj)].filter((p) => ![...basePrefixes].some((q) => p.startsWith(q) || q.startsWith(p))));
     const roleNames = (json: StackJson | undefined, side: Side) => new Set(Object.values(resourcesOf(json).aws_iam_role ?? {}).map((x) => (typeof x.name === "string" ? res(side)(x.name) : "")).filter(literal));
     // A stack that is new has no base: its owner is a role it creates itself that its own handovers name.
     const ownRoles = snowflakeObjects(hj, res("head")).roles;
@@ -256,6 +263,7 @@ export function reviewContext(base: StackSet, head: StackSet): ReviewContext {
         }),
       ),
       has: (side, address) => has[side].has(address),
+      resources: (side) => resourcesOf(side === "base" ? bj : hj),
     };
     facts.set(name, f);
     return f;
@@ -273,7 +281,7 @@ export function reviewContext(base: StackSet, head: StackSet): ReviewContext {
 /** A context that knows nothing: every token stays as written, nothing counts as new. */
 export const EMPTY_CONTEXT: ReviewContext = {
   resolve: (_side, _stack, text) => text,
-  stack: () => ({ buckets: EMPTY, newPrefixes: EMPTY, newIamRoles: EMPTY, ownerRoles: EMPTY, schemas: EMPTY, newSourceWriters: EMPTY, functionNetwork: EMPTY, has: () => false }),
+  stack: () => ({ buckets: EMPTY, newPrefixes: EMPTY, newIamRoles: EMPTY, ownerRoles: EMPTY, schemas: EMPTY, newSourceWriters: EMPTY, functionNetwork: EMPTY, has: () => false, resources: () => ({}) }),
   newObjects: EMPTY,
   newSchemas: EMPTY,
   newSnowflakeRoles: EMPTY,

@@ -65,16 +65,17 @@ function reviewOf(c: Case): ClassifiedChange[] {
   let base: StackSet;
   let head: StackSet;
   if (c.pair) ({ base, head } = c.pair());
-  else if (c.module) {
-    base = synth(DEFAULT);
-    head = structuredClone(base);
-    c.module(head);
-  } else {
+  else {
     const from = c.from ?? DEFAULT;
     const edited = structuredClone(from);
-    c.edit!(edited);
+    c.edit?.(edited);
     base = synth(from);
-    head = synthEdited(from, edited);
+    head = c.edit ? synthEdited(from, edited) : base;
+    // A module change: what a change of the library's code does to the synthesized JSON.
+    if (c.module) {
+      head = structuredClone(head);
+      c.module(head);
+    }
   }
   return classify(diffStacks(base, head), reviewContext(base, head));
 }
