@@ -13,7 +13,7 @@ import { loadConfigFile } from "../stacks/config/load";
 import { configWarnings } from "../stacks/config/warnings";
 import { nearest } from "../modules/core/suggest";
 import { packageRoot } from "./package-root";
-import { PlanInputError, checkVersions, parsePlanArgument, review, toJson, toMarkdown } from "../review";
+import { PlanInputError, RefSynthError, checkVersions, parsePlanArgument, review, toJson, toMarkdown } from "../review";
 import { git } from "../review/git";
 import { BACKFILL_COMMAND, backfillCommand } from "./backfill/command";
 import { CONFIG_OPTION, ConfigChoiceError, EXAMPLE_OPTION, chooseConfig } from "./config-file";
@@ -397,6 +397,11 @@ function report(e: unknown, err: Output): number {
   }
   if (e instanceof LakehouseValidationError) {
     err.write(`lakehouse: invalid ${e.message}\n`);
+    return EXIT_FAILED;
+  }
+  if (e instanceof RefSynthError) {
+    // The ref's own CLI already said what is wrong (its config's problems, or its own stack trace).
+    err.write(`lakehouse: ${e.message}\n`);
     return EXIT_FAILED;
   }
   if (e instanceof PlanInputError) {

@@ -60,7 +60,7 @@ export function purgeOf(sql: unknown): Purge | undefined {
  * One expected (not alerted) kind of change: role, object, statement type, the task whose runs may make
  * it, and — in monitors before account-monitors 0.3.0 — the exact statement text; `*` = any.
  */
-interface Exemption {
+export interface Exemption {
   readonly role: string;
   readonly object: string;
   readonly type: string;
@@ -140,28 +140,40 @@ function describe(e: Exemption): string {
   return `${what}${where}${when}`;
 }
 
+/** An exemption one side has, and how a reviewer reads it. */
+export interface ExemptionChange {
+  readonly exemption: Exemption;
+  readonly text: string;
+}
+
 /**
  * How a monitor's exemptions moved, described for a reviewer. `added`: exemptions in `after` that no
  * exemption of `before` covered, beyond those that only replace a dropped narrow exemption of the same
  * role and statement type (`changed`: a cleaner whose table was renamed, or the upgrade from statement
  * texts to tables and tasks).
  */
-export function exemptionChanges(before: unknown, after: unknown): { added: string[]; changed: string[] } {
+export function exemptionDiff(before: unknown, after: unknown): { added: ExemptionChange[]; changed: (ExemptionChange & { from: Exemption; to: Exemption })[] } {
   const old = monitorExemptions(before);
   const now = monitorExemptions(after);
   const roles = new Set(old.map((e) => e.role));
   const fresh = now.filter((a) => !old.some((b) => covers(b, a)));
   const dropped = old.filter((b) => !now.some((a) => covers(a, b)));
-  const added: string[] = [];
-  const changed: string[] = [];
+  const added: ExemptionChange[] = [];
+  const changed: (ExemptionChange & { from: Exemption; to: Exemption })[] = [];
   for (const e of fresh) {
     const i = dropped.findIndex((d) => d.role === e.role && d.type === e.type && narrow(d) && narrow(e) && (e.task !== "*" || d.task === "*"));
     if (i >= 0) {
-      changed.push(`${e.role}: ${describe(dropped[i])} → ${describe(e)}`);
+      changed.push({ exemption: e, from: dropped[i], to: e, text: `${e.role}: ${describe(dropped[i])} → ${describe(e)}` });
       dropped.splice(i, 1);
-    } else added.push(`${roles.has(e.role) ? "" : "new exempt role "}${e.role}: ${describe(e)}`);
+    } else added.push({ exemption: e, text: `${roles.has(e.role) ? "" : "new exempt role "}${e.role}: ${describe(e)}` });
   }
   return { added, changed };
+}
+
+/** exemptionDiff as text, for a reader. */
+export function exemptionChanges(before: unknown, after: unknown): { added: string[]; changed: string[] } {
+  const d = exemptionDiff(before, after);
+  return { added: d.added.map((e) => e.text), changed: d.changed.map((e) => e.text) };
 }
 
 /** Exemptions in `after` that widen what `before` exempted (see exemptionChanges). */

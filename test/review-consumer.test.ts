@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { EXIT_HIGH_FINDINGS, EXIT_USAGE, main } from "../cli/lakehouse";
+import { EXIT_FAILED, EXIT_HIGH_FINDINGS, EXIT_USAGE, main } from "../cli/lakehouse";
 import { review, toMarkdown } from "../review";
 import { transpile } from "../review/synth-ref";
 
@@ -13,6 +13,7 @@ import { transpile } from "../review/synth-ref";
  *   k1  the default example's config
  *   k2  only the config: globex's okta canary window 30 → 45 minutes
  *   k3  only the config: initech's retention cut 730 → 400 days
+ *   k4  an invalid config: a retention under the floor and a misspelt key
  */
 const ROOT = join(__dirname, "..");
 let scratch: string;
@@ -54,6 +55,11 @@ beforeAll(() => {
   writeFileSync(config, cut);
   sh(repo, "commit", "-q", "-am", "k3");
   commits.k3 = sh(repo, "rev-parse", "HEAD");
+  const invalid = edited.replace("retentionDays: 730", "retentionDays: 30").replace("displayName: Initech GmbH", "displayNme: Initech GmbH");
+  if (invalid === edited) throw new Error("the invalid edit changed nothing");
+  writeFileSync(config, invalid);
+  sh(repo, "commit", "-q", "-am", "k4");
+  commits.k4 = sh(repo, "rev-parse", "HEAD");
 }, 120000);
 
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -107,6 +113,20 @@ describe("review in a consumer repository", () => {
     expect(r.stdout).toBe("");
     expect(r.stderr).toContain(`lakehouse: review: no config: give --config <file>, or run it where your lakehouse.yaml is (none in ${elsewhere})`);
   });
+
+  test("GIVEN a head or base whose config is invalid WHEN reviewed THEN a clean error lists the config's problems, no stack trace", async () => {
+    for (const [side, base, head] of [["head", commits.k3, commits.k4], ["base", commits.k4, commits.k3]]) {
+      const run = await cliIn(repo, ["review", "--base", base, "--head", head, "--config", "lakehouse.yaml"]);
+      expect(run.code).toBe(EXIT_FAILED);
+      const ref = side === "head" ? head : base;
+      expect(run.stderr).toMatch(new RegExp(`^lakehouse: ${side} \\(${ref}\\) cannot be synthesized: invalid lakehouse\\.yaml: \\d+ problems\n`));
+      // Each problem by its place in the repository's file (not the scratch checkout's) and its path.
+      expect(run.stderr).toMatch(/^ {2}- lakehouse\.yaml:\d+:\d+: tenants\[1\]: .*displayNme/m);
+      expect(run.stderr).toMatch(/^ {2}- lakehouse\.yaml:\d+:\d+: tenants\[1\]\.retentionDays: /m);
+      expect(run.stderr).not.toMatch(/^\s+at /m);
+      expect(run.stderr).not.toContain(tmpdir());
+    }
+  }, 240000);
 
   test("with no config change there is no infrastructure change and nothing to attribute", () => {
     const report = review({ repo, base: commits.k1, head: commits.k1, config: "lakehouse.yaml" });

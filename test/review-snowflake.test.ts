@@ -5,6 +5,7 @@ import { LogCanary, LogCanaryProps } from "../modules/snowflake/log-canary";
 import { SemiStructuredTable, SemiStructuredTableProps } from "../modules/snowflake/semi-structured-table";
 import { TableCleaner, TableCleanerProps } from "../modules/snowflake/table-cleaner";
 import { ClassifiedChange, classify } from "../review/classify";
+import { reviewContext } from "../review/context";
 import { diffStacks } from "../review/diff";
 import { cronIntervalMinutes, exemptionChanges, exemptionsAdded, purgeOf, scheduleIntervalMinutes } from "../review/snowflake";
 import { literal } from "../modules/snowflake/sql";
@@ -205,10 +206,12 @@ describe("views, Time Travel and grants", () => {
     expect(d.findings.map((f) => [f.severity, f.rule])).toEqual([["low", "grants.privileges-removed"]]);
   });
 
-  test("a new grant to a role that already existed is high; to a role the same change creates, medium", () => {
+  test("a new grant to a role that already existed is high, naming the role; to a role the same change creates, medium", () => {
     const role = { snowflake_account_role: { Analyst: { name: "GLOBEX_ANALYST" } } };
-    const existing = classify(diffStacks(stack(role), stack({ ...role, snowflake_grant_privileges_to_account_role: { G: grant(["SELECT"]) } })));
-    expect(existing.map((c) => [c.severity, c.findings[0].rule, c.findings[0].message])).toEqual([["high", "grants.added-to-role", 'existing role ${snowflake_account_role.Analyst.name} gains SELECT on all TABLES in "LOGS_PROD"."GLOBEX" (snowflake_grant_privileges_to_account_role.G)']]);
+    const [before, after] = [stack(role), stack({ ...role, snowflake_grant_privileges_to_account_role: { G: grant(["SELECT"]) } })];
+    // The stack states the role's name: the message gives it, not the cdktf token.
+    const existing = classify(diffStacks(before, after), reviewContext(before, after));
+    expect(existing.map((c) => [c.severity, c.findings[0].rule, c.findings[0].message])).toEqual([["high", "grants.added-to-role", 'existing role GLOBEX_ANALYST gains SELECT on all TABLES in "LOGS_PROD"."GLOBEX" (snowflake_grant_privileges_to_account_role.G)']]);
     const fresh = classify(diffStacks(stack({}), stack({ ...role, snowflake_grant_privileges_to_account_role: { G: grant(["SELECT"]) } })));
     expect(fresh.find((c) => c.type === "snowflake_grant_privileges_to_account_role")!.findings.map((f) => [f.severity, f.rule])).toEqual([["medium", "grants.added"]]);
     // A literal role name is matched against the roles the change creates, by name.
