@@ -12,7 +12,7 @@ import { docPages, syncOutputs } from "../tools/docs-outputs";
 const ROOT = join(__dirname, "..");
 
 /** Bytes each page may hold: a page that outgrows its budget is split, not left to grow. */
-const BUDGETS: Record<string, number> = { "README.md": 15 * 1024, "docs/cost.md": 20 * 1024 };
+const BUDGETS: Record<string, number> = { "README.md": 15 * 1024, "docs/cost.md": 20 * 1024, "docs/review.md": 20 * 1024, "docs/configuration.md": 24 * 1024 };
 const PAGE_BUDGET = 16 * 1024;
 
 const pages = docPages(ROOT);
