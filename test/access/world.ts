@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { ParsedStatement } from "../../modules/core/iam";
 
 /**
  * The synthesized AWS side of one example, as an IAM evaluator needs it: every stack's resources with
@@ -17,17 +18,8 @@ export interface PolicyDoc {
   Version?: string;
   Statement: PolicyStatementJson[] | PolicyStatementJson;
 }
-export interface PolicyStatementJson {
-  Sid?: string;
-  Effect: "Allow" | "Deny";
-  Principal?: unknown;
-  NotPrincipal?: unknown;
-  Action?: string | string[];
-  NotAction?: string | string[];
-  Resource?: string | string[];
-  NotResource?: string | string[];
-  Condition?: Record<string, Record<string, unknown>>;
-}
+/** A statement of a synthesized policy: the library's own reading of one (modules/core/iam.ts). */
+export type PolicyStatementJson = ParsedStatement;
 
 /** A policy with where it came from: `<stack>:<resource address>` (the failure messages name it). */
 export interface SourcedPolicy {
