@@ -82,5 +82,6 @@ describe("the docs", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  }, 180_000);
+    // Two programs over the whole library: about a minute alone, several under a loaded CI run.
+  }, 600_000);
 });

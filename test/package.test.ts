@@ -198,7 +198,7 @@ describe("the packed package in a consumer project", () => {
     expect(review.code).toBe(3);
     const report = JSON.parse(review.stdout);
     expect(report.changes.some((c: { stack: string; severity: string; findings: { rule: string }[] }) => c.stack === "tenant-hq-prod" && c.severity === "high" && c.findings.some((f) => f.rule === "retention.expiry-reduced"))).toBe(true);
-  }, 300_000);
+  }, 600_000);
 
 });
 
