@@ -380,6 +380,30 @@ function resolvedStatements(s: Scope, a: AttributeChange): StatementChange[] {
 
 // ---- retention, routes --------------------------------------------------------------------------
 
+/** A single block as synthesized: an object, or a one-element list. */
+const block = (v: unknown): Record<string, unknown> | undefined => {
+  const x = Array.isArray(v) ? v[0] : v;
+  return typeof x === "object" && x !== null ? (x as Record<string, unknown>) : undefined;
+};
+const replicaBucket = (rule: unknown) => block(block(rule)?.destination)?.bucket;
+
+/**
+ * A rule added beside the configuration's existing rules (one rule per source prefix since
+ * aws/log-bucket 0.4.0, so a new source adds one) is routine when it sends its keys where the other
+ * rules do, without delete markers and with SSE-KMS objects; a rule's priority moving is bookkeeping.
+ */
+function addedReplicationRule(c: ResourceChange, path: string, before: unknown, after: unknown): [Severity, string, string] | undefined {
+  if (/^rule\[id=[^\]]+\]\.priority$/.test(path) && typeof before === "number" && typeof after === "number") return ["low", "meta.priority", `replication rule priority ${before} → ${after}`];
+  if (!/^rule\[id=[^\]]+\]$/.test(path) || before !== undefined || block(after) === undefined) return undefined;
+  const others = (Array.isArray(c.before?.rule) ? (c.before!.rule as unknown[]) : []).map(replicaBucket);
+  const rule = block(after)!;
+  const sameVault = others.length > 0 && others.every((b) => b === replicaBucket(rule));
+  const keepsDeletes = block(rule.delete_marker_replication)?.status !== "Enabled";
+  const kmsObjects = block(block(block(rule.source_selection_criteria)?.sse_kms_encrypted_objects))?.status === "Enabled";
+  if (sameVault && keepsDeletes && kmsObjects && rule.status === "Enabled") return ["low", "retention.backup-extended", `more keys replicated into the same backup vault (${String(replicaBucket(rule))})`];
+  return undefined;
+}
+
 /** A backup's replication rule: what makes deletions reach the vault, objects skip it, or replicas leave it. */
 function replicationFinding(path: string, key: string, before: unknown, after: unknown): [Severity, string, string] | undefined {
   if (/delete_marker_replication/.test(path) && key === "status" && after === "Enabled") return ["high", "retention.deletes-replicated", "delete markers now replicated: a deletion in the log bucket reaches the backup"];
@@ -505,7 +529,7 @@ function attributeFindings(s: Scope, a: AttributeChange): Finding[] {
     if (found) return f(...found);
   }
   if (type === "aws_s3_bucket_replication_configuration") {
-    const found = replicationFinding(path, key, before, after);
+    const found = addedReplicationRule(s.c, path, before, after) ?? replicationFinding(path, key, before, after);
     if (found) return f(...found);
   }
   if (type === "aws_s3_bucket_notification") {
@@ -656,10 +680,14 @@ function exemptionFindings(s: Scope, before: unknown, after: unknown): Finding[]
   const found: Finding[] = [];
   const diff = exemptionDiff(before, after);
   for (const e of diff.added) {
+    // Monitors before account-monitors 0.3.0 name the purge's text; since, the table and its cleaner's task.
     const purge = e.exemption.type === "DELETE" ? purgeOf(e.exemption.statement) : undefined;
-    const table = purge ? objectKey(purge.table) : undefined;
+    const cleaner = e.exemption.type === "DELETE" && e.exemption.object !== "*" && e.exemption.task === `${e.exemption.object}_CLEANER` ? e.exemption.object : undefined;
+    const name = purge?.table ?? cleaner;
+    const table = name ? objectKey(name) : undefined;
     if (table && s.ctx.newObjects.has(table) && s.ctx.tableOwners.get(table) === objectKey(e.exemption.role)) {
-      found.push({ severity: "low", rule: "monitoring.exemption-new-table", message: `tamper monitor expects the cleaner of new table ${purge!.table}: ${e.text} (its owner ${e.exemption.role} purging rows older than ${purge!.retentionDays} days)`, path: "sql_statement" });
+      const what = purge ? `purging rows older than ${purge.retentionDays} days` : "purging it in runs of its cleaner task";
+      found.push({ severity: "low", rule: "monitoring.exemption-new-table", message: `tamper monitor expects the cleaner of new table ${name}: ${e.text} (its owner ${e.exemption.role} ${what})`, path: "sql_statement" });
     } else found.push({ severity: "high", rule: "monitoring.exemption-added", message: `tamper monitor exempts more: ${e.text} is no longer alerted on`, path: "sql_statement" });
   }
   for (const e of diff.changed) {

@@ -1,3 +1,4 @@
+import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { LakehouseValidationError } from "../../modules/core/errors";
 import { LogBucket, LogBucketProps } from "../../modules/aws/log-bucket";
@@ -129,7 +130,9 @@ describe("LogBucket", () => {
 
   test("a bucket logging into a target made in the same stack waits for the target's grant", () => {
     const stack = testStack();
-    new LogBucket(stack, "Logs", { ...base, accessLogging: { targetBucket: "${aws_s3_bucket.Target.bucket}", waitFor: [{ fqn: "aws_s3_bucket_policy.TargetPolicy" }] } });
+    // A real reference (a token), not text spelling one: text with ${ is escaped as literal text.
+    const target = new S3Bucket(stack, "Target", { bucket: "acme-prod-111111111111-us-east-1-s3-access-logs" });
+    new LogBucket(stack, "Logs", { ...base, accessLogging: { targetBucket: target.bucket, waitFor: [{ fqn: "aws_s3_bucket_policy.TargetPolicy" }] } });
     expect(onlyResource(synthJson(stack), "aws_s3_bucket_logging")).toMatchObject({ target_bucket: "${aws_s3_bucket.Target.bucket}", depends_on: ["aws_s3_bucket_policy.TargetPolicy"] });
   });
 
