@@ -150,7 +150,7 @@ describe("lakehouse config", () => {
     ["Parquet files with a JSON-only option", (c) => { c.tenants[0].sources[1].fileFormat = "parquet"; c.tenants[0].sources[1].wrappedRecords = "Records"; }, "tenants[0].sources[1].wrappedRecords", /is for JSON files; this source's files are Parquet/],
     ["e-mail recipients beyond what one mail takes", (c) => (c.environments[0].alertDelivery = { email: { recipients: Array.from({ length: 51 }, (_, i) => `u${i}@acme.example`) } }), "environments[0].alertDelivery.email.recipients", /at most 50 recipients/],
     ["an e-mail recipient twice", (c) => (c.environments[0].alertDelivery = { email: { recipients: ["soc@acme.example", "SOC@acme.example"] } }), "environments[0].alertDelivery.email.recipients", /must not list an address twice/],
-    ["the monitors' old lookback (replaced by a margin over each view's latency)", (c) => (c.defaults = { monitors: { lookbackMinutes: 180 } }), "defaults.monitors", /Unrecognized key: "lookbackMinutes"/],
+    ["the monitors' old lookback (replaced by a margin over each view's latency)", (c) => (c.defaults = { monitors: { lookbackMinutes: 180 } }), "defaults.monitors", /^unknown key 'lookbackMinutes'; did you mean lookbackMarginMinutes\?$/],
     ["wrapped records whose landing table name another source has", (c) => { c.tenants[0].sources[1].wrappedRecords = "Records"; c.tenants[0].sources[0].name = "cloudtrail_files"; }, "tenants[0].sources[1].wrappedRecords", /landing table/],
   ];
 
