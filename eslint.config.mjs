@@ -7,7 +7,7 @@ const PROVIDER_BARRELS = [
 ];
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", "out/**", "cdktf.out/**", "coverage/**", ".venv-checks/**", ".venv-emulator/**", ".lakehouse-review-build/**"] },
+  { ignores: ["dist/**", "node_modules/**", "out/**", "cdktf.out/**", "coverage/**", ".venv-checks/**", ".venv-emulator/**", ".lakehouse-review-build/**", ".docs-snippets-*/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
