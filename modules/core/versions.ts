@@ -24,7 +24,7 @@ export const MODULE_VERSIONS = {
   "snowflake/table-cleaner": "0.2.0",
   "snowflake/account-monitors": "0.3.0",
   "snowflake/tenant-roles": "0.3.0",
-  "snowflake/pipeline-ownership": "0.2.0",
+  "snowflake/pipeline-ownership": "0.3.0",
   "snowflake/alert-delivery": "0.3.0",
   "snowflake/warehouse": "0.1.0",
   "snowflake/record-flattener": "0.2.0",
