@@ -2,14 +2,9 @@ import { execFileSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { main } from "../cli/lakehouse";
+import { runCli } from "./support/cli";
 
-async function run(args: string[]) {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(args, { write: (s: string) => ((stdout += s), true) } as never, { write: (s: string) => ((stderr += s), true) } as never);
-  return { code, stdout, stderr };
-}
+const run = (args: string[]) => runCli(args);
 
 const COMMANDS = ["init", "synth", "validate", "schema", "review", "versions", "backfill", "restore"];
 const OPTIONS: Record<string, string[]> = {
@@ -59,14 +54,14 @@ describe("lakehouse CLI", () => {
 
   test("GIVEN no --config WHEN a lakehouse.yaml is where synth runs THEN synth builds it, never the demo", async () => {
     writeFileSync(join(dir, "lakehouse.yaml"), readFileSync(join(__dirname, "..", "examples", "default", "lakehouse.yaml"), "utf8").replace(/\n {2}- id: (initech|umbrella)\n[\s\S]*$/, "\n"));
-    const r = await inFolder(dir, () => run(["synth", "--out", "out"]));
+    const r = await runCli(["synth", "--out", "out"], { cwd: dir });
     expect(r).toMatchObject({ code: 0, stdout: expect.stringContaining(`synthesized 2 stacks from ${join(dir, "lakehouse.yaml")}`) });
     expect(readdirSync(join(dir, "out", "stacks")).sort()).toEqual(["platform-prod", "tenant-globex-prod"]);
   });
 
   test.each(["synth", "validate", "cost", "review", "backfill", "restore"])("GIVEN no --config and no lakehouse.yaml WHEN %s runs THEN exit 2 naming what to give, nothing written", async (command) => {
     const args = command === "review" ? ["--base", "HEAD"] : command === "synth" ? ["--out", "out"] : ["backfill", "restore"].includes(command) ? ["--env", "prod", "--tenant", "globex", "--source", "okta", "--from", "2026-01-01", "--to", "2026-01-02"] : [];
-    const r = await inFolder(dir, () => run([command, ...args]));
+    const r = await runCli([command, ...args], { cwd: dir });
     expect(r.code).toBe(2);
     expect(r.stdout).toBe("");
     expect(r.stderr).toContain(`lakehouse: ${command}: no config: give --config <file>, or run it where your lakehouse.yaml is`);
@@ -91,7 +86,7 @@ describe("lakehouse CLI", () => {
     expect(readdirSync(dir).sort()).toEqual([".github", "README.md", "lakehouse.yaml"]);
     expect(readdirSync(join(dir, ".github", "workflows")).sort()).toEqual(["lakehouse-main.yml", "lakehouse-pull-request.yml", "lakehouse-release.yml"]);
     expect(readFileSync(join(dir, "lakehouse.yaml"), "utf8")).toMatch(/^# yaml-language-server: \$schema=\.\/node_modules\/security-lakehouse\/schema\/lakehouse\.schema\.json\n/);
-    const synth = await inFolder(dir, () => run(["synth", "--out", "out"]));
+    const synth = await runCli(["synth", "--out", "out"], { cwd: dir });
     expect(synth).toMatchObject({ code: 0, stdout: expect.stringContaining("synthesized 2 stacks") });
     expect(readdirSync(join(dir, "out", "stacks")).sort()).toEqual(["platform-prod", "tenant-hq-prod"]);
     // A second init names what exists and changes nothing.
@@ -278,27 +273,11 @@ describe("lakehouse CLI", () => {
   });
 });
 
-/** Runs `body` with `folder` as the working directory, as a consumer runs the CLI from their repository. */
-async function inFolder<T>(folder: string, body: () => Promise<T>): Promise<T> {
-  const before = process.cwd();
-  process.chdir(folder);
-  try {
-    return await body();
-  } finally {
-    process.chdir(before);
-  }
-}
-
 function escape(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
-async function runOnTerminal(args: string[]) {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(args, { write: (s: string) => ((stdout += s), true) } as never, { isTTY: true, write: (s: string) => ((stderr += s), true) } as never);
-  return { code, stdout, stderr };
-}
+const runOnTerminal = (args: string[]) => runCli(args, { terminal: true });
 
 describe("choosing what synth builds", () => {
   let dir: string;
