@@ -6,7 +6,7 @@ import { parse } from "yaml";
 
 const DIR = join(__dirname, "..", "templates", "github-actions");
 type Step = { name?: string; uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, string>; if?: string };
-type Job = { name?: string; needs?: string | string[]; if?: string; steps: Step[]; strategy?: { matrix?: Record<string, unknown>; "max-parallel"?: number }; concurrency?: unknown; outputs?: Record<string, string>; environment?: string };
+type Job = { name?: string; needs?: string | string[]; if?: string; steps: Step[]; strategy?: { matrix?: Record<string, unknown>; "max-parallel"?: number; "fail-fast"?: boolean }; concurrency?: unknown; outputs?: Record<string, string>; environment?: string };
 type Workflow = { on: Record<string, unknown>; permissions: Record<string, string>; jobs: Record<string, Job> };
 
 function load(name: string): { text: string; wf: Workflow } {
@@ -260,6 +260,8 @@ describe("main template", () => {
     expect(tenants.strategy!.matrix).toEqual({ include: "${{ fromJson(needs.reviewed.outputs.tenants) }}" });
     for (const job of [platform, tenants]) {
       expect(job.environment).toBe("production");
+      // A failed shard must not cancel another one mid-apply.
+      expect(job.strategy).toMatchObject({ "fail-fast": false });
       const fromRun = { "run-id": "${{ needs.reviewed.outputs.run-id }}", "github-token": "${{ github.token }}" };
       expect(job.steps.find((s) => s.name === "Download the synth output that was planned")!.with).toEqual({ name: "synth", path: "cdktf.out", ...fromRun });
       expect(job.steps.find((s) => s.name === "Download the reviewed plans")!.with).toEqual({ name: "plan-${{ matrix.shard }}", path: "plans", ...fromRun });
