@@ -220,10 +220,13 @@ async function check(repo: string, base: string, moto: string, work: string, rec
       const stackChanges = gateChanges(name, plan);
       changes.push(...stackChanges);
       const figures = judgeUpgrade(stackChanges, section, guides).figures;
-      const emulatorUpdates = emulatorDifferences(planChanges(plan as Parameters<typeof planChanges>[0])).excused.filter((e) => e.change.actions.join() === "update").length;
+      const split = emulatorDifferences(planChanges(plan as Parameters<typeof planChanges>[0]));
+      const emulatorUpdates = split.excused.filter((e) => e.change.actions.join() === "update").length;
       rows.push({ stack: name, ...figures, emulatorUpdates, planSeconds });
       planned.push({ stack: name, dir, standIns });
       console.log(`  ${name}: ${figures.resources} resources planned: ${figures.creates} to create, ${figures.updates} to update (${emulatorUpdates} emulator differences), ${figures.deletes} to delete, ${figures.replacements} to replace, ${figures.moves} moved (${planSeconds} s)`);
+      // What the release changes, attribute by attribute (the emulator's differences aside).
+      for (const c of split.ours) console.log(`    ${c.actions.join("/")} ${c.address}: ${c.attributes.join(", ")}`);
     }
 
     // The rule, over every plan.
