@@ -13,7 +13,7 @@ bin="$cache/actionlint-$version"
 actionlint="$bin/actionlint"
 if [ ! -x "$actionlint" ] || ! "$actionlint" -version | head -n 1 | grep -qx "$version"; then
   echo "   building actionlint $version (go install)"
-  GOBIN="$bin" GOFLAGS=-mod=mod go install "github.com/rhysd/actionlint/cmd/actionlint@$version"
+  GOBIN="$bin" go install "github.com/rhysd/actionlint/cmd/actionlint@$version"
 fi
 # Without shellcheck actionlint skips the run: scripts silently; the templates' shard loops are most
 # of what can go wrong. Installed from Debian's packages when missing.
