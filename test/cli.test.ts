@@ -6,7 +6,7 @@ import { runCli } from "./support/cli";
 
 const run = (args: string[]) => runCli(args);
 
-const COMMANDS = ["init", "synth", "validate", "schema", "review", "versions", "backfill", "restore"];
+const COMMANDS = ["init", "synth", "validate", "schema", "review", "versions", "shards", "backfill", "restore"];
 const OPTIONS: Record<string, string[]> = {
   init: ["--organization <name>", "--aws-account-id <id>", "--region <aws-region>", "--snowflake-account <ORG.ACCOUNT>", "--tenant <id>", "--environment <name>", "--state-bucket <bucket>", "--dir <folder>", "--force"],
   synth: ["--config <file>", "--example <name>", "--out <dir>", "--stack <glob>...", "--changed-since <ref>", "--jobs <n>", "-q, --quiet", "--json"],
@@ -14,6 +14,7 @@ const OPTIONS: Record<string, string[]> = {
   schema: [],
   review: ["--base <ref>", "--head <ref>", "--config <file>", "--example <name>", "--format <md|json>", "--allow-high", "--plan <stack=plan.json>...", "--details-file <path>"],
   versions: ["--base <ref>", "--head <ref>"],
+  shards: ["--changes <review.json>", "--config <file>", "--example <name>", "--max-jobs <n>"],
   backfill: ["--config <file>", "--env <name>", "--tenant <id>", "--source <name>", "--from <date|datetime>", "--to <date|datetime>", "--dry-run", "--batch-files <n>", "--batch-mb <n>", "--skip-recent-minutes <n>", "--json", "--snowflake-account <org-account>", "--snowflake-user <user>", "--private-key-file <path>", "--role <role>", "--warehouse <name>"],
   restore: ["--config <file>", "--env <name>", "--tenant <id>", "--source <name>", "--from <YYYY-MM-DD>", "--to <YYYY-MM-DD>", "--tier <bulk|standard|expedited>", "--days <n>", "--into <schema or table>", "--wait", "--poll-seconds <n>", "--dry-run", "--json", "--snowflake-account <org-account>", "--snowflake-user <user>", "--private-key-file <path>", "--role <role>", "--warehouse <name>"],
 };
@@ -76,7 +77,7 @@ describe("lakehouse CLI", () => {
     expect(await run(["validate", "--example", "defualt"])).toMatchObject({ code: 2, stderr: expect.stringContaining("validate --example defualt: no such bundled example; did you mean default?") });
     expect(await run(["synth", "--example", "default", "--config", "x.yaml"])).toMatchObject({ code: 2, stderr: expect.stringContaining("synth: give --config or --example, not both") });
     // Commands that act on live accounts take no demo.
-    expect(await run(["backfill", "--example", "default"])).toMatchObject({ code: 2, stderr: expect.stringContaining("backfill takes no --example (an option of synth, validate, review, cost)") });
+    expect(await run(["backfill", "--example", "default"])).toMatchObject({ code: 2, stderr: expect.stringContaining("backfill takes no --example (an option of synth, validate, review, cost, shards)") });
   });
 
   test("init writes a starter that validates and synthesizes as written, the CI workflows and a README; it overwrites nothing", async () => {
