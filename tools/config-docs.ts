@@ -9,7 +9,7 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { packageRoot } from "../cli/package-root";
+import { packageRoot } from "../modules/core/package-root";
 import { lakehouseJsonSchema } from "../stacks/config/json-schema";
 import { PLATFORM_OUTPUTS, TENANT_OUTPUTS } from "../stacks/outputs";
 

@@ -5,7 +5,7 @@ import { clusteringKeyProblem, parseViewDefinition, viewSourceProblem } from "..
 import { EVENT_TIME_FORMATS, EVENT_TIME_FORMAT_HINT } from "../../modules/snowflake/snowpipe/sql";
 import { JSON_PATH, JSON_PATH_HINT } from "../../modules/snowflake/sql";
 import { PLATFORM_SCHEMAS, logDatabaseName, sourceTableName, tenantSchemaName } from "./names";
-import { PROVIDER_VERSION_FLOORS, providerConstraintProblem } from "../providers";
+import { PROVIDER_VERSION_FLOORS, providerConstraintProblem } from "./provider-versions";
 import { AWS_REGIONS, SNOWFLAKE_RESERVED } from "./regions";
 import { BACKUP_STORAGE_MINIMUM_DAYS } from "../../modules/aws/backup-vault";
 import { SOURCE_TYPES, applyCatalog } from "./catalog";
