@@ -58,7 +58,9 @@ describe("SemiStructuredTable", () => {
       ["SOURCE_FILE_ROW", "NUMBER(38,0)"],
     ]);
     expect(t.column[1]).toMatchObject({ nullable: false, default: { expression: "CURRENT_TIMESTAMP()" } });
-    expect(t.comment).toBe("[snowflake/semi-structured-table@0.1.0]");
+    // A plan that would drop the log table (a rename, a replacing change, a removed source) fails instead.
+    expect(t.lifecycle).toEqual({ prevent_destroy: true });
+    expect(t.comment).toBe("[snowflake/semi-structured-table@0.2.0]");
   });
 
   test("views select the given list from the table, including indicator arrays", () => {
@@ -72,6 +74,8 @@ describe("SemiStructuredTable", () => {
     expect(v).toMatchObject({ name: "GSUITE_AUDIT_VIEW", is_secure: "true", database: "LOGS_PROD", schema: "GLOBEX" });
     expect(v.statement).toBe("SELECT\n  event_time, data:actor.email::string AS actor_email, ARRAY_CONSTRUCT(data:ipAddress) AS ip_indicators\nFROM LOGS_PROD.GLOBEX.GSUITE_AUDIT");
     expect((v.depends_on as string[])[0]).toMatch(/^snowflake_table\./);
+    // A statement change is a CREATE OR REPLACE: without COPY GRANTS the readers' SELECT would be gone.
+    expect(v.copy_grants).toBe(true);
     expect(table.viewNames).toEqual(["LOGS_PROD.GLOBEX.GSUITE_AUDIT_VIEW"]);
   });
 
