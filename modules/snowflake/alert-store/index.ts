@@ -37,7 +37,8 @@ export function alertStoreNames(database: string, schema = "MONITORING"): AlertS
 /**
  * Where every monitor writes: a managed-access MONITORING schema with the ALERTS table (one row per
  * alert: ALERT_TIME, KIND, SEVERITY, TENANT, SUBJECT, MESSAGE, DELIVERED_AT) and ALERT_SUPPRESSIONS
- * (KIND, SUBJECT, SUPPRESSED_UNTIL) that keeps a monitor from alerting again too soon.
+ * (KIND, SUBJECT, SUPPRESSED_UNTIL) that keeps a monitor from alerting again too soon. None of them can
+ * be destroyed by a plan (`prevent_destroy`).
  */
 export class AlertStore extends Construct {
   public readonly names: AlertStoreNames;
@@ -59,6 +60,8 @@ export class AlertStore extends Construct {
       dataRetentionTimeInDays: p.dataRetentionDays,
       comment: "Alerts raised by the lakehouse monitors",
       dependsOn: p.waitFor.length > 0 ? [...p.waitFor] : undefined,
+      // The alert history is evidence: no plan may drop it (guardrail SNOWFLAKE_DATA_KEPT_ON_DESTROY).
+      lifecycle: { preventDestroy: true },
     });
     const ts = (name: string, comment: string, nullable = true) => ({ name, type: "TIMESTAMP_LTZ(9)", nullable, comment });
     const text = (name: string, comment: string) => ({ name, type: "VARCHAR(16777216)", nullable: false, comment });
@@ -78,6 +81,7 @@ export class AlertStore extends Construct {
         ts("DELIVERED_AT", "When alert delivery sent it; NULL until then"),
       ],
       dependsOn: [this.schemaResource],
+      lifecycle: { preventDestroy: true },
     });
     const suppressions = new Table(this, "Suppressions", {
       database: p.database,
@@ -87,6 +91,7 @@ export class AlertStore extends Construct {
       comment: "A monitor stays quiet about a subject until SUPPRESSED_UNTIL",
       column: [text("KIND", "Monitor kind"), text("SUBJECT", "Subject of the suppressed alert"), ts("SUPPRESSED_UNTIL", "End of the suppression", false)],
       dependsOn: [this.schemaResource],
+      lifecycle: { preventDestroy: true },
     });
     this.tables = [alerts, suppressions];
   }
