@@ -58,6 +58,6 @@ export function backfillTarget(lakehouse: ResolvedLakehouse, envName: string, te
     purgeOn: source.purgeOn,
     snowflakeAccount: `${account.organization}-${account.account}`,
     role: env.backfill.roleName,
-    deployRole: deployRoleOf(account),
+    deployRole: deployRoleOf(account, lakehouse.organization),
   };
 }
