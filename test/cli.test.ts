@@ -11,7 +11,7 @@ async function run(args: string[]) {
   return { code, stdout, stderr };
 }
 
-const COMMANDS = ["synth", "validate", "schema", "review", "versions", "backfill", "restore"];
+const COMMANDS = ["synth", "validate", "schema", "review", "versions", "backfill", "restore", "bootstrap"];
 const OPTIONS: Record<string, string[]> = {
   synth: ["--config <file>", "--out <dir>", "--stack <glob>...", "--changed-since <ref>", "--jobs <n>", "-q, --quiet", "--json"],
   validate: ["--config <file>"],
@@ -19,6 +19,7 @@ const OPTIONS: Record<string, string[]> = {
   review: ["--base <ref>", "--head <ref>", "--config <file>", "--format <md|json>", "--allow-high", "--plan <stack=plan.json>...", "--details-file <path>"],
   versions: ["--base <ref>", "--head <ref>"],
   backfill: ["--config <file>", "--env <name>", "--tenant <id>", "--source <name>", "--from <date|datetime>", "--to <date|datetime>", "--dry-run", "--batch-files <n>", "--batch-mb <n>", "--skip-recent-minutes <n>", "--json", "--snowflake-account <org-account>", "--snowflake-user <user>", "--private-key-file <path>", "--role <role>", "--warehouse <name>"],
+  bootstrap: ["--config <file>", "--env <name>", "--region <region>", "--deploy-user <user>", "--check", "--snowflake-account <org-account>", "--snowflake-user <user>", "--private-key-file <path>", "--role <role>"],
   restore: ["--config <file>", "--env <name>", "--tenant <id>", "--source <name>", "--from <YYYY-MM-DD>", "--to <YYYY-MM-DD>", "--tier <bulk|standard|expedited>", "--days <n>", "--into <schema or table>", "--wait", "--poll-seconds <n>", "--dry-run", "--json", "--snowflake-account <org-account>", "--snowflake-user <user>", "--private-key-file <path>", "--role <role>", "--warehouse <name>"],
 };
 
