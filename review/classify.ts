@@ -1,6 +1,6 @@
 import { AttributeChange, ResourceChange } from "./diff";
 import { StatementChange } from "./policy";
-import { describeInterval, exemptionChanges, expectedSuspendedTasks, purgeOf, scheduleIntervalMinutes } from "./snowflake";
+import { describeInterval, exemptionChanges, expectedSuspendedTasks, pipeGapBackfill, purgeOf, scheduleIntervalMinutes } from "./snowflake";
 
 /** `critical`: data lost — a data-bearing resource deleted or replaced, known only from a plan. */
 export type Severity = "critical" | "high" | "medium" | "low";
@@ -292,6 +292,17 @@ function changedFindings(c: ResourceChange): Finding[] {
   const handled = new Set<string>();
   const out: Finding[] = [];
   if (c.type === "snowflake_task") out.push(...taskFindings(c, handled));
+  // The provider recreates a pipe whose COPY, auto-ingest or topic changes: files arriving in between are never loaded.
+  const recreating = c.type === "snowflake_pipe" ? c.attributes.filter((a) => ["copy_statement", "auto_ingest", "aws_sns_topic_arn"].includes(a.path)) : [];
+  if (recreating.length > 0) {
+    recreating.forEach((a) => handled.add(a.path));
+    out.push({
+      severity: "high",
+      rule: "data.pipe-replaced",
+      message: `pipe replaced (${recreating.map((a) => a.path).join(", ")} changed): files that land between the drop and the new pipe are never loaded; after the apply, run ${pipeGapBackfill(c.stack, c.after)}`,
+      path: recreating[0].path,
+    });
+  }
   if (GRANTS.has(c.type)) out.push(...grantChangeFindings(c, handled));
   for (const a of c.attributes) {
     if (handled.has(a.path)) continue;
