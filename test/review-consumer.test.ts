@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { MODULE_VERSIONS } from "../modules/core/versions";
 import { review, toMarkdown } from "../review";
 import { transpile } from "../review/synth-ref";
 
@@ -57,12 +58,12 @@ describe("review in a consumer repository", () => {
     // The change itself is reported …
     expect(JSON.stringify(report.changes)).toContain("no rows loaded in the last 45 minutes");
     const canary = report.changes.find((c) => c.stack === "tenant-globex-prod" && c.type === "snowflake_task" && c.address.includes("okta_Canary"))!;
-    expect(canary).toMatchObject({ action: "changed", module: "snowflake/log-canary@0.1.0" });
+    expect(canary).toMatchObject({ action: "changed", module: `snowflake/log-canary@${MODULE_VERSIONS["snowflake/log-canary"]}` });
     // … and attributed to the config: the installed library is the same on both sides.
     expect(report.attribution).toEqual({ library: { base: "0.2.0", head: "0.2.0", changed: false }, configChanged: true, method: "library unchanged" });
     const module = report.modules.find((m) => m.module === "snowflake/log-canary")!;
     expect(module.changedResources.length).toBeGreaterThan(0);
-    expect(module).toMatchObject({ baseVersion: "0.1.0", headVersion: "0.1.0", cause: "config", changedWithoutBump: false, codeChangedResources: [] });
+    expect(module).toMatchObject({ baseVersion: MODULE_VERSIONS["snowflake/log-canary"], headVersion: MODULE_VERSIONS["snowflake/log-canary"], cause: "config", changedWithoutBump: false, codeChangedResources: [] });
     expect(report.modules.every((m) => !m.changedWithoutBump)).toBe(true);
     const md = toMarkdown(report);
     expect(md).not.toContain("without a version bump");
