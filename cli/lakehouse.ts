@@ -16,7 +16,7 @@ import { PlanInputError, checkVersions, parsePlanArgument, review, toJson, toMar
 import { git } from "../review/git";
 import { BACKFILL_COMMAND, backfillCommand } from "./backfill/command";
 import { RESTORE_COMMAND } from "./restore/spec";
-import { BOOTSTRAP_COMMAND, BootstrapUsageError, bootstrapCommand } from "./bootstrap/command";
+import { BOOTSTRAP_COMMAND, bootstrapCommand } from "./bootstrap/command";
 
 /** The repository the command runs in (reviews compare refs of it). */
 function gitRoot(): string {
@@ -260,7 +260,7 @@ async function run(command: string, values: Parsed["values"], out: Output, err: 
     case "restore":
       return (await import("./restore/command")).restoreCommand(values, out, err, (message) => new UsageError(message));
     case "bootstrap":
-      return bootstrapCommand(subcommand!, values, out, err).catch((e: unknown) => Promise.reject(e instanceof BootstrapUsageError ? new UsageError(e.message) : e));
+      return bootstrapCommand(subcommand!, values, out, err, (message) => new UsageError(message));
     default: {
       const base = str(values.base);
       if (!base) throw new UsageError("versions needs --base <ref>");

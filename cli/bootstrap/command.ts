@@ -34,9 +34,6 @@ export const BOOTSTRAP_COMMAND = {
 type Output = Pick<NodeJS.WriteStream, "write">;
 type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
 
-/** A usage error of the command (exit 2 in the CLI). */
-export class BootstrapUsageError extends Error {}
-
 const str = (v: unknown) => (typeof v === "string" ? v : undefined);
 
 /** What the command uses from outside; tests replace them. */
@@ -46,30 +43,40 @@ export interface BootstrapEnvironment {
   readonly sql?: (plan: BootstrapPlan) => SqlClient;
 }
 
-/** Runs `lakehouse bootstrap <subcommand>`; resolves to the exit code. Config errors are thrown to the CLI (exit 1). */
-export async function bootstrapCommand(subcommand: string, values: Values, out: Output, err: Output, outside: BootstrapEnvironment = { env: process.env }): Promise<number> {
-  if (subcommand !== "snowflake") throw new BootstrapUsageError(`bootstrap: nothing to bootstrap for '${subcommand}' (only snowflake)`);
+/**
+ * Runs `lakehouse bootstrap <subcommand>`; resolves to the exit code. Usage errors are made by `usage`
+ * (the CLI's, exit 2); config errors are thrown to the CLI (exit 1).
+ */
+export async function bootstrapCommand(
+  subcommand: string,
+  values: Values,
+  out: Output,
+  err: Output,
+  usage: (message: string) => Error,
+  outside: BootstrapEnvironment = { env: process.env },
+): Promise<number> {
+  if (subcommand !== "snowflake") throw usage(`bootstrap: nothing to bootstrap for '${subcommand}' (only snowflake)`);
   const configFile = str(values.config);
-  if (!configFile) throw new BootstrapUsageError("bootstrap snowflake needs --config <file>");
+  if (!configFile) throw usage("bootstrap snowflake needs --config <file>");
   const lakehouse = resolveConfig(loadConfigFile(configFile));
   let plans: BootstrapPlan[];
   try {
     plans = bootstrapPlans(lakehouse, { env: str(values.env), region: str(values.region), deployUser: str(values["deploy-user"])?.toUpperCase() });
   } catch (e) {
-    if (e instanceof BootstrapSelectionError) throw new BootstrapUsageError(e.message);
+    if (e instanceof BootstrapSelectionError) throw usage(e.message);
     throw e;
   }
   if (values.check !== true) {
     out.write(plans.map((p) => bootstrapSql(p, [`From ${configFile}.`])).join("\n"));
     return 0;
   }
-  if (plans.length > 1) throw new BootstrapUsageError(`--check reads one account at a time, and the config deploys into ${plans.map((p) => p.account).join(", ")}: add --region`);
+  if (plans.length > 1) throw usage(`--check reads one account at a time, and the config deploys into ${plans.map((p) => p.account).join(", ")}: add --region`);
   const [plan] = plans;
   let sql = outside.sql?.(plan);
   let as = str(values.role) ?? outside.env.SNOWFLAKE_ROLE ?? plan.deployRole;
   if (!sql) {
     const connection = snowflakeConnection(snowflakeSettingsOf(values), { account: plan.account, role: plan.deployRole }, outside.env);
-    if ("missing" in connection) throw new BootstrapUsageError(`--check needs ${connection.missing.join(", ")}`);
+    if ("missing" in connection) throw usage(`--check needs ${connection.missing.join(", ")}`);
     as = connection.role ?? as;
     sql = new SnowflakeSqlApi(connection);
   }
