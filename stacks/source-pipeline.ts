@@ -3,7 +3,6 @@ import { ITerraformDependable, TerraformResource } from "cdktf";
 import { Construct } from "constructs";
 import { SnowflakeAccessRole } from "../modules/aws/snowflake-access-role";
 import { SemiStructuredTable } from "../modules/snowflake/semi-structured-table";
-import { alertStoreNames } from "../modules/snowflake/alert-store";
 import { LogCanary } from "../modules/snowflake/log-canary";
 import { RecordFlattener, landingTableOf } from "../modules/snowflake/record-flattener";
 import { PipelineOwnership } from "../modules/snowflake/pipeline-ownership";
@@ -27,6 +26,8 @@ export interface SourcePipelineProps {
   readonly deployRole: string;
   /** FUTURE grants on the tenant schema's objects: every object is created after them, so it gets them. */
   readonly grantsFirst: readonly ITerraformDependable[];
+  /** The tenant's alert procedure (`TenantAlertWriter.procedureName`), through which the canary raises alerts. */
+  readonly alertProcedure: string;
 }
 
 /**
@@ -44,6 +45,7 @@ export function pipeLoadOf(env: ResolvedEnvironment, tenant: ResolvedTenant, sou
     eventTimeField: wrapped !== undefined ? `${wrapped}[0].${source.config.eventTimeField}` : source.config.eventTimeField,
     eventTimeFormat: source.eventTimeFormat,
     fileFormat: source.config.fileFormat === "parquet" ? "PARQUET" : "JSON",
+    stripOuterArray: source.config.jsonArray ?? false,
   };
 }
 
@@ -122,7 +124,6 @@ export class SourcePipeline extends Construct {
         schema: tenant.schemaName,
         tableName: this.flattener.landingTable,
         retentionDays: source.landingRetentionDays,
-        purgeOn: "load_time",
         waitFor: [...first, this.flattener.landing],
       });
     }
@@ -135,18 +136,16 @@ export class SourcePipeline extends Construct {
       keyPrefix: source.keyPrefix,
       storageIntegrationName: this.integration.integrationName,
       storageIntegrationReplacementTrigger: this.integration.replacementTrigger,
-      stripOuterArray: source.config.jsonArray ?? false,
       waitFor: [...first, this.flattener?.landing ?? this.table.table, this.role.permissions],
       comment: label,
     });
 
-    // The alert store is the platform stack's (this stack depends on it); found by its names.
+    // Alerts go through the tenant's alert procedure (the canary's owner has no privilege on the alert store).
     this.canary = new LogCanary(this, "Canary", {
       database: env.databaseName,
       schema: tenant.schemaName,
       tableName: source.tableName,
-      tenant: tenant.id,
-      alertStore: alertStoreNames(env.databaseName),
+      alertProcedure: props.alertProcedure,
       windowMinutes: source.canary.windowMinutes,
       suppressionMinutes: source.canary.suppressionMinutes,
       schedule: source.canary.schedule,
@@ -160,7 +159,6 @@ export class SourcePipeline extends Construct {
       schema: tenant.schemaName,
       tableName: source.tableName,
       retentionDays: source.tableRetentionDays,
-      purgeOn: source.purgeOn,
       waitFor: [...first, this.table.table],
     });
 

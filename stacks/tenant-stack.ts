@@ -12,11 +12,12 @@ import { FirehoseDelivery } from "../modules/aws/firehose-delivery";
 import { KinesisStream } from "../modules/aws/kinesis-stream";
 import { KafkaIngest } from "../modules/aws/kafka-ingest";
 import { LogPuller } from "../modules/aws/log-puller";
-import { TenantAccessRoles } from "../modules/aws/tenant-access-roles";
+import { RESTORE_STATE_KEY_PREFIX, TenantAccessRoles } from "../modules/aws/tenant-access-roles";
 import { previewFeaturesFor } from "../modules/core/snowflake-preview";
 import { limitedName } from "../modules/core/naming";
 import { stampModule, stampedComment } from "../modules/core/stamp";
-import { alertStoreNames } from "../modules/snowflake/alert-store";
+import { TenantAlertWriter, alertStoreNames } from "../modules/snowflake/alert-store";
+import { PipelineOwnership } from "../modules/snowflake/pipeline-ownership";
 import { TenantRoles } from "../modules/snowflake/tenant-roles";
 import { BackfillTenantAccess } from "../modules/snowflake/backfill-warehouse";
 import { configureBackend } from "./backend";
@@ -52,6 +53,8 @@ export class TenantStack extends TerraformStack {
     // The deploy role and warehouse made by `lakehouse bootstrap snowflake`: a tenant stack never needs an administrator.
     const snowflake = new SnowflakeProvider(this, "snowflake", snowflakeProviderConfig(account, lakehouse.organization));
     const deployRole = deployRoleOf(account, lakehouse.organization);
+    // The environment's monitoring role (made by the bootstrap): the platform's monitors run as it.
+    const monitoringRole = monitoringRoleOf(lakehouse.organization, env.name);
     requireProviderVersions(this, env.config.providerVersions);
 
     const pulled = tenant.sources.filter((s) => s.config.delivery.kind === "puller" && s.config.delivery.puller);
@@ -84,11 +87,23 @@ export class TenantStack extends TerraformStack {
       rolePrefix: tenant.snowflakeRolePrefix,
       warehouse: env.warehouse.name,
       parentRole: deployRole,
-      alertStore: alertStoreNames(env.databaseName),
       // The platform's monitors (owned by the monitoring role) see this schema's tasks.
-      monitoringRole: monitoringRoleOf(lakehouse.organization, env.name),
+      monitoringRole,
       waitFor: [schema],
     });
+
+    // The tenant's canaries raise alerts only through this procedure (the platform's alert store is
+    // found by its names; the pipeline role has no privilege on it).
+    const alertWriter = new TenantAlertWriter(this, "AlertWriter", {
+      alertStore: alertStoreNames(env.databaseName),
+      tenant: tenant.id,
+      tenantSchema: tenant.schemaName,
+      pipelineRole: roles.pipelineRole,
+      waitFor: roles.pipelineRoleReady,
+    });
+    // The procedure runs with its owner's rights: the monitoring role's (INSERT and SELECT on ALERTS and
+    // ALERT_SUPPRESSIONS), never the deploy role's.
+    new PipelineOwnership(this, "AlertWriterOwnership", { role: monitoringRole, operator: deployRole, objects: alertWriter.ownedObjects, waitFor: alertWriter.ready });
 
     // The platform's backfill role may COPY into this tenant's log tables through their own stages.
     const backfillAccess = new BackfillTenantAccess(this, "BackfillAccess", { roleName: env.backfill.roleName, database: env.databaseName, schema: tenant.schemaName, waitFor: [schema] });
@@ -157,7 +172,8 @@ export class TenantStack extends TerraformStack {
           kmsKeyArn: key.keyArn,
           backupVault: vault && backup?.restoreReady ? { bucketName: vault.bucketName, kmsKeyArn: vault.kmsKeyArn } : undefined,
           schema,
-          pipelineRole: { name: roles.pipelineRole, ready: roles.pipelineRoleReady },
+          pipelineRole: { name: roles.pipelineRole, ready: [...roles.pipelineRoleReady, ...alertWriter.ready] },
+          alertProcedure: alertWriter.procedureName,
           deployRole,
           // FUTURE grants before the objects, ALL grants after them: no object falls between the two.
           grantsFirst: [...roles.futureGrants, ...backfillAccess.futureGrants],
@@ -284,6 +300,9 @@ export class TenantStack extends TerraformStack {
         ...streamed.map((s) => ({ prefix: deliveries.get(s.name)!.errorPrefix, expirationDays: s.retentionDays })),
       ],
       objectLock: tenant.config.objectLock,
+      // S3 Batch Operations writes its restore completion reports SSE-S3, always (S3 User Guide, "Examples:
+      // S3 Batch Operations completion reports"), under the report prefix restore gives it (cli/restore/backup.ts).
+      sseS3KeyPatterns: vault ? [`${RESTORE_STATE_KEY_PREFIX}*/reports/job-*`] : [],
       notifications: tenant.sources.map((s) => ({
         prefix: s.keyPrefix,
         suffix: s.config.fileSuffix,

@@ -25,7 +25,8 @@ export const SNOWFLAKE_DB_ROLES_DOC = "https://docs.snowflake.com/en/sql-referen
  * from the synthesized tasks and fails on either.
  */
 export const MONITORED_VIEWS: Readonly<Record<string, string>> = {
+  ACCESS_HISTORY: "the log-table-change (tamper) monitor",
   COPY_HISTORY: "the load-failure monitor",
-  TASK_HISTORY: "the task-failure monitor",
+  TASK_HISTORY: "the task-failure and log-table-change monitors",
   QUERY_HISTORY: "the long-query and log-table-change monitors",
 };

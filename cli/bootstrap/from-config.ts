@@ -98,7 +98,7 @@ export function bootstrapPlans(lakehouse: ResolvedLakehouse, options: BootstrapO
           kind: "role" as const,
           role: m.role,
           to: { role: g.deployRole },
-          why: `the deploy role hands the ${m.env} platform's tasks to it (GRANT OWNERSHIP needs the new owner active in the session) and keeps managing them`,
+          why: `the deploy role hands the ${m.env} platform's tasks and the tenants' alert procedures to it (GRANT OWNERSHIP needs the new owner active in the session) and keeps managing them`,
         },
       ]),
       ...(options.deployUser ? [{ kind: "role" as const, role: g.deployRole, to: { user: options.deployUser }, why: "the user Terraform connects as works as the deploy role" }] : []),

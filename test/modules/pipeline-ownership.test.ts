@@ -1,4 +1,5 @@
 import { AccountRole } from "@cdktf/provider-snowflake/lib/account-role";
+import { TenantAlertWriter, alertStoreNames } from "../../modules/snowflake/alert-store";
 import { PipelineOwnership, PipelineOwnershipProps } from "../../modules/snowflake/pipeline-ownership";
 import { LogCanary } from "../../modules/snowflake/log-canary";
 import { RecordFlattener } from "../../modules/snowflake/record-flattener";
@@ -7,7 +8,6 @@ import { Snowpipe } from "../../modules/snowflake/snowpipe";
 import { TableCleaner } from "../../modules/snowflake/table-cleaner";
 import { resourcesOf, synthJson, testStack } from "../support/synth";
 
-const store = { alerts: "LOGS.MONITORING.ALERTS", suppressions: "LOGS.MONITORING.ALERT_SUPPRESSIONS" };
 const OPERATOR = "ACME_LAKEHOUSE_DEPLOYER";
 
 function pipeline(canaryEnabled = true) {
@@ -15,7 +15,7 @@ function pipeline(canaryEnabled = true) {
   const table = new SemiStructuredTable(stack, "Table", { database: "LOGS", schema: "GLOBEX", tableName: "OKTA", views: { OKTA_EVENTS: "event_time, data:eventType::string AS event_type" } });
   const flattener = new RecordFlattener(stack, "Flattener", { database: "LOGS", schema: "GLOBEX", tableName: "OKTA", recordsPath: "Records", eventTimeField: "published" });
   const pipe = new Snowpipe(stack, "Pipe", { database: "LOGS", schema: "GLOBEX", tableName: "OKTA_FILES", namePrefix: "OKTA", bucketName: "logs", keyPrefix: "okta/", storageIntegrationName: "OKTA_S3", eventTimeField: "published" });
-  const canary = new LogCanary(stack, "Canary", { database: "LOGS", schema: "GLOBEX", tableName: "OKTA", tenant: "globex", alertStore: store, enabled: canaryEnabled, pipeName: pipe.pipeName });
+  const canary = new LogCanary(stack, "Canary", { database: "LOGS", schema: "GLOBEX", tableName: "OKTA", alertProcedure: "LOGS.MONITORING.RAISE_ALERT_GLOBEX", enabled: canaryEnabled, pipeName: pipe.pipeName });
   const cleaner = new TableCleaner(stack, "Cleaner", { database: "LOGS", schema: "GLOBEX", tableName: "OKTA", retentionDays: 30 });
   const role = new AccountRole(stack, "Role", { name: "ACME_GLOBEX_PIPELINE" });
   const objects = [...table.ownedObjects, ...flattener.ownedObjects, ...pipe.ownedObjects, ...canary.ownedObjects, ...cleaner.ownedObjects];
@@ -41,7 +41,7 @@ describe("PipelineOwnership", () => {
         ["TABLE", '"LOGS"."GLOBEX"."OKTA_FILES"'],
         ["STREAM", '"LOGS"."GLOBEX"."OKTA_FILES_STREAM"'],
         ["TASK", '"LOGS"."GLOBEX"."OKTA_FLATTENER"'],
-        ["FILE FORMAT", '"LOGS"."GLOBEX"."OKTA_JSON"'],
+        ["FILE FORMAT", '"LOGS"."GLOBEX"."OKTA_LINES"'],
         ["STAGE", '"LOGS"."GLOBEX"."OKTA_STAGE"'],
         ["PIPE", '"LOGS"."GLOBEX"."OKTA_PIPE"'],
         ["TASK", '"LOGS"."GLOBEX"."OKTA_CANARY"'],
@@ -101,6 +101,23 @@ describe("PipelineOwnership", () => {
   test("the role may use the stage's integration, and nothing broader", () => {
     const mine = grants.filter((g) => g.account_role_name === "ACME_GLOBEX_PIPELINE");
     expect(mine).toEqual([expect.objectContaining({ privileges: ["USAGE"], on_account_object: { object_type: "INTEGRATION", object_name: "OKTA_S3" } })]);
+  });
+
+  test("a procedure is named by its signature (the provider's fully_qualified_name), and nothing is operated around it", () => {
+    const p = pipeline();
+    const writer = new TenantAlertWriter(p.stack, "Writer", { alertStore: alertStoreNames("LOGS"), tenant: "globex", tenantSchema: "GLOBEX" });
+    new PipelineOwnership(p.stack, "ProcedureOwnership", { role: "ACME_PROD_MONITORING", operator: OPERATOR, objects: writer.ownedObjects });
+    const j = synthJson(p.stack);
+    const [procedure] = Object.keys(j.resource.snowflake_procedure_sql);
+    const handed = (Object.values(j.resource.snowflake_grant_ownership) as Body[]).filter((b) => b.account_role_name === "ACME_PROD_MONITORING");
+    expect(handed).toEqual([
+      expect.objectContaining({
+        on: { object_type: "PROCEDURE", object_name: `\${snowflake_procedure_sql.${procedure}.fully_qualified_name}` },
+        outbound_privileges: "COPY",
+        lifecycle: { replace_triggered_by: [`snowflake_procedure_sql.${procedure}.id`] },
+      }),
+    ]);
+    expect((resourcesOf(j, "snowflake_grant_privileges_to_account_role") as Body[]).filter((g) => JSON.stringify(g).includes("RAISE_ALERT"))).toEqual([]);
   });
 
   test.each([

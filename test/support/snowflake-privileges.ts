@@ -94,6 +94,20 @@ function roleName(value: unknown, r: StackResource, all: readonly StackResource[
   return String(role.body.name);
 }
 
+/**
+ * A schema object's name as written in a grant: `"DB"."S"."T"`, or a procedure's `fully_qualified_name`
+ * (a reference to the procedure of the same stack, whose name carries its argument types) — as
+ * `DB.S.T`, the way the model keys objects.
+ */
+function objectName(value: unknown, r: StackResource, all: readonly StackResource[]): string {
+  const text = String(value);
+  const ref = /^\$\{(snowflake_procedure_sql\.[A-Za-z0-9_]+)\.fully_qualified_name\}$/.exec(text);
+  if (!ref) return unquote(text);
+  const procedure = all.find((x) => x.stack === r.stack && x.address === ref[1]);
+  if (!procedure) throw new Error(`${r.stack}: ${r.address} names ${text}, which is not in the stack`);
+  return `${procedure.body.database}.${procedure.body.schema}.${procedure.body.name}`;
+}
+
 const PLURAL: Record<string, string> = { TABLES: "TABLE", VIEWS: "VIEW", STAGES: "STAGE", "FILE FORMATS": "FILE FORMAT", STREAMS: "STREAM", PIPES: "PIPE", TASKS: "TASK" };
 const OBJECT_TYPE: Record<string, string> = {
   snowflake_database: "DATABASE",
@@ -105,6 +119,7 @@ const OBJECT_TYPE: Record<string, string> = {
   snowflake_pipe: "PIPE",
   snowflake_stream_on_table: "STREAM",
   snowflake_task: "TASK",
+  snowflake_procedure_sql: "PROCEDURE",
   snowflake_warehouse: "WAREHOUSE",
   snowflake_resource_monitor: "RESOURCE MONITOR",
   snowflake_account_role: "ROLE",
@@ -149,12 +164,12 @@ export class AccessModel {
     for (const r of resources) {
       if (r.type === "snowflake_grant_ownership") {
         const on = block(r.body.on)!;
-        this.owners.set(this.key(r.account, String(on.object_type), unquote(String(on.object_name))), roleName(r.body.account_role_name, r, resources));
+        this.owners.set(this.key(r.account, String(on.object_type), objectName(on.object_name, r, resources)), roleName(r.body.account_role_name, r, resources));
       } else if (r.type === "snowflake_grant_account_role") {
         this.stackEdges.push({ account: r.account, child: roleName(r.body.role_name, r, resources), parent: roleName(r.body.parent_role_name, r, resources) });
       } else if (r.type === "snowflake_grant_privileges_to_account_role") {
         const to = roleName(r.body.account_role_name, r, resources);
-        for (const privilege of r.body.privileges as string[]) this.stackGrants.push({ account: r.account, to, privilege, on: grantTarget(r.body) });
+        for (const privilege of r.body.privileges as string[]) this.stackGrants.push({ account: r.account, to, privilege, on: grantTarget(r, resources) });
       }
     }
     for (const plan of plans) {
@@ -263,7 +278,8 @@ export class AccessModel {
   }
 }
 
-function grantTarget(b: Body): GrantOn {
+function grantTarget(r: StackResource, resources: readonly StackResource[]): GrantOn {
+  const b = r.body;
   if (b.on_account === true || b.on_account === "true") return { type: "ACCOUNT" };
   const ao = block(b.on_account_object);
   if (ao) return { type: String(ao.object_type), name: unquote(String(ao.object_name)) };
@@ -276,7 +292,7 @@ function grantTarget(b: Body): GrantOn {
     const x = (all ?? future)!;
     return { bulk: all ? "ALL" : "FUTURE", objectType: PLURAL[String(x.object_type_plural)] ?? String(x.object_type_plural), schema: unquote(String(x.in_schema)) };
   }
-  return { type: String(so.object_type), name: unquote(String(so.object_name)) };
+  return { type: String(so.object_type), name: objectName(so.object_name, r, resources) };
 }
 
 // ---- what each kind of resource needs ------------------------------------------------------------------
@@ -313,14 +329,21 @@ export function sqlNeeds(sql: string): { privilege: string; object: string; note
   for (const m of sql.matchAll(new RegExp(`SYSTEM\\$STREAM_HAS_DATA\\('(${QUALIFIED})'\\)`, "g"))) add("SELECT", m[1], "SYSTEM$STREAM_HAS_DATA");
   for (const m of sql.matchAll(/\b(?:INTEGRATION|EMAIL_INTEGRATION_CONFIG)\('([A-Z_][A-Z0-9_$]*)'/g)) add("USAGE", m[1], "sends a notification through");
   for (const m of code.matchAll(/\bSHOW TASKS IN DATABASE ([A-Z_][A-Z0-9_$]*)/g)) add("SHOW TASKS", m[1], "SHOW TASKS IN DATABASE");
+  // A CALL of a procedure the stacks make (its arguments are read above: the caller evaluates them).
+  const called = new RegExp(`^(${QUALIFIED})\\(`);
+  for (const m of code.matchAll(/\bCALL\s+/g)) {
+    const procedure = called.exec(code.slice(m.index! + m[0].length))?.[1];
+    if (procedure) add("CALL", procedure, "CALL");
+  }
   // A statement kind not modelled here must not slip through unread.
   for (const m of code.matchAll(/\b(CALL|MERGE|TRUNCATE|COPY INTO|CREATE|DROP|ALTER|GRANT|REVOKE|EXECUTE IMMEDIATE|USE)\b/g)) {
-    if (!/^SYSTEM\$/.test(code.slice(m.index! + m[0].length).trim())) add("UNMODELLED", m[1], `a ${m[1]} statement`);
+    const rest = code.slice(m.index! + m[0].length).trim();
+    if (!/^SYSTEM\$/.test(rest) && !(m[1] === "CALL" && called.test(rest))) add("UNMODELLED", m[1], `a ${m[1]} statement`);
   }
   return out;
 }
 
-const TYPE_BY_RESOURCE: Record<string, string> = { snowflake_table: "TABLE", snowflake_view: "VIEW", snowflake_stream_on_table: "STREAM", snowflake_pipe: "PIPE" };
+const TYPE_BY_RESOURCE: Record<string, string> = { snowflake_table: "TABLE", snowflake_view: "VIEW", snowflake_stream_on_table: "STREAM", snowflake_pipe: "PIPE", snowflake_procedure_sql: "PROCEDURE" };
 
 /** What the owner of a task needs to run it: run tasks (serverless ones too), use its schema, and what its SQL touches. */
 function taskRuntimeNeeds(r: StackResource, ctx: NeedContext): Need[] {
@@ -335,8 +358,28 @@ function taskRuntimeNeeds(r: StackResource, ctx: NeedContext): Need[] {
   ];
   if (r.body.warehouse === undefined) out.push(runs("EXECUTE MANAGED TASK", { type: "ACCOUNT" }, "is serverless", tasks));
   const sql = `${String(r.body.sql_statement)}\n${r.body.when === undefined ? "" : String(r.body.when)}`;
+  return [...out, ...statementNeeds(r, ctx, runs, sql)];
+}
+
+/**
+ * What an owner's-rights procedure's owner needs for its body to run: what the body reads and writes
+ * (a caller needs only USAGE on the procedure, and on its schema and database).
+ */
+function procedureRuntimeNeeds(r: StackResource, ctx: NeedContext): Need[] {
+  const name = `${r.body.database}.${r.body.schema}.${r.body.name}`;
+  if (String(r.body.execute_as ?? "OWNER").toUpperCase() !== "OWNER") throw new Error(`${r.stack}: ${r.address}: a caller's-rights procedure is not modelled in test/support/snowflake-privileges.ts`);
+  const owner = ctx.model.ownerOf(r.account, "PROCEDURE", name) ?? r.role;
+  const runs = (privilege: string, on: On, why: string, doc: string, extra: Partial<Need> = {}): Need => ({ account: r.account, role: owner, privilege, on, why: `${r.stack}: procedure ${name} (owned by ${owner}, run with its rights) ${why}`, doc, ...extra });
+  return statementNeeds(r, ctx, runs, String(r.body.procedure_definition));
+}
+
+type Runs = (privilege: string, on: On, why: string, doc: string, extra?: Partial<Need>) => Need;
+
+/** What the role a statement runs as needs for what `sql` reads, writes, lists, calls and sends through. */
+function statementNeeds(r: StackResource, ctx: NeedContext, runs: Runs, sql: string): Need[] {
+  const out: Need[] = [];
   for (const n of sqlNeeds(sql)) {
-    if (n.privilege === "UNMODELLED") throw new Error(`${r.stack}: ${r.address}: ${n.note} in a task's SQL is not modelled in test/support/snowflake-privileges.ts: add what it needs, with its documentation`);
+    if (n.privilege === "UNMODELLED") throw new Error(`${r.stack}: ${r.address}: ${n.note} in its SQL is not modelled in test/support/snowflake-privileges.ts: add what it needs, with its documentation`);
     if (n.privilege === "DATABASE ROLE") {
       const view = n.object.split(".")[2];
       const row = ACCOUNT_USAGE_VIEW_ROLES[view];
@@ -358,8 +401,14 @@ function taskRuntimeNeeds(r: StackResource, ctx: NeedContext): Need[] {
     const target = ctx.all.find((x) => x.account === r.account && TYPE_BY_RESOURCE[x.type] && `${x.body.database}.${x.body.schema}.${x.body.name}` === n.object);
     if (!target) throw new Error(`${r.stack}: ${r.address} uses ${n.object}, which no stack of the example makes`);
     const type = TYPE_BY_RESOURCE[target.type];
-    const doc = n.privilege === "MONITOR" ? "https://docs.snowflake.com/en/sql-reference/functions/system_pipe_status" : "https://docs.snowflake.com/en/user-guide/security-access-control-privileges";
-    out.push(runs(n.privilege, { type, name: n.object }, `${n.note} ${n.object}`, doc));
+    if ((n.privilege === "CALL") !== (type === "PROCEDURE")) throw new Error(`${r.stack}: ${r.address}: ${n.note} ${n.object}, a ${type}`);
+    const doc =
+      n.privilege === "MONITOR"
+        ? "https://docs.snowflake.com/en/sql-reference/functions/system_pipe_status"
+        : n.privilege === "CALL"
+          ? `${DOCS}/call#access-control-requirements`
+          : "https://docs.snowflake.com/en/user-guide/security-access-control-privileges";
+    out.push(runs(n.privilege === "CALL" ? "USAGE" : n.privilege, { type, name: n.object }, `${n.note} ${n.object}`, doc));
     out.push(runs("USAGE", { type: "SCHEMA", name: schemaOf(n.object) }, `uses an object of ${schemaOf(n.object)}`, doc));
     out.push(runs("USAGE", { type: "DATABASE", name: databaseOf(n.object) }, `uses an object of ${databaseOf(n.object)}`, doc));
   }
@@ -444,6 +493,10 @@ export const NEEDS: Readonly<Record<string, NeedRule>> = {
       ...taskRuntimeNeeds(r, ctx),
     ],
   },
+  snowflake_procedure_sql: {
+    doc: `${DOCS}/create-procedure#access-control-requirements; https://docs.snowflake.com/en/developer-guide/stored-procedure/stored-procedures-rights`,
+    needs: (r, ctx) => [...createInSchema(r, "PROCEDURE", `${DOCS}/create-procedure#access-control-requirements`), ...procedureRuntimeNeeds(r, ctx)],
+  },
   snowflake_storage_integration: { doc: `${DOCS}/create-storage-integration#access-control-requirements`, needs: (r) => [need(r, "CREATE INTEGRATION", { type: "ACCOUNT" }, "CREATE STORAGE INTEGRATION", `${DOCS}/create-storage-integration#access-control-requirements`)] },
   snowflake_notification_integration: { doc: `${DOCS}/create-notification-integration#access-control-requirements`, needs: (r) => [need(r, "CREATE INTEGRATION", { type: "ACCOUNT" }, "CREATE NOTIFICATION INTEGRATION", `${DOCS}/create-notification-integration#access-control-requirements`)] },
   snowflake_email_notification_integration: { doc: `${DOCS}/create-notification-integration-email#access-control-requirements`, needs: (r) => [need(r, "CREATE INTEGRATION", { type: "ACCOUNT" }, "CREATE NOTIFICATION INTEGRATION (email)", `${DOCS}/create-notification-integration-email#access-control-requirements`)] },
@@ -467,7 +520,7 @@ export const NEEDS: Readonly<Record<string, NeedRule>> = {
     needs: (r, ctx) => {
       const to = roleName(r.body.account_role_name, r, ctx.all);
       if (!ctx.model.roleExists(r.account, to)) throw new Error(`${r.stack}: ${r.address} grants to ${to}, which neither the stacks nor the bootstrap make`);
-      return grantorNeeds(r, ctx, r.body.privileges as string[], grantTarget(r.body));
+      return grantorNeeds(r, ctx, r.body.privileges as string[], grantTarget(r, ctx.all));
     },
   },
   snowflake_grant_ownership: {
@@ -475,7 +528,7 @@ export const NEEDS: Readonly<Record<string, NeedRule>> = {
     needs: (r, ctx) => {
       const on = block(r.body.on)!;
       const type = String(on.object_type);
-      const name = unquote(String(on.object_name));
+      const name = objectName(on.object_name, r, ctx.all);
       const to = roleName(r.body.account_role_name, r, ctx.all);
       const doc = `${DOCS}/grant-ownership#access-control-requirements`;
       const creator = ctx.all.find((x) => createdObject(x)?.type === type && createdObject(x)?.name === name && x.account === r.account);

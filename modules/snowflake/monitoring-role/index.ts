@@ -18,8 +18,8 @@ export interface MonitoringRoleProps {
   readonly role: string;
   /** The log database; the tasks and the alert store live in its MONITORING schema. */
   readonly database: string;
-  /** `ALERTS` and `ALERT_SUPPRESSIONS` (`AlertStore.names`), in one schema. */
-  readonly alertStore: { readonly alerts: string; readonly suppressions: string };
+  /** `ALERTS`, `ALERT_SUPPRESSIONS` and `MONITOR_EVENTS` (`AlertStore.names`), in one schema. */
+  readonly alertStore: { readonly alerts: string; readonly suppressions: string; readonly events: string };
   /** Notification integrations the alert delivery task sends through. @default none */
   readonly notificationIntegrations?: readonly string[];
   /** Objects to create first (the alert store, the integrations). @default none */
@@ -31,12 +31,12 @@ const propsSchema = z
   .object({
     role: identifier,
     database: identifier,
-    alertStore: z.object({ alerts: qualifiedSnowflakeName(), suppressions: qualifiedSnowflakeName() }),
+    alertStore: z.object({ alerts: qualifiedSnowflakeName(), suppressions: qualifiedSnowflakeName(), events: qualifiedSnowflakeName() }),
     notificationIntegrations: z.array(identifier).default([]),
     waitFor: dependables(),
   })
-  .refine((p) => p.alertStore.alerts.split(".").slice(0, 2).join(".") === p.alertStore.suppressions.split(".").slice(0, 2).join("."), {
-    message: "alerts and suppressions must be in one schema",
+  .refine((p) => new Set([p.alertStore.alerts, p.alertStore.suppressions, p.alertStore.events].map((t) => t.split(".").slice(0, 2).join("."))).size === 1, {
+    message: "alerts, suppressions and events must be in one schema",
     path: ["alertStore"],
   })
   .refine((p) => p.alertStore.alerts.startsWith(`${p.database}.`), { message: "must be in the database", path: ["alertStore"] });
@@ -44,11 +44,12 @@ const propsSchema = z
 /**
  * What the environment's monitoring role needs in the log database to run the platform's tasks — the
  * account monitors and alert delivery, which the stack hands over to it (`PipelineOwnership`), so
- * that they are owned by and run as neither the deploying role nor ACCOUNTADMIN: USAGE on the
- * database and the alert store's schema; INSERT and SELECT on ALERTS and ALERT_SUPPRESSIONS (alerts
- * and their suppression bookkeeping), UPDATE on ALERTS (delivery marks what it sent); USAGE on the
- * notification integrations delivery sends through. What it reads in SNOWFLAKE.ACCOUNT_USAGE, and the
- * right to run tasks, come from `lakehouse bootstrap snowflake`.
+ * that they are owned by and run as neither the deploying role nor ACCOUNTADMIN — and the tenants'
+ * alert procedures, which run with its rights: USAGE on the database and the alert store's schema;
+ * INSERT and SELECT on ALERTS and ALERT_SUPPRESSIONS (alerts and their suppression bookkeeping) and on
+ * MONITOR_EVENTS (each event an account monitor saw, once), UPDATE on ALERTS (delivery marks what it
+ * sent); USAGE on the notification integrations delivery sends through. What it reads in
+ * SNOWFLAKE.ACCOUNT_USAGE, and the right to run tasks, come from `lakehouse bootstrap snowflake`.
  */
 export class MonitoringRole extends Construct {
   /** Every grant: the tasks' handover waits for them. */
@@ -67,6 +68,7 @@ export class MonitoringRole extends Construct {
       grant("SchemaUsage", { privileges: ["USAGE"], onSchema: { schemaName: quotedName(database, schema) } }),
       grant("AlertsWrite", { privileges: ["INSERT", "SELECT", "UPDATE"], onSchemaObject: { objectType: "TABLE", objectName: quotedName(...p.alertStore.alerts.split(".")) } }),
       grant("SuppressionsWrite", { privileges: ["INSERT", "SELECT"], onSchemaObject: { objectType: "TABLE", objectName: quotedName(...p.alertStore.suppressions.split(".")) } }),
+      grant("EventsWrite", { privileges: ["INSERT", "SELECT"], onSchemaObject: { objectType: "TABLE", objectName: quotedName(...p.alertStore.events.split(".")) } }),
       ...p.notificationIntegrations.map((name) => grant(`IntegrationUsage_${name}`, { privileges: ["USAGE"], onAccountObject: { objectType: "INTEGRATION", objectName: name } })),
     ];
   }

@@ -19,7 +19,7 @@ export interface PipelineOwnershipProps {
    * each transfer. `role` must be granted to it (a transfer needs the target role active in the session).
    */
   readonly operator: string;
-  /** The objects handed over: tables, views, file format, stage, stream, pipe, tasks (`ownedObjects` of the modules). */
+  /** The objects handed over: tables, views, file format, stage, stream, pipe, tasks, procedures (`ownedObjects` of the modules). */
   readonly objects: readonly SchemaObject[];
   /** Storage integration the stage reads through: the role gets USAGE on it. @default none */
   readonly storageIntegration?: string;
@@ -27,7 +27,7 @@ export interface PipelineOwnershipProps {
   readonly waitFor?: readonly ITerraformDependable[];
 }
 
-const OBJECT_TYPES = ["TABLE", "VIEW", "FILE FORMAT", "STAGE", "STREAM", "PIPE", "TASK"] as const;
+const OBJECT_TYPES = ["TABLE", "VIEW", "FILE FORMAT", "STAGE", "STREAM", "PIPE", "TASK", "PROCEDURE"] as const;
 
 const propsSchema = z
   .object({
@@ -38,6 +38,7 @@ const propsSchema = z
         z.object({
           type: z.enum(OBJECT_TYPES),
           name: qualifiedSnowflakeName(),
+          objectName: z.string().min(1).optional(),
           started: z.boolean().optional(),
           resource: z.custom<TerraformResource>((v) => v instanceof TerraformResource, "must be the resource that creates the object"),
         }),
@@ -51,9 +52,10 @@ const propsSchema = z
 /**
  * When each type is handed over: a new owner already owns what the next object uses — the table before
  * the views and stream that read it, those before the pipe that loads the table through the stage and
- * file format, and everything before the tasks that read and write it.
+ * file format, and everything before the tasks that read and write it. A procedure uses nothing handed
+ * over with it.
  */
-const LEVEL: Record<(typeof OBJECT_TYPES)[number], number> = { TABLE: 0, "FILE FORMAT": 0, STAGE: 0, VIEW: 1, STREAM: 1, PIPE: 2, TASK: 3 };
+const LEVEL: Record<(typeof OBJECT_TYPES)[number], number> = { TABLE: 0, "FILE FORMAT": 0, STAGE: 0, PROCEDURE: 0, VIEW: 1, STREAM: 1, PIPE: 2, TASK: 3 };
 
 /** Privileges the deploying role keeps so the provider can pause and resume the object around a transfer. */
 const OPERATOR_PRIVILEGES: Partial<Record<(typeof OBJECT_TYPES)[number], string[]>> = { PIPE: ["MONITOR", "OPERATE"], TASK: ["OPERATE"] };
@@ -118,7 +120,7 @@ export class PipelineOwnership extends Construct {
     for (const level of [...new Set(Object.values(LEVEL))].sort()) {
       const earlier = [...byLevel.entries()].filter(([l]) => l < level).flatMap(([, hs]) => hs);
       for (const o of p.objects.filter((x) => LEVEL[x.type] === level)) {
-        const objectName = quotedName(...o.name.split("."));
+        const objectName = o.objectName ?? quotedName(...o.name.split("."));
         const triggers = replacementTriggers(o.resource);
         const operatorPrivileges = OPERATOR_PRIVILEGES[o.type];
         const operate = operatorPrivileges
