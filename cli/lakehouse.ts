@@ -20,6 +20,7 @@ import { CONFIG_OPTION, EXAMPLE_OPTION, chooseConfig } from "./config-file";
 import { INIT_COMMAND, initCommand } from "./init/command";
 import { RESTORE_COMMAND } from "./restore/spec";
 import { DEFAULT_MAX_JOBS, GITHUB_MATRIX_LIMIT, ShardError, shardStacks } from "./shards";
+import { BOOTSTRAP_COMMAND, bootstrapCommand } from "./bootstrap/command";
 
 /** The repository the command runs in (reviews compare refs of it). */
 function gitRoot(): string {
@@ -46,6 +47,8 @@ interface OptionSpec {
 
 interface CommandSpec {
   readonly summary: string;
+  /** What the command acts on, the one word after it (`bootstrap snowflake`). @default none */
+  readonly subcommands?: readonly string[];
   /** Lines after the options in `<command> --help`. */
   readonly details?: string;
   readonly options: Readonly<Record<string, OptionSpec>>;
@@ -129,6 +132,7 @@ const COMMANDS: Readonly<Record<string, CommandSpec>> = {
   },
   backfill: BACKFILL_COMMAND,
   restore: RESTORE_COMMAND,
+  bootstrap: BOOTSTRAP_COMMAND,
 };
 
 class UsageError extends LakehouseError {
@@ -151,7 +155,7 @@ function commandHelp(name: string): string {
   const rows = Object.entries(options).map(([n, o]) => [optionUsage(n, o) + (o.multiple ? "..." : ""), o.help]);
   const width = Math.max(...rows.map(([u]) => u.length));
   return [
-    `usage: lakehouse ${name}${Object.keys(spec.options).length > 0 ? " [options]" : ""}`,
+    `usage: lakehouse ${name}${spec.subcommands ? ` ${spec.subcommands.join("|")}` : ""}${Object.keys(spec.options).length > 0 ? " [options]" : ""}`,
     "",
     `${spec.summary}.`,
     ...(spec.details ? ["", spec.details] : []),
@@ -181,6 +185,7 @@ const didYouMean = (suggestion: string | undefined) => (suggestion ? `; did you 
 
 interface Parsed {
   values: Record<string, string | boolean | (string | boolean)[] | undefined>;
+  subcommand?: string;
 }
 
 /** Parses a command's options with util.parseArgs, turning its errors into one-line usage errors. */
@@ -192,8 +197,10 @@ function parseCommandArgs(command: string, args: string[]): Parsed {
   const longNames = Object.keys(spec.options).map((n) => `--${n}`);
   // A lenient pass first, to name the unknown option (and its nearest known one) and value mistakes ourselves.
   const { tokens } = parseArgs({ args, options, strict: false, allowPositionals: true, tokens: true });
+  const subcommand = spec.subcommands ? args[0] : undefined;
+  if (spec.subcommands && !spec.subcommands.includes(subcommand ?? "")) throw new UsageError(`${command} needs what to ${command} first: ${spec.subcommands.join(" | ")}`);
   for (const token of tokens) {
-    if (token.kind === "positional") throw new UsageError(`${command}: unexpected argument '${token.value}'`);
+    if (token.kind === "positional" && !(subcommand !== undefined && token.index === 0)) throw new UsageError(`${command}: unexpected argument '${token.value}'`);
     if (token.kind !== "option") continue;
     const known = options[token.name];
     if (known === undefined) {
@@ -209,7 +216,7 @@ function parseCommandArgs(command: string, args: string[]): Parsed {
     }
   }
   try {
-    return parseArgs({ args, options, strict: true, allowPositionals: false });
+    return { values: parseArgs({ args: subcommand !== undefined ? args.slice(1) : args, options, strict: true, allowPositionals: false }).values, subcommand };
   } catch (e) {
     // Anything the pass above did not foresee is still a usage error, in one line.
     if ((e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) throw new UsageError(`${command}: ${(e as Error).message.split("\n")[0]}`);
@@ -246,14 +253,14 @@ export async function main(args: string[], out: Output = process.stdout, err: Ou
       out.write(`${commandHelp(command)}\n`);
       return EXIT_OK;
     }
-    const { values } = parseCommandArgs(command, rest);
-    return await run(command, values, out, err);
+    const { values, subcommand } = parseCommandArgs(command, rest);
+    return await run(command, values, out, err, subcommand);
   } catch (e) {
     return report(e, err);
   }
 }
 
-async function run(command: string, values: Parsed["values"], out: Output, err: Output): Promise<number> {
+async function run(command: string, values: Parsed["values"], out: Output, err: Output, subcommand?: string): Promise<number> {
   switch (command) {
     case "init":
       return initCommand(values, out);
@@ -279,6 +286,8 @@ async function run(command: string, values: Parsed["values"], out: Output, err: 
       return backfillCommand(values, out, err);
     case "restore":
       return (await import("./restore/command")).restoreCommand(values, out, err, (message) => new UsageError(message));
+    case "bootstrap":
+      return bootstrapCommand(subcommand!, values, out, err, (message) => new UsageError(message));
     default: {
       const base = str(values.base);
       if (!base) throw new UsageError("versions needs --base <ref>");

@@ -2,7 +2,7 @@ import { ParsedStatement, asList, parsePolicyStatements } from "../modules/core/
 import { EMPTY_CONTEXT, ReviewContext, Side, StackFacts, objectArn, objectKey, rulePrefix } from "./context";
 import { AttributeChange, ResourceChange, diffAttributes } from "./diff";
 import { ConditionChange, StatementChange, diffPolicies, isNegatedOperator, isSetOperator, principals } from "./policy";
-import { describeInterval, exemptionDiff, expectedSuspendedTasks, purgeOf, scheduleIntervalMinutes } from "./snowflake";
+import { describeInterval, exemptionDiff, expectedSuspendedTasks, pipeGapBackfill, purgeOf, scheduleIntervalMinutes } from "./snowflake";
 import { SqlGrant, sqlGrantsOf } from "./sql-grants";
 
 /** `critical`: data lost — a data-bearing resource deleted or replaced, known only from a plan. */
@@ -774,6 +774,17 @@ function changedFindings(s: Scope): Finding[] {
   const out: Finding[] = [];
   if (c.movedFrom) out.push({ severity: "low", rule: "grants.readdressed", message: `the same grant (same role, same target) moved from ${c.movedFrom}: Terraform revokes and grants it again unless a moved block says otherwise` });
   if (c.type === "snowflake_task") out.push(...taskFindings(s, handled));
+  // The provider recreates a pipe whose COPY, auto-ingest or topic changes: files arriving in between are never loaded.
+  const recreating = c.type === "snowflake_pipe" ? c.attributes.filter((a) => ["copy_statement", "auto_ingest", "aws_sns_topic_arn"].includes(a.path)) : [];
+  if (recreating.length > 0) {
+    recreating.forEach((a) => handled.add(a.path));
+    out.push({
+      severity: "high",
+      rule: "data.pipe-replaced",
+      message: `pipe replaced (${recreating.map((a) => a.path).join(", ")} changed): files that land between the drop and the new pipe are never loaded; after the apply, run ${pipeGapBackfill(c.stack, c.after)}`,
+      path: recreating[0].path,
+    });
+  }
   if (GRANTS.has(c.type)) out.push(...grantChangeFindings(s, handled));
   if (c.type === "aws_s3_bucket_lifecycle_configuration") out.push(...lifecycleFindings(s, handled));
   for (const a of c.attributes) {
@@ -819,10 +830,38 @@ function addedGrantFinding(s: Scope, roles: Set<string>): Finding {
   // A new role granted to an existing one: the parent gains only what the new role is given (listed with it).
   if (roleGrant && isNewRole(grantedRole)) return { severity: "medium", rule: "grants.added", message: `new role ${s.resolve("head", grantedRole!)} granted to ${grantee} (${c.address}): ${grantee} gains what the new role is given` };
   if (!roleGrant && targetIsNew(s.ctx, c.after)) {
+    // The deploying role created these objects (and owned them until their handover); it keeps what the
+    // provider needs to pause and resume them around the transfer.
+    if (s.facts.deployRoles.has(objectKey(grantee!))) return { severity: "low", rule: "grants.to-deploying-role", message: `${grantee}, the role this stack's provider works as, keeps ${what}, which this change creates and hands over (${c.address})` };
     if (s.facts.ownerRoles.has(objectKey(grantee!))) return { severity: "low", rule: "grants.to-pipeline-owner", message: `${grantee}, the role that owns this tenant's pipeline objects, gains ${what}, which this change creates (${c.address})` };
     return { severity: "medium", rule: "grants.new-objects", message: `existing role ${grantee} gains ${what}, which this change creates (${c.address})` };
   }
   return { severity: "high", rule: "grants.added-to-role", message: `existing role ${grantee} gains ${what} (${c.address})` };
+}
+
+/**
+ * A new ownership handover (snowflake_grant_ownership, one object each): an object this change creates
+ * handed to the role that already owns the stack's pipeline objects, in the stack's own schema, is low —
+ * as the same GRANT inside the old handover's SQL was; an existing object handed to the role base
+ * already handed it to (the handover now made by a resource, not by SQL) is low; an existing object
+ * handed to another role is ownership moved (high); anything else is a new grant (medium).
+ */
+function addedOwnershipFinding(s: Scope): Finding {
+  const on = (Array.isArray(s.c.after?.on) ? s.c.after?.on[0] : s.c.after?.on) as Record<string, unknown> | undefined;
+  const kind = String(on?.object_type ?? "?");
+  const object = s.resolve("head", String(on?.object_name ?? "?"));
+  const role = s.resolve("head", String(s.c.after?.account_role_name ?? s.c.after?.database_role_name ?? "?"));
+  const key = objectKey(object);
+  const schema = key.split(".").length >= 3 ? key.split(".").slice(0, 2).join(".") : "";
+  const before = s.ctx.baseOwners.get(key);
+  if (s.ctx.newObjects.has(key) && s.facts.ownerRoles.has(objectKey(role)) && s.facts.schemas.has(schema)) {
+    return { severity: "low", rule: "grants.to-pipeline-owner", message: `${s.address} hands ${kind} ${object}, which this change creates, to ${role}, the role that already owns this tenant's pipeline objects` };
+  }
+  if (before !== undefined && before === objectKey(role)) {
+    return { severity: "low", rule: "grants.ownership-kept", message: `${s.address} hands ${kind} ${object} to ${role}, which base's handover already made its owner` };
+  }
+  if (before !== undefined) return { severity: "high", rule: "grants.ownership-moved", message: `${s.address} hands ${kind} ${object} to ${role} instead of ${before}` };
+  return { severity: "medium", rule: "grants.added", message: `new grant ${s.address}: ownership of ${kind} ${object} to ${role}` };
 }
 
 /** An alert subscription added: to a new endpoint (medium), or in place of a removed one on the same topic (high, redirected). */
@@ -838,7 +877,7 @@ function addedFindings(s: Scope, roles: Set<string>, removed: readonly ResourceC
   const c = s.c;
   const out = c.attributes.flatMap((a) => (a.statements ? resolvedStatements(s, a).flatMap((st) => policyFindings(s, a.path, st, true)) : []));
   if (GRANTS.has(c.type)) out.push(addedGrantFinding(s, roles));
-  if (c.type === "snowflake_grant_ownership") out.push({ severity: "medium", rule: "grants.added", message: `new grant ${c.address}` });
+  if (c.type === "snowflake_grant_ownership") out.push(addedOwnershipFinding(s));
   if (c.type === "snowflake_execute") out.push(...sqlGrantFindings(s, undefined, c.after?.execute, "medium"));
   if (c.type === "aws_sns_topic_subscription") out.push(subscriptionFinding(s, removed));
   if (/security_group|vpc_endpoint|network_policy|route/.test(c.type)) out.push({ severity: "medium", rule: "network.path-added", message: `new network path ${c.address}` });

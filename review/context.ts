@@ -20,8 +20,10 @@ export interface ReviewContext {
   readonly newSchemas: ReadonlySet<string>;
   /** Snowflake roles head creates that base did not have (names, upper-case). */
   readonly newSnowflakeRoles: ReadonlySet<string>;
-  /** Table (`DB.SCHEMA.NAME`) → the role head hands its ownership to (GRANT OWNERSHIP in a snowflake_execute). */
+  /** Table (`DB.SCHEMA.NAME`) → the role head hands its ownership to (a snowflake_grant_ownership, or GRANT OWNERSHIP in a snowflake_execute). */
   readonly tableOwners: ReadonlyMap<string, string>;
+  /** Schema object (`DB.SCHEMA.NAME`) → the role base handed its ownership to, the same ways. */
+  readonly baseOwners: ReadonlyMap<string, string>;
 }
 
 export type Side = "base" | "head";
@@ -39,12 +41,17 @@ export interface StackFacts {
   /** IAM roles (names) head creates in this stack that base did not have. */
   readonly newIamRoles: ReadonlySet<string>;
   /**
-   * Snowflake roles that own this stack's pipeline objects: the roles base's ownership handovers
-   * grant to (head's, for a stack that is new). Upper-case.
+   * Snowflake roles that own this stack's pipeline objects: the roles base's ownership handovers of
+   * objects in the stack's own schemas grant to (head's, for a stack that is new). Upper-case.
    */
   readonly ownerRoles: ReadonlySet<string>;
   /** The stack's own Snowflake schemas, `DB.SCHEMA` (either side). */
   readonly schemas: ReadonlySet<string>;
+  /**
+   * Roles head's Snowflake providers work as (the deploying role, which creates the stack's objects
+   * and hands them over), ACCOUNTADMIN aside. Upper-case.
+   */
+  readonly deployRoles: ReadonlySet<string>;
   /**
    * Principals head's bucket policies let write into a new source's prefixes only (PutObject), as
    * policy.principals() writes them: `Service:guardduty.amazonaws.com`, `AWS:arn:aws:iam::…:role/…`.
@@ -69,6 +76,12 @@ export function objectKey(name: string): string {
 type Resources = Record<string, Record<string, Record<string, unknown>>>;
 const resourcesOf = (json: StackJson | undefined): Resources => (json?.resource ?? {}) as Resources;
 const literal = (v: unknown): v is string => typeof v === "string" && !v.includes("${");
+
+/** Roles the stack's Snowflake providers set, but ACCOUNTADMIN (which only makes resource monitors). */
+function snowflakeProviderRoles(json: StackJson | undefined): Set<string> {
+  const providers = (json?.provider as Record<string, { role?: string }[]> | undefined)?.snowflake ?? [];
+  return new Set(providers.map((p) => p.role).filter(literal).map(objectKey).filter((r) => r !== "ACCOUNTADMIN"));
+}
 
 function accountOf(json: StackJson | undefined): string | undefined {
   const providers = ((json?.provider as Record<string, { allowed_account_ids?: string[] }[]> | undefined)?.aws ?? []).flatMap((p) => p.allowed_account_ids ?? []);
@@ -110,6 +123,12 @@ function referenceValue(json: StackJson | undefined, type: string, name: string,
     const n = known(own(body.name));
     return n && region && owner ? `arn:${partitionOf(region)}:${type === "aws_sns_topic" ? "sns" : "sqs"}:${region}:${owner}:${n}` : undefined;
   }
+  if (type.startsWith("snowflake_procedure_") && attr === "fully_qualified_name") {
+    // The provider's form: `"DB"."SCHEMA"."NAME"(TYPE, …)`.
+    const parts = [body.database, body.schema, body.name].map((v) => known(own(v)));
+    const args = (Array.isArray(body.arguments) ? body.arguments : []) as Record<string, unknown>[];
+    return parts.every((x) => x !== undefined) ? `${parts.map((x) => `"${x}"`).join(".")}(${args.map((a) => String(a.arg_data_type)).join(", ")})` : undefined;
+  }
   if (attr === "name") return known(own(body.name));
   return undefined;
 }
@@ -146,14 +165,28 @@ function sourcePrefixes(json: StackJson | undefined): Set<string> {
   return out;
 }
 
-/** Every `GRANT OWNERSHIP ON <kind> <object> TO ROLE <role>` the stack's snowflake_execute resources run. */
-function handovers(json: StackJson | undefined, resolve: (s: string) => string): { kind: string; object: string; role: string }[] {
-  return Object.values(resourcesOf(json).snowflake_execute ?? {}).flatMap((e) =>
+/**
+ * Every ownership handover of the stack: its snowflake_grant_ownership resources (one object each,
+ * since pipeline-ownership 0.3.0) and the `GRANT OWNERSHIP ON <kind> <object> TO ROLE <role>` its
+ * snowflake_execute resources run (the handover before).
+ */
+export function handovers(json: StackJson | undefined, resolve: (s: string) => string): { kind: string; object: string; role: string }[] {
+  const fromExecutes = Object.values(resourcesOf(json).snowflake_execute ?? {}).flatMap((e) =>
     sqlGrantsOf(typeof e.execute === "string" ? resolve(e.execute) : undefined)
       .filter((g) => g.ownership)
       .map((g) => ({ kind: g.kind, object: objectKey(g.object), role: objectKey(g.role) })),
   );
+  const fromResources = Object.values(resourcesOf(json).snowflake_grant_ownership ?? {}).flatMap((g) => {
+    const on = (Array.isArray(g.on) ? g.on[0] : g.on) as Record<string, unknown> | undefined;
+    const role = g.account_role_name ?? g.database_role_name;
+    if (typeof on?.object_type !== "string" || typeof on.object_name !== "string" || typeof role !== "string") return [];
+    return [{ kind: on.object_type.toUpperCase(), object: objectKey(resolve(on.object_name)), role: objectKey(resolve(role)) }];
+  });
+  return [...fromExecutes, ...fromResources];
 }
+
+/** `DB.SCHEMA` of a `DB.SCHEMA.NAME` object key, or undefined. */
+const schemaOfKey = (key: string) => (key.split(".").length === 3 ? key.split(".").slice(0, 2).join(".") : undefined);
 
 /** Snowflake objects a stack defines: account objects by name, schema objects as `DB.SCHEMA.NAME`. */
 function snowflakeObjects(json: StackJson | undefined, resolve: (s: string) => string): { objects: Set<string>; schemas: Set<string>; roles: Set<string>; tables: Set<string> } {
@@ -227,6 +260,8 @@ export function reviewContext(base: StackSet, head: StackSet): ReviewContext {
   const h = objectsOf("head");
   const tableOwners = new Map<string, string>();
   for (const stack of Object.keys(head)) for (const g of handovers(head[stack], (s) => resolve("head", stack, s))) if (g.kind === "TABLE") tableOwners.set(g.object, g.role);
+  const baseOwners = new Map<string, string>();
+  for (const stack of Object.keys(base)) for (const g of handovers(base[stack], (s) => resolve("base", stack, s))) baseOwners.set(g.object, g.role);
 
   const facts = new Map<string, StackFacts>();
   const stackFacts = (name: string): StackFacts => {
@@ -244,8 +279,11 @@ export function reviewContext(base: StackSet, head: StackSet): ReviewContext {
     const roleNames = (json: StackJson | undefined, side: Side) => new Set(Object.values(resourcesOf(json).aws_iam_role ?? {}).map((x) => (typeof x.name === "string" ? res(side)(x.name) : "")).filter(literal));
     // A stack that is new has no base: its owner is a role it creates itself that its own handovers name.
     const ownRoles = snowflakeObjects(hj, res("head")).roles;
-    const owners = new Set(bj ? handovers(bj, res("base")).map((g) => g.role) : handovers(hj, res("head")).map((g) => g.role).filter((r) => ownRoles.has(r)));
     const schemas = new Set([...snowflakeObjects(bj, res("base")).schemas, ...snowflakeObjects(hj, res("head")).schemas]);
+    // Only handovers of the stack's own schemas' objects: a tenant's alert procedure (in the platform's
+    // MONITORING schema) goes to the environment's monitoring role, which owns no pipeline object.
+    const own = (gs: { object: string; role: string }[]) => gs.filter((g) => schemas.has(schemaOfKey(g.object) ?? "")).map((g) => g.role);
+    const owners = new Set(bj ? own(handovers(bj, res("base"))) : own(handovers(hj, res("head"))).filter((r) => ownRoles.has(r)));
     const addresses = (json: StackJson | undefined) => new Set(Object.entries(resourcesOf(json)).flatMap(([type, byName]) => Object.keys(byName).map((n) => `${type}.${n}`)));
     const has = { base: addresses(bj), head: addresses(hj) };
     const f: StackFacts = {
@@ -255,6 +293,7 @@ export function reviewContext(base: StackSet, head: StackSet): ReviewContext {
       newIamRoles: minus(roleNames(hj, "head"), roleNames(bj, "base")),
       ownerRoles: owners,
       schemas,
+      deployRoles: snowflakeProviderRoles(hj),
       newSourceWriters: writersOfNewPrefixes(hj, res("head"), buckets, newPrefixes),
       functionNetwork: new Set(
         Object.values(resourcesOf(hj).aws_lambda_function ?? {}).flatMap((fn) => {
@@ -275,15 +314,17 @@ export function reviewContext(base: StackSet, head: StackSet): ReviewContext {
     newSchemas: minus(h.schemas, b.schemas),
     newSnowflakeRoles: minus(h.roles, b.roles),
     tableOwners,
+    baseOwners,
   };
 }
 
 /** A context that knows nothing: every token stays as written, nothing counts as new. */
 export const EMPTY_CONTEXT: ReviewContext = {
   resolve: (_side, _stack, text) => text,
-  stack: () => ({ buckets: EMPTY, newPrefixes: EMPTY, newIamRoles: EMPTY, ownerRoles: EMPTY, schemas: EMPTY, newSourceWriters: EMPTY, functionNetwork: EMPTY, has: () => false, resources: () => ({}) }),
+  stack: () => ({ buckets: EMPTY, newPrefixes: EMPTY, newIamRoles: EMPTY, ownerRoles: EMPTY, schemas: EMPTY, deployRoles: EMPTY, newSourceWriters: EMPTY, functionNetwork: EMPTY, has: () => false, resources: () => ({}) }),
   newObjects: EMPTY,
   newSchemas: EMPTY,
   newSnowflakeRoles: EMPTY,
   tableOwners: new Map(),
+  baseOwners: new Map(),
 };

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { asList, parsePolicyStatements } from "../modules/core/iam";
 import { ClassifiedChange, Finding, withFindings } from "./classify";
 import { resources } from "./diff";
+import { pipeGapBackfill } from "./snowflake";
 import { StackSet } from "./synth-ref";
 import { LakehouseError } from "../modules/core/errors";
 
@@ -189,6 +190,10 @@ function planFinding(p: PlanResourceChange, stack: string, base: StackSet, head:
   let why = "the data it holds or guards is lost with the old one";
   if (p.type === "snowflake_stream_on_table")
     why = "a new stream starts at its creation: files landed but not yet flattened are never flattened (re-insert them from the landing table by hand)";
+  if (p.type === "snowflake_pipe" && replace) {
+    const body = [...resources(head).values()].find((r) => r.stack === stack && r.address === address)?.body;
+    why = `files that land between the drop and the new pipe are never loaded; after the apply, run ${pipeGapBackfill(stack, body)}`;
+  }
   if (p.type === "aws_iam_role") {
     const reads = roleReadsLogs(replace ? head : base, stack, address) ?? roleReadsLogs(replace ? base : head, stack, address);
     if (reads === undefined) return { severity: "high", rule: "plan.role-replaced", message: `${p.address} is ${what}: not in the synthesized stack, so whether it reads logs is unknown`, ...(path ? { path } : {}) };

@@ -253,3 +253,15 @@ export function describeInterval(minutes: number): string {
   if (minutes < 2880) return `every ${round(minutes / 60)} h`;
   return `every ${round(minutes / 1440)} days`;
 }
+
+/**
+ * The command that loads what a replaced pipe missed: files that arrive between the old pipe's drop
+ * and the new one's creation raise no notification the new pipe sees, and nothing refreshes them. The
+ * tenant and environment come from the stack's name (`tenant-<id>-<env>`), the source from the pipe's
+ * (`<SOURCE>_PIPE`); the window is the apply's, which only the person applying knows.
+ */
+export function pipeGapBackfill(stack: string, pipe: Record<string, unknown> | undefined): string {
+  const names = /^tenant-(.+)-([a-z][a-z0-9]{0,9})$/.exec(stack);
+  const source = /^([A-Z][A-Z0-9_]*)_PIPE$/.exec(String(pipe?.name ?? ""))?.[1].toLowerCase();
+  return `lakehouse backfill --config <config> --env ${names?.[2] ?? "<env>"} --tenant ${names?.[1] ?? "<tenant>"} --source ${source ?? "<source>"} --from <when the apply started> --to <when it ended>`;
+}

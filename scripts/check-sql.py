@@ -13,7 +13,9 @@ Walks each outdir's stacks/*/cdk.tf.json and checks:
 and the SQL the CLI sends rather than the stacks hold, when the outdir has it (see scripts/checks.sh):
   - backfill-sql.json (node dist/tools/backfill-sql.js): `lakehouse backfill`'s COPY, progress DML and queries;
   - restore-sql.json (node dist/tools/restore-sql.js): `lakehouse restore`'s restore table, already-loaded
-    query and COPY.
+    query and COPY;
+  - bootstrap-sql.json (node dist/tools/bootstrap-sql.js): `lakehouse bootstrap snowflake`'s roles,
+    warehouse, resource monitor and grants.
 Any unparsable section fails the run, naming the stack, the resource and the SQL.
 """
 import glob
@@ -48,7 +50,7 @@ def statements(stack_json):
                     yield f"snowflake_execute.{name}.{field} (EXECUTE IMMEDIATE body)", inner.group(1)
 
 
-CLI_SQL = {"backfill": "backfill-sql.json", "restore": "restore-sql.json"}
+CLI_SQL = {"backfill": "backfill-sql.json", "restore": "restore-sql.json", "bootstrap": "bootstrap-sql.json"}
 
 
 def cli_statements(outdir):

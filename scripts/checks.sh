@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Checks that need tools beyond Node, over the synthesized examples:
-#   1. SQLFluff (Snowflake grammar) parses every SQL string the modules, `lakehouse backfill` and `lakehouse restore` emit;
+#   1. SQLFluff (Snowflake grammar) parses every SQL string the modules, `lakehouse backfill`, `restore` and `bootstrap` emit;
 #   2. the monitoring SQL (canaries and their tenant procedures, monitors, cleaners, alert delivery) runs
 #      on data: pytest over DuckDB, statements taken
 #      from the synth and transpiled from Snowflake SQL with sqlglot;
@@ -24,6 +24,7 @@ node dist/examples/direct-modules/main.js "$out/direct-modules"
 # What lakehouse backfill and lakehouse restore send (COPY, progress DML, their queries), beside the stacks' SQL.
 node dist/tools/backfill-sql.js examples/default/lakehouse.yaml "$out/default/backfill-sql.json"
 node dist/tools/restore-sql.js examples/default/lakehouse.yaml "$out/default/restore-sql.json"
+node dist/tools/bootstrap-sql.js examples/default/lakehouse.yaml "$out/default/bootstrap-sql.json"
 
 must_reject() { # name, command...
   local name=$1; shift

@@ -379,7 +379,8 @@ def monitor(region, name):
 
 TABLE = "Table"
 PIPELINE = "ACME_PROD_GLOBEX_PIPELINE"
-DEPLOYER = "SYSADMIN"  # the deploying role of the default example (no role configured)
+DEPLOYER = "ACME_LAKEHOUSE_DEPLOYER"  # the deploying role of the default example (no role configured: <ORG>_LAKEHOUSE_DEPLOYER)
+MONITORING = "ACME_PROD_MONITORING"  # owner of the platform's tasks (alert delivery among them), handed over by the platform stack
 PURGE = {  # globex's okta cleaner, as its task runs it
     "text": tasks()["ACME_LOGS_PROD.GLOBEX.OKTA_CLEANER"],
 } if OUT else {}
@@ -455,8 +456,10 @@ def test_changes_to_log_tables_alert_unless_a_cleaner_purges_its_own_table_in_it
     # A truncated access record (the objects replaced by Snowflake's sentinel) cannot be cleared.
     statement(usage, "q-truncated", "DELETE", DEPLOYER, modified=[("TRUNCATED", "TRUNCATED")])
     # Alert delivery marking alerts delivered, in a run of its task, as the role that owns it.
-    statement(usage, "q-delivery", "UPDATE", DEPLOYER, user="SYSTEM", text="UPDATE ... ALERTS SET ...", modified=[(TABLE, "ACME_LOGS_PROD.MONITORING.ALERTS")])
+    statement(usage, "q-delivery", "UPDATE", MONITORING, user="SYSTEM", text="UPDATE ... ALERTS SET ...", modified=[(TABLE, "ACME_LOGS_PROD.MONITORING.ALERTS")])
     task_run(usage, "ACME_LOGS_PROD.MONITORING.ALERT_DELIVERY", "SUCCEEDED", query_id="q-delivery")
+    # The same stamp by the deploying role, outside delivery's runs: the deploy role owns no task since the handover.
+    statement(usage, "q-stamp-by-hand", "UPDATE", DEPLOYER, text="UPDATE ... ALERTS SET DELIVERED_AT = ...", modified=[(TABLE, "ACME_LOGS_PROD.MONITORING.ALERTS")])
     # Not changes: a failed DROP, a read, loads and inserts, another database, a new object.
     statement(usage, "q-failed", "DROP", DEPLOYER, text="DROP TABLE ACME_LOGS_PROD.GLOBEX.OKTA", ddl=(TABLE, okta, "DROP"), status="FAIL")
     statement(usage, "q-select", "SELECT", "ACME_PROD_GLOBEX_READER", text="select * from ACME_LOGS_PROD.GLOBEX.OKTA")
@@ -465,9 +468,9 @@ def test_changes_to_log_tables_alert_unless_a_cleaner_purges_its_own_table_in_it
     statement(usage, "q-other-db", "DROP", DEPLOYER, session_db="OTHER_DB", text="DROP TABLE OTHER_DB.S.T", ddl=(TABLE, "OTHER_DB.S.T", "DROP"))
     statement(usage, "q-create", "CREATE_TABLE", DEPLOYER, text="CREATE TABLE ACME_LOGS_PROD.GLOBEX.NEW_SOURCE (...)", ddl=(TABLE, "ACME_LOGS_PROD.GLOBEX.NEW_SOURCE", "CREATE"))
     run_body(usage, monitor("us_east_1", "LOG_TABLE_CHANGES_MONITOR"))
-    assert subjects(usage) == sorted(["q-alter", "q-clean-as-admin", "q-clean-by-hand", "q-cross", "q-drop", "q-other-table", "q-task-rewrite", "q-truncated"])
+    assert subjects(usage) == sorted(["q-alter", "q-clean-as-admin", "q-clean-by-hand", "q-cross", "q-drop", "q-other-table", "q-stamp-by-hand", "q-task-rewrite", "q-truncated"])
     message = dict((a[3], a[4]) for a in full_alerts(usage))["q-drop"]
-    assert message.startswith("DROP by MALLORY as SYSADMIN") and "ACME_LOGS_PROD.GLOBEX.OKTA" in message
+    assert message.startswith(f"DROP by MALLORY as {DEPLOYER}") and "ACME_LOGS_PROD.GLOBEX.OKTA" in message
 
 
 def test_each_region_expects_only_its_own_tenants_purges(usage):
@@ -513,7 +516,7 @@ def test_a_suspended_task_alerts_once_within_the_suppression(shown):
     show(shown,
          ("OKTA_CLEANER", "GLOBEX", "ACME_PROD_GLOBEX_PIPELINE", "suspended"),
          ("OKTA_CANARY", "GLOBEX", "ACME_PROD_GLOBEX_PIPELINE", "started"),
-         ("TASK_FAILURES_MONITOR", "MONITORING", "SYSADMIN", "started"))
+         ("TASK_FAILURES_MONITOR", "MONITORING", MONITORING, "started"))
     for _ in range(3):
         run_suspended_monitor(shown, "us_east_1")
     assert full_alerts(shown) == [("TASK_SUSPENDED", "HIGH", "globex", "ACME_LOGS_PROD.GLOBEX.OKTA_CLEANER",

@@ -1,8 +1,11 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { Database } from "@cdktf/provider-snowflake/lib/database";
+import { EmailNotificationIntegration } from "@cdktf/provider-snowflake/lib/email-notification-integration";
+import { NotificationIntegration } from "@cdktf/provider-snowflake/lib/notification-integration";
 import { SnowflakeProvider } from "@cdktf/provider-snowflake/lib/provider";
+import { Task } from "@cdktf/provider-snowflake/lib/task";
 import { TerraformStack } from "cdktf";
-import { Construct } from "constructs";
+import { Construct, IConstruct } from "constructs";
 import { AccessLogBucket } from "../modules/aws/access-log-bucket";
 import { AuditTrail } from "../modules/aws/audit-trail";
 import { KmsKey } from "../modules/aws/kms-key";
@@ -15,11 +18,14 @@ import { Warehouse } from "../modules/snowflake/warehouse";
 import { BackfillWarehouse } from "../modules/snowflake/backfill-warehouse";
 import { bucketName, iamRoleName, qualified, snowflakeName } from "../modules/core/naming";
 import { AlertStore, alertStoreNames } from "../modules/snowflake/alert-store";
+import { MonitoringRole } from "../modules/snowflake/monitoring-role";
+import { PipelineOwnership } from "../modules/snowflake/pipeline-ownership";
+import { SchemaObject } from "../modules/snowflake/schema-object";
 import { previewFeaturesFor } from "../modules/core/snowflake-preview";
 import { stampModule, stampedComment } from "../modules/core/stamp";
 import { configureBackend } from "./backend";
 import { ResolvedEnvironment, ResolvedLakehouse, accessLogBucketName } from "./config/resolve";
-import { awsDefaultTags, deployRoleOf, requireProviderVersions, snowflakeProviderConfig, useProvider } from "./providers";
+import { accountAdminProviderConfig, awsDefaultTags, deployRoleOf, monitoringRoleOf, requireProviderVersions, snowflakeProviderConfig, useProvider } from "./providers";
 import { canaryTaskName } from "../modules/snowflake/log-canary";
 import { landingTableOf } from "../modules/snowflake/record-flattener";
 import { tenantRoleName } from "../modules/snowflake/tenant-roles";
@@ -31,10 +37,11 @@ export const PLATFORM_STACK_MODULE = "stacks/platform" as const;
  * What the monitors of one region must not report, matched on what Snowflake records and never on
  * statement text: each cleaner's purge (landing tables' too) — the DELETE of the pipeline role that owns
  * the cleaner, on the cleaner's own table, in a run of the cleaner's own task —, alert delivery stamping
- * the alerts it sent (its owner's UPDATE of ALERTS in a run of its task), and the canaries the config
- * switched off, which stay suspended. Every other change to the database is reported, deploys included.
+ * the alerts it sent (its owner's UPDATE of ALERTS in a run of its task: the monitoring role, which
+ * the platform's tasks are handed to), and the canaries the config switched off, which stay suspended.
+ * Every other change to the database is reported, deploys included.
  */
-function expectedOperations(env: ResolvedEnvironment, region: string, deployRole: string) {
+function expectedOperations(env: ResolvedEnvironment, region: string, monitoringRole: string) {
   const tenants = env.tenants.filter((t) => t.region === region);
   // TableCleaner's task is `<TABLE>_CLEANER` next to its table (test/stacks.test.ts checks the two agree).
   const purge = (role: string, schema: string, table: string) => {
@@ -42,7 +49,7 @@ function expectedOperations(env: ResolvedEnvironment, region: string, deployRole
     return { role, tables: [name], queryTypes: ["DELETE" as const], task: `${name}_CLEANER` };
   };
   const delivery = env.config.alertDelivery
-    ? [{ role: deployRole, tables: [alertStoreNames(env.databaseName).alerts], queryTypes: ["UPDATE" as const], task: qualified(env.databaseName, "MONITORING", ALERT_DELIVERY_TASK) }]
+    ? [{ role: monitoringRole, tables: [alertStoreNames(env.databaseName).alerts], queryTypes: ["UPDATE" as const], task: qualified(env.databaseName, "MONITORING", ALERT_DELIVERY_TASK) }]
     : [];
   return {
     expectedChanges: [
@@ -57,6 +64,19 @@ function expectedOperations(env: ResolvedEnvironment, region: string, deployRole
     ],
     expectedSuspendedTasks: tenants.flatMap((t) => t.sources.filter((s) => !s.canary.enabled).map((s) => canaryTaskName(env.databaseName, t.schemaName, s.tableName))),
   };
+}
+
+/** The tasks under `scope`, as objects to hand over. */
+function tasksUnder(scope: IConstruct): SchemaObject[] {
+  return scope.node
+    .findAll()
+    .filter((n): n is Task => n instanceof Task)
+    .map((t) => ({ type: "TASK" as const, name: `${t.databaseInput}.${t.schemaInput}.${t.nameInput}`, started: t.startedInput === true, resource: t }));
+}
+
+/** The notification integrations under `scope`. */
+function notificationIntegrationsUnder(scope: IConstruct): (NotificationIntegration | EmailNotificationIntegration)[] {
+  return scope.node.findAll().filter((n): n is NotificationIntegration | EmailNotificationIntegration => n instanceof NotificationIntegration || n instanceof EmailNotificationIntegration);
 }
 
 /**
@@ -100,12 +120,19 @@ export class PlatformStack extends TerraformStack {
 
       const account = env.config.snowflakeAccounts.find((a) => a.region === region);
       if (!account) throw new Error(`${this.node.path}: no Snowflake account for ${region}`); // config validation prevents this
-      const snowflake = new SnowflakeProvider(this, `snowflake_${regionId}`, { alias: regionId, ...snowflakeProviderConfig(account) });
+      // The deploy role and warehouse made by `lakehouse bootstrap snowflake`; ACCOUNTADMIN only for
+      // what only an account administrator may do: the warehouses' resource monitors and their assignment.
+      const snowflake = new SnowflakeProvider(this, `snowflake_${regionId}`, { alias: regionId, ...snowflakeProviderConfig(account, lakehouse.organization) });
+      const accountAdmin = new SnowflakeProvider(this, `snowflake_${regionId}_account_admin`, { alias: `${regionId}_account_admin`, ...accountAdminProviderConfig(account) });
+      const deployRole = deployRoleOf(account, lakehouse.organization);
+      const monitoringRole = monitoringRoleOf(lakehouse.organization, env.name);
       const database = new Database(this, `LogDatabase_${regionId}`, {
         provider: snowflake,
         name: env.databaseName,
         comment: stampedComment(PLATFORM_STACK_MODULE, `Security logs of ${lakehouse.organization} ${env.name}`),
         dataRetentionTimeInDays: env.timeTravelDays,
+        // Every tenant's logs: no plan may drop the database (guardrail SNOWFLAKE_DATA_KEPT_ON_DESTROY).
+        lifecycle: { preventDestroy: true },
       });
       const warehouse = new Warehouse(this, `QueryWarehouse_${regionId}`, {
         name: env.warehouse.name,
@@ -113,6 +140,7 @@ export class PlatformStack extends TerraformStack {
         size: env.warehouse.size,
         monthlyCreditQuota: env.warehouse.monthlyCreditQuota,
         autoSuspendSeconds: env.warehouse.autoSuspendSeconds,
+        administrator: accountAdmin,
       });
       useProvider(warehouse, snowflake);
       // lakehouse backfill's own warehouse, role and progress table; the role's access to each tenant's
@@ -121,13 +149,14 @@ export class PlatformStack extends TerraformStack {
         database: env.databaseName,
         warehouseName: env.backfill.warehouseName,
         roleName: env.backfill.roleName,
-        parentRole: deployRoleOf(account),
+        parentRole: deployRole,
         schema: env.backfill.schema,
         size: env.backfill.size,
         monthlyCreditQuota: env.backfill.monthlyCreditQuota,
         autoSuspendSeconds: env.backfill.autoSuspendSeconds,
         dataRetentionDays: env.timeTravelDays,
         waitFor: [database],
+        administrator: accountAdmin,
       });
       useProvider(backfill, snowflake);
       const alerts = new AlertStore(this, `AlertStore_${regionId}`, { database: env.databaseName, dataRetentionDays: env.timeTravelDays, waitFor: [database] });
@@ -136,7 +165,7 @@ export class PlatformStack extends TerraformStack {
         database: env.databaseName,
         alertStore: alerts.names,
         ...env.monitors,
-        ...expectedOperations(env, region, deployRoleOf(account)),
+        ...expectedOperations(env, region, monitoringRole),
         waitFor: [...alerts.tables],
       });
       useProvider(monitors, snowflake);
@@ -175,6 +204,20 @@ export class PlatformStack extends TerraformStack {
           send.sendAfter(topic.publisherPermissions);
         }
       }
+      // The platform's tasks are owned by and run as the environment's monitoring role (made by the
+      // bootstrap with what the monitors read and granted to the deploy role), never the deploy role
+      // or ACCOUNTADMIN.
+      const platformTasks = tasksUnder(this).filter((t) => t.resource.provider === snowflake);
+      const integrations = notificationIntegrationsUnder(this).filter((i) => i.provider === snowflake);
+      const monitoringAccess = new MonitoringRole(this, `MonitoringRole_${regionId}`, {
+        role: monitoringRole,
+        database: env.databaseName,
+        alertStore: alerts.names,
+        notificationIntegrations: integrations.map((i) => i.nameInput!),
+        waitFor: [database, ...alerts.tables, ...integrations],
+      });
+      const handover = new PipelineOwnership(this, `MonitoringOwnership_${regionId}`, { role: monitoringRole, operator: deployRole, objects: platformTasks, waitFor: monitoringAccess.ready });
+      for (const scope of [monitoringAccess, handover]) useProvider(scope, snowflake);
       snowflakeProviders.push(snowflake);
       regionOutputs[region] = defined({
         access_log_bucket: bucket.bucketName,

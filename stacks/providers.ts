@@ -1,5 +1,6 @@
 import { TerraformProvider, TerraformResource, TerraformStack } from "cdktf";
 import { IConstruct } from "constructs";
+import { snowflakeName } from "../modules/core/naming";
 import { DEFAULT_PROVIDER_VERSIONS, type ProviderVersions } from "./config/provider-versions";
 import type { EnvironmentConfig } from "./config/schema";
 
@@ -13,20 +14,51 @@ export function awsDefaultTags(organization: string, env: string, tenant?: strin
   };
 }
 
+type SnowflakeAccountConfig = EnvironmentConfig["snowflakeAccounts"][number];
+
 /**
- * Snowflake provider settings for one account. Credentials never live in config: the provider reads
- * them from its environment (SNOWFLAKE_USER, SNOWFLAKE_PRIVATE_KEY, … or a profile).
+ * The role Terraform works as in a Snowflake account: the account's `role`, else
+ * `<ORGANIZATION>_LAKEHOUSE_DEPLOYER`. `lakehouse bootstrap snowflake` makes it with exactly the
+ * privileges the stacks need; the tenant roles are granted to it. Upper-case, as Snowflake reports it.
  */
-export function snowflakeProviderConfig(account: EnvironmentConfig["snowflakeAccounts"][number]) {
-  return { organizationName: account.organization, accountName: account.account, role: account.role };
+export function deployRoleOf(account: SnowflakeAccountConfig, organization: string): string {
+  return account.role?.toUpperCase() ?? snowflakeName(organization, "lakehouse", "deployer");
 }
 
 /**
- * The role the tenant roles are granted to: the account's configured `role` (the one Terraform works
- * as), else SYSADMIN. Upper-case, as Snowflake reports it.
+ * The warehouse the providers connect with: the account's `warehouse`, else
+ * `<ORGANIZATION>_LAKEHOUSE_DEPLOY` (made by `lakehouse bootstrap snowflake`). The view resource reads
+ * policy references, which "requires a warehouse in the connection" (provider docs, resources/view.md
+ * at v2.11.0).
  */
-export function deployRoleOf(account: EnvironmentConfig["snowflakeAccounts"][number]): string {
-  return (account.role ?? "SYSADMIN").toUpperCase();
+export function deployWarehouseOf(account: SnowflakeAccountConfig, organization: string): string {
+  return account.warehouse?.toUpperCase() ?? snowflakeName(organization, "lakehouse", "deploy");
+}
+
+/** The role that owns and runs an environment's platform tasks (monitors, alert delivery): `<ORG>_<ENV>_MONITORING`. */
+export function monitoringRoleOf(organization: string, environment: string): string {
+  return snowflakeName(organization, environment, "monitoring");
+}
+
+/**
+ * Snowflake provider settings for one account: the deploy role and warehouse. Credentials never live
+ * in config: the provider reads them from its environment (SNOWFLAKE_USER, SNOWFLAKE_PRIVATE_KEY, … or
+ * a profile).
+ */
+export function snowflakeProviderConfig(account: SnowflakeAccountConfig, organization: string) {
+  return { organizationName: account.organization, accountName: account.account, role: deployRoleOf(account, organization), warehouse: deployWarehouseOf(account, organization) };
+}
+
+/**
+ * The role of the platform stacks' second provider (alias `<region>_account_admin`), bound to the
+ * resource monitors and their assignment to warehouses alone: only account administrators may create
+ * a resource monitor (CREATE RESOURCE MONITOR) or assign one (provider docs, resources/warehouse.md).
+ */
+export const ACCOUNT_ADMIN_ROLE = "ACCOUNTADMIN";
+
+/** Settings of that provider: the same account, as ACCOUNTADMIN; no warehouse (nothing it runs needs one). */
+export function accountAdminProviderConfig(account: SnowflakeAccountConfig) {
+  return { organizationName: account.organization, accountName: account.account, role: ACCOUNT_ADMIN_ROLE };
 }
 
 /**

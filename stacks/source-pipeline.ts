@@ -1,5 +1,5 @@
 import { Schema } from "@cdktf/provider-snowflake/lib/schema";
-import { ITerraformDependable } from "cdktf";
+import { ITerraformDependable, TerraformResource } from "cdktf";
 import { Construct } from "constructs";
 import { SnowflakeAccessRole } from "../modules/aws/snowflake-access-role";
 import { SemiStructuredTable } from "../modules/snowflake/semi-structured-table";
@@ -22,6 +22,10 @@ export interface SourcePipelineProps {
   readonly schema: Schema;
   /** The tenant's pipeline role, which comes to own the source's objects, and what it needs first. */
   readonly pipelineRole: { readonly name: string; readonly ready: readonly ITerraformDependable[] };
+  /** The role Terraform works as: it creates the objects and hands them over (`PipelineOwnership.operator`). */
+  readonly deployRole: string;
+  /** FUTURE grants on the tenant schema's objects: every object is created after them, so it gets them. */
+  readonly grantsFirst: readonly ITerraformDependable[];
   /** The tenant's alert procedure (`TenantAlertWriter.procedureName`), through which the canary raises alerts. */
   readonly alertProcedure: string;
 }
@@ -63,10 +67,13 @@ export class SourcePipeline extends Construct {
   public readonly flattener?: RecordFlattener;
   public readonly landingCleaner?: TableCleaner;
   public readonly ownership: PipelineOwnership;
+  /** Every object the pipeline makes in the tenant's schema (the ones handed over), for `depends_on` of ALL grants. */
+  public readonly objects: readonly TerraformResource[];
 
   constructor(scope: Construct, id: string, props: SourcePipelineProps) {
     super(scope, id);
     const { env, tenant, source } = props;
+    const first = [props.schema, ...props.grantsFirst];
     const label = `${source.name} logs of tenant ${tenant.id}`;
 
     this.integration = new StorageIntegration(this, "Integration", {
@@ -97,7 +104,7 @@ export class SourcePipeline extends Construct {
       dataRetentionDays: env.timeTravelDays,
       views: source.config.views,
       searchOptimizationPaths: source.config.searchOptimizationPaths,
-      waitFor: [props.schema],
+      waitFor: first,
     });
 
     const wrapped = source.config.wrappedRecords;
@@ -110,14 +117,14 @@ export class SourcePipeline extends Construct {
         eventTimeField: source.config.eventTimeField,
         eventTimeFormat: source.eventTimeFormat,
         comment: label,
-        waitFor: [props.schema, this.table.table],
+        waitFor: [...first, this.table.table],
       });
       this.landingCleaner = new TableCleaner(this, "LandingCleaner", {
         database: env.databaseName,
         schema: tenant.schemaName,
         tableName: this.flattener.landingTable,
         retentionDays: source.landingRetentionDays,
-        waitFor: [this.flattener.landing],
+        waitFor: [...first, this.flattener.landing],
       });
     }
 
@@ -129,7 +136,7 @@ export class SourcePipeline extends Construct {
       keyPrefix: source.keyPrefix,
       storageIntegrationName: this.integration.integrationName,
       storageIntegrationReplacementTrigger: this.integration.replacementTrigger,
-      waitFor: [props.schema, this.flattener?.landing ?? this.table.table, this.role.permissions],
+      waitFor: [...first, this.flattener?.landing ?? this.table.table, this.role.permissions],
       comment: label,
     });
 
@@ -144,7 +151,7 @@ export class SourcePipeline extends Construct {
       schedule: source.canary.schedule,
       enabled: source.canary.enabled,
       pipeName: this.pipe.pipeName,
-      waitFor: [this.table.table],
+      waitFor: [...first, this.table.table],
     });
 
     this.cleaner = new TableCleaner(this, "Cleaner", {
@@ -152,19 +159,22 @@ export class SourcePipeline extends Construct {
       schema: tenant.schemaName,
       tableName: source.tableName,
       retentionDays: source.tableRetentionDays,
-      waitFor: [this.table.table],
+      waitFor: [...first, this.table.table],
     });
 
+    const owned = [
+      ...this.table.ownedObjects,
+      ...(this.flattener?.ownedObjects ?? []),
+      ...this.pipe.ownedObjects,
+      ...this.canary.ownedObjects,
+      ...this.cleaner.ownedObjects,
+      ...(this.landingCleaner?.ownedObjects ?? []),
+    ];
+    this.objects = owned.map((o) => o.resource);
     this.ownership = new PipelineOwnership(this, "Ownership", {
       role: props.pipelineRole.name,
-      objects: [
-        ...this.table.ownedObjects,
-        ...(this.flattener?.ownedObjects ?? []),
-        ...this.pipe.ownedObjects,
-        ...this.canary.ownedObjects,
-        ...this.cleaner.ownedObjects,
-        ...(this.landingCleaner?.ownedObjects ?? []),
-      ],
+      operator: props.deployRole,
+      objects: owned,
       storageIntegration: source.storageIntegrationName,
       waitFor: [...props.pipelineRole.ready, this.integration.integration],
     });

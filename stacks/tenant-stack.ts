@@ -17,12 +17,13 @@ import { previewFeaturesFor } from "../modules/core/snowflake-preview";
 import { limitedName } from "../modules/core/naming";
 import { stampModule, stampedComment } from "../modules/core/stamp";
 import { TenantAlertWriter, alertStoreNames } from "../modules/snowflake/alert-store";
+import { PipelineOwnership } from "../modules/snowflake/pipeline-ownership";
 import { TenantRoles } from "../modules/snowflake/tenant-roles";
 import { BackfillTenantAccess } from "../modules/snowflake/backfill-warehouse";
 import { configureBackend } from "./backend";
 import { ResolvedEnvironment, ResolvedLakehouse, ResolvedTenant, accessLogBucketName } from "./config/resolve";
 import { alertTopicName } from "./platform-stack";
-import { awsDefaultTags, deployRoleOf, requireProviderVersions, snowflakeProviderConfig, useProvider } from "./providers";
+import { awsDefaultTags, deployRoleOf, monitoringRoleOf, requireProviderVersions, snowflakeProviderConfig, useProvider } from "./providers";
 import { TENANT_OUTPUTS, declareOutputs, defined } from "./outputs";
 import { SourcePipeline } from "./source-pipeline";
 
@@ -50,7 +51,11 @@ export class TenantStack extends TerraformStack {
     });
     const account = env.config.snowflakeAccounts.find((a) => a.region === tenant.region);
     if (!account) throw new Error(`${this.node.path}: no Snowflake account for ${tenant.region}`); // config validation prevents this
-    const snowflake = new SnowflakeProvider(this, "snowflake", snowflakeProviderConfig(account));
+    // The deploy role and warehouse made by `lakehouse bootstrap snowflake`: a tenant stack never needs an administrator.
+    const snowflake = new SnowflakeProvider(this, "snowflake", snowflakeProviderConfig(account, lakehouse.organization));
+    const deployRole = deployRoleOf(account, lakehouse.organization);
+    // The environment's monitoring role (made by the bootstrap): the platform's monitors run as it.
+    const monitoringRole = monitoringRoleOf(lakehouse.organization, env.name);
     requireProviderVersions(this, env.config.providerVersions);
 
     const pulled = tenant.sources.filter((s) => s.config.delivery.kind === "puller" && s.config.delivery.puller);
@@ -72,6 +77,8 @@ export class TenantStack extends TerraformStack {
       withManagedAccess: "true",
       dataRetentionTimeInDays: env.timeTravelDays,
       comment: stampedComment(TENANT_STACK_MODULE, `Log tables of tenant ${tenant.config.displayName ?? tenant.id}`),
+      // The tenant's logs: no plan may drop the schema (guardrail SNOWFLAKE_DATA_KEPT_ON_DESTROY).
+      lifecycle: { preventDestroy: true },
     });
 
     // The deploying role holds the tenant roles: it keeps managing what the pipeline role owns.
@@ -80,7 +87,9 @@ export class TenantStack extends TerraformStack {
       schema: tenant.schemaName,
       rolePrefix: tenant.snowflakeRolePrefix,
       warehouse: env.warehouse.name,
-      parentRole: deployRoleOf(account),
+      parentRole: deployRole,
+      // The platform's monitors (owned by the monitoring role) see this schema's tasks.
+      monitoringRole,
       waitFor: [schema],
     });
 
@@ -93,9 +102,12 @@ export class TenantStack extends TerraformStack {
       pipelineRole: roles.pipelineRole,
       waitFor: roles.pipelineRoleReady,
     });
+    // The procedure runs with its owner's rights: the monitoring role's (INSERT and SELECT on ALERTS and
+    // ALERT_SUPPRESSIONS), never the deploy role's.
+    new PipelineOwnership(this, "AlertWriterOwnership", { role: monitoringRole, operator: deployRole, objects: alertWriter.ownedObjects, waitFor: alertWriter.ready });
 
     // The platform's backfill role may COPY into this tenant's log tables through their own stages.
-    new BackfillTenantAccess(this, "BackfillAccess", { roleName: env.backfill.roleName, database: env.databaseName, schema: tenant.schemaName, waitFor: [schema] });
+    const backfillAccess = new BackfillTenantAccess(this, "BackfillAccess", { roleName: env.backfill.roleName, database: env.databaseName, schema: tenant.schemaName, waitFor: [schema] });
 
     // Alarms (pullers, streams, consumers, the vault) go to the environment's alert topic in the tenant's
     // region (the platform stack's, found by its ARN); without SNS delivery there is no topic, and the
@@ -163,10 +175,16 @@ export class TenantStack extends TerraformStack {
           schema,
           pipelineRole: { name: roles.pipelineRole, ready: [...roles.pipelineRoleReady, ...alertWriter.ready] },
           alertProcedure: alertWriter.procedureName,
+          deployRole,
+          // FUTURE grants before the objects, ALL grants after them: no object falls between the two.
+          grantsFirst: [...roles.futureGrants, ...backfillAccess.futureGrants],
         }),
       );
     }
     this.pipelines = pipelines;
+    const objects = [...pipelines.values()].flatMap((p) => p.objects);
+    roles.grantOnExistingAfter(...objects);
+    backfillAccess.grantOnExistingAfter(...objects);
 
     // One puller per source with delivery.puller, its alarms to the alert topic (above).
     const pullers = new Map<string, LogPuller>();

@@ -19,7 +19,7 @@ import { PlanInputError, RefSynthError } from "../review";
 
 const run = (args: string[]) => runCli(args);
 
-const COMMANDS = ["init", "synth", "validate", "schema", "review", "versions", "shards", "backfill", "restore"];
+const COMMANDS = ["init", "synth", "validate", "schema", "review", "versions", "shards", "backfill", "restore", "bootstrap"];
 const OPTIONS: Record<string, string[]> = {
   init: ["--organization <name>", "--aws-account-id <id>", "--region <aws-region>", "--snowflake-account <ORG.ACCOUNT>", "--tenant <id>", "--environment <name>", "--state-bucket <bucket>", "--dir <folder>", "--force"],
   synth: ["--config <file>", "--example <name>", "--out <dir>", "--stack <glob>...", "--changed-since <ref>", "--jobs <n>", "-q, --quiet", "--json"],
@@ -29,6 +29,7 @@ const OPTIONS: Record<string, string[]> = {
   versions: ["--base <ref>", "--head <ref>"],
   shards: ["--changes <review.json>", "--config <file>", "--example <name>", "--max-jobs <n>"],
   backfill: ["--config <file>", "--env <name>", "--tenant <id>", "--source <name>", "--from <date|datetime>", "--to <date|datetime>", "--dry-run", "--batch-files <n>", "--batch-mb <n>", "--skip-recent-minutes <n>", "--json", "--snowflake-account <org-account>", "--snowflake-user <user>", "--private-key-file <path>", "--role <role>", "--warehouse <name>"],
+  bootstrap: ["--config <file>", "--env <name>", "--region <region>", "--deploy-user <user>", "--check", "--snowflake-account <org-account>", "--snowflake-user <user>", "--private-key-file <path>", "--role <role>"],
   restore: ["--config <file>", "--env <name>", "--tenant <id>", "--source <name>", "--from <YYYY-MM-DD>", "--to <YYYY-MM-DD>", "--tier <bulk|standard|expedited>", "--days <n>", "--into <schema or table>", "--wait", "--poll-seconds <n>", "--dry-run", "--json", "--snowflake-account <org-account>", "--snowflake-user <user>", "--private-key-file <path>", "--role <role>", "--warehouse <name>"],
 };
 

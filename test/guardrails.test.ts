@@ -327,3 +327,40 @@ describe("guardrails over backups (a tenant bucket replicating into its vault)",
     expect(rulesHit(backupStack(edit))).toEqual([rule]);
   });
 });
+
+describe("guardrails over Snowflake objects that hold data, and warehouses' monitors", () => {
+  const kept = { lifecycle: { prevent_destroy: true } };
+  /** A database, schema and table as the modules make them; `edit` breaks one thing. */
+  function dataStack(edit: (r: Resources) => void = () => undefined): { resource: Resources } {
+    const resource: Resources = {
+      snowflake_database: { db: { name: "LOGS", ...kept } },
+      snowflake_schema: { s: { database: "LOGS", name: "T1", ...kept } },
+      snowflake_table: { t: { database: "LOGS", schema: "T1", name: "ALERTS", ...kept } },
+      snowflake_warehouse: { wh: { name: "Q_WH", lifecycle: { ignore_changes: ["resource_monitor"] } } },
+      snowflake_execute: { assign: { execute: "ALTER WAREHOUSE Q_WH SET RESOURCE_MONITOR = Q_WH_MONITOR", revert: "ALTER WAREHOUSE Q_WH UNSET RESOURCE_MONITOR" } },
+    };
+    edit(resource);
+    return { resource };
+  }
+
+  test("objects kept on destroy and a warehouse assigned its monitor (by an administrator's statement) pass", () => expect(rulesHit(dataStack())).toEqual([]));
+
+  test.each([
+    ["SNOWFLAKE_DATA_KEPT_ON_DESTROY", (r: Resources) => delete r.snowflake_database.db.lifecycle],
+    ["SNOWFLAKE_DATA_KEPT_ON_DESTROY", (r: Resources) => (r.snowflake_schema.s.lifecycle = { prevent_destroy: false })],
+    ["SNOWFLAKE_DATA_KEPT_ON_DESTROY", (r: Resources) => delete r.snowflake_table.t.lifecycle],
+    ["WAREHOUSE_HAS_RESOURCE_MONITOR", (r: Resources) => delete r.snowflake_execute],
+    ["WAREHOUSE_HAS_RESOURCE_MONITOR", (r: Resources) => (r.snowflake_execute.assign.execute = "ALTER WAREHOUSE OTHER_WH SET RESOURCE_MONITOR = Q_WH_MONITOR")],
+  ])("%s fires on a crafted violation, and only it", (rule, edit) => {
+    expect(rulesHit(dataStack(edit))).toEqual([rule]);
+  });
+
+  test("a monitor set on the warehouse itself also counts", () => {
+    expect(rulesHit(dataStack((r) => ((r.snowflake_warehouse.wh = { name: "Q_WH", resource_monitor: "Q_WH_MONITOR" }), delete r.snowflake_execute)))).toEqual([]);
+  });
+
+  test("SNOWFLAKE_DATA_KEPT_ON_DESTROY names what would be dropped", () => {
+    const [v] = guardrailViolations(dataStack((r) => delete r.snowflake_table.t.lifecycle));
+    expect(v.message).toBe("LOGS.T1.ALERTS has no lifecycle.prevent_destroy: a plan could drop it with the data it holds");
+  });
+});

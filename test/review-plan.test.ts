@@ -84,6 +84,15 @@ describe("plan-aware review", () => {
     expect(out[0].findings[0].message).toContain("files landed but not yet flattened are never flattened");
   });
 
+  test("GIVEN a plan replacing a pipe (its stage was replaced) THEN it is critical and names the backfill that loads the gap", () => {
+    const file = planFile("pipe.json", [rc("snowflake_pipe.Source_okta_Pipe_FD5471B9", ["delete", "create"], { action_reason: "replace_by_triggers" })]);
+    const { changes: out } = applyPlans(changes(), [readPlan("tenant-globex-prod", file)], { base: stacks, head: stacks });
+    expect(out.map((c) => [c.severity, c.findings[0].rule])).toEqual([["critical", "plan.data-replaced"]]);
+    expect(out[0].findings[0].message).toContain(
+      "files that land between the drop and the new pipe are never loaded; after the apply, run lakehouse backfill --config <config> --env prod --tenant globex --source okta --from <when the apply started> --to <when it ended>",
+    );
+  });
+
   test("GIVEN a plan replacing the log bucket, a table and the access role, deleting the key THEN each is critical with the attributes forcing it", () => {
     const file = planFile("globex.json", [
       rc("aws_s3_bucket.LogBucket_CC3B17E8", ["delete", "create"], { action_reason: "replace_because_cannot_update", replace_paths: [["bucket"]] }),

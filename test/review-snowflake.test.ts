@@ -219,3 +219,38 @@ describe("views, Time Travel and grants", () => {
     expect(literal.find((c) => c.type === "snowflake_grant_privileges_to_account_role")!.severity).toBe("medium");
   });
 });
+
+describe("ownership handovers as resources (snowflake_grant_ownership, pipeline-ownership 0.3.0)", () => {
+  const provider = { snowflake: [{ organization_name: "ACMEORG", account_name: "SECLAKE_US", role: "ACME_LAKEHOUSE_DEPLOYER" }] };
+  const schema = { snowflake_schema: { S: { database: "LOGS_PROD", name: "GLOBEX" } } };
+  const table = (name: string) => ({ [name]: { database: "LOGS_PROD", schema: "GLOBEX", name } });
+  const handover = (name: string, role: string) => ({ account_role_name: role, outbound_privileges: "COPY", on: { object_type: "TABLE", object_name: `"LOGS_PROD"."GLOBEX"."${name}"` } });
+  const handoverSql = (name: string, role: string) => ({ execute: `EXECUTE IMMEDIATE $$\nBEGIN\n  GRANT OWNERSHIP ON TABLE LOGS_PROD.GLOBEX.${name} TO ROLE ${role} COPY CURRENT GRANTS;\nEND;\n$$`, revert: "SELECT 1" });
+  const stack = (resource: Record<string, Record<string, unknown>>) => ({ "tenant-globex-prod": { provider, resource } as unknown as StackSet[string] });
+  const review = (before: StackSet, after: StackSet) =>
+    classify(diffStacks(before, after), reviewContext(before, after))
+      .filter((c) => c.type.startsWith("snowflake_grant"))
+      .map((c) => [c.findings[0].severity, c.findings[0].rule]);
+
+  test("a new table handed to the role base's handovers already name is low; to any other role, medium", () => {
+    const before = stack({ ...schema, snowflake_table: table("OKTA"), snowflake_grant_ownership: { OKTA: handover("OKTA", "GLOBEX_PIPELINE") } });
+    const add = (role: string) => stack({ ...schema, snowflake_table: { ...table("OKTA"), ...table("WAF") }, snowflake_grant_ownership: { OKTA: handover("OKTA", "GLOBEX_PIPELINE"), WAF: handover("WAF", role) } });
+    expect(review(before, add("GLOBEX_PIPELINE"))).toEqual([["low", "grants.to-pipeline-owner"]]);
+    expect(review(before, add("SOMEONE_ELSE"))).toEqual([["medium", "grants.added"]]);
+  });
+
+  test("upgrading from the SQL handover: the same owner is low, another owner is ownership moved (high)", () => {
+    const before = stack({ ...schema, snowflake_table: table("OKTA"), snowflake_execute: { Handover: handoverSql("OKTA", "GLOBEX_PIPELINE") } });
+    const after = (role: string) => stack({ ...schema, snowflake_table: table("OKTA"), snowflake_grant_ownership: { OKTA: handover("OKTA", role) } });
+    expect(review(before, after("GLOBEX_PIPELINE"))).toEqual([["low", "grants.ownership-kept"]]);
+    expect(review(before, after("SYSADMIN"))).toEqual([["high", "grants.ownership-moved"]]);
+  });
+
+  test("the deploying role keeping OPERATE on a pipe this change creates is low; on an existing one it is high", () => {
+    const operate = (pipe: string) => ({ account_role_name: "ACME_LAKEHOUSE_DEPLOYER", privileges: ["MONITOR", "OPERATE"], on_schema_object: { object_type: "PIPE", object_name: `"LOGS_PROD"."GLOBEX"."${pipe}"` } });
+    const pipe = (name: string) => ({ [name]: { database: "LOGS_PROD", schema: "GLOBEX", name } });
+    const before = stack({ ...schema, snowflake_pipe: pipe("OKTA_PIPE") });
+    expect(review(before, stack({ ...schema, snowflake_pipe: { ...pipe("OKTA_PIPE"), ...pipe("WAF_PIPE") }, snowflake_grant_privileges_to_account_role: { G: operate("WAF_PIPE") } }))).toEqual([["low", "grants.to-deploying-role"]]);
+    expect(review(before, stack({ ...schema, snowflake_pipe: pipe("OKTA_PIPE"), snowflake_grant_privileges_to_account_role: { G: operate("OKTA_PIPE") } }))).toEqual([["high", "grants.added-to-role"]]);
+  });
+});

@@ -255,6 +255,38 @@ describe("version discipline", () => {
   }, 60000);
 });
 
+describe("a replaced pipe", () => {
+  test("a changed COPY recreates the pipe: high, with the backfill command that loads what arrived in between", () => {
+    const pipe = (copy: string) => ({ name: "GSUITE_AUDIT_PIPE", database: "ACME_LOGS_PROD", schema: "UMBRELLA", copy_statement: copy, auto_ingest: true });
+    const [c] = classify([
+      {
+        stack: "tenant-umbrella-prod",
+        address: "snowflake_pipe.Source_gsuite_audit_Pipe_1",
+        type: "snowflake_pipe",
+        action: "changed",
+        attributes: [{ path: "copy_statement", before: "COPY INTO A ...ON_ERROR = CONTINUE", after: "COPY INTO A ...ON_ERROR = SKIP_FILE" }],
+        before: pipe("COPY INTO A ...ON_ERROR = CONTINUE"),
+        after: pipe("COPY INTO A ...ON_ERROR = SKIP_FILE"),
+      },
+    ]);
+    expect(c.severity).toBe("high");
+    expect(c.findings).toEqual([
+      {
+        severity: "high",
+        rule: "data.pipe-replaced",
+        path: "copy_statement",
+        message:
+          "pipe replaced (copy_statement changed): files that land between the drop and the new pipe are never loaded; after the apply, run lakehouse backfill --config <config> --env prod --tenant umbrella --source gsuite_audit --from <when the apply started> --to <when it ended>",
+      },
+    ]);
+  });
+
+  test("a comment change keeps the pipe: no such finding", () => {
+    const [c] = classify([{ stack: "tenant-umbrella-prod", address: "snowflake_pipe.P", type: "snowflake_pipe", action: "changed", attributes: [{ path: "comment", before: "a", after: "b" }] }]);
+    expect(c.findings.map((f) => f.rule)).toEqual(["meta.comment"]);
+  });
+});
+
 describe("grants inside executed SQL", () => {
   const handover = (role: string) =>
     `EXECUTE IMMEDIATE $$\nBEGIN\n  GRANT OWNERSHIP ON TABLE DB.S.T TO ROLE ${role} COPY CURRENT GRANTS;\n  ALTER PIPE DB.S.P SET PIPE_EXECUTION_PAUSED = TRUE;\n  GRANT OWNERSHIP ON PIPE DB.S.P TO ROLE ${role} COPY CURRENT GRANTS;\nEND;\n$$`;

@@ -58,7 +58,47 @@ describe("stacks from the default config", () => {
       "snowflake_table_resource",
     ]);
     const platformFeatures = ["snowflake_email_notification_integration_resource", "snowflake_notification_integration_resource", "snowflake_table_resource"];
-    expect(platform["platform-prod"].provider!.snowflake.map((p) => p.preview_features_enabled)).toEqual([platformFeatures, platformFeatures]);
+    const deploying = platform["platform-prod"].provider!.snowflake.filter((p) => !String(p.alias).endsWith("_account_admin"));
+    expect(deploying.map((p) => p.preview_features_enabled)).toEqual([platformFeatures, platformFeatures]);
+  });
+
+  test("every Snowflake provider works as the deploy role, on the deploy warehouse; ACCOUNTADMIN only for resource monitors and their assignment", () => {
+    const deploy = { role: "ACME_LAKEHOUSE_DEPLOYER", warehouse: "ACME_LAKEHOUSE_DEPLOY" };
+    for (const json of Object.values(tenants)) expect(json.provider!.snowflake).toEqual([expect.objectContaining(deploy)]);
+    const providers = platform["platform-prod"].provider!.snowflake;
+    expect(providers.map((p) => [p.alias, p.role, p.warehouse]).sort()).toEqual([
+      ["eu_west_1", "ACME_LAKEHOUSE_DEPLOYER", "ACME_LAKEHOUSE_DEPLOY"],
+      ["eu_west_1_account_admin", "ACCOUNTADMIN", undefined],
+      ["us_east_1", "ACME_LAKEHOUSE_DEPLOYER", "ACME_LAKEHOUSE_DEPLOY"],
+      ["us_east_1_account_admin", "ACCOUNTADMIN", undefined],
+    ]);
+    const asAdmin = Object.entries(platform["platform-prod"].resource).flatMap(([type, byName]) =>
+      Object.values(byName).filter((r) => String(r.provider).endsWith("_account_admin")).map((r) => (type === "snowflake_execute" ? String(r.execute).replace(/ [A-Z_]+ SET/, " <wh> SET").replace(/= [A-Z_]+$/, "= <monitor>") : type)),
+    );
+    expect(asAdmin.sort()).toEqual([...Array(4).fill("ALTER WAREHOUSE <wh> SET RESOURCE_MONITOR = <monitor>"), ...Array(4).fill("snowflake_resource_monitor")]);
+  });
+
+  test("the platform's tasks are handed over to the monitoring role, which may write the alert store and send through the integrations", () => {
+    const json = platform["platform-prod"];
+    for (const region of ["us_east_1", "eu_west_1"]) {
+      const tasks = resourcesOf(json, "snowflake_task").filter((t) => t.provider === `snowflake.${region}`).map((t) => `"${t.database}"."${t.schema}"."${t.name}"`);
+      const handed = resourcesOf(json, "snowflake_grant_ownership").filter((g) => g.provider === `snowflake.${region}`);
+      expect(tasks).toHaveLength(6);
+      expect(handed.map((g) => (g.on as { object_name: string }).object_name).sort()).toEqual(tasks.sort());
+      for (const g of handed) expect(g).toMatchObject({ account_role_name: "ACME_PROD_MONITORING", outbound_privileges: "COPY", on: { object_type: "TASK" } });
+    }
+    const monitoring = resourcesOf(json, "snowflake_grant_privileges_to_account_role").filter((g) => g.account_role_name === "ACME_PROD_MONITORING" && g.provider === "snowflake.us_east_1");
+    const describe = (g: Record<string, unknown>) =>
+      `${(g.privileges as string[]).join("+")} ON ${(g.on_account_object as { object_name?: string } | undefined)?.object_name ?? (g.on_schema as { schema_name?: string } | undefined)?.schema_name ?? (g.on_schema_object as { object_name: string }).object_name}`;
+    expect(monitoring.map(describe).sort()).toEqual([
+      'INSERT+SELECT ON "ACME_LOGS_PROD"."MONITORING"."ALERT_SUPPRESSIONS"',
+      'INSERT+SELECT ON "ACME_LOGS_PROD"."MONITORING"."MONITOR_EVENTS"',
+      'INSERT+SELECT+UPDATE ON "ACME_LOGS_PROD"."MONITORING"."ALERTS"',
+      'USAGE ON "ACME_LOGS_PROD"."MONITORING"',
+      "USAGE ON ACME_LOGS_PROD",
+      "USAGE ON ACME_PROD_ALERTS_EMAIL",
+      "USAGE ON ACME_PROD_ALERTS_SNS",
+    ]);
   });
 
   test("every tenant stack holds, for every source: prefix + notification, role, integration, table, views and pipe", () => {
@@ -148,8 +188,11 @@ describe("stacks from the default config", () => {
   test("each tenant has its own Snowflake roles on its schema and AWS roles on its prefixes", () => {
     const json = tenants["tenant-umbrella-prod"];
     expect(resourcesOf(json, "snowflake_account_role").map((r) => r.name).sort()).toEqual(["ACME_PROD_UMBRELLA_ANALYST", "ACME_PROD_UMBRELLA_PIPELINE", "ACME_PROD_UMBRELLA_READER"]);
+    // The deploying role keeps only OPERATE (and MONITOR on pipes) on the pipes and tasks it hands over.
+    const deployers = resourcesOf(json, "snowflake_grant_privileges_to_account_role").filter((g) => g.account_role_name === "ACME_LAKEHOUSE_DEPLOYER");
+    expect(new Set(deployers.map((g) => `${(g.on_schema_object as { object_type: string }).object_type} ${(g.privileges as string[]).join("+")}`))).toEqual(new Set(["PIPE MONITOR+OPERATE", "TASK OPERATE"]));
     const scopes = new Set(
-      resourcesOf(json, "snowflake_grant_privileges_to_account_role").map((g) => {
+      resourcesOf(json, "snowflake_grant_privileges_to_account_role").filter((g) => g.account_role_name !== "ACME_LAKEHOUSE_DEPLOYER").map((g) => {
         const o = g.on_schema_object as { object_name?: string; all?: { in_schema: string }; future?: { in_schema: string } } | undefined;
         if (g.on_account) return "ACCOUNT";
         return o?.object_name ?? o?.all?.in_schema ?? o?.future?.in_schema ?? (g.on_schema as { schema_name?: string } | undefined)?.schema_name ?? (g.on_account_object as { object_name: string }).object_name;
@@ -183,10 +226,11 @@ describe("stacks from the default config", () => {
       const provider = `snowflake.${region}`;
       const wh = resourcesOf(p, "snowflake_warehouse").find((w) => w.name === "ACME_PROD_BACKFILL_WH" && w.provider === provider)!;
       expect(wh).toMatchObject({ warehouse_size: "XSMALL", auto_suspend: 60 });
-      expect(String(wh.resource_monitor)).toContain(`snowflake_resource_monitor.Backfill_${region}_Monitor`);
-      expect(resourcesOf(p, "snowflake_resource_monitor").find((m) => m.name === "ACME_PROD_BACKFILL_WH_MONITOR" && m.provider === provider)).toMatchObject({ credit_quota: 20 });
+      // The monitor, and its assignment, are an account administrator's.
+      expect(resourcesOf(p, "snowflake_resource_monitor").find((m) => m.name === "ACME_PROD_BACKFILL_WH_MONITOR" && m.provider === `${provider}_account_admin`)).toMatchObject({ credit_quota: 20 });
+      expect(resourcesOf(p, "snowflake_execute").find((e) => e.execute === "ALTER WAREHOUSE ACME_PROD_BACKFILL_WH SET RESOURCE_MONITOR = ACME_PROD_BACKFILL_WH_MONITOR" && e.provider === `${provider}_account_admin`)).toBeDefined();
       expect(resourcesOf(p, "snowflake_table").find((t) => t.name === "PROGRESS" && t.provider === provider)).toMatchObject({ database: "ACME_LOGS_PROD", schema: "BACKFILL" });
-      expect(resourcesOf(p, "snowflake_grant_account_role").find((g) => String(g.role_name).includes(`Backfill_${region}_Role`))).toMatchObject({ parent_role_name: "SYSADMIN" });
+      expect(resourcesOf(p, "snowflake_grant_account_role").find((g) => String(g.role_name).includes(`Backfill_${region}_Role`))).toMatchObject({ parent_role_name: "ACME_LAKEHOUSE_DEPLOYER" });
     }
     for (const [stackName, json] of Object.entries(tenants)) {
       const schema = `"ACME_LOGS_PROD"."${stackName.split("-")[1].toUpperCase()}"`;
@@ -195,16 +239,24 @@ describe("stacks from the default config", () => {
       for (const g of grants) {
         const o = g.on_schema_object as { all?: { in_schema: string }; future?: { in_schema: string } } | undefined;
         expect(o?.all?.in_schema ?? o?.future?.in_schema ?? (g.on_schema as { schema_name: string }).schema_name).toBe(schema);
-        expect(g.depends_on).toEqual(["snowflake_schema.TenantSchema"]);
+        // FUTURE grants right after the schema (the objects wait for them); ALL grants after every object too.
+        if (o?.all) expect(g.depends_on).toEqual(expect.arrayContaining(["snowflake_schema.TenantSchema", expect.stringMatching(/^snowflake_table\./), expect.stringMatching(/^snowflake_task\./)]));
+        else expect(g.depends_on).toEqual(["snowflake_schema.TenantSchema"]);
       }
     }
   });
 
-  test("every object in a tenant schema is handed over to the tenant's pipeline role, once its grants exist", () => {
+  test("every object in a tenant schema is handed over to the tenant's pipeline role, once its grants exist, and made after the schema's FUTURE grants", () => {
     for (const [stackName, json] of Object.entries(tenants)) {
       const role = `ACME_PROD_${stackName.split("-")[1].toUpperCase()}_PIPELINE`;
-      const handovers = resourcesOf(json, "snowflake_execute").filter((e) => String(e.execute).includes("GRANT OWNERSHIP"));
-      const handed = handovers.flatMap((e) => [...String(e.execute).matchAll(/GRANT OWNERSHIP ON ([A-Z ]+?) (\S+) TO ROLE (\S+) COPY CURRENT GRANTS;/g)].map((m) => `${m[1]} ${m[2]} -> ${m[3]}`));
+      // The tenant's alert procedure (in MONITORING) goes to the monitoring role, whose rights it runs with.
+      const [procedure] = Object.keys(json.resource.snowflake_procedure_sql);
+      const toMonitoring = resourcesOf(json, "snowflake_grant_ownership").filter((g) => g.account_role_name === "ACME_PROD_MONITORING");
+      expect(toMonitoring.map((g) => g.on)).toEqual([{ object_type: "PROCEDURE", object_name: `\${snowflake_procedure_sql.${procedure}.fully_qualified_name}` }]);
+      const handovers = resourcesOf(json, "snowflake_grant_ownership").filter((g) => g.account_role_name !== "ACME_PROD_MONITORING");
+      const handed = handovers.map((g) => `${(g.on as { object_type: string }).object_type} ${(g.on as { object_name: string }).object_name.replace(/"/g, "")} -> ${g.account_role_name}`);
+      const future = Object.entries(json.resource.snowflake_grant_privileges_to_account_role).filter(([, g]) => (g.on_schema_object as { future?: unknown } | undefined)?.future).map(([name]) => `snowflake_grant_privileges_to_account_role.${name}`);
+      expect(future).toHaveLength(6);
       const created = [
         ...["TABLE:snowflake_table", "VIEW:snowflake_view", "FILE FORMAT:snowflake_file_format", "STAGE:snowflake_stage", "STREAM:snowflake_stream_on_table", "PIPE:snowflake_pipe", "TASK:snowflake_task"].flatMap((entry) => {
           const [type, resourceType] = entry.split(":");
@@ -218,15 +270,13 @@ describe("stacks from the default config", () => {
         expect(deps).toContain("snowflake_account_role.SnowflakeRoles_PIPELINE");
         expect(deps).toContain("snowflake_grant_account_role.SnowflakeRoles_PIPELINEToParent");
         expect(deps).toContain("SnowflakeRoles_PipelineExecuteTasks");
-        // Re-run only when an object is replaced (its id changes), not on every in-place update.
-        expect((h.lifecycle as { replace_triggered_by: string[] }).replace_triggered_by.every((r) => r.endsWith(".id"))).toBe(true);
+        expect(h.outbound_privileges).toBe("COPY");
+      }
+      // Tables, stages, file formats, pipes (their own) wait for the FUTURE grants.
+      for (const type of ["snowflake_table", "snowflake_stage", "snowflake_file_format"]) {
+        for (const r of resourcesOf(json, type)) expect(r.depends_on).toEqual(expect.arrayContaining(future));
       }
     }
-    // The disabled canary is handed over and stays suspended.
-    const initech = resourcesOf(tenants["tenant-initech-prod"], "snowflake_execute").map((e) => String(e.execute)).join("\n");
-    expect(initech).toContain("GRANT OWNERSHIP ON TASK ACME_LOGS_PROD.INITECH.OKTA_CANARY TO ROLE ACME_PROD_INITECH_PIPELINE COPY CURRENT GRANTS;");
-    expect(initech).not.toContain("ALTER TASK ACME_LOGS_PROD.INITECH.OKTA_CANARY RESUME");
-    expect(initech).toContain("ALTER TASK ACME_LOGS_PROD.INITECH.CLOUDTRAIL_CANARY RESUME");
   });
 
   test("the tamper monitor expects exactly each cleaner's purge — its pipeline role, its own table, DELETE, its own task — in the cleaner's region, and alert delivery's stamps", () => {
@@ -244,7 +294,8 @@ describe("stacks from the default config", () => {
       }
     }
     for (const region of ["us_east_1", "eu_west_1"]) {
-      expect(expectedRows(region).sort()).toEqual([...cleanerRows[region], "SYSADMIN ACME_LOGS_PROD.MONITORING.ALERTS UPDATE ACME_LOGS_PROD.MONITORING.ALERT_DELIVERY"].sort());
+      // Delivery's stamps are made by its task's owner: the monitoring role, which the platform's tasks are handed to.
+      expect(expectedRows(region).sort()).toEqual([...cleanerRows[region], "ACME_PROD_MONITORING ACME_LOGS_PROD.MONITORING.ALERTS UPDATE ACME_LOGS_PROD.MONITORING.ALERT_DELIVERY"].sort());
     }
     expect(cleanerRows.us_east_1.length).toBeGreaterThanOrEqual(8);
     // No role is exempt from everything, nothing is matched on statement text.
@@ -254,7 +305,8 @@ describe("stacks from the default config", () => {
   test("tenant isolation in the synthesized grants: no tenant role holds a privilege on the alert store, and each pipeline role may call only its own tenant's procedure", () => {
     const stacks = [...Object.values(platform), ...Object.values(tenants)];
     for (const json of stacks) {
-      for (const g of resourcesOf(json, "snowflake_grant_privileges_to_account_role")) {
+      // The environment's monitoring role is no tenant's: it runs the monitors, delivery and the tenants' procedures.
+      for (const g of resourcesOf(json, "snowflake_grant_privileges_to_account_role").filter((x) => x.account_role_name !== "ACME_PROD_MONITORING")) {
         const target = JSON.stringify([g.on_schema_object, g.on_schema, g.on_account_object]);
         expect(target).not.toMatch(/ALERTS|ALERT_SUPPRESSIONS|MONITOR_EVENTS|all.*MONITORING|future.*MONITORING/);
       }

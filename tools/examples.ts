@@ -1,7 +1,10 @@
 import { join } from "node:path";
 import { App } from "cdktf";
 import { packageRoot } from "../modules/core/package-root";
-import { buildDirectExample } from "../examples/direct-modules/main";
+import { buildDirectExample, directExampleBootstrap } from "../examples/direct-modules/main";
+import { bootstrapPlans } from "../stacks/bootstrap/from-config";
+import { BootstrapPlan } from "../stacks/bootstrap/plan";
+import { resolveConfig } from "../stacks/config/resolve";
 import { enforceGuardrails, synthLakehouse } from "../stacks/app";
 import { loadConfigFile } from "../stacks/config/load";
 
@@ -29,3 +32,12 @@ export function synthExamples(root: string): Record<string, string> {
     }),
   );
 }
+
+/**
+ * What an administrator runs once for each example (`lakehouse bootstrap snowflake`, or the example's
+ * own plan): test/bootstrap.test.ts checks each against what the example's stacks need.
+ */
+export const EXAMPLE_BOOTSTRAPS: Record<keyof typeof EXAMPLES, () => BootstrapPlan[]> = {
+  default: () => bootstrapPlans(resolveConfig(loadConfigFile(join(packageRoot(), "examples", "default", "lakehouse.yaml")))),
+  "direct-modules": () => [directExampleBootstrap()],
+};

@@ -57,6 +57,6 @@ export function backfillTarget(lakehouse: ResolvedLakehouse, envName: string, te
     tableRetentionDays: source.tableRetentionDays,
     snowflakeAccount: `${account.organization}-${account.account}`,
     role: env.backfill.roleName,
-    deployRole: deployRoleOf(account),
+    deployRole: deployRoleOf(account, lakehouse.organization),
   };
 }

@@ -21,8 +21,12 @@ import { StorageIntegration } from "../../modules/snowflake/storage-integration"
 import { TableCleaner } from "../../modules/snowflake/table-cleaner";
 import { enforceGuardrails, guardrailsModeFromEnv } from "../../stacks/app";
 import { requireProviderVersions } from "../../stacks/providers";
+import { BootstrapPlan, accountPrivilege } from "../../stacks/bootstrap/plan";
+import { DEPLOY_WAREHOUSE } from "../../stacks/bootstrap/from-config";
 
 const ACCOUNT = "222222222222";
+const DEPLOY_ROLE = "EXAMPLE_DEPLOYER";
+const DEPLOY_WAREHOUSE_NAME = "EXAMPLE_DEPLOY";
 const BUCKET = "example-gsuite-audit-logs";
 
 export class GsuiteAuditStack extends TerraformStack {
@@ -30,7 +34,9 @@ export class GsuiteAuditStack extends TerraformStack {
     super(scope, id);
     new LocalBackend(this, { path: `terraform-state/${id}.tfstate` });
     new AwsProvider(this, "aws", { region: "us-east-1", allowedAccountIds: [ACCOUNT] });
-    const snowflake = new SnowflakeProvider(this, "snowflake", { organizationName: "EXAMPLEORG", accountName: "SECURITY" });
+    // The role and warehouse of directExampleBootstrap() below: an administrator runs its SQL once
+    // (`bootstrapSql(directExampleBootstrap())`), and Terraform never works as ACCOUNTADMIN.
+    const snowflake = new SnowflakeProvider(this, "snowflake", { organizationName: "EXAMPLEORG", accountName: "SECURITY", role: DEPLOY_ROLE, warehouse: DEPLOY_WAREHOUSE_NAME });
     // Provider version constraints: AWS ">= 6.34, < 7", Snowflake "2.11.0" unless given here.
     requireProviderVersions(this);
 
@@ -103,6 +109,36 @@ export class GsuiteAuditStack extends TerraformStack {
 
     snowflake.previewFeaturesEnabled = previewFeaturesFor(this);
   }
+}
+
+/**
+ * What an administrator grants once for this stack, as `lakehouse bootstrap snowflake` does for a
+ * config: the stack works in a database and schema that exist already (LOGS_PROD.RAW), so instead of
+ * CREATE DATABASE its role gets exactly what it creates there. Print it with
+ * `bootstrapSql(directExampleBootstrap())` (stacks/bootstrap/plan).
+ */
+export function directExampleBootstrap(): BootstrapPlan {
+  const role = DEPLOY_ROLE;
+  const inRaw = (privilege: string, why: string) => ({ kind: "privilege" as const, privilege, on: { type: "SCHEMA" as const, name: "LOGS_PROD.RAW" }, to: role, why });
+  return {
+    account: "EXAMPLEORG-SECURITY",
+    deploys: ["stack gsuite-audit"],
+    deployRole: role,
+    warehouse: { name: DEPLOY_WAREHOUSE_NAME, monitor: `${DEPLOY_WAREHOUSE_NAME}_MONITOR`, ...DEPLOY_WAREHOUSE },
+    roles: [{ name: role, comment: "Terraform deploys the gsuite-audit example as this role" }],
+    grants: [
+      { kind: "privilege", privilege: "USAGE", on: { type: "WAREHOUSE", name: DEPLOY_WAREHOUSE_NAME }, to: role, why: "the provider connects with it (views read policy references)" },
+      accountPrivilege("CREATE INTEGRATION", role, "the source's storage integration"),
+      accountPrivilege("EXECUTE MANAGED TASK", role, "the canary and the cleaner are serverless tasks it owns"),
+      accountPrivilege("EXECUTE TASK", role, "it resumes and runs the tasks it owns"),
+      { kind: "privilege", privilege: "USAGE", on: { type: "DATABASE", name: "LOGS_PROD" }, to: role, why: "everything lives in LOGS_PROD" },
+      { kind: "privilege", privilege: "CREATE SCHEMA", on: { type: "DATABASE", name: "LOGS_PROD" }, to: role, why: "the alert store's MONITORING schema" },
+      inRaw("USAGE", "the log table and its pipeline live in LOGS_PROD.RAW"),
+      ...["TABLE", "VIEW", "FILE FORMAT", "STAGE", "PIPE", "TASK"].map((type) => inRaw(`CREATE ${type}`, `the source's ${type.toLowerCase()}`)),
+      inRaw("ADD SEARCH OPTIMIZATION", "search optimization on actor.email"),
+    ],
+    notes: [],
+  };
 }
 
 export function buildDirectExample(app: App): GsuiteAuditStack {

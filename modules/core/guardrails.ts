@@ -239,7 +239,23 @@ export const RULES: readonly GuardrailRule[] = [
     id: "WAREHOUSE_HAS_RESOURCE_MONITOR",
     description: "Every warehouse is assigned a resource monitor (a credit quota that notifies, then suspends)",
     resourceTypes: ["snowflake_warehouse"],
-    check: (w) => (w.attributes.resource_monitor ? undefined : "no resource monitor: nothing caps its credits"),
+    check: (w, stack) => {
+      if (w.attributes.resource_monitor) return undefined;
+      // Only an account administrator may assign a monitor, so the modules assign it by a statement
+      // (snowflake_execute, run as ACCOUNTADMIN) rather than on the warehouse the deploying role owns.
+      const assign = new RegExp(`^ALTER WAREHOUSE "?${escape(String(w.attributes.name))}"? SET RESOURCE_MONITOR = `);
+      return stack.ofType("snowflake_execute").some((e) => assign.test(String(e.attributes.execute ?? ""))) ? undefined : "no resource monitor: nothing caps its credits";
+    },
+  },
+  {
+    id: "SNOWFLAKE_DATA_KEPT_ON_DESTROY",
+    description: "Snowflake databases, schemas and tables — where the logs, alerts and backfill progress are — have lifecycle.prevent_destroy: no plan may drop them",
+    resourceTypes: ["snowflake_database", "snowflake_schema", "snowflake_table"],
+    check: (r) => {
+      if (block(r.attributes.lifecycle)?.prevent_destroy === true) return undefined;
+      const name = [r.attributes.database, r.attributes.schema, r.attributes.name].filter((x) => x !== undefined).join(".");
+      return `${name} has no lifecycle.prevent_destroy: a plan could drop it with the data it holds`;
+    },
   },
   {
     id: "LOG_TABLE_HAS_CANARY",

@@ -26,9 +26,10 @@ export const MODULE_VERSIONS = {
   "snowflake/tenant-roles": "0.3.0",
   "snowflake/pipeline-ownership": "0.3.0",
   "snowflake/alert-delivery": "0.3.0",
-  "snowflake/warehouse": "0.1.0",
+  "snowflake/warehouse": "0.2.0",
   "snowflake/record-flattener": "0.2.0",
-  "snowflake/backfill-warehouse": "0.1.0",
+  "snowflake/backfill-warehouse": "0.2.0",
+  "snowflake/monitoring-role": "0.1.0",
   "stacks/platform": "0.5.0",
   "stacks/tenant": "0.5.0",
 } as const;

@@ -318,8 +318,13 @@ const snowflakeAccount = z
       .regex(/^[A-Za-z_][A-Za-z0-9_$]*$/, "must be a Snowflake role name")
       .optional()
       .describe(
-        "Role Terraform works as in this account. The tenant roles are granted to it, so it keeps managing the objects the tenants' pipeline roles own; unset, the user's default role is used and the tenant roles are granted to SYSADMIN, which that role must then hold.",
+        "Role Terraform works as in this account (every provider of the stacks sets it), made with exactly the privileges the stacks need by lakehouse bootstrap snowflake. The tenant roles are granted to it, so it keeps managing the objects the tenants' pipeline roles own. Default <ORGANIZATION>_LAKEHOUSE_DEPLOYER.",
       ),
+    warehouse: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_$]*$/, "must be a Snowflake warehouse name")
+      .optional()
+      .describe("Warehouse the providers connect with, made by lakehouse bootstrap snowflake (views read policy references, which needs a warehouse in the connection). Default <ORGANIZATION>_LAKEHOUSE_DEPLOY."),
   })
   .describe("A Snowflake account of the environment in one AWS region.");
 

@@ -1,3 +1,5 @@
+import { SnowflakeProvider } from "@cdktf/provider-snowflake/lib/provider";
+import { Table } from "@cdktf/provider-snowflake/lib/table";
 import { guardrailViolations } from "../../modules/core/guardrails";
 import { BACKFILL_PROGRESS_COLUMNS, BackfillTenantAccess, BackfillWarehouse, BackfillWarehouseProps } from "../../modules/snowflake/backfill-warehouse";
 import { onlyResource, resourcesOf, stampOf, synthJson, synthWithMetadata, testStack } from "../support/synth";
@@ -39,7 +41,14 @@ describe("BackfillWarehouse", () => {
     });
     const wh = onlyResource(json, "snowflake_warehouse");
     expect(wh).toMatchObject({ name: "ACME_PROD_BACKFILL_WH", warehouse_size: "XSMALL", auto_suspend: 60, auto_resume: "true", initially_suspended: true, statement_timeout_in_seconds: 7200 });
-    expect(String(wh.resource_monitor)).toMatch(/^\$\{snowflake_resource_monitor\.Backfill_Monitor_[0-9A-F]+\.name\}$/);
+    // Only an account administrator may assign a monitor: a statement does, and the warehouse ignores it.
+    expect(wh.resource_monitor).toBeUndefined();
+    expect(wh.lifecycle).toEqual({ ignore_changes: ["resource_monitor"] });
+    expect(onlyResource(json, "snowflake_execute")).toMatchObject({
+      execute: "ALTER WAREHOUSE ACME_PROD_BACKFILL_WH SET RESOURCE_MONITOR = ACME_PROD_BACKFILL_WH_MONITOR",
+      revert: "ALTER WAREHOUSE ACME_PROD_BACKFILL_WH UNSET RESOURCE_MONITOR",
+      query: "SHOW WAREHOUSES LIKE 'ACME_PROD_BACKFILL_WH'",
+    });
     expect(backfill.monitorName).toBe("ACME_PROD_BACKFILL_WH_MONITOR");
   });
 
@@ -67,15 +76,27 @@ describe("BackfillWarehouse", () => {
     // Snowflake does not parse a bare TIMESTAMP in the provider (REFERENCE.md): every time column says which.
     expect(table.column.filter((c) => /TIMESTAMP/.test(c.type)).map((c) => c.type)).toEqual(["TIMESTAMP_TZ(9)", "TIMESTAMP_TZ(9)", "TIMESTAMP_LTZ(9)"]);
     expect(backfill.progressTable).toBe("ACME_LOGS_PROD.BACKFILL.PROGRESS");
+    // A rerun resumes from the progress table: no plan may drop it or its schema.
+    expect(onlyResource(json, "snowflake_schema").lifecycle).toEqual({ prevent_destroy: true });
+    expect(onlyResource(json, "snowflake_table").lifecycle).toEqual({ prevent_destroy: true });
+  });
+
+  test("GIVEN an administrator provider THEN only the resource monitor and its assignment are bound to it", () => {
+    const s = testStack();
+    const admin = new SnowflakeProvider(s, "admin", { alias: "account_admin", organizationName: "ORG", accountName: "ACCT", role: "ACCOUNTADMIN" });
+    new BackfillWarehouse(s, "B", { ...base, administrator: admin });
+    const j = synthJson(s);
+    const bound = Object.entries(j.resource).flatMap(([type, byName]) => Object.values(byName).filter((r) => r.provider === "snowflake.account_admin").map(() => type));
+    expect(bound.sort()).toEqual(["snowflake_execute", "snowflake_resource_monitor"]);
   });
 
   test("THEN every resource is stamped with the module and its version, and no guardrail fires", () => {
     const full = synthWithMetadata(stack);
     const all = Object.values(full.resource).flatMap((byName) => Object.values(byName));
-    expect(all.length).toBe(10);
-    for (const r of all) expect(stampOf(r)).toBe("snowflake/backfill-warehouse@0.1.0");
+    expect(all.length).toBe(11);
+    for (const r of all) expect(stampOf(r)).toBe("snowflake/backfill-warehouse@0.2.0");
     for (const type of ["snowflake_warehouse", "snowflake_schema", "snowflake_table", "snowflake_account_role"]) {
-      expect(String(resourcesOf(full, type)[0].comment)).toMatch(/\[snowflake\/backfill-warehouse@0\.1\.0\]$/);
+      expect(String(resourcesOf(full, type)[0].comment)).toMatch(/\[snowflake\/backfill-warehouse@0\.2\.0\]$/);
     }
     expect(guardrailViolations(full as never)).toEqual([]);
   });
@@ -119,7 +140,19 @@ describe("BackfillTenantAccess", () => {
       expect(g.account_role_name).toBe("ACME_PROD_BACKFILL");
       expect(g.privileges.some((p) => p === "OWNERSHIP" || p.startsWith("ALL") || p === "DELETE" || p === "TRUNCATE" || p === "UPDATE")).toBe(false);
     }
-    for (const r of Object.values(full.resource).flatMap((byName) => Object.values(byName))) expect(stampOf(r)).toBe("snowflake/backfill-warehouse@0.1.0");
+    for (const r of Object.values(full.resource).flatMap((byName) => Object.values(byName))) expect(stampOf(r)).toBe("snowflake/backfill-warehouse@0.2.0");
+  });
+
+  test("GIVEN objects of the schema THEN the FUTURE grants come before them and the ALL grants after", () => {
+    const stack = testStack();
+    const access = new BackfillTenantAccess(stack, "Access", { roleName: "ACME_PROD_BACKFILL", database: "ACME_LOGS_PROD", schema: "GLOBEX" });
+    const table = new Table(stack, "T", { database: "ACME_LOGS_PROD", schema: "GLOBEX", name: "OKTA", column: [{ name: "DATA", type: "VARIANT" }], dependsOn: [...access.futureGrants] });
+    access.grantOnExistingAfter(table);
+    const grants = Object.values(synthJson(stack).resource.snowflake_grant_privileges_to_account_role) as (Grant & { depends_on?: string[] })[];
+    const address = `snowflake_table.${table.friendlyUniqueId}`;
+    expect(access.futureGrants).toHaveLength(3);
+    for (const g of grants.filter((x) => x.on_schema_object?.all)) expect(g.depends_on).toContain(address);
+    for (const g of grants.filter((x) => x.on_schema_object?.future)) expect(g.depends_on ?? []).not.toContain(address);
   });
 
   test("rejects a schema that is not an upper-case identifier, naming the prop", () => {

@@ -69,9 +69,8 @@ describe("KafkaIngest", () => {
     new KafkaIngest(stack, "Kafka", base);
     const withMetadata = synthWithMetadata(stack);
     const stamp = `aws/kafka-ingest@${MODULE_VERSIONS["aws/kafka-ingest"]}`;
-    expect(MODULE_VERSIONS["aws/kafka-ingest"]).toBe("0.1.0");
     for (const type of Object.keys(withMetadata.resource)) for (const resource of resourcesOf(withMetadata, type)) expect([type, stampOf(resource)]).toEqual([type, stamp]);
-    expect(onlyResource(withMetadata, "aws_lambda_function").tags).toEqual({ "lakehouse:module": "aws/kafka-ingest", "lakehouse:module-version": "0.1.0" });
+    expect(onlyResource(withMetadata, "aws_lambda_function").tags).toEqual({ "lakehouse:module": "aws/kafka-ingest", "lakehouse:module-version": MODULE_VERSIONS["aws/kafka-ingest"] });
   });
 
   test("the role may put and find objects only under the source prefix, and create network interfaces only in the given subnets and groups", () => {

@@ -75,12 +75,16 @@ describe("RecordFlattener", () => {
 
   test("the stream is handed over before the task that reads it", () => {
     const { stack: s, f: fl } = flattener();
-    const ownership = new PipelineOwnership(s, "Ownership", { role: "ACME_GLOBEX_PIPELINE", objects: fl.ownedObjects });
-    const lines = ownership.statement.split("\n").map((l) => l.trim());
-    expect(lines.indexOf("GRANT OWNERSHIP ON STREAM LOGS.GLOBEX.CLOUDTRAIL_FILES_STREAM TO ROLE ACME_GLOBEX_PIPELINE COPY CURRENT GRANTS;")).toBeLessThan(
-      lines.indexOf("GRANT OWNERSHIP ON TASK LOGS.GLOBEX.CLOUDTRAIL_FLATTENER TO ROLE ACME_GLOBEX_PIPELINE COPY CURRENT GRANTS;"),
-    );
-    expect(lines).toContain("ALTER TASK LOGS.GLOBEX.CLOUDTRAIL_FLATTENER RESUME;");
+    const ownership = new PipelineOwnership(s, "Ownership", { role: "ACME_GLOBEX_PIPELINE", operator: "ACME_LAKEHOUSE_DEPLOYER", objects: fl.ownedObjects });
+    const handover = (name: string) => ownership.handovers.get(name)!;
+    const streamAddress = `snowflake_grant_ownership.${handover("LOGS.GLOBEX.CLOUDTRAIL_FILES_STREAM").friendlyUniqueId}`;
+    const taskHandover = resourcesOf(synthJson(s), "snowflake_grant_ownership").find((g) => (g.on as { object_type: string }).object_type === "TASK")!;
+    expect(taskHandover.depends_on).toContain(streamAddress);
+  });
+
+  test("a stale stream recreated with OR REPLACE keeps its grants (copy_grants), and the landing table cannot be destroyed by a plan", () => {
+    expect(stream.copy_grants).toBe(true);
+    expect(landing.lifecycle).toEqual({ prevent_destroy: true });
   });
 
   test.each([

@@ -61,6 +61,8 @@ describe("SemiStructuredTable", () => {
       ["PARSE_ERROR", "VARCHAR(16777216)"],
     ]);
     expect(t.column[1]).toMatchObject({ nullable: false, default: { expression: "CURRENT_TIMESTAMP()" } });
+    // A plan that would replace the log table (a new table name, a replacing change) fails instead.
+    expect(t.lifecycle).toEqual({ prevent_destroy: true });
     // The columns 0.5.0 adds come last and have no default: the provider adds them to an existing table in place
     // (ALTER TABLE … ADD COLUMN); an expression default could not be added (provider issue #3095).
     expect(t.column.slice(5)).toEqual([expect.objectContaining({ nullable: true }), expect.objectContaining({ nullable: true })]);
@@ -80,6 +82,8 @@ describe("SemiStructuredTable", () => {
     expect(v).toMatchObject({ name: "GSUITE_AUDIT_VIEW", is_secure: "true", database: "LOGS_PROD", schema: "GLOBEX" });
     expect(v.statement).toBe("SELECT\n  event_time, data:actor.email::string AS actor_email, ARRAY_CONSTRUCT(data:ipAddress) AS ip_indicators\nFROM LOGS_PROD.GLOBEX.GSUITE_AUDIT");
     expect((v.depends_on as string[])[0]).toMatch(/^snowflake_table\./);
+    // A statement change is a CREATE OR REPLACE: without COPY GRANTS the readers' SELECT would be gone.
+    expect(v.copy_grants).toBe(true);
     expect(table.viewNames).toEqual(["LOGS_PROD.GLOBEX.GSUITE_AUDIT_VIEW"]);
   });
 

@@ -8,6 +8,7 @@ import { z } from "zod";
 import { qualified, quotedName } from "../../core/naming";
 import { stampModule } from "../../core/stamp";
 import { dependables, parseProps, pathOf, qualifiedSnowflakeName, snowflakeIdentifier } from "../../core/validate";
+import { SchemaObject } from "../schema-object";
 import { AlertStoreNames, TENANT_ALERT_ARGUMENTS, TENANT_ALERT_KINDS, tenantAlertProcedureBody, tenantAlertProcedureName } from "./sql";
 
 export const ALERT_STORE_MODULE = "snowflake/alert-store" as const;
@@ -48,7 +49,8 @@ export function alertStoreNames(database: string, schema = "MONITORING"): AlertS
  * - ALERT_SUPPRESSIONS (KIND, SUBJECT, SUPPRESSED_UNTIL), which keeps a monitor from alerting again too soon;
  * - MONITOR_EVENTS, every event an account monitor has seen, once (so overlapping lookbacks never
  *   alert twice).
- * No tenant role is granted anything here: tenants raise alerts through `TenantAlertWriter`.
+ * No tenant role is granted anything here: tenants raise alerts through `TenantAlertWriter`. None of the
+ * tables can be destroyed by a plan (`prevent_destroy`): the alert history is evidence.
  */
 export class AlertStore extends Construct {
   public readonly names: AlertStoreNames;
@@ -70,11 +72,23 @@ export class AlertStore extends Construct {
       dataRetentionTimeInDays: p.dataRetentionDays,
       comment: "Alerts raised by the lakehouse monitors",
       dependsOn: p.waitFor.length > 0 ? [...p.waitFor] : undefined,
+      // The alert history is evidence: no plan may drop it (guardrail SNOWFLAKE_DATA_KEPT_ON_DESTROY).
+      lifecycle: { preventDestroy: true },
     });
     const ts = (name: string, comment: string, nullable = true) => ({ name, type: "TIMESTAMP_LTZ(9)", nullable, comment });
     const text = (name: string, comment: string, nullable = false) => ({ name, type: "VARCHAR(16777216)", nullable, comment });
     const table = (id: string, name: string, comment: string, column: ReturnType<typeof text>[]) =>
-      new Table(this, id, { database: p.database, schema: p.schema, name, dataRetentionTimeInDays: p.dataRetentionDays, comment, column, dependsOn: [this.schemaResource] });
+      new Table(this, id, {
+        database: p.database,
+        schema: p.schema,
+        name,
+        dataRetentionTimeInDays: p.dataRetentionDays,
+        comment,
+        column,
+        dependsOn: [this.schemaResource],
+        // The alert history is evidence: no plan may drop it (guardrail SNOWFLAKE_DATA_KEPT_ON_DESTROY).
+        lifecycle: { preventDestroy: true },
+      });
     // New columns go last: the provider adds them to the existing table in place.
     const alerts = table("Alerts", "ALERTS", "One row per alert", [
       ts("ALERT_TIME", "When the monitor raised the alert", false),
@@ -134,18 +148,22 @@ const writerSchema = z.object({
 
 /**
  * How one tenant raises alerts without seeing or suppressing another's: an owner's-rights procedure
- * `MONITORING.RAISE_ALERT_<SCHEMA>` (owned by the deploying role, which owns the alert store) that
- * writes only the tenant's own alerts (the tenant written by the procedure, the subject within the
- * tenant's schema, LOG_CANARY or PIPE_NOT_RUNNING) and their suppressions, and USAGE on it (and on
- * the MONITORING schema) for the tenant's pipeline role — which holds no privilege on ALERTS,
- * ALERT_SUPPRESSIONS or MONITOR_EVENTS, so it can neither read them nor write another tenant's rows.
- * Made in the tenant's stack, so adding a tenant touches its own plan.
+ * `MONITORING.RAISE_ALERT_<SCHEMA>` that writes only the tenant's own alerts (the tenant written by
+ * the procedure, the subject within the tenant's schema, LOG_CANARY or PIPE_NOT_RUNNING) and their
+ * suppressions, and USAGE on it (and on the MONITORING schema) for the tenant's pipeline role — which
+ * holds no privilege on ALERTS, ALERT_SUPPRESSIONS or MONITOR_EVENTS, so it can neither read them nor
+ * write another tenant's rows. The procedure runs with its owner's rights: the creating (deploying)
+ * role owns it until it is handed over (`ownedObjects`; the tenant stack gives it to the environment's
+ * monitoring role, which may write exactly ALERTS and ALERT_SUPPRESSIONS). Made in the tenant's stack,
+ * so adding a tenant touches its own plan.
  */
 export class TenantAlertWriter extends Construct {
   /** `DB.MONITORING.RAISE_ALERT_<SCHEMA>`, what the tenant's canaries CALL. */
   public readonly procedureName: string;
   /** The procedure and the grants the pipeline role needs before its canaries run. */
   public readonly ready: readonly ITerraformDependable[];
+  /** The procedure, to hand over to the role whose rights it should run with (`PipelineOwnership`). */
+  public readonly ownedObjects: readonly SchemaObject[];
 
   constructor(scope: Construct, id: string, props: TenantAlertWriterProps) {
     const p = parseProps(pathOf(scope, id), writerSchema, props);
@@ -183,5 +201,6 @@ export class TenantAlertWriter extends Construct {
         ]
       : [];
     this.ready = [procedure, ...grants];
+    this.ownedObjects = [{ type: "PROCEDURE", name: this.procedureName, objectName: procedure.fullyQualifiedName, resource: procedure }];
   }
 }

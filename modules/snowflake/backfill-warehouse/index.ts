@@ -1,16 +1,16 @@
 import { AccountRole } from "@cdktf/provider-snowflake/lib/account-role";
 import { GrantAccountRole } from "@cdktf/provider-snowflake/lib/grant-account-role";
 import { GrantPrivilegesToAccountRole, GrantPrivilegesToAccountRoleConfig } from "@cdktf/provider-snowflake/lib/grant-privileges-to-account-role";
-import { ResourceMonitor } from "@cdktf/provider-snowflake/lib/resource-monitor";
 import { Schema } from "@cdktf/provider-snowflake/lib/schema";
 import { Table } from "@cdktf/provider-snowflake/lib/table";
 import { Warehouse as WarehouseResource } from "@cdktf/provider-snowflake/lib/warehouse";
-import { ITerraformDependable } from "cdktf";
+import { ITerraformDependable, TerraformProvider, dependable } from "cdktf";
 import { Construct } from "constructs";
 import { z } from "zod";
 import { qualified, quotedName } from "../../core/naming";
 import { stampModule } from "../../core/stamp";
 import { dependables, parseProps, pathOf, snowflakeIdentifier } from "../../core/validate";
+import { warehouseResourceMonitor } from "../resource-monitor";
 
 export const BACKFILL_WAREHOUSE_MODULE = "snowflake/backfill-warehouse" as const;
 
@@ -64,6 +64,11 @@ export interface BackfillWarehouseProps {
   readonly dataRetentionDays?: number;
   /** Objects to create first (the database). @default none */
   readonly waitFor?: readonly ITerraformDependable[];
+  /**
+   * A provider working as ACCOUNTADMIN, bound to the warehouse's resource monitor and its assignment
+   * alone (only account administrators may create or assign one). @default the stack's provider
+   */
+  readonly administrator?: TerraformProvider;
 }
 
 const identifier = snowflakeIdentifier();
@@ -81,6 +86,7 @@ const propsSchema = z
     notifyAtPercent: z.array(z.number().int().min(1).max(99, "must be below 100, where the warehouse suspends")).max(5).default([75, 90]),
     dataRetentionDays: z.number().int().min(0).max(90).default(7),
     waitFor: dependables(),
+    administrator: z.custom<TerraformProvider>((v) => v instanceof TerraformProvider, "must be a provider").optional(),
   })
   .refine((p) => p.warehouseName !== p.roleName, { message: "must differ from roleName", path: ["warehouseName"] });
 
@@ -113,13 +119,6 @@ export class BackfillWarehouse extends Construct {
     this.progressSchema = `${p.database}.${p.schema}`;
     this.progressTable = qualified(p.database, p.schema, "PROGRESS");
 
-    const monitor = new ResourceMonitor(this, "Monitor", {
-      name: this.monitorName,
-      creditQuota: p.monthlyCreditQuota,
-      notifyTriggers: [...p.notifyAtPercent],
-      suspendTrigger: 100,
-      suspendImmediateTrigger: 110,
-    });
     const warehouse = new WarehouseResource(this, "Warehouse", {
       name: p.warehouseName,
       warehouseType: "STANDARD",
@@ -128,8 +127,17 @@ export class BackfillWarehouse extends Construct {
       autoResume: "true",
       initiallySuspended: true,
       statementTimeoutInSeconds: p.statementTimeoutSeconds,
-      resourceMonitor: monitor.name,
       comment: `For lakehouse backfill COPY batches; monthly quota ${p.monthlyCreditQuota} credits`,
+    });
+    warehouseResourceMonitor(this, {
+      warehouse,
+      warehouseName: p.warehouseName,
+      monitorName: this.monitorName,
+      creditQuota: p.monthlyCreditQuota,
+      notifyTriggers: p.notifyAtPercent,
+      suspendTrigger: 100,
+      suspendImmediateTrigger: 110,
+      administrator: p.administrator,
     });
 
     const schema = new Schema(this, "Schema", {
@@ -139,6 +147,8 @@ export class BackfillWarehouse extends Construct {
       dataRetentionTimeInDays: p.dataRetentionDays,
       comment: "Progress of lakehouse backfill runs",
       dependsOn: waits,
+      // A rerun resumes from what is recorded here: no plan may drop it.
+      lifecycle: { preventDestroy: true },
     });
     const table = new Table(this, "Progress", {
       database: p.database,
@@ -148,6 +158,7 @@ export class BackfillWarehouse extends Construct {
       comment: "One row per event of a backfill run (append-only); a rerun of the same range resumes from it",
       column: BACKFILL_PROGRESS_COLUMNS.map((c) => ({ ...c })),
       dependsOn: [schema],
+      lifecycle: { preventDestroy: true },
     });
 
     const role = new AccountRole(this, "Role", { name: p.roleName, comment: `Runs lakehouse backfill: COPY into the log tables of ${p.database} on ${p.warehouseName}` });
@@ -182,8 +193,14 @@ const accessSchema = z.object({ roleName: identifier, database: identifier, sche
  * (the log tables and the landing tables of wrapped sources; SELECT to find the files already
  * loaded) — existing and future ones, as the tenant roles' grants. No OWNERSHIP, no pipe, task or
  * view privileges. Made in the tenant's stack: the schema does not exist when the platform is applied.
+ * The schema's objects wait for `futureGrants`; `grantOnExistingAfter` makes the ALL grants wait for
+ * the objects (as `TenantRoles`), so no object falls between the two.
  */
 export class BackfillTenantAccess extends Construct {
+  /** The FUTURE grants: create the schema's objects after them. */
+  public readonly futureGrants: readonly ITerraformDependable[];
+  private readonly allGrants: GrantPrivilegesToAccountRole[] = [];
+
   constructor(scope: Construct, id: string, props: BackfillTenantAccessProps) {
     const p = parseProps(pathOf(scope, id), accessSchema, props);
     super(scope, id);
@@ -193,14 +210,21 @@ export class BackfillTenantAccess extends Construct {
     const grant = (grantId: string, config: Omit<GrantPrivilegesToAccountRoleConfig, "accountRoleName" | "dependsOn">) =>
       new GrantPrivilegesToAccountRole(this, grantId, { accountRoleName: p.roleName, ...config, dependsOn: waits });
     grant("SchemaUsage", { privileges: ["USAGE"], onSchema: { schemaName: schema } });
+    const future: ITerraformDependable[] = [];
     for (const [plural, privileges] of [
       ["STAGES", ["USAGE"]],
       ["FILE FORMATS", ["USAGE"]],
       ["TABLES", ["INSERT", "SELECT"]],
     ] as const) {
       const name = plural.split(" ").map((w) => w.charAt(0) + w.slice(1).toLowerCase()).join("");
-      grant(`All${name}`, { privileges: [...privileges], onSchemaObject: { all: { objectTypePlural: plural, inSchema: schema } } });
-      grant(`Future${name}`, { privileges: [...privileges], onSchemaObject: { future: { objectTypePlural: plural, inSchema: schema } } });
+      this.allGrants.push(grant(`All${name}`, { privileges: [...privileges], onSchemaObject: { all: { objectTypePlural: plural, inSchema: schema } } }));
+      future.push(grant(`Future${name}`, { privileges: [...privileges], onSchemaObject: { future: { objectTypePlural: plural, inSchema: schema } } }));
     }
+    this.futureGrants = future;
+  }
+
+  /** Makes the ALL grants (on the schema's existing objects) run after `objects` are created. */
+  public grantOnExistingAfter(...objects: ITerraformDependable[]): void {
+    for (const g of this.allGrants) g.dependsOn = [...(g.dependsOn ?? []), ...objects.map((o) => dependable(o))];
   }
 }

@@ -111,6 +111,8 @@ export class RecordFlattener extends Construct {
       // A stream needs change tracking; stated so the plan shows no drift after the stream enables it.
       changeTracking: true,
       dependsOn: waits,
+      // Files not yet flattened live here: a plan that would drop the table fails.
+      lifecycle: { preventDestroy: true },
       column: [
         { name: "DATA", type: "VARIANT", nullable: true, comment: "The file's record as loaded" },
         { name: "PARSE_TIME", type: "TIMESTAMP_LTZ(9)", nullable: false, default: { expression: "CURRENT_TIMESTAMP()" }, comment: "When the file was loaded" },
@@ -130,6 +132,8 @@ export class RecordFlattener extends Construct {
       table: this.landingTableName,
       // Inserts only: the cleaner's deletes on the landing table are not events to flatten.
       appendOnly: "true",
+      // A stale stream is recreated with CREATE OR REPLACE: keep its grants.
+      copyGrants: true,
       comment: `New files of ${this.landingTableName}, read by ${this.taskName}`,
       dependsOn: [this.landing],
     });

@@ -97,7 +97,9 @@ function selectListOf(view: string): string {
  * A log table for semi-structured records: DATA VARIANT (the record), PARSE_TIME (load time),
  * EVENT_TIME (from the record, within a sane range), SOURCE_FILE and SOURCE_FILE_ROW (where the row
  * came from), RAW_TEXT and PARSE_ERROR (a line kept as text when it did not parse); clustered, with
- * views as dynamic schemas and optional search optimization on VARIANT paths.
+ * views as dynamic schemas and optional search optimization on VARIANT paths. The table cannot be
+ * destroyed by a plan (`prevent_destroy`); a view replaced by a statement change keeps its grants
+ * (`copy_grants`).
  */
 export class SemiStructuredTable extends Construct {
   public readonly database: string;
@@ -132,6 +134,9 @@ export class SemiStructuredTable extends Construct {
       dataRetentionTimeInDays: p.dataRetentionDays,
       changeTracking: false,
       dependsOn: p.waitFor.length > 0 ? [...p.waitFor] : undefined,
+      // The logs themselves: a plan that would replace the table fails. (A removed source takes this block
+      // with it, and Terraform protects only what is still configured: `lakehouse review` flags that, data.store-removed.)
+      lifecycle: { preventDestroy: true },
       column: [
         { name: "DATA", type: "VARIANT", nullable: true, comment: "The log record as loaded" },
         { name: "PARSE_TIME", type: "TIMESTAMP_LTZ(9)", nullable: false, default: { expression: "CURRENT_TIMESTAMP()" }, comment: "When the row was loaded" },
@@ -153,6 +158,8 @@ export class SemiStructuredTable extends Construct {
         schema: p.schema,
         name: viewName,
         isSecure: p.secureViews ? "true" : "false",
+        // A statement change is a CREATE OR REPLACE in place: keep the readers' grants on the new view.
+        copyGrants: true,
         statement: viewStatement(selectListOf(p.views[viewName]), this.qualifiedName),
         comment: p.comment ? `View of ${this.qualifiedName}: ${p.comment}` : `View of ${this.qualifiedName}`,
         dependsOn: [this.table],

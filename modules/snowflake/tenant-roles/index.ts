@@ -1,7 +1,7 @@
 import { AccountRole } from "@cdktf/provider-snowflake/lib/account-role";
 import { GrantAccountRole } from "@cdktf/provider-snowflake/lib/grant-account-role";
 import { GrantPrivilegesToAccountRole, GrantPrivilegesToAccountRoleConfig } from "@cdktf/provider-snowflake/lib/grant-privileges-to-account-role";
-import { ITerraformDependable } from "cdktf";
+import { ITerraformDependable, dependable } from "cdktf";
 import { Construct } from "constructs";
 import { z } from "zod";
 import { quotedName } from "../../core/naming";
@@ -24,6 +24,12 @@ export interface TenantRolesProps {
    * pipeline role owns through this grant. @default "SYSADMIN"
    */
   readonly parentRole?: string;
+  /**
+   * The environment's monitoring role (made by `lakehouse bootstrap snowflake`, owner of the platform's
+   * monitors): USAGE on the schema and MONITOR on its tasks, existing and future, so the suspended-task
+   * monitor's SHOW TASKS sees them. @default none
+   */
+  readonly monitoringRole?: string;
   /** Objects to create first (the schema). @default none */
   readonly waitFor?: readonly ITerraformDependable[];
 }
@@ -35,6 +41,7 @@ const propsSchema = z.object({
   rolePrefix: identifier.refine((s) => s.length <= 200, "must be at most 200 characters"),
   warehouse: identifier.optional(),
   parentRole: identifier.default("SYSADMIN"),
+  monitoringRole: identifier.optional(),
   waitFor: dependables(),
 });
 
@@ -56,7 +63,13 @@ export function tenantRoleName(rolePrefix: string, role: TenantRole): string {
  *   through the tenant's alert procedure (`TenantAlertWriter`, which grants its USAGE), so one
  *   tenant can neither read nor suppress another's alerts. In a managed-access schema an owner cannot
  *   grant access to what it owns.
- * All three are granted to `parentRole` so administrators keep control of them.
+ * All three are granted to `parentRole` so administrators keep control of them. With `monitoringRole`,
+ * that role may see the schema's tasks (MONITOR).
+ *
+ * A FUTURE grant covers only objects created after it and an ALL grant only objects that exist when
+ * it runs (and the provider does not read `on_all` grants back): the schema's objects must wait for
+ * `futureGrants`, and `grantOnExistingAfter` makes the ALL grants wait for the objects, so no object
+ * falls between the two.
  */
 export class TenantRoles extends Construct {
   public readonly readerRole: string;
@@ -64,6 +77,9 @@ export class TenantRoles extends Construct {
   public readonly pipelineRole: string;
   /** The pipeline role and every grant it needs before it can own and run the pipeline. */
   public readonly pipelineRoleReady: readonly ITerraformDependable[];
+  /** The FUTURE grants on the schema's objects: create the objects after them. */
+  public readonly futureGrants: readonly ITerraformDependable[];
+  private readonly allGrants: GrantPrivilegesToAccountRole[] = [];
 
   constructor(scope: Construct, id: string, props: TenantRolesProps) {
     const p = parseProps(pathOf(scope, id), propsSchema, props);
@@ -89,10 +105,11 @@ export class TenantRoles extends Construct {
       grant(`${who}DatabaseUsage`, { accountRoleName: role, privileges: ["USAGE"], onAccountObject: { objectType: "DATABASE", objectName: p.database } });
       grant(`${who}SchemaUsage`, { accountRoleName: role, privileges: ["USAGE"], onSchema: { schemaName: schema } });
     };
+    const future: ITerraformDependable[] = [];
     const onObjects = (role: string, who: string, privileges: string[], plural: string) => {
       const name = plural.charAt(0) + plural.slice(1).toLowerCase();
-      grant(`${who}All${name}`, { accountRoleName: role, privileges, onSchemaObject: { all: { objectTypePlural: plural, inSchema: schema } } });
-      grant(`${who}Future${name}`, { accountRoleName: role, privileges, onSchemaObject: { future: { objectTypePlural: plural, inSchema: schema } } });
+      this.allGrants.push(grant(`${who}All${name}`, { accountRoleName: role, privileges, onSchemaObject: { all: { objectTypePlural: plural, inSchema: schema } } }));
+      future.push(grant(`${who}Future${name}`, { accountRoleName: role, privileges, onSchemaObject: { future: { objectTypePlural: plural, inSchema: schema } } }));
     };
 
     const reader = role("READER", `Reads the views of ${p.database}.${p.schema}`);
@@ -110,8 +127,20 @@ export class TenantRoles extends Construct {
     grant("PipelineExecuteTasks", { accountRoleName: pipeline, privileges: ["EXECUTE MANAGED TASK", "EXECUTE TASK"], onAccount: true });
     this.pipelineRoleReady = made.slice(pipelineStart);
 
+    if (p.monitoringRole) {
+      grant("MonitoringSchemaUsage", { accountRoleName: p.monitoringRole, privileges: ["USAGE"], onSchema: { schemaName: schema } });
+      onObjects(p.monitoringRole, "Monitoring", ["MONITOR"], "TASKS");
+    }
+    this.futureGrants = future;
+
     this.readerRole = tenantRoleName(p.rolePrefix, "READER");
     this.analystRole = tenantRoleName(p.rolePrefix, "ANALYST");
     this.pipelineRole = tenantRoleName(p.rolePrefix, "PIPELINE");
+  }
+
+  /** Makes the ALL grants (on the schema's existing objects) run after `objects` are created. */
+  public grantOnExistingAfter(...objects: ITerraformDependable[]): void {
+    // `dependable` renders a bare address (`type.name`), as depends_on requires.
+    for (const g of this.allGrants) g.dependsOn = [...(g.dependsOn ?? []), ...objects.map((o) => dependable(o))];
   }
 }

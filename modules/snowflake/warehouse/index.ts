@@ -1,9 +1,10 @@
-import { ResourceMonitor } from "@cdktf/provider-snowflake/lib/resource-monitor";
 import { Warehouse as WarehouseResource } from "@cdktf/provider-snowflake/lib/warehouse";
+import { TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
 import { z } from "zod";
 import { stampModule } from "../../core/stamp";
 import { parseProps, pathOf, snowflakeIdentifier } from "../../core/validate";
+import { warehouseResourceMonitor } from "../resource-monitor";
 
 export const WAREHOUSE_MODULE = "snowflake/warehouse" as const;
 
@@ -26,6 +27,12 @@ export interface WarehouseProps {
   readonly suspendAtPercent?: number;
   /** Percentage at which it suspends and cancels running statements. @default 110 */
   readonly suspendImmediatelyAtPercent?: number;
+  /**
+   * A provider working as ACCOUNTADMIN, bound to the resource monitor and its assignment alone (only
+   * account administrators may create or assign a resource monitor); the warehouse stays with the
+   * stack's provider. @default the stack's provider for all three (it must then be an account administrator)
+   */
+  readonly administrator?: TerraformProvider;
 }
 
 const propsSchema = z
@@ -39,6 +46,7 @@ const propsSchema = z
     notifyAtPercent: z.array(z.number().int().min(1).max(200)).max(5).default([75, 90]),
     suspendAtPercent: z.number().int().min(1).max(200).default(100),
     suspendImmediatelyAtPercent: z.number().int().min(1).max(200).default(110),
+    administrator: z.custom<TerraformProvider>((v) => v instanceof TerraformProvider, "must be a provider").optional(),
   })
   .superRefine((p, ctx) => {
     if (p.suspendImmediatelyAtPercent < p.suspendAtPercent)
@@ -51,7 +59,8 @@ const propsSchema = z
 /**
  * A warehouse that suspends itself when idle, with its own resource monitor: administrators are
  * notified at the notify percentages of the monthly credit quota, the warehouse suspends at the
- * suspend percentage and is cut off at the immediate one. Loading (Snowpipe) and the monitoring and
+ * suspend percentage and is cut off at the immediate one. The monitor and its assignment are made by
+ * `administrator` (ACCOUNTADMIN), the warehouse by the deploying role. Loading (Snowpipe) and the monitoring and
  * cleaning tasks are serverless, cheaper for their short runs; warehouses are for people's queries.
  */
 export class Warehouse extends Construct {
@@ -64,14 +73,7 @@ export class Warehouse extends Construct {
     stampModule(this, WAREHOUSE_MODULE);
     this.warehouseName = p.name;
     this.monitorName = `${p.name}_MONITOR`;
-    const monitor = new ResourceMonitor(this, "Monitor", {
-      name: this.monitorName,
-      creditQuota: p.monthlyCreditQuota,
-      notifyTriggers: [...p.notifyAtPercent],
-      suspendTrigger: p.suspendAtPercent,
-      suspendImmediateTrigger: p.suspendImmediatelyAtPercent,
-    });
-    new WarehouseResource(this, "Resource", {
+    const warehouse = new WarehouseResource(this, "Resource", {
       name: p.name,
       warehouseType: "STANDARD",
       warehouseSize: p.size,
@@ -79,8 +81,17 @@ export class Warehouse extends Construct {
       autoResume: "true",
       initiallySuspended: true,
       statementTimeoutInSeconds: p.statementTimeoutSeconds,
-      resourceMonitor: monitor.name,
       comment: `For ${p.purpose}; monthly quota ${p.monthlyCreditQuota} credits`,
+    });
+    warehouseResourceMonitor(this, {
+      warehouse,
+      warehouseName: p.name,
+      monitorName: this.monitorName,
+      creditQuota: p.monthlyCreditQuota,
+      notifyTriggers: p.notifyAtPercent,
+      suspendTrigger: p.suspendAtPercent,
+      suspendImmediateTrigger: p.suspendImmediatelyAtPercent,
+      administrator: p.administrator,
     });
   }
 }
