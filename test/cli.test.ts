@@ -49,10 +49,10 @@ describe("lakehouse CLI", () => {
     const out = join(dir, "out");
     const r = await run(["synth", "--out", out]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/synthesized 4 stacks/);
-    expect(readdirSync(join(out, "stacks")).sort()).toEqual(["platform-prod", "tenant-globex-prod", "tenant-initech-prod", "tenant-umbrella-prod"]);
+    expect(r.stdout).toMatch(/synthesized 5 stacks/);
+    expect(readdirSync(join(out, "stacks")).sort()).toEqual(["platform-prod", "tenant-globex-prod", "tenant-hooli-prod", "tenant-initech-prod", "tenant-umbrella-prod"]);
     const manifest = JSON.parse(readFileSync(join(out, "manifest.json"), "utf8"));
-    expect(Object.keys(manifest.stacks)).toHaveLength(4);
+    expect(Object.keys(manifest.stacks)).toHaveLength(5);
     expect(readdirSync(dir)).toEqual(["out"]); // no staging folder left behind
   });
 
@@ -195,7 +195,7 @@ describe("lakehouse CLI", () => {
     expect(json.code).toBe(0);
     expect(json.stderr).toBe("");
     const summary = JSON.parse(json.stdout);
-    expect(summary.stacks.map((s: { name: string }) => s.name)).toEqual(["platform-prod", "tenant-globex-prod", "tenant-initech-prod", "tenant-umbrella-prod"]);
+    expect(summary.stacks.map((s: { name: string }) => s.name)).toEqual(["platform-prod", "tenant-globex-prod", "tenant-initech-prod", "tenant-umbrella-prod", "tenant-hooli-prod"]);
     for (const stack of summary.stacks) {
       const written = JSON.parse(readFileSync(join(out, "stacks", stack.name, "cdk.tf.json"), "utf8"));
       const resources = Object.values(written.resource as Record<string, object>).reduce((n: number, byName) => n + Object.keys(byName).length, 0);
@@ -213,10 +213,10 @@ describe("lakehouse CLI", () => {
     const out = join(dir, "out");
     const tty = await runOnTerminal(["synth", "--out", out]);
     expect(tty.code).toBe(0);
-    for (let done = 0; done <= 4; done++) expect(tty.stderr).toMatch(new RegExp(`\\r\\x1b\\[Ksynth: ${done}/4 stacks, \\d+\\.\\ds`));
-    expect(tty.stderr).toContain("4/4 stacks");
+    for (let done = 0; done <= 5; done++) expect(tty.stderr).toMatch(new RegExp(`\\r\\x1b\\[Ksynth: ${done}/5 stacks, \\d+\\.\\ds`));
+    expect(tty.stderr).toContain("5/5 stacks");
     expect(tty.stderr.endsWith("\r\x1b[K")).toBe(true);
-    expect(tty.stdout).toMatch(/^synthesized 4 stacks/);
+    expect(tty.stdout).toMatch(/^synthesized 5 stacks/);
     expect(await runOnTerminal(["synth", "--out", out, "--quiet"])).toEqual({ code: 0, stdout: "", stderr: "" });
   });
 });
@@ -288,7 +288,7 @@ describe("choosing what synth builds", () => {
       expect(readdirSync(join(repo, "out", "stacks"))).toEqual(["tenant-initech-prod"]);
       // Everything since the first (empty) commit: the config is new there.
       expect((await run(["synth", "--config", "lakehouse.yaml", "--out", "out", "--changed-since", "HEAD~1", "--quiet"])).code).toBe(0);
-      expect(readdirSync(join(repo, "out", "stacks"))).toHaveLength(4);
+      expect(readdirSync(join(repo, "out", "stacks"))).toHaveLength(5);
       expect(await run(["synth", "--config", "lakehouse.yaml", "--changed-since", "nope"])).toMatchObject({ code: 2, stderr: expect.stringContaining("--changed-since nope: not a commit in") });
     } finally {
       process.chdir(cwd);

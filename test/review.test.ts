@@ -6,7 +6,12 @@ import { EXIT_HIGH_FINDINGS, main } from "../cli/lakehouse";
 import { checkVersions, review, toJson, toMarkdown } from "../review";
 import { classify, sqlGrants } from "../review/classify";
 import { diffAttributes } from "../review/diff";
-import { LIBRARY_VERSION } from "../modules/core/versions";
+import { LIBRARY_VERSION, MODULE_VERSIONS } from "../modules/core/versions";
+
+/** aws/kms-key's version in this checkout, and the patch bump the fixture history makes. */
+const KMS = MODULE_VERSIONS["aws/kms-key"];
+const KMS_NEXT = KMS.replace(/\d+$/, (patch) => String(Number(patch) + 1));
+const re = (v: string) => v.replace(/\./g, "\\.");
 
 /**
  * A scratch git repository holding a copy of this project, with commits that change one module:
@@ -71,10 +76,10 @@ beforeAll(() => {
   edit("modules/aws/kms-key/index.ts", "      enableKeyRotation: true,", '      enableKeyRotation: true,\n      tags: { "lakehouse:purpose": "log-encryption" },');
   commit("c3");
 
-  edit("modules/core/versions.ts", '"aws/kms-key": "0.2.0"', '"aws/kms-key": "0.2.1"');
+  edit("modules/core/versions.ts", `"aws/kms-key": "${KMS}"`, `"aws/kms-key": "${KMS_NEXT}"`);
   commit("c4");
 
-  edit("CHANGELOG.md", "## 0.1.0", "## Unreleased\n\n- `aws/kms-key` 0.2.1 — tags the key with its purpose.\n\n## 0.1.0");
+  edit("CHANGELOG.md", "## 0.1.0", `## Unreleased\n\n- \`aws/kms-key\` ${KMS_NEXT} — tags the key with its purpose.\n\n## 0.1.0`);
   commit("c5");
 
   edit("stacks/tenant-stack.ts", "    snowflake.previewFeaturesEnabled = previewFeaturesFor(this);", '    suppressGuardrail(this, "S3_KEEP_ON_DESTROY", "Demo: tenants are torn down with their data in this sandbox.");\n    snowflake.previewFeaturesEnabled = previewFeaturesFor(this);');
@@ -182,7 +187,7 @@ describe("lakehouse review", () => {
       const json = JSON.parse(run.stdout);
       expect(json.summary).toMatchObject({ critical: 1, high: 0, replaced: 1 });
       expect(json.changes[0]).toMatchObject({ stack: "tenant-globex-prod", address: key, severity: "critical", planned: { action: "replace", replacePaths: ["customer_master_key_spec"] } });
-      expect(json.plan).toMatchObject({ status: "partial", planned: ["tenant-globex-prod"], unplannedWithChanges: ["platform-prod", "tenant-initech-prod", "tenant-umbrella-prod"] });
+      expect(json.plan).toMatchObject({ status: "partial", planned: ["tenant-globex-prod"], unplannedWithChanges: ["platform-prod", "tenant-hooli-prod", "tenant-initech-prod", "tenant-umbrella-prod"] });
       expect(readFileSync(details, "utf8")).toMatch(/^## Security review/);
       expect(readFileSync(details, "utf8")).toContain("### ⛔ critical (1)");
       expect((await cli(["review", "--base", commits.c2, "--head", commits.c3, "--plan", `tenant-globex-prod=${plan}`, "--allow-high"])).code).toBe(0);
@@ -206,15 +211,15 @@ describe("version discipline", () => {
   test("a module output change without a version bump fails, naming the module and the changed resources", () => {
     const { violations } = checkVersions({ repo, base: commits.c2, head: commits.c3 });
     expect(violations).toHaveLength(1);
-    expect(violations[0]).toMatch(/^aws\/kms-key: output changed but its version is still 0\.2\.0/);
+    expect(violations[0]).toMatch(new RegExp(`^aws/kms-key: output changed but its version is still ${re(KMS)}`));
     expect(violations[0]).toMatch(/default\/tenant-globex-prod aws_kms_key\.LogKey_[0-9A-F]+ \(changed\)/);
   }, 60000);
 
   test("a bump without a CHANGELOG line fails; with the line it passes", async () => {
-    expect(checkVersions({ repo, base: commits.c2, head: commits.c4 }).violations[0]).toMatch(/aws\/kms-key: version 0\.2\.0 → 0\.2\.1 but CHANGELOG\.md gained no line/);
+    expect(checkVersions({ repo, base: commits.c2, head: commits.c4 }).violations[0]).toMatch(new RegExp(`aws/kms-key: version ${re(KMS)} → ${re(KMS_NEXT)} but CHANGELOG\\.md gained no line`));
     const ok = checkVersions({ repo, base: commits.c2, head: commits.c5 });
     expect(ok.violations).toEqual([]);
-    expect(ok.modules.find((m) => m.module === "aws/kms-key")).toMatchObject({ baseVersion: "0.2.0", headVersion: "0.2.1" });
+    expect(ok.modules.find((m) => m.module === "aws/kms-key")).toMatchObject({ baseVersion: KMS, headVersion: KMS_NEXT });
     expect((await cli(["versions", "--base", commits.c2, "--head", commits.c3])).code).toBe(1);
     expect((await cli(["versions", "--base", commits.c2, "--head", commits.c5])).code).toBe(0);
   }, 90000);
@@ -238,10 +243,10 @@ describe("version discipline", () => {
   test("module code and config changed together: base is synthesized with head's config, and only the module flagged", () => {
     const report = review({ repo, base: commits.c7, head: commits.c8 });
     expect(report.attribution).toMatchObject({ configChanged: true, method: "base synthesized with head's config", library: { changed: true } });
-    expect(report.modules.find((m) => m.module === "aws/kms-key")).toMatchObject({ baseVersion: "0.2.1", headVersion: "0.2.1", cause: "library", changedWithoutBump: true });
+    expect(report.modules.find((m) => m.module === "aws/kms-key")).toMatchObject({ baseVersion: KMS_NEXT, headVersion: KMS_NEXT, cause: "library", changedWithoutBump: true });
     expect(report.modules.find((m) => m.module === "snowflake/log-canary")).toMatchObject({ cause: "config", changedWithoutBump: false, codeChangedResources: [] });
     const md = toMarkdown(report);
-    expect(md).toMatch(/\| aws\/kms-key \| 0\.2\.1 \| 0\.2\.1 \| \d+ \| module code \| ⚠ output changed without a version bump \|/);
+    expect(md).toMatch(new RegExp(`\\| aws/kms-key \\| ${re(KMS_NEXT)} \\| ${re(KMS_NEXT)} \\| \\d+ \\| module code \\| ⚠ output changed without a version bump \\|`));
     expect(md).toMatch(/\| snowflake\/log-canary \| [\d.]+ \| [\d.]+ \| \d+ \| config \| {2}\|/);
   }, 120000);
 
@@ -254,7 +259,7 @@ describe("version discipline", () => {
 
   test("a version bump alone (stamps only) is not an output change", () => {
     const { modules } = checkVersions({ repo, base: commits.c3, head: commits.c4 });
-    expect(modules.find((m) => m.module === "aws/kms-key")).toMatchObject({ baseVersion: "0.2.0", headVersion: "0.2.1", changedResources: [] });
+    expect(modules.find((m) => m.module === "aws/kms-key")).toMatchObject({ baseVersion: KMS, headVersion: KMS_NEXT, changedResources: [] });
   }, 60000);
 });
 

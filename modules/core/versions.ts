@@ -3,11 +3,11 @@
  * a CHANGELOG.md line; every resource a module creates carries `<name>@<version>`.
  */
 export const MODULE_VERSIONS = {
-  "aws/kms-key": "0.2.0",
+  "aws/kms-key": "0.3.0",
   "aws/log-bucket": "0.3.0",
   "aws/access-log-bucket": "0.2.0",
   "aws/snowflake-access-role": "0.2.0",
-  "aws/tenant-access-roles": "0.2.0",
+  "aws/tenant-access-roles": "0.3.0",
   "aws/log-guard-scp": "0.1.0",
   "aws/alert-topic": "0.2.0",
   "aws/audit-trail": "0.1.0",
@@ -15,8 +15,8 @@ export const MODULE_VERSIONS = {
   "aws/firehose-delivery": "0.1.0",
   "aws/kinesis-stream": "0.1.0",
   "aws/kafka-ingest": "0.1.0",
-  "aws/backup-vault": "0.1.0",
-  "snowflake/storage-integration": "0.1.0",
+  "aws/backup-vault": "0.2.0",
+  "snowflake/storage-integration": "0.2.0",
   "snowflake/semi-structured-table": "0.1.0",
   "snowflake/snowpipe": "0.2.0",
   "snowflake/alert-store": "0.1.0",
@@ -29,8 +29,8 @@ export const MODULE_VERSIONS = {
   "snowflake/warehouse": "0.1.0",
   "snowflake/record-flattener": "0.1.0",
   "snowflake/backfill-warehouse": "0.1.0",
-  "stacks/platform": "0.4.0",
-  "stacks/tenant": "0.4.0",
+  "stacks/platform": "0.5.0",
+  "stacks/tenant": "0.5.0",
 } as const;
 
 export type ModuleName = keyof typeof MODULE_VERSIONS;

@@ -7,6 +7,22 @@ import { AWS_REGIONS, SNOWFLAKE_RESERVED } from "./regions";
 import { BACKUP_STORAGE_MINIMUM_DAYS } from "../../modules/aws/backup-vault";
 import { SOURCE_TYPES, applyCatalog } from "./catalog";
 
+/** AWS's quotas the config is checked against (Service Quotas: IAM, Lambda). */
+export const AWS_QUOTA_LIMITS = {
+  /** IAM roles per account, by default. */
+  iamRolesDefault: 1000,
+  /** IAM roles per account, at most (a quota increase stops here). */
+  iamRolesHard: 5000,
+  /** Lambda concurrent executions per account and region, by default. */
+  lambdaConcurrencyDefault: 1000,
+  /** Lambda keeps at least this much of a region's pool unreserved: reservations beyond it are refused. */
+  unreservedConcurrencyMinimum: 100,
+} as const;
+
+/** Roles a tenant in an account of its own is applied and planned as, unless it names others. */
+export const DEFAULT_TENANT_DEPLOY_ROLE = "lakehouse-deploy";
+export const DEFAULT_TENANT_PLAN_ROLE = "lakehouse-plan";
+
 /**
  * The lakehouse config: organization × environments × tenants × log sources. Written as YAML
  * (checked by editors against schema/lakehouse.schema.json) or built in TypeScript as a
@@ -51,6 +67,7 @@ const transition = z.strictObject({
 });
 
 const roleArn = z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, "must be an IAM role ARN");
+const iamRoleNameSchema = z.string().regex(/^[\w+=,.@-]{1,64}$/, "must be an IAM role name (1-64 of [A-Za-z0-9+=,.@_-])");
 
 const firehose = z.strictObject({
   /** Where records enter: `direct-put` (producers call PutRecordBatch on the delivery stream) or `kinesis` (a Kinesis data stream in front). */
@@ -199,13 +216,31 @@ export const tenantSchema = z.strictObject({
   retentionDays: retentionDays.optional(),
   environments: z.array(z.string()).min(1).optional(),
   objectLock: z.strictObject({ mode: z.enum(["GOVERNANCE", "COMPLIANCE"]), days: z.number().int().min(1) }).optional(),
-  /** Who may assume the tenant's AWS read and operations roles (default: the account's IAM principals allowed by their own policies). */
+  /**
+   * Who may assume the tenant's AWS roles, by IAM role ARN (any account, e.g. SSO permission-set roles).
+   * Only the named roles are trusted: a tenant without readers has no read role, one without operators
+   * no operations and restore roles (a trust keyed on a principal tag would admit anyone who can tag
+   * themselves or pass session tags).
+   */
   access: z
     .strictObject({
-      readers: z.array(z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, "must be an IAM role ARN")).optional(),
-      operators: z.array(z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, "must be an IAM role ARN")).optional(),
+      /** Assume `<prefix>-read`: read the tenant's log prefixes. */
+      readers: z.array(roleArn).min(1, "list at least one role, or leave readers out").optional(),
+      /** Assume `<prefix>-ops` (backfill) and, with a backup vault, `<prefix>-restore`. */
+      operators: z.array(roleArn).min(1, "list at least one role, or leave operators out").optional(),
     })
     .optional(),
+  /**
+   * The AWS account the tenant's resources live in, when not its environments' (an MSSP customer in an
+   * account of its own): the tenant stack's AWS provider assumes `deployRoleName` there (plans with
+   * TF_VAR_lakehouse_read_only=true assume `planRoleName`), and the account's IAM roles and Lambda
+   * concurrency count against its own quotas. Default: the environment's awsAccountId.
+   */
+  awsAccountId: z.string().regex(/^\d{12}$/, "must be a 12-digit AWS account id").optional(),
+  /** With awsAccountId: the role in that account Terraform applies the tenant's stack as. Default lakehouse-deploy. */
+  deployRoleName: iamRoleNameSchema.optional(),
+  /** With awsAccountId: the read-only role in that account a plan refreshes the tenant's stack as. Default lakehouse-plan. */
+  planRoleName: iamRoleNameSchema.optional(),
   backup: tenantBackup.optional(),
   sources: z.array(sourceSchema).min(1, "a tenant needs at least one source"),
 });
@@ -280,6 +315,14 @@ export const environmentSchema = z.strictObject({
     .strictObject({
       /** Roles that may still manage the vaults (the role Terraform applies with, a break-glass role): the vault policy denies everyone else. */
       adminRoleArns: z.array(roleArn).min(1, "at least one: the role Terraform applies with, or after the first apply nobody could manage the vaults"),
+      /**
+       * The role the tenant stacks' vault provider assumes, so the vaults are always applied as a role
+       * their policy trusts; one of adminRoleArns. A plan with TF_VAR_lakehouse_read_only=true does not
+       * assume it (it runs as one of planRoleArns). Default: the first of adminRoleArns.
+       */
+      deployRoleArn: roleArn.optional(),
+      /** Read-only roles a plan refreshes the vaults as (the CI plan role): the vault policy lets them list the vault and nothing more. */
+      planRoleArns: z.array(roleArn).optional(),
       storageClass: backupStorageClass.optional(),
       retentionDays: retentionDays.optional(),
       /** Default object lock of every backup version (default COMPLIANCE for the retention floor). */
@@ -335,11 +378,25 @@ export const defaultsSchema = z.strictObject({
   transitions: z.array(transition).optional(),
 });
 
+/** Quotas of one AWS account where they were raised from AWS's defaults (Service Quotas). */
+const accountQuotas = z.strictObject({
+  /** IAM roles per account: default 1,000, at most 5,000 (a hard limit). */
+  iamRoles: z.number().int().min(1).max(AWS_QUOTA_LIMITS.iamRolesHard, `IAM allows at most ${AWS_QUOTA_LIMITS.iamRolesHard.toLocaleString("en-US")} roles per account`).optional(),
+  /** Lambda concurrent executions per region (the account's regional pool): default 1,000. */
+  lambdaConcurrentExecutions: z.number().int().min(AWS_QUOTA_LIMITS.unreservedConcurrencyMinimum).optional(),
+});
+
 const lakehouseShape = z.strictObject({
     organization: bucketSafeSlug(15),
     environments: z.array(environmentSchema).min(1, "at least one environment is required"),
     defaults: defaultsSchema.optional(),
     tenants: z.array(tenantSchema).min(1, "at least one tenant is required"),
+    /**
+     * Raised quotas per AWS account id ("111111111111": { iamRoles: 2500 }). The config is refused when
+     * an account would receive more IAM roles, or more reserved Lambda concurrency in a region, than its
+     * quotas allow (defaults: 1,000 roles; a 1,000 regional pool of which 100 stay unreserved).
+     */
+    awsQuotas: z.record(z.string().regex(/^\d{12}$/, "must be a 12-digit AWS account id"), accountQuotas).optional(),
 });
 
 /** The whole config schema: shape, then the cross-field checks. */
@@ -396,6 +453,9 @@ export function crossCheck(c: {
   const envNames = new Map<string, number>();
   list(c.environments).forEach((env, i) => {
     if (!isObject(env)) return;
+    const backup = isObject(env.backup) ? env.backup : undefined;
+    if (backup?.deployRoleArn !== undefined && !list(backup.adminRoleArns).includes(backup.deployRoleArn))
+      issue(["environments", i, "backup", "deployRoleArn"], "must be one of adminRoleArns: the vaults' policy denies their configuration to every other role");
     const first = envNames.get(env.name);
     if (first !== undefined) issue(["environments", i, "name"], `duplicate environment '${env.name}' (also environments[${first}])`);
     else envNames.set(env.name, i);
@@ -427,7 +487,12 @@ export function crossCheck(c: {
       const env = c.environments[envNames.get(name) ?? -1];
       if (env && !list(env.snowflakeAccounts).some((a) => isObject(a) && a.region === tenant.region))
         issue(["tenants", t, "region"], `no Snowflake account for region '${tenant.region}' in environment '${name}' (data stays in the tenant's region)`);
+      if (env && tenant.awsAccountId !== undefined && tenant.awsAccountId === env.awsAccountId)
+        issue(["tenants", t, "awsAccountId"], `is environment '${name}''s own account: leave awsAccountId out for a tenant in its environment's account`);
     }
+    if (tenant.awsAccountId === undefined)
+      for (const key of ["deployRoleName", "planRoleName"] as const)
+        if (tenant[key] !== undefined) issue(["tenants", t, key], "only with awsAccountId (a tenant in its environment's account is applied as the environment's role)");
 
     const sourceNames = new Map<string, number>();
     const prefixes: { prefix: string; index: number }[] = [];
@@ -548,7 +613,8 @@ function checkBackup(
       if (b) issue(path, `environment '${name}' has no backup (environments[].backup with its adminRoleArns turns backups on)`);
       continue;
     }
-    if (b?.region !== undefined && b.region !== tenant.region) {
+    // A tenant in an account of its own makes its vault's access-log bucket itself, and its alarms have no topic to reach.
+    if (b?.region !== undefined && b.region !== tenant.region && tenant.awsAccountId === undefined) {
       const tenantRegions = new Set(list(c.tenants).filter((o) => isObject(o) && (o.environments ?? list(c.environments).map((e) => e.name)).includes(name)).map((o) => o.region));
       if (!tenantRegions.has(b.region))
         issue([...path, "region"], `no tenant of environment '${name}' is in ${b.region}, so it has no access-log bucket or alert topic there for the vault (regions with tenants: ${[...tenantRegions].sort().join(", ")})`);

@@ -140,6 +140,24 @@ describe("BackupVault", () => {
     expect(s.DenyListingExceptVaultRoles.Condition).toEqual({ ArnNotLike: { "aws:PrincipalArn": [REPLICATION_ROLE, ADMIN, GLOBEX_RESTORE, INITECH_RESTORE] } });
   });
 
+  test("plan roles may list the vault (HeadBucket, every refresh) and nothing else: no version listing, no object, no configuration change", () => {
+    const PLAN = "arn:aws:iam::111111111111:role/lakehouse-ci-plan";
+    const s = policyOf(synth({ planRoleArns: [PLAN] }).json);
+    expect(s.DenyListingExceptVaultRoles).toMatchObject({ Action: "s3:ListBucket", Condition: { ArnNotLike: { "aws:PrincipalArn": [REPLICATION_ROLE, ADMIN, GLOBEX_RESTORE, INITECH_RESTORE, PLAN] } } });
+    expect(s.DenyVersionListingExceptVaultRoles).toMatchObject({ Action: "s3:ListBucketVersions", Condition: { ArnNotLike: { "aws:PrincipalArn": [REPLICATION_ROLE, ADMIN, GLOBEX_RESTORE, INITECH_RESTORE] } } });
+    for (const sid of ["DenyObjectWritesExceptReplication", "DenyVaultConfigurationExceptAdministrators", "DenyGlobexObjectsExceptOwnRoles", "DenyInitechObjectsExceptOwnRoles"])
+      expect(JSON.stringify(s[sid].Condition)).not.toContain(PLAN);
+    expect(problems({ planRoleArns: ["arn:aws:iam::111111111111:user/ci"] })).toEqual(["planRoleArns[0]: must be an IAM role ARN"]);
+  });
+
+  test("a tenant without a restore role: only replication and the administrators reach its prefix, nobody lists it but them", () => {
+    const noRestore = { ...base.tenants[0], restoreRoleArn: undefined };
+    const s = policyOf(synth({ tenants: [noRestore, base.tenants[1]] }).json);
+    expect(s.DenyGlobexObjectsExceptOwnRoles.Condition).toEqual({ ArnNotLike: { "aws:PrincipalArn": [REPLICATION_ROLE, ADMIN] } });
+    expect(s.DenyGlobexRestoreRoleListingOtherPrefixes).toBeUndefined();
+    expect(s.DenyListingExceptVaultRoles.Condition).toEqual({ ArnNotLike: { "aws:PrincipalArn": [REPLICATION_ROLE, ADMIN, INITECH_RESTORE] } });
+  });
+
   test("a vault's only tenant may own the whole vault (prefix ''): every key is its, the restore role may list all of it, the metric has no filter", () => {
     const whole = { ...base.tenants[0], prefix: "" };
     const { json } = synth({ tenants: [whole] });
@@ -265,8 +283,8 @@ describe("BackupVault", () => {
     expect(stamps.length).toBeGreaterThan(10);
     // The key is its own module (aws/kms-key), the rest the vault's.
     expect(new Set(stamps)).toEqual(new Set([`aws/backup-vault@${MODULE_VERSIONS["aws/backup-vault"]}`, `aws/kms-key@${MODULE_VERSIONS["aws/kms-key"]}`]));
-    expect(MODULE_VERSIONS["aws/backup-vault"]).toBe("0.1.0");
-    expect(onlyResource(json, "aws_s3_bucket").tags).toMatchObject({ "lakehouse:module": "aws/backup-vault", "lakehouse:module-version": "0.1.0" });
+    expect(MODULE_VERSIONS["aws/backup-vault"]).toBe("0.2.0");
+    expect(onlyResource(json, "aws_s3_bucket").tags).toMatchObject({ "lakehouse:module": "aws/backup-vault", "lakehouse:module-version": "0.2.0" });
   });
 
   test("a stack with the vault passes every guardrail, and a vault without its policy would not (no TLS rule, no version-delete deny)", () => {
