@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-import { readFileSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { isAbsolute, join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigSyntaxError, LakehouseValidationError } from "../modules/core/errors";
 import { GuardrailError } from "../modules/core/guardrails";
@@ -10,11 +10,14 @@ import { ChangedSinceError, changedStacks } from "./changed-stacks";
 import { costCommand } from "./cost/command";
 import { lakehouseJsonSchema } from "../stacks/config/json-schema";
 import { loadConfigFile } from "../stacks/config/load";
+import { configWarnings } from "../stacks/config/warnings";
 import { nearest } from "../modules/core/suggest";
 import { packageRoot } from "./package-root";
-import { PlanInputError, checkVersions, parsePlanArgument, review, toJson, toMarkdown } from "../review";
+import { PlanInputError, RefSynthError, checkVersions, parsePlanArgument, review, toJson, toMarkdown } from "../review";
 import { git } from "../review/git";
 import { BACKFILL_COMMAND, backfillCommand } from "./backfill/command";
+import { CONFIG_OPTION, ConfigChoiceError, EXAMPLE_OPTION, chooseConfig } from "./config-file";
+import { INIT_COMMAND, InitUsageError, initCommand } from "./init/command";
 import { RESTORE_COMMAND } from "./restore/spec";
 
 /** The repository the command runs in (reviews compare refs of it). */
@@ -30,8 +33,6 @@ export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
 /** Exit code of `review` when it finds a critical or high change and --allow-high is not given. */
 export const EXIT_HIGH_FINDINGS = 3;
-
-export const DEFAULT_CONFIG = () => join(packageRoot(), "examples", "default", "lakehouse.yaml");
 
 interface OptionSpec {
   readonly type: "string" | "boolean";
@@ -52,13 +53,15 @@ interface CommandSpec {
 const HELP_OPTION: OptionSpec = { type: "boolean", short: "h", help: "show this help and exit" };
 
 const COMMANDS: Readonly<Record<string, CommandSpec>> = {
+  init: INIT_COMMAND,
   synth: {
     summary: "synthesize Terraform JSON from a config",
     details:
       "Writes into a fresh sibling folder and moves it into place only on success: a failure leaves the\n" +
       "previous output, or nothing. On a terminal, progress (stacks done / total, elapsed) goes to stderr.",
     options: {
-      config: { type: "string", value: "file", help: "the config (default: the embedded example, examples/default/lakehouse.yaml)" },
+      config: CONFIG_OPTION,
+      example: EXAMPLE_OPTION,
       out: { type: "string", value: "dir", help: "output folder (default: $CDKTF_OUTDIR, else cdktf.out)" },
       stack: { type: "string", multiple: true, value: "glob", help: "only the stacks matching this glob (* and ?); the others are not even built" },
       "changed-since": { type: "string", value: "ref", help: "only the stacks whose output can have changed since this git ref" },
@@ -69,7 +72,7 @@ const COMMANDS: Readonly<Record<string, CommandSpec>> = {
   },
   validate: {
     summary: "check a config and report every problem with file:line:col and path",
-    options: { config: { type: "string", value: "file", help: "the config to check (required)" } },
+    options: { config: CONFIG_OPTION, example: EXAMPLE_OPTION },
   },
   schema: { summary: "print the config's JSON Schema", options: {} },
   review: {
@@ -80,7 +83,8 @@ const COMMANDS: Readonly<Record<string, CommandSpec>> = {
     options: {
       base: { type: "string", value: "ref", help: "the ref to compare against (required)" },
       head: { type: "string", value: "ref", help: "the ref to review (default: the working tree)" },
-      config: { type: "string", value: "file", help: "the config to synthesize at both refs (default: every example)" },
+      config: { ...CONFIG_OPTION, help: `the config to synthesize at both refs, a file in the repository (default: ./lakehouse.yaml; with neither, the command fails)` },
+      example: { ...EXAMPLE_OPTION, help: "review this repository's examples/<name>/lakehouse.yaml instead (the library's own repository)" },
       format: { type: "string", value: "md|json", help: "report format (default: md)" },
       "allow-high": { type: "boolean", help: "exit 0 even with critical or high findings" },
       plan: { type: "string", multiple: true, value: "stack=plan.json", help: "once per stack: the output of terraform show -json <planfile>" },
@@ -93,7 +97,8 @@ const COMMANDS: Readonly<Record<string, CommandSpec>> = {
       "Steady state after each retention, at the list prices of cli/cost/prices.ts (each with its date and\n" +
       "source) and the assumptions of cli/cost/assumptions.ts; see README.md, \"Cost\".",
     options: {
-      config: { type: "string", value: "file", help: "the config (default: the embedded example, examples/default/lakehouse.yaml)" },
+      config: CONFIG_OPTION,
+      example: EXAMPLE_OPTION,
       env: { type: "string", value: "name", help: "only this environment" },
       volume: { type: "string", multiple: true, value: "tenant[/source]=GB/day", help: "uncompressed GB/day of a tenant (shared by its sources) or of one source (default: per type)" },
       prices: { type: "string", value: "file.json|yaml", help: "prices and assumptions over the table's: { prices: {key: n}, assumptions: {key: n} }" },
@@ -232,13 +237,15 @@ export async function main(args: string[], out: Output = process.stdout, err: Ou
 
 async function run(command: string, values: Parsed["values"], out: Output, err: Output): Promise<number> {
   switch (command) {
+    case "init":
+      return initCommand(values, out);
     case "synth":
       return synth(values, out, err);
     case "validate": {
-      const config = str(values.config);
-      if (!config) throw new UsageError("validate needs --config <file>");
-      loadConfigFile(config);
-      out.write(`${config}: valid\n`);
+      const config = chooseConfig(values, "validate", { offersExample: true });
+      const warnings = configWarnings(loadConfigFile(config.file));
+      for (const w of warnings) err.write(`lakehouse: warning: ${w.path}: ${w.message}\n`);
+      out.write(`${config.label}: valid${warnings.length > 0 ? ` (${warnings.length} warning${warnings.length > 1 ? "s" : ""})` : ""}\n`);
       return EXIT_OK;
     }
     case "schema":
@@ -247,7 +254,7 @@ async function run(command: string, values: Parsed["values"], out: Output, err: 
     case "review":
       return reviewCommand(values, out);
     case "cost":
-      return costCommand(values, DEFAULT_CONFIG(), out, err);
+      return costCommand(values, chooseConfig(values, "cost", { offersExample: true }), out, err);
     case "backfill":
       return backfillCommand(values, out, err);
     case "restore":
@@ -290,7 +297,7 @@ async function synth(values: Parsed["values"], out: Output, err: Output): Promis
   const json = values.json === true;
   // Progress rewrites one line in place: only on a terminal, never in CI logs or with --quiet.
   const progress = err.isTTY === true && !quiet;
-  const configFile = str(values.config) ?? DEFAULT_CONFIG();
+  const configFile = chooseConfig(values, "synth", { offersExample: true }).file;
   if (progress) err.write(`\r\x1b[Kreading ${configFile}`);
   let config;
   try {
@@ -335,6 +342,27 @@ async function synth(values: Parsed["values"], out: Output, err: Output): Promis
   return EXIT_OK;
 }
 
+/**
+ * The config review synthesizes at both refs, as a path inside the repository: --config or
+ * ./lakehouse.yaml (relative to where the command runs), or --example <name>, this repository's
+ * examples/<name>/lakehouse.yaml (only the library's own repository has one).
+ */
+function reviewedConfig(values: Parsed["values"], findRepo: () => string): { repo: string; config: string } {
+  let root: string | undefined;
+  const repo = () => (root ??= findRepo());
+  const example = str(values.example);
+  if (example !== undefined && values.config === undefined) {
+    const path = join("examples", example, "lakehouse.yaml");
+    if (!existsSync(join(repo(), path))) throw new UsageError(`review --example ${example}: ${path} is not in this repository; review your own config with --config <file>`);
+    return { repo: repo(), config: path };
+  }
+  // The config first: without one there is nothing to review, in a repository or not.
+  const file = resolve(chooseConfig(values, "review", { offersExample: true }).file);
+  const inRepo = relative(repo(), file);
+  if (inRepo.startsWith("..") || isAbsolute(inRepo)) throw new UsageError(`review --config: ${str(values.config) ?? "lakehouse.yaml"} is outside the repository ${repo()}; review compares its refs`);
+  return { repo: repo(), config: inRepo };
+}
+
 function reviewCommand(values: Parsed["values"], out: Output): number {
   const base = str(values.base);
   if (!base) throw new UsageError("review needs --base <ref>");
@@ -348,8 +376,9 @@ function reviewCommand(values: Parsed["values"], out: Output): number {
   }
   const twice = plans.find((p, i) => plans.findIndex((q) => q.stack === p.stack) !== i);
   if (twice) throw new UsageError(`--plan ${twice.stack}=…: given twice; one plan per stack`);
+  const { repo, config } = reviewedConfig(values, gitRoot);
   // Plan paths are the caller's (CI artifacts), relative to where the command runs, not the repository.
-  const report = review({ repo: gitRoot(), base, head: str(values.head), config: str(values.config), plans: plans.map((p) => ({ stack: p.stack, file: resolve(p.file) })) });
+  const report = review({ repo, base, head: str(values.head), config, plans: plans.map((p) => ({ stack: p.stack, file: resolve(p.file) })) });
   const detailsFile = str(values["details-file"]);
   if (detailsFile) writeFileSync(detailsFile, toMarkdown(report, { limit: Infinity }));
   out.write(format === "json" ? toJson(report) : toMarkdown(report, { detailsFile }));
@@ -358,7 +387,7 @@ function reviewCommand(values: Parsed["values"], out: Output): number {
 }
 
 function report(e: unknown, err: Output): number {
-  if (e instanceof UsageError || e instanceof ChangedSinceError) {
+  if (e instanceof UsageError || e instanceof ChangedSinceError || e instanceof ConfigChoiceError || e instanceof InitUsageError) {
     err.write(`lakehouse: ${e.message}\nRun 'lakehouse --help' for the commands, 'lakehouse <command> --help' for their options.\n`);
     return EXIT_USAGE;
   }
@@ -368,6 +397,11 @@ function report(e: unknown, err: Output): number {
   }
   if (e instanceof LakehouseValidationError) {
     err.write(`lakehouse: invalid ${e.message}\n`);
+    return EXIT_FAILED;
+  }
+  if (e instanceof RefSynthError) {
+    // The ref's own CLI already said what is wrong (its config's problems, or its own stack trace).
+    err.write(`lakehouse: ${e.message}\n`);
     return EXIT_FAILED;
   }
   if (e instanceof PlanInputError) {

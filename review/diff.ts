@@ -30,6 +30,8 @@ export interface ResourceChange {
   readonly action: "added" | "removed" | "changed" | "planned";
   /** What a Terraform plan does to it, when a plan was given and it deletes or replaces it. */
   readonly planned?: PlannedAction;
+  /** For a resource matched across an address change (a grant whose construct was renamed): its base address. */
+  readonly movedFrom?: string;
   /** `module@version` stamped on the resource (head's, or base's when removed). */
   readonly module?: string;
   readonly baseModule?: string;
@@ -64,7 +66,31 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-/** Leaf-level differences; policy documents are compared as documents. */
+/**
+ * Keys that identify a sub-block among its siblings, in order of preference: a lifecycle or
+ * replication rule's `id`, a notification's `id`, a column's or argument's `name`, a statement's `Sid`.
+ */
+const IDENTITY_KEYS = ["id", "name", "arg_name", "Sid", "sid"];
+
+/** The key every element of both lists carries with a scalar value, unique within each list; else undefined. */
+export function identityKey(before: readonly unknown[], after: readonly unknown[]): string | undefined {
+  const all = [...before, ...after];
+  if (all.length === 0 || !all.every(isObject)) return undefined;
+  const unique = (list: readonly unknown[], key: string) => new Set(list.map((x) => String((x as Record<string, unknown>)[key]))).size === list.length;
+  return IDENTITY_KEYS.find((key) =>
+    all.every((x) => ["string", "number"].includes(typeof (x as Record<string, unknown>)[key])) && unique(before, key) && unique(after, key),
+  );
+}
+
+const isScalar = (v: unknown) => v === null || ["string", "number", "boolean"].includes(typeof v);
+
+/**
+ * Leaf-level differences; policy documents are compared as documents. Sub-blocks are matched by what
+ * identifies them (see IDENTITY_KEYS), rendered `rule[id=retain-okta].expiration[0].days`, so a rule
+ * added in front does not shift the others; a sub-block only on one side is one change with `before`
+ * or `after` undefined. Lists of plain values (privileges, events, subnets) are one change holding
+ * both lists, so a reader compares them as sets.
+ */
 export function diffAttributes(type: string, before: unknown, after: unknown, path = ""): AttributeChange[] {
   if (JSON.stringify(before) === JSON.stringify(after)) return [];
   const top = path.split(/[.[]/)[0];
@@ -78,8 +104,17 @@ export function diffAttributes(type: string, before: unknown, after: unknown, pa
       .filter((k) => !(path === "" && IGNORED.has(k)))
       .flatMap((k) => diffAttributes(type, before[k], after[k], path ? `${path}.${k}` : k));
   }
-  if (Array.isArray(before) && Array.isArray(after) && before.length === after.length) {
-    return before.flatMap((b, i) => diffAttributes(type, b, after[i], `${path}[${i}]`));
+  if (Array.isArray(before) && Array.isArray(after)) {
+    const key = identityKey(before, after);
+    if (key) {
+      const byId = (list: unknown[]) => new Map(list.map((x) => [String((x as Record<string, unknown>)[key]), x]));
+      const b = byId(before);
+      const a = byId(after);
+      return [...new Set([...b.keys(), ...a.keys()])].flatMap((id) => diffAttributes(type, b.get(id), a.get(id), `${path}[${key}=${id}]`));
+    }
+    if (before.length === after.length && !(before.every(isScalar) && after.every(isScalar))) {
+      return before.flatMap((b, i) => diffAttributes(type, b, after[i], `${path}[${i}]`));
+    }
   }
   return [{ path, before, after }];
 }

@@ -1,30 +1,41 @@
 import { join } from "node:path";
 import { classify } from "./classify";
+import { reviewContext } from "./context";
 import { diffStacks } from "./diff";
 import { fileAtRef, resolveRef } from "./git";
 import { applyPlans, readPlan } from "./plan";
 import { Attribution, ModuleVersionChange, ReportModule, ReviewReport, buildReport } from "./report";
-import { RefSynth, SynthTarget, synthAtRef } from "./synth-ref";
+import { RefSynth, RefSynthError, SynthTarget, synthAtRef } from "./synth-ref";
 import { moduleChanges, suppressions, versionViolations } from "./versions";
 
 export { MARKDOWN_LIMIT, toJson, toMarkdown } from "./report";
 export { PlanInputError, parsePlanArgument } from "./plan";
+export { RefSynthError } from "./synth-ref";
 
 export interface ReviewOptions {
   readonly repo: string;
   readonly base: string;
   /** A ref, or undefined for the working tree. */
   readonly head?: string;
-  /** A config path inside the repository; undefined = each ref's embedded default. */
-  readonly config?: string;
+  /** The config both refs synthesize: a path inside the repository (each ref's own copy of it). */
+  readonly config: string;
   /** Terraform plans (`terraform show -json`), one per stack: replacements and deletions come from them. */
   readonly plans?: readonly { readonly stack: string; readonly file: string }[];
+}
+
+/** Synthesizes one side; a config it cannot synthesize is a RefSynthError naming the side. */
+function synthSide(side: "base" | "head", repo: string, ref: string | undefined, target: SynthTarget): RefSynth {
+  try {
+    return synthAtRef(repo, ref, target);
+  } catch (e) {
+    throw e instanceof RefSynthError ? e.onSide(side) : e;
+  }
 }
 
 function sides(o: { repo: string; base: string; head?: string }, target: SynthTarget): { base: RefSynth; head: RefSynth; baseId: ReviewReport["base"]; headId: ReviewReport["head"] } {
   const baseId = { ref: o.base, commit: resolveRef(o.repo, o.base) };
   const headId = o.head === undefined ? { ref: "working tree", commit: "working tree" } : { ref: o.head, commit: resolveRef(o.repo, o.head) };
-  return { base: synthAtRef(o.repo, o.base, target), head: synthAtRef(o.repo, o.head, target), baseId, headId };
+  return { base: synthSide("base", o.repo, o.base, target), head: synthSide("head", o.repo, o.head, target), baseId, headId };
 }
 
 /** Head's guardrail violations, each marked new unless base had the same one. */
@@ -42,8 +53,7 @@ function violations(base: RefSynth, head: RefSynth): ReviewReport["guardrailViol
  */
 function attributeModules(o: ReviewOptions, base: RefSynth, head: RefSynth): { modules: ReportModule[]; attribution: Attribution } {
   const all = moduleChanges(base.stacks, head.stacks);
-  // Without --config each ref synthesizes its embedded example (in the library repository, a file of it).
-  const configOf = (ref: string | undefined) => fileAtRef(o.repo, ref, o.config ?? join("examples", "default", "lakehouse.yaml"));
+  const configOf = (ref: string | undefined) => fileAtRef(o.repo, ref, o.config);
   const headConfig = configOf(o.head);
   const configChanged = configOf(o.base) !== headConfig;
   const libraryChanged = base.library.fingerprint !== head.library.fingerprint;
@@ -83,7 +93,7 @@ export function review(o: ReviewOptions): ReviewReport {
   // Bad plan files fail before minutes of synth.
   const plans = (o.plans ?? []).map((p) => readPlan(p.stack, p.file));
   const s = sides(o, { kind: "config", configPath: o.config });
-  const planned = applyPlans(classify(diffStacks(s.base.stacks, s.head.stacks)), plans, { base: s.base.stacks, head: s.head.stacks });
+  const planned = applyPlans(classify(diffStacks(s.base.stacks, s.head.stacks), reviewContext(s.base.stacks, s.head.stacks)), plans, { base: s.base.stacks, head: s.head.stacks });
   const { modules, attribution } = attributeModules(o, s.base, s.head);
   return buildReport({
     base: s.baseId,
@@ -104,13 +114,13 @@ export function review(o: ReviewOptions): ReviewReport {
  */
 export function checkVersions(o: { repo: string; base: string; head?: string }): { violations: string[]; modules: ReturnType<typeof moduleChanges> } {
   const headConfig = (example: string) => fileAtRef(o.repo, o.head, join("examples", example, "lakehouse.yaml"));
-  const base = synthAtRef(o.repo, o.base, { kind: "examples", configOf: headConfig });
+  const base = synthSide("base", o.repo, o.base, { kind: "examples", configOf: headConfig });
   // Where base cannot read head's config (it uses a field base does not know), head synthesizes
   // base's config instead: the same input on both sides again, so a config edit is not taken for a
   // module change in either direction.
   const unreadable = new Set(base.unreadableConfigs ?? []);
   const baseConfig = (example: string) => (unreadable.has(example) ? fileAtRef(o.repo, o.base, join("examples", example, "lakehouse.yaml")) : undefined);
-  const s = { base, head: synthAtRef(o.repo, o.head, { kind: "examples", configOf: baseConfig }) };
+  const s = { base, head: synthSide("head", o.repo, o.head, { kind: "examples", configOf: baseConfig }) };
   const modules = moduleChanges(s.base.stacks, s.head.stacks);
   const changelogBase = fileAtRef(o.repo, o.base, "CHANGELOG.md") ?? "";
   const changelogHead = fileAtRef(o.repo, o.head, "CHANGELOG.md") ?? "";

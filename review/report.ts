@@ -51,6 +51,8 @@ export interface ReportChange {
   readonly findings: Finding[];
   /** What the stack's plan does to it (delete or replace), when a plan was given. */
   readonly planned?: PlannedAction;
+  /** Base's address of a resource matched across an address change (a grant whose construct was renamed). */
+  readonly movedFrom?: string;
   readonly attributes: { path: string; before: unknown; after: unknown; statements?: { sid: string; kind: string }[] }[];
 }
 
@@ -130,6 +132,7 @@ export function buildReport(i: ReportInput): ReviewReport {
       severity: c.severity,
       findings: c.findings,
       ...(c.planned ? { planned: c.planned } : {}),
+      ...(c.movedFrom ? { movedFrom: c.movedFrom } : {}),
       attributes: c.attributes.map(({ path, before, after, statements }) =>
         statements ? { path, before, after, statements: statements.map((x) => ({ sid: x.sid, kind: x.kind })) } : { path, before, after },
       ),
@@ -220,7 +223,7 @@ function render(r: ReviewReport, o: RenderOptions): string {
     listed += shown.length;
     for (const c of shown) {
       const forced = c.planned?.replacePaths.length ? ` (forced by ${c.planned.replacePaths.map((p) => `\`${p}\``).join(", ")})` : "";
-      body.push(`- **${c.action}** \`${c.stack}\` \`${c.address}\`${c.module ? ` (${c.module})` : ""}${c.planned ? ` — **plan: ${c.planned.action}**${forced}` : ""}`);
+      body.push(`- **${c.action}** \`${c.stack}\` \`${c.address}\`${c.movedFrom ? ` (was \`${c.movedFrom}\`)` : ""}${c.module ? ` (${c.module})` : ""}${c.planned ? ` — **plan: ${c.planned.action}**${forced}` : ""}`);
       if (c.planned?.addressNote) body.push(`  - plan address \`${c.planned.planAddress}\`: ${c.planned.addressNote}`);
       const findings = c.findings.filter((x) => x.severity === severity);
       for (const f of findings) body.push(`  - ${f.message.length > 1000 ? `${f.message.slice(0, 1000)}…` : f.message} — \`${f.rule}\``);

@@ -1,7 +1,8 @@
 /**
  * What the review reads out of the SQL and schedules the Snowflake modules emit: a cleaner's purge
- * (modules/snowflake/sql.ts purgeStatement), an account monitor's expected changes and expected
- * suspended tasks (tableChangesSelect, suspendedTasksSelect), a task's schedule. The SQL is ours, so
+ * (modules/snowflake/sql.ts purgeStatement), an account monitor's expected changes (tableChangesSelect,
+ * and the shape before account-monitors 0.3.0) and expected suspended tasks (suspendedTasksSelect), a
+ * task's schedule. The SQL is ours, so
  * these read our shapes; anything else reads as "not recognised" and falls back to a line diff.
  */
 
@@ -55,20 +56,45 @@ export function purgeOf(sql: unknown): Purge | undefined {
   return { table: m[1], column: m[2].replace(/\s+/g, " ").trim(), retentionDays: Number(m[4]) * per };
 }
 
-/** One expected (not alerted) kind of change: role, statement type, exact statement; `*` = any. */
-interface Exemption {
+/**
+ * One expected (not alerted) kind of change: role, object, statement type, the task whose runs may make
+ * it, and — in monitors before account-monitors 0.3.0 — the exact statement text; `*` = any.
+ */
+export interface Exemption {
   readonly role: string;
+  readonly object: string;
   readonly type: string;
+  readonly task: string;
   readonly statement: string;
 }
 
+const ANY = { object: "*", type: "*", task: "*", statement: "*" } as const;
+
 /**
- * The expected changes of a log-table-changes monitor: each `(ROLE_NAME = '…' [AND QUERY_TYPE IN (…)]
- * [AND TRIM(QUERY_TEXT) IN (…)])`, flattened to one exemption per role × type × statement.
+ * The expected changes of a log-table-changes monitor, one exemption per role × object × type (× task):
+ * - the list it joins, `(VALUES ('ROLE', 'DB.S.T', 'DELETE', 'DB.S.T_CLEANER'), …) x (ROLE_NAME,
+ *   OBJECT_NAME, QUERY_TYPE, TASK_NAME)` (account-monitors 0.3.0 on);
+ * - the conditions of earlier versions, `(ROLE_NAME = '…' [AND QUERY_TYPE IN (…)] [AND TRIM(QUERY_TEXT)
+ *   IN (…)])`, so a review across the upgrade compares like with like.
  */
 export function monitorExemptions(sql: unknown): Exemption[] {
   if (typeof sql !== "string") return [];
   const out: Exemption[] = [];
+  const head = /\(VALUES\s*/.exec(sql);
+  if (head && /\)\s*x\s*\(ROLE_NAME, OBJECT_NAME, QUERY_TYPE, TASK_NAME\)/.test(sql)) {
+    let k = head.index + head[0].length;
+    for (;;) {
+      const row = literalListAt(sql, k);
+      if (!row || row.values.length !== 4) break;
+      const [role, object, type, task] = row.values;
+      out.push({ ...ANY, role, object, type, task });
+      k = row.end;
+      while (/\s/.test(sql[k] ?? "")) k++;
+      if (sql[k] !== ",") break;
+      k++;
+      while (/\s/.test(sql[k] ?? "")) k++;
+    }
+  }
   for (const m of sql.matchAll(/\(ROLE_NAME = /g)) {
     const role = literalAt(sql, m.index + m[0].length);
     if (!role) continue;
@@ -88,7 +114,7 @@ export function monitorExemptions(sql: unknown): Exemption[] {
       if (!list) continue;
       statements = list.values;
     }
-    for (const type of types) for (const statement of statements) out.push({ role: role.value, type, statement });
+    for (const type of types) for (const statement of statements) out.push({ ...ANY, role: role.value, type, statement });
   }
   return out;
 }
@@ -100,31 +126,54 @@ export function expectedSuspendedTasks(sql: unknown): string[] {
   return head ? (literalListAt(sql, head.index + head[0].length)?.values ?? []) : [];
 }
 
-const covers = (b: Exemption, a: Exemption) => b.role === a.role && (b.type === "*" || b.type === a.type) && (b.statement === "*" || b.statement === a.statement);
+const within = (wide: string, narrow: string) => wide === "*" || wide === narrow;
+const covers = (b: Exemption, a: Exemption) =>
+  b.role === a.role && within(b.object, a.object) && within(b.type, a.type) && within(b.task, a.task) && within(b.statement, a.statement);
+/** Limited to named objects or statements (not a role's whole kind of change). */
+const narrow = (e: Exemption) => e.object !== "*" || e.statement !== "*";
 
-const describe = (e: Exemption) => (e.type === "*" && e.statement === "*" ? "every change" : e.statement === "*" ? `every ${e.type}` : `${e.type === "*" ? "" : `${e.type} `}'${e.statement}'`);
+function describe(e: Exemption): string {
+  if (e.object === "*" && e.type === "*" && e.task === "*" && e.statement === "*") return "every change";
+  const what = e.statement !== "*" ? `${e.type === "*" ? "" : `${e.type} `}'${e.statement}'` : e.type === "*" ? "every change" : e.object === "*" ? `every ${e.type}` : e.type;
+  const where = e.object === "*" ? "" : ` to ${e.object}`;
+  const when = e.task === "*" ? (e.object === "*" ? "" : " by any statement") : ` in runs of ${e.task}`;
+  return `${what}${where}${when}`;
+}
+
+/** An exemption one side has, and how a reviewer reads it. */
+export interface ExemptionChange {
+  readonly exemption: Exemption;
+  readonly text: string;
+}
 
 /**
  * How a monitor's exemptions moved, described for a reviewer. `added`: exemptions in `after` that no
- * exemption of `before` covered, beyond those that only replace a dropped statement of the same role
- * and statement type (`changed`: a cleaner whose purge text changed, its own finding says how).
+ * exemption of `before` covered, beyond those that only replace a dropped narrow exemption of the same
+ * role and statement type (`changed`: a cleaner whose table was renamed, or the upgrade from statement
+ * texts to tables and tasks).
  */
-export function exemptionChanges(before: unknown, after: unknown): { added: string[]; changed: string[] } {
+export function exemptionDiff(before: unknown, after: unknown): { added: ExemptionChange[]; changed: (ExemptionChange & { from: Exemption; to: Exemption })[] } {
   const old = monitorExemptions(before);
   const now = monitorExemptions(after);
   const roles = new Set(old.map((e) => e.role));
   const fresh = now.filter((a) => !old.some((b) => covers(b, a)));
   const dropped = old.filter((b) => !now.some((a) => covers(a, b)));
-  const added: string[] = [];
-  const changed: string[] = [];
+  const added: ExemptionChange[] = [];
+  const changed: (ExemptionChange & { from: Exemption; to: Exemption })[] = [];
   for (const e of fresh) {
-    const i = dropped.findIndex((d) => d.role === e.role && d.type === e.type && d.statement !== "*" && e.statement !== "*");
+    const i = dropped.findIndex((d) => d.role === e.role && d.type === e.type && narrow(d) && narrow(e) && (e.task !== "*" || d.task === "*"));
     if (i >= 0) {
-      changed.push(`${e.role}: ${describe(dropped[i])} → ${describe(e)}`);
+      changed.push({ exemption: e, from: dropped[i], to: e, text: `${e.role}: ${describe(dropped[i])} → ${describe(e)}` });
       dropped.splice(i, 1);
-    } else added.push(`${roles.has(e.role) ? "" : "new exempt role "}${e.role}: ${describe(e)}`);
+    } else added.push({ exemption: e, text: `${roles.has(e.role) ? "" : "new exempt role "}${e.role}: ${describe(e)}` });
   }
   return { added, changed };
+}
+
+/** exemptionDiff as text, for a reader. */
+export function exemptionChanges(before: unknown, after: unknown): { added: string[]; changed: string[] } {
+  const d = exemptionDiff(before, after);
+  return { added: d.added.map((e) => e.text), changed: d.changed.map((e) => e.text) };
 }
 
 /** Exemptions in `after` that widen what `before` exempted (see exemptionChanges). */

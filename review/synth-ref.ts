@@ -47,7 +47,7 @@ export type SynthTarget =
    * One lakehouse config (a path inside the repository; the ref's own copy of it is used unless
    * `configText` is given: then that text, e.g. the other ref's config, is synthesized).
    */
-  | { kind: "config"; configPath?: string; configText?: string }
+  | { kind: "config"; configPath: string; configText?: string }
   /**
    * Every example of the ref: examples/<name>/lakehouse.yaml and examples/<name>/main.ts. With
    * `configOf`, a YAML example is synthesized from the config it returns (the other ref's) when this
@@ -77,7 +77,7 @@ export function synthAtRef(repo: string, ref: string | undefined, target: SynthT
     const build = join(root, ".lakehouse-review-build");
     rmSync(build, { recursive: true, force: true });
     transpile(root, build);
-    return synthTarget(root, build, target, join(scratch, "out"));
+    return synthTarget(root, build, target, join(scratch, "out"), ref ?? "working tree");
   } finally {
     if (root !== repo) {
       try {
@@ -126,14 +126,49 @@ export function transpile(root: string, build: string): void {
   }
 }
 
-function node(script: string, args: string[], cwd: string): void {
+/**
+ * A ref could not be synthesized: its config is invalid (the usual case, listed problem by problem) or
+ * its code failed. The message is the ref's own CLI's output, paths inside the scratch checkout made
+ * relative to the repository, so it reads as the config's problems, not as a stack trace of the review.
+ */
+export class RefSynthError extends Error {
+  constructor(
+    /** `base (main)`, `head (working tree)`, or the ref alone when the side is not known yet. */
+    readonly ref: string,
+    /** What the ref's CLI wrote, its lines without the `lakehouse: ` prefix. */
+    readonly output: string,
+  ) {
+    super(`${ref} cannot be synthesized: ${output}`);
+    this.name = "RefSynthError";
+  }
+
+  /** The same error naming which side of the review the ref is. */
+  onSide(side: "base" | "head"): RefSynthError {
+    return new RefSynthError(`${side} (${this.ref})`, this.output);
+  }
+}
+
+/** Where a ref is checked out and what it was given, to take out of messages. */
+interface Paths {
+  readonly ref: string;
+  readonly root: string;
+  /** A config file written for this synth, and the repository path it stands for. */
+  readonly given?: { readonly file: string; readonly shownAs: string };
+}
+
+function node(script: string, args: string[], cwd: string, paths?: Paths): void {
   try {
     // Report guardrail violations instead of failing: a review must show a violating change.
     const env = { ...process.env, LAKEHOUSE_GUARDRAILS: "report" };
     execFileSync(process.execPath, [script, ...args], { cwd, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
   } catch (e) {
     const err = e as { stderr?: string; stdout?: string; message: string };
-    throw new Error(`synth failed (${relative(cwd, script)} ${args.join(" ")}):\n${(err.stderr || err.stdout || err.message).trim()}`);
+    const output = (err.stderr || err.stdout || err.message).trim();
+    if (!paths) throw new Error(`synth failed (${relative(cwd, script)} ${args.join(" ")}):\n${output}`);
+    let text = output;
+    if (paths.given) text = text.split(paths.given.file).join(paths.given.shownAs);
+    text = text.split(`${paths.root}/`).join("");
+    throw new RefSynthError(paths.ref, text.replace(/^lakehouse: /gm, ""));
   }
 }
 
@@ -177,22 +212,24 @@ function libraryOf(root: string, build: string, cli: string): LibraryIdentity {
   return { version: versionAt(packageDir), fingerprint: hash.digest("hex") };
 }
 
-function synthTarget(root: string, build: string, target: SynthTarget, out: string): RefSynth {
+function synthTarget(root: string, build: string, target: SynthTarget, out: string, ref: string): RefSynth {
   const cli = cliOf(root, build);
   const library = libraryOf(root, build, cli);
   mkdirSync(out, { recursive: true }); // refs before 0.1.x need the parent of --out to exist
   if (target.kind === "config") {
     const args = ["synth", "--out", join(out, "config")];
+    let given: Paths["given"];
     if (target.configText !== undefined) {
       const file = join(out, "given.lakehouse.yaml");
       writeFileSync(file, target.configText);
       args.push("--config", file);
-    } else if (target.configPath) {
+      given = { file, shownAs: `${target.configPath} (the other ref's)` };
+    } else {
       const config = join(root, target.configPath);
-      if (!existsSync(config)) throw new Error(`${target.configPath} does not exist in this ref`);
+      if (!existsSync(config)) throw new RefSynthError(ref, `${target.configPath} does not exist in it`);
       args.push("--config", config);
     }
-    node(cli, args, root);
+    node(cli, args, root, { ref, root, given });
     return { ...readOutput(join(out, "config"), ""), library };
   }
   const result: RefSynth & { unreadableConfigs: string[] } = { stacks: {}, guardrails: [], library, unreadableConfigs: [] };
@@ -215,7 +252,7 @@ function synthTarget(root: string, build: string, target: SynthTarget, out: stri
       }
       if (!synthesized) {
         if (other !== undefined) result.unreadableConfigs.push(example);
-        node(cli, ["synth", "--config", own, "--out", dest], root);
+        node(cli, ["synth", "--config", own, "--out", dest], root, { ref, root });
       }
     } else if (existsSync(join(build, "examples", example, "main.js"))) {
       node(join(build, "examples", example, "main.js"), [dest], root);

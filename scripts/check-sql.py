@@ -7,6 +7,7 @@ Walks each outdir's stacks/*/cdk.tf.json and checks:
   - snowflake_pipe.copy_statement            (COPY INTO ... FROM (SELECT ... FROM @stage) ...)
   - snowflake_view.statement                 (wrapped as CREATE VIEW <name> AS <statement>)
   - snowflake_task.sql_statement              (single statements and Snowflake Scripting blocks)
+  - snowflake_procedure_sql.procedure_definition (a Snowflake Scripting block; the provider adds the $$)
   - snowflake_execute.execute / .revert / .query (and the block inside EXECUTE IMMEDIATE $$ … $$,
     which the grammar would otherwise take as an opaque string)
 and the SQL the CLI sends rather than the stacks hold, when the outdir has it (see scripts/checks.sh):
@@ -36,6 +37,8 @@ def statements(stack_json):
         yield f"snowflake_view.{name}.statement", f"CREATE VIEW {view['database']}.{view['schema']}.{view['name']} AS {view['statement']}"
     for name, task in resources.get("snowflake_task", {}).items():
         yield f"snowflake_task.{name}.sql_statement", task["sql_statement"]
+    for name, proc in resources.get("snowflake_procedure_sql", {}).items():
+        yield f"snowflake_procedure_sql.{name}.procedure_definition", proc["procedure_definition"]
     for name, ex in resources.get("snowflake_execute", {}).items():
         for field in ("execute", "revert", "query"):
             if ex.get(field):

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Checks that need tools beyond Node, over the synthesized examples:
 #   1. SQLFluff (Snowflake grammar) parses every SQL string the modules, `lakehouse backfill` and `lakehouse restore` emit;
-#   2. the monitoring SQL (canaries, cleaners) runs on data: pytest over DuckDB, statements taken
+#   2. the monitoring SQL (canaries and their tenant procedures, monitors, cleaners, alert delivery) runs
+#      on data: pytest over DuckDB, statements taken
 #      from the synth and transpiled from Snowflake SQL with sqlglot;
 #   3. Checkov scans every stack; findings not in scripts/checkov-accepted.json fail.
 # Each checker must first reject a known-bad fixture, so a green run means something.
@@ -18,7 +19,7 @@ py=.venv-checks/bin/python
 
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-node dist/cli/lakehouse.js synth --out "$out/default" >/dev/null
+node dist/cli/lakehouse.js synth --example default --out "$out/default" >/dev/null
 node dist/examples/direct-modules/main.js "$out/direct-modules"
 # What lakehouse backfill and lakehouse restore send (COPY, progress DML, their queries), beside the stacks' SQL.
 node dist/tools/backfill-sql.js examples/default/lakehouse.yaml "$out/default/backfill-sql.json"
@@ -43,7 +44,7 @@ must_reject check-sql $py scripts/check-sql.py scripts/fixtures/bad-sql
 $py scripts/check-sql.py "$out/default" "$out/direct-modules" | tee "$out/sql.log"
 count "$out/sql.log"
 
-echo "== SQL logic on data: canaries and cleaners on DuckDB"
+echo "== SQL logic on data: canaries, monitors, cleaners and alert delivery on DuckDB"
 set +e
 LAKEHOUSE_SYNTH_OUT="$out/default" $py -m pytest -q -p no:cacheprovider scripts/test_sql_logic.py | tee "$out/logic.log"
 logic_status=${PIPESTATUS[0]}

@@ -10,17 +10,16 @@ import { LogBucket } from "../modules/aws/log-bucket";
 import { AlertSubscription, AlertTopic } from "../modules/aws/alert-topic";
 import { LogGuardScp } from "../modules/aws/log-guard-scp";
 import { AccountMonitors } from "../modules/snowflake/account-monitors";
-import { AlertDelivery } from "../modules/snowflake/alert-delivery";
+import { ALERT_DELIVERY_TASK, AlertDelivery } from "../modules/snowflake/alert-delivery";
 import { Warehouse } from "../modules/snowflake/warehouse";
 import { BackfillWarehouse } from "../modules/snowflake/backfill-warehouse";
 import { bucketName, iamRoleName, qualified, snowflakeName } from "../modules/core/naming";
-import { AlertStore } from "../modules/snowflake/alert-store";
+import { AlertStore, alertStoreNames } from "../modules/snowflake/alert-store";
 import { previewFeaturesFor } from "../modules/core/snowflake-preview";
 import { stampModule, stampedComment } from "../modules/core/stamp";
 import { configureBackend } from "./backend";
 import { ResolvedEnvironment, ResolvedLakehouse, accessLogBucketName } from "./config/resolve";
 import { awsDefaultTags, deployRoleOf, requireProviderVersions, snowflakeProviderConfig, useProvider } from "./providers";
-import { purgeStatement } from "../modules/snowflake/sql";
 import { canaryTaskName } from "../modules/snowflake/log-canary";
 import { landingTableOf } from "../modules/snowflake/record-flattener";
 import { tenantRoleName } from "../modules/snowflake/tenant-roles";
@@ -28,22 +27,33 @@ import { tenantRoleName } from "../modules/snowflake/tenant-roles";
 export const PLATFORM_STACK_MODULE = "stacks/platform" as const;
 
 /**
- * What the monitors of one region must not report: each cleaner's own purge (landing tables' too), by the pipeline role
- * that owns it (every other change to a log table is reported, deploys included), and the canaries
- * the config switched off, which stay suspended.
+ * What the monitors of one region must not report, matched on what Snowflake records and never on
+ * statement text: each cleaner's purge (landing tables' too) — the DELETE of the pipeline role that owns
+ * the cleaner, on the cleaner's own table, in a run of the cleaner's own task —, alert delivery stamping
+ * the alerts it sent (its owner's UPDATE of ALERTS in a run of its task), and the canaries the config
+ * switched off, which stay suspended. Every other change to the database is reported, deploys included.
  */
-function expectedOperations(env: ResolvedEnvironment, region: string) {
+function expectedOperations(env: ResolvedEnvironment, region: string, deployRole: string) {
   const tenants = env.tenants.filter((t) => t.region === region);
+  // TableCleaner's task is `<TABLE>_CLEANER` next to its table (test/stacks.test.ts checks the two agree).
+  const purge = (role: string, schema: string, table: string) => {
+    const name = qualified(env.databaseName, schema, table);
+    return { role, tables: [name], queryTypes: ["DELETE" as const], task: `${name}_CLEANER` };
+  };
+  const delivery = env.config.alertDelivery
+    ? [{ role: deployRole, tables: [alertStoreNames(env.databaseName).alerts], queryTypes: ["UPDATE" as const], task: qualified(env.databaseName, "MONITORING", ALERT_DELIVERY_TASK) }]
+    : [];
   return {
-    expectedChanges: tenants.map((t) => ({
-      role: tenantRoleName(t.snowflakeRolePrefix, "PIPELINE"),
-      queryTypes: ["DELETE" as const],
-      statements: t.sources.flatMap((s) => [
-        purgeStatement(qualified(env.databaseName, t.schemaName, s.tableName), s.tableRetentionDays, s.purgeOn),
-        // A wrapped source's landing table has a cleaner of its own.
-        ...(s.config.wrappedRecords !== undefined ? [purgeStatement(qualified(env.databaseName, t.schemaName, landingTableOf(s.tableName)), s.landingRetentionDays, "load_time")] : []),
-      ]),
-    })),
+    expectedChanges: [
+      ...tenants.flatMap((t) =>
+        t.sources.flatMap((s) => [
+          purge(tenantRoleName(t.snowflakeRolePrefix, "PIPELINE"), t.schemaName, s.tableName),
+          // A wrapped source's landing table has a cleaner of its own.
+          ...(s.config.wrappedRecords !== undefined ? [purge(tenantRoleName(t.snowflakeRolePrefix, "PIPELINE"), t.schemaName, landingTableOf(s.tableName))] : []),
+        ]),
+      ),
+      ...delivery,
+    ],
     expectedSuspendedTasks: tenants.flatMap((t) => t.sources.filter((s) => !s.canary.enabled).map((s) => canaryTaskName(env.databaseName, t.schemaName, s.tableName))),
   };
 }
@@ -124,7 +134,7 @@ export class PlatformStack extends TerraformStack {
         database: env.databaseName,
         alertStore: alerts.names,
         ...env.monitors,
-        ...expectedOperations(env, region),
+        ...expectedOperations(env, region, deployRoleOf(account)),
         waitFor: [...alerts.tables],
       });
       useProvider(monitors, snowflake);
@@ -188,6 +198,8 @@ export class PlatformStack extends TerraformStack {
         bucketName: trailBucket,
         kmsKeyArn: key.keyArn,
         protectedBucketPrefix: `${lakehouse.organization}-${env.name}-`,
+        // Every server access log S3 delivers would be an event: the access-log buckets' writes are not recorded.
+        excludedBucketNames: [...accessLogBuckets.keys()].map((region) => accessLogBucketName(lakehouse.organization, env.name, env.accountId, region)),
         waitFor: [bucket.policy],
       });
       for (const scope of [key, bucket, trail]) useProvider(scope, aws);

@@ -3,7 +3,6 @@ import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { SnowflakeAccessRole } from "../modules/aws/snowflake-access-role";
 import { SemiStructuredTable } from "../modules/snowflake/semi-structured-table";
-import { alertStoreNames } from "../modules/snowflake/alert-store";
 import { LogCanary } from "../modules/snowflake/log-canary";
 import { RecordFlattener, landingTableOf } from "../modules/snowflake/record-flattener";
 import { PipelineOwnership } from "../modules/snowflake/pipeline-ownership";
@@ -23,6 +22,8 @@ export interface SourcePipelineProps {
   readonly schema: Schema;
   /** The tenant's pipeline role, which comes to own the source's objects, and what it needs first. */
   readonly pipelineRole: { readonly name: string; readonly ready: readonly ITerraformDependable[] };
+  /** The tenant's alert procedure (`TenantAlertWriter.procedureName`), through which the canary raises alerts. */
+  readonly alertProcedure: string;
 }
 
 /**
@@ -40,6 +41,7 @@ export function pipeLoadOf(env: ResolvedEnvironment, tenant: ResolvedTenant, sou
     eventTimeField: wrapped !== undefined ? `${wrapped}[0].${source.config.eventTimeField}` : source.config.eventTimeField,
     eventTimeFormat: source.eventTimeFormat,
     fileFormat: source.config.fileFormat === "parquet" ? "PARQUET" : "JSON",
+    stripOuterArray: source.config.jsonArray ?? false,
   };
 }
 
@@ -114,7 +116,6 @@ export class SourcePipeline extends Construct {
         schema: tenant.schemaName,
         tableName: this.flattener.landingTable,
         retentionDays: source.landingRetentionDays,
-        purgeOn: "load_time",
         waitFor: [this.flattener.landing],
       });
     }
@@ -127,18 +128,16 @@ export class SourcePipeline extends Construct {
       keyPrefix: source.keyPrefix,
       storageIntegrationName: this.integration.integrationName,
       storageIntegrationReplacementTrigger: this.integration.replacementTrigger,
-      stripOuterArray: source.config.jsonArray ?? false,
       waitFor: [props.schema, this.flattener?.landing ?? this.table.table, this.role.permissions],
       comment: label,
     });
 
-    // The alert store is the platform stack's (this stack depends on it); found by its names.
+    // Alerts go through the tenant's alert procedure (the canary's owner has no privilege on the alert store).
     this.canary = new LogCanary(this, "Canary", {
       database: env.databaseName,
       schema: tenant.schemaName,
       tableName: source.tableName,
-      tenant: tenant.id,
-      alertStore: alertStoreNames(env.databaseName),
+      alertProcedure: props.alertProcedure,
       windowMinutes: source.canary.windowMinutes,
       suppressionMinutes: source.canary.suppressionMinutes,
       schedule: source.canary.schedule,
@@ -152,7 +151,6 @@ export class SourcePipeline extends Construct {
       schema: tenant.schemaName,
       tableName: source.tableName,
       retentionDays: source.tableRetentionDays,
-      purgeOn: source.purgeOn,
       waitFor: [this.table.table],
     });
 

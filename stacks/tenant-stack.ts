@@ -1,7 +1,7 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { SnowflakeProvider } from "@cdktf/provider-snowflake/lib/provider";
 import { Schema } from "@cdktf/provider-snowflake/lib/schema";
-import { Fn, ITerraformDependable, Lazy, TerraformStack, TerraformVariable } from "cdktf";
+import { Fn, ITerraformDependable, Lazy, TerraformStack, TerraformVariable, Token, ref } from "cdktf";
 import { Construct } from "constructs";
 import { AccessLogBucket } from "../modules/aws/access-log-bucket";
 import { KmsKey } from "../modules/aws/kms-key";
@@ -13,11 +13,11 @@ import { FirehoseDelivery } from "../modules/aws/firehose-delivery";
 import { KinesisStream } from "../modules/aws/kinesis-stream";
 import { KafkaIngest } from "../modules/aws/kafka-ingest";
 import { LogPuller } from "../modules/aws/log-puller";
-import { TenantAccessRoles } from "../modules/aws/tenant-access-roles";
+import { RESTORE_STATE_KEY_PREFIX, TenantAccessRoles } from "../modules/aws/tenant-access-roles";
 import { previewFeaturesFor } from "../modules/core/snowflake-preview";
 import { bucketName, limitedName } from "../modules/core/naming";
 import { stampModule, stampedComment } from "../modules/core/stamp";
-import { alertStoreNames } from "../modules/snowflake/alert-store";
+import { TenantAlertWriter, alertStoreNames } from "../modules/snowflake/alert-store";
 import { TenantRoles } from "../modules/snowflake/tenant-roles";
 import { BackfillTenantAccess } from "../modules/snowflake/backfill-warehouse";
 import { configureBackend } from "./backend";
@@ -119,8 +119,17 @@ export class TenantStack extends TerraformStack {
       rolePrefix: tenant.snowflakeRolePrefix,
       warehouse: env.warehouse.name,
       parentRole: deployRoleOf(account),
-      alertStore: alertStoreNames(env.databaseName),
       waitFor: [schema],
+    });
+
+    // The tenant's canaries raise alerts only through this procedure (the platform's alert store is
+    // found by its names; the pipeline role has no privilege on it).
+    const alertWriter = new TenantAlertWriter(this, "AlertWriter", {
+      alertStore: alertStoreNames(env.databaseName),
+      tenant: tenant.id,
+      tenantSchema: tenant.schemaName,
+      pipelineRole: roles.pipelineRole,
+      waitFor: roles.pipelineRoleReady,
     });
 
     // The platform's backfill role may COPY into this tenant's log tables through their own stages.
@@ -157,7 +166,8 @@ export class TenantStack extends TerraformStack {
     if (vaultProvider && backup?.deployRoleArn && readOnly) {
       vaultProvider.addOverride("dynamic.assume_role", {
         for_each: Fn.conditional(readOnly.booleanValue, [], [backup.deployRoleArn]),
-        content: { role_arn: "${assume_role.value}", session_name: SESSION_NAME },
+        // The iterator's value is a reference (a token), so LiteralText keeps it an expression.
+        content: { role_arn: Token.asString(ref("assume_role.value", this)), session_name: SESSION_NAME },
       });
     }
     // Server access logs stay in their account and region: the platform's buckets, or for a tenant in an
@@ -227,7 +237,8 @@ export class TenantStack extends TerraformStack {
           kmsKeyArn: key.keyArn,
           backupVault: vault && backup?.restoreReady ? { bucketName: vault.bucketName, kmsKeyArn: vault.kmsKeyArn } : undefined,
           schema,
-          pipelineRole: { name: roles.pipelineRole, ready: roles.pipelineRoleReady },
+          pipelineRole: { name: roles.pipelineRole, ready: [...roles.pipelineRoleReady, ...alertWriter.ready] },
+          alertProcedure: alertWriter.procedureName,
         }),
       );
     }
@@ -345,6 +356,9 @@ export class TenantStack extends TerraformStack {
         ...streamed.map((s) => ({ prefix: deliveries.get(s.name)!.errorPrefix, expirationDays: s.retentionDays })),
       ],
       objectLock: tenant.config.objectLock,
+      // S3 Batch Operations writes its restore completion reports SSE-S3, always (S3 User Guide, "Examples:
+      // S3 Batch Operations completion reports"), under the report prefix restore gives it (cli/restore/backup.ts).
+      sseS3KeyPatterns: vault ? [`${RESTORE_STATE_KEY_PREFIX}*/reports/job-*`] : [],
       notifications: tenant.sources.map((s) => ({
         prefix: s.keyPrefix,
         suffix: s.config.fileSuffix,

@@ -33,7 +33,8 @@ const without = (option: string) => {
 const withValue = (option: string, value: string) => base.map((a, i) => (base[i - 1] === option ? value : a));
 
 describe("lakehouse backfill: the command line", () => {
-  test.each(["--config", "--env", "--tenant", "--source", "--from", "--to"])("without %s: exit 2, naming it", async (option) => {
+  // Without --config (and no ./lakehouse.yaml): test/cli.test.ts, as for every command.
+  test.each(["--env", "--tenant", "--source", "--from", "--to"])("without %s: exit 2, naming it", async (option) => {
     const r = await run(without(option));
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`lakehouse: backfill needs ${option} <`);

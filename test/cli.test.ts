@@ -11,12 +11,13 @@ async function run(args: string[]) {
   return { code, stdout, stderr };
 }
 
-const COMMANDS = ["synth", "validate", "schema", "review", "versions", "backfill", "restore"];
+const COMMANDS = ["init", "synth", "validate", "schema", "review", "versions", "backfill", "restore"];
 const OPTIONS: Record<string, string[]> = {
-  synth: ["--config <file>", "--out <dir>", "--stack <glob>...", "--changed-since <ref>", "--jobs <n>", "-q, --quiet", "--json"],
-  validate: ["--config <file>"],
+  init: ["--organization <name>", "--aws-account-id <id>", "--region <aws-region>", "--snowflake-account <ORG.ACCOUNT>", "--tenant <id>", "--environment <name>", "--state-bucket <bucket>", "--dir <folder>", "--force"],
+  synth: ["--config <file>", "--example <name>", "--out <dir>", "--stack <glob>...", "--changed-since <ref>", "--jobs <n>", "-q, --quiet", "--json"],
+  validate: ["--config <file>", "--example <name>"],
   schema: [],
-  review: ["--base <ref>", "--head <ref>", "--config <file>", "--format <md|json>", "--allow-high", "--plan <stack=plan.json>...", "--details-file <path>"],
+  review: ["--base <ref>", "--head <ref>", "--config <file>", "--example <name>", "--format <md|json>", "--allow-high", "--plan <stack=plan.json>...", "--details-file <path>"],
   versions: ["--base <ref>", "--head <ref>"],
   backfill: ["--config <file>", "--env <name>", "--tenant <id>", "--source <name>", "--from <date|datetime>", "--to <date|datetime>", "--dry-run", "--batch-files <n>", "--batch-mb <n>", "--skip-recent-minutes <n>", "--json", "--snowflake-account <org-account>", "--snowflake-user <user>", "--private-key-file <path>", "--role <role>", "--warehouse <name>"],
   restore: ["--config <file>", "--env <name>", "--tenant <id>", "--source <name>", "--from <YYYY-MM-DD>", "--to <YYYY-MM-DD>", "--tier <bulk|standard|expedited>", "--days <n>", "--into <schema or table>", "--wait", "--poll-seconds <n>", "--dry-run", "--json", "--snowflake-account <org-account>", "--snowflake-user <user>", "--private-key-file <path>", "--role <role>", "--warehouse <name>"],
@@ -45,15 +46,71 @@ describe("lakehouse CLI", () => {
   let dir: string;
   beforeEach(() => (dir = mkdtempSync(join(tmpdir(), "lakehouse-cli-"))));
 
-  test("synth with no config writes the embedded default: one stack per platform and tenant", async () => {
+  test("synth --example default writes the bundled demo: one stack per platform and tenant", async () => {
     const out = join(dir, "out");
-    const r = await run(["synth", "--out", out]);
+    const r = await run(["synth", "--example", "default", "--out", out]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/synthesized 5 stacks/);
     expect(readdirSync(join(out, "stacks")).sort()).toEqual(["platform-prod", "tenant-globex-prod", "tenant-hooli-prod", "tenant-initech-prod", "tenant-umbrella-prod"]);
     const manifest = JSON.parse(readFileSync(join(out, "manifest.json"), "utf8"));
     expect(Object.keys(manifest.stacks)).toHaveLength(5);
     expect(readdirSync(dir)).toEqual(["out"]); // no staging folder left behind
+  });
+
+  test("GIVEN no --config WHEN a lakehouse.yaml is where synth runs THEN synth builds it, never the demo", async () => {
+    writeFileSync(join(dir, "lakehouse.yaml"), readFileSync(join(__dirname, "..", "examples", "default", "lakehouse.yaml"), "utf8").replace(/\n {2}- id: (initech|umbrella)\n[\s\S]*$/, "\n"));
+    const r = await inFolder(dir, () => run(["synth", "--out", "out"]));
+    expect(r).toMatchObject({ code: 0, stdout: expect.stringContaining(`synthesized 2 stacks from ${join(dir, "lakehouse.yaml")}`) });
+    expect(readdirSync(join(dir, "out", "stacks")).sort()).toEqual(["platform-prod", "tenant-globex-prod"]);
+  });
+
+  test.each(["synth", "validate", "cost", "review", "backfill", "restore"])("GIVEN no --config and no lakehouse.yaml WHEN %s runs THEN exit 2 naming what to give, nothing written", async (command) => {
+    const args = command === "review" ? ["--base", "HEAD"] : command === "synth" ? ["--out", "out"] : ["backfill", "restore"].includes(command) ? ["--env", "prod", "--tenant", "globex", "--source", "okta", "--from", "2026-01-01", "--to", "2026-01-02"] : [];
+    const r = await inFolder(dir, () => run([command, ...args]));
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toContain(`lakehouse: ${command}: no config: give --config <file>, or run it where your lakehouse.yaml is`);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  test("--example names a bundled example, never together with --config; a wrong name gets the nearest", async () => {
+    // The demo backs up globex, umbrella and hooli without restoreReady: valid, with a warning each.
+    const demo = await run(["validate", "--example", "default"]);
+    expect(demo).toMatchObject({ code: 0, stdout: "the bundled example 'default' (examples/default/lakehouse.yaml): valid (3 warnings)\n" });
+    expect(demo.stderr).toContain("lakehouse: warning: tenants[0].backup.restoreReady: tenant 'globex' is backed up in environment 'prod', but a restore could not be loaded into Snowflake");
+    expect(await run(["validate", "--example", "defualt"])).toMatchObject({ code: 2, stderr: expect.stringContaining("validate --example defualt: no such bundled example; did you mean default?") });
+    expect(await run(["synth", "--example", "default", "--config", "x.yaml"])).toMatchObject({ code: 2, stderr: expect.stringContaining("synth: give --config or --example, not both") });
+    // Commands that act on live accounts take no demo.
+    expect(await run(["backfill", "--example", "default"])).toMatchObject({ code: 2, stderr: expect.stringContaining("backfill takes no --example (an option of synth, validate, review, cost)") });
+  });
+
+  test("init writes a starter that validates and synthesizes as written, the CI workflows and a README; it overwrites nothing", async () => {
+    const answers = ["--organization", "initrode", "--aws-account-id", "222233334444", "--region", "eu-central-1", "--snowflake-account", "INITRODE.SECLAKE", "--tenant", "hq", "--dir", dir];
+    const r = await run(["init", ...answers]);
+    expect(r).toMatchObject({ code: 0, stderr: "" });
+    expect(readdirSync(dir).sort()).toEqual([".github", "README.md", "lakehouse.yaml"]);
+    expect(readdirSync(join(dir, ".github", "workflows")).sort()).toEqual(["lakehouse-main.yml", "lakehouse-pull-request.yml", "lakehouse-release.yml"]);
+    expect(readFileSync(join(dir, "lakehouse.yaml"), "utf8")).toMatch(/^# yaml-language-server: \$schema=\.\/node_modules\/security-lakehouse\/schema\/lakehouse\.schema\.json\n/);
+    const synth = await inFolder(dir, () => run(["synth", "--out", "out"]));
+    expect(synth).toMatchObject({ code: 0, stdout: expect.stringContaining("synthesized 2 stacks") });
+    expect(readdirSync(join(dir, "out", "stacks")).sort()).toEqual(["platform-prod", "tenant-hq-prod"]);
+    // A second init names what exists and changes nothing.
+    const again = await run(["init", ...answers]);
+    expect(again).toMatchObject({ code: 2, stderr: expect.stringContaining("init: lakehouse.yaml, README.md, .github/workflows/lakehouse-main.yml") });
+  });
+
+  test.each([
+    [["--aws-account-id", "12"], 1, "environments[0].awsAccountId: must be a 12-digit AWS account id"],
+    [["--snowflake-account", "JUSTONE"], 2, "init --snowflake-account must be ORG.ACCOUNT"],
+    [["--tenant", ""], 2, "init needs --tenant <id>"],
+    [["--organization", 'x"\nevil: true'], 1, "organization: must be lower-case"],
+  ])("init with %j: exit %d, nothing written", async (change, code, message) => {
+    const answers: Record<string, string> = { "--organization": "initrode", "--aws-account-id": "222233334444", "--region": "eu-central-1", "--snowflake-account": "INITRODE.SECLAKE", "--tenant": "hq" };
+    answers[change[0]] = change[1];
+    const r = await run(["init", ...Object.entries(answers).flat(), "--dir", dir]);
+    expect(r.code).toBe(code);
+    expect(r.stderr).toContain(message);
+    expect(readdirSync(dir)).toEqual([]);
   });
 
   test("a bad config exits non-zero, lists every problem by path, and writes nothing", async () => {
@@ -68,7 +125,7 @@ describe("lakehouse CLI", () => {
       `- ${file}:10:20: tenants[0].retentionDays: 10 is below the retention floor of 90 days`,
       `- ${file}:12:9: tenants[0].sources[0].eventTimeField: required`,
       `- ${file}:14:9: tenants[1].id: duplicate tenant id 'globex' (also tenants[0])`,
-      `- ${file}:15:13: tenants[1].region: is not a known AWS region`,
+      `- ${file}:15:13: tenants[1].region: 'mars-1' is not a known AWS region`,
     ]) {
       expect(r.stderr).toContain(line);
     }
@@ -77,7 +134,7 @@ describe("lakehouse CLI", () => {
   });
 
   test("synth creates missing parent folders; an invalid config creates none", async () => {
-    expect((await run(["synth", "--out", join(dir, "a", "b", "out")])).code).toBe(0);
+    expect((await run(["synth", "--example", "default", "--out", join(dir, "a", "b", "out")])).code).toBe(0);
     expect(readdirSync(join(dir, "a", "b"))).toEqual(["out"]);
     const file = join(dir, "bad.yaml");
     writeFileSync(file, BAD);
@@ -87,7 +144,7 @@ describe("lakehouse CLI", () => {
 
   test("a failed synth keeps the previous output as it was", async () => {
     const out = join(dir, "out");
-    expect((await run(["synth", "--out", out])).code).toBe(0);
+    expect((await run(["synth", "--example", "default", "--out", out])).code).toBe(0);
     const before = readFileSync(join(out, "manifest.json"), "utf8");
     const file = join(dir, "bad.yaml");
     writeFileSync(file, BAD);
@@ -103,7 +160,7 @@ describe("lakehouse CLI", () => {
     const r = await run(["validate", "--config", file]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/bad\.yaml: \d+ problems/);
-    expect((await run(["validate"])).code).toBe(2);
+    expect(await run(["validate"])).toMatchObject({ code: 2, stderr: expect.stringContaining("validate: no config: give --config <file>") });
   });
 
   test("a missing config file and unknown commands are clear errors", async () => {
@@ -191,7 +248,7 @@ describe("lakehouse CLI", () => {
 
   test("synth --json prints stacks, resources per stack and seconds; --quiet prints nothing; neither shows progress off a terminal", async () => {
     const out = join(dir, "out");
-    const json = await run(["synth", "--out", out, "--json"]);
+    const json = await run(["synth", "--example", "default", "--out", out, "--json"]);
     expect(json.code).toBe(0);
     expect(json.stderr).toBe("");
     const summary = JSON.parse(json.stdout);
@@ -205,21 +262,32 @@ describe("lakehouse CLI", () => {
     expect(summary.seconds).toBeGreaterThan(0);
     expect(summary.out).toBe(out);
 
-    expect(await run(["synth", "--out", out, "--quiet"])).toEqual({ code: 0, stdout: "", stderr: "" });
-    expect(await run(["synth", "--out", out, "-q"])).toEqual({ code: 0, stdout: "", stderr: "" });
+    expect(await run(["synth", "--example", "default", "--out", out, "--quiet"])).toEqual({ code: 0, stdout: "", stderr: "" });
+    expect(await run(["synth", "--example", "default", "--out", out, "-q"])).toEqual({ code: 0, stdout: "", stderr: "" });
   });
 
   test("on a terminal, synth shows stacks done / total and elapsed on stderr, and clears the line; --quiet does not", async () => {
     const out = join(dir, "out");
-    const tty = await runOnTerminal(["synth", "--out", out]);
+    const tty = await runOnTerminal(["synth", "--example", "default", "--out", out]);
     expect(tty.code).toBe(0);
     for (let done = 0; done <= 5; done++) expect(tty.stderr).toMatch(new RegExp(`\\r\\x1b\\[Ksynth: ${done}/5 stacks, \\d+\\.\\ds`));
     expect(tty.stderr).toContain("5/5 stacks");
     expect(tty.stderr.endsWith("\r\x1b[K")).toBe(true);
     expect(tty.stdout).toMatch(/^synthesized 5 stacks/);
-    expect(await runOnTerminal(["synth", "--out", out, "--quiet"])).toEqual({ code: 0, stdout: "", stderr: "" });
+    expect(await runOnTerminal(["synth", "--example", "default", "--out", out, "--quiet"])).toEqual({ code: 0, stdout: "", stderr: "" });
   });
 });
+
+/** Runs `body` with `folder` as the working directory, as a consumer runs the CLI from their repository. */
+async function inFolder<T>(folder: string, body: () => Promise<T>): Promise<T> {
+  const before = process.cwd();
+  process.chdir(folder);
+  try {
+    return await body();
+  } finally {
+    process.chdir(before);
+  }
+}
 
 function escape(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -238,23 +306,23 @@ describe("choosing what synth builds", () => {
 
   test("--stack (repeatable, globs) writes only the chosen stacks; a glob matching none names the nearest", async () => {
     const out = join(dir, "out");
-    const r = await run(["synth", "--out", out, "--stack", "tenant-initech-*", "--stack", "platform-prod"]);
+    const r = await run(["synth", "--example", "default", "--out", out, "--stack", "tenant-initech-*", "--stack", "platform-prod"]);
     expect(r).toMatchObject({ code: 0, stdout: expect.stringContaining("synthesized 2 stacks") });
     expect(readdirSync(join(out, "stacks")).sort()).toEqual(["platform-prod", "tenant-initech-prod"]);
-    const bad = await run(["synth", "--out", join(dir, "bad"), "--stack", "tenant-initek-prod"]);
+    const bad = await run(["synth", "--example", "default", "--out", join(dir, "bad"), "--stack", "tenant-initek-prod"]);
     expect(bad).toMatchObject({ code: 1, stderr: expect.stringContaining("tenant-initek-prod: matches no stack (did you mean tenant-initech-prod?)") });
     expect(existsSync(join(dir, "bad"))).toBe(false);
   });
 
   test.each([["0"], ["two"], ["=-1"], ["1.5"]])("--jobs %s is a usage error", async (jobs) => {
-    const r = await run(["synth", "--out", join(dir, "out"), ...(jobs.startsWith("=") ? [`--jobs${jobs}`] : ["--jobs", jobs])]);
+    const r = await run(["synth", "--example", "default", "--out", join(dir, "out"), ...(jobs.startsWith("=") ? [`--jobs${jobs}`] : ["--jobs", jobs])]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("--jobs must be a whole number of worker processes, at least 1");
   });
 
   test("--jobs 1 and the default give the same output", async () => {
-    expect((await run(["synth", "--out", join(dir, "a"), "--jobs", "1"])).code).toBe(0);
-    expect((await run(["synth", "--out", join(dir, "b")])).code).toBe(0);
+    expect((await run(["synth", "--example", "default", "--out", join(dir, "a"), "--jobs", "1"])).code).toBe(0);
+    expect((await run(["synth", "--example", "default", "--out", join(dir, "b")])).code).toBe(0);
     for (const stack of readdirSync(join(dir, "a", "stacks")))
       expect(readFileSync(join(dir, "b", "stacks", stack, "cdk.tf.json"), "utf8")).toBe(readFileSync(join(dir, "a", "stacks", stack, "cdk.tf.json"), "utf8"));
   });
@@ -276,12 +344,13 @@ describe("choosing what synth builds", () => {
       expect(existsSync(join(repo, "out"))).toBe(false);
       const text = readFileSync("lakehouse.yaml", "utf8");
       writeFileSync("lakehouse.yaml", text.replace("retentionDays: 730", "retentionDays: 800"));
-      // The tenant's inputs changed; the platform's output too (its table-change monitor expects the cleaner's purge).
+      // The tenant's inputs changed; the platform's output did not (since account-monitors 0.3.0 the tamper
+      // monitor expects the cleaners by role, table and task, not by their purge's text).
       const one = await run(["synth", "--config", "lakehouse.yaml", "--out", "out", "--changed-since", "HEAD"]);
-      expect(one).toMatchObject({ code: 0, stdout: expect.stringContaining("synthesized 2 stacks") });
+      expect(one).toMatchObject({ code: 0, stdout: expect.stringContaining("synthesized 1 stacks") });
       expect(one.stderr).toContain("tenant-initech-prod: its inputs changed");
-      expect(one.stderr).toContain("platform-prod: its synthesized output differs");
-      expect(readdirSync(join(repo, "out", "stacks")).sort()).toEqual(["platform-prod", "tenant-initech-prod"]);
+      expect(one.stderr).not.toContain("platform-prod");
+      expect(readdirSync(join(repo, "out", "stacks")).sort()).toEqual(["tenant-initech-prod"]);
       writeFileSync("lakehouse.yaml", text.replace("displayName: Initech GmbH", "displayName: Initech AG"));
       const tenantOnly = await run(["synth", "--config", "lakehouse.yaml", "--out", "out", "--changed-since", "HEAD"]);
       expect(tenantOnly.stdout).toContain("synthesized 1 stacks");

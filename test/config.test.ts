@@ -100,11 +100,28 @@ describe("lakehouse config", () => {
     ["tenant retention below the floor", (c) => (c.tenants[0].retentionDays = 30), "tenants[0].retentionDays", /30 is below the retention floor of 90 days/],
     ["source retention below a custom floor", (c) => { c.defaults = { retentionFloorDays: 400 , retentionDays: 400 }; c.tenants[0].sources[1].retentionDays = 365; }, "tenants[0].sources[1].retentionDays", /365 is below the retention floor of 400 days/],
     ["bad JSON path", (c) => (c.tenants[0].sources[0].eventTimeField = "published time"), "tenants[0].sources[0].eventTimeField", /must be a JSON path/],
+    // A COPY could only read a custom format with TRY_TO_TIMESTAMP_TZ, which Snowflake does not list for COPY transformations.
+    ["custom event-time format", (c) => (c.tenants[0].sources[0].eventTimeFormat = "YYYY-MM-DD HH24:MI:SS"), "tenants[0].sources[0].eventTimeFormat", /must be AUTO \(ISO-8601\), EPOCH_S or EPOCH_MS: a custom format would need TRY_TO_TIMESTAMP_TZ/],
+    // Since 0.5.0 cleaners purge by load time only: a config asking for event time is refused, not silently changed.
+    ["purge by event time", (c) => (c.tenants[0].sources[0].purgeOn = "event_time"), "tenants[0].sources[0].purgeOn", /cleaners purge by load time only since 0\.5\.0.*remove purgeOn/],
     ["overlapping key prefixes", (c) => (c.tenants[0].sources[1].keyPrefix = "okta/cloudtrail/"), "tenants[0].sources[1].keyPrefix", /overlaps sources\[0\] \('okta\/'\)/],
     ["bad AWS account id", (c) => (c.environments[0].awsAccountId = "1234"), "environments[0].awsAccountId", /12-digit AWS account id/],
     ["duplicate environment", (c) => c.environments.push({ ...c.environments[0] }), "environments[1].name", /duplicate environment 'prod'/],
     ["unknown environment on a tenant", (c) => (c.tenants[0].environments = ["qa"]), "tenants[0].environments[0]", /unknown environment 'qa'/],
-    ["unknown key (a typo)", (c) => (c.tenants[0].retentionDay = 400), "tenants[0]", /Unrecognized key: "retentionDay"/],
+    ["unknown key (a typo)", (c) => (c.tenants[0].retentionDay = 400), "tenants[0]", /^unknown key 'retentionDay'; did you mean retentionDays\?$/],
+    ["an http:// endpoint for https", (c) => (c.environments[0].alertDelivery = { sns: { subscriptions: [{ protocol: "https", endpoint: "http://alerts.example/x" }] } }), "environments[0].alertDelivery.sns.subscriptions[0].endpoint", /^must be an https:\/\/ URL \(protocol https\)$/],
+    ["a URL for an e-mail subscription", (c) => (c.environments[0].alertDelivery = { sns: { subscriptions: [{ protocol: "email", endpoint: "https://x.example" }] } }), "environments[0].alertDelivery.sns.subscriptions[0].endpoint", /^must be an e-mail address \(protocol email\)$/],
+    ["a queue name for an sqs subscription", (c) => (c.environments[0].alertDelivery = { sns: { subscriptions: [{ protocol: "sqs", endpoint: "alerts" }] } }), "environments[0].alertDelivery.sns.subscriptions[0].endpoint", /^must be an SQS queue ARN \(protocol sqs\)$/],
+    ["a duplicated alert subscription", (c) => (c.environments[0].alertDelivery = { sns: { subscriptions: [{ protocol: "email", endpoint: "soc@acme.example" }, { protocol: "email", endpoint: "soc@acme.example" }] } }), "environments[0].alertDelivery.sns.subscriptions[1]", /^duplicate subscription 'email soc@acme.example' \(also environments\[0\].alertDelivery.sns.subscriptions\[0\]\)$/],
+    ["a duplicated log-guard target", (c) => (c.environments[0].logGuard = { managementRoleArn: "arn:aws:iam::999999999999:role/org", targetIds: ["ou-ab12-34cd56ef", "ou-ab12-34cd56ef"], exemptRoleArns: ["arn:aws:iam::111111111111:role/deployer"] }), "environments[0].logGuard.targetIds[1]", /^duplicate target 'ou-ab12-34cd56ef'/],
+    ["a duplicated writer role", (c) => (c.tenants[0].sources[1].delivery.writerRoleArns = ["arn:aws:iam::111111111111:role/w", "arn:aws:iam::111111111111:role/w"]), "tenants[0].sources[1].delivery.writerRoleArns[1]", /^duplicate role/],
+    ["a duplicated reader", (c) => (c.tenants[0].access = { readers: ["arn:aws:iam::111111111111:role/r", "arn:aws:iam::111111111111:role/r"] }), "tenants[0].access.readers[1]", /^duplicate role 'arn:aws:iam::111111111111:role\/r' \(also tenants\[0\].access.readers\[0\]\)$/],
+    ["a duplicated operator", (c) => (c.tenants[0].access = { operators: ["arn:aws:iam::111111111111:role/o", "arn:aws:iam::111111111111:role/o"] }), "tenants[0].access.operators[1]", /^duplicate role/],
+    ["a duplicated vault plan role", (c) => (c.environments[0].backup = { adminRoleArns: ["arn:aws:iam::111111111111:role/deployer"], planRoleArns: ["arn:aws:iam::111111111111:role/p", "arn:aws:iam::111111111111:role/p"] }), "environments[0].backup.planRoleArns[1]", /^duplicate role/],
+    ["a backup class whose minimum the inherited retention misses", (c) => { c.environments[0].backup = { adminRoleArns: ["arn:aws:iam::111111111111:role/deployer"] }; c.tenants[0].retentionDays = 120; }, "tenants[0].backup", /^backups kept 120 days in DEEP_ARCHIVE \(environment 'prod'\), which bills at least 180 days: keep them longer or choose another storageClass \(inherited: days from tenants\[0\].retentionDays; DEEP_ARCHIVE from the default backup class\)$/],
+    ["unknown region (a typo)", (c) => (c.tenants[0].region = "us-est-1"), "tenants[0].region", /^'us-est-1' is not a known AWS region; did you mean us-east-1\?$/],
+    ["unknown source type (a typo)", (c) => (c.tenants[0].sources[0].type = "oktaa"), "tenants[0].sources[0].type", /^'oktaa' is not one of cloudtrail, okta, .*; did you mean okta\?$/],
+    ["unknown key in a nested object (a typo)", (c) => (c.environments[0].backend = { kind: "s3", bucket: "state", region: "us-east-1", keyPrefx: "x" }), "environments[0].backend", /^unknown key 'keyPrefx'; did you mean keyPrefix\?$/],
     ["native delivery without a writer", (c) => (c.tenants[0].sources[1].delivery = { kind: "native" }), "tenants[0].sources[1].delivery", /native delivery needs the servicePrincipal/],
     ["transition at or after expiry", (c) => (c.tenants[0].sources[0].transitions = [{ days: 400, storageClass: "GLACIER" }]), "tenants[0].sources[0].transitions[0].days", /not before the retention of 365 days/],
     ["IA transition too early", (c) => (c.tenants[0].sources[0].transitions = [{ days: 7, storageClass: "STANDARD_IA" }]), "tenants[0].sources[0].transitions[0].days", /STANDARD_IA needs at least 30 days/],
@@ -133,12 +150,15 @@ describe("lakehouse config", () => {
     ["firehose buffer below 64 MiB", (c) => (c.tenants[0].sources[0].delivery = { kind: "firehose", firehose: { source: "kinesis", bufferSizeMB: 5 } }), "tenants[0].sources[0].delivery.firehose.bufferSizeMB", /must be 64-128 MiB/],
     ["kinesis retention under a day", (c) => (c.tenants[0].sources[0].delivery = { kind: "firehose", firehose: { source: "kinesis", stream: { retentionHours: 1 } } }), "tenants[0].sources[0].delivery.firehose.stream.retentionHours", /24-8760 hours/],
     ["table kept longer than its S3 files", (c) => (c.tenants[0].sources[0].tableRetentionDays = 400), "tenants[0].sources[0].tableRetentionDays", /400 days in Snowflake but S3 keeps the files only 365 days/],
-    ["unknown source type", (c) => (c.tenants[0].sources[0].type = "splunk"), "tenants[0].sources[0].type", /Invalid option/],
+    ["unknown source type", (c) => (c.tenants[0].sources[0].type = "splunk"), "tenants[0].sources[0].type", /^'splunk' is not one of cloudtrail, okta, google-workspace, github-audit, guardduty, route53-resolver, vpc-flow$/],
     ["no delivery and no type", (c) => delete c.tenants[0].sources[0].delivery, "tenants[0].sources[0].delivery", /^required: how the files arrive/],
     ["delivery without a kind and no type", (c) => (c.tenants[0].sources[0].delivery = { scheduleMinutes: 5 }), "tenants[0].sources[0].delivery.kind", /^required: native, puller/],
     ["github-audit type without the role GitHub writes with", (c) => (c.tenants[0].sources[1] = { name: "github", type: "github-audit" }), "tenants[0].sources[1].delivery", /native delivery needs the servicePrincipal \(or writerRoleArns\)/],
     ["okta type without the org URL its puller needs", (c) => (c.tenants[0].sources[0] = { name: "okta", type: "okta" }), "tenants[0].sources[0].delivery.options.orgUrl", /required for the okta puller/],
     ["Parquet files with a JSON-only option", (c) => { c.tenants[0].sources[1].fileFormat = "parquet"; c.tenants[0].sources[1].wrappedRecords = "Records"; }, "tenants[0].sources[1].wrappedRecords", /is for JSON files; this source's files are Parquet/],
+    ["e-mail recipients beyond what one mail takes", (c) => (c.environments[0].alertDelivery = { email: { recipients: Array.from({ length: 51 }, (_, i) => `u${i}@acme.example`) } }), "environments[0].alertDelivery.email.recipients", /at most 50 recipients/],
+    ["an e-mail recipient twice", (c) => (c.environments[0].alertDelivery = { email: { recipients: ["soc@acme.example", "SOC@acme.example"] } }), "environments[0].alertDelivery.email.recipients", /must not list an address twice/],
+    ["the monitors' old lookback (replaced by a margin over each view's latency)", (c) => (c.defaults = { monitors: { lookbackMinutes: 180 } }), "defaults.monitors", /^unknown key 'lookbackMinutes'; did you mean lookbackMarginMinutes\?$/],
     ["wrapped records whose landing table name another source has", (c) => { c.tenants[0].sources[1].wrappedRecords = "Records"; c.tenants[0].sources[0].name = "cloudtrail_files"; }, "tenants[0].sources[1].wrappedRecords", /landing table/],
   ];
 
@@ -166,9 +186,9 @@ describe("lakehouse config", () => {
 
     test("what the config states overrides the catalog: scalars win, views merge by name, delivery field by field", () => {
       const [okta] = withSources([
-        { name: "idp", type: "okta", eventTimeField: "published", eventTimeFormat: "YYYY-MM-DD", delivery: { scheduleMinutes: 2, options: { orgUrl: "https://g.okta.com" } }, views: { IDP_EVENTS: "event_time", IDP_EXTRA: "parse_time" } },
+        { name: "idp", type: "okta", eventTimeField: "published", eventTimeFormat: "EPOCH_MS", delivery: { scheduleMinutes: 2, options: { orgUrl: "https://g.okta.com" } }, views: { IDP_EVENTS: "event_time", IDP_EXTRA: "parse_time" } },
       ]);
-      expect(okta.eventTimeFormat).toBe("YYYY-MM-DD");
+      expect(okta.eventTimeFormat).toBe("EPOCH_MS");
       expect(okta.config.delivery).toEqual({ kind: "puller", puller: "okta", scheduleMinutes: 2, options: { orgUrl: "https://g.okta.com" } });
       expect(okta.config.views).toEqual({ IDP_EVENTS: "event_time", IDP_EXTRA: "parse_time" });
     });
@@ -393,7 +413,7 @@ describe("lakehouse config", () => {
   test("config problems point at the value, a missing field at its object, an unknown key at the key; sorted by line", () => {
     const text = `organization: acme\n${ENV}tenants:\n  - id: globex\n    region: us-east-1\n    colour: blue\n    sources:\n      - name: okta\n        delivery: { kind: puller, scheduleMinutes: 30 }\n`;
     expect(yamlProblems(text)).toEqual([
-      "c.yaml:9:5 tenants[0]: Unrecognized key: \"colour\"",
+      "c.yaml:9:5 tenants[0]: unknown key 'colour' (allowed here: access, awsAccountId, backup, deployRoleName, displayName, environments, id, objectLock, planRoleName, region, retentionDays, sources)",
       "c.yaml:11:9 tenants[0].sources[0].eventTimeField: required: the JSON path of each event's time (or a type whose catalog entry gives it)",
       "c.yaml:12:52 tenants[0].sources[0].delivery.scheduleMinutes: must be 1-10 minutes: ingest delay stays under 10 minutes",
       "c.yaml:12:52 tenants[0].sources[0].delivery.scheduleMinutes: needs delivery.puller (without it the source only grants writerRoleArns)",

@@ -317,7 +317,7 @@ describe("lakehouse cost (CLI)", () => {
   });
 
   test("cost on the default example prints a table with every tenant, per-tenant and environment totals", async () => {
-    const r = await run(["cost"]);
+    const r = await run(["cost", "--example", "default"]);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^tenant +source +line +quantity +unit +unit price \$ +\$\/month$/m);
@@ -331,7 +331,7 @@ describe("lakehouse cost (CLI)", () => {
   });
 
   test("--json prints the same estimate: totals are the sums of the lines", async () => {
-    const r = await run(["cost", "--json", "--volume", "globex=20", "--volume", "umbrella/edr=1"]);
+    const r = await run(["cost", "--example", "default", "--json", "--volume", "globex=20", "--volume", "umbrella/edr=1"]);
     expect(r.code).toBe(0);
     const e = JSON.parse(r.stdout) as { environments: { monthlyUsd: number; tenants: { id: string; monthlyUsd: number; lines: CostLine[] }[]; platform: { lines: CostLine[] } }[]; volumes: Record<string, { gbPerDay: number }> };
     const env = e.environments[0];
@@ -345,12 +345,12 @@ describe("lakehouse cost (CLI)", () => {
   test("--prices merges a YAML file over the table; a bad key fails naming it", async () => {
     const good = join(dir, "prices.yaml");
     writeFileSync(good, 'prices: { "snowflake.credit.enterprise": 2.5 }\nassumptions: { compressionRatio: 10 }\n');
-    const r = await run(["cost", "--json", "--prices", good]);
+    const r = await run(["cost", "--example", "default", "--json", "--prices", good]);
     expect(r.code).toBe(0);
     expect((JSON.parse(r.stdout) as { prices: Record<string, number> }).prices["snowflake.credit.enterprise"]).toBe(2.5);
     const bad = join(dir, "prices.json");
     writeFileSync(bad, JSON.stringify({ prices: { "s3.storage.STANDARD": -1, "lambda.compute": 1 } }));
-    const b = await run(["cost", "--prices", bad]);
+    const b = await run(["cost", "--example", "default", "--prices", bad]);
     expect(b.code).toBe(1);
     expect(b.stderr).toContain(`--prices ${bad}: 2 problems`);
     expect(b.stderr).toContain("prices.s3.storage.STANDARD: must be >= 0");
@@ -366,7 +366,7 @@ describe("lakehouse cost (CLI)", () => {
     [["--volume", "globex=1", "--volume", "globex=2"], "cost: --volume 'globex=2': globex given twice (also 'globex=1')"],
     [["--env", "prd"], "cost: --env 'prd': no such environment in"],
   ])("a bad option is a usage error naming it: %j", async (args, message) => {
-    const r = await run(["cost", ...args]);
+    const r = await run(["cost", "--example", "default", ...args]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`lakehouse: ${message}`);
     expect(r.stdout).toBe("");

@@ -12,6 +12,7 @@ import { SemiStructuredTable } from "../modules/snowflake/semi-structured-table"
 import { Snowpipe } from "../modules/snowflake/snowpipe";
 import { RecordFlattener } from "../modules/snowflake/record-flattener";
 import { TableCleaner } from "../modules/snowflake/table-cleaner";
+import { tenantAlertProcedureName } from "../modules/snowflake/sql";
 import { GuardrailError, RULES, guardrailViolations, suppressGuardrail } from "../modules/core/guardrails";
 import { checkGuardrails } from "../stacks/app";
 import { SynthJson, synthWithMetadata, testStack } from "./support/synth";
@@ -124,7 +125,7 @@ describe("guardrails over the lakehouse data path", () => {
       retentionRules: [{ prefix: "okta/", expirationDays: opts.s3Days }],
     });
     new TableCleaner(stack, "Cleaner", { database: "LOGS", schema: "T1", tableName: "OKTA", retentionDays: opts.tableDays });
-    if (opts.canary) new LogCanary(stack, "Canary", { database: "LOGS", schema: "T1", tableName: "OKTA", tenant: "t1", alertStore: alertStoreNames("LOGS") });
+    if (opts.canary) new LogCanary(stack, "Canary", { database: "LOGS", schema: "T1", tableName: "OKTA", alertProcedure: tenantAlertProcedureName(alertStoreNames("LOGS"), "T1") });
     return guardrailViolations(synthWithMetadata(stack) as never);
   }
 
@@ -148,9 +149,9 @@ describe("guardrails over wrapped sources' landing tables", () => {
   function landingStack(opts: { cleaner: boolean; started: boolean }) {
     const stack = testStack();
     const table = new SemiStructuredTable(stack, "Table", { database: "LOGS", schema: "T1", tableName: "CLOUDTRAIL" });
-    new LogCanary(stack, "Canary", { database: "LOGS", schema: "T1", tableName: "CLOUDTRAIL", tenant: "t1", alertStore: alertStoreNames("LOGS") });
+    new LogCanary(stack, "Canary", { database: "LOGS", schema: "T1", tableName: "CLOUDTRAIL", alertProcedure: tenantAlertProcedureName(alertStoreNames("LOGS"), "T1") });
     const flattener = new RecordFlattener(stack, "Flattener", { database: "LOGS", schema: "T1", tableName: "CLOUDTRAIL", recordsPath: "Records", eventTimeField: "eventTime", waitFor: [table.table] });
-    if (opts.cleaner) new TableCleaner(stack, "LandingCleaner", { database: "LOGS", schema: "T1", tableName: flattener.landingTable, retentionDays: 7, purgeOn: "load_time" });
+    if (opts.cleaner) new TableCleaner(stack, "LandingCleaner", { database: "LOGS", schema: "T1", tableName: flattener.landingTable, retentionDays: 7 });
     const json = synthWithMetadata(stack);
     if (!opts.started) for (const t of Object.values(json.resource.snowflake_task)) if (String(t.name).endsWith("_FLATTENER")) t.started = false;
     return guardrailViolations(json as never);

@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, relative } from "node:path";
+import { dirname, join, relative, sep } from "node:path";
 import ts from "typescript";
 import { MODULE_VERSIONS } from "../modules/core/versions";
 
@@ -144,10 +144,62 @@ describe("the packed package in a consumer project", () => {
     for (const stack of result.stacks) expect(existsSync(join(out, "stacks", stack, "cdk.tf.json"))).toBe(true);
   }, 240_000);
 
-  test("the installed CLI answers --version", () => {
+  test("the installed CLI answers --version under both its names", () => {
     const { version } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
-    expect(run(consumer, process.execPath, [join(consumer, "node_modules", ".bin", "lakehouse"), "--version"])).toBe(`${version}\n`);
+    for (const bin of ["lakehouse", "security-lakehouse"]) expect(run(consumer, process.execPath, [join(consumer, "node_modules", ".bin", bin), "--version"])).toBe(`${version}\n`);
   });
+
+  test("the shipped Markdown's relative links all resolve inside the tarball; README, CHANGELOG, LICENSE, docs, templates and module READMEs are in it", () => {
+    const installed = join(consumer, "node_modules", "security-lakehouse");
+    for (const file of ["README.md", "CHANGELOG.md", "LICENSE", join("templates", "github-actions", "lakehouse-pull-request.yml")]) expect(existsSync(join(installed, file))).toBe(true);
+    for (const module of Object.keys(MODULE_VERSIONS).filter((m) => !m.startsWith("stacks/"))) expect(existsSync(join(installed, "modules", module, "README.md"))).toBe(true);
+    const broken: string[] = [];
+    const markdown = (readdirSync(installed, { recursive: true, encoding: "utf8" }) as string[]).filter((f) => f.endsWith(".md") && !f.split(sep).includes("node_modules"));
+    expect(markdown.length).toBeGreaterThan(Object.keys(MODULE_VERSIONS).length);
+    for (const file of markdown) {
+      const text = readFileSync(join(installed, file), "utf8").replace(/```[\s\S]*?```/g, "");
+      for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+        if (/^[a-z]+:|^#/.test(target)) continue; // another site, or an anchor on the same page
+        const path = target.split("#")[0];
+        if (!existsSync(join(installed, dirname(file), decodeURIComponent(path)))) broken.push(`${file}: ${target}`);
+      }
+    }
+    expect(broken).toEqual([]);
+  });
+
+  test("a consumer's first day: init → validate → synth → a commit that cuts retention → review without --config is high and exits 3", () => {
+    const repo = join(scratch, "first-day");
+    mkdirSync(repo);
+    const lakehouse = (...args: string[]) => {
+      try {
+        return { code: 0, stdout: execFileSync(process.execPath, [join(consumer, "node_modules", ".bin", "security-lakehouse"), ...args], { cwd: repo, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }) };
+      } catch (e) {
+        const err = e as { status: number; stdout: string; stderr: string };
+        return { code: err.status, stdout: err.stdout, stderr: err.stderr };
+      }
+    };
+    // The consumer's own repository: the installed library (the same node_modules on both refs) and their config.
+    symlinkSync(join(consumer, "node_modules"), join(repo, "node_modules"), "dir");
+    writeFileSync(join(repo, "package.json"), readFileSync(join(consumer, "package.json")));
+    writeFileSync(join(repo, "package-lock.json"), readFileSync(join(consumer, "package-lock.json")));
+    writeFileSync(join(repo, ".gitignore"), "node_modules\ncdktf.out\n");
+    expect(lakehouse("init", "--organization", "initrode", "--aws-account-id", "222233334444", "--region", "eu-central-1", "--snowflake-account", "INITRODE.SECLAKE", "--tenant", "hq")).toMatchObject({ code: 0 });
+    expect(lakehouse("validate")).toEqual({ code: 0, stdout: "lakehouse.yaml: valid\n" });
+    expect(lakehouse("synth", "--quiet")).toEqual({ code: 0, stdout: "" });
+    expect(readdirSync(join(repo, "cdktf.out", "stacks")).sort()).toEqual(["platform-prod", "tenant-hq-prod"]);
+    const git = (...args: string[]) => execFileSync("git", ["-c", "user.email=t@example.com", "-c", "user.name=t", ...args], { cwd: repo, encoding: "utf8" });
+    git("init", "-q");
+    git("add", "-A");
+    git("commit", "-q", "-m", "init");
+    const config = readFileSync(join(repo, "lakehouse.yaml"), "utf8");
+    writeFileSync(join(repo, "lakehouse.yaml"), config.replace('    region: "eu-central-1"\n    sources:', '    region: "eu-central-1"\n    retentionDays: 120\n    sources:'));
+    git("commit", "-q", "-am", "cut retention");
+    const review = lakehouse("review", "--base", "HEAD~1", "--head", "HEAD", "--format", "json");
+    expect(review.code).toBe(3);
+    const report = JSON.parse(review.stdout);
+    expect(report.changes.some((c: { stack: string; severity: string; findings: { rule: string }[] }) => c.stack === "tenant-hq-prod" && c.severity === "high" && c.findings.some((f) => f.rule === "retention.expiry-reduced"))).toBe(true);
+  }, 600_000);
+
 });
 
 /** The consumer's main.ts: imports every export of every entry both ways, compares the values, synthesizes. */

@@ -21,6 +21,7 @@ import {
 } from "../cli/restore/state";
 import { clientRequestToken, createJobInput, manifestCsv, tierProblem } from "../cli/restore/vault";
 import { snowpipeCopyParts, snowpipeObjectNames } from "../modules/snowflake/snowpipe";
+import { copyTransformation } from "../modules/snowflake/sql";
 import { pipeLoadOf } from "../stacks/source-pipeline";
 import { loadConfigFile } from "../stacks/config/load";
 import { resolveConfig } from "../stacks/config/resolve";
@@ -83,7 +84,7 @@ describe("restore names", () => {
       database: "ACME_LOGS_PROD",
       schema: "GLOBEX",
       table: "OKTA",
-      copy: { table: "ACME_LOGS_PROD.GLOBEX.OKTA", stage: "ACME_LOGS_PROD.GLOBEX.OKTA_BACKUP_STAGE", fileFormat: "ACME_LOGS_PROD.GLOBEX.OKTA_JSON", eventTimeField: okta.config.eventTimeField, eventTimeFormat: okta.eventTimeFormat, onError: "CONTINUE" },
+      copy: { table: "ACME_LOGS_PROD.GLOBEX.OKTA", stage: "ACME_LOGS_PROD.GLOBEX.OKTA_BACKUP_STAGE", fileFormat: "ACME_LOGS_PROD.GLOBEX.OKTA_LINES", eventTimeField: okta.config.eventTimeField, eventTimeFormat: okta.eventTimeFormat, onError: "CONTINUE", format: "JSON" },
     });
     const load = pipeLoadOf(env, globex, okta);
     expect(names.copy).toEqual({ ...snowpipeCopyParts(load), stage: snowpipeObjectNames(load).backupStage });
@@ -206,25 +207,28 @@ describe("restore SQL and de-duplication", () => {
     database: "ACME_LOGS_PROD",
     schema: "GLOBEX",
     table: "OKTA",
-    copy: { table: "ACME_LOGS_PROD.GLOBEX.OKTA", stage: "ACME_LOGS_PROD.GLOBEX.OKTA_BACKUP_STAGE", fileFormat: "ACME_LOGS_PROD.GLOBEX.OKTA_JSON", eventTimeField: "published", eventTimeFormat: "AUTO", onError: "CONTINUE" as const },
+    copy: { table: "ACME_LOGS_PROD.GLOBEX.OKTA", stage: "ACME_LOGS_PROD.GLOBEX.OKTA_BACKUP_STAGE", fileFormat: "ACME_LOGS_PROD.GLOBEX.OKTA_LINES", eventTimeField: "published", eventTimeFormat: "AUTO" as const, onError: "CONTINUE" as const },
   };
 
   test("COPY: backfill's COPY (the pipe's transformation) into the target over the backup stage, names quoted", () => {
     const sql = restoreCopyStatement("ACME_LOGS_PROD.GLOBEX.OKTA_RESTORED", names, ["2024/01/01/00/a.json.gz", "2024/01/01/01/o'brien\\x.json.gz"]);
+    // The pipe's own transformation (copyTransformation: every line kept, parsed or as text), over the backup stage.
+    const transformation = copyTransformation(names.copy).split("\n").map((l) => `  ${l}`);
+    expect(transformation[transformation.length - 1]).toBe("  FROM @ACME_LOGS_PROD.GLOBEX.OKTA_BACKUP_STAGE");
     expect(sql).toBe(
       [
-        "COPY INTO ACME_LOGS_PROD.GLOBEX.OKTA_RESTORED (DATA, PARSE_TIME, EVENT_TIME, SOURCE_FILE, SOURCE_FILE_ROW)",
+        "COPY INTO ACME_LOGS_PROD.GLOBEX.OKTA_RESTORED (DATA, PARSE_TIME, EVENT_TIME, SOURCE_FILE, SOURCE_FILE_ROW, RAW_TEXT, PARSE_ERROR)",
         "FROM (",
-        "  SELECT $1, METADATA$START_SCAN_TIME, TRY_TO_TIMESTAMP_TZ($1:published::VARCHAR), METADATA$FILENAME, METADATA$FILE_ROW_NUMBER",
-        "  FROM @ACME_LOGS_PROD.GLOBEX.OKTA_BACKUP_STAGE",
+        ...transformation,
         ")",
         "FILES = ('2024/01/01/00/a.json.gz', '2024/01/01/01/o''brien\\\\x.json.gz')",
-        "FILE_FORMAT = (FORMAT_NAME = 'ACME_LOGS_PROD.GLOBEX.OKTA_JSON')",
+        "FILE_FORMAT = (FORMAT_NAME = 'ACME_LOGS_PROD.GLOBEX.OKTA_LINES')",
         "ON_ERROR = CONTINUE",
         "FORCE = FALSE",
         "LOAD_UNCERTAIN_FILES = TRUE",
       ].join("\n"),
     );
+    expect(sql).toContain("TRY_CAST(PARSE_JSON(IFF(LENGTH(NVL($1, '\\\\N')) <= 67108864");
     expect(() => restoreCopyStatement("T", names, [])).toThrow(/no files/);
     expect(() => restoreCopyStatement("T", names, Array.from({ length: 1001 }, (_, i) => `${i}`))).toThrow(/at most 1000/);
     expect(createTargetStatement("ACME_LOGS_PROD.GLOBEX.OKTA_RESTORED", names)).toBe("CREATE TABLE IF NOT EXISTS ACME_LOGS_PROD.GLOBEX.OKTA_RESTORED LIKE ACME_LOGS_PROD.GLOBEX.OKTA");
@@ -325,7 +329,7 @@ describe("lakehouse restore (command line)", () => {
   });
 
   test.each([
-    ["missing --config", without("--config"), /restore needs --config <file>/],
+    ["missing --config (and no ./lakehouse.yaml)", without("--config"), /restore: no config: give --config <file>, or run it where your lakehouse.yaml is/],
     ["missing --tenant", without("--tenant"), /restore needs --tenant <id>/],
     ["missing --to", without("--to"), /restore needs --to <YYYY-MM-DD>/],
     ["bad --from", replace("--from", "2024-13-01"), /restore --from is not a calendar date: '2024-13-01'/],

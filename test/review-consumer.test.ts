@@ -2,6 +2,8 @@ import { execFileSync } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { EXIT_FAILED, EXIT_HIGH_FINDINGS, EXIT_USAGE, main } from "../cli/lakehouse";
+import { MODULE_VERSIONS } from "../modules/core/versions";
 import { review, toMarkdown } from "../review";
 import { transpile } from "../review/synth-ref";
 
@@ -11,6 +13,8 @@ import { transpile } from "../review/synth-ref";
  * out, with this checkout's dependencies).
  *   k1  the default example's config
  *   k2  only the config: globex's okta canary window 30 → 45 minutes
+ *   k3  only the config: initech's retention cut 730 → 400 days
+ *   k4  an invalid config: a retention under the floor and a misspelt key
  */
 const ROOT = join(__dirname, "..");
 let scratch: string;
@@ -47,9 +51,33 @@ beforeAll(() => {
   writeFileSync(config, edited);
   sh(repo, "commit", "-q", "-am", "k2");
   commits.k2 = sh(repo, "rev-parse", "HEAD");
+  const cut = edited.replace("retentionDays: 730", "retentionDays: 400");
+  if (cut === edited) throw new Error("the retention edit changed nothing");
+  writeFileSync(config, cut);
+  sh(repo, "commit", "-q", "-am", "k3");
+  commits.k3 = sh(repo, "rev-parse", "HEAD");
+  const invalid = edited.replace("retentionDays: 730", "retentionDays: 30").replace("displayName: Initech GmbH", "displayNme: Initech GmbH");
+  if (invalid === edited) throw new Error("the invalid edit changed nothing");
+  writeFileSync(config, invalid);
+  sh(repo, "commit", "-q", "-am", "k4");
+  commits.k4 = sh(repo, "rev-parse", "HEAD");
 }, 120000);
 
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+/** The CLI run in `cwd`, as a consumer runs it from their repository. */
+async function cliIn(cwd: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = "";
+  let stderr = "";
+  const before = process.cwd();
+  process.chdir(cwd);
+  try {
+    const code = await main(args, { write: (s: string) => ((stdout += s), true) } as never, { write: (s: string) => ((stderr += s), true) } as never);
+    return { code, stdout, stderr };
+  } finally {
+    process.chdir(before);
+  }
+}
 
 describe("review in a consumer repository", () => {
   test("GIVEN only their config changed WHEN reviewed through the installed library THEN the change is the config's, not an unbumped module", () => {
@@ -57,17 +85,50 @@ describe("review in a consumer repository", () => {
     // The change itself is reported …
     expect(JSON.stringify(report.changes)).toContain("no rows loaded in the last 45 minutes");
     const canary = report.changes.find((c) => c.stack === "tenant-globex-prod" && c.type === "snowflake_task" && c.address.includes("okta_Canary"))!;
-    expect(canary).toMatchObject({ action: "changed", module: "snowflake/log-canary@0.1.0" });
+    const canaryVersion = MODULE_VERSIONS["snowflake/log-canary"];
+    expect(canary).toMatchObject({ action: "changed", module: `snowflake/log-canary@${canaryVersion}` });
     // … and attributed to the config: the installed library is the same on both sides.
     expect(report.attribution).toEqual({ library: { base: "0.2.0", head: "0.2.0", changed: false }, configChanged: true, method: "library unchanged" });
     const module = report.modules.find((m) => m.module === "snowflake/log-canary")!;
     expect(module.changedResources.length).toBeGreaterThan(0);
-    expect(module).toMatchObject({ baseVersion: "0.1.0", headVersion: "0.1.0", cause: "config", changedWithoutBump: false, codeChangedResources: [] });
+    expect(module).toMatchObject({ baseVersion: canaryVersion, headVersion: canaryVersion, cause: "config", changedWithoutBump: false, codeChangedResources: [] });
     expect(report.modules.every((m) => !m.changedWithoutBump)).toBe(true);
     const md = toMarkdown(report);
     expect(md).not.toContain("without a version bump");
     expect(md).toContain("the same security-lakehouse 0.2.0 module code on both sides; config changed; module changes told from config changes by: library unchanged.");
   }, 120000);
+
+  test("GIVEN no --config WHEN review runs in their repository THEN it reviews their lakehouse.yaml: a retention cut is high and exits 3", async () => {
+    const r = await cliIn(repo, ["review", "--base", commits.k2, "--head", commits.k3, "--format", "json"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(EXIT_HIGH_FINDINGS);
+    const json = JSON.parse(r.stdout);
+    expect(json.summary.high).toBeGreaterThan(0);
+    expect(JSON.stringify(json.changes)).toContain("retention.expiry-reduced");
+  }, 180000);
+
+  test("GIVEN neither --config nor a lakehouse.yaml where it runs WHEN review runs THEN it is a usage error that never falls back to the bundled demo", async () => {
+    const elsewhere = join(repo, "docs");
+    mkdirSync(elsewhere, { recursive: true });
+    const r = await cliIn(elsewhere, ["review", "--base", commits.k1, "--head", commits.k2]);
+    expect(r.code).toBe(EXIT_USAGE);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toContain(`lakehouse: review: no config: give --config <file>, or run it where your lakehouse.yaml is (none in ${elsewhere})`);
+  });
+
+  test("GIVEN a head or base whose config is invalid WHEN reviewed THEN a clean error lists the config's problems, no stack trace", async () => {
+    for (const [side, base, head] of [["head", commits.k3, commits.k4], ["base", commits.k4, commits.k3]]) {
+      const run = await cliIn(repo, ["review", "--base", base, "--head", head, "--config", "lakehouse.yaml"]);
+      expect(run.code).toBe(EXIT_FAILED);
+      const ref = side === "head" ? head : base;
+      expect(run.stderr).toMatch(new RegExp(`^lakehouse: ${side} \\(${ref}\\) cannot be synthesized: invalid lakehouse\\.yaml: \\d+ problems\n`));
+      // Each problem by its place in the repository's file (not the scratch checkout's) and its path.
+      expect(run.stderr).toMatch(/^ {2}- lakehouse\.yaml:\d+:\d+: tenants\[1\]: .*displayNme/m);
+      expect(run.stderr).toMatch(/^ {2}- lakehouse\.yaml:\d+:\d+: tenants\[1\]\.retentionDays: /m);
+      expect(run.stderr).not.toMatch(/^\s+at /m);
+      expect(run.stderr).not.toContain(tmpdir());
+    }
+  }, 240000);
 
   test("with no config change there is no infrastructure change and nothing to attribute", () => {
     const report = review({ repo, base: commits.k1, head: commits.k1, config: "lakehouse.yaml" });

@@ -1,20 +1,22 @@
 import { classify } from "../review/classify";
+import { reviewContext } from "../review/context";
 import { ResourceChange, diffStacks } from "../review/diff";
 import { diffLines, unifiedLines } from "../review/line-diff";
 import { PlanCoverage } from "../review/plan";
-import { MARKDOWN_LIMIT, ReviewReport, buildReport, toMarkdown } from "../review/report";
+import { MARKDOWN_LIMIT, ReviewReport, buildReport, toJson, toMarkdown } from "../review/report";
+import { UPGRADE_CASES } from "./fixtures/review-corpus/upgrades";
 
 const noPlan: PlanCoverage = { status: "none", planned: [], unplanned: ["s"], unplannedWithChanges: ["s"], message: "Replacements and deletions are unknown: no Terraform plan was given." };
+const reportInput = {
+  base: { ref: "main", commit: "a".repeat(40) },
+  head: { ref: "HEAD", commit: "b".repeat(40) },
+  plan: noPlan,
+  attribution: { library: { changed: false }, configChanged: false, method: "library unchanged" as const },
+  modules: [],
+  suppressions: [],
+};
 function reportOf(changes: ResourceChange[]): ReviewReport {
-  return buildReport({
-    base: { ref: "main", commit: "a".repeat(40) },
-    head: { ref: "HEAD", commit: "b".repeat(40) },
-    changes: classify(changes),
-    plan: noPlan,
-    attribution: { library: { changed: false }, configChanged: false, method: "library unchanged" },
-    modules: [],
-    suppressions: [],
-  });
+  return buildReport({ ...reportInput, changes: classify(changes) });
 }
 const task = (sql: string) => ({ s: { resource: { snowflake_task: { Monitor: { name: "X_MONITOR", sql_statement: sql } } } } });
 /** The lines of each diff block, its own indentation (in a list item or not) taken off. */
@@ -63,6 +65,16 @@ describe("SQL and policies in the Markdown", () => {
     expect(finding).toEqual(["  {", '    "Sid": "Read",', '    "Effect": "Allow",', '    "Action": [', '-     "s3:GetObject"', '+     "s3:GetObject",', '+     "s3:PutObject"', "    ],", '    "Resource": "arn:aws:s3:::logs/*"', "  }"]);
     // … and the document in the details, pretty-printed, three lines of context around the change.
     expect(details).toEqual(["  …", '        "Sid": "Read",', '        "Effect": "Allow",', '        "Action": [', '-         "s3:GetObject"', '+         "s3:GetObject",', '+         "s3:PutObject"', "        ],", '        "Resource": "arn:aws:s3:::logs/*"', "      }", "  …"]);
+  });
+});
+
+describe("a grant matched across an address change", () => {
+  test("is one changed grant that names the address it had, in both formats", () => {
+    const { base, head } = UPGRADE_CASES.find((u) => u.rule === "grants.readdressed")!;
+    const report = buildReport({ ...reportInput, changes: classify(diffStacks(base, head), reviewContext(base, head)) });
+    expect(report.changes.map((c) => [c.action, c.address, c.movedFrom])).toEqual([["changed", "snowflake_grant_privileges_to_account_role.Analyst_AllTables_2222BBBB", "snowflake_grant_privileges_to_account_role.AnalystAllTables_1111AAAA"]]);
+    expect(JSON.parse(toJson(report)).changes[0].movedFrom).toBe("snowflake_grant_privileges_to_account_role.AnalystAllTables_1111AAAA");
+    expect(toMarkdown(report)).toContain("`snowflake_grant_privileges_to_account_role.Analyst_AllTables_2222BBBB` (was `snowflake_grant_privileges_to_account_role.AnalystAllTables_1111AAAA`)");
   });
 });
 

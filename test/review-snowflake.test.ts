@@ -5,8 +5,10 @@ import { LogCanary, LogCanaryProps } from "../modules/snowflake/log-canary";
 import { SemiStructuredTable, SemiStructuredTableProps } from "../modules/snowflake/semi-structured-table";
 import { TableCleaner, TableCleanerProps } from "../modules/snowflake/table-cleaner";
 import { ClassifiedChange, classify } from "../review/classify";
+import { reviewContext } from "../review/context";
 import { diffStacks } from "../review/diff";
-import { cronIntervalMinutes, exemptionsAdded, purgeOf, scheduleIntervalMinutes } from "../review/snowflake";
+import { cronIntervalMinutes, exemptionChanges, exemptionsAdded, purgeOf, scheduleIntervalMinutes } from "../review/snowflake";
+import { literal } from "../modules/snowflake/sql";
 import { StackSet } from "../review/synth-ref";
 import { synthWithMetadata, testStack } from "./support/synth";
 
@@ -39,14 +41,21 @@ describe("table cleaner retention (snowflake_task sql_statement)", () => {
     expect(c.findings[0].message).toBe("table cleaner retention reduced: rows of LOGS_PROD.GLOBEX.OKTA deleted sooner (730 → 200 days)");
   });
 
-  test("a longer retention is low; purging by load time instead of event time is high", () => {
+  test("a longer retention is low; purging by load time instead of event time (the 0.4.0 → 0.5.0 upgrade) is high", () => {
     expect(reviewOf(cleaner({ retentionDays: 200 }), cleaner({ retentionDays: 730 }))[0].findings.map((f) => [f.severity, f.rule])).toEqual([
       ["low", "retention.cleaner-extended"],
       ["low", "meta.comment"],
     ]);
-    const [c] = reviewOf(cleaner({ purgeOn: "event_time" }), cleaner({ purgeOn: "load_time" }));
+    // The 0.4.0 module's default purge (by event time), as its task held it, against this module's.
+    const upgraded = synthOf(cleaner({}));
+    const task = Object.values((upgraded["tenant-globex-prod"] as unknown as { resource: { snowflake_task: Record<string, { sql_statement: string }> } }).resource.snowflake_task)[0];
+    const before = JSON.parse(JSON.stringify(upgraded)) as StackSet;
+    Object.values((before["tenant-globex-prod"] as unknown as { resource: { snowflake_task: Record<string, { sql_statement: string }> } }).resource.snowflake_task)[0].sql_statement =
+      "DELETE FROM LOGS_PROD.GLOBEX.OKTA WHERE COALESCE(EVENT_TIME, PARSE_TIME) < DATEADD(day, -730, CURRENT_TIMESTAMP())";
+    expect(task.sql_statement).toBe("DELETE FROM LOGS_PROD.GLOBEX.OKTA WHERE PARSE_TIME < DATEADD(day, -730, CURRENT_TIMESTAMP())");
+    const [c] = classify(diffStacks(before, upgraded));
     expect(c.severity).toBe("high");
-    expect(c.findings.map((f) => f.rule)).toEqual(["retention.purge-column-changed", "meta.comment"]);
+    expect(c.findings.map((f) => f.rule)).toEqual(["retention.purge-column-changed"]);
     expect(c.findings[0].message).toContain("(COALESCE(EVENT_TIME, PARSE_TIME) → PARSE_TIME)");
   });
 
@@ -57,7 +66,7 @@ describe("table cleaner retention (snowflake_task sql_statement)", () => {
   });
 
   test("purgeOf reads the module's statement and other day units; other SQL is not a purge", () => {
-    const task = new TableCleaner(testStack(), "C", { database: "D", schema: "S", tableName: "T", retentionDays: 90, purgeOn: "load_time" });
+    const task = new TableCleaner(testStack(), "C", { database: "D", schema: "S", tableName: "T", retentionDays: 90 });
     expect(purgeOf(task.statement)).toEqual({ table: "D.S.T", column: "PARSE_TIME", retentionDays: 90 });
     expect(purgeOf("DELETE FROM A.B.C WHERE EVENT_TIME < DATEADD(year, -2, CURRENT_TIMESTAMP())")?.retentionDays).toBe(730);
     expect(purgeOf("SELECT 1")).toBeUndefined();
@@ -65,7 +74,8 @@ describe("table cleaner retention (snowflake_task sql_statement)", () => {
 });
 
 describe("canaries, tasks and schedules", () => {
-  const canary = (props: Partial<LogCanaryProps>) => (scope: Construct) => new LogCanary(scope, "Canary", { database: "LOGS_PROD", schema: "GLOBEX", tableName: "OKTA", tenant: "globex", alertStore: store, ...props });
+  const canary = (props: Partial<LogCanaryProps>) => (scope: Construct) =>
+    new LogCanary(scope, "Canary", { database: "LOGS_PROD", schema: "GLOBEX", tableName: "OKTA", alertProcedure: "LOGS_PROD.MONITORING.RAISE_ALERT_GLOBEX", ...props });
 
   test("a canary switched off (started true → false) is high monitoring.canary-disabled", () => {
     const [c] = reviewOf(canary({ enabled: true }), canary({ enabled: false }));
@@ -112,8 +122,8 @@ describe("canaries, tasks and schedules", () => {
 
 describe("account monitors' exemptions (inside the monitor task's SQL)", () => {
   const monitors = (props: Partial<AccountMonitorsProps>) => (scope: Construct) => new AccountMonitors(scope, "Monitors", { database: "LOGS_PROD", alertStore: store, ...props });
-  const purge = "DELETE FROM LOGS_PROD.GLOBEX.OKTA WHERE PARSE_TIME < DATEADD(day, -180, CURRENT_TIMESTAMP())";
-  const cleanerRole = { role: "GLOBEX_PIPELINE", queryTypes: ["DELETE"], statements: [purge] };
+  const okta = "LOGS_PROD.GLOBEX.OKTA";
+  const cleanerRole = { role: "GLOBEX_PIPELINE", tables: [okta], queryTypes: ["DELETE" as const], task: `${okta}_CLEANER` };
 
   test("a new exempt role is high monitoring.exemption-added on the tamper monitor only", () => {
     const changes = reviewOf(monitors({ expectedChanges: [cleanerRole] }), monitors({ expectedChanges: [cleanerRole], exemptRoles: ["LAKEHOUSE_DEPLOYER"] }));
@@ -122,25 +132,36 @@ describe("account monitors' exemptions (inside the monitor task's SQL)", () => {
     expect(changes[0].findings.map((f) => [f.rule, f.message])).toEqual([["monitoring.exemption-added", "tamper monitor exempts more: new exempt role LAKEHOUSE_DEPLOYER: every change is no longer alerted on"]]);
   });
 
-  test("a new expected statement for a known role, and a role allowed every DELETE, are each named", () => {
-    const other = "DELETE FROM LOGS_PROD.GLOBEX.OKTA WHERE PARSE_TIME < DATEADD(day, -1, CURRENT_TIMESTAMP())";
-    const [c] = reviewOf(monitors({ expectedChanges: [cleanerRole] }), monitors({ expectedChanges: [{ ...cleanerRole, statements: [purge, other] }] }));
-    expect(findingsOf([c]).map((f) => f.message)).toEqual([`tamper monitor exempts more: GLOBEX_PIPELINE: DELETE '${other}' is no longer alerted on`]);
+  test("a new expected table for a known role, a purge by any statement instead of its task's runs, and a role allowed every DELETE, are each named", () => {
+    const other = "LOGS_PROD.GLOBEX.OTHER";
+    const [c] = reviewOf(monitors({ expectedChanges: [cleanerRole] }), monitors({ expectedChanges: [cleanerRole, { ...cleanerRole, tables: [other], task: `${other}_CLEANER` }] }));
+    expect(findingsOf([c]).map((f) => f.message)).toEqual([`tamper monitor exempts more: GLOBEX_PIPELINE: DELETE to ${other} in runs of ${other}_CLEANER is no longer alerted on`]);
+    const [t] = reviewOf(monitors({ expectedChanges: [cleanerRole] }), monitors({ expectedChanges: [{ ...cleanerRole, task: undefined }] }));
+    expect(findingsOf([t]).map((f) => [f.severity, f.message])).toEqual([["high", `tamper monitor exempts more: GLOBEX_PIPELINE: DELETE to ${okta} by any statement is no longer alerted on`]]);
     const [d] = reviewOf(monitors({ expectedChanges: [cleanerRole] }), monitors({ expectedChanges: [{ role: "GLOBEX_PIPELINE", queryTypes: ["DELETE"] }] }));
     expect(findingsOf([d]).map((f) => [f.severity, f.message])).toEqual([["high", "tamper monitor exempts more: GLOBEX_PIPELINE: every DELETE is no longer alerted on"]]);
   });
 
-  test("a cleaner's expected purge replaced by its new text (retention 730 → 400) is medium exemption-changed, not an added exemption", () => {
-    const at = (days: number) => `DELETE FROM LOGS_PROD.GLOBEX.OKTA WHERE PARSE_TIME < DATEADD(day, -${days}, CURRENT_TIMESTAMP())`;
-    const [c] = reviewOf(monitors({ expectedChanges: [{ ...cleanerRole, statements: [at(730)] }] }), monitors({ expectedChanges: [{ ...cleanerRole, statements: [at(400)] }] }));
+  test("a cleaner's expected purge moved to its renamed table is medium exemption-changed, not an added exemption; a new retention changes no exemption", () => {
+    const renamed = "LOGS_PROD.GLOBEX.OKTA_V2";
+    const [c] = reviewOf(monitors({ expectedChanges: [cleanerRole] }), monitors({ expectedChanges: [{ ...cleanerRole, tables: [renamed], task: `${renamed}_CLEANER` }] }));
     expect(findingsOf([c]).map((f) => [f.severity, f.rule, f.message])).toEqual([
-      ["medium", "monitoring.exemption-changed", `tamper monitor expects another statement instead: GLOBEX_PIPELINE: DELETE '${at(730)}' → DELETE '${at(400)}'`],
+      ["medium", "monitoring.exemption-changed", `tamper monitor expects another statement instead: GLOBEX_PIPELINE: DELETE to ${okta} in runs of ${okta}_CLEANER → DELETE to ${renamed} in runs of ${renamed}_CLEANER`],
     ]);
   });
 
+  test("the upgrade from statement texts to tables and tasks reads as a changed exemption per cleaner, not as new ones", () => {
+    const purge = "DELETE FROM LOGS_PROD.GLOBEX.OKTA WHERE PARSE_TIME < DATEADD(day, -180, CURRENT_TIMESTAMP())";
+    const before = `  AND NOT ((ROLE_NAME = 'GLOBEX_PIPELINE' AND QUERY_TYPE IN ('DELETE') AND TRIM(QUERY_TEXT) IN (${literal(purge)})))`;
+    const after = new AccountMonitors(testStack(), "M", { database: "LOGS_PROD", alertStore: store, expectedChanges: [cleanerRole] }).statements.LOG_TABLE_CHANGES_MONITOR[0];
+    expect(exemptionChanges(before, after)).toEqual({ added: [], changed: [`GLOBEX_PIPELINE: DELETE '${purge}' → DELETE to ${okta} in runs of ${okta}_CLEANER`] });
+  });
+
   test("a narrower exemption list is no exemption finding", () => {
-    expect(exemptionsAdded("AND NOT ((ROLE_NAME = 'A') OR (ROLE_NAME = 'B'))", "AND NOT ((ROLE_NAME = 'A' AND QUERY_TYPE IN ('DELETE')))")).toEqual([]);
-    expect(exemptionsAdded("AND NOT ((ROLE_NAME = 'A'))", "AND NOT ((ROLE_NAME = 'A') OR (ROLE_NAME = 'O''BRIEN'))")).toEqual(["new exempt role O'BRIEN: every change"]);
+    const values = (...rows: string[][]) => `LEFT JOIN (VALUES\n    ${rows.map((r) => `(${r.map(literal).join(", ")})`).join(",\n    ")}) x (ROLE_NAME, OBJECT_NAME, QUERY_TYPE, TASK_NAME)`;
+    expect(exemptionsAdded(values(["A", "*", "*", "*"], ["B", "*", "*", "*"]), values(["A", "*", "DELETE", "*"]))).toEqual([]);
+    expect(exemptionsAdded(values(["A", "*", "*", "*"]), values(["A", "*", "*", "*"], ["O'BRIEN", "*", "*", "*"]))).toEqual(["new exempt role O'BRIEN: every change"]);
+    expect(exemptionsAdded(values(["A", okta, "DELETE", "*"]), values(["A", okta, "DELETE", `${okta}_CLEANER`]))).toEqual([]);
   });
 
   test("a task added to the expected-suspended list is high monitoring.suspension-expected", () => {
@@ -185,10 +206,12 @@ describe("views, Time Travel and grants", () => {
     expect(d.findings.map((f) => [f.severity, f.rule])).toEqual([["low", "grants.privileges-removed"]]);
   });
 
-  test("a new grant to a role that already existed is high; to a role the same change creates, medium", () => {
+  test("a new grant to a role that already existed is high, naming the role; to a role the same change creates, medium", () => {
     const role = { snowflake_account_role: { Analyst: { name: "GLOBEX_ANALYST" } } };
-    const existing = classify(diffStacks(stack(role), stack({ ...role, snowflake_grant_privileges_to_account_role: { G: grant(["SELECT"]) } })));
-    expect(existing.map((c) => [c.severity, c.findings[0].rule, c.findings[0].message])).toEqual([["high", "grants.added-to-role", 'existing role ${snowflake_account_role.Analyst.name} gains SELECT on all TABLES in "LOGS_PROD"."GLOBEX" (snowflake_grant_privileges_to_account_role.G)']]);
+    const [before, after] = [stack(role), stack({ ...role, snowflake_grant_privileges_to_account_role: { G: grant(["SELECT"]) } })];
+    // The stack states the role's name: the message gives it, not the cdktf token.
+    const existing = classify(diffStacks(before, after), reviewContext(before, after));
+    expect(existing.map((c) => [c.severity, c.findings[0].rule, c.findings[0].message])).toEqual([["high", "grants.added-to-role", 'existing role GLOBEX_ANALYST gains SELECT on all TABLES in "LOGS_PROD"."GLOBEX" (snowflake_grant_privileges_to_account_role.G)']]);
     const fresh = classify(diffStacks(stack({}), stack({ ...role, snowflake_grant_privileges_to_account_role: { G: grant(["SELECT"]) } })));
     expect(fresh.find((c) => c.type === "snowflake_grant_privileges_to_account_role")!.findings.map((f) => [f.severity, f.rule])).toEqual([["medium", "grants.added"]]);
     // A literal role name is matched against the roles the change creates, by name.

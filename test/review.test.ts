@@ -8,10 +8,10 @@ import { classify, sqlGrants } from "../review/classify";
 import { diffAttributes } from "../review/diff";
 import { LIBRARY_VERSION, MODULE_VERSIONS } from "../modules/core/versions";
 
-/** aws/kms-key's version in this checkout, and the patch bump the fixture history makes. */
+/** The aws/kms-key version the scratch commits start from, and the patch bump c4 makes (read, so a real bump does not break this test). */
 const KMS = MODULE_VERSIONS["aws/kms-key"];
-const KMS_NEXT = KMS.replace(/\d+$/, (patch) => String(Number(patch) + 1));
-const re = (v: string) => v.replace(/\./g, "\\.");
+const KMS_NEXT = KMS.replace(/\d+$/, (n) => String(Number(n) + 1));
+const escaped = (v: string) => v.replace(/\./g, "\\.");
 
 /**
  * A scratch git repository holding a copy of this project, with commits that change one module:
@@ -26,6 +26,8 @@ const re = (v: string) => v.replace(/\./g, "\\.");
  *   c9  a new config field (a source's `owner`) and a new source using it in the default example
  */
 const ROOT = join(__dirname, "..");
+/** The config every review here synthesizes at both refs: the repository's own default example. */
+const DEMO = join("examples", "default", "lakehouse.yaml");
 let repo: string;
 const commits: Record<string, string> = {};
 
@@ -102,7 +104,7 @@ afterAll(() => rmSync(repo, { recursive: true, force: true }));
 
 describe("lakehouse review", () => {
   test("a widened role policy and dropped TLS enforcement are high, with the exact statements, in both formats", () => {
-    const report = review({ repo, base: commits.c1, head: commits.c2 });
+    const report = review({ repo, base: commits.c1, head: commits.c2, config: DEMO });
     expect(report.summary.high).toBeGreaterThan(0);
     expect(report.changes.every((c) => c.severity === "high")).toBe(true);
 
@@ -147,14 +149,14 @@ describe("lakehouse review", () => {
   }, 60000);
 
   test("a new guardrail suppression shows up with its reason", () => {
-    const report = review({ repo, base: commits.c5, head: commits.c6 });
+    const report = review({ repo, base: commits.c5, head: commits.c6, config: DEMO });
     expect(report.suppressions.length).toBeGreaterThan(0);
     expect(report.suppressions[0]).toMatchObject({ stack: "tenant-globex-prod", rule: "S3_KEEP_ON_DESTROY", reason: "Demo: tenants are torn down with their data in this sandbox.", new: true });
     expect(toMarkdown(report)).toContain("| S3_KEEP_ON_DESTROY | Demo: tenants are torn down with their data in this sandbox. | **new** |");
   }, 60000);
 
   test("a tag-only change is low in both formats", () => {
-    const report = review({ repo, base: commits.c2, head: commits.c3 });
+    const report = review({ repo, base: commits.c2, head: commits.c3, config: DEMO });
     expect(report.summary).toMatchObject({ high: 0, medium: 0 });
     expect(report.summary.low).toBeGreaterThan(0);
     expect(new Set(report.changes.map((c) => c.type))).toEqual(new Set(["aws_kms_key"]));
@@ -164,15 +166,15 @@ describe("lakehouse review", () => {
   }, 60000);
 
   test("the CLI exits non-zero on high findings unless --allow-high, and zero on low ones", async () => {
-    const high = await cli(["review", "--base", commits.c1, "--head", commits.c2, "--format", "json"]);
+    const high = await cli(["review", "--example", "default", "--base", commits.c1, "--head", commits.c2, "--format", "json"]);
     expect(high.code).toBe(EXIT_HIGH_FINDINGS);
     expect(JSON.parse(high.stdout).summary.high).toBeGreaterThan(0);
-    expect((await cli(["review", "--base", commits.c1, "--head", commits.c2, "--allow-high"])).code).toBe(0);
-    const low = await cli(["review", "--base", commits.c2, "--head", commits.c3]);
+    expect((await cli(["review", "--example", "default", "--base", commits.c1, "--head", commits.c2, "--allow-high"])).code).toBe(0);
+    const low = await cli(["review", "--example", "default", "--base", commits.c2, "--head", commits.c3]);
     expect(low.code).toBe(0);
     expect(low.stdout).toMatch(/^## Security review/);
-    expect((await cli(["review", "--head", commits.c2])).code).toBe(2);
-    expect((await cli(["review", "--base", "no-such-ref"])).code).toBe(1);
+    expect((await cli(["review", "--example", "default", "--head", commits.c2])).code).toBe(2);
+    expect((await cli(["review", "--example", "default", "--base", "no-such-ref"])).code).toBe(1);
   }, 90000);
 
   test("with a plan that replaces the KMS key, a tag-only change is critical and exits 3 unless --allow-high; the full Markdown goes to --details-file", async () => {
@@ -182,7 +184,7 @@ describe("lakehouse review", () => {
       const key = "aws_kms_key.LogKey_E83D0C1B"; // as in test/golden/default/tenant-globex-prod.tf.json
       writeFileSync(plan, JSON.stringify({ format_version: "1.2", planned_values: {}, resource_changes: [{ address: key, mode: "managed", type: "aws_kms_key", name: key.split(".")[1], action_reason: "replace_because_cannot_update", change: { actions: ["delete", "create"], replace_paths: [["customer_master_key_spec"]] } }] }));
       const details = join(dir, "review-full.md");
-      const run = await cli(["review", "--base", commits.c2, "--head", commits.c3, "--plan", `tenant-globex-prod=${plan}`, "--details-file", details, "--format", "json"]);
+      const run = await cli(["review", "--example", "default", "--base", commits.c2, "--head", commits.c3, "--plan", `tenant-globex-prod=${plan}`, "--details-file", details, "--format", "json"]);
       expect(run.code).toBe(EXIT_HIGH_FINDINGS);
       const json = JSON.parse(run.stdout);
       expect(json.summary).toMatchObject({ critical: 1, high: 0, replaced: 1 });
@@ -190,17 +192,17 @@ describe("lakehouse review", () => {
       expect(json.plan).toMatchObject({ status: "partial", planned: ["tenant-globex-prod"], unplannedWithChanges: ["platform-prod", "tenant-hooli-prod", "tenant-initech-prod", "tenant-umbrella-prod"] });
       expect(readFileSync(details, "utf8")).toMatch(/^## Security review/);
       expect(readFileSync(details, "utf8")).toContain("### ⛔ critical (1)");
-      expect((await cli(["review", "--base", commits.c2, "--head", commits.c3, "--plan", `tenant-globex-prod=${plan}`, "--allow-high"])).code).toBe(0);
+      expect((await cli(["review", "--example", "default", "--base", commits.c2, "--head", commits.c3, "--plan", `tenant-globex-prod=${plan}`, "--allow-high"])).code).toBe(0);
 
-      const noEquals = await cli(["review", "--base", commits.c2, "--plan", plan]);
+      const noEquals = await cli(["review", "--example", "default", "--base", commits.c2, "--plan", plan]);
       expect(noEquals.code).toBe(2);
       expect(noEquals.stderr).toContain(`lakehouse: --plan ${plan}: expected <stack>=<file>`);
       const notPlan = join(dir, "not-a-plan.json");
       writeFileSync(notPlan, JSON.stringify({ hello: "world" }));
-      const bad = await cli(["review", "--base", commits.c2, "--plan", `tenant-globex-prod=${notPlan}`]);
+      const bad = await cli(["review", "--example", "default", "--base", commits.c2, "--plan", `tenant-globex-prod=${notPlan}`]);
       expect(bad.code).toBe(1);
       expect(bad.stderr).toContain(`lakehouse: --plan tenant-globex-prod=${notPlan}: ${notPlan} is not a Terraform plan in JSON`);
-      expect((await cli(["review", "--base", commits.c2, "--plan", `a=${plan}`, "--plan", `a=${plan}`])).stderr).toContain("--plan a=…: given twice");
+      expect((await cli(["review", "--example", "default", "--base", commits.c2, "--plan", `a=${plan}`, "--plan", `a=${plan}`])).stderr).toContain("--plan a=…: given twice");
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -211,12 +213,12 @@ describe("version discipline", () => {
   test("a module output change without a version bump fails, naming the module and the changed resources", () => {
     const { violations } = checkVersions({ repo, base: commits.c2, head: commits.c3 });
     expect(violations).toHaveLength(1);
-    expect(violations[0]).toMatch(new RegExp(`^aws/kms-key: output changed but its version is still ${re(KMS)}`));
+    expect(violations[0]).toMatch(new RegExp(`^aws/kms-key: output changed but its version is still ${escaped(KMS)}`));
     expect(violations[0]).toMatch(/default\/tenant-globex-prod aws_kms_key\.LogKey_[0-9A-F]+ \(changed\)/);
   }, 60000);
 
   test("a bump without a CHANGELOG line fails; with the line it passes", async () => {
-    expect(checkVersions({ repo, base: commits.c2, head: commits.c4 }).violations[0]).toMatch(new RegExp(`aws/kms-key: version ${re(KMS)} → ${re(KMS_NEXT)} but CHANGELOG\\.md gained no line`));
+    expect(checkVersions({ repo, base: commits.c2, head: commits.c4 }).violations[0]).toMatch(new RegExp(`aws/kms-key: version ${escaped(KMS)} → ${escaped(KMS_NEXT)} but CHANGELOG\\.md gained no line`));
     const ok = checkVersions({ repo, base: commits.c2, head: commits.c5 });
     expect(ok.violations).toEqual([]);
     expect(ok.modules.find((m) => m.module === "aws/kms-key")).toMatchObject({ baseVersion: KMS, headVersion: KMS_NEXT });
@@ -229,7 +231,7 @@ describe("version discipline", () => {
     expect(violations).toEqual([]);
     expect(modules.find((m) => m.module === "snowflake/log-canary")).toMatchObject({ changedResources: [] });
     // The review of that change still shows it: the canary's window changed.
-    const report = review({ repo, base: commits.c6, head: commits.c7 });
+    const report = review({ repo, base: commits.c6, head: commits.c7, config: DEMO });
     expect(JSON.stringify(report)).toContain("no rows loaded in the last 45 minutes");
     // … attributed to the config: the same module code on both sides, so no "without a version bump".
     expect(report.attribution).toMatchObject({ configChanged: true, method: "library unchanged", library: { changed: false } });
@@ -241,12 +243,12 @@ describe("version discipline", () => {
   }, 120000);
 
   test("module code and config changed together: base is synthesized with head's config, and only the module flagged", () => {
-    const report = review({ repo, base: commits.c7, head: commits.c8 });
+    const report = review({ repo, base: commits.c7, head: commits.c8, config: DEMO });
     expect(report.attribution).toMatchObject({ configChanged: true, method: "base synthesized with head's config", library: { changed: true } });
     expect(report.modules.find((m) => m.module === "aws/kms-key")).toMatchObject({ baseVersion: KMS_NEXT, headVersion: KMS_NEXT, cause: "library", changedWithoutBump: true });
     expect(report.modules.find((m) => m.module === "snowflake/log-canary")).toMatchObject({ cause: "config", changedWithoutBump: false, codeChangedResources: [] });
     const md = toMarkdown(report);
-    expect(md).toMatch(new RegExp(`\\| aws/kms-key \\| ${re(KMS_NEXT)} \\| ${re(KMS_NEXT)} \\| \\d+ \\| module code \\| ⚠ output changed without a version bump \\|`));
+    expect(md).toMatch(new RegExp(`\\| aws/kms-key \\| ${escaped(KMS_NEXT)} \\| ${escaped(KMS_NEXT)} \\| \\d+ \\| module code \\| ⚠ output changed without a version bump \\|`));
     expect(md).toMatch(/\| snowflake\/log-canary \| [\d.]+ \| [\d.]+ \| \d+ \| config \| {2}\|/);
   }, 120000);
 

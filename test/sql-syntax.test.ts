@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { Parser } from "node-sql-parser";
 import { Testing } from "cdktf";
 import { buildDirectExample } from "../examples/direct-modules/main";
-import { ViewDefinition, backfillCopyStatement, copyStatement, copyTransformation, eventTimeExpression, parseViewDefinition, selectListProblem, textLiteral } from "../modules/snowflake/sql";
+import { CopyStatementParts, EVENT_TIME_FLOOR, LOG_TABLE_COLUMNS, ViewDefinition, backfillCopyStatement, copyStatement, copyTransformation, eventTimeExpression, flattenStatement, loadColumns, parseViewDefinition, selectListProblem, textLiteral } from "../modules/snowflake/sql";
 import { snowpipeCopyParts, snowpipeObjectNames } from "../modules/snowflake/snowpipe";
 import { resolveConfig } from "../stacks/config/resolve";
 import { pipeLoadOf } from "../stacks/source-pipeline";
@@ -38,6 +38,8 @@ const parse = (sql: string) => parser.astify(sql, { database: "snowflake" });
  * such paths are cut to their first two elements. The full strings are parsed by scripts/check-sql.py.
  */
 const shallowPaths = (sql: string) => sql.replace(/(:[A-Za-z_]\w*(?:\.[A-Za-z_]\w*|\[\d+\]))(?:\.[A-Za-z_]\w*|\[\d+\])+/g, "$1");
+/** The same parser takes a path on a function's result (`PARSE_JSON(…):id.time`) only one element deep: cut there, for it alone. */
+const firstElementPaths = (sql: string) => sql.replace(/(\):(?:[A-Za-z_]\w*|"[^"]+"))(?:\.[A-Za-z_]\w*|\.?"[^"]+"|\[\d+\])+/g, "$1");
 
 describe("SQL emitted by the modules", () => {
   const stacks = allStackJson();
@@ -99,10 +101,15 @@ describe("SQL emitted by the modules", () => {
     const copies = stacks.flatMap((s) => resourcesOf(s, "snowflake_pipe")).map((p) => String(p.copy_statement));
     expect(copies.length).toBeGreaterThanOrEqual(7);
     for (const copy of copies) {
-      expect(copy).toMatch(/^COPY INTO [A-Z_]+\.[A-Z_]+\.[A-Z_]+ \(DATA, PARSE_TIME, EVENT_TIME, SOURCE_FILE, SOURCE_FILE_ROW\)\nFROM \(\n {2}SELECT \$1, METADATA\$START_SCAN_TIME, (?:TRY_TO_TIMESTAMP_TZ\(\$1:[^)]+::VARCHAR\)|TO_TIMESTAMP_TZ\(TRY_TO_NUMBER\(\$1:[^)]+::VARCHAR\), [03]\)), METADATA\$FILENAME, METADATA\$FILE_ROW_NUMBER\n {2}FROM @[A-Z_.]+_STAGE\n\)\nFILE_FORMAT = \(FORMAT_NAME = '[A-Z_.]+_(?:JSON|PARQUET)'\)\nON_ERROR = CONTINUE$/);
+      const shape = /^COPY INTO [A-Z_]+\.[A-Z_]+\.[A-Z_]+ \(([A-Z_, ]+)\)\nFROM \(\n {2}SELECT\n((?: {4}.+\n)+) {2}FROM @[A-Z_.]+_STAGE\n\)\nFILE_FORMAT = \(FORMAT_NAME = '[A-Z_.]+_(LINES|PARQUET)'\)\nON_ERROR = CONTINUE$/.exec(copy);
+      expect(shape).not.toBeNull();
+      const [, columns, list, format] = shape!;
+      // Lines write every column (RAW_TEXT, PARSE_ERROR for a line that is not a record); Parquet rows the first five.
+      expect(columns.split(", ")).toEqual([...loadColumns(format === "LINES" ? "JSON" : "PARQUET")]);
+      expect(list.trimEnd().split(",\n")).toHaveLength(columns.split(", ").length);
       // The inner SELECT parses too once staged-file names ($1, METADATA$…, @stage) are spelled as ordinary names.
-      const inner = /FROM \(\n {2}(SELECT [\s\S]+?)\n\)/.exec(copy)![1].replace(/\$1/g, "c1").replace(/METADATA\$/g, "METADATA_").replace(/@/g, "");
-      expect(() => parse(inner)).not.toThrow();
+      const inner = /FROM \(\n {2}(SELECT[\s\S]+?)\n\)/.exec(copy)![1].replace(/\$1/g, "c1").replace(/METADATA\$/g, "METADATA_").replace(/@/g, "");
+      expect(() => parse(firstElementPaths(shallowPaths(inner)))).not.toThrow();
     }
   });
 
@@ -132,7 +139,7 @@ describe("SQL emitted by the modules", () => {
 
   test("FILES names are Snowflake string literals: quotes doubled, backslashes escaped; at most 1,000 names", () => {
     expect(textLiteral("a'b\\c")).toBe("'a''b\\\\c'");
-    const parts = { table: "D.S.T", stage: "D.S.ST", fileFormat: "D.S.F", eventTimeField: "ts", eventTimeFormat: "AUTO", onError: "CONTINUE" as const };
+    const parts: CopyStatementParts = { table: "D.S.T", stage: "D.S.ST", fileFormat: "D.S.F", eventTimeField: "ts", eventTimeFormat: "AUTO", onError: "CONTINUE" };
     expect(() => backfillCopyStatement(parts, [])).toThrow(/no files/);
     expect(() => backfillCopyStatement(parts, Array.from({ length: 1001 }, (_, i) => `f${i}`))).toThrow(/at most 1000/);
     expect(backfillCopyStatement(parts, Array.from({ length: 1000 }, (_, i) => `f${i}`))).toContain("'f999')");
@@ -153,8 +160,8 @@ describe("SQL emitted by the modules", () => {
       expect(table).toBeDefined();
       const backfill = backfillCopies.get(s.where)!;
       expect(s.sql.replace(/^COPY INTO (\S+)_RESTORED /, "COPY INTO $1 ").replace(/_BACKUP_STAGE\n/, "_STAGE\n")).toBe(backfill);
-      const inner = /FROM \(\n {2}(SELECT [\s\S]+?)\n\)/.exec(s.sql)![1].replace(/\$1/g, "c1").replace(/METADATA\$/g, "METADATA_").replace(/@/g, "");
-      expect(() => parse(inner)).not.toThrow();
+      const inner = /FROM \(\n {2}(SELECT[\s\S]+?)\n\)/.exec(s.sql)![1].replace(/\$1/g, "c1").replace(/METADATA\$/g, "METADATA_").replace(/@/g, "");
+      expect(() => parse(firstElementPaths(shallowPaths(inner)))).not.toThrow();
     }
     for (const s of samples.filter((x) => x.kind === "create")) expect(s.sql).toMatch(/^CREATE TABLE IF NOT EXISTS ([A-Z_]+\.[A-Z_]+\.[A-Z_]+)_RESTORED LIKE \1$/);
     const loaded = samples.filter((x) => x.kind === "loaded");
@@ -162,17 +169,73 @@ describe("SQL emitted by the modules", () => {
     for (const s of loaded) expect(() => parse(s.sql)).not.toThrow();
   });
 
-  test("event-time expressions only ever use TRY_ conversion", () => {
-    expect(eventTimeExpression("a.b", "AUTO")).toBe("TRY_TO_TIMESTAMP_TZ($1:a.b::VARCHAR)");
-    const copy = copyStatement({ table: "D.S.T", stage: "D.S.ST", fileFormat: "D.S.F", eventTimeField: "ts", eventTimeFormat: "YYYY-MM-DD", onError: "CONTINUE" });
-    expect(copy.match(/TO_TIMESTAMP/g)).toHaveLength(1);
-    expect(copy).toContain("TRY_TO_TIMESTAMP_TZ($1:ts::VARCHAR, 'YYYY-MM-DD')");
+  test("an AUTO event time is TRY_CAST of the text, NULL outside 2000-01-01 .. a day after the load", () => {
+    const claimed = "TRY_CAST(r.VALUE:a.b::VARCHAR AS TIMESTAMP_TZ)";
+    expect(eventTimeExpression("a.b", "AUTO", "r.VALUE", "f.PARSE_TIME")).toBe(`IFF(${claimed} BETWEEN '${EVENT_TIME_FLOOR}'::TIMESTAMP_TZ AND f.PARSE_TIME + INTERVAL '1 DAY', ${claimed}, NULL)`);
+    expect(EVENT_TIME_FLOOR).toBe("2000-01-01T00:00:00Z");
   });
 
-  test("epoch event times go through TRY_TO_NUMBER, so a non-number is NULL and never fails the load", () => {
-    expect(eventTimeExpression('"@timestamp"', "EPOCH_MS")).toBe('TO_TIMESTAMP_TZ(TRY_TO_NUMBER($1:"@timestamp"::VARCHAR), 3)');
-    expect(eventTimeExpression("ts", "EPOCH_S")).toBe("TO_TIMESTAMP_TZ(TRY_TO_NUMBER($1:ts::VARCHAR), 0)");
-    expect(eventTimeExpression("eventTime", "AUTO", "r.VALUE")).toBe("TRY_TO_TIMESTAMP_TZ(r.VALUE:eventTime::VARCHAR)");
+  test("an epoch event time reaches TO_TIMESTAMP_TZ only as a number inside 2000..2100, so no value can fail the load", () => {
+    const ms = eventTimeExpression('"@timestamp"', "EPOCH_MS", "$1", "METADATA$START_SCAN_TIME");
+    const n = 'TRY_TO_NUMBER($1:"@timestamp"::VARCHAR)';
+    expect(ms).toContain(`TO_TIMESTAMP_TZ(IFF(${n} BETWEEN 946684800000 AND 4102444800000, ${n}, NULL), 3)`);
+    expect(eventTimeExpression("ts", "EPOCH_S", "$1", "METADATA$START_SCAN_TIME")).toContain("TO_TIMESTAMP_TZ(IFF(TRY_TO_NUMBER($1:ts::VARCHAR) BETWEEN 946684800 AND 4102444800, TRY_TO_NUMBER($1:ts::VARCHAR), NULL), 0)");
+    // Every TO_TIMESTAMP_TZ of the expression is of that guarded number.
+    expect(ms.match(/TO_TIMESTAMP_TZ\(/g)).toHaveLength(ms.match(/TO_TIMESTAMP_TZ\(IFF\(TRY_TO_NUMBER\(/g)!.length);
+  });
+
+  /**
+   * Snowflake's list of the functions supported in COPY transformations, "Transforming data during a
+   * load", Supported functions: https://docs.snowflake.com/en/user-guide/data-load-transform#supported-functions
+   * (as published; operators such as ::, :, ||, BETWEEN, AND, +, <= are not functions). TRY_PARSE_JSON
+   * and TRY_TO_TIMESTAMP_* are not on it.
+   */
+  const COPY_SUPPORTED_FUNCTIONS = new Set(
+    ("ARRAY_CONSTRUCT ARRAY_SIZE ASCII CASE CAST CEIL CHECK_JSON CHECK_XML CHR CHAR CONCAT CONVERT_TIMEZONE ENDSWITH EQUAL_NULL FLOOR GET GET_PATH " +
+      "HEX_DECODE_STRING HEX_ENCODE IFF IFNULL ILIKE IN IS_ARRAY IS_BOOLEAN IS_DECIMAL IS_INTEGER IS_NULL_VALUE IS_OBJECT IS_TIME IS_TIMESTAMP_LTZ " +
+      "IS_TIMESTAMP_NTZ IS_TIMESTAMP_TZ LENGTH LEN LIKE LPAD LTRIM MD5 MD5_HEX NULLIF NVL NVL2 OBJECT_CONSTRUCT PARSE_IP PARSE_JSON PARSE_URL PARSE_XML " +
+      "RANDOM REGEXP_REPLACE REGEXP_SUBSTR REPLACE REVERSE RPAD RTRIM SPLIT SPLIT_PART STARTSWITH SUBSTR SUBSTRING TO_ARRAY TO_BINARY TO_BOOLEAN TO_CHAR " +
+      "TO_VARCHAR TO_DATE DATE TO_DECFLOAT TO_DECIMAL TO_NUMBER TO_NUMERIC TO_DOUBLE TO_OBJECT TO_TIME TIME TO_TIMESTAMP TO_TIMESTAMP_LTZ TO_TIMESTAMP_NTZ " +
+      "TO_TIMESTAMP_TZ TO_VARIANT TRIM TRY_CAST TRY_HEX_DECODE_STRING TRY_TO_BINARY TRY_TO_BOOLEAN TRY_TO_DATE TRY_TO_DECFLOAT TRY_TO_DECIMAL " +
+      "TRY_TO_NUMBER TRY_TO_NUMERIC TRY_TO_DOUBLE TRY_TO_TIME UNICODE UUID_STRING XMLGET").split(" "),
+  );
+  /** The names called in a COPY's SELECT list (a word before "("), besides SQL's own words. */
+  const functionsCalled = (copy: string) => {
+    const select = /FROM \(\n {2}SELECT([\s\S]+?)\n {2}FROM @/.exec(copy)![1].replace(/'(?:[^']|'')*'/g, "''");
+    return new Set([...select.matchAll(/\b([A-Z_][A-Z0-9_$]*)\s*\(/g)].map((m) => m[1]));
+  };
+
+  test("every function the COPY of every catalog source, backfill and restore calls is on Snowflake's COPY-supported list", () => {
+    const resolved = resolveConfig(loadConfigFile(join(__dirname, "..", "examples", "default", "lakehouse.yaml")));
+    const copies = [
+      ...stacks.flatMap((s) => resourcesOf(s, "snowflake_pipe")).map((p) => String(p.copy_statement)),
+      ...backfillSqlSamples(resolved).filter((x) => x.kind === "copy").map((x) => x.sql),
+      ...restoreSqlSamples(join(__dirname, "..", "examples", "default", "lakehouse.yaml")).filter((x) => x.kind === "copy").map((x) => x.sql),
+    ];
+    const called = new Set(copies.flatMap((c) => [...functionsCalled(c)]));
+    expect([...called].filter((f) => !COPY_SUPPORTED_FUNCTIONS.has(f))).toEqual([]);
+    expect([...called].sort()).toEqual(["CHECK_JSON", "IFF", "LENGTH", "NVL", "PARSE_JSON", "SUBSTR", "TO_TIMESTAMP_TZ", "TO_VARCHAR", "TRY_CAST", "TRY_TO_NUMBER"]);
+    // The check can fail: the 0.4.0 event time would not pass it.
+    expect(functionsCalled("FROM (\n  SELECT TRY_TO_TIMESTAMP_TZ($1:t::VARCHAR)\n  FROM @S")).toEqual(new Set(["TRY_TO_TIMESTAMP_TZ"]));
+    expect(COPY_SUPPORTED_FUNCTIONS.has("TRY_TO_TIMESTAMP_TZ") || COPY_SUPPORTED_FUNCTIONS.has("TRY_PARSE_JSON")).toBe(false);
+  });
+
+  test("a JSON-array or Parquet load writes the record the file format parsed; lines write every column", () => {
+    const base: CopyStatementParts = { table: "D.S.T", stage: "D.S.ST", fileFormat: "D.S.F", eventTimeField: "ts", eventTimeFormat: "AUTO", onError: "CONTINUE" };
+    for (const format of ["PARQUET", "JSON_ARRAY"] as const) {
+      const copy = copyStatement({ ...base, format });
+      expect(copy).toMatch(/^COPY INTO D\.S\.T \(DATA, PARSE_TIME, EVENT_TIME, SOURCE_FILE, SOURCE_FILE_ROW\)\nFROM \(\n {2}SELECT\n {4}\$1,\n/);
+      expect(copy).not.toContain("PARSE_JSON");
+    }
+    expect(copyStatement(base)).toMatch(new RegExp(`^COPY INTO D\\.S\\.T \\(${LOG_TABLE_COLUMNS.join(", ")}\\)\\n`));
+  });
+
+  test("the flattener carries a landed row without an events array over whole, so nothing lives only in the landing table", () => {
+    const sql = flattenStatement({ table: "D.S.T", stream: "D.S.T_FILES_STREAM", recordsPath: "Records", eventTimeField: "eventTime", eventTimeFormat: "AUTO" });
+    expect(sql).toContain("FROM D.S.T_FILES_STREAM f, LATERAL FLATTEN(INPUT => f.DATA:Records, MODE => 'ARRAY') r");
+    expect(sql).toContain("UNION ALL\nSELECT f.DATA, f.PARSE_TIME, NULL, f.SOURCE_FILE, f.SOURCE_FILE_ROW, f.RAW_TEXT, COALESCE(f.PARSE_ERROR, 'no array at Records: the record is kept whole')");
+    expect(sql).toContain("WHERE f.METADATA$ACTION = 'INSERT' AND NOT COALESCE(IS_ARRAY(f.DATA:Records), FALSE)");
+    expect(() => parse(shallowPaths(sql.replace(/METADATA\$/g, "METADATA_").replace(/, LATERAL FLATTEN\([^)]*\) r/, ", r")))).not.toThrow();
   });
 
   describe("SQL emitted by lakehouse backfill", () => {

@@ -51,6 +51,7 @@ describe("stacks from the default config", () => {
     expect(tenants["tenant-globex-prod"].provider!.snowflake[0].preview_features_enabled).toEqual([
       "snowflake_file_format_resource",
       "snowflake_pipe_resource",
+      "snowflake_procedure_sql_resource",
       "snowflake_stage_resource",
       "snowflake_storage_integration_resource",
       "snowflake_table_resource",
@@ -132,14 +133,15 @@ describe("stacks from the default config", () => {
     expect(dbs[0].comment).toBe(`Security logs of acme prod [stacks/platform@${MODULE_VERSIONS["stacks/platform"]}]`);
   });
 
-  test("canaries write to the platform's alert store; cleaners use the source's table retention", () => {
+  test("canaries raise alerts through their tenant's procedure; cleaners use the source's table retention", () => {
     const json = tenants["tenant-globex-prod"];
     const okta = resourcesOf(json, "snowflake_task").filter((t) => String(t.name).startsWith("OKTA_"));
     expect(okta.find((t) => t.name === "OKTA_CANARY")).toMatchObject({ schedule: { using_cron: "*/5 * * * * UTC" } });
-    expect(String(okta.find((t) => t.name === "OKTA_CANARY")!.sql_statement)).toContain("INSERT INTO ACME_LOGS_PROD.MONITORING.ALERTS");
+    expect(String(okta.find((t) => t.name === "OKTA_CANARY")!.sql_statement)).toContain("CALL ACME_LOGS_PROD.MONITORING.RAISE_ALERT_GLOBEX('LOG_CANARY', 'HIGH', 'ACME_LOGS_PROD.GLOBEX.OKTA', (");
+    expect(String(okta.find((t) => t.name === "OKTA_CANARY")!.sql_statement)).not.toContain("INSERT");
     expect(okta.find((t) => t.name === "OKTA_CLEANER")!.sql_statement).toBe("DELETE FROM ACME_LOGS_PROD.GLOBEX.OKTA WHERE PARSE_TIME < DATEADD(day, -180, CURRENT_TIMESTAMP())");
     const tables = resourcesOf(platform["platform-prod"], "snowflake_table").map((t) => `${t.schema}.${t.name}`);
-    expect(tables).toEqual(expect.arrayContaining(["MONITORING.ALERTS", "MONITORING.ALERT_SUPPRESSIONS"]));
+    expect(tables).toEqual(expect.arrayContaining(["MONITORING.ALERTS", "MONITORING.ALERT_SUPPRESSIONS", "MONITORING.MONITOR_EVENTS"]));
   });
 
   test("each tenant has its own Snowflake roles on its schema and AWS roles on its prefixes", () => {
@@ -152,12 +154,14 @@ describe("stacks from the default config", () => {
         return o?.object_name ?? o?.all?.in_schema ?? o?.future?.in_schema ?? (g.on_schema as { schema_name?: string } | undefined)?.schema_name ?? (g.on_account_object as { object_name: string }).object_name;
       }),
     );
-    // Its own schema, the shared database, warehouse and alert store, its own integration; account: EXECUTE TASK.
+    // Its own schema, the shared database and warehouse, the monitoring schema and its own alert procedure
+    // (never the alert store's tables), its own integration; account: EXECUTE TASK.
+    const procedure = resourcesOf(json, "snowflake_procedure_sql");
+    expect(procedure.map((p) => p.name)).toEqual(["RAISE_ALERT_UMBRELLA"]);
     expect([...scopes].sort()).toEqual([
       '"ACME_LOGS_PROD"."MONITORING"',
-      '"ACME_LOGS_PROD"."MONITORING"."ALERTS"',
-      '"ACME_LOGS_PROD"."MONITORING"."ALERT_SUPPRESSIONS"',
       '"ACME_LOGS_PROD"."UMBRELLA"',
+      expect.stringMatching(/^\$\{snowflake_procedure_sql\.AlertWriter_Procedure_[0-9A-F]+\.fully_qualified_name\}$/),
       "ACCOUNT",
       "ACME_LOGS_PROD",
       "ACME_PROD_QUERY_WH",
@@ -226,23 +230,47 @@ describe("stacks from the default config", () => {
     expect(initech).toContain("ALTER TASK ACME_LOGS_PROD.INITECH.CLOUDTRAIL_CANARY RESUME");
   });
 
-  test("the tamper monitor expects exactly each cleaner's own purge, by its pipeline role, in the cleaner's region", () => {
+  test("the tamper monitor expects exactly each cleaner's purge — its pipeline role, its own table, DELETE, its own task — in the cleaner's region, and alert delivery's stamps", () => {
     const monitorOf = (region: string) =>
       String(resourcesOf(platform["platform-prod"], "snowflake_task").find((t) => t.name === "LOG_TABLE_CHANGES_MONITOR" && t.provider === `snowflake.${region}`)!.sql_statement);
+    const expectedRows = (region: string) => [...monitorOf(region).matchAll(/\('([^']*)', '([^']*)', '([^']*)', '([^']*)'\)/g)].map((m) => m.slice(1).join(" "));
+    const cleanerRows: Record<string, string[]> = { us_east_1: [], eu_west_1: [] };
     for (const [stackName, json] of Object.entries(tenants)) {
       const tenant = stackName.split("-")[1].toUpperCase();
       const region = json.provider!.aws[0].region === "us-east-1" ? "us_east_1" : "eu_west_1";
-      const other = region === "us_east_1" ? "eu_west_1" : "us_east_1";
       for (const cleaner of resourcesOf(json, "snowflake_task").filter((t) => String(t.name).endsWith("_CLEANER"))) {
-        // The platform computes the purge from config; it must be the very statement the tenant's task runs.
-        const purge = `'${String(cleaner.sql_statement)}'`;
-        expect(monitorOf(region)).toContain(`(ROLE_NAME = 'ACME_PROD_${tenant}_PIPELINE' AND QUERY_TYPE IN ('DELETE') AND TRIM(QUERY_TEXT) IN (`);
-        expect(monitorOf(region)).toContain(purge);
-        expect(monitorOf(other)).not.toContain(purge);
+        // The platform names each cleaner's table and task from config: they must be the tenant stack's own.
+        const table = /^DELETE FROM (\S+) WHERE /.exec(String(cleaner.sql_statement))![1];
+        cleanerRows[region].push(`ACME_PROD_${tenant}_PIPELINE ${table} DELETE ${cleaner.database}.${cleaner.schema}.${cleaner.name}`);
       }
     }
-    // No role is exempt from everything: the deploying role's changes are reported too.
-    expect(monitorOf("us_east_1")).not.toMatch(/ROLE_NAME NOT IN|\(ROLE_NAME = '[A-Z_]+'\)/);
+    for (const region of ["us_east_1", "eu_west_1"]) {
+      expect(expectedRows(region).sort()).toEqual([...cleanerRows[region], "SYSADMIN ACME_LOGS_PROD.MONITORING.ALERTS UPDATE ACME_LOGS_PROD.MONITORING.ALERT_DELIVERY"].sort());
+    }
+    expect(cleanerRows.us_east_1.length).toBeGreaterThanOrEqual(8);
+    // No role is exempt from everything, nothing is matched on statement text.
+    expect(monitorOf("us_east_1")).not.toMatch(/'\*', '\*', '\*'|QUERY_TEXT/);
+  });
+
+  test("tenant isolation in the synthesized grants: no tenant role holds a privilege on the alert store, and each pipeline role may call only its own tenant's procedure", () => {
+    const stacks = [...Object.values(platform), ...Object.values(tenants)];
+    for (const json of stacks) {
+      for (const g of resourcesOf(json, "snowflake_grant_privileges_to_account_role")) {
+        const target = JSON.stringify([g.on_schema_object, g.on_schema, g.on_account_object]);
+        expect(target).not.toMatch(/ALERTS|ALERT_SUPPRESSIONS|MONITOR_EVENTS|all.*MONITORING|future.*MONITORING/);
+      }
+    }
+    for (const [stackName, json] of Object.entries(tenants)) {
+      const tenant = stackName.split("-")[1].toUpperCase();
+      const procedures = Object.entries(json.resource.snowflake_procedure_sql ?? {});
+      expect(procedures.map(([, p]) => [p.name, p.execute_as])).toEqual([[`RAISE_ALERT_${tenant}`, "OWNER"]]);
+      const onProcedures = resourcesOf(json, "snowflake_grant_privileges_to_account_role").filter((g) => (g.on_schema_object as { object_type?: string } | undefined)?.object_type === "PROCEDURE");
+      expect(onProcedures.map((g) => [g.account_role_name, g.privileges, (g.on_schema_object as { object_name: string }).object_name])).toEqual([
+        [`ACME_PROD_${tenant}_PIPELINE`, ["USAGE"], `\${snowflake_procedure_sql.${procedures[0][0]}.fully_qualified_name}`],
+      ]);
+      // The procedure only ever writes this tenant's alerts about this tenant's schema.
+      expect(String(procedures[0][1].procedure_definition)).toContain(`STARTSWITH(SUBJECT, 'ACME_LOGS_PROD.${tenant}.')`);
+    }
   });
 
   test("the suspended-task monitor expects exactly the canaries switched off in config", () => {
@@ -288,7 +316,7 @@ describe("stacks from the default config", () => {
     expect(resourcesOf(json, "snowflake_email_notification_integration")[0]).toMatchObject({ allowed_recipients: ["secops@acme.example"], enabled: true });
     const task = resourcesOf(json, "snowflake_task").find((t) => t.name === "ALERT_DELIVERY" && t.provider === "snowflake.eu_west_1")!;
     expect(String(task.sql_statement)).toContain("SNOWFLAKE.NOTIFICATION.INTEGRATION('ACME_PROD_ALERTS_SNS')");
-    expect(String(task.sql_statement)).toContain("UPDATE ACME_LOGS_PROD.MONITORING.ALERTS SET DELIVERED_AT = CURRENT_TIMESTAMP() WHERE DELIVERED_AT IS NULL AND ALERT_TIME <= :cutoff");
+    expect(String(task.sql_statement)).toContain("UPDATE ACME_LOGS_PROD.MONITORING.ALERTS SET DELIVERED_AT = CURRENT_TIMESTAMP() WHERE DELIVERED_AT IS NULL AND SNS_DELIVERED_AT IS NOT NULL AND EMAIL_DELIVERED_AT IS NOT NULL");
     expect((task.depends_on as string[]).some((d) => d.startsWith("aws_iam_role_policy.AlertTopic_eu_west_1_PublisherPolicy"))).toBe(true);
   });
 
@@ -304,7 +332,9 @@ describe("stacks from the default config", () => {
 
   test("backups: each tenant's bucket replicates whole into a vault of its own in its region, which the audit trail covers and the restore role reads", () => {
     const trail = resourcesOf(platform["platform-prod"], "aws_cloudtrail")[0];
-    const audited = JSON.stringify(trail.advanced_event_selector).match(/arn:aws:s3:::([a-z0-9-]+)/)![1];
+    const objectEvents = (trail.advanced_event_selector as { field_selector: { field: string; starts_with?: string[]; not_starts_with?: string[] }[] }[])[0].field_selector;
+    const arns = objectEvents.find((f) => f.field === "resources.ARN")!;
+    const audited = arns.starts_with![0].replace("arn:aws:s3:::", "");
     // The tenants in the environment's account (hooli, in an account of its own, has its own test below).
     for (const [name, json] of Object.entries(tenants).filter(([n]) => n !== "tenant-hooli-prod")) {
       const tenant = name.split("-")[1];
@@ -312,17 +342,22 @@ describe("stacks from the default config", () => {
       expect(vault.bucket).toBe(`acme-prod-${tenant}-111111111111-backup`);
       // The audit trail's data events cover every bucket of the environment by name prefix, the vault too.
       expect(String(vault.bucket).startsWith(audited)).toBe(true);
+      expect(arns.not_starts_with!.some((excluded) => `arn:aws:s3:::${String(vault.bucket)}/`.startsWith(excluded))).toBe(false);
       const replication = resourcesOf(json, "aws_s3_bucket_replication_configuration");
       expect(replication).toHaveLength(1);
       const logBucket = Object.entries(json.resource.aws_s3_bucket).find(([, b]) => String(b.bucket).endsWith("-logs"))![0];
       expect(replication[0].bucket).toBe(`\${aws_s3_bucket.${logBucket}.id}`);
       expect(replication[0].role).toMatch(/^\$\{aws_iam_role\.BackupVault_ReplicationRole_.*\.arn\}$/);
-      const rule = (replication[0].rule as Record<string, Record<string, unknown>>[])[0];
-      expect(rule.destination).toMatchObject({ bucket: `arn:aws:s3:::${vault.bucket}`, storage_class: tenant === "initech" ? "GLACIER_IR" : "DEEP_ARCHIVE" });
-      expect(rule.filter).toEqual({ prefix: "" });
+      const rules = replication[0].rule as Record<string, Record<string, unknown>>[];
+      for (const rule of rules) expect(rule.destination).toMatchObject({ bucket: `arn:aws:s3:::${vault.bucket}`, storage_class: tenant === "initech" ? "GLACIER_IR" : "DEEP_ARCHIVE" });
+      // The logs, prefix by prefix — the bucket's retention prefixes — never the state kept outside them (issue 16, item 10).
+      const lifecycle = resourcesOf(json, "aws_s3_bucket_lifecycle_configuration").find((l) => l.bucket === `\${aws_s3_bucket.${logBucket}.id}`)!;
+      const logPrefixes = (lifecycle.rule as { filter: { prefix: string }[]; expiration?: unknown }[]).filter((r) => r.expiration).map((r) => r.filter[0].prefix);
+      expect(rules.map((r) => r.filter.prefix)).toEqual(logPrefixes);
+      expect(logPrefixes.some((x) => x.startsWith("_puller-state") || x.startsWith("_restore-state"))).toBe(false);
       // The vault's alarms go to the environment's alert topic in the tenant's region.
       const alarms = resourcesOf(json, "aws_cloudwatch_metric_alarm").filter((a) => String(a.alarm_name).startsWith(String(vault.bucket)));
-      expect(alarms.map((a) => a.metric_name).sort()).toEqual(["OperationsFailedReplication", "PutRequests"]);
+      expect(alarms.map((a) => String(a.alarm_name).split("-").slice(-2).join("-")).sort()).toEqual(["backup-stale", "replication-failed"]);
       const region = tenant === "globex" ? "us-east-1" : "eu-west-1";
       for (const a of alarms) expect(a.alarm_actions).toEqual([`arn:aws:sns:${region}:111111111111:acme-prod-lakehouse-alerts`]);
       // The restore role is the vault's only reader besides replication and the administrators.
@@ -472,10 +507,14 @@ describe("a backup kept in another region", () => {
     const vaultResources = Object.entries(hooli.resource).flatMap(([type, byName]) => Object.entries(byName).filter(([name]) => name.startsWith("BackupVault_")).map(([name, r]) => ({ type, name, provider: r.provider })));
     expect(vaultResources.length).toBeGreaterThan(10);
     for (const r of vaultResources) expect([r.name, r.provider]).toEqual([r.name, r.name.startsWith("BackupVault_ReplicationFailedAlarm") ? "aws" : "aws.backup"]);
-    const alarms = Object.fromEntries(resourcesOf(hooli, "aws_cloudwatch_metric_alarm").filter((a) => String(a.alarm_name).includes("-backup-")).map((a) => [a.metric_name, a.alarm_actions]));
+    const alarms = Object.fromEntries(
+      resourcesOf(hooli, "aws_cloudwatch_metric_alarm")
+        .filter((a) => String(a.alarm_name).includes("-backup-"))
+        .map((a) => [String(a.alarm_name).split("-").slice(-2).join("-"), a.alarm_actions]),
+    );
     expect(alarms).toEqual({
-      OperationsFailedReplication: ["arn:aws:sns:us-west-2:111111111111:acme-prod-lakehouse-alerts"],
-      PutRequests: ["arn:aws:sns:us-east-1:111111111111:acme-prod-lakehouse-alerts"],
+      "replication-failed": ["arn:aws:sns:us-west-2:111111111111:acme-prod-lakehouse-alerts"],
+      "backup-stale": ["arn:aws:sns:us-east-1:111111111111:acme-prod-lakehouse-alerts"],
     });
     const logging = resourcesOf(hooli, "aws_s3_bucket_logging").find((l) => String(l.bucket).includes("BackupVault"))!;
     expect(logging.target_bucket).toBe("acme-prod-111111111111-us-east-1-s3-access-logs");

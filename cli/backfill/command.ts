@@ -1,6 +1,7 @@
 /** `lakehouse backfill`: the command line around the engine (cli/backfill/engine.ts). */
 import { randomUUID } from "node:crypto";
 import { loadConfigFile } from "../../stacks/config/load";
+import { CONFIG_OPTION, chooseConfig } from "../config-file";
 import { resolveConfig } from "../../stacks/config/resolve";
 import { SNOWFLAKE_OPTIONS, SnowflakeSqlApi, SnowflakeSqlError, SqlClient, snowflakeConnection, snowflakeSettingsOf } from "../snowflake-sql-api";
 import { BackfillDeps, runBackfill } from "./engine";
@@ -21,7 +22,7 @@ export const BACKFILL_COMMAND = {
     "an S3-compatible endpoint). Exit 1 if a batch failed or S3/Snowflake could not be reached (rerun to\n" +
     "continue), 2 for a usage error.",
   options: {
-    config: { type: "string", value: "file", help: "the lakehouse config (required)" },
+    config: CONFIG_OPTION,
     env: { type: "string", value: "name", help: "the environment (required)" },
     tenant: { type: "string", value: "id", help: "the tenant (required)" },
     source: { type: "string", value: "name", help: "the tenant's source (required)" },
@@ -62,7 +63,7 @@ export async function backfillCommand(values: Values, out: Output, err: Output, 
   const started = outside.now();
   let progress: ProgressLine | undefined;
   try {
-    for (const name of ["config", "env", "tenant", "source", "from", "to"] as const) {
+    for (const name of ["env", "tenant", "source", "from", "to"] as const) {
       if (str(values[name]) === undefined) throw new BackfillUsageError(`backfill needs --${name} <${BACKFILL_COMMAND.options[name].value}>${name === "from" || name === "to" ? ` (${INSTANT_HINT})` : ""}`);
     }
     const range = parseRange(str(values.from), str(values.to), outside.now());
@@ -72,7 +73,8 @@ export async function backfillCommand(values: Values, out: Output, err: Output, 
     const dryRun = values["dry-run"] === true;
     const json = values.json === true;
 
-    const lakehouse = resolveConfig(loadConfigFile(str(values.config)!));
+    const configFile = chooseConfig(values, "backfill", { offersExample: false }).file;
+    const lakehouse = resolveConfig(loadConfigFile(configFile));
     const target = backfillTarget(lakehouse, str(values.env)!, str(values.tenant)!, str(values.source)!);
 
     let sql = outside.sql;

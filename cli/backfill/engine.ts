@@ -44,9 +44,8 @@ export interface BackfillTarget {
   readonly database: string;
   /** The backfill warehouse the config makes for this account. */
   readonly warehouse: { readonly name: string; readonly size: WarehouseSize; readonly autoSuspendSeconds: number };
-  /** The table cleaner's retention and what it purges by. */
+  /** The table cleaner's retention, in days after each row's load (a backfilled row too: it stays this long from its backfill). */
   readonly tableRetentionDays: number;
-  readonly purgeOn: "event_time" | "load_time";
 }
 
 export interface BackfillOptions {
@@ -121,8 +120,6 @@ interface RunState {
   readonly finished: boolean;
   readonly batches: ReadonlyMap<number, BatchState>;
 }
-
-const DAY_MS = 86_400_000;
 
 /** The latest run of this backfill from the progress table's rows, or undefined if it never ran. */
 export function runStateOf(result: SqlResult): RunState | undefined {
@@ -250,12 +247,6 @@ export async function runBackfill(target: BackfillTarget, options: BackfillOptio
   const planBytes = pending.reduce((n, c) => n + c.size, 0);
   deps.onEvent?.({ kind: "planned", files: pending.length, bytes: planBytes, batches: batches.length });
   if (leftToPipe > 0) warnings.push(`${leftToPipe} file(s) modified in the last ${Math.round((options.pipeQuietMs ?? 30 * 60_000) / 60_000)} minutes are left to the pipe (it may be loading them now; --skip-recent-minutes 0 takes them when the pipe is stopped)`);
-  if (target.purgeOn === "event_time") {
-    const purgeBefore = deps.now() - target.tableRetentionDays * DAY_MS;
-    if (options.fromMs < purgeBefore) {
-      warnings.push(`the table keeps rows ${target.tableRetentionDays} days by event time: rows of events before ${iso(purgeBefore).slice(0, 10)} are loaded, then purged by the table cleaner at its next daily run`);
-    }
-  }
 
   const listedBytes = listing.candidates.reduce((n, c) => n + c.size, 0);
   const loaded = { batches: 0, files: 0, bytes: 0, rows: 0, errors: 0, failedFiles: 0, skippedBySnowflake: 0 };

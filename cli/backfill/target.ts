@@ -55,7 +55,6 @@ export function backfillTarget(lakehouse: ResolvedLakehouse, envName: string, te
     database: env.databaseName,
     warehouse: { name: env.backfill.warehouseName, size: env.backfill.size, autoSuspendSeconds: env.backfill.autoSuspendSeconds },
     tableRetentionDays: source.tableRetentionDays,
-    purgeOn: source.purgeOn,
     snowflakeAccount: `${account.organization}-${account.account}`,
     role: env.backfill.roleName,
     deployRole: deployRoleOf(account),

@@ -1,4 +1,5 @@
 import { nearest } from "../../modules/core/suggest";
+import { ConfigChoice } from "../config-file";
 import { loadConfigFile } from "../../stacks/config/load";
 import { resolveConfig } from "../../stacks/config/resolve";
 import { CostInputError, CostUsageError } from "./errors";
@@ -16,13 +17,13 @@ type Values = Record<string, string | boolean | (string | boolean)[] | undefined
 type Output = Pick<NodeJS.WriteStream, "write">;
 
 /**
- * `lakehouse cost`: reads the config (default: the embedded example), the volumes and the price
+ * `lakehouse cost`: reads the chosen config (cli/config-file.ts), the volumes and the price
  * overrides, and prints the estimate. Its own usage and input errors are reported here; a config that
  * does not load throws, for the CLI's reporting like every command's.
  */
-export function costCommand(values: Values, defaultConfig: string, out: Output, err: Output): number {
+export function costCommand(values: Values, config: ConfigChoice, out: Output, err: Output): number {
   try {
-    const configFile = typeof values.config === "string" ? values.config : defaultConfig;
+    const configFile = config.file;
     const volumeArgs = parseVolumeArgs((values.volume as string[] | undefined) ?? []);
     const overrides = typeof values.prices === "string" ? readOverrides(values.prices) : {};
     const lakehouse = resolveConfig(loadConfigFile(configFile));
@@ -33,8 +34,7 @@ export function costCommand(values: Values, defaultConfig: string, out: Output, 
     }
     const { prices, assumptions } = applyOverrides(overrides);
     const estimate = estimateCost(lakehouse, { prices, assumptions, volumes: resolveVolumes(lakehouse, volumeArgs), environment });
-    const configName = typeof values.config === "string" ? configFile : "the embedded example (examples/default/lakehouse.yaml)";
-    out.write(values.json === true ? renderJson(estimate, configName) : renderText(estimate, configName));
+    out.write(values.json === true ? renderJson(estimate, config.label) : renderText(estimate, config.label));
     return EXIT_OK;
   } catch (e) {
     if (e instanceof CostUsageError) {

@@ -1,7 +1,7 @@
 import { qualified } from "../../modules/core/naming";
 import type { CopyStatementParts } from "../../modules/snowflake/sql";
 import { snowpipeCopyParts, snowpipeObjectNames } from "../../modules/snowflake/snowpipe";
-import { TenantAccessRoles } from "../../modules/aws/tenant-access-roles";
+import { RESTORE_STATE_KEY_PREFIX, TenantAccessRoles } from "../../modules/aws/tenant-access-roles";
 import type { ResolvedEnvironment, ResolvedSource, ResolvedTenant } from "../../stacks/config/resolve";
 import { pipeLoadOf } from "../../stacks/source-pipeline";
 
@@ -14,7 +14,7 @@ import { pipeLoadOf } from "../../stacks/source-pipeline";
  */
 
 /** Where restore keeps its state for one request: in the tenant's log bucket, outside every source prefix. */
-export const RESTORE_STATE_PREFIX = "_restore-state/";
+export const RESTORE_STATE_PREFIX = RESTORE_STATE_KEY_PREFIX;
 
 export function restoreStateKey(tenantId: string, sourceName: string, from: string, to: string): string {
   return `${RESTORE_STATE_PREFIX}${tenantId}/${sourceName}/${from}_${to}.json`;

@@ -1,6 +1,7 @@
 import { S3Client } from "@aws-sdk/client-s3";
 import { S3ControlClient } from "@aws-sdk/client-s3-control";
 import { loadConfigFile } from "../../stacks/config/load";
+import { chooseConfig } from "../config-file";
 import { resolveConfig } from "../../stacks/config/resolve";
 import { nearest } from "../../modules/core/suggest";
 import { restoreBatchRoleArn, restoreStateKey, sourceRestoreNames } from "./backup";
@@ -104,7 +105,6 @@ export function planFromArguments(values: Values, usage: (message: string) => Er
     if (v === undefined || v === "") throw usage(`restore needs --${name} <${(RESTORE_COMMAND.options as Record<string, { value?: string }>)[name]?.value ?? "value"}>`);
     return v;
   };
-  const configFile = required("config");
   const envName = required("env");
   const tenantId = required("tenant");
   const sourceName = required("source");
@@ -126,7 +126,8 @@ export function planFromArguments(values: Values, usage: (message: string) => Er
   const wait = values.wait === true;
   if (dryRun && wait) throw usage("restore --dry-run and --wait do not go together (a dry run changes nothing to wait for)");
 
-  // The config: invalid config is the CLI's usual failure (exit 1, every problem listed).
+  // The config: none is a usage error; an invalid one the CLI's usual failure (exit 1, every problem listed).
+  const configFile = chooseConfig(values, "restore", { offersExample: false }).file;
   const lakehouse = resolveConfig(loadConfigFile(configFile));
   const env = lakehouse.environments.find((e) => e.name === envName);
   const envNames = lakehouse.environments.map((e) => e.name);

@@ -1,3 +1,4 @@
+import { CONFIG_OPTION } from "../config-file";
 import { SNOWFLAKE_OPTIONS } from "../snowflake-sql-api";
 
 /**
@@ -15,7 +16,7 @@ export const RESTORE_COMMAND = {
     "SNOWFLAKE_PRIVATE_KEY_FILE (or the options), as for backfill; without them restores are requested and\n" +
     "tracked, and nothing is loaded. Exit 1 if files failed to load or could not be loaded.",
   options: {
-    config: { type: "string", value: "file", help: "the config (required)" },
+    config: CONFIG_OPTION,
     env: { type: "string", value: "name", help: "the environment (required)" },
     tenant: { type: "string", value: "id", help: "the tenant (required)" },
     source: { type: "string", value: "name", help: "the tenant's log source (required)" },

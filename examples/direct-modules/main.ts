@@ -13,7 +13,7 @@ import { KmsKey } from "../../modules/aws/kms-key";
 import { LogBucket } from "../../modules/aws/log-bucket";
 import { SnowflakeAccessRole } from "../../modules/aws/snowflake-access-role";
 import { previewFeaturesFor } from "../../modules/core/snowflake-preview";
-import { AlertStore } from "../../modules/snowflake/alert-store";
+import { AlertStore, TenantAlertWriter } from "../../modules/snowflake/alert-store";
 import { LogCanary } from "../../modules/snowflake/log-canary";
 import { SemiStructuredTable } from "../../modules/snowflake/semi-structured-table";
 import { Snowpipe } from "../../modules/snowflake/snowpipe";
@@ -77,16 +77,17 @@ export class GsuiteAuditStack extends TerraformStack {
     });
 
     // Watch the source and keep the table's retention (the guardrails require a canary per log table).
+    // The canary raises alerts through the schema's alert procedure (here it runs as the procedure's owner).
     const alerts = new AlertStore(this, "AlertStore", { database: "LOGS_PROD" });
+    const writer = new TenantAlertWriter(this, "AlertWriter", { alertStore: alerts.names, tenant: "example", tenantSchema: table.schema, waitFor: [...alerts.tables] });
     new LogCanary(this, "Canary", {
       database: table.database,
       schema: table.schema,
       tableName: table.tableName,
-      tenant: "example",
-      alertStore: alerts.names,
+      alertProcedure: writer.procedureName,
       windowMinutes: 30,
       pipeName: pipe.pipeName,
-      waitFor: [table.table, ...alerts.tables],
+      waitFor: [table.table, ...writer.ready],
     });
     new TableCleaner(this, "Cleaner", { database: table.database, schema: table.schema, tableName: table.tableName, retentionDays: 400, waitFor: [table.table] });
 

@@ -11,6 +11,8 @@ export interface PolicyStatement {
   readonly Principal?: "*" | { readonly AWS?: string | string[]; readonly Service?: string | string[] };
   readonly Action: string | string[];
   readonly Resource?: string | string[];
+  /** Every resource but these (in a bucket policy: every key of the bucket but these). Only where `Resource` cannot say it. */
+  readonly NotResource?: string | string[];
   readonly Condition?: Condition;
 }
 

@@ -1,5 +1,6 @@
 import { Aspects, IAspect, TerraformElement, TerraformResource } from "cdktf";
 import { IConstruct } from "constructs";
+import { literalText } from "./literal-text";
 import { MODULE_VERSIONS, ModuleName } from "./versions";
 
 export const TAG_MODULE = "lakehouse:module";
@@ -72,7 +73,12 @@ function innermostStamped(node: IConstruct): IConstruct | undefined {
   return undefined;
 }
 
-/** Registers the stamp on a module construct; call once in each module's constructor. */
+/**
+ * Registers the stamp on a module construct; call once in each module's constructor. Everything the
+ * module synthesizes is also made literal text for Terraform (`literalText`): no string it writes,
+ * from config or props, is evaluated as a template.
+ */
 export function stampModule(scope: IConstruct, name: ModuleName): void {
   Aspects.of(scope).add(new ModuleStamp(name, scope));
+  literalText(scope);
 }

@@ -54,8 +54,11 @@ export const snowflakeIdentifier = () => z.string().regex(SNOWFLAKE_IDENTIFIER, 
 export const qualifiedSnowflakeName = () =>
   z.string().regex(/^[A-Z_][A-Z0-9_$]*\.[A-Z_][A-Z0-9_$]*\.[A-Z_][A-Z0-9_$]*$/, "must be DATABASE.SCHEMA.NAME");
 
-/** Snowflake task cron: five fields and a time zone (the provider adds USING CRON). */
-export const CRON_SCHEDULE = /^(\S+\s+){5}[A-Za-z_]+(\/[A-Za-z_+-]+)*$/;
+/**
+ * Snowflake task cron: five fields and a time zone (the provider adds USING CRON). A field is what
+ * cron writes — digits, names (MON, JAN), `* ? / , - L W #` — separated by spaces.
+ */
+export const CRON_SCHEDULE = /^([0-9A-Za-z*?#/,-]+ +){5}[A-Za-z_]+(\/[A-Za-z_+-]+)*$/;
 export const cronSchedule = () => z.string().regex(CRON_SCHEDULE, "must be five cron fields and a time zone, e.g. '0 3 * * * UTC'");
 
 /** Resources or modules to create first (`depends_on`). */

@@ -1,3 +1,4 @@
+import { type EventTimeFormat, eventTimeExpression } from "../../modules/snowflake/sql";
 import type { SourceConfig } from "./schema";
 
 /**
@@ -15,7 +16,7 @@ export interface CatalogEntry {
   readonly fileSuffix?: string;
   readonly fileFormat?: "json" | "parquet";
   readonly eventTimeField: string;
-  readonly eventTimeFormat?: string;
+  readonly eventTimeFormat?: EventTimeFormat;
   readonly wrappedRecords?: string;
   /** View name suffix → select list; the view is `<TABLE>_<SUFFIX>`, so two sources of a type never collide. */
   readonly views: Readonly<Record<string, string>>;
@@ -148,7 +149,8 @@ export const SOURCE_CATALOG: Readonly<Record<SourceType, CatalogEntry>> = {
         "data:version::number AS version, data:account_id::string AS account_id, data:interface_id::string AS interface_id",
         "data:srcaddr::string AS src_addr, data:dstaddr::string AS dst_addr, data:srcport::number AS src_port, data:dstport::number AS dst_port",
         "data:protocol::number AS protocol, data:packets::number AS packets, data:bytes::number AS bytes",
-        `TO_TIMESTAMP_TZ(TRY_TO_NUMBER(data:"end"::string), 0) AS end_time, data:action::string AS action, data:log_status::string AS log_status`,
+        // Read as the load reads "start": a TO_TIMESTAMP_TZ of an out-of-range number would fail every query of the view.
+        `${eventTimeExpression('"end"', "EPOCH_S", "data", "parse_time")} AS end_time, data:action::string AS action, data:log_status::string AS log_status`,
         indicators("ip_indicators", "data:srcaddr::string", "data:dstaddr::string"),
       ),
     },

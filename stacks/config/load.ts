@@ -4,6 +4,7 @@ import { ConfigSyntaxError, LakehouseValidationError, ValidationProblem, formatP
 import { problemsOf } from "../../modules/core/validate";
 import { quotaProblems } from "./quotas";
 import { LakehouseConfig, LakehouseConfigInput, crossCheck, lakehouseConfigSchema } from "./schema";
+import { messageWithFix } from "./suggestions";
 
 /**
  * Where a config path is in its source, `file:line:col`, or none. `key`: point at that key of the
@@ -30,7 +31,8 @@ export function parseConfig(input: LakehouseConfigInput | unknown, where = "conf
   const problems: ValidationProblem[] = problemsOf(result.error).map((problem, i) => {
     const issue = result.error.issues[i];
     const location = locate?.(issue.path, issue.code === "unrecognized_keys" ? issue.keys[0] : undefined);
-    return location ? { ...problem, location } : problem;
+    const message = messageWithFix(issue, input) ?? problem.message;
+    return location ? { ...problem, message, location } : { ...problem, message };
   });
   // Zod skips the cross-field checks once a field has a shape error; run them on the raw input
   // as well, so a config with both kinds of mistakes gets every problem in one report.

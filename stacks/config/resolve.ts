@@ -1,4 +1,5 @@
 import { bucketName, iamRoleName, limitedName, snowflakeName } from "../../modules/core/naming";
+import { EventTimeFormat } from "../../modules/snowflake/sql";
 import { applyCatalog } from "./catalog";
 import { BUILT_IN_DEFAULTS, DEFAULT_TENANT_DEPLOY_ROLE, DEFAULT_TENANT_PLAN_ROLE, EffectiveSourceConfig, EnvironmentConfig, LakehouseConfig, SourceConfig, TenantConfig } from "./schema";
 import { BACKFILL_SCHEMA, logDatabaseName, sourceTableName, tenantSchemaName } from "./names";
@@ -15,11 +16,10 @@ export interface ResolvedSource {
   readonly keyPrefix: string;
   readonly retentionDays: number;
   readonly canary: { readonly enabled: boolean; readonly windowMinutes: number; readonly suppressionMinutes: number; readonly schedule: string };
-  /** Days rows stay in the Snowflake table (≤ retentionDays, which is the S3 expiry). */
+  /** Days rows stay in the Snowflake table after their load (≤ retentionDays, which is the S3 expiry). */
   readonly tableRetentionDays: number;
-  readonly purgeOn: "event_time" | "load_time";
   readonly transitions: NonNullable<SourceConfig["transitions"]>;
-  readonly eventTimeFormat: string;
+  readonly eventTimeFormat: EventTimeFormat;
   /** Wrapped sources (`wrappedRecords`): the landing table's retention, in days of load time. */
   readonly landingRetentionDays: number;
   /** Snowflake table (and prefix of its stage, file format and pipe). */
@@ -235,7 +235,6 @@ function resolveTenant(org: string, env: EnvironmentConfig, t: TenantConfig, def
         retentionDays: s.retentionDays ?? retentionDays,
         canary: { enabled: true, ...defaults.canary, ...s.canary },
         tableRetentionDays: s.tableRetentionDays ?? s.retentionDays ?? retentionDays,
-        purgeOn: s.purgeOn ?? "event_time",
         transitions: s.transitions ?? defaults.transitions,
         eventTimeFormat: s.eventTimeFormat ?? "AUTO",
         landingRetentionDays: LANDING_RETENTION_DAYS,

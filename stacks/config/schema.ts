@@ -1,11 +1,14 @@
 import { z } from "zod";
 import { cronSchedule } from "../../modules/core/validate";
-import { JSON_PATH, JSON_PATH_HINT, TIMESTAMP_FORMAT, parseViewDefinition, viewSourceProblem } from "../../modules/snowflake/sql";
+import { formatPath } from "../../modules/core/errors";
+import { EVENT_TIME_FORMATS, EVENT_TIME_FORMAT_HINT, JSON_PATH, JSON_PATH_HINT, clusteringKeyProblem, parseViewDefinition, viewSourceProblem } from "../../modules/snowflake/sql";
 import { PLATFORM_SCHEMAS, logDatabaseName, sourceTableName, tenantSchemaName } from "./names";
 import { PROVIDER_VERSION_FLOORS, providerConstraintProblem } from "../providers";
 import { AWS_REGIONS, SNOWFLAKE_RESERVED } from "./regions";
 import { BACKUP_STORAGE_MINIMUM_DAYS } from "../../modules/aws/backup-vault";
 import { SOURCE_TYPES, applyCatalog } from "./catalog";
+import { SUBSCRIPTION_ENDPOINTS } from "../../modules/aws/alert-topic";
+import { EXEMPT_ROLE_ARN, SCP_TARGET_ID } from "../../modules/aws/log-guard-scp";
 
 /** AWS's quotas the config is checked against (Service Quotas: IAM, Lambda). */
 export const AWS_QUOTA_LIMITS = {
@@ -154,8 +157,8 @@ export const sourceSchema = z.strictObject({
   fileSuffix: z.string().regex(/^\.[a-z0-9.]+$/, "must look like .json.gz").optional(),
   /** JSON path of the event time in each event (within each wrapped record when wrappedRecords is set). Required unless the type gives it. */
   eventTimeField: z.string().regex(JSON_PATH, `must be ${JSON_PATH_HINT}`).optional(),
-  /** AUTO (ISO-8601), EPOCH_S, EPOCH_MS or a Snowflake timestamp format. Default AUTO. */
-  eventTimeFormat: z.string().regex(TIMESTAMP_FORMAT, "must be AUTO, EPOCH_S, EPOCH_MS or a Snowflake timestamp format without quotes").optional(),
+  /** AUTO (ISO-8601, as text), EPOCH_S or EPOCH_MS (a number). Default AUTO. Only forms a COPY can read without failing (docs/loading.md). */
+  eventTimeFormat: z.enum(EVENT_TIME_FORMATS, { message: EVENT_TIME_FORMAT_HINT }).optional(),
   /** What the files are: json (NDJSON or, with jsonArray, one array) or parquet (each row one event). Default json. */
   fileFormat: z.enum(["json", "parquet"]).optional(),
   /** Files hold one top-level JSON array of events (loaded with STRIP_OUTER_ARRAY). */
@@ -177,12 +180,20 @@ export const sourceSchema = z.strictObject({
     .optional(),
   canary: canary.optional(),
   retentionDays: retentionDays.optional(),
-  /** Days rows stay in the Snowflake table (the cleaner purges older ones); at most retentionDays (S3). */
+  /** Days rows stay in the Snowflake table after their load (the cleaner purges older ones); at most retentionDays (S3). */
   tableRetentionDays: retentionDays.optional(),
-  /** Which time the cleaner purges by: the event's (EVENT_TIME, falling back to load time when NULL) or the load's. */
-  purgeOn: z.enum(["event_time", "load_time"]).optional(),
+  /**
+   * Which time the cleaner purges by: load_time, the only one since 0.5.0 (the time an event claims can
+   * be 1970 or 2099; see docs/upgrading/0.5.0.md). Kept so configs that state it still read.
+   */
+  purgeOn: z
+    .literal("load_time", { message: "cleaners purge by load time only since 0.5.0: an event's own time can be forged (1970, 2099) to be purged early or kept forever; remove purgeOn (docs/upgrading/0.5.0.md)" })
+    .optional(),
   transitions: z.array(transition).optional(),
-  clusteringKeys: z.array(z.string().min(1).refine((k) => !/[;'"]/.test(k), "must be an expression without quotes or ';'")).min(1).optional(),
+  clusteringKeys: z.array(z.string().min(1).superRefine((k, ctx) => {
+    const problem = clusteringKeyProblem(k);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  })).min(1).optional(),
   searchOptimizationPaths: z.array(z.string().regex(JSON_PATH, `must be ${JSON_PATH_HINT}`)).optional(),
 });
 
@@ -258,7 +269,14 @@ const snowflakeAccount = z.strictObject({
 });
 
 const backend = z.discriminatedUnion("kind", [
-  z.strictObject({ kind: z.literal("local"), directory: z.string().min(1).optional() }),
+  z.strictObject({
+    kind: z.literal("local"),
+    /**
+     * Folder of the state files. No `${` or `%{`: Terraform reads backend settings as written, while
+     * OpenTofu 1.8+ evaluates them (early evaluation), so no escape means the same to both.
+     */
+    directory: z.string().min(1).refine((d) => !/[$%]\{/.test(d), "must not contain '${' or '%{' (backend settings are read literally by Terraform, evaluated by OpenTofu)").optional(),
+  }),
   z.strictObject({
     kind: z.literal("s3"),
     bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name"),
@@ -297,11 +315,30 @@ export const environmentSchema = z.strictObject({
       sns: z
         .strictObject({
           subscriptions: z
-            .array(z.strictObject({ protocol: z.enum(["email", "https", "sqs", "lambda"]), endpoint: z.string().min(3) }))
+            .array(
+              z.strictObject({ protocol: z.enum(["email", "https", "sqs", "lambda"]), endpoint: z.string().min(3) }).superRefine((sub, ctx) => {
+                // What the alert-topic module accepts for the protocol, reported here at the config path.
+                const endpoint = SUBSCRIPTION_ENDPOINTS[sub.protocol].safeParse(sub.endpoint);
+                if (!endpoint.success) ctx.addIssue({ code: "custom", path: ["endpoint"], message: `${endpoint.error.issues[0].message} (protocol ${sub.protocol})` });
+              }),
+            )
             .min(1, "at least one subscription is required: alerts must reach someone"),
         })
         .optional(),
-      email: z.strictObject({ recipients: z.array(z.email("must be an e-mail address")).min(1) }).optional(),
+      /**
+       * E-mail delivery: each recipient must be the verified e-mail address of a user of every Snowflake
+       * account of the environment before apply (CREATE NOTIFICATION INTEGRATION fails otherwise); at
+       * most 50 (Amazon SES, which sends Snowflake's mails, takes 50 recipients per message).
+       */
+      email: z
+        .strictObject({
+          recipients: z
+            .array(z.email("must be an e-mail address"))
+            .min(1)
+            .max(50, "at most 50 recipients: Amazon SES, which sends Snowflake's e-mail notifications, takes 50 per message")
+            .refine((r) => new Set(r.map((a) => a.toLowerCase())).size === r.length, "must not list an address twice"),
+        })
+        .optional(),
       schedule: cron.optional(),
     })
     .refine((d) => d.sns !== undefined || d.email !== undefined, "needs sns or email: alerts must leave the warehouse")
@@ -337,9 +374,9 @@ export const environmentSchema = z.strictObject({
       /** Role in the organization's management account that Terraform assumes to manage the SCP. */
       managementRoleArn: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, "must be an IAM role ARN"),
       /** Roots, OUs or accounts the SCP is attached to. */
-      targetIds: z.array(z.string()).min(1, "at least one target is required"),
-      /** Roles still allowed to change the buckets and keys (the deploying role, a break-glass role). */
-      exemptRoleArns: z.array(z.string()).min(1, "at least one exempt role is required, or nobody could deploy the buckets"),
+      targetIds: z.array(SCP_TARGET_ID).min(1, "at least one target is required"),
+      /** Roles still allowed to change the buckets and keys (the deploying role, a break-glass role); `*` allowed. */
+      exemptRoleArns: z.array(EXEMPT_ROLE_ARN).min(1, "at least one exempt role is required, or nobody could deploy the buckets"),
     })
     .optional(),
 });
@@ -367,7 +404,8 @@ export const defaultsSchema = z.strictObject({
   /** The account monitors of every environment (load and task failures, long queries, log table changes). */
   monitors: z
     .strictObject({
-      lookbackMinutes: z.number().int().min(15).max(10080).optional(),
+      /** Minutes each monitor looks back beyond its ACCOUNT_USAGE view's documented latency (default 60; at least two schedule intervals). */
+      lookbackMarginMinutes: z.number().int().min(15).max(1440).optional(),
       suppressionMinutes: z.number().int().min(0).max(43200).optional(),
       longQueryMinutes: z.number().int().min(1).max(1440).optional(),
       schedule: cron.optional(),
@@ -446,6 +484,7 @@ export function crossCheck(c: {
   defaults?: z.output<typeof defaultsSchema>;
   tenants: z.output<typeof tenantSchema>[];
 }, issue: IssueSink): void {
+  tokenMarkers(c, [], issue);
   const floor = c.defaults?.retentionFloorDays ?? BUILT_IN_DEFAULTS.retentionFloorDays;
   const defaultRetention = c.defaults?.retentionDays ?? BUILT_IN_DEFAULTS.retentionDays;
   if (defaultRetention < floor) issue(["defaults", "retentionDays"], `${defaultRetention} is below the retention floor of ${floor} days`);
@@ -459,6 +498,17 @@ export function crossCheck(c: {
     const first = envNames.get(env.name);
     if (first !== undefined) issue(["environments", i, "name"], `duplicate environment '${env.name}' (also environments[${first}])`);
     else envNames.set(env.name, i);
+    const envPath = ["environments", i];
+    const alerts = isObject(env.alertDelivery) ? env.alertDelivery : undefined;
+    const subscriptions = list(isObject(alerts?.sns) ? alerts.sns.subscriptions : undefined);
+    unique(subscriptions, (sub) => (isObject(sub) ? `${sub.protocol} ${sub.endpoint}` : undefined), [...envPath, "alertDelivery", "sns", "subscriptions"], "subscription", issue);
+    unique(list(isObject(alerts?.email) ? alerts.email.recipients : undefined), String, [...envPath, "alertDelivery", "email", "recipients"], "recipient", issue);
+    unique(list(isObject(env.backup) ? env.backup.adminRoleArns : undefined), String, [...envPath, "backup", "adminRoleArns"], "role", issue);
+    unique(list(isObject(env.backup) ? env.backup.planRoleArns : undefined), String, [...envPath, "backup", "planRoleArns"], "role", issue);
+    if (isObject(env.logGuard)) {
+      unique(list(env.logGuard.targetIds), String, [...envPath, "logGuard", "targetIds"], "target", issue);
+      unique(list(env.logGuard.exemptRoleArns), String, [...envPath, "logGuard", "exemptRoleArns"], "role", issue);
+    }
     const regions = new Map<string, number>();
     list(env.snowflakeAccounts).forEach((acct, j) => {
       if (!isObject(acct)) return;
@@ -479,6 +529,9 @@ export function crossCheck(c: {
     if (tenant.retentionDays !== undefined && tenant.retentionDays < floor)
       issue(["tenants", t, "retentionDays"], `${tenant.retentionDays} is below the retention floor of ${floor} days`);
 
+    unique(list(tenant.environments), String, ["tenants", t, "environments"], "environment", issue);
+    if (isObject(tenant.access))
+      for (const key of ["readers", "operators"] as const) unique(list(tenant.access[key]), String, ["tenants", t, "access", key], "role", issue);
     const envs = tenant.environments !== undefined ? list(tenant.environments) : [...envNames.keys()];
     list(tenant.environments).forEach((name, e) => {
       if (!envNames.has(name)) issue(["tenants", t, "environments", e], `unknown environment '${name}'`);
@@ -541,7 +594,12 @@ export function crossCheck(c: {
         }
       }
 
+      unique(list(source.searchOptimizationPaths), String, [...path, "searchOptimizationPaths"], "path", issue);
       const d = source.delivery;
+      if (isObject(d)) {
+        unique(list(d.writerRoleArns), String, [...path, "delivery", "writerRoleArns"], "role", issue);
+        if (isObject(d.firehose)) unique(list(d.firehose.producerRoleArns), String, [...path, "delivery", "firehose", "producerRoleArns"], "role", issue);
+      }
       if (!isObject(d)) {
         issue([...path, "delivery"], "required: how the files arrive (or a type whose catalog entry gives it)");
         return;
@@ -591,6 +649,43 @@ export function crossCheck(c: {
   });
 }
 
+/**
+ * Entries of a list that each become a construct or a policy entry of their own must be unique: a
+ * duplicate would otherwise pass validation and then crash synth ("There is already a Construct with
+ * name …"). Each later duplicate is reported at its own path, naming the first.
+ */
+function unique<T>(entries: readonly T[], keyOf: (entry: T) => string | undefined, path: (string | number)[], what: string, issue: IssueSink): void {
+  const first = new Map<string, number>();
+  entries.forEach((entry, i) => {
+    const key = keyOf(entry);
+    if (key === undefined) return;
+    const seen = first.get(key);
+    if (seen !== undefined) issue([...path, i], `duplicate ${what} '${key}' (also ${formatPath([...path, seen])})`);
+    else first.set(key, i);
+  });
+}
+
+/**
+ * cdktf's token markers (`${TfToken[…]}` and its list and map forms): the synthesizer would take
+ * one for a reference of its own and resolve it, so config text that spells one could never stay
+ * text (docs/config-strings.md). Config is data: no string or key of it is a token.
+ */
+const TOKEN_MARKER = /[$#&]\{TfToken\[/;
+
+function tokenMarkers(value: unknown, path: (string | number)[], issue: IssueSink): void {
+  const message = "contains a cdktf token marker (TfToken[…]): config strings are text, never references";
+  if (typeof value === "string") {
+    if (TOKEN_MARKER.test(value)) issue(path, message);
+  } else if (Array.isArray(value)) {
+    value.forEach((v, i) => tokenMarkers(v, [...path, i], issue));
+  } else if (isObject(value)) {
+    for (const [k, v] of Object.entries(value)) {
+      if (TOKEN_MARKER.test(k)) issue([...path, k], message);
+      tokenMarkers(v, [...path, k], issue);
+    }
+  }
+}
+
 /** A tenant's backup in each of its environments: turned on by the environment, retention within the class's and the lock's bounds. */
 function checkBackup(
   c: { environments: z.output<typeof environmentSchema>[]; tenants: z.output<typeof tenantSchema>[] },
@@ -622,10 +717,19 @@ function checkBackup(
     const storageClass = b?.storageClass ?? env.backup.storageClass ?? "DEEP_ARCHIVE";
     const days = b?.retentionDays ?? env.backup.retentionDays ?? tenantRetention;
     const where = b?.retentionDays !== undefined ? [...path, "retentionDays"] : b?.storageClass !== undefined ? [...path, "storageClass"] : path;
+    // A value the tenant's backup did not write says where it came from, so the fix is found there.
+    const envIndex = list(c.environments).indexOf(env);
+    const daysFrom =
+      b?.retentionDays !== undefined ? "" : env.backup.retentionDays !== undefined ? formatPath(["environments", envIndex, "backup", "retentionDays"]) : tenant.retentionDays !== undefined ? formatPath(["tenants", t, "retentionDays"]) : "the default retention (defaults.retentionDays)";
+    const classFrom = b?.storageClass !== undefined ? "" : env.backup.storageClass !== undefined ? formatPath(["environments", envIndex, "backup", "storageClass"]) : "the default backup class";
+    const inherited = [daysFrom && `days from ${daysFrom}`, classFrom && `${storageClass} from ${classFrom}`].filter(Boolean);
+    const from = inherited.length > 0 ? ` (inherited: ${inherited.join("; ")})` : "";
     const minimum = BACKUP_STORAGE_MINIMUM_DAYS[storageClass];
     const lockDays = env.backup.objectLock?.days ?? floor;
-    if (days < minimum) issue(where, `backups kept ${days} days in ${storageClass} (environment '${name}'), which bills at least ${minimum} days: keep them longer or choose another storageClass`);
-    if (days < floor) issue(where, `backups kept ${days} days (environment '${name}'), below the retention floor of ${floor} days`);
-    if (days < lockDays) issue(where, `backups kept ${days} days (environment '${name}'), but the vault's object lock holds every version ${lockDays} days`);
+    if (days < minimum) issue(where, `backups kept ${days} days in ${storageClass} (environment '${name}'), which bills at least ${minimum} days: keep them longer or choose another storageClass${from}`);
+    // Below the floor already reported where the tenant's retention is written: not again here.
+    const floorReported = daysFrom === formatPath(["tenants", t, "retentionDays"]);
+    if (days < floor && !floorReported) issue(where, `backups kept ${days} days (environment '${name}'), below the retention floor of ${floor} days${from}`);
+    if (days < lockDays) issue(where, `backups kept ${days} days (environment '${name}'), but the vault's object lock holds every version ${lockDays} days${from}`);
   }
 }

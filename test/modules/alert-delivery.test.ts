@@ -50,6 +50,19 @@ describe("AlertTopic", () => {
     });
   });
 
+  test("takes full SQS and Lambda ARNs as endpoints", () => {
+    const stack = testStack();
+    new AlertTopic(stack, "Topic", {
+      ...base,
+      subscriptions: [
+        { protocol: "sqs", endpoint: "arn:aws:sqs:eu-west-1:111111111111:soc-alerts.fifo" },
+        { protocol: "lambda", endpoint: "arn:aws:lambda:eu-west-1:111111111111:function:page-oncall:live" },
+      ],
+    });
+    const json = synthJson(stack);
+    expect(resourcesOf(json, "aws_sns_topic_subscription").map((s) => s.endpoint).sort()).toEqual(["arn:aws:lambda:eu-west-1:111111111111:function:page-oncall:live", "arn:aws:sqs:eu-west-1:111111111111:soc-alerts.fifo"]);
+  });
+
   test("arnFor names the topic before it exists", () => {
     expect(AlertTopic.arnFor("eu-west-1", "111111111111", "t")).toBe("arn:aws:sns:eu-west-1:111111111111:t");
   });
@@ -58,6 +71,8 @@ describe("AlertTopic", () => {
     [{ subscriptions: [] }, /subscriptions: at least one subscription is required/],
     [{ subscriptions: [{ protocol: "email", endpoint: "not-an-address" }] }, /subscriptions\[0\]\.endpoint: must be an e-mail address/],
     [{ subscriptions: [{ protocol: "https", endpoint: "http://insecure" }] }, /must be an https:\/\/ URL/],
+    [{ subscriptions: [{ protocol: "sqs", endpoint: "arn:aws:sqs:${file(\"/etc/passwd\")}" }] }, /must be an SQS queue ARN/],
+    [{ subscriptions: [{ protocol: "lambda", endpoint: "arn:aws:lambda:eu-west-1:111111111111:function:f/../x" }] }, /must be a Lambda function ARN/],
     [{ topicName: "alerts.fifo" }, /topicName/],
   ] as [Partial<AlertTopicProps>, RegExp][])("rejects %j", (props, message) => {
     expect(() => new AlertTopic(testStack(), "T", { ...base, ...props })).toThrow(message);
@@ -91,11 +106,20 @@ describe("AlertDelivery", () => {
     const task = onlyResource(json, "snowflake_task");
     expect(task).toMatchObject({ name: "ALERT_DELIVERY", schema: "MONITORING", started: true, schedule: { using_cron: "*/5 * * * * UTC" } });
     expect(task.sql_statement).toBe(d.statement);
-    expect(d.statement).toMatch(/^DECLARE\n {2}cutoff TIMESTAMP_LTZ DEFAULT CURRENT_TIMESTAMP\(\);/);
+    expect(d.statement).toMatch(/^DECLARE\n {2}batch VARCHAR DEFAULT '';/);
+    // No trailing ';': the provider would see a difference on every plan.
+    expect(d.statement).toMatch(/\nEND$/);
     expect(d.statement).toContain("SNOWFLAKE.NOTIFICATION.APPLICATION_JSON(:body), SNOWFLAKE.NOTIFICATION.INTEGRATION('ACME_PROD_ALERTS_SNS')");
     expect(d.statement).toContain("SNOWFLAKE.NOTIFICATION.EMAIL_INTEGRATION_CONFIG('ACME_PROD_ALERTS_EMAIL', 'Lakehouse alerts', ARRAY_CONSTRUCT('secops@acme.example'))");
-    // Only the alerts that existed at the cutoff are marked delivered.
-    expect(d.statement).toContain("UPDATE LOGS_PROD.MONITORING.ALERTS SET DELIVERED_AT = CURRENT_TIMESTAMP() WHERE DELIVERED_AT IS NULL AND ALERT_TIME <= :cutoff;");
+    // Each channel claims a bounded batch of what it has not delivered, sends it, and stamps its own column.
+    expect(d.statement.match(/FOR i IN 1 TO 20 DO/g)).toHaveLength(2);
+    expect(d.statement).toContain("WHERE SNS_DELIVERED_AT IS NULL AND DELIVERED_AT IS NULL AND ALERT_ID IS NOT NULL\n      ) b WHERE b.N <= 100 AND b.BYTES <= 199998");
+    expect(d.statement).toContain("WHERE EMAIL_DELIVERED_AT IS NULL AND DELIVERED_AT IS NULL AND ALERT_ID IS NOT NULL\n      ) b WHERE b.N <= 200 AND b.BYTES <= 100000");
+    expect(d.statement).toContain("UPDATE LOGS_PROD.MONITORING.ALERTS SET SNS_DELIVERED_AT = CURRENT_TIMESTAMP() WHERE DELIVERY_BATCH = :batch;");
+    expect(d.statement).toContain("UPDATE LOGS_PROD.MONITORING.ALERTS SET EMAIL_DELIVERED_AT = CURRENT_TIMESTAMP() WHERE DELIVERY_BATCH = :batch;");
+    expect(d.statement).toContain("UPDATE LOGS_PROD.MONITORING.ALERTS SET DELIVERED_AT = CURRENT_TIMESTAMP() WHERE DELIVERED_AT IS NULL AND SNS_DELIVERED_AT IS NOT NULL AND EMAIL_DELIVERED_AT IS NOT NULL;");
+    // The SNS batch is sent (and stamped) before the e-mail loop starts.
+    expect(d.statement.indexOf("SET SNS_DELIVERED_AT")).toBeLessThan(d.statement.indexOf("EMAIL_INTEGRATION_CONFIG"));
     expect(d.snsIamUserArn).toMatch(/TfToken/);
     expect(resourcesOf(json, "snowflake_task")[0].depends_on).toHaveLength(2);
   });
@@ -104,12 +128,15 @@ describe("AlertDelivery", () => {
     const stack = testStack();
     const d = new AlertDelivery(stack, "Delivery", { ...base, sns: undefined });
     expect(resourcesOf(synthJson(stack), "snowflake_notification_integration")).toHaveLength(0);
-    expect(d.statement).not.toContain("APPLICATION_JSON");
+    expect(d.statement).not.toMatch(/APPLICATION_JSON|SNS_DELIVERED_AT/);
+    expect(d.statement).toContain("WHERE DELIVERED_AT IS NULL AND EMAIL_DELIVERED_AT IS NOT NULL;");
   });
 
   test.each([
     [{ sns: undefined, emailRecipients: [] }, /sns: needs sns or emailRecipients: alerts must leave the warehouse/],
     [{ emailRecipients: ["nope"] }, /emailRecipients\[0\]: must be an e-mail address/],
+    [{ emailRecipients: ["a@x.example", "A@x.example"] }, /emailRecipients: must not list an address twice/],
+    [{ emailRecipients: Array.from({ length: 51 }, (_, i) => `u${i}@x.example`) }, /emailRecipients: at most 50 recipients/],
     [{ sns: { topicArn: "topic", roleArn: base.sns!.roleArn } }, /sns.topicArn: must be an SNS topic ARN/],
   ] as [Partial<AlertDeliveryProps>, RegExp][])("rejects %j", (props, message) => {
     expect(() => new AlertDelivery(testStack(), "D", { ...base, ...props })).toThrow(message);

@@ -24,22 +24,42 @@ describe("AuditTrail", () => {
         field_selector: [
           { field: "eventCategory", equals: ["Data"] },
           { field: "resources.type", equals: ["AWS::S3::Object"] },
-          { field: "resources.ARN", starts_with: ["arn:aws:s3:::acme-prod-"] },
+          { field: "resources.ARN", starts_with: ["arn:aws:s3:::acme-prod-"], not_starts_with: ["arn:aws:s3:::acme-prod-audit/"] },
+        ],
+      },
+      {
+        // Its own bucket: everything but its own deliveries, which would be a feedback loop (issue 16, item 9).
+        name: "Delivery bucket object events but writes",
+        field_selector: [
+          { field: "eventCategory", equals: ["Data"] },
+          { field: "resources.type", equals: ["AWS::S3::Object"] },
+          { field: "resources.ARN", starts_with: ["arn:aws:s3:::acme-prod-audit/"] },
+          { field: "eventName", not_equals: ["PutObject"] },
         ],
       },
       { name: "Management writes", field_selector: [{ field: "eventCategory", equals: ["Management"] }, { field: "readOnly", equals: ["false"] }] },
     ]);
   });
 
+  test("writes to the excluded buckets (the access-log buckets) are not recorded, their other object events are (issue 16, item 9)", () => {
+    const stack = testStack();
+    new AuditTrail(stack, "Trail", { ...base, excludedBucketNames: ["acme-prod-eu-west-1-s3-access-logs", "acme-prod-us-east-1-s3-access-logs"] });
+    const selectors = onlyResource(synthJson(stack), "aws_cloudtrail").advanced_event_selector as { field_selector: { field: string }[] }[];
+    const delivery = ["arn:aws:s3:::acme-prod-audit/", "arn:aws:s3:::acme-prod-eu-west-1-s3-access-logs/", "arn:aws:s3:::acme-prod-us-east-1-s3-access-logs/"];
+    expect(selectors[0].field_selector.find((f) => f.field === "resources.ARN")).toEqual({ field: "resources.ARN", starts_with: ["arn:aws:s3:::acme-prod-"], not_starts_with: delivery });
+    expect(selectors[1].field_selector.find((f) => f.field === "resources.ARN")).toEqual({ field: "resources.ARN", starts_with: delivery });
+  });
+
   test("management events can be left to an organization trail", () => {
     const stack = testStack();
     new AuditTrail(stack, "Trail", { ...base, includeManagementWrites: false });
-    expect((onlyResource(synthJson(stack), "aws_cloudtrail").advanced_event_selector as unknown[]).length).toBe(1);
+    expect((onlyResource(synthJson(stack), "aws_cloudtrail").advanced_event_selector as unknown[]).length).toBe(2);
   });
 
   test.each([
     [{ protectedBucketPrefix: "" }, /protectedBucketPrefix/],
     [{ keyPrefix: "a/b" }, /keyPrefix: must be a key prefix without slashes/],
+    [{ excludedBucketNames: ["Not_A_Bucket"] }, /excludedBucketNames\[0\]: must be an S3 bucket name/],
   ] as [Partial<AuditTrailProps>, RegExp][])("rejects %j", (props, message) => {
     expect(() => new AuditTrail(testStack(), "T", { ...base, ...props })).toThrow(message);
   });

@@ -104,6 +104,26 @@ describe("KmsKey", () => {
     });
   });
 
+  test("native writers generate data keys for the account only; delivery.logs also gets the vended-logs key policy of the AWS docs (issue 16, item 4)", () => {
+    const stack = testStack();
+    new KmsKey(stack, "Key", {
+      accountId: "111111111111",
+      aliasName: "acme-logs",
+      description: "logs",
+      writerServicePrincipals: ["guardduty.amazonaws.com", "delivery.logs.amazonaws.com", "cloudtrail.amazonaws.com", "delivery.logs.amazonaws.com"],
+    });
+    const s = statementsBySid(onlyResource(synthJson(stack), "aws_kms_key").policy);
+    const sourceAccount = { StringEquals: { "aws:SourceAccount": "111111111111" } };
+    expect(s.NativeWritersEncrypt).toMatchObject({ Principal: { Service: ["cloudtrail.amazonaws.com", "guardduty.amazonaws.com"] }, Action: ["kms:GenerateDataKey*", "kms:DescribeKey"], Condition: sourceAccount });
+    // Multipart uploads of large flow-log files decrypt (CloudWatch Logs User Guide, "Enabling logging from AWS services").
+    expect(s.VendedLogsEncrypt).toMatchObject({
+      Principal: { Service: "delivery.logs.amazonaws.com" },
+      Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
+      Resource: "*",
+      Condition: sourceAccount,
+    });
+  });
+
   test.each([
     [{ aliasName: "aws/s3" }, /aliasName: must be 1-250/],
     [{ deletionWindowDays: 3 }, /deletionWindowDays/],

@@ -195,7 +195,7 @@ describe("BackupVault", () => {
     ]);
   });
 
-  test("alarms into the topic: failed replication per source bucket and rule, and a stale backup per tenant prefix (missing data breaches)", () => {
+  test("alarms into the topic: failed replication per source bucket (all its rules), and a stale backup per tenant prefix (missing data breaches)", () => {
     const { json } = synth({ staleAfterHours: 36 });
     const alarms = Object.fromEntries(resourcesOf(json, "aws_cloudwatch_metric_alarm").map((a) => [a.alarm_name, a]));
     expect(Object.keys(alarms).sort()).toEqual([
@@ -204,11 +204,22 @@ describe("BackupVault", () => {
       "acme-prod-eu-west-1-backup-initech-backup-stale",
       "acme-prod-eu-west-1-backup-initech-replication-failed",
     ]);
-    expect(alarms["acme-prod-eu-west-1-backup-globex-replication-failed"]).toMatchObject({
-      namespace: "AWS/S3",
-      metric_name: "OperationsFailedReplication",
-      dimensions: { SourceBucket: "acme-prod-globex-logs", DestinationBucket: "acme-prod-eu-west-1-backup", RuleId: "backup-vault" },
-      statistic: "Sum",
+    // A tenant bucket replicates with one rule per log prefix (aws/log-bucket 0.4.0): one Metrics Insights
+    // query sums the failures of every rule from the bucket into the vault, whatever their ids.
+    const failed = alarms["acme-prod-eu-west-1-backup-globex-replication-failed"];
+    expect(failed.metric_name).toBeUndefined();
+    expect(failed.dimensions).toBeUndefined();
+    expect(failed.metric_query).toEqual([
+      {
+        id: "failed",
+        expression: `SELECT SUM(OperationsFailedReplication) FROM SCHEMA("AWS/S3", DestinationBucket, RuleId, SourceBucket) WHERE SourceBucket = 'acme-prod-globex-logs' AND DestinationBucket = 'acme-prod-eu-west-1-backup'`,
+        period: 300,
+        return_data: true,
+        label: "Failed replications of acme-prod-globex-logs into acme-prod-eu-west-1-backup",
+      },
+    ]);
+    expect(failed).toMatchObject({
+      evaluation_periods: 1,
       threshold: 0,
       comparison_operator: "GreaterThanThreshold",
       treat_missing_data: "notBreaching",

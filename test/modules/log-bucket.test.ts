@@ -1,3 +1,4 @@
+import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { LakehouseValidationError } from "../../modules/core/errors";
 import { LogBucket, LogBucketProps } from "../../modules/aws/log-bucket";
@@ -39,17 +40,49 @@ describe("LogBucket", () => {
     expect(resourcesOf(json, "aws_s3_bucket_object_lock_configuration")).toHaveLength(0);
   });
 
-  test("the bucket policy denies non-TLS, old TLS, unencrypted and wrong-key puts, and waits for the public access block", () => {
+  test("the bucket policy denies non-TLS, old TLS, and puts naming another algorithm, another key or no key, and waits for the public access block", () => {
     const { json } = synth({ kmsKeyArn: KEY });
     const policy = onlyResource(json, "aws_s3_bucket_policy");
     expect(String((policy.depends_on as string[])[0])).toMatch(/^aws_s3_bucket_public_access_block\./);
     const s = statementsBySid(policy.policy);
     expect(s.DenyInsecureTransport).toMatchObject({ Effect: "Deny", Principal: "*", Action: "s3:*", Condition: { Bool: { "aws:SecureTransport": "false" } } });
     expect(s.DenyTlsOlderThan12).toMatchObject({ Effect: "Deny", Condition: { NumericLessThan: { "s3:TlsVersion": "1.2" } } });
-    expect(s.DenyNonKmsEncryptedPuts).toMatchObject({ Effect: "Deny", Action: "s3:PutObject", Condition: { StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption": "aws:kms" } } });
-    expect(s.DenyWrongKmsKeyPuts).toMatchObject({ Effect: "Deny", Condition: { StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption-aws-kms-key-id": KEY } } });
+    // Each deny is guarded by Null on its header: a put without SSE headers gets the bucket's default (this key) and is let through (issue 16, item 1).
+    expect(s.DenyNonKmsEncryptedPuts).toMatchObject({
+      Effect: "Deny",
+      Action: "s3:PutObject",
+      Resource: expect.stringMatching(/\/\*$/),
+      Condition: { StringNotEquals: { "s3:x-amz-server-side-encryption": "aws:kms" }, Null: { "s3:x-amz-server-side-encryption": "false" } },
+    });
+    expect(s.DenyWrongKmsKeyPuts).toMatchObject({
+      Effect: "Deny",
+      Condition: { StringNotEquals: { "s3:x-amz-server-side-encryption-aws-kms-key-id": KEY }, Null: { "s3:x-amz-server-side-encryption-aws-kms-key-id": "false" } },
+    });
+    // aws:kms without a key id would be encrypted with the AWS managed key aws/s3.
+    expect(s.DenyKmsPutsWithoutKeyId).toMatchObject({
+      Effect: "Deny",
+      Condition: { StringEquals: { "s3:x-amz-server-side-encryption": "aws:kms" }, Null: { "s3:x-amz-server-side-encryption-aws-kms-key-id": "true" } },
+    });
+    expect(s.DenyNonKmsOrS3EncryptedPuts).toBeUndefined();
+    expect(String(policy.policy)).not.toMatch(/IfExists/);
     expect(Object.values(s).filter((st) => st.Effect === "Allow")).toHaveLength(0);
     expect(resourcesOf(json, "aws_kms_key")).toHaveLength(0);
+  });
+
+  test("SSE-S3 puts are allowed only under CloudTrail digests and the given key patterns (issue 16, item 2)", () => {
+    const { json } = synth({
+      kmsKeyArn: KEY,
+      writers: [{ prefix: "cloudtrail/", servicePrincipal: "cloudtrail.amazonaws.com" }],
+      sseS3KeyPatterns: ["_restore-state/*/reports/job-*"],
+    });
+    const s = statementsBySid(onlyResource(json, "aws_s3_bucket_policy").policy);
+    const exempt = [expect.stringMatching(/\.arn\}\/cloudtrail\/AWSLogs\/\*\/CloudTrail-Digest\/\*$/), expect.stringMatching(/\.arn\}\/_restore-state\/\*\/reports\/job-\*$/)];
+    expect(s.DenyNonKmsEncryptedPuts.Resource).toBeUndefined();
+    expect(s.DenyNonKmsEncryptedPuts).toMatchObject({ NotResource: exempt });
+    expect(s.DenyNonKmsOrS3EncryptedPuts).toMatchObject({
+      Resource: exempt,
+      Condition: { StringNotEquals: { "s3:x-amz-server-side-encryption": ["aws:kms", "AES256"] }, Null: { "s3:x-amz-server-side-encryption": "false" } },
+    });
   });
 
   test("lifecycle: per-prefix expiry and transitions, bucket-wide hygiene, every rule with a filter (no provider 6.x warning)", () => {
@@ -97,7 +130,9 @@ describe("LogBucket", () => {
 
   test("a bucket logging into a target made in the same stack waits for the target's grant", () => {
     const stack = testStack();
-    new LogBucket(stack, "Logs", { ...base, accessLogging: { targetBucket: "${aws_s3_bucket.Target.bucket}", waitFor: [{ fqn: "aws_s3_bucket_policy.TargetPolicy" }] } });
+    // A real reference (a token), not text spelling one: text with ${ is escaped as literal text.
+    const target = new S3Bucket(stack, "Target", { bucket: "acme-prod-111111111111-us-east-1-s3-access-logs" });
+    new LogBucket(stack, "Logs", { ...base, accessLogging: { targetBucket: target.bucket, waitFor: [{ fqn: "aws_s3_bucket_policy.TargetPolicy" }] } });
     expect(onlyResource(synthJson(stack), "aws_s3_bucket_logging")).toMatchObject({ target_bucket: "${aws_s3_bucket.Target.bucket}", depends_on: ["aws_s3_bucket_policy.TargetPolicy"] });
   });
 
@@ -129,11 +164,31 @@ describe("LogBucket", () => {
     expect(key.NativeWritersEncrypt).toMatchObject({ Principal: { Service: ["cloudtrail.amazonaws.com"] }, Condition: { StringEquals: { "aws:SourceAccount": "111111111111" } } });
   });
 
-  test("replication into a backup vault: every key, no delete markers, SSE-KMS objects re-encrypted with the vault key, into its class, metrics on, after both versionings", () => {
+  test("each native writer may read what its service checks before writing: GuardDuty the bucket's location, CloudTrail and delivery.logs its ACL (issue 16, item 3)", () => {
+    const { json } = synth({
+      writers: [
+        { prefix: "guardduty/", servicePrincipal: "guardduty.amazonaws.com" },
+        { prefix: "cloudtrail/", servicePrincipal: "cloudtrail.amazonaws.com" },
+        { prefix: "vpc_flow/", servicePrincipal: "delivery.logs.amazonaws.com" },
+      ],
+    });
+    const s = statementsBySid(onlyResource(json, "aws_s3_bucket_policy").policy);
+    const sourceAccount = { StringEquals: { "aws:SourceAccount": "111111111111" } };
+    expect(s.WriterGuarddutyServiceLocateBucket).toMatchObject({ Principal: { Service: "guardduty.amazonaws.com" }, Action: "s3:GetBucketLocation", Resource: expect.stringMatching(/\.arn\}$/), Condition: sourceAccount });
+    expect(s.WriterGuarddutyServiceAclCheck).toBeUndefined();
+    expect(s.WriterCloudtrailServiceAclCheck).toMatchObject({ Action: "s3:GetBucketAcl", Condition: sourceAccount });
+    expect(s.WriterVpcFlowServiceAclCheck).toMatchObject({ Action: "s3:GetBucketAcl", Condition: sourceAccount });
+  });
+
+  test("replication into a backup vault: every log prefix (never state outside them), no delete markers, SSE-KMS objects re-encrypted with the vault key, into its class, metrics on, after both versionings", () => {
     const stack = testStack();
     const vaultVersioning = new S3BucketVersioningA(stack, "VaultVersioning", { bucket: "acme-prod-globex-backup", versioningConfiguration: { status: "Enabled" } });
     new LogBucket(stack, "Logs", {
       ...base,
+      retentionRules: [
+        { prefix: "okta/", expirationDays: 365 },
+        { prefix: "_firehose-errors/edr/", expirationDays: 365 },
+      ],
       kmsKeyArn: KEY,
       replication: {
         roleArn: "arn:aws:iam::111111111111:role/acme-prod-globex-backup-replication",
@@ -147,21 +202,23 @@ describe("LogBucket", () => {
     expect(replication).toMatchObject({
       bucket: expect.stringMatching(/^\$\{aws_s3_bucket\.Logs_.*\.id\}$/),
       role: "arn:aws:iam::111111111111:role/acme-prod-globex-backup-replication",
+      // One rule per retention prefix: the state objects outside them (_puller-state/, _restore-state/),
+      // rewritten every few minutes, are never copied into a locked archive (issue 16, item 10).
       rule: [
-        {
-          id: "backup-vault",
-          status: "Enabled",
-          filter: { prefix: "" },
-          delete_marker_replication: { status: "Disabled" },
-          source_selection_criteria: { sse_kms_encrypted_objects: { status: "Enabled" } },
-          destination: {
-            bucket: "arn:aws:s3:::acme-prod-globex-backup",
-            storage_class: "GLACIER_IR",
-            encryption_configuration: { replica_kms_key_id: VAULT_KEY },
-            metrics: { status: "Enabled", event_threshold: { minutes: 15 } },
-          },
+        { id: "backup-vault-okta", priority: 0, filter: { prefix: "okta/" } },
+        { id: "backup-vault-firehose-errors-edr", priority: 1, filter: { prefix: "_firehose-errors/edr/" } },
+      ].map((r) => ({
+        ...r,
+        status: "Enabled",
+        delete_marker_replication: { status: "Disabled" },
+        source_selection_criteria: { sse_kms_encrypted_objects: { status: "Enabled" } },
+        destination: {
+          bucket: "arn:aws:s3:::acme-prod-globex-backup",
+          storage_class: "GLACIER_IR",
+          encryption_configuration: { replica_kms_key_id: VAULT_KEY },
+          metrics: { status: "Enabled", event_threshold: { minutes: 15 } },
         },
-      ],
+      })),
     });
     expect(replication.depends_on).toEqual([expect.stringMatching(/^aws_s3_bucket_versioning\.Logs_Versioning_/), "aws_s3_bucket_versioning.VaultVersioning"]);
     // Without replication there is no configuration at all.
@@ -196,6 +253,7 @@ describe("LogBucket", () => {
       ["overlapping prefixes", { retentionRules: [{ prefix: "a/", expirationDays: 90 }, { prefix: "a/b/", expirationDays: 90 }] }, /retentionRules\[1\].prefix: overlaps retentionRules\[0\].prefix 'a\/'/],
       ["writer without principal", { writers: [{ prefix: "a/" }] }, /writers\[0\]: needs a servicePrincipal or roleArns/],
       ["lock days zero", { objectLock: { mode: "GOVERNANCE", days: 0 } }, /objectLock.days/],
+      ["an SSE-S3 key pattern with a space", { sseS3KeyPatterns: ["reports /*"] }, /sseS3KeyPatterns\[0\]: must be a key pattern/],
     ];
     test.each(cases)("%s", (_name, props, message) => {
       const stack = testStack();

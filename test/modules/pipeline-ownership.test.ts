@@ -6,13 +6,12 @@ import { Snowpipe } from "../../modules/snowflake/snowpipe";
 import { TableCleaner } from "../../modules/snowflake/table-cleaner";
 import { resourcesOf, synthJson, testStack } from "../support/synth";
 
-const store = { alerts: "LOGS.MONITORING.ALERTS", suppressions: "LOGS.MONITORING.ALERT_SUPPRESSIONS" };
 
 function pipeline(canaryEnabled = true) {
   const stack = testStack();
   const table = new SemiStructuredTable(stack, "Table", { database: "LOGS", schema: "GLOBEX", tableName: "OKTA", views: { OKTA_EVENTS: "event_time, data:eventType::string AS event_type" } });
   const pipe = new Snowpipe(stack, "Pipe", { database: "LOGS", schema: "GLOBEX", tableName: "OKTA", bucketName: "logs", keyPrefix: "okta/", storageIntegrationName: "OKTA_S3", eventTimeField: "published" });
-  const canary = new LogCanary(stack, "Canary", { database: "LOGS", schema: "GLOBEX", tableName: "OKTA", tenant: "globex", alertStore: store, enabled: canaryEnabled, pipeName: pipe.pipeName });
+  const canary = new LogCanary(stack, "Canary", { database: "LOGS", schema: "GLOBEX", tableName: "OKTA", alertProcedure: "LOGS.MONITORING.RAISE_ALERT_GLOBEX", enabled: canaryEnabled, pipeName: pipe.pipeName });
   const cleaner = new TableCleaner(stack, "Cleaner", { database: "LOGS", schema: "GLOBEX", tableName: "OKTA", retentionDays: 30 });
   const role = new AccountRole(stack, "Role", { name: "ACME_GLOBEX_PIPELINE" });
   const objects = [...table.ownedObjects, ...pipe.ownedObjects, ...canary.ownedObjects, ...cleaner.ownedObjects];
@@ -31,7 +30,7 @@ describe("PipelineOwnership", () => {
       "BEGIN",
       "  GRANT OWNERSHIP ON TABLE LOGS.GLOBEX.OKTA TO ROLE ACME_GLOBEX_PIPELINE COPY CURRENT GRANTS;",
       "  GRANT OWNERSHIP ON VIEW LOGS.GLOBEX.OKTA_EVENTS TO ROLE ACME_GLOBEX_PIPELINE COPY CURRENT GRANTS;",
-      "  GRANT OWNERSHIP ON FILE FORMAT LOGS.GLOBEX.OKTA_JSON TO ROLE ACME_GLOBEX_PIPELINE COPY CURRENT GRANTS;",
+      "  GRANT OWNERSHIP ON FILE FORMAT LOGS.GLOBEX.OKTA_LINES TO ROLE ACME_GLOBEX_PIPELINE COPY CURRENT GRANTS;",
       "  GRANT OWNERSHIP ON STAGE LOGS.GLOBEX.OKTA_STAGE TO ROLE ACME_GLOBEX_PIPELINE COPY CURRENT GRANTS;",
       "  ALTER PIPE LOGS.GLOBEX.OKTA_PIPE SET PIPE_EXECUTION_PAUSED = TRUE;",
       "  GRANT OWNERSHIP ON PIPE LOGS.GLOBEX.OKTA_PIPE TO ROLE ACME_GLOBEX_PIPELINE COPY CURRENT GRANTS;",

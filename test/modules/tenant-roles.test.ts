@@ -4,8 +4,7 @@ import { resourcesOf, statementsBySid, synthJson, testStack } from "../support/s
 
 describe("TenantRoles (Snowflake)", () => {
   const stack = testStack();
-  const store = { alerts: "LOGS_PROD.MONITORING.ALERTS", suppressions: "LOGS_PROD.MONITORING.ALERT_SUPPRESSIONS" };
-  const roles = new TenantRoles(stack, "Roles", { database: "LOGS_PROD", schema: "GLOBEX", rolePrefix: "ACME_PROD_GLOBEX", parentRole: "LAKEHOUSE_DEPLOY", alertStore: store });
+  const roles = new TenantRoles(stack, "Roles", { database: "LOGS_PROD", schema: "GLOBEX", rolePrefix: "ACME_PROD_GLOBEX", parentRole: "LAKEHOUSE_DEPLOY" });
   const json = synthJson(stack);
   type Grant = {
     account_role_name: string;
@@ -33,15 +32,12 @@ describe("TenantRoles (Snowflake)", () => {
     expect(roles.pipelineRole).toBe("ACME_PROD_GLOBEX_PIPELINE");
   });
 
-  test("exactly these grants: reads on the tenant's schema; the pipeline role runs tasks and writes alerts, nothing else", () => {
+  test("exactly these grants: reads on the tenant's schema; the pipeline role runs tasks, nothing else (no alert store: tenants raise alerts through their procedure)", () => {
     expect(grants.map(describeGrant).sort()).toEqual([
       "ANALYST SELECT ON all TABLES IN \"LOGS_PROD\".\"GLOBEX\"",
       "ANALYST SELECT ON future TABLES IN \"LOGS_PROD\".\"GLOBEX\"",
       "PIPELINE EXECUTE MANAGED TASK+EXECUTE TASK ON ACCOUNT",
-      "PIPELINE INSERT+SELECT ON TABLE \"LOGS_PROD\".\"MONITORING\".\"ALERTS\"",
-      "PIPELINE INSERT+SELECT ON TABLE \"LOGS_PROD\".\"MONITORING\".\"ALERT_SUPPRESSIONS\"",
       "PIPELINE USAGE ON \"LOGS_PROD\".\"GLOBEX\"",
-      "PIPELINE USAGE ON \"LOGS_PROD\".\"MONITORING\"",
       "PIPELINE USAGE ON DATABASE LOGS_PROD",
       "READER SELECT ON all VIEWS IN \"LOGS_PROD\".\"GLOBEX\"",
       "READER SELECT ON future VIEWS IN \"LOGS_PROD\".\"GLOBEX\"",
@@ -54,14 +50,12 @@ describe("TenantRoles (Snowflake)", () => {
   test("what the pipeline role needs before it can own the pipeline: the role, its parent grant and its grants", () => {
     const ready = roles.pipelineRoleReady.map((d) => (d as unknown as { friendlyUniqueId: string }).friendlyUniqueId);
     expect(ready.every((id) => id.includes("PIPELINE") || id.includes("Pipeline"))).toBe(true);
-    expect(ready).toHaveLength(1 + 1 + 6);
+    expect(ready).toHaveLength(1 + 1 + 3);
   });
 
-  test("without an alert store the pipeline role gets no alert-store grants", () => {
+  test("the roles are granted to SYSADMIN unless a parent role is given", () => {
     const s = testStack();
     new TenantRoles(s, "Roles", { database: "LOGS_PROD", schema: "GLOBEX", rolePrefix: "ACME_PROD_GLOBEX" });
-    const described = (resourcesOf(synthJson(s), "snowflake_grant_privileges_to_account_role") as Grant[]).map(describeGrant);
-    expect(described.filter((d) => d.includes("MONITORING"))).toEqual([]);
     expect(resourcesOf(synthJson(s), "snowflake_grant_account_role").map((g) => g.parent_role_name)).toContain("SYSADMIN");
   });
 

@@ -35,6 +35,14 @@ export interface AlertTopicProps {
   readonly subscriptions: readonly AlertSubscription[];
 }
 
+/** What a subscription's endpoint must be, by protocol (the config schema checks the same, naming the config path). */
+export const SUBSCRIPTION_ENDPOINTS = {
+  email: z.email("must be an e-mail address"),
+  https: z.string().regex(/^https:\/\/\S+$/, "must be an https:// URL"),
+  sqs: z.string().regex(/^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,80}(\.fifo)?$/, "must be an SQS queue ARN"),
+  lambda: z.string().regex(/^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9$_-]+)?$/, "must be a Lambda function ARN"),
+} as const;
+
 const propsSchema = z.object({
   topicName: z.string().regex(/^[A-Za-z0-9_-]{1,256}$/, "must be 1-256 of [A-Za-z0-9_-] (a standard topic, not FIFO)"),
   accountId: z.string().regex(AWS_ACCOUNT_ID, "must be a 12-digit AWS account id"),
@@ -45,10 +53,10 @@ const propsSchema = z.object({
   subscriptions: z
     .array(
       z.discriminatedUnion("protocol", [
-        z.object({ protocol: z.literal("email"), endpoint: z.email("must be an e-mail address") }),
-        z.object({ protocol: z.literal("https"), endpoint: z.string().regex(/^https:\/\/\S+$/, "must be an https:// URL") }),
-        z.object({ protocol: z.literal("sqs"), endpoint: z.string().regex(/^arn:aws[a-z-]*:sqs:/, "must be an SQS queue ARN") }),
-        z.object({ protocol: z.literal("lambda"), endpoint: z.string().regex(/^arn:aws[a-z-]*:lambda:/, "must be a Lambda function ARN") }),
+        z.object({ protocol: z.literal("email"), endpoint: SUBSCRIPTION_ENDPOINTS.email }),
+        z.object({ protocol: z.literal("https"), endpoint: SUBSCRIPTION_ENDPOINTS.https }),
+        z.object({ protocol: z.literal("sqs"), endpoint: SUBSCRIPTION_ENDPOINTS.sqs }),
+        z.object({ protocol: z.literal("lambda"), endpoint: SUBSCRIPTION_ENDPOINTS.lambda }),
       ]),
     )
     .min(1, "at least one subscription is required: alerts must reach someone"),

@@ -18,6 +18,14 @@ export interface AuditTrailProps {
   readonly kmsKeyArn: string;
   /** Object-level events (reads, writes, deletes) are recorded for buckets whose names start with this. */
   readonly protectedBucketPrefix: string;
+  /**
+   * Buckets under `protectedBucketPrefix` whose writes (`PutObject`) are not recorded, only their
+   * other object events (reads, deletes, retention changes): the access-log buckets, where every
+   * server access log S3 delivers would be an event. The trail's own bucket is always treated so: the
+   * trail would record its own deliveries, a loop that only grows.
+   * @default none besides the trail's own bucket
+   */
+  readonly excludedBucketNames?: readonly string[];
   /** Also record write management events (bucket policy, lifecycle, key changes …). @default true */
   readonly includeManagementWrites?: boolean;
   /** Objects to create first (the bucket policy that lets CloudTrail write). @default none */
@@ -30,13 +38,15 @@ const propsSchema = z.object({
   keyPrefix: z.string().regex(/^[A-Za-z0-9_-]+$/, "must be a key prefix without slashes").default("cloudtrail"),
   kmsKeyArn: knownString(KMS_KEY_ARN, "a KMS key ARN"),
   protectedBucketPrefix: z.string().regex(/^[a-z0-9][a-z0-9-]{1,40}$/, "must be a bucket-name prefix"),
+  excludedBucketNames: z.array(z.string().regex(/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, "must be an S3 bucket name")).default([]),
   includeManagementWrites: z.boolean().default(true),
   waitFor: dependables(),
 });
 
 /**
  * A multi-region CloudTrail trail that records S3 data events (every object read, write and delete)
- * on the log buckets — who touched which log, even where an SCP or object lock stopped them — and,
+ * on the log buckets — who touched which log, even where an SCP or object lock stopped them; on its
+ * own bucket and the access-log buckets every such event but the deliveries (no feedback loop) — and,
  * by default, write management events (bucket policy, lifecycle, lock, key changes). Files are
  * KMS-encrypted and digest-validated (log file validation), so tampering with the trail's own files
  * is detectable.
@@ -48,14 +58,20 @@ export class AuditTrail extends Construct {
     const p = parseProps(pathOf(scope, id), propsSchema, props);
     super(scope, id);
     stampModule(this, AUDIT_TRAIL_MODULE);
+    const deliveryBuckets = [...new Set([p.bucketName, ...p.excludedBucketNames])].map((b) => `arn:aws:s3:::${b}/`);
+    const objectEvents = [
+      { field: "eventCategory", equalTo: ["Data"] },
+      { field: "resources.type", equalTo: ["AWS::S3::Object"] },
+    ];
     const selectors = [
       {
         name: "Log bucket object events",
-        fieldSelector: [
-          { field: "eventCategory", equalTo: ["Data"] },
-          { field: "resources.type", equalTo: ["AWS::S3::Object"] },
-          { field: "resources.ARN", startsWith: [`arn:aws:s3:::${p.protectedBucketPrefix}`] },
-        ],
+        fieldSelector: [...objectEvents, { field: "resources.ARN", startsWith: [`arn:aws:s3:::${p.protectedBucketPrefix}`], notStartsWith: deliveryBuckets }],
+      },
+      {
+        // Its own bucket and the access-log buckets: every object event but the deliveries (writes).
+        name: "Delivery bucket object events but writes",
+        fieldSelector: [...objectEvents, { field: "resources.ARN", startsWith: deliveryBuckets }, { field: "eventName", notEquals: ["PutObject"] }],
       },
       ...(p.includeManagementWrites
         ? [{ name: "Management writes", fieldSelector: [{ field: "eventCategory", equalTo: ["Management"] }, { field: "readOnly", equalTo: ["false"] }] }]

@@ -104,7 +104,7 @@ export interface BackupVaultProps {
   readonly planRoleArns?: readonly string[];
   /** Name of the replication role the tenant buckets' replication rules use. @default `<bucketName>-replication` */
   readonly replicationRoleName?: string;
-  /** Id of the replication rule on every tenant bucket (the replication metrics' `RuleId`). @default `backup-vault` */
+  /** Prefix of the ids of the replication rules on every tenant bucket (`<id>-<log prefix>`, one rule per prefix). @default `backup-vault` */
   readonly replicationRuleId?: string;
   /** A tenant whose prefix received no new backup for this many hours (1-168) raises an alarm. @default 24 */
   readonly staleAfterHours?: number;
@@ -205,7 +205,7 @@ export class BackupVault extends Construct {
   public readonly kmsKeyArn: string;
   /** ARN of the role the tenant buckets' replication rules use. */
   public readonly replicationRoleArn: string;
-  /** Id the tenant buckets' replication rules must have (the replication alarms watch it). */
+  /** What the ids of the tenant buckets' replication rules start with (the failure alarm sums every rule from a tenant bucket into the vault). */
   public readonly replicationRuleId: string;
   /** The vault policy resource. */
   public readonly policy: S3BucketPolicy;
@@ -292,15 +292,21 @@ export class BackupVault extends Construct {
     for (const t of p.tenants) {
       const ref = sidOf(t.id);
       const sourceActions = p.sourceRegionAlarms ? (p.sourceRegionAlarms.alarmTopicArn ? [p.sourceRegionAlarms.alarmTopicArn] : []) : actions;
+      // A tenant bucket replicates with one rule per log prefix, and S3 publishes the metric per rule: one
+      // Metrics Insights query sums every rule from the bucket into the vault, whatever the rules' ids.
       new CloudwatchMetricAlarm(this, `ReplicationFailedAlarm${ref}`, {
         provider: p.sourceRegionAlarms?.provider,
         alarmName: `${p.bucketName}-${t.id}-replication-failed`,
         alarmDescription: describe(`Objects of tenant ${t.id} failed to replicate from ${t.sourceBucketName} into backup vault ${p.bucketName}`),
-        namespace: "AWS/S3",
-        metricName: "OperationsFailedReplication",
-        dimensions: { SourceBucket: t.sourceBucketName, DestinationBucket: p.bucketName, RuleId: p.replicationRuleId },
-        statistic: "Sum",
-        period: 300,
+        metricQuery: [
+          {
+            id: "failed",
+            expression: `SELECT SUM(OperationsFailedReplication) FROM SCHEMA("AWS/S3", DestinationBucket, RuleId, SourceBucket) WHERE SourceBucket = '${t.sourceBucketName}' AND DestinationBucket = '${p.bucketName}'`,
+            period: 300,
+            returnData: true,
+            label: `Failed replications of ${t.sourceBucketName} into ${p.bucketName}`,
+          },
+        ],
         evaluationPeriods: 1,
         threshold: 0,
         comparisonOperator: "GreaterThanThreshold",
@@ -395,6 +401,9 @@ function vaultStatements(p: Parsed, vaultArn: string, vaultKeyArn: string, repli
     // Object lock already refuses deleting a locked version; this refuses it after the lock too (only lifecycle expires versions).
     { Sid: "DenyVersionDeletesAndLockBypass", Effect: "Deny", Principal: "*", Action: ["s3:DeleteObjectVersion", "s3:BypassGovernanceRetention"], Resource: `${vaultArn}/*` },
     { Sid: "DenyVaultConfigurationExceptAdministrators", Effect: "Deny", Principal: "*", Action: VAULT_CONFIGURATION_ACTIONS, Resource: vaultArn, Condition: exceptFor(admins) },
+    // Deliberately `…IfExists`: a put without the key id header is refused too. Nothing legitimate puts
+    // into the vault (replication is s3:ReplicateObject), so even an administrator must name the vault
+    // key. The access suite decides it (docs/access.md).
     {
       Sid: "DenyPutsNotEncryptedWithVaultKey",
       Effect: "Deny",

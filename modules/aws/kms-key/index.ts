@@ -8,6 +8,9 @@ import { AWS_ACCOUNT_ID, knownString, parseProps, pathOf } from "../../core/vali
 
 export const KMS_KEY_MODULE = "aws/kms-key" as const;
 
+/** The principal of vended logs (VPC flow logs, Route 53 Resolver query logs) delivered to S3. */
+const VENDED_LOGS = "delivery.logs.amazonaws.com";
+
 export interface KmsKeyProps {
   /** The account that owns and administers the key (through IAM policies). */
   readonly accountId: string;
@@ -17,7 +20,9 @@ export interface KmsKeyProps {
   readonly description: string;
   /**
    * AWS service principals that deliver logs natively (e.g. `cloudtrail.amazonaws.com`) and so must
-   * generate data keys; only on behalf of `accountId`. @default none
+   * generate data keys; only on behalf of `accountId`. `delivery.logs.amazonaws.com` (vended logs)
+   * gets the key policy AWS documents for it: encrypt, decrypt, re-encrypt, generate data keys,
+   * describe. @default none
    */
   readonly writerServicePrincipals?: readonly string[];
   /**
@@ -90,7 +95,21 @@ export class KmsKey extends Construct {
       if (services.length === 0) return;
       statements.push({ Sid: sid, Effect: "Allow", Principal: { Service: [...new Set(services)].sort() }, Action: actions, Resource: "*", Condition: { StringEquals: { "aws:SourceAccount": p.accountId } } });
     };
-    forServices("NativeWritersEncrypt", p.writerServicePrincipals, ["kms:GenerateDataKey*", "kms:DescribeKey"]);
+    // Vended logs (VPC flow logs, Route 53 Resolver logs to S3) get the key policy AWS documents for
+    // delivery.logs: multipart uploads of large files decrypt (CloudWatch Logs User Guide, "Enabling
+    // logging from AWS services").
+    const vended = p.writerServicePrincipals.filter((svc) => svc === VENDED_LOGS);
+    forServices("NativeWritersEncrypt", p.writerServicePrincipals.filter((svc) => svc !== VENDED_LOGS), ["kms:GenerateDataKey*", "kms:DescribeKey"]);
+    if (vended.length > 0) {
+      statements.push({
+        Sid: "VendedLogsEncrypt",
+        Effect: "Allow",
+        Principal: { Service: VENDED_LOGS },
+        Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
+        Resource: "*",
+        Condition: { StringEquals: { "aws:SourceAccount": p.accountId } },
+      });
+    }
     forServices("ServicePublishersEncrypt", p.publisherServicePrincipals, ["kms:GenerateDataKey*", "kms:Decrypt"]);
     if (p.cloudWatchLogsRegion) {
       // The CloudWatch Logs key policy of the AWS docs ("Encrypt log data in CloudWatch Logs using AWS KMS").

@@ -94,8 +94,19 @@ export interface LogBucketProps {
   /** Who may write log files, per prefix. @default none (only the account's IAM principals, via IAM) */
   readonly writers?: readonly LogBucketWriter[];
   /**
-   * Replicate every new object version of the bucket into a backup vault (`aws/backup-vault`): all
-   * keys, SSE-KMS objects re-encrypted with the vault's key, straight into the vault's archive storage
+   * Key patterns (relative to the bucket, `*` matching any characters) where a put may also be
+   * SSE-S3, for writers that AWS documents as SSE-S3 only, e.g. the S3 Batch Operations completion
+   * reports of a restore. Everywhere else a put is SSE-KMS with the bucket's key or sends no
+   * encryption header (and gets the bucket's default, the key). The digest files of a
+   * `cloudtrail.amazonaws.com` writer (its prefix's `AWSLogs/…/CloudTrail-Digest/` folders, SSE-S3
+   * per the CloudTrail docs) are added without asking.
+   * @default none
+   */
+  readonly sseS3KeyPatterns?: readonly string[];
+  /**
+   * Replicate every new object version under the retention rules' prefixes (the logs) into a backup
+   * vault (`aws/backup-vault`), one rule per prefix, never the state objects kept outside them;
+   * SSE-KMS objects re-encrypted with the vault's key, straight into the vault's archive storage
    * class, delete markers not replicated (a deletion here never reaches the backup), replication
    * metrics on (the vault's failure alarm reads them). Objects written before the rule existed are not
    * replicated (S3 Batch Replication does that, outside Terraform). @default no replication
@@ -111,7 +122,7 @@ export interface LogBucketReplication {
   readonly destinationBucketArn: string;
   /** The vault's KMS key ARN: replicas are encrypted with it. */
   readonly destinationKmsKeyArn: string;
-  /** Rule id; the vault's replication-failure alarm filters on it. @default "backup-vault" */
+  /** Rule ids are `<ruleId>-<prefix>`, one rule per retention prefix. @default "backup-vault" */
   readonly ruleId?: string;
   /** Storage class replicas are written in. @default DEEP_ARCHIVE */
   readonly storageClass?: "DEEP_ARCHIVE" | "GLACIER" | "GLACIER_IR" | "STANDARD_IA" | "STANDARD";
@@ -161,6 +172,7 @@ const propsSchema = z
     notifications: z
       .array(z.object({ prefix, suffix: z.string().min(1).optional(), queueArn: z.string().min(1) }))
       .default([]),
+    sseS3KeyPatterns: z.array(z.string().regex(/^[A-Za-z0-9!_.*'()\-/]+$/, "must be a key pattern of safe characters and '*'").refine((k) => !k.startsWith("/"), "must not start with '/'")).default([]),
     writers: z
       .array(
         z
@@ -254,7 +266,11 @@ export class LogBucket extends Construct {
     this.policy = new S3BucketPolicy(this, "Policy", {
       bucket: bucketId,
       policy: renderPolicy(
-        policyDocument(...tlsOnlyStatements(bucketArn), ...encryptionStatements(bucketArn, this.kmsKeyArn), ...writerStatements(bucketArn, p.accountId, p.writers)),
+        policyDocument(
+          ...tlsOnlyStatements(bucketArn),
+          ...encryptionStatements(bucketArn, this.kmsKeyArn, [...cloudTrailDigestKeys(p.writers), ...p.sseS3KeyPatterns]),
+          ...writerStatements(bucketArn, p.accountId, p.writers),
+        ),
       ),
       dependsOn: [publicAccessBlock],
     });
@@ -265,7 +281,7 @@ export class LogBucket extends Construct {
       bucket: bucketId,
       rule: [
         ...p.retentionRules.map((r) => ({
-          id: `retain-${r.prefix.replace(/\/$/, "").replace(/[^A-Za-z0-9-]/g, "-")}`,
+          id: `retain-${slugOf(r.prefix)}`,
           status: "Enabled",
           // A prefix filter always: an empty or missing filter warns on AWS provider 6.x.
           filter: [{ prefix: r.prefix }],
@@ -296,7 +312,7 @@ export class LogBucket extends Construct {
       new S3BucketNotification(this, "Notifications", {
         bucket: bucketId,
         queue: p.notifications.map((n) => ({
-          id: `objects-created-${n.prefix.replace(/\/$/, "").replace(/[^A-Za-z0-9-]/g, "-")}`,
+          id: `objects-created-${slugOf(n.prefix)}`,
           events: ["s3:ObjectCreated:*"],
           filterPrefix: n.prefix,
           filterSuffix: n.suffix,
@@ -314,23 +330,24 @@ export class LogBucket extends Construct {
         role: r.roleArn,
         // S3 refuses a replication configuration unless both buckets' versioning is Enabled.
         dependsOn: [versioning, ...r.waitFor],
-        rule: [
-          {
-            id: r.ruleId,
-            status: "Enabled",
-            priority: 0,
-            // Every key: the vault backs up the whole bucket (a prefix filter always, as for lifecycle rules).
-            filter: { prefix: "" },
-            deleteMarkerReplication: { status: "Disabled" },
-            sourceSelectionCriteria: { sseKmsEncryptedObjects: { status: "Enabled" } },
-            destination: {
-              bucket: r.destinationBucketArn,
-              storageClass: r.storageClass,
-              encryptionConfiguration: { replicaKmsKeyId: r.destinationKmsKeyArn },
-              metrics: { status: "Enabled", eventThreshold: { minutes: 15 } },
-            },
+        // The logs, prefix by prefix: what the bucket keeps outside its retention prefixes is state
+        // (a puller's, a restore's), rewritten every few minutes — copied into a locked archive, each
+        // rewrite would be a billed version nobody can delete. S3 filters have no exclusion, so one
+        // rule per prefix (they never overlap: the schema refuses that).
+        rule: p.retentionRules.map((rule, i) => ({
+          id: `${r.ruleId}-${slugOf(rule.prefix).replace(/^-+/, "")}`,
+          status: "Enabled",
+          priority: i,
+          filter: { prefix: rule.prefix },
+          deleteMarkerReplication: { status: "Disabled" },
+          sourceSelectionCriteria: { sseKmsEncryptedObjects: { status: "Enabled" } },
+          destination: {
+            bucket: r.destinationBucketArn,
+            storageClass: r.storageClass,
+            encryptionConfiguration: { replicaKmsKeyId: r.destinationKmsKeyArn },
+            metrics: { status: "Enabled", eventThreshold: { minutes: 15 } },
           },
-        ],
+        })),
       });
     }
   }
@@ -341,27 +358,55 @@ export class LogBucket extends Construct {
   }
 }
 
-/** Puts must be SSE-KMS with this bucket's key; a request that names another key or SSE-S3 is refused. */
-function encryptionStatements(bucketArn: string, keyArn: string): PolicyStatement[] {
+/** A key prefix as part of a rule id: `okta/` → `okta`, `_firehose-errors/edr/` → `-firehose-errors-edr`. */
+function slugOf(prefix: string): string {
+  return prefix.replace(/\/$/, "").replace(/[^A-Za-z0-9-]/g, "-");
+}
+
+const SSE = "s3:x-amz-server-side-encryption";
+const SSE_KMS_KEY_ID = "s3:x-amz-server-side-encryption-aws-kms-key-id";
+
+/** CloudTrail writes its digest files SSE-S3 even when the log files are SSE-KMS (CloudTrail User Guide, "Encrypting CloudTrail log files … with AWS KMS keys"). */
+function cloudTrailDigestKeys(writers: z.output<typeof propsSchema>["writers"]): string[] {
+  return writers.filter((w) => w.servicePrincipal === "cloudtrail.amazonaws.com").map((w) => `${w.prefix}AWSLogs/*/CloudTrail-Digest/*`);
+}
+
+/**
+ * Puts must be SSE-KMS with this bucket's key: a put naming another algorithm, another key, or
+ * `aws:kms` without a key (S3 would use the AWS managed key `aws/s3`) is refused. A put without
+ * encryption headers is let through: it gets the bucket's default encryption, this key — VPC flow
+ * and Route 53 Resolver logs write that way, and so does `lakehouse restore`. Each deny is guarded by
+ * `Null` on its header: a negated operator is true for a missing key, and would refuse those puts.
+ * Under `sseS3Keys` (CloudTrail digests, Batch Operations reports) SSE-S3 is allowed too.
+ */
+function encryptionStatements(bucketArn: string, keyArn: string, sseS3Keys: readonly string[]): PolicyStatement[] {
+  const objects = `${bucketArn}/*`;
+  const sseS3 = sseS3Keys.map((k) => `${bucketArn}/${k}`);
+  const deny = (Sid: string, where: Pick<PolicyStatement, "Resource" | "NotResource">, Condition: PolicyStatement["Condition"]): PolicyStatement => ({
+    Sid,
+    Effect: "Deny",
+    Principal: "*",
+    Action: "s3:PutObject",
+    ...where,
+    Condition,
+  });
   return [
-    {
-      Sid: "DenyNonKmsEncryptedPuts",
-      Effect: "Deny",
-      Principal: "*",
-      Action: "s3:PutObject",
-      Resource: `${bucketArn}/*`,
-      Condition: { StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption": "aws:kms" } },
-    },
-    {
-      Sid: "DenyWrongKmsKeyPuts",
-      Effect: "Deny",
-      Principal: "*",
-      Action: "s3:PutObject",
-      Resource: `${bucketArn}/*`,
-      Condition: { StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption-aws-kms-key-id": keyArn } },
-    },
+    deny("DenyNonKmsEncryptedPuts", sseS3.length > 0 ? { NotResource: sseS3 } : { Resource: objects }, { StringNotEquals: { [SSE]: "aws:kms" }, Null: { [SSE]: "false" } }),
+    ...(sseS3.length > 0 ? [deny("DenyNonKmsOrS3EncryptedPuts", { Resource: sseS3 }, { StringNotEquals: { [SSE]: ["aws:kms", "AES256"] }, Null: { [SSE]: "false" } })] : []),
+    deny("DenyWrongKmsKeyPuts", { Resource: objects }, { StringNotEquals: { [SSE_KMS_KEY_ID]: keyArn }, Null: { [SSE_KMS_KEY_ID]: "false" } }),
+    deny("DenyKmsPutsWithoutKeyId", { Resource: objects }, { StringEquals: { [SSE]: "aws:kms" }, Null: { [SSE_KMS_KEY_ID]: "true" } }),
   ];
 }
+
+/**
+ * What a native writer reads of the bucket before it writes, as each service's documented bucket
+ * policy grants it: GuardDuty's export checks the bucket's location (GuardDuty User Guide, "Exporting
+ * generated findings to Amazon S3"); CloudTrail and the vended logs of `delivery.logs` check its ACL.
+ */
+const BUCKET_CHECKS: Readonly<Record<string, { readonly sid: string; readonly action: string }>> = {
+  "guardduty.amazonaws.com": { sid: "LocateBucket", action: "s3:GetBucketLocation" },
+};
+const ACL_CHECK = { sid: "AclCheck", action: "s3:GetBucketAcl" };
 
 function writerStatements(bucketArn: string, accountId: string, writers: z.output<typeof propsSchema>["writers"]): PolicyStatement[] {
   return writers.flatMap((w) => {
@@ -371,8 +416,9 @@ function writerStatements(bucketArn: string, accountId: string, writers: z.outpu
     if (w.servicePrincipal) {
       // Native delivery (CloudTrail, Config, ...): only on behalf of our own account.
       const sourceAccount = { StringEquals: { "aws:SourceAccount": accountId } };
+      const check = BUCKET_CHECKS[w.servicePrincipal] ?? ACL_CHECK;
       out.push(
-        { Sid: `Writer${name}ServiceAclCheck`, Effect: "Allow", Principal: { Service: w.servicePrincipal }, Action: "s3:GetBucketAcl", Resource: bucketArn, Condition: sourceAccount },
+        { Sid: `Writer${name}Service${check.sid}`, Effect: "Allow", Principal: { Service: w.servicePrincipal }, Action: check.action, Resource: bucketArn, Condition: sourceAccount },
         { Sid: `Writer${name}ServicePut`, Effect: "Allow", Principal: { Service: w.servicePrincipal }, Action: "s3:PutObject", Resource: `${bucketArn}/${w.prefix}*`, Condition: sourceAccount },
       );
     }

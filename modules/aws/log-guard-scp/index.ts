@@ -10,7 +10,12 @@ export const LOG_GUARD_SCP_MODULE = "aws/log-guard-scp" as const;
 
 /** What the SCP denies on log objects (deleting, shortening their lock). */
 export const LOG_OBJECT_ACTIONS = ["s3:DeleteObject", "s3:DeleteObjectVersion", "s3:PutObjectRetention", "s3:PutObjectLegalHold", "s3:BypassGovernanceRetention"];
-/** What the SCP denies on log buckets (their policy, lifecycle, lock, encryption, logging, notifications). */
+/**
+ * What the SCP denies on log buckets: their policy, lifecycle, versioning, lock, encryption, logging,
+ * public access block, ownership, notifications, replication (switching backups off, or copying the
+ * logs out) and metrics configurations (what the alarms read). Deleting a configuration takes the
+ * same permission as putting it (S3 API Reference, e.g. DeleteBucketReplication).
+ */
 export const LOG_BUCKET_ACTIONS = [
   "s3:DeleteBucket",
   "s3:PutBucketPolicy",
@@ -23,9 +28,14 @@ export const LOG_BUCKET_ACTIONS = [
   "s3:PutBucketPublicAccessBlock",
   "s3:PutBucketOwnershipControls",
   "s3:PutBucketNotification",
+  "s3:PutReplicationConfiguration",
+  "s3:PutMetricsConfiguration",
 ];
-/** What the SCP denies on the logs' keys (identified by their environment tag). */
-export const LOG_KEY_ACTIONS = ["kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:PutKeyPolicy", "kms:DisableKeyRotation"];
+/**
+ * What the SCP denies on the logs' keys, which it finds by their environment tag: deleting, disabling,
+ * re-policying them, and untagging or re-tagging them (untagged, a key is no longer guarded).
+ */
+export const LOG_KEY_ACTIONS = ["kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:PutKeyPolicy", "kms:DisableKeyRotation", "kms:UntagResource", "kms:TagResource"];
 
 /** SCP documents are limited to 5,120 characters, whitespace included (ours is minified). */
 export const SCP_MAX_CHARACTERS = 5120;
@@ -43,19 +53,25 @@ export interface LogGuardScpProps {
   readonly targetIds: readonly string[];
 }
 
+/** An exempt role: an IAM role ARN, `*` allowed (ArnNotLike patterns). The config schema checks the same. */
+export const EXEMPT_ROLE_ARN = z.string().regex(/^arn:aws[a-z-]*:iam::(\d{12}|\*):role\/[\w+=,.@/*-]+$/, "must be an IAM role ARN (patterns with * allowed)");
+
+/** What an SCP can be attached to: an organization root, OU or account id (the AttachPolicy TargetId pattern). */
+export const SCP_TARGET_ID = z.string().regex(/^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|\d{12})$/, "must be an organization root, OU or account id");
+
 const propsSchema = z.object({
   name: z.string().regex(/^[\w+=,.@-]{1,128}$/, "must be 1-128 characters of [A-Za-z0-9+=,.@_-]"),
   bucketNamePrefix: z.string().regex(/^[a-z0-9][a-z0-9-]{1,40}-$/, "must be a bucket-name prefix ending in '-'"),
   keyTag: z.object({ key: z.string().min(1), value: z.string().min(1) }),
-  exemptRoleArns: z.array(z.string().regex(/^arn:aws[a-z-]*:iam::(\d{12}|\*):role\/[\w+=,.@/*-]+$/, "must be an IAM role ARN (patterns with * allowed)")).min(1, "at least one exempt role is required, or nobody could deploy the buckets"),
-  targetIds: z.array(z.string().regex(/^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|\d{12})$/, "must be an organization root, OU or account id")).min(1, "at least one target is required"),
+  exemptRoleArns: z.array(EXEMPT_ROLE_ARN).min(1, "at least one exempt role is required, or nobody could deploy the buckets"),
+  targetIds: z.array(SCP_TARGET_ID).min(1, "at least one target is required"),
 });
 
 /**
  * An AWS Organizations service control policy that makes the log buckets tamper-proof for everyone
  * but the exempt roles: no deleting or unlocking log objects; no changing the log buckets' policy,
- * lifecycle, versioning, object lock, encryption, logging, public access block or notifications; no
- * disabling, deleting or re-policying the logs' KMS keys. S3 lifecycle expiry is done by S3 itself,
+ * lifecycle, versioning, object lock, encryption, logging, public access block, notifications,
+ * replication or metrics; no disabling, deleting, re-policying or untagging the logs' KMS keys. S3 lifecycle expiry is done by S3 itself,
  * which SCPs do not govern, so retention still works. Create it with a provider for the
  * organization's management account; SCPs never apply to the management account itself.
  */

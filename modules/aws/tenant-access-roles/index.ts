@@ -8,6 +8,9 @@ import { AWS_ACCOUNT_ID, IAM_ROLE_ARN, KMS_KEY_ARN, knownString, parseProps, pat
 
 export const TENANT_ACCESS_ROLES_MODULE = "aws/tenant-access-roles" as const;
 
+/** Where restore keeps its state, manifests and S3 Batch Operations reports in the tenant's bucket (the default `restore.stateKeyPrefix`). */
+export const RESTORE_STATE_KEY_PREFIX = "_restore-state/";
+
 export interface TenantAccessRolesProps {
   /** Role names are `<namePrefix>-read` and `<namePrefix>-ops` (at most 59 characters). */
   readonly namePrefix: string;
@@ -52,7 +55,7 @@ const propsSchema = z.object({
     .object({
       vaultBucketArn: knownString(/^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, "an S3 bucket ARN"),
       vaultKmsKeyArn: knownString(KMS_KEY_ARN, "a KMS key ARN"),
-      stateKeyPrefix: z.string().regex(/^[^*?]+\/$/, "must be a key prefix ending in '/', without wildcards").default("_restore-state/"),
+      stateKeyPrefix: z.string().regex(/^[^*?]+\/$/, "must be a key prefix ending in '/', without wildcards").default(RESTORE_STATE_KEY_PREFIX),
     })
     .optional(),
 }).refine((p) => !p.restore || p.namePrefix.length <= 50, { path: ["namePrefix"], message: "must be at most 50 characters with restore: '<namePrefix>-restore-batch' is an IAM role name (64 at most)" });

@@ -10,6 +10,9 @@ import { deliveryBlock } from "../sql";
 
 export const ALERT_DELIVERY_MODULE = "snowflake/alert-delivery" as const;
 
+/** The delivery task's name, in the MONITORING schema. */
+export const ALERT_DELIVERY_TASK = "ALERT_DELIVERY";
+
 export interface AlertDeliveryProps {
   /** Database of the alert store; the delivery task lives in its MONITORING schema. */
   readonly database: string;
@@ -19,7 +22,12 @@ export interface AlertDeliveryProps {
   readonly namePrefix: string;
   /** SNS delivery: the topic (ARN known before apply) and the role Snowflake assumes (ARN built from its name). @default no SNS */
   readonly sns?: { readonly topicArn: string; readonly roleArn: string };
-  /** E-mail delivery to these verified Snowflake users' addresses. @default no e-mail */
+  /**
+   * E-mail delivery to these addresses. Each must be the verified e-mail address of a user of the
+   * Snowflake account before apply (creating the integration fails otherwise; an administrator can
+   * start the verification with `CALL SYSTEM$START_USER_EMAIL_VERIFICATION('<user>')`). At most 50
+   * (Amazon SES, which sends Snowflake's mails, takes 50 recipients per message). @default no e-mail
+   */
   readonly emailRecipients?: readonly string[];
   /** Cron schedule of the delivery task. @default "*\/5 * * * * UTC" */
   readonly schedule?: string;
@@ -33,7 +41,11 @@ const propsSchema = z
     alertsTable: qualifiedSnowflakeName(),
     namePrefix: snowflakeIdentifier(),
     sns: z.object({ topicArn: knownString(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+$/, "an SNS topic ARN"), roleArn: knownString(IAM_ROLE_ARN, "an IAM role ARN") }).optional(),
-    emailRecipients: z.array(z.email("must be an e-mail address")).optional(),
+    emailRecipients: z
+      .array(z.email("must be an e-mail address"))
+      .max(50, "at most 50 recipients: Amazon SES, which sends Snowflake's e-mail notifications, takes 50 per message")
+      .refine((r) => new Set(r.map((a) => a.toLowerCase())).size === r.length, "must not list an address twice")
+      .optional(),
     schedule: cronSchedule().default("*/5 * * * * UTC"),
     waitFor: dependables(),
   })
@@ -42,8 +54,9 @@ const propsSchema = z
 /**
  * Alerts leave the warehouse: an outbound AWS_SNS notification integration (its IAM user and external
  * id, computed at apply, are what the topic's publisher role trusts), an e-mail notification
- * integration limited to the given recipients, and a serverless task that sends every undelivered
- * alert (one JSON message to SNS, one plain-text mail) and then stamps DELIVERED_AT.
+ * integration limited to the given recipients, and a serverless task that delivers per channel, in
+ * bounded batches (`deliveryBlock`): each channel stamps its own column, so one channel failing never
+ * makes another send again.
  */
 export class AlertDelivery extends Construct {
   /** The SNS integration's IAM user and external id, for the publisher role's trust. */
@@ -84,7 +97,7 @@ export class AlertDelivery extends Construct {
     this.task = serverlessTask(this, "Task", {
       database: p.database,
       schema: "MONITORING",
-      name: "ALERT_DELIVERY",
+      name: ALERT_DELIVERY_TASK,
       schedule: p.schedule,
       sql: this.statement,
       watcher: true,

@@ -5,7 +5,7 @@ import { SchemaObject } from "../schema-object";
 import { stampModule } from "../../core/stamp";
 import { serverlessTask } from "../serverless-task";
 import { cronSchedule, dependables, parseProps, pathOf, qualifiedSnowflakeName, snowflakeIdentifier } from "../../core/validate";
-import { PIPE_KIND, canaryStatements, monitorStatements, pipeStateSelect, scriptingBlock } from "../sql";
+import { MAX_SUPPRESSION_MINUTES, canaryCall, pipeStateCall, scriptingBlock } from "../sql";
 
 export const LOG_CANARY_MODULE = "snowflake/log-canary" as const;
 
@@ -15,10 +15,12 @@ export interface LogCanaryProps {
   readonly schema: string;
   /** Name of the table watched, in that schema; the task is `<TABLE>_CANARY`. */
   readonly tableName: string;
-  /** Tenant id written on the alerts. */
-  readonly tenant: string;
-  /** `ALERTS` and `ALERT_SUPPRESSIONS` tables (`AlertStore.names` / `alertStoreNames`). */
-  readonly alertStore: { readonly alerts: string; readonly suppressions: string };
+  /**
+   * The tenant's alert procedure (`TenantAlertWriter.procedureName`, `DB.MONITORING.RAISE_ALERT_<SCHEMA>`):
+   * the canary raises its alerts through it, never by writing the alert store, and the procedure writes
+   * the tenant on them.
+   */
+  readonly alertProcedure: string;
   /** No rows loaded (by load time) within this many minutes raises an alert. @default 60 */
   readonly windowMinutes?: number;
   /** After an alert the canary stays quiet this long. @default 1440 */
@@ -32,7 +34,7 @@ export interface LogCanaryProps {
    * when SYSTEM$PIPE_STATUS reports it is not RUNNING — paused, stopped or stale. @default not watched
    */
   readonly pipeName?: string;
-  /** Objects the task must wait for (the table, the alert store). @default none */
+  /** Objects the task must wait for (the table). @default none */
   readonly waitFor?: readonly ITerraformDependable[];
 }
 
@@ -42,10 +44,9 @@ const propsSchema = z.object({
   database: identifier,
   schema: identifier,
   tableName: identifier,
-  tenant: z.string().regex(/^[a-z][a-z0-9-]*$/, "must be a tenant id"),
-  alertStore: z.object({ alerts: qualifiedName, suppressions: qualifiedName }),
+  alertProcedure: qualifiedName,
   windowMinutes: z.number().int().min(5).max(10080).default(60),
-  suppressionMinutes: z.number().int().min(0).max(43200).default(1440),
+  suppressionMinutes: z.number().int().min(0).max(MAX_SUPPRESSION_MINUTES).default(1440),
   schedule: cronSchedule().default("*/15 * * * * UTC"),
   enabled: z.boolean().default(true),
   pipeName: qualifiedName.optional(),
@@ -58,8 +59,9 @@ export function canaryTaskName(database: string, schema: string, tableName: stri
 }
 
 /**
- * A log canary for one table: a serverless task that, on its schedule, raises an alert when no row was
- * loaded within the window and then suppresses that canary for a while (see `canaryStatements`).
+ * A log canary for one table: a serverless task that, on its schedule, calls its tenant's alert
+ * procedure with the reason when no row was loaded within the window (NULL otherwise); the procedure
+ * raises the alert unless the canary is suppressed, and keeps the suppression (see `canaryCall`).
  *
  * One task per source, not one task reading a definitions table: each canary keeps its own schedule,
  * can be switched off alone, lives in its tenant's stack (adding a source touches one tenant's plan),
@@ -80,10 +82,8 @@ export class LogCanary extends Construct {
     stampModule(this, LOG_CANARY_MODULE);
     const table = `${p.database}.${p.schema}.${p.tableName}`;
     this.statements = [
-      ...canaryStatements({ store: p.alertStore, table, tenant: p.tenant, windowMinutes: p.windowMinutes, suppressionMinutes: p.suppressionMinutes }),
-      ...(p.pipeName
-        ? monitorStatements({ store: p.alertStore, kind: PIPE_KIND, severity: "HIGH", subject: p.pipeName, suppressionMinutes: p.suppressionMinutes, firing: pipeStateSelect(p.tenant, p.pipeName) })
-        : []),
+      canaryCall({ procedure: p.alertProcedure, table, windowMinutes: p.windowMinutes, suppressionMinutes: p.suppressionMinutes }),
+      ...(p.pipeName ? [pipeStateCall({ procedure: p.alertProcedure, pipe: p.pipeName, suppressionMinutes: p.suppressionMinutes })] : []),
     ];
     this.taskName = canaryTaskName(p.database, p.schema, p.tableName);
     const task = serverlessTask(this, "Task", {

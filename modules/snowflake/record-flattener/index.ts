@@ -8,7 +8,7 @@ import { stampModule } from "../../core/stamp";
 import { cronSchedule, dependables, parseProps, pathOf, snowflakeIdentifier } from "../../core/validate";
 import { SchemaObject } from "../schema-object";
 import { serverlessTask } from "../serverless-task";
-import { JSON_PATH, JSON_PATH_HINT, TIMESTAMP_FORMAT, flattenStatement, literal } from "../sql";
+import { EVENT_TIME_FORMATS, EVENT_TIME_FORMAT_HINT, EventTimeFormat, JSON_PATH, JSON_PATH_HINT, flattenStatement, literal } from "../sql";
 
 export const RECORD_FLATTENER_MODULE = "snowflake/record-flattener" as const;
 
@@ -31,8 +31,8 @@ export interface RecordFlattenerProps {
   readonly recordsPath: string;
   /** JSON path of the event time within each event, e.g. `eventTime`. */
   readonly eventTimeField: string;
-  /** `AUTO`, `EPOCH_S`, `EPOCH_MS` or a Snowflake timestamp format (as the pipe's). @default "AUTO" */
-  readonly eventTimeFormat?: string;
+  /** `AUTO`, `EPOCH_S` or `EPOCH_MS` (as the pipe's). @default "AUTO" */
+  readonly eventTimeFormat?: EventTimeFormat;
   /**
    * Cron schedule of the flattening task; a run is skipped while the stream is empty (no compute, only the cloud-services check of WHEN).
    * @default "* * * * * UTC" (every minute: the smallest task interval)
@@ -56,7 +56,7 @@ const propsSchema = z.object({
   tableName: identifier,
   recordsPath: z.string().regex(JSON_PATH, `must be ${JSON_PATH_HINT}`),
   eventTimeField: z.string().regex(JSON_PATH, `must be ${JSON_PATH_HINT}`),
-  eventTimeFormat: z.string().regex(TIMESTAMP_FORMAT, "must be AUTO, EPOCH_S, EPOCH_MS or a Snowflake timestamp format without quotes").default("AUTO"),
+  eventTimeFormat: z.enum(EVENT_TIME_FORMATS, { message: EVENT_TIME_FORMAT_HINT }).default("AUTO"),
   schedule: cronSchedule().default("* * * * * UTC"),
   landingDataRetentionDays: z.number().int().min(0).max(90).default(1),
   comment: z.string().max(200).optional(),
@@ -67,8 +67,10 @@ const propsSchema = z.object({
  * One row per event for sources whose files wrap their events (CloudTrail's `{"Records": […]}`):
  * the pipe loads each file as one row into a landing table, an append-only stream records the new
  * rows, and a serverless task (every minute, only WHEN the stream has data) inserts one row per
- * element of the records array into the per-event table, with EVENT_TIME from each event. The
- * landing table needs a cleaner of its own (short retention, by load time).
+ * element of the records array into the per-event table, with EVENT_TIME from each event; a landed
+ * row with no such array (a file that is not JSON, a digest file) goes over whole, with PARSE_ERROR,
+ * so nothing lives only in the landing table. The landing table needs a cleaner of its own (short
+ * retention, by load time).
  */
 export class RecordFlattener extends Construct {
   /** `DATABASE.SCHEMA.<TABLE>_FILES`: where the pipe loads. */
@@ -112,7 +114,10 @@ export class RecordFlattener extends Construct {
         { name: "PARSE_TIME", type: "TIMESTAMP_LTZ(9)", nullable: false, default: { expression: "CURRENT_TIMESTAMP()" }, comment: "When the file was loaded" },
         { name: "EVENT_TIME", type: "TIMESTAMP_TZ(9)", nullable: true, comment: "Event time of the file's first event" },
         { name: "SOURCE_FILE", type: "VARCHAR(16777216)", nullable: true, comment: "Staged file the row came from" },
-        { name: "SOURCE_FILE_ROW", type: "NUMBER(38,0)", nullable: true, comment: "Row number within the file" },
+        { name: "SOURCE_FILE_ROW", type: "NUMBER(38,0)", nullable: true, comment: "Line number within the file" },
+        // As the log table's: the pipe's COPY writes them, and the task carries them over.
+        { name: "RAW_TEXT", type: "VARCHAR(16777216)", nullable: true, comment: "The file's line as staged when it was not parsed; NULL for a parsed record" },
+        { name: "PARSE_ERROR", type: "VARCHAR(16777216)", nullable: true, comment: "Why DATA does not hold the line as a parsed record; NULL when it does" },
       ],
     });
 

@@ -8,7 +8,7 @@ import { qualified } from "../../core/naming";
 import { SchemaObject } from "../schema-object";
 import { stampModule } from "../../core/stamp";
 import { dependables, parseProps, pathOf, snowflakeIdentifier } from "../../core/validate";
-import { JSON_PATH, JSON_PATH_HINT, parseViewDefinition, searchOptimizationStatements, viewSourceProblem, viewStatement } from "../sql";
+import { JSON_PATH, JSON_PATH_HINT, clusteringKeyProblem, parseViewDefinition, searchOptimizationStatements, viewSourceProblem, viewStatement } from "../sql";
 
 export const SEMI_STRUCTURED_TABLE_MODULE = "snowflake/semi-structured-table" as const;
 
@@ -57,7 +57,15 @@ const propsSchema = z.object({
   schema: identifier,
   tableName: identifier,
   comment: z.string().max(200).optional(),
-  clusterBy: z.array(z.string().min(1).refine((k) => !/[;'"]/.test(k), "must be an expression without quotes or ';'")).min(1).default(["TO_DATE(EVENT_TIME)"]),
+  clusterBy: z
+    .array(
+      z.string().min(1).superRefine((k, ctx) => {
+        const problem = clusteringKeyProblem(k);
+        if (problem) ctx.addIssue({ code: "custom", message: problem });
+      }),
+    )
+    .min(1)
+    .default(["TO_DATE(EVENT_TIME)"]),
   dataRetentionDays: z.number().int().min(-1).max(90).default(7),
   views: z
     .record(identifier, z.string().superRefine((view, ctx) => {
@@ -86,8 +94,9 @@ function selectListOf(view: string): string {
 
 /**
  * A log table for semi-structured records: DATA VARIANT (the record), PARSE_TIME (load time),
- * EVENT_TIME (from the record), SOURCE_FILE and SOURCE_FILE_ROW (where the row came from);
- * clustered, with views as dynamic schemas and optional search optimization on VARIANT paths.
+ * EVENT_TIME (from the record, within a sane range), SOURCE_FILE and SOURCE_FILE_ROW (where the row
+ * came from), RAW_TEXT and PARSE_ERROR (a line kept as text when it did not parse); clustered, with
+ * views as dynamic schemas and optional search optimization on VARIANT paths.
  */
 export class SemiStructuredTable extends Construct {
   public readonly database: string;
@@ -125,9 +134,12 @@ export class SemiStructuredTable extends Construct {
       column: [
         { name: "DATA", type: "VARIANT", nullable: true, comment: "The log record as loaded" },
         { name: "PARSE_TIME", type: "TIMESTAMP_LTZ(9)", nullable: false, default: { expression: "CURRENT_TIMESTAMP()" }, comment: "When the row was loaded" },
-        { name: "EVENT_TIME", type: "TIMESTAMP_TZ(9)", nullable: true, comment: "When the event happened, from the record; NULL if missing or unparsable" },
+        { name: "EVENT_TIME", type: "TIMESTAMP_TZ(9)", nullable: true, comment: "When the event says it happened; NULL if missing, not a time, before 2000 or over a day after its load" },
         { name: "SOURCE_FILE", type: "VARCHAR(16777216)", nullable: true, comment: "Staged file the row came from" },
-        { name: "SOURCE_FILE_ROW", type: "NUMBER(38,0)", nullable: true, comment: "Row number within the file" },
+        { name: "SOURCE_FILE_ROW", type: "NUMBER(38,0)", nullable: true, comment: "Line number within the file (a wrapped event: its index in the array)" },
+        // Last, and without a default: the provider adds them to a table of 0.4.0 in place (ALTER TABLE … ADD COLUMN).
+        { name: "RAW_TEXT", type: "VARCHAR(16777216)", nullable: true, comment: "The line as staged when it was not parsed (not JSON, or too large: its first 16777216 characters); NULL for a parsed record" },
+        { name: "PARSE_ERROR", type: "VARCHAR(16777216)", nullable: true, comment: "Why DATA does not hold this line as a parsed record; NULL when it does" },
       ],
     });
 

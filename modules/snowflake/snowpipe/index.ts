@@ -8,7 +8,7 @@ import { qualified } from "../../core/naming";
 import { SchemaObject } from "../schema-object";
 import { stampModule } from "../../core/stamp";
 import { dependables, parseProps, pathOf, snowflakeIdentifier } from "../../core/validate";
-import { CopyStatementParts, JSON_PATH, JSON_PATH_HINT, TIMESTAMP_FORMAT, copyStatement } from "../sql";
+import { CopyStatementParts, EVENT_TIME_FORMATS, EVENT_TIME_FORMAT_HINT, EventTimeFormat, JSON_PATH, JSON_PATH_HINT, LoadFormat, copyStatement } from "../sql";
 
 export const SNOWPIPE_MODULE = "snowflake/snowpipe" as const;
 
@@ -20,7 +20,7 @@ export interface SnowpipeProps {
   /** Target table name (a `SemiStructuredTable`, or a `RecordFlattener`'s landing table), in the same database and schema. */
   readonly tableName: string;
   /**
-   * Prefix of the file format, stage and pipe names (`<PREFIX>_JSON`, `_STAGE`, `_PIPE`), so a pipe
+   * Prefix of the file format, stage and pipe names (`<PREFIX>_LINES`, `_STAGE`, `_PIPE`), so a pipe
    * loading a landing table keeps the source's names. @default tableName
    */
   readonly namePrefix?: string;
@@ -46,22 +46,29 @@ export interface SnowpipeProps {
   /** JSON path of the event time in each record, e.g. `id.time` or `"@timestamp"`. */
   readonly eventTimeField: string;
   /**
-   * `AUTO` (ISO-8601 and integer epochs), `EPOCH_S` / `EPOCH_MS` (a number of seconds /
-   * milliseconds) or a Snowflake timestamp format such as `YYYY-MM-DD HH24:MI:SS.FF3`. Parsed with TRY_TO_TIMESTAMP_TZ: a bad value gives NULL, never a
-   * failed load. @default "AUTO"
+   * `AUTO` (ISO-8601, as text), `EPOCH_S` / `EPOCH_MS` (a number of seconds / milliseconds). A
+   * value that is not a time, or claims one before 2000 or more than a day after its load, gives a NULL
+   * EVENT_TIME, never a failed load (docs/loading.md). @default "AUTO"
    */
-  readonly eventTimeFormat?: string;
-  /** Files hold one JSON array of records instead of NDJSON. JSON only. @default false (NDJSON) */
+  readonly eventTimeFormat?: EventTimeFormat;
+  /**
+   * Files hold one JSON array of records instead of NDJSON. JSON only. Such a file is parsed whole by a
+   * JSON file format (`<PREFIX>_JSON`, STRIP_OUTER_ARRAY): a malformed element loses the rest of its
+   * file, which lines do not (docs/loading.md). @default false (NDJSON)
+   */
   readonly stripOuterArray?: boolean;
   /**
-   * What the files are: `JSON` (NDJSON, or one array with `stripOuterArray`) or `PARQUET`, where
-   * each row arrives as one object in `$1` (column names as keys). The file format is
-   * `<PREFIX>_JSON` or `<PREFIX>_PARQUET`. @default "JSON"
+   * What the files are: `JSON` — JSON documents one per line, read as lines by the CSV file format
+   * `<PREFIX>_LINES` and parsed by the COPY, so every line is a row and one that is not JSON is kept as
+   * text in RAW_TEXT (or one array with `stripOuterArray`); `PARQUET` — each row one object in `$1`
+   * (column names as keys), file format `<PREFIX>_PARQUET`. @default "JSON"
    */
   readonly fileFormat?: "JSON" | "PARQUET";
   /**
-   * COPY ON_ERROR. CONTINUE keeps the good rows of a file with a bad one; errors stay visible in
-   * COPY_HISTORY for the load monitors. @default "CONTINUE"
+   * COPY ON_ERROR. With lines, CONTINUE rejects only a line Snowflake cannot read at all (over 128 MB)
+   * and loads the rest of its file; the rejection stays in COPY_HISTORY for the load monitors. For
+   * Parquet and JSON arrays Snowflake applies its own file-level semantics (docs/loading.md).
+   * @default "CONTINUE"
    */
   readonly onError?: "CONTINUE" | "SKIP_FILE" | "ABORT_STATEMENT";
   /**
@@ -82,8 +89,9 @@ const loadSchema = z.object({
   tableName: identifier,
   namePrefix: identifier.optional(),
   eventTimeField: z.string().regex(JSON_PATH, `must be ${JSON_PATH_HINT}`),
-  eventTimeFormat: z.string().regex(TIMESTAMP_FORMAT, "must be AUTO, EPOCH_S, EPOCH_MS or a Snowflake timestamp format without quotes").default("AUTO"),
+  eventTimeFormat: z.enum(EVENT_TIME_FORMATS, { message: EVENT_TIME_FORMAT_HINT }).default("AUTO"),
   fileFormat: z.enum(["JSON", "PARQUET"]).default("JSON"),
+  stripOuterArray: z.boolean().default(false),
   onError: z.enum(["CONTINUE", "SKIP_FILE", "ABORT_STATEMENT"]).default("CONTINUE"),
 });
 
@@ -94,7 +102,6 @@ const propsSchema = loadSchema
     keyPrefix: z.string().regex(/^[A-Za-z0-9!_.()\-/]+\/$/, "must be a key prefix ending in '/'"),
     storageIntegrationName: identifier,
     storageIntegrationReplacementTrigger: z.string().optional(),
-    stripOuterArray: z.boolean().default(false),
     waitFor: dependables(),
     comment: z.string().max(200).optional(),
   })
@@ -102,20 +109,29 @@ const propsSchema = loadSchema
   .refine((p) => p.backupBucketName !== p.bucketName, { message: "must be the backup vault, not the bucket the pipe loads from", path: ["backupBucketName"] });
 
 /** The part of `SnowpipeProps` a pipe's COPY is made of: what it loads, into which table, and how. */
-export type SnowpipeLoad = Pick<SnowpipeProps, "database" | "schema" | "tableName" | "namePrefix" | "eventTimeField" | "eventTimeFormat" | "fileFormat" | "onError">;
+export type SnowpipeLoad = Pick<SnowpipeProps, "database" | "schema" | "tableName" | "namePrefix" | "eventTimeField" | "eventTimeFormat" | "fileFormat" | "stripOuterArray" | "onError">;
+
+/** How the COPY reads the files: lines (NDJSON), one JSON array per file, or Parquet rows. */
+function loadFormatOf(load: Pick<SnowpipeLoad, "fileFormat" | "stripOuterArray">): LoadFormat {
+  if (load.fileFormat === "PARQUET") return "PARQUET";
+  return load.stripOuterArray ? "JSON_ARRAY" : "JSON";
+}
 
 /**
- * Fully qualified names of a pipe's file format, stage and pipe (`<PREFIX>_JSON` or `_PARQUET`,
- * `_STAGE`, `_PIPE`), and of its backup stage (`_BACKUP_STAGE`) where the pipe has one.
+ * Fully qualified names of a pipe's file format, stage and pipe (`<PREFIX>_LINES`, `_JSON` for JSON
+ * arrays or `_PARQUET`; `_STAGE`, `_PIPE`), and of its backup stage (`_BACKUP_STAGE`) where the pipe
+ * has one.
  */
-export function snowpipeObjectNames(load: Pick<SnowpipeLoad, "database" | "schema" | "tableName" | "namePrefix" | "fileFormat">): { fileFormat: string; stage: string; backupStage: string; pipe: string } {
-  const names = shortNames(load.namePrefix ?? load.tableName, load.fileFormat ?? "JSON");
+export function snowpipeObjectNames(load: Pick<SnowpipeLoad, "database" | "schema" | "tableName" | "namePrefix" | "fileFormat" | "stripOuterArray">): { fileFormat: string; stage: string; backupStage: string; pipe: string } {
+  const names = shortNames(load.namePrefix ?? load.tableName, loadFormatOf(load));
   const q = (name: string) => qualified(load.database, load.schema, name);
   return { fileFormat: q(names.fileFormat), stage: q(names.stage), backupStage: q(names.backupStage), pipe: q(names.pipe) };
 }
 
-function shortNames(prefix: string, fileFormat: "JSON" | "PARQUET") {
-  return { fileFormat: `${prefix}_${fileFormat}`, stage: `${prefix}_STAGE`, backupStage: `${prefix}_BACKUP_STAGE`, pipe: `${prefix}_PIPE` };
+const FORMAT_SUFFIX: Record<LoadFormat, string> = { JSON: "LINES", JSON_ARRAY: "JSON", PARQUET: "PARQUET" };
+
+function shortNames(prefix: string, format: LoadFormat) {
+  return { fileFormat: `${prefix}_${FORMAT_SUFFIX[format]}`, stage: `${prefix}_STAGE`, backupStage: `${prefix}_BACKUP_STAGE`, pipe: `${prefix}_PIPE` };
 }
 
 /**
@@ -132,12 +148,14 @@ export function snowpipeCopyParts(load: SnowpipeLoad): CopyStatementParts {
     eventTimeField: l.eventTimeField,
     eventTimeFormat: l.eventTimeFormat,
     onError: l.onError,
+    format: loadFormatOf(l),
   };
 }
 
 /**
- * Auto-ingest from S3 into a log table: a JSON (or Parquet) file format, an external stage on the storage
- * integration, and a pipe whose COPY extracts EVENT_TIME with TRY_ functions. The pipe is replaced
+ * Auto-ingest from S3 into a log table: a file format (lines, a JSON array, or Parquet), an external
+ * stage on the storage integration, and a pipe whose COPY keeps every line as a row (parsed, or as text
+ * with PARSE_ERROR) and takes EVENT_TIME only with forms that cannot fail. The pipe is replaced
  * when its stage's url, integration or identity changes (the provider does not detect integration
  * changes itself); `notificationChannel` is the SQS queue the bucket notifies.
  */
@@ -160,28 +178,47 @@ export class Snowpipe extends Construct {
     super(scope, id);
     stampModule(this, SNOWPIPE_MODULE);
 
-    const { fileFormat: fileFormatName, stage: stageName, backupStage: backupStageName, pipe: pipeName } = shortNames(p.namePrefix ?? p.tableName, p.fileFormat);
+    const format = loadFormatOf(p);
+    const { fileFormat: fileFormatName, stage: stageName, backupStage: backupStageName, pipe: pipeName } = shortNames(p.namePrefix ?? p.tableName, format);
 
     // The provider sends every boolean option of the format type; unset means FALSE, so each is stated.
     const common = { database: p.database, schema: p.schema, name: fileFormatName, compression: "AUTO", comment: p.comment, dependsOn: p.waitFor.length > 0 ? [...p.waitFor] : undefined };
     const fileFormat =
-      p.fileFormat === "PARQUET"
+      format === "PARQUET"
         ? new FileFormat(this, "FileFormat", { ...common, formatType: "PARQUET", binaryAsText: true, trimSpace: false })
-        : new FileFormat(this, "FileFormat", {
-            ...common,
-            formatType: "JSON",
-            stripOuterArray: p.stripOuterArray,
-            stripNullValues: false,
-            replaceInvalidCharacters: true,
-            skipByteOrderMark: true,
-            allowDuplicate: false,
-            enableOctal: false,
-            ignoreUtf8Errors: false,
-            disableAutoConvert: false,
-            dateFormat: "AUTO",
-            timeFormat: "AUTO",
-            timestampFormat: "AUTO",
-          });
+        : format === "JSON"
+          ? // One column per line, read as it is: no field delimiter, no escapes, no enclosing quotes (the
+            // default backslash escape would rewrite JSON's own escapes and join lines); blank lines are not
+            // rows. The transformation parses each line (copyTransformation).
+            new FileFormat(this, "FileFormat", {
+              ...common,
+              formatType: "CSV",
+              fieldDelimiter: "NONE",
+              escapeUnenclosedField: "NONE",
+              fieldOptionallyEnclosedBy: "NONE",
+              skipBlankLines: true,
+              parseHeader: false,
+              trimSpace: false,
+              errorOnColumnCountMismatch: false,
+              emptyFieldAsNull: false,
+              replaceInvalidCharacters: true,
+              skipByteOrderMark: true,
+            })
+          : new FileFormat(this, "FileFormat", {
+              ...common,
+              formatType: "JSON",
+              stripOuterArray: true,
+              stripNullValues: false,
+              replaceInvalidCharacters: true,
+              skipByteOrderMark: true,
+              allowDuplicate: true,
+              enableOctal: false,
+              ignoreUtf8Errors: false,
+              disableAutoConvert: false,
+              dateFormat: "AUTO",
+              timeFormat: "AUTO",
+              timestampFormat: "AUTO",
+            });
 
     const stage = new Stage(this, "Stage", {
       database: p.database,

@@ -6,7 +6,7 @@ import { Construct } from "constructs";
 import { z } from "zod";
 import { quotedName } from "../../core/naming";
 import { stampModule } from "../../core/stamp";
-import { dependables, parseProps, pathOf, qualifiedSnowflakeName, snowflakeIdentifier } from "../../core/validate";
+import { dependables, parseProps, pathOf, snowflakeIdentifier } from "../../core/validate";
 
 export const TENANT_ROLES_MODULE = "snowflake/tenant-roles" as const;
 
@@ -24,8 +24,6 @@ export interface TenantRolesProps {
    * pipeline role owns through this grant. @default "SYSADMIN"
    */
   readonly parentRole?: string;
-  /** The alert store the tenant's canaries (owned by the pipeline role) write to. @default none */
-  readonly alertStore?: { readonly alerts: string; readonly suppressions: string };
   /** Objects to create first (the schema). @default none */
   readonly waitFor?: readonly ITerraformDependable[];
 }
@@ -37,7 +35,6 @@ const propsSchema = z.object({
   rolePrefix: identifier.refine((s) => s.length <= 200, "must be at most 200 characters"),
   warehouse: identifier.optional(),
   parentRole: identifier.default("SYSADMIN"),
-  alertStore: z.object({ alerts: qualifiedSnowflakeName(), suppressions: qualifiedSnowflakeName() }).optional(),
   waitFor: dependables(),
 });
 
@@ -55,8 +52,10 @@ export function tenantRoleName(rolePrefix: string, role: TenantRole): string {
  * - `<prefix>_ANALYST`: READER plus SELECT on the raw log tables (existing and future);
  * - `<prefix>_PIPELINE`: the owner of the tenant's pipeline objects (handed over by
  *   `PipelineOwnership`): USAGE on the database and schema, EXECUTE TASK and EXECUTE MANAGED TASK
- *   (its serverless tasks run as it), and SELECT + INSERT on the alert store its canaries write to.
- *   In a managed-access schema an owner cannot grant access to what it owns.
+ *   (its serverless tasks run as it) — and nothing on the alert store: its canaries raise alerts
+ *   through the tenant's alert procedure (`TenantAlertWriter`, which grants its USAGE), so one
+ *   tenant can neither read nor suppress another's alerts. In a managed-access schema an owner cannot
+ *   grant access to what it owns.
  * All three are granted to `parentRole` so administrators keep control of them.
  */
 export class TenantRoles extends Construct {
@@ -109,13 +108,6 @@ export class TenantRoles extends Construct {
     const pipeline = role("PIPELINE", `Owns and runs the pipeline objects of ${p.database}.${p.schema}`);
     usage(pipeline, "Pipeline");
     grant("PipelineExecuteTasks", { accountRoleName: pipeline, privileges: ["EXECUTE MANAGED TASK", "EXECUTE TASK"], onAccount: true });
-    if (p.alertStore) {
-      const [database, schema] = p.alertStore.alerts.split(".");
-      grant("PipelineAlertStoreUsage", { accountRoleName: pipeline, privileges: ["USAGE"], onSchema: { schemaName: quotedName(database, schema) } });
-      for (const [id, table] of [["Alerts", p.alertStore.alerts], ["Suppressions", p.alertStore.suppressions]]) {
-        grant(`Pipeline${id}Write`, { accountRoleName: pipeline, privileges: ["INSERT", "SELECT"], onSchemaObject: { objectType: "TABLE", objectName: quotedName(...table.split(".")) } });
-      }
-    }
     this.pipelineRoleReady = made.slice(pipelineStart);
 
     this.readerRole = tenantRoleName(p.rolePrefix, "READER");

@@ -4,6 +4,8 @@ import type { SqlBind, SqlClient, SqlResult, SqlRow } from "../../../cli/snowfla
 
 export interface MemoryRow {
   readonly DATA: unknown;
+  /** The line as staged when it is not JSON: the load keeps it rather than dropping it. */
+  readonly RAW_TEXT?: string;
   readonly SOURCE_FILE: string;
   readonly SOURCE_FILE_ROW: number;
 }
@@ -13,7 +15,7 @@ export interface MemoryRow {
  * (anything else is an error, so a changed statement fails the tests): CREATE TABLE … LIKE, the
  * SOURCE_FILE look-up and COPY INTO … FILES = (…) from a stage. COPY reads each file from S3 through
  * the stage's bucket and prefix — so a file that is still archived fails the COPY as S3 refuses the
- * read — writes one row per NDJSON line and keeps a load history per table, skipping (without a
+ * read — writes one row per line (a line that is not JSON kept as RAW_TEXT) and keeps a load history per table, skipping (without a
  * result row) files it loaded into that table before, as Snowflake's COPY does.
  */
 export class MemorySnowflake implements SqlClient {
@@ -52,7 +54,9 @@ export class MemorySnowflake implements SqlClient {
       const present = new Set(this.table(m[1]).map((r) => r.SOURCE_FILE).filter((f) => wanted.has(f)));
       return [...present].map((f) => ({ SOURCE_FILE: f }));
     }
-    m = /^COPY INTO ([A-Z0-9_.]+) \(DATA, PARSE_TIME, EVENT_TIME, SOURCE_FILE, SOURCE_FILE_ROW\)\nFROM \(\n {2}SELECT \$1, METADATA\$START_SCAN_TIME, .+, METADATA\$FILENAME, METADATA\$FILE_ROW_NUMBER\n {2}FROM @([A-Z0-9_.]+)\n\)\nFILES = \((.+)\)\nFILE_FORMAT = \(FORMAT_NAME = '[A-Z0-9_.]+'\)\nON_ERROR = CONTINUE\nFORCE = FALSE\nLOAD_UNCERTAIN_FILES = TRUE$/.exec(sql);
+    // The restore's COPY (backfillCopyStatement in modules/snowflake/sql.ts): any select list over
+    // one stage, an explicit FILES list and the load's own options.
+    m = /^COPY INTO ([A-Z0-9_.]+) \(DATA, PARSE_TIME, EVENT_TIME, SOURCE_FILE, SOURCE_FILE_ROW, RAW_TEXT, PARSE_ERROR\)\nFROM \(\n {2}SELECT\n(?: {4}.+\n)+ {2}FROM @([A-Z0-9_.]+)\n\)\nFILES = \((.+)\)\nFILE_FORMAT = \(FORMAT_NAME = '[A-Z0-9_.]+_LINES'\)\nON_ERROR = CONTINUE\nFORCE = FALSE\nLOAD_UNCERTAIN_FILES = TRUE$/.exec(sql);
     if (m) return this.copy(m[1], m[2], literals(m[3]));
     throw new Error(`MemorySnowflake does not know this statement:\n${sql}`);
   }
@@ -78,12 +82,21 @@ export class MemorySnowflake implements SqlClient {
       const res = await this.s3.send(new GetObjectCommand({ Bucket: stage.bucket, Key: key }));
       const body = Buffer.from(await res.Body!.transformToByteArray());
       const lines = gunzipSync(body).toString("utf8").split("\n").filter((l) => l.trim() !== "");
-      lines.forEach((line, i) => table.push({ DATA: JSON.parse(line), SOURCE_FILE: this.fileName === "relative" ? name : key, SOURCE_FILE_ROW: i + 1 }));
+      lines.forEach((line, i) => table.push({ ...parsedOrRaw(line), SOURCE_FILE: this.fileName === "relative" ? name : key, SOURCE_FILE_ROW: i + 1 }));
       history.add(name);
       result.push({ file: `s3://${stage.bucket}/${key}`, status: "LOADED", rows_parsed: String(lines.length), rows_loaded: String(lines.length), first_error: null });
     }
     if (this.failAfterCopy !== undefined && this.copies.length === this.failAfterCopy) throw new Error("connection reset by peer (after the COPY committed)");
     return result.length > 0 ? result : [{ status: "Copy executed with 0 files processed." }];
+  }
+}
+
+/** A line as the load keeps it: the parsed record, or the text itself. */
+function parsedOrRaw(line: string): { DATA: unknown; RAW_TEXT?: string } {
+  try {
+    return { DATA: JSON.parse(line) };
+  } catch {
+    return { DATA: null, RAW_TEXT: line };
   }
 }
 
