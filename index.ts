@@ -13,7 +13,9 @@ export * from "./modules/core/snowflake-preview";
 export * from "./modules/core/guardrails";
 export type { SchemaObject } from "./modules/snowflake/schema-object";
 // Types of module props and outputs that live with the SQL builders.
-export type { AlertStoreNames, ExpectedTableChange, OwnedObject } from "./modules/snowflake/sql";
+export type { AlertStoreNames } from "./modules/snowflake/alert-store/sql";
+export type { ExpectedTableChange } from "./modules/snowflake/account-monitors/sql";
+export type { OwnedObject } from "./modules/snowflake/pipeline-ownership/sql";
 export * from "./modules/aws/kms-key";
 export * from "./modules/aws/log-bucket";
 export * from "./modules/aws/access-log-bucket";

@@ -4,7 +4,8 @@ import { isAbsolute, join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigSyntaxError, LakehouseValidationError } from "../modules/core/errors";
 import { GuardrailError } from "../modules/core/guardrails";
-import { guardrailsModeFromEnv, stacksToSynth, synthesizedStacks } from "../stacks/app";
+import { guardrailsModeFromEnv, plannedStacks, stacksToSynth, synthesizedStacks } from "../stacks/app";
+import { resolveConfig } from "../stacks/config/resolve";
 import { synthLakehouseInParallel } from "../stacks/parallel-synth";
 import { ChangedSinceError, changedStacks } from "./changed-stacks";
 import { costCommand } from "./cost/command";
@@ -19,6 +20,7 @@ import { BACKFILL_COMMAND, backfillCommand } from "./backfill/command";
 import { CONFIG_OPTION, ConfigChoiceError, EXAMPLE_OPTION, chooseConfig } from "./config-file";
 import { INIT_COMMAND, InitUsageError, initCommand } from "./init/command";
 import { RESTORE_COMMAND } from "./restore/spec";
+import { DEFAULT_MAX_JOBS, GITHUB_MATRIX_LIMIT, ShardError, shardStacks } from "./shards";
 
 /** The repository the command runs in (reviews compare refs of it). */
 function gitRoot(): string {
@@ -111,6 +113,19 @@ const COMMANDS: Readonly<Record<string, CommandSpec>> = {
     options: {
       base: { type: "string", value: "ref", help: "the ref to compare against (required)" },
       head: { type: "string", value: "ref", help: "the ref to check (default: the working tree)" },
+    },
+  },
+  shards: {
+    summary: "group the changed stacks into CI shards: at most --max-jobs matrix jobs, platforms first",
+    details:
+      "Reads the stacks of a review's JSON (--changes) and the config's stack graph; prints JSON: phases in\n" +
+      "apply order (platform, then tenants), each a list of { shard, stacks } for a workflow matrix. Every\n" +
+      "changed stack is in exactly one shard; stacks no longer in the config are listed under removed.",
+    options: {
+      changes: { type: "string", value: "review.json", help: "the output of lakehouse review --format json (required)" },
+      config: CONFIG_OPTION,
+      example: EXAMPLE_OPTION,
+      "max-jobs": { type: "string", value: "n", help: `matrix jobs in all, both phases (default: ${DEFAULT_MAX_JOBS}; at most ${GITHUB_MATRIX_LIMIT}, GitHub's limit per workflow run)` },
     },
   },
   backfill: BACKFILL_COMMAND,
@@ -255,6 +270,8 @@ async function run(command: string, values: Parsed["values"], out: Output, err: 
       return reviewCommand(values, out);
     case "cost":
       return costCommand(values, chooseConfig(values, "cost", { offersExample: true }), out, err);
+    case "shards":
+      return shardsCommand(values, out, err);
     case "backfill":
       return backfillCommand(values, out, err);
     case "restore":
@@ -386,7 +403,44 @@ function reviewCommand(values: Parsed["values"], out: Output): number {
   return report.summary.critical + report.summary.high > 0 && values["allow-high"] !== true ? EXIT_HIGH_FINDINGS : EXIT_OK;
 }
 
+/**
+ * `shards`: the stacks a review found changed, grouped for the workflows' matrices (cli/shards.ts).
+ * A stack the review names that the config no longer builds cannot be planned from this synth: it
+ * is listed under `removed` and warned about, never dropped silently.
+ */
+function shardsCommand(values: Parsed["values"], out: Output, err: Output): number {
+  const changesFile = str(values.changes);
+  if (!changesFile) throw new UsageError("shards needs --changes <review.json> (lakehouse review --format json)");
+  const maxText = str(values["max-jobs"]);
+  if (maxText !== undefined && (!/^[1-9][0-9]*$/.test(maxText) || Number(maxText) > GITHUB_MATRIX_LIMIT)) {
+    throw new UsageError(`--max-jobs must be a whole number of jobs from 1 to ${GITHUB_MATRIX_LIMIT} (GitHub's matrix limit per workflow run), not '${maxText}'`);
+  }
+  let reviewed: { changes?: { stack?: unknown }[] };
+  try {
+    reviewed = JSON.parse(readFileSync(changesFile, "utf8")) as typeof reviewed;
+  } catch (e) {
+    throw new ShardError(`--changes ${changesFile}: not a readable review JSON (${(e as Error).message.split("\n")[0]})`);
+  }
+  if (!Array.isArray(reviewed.changes)) throw new ShardError(`--changes ${changesFile}: no "changes" list; pass the output of lakehouse review --format json`);
+  const changed = [...new Set(reviewed.changes.map((c) => c.stack).filter((s): s is string => typeof s === "string"))].sort();
+  const graph = plannedStacks(resolveConfig(loadConfigFile(chooseConfig(values, "shards", { offersExample: true }).file)));
+  const known = new Set(graph.map((s) => s.name));
+  const removed = changed.filter((s) => !known.has(s));
+  for (const s of removed) err.write(`lakehouse: warning: ${s} is in the review but no longer in the config: not sharded (CI neither plans nor destroys it; see docs/ci.md)\n`);
+  const plan = shardStacks(
+    changed.filter((s) => known.has(s)),
+    graph,
+    { maxJobs: maxText === undefined ? undefined : Number(maxText) },
+  );
+  out.write(`${JSON.stringify({ ...plan, removed }, null, 2)}\n`);
+  return EXIT_OK;
+}
+
 function report(e: unknown, err: Output): number {
+  if (e instanceof ShardError) {
+    err.write(`lakehouse: shards: ${e.message}\n`);
+    return EXIT_FAILED;
+  }
   if (e instanceof UsageError || e instanceof ChangedSinceError || e instanceof ConfigChoiceError || e instanceof InitUsageError) {
     err.write(`lakehouse: ${e.message}\nRun 'lakehouse --help' for the commands, 'lakehouse <command> --help' for their options.\n`);
     return EXIT_USAGE;

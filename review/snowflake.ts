@@ -1,6 +1,6 @@
 /**
  * What the review reads out of the SQL and schedules the Snowflake modules emit: a cleaner's purge
- * (modules/snowflake/sql.ts purgeStatement), an account monitor's expected changes (tableChangesSelect,
+ * (purgeStatement in modules/snowflake/table-cleaner/sql.ts), an account monitor's expected changes (tableChangesSelect in modules/snowflake/account-monitors/sql.ts,
  * and the shape before account-monitors 0.3.0) and expected suspended tasks (suspendedTasksSelect), a
  * task's schedule. The SQL is ours, so
  * these read our shapes; anything else reads as "not recognised" and falls back to a line diff.

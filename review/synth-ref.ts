@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import * as ts from "typescript";
@@ -62,9 +62,11 @@ const SOURCE_DIRS = ["modules", "stacks", "cli", "examples", "review", "tools", 
  * detached worktree per ref, dependencies shared with the repository when the lockfile is the same
  * (installed with `npm ci` in the worktree when it differs), the TypeScript transpiled file by file
  * (syntax only, fast; type-checking is the ref's own CI's job), then the ref's own synth.
- * Returns stacks keyed `<example>/<stack>` for examples, `<stack>` for a config.
+ * Returns stacks keyed `<example>/<stack>` for examples, `<stack>` for a config. With `o.outdir`, the
+ * synth output (with its assets) is written there and kept (`<outdir>/config` for a config), for a
+ * caller that plans it with Terraform (tools/upgrade-check.ts).
  */
-export function synthAtRef(repo: string, ref: string | undefined, target: SynthTarget): RefSynth {
+export function synthAtRef(repo: string, ref: string | undefined, target: SynthTarget, o: { outdir?: string } = {}): RefSynth {
   const scratch = mkdtempSync(join(tmpdir(), "lakehouse-review-"));
   let root = repo;
   try {
@@ -77,7 +79,7 @@ export function synthAtRef(repo: string, ref: string | undefined, target: SynthT
     const build = join(root, ".lakehouse-review-build");
     rmSync(build, { recursive: true, force: true });
     transpile(root, build);
-    return synthTarget(root, build, target, join(scratch, "out"), ref ?? "working tree");
+    return synthTarget(root, build, target, o.outdir ?? join(scratch, "out"), ref ?? "working tree");
   } finally {
     if (root !== repo) {
       try {
@@ -93,14 +95,46 @@ export function synthAtRef(repo: string, ref: string | undefined, target: SynthT
   }
 }
 
-function provideDependencies(repo: string, ref: string, worktree: string): void {
+const npmCiIn = (cwd: string): void => {
+  execFileSync("npm", ["ci", "--ignore-scripts", "--no-audit", "--no-fund"], { cwd, stdio: ["ignore", "ignore", "pipe"] });
+};
+
+/**
+ * The ref's dependencies: the repository's own when the lockfile is the same, else `npm ci` in the
+ * worktree. With LAKEHOUSE_REF_DEPENDENCIES set to a directory (.ci/run sets one for its run), each
+ * lockfile's install is made once there, under the lockfile's hash, and linked into every later
+ * worktree with that lockfile: CI synthesizes the previous release several times (version
+ * discipline, the upgrade check and its review), each `npm ci` minutes on a busy machine.
+ */
+export function provideDependencies(repo: string, ref: string, worktree: string, npmCi: (cwd: string) => void = npmCiIn): void {
   const lockAtRef = fileAtRef(repo, ref, "package-lock.json");
   const lockHere = fileAtRef(repo, undefined, "package-lock.json");
   if (lockAtRef !== undefined && lockAtRef === lockHere && existsSync(join(repo, "node_modules"))) {
     symlinkSync(join(repo, "node_modules"), join(worktree, "node_modules"), "dir");
-  } else {
-    execFileSync("npm", ["ci", "--ignore-scripts", "--no-audit", "--no-fund"], { cwd: worktree, stdio: ["ignore", "ignore", "pipe"] });
+    return;
   }
+  const cacheRoot = process.env.LAKEHOUSE_REF_DEPENDENCIES;
+  if (!cacheRoot || lockAtRef === undefined) {
+    npmCi(worktree);
+    return;
+  }
+  const entry = join(cacheRoot, createHash("sha256").update(lockAtRef).digest("hex").slice(0, 16));
+  if (!existsSync(join(entry, "complete"))) {
+    // Installed beside the entry and renamed into place: a half-made install is never linked.
+    mkdirSync(cacheRoot, { recursive: true });
+    const staging = mkdtempSync(`${entry}.`);
+    for (const file of ["package.json", "package-lock.json"]) writeFileSync(join(staging, file), readFileSync(join(worktree, file)));
+    npmCi(staging);
+    mkdirSync(join(staging, "node_modules"), { recursive: true }); // npm makes none for a lockfile without packages
+    writeFileSync(join(staging, "complete"), "");
+    try {
+      renameSync(staging, entry);
+    } catch {
+      // Another process made it first.
+      rmSync(staging, { recursive: true, force: true });
+    }
+  }
+  symlinkSync(join(entry, "node_modules"), join(worktree, "node_modules"), "dir");
 }
 
 /** Transpiles the TypeScript sources of `root` into `build` (also used by tests to lay out an installed library). */

@@ -23,6 +23,7 @@ import { awsDefaultTags, deployRoleOf, requireProviderVersions, snowflakeProvide
 import { canaryTaskName } from "../modules/snowflake/log-canary";
 import { landingTableOf } from "../modules/snowflake/record-flattener";
 import { tenantRoleName } from "../modules/snowflake/tenant-roles";
+import { PLATFORM_OUTPUTS, declareOutputs, defined } from "./outputs";
 
 export const PLATFORM_STACK_MODULE = "stacks/platform" as const;
 
@@ -79,6 +80,7 @@ export class PlatformStack extends TerraformStack {
     const snowflakeProviders: SnowflakeProvider[] = [];
     const awsProviders = new Map<string, AwsProvider>();
     const accessLogBuckets = new Map<string, AccessLogBucket>();
+    const regionOutputs: Record<string, Record<string, unknown>> = {};
     for (const region of env.regions) {
       const regionId = region.replace(/-/g, "_");
       const aws = new AwsProvider(this, `aws_${regionId}`, {
@@ -140,6 +142,8 @@ export class PlatformStack extends TerraformStack {
       useProvider(monitors, snowflake);
 
       const delivery = env.config.alertDelivery;
+      let alertTopicArn: string | undefined;
+      let alertIntegration: AlertDelivery | undefined;
       if (delivery) {
         // The integration names the topic and role ARNs from known names; the role then trusts the
         // integration's computed IAM user and external id (one apply, as for storage integrations).
@@ -155,6 +159,7 @@ export class PlatformStack extends TerraformStack {
           waitFor: [...alerts.tables],
         });
         useProvider(send, snowflake);
+        alertIntegration = send;
         if (delivery.sns) {
           const topic = new AlertTopic(this, `AlertTopic_${regionId}`, {
             topicName,
@@ -166,13 +171,24 @@ export class PlatformStack extends TerraformStack {
             subscriptions: delivery.sns.subscriptions as AlertSubscription[],
           });
           useProvider(topic, aws);
+          alertTopicArn = topic.topicArn;
           send.sendAfter(topic.publisherPermissions);
         }
       }
       snowflakeProviders.push(snowflake);
+      regionOutputs[region] = defined({
+        access_log_bucket: bucket.bucketName,
+        query_warehouse: warehouse.warehouseName,
+        backfill_warehouse: backfill.warehouseName,
+        backfill_role: backfill.roleName,
+        alert_topic_arn: alertTopicArn,
+        alert_integration_iam_user_arn: alertIntegration?.snsIamUserArn,
+        alert_integration_external_id: alertIntegration?.snsExternalId,
+      });
     }
     for (const provider of snowflakeProviders) provider.previewFeaturesEnabled = previewFeaturesFor(this);
 
+    let auditTrail: Record<string, string> | undefined;
     // The audit trail: object-level events on every log bucket of the environment, from its home region.
     if (env.config.auditTrail !== false) {
       const home = env.regions[0];
@@ -203,6 +219,7 @@ export class PlatformStack extends TerraformStack {
         waitFor: [bucket.policy],
       });
       for (const scope of [key, bucket, trail]) useProvider(scope, aws);
+      auditTrail = { trail_arn: trail.trailArn, bucket_name: bucket.bucketName, kms_key_arn: key.keyArn };
     }
 
     const guard = env.config.logGuard;
@@ -225,5 +242,6 @@ export class PlatformStack extends TerraformStack {
       useProvider(scp, management);
     }
     requireProviderVersions(this, env.config.providerVersions);
+    declareOutputs(this, PLATFORM_OUTPUTS, { log_database: env.databaseName, regions: regionOutputs, audit_trail: auditTrail });
   }
 }

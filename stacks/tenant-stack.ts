@@ -24,6 +24,7 @@ import { configureBackend } from "./backend";
 import { ResolvedEnvironment, ResolvedLakehouse, ResolvedTenant, accessLogBucketName } from "./config/resolve";
 import { alertTopicName } from "./platform-stack";
 import { awsDefaultTags, deployRoleOf, requireProviderVersions, snowflakeProviderConfig, useProvider } from "./providers";
+import { TENANT_OUTPUTS, declareOutputs, defined } from "./outputs";
 import { SourcePipeline } from "./source-pipeline";
 
 export const TENANT_STACK_MODULE = "stacks/tenant" as const;
@@ -66,6 +67,9 @@ export class TenantStack extends TerraformStack {
             description: "true for a read-only plan (pull requests): the AWS providers run as the plan roles instead of assuming the deploy roles",
           })
         : undefined;
+    // Ephemeral (Terraform 1.10+): not kept in a saved plan, so the apply of a plan made read-only gives it
+    // again (false) and its providers assume the deploy roles; only provider blocks read it.
+    readOnly?.addOverride("ephemeral", true);
     // A tenant in an account of its own: every AWS provider of its stack assumes the deploy role there.
     const assumeOwn = own && readOnly ? [{ roleArn: Fn.conditional(readOnly.booleanValue, own.planRoleArn, own.deployRoleArn), sessionName: SESSION_NAME }] : undefined;
     const aws = new AwsProvider(this, "aws", {
@@ -276,6 +280,7 @@ export class TenantStack extends TerraformStack {
     // One delivery stream per source with delivery.firehose (and a Kinesis stream in front when asked),
     // its failed records under an error prefix outside every source prefix, so Snowpipe never loads them.
     const deliveries = new Map<string, { delivery: FirehoseDelivery; errorPrefix: string }>();
+    const kinesisStreams = new Map<string, KinesisStream>();
     // The bucket is built below (its policy names the delivery roles); a reference to its name makes
     // Terraform create the bucket before the streams and the error-prefix metric that need it.
     const bucketRef = Lazy.stringValue({ produce: () => logBucket.bucketName });
@@ -297,6 +302,7 @@ export class TenantStack extends TerraformStack {
               ...alarms,
             })
           : undefined;
+      if (kinesis) kinesisStreams.set(source.name, kinesis);
       const delivery = new FirehoseDelivery(this, `Firehose_${source.name}`, {
         streamName,
         accountId,
@@ -385,7 +391,7 @@ export class TenantStack extends TerraformStack {
           : undefined,
     });
 
-    new TenantAccessRoles(this, "AwsRoles", {
+    const awsRoles = new TenantAccessRoles(this, "AwsRoles", {
       namePrefix: tenant.awsRolePrefix,
       accountId,
       bucketArn: `arn:aws:s3:::${tenant.bucketName}`,
@@ -394,6 +400,34 @@ export class TenantStack extends TerraformStack {
       readers: tenant.config.access?.readers,
       operators: tenant.config.access?.operators,
       restore: vault ? { vaultBucketArn: vault.bucketArn, vaultKmsKeyArn: vault.kmsKeyArn } : undefined,
+    });
+
+    declareOutputs(this, TENANT_OUTPUTS, {
+      log_bucket: { name: logBucket.bucketName, arn: logBucket.bucketArn, kms_key_arn: key.keyArn },
+      // Only the roles `access` names principals for (aws/tenant-access-roles 0.3.0); none without access.
+      aws_roles: awsRoles.readRoleArn || awsRoles.opsRoleArn ? defined({ read: awsRoles.readRoleArn, ops: awsRoles.opsRoleArn, restore: awsRoles.restoreRoleArn, restore_batch: awsRoles.restoreBatchRoleArn }) : undefined,
+      snowflake: { schema: `${env.databaseName}.${tenant.schemaName}`, reader: roles.readerRole, analyst: roles.analystRole, pipeline: roles.pipelineRole },
+      backup_vault: vault && { bucket_name: vault.bucketName, bucket_arn: vault.bucketArn, kms_key_arn: vault.kmsKeyArn, replication_role_arn: vault.replicationRoleArn },
+      sources: Object.fromEntries(
+        tenant.sources.map((s) => {
+          const p = pipelines.get(s.name)!;
+          const writer = pullers.get(s.name) ?? consumers.get(s.name);
+          const stream = deliveries.get(s.name)?.delivery;
+          return [
+            s.name,
+            defined({
+              prefix: s.keyPrefix,
+              table: p.table.qualifiedName,
+              pipe: p.pipe.pipeName,
+              notification_channel: p.pipe.notificationChannel,
+              integration: { name: p.integration.integrationName, iam_user_arn: p.integration.iamUserArn, external_id: p.integration.externalId },
+              access_role_arn: p.role.roleArn,
+              [pullers.has(s.name) ? "puller" : "kafka"]: writer && { function_name: writer.functionName, secret_arn: writer.secretArn },
+              firehose: stream && defined({ delivery_stream_name: stream.deliveryStreamName, delivery_stream_arn: stream.deliveryStreamArn, kinesis_stream_arn: kinesisStreams.get(s.name)?.streamArn }),
+            }),
+          ];
+        }),
+      ),
     });
 
     snowflake.previewFeaturesEnabled = previewFeaturesFor(this);

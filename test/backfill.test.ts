@@ -5,7 +5,7 @@ import { estimate, keyOfLoaded, loadedQueryParts, planBatches } from "../cli/bac
 import { BackfillUsageError, iso, parseInstant, parseRange } from "../cli/backfill/range";
 import { backfillTarget } from "../cli/backfill/target";
 import { SnowflakeSqlError } from "../cli/snowflake-sql-api";
-import { backfillCopyStatement, copyTransformation } from "../modules/snowflake/sql";
+import { backfillCopyStatement, copyTransformation } from "../modules/snowflake/snowpipe/sql";
 import { loadConfigFile } from "../stacks/config/load";
 import { resolveConfig } from "../stacks/config/resolve";
 import { FakeSnowflake, MemoryLister, SimulatedCrash } from "./support/backfill-fakes";

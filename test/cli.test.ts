@@ -2,16 +2,11 @@ import { execFileSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { main } from "../cli/lakehouse";
+import { runCli } from "./support/cli";
 
-async function run(args: string[]) {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(args, { write: (s: string) => ((stdout += s), true) } as never, { write: (s: string) => ((stderr += s), true) } as never);
-  return { code, stdout, stderr };
-}
+const run = (args: string[]) => runCli(args);
 
-const COMMANDS = ["init", "synth", "validate", "schema", "review", "versions", "backfill", "restore"];
+const COMMANDS = ["init", "synth", "validate", "schema", "review", "versions", "shards", "backfill", "restore"];
 const OPTIONS: Record<string, string[]> = {
   init: ["--organization <name>", "--aws-account-id <id>", "--region <aws-region>", "--snowflake-account <ORG.ACCOUNT>", "--tenant <id>", "--environment <name>", "--state-bucket <bucket>", "--dir <folder>", "--force"],
   synth: ["--config <file>", "--example <name>", "--out <dir>", "--stack <glob>...", "--changed-since <ref>", "--jobs <n>", "-q, --quiet", "--json"],
@@ -19,6 +14,7 @@ const OPTIONS: Record<string, string[]> = {
   schema: [],
   review: ["--base <ref>", "--head <ref>", "--config <file>", "--example <name>", "--format <md|json>", "--allow-high", "--plan <stack=plan.json>...", "--details-file <path>"],
   versions: ["--base <ref>", "--head <ref>"],
+  shards: ["--changes <review.json>", "--config <file>", "--example <name>", "--max-jobs <n>"],
   backfill: ["--config <file>", "--env <name>", "--tenant <id>", "--source <name>", "--from <date|datetime>", "--to <date|datetime>", "--dry-run", "--batch-files <n>", "--batch-mb <n>", "--skip-recent-minutes <n>", "--json", "--snowflake-account <org-account>", "--snowflake-user <user>", "--private-key-file <path>", "--role <role>", "--warehouse <name>"],
   restore: ["--config <file>", "--env <name>", "--tenant <id>", "--source <name>", "--from <YYYY-MM-DD>", "--to <YYYY-MM-DD>", "--tier <bulk|standard|expedited>", "--days <n>", "--into <schema or table>", "--wait", "--poll-seconds <n>", "--dry-run", "--json", "--snowflake-account <org-account>", "--snowflake-user <user>", "--private-key-file <path>", "--role <role>", "--warehouse <name>"],
 };
@@ -59,14 +55,14 @@ describe("lakehouse CLI", () => {
 
   test("GIVEN no --config WHEN a lakehouse.yaml is where synth runs THEN synth builds it, never the demo", async () => {
     writeFileSync(join(dir, "lakehouse.yaml"), readFileSync(join(__dirname, "..", "examples", "default", "lakehouse.yaml"), "utf8").replace(/\n {2}- id: (initech|umbrella)\n[\s\S]*$/, "\n"));
-    const r = await inFolder(dir, () => run(["synth", "--out", "out"]));
+    const r = await runCli(["synth", "--out", "out"], { cwd: dir });
     expect(r).toMatchObject({ code: 0, stdout: expect.stringContaining(`synthesized 2 stacks from ${join(dir, "lakehouse.yaml")}`) });
     expect(readdirSync(join(dir, "out", "stacks")).sort()).toEqual(["platform-prod", "tenant-globex-prod"]);
   });
 
   test.each(["synth", "validate", "cost", "review", "backfill", "restore"])("GIVEN no --config and no lakehouse.yaml WHEN %s runs THEN exit 2 naming what to give, nothing written", async (command) => {
     const args = command === "review" ? ["--base", "HEAD"] : command === "synth" ? ["--out", "out"] : ["backfill", "restore"].includes(command) ? ["--env", "prod", "--tenant", "globex", "--source", "okta", "--from", "2026-01-01", "--to", "2026-01-02"] : [];
-    const r = await inFolder(dir, () => run([command, ...args]));
+    const r = await runCli([command, ...args], { cwd: dir });
     expect(r.code).toBe(2);
     expect(r.stdout).toBe("");
     expect(r.stderr).toContain(`lakehouse: ${command}: no config: give --config <file>, or run it where your lakehouse.yaml is`);
@@ -81,7 +77,7 @@ describe("lakehouse CLI", () => {
     expect(await run(["validate", "--example", "defualt"])).toMatchObject({ code: 2, stderr: expect.stringContaining("validate --example defualt: no such bundled example; did you mean default?") });
     expect(await run(["synth", "--example", "default", "--config", "x.yaml"])).toMatchObject({ code: 2, stderr: expect.stringContaining("synth: give --config or --example, not both") });
     // Commands that act on live accounts take no demo.
-    expect(await run(["backfill", "--example", "default"])).toMatchObject({ code: 2, stderr: expect.stringContaining("backfill takes no --example (an option of synth, validate, review, cost)") });
+    expect(await run(["backfill", "--example", "default"])).toMatchObject({ code: 2, stderr: expect.stringContaining("backfill takes no --example (an option of synth, validate, review, cost, shards)") });
   });
 
   test("init writes a starter that validates and synthesizes as written, the CI workflows and a README; it overwrites nothing", async () => {
@@ -91,7 +87,7 @@ describe("lakehouse CLI", () => {
     expect(readdirSync(dir).sort()).toEqual([".github", "README.md", "lakehouse.yaml"]);
     expect(readdirSync(join(dir, ".github", "workflows")).sort()).toEqual(["lakehouse-main.yml", "lakehouse-pull-request.yml", "lakehouse-release.yml"]);
     expect(readFileSync(join(dir, "lakehouse.yaml"), "utf8")).toMatch(/^# yaml-language-server: \$schema=\.\/node_modules\/security-lakehouse\/schema\/lakehouse\.schema\.json\n/);
-    const synth = await inFolder(dir, () => run(["synth", "--out", "out"]));
+    const synth = await runCli(["synth", "--out", "out"], { cwd: dir });
     expect(synth).toMatchObject({ code: 0, stdout: expect.stringContaining("synthesized 2 stacks") });
     expect(readdirSync(join(dir, "out", "stacks")).sort()).toEqual(["platform-prod", "tenant-hq-prod"]);
     // A second init names what exists and changes nothing.
@@ -278,27 +274,11 @@ describe("lakehouse CLI", () => {
   });
 });
 
-/** Runs `body` with `folder` as the working directory, as a consumer runs the CLI from their repository. */
-async function inFolder<T>(folder: string, body: () => Promise<T>): Promise<T> {
-  const before = process.cwd();
-  process.chdir(folder);
-  try {
-    return await body();
-  } finally {
-    process.chdir(before);
-  }
-}
-
 function escape(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
-async function runOnTerminal(args: string[]) {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(args, { write: (s: string) => ((stdout += s), true) } as never, { isTTY: true, write: (s: string) => ((stderr += s), true) } as never);
-  return { code, stdout, stderr };
-}
+const runOnTerminal = (args: string[]) => runCli(args, { terminal: true });
 
 describe("choosing what synth builds", () => {
   let dir: string;

@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { dirname, join, relative } from "node:path";
 import ts from "typescript";
 import { MODULE_VERSIONS } from "../modules/core/versions";
+import { syncGeneratedReferences } from "../tools/config-docs";
 import { docPages, syncOutputs } from "../tools/docs-outputs";
 
 /**
@@ -41,6 +42,10 @@ describe("the docs", () => {
   test("pasted command outputs are what the commands print (npm run docs regenerates them)", async () => {
     expect(await syncOutputs(ROOT, true)).toEqual([]);
   }, 120_000);
+
+  test("the generated references (configuration keys, stack outputs) are what the code says today (npm run docs regenerates them)", () => {
+    expect(syncGeneratedReferences(ROOT, true)).toEqual([]);
+  });
 
   test("every TypeScript snippet type-checks against the library (names a snippet takes from its context are declared `any`)", () => {
     const dir = mkdtempSync(join(ROOT, ".docs-snippets-"));

@@ -12,7 +12,7 @@ import { SemiStructuredTable } from "../modules/snowflake/semi-structured-table"
 import { Snowpipe } from "../modules/snowflake/snowpipe";
 import { RecordFlattener } from "../modules/snowflake/record-flattener";
 import { TableCleaner } from "../modules/snowflake/table-cleaner";
-import { tenantAlertProcedureName } from "../modules/snowflake/sql";
+import { tenantAlertProcedureName } from "../modules/snowflake/alert-store/sql";
 import { GuardrailError, RULES, guardrailViolations, suppressGuardrail } from "../modules/core/guardrails";
 import { checkGuardrails } from "../stacks/app";
 import { SynthJson, synthWithMetadata, testStack } from "./support/synth";

@@ -21,7 +21,7 @@ import {
 } from "../cli/restore/state";
 import { clientRequestToken, createJobInput, manifestCsv, tierProblem } from "../cli/restore/vault";
 import { snowpipeCopyParts, snowpipeObjectNames } from "../modules/snowflake/snowpipe";
-import { copyTransformation } from "../modules/snowflake/sql";
+import { copyTransformation } from "../modules/snowflake/snowpipe/sql";
 import { pipeLoadOf } from "../stacks/source-pipeline";
 import { loadConfigFile } from "../stacks/config/load";
 import { resolveConfig } from "../stacks/config/resolve";

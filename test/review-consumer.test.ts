@@ -2,7 +2,8 @@ import { execFileSync } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { EXIT_FAILED, EXIT_HIGH_FINDINGS, EXIT_USAGE, main } from "../cli/lakehouse";
+import { EXIT_FAILED, EXIT_HIGH_FINDINGS, EXIT_USAGE } from "../cli/lakehouse";
+import { runCli } from "./support/cli";
 import { MODULE_VERSIONS } from "../modules/core/versions";
 import { review, toMarkdown } from "../review";
 import { transpile } from "../review/synth-ref";
@@ -65,20 +66,6 @@ beforeAll(() => {
 
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-/** The CLI run in `cwd`, as a consumer runs it from their repository. */
-async function cliIn(cwd: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const before = process.cwd();
-  process.chdir(cwd);
-  try {
-    const code = await main(args, { write: (s: string) => ((stdout += s), true) } as never, { write: (s: string) => ((stderr += s), true) } as never);
-    return { code, stdout, stderr };
-  } finally {
-    process.chdir(before);
-  }
-}
-
 describe("review in a consumer repository", () => {
   test("GIVEN only their config changed WHEN reviewed through the installed library THEN the change is the config's, not an unbumped module", () => {
     const report = review({ repo, base: commits.k1, head: commits.k2, config: "lakehouse.yaml" });
@@ -99,7 +86,7 @@ describe("review in a consumer repository", () => {
   }, 120000);
 
   test("GIVEN no --config WHEN review runs in their repository THEN it reviews their lakehouse.yaml: a retention cut is high and exits 3", async () => {
-    const r = await cliIn(repo, ["review", "--base", commits.k2, "--head", commits.k3, "--format", "json"]);
+    const r = await runCli(["review", "--base", commits.k2, "--head", commits.k3, "--format", "json"], { cwd: repo });
     expect(r.stderr).toBe("");
     expect(r.code).toBe(EXIT_HIGH_FINDINGS);
     const json = JSON.parse(r.stdout);
@@ -110,7 +97,7 @@ describe("review in a consumer repository", () => {
   test("GIVEN neither --config nor a lakehouse.yaml where it runs WHEN review runs THEN it is a usage error that never falls back to the bundled demo", async () => {
     const elsewhere = join(repo, "docs");
     mkdirSync(elsewhere, { recursive: true });
-    const r = await cliIn(elsewhere, ["review", "--base", commits.k1, "--head", commits.k2]);
+    const r = await runCli(["review", "--base", commits.k1, "--head", commits.k2], { cwd: elsewhere });
     expect(r.code).toBe(EXIT_USAGE);
     expect(r.stdout).toBe("");
     expect(r.stderr).toContain(`lakehouse: review: no config: give --config <file>, or run it where your lakehouse.yaml is (none in ${elsewhere})`);
@@ -118,7 +105,7 @@ describe("review in a consumer repository", () => {
 
   test("GIVEN a head or base whose config is invalid WHEN reviewed THEN a clean error lists the config's problems, no stack trace", async () => {
     for (const [side, base, head] of [["head", commits.k3, commits.k4], ["base", commits.k4, commits.k3]]) {
-      const run = await cliIn(repo, ["review", "--base", base, "--head", head, "--config", "lakehouse.yaml"]);
+      const run = await runCli(["review", "--base", base, "--head", head, "--config", "lakehouse.yaml"], { cwd: repo });
       expect(run.code).toBe(EXIT_FAILED);
       const ref = side === "head" ? head : base;
       expect(run.stderr).toMatch(new RegExp(`^lakehouse: ${side} \\(${ref}\\) cannot be synthesized: invalid lakehouse\\.yaml: \\d+ problems\n`));

@@ -2,7 +2,8 @@ import { execFileSync } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { EXIT_HIGH_FINDINGS, main } from "../cli/lakehouse";
+import { EXIT_HIGH_FINDINGS } from "../cli/lakehouse";
+import { runCli } from "./support/cli";
 import { checkVersions, review, toJson, toMarkdown } from "../review";
 import { classify, sqlGrants } from "../review/classify";
 import { diffAttributes } from "../review/diff";
@@ -46,18 +47,7 @@ function commit(name: string): void {
   sh(repo, "git", "commit", "-q", "-m", name);
   commits[name] = sh(repo, "git", "rev-parse", "HEAD");
 }
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const cwd = process.cwd();
-  process.chdir(repo);
-  try {
-    const code = await main(args, { write: (s: string) => ((stdout += s), true) } as never, { write: (s: string) => ((stderr += s), true) } as never);
-    return { code, stdout, stderr };
-  } finally {
-    process.chdir(cwd);
-  }
-}
+const cli = (args: string[]) => runCli(args, { cwd: repo });
 
 beforeAll(() => {
   repo = mkdtempSync(join(tmpdir(), "lakehouse-review-repo-"));

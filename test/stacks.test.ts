@@ -5,6 +5,8 @@ import { buildLakehouse, withoutTokenStackTraces } from "../stacks/app";
 import { loadConfigFile, parseConfig } from "../stacks/config/load";
 import { awsFootprints } from "../stacks/config/quotas";
 import { LakehouseConfigInput } from "../stacks/config/schema";
+import { resolveConfig } from "../stacks/config/resolve";
+import { PLATFORM_OUTPUTS, TENANT_OUTPUTS } from "../stacks/outputs";
 import { SynthJson, onlyResource, resourcesOf, stampOf, statementsBySid } from "./support/synth";
 
 const DEFAULT = loadConfigFile(join(__dirname, "..", "examples", "default", "lakehouse.yaml"));
@@ -477,6 +479,81 @@ describe("stacks from the default config", () => {
 
   test("local backend for the default, one state file per stack", () => {
     expect(tenants["tenant-globex-prod"].terraform.backend).toEqual({ local: { path: "terraform-state/tenant-globex-prod.tfstate" } });
+  });
+});
+
+/** `${type.name.attribute}` of a resource of `type` whose construct path starts with `owner_`. */
+const ref = (type: string, owner: string, attribute: string) => expect.stringMatching(new RegExp(`^\\$\\{${type}\\.${owner}_[0-9A-F]{8}\\.${attribute}\\}$`));
+
+describe("stack outputs (docs/outputs.md)", () => {
+  const { platform, tenants } = synthAll();
+  const resolved = new Map(resolveConfig(DEFAULT).environments.flatMap((e) => e.tenants.map((t) => [t.stackName, t] as const)));
+  const valueOf = (json: SynthJson, name: string) => json.output?.[name]?.value as Record<string, Record<string, unknown>>;
+
+  test("every output of every stack is described from its catalog, and every reference in it names a resource of that stack", () => {
+    for (const [catalog, stacks] of [[PLATFORM_OUTPUTS, platform], [TENANT_OUTPUTS, tenants]] as const) {
+      for (const json of Object.values(stacks)) {
+        for (const [name, out] of Object.entries(json.output ?? {})) {
+          expect({ name, description: out.description }).toEqual({ name, description: (catalog as Record<string, string>)[name] });
+          for (const [, type, resource] of JSON.stringify(out.value).matchAll(/\$\{([a-z0-9_]+)\.([A-Za-z0-9_]+)\./g)) expect({ name, type, resource, exists: resource in (json.resource[type] ?? {}) }).toMatchObject({ exists: true });
+        }
+      }
+    }
+  });
+
+  test("a tenant stack outputs its bucket, key, the roles access names principals for, and schema, and its vault only with a backup", () => {
+    for (const [name, json] of Object.entries(tenants)) {
+      const tenant = resolved.get(name)!;
+      const readers = (tenant.config.access?.readers?.length ?? 0) > 0;
+      const operators = (tenant.config.access?.operators?.length ?? 0) > 0;
+      expect(Object.keys(json.output ?? {}).sort()).toEqual([...(readers || operators ? ["aws_roles"] : []), "log_bucket", "snowflake", "sources", ...(tenant.backup ? ["backup_vault"] : [])].sort());
+      expect(valueOf(json, "log_bucket")).toEqual({ name: ref("aws_s3_bucket", "LogBucket", "bucket"), arn: ref("aws_s3_bucket", "LogBucket", "arn"), kms_key_arn: ref("aws_kms_key", "LogKey", "arn") });
+      // Since aws/tenant-access-roles 0.3.0 a role exists only for the principals access names.
+      expect(valueOf(json, "aws_roles")).toEqual({
+        ...(readers ? { read: ref("aws_iam_role", "AwsRoles_Read", "arn") } : {}),
+        ops: ref("aws_iam_role", "AwsRoles_Ops", "arn"),
+        ...(tenant.backup ? { restore: ref("aws_iam_role", "AwsRoles_Restore", "arn"), restore_batch: ref("aws_iam_role", "AwsRoles_RestoreBatch", "arn") } : {}),
+      });
+      const schema = resourcesOf(json, "snowflake_schema")[0];
+      expect(valueOf(json, "snowflake").schema).toBe(`${String(schema.database)}.${String(schema.name)}`);
+    }
+  });
+
+  test("per source: what the bucket notifies, what the access role trusts, where the puller's credentials go", () => {
+    for (const [name, json] of Object.entries(tenants)) {
+      const tenant = resolved.get(name)!;
+      const sources = valueOf(json, "sources");
+      expect(Object.keys(sources).sort()).toEqual(tenant.sources.map((s) => s.name).sort());
+      const notification = onlyResource(json, "aws_s3_bucket_notification") as { queue: { filter_prefix: string; queue_arn: string }[] };
+      for (const source of tenant.sources) {
+        const out = sources[source.name] as { prefix: string; notification_channel: string; access_role_arn: string; integration: Record<string, string>; puller?: Record<string, string>; firehose?: Record<string, string> };
+        // The same queue the bucket notifies for the source's prefix.
+        expect(notification.queue.find((q) => q.filter_prefix === out.prefix)?.queue_arn).toBe(out.notification_channel);
+        expect(out.integration.iam_user_arn).toEqual(ref("snowflake_storage_integration", `Source_${source.name}_Integration`, "storage_aws_iam_user_arn"));
+        // The external id output is the one the access role's trust requires.
+        const role = Object.entries(json.resource.aws_iam_role).find(([id]) => id.startsWith(`Source_${source.name}_AccessRole_`))![1];
+        const trust = JSON.parse(String(role.assume_role_policy)) as { Statement: { Condition?: { StringEquals?: Record<string, string> } }[] };
+        expect(trust.Statement.map((st) => st.Condition?.StringEquals?.["sts:ExternalId"])).toContain(out.integration.external_id);
+        expect(out.access_role_arn).toEqual(ref("aws_iam_role", `Source_${source.name}_AccessRole`, "arn"));
+        const kind = source.config.delivery.kind;
+        expect(Object.keys(out).filter((k) => ["puller", "kafka", "firehose"].includes(k))).toEqual(kind === "puller" || kind === "kafka" || kind === "firehose" ? [kind] : []);
+        if (kind === "puller") expect(out.puller?.secret_arn).toEqual(ref("aws_secretsmanager_secret", `Puller_${source.name}_Secret`, "arn"));
+        if (kind === "firehose") expect(out.firehose?.delivery_stream_arn).toEqual(ref("aws_kinesis_firehose_delivery_stream", `Firehose_${source.name}`, "arn"));
+      }
+    }
+  });
+
+  test("the platform outputs its database, per region the access-log bucket, warehouses and alert topic, and the audit trail", () => {
+    const json = platform["platform-prod"];
+    expect(valueOf(json, "log_database") as unknown).toBe("ACME_LOGS_PROD");
+    const regions = valueOf(json, "regions");
+    expect(Object.keys(regions).sort()).toEqual(["eu-west-1", "us-east-1"]);
+    for (const [region, out] of Object.entries(regions)) {
+      const id = region.replace(/-/g, "_");
+      expect(out).toMatchObject({ access_log_bucket: ref("aws_s3_bucket", `AccessLogs_${id}`, "bucket"), alert_topic_arn: ref("aws_sns_topic", `AlertTopic_${id}`, "arn") });
+      expect(out.alert_integration_external_id).toEqual(ref("snowflake_notification_integration", `AlertDelivery_${id}_Sns`, "aws_sns_external_id"));
+    }
+    expect(valueOf(json, "audit_trail")).toEqual({ trail_arn: ref("aws_cloudtrail", "AuditTrail", "arn"), bucket_name: ref("aws_s3_bucket", "AuditTrailBucket", "bucket"), kms_key_arn: ref("aws_kms_key", "AuditTrailKey", "arn") });
   });
 });
 

@@ -1,15 +1,17 @@
 /**
- * The configuration reference in docs/configuration.md, generated from the config's JSON Schema (itself
- * generated from the zod schema, descriptions included), between
+ * The generated references of the docs: the configuration reference in docs/configuration.md, from the
+ * config's JSON Schema (itself generated from the zod schema, descriptions included), and the stack
+ * outputs in docs/outputs.md, from the output catalogs (stacks/outputs.ts), each between
  *
- *   <!-- config-reference -->  …one table row per key…  <!-- /config-reference -->
+ *   <!-- name -->  …one table row per key or output…  <!-- /name -->
  *
- * `node dist/tools/config-docs.js` rewrites it; `--check` exits 1 if it is stale (a test runs it).
+ * `node dist/tools/config-docs.js` rewrites them; `--check` exits 1 if one is stale (a test runs it).
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { packageRoot } from "../cli/package-root";
 import { lakehouseJsonSchema } from "../stacks/config/json-schema";
+import { PLATFORM_OUTPUTS, TENANT_OUTPUTS } from "../stacks/outputs";
 
 interface Node {
   type?: string | string[];
@@ -68,24 +70,42 @@ export function configReference(): string {
   return out.join("\n");
 }
 
-const PAGE = join("docs", "configuration.md");
-const BLOCK = /(<!-- config-reference -->\n)[\s\S]*?(<!-- \/config-reference -->)/;
+/** The outputs of each stack kind, one row per output. */
+export function outputsReference(): string {
+  const out = ["| stack | output | what |", "| --- | --- | --- |"];
+  for (const [stack, catalog] of [["platform-<env>", PLATFORM_OUTPUTS], ["tenant-<tenant>-<env>", TENANT_OUTPUTS]] as const) {
+    for (const [name, what] of Object.entries(catalog)) out.push(`| ${stack} | \`${name}\` | ${what.replace(/\|/g, "\\|")} |`);
+  }
+  return out.join("\n");
+}
 
-/** Rewrites (or, with `check`, compares) the reference; true when it was stale. */
-export function syncConfigReference(root: string, check: boolean): boolean {
-  const file = join(root, PAGE);
-  const text = readFileSync(file, "utf8");
-  if (!BLOCK.test(text)) throw new Error(`${PAGE} has no <!-- config-reference --> block`);
-  const next = text.replace(BLOCK, (_m, open: string, close: string) => `${open}${configReference()}\n${close}`);
-  if (!check && next !== text) writeFileSync(file, next);
-  return next !== text;
+/** Each generated block: its page, its marker name, and its content as the code is now. */
+const BLOCKS = [
+  { page: join("docs", "configuration.md"), name: "config-reference", content: configReference },
+  { page: join("docs", "outputs.md"), name: "stack-outputs", content: outputsReference },
+];
+
+/** Rewrites (or, with `check`, compares) every generated block; the pages that were stale. */
+export function syncGeneratedReferences(root: string, check: boolean): string[] {
+  const stale: string[] = [];
+  for (const block of BLOCKS) {
+    const file = join(root, block.page);
+    const text = readFileSync(file, "utf8");
+    const re = new RegExp(`(<!-- ${block.name} -->\\n)[\\s\\S]*?(<!-- \\/${block.name} -->)`);
+    if (!re.test(text)) throw new Error(`${block.page} has no <!-- ${block.name} --> block`);
+    const next = text.replace(re, (_m, open: string, close: string) => `${open}${block.content()}\n${close}`);
+    if (next === text) continue;
+    stale.push(block.page);
+    if (!check) writeFileSync(file, next);
+  }
+  return stale;
 }
 
 if (require.main === module) {
   const check = process.argv.includes("--check");
-  const stale = syncConfigReference(packageRoot(), check);
-  if (check && stale) {
-    console.error(`${PAGE}: the configuration reference is stale (run npm run docs)`);
+  const stale = syncGeneratedReferences(packageRoot(), check);
+  if (check && stale.length > 0) {
+    console.error(`${stale.join(", ")}: the generated reference is stale (run npm run docs)`);
     process.exitCode = 1;
-  } else console.log(check ? "the configuration reference is current" : stale ? `rewrote ${PAGE}` : `${PAGE} was current`);
+  } else console.log(check ? "the generated references are current" : stale.length > 0 ? `rewrote ${stale.join(", ")}` : "the generated references were current");
 }

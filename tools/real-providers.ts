@@ -34,34 +34,34 @@ export const VALIDATED_AWS_VERSION = "6.34.0";
  * own, whose providers assume its deploy role there (moto's STS hands out credentials it serves as that
  * account, as for the platform's management-account provider) and which logs into a bucket of its own.
  */
-const EMULATED_STACKS = ["platform-prod", "tenant-initech-prod", "tenant-umbrella-prod", "tenant-hooli-prod"];
+export const EMULATED_STACKS = ["platform-prod", "tenant-initech-prod", "tenant-umbrella-prod", "tenant-hooli-prod"];
 /** The account the default example's environment providers allow (allowed_account_ids); the emulator answers as it unless a provider assumes a role elsewhere. */
 const EMULATED_ACCOUNT = "111111111111";
 
-interface Run {
+export interface Run {
   readonly status: number;
   readonly stdout: string;
   readonly stderr: string;
 }
 
-function terraform(dir: string, args: string[], env: NodeJS.ProcessEnv = {}): Run {
+export function terraform(dir: string, args: string[], env: NodeJS.ProcessEnv = {}): Run {
   const r = spawnSync("terraform", args, { cwd: dir, encoding: "utf8", env: { ...process.env, TF_IN_AUTOMATION: "1", CHECKPOINT_DISABLE: "1", ...env }, maxBuffer: 256 * 1024 * 1024 });
   if (r.error) throw new Error(`terraform ${args[0]}: ${r.error.message}`);
   return { status: r.status ?? 1, stdout: r.stdout, stderr: r.stderr };
 }
 
-function mustSucceed(what: string, r: Run): Run {
+export function mustSucceed(what: string, r: Run): Run {
   if (r.status !== 0) throw new Error(`${what} failed (exit ${r.status}):\n${r.stderr || r.stdout}`);
   return r;
 }
 
-function writeCopy(dir: string, copy: PreparedCopy): void {
+export function writeCopy(dir: string, copy: PreparedCopy): void {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "main.tf.json"), JSON.stringify(copy.json, null, 2));
 }
 
 /** The stacks of a synth output, their asset paths made absolute (the copies are written elsewhere). */
-const stacksOf = (outdir: string) =>
+export const stacksOf = (outdir: string) =>
   synthesizedStacks<StackJson>(outdir).map(({ name, json }) => {
     absoluteAssets(json, join(outdir, "stacks", name));
     return { name, json };
@@ -119,7 +119,7 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function startEmulator(moto: string, logFile: string): Promise<{ endpoint: string; process: ChildProcess }> {
+export async function startEmulator(moto: string, logFile: string): Promise<{ endpoint: string; process: ChildProcess }> {
   const port = await freePort();
   // Its request log goes to a file, not a pipe: terraform runs synchronously here, so nothing would
   // drain a pipe, and moto blocks (every request with it) once the pipe buffer is full.
@@ -141,13 +141,19 @@ async function startEmulator(moto: string, logFile: string): Promise<{ endpoint:
   throw new Error(`moto server did not answer on ${endpoint}:\n${tail()}`);
 }
 
-/** Plan, apply, plan again (must be empty but for documented emulator differences), in `dir`. */
-function applyAndReplan(name: string, dir: string, env: NodeJS.ProcessEnv): { resources: number; applySeconds: number; remaining: PlanChange[]; excused: string[] } {
-  mustSucceed(`${name}: terraform init`, terraform(dir, ["init", "-input=false", "-no-color"], env));
-  mustSucceed(`${name}: terraform plan`, terraform(dir, ["plan", "-input=false", "-no-color", "-out=first.tfplan"], env));
-  const first = planChanges(JSON.parse(mustSucceed(`${name}: terraform show`, terraform(dir, ["show", "-json", "first.tfplan"], env)).stdout));
+/**
+ * Plan, apply, plan again (must be empty but for documented emulator differences), in `dir`. With
+ * `savedPlan` (a plan file in `dir`, already initialized), that plan is applied instead of a new one.
+ */
+export function applyAndReplan(name: string, dir: string, env: NodeJS.ProcessEnv, o: { savedPlan?: string } = {}): { resources: number; applySeconds: number; remaining: PlanChange[]; excused: string[] } {
+  const planFile = o.savedPlan ?? "first.tfplan";
+  if (!o.savedPlan) {
+    mustSucceed(`${name}: terraform init`, terraform(dir, ["init", "-input=false", "-no-color"], env));
+    mustSucceed(`${name}: terraform plan`, terraform(dir, ["plan", "-input=false", "-no-color", `-out=${planFile}`], env));
+  }
+  const first = planChanges(JSON.parse(mustSucceed(`${name}: terraform show`, terraform(dir, ["show", "-json", planFile], env)).stdout));
   const started = Date.now();
-  mustSucceed(`${name}: terraform apply`, terraform(dir, ["apply", "-input=false", "-no-color", "-auto-approve", "first.tfplan"], env));
+  mustSucceed(`${name}: terraform apply`, terraform(dir, ["apply", "-input=false", "-no-color", "-auto-approve", planFile], env));
   const applySeconds = (Date.now() - started) / 1000;
   const excused = new Set<string>();
   // A second plan. What remains must be a known emulator difference: one the emulator never stores
@@ -215,6 +221,25 @@ function destroy(dir: string, env: NodeJS.ProcessEnv): Run {
   return terraform(dir, ["destroy", "-input=false", "-no-color", "-auto-approve"], env);
 }
 
+/**
+ * The organization and the SCP targets a stack attaches policies to live outside it: made first in
+ * the emulator, as stand-ins (`dir/fixture`). Returns each target's stand-in, for `retarget`;
+ * undefined when the stack attaches no policy.
+ */
+export function applyOrganizationFixture(name: string, copy: StackJson, dir: string, env: NodeJS.ProcessEnv, made: (fixtureDir: string) => void = () => undefined): Record<string, string> | undefined {
+  const fixture = organizationFixture(copy, join(dir, "fixture", "terraform.tfstate"));
+  if (!fixture) return undefined;
+  const fixtureDir = join(dir, "fixture");
+  writeCopy(fixtureDir, { json: fixture.json, removed: [] });
+  made(fixtureDir);
+  mustSucceed(`${name} fixture: terraform init`, terraform(fixtureDir, ["init", "-input=false", "-no-color"], env));
+  mustSucceed(`${name} fixture: terraform apply`, terraform(fixtureDir, ["apply", "-input=false", "-no-color", "-auto-approve"], env));
+  const outputs = JSON.parse(mustSucceed(`${name} fixture: terraform output`, terraform(fixtureDir, ["output", "-json"], env)).stdout) as Record<string, { value: string }>;
+  const standIns = Object.fromEntries(fixture.targets.map((t, i) => [t, outputs[`target_${i}`].value]));
+  console.log(`${name}: SCP targets ${fixture.targets.join(", ")} stand in as emulator OUs ${Object.values(standIns).join(", ")}`);
+  return standIns;
+}
+
 async function emulate(work: string, moto: string): Promise<number> {
   const examples = synthExamples(join(work, "synth"));
   const stacks = new Map(stacksOf(examples.default).map((s) => [s.name, s.json]));
@@ -227,18 +252,8 @@ async function emulate(work: string, moto: string): Promise<number> {
     for (const name of EMULATED_STACKS) {
       const dir = join(work, "emulate", name);
       const copy = forEmulator(stacks.get(name)!, { endpoint: emulator.endpoint, statePath: join(dir, "terraform.tfstate"), awsVersion: VALIDATED_AWS_VERSION });
-      const fixture = organizationFixture(copy.json, join(dir, "fixture", "terraform.tfstate"));
-      if (fixture) {
-        // The organization and the SCP targets live outside the stack: made first, as stand-ins.
-        const fixtureDir = join(dir, "fixture");
-        writeCopy(fixtureDir, { json: fixture.json, removed: [] });
-        applied.push(fixtureDir);
-        mustSucceed(`${name} fixture: terraform init`, terraform(fixtureDir, ["init", "-input=false", "-no-color"], env));
-        mustSucceed(`${name} fixture: terraform apply`, terraform(fixtureDir, ["apply", "-input=false", "-no-color", "-auto-approve"], env));
-        const outputs = JSON.parse(mustSucceed(`${name} fixture: terraform output`, terraform(fixtureDir, ["output", "-json"], env)).stdout) as Record<string, { value: string }>;
-        retarget(copy.json, Object.fromEntries(fixture.targets.map((t, i) => [t, outputs[`target_${i}`].value])));
-        console.log(`${name}: SCP targets ${fixture.targets.join(", ")} stand in as emulator OUs ${fixture.targets.map((_, i) => outputs[`target_${i}`].value).join(", ")}`);
-      }
+      const standIns = applyOrganizationFixture(name, copy.json, dir, env, (fixtureDir) => applied.push(fixtureDir));
+      if (standIns) retarget(copy.json, standIns);
       writeCopy(dir, copy);
       console.log(`${name}: ${copy.removed.length} resources left out by rule:`);
       for (const r of copy.removed.filter((x) => !x.reason.startsWith("Snowflake resource"))) console.log(`  - ${r.address} (${r.reason})`);

@@ -10,7 +10,7 @@ import { writeFileSync } from "node:fs";
 import { AWKWARD_NAMES } from "../cli/backfill/sql-samples";
 import { sourceRestoreNames } from "../cli/restore/backup";
 import { alreadyLoadedQueries, createTargetStatement, restoreCopyStatement, restoreTarget } from "../cli/restore/snowflake";
-import { renderBound } from "../modules/snowflake/sql";
+import { renderBound } from "../cli/backfill/sql";
 import { loadConfigFile } from "../stacks/config/load";
 import { resolveConfig } from "../stacks/config/resolve";
 

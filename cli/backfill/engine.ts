@@ -19,7 +19,8 @@
  * A file whose COPY produced no row (empty, or every row an error) is not in SOURCE_FILE; its
  * batch's BATCH_LOADED row keeps a resumed run from trying it again.
  */
-import { BackfillProgressEvent, BackfillRunKey, CopyStatementParts, backfillCopyStatement, loadedFilesQuery, progressInsert, progressQuery, runningQueriesQuery, BoundStatement } from "../../modules/snowflake/sql";
+import { BackfillProgressEvent, BackfillRunKey, loadedFilesQuery, progressInsert, progressQuery, runningQueriesQuery, BoundStatement } from "./sql";
+import { CopyStatementParts, backfillCopyStatement } from "../../modules/snowflake/snowpipe/sql";
 import { SnowflakeSqlError, SqlClient, SqlResult, cell } from "../snowflake-sql-api";
 import { Candidate, Listing, ObjectLister, listCandidates } from "./listing";
 import { Batch, Estimate, WarehouseSize, estimate, keyOfLoaded, loadedQueryParts, planBatches, stageRelative } from "./plan";

@@ -2,7 +2,8 @@
  * From the listed candidates to COPY batches: which files are already loaded, how the
  * already-loaded query is restricted to the range, and batches bounded by count and bytes.
  */
-import { COPY_FILES_LIMIT, NameRange } from "../../modules/snowflake/sql";
+import { NameRange } from "./sql";
+import { COPY_FILES_LIMIT } from "../../modules/snowflake/snowpipe/sql";
 import { Candidate, Listing, dayFolder } from "./listing";
 
 const DAY_MS = 86_400_000;

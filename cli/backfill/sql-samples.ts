@@ -7,7 +7,8 @@
  * of a kind missing here.
  */
 import { BACKFILL_PROGRESS_COLUMNS } from "../../modules/snowflake/backfill-warehouse";
-import { BackfillProgressEvent, BackfillRunKey, backfillCopyStatement, loadedFilesQuery, progressInsert, progressQuery, renderBound, runningQueriesQuery } from "../../modules/snowflake/sql";
+import { BackfillProgressEvent, BackfillRunKey, loadedFilesQuery, progressInsert, progressQuery, renderBound, runningQueriesQuery } from "./sql";
+import { backfillCopyStatement } from "../../modules/snowflake/snowpipe/sql";
 import { ResolvedLakehouse } from "../../stacks/config/resolve";
 import { Candidate } from "./listing";
 import { loadedQueryParts } from "./plan";

@@ -1,5 +1,5 @@
 import { qualified } from "../../modules/core/naming";
-import type { CopyStatementParts } from "../../modules/snowflake/sql";
+import type { CopyStatementParts } from "../../modules/snowflake/snowpipe/sql";
 import { snowpipeCopyParts, snowpipeObjectNames } from "../../modules/snowflake/snowpipe";
 import { RESTORE_STATE_KEY_PREFIX, TenantAccessRoles } from "../../modules/aws/tenant-access-roles";
 import type { ResolvedEnvironment, ResolvedSource, ResolvedTenant } from "../../stacks/config/resolve";

@@ -1,13 +1,14 @@
 import { qualified } from "../../modules/core/naming";
-import { COPY_FILES_LIMIT, type BoundStatement, backfillCopyStatement, loadedFilesQuery } from "../../modules/snowflake/sql";
+import { type BoundStatement, loadedFilesQuery } from "../backfill/sql";
+import { COPY_FILES_LIMIT, backfillCopyStatement } from "../../modules/snowflake/snowpipe/sql";
 import { keyOfLoaded } from "../backfill/plan";
 import { type SqlBind, type SqlClient, type SqlResult, type SqlRow, cell } from "../snowflake-sql-api";
 import { type SourceRestoreNames, liveTable } from "./backup";
 
 /**
  * The Snowflake side of restore, over the shared SQL API client (cli/snowflake-sql-api.ts) and the
- * shared statements of modules/snowflake/sql.ts: the pipe's COPY transformation, backfill's
- * file-list COPY and its already-loaded query.
+ * load statements of modules/snowflake/snowpipe/sql.ts (the pipe's COPY transformation, the
+ * file-list COPY) and backfill's already-loaded query (cli/backfill/sql.ts).
  */
 
 /** A statement Snowflake refused or did not answer, with the statement's first line. */

@@ -1,5 +1,5 @@
 import { TerraformResource } from "cdktf";
-import { OwnedObject } from "./sql";
+import { OwnedObject } from "./pipeline-ownership/sql";
 
 /** A schema object a module creates, with the resource that creates it: what can be handed over. */
 export interface SchemaObject extends OwnedObject {

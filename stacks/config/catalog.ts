@@ -1,4 +1,4 @@
-import { type EventTimeFormat, eventTimeExpression } from "../../modules/snowflake/sql";
+import { type EventTimeFormat, eventTimeExpression } from "../../modules/snowflake/snowpipe/sql";
 import type { SourceConfig } from "./schema";
 
 /**

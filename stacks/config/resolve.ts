@@ -1,5 +1,5 @@
 import { bucketName, iamRoleName, limitedName, snowflakeName } from "../../modules/core/naming";
-import { EventTimeFormat } from "../../modules/snowflake/sql";
+import { EventTimeFormat } from "../../modules/snowflake/snowpipe/sql";
 import { applyCatalog } from "./catalog";
 import { BUILT_IN_DEFAULTS, DEFAULT_TENANT_DEPLOY_ROLE, DEFAULT_TENANT_PLAN_ROLE, EffectiveSourceConfig, EnvironmentConfig, LakehouseConfig, SourceConfig, TenantConfig } from "./schema";
 import { BACKFILL_SCHEMA, logDatabaseName, sourceTableName, tenantSchemaName } from "./names";

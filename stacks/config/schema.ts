@@ -1,7 +1,9 @@
 import { z } from "zod";
 import { cronSchedule } from "../../modules/core/validate";
 import { formatPath } from "../../modules/core/errors";
-import { EVENT_TIME_FORMATS, EVENT_TIME_FORMAT_HINT, JSON_PATH, JSON_PATH_HINT, clusteringKeyProblem, parseViewDefinition, viewSourceProblem } from "../../modules/snowflake/sql";
+import { clusteringKeyProblem, parseViewDefinition, viewSourceProblem } from "../../modules/snowflake/semi-structured-table/sql";
+import { EVENT_TIME_FORMATS, EVENT_TIME_FORMAT_HINT } from "../../modules/snowflake/snowpipe/sql";
+import { JSON_PATH, JSON_PATH_HINT } from "../../modules/snowflake/sql";
 import { PLATFORM_SCHEMAS, logDatabaseName, sourceTableName, tenantSchemaName } from "./names";
 import { PROVIDER_VERSION_FLOORS, providerConstraintProblem } from "../providers";
 import { AWS_REGIONS, SNOWFLAKE_RESERVED } from "./regions";

@@ -281,6 +281,8 @@ describe("item 6: a principal that tags itself lakehouse:tenant gets no tenant's
     delete (c.tenants[0] as { access?: unknown }).access;
     const globex = stacksOf(parseConfig(c)).find((s) => s.name === "tenant-globex-prod")!;
     expect(rolesOf(globex).map((r) => r.name).filter((n) => /-(read|ops|restore|restore-batch)$/.test(n))).toEqual([]);
+    // Nor an aws_roles output (docs/outputs.md).
+    expect(globex.json.output?.aws_roles).toBeUndefined();
   });
 });
 
@@ -316,7 +318,8 @@ describe("item 8: a read-only plan role refreshes the backup vault; the vault is
     expect(provider.dynamic).toEqual({
       assume_role: { for_each: `\${var.lakehouse_read_only ? [] : ["${DEPLOYER}"]}`, content: { role_arn: "${assume_role.value}", session_name: "security-lakehouse" } },
     });
-    expect(stack.json).toMatchObject({ variable: { lakehouse_read_only: { type: "bool", default: false } } });
+    // Ephemeral: not kept in a saved plan, so the apply of a plan made read-only gives it again (false).
+    expect(stack.json).toMatchObject({ variable: { lakehouse_read_only: { type: "bool", default: false, ephemeral: true } } });
     const on = { action: "s3:PutBucketPolicy", resource: `arn:aws:s3:::${vault.name}`, resourceAccount: MSSP, resourcePolicy: vault.policy, identity: allow("s3:*") };
     await expectDecision(stack, "the deploy role changes the vault policy", { ...on, principal: DEPLOYER }, "Allowed");
     await expectDecision(stack, "the CI apply role changes the vault policy without assuming the deploy role", { ...on, principal: CI_APPLY }, "ExplicitlyDenied");

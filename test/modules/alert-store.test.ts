@@ -1,6 +1,6 @@
 import { previewFeaturesFor } from "../../modules/core/snowflake-preview";
 import { AlertStore, TenantAlertWriter, alertStoreNames } from "../../modules/snowflake/alert-store";
-import { tenantAlertProcedureBody } from "../../modules/snowflake/sql";
+import { tenantAlertProcedureBody } from "../../modules/snowflake/alert-store/sql";
 import { onlyResource, resourcesOf, synthJson, testStack } from "../support/synth";
 
 const store = alertStoreNames("LOGS_PROD");

@@ -7,6 +7,7 @@ export interface SynthJson {
   resource: Resources;
   provider?: Record<string, Record<string, unknown>[]>;
   terraform: Record<string, unknown>;
+  output?: Record<string, { value: unknown; description?: string; sensitive?: boolean }>;
 }
 
 /** A stack with both providers, for module tests. */

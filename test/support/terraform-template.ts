@@ -114,7 +114,7 @@ export function terraformEvaluate(templates: ReadonlyMap<string, string>): Map<s
  * and `/* … *\/` comments (Snowflake docs: "String & binary data types", "Literals and
  * placeholders", "Comments"). Returns the text with every string and quoted identifier blanked —
  * code and comments stay, so text that escaped its literal shows in either — or why it does not
- * lex. Independent of modules/snowflake/sql.ts on purpose.
+ * lex. Independent of the modules' SQL builders on purpose.
  */
 export function snowflakeCode(sql: string): { code: string } | { error: string } {
   let code = "";

@@ -4,21 +4,9 @@ import { z } from "zod";
 import { stampModule } from "../../core/stamp";
 import { serverlessTask } from "../serverless-task";
 import { cronSchedule, dependables, parseProps, pathOf, qualifiedSnowflakeName, snowflakeIdentifier } from "../../core/validate";
-import {
-  ACCOUNT_USAGE_LATENCY_MINUTES,
-  ExpectedTableChange,
-  MAX_SUPPRESSION_MINUTES,
-  TABLE_CHANGE_TYPES,
-  eventMonitorStatements,
-  loadFailuresSelect,
-  longQueriesSelect,
-  monitorStatements,
-  scriptingBlock,
-  showTasksStatement,
-  suspendedTasksSelect,
-  tableChangesSelect,
-  taskFailuresSelect,
-} from "../sql";
+import { ACCOUNT_USAGE_LATENCY_MINUTES, ExpectedTableChange, TABLE_CHANGE_TYPES, eventMonitorStatements, loadFailuresSelect, longQueriesSelect, monitorStatements, showTasksStatement, suspendedTasksSelect, tableChangesSelect, taskFailuresSelect } from "./sql";
+import { MAX_SUPPRESSION_MINUTES } from "../alert-store/sql";
+import { scriptingBlock } from "../sql";
 
 export const ACCOUNT_MONITORS_MODULE = "snowflake/account-monitors" as const;
 

@@ -6,7 +6,7 @@ import { z } from "zod";
 import { stampModule } from "../../core/stamp";
 import { serverlessTask } from "../serverless-task";
 import { cronSchedule, dependables, IAM_ROLE_ARN, knownString, parseProps, pathOf, qualifiedSnowflakeName, snowflakeIdentifier } from "../../core/validate";
-import { deliveryBlock } from "../sql";
+import { deliveryBlock } from "./sql";
 
 export const ALERT_DELIVERY_MODULE = "snowflake/alert-delivery" as const;
 

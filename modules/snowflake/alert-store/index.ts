@@ -8,7 +8,7 @@ import { z } from "zod";
 import { qualified, quotedName } from "../../core/naming";
 import { stampModule } from "../../core/stamp";
 import { dependables, parseProps, pathOf, qualifiedSnowflakeName, snowflakeIdentifier } from "../../core/validate";
-import { AlertStoreNames, TENANT_ALERT_ARGUMENTS, TENANT_ALERT_KINDS, tenantAlertProcedureBody, tenantAlertProcedureName } from "../sql";
+import { AlertStoreNames, TENANT_ALERT_ARGUMENTS, TENANT_ALERT_KINDS, tenantAlertProcedureBody, tenantAlertProcedureName } from "./sql";
 
 export const ALERT_STORE_MODULE = "snowflake/alert-store" as const;
 

@@ -5,7 +5,9 @@ import { SchemaObject } from "../schema-object";
 import { stampModule } from "../../core/stamp";
 import { serverlessTask } from "../serverless-task";
 import { cronSchedule, dependables, parseProps, pathOf, qualifiedSnowflakeName, snowflakeIdentifier } from "../../core/validate";
-import { MAX_SUPPRESSION_MINUTES, canaryCall, pipeStateCall, scriptingBlock } from "../sql";
+import { MAX_SUPPRESSION_MINUTES } from "../alert-store/sql";
+import { canaryCall, pipeStateCall } from "./sql";
+import { scriptingBlock } from "../sql";
 
 export const LOG_CANARY_MODULE = "snowflake/log-canary" as const;
 

@@ -6,7 +6,7 @@ import { z } from "zod";
 import { stampModule } from "../../core/stamp";
 import { dependables, parseProps, pathOf, qualifiedSnowflakeName, snowflakeIdentifier } from "../../core/validate";
 import { SchemaObject } from "../schema-object";
-import { handoverBlock } from "../sql";
+import { handoverBlock } from "./sql";
 
 export const PIPELINE_OWNERSHIP_MODULE = "snowflake/pipeline-ownership" as const;
 

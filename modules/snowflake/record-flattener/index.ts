@@ -8,7 +8,9 @@ import { stampModule } from "../../core/stamp";
 import { cronSchedule, dependables, parseProps, pathOf, snowflakeIdentifier } from "../../core/validate";
 import { SchemaObject } from "../schema-object";
 import { serverlessTask } from "../serverless-task";
-import { EVENT_TIME_FORMATS, EVENT_TIME_FORMAT_HINT, EventTimeFormat, JSON_PATH, JSON_PATH_HINT, flattenStatement, literal } from "../sql";
+import { flattenStatement } from "./sql";
+import { EVENT_TIME_FORMATS, EVENT_TIME_FORMAT_HINT, EventTimeFormat } from "../snowpipe/sql";
+import { JSON_PATH, JSON_PATH_HINT, literal } from "../sql";
 
 export const RECORD_FLATTENER_MODULE = "snowflake/record-flattener" as const;
 

@@ -8,7 +8,8 @@ import { qualified } from "../../core/naming";
 import { SchemaObject } from "../schema-object";
 import { stampModule } from "../../core/stamp";
 import { dependables, parseProps, pathOf, snowflakeIdentifier } from "../../core/validate";
-import { JSON_PATH, JSON_PATH_HINT, clusteringKeyProblem, parseViewDefinition, searchOptimizationStatements, viewSourceProblem, viewStatement } from "../sql";
+import { clusteringKeyProblem, parseViewDefinition, searchOptimizationStatements, viewSourceProblem, viewStatement } from "./sql";
+import { JSON_PATH, JSON_PATH_HINT } from "../sql";
 
 export const SEMI_STRUCTURED_TABLE_MODULE = "snowflake/semi-structured-table" as const;
 

@@ -8,7 +8,8 @@ import { qualified } from "../../core/naming";
 import { SchemaObject } from "../schema-object";
 import { stampModule } from "../../core/stamp";
 import { dependables, parseProps, pathOf, snowflakeIdentifier } from "../../core/validate";
-import { CopyStatementParts, EVENT_TIME_FORMATS, EVENT_TIME_FORMAT_HINT, EventTimeFormat, JSON_PATH, JSON_PATH_HINT, LoadFormat, copyStatement } from "../sql";
+import { CopyStatementParts, EVENT_TIME_FORMATS, EVENT_TIME_FORMAT_HINT, EventTimeFormat, LoadFormat, copyStatement } from "./sql";
+import { JSON_PATH, JSON_PATH_HINT } from "../sql";
 
 export const SNOWPIPE_MODULE = "snowflake/snowpipe" as const;
 

@@ -6,7 +6,7 @@ import { qualified } from "../../core/naming";
 import { stampModule } from "../../core/stamp";
 import { serverlessTask } from "../serverless-task";
 import { cronSchedule, dependables, parseProps, pathOf, snowflakeIdentifier } from "../../core/validate";
-import { purgeStatement } from "../sql";
+import { purgeStatement } from "./sql";
 
 export const TABLE_CLEANER_MODULE = "snowflake/table-cleaner" as const;
 

@@ -54,7 +54,7 @@ export class MemorySnowflake implements SqlClient {
       const present = new Set(this.table(m[1]).map((r) => r.SOURCE_FILE).filter((f) => wanted.has(f)));
       return [...present].map((f) => ({ SOURCE_FILE: f }));
     }
-    // The restore's COPY (backfillCopyStatement in modules/snowflake/sql.ts): any select list over
+    // The restore's COPY (backfillCopyStatement in modules/snowflake/snowpipe/sql.ts): any select list over
     // one stage, an explicit FILES list and the load's own options.
     m = /^COPY INTO ([A-Z0-9_.]+) \(DATA, PARSE_TIME, EVENT_TIME, SOURCE_FILE, SOURCE_FILE_ROW, RAW_TEXT, PARSE_ERROR\)\nFROM \(\n {2}SELECT\n(?: {4}.+\n)+ {2}FROM @([A-Z0-9_.]+)\n\)\nFILES = \((.+)\)\nFILE_FORMAT = \(FORMAT_NAME = '[A-Z0-9_.]+_LINES'\)\nON_ERROR = CONTINUE\nFORCE = FALSE\nLOAD_UNCERTAIN_FILES = TRUE$/.exec(sql);
     if (m) return this.copy(m[1], m[2], literals(m[3]));
