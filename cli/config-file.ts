@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { nearest } from "../modules/core/suggest";
-import { packageRoot } from "./package-root";
+import { packageRoot } from "../modules/core/package-root";
 
 /**
  * Which config a command reads. Never the bundled demo by default: a pull-request job that forgot

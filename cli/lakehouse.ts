@@ -13,7 +13,7 @@ import { lakehouseJsonSchema } from "../stacks/config/json-schema";
 import { loadConfigFile } from "../stacks/config/load";
 import { configWarnings } from "../stacks/config/warnings";
 import { nearest } from "../modules/core/suggest";
-import { packageRoot } from "./package-root";
+import { packageRoot } from "../modules/core/package-root";
 import { PlanInputError, RefSynthError, checkVersions, parsePlanArgument, review, toJson, toMarkdown } from "../review";
 import { git } from "../review/git";
 import { BACKFILL_COMMAND, backfillCommand } from "./backfill/command";

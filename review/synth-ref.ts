@@ -55,7 +55,7 @@ export type SynthTarget =
    */
   | { kind: "examples"; configOf?: (example: string) => string | undefined };
 
-const SOURCE_DIRS = ["modules", "stacks", "cli", "examples", "review", "tools", "bench", "runtime"];
+const SOURCE_DIRS = ["modules", "stacks", "cli", "examples", "review", "tools", "bench", "build", "runtime"];
 
 /**
  * Synthesizes `target` as it is at `ref` (or in the working tree when `ref` is undefined): a

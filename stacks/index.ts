@@ -5,5 +5,6 @@ export * from "./config/resolve";
 export * from "./platform-stack";
 export * from "./tenant-stack";
 export * from "./source-pipeline";
-export { DEFAULT_PROVIDER_VERSIONS, PROVIDER_VERSION_FLOORS, ProviderVersions, providerConstraintProblem, requireProviderVersions } from "./providers";
+export { DEFAULT_PROVIDER_VERSIONS, PROVIDER_VERSION_FLOORS, ProviderVersions, providerConstraintProblem } from "./config/provider-versions";
+export { requireProviderVersions } from "./providers";
 export * from "./parallel-synth";

@@ -537,4 +537,23 @@ describe("lakehouse config", () => {
     expect(committed.required).toEqual(expect.arrayContaining(["organization", "environments", "tenants"]));
     expect(JSON.stringify(committed)).toContain("eu-west-1");
   });
+
+  test("every key of the JSON Schema explains itself: a description on each property, array item, union branch and map value (editors show it)", () => {
+    interface Node { description?: unknown; properties?: Record<string, Node>; items?: Node; additionalProperties?: Node | boolean; anyOf?: Node[]; oneOf?: Node[]; allOf?: Node[]; $defs?: Record<string, Node> }
+    const missing: string[] = [];
+    const templated: string[] = [];
+    const walk = (node: Node, path: string) => {
+      const at = path || "(root)";
+      if (typeof node.description !== "string" || node.description.trim() === "") missing.push(at);
+      // Text only, but never a template sequence: it must read the same wherever it is copied.
+      else if (node.description.includes("${")) templated.push(at);
+      for (const [key, child] of Object.entries(node.properties ?? {})) walk(child, path ? `${path}.${key}` : key);
+      if (node.items) walk(node.items, `${path}[]`);
+      if (typeof node.additionalProperties === "object") walk(node.additionalProperties, `${path}.*`);
+      for (const kind of ["anyOf", "oneOf", "allOf"] as const) (node[kind] ?? []).forEach((branch, i) => walk(branch, `${path}.${kind}[${i}]`));
+      for (const [key, def] of Object.entries(node.$defs ?? {})) walk(def, `$defs.${key}`);
+    };
+    walk(lakehouseJsonSchema() as Node, "");
+    expect({ missing, templated }).toEqual({ missing: [], templated: [] });
+  });
 });

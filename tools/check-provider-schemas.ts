@@ -7,7 +7,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { packageRoot } from "../cli/package-root";
+import { packageRoot } from "../modules/core/package-root";
 import { synthExamples } from "./examples";
 import { synthesizedStacks } from "../stacks/app";
 import { AcceptedDeprecations, StackJsonForCheck, checkStackAgainstSchemas, loadProviderSchemas } from "./provider-schema-check";

@@ -9,7 +9,7 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { packageRoot } from "../cli/package-root";
+import { packageRoot } from "../modules/core/package-root";
 import { lakehouseJsonSchema } from "../stacks/config/json-schema";
 import { PLATFORM_OUTPUTS, TENANT_OUTPUTS } from "../stacks/outputs";
 
@@ -26,6 +26,7 @@ interface Node {
   const?: unknown;
   pattern?: string;
   minimum?: number;
+  exclusiveMinimum?: number;
   maximum?: number;
   default?: unknown;
 }
@@ -40,14 +41,29 @@ function typeOf(n: Node): string {
   if (alts.length > 0) return [...new Set(alts.map(typeOf))].join(" \\| ");
   if (n.type === "array") return `${n.items ? typeOf(n.items) : "value"}[]`;
   if (n.type === "object" && typeof n.additionalProperties === "object" && !n.properties) return `map of ${typeOf(n.additionalProperties)}`;
-  const range = n.minimum !== undefined || n.maximum !== undefined ? ` (${n.minimum ?? ""}–${n.maximum ?? ""})` : "";
-  return `${Array.isArray(n.type) ? n.type.join(" \\| ") : (n.type ?? "value")}${range}`;
+  // zod writes an integer's implicit bound (2^53 - 1) as `maximum`: no bound a reader set.
+  const max = n.maximum !== undefined && n.maximum < Number.MAX_SAFE_INTEGER ? n.maximum : undefined;
+  const lower = n.minimum !== undefined ? `≥ ${n.minimum}` : n.exclusiveMinimum !== undefined ? `> ${n.exclusiveMinimum}` : undefined;
+  const bounds = n.minimum !== undefined && max !== undefined ? `${n.minimum}–${max}` : [lower, max !== undefined ? `≤ ${max}` : undefined].filter(Boolean).join(", ");
+  return `${Array.isArray(n.type) ? n.type.join(" \\| ") : (n.type ?? "value")}${bounds ? ` (${bounds})` : ""}`;
+}
+
+/**
+ * The first sentence of a description: the table stays within the page's budget, the whole text is in
+ * the JSON Schema (editors show it). A sentence ends at a period and a space, not at "e.g." or "i.e.".
+ */
+function firstSentence(text: string): string {
+  return text.replace(/\s+/g, " ").trim().split(/(?<=(?<!\be\.g|\bi\.e)\.) /)[0];
 }
 
 /** One row per key, depth first, its path written as in error messages (`tenants[].sources[].name`). */
 function rows(n: Node, path: string, required: boolean, out: string[]): void {
   if (path) {
-    const text = (n.description ?? alternatives(n).find((a) => a.description)?.description ?? "").replace(/\s+/g, " ").replace(/\|/g, "\\|");
+    // `<stack>` and the like are placeholders, not HTML: escaped, or a Markdown renderer drops them.
+    const text = firstSentence(n.description ?? alternatives(n).find((a) => a.description)?.description ?? "")
+      .replace(/\|/g, "\\|")
+      .replace(/</g, "&lt;")
+      .replace(/>/g, "&gt;");
     out.push(`| \`${path}\` | ${typeOf(n)} | ${required ? "yes" : "no"} | ${text} |`);
   }
   const objects = [n, ...alternatives(n)].flatMap((x) => (x.type === "array" && x.items ? [x.items, ...alternatives(x.items)] : [x]));
@@ -73,7 +89,7 @@ export function configReference(): string {
 /** The outputs of each stack kind, one row per output. */
 export function outputsReference(): string {
   const out = ["| stack | output | what |", "| --- | --- | --- |"];
-  for (const [stack, catalog] of [["platform-<env>", PLATFORM_OUTPUTS], ["tenant-<tenant>-<env>", TENANT_OUTPUTS]] as const) {
+  for (const [stack, catalog] of [["`platform-<env>`", PLATFORM_OUTPUTS], ["`tenant-<tenant>-<env>`", TENANT_OUTPUTS]] as const) {
     for (const [name, what] of Object.entries(catalog)) out.push(`| ${stack} | \`${name}\` | ${what.replace(/\|/g, "\\|")} |`);
   }
   return out.join("\n");

@@ -14,7 +14,7 @@
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { main } from "../cli/lakehouse";
-import { packageRoot } from "../cli/package-root";
+import { packageRoot } from "../modules/core/package-root";
 
 const BLOCK = /(<!-- output: (.+?) -->\n```[a-z]*\n)([\s\S]*?)(```\n<!-- \/output -->)/g;
 

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { App } from "cdktf";
-import { packageRoot } from "../cli/package-root";
+import { packageRoot } from "../modules/core/package-root";
 import { buildDirectExample } from "../examples/direct-modules/main";
 import { enforceGuardrails, synthLakehouse } from "../stacks/app";
 import { loadConfigFile } from "../stacks/config/load";

@@ -9,7 +9,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as ts from "typescript";
-import { packageRoot } from "../cli/package-root";
+import { packageRoot } from "../modules/core/package-root";
 import { MODULE_VERSIONS } from "../modules/core/versions";
 
 /** The top-level README and every module's own (a new module is covered by its registry entry). */

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, w
 import { dirname, join, relative, resolve } from "node:path";
 import { parseConfigYaml } from "../../stacks/config/load";
 import { CONFIG_FILE_NAME } from "../config-file";
-import { packageRoot } from "../package-root";
+import { packageRoot } from "../../modules/core/package-root";
 
 export const INIT_COMMAND = {
   summary: "write a starter lakehouse.yaml, the CI workflows and a short README into a repository",

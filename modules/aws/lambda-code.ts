@@ -2,7 +2,8 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { bundleHandlerSync, repositoryRoot } from "../../runtime/bundle";
+import { bundleHandlerSync } from "../../build/bundle";
+import { packageRoot } from "../core/package-root";
 import { deterministicZip } from "./lambda-zip";
 
 /** A handler's deployment package: a zip file and the base64 sha256 Lambda's `source_code_hash` takes. */
@@ -36,7 +37,7 @@ const cache = new Map<string, LambdaCode>();
 export function lambdaCode(source: LambdaHandlerSource): LambdaCode {
   const cached = cache.get(source.name);
   if (cached) return cached;
-  const root = repositoryRoot();
+  const root = packageRoot();
   const prebuilt = prebuiltZipPath(source);
   let code: LambdaCode;
   if (existsSync(join(root, source.entry))) {

@@ -1,24 +1,7 @@
 import { MAX_OBJECT_BYTES } from "./object-writer";
 import type { RunSettings } from "./run";
-import { isPullerKind, PULLER_KINDS, type PullerKind } from "./sources";
+import { isPullerKind, PULLER_ENV, PULLER_KINDS, type PullerKind } from "./contract";
 
-/** The handler's environment, with defaults. All values in seconds / MB as the names say. */
-export const PULLER_ENV = {
-  PULLER_KIND: `one of ${PULLER_KINDS.join(", ")} (required)`,
-  PULLER_BUCKET: "the tenant's raw log bucket (required)",
-  PULLER_PREFIX: 'the source\'s key prefix, ending in "/" (required)',
-  PULLER_STATE_KEY: "key of the state object, outside the prefix (required)",
-  PULLER_SECRET_ID: "Secrets Manager id/ARN of the source's credentials (required)",
-  PULLER_KMS_KEY_ID: "the bucket's KMS key id/ARN for SSE-KMS puts (required)",
-  PULLER_SOURCE_OPTIONS: "JSON: the source's non-secret options (required; see runtime/README.md)",
-  PULLER_TARGET_OBJECT_MB: "target object size, uncompressed MiB (default 64, max 100)",
-  PULLER_WINDOW_SECONDS: "window length (default 300)",
-  PULLER_LAG_SECONDS: "leave events younger than this for the next run (default 60)",
-  PULLER_OVERLAP_SECONDS: "re-fetch before the cursor for late events (default 300)",
-  PULLER_INITIAL_LOOKBACK_SECONDS: "first run (no state) starts this far back (default 3600)",
-  PULLER_BUDGET_SECONDS: "run budget; also capped at the Lambda's remaining time minus 15 s (default 240)",
-  PULLER_AWS_ENDPOINT: "emulator only: S3 and Secrets Manager endpoint, path-style (unset in AWS)",
-} as const;
 
 export interface HandlerConfig extends RunSettings {
   readonly kind: PullerKind;

@@ -5,7 +5,7 @@ import { clusteringKeyProblem, parseViewDefinition, viewSourceProblem } from "..
 import { EVENT_TIME_FORMATS, EVENT_TIME_FORMAT_HINT } from "../../modules/snowflake/snowpipe/sql";
 import { JSON_PATH, JSON_PATH_HINT } from "../../modules/snowflake/sql";
 import { PLATFORM_SCHEMAS, logDatabaseName, sourceTableName, tenantSchemaName } from "./names";
-import { PROVIDER_VERSION_FLOORS, providerConstraintProblem } from "../providers";
+import { DEFAULT_PROVIDER_VERSIONS, PROVIDER_VERSION_FLOORS, providerConstraintProblem } from "./provider-versions";
 import { AWS_REGIONS, SNOWFLAKE_RESERVED } from "./regions";
 import { BACKUP_STORAGE_MINIMUM_DAYS } from "../../modules/aws/backup-vault";
 import { SOURCE_TYPES, applyCatalog } from "./catalog";
@@ -28,10 +28,10 @@ export const AWS_QUOTA_LIMITS = {
 export const DEFAULT_TENANT_DEPLOY_ROLE = "lakehouse-deploy";
 export const DEFAULT_TENANT_PLAN_ROLE = "lakehouse-plan";
 
-/**
- * The lakehouse config: organization × environments × tenants × log sources. Written as YAML
- * (checked by editors against schema/lakehouse.schema.json) or built in TypeScript as a
- * `LakehouseConfigInput`. Unknown keys are errors, so a typo never silently falls back to a default.
+/*
+ * Every field carries its description in the schema (`.describe`, last in its chain: zod drops a
+ * description given before a refine), so the JSON Schema for editors and the configuration reference
+ * (docs/configuration.md) say the same; a test fails on a key without one.
  */
 
 const bucketSafeSlug = (max: number) =>
@@ -55,393 +55,532 @@ const retentionDays = z.number().int().positive("must be a positive number of da
 
 const cron = cronSchedule();
 
+const awsRegion = z.enum(AWS_REGIONS, { message: "is not a known AWS region" });
+
 const canary = z.strictObject({
-  /** Whether the canary runs (its task is started). */
-  enabled: z.boolean().optional(),
-  /** Rows loaded (by PARSE_TIME) within this many minutes mean the source is alive. */
-  windowMinutes: z.number().int().min(5, "must be at least 5 minutes").max(10080).optional(),
-  /** After an alert, the same canary stays quiet this long. */
-  suppressionMinutes: z.number().int().min(0).max(43200).optional(),
-  /** When the check runs. */
-  schedule: cron.optional(),
+  enabled: z.boolean().optional().describe("Whether the canary runs. Default true; false leaves its task suspended, so nothing alerts when the source goes quiet."),
+  windowMinutes: z
+    .number()
+    .int()
+    .min(5, "must be at least 5 minutes")
+    .max(10080)
+    .optional()
+    .describe("Minutes without a loaded row before the canary alerts, 5-10080. Rows count by PARSE_TIME (when they were loaded). Default 60; a longer window notices a silent source later."),
+  suppressionMinutes: z.number().int().min(0).max(43200).optional().describe("Minutes the canary stays quiet after an alert, 0-43200. Default 1440."),
+  schedule: cron.optional().describe("When the check runs. Five cron fields and a time zone; default every 15 minutes, '*/15 * * * * UTC'."),
 });
 
-const transition = z.strictObject({
-  days: z.number().int().min(0),
-  storageClass: z.enum(["STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE"]),
-});
+const transition = z
+  .strictObject({
+    days: z.number().int().min(0).describe("Days after a file is written when it moves. Before the retention ends, and at least 30 for STANDARD_IA and ONEZONE_IA."),
+    storageClass: z.enum(["STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE"]).describe("The S3 storage class the files move to."),
+  })
+  .describe("A move of files to a cheaper S3 storage class, some days after they were written.");
 
-const roleArn = z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, "must be an IAM role ARN");
+const roleArn = z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, "must be an IAM role ARN").describe("An IAM role ARN, arn:aws:iam::<account>:role/<name>.");
 const iamRoleNameSchema = z.string().regex(/^[\w+=,.@-]{1,64}$/, "must be an IAM role name (1-64 of [A-Za-z0-9+=,.@_-])");
+const awsAccountId = z.string().regex(/^\d{12}$/, "must be a 12-digit AWS account id");
 
 const firehose = z.strictObject({
-  /** Where records enter: `direct-put` (producers call PutRecordBatch on the delivery stream) or `kinesis` (a Kinesis data stream in front). */
-  source: z.enum(["direct-put", "kinesis"]),
-  /** Flush when this many MiB (before GZIP) are buffered, 64-128. Default 128. */
-  bufferSizeMB: z.number().int().min(64, "must be 64-128 MiB: smaller files cost Snowpipe more per GB").max(128, "must be 64-128 MiB (Firehose's maximum is 128)").optional(),
-  /** Flush after this many seconds at most, 60-600 (ingest delay stays under 10 minutes). Default 300. */
-  bufferIntervalSeconds: z.number().int().min(60, "must be 60-600 seconds").max(600, "must be 60-600 seconds: ingest delay stays under 10 minutes").optional(),
-  /** A Lambda function that transforms records before delivery (in the tenant's account and region). */
-  transformLambdaArn: z.string().regex(/^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9$_-]+)?$/, "must be a Lambda function ARN").optional(),
-  /** source kinesis: the stream's capacity and retention. */
+  source: z.enum(["direct-put", "kinesis"]).describe("Where records enter the delivery stream. direct-put: producers call PutRecordBatch on it; kinesis: a Kinesis data stream in front."),
+  bufferSizeMB: z
+    .number()
+    .int()
+    .min(64, "must be 64-128 MiB: smaller files cost Snowpipe more per GB")
+    .max(128, "must be 64-128 MiB (Firehose's maximum is 128)")
+    .optional()
+    .describe("MiB buffered (before GZIP) before a flush, 64-128. Default 128."),
+  bufferIntervalSeconds: z
+    .number()
+    .int()
+    .min(60, "must be 60-600 seconds")
+    .max(600, "must be 60-600 seconds: ingest delay stays under 10 minutes")
+    .optional()
+    .describe("Longest wait in seconds before a flush, 60-600. Ingest delay stays under 10 minutes; default 300."),
+  transformLambdaArn: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9$_-]+)?$/, "must be a Lambda function ARN")
+    .optional()
+    .describe("A Lambda function that transforms records before delivery. In the tenant's account and region; default: none."),
   stream: z
     .strictObject({
-      /** Provisioned shards, 1-1000. Default: on-demand capacity. */
-      shardCount: z.number().int().min(1).max(1000).optional(),
-      /** Hours records stay readable, 24-8760. Default 24. */
-      retentionHours: z.number().int().min(24, "must be 24-8760 hours").max(8760, "must be 24-8760 hours").optional(),
+      shardCount: z.number().int().min(1).max(1000).optional().describe("Provisioned shards, 1-1000. Default: on-demand capacity."),
+      retentionHours: z.number().int().min(24, "must be 24-8760 hours").max(8760, "must be 24-8760 hours").optional().describe("Hours records stay readable in the stream, 24-8760. Default 24."),
     })
-    .optional(),
-  /** source kinesis: the only roles allowed to put records into the stream (default: nobody). */
-  producerRoleArns: z.array(roleArn).optional(),
+    .optional()
+    .describe("source kinesis: the stream's capacity and retention."),
+  producerRoleArns: z.array(roleArn).optional().describe("source kinesis: the roles allowed to put records into the stream. No other may; default: nobody."),
 });
 
 const delivery = z.strictObject({
-  /** How files reach the bucket: the source's native delivery, a puller function, a stream, a Kafka sink. Required unless the source's type gives it. */
-  kind: z.enum(["native", "puller", "firehose", "kafka"]).optional(),
-  /** A native delivery service allowed to write the source's prefix, e.g. cloudtrail.amazonaws.com. */
-  servicePrincipal: z.string().regex(/^[a-z0-9.-]+\.amazonaws\.com$/, "must be an AWS service principal such as cloudtrail.amazonaws.com").optional(),
-  /** IAM roles allowed to write the source's prefix (pullers, streams, sinks). */
-  writerRoleArns: z.array(z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, "must be an IAM role ARN")).optional(),
-  /** kind puller: which puller to build (a Lambda function from runtime/puller, module aws/log-puller). */
-  puller: z.enum(["google-workspace", "okta"]).optional(),
-  /** kind puller or kafka: run every N minutes, 1-10 (ingest delay stays under 10 minutes). Default 5. */
-  scheduleMinutes: z.number().int().min(1, "must be 1-10 minutes").max(10, "must be 1-10 minutes: ingest delay stays under 10 minutes").optional(),
-  /** kind puller: the source's non-secret options (credentials go into the puller's secret, never here). */
+  kind: z
+    .enum(["native", "puller", "firehose", "kafka"])
+    .optional()
+    .describe("How files reach the bucket. native (the source's own delivery), puller (a function), firehose (a stream) or kafka (a sink); required unless the type gives it."),
+  servicePrincipal: z
+    .string()
+    .regex(/^[a-z0-9.-]+\.amazonaws\.com$/, "must be an AWS service principal such as cloudtrail.amazonaws.com")
+    .optional()
+    .describe("kind native: the AWS service that writes the files. For example cloudtrail.amazonaws.com; it may write the source's prefix only."),
+  writerRoleArns: z.array(roleArn).optional().describe("IAM roles allowed to write the source's prefix. The puller's, stream's or consumer's own role is added to them."),
+  puller: z.enum(["google-workspace", "okta"]).optional().describe("kind puller: which puller to build. A Lambda function from runtime/puller (module aws/log-puller)."),
+  scheduleMinutes: z
+    .number()
+    .int()
+    .min(1, "must be 1-10 minutes")
+    .max(10, "must be 1-10 minutes: ingest delay stays under 10 minutes")
+    .optional()
+    .describe("kind puller or kafka: minutes between runs, 1-10. Ingest delay stays under 10 minutes; default 5."),
   options: z
     .strictObject({
-      /** google-workspace: the admin user the service account impersonates. */
-      subject: z.email("must be an e-mail address").optional(),
-      /** google-workspace: Reports applications to pull, e.g. [admin, login, token, drive]. */
-      applications: z.array(z.string().regex(/^[a-z_]+$/, "must be a Reports application name such as login")).min(1).optional(),
-      /** okta: https://<org>.okta.com (no path). */
-      orgUrl: z.string().regex(/^https:\/\/[A-Za-z0-9.-]+$/, "must be https://<host> without a path").optional(),
-      /** Page size, 1-1000 (both APIs' maximum). */
-      pageSize: z.number().int().min(1).max(1000).optional(),
+      subject: z.email("must be an e-mail address").optional().describe("google-workspace: the admin user the service account impersonates."),
+      applications: z
+        .array(z.string().regex(/^[a-z_]+$/, "must be a Reports application name such as login").describe("A Reports application name, such as login."))
+        .min(1)
+        .optional()
+        .describe("google-workspace: the Reports applications to pull. For example [admin, login, token, drive]."),
+      orgUrl: z.string().regex(/^https:\/\/[A-Za-z0-9.-]+$/, "must be https://<host> without a path").optional().describe("okta: the org's address, https://<org>.okta.com. No path."),
+      pageSize: z.number().int().min(1).max(1000).optional().describe("Records per API page, 1-1000. Default 1000, both APIs' maximum."),
     })
-    .optional(),
-  /** kind firehose: a delivery stream (module aws/firehose-delivery), fed directly or by a Kinesis stream (aws/kinesis-stream). */
-  firehose: firehose.optional(),
-  /** kind kafka: the topic to move into the source's prefix (a Lambda from runtime/kafka, module aws/kafka-ingest). */
+    .optional()
+    .describe("kind puller: the source's non-secret options. Credentials go into the puller's secret, never here."),
+  firehose: firehose.optional().describe("kind firehose: the delivery stream. Module aws/firehose-delivery, fed directly or by a Kinesis stream (aws/kinesis-stream)."),
   kafka: z
     .strictObject({
-      /** The cluster's bootstrap servers, host:port (MSK, Redpanda or any Kafka-API cluster). */
-      bootstrapServers: z.array(z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, "must be host:port")).min(1, "needs at least one broker"),
-      /** The topic whose records land in the source's prefix. */
-      topic: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, "must be a Kafka topic name (1-249 of [A-Za-z0-9._-])"),
-      /** The consumer group. Default <organization>-<environment>-<tenant>-<source>. */
-      consumerGroup: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, "must be 1-249 of [A-Za-z0-9._-]").optional(),
-      /** How the consumer authenticates, always over TLS; the credentials go into its secret out of band. */
-      auth: z.enum(["scram-sha-512", "mtls"]),
-      /** The cluster's network: the consumer runs in these subnets with these security groups. */
-      vpc: z.strictObject({
-        subnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, "must be a subnet id (subnet-…)")).min(1, "needs at least one subnet"),
-        securityGroupIds: z.array(z.string().regex(/^sg-[0-9a-f]{8,17}$/, "must be a security group id (sg-…)")).min(1, "needs at least one security group"),
-      }),
-      /** A group with no committed offset starts at the earliest retained record (true) or at new records. Default true. */
-      fromBeginning: z.boolean().optional(),
-      /** Target object size, uncompressed MiB, 1-100. Default 64. */
-      targetObjectMb: z.number().min(1).max(100).optional(),
+      bootstrapServers: z
+        .array(z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, "must be host:port").describe("A broker, host:port."))
+        .min(1, "needs at least one broker")
+        .describe("The cluster's bootstrap servers. MSK, Redpanda or any Kafka-API cluster."),
+      topic: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, "must be a Kafka topic name (1-249 of [A-Za-z0-9._-])").describe("The topic whose records land in the source's prefix."),
+      consumerGroup: z
+        .string()
+        .regex(/^[A-Za-z0-9._-]{1,249}$/, "must be 1-249 of [A-Za-z0-9._-]")
+        .optional()
+        .describe("The consumer group. Default <organization>-<environment>-<tenant>-<source>."),
+      auth: z.enum(["scram-sha-512", "mtls"]).describe("How the consumer authenticates, always over TLS. scram-sha-512 (user and password) or mtls (client certificate); the credentials go into its secret out of band."),
+      vpc: z
+        .strictObject({
+          subnetIds: z
+            .array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, "must be a subnet id (subnet-…)").describe("A subnet id, subnet-…."))
+            .min(1, "needs at least one subnet")
+            .describe("Subnets the consumer's Lambda function runs in."),
+          securityGroupIds: z
+            .array(z.string().regex(/^sg-[0-9a-f]{8,17}$/, "must be a security group id (sg-…)").describe("A security group id, sg-…."))
+            .min(1, "needs at least one security group")
+            .describe("Security groups of the consumer's Lambda function."),
+        })
+        .describe("The cluster's network. The consumer runs in these subnets with these security groups."),
+      fromBeginning: z.boolean().optional().describe("Where a group with no committed offset starts. true: at the earliest retained record; false: at new records. Default true."),
+      targetObjectMb: z.number().min(1).max(100).optional().describe("Target object size, uncompressed MiB, 1-100. Default 64."),
     })
-    .optional(),
+    .optional()
+    .describe("kind kafka: the topic to consume. Its records land in the source's prefix, moved by a Lambda function from runtime/kafka (module aws/kafka-ingest)."),
 });
 
-export const sourceSchema = z.strictObject({
-  name: sourceName,
-  /**
-   * A known log source from the catalog (stacks/config/catalog.ts): fills in delivery, file suffix,
-   * event time, wrapped records and views; anything stated here besides overrides it.
-   */
-  type: z.enum(SOURCE_TYPES).optional(),
-  /** How the files arrive. Required unless the type gives it; with a type, only what differs. */
-  delivery: delivery.optional(),
-  keyPrefix: z.string().regex(/^[a-z0-9][a-z0-9_\-/]*\/$/, "must be lower-case letters, digits, '_', '-' and '/', ending in '/'").optional(),
-  fileSuffix: z.string().regex(/^\.[a-z0-9.]+$/, "must look like .json.gz").optional(),
-  /** JSON path of the event time in each event (within each wrapped record when wrappedRecords is set). Required unless the type gives it. */
-  eventTimeField: z.string().regex(JSON_PATH, `must be ${JSON_PATH_HINT}`).optional(),
-  /** AUTO (ISO-8601, as text), EPOCH_S or EPOCH_MS (a number). Default AUTO. Only forms a COPY can read without failing (docs/loading.md). */
-  eventTimeFormat: z.enum(EVENT_TIME_FORMATS, { message: EVENT_TIME_FORMAT_HINT }).optional(),
-  /** What the files are: json (NDJSON or, with jsonArray, one array) or parquet (each row one event). Default json. */
-  fileFormat: z.enum(["json", "parquet"]).optional(),
-  /** Files hold one top-level JSON array of events (loaded with STRIP_OUTER_ARRAY). */
-  jsonArray: z.boolean().optional(),
-  /**
-   * JSON path of the array of events inside each file record, e.g. Records (CloudTrail): the table
-   * then holds one row per event, flattened from a landing table by a task every minute.
-   */
-  wrappedRecords: z.string().regex(JSON_PATH, `must be ${JSON_PATH_HINT}`).optional(),
-  views: z
-    .record(
-      viewName,
-      // A select list, or a whole SELECT … FROM <this table> (crossCheck checks which table).
-      z.string().superRefine((view, ctx) => {
-        const parsed = parseViewDefinition(view);
-        if ("problem" in parsed) ctx.addIssue({ code: "custom", message: parsed.problem });
-      }),
-    )
-    .optional(),
-  canary: canary.optional(),
-  retentionDays: retentionDays.optional(),
-  /** Days rows stay in the Snowflake table after their load (the cleaner purges older ones); at most retentionDays (S3). */
-  tableRetentionDays: retentionDays.optional(),
-  /**
-   * Which time the cleaner purges by: load_time, the only one since 0.5.0 (the time an event claims can
-   * be 1970 or 2099; see docs/upgrading/0.5.0.md). Kept so configs that state it still read.
-   */
-  purgeOn: z
-    .literal("load_time", { message: "cleaners purge by load time only since 0.5.0: an event's own time can be forged (1970, 2099) to be purged early or kept forever; remove purgeOn (docs/upgrading/0.5.0.md)" })
-    .optional(),
-  transitions: z.array(transition).optional(),
-  clusteringKeys: z.array(z.string().min(1).superRefine((k, ctx) => {
-    const problem = clusteringKeyProblem(k);
-    if (problem) ctx.addIssue({ code: "custom", message: problem });
-  })).min(1).optional(),
-  searchOptimizationPaths: z.array(z.string().regex(JSON_PATH, `must be ${JSON_PATH_HINT}`)).optional(),
-});
+export const sourceSchema = z
+  .strictObject({
+    name: sourceName.describe("The source's name. Its Snowflake table is the name in upper case; its key prefix defaults to <name>/."),
+    type: z
+      .enum(SOURCE_TYPES)
+      .optional()
+      .describe("A known log source from the catalog. It fills in delivery, file suffix, event time, wrapped records and views (stacks/config/catalog.ts); anything stated here besides overrides it."),
+    delivery: delivery.optional().describe("How the files arrive. Required unless the type gives it; with a type, only what differs."),
+    keyPrefix: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9_\-/]*\/$/, "must be lower-case letters, digits, '_', '-' and '/', ending in '/'")
+      .optional()
+      .describe("Where the source's files land in the tenant's bucket. Default <name>/; it must not overlap another source's prefix (notifications, retention and access are per prefix)."),
+    fileSuffix: z
+      .string()
+      .regex(/^\.[a-z0-9.]+$/, "must look like .json.gz")
+      .optional()
+      .describe("Only files ending in this suffix are loaded. The pipe's bucket notification and lakehouse backfill filter on it, and a Firehose delivery writes it as its file extension. Default: the type's, else every file under the prefix."),
+    eventTimeField: z
+      .string()
+      .regex(JSON_PATH, `must be ${JSON_PATH_HINT}`)
+      .optional()
+      .describe("JSON path of the event time in each event. Within each wrapped record when wrappedRecords is set; required unless the type gives it."),
+    eventTimeFormat: z
+      .enum(EVENT_TIME_FORMATS, { message: EVENT_TIME_FORMAT_HINT })
+      .optional()
+      .describe("How the event time is written. AUTO (ISO-8601, as text), EPOCH_S or EPOCH_MS (a number): only forms a COPY can read without failing (docs/loading.md). Default AUTO."),
+    fileFormat: z.enum(["json", "parquet"]).optional().describe("What the files are. json (NDJSON or, with jsonArray, one array) or parquet (each row one event); default json."),
+    jsonArray: z.boolean().optional().describe("Files hold one top-level JSON array of events. Loaded with STRIP_OUTER_ARRAY; default false."),
+    wrappedRecords: z
+      .string()
+      .regex(JSON_PATH, `must be ${JSON_PATH_HINT}`)
+      .optional()
+      .describe("JSON path of the array of events in each file record. For example Records (CloudTrail): the table then holds one row per event, flattened from a landing table by a task every minute."),
+    views: z
+      .record(
+        viewName,
+        // crossCheck checks which table a whole SELECT reads.
+        z
+          .string()
+          .superRefine((view, ctx) => {
+            const parsed = parseViewDefinition(view);
+            if ("problem" in parsed) ctx.addIssue({ code: "custom", message: parsed.problem });
+          })
+          .describe("A select list, or a whole SELECT … FROM the source's table. For example event_time, data:actor.alternateId::string AS actor; no join and no clause after the table."),
+      )
+      .optional()
+      .describe("Views over the source's table, by view name. Names are upper-case Snowflake identifiers; a type adds its own views (<TABLE>_<SUFFIX>), and a view of the same name here replaces one."),
+    canary: canary.optional().describe("The log canary: it alerts when the source goes quiet. A task that checks for newly loaded rows and a running pipe; unset fields come from defaults.canary."),
+    retentionDays: retentionDays.optional().describe("Days the source's files stay in S3 before they expire. Default: the tenant's retentionDays; never below defaults.retentionFloorDays."),
+    tableRetentionDays: retentionDays
+      .optional()
+      .describe("Days rows stay in the Snowflake table after their load. The cleaner purges older ones; at most retentionDays (S3). Default: the source's retentionDays."),
+    purgeOn: z
+      .literal("load_time", { message: "cleaners purge by load time only since 0.5.0: an event's own time can be forged (1970, 2099) to be purged early or kept forever; remove purgeOn (docs/upgrading/0.5.0.md)" })
+      .optional()
+      .describe("Which time the cleaner purges by: load_time only. The only one since 0.5.0, as the time an event claims can be 1970 or 2099 (docs/upgrading/0.5.0.md); kept so configs that state it still read."),
+    transitions: z.array(transition).optional().describe("Moves of the source's files to cheaper storage classes. Default: defaults.transitions (none unless set)."),
+    clusteringKeys: z
+      .array(
+        z
+          .string()
+          .min(1)
+          .superRefine((k, ctx) => {
+            const problem = clusteringKeyProblem(k);
+            if (problem) ctx.addIssue({ code: "custom", message: problem });
+          })
+          .describe("A clustering key: an SQL expression over the table's columns, such as TO_DATE(EVENT_TIME)."),
+      )
+      .min(1)
+      .optional()
+      .describe("Clustering keys of the source's table. Default TO_DATE(EVENT_TIME): by event day, cheap to keep clustered."),
+    searchOptimizationPaths: z
+      .array(z.string().regex(JSON_PATH, `must be ${JSON_PATH_HINT}`).describe("A JSON path under the DATA column, such as actor.email."))
+      .optional()
+      .describe("JSON paths under DATA that get search optimization. EQUALITY search; it needs Snowflake Enterprise edition and is billed per table. Default: none."),
+  })
+  .describe("One log source of the tenant. Its prefix in the tenant's bucket, how files arrive there, and the Snowflake table and views they load into.");
 
 const backupStorageClass = z.enum(["DEEP_ARCHIVE", "GLACIER", "GLACIER_IR"]);
 
-/** A tenant's backup, over its environment's `backup` (which turns backups on). */
-const tenantBackup = z.strictObject({
-  /** false leaves this tenant without a backup vault; needs `disabledReason`. Default true when the environment has `backup`. */
-  enabled: z.boolean().optional(),
-  disabledReason: z.string().min(20, "must be a written reason of at least 20 characters").optional(),
-  /** Archive class of the tenant's backups (default: the environment's, else DEEP_ARCHIVE). */
-  storageClass: backupStorageClass.optional(),
-  /** Days backups are kept (default: the environment's, else the tenant's retentionDays). */
-  retentionDays: retentionDays.optional(),
-  /**
-   * Region of the tenant's vault (default: the tenant's). Another region must be one of the
-   * environment's regions that hold tenants (it has an access-log bucket and an alert topic there);
-   * data locality is the config's choice: keep it within the tenant's jurisdiction.
-   */
-  region: z.enum(AWS_REGIONS, { message: "is not a known AWS region" }).optional(),
-  /** Restores of this tenant can be loaded into Snowflake: each source gets a stage on the vault that its integration may read. Default false. */
-  restoreReady: z.boolean().optional(),
-});
+const tenantBackup = z
+  .strictObject({
+    enabled: z
+      .boolean()
+      .optional()
+      .describe("Whether this tenant is backed up. Default true when the environment has backup; false, with disabledReason, leaves the tenant without a backup vault."),
+    disabledReason: z
+      .string()
+      .min(20, "must be a written reason of at least 20 characters")
+      .optional()
+      .describe("Why this tenant has no backup (enabled: false). At least 20 characters: a tenant without a backup is a decision to write down."),
+    storageClass: backupStorageClass.optional().describe("Archive class of the tenant's backups. Default: the environment's, else DEEP_ARCHIVE."),
+    retentionDays: retentionDays.optional().describe("Days backups are kept. Default: the environment's, else the tenant's retentionDays."),
+    region: awsRegion
+      .optional()
+      .describe(
+        "Region of the tenant's vault. Default: the tenant's. Another region must be one of the environment's regions that hold tenants (it has an access-log bucket and an alert topic there); data locality is the config's choice: keep it within the tenant's jurisdiction.",
+      ),
+    restoreReady: z
+      .boolean()
+      .optional()
+      .describe("Restores of this tenant can be loaded into Snowflake. Each source gets a stage on the vault that its integration may read; default false."),
+  });
 
-export const tenantSchema = z.strictObject({
-  id: bucketSafeSlug(20)
-    .refine(notReserved, RESERVED_MESSAGE)
-    .refine((id) => !PLATFORM_SCHEMAS.includes(tenantSchemaName(id)), `names a schema the platform makes in the log database (${PLATFORM_SCHEMAS.join(", ")})`),
-  displayName: z.string().min(1).max(100).optional(),
-  region: z.enum(AWS_REGIONS, { message: "is not a known AWS region" }),
-  retentionDays: retentionDays.optional(),
-  environments: z.array(z.string()).min(1).optional(),
-  objectLock: z.strictObject({ mode: z.enum(["GOVERNANCE", "COMPLIANCE"]), days: z.number().int().min(1) }).optional(),
-  /**
-   * Who may assume the tenant's AWS roles, by IAM role ARN (any account, e.g. SSO permission-set roles).
-   * Only the named roles are trusted: a tenant without readers has no read role, one without operators
-   * no operations and restore roles (a trust keyed on a principal tag would admit anyone who can tag
-   * themselves or pass session tags).
-   */
-  access: z
-    .strictObject({
-      /** Assume `<prefix>-read`: read the tenant's log prefixes. */
-      readers: z.array(roleArn).min(1, "list at least one role, or leave readers out").optional(),
-      /** Assume `<prefix>-ops` (backfill) and, with a backup vault, `<prefix>-restore`. */
-      operators: z.array(roleArn).min(1, "list at least one role, or leave operators out").optional(),
-    })
-    .optional(),
-  /**
-   * The AWS account the tenant's resources live in, when not its environments' (an MSSP customer in an
-   * account of its own): the tenant stack's AWS provider assumes `deployRoleName` there (plans with
-   * TF_VAR_lakehouse_read_only=true assume `planRoleName`), and the account's IAM roles and Lambda
-   * concurrency count against its own quotas. Default: the environment's awsAccountId.
-   */
-  awsAccountId: z.string().regex(/^\d{12}$/, "must be a 12-digit AWS account id").optional(),
-  /** With awsAccountId: the role in that account Terraform applies the tenant's stack as. Default lakehouse-deploy. */
-  deployRoleName: iamRoleNameSchema.optional(),
-  /** With awsAccountId: the read-only role in that account a plan refreshes the tenant's stack as. Default lakehouse-plan. */
-  planRoleName: iamRoleNameSchema.optional(),
-  backup: tenantBackup.optional(),
-  sources: z.array(sourceSchema).min(1, "a tenant needs at least one source"),
-});
+export const tenantSchema = z
+  .strictObject({
+    id: bucketSafeSlug(20)
+      .refine(notReserved, RESERVED_MESSAGE)
+      .refine((id) => !PLATFORM_SCHEMAS.includes(tenantSchemaName(id)), `names a schema the platform makes in the log database (${PLATFORM_SCHEMAS.join(", ")})`)
+      .describe("The tenant's id. Part of its bucket, key, role and stack names, and (upper-case) the name of its Snowflake schema."),
+    displayName: z.string().min(1).max(100).optional().describe("A readable name for the tenant. Used in the comment of its Snowflake schema; default: the id."),
+    region: awsRegion.describe("The AWS region of the tenant's data. Its bucket, key and pipelines are there, and its logs load into the environment's Snowflake account of the same region."),
+    retentionDays: retentionDays.optional().describe("Days the tenant's files stay in S3 before they expire. For sources that set none; default: defaults.retentionDays (365)."),
+    environments: z
+      .array(z.string().describe("The name of an environment (environments[].name)."))
+      .min(1)
+      .optional()
+      .describe("The environments the tenant is deployed to. Default: every environment."),
+    objectLock: z
+      .strictObject({
+        mode: z
+          .enum(["GOVERNANCE", "COMPLIANCE"])
+          .describe("How strict the lock is. COMPLIANCE: nobody, the account's root user included, can delete a locked version or shorten its lock; GOVERNANCE: principals allowed s3:BypassGovernanceRetention can."),
+        days: z.number().int().min(1).describe("Days each new object version stays locked. At most the tenant's retentionDays."),
+      })
+      .optional()
+      .describe("Object lock (write once, read many) of the tenant's log files. Every new version in the log bucket is locked; default: none."),
+    access: z
+      .strictObject({
+        readers: z
+          .array(roleArn)
+          .min(1, "list at least one role, or leave readers out")
+          .optional()
+          .describe("Roles that may assume the read role, <prefix>-read, which lists and reads the tenant's prefixes and decrypts with its key. Only these roles are trusted; without readers there is no read role."),
+        operators: z
+          .array(roleArn)
+          .min(1, "list at least one role, or leave operators out")
+          .optional()
+          .describe("Roles that may assume the operations role, <prefix>-ops, which also writes under the tenant's prefixes (never deletes), and with a backup the restore role. Only these roles are trusted; without operators there are neither."),
+      })
+      .optional()
+      .describe(
+        "Who may assume the tenant's AWS roles, by IAM role ARN (any account, e.g. SSO permission-set roles). Only the named roles are trusted, never a principal tag (anyone who may tag themselves or pass session tags would get in); a role nobody is named for is not made. Default: none.",
+      ),
+    awsAccountId: awsAccountId
+      .optional()
+      .describe(
+        "The AWS account the tenant's resources live in, when not its environments' (a customer in an account of its own). Its stack's providers assume deployRoleName there (planRoleName for a plan with TF_VAR_lakehouse_read_only=true), and its IAM roles and Lambda concurrency count against that account's quotas. Default: the environment's awsAccountId.",
+      ),
+    deployRoleName: iamRoleNameSchema.optional().describe("With awsAccountId: the role in that account the tenant's stack is applied as. Default lakehouse-deploy."),
+    planRoleName: iamRoleNameSchema.optional().describe("With awsAccountId: the read-only role in that account a plan refreshes the tenant's stack as. Default lakehouse-plan."),
+    backup: tenantBackup.optional().describe("This tenant's backup, over its environment's. The environment's backup turns backups on."),
+    sources: z.array(sourceSchema).min(1, "a tenant needs at least one source").describe("The tenant's log sources, at least one."),
+  })
+  .describe("A tenant. Its log bucket, KMS key, Snowflake schema and roles in its region, and its log sources; a stack of its own in each of its environments.");
 
-const snowflakeAccount = z.strictObject({
-  region: z.enum(AWS_REGIONS, { message: "is not a known AWS region" }),
-  organization: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, "must be a Snowflake organization name"),
-  account: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, "must be a Snowflake account name"),
-  /**
-   * Role Terraform works as in this account. The tenant roles are granted to it, so it keeps managing
-   * the objects the tenants' pipeline roles own; unset, the user's default role is used and the tenant
-   * roles are granted to SYSADMIN, which that role must then hold.
-   */
-  role: z.string().regex(/^[A-Za-z_][A-Za-z0-9_$]*$/, "must be a Snowflake role name").optional(),
-});
+const snowflakeAccount = z
+  .strictObject({
+    region: awsRegion.describe("The AWS region the account runs in. The tenants of this region load into it."),
+    organization: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, "must be a Snowflake organization name").describe("The account's Snowflake organization name. The provider's organization_name."),
+    account: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9_]*$/, "must be a Snowflake account name")
+      .describe("The account's name in its organization. The provider's account_name; credentials are never in the config (the provider reads them from its environment)."),
+    role: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_$]*$/, "must be a Snowflake role name")
+      .optional()
+      .describe(
+        "Role Terraform works as in this account. The tenant roles are granted to it, so it keeps managing the objects the tenants' pipeline roles own; unset, the user's default role is used and the tenant roles are granted to SYSADMIN, which that role must then hold.",
+      ),
+  })
+  .describe("A Snowflake account of the environment in one AWS region.");
 
-const backend = z.discriminatedUnion("kind", [
-  z.strictObject({
-    kind: z.literal("local"),
-    /**
-     * Folder of the state files. No `${` or `%{`: Terraform reads backend settings as written, while
-     * OpenTofu 1.8+ evaluates them (early evaluation), so no escape means the same to both.
-     */
-    directory: z.string().min(1).refine((d) => !/[$%]\{/.test(d), "must not contain '${' or '%{' (backend settings are read literally by Terraform, evaluated by OpenTofu)").optional(),
-  }),
-  z.strictObject({
-    kind: z.literal("s3"),
-    bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name"),
-    region: z.enum(AWS_REGIONS, { message: "is not a known AWS region" }),
-    keyPrefix: z.string().regex(/^[A-Za-z0-9_\-/]+$/, "must be a key prefix").optional(),
-  }),
-]);
+const backend = z
+  .discriminatedUnion("kind", [
+    z
+      .strictObject({
+        kind: z.literal("local").describe("Which backend: local files or an S3 bucket."),
+        directory: z
+          .string()
+          .min(1)
+          .refine((d) => !/[$%]\{/.test(d), "must not contain '${' or '%{' (backend settings are read literally by Terraform, evaluated by OpenTofu)")
+          .optional()
+          .describe(
+            "Folder of the state files, one <stack>.tfstate each. Default terraform-state. No '$' or '%' before '{': Terraform reads backend settings as written, while OpenTofu 1.8+ evaluates them (early evaluation), so no escape means the same to both.",
+          ),
+      })
+      .describe("State files on the machine that runs Terraform, one per stack (the embedded default)."),
+    z
+      .strictObject({
+        kind: z.literal("s3").describe("Which backend: local files or an S3 bucket."),
+        bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name").describe("The S3 bucket that holds the state. It must exist before the first apply."),
+        region: awsRegion.describe("The state bucket's region."),
+        keyPrefix: z.string().regex(/^[A-Za-z0-9_\-/]+$/, "must be a key prefix").optional().describe("Prefix of the state keys, <keyPrefix>/<stack>.tfstate. Default security-lakehouse."),
+      })
+      .describe("State in an S3 bucket: one key per stack, encrypted, with S3-native locking (use_lockfile, Terraform 1.10 or later)."),
+  ]);
 
-export const environmentSchema = z.strictObject({
-  name: z.string().regex(/^[a-z][a-z0-9]{0,9}$/, "must be 1-10 lower-case letters and digits, e.g. prod"),
-  awsAccountId: z.string().regex(/^\d{12}$/, "must be a 12-digit AWS account id"),
-  backend: backend.optional(),
-  snowflakeAccounts: z.array(snowflakeAccount).min(1, "at least one Snowflake account is required"),
-  /**
-   * Terraform version constraints for the providers of this environment's stacks (default: AWS
-   * ">= 6.34, < 7", Snowflake exactly "2.11.0"), so an environment can take a provider release first.
-   */
-  providerVersions: z
-    .strictObject(
-      Object.fromEntries(
-        (Object.keys(PROVIDER_VERSION_FLOORS) as (keyof typeof PROVIDER_VERSION_FLOORS)[]).map((name) => [
-          name,
-          z.string().superRefine((c, ctx) => {
-            const problem = providerConstraintProblem(name, c);
-            if (problem) ctx.addIssue({ code: "custom", message: problem });
-          }).optional(),
-        ]),
-      ) as Record<keyof typeof PROVIDER_VERSION_FLOORS, z.ZodOptional<z.ZodString>>,
-    )
-    .optional(),
-  /** Record object-level events (CloudTrail data events) on the environment's log buckets. Default true. */
-  auditTrail: z.boolean().optional(),
-  /** Where alerts go: an encrypted SNS topic per region with these subscriptions, and/or e-mail. */
-  alertDelivery: z
-    .strictObject({
-      sns: z
-        .strictObject({
-          subscriptions: z
-            .array(
-              z.strictObject({ protocol: z.enum(["email", "https", "sqs", "lambda"]), endpoint: z.string().min(3) }).superRefine((sub, ctx) => {
-                // What the alert-topic module accepts for the protocol, reported here at the config path.
-                const endpoint = SUBSCRIPTION_ENDPOINTS[sub.protocol].safeParse(sub.endpoint);
-                if (!endpoint.success) ctx.addIssue({ code: "custom", path: ["endpoint"], message: `${endpoint.error.issues[0].message} (protocol ${sub.protocol})` });
-              }),
-            )
-            .min(1, "at least one subscription is required: alerts must reach someone"),
-        })
-        .optional(),
-      /**
-       * E-mail delivery: each recipient must be the verified e-mail address of a user of every Snowflake
-       * account of the environment before apply (CREATE NOTIFICATION INTEGRATION fails otherwise); at
-       * most 50 (Amazon SES, which sends Snowflake's mails, takes 50 recipients per message).
-       */
-      email: z
-        .strictObject({
-          recipients: z
-            .array(z.email("must be an e-mail address"))
-            .min(1)
-            .max(50, "at most 50 recipients: Amazon SES, which sends Snowflake's e-mail notifications, takes 50 per message")
-            .refine((r) => new Set(r.map((a) => a.toLowerCase())).size === r.length, "must not list an address twice"),
-        })
-        .optional(),
-      schedule: cron.optional(),
-    })
-    .refine((d) => d.sns !== undefined || d.email !== undefined, "needs sns or email: alerts must leave the warehouse")
-    .optional(),
-  /**
-   * Backups: each tenant's log bucket replicates into a backup vault of its own in its region
-   * (`aws/backup-vault`: versioned, object-locked, archive storage), with alarms on failed replication
-   * and on backups that stopped coming. Tenants override the class and retention under `backup`.
-   */
-  backup: z
-    .strictObject({
-      /** Roles that may still manage the vaults (the role Terraform applies with, a break-glass role): the vault policy denies everyone else. */
-      adminRoleArns: z.array(roleArn).min(1, "at least one: the role Terraform applies with, or after the first apply nobody could manage the vaults"),
-      /**
-       * The role the tenant stacks' vault provider assumes, so the vaults are always applied as a role
-       * their policy trusts; one of adminRoleArns. A plan with TF_VAR_lakehouse_read_only=true does not
-       * assume it (it runs as one of planRoleArns). Default: the first of adminRoleArns.
-       */
-      deployRoleArn: roleArn.optional(),
-      /** Read-only roles a plan refreshes the vaults as (the CI plan role): the vault policy lets them list the vault and nothing more. */
-      planRoleArns: z.array(roleArn).optional(),
-      storageClass: backupStorageClass.optional(),
-      retentionDays: retentionDays.optional(),
-      /** Default object lock of every backup version (default COMPLIANCE for the retention floor). */
-      objectLock: z.strictObject({ mode: z.enum(["GOVERNANCE", "COMPLIANCE"]), days: z.number().int().min(1) }).optional(),
-      /** A tenant whose vault received nothing for this many hours raises an alarm (1-168, default 24). */
-      staleAfterHours: z.number().int().min(1).max(168).optional(),
-    })
-    .optional(),
-  /** A service control policy that makes this environment's log buckets and keys tamper-proof. */
-  logGuard: z
-    .strictObject({
-      /** Role in the organization's management account that Terraform assumes to manage the SCP. */
-      managementRoleArn: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, "must be an IAM role ARN"),
-      /** Roots, OUs or accounts the SCP is attached to. */
-      targetIds: z.array(SCP_TARGET_ID).min(1, "at least one target is required"),
-      /** Roles still allowed to change the buckets and keys (the deploying role, a break-glass role); `*` allowed. */
-      exemptRoleArns: z.array(EXEMPT_ROLE_ARN).min(1, "at least one exempt role is required, or nobody could deploy the buckets"),
-    })
-    .optional(),
-});
+export const environmentSchema = z
+  .strictObject({
+    name: z
+      .string()
+      .regex(/^[a-z][a-z0-9]{0,9}$/, "must be 1-10 lower-case letters and digits, e.g. prod")
+      .describe("The environment's name. Part of its stack names (platform-<env>, tenant-<id>-<env>), bucket names and Snowflake database (<ORG>_LOGS_<ENV>)."),
+    awsAccountId: z.string().regex(/^\d{12}$/, "must be a 12-digit AWS account id").describe("The environment's AWS account. Its buckets, keys, roles and pipelines are made there."),
+    backend: backend.optional().describe("Where Terraform keeps each stack's state. Default: local files under terraform-state/."),
+    snowflakeAccounts: z
+      .array(snowflakeAccount)
+      .min(1, "at least one Snowflake account is required")
+      .describe("The environment's Snowflake accounts, one per region. Each region that holds a tenant of the environment needs one."),
+    providerVersions: z
+      .strictObject(
+        Object.fromEntries(
+          (Object.keys(PROVIDER_VERSION_FLOORS) as (keyof typeof PROVIDER_VERSION_FLOORS)[]).map((name) => [
+            name,
+            z
+              .string()
+              .superRefine((c, ctx) => {
+                const problem = providerConstraintProblem(name, c);
+                if (problem) ctx.addIssue({ code: "custom", message: problem });
+              })
+              .optional()
+              .describe(`Terraform version constraint of the ${name} provider. Default "${DEFAULT_PROVIDER_VERSIONS[name]}"; it must not admit versions below ${PROVIDER_VERSION_FLOORS[name]}.`),
+          ]),
+        ) as Record<keyof typeof PROVIDER_VERSION_FLOORS, z.ZodOptional<z.ZodString>>,
+      )
+      .optional()
+      .describe("Version constraints of this environment's providers. They let one environment take a provider release first."),
+    auditTrail: z
+      .boolean()
+      .optional()
+      .describe("Whether CloudTrail records reads and writes of log files. Data events on the environment's log buckets; default true, and false leaves no record of who read, wrote or deleted log files."),
+    alertDelivery: z
+      .strictObject({
+        sns: z
+          .strictObject({
+            subscriptions: z
+              .array(
+                z
+                  .strictObject({
+                    protocol: z.enum(["email", "https", "sqs", "lambda"]).describe("How SNS delivers: email, https, sqs or lambda."),
+                    endpoint: z.string().min(3).describe("Where SNS delivers, by protocol. An e-mail address, an https:// URL, an SQS queue ARN or a Lambda function ARN."),
+                  })
+                  .superRefine((sub, ctx) => {
+                    // What the alert-topic module accepts for the protocol, reported here at the config path.
+                    const endpoint = SUBSCRIPTION_ENDPOINTS[sub.protocol].safeParse(sub.endpoint);
+                    if (!endpoint.success) ctx.addIssue({ code: "custom", path: ["endpoint"], message: `${endpoint.error.issues[0].message} (protocol ${sub.protocol})` });
+                  })
+                  .describe("One subscription of the alert topic."),
+              )
+              .min(1, "at least one subscription is required: alerts must reach someone")
+              .describe("Who the topic delivers alerts to, at least one."),
+          })
+          .optional()
+          .describe("SNS delivery: an encrypted alert topic per region. Snowflake publishes alerts to it, and the tenants' alarms (pullers, streams, consumers, vaults) go there too."),
+        email: z
+          .strictObject({
+            recipients: z
+              .array(z.email("must be an e-mail address").describe("An e-mail address, verified for a user of every Snowflake account of the environment."))
+              .min(1)
+              .max(50, "at most 50 recipients: Amazon SES, which sends Snowflake's e-mail notifications, takes 50 per message")
+              .refine((r) => new Set(r.map((a) => a.toLowerCase())).size === r.length, "must not list an address twice")
+              .describe("The addresses alerts are mailed to, 1-50, each once. At most 50: Amazon SES, which sends Snowflake's mails, takes 50 recipients per message."),
+          })
+          .optional()
+          .describe(
+            "E-mail delivery through Snowflake. Each recipient must be the verified e-mail address of a user of every Snowflake account of the environment before apply (CREATE NOTIFICATION INTEGRATION fails otherwise).",
+          ),
+        schedule: cron.optional().describe("When the delivery task sends new alerts. Five cron fields and a time zone; default every 5 minutes, '*/5 * * * * UTC'."),
+      })
+      .refine((d) => d.sns !== undefined || d.email !== undefined, "needs sns or email: alerts must leave the warehouse")
+      .optional()
+      .describe("Where alerts go: SNS, e-mail or both. Without it, alerts stay in the MONITORING.ALERTS table."),
+    backup: z
+      .strictObject({
+        adminRoleArns: z
+          .array(roleArn)
+          .min(1, "at least one: the role Terraform applies with, or after the first apply nobody could manage the vaults")
+          .describe("Roles that may still manage the vaults. The role Terraform applies with, a break-glass role: the vault policy denies everyone else."),
+        deployRoleArn: roleArn
+          .optional()
+          .describe("The role the tenant stacks' vault provider assumes to apply the vaults, one of adminRoleArns: the vaults are always applied as a role their policy trusts. A plan with TF_VAR_lakehouse_read_only=true does not assume it. Default: the first of adminRoleArns."),
+        planRoleArns: z
+          .array(roleArn)
+          .optional()
+          .describe("Read-only roles a plan refreshes the vaults as (the CI plan role). The vault policy lets them list the vault and nothing more. Default: none."),
+        storageClass: backupStorageClass.optional().describe("Archive class of the backups. Default DEEP_ARCHIVE, which bills at least 180 days (GLACIER and GLACIER_IR 90)."),
+        retentionDays: retentionDays.optional().describe("Days backups are kept. Default: each tenant's retentionDays."),
+        objectLock: z
+          .strictObject({
+            mode: z.enum(["GOVERNANCE", "COMPLIANCE"]).describe("How strict the lock is. COMPLIANCE: no one can delete a locked backup early, so it survives a compromised administrator; GOVERNANCE yields to anyone allowed s3:BypassGovernanceRetention."),
+            days: z.number().int().min(1).describe("Days every backup version stays locked. At most each tenant's backup retention."),
+          })
+          .optional()
+          .describe("Object lock of every backup version. Default: COMPLIANCE for defaults.retentionFloorDays days."),
+        staleAfterHours: z.number().int().min(1).max(168).optional().describe("Hours without a new backup before a tenant's vault alarms, 1-168. Default 24."),
+      })
+      .optional()
+      .describe(
+        "Backups: each tenant's bucket replicates into a vault. The tenant's own vault in its region (aws/backup-vault: versioned, object-locked, archive storage), with alarms on failed replication and on backups that stopped coming; tenants override the class and retention under backup. Default: no backups.",
+      ),
+    logGuard: z
+      .strictObject({
+        managementRoleArn: roleArn.describe("Role Terraform assumes to manage the SCP. In the organization's management account."),
+        targetIds: z
+          .array(SCP_TARGET_ID.describe("An organization root (r-…), OU (ou-…) or account id."))
+          .min(1, "at least one target is required")
+          .describe("Roots, OUs or accounts the SCP is attached to."),
+        exemptRoleArns: z
+          .array(EXEMPT_ROLE_ARN.describe("An IAM role ARN; * is allowed in the account and the name."))
+          .min(1, "at least one exempt role is required, or nobody could deploy the buckets")
+          .describe("Roles still allowed to change the buckets and keys. The deploying role, a break-glass role: each one listed is outside the guard, so keep the list short."),
+      })
+      .optional()
+      .describe("An SCP that makes the log buckets and keys tamper-proof. A service control policy of the organization for this environment's buckets and keys; default: none."),
+  })
+  .describe("An environment (prod, dev…). Its AWS account, state, Snowflake accounts, alerts and backups; a platform stack and a stack per tenant.");
 
-export const defaultsSchema = z.strictObject({
-  retentionDays: retentionDays.optional(),
-  retentionFloorDays: retentionDays.optional(),
-  canary: canary.omit({ enabled: true }).optional(),
-  /** The query warehouse of every Snowflake account (analysts and detections). */
-  warehouse: z
+const warehouseSettings = (what: string, quota: number) =>
+  z
     .strictObject({
-      size: z.enum(["XSMALL", "SMALL", "MEDIUM", "LARGE", "XLARGE"]).optional(),
-      monthlyCreditQuota: z.number().positive().optional(),
-      autoSuspendSeconds: z.number().int().min(60).max(3600).optional(),
+      size: z.enum(["XSMALL", "SMALL", "MEDIUM", "LARGE", "XLARGE"]).optional().describe("Warehouse size. Default XSMALL."),
+      monthlyCreditQuota: z.number().positive().optional().describe(`Credits a month before the warehouse is suspended. Its resource monitor suspends it at the quota; default ${quota}.`),
+      autoSuspendSeconds: z.number().int().min(60).max(3600).optional().describe("Idle seconds before the warehouse suspends, 60-3600. Default 60."),
     })
-    .optional(),
-  /** The backfill warehouse of every Snowflake account (`lakehouse backfill` runs its COPY batches on it). */
-  backfillWarehouse: z
-    .strictObject({
-      size: z.enum(["XSMALL", "SMALL", "MEDIUM", "LARGE", "XLARGE"]).optional(),
-      monthlyCreditQuota: z.number().positive().optional(),
-      autoSuspendSeconds: z.number().int().min(60).max(3600).optional(),
-    })
-    .optional(),
-  /** The account monitors of every environment (load and task failures, long queries, log table changes). */
-  monitors: z
-    .strictObject({
-      /** Minutes each monitor looks back beyond its ACCOUNT_USAGE view's documented latency (default 60; at least two schedule intervals). */
-      lookbackMarginMinutes: z.number().int().min(15).max(1440).optional(),
-      suppressionMinutes: z.number().int().min(0).max(43200).optional(),
-      longQueryMinutes: z.number().int().min(1).max(1440).optional(),
-      schedule: cron.optional(),
-    })
-    .optional(),
-  timeTravelDays: z.number().int().min(0).max(90).optional(),
-  accessLogRetentionDays: retentionDays.optional(),
-  transitions: z.array(transition).optional(),
-});
+    .optional()
+    .describe(what);
+
+export const defaultsSchema = z
+  .strictObject({
+    retentionDays: retentionDays.optional().describe("Days files stay in S3 before they expire. For tenants and sources that set none, and for the audit trail; default 365."),
+    retentionFloorDays: retentionDays
+      .optional()
+      .describe("No retention may be set below this many days. Tenants, sources and backups alike; also the backups' default lock. Default 90; lowering it lets logs be deleted sooner."),
+    canary: canary.omit({ enabled: true }).optional().describe("Canary settings of every source. A source's own canary overrides them."),
+    warehouse: warehouseSettings("The query warehouse of every Snowflake account. For analysts and detections.", 100),
+    backfillWarehouse: warehouseSettings("The backfill warehouse of every Snowflake account. lakehouse backfill runs its COPY batches on it.", 20),
+    monitors: z
+      .strictObject({
+        lookbackMarginMinutes: z
+          .number()
+          .int()
+          .min(15)
+          .max(1440)
+          .optional()
+          .describe("Extra minutes each monitor looks back, 15-1440. Beyond its ACCOUNT_USAGE view's documented latency; at least two schedule intervals. Default 60."),
+        suppressionMinutes: z.number().int().min(0).max(43200).optional().describe("Minutes a subject alerted once stays quiet. What happens meanwhile is reported when it ends; default 1440."),
+        longQueryMinutes: z.number().int().min(1).max(1440).optional().describe("Queries running longer than this many minutes are reported. Default 60."),
+        schedule: cron.optional().describe("When every monitor runs. Five cron fields and a time zone; default every 15 minutes, '*/15 * * * * UTC'."),
+      })
+      .optional()
+      .describe("The account monitors of every environment. Load and task failures, long queries, log table changes."),
+    timeTravelDays: z
+      .number()
+      .int()
+      .min(0)
+      .max(90)
+      .optional()
+      .describe("Snowflake Time Travel days of the log data, 0-90. For the log databases, schemas and tables; beyond 1 needs Enterprise edition. Default 7; fewer days leave less time to recover changed or dropped data."),
+    accessLogRetentionDays: retentionDays.optional().describe("Days S3 server access logs are kept, in each region's access-log bucket. Default 365."),
+    transitions: z.array(transition).optional().describe("Storage-class transitions of sources that set none. Default: none (files stay in STANDARD)."),
+  })
+  .describe("Defaults that tenants and sources inherit unless they set their own. Each built-in default is the secure and boring choice.");
 
 /** Quotas of one AWS account where they were raised from AWS's defaults (Service Quotas). */
-const accountQuotas = z.strictObject({
-  /** IAM roles per account: default 1,000, at most 5,000 (a hard limit). */
-  iamRoles: z.number().int().min(1).max(AWS_QUOTA_LIMITS.iamRolesHard, `IAM allows at most ${AWS_QUOTA_LIMITS.iamRolesHard.toLocaleString("en-US")} roles per account`).optional(),
-  /** Lambda concurrent executions per region (the account's regional pool): default 1,000. */
-  lambdaConcurrentExecutions: z.number().int().min(AWS_QUOTA_LIMITS.unreservedConcurrencyMinimum).optional(),
-});
+const accountQuotas = z
+  .strictObject({
+    iamRoles: z
+      .number()
+      .int()
+      .min(1)
+      .max(AWS_QUOTA_LIMITS.iamRolesHard, `IAM allows at most ${AWS_QUOTA_LIMITS.iamRolesHard.toLocaleString("en-US")} roles per account`)
+      .optional()
+      .describe("IAM roles the account may hold, 1-5000. Default 1000 (AWS's default quota)."),
+    lambdaConcurrentExecutions: z
+      .number()
+      .int()
+      .min(AWS_QUOTA_LIMITS.unreservedConcurrencyMinimum)
+      .optional()
+      .describe("Lambda concurrent executions per region, the account's regional pool. Default 1000; 100 of it always stay unreserved."),
+  })
+  .describe("The quotas of one AWS account, where they were raised from AWS's defaults.");
 
 const lakehouseShape = z.strictObject({
-    organization: bucketSafeSlug(15),
-    environments: z.array(environmentSchema).min(1, "at least one environment is required"),
+    organization: bucketSafeSlug(15).describe("Your organization's short name, such as acme. It begins the names of buckets, keys and IAM roles, and of Snowflake databases, roles and warehouses."),
+    environments: z.array(environmentSchema).min(1, "at least one environment is required").describe("The environments, at least one."),
     defaults: defaultsSchema.optional(),
-    tenants: z.array(tenantSchema).min(1, "at least one tenant is required"),
-    /**
-     * Raised quotas per AWS account id ("111111111111": { iamRoles: 2500 }). The config is refused when
-     * an account would receive more IAM roles, or more reserved Lambda concurrency in a region, than its
-     * quotas allow (defaults: 1,000 roles; a 1,000 regional pool of which 100 stay unreserved).
-     */
-    awsQuotas: z.record(z.string().regex(/^\d{12}$/, "must be a 12-digit AWS account id"), accountQuotas).optional(),
+    tenants: z.array(tenantSchema).min(1, "at least one tenant is required").describe("The tenants, at least one."),
+    awsQuotas: z
+      .record(awsAccountId, accountQuotas)
+      .optional()
+      .describe(
+        'Raised quotas per AWS account id ("111111111111": { iamRoles: 2500 }). The config is refused when an account would receive more IAM roles, or reserve more Lambda concurrency in a region, than its quotas allow (docs/accounts.md). Default: AWS\'s default quotas.',
+      ),
 });
 
 /** The whole config schema: shape, then the cross-field checks. */
 export const lakehouseConfigSchema = lakehouseShape
-  .superRefine((value, ctx) => crossCheck(value, (path, message) => ctx.addIssue({ code: "custom", path, message })));
+  .superRefine((value, ctx) => crossCheck(value, (path, message) => ctx.addIssue({ code: "custom", path, message })))
+  .describe(
+    "The lakehouse config: organization × environments × tenants × log sources. Written as YAML (checked by editors against schema/lakehouse.schema.json) or built in TypeScript as a LakehouseConfigInput. Unknown keys are errors, so a typo never silently falls back to a default.",
+  );
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null;

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { packageRoot } from "../../cli/package-root";
+import { packageRoot } from "../../modules/core/package-root";
 import { loadConfigFile } from "../../stacks/config/load";
 import { resolveConfig } from "../../stacks/config/resolve";
 import { EXAMPLES, synthExamples } from "../../tools/examples";

@@ -1,7 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { bundlePullerHandler, repositoryRoot } from "../../runtime/bundle";
+import { bundlePullerHandler } from "../../build/bundle";
+import { packageRoot } from "../../modules/core/package-root";
 
 describe("bundlePullerHandler", () => {
   const dirs = [mkdtempSync(join(tmpdir(), "puller-a-")), mkdtempSync(join(tmpdir(), "puller-b-"))];
@@ -14,7 +15,7 @@ describe("bundlePullerHandler", () => {
     expect(b.sha256).toBe(a.sha256);
     expect(a.path).toBe(join(dirs[0], "index.js"));
     const text = readFileSync(a.path, "utf8");
-    expect(text).not.toContain(repositoryRoot());
+    expect(text).not.toContain(packageRoot());
     expect(text).not.toContain(dirs[0]);
     expect(text).toContain("// runtime/puller/handler.ts");
     // The bundle stands alone: loading it needs nothing from node_modules.

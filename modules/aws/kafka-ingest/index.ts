@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
 import { z } from "zod";
-import { KAFKA_AUTH_KINDS } from "../../../runtime/kafka/config";
+import { KAFKA_AUTH_KINDS, type KafkaIngestEnvironment } from "../../../runtime/kafka/contract";
 import { PolicyStatement } from "../../core/iam";
 import { stampModule } from "../../core/stamp";
 import { AWS_ACCOUNT_ID, KMS_KEY_ARN, S3_BUCKET_NAME, knownString, parseProps, pathOf } from "../../core/validate";
@@ -120,7 +120,7 @@ export class KafkaIngest extends Construct {
     const bucketArn = `arn:aws:s3:::${p.bucketName}`;
     const ec2 = `arn:aws:ec2:${p.region}:${p.accountId}`;
     const budget = p.budgetSeconds ?? p.timeoutSeconds - 60;
-    const environment = (secretArn: string): Record<string, string> => ({
+    const environment = (secretArn: string): KafkaIngestEnvironment => ({
       KAFKA_INGEST_BROKERS: p.bootstrapServers.join(","),
       KAFKA_INGEST_TOPIC: p.topic,
       KAFKA_INGEST_GROUP: p.consumerGroup,

@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
 import { z } from "zod";
-import { PULLER_KINDS } from "../../../runtime/puller/sources";
+import { PULLER_KINDS, type PullerEnvironment } from "../../../runtime/puller/contract";
 import { stampModule } from "../../core/stamp";
 import { AWS_ACCOUNT_ID, KMS_KEY_ARN, S3_BUCKET_NAME, knownString, parseProps, pathOf } from "../../core/validate";
 import { buildScheduledFunction, checkScheduledFunction, scheduledFunctionFields } from "../scheduled-function";
@@ -10,7 +10,7 @@ export { LOG_RETENTION_DAYS } from "../scheduled-function";
 
 export const LOG_PULLER_MODULE = "aws/log-puller" as const;
 
-/** The puller's tuning, passed to the handler's environment (see runtime/puller/config.ts). */
+/** The puller's tuning, passed to the handler's environment (see runtime/puller/contract.ts). */
 export interface LogPullerSettings {
   /** Target object size, uncompressed MiB, 1-100. @default 64 (the runtime's default) */
   readonly targetObjectMb?: number;
@@ -124,8 +124,8 @@ export class LogPuller extends Construct {
     const name = p.functionName;
     const bucketArn = `arn:aws:s3:::${p.bucketName}`;
     const budget = p.budgetSeconds ?? p.timeoutSeconds - 60;
-    const environment = (secretArn: string): Record<string, string> => {
-      const env: Record<string, string> = {
+    const environment = (secretArn: string): PullerEnvironment => {
+      const env: PullerEnvironment = {
         PULLER_KIND: p.puller,
         PULLER_BUCKET: p.bucketName,
         PULLER_PREFIX: p.keyPrefix,

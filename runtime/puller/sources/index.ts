@@ -1,14 +1,8 @@
 import type { Clock, LogSource } from "../types";
+import type { PullerKind } from "../contract";
 import { googleWorkspaceSource, type GoogleServiceAccountKey, type GoogleWorkspaceOptions } from "./google-workspace";
 import { oktaSource, type OktaCredentials, type OktaOptions } from "./okta";
 
-/** The pullers this runtime knows; `PULLER_KIND` picks one. Adding a puller: one file in sources/ and one line here. */
-export const PULLER_KINDS = ["google-workspace", "okta"] as const;
-export type PullerKind = (typeof PULLER_KINDS)[number];
-
-export function isPullerKind(value: string): value is PullerKind {
-  return (PULLER_KINDS as readonly string[]).includes(value);
-}
 
 /** Builds the source from its secret (parsed JSON) and its non-secret options (parsed JSON). */
 export function createSource(kind: PullerKind, secret: unknown, options: unknown, clock?: Clock): LogSource {

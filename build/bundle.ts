@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { createRequire } from "node:module";
 import type { BuildOptions } from "esbuild";
+import { packageRoot } from "../modules/core/package-root";
 
 /** esbuild is a build-time dependency: loaded only when a bundle is built, so an installed library without it still loads. */
 const esbuild = (): typeof import("esbuild") => createRequire(__filename)("esbuild") as typeof import("esbuild");
@@ -15,14 +16,6 @@ export interface RuntimeBundle {
   readonly bytes: number;
 }
 
-/** The repository root (the folder whose package.json is this library's), from source or from dist/. */
-export function repositoryRoot(from: string = __dirname): string {
-  for (let dir = resolve(from); ; dir = dirname(dir)) {
-    const pkg = join(dir, "package.json");
-    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, "utf8")) as { name?: string }).name === "security-lakehouse") return dir;
-    if (dirname(dir) === dir) throw new Error(`cannot find the security-lakehouse package.json above ${from}`);
-  }
-}
 
 /**
  * Bundles `runtime/puller/handler.ts` and its dependencies (the pinned AWS SDK included, so the
@@ -30,7 +23,7 @@ export function repositoryRoot(from: string = __dirname): string {
  * the Node.js 20/22 Lambda runtimes. Deterministic: paths in the output are relative to the
  * repository root, no timestamps, no source map; the handler is `index.handler`.
  */
-export async function bundlePullerHandler(outDir: string = join(repositoryRoot(), "dist", "lambda", "log-puller")): Promise<RuntimeBundle> {
+export async function bundlePullerHandler(outDir: string = join(packageRoot(), "dist", "lambda", "log-puller")): Promise<RuntimeBundle> {
   const outfile = join(resolve(outDir), "index.js");
   const result = await esbuild().build({ ...pullerBuildOptions(), outfile });
   if (result.errors.length > 0) throw new Error(`esbuild failed: ${result.errors.map((e) => e.text).join("; ")}`);
@@ -44,7 +37,7 @@ export async function bundlePullerHandler(outDir: string = join(repositoryRoot()
  * built synchronously, and parallel test workers must not race on one output file.
  */
 export function bundleHandlerSync(
-  root: string = repositoryRoot(),
+  root: string = packageRoot(),
   entryPoint: string = "runtime/puller/handler.ts",
 ): { readonly contents: Uint8Array; readonly sha256: string } {
   const result = esbuild().buildSync({ ...pullerBuildOptions(root), entryPoints: [entryPoint], outfile: join(root, "dist", "lambda", "log-puller", "index.js"), write: false });
@@ -54,7 +47,7 @@ export function bundleHandlerSync(
   return { contents: file.contents, sha256: createHash("sha256").update(file.contents).digest("hex") };
 }
 
-function pullerBuildOptions(root: string = repositoryRoot()): BuildOptions {
+function pullerBuildOptions(root: string = packageRoot()): BuildOptions {
   return {
     absWorkingDir: root,
     entryPoints: ["runtime/puller/handler.ts"],

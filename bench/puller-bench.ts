@@ -9,10 +9,10 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
-import { repositoryRoot } from "./bundle";
-import { MAX_OBJECT_BYTES } from "./puller/object-writer";
-import { runPuller } from "./puller/run";
-import { oktaSource } from "./puller/sources/okta";
+import { packageRoot } from "../modules/core/package-root";
+import { MAX_OBJECT_BYTES } from "../runtime/puller/object-writer";
+import { runPuller } from "../runtime/puller/run";
+import { oktaSource } from "../runtime/puller/sources/okta";
 import { oktaEvent, oktaTime, uniformEvents } from "../test/runtime/support/events";
 import { startFakeOkta } from "../test/runtime/support/fake-okta";
 import { s3Client, s3Harness } from "../test/runtime/support/s3-harness";
@@ -89,7 +89,7 @@ async function freePort(): Promise<number> {
 
 async function startMoto(): Promise<{ endpoint: string; proc?: ChildProcess }> {
   if (process.env.PULLER_TEST_S3_ENDPOINT) return { endpoint: process.env.PULLER_TEST_S3_ENDPOINT };
-  const bin = join(repositoryRoot(), ".venv-emulator", "bin", "moto_server");
+  const bin = join(packageRoot(), ".venv-emulator", "bin", "moto_server");
   if (!existsSync(bin)) throw new Error(`${bin} is missing: run \`bash scripts/runtime-checks.sh\` once (it installs moto), or set PULLER_TEST_S3_ENDPOINT`);
   const port = await freePort();
   const proc = spawn(bin, ["-H", "127.0.0.1", "-p", String(port)], { stdio: "ignore" });
