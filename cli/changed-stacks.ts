@@ -7,6 +7,7 @@ import { buildLakehouse, plannedStacks } from "../stacks/app";
 import { parseConfigYaml } from "../stacks/config/load";
 import { resolveConfig } from "../stacks/config/resolve";
 import { LakehouseConfig } from "../stacks/config/schema";
+import { LakehouseError } from "../modules/core/errors";
 
 /**
  * Files whose change can change any stack's output: the library's code (in a checkout of the library)
@@ -16,7 +17,11 @@ import { LakehouseConfig } from "../stacks/config/schema";
 export const SYNTH_INPUTS = [/^modules\//, /^stacks\//, /^runtime\//, /^package\.json$/, /^package-lock\.json$/, /^npm-shrinkwrap\.json$/];
 
 /** `--changed-since` cannot be answered: the ref is unknown, or the config is not in the repository. */
-export class ChangedSinceError extends Error {}
+export class ChangedSinceError extends LakehouseError {
+  constructor(message: string) {
+    super(message, "usage");
+  }
+}
 
 export interface ChangedStacks {
   /** Stacks to synthesize, in build order. */

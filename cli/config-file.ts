@@ -2,6 +2,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { nearest } from "../modules/core/suggest";
 import { packageRoot } from "../modules/core/package-root";
+import { LakehouseError } from "../modules/core/errors";
 
 /**
  * Which config a command reads. Never the bundled demo by default: a pull-request job that forgot
@@ -24,7 +25,11 @@ export const EXAMPLE_OPTION = {
 } as const;
 
 /** A command line that names no usable config, or names it twice: a usage error (exit 2). */
-export class ConfigChoiceError extends Error {}
+export class ConfigChoiceError extends LakehouseError {
+  constructor(message: string) {
+    super(message, "usage");
+  }
+}
 
 export interface ConfigChoice {
   /** The file to read. */

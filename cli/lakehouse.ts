@@ -2,23 +2,22 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { ConfigSyntaxError, LakehouseValidationError } from "../modules/core/errors";
-import { GuardrailError } from "../modules/core/guardrails";
+import { ConfigSyntaxError, LakehouseError, LakehouseValidationError } from "../modules/core/errors";
 import { guardrailsModeFromEnv, plannedStacks, stacksToSynth, synthesizedStacks } from "../stacks/app";
 import { resolveConfig } from "../stacks/config/resolve";
 import { synthLakehouseInParallel } from "../stacks/parallel-synth";
-import { ChangedSinceError, changedStacks } from "./changed-stacks";
+import { changedStacks } from "./changed-stacks";
 import { costCommand } from "./cost/command";
 import { lakehouseJsonSchema } from "../stacks/config/json-schema";
 import { loadConfigFile } from "../stacks/config/load";
 import { configWarnings } from "../stacks/config/warnings";
 import { nearest } from "../modules/core/suggest";
 import { packageRoot } from "../modules/core/package-root";
-import { PlanInputError, RefSynthError, checkVersions, parsePlanArgument, review, toJson, toMarkdown } from "../review";
+import { checkVersions, parsePlanArgument, review, toJson, toMarkdown } from "../review";
 import { git } from "../review/git";
 import { BACKFILL_COMMAND, backfillCommand } from "./backfill/command";
-import { CONFIG_OPTION, ConfigChoiceError, EXAMPLE_OPTION, chooseConfig } from "./config-file";
-import { INIT_COMMAND, InitUsageError, initCommand } from "./init/command";
+import { CONFIG_OPTION, EXAMPLE_OPTION, chooseConfig } from "./config-file";
+import { INIT_COMMAND, initCommand } from "./init/command";
 import { RESTORE_COMMAND } from "./restore/spec";
 import { DEFAULT_MAX_JOBS, GITHUB_MATRIX_LIMIT, ShardError, shardStacks } from "./shards";
 
@@ -132,7 +131,11 @@ const COMMANDS: Readonly<Record<string, CommandSpec>> = {
   restore: RESTORE_COMMAND,
 };
 
-class UsageError extends Error {}
+class UsageError extends LakehouseError {
+  constructor(message: string) {
+    super(message, "usage");
+  }
+}
 
 function version(): string {
   return (JSON.parse(readFileSync(join(packageRoot(), "package.json"), "utf8")) as { version: string }).version;
@@ -437,34 +440,15 @@ function shardsCommand(values: Parsed["values"], out: Output, err: Output): numb
 }
 
 function report(e: unknown, err: Output): number {
-  if (e instanceof ShardError) {
-    err.write(`lakehouse: shards: ${e.message}\n`);
-    return EXIT_FAILED;
-  }
-  if (e instanceof UsageError || e instanceof ChangedSinceError || e instanceof ConfigChoiceError || e instanceof InitUsageError) {
-    err.write(`lakehouse: ${e.message}\nRun 'lakehouse --help' for the commands, 'lakehouse <command> --help' for their options.\n`);
-    return EXIT_USAGE;
-  }
   if (e instanceof ConfigSyntaxError) {
     err.write(e.problems.map((p) => `lakehouse: ${p.location}: ${p.message}\n`).join(""));
     return EXIT_FAILED;
   }
-  if (e instanceof LakehouseValidationError) {
-    err.write(`lakehouse: invalid ${e.message}\n`);
-    return EXIT_FAILED;
-  }
-  if (e instanceof RefSynthError) {
-    // The ref's own CLI already said what is wrong (its config's problems, or its own stack trace).
-    err.write(`lakehouse: ${e.message}\n`);
-    return EXIT_FAILED;
-  }
-  if (e instanceof PlanInputError) {
-    err.write(`lakehouse: ${e.message}\n`);
-    return EXIT_FAILED;
-  }
-  if (e instanceof GuardrailError) {
-    err.write(`lakehouse: ${e.message}\nNothing was written. Fix the resources, or suppress a rule with suppressGuardrail(scope, rule, reason).\n`);
-    return EXIT_FAILED;
+  if (e instanceof LakehouseError) {
+    err.write(`lakehouse: ${e instanceof LakehouseValidationError ? "invalid " : ""}${e.message}\n`);
+    if (e.kind === "usage") err.write("Run 'lakehouse --help' for the commands, 'lakehouse <command> --help' for their options.\n");
+    else if (e.hint) err.write(`${e.hint}\n`);
+    return e.kind === "usage" ? EXIT_USAGE : EXIT_FAILED;
   }
   // Not a known kind of failure: a bug, so the stack trace is what helps.
   err.write(`lakehouse: ${(e as Error).stack ?? String(e)}\n`);

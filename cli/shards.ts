@@ -1,3 +1,4 @@
+import { LakehouseError } from "../modules/core/errors";
 /**
  * Shards for CI: the changed stacks grouped so that no GitHub Actions workflow run needs more matrix
  * jobs than GitHub allows ("a job matrix can generate a maximum of 256 jobs per workflow run"). Each
@@ -46,7 +47,11 @@ export interface ShardPlan {
 }
 
 /** Bad input to the sharding: an unknown stack, a cycle, an impossible budget. */
-export class ShardError extends Error {}
+export class ShardError extends LakehouseError {
+  constructor(message: string) {
+    super(`shards: ${message}`, "failed");
+  }
+}
 
 /** Stack names go into shell loops, artifact names and paths unquoted: only these characters. */
 const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;

@@ -18,6 +18,7 @@
  */
 import { KeyObject, createHash, createPrivateKey, createPublicKey, randomUUID, sign } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { LakehouseError } from "../modules/core/errors";
 
 export type SqlValue = string | null;
 /** One row: column name (as Snowflake reports it) → value as text (the SQL API's JSON format), NULL as null. */
@@ -52,7 +53,7 @@ export function cell(row: SqlRow, name: string): SqlValue {
 }
 
 /** A statement Snowflake refused or that failed, with what the API said. */
-export class SnowflakeSqlError extends Error {
+export class SnowflakeSqlError extends LakehouseError {
   constructor(
     message: string,
     readonly httpStatus: number,
@@ -60,8 +61,7 @@ export class SnowflakeSqlError extends Error {
     readonly sqlState?: string,
     readonly statementHandle?: string,
   ) {
-    super(message);
-    this.name = "SnowflakeSqlError";
+    super(message, "failed");
   }
 }
 

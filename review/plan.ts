@@ -4,6 +4,7 @@ import { asList, parsePolicyStatements } from "../modules/core/iam";
 import { ClassifiedChange, Finding, withFindings } from "./classify";
 import { resources } from "./diff";
 import { StackSet } from "./synth-ref";
+import { LakehouseError } from "../modules/core/errors";
 
 /**
  * Terraform plans (`terraform show -json <planfile>`): which resources a plan deletes or replaces.
@@ -12,7 +13,11 @@ import { StackSet } from "./synth-ref";
  */
 
 /** Bad `--plan` input: the message names the flag and the file. */
-export class PlanInputError extends Error {}
+export class PlanInputError extends LakehouseError {
+  constructor(message: string) {
+    super(message, "failed");
+  }
+}
 
 export interface PlanResourceChange {
   /** As in the plan: `aws_s3_bucket.Logs`, `aws_s3_bucket.Logs[0]`, `module.m.aws_s3_bucket.Logs`. */

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import * as ts from "typescript";
 import { fileAtRef, git, resolveRef } from "./git";
+import { LakehouseError } from "../modules/core/errors";
 
 /** Synthesized stacks: stack name → Terraform JSON. */
 export type StackSet = Record<string, StackJson>;
@@ -165,15 +166,14 @@ export function transpile(root: string, build: string): void {
  * its code failed. The message is the ref's own CLI's output, paths inside the scratch checkout made
  * relative to the repository, so it reads as the config's problems, not as a stack trace of the review.
  */
-export class RefSynthError extends Error {
+export class RefSynthError extends LakehouseError {
   constructor(
     /** `base (main)`, `head (working tree)`, or the ref alone when the side is not known yet. */
     readonly ref: string,
     /** What the ref's CLI wrote, its lines without the `lakehouse: ` prefix. */
     readonly output: string,
   ) {
-    super(`${ref} cannot be synthesized: ${output}`);
-    this.name = "RefSynthError";
+    super(`${ref} cannot be synthesized: ${output}`, "failed");
   }
 
   /** The same error naming which side of the review the ref is. */

@@ -3,6 +3,19 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCli } from "./support/cli";
+import { LakehouseError, LakehouseValidationError } from "../modules/core/errors";
+import { GuardrailError } from "../modules/core/guardrails";
+import { ConfigChoiceError } from "../cli/config-file";
+import { BackfillUsageError } from "../cli/backfill/range";
+import { InitUsageError } from "../cli/init/command";
+import { ChangedSinceError } from "../cli/changed-stacks";
+import { CostInputError, CostUsageError } from "../cli/cost/errors";
+import { RestoreInputError } from "../cli/restore/run";
+import { ShardError } from "../cli/shards";
+import { SnowflakeError } from "../cli/restore/snowflake";
+import { StateConflictError, VaultError } from "../cli/restore/vault";
+import { SnowflakeSqlError } from "../cli/snowflake-sql-api";
+import { PlanInputError, RefSynthError } from "../review";
 
 const run = (args: string[]) => runCli(args);
 
@@ -279,6 +292,16 @@ function escape(s: string): string {
 }
 
 const runOnTerminal = (args: string[]) => runCli(args, { terminal: true });
+
+describe("the library's errors", () => {
+  test.each([
+    ["usage", [new ConfigChoiceError("x"), new BackfillUsageError("x"), new InitUsageError("x"), new ChangedSinceError("x"), new CostUsageError("x"), new RestoreInputError("--x", "x")]],
+    ["invalid", [new LakehouseValidationError("lakehouse.yaml", [{ path: "a", message: "x" }]), new GuardrailError([])]],
+    ["failed", [new CostInputError("x"), new ShardError("x"), new SnowflakeError("x"), new VaultError("x"), new StateConflictError("x"), new SnowflakeSqlError("x", 500), new PlanInputError("x"), new RefSynthError("main", "x")]],
+  ])("share one base whose kind is %s, which the CLI maps to its exit code", (kind, errors) => {
+    for (const e of errors) expect({ name: e.name, base: e instanceof LakehouseError, kind: (e as LakehouseError).kind }).toEqual({ name: e.constructor.name, base: true, kind });
+  });
+});
 
 describe("choosing what synth builds", () => {
   let dir: string;

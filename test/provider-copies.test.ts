@@ -116,17 +116,24 @@ describe("plan after apply", () => {
     expect(ours.map((c) => c.address)).toEqual(["aws_lambda_function.r1"]);
   });
 
-  test("a replication rule whose only difference is source_selection_criteria (moto does not return it) is excused; any other rule difference is ours", () => {
+  test("replication rules that differ only in source_selection_criteria and in moto's hard-coded empty filter prefix are excused; any other rule difference is ours", () => {
     const rule = { id: "backup-vault", status: "Enabled", priority: 0, filter: [{ prefix: "" }], delete_marker_replication: [{ status: "Disabled" }], destination: [{ bucket: "arn:aws:s3:::v", storage_class: "DEEP_ARCHIVE" }] };
     const wanted = { ...rule, source_selection_criteria: [{ sse_kms_encrypted_objects: [{ status: "Enabled" }] }] };
     const changes = planChanges(plan([
       { type: "aws_s3_bucket_replication_configuration", actions: ["update"], before: { rule: [{ ...rule, source_selection_criteria: [] }] }, after: { rule: [wanted] } },
       { type: "aws_s3_bucket_replication_configuration", actions: ["update"], before: { rule: [{ ...rule, source_selection_criteria: [], delete_marker_replication: [{ status: "Enabled" }] }] }, after: { rule: [wanted] } },
       { type: "aws_s3_bucket_replication_configuration", actions: ["update"], before: { rule: [rule], role: "a" }, after: { rule: [wanted], role: "b" } },
+      // Rules per prefix: moto reads each back with Filter { Prefix: "" }.
+      { type: "aws_s3_bucket_replication_configuration", actions: ["update"], before: { rule: [{ ...rule, source_selection_criteria: [] }, { ...rule, id: "b" }] }, after: { rule: [{ ...wanted, filter: [{ prefix: "okta/" }] }, { ...wanted, id: "b", filter: [{ prefix: "edr/" }] }] } },
+      // A prefix read back that is not moto's empty one is a real difference.
+      { type: "aws_s3_bucket_replication_configuration", actions: ["update"], before: { rule: [{ ...rule, filter: [{ prefix: "edr/" }] }] }, after: { rule: [{ ...wanted, filter: [{ prefix: "okta/" }] }] } },
     ]));
     const { excused, ours } = emulatorDifferences(changes);
-    expect(excused.map((e) => [e.change.address, e.converges])).toEqual([["aws_s3_bucket_replication_configuration.r0", false]]);
-    expect(ours.map((c) => c.address)).toEqual(["aws_s3_bucket_replication_configuration.r1", "aws_s3_bucket_replication_configuration.r2"]);
+    expect(excused.map((e) => [e.change.address, e.converges])).toEqual([
+      ["aws_s3_bucket_replication_configuration.r0", false],
+      ["aws_s3_bucket_replication_configuration.r3", false],
+    ]);
+    expect(ours.map((c) => c.address)).toEqual(["aws_s3_bucket_replication_configuration.r1", "aws_s3_bucket_replication_configuration.r2", "aws_s3_bucket_replication_configuration.r4"]);
   });
 
   test("a Kinesis stream re-tag (moto drops CreateStream's tags) is excused and converges; a retention change is ours", () => {

@@ -60,17 +60,22 @@ export const EMULATOR_DIFFERENCES: { readonly reason: string; readonly converges
     matches: (c) => c.type === "aws_lambda_function" && same(c.actions, ["update"]) && onlyAttributes(c, ["dead_letter_config", "logging_config"]),
   },
   {
-    // moto 5.2.5's GetBucketReplication answers each rule with only ID, Priority, Status,
-    // DeleteMarkerReplication, Filter and Destination (moto/s3/responses.py `get_bucket_replication`),
-    // so the SourceSelectionCriteria we put (SSE-KMS objects replicate) reads back as unset and every
-    // plan sets it again. Excused only when the rules differ in nothing else.
-    reason: "moto does not return a replication rule's source_selection_criteria (never converges on the emulator)",
+    // moto 5.2.5's GetBucketReplication answers each rule with only ID, Priority, Status, a hard-coded
+    // DeleteMarkerReplication Disabled and Filter { Prefix: "" }, and Destination (moto/s3/responses.py
+    // `get_bucket_replication`): the SourceSelectionCriteria we put (SSE-KMS objects replicate) reads
+    // back as unset and each rule's own prefix as "", so every plan sets them again. Excused only when
+    // the rules differ in nothing else and what was read is exactly moto's hard-coded filter.
+    reason: "moto returns neither a replication rule's source_selection_criteria nor its filter prefix (never converges on the emulator)",
     converges: false,
     matches: (c) => {
       if (c.type !== "aws_s3_bucket_replication_configuration" || !same(c.actions, ["update"]) || !onlyAttributes(c, ["rule"])) return false;
-      const rules = (v: unknown) => (Array.isArray(v) ? v : []).map((r: Record<string, unknown>) => ({ ...r, source_selection_criteria: undefined }));
+      const rules = (v: unknown) => (Array.isArray(v) ? v : []).map((r: Record<string, unknown>) => ({ ...r, source_selection_criteria: undefined, filter: undefined }));
+      const motoFilter = (r: Record<string, unknown>) => {
+        const f = (r.filter as Record<string, unknown>[] | undefined)?.[0];
+        return f !== undefined && f.prefix === "" && (f.and as unknown[] | undefined ?? []).length === 0 && (f.tag as unknown[] | undefined ?? []).length === 0;
+      };
       const { before, after } = c.values?.rule ?? {};
-      return Array.isArray(before) && Array.isArray(after) && same(rules(before), rules(after));
+      return Array.isArray(before) && Array.isArray(after) && (before as Record<string, unknown>[]).every(motoFilter) && same(rules(before), rules(after));
     },
   },
 ];

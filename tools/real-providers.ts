@@ -13,11 +13,11 @@
  * Prints "<passed> passed, <failed> failed" last, as the other checks do.
  */
 import { ChildProcess, spawn, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { synthesizedStacks } from "../stacks/app";
+import { inScratch, runScript } from "./script";
 import { synthExamples } from "./examples";
 import { PreparedCopy, StackJson, absoluteAssets, forEmulator, forValidation, organizationFixture, retarget } from "./provider-copies";
 import { PlanChange, emulatorDifferences, planChanges } from "./plan-check";
@@ -291,8 +291,7 @@ async function emulate(work: string, moto: string): Promise<number> {
 async function main(args: string[]): Promise<number> {
   const [command, ...rest] = args;
   if (!process.env.TF_CLI_CONFIG_FILE) throw new Error("TF_CLI_CONFIG_FILE is not set: run scripts/real-providers.sh, which builds the provider and its mirror");
-  const work = mkdtempSync(join(tmpdir(), "real-providers-"));
-  try {
+  return inScratch("real-providers", async (work) => {
     if (command === "validate") return validate(work, rest);
     if (command === "emulate") {
       const moto = rest[rest.indexOf("--moto") + 1];
@@ -300,18 +299,7 @@ async function main(args: string[]): Promise<number> {
       return await emulate(work, moto);
     }
     throw new Error(`usage: real-providers validate | emulate --moto <moto_server>`);
-  } finally {
-    if (!process.env.KEEP_WORK) rmSync(work, { recursive: true, force: true });
-    else console.log(`work kept in ${work}`);
-  }
+  });
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => (process.exitCode = code),
-    (e) => {
-      console.error(`real-providers: ${(e as Error).message}`);
-      process.exitCode = 1;
-    },
-  );
-}
+if (require.main === module) runScript("real-providers", main);

@@ -24,8 +24,8 @@
  * failed" last. Needs TF_CLI_CONFIG_FILE (scripts/aws-provider.sh) like tools/real-providers.ts.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { inScratch, runScript } from "./script";
 import { join } from "node:path";
 import { review } from "../review";
 import { classify } from "../review/classify";
@@ -299,21 +299,7 @@ async function main(args: string[]): Promise<number> {
   if (!base || !moto) throw new Error("usage: upgrade-check --base <ref> --moto <moto_server> [--record docs/upgrading.md]");
   if (!process.env.TF_CLI_CONFIG_FILE) throw new Error("TF_CLI_CONFIG_FILE is not set: run scripts/upgrade-check.sh, which builds the provider and its mirror");
   const repo = git(process.cwd(), "rev-parse", "--show-toplevel");
-  const work = mkdtempSync(join(tmpdir(), "upgrade-check-"));
-  try {
-    return await check(repo, base, moto, work, value("--record"));
-  } finally {
-    if (!process.env.KEEP_WORK) rmSync(work, { recursive: true, force: true });
-    else console.log(`work kept in ${work}`);
-  }
+  return inScratch("upgrade-check", (work) => check(repo, base, moto, work, value("--record")));
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => (process.exitCode = code),
-    (e) => {
-      console.error(`upgrade-check: ${(e as Error).message}`);
-      process.exitCode = 1;
-    },
-  );
-}
+if (require.main === module) runScript("upgrade-check", main);

@@ -1,3 +1,4 @@
+import { LakehouseError } from "../../modules/core/errors";
 /**
  * The time range of a backfill, from `--from` and `--to`: half-open `[from, to)` in UTC milliseconds.
  * Dates and times without an offset are UTC (the date folders of the keys are UTC); a date alone
@@ -5,7 +6,11 @@
  */
 
 /** A command-line mistake, naming the option; the CLI exits 2 (usage). */
-export class BackfillUsageError extends Error {}
+export class BackfillUsageError extends LakehouseError {
+  constructor(message: string) {
+    super(message, "usage");
+  }
+}
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?(Z|[+-]\d{2}:?\d{2})?$/i;

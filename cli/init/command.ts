@@ -4,6 +4,7 @@ import { dirname, join, relative, resolve } from "node:path";
 import { parseConfigYaml } from "../../stacks/config/load";
 import { CONFIG_FILE_NAME } from "../config-file";
 import { packageRoot } from "../../modules/core/package-root";
+import { LakehouseError } from "../../modules/core/errors";
 
 export const INIT_COMMAND = {
   summary: "write a starter lakehouse.yaml, the CI workflows and a short README into a repository",
@@ -26,7 +27,11 @@ export const INIT_COMMAND = {
 type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
 
 /** Wrong or missing options (exit 2). */
-export class InitUsageError extends Error {}
+export class InitUsageError extends LakehouseError {
+  constructor(message: string) {
+    super(message, "usage");
+  }
+}
 
 export interface InitAnswers {
   readonly organization: string;

@@ -20,6 +20,7 @@ import {
 } from "./state";
 import { clientRequestToken, createRestoreJob, describeJobStatus, headRestore, listPrefixes, manifestCsv, mapLimit, putManifest, readState, requestRestore, tierProblem, writeState } from "./vault";
 import { isRangeKey } from "./range";
+import { LakehouseError } from "../../modules/core/errors";
 
 /** Everything one restore request needs, decided from the command line and the config. */
 export interface RestorePlan {
@@ -55,12 +56,12 @@ export interface RestoreDeps {
 }
 
 /** A restore input problem found only once the vault was read (e.g. a tier the objects' class does not offer). */
-export class RestoreInputError extends Error {
+export class RestoreInputError extends LakehouseError {
   constructor(
     readonly option: string,
     message: string,
   ) {
-    super(message);
+    super(message, "usage");
   }
 }
 

@@ -4,6 +4,7 @@ import { COPY_FILES_LIMIT, backfillCopyStatement } from "../../modules/snowflake
 import { keyOfLoaded } from "../backfill/plan";
 import { type SqlBind, type SqlClient, type SqlResult, type SqlRow, cell } from "../snowflake-sql-api";
 import { type SourceRestoreNames, liveTable } from "./backup";
+import { LakehouseError } from "../../modules/core/errors";
 
 /**
  * The Snowflake side of restore, over the shared SQL API client (cli/snowflake-sql-api.ts) and the
@@ -12,7 +13,11 @@ import { type SourceRestoreNames, liveTable } from "./backup";
  */
 
 /** A statement Snowflake refused or did not answer, with the statement's first line. */
-export class SnowflakeError extends Error {}
+export class SnowflakeError extends LakehouseError {
+  constructor(message: string) {
+    super(message, "failed");
+  }
+}
 
 /** Runs a statement; a failure becomes a SnowflakeError naming what was being done. */
 export async function run(client: SqlClient, what: string, sql: string, binds?: readonly SqlBind[]): Promise<SqlResult> {

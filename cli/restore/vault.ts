@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, RestoreObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { CreateJobCommand, DescribeJobCommand, type S3ControlClient } from "@aws-sdk/client-s3-control";
 import { type ListedObject, type RestoreStatus, type Tier, parseRestoreHeader, parseState, type RestoreState } from "./state";
+import { LakehouseError } from "../../modules/core/errors";
 
 /**
  * The S3 side of restore: listing the vault by day prefix, reading restore status, requesting
@@ -10,10 +11,18 @@ import { type ListedObject, type RestoreStatus, type Tier, parseRestoreHeader, p
  */
 
 /** An S3 failure restore cannot go on from, with the bucket and key it concerns. */
-export class VaultError extends Error {}
+export class VaultError extends LakehouseError {
+  constructor(message: string) {
+    super(message, "failed");
+  }
+}
 
 /** Another run wrote the state since this one read it. */
-export class StateConflictError extends Error {}
+export class StateConflictError extends LakehouseError {
+  constructor(message: string) {
+    super(message, "failed");
+  }
+}
 
 function describe(err: unknown): string {
   const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };

@@ -8,11 +8,30 @@ export interface ValidationProblem {
   readonly location?: string;
 }
 
+/** What kind of failure an error is; the CLI maps it to its exit code (`usage` 2, the others 1). */
+export type LakehouseErrorKind = "usage" | "invalid" | "failed";
+
+/**
+ * The base of the library's own errors: `kind` says whose words were wrong (the command line's, the
+ * config's or props') or that the work itself failed; `hint`, what to do next, is printed after it.
+ * Anything else the CLI catches is a bug, and it prints the stack.
+ */
+export class LakehouseError extends Error {
+  constructor(
+    message: string,
+    public readonly kind: LakehouseErrorKind,
+    public readonly hint?: string,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
 /**
  * Thrown when a module's props or the lakehouse config are invalid. Carries every problem at once,
  * and the construct path (for props) or config file (for config) they belong to.
  */
-export class LakehouseValidationError extends Error {
+export class LakehouseValidationError extends LakehouseError {
   constructor(
     /** Construct path of the module, or the config file name. */
     public readonly where: string,
@@ -21,6 +40,7 @@ export class LakehouseValidationError extends Error {
     super(
       `${where}: ${problems.length} problem${problems.length === 1 ? "" : "s"}\n` +
         problems.map((p) => `  - ${p.location ? `${p.location}: ` : ""}${p.path || "(root)"}: ${p.message}`).join("\n"),
+      "invalid",
     );
     this.name = "LakehouseValidationError";
   }

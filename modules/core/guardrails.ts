@@ -2,6 +2,7 @@ import { TerraformResource } from "cdktf";
 import { IConstruct } from "constructs";
 import { asList, parsePolicyStatements } from "./iam";
 import { moduleStampOf } from "./stamp";
+import { LakehouseError } from "./errors";
 
 /**
  * Guardrails: small pure rules over the synthesized attributes of every resource in a stack (STYLE 7).
@@ -44,11 +45,13 @@ export interface GuardrailViolation {
   readonly message: string;
 }
 
-export class GuardrailError extends Error {
+export class GuardrailError extends LakehouseError {
   constructor(public readonly violations: readonly GuardrailViolation[]) {
     super(
       `guardrails: ${violations.length} violation${violations.length === 1 ? "" : "s"}\n` +
         violations.map((v) => `  - ${v.path} (${v.address}): ${v.rule}: ${v.message}`).join("\n"),
+      "invalid",
+      "Nothing was written. Fix the resources, or suppress a rule with suppressGuardrail(scope, rule, reason).",
     );
     this.name = "GuardrailError";
   }
