@@ -2,8 +2,10 @@
  * Who may assume, refresh and write what — decided by an IAM policy evaluator
  * (@cloud-copilot/iam-simulate, a devDependency: tests only) over the synthesized stacks, for issue 16
  * items 5 (external ids), 6 (self-tagging), 8 (who plans and applies the backup vault) and 11 (tenants
- * in AWS accounts of their own). The helper below is deliberately small, so these cases can move onto
- * the shared access harness.
+ * in AWS accounts of their own), on the default example and on a two-account config of its own. The
+ * shared suite's families (requests.ts: Snowflake access roles, tenant roles, backup roles) decide the
+ * same trust for every tenant of the examples; this file keeps the configs they do not cover (a tenant
+ * without access, a tenant in another account with readers only) and the provider blocks.
  *
  * What the evaluator cannot know is stated where it matters: values Terraform learns only at apply
  * (Snowflake's IAM user and generated external id, key ARNs) are replaced by stand-ins; Snowflake's
