@@ -34,7 +34,14 @@ interface CaseResult {
 
 const REGIONS = ["us-east-1", "eu-west-1", "ap-southeast-2"] as const;
 
-/** A config of `tenants` tenants × `sources` sources, spread over three regions. */
+/**
+ * Tenants per AWS account in generated configs: an account holds at most 1,000 IAM roles by default and
+ * each generated source has one, so larger configs spread their tenants over accounts as an MSSP would
+ * (the first 50 in the environment's account, then 50 per account of their own).
+ */
+const TENANTS_PER_ACCOUNT = 50;
+
+/** A config of `tenants` tenants × `sources` sources, spread over three regions (and over AWS accounts, 50 tenants each). */
 export function generatedConfig(tenants: number, sources: number): LakehouseConfigInput {
   return {
     organization: "bench",
@@ -48,6 +55,7 @@ export function generatedConfig(tenants: number, sources: number): LakehouseConf
     tenants: Array.from({ length: tenants }, (_, t) => ({
       id: `tenant${t}`,
       region: REGIONS[t % REGIONS.length],
+      ...(t >= TENANTS_PER_ACCOUNT ? { awsAccountId: String(200_000_000_000 + Math.floor(t / TENANTS_PER_ACCOUNT)) } : {}),
       sources: Array.from({ length: sources }, (_, s) => ({
         name: `source${s}`,
         delivery: { kind: "puller" as const },

@@ -322,7 +322,11 @@ function policyFindings(s: Scope, path: string, c: StatementChange, fresh: boole
       const writers = named.filter((p) => s.facts.newSourceWriters.has(p) && c.after !== undefined && (!p.startsWith("Service:") || hasSourceCondition(c.after, s.facts)));
       const others = named.filter((p) => !writers.includes(p));
       if (writers.length) out.push({ severity: "low", rule: "iam.new-source-writer", message: `${c.sid}: ${writers.join(", ")} added, which this change lets write a new source's prefix only (a service tied to its source account)`, ...where });
-      if (others.length) out.push({ severity: "medium", rule: "iam.new-principal", message: `${c.sid}: new principal ${others.join(", ")}`, ...where });
+      // A role that exists may be assumed by more principals: they get everything it may do to what exists
+      // (a tenant's read role named for another reader reads every log of the tenant).
+      if (others.length && path === "assume_role_policy" && !fresh)
+        out.push({ severity: "high", rule: "iam.trust-widened", message: `${c.sid}: ${others.join(", ")} may now assume the role, and do all it may`, ...where });
+      else if (others.length) out.push({ severity: "medium", rule: "iam.new-principal", message: `${c.sid}: new principal ${others.join(", ")}`, ...where });
       if (out.length === 0) out.push(sameAsSets(c) ? { severity: "low", rule: "meta.order", message: `${c.sid}: the same statement, its lists in another order`, ...where } : { severity: "low", rule: "iam.allow-narrowed", message: `${c.sid}: narrowed`, ...where });
     } else {
       out.push({ severity: "low", rule: "iam.allow-removed", message: `${c.sid}: allow removed`, ...where });

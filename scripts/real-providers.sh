@@ -3,7 +3,8 @@
 #   1. builds hashicorp/aws 6.34.0 once into a cache outside the repository (scripts/aws-provider.sh),
 #      lays out a Terraform filesystem mirror, and runs `terraform validate` on every stack;
 #   2. installs moto's server (pinned, into .venv-emulator) and applies the default example's platform
-#      stack and one tenant stack to it on loopback: plan, apply, plan again (must be empty), destroy.
+#      stack and tenant stacks (initech, umbrella, and hooli in an AWS account of its own, through its
+#      provider's assumed deploy role) to it on loopback: plan, apply, plan again (must be empty), destroy.
 # Needs terraform (>= 1.10) and Go on the PATH. Run after `npm ci` (needs dist/).
 # Appends "<passed> <failed>" per check to $CHECKS_COUNT_FILE when set.
 set -euo pipefail

@@ -9,7 +9,7 @@ import { TerraformOutput, TerraformStack } from "cdktf";
 export const TENANT_OUTPUTS = {
   log_bucket: "The tenant's raw log bucket: `name`, `arn`, and `kms_key_arn`, the tenant key every object is encrypted with.",
   aws_roles:
-    "ARNs of the tenant's AWS roles: `read` and `ops` (on its prefixes and key), and with a backup `restore` and `restore_batch` (what `lakehouse restore` assumes).",
+    "ARNs of the tenant's AWS roles, made for the principals `access` names: `read` (with readers) and `ops` (with operators) on its prefixes and key, and with operators and a backup `restore` and `restore_batch` (what `lakehouse restore` assumes). Absent when `access` names nobody.",
   snowflake: "The tenant's Snowflake side: `schema` (`DATABASE.SCHEMA`) and its roles `reader`, `analyst` and `pipeline`.",
   backup_vault: "With `backup`: the tenant's vault, `bucket_name`, `bucket_arn`, `kms_key_arn` and the `replication_role_arn` that writes into it. Absent without a backup.",
   sources:

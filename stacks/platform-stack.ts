@@ -278,7 +278,8 @@ export class PlatformStack extends TerraformStack {
         name: `${lakehouse.organization}-${env.name}-log-guard`,
         bucketNamePrefix: `${lakehouse.organization}-${env.name}-`,
         keyTag: { key: "lakehouse:environment", value: env.name },
-        exemptRoleArns: guard.exemptRoleArns,
+        // Tenants in accounts of their own are applied as their deploy roles there, which must change their buckets and keys.
+        exemptRoleArns: [...new Set([...guard.exemptRoleArns, ...env.tenants.flatMap((t) => (t.ownAccount ? [t.ownAccount.deployRoleArn] : []))])],
         targetIds: guard.targetIds,
       });
       useProvider(scp, management);

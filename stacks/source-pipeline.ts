@@ -78,15 +78,14 @@ export class SourcePipeline extends Construct {
 
     this.integration = new StorageIntegration(this, "Integration", {
       name: source.storageIntegrationName,
-      roleArn: SnowflakeAccessRole.arnFor(env.accountId, source.accessRoleName),
-      externalId: source.externalId,
+      roleArn: SnowflakeAccessRole.arnFor(tenant.accountId, source.accessRoleName),
       allowedLocations: [`s3://${props.bucketName}/${source.keyPrefix}`, ...(props.backupVault ? [`s3://${props.backupVault.bucketName}/${source.keyPrefix}`] : [])],
       comment: label,
     });
 
     this.role = new SnowflakeAccessRole(this, "AccessRole", {
       roleName: source.accessRoleName,
-      accountId: env.accountId,
+      accountId: tenant.accountId,
       snowflakeIamUserArn: this.integration.iamUserArn,
       externalId: this.integration.externalId,
       bucketArn: `arn:aws:s3:::${props.bucketName}`,

@@ -1,8 +1,9 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { SnowflakeProvider } from "@cdktf/provider-snowflake/lib/provider";
 import { Schema } from "@cdktf/provider-snowflake/lib/schema";
-import { Lazy, TerraformStack } from "cdktf";
+import { Fn, ITerraformDependable, Lazy, TerraformStack, TerraformVariable, Token, ref } from "cdktf";
 import { Construct } from "constructs";
+import { AccessLogBucket } from "../modules/aws/access-log-bucket";
 import { KmsKey } from "../modules/aws/kms-key";
 import { AlertTopic } from "../modules/aws/alert-topic";
 import { BackupVault } from "../modules/aws/backup-vault";
@@ -14,7 +15,7 @@ import { KafkaIngest } from "../modules/aws/kafka-ingest";
 import { LogPuller } from "../modules/aws/log-puller";
 import { RESTORE_STATE_KEY_PREFIX, TenantAccessRoles } from "../modules/aws/tenant-access-roles";
 import { previewFeaturesFor } from "../modules/core/snowflake-preview";
-import { limitedName } from "../modules/core/naming";
+import { bucketName, limitedName } from "../modules/core/naming";
 import { stampModule, stampedComment } from "../modules/core/stamp";
 import { TenantAlertWriter, alertStoreNames } from "../modules/snowflake/alert-store";
 import { PipelineOwnership } from "../modules/snowflake/pipeline-ownership";
@@ -30,10 +31,21 @@ import { SourcePipeline } from "./source-pipeline";
 export const TENANT_STACK_MODULE = "stacks/tenant" as const;
 
 /**
+ * The Terraform variable of a tenant stack whose AWS providers assume roles: `true` (set
+ * TF_VAR_lakehouse_read_only=true for pull-request plans) makes them run as the read-only plan roles
+ * instead of the deploy roles. Default false: an apply runs as the deploy roles.
+ */
+export const READ_ONLY_VARIABLE = "lakehouse_read_only";
+/** The session name of every role the stacks' providers assume (what CloudTrail records). */
+export const SESSION_NAME = "security-lakehouse";
+
+/**
  * One tenant in one environment, in the tenant's region on both clouds (data locality): the tenant's
  * KMS key and raw log bucket, its Snowflake schema, the tenant's roles (Snowflake reader / analyst /
- * pipeline on its schema; AWS read / ops on its prefixes and key) and one pipeline per source, owned
- * by the tenant's pipeline role. Its own state, so a plan touches one tenant only.
+ * pipeline on its schema; AWS read / ops on its prefixes and key, for the principals the config names)
+ * and one pipeline per source, owned by the tenant's pipeline role. Its own state, so a plan touches one
+ * tenant only. In the environment's AWS account, or with `awsAccountId` in the tenant's own, which its
+ * providers reach by assuming the tenant's deploy role there (docs/accounts.md).
  */
 export class TenantStack extends TerraformStack {
   /** The pipelines, by source name. */
@@ -44,9 +56,27 @@ export class TenantStack extends TerraformStack {
     configureBackend(this, tenant.stackName, env.config);
     stampModule(this, TENANT_STACK_MODULE);
 
+    const accountId = tenant.accountId;
+    const own = tenant.ownAccount;
+    const backup = tenant.backup;
+    // Providers that assume a role apply as it; a plan with TF_VAR_lakehouse_read_only=true runs as a read-only role instead.
+    const readOnly =
+      own || backup
+        ? new TerraformVariable(this, READ_ONLY_VARIABLE, {
+            type: "bool",
+            default: false,
+            description: "true for a read-only plan (pull requests): the AWS providers run as the plan roles instead of assuming the deploy roles",
+          })
+        : undefined;
+    // Ephemeral (Terraform 1.10+): not kept in a saved plan, so the apply of a plan made read-only gives it
+    // again (false) and its providers assume the deploy roles; only provider blocks read it.
+    readOnly?.addOverride("ephemeral", true);
+    // A tenant in an account of its own: every AWS provider of its stack assumes the deploy role there.
+    const assumeOwn = own && readOnly ? [{ roleArn: Fn.conditional(readOnly.booleanValue, own.planRoleArn, own.deployRoleArn), sessionName: SESSION_NAME }] : undefined;
     const aws = new AwsProvider(this, "aws", {
       region: tenant.region,
-      allowedAccountIds: [env.accountId],
+      allowedAccountIds: [accountId],
+      assumeRole: assumeOwn,
       defaultTags: [{ tags: awsDefaultTags(lakehouse.organization, env.name, tenant.id) }],
     });
     const account = env.config.snowflakeAccounts.find((a) => a.region === tenant.region);
@@ -61,14 +91,26 @@ export class TenantStack extends TerraformStack {
     const pulled = tenant.sources.filter((s) => s.config.delivery.kind === "puller" && s.config.delivery.puller);
     const streamed = tenant.sources.filter((s) => s.config.delivery.kind === "firehose" && s.config.delivery.firehose);
     const consumed = tenant.sources.filter((s) => s.config.delivery.kind === "kafka" && s.config.delivery.kafka);
+    const operators = (tenant.config.access?.operators?.length ?? 0) > 0;
     const writerServices = tenant.sources.flatMap((s) => (s.config.delivery.servicePrincipal ? [s.config.delivery.servicePrincipal] : []));
+    // Writers and Kinesis producers of other accounts encrypt with the tenant's key through S3 and Kinesis: the key policy must name them.
+    const foreign = (arns: readonly string[] | undefined) => (arns ?? []).filter((arn) => arn.split(":")[4] !== accountId);
+    const foreignWriters = tenant.sources.flatMap((s) => foreign(s.config.delivery.writerRoleArns));
+    const foreignProducers = streamed.flatMap((s) => foreign(s.config.delivery.firehose!.producerRoleArns));
     const key = new KmsKey(this, "LogKey", {
-      accountId: env.accountId,
+      accountId,
       aliasName: tenant.kmsAliasName,
       description: `Encrypts the raw logs of tenant ${tenant.id} (${env.name})`,
       writerServicePrincipals: writerServices,
       // The pullers', delivery streams' and Kafka consumers' log groups are encrypted with the tenant's key.
       cloudWatchLogsRegion: pulled.length + streamed.length + consumed.length > 0 ? tenant.region : undefined,
+      crossAccountWriters:
+        foreignWriters.length + foreignProducers.length > 0
+          ? {
+              roleArns: [...foreignWriters, ...foreignProducers],
+              viaServices: [...(foreignWriters.length > 0 ? [`s3.${tenant.region}.amazonaws.com`] : []), ...(foreignProducers.length > 0 ? [`kinesis.${tenant.region}.amazonaws.com`] : [])],
+            }
+          : undefined,
     });
 
     const schema = new Schema(this, "TenantSchema", {
@@ -111,30 +153,66 @@ export class TenantStack extends TerraformStack {
 
     // Alarms (pullers, streams, consumers, the vault) go to the environment's alert topic in the tenant's
     // region (the platform stack's, found by its ARN); without SNS delivery there is no topic, and the
-    // alarms say so in their description.
-    const alarmTopicArn = env.config.alertDelivery?.sns ? AlertTopic.arnFor(tenant.region, env.accountId, alertTopicName(lakehouse.organization, env.name)) : undefined;
+    // alarms say so in their description. A tenant in an account of its own has no topic to reach: the
+    // environment's is in another account, and alarms are not delivered across accounts here.
+    const alarmTopicArn = env.config.alertDelivery?.sns && !own ? AlertTopic.arnFor(tenant.region, env.accountId, alertTopicName(lakehouse.organization, env.name)) : undefined;
+    const noAlarmTopic = own
+      ? `tenant ${tenant.id} is in AWS account ${accountId}, and environment ${env.name}'s alert topic is in ${env.accountId} (alarms are not delivered across accounts)`
+      : `environment ${env.name} has no alertDelivery.sns, so there is no alert topic to notify`;
 
     // The tenant's backup vault (its own, in its region): the whole log bucket replicates into it with
     // its keys, so one vault per tenant keeps tenants apart without a tenant prefix in every key.
-    const backup = tenant.backup;
     // A vault in another region is made with a provider of that region; its failure alarms stay here,
     // where S3 publishes the replication metrics of the tenant's bucket.
     const elsewhere = backup && backup.region !== tenant.region ? backup.region : undefined;
-    const vaultProvider = elsewhere
-      ? new AwsProvider(this, "aws_backup", {
-          alias: "backup",
-          region: elsewhere,
-          allowedAccountIds: [env.accountId],
-          defaultTags: [{ tags: awsDefaultTags(lakehouse.organization, env.name, tenant.id) }],
-        })
-      : undefined;
+    // The vault's policy denies its configuration to all but its administrators: its resources are
+    // applied as one (the deploy role), through a provider of their own — but for a read-only plan, which
+    // refreshes them as a plan role the policy lets list the vault. A tenant in an account of its own
+    // already runs as its deploy role there (an administrator of its vault).
+    const vaultProvider =
+      backup && (elsewhere || backup.deployRoleArn)
+        ? new AwsProvider(this, "aws_backup", {
+            alias: "backup",
+            region: backup.region,
+            allowedAccountIds: [accountId],
+            assumeRole: assumeOwn,
+            defaultTags: [{ tags: awsDefaultTags(lakehouse.organization, env.name, tenant.id) }],
+          })
+        : undefined;
+    if (vaultProvider && backup?.deployRoleArn && readOnly) {
+      vaultProvider.addOverride("dynamic.assume_role", {
+        for_each: Fn.conditional(readOnly.booleanValue, [], [backup.deployRoleArn]),
+        // The iterator's value is a reference (a token), so LiteralText keeps it an expression.
+        content: { role_arn: Token.asString(ref("assume_role.value", this)), session_name: SESSION_NAME },
+      });
+    }
+    // Server access logs stay in their account and region: the platform's buckets, or for a tenant in an
+    // account of its own, buckets of its own there (its region, and its vault's).
+    const accessLogBuckets = new Map<string, AccessLogBucket>();
+    const accessLogsIn = (region: string): { targetBucket: string; waitFor?: ITerraformDependable[] } => {
+      if (!own) return { targetBucket: accessLogBucketName(lakehouse.organization, env.name, env.accountId, region) };
+      let bucket = accessLogBuckets.get(region);
+      if (!bucket) {
+        bucket = new AccessLogBucket(this, `AccessLogs_${region.replace(/-/g, "_")}`, {
+          bucketName: bucketName(lakehouse.organization, env.name, tenant.id, accountId, region, "s3-access-logs"),
+          accountId,
+          expirationDays: env.accessLogRetentionDays,
+        });
+        if (region !== tenant.region) useProvider(bucket, vaultProvider!);
+        accessLogBuckets.set(region, bucket);
+      }
+      // Made here: by reference, after its log-delivery grant (S3 refuses the logging configuration before).
+      return { targetBucket: bucket.bucketName, waitFor: [bucket.policy] };
+    };
+
     const vault = backup
       ? new BackupVault(this, "BackupVault", {
           bucketName: backup.vaultBucketName,
-          accountId: env.accountId,
+          accountId,
           region: backup.region,
-          accessLogging: { targetBucket: accessLogBucketName(lakehouse.organization, env.name, env.accountId, backup.region), targetPrefix: `${backup.vaultBucketName}/` },
+          accessLogging: { ...accessLogsIn(backup.region), targetPrefix: `${backup.vaultBucketName}/` },
           adminRoleArns: backup.adminRoleArns,
+          planRoleArns: backup.planRoleArns,
           replicationRoleName: backup.replicationRoleName,
           objectLock: backup.objectLock,
           retentionFloorDays: backup.retentionFloorDays,
@@ -148,14 +226,16 @@ export class TenantStack extends TerraformStack {
               sourceBucketName: tenant.bucketName,
               sourceRegion: tenant.region,
               sourceKmsKeyArn: key.keyArn,
-              restoreRoleArn: TenantAccessRoles.restoreRoleArnFor(env.accountId, tenant.awsRolePrefix),
-              restoreBatchRoleArn: TenantAccessRoles.restoreBatchRoleArnFor(env.accountId, tenant.awsRolePrefix),
+              // The tenant's operators restore (aws/tenant-access-roles makes the roles only for named operators).
+              ...(operators
+                ? { restoreRoleArn: TenantAccessRoles.restoreRoleArnFor(accountId, tenant.awsRolePrefix), restoreBatchRoleArn: TenantAccessRoles.restoreBatchRoleArnFor(accountId, tenant.awsRolePrefix) }
+                : {}),
               // A restore-ready tenant's sources read their prefixes of the vault through their backup stages.
-              readerRoleArns: backup.restoreReady ? tenant.sources.map((s) => SnowflakeAccessRole.arnFor(env.accountId, s.accessRoleName)) : [],
+              readerRoleArns: backup.restoreReady ? tenant.sources.map((s) => SnowflakeAccessRole.arnFor(accountId, s.accessRoleName)) : [],
             },
           ],
           alarmTopicArn: elsewhere && alarmTopicArn ? AlertTopic.arnFor(elsewhere, env.accountId, alertTopicName(lakehouse.organization, env.name)) : alarmTopicArn,
-          alarmsWithoutActionsReason: alarmTopicArn ? undefined : `environment ${env.name} has no alertDelivery.sns, so there is no alert topic to notify`,
+          alarmsWithoutActionsReason: alarmTopicArn ? undefined : noAlarmTopic,
           sourceRegionAlarms: elsewhere ? { provider: aws, alarmTopicArn } : undefined,
         })
       : undefined;
@@ -199,7 +279,7 @@ export class TenantStack extends TerraformStack {
         source.name,
         new LogPuller(this, `Puller_${source.name}`, {
           functionName: limitedName([lakehouse.organization, env.name, tenant.id, source.name, "puller"], "-", 54),
-          accountId: env.accountId,
+          accountId,
           region: tenant.region,
           puller: d.puller!,
           bucketName: tenant.bucketName,
@@ -210,7 +290,7 @@ export class TenantStack extends TerraformStack {
           sourceOptions,
           scheduleMinutes: d.scheduleMinutes,
           alarmTopicArn,
-          alarmsWithoutActionsReason: alarmTopicArn ? undefined : `environment ${env.name} has no alertDelivery.sns, so there is no alert topic to notify`,
+          alarmsWithoutActionsReason: alarmTopicArn ? undefined : noAlarmTopic,
         }),
       );
     }
@@ -225,10 +305,7 @@ export class TenantStack extends TerraformStack {
     for (const source of streamed) {
       const f = source.config.delivery.firehose!;
       const streamName = limitedName([lakehouse.organization, env.name, tenant.id, source.name, "stream"], "-", 64);
-      const alarms = {
-        alarmTopicArn,
-        alarmsWithoutActionsReason: alarmTopicArn ? undefined : `environment ${env.name} has no alertDelivery.sns, so there is no alert topic to notify`,
-      };
+      const alarms = { alarmTopicArn, alarmsWithoutActionsReason: alarmTopicArn ? undefined : noAlarmTopic };
       const errorPrefix = `_firehose-errors/${source.name}/`;
       const kinesis =
         f.source === "kinesis"
@@ -239,14 +316,14 @@ export class TenantStack extends TerraformStack {
               retentionHours: f.stream?.retentionHours,
               producerRoleArns: f.producerRoleArns,
               // Its only consumer is the delivery stream's role (named before it exists).
-              consumerRoleArns: [FirehoseDelivery.roleArnFor(env.accountId, streamName)],
+              consumerRoleArns: [FirehoseDelivery.roleArnFor(accountId, streamName)],
               ...alarms,
             })
           : undefined;
       if (kinesis) kinesisStreams.set(source.name, kinesis);
       const delivery = new FirehoseDelivery(this, `Firehose_${source.name}`, {
         streamName,
-        accountId: env.accountId,
+        accountId,
         region: tenant.region,
         bucketName: bucketRef,
         keyPrefix: source.keyPrefix,
@@ -271,7 +348,7 @@ export class TenantStack extends TerraformStack {
         source.name,
         new KafkaIngest(this, `Kafka_${source.name}`, {
           functionName: limitedName([lakehouse.organization, env.name, tenant.id, source.name, "kafka"], "-", 54),
-          accountId: env.accountId,
+          accountId,
           region: tenant.region,
           bootstrapServers: k.bootstrapServers,
           topic: k.topic,
@@ -285,7 +362,7 @@ export class TenantStack extends TerraformStack {
           targetObjectMb: k.targetObjectMb,
           scheduleMinutes: d.scheduleMinutes,
           alarmTopicArn,
-          alarmsWithoutActionsReason: alarmTopicArn ? undefined : `environment ${env.name} has no alertDelivery.sns, so there is no alert topic to notify`,
+          alarmsWithoutActionsReason: alarmTopicArn ? undefined : noAlarmTopic,
         }),
       );
     }
@@ -294,9 +371,9 @@ export class TenantStack extends TerraformStack {
 
     const logBucket = new LogBucket(this, "LogBucket", {
       bucketName: tenant.bucketName,
-      accountId: env.accountId,
+      accountId,
       kmsKeyArn: key.keyArn,
-      accessLogging: { targetBucket: accessLogBucketName(lakehouse.organization, env.name, env.accountId, tenant.region), targetPrefix: `${tenant.bucketName}/` },
+      accessLogging: { ...accessLogsIn(tenant.region), targetPrefix: `${tenant.bucketName}/` },
       retentionRules: [
         ...tenant.sources.map((s) => ({ prefix: s.keyPrefix, expirationDays: s.retentionDays, transitions: s.transitions })),
         // Failed records are kept as long as the source's files: they are the same logs, not yet loaded.
@@ -334,8 +411,7 @@ export class TenantStack extends TerraformStack {
 
     const awsRoles = new TenantAccessRoles(this, "AwsRoles", {
       namePrefix: tenant.awsRolePrefix,
-      tenant: tenant.id,
-      accountId: env.accountId,
+      accountId,
       bucketArn: `arn:aws:s3:::${tenant.bucketName}`,
       prefixes: tenant.sources.map((s) => s.keyPrefix),
       kmsKeyArn: key.keyArn,
@@ -346,7 +422,8 @@ export class TenantStack extends TerraformStack {
 
     declareOutputs(this, TENANT_OUTPUTS, {
       log_bucket: { name: logBucket.bucketName, arn: logBucket.bucketArn, kms_key_arn: key.keyArn },
-      aws_roles: defined({ read: awsRoles.readRoleArn, ops: awsRoles.opsRoleArn, restore: awsRoles.restoreRoleArn, restore_batch: awsRoles.restoreBatchRoleArn }),
+      // Only the roles `access` names principals for (aws/tenant-access-roles 0.3.0); none without access.
+      aws_roles: awsRoles.readRoleArn || awsRoles.opsRoleArn ? defined({ read: awsRoles.readRoleArn, ops: awsRoles.opsRoleArn, restore: awsRoles.restoreRoleArn, restore_batch: awsRoles.restoreBatchRoleArn }) : undefined,
       snowflake: { schema: `${env.databaseName}.${tenant.schemaName}`, reader: roles.readerRole, analyst: roles.analystRole, pipeline: roles.pipelineRole },
       backup_vault: vault && { bucket_name: vault.bucketName, bucket_arn: vault.bucketArn, kms_key_arn: vault.kmsKeyArn, replication_role_arn: vault.replicationRoleArn },
       sources: Object.fromEntries(

@@ -83,7 +83,7 @@ describe("backfill target from the config", () => {
 
   test.each([
     ["qa", "globex", "okta", /--env: no environment 'qa' in the config \(it has prod\)/],
-    ["prod", "globx", "okta", /--tenant: no tenant 'globx' in environment prod \(it has globex, initech, umbrella\); did you mean globex\?/],
+    ["prod", "globx", "okta", /--tenant: no tenant 'globx' in environment prod \(it has globex, initech, umbrella, hooli\); did you mean globex\?/],
     ["prod", "globex", "oktaa", /--source: tenant globex has no source 'oktaa' \(it has .*okta.*\); did you mean okta\?/],
   ])("unknown names are usage errors naming the option: %s/%s/%s", (env, tenant, source, message) => {
     expect(() => backfillTarget(lakehouse, env, tenant, source)).toThrow(message);

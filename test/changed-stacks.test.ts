@@ -64,13 +64,13 @@ describe("stacks that can have changed since a ref", () => {
 
   test("an environment-wide change reaches every stack of the environment", () => {
     edit("soc-oncall@acme.example", "soc@acme.example");
-    expect(changed().stacks).toEqual(["platform-prod", "tenant-globex-prod", "tenant-initech-prod", "tenant-umbrella-prod"]);
+    expect(changed().stacks).toEqual(["platform-prod", "tenant-globex-prod", "tenant-initech-prod", "tenant-umbrella-prod", "tenant-hooli-prod"]);
   });
 
   test("the installed library changed (package-lock.json): every stack, saying why", () => {
     writeFileSync(join(repo, "package-lock.json"), '{"lockfileVersion": 3}\n');
     const r = changed();
-    expect(r.stacks).toHaveLength(4);
+    expect(r.stacks).toHaveLength(5);
     expect(r.reasons.get("tenant-umbrella-prod")).toBe(`package-lock.json changed since ${base}`);
   });
 

@@ -115,6 +115,8 @@ describe("pull request template", () => {
     expect(plan.strategy!.matrix).toEqual({ include: "${{ fromJson(needs.synth.outputs.shards) }}" });
     const step = plan.steps.find((s) => s.name === "Terraform plan, each stack of the shard")!;
     expect(step.env).toMatchObject({ STACKS: "${{ matrix.stacks }}", TF_PLUGIN_CACHE_DIR: "${{ runner.temp }}/terraform-plugin-cache" });
+    // Read-only: providers that would assume deploy roles run as the plan roles (stacks/tenant-stack.ts).
+    expect(step.env).toMatchObject({ TF_VAR_lakehouse_read_only: "true" });
     expect(step.run).toContain("terraform -chdir=\"$dir\" plan -input=false -lock-timeout=5m -out=tfplan");
     // setup-terraform's wrapper writes extra lines to stdout: plan.json would not be JSON.
     expect(plan.steps.find((s) => s.name === "Setup Terraform")!.with).toMatchObject({ terraform_wrapper: false });
@@ -271,6 +273,9 @@ describe("main template", () => {
       expect(run).not.toMatch(/terraform[^\n]* plan/);
       expect(run).toContain('terraform -chdir="$dir" apply -input=false -lock-timeout=30m "$plan"');
       expect(runOf(job, "Terraform apply the reviewed plans")).toBe(runOf(platform, "Terraform apply the reviewed plans"));
+      // The plans were made read-only; the ephemeral variable is given again, false, so the saved plans
+      // are applied as the deploy roles.
+      expect(job.steps.find((s) => s.name === "Terraform apply the reviewed plans")!.env).toMatchObject({ TF_VAR_lakehouse_read_only: "false" });
     }
     // No npm, no synth on merge: the plans and the synth output are the pull request run's.
     for (const job of applyJobs()) expect(job.steps.some((s) => /npm|lakehouse synth/.test(s.run ?? ""))).toBe(false);

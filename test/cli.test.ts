@@ -60,10 +60,10 @@ describe("lakehouse CLI", () => {
     const out = join(dir, "out");
     const r = await run(["synth", "--example", "default", "--out", out]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/synthesized 4 stacks/);
-    expect(readdirSync(join(out, "stacks")).sort()).toEqual(["platform-prod", "tenant-globex-prod", "tenant-initech-prod", "tenant-umbrella-prod"]);
+    expect(r.stdout).toMatch(/synthesized 5 stacks/);
+    expect(readdirSync(join(out, "stacks")).sort()).toEqual(["platform-prod", "tenant-globex-prod", "tenant-hooli-prod", "tenant-initech-prod", "tenant-umbrella-prod"]);
     const manifest = JSON.parse(readFileSync(join(out, "manifest.json"), "utf8"));
-    expect(Object.keys(manifest.stacks)).toHaveLength(4);
+    expect(Object.keys(manifest.stacks)).toHaveLength(5);
     expect(readdirSync(dir)).toEqual(["out"]); // no staging folder left behind
   });
 
@@ -84,9 +84,9 @@ describe("lakehouse CLI", () => {
   });
 
   test("--example names a bundled example, never together with --config; a wrong name gets the nearest", async () => {
-    // The demo backs up globex and umbrella without restoreReady: valid, with a warning each.
+    // The demo backs up globex, umbrella and hooli without restoreReady: valid, with a warning each.
     const demo = await run(["validate", "--example", "default"]);
-    expect(demo).toMatchObject({ code: 0, stdout: "the bundled example 'default' (examples/default/lakehouse.yaml): valid (2 warnings)\n" });
+    expect(demo).toMatchObject({ code: 0, stdout: "the bundled example 'default' (examples/default/lakehouse.yaml): valid (3 warnings)\n" });
     expect(demo.stderr).toContain("lakehouse: warning: tenants[0].backup.restoreReady: tenant 'globex' is backed up in environment 'prod', but a restore could not be loaded into Snowflake");
     expect(await run(["validate", "--example", "defualt"])).toMatchObject({ code: 2, stderr: expect.stringContaining("validate --example defualt: no such bundled example; did you mean default?") });
     expect(await run(["synth", "--example", "default", "--config", "x.yaml"])).toMatchObject({ code: 2, stderr: expect.stringContaining("synth: give --config or --example, not both") });
@@ -262,7 +262,7 @@ describe("lakehouse CLI", () => {
     expect(json.code).toBe(0);
     expect(json.stderr).toBe("");
     const summary = JSON.parse(json.stdout);
-    expect(summary.stacks.map((s: { name: string }) => s.name)).toEqual(["platform-prod", "tenant-globex-prod", "tenant-initech-prod", "tenant-umbrella-prod"]);
+    expect(summary.stacks.map((s: { name: string }) => s.name)).toEqual(["platform-prod", "tenant-globex-prod", "tenant-initech-prod", "tenant-umbrella-prod", "tenant-hooli-prod"]);
     for (const stack of summary.stacks) {
       const written = JSON.parse(readFileSync(join(out, "stacks", stack.name, "cdk.tf.json"), "utf8"));
       const resources = Object.values(written.resource as Record<string, object>).reduce((n: number, byName) => n + Object.keys(byName).length, 0);
@@ -280,10 +280,10 @@ describe("lakehouse CLI", () => {
     const out = join(dir, "out");
     const tty = await runOnTerminal(["synth", "--example", "default", "--out", out]);
     expect(tty.code).toBe(0);
-    for (let done = 0; done <= 4; done++) expect(tty.stderr).toMatch(new RegExp(`\\r\\x1b\\[Ksynth: ${done}/4 stacks, \\d+\\.\\ds`));
-    expect(tty.stderr).toContain("4/4 stacks");
+    for (let done = 0; done <= 5; done++) expect(tty.stderr).toMatch(new RegExp(`\\r\\x1b\\[Ksynth: ${done}/5 stacks, \\d+\\.\\ds`));
+    expect(tty.stderr).toContain("5/5 stacks");
     expect(tty.stderr.endsWith("\r\x1b[K")).toBe(true);
-    expect(tty.stdout).toMatch(/^synthesized 4 stacks/);
+    expect(tty.stdout).toMatch(/^synthesized 5 stacks/);
     expect(await runOnTerminal(["synth", "--example", "default", "--out", out, "--quiet"])).toEqual({ code: 0, stdout: "", stderr: "" });
   });
 });
@@ -361,7 +361,7 @@ describe("choosing what synth builds", () => {
       expect(readdirSync(join(repo, "out", "stacks"))).toEqual(["tenant-initech-prod"]);
       // Everything since the first (empty) commit: the config is new there.
       expect((await run(["synth", "--config", "lakehouse.yaml", "--out", "out", "--changed-since", "HEAD~1", "--quiet"])).code).toBe(0);
-      expect(readdirSync(join(repo, "out", "stacks"))).toHaveLength(4);
+      expect(readdirSync(join(repo, "out", "stacks"))).toHaveLength(5);
       expect(await run(["synth", "--config", "lakehouse.yaml", "--changed-since", "nope"])).toMatchObject({ code: 2, stderr: expect.stringContaining("--changed-since nope: not a commit in") });
     } finally {
       process.chdir(cwd);

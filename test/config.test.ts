@@ -45,11 +45,16 @@ function problemsAfter(edit: (c: Raw) => void): { path: string; message: string 
 }
 
 describe("lakehouse config", () => {
-  test("the embedded default is valid and resolves to three tenants in two regions", () => {
+  test("the embedded default is valid and resolves to four tenants in two regions, one in an AWS account of its own", () => {
     const config = loadConfigFile(DEFAULT);
     const resolved = resolveConfig(config);
     expect(resolved.environments.map((e) => e.name)).toEqual(["prod"]);
-    expect(resolved.environments[0].tenants.map((t) => `${t.id}@${t.region}`)).toEqual(["globex@us-east-1", "initech@eu-west-1", "umbrella@eu-west-1"]);
+    expect(resolved.environments[0].tenants.map((t) => `${t.id}@${t.region}/${t.accountId}`)).toEqual([
+      "globex@us-east-1/111111111111",
+      "initech@eu-west-1/111111111111",
+      "umbrella@eu-west-1/111111111111",
+      "hooli@us-east-1/222222222222",
+    ]);
     expect(resolved.environments[0].regions).toEqual(["eu-west-1", "us-east-1"]);
   });
 
@@ -110,6 +115,9 @@ describe("lakehouse config", () => {
     ["a duplicated alert subscription", (c) => (c.environments[0].alertDelivery = { sns: { subscriptions: [{ protocol: "email", endpoint: "soc@acme.example" }, { protocol: "email", endpoint: "soc@acme.example" }] } }), "environments[0].alertDelivery.sns.subscriptions[1]", /^duplicate subscription 'email soc@acme.example' \(also environments\[0\].alertDelivery.sns.subscriptions\[0\]\)$/],
     ["a duplicated log-guard target", (c) => (c.environments[0].logGuard = { managementRoleArn: "arn:aws:iam::999999999999:role/org", targetIds: ["ou-ab12-34cd56ef", "ou-ab12-34cd56ef"], exemptRoleArns: ["arn:aws:iam::111111111111:role/deployer"] }), "environments[0].logGuard.targetIds[1]", /^duplicate target 'ou-ab12-34cd56ef'/],
     ["a duplicated writer role", (c) => (c.tenants[0].sources[1].delivery.writerRoleArns = ["arn:aws:iam::111111111111:role/w", "arn:aws:iam::111111111111:role/w"]), "tenants[0].sources[1].delivery.writerRoleArns[1]", /^duplicate role/],
+    ["a duplicated reader", (c) => (c.tenants[0].access = { readers: ["arn:aws:iam::111111111111:role/r", "arn:aws:iam::111111111111:role/r"] }), "tenants[0].access.readers[1]", /^duplicate role 'arn:aws:iam::111111111111:role\/r' \(also tenants\[0\].access.readers\[0\]\)$/],
+    ["a duplicated operator", (c) => (c.tenants[0].access = { operators: ["arn:aws:iam::111111111111:role/o", "arn:aws:iam::111111111111:role/o"] }), "tenants[0].access.operators[1]", /^duplicate role/],
+    ["a duplicated vault plan role", (c) => (c.environments[0].backup = { adminRoleArns: ["arn:aws:iam::111111111111:role/deployer"], planRoleArns: ["arn:aws:iam::111111111111:role/p", "arn:aws:iam::111111111111:role/p"] }), "environments[0].backup.planRoleArns[1]", /^duplicate role/],
     ["a backup class whose minimum the inherited retention misses", (c) => { c.environments[0].backup = { adminRoleArns: ["arn:aws:iam::111111111111:role/deployer"] }; c.tenants[0].retentionDays = 120; }, "tenants[0].backup", /^backups kept 120 days in DEEP_ARCHIVE \(environment 'prod'\), which bills at least 180 days: keep them longer or choose another storageClass \(inherited: days from tenants\[0\].retentionDays; DEEP_ARCHIVE from the default backup class\)$/],
     ["unknown region (a typo)", (c) => (c.tenants[0].region = "us-est-1"), "tenants[0].region", /^'us-est-1' is not a known AWS region; did you mean us-east-1\?$/],
     ["unknown source type (a typo)", (c) => (c.tenants[0].sources[0].type = "oktaa"), "tenants[0].sources[0].type", /^'oktaa' is not one of cloudtrail, okta, .*; did you mean okta\?$/],
@@ -203,7 +211,7 @@ describe("lakehouse config", () => {
     test("the default example has CloudTrail one row per event and sources configured only by type", () => {
       const tenants = resolveConfig(loadConfigFile(DEFAULT)).environments[0].tenants;
       const cloudtrails = tenants.flatMap((t) => t.sources).filter((s) => s.name === "cloudtrail");
-      expect(cloudtrails.map((s) => s.config.wrappedRecords)).toEqual(["Records", "Records"]);
+      expect(cloudtrails.map((s) => s.config.wrappedRecords)).toEqual(["Records", "Records", "Records"]);
       const byTypeOnly = tenants.flatMap((t) => t.config.sources).filter((s) => s.type !== undefined && s.eventTimeField === undefined && s.views === undefined && s.keyPrefix === undefined);
       expect(byTypeOnly.length).toBeGreaterThanOrEqual(3);
     });
@@ -226,6 +234,9 @@ describe("lakehouse config", () => {
         objectLock: { mode: "COMPLIANCE", days: 90 },
         staleAfterHours: 24,
         adminRoleArns: [ADMIN],
+        // Applied as the first admin role unless deployRoleArn names another; no plan role named.
+        deployRoleArn: ADMIN,
+        planRoleArns: [],
         replicationRoleName: "acme-prod-globex-backup-replication",
         restoreReady: false,
       });
@@ -263,7 +274,103 @@ describe("lakehouse config", () => {
         ["globex", "DEEP_ARCHIVE", 365],
         ["initech", "GLACIER_IR", 730],
         ["umbrella", "DEEP_ARCHIVE", 365],
+        ["hooli", "DEEP_ARCHIVE", 365],
       ]);
+    });
+
+    test("a tenant in an account of its own: its vault is there, administered and planned by its deploy and plan roles there", () => {
+      const c = valid();
+      c.environments[0].backup = { adminRoleArns: [ADMIN, "arn:aws:iam::222222222222:role/break-glass"], planRoleArns: ["arn:aws:iam::111111111111:role/ci-plan"] };
+      c.tenants[0].awsAccountId = "222222222222";
+      c.tenants[0].deployRoleName = "mssp-deploy";
+      const tenant = resolveConfig(parseConfig(c)).environments[0].tenants[0];
+      expect(tenant).toMatchObject({
+        accountId: "222222222222",
+        bucketName: "acme-prod-globex-222222222222-logs",
+        ownAccount: { deployRoleArn: "arn:aws:iam::222222222222:role/mssp-deploy", planRoleArn: "arn:aws:iam::222222222222:role/lakehouse-plan" },
+      });
+      expect(tenant.backup).toMatchObject({
+        vaultBucketName: "acme-prod-globex-222222222222-backup",
+        // Roles of another account get nothing from a vault policy that only denies: left out.
+        adminRoleArns: ["arn:aws:iam::222222222222:role/mssp-deploy", "arn:aws:iam::222222222222:role/break-glass"],
+        planRoleArns: ["arn:aws:iam::222222222222:role/lakehouse-plan"],
+      });
+      expect(tenant.backup!.deployRoleArn).toBeUndefined();
+    });
+  });
+
+  describe("AWS accounts", () => {
+    test.each([
+      ["the environment's own account as the tenant's", (c: Raw) => (c.tenants[0].awsAccountId = "111111111111"), "tenants[0].awsAccountId", /is environment 'prod''s own account: leave awsAccountId out/],
+      ["a deploy role without an account of its own", (c: Raw) => (c.tenants[0].deployRoleName = "deploy"), "tenants[0].deployRoleName", /only with awsAccountId/],
+      ["a plan role without an account of its own", (c: Raw) => (c.tenants[0].planRoleName = "plan"), "tenants[0].planRoleName", /only with awsAccountId/],
+      ["a malformed account id", (c: Raw) => (c.tenants[0].awsAccountId = "1234"), "tenants[0].awsAccountId", /12-digit/],
+      ["a deploy role of the vaults that is no admin", (c: Raw) => (c.environments[0].backup = { adminRoleArns: ["arn:aws:iam::111111111111:role/a"], deployRoleArn: "arn:aws:iam::111111111111:role/b" }), "environments[0].backup.deployRoleArn", /must be one of adminRoleArns/],
+      ["an empty readers list", (c: Raw) => (c.tenants[0].access = { readers: [] }), "tenants[0].access.readers", /at least one role, or leave readers out/],
+      ["quotas of an account the config does not use", (c: Raw) => (c.awsQuotas = { "333333333333": { iamRoles: 2000 } }), "awsQuotas.333333333333", /no environment or tenant of this config is in AWS account 333333333333/],
+      ["a role quota above IAM's hard limit", (c: Raw) => (c.awsQuotas = { "111111111111": { iamRoles: 6000 } }), "awsQuotas.111111111111.iamRoles", /at most 5,000 roles/],
+    ] as [string, (c: Raw) => void, string, RegExp][])("rejects %s at its path", (_name, edit, path, message) => {
+      const found = problemsAfter(edit).filter((p) => p.path === path);
+      expect(found.map((p) => p.message)).toEqual(expect.arrayContaining([expect.stringMatching(message)]));
+    });
+
+    /** `count` tenants of one puller source each (3 IAM roles and 1 reserved execution per tenant), each in the account `accountOf` gives (default: the environment's). */
+    const manyTenants = (count: number, accountOf: (t: number) => string | undefined = () => undefined): Raw => {
+      const c: Raw = valid();
+      c.tenants = Array.from({ length: count }, (_, t) => ({
+        id: `t${t}`,
+        region: "us-east-1",
+        ...(accountOf(t) ? { awsAccountId: accountOf(t) } : {}),
+        sources: [{ name: "okta", type: "okta", delivery: { options: { orgUrl: "https://t.okta.com" } } }],
+      }));
+      return c;
+    };
+    const problemsOf = (c: Raw) => {
+      try {
+        parseConfig(c);
+        return [];
+      } catch (e) {
+        if (e instanceof LakehouseValidationError) return [...e.problems];
+        throw e;
+      }
+    };
+
+    test("an account over the IAM role quota is refused, naming the count and the fix; tenants spread over accounts pass", () => {
+      // 334 tenants × 3 roles (access role, puller and scheduler roles) = 1,002 roles in one account.
+      const crowded = problemsOf(manyTenants(334));
+      expect(crowded).toEqual([
+        {
+          path: "environments[0].awsAccountId",
+          message: expect.stringMatching(/^AWS account 111111111111 would hold 1,002 IAM roles made by this config, over its quota of 1,000 .*put tenants in AWS accounts of their own \(tenants\[\]\.awsAccountId\), or raise the account's IAM roles quota \(at most 5,000\) and state it in awsQuotas\."111111111111"\.iamRoles$/),
+        },
+      ]);
+      expect(problemsOf(manyTenants(333))).toEqual([]);
+      // Half of them in an account of their own: each account stays under its quota.
+      expect(problemsOf(manyTenants(334, (t) => (t % 2 ? "222222222222" : undefined)))).toEqual([]);
+      // A raised quota is honoured, up to IAM's hard limit.
+      const raised = manyTenants(334);
+      raised.awsQuotas = { "111111111111": { iamRoles: 1500 } };
+      expect(problemsOf(raised)).toEqual([]);
+      // Over the hard limit no quota helps: only accounts of their own.
+      const huge = manyTenants(1700);
+      huge.awsQuotas = { "111111111111": { iamRoles: 5000, lambdaConcurrentExecutions: 5000 } };
+      expect(problemsOf(huge).map((p) => p.message)).toEqual([expect.stringMatching(/would hold 5,100 IAM roles .*tenants\[\]\.awsAccountId\)$/)]);
+    });
+
+    test("an account and region whose pullers would reserve more than 900 concurrent executions is refused; the tenant's own account is named", () => {
+      const c = manyTenants(300, (t) => (t < 299 ? undefined : "222222222222"));
+      expect(problemsOf(c)).toEqual([]);
+      // 905 pullers in one account and region: 905 reserved, 1,000 − 100 = 900 reservable.
+      const over = manyTenants(906, (t) => (t === 0 ? undefined : "222222222222"));
+      over.awsQuotas = { "222222222222": { iamRoles: 5000 } };
+      expect(problemsOf(over)).toEqual([
+        {
+          path: "tenants[1].awsAccountId",
+          message: expect.stringMatching(/^AWS account 222222222222 would reserve 905 concurrent Lambda executions in us-east-1 \(one per puller and Kafka consumer\), but Lambda keeps 100 of the region's 1,000 unreserved, so at most 900 can be reserved: .*awsQuotas\."222222222222"\.lambdaConcurrentExecutions$/),
+        },
+      ]);
+      over.awsQuotas = { "222222222222": { iamRoles: 5000, lambdaConcurrentExecutions: 1005 } };
+      expect(problemsOf(over)).toEqual([]);
     });
   });
 
@@ -306,7 +413,7 @@ describe("lakehouse config", () => {
   test("config problems point at the value, a missing field at its object, an unknown key at the key; sorted by line", () => {
     const text = `organization: acme\n${ENV}tenants:\n  - id: globex\n    region: us-east-1\n    colour: blue\n    sources:\n      - name: okta\n        delivery: { kind: puller, scheduleMinutes: 30 }\n`;
     expect(yamlProblems(text)).toEqual([
-      "c.yaml:9:5 tenants[0]: unknown key 'colour' (allowed here: access, backup, displayName, environments, id, objectLock, region, retentionDays, sources)",
+      "c.yaml:9:5 tenants[0]: unknown key 'colour' (allowed here: access, awsAccountId, backup, deployRoleName, displayName, environments, id, objectLock, planRoleName, region, retentionDays, sources)",
       "c.yaml:11:9 tenants[0].sources[0].eventTimeField: required: the JSON path of each event's time (or a type whose catalog entry gives it)",
       "c.yaml:12:52 tenants[0].sources[0].delivery.scheduleMinutes: must be 1-10 minutes: ingest delay stays under 10 minutes",
       "c.yaml:12:52 tenants[0].sources[0].delivery.scheduleMinutes: needs delivery.puller (without it the source only grants writerRoleArns)",

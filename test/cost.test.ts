@@ -335,7 +335,7 @@ describe("lakehouse cost (CLI)", () => {
     expect(r.code).toBe(0);
     const e = JSON.parse(r.stdout) as { environments: { monthlyUsd: number; tenants: { id: string; monthlyUsd: number; lines: CostLine[] }[]; platform: { lines: CostLine[] } }[]; volumes: Record<string, { gbPerDay: number }> };
     const env = e.environments[0];
-    expect(env.tenants.map((t) => t.id)).toEqual(["globex", "initech", "umbrella"]);
+    expect(env.tenants.map((t) => t.id)).toEqual(["globex", "initech", "umbrella", "hooli"]);
     for (const t of env.tenants) expect(t.monthlyUsd).toBeCloseTo(total(t.lines), 9);
     expect(env.monthlyUsd).toBeCloseTo(total([...env.tenants.flatMap((t) => t.lines), ...env.platform.lines]), 9);
     expect(Object.entries(e.volumes).filter(([k]) => k.startsWith("globex/")).reduce((n, [, v]) => n + v.gbPerDay, 0)).toBeCloseTo(20, 9);

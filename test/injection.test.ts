@@ -188,6 +188,22 @@ function ownReference(stack: Json, expression: string): boolean {
   return Boolean(((stack[data ? "data" : "resource"] ?? {}) as Record<string, Json>)[type]?.[name]);
 }
 
+/** A quoted HCL string with nothing Terraform would evaluate in it, or a list of them. */
+const PLAIN_STRING = String.raw`"(?:[^"\\$%]|\\.)*"`;
+const PLAIN_LITERAL = new RegExp(String.raw`^(?:${PLAIN_STRING}|\[\s*(?:${PLAIN_STRING}(?:\s*,\s*${PLAIN_STRING})*)?\s*\])$`);
+
+/**
+ * The expressions the stacks write besides references (the read-only plan switch of issue 16, item 8):
+ * a conditional on a variable the stack declares choosing between plain literals (role ARNs the config
+ * validated), and inside a provider's `dynamic "assume_role"` block its iterator's value.
+ */
+function ownExpression(stack: Json, expression: string, path: string): boolean {
+  if (ownReference(stack, expression)) return true;
+  if (expression === "assume_role.value") return /^provider\.aws\[\d+\]\.dynamic\.assume_role\.content\.role_arn$/.test(path);
+  const m = /^var\.([a-z_][a-z0-9_]*) \? (.+) : (.+)$/.exec(expression);
+  return m !== null && Boolean(((stack.variable ?? {}) as Record<string, unknown>)[m[1]]) && PLAIN_LITERAL.test(m[2]) && PLAIN_LITERAL.test(m[3]);
+}
+
 /** Attributes whose text Snowflake runs as SQL (anything else the provider quotes as a literal). */
 const SQL_ATTRIBUTES: Record<string, readonly string[]> = {
   snowflake_view: ["statement"],
@@ -234,7 +250,7 @@ function stackProblems(name: string, stack: Json, forTerraform: Map<string, { te
     const parts: readonly TemplatePart[] = scanned.parts;
     for (const p of parts) {
       if (p.kind === "directive") problems.push(`${where}: Terraform runs the directive %{${p.expression}}`);
-      if (p.kind === "interpolation" && !ownReference(stack, p.expression)) problems.push(`${where}: Terraform evaluates \${${p.expression}}`);
+      if (p.kind === "interpolation" && !ownExpression(stack, p.expression, path)) problems.push(`${where}: Terraform evaluates \${${p.expression}}`);
     }
     const text = templateText(parts, () => "REF");
     if (/pwned/.test(text) && isSqlPath(path)) {
@@ -244,7 +260,7 @@ function stackProblems(name: string, stack: Json, forTerraform: Map<string, { te
     }
     if (/[$%]\{/.test(value) && HOSTILE.test(value)) {
       // Terraform gets the string as synthesized, with our own references pointed at a local.
-      const template = parts.map((p) => (p.kind === "interpolation" && ownReference(stack, p.expression) ? "${local.ref}" : value.slice(p.start, p.end))).join("");
+      const template = parts.map((p) => (p.kind === "interpolation" && ownExpression(stack, p.expression, path) ? "${local.ref}" : value.slice(p.start, p.end))).join("");
       forTerraform.set(`synth ${run}, ${where}`, { template, expected: text });
     }
   }

@@ -140,7 +140,7 @@ describe("the packed package in a consumer project", () => {
     const values = entries().flatMap((entry) => exportsOf(entry.source).filter((e) => e.value));
     expect(result.compared).toBe(values.length);
     expect(result.different).toEqual([]);
-    expect(result.stacks).toEqual(["platform-prod", "tenant-globex-prod", "tenant-initech-prod", "tenant-umbrella-prod"]);
+    expect(result.stacks).toEqual(["platform-prod", "tenant-globex-prod", "tenant-initech-prod", "tenant-umbrella-prod", "tenant-hooli-prod"]);
     for (const stack of result.stacks) expect(existsSync(join(out, "stacks", stack, "cdk.tf.json"))).toBe(true);
   }, 240_000);
 

@@ -66,6 +66,14 @@ describe("provider schema check", () => {
     expect(kinds(stack({ snowflake_task: { T: { name: "T", started: "yes" } } }))).toEqual(["shape started"]);
   });
 
+  test("a dynamic block's content is checked as the block it makes, and a dynamic block stands for a required one", () => {
+    const dynamicRule = (content: Record<string, unknown>) => stack({ aws_s3_bucket_lifecycle_configuration: { L: { bucket: "b", dynamic: { rule: { for_each: "${var.rules}", content } } } } });
+    expect(kinds(dynamicRule({ id: "${rule.key}", status: "Enabled" }))).toEqual([]);
+    expect(kinds(dynamicRule({ id: "r", status: "Enabled", dayz: 1 }))).toEqual(["unknown dynamic.rule.content.dayz"]);
+    expect(kinds(stack({ aws_s3_bucket_lifecycle_configuration: { L: { bucket: "b", dynamic: { rules: { for_each: "${var.r}", content: {} } } } } })).sort()).toEqual(["missing rule", "unknown dynamic.rules"]);
+    expect(kinds(stack({ aws_s3_bucket_lifecycle_configuration: { L: { bucket: "b", dynamic: { rule: { content: { id: "r", status: "Enabled" } } } } } }))).toEqual(["shape dynamic.rule"]);
+  });
+
   test("computed-only attributes cannot be set", () => {
     expect(kinds(lifecycle({ id: "x" }))).toEqual(["computed-only id"]);
   });

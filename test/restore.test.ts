@@ -72,7 +72,7 @@ describe("restore names", () => {
     expect(plan.identity.vaultBucket).toBe(globex.backup!.vaultBucketName);
     expect(plan.restoreReady).toBe(globex.backup!.restoreReady);
     expect(plan.batch.roleArn).toBe(`arn:aws:iam::${env.accountId}:role/${globex.awsRolePrefix}-restore-batch`);
-    expect(restoreBatchRoleArn(env, globex)).toBe(plan.batch.roleArn);
+    expect(restoreBatchRoleArn(globex)).toBe(plan.batch.roleArn);
     const initech = env.tenants.find((t) => t.id === "initech")!;
     expect(planFromArguments({ ...base, tenant: "initech", source: initech.sources[0].name }, usage).plan.restoreReady).toBe(true);
   });

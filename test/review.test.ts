@@ -85,7 +85,7 @@ beforeAll(() => {
   edit("examples/default/lakehouse.yaml", "canary: { windowMinutes: 45,", "canary: { windowMinutes: 50,");
   commit("c8");
 
-  edit("stacks/config/schema.ts", "export const sourceSchema = z.strictObject({\n  name: sourceName,", "export const sourceSchema = z.strictObject({\n  name: sourceName,\n  owner: z.string().optional(),");
+  edit("stacks/config/schema.ts", "export const sourceSchema = z\n  .strictObject({\n    name: sourceName", "export const sourceSchema = z\n  .strictObject({\n    owner: z.string().optional(),\n    name: sourceName");
   writeFileSync(join(repo, "examples/default/lakehouse.yaml"), readFileSync(join(repo, "examples/default/lakehouse.yaml"), "utf8") + "      - name: vpcflow\n        owner: netops\n        delivery: { kind: native, servicePrincipal: delivery.logs.amazonaws.com }\n        eventTimeField: start\n");
   commit("c9");
 }, 120000);
@@ -179,7 +179,7 @@ describe("lakehouse review", () => {
       const json = JSON.parse(run.stdout);
       expect(json.summary).toMatchObject({ critical: 1, high: 0, replaced: 1 });
       expect(json.changes[0]).toMatchObject({ stack: "tenant-globex-prod", address: key, severity: "critical", planned: { action: "replace", replacePaths: ["customer_master_key_spec"] } });
-      expect(json.plan).toMatchObject({ status: "partial", planned: ["tenant-globex-prod"], unplannedWithChanges: ["platform-prod", "tenant-initech-prod", "tenant-umbrella-prod"] });
+      expect(json.plan).toMatchObject({ status: "partial", planned: ["tenant-globex-prod"], unplannedWithChanges: ["platform-prod", "tenant-hooli-prod", "tenant-initech-prod", "tenant-umbrella-prod"] });
       expect(readFileSync(details, "utf8")).toMatch(/^## Security review/);
       expect(readFileSync(details, "utf8")).toContain("### ⛔ critical (1)");
       expect((await cli(["review", "--example", "default", "--base", commits.c2, "--head", commits.c3, "--plan", `tenant-globex-prod=${plan}`, "--allow-high"])).code).toBe(0);

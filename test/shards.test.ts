@@ -9,6 +9,9 @@ import { parseConfig } from "../stacks/config/load";
 import { resolveConfig } from "../stacks/config/resolve";
 
 /** An MSSP: `tenants` tenants, each in every one of `environments`, one source each. */
+/** Tenants per AWS account, as an MSSP of this size must spread them: the config refuses an account over its IAM role and Lambda quotas (stacks/config/quotas.ts). */
+const TENANTS_PER_ACCOUNT = 50;
+
 function msspConfig(tenants: number, environments: string[]) {
   return {
     organization: "mssp",
@@ -20,6 +23,7 @@ function msspConfig(tenants: number, environments: string[]) {
     tenants: Array.from({ length: tenants }, (_, t) => ({
       id: `t${String(t).padStart(4, "0")}`,
       region: "us-east-1",
+      awsAccountId: String(200_000_000_000 + Math.floor(t / TENANTS_PER_ACCOUNT)),
       sources: [{ name: "okta", type: "okta", delivery: { options: { orgUrl: `https://t${t}.okta.com` } } }],
     })),
   };

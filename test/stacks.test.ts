@@ -3,6 +3,7 @@ import { Testing } from "cdktf";
 import { MODULE_VERSIONS } from "../modules/core/versions";
 import { buildLakehouse, withoutTokenStackTraces } from "../stacks/app";
 import { loadConfigFile, parseConfig } from "../stacks/config/load";
+import { awsFootprints } from "../stacks/config/quotas";
 import { LakehouseConfigInput } from "../stacks/config/schema";
 import { resolveConfig } from "../stacks/config/resolve";
 import { PLATFORM_OUTPUTS, TENANT_OUTPUTS } from "../stacks/outputs";
@@ -36,7 +37,7 @@ describe("stacks from the default config", () => {
 
   test("one platform stack per environment and one stack per tenant per environment", () => {
     expect(Object.keys(platform)).toEqual(["platform-prod"]);
-    expect(Object.keys(tenants)).toEqual(["tenant-globex-prod", "tenant-initech-prod", "tenant-umbrella-prod"]);
+    expect(Object.keys(tenants)).toEqual(["tenant-globex-prod", "tenant-initech-prod", "tenant-umbrella-prod", "tenant-hooli-prod"]);
     for (const t of built.tenants) expect(t.dependencies.map((d) => d.node.id)).toEqual(["platform-prod"]);
   });
 
@@ -216,8 +217,10 @@ describe("stacks from the default config", () => {
     expect(warehouseGrant.privileges).toEqual(["USAGE"]);
     expect(String(warehouseGrant.account_role_name)).toContain("READER");
     expect(resourcesOf(platform["platform-prod"], "snowflake_warehouse").map((w) => w.name).sort()).toEqual(["ACME_PROD_BACKFILL_WH", "ACME_PROD_BACKFILL_WH", "ACME_PROD_QUERY_WH", "ACME_PROD_QUERY_WH"]);
-    const read = resourcesOf(json, "aws_iam_role_policy").find((p) => p.name === "read-tenant-logs")!;
-    expect(statementsBySid(read.policy).ReadObjectsUnderPrefixes.Resource).toEqual(["arn:aws:s3:::acme-prod-umbrella-111111111111-logs/gsuite_audit/*", "arn:aws:s3:::acme-prod-umbrella-111111111111-logs/edr/*"]);
+    const ops = resourcesOf(json, "aws_iam_role_policy").find((p) => p.name === "ops-tenant-logs")!;
+    expect(statementsBySid(ops.policy).ReadObjectsUnderPrefixes.Resource).toEqual(["arn:aws:s3:::acme-prod-umbrella-111111111111-logs/gsuite_audit/*", "arn:aws:s3:::acme-prod-umbrella-111111111111-logs/edr/*"]);
+    // Roles for the named principals only: umbrella names operators, no readers.
+    expect(resourcesOf(json, "aws_iam_role").map((r) => r.name).filter((n) => /-(read|ops|restore)$/.test(String(n))).sort()).toEqual(["acme-prod-umbrella-ops", "acme-prod-umbrella-restore"]);
   });
 
   test("backfill: per Snowflake account a warehouse, monitor, BACKFILL role and progress table on that account's provider; each tenant grants the role its own schema only", () => {
@@ -386,7 +389,8 @@ describe("stacks from the default config", () => {
     const objectEvents = (trail.advanced_event_selector as { field_selector: { field: string; starts_with?: string[]; not_starts_with?: string[] }[] }[])[0].field_selector;
     const arns = objectEvents.find((f) => f.field === "resources.ARN")!;
     const audited = arns.starts_with![0].replace("arn:aws:s3:::", "");
-    for (const [name, json] of Object.entries(tenants)) {
+    // The tenants in the environment's account (hooli, in an account of its own, has its own test below).
+    for (const [name, json] of Object.entries(tenants).filter(([n]) => n !== "tenant-hooli-prod")) {
       const tenant = name.split("-")[1];
       const vault = resourcesOf(json, "aws_s3_bucket").find((b) => String(b.bucket).endsWith("-backup"))!;
       expect(vault.bucket).toBe(`acme-prod-${tenant}-111111111111-backup`);
@@ -428,7 +432,68 @@ describe("stacks from the default config", () => {
           ],
         },
       });
+      // Applied as the deploy role: the vault's resources are on a provider that assumes it (but for a read-only plan).
+      const backupProvider = json.provider!.aws.find((p) => p.alias === "backup")!;
+      expect(backupProvider).toMatchObject({ region, allowed_account_ids: ["111111111111"] });
+      expect(backupProvider.dynamic).toEqual({
+        assume_role: { for_each: '${var.lakehouse_read_only ? [] : ["arn:aws:iam::111111111111:role/lakehouse-deployer"]}', content: { role_arn: "${assume_role.value}", session_name: "security-lakehouse" } },
+      });
+      for (const type of Object.keys(json.resource)) {
+        for (const [address, body] of Object.entries(json.resource[type])) if (address.startsWith("BackupVault_") && !/ReplicationFailedAlarm/.test(address)) expect([type, address, body.provider]).toEqual([type, address, "aws.backup"]);
+      }
+      // The CI plan role may list the vault (a plan's refresh), not its versions.
+      expect(vaultPolicy.DenyListingExceptVaultRoles.Condition!.ArnNotLike["aws:PrincipalArn"]).toContain("arn:aws:iam::111111111111:role/lakehouse-ci-plan");
+      expect(vaultPolicy.DenyVersionListingExceptVaultRoles.Condition!.ArnNotLike["aws:PrincipalArn"]).not.toContain("arn:aws:iam::111111111111:role/lakehouse-ci-plan");
     }
+  });
+
+  test("a tenant in an AWS account of its own (hooli): everything there, applied as its deploy role, logging and alarming within the account", () => {
+    const json = tenants["tenant-hooli-prod"];
+    const assume = [{ role_arn: '${var.lakehouse_read_only ? "arn:aws:iam::222222222222:role/lakehouse-plan" : "arn:aws:iam::222222222222:role/lakehouse-deploy"}', session_name: "security-lakehouse" }];
+    expect(json.provider!.aws).toEqual([expect.objectContaining({ region: "us-east-1", allowed_account_ids: ["222222222222"], assume_role: assume })]);
+    expect((json as unknown as { variable: unknown }).variable).toEqual({ lakehouse_read_only: expect.objectContaining({ type: "bool", default: false }) });
+    // Server access logs stay in the account: an access-log bucket of its own, which its log bucket and vault log into.
+    const buckets = resourcesOf(json, "aws_s3_bucket").map((b) => b.bucket).sort();
+    expect(buckets).toEqual(["acme-prod-hooli-222222222222-backup", "acme-prod-hooli-222222222222-logs", "acme-prod-hooli-222222222222-us-east-1-s3-access-logs"]);
+    const accessLogs = Object.keys(json.resource.aws_s3_bucket).find((k) => k.startsWith("AccessLogs_us_east_1"))!;
+    for (const logging of resourcesOf(json, "aws_s3_bucket_logging")) expect(logging.target_bucket).toBe(`\${aws_s3_bucket.${accessLogs}.bucket}`);
+    // Its vault: administered by its deploy role only (the environment's admins are in another account), listed by its plan role.
+    const vaultPolicy = statementsBySid(resourcesOf(json, "aws_s3_bucket_policy").find((p) => String(p.policy).includes("DenyVersionDeletesAndLockBypass"))!.policy);
+    expect(vaultPolicy.DenyVaultConfigurationExceptAdministrators.Condition).toEqual({ ArnNotLike: { "aws:PrincipalArn": ["arn:aws:iam::222222222222:role/lakehouse-deploy"] } });
+    expect(vaultPolicy.DenyListingExceptVaultRoles.Condition!.ArnNotLike["aws:PrincipalArn"]).toContain("arn:aws:iam::222222222222:role/lakehouse-plan");
+    // The environment's alert topic is in another account: the alarms say why they notify nobody.
+    for (const alarm of resourcesOf(json, "aws_cloudwatch_metric_alarm")) {
+      expect(alarm.alarm_actions).toEqual([]);
+      expect(String(alarm.alarm_description)).toContain("tenant hooli is in AWS account 222222222222, and environment prod's alert topic is in 111111111111");
+    }
+    // The cross-account writer: in the bucket policy and, through S3 only, in the key policy.
+    const key = statementsBySid(Object.entries(json.resource.aws_kms_key).find(([k]) => k.startsWith("LogKey_"))![1].policy);
+    expect(key.OtherAccountWritersThroughServices).toEqual({
+      Sid: "OtherAccountWritersThroughServices",
+      Effect: "Allow",
+      Principal: { AWS: ["arn:aws:iam::111111111111:role/hooli-github-audit-stream"] },
+      Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+      Resource: "*",
+      Condition: { StringEquals: { "kms:ViaService": ["s3.us-east-1.amazonaws.com"] } },
+    });
+    // The log guard lets its deploy role change its buckets and keys.
+    const scp = statementsBySid(resourcesOf(platform["platform-prod"], "aws_organizations_policy")[0].content);
+    expect(JSON.stringify(scp)).toContain("arn:aws:iam::222222222222:role/lakehouse-deploy");
+  });
+
+  test("the IAM roles and reserved concurrency counted per account for the quota check are the ones the stacks make", () => {
+    const made = new Map<string, { roles: number; reserved: Map<string, number> }>();
+    for (const json of [...Object.values(platform), ...Object.values(tenants)]) {
+      const account = (json.provider!.aws[0].allowed_account_ids as string[])[0];
+      const region = String(json.provider!.aws.find((p) => p.alias === undefined)?.region ?? "");
+      const m = made.get(account) ?? { roles: 0, reserved: new Map<string, number>() };
+      m.roles += resourcesOf(json, "aws_iam_role").length;
+      for (const fn of resourcesOf(json, "aws_lambda_function")) m.reserved.set(region, (m.reserved.get(region) ?? 0) + Number(fn.reserved_concurrent_executions ?? 0));
+      made.set(account, m);
+    }
+    const counted = awsFootprints(DEFAULT);
+    expect(counted.map((f) => [f.accountId, f.iamRoles, Object.fromEntries(f.reservedConcurrency)])).toEqual([...made].map(([a, m]) => [a, m.roles, Object.fromEntries(m.reserved)]));
+    expect(counted.map((f) => f.accountId)).toEqual(["111111111111", "222222222222"]);
   });
 
   test("a restore-ready tenant (initech): each source has a backup stage on the vault its integration may read, and its access role reads the vault", () => {
@@ -488,13 +553,16 @@ describe("stack outputs (docs/outputs.md)", () => {
     }
   });
 
-  test("a tenant stack outputs its bucket, key, roles and schema, and its vault only with a backup", () => {
+  test("a tenant stack outputs its bucket, key, the roles access names principals for, and schema, and its vault only with a backup", () => {
     for (const [name, json] of Object.entries(tenants)) {
       const tenant = resolved.get(name)!;
-      expect(Object.keys(json.output ?? {}).sort()).toEqual(["aws_roles", "log_bucket", "snowflake", "sources", ...(tenant.backup ? ["backup_vault"] : [])].sort());
+      const readers = (tenant.config.access?.readers?.length ?? 0) > 0;
+      const operators = (tenant.config.access?.operators?.length ?? 0) > 0;
+      expect(Object.keys(json.output ?? {}).sort()).toEqual([...(readers || operators ? ["aws_roles"] : []), "log_bucket", "snowflake", "sources", ...(tenant.backup ? ["backup_vault"] : [])].sort());
       expect(valueOf(json, "log_bucket")).toEqual({ name: ref("aws_s3_bucket", "LogBucket", "bucket"), arn: ref("aws_s3_bucket", "LogBucket", "arn"), kms_key_arn: ref("aws_kms_key", "LogKey", "arn") });
+      // Since aws/tenant-access-roles 0.3.0 a role exists only for the principals access names.
       expect(valueOf(json, "aws_roles")).toEqual({
-        read: ref("aws_iam_role", "AwsRoles_Read", "arn"),
+        ...(readers ? { read: ref("aws_iam_role", "AwsRoles_Read", "arn") } : {}),
         ops: ref("aws_iam_role", "AwsRoles_Ops", "arn"),
         ...(tenant.backup ? { restore: ref("aws_iam_role", "AwsRoles_Restore", "arn"), restore_batch: ref("aws_iam_role", "AwsRoles_RestoreBatch", "arn") } : {}),
       });

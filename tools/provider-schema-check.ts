@@ -125,8 +125,17 @@ function checkBody(body: Record<string, unknown>, block: SchemaBlock, ctx: { add
   };
   const attributes = block.attributes ?? {};
   const blocks = block.block_types ?? {};
+  // Terraform's `dynamic "<block>" { for_each, content }`: the content is checked as that block, its count is for_each's to decide.
+  const dynamicBlocks = isObject(body.dynamic) ? body.dynamic : {};
+  for (const [name, spec] of Object.entries(dynamicBlocks)) {
+    const at2 = `${at("dynamic")}.${name}`;
+    if (!blocks[name]) push("unknown", at2, `${at2}: no block ${name} in ${ctx.typeName}`);
+    else if (!isObject(spec) || !("for_each" in spec) || !isObject(spec.content)) push("shape", at2, `${at2}: a dynamic block needs for_each and a content object`);
+    else checkBody(spec.content, blocks[name].block, ctx, `${at2}.content`, out);
+  }
   for (const [key, value] of Object.entries(body)) {
     if (path === "" && ctx.meta.has(key)) continue;
+    if (key === "dynamic" && isObject(value)) continue;
     const attr = attributes[key];
     const nested = blocks[key];
     if (attr) {
@@ -159,7 +168,7 @@ function checkBody(body: Record<string, unknown>, block: SchemaBlock, ctx: { add
   }
   for (const [key, attr] of Object.entries(attributes)) if (attr.required && !(key in body)) push("missing", at(key), `${at(key)} is required`);
   for (const [key, nested] of Object.entries(blocks)) {
-    if ((nested.min_items ?? 0) > 0 && !(key in body)) push("missing", at(key), `${at(key)}: at least ${nested.min_items} block(s) required`);
+    if ((nested.min_items ?? 0) > 0 && !(key in body) && !(key in dynamicBlocks)) push("missing", at(key), `${at(key)}: at least ${nested.min_items} block(s) required`);
   }
 }
 

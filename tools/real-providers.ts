@@ -4,7 +4,7 @@
  *
  *   real-providers validate [outdir…]  every stack of every example (or of the given synth outputs), `terraform validate` with the real AWS
  *                             provider (Snowflake references as unknown variables: see provider-copies)
- *   real-providers emulate    the default example's platform stack and one tenant stack: the AWS
+ *   real-providers emulate    the default example's platform stack and three tenant stacks (one in an account of its own): the AWS
  *                             resources planned, applied to a local AWS emulator (moto's server),
  *                             planned again — the second plan must be empty — and destroyed
  *
@@ -28,9 +28,14 @@ import { applyPlans, readPlan } from "../review/plan";
 /** The AWS provider version scripts/aws-provider.sh builds, validated here. */
 export const VALIDATED_AWS_VERSION = "6.34.0";
 
-/** The default example's stacks applied to the emulator: the platform first (tenants log into its bucket); umbrella for its puller and Firehose/Kinesis source. */
-export const EMULATED_STACKS = ["platform-prod", "tenant-initech-prod", "tenant-umbrella-prod"];
-/** The account the default example's providers allow (allowed_account_ids); the emulator answers as it. */
+/**
+ * The default example's stacks applied to the emulator: the platform first (tenants log into its
+ * bucket); umbrella for its puller and Firehose/Kinesis source; hooli, a tenant in an AWS account of its
+ * own, whose providers assume its deploy role there (moto's STS hands out credentials it serves as that
+ * account, as for the platform's management-account provider) and which logs into a bucket of its own.
+ */
+export const EMULATED_STACKS = ["platform-prod", "tenant-initech-prod", "tenant-umbrella-prod", "tenant-hooli-prod"];
+/** The account the default example's environment providers allow (allowed_account_ids); the emulator answers as it unless a provider assumes a role elsewhere. */
 const EMULATED_ACCOUNT = "111111111111";
 
 export interface Run {

@@ -31,8 +31,8 @@ export function batchReportPrefix(stateKey: string): string {
 }
 
 /** The role S3 Batch Operations restores as (`<awsRolePrefix>-restore-batch`); the restore role may pass it to S3 Batch Operations only. */
-export function restoreBatchRoleArn(env: ResolvedEnvironment, tenant: ResolvedTenant): string {
-  return TenantAccessRoles.restoreBatchRoleArnFor(env.accountId, tenant.awsRolePrefix);
+export function restoreBatchRoleArn(tenant: ResolvedTenant): string {
+  return TenantAccessRoles.restoreBatchRoleArnFor(tenant.accountId, tenant.awsRolePrefix);
 }
 
 /** Snowflake names a source's restore uses, all from the pipe's own (snowpipeObjectNames, snowpipeCopyParts). */

@@ -145,6 +145,9 @@ export function planFromArguments(values: Values, usage: (message: string) => Er
   if (backup === undefined) {
     throw usage(`restore --tenant ${tenant.id}: has no backup vault in environment ${env.name} (backups come from environments[].backup, and the tenant must not set backup.enabled: false)`);
   }
+  if (!(tenant.config.access?.operators?.length ?? 0)) {
+    throw usage(`restore --tenant ${tenant.id}: has no restore role (tenants[].access.operators names who may assume ${tenant.awsRolePrefix}-restore; without operators it is not made)`);
+  }
   const names = sourceRestoreNames(env, tenant, source);
   const target = restoreTarget(names, str("into"));
   if ("problem" in target) throw usage(`restore --into ${target.problem}`);
@@ -158,8 +161,9 @@ export function planFromArguments(values: Values, usage: (message: string) => Er
     prefixes: rangePrefixes(source.keyPrefix, from.ms, to.ms),
     rangeDays: new Set(rangeDays),
     names,
-    accountId: env.accountId,
-    batch: { threshold: DEFAULTS.batchThreshold, roleArn: restoreBatchRoleArn(env, tenant) },
+    // The tenant's account: its own (tenants[].awsAccountId) or its environment's.
+    accountId: tenant.accountId,
+    batch: { threshold: DEFAULTS.batchThreshold, roleArn: restoreBatchRoleArn(tenant) },
     copyBatchSize: MAX_COPY_FILES,
     restoreReady: backup.restoreReady,
     concurrency: DEFAULTS.concurrency,

@@ -46,7 +46,6 @@ export class GsuiteAuditStack extends TerraformStack {
     const integration = new StorageIntegration(this, "Integration", {
       name: "GSUITE_AUDIT_S3",
       roleArn: SnowflakeAccessRole.arnFor(ACCOUNT, roleName),
-      externalId: "example-gsuite-audit",
       allowedLocations: [`s3://${BUCKET}/gsuite/`],
     });
     const role = new SnowflakeAccessRole(this, "AccessRole", {

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { Alias, Document, LineCounter, Node as YamlNode, YAMLError, isMap, isScalar, isSeq, parseDocument, visit } from "yaml";
 import { ConfigSyntaxError, LakehouseValidationError, ValidationProblem, formatPath } from "../../modules/core/errors";
 import { problemsOf } from "../../modules/core/validate";
+import { quotaProblems } from "./quotas";
 import { LakehouseConfig, LakehouseConfigInput, crossCheck, lakehouseConfigSchema } from "./schema";
 import { messageWithFix } from "./suggestions";
 
@@ -17,7 +18,15 @@ export type ConfigLocator = (path: readonly PropertyKey[], key?: string) => stri
  */
 export function parseConfig(input: LakehouseConfigInput | unknown, where = "config", locate?: ConfigLocator): LakehouseConfig {
   const result = lakehouseConfigSchema.safeParse(input);
-  if (result.success) return result.data;
+  if (result.success) {
+    // A valid config may still not fit its AWS accounts (IAM roles, reserved Lambda concurrency).
+    const over = quotaProblems(result.data).map((p): ValidationProblem => {
+      const location = locate?.(p.path);
+      return location ? { path: formatPath(p.path), message: p.message, location } : { path: formatPath(p.path), message: p.message };
+    });
+    if (over.length > 0) throw new LakehouseValidationError(where, over);
+    return result.data;
+  }
   // problemsOf keeps zod's issues one for one, so the i-th problem is the i-th issue.
   const problems: ValidationProblem[] = problemsOf(result.error).map((problem, i) => {
     const issue = result.error.issues[i];

@@ -1,7 +1,7 @@
 import { bucketName, iamRoleName, limitedName, snowflakeName } from "../../modules/core/naming";
 import { EventTimeFormat } from "../../modules/snowflake/snowpipe/sql";
 import { applyCatalog } from "./catalog";
-import { BUILT_IN_DEFAULTS, EffectiveSourceConfig, EnvironmentConfig, LakehouseConfig, SourceConfig, TenantConfig } from "./schema";
+import { BUILT_IN_DEFAULTS, DEFAULT_TENANT_DEPLOY_ROLE, DEFAULT_TENANT_PLAN_ROLE, EffectiveSourceConfig, EnvironmentConfig, LakehouseConfig, SourceConfig, TenantConfig } from "./schema";
 import { BACKFILL_SCHEMA, logDatabaseName, sourceTableName, tenantSchemaName } from "./names";
 
 /**
@@ -26,7 +26,17 @@ export interface ResolvedSource {
   readonly tableName: string;
   readonly storageIntegrationName: string;
   readonly accessRoleName: string;
-  readonly externalId: string;
+}
+
+/**
+ * A tenant in an AWS account of its own (`tenants[].awsAccountId`): the roles its stack's providers
+ * assume there, to apply and to plan.
+ */
+export interface ResolvedOwnAccount {
+  /** `arn:aws:iam::<account>:role/<deployRoleName>`: what the tenant's stack is applied as. */
+  readonly deployRoleArn: string;
+  /** `arn:aws:iam::<account>:role/<planRoleName>`: what a read-only plan refreshes it as. */
+  readonly planRoleArn: string;
 }
 
 export interface ResolvedTenant {
@@ -34,6 +44,10 @@ export interface ResolvedTenant {
   readonly id: string;
   readonly region: string;
   readonly retentionDays: number;
+  /** The AWS account the tenant's resources live in: its own (`awsAccountId`) or its environment's. */
+  readonly accountId: string;
+  /** Set when the tenant is in an account of its own: the roles its stack assumes there. */
+  readonly ownAccount?: ResolvedOwnAccount;
   readonly stackName: string;
   readonly bucketName: string;
   readonly kmsAliasName: string;
@@ -60,7 +74,19 @@ export interface ResolvedBackup {
   /** Days every backup version is locked, and how. */
   readonly objectLock: { readonly mode: "GOVERNANCE" | "COMPLIANCE"; readonly days: number };
   readonly staleAfterHours: number;
+  /**
+   * Roles the vault policy lets manage the vault: the environment's adminRoleArns in the vault's
+   * account, and for a tenant in an account of its own its deploy role there.
+   */
   readonly adminRoleArns: readonly string[];
+  /**
+   * The role the vault's provider assumes to apply (one of adminRoleArns), for a tenant in its
+   * environment's account; none for a tenant in an account of its own, whose stack already runs as
+   * its deploy role there.
+   */
+  readonly deployRoleArn?: string;
+  /** Read-only roles a plan refreshes the vault as: the vault policy lets them list it. */
+  readonly planRoleArns: readonly string[];
   /** The role S3 replicates the tenant's bucket as. */
   readonly replicationRoleName: string;
   /** Each source has a stage on the vault (`<TABLE>_BACKUP_STAGE`) its integration may read, so `lakehouse restore` can load into Snowflake. */
@@ -156,17 +182,21 @@ export function resolveConfig(config: LakehouseConfig): ResolvedLakehouse {
   };
 }
 
-function resolveBackup(org: string, env: EnvironmentConfig, t: TenantConfig, retentionDays: number, floorDays: number): ResolvedBackup | undefined {
+function resolveBackup(org: string, env: EnvironmentConfig, t: TenantConfig, accountId: string, own: ResolvedOwnAccount | undefined, retentionDays: number, floorDays: number): ResolvedBackup | undefined {
   if (!env.backup || t.backup?.enabled === false) return undefined;
+  const inAccount = (arn: string) => arn.split(":")[4] === accountId;
   return {
-    vaultBucketName: backupVaultBucketName(org, env.name, env.awsAccountId, t.id),
+    vaultBucketName: backupVaultBucketName(org, env.name, accountId, t.id),
     region: t.backup?.region ?? t.region,
     storageClass: t.backup?.storageClass ?? env.backup.storageClass ?? "DEEP_ARCHIVE",
     retentionDays: t.backup?.retentionDays ?? env.backup.retentionDays ?? retentionDays,
     retentionFloorDays: floorDays,
     objectLock: env.backup.objectLock ?? { mode: "COMPLIANCE", days: floorDays },
     staleAfterHours: env.backup.staleAfterHours ?? 24,
-    adminRoleArns: env.backup.adminRoleArns,
+    // Roles of another account get nothing from a vault policy that only denies: they are left out.
+    adminRoleArns: own ? [own.deployRoleArn, ...env.backup.adminRoleArns.filter(inAccount)] : env.backup.adminRoleArns,
+    deployRoleArn: own ? undefined : (env.backup.deployRoleArn ?? env.backup.adminRoleArns[0]),
+    planRoleArns: own ? [own.planRoleArn, ...(env.backup.planRoleArns ?? []).filter(inAccount)] : (env.backup.planRoleArns ?? []),
     replicationRoleName: iamRoleName(org, env.name, t.id, "backup-replication"),
     restoreReady: t.backup?.restoreReady ?? false,
   };
@@ -174,14 +204,23 @@ function resolveBackup(org: string, env: EnvironmentConfig, t: TenantConfig, ret
 
 function resolveTenant(org: string, env: EnvironmentConfig, t: TenantConfig, defaults: typeof BUILT_IN_DEFAULTS): ResolvedTenant {
   const retentionDays = t.retentionDays ?? defaults.retentionDays;
+  const accountId = t.awsAccountId ?? env.awsAccountId;
+  const own: ResolvedOwnAccount | undefined = t.awsAccountId
+    ? {
+        deployRoleArn: `arn:aws:iam::${t.awsAccountId}:role/${t.deployRoleName ?? DEFAULT_TENANT_DEPLOY_ROLE}`,
+        planRoleArn: `arn:aws:iam::${t.awsAccountId}:role/${t.planRoleName ?? DEFAULT_TENANT_PLAN_ROLE}`,
+      }
+    : undefined;
   return {
-    backup: resolveBackup(org, env, t, retentionDays, defaults.retentionFloorDays),
+    backup: resolveBackup(org, env, t, accountId, own, retentionDays, defaults.retentionFloorDays),
     config: t,
     id: t.id,
     region: t.region,
     retentionDays,
+    accountId,
+    ...(own ? { ownAccount: own } : {}),
     stackName: `tenant-${t.id}-${env.name}`,
-    bucketName: bucketName(org, env.name, t.id, env.awsAccountId, "logs"),
+    bucketName: bucketName(org, env.name, t.id, accountId, "logs"),
     kmsAliasName: `${org}-${env.name}-${t.id}-logs`,
     schemaName: tenantSchemaName(t.id),
     snowflakeRolePrefix: snowflakeName(org, env.name, t.id),
@@ -202,7 +241,6 @@ function resolveTenant(org: string, env: EnvironmentConfig, t: TenantConfig, def
         tableName: sourceTableName(s.name),
         storageIntegrationName: snowflakeName(org, env.name, t.id, s.name, "s3"),
         accessRoleName: iamRoleName(org, env.name, t.id, s.name, "snowflake"),
-        externalId: `${org}-${env.name}-${t.id}-${s.name}`,
       };
     }),
   };

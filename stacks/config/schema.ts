@@ -12,6 +12,22 @@ import { SOURCE_TYPES, applyCatalog } from "./catalog";
 import { SUBSCRIPTION_ENDPOINTS } from "../../modules/aws/alert-topic";
 import { EXEMPT_ROLE_ARN, SCP_TARGET_ID } from "../../modules/aws/log-guard-scp";
 
+/** AWS's quotas the config is checked against (Service Quotas: IAM, Lambda). */
+export const AWS_QUOTA_LIMITS = {
+  /** IAM roles per account, by default. */
+  iamRolesDefault: 1000,
+  /** IAM roles per account, at most (a quota increase stops here). */
+  iamRolesHard: 5000,
+  /** Lambda concurrent executions per account and region, by default. */
+  lambdaConcurrencyDefault: 1000,
+  /** Lambda keeps at least this much of a region's pool unreserved: reservations beyond it are refused. */
+  unreservedConcurrencyMinimum: 100,
+} as const;
+
+/** Roles a tenant in an account of its own is applied and planned as, unless it names others. */
+export const DEFAULT_TENANT_DEPLOY_ROLE = "lakehouse-deploy";
+export const DEFAULT_TENANT_PLAN_ROLE = "lakehouse-plan";
+
 /*
  * Every field carries its description in the schema (`.describe`, last in its chain: zod drops a
  * description given before a refine), so the JSON Schema for editors and the configuration reference
@@ -62,6 +78,8 @@ const transition = z
   .describe("A move of files to a cheaper S3 storage class, some days after they were written.");
 
 const roleArn = z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, "must be an IAM role ARN").describe("An IAM role ARN, arn:aws:iam::<account>:role/<name>.");
+const iamRoleNameSchema = z.string().regex(/^[\w+=,.@-]{1,64}$/, "must be an IAM role name (1-64 of [A-Za-z0-9+=,.@_-])");
+const awsAccountId = z.string().regex(/^\d{12}$/, "must be a 12-digit AWS account id");
 
 const firehose = z.strictObject({
   source: z.enum(["direct-put", "kinesis"]).describe("Where records enter the delivery stream. direct-put: producers call PutRecordBatch on it; kinesis: a Kinesis data stream in front."),
@@ -291,15 +309,26 @@ export const tenantSchema = z
       .strictObject({
         readers: z
           .array(roleArn)
+          .min(1, "list at least one role, or leave readers out")
           .optional()
-          .describe("Roles that may assume the read role. <prefix>-read lists and reads the tenant's prefixes and decrypts with its key. Default: the account's principals tagged lakehouse:tenant = <id>."),
+          .describe("Roles that may assume the read role, <prefix>-read, which lists and reads the tenant's prefixes and decrypts with its key. Only these roles are trusted; without readers there is no read role."),
         operators: z
           .array(roleArn)
+          .min(1, "list at least one role, or leave operators out")
           .optional()
-          .describe("Roles that may assume the operations role. <prefix>-ops also writes under the tenant's prefixes (never deletes); with a backup, the same roles may assume the restore role. Default: as for readers."),
+          .describe("Roles that may assume the operations role, <prefix>-ops, which also writes under the tenant's prefixes (never deletes), and with a backup the restore role. Only these roles are trusted; without operators there are neither."),
       })
       .optional()
-      .describe("Who may assume the tenant's AWS read and operations roles. Default: the account's principals tagged lakehouse:tenant = <id> (and allowed by their own policies)."),
+      .describe(
+        "Who may assume the tenant's AWS roles, by IAM role ARN (any account, e.g. SSO permission-set roles). Only the named roles are trusted, never a principal tag (anyone who may tag themselves or pass session tags would get in); a role nobody is named for is not made. Default: none.",
+      ),
+    awsAccountId: awsAccountId
+      .optional()
+      .describe(
+        "The AWS account the tenant's resources live in, when not its environments' (a customer in an account of its own). Its stack's providers assume deployRoleName there (planRoleName for a plan with TF_VAR_lakehouse_read_only=true), and its IAM roles and Lambda concurrency count against that account's quotas. Default: the environment's awsAccountId.",
+      ),
+    deployRoleName: iamRoleNameSchema.optional().describe("With awsAccountId: the role in that account the tenant's stack is applied as. Default lakehouse-deploy."),
+    planRoleName: iamRoleNameSchema.optional().describe("With awsAccountId: the read-only role in that account a plan refreshes the tenant's stack as. Default lakehouse-plan."),
     backup: tenantBackup.optional().describe("This tenant's backup, over its environment's. The environment's backup turns backups on."),
     sources: z.array(sourceSchema).min(1, "a tenant needs at least one source").describe("The tenant's log sources, at least one."),
   })
@@ -434,6 +463,13 @@ export const environmentSchema = z
           .array(roleArn)
           .min(1, "at least one: the role Terraform applies with, or after the first apply nobody could manage the vaults")
           .describe("Roles that may still manage the vaults. The role Terraform applies with, a break-glass role: the vault policy denies everyone else."),
+        deployRoleArn: roleArn
+          .optional()
+          .describe("The role the tenant stacks' vault provider assumes to apply the vaults, one of adminRoleArns: the vaults are always applied as a role their policy trusts. A plan with TF_VAR_lakehouse_read_only=true does not assume it. Default: the first of adminRoleArns."),
+        planRoleArns: z
+          .array(roleArn)
+          .optional()
+          .describe("Read-only roles a plan refreshes the vaults as (the CI plan role). The vault policy lets them list the vault and nothing more. Default: none."),
         storageClass: backupStorageClass.optional().describe("Archive class of the backups. Default DEEP_ARCHIVE, which bills at least 180 days (GLACIER and GLACIER_IR 90)."),
         retentionDays: retentionDays.optional().describe("Days backups are kept. Default: each tenant's retentionDays."),
         objectLock: z
@@ -512,11 +548,36 @@ export const defaultsSchema = z
   })
   .describe("Defaults that tenants and sources inherit unless they set their own. Each built-in default is the secure and boring choice.");
 
+/** Quotas of one AWS account where they were raised from AWS's defaults (Service Quotas). */
+const accountQuotas = z
+  .strictObject({
+    iamRoles: z
+      .number()
+      .int()
+      .min(1)
+      .max(AWS_QUOTA_LIMITS.iamRolesHard, `IAM allows at most ${AWS_QUOTA_LIMITS.iamRolesHard.toLocaleString("en-US")} roles per account`)
+      .optional()
+      .describe("IAM roles the account may hold, 1-5000. Default 1000 (AWS's default quota)."),
+    lambdaConcurrentExecutions: z
+      .number()
+      .int()
+      .min(AWS_QUOTA_LIMITS.unreservedConcurrencyMinimum)
+      .optional()
+      .describe("Lambda concurrent executions per region, the account's regional pool. Default 1000; 100 of it always stay unreserved."),
+  })
+  .describe("The quotas of one AWS account, where they were raised from AWS's defaults.");
+
 const lakehouseShape = z.strictObject({
     organization: bucketSafeSlug(15).describe("Your organization's short name, such as acme. It begins the names of buckets, keys and IAM roles, and of Snowflake databases, roles and warehouses."),
     environments: z.array(environmentSchema).min(1, "at least one environment is required").describe("The environments, at least one."),
     defaults: defaultsSchema.optional(),
     tenants: z.array(tenantSchema).min(1, "at least one tenant is required").describe("The tenants, at least one."),
+    awsQuotas: z
+      .record(awsAccountId, accountQuotas)
+      .optional()
+      .describe(
+        'Raised quotas per AWS account id ("111111111111": { iamRoles: 2500 }). The config is refused when an account would receive more IAM roles, or reserve more Lambda concurrency in a region, than its quotas allow (docs/accounts.md). Default: AWS\'s default quotas.',
+      ),
 });
 
 /** The whole config schema: shape, then the cross-field checks. */
@@ -577,6 +638,9 @@ export function crossCheck(c: {
   const envNames = new Map<string, number>();
   list(c.environments).forEach((env, i) => {
     if (!isObject(env)) return;
+    const backup = isObject(env.backup) ? env.backup : undefined;
+    if (backup?.deployRoleArn !== undefined && !list(backup.adminRoleArns).includes(backup.deployRoleArn))
+      issue(["environments", i, "backup", "deployRoleArn"], "must be one of adminRoleArns: the vaults' policy denies their configuration to every other role");
     const first = envNames.get(env.name);
     if (first !== undefined) issue(["environments", i, "name"], `duplicate environment '${env.name}' (also environments[${first}])`);
     else envNames.set(env.name, i);
@@ -586,6 +650,7 @@ export function crossCheck(c: {
     unique(subscriptions, (sub) => (isObject(sub) ? `${sub.protocol} ${sub.endpoint}` : undefined), [...envPath, "alertDelivery", "sns", "subscriptions"], "subscription", issue);
     unique(list(isObject(alerts?.email) ? alerts.email.recipients : undefined), String, [...envPath, "alertDelivery", "email", "recipients"], "recipient", issue);
     unique(list(isObject(env.backup) ? env.backup.adminRoleArns : undefined), String, [...envPath, "backup", "adminRoleArns"], "role", issue);
+    unique(list(isObject(env.backup) ? env.backup.planRoleArns : undefined), String, [...envPath, "backup", "planRoleArns"], "role", issue);
     if (isObject(env.logGuard)) {
       unique(list(env.logGuard.targetIds), String, [...envPath, "logGuard", "targetIds"], "target", issue);
       unique(list(env.logGuard.exemptRoleArns), String, [...envPath, "logGuard", "exemptRoleArns"], "role", issue);
@@ -611,6 +676,8 @@ export function crossCheck(c: {
       issue(["tenants", t, "retentionDays"], `${tenant.retentionDays} is below the retention floor of ${floor} days`);
 
     unique(list(tenant.environments), String, ["tenants", t, "environments"], "environment", issue);
+    if (isObject(tenant.access))
+      for (const key of ["readers", "operators"] as const) unique(list(tenant.access[key]), String, ["tenants", t, "access", key], "role", issue);
     const envs = tenant.environments !== undefined ? list(tenant.environments) : [...envNames.keys()];
     list(tenant.environments).forEach((name, e) => {
       if (!envNames.has(name)) issue(["tenants", t, "environments", e], `unknown environment '${name}'`);
@@ -619,7 +686,12 @@ export function crossCheck(c: {
       const env = c.environments[envNames.get(name) ?? -1];
       if (env && !list(env.snowflakeAccounts).some((a) => isObject(a) && a.region === tenant.region))
         issue(["tenants", t, "region"], `no Snowflake account for region '${tenant.region}' in environment '${name}' (data stays in the tenant's region)`);
+      if (env && tenant.awsAccountId !== undefined && tenant.awsAccountId === env.awsAccountId)
+        issue(["tenants", t, "awsAccountId"], `is environment '${name}''s own account: leave awsAccountId out for a tenant in its environment's account`);
     }
+    if (tenant.awsAccountId === undefined)
+      for (const key of ["deployRoleName", "planRoleName"] as const)
+        if (tenant[key] !== undefined) issue(["tenants", t, key], "only with awsAccountId (a tenant in its environment's account is applied as the environment's role)");
 
     const sourceNames = new Map<string, number>();
     const prefixes: { prefix: string; index: number }[] = [];
@@ -782,7 +854,8 @@ function checkBackup(
       if (b) issue(path, `environment '${name}' has no backup (environments[].backup with its adminRoleArns turns backups on)`);
       continue;
     }
-    if (b?.region !== undefined && b.region !== tenant.region) {
+    // A tenant in an account of its own makes its vault's access-log bucket itself, and its alarms have no topic to reach.
+    if (b?.region !== undefined && b.region !== tenant.region && tenant.awsAccountId === undefined) {
       const tenantRegions = new Set(list(c.tenants).filter((o) => isObject(o) && (o.environments ?? list(c.environments).map((e) => e.name)).includes(name)).map((o) => o.region));
       if (!tenantRegions.has(b.region))
         issue([...path, "region"], `no tenant of environment '${name}' is in ${b.region}, so it has no access-log bucket or alert topic there for the vault (regions with tenants: ${[...tenantRegions].sort().join(", ")})`);

@@ -8,7 +8,7 @@ import { EXAMPLES, synthExamples } from "../../tools/examples";
 import { coverageCases } from "./coverage";
 import { decide, mismatch } from "./evaluator";
 import { statementsOf } from "./world";
-import { type ExampleUnderTest, FAMILIES } from "./requests";
+import { type ExampleUnderTest, FAMILIES, tenantRoleTrust } from "./requests";
 import { World } from "./world";
 
 /**
@@ -41,6 +41,26 @@ const COVERAGE_CASES = [...casesOf.values()].reduce((n, c) => n + c.length, 0);
 
 test("every example is in the suite, and its config known", () => {
   expect(Object.keys(CONFIGS).sort()).toEqual(Object.keys(EXAMPLES).sort());
+});
+
+test("a tenant's read, ops and restore roles exist exactly for the principals the config names (issue 16, item 6)", () => {
+  for (const e of examples.filter((x) => x.lakehouse)) {
+    for (const env of e.lakehouse!.environments) {
+      for (const tenant of env.tenants) {
+        const expected = tenantRoleTrust({ account: tenant.accountId, tenant });
+        const made = [...e.world.roles.values()].filter((r) => r.stack === tenant.stackName && /-(read|ops|restore|restore-batch)$/.test(r.name) && r.name.startsWith(tenant.awsRolePrefix));
+        // restore-batch is S3 Batch Operations' (a service role), made beside the restore role.
+        expect(made.map((r) => r.arn).filter((a) => !a.endsWith("-restore-batch")).sort()).toEqual(expected.map((x) => x.role).sort());
+        expect(made.some((r) => r.arn.endsWith("-restore-batch"))).toBe(expected.some((x) => x.role.endsWith("-restore")));
+        for (const { role, named } of expected) {
+          const principals = statementsOf(e.world.role(role)!.trust.doc).flatMap((st) => [((st.Principal as { AWS?: string | string[] } | undefined)?.AWS ?? [])].flat());
+          expect([role, [...new Set(principals)].sort()]).toEqual([role, [...new Set(named)].sort()]);
+          // No condition on a principal tag: a tag anyone may set on themselves decides nothing.
+          expect(JSON.stringify(e.world.role(role)!.trust.doc)).not.toMatch(/PrincipalTag/i);
+        }
+      }
+    }
+  }
 });
 
 test("every family derives requests from at least one example", () => {

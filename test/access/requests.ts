@@ -66,6 +66,8 @@ const fromService = (account: string, sourceArn: string): Ctx => ({ "aws:SourceA
 const kmsViaS3 = (region: string, bucket: string): Ctx => ({ "kms:ViaService": `s3.${region}.amazonaws.com`, "kms:EncryptionContext:aws:s3:arn": `arn:aws:s3:::${bucket}` });
 
 const DAY = "2026/12/01";
+/** An AWS account no example names (AWS's documentation example account): someone else's. */
+const FOREIGN_ACCOUNT = "444455556666";
 const s3Object = (bucket: string, key: string) => `arn:aws:s3:::${bucket}/${key}`;
 const s3Bucket = (bucket: string) => `arn:aws:s3:::${bucket}`;
 
@@ -110,6 +112,7 @@ interface TenantScope {
   readonly tenant: ResolvedTenant;
   readonly world: World;
   readonly stack: string;
+  /** The AWS account the tenant's resources are in. */
   readonly account: string;
   readonly region: string;
   readonly bucket: string;
@@ -126,7 +129,8 @@ function tenantsOf(example: ExampleUnderTest): TenantScope[] {
       tenant,
       world,
       stack: tenant.stackName,
-      account: env.accountId,
+      // Its own (tenants[].awsAccountId) or its environment's.
+      account: tenant.accountId,
       region: tenant.region,
       bucket: tenant.bucketName,
       key: keyByAlias(world, tenant.stackName, tenant.kmsAliasName),
@@ -205,7 +209,7 @@ const nativeDelivery: Family = {
             out.push(r(`${svc} decrypts a data key for a multipart ${s.name} upload`, who, "kms:Decrypt", t.key, "Allowed", { context: src, cite: CITE.vendedLogsKms, item: "16.4" }));
           }
           // The same service, for someone else's account (confused deputy), or outside its prefix.
-          out.push(r(`${svc} delivering to ${s.name} for another account`, who, "s3:PutObject", object, "Denied", { context: { ...fromService("222222222222", sourceArn.replace(t.account, "222222222222")), ...sseKms(t.key) } }));
+          out.push(r(`${svc} delivering to ${s.name} for another account`, who, "s3:PutObject", object, "Denied", { context: { ...fromService(FOREIGN_ACCOUNT, sourceArn.replace(t.account, FOREIGN_ACCOUNT)), ...sseKms(t.key) } }));
           out.push(r(`${svc} writing outside ${s.keyPrefix}`, who, "s3:PutObject", s3Object(t.bucket, `_puller-state/${s.name}.json`), "Denied", { context: { ...src, ...sseKms(t.key) } }));
         }
         for (const writer of d.writerRoleArns ?? []) {
@@ -366,9 +370,14 @@ const snowflakeRoles: Family = {
         const roleArn = SnowflakeAccessRole.arnFor(t.account, s.accessRoleName);
         const who = roleSession(t.world, roleArn, `Snowflake role ${s.accessRoleName}`);
         const file = s3Object(t.bucket, nativeKeyOrDay(s));
+        const externalId = externalIdOf(t.world, t.stack, t.account, s);
+        // Up to storage-integration 0.1.0 the external id was derived from names: any integration of the
+        // same Snowflake account (one IAM user serves them all) could present it.
+        const nameDerived = `${t.lakehouse.organization}-${t.env.name}-${t.tenant.id}-${s.name}`;
         const out: AccessRequest[] = [
-          r(`Snowflake assumes the ${s.name} role with its external id`, sf, "sts:AssumeRole", roleArn, "Allowed", { context: { "sts:ExternalId": s.externalId } }),
+          r(`Snowflake assumes the ${s.name} role with the external id Snowflake generated for its integration`, sf, "sts:AssumeRole", roleArn, "Allowed", { context: { "sts:ExternalId": externalId } }),
           r(`Snowflake assumes the ${s.name} role without its external id`, sf, "sts:AssumeRole", roleArn, "Denied"),
+          r(`another integration of the Snowflake account assumes the ${s.name} role with the name-derived external id ${nameDerived}`, sf, "sts:AssumeRole", roleArn, "Denied", { context: { "sts:ExternalId": nameDerived }, item: "16.5" }),
           r(`Snowpipe reads a ${s.name} file`, who, "s3:GetObject", file, "Allowed"),
           r(`Snowpipe reads a ${s.name} file version`, who, "s3:GetObjectVersion", file, "Allowed"),
           r(`Snowpipe lists ${s.keyPrefix}`, who, "s3:ListBucket", s3Bucket(t.bucket), "Allowed", { context: { "s3:prefix": `${s.keyPrefix}2026/` } }),
@@ -384,7 +393,7 @@ const snowflakeRoles: Family = {
         for (const other of t.env.tenants.filter((o) => o.id !== t.tenant.id)) {
           out.push(r(`the ${s.name} role reads tenant ${other.id}'s bucket`, who, "s3:GetObject", s3Object(other.bucketName, `${s.keyPrefix}${DAY}/x.json.gz`), "Denied"));
           for (const o of other.sources.filter((x) => x.name === s.name))
-            out.push(r(`Snowflake assumes tenant ${other.id}'s ${o.name} role with ${t.tenant.id}'s external id`, sf, "sts:AssumeRole", SnowflakeAccessRole.arnFor(t.account, o.accessRoleName), "Denied", { context: { "sts:ExternalId": s.externalId } }));
+            out.push(r(`Snowflake assumes tenant ${other.id}'s ${o.name} role with ${t.tenant.id}'s external id`, sf, "sts:AssumeRole", SnowflakeAccessRole.arnFor(other.accountId, o.accessRoleName), "Denied", { context: { "sts:ExternalId": externalId }, item: "16.5" }));
         }
         if (vault && vaultKey) {
           const backupFile = s3Object(vault.vaultBucketName, nativeKeyOrDay(s));
@@ -404,8 +413,39 @@ const snowflakeRoles: Family = {
     }),
 };
 
+/**
+ * The external id Snowflake generated for a source's storage integration (known after apply; the
+ * world's stand-in), which the source's access role's trust requires.
+ */
+function externalIdOf(world: World, stack: string, account: string, s: ResolvedSource): string {
+  const roleArn = SnowflakeAccessRole.arnFor(account, s.accessRoleName);
+  return only(
+    world.integrations(stack).filter((i) => i.name === s.storageIntegrationName && i.roleArn === roleArn),
+    `storage integration ${s.storageIntegrationName} of ${stack} assuming ${roleArn}`,
+  ).externalId;
+}
+
 function nativeKeyOrDay(s: ResolvedSource): string {
   return `${s.keyPrefix}${DAY}/10/file-0001${s.config.fileSuffix ?? ".json.gz"}`;
+}
+
+/**
+ * The tenant's read, ops and restore roles trust the principals `access.readers` / `operators` name,
+ * and nobody else (aws/tenant-access-roles 0.3.0, issue 16 item 6): a role nobody is named for is not
+ * made (test/access/access.test.ts checks that). Up to 0.2.0 an unnamed role trusted the account's
+ * principals tagged `lakehouse:tenant=<id>`, which anyone allowed to tag themselves or pass session tags
+ * satisfied; that principal is now refused, as is every other tenant's named principal.
+ */
+export function tenantRoleTrust(t: { readonly account: string; readonly tenant: ResolvedTenant }): { role: string; named: readonly string[] }[] {
+  const access = t.tenant.config.access;
+  const readers = access?.readers ?? [];
+  const operators = access?.operators ?? [];
+  const prefix = `arn:aws:iam::${t.account}:role/${t.tenant.awsRolePrefix}`;
+  return [
+    ...(readers.length > 0 ? [{ role: `${prefix}-read`, named: readers }] : []),
+    ...(operators.length > 0 ? [{ role: `${prefix}-ops`, named: operators }] : []),
+    ...(operators.length > 0 && t.tenant.backup ? [{ role: TenantAccessRoles.restoreRoleArnFor(t.account, t.tenant.awsRolePrefix), named: operators }] : []),
+  ];
 }
 
 const tenantRoles: Family = {
@@ -413,36 +453,48 @@ const tenantRoles: Family = {
   requests: (example) =>
     tenantsOf(example).flatMap((t) => {
       const r = maker(t.stack, "tenant read, ops and restore roles");
-      const readArn = `arn:aws:iam::${t.account}:role/${t.tenant.awsRolePrefix}-read`;
-      const opsArn = `arn:aws:iam::${t.account}:role/${t.tenant.awsRolePrefix}-ops`;
-      const read = roleSession(t.world, readArn, `read role of ${t.tenant.id}`);
-      const ops = roleSession(t.world, opsArn, `ops role of ${t.tenant.id}`);
-      // Who the config says may assume them: the named roles, or the account's principals tagged for the tenant.
       const assumer = (arn: string, tags?: Record<string, string>) => outsideRole(arn, `${arn.split("/").pop()}${tags ? ` tagged ${JSON.stringify(tags)}` : ""}`, [allowing("its own policy (assumed)", "sts:AssumeRole")], tags);
-      const access = t.tenant.config.access;
-      const tagged = (id: string) => assumer(`arn:aws:iam::${t.account}:role/${id}-operator`, { "lakehouse:tenant": id });
-      const restoreArn = t.tenant.backup ? [TenantAccessRoles.restoreRoleArnFor(t.account, t.tenant.awsRolePrefix)] : [];
-      const roles: { role: string; named?: readonly string[] }[] = [{ role: readArn, named: access?.readers }, { role: opsArn, named: access?.operators }, ...restoreArn.map((role) => ({ role, named: access?.operators }))];
-      const trust = roles.flatMap(({ role, named }) => {
+      // A principal of the tenant's account that tagged itself for the tenant (iam:TagRole) or passed the tag as a session tag.
+      const selfTagged = (id: string) => assumer(`arn:aws:iam::${t.account}:role/${id}-intern`, { "lakehouse:tenant": id });
+      const others = t.env.tenants.filter((o) => o.id !== t.tenant.id);
+      const trust = tenantRoleTrust(t).flatMap(({ role, named }) => {
         const name = role.split("/").pop();
-        const allowed = named && named.length > 0 ? named.map((n) => assumer(n)) : [tagged(t.tenant.id)];
+        // Other tenants' named principals that this role does not name too (one on-call role may operate every tenant).
+        const strangers = [...new Set(others.flatMap((o) => [...(o.config.access?.readers ?? []), ...(o.config.access?.operators ?? [])]))].filter((p) => !named.includes(p));
         return [
-          ...allowed.map((p) => r(`${p.label} assumes ${name}`, p, "sts:AssumeRole", role, "Allowed")),
-          ...t.env.tenants.filter((o) => o.id !== t.tenant.id).map((o) => r(`an operator of tenant ${o.id} assumes ${name}`, tagged(o.id), "sts:AssumeRole", role, "Denied")),
+          ...named.map((p) => r(`named ${p.split("/").pop()} assumes ${name}`, assumer(p), "sts:AssumeRole", role, "Allowed")),
+          r(`a self-tagged principal assumes ${name}`, selfTagged(t.tenant.id), "sts:AssumeRole", role, "Denied", { item: "16.6" }),
+          ...others.map((o) => r(`a principal tagged for tenant ${o.id} assumes ${name}`, selfTagged(o.id), "sts:AssumeRole", role, "Denied")),
+          ...strangers.map((p) => r(`${p.split("/").pop()}, named by another tenant only, assumes ${name}`, assumer(p), "sts:AssumeRole", role, "Denied", { item: "16.6" })),
           r(`an untagged role of the account assumes ${name}`, assumer(`arn:aws:iam::${t.account}:role/someone`), "sts:AssumeRole", role, "Denied"),
         ];
       });
-      return [...trust, ...t.tenant.sources.flatMap((s) => {
-        const file = s3Object(t.bucket, nativeKeyOrDay(s));
-        return [
-          r(`the read role reads ${s.name}`, read, "s3:GetObject", file, "Allowed"),
-          r(`the read role writes ${s.name}`, read, "s3:PutObject", file, "Denied", { context: sseKms(t.key) }),
-          r(`the ops role backfills ${s.name} (SSE-KMS with the tenant key)`, ops, "s3:PutObject", file, "Allowed", { context: sseKms(t.key) }),
-          r(`the ops role backfills ${s.name} (no SSE headers)`, ops, "s3:PutObject", file, "Allowed", { context: NO_SSE }),
-          r(`the ops role deletes from ${s.name}`, ops, "s3:DeleteObject", file, "Denied"),
-          ...t.env.tenants.filter((o) => o.id !== t.tenant.id).map((o) => r(`the read role reads tenant ${o.id}'s ${s.keyPrefix}`, read, "s3:GetObject", s3Object(o.bucketName, nativeKeyOrDay(s)), "Denied")),
-        ];
-      })];
+      const roles = new Map(tenantRoleTrust(t).map(({ role }) => [role.split("-").pop(), role]));
+      const read = roles.has("read") ? roleSession(t.world, roles.get("read")!, `read role of ${t.tenant.id}`) : undefined;
+      const ops = roles.has("ops") ? roleSession(t.world, roles.get("ops")!, `ops role of ${t.tenant.id}`) : undefined;
+      return [
+        ...trust,
+        ...t.tenant.sources.flatMap((s) => {
+          const file = s3Object(t.bucket, nativeKeyOrDay(s));
+          return [
+            ...(read
+              ? [
+                  r(`the read role reads ${s.name}`, read, "s3:GetObject", file, "Allowed"),
+                  r(`the read role writes ${s.name}`, read, "s3:PutObject", file, "Denied", { context: sseKms(t.key) }),
+                  ...others.map((o) => r(`the read role reads tenant ${o.id}'s ${s.keyPrefix}`, read, "s3:GetObject", s3Object(o.bucketName, nativeKeyOrDay(s)), "Denied")),
+                ]
+              : []),
+            ...(ops
+              ? [
+                  r(`the ops role backfills ${s.name} (SSE-KMS with the tenant key)`, ops, "s3:PutObject", file, "Allowed", { context: sseKms(t.key) }),
+                  r(`the ops role backfills ${s.name} (no SSE headers)`, ops, "s3:PutObject", file, "Allowed", { context: NO_SSE }),
+                  r(`the ops role deletes from ${s.name}`, ops, "s3:DeleteObject", file, "Denied"),
+                  ...others.map((o) => r(`the ops role writes tenant ${o.id}'s ${s.keyPrefix}`, ops, "s3:PutObject", s3Object(o.bucketName, nativeKeyOrDay(s)), "Denied", { context: NO_SSE })),
+                ]
+              : []),
+          ];
+        }),
+      ];
     }),
 };
 
@@ -457,10 +509,10 @@ const backupAndRestore: Family = {
       const vaultKey = keyByAlias(t.world, t.stack, vault);
       const replicationArn = `arn:aws:iam::${t.account}:role/${b.replicationRoleName}`;
       const replication = roleSession(t.world, replicationArn, `replication role of ${t.tenant.id}`);
+      // The restore roles are the operators' (aws/tenant-access-roles 0.3.0): a tenant without operators has none.
+      const hasRestore = tenantRoleTrust(t).some(({ role }) => role.endsWith("-restore"));
       const restoreArn = TenantAccessRoles.restoreRoleArnFor(t.account, t.tenant.awsRolePrefix);
       const batchArn = TenantAccessRoles.restoreBatchRoleArnFor(t.account, t.tenant.awsRolePrefix);
-      const restore = roleSession(t.world, restoreArn, `restore role of ${t.tenant.id}`);
-      const batch = roleSession(t.world, batchArn, `batch role of ${t.tenant.id}`);
       const first = t.tenant.sources[0];
       const stateKey = restoreStateKey(t.tenant.id, first.name, "2026-11-01", "2026-11-30");
       const manifest = batchManifestKey(stateKey, 0);
@@ -468,33 +520,33 @@ const backupAndRestore: Family = {
       const attacker = intruder(t.account);
       const out: AccessRequest[] = [
         r("S3 assumes the replication role", service("s3.amazonaws.com"), "sts:AssumeRole", replicationArn, "Allowed", { context: fromService(t.account, s3Bucket(t.bucket)) }),
-        r("S3 for another account assumes the replication role", service("s3.amazonaws.com"), "sts:AssumeRole", replicationArn, "Denied", { context: fromService("222222222222", s3Bucket("someone-elses-bucket")) }),
+        r("S3 for another account assumes the replication role", service("s3.amazonaws.com"), "sts:AssumeRole", replicationArn, "Denied", { context: fromService(FOREIGN_ACCOUNT, s3Bucket("someone-elses-bucket")) }),
         r("replication reads the source's configuration", replication, "s3:GetReplicationConfiguration", s3Bucket(t.bucket), "Allowed"),
         r("replication lists the source", replication, "s3:ListBucket", s3Bucket(t.bucket), "Allowed"),
         r("replication decrypts source objects", replication, "kms:Decrypt", t.key, "Allowed", { context: kmsViaS3(t.region, t.bucket) }),
         r("replication encrypts replicas with the vault key", replication, "kms:GenerateDataKey", vaultKey, "Allowed", { context: { "kms:ViaService": `s3.${b.region}.amazonaws.com` } }),
         r("replication replicates a delete (deletions never reach the backup)", replication, "s3:ReplicateDelete", s3Object(vault, nativeKeyOrDay(first)), "Denied", { deniedBy: undefined }),
-        r("S3 Batch Operations assumes the batch role", service("batchoperations.s3.amazonaws.com"), "sts:AssumeRole", batchArn, "Allowed", { context: { "aws:SourceAccount": t.account } }),
-        r("the restore role lists the vault", restore, "s3:ListBucket", s3Bucket(vault), "Allowed", { context: { "s3:prefix": first.keyPrefix } }),
-        r("the restore role decrypts backups", restore, "kms:Decrypt", vaultKey, "Allowed", { context: kmsViaS3(b.region, vault) }),
-        r("restore writes its state (no SSE headers)", restore, "s3:PutObject", s3Object(t.bucket, stateKey), "Allowed", { cite: CITE.restoreState, item: "16.1" }),
-        r("restore reads its state", restore, "s3:GetObject", s3Object(t.bucket, stateKey), "Allowed"),
-        r("restore writes a batch manifest (no SSE headers)", restore, "s3:PutObject", s3Object(t.bucket, manifest), "Allowed", { cite: CITE.restoreState, item: "16.1" }),
-        r("restore lists its state", restore, "s3:ListBucket", s3Bucket(t.bucket), "Allowed", { context: { "s3:prefix": `_restore-state/${t.tenant.id}/` } }),
-        r("restore encrypts its state with the tenant key", restore, "kms:GenerateDataKey", t.key, "Allowed", { context: kmsViaS3(t.region, t.bucket) }),
-        r("restore creates a Batch Operations restore job", restore, "s3:CreateJob", "*", "Allowed", { context: { "s3:RequestJobOperation": "S3InitiateRestoreObject" } }),
-        r("restore creates a Batch Operations copy job", restore, "s3:CreateJob", "*", "Denied", { context: { "s3:RequestJobOperation": "S3PutObjectCopy" } }),
-        r("restore passes the batch role to S3 Batch Operations", restore, "iam:PassRole", batchArn, "Allowed", { context: { "iam:PassedToService": "batchoperations.s3.amazonaws.com" } }),
-        r("restore passes the batch role to Lambda", restore, "iam:PassRole", batchArn, "Denied", { context: { "iam:PassedToService": "lambda.amazonaws.com" } }),
-        r("the batch job reads its manifest", batch, "s3:GetObject", s3Object(t.bucket, manifest), "Allowed"),
-        r("the batch job decrypts its manifest", batch, "kms:Decrypt", t.key, "Allowed", { context: kmsViaS3(t.region, t.bucket) }),
-        r("the batch job writes its completion report (SSE-S3)", batch, "s3:PutObject", s3Object(t.bucket, report), "Allowed", { context: SSE_S3, cite: CITE.batchReport, item: "16.1" }),
-        r("the batch job writes its completion report (no SSE headers)", batch, "s3:PutObject", s3Object(t.bucket, report), "Allowed", { cite: CITE.batchReport, item: "16.1" }),
-        r("an SSE-S3 put outside the completion reports", batch, "s3:PutObject", s3Object(t.bucket, stateKey), "Denied", { context: SSE_S3, deniedBy: "DenyNonKmsEncryptedPuts" }),
         r("an administrator puts into the vault", attacker, "s3:PutObject", s3Object(vault, nativeKeyOrDay(first)), "Denied", { context: sseKms(vaultKey), deniedBy: "DenyObjectWritesExceptReplication" }),
-        r("the restore role writes into the vault", restore, "s3:PutObject", s3Object(vault, nativeKeyOrDay(first)), "Denied", { context: sseKms(vaultKey), deniedBy: "DenyObjectWritesExceptReplication" }),
-        r("the restore role deletes a backup version", restore, "s3:DeleteObjectVersion", s3Object(vault, nativeKeyOrDay(first)), "Denied", { deniedBy: "DenyVersionDeletesAndLockBypass" }),
+        // Applying the vault needs a role its policy exempts (issue 16, item 8): the stack assumes one for it.
+        r("an administrator without the vault's exemption changes its policy", attacker, "s3:PutBucketPolicy", s3Bucket(vault), "Denied", { item: "16.8" }),
+        r("an administrator without the vault's exemption lists it", attacker, "s3:ListBucket", s3Bucket(vault), "Denied", { item: "16.8" }),
       ];
+      // What a deploy assumes for the vault: the environment's backup.deployRoleArn, or a tenant's own deploy role in its account.
+      const deployer = b.deployRoleArn ?? t.tenant.ownAccount?.deployRoleArn;
+      if (!deployer || !b.adminRoleArns.includes(deployer)) throw new Error(`${t.stack}: the vault is applied as ${deployer ?? "no role"}, which is not among its administrators`);
+      out.push(r(`the deploy role ${deployer.split("/").pop()} changes the vault's policy`, exemptAdmin(deployer), "s3:PutBucketPolicy", s3Bucket(vault), "Allowed", { item: "16.8" }));
+      // A read-only plan refreshes the vault as a plan role: it may list the vault (HeadBucket) and read its configuration, nothing in it.
+      for (const plan of b.planRoleArns) {
+        const p = outsideRole(plan, `plan role ${plan.split("/").pop()}`, [allowing("ReadOnlyAccess (assumed)", ["s3:Get*", "s3:List*", "kms:Describe*", "kms:Get*", "kms:List*"])]);
+        out.push(
+          r("the plan role refreshes the vault (HeadBucket is s3:ListBucket)", p, "s3:ListBucket", s3Bucket(vault), "Allowed", { item: "16.8" }),
+          r("the plan role reads the vault's policy", p, "s3:GetBucketPolicy", s3Bucket(vault), "Allowed", { item: "16.8" }),
+          r("the plan role reads the vault's key policy", p, "kms:GetKeyPolicy", vaultKey, "Allowed", { item: "16.8" }),
+          r("the plan role reads a backup", p, "s3:GetObject", s3Object(vault, nativeKeyOrDay(first)), "Denied", { item: "16.8" }),
+          r("the plan role lists the backup versions", p, "s3:ListBucketVersions", s3Bucket(vault), "Denied", { deniedBy: "DenyVersionListingExceptVaultRoles", item: "16.8" }),
+          r("the plan role changes the vault's policy", outsideRole(plan, `plan role ${plan.split("/").pop()} (administrator)`, [allowing("AdministratorAccess (assumed)", "*")]), "s3:PutBucketPolicy", s3Bucket(vault), "Denied", { item: "16.8" }),
+        );
+      }
       for (const admin of b.adminRoleArns) {
         const a = exemptAdmin(admin);
         out.push(
@@ -512,19 +564,49 @@ const backupAndRestore: Family = {
           r(`replication reads a ${s.name} version`, replication, "s3:GetObjectVersionForReplication", s3Object(t.bucket, nativeKeyOrDay(s)), "Allowed"),
           r(`replication writes a ${s.name} replica`, replication, "s3:ReplicateObject", copy, "Allowed"),
           r(`replication copies ${s.name} tags`, replication, "s3:ReplicateTags", copy, "Allowed"),
+        );
+      }
+      // Another tenant's vault: never this tenant's replication role.
+      const othersWithVaults = t.env.tenants.filter((o) => o.id !== t.tenant.id && o.backup);
+      for (const other of othersWithVaults)
+        out.push(r(`replication writes into tenant ${other.id}'s vault`, replication, "s3:ReplicateObject", s3Object(other.backup!.vaultBucketName, nativeKeyOrDay(first)), "Denied"));
+      if (!hasRestore) {
+        if (t.world.role(restoreArn) || t.world.role(batchArn)) throw new Error(`${t.stack}: restore roles without operators to assume them`);
+        return out;
+      }
+
+      const restore = roleSession(t.world, restoreArn, `restore role of ${t.tenant.id}`);
+      const batch = roleSession(t.world, batchArn, `batch role of ${t.tenant.id}`);
+      out.push(
+        r("S3 Batch Operations assumes the batch role", service("batchoperations.s3.amazonaws.com"), "sts:AssumeRole", batchArn, "Allowed", { context: { "aws:SourceAccount": t.account } }),
+        r("the restore role lists the vault", restore, "s3:ListBucket", s3Bucket(vault), "Allowed", { context: { "s3:prefix": first.keyPrefix } }),
+        r("the restore role decrypts backups", restore, "kms:Decrypt", vaultKey, "Allowed", { context: kmsViaS3(b.region, vault) }),
+        r("restore writes its state (no SSE headers)", restore, "s3:PutObject", s3Object(t.bucket, stateKey), "Allowed", { cite: CITE.restoreState, item: "16.1" }),
+        r("restore reads its state", restore, "s3:GetObject", s3Object(t.bucket, stateKey), "Allowed"),
+        r("restore writes a batch manifest (no SSE headers)", restore, "s3:PutObject", s3Object(t.bucket, manifest), "Allowed", { cite: CITE.restoreState, item: "16.1" }),
+        r("restore lists its state", restore, "s3:ListBucket", s3Bucket(t.bucket), "Allowed", { context: { "s3:prefix": `_restore-state/${t.tenant.id}/` } }),
+        r("restore encrypts its state with the tenant key", restore, "kms:GenerateDataKey", t.key, "Allowed", { context: kmsViaS3(t.region, t.bucket) }),
+        r("restore creates a Batch Operations restore job", restore, "s3:CreateJob", "*", "Allowed", { context: { "s3:RequestJobOperation": "S3InitiateRestoreObject" } }),
+        r("restore creates a Batch Operations copy job", restore, "s3:CreateJob", "*", "Denied", { context: { "s3:RequestJobOperation": "S3PutObjectCopy" } }),
+        r("restore passes the batch role to S3 Batch Operations", restore, "iam:PassRole", batchArn, "Allowed", { context: { "iam:PassedToService": "batchoperations.s3.amazonaws.com" } }),
+        r("restore passes the batch role to Lambda", restore, "iam:PassRole", batchArn, "Denied", { context: { "iam:PassedToService": "lambda.amazonaws.com" } }),
+        r("the batch job reads its manifest", batch, "s3:GetObject", s3Object(t.bucket, manifest), "Allowed"),
+        r("the batch job decrypts its manifest", batch, "kms:Decrypt", t.key, "Allowed", { context: kmsViaS3(t.region, t.bucket) }),
+        r("the batch job writes its completion report (SSE-S3)", batch, "s3:PutObject", s3Object(t.bucket, report), "Allowed", { context: SSE_S3, cite: CITE.batchReport, item: "16.1" }),
+        r("the batch job writes its completion report (no SSE headers)", batch, "s3:PutObject", s3Object(t.bucket, report), "Allowed", { cite: CITE.batchReport, item: "16.1" }),
+        r("an SSE-S3 put outside the completion reports", batch, "s3:PutObject", s3Object(t.bucket, stateKey), "Denied", { context: SSE_S3, deniedBy: "DenyNonKmsEncryptedPuts" }),
+        r("the restore role writes into the vault", restore, "s3:PutObject", s3Object(vault, nativeKeyOrDay(first)), "Denied", { context: sseKms(vaultKey), deniedBy: "DenyObjectWritesExceptReplication" }),
+        r("the restore role deletes a backup version", restore, "s3:DeleteObjectVersion", s3Object(vault, nativeKeyOrDay(first)), "Denied", { deniedBy: "DenyVersionDeletesAndLockBypass" }),
+      );
+      for (const s of t.tenant.sources) {
+        const copy = s3Object(vault, nativeKeyOrDay(s));
+        out.push(
           r(`the restore role reads a ${s.name} backup`, restore, "s3:GetObject", copy, "Allowed"),
           r(`the restore role restores a ${s.name} backup`, restore, "s3:RestoreObject", copy, "Allowed"),
           r(`the batch job restores a ${s.name} backup`, batch, "s3:RestoreObject", copy, "Allowed"),
         );
       }
-      // Another tenant's vault: neither this tenant's replication nor its restore roles.
-      for (const other of t.env.tenants.filter((o) => o.id !== t.tenant.id && o.backup)) {
-        const theirs = s3Object(other.backup!.vaultBucketName, nativeKeyOrDay(first));
-        out.push(
-          r(`replication writes into tenant ${other.id}'s vault`, replication, "s3:ReplicateObject", theirs, "Denied"),
-          r(`the restore role reads tenant ${other.id}'s vault`, restore, "s3:GetObject", theirs, "Denied"),
-        );
-      }
+      for (const other of othersWithVaults) out.push(r(`the restore role reads tenant ${other.id}'s vault`, restore, "s3:GetObject", s3Object(other.backup!.vaultBucketName, nativeKeyOrDay(first)), "Denied"));
       return out;
     }),
 };
@@ -561,17 +643,21 @@ const platform: Family = {
           r("an SSE-S3 put outside the digests", intruder(env.accountId), "s3:PutObject", logFile, "Denied", { context: SSE_S3, deniedBy: "DenyNonKmsEncryptedPuts" }),
         );
       }
-      // Server access logs: every bucket of the environment logs to the access-log bucket of its region.
+      // Server access logs: every bucket of the environment logs to the access-log bucket of its account and
+      // region: the platform's, or for a tenant in an AWS account of its own, the tenant's own there.
       for (const logging of world.resources.filter((x) => x.type === "aws_s3_bucket_logging" && world.accounts.has(x.accountId) && (x.stack === stack || env.tenants.some((t) => t.stackName === x.stack)))) {
         const target = String(logging.attrs.target_bucket);
-        const expected = accessLogBucketName(org, env.name, env.accountId, logging.region);
+        const tenant = env.tenants.find((t) => t.stackName === logging.stack);
+        const expected = tenant?.ownAccount
+          ? bucketName(org, env.name, tenant.id, tenant.accountId, logging.region, "s3-access-logs")
+          : accessLogBucketName(org, env.name, env.accountId, logging.region);
         if (target !== expected) throw new Error(`${logging.stack}:${logging.address} logs to ${target}, not the ${logging.region} access-log bucket ${expected}`);
         const source = String(logging.attrs.bucket);
         const rr = maker(logging.stack, "audit trail, access logs and alerts");
         const object = s3Object(target, `${String(logging.attrs.target_prefix)}2026-12-01-10-00-00-0123456789ABCDEF`);
         out.push(
-          rr(`S3 delivers ${source}'s access logs`, service("logging.s3.amazonaws.com"), "s3:PutObject", object, "Allowed", { context: fromService(env.accountId, s3Bucket(source)), cite: CITE.accessLogs }),
-          rr(`S3 delivers another account's access logs into ${target}`, service("logging.s3.amazonaws.com"), "s3:PutObject", object, "Denied", { context: fromService("222222222222", s3Bucket("someone-elses-bucket")) }),
+          rr(`S3 delivers ${source}'s access logs`, service("logging.s3.amazonaws.com"), "s3:PutObject", object, "Allowed", { context: fromService(logging.accountId, s3Bucket(source)), cite: CITE.accessLogs }),
+          rr(`S3 delivers another account's access logs into ${target}`, service("logging.s3.amazonaws.com"), "s3:PutObject", object, "Denied", { context: fromService(FOREIGN_ACCOUNT, s3Bucket("someone-elses-bucket")) }),
         );
       }
       // Alarms publish to the alert topic of their region; Snowflake publishes alerts through its role.
@@ -579,6 +665,14 @@ const platform: Family = {
       if (sns) {
         const topicName = alertTopicName(org, env.name);
         for (const alarm of world.resources.filter((x) => x.type === "aws_cloudwatch_metric_alarm" && (x.stack === stack || env.tenants.some((t) => t.stackName === x.stack)))) {
+          // A tenant in an AWS account of its own: the environment's topic is in another account, so its alarms notify nobody and say why.
+          const own = env.tenants.find((t) => t.stackName === alarm.stack)?.ownAccount;
+          if (own) {
+            const actions = [alarm.attrs.alarm_actions, alarm.attrs.ok_actions, alarm.attrs.insufficient_data_actions].flatMap((a) => (a as string[] | undefined) ?? []);
+            if (actions.length > 0 || !String(alarm.attrs.alarm_description).includes(`is in AWS account ${alarm.accountId}`))
+              throw new Error(`${alarm.stack}:${alarm.address}: an alarm in a tenant's own account notifies ${actions.join(", ") || "nobody"} and its description does not say why`);
+            continue;
+          }
           const topicArn = AlertTopic.arnFor(alarm.region, env.accountId, topicName);
           const rr = maker(alarm.stack, "audit trail, access logs and alerts");
           const actions = (alarm.attrs.alarm_actions as string[] | undefined) ?? [];
@@ -609,7 +703,7 @@ const platform: Family = {
             r(`Snowflake assumes the ${region} alert publisher without the external id`, sf, "sts:AssumeRole", roleArn, "Denied"),
             r(`Snowflake publishes alerts in ${region}`, publisher, "sns:Publish", topicArn, "Allowed"),
             r(`Snowflake encrypts alerts in ${region}`, publisher, "kms:GenerateDataKey", String(topic.attrs.kms_master_key_id), "Allowed", { context: { "kms:ViaService": `sns.${region}.amazonaws.com` } }),
-            r(`an alarm of another account publishes in ${region}`, service("cloudwatch.amazonaws.com"), "sns:Publish", topicArn, "Denied", { context: fromService("222222222222", `arn:aws:cloudwatch:${region}:222222222222:alarm:x`) }),
+            r(`an alarm of another account publishes in ${region}`, service("cloudwatch.amazonaws.com"), "sns:Publish", topicArn, "Denied", { context: fromService(FOREIGN_ACCOUNT, `arn:aws:cloudwatch:${region}:${FOREIGN_ACCOUNT}:alarm:x`) }),
           );
         }
       }
@@ -652,9 +746,12 @@ const tamper: Family = {
       const stacks = new Set([env.platformStackName, ...env.tenants.map((t) => t.stackName)]);
       const buckets = world.ofType("aws_s3_bucket").filter((b) => stacks.has(b.stack));
       const keys = world.ofType("aws_kms_key").filter((k) => stacks.has(k.stack));
-      const attacker = intruder(env.accountId);
+      // The adversary is an administrator of the resource's own account; the deploying role there is exempt:
+      // the guard's first exempt role, or for a tenant in an AWS account of its own, its deploy role there.
+      const deployerOf = (stack: string) => exemptAdmin(env.tenants.find((t) => t.stackName === stack)?.ownAccount?.deployRoleArn ?? guard.exemptRoleArns[0]);
       const out: AccessRequest[] = [];
       for (const b of buckets) {
+        const attacker = intruder(b.accountId);
         const r = maker(b.stack, "adversary: tamper with logs, buckets and keys");
         const name = String(b.attrs.bucket);
         const object = s3Object(name, "cloudtrail/AWSLogs/111111111111/CloudTrail/x.json.gz");
@@ -662,16 +759,17 @@ const tamper: Family = {
           out.push(r(`tampering with bucket ${name}`, attacker, action, s3Bucket(name), "Denied", { deniedBy: "ProtectLogBuckets", item: ITEM_7.has(action) ? "16.7" : undefined }));
         for (const action of TAMPER_OBJECT_ACTIONS) out.push(r(`tampering with a log object of ${name}`, attacker, action, object, "Denied", { deniedBy: "ProtectLogObjects" }));
         // The deploying role still deploys.
-        const deployer = exemptAdmin(guard.exemptRoleArns[0]);
+        const deployer = deployerOf(b.stack);
         out.push(r(`the exempt deployer changes the policy of ${name}`, deployer, "s3:PutBucketPolicy", s3Bucket(name), "Allowed"));
         out.push(r(`the exempt deployer sets the replication of ${name}`, deployer, "s3:PutReplicationConfiguration", s3Bucket(name), "Allowed"));
       }
       for (const k of keys) {
         const r = maker(k.stack, "adversary: tamper with logs, buckets and keys");
         const arn = String(k.attrs.arn);
+        const attacker = intruder(k.accountId);
         for (const action of TAMPER_KEY_ACTIONS)
           out.push(r(`tampering with key ${k.address}`, attacker, action, arn, "Denied", { deniedBy: "ProtectLogKeys", context: action.endsWith("TagResource") ? { "aws:TagKeys": ["lakehouse:environment"] } : undefined, item: ITEM_7.has(action) ? "16.7" : undefined }));
-        const deployer = exemptAdmin(guard.exemptRoleArns[0]);
+        const deployer = deployerOf(k.stack);
         out.push(r(`the exempt deployer tags key ${k.address}`, deployer, "kms:TagResource", arn, "Allowed", { context: { "aws:TagKeys": ["lakehouse:module"] } }));
         out.push(r(`the exempt deployer changes the policy of key ${k.address}`, deployer, "kms:PutKeyPolicy", arn, "Allowed"));
       }

@@ -89,6 +89,21 @@ describe("KmsKey", () => {
     expect(onlyResource(json, "aws_kms_alias")).toMatchObject({ name: "alias/acme-logs" });
   });
 
+  test("writers of other accounts may make data keys and decrypt through the named services only", () => {
+    const stack = testStack();
+    const WRITER = "arn:aws:iam::111111111111:role/github-audit-stream";
+    new KmsKey(stack, "Key", { accountId: "222222222222", aliasName: "hooli-logs", description: "logs", crossAccountWriters: { roleArns: [WRITER, WRITER], viaServices: ["s3.us-east-1.amazonaws.com"] } });
+    const s = statementsBySid(onlyResource(synthJson(stack), "aws_kms_key").policy);
+    expect(s.OtherAccountWritersThroughServices).toEqual({
+      Sid: "OtherAccountWritersThroughServices",
+      Effect: "Allow",
+      Principal: { AWS: [WRITER] },
+      Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+      Resource: "*",
+      Condition: { StringEquals: { "kms:ViaService": ["s3.us-east-1.amazonaws.com"] } },
+    });
+  });
+
   test("native writers generate data keys for the account only; delivery.logs also gets the vended-logs key policy of the AWS docs (issue 16, item 4)", () => {
     const stack = testStack();
     new KmsKey(stack, "Key", {
@@ -113,6 +128,8 @@ describe("KmsKey", () => {
     [{ aliasName: "aws/s3" }, /aliasName: must be 1-250/],
     [{ deletionWindowDays: 3 }, /deletionWindowDays/],
     [{ writerServicePrincipals: ["*"] }, /writerServicePrincipals\[0\]: must be an AWS service principal/],
+    [{ crossAccountWriters: { roleArns: ["arn:aws:iam::111111111111:role/own"], viaServices: ["s3.us-east-1.amazonaws.com"] } }, /crossAccountWriters.roleArns\[0\]: is in the key's own account 111111111111: grant it through IAM instead/],
+    [{ crossAccountWriters: { roleArns: ["arn:aws:iam::222222222222:role/w"], viaServices: ["s3.amazonaws.com"] } }, /crossAccountWriters.viaServices\[0\]: must be <service>.<region>.amazonaws.com/],
   ])("rejects %j", (props, message) => {
     expect(() => new KmsKey(testStack(), "Key", { accountId: "111111111111", aliasName: "a", description: "d", ...props })).toThrow(message);
   });

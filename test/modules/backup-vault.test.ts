@@ -140,6 +140,24 @@ describe("BackupVault", () => {
     expect(s.DenyListingExceptVaultRoles.Condition).toEqual({ ArnNotLike: { "aws:PrincipalArn": [REPLICATION_ROLE, ADMIN, GLOBEX_RESTORE, INITECH_RESTORE] } });
   });
 
+  test("plan roles may list the vault (HeadBucket, every refresh) and nothing else: no version listing, no object, no configuration change", () => {
+    const PLAN = "arn:aws:iam::111111111111:role/lakehouse-ci-plan";
+    const s = policyOf(synth({ planRoleArns: [PLAN] }).json);
+    expect(s.DenyListingExceptVaultRoles).toMatchObject({ Action: "s3:ListBucket", Condition: { ArnNotLike: { "aws:PrincipalArn": [REPLICATION_ROLE, ADMIN, GLOBEX_RESTORE, INITECH_RESTORE, PLAN] } } });
+    expect(s.DenyVersionListingExceptVaultRoles).toMatchObject({ Action: "s3:ListBucketVersions", Condition: { ArnNotLike: { "aws:PrincipalArn": [REPLICATION_ROLE, ADMIN, GLOBEX_RESTORE, INITECH_RESTORE] } } });
+    for (const sid of ["DenyObjectWritesExceptReplication", "DenyVaultConfigurationExceptAdministrators", "DenyGlobexObjectsExceptOwnRoles", "DenyInitechObjectsExceptOwnRoles"])
+      expect(JSON.stringify(s[sid].Condition)).not.toContain(PLAN);
+    expect(problems({ planRoleArns: ["arn:aws:iam::111111111111:user/ci"] })).toEqual(["planRoleArns[0]: must be an IAM role ARN"]);
+  });
+
+  test("a tenant without a restore role: only replication and the administrators reach its prefix, nobody lists it but them", () => {
+    const noRestore = { ...base.tenants[0], restoreRoleArn: undefined };
+    const s = policyOf(synth({ tenants: [noRestore, base.tenants[1]] }).json);
+    expect(s.DenyGlobexObjectsExceptOwnRoles.Condition).toEqual({ ArnNotLike: { "aws:PrincipalArn": [REPLICATION_ROLE, ADMIN] } });
+    expect(s.DenyGlobexRestoreRoleListingOtherPrefixes).toBeUndefined();
+    expect(s.DenyListingExceptVaultRoles.Condition).toEqual({ ArnNotLike: { "aws:PrincipalArn": [REPLICATION_ROLE, ADMIN, INITECH_RESTORE] } });
+  });
+
   test("a vault's only tenant may own the whole vault (prefix ''): every key is its, the restore role may list all of it, the metric has no filter", () => {
     const whole = { ...base.tenants[0], prefix: "" };
     const { json } = synth({ tenants: [whole] });

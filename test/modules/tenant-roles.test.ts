@@ -85,21 +85,30 @@ describe("TenantRoles (Snowflake)", () => {
 
 describe("TenantAccessRoles (AWS)", () => {
   const KEY = "arn:aws:kms:eu-west-1:111111111111:key/11111111-2222-3333-4444-555555555555";
-  const base: TenantAccessRolesProps = { namePrefix: "acme-prod-globex", accountId: "111111111111", bucketArn: "arn:aws:s3:::acme-logs", prefixes: ["okta/", "cloudtrail/"], kmsKeyArn: KEY, tenant: "globex" };
+  const ANALYST = "arn:aws:iam::111111111111:role/globex-analyst";
+  const base: TenantAccessRolesProps = { namePrefix: "acme-prod-globex", accountId: "111111111111", bucketArn: "arn:aws:s3:::acme-logs", prefixes: ["okta/", "cloudtrail/"], kmsKeyArn: KEY };
 
-  test("read role: read and list the tenant's prefixes, decrypt with its key; nothing else", () => {
+  test("defaults are secure: with no principals named, no role is made (nothing trusts a principal tag)", () => {
     const stack = testStack();
-    new TenantAccessRoles(stack, "Roles", base);
+    const roles = new TenantAccessRoles(stack, "Roles", { ...base, restore: { vaultBucketArn: "arn:aws:s3:::acme-backup", vaultKmsKeyArn: KEY } });
+    expect(synthJson(stack).resource ?? {}).toEqual({});
+    expect([roles.readRoleArn, roles.opsRoleArn, roles.restoreRoleArn, roles.restoreBatchRoleArn]).toEqual([undefined, undefined, undefined, undefined]);
+  });
+
+  test("read role: trusted by the named readers only; read and list the tenant's prefixes, decrypt with its key; nothing else", () => {
+    const stack = testStack();
+    new TenantAccessRoles(stack, "Roles", { ...base, readers: [ANALYST] });
     const json = synthJson(stack);
     const read = resourcesOf(json, "aws_iam_role_policy").find((p) => p.name === "read-tenant-logs")!;
     const s = statementsBySid(read.policy);
     expect(Object.keys(s).sort()).toEqual(["DecryptWithBucketKey", "ListOnlyPrefixes", "LocateBucket", "ReadObjectsUnderPrefixes"]);
     expect(s.ReadObjectsUnderPrefixes.Resource).toEqual(["arn:aws:s3:::acme-logs/okta/*", "arn:aws:s3:::acme-logs/cloudtrail/*"]);
     const role = resourcesOf(json, "aws_iam_role").find((r) => r.name === "acme-prod-globex-read")!;
-    expect(statementsBySid(role.assume_role_policy).AssumeRoleTaggedForTenant).toMatchObject({
-      Principal: { AWS: "arn:aws:iam::111111111111:root" },
-      Condition: { StringEquals: { "aws:PrincipalTag/lakehouse:tenant": "globex" } },
+    expect(JSON.parse(String(role.assume_role_policy))).toEqual({
+      Version: "2012-10-17",
+      Statement: [{ Sid: "AssumeRole", Effect: "Allow", Principal: { AWS: [ANALYST] }, Action: "sts:AssumeRole" }],
     });
+    expect(resourcesOf(json, "aws_iam_role").map((r) => r.name)).toEqual(["acme-prod-globex-read"]);
   });
 
   test("ops role: read plus put with the tenant key, and never delete", () => {
@@ -140,13 +149,13 @@ describe("TenantAccessRoles (AWS)", () => {
     expect(b.RestoreBackups).toMatchObject({ Action: "s3:RestoreObject", Resource: "arn:aws:s3:::acme-backup/*" });
     expect(b.ReadManifestWriteReport.Resource).toBe("arn:aws:s3:::acme-logs/_restore-state/*");
     expect(JSON.stringify(b)).not.toMatch(/Delete|s3:\*|"\*"|Replicate/);
-    expect(() => new TenantAccessRoles(testStack(), "Long", { ...base, namePrefix: "x".repeat(51), restore: { vaultBucketArn: "arn:aws:s3:::acme-backup", vaultKmsKeyArn: VAULT_KEY } })).toThrow(/namePrefix: must be at most 50 characters with restore/);
+    expect(() => new TenantAccessRoles(testStack(), "Long", { ...base, operators: [ANALYST], namePrefix: "x".repeat(51), restore: { vaultBucketArn: "arn:aws:s3:::acme-backup", vaultKmsKeyArn: VAULT_KEY } })).toThrow(/namePrefix: must be at most 50 characters with restore/);
     const role = resourcesOf(json, "aws_iam_role").find((r) => r.name === "acme-prod-globex-restore")!;
     expect(statementsBySid(role.assume_role_policy).AssumeRole.Principal).toEqual({ AWS: ["arn:aws:iam::111111111111:role/soc-oncall"] });
     expect(roles.restoreRoleArn).toMatch(/^\$\{TfToken/);
     // Without a vault there is no restore role.
     const plain = testStack();
-    expect(new TenantAccessRoles(plain, "Roles", base).restoreRoleArn).toBeUndefined();
+    expect(new TenantAccessRoles(plain, "Roles", { ...base, readers: [ANALYST], operators: [ANALYST] }).restoreRoleArn).toBeUndefined();
     expect(resourcesOf(synthJson(plain), "aws_iam_role").map((r) => r.name).sort()).toEqual(["acme-prod-globex-ops", "acme-prod-globex-read"]);
     expect(roles.restoreBatchRoleArn).toMatch(/^\$\{TfToken/);
   });

@@ -42,8 +42,8 @@ export interface BackupVaultTenant {
   readonly sourceRegion?: string;
   /** The KMS key of the tenant's log bucket: the replication role decrypts with it. */
   readonly sourceKmsKeyArn: string;
-  /** The tenant's restore role: besides the replication role, the readers and the administrators, the only role that may touch the tenant's prefix. */
-  readonly restoreRoleArn: string;
+  /** The tenant's restore role: besides the replication role, the readers and the administrators, the only role that may touch the tenant's prefix. @default none (the tenant cannot restore) */
+  readonly restoreRoleArn?: string;
   /** The role S3 Batch Operations restores the tenant's backups as (large restores): exempt like the restore role. @default none */
   readonly restoreBatchRoleArn?: string;
   /** Roles that may only read the tenant's prefix (`s3:GetObject`, `s3:GetObjectVersion`, listing it): a restore-ready tenant's Snowflake access roles. @default none */
@@ -95,6 +95,13 @@ export interface BackupVaultProps {
    * least one. Nobody, not even these, may delete object versions.
    */
   readonly adminRoleArns: readonly string[];
+  /**
+   * Read-only roles that plan (refresh) the vault, e.g. the CI plan role: exempt from the deny on
+   * `s3:ListBucket`, which S3's HeadBucket (every refresh of the bucket) needs, and from nothing else —
+   * no object, no version listing, no configuration change. Configuration reads (`s3:GetBucket*`) are
+   * denied to nobody; the roles' own policies decide them. @default none
+   */
+  readonly planRoleArns?: readonly string[];
   /** Name of the replication role the tenant buckets' replication rules use. @default `<bucketName>-replication` */
   readonly replicationRoleName?: string;
   /** Prefix of the ids of the replication rules on every tenant bucket (`<id>-<log prefix>`, one rule per prefix). @default `backup-vault` */
@@ -121,7 +128,7 @@ const tenant = z.object({
   sourceBucketName: knownString(S3_BUCKET_NAME, "a valid S3 bucket name"),
   sourceRegion: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "must be an AWS region").optional(),
   sourceKmsKeyArn: knownString(KMS_KEY_ARN, "a KMS key ARN"),
-  restoreRoleArn: knownString(IAM_ROLE_ARN, "an IAM role ARN"),
+  restoreRoleArn: knownString(IAM_ROLE_ARN, "an IAM role ARN").optional(),
   restoreBatchRoleArn: knownString(IAM_ROLE_ARN, "an IAM role ARN").optional(),
   readerRoleArns: z.array(knownString(IAM_ROLE_ARN, "an IAM role ARN")).default([]),
 });
@@ -141,6 +148,7 @@ const propsSchema = z
     noncurrentVersionExpirationDays: z.number().int().min(1).default(30),
     abortIncompleteMultipartUploadDays: z.number().int().min(1).default(7),
     adminRoleArns: z.array(knownString(IAM_ROLE_ARN, "an IAM role ARN")).min(1, "at least one administrator role (the role Terraform applies with), or nobody could manage the vault"),
+    planRoleArns: z.array(knownString(IAM_ROLE_ARN, "an IAM role ARN")).default([]),
     replicationRoleName: z.string().regex(/^[\w+=,.@-]{1,64}$/, "must be an IAM role name of 1-64 characters").optional(),
     replicationRuleId: z.string().regex(/^[A-Za-z0-9-]{1,255}$/, "must be 1-255 of A-Za-z0-9-").default("backup-vault"),
     staleAfterHours: z.number().int().min(1).max(168, "must be 1-168 hours: CloudWatch evaluates hourly periods over at most 7 days").default(24),
@@ -379,6 +387,7 @@ const VAULT_CONFIGURATION_ACTIONS = [
  */
 function vaultStatements(p: Parsed, vaultArn: string, vaultKeyArn: string, replicationRoleArn: string): PolicyStatement[] {
   const admins = [...p.adminRoleArns];
+  const vaultRoles = p.tenants.flatMap((t) => [...(t.restoreRoleArn ? [t.restoreRoleArn] : []), ...t.readerRoleArns]);
   const exceptFor = (arns: string[]) => ({ ArnNotLike: { "aws:PrincipalArn": arns } });
   const statements: PolicyStatement[] = [
     {
@@ -404,13 +413,15 @@ function vaultStatements(p: Parsed, vaultArn: string, vaultKeyArn: string, repli
       Condition: { StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption-aws-kms-key-id": vaultKeyArn } },
     },
     {
+      // A plan refreshes the bucket with HeadBucket, which needs s3:ListBucket: the plan roles may list, no more.
       Sid: "DenyListingExceptVaultRoles",
       Effect: "Deny",
       Principal: "*",
-      Action: ["s3:ListBucket", "s3:ListBucketVersions"],
+      Action: "s3:ListBucket",
       Resource: vaultArn,
-      Condition: exceptFor([replicationRoleArn, ...admins, ...p.tenants.flatMap((t) => [t.restoreRoleArn, ...t.readerRoleArns])]),
+      Condition: exceptFor([replicationRoleArn, ...admins, ...vaultRoles, ...p.planRoleArns]),
     },
+    { Sid: "DenyVersionListingExceptVaultRoles", Effect: "Deny", Principal: "*", Action: "s3:ListBucketVersions", Resource: vaultArn, Condition: exceptFor([replicationRoleArn, ...admins, ...vaultRoles]) },
   ];
   for (const t of p.tenants) {
     const ref = sidOf(t.id);
@@ -420,7 +431,7 @@ function vaultStatements(p: Parsed, vaultArn: string, vaultKeyArn: string, repli
       Principal: "*",
       Action: "s3:*",
       Resource: `${vaultArn}/${t.prefix}*`,
-      Condition: exceptFor([replicationRoleArn, t.restoreRoleArn, ...(t.restoreBatchRoleArn ? [t.restoreBatchRoleArn] : []), ...t.readerRoleArns, ...admins]),
+      Condition: exceptFor([replicationRoleArn, ...(t.restoreRoleArn ? [t.restoreRoleArn] : []), ...(t.restoreBatchRoleArn ? [t.restoreBatchRoleArn] : []), ...t.readerRoleArns, ...admins]),
     });
     if (t.readerRoleArns.length > 0)
       statements.push({
@@ -433,14 +444,15 @@ function vaultStatements(p: Parsed, vaultArn: string, vaultKeyArn: string, repli
         Condition: { ArnLike: { "aws:PrincipalArn": [...t.readerRoleArns] } },
       });
     // A tenant that owns the whole vault may list all of it.
-    if (t.prefix !== "")
+    const listers = [...(t.restoreRoleArn ? [t.restoreRoleArn] : []), ...t.readerRoleArns];
+    if (t.prefix !== "" && listers.length > 0)
       statements.push({
         Sid: `Deny${ref}RestoreRoleListingOtherPrefixes`,
         Effect: "Deny",
         Principal: "*",
         Action: ["s3:ListBucket", "s3:ListBucketVersions"],
         Resource: vaultArn,
-        Condition: { ArnLike: { "aws:PrincipalArn": t.readerRoleArns.length > 0 ? [t.restoreRoleArn, ...t.readerRoleArns] : t.restoreRoleArn }, StringNotLike: { "s3:prefix": `${t.prefix}*` } },
+        Condition: { ArnLike: { "aws:PrincipalArn": listers.length > 1 ? listers : listers[0] }, StringNotLike: { "s3:prefix": `${t.prefix}*` } },
       });
   }
   return statements;

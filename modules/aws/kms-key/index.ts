@@ -39,6 +39,13 @@ export interface KmsKeyProps {
   readonly cloudWatchLogsRegion?: string;
   /** Waiting period before deletion, 7-30 days. @default 30 */
   readonly deletionWindowDays?: number;
+  /**
+   * Roles of other accounts that write with the key through AWS services (S3 puts of a cross-account
+   * log writer, Kinesis records of a cross-account producer): `kms:GenerateDataKey` and `kms:Decrypt`
+   * (S3 multipart uploads), only through `viaServices` (`s3.<region>.amazonaws.com`, …). Roles of
+   * `accountId` get theirs through IAM instead and are refused here. @default none
+   */
+  readonly crossAccountWriters?: { readonly roleArns: readonly string[]; readonly viaServices: readonly string[] };
 }
 
 const propsSchema = z.object({
@@ -49,6 +56,17 @@ const propsSchema = z.object({
   publisherServicePrincipals: z.array(z.string().regex(/^[a-z0-9.-]+\.amazonaws\.com$/, "must be an AWS service principal")).default([]),
   cloudWatchLogsRegion: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "must be an AWS region").optional(),
   deletionWindowDays: z.number().int().min(7).max(30).default(30),
+  crossAccountWriters: z
+    .object({
+      roleArns: z.array(z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, "must be an IAM role ARN")).min(1),
+      viaServices: z.array(z.string().regex(/^[a-z0-9-]+\.[a-z]{2}(-[a-z]+)+-\d\.amazonaws\.com$/, "must be <service>.<region>.amazonaws.com")).min(1),
+    })
+    .optional(),
+}).superRefine((p, ctx) => {
+  p.crossAccountWriters?.roleArns.forEach((arn, i) => {
+    if (arn.split(":")[4] === p.accountId)
+      ctx.addIssue({ code: "custom", path: ["crossAccountWriters", "roleArns", i], message: `is in the key's own account ${p.accountId}: grant it through IAM instead` });
+  });
 });
 
 /**
@@ -102,6 +120,17 @@ export class KmsKey extends Construct {
         Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
         Resource: "*",
         Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:aws:logs:${p.cloudWatchLogsRegion}:${p.accountId}:log-group:*` } },
+      });
+    }
+    if (p.crossAccountWriters) {
+      const w = p.crossAccountWriters;
+      statements.push({
+        Sid: "OtherAccountWritersThroughServices",
+        Effect: "Allow",
+        Principal: { AWS: [...new Set(w.roleArns)].sort() },
+        Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+        Resource: "*",
+        Condition: { StringEquals: { "kms:ViaService": [...new Set(w.viaServices)].sort() } },
       });
     }
     const key = new KmsKeyResource(this, "Resource", {

@@ -21,19 +21,21 @@ export interface TenantAccessRolesProps {
   readonly prefixes: readonly string[];
   /** The tenant's key. */
   readonly kmsKeyArn: string;
-  /** The tenant id principals must carry as tag `lakehouse:tenant` when no principals are named. */
-  readonly tenant: string;
   /**
-   * Who may assume the read role (IAM role ARNs, e.g. SSO permission-set roles).
-   * @default principals of the account tagged `lakehouse:tenant = <tenant>` (and allowed by their own policies)
+   * The only principals that may assume `<namePrefix>-read` (IAM role ARNs of any account, e.g. SSO
+   * permission-set roles; each also needs its own policy to allow `sts:AssumeRole` on the role).
+   * @default none, and then no read role is made
    */
   readonly readers?: readonly string[];
-  /** Who may assume the operations role. @default as for readers */
+  /**
+   * The only principals that may assume `<namePrefix>-ops` and, with `restore`, `<namePrefix>-restore`.
+   * @default none, and then neither role is made
+   */
   readonly operators?: readonly string[];
   /**
-   * The tenant's backup vault (`aws/backup-vault`): adds `<namePrefix>-restore`, assumed by the
-   * operators, which may list and read the vault, request restores of archived objects there and
-   * decrypt with the vault key, read and write restore progress under `stateKeyPrefix` of the
+   * The tenant's backup vault (`aws/backup-vault`): with `operators`, adds `<namePrefix>-restore`,
+   * assumed by the operators, which may list and read the vault, request restores of archived objects
+   * there and decrypt with the vault key, read and write restore progress under `stateKeyPrefix` of the
    * tenant's bucket, and run S3 Batch Operations restore jobs as `<namePrefix>-restore-batch` (restore
    * requests in the vault, manifest and report under the state prefix). Neither can write, delete or
    * change anything in the vault. @default no restore roles
@@ -47,9 +49,8 @@ const propsSchema = z.object({
   bucketArn: knownString(/^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, "an S3 bucket ARN"),
   prefixes: z.array(z.string().regex(/^[^*?]+\/$/, "must be a key prefix ending in '/', without wildcards")).min(1),
   kmsKeyArn: knownString(KMS_KEY_ARN, "a KMS key ARN"),
-  tenant: z.string().regex(/^[a-z][a-z0-9-]*$/, "must be a tenant id"),
-  readers: z.array(knownString(IAM_ROLE_ARN, "an IAM role ARN")).optional(),
-  operators: z.array(knownString(IAM_ROLE_ARN, "an IAM role ARN")).optional(),
+  readers: z.array(knownString(IAM_ROLE_ARN, "an IAM role ARN")).default([]),
+  operators: z.array(knownString(IAM_ROLE_ARN, "an IAM role ARN")).default([]),
   restore: z
     .object({
       vaultBucketArn: knownString(/^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, "an S3 bucket ARN"),
@@ -60,17 +61,24 @@ const propsSchema = z.object({
 }).refine((p) => !p.restore || p.namePrefix.length <= 50, { path: ["namePrefix"], message: "must be at most 50 characters with restore: '<namePrefix>-restore-batch' is an IAM role name (64 at most)" });
 
 /**
- * A tenant's AWS roles on its own log files:
- * - `<prefix>-read`: read and list the tenant's prefixes, decrypt with its key;
- * - `<prefix>-ops` (backfill, restore): the same plus writing objects under those prefixes with the
- *   tenant's key. Neither can delete, change bucket settings, or reach another tenant's bucket or key.
+ * A tenant's AWS roles on its own log files, each trusted by named principals only:
+ * - `<prefix>-read` (with `readers`): read and list the tenant's prefixes, decrypt with its key;
+ * - `<prefix>-ops` (with `operators`; backfill, restore): the same plus writing objects under those
+ *   prefixes with the tenant's key. Neither can delete, change bucket settings, or reach another
+ *   tenant's bucket or key.
+ *
+ * No role trusts a principal tag: anyone who may tag themselves (`iam:TagRole`, `iam:TagUser`) or
+ * pass session tags (`sts:TagSession`) would satisfy `aws:PrincipalTag/lakehouse:tenant`, unless
+ * every such action on that key were denied to everyone else — which this module cannot see to.
  */
 export class TenantAccessRoles extends Construct {
-  public readonly readRoleArn: string;
-  public readonly opsRoleArn: string;
-  /** The restore role's ARN, when `restore` is given. */
+  /** The read role's ARN, when `readers` are given. */
+  public readonly readRoleArn?: string;
+  /** The operations role's ARN, when `operators` are given. */
+  public readonly opsRoleArn?: string;
+  /** The restore role's ARN, when `restore` and `operators` are given. */
   public readonly restoreRoleArn?: string;
-  /** The role S3 Batch Operations restores as (`<namePrefix>-restore-batch`), when `restore` is given. */
+  /** The role S3 Batch Operations restores as (`<namePrefix>-restore-batch`), with the restore role. */
   public readonly restoreBatchRoleArn?: string;
   /** The restore role's ARN for a name prefix, known before apply (the vault policy names it). */
   public static restoreRoleArnFor(accountId: string, namePrefix: string): string {
@@ -86,28 +94,17 @@ export class TenantAccessRoles extends Construct {
     super(scope, id);
     stampModule(this, TENANT_ACCESS_ROLES_MODULE);
 
-    // Named principals, or (attribute-based) only the account's principals tagged for this tenant.
-    const trust = (principals: readonly string[] | undefined): string =>
-      renderPolicy(
-        policyDocument(
-          principals && principals.length > 0
-            ? { Sid: "AssumeRole", Effect: "Allow", Principal: { AWS: [...principals] }, Action: "sts:AssumeRole" }
-            : {
-                Sid: "AssumeRoleTaggedForTenant",
-                Effect: "Allow",
-                Principal: { AWS: `arn:aws:iam::${p.accountId}:root` },
-                Action: "sts:AssumeRole",
-                Condition: { StringEquals: { "aws:PrincipalTag/lakehouse:tenant": p.tenant } },
-              },
-        ),
-      );
-    const roleWith = (suffix: string, description: string, principals: readonly string[] | undefined, policy: PolicyDocument) => {
+    // The named principals, nobody else.
+    const trust = (principals: readonly string[]): string =>
+      renderPolicy(policyDocument({ Sid: "AssumeRole", Effect: "Allow", Principal: { AWS: [...principals] }, Action: "sts:AssumeRole" }));
+    const roleWith = (suffix: string, description: string, principals: readonly string[], policy: PolicyDocument) => {
       const role = new IamRole(this, suffix, { name: `${p.namePrefix}-${suffix.toLowerCase()}`, description, assumeRolePolicy: trust(principals), maxSessionDuration: 3600 });
       new IamRolePolicy(this, `${suffix}Policy`, { name: `${suffix.toLowerCase()}-tenant-logs`, role: role.id, policy: renderPolicy(policy) });
       return role;
     };
     const read = readPrefixesStatements(p.bucketArn, p.prefixes, p.kmsKeyArn);
-    this.readRoleArn = roleWith("Read", "Reads this tenant's log files", p.readers, policyDocument(...read)).arn;
+    if (p.readers.length > 0) this.readRoleArn = roleWith("Read", "Reads this tenant's log files", p.readers, policyDocument(...read)).arn;
+    if (p.operators.length === 0) return;
     this.opsRoleArn = roleWith(
       "Ops",
       "Backfills and restores this tenant's log files (no delete)",

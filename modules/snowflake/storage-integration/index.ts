@@ -15,8 +15,6 @@ export interface StorageIntegrationProps {
    * IAM user in the same apply.
    */
   readonly roleArn: string;
-  /** External id Snowflake presents when assuming the role; the role's trust requires it. */
-  readonly externalId: string;
   /** `s3://bucket/prefix/` locations stages on this integration may read; at least one. */
   readonly allowedLocations: readonly string[];
   /** Locations explicitly refused even if inside an allowed one. @default none */
@@ -30,7 +28,6 @@ const s3Location = z.string().regex(/^s3:\/\/[a-z0-9][a-z0-9-]{1,61}[a-z0-9](\/[
 const propsSchema = z.object({
   name: snowflakeIdentifier(),
   roleArn: knownString(IAM_ROLE_ARN, "an IAM role ARN"),
-  externalId: z.string().regex(/^[\w+=,.@:/-]{2,1224}$/, "must be 2-1224 characters of [A-Za-z0-9+=,.@:/_-]"),
   allowedLocations: z.array(s3Location).min(1, "at least one location is required"),
   blockedLocations: z.array(s3Location).default([]),
   comment: z.string().max(200).optional(),
@@ -40,6 +37,12 @@ const propsSchema = z.object({
  * A Snowflake storage integration for S3 (type EXTERNAL_STAGE), limited to the given locations.
  * `iamUserArn` is the Snowflake-side IAM user the access role must trust, with `externalId`.
  *
+ * The external id is Snowflake's own: the integration does not set `storage_aws_external_id`, so
+ * Snowflake generates one when it creates the integration, and `externalId` reads it back from
+ * `DESCRIBE INTEGRATION` (`describe_output`). One IAM user serves every integration of a Snowflake
+ * account, so the external id is all that keeps another integration of the account (anyone allowed
+ * CREATE INTEGRATION there) from assuming this one's role: it must not be derivable from names.
+ *
  * Replacing the integration (a new name) orphans stages bound to it: stages take
  * `replacementTrigger` in their `replace_triggered_by`.
  */
@@ -48,7 +51,10 @@ export class StorageIntegration extends Construct {
   public readonly integrationName: string;
   /** Snowflake's IAM user (computed at apply) that assumes the role. */
   public readonly iamUserArn: string;
-  /** External id the role's trust policy must require. */
+  /**
+   * The external id Snowflake generated for this integration (`describe_output`, known after apply):
+   * what the role's trust policy must require.
+   */
   public readonly externalId: string;
   /**
    * A `replace_triggered_by` reference that changes only when the integration is replaced, not when
@@ -69,14 +75,14 @@ export class StorageIntegration extends Construct {
       enabled: true,
       storageProvider: "S3",
       storageAwsRoleArn: p.roleArn,
-      storageAwsExternalId: p.externalId,
+      // storage_aws_external_id unset: Snowflake generates it (read back below).
       storageAllowedLocations: [...p.allowedLocations],
       storageBlockedLocations: p.blockedLocations.length > 0 ? [...p.blockedLocations] : undefined,
       comment: p.comment,
     }));
     this.integrationName = p.name;
     this.iamUserArn = integration.storageAwsIamUserArn;
-    this.externalId = p.externalId;
+    this.externalId = integration.describeOutput.get(0).storageAwsExternalId.get(0).value;
     this.replacementTrigger = `${integration.terraformResourceType}.${integration.friendlyUniqueId}.id`;
   }
 }
