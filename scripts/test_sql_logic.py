@@ -53,7 +53,7 @@ def to_duckdb(sql):
 def db():
     con = duckdb.connect()
     con.execute("ATTACH ':memory:' AS ACME_LOGS_PROD")
-    for schema in ["MONITORING", "GLOBEX", "INITECH", "UMBRELLA"]:
+    for schema in ["MONITORING", "GLOBEX", "HOOLI", "INITECH", "UMBRELLA"]:
         con.execute(f"CREATE SCHEMA ACME_LOGS_PROD.{schema}")
     # The alert store's tables, with the columns of the synthesized ones.
     for name, columns in store_columns().items():
@@ -617,7 +617,7 @@ def test_the_procedure_writes_its_own_tenant_whatever_the_caller(db):
 
 def test_each_tenant_has_its_own_procedure_bound_to_its_schema():
     found = {name: p["procedure_definition"] for name, p in procedures().items()}
-    assert sorted(found) == [f"ACME_LOGS_PROD.MONITORING.RAISE_ALERT_{t}" for t in ["GLOBEX", "INITECH", "UMBRELLA"]]
+    assert sorted(found) == [f"ACME_LOGS_PROD.MONITORING.RAISE_ALERT_{t}" for t in ["GLOBEX", "HOOLI", "INITECH", "UMBRELLA"]]
     for name, body in found.items():
         schema = name.rsplit("_", 1)[1]
         assert f"STARTSWITH(SUBJECT, 'ACME_LOGS_PROD.{schema}.')" in body and f"'{schema.lower()}', :SUBJECT" in body
