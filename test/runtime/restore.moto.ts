@@ -96,6 +96,8 @@ async function fixture(objects: readonly { readonly key: string; readonly storag
       "  - id: globex",
       "    region: us-east-1",
       `    backup: { restoreReady: ${options.restoreReady ?? true} }`,
+      // Without operators the tenant has no restore role (issue 16, item 6): restore needs one to assume.
+      '    access: { operators: ["arn:aws:iam::123456789012:role/soc-oncall"] }',
       "    sources:",
       '      - { name: okta, type: okta, delivery: { options: { orgUrl: "https://globex.okta.com" } } }',
       "      - { name: other, delivery: { kind: puller }, eventTimeField: ts }",
