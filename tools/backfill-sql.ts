@@ -4,23 +4,14 @@
  * scripts/checks.sh puts it beside the synthesized stacks, where scripts/check-sql.py (SQLFluff's
  * Snowflake grammar) and scripts/test_sql_logic.py (DuckDB) read it.
  */
-import { writeFileSync } from "node:fs";
 import { backfillLogicScenarios, backfillSqlSamples } from "../cli/backfill/sql-samples";
 import { loadConfigFile } from "../stacks/config/load";
 import { resolveConfig } from "../stacks/config/resolve";
+import { writeSqlDocument } from "./script";
 
 export function backfillSqlDocument(configFile: string): { statements: ReturnType<typeof backfillSqlSamples>; logic: ReturnType<typeof backfillLogicScenarios> } {
   const lakehouse = resolveConfig(loadConfigFile(configFile));
   return { statements: backfillSqlSamples(lakehouse), logic: backfillLogicScenarios(lakehouse) };
 }
 
-if (require.main === module) {
-  const [config, out] = process.argv.slice(2);
-  if (!config || !out) {
-    process.stderr.write("usage: node dist/tools/backfill-sql.js <config> <out.json>\n");
-    process.exit(2);
-  }
-  const doc = backfillSqlDocument(config);
-  writeFileSync(out, `${JSON.stringify(doc, null, 2)}\n`);
-  process.stdout.write(`${doc.statements.length} backfill statements written to ${out}\n`);
-}
+if (require.main === module) writeSqlDocument("backfill-sql", "backfill", backfillSqlDocument);

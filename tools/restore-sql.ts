@@ -6,13 +6,13 @@
  * Statements: the restore table, the already-loaded query (binds written in) and a COPY whose file
  * names test the quoting; test/sql-syntax.test.ts checks their shape.
  */
-import { writeFileSync } from "node:fs";
 import { AWKWARD_NAMES } from "../cli/backfill/sql-samples";
 import { sourceRestoreNames } from "../cli/restore/backup";
 import { alreadyLoadedQueries, createTargetStatement, restoreCopyStatement, restoreTarget } from "../cli/restore/snowflake";
 import { renderBound } from "../cli/backfill/sql";
 import { loadConfigFile } from "../stacks/config/load";
 import { resolveConfig } from "../stacks/config/resolve";
+import { writeSqlDocument } from "./script";
 
 export type RestoreSampleKind = "create" | "loaded" | "copy";
 
@@ -47,17 +47,4 @@ export function restoreSqlDocument(configFile: string): { statements: RestoreSql
   return { statements: restoreSqlSamples(configFile) };
 }
 
-if (require.main === module) {
-  const [config, out] = process.argv.slice(2);
-  if (!config || !out) {
-    process.stderr.write("usage: node dist/tools/restore-sql.js <config> <out.json>\n");
-    process.exit(2);
-  }
-  const doc = restoreSqlDocument(config);
-  if (doc.statements.length === 0) {
-    process.stderr.write(`${config} has no tenant with a backup and a source restore can load: no restore statements to check\n`);
-    process.exit(1);
-  }
-  writeFileSync(out, `${JSON.stringify(doc, null, 2)}\n`);
-  process.stdout.write(`${doc.statements.length} restore statements written to ${out}\n`);
-}
+if (require.main === module) writeSqlDocument("restore-sql", "restore", restoreSqlDocument, (config) => `${config} has no tenant with a backup and a source restore can load: no restore statements to check`);
