@@ -23,7 +23,7 @@ export interface SnowflakeAccessRoleProps {
   readonly prefixes: readonly string[];
   /**
    * The bucket's KMS key: the role may decrypt with it, and nothing else.
-   * @default none: the bucket's objects are SSE-S3 (another account's bucket may be), and the role decrypts nothing
+   * @default none (its objects are SSE-S3, as another account's bucket may be; the role decrypts nothing)
    */
   readonly kmsKeyArn?: string;
   /**
