@@ -231,7 +231,7 @@ describe("lakehouse config", () => {
       // The catalog's native delivery (CloudTrail) is what writes the owner's bucket: stated, not built.
       expect(source.config.delivery).toEqual({ kind: "native", servicePrincipal: "cloudtrail.amazonaws.com" });
       // Without a key (SSE-S3) it still resolves; the tenant's own sources keep the tenant's bucket.
-      const plain = valid();
+      const plain: Raw = valid();
       withOrgTrail(plain);
       delete plain.tenants[0].sources[2].existingBucket.kmsKeyArn;
       const tenant = resolveConfig(parseConfig(plain)).environments[0].tenants[0];
