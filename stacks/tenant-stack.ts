@@ -8,7 +8,7 @@ import { KmsKey } from "../modules/aws/kms-key";
 import { AlertTopic } from "../modules/aws/alert-topic";
 import { BackupVault } from "../modules/aws/backup-vault";
 import { SnowflakeAccessRole } from "../modules/aws/snowflake-access-role";
-import { LogBucket } from "../modules/aws/log-bucket";
+import { LogBucket, LogBucketWriter } from "../modules/aws/log-bucket";
 import { FirehoseDelivery } from "../modules/aws/firehose-delivery";
 import { KinesisStream } from "../modules/aws/kinesis-stream";
 import { KafkaIngest } from "../modules/aws/kafka-ingest";
@@ -95,7 +95,9 @@ export class TenantStack extends TerraformStack {
     // The sources whose files land in the tenant's bucket; a source on an existing bucket has nothing
     // here (no prefix, writer, notification, retention or replication: its owner's bucket keeps it).
     const inBucket = tenant.sources.filter((s) => !s.existingBucket);
-    const writerServices = inBucket.flatMap((s) => (s.config.delivery.servicePrincipal ? [s.config.delivery.servicePrincipal] : []));
+    // A source an organization trail of another account writes: that trail, by its ARN, not the service for the tenant's account.
+    const orgTrailOf = (s: (typeof inBucket)[number]) => s.config.delivery.organizationTrail;
+    const writerServices = inBucket.flatMap((s) => (s.config.delivery.servicePrincipal && !orgTrailOf(s) ? [s.config.delivery.servicePrincipal] : []));
     // Writers and Kinesis producers of other accounts encrypt with the tenant's key through S3 and Kinesis: the key policy must name them.
     const foreign = (arns: readonly string[] | undefined) => (arns ?? []).filter((arn) => arn.split(":")[4] !== accountId);
     const foreignWriters = inBucket.flatMap((s) => foreign(s.config.delivery.writerRoleArns));
@@ -105,6 +107,7 @@ export class TenantStack extends TerraformStack {
       aliasName: tenant.kmsAliasName,
       description: `Encrypts the raw logs of tenant ${tenant.id} (${env.name})`,
       writerServicePrincipals: writerServices,
+      cloudTrailArns: inBucket.flatMap((s) => (orgTrailOf(s) ? [orgTrailOf(s)!.trailArn] : [])),
       // The pullers', delivery streams' and Kafka consumers' log groups are encrypted with the tenant's key.
       cloudWatchLogsRegion: pulled.length + streamed.length + consumed.length > 0 ? tenant.region : undefined,
       crossAccountWriters:
@@ -392,13 +395,19 @@ export class TenantStack extends TerraformStack {
         queueArn: pipelines.get(s.name)!.pipe.notificationChannel,
       })),
       writers: [
-        ...inBucket.map((s): { prefix: string; servicePrincipal?: string; roleArns: string[] } => ({
-          prefix: s.keyPrefix,
-          servicePrincipal: s.config.delivery.servicePrincipal,
-          roleArns: [...(s.config.delivery.writerRoleArns ?? []), ...writerRoleOf(s.name)],
-        })),
-        ...[...deliveries.values()].map((d): { prefix: string; servicePrincipal?: string; roleArns: string[] } => ({ prefix: d.errorPrefix, roleArns: [d.delivery.roleArn] })),
-      ].filter((w) => w.servicePrincipal || w.roleArns.length > 0),
+        ...inBucket.map((s): LogBucketWriter => {
+          const trail = orgTrailOf(s);
+          return {
+            prefix: s.keyPrefix,
+            servicePrincipal: s.config.delivery.servicePrincipal,
+            roleArns: [...(s.config.delivery.writerRoleArns ?? []), ...writerRoleOf(s.name)],
+            // An organization trail writes its organization's logs, and its management account's
+            // (CloudTrail User Guide, "Amazon S3 bucket policy for CloudTrail": organization trails).
+            ...(trail ? { sourceArn: trail.trailArn, keyPrefixes: [`AWSLogs/${trail.organizationId}/`, `AWSLogs/${trail.trailArn.split(":")[4]}/`] } : {}),
+          };
+        }),
+        ...[...deliveries.values()].map((d): LogBucketWriter => ({ prefix: d.errorPrefix, roleArns: [d.delivery.roleArn] })),
+      ].filter((w) => w.servicePrincipal || (w.roleArns?.length ?? 0) > 0),
       replication:
         vault && backup
           ? {

@@ -123,6 +123,21 @@ const delivery = z.strictObject({
     .optional()
     .describe("kind native: the AWS service that writes the files. For example cloudtrail.amazonaws.com; it may write the source's prefix only."),
   writerRoleArns: z.array(roleArn).optional().describe("IAM roles allowed to write the source's prefix. The puller's, stream's or consumer's own role is added to them."),
+  organizationTrail: z
+    .strictObject({
+      trailArn: z
+        .string()
+        .regex(/^arn:aws[a-z-]*:cloudtrail:[a-z0-9-]+:\d{12}:trail\/[A-Za-z0-9._-]{3,128}$/, "must be a CloudTrail trail ARN, arn:aws:cloudtrail:<region>:<management account>:trail/<name>")
+        .describe("The organization trail's ARN, in the organization's management account. Only it may write: its ARN is the bucket and key policies' aws:SourceArn."),
+      organizationId: z
+        .string()
+        .regex(/^o-[a-z0-9]{10,32}$/, "must be an AWS Organizations id, o- and 10-32 lower-case letters or digits")
+        .describe("The organization's id. The trail writes under <prefix>AWSLogs/<organizationId>/ (and its management account's <prefix>AWSLogs/<account>/)."),
+    })
+    .optional()
+    .describe(
+      "kind native, cloudtrail.amazonaws.com: an organization trail of another account writes the source's prefix, instead of a trail of the tenant's account. The bucket and key admit that trail by its ARN (CloudTrail User Guide, organization trails); default: a trail of the tenant's account.",
+    ),
   puller: z.enum(["google-workspace", "okta"]).optional().describe("kind puller: which puller to build. A Lambda function from runtime/puller (module aws/log-puller)."),
   scheduleMinutes: z
     .number()
@@ -726,6 +741,8 @@ export function crossCheck(c: {
     const prefixes: { prefix: string; index: number }[] = [];
     /** Per source: whether its files land in the tenant's own bucket (not an existingBucket). */
     const ownBucketSources: boolean[] = [];
+    /** Organization trails named by the tenant's sources, by ARN: the source index. */
+    const trails = new Map<string, number>();
     list(tenant.sources).forEach((stated, s) => {
       if (!isObject(stated)) return;
       const path = ["tenants", t, "sources", s];
@@ -792,6 +809,16 @@ export function crossCheck(c: {
       if (d.kind === undefined) issue([...path, "delivery", "kind"], "required: native, puller, firehose or kafka (or a type whose catalog entry gives it)");
       if (d.kind === "native" && !d.servicePrincipal && !d.writerRoleArns?.length && !existing)
         issue([...path, "delivery"], "native delivery needs the servicePrincipal (or writerRoleArns) that writes the files");
+      if (d.organizationTrail !== undefined) {
+        if (d.kind !== undefined && d.kind !== "native") issue([...path, "delivery", "organizationTrail"], `only for native delivery by CloudTrail (this source is ${d.kind})`);
+        else if (d.servicePrincipal !== "cloudtrail.amazonaws.com")
+          issue([...path, "delivery", "organizationTrail"], `needs servicePrincipal cloudtrail.amazonaws.com (or type cloudtrail): an organization trail is CloudTrail's${d.servicePrincipal ? `, not ${d.servicePrincipal}'s` : ""}`);
+        if (existing) issue([...path, "delivery", "organizationTrail"], "the source reads an existing bucket: which trail writes there is its owner's bucket policy, not the lakehouse's");
+        const trail = d.organizationTrail.trailArn;
+        const seen = trails.get(trail);
+        if (seen !== undefined) issue([...path, "delivery", "organizationTrail", "trailArn"], `trail ${trail} also writes sources[${seen}]: a trail delivers to one bucket prefix`);
+        else trails.set(trail, s);
+      }
       if (d.kind !== "native" && d.kind !== undefined && d.servicePrincipal)
         issue([...path, "delivery", "servicePrincipal"], `only native delivery writes as a service; a ${d.kind} writes with writerRoleArns`);
       if (d.kind !== "firehose" && d.kind !== undefined && d.firehose !== undefined) issue([...path, "delivery", "firehose"], `only for kind firehose (this source is ${d.kind})`);
