@@ -300,6 +300,45 @@ describe("lakehouse config", () => {
     });
   });
 
+  describe("organization trails (delivery.organizationTrail)", () => {
+    const TRAIL = { trailArn: "arn:aws:cloudtrail:us-east-1:777777777777:trail/globex-org-trail", organizationId: "o-gl0bex1234" };
+    const withTrail = (c: Raw, trail: Record<string, unknown> = TRAIL, delivery: Record<string, unknown> = {}) => (c.tenants[0].sources[1].delivery = { ...c.tenants[0].sources[1].delivery, ...delivery, organizationTrail: trail });
+
+    test("a native CloudTrail source may name its organization's trail (also through type: cloudtrail)", () => {
+      const c = valid();
+      withTrail(c);
+      expect(resolveConfig(parseConfig(c)).environments[0].tenants[0].sources[1].config.delivery.organizationTrail).toEqual(TRAIL);
+      const typed = valid();
+      typed.tenants[0].sources.push({ name: "org_trail", type: "cloudtrail", keyPrefix: "org-trail/", delivery: { organizationTrail: TRAIL } });
+      typed.tenants[0].sources.splice(1, 1);
+      expect(resolveConfig(parseConfig(typed)).environments[0].tenants[0].sources[1].config.delivery).toEqual({ kind: "native", servicePrincipal: "cloudtrail.amazonaws.com", organizationTrail: TRAIL });
+    });
+
+    test.each([
+      ["another service's delivery", (c: Raw) => withTrail(c, TRAIL, { servicePrincipal: "guardduty.amazonaws.com" }), "tenants[0].sources[1].delivery.organizationTrail", /needs servicePrincipal cloudtrail.amazonaws.com .* not guardduty.amazonaws.com's/],
+      ["a delivery that is not native", (c: Raw) => (c.tenants[0].sources[0].delivery = { kind: "puller", organizationTrail: TRAIL }), "tenants[0].sources[0].delivery.organizationTrail", /only for native delivery by CloudTrail \(this source is puller\)/],
+      [
+        "a source on an existing bucket",
+        (c: Raw) => c.tenants[0].sources.push({ name: "org_trail", type: "cloudtrail", delivery: { organizationTrail: TRAIL }, existingBucket: { name: "globex-org-trail-777777777777", prefix: "AWSLogs/", accountId: "777777777777" } }),
+        "tenants[0].sources[2].delivery.organizationTrail",
+        /which trail writes there is its owner's bucket policy/,
+      ],
+      ["a trail ARN with a wildcard", (c: Raw) => withTrail(c, { ...TRAIL, trailArn: "arn:aws:cloudtrail:us-east-1:777777777777:trail/*" }), "tenants[0].sources[1].delivery.organizationTrail.trailArn", /must be a CloudTrail trail ARN/],
+      ["an organization id that is not one", (c: Raw) => withTrail(c, { ...TRAIL, organizationId: "globex" }), "tenants[0].sources[1].delivery.organizationTrail.organizationId", /must be an AWS Organizations id/],
+      [
+        "one trail named by two sources",
+        (c: Raw) => {
+          withTrail(c);
+          c.tenants[0].sources.push({ name: "org_trail", type: "cloudtrail", delivery: { organizationTrail: TRAIL } });
+        },
+        "tenants[0].sources[2].delivery.organizationTrail.trailArn",
+        /also writes sources\[1\]: a trail delivers to one bucket prefix/,
+      ],
+    ])("%s is refused, naming the path and why", (_what, edit, path, message) => {
+      expect(problemsAfter(edit)).toContainEqual({ path, message: expect.stringMatching(message) });
+    });
+  });
+
   describe("backup", () => {
     const ADMIN = "arn:aws:iam::111111111111:role/lakehouse-deployer";
     const withBackup = (c: Raw) => (c.environments[0].backup = { adminRoleArns: [ADMIN] });

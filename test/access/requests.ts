@@ -53,6 +53,10 @@ export const CITE = {
   accessLogs: "Amazon S3 User Guide, 'Enabling Amazon S3 server access logging', permissions for log delivery: logging.s3.amazonaws.com with aws:SourceArn / aws:SourceAccount of the source bucket",
   alarms: "Amazon CloudWatch User Guide, 'Alarm actions', encrypted SNS topics: cloudwatch.amazonaws.com needs kms:Decrypt and kms:GenerateDataKey* on the topic's key",
   scpServices: "AWS Organizations User Guide, 'Service control policies': SCPs do not affect service principals or the management account",
+  orgTrailBucket:
+    "AWS CloudTrail User Guide, 'Create a trail for an organization' and 'Amazon S3 bucket policy for CloudTrail' (organization trails): the trail, made in the management account, writes <prefix>/AWSLogs/<organization id>/<account id>/... for every account of the organization (and may write <prefix>/AWSLogs/<management account id>/...), with aws:SourceArn the trail's ARN; which SSE headers it sends is not documented, so both the keyed and the header-less put are decided",
+  orgTrailKms:
+    "AWS CloudTrail User Guide, 'Configure AWS KMS key policies for CloudTrail': CloudTrail asks for data keys with aws:SourceArn and the encryption context aws:cloudtrail:arn both the trail's ARN. That the service sets them so is the document's word: the evaluator only compares the values the request carries",
 } as const;
 
 // ---------------------------------------------------------------------------------------------
@@ -169,6 +173,72 @@ function nativeKey(s: ResolvedSource, service: string, account: string, region: 
 const cloudTrailDigestKey = (prefix: string, account: string, region: string, trail: string) =>
   `${prefix}AWSLogs/${account}/CloudTrail-Digest/${region}/${DAY}/${account}_CloudTrail-Digest_${region}_${trail}_${region}_20261201T100000Z.json.gz`;
 
+/** A member account of the organization whose trail writes a source (made up). */
+const MEMBER_ACCOUNT = "210987654321";
+
+/**
+ * A source an organization trail writes (`delivery.organizationTrail`): the named trail, created in the
+ * organization's management account, puts every member account's log files under
+ * `<prefix>AWSLogs/<organization id>/<account>/` and may put the management account's under
+ * `<prefix>AWSLogs/<management account>/`; no other trail, and no trail of another account, may.
+ */
+function organizationTrailRequests(t: TenantScope, s: ResolvedSource, org: { trailArn: string; organizationId: string }, r: ReturnType<typeof maker>): AccessRequest[] {
+  const who = service("cloudtrail.amazonaws.com");
+  const management = org.trailArn.split(":")[4];
+  const trailName = org.trailArn.split("/").pop()!;
+  const src = fromService(management, org.trailArn);
+  const logKey = (folder: string, account: string) => `${s.keyPrefix}AWSLogs/${folder}${account}/CloudTrail/${t.region}/${DAY}/${account}_CloudTrail_${t.region}_20261201T1005Z_AbCdEfGhIjKlMnOp.json.gz`;
+  const member = s3Object(t.bucket, logKey(`${org.organizationId}/`, MEMBER_ACCOUNT));
+  const cite = CITE.orgTrailBucket;
+  const item = "18.6";
+  const otherTrail = org.trailArn.replace(/trail\/.*$/, "trail/another-trail");
+  const foreignTrail = `arn:aws:cloudtrail:${t.region}:${FOREIGN_ACCOUNT}:trail/${trailName}`;
+  const out: AccessRequest[] = [
+    r(`the organization trail checks the ${s.name} bucket's ACL`, who, "s3:GetBucketAcl", s3Bucket(t.bucket), "Allowed", { context: src, cite, item }),
+    ...([["SSE-KMS with the tenant key", sseKms(t.key)], ["no SSE headers", NO_SSE]] as const).map(([label, headers]) =>
+      r(`the organization trail delivers a member account's log file to ${s.name} (${label})`, who, "s3:PutObject", member, "Allowed", { context: { ...src, ...ownerFullControl, ...headers }, cite, item }),
+    ),
+    r(`the organization trail delivers the management account's log file to ${s.name}`, who, "s3:PutObject", s3Object(t.bucket, logKey(`${org.organizationId}/`, management)), "Allowed", { context: { ...src, ...ownerFullControl, ...sseKms(t.key) }, cite }),
+    r(`the organization trail delivers under AWSLogs/<management account>/ of ${s.name}`, who, "s3:PutObject", s3Object(t.bucket, logKey("", management)), "Allowed", { context: { ...src, ...ownerFullControl, ...sseKms(t.key) }, cite }),
+    r(
+      `the organization trail delivers a member account's digest file to ${s.name} (SSE-S3)`,
+      who,
+      "s3:PutObject",
+      s3Object(t.bucket, `${s.keyPrefix}AWSLogs/${org.organizationId}/${MEMBER_ACCOUNT}/CloudTrail-Digest/${t.region}/${DAY}/${MEMBER_ACCOUNT}_CloudTrail-Digest_${t.region}_${trailName}_${t.region}_20261201T100000Z.json.gz`),
+      "Allowed",
+      { context: { ...src, ...ownerFullControl, ...SSE_S3 }, cite: CITE.cloudTrailDigest },
+    ),
+    r(`the organization trail generates a data key for ${s.name}`, who, "kms:GenerateDataKey", t.key, "Allowed", { context: { ...src, "kms:EncryptionContext:aws:cloudtrail:arn": org.trailArn }, cite: CITE.orgTrailKms, item }),
+    r(`the organization trail describes the ${s.name} key`, who, "kms:DescribeKey", t.key, "Allowed", { context: src, cite: CITE.orgTrailKms }),
+    // Another trail of the management account, a trail of the same name in another account, the tenant's own account's trail.
+    r(`another trail of the management account delivers to ${s.name}`, who, "s3:PutObject", member, "Denied", { context: { ...fromService(management, otherTrail), ...sseKms(t.key) }, cite, item }),
+    r(`a trail of another organization's account delivers to ${s.name}`, who, "s3:PutObject", member, "Denied", { context: { ...fromService(FOREIGN_ACCOUNT, foreignTrail), ...sseKms(t.key) }, cite, item }),
+    r(
+      `a trail of another organization's account delivers its own organization's files to ${s.name}`,
+      who,
+      "s3:PutObject",
+      s3Object(t.bucket, logKey("o-someoneelse0/", FOREIGN_ACCOUNT)),
+      "Denied",
+      { context: { ...fromService(FOREIGN_ACCOUNT, foreignTrail), ...sseKms(t.key) }, item },
+    ),
+    r(`a trail of another organization's account checks the ${s.name} bucket's ACL`, who, "s3:GetBucketAcl", s3Bucket(t.bucket), "Denied", { context: fromService(FOREIGN_ACCOUNT, foreignTrail) }),
+    r(`the organization trail delivers under another organization's folder of ${s.name}`, who, "s3:PutObject", s3Object(t.bucket, logKey("o-someoneelse0/", MEMBER_ACCOUNT)), "Denied", { context: { ...src, ...sseKms(t.key) }, item }),
+    r(`the organization trail writes outside ${s.keyPrefix}`, who, "s3:PutObject", s3Object(t.bucket, `_puller-state/${s.name}.json`), "Denied", { context: { ...src, ...sseKms(t.key) } }),
+    r(
+      `a trail of the tenant's own account delivers to ${s.name} (the organization's trail replaced it)`,
+      who,
+      "s3:PutObject",
+      s3Object(t.bucket, logKey("", t.account)),
+      "Denied",
+      { context: { ...fromService(t.account, `arn:aws:cloudtrail:${t.region}:${t.account}:trail/${t.tenant.id}-trail`), ...sseKms(t.key) } },
+    ),
+    r(`another trail of the management account generates a data key for ${s.name}`, who, "kms:GenerateDataKey", t.key, "Denied", { context: { ...fromService(management, otherTrail), "kms:EncryptionContext:aws:cloudtrail:arn": otherTrail }, cite: CITE.orgTrailKms, item }),
+    r(`a trail of another organization's account generates a data key for ${s.name}`, who, "kms:GenerateDataKey", t.key, "Denied", { context: { ...fromService(FOREIGN_ACCOUNT, foreignTrail), "kms:EncryptionContext:aws:cloudtrail:arn": foreignTrail }, cite: CITE.orgTrailKms, item }),
+    r(`the organization trail asks for a data key in another trail's encryption context`, who, "kms:GenerateDataKey", t.key, "Denied", { context: { ...src, "kms:EncryptionContext:aws:cloudtrail:arn": otherTrail }, cite: CITE.orgTrailKms }),
+  ];
+  return out;
+}
+
 const nativeDelivery: Family = {
   name: "native delivery",
   requests: (example) =>
@@ -178,6 +248,8 @@ const nativeDelivery: Family = {
         const d = s.config.delivery;
         const out: AccessRequest[] = [];
         const svc = d.servicePrincipal;
+        // An organization trail of another account, named by its ARN (issue 18, item 6).
+        if (d.kind === "native" && svc === "cloudtrail.amazonaws.com" && d.organizationTrail && !s.existingBucket) return organizationTrailRequests(t, s, d.organizationTrail, r);
         // A source on an existing bucket is written by its owner's delivery, into the owner's bucket (family "existing buckets").
         if (d.kind === "native" && svc && !s.existingBucket) {
           const who = service(svc);
