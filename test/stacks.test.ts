@@ -523,6 +523,19 @@ describe("stacks from the default config", () => {
     expect(String(read.policy)).not.toContain(bucket);
   });
 
+  test("an organization trail (globex's): the tenant's bucket and key admit that trail by its ARN, under its organization's and management account's folders, not CloudTrail for the tenant's account", () => {
+    const json = tenants["tenant-globex-prod"];
+    const trail = "arn:aws:cloudtrail:us-east-1:777777777777:trail/globex-org-trail";
+    const s = statementsBySid(tenantOwn(json, "aws_s3_bucket_policy").policy);
+    expect(s.WriterCloudtrailServiceAclCheck.Condition).toEqual({ StringEquals: { "aws:SourceArn": trail } });
+    expect(s.WriterCloudtrailServicePut.Condition).toEqual({ StringEquals: { "aws:SourceArn": trail } });
+    expect((s.WriterCloudtrailServicePut.Resource as string[]).map((r) => r.split(".arn}")[1])).toEqual(["/cloudtrail/AWSLogs/o-gl0bex1234/*", "/cloudtrail/AWSLogs/777777777777/*"]);
+    const key = statementsBySid(tenantOwn(json, "aws_kms_key", "LogKey").policy);
+    expect(key.NamedTrailsEncryptLogFiles.Condition).toEqual({ StringEquals: { "aws:SourceArn": [trail], "kms:EncryptionContext:aws:cloudtrail:arn": [trail] } });
+    // CloudTrail for the tenant's own account is gone from the key; GuardDuty (same tenant) still writes for it.
+    expect(key.NativeWritersEncrypt.Principal).toEqual({ Service: ["guardduty.amazonaws.com"] });
+  });
+
   test("the IAM roles and reserved concurrency counted per account for the quota check are the ones the stacks make", () => {
     const made = new Map<string, { roles: number; reserved: Map<string, number> }>();
     for (const json of [...Object.values(platform), ...Object.values(tenants)]) {
