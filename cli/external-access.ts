@@ -10,7 +10,7 @@ export const EXTERNAL_ACCESS_COMMAND = {
     "For every source on an existing bucket (sources[].existingBucket), in every environment: the bucket policy\n" +
     "statements that admit its access role, with a KMS key the key policy statement, and the event notification\n" +
     "its pipe needs (the queue is a tenant stack output, known after apply). Changes nothing: these are the\n" +
-    "owner's to add, in the owner's account (docs/sources.md, \"Existing buckets\").",
+    "owner's to add, in the owner's account (docs/cross-account-sources.md).",
   options: {
     config: CONFIG_OPTION,
     example: EXAMPLE_OPTION,

@@ -216,7 +216,7 @@ const existingBucket = z
       .optional()
       .describe("The KMS key the bucket's objects are encrypted with (SSE-KMS). The access role may decrypt with it through S3 only, and the printed key policy statement lets it; default: none (SSE-S3)."),
   })
-  .describe("A bucket someone else owns that holds the source's files. The library builds the Snowflake side and the access role, never the bucket's policy, notification or lifecycle: lakehouse external-access prints what its owner adds (docs/sources.md).");
+  .describe("A bucket someone else owns that holds the source's files. The library builds the Snowflake side and the access role, never the bucket's policy, notification or lifecycle: lakehouse external-access prints what its owner adds (docs/cross-account-sources.md).");
 
 export const sourceSchema = z
   .strictObject({
