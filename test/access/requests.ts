@@ -581,6 +581,10 @@ const existingBuckets: Family = {
             if (e.kmsKeyArn) out.push(r(`tenant ${other.id}'s ${o.name} role decrypts with the owner's key`, stranger, "kms:Decrypt", e.kmsKeyArn, "Denied", { context: kmsViaS3(t.region, e.name) }));
           }
         }
+        // Whatever its own policy allows, no other principal of the tenant's account is named by the owner.
+        const admin = intruder(t.account);
+        out.push(r(`an administrator of the tenant's account reads ${s.name}'s files`, admin, "s3:GetObject", file, "Denied", { item: "18.6" }));
+        if (e.kmsKeyArn) out.push(r(`an administrator of the tenant's account decrypts with the owner's key`, admin, "kms:Decrypt", e.kmsKeyArn, "Denied", { context: kmsViaS3(t.region, e.name) }));
         // The tenant's own other sources' roles: only this source's role is named.
         for (const o of t.tenant.sources.filter((x) => x.name !== s.name)) {
           const sibling = roleSession(t.world, SnowflakeAccessRole.arnFor(t.account, o.accessRoleName), `Snowflake role ${o.accessRoleName}`);
