@@ -21,6 +21,7 @@ import { INIT_COMMAND, initCommand } from "./init/command";
 import { RESTORE_COMMAND } from "./restore/spec";
 import { DEFAULT_MAX_JOBS, GITHUB_MATRIX_LIMIT, ShardError, shardStacks } from "./shards";
 import { BOOTSTRAP_COMMAND, bootstrapCommand } from "./bootstrap/command";
+import { EXTERNAL_ACCESS_COMMAND, externalAccessCommand } from "./external-access";
 
 /** The repository the command runs in (reviews compare refs of it). */
 function gitRoot(): string {
@@ -133,6 +134,7 @@ const COMMANDS: Readonly<Record<string, CommandSpec>> = {
   backfill: BACKFILL_COMMAND,
   restore: RESTORE_COMMAND,
   bootstrap: BOOTSTRAP_COMMAND,
+  "external-access": EXTERNAL_ACCESS_COMMAND,
 };
 
 class UsageError extends LakehouseError {
@@ -288,6 +290,8 @@ async function run(command: string, values: Parsed["values"], out: Output, err: 
       return (await import("./restore/command")).restoreCommand(values, out, err, (message) => new UsageError(message));
     case "bootstrap":
       return bootstrapCommand(subcommand!, values, out, err, (message) => new UsageError(message));
+    case "external-access":
+      return externalAccessCommand(values, out);
     default: {
       const base = str(values.base);
       if (!base) throw new UsageError("versions needs --base <ref>");

@@ -5,6 +5,7 @@ export * from "./config/resolve";
 export * from "./platform-stack";
 export * from "./tenant-stack";
 export * from "./source-pipeline";
+export * from "./external-access";
 export { DEFAULT_PROVIDER_VERSIONS, PROVIDER_VERSION_FLOORS, ProviderVersions, providerConstraintProblem } from "./config/provider-versions";
 export { requireProviderVersions } from "./providers";
 export * from "./parallel-synth";

@@ -13,7 +13,7 @@ export const TENANT_OUTPUTS = {
   snowflake: "The tenant's Snowflake side: `schema` (`DATABASE.SCHEMA`) and its roles `reader`, `analyst` and `pipeline`.",
   backup_vault: "With `backup`: the tenant's vault, `bucket_name`, `bucket_arn`, `kms_key_arn` and the `replication_role_arn` that writes into it. Absent without a backup.",
   sources:
-    "One entry per source, by name: `prefix` in the log bucket; `table` and `pipe` (qualified names); `notification_channel`, the SQS queue the bucket notifies; `integration` with the storage integration's `name`, `iam_user_arn` and `external_id` (what the access role trusts); `access_role_arn`; and by delivery `puller` or `kafka` (`function_name`, `secret_arn`: put the source's credentials there) or `firehose` (`delivery_stream_name`, `delivery_stream_arn`, `kinesis_stream_arn`).",
+    "One entry per source, by name: `prefix` in the log bucket (with `bucket`, for a source on an existing bucket, in that bucket); `table` and `pipe` (qualified names); `notification_channel`, the SQS queue the bucket notifies (an existing bucket's owner points its notification there: lakehouse external-access); `integration` with the storage integration's `name`, `iam_user_arn` and `external_id` (what the access role trusts); `access_role_arn`; and by delivery `puller` or `kafka` (`function_name`, `secret_arn`: put the source's credentials there) or `firehose` (`delivery_stream_name`, `delivery_stream_arn`, `kinesis_stream_arn`).",
 } as const;
 
 export const PLATFORM_OUTPUTS = {

@@ -2,6 +2,7 @@ import { Schema } from "@cdktf/provider-snowflake/lib/schema";
 import { ITerraformDependable, TerraformResource } from "cdktf";
 import { Construct } from "constructs";
 import { SnowflakeAccessRole } from "../modules/aws/snowflake-access-role";
+import { s3Service } from "../modules/core/iam";
 import { SemiStructuredTable } from "../modules/snowflake/semi-structured-table";
 import { LogCanary } from "../modules/snowflake/log-canary";
 import { RecordFlattener, landingTableOf } from "../modules/snowflake/record-flattener";
@@ -15,6 +16,7 @@ export interface SourcePipelineProps {
   readonly env: ResolvedEnvironment;
   readonly tenant: ResolvedTenant;
   readonly source: ResolvedSource;
+  /** The tenant's log bucket and key. A source on an existing bucket reads that bucket (and its key) instead. */
   readonly bucketName: string;
   readonly kmsKeyArn: string;
   /** The tenant's backup vault, when the tenant is restore-ready: the source also reads its prefix there, through a backup stage. */
@@ -54,7 +56,8 @@ export function pipeLoadOf(env: ResolvedEnvironment, tenant: ResolvedTenant, sou
  * role scoped to the source's prefix alone, the log table with its views, the Snowpipe, the log
  * canary that alerts when nothing arrives, and the cleaner that enforces the table's retention —
  * all of them then handed over to the tenant's pipeline role. The bucket notification for the prefix
- * is added by the tenant stack (one notification per bucket).
+ * is added by the tenant stack (one notification per bucket); a source on an existing bucket reads
+ * it where it is, and its owner adds the notification and policy statements `externalAccess` prints.
  */
 export class SourcePipeline extends Construct {
   public readonly integration: StorageIntegration;
@@ -75,11 +78,16 @@ export class SourcePipeline extends Construct {
     const { env, tenant, source } = props;
     const first = [props.schema, ...props.grantsFirst];
     const label = `${source.name} logs of tenant ${tenant.id}`;
+    // A source on an existing bucket reads it, with its key through S3 only (the owner's key policy
+    // admits the role that way: stacks/external-access.ts); the vault holds nothing of it.
+    const existing = source.existingBucket;
+    const bucketName = existing ? existing.name : props.bucketName;
+    const backupVault = existing ? undefined : props.backupVault;
 
     this.integration = new StorageIntegration(this, "Integration", {
       name: source.storageIntegrationName,
       roleArn: SnowflakeAccessRole.arnFor(tenant.accountId, source.accessRoleName),
-      allowedLocations: [`s3://${props.bucketName}/${source.keyPrefix}`, ...(props.backupVault ? [`s3://${props.backupVault.bucketName}/${source.keyPrefix}`] : [])],
+      allowedLocations: [`s3://${bucketName}/${source.keyPrefix}`, ...(backupVault ? [`s3://${backupVault.bucketName}/${source.keyPrefix}`] : [])],
       comment: label,
     });
 
@@ -88,10 +96,11 @@ export class SourcePipeline extends Construct {
       accountId: tenant.accountId,
       snowflakeIamUserArn: this.integration.iamUserArn,
       externalId: this.integration.externalId,
-      bucketArn: `arn:aws:s3:::${props.bucketName}`,
+      bucketArn: `arn:aws:s3:::${bucketName}`,
       prefixes: [source.keyPrefix],
-      kmsKeyArn: props.kmsKeyArn,
-      backup: props.backupVault ? { bucketArn: `arn:aws:s3:::${props.backupVault.bucketName}`, kmsKeyArn: props.backupVault.kmsKeyArn } : undefined,
+      kmsKeyArn: existing ? existing.kmsKeyArn : props.kmsKeyArn,
+      kmsViaService: existing?.kmsKeyArn ? s3Service(tenant.region) : undefined,
+      backup: backupVault ? { bucketArn: `arn:aws:s3:::${backupVault.bucketName}`, kmsKeyArn: backupVault.kmsKeyArn } : undefined,
     });
 
     this.table = new SemiStructuredTable(this, "Table", {
@@ -130,8 +139,8 @@ export class SourcePipeline extends Construct {
     // A wrapped source's pipe loads the landing table, one row per file, with the first event's time.
     this.pipe = new Snowpipe(this, "Pipe", {
       ...pipeLoadOf(env, tenant, source),
-      bucketName: props.bucketName,
-      backupBucketName: props.backupVault?.bucketName,
+      bucketName,
+      backupBucketName: backupVault?.bucketName,
       keyPrefix: source.keyPrefix,
       storageIntegrationName: this.integration.integrationName,
       storageIntegrationReplacementTrigger: this.integration.replacementTrigger,

@@ -8,7 +8,7 @@ import { KmsKey } from "../modules/aws/kms-key";
 import { AlertTopic } from "../modules/aws/alert-topic";
 import { BackupVault } from "../modules/aws/backup-vault";
 import { SnowflakeAccessRole } from "../modules/aws/snowflake-access-role";
-import { LogBucket } from "../modules/aws/log-bucket";
+import { LogBucket, LogBucketWriter } from "../modules/aws/log-bucket";
 import { FirehoseDelivery } from "../modules/aws/firehose-delivery";
 import { KinesisStream } from "../modules/aws/kinesis-stream";
 import { KafkaIngest } from "../modules/aws/kafka-ingest";
@@ -92,16 +92,22 @@ export class TenantStack extends TerraformStack {
     const streamed = tenant.sources.filter((s) => s.config.delivery.kind === "firehose" && s.config.delivery.firehose);
     const consumed = tenant.sources.filter((s) => s.config.delivery.kind === "kafka" && s.config.delivery.kafka);
     const operators = (tenant.config.access?.operators?.length ?? 0) > 0;
-    const writerServices = tenant.sources.flatMap((s) => (s.config.delivery.servicePrincipal ? [s.config.delivery.servicePrincipal] : []));
+    // The sources whose files land in the tenant's bucket; a source on an existing bucket has nothing
+    // here (no prefix, writer, notification, retention or replication: its owner's bucket keeps it).
+    const inBucket = tenant.sources.filter((s) => !s.existingBucket);
+    // A source an organization trail of another account writes: that trail, by its ARN, not the service for the tenant's account.
+    const orgTrailOf = (s: (typeof inBucket)[number]) => s.config.delivery.organizationTrail;
+    const writerServices = inBucket.flatMap((s) => (s.config.delivery.servicePrincipal && !orgTrailOf(s) ? [s.config.delivery.servicePrincipal] : []));
     // Writers and Kinesis producers of other accounts encrypt with the tenant's key through S3 and Kinesis: the key policy must name them.
     const foreign = (arns: readonly string[] | undefined) => (arns ?? []).filter((arn) => arn.split(":")[4] !== accountId);
-    const foreignWriters = tenant.sources.flatMap((s) => foreign(s.config.delivery.writerRoleArns));
+    const foreignWriters = inBucket.flatMap((s) => foreign(s.config.delivery.writerRoleArns));
     const foreignProducers = streamed.flatMap((s) => foreign(s.config.delivery.firehose!.producerRoleArns));
     const key = new KmsKey(this, "LogKey", {
       accountId,
       aliasName: tenant.kmsAliasName,
       description: `Encrypts the raw logs of tenant ${tenant.id} (${env.name})`,
       writerServicePrincipals: writerServices,
+      cloudTrailArns: inBucket.flatMap((s) => (orgTrailOf(s) ? [orgTrailOf(s)!.trailArn] : [])),
       // The pullers', delivery streams' and Kafka consumers' log groups are encrypted with the tenant's key.
       cloudWatchLogsRegion: pulled.length + streamed.length + consumed.length > 0 ? tenant.region : undefined,
       crossAccountWriters:
@@ -231,7 +237,7 @@ export class TenantStack extends TerraformStack {
                 ? { restoreRoleArn: TenantAccessRoles.restoreRoleArnFor(accountId, tenant.awsRolePrefix), restoreBatchRoleArn: TenantAccessRoles.restoreBatchRoleArnFor(accountId, tenant.awsRolePrefix) }
                 : {}),
               // A restore-ready tenant's sources read their prefixes of the vault through their backup stages.
-              readerRoleArns: backup.restoreReady ? tenant.sources.map((s) => SnowflakeAccessRole.arnFor(accountId, s.accessRoleName)) : [],
+              readerRoleArns: backup.restoreReady ? inBucket.map((s) => SnowflakeAccessRole.arnFor(accountId, s.accessRoleName)) : [],
             },
           ],
           alarmTopicArn: elsewhere && alarmTopicArn ? AlertTopic.arnFor(elsewhere, env.accountId, alertTopicName(lakehouse.organization, env.name)) : alarmTopicArn,
@@ -375,7 +381,7 @@ export class TenantStack extends TerraformStack {
       kmsKeyArn: key.keyArn,
       accessLogging: { ...accessLogsIn(tenant.region), targetPrefix: `${tenant.bucketName}/` },
       retentionRules: [
-        ...tenant.sources.map((s) => ({ prefix: s.keyPrefix, expirationDays: s.retentionDays, transitions: s.transitions })),
+        ...inBucket.map((s) => ({ prefix: s.keyPrefix, expirationDays: s.retentionDays, transitions: s.transitions })),
         // Failed records are kept as long as the source's files: they are the same logs, not yet loaded.
         ...streamed.map((s) => ({ prefix: deliveries.get(s.name)!.errorPrefix, expirationDays: s.retentionDays })),
       ],
@@ -383,19 +389,25 @@ export class TenantStack extends TerraformStack {
       // S3 Batch Operations writes its restore completion reports SSE-S3, always (S3 User Guide, "Examples:
       // S3 Batch Operations completion reports"), under the report prefix restore gives it (cli/restore/backup.ts).
       sseS3KeyPatterns: vault ? [`${RESTORE_STATE_KEY_PREFIX}*/reports/job-*`] : [],
-      notifications: tenant.sources.map((s) => ({
+      notifications: inBucket.map((s) => ({
         prefix: s.keyPrefix,
         suffix: s.config.fileSuffix,
         queueArn: pipelines.get(s.name)!.pipe.notificationChannel,
       })),
       writers: [
-        ...tenant.sources.map((s): { prefix: string; servicePrincipal?: string; roleArns: string[] } => ({
-          prefix: s.keyPrefix,
-          servicePrincipal: s.config.delivery.servicePrincipal,
-          roleArns: [...(s.config.delivery.writerRoleArns ?? []), ...writerRoleOf(s.name)],
-        })),
-        ...[...deliveries.values()].map((d): { prefix: string; servicePrincipal?: string; roleArns: string[] } => ({ prefix: d.errorPrefix, roleArns: [d.delivery.roleArn] })),
-      ].filter((w) => w.servicePrincipal || w.roleArns.length > 0),
+        ...inBucket.map((s): LogBucketWriter => {
+          const trail = orgTrailOf(s);
+          return {
+            prefix: s.keyPrefix,
+            servicePrincipal: s.config.delivery.servicePrincipal,
+            roleArns: [...(s.config.delivery.writerRoleArns ?? []), ...writerRoleOf(s.name)],
+            // An organization trail writes its organization's logs, and its management account's
+            // (CloudTrail User Guide, "Amazon S3 bucket policy for CloudTrail": organization trails).
+            ...(trail ? { sourceArn: trail.trailArn, keyPrefixes: [`AWSLogs/${trail.organizationId}/`, `AWSLogs/${trail.trailArn.split(":")[4]}/`] } : {}),
+          };
+        }),
+        ...[...deliveries.values()].map((d): LogBucketWriter => ({ prefix: d.errorPrefix, roleArns: [d.delivery.roleArn] })),
+      ].filter((w) => w.servicePrincipal || (w.roleArns?.length ?? 0) > 0),
       replication:
         vault && backup
           ? {
@@ -413,7 +425,7 @@ export class TenantStack extends TerraformStack {
       namePrefix: tenant.awsRolePrefix,
       accountId,
       bucketArn: `arn:aws:s3:::${tenant.bucketName}`,
-      prefixes: tenant.sources.map((s) => s.keyPrefix),
+      prefixes: inBucket.map((s) => s.keyPrefix),
       kmsKeyArn: key.keyArn,
       readers: tenant.config.access?.readers,
       operators: tenant.config.access?.operators,
@@ -435,6 +447,7 @@ export class TenantStack extends TerraformStack {
             s.name,
             defined({
               prefix: s.keyPrefix,
+              bucket: s.existingBucket?.name,
               table: p.table.qualifiedName,
               pipe: p.pipe.pipeName,
               notification_channel: p.pipe.notificationChannel,

@@ -19,7 +19,7 @@ import { PlanInputError, RefSynthError } from "../review";
 
 const run = (args: string[]) => runCli(args);
 
-const COMMANDS = ["init", "synth", "validate", "schema", "review", "versions", "shards", "backfill", "restore", "bootstrap"];
+const COMMANDS = ["init", "synth", "validate", "schema", "review", "versions", "shards", "backfill", "restore", "bootstrap", "external-access"];
 const OPTIONS: Record<string, string[]> = {
   init: ["--organization <name>", "--aws-account-id <id>", "--region <aws-region>", "--snowflake-account <ORG.ACCOUNT>", "--tenant <id>", "--environment <name>", "--state-bucket <bucket>", "--dir <folder>", "--force"],
   synth: ["--config <file>", "--example <name>", "--out <dir>", "--stack <glob>...", "--changed-since <ref>", "--jobs <n>", "-q, --quiet", "--json"],
@@ -28,6 +28,7 @@ const OPTIONS: Record<string, string[]> = {
   review: ["--base <ref>", "--head <ref>", "--config <file>", "--example <name>", "--format <md|json>", "--allow-high", "--plan <stack=plan.json>...", "--details-file <path>"],
   versions: ["--base <ref>", "--head <ref>"],
   shards: ["--changes <review.json>", "--config <file>", "--example <name>", "--max-jobs <n>"],
+  "external-access": ["--config <file>", "--example <name>", "--json"],
   backfill: ["--config <file>", "--env <name>", "--tenant <id>", "--source <name>", "--from <date|datetime>", "--to <date|datetime>", "--dry-run", "--batch-files <n>", "--batch-mb <n>", "--skip-recent-minutes <n>", "--json", "--snowflake-account <org-account>", "--snowflake-user <user>", "--private-key-file <path>", "--role <role>", "--warehouse <name>"],
   bootstrap: ["--config <file>", "--env <name>", "--region <region>", "--deploy-user <user>", "--check", "--snowflake-account <org-account>", "--snowflake-user <user>", "--private-key-file <path>", "--role <role>"],
   restore: ["--config <file>", "--env <name>", "--tenant <id>", "--source <name>", "--from <YYYY-MM-DD>", "--to <YYYY-MM-DD>", "--tier <bulk|standard|expedited>", "--days <n>", "--into <schema or table>", "--wait", "--poll-seconds <n>", "--dry-run", "--json", "--snowflake-account <org-account>", "--snowflake-user <user>", "--private-key-file <path>", "--role <role>", "--warehouse <name>"],
@@ -74,7 +75,7 @@ describe("lakehouse CLI", () => {
     expect(readdirSync(join(dir, "out", "stacks")).sort()).toEqual(["platform-prod", "tenant-globex-prod"]);
   });
 
-  test.each(["synth", "validate", "cost", "review", "backfill", "restore"])("GIVEN no --config and no lakehouse.yaml WHEN %s runs THEN exit 2 naming what to give, nothing written", async (command) => {
+  test.each(["synth", "validate", "cost", "review", "backfill", "restore", "external-access"])("GIVEN no --config and no lakehouse.yaml WHEN %s runs THEN exit 2 naming what to give, nothing written", async (command) => {
     const args = command === "review" ? ["--base", "HEAD"] : command === "synth" ? ["--out", "out"] : ["backfill", "restore"].includes(command) ? ["--env", "prod", "--tenant", "globex", "--source", "okta", "--from", "2026-01-01", "--to", "2026-01-02"] : [];
     const r = await runCli([command, ...args], { cwd: dir });
     expect(r.code).toBe(2);
@@ -84,14 +85,14 @@ describe("lakehouse CLI", () => {
   });
 
   test("--example names a bundled example, never together with --config; a wrong name gets the nearest", async () => {
-    // The demo backs up globex, umbrella and hooli without restoreReady: valid, with a warning each.
+    // The demo backs up globex, umbrella and hooli without restoreReady, and hooli's organization trail is not in its vault: valid, with a warning each.
     const demo = await run(["validate", "--example", "default"]);
-    expect(demo).toMatchObject({ code: 0, stdout: "the bundled example 'default' (examples/default/lakehouse.yaml): valid (3 warnings)\n" });
+    expect(demo).toMatchObject({ code: 0, stdout: "the bundled example 'default' (examples/default/lakehouse.yaml): valid (4 warnings)\n" });
     expect(demo.stderr).toContain("lakehouse: warning: tenants[0].backup.restoreReady: tenant 'globex' is backed up in environment 'prod', but a restore could not be loaded into Snowflake");
     expect(await run(["validate", "--example", "defualt"])).toMatchObject({ code: 2, stderr: expect.stringContaining("validate --example defualt: no such bundled example; did you mean default?") });
     expect(await run(["synth", "--example", "default", "--config", "x.yaml"])).toMatchObject({ code: 2, stderr: expect.stringContaining("synth: give --config or --example, not both") });
     // Commands that act on live accounts take no demo.
-    expect(await run(["backfill", "--example", "default"])).toMatchObject({ code: 2, stderr: expect.stringContaining("backfill takes no --example (an option of synth, validate, review, cost, shards)") });
+    expect(await run(["backfill", "--example", "default"])).toMatchObject({ code: 2, stderr: expect.stringContaining("backfill takes no --example (an option of synth, validate, review, cost, shards, external-access)") });
   });
 
   test("init writes a starter that validates and synthesizes as written, the CI workflows and a README; it overwrites nothing", async () => {
@@ -171,6 +172,34 @@ describe("lakehouse CLI", () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/bad\.yaml: \d+ problems/);
     expect(await run(["validate"])).toMatchObject({ code: 2, stderr: expect.stringContaining("validate: no config: give --config <file>") });
+  });
+
+  test("external-access prints, for each source on an existing bucket, the owner's bucket and key policy statements and the notification; --json the same as data", async () => {
+    const text = await run(["external-access", "--example", "default"]);
+    expect(text).toMatchObject({ code: 0, stderr: "" });
+    expect(text.stdout).toContain("# prod/hooli/org_trail: s3://hooli-org-trail-333333333333/AWSLogs/o-h00l1xyz12/ (account 333333333333)");
+    expect(text.stdout).toContain("Snowflake reads as arn:aws:iam::222222222222:role/acme-prod-hooli-org_trail-snowflake.");
+    expect(text.stdout).toContain("2. To the policy of key arn:aws:kms:us-east-1:333333333333:key/1234abcd-12ab-34cd-56ef-1234567890ab");
+    expect(text.stdout).toContain("queue: in tenant-hooli-prod, terraform output -json sources | jq -r '.\"org_trail\".notification_channel'");
+    const json = await run(["external-access", "--example", "default", "--json"]);
+    const entries = JSON.parse(json.stdout);
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({
+      environment: "prod",
+      tenant: "hooli",
+      source: "org_trail",
+      bucket: { name: "hooli-org-trail-333333333333", accountId: "333333333333", prefix: "AWSLogs/o-h00l1xyz12/" },
+      notification: { events: ["s3:ObjectCreated:*"], prefix: "AWSLogs/o-h00l1xyz12/", suffix: ".json.gz", queue: { stack: "tenant-hooli-prod", output: "sources" } },
+    });
+    expect(entries[0].bucketPolicyStatements.map((st: { Sid: string }) => st.Sid)).toEqual([
+      "LakehouseAcmeProdHooliOrgTrailSnowflakeRead",
+      "LakehouseAcmeProdHooliOrgTrailSnowflakeList",
+      "LakehouseAcmeProdHooliOrgTrailSnowflakeLocate",
+    ]);
+    // A config without such sources says so; --config and --example together are a usage error.
+    writeFileSync(join(dir, "lakehouse.yaml"), readFileSync(join(__dirname, "..", "examples", "default", "lakehouse.yaml"), "utf8").replace(/\n {2}- id: (initech|umbrella|hooli)\n[\s\S]*$/, "\n"));
+    expect(await runCli(["external-access"], { cwd: dir })).toMatchObject({ code: 0, stdout: expect.stringContaining("No source reads an existing bucket") });
+    expect(await run(["external-access", "--example", "default", "--config", "x.yaml"])).toMatchObject({ code: 2, stderr: expect.stringContaining("external-access: give --config or --example, not both") });
   });
 
   test("a missing config file and unknown commands are clear errors", async () => {

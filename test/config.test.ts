@@ -6,6 +6,7 @@ import { loadConfigFile, parseConfig, parseConfigYaml } from "../stacks/config/l
 import { resolveConfig } from "../stacks/config/resolve";
 import { LakehouseConfigInput } from "../stacks/config/schema";
 import { buildLakehouse } from "../stacks/app";
+import { configWarnings } from "../stacks/config/warnings";
 import { TerraformStack, Testing } from "cdktf";
 import { resourcesOf } from "./support/synth";
 
@@ -210,10 +211,131 @@ describe("lakehouse config", () => {
 
     test("the default example has CloudTrail one row per event and sources configured only by type", () => {
       const tenants = resolveConfig(loadConfigFile(DEFAULT)).environments[0].tenants;
-      const cloudtrails = tenants.flatMap((t) => t.sources).filter((s) => s.name === "cloudtrail");
+      const cloudtrails = tenants.flatMap((t) => t.sources).filter((s) => s.config.type === "cloudtrail");
       expect(cloudtrails.map((s) => s.config.wrappedRecords)).toEqual(["Records", "Records", "Records"]);
       const byTypeOnly = tenants.flatMap((t) => t.config.sources).filter((s) => s.type !== undefined && s.eventTimeField === undefined && s.views === undefined && s.keyPrefix === undefined);
       expect(byTypeOnly.length).toBeGreaterThanOrEqual(3);
+    });
+  });
+
+  describe("existing buckets (sources[].existingBucket)", () => {
+    const ORG_TRAIL = { name: "globex-org-trail-333333333333", prefix: "AWSLogs/o-abcdef1234/", accountId: "333333333333", kmsKeyArn: "arn:aws:kms:us-east-1:333333333333:key/1234abcd-12ab-34cd-56ef-1234567890ab" };
+    const withOrgTrail = (c: Raw, extra: Record<string, unknown> = {}) => c.tenants[0].sources.push({ name: "org_trail", type: "cloudtrail", existingBucket: { ...ORG_TRAIL }, ...extra });
+
+    test("a source on an existing bucket resolves to that bucket and prefix; nothing of it is the tenant's (no transitions)", () => {
+      const c = valid();
+      c.defaults = { transitions: [{ days: 120, storageClass: "GLACIER" }] };
+      withOrgTrail(c);
+      const source = resolveConfig(parseConfig(c)).environments[0].tenants[0].sources.find((s) => s.name === "org_trail")!;
+      expect(source).toMatchObject({ bucketName: ORG_TRAIL.name, keyPrefix: ORG_TRAIL.prefix, existingBucket: ORG_TRAIL, transitions: [], accessRoleName: "acme-prod-globex-org_trail-snowflake" });
+      // The catalog's native delivery (CloudTrail) is what writes the owner's bucket: stated, not built.
+      expect(source.config.delivery).toEqual({ kind: "native", servicePrincipal: "cloudtrail.amazonaws.com" });
+      // Without a key (SSE-S3) it still resolves; the tenant's own sources keep the tenant's bucket.
+      const plain: Raw = valid();
+      withOrgTrail(plain);
+      delete plain.tenants[0].sources[2].existingBucket.kmsKeyArn;
+      const tenant = resolveConfig(parseConfig(plain)).environments[0].tenants[0];
+      expect(tenant.sources.map((s) => [s.name, s.bucketName, s.existingBucket?.kmsKeyArn])).toEqual([
+        ["okta", "acme-prod-globex-111111111111-logs", undefined],
+        ["cloudtrail", "acme-prod-globex-111111111111-logs", undefined],
+        ["org_trail", ORG_TRAIL.name, undefined],
+      ]);
+    });
+
+    test.each([
+      ["a delivery other than native", (c: Raw) => withOrgTrail(c, { type: undefined, delivery: { kind: "puller", puller: "okta", options: { orgUrl: "https://globex.okta.com" } }, eventTimeField: "published" }), "tenants[0].sources[2].delivery.kind", /must be native: the source reads an existing bucket, and the library builds no puller to write into a bucket it does not own/],
+      ["writer roles", (c: Raw) => withOrgTrail(c, { delivery: { writerRoleArns: ["arn:aws:iam::333333333333:role/writer"] } }), "tenants[0].sources[2].delivery.writerRoleArns", /who writes there is its owner's bucket policy/],
+      ["a key prefix in the tenant's bucket", (c: Raw) => withOrgTrail(c, { keyPrefix: "org-trail/" }), "tenants[0].sources[2].keyPrefix", /its files are under existingBucket.prefix/],
+      ["an S3 retention", (c: Raw) => withOrgTrail(c, { retentionDays: 400 }), "tenants[0].sources[2].retentionDays", /whose owner keeps its files .* tableRetentionDays sets how long the table keeps rows/],
+      ["transitions", (c: Raw) => withOrgTrail(c, { transitions: [{ days: 30, storageClass: "GLACIER_IR" }] }), "tenants[0].sources[2].transitions", /whose owner keeps its files/],
+      ["a key of another region", (c: Raw) => withOrgTrail(c, { existingBucket: { ...ORG_TRAIL, kmsKeyArn: ORG_TRAIL.kmsKeyArn.replace("us-east-1", "eu-west-1") } }), "tenants[0].sources[2].existingBucket.kmsKeyArn", /is a key in eu-west-1, but the bucket is in the tenant's region us-east-1/],
+      ["a bucket name with dots", (c: Raw) => withOrgTrail(c, { existingBucket: { ...ORG_TRAIL, name: "org.trail.logs" } }), "tenants[0].sources[2].existingBucket.name", /must be an S3 bucket name without dots/],
+      ["a prefix not ending in '/'", (c: Raw) => withOrgTrail(c, { existingBucket: { ...ORG_TRAIL, prefix: "AWSLogs/o-abcdef1234" } }), "tenants[0].sources[2].existingBucket.prefix", /ending in '\/'/],
+      ["a prefix with a wildcard", (c: Raw) => withOrgTrail(c, { existingBucket: { ...ORG_TRAIL, prefix: "AWSLogs/*/" } }), "tenants[0].sources[2].existingBucket.prefix", /must be a key prefix of letters/],
+      ["a '..' segment", (c: Raw) => withOrgTrail(c, { existingBucket: { ...ORG_TRAIL, prefix: "AWSLogs/../" } }), "tenants[0].sources[2].existingBucket.prefix", /must not contain '\/\/' or a '\.\.' segment/],
+      ["an account id that is not 12 digits", (c: Raw) => withOrgTrail(c, { existingBucket: { ...ORG_TRAIL, accountId: "3333" } }), "tenants[0].sources[2].existingBucket.accountId", /12-digit AWS account id/],
+      ["a key that is not a KMS key ARN", (c: Raw) => withOrgTrail(c, { existingBucket: { ...ORG_TRAIL, kmsKeyArn: "alias/org-trail" } }), "tenants[0].sources[2].existingBucket.kmsKeyArn", /must be a KMS key ARN/],
+      ["an unknown key", (c: Raw) => withOrgTrail(c, { existingBucket: { ...ORG_TRAIL, region: "us-east-1" } }), "tenants[0].sources[2].existingBucket", /region/],
+      [
+        "every source on existing buckets",
+        (c: Raw) => (c.tenants[0].sources = [{ name: "org_trail", type: "cloudtrail", existingBucket: { ...ORG_TRAIL } }]),
+        "tenants[0].sources",
+        /every source reads an existing bucket: at least one must land in the tenant's own bucket/,
+      ],
+      [
+        "two sources on overlapping prefixes of one bucket",
+        (c: Raw) => {
+          withOrgTrail(c);
+          c.tenants[0].sources.push({ name: "org_trail_eu", type: "cloudtrail", existingBucket: { ...ORG_TRAIL, prefix: "AWSLogs/" } });
+        },
+        "tenants[0].sources[3].existingBucket.prefix",
+        /s3:\/\/globex-org-trail-333333333333\/AWSLogs\/ \(environment 'prod'\) overlaps tenants\[0\]\.sources\[2\]\.existingBucket\.prefix .* S3 refuses two with overlapping prefixes/,
+      ],
+      [
+        "one source read from two environments (a pipe, and a notification, each)",
+        (c: Raw) => {
+          c.environments.push({ ...c.environments[0], name: "dev", awsAccountId: "222222222222" });
+          withOrgTrail(c);
+        },
+        "tenants[0].sources[2].existingBucket.prefix",
+        /\(environment 'dev'\) overlaps this source in environment 'prod' too/,
+      ],
+    ])("%s is refused, naming the path and why", (_what, edit, path, message) => {
+      const problems = problemsAfter(edit);
+      expect(problems).toContainEqual({ path, message: expect.stringMatching(message) });
+    });
+
+    test("a backed-up tenant is warned that the vault does not hold a source on an existing bucket", () => {
+      const c = valid();
+      c.environments[0].backup = { adminRoleArns: ["arn:aws:iam::111111111111:role/lakehouse-deployer"] };
+      c.tenants[0].backup = { restoreReady: true };
+      withOrgTrail(c);
+      expect(configWarnings(parseConfig(c))).toEqual([
+        {
+          path: "tenants[0].sources[2].existingBucket",
+          message:
+            "tenant 'globex' is backed up in environment 'prod', but source 'org_trail' is not: the vault replicates only the tenant's own bucket, and s3://globex-org-trail-333333333333/AWSLogs/o-abcdef1234/ is its owner's to keep and back up (restoreReady: the source gets no backup stage).",
+        },
+      ]);
+    });
+  });
+
+  describe("organization trails (delivery.organizationTrail)", () => {
+    const TRAIL = { trailArn: "arn:aws:cloudtrail:us-east-1:777777777777:trail/globex-org-trail", organizationId: "o-gl0bex1234" };
+    const withTrail = (c: Raw, trail: Record<string, unknown> = TRAIL, delivery: Record<string, unknown> = {}) => (c.tenants[0].sources[1].delivery = { ...c.tenants[0].sources[1].delivery, ...delivery, organizationTrail: trail });
+
+    test("a native CloudTrail source may name its organization's trail (also through type: cloudtrail)", () => {
+      const c = valid();
+      withTrail(c);
+      expect(resolveConfig(parseConfig(c)).environments[0].tenants[0].sources[1].config.delivery.organizationTrail).toEqual(TRAIL);
+      const typed = valid();
+      typed.tenants[0].sources.push({ name: "org_trail", type: "cloudtrail", keyPrefix: "org-trail/", delivery: { organizationTrail: TRAIL } });
+      typed.tenants[0].sources.splice(1, 1);
+      expect(resolveConfig(parseConfig(typed)).environments[0].tenants[0].sources[1].config.delivery).toEqual({ kind: "native", servicePrincipal: "cloudtrail.amazonaws.com", organizationTrail: TRAIL });
+    });
+
+    test.each([
+      ["another service's delivery", (c: Raw) => withTrail(c, TRAIL, { servicePrincipal: "guardduty.amazonaws.com" }), "tenants[0].sources[1].delivery.organizationTrail", /needs servicePrincipal cloudtrail.amazonaws.com .* not guardduty.amazonaws.com's/],
+      ["a delivery that is not native", (c: Raw) => (c.tenants[0].sources[0].delivery = { kind: "puller", organizationTrail: TRAIL }), "tenants[0].sources[0].delivery.organizationTrail", /only for native delivery by CloudTrail \(this source is puller\)/],
+      [
+        "a source on an existing bucket",
+        (c: Raw) => c.tenants[0].sources.push({ name: "org_trail", type: "cloudtrail", delivery: { organizationTrail: TRAIL }, existingBucket: { name: "globex-org-trail-777777777777", prefix: "AWSLogs/", accountId: "777777777777" } }),
+        "tenants[0].sources[2].delivery.organizationTrail",
+        /which trail writes there is its owner's bucket policy/,
+      ],
+      ["a trail ARN with a wildcard", (c: Raw) => withTrail(c, { ...TRAIL, trailArn: "arn:aws:cloudtrail:us-east-1:777777777777:trail/*" }), "tenants[0].sources[1].delivery.organizationTrail.trailArn", /must be a CloudTrail trail ARN/],
+      ["an organization id that is not one", (c: Raw) => withTrail(c, { ...TRAIL, organizationId: "globex" }), "tenants[0].sources[1].delivery.organizationTrail.organizationId", /must be an AWS Organizations id/],
+      [
+        "one trail named by two sources",
+        (c: Raw) => {
+          withTrail(c);
+          c.tenants[0].sources.push({ name: "org_trail", type: "cloudtrail", delivery: { organizationTrail: TRAIL } });
+        },
+        "tenants[0].sources[2].delivery.organizationTrail.trailArn",
+        /also writes sources\[1\]: a trail delivers to one bucket prefix/,
+      ],
+    ])("%s is refused, naming the path and why", (_what, edit, path, message) => {
+      expect(problemsAfter(edit)).toContainEqual({ path, message: expect.stringMatching(message) });
     });
   });
 

@@ -109,11 +109,16 @@ describe("stacks from the default config", () => {
       const notification = onlyResource(json, "aws_s3_bucket_notification") as { queue: { filter_prefix: string; queue_arn: string }[] };
       const lifecycle = tenantOwn(json, "aws_s3_bucket_lifecycle_configuration") as { rule: { filter: { prefix: string }[] }[] };
       for (const source of tenant.sources) {
-        const prefix = source.keyPrefix ?? `${source.name}/`;
+        const prefix = source.existingBucket?.prefix ?? source.keyPrefix ?? `${source.name}/`;
         const table = source.name.toUpperCase();
         const q = notification.queue.find((x) => x.filter_prefix === prefix);
-        expect(q?.queue_arn).toMatch(new RegExp(`snowflake_pipe\\.Source_${source.name}_Pipe_[0-9A-F]+\\.notification_channel`));
-        expect(lifecycle.rule.some((r) => r.filter[0].prefix === prefix)).toBe(true);
+        // A source on an existing bucket has no notification or retention in the tenant's bucket (its own test below).
+        if (source.existingBucket) {
+          expect([q, lifecycle.rule.some((r) => r.filter[0].prefix === prefix)]).toEqual([undefined, false]);
+        } else {
+          expect(q?.queue_arn).toMatch(new RegExp(`snowflake_pipe\\.Source_${source.name}_Pipe_[0-9A-F]+\\.notification_channel`));
+          expect(lifecycle.rule.some((r) => r.filter[0].prefix === prefix)).toBe(true);
+        }
         expect(resourcesOf(json, "aws_iam_role").some((r) => String(r.name).includes(`-${source.name.replace(/_/g, "_")}-snowflake`))).toBe(true);
         expect(resourcesOf(json, "snowflake_storage_integration").some((r) => (r.storage_allowed_locations as string[])[0].endsWith(`/${prefix}`))).toBe(true);
         expect(resourcesOf(json, "snowflake_table").some((r) => r.name === table)).toBe(true);
@@ -481,6 +486,56 @@ describe("stacks from the default config", () => {
     expect(JSON.stringify(scp)).toContain("arn:aws:iam::222222222222:role/lakehouse-deploy");
   });
 
+  test("a source on an existing bucket (hooli's organization trail): the integration, stage and access role read that bucket's prefix, the tenant's bucket and key hold nothing of it", () => {
+    const json = tenants["tenant-hooli-prod"];
+    const bucket = "hooli-org-trail-333333333333";
+    const prefix = "AWSLogs/o-h00l1xyz12/";
+    const integration = resourcesOf(json, "snowflake_storage_integration").find((i) => i.name === "ACME_PROD_HOOLI_ORG_TRAIL_S3")!;
+    // Only the existing bucket's prefix: hooli is not restore-ready, and the vault holds nothing of it anyway.
+    expect(integration.storage_allowed_locations).toEqual([`s3://${bucket}/${prefix}`]);
+    expect(integration.storage_aws_role_arn).toBe("arn:aws:iam::222222222222:role/acme-prod-hooli-org_trail-snowflake");
+    expect(resourcesOf(json, "snowflake_stage").find((st) => st.name === "ORG_TRAIL_STAGE")!.url).toBe(`s3://${bucket}/${prefix}`);
+    const role = Object.entries(json.resource.aws_iam_role_policy).find(([id]) => id.startsWith("Source_org_trail_AccessRole_"))![1];
+    expect(statementsBySid(role.policy)).toEqual({
+      ReadObjectsUnderPrefixes: { Sid: "ReadObjectsUnderPrefixes", Effect: "Allow", Action: ["s3:GetObject", "s3:GetObjectVersion"], Resource: [`arn:aws:s3:::${bucket}/${prefix}*`] },
+      ListOnlyPrefixes: { Sid: "ListOnlyPrefixes", Effect: "Allow", Action: "s3:ListBucket", Resource: `arn:aws:s3:::${bucket}`, Condition: { StringLike: { "s3:prefix": [`${prefix}*`] } } },
+      LocateBucket: { Sid: "LocateBucket", Effect: "Allow", Action: "s3:GetBucketLocation", Resource: `arn:aws:s3:::${bucket}` },
+      // The owner's key, through S3 only: never a direct kms:Decrypt of anything else it encrypts.
+      DecryptWithBucketKeyThroughS3: {
+        Sid: "DecryptWithBucketKeyThroughS3",
+        Effect: "Allow",
+        Action: "kms:Decrypt",
+        Resource: "arn:aws:kms:us-east-1:333333333333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+        Condition: { StringEquals: { "kms:ViaService": "s3.us-east-1.amazonaws.com" } },
+      },
+    });
+    // Nothing for it in the tenant's bucket: no notification, retention, replication or writer; no CloudTrail in the tenant key.
+    const text = JSON.stringify([
+      ...["aws_s3_bucket_notification", "aws_s3_bucket_lifecycle_configuration", "aws_s3_bucket_replication_configuration", "aws_s3_bucket_policy"].flatMap((t) => resourcesOf(json, t)),
+      tenantOwn(json, "aws_kms_key", "LogKey"),
+    ]);
+    expect(text).not.toContain(prefix);
+    expect(text).not.toContain(bucket);
+    expect(text).not.toContain("cloudtrail.amazonaws.com");
+    expect(resourcesOf(json, "aws_iam_role").map((r) => r.name)).not.toContain("acme-prod-hooli-read-org_trail");
+    // The tenant's read role reads the tenant's prefixes only.
+    const read = Object.entries(json.resource.aws_iam_role_policy).find(([id]) => id.startsWith("AwsRoles_Read"))![1];
+    expect(String(read.policy)).not.toContain(bucket);
+  });
+
+  test("an organization trail (globex's): the tenant's bucket and key admit that trail by its ARN, under its organization's and management account's folders, not CloudTrail for the tenant's account", () => {
+    const json = tenants["tenant-globex-prod"];
+    const trail = "arn:aws:cloudtrail:us-east-1:777777777777:trail/globex-org-trail";
+    const s = statementsBySid(tenantOwn(json, "aws_s3_bucket_policy").policy);
+    expect(s.WriterCloudtrailServiceAclCheck.Condition).toEqual({ StringEquals: { "aws:SourceArn": trail } });
+    expect(s.WriterCloudtrailServicePut.Condition).toEqual({ StringEquals: { "aws:SourceArn": trail } });
+    expect((s.WriterCloudtrailServicePut.Resource as string[]).map((r) => r.split(".arn}")[1])).toEqual(["/cloudtrail/AWSLogs/o-gl0bex1234/*", "/cloudtrail/AWSLogs/777777777777/*"]);
+    const key = statementsBySid(tenantOwn(json, "aws_kms_key", "LogKey").policy);
+    expect(key.NamedTrailsEncryptLogFiles.Condition).toEqual({ StringEquals: { "aws:SourceArn": [trail], "kms:EncryptionContext:aws:cloudtrail:arn": [trail] } });
+    // CloudTrail for the tenant's own account is gone from the key; GuardDuty (same tenant) still writes for it.
+    expect(key.NativeWritersEncrypt.Principal).toEqual({ Service: ["guardduty.amazonaws.com"] });
+  });
+
   test("the IAM roles and reserved concurrency counted per account for the quota check are the ones the stacks make", () => {
     const made = new Map<string, { roles: number; reserved: Map<string, number> }>();
     for (const json of [...Object.values(platform), ...Object.values(tenants)]) {
@@ -579,8 +634,9 @@ describe("stack outputs (docs/outputs.md)", () => {
       const notification = onlyResource(json, "aws_s3_bucket_notification") as { queue: { filter_prefix: string; queue_arn: string }[] };
       for (const source of tenant.sources) {
         const out = sources[source.name] as { prefix: string; notification_channel: string; access_role_arn: string; integration: Record<string, string>; puller?: Record<string, string>; firehose?: Record<string, string> };
-        // The same queue the bucket notifies for the source's prefix.
-        expect(notification.queue.find((q) => q.filter_prefix === out.prefix)?.queue_arn).toBe(out.notification_channel);
+        // The same queue the bucket notifies for the source's prefix (an existing bucket's owner points its notification there).
+        if (source.existingBucket) expect([out.prefix, (out as { bucket?: string }).bucket, out.notification_channel]).toEqual([source.keyPrefix, source.bucketName, ref("snowflake_pipe", `Source_${source.name}_Pipe`, "notification_channel")]);
+        else expect(notification.queue.find((q) => q.filter_prefix === out.prefix)?.queue_arn).toBe(out.notification_channel);
         expect(out.integration.iam_user_arn).toEqual(ref("snowflake_storage_integration", `Source_${source.name}_Integration`, "storage_aws_iam_user_arn"));
         // The external id output is the one the access role's trust requires.
         const role = Object.entries(json.resource.aws_iam_role).find(([id]) => id.startsWith(`Source_${source.name}_AccessRole_`))![1];

@@ -43,7 +43,8 @@ export function backfillTarget(lakehouse: ResolvedLakehouse, envName: string, te
   return {
     tenant: tenant.id,
     source: source.name,
-    bucket: tenant.bucketName,
+    // The tenant's bucket, or the existing bucket the source reads (listed with the caller's credentials).
+    bucket: source.bucketName,
     region: tenant.region,
     keyPrefix: source.keyPrefix,
     suffix: source.config.fileSuffix,

@@ -272,12 +272,16 @@ function sourceLines(b: LineBuilder, env: ResolvedEnvironment, source: ResolvedS
   const name = source.name;
   const origin = `${fmt(volume.gbPerDay)} GB/day uncompressed (${volume.origin}); ${flow.how}`;
 
-  // S3: storage by class and age, requests.
-  storageLines(b, name, "S3", flow.storedGb, flow.objects, lifecycleSegments(source.transitions, source.retentionDays, a.noncurrentDays), a, a.noncurrentDays);
-  const puts = (flow.objects + flow.stateWrites) * days;
-  const gets = (flow.objects + flow.stateReads) * days;
-  b.aws(name, "S3 PUT requests (objects" + (flow.stateWrites ? " + puller state" : "") + ")", puts / 1000, "s3.request.put", origin);
-  b.aws(name, "S3 GET requests (Snowpipe reads" + (flow.stateReads ? " + puller state" : "") + ")", gets / 1000, "s3.request.get", `${fmt(flow.objects)} objects/day`);
+  // S3: storage by class and age, requests — none for a source on an existing bucket, whose owner pays
+  // for its storage and requests (no Requester Pays), in its own account.
+  const owned = source.existingBucket === undefined;
+  const puts = owned ? (flow.objects + flow.stateWrites) * days : 0;
+  const gets = owned ? (flow.objects + flow.stateReads) * days : 0;
+  if (owned) {
+    storageLines(b, name, "S3", flow.storedGb, flow.objects, lifecycleSegments(source.transitions, source.retentionDays, a.noncurrentDays), a, a.noncurrentDays);
+    b.aws(name, "S3 PUT requests (objects" + (flow.stateWrites ? " + puller state" : "") + ")", puts / 1000, "s3.request.put", origin);
+    b.aws(name, "S3 GET requests (Snowpipe reads" + (flow.stateReads ? " + puller state" : "") + ")", gets / 1000, "s3.request.get", `${fmt(flow.objects)} objects/day`);
+  }
 
   // Delivery.
   const d = source.config.delivery;
@@ -387,7 +391,8 @@ export function estimateCost(lakehouse: ResolvedLakehouse, o: EstimateOptions): 
         const flows: SourceFlow[] = [];
         for (const s of t.sources) {
           const v = volumeOf(t, s);
-          flows.push(sourceFlow(s, v.gbPerDay, a));
+          // The vault replicates the tenant's bucket only: a source on an existing bucket is not in it.
+          if (!s.existingBucket) flows.push(sourceFlow(s, v.gbPerDay, a));
           const r = sourceLines(b, env, s, v, a);
           puts += r.puts;
           gets += r.gets;

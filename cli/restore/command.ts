@@ -141,6 +141,11 @@ export function planFromArguments(values: Values, usage: (message: string) => Er
       `restore --source ${sourceName}: its files wrap their events (${source.config.wrappedRecords}) and load through a landing table and a flattening task; restore of such sources is not built yet`,
     );
   }
+  if (source.existingBucket) {
+    throw usage(
+      `restore --source ${sourceName}: reads the existing bucket s3://${source.bucketName}/${source.keyPrefix}, which the vault does not back up (it replicates only the tenant's own bucket); its owner keeps and restores those files`,
+    );
+  }
   const backup = tenant.backup;
   if (backup === undefined) {
     throw usage(`restore --tenant ${tenant.id}: has no backup vault in environment ${env.name} (backups come from environments[].backup, and the tenant must not set backup.enabled: false)`);

@@ -35,15 +35,22 @@ export function renderPolicy(doc: PolicyDocument): string {
   return JSON.stringify(doc);
 }
 
+/** S3's service name in a region, as `kms:ViaService` sees it (`s3.<region>.amazonaws.com`). */
+export function s3Service(region: string): string {
+  return `s3.${region}.amazonaws.com`;
+}
+
 /** Read actions on objects, kept as named constants (STYLE 5). */
 export const S3_OBJECT_READ_ACTIONS = ["s3:GetObject", "s3:GetObjectVersion"];
 export const KMS_DECRYPT_ACTIONS = ["kms:Decrypt", "kms:DescribeKey"];
 
 /**
  * Read (and list) exactly the given key prefixes of a bucket and decrypt with its key — what the
- * Snowflake access role and a tenant's read role both grant.
+ * Snowflake access role and a tenant's read role both grant. Without a key (an SSE-S3 bucket) nothing
+ * is decrypted; with `viaService` (`s3.<region>.amazonaws.com`) only requests S3 makes on the role's
+ * behalf may decrypt (`kms:ViaService`).
  */
-export function readPrefixesStatements(bucketArn: string, prefixes: readonly string[], kmsKeyArn: string): PolicyStatement[] {
+export function readPrefixesStatements(bucketArn: string, prefixes: readonly string[], kmsKeyArn: string | undefined, viaService?: string): PolicyStatement[] {
   return [
     { Sid: "ReadObjectsUnderPrefixes", Effect: "Allow", Action: S3_OBJECT_READ_ACTIONS, Resource: prefixes.map((prefix) => `${bucketArn}/${prefix}*`) },
     {
@@ -54,7 +61,13 @@ export function readPrefixesStatements(bucketArn: string, prefixes: readonly str
       Condition: { StringLike: { "s3:prefix": prefixes.map((prefix) => `${prefix}*`) } },
     },
     { Sid: "LocateBucket", Effect: "Allow", Action: "s3:GetBucketLocation", Resource: bucketArn },
-    { Sid: "DecryptWithBucketKey", Effect: "Allow", Action: KMS_DECRYPT_ACTIONS, Resource: kmsKeyArn },
+    ...(kmsKeyArn === undefined
+      ? []
+      : [
+          viaService === undefined
+            ? { Sid: "DecryptWithBucketKey", Effect: "Allow" as const, Action: KMS_DECRYPT_ACTIONS, Resource: kmsKeyArn }
+            : { Sid: "DecryptWithBucketKeyThroughS3", Effect: "Allow" as const, Action: "kms:Decrypt", Resource: kmsKeyArn, Condition: { StringEquals: { "kms:ViaService": viaService } } },
+        ]),
   ];
 }
 

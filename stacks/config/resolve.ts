@@ -13,7 +13,17 @@ export interface ResolvedSource {
   /** The source's config with its catalog entry (`type`) applied under what it states. */
   readonly config: EffectiveSourceConfig;
   readonly name: string;
+  /** The bucket the source's files are in: the tenant's, or its `existingBucket`. */
+  readonly bucketName: string;
+  /** Where the source's files are in that bucket (`keyPrefix`, or `existingBucket.prefix`). */
   readonly keyPrefix: string;
+  /**
+   * Set when the source reads a bucket the lakehouse does not own: nothing of the source is in the
+   * tenant's bucket (no prefix, notification, retention or writer there), and its owner adds what
+   * `externalAccess` prints.
+   */
+  readonly existingBucket?: ResolvedExistingBucket;
+  /** S3 retention in the tenant's bucket (an existing bucket's files are kept by its owner's lifecycle). */
   readonly retentionDays: number;
   readonly canary: { readonly enabled: boolean; readonly windowMinutes: number; readonly suppressionMinutes: number; readonly schedule: string };
   /** Days rows stay in the Snowflake table after their load (≤ retentionDays, which is the S3 expiry). */
@@ -26,6 +36,16 @@ export interface ResolvedSource {
   readonly tableName: string;
   readonly storageIntegrationName: string;
   readonly accessRoleName: string;
+}
+
+/** A bucket someone else owns that holds a source's files (`sources[].existingBucket`). */
+export interface ResolvedExistingBucket {
+  readonly name: string;
+  readonly prefix: string;
+  /** The account that owns the bucket. */
+  readonly accountId: string;
+  /** The key its objects are encrypted with (SSE-KMS), if any. */
+  readonly kmsKeyArn?: string;
 }
 
 /**
@@ -211,6 +231,7 @@ function resolveTenant(org: string, env: EnvironmentConfig, t: TenantConfig, def
         planRoleArn: `arn:aws:iam::${t.awsAccountId}:role/${t.planRoleName ?? DEFAULT_TENANT_PLAN_ROLE}`,
       }
     : undefined;
+  const tenantBucket = bucketName(org, env.name, t.id, accountId, "logs");
   return {
     backup: resolveBackup(org, env, t, accountId, own, retentionDays, defaults.retentionFloorDays),
     config: t,
@@ -220,7 +241,7 @@ function resolveTenant(org: string, env: EnvironmentConfig, t: TenantConfig, def
     accountId,
     ...(own ? { ownAccount: own } : {}),
     stackName: `tenant-${t.id}-${env.name}`,
-    bucketName: bucketName(org, env.name, t.id, accountId, "logs"),
+    bucketName: tenantBucket,
     kmsAliasName: `${org}-${env.name}-${t.id}-logs`,
     schemaName: tenantSchemaName(t.id),
     snowflakeRolePrefix: snowflakeName(org, env.name, t.id),
@@ -228,14 +249,17 @@ function resolveTenant(org: string, env: EnvironmentConfig, t: TenantConfig, def
     sources: t.sources.map((stated) => {
       // The schema's cross-checks guarantee a delivery kind and an event time once the catalog is applied.
       const s = applyCatalog(stated) as EffectiveSourceConfig;
+      const existing = s.existingBucket;
       return {
         config: s,
         name: s.name,
-        keyPrefix: s.keyPrefix ?? `${s.name}/`,
+        bucketName: existing?.name ?? tenantBucket,
+        keyPrefix: existing?.prefix ?? s.keyPrefix ?? `${s.name}/`,
+        ...(existing ? { existingBucket: { name: existing.name, prefix: existing.prefix, accountId: existing.accountId, ...(existing.kmsKeyArn ? { kmsKeyArn: existing.kmsKeyArn } : {}) } } : {}),
         retentionDays: s.retentionDays ?? retentionDays,
         canary: { enabled: true, ...defaults.canary, ...s.canary },
         tableRetentionDays: s.tableRetentionDays ?? s.retentionDays ?? retentionDays,
-        transitions: s.transitions ?? defaults.transitions,
+        transitions: existing ? [] : (s.transitions ?? defaults.transitions),
         eventTimeFormat: s.eventTimeFormat ?? "AUTO",
         landingRetentionDays: LANDING_RETENTION_DAYS,
         tableName: sourceTableName(s.name),

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { cronSchedule } from "../../modules/core/validate";
+import { KMS_KEY_ARN, S3_BUCKET_NAME, cronSchedule } from "../../modules/core/validate";
 import { formatPath } from "../../modules/core/errors";
 import { clusteringKeyProblem, parseViewDefinition, viewSourceProblem } from "../../modules/snowflake/semi-structured-table/sql";
 import { EVENT_TIME_FORMATS, EVENT_TIME_FORMAT_HINT } from "../../modules/snowflake/snowpipe/sql";
@@ -123,6 +123,21 @@ const delivery = z.strictObject({
     .optional()
     .describe("kind native: the AWS service that writes the files. For example cloudtrail.amazonaws.com; it may write the source's prefix only."),
   writerRoleArns: z.array(roleArn).optional().describe("IAM roles allowed to write the source's prefix. The puller's, stream's or consumer's own role is added to them."),
+  organizationTrail: z
+    .strictObject({
+      trailArn: z
+        .string()
+        .regex(/^arn:aws[a-z-]*:cloudtrail:[a-z0-9-]+:\d{12}:trail\/[A-Za-z0-9._-]{3,128}$/, "must be a CloudTrail trail ARN, arn:aws:cloudtrail:<region>:<management account>:trail/<name>")
+        .describe("The organization trail's ARN, in the organization's management account. Only it may write: its ARN is the bucket and key policies' aws:SourceArn."),
+      organizationId: z
+        .string()
+        .regex(/^o-[a-z0-9]{10,32}$/, "must be an AWS Organizations id, o- and 10-32 lower-case letters or digits")
+        .describe("The organization's id. The trail writes under <prefix>AWSLogs/<organizationId>/ (and its management account's <prefix>AWSLogs/<account>/)."),
+    })
+    .optional()
+    .describe(
+      "kind native, cloudtrail.amazonaws.com: an organization trail of another account writes the source's prefix, instead of a trail of the tenant's account. The bucket and key admit that trail by its ARN (CloudTrail User Guide, organization trails); default: a trail of the tenant's account.",
+    ),
   puller: z.enum(["google-workspace", "okta"]).optional().describe("kind puller: which puller to build. A Lambda function from runtime/puller (module aws/log-puller)."),
   scheduleMinutes: z
     .number()
@@ -177,6 +192,32 @@ const delivery = z.strictObject({
     .describe("kind kafka: the topic to consume. Its records land in the source's prefix, moved by a Lambda function from runtime/kafka (module aws/kafka-ingest)."),
 });
 
+/**
+ * A bucket the lakehouse reads but does not own (an organization trail's bucket in a log-archive
+ * account): the source builds the Snowflake side and the access role, and `lakehouse external-access`
+ * prints what the bucket's owner adds to its bucket and key policies (stacks/external-access.ts).
+ */
+const existingBucket = z
+  .strictObject({
+    name: z
+      .string()
+      .regex(S3_BUCKET_NAME, "must be an S3 bucket name without dots (3-63 of a-z, 0-9 and '-', starting and ending with a letter or digit)")
+      .describe("The bucket's name. In the tenant's region (S3 notifies only queues of the bucket's region, and Snowflake's queue is in the tenant's); no dots."),
+    prefix: z
+      .string()
+      .max(512, "must be at most 512 characters")
+      .regex(/^[A-Za-z0-9][A-Za-z0-9_.\-/]*\/$/, "must be a key prefix of letters, digits, '_', '.', '-' and '/', ending in '/'")
+      .refine((p) => !p.includes("//") && !p.split("/").includes(".."), "must not contain '//' or a '..' segment")
+      .describe("Where the source's files are in the bucket, ending in '/'. For example AWSLogs/o-a1b2c3d4e5/ for an organization trail; the access role reads under it and nothing else."),
+    accountId: awsAccountId.describe("The AWS account that owns the bucket. The access role reads across accounts when it is not the tenant's; its owner adds the printed bucket policy statements either way."),
+    kmsKeyArn: z
+      .string()
+      .regex(KMS_KEY_ARN, "must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)")
+      .optional()
+      .describe("The KMS key the bucket's objects are encrypted with (SSE-KMS). The access role may decrypt with it through S3 only, and the printed key policy statement lets it; default: none (SSE-S3)."),
+  })
+  .describe("A bucket someone else owns that holds the source's files. The library builds the Snowflake side and the access role, never the bucket's policy, notification or lifecycle: lakehouse external-access prints what its owner adds (docs/cross-account-sources.md).");
+
 export const sourceSchema = z
   .strictObject({
     name: sourceName.describe("The source's name. Its Snowflake table is the name in upper case; its key prefix defaults to <name>/."),
@@ -185,6 +226,9 @@ export const sourceSchema = z
       .optional()
       .describe("A known log source from the catalog. It fills in delivery, file suffix, event time, wrapped records and views (stacks/config/catalog.ts); anything stated here besides overrides it."),
     delivery: delivery.optional().describe("How the files arrive. Required unless the type gives it; with a type, only what differs."),
+    existingBucket: existingBucket
+      .optional()
+      .describe("Read the source's files where they already are, in a bucket the lakehouse does not own. Only native delivery; nothing of it is made in the tenant's bucket (no notification, retention or writer). Default: the tenant's bucket."),
     keyPrefix: z
       .string()
       .regex(/^[a-z0-9][a-z0-9_\-/]*\/$/, "must be lower-case letters, digits, '_', '-' and '/', ending in '/'")
@@ -695,6 +739,10 @@ export function crossCheck(c: {
 
     const sourceNames = new Map<string, number>();
     const prefixes: { prefix: string; index: number }[] = [];
+    /** Per source: whether its files land in the tenant's own bucket (not an existingBucket). */
+    const ownBucketSources: boolean[] = [];
+    /** Organization trails named by the tenant's sources, by ARN: the source index. */
+    const trails = new Map<string, number>();
     list(tenant.sources).forEach((stated, s) => {
       if (!isObject(stated)) return;
       const path = ["tenants", t, "sources", s];
@@ -710,17 +758,25 @@ export function crossCheck(c: {
       if (seen !== undefined) issue([...path, "name"], `duplicate source '${source.name}' (also sources[${seen}])`);
       else sourceNames.set(source.name, s);
 
-      const prefix = String(source.keyPrefix ?? `${source.name}/`);
-      const overlap = prefixes.find((p) => p.prefix.startsWith(prefix) || prefix.startsWith(p.prefix));
-      if (overlap) issue([...path, source.keyPrefix ? "keyPrefix" : "name"], `key prefix '${prefix}' overlaps sources[${overlap.index}] ('${overlap.prefix}'); S3 notifications and retention need disjoint prefixes`);
-      prefixes.push({ prefix, index: s });
+      // A source on an existing bucket has nothing in the tenant's bucket: no prefix there, no retention, no writer.
+      const existing = isObject(source.existingBucket) ? source.existingBucket : undefined;
+      if (existing) {
+        ownBucketSources.push(false);
+        checkExistingBucket(source, existing, tenant, path, issue);
+      } else {
+        ownBucketSources.push(true);
+        const prefix = String(source.keyPrefix ?? `${source.name}/`);
+        const overlap = prefixes.find((p) => p.prefix.startsWith(prefix) || prefix.startsWith(p.prefix));
+        if (overlap) issue([...path, source.keyPrefix ? "keyPrefix" : "name"], `key prefix '${prefix}' overlaps sources[${overlap.index}] ('${overlap.prefix}'); S3 notifications and retention need disjoint prefixes`);
+        prefixes.push({ prefix, index: s });
+      }
 
       const retention = source.retentionDays ?? tenantRetention;
       if (source.retentionDays !== undefined && source.retentionDays < floor)
         issue([...path, "retentionDays"], `${source.retentionDays} is below the retention floor of ${floor} days`);
-      if (source.tableRetentionDays !== undefined && source.tableRetentionDays > retention)
+      if (source.tableRetentionDays !== undefined && source.tableRetentionDays > retention && !existing)
         issue([...path, "tableRetentionDays"], `${source.tableRetentionDays} days in Snowflake but S3 keeps the files only ${retention} days: S3 may keep longer, never shorter`);
-      const transitions = source.transitions ?? c.defaults?.transitions ?? [];
+      const transitions = existing ? [] : (source.transitions ?? c.defaults?.transitions ?? []);
       list(transitions).forEach((tr, k) => {
         if (!isObject(tr)) return;
         if (tr.days >= retention)
@@ -751,8 +807,18 @@ export function crossCheck(c: {
         return;
       }
       if (d.kind === undefined) issue([...path, "delivery", "kind"], "required: native, puller, firehose or kafka (or a type whose catalog entry gives it)");
-      if (d.kind === "native" && !d.servicePrincipal && !d.writerRoleArns?.length)
+      if (d.kind === "native" && !d.servicePrincipal && !d.writerRoleArns?.length && !existing)
         issue([...path, "delivery"], "native delivery needs the servicePrincipal (or writerRoleArns) that writes the files");
+      if (d.organizationTrail !== undefined) {
+        if (d.kind !== undefined && d.kind !== "native") issue([...path, "delivery", "organizationTrail"], `only for native delivery by CloudTrail (this source is ${d.kind})`);
+        else if (d.servicePrincipal !== "cloudtrail.amazonaws.com")
+          issue([...path, "delivery", "organizationTrail"], `needs servicePrincipal cloudtrail.amazonaws.com (or type cloudtrail): an organization trail is CloudTrail's${d.servicePrincipal ? `, not ${d.servicePrincipal}'s` : ""}`);
+        if (existing) issue([...path, "delivery", "organizationTrail"], "the source reads an existing bucket: which trail writes there is its owner's bucket policy, not the lakehouse's");
+        const trail = d.organizationTrail.trailArn;
+        const seen = trails.get(trail);
+        if (seen !== undefined) issue([...path, "delivery", "organizationTrail", "trailArn"], `trail ${trail} also writes sources[${seen}]: a trail delivers to one bucket prefix`);
+        else trails.set(trail, s);
+      }
       if (d.kind !== "native" && d.kind !== undefined && d.servicePrincipal)
         issue([...path, "delivery", "servicePrincipal"], `only native delivery writes as a service; a ${d.kind} writes with writerRoleArns`);
       if (d.kind !== "firehose" && d.kind !== undefined && d.firehose !== undefined) issue([...path, "delivery", "firehose"], `only for kind firehose (this source is ${d.kind})`);
@@ -789,9 +855,66 @@ export function crossCheck(c: {
           if (d[key] !== undefined) issue([...path, "delivery", key], "needs delivery.puller (without it the source only grants writerRoleArns)");
       }
     });
+    if (ownBucketSources.length > 0 && !ownBucketSources.includes(true))
+      issue(["tenants", t, "sources"], "every source reads an existing bucket: at least one must land in the tenant's own bucket, which is made for every tenant and states its retention per source");
     if (tenant.objectLock && tenant.objectLock.days > tenantRetention)
       issue(["tenants", t, "objectLock", "days"], `locks objects for ${tenant.objectLock.days} days, longer than the tenant's retention of ${tenantRetention} days`);
     checkBackup(c, tenant, t, envs, tenantRetention, floor, issue);
+  });
+  checkExistingBucketReaders(c, issue);
+}
+
+/**
+ * A source on an existing bucket: its files are someone else's, delivered by them (native), kept by
+ * their lifecycle, in the tenant's region. What the tenant's bucket would state for it is refused,
+ * naming where it belongs.
+ */
+function checkExistingBucket(
+  source: Record<string, unknown>,
+  existing: Record<string, unknown>,
+  tenant: z.output<typeof tenantSchema>,
+  path: (string | number)[],
+  issue: IssueSink,
+): void {
+  const why = "the source reads an existing bucket";
+  if (source.keyPrefix !== undefined) issue([...path, "keyPrefix"], `is where files land in the tenant's bucket, but ${why}: its files are under existingBucket.prefix`);
+  for (const key of ["retentionDays", "transitions"] as const)
+    if (source[key] !== undefined) issue([...path, key], `${why}, whose owner keeps its files (its lifecycle, not the lakehouse's); tableRetentionDays sets how long the table keeps rows`);
+  const d = isObject(source.delivery) ? source.delivery : undefined;
+  if (d?.kind !== undefined && d.kind !== "native")
+    issue([...path, "delivery", "kind"], `must be native: ${why}, and the library builds no ${d.kind} to write into a bucket it does not own (its owner's delivery writes there)`);
+  if (d?.writerRoleArns !== undefined) issue([...path, "delivery", "writerRoleArns"], `${why}: who writes there is its owner's bucket policy, which the lakehouse does not make`);
+  const key = typeof existing.kmsKeyArn === "string" ? existing.kmsKeyArn.split(":")[3] : undefined;
+  if (key !== undefined && key !== tenant.region)
+    issue([...path, "existingBucket", "kmsKeyArn"], `is a key in ${key}, but the bucket is in the tenant's region ${tenant.region} (S3 encrypts only with keys of the bucket's region)`);
+}
+
+/**
+ * Every pipe reading an existing bucket needs an event notification on it to its own queue, and S3
+ * refuses two notifications of one event type with overlapping prefixes (REFERENCE.md, AWS ↔ Snowflake
+ * wiring): two pipes — two sources, or one tenant's source in two environments — may not read
+ * overlapping prefixes of one bucket.
+ */
+function checkExistingBucketReaders(c: { environments: z.output<typeof environmentSchema>[]; tenants: z.output<typeof tenantSchema>[] }, issue: IssueSink): void {
+  const readers: { bucket: string; prefix: string; env: string; at: (string | number)[] }[] = [];
+  const allEnvs = list(c.environments).filter(isObject).map((e) => e.name);
+  list(c.tenants).forEach((tenant, t) => {
+    if (!isObject(tenant)) return;
+    const envs = tenant.environments !== undefined ? list(tenant.environments) : allEnvs;
+    list(tenant.sources).forEach((source, s) => {
+      const e = isObject(source) && isObject(source.existingBucket) ? source.existingBucket : undefined;
+      if (!e || typeof e.name !== "string" || typeof e.prefix !== "string") return;
+      const at = ["tenants", t, "sources", s, "existingBucket", "prefix"];
+      for (const env of envs) {
+        const other = readers.find((r) => r.bucket === e.name && (r.prefix.startsWith(e.prefix) || e.prefix.startsWith(r.prefix)));
+        if (other) {
+          const who = formatPath(other.at) === formatPath(at) ? `this source in environment '${other.env}' too` : `${formatPath(other.at)} ('${other.prefix}', environment '${other.env}')`;
+          issue(at, `s3://${e.name}/${e.prefix} (environment '${env}') overlaps ${who}: each pipe needs an event notification on the bucket, and S3 refuses two with overlapping prefixes`);
+          return;
+        }
+        readers.push({ bucket: e.name, prefix: e.prefix, env, at });
+      }
+    });
   });
 }
 

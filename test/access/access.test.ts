@@ -8,7 +8,7 @@ import { EXAMPLES, synthExamples } from "../../tools/examples";
 import { coverageCases } from "./coverage";
 import { decide, mismatch } from "./evaluator";
 import { statementsOf } from "./world";
-import { type ExampleUnderTest, FAMILIES, tenantRoleTrust } from "./requests";
+import { type ExampleUnderTest, FAMILIES, ownerPolicies, tenantRoleTrust } from "./requests";
 import { World } from "./world";
 
 /**
@@ -30,7 +30,11 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const examples: ExampleUnderTest[] = Object.keys(EXAMPLES).map((name) => {
   const config = CONFIGS[name];
-  return { name, world: new World(name, outdirs[name]), lakehouse: config ? resolveConfig(loadConfigFile(config)) : undefined };
+  const world = new World(name, outdirs[name]);
+  const lakehouse = config ? resolveConfig(loadConfigFile(config)) : undefined;
+  // The existing buckets the config reads, with what `lakehouse external-access` prints added by their owners.
+  for (const p of lakehouse ? ownerPolicies(lakehouse) : []) world.addOwnedElsewhere(p.arn, p.accountId, p.policy);
+  return { name, world, lakehouse };
 });
 const requestsOf = new Map(examples.map((e) => [e.name, FAMILIES.map((f) => ({ family: f, requests: f.requests(e) }))]));
 const casesOf = new Map(examples.map((e) => [e.name, coverageCases(e)]));

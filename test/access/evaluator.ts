@@ -53,6 +53,11 @@ export interface AccessRequest {
   readonly cite?: string;
   /** The issue item the request proves, e.g. `16.1`. */
   readonly item?: string;
+  /**
+   * Decide against this resource policy instead of the world's: a policy of a resource the example
+   * does not make, as it stands before its owner adds what the lakehouse asks for. @default the world's
+   */
+  readonly resourcePolicy?: SourcedPolicy;
 }
 
 export interface Decision {
@@ -188,7 +193,7 @@ export function describe(r: AccessRequest): string {
 
 /** Decides one request; throws on a request the evaluator refuses as malformed (that is a bug in the family, not a decision). */
 export async function decide(world: World, r: AccessRequest): Promise<Decision> {
-  const side = resourceSide(world, r);
+  const side = r.resourcePolicy ? { ...resourceSide(world, r), policy: r.resourcePolicy } : resourceSide(world, r);
   const identity = identityOf(world, r.principal);
   const simulation: Simulation = {
     request: { principal: r.principal.arn, action: r.action, resource: { resource: r.resource, accountId: side.accountId }, contextVariables: contextFor(world, r) },

@@ -14,8 +14,9 @@ import { bucketName, iamRoleName } from "../../modules/core/naming";
 import { alertTopicName } from "../../stacks/platform-stack";
 import { accessLogBucketName, type ResolvedEnvironment, type ResolvedLakehouse, type ResolvedSource, type ResolvedTenant } from "../../stacks/config/resolve";
 import { batchManifestKey, batchReportPrefix, restoreStateKey } from "../../cli/restore/backup";
+import { externalAccess } from "../../stacks/external-access";
 import { type AccessRequest, type Expectation, type Principal, allowing, outsideRole, outsideUser, roleSession, service } from "./evaluator";
-import { type ResourceInstance, type World, snowflakeIamUserArn } from "./world";
+import { type PolicyStatementJson, type ResourceInstance, type SourcedPolicy, type World, snowflakeIamUserArn } from "./world";
 
 /** An example as the families see it: its synthesized world and, for config-driven examples, its resolved config. */
 export interface ExampleUnderTest {
@@ -52,6 +53,10 @@ export const CITE = {
   accessLogs: "Amazon S3 User Guide, 'Enabling Amazon S3 server access logging', permissions for log delivery: logging.s3.amazonaws.com with aws:SourceArn / aws:SourceAccount of the source bucket",
   alarms: "Amazon CloudWatch User Guide, 'Alarm actions', encrypted SNS topics: cloudwatch.amazonaws.com needs kms:Decrypt and kms:GenerateDataKey* on the topic's key",
   scpServices: "AWS Organizations User Guide, 'Service control policies': SCPs do not affect service principals or the management account",
+  orgTrailBucket:
+    "AWS CloudTrail User Guide, 'Create a trail for an organization' and 'Amazon S3 bucket policy for CloudTrail' (organization trails): the trail, made in the management account, writes <prefix>/AWSLogs/<organization id>/<account id>/... for every account of the organization (and may write <prefix>/AWSLogs/<management account id>/...), with aws:SourceArn the trail's ARN; which SSE headers it sends is not documented, so both the keyed and the header-less put are decided",
+  orgTrailKms:
+    "AWS CloudTrail User Guide, 'Configure AWS KMS key policies for CloudTrail': CloudTrail asks for data keys with aws:SourceArn and the encryption context aws:cloudtrail:arn both the trail's ARN. That the service sets them so is the document's word: the evaluator only compares the values the request carries",
 } as const;
 
 // ---------------------------------------------------------------------------------------------
@@ -168,6 +173,72 @@ function nativeKey(s: ResolvedSource, service: string, account: string, region: 
 const cloudTrailDigestKey = (prefix: string, account: string, region: string, trail: string) =>
   `${prefix}AWSLogs/${account}/CloudTrail-Digest/${region}/${DAY}/${account}_CloudTrail-Digest_${region}_${trail}_${region}_20261201T100000Z.json.gz`;
 
+/** A member account of the organization whose trail writes a source (made up). */
+const MEMBER_ACCOUNT = "210987654321";
+
+/**
+ * A source an organization trail writes (`delivery.organizationTrail`): the named trail, created in the
+ * organization's management account, puts every member account's log files under
+ * `<prefix>AWSLogs/<organization id>/<account>/` and may put the management account's under
+ * `<prefix>AWSLogs/<management account>/`; no other trail, and no trail of another account, may.
+ */
+function organizationTrailRequests(t: TenantScope, s: ResolvedSource, org: { trailArn: string; organizationId: string }, r: ReturnType<typeof maker>): AccessRequest[] {
+  const who = service("cloudtrail.amazonaws.com");
+  const management = org.trailArn.split(":")[4];
+  const trailName = org.trailArn.split("/").pop()!;
+  const src = fromService(management, org.trailArn);
+  const logKey = (folder: string, account: string) => `${s.keyPrefix}AWSLogs/${folder}${account}/CloudTrail/${t.region}/${DAY}/${account}_CloudTrail_${t.region}_20261201T1005Z_AbCdEfGhIjKlMnOp.json.gz`;
+  const member = s3Object(t.bucket, logKey(`${org.organizationId}/`, MEMBER_ACCOUNT));
+  const cite = CITE.orgTrailBucket;
+  const item = "18.6";
+  const otherTrail = org.trailArn.replace(/trail\/.*$/, "trail/another-trail");
+  const foreignTrail = `arn:aws:cloudtrail:${t.region}:${FOREIGN_ACCOUNT}:trail/${trailName}`;
+  const out: AccessRequest[] = [
+    r(`the organization trail checks the ${s.name} bucket's ACL`, who, "s3:GetBucketAcl", s3Bucket(t.bucket), "Allowed", { context: src, cite, item }),
+    ...([["SSE-KMS with the tenant key", sseKms(t.key)], ["no SSE headers", NO_SSE]] as const).map(([label, headers]) =>
+      r(`the organization trail delivers a member account's log file to ${s.name} (${label})`, who, "s3:PutObject", member, "Allowed", { context: { ...src, ...ownerFullControl, ...headers }, cite, item }),
+    ),
+    r(`the organization trail delivers the management account's log file to ${s.name}`, who, "s3:PutObject", s3Object(t.bucket, logKey(`${org.organizationId}/`, management)), "Allowed", { context: { ...src, ...ownerFullControl, ...sseKms(t.key) }, cite }),
+    r(`the organization trail delivers under AWSLogs/<management account>/ of ${s.name}`, who, "s3:PutObject", s3Object(t.bucket, logKey("", management)), "Allowed", { context: { ...src, ...ownerFullControl, ...sseKms(t.key) }, cite }),
+    r(
+      `the organization trail delivers a member account's digest file to ${s.name} (SSE-S3)`,
+      who,
+      "s3:PutObject",
+      s3Object(t.bucket, `${s.keyPrefix}AWSLogs/${org.organizationId}/${MEMBER_ACCOUNT}/CloudTrail-Digest/${t.region}/${DAY}/${MEMBER_ACCOUNT}_CloudTrail-Digest_${t.region}_${trailName}_${t.region}_20261201T100000Z.json.gz`),
+      "Allowed",
+      { context: { ...src, ...ownerFullControl, ...SSE_S3 }, cite: CITE.cloudTrailDigest },
+    ),
+    r(`the organization trail generates a data key for ${s.name}`, who, "kms:GenerateDataKey", t.key, "Allowed", { context: { ...src, "kms:EncryptionContext:aws:cloudtrail:arn": org.trailArn }, cite: CITE.orgTrailKms, item }),
+    r(`the organization trail describes the ${s.name} key`, who, "kms:DescribeKey", t.key, "Allowed", { context: src, cite: CITE.orgTrailKms }),
+    // Another trail of the management account, a trail of the same name in another account, the tenant's own account's trail.
+    r(`another trail of the management account delivers to ${s.name}`, who, "s3:PutObject", member, "Denied", { context: { ...fromService(management, otherTrail), ...sseKms(t.key) }, cite, item }),
+    r(`a trail of another organization's account delivers to ${s.name}`, who, "s3:PutObject", member, "Denied", { context: { ...fromService(FOREIGN_ACCOUNT, foreignTrail), ...sseKms(t.key) }, cite, item }),
+    r(
+      `a trail of another organization's account delivers its own organization's files to ${s.name}`,
+      who,
+      "s3:PutObject",
+      s3Object(t.bucket, logKey("o-someoneelse0/", FOREIGN_ACCOUNT)),
+      "Denied",
+      { context: { ...fromService(FOREIGN_ACCOUNT, foreignTrail), ...sseKms(t.key) }, item },
+    ),
+    r(`a trail of another organization's account checks the ${s.name} bucket's ACL`, who, "s3:GetBucketAcl", s3Bucket(t.bucket), "Denied", { context: fromService(FOREIGN_ACCOUNT, foreignTrail) }),
+    r(`the organization trail delivers under another organization's folder of ${s.name}`, who, "s3:PutObject", s3Object(t.bucket, logKey("o-someoneelse0/", MEMBER_ACCOUNT)), "Denied", { context: { ...src, ...sseKms(t.key) }, item }),
+    r(`the organization trail writes outside ${s.keyPrefix}`, who, "s3:PutObject", s3Object(t.bucket, `_puller-state/${s.name}.json`), "Denied", { context: { ...src, ...sseKms(t.key) } }),
+    r(
+      `a trail of the tenant's own account delivers to ${s.name} (the organization's trail replaced it)`,
+      who,
+      "s3:PutObject",
+      s3Object(t.bucket, logKey("", t.account)),
+      "Denied",
+      { context: { ...fromService(t.account, `arn:aws:cloudtrail:${t.region}:${t.account}:trail/${t.tenant.id}-trail`), ...sseKms(t.key) } },
+    ),
+    r(`another trail of the management account generates a data key for ${s.name}`, who, "kms:GenerateDataKey", t.key, "Denied", { context: { ...fromService(management, otherTrail), "kms:EncryptionContext:aws:cloudtrail:arn": otherTrail }, cite: CITE.orgTrailKms, item }),
+    r(`a trail of another organization's account generates a data key for ${s.name}`, who, "kms:GenerateDataKey", t.key, "Denied", { context: { ...fromService(FOREIGN_ACCOUNT, foreignTrail), "kms:EncryptionContext:aws:cloudtrail:arn": foreignTrail }, cite: CITE.orgTrailKms, item }),
+    r(`the organization trail asks for a data key in another trail's encryption context`, who, "kms:GenerateDataKey", t.key, "Denied", { context: { ...src, "kms:EncryptionContext:aws:cloudtrail:arn": otherTrail }, cite: CITE.orgTrailKms }),
+  ];
+  return out;
+}
+
 const nativeDelivery: Family = {
   name: "native delivery",
   requests: (example) =>
@@ -177,7 +248,10 @@ const nativeDelivery: Family = {
         const d = s.config.delivery;
         const out: AccessRequest[] = [];
         const svc = d.servicePrincipal;
-        if (d.kind === "native" && svc) {
+        // An organization trail of another account, named by its ARN (issue 18, item 6).
+        if (d.kind === "native" && svc === "cloudtrail.amazonaws.com" && d.organizationTrail && !s.existingBucket) return organizationTrailRequests(t, s, d.organizationTrail, r);
+        // A source on an existing bucket is written by its owner's delivery, into the owner's bucket (family "existing buckets").
+        if (d.kind === "native" && svc && !s.existingBucket) {
           const who = service(svc);
           // The tenant's own trail, detector or VPC delivers for the environment's account.
           const sourceArn =
@@ -369,7 +443,10 @@ const snowflakeRoles: Family = {
       return t.tenant.sources.flatMap((s) => {
         const roleArn = SnowflakeAccessRole.arnFor(t.account, s.accessRoleName);
         const who = roleSession(t.world, roleArn, `Snowflake role ${s.accessRoleName}`);
-        const file = s3Object(t.bucket, nativeKeyOrDay(s));
+        // The bucket the source reads: the tenant's, or an existing bucket (its owner's policies, as printed, are in the world).
+        const bucket = s.bucketName;
+        const key = s.existingBucket ? s.existingBucket.kmsKeyArn : t.key;
+        const file = s3Object(bucket, nativeKeyOrDay(s));
         const externalId = externalIdOf(t.world, t.stack, t.account, s);
         // Up to storage-integration 0.1.0 the external id was derived from names: any integration of the
         // same Snowflake account (one IAM user serves them all) could present it.
@@ -380,12 +457,12 @@ const snowflakeRoles: Family = {
           r(`another integration of the Snowflake account assumes the ${s.name} role with the name-derived external id ${nameDerived}`, sf, "sts:AssumeRole", roleArn, "Denied", { context: { "sts:ExternalId": nameDerived }, item: "16.5" }),
           r(`Snowpipe reads a ${s.name} file`, who, "s3:GetObject", file, "Allowed"),
           r(`Snowpipe reads a ${s.name} file version`, who, "s3:GetObjectVersion", file, "Allowed"),
-          r(`Snowpipe lists ${s.keyPrefix}`, who, "s3:ListBucket", s3Bucket(t.bucket), "Allowed", { context: { "s3:prefix": `${s.keyPrefix}2026/` } }),
-          r("Snowpipe locates the bucket", who, "s3:GetBucketLocation", s3Bucket(t.bucket), "Allowed"),
-          r(`Snowpipe decrypts a ${s.name} file`, who, "kms:Decrypt", t.key, "Allowed", { context: kmsViaS3(t.region, t.bucket) }),
-          r(`the ${s.name} role lists the whole bucket`, who, "s3:ListBucket", s3Bucket(t.bucket), "Denied", { context: { "s3:prefix": "" } }),
+          r(`Snowpipe lists ${s.keyPrefix}`, who, "s3:ListBucket", s3Bucket(bucket), "Allowed", { context: { "s3:prefix": `${s.keyPrefix}2026/` } }),
+          r("Snowpipe locates the bucket", who, "s3:GetBucketLocation", s3Bucket(bucket), "Allowed"),
+          ...(key ? [r(`Snowpipe decrypts a ${s.name} file`, who, "kms:Decrypt", key, "Allowed", { context: kmsViaS3(t.region, bucket) })] : []),
+          r(`the ${s.name} role lists the whole bucket`, who, "s3:ListBucket", s3Bucket(bucket), "Denied", { context: { "s3:prefix": "" } }),
           r(`the ${s.name} role reads puller state`, who, "s3:GetObject", s3Object(t.bucket, "_puller-state/okta.json"), "Denied"),
-          r(`the ${s.name} role writes a file`, who, "s3:PutObject", file, "Denied", { context: sseKms(t.key) }),
+          r(`the ${s.name} role writes a file`, who, "s3:PutObject", file, "Denied", { context: key ? sseKms(key) : NO_SSE }),
           r(`the ${s.name} role deletes a file`, who, "s3:DeleteObject", file, "Denied"),
         ];
         for (const other of t.tenant.sources.filter((o) => o.name !== s.name))
@@ -397,7 +474,7 @@ const snowflakeRoles: Family = {
         }
         if (vault && vaultKey) {
           const backupFile = s3Object(vault.vaultBucketName, nativeKeyOrDay(s));
-          if (vault.restoreReady) {
+          if (vault.restoreReady && !s.existingBucket) {
             out.push(
               r(`the ${s.name} backup stage reads the vault`, who, "s3:GetObject", backupFile, "Allowed"),
               r(`the ${s.name} backup stage lists its vault prefix`, who, "s3:ListBucket", s3Bucket(vault.vaultBucketName), "Allowed", { context: { "s3:prefix": s.keyPrefix } }),
@@ -405,12 +482,118 @@ const snowflakeRoles: Family = {
               r(`the ${s.name} role restores from the vault (billed, the restore role's)`, who, "s3:RestoreObject", backupFile, "Denied"),
             );
           } else {
-            out.push(r(`the ${s.name} role reads the vault (not restore-ready)`, who, "s3:GetObject", backupFile, "Denied"));
+            out.push(r(`the ${s.name} role reads the vault (${s.existingBucket ? "its files are not in it" : "not restore-ready"})`, who, "s3:GetObject", backupFile, "Denied"));
           }
         }
         return out;
       });
     }),
+};
+
+/**
+ * A source on an existing bucket (issue 18, item 6): the bucket is its owner's, in another account,
+ * so Snowflake's access role reads it only when both the role's identity policy (synthesized) and the
+ * owner's bucket and key policies allow it (IAM User Guide, "Cross-account policy evaluation logic").
+ * The owner's policies are those `lakehouse external-access` prints (stacks/external-access.ts), put
+ * into the world by `ownerPolicies`; each request is decided with and without them.
+ */
+export const OWNERS_BASELINE_SID = "OwnersOwnDenyInsecureTransport";
+
+/**
+ * The policies of the existing buckets and keys the config reads, as their owners would hold them after
+ * adding what `lakehouse external-access` prints: the owner's own statements (a TLS-only deny; for a key,
+ * its account's administration through IAM) and the printed ones. `without` leaves the printed ones out.
+ */
+export function ownerPolicies(lakehouse: ResolvedLakehouse, o: { without?: boolean } = {}): { arn: string; accountId: string; policy: SourcedPolicy }[] {
+  const out = new Map<string, { arn: string; accountId: string; statements: PolicyStatementJson[] }>();
+  for (const a of externalAccess(lakehouse)) {
+    const bucket = out.get(a.bucket.arn) ?? {
+      arn: a.bucket.arn,
+      accountId: a.bucket.accountId,
+      statements: [{ Sid: OWNERS_BASELINE_SID, Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [a.bucket.arn, `${a.bucket.arn}/*`], Condition: { Bool: { "aws:SecureTransport": "false" } } }],
+    };
+    if (!o.without) bucket.statements.push(...(a.bucketPolicyStatements as PolicyStatementJson[]));
+    out.set(a.bucket.arn, bucket);
+    if (a.key) {
+      const owner = a.key.arn.split(":")[4];
+      const key = out.get(a.key.arn) ?? { arn: a.key.arn, accountId: owner, statements: [{ Sid: "OwnersAccountAdministersKeyThroughIam", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${owner}:root` }, Action: "kms:*", Resource: "*" }] };
+      if (!o.without) key.statements.push(...(a.key.policyStatements as PolicyStatementJson[]));
+      out.set(a.key.arn, key);
+    }
+  }
+  return [...out.values()].map((x) => ({ arn: x.arn, accountId: x.accountId, policy: { id: `${o.without ? "the owner's policy before" : "the owner's policy with"} lakehouse external-access (${x.arn})`, doc: { Version: "2012-10-17", Statement: x.statements } } }));
+}
+
+const existingBuckets: Family = {
+  name: "existing buckets: the owner's printed statements",
+  requests: (example) => {
+    if (!example.lakehouse) return [];
+    const before = new Map(ownerPolicies(example.lakehouse, { without: true }).map((p) => [p.arn, p.policy]));
+    return tenantsOf(example).flatMap((t) => {
+      const r = maker(t.stack, "existing buckets: the owner's printed statements");
+      return t.tenant.sources.flatMap((s) => {
+        const e = s.existingBucket;
+        if (!e) return [];
+        const roleArn = SnowflakeAccessRole.arnFor(t.account, s.accessRoleName);
+        const who = roleSession(t.world, roleArn, `Snowflake role ${s.accessRoleName}`);
+        const bucketArn = s3Bucket(e.name);
+        // An organization trail's key names: <prefix><account>/CloudTrail/<region>/YYYY/MM/DD/<file> (CloudTrail User Guide, "Finding your CloudTrail log files").
+        const file = s3Object(e.name, `${e.prefix}${t.account}/CloudTrail/${t.region}/${DAY}/${t.account}_CloudTrail_${t.region}_20261201T1005Z_AbCdEfGhIjKlMnOp.json.gz`);
+        const outside = s3Object(e.name, `AWSLogs/o-someoneelse/${t.account}/CloudTrail/${t.region}/${DAY}/x.json.gz`);
+        const withoutPrinted = { resourcePolicy: before.get(bucketArn) };
+        const out: AccessRequest[] = [
+          r(`Snowpipe reads a ${s.name} file under s3://${e.name}/${e.prefix}`, who, "s3:GetObject", file, "Allowed", { item: "18.6" }),
+          r(`Snowpipe reads a ${s.name} file version`, who, "s3:GetObjectVersion", file, "Allowed"),
+          r(`Snowpipe lists ${e.prefix}`, who, "s3:ListBucket", bucketArn, "Allowed", { context: { "s3:prefix": `${e.prefix}${t.account}/` } }),
+          r(`Snowpipe locates ${e.name}`, who, "s3:GetBucketLocation", bucketArn, "Allowed"),
+          r(`the ${s.name} role reads outside ${e.prefix}`, who, "s3:GetObject", outside, "Denied", { item: "18.6" }),
+          r(`the ${s.name} role lists the whole bucket`, who, "s3:ListBucket", bucketArn, "Denied", { context: { "s3:prefix": "" } }),
+          r(`the ${s.name} role writes into the owner's bucket`, who, "s3:PutObject", file, "Denied", { context: e.kmsKeyArn ? sseKms(e.kmsKeyArn) : NO_SSE }),
+          r(`the ${s.name} role deletes a file of the owner's`, who, "s3:DeleteObject", file, "Denied"),
+          r(`a plain-HTTP read of ${e.name} (the owner's own deny stays)`, who, "s3:GetObject", file, "Denied", { context: { "aws:SecureTransport": "false" }, deniedBy: OWNERS_BASELINE_SID }),
+          // Cross-account: the role's own policy allows it, but without the owner's statement nothing on the bucket's side does.
+          r(`without the printed bucket statements, Snowpipe reads a ${s.name} file`, who, "s3:GetObject", file, "Denied", { ...withoutPrinted, item: "18.6" }),
+          r(`without the printed bucket statements, Snowpipe lists ${e.prefix}`, who, "s3:ListBucket", bucketArn, "Denied", { ...withoutPrinted, context: { "s3:prefix": `${e.prefix}${t.account}/` } }),
+          // Nothing of the source is in the tenant's bucket: its delivery service is not admitted there.
+          ...(s.config.delivery.servicePrincipal
+            ? [
+                r(`${s.config.delivery.servicePrincipal} delivering ${s.name} into the tenant's bucket`, service(s.config.delivery.servicePrincipal), "s3:PutObject", s3Object(t.bucket, file.split(`${e.name}/`)[1]), "Denied", {
+                  context: { ...fromService(t.account, `arn:aws:cloudtrail:${t.region}:${t.account}:trail/${t.tenant.id}-trail`), ...sseKms(t.key) },
+                }),
+              ]
+            : []),
+        ];
+        if (e.kmsKeyArn) {
+          const viaS3 = kmsViaS3(t.region, e.name);
+          out.push(
+            r(`Snowpipe decrypts a ${s.name} file with the owner's key, through S3`, who, "kms:Decrypt", e.kmsKeyArn, "Allowed", { context: viaS3, item: "18.6" }),
+            r(`the ${s.name} role decrypts with the owner's key directly (not through S3)`, who, "kms:Decrypt", e.kmsKeyArn, "Denied"),
+            r(`the ${s.name} role decrypts with the owner's key through SQS`, who, "kms:Decrypt", e.kmsKeyArn, "Denied", { context: { "kms:ViaService": `sqs.${t.region}.amazonaws.com` } }),
+            r(`the ${s.name} role encrypts with the owner's key`, who, "kms:GenerateDataKey", e.kmsKeyArn, "Denied", { context: viaS3 }),
+            r(`without the printed key statement, Snowpipe decrypts a ${s.name} file`, who, "kms:Decrypt", e.kmsKeyArn, "Denied", { context: viaS3, resourcePolicy: before.get(e.kmsKeyArn), item: "18.6" }),
+          );
+        }
+        // Another tenant's Snowflake roles (every source's), in any account the config uses: not named by the owner, not allowed by themselves.
+        for (const other of t.env.tenants.filter((o) => o.id !== t.tenant.id)) {
+          for (const o of other.sources) {
+            const stranger = roleSession(t.world, SnowflakeAccessRole.arnFor(other.accountId, o.accessRoleName), `tenant ${other.id}'s Snowflake role ${o.accessRoleName}`);
+            out.push(r(`tenant ${other.id}'s ${o.name} role reads ${s.name}'s files`, stranger, "s3:GetObject", file, "Denied", { item: "18.6" }));
+            if (e.kmsKeyArn) out.push(r(`tenant ${other.id}'s ${o.name} role decrypts with the owner's key`, stranger, "kms:Decrypt", e.kmsKeyArn, "Denied", { context: kmsViaS3(t.region, e.name) }));
+          }
+        }
+        // Whatever its own policy allows, no other principal of the tenant's account is named by the owner.
+        const admin = intruder(t.account);
+        out.push(r(`an administrator of the tenant's account reads ${s.name}'s files`, admin, "s3:GetObject", file, "Denied", { item: "18.6" }));
+        if (e.kmsKeyArn) out.push(r(`an administrator of the tenant's account decrypts with the owner's key`, admin, "kms:Decrypt", e.kmsKeyArn, "Denied", { context: kmsViaS3(t.region, e.name) }));
+        // The tenant's own other sources' roles: only this source's role is named.
+        for (const o of t.tenant.sources.filter((x) => x.name !== s.name)) {
+          const sibling = roleSession(t.world, SnowflakeAccessRole.arnFor(t.account, o.accessRoleName), `Snowflake role ${o.accessRoleName}`);
+          out.push(r(`the tenant's ${o.name} role reads ${s.name}'s files`, sibling, "s3:GetObject", file, "Denied"));
+        }
+        return out;
+      });
+    });
+  },
 };
 
 /**
@@ -476,6 +659,14 @@ const tenantRoles: Family = {
         ...trust,
         ...t.tenant.sources.flatMap((s) => {
           const file = s3Object(t.bucket, nativeKeyOrDay(s));
+          // A source on an existing bucket: its owner names only Snowflake's role; the tenant's roles get nothing there.
+          if (s.existingBucket) {
+            const theirs = s3Object(s.bucketName, nativeKeyOrDay(s));
+            return [
+              ...(read ? [r(`the read role reads ${s.name} in its owner's bucket`, read, "s3:GetObject", theirs, "Denied")] : []),
+              ...(ops ? [r(`the ops role writes ${s.name} into its owner's bucket`, ops, "s3:PutObject", theirs, "Denied", { context: NO_SSE })] : []),
+            ];
+          }
           return [
             ...(read
               ? [
@@ -513,7 +704,7 @@ const backupAndRestore: Family = {
       const hasRestore = tenantRoleTrust(t).some(({ role }) => role.endsWith("-restore"));
       const restoreArn = TenantAccessRoles.restoreRoleArnFor(t.account, t.tenant.awsRolePrefix);
       const batchArn = TenantAccessRoles.restoreBatchRoleArnFor(t.account, t.tenant.awsRolePrefix);
-      const first = t.tenant.sources[0];
+      const first = t.tenant.sources.find((s) => !s.existingBucket)!;
       const stateKey = restoreStateKey(t.tenant.id, first.name, "2026-11-01", "2026-11-30");
       const manifest = batchManifestKey(stateKey, 0);
       const report = `${batchReportPrefix(stateKey)}/job-0123456789abcdef/results/0a1b2c3d.csv`;
@@ -558,7 +749,7 @@ const backupAndRestore: Family = {
           r("a vault administrator puts with SSE-S3", a, "s3:PutObject", s3Object(vault, nativeKeyOrDay(first)), "Denied", { context: SSE_S3, deniedBy: "DenyPutsNotEncryptedWithVaultKey" }),
         );
       }
-      for (const s of t.tenant.sources) {
+      for (const s of t.tenant.sources.filter((x) => !x.existingBucket)) {
         const copy = s3Object(vault, nativeKeyOrDay(s));
         out.push(
           r(`replication reads a ${s.name} version`, replication, "s3:GetObjectVersionForReplication", s3Object(t.bucket, nativeKeyOrDay(s)), "Allowed"),
@@ -859,4 +1050,4 @@ function readIntegrations(world: World, stack: string): { roleArn: string; user:
   });
 }
 
-export const FAMILIES: readonly Family[] = [nativeDelivery, scheduledFunctions, streams, snowflakeRoles, tenantRoles, backupAndRestore, platform, tamper, encryptionGuard, integrationsWithoutConfig];
+export const FAMILIES: readonly Family[] = [nativeDelivery, scheduledFunctions, streams, snowflakeRoles, existingBuckets, tenantRoles, backupAndRestore, platform, tamper, encryptionGuard, integrationsWithoutConfig];

@@ -116,6 +116,20 @@ export class World {
     for (const stack of this.stacks) this.load(stack, JSON.parse(readFileSync(join(dir, stack, "cdk.tf.json"), "utf8")) as StackJson);
   }
 
+  /**
+   * A bucket or key the example reads but does not make (an existing bucket of another account), with
+   * its owner's policy: requests on it are decided like those on the example's own.
+   */
+  addOwnedElsewhere(arn: string, accountId: string, policy: SourcedPolicy): void {
+    const bucket = /^arn:aws:s3:::([^/]+)$/.exec(arn)?.[1];
+    if (bucket !== undefined) {
+      if (this.bucketOwners.has(bucket)) throw new Error(`${this.example}: bucket ${bucket} is made by the example; its policy is synthesized, not an owner's`);
+      this.bucketOwners.set(bucket, accountId);
+    } else if (!arn.startsWith("arn:aws:kms:")) throw new Error(`${this.example}: ${arn} is neither a bucket nor a key`);
+    if (this.resourcePolicies.has(arn)) throw new Error(`${this.example}: ${arn} already has a policy`);
+    this.resourcePolicies.set(arn, policy);
+  }
+
   /** Every resource of a type (resolved), optionally in one stack. */
   ofType(type: string, stack?: string): ResourceInstance[] {
     return this.resources.filter((r) => r.type === type && (stack === undefined || r.stack === stack));

@@ -48,6 +48,21 @@ describe("SnowflakeAccessRole", () => {
     expect(actions.some((a) => a.includes("*") || /Put|Delete/.test(a))).toBe(false);
   });
 
+  test("a bucket of another account: its key only through S3 (kms:ViaService, kms:Decrypt only); with SSE-S3 (no key) nothing is decrypted", () => {
+    const OWNER_KEY = "arn:aws:kms:us-east-1:333333333333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    const org = { ...base, bucketArn: "arn:aws:s3:::hooli-org-trail-333333333333", prefixes: ["AWSLogs/o-h00l1xyz12/"] };
+    const keyed = testStack();
+    new SnowflakeAccessRole(keyed, "Role", { ...org, kmsKeyArn: OWNER_KEY, kmsViaService: "s3.us-east-1.amazonaws.com" });
+    const s = statementsBySid(onlyResource(synthJson(keyed), "aws_iam_role_policy").policy);
+    expect(Object.keys(s)).toEqual(["ReadObjectsUnderPrefixes", "ListOnlyPrefixes", "LocateBucket", "DecryptWithBucketKeyThroughS3"]);
+    expect(s.DecryptWithBucketKeyThroughS3).toEqual({ Sid: "DecryptWithBucketKeyThroughS3", Effect: "Allow", Action: "kms:Decrypt", Resource: OWNER_KEY, Condition: { StringEquals: { "kms:ViaService": "s3.us-east-1.amazonaws.com" } } });
+    const plain = testStack();
+    new SnowflakeAccessRole(plain, "Role", { ...org, kmsKeyArn: undefined });
+    expect(Object.keys(statementsBySid(onlyResource(synthJson(plain), "aws_iam_role_policy").policy))).toEqual(["ReadObjectsUnderPrefixes", "ListOnlyPrefixes", "LocateBucket"]);
+    expect(() => new SnowflakeAccessRole(testStack(), "Role", { ...org, kmsKeyArn: undefined, kmsViaService: "s3.us-east-1.amazonaws.com" })).toThrow(/kmsViaService: needs kmsKeyArn/);
+    expect(() => new SnowflakeAccessRole(testStack(), "Role", { ...org, kmsKeyArn: OWNER_KEY, kmsViaService: "s3.amazonaws.com" })).toThrow(/kmsViaService: must be <service>.<region>.amazonaws.com/);
+  });
+
   test("arnFor builds the ARN from the known name (breaks the integration/role cycle)", () => {
     expect(SnowflakeAccessRole.arnFor("111111111111", "r")).toBe("arn:aws:iam::111111111111:role/r");
   });
@@ -104,6 +119,24 @@ describe("KmsKey", () => {
     });
   });
 
+  test("named CloudTrail trails (an organization trail of another account) generate data keys only by their ARN and encryption context (CloudTrail User Guide, 'Configure AWS KMS key policies for CloudTrail')", () => {
+    const TRAIL = "arn:aws:cloudtrail:us-east-1:777777777777:trail/globex-org-trail";
+    const stack = testStack();
+    new KmsKey(stack, "Key", { accountId: "111111111111", aliasName: "globex-logs", description: "logs", cloudTrailArns: [TRAIL, TRAIL] });
+    const s = statementsBySid(onlyResource(synthJson(stack), "aws_kms_key").policy);
+    expect(s.NamedTrailsEncryptLogFiles).toEqual({
+      Sid: "NamedTrailsEncryptLogFiles",
+      Effect: "Allow",
+      Principal: { Service: "cloudtrail.amazonaws.com" },
+      Action: "kms:GenerateDataKey*",
+      Resource: "*",
+      Condition: { StringEquals: { "aws:SourceArn": [TRAIL], "kms:EncryptionContext:aws:cloudtrail:arn": [TRAIL] } },
+    });
+    expect(s.NamedTrailsDescribeKey).toEqual({ Sid: "NamedTrailsDescribeKey", Effect: "Allow", Principal: { Service: "cloudtrail.amazonaws.com" }, Action: "kms:DescribeKey", Resource: "*", Condition: { StringEquals: { "aws:SourceArn": [TRAIL] } } });
+    // Not for the key's account: no aws:SourceAccount statement for CloudTrail.
+    expect(s.NativeWritersEncrypt).toBeUndefined();
+  });
+
   test("native writers generate data keys for the account only; delivery.logs also gets the vended-logs key policy of the AWS docs (issue 16, item 4)", () => {
     const stack = testStack();
     new KmsKey(stack, "Key", {
@@ -130,6 +163,7 @@ describe("KmsKey", () => {
     [{ writerServicePrincipals: ["*"] }, /writerServicePrincipals\[0\]: must be an AWS service principal/],
     [{ crossAccountWriters: { roleArns: ["arn:aws:iam::111111111111:role/own"], viaServices: ["s3.us-east-1.amazonaws.com"] } }, /crossAccountWriters.roleArns\[0\]: is in the key's own account 111111111111: grant it through IAM instead/],
     [{ crossAccountWriters: { roleArns: ["arn:aws:iam::222222222222:role/w"], viaServices: ["s3.amazonaws.com"] } }, /crossAccountWriters.viaServices\[0\]: must be <service>.<region>.amazonaws.com/],
+    [{ cloudTrailArns: ["arn:aws:cloudtrail:us-east-1:777777777777:trail/*"] }, /cloudTrailArns\[0\]: must be a CloudTrail trail ARN/],
   ])("rejects %j", (props, message) => {
     expect(() => new KmsKey(testStack(), "Key", { accountId: "111111111111", aliasName: "a", description: "d", ...props })).toThrow(message);
   });

@@ -164,6 +164,21 @@ describe("LogBucket", () => {
     expect(key.NativeWritersEncrypt).toMatchObject({ Principal: { Service: ["cloudtrail.amazonaws.com"] }, Condition: { StringEquals: { "aws:SourceAccount": "111111111111" } } });
   });
 
+  test("an organization trail of another account, named by its ARN, checks the ACL and puts only under its folders of the prefix; the created key admits that trail", () => {
+    const TRAIL = "arn:aws:cloudtrail:us-east-1:777777777777:trail/globex-org-trail";
+    const { json } = synth({ writers: [{ prefix: "cloudtrail/", servicePrincipal: "cloudtrail.amazonaws.com", sourceArn: TRAIL, keyPrefixes: ["AWSLogs/o-gl0bex1234/", "AWSLogs/777777777777/"] }] });
+    const s = statementsBySid(onlyResource(json, "aws_s3_bucket_policy").policy);
+    const byTrail = { StringEquals: { "aws:SourceArn": TRAIL } };
+    expect(s.WriterCloudtrailServiceAclCheck).toMatchObject({ Action: "s3:GetBucketAcl", Condition: byTrail });
+    expect(s.WriterCloudtrailServicePut).toMatchObject({ Action: "s3:PutObject", Condition: byTrail });
+    expect((s.WriterCloudtrailServicePut.Resource as string[]).map((r) => r.replace(/^.*\.arn\}/, ""))).toEqual(["/cloudtrail/AWSLogs/o-gl0bex1234/*", "/cloudtrail/AWSLogs/777777777777/*"]);
+    // Its digests (SSE-S3) still go under the prefix's AWSLogs/*/CloudTrail-Digest/.
+    expect(JSON.stringify(s.DenyNonKmsOrS3EncryptedPuts.Resource)).toContain("/cloudtrail/AWSLogs/*/CloudTrail-Digest/*");
+    const key = statementsBySid(onlyResource(json, "aws_kms_key").policy);
+    expect(key.NamedTrailsEncryptLogFiles).toMatchObject({ Condition: { StringEquals: { "aws:SourceArn": [TRAIL], "kms:EncryptionContext:aws:cloudtrail:arn": [TRAIL] } } });
+    expect(key.NativeWritersEncrypt).toBeUndefined();
+  });
+
   test("each native writer may read what its service checks before writing: GuardDuty the bucket's location, CloudTrail and delivery.logs its ACL (issue 16, item 3)", () => {
     const { json } = synth({
       writers: [
@@ -252,6 +267,8 @@ describe("LogBucket", () => {
       ["transition after expiry", { retentionRules: [{ prefix: "a/", expirationDays: 90, transitions: [{ days: 90, storageClass: "GLACIER" }] }] }, /must be before expirationDays \(90\)/],
       ["overlapping prefixes", { retentionRules: [{ prefix: "a/", expirationDays: 90 }, { prefix: "a/b/", expirationDays: 90 }] }, /retentionRules\[1\].prefix: overlaps retentionRules\[0\].prefix 'a\/'/],
       ["writer without principal", { writers: [{ prefix: "a/" }] }, /writers\[0\]: needs a servicePrincipal or roleArns/],
+      ["a source ARN without a service", { writers: [{ prefix: "a/", roleArns: ["arn:aws:iam::111111111111:role/w"], sourceArn: "arn:aws:cloudtrail:us-east-1:777777777777:trail/t" }] }, /writers\[0\].sourceArn: sourceArn and keyPrefixes need a servicePrincipal/],
+      ["a wildcard source ARN", { writers: [{ prefix: "a/", servicePrincipal: "cloudtrail.amazonaws.com", sourceArn: "arn:aws:cloudtrail:us-east-1:777777777777:trail/*" }] }, /writers\[0\].sourceArn: must be the ARN of one resource/],
       ["lock days zero", { objectLock: { mode: "GOVERNANCE", days: 0 } }, /objectLock.days/],
       ["an SSE-S3 key pattern with a space", { sseS3KeyPatterns: ["reports /*"] }, /sseS3KeyPatterns\[0\]: must be a key pattern/],
     ];

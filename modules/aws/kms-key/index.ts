@@ -26,6 +26,14 @@ export interface KmsKeyProps {
    */
   readonly writerServicePrincipals?: readonly string[];
   /**
+   * CloudTrail trails that encrypt their log files with the key, of any account (an organization trail
+   * in its organization's management account): `kms:GenerateDataKey*` for `cloudtrail.amazonaws.com`
+   * only with `aws:SourceArn` and the encryption context `aws:cloudtrail:arn` of a named trail, and
+   * `kms:DescribeKey` only with its `aws:SourceArn` (CloudTrail User Guide, "Configure AWS KMS key
+   * policies for CloudTrail"). @default none
+   */
+  readonly cloudTrailArns?: readonly string[];
+  /**
    * AWS service principals that publish to a resource encrypted with this key (e.g.
    * `cloudwatch.amazonaws.com` for alarms to an encrypted SNS topic) and so must generate data keys
    * and decrypt; only on behalf of `accountId`. @default none
@@ -54,6 +62,7 @@ const propsSchema = z.object({
   description: z.string().min(1).max(8192),
   writerServicePrincipals: z.array(z.string().regex(/^[a-z0-9.-]+\.amazonaws\.com$/, "must be an AWS service principal")).default([]),
   publisherServicePrincipals: z.array(z.string().regex(/^[a-z0-9.-]+\.amazonaws\.com$/, "must be an AWS service principal")).default([]),
+  cloudTrailArns: z.array(z.string().regex(/^arn:aws[a-z-]*:cloudtrail:[a-z0-9-]+:\d{12}:trail\/[A-Za-z0-9._-]{3,128}$/, "must be a CloudTrail trail ARN")).default([]),
   cloudWatchLogsRegion: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "must be an AWS region").optional(),
   deletionWindowDays: z.number().int().min(7).max(30).default(30),
   crossAccountWriters: z
@@ -111,6 +120,23 @@ export class KmsKey extends Construct {
       });
     }
     forServices("ServicePublishersEncrypt", p.publisherServicePrincipals, ["kms:GenerateDataKey*", "kms:Decrypt"]);
+    if (p.cloudTrailArns.length > 0) {
+      // The named trails only, whatever their account: CloudTrail sends the trail's ARN as aws:SourceArn
+      // and as the encryption context aws:cloudtrail:arn (CloudTrail User Guide, "Configure AWS KMS key
+      // policies for CloudTrail": "Enable CloudTrail log encrypt permissions", "… to describe KMS key properties").
+      const trails = [...new Set(p.cloudTrailArns)].sort();
+      statements.push(
+        {
+          Sid: "NamedTrailsEncryptLogFiles",
+          Effect: "Allow",
+          Principal: { Service: "cloudtrail.amazonaws.com" },
+          Action: "kms:GenerateDataKey*",
+          Resource: "*",
+          Condition: { StringEquals: { "aws:SourceArn": trails, "kms:EncryptionContext:aws:cloudtrail:arn": trails } },
+        },
+        { Sid: "NamedTrailsDescribeKey", Effect: "Allow", Principal: { Service: "cloudtrail.amazonaws.com" }, Action: "kms:DescribeKey", Resource: "*", Condition: { StringEquals: { "aws:SourceArn": trails } } },
+      );
+    }
     if (p.cloudWatchLogsRegion) {
       // The CloudWatch Logs key policy of the AWS docs ("Encrypt log data in CloudWatch Logs using AWS KMS").
       statements.push({

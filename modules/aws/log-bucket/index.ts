@@ -8,7 +8,7 @@ import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/
 import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { z } from "zod";
-import { PolicyStatement, policyDocument, renderPolicy } from "../../core/iam";
+import { Condition, PolicyStatement, policyDocument, renderPolicy } from "../../core/iam";
 import { stampModule } from "../../core/stamp";
 import { AWS_ACCOUNT_ID, IAM_ROLE_ARN, KMS_KEY_ARN, S3_BUCKET_NAME, dependables, knownString, parseProps, pathOf } from "../../core/validate";
 import { KmsKey } from "../kms-key";
@@ -52,6 +52,18 @@ export interface LogBucketWriter {
   readonly servicePrincipal?: string;
   /** IAM role ARNs (pullers, Firehose, Kafka sinks). @default none */
   readonly roleArns?: readonly string[];
+  /**
+   * The service writes only for this resource of it (`aws:SourceArn`), e.g. an organization trail in
+   * the organization's management account, instead of for the bucket's account (`aws:SourceAccount`).
+   * Needs `servicePrincipal`. @default for the bucket's account
+   */
+  readonly sourceArn?: string;
+  /**
+   * Where under `prefix` the service may put objects, each ending in `/`, e.g. an organization trail's
+   * `AWSLogs/<organization id>/` and `AWSLogs/<management account id>/`. Needs `servicePrincipal`.
+   * @default everywhere under `prefix`
+   */
+  readonly keyPrefixes?: readonly string[];
 }
 
 export interface LogBucketProps {
@@ -61,7 +73,9 @@ export interface LogBucketProps {
   readonly accountId: string;
   /**
    * Customer-managed KMS key to encrypt with. When omitted, the module creates a key with yearly
-   * rotation on and an alias `alias/<bucketName>`.
+   * rotation on and an alias `alias/<bucketName>`, which admits the writers' services for the bucket's
+   * account and a CloudTrail writer with a `sourceArn` by that trail's ARN (another service with a
+   * `sourceArn` needs a key of its own, given here, whose policy admits it).
    * @default a new customer-managed key
    */
   readonly kmsKeyArn?: string;
@@ -180,8 +194,11 @@ const propsSchema = z
             prefix,
             servicePrincipal: z.string().regex(/^[a-z0-9.-]+\.amazonaws\.com$/, "must be an AWS service principal").optional(),
             roleArns: z.array(knownString(IAM_ROLE_ARN, "an IAM role ARN")).default([]),
+            sourceArn: z.string().regex(/^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:\d{12}:[^*?\s]+$/, "must be the ARN of one resource, without wildcards").optional(),
+            keyPrefixes: z.array(z.string().regex(/^[A-Za-z0-9!_.'()\-/]+\/$/, "must be a key prefix of safe characters ending in '/'").refine((k) => !k.startsWith("/"), "must not start with '/'")).min(1).optional(),
           })
-          .refine((w) => w.servicePrincipal !== undefined || w.roleArns.length > 0, "needs a servicePrincipal or roleArns"),
+          .refine((w) => w.servicePrincipal !== undefined || w.roleArns.length > 0, "needs a servicePrincipal or roleArns")
+          .refine((w) => w.servicePrincipal !== undefined || (w.sourceArn === undefined && w.keyPrefixes === undefined), { message: "sourceArn and keyPrefixes need a servicePrincipal", path: ["sourceArn"] }),
       )
       .default([]),
     replication: z
@@ -242,12 +259,15 @@ export class LogBucket extends Construct {
     if (p.kmsKeyArn) {
       this.kmsKeyArn = p.kmsKeyArn;
     } else {
-      const writerServices = p.writers.flatMap((w) => (w.servicePrincipal ? [w.servicePrincipal] : []));
+      // A trail named by its ARN (an organization trail of another account) is admitted by that ARN.
+      const namedTrail = (w: (typeof p.writers)[number]) => w.servicePrincipal === "cloudtrail.amazonaws.com" && w.sourceArn !== undefined;
+      const writerServices = p.writers.flatMap((w) => (w.servicePrincipal && !namedTrail(w) ? [w.servicePrincipal] : []));
       this.kmsKeyArn = new KmsKey(this, "Key", {
         accountId: p.accountId,
         aliasName: p.bucketName,
         description: `Encrypts log bucket ${p.bucketName}`,
         writerServicePrincipals: writerServices,
+        cloudTrailArns: p.writers.filter(namedTrail).map((w) => w.sourceArn!),
         deletionWindowDays: p.kmsKeyDeletionWindowDays,
       }).keyArn;
     }
@@ -414,12 +434,15 @@ function writerStatements(bucketArn: string, accountId: string, writers: z.outpu
     const name = w.prefix.split(/[^A-Za-z0-9]+/).map((part) => part.charAt(0).toUpperCase() + part.slice(1)).join("");
     const out: PolicyStatement[] = [];
     if (w.servicePrincipal) {
-      // Native delivery (CloudTrail, Config, ...): only on behalf of our own account.
-      const sourceAccount = { StringEquals: { "aws:SourceAccount": accountId } };
+      // Native delivery (CloudTrail, Config, ...): only on behalf of our own account, or of the one
+      // resource named (an organization trail of another account: CloudTrail User Guide, "Amazon S3
+      // bucket policy for CloudTrail", organization trails).
+      const onBehalfOf: Condition = { StringEquals: w.sourceArn ? { "aws:SourceArn": w.sourceArn } : { "aws:SourceAccount": accountId } };
       const check = BUCKET_CHECKS[w.servicePrincipal] ?? ACL_CHECK;
+      const puts = w.keyPrefixes ? w.keyPrefixes.map((k) => `${bucketArn}/${w.prefix}${k}*`) : `${bucketArn}/${w.prefix}*`;
       out.push(
-        { Sid: `Writer${name}Service${check.sid}`, Effect: "Allow", Principal: { Service: w.servicePrincipal }, Action: check.action, Resource: bucketArn, Condition: sourceAccount },
-        { Sid: `Writer${name}ServicePut`, Effect: "Allow", Principal: { Service: w.servicePrincipal }, Action: "s3:PutObject", Resource: `${bucketArn}/${w.prefix}*`, Condition: sourceAccount },
+        { Sid: `Writer${name}Service${check.sid}`, Effect: "Allow", Principal: { Service: w.servicePrincipal }, Action: check.action, Resource: bucketArn, Condition: onBehalfOf },
+        { Sid: `Writer${name}ServicePut`, Effect: "Allow", Principal: { Service: w.servicePrincipal }, Action: "s3:PutObject", Resource: puts, Condition: onBehalfOf },
       );
     }
     if (w.roleArns.length > 0) {

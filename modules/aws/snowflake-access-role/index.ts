@@ -21,8 +21,17 @@ export interface SnowflakeAccessRoleProps {
   readonly bucketArn: string;
   /** Key prefixes (ending in '/') the role may list and read; nothing else in the bucket. */
   readonly prefixes: readonly string[];
-  /** The bucket's KMS key: the role may decrypt with it, and nothing else. */
-  readonly kmsKeyArn: string;
+  /**
+   * The bucket's KMS key: the role may decrypt with it, and nothing else.
+   * @default none (its objects are SSE-S3, as another account's bucket may be; the role decrypts nothing)
+   */
+  readonly kmsKeyArn?: string;
+  /**
+   * Decrypt only in requests this service makes on the role's behalf (`kms:ViaService`), e.g.
+   * `s3.us-east-1.amazonaws.com` for a key of another account whose policy admits the role through S3.
+   * Needs `kmsKeyArn`. @default any request may decrypt (the key's policy decides)
+   */
+  readonly kmsViaService?: string;
   /**
    * A second place the role reads: the tenant's backup vault (same key prefixes, the vault's key), for
    * a restore-ready tenant's backup stage. Statement ids start with `Backup`. @default none
@@ -41,7 +50,8 @@ const propsSchema = z.object({
   prefixes: z
     .array(z.string().regex(/^[^*?]+\/$/, "must be a key prefix ending in '/', without wildcards"))
     .min(1, "at least one prefix is required: the role never reads a whole bucket"),
-  kmsKeyArn: knownString(KMS_KEY_ARN, "a KMS key ARN"),
+  kmsKeyArn: knownString(KMS_KEY_ARN, "a KMS key ARN").optional(),
+  kmsViaService: z.string().regex(/^[a-z0-9-]+\.[a-z]{2}(-[a-z]+)+-\d\.amazonaws\.com$/, "must be <service>.<region>.amazonaws.com").optional(),
   backup: z
     .object({
       bucketArn: knownString(/^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, "an S3 bucket ARN"),
@@ -49,12 +59,15 @@ const propsSchema = z.object({
     })
     .optional(),
   maxSessionDurationSeconds: z.number().int().min(3600).max(43200).default(3600),
+}).superRefine((p, ctx) => {
+  if (p.kmsViaService !== undefined && p.kmsKeyArn === undefined) ctx.addIssue({ code: "custom", path: ["kmsViaService"], message: "needs kmsKeyArn (the key it restricts)" });
 });
 
 /**
  * The IAM role a Snowflake storage integration assumes to read log files: trusted only by the
  * integration's IAM user with the external-id condition; read and list on exactly the given prefixes;
- * decrypt on the bucket's key.
+ * decrypt on the bucket's key (if it has one; only through S3 with `kmsViaService`). A bucket of
+ * another account also needs its owner's bucket (and key) policy to admit the role.
  *
  * The ordering cycle (the integration needs the role ARN, the role needs the integration's IAM user)
  * is broken the way the Snowflake provider documents: the ARN is built from the known role name with
@@ -100,7 +113,7 @@ export class SnowflakeAccessRole extends Construct {
       role: role.id,
       policy: renderPolicy(
         policyDocument(
-          ...readPrefixesStatements(p.bucketArn, p.prefixes, p.kmsKeyArn),
+          ...readPrefixesStatements(p.bucketArn, p.prefixes, p.kmsKeyArn, p.kmsViaService),
           // The vault keeps the bucket's keys: the same prefixes there, with the vault's key.
           ...(p.backup ? readPrefixesStatements(p.backup.bucketArn, p.prefixes, p.backup.kmsKeyArn).map((st) => ({ ...st, Sid: `Backup${st.Sid}` })) : []),
         ),
