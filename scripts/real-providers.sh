@@ -4,7 +4,7 @@
 #      lays out a Terraform filesystem mirror, and runs `terraform validate` on every stack;
 #   2. installs moto's server (pinned, into .venv-emulator) and applies the default example's platform
 #      stack and tenant stacks (initech, umbrella, and hooli in an AWS account of its own, through its
-#      provider's assumed deploy role) to it on loopback: plan, apply, plan again (must be empty), destroy.
+#      provider's assumed deploy role) to it on loopback: plan, apply, plan again (must be empty).
 # Needs terraform (>= 1.10) and Go on the PATH. Run after `npm ci` (needs dist/).
 # Appends "<passed> <failed>" per check to $CHECKS_COUNT_FILE when set.
 set -euo pipefail
@@ -33,7 +33,7 @@ echo "   terraform validate rejects its known-bad fixture, as it must"
 node dist/tools/real-providers.js validate | tee "$out/validate.log"
 count "$out/validate.log"
 
-echo "== AWS emulator: apply, plan again (must be empty), destroy"
+echo "== AWS emulator: apply, plan again (must be empty)"
 if [ ! -x .venv-emulator/bin/moto_server ]; then
   python3 -m venv .venv-emulator
 fi

@@ -5,7 +5,7 @@ import { emulatorDifferences, planChanges } from "../tools/plan-check";
 
 const golden = (stack: string) => JSON.parse(readFileSync(join(__dirname, "golden", "default", `${stack}.tf.json`), "utf8")) as StackJson;
 const addresses = (json: StackJson) => Object.entries(json.resource ?? {}).flatMap(([type, byName]) => Object.keys(byName).map((n) => `${type}.${n}`));
-const target = { endpoint: "http://127.0.0.1:5000", statePath: "/tmp/state/terraform.tfstate", awsVersion: "6.34.0" };
+const target = { endpoint: "http://127.0.0.1:5000", statePath: "/tmp/state/terraform.tfstate", awsVersion: "6.34.0", credentials: { accessKey: "ASIAEMULATOR", secretKey: "secret", sessionToken: "token" } };
 
 describe("copies of a stack for the real-provider checks", () => {
   const tenant = golden("tenant-initech-prod");
@@ -49,7 +49,7 @@ describe("copies of a stack for the real-provider checks", () => {
     const { json } = forEmulator(golden("platform-prod"), target);
     expect(json.provider!.aws.length).toBe(3);
     for (const p of json.provider!.aws) {
-      expect(p).toMatchObject({ skip_requesting_account_id: false, s3_use_path_style: true });
+      expect(p).toMatchObject({ skip_requesting_account_id: false, s3_use_path_style: true, access_key: "ASIAEMULATOR", secret_key: "secret", token: "token" });
       expect((p.endpoints as Record<string, string>[])[0]).toMatchObject({ s3: target.endpoint, sts: target.endpoint, iam: target.endpoint, kms: target.endpoint });
     }
     expect(json.terraform?.backend).toEqual({ local: { path: target.statePath } });

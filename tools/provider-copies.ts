@@ -148,6 +148,15 @@ export interface EmulatorTarget {
   /** Local state file for the copy (the stacks' own backend is not used). */
   readonly statePath: string;
   readonly awsVersion: string;
+  /** The emulator's credentials in the stacks' account (`startEmulator`); a provider that assumes a role goes on from them. */
+  readonly credentials: EmulatorCredentials;
+}
+
+/** Temporary credentials the emulator issued for an account: moto answers every request made with them as that account. */
+export interface EmulatorCredentials {
+  readonly accessKey: string;
+  readonly secretKey: string;
+  readonly sessionToken: string;
 }
 
 /** Services the stacks call; each is pointed at the emulator. */
@@ -217,8 +226,9 @@ export function forEmulator(stack: StackJson, target: EmulatorTarget): PreparedC
   json.terraform = { ...json.terraform, backend: { local: { path: target.statePath } } };
   for (const provider of json.provider?.aws ?? []) {
     Object.assign(provider, {
-      access_key: "emulator",
-      secret_key: "emulator",
+      access_key: target.credentials.accessKey,
+      secret_key: target.credentials.secretKey,
+      token: target.credentials.sessionToken,
       skip_credentials_validation: true,
       skip_metadata_api_check: "true",
       // The stacks set allowed_account_ids: the account must be read (from the emulator's STS).

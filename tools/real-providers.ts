@@ -6,7 +6,8 @@
  *                             provider (Snowflake references as unknown variables: see provider-copies)
  *   real-providers emulate    the default example's platform stack and three tenant stacks (one in an account of its own): the AWS
  *                             resources planned, applied to a local AWS emulator (moto's server),
- *                             planned again — the second plan must be empty — and destroyed
+ *                             planned again — the second plan must be empty. Nothing is destroyed:
+ *                             the emulator and the copies' local state are discarded with the run
  *
  * Needs TF_CLI_CONFIG_FILE pointing at a filesystem mirror that holds the AWS provider (see
  * scripts/aws-provider.sh) and, for `emulate`, `--moto <moto_server binary>`.
@@ -19,7 +20,7 @@ import { join } from "node:path";
 import { synthesizedStacks } from "../stacks/app";
 import { inScratch, runScript } from "./script";
 import { synthExamples } from "./examples";
-import { PreparedCopy, StackJson, absoluteAssets, forEmulator, forValidation, organizationFixture, retarget } from "./provider-copies";
+import { EmulatorCredentials, PreparedCopy, StackJson, absoluteAssets, forEmulator, forValidation, organizationFixture, retarget } from "./provider-copies";
 import { PlanChange, emulatorDifferences, planChanges } from "./plan-check";
 import { classify } from "../review/classify";
 import { diffStacks } from "../review/diff";
@@ -34,10 +35,8 @@ export const VALIDATED_AWS_VERSION = "6.34.0";
  * own, whose providers assume its deploy role there (moto's STS hands out credentials it serves as that
  * account, as for the platform's management-account provider) and which logs into a bucket of its own.
  */
-// tenant-hooli-prod is left out for now: on the merged tree its apply stops with "AWS account ID not
-// allowed: 111111111111" (its provider allows only hooli's account), although it applied on the aws-trust
-// branch. Until that is found, hooli is checked by terraform validate and the access suite only.
-export const EMULATED_STACKS = ["platform-prod", "tenant-initech-prod", "tenant-umbrella-prod"];
+// tenant-hooli-prod is in an AWS account of its own: its provider assumes the deploy role there.
+export const EMULATED_STACKS = ["platform-prod", "tenant-initech-prod", "tenant-umbrella-prod", "tenant-hooli-prod"];
 /** The account the default example's environment providers allow (allowed_account_ids); the emulator answers as it unless a provider assumes a role elsewhere. */
 const EMULATED_ACCOUNT = "111111111111";
 
@@ -122,26 +121,52 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startEmulator(moto: string, logFile: string): Promise<{ endpoint: string; process: ChildProcess }> {
+/**
+ * moto's server on a free loopback port, with credentials in the stacks' account. moto takes a
+ * request's account from its access key; MOTO_ACCOUNT_ID would pin every request to one account, so a
+ * provider that assumes a role in another account (a tenant in its own account) would still land in
+ * the environment's. The credentials come from an AssumeRole into that account, as a deployer's would.
+ */
+export async function startEmulator(moto: string, logFile: string): Promise<{ endpoint: string; process: ChildProcess; credentials: EmulatorCredentials }> {
   const port = await freePort();
   // Its request log goes to a file, not a pipe: terraform runs synchronously here, so nothing would
   // drain a pipe, and moto blocks (every request with it) once the pipe buffer is full.
   const log = openSync(logFile, "w");
-  const child = spawn(moto, ["-H", "127.0.0.1", "-p", String(port)], { env: { ...process.env, MOTO_ACCOUNT_ID: EMULATED_ACCOUNT }, stdio: ["ignore", log, log] });
+  const env = { ...process.env };
+  delete env.MOTO_ACCOUNT_ID;
+  const child = spawn(moto, ["-H", "127.0.0.1", "-p", String(port)], { env, stdio: ["ignore", log, log] });
   const tail = () => readFileSync(logFile, "utf8").slice(-4000);
   const endpoint = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 100; i++) {
     if (child.exitCode !== null) throw new Error(`moto server exited (${child.exitCode}):\n${tail()}`);
     try {
       const r = await fetch(`${endpoint}/moto-api/`);
-      if (r.ok) return { endpoint, process: child };
+      if (r.ok) break;
     } catch {
       // not listening yet
     }
     await new Promise((r) => setTimeout(r, 200));
+    if (i === 99) {
+      child.kill();
+      throw new Error(`moto server did not answer on ${endpoint}:\n${tail()}`);
+    }
   }
-  child.kill();
-  throw new Error(`moto server did not answer on ${endpoint}:\n${tail()}`);
+  return { endpoint, process: child, credentials: await emulatorCredentials(endpoint, EMULATED_ACCOUNT) };
+}
+
+/** STS AssumeRole into `account` on the emulator (moto checks no signature; it reads the service from the credential scope). */
+async function emulatorCredentials(endpoint: string, account: string): Promise<EmulatorCredentials> {
+  const body = new URLSearchParams({ Action: "AssumeRole", Version: "2011-06-15", RoleArn: `arn:aws:iam::${account}:role/emulator-deployer`, RoleSessionName: "emulator", DurationSeconds: "43200" });
+  const r = await fetch(endpoint, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded", authorization: "AWS4-HMAC-SHA256 Credential=emulator/20260101/us-east-1/sts/aws4_request, SignedHeaders=host, Signature=0" },
+    body,
+  });
+  const xml = await r.text();
+  const field = (name: string) => new RegExp(`<${name}>([^<]+)</${name}>`).exec(xml)?.[1];
+  const [accessKey, secretKey, sessionToken] = [field("AccessKeyId"), field("SecretAccessKey"), field("SessionToken")];
+  if (!r.ok || !accessKey || !secretKey || !sessionToken) throw new Error(`the emulator's AssumeRole into ${account} failed (HTTP ${r.status}):\n${xml.slice(0, 2000)}`);
+  return { accessKey, secretKey, sessionToken };
 }
 
 /**
@@ -207,34 +232,15 @@ function reviewReplacedBucket(name: string, dir: string, copy: PreparedCopy, syn
 }
 
 /**
- * Destroy after the checks. moto delivers S3 server access logs, so the access-log buckets are not
- * empty, and the stacks keep force_destroy off: for the teardown only, force_destroy is turned on
- * (an in-place, state-only update) so the provider empties each bucket after the resources logging
- * into it are gone.
- */
-function destroy(dir: string, env: NodeJS.ProcessEnv): Run {
-  const json = JSON.parse(readFileSync(join(dir, "main.tf.json"), "utf8")) as StackJson;
-  const buckets = Object.values(json.resource?.aws_s3_bucket ?? {});
-  if (buckets.length > 0) {
-    for (const b of buckets) b.force_destroy = true;
-    writeFileSync(join(dir, "main.tf.json"), JSON.stringify(json, null, 2));
-    const r = terraform(dir, ["apply", "-input=false", "-no-color", "-auto-approve"], env);
-    if (r.status !== 0) return r;
-  }
-  return terraform(dir, ["destroy", "-input=false", "-no-color", "-auto-approve"], env);
-}
-
-/**
  * The organization and the SCP targets a stack attaches policies to live outside it: made first in
  * the emulator, as stand-ins (`dir/fixture`). Returns each target's stand-in, for `retarget`;
  * undefined when the stack attaches no policy.
  */
-export function applyOrganizationFixture(name: string, copy: StackJson, dir: string, env: NodeJS.ProcessEnv, made: (fixtureDir: string) => void = () => undefined): Record<string, string> | undefined {
+export function applyOrganizationFixture(name: string, copy: StackJson, dir: string, env: NodeJS.ProcessEnv): Record<string, string> | undefined {
   const fixture = organizationFixture(copy, join(dir, "fixture", "terraform.tfstate"));
   if (!fixture) return undefined;
   const fixtureDir = join(dir, "fixture");
   writeCopy(fixtureDir, { json: fixture.json, removed: [] });
-  made(fixtureDir);
   mustSucceed(`${name} fixture: terraform init`, terraform(fixtureDir, ["init", "-input=false", "-no-color"], env));
   mustSucceed(`${name} fixture: terraform apply`, terraform(fixtureDir, ["apply", "-input=false", "-no-color", "-auto-approve"], env));
   const outputs = JSON.parse(mustSucceed(`${name} fixture: terraform output`, terraform(fixtureDir, ["output", "-json"], env)).stdout) as Record<string, { value: string }>;
@@ -243,24 +249,23 @@ export function applyOrganizationFixture(name: string, copy: StackJson, dir: str
   return standIns;
 }
 
-async function emulate(work: string, moto: string): Promise<number> {
+async function emulate(work: string, moto: string, only: readonly string[] = []): Promise<number> {
   const examples = synthExamples(join(work, "synth"));
   const stacks = new Map(stacksOf(examples.default).map((s) => [s.name, s.json]));
   const emulator = await startEmulator(moto, join(work, "moto.log"));
   const env = { HTTP_PROXY: emulator.endpoint, HTTPS_PROXY: emulator.endpoint, NO_PROXY: "127.0.0.1,localhost", AWS_EC2_METADATA_DISABLED: "true" };
   let passed = 0;
   let failed = 0;
-  const applied: string[] = [];
   try {
-    for (const name of EMULATED_STACKS) {
+    for (const name of only.length > 0 ? only : EMULATED_STACKS) {
+      if (!stacks.has(name)) throw new Error(`--stack ${name}: the default example has no such stack (${[...stacks.keys()].join(", ")})`);
       const dir = join(work, "emulate", name);
-      const copy = forEmulator(stacks.get(name)!, { endpoint: emulator.endpoint, statePath: join(dir, "terraform.tfstate"), awsVersion: VALIDATED_AWS_VERSION });
-      const standIns = applyOrganizationFixture(name, copy.json, dir, env, (fixtureDir) => applied.push(fixtureDir));
+      const copy = forEmulator(stacks.get(name)!, { endpoint: emulator.endpoint, statePath: join(dir, "terraform.tfstate"), awsVersion: VALIDATED_AWS_VERSION, credentials: emulator.credentials });
+      const standIns = applyOrganizationFixture(name, copy.json, dir, env);
       if (standIns) retarget(copy.json, standIns);
       writeCopy(dir, copy);
       console.log(`${name}: ${copy.removed.length} resources left out by rule:`);
       for (const r of copy.removed.filter((x) => !x.reason.startsWith("Snowflake resource"))) console.log(`  - ${r.address} (${r.reason})`);
-      applied.push(dir);
       const result = applyAndReplan(name, dir, env);
       for (const e of result.excused) console.log(`    emulator difference: ${e}`);
       if (result.remaining.length === 0) {
@@ -277,14 +282,6 @@ async function emulate(work: string, moto: string): Promise<number> {
       }
     }
   } finally {
-    for (const dir of applied.reverse()) {
-      const started = Date.now();
-      const r = destroy(dir, env);
-      if (r.status !== 0) {
-        failed++;
-        console.log(`✗ destroy of ${dir} failed:\n${r.stderr}`);
-      } else console.log(`  destroyed ${dir.split("/").pop()} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
-    }
     emulator.process.kill();
   }
   console.log(`${passed} passed, ${failed} failed`);
@@ -299,9 +296,11 @@ async function main(args: string[]): Promise<number> {
     if (command === "emulate") {
       const moto = rest[rest.indexOf("--moto") + 1];
       if (!rest.includes("--moto") || !moto) throw new Error("emulate needs --moto <path to moto_server>");
-      return await emulate(work, moto);
+      // --stack NAME (repeatable) applies only those stacks, to reproduce one.
+      const only = rest.flatMap((a, i) => (rest[i - 1] === "--stack" ? [a] : []));
+      return await emulate(work, moto, only);
     }
-    throw new Error(`usage: real-providers validate | emulate --moto <moto_server>`);
+    throw new Error(`usage: real-providers validate | emulate --moto <moto_server> [--stack NAME ...]`);
   });
 }
 

@@ -181,7 +181,7 @@ async function check(repo: string, base: string, moto: string, work: string, rec
 
   const emulator = await startEmulator(moto, join(work, "moto.log"));
   const env = { HTTP_PROXY: emulator.endpoint, HTTPS_PROXY: emulator.endpoint, NO_PROXY: "127.0.0.1,localhost", AWS_EC2_METADATA_DISABLED: "true" };
-  const target = (dir: string) => ({ endpoint: emulator.endpoint, statePath: join(dir, "terraform.tfstate"), awsVersion: VALIDATED_AWS_VERSION });
+  const target = (dir: string) => ({ endpoint: emulator.endpoint, statePath: join(dir, "terraform.tfstate"), awsVersion: VALIDATED_AWS_VERSION, credentials: emulator.credentials });
   const rows: StackFigures[] = [];
   const changes: GateChange[] = [];
   const planned: { stack: string; dir: string; standIns?: Record<string, string> }[] = [];
