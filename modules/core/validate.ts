@@ -17,12 +17,64 @@ function plainMessage(issue: z.core.$ZodIssue): string {
 /**
  * Parses module props once, collecting every problem, and throws a {@link LakehouseValidationError}
  * that names the construct path. Returns the parsed props with defaults filled in.
+ *
+ * The schema must describe exactly the module's `…Props` interface, or this does not compile: a prop
+ * that one has and the other has not (at any depth), a prop optional in one and required in the
+ * other, or a prop typed differently (a `string` where the schema takes only some strings, a number
+ * where it takes a string) — `PropsDrift` names the first such prop in the error. Arrays and objects
+ * may be `readonly` in Props and not in the schema.
  */
-export function parseProps<S extends z.ZodType>(constructPath: string, schema: S, props: unknown): z.output<S> {
+export function parseProps<P, S extends z.ZodType>(constructPath: string, schema: S & SchemaOf<P, S>, props: P): z.output<S> {
   const result = schema.safeParse(props);
   if (!result.success) throw new LakehouseValidationError(constructPath, problemsOf(result.error));
   return result.data;
 }
+
+/**
+ * `schema`, refusing besides the props a module no longer has, each with its reason, so that a
+ * JavaScript caller (or a cast) still passing one is told and not silently ignored. Typed as `schema`:
+ * removed props are no part of the props contract that `parseProps` checks.
+ */
+export function refusingRemovedProps<S extends z.ZodObject>(schema: S, removed: Record<string, z.ZodType>): S {
+  return schema.extend(removed) as unknown as S;
+}
+
+/** `unknown` when schema `S` describes exactly props `P`; otherwise a type no schema is, naming the drift. */
+export type SchemaOf<P, S extends z.ZodType> = [PropsDrift<P, z.input<S>>] extends [never] ? unknown : { readonly "the schema differs from its Props at": PropsDrift<P, z.input<S>> };
+
+/** Exactly the same type (not only mutually assignable). */
+type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+type Leaf = string | number | boolean | bigint | symbol | null | undefined | ((...args: never[]) => unknown);
+type Join<Path extends string, K> = Path extends "" ? `${K & string}` : `${Path}.${K & string}`;
+type OptionalKeys<T> = { [K in keyof T]-?: object extends Pick<T, K> ? K : never }[keyof T];
+
+/**
+ * Where props type `P` and a schema's input type `I` disagree, as `path: what` strings (never when
+ * they agree). Walks objects and arrays; compares anything else (strings, literal unions, class
+ * instances) by mutual assignability.
+ */
+export type PropsDrift<P, I, Path extends string = ""> =
+  Same<P, I> extends true
+    ? never
+    : [P] extends [Leaf]
+      ? [P] extends [I]
+        ? [I] extends [P]
+          ? never
+          : `${Path}: the schema takes more than Props says`
+        : `${Path}: Props allows what the schema refuses`
+      : [P] extends [readonly (infer E)[]]
+        ? [I] extends [readonly (infer F)[]]
+          ? PropsDrift<E, F, `${Path}[]`>
+          : `${Path}: an array in Props, not in the schema`
+        : [I] extends [Leaf]
+          ? `${Path}: an object in Props, not in the schema`
+          : ObjectDrift<P, I, Path>;
+
+type ObjectDrift<P, I, Path extends string> =
+  | { [K in keyof P]-?: K extends keyof I ? never : `${Join<Path, K>}: in Props, missing from the schema` }[keyof P]
+  | { [K in keyof I]-?: K extends keyof P ? never : `${Join<Path, K>}: in the schema, missing from Props` }[keyof I]
+  | { [K in keyof P & keyof I]-?: (K extends OptionalKeys<P> ? true : false) extends (K extends OptionalKeys<I> ? true : false) ? never : `${Join<Path, K>}: optional in one of Props and the schema only` }[keyof P & keyof I]
+  | { [K in keyof P & keyof I]-?: PropsDrift<NonNullable<P[K]>, NonNullable<I[K]>, Join<Path, K>> }[keyof P & keyof I];
 
 /**
  * A string that must match `pattern` when it is known at synth time. Tokens (values that Terraform

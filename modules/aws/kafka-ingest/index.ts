@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
 import { z } from "zod";
-import { KAFKA_AUTH_KINDS, type KafkaIngestEnvironment } from "../../../runtime/kafka/contract";
+import { KAFKA_AUTH_KINDS, type KafkaAuthKind, type KafkaIngestEnvironment } from "../../../runtime/kafka/contract";
 import { PolicyStatement } from "../../core/iam";
 import { stampModule } from "../../core/stamp";
 import { AWS_ACCOUNT_ID, KMS_KEY_ARN, S3_BUCKET_NAME, knownString, parseProps, pathOf } from "../../core/validate";
@@ -31,7 +31,7 @@ export interface KafkaIngestProps {
   /** The consumer group; its committed offsets are what is already in the bucket. One group per source. */
   readonly consumerGroup: string;
   /** How the function authenticates, always over TLS: `scram-sha-512` (username/password) or `mtls` (client certificate). */
-  readonly auth: string;
+  readonly auth: KafkaAuthKind;
   /** The cluster's network. */
   readonly vpc: KafkaIngestVpc;
   /** The tenant's raw log bucket. */
