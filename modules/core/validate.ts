@@ -85,8 +85,27 @@ export function knownString(pattern: RegExp, what: string): z.ZodString {
 }
 
 export const AWS_ACCOUNT_ID = /^\d{12}$/;
+/** An AWS region name as the modules take it, e.g. `eu-west-1`, `us-gov-west-1`, `cn-north-1`. */
+export const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
+/** A service in a region as `kms:ViaService` names it, e.g. `s3.eu-west-1.amazonaws.com`. */
+export const AWS_SERVICE_IN_REGION = /^[a-z0-9-]+\.[a-z]{2}(-[a-z]+)+-\d\.amazonaws\.com$/;
+/**
+ * ARN patterns. Every one accepts any partition (`arn:aws:`, `arn:aws-us-gov:`, `arn:aws-cn:`, …):
+ * ARNs the modules write take their partition from the region (modules/core/arn.ts).
+ */
 export const IAM_ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+/** An IAM role ARN pattern as `ArnLike`/`ArnNotLike` take it: `*` in the account or the name. */
+export const IAM_ROLE_ARN_PATTERN = /^arn:aws[a-z-]*:iam::(\d{12}|\*):role\/[\w+=,.@/*-]+$/;
+export const IAM_USER_ARN = /^arn:aws[a-z-]*:iam::\d{12}:user\/.+$/;
 export const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/(mrk-[0-9a-f]{32}|[0-9a-f-]{36})$/;
+export const S3_BUCKET_ARN = /^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
+export const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
+export const SQS_QUEUE_ARN = /^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,80}(\.fifo)?$/;
+export const LAMBDA_FUNCTION_ARN = /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9$_-]+)?$/;
+export const KINESIS_STREAM_ARN = /^arn:aws[a-z-]*:kinesis:[a-z0-9-]+:\d{12}:stream\/[A-Za-z0-9_.-]{1,128}$/;
+export const CLOUDTRAIL_TRAIL_ARN = /^arn:aws[a-z-]*:cloudtrail:[a-z0-9-]+:\d{12}:trail\/[A-Za-z0-9._-]{3,128}$/;
+/** The ARN of one resource of any service, without wildcards. */
+export const SINGLE_RESOURCE_ARN = /^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:\d{12}:[^*?\s]+$/;
 export const S3_BUCKET_NAME = /^(?!xn--)(?!.*-s3alias$)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
 /** Unquoted Snowflake identifier as we emit it: upper case, starts with a letter or underscore. */
 export const SNOWFLAKE_IDENTIFIER = /^[A-Z_][A-Z0-9_$]{0,254}$/;
@@ -112,6 +131,20 @@ export const qualifiedSnowflakeName = () =>
  */
 export const CRON_SCHEDULE = /^([0-9A-Za-z*?#/,-]+ +){5}[A-Za-z_]+(\/[A-Za-z_+-]+)*$/;
 export const cronSchedule = () => z.string().regex(CRON_SCHEDULE, "must be five cron fields and a time zone, e.g. '0 3 * * * UTC'");
+
+/** An AWS region (`AWS_REGION`); the partition of the ARNs a module writes follows from it. */
+export const awsRegion = () => z.string().regex(AWS_REGION, "must be an AWS region");
+/** An S3 bucket ARN, or a token. */
+export const knownBucketArn = () => knownString(S3_BUCKET_ARN, "an S3 bucket ARN");
+/** An SNS topic ARN, or a token. */
+export const knownTopicArn = () => knownString(SNS_TOPIC_ARN, "an SNS topic ARN");
+/** An IAM role ARN, or a token. */
+export const knownRoleArn = () => knownString(IAM_ROLE_ARN, "an IAM role ARN");
+/** A KMS key ARN, or a token. */
+export const knownKmsKeyArn = () => knownString(KMS_KEY_ARN, "a KMS key ARN");
+/** Why a secure default is given up (no access logging, alarms without actions): a written reason, not a word. */
+export const REASON_MIN_CHARACTERS = 20;
+export const writtenReason = () => z.string().min(REASON_MIN_CHARACTERS, `must be a written reason of at least ${REASON_MIN_CHARACTERS} characters`);
 
 /** Resources or modules to create first (`depends_on`). */
 export const dependables = () => z.array(z.custom<ITerraformDependable>()).default([]);
