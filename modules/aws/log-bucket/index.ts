@@ -228,6 +228,15 @@ const propsSchema = z
       ctx.addIssue({ code: "custom", path: ["accessLogging"], message: "required unless accessLoggingDisabledReason is given" });
     if (p.accessLogging && p.accessLogging.targetBucket === p.bucketName)
       ctx.addIssue({ code: "custom", path: ["accessLogging", "targetBucket"], message: "must not be the bucket itself" });
+    // Each writer's statements are named after its prefix (Writer<Name>Service…, Writer<Name>RolesPut):
+    // two service writers, or two role writers, of one name would write the same statement ids.
+    p.writers.forEach((a, i) =>
+      p.writers.forEach((b, j) => {
+        const sameKind = (a.servicePrincipal !== undefined && b.servicePrincipal !== undefined) || (a.roleArns.length > 0 && b.roleArns.length > 0);
+        if (j > i && sameKind && writerName(a.prefix) === writerName(b.prefix))
+          ctx.addIssue({ code: "custom", path: ["writers", j, "prefix"], message: `names the same policy statements as writers[${i}].prefix '${a.prefix}' (Writer${writerName(a.prefix)}…): one entry per prefix` });
+      }),
+    );
     for (const [field, items] of [["retentionRules", p.retentionRules], ["notifications", p.notifications]] as const) {
       items.forEach((a, i) =>
         items.forEach((b, j) => {
@@ -462,10 +471,14 @@ const BUCKET_CHECKS: Readonly<Record<string, { readonly sid: string; readonly ac
 };
 const ACL_CHECK = { sid: "AclCheck", action: "s3:GetBucketAcl" };
 
+/** A writer's statement-id word, from its prefix (not its position, so ids stay put when writers are added): `okta/` → `Okta`. */
+function writerName(prefix: string): string {
+  return prefix.split(/[^A-Za-z0-9]+/).map((part) => part.charAt(0).toUpperCase() + part.slice(1)).join("");
+}
+
 function writerStatements(bucketArn: string, accountId: string, writers: z.output<typeof propsSchema>["writers"]): PolicyStatement[] {
   return writers.flatMap((w) => {
-    // Statement ids from the prefix, not the position, so they stay put when writers are added.
-    const name = w.prefix.split(/[^A-Za-z0-9]+/).map((part) => part.charAt(0).toUpperCase() + part.slice(1)).join("");
+    const name = writerName(w.prefix);
     const out: PolicyStatement[] = [];
     if (w.servicePrincipal) {
       // Native delivery (CloudTrail, Config, ...): only on behalf of our own account, or of the one

@@ -3,6 +3,7 @@ import { OrganizationsPolicyAttachment } from "@cdktf/provider-aws/lib/organizat
 import { Construct } from "constructs";
 import { z } from "zod";
 import { s3BucketArn, partitionOfArns } from "../../core/arn";
+import { LakehouseValidationError } from "../../core/errors";
 import { PolicyStatement, policyDocument, renderPolicy } from "../../core/iam";
 import { stampModule } from "../../core/stamp";
 import { IAM_ROLE_ARN_PATTERN, parseProps, pathOf } from "../../core/validate";
@@ -72,9 +73,8 @@ export class LogGuardScp extends Construct {
   public readonly content: string;
 
   constructor(scope: Construct, id: string, props: LogGuardScpProps) {
-    const p = parseProps(pathOf(scope, id), propsSchema, props);
-    super(scope, id);
-    stampModule(this, LOG_GUARD_SCP_MODULE);
+    const path = pathOf(scope, id);
+    const p = parseProps(path, propsSchema, props);
 
     const notExempt = { ArnNotLike: { "aws:PrincipalARN": [...p.exemptRoleArns] } };
     const buckets = s3BucketArn(partitionOfArns(p.exemptRoleArns) ?? "aws", `${p.bucketNamePrefix}*`);
@@ -89,10 +89,16 @@ export class LogGuardScp extends Construct {
         Condition: { ...notExempt, StringEquals: { [`aws:ResourceTag/${p.keyTag.key}`]: p.keyTag.value } },
       },
     ];
-    this.content = renderPolicy(policyDocument(...statements));
-    if (this.content.length > SCP_MAX_CHARACTERS) {
-      throw new Error(`${this.node.path}: the SCP is ${this.content.length} characters, over the ${SCP_MAX_CHARACTERS} AWS allows; use fewer or wider exemptRoleArns patterns`);
+    const content = renderPolicy(policyDocument(...statements));
+    // Refused before anything is built: props that make too long a policy are invalid props.
+    if (content.length > SCP_MAX_CHARACTERS) {
+      throw new LakehouseValidationError(path, [
+        { path: "exemptRoleArns", message: `the SCP is ${content.length} characters, over the ${SCP_MAX_CHARACTERS} AWS allows; use fewer or wider exemptRoleArns patterns` },
+      ]);
     }
+    super(scope, id);
+    stampModule(this, LOG_GUARD_SCP_MODULE);
+    this.content = content;
     const policy = new OrganizationsPolicy(this, "Resource", {
       name: p.name,
       type: "SERVICE_CONTROL_POLICY",
