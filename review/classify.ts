@@ -227,7 +227,8 @@ function isAccountAdministration(s: Scope, st: ParsedStatement | undefined): boo
   const account = s.facts.account;
   const aws = asList((st.Principal as Record<string, unknown> | undefined)?.AWS);
   const actions = asList(st.Action);
-  return account !== undefined && aws.length === 1 && (aws[0] === `arn:aws:iam::${account}:root` || aws[0] === account) && actions.length === 1 && actions[0] === "kms:*" && asList(st.Resource).every((r) => r === "*");
+  const root = /^arn:aws[a-z-]*:iam::(\d{12}):root$/.exec(aws[0] ?? "")?.[1];
+  return account !== undefined && aws.length === 1 && (root === account || aws[0] === account) && actions.length === 1 && actions[0] === "kms:*" && asList(st.Resource).every((r) => r === "*");
 }
 
 /** ARNs of IAM roles this change creates in the same stack. */

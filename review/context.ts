@@ -1,3 +1,4 @@
+import { AwsPartition, arn, iamRoleArn, partitionOfRegion, s3BucketArn } from "../modules/core/arn";
 import { parsePolicyStatements, asList } from "../modules/core/iam";
 import { principals } from "./policy";
 import { sqlGrantsOf } from "./sql-grants";
@@ -98,7 +99,11 @@ function awsProviderOf(json: StackJson | undefined, body: Record<string, unknown
   return { region: p?.region, account: ids.length === 1 ? ids[0] : undefined };
 }
 
-const partitionOf = (region: string) => (region.startsWith("cn-") ? "aws-cn" : region.startsWith("us-gov-") ? "aws-us-gov" : "aws");
+/** The partition of the AWS provider a resource uses; `aws` when its region is not stated in the JSON. */
+function partitionFor(json: StackJson | undefined, body: Record<string, unknown>): AwsPartition {
+  const { region } = awsProviderOf(json, body);
+  return region !== undefined && !region.includes("${") ? partitionOfRegion(region) : "aws";
+}
 
 /** The value a reference stands for, when the stack's JSON states it. */
 function referenceValue(json: StackJson | undefined, type: string, name: string, attr: string, account: string | undefined, depth: number): string | undefined {
@@ -109,19 +114,20 @@ function referenceValue(json: StackJson | undefined, type: string, name: string,
   if (type === "aws_s3_bucket") {
     const bucket = known(own(body.bucket));
     if (attr === "id" || attr === "bucket") return bucket;
-    if (attr === "arn" && bucket) return `arn:aws:s3:::${bucket}`;
+    if (attr === "arn" && bucket) return s3BucketArn(partitionFor(json, body), bucket);
     return undefined;
   }
   if (type === "aws_iam_role") {
     const role = known(own(body.name));
     if (attr === "id" || attr === "name") return role;
-    if (attr === "arn" && role && account) return `arn:aws:iam::${account}:role${typeof body.path === "string" ? body.path : "/"}${role}`;
+    // A role's path starts and ends with `/` (default `/`): `role/<path without its leading />name`.
+    if (attr === "arn" && role && account) return iamRoleArn(partitionFor(json, body), account, `${typeof body.path === "string" ? body.path.replace(/^\//, "") : ""}${role}`);
     return undefined;
   }
   if ((type === "aws_sns_topic" || type === "aws_sqs_queue") && attr === "arn") {
     const { region, account: owner } = awsProviderOf(json, body);
     const n = known(own(body.name));
-    return n && region && owner ? `arn:${partitionOf(region)}:${type === "aws_sns_topic" ? "sns" : "sqs"}:${region}:${owner}:${n}` : undefined;
+    return n && region && owner ? arn({ service: type === "aws_sns_topic" ? "sns" : "sqs", region, account: owner, resource: n }) : undefined;
   }
   if (type.startsWith("snowflake_procedure_") && attr === "fully_qualified_name") {
     // The provider's form: `"DB"."SCHEMA"."NAME"(TYPE, …)`.
@@ -214,7 +220,7 @@ function snowflakeObjects(json: StackJson | undefined, resolve: (s: string) => s
 
 const minus = <T,>(a: ReadonlySet<T>, b: ReadonlySet<T>) => new Set([...a].filter((x) => !b.has(x)));
 
-/** S3 object ARN `arn:aws:s3:::<bucket>/<key>` split, or undefined. */
+/** S3 object ARN `arn:<partition>:s3:::<bucket>/<key>` split, or undefined. */
 export function objectArn(arn: string): { bucket: string; key: string } | undefined {
   const m = /^arn:aws[a-z-]*:s3:::([^/]+)\/(.*)$/.exec(arn);
   return m ? { bucket: m[1], key: m[2] } : undefined;

@@ -152,8 +152,11 @@ export function roleReadsLogs(stacks: StackSet, stack: string, address: string):
   if (!role) return undefined;
   const everything = [...resources(stacks).values()];
   const buckets = everything.filter((r) => r.type === "aws_s3_bucket");
-  const onLogBucket = (arn: string) =>
-    arn === "*" || arn === "arn:aws:s3:::*" || buckets.some((b) => arn.startsWith(`\${${b.address}.`) || (typeof b.body.bucket === "string" && (arn === `arn:aws:s3:::${b.body.bucket}` || arn.startsWith(`arn:aws:s3:::${b.body.bucket}/`))));
+  // S3 ARNs of any partition: `arn:aws:s3:::…`, `arn:aws-us-gov:s3:::…`, ….
+  const onLogBucket = (arn: string) => {
+    const s3 = /^arn:aws[a-z-]*:s3:::(.*)$/.exec(arn)?.[1];
+    return arn === "*" || s3 === "*" || buckets.some((b) => arn.startsWith(`\${${b.address}.`) || (typeof b.body.bucket === "string" && (s3 === b.body.bucket || s3?.startsWith(`${b.body.bucket}/`) === true)));
+  };
   // Keys of bucket encryption: `${aws_kms_key.X.arn}` → `${aws_kms_key.X.`, or a literal key ARN.
   const logKeys = everything
     .filter((r) => r.type === "aws_s3_bucket_server_side_encryption_configuration")

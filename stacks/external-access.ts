@@ -1,3 +1,4 @@
+import { LogBucket } from "../modules/aws/log-bucket";
 import { SnowflakeAccessRole } from "../modules/aws/snowflake-access-role";
 import { PolicyStatement, S3_OBJECT_READ_ACTIONS, s3Service } from "../modules/core/iam";
 import { ResolvedLakehouse } from "./config/resolve";
@@ -63,13 +64,15 @@ export function externalAccess(lakehouse: ResolvedLakehouse): ExternalAccess[] {
       tenant.sources.flatMap((source): ExternalAccess[] => {
         const e = source.existingBucket;
         if (!e) return [];
-        const roleArn = SnowflakeAccessRole.arnFor(tenant.accountId, source.accessRoleName);
-        const bucketArn = `arn:aws:s3:::${e.name}`;
+        const roleArn = SnowflakeAccessRole.arnFor(tenant.accountId, source.accessRoleName, tenant.region);
+        // The owner's bucket is in the tenant's partition: no access crosses partitions.
+        const bucket = LogBucket.named(e.name, { region: tenant.region });
+        const bucketArn = bucket.bucketArn;
         // Ids unique per role, so one bucket policy can hold the statements of many sources.
         const sid = `Lakehouse${sidPart(source.accessRoleName)}`;
         const principal = { AWS: roleArn };
         const bucketPolicyStatements: PolicyStatement[] = [
-          { Sid: `${sid}Read`, Effect: "Allow", Principal: principal, Action: [...EXTERNAL_READ_ACTIONS.objects], Resource: `${bucketArn}/${e.prefix}*` },
+          { Sid: `${sid}Read`, Effect: "Allow", Principal: principal, Action: [...EXTERNAL_READ_ACTIONS.objects], Resource: bucket.objectsArn(e.prefix) },
           { Sid: `${sid}List`, Effect: "Allow", Principal: principal, Action: EXTERNAL_READ_ACTIONS.list, Resource: bucketArn, Condition: { StringLike: { "s3:prefix": `${e.prefix}*` } } },
           { Sid: `${sid}Locate`, Effect: "Allow", Principal: principal, Action: EXTERNAL_READ_ACTIONS.locate, Resource: bucketArn },
         ];

@@ -182,7 +182,7 @@ export class PlatformStack extends TerraformStack {
           database: env.databaseName,
           alertsTable: alerts.names.alerts,
           namePrefix: snowflakeName(lakehouse.organization, env.name),
-          sns: delivery.sns ? { topicArn: AlertTopic.arnFor(region, env.accountId, topicName), roleArn: `arn:aws:iam::${env.accountId}:role/${publisherRoleName}` } : undefined,
+          sns: delivery.sns ? { topicArn: AlertTopic.arnFor(region, env.accountId, topicName), roleArn: AlertTopic.publisherRoleArnFor(region, env.accountId, publisherRoleName) } : undefined,
           emailRecipients: delivery.email?.recipients,
           schedule: delivery.schedule,
           waitFor: [...alerts.tables],
@@ -239,6 +239,7 @@ export class PlatformStack extends TerraformStack {
       const trailBucket = bucketName(lakehouse.organization, env.name, env.accountId, "audit-trail");
       const key = new KmsKey(this, "AuditTrailKey", {
         accountId: env.accountId,
+        region: home,
         aliasName: `${lakehouse.organization}-${env.name}-audit-trail`,
         description: `Encrypts the ${env.name} audit trail`,
         writerServicePrincipals: ["cloudtrail.amazonaws.com"],
@@ -246,6 +247,7 @@ export class PlatformStack extends TerraformStack {
       const bucket = new LogBucket(this, "AuditTrailBucket", {
         bucketName: trailBucket,
         accountId: env.accountId,
+        region: home,
         kmsKeyArn: key.keyArn,
         // The target is made in this stack: by reference, after its log-delivery grant.
         accessLogging: { targetBucket: accessLogBuckets.get(home)!.bucketName, targetPrefix: `${trailBucket}/`, waitFor: [accessLogBuckets.get(home)!.policy] },
@@ -254,6 +256,7 @@ export class PlatformStack extends TerraformStack {
       });
       const trail = new AuditTrail(this, "AuditTrail", {
         name: `${lakehouse.organization}-${env.name}-log-audit`,
+        region: home,
         bucketName: trailBucket,
         kmsKeyArn: key.keyArn,
         protectedBucketPrefix: `${lakehouse.organization}-${env.name}-`,

@@ -1,6 +1,8 @@
 import { Schema } from "@cdktf/provider-snowflake/lib/schema";
 import { ITerraformDependable, TerraformResource } from "cdktf";
 import { Construct } from "constructs";
+import { BackupVault } from "../modules/aws/backup-vault";
+import { LogBucket } from "../modules/aws/log-bucket";
 import { SnowflakeAccessRole } from "../modules/aws/snowflake-access-role";
 import { s3Service } from "../modules/core/iam";
 import { SemiStructuredTable } from "../modules/snowflake/semi-structured-table";
@@ -83,10 +85,14 @@ export class SourcePipeline extends Construct {
     const existing = source.existingBucket;
     const bucketName = existing ? existing.name : props.bucketName;
     const backupVault = existing ? undefined : props.backupVault;
+    // Buckets known by name, in the tenant's partition (a bucket of another account is in it too: no
+    // access crosses partitions).
+    const bucket = LogBucket.named(bucketName, { region: tenant.region });
+    const vault = backupVault ? BackupVault.named(backupVault.bucketName, { region: tenant.region }) : undefined;
 
     this.integration = new StorageIntegration(this, "Integration", {
       name: source.storageIntegrationName,
-      roleArn: SnowflakeAccessRole.arnFor(tenant.accountId, source.accessRoleName),
+      roleArn: SnowflakeAccessRole.arnFor(tenant.accountId, source.accessRoleName, tenant.region),
       allowedLocations: [`s3://${bucketName}/${source.keyPrefix}`, ...(backupVault ? [`s3://${backupVault.bucketName}/${source.keyPrefix}`] : [])],
       comment: label,
     });
@@ -96,11 +102,11 @@ export class SourcePipeline extends Construct {
       accountId: tenant.accountId,
       snowflakeIamUserArn: this.integration.iamUserArn,
       externalId: this.integration.externalId,
-      bucketArn: `arn:aws:s3:::${bucketName}`,
+      bucketArn: bucket.bucketArn,
       prefixes: [source.keyPrefix],
       kmsKeyArn: existing ? existing.kmsKeyArn : props.kmsKeyArn,
       kmsViaService: existing?.kmsKeyArn ? s3Service(tenant.region) : undefined,
-      backup: backupVault ? { bucketArn: `arn:aws:s3:::${backupVault.bucketName}`, kmsKeyArn: backupVault.kmsKeyArn } : undefined,
+      backup: backupVault && vault ? { bucketArn: vault.bucketArn, kmsKeyArn: backupVault.kmsKeyArn } : undefined,
     });
 
     this.table = new SemiStructuredTable(this, "Table", {

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, RestoreObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { CreateJobCommand, DescribeJobCommand, type S3ControlClient } from "@aws-sdk/client-s3-control";
 import { type ListedObject, type RestoreStatus, type Tier, parseRestoreHeader, parseState, type RestoreState } from "./state";
+import { partitionOfArn, s3BucketArn } from "../../modules/core/arn";
 import { LakehouseError } from "../../modules/core/errors";
 
 /**
@@ -195,15 +196,17 @@ export interface BatchRestoreJob {
 
 /** The CreateJob request: S3InitiateRestoreObject over the CSV manifest, a report of failed tasks only. */
 export function createJobInput(job: BatchRestoreJob) {
+  // The state bucket is in the batch role's partition (Batch Operations works within one).
+  const stateBucketArn = s3BucketArn(partitionOfArn(job.roleArn) ?? "aws", job.stateBucket);
   return {
     AccountId: job.accountId,
     ConfirmationRequired: false,
     Operation: { S3InitiateRestoreObject: { ExpirationInDays: job.days, GlacierJobTier: job.tier === "Bulk" ? ("BULK" as const) : ("STANDARD" as const) } },
     Manifest: {
       Spec: { Format: "S3BatchOperations_CSV_20180820" as const, Fields: ["Bucket" as const, "Key" as const] },
-      Location: { ObjectArn: `arn:aws:s3:::${job.stateBucket}/${job.manifestKey}`, ETag: job.manifestEtag.replace(/"/g, "") },
+      Location: { ObjectArn: `${stateBucketArn}/${job.manifestKey}`, ETag: job.manifestEtag.replace(/"/g, "") },
     },
-    Report: { Enabled: true, Bucket: `arn:aws:s3:::${job.stateBucket}`, Prefix: job.reportPrefix, Format: "Report_CSV_20180820" as const, ReportScope: "FailedTasksOnly" as const },
+    Report: { Enabled: true, Bucket: stateBucketArn, Prefix: job.reportPrefix, Format: "Report_CSV_20180820" as const, ReportScope: "FailedTasksOnly" as const },
     Priority: 10,
     RoleArn: job.roleArn,
     ClientRequestToken: job.clientRequestToken,

@@ -11,7 +11,8 @@ import { AssetType, TerraformAsset } from "cdktf";
 import { Construct } from "constructs";
 import { z } from "zod";
 import { PolicyStatement, policyDocument, renderPolicy } from "../core/iam";
-import { knownString } from "../core/validate";
+import { arn } from "../core/arn";
+import { writtenReason, knownTopicArn } from "../core/validate";
 
 /**
  * What the scheduled Lambda modules (aws/log-puller, aws/kafka-ingest) share: a function run by
@@ -35,8 +36,8 @@ export const scheduledFunctionFields = {
     .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), `must be one of ${LOG_RETENTION_DAYS.join(", ")}`)
     .default(365),
   tracing: z.boolean().default(true),
-  alarmTopicArn: knownString(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, "an SNS topic ARN").optional(),
-  alarmsWithoutActionsReason: z.string().min(20, "must be a reason of at least 20 characters").optional(),
+  alarmTopicArn: knownTopicArn().optional(),
+  alarmsWithoutActionsReason: writtenReason().optional(),
   secretName: z.string().regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, "must be 1-512 of [A-Za-z0-9/_+=.@-]").optional(),
 };
 
@@ -92,7 +93,7 @@ export interface ScheduledFunction {
 export function buildScheduledFunction(scope: Construct, s: ScheduledFunctionSpec): ScheduledFunction {
   const name = s.name;
   const logGroupName = `/aws/lambda/${name}`;
-  const logGroupArn = `arn:aws:logs:${s.region}:${s.accountId}:log-group:${logGroupName}`;
+  const logGroupArn = arn({ service: "logs", region: s.region, account: s.accountId, resource: `log-group:${logGroupName}` });
 
   const logGroup = new CloudwatchLogGroup(scope, "LogGroup", { name: logGroupName, retentionInDays: s.logRetentionDays, kmsKeyId: s.kmsKeyArn });
 
@@ -180,7 +181,7 @@ export function buildScheduledFunction(scope: Construct, s: ScheduledFunctionSpe
           Effect: "Allow",
           Action: "kms:Decrypt",
           Resource: s.kmsKeyArn,
-          Condition: { StringEquals: { "kms:EncryptionContext:aws:scheduler:schedule:arn": `arn:aws:scheduler:${s.region}:${s.accountId}:schedule/default/${name}` } },
+          Condition: { StringEquals: { "kms:EncryptionContext:aws:scheduler:schedule:arn": arn({ service: "scheduler", region: s.region, account: s.accountId, resource: `schedule/default/${name}` }) } },
         },
       ),
     ),

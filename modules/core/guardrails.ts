@@ -2,7 +2,8 @@ import { TerraformResource } from "cdktf";
 import { IConstruct } from "constructs";
 import { asList, parsePolicyStatements } from "./iam";
 import { moduleStampOf } from "./stamp";
-import { LakehouseError } from "./errors";
+import { LakehouseError, LakehouseValidationError, ValidationProblem } from "./errors";
+import { REASON_MIN_CHARACTERS } from "./validate";
 
 /**
  * Guardrails: small pure rules over the synthesized attributes of every resource in a stack (STYLE 7).
@@ -398,10 +399,13 @@ const SUPPRESSIONS = new WeakMap<TerraformResource, Suppression[]>();
  * `//.lakehouse_suppressions`, where the guardrails honour it and `lakehouse review` reports it.
  */
 export function suppressGuardrail(scope: IConstruct, rule: string, reason: string): void {
-  if (!RULES.some((r) => r.id === rule)) throw new Error(`${scope.node.path}: unknown guardrail rule ${rule}`);
-  if (reason.trim().length < 20) throw new Error(`${scope.node.path}: suppressing ${rule} needs a written reason of at least 20 characters`);
   const resources = scope.node.findAll().filter((n): n is TerraformResource => n instanceof TerraformResource);
-  if (resources.length === 0) throw new Error(`${scope.node.path}: no resources to suppress ${rule} on (suppress after building them)`);
+  const problems: ValidationProblem[] = [
+    ...(RULES.some((r) => r.id === rule) ? [] : [{ path: "rule", message: `unknown guardrail rule ${rule}` }]),
+    ...(reason.trim().length >= REASON_MIN_CHARACTERS ? [] : [{ path: "reason", message: `suppressing ${rule} needs a written reason of at least ${REASON_MIN_CHARACTERS} characters` }]),
+    ...(resources.length > 0 ? [] : [{ path: "scope", message: `no resources to suppress ${rule} on (suppress after building them)` }]),
+  ];
+  if (problems.length > 0) throw new LakehouseValidationError(scope.node.path, problems);
   for (const resource of resources) {
     const list = [...(SUPPRESSIONS.get(resource) ?? []), { rule, reason: reason.trim() }];
     SUPPRESSIONS.set(resource, list);

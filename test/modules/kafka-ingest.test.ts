@@ -117,7 +117,7 @@ describe("KafkaIngest", () => {
   test.each<[string, Partial<KafkaIngestProps>, string, RegExp]>([
     ["no brokers", { bootstrapServers: [] }, "bootstrapServers", /at least one broker/],
     ["a broker without a port", { bootstrapServers: ["b-1.redpanda.internal"] }, "bootstrapServers[0]", /host:port/],
-    ["an unknown auth", { auth: "plain" }, "auth", /scram-sha-512, mtls/],
+    ["an unknown auth", { auth: "plain" as KafkaIngestProps["auth"] }, "auth", /scram-sha-512, mtls/],
     ["a topic with a slash", { topic: "fw/events" }, "topic", /Kafka topic name/],
     ["no subnet", { vpc: { subnetIds: [], securityGroupIds: ["sg-0c1d2e3f405162738"] } }, "vpc.subnetIds", /at least one subnet/],
     ["a security group that is not an id", { vpc: { subnetIds: ["subnet-0a1b2c3d4e5f60718"], securityGroupIds: ["default"] } }, "vpc.securityGroupIds[0]", /security group id/],

@@ -5,9 +5,10 @@ import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { Construct } from "constructs";
 import { z } from "zod";
+import { arn, iamRoleArn, partitionOfRegion } from "../../core/arn";
 import { policyDocument, renderPolicy } from "../../core/iam";
 import { stampModule } from "../../core/stamp";
-import { AWS_ACCOUNT_ID, parseProps, pathOf } from "../../core/validate";
+import { AWS_ACCOUNT_ID, LAMBDA_FUNCTION_ARN, SQS_QUEUE_ARN, awsRegion, parseProps, pathOf } from "../../core/validate";
 import { KmsKey } from "../kms-key";
 
 export const ALERT_TOPIC_MODULE = "aws/alert-topic" as const;
@@ -39,14 +40,14 @@ export interface AlertTopicProps {
 export const SUBSCRIPTION_ENDPOINTS = {
   email: z.email("must be an e-mail address"),
   https: z.string().regex(/^https:\/\/\S+$/, "must be an https:// URL"),
-  sqs: z.string().regex(/^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,80}(\.fifo)?$/, "must be an SQS queue ARN"),
-  lambda: z.string().regex(/^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9$_-]+)?$/, "must be a Lambda function ARN"),
+  sqs: z.string().regex(SQS_QUEUE_ARN, "must be an SQS queue ARN"),
+  lambda: z.string().regex(LAMBDA_FUNCTION_ARN, "must be a Lambda function ARN"),
 } as const;
 
 const propsSchema = z.object({
   topicName: z.string().regex(/^[A-Za-z0-9_-]{1,256}$/, "must be 1-256 of [A-Za-z0-9_-] (a standard topic, not FIFO)"),
   accountId: z.string().regex(AWS_ACCOUNT_ID, "must be a 12-digit AWS account id"),
-  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "must be an AWS region"),
+  region: awsRegion(),
   publisherRoleName: z.string().regex(/^[\w+=,.@-]{1,64}$/, "must be 1-64 characters of [A-Za-z0-9+=,.@_-]"),
   snowflakeIamUserArn: z.string().min(1),
   snowflakeExternalId: z.string().min(1),
@@ -69,9 +70,14 @@ const propsSchema = z.object({
  * subscriptions from config.
  */
 export class AlertTopic extends Construct {
-  /** The topic ARN a topic of this name has, known before apply. */
+  /** The topic ARN a topic of this name has, known before apply (in the region's partition). */
   public static arnFor(region: string, accountId: string, topicName: string): string {
-    return `arn:aws:sns:${region}:${accountId}:${topicName}`;
+    return arn({ service: "sns", region, account: accountId, resource: topicName });
+  }
+
+  /** The ARN the publisher role will have, known before apply (the notification integration names it). */
+  public static publisherRoleArnFor(region: string, accountId: string, publisherRoleName: string): string {
+    return iamRoleArn(partitionOfRegion(region), accountId, publisherRoleName);
   }
 
   public readonly topicArn: string;
@@ -85,6 +91,7 @@ export class AlertTopic extends Construct {
 
     const key = new KmsKey(this, "Key", {
       accountId: p.accountId,
+      region: p.region,
       aliasName: `${p.topicName}-alerts`,
       description: `Encrypts the alert topic ${p.topicName}`,
       // CloudWatch alarms of this account (e.g. the log pullers') publish to the encrypted topic.
@@ -93,7 +100,7 @@ export class AlertTopic extends Construct {
     const topic = new SnsTopic(this, "Resource", { name: p.topicName, kmsMasterKeyId: key.keyArn });
     const topicArn = topic.arn;
     this.topicArn = topicArn;
-    const publisherArn = `arn:aws:iam::${p.accountId}:role/${p.publisherRoleName}`;
+    const publisherArn = AlertTopic.publisherRoleArnFor(p.region, p.accountId, p.publisherRoleName);
 
     new SnsTopicPolicy(this, "Policy", {
       arn: topicArn,
@@ -106,7 +113,7 @@ export class AlertTopic extends Construct {
             Principal: { Service: "cloudwatch.amazonaws.com" },
             Action: "sns:Publish",
             Resource: topicArn,
-            Condition: { StringEquals: { "aws:SourceAccount": p.accountId }, ArnLike: { "aws:SourceArn": `arn:aws:cloudwatch:${p.region}:${p.accountId}:alarm:*` } },
+            Condition: { StringEquals: { "aws:SourceAccount": p.accountId }, ArnLike: { "aws:SourceArn": arn({ service: "cloudwatch", region: p.region, account: p.accountId, resource: "alarm:*" }) } },
           },
           { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "sns:Publish", Resource: topicArn, Condition: { Bool: { "aws:SecureTransport": "false" } } },
         ),

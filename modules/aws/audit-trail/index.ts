@@ -2,14 +2,21 @@ import { Cloudtrail } from "@cdktf/provider-aws/lib/cloudtrail";
 import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { z } from "zod";
+import { partitionOfArn, partitionOfRegion, s3BucketArn } from "../../core/arn";
 import { stampModule } from "../../core/stamp";
-import { dependables, KMS_KEY_ARN, knownString, parseProps, pathOf } from "../../core/validate";
+import { awsRegion, dependables, knownKmsKeyArn, parseProps, pathOf } from "../../core/validate";
 
 export const AUDIT_TRAIL_MODULE = "aws/audit-trail" as const;
 
 export interface AuditTrailProps {
   /** Trail name. */
   readonly name: string;
+  /**
+   * The trail's home region. It decides the partition of the bucket ARNs the event selectors match
+   * (`us-gov-*` → `aws-us-gov`, `cn-*` → `aws-cn`, …).
+   * @default the partition of `kmsKeyArn`, or `aws` when that is a reference
+   */
+  readonly region?: string;
   /** Bucket the trail writes to (a `LogBucket` that lets `cloudtrail.amazonaws.com` write `keyPrefix`). */
   readonly bucketName: string;
   /** Key prefix of the trail's files in that bucket (no trailing '/'). @default "cloudtrail" */
@@ -34,9 +41,10 @@ export interface AuditTrailProps {
 
 const propsSchema = z.object({
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{2,127}$/, "must be 3-128 of [A-Za-z0-9._-], starting with a letter or digit"),
+  region: awsRegion().optional(),
   bucketName: z.string().regex(/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, "must be an S3 bucket name"),
   keyPrefix: z.string().regex(/^[A-Za-z0-9_-]+$/, "must be a key prefix without slashes").default("cloudtrail"),
-  kmsKeyArn: knownString(KMS_KEY_ARN, "a KMS key ARN"),
+  kmsKeyArn: knownKmsKeyArn(),
   protectedBucketPrefix: z.string().regex(/^[a-z0-9][a-z0-9-]{1,40}$/, "must be a bucket-name prefix"),
   excludedBucketNames: z.array(z.string().regex(/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, "must be an S3 bucket name")).default([]),
   includeManagementWrites: z.boolean().default(true),
@@ -58,7 +66,8 @@ export class AuditTrail extends Construct {
     const p = parseProps(pathOf(scope, id), propsSchema, props);
     super(scope, id);
     stampModule(this, AUDIT_TRAIL_MODULE);
-    const deliveryBuckets = [...new Set([p.bucketName, ...p.excludedBucketNames])].map((b) => `arn:aws:s3:::${b}/`);
+    const partition = p.region !== undefined ? partitionOfRegion(p.region) : (partitionOfArn(p.kmsKeyArn) ?? "aws");
+    const deliveryBuckets = [...new Set([p.bucketName, ...p.excludedBucketNames])].map((b) => `${s3BucketArn(partition, b)}/`);
     const objectEvents = [
       { field: "eventCategory", equalTo: ["Data"] },
       { field: "resources.type", equalTo: ["AWS::S3::Object"] },
@@ -66,7 +75,7 @@ export class AuditTrail extends Construct {
     const selectors = [
       {
         name: "Log bucket object events",
-        fieldSelector: [...objectEvents, { field: "resources.ARN", startsWith: [`arn:aws:s3:::${p.protectedBucketPrefix}`], notStartsWith: deliveryBuckets }],
+        fieldSelector: [...objectEvents, { field: "resources.ARN", startsWith: [s3BucketArn(partition, p.protectedBucketPrefix)], notStartsWith: deliveryBuckets }],
       },
       {
         // Its own bucket and the access-log buckets: every object event but the deliveries (writes).

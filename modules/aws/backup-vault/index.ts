@@ -10,10 +10,13 @@ import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/
 import { ITerraformDependable, TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
 import { z } from "zod";
-import { PolicyStatement, policyDocument, renderPolicy } from "../../core/iam";
+import { AwsPartition, PartitionSource, iamRoleArn, partitionOfRegion, s3BucketArn } from "../../core/arn";
+import { PolicyStatement, policyDocument, renderPolicy, s3Service } from "../../core/iam";
 import { stampModule } from "../../core/stamp";
-import { AWS_ACCOUNT_ID, IAM_ROLE_ARN, KMS_KEY_ARN, S3_BUCKET_NAME, knownString, parseProps, pathOf } from "../../core/validate";
+import { AWS_ACCOUNT_ID, S3_BUCKET_NAME, awsRegion, knownKmsKeyArn, knownRoleArn, knownString, knownTopicArn, parseProps, pathOf, writtenReason } from "../../core/validate";
+import { BucketGrants } from "../grants";
 import { KmsKey } from "../kms-key";
+import { S3_BUCKET_PROTECTION_ACTIONS, S3_OBJECT_PROTECTION_ACTIONS, S3_OBJECT_WRITE_ACTIONS, actionsOf } from "../s3-actions";
 import { accessLoggingSchema, hardenBucket, logAccessTo, tlsOnlyStatements } from "../s3-hardening";
 
 export const BACKUP_VAULT_MODULE = "aws/backup-vault" as const;
@@ -126,34 +129,34 @@ const tenant = z.object({
   retentionDays: z.number().int().min(1),
   storageClass: z.enum(["DEEP_ARCHIVE", "GLACIER", "GLACIER_IR"]).default("DEEP_ARCHIVE"),
   sourceBucketName: knownString(S3_BUCKET_NAME, "a valid S3 bucket name"),
-  sourceRegion: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "must be an AWS region").optional(),
-  sourceKmsKeyArn: knownString(KMS_KEY_ARN, "a KMS key ARN"),
-  restoreRoleArn: knownString(IAM_ROLE_ARN, "an IAM role ARN").optional(),
-  restoreBatchRoleArn: knownString(IAM_ROLE_ARN, "an IAM role ARN").optional(),
-  readerRoleArns: z.array(knownString(IAM_ROLE_ARN, "an IAM role ARN")).default([]),
+  sourceRegion: awsRegion().optional(),
+  sourceKmsKeyArn: knownKmsKeyArn(),
+  restoreRoleArn: knownRoleArn().optional(),
+  restoreBatchRoleArn: knownRoleArn().optional(),
+  readerRoleArns: z.array(knownRoleArn()).default([]),
 });
 
 const propsSchema = z
   .object({
     bucketName: knownString(S3_BUCKET_NAME, "a valid S3 bucket name (3-63 of a-z, 0-9, '-')"),
     accountId: knownString(AWS_ACCOUNT_ID, "a 12-digit AWS account id"),
-    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "must be an AWS region"),
+    region: awsRegion(),
     sourceRegionAlarms: z.object({ provider: z.custom<TerraformProvider>(), alarmTopicArn: z.string().optional() }).optional(),
     kmsKeyDeletionWindowDays: z.number().int().min(7).max(30).default(30),
     accessLogging: accessLoggingSchema.optional(),
-    accessLoggingDisabledReason: z.string().min(20, "must be a written reason of at least 20 characters").optional(),
+    accessLoggingDisabledReason: writtenReason().optional(),
     tenants: z.array(tenant).min(1, "at least one tenant is required: a vault with no tenant backs nothing up"),
     retentionFloorDays: z.number().int().min(1).default(90),
     objectLock: z.object({ mode: z.enum(["GOVERNANCE", "COMPLIANCE"]), days: z.number().int().min(1) }).optional(),
     noncurrentVersionExpirationDays: z.number().int().min(1).default(30),
     abortIncompleteMultipartUploadDays: z.number().int().min(1).default(7),
-    adminRoleArns: z.array(knownString(IAM_ROLE_ARN, "an IAM role ARN")).min(1, "at least one administrator role (the role Terraform applies with), or nobody could manage the vault"),
-    planRoleArns: z.array(knownString(IAM_ROLE_ARN, "an IAM role ARN")).default([]),
+    adminRoleArns: z.array(knownRoleArn()).min(1, "at least one administrator role (the role Terraform applies with), or nobody could manage the vault"),
+    planRoleArns: z.array(knownRoleArn()).default([]),
     replicationRoleName: z.string().regex(/^[\w+=,.@-]{1,64}$/, "must be an IAM role name of 1-64 characters").optional(),
     replicationRuleId: z.string().regex(/^[A-Za-z0-9-]{1,255}$/, "must be 1-255 of A-Za-z0-9-").default("backup-vault"),
     staleAfterHours: z.number().int().min(1).max(168, "must be 1-168 hours: CloudWatch evaluates hourly periods over at most 7 days").default(24),
-    alarmTopicArn: knownString(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, "an SNS topic ARN").optional(),
-    alarmsWithoutActionsReason: z.string().min(20, "must be a reason of at least 20 characters").optional(),
+    alarmTopicArn: knownTopicArn().optional(),
+    alarmsWithoutActionsReason: writtenReason().optional(),
   })
   .superRefine((p, ctx) => {
     const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: "custom", path, message });
@@ -197,6 +200,11 @@ const sidOf = (id: string) => id.split("-").map((part) => part.charAt(0).toUpper
  * role and the administrators, and alarms on failed replication and on backups that stopped coming.
  */
 export class BackupVault extends Construct {
+  /** Grants on a vault known by name (made elsewhere, or later in the same stack), in the partition of `where`. */
+  public static named(bucketName: string, where: PartitionSource, kmsKeyArn?: string): BucketGrants {
+    return BucketGrants.named(bucketName, where, kmsKeyArn);
+  }
+
   /** Vault bucket name. */
   public readonly bucketName: string;
   /** Vault bucket ARN (the replication rules' destination). */
@@ -211,25 +219,30 @@ export class BackupVault extends Construct {
   public readonly policy: S3BucketPolicy;
   /** What a replication configuration into the vault must wait for (S3 checks the destination's versioning when it is put). */
   public readonly readyForReplication: ITerraformDependable[];
+  /** Grants on the vault and its key. */
+  private readonly grants: BucketGrants;
 
   constructor(scope: Construct, id: string, props: BackupVaultProps) {
     const p = parseProps(pathOf(scope, id), propsSchema, props);
     super(scope, id);
     stampModule(this, BACKUP_VAULT_MODULE);
 
+    const partition = partitionOfRegion(p.region);
     const bucket = new S3Bucket(this, "Resource", { bucket: p.bucketName, forceDestroy: false });
     const bucketId = bucket.id;
-    const bucketArn = `arn:aws:s3:::${p.bucketName}`;
+    const bucketArn = s3BucketArn(partition, p.bucketName);
     this.bucketName = p.bucketName;
     this.bucketArn = bucketArn;
     this.replicationRuleId = p.replicationRuleId;
 
     this.kmsKeyArn = new KmsKey(this, "Key", {
       accountId: p.accountId,
+      region: p.region,
       aliasName: p.bucketName,
       description: `Encrypts backup vault ${p.bucketName}`,
       deletionWindowDays: p.kmsKeyDeletionWindowDays,
     }).keyArn;
+    this.grants = new BucketGrants(bucketArn, this.kmsKeyArn);
 
     const { versioning, publicAccessBlock } = hardenBucket(this, bucketId);
     const encryption = new S3BucketServerSideEncryptionConfigurationA(this, "Encryption", {
@@ -254,9 +267,9 @@ export class BackupVault extends Construct {
         policyDocument({ Sid: "S3ReplicatesForThisAccount", Effect: "Allow", Principal: { Service: "s3.amazonaws.com" }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceAccount": p.accountId } } }),
       ),
     });
-    const roleArn = `arn:aws:iam::${p.accountId}:role/${p.replicationRoleName ?? `${p.bucketName}-replication`}`;
+    const roleArn = iamRoleArn(partition, p.accountId, p.replicationRoleName ?? `${p.bucketName}-replication`);
     this.replicationRoleArn = role.arn;
-    new IamRolePolicy(this, "ReplicationPolicy", { role: role.id, name: "backup-replication", policy: renderPolicy(policyDocument(...replicationStatements(p, bucketArn, this.kmsKeyArn))) });
+    new IamRolePolicy(this, "ReplicationPolicy", { role: role.id, name: "backup-replication", policy: renderPolicy(policyDocument(...replicationStatements(p, partition, this.grants, this.kmsKeyArn))) });
 
     this.policy = new S3BucketPolicy(this, "Policy", {
       bucket: bucketId,
@@ -338,35 +351,55 @@ export class BackupVault extends Construct {
 
   /** ARN pattern of a tenant's objects in the vault, e.g. `arn:aws:s3:::vault/globex/*`. */
   public objectsArn(keyPrefix: string): string {
-    return `${this.bucketArn}/${keyPrefix}*`;
+    return this.grants.objectsArn(keyPrefix);
+  }
+
+  /**
+   * What an identity policy needs to read exactly these key prefixes of the vault (a restore-ready
+   * tenant's backup stage): get and list them, locate the vault, decrypt with its key. The vault's
+   * policy must also exempt the reader (`tenants[].readerRoleArns`).
+   */
+  public grantRead(prefixes: readonly string[], options: { readonly viaService?: string; readonly sidPrefix?: string } = {}): PolicyStatement[] {
+    return this.grants.grantRead(prefixes, options);
   }
 }
 
 /** The replication role: read each tenant's replicable versions, write replicas under that tenant's vault prefix, with the vault key. */
-function replicationStatements(p: Parsed, vaultArn: string, vaultKeyArn: string): PolicyStatement[] {
-  const sources = p.tenants.map((t) => ({ t, arn: `arn:aws:s3:::${t.sourceBucketName}` }));
-  const viaS3 = { StringEquals: { "kms:ViaService": `s3.${p.region}.amazonaws.com` } };
+function replicationStatements(p: Parsed, partition: AwsPartition, vault: BucketGrants, vaultKeyArn: string): PolicyStatement[] {
+  const sources = p.tenants.map((t) => ({ t, bucket: BucketGrants.inPartition(partition, t.sourceBucketName) }));
+  const viaS3 = { StringEquals: { "kms:ViaService": s3Service(p.region) } };
   // The source keys are used by S3 in the source buckets' regions.
   const sourceRegions = [...new Set(p.tenants.map((t) => t.sourceRegion ?? p.region))].sort();
-  const viaS3AtSources = { StringEquals: { "kms:ViaService": sourceRegions.length === 1 ? `s3.${sourceRegions[0]}.amazonaws.com` : sourceRegions.map((r) => `s3.${r}.amazonaws.com`) } };
+  const viaS3AtSources = { StringEquals: { "kms:ViaService": sourceRegions.length === 1 ? s3Service(sourceRegions[0]) : sourceRegions.map(s3Service) } };
   return [
-    { Sid: "ReadSourceReplicationConfiguration", Effect: "Allow", Action: ["s3:GetReplicationConfiguration", "s3:ListBucket"], Resource: sources.map((s) => s.arn) },
+    { Sid: "ReadSourceReplicationConfiguration", Effect: "Allow", Action: ["s3:GetReplicationConfiguration", "s3:ListBucket"], Resource: sources.map((s) => s.bucket.bucketArn) },
     {
       Sid: "ReadSourceVersionsUnderTenantPrefixes",
       Effect: "Allow",
       Action: ["s3:GetObjectVersionForReplication", "s3:GetObjectVersionAcl", "s3:GetObjectVersionTagging", "s3:GetObjectRetention", "s3:GetObjectLegalHold"],
-      Resource: sources.map((s) => `${s.arn}/${s.t.prefix}*`),
+      Resource: sources.map((s) => s.bucket.objectsArn(s.t.prefix)),
     },
     // No s3:ReplicateDelete: delete markers are not replicated, a deletion in a tenant bucket never reaches its backup.
-    { Sid: "ReplicateUnderTenantPrefixes", Effect: "Allow", Action: ["s3:ReplicateObject", "s3:ReplicateTags"], Resource: p.tenants.map((t) => `${vaultArn}/${t.prefix}*`) },
+    vault.grantOnObjects("ReplicateUnderTenantPrefixes", ["s3:ReplicateObject", "s3:ReplicateTags"], p.tenants.map((t) => t.prefix)),
     { Sid: "DecryptSourceObjects", Effect: "Allow", Action: "kms:Decrypt", Resource: [...new Set(p.tenants.map((t) => t.sourceKmsKeyArn))], Condition: viaS3AtSources },
-    { Sid: "EncryptReplicasWithVaultKey", Effect: "Allow", Action: ["kms:Encrypt", "kms:GenerateDataKey"], Resource: vaultKeyArn, Condition: viaS3 },
+    KmsKey.grantsOn(vaultKeyArn).grant("EncryptReplicasWithVaultKey", ["kms:Encrypt", "kms:GenerateDataKey"], viaS3),
   ];
 }
 
-/** Writes that only replication may make; what administrators may change about the vault itself. */
-const OBJECT_WRITE_ACTIONS = ["s3:PutObject", "s3:ReplicateObject", "s3:ReplicateTags", "s3:ReplicateDelete", "s3:DeleteObject", "s3:PutObjectTagging", "s3:DeleteObjectTagging", "s3:PutObjectRetention", "s3:PutObjectLegalHold"];
-const VAULT_CONFIGURATION_ACTIONS = [
+/**
+ * Writes that only replication may make (of the object writes, deletes and lock changes the guard
+ * knows); what administrators may change about the vault itself (of the bucket changes the
+ * organization's guard denies on every log bucket: aws/log-guard-scp). The orders are the vault's own
+ * since 0.2.0, so its policy does not churn. Notifications and replication configuration of the vault
+ * are left to IAM here; the guard denies them where it applies.
+ */
+const OBJECT_WRITE_ACTIONS = actionsOf(
+  [...S3_OBJECT_WRITE_ACTIONS, ...S3_OBJECT_PROTECTION_ACTIONS],
+  ["s3:PutObject", "s3:ReplicateObject", "s3:ReplicateTags", "s3:ReplicateDelete", "s3:DeleteObject", "s3:PutObjectTagging", "s3:DeleteObjectTagging", "s3:PutObjectRetention", "s3:PutObjectLegalHold"],
+);
+/** Deleting a version, or a governance-mode lock lifted: nobody, the administrators included. */
+const VERSION_DELETE_ACTIONS = actionsOf(S3_OBJECT_PROTECTION_ACTIONS, ["s3:DeleteObjectVersion", "s3:BypassGovernanceRetention"]);
+const VAULT_CONFIGURATION_ACTIONS = actionsOf(S3_BUCKET_PROTECTION_ACTIONS, [
   "s3:PutBucketPolicy",
   "s3:DeleteBucketPolicy",
   "s3:PutLifecycleConfiguration",
@@ -378,7 +411,7 @@ const VAULT_CONFIGURATION_ACTIONS = [
   "s3:PutBucketLogging",
   "s3:PutMetricsConfiguration",
   "s3:DeleteBucket",
-];
+]);
 
 /**
  * The vault policy grants nothing (every role here is in the vault's account and gets its access
@@ -399,7 +432,7 @@ function vaultStatements(p: Parsed, vaultArn: string, vaultKeyArn: string, repli
       Condition: exceptFor([replicationRoleArn, ...admins]),
     },
     // Object lock already refuses deleting a locked version; this refuses it after the lock too (only lifecycle expires versions).
-    { Sid: "DenyVersionDeletesAndLockBypass", Effect: "Deny", Principal: "*", Action: ["s3:DeleteObjectVersion", "s3:BypassGovernanceRetention"], Resource: `${vaultArn}/*` },
+    { Sid: "DenyVersionDeletesAndLockBypass", Effect: "Deny", Principal: "*", Action: VERSION_DELETE_ACTIONS, Resource: `${vaultArn}/*` },
     { Sid: "DenyVaultConfigurationExceptAdministrators", Effect: "Deny", Principal: "*", Action: VAULT_CONFIGURATION_ACTIONS, Resource: vaultArn, Condition: exceptFor(admins) },
     // Deliberately `…IfExists`: a put without the key id header is refused too. Nothing legitimate puts
     // into the vault (replication is s3:ReplicateObject), so even an administrator must name the vault

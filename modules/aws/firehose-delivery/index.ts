@@ -7,10 +7,13 @@ import { KinesisFirehoseDeliveryStream } from "@cdktf/provider-aws/lib/kinesis-f
 import { S3BucketMetric } from "@cdktf/provider-aws/lib/s3-bucket-metric";
 import { Construct } from "constructs";
 import { z } from "zod";
-import { PolicyStatement, policyDocument, renderPolicy } from "../../core/iam";
+import { arn, iamRoleArn, partitionOfRegion } from "../../core/arn";
+import { PolicyStatement, policyDocument, renderPolicy, s3Service } from "../../core/iam";
 import { limitedName } from "../../core/naming";
 import { stampModule } from "../../core/stamp";
-import { AWS_ACCOUNT_ID, KMS_KEY_ARN, S3_BUCKET_NAME, knownString, parseProps, pathOf } from "../../core/validate";
+import { AWS_ACCOUNT_ID, KINESIS_STREAM_ARN, LAMBDA_FUNCTION_ARN, S3_BUCKET_NAME, awsRegion, knownKmsKeyArn, knownString, knownTopicArn, parseProps, pathOf, writtenReason } from "../../core/validate";
+import { KmsKey } from "../kms-key";
+import { LogBucket } from "../log-bucket";
 import { LOG_RETENTION_DAYS } from "../log-puller";
 
 export const FIREHOSE_DELIVERY_MODULE = "aws/firehose-delivery" as const;
@@ -74,15 +77,15 @@ const propsSchema = z
   .object({
     streamName: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, "must be 1-64 of [A-Za-z0-9_.-]"),
     accountId: z.string().regex(AWS_ACCOUNT_ID, "must be a 12-digit AWS account id"),
-    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "must be an AWS region"),
+    region: awsRegion(),
     bucketName: knownString(S3_BUCKET_NAME, "an S3 bucket name"),
     keyPrefix: prefix,
     errorPrefix: prefix,
-    kmsKeyArn: knownString(KMS_KEY_ARN, "a KMS key ARN"),
-    kinesisStreamArn: knownString(/^arn:aws[a-z-]*:kinesis:[a-z0-9-]+:\d{12}:stream\/[A-Za-z0-9_.-]{1,128}$/, "a Kinesis stream ARN").optional(),
+    kmsKeyArn: knownKmsKeyArn(),
+    kinesisStreamArn: knownString(KINESIS_STREAM_ARN, "a Kinesis stream ARN").optional(),
     bufferSizeMb: z.number().int().min(64, "must be 64-128 MiB: smaller files cost Snowpipe more per GB").max(128, "must be 64-128 MiB (Firehose's maximum is 128)").default(128),
     bufferIntervalSeconds: z.number().int().min(60).max(600, "must be 60-600 seconds: ingest delay stays under 10 minutes").default(300),
-    transformLambdaArn: knownString(/^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9$_-]+)?$/, "a Lambda function ARN").optional(),
+    transformLambdaArn: knownString(LAMBDA_FUNCTION_ARN, "a Lambda function ARN").optional(),
     newlineDelimited: z.boolean().default(true),
     fileExtension: z.string().regex(/^\.[a-z0-9.]{1,127}$/, "must look like .json.gz").default(".json.gz"),
     logRetentionDays: z
@@ -90,8 +93,8 @@ const propsSchema = z
       .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), `must be one of ${LOG_RETENTION_DAYS.join(", ")}`)
       .default(365),
     freshnessAlarmSeconds: z.number().int().min(60).default(900),
-    alarmTopicArn: knownString(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, "an SNS topic ARN").optional(),
-    alarmsWithoutActionsReason: z.string().min(20, "must be a reason of at least 20 characters").optional(),
+    alarmTopicArn: knownTopicArn().optional(),
+    alarmsWithoutActionsReason: writtenReason().optional(),
   })
   .superRefine((p, ctx) => {
     if (p.errorPrefix.startsWith(p.keyPrefix) || p.keyPrefix.startsWith(p.errorPrefix))
@@ -118,9 +121,12 @@ export class FirehoseDelivery extends Construct {
   /** The role Firehose delivers as (the tenant bucket's writer for the source and error prefixes). */
   public readonly roleArn: string;
 
-  /** The ARN the stream's role will have (its name is the stream's), for policies built before it. */
-  public static roleArnFor(accountId: string, streamName: string): string {
-    return `arn:aws:iam::${accountId}:role/${streamName}`;
+  /**
+   * The ARN the stream's role will have (its name is the stream's), for policies built before it.
+   * @param region the stream's region, whose partition the ARN is in; without it, the `aws` partition
+   */
+  public static roleArnFor(accountId: string, streamName: string, region?: string): string {
+    return iamRoleArn(region === undefined ? "aws" : partitionOfRegion(region), accountId, streamName);
   }
 
   constructor(scope: Construct, id: string, props: FirehoseDeliveryProps) {
@@ -129,9 +135,9 @@ export class FirehoseDelivery extends Construct {
     stampModule(this, FIREHOSE_DELIVERY_MODULE);
 
     const name = p.streamName;
-    const bucketArn = `arn:aws:s3:::${p.bucketName}`;
+    const bucket = LogBucket.named(p.bucketName, { region: p.region });
     const logGroupName = `/aws/kinesisfirehose/${name}`;
-    const logGroupArn = `arn:aws:logs:${p.region}:${p.accountId}:log-group:${logGroupName}`;
+    const logGroupArn = arn({ service: "logs", region: p.region, account: p.accountId, resource: `log-group:${logGroupName}` });
 
     const logGroup = new CloudwatchLogGroup(this, "LogGroup", { name: logGroupName, retentionInDays: p.logRetentionDays, kmsKeyId: p.kmsKeyArn });
     // Firehose writes to this stream but does not create it.
@@ -148,32 +154,22 @@ export class FirehoseDelivery extends Construct {
 
     const prefixes = [p.keyPrefix, p.errorPrefix];
     const statements: PolicyStatement[] = [
-      { Sid: "PutUnderOwnPrefixes", Effect: "Allow", Action: ["s3:PutObject", "s3:AbortMultipartUpload"], Resource: prefixes.map((x) => `${bucketArn}/${x}*`) },
-      { Sid: "ListOwnPrefixes", Effect: "Allow", Action: "s3:ListBucket", Resource: bucketArn, Condition: { StringLike: { "s3:prefix": prefixes.map((x) => `${x}*`) } } },
-      { Sid: "LocateBucket", Effect: "Allow", Action: ["s3:GetBucketLocation", "s3:ListBucketMultipartUploads"], Resource: bucketArn },
-      {
-        Sid: "EncryptObjectsWithTenantKey",
-        Effect: "Allow",
-        Action: ["kms:GenerateDataKey", "kms:Decrypt"],
-        Resource: p.kmsKeyArn,
-        Condition: {
-          StringEquals: { "kms:ViaService": `s3.${p.region}.amazonaws.com` },
-          // With S3 Bucket Keys (the log bucket's setting) the context is the bucket's ARN; without, the object's.
-          StringLike: { "kms:EncryptionContext:aws:s3:arn": [bucketArn, ...prefixes.map((x) => `${bucketArn}/${x}*`)] },
-        },
-      },
+      bucket.grantOnObjects("PutUnderOwnPrefixes", ["s3:PutObject", "s3:AbortMultipartUpload"], prefixes),
+      bucket.grantListUnder("ListOwnPrefixes", prefixes),
+      bucket.grantOnBucket("LocateBucket", ["s3:GetBucketLocation", "s3:ListBucketMultipartUploads"]),
+      KmsKey.grantsOn(p.kmsKeyArn).grant("EncryptObjectsWithTenantKey", ["kms:GenerateDataKey", "kms:Decrypt"], {
+        StringEquals: { "kms:ViaService": s3Service(p.region) },
+        // With S3 Bucket Keys (the log bucket's setting) the context is the bucket's ARN; without, the object's.
+        StringLike: { "kms:EncryptionContext:aws:s3:arn": [bucket.bucketArn, ...bucket.objectsUnder(prefixes)] },
+      }),
       { Sid: "WriteOwnDeliveryLog", Effect: "Allow", Action: "logs:PutLogEvents", Resource: `${logGroupArn}:log-stream:${DELIVERY_LOG_STREAM}` },
     ];
     if (p.kinesisStreamArn) {
       statements.push(
         { Sid: "ReadSourceStream", Effect: "Allow", Action: ["kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:GetShardIterator", "kinesis:GetRecords", "kinesis:ListShards"], Resource: p.kinesisStreamArn },
-        {
-          Sid: "DecryptSourceStream",
-          Effect: "Allow",
-          Action: "kms:Decrypt",
-          Resource: p.kmsKeyArn,
-          Condition: { StringEquals: { "kms:ViaService": `kinesis.${p.region}.amazonaws.com`, "kms:EncryptionContext:aws:kinesis:arn": p.kinesisStreamArn } },
-        },
+        KmsKey.grantsOn(p.kmsKeyArn).grantDecrypt("DecryptSourceStream", {
+          StringEquals: { "kms:ViaService": `kinesis.${p.region}.amazonaws.com`, "kms:EncryptionContext:aws:kinesis:arn": p.kinesisStreamArn },
+        }),
       );
     }
     if (p.transformLambdaArn) {
@@ -194,7 +190,7 @@ export class FirehoseDelivery extends Construct {
           { serverSideEncryption: { enabled: true, keyType: "CUSTOMER_MANAGED_CMK", keyArn: p.kmsKeyArn } }),
       extendedS3Configuration: {
         roleArn: role.arn,
-        bucketArn,
+        bucketArn: bucket.bucketArn,
         prefix: `${p.keyPrefix}${HOUR_PARTITION}`,
         errorOutputPrefix: `${p.errorPrefix}${ERROR_PARTITION}`,
         bufferingSize: p.bufferSizeMb,

@@ -1,9 +1,11 @@
 import { Construct } from "constructs";
 import { z } from "zod";
-import { KAFKA_AUTH_KINDS, type KafkaIngestEnvironment } from "../../../runtime/kafka/contract";
+import { KAFKA_AUTH_KINDS, type KafkaAuthKind, type KafkaIngestEnvironment } from "../../../runtime/kafka/contract";
 import { PolicyStatement } from "../../core/iam";
 import { stampModule } from "../../core/stamp";
-import { AWS_ACCOUNT_ID, KMS_KEY_ARN, S3_BUCKET_NAME, knownString, parseProps, pathOf } from "../../core/validate";
+import { arn } from "../../core/arn";
+import { AWS_ACCOUNT_ID, S3_BUCKET_NAME, awsRegion, knownKmsKeyArn, knownString, parseProps, pathOf } from "../../core/validate";
+import { LogBucket } from "../log-bucket";
 import { buildScheduledFunction, checkScheduledFunction, scheduledFunctionFields } from "../scheduled-function";
 import { kafkaIngestCode } from "./code";
 
@@ -31,7 +33,7 @@ export interface KafkaIngestProps {
   /** The consumer group; its committed offsets are what is already in the bucket. One group per source. */
   readonly consumerGroup: string;
   /** How the function authenticates, always over TLS: `scram-sha-512` (username/password) or `mtls` (client certificate). */
-  readonly auth: string;
+  readonly auth: KafkaAuthKind;
   /** The cluster's network. */
   readonly vpc: KafkaIngestVpc;
   /** The tenant's raw log bucket. */
@@ -71,7 +73,7 @@ const propsSchema = z
   .object({
     functionName: z.string().regex(LAMBDA_NAME, "must be 1-54 of [A-Za-z0-9_-]"),
     accountId: z.string().regex(AWS_ACCOUNT_ID, "must be a 12-digit AWS account id"),
-    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "must be an AWS region"),
+    region: awsRegion(),
     bootstrapServers: z.array(z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, "must be host:port")).min(1, "needs at least one broker"),
     topic: z.string().regex(KAFKA_NAME, "must be a Kafka topic name (1-249 of [A-Za-z0-9._-])"),
     consumerGroup: z.string().regex(KAFKA_NAME, "must be 1-249 of [A-Za-z0-9._-]"),
@@ -85,7 +87,7 @@ const propsSchema = z
       .string()
       .regex(/^[A-Za-z0-9!_.*'()/-]+$/, "must be an S3 key of safe characters")
       .refine((v) => v.endsWith("/") && !v.startsWith("/"), 'must end with "/" and not start with "/"'),
-    kmsKeyArn: knownString(KMS_KEY_ARN, "a KMS key ARN"),
+    kmsKeyArn: knownKmsKeyArn(),
     fromBeginning: z.boolean().default(true),
     targetObjectMb: z.number().min(1).max(100).default(64),
     ...scheduledFunctionFields,
@@ -117,8 +119,8 @@ export class KafkaIngest extends Construct {
     stampModule(this, KAFKA_INGEST_MODULE);
 
     const name = p.functionName;
-    const bucketArn = `arn:aws:s3:::${p.bucketName}`;
-    const ec2 = `arn:aws:ec2:${p.region}:${p.accountId}`;
+    const bucket = LogBucket.named(p.bucketName, { region: p.region });
+    const ec2 = (resource: string) => arn({ service: "ec2", region: p.region, account: p.accountId, resource });
     const budget = p.budgetSeconds ?? p.timeoutSeconds - 60;
     const environment = (secretArn: string): KafkaIngestEnvironment => ({
       KAFKA_INGEST_BROKERS: p.bootstrapServers.join(","),
@@ -134,12 +136,12 @@ export class KafkaIngest extends Construct {
       KAFKA_INGEST_FROM_BEGINNING: String(p.fromBeginning),
     });
     const dataStatements: PolicyStatement[] = [
-      { Sid: "PutUnderSourcePrefix", Effect: "Allow", Action: "s3:PutObject", Resource: `${bucketArn}/${p.keyPrefix}*` },
+      bucket.grantOnObjects("PutUnderSourcePrefix", "s3:PutObject", p.keyPrefix),
       // A retry after a crash looks for the object it may already have written (HeadObject).
-      { Sid: "FindOwnBatches", Effect: "Allow", Action: "s3:GetObject", Resource: `${bucketArn}/${p.keyPrefix}*` },
+      bucket.grantOnObjects("FindOwnBatches", "s3:GetObject", p.keyPrefix),
       // Without ListBucket, S3 answers HeadObject on a missing key with 403 instead of 404, and a
       // retry could not tell "not written yet" from "denied". Lists key names only.
-      { Sid: "TellMissingBatchFromDenied", Effect: "Allow", Action: "s3:ListBucket", Resource: bucketArn },
+      bucket.grantOnBucket("TellMissingBatchFromDenied", "s3:ListBucket"),
     ];
     const networkStatements: PolicyStatement[] = [
       // Lambda creates the function's network interfaces as this role, only in the given subnets and groups.
@@ -147,9 +149,9 @@ export class KafkaIngest extends Construct {
         Sid: "AttachToClusterNetwork",
         Effect: "Allow",
         Action: "ec2:CreateNetworkInterface",
-        Resource: [`${ec2}:network-interface/*`, ...p.vpc.subnetIds.map((s) => `${ec2}:subnet/${s}`), ...p.vpc.securityGroupIds.map((g) => `${ec2}:security-group/${g}`)],
+        Resource: [ec2("network-interface/*"), ...p.vpc.subnetIds.map((s) => ec2(`subnet/${s}`)), ...p.vpc.securityGroupIds.map((g) => ec2(`security-group/${g}`))],
       },
-      { Sid: "ManageNetworkInterfaces", Effect: "Allow", Action: ["ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"], Resource: `${ec2}:network-interface/*` },
+      { Sid: "ManageNetworkInterfaces", Effect: "Allow", Action: ["ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"], Resource: ec2("network-interface/*") },
       // Describe calls take no resource-level permissions.
       { Sid: "DescribeNetworkInterfaces", Effect: "Allow", Action: "ec2:DescribeNetworkInterfaces", Resource: "*" },
     ];

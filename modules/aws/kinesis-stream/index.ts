@@ -5,7 +5,7 @@ import { Construct } from "constructs";
 import { z } from "zod";
 import { PolicyStatement, policyDocument, renderPolicy } from "../../core/iam";
 import { stampModule } from "../../core/stamp";
-import { IAM_ROLE_ARN, KMS_KEY_ARN, knownString, parseProps, pathOf } from "../../core/validate";
+import { knownKmsKeyArn, knownRoleArn, knownTopicArn, parseProps, pathOf, writtenReason } from "../../core/validate";
 
 export const KINESIS_STREAM_MODULE = "aws/kinesis-stream" as const;
 
@@ -37,19 +37,19 @@ export interface KinesisStreamProps {
   readonly alarmsWithoutActionsReason?: string;
 }
 
-const roleArns = z.array(knownString(IAM_ROLE_ARN, "an IAM role ARN")).default([]);
+const roleArns = z.array(knownRoleArn()).default([]);
 
 const propsSchema = z
   .object({
     streamName: z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/, "must be 1-128 of [A-Za-z0-9_.-]"),
-    kmsKeyArn: knownString(KMS_KEY_ARN, "a KMS key ARN"),
+    kmsKeyArn: knownKmsKeyArn(),
     shardCount: z.number().int().min(1).max(1000).optional(),
     retentionHours: z.number().int().min(24, "must be 24-8760 hours").max(8760, "must be 24-8760 hours").default(24),
     producerRoleArns: roleArns,
     consumerRoleArns: roleArns,
     iteratorAgeAlarmMinutes: z.number().int().min(1).default(60),
-    alarmTopicArn: knownString(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, "an SNS topic ARN").optional(),
-    alarmsWithoutActionsReason: z.string().min(20, "must be a reason of at least 20 characters").optional(),
+    alarmTopicArn: knownTopicArn().optional(),
+    alarmsWithoutActionsReason: writtenReason().optional(),
   })
   .superRefine((p, ctx) => {
     if (p.iteratorAgeAlarmMinutes >= p.retentionHours * 60)

@@ -2,9 +2,11 @@ import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey as KmsKeyResource } from "@cdktf/provider-aws/lib/kms-key";
 import { Construct } from "constructs";
 import { z } from "zod";
-import { PolicyStatement, policyDocument, renderPolicy } from "../../core/iam";
+import { AwsPartition, accountRootArn, arn, partitionOfArns, partitionOfRegion } from "../../core/arn";
+import { Condition, PolicyStatement, policyDocument, renderPolicy } from "../../core/iam";
 import { stampModule } from "../../core/stamp";
-import { AWS_ACCOUNT_ID, knownString, parseProps, pathOf } from "../../core/validate";
+import { AWS_ACCOUNT_ID, AWS_SERVICE_IN_REGION, CLOUDTRAIL_TRAIL_ARN, IAM_ROLE_ARN, awsRegion, knownString, parseProps, pathOf } from "../../core/validate";
+import { KeyGrants } from "../grants";
 
 export const KMS_KEY_MODULE = "aws/kms-key" as const;
 
@@ -14,6 +16,12 @@ const VENDED_LOGS = "delivery.logs.amazonaws.com";
 export interface KmsKeyProps {
   /** The account that owns and administers the key (through IAM policies). */
   readonly accountId: string;
+  /**
+   * The key's region. It decides the partition of the ARNs the key policy names (`us-gov-*` →
+   * `aws-us-gov`, `cn-*` → `aws-cn`, …), starting with the account root that administers the key.
+   * @default the partition of `cloudWatchLogsRegion`, else of the first `cloudTrailArns` or `crossAccountWriters` role, else `aws`
+   */
+  readonly region?: string;
   /** Alias without `alias/`, e.g. `acme-prod-globex-logs`. */
   readonly aliasName: string;
   /** What the key protects. */
@@ -58,17 +66,18 @@ export interface KmsKeyProps {
 
 const propsSchema = z.object({
   accountId: knownString(AWS_ACCOUNT_ID, "a 12-digit AWS account id"),
+  region: awsRegion().optional(),
   aliasName: z.string().regex(/^(?!aws\/)[A-Za-z0-9/_-]{1,250}$/, "must be 1-250 of [A-Za-z0-9/_-], not starting with aws/"),
   description: z.string().min(1).max(8192),
   writerServicePrincipals: z.array(z.string().regex(/^[a-z0-9.-]+\.amazonaws\.com$/, "must be an AWS service principal")).default([]),
   publisherServicePrincipals: z.array(z.string().regex(/^[a-z0-9.-]+\.amazonaws\.com$/, "must be an AWS service principal")).default([]),
-  cloudTrailArns: z.array(z.string().regex(/^arn:aws[a-z-]*:cloudtrail:[a-z0-9-]+:\d{12}:trail\/[A-Za-z0-9._-]{3,128}$/, "must be a CloudTrail trail ARN")).default([]),
-  cloudWatchLogsRegion: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "must be an AWS region").optional(),
+  cloudTrailArns: z.array(z.string().regex(CLOUDTRAIL_TRAIL_ARN, "must be a CloudTrail trail ARN")).default([]),
+  cloudWatchLogsRegion: awsRegion().optional(),
   deletionWindowDays: z.number().int().min(7).max(30).default(30),
   crossAccountWriters: z
     .object({
-      roleArns: z.array(z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, "must be an IAM role ARN")).min(1),
-      viaServices: z.array(z.string().regex(/^[a-z0-9-]+\.[a-z]{2}(-[a-z]+)+-\d\.amazonaws\.com$/, "must be <service>.<region>.amazonaws.com")).min(1),
+      roleArns: z.array(z.string().regex(IAM_ROLE_ARN, "must be an IAM role ARN")).min(1),
+      viaServices: z.array(z.string().regex(AWS_SERVICE_IN_REGION, "must be <service>.<region>.amazonaws.com")).min(1),
     })
     .optional(),
 }).superRefine((p, ctx) => {
@@ -84,6 +93,11 @@ const propsSchema = z.object({
  * generate data keys for this account.
  */
 export class KmsKey extends Construct {
+  /** Grants on a key known by its ARN (one made elsewhere, or given as a prop). */
+  public static grantsOn(keyArn: string): KeyGrants {
+    return new KeyGrants(keyArn);
+  }
+
   /** Key ARN. */
   public readonly keyArn: string;
   /** Key id. */
@@ -96,8 +110,10 @@ export class KmsKey extends Construct {
     super(scope, id);
     stampModule(this, KMS_KEY_MODULE);
 
+    const region = p.region ?? p.cloudWatchLogsRegion;
+    const partition: AwsPartition = region !== undefined ? partitionOfRegion(region) : (partitionOfArns([...p.cloudTrailArns, ...(p.crossAccountWriters?.roleArns ?? [])]) ?? "aws");
     const statements: PolicyStatement[] = [
-      { Sid: "AccountAdministersKeyThroughIam", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${p.accountId}:root` }, Action: "kms:*", Resource: "*" },
+      { Sid: "AccountAdministersKeyThroughIam", Effect: "Allow", Principal: { AWS: accountRootArn(partition, p.accountId) }, Action: "kms:*", Resource: "*" },
     ];
     // AWS services acting for this account only: native log writers, and publishers to encrypted topics.
     const forServices = (sid: string, services: readonly string[], actions: string[]) => {
@@ -145,7 +161,7 @@ export class KmsKey extends Construct {
         Principal: { Service: `logs.${p.cloudWatchLogsRegion}.amazonaws.com` },
         Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
         Resource: "*",
-        Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:aws:logs:${p.cloudWatchLogsRegion}:${p.accountId}:log-group:*` } },
+        Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": arn({ service: "logs", region: p.cloudWatchLogsRegion, account: p.accountId, resource: "log-group:*" }) } },
       });
     }
     if (p.crossAccountWriters) {
@@ -169,5 +185,15 @@ export class KmsKey extends Construct {
     new KmsAlias(this, "Alias", { name: this.aliasName, targetKeyId: key.keyId });
     this.keyArn = key.arn;
     this.keyId = key.keyId;
+  }
+
+  /** `actions` with this key, under `condition`, for an identity policy (`kms:ViaService`, an encryption context, …). */
+  public grant(sid: string, actions: string | readonly string[], condition?: Condition): PolicyStatement {
+    return KmsKey.grantsOn(this.keyArn).grant(sid, actions, condition);
+  }
+
+  /** `kms:Decrypt` with this key, for an identity policy. */
+  public grantDecrypt(sid: string, condition?: Condition): PolicyStatement {
+    return KmsKey.grantsOn(this.keyArn).grantDecrypt(sid, condition);
   }
 }

@@ -8,9 +8,11 @@ import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/
 import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { z } from "zod";
+import { PartitionSource } from "../../core/arn";
 import { Condition, PolicyStatement, policyDocument, renderPolicy } from "../../core/iam";
 import { stampModule } from "../../core/stamp";
-import { AWS_ACCOUNT_ID, IAM_ROLE_ARN, KMS_KEY_ARN, S3_BUCKET_NAME, dependables, knownString, parseProps, pathOf } from "../../core/validate";
+import { AWS_ACCOUNT_ID, S3_BUCKET_NAME, SINGLE_RESOURCE_ARN, awsRegion, knownBucketArn, dependables, knownString, knownKmsKeyArn, parseProps, pathOf, writtenReason, knownRoleArn } from "../../core/validate";
+import { BucketGrants } from "../grants";
 import { KmsKey } from "../kms-key";
 import { accessLoggingSchema, hardenBucket, logAccessTo, tlsOnlyStatements } from "../s3-hardening";
 
@@ -71,6 +73,12 @@ export interface LogBucketProps {
   readonly bucketName: string;
   /** The AWS account that owns the bucket; used as expected owner and in policy conditions. */
   readonly accountId: string;
+  /**
+   * The bucket's region. It decides the partition of the ARNs the module writes (`us-gov-*` →
+   * `aws-us-gov`, `cn-*` → `aws-cn`, …): the account root that administers a key the module creates.
+   * @default a region of the `aws` partition
+   */
+  readonly region?: string;
   /**
    * Customer-managed KMS key to encrypt with. When omitted, the module creates a key with yearly
    * rotation on and an alias `alias/<bucketName>`, which admits the writers' services for the bucket's
@@ -158,10 +166,11 @@ const propsSchema = z
   .object({
     bucketName: knownString(S3_BUCKET_NAME, "a valid S3 bucket name (3-63 of a-z, 0-9, '-')"),
     accountId: knownString(AWS_ACCOUNT_ID, "a 12-digit AWS account id"),
-    kmsKeyArn: knownString(KMS_KEY_ARN, "a KMS key ARN").optional(),
+    region: awsRegion().optional(),
+    kmsKeyArn: knownKmsKeyArn().optional(),
     kmsKeyDeletionWindowDays: z.number().int().min(7).max(30).default(30),
     accessLogging: accessLoggingSchema.optional(),
-    accessLoggingDisabledReason: z.string().min(20, "must be a written reason of at least 20 characters").optional(),
+    accessLoggingDisabledReason: writtenReason().optional(),
     retentionRules: z
       .array(
         z
@@ -193,8 +202,8 @@ const propsSchema = z
           .object({
             prefix,
             servicePrincipal: z.string().regex(/^[a-z0-9.-]+\.amazonaws\.com$/, "must be an AWS service principal").optional(),
-            roleArns: z.array(knownString(IAM_ROLE_ARN, "an IAM role ARN")).default([]),
-            sourceArn: z.string().regex(/^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:\d{12}:[^*?\s]+$/, "must be the ARN of one resource, without wildcards").optional(),
+            roleArns: z.array(knownRoleArn()).default([]),
+            sourceArn: z.string().regex(SINGLE_RESOURCE_ARN, "must be the ARN of one resource, without wildcards").optional(),
             keyPrefixes: z.array(z.string().regex(/^[A-Za-z0-9!_.'()\-/]+\/$/, "must be a key prefix of safe characters ending in '/'").refine((k) => !k.startsWith("/"), "must not start with '/'")).min(1).optional(),
           })
           .refine((w) => w.servicePrincipal !== undefined || w.roleArns.length > 0, "needs a servicePrincipal or roleArns")
@@ -203,9 +212,9 @@ const propsSchema = z
       .default([]),
     replication: z
       .object({
-        roleArn: knownString(IAM_ROLE_ARN, "an IAM role ARN"),
-        destinationBucketArn: knownString(/^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, "an S3 bucket ARN"),
-        destinationKmsKeyArn: knownString(KMS_KEY_ARN, "a KMS key ARN"),
+        roleArn: knownRoleArn(),
+        destinationBucketArn: knownBucketArn(),
+        destinationKmsKeyArn: knownKmsKeyArn(),
         ruleId: z.string().regex(/^[A-Za-z0-9-]{1,255}$/, "must be 1-255 of A-Za-z0-9-").default("backup-vault"),
         storageClass: z.enum(["DEEP_ARCHIVE", "GLACIER", "GLACIER_IR", "STANDARD_IA", "STANDARD"]).default("DEEP_ARCHIVE"),
         waitFor: dependables(),
@@ -219,6 +228,15 @@ const propsSchema = z
       ctx.addIssue({ code: "custom", path: ["accessLogging"], message: "required unless accessLoggingDisabledReason is given" });
     if (p.accessLogging && p.accessLogging.targetBucket === p.bucketName)
       ctx.addIssue({ code: "custom", path: ["accessLogging", "targetBucket"], message: "must not be the bucket itself" });
+    // Each writer's statements are named after its prefix (Writer<Name>Service…, Writer<Name>RolesPut):
+    // two service writers, or two role writers, of one name would write the same statement ids.
+    p.writers.forEach((a, i) =>
+      p.writers.forEach((b, j) => {
+        const sameKind = (a.servicePrincipal !== undefined && b.servicePrincipal !== undefined) || (a.roleArns.length > 0 && b.roleArns.length > 0);
+        if (j > i && sameKind && writerName(a.prefix) === writerName(b.prefix))
+          ctx.addIssue({ code: "custom", path: ["writers", j, "prefix"], message: `names the same policy statements as writers[${i}].prefix '${a.prefix}' (Writer${writerName(a.prefix)}…): one entry per prefix` });
+      }),
+    );
     for (const [field, items] of [["retentionRules", p.retentionRules], ["notifications", p.notifications]] as const) {
       items.forEach((a, i) =>
         items.forEach((b, j) => {
@@ -235,6 +253,14 @@ const propsSchema = z
  * resource for all prefixes.
  */
 export class LogBucket extends Construct {
+  /**
+   * Grants on a log bucket known by name — one made elsewhere, or later in the same stack (a writer's
+   * policy is built before the bucket whose policy names the writer) — in the partition of `where`.
+   */
+  public static named(bucketName: string, where: PartitionSource, kmsKeyArn?: string): BucketGrants {
+    return BucketGrants.named(bucketName, where, kmsKeyArn);
+  }
+
   /** Bucket name. */
   public readonly bucketName: string;
   /** Bucket ARN. */
@@ -243,6 +269,8 @@ export class LogBucket extends Construct {
   public readonly kmsKeyArn: string;
   /** The bucket policy resource: writers (CloudTrail) must wait for it. */
   public readonly policy: S3BucketPolicy;
+  /** Grants on this bucket and its key, by the bucket's `arn` (right in every partition). */
+  private readonly grants: BucketGrants;
 
   constructor(scope: Construct, id: string, props: LogBucketProps) {
     const p = parseProps(pathOf(scope, id), propsSchema, props);
@@ -264,6 +292,7 @@ export class LogBucket extends Construct {
       const writerServices = p.writers.flatMap((w) => (w.servicePrincipal && !namedTrail(w) ? [w.servicePrincipal] : []));
       this.kmsKeyArn = new KmsKey(this, "Key", {
         accountId: p.accountId,
+        region: p.region,
         aliasName: p.bucketName,
         description: `Encrypts log bucket ${p.bucketName}`,
         writerServicePrincipals: writerServices,
@@ -271,6 +300,7 @@ export class LogBucket extends Construct {
         deletionWindowDays: p.kmsKeyDeletionWindowDays,
       }).keyArn;
     }
+    this.grants = new BucketGrants(bucketArn, this.kmsKeyArn);
 
     const { versioning, publicAccessBlock } = hardenBucket(this, bucketId);
     const encryption = new S3BucketServerSideEncryptionConfigurationA(this, "Encryption", {
@@ -374,7 +404,20 @@ export class LogBucket extends Construct {
 
   /** ARN pattern of the objects under a prefix, e.g. `arn:aws:s3:::bucket/okta/*`. */
   public objectsArn(keyPrefix: string): string {
-    return `${this.bucketArn}/${keyPrefix}*`;
+    return this.grants.objectsArn(keyPrefix);
+  }
+
+  /**
+   * What an identity policy needs to read exactly these key prefixes: get and list them, locate the
+   * bucket, decrypt with its key (only through S3 with `viaService`, `s3.<region>.amazonaws.com`).
+   */
+  public grantRead(prefixes: readonly string[], options: { readonly viaService?: string; readonly sidPrefix?: string } = {}): PolicyStatement[] {
+    return this.grants.grantRead(prefixes, options);
+  }
+
+  /** What an identity policy needs to put objects under these key prefixes, encrypted with the bucket's key (no delete, no overwrite protection lifted). */
+  public grantWrite(prefixes: readonly string[], options: { readonly sidPrefix?: string } = {}): PolicyStatement[] {
+    return this.grants.grantWrite(prefixes, options);
   }
 }
 
@@ -428,10 +471,14 @@ const BUCKET_CHECKS: Readonly<Record<string, { readonly sid: string; readonly ac
 };
 const ACL_CHECK = { sid: "AclCheck", action: "s3:GetBucketAcl" };
 
+/** A writer's statement-id word, from its prefix (not its position, so ids stay put when writers are added): `okta/` → `Okta`. */
+function writerName(prefix: string): string {
+  return prefix.split(/[^A-Za-z0-9]+/).map((part) => part.charAt(0).toUpperCase() + part.slice(1)).join("");
+}
+
 function writerStatements(bucketArn: string, accountId: string, writers: z.output<typeof propsSchema>["writers"]): PolicyStatement[] {
   return writers.flatMap((w) => {
-    // Statement ids from the prefix, not the position, so they stay put when writers are added.
-    const name = w.prefix.split(/[^A-Za-z0-9]+/).map((part) => part.charAt(0).toUpperCase() + part.slice(1)).join("");
+    const name = writerName(w.prefix);
     const out: PolicyStatement[] = [];
     if (w.servicePrincipal) {
       // Native delivery (CloudTrail, Config, ...): only on behalf of our own account, or of the one

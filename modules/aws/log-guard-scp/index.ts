@@ -2,35 +2,24 @@ import { OrganizationsPolicy } from "@cdktf/provider-aws/lib/organizations-polic
 import { OrganizationsPolicyAttachment } from "@cdktf/provider-aws/lib/organizations-policy-attachment";
 import { Construct } from "constructs";
 import { z } from "zod";
+import { s3BucketArn, partitionOfArns } from "../../core/arn";
+import { LakehouseValidationError } from "../../core/errors";
 import { PolicyStatement, policyDocument, renderPolicy } from "../../core/iam";
 import { stampModule } from "../../core/stamp";
-import { parseProps, pathOf } from "../../core/validate";
+import { IAM_ROLE_ARN_PATTERN, parseProps, pathOf } from "../../core/validate";
+import { S3_BUCKET_PROTECTION_ACTIONS, S3_OBJECT_PROTECTION_ACTIONS } from "../s3-actions";
 
 export const LOG_GUARD_SCP_MODULE = "aws/log-guard-scp" as const;
 
-/** What the SCP denies on log objects (deleting, shortening their lock). */
-export const LOG_OBJECT_ACTIONS = ["s3:DeleteObject", "s3:DeleteObjectVersion", "s3:PutObjectRetention", "s3:PutObjectLegalHold", "s3:BypassGovernanceRetention"];
+/** What the SCP denies on log objects (deleting, shortening their lock): the library's one list (modules/aws/s3-actions.ts). */
+export const LOG_OBJECT_ACTIONS: string[] = [...S3_OBJECT_PROTECTION_ACTIONS];
 /**
  * What the SCP denies on log buckets: their policy, lifecycle, versioning, lock, encryption, logging,
  * public access block, ownership, notifications, replication (switching backups off, or copying the
- * logs out) and metrics configurations (what the alarms read). Deleting a configuration takes the
- * same permission as putting it (S3 API Reference, e.g. DeleteBucketReplication).
+ * logs out) and metrics configurations (what the alarms read) — the library's one list of them
+ * (modules/aws/s3-actions.ts), from which the backup vault draws what it denies too.
  */
-export const LOG_BUCKET_ACTIONS = [
-  "s3:DeleteBucket",
-  "s3:PutBucketPolicy",
-  "s3:DeleteBucketPolicy",
-  "s3:PutLifecycleConfiguration",
-  "s3:PutBucketVersioning",
-  "s3:PutEncryptionConfiguration",
-  "s3:PutBucketObjectLockConfiguration",
-  "s3:PutBucketLogging",
-  "s3:PutBucketPublicAccessBlock",
-  "s3:PutBucketOwnershipControls",
-  "s3:PutBucketNotification",
-  "s3:PutReplicationConfiguration",
-  "s3:PutMetricsConfiguration",
-];
+export const LOG_BUCKET_ACTIONS: string[] = [...S3_BUCKET_PROTECTION_ACTIONS];
 /**
  * What the SCP denies on the logs' keys, which it finds by their environment tag: deleting, disabling,
  * re-policying them, and untagging or re-tagging them (untagged, a key is no longer guarded).
@@ -53,8 +42,12 @@ export interface LogGuardScpProps {
   readonly targetIds: readonly string[];
 }
 
-/** An exempt role: an IAM role ARN, `*` allowed (ArnNotLike patterns). The config schema checks the same. */
-export const EXEMPT_ROLE_ARN = z.string().regex(/^arn:aws[a-z-]*:iam::(\d{12}|\*):role\/[\w+=,.@/*-]+$/, "must be an IAM role ARN (patterns with * allowed)");
+/**
+ * An exempt role: an IAM role ARN, `*` allowed (ArnNotLike patterns). The config schema checks the
+ * same. The partition of the protected buckets' ARNs is the exempt roles' (an SCP governs one
+ * organization, in one partition).
+ */
+export const EXEMPT_ROLE_ARN = z.string().regex(IAM_ROLE_ARN_PATTERN, "must be an IAM role ARN (patterns with * allowed)");
 
 /** What an SCP can be attached to: an organization root, OU or account id (the AttachPolicy TargetId pattern). */
 export const SCP_TARGET_ID = z.string().regex(/^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|\d{12})$/, "must be an organization root, OU or account id");
@@ -80,12 +73,11 @@ export class LogGuardScp extends Construct {
   public readonly content: string;
 
   constructor(scope: Construct, id: string, props: LogGuardScpProps) {
-    const p = parseProps(pathOf(scope, id), propsSchema, props);
-    super(scope, id);
-    stampModule(this, LOG_GUARD_SCP_MODULE);
+    const path = pathOf(scope, id);
+    const p = parseProps(path, propsSchema, props);
 
     const notExempt = { ArnNotLike: { "aws:PrincipalARN": [...p.exemptRoleArns] } };
-    const buckets = `arn:aws:s3:::${p.bucketNamePrefix}*`;
+    const buckets = s3BucketArn(partitionOfArns(p.exemptRoleArns) ?? "aws", `${p.bucketNamePrefix}*`);
     const statements: PolicyStatement[] = [
       { Sid: "ProtectLogObjects", Effect: "Deny", Action: LOG_OBJECT_ACTIONS, Resource: `${buckets}/*`, Condition: notExempt },
       { Sid: "ProtectLogBuckets", Effect: "Deny", Action: LOG_BUCKET_ACTIONS, Resource: buckets, Condition: notExempt },
@@ -97,10 +89,16 @@ export class LogGuardScp extends Construct {
         Condition: { ...notExempt, StringEquals: { [`aws:ResourceTag/${p.keyTag.key}`]: p.keyTag.value } },
       },
     ];
-    this.content = renderPolicy(policyDocument(...statements));
-    if (this.content.length > SCP_MAX_CHARACTERS) {
-      throw new Error(`${this.node.path}: the SCP is ${this.content.length} characters, over the ${SCP_MAX_CHARACTERS} AWS allows; use fewer or wider exemptRoleArns patterns`);
+    const content = renderPolicy(policyDocument(...statements));
+    // Refused before anything is built: props that make too long a policy are invalid props.
+    if (content.length > SCP_MAX_CHARACTERS) {
+      throw new LakehouseValidationError(path, [
+        { path: "exemptRoleArns", message: `the SCP is ${content.length} characters, over the ${SCP_MAX_CHARACTERS} AWS allows; use fewer or wider exemptRoleArns patterns` },
+      ]);
     }
+    super(scope, id);
+    stampModule(this, LOG_GUARD_SCP_MODULE);
+    this.content = content;
     const policy = new OrganizationsPolicy(this, "Resource", {
       name: p.name,
       type: "SERVICE_CONTROL_POLICY",

@@ -2,7 +2,8 @@ import { Construct } from "constructs";
 import { z } from "zod";
 import { PULLER_KINDS, type PullerEnvironment } from "../../../runtime/puller/contract";
 import { stampModule } from "../../core/stamp";
-import { AWS_ACCOUNT_ID, KMS_KEY_ARN, S3_BUCKET_NAME, knownString, parseProps, pathOf } from "../../core/validate";
+import { AWS_ACCOUNT_ID, S3_BUCKET_NAME, awsRegion, knownKmsKeyArn, parseProps, pathOf } from "../../core/validate";
+import { LogBucket } from "../log-bucket";
 import { buildScheduledFunction, checkScheduledFunction, scheduledFunctionFields } from "../scheduled-function";
 import { pullerCode } from "./code";
 
@@ -72,12 +73,12 @@ const propsSchema = z
   .object({
     functionName: z.string().regex(LAMBDA_NAME, "must be 1-54 of [A-Za-z0-9_-]"),
     accountId: z.string().regex(AWS_ACCOUNT_ID, "must be a 12-digit AWS account id"),
-    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "must be an AWS region"),
+    region: awsRegion(),
     puller: z.enum(PULLER_KINDS as unknown as [string, ...string[]], `must be one of ${PULLER_KINDS.join(", ")}`),
     bucketName: z.string().regex(S3_BUCKET_NAME, "must be an S3 bucket name"),
     keyPrefix: keyPart.refine((v) => v.endsWith("/") && !v.startsWith("/"), 'must end with "/" and not start with "/"'),
     stateKey: keyPart.refine((v) => !v.endsWith("/") && !v.startsWith("/"), "must be an object key, not a folder"),
-    kmsKeyArn: knownString(KMS_KEY_ARN, "a KMS key ARN"),
+    kmsKeyArn: knownKmsKeyArn(),
     sourceOptions: z.record(z.string(), z.unknown()),
     ...scheduledFunctionFields,
     settings: z
@@ -122,7 +123,7 @@ export class LogPuller extends Construct {
     stampModule(this, LOG_PULLER_MODULE);
 
     const name = p.functionName;
-    const bucketArn = `arn:aws:s3:::${p.bucketName}`;
+    const bucket = LogBucket.named(p.bucketName, { region: p.region });
     const budget = p.budgetSeconds ?? p.timeoutSeconds - 60;
     const environment = (secretArn: string): PullerEnvironment => {
       const env: PullerEnvironment = {
@@ -154,11 +155,11 @@ export class LogPuller extends Construct {
       functionDescription: `Pulls ${p.puller} audit logs into s3://${p.bucketName}/${p.keyPrefix}`,
       secretDescription: `Credentials of the ${p.puller} log puller ${name} (set out of band: aws secretsmanager put-secret-value)`,
       dataStatements: [
-        { Sid: "PutUnderSourcePrefix", Effect: "Allow", Action: "s3:PutObject", Resource: `${bucketArn}/${p.keyPrefix}*` },
-        { Sid: "ReadWriteOwnState", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject"], Resource: `${bucketArn}/${p.stateKey}` },
+        bucket.grantOnObjects("PutUnderSourcePrefix", "s3:PutObject", p.keyPrefix),
+        bucket.grantOnObject("ReadWriteOwnState", ["s3:GetObject", "s3:PutObject"], p.stateKey),
         // Without ListBucket, S3 answers a missing state object with 403 instead of 404, and the first
         // run could not tell "no state yet" from "denied". Lists key names only, never contents.
-        { Sid: "TellMissingStateFromDenied", Effect: "Allow", Action: "s3:ListBucket", Resource: bucketArn },
+        bucket.grantOnBucket("TellMissingStateFromDenied", "s3:ListBucket"),
       ],
       code: pullerCode(),
       environment,

@@ -2,9 +2,11 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { Construct } from "constructs";
 import { z } from "zod";
-import { policyDocument, readPrefixesStatements, renderPolicy } from "../../core/iam";
+import { iamRoleArn, partitionOfRegion } from "../../core/arn";
+import { policyDocument, renderPolicy } from "../../core/iam";
 import { stampModule } from "../../core/stamp";
-import { AWS_ACCOUNT_ID, KMS_KEY_ARN, knownString, parseProps, pathOf } from "../../core/validate";
+import { AWS_ACCOUNT_ID, AWS_SERVICE_IN_REGION, IAM_USER_ARN, knownBucketArn, knownKmsKeyArn, knownString, parseProps, pathOf } from "../../core/validate";
+import { BucketGrants } from "../grants";
 
 export const SNOWFLAKE_ACCESS_ROLE_MODULE = "aws/snowflake-access-role" as const;
 
@@ -44,18 +46,18 @@ export interface SnowflakeAccessRoleProps {
 const propsSchema = z.object({
   roleName: z.string().regex(/^[\w+=,.@-]{1,64}$/, "must be 1-64 characters of [A-Za-z0-9+=,.@_-]"),
   accountId: knownString(AWS_ACCOUNT_ID, "a 12-digit AWS account id"),
-  snowflakeIamUserArn: knownString(/^arn:aws[a-z-]*:iam::\d{12}:user\/.+$/, "an IAM user ARN"),
+  snowflakeIamUserArn: knownString(IAM_USER_ARN, "an IAM user ARN"),
   externalId: z.string().min(2),
-  bucketArn: knownString(/^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, "an S3 bucket ARN"),
+  bucketArn: knownBucketArn(),
   prefixes: z
     .array(z.string().regex(/^[^*?]+\/$/, "must be a key prefix ending in '/', without wildcards"))
     .min(1, "at least one prefix is required: the role never reads a whole bucket"),
-  kmsKeyArn: knownString(KMS_KEY_ARN, "a KMS key ARN").optional(),
-  kmsViaService: z.string().regex(/^[a-z0-9-]+\.[a-z]{2}(-[a-z]+)+-\d\.amazonaws\.com$/, "must be <service>.<region>.amazonaws.com").optional(),
+  kmsKeyArn: knownKmsKeyArn().optional(),
+  kmsViaService: z.string().regex(AWS_SERVICE_IN_REGION, "must be <service>.<region>.amazonaws.com").optional(),
   backup: z
     .object({
-      bucketArn: knownString(/^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, "an S3 bucket ARN"),
-      kmsKeyArn: knownString(KMS_KEY_ARN, "a KMS key ARN"),
+      bucketArn: knownBucketArn(),
+      kmsKeyArn: knownKmsKeyArn(),
     })
     .optional(),
   maxSessionDurationSeconds: z.number().int().min(3600).max(43200).default(3600),
@@ -74,9 +76,12 @@ const propsSchema = z.object({
  * {@link SnowflakeAccessRole.arnFor}, the integration is created first, then this role. One apply.
  */
 export class SnowflakeAccessRole extends Construct {
-  /** The ARN a role of this name has, known before apply. */
-  public static arnFor(accountId: string, roleName: string): string {
-    return `arn:aws:iam::${accountId}:role/${roleName}`;
+  /**
+   * The ARN a role of this name has, known before apply.
+   * @param region the role's region (its tenant's), whose partition the ARN is in; without it, the `aws` partition
+   */
+  public static arnFor(accountId: string, roleName: string, region?: string): string {
+    return iamRoleArn(region === undefined ? "aws" : partitionOfRegion(region), accountId, roleName);
   }
 
   /** Role ARN (from the resource). */
@@ -113,9 +118,9 @@ export class SnowflakeAccessRole extends Construct {
       role: role.id,
       policy: renderPolicy(
         policyDocument(
-          ...readPrefixesStatements(p.bucketArn, p.prefixes, p.kmsKeyArn, p.kmsViaService),
+          ...new BucketGrants(p.bucketArn, p.kmsKeyArn).grantRead(p.prefixes, { viaService: p.kmsViaService }),
           // The vault keeps the bucket's keys: the same prefixes there, with the vault's key.
-          ...(p.backup ? readPrefixesStatements(p.backup.bucketArn, p.prefixes, p.backup.kmsKeyArn).map((st) => ({ ...st, Sid: `Backup${st.Sid}` })) : []),
+          ...(p.backup ? new BucketGrants(p.backup.bucketArn, p.backup.kmsKeyArn).grantRead(p.prefixes, { sidPrefix: "Backup" }) : []),
         ),
       ),
     });

@@ -2,9 +2,11 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { Construct } from "constructs";
 import { z } from "zod";
-import { PolicyDocument, policyDocument, readPrefixesStatements, renderPolicy } from "../../core/iam";
+import { AwsPartition, iamRoleArn, partitionOfArns, partitionOfRegion } from "../../core/arn";
+import { PolicyDocument, policyDocument, renderPolicy } from "../../core/iam";
 import { stampModule } from "../../core/stamp";
-import { AWS_ACCOUNT_ID, IAM_ROLE_ARN, KMS_KEY_ARN, knownString, parseProps, pathOf } from "../../core/validate";
+import { AWS_ACCOUNT_ID, knownBucketArn, knownKmsKeyArn, knownRoleArn, knownString, parseProps, pathOf } from "../../core/validate";
+import { BucketGrants, KeyGrants } from "../grants";
 
 export const TENANT_ACCESS_ROLES_MODULE = "aws/tenant-access-roles" as const;
 
@@ -46,15 +48,15 @@ export interface TenantAccessRolesProps {
 const propsSchema = z.object({
   namePrefix: z.string().regex(/^[\w+=,.@-]{1,59}$/, "must be 1-59 characters of [A-Za-z0-9+=,.@_-]"),
   accountId: knownString(AWS_ACCOUNT_ID, "a 12-digit AWS account id"),
-  bucketArn: knownString(/^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, "an S3 bucket ARN"),
+  bucketArn: knownBucketArn(),
   prefixes: z.array(z.string().regex(/^[^*?]+\/$/, "must be a key prefix ending in '/', without wildcards")).min(1),
-  kmsKeyArn: knownString(KMS_KEY_ARN, "a KMS key ARN"),
-  readers: z.array(knownString(IAM_ROLE_ARN, "an IAM role ARN")).default([]),
-  operators: z.array(knownString(IAM_ROLE_ARN, "an IAM role ARN")).default([]),
+  kmsKeyArn: knownKmsKeyArn(),
+  readers: z.array(knownRoleArn()).default([]),
+  operators: z.array(knownRoleArn()).default([]),
   restore: z
     .object({
-      vaultBucketArn: knownString(/^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, "an S3 bucket ARN"),
-      vaultKmsKeyArn: knownString(KMS_KEY_ARN, "a KMS key ARN"),
+      vaultBucketArn: knownBucketArn(),
+      vaultKmsKeyArn: knownKmsKeyArn(),
       stateKeyPrefix: z.string().regex(/^[^*?]+\/$/, "must be a key prefix ending in '/', without wildcards").default(RESTORE_STATE_KEY_PREFIX),
     })
     .optional(),
@@ -80,13 +82,16 @@ export class TenantAccessRoles extends Construct {
   public readonly restoreRoleArn?: string;
   /** The role S3 Batch Operations restores as (`<namePrefix>-restore-batch`), with the restore role. */
   public readonly restoreBatchRoleArn?: string;
-  /** The restore role's ARN for a name prefix, known before apply (the vault policy names it). */
-  public static restoreRoleArnFor(accountId: string, namePrefix: string): string {
-    return `arn:aws:iam::${accountId}:role/${namePrefix}-restore`;
+  /**
+   * The restore role's ARN for a name prefix, known before apply (the vault policy names it).
+   * @param region the tenant's region, whose partition the ARN is in; without it, the `aws` partition
+   */
+  public static restoreRoleArnFor(accountId: string, namePrefix: string, region?: string): string {
+    return iamRoleArn(region === undefined ? "aws" : partitionOfRegion(region), accountId, `${namePrefix}-restore`);
   }
   /** The batch role's ARN for a name prefix, known before apply (the vault policy names it). */
-  public static restoreBatchRoleArnFor(accountId: string, namePrefix: string): string {
-    return `${TenantAccessRoles.restoreRoleArnFor(accountId, namePrefix)}-batch`;
+  public static restoreBatchRoleArnFor(accountId: string, namePrefix: string, region?: string): string {
+    return `${TenantAccessRoles.restoreRoleArnFor(accountId, namePrefix, region)}-batch`;
   }
 
   constructor(scope: Construct, id: string, props: TenantAccessRolesProps) {
@@ -102,35 +107,35 @@ export class TenantAccessRoles extends Construct {
       new IamRolePolicy(this, `${suffix}Policy`, { name: `${suffix.toLowerCase()}-tenant-logs`, role: role.id, policy: renderPolicy(policy) });
       return role;
     };
-    const read = readPrefixesStatements(p.bucketArn, p.prefixes, p.kmsKeyArn);
+    const bucket = new BucketGrants(p.bucketArn, p.kmsKeyArn);
+    // The roles are in the bucket's partition (an ARN given as a reference states none: then `aws`).
+    const partition: AwsPartition = partitionOfArns([p.bucketArn, p.kmsKeyArn, p.restore?.vaultBucketArn, p.restore?.vaultKmsKeyArn]) ?? "aws";
+    const read = bucket.grantRead(p.prefixes);
     if (p.readers.length > 0) this.readRoleArn = roleWith("Read", "Reads this tenant's log files", p.readers, policyDocument(...read)).arn;
     if (p.operators.length === 0) return;
     this.opsRoleArn = roleWith(
       "Ops",
       "Backfills and restores this tenant's log files (no delete)",
       p.operators,
-      policyDocument(
-        ...read,
-        { Sid: "WriteObjectsUnderPrefixes", Effect: "Allow", Action: "s3:PutObject", Resource: p.prefixes.map((prefix) => `${p.bucketArn}/${prefix}*`) },
-        { Sid: "EncryptWithBucketKey", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Encrypt"], Resource: p.kmsKeyArn },
-      ),
+      policyDocument(...read, ...bucket.grantWrite(p.prefixes)),
     ).arn;
     if (p.restore) {
       const r = p.restore;
-      const state = `${p.bucketArn}/${r.stateKeyPrefix}*`;
+      const vault = new BucketGrants(r.vaultBucketArn, r.vaultKmsKeyArn);
+      const key = new KeyGrants(p.kmsKeyArn);
       const batchRoleName = `${p.namePrefix}-restore-batch`;
-      const batchRoleArn = TenantAccessRoles.restoreBatchRoleArnFor(p.accountId, p.namePrefix);
+      const batchRoleArn = iamRoleArn(partition, p.accountId, batchRoleName);
       this.restoreRoleArn = roleWith(
         "Restore",
         "Restores this tenant's backups from its vault (no write or delete there)",
         p.operators,
         policyDocument(
-          { Sid: "ListVault", Effect: "Allow", Action: ["s3:ListBucket", "s3:GetBucketLocation"], Resource: r.vaultBucketArn },
-          { Sid: "ReadAndRestoreBackups", Effect: "Allow", Action: ["s3:GetObject", "s3:GetObjectVersion", "s3:RestoreObject"], Resource: `${r.vaultBucketArn}/*` },
-          { Sid: "DecryptBackups", Effect: "Allow", Action: "kms:Decrypt", Resource: r.vaultKmsKeyArn },
-          { Sid: "RestoreProgress", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject"], Resource: state },
-          { Sid: "ListRestoreProgress", Effect: "Allow", Action: "s3:ListBucket", Resource: p.bucketArn, Condition: { StringLike: { "s3:prefix": `${r.stateKeyPrefix}*` } } },
-          { Sid: "EncryptProgressWithBucketKey", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: p.kmsKeyArn },
+          vault.grantOnBucket("ListVault", ["s3:ListBucket", "s3:GetBucketLocation"]),
+          vault.grantOnObjects("ReadAndRestoreBackups", ["s3:GetObject", "s3:GetObjectVersion", "s3:RestoreObject"], ""),
+          new KeyGrants(r.vaultKmsKeyArn).grantDecrypt("DecryptBackups"),
+          bucket.grantOnObjects("RestoreProgress", ["s3:GetObject", "s3:PutObject"], r.stateKeyPrefix),
+          bucket.grantListUnder("ListRestoreProgress", r.stateKeyPrefix),
+          key.grant("EncryptProgressWithBucketKey", ["kms:GenerateDataKey", "kms:Decrypt"]),
           // Large restores are one S3 Batch Operations job, run as the batch role below.
           // CreateJob has no resource type (IAM takes only "*"); the condition keeps it to restore jobs. DescribeJob reads a job's status.
           { Sid: "RunRestoreJobs", Effect: "Allow", Action: "s3:CreateJob", Resource: "*", Condition: { StringEquals: { "s3:RequestJobOperation": "S3InitiateRestoreObject" } } },
@@ -152,9 +157,9 @@ export class TenantAccessRoles extends Construct {
         role: batch.id,
         policy: renderPolicy(
           policyDocument(
-            { Sid: "RestoreBackups", Effect: "Allow", Action: "s3:RestoreObject", Resource: `${r.vaultBucketArn}/*` },
-            { Sid: "ReadManifestWriteReport", Effect: "Allow", Action: ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"], Resource: state },
-            { Sid: "StateWithBucketKey", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: p.kmsKeyArn },
+            vault.grantOnObjects("RestoreBackups", "s3:RestoreObject", ""),
+            bucket.grantOnObjects("ReadManifestWriteReport", ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"], r.stateKeyPrefix),
+            key.grant("StateWithBucketKey", ["kms:GenerateDataKey", "kms:Decrypt"]),
           ),
         ),
       });

@@ -150,6 +150,7 @@ export function longQueriesSelect(p: AccountMonitorParts & { readonly thresholdM
 
 /** Statement types (QUERY_HISTORY.QUERY_TYPE) an expected change may name. */
 export const TABLE_CHANGE_TYPES = ["ALTER_TABLE", "ALTER_TABLE_MODIFY_COLUMN", "ALTER_TABLE_DROP_COLUMN", "DROP", "TRUNCATE_TABLE", "DELETE", "UPDATE", "MERGE"] as const;
+export type TableChangeType = (typeof TABLE_CHANGE_TYPES)[number];
 
 /** Writes that only add rows: loads and inserts are how logs arrive, not a change to report. */
 export const APPEND_QUERY_TYPES = ["INSERT", "COPY", "MULTI_TABLE_INSERT"] as const;
@@ -175,8 +176,8 @@ export interface ExpectedTableChange {
   readonly role: string;
   /** `DB.SCHEMA.TABLE` names. @default every object */
   readonly tables?: readonly string[];
-  /** @default every statement type */
-  readonly queryTypes?: readonly string[];
+  /** Statement types, of `TABLE_CHANGE_TYPES`. @default every statement type */
+  readonly queryTypes?: readonly TableChangeType[];
   /** `DB.SCHEMA.TASK`. @default made by any statement of the role */
   readonly task?: string;
 }

@@ -5,7 +5,7 @@ import { Construct } from "constructs";
 import { z } from "zod";
 import { stampModule } from "../../core/stamp";
 import { serverlessTask } from "../serverless-task";
-import { cronSchedule, dependables, IAM_ROLE_ARN, knownString, parseProps, pathOf, qualifiedSnowflakeName, snowflakeIdentifier } from "../../core/validate";
+import { cronSchedule, dependables, knownRoleArn, knownTopicArn, parseProps, pathOf, qualifiedSnowflakeName, snowflakeIdentifier } from "../../core/validate";
 import { deliveryBlock } from "./sql";
 
 export const ALERT_DELIVERY_MODULE = "snowflake/alert-delivery" as const;
@@ -40,7 +40,7 @@ const propsSchema = z
     database: snowflakeIdentifier(),
     alertsTable: qualifiedSnowflakeName(),
     namePrefix: snowflakeIdentifier(),
-    sns: z.object({ topicArn: knownString(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+$/, "an SNS topic ARN"), roleArn: knownString(IAM_ROLE_ARN, "an IAM role ARN") }).optional(),
+    sns: z.object({ topicArn: knownTopicArn(), roleArn: knownRoleArn() }).optional(),
     emailRecipients: z
       .array(z.email("must be an e-mail address"))
       .max(50, "at most 50 recipients: Amazon SES, which sends Snowflake's e-mail notifications, takes 50 per message")

@@ -2,7 +2,7 @@ import { StorageIntegration as SnowflakeStorageIntegrationResource } from "@cdkt
 import { Construct } from "constructs";
 import { z } from "zod";
 import { stampModule } from "../../core/stamp";
-import { IAM_ROLE_ARN, knownString, parseProps, pathOf, snowflakeIdentifier } from "../../core/validate";
+import { knownRoleArn, parseProps, pathOf, snowflakeIdentifier } from "../../core/validate";
 
 export const STORAGE_INTEGRATION_MODULE = "snowflake/storage-integration" as const;
 
@@ -27,7 +27,7 @@ const s3Location = z.string().regex(/^s3:\/\/[a-z0-9][a-z0-9-]{1,61}[a-z0-9](\/[
 
 const propsSchema = z.object({
   name: snowflakeIdentifier(),
-  roleArn: knownString(IAM_ROLE_ARN, "an IAM role ARN"),
+  roleArn: knownRoleArn(),
   allowedLocations: z.array(s3Location).min(1, "at least one location is required"),
   blockedLocations: z.array(s3Location).default([]),
   comment: z.string().max(200).optional(),

@@ -5,7 +5,7 @@ import { SchemaObject } from "../schema-object";
 import { qualified } from "../../core/naming";
 import { stampModule } from "../../core/stamp";
 import { serverlessTask } from "../serverless-task";
-import { cronSchedule, dependables, parseProps, pathOf, snowflakeIdentifier } from "../../core/validate";
+import { cronSchedule, dependables, parseProps, pathOf, refusingRemovedProps, snowflakeIdentifier } from "../../core/validate";
 import { purgeStatement } from "./sql";
 
 export const TABLE_CLEANER_MODULE = "snowflake/table-cleaner" as const;
@@ -28,16 +28,18 @@ export interface TableCleanerProps {
 }
 
 const identifier = snowflakeIdentifier();
-const propsSchema = z.object({
-  database: identifier,
-  schema: identifier,
-  tableName: identifier,
-  retentionDays: z.number({ message: "required: a cleaner needs the table's retention" }).int().min(1),
-  schedule: cronSchedule().default("0 3 * * * UTC"),
-  waitFor: dependables(),
+const propsSchema = refusingRemovedProps(
+  z.object({
+    database: identifier,
+    schema: identifier,
+    tableName: identifier,
+    retentionDays: z.number({ message: "required: a cleaner needs the table's retention" }).int().min(1),
+    schedule: cronSchedule().default("0 3 * * * UTC"),
+    waitFor: dependables(),
+  }),
   // Removed in 0.5.0 (not in the props): refused rather than ignored when a caller still asks for event time.
-  purgeOn: z.literal("load_time", { message: "was removed in 0.5.0: a cleaner purges by load time only (an event's own time can be 1970 or 2099)" }).optional(),
-});
+  { purgeOn: z.literal("load_time", { message: "was removed in 0.5.0: a cleaner purges by load time only (an event's own time can be 1970 or 2099)" }).optional() },
+);
 
 /**
  * A daily serverless task that deletes the rows of one log table loaded longer ago than its retention
