@@ -2,7 +2,7 @@ import { TerraformProvider, TerraformResource, TerraformStack } from "cdktf";
 import { IConstruct } from "constructs";
 import { snowflakeName } from "../modules/core/naming";
 import { DEFAULT_PROVIDER_VERSIONS, type ProviderVersions } from "./config/provider-versions";
-import type { EnvironmentConfig } from "./config/schema";
+import type { EnvironmentConfig } from "./config/environment-schema";
 
 /** Tags every AWS resource of a stack carries (through the provider's default_tags). */
 export function awsDefaultTags(organization: string, env: string, tenant?: string): Record<string, string> {

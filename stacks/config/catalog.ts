@@ -1,5 +1,5 @@
 import { type EventTimeFormat, eventTimeExpression } from "../../modules/snowflake/snowpipe/sql";
-import type { SourceConfig } from "./schema";
+import type { SourceConfig } from "./source-schema";
 
 /**
  * Known log sources: what their vendor documents about the files they deliver, so a source can be

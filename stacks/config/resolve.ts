@@ -1,7 +1,11 @@
 import { bucketName, iamRoleName, limitedName, snowflakeName } from "../../modules/core/naming";
 import { EventTimeFormat } from "../../modules/snowflake/snowpipe/sql";
 import { applyCatalog } from "./catalog";
-import { BUILT_IN_DEFAULTS, DEFAULT_TENANT_DEPLOY_ROLE, DEFAULT_TENANT_PLAN_ROLE, EffectiveSourceConfig, EnvironmentConfig, LakehouseConfig, SourceConfig, TenantConfig } from "./schema";
+import { LakehouseConfig } from "./schema";
+import { EffectiveSourceConfig, SourceConfig } from "./source-schema";
+import { DEFAULT_TENANT_DEPLOY_ROLE, DEFAULT_TENANT_PLAN_ROLE, TenantConfig } from "./tenant-schema";
+import { EnvironmentConfig } from "./environment-schema";
+import { BUILT_IN_DEFAULTS } from "./defaults-schema";
 import { BACKFILL_SCHEMA, logDatabaseName, sourceTableName, tenantSchemaName } from "./names";
 
 /**
