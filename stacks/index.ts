@@ -4,6 +4,7 @@ export * from "./config/source-schema";
 export * from "./config/tenant-schema";
 export * from "./config/environment-schema";
 export * from "./config/defaults-schema";
+export * from "./config/cross-checks";
 export * from "./config/load";
 export * from "./config/resolve";
 export * from "./platform-stack";
