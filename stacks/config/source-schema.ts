@@ -3,7 +3,7 @@ import { KMS_KEY_ARN, S3_BUCKET_NAME } from "../../modules/core/validate";
 import { clusteringKeyProblem, parseViewDefinition } from "../../modules/snowflake/semi-structured-table/sql";
 import { EVENT_TIME_FORMATS, EVENT_TIME_FORMAT_HINT } from "../../modules/snowflake/snowpipe/sql";
 import { JSON_PATH, JSON_PATH_HINT } from "../../modules/snowflake/sql";
-import { SOURCE_TYPES } from "./catalog";
+import { SOURCE_TYPES } from "./source-types";
 import { RESERVED_MESSAGE, awsAccountId, canary, notReserved, retentionDays, roleArn, transition } from "./fields";
 
 /** The config of one log source (`tenants[].sources[]`): where its files are, how they arrive, what they load into. */
