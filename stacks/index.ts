@@ -7,6 +7,7 @@ export * from "./config/defaults-schema";
 export * from "./config/cross-checks";
 export * from "./config/load";
 export * from "./config/resolve";
+export { accessLogBucketName, alertTopicName, backupVaultBucketName } from "./config/names";
 export * from "./platform-stack";
 export * from "./tenant-stack";
 export * from "./source-pipeline";

@@ -15,16 +15,27 @@ import { KafkaIngest } from "../modules/aws/kafka-ingest";
 import { LogPuller } from "../modules/aws/log-puller";
 import { RESTORE_STATE_KEY_PREFIX, TenantAccessRoles } from "../modules/aws/tenant-access-roles";
 import { previewFeaturesFor } from "../modules/core/snowflake-preview";
-import { bucketName, limitedName } from "../modules/core/naming";
 import { stampModule, stampedComment } from "../modules/core/stamp";
 import { TenantAlertWriter, alertStoreNames } from "../modules/snowflake/alert-store";
 import { PipelineOwnership } from "../modules/snowflake/pipeline-ownership";
 import { TenantRoles } from "../modules/snowflake/tenant-roles";
 import { BackfillTenantAccess } from "../modules/snowflake/backfill-warehouse";
 import { configureBackend } from "./backend";
-import { ResolvedEnvironment, ResolvedLakehouse, ResolvedTenant, accessLogBucketName } from "./config/resolve";
-import { alertTopicName } from "./platform-stack";
-import { awsDefaultTags, deployRoleOf, monitoringRoleOf, requireProviderVersions, snowflakeProviderConfig, useProvider } from "./providers";
+import { ResolvedEnvironment, ResolvedLakehouse, ResolvedTenant } from "./config/resolve";
+import {
+  accessLogBucketName,
+  alertTopicName,
+  defaultConsumerGroup,
+  deliveryStreamName,
+  deployRoleOf,
+  firehoseErrorPrefix,
+  kafkaFunctionName,
+  monitoringRoleOf,
+  pullerFunctionName,
+  pullerStateKey,
+  tenantAccessLogBucketName,
+} from "./config/names";
+import { awsDefaultTags, requireProviderVersions, snowflakeProviderConfig, useProvider } from "./providers";
 import { TENANT_OUTPUTS, declareOutputs, defined } from "./outputs";
 import { SourcePipeline } from "./source-pipeline";
 
@@ -200,7 +211,7 @@ export class TenantStack extends TerraformStack {
       let bucket = accessLogBuckets.get(region);
       if (!bucket) {
         bucket = new AccessLogBucket(this, `AccessLogs_${region.replace(/-/g, "_")}`, {
-          bucketName: bucketName(lakehouse.organization, env.name, tenant.id, accountId, region, "s3-access-logs"),
+          bucketName: tenantAccessLogBucketName(lakehouse.organization, env.name, tenant.id, accountId, region),
           accountId,
           expirationDays: env.accessLogRetentionDays,
         });
@@ -284,14 +295,13 @@ export class TenantStack extends TerraformStack {
       pullers.set(
         source.name,
         new LogPuller(this, `Puller_${source.name}`, {
-          functionName: limitedName([lakehouse.organization, env.name, tenant.id, source.name, "puller"], "-", 54),
+          functionName: pullerFunctionName(lakehouse.organization, env.name, tenant.id, source.name),
           accountId,
           region: tenant.region,
           puller: d.puller!,
           bucketName: tenant.bucketName,
           keyPrefix: source.keyPrefix,
-          // Outside every source prefix (those start with a letter or digit): Snowpipe never sees it.
-          stateKey: `_puller-state/${source.name}.json`,
+          stateKey: pullerStateKey(source.name),
           kmsKeyArn: key.keyArn,
           sourceOptions,
           scheduleMinutes: d.scheduleMinutes,
@@ -310,9 +320,9 @@ export class TenantStack extends TerraformStack {
     const bucketRef = Lazy.stringValue({ produce: () => logBucket.bucketName });
     for (const source of streamed) {
       const f = source.config.delivery.firehose!;
-      const streamName = limitedName([lakehouse.organization, env.name, tenant.id, source.name, "stream"], "-", 64);
+      const streamName = deliveryStreamName(lakehouse.organization, env.name, tenant.id, source.name);
       const alarms = { alarmTopicArn, alarmsWithoutActionsReason: alarmTopicArn ? undefined : noAlarmTopic };
-      const errorPrefix = `_firehose-errors/${source.name}/`;
+      const errorPrefix = firehoseErrorPrefix(source.name);
       const kinesis =
         f.source === "kinesis"
           ? new KinesisStream(this, `Stream_${source.name}`, {
@@ -353,12 +363,12 @@ export class TenantStack extends TerraformStack {
       consumers.set(
         source.name,
         new KafkaIngest(this, `Kafka_${source.name}`, {
-          functionName: limitedName([lakehouse.organization, env.name, tenant.id, source.name, "kafka"], "-", 54),
+          functionName: kafkaFunctionName(lakehouse.organization, env.name, tenant.id, source.name),
           accountId,
           region: tenant.region,
           bootstrapServers: k.bootstrapServers,
           topic: k.topic,
-          consumerGroup: k.consumerGroup ?? [lakehouse.organization, env.name, tenant.id, source.name].join("-"),
+          consumerGroup: k.consumerGroup ?? defaultConsumerGroup(lakehouse.organization, env.name, tenant.id, source.name),
           auth: k.auth,
           vpc: k.vpc,
           bucketName: tenant.bucketName,

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { formatPath } from "../../modules/core/errors";
 import { parseViewDefinition, viewSourceProblem } from "../../modules/snowflake/semi-structured-table/sql";
 import { BACKUP_STORAGE_MINIMUM_DAYS } from "../../modules/aws/backup-vault";
-import { logDatabaseName, sourceTableName, tenantSchemaName } from "./names";
+import { defaultKeyPrefix, logDatabaseName, sourceTableName, tenantSchemaName } from "./names";
 import { applyCatalog } from "./catalog";
 import { tenantSchema } from "./tenant-schema";
 import { environmentSchema } from "./environment-schema";
@@ -117,7 +117,7 @@ export function crossCheck(c: {
         checkExistingBucket(source, existing, tenant, path, issue);
       } else {
         ownBucketSources.push(true);
-        const prefix = String(source.keyPrefix ?? `${source.name}/`);
+        const prefix = String(source.keyPrefix ?? defaultKeyPrefix(String(source.name)));
         const overlap = prefixes.find((p) => p.prefix.startsWith(prefix) || prefix.startsWith(p.prefix));
         if (overlap) issue([...path, source.keyPrefix ? "keyPrefix" : "name"], `key prefix '${prefix}' overlaps sources[${overlap.index}] ('${overlap.prefix}'); S3 notifications and retention need disjoint prefixes`);
         prefixes.push({ prefix, index: s });
