@@ -17,7 +17,7 @@ export const GITHUB_MATRIX_LIMIT = 256;
  */
 export const DEFAULT_MAX_JOBS = 250;
 
-/** A stack and the stacks it needs applied first (`plannedStacks` of stacks/app gives these). */
+/** A stack and the stacks it needs applied first (`plannedStacks` of stacks/synth/plan.ts gives these). */
 export interface StackNode {
   readonly name: string;
   readonly dependencies: readonly string[];

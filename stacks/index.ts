@@ -1,4 +1,10 @@
-export * from "./app";
+export * from "./synth/plan";
+export * from "./synth/build";
+export * from "./synth/manifest";
+export * from "./synth/guardrails";
+export * from "./synth/staging";
+export * from "./synth/progress";
+export * from "./synth/in-process";
 export * from "./config/schema";
 export * from "./config/source-schema";
 export * from "./config/tenant-schema";
@@ -14,4 +20,4 @@ export * from "./source-pipeline";
 export * from "./external-access";
 export { DEFAULT_PROVIDER_VERSIONS, PROVIDER_VERSION_FLOORS, ProviderVersions, providerConstraintProblem } from "./config/provider-versions";
 export { requireProviderVersions } from "./providers";
-export * from "./parallel-synth";
+export * from "./synth/parallel";
