@@ -16,6 +16,8 @@ export * from "./config/resolve";
 export { accessLogBucketName, alertTopicName, backupVaultBucketName } from "./config/names";
 export * from "./platform-stack";
 export * from "./tenant-stack";
+export { TENANT_STACK_MODULE } from "./tenant/scope";
+export { READ_ONLY_VARIABLE, SESSION_NAME } from "./tenant/providers";
 export * from "./source-pipeline";
 export * from "./external-access";
 export { DEFAULT_PROVIDER_VERSIONS, PROVIDER_VERSION_FLOORS, ProviderVersions, providerConstraintProblem } from "./config/provider-versions";
