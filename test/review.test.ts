@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { EXIT_HIGH_FINDINGS } from "../cli/lakehouse";
+import { EXIT_HIGH_FINDINGS } from "../cli/command";
 import { runCli } from "./support/cli";
 import { checkVersions, review, toJson, toMarkdown } from "../review";
 import { classify, sqlGrants } from "../review/classify";

@@ -1,4 +1,4 @@
-import { LakehouseError } from "../modules/core/errors";
+import { LakehouseError } from "../../modules/core/errors";
 /**
  * Shards for CI: the changed stacks grouped so that no GitHub Actions workflow run needs more matrix
  * jobs than GitHub allows ("a job matrix can generate a maximum of 256 jobs per workflow run"). Each
