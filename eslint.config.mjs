@@ -12,7 +12,7 @@ const PROVIDER_BARRELS = [
  * Where each kind of code may import from (README, "Layout"): modules are the library's constructs and
  * never reach into the stacks, the CLI, the review, tools, tests, benches or code that runs in the cloud
  * (except its contracts); code that runs in the cloud needs nothing of the synth side; tools do not
- * build on the CLI.
+ * build on the CLI; the config layer (stacks/config) reads nothing of the stacks built from it.
  */
 const ALL_BUT = (...keep) => ["./modules", "./stacks", "./cli", "./review", "./tools", "./test", "./bench", "./build", "./runtime"].filter((f) => !keep.includes(f));
 const ZONES = [
@@ -20,6 +20,7 @@ const ZONES = [
   { target: "./modules", from: "./runtime", except: ["./puller/contract.ts", "./kafka/contract.ts"], message: "a module imports a handler's contract.ts, never its code (it would be pulled into every synth)" },
   { target: "./runtime", from: ALL_BUT("./runtime"), message: "code that runs in the cloud imports only runtime/ and its packages" },
   { target: "./tools", from: "./cli", message: "tools do not build on the CLI's code" },
+  { target: "./stacks/config", from: "./stacks", except: ["./config"], message: "the config layer (schema, checks, names, resolver) reads no stack code: stacks are built from it, never the reverse" },
 ];
 /** Tools that exist to exercise the CLI: the pasted-output regenerator runs its commands; the SQL sample writers emit its SQL for the grammar check. */
 const CLI_TOOLS = ["tools/docs-outputs.ts", "tools/backfill-sql.ts", "tools/restore-sql.ts"];

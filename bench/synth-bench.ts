@@ -15,8 +15,9 @@ import { dirname, join } from "node:path";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { SnowflakeProvider } from "@cdktf/provider-snowflake/lib/provider";
 import { App, TerraformProvider, TerraformResource, TerraformStack, Token } from "cdktf";
-import { synthLakehouse, withoutTokenStackTraces } from "../stacks/app";
-import { synthLakehouseInParallel } from "../stacks/parallel-synth";
+import { synthLakehouse } from "../stacks/synth/in-process";
+import { withoutTokenStackTraces } from "../stacks/synth/build";
+import { synthLakehouseInParallel } from "../stacks/synth/parallel";
 import { loadConfigFile, parseConfig } from "../stacks/config/load";
 import { LakehouseConfigInput } from "../stacks/config/schema";
 

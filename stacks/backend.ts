@@ -1,5 +1,5 @@
 import { LocalBackend, S3Backend, TerraformStack } from "cdktf";
-import { EnvironmentConfig } from "./config/schema";
+import { EnvironmentConfig } from "./config/environment-schema";
 
 /**
  * Each stack gets its own state: a key of its own in the environment's S3 backend, with S3-native

@@ -16,7 +16,7 @@ import { AccountMonitors } from "../modules/snowflake/account-monitors";
 import { ALERT_DELIVERY_TASK, AlertDelivery } from "../modules/snowflake/alert-delivery";
 import { Warehouse } from "../modules/snowflake/warehouse";
 import { BackfillWarehouse } from "../modules/snowflake/backfill-warehouse";
-import { bucketName, iamRoleName, qualified, snowflakeName } from "../modules/core/naming";
+import { qualified } from "../modules/core/naming";
 import { AlertStore, alertStoreNames } from "../modules/snowflake/alert-store";
 import { MonitoringRole } from "../modules/snowflake/monitoring-role";
 import { PipelineOwnership } from "../modules/snowflake/pipeline-ownership";
@@ -24,8 +24,21 @@ import { SchemaObject } from "../modules/snowflake/schema-object";
 import { previewFeaturesFor } from "../modules/core/snowflake-preview";
 import { stampModule, stampedComment } from "../modules/core/stamp";
 import { configureBackend } from "./backend";
-import { ResolvedEnvironment, ResolvedLakehouse, accessLogBucketName } from "./config/resolve";
-import { accountAdminProviderConfig, awsDefaultTags, deployRoleOf, monitoringRoleOf, requireProviderVersions, snowflakeProviderConfig, useProvider } from "./providers";
+import { ResolvedEnvironment, ResolvedLakehouse } from "./config/resolve";
+import {
+  accessLogBucketName,
+  alertIntegrationPrefix,
+  alertPublisherRoleName,
+  alertTopicName,
+  auditTrailBucketName,
+  auditTrailKeyAliasName,
+  auditTrailName,
+  deployRoleOf,
+  environmentBucketPrefix,
+  logGuardPolicyName,
+  monitoringRoleOf,
+} from "./config/names";
+import { accountAdminProviderConfig, awsDefaultTags, requireProviderVersions, snowflakeProviderConfig, useProvider } from "./providers";
 import { canaryTaskName } from "../modules/snowflake/log-canary";
 import { landingTableOf } from "../modules/snowflake/record-flattener";
 import { tenantRoleName } from "../modules/snowflake/tenant-roles";
@@ -86,11 +99,6 @@ function notificationIntegrationsUnder(scope: IConstruct): (NotificationIntegrat
  * to log tables); per AWS region holding tenants, the server-access-log bucket that the
  * tenants' log buckets log to (S3 delivers access logs only within one account and region).
  */
-/** The name of an environment's alert topic (one per region, same name): tenant stacks find it by ARN. */
-export function alertTopicName(organization: string, environment: string): string {
-  return `${organization}-${environment}-lakehouse-alerts`;
-}
-
 export class PlatformStack extends TerraformStack {
   constructor(scope: Construct, lakehouse: ResolvedLakehouse, env: ResolvedEnvironment) {
     super(scope, env.platformStackName);
@@ -177,11 +185,11 @@ export class PlatformStack extends TerraformStack {
         // The integration names the topic and role ARNs from known names; the role then trusts the
         // integration's computed IAM user and external id (one apply, as for storage integrations).
         const topicName = alertTopicName(lakehouse.organization, env.name);
-        const publisherRoleName = iamRoleName(lakehouse.organization, env.name, region, "snowflake-alerts");
+        const publisherRoleName = alertPublisherRoleName(lakehouse.organization, env.name, region);
         const send = new AlertDelivery(this, `AlertDelivery_${regionId}`, {
           database: env.databaseName,
           alertsTable: alerts.names.alerts,
-          namePrefix: snowflakeName(lakehouse.organization, env.name),
+          namePrefix: alertIntegrationPrefix(lakehouse.organization, env.name),
           sns: delivery.sns ? { topicArn: AlertTopic.arnFor(region, env.accountId, topicName), roleArn: AlertTopic.publisherRoleArnFor(region, env.accountId, publisherRoleName) } : undefined,
           emailRecipients: delivery.email?.recipients,
           schedule: delivery.schedule,
@@ -236,11 +244,11 @@ export class PlatformStack extends TerraformStack {
     if (env.config.auditTrail !== false) {
       const home = env.regions[0];
       const aws = awsProviders.get(home)!;
-      const trailBucket = bucketName(lakehouse.organization, env.name, env.accountId, "audit-trail");
+      const trailBucket = auditTrailBucketName(lakehouse.organization, env.name, env.accountId);
       const key = new KmsKey(this, "AuditTrailKey", {
         accountId: env.accountId,
         region: home,
-        aliasName: `${lakehouse.organization}-${env.name}-audit-trail`,
+        aliasName: auditTrailKeyAliasName(lakehouse.organization, env.name),
         description: `Encrypts the ${env.name} audit trail`,
         writerServicePrincipals: ["cloudtrail.amazonaws.com"],
       });
@@ -255,11 +263,11 @@ export class PlatformStack extends TerraformStack {
         writers: [{ prefix: "cloudtrail/", servicePrincipal: "cloudtrail.amazonaws.com" }],
       });
       const trail = new AuditTrail(this, "AuditTrail", {
-        name: `${lakehouse.organization}-${env.name}-log-audit`,
+        name: auditTrailName(lakehouse.organization, env.name),
         region: home,
         bucketName: trailBucket,
         kmsKeyArn: key.keyArn,
-        protectedBucketPrefix: `${lakehouse.organization}-${env.name}-`,
+        protectedBucketPrefix: environmentBucketPrefix(lakehouse.organization, env.name),
         // Every server access log S3 delivers would be an event: the access-log buckets' writes are not recorded.
         excludedBucketNames: [...accessLogBuckets.keys()].map((region) => accessLogBucketName(lakehouse.organization, env.name, env.accountId, region)),
         waitFor: [bucket.policy],
@@ -278,8 +286,8 @@ export class PlatformStack extends TerraformStack {
         defaultTags: [{ tags: awsDefaultTags(lakehouse.organization, env.name) }],
       });
       const scp = new LogGuardScp(this, "LogGuard", {
-        name: `${lakehouse.organization}-${env.name}-log-guard`,
-        bucketNamePrefix: `${lakehouse.organization}-${env.name}-`,
+        name: logGuardPolicyName(lakehouse.organization, env.name),
+        bucketNamePrefix: environmentBucketPrefix(lakehouse.organization, env.name),
         keyTag: { key: "lakehouse:environment", value: env.name },
         // Tenants in accounts of their own are applied as their deploy roles there, which must change their buckets and keys.
         exemptRoleArns: [...new Set([...guard.exemptRoleArns, ...env.tenants.flatMap((t) => (t.ownAccount ? [t.ownAccount.deployRoleArn] : []))])],

@@ -1,8 +1,8 @@
 import { TerraformProvider, TerraformResource, TerraformStack } from "cdktf";
 import { IConstruct } from "constructs";
-import { snowflakeName } from "../modules/core/naming";
 import { DEFAULT_PROVIDER_VERSIONS, type ProviderVersions } from "./config/provider-versions";
-import type { EnvironmentConfig } from "./config/schema";
+import type { EnvironmentConfig } from "./config/environment-schema";
+import { deployRoleOf, deployWarehouseOf } from "./config/names";
 
 /** Tags every AWS resource of a stack carries (through the provider's default_tags). */
 export function awsDefaultTags(organization: string, env: string, tenant?: string): Record<string, string> {
@@ -15,30 +15,6 @@ export function awsDefaultTags(organization: string, env: string, tenant?: strin
 }
 
 type SnowflakeAccountConfig = EnvironmentConfig["snowflakeAccounts"][number];
-
-/**
- * The role Terraform works as in a Snowflake account: the account's `role`, else
- * `<ORGANIZATION>_LAKEHOUSE_DEPLOYER`. `lakehouse bootstrap snowflake` makes it with exactly the
- * privileges the stacks need; the tenant roles are granted to it. Upper-case, as Snowflake reports it.
- */
-export function deployRoleOf(account: SnowflakeAccountConfig, organization: string): string {
-  return account.role?.toUpperCase() ?? snowflakeName(organization, "lakehouse", "deployer");
-}
-
-/**
- * The warehouse the providers connect with: the account's `warehouse`, else
- * `<ORGANIZATION>_LAKEHOUSE_DEPLOY` (made by `lakehouse bootstrap snowflake`). The view resource reads
- * policy references, which "requires a warehouse in the connection" (provider docs, resources/view.md
- * at v2.11.0).
- */
-export function deployWarehouseOf(account: SnowflakeAccountConfig, organization: string): string {
-  return account.warehouse?.toUpperCase() ?? snowflakeName(organization, "lakehouse", "deploy");
-}
-
-/** The role that owns and runs an environment's platform tasks (monitors, alert delivery): `<ORG>_<ENV>_MONITORING`. */
-export function monitoringRoleOf(organization: string, environment: string): string {
-  return snowflakeName(organization, environment, "monitoring");
-}
 
 /**
  * Snowflake provider settings for one account: the deploy role and warehouse. Credentials never live

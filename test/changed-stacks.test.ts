@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { changedStacks } from "../cli/changed-stacks";
+import { changedStacks } from "../cli/synth/changed-stacks";
 import { loadConfigFile } from "../stacks/config/load";
 
 const ROOT = join(__dirname, "..");

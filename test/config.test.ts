@@ -5,7 +5,7 @@ import { lakehouseJsonSchema } from "../stacks/config/json-schema";
 import { loadConfigFile, parseConfig, parseConfigYaml } from "../stacks/config/load";
 import { resolveConfig } from "../stacks/config/resolve";
 import { LakehouseConfigInput } from "../stacks/config/schema";
-import { buildLakehouse } from "../stacks/app";
+import { buildLakehouse } from "../stacks/synth/build";
 import { configWarnings } from "../stacks/config/warnings";
 import { TerraformStack, Testing } from "cdktf";
 import { resourcesOf } from "./support/synth";

@@ -14,7 +14,7 @@ import { RecordFlattener } from "../modules/snowflake/record-flattener";
 import { TableCleaner } from "../modules/snowflake/table-cleaner";
 import { tenantAlertProcedureName } from "../modules/snowflake/alert-store/sql";
 import { GuardrailError, RULES, guardrailViolations, suppressGuardrail } from "../modules/core/guardrails";
-import { checkGuardrails } from "../stacks/app";
+import { checkGuardrails } from "../stacks/synth/guardrails";
 import { SynthJson, synthWithMetadata, testStack } from "./support/synth";
 
 type Resources = Record<string, Record<string, Record<string, unknown>>>;

@@ -9,7 +9,7 @@ import { literalText, terraformLiteral } from "../modules/core/literal-text";
 import { problemsOf } from "../modules/core/validate";
 import { viewStatement } from "../modules/snowflake/semi-structured-table/sql";
 import { literal } from "../modules/snowflake/sql";
-import { buildLakehouse } from "../stacks/app";
+import { buildLakehouse } from "../stacks/synth/build";
 import { lakehouseJsonSchema } from "../stacks/config/json-schema";
 import { LakehouseConfig, lakehouseConfigSchema } from "../stacks/config/schema";
 import { synthJson, testStack } from "./support/synth";

@@ -4,9 +4,11 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { App } from "cdktf";
 import { LakehouseValidationError } from "../modules/core/errors";
-import { buildLakehouse, selectStacks, stacksToSynth, synthLakehouse } from "../stacks/app";
+import { buildLakehouse } from "../stacks/synth/build";
+import { selectStacks, stacksToSynth } from "../stacks/synth/plan";
+import { synthLakehouse } from "../stacks/synth/in-process";
 import { loadConfigFile, parseConfig } from "../stacks/config/load";
-import { assignStacks, synthLakehouseInParallel } from "../stacks/parallel-synth";
+import { assignStacks, synthLakehouseInParallel } from "../stacks/synth/parallel";
 import { transpile } from "../review/synth-ref";
 import { generatedConfig } from "../bench/synth-bench";
 
@@ -87,7 +89,7 @@ describe("synth spread over worker processes (the built package's workers: this 
     writeFileSync(join(pkg, "package.json"), JSON.stringify({ name: "security-lakehouse", version: "0.0.0-test" }));
     symlinkSync(join(ROOT, "node_modules"), join(pkg, "node_modules"), "dir");
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    lib = require(join(pkg, "dist", "stacks", "parallel-synth.js"));
+    lib = require(join(pkg, "dist", "stacks", "synth", "parallel.js"));
   }, 120000);
 
   test("the output is byte-identical whatever the number of jobs", async () => {

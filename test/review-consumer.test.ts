@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { EXIT_FAILED, EXIT_HIGH_FINDINGS, EXIT_USAGE } from "../cli/lakehouse";
+import { EXIT_FAILED, EXIT_HIGH_FINDINGS, EXIT_USAGE } from "../cli/command";
 import { runCli } from "./support/cli";
 import { MODULE_VERSIONS } from "../modules/core/versions";
 import { review, toMarkdown } from "../review";

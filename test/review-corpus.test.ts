@@ -6,7 +6,7 @@ import { ClassifiedChange, RANK, Severity, classify } from "../review/classify";
 import { reviewContext } from "../review/context";
 import { diffStacks } from "../review/diff";
 import { StackSet } from "../review/synth-ref";
-import { synthLakehouse } from "../stacks/app";
+import { synthLakehouse } from "../stacks/synth/in-process";
 import { parseConfig } from "../stacks/config/load";
 import { CASES, Case, Config } from "./fixtures/review-corpus/cases";
 

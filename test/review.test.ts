@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { EXIT_HIGH_FINDINGS } from "../cli/lakehouse";
+import { EXIT_HIGH_FINDINGS } from "../cli/command";
 import { runCli } from "./support/cli";
 import { checkVersions, review, toJson, toMarkdown } from "../review";
 import { classify, sqlGrants } from "../review/classify";
@@ -85,7 +85,7 @@ beforeAll(() => {
   edit("examples/default/lakehouse.yaml", "canary: { windowMinutes: 45,", "canary: { windowMinutes: 50,");
   commit("c8");
 
-  edit("stacks/config/schema.ts", "export const sourceSchema = z\n  .strictObject({\n    name: sourceName", "export const sourceSchema = z\n  .strictObject({\n    owner: z.string().optional(),\n    name: sourceName");
+  edit("stacks/config/source-schema.ts", "export const sourceSchema = z\n  .strictObject({\n    name: sourceName", "export const sourceSchema = z\n  .strictObject({\n    owner: z.string().optional(),\n    name: sourceName");
   writeFileSync(join(repo, "examples/default/lakehouse.yaml"), readFileSync(join(repo, "examples/default/lakehouse.yaml"), "utf8") + "      - name: vpcflow\n        owner: netops\n        delivery: { kind: native, servicePrincipal: delivery.logs.amazonaws.com }\n        eventTimeField: start\n");
   commit("c9");
 }, 120000);

@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import { main } from "../cli/lakehouse";
-import { DEFAULT_MAX_JOBS, GITHUB_MATRIX_LIMIT, ShardError, ShardPlan, StackNode, depths, shardCounts, shardStacks } from "../cli/shards";
-import { plannedStacks } from "../stacks/app";
+import { DEFAULT_MAX_JOBS, GITHUB_MATRIX_LIMIT, ShardError, ShardPlan, StackNode, depths, shardCounts, shardStacks } from "../cli/shards/shard-stacks";
+import { plannedStacks } from "../stacks/synth/plan";
 import { parseConfig } from "../stacks/config/load";
 import { resolveConfig } from "../stacks/config/resolve";
 

@@ -14,7 +14,7 @@ import { backfillSqlSamples } from "../cli/backfill/sql-samples";
 import { backfillTarget } from "../cli/backfill/target";
 import { renderBound } from "../cli/backfill/sql";
 import { FakeSnowflake, MemoryLister, SimulatedCrash } from "./support/backfill-fakes";
-import { buildLakehouse } from "../stacks/app";
+import { buildLakehouse } from "../stacks/synth/build";
 import { loadConfigFile } from "../stacks/config/load";
 import { SynthJson, resourcesOf } from "./support/synth";
 import { restoreSqlSamples } from "../tools/restore-sql";

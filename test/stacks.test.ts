@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { Testing } from "cdktf";
 import { MODULE_VERSIONS } from "../modules/core/versions";
-import { buildLakehouse, withoutTokenStackTraces } from "../stacks/app";
+import { buildLakehouse, withoutTokenStackTraces } from "../stacks/synth/build";
 import { loadConfigFile, parseConfig } from "../stacks/config/load";
 import { awsFootprints } from "../stacks/config/quotas";
 import { LakehouseConfigInput } from "../stacks/config/schema";

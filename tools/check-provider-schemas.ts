@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { packageRoot } from "../modules/core/package-root";
 import { synthExamples } from "./examples";
-import { synthesizedStacks } from "../stacks/app";
+import { synthesizedStacks } from "../stacks/synth/manifest";
 import { AcceptedDeprecations, StackJsonForCheck, checkStackAgainstSchemas, loadProviderSchemas } from "./provider-schema-check";
 
 /** The schema files and the provider versions they describe. */

@@ -5,7 +5,8 @@ import { buildDirectExample, directExampleBootstrap } from "../examples/direct-m
 import { bootstrapPlans } from "../stacks/bootstrap/from-config";
 import { BootstrapPlan } from "../stacks/bootstrap/plan";
 import { resolveConfig } from "../stacks/config/resolve";
-import { enforceGuardrails, synthLakehouse } from "../stacks/app";
+import { enforceGuardrails } from "../stacks/synth/guardrails";
+import { synthLakehouse } from "../stacks/synth/in-process";
 import { loadConfigFile } from "../stacks/config/load";
 
 /**

@@ -17,7 +17,7 @@ import { ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
-import { synthesizedStacks } from "../stacks/app";
+import { synthesizedStacks } from "../stacks/synth/manifest";
 import { inScratch, runScript } from "./script";
 import { synthExamples } from "./examples";
 import { EmulatorCredentials, PreparedCopy, StackJson, absoluteAssets, forEmulator, forValidation, organizationFixture, retarget } from "./provider-copies";

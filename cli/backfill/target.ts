@@ -2,7 +2,7 @@ import { qualified } from "../../modules/core/naming";
 import { nearest } from "../../modules/core/suggest";
 import { snowpipeCopyParts } from "../../modules/snowflake/snowpipe";
 import { ResolvedLakehouse } from "../../stacks/config/resolve";
-import { deployRoleOf } from "../../stacks/providers";
+import { deployRoleOf } from "../../stacks/config/names";
 import { pipeLoadOf } from "../../stacks/source-pipeline";
 import { BackfillTarget } from "./engine";
 import { BackfillUsageError } from "./range";

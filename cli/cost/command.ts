@@ -1,5 +1,6 @@
 import { nearest } from "../../modules/core/suggest";
-import { ConfigChoice } from "../config-file";
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from "../command";
+import { CONFIG_OPTION, ConfigChoice, EXAMPLE_OPTION } from "../config-file";
 import { loadConfigFile } from "../../stacks/config/load";
 import { resolveConfig } from "../../stacks/config/resolve";
 import { CostInputError, CostUsageError } from "./errors";
@@ -8,10 +9,21 @@ import { applyOverrides, readOverrides } from "./overrides";
 import { renderJson, renderText } from "./render";
 import { parseVolumeArgs, resolveVolumes } from "./volume";
 
-/** Exit codes, as cli/lakehouse.ts documents them. */
-const EXIT_OK = 0;
-const EXIT_FAILED = 1;
-const EXIT_USAGE = 2;
+/** The command's entry in the CLI's COMMANDS (the same shape as its other commands). */
+export const COST_COMMAND = {
+  summary: "monthly cost estimate per tenant and environment, line by line",
+  details:
+    "Steady state after each retention, at the list prices of cli/cost/prices.ts (each with its date and\n" +
+    "source) and the assumptions of cli/cost/assumptions.ts; see README.md, \"Cost\".",
+  options: {
+    config: CONFIG_OPTION,
+    example: EXAMPLE_OPTION,
+    env: { type: "string", value: "name", help: "only this environment" },
+    volume: { type: "string", multiple: true, value: "tenant[/source]=GB/day", help: "uncompressed GB/day of a tenant (shared by its sources) or of one source (default: per type)" },
+    prices: { type: "string", value: "file.json|yaml", help: "prices and assumptions over the table's: { prices: {key: n}, assumptions: {key: n} }" },
+    json: { type: "boolean", help: "print the estimate as JSON (every line, totals, volumes, assumptions)" },
+  },
+} as const;
 
 type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
 type Output = Pick<NodeJS.WriteStream, "write">;

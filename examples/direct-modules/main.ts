@@ -19,7 +19,7 @@ import { SemiStructuredTable } from "../../modules/snowflake/semi-structured-tab
 import { Snowpipe } from "../../modules/snowflake/snowpipe";
 import { StorageIntegration } from "../../modules/snowflake/storage-integration";
 import { TableCleaner } from "../../modules/snowflake/table-cleaner";
-import { enforceGuardrails, guardrailsModeFromEnv } from "../../stacks/app";
+import { enforceGuardrails, guardrailsModeFromEnv } from "../../stacks/synth/guardrails";
 import { requireProviderVersions } from "../../stacks/providers";
 import { BootstrapPlan, accountPrivilege } from "../../stacks/bootstrap/plan";
 import { DEPLOY_WAREHOUSE } from "../../stacks/bootstrap/from-config";

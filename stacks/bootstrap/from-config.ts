@@ -6,7 +6,8 @@
  * warehouse the providers connect with.
  */
 import { ResolvedLakehouse } from "../config/resolve";
-import { ACCOUNT_ADMIN_ROLE, deployRoleOf, deployWarehouseOf, monitoringRoleOf } from "../providers";
+import { ACCOUNT_ADMIN_ROLE } from "../providers";
+import { deployRoleOf, deployWarehouseOf, monitoringRoleOf } from "../config/names";
 import { ACCOUNT_USAGE_VIEW_ROLES, MONITORED_VIEWS } from "./account-usage";
 import { BootstrapGrant, BootstrapPlan, accountPrivilege } from "./plan";
 

@@ -1,15 +1,6 @@
 import { type EventTimeFormat, eventTimeExpression } from "../../modules/snowflake/snowpipe/sql";
-import type { SourceConfig } from "./schema";
-
-/**
- * Known log sources: what their vendor documents about the files they deliver, so a source can be
- * configured by `type:` alone. Every field stated in the source's own config overrides the entry
- * (views by name; delivery field by field). The vendor facts each entry relies on are cited in the
- * README's catalog table; the sample events in scripts/test_sql_logic.py are written from the same
- * documentation and run through the emitted COPY and views.
- */
-export const SOURCE_TYPES = ["cloudtrail", "okta", "google-workspace", "github-audit", "guardduty", "route53-resolver", "vpc-flow"] as const;
-export type SourceType = (typeof SOURCE_TYPES)[number];
+import type { SourceConfig } from "./source-schema";
+import { SOURCE_TYPES, type SourceType } from "./source-types";
 
 export interface CatalogEntry {
   readonly delivery: NonNullable<SourceConfig["delivery"]>;
@@ -31,6 +22,13 @@ const ipOnly = (value: string) => `CASE WHEN REGEXP_LIKE(${value}, '[0-9A-Fa-f.:
 /** The value only if it looks like an e-mail address. */
 const emailOnly = (value: string) => `CASE WHEN ${value} LIKE '%_@_%' THEN ${value} END`;
 
+/**
+ * Known log sources: what their vendor documents about the files they deliver, so a source can be
+ * configured by `type:` alone. Every field stated in the source's own config overrides the entry
+ * (views by name; delivery field by field). The vendor facts each entry relies on are cited in the
+ * README's catalog table; the sample events in scripts/test_sql_logic.py are written from the same
+ * documentation and run through the emitted COPY and views.
+ */
 export const SOURCE_CATALOG: Readonly<Record<SourceType, CatalogEntry>> = {
   cloudtrail: {
     delivery: { kind: "native", servicePrincipal: "cloudtrail.amazonaws.com" },

@@ -3,7 +3,8 @@ import { Alias, Document, LineCounter, Node as YamlNode, YAMLError, isMap, isSca
 import { ConfigSyntaxError, LakehouseValidationError, ValidationProblem, formatPath } from "../../modules/core/errors";
 import { problemsOf } from "../../modules/core/validate";
 import { quotaProblems } from "./quotas";
-import { LakehouseConfig, LakehouseConfigInput, crossCheck, lakehouseConfigSchema } from "./schema";
+import { LakehouseConfig, LakehouseConfigInput, lakehouseConfigSchema } from "./schema";
+import { crossCheck } from "./cross-checks";
 import { messageWithFix } from "./suggestions";
 
 /**

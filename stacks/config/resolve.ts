@@ -1,8 +1,31 @@
-import { bucketName, iamRoleName, limitedName, snowflakeName } from "../../modules/core/naming";
 import { EventTimeFormat } from "../../modules/snowflake/snowpipe/sql";
 import { applyCatalog } from "./catalog";
-import { BUILT_IN_DEFAULTS, DEFAULT_TENANT_DEPLOY_ROLE, DEFAULT_TENANT_PLAN_ROLE, EffectiveSourceConfig, EnvironmentConfig, LakehouseConfig, SourceConfig, TenantConfig } from "./schema";
-import { BACKFILL_SCHEMA, logDatabaseName, sourceTableName, tenantSchemaName } from "./names";
+import { LakehouseConfig } from "./schema";
+import { EffectiveSourceConfig, SourceConfig } from "./source-schema";
+import { DEFAULT_TENANT_DEPLOY_ROLE, DEFAULT_TENANT_PLAN_ROLE, TenantConfig } from "./tenant-schema";
+import { EnvironmentConfig } from "./environment-schema";
+import { BUILT_IN_DEFAULTS } from "./defaults-schema";
+import {
+  BACKFILL_SCHEMA,
+  backfillProgressTable,
+  backfillRoleName,
+  backfillWarehouseName,
+  backupReplicationRoleName,
+  backupVaultBucketName,
+  defaultKeyPrefix,
+  logDatabaseName,
+  platformStackName,
+  queryWarehouseName,
+  snowflakeAccessRoleName,
+  sourceTableName,
+  storageIntegrationName,
+  tenantAwsRolePrefix,
+  tenantBucketName,
+  tenantKeyAliasName,
+  tenantSchemaName,
+  tenantSnowflakeRolePrefix,
+  tenantStackName,
+} from "./names";
 
 /**
  * The config with every default filled in and every derived name decided, in one place: stacks read
@@ -152,16 +175,6 @@ export interface ResolvedLakehouse {
   readonly environments: readonly ResolvedEnvironment[];
 }
 
-/** Server-access-log bucket of an environment in a region (one per account and region). */
-export function accessLogBucketName(organization: string, env: string, accountId: string, region: string): string {
-  return bucketName(organization, env, accountId, region, "s3-access-logs");
-}
-
-/** A tenant's backup vault in an environment (one per tenant, in the tenant's region). */
-export function backupVaultBucketName(organization: string, env: string, accountId: string, tenantId: string): string {
-  return bucketName(organization, env, tenantId, accountId, "backup");
-}
-
 /** Landing rows are flattened within minutes; a week covers a flattening task stopped for a long weekend. */
 export const LANDING_RETENTION_DAYS = 7;
 
@@ -178,22 +191,22 @@ export function resolveConfig(config: LakehouseConfig): ResolvedLakehouse {
         config: env,
         name: env.name,
         accountId: env.awsAccountId,
-        platformStackName: `platform-${env.name}`,
+        platformStackName: platformStackName(env.name),
         databaseName: logDatabaseName(org, env.name),
         timeTravelDays: defaults.timeTravelDays,
         accessLogRetentionDays: defaults.accessLogRetentionDays,
         auditRetentionDays: defaults.retentionDays,
         monitors: config.defaults?.monitors ?? {},
-        warehouse: { name: snowflakeName(org, env.name, "query", "wh"), size: "XSMALL", monthlyCreditQuota: 100, autoSuspendSeconds: 60, ...config.defaults?.warehouse },
+        warehouse: { name: queryWarehouseName(org, env.name), size: "XSMALL", monthlyCreditQuota: 100, autoSuspendSeconds: 60, ...config.defaults?.warehouse },
         backfill: {
-          roleName: snowflakeName(org, env.name, "backfill"),
-          warehouseName: snowflakeName(org, env.name, "backfill", "wh"),
+          roleName: backfillRoleName(org, env.name),
+          warehouseName: backfillWarehouseName(org, env.name),
           size: "XSMALL",
           monthlyCreditQuota: 20,
           autoSuspendSeconds: 60,
           ...config.defaults?.backfillWarehouse,
           schema: BACKFILL_SCHEMA,
-          progressTable: `${logDatabaseName(org, env.name)}.${BACKFILL_SCHEMA}.PROGRESS`,
+          progressTable: backfillProgressTable(org, env.name),
         },
         regions: [...new Set(tenants.map((t) => t.region))].sort(),
         tenants,
@@ -217,7 +230,7 @@ function resolveBackup(org: string, env: EnvironmentConfig, t: TenantConfig, acc
     adminRoleArns: own ? [own.deployRoleArn, ...env.backup.adminRoleArns.filter(inAccount)] : env.backup.adminRoleArns,
     deployRoleArn: own ? undefined : (env.backup.deployRoleArn ?? env.backup.adminRoleArns[0]),
     planRoleArns: own ? [own.planRoleArn, ...(env.backup.planRoleArns ?? []).filter(inAccount)] : (env.backup.planRoleArns ?? []),
-    replicationRoleName: iamRoleName(org, env.name, t.id, "backup-replication"),
+    replicationRoleName: backupReplicationRoleName(org, env.name, t.id),
     restoreReady: t.backup?.restoreReady ?? false,
   };
 }
@@ -231,7 +244,7 @@ function resolveTenant(org: string, env: EnvironmentConfig, t: TenantConfig, def
         planRoleArn: `arn:aws:iam::${t.awsAccountId}:role/${t.planRoleName ?? DEFAULT_TENANT_PLAN_ROLE}`,
       }
     : undefined;
-  const tenantBucket = bucketName(org, env.name, t.id, accountId, "logs");
+  const tenantBucket = tenantBucketName(org, env.name, t.id, accountId);
   return {
     backup: resolveBackup(org, env, t, accountId, own, retentionDays, defaults.retentionFloorDays),
     config: t,
@@ -240,12 +253,12 @@ function resolveTenant(org: string, env: EnvironmentConfig, t: TenantConfig, def
     retentionDays,
     accountId,
     ...(own ? { ownAccount: own } : {}),
-    stackName: `tenant-${t.id}-${env.name}`,
+    stackName: tenantStackName(t.id, env.name),
     bucketName: tenantBucket,
-    kmsAliasName: `${org}-${env.name}-${t.id}-logs`,
+    kmsAliasName: tenantKeyAliasName(org, env.name, t.id),
     schemaName: tenantSchemaName(t.id),
-    snowflakeRolePrefix: snowflakeName(org, env.name, t.id),
-    awsRolePrefix: limitedName([org, env.name, t.id], "-", 59),
+    snowflakeRolePrefix: tenantSnowflakeRolePrefix(org, env.name, t.id),
+    awsRolePrefix: tenantAwsRolePrefix(org, env.name, t.id),
     sources: t.sources.map((stated) => {
       // The schema's cross-checks guarantee a delivery kind and an event time once the catalog is applied.
       const s = applyCatalog(stated) as EffectiveSourceConfig;
@@ -254,7 +267,7 @@ function resolveTenant(org: string, env: EnvironmentConfig, t: TenantConfig, def
         config: s,
         name: s.name,
         bucketName: existing?.name ?? tenantBucket,
-        keyPrefix: existing?.prefix ?? s.keyPrefix ?? `${s.name}/`,
+        keyPrefix: existing?.prefix ?? s.keyPrefix ?? defaultKeyPrefix(s.name),
         ...(existing ? { existingBucket: { name: existing.name, prefix: existing.prefix, accountId: existing.accountId, ...(existing.kmsKeyArn ? { kmsKeyArn: existing.kmsKeyArn } : {}) } } : {}),
         retentionDays: s.retentionDays ?? retentionDays,
         canary: { enabled: true, ...defaults.canary, ...s.canary },
@@ -263,8 +276,8 @@ function resolveTenant(org: string, env: EnvironmentConfig, t: TenantConfig, def
         eventTimeFormat: s.eventTimeFormat ?? "AUTO",
         landingRetentionDays: LANDING_RETENTION_DAYS,
         tableName: sourceTableName(s.name),
-        storageIntegrationName: snowflakeName(org, env.name, t.id, s.name, "s3"),
-        accessRoleName: iamRoleName(org, env.name, t.id, s.name, "snowflake"),
+        storageIntegrationName: storageIntegrationName(org, env.name, t.id, s.name),
+        accessRoleName: snowflakeAccessRoleName(org, env.name, t.id, s.name),
       };
     }),
   };

@@ -5,7 +5,7 @@
  * documented semantics; the cases come from the resolved config like the access requests.
  */
 import { bucketName } from "../../modules/core/naming";
-import { accessLogBucketName } from "../../stacks/config/resolve";
+import { accessLogBucketName } from "../../stacks/config/names";
 import { restoreStateKey } from "../../cli/restore/backup";
 import type { ExampleUnderTest } from "./requests";
 import type { ResourceInstance, World } from "./world";

@@ -16,7 +16,7 @@ import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import { runSimulation } from "@cloud-copilot/iam-simulate";
 import { Testing } from "cdktf";
-import { buildLakehouse } from "../../stacks/app";
+import { buildLakehouse } from "../../stacks/synth/build";
 import { loadConfigFile, parseConfig } from "../../stacks/config/load";
 import { LakehouseConfig, LakehouseConfigInput } from "../../stacks/config/schema";
 import { SynthJson, resourcesOf } from "../support/synth";

@@ -2,9 +2,9 @@
  * A synth worker process (forked by `synthLakehouseInParallel`): receives the config and the names of
  * its stacks, synthesizes them into the folder it is given, answers `{ ok }` or the error, and exits.
  */
-import { LakehouseValidationError } from "../modules/core/errors";
-import { synthStacksInto } from "./app";
-import type { WorkerReply, WorkerTask } from "./parallel-synth";
+import { LakehouseValidationError } from "../../modules/core/errors";
+import { synthStacksInto } from "./build";
+import type { WorkerReply, WorkerTask } from "./parallel";
 
 process.once("message", (task: WorkerTask) => {
   let reply: WorkerReply;

@@ -2,10 +2,13 @@ import { fork } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
-import { LakehouseValidationError, ValidationProblem } from "../modules/core/errors";
-import { PlannedStack, SynthOptions, finishOutput, progressReporter, stacksToSynth, stagingFor, synthLakehouse } from "./app";
-import { resolveConfig } from "./config/resolve";
-import { LakehouseConfig } from "./config/schema";
+import { LakehouseValidationError, ValidationProblem } from "../../modules/core/errors";
+import { resolveConfig } from "../config/resolve";
+import { LakehouseConfig } from "../config/schema";
+import { SynthOptions, finishOutput, synthLakehouse } from "./in-process";
+import { PlannedStack, stacksToSynth } from "./plan";
+import { progressReporter } from "./progress";
+import { stagingFor } from "./staging";
 
 /** What a synth worker is asked to do. */
 export interface WorkerTask {
@@ -26,7 +29,7 @@ export interface ParallelSynthOptions extends SynthOptions {
   readonly jobs?: number;
   /** Fewer stacks than this are synthesized in this process: a worker's start costs more than they take. @default 8 */
   readonly minStacksForWorkers?: number;
-  /** The worker script. @default `synth-worker.js` beside this file (the built package) */
+  /** The worker script. @default `worker.js` beside this file (the built package) */
   readonly workerScript?: string;
 }
 
@@ -62,7 +65,7 @@ export async function synthLakehouseInParallel(config: LakehouseConfig, outdir: 
   const planned = stacksToSynth(config, options.stacks);
   if (jobs === 1 || planned.length < (options.minStacksForWorkers ?? 8)) return { ...synthLakehouse(config, outdir, options), jobs: 1, workerPeakRssMb: [] };
 
-  const workerScript = options.workerScript ?? join(__dirname, "synth-worker.js");
+  const workerScript = options.workerScript ?? join(__dirname, "worker.js");
   // From the TypeScript sources (ts-node, jest) there is no worker to fork: unasked, stay in this process.
   if (!existsSync(workerScript) && options.jobs === undefined) return { ...synthLakehouse(config, outdir, options), jobs: 1, workerPeakRssMb: [] };
   if (!existsSync(workerScript)) throw new Error(`parallel synth runs its workers from the built package (${workerScript} is missing): run \`npm run build\`, or synthesize with --jobs 1`);

@@ -1,4 +1,4 @@
-import { LakehouseError } from "../modules/core/errors";
+import { LakehouseError } from "../../modules/core/errors";
 /**
  * Shards for CI: the changed stacks grouped so that no GitHub Actions workflow run needs more matrix
  * jobs than GitHub allows ("a job matrix can generate a maximum of 256 jobs per workflow run"). Each
@@ -17,7 +17,7 @@ export const GITHUB_MATRIX_LIMIT = 256;
  */
 export const DEFAULT_MAX_JOBS = 250;
 
-/** A stack and the stacks it needs applied first (`plannedStacks` of stacks/app gives these). */
+/** A stack and the stacks it needs applied first (`plannedStacks` of stacks/synth/plan.ts gives these). */
 export interface StackNode {
   readonly name: string;
   readonly dependencies: readonly string[];

@@ -1,8 +1,8 @@
 /** `lakehouse external-access`: what the owners of existing buckets add for the sources that read them. */
-import { loadConfigFile } from "../stacks/config/load";
-import { resolveConfig } from "../stacks/config/resolve";
-import { externalAccess, externalAccessText } from "../stacks/external-access";
-import { CONFIG_OPTION, EXAMPLE_OPTION, chooseConfig } from "./config-file";
+import { loadConfigFile } from "../../stacks/config/load";
+import { resolveConfig } from "../../stacks/config/resolve";
+import { externalAccess, externalAccessText } from "../../stacks/external-access";
+import { CONFIG_OPTION, EXAMPLE_OPTION, chooseConfig } from "../config-file";
 
 export const EXTERNAL_ACCESS_COMMAND = {
   summary: "print what an existing bucket's owner adds for the sources that read it: policy statements, notification",

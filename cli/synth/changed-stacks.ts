@@ -2,12 +2,13 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import { App } from "cdktf";
-import { fileAtRef, git, resolveRef } from "../review/git";
-import { buildLakehouse, plannedStacks } from "../stacks/app";
-import { parseConfigYaml } from "../stacks/config/load";
-import { resolveConfig } from "../stacks/config/resolve";
-import { LakehouseConfig } from "../stacks/config/schema";
-import { LakehouseError } from "../modules/core/errors";
+import { fileAtRef, git, resolveRef } from "../../review/git";
+import { buildLakehouse } from "../../stacks/synth/build";
+import { plannedStacks } from "../../stacks/synth/plan";
+import { parseConfigYaml } from "../../stacks/config/load";
+import { resolveConfig } from "../../stacks/config/resolve";
+import { LakehouseConfig } from "../../stacks/config/schema";
+import { LakehouseError } from "../../modules/core/errors";
 
 /**
  * Files whose change can change any stack's output: the library's code (in a checkout of the library)
