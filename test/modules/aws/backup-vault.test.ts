@@ -1,11 +1,11 @@
 import { TerraformOutput } from "cdktf";
-import { BackupVault, BackupVaultProps } from "../../modules/aws/backup-vault";
-import { LakehouseValidationError } from "../../modules/core/errors";
-import { guardrailViolations } from "../../modules/core/guardrails";
-import { MODULE_VERSIONS } from "../../modules/core/versions";
-import { SCHEMA_FILES, acceptedDeprecations, providerSchemasDir } from "../../tools/check-provider-schemas";
-import { checkStackAgainstSchemas, loadProviderSchemas } from "../../tools/provider-schema-check";
-import { onlyResource, resourcesOf, stampOf, statementsBySid, synthJson, synthWithMetadata, testStack } from "../support/synth";
+import { BackupVault, BackupVaultProps } from "../../../modules/aws/backup-vault";
+import { LakehouseValidationError } from "../../../modules/core/errors";
+import { guardrailViolations } from "../../../modules/core/guardrails";
+import { MODULE_VERSIONS } from "../../../modules/core/versions";
+import { SCHEMA_FILES, acceptedDeprecations, providerSchemasDir } from "../../../tools/check-provider-schemas";
+import { checkStackAgainstSchemas, loadProviderSchemas } from "../../../tools/provider-schema-check";
+import { onlyResource, resourcesOf, stampOf, statementsBySid, synthJson, synthWithMetadata, testStack } from "../../support/synth";
 
 const ACCOUNT = "111111111111";
 const GLOBEX_KEY = "arn:aws:kms:eu-west-1:111111111111:key/11111111-2222-3333-4444-555555555555";

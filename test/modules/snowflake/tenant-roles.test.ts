@@ -1,7 +1,7 @@
-import { TenantAccessRoles, TenantAccessRolesProps } from "../../modules/aws/tenant-access-roles";
+import { TenantAccessRoles, TenantAccessRolesProps } from "../../../modules/aws/tenant-access-roles";
 import { View } from "@cdktf/provider-snowflake/lib/view";
-import { TenantRoles } from "../../modules/snowflake/tenant-roles";
-import { resourcesOf, statementsBySid, synthJson, testStack } from "../support/synth";
+import { TenantRoles } from "../../../modules/snowflake/tenant-roles";
+import { resourcesOf, statementsBySid, synthJson, testStack } from "../../support/synth";
 
 describe("TenantRoles (Snowflake)", () => {
   const stack = testStack();

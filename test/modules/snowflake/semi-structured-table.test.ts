@@ -1,10 +1,10 @@
 import { TerraformOutput } from "cdktf";
-import { LakehouseValidationError } from "../../modules/core/errors";
-import { SemiStructuredTable, SemiStructuredTableProps } from "../../modules/snowflake/semi-structured-table";
-import { Snowpipe, SnowpipeProps } from "../../modules/snowflake/snowpipe";
-import { StorageIntegration, StorageIntegrationProps } from "../../modules/snowflake/storage-integration";
-import { LOG_TABLE_COLUMNS } from "../../modules/snowflake/snowpipe/sql";
-import { onlyResource, resourcesOf, synthJson, testStack } from "../support/synth";
+import { LakehouseValidationError } from "../../../modules/core/errors";
+import { SemiStructuredTable, SemiStructuredTableProps } from "../../../modules/snowflake/semi-structured-table";
+import { Snowpipe, SnowpipeProps } from "../../../modules/snowflake/snowpipe";
+import { StorageIntegration, StorageIntegrationProps } from "../../../modules/snowflake/storage-integration";
+import { LOG_TABLE_COLUMNS } from "../../../modules/snowflake/snowpipe/sql";
+import { onlyResource, resourcesOf, synthJson, testStack } from "../../support/synth";
 
 describe("StorageIntegration", () => {
   const base: StorageIntegrationProps = {

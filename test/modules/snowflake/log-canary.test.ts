@@ -1,7 +1,7 @@
-import { LakehouseValidationError } from "../../modules/core/errors";
-import { LogCanary, LogCanaryProps } from "../../modules/snowflake/log-canary";
-import { TableCleaner, TableCleanerProps } from "../../modules/snowflake/table-cleaner";
-import { onlyResource, synthJson, testStack } from "../support/synth";
+import { LakehouseValidationError } from "../../../modules/core/errors";
+import { LogCanary, LogCanaryProps } from "../../../modules/snowflake/log-canary";
+import { TableCleaner, TableCleanerProps } from "../../../modules/snowflake/table-cleaner";
+import { onlyResource, synthJson, testStack } from "../../support/synth";
 
 // AlertStore / TenantAlertWriter: alert-store.test.ts; AccountMonitors: account-monitors.test.ts.
 const procedure = "LOGS_PROD.MONITORING.RAISE_ALERT_GLOBEX";

@@ -1,9 +1,9 @@
-import { KafkaIngest, KafkaIngestProps } from "../../modules/aws/kafka-ingest";
-import { LakehouseValidationError } from "../../modules/core/errors";
-import { LakehouseConfigInput } from "../../stacks/config/schema";
-import { parseConfig } from "../../stacks/config/load";
-import { MODULE_VERSIONS } from "../../modules/core/versions";
-import { onlyResource, resourcesOf, stampOf, statementsBySid, synthJson, synthWithMetadata, testStack } from "../support/synth";
+import { KafkaIngest, KafkaIngestProps } from "../../../modules/aws/kafka-ingest";
+import { LakehouseValidationError } from "../../../modules/core/errors";
+import { LakehouseConfigInput } from "../../../stacks/config/schema";
+import { parseConfig } from "../../../stacks/config/load";
+import { MODULE_VERSIONS } from "../../../modules/core/versions";
+import { onlyResource, resourcesOf, stampOf, statementsBySid, synthJson, synthWithMetadata, testStack } from "../../support/synth";
 
 const KEY = "arn:aws:kms:eu-west-1:111111111111:key/11111111-2222-3333-4444-555555555555";
 const TOPIC = "arn:aws:sns:eu-west-1:111111111111:acme-prod-lakehouse-alerts";

@@ -1,11 +1,11 @@
 import { readFileSync } from "node:fs";
-import { LogPuller, LogPullerProps } from "../../modules/aws/log-puller";
-import { pullerCode } from "../../modules/aws/log-puller/code";
-import { deterministicZip } from "../../modules/aws/lambda-zip";
-import { LakehouseValidationError } from "../../modules/core/errors";
-import { LakehouseConfigInput } from "../../stacks/config/schema";
-import { parseConfig } from "../../stacks/config/load";
-import { onlyResource, resourcesOf, statementsBySid, synthJson, testStack } from "../support/synth";
+import { LogPuller, LogPullerProps } from "../../../modules/aws/log-puller";
+import { pullerCode } from "../../../modules/aws/log-puller/code";
+import { deterministicZip } from "../../../modules/aws/lambda-zip";
+import { LakehouseValidationError } from "../../../modules/core/errors";
+import { LakehouseConfigInput } from "../../../stacks/config/schema";
+import { parseConfig } from "../../../stacks/config/load";
+import { onlyResource, resourcesOf, statementsBySid, synthJson, testStack } from "../../support/synth";
 
 const KEY = "arn:aws:kms:eu-west-1:111111111111:key/11111111-2222-3333-4444-555555555555";
 const TOPIC = "arn:aws:sns:eu-west-1:111111111111:acme-prod-lakehouse-alerts";

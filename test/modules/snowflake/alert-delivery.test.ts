@@ -1,6 +1,6 @@
-import { AlertTopic, AlertTopicProps } from "../../modules/aws/alert-topic";
-import { AlertDelivery, AlertDeliveryProps } from "../../modules/snowflake/alert-delivery";
-import { onlyResource, resourcesOf, statementsBySid, synthJson, testStack } from "../support/synth";
+import { AlertTopic, AlertTopicProps } from "../../../modules/aws/alert-topic";
+import { AlertDelivery, AlertDeliveryProps } from "../../../modules/snowflake/alert-delivery";
+import { onlyResource, resourcesOf, statementsBySid, synthJson, testStack } from "../../support/synth";
 
 describe("AlertTopic", () => {
   const base: AlertTopicProps = {

@@ -1,8 +1,8 @@
-import { AccessLogBucket } from "../../modules/aws/access-log-bucket";
-import { KmsKey } from "../../modules/aws/kms-key";
-import { SnowflakeAccessRole, SnowflakeAccessRoleProps } from "../../modules/aws/snowflake-access-role";
-import { LakehouseValidationError } from "../../modules/core/errors";
-import { onlyResource, statementsBySid, synthJson, testStack } from "../support/synth";
+import { AccessLogBucket } from "../../../modules/aws/access-log-bucket";
+import { KmsKey } from "../../../modules/aws/kms-key";
+import { SnowflakeAccessRole, SnowflakeAccessRoleProps } from "../../../modules/aws/snowflake-access-role";
+import { LakehouseValidationError } from "../../../modules/core/errors";
+import { onlyResource, statementsBySid, synthJson, testStack } from "../../support/synth";
 
 const KEY = "arn:aws:kms:eu-west-1:111111111111:key/11111111-2222-3333-4444-555555555555";
 

@@ -1,7 +1,7 @@
-import { KinesisStream, KinesisStreamProps } from "../../modules/aws/kinesis-stream";
-import { LakehouseValidationError } from "../../modules/core/errors";
-import { guardrailViolations } from "../../modules/core/guardrails";
-import { onlyResource, statementsBySid, synthJson, testStack } from "../support/synth";
+import { KinesisStream, KinesisStreamProps } from "../../../modules/aws/kinesis-stream";
+import { LakehouseValidationError } from "../../../modules/core/errors";
+import { guardrailViolations } from "../../../modules/core/guardrails";
+import { onlyResource, statementsBySid, synthJson, testStack } from "../../support/synth";
 
 const KEY = "arn:aws:kms:eu-west-1:111111111111:key/11111111-2222-3333-4444-555555555555";
 const TOPIC = "arn:aws:sns:eu-west-1:111111111111:acme-prod-lakehouse-alerts";

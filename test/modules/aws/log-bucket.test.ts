@@ -1,9 +1,9 @@
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
-import { LakehouseValidationError } from "../../modules/core/errors";
-import { LogBucket, LogBucketProps } from "../../modules/aws/log-bucket";
-import { MODULE_VERSIONS } from "../../modules/core/versions";
-import { onlyResource, resourcesOf, stampOf, statementsBySid, synthJson, synthWithMetadata, testStack } from "../support/synth";
+import { LakehouseValidationError } from "../../../modules/core/errors";
+import { LogBucket, LogBucketProps } from "../../../modules/aws/log-bucket";
+import { MODULE_VERSIONS } from "../../../modules/core/versions";
+import { onlyResource, resourcesOf, stampOf, statementsBySid, synthJson, synthWithMetadata, testStack } from "../../support/synth";
 
 const KEY = "arn:aws:kms:eu-west-1:111111111111:key/11111111-2222-3333-4444-555555555555";
 const VAULT_KEY = "arn:aws:kms:eu-west-1:111111111111:key/66666666-7777-8888-9999-000000000000";
