@@ -7,6 +7,7 @@ import { awsFootprints } from "../stacks/config/quotas";
 import { LakehouseConfigInput } from "../stacks/config/schema";
 import { resolveConfig } from "../stacks/config/resolve";
 import { PLATFORM_OUTPUTS, TENANT_OUTPUTS } from "../stacks/outputs";
+import { minimalConfig } from "./support/fixtures";
 import { SynthJson, onlyResource, resourcesOf, stampOf, statementsBySid } from "./support/synth";
 
 const DEFAULT = loadConfigFile(join(__dirname, "..", "examples", "default", "lakehouse.yaml"));
@@ -721,11 +722,7 @@ describe("a backup kept in another region", () => {
 describe("provider version constraints", () => {
   const withVersions = (providerVersions?: Record<string, string>) =>
     synthAll(
-      parseConfig({
-        organization: "acme",
-        environments: [{ name: "prod", awsAccountId: "111111111111", providerVersions, snowflakeAccounts: [{ region: "us-east-1", organization: "O", account: "A" }] }],
-        tenants: [{ id: "globex", region: "us-east-1", sources: [{ name: "okta", delivery: { kind: "puller" }, eventTimeField: "published" }] }],
-      }),
+      parseConfig(minimalConfig({ environment: { providerVersions } })),
     );
 
   test("by default AWS takes any 6.x from 6.34 and Snowflake exactly 2.11.0, in every stack", () => {
@@ -751,10 +748,8 @@ describe("backfill warehouse settings", () => {
   test("defaults.backfillWarehouse sets the size, quota and idle time of every account's backfill warehouse", () => {
     const { platform } = synthAll(
       parseConfig({
-        organization: "acme",
-        environments: [{ name: "prod", awsAccountId: "111111111111", snowflakeAccounts: [{ region: "us-east-1", organization: "O", account: "A", role: "DEPLOYER" }] }],
+        ...minimalConfig({ environment: { snowflakeAccounts: [{ region: "us-east-1", organization: "O", account: "A", role: "DEPLOYER" }] } }),
         defaults: { backfillWarehouse: { size: "MEDIUM", monthlyCreditQuota: 300, autoSuspendSeconds: 120 } },
-        tenants: [{ id: "globex", region: "us-east-1", sources: [{ name: "okta", delivery: { kind: "puller" }, eventTimeField: "published" }] }],
       }),
     );
     const p = platform["platform-prod"];
@@ -766,18 +761,7 @@ describe("backfill warehouse settings", () => {
 
 describe("stacks with an S3 backend", () => {
   test("each stack has its own key, encryption and S3-native locking", () => {
-    const config: LakehouseConfigInput = {
-      organization: "acme",
-      environments: [
-        {
-          name: "prod",
-          awsAccountId: "111111111111",
-          backend: { kind: "s3", bucket: "acme-terraform-state", region: "us-east-1", keyPrefix: "lakehouse" },
-          snowflakeAccounts: [{ region: "us-east-1", organization: "O", account: "A" }],
-        },
-      ],
-      tenants: [{ id: "globex", region: "us-east-1", sources: [{ name: "okta", delivery: { kind: "puller" }, eventTimeField: "published" }] }],
-    };
+    const config = minimalConfig({ environment: { backend: { kind: "s3", bucket: "acme-terraform-state", region: "us-east-1", keyPrefix: "lakehouse" } } });
     const { tenants, platform } = synthAll(parseConfig(config));
     expect(tenants["tenant-globex-prod"].terraform.backend).toEqual({
       s3: { bucket: "acme-terraform-state", key: "lakehouse/tenant-globex-prod.tfstate", region: "us-east-1", encrypt: true, use_lockfile: true },
@@ -857,23 +841,17 @@ describe("firehose sources in a tenant stack", () => {
   });
 
   test("a direct-PUT source: no Kinesis stream, the delivery stream's buffer encrypted with the tenant key, writerRoleArns kept", () => {
-    const config = parseConfig({
-      organization: "acme",
-      environments: [{ name: "prod", awsAccountId: "111111111111", snowflakeAccounts: [{ region: "us-east-1", organization: "O", account: "A" }] }],
-      tenants: [
-        {
-          id: "globex",
-          region: "us-east-1",
-          sources: [
-            {
-              name: "vpc_flow",
-              delivery: { kind: "firehose", writerRoleArns: ["arn:aws:iam::111111111111:role/legacy-writer"], firehose: { source: "direct-put", bufferIntervalSeconds: 120 } },
-              eventTimeField: "start",
-            },
-          ],
-        },
-      ],
-    } satisfies LakehouseConfigInput);
+    const config = parseConfig(
+      minimalConfig({
+        sources: [
+          {
+            name: "vpc_flow",
+            delivery: { kind: "firehose", writerRoleArns: ["arn:aws:iam::111111111111:role/legacy-writer"], firehose: { source: "direct-put", bufferIntervalSeconds: 120 } },
+            eventTimeField: "start",
+          },
+        ],
+      }),
+    );
     const json = synthAll(config).tenants["tenant-globex-prod"];
     expect(resourcesOf(json, "aws_kinesis_stream")).toEqual([]);
     const delivery = onlyResource(json, "aws_kinesis_firehose_delivery_stream");

@@ -6,9 +6,7 @@ import { LakehouseValidationError } from "../../../modules/core/errors";
 import { LakehouseConfigInput } from "../../../stacks/config/schema";
 import { parseConfig } from "../../../stacks/config/load";
 import { onlyResource, resourcesOf, statementsBySid, synthJson, testStack } from "../../support/synth";
-
-const KEY = "arn:aws:kms:eu-west-1:111111111111:key/11111111-2222-3333-4444-555555555555";
-const TOPIC = "arn:aws:sns:eu-west-1:111111111111:acme-prod-lakehouse-alerts";
+import { ALERT_TOPIC_ARN as TOPIC, KMS_KEY_ARN as KEY } from "../../support/fixtures";
 
 describe("LogPuller", () => {
   const base: LogPullerProps = {

@@ -1,8 +1,7 @@
 import { SnowflakeAccessRole, SnowflakeAccessRoleProps } from "../../../modules/aws/snowflake-access-role";
 import { LakehouseValidationError } from "../../../modules/core/errors";
 import { onlyResource, statementsBySid, synthJson, testStack } from "../../support/synth";
-
-const KEY = "arn:aws:kms:eu-west-1:111111111111:key/11111111-2222-3333-4444-555555555555";
+import { KMS_KEY_ARN as KEY, OWNER_KMS_KEY_ARN as OWNER_KEY, SECOND_KMS_KEY_ARN as VAULT_KEY } from "../../support/fixtures";
 
 describe("SnowflakeAccessRole", () => {
   const base: SnowflakeAccessRoleProps = {
@@ -47,7 +46,6 @@ describe("SnowflakeAccessRole", () => {
   });
 
   test("a bucket of another account: its key only through S3 (kms:ViaService, kms:Decrypt only); with SSE-S3 (no key) nothing is decrypted", () => {
-    const OWNER_KEY = "arn:aws:kms:us-east-1:333333333333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
     const org = { ...base, bucketArn: "arn:aws:s3:::hooli-org-trail-333333333333", prefixes: ["AWSLogs/o-h00l1xyz12/"] };
     const keyed = testStack();
     new SnowflakeAccessRole(keyed, "Role", { ...org, kmsKeyArn: OWNER_KEY, kmsViaService: "s3.us-east-1.amazonaws.com" });
@@ -77,7 +75,6 @@ describe("SnowflakeAccessRole", () => {
   });
   test("with a backup vault: the same prefixes of the vault, decrypted with the vault's key, in statements of their own", () => {
     const stack = testStack();
-    const VAULT_KEY = "arn:aws:kms:eu-west-1:111111111111:key/66666666-7777-8888-9999-000000000000";
     new SnowflakeAccessRole(stack, "Role", { ...base, backup: { bucketArn: "arn:aws:s3:::acme-prod-globex-backup", kmsKeyArn: VAULT_KEY } });
     const s = statementsBySid(onlyResource(synthJson(stack), "aws_iam_role_policy").policy);
     expect(s.ReadObjectsUnderPrefixes.Resource).toEqual(["arn:aws:s3:::acme-prod-globex-logs/okta/*"]);

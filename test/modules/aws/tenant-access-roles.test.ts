@@ -1,8 +1,8 @@
 import { TenantAccessRoles, TenantAccessRolesProps } from "../../../modules/aws/tenant-access-roles";
 import { resourcesOf, statementsBySid, synthJson, testStack } from "../../support/synth";
+import { KMS_KEY_ARN as KEY, SECOND_KMS_KEY_ARN as VAULT_KEY } from "../../support/fixtures";
 
 describe("TenantAccessRoles (AWS)", () => {
-  const KEY = "arn:aws:kms:eu-west-1:111111111111:key/11111111-2222-3333-4444-555555555555";
   const ANALYST = "arn:aws:iam::111111111111:role/globex-analyst";
   const base: TenantAccessRolesProps = { namePrefix: "acme-prod-globex", accountId: "111111111111", bucketArn: "arn:aws:s3:::acme-logs", prefixes: ["okta/", "cloudtrail/"], kmsKeyArn: KEY };
 
@@ -43,7 +43,6 @@ describe("TenantAccessRoles (AWS)", () => {
 
   test("restore role (with a vault): the operators may list, read and restore the vault's objects and decrypt them, and keep progress in the tenant bucket; no write or delete in the vault", () => {
     const stack = testStack();
-    const VAULT_KEY = "arn:aws:kms:eu-west-1:111111111111:key/66666666-7777-8888-9999-000000000000";
     const roles = new TenantAccessRoles(stack, "Roles", { ...base, operators: ["arn:aws:iam::111111111111:role/soc-oncall"], restore: { vaultBucketArn: "arn:aws:s3:::acme-backup", vaultKmsKeyArn: VAULT_KEY } });
     const json = synthJson(stack);
     const s = statementsBySid(resourcesOf(json, "aws_iam_role_policy").find((p) => p.name === "restore-tenant-logs")!.policy);
