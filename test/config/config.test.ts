@@ -1,17 +1,17 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { ConfigSyntaxError, LakehouseValidationError } from "../modules/core/errors";
-import { lakehouseJsonSchema } from "../stacks/config/json-schema";
-import { loadConfigFile, parseConfig, parseConfigYaml } from "../stacks/config/load";
-import { resolveConfig } from "../stacks/config/resolve";
-import { LakehouseConfigInput } from "../stacks/config/schema";
-import { buildLakehouse } from "../stacks/app";
-import { configWarnings } from "../stacks/config/warnings";
+import { ConfigSyntaxError, LakehouseValidationError } from "../../modules/core/errors";
+import { lakehouseJsonSchema } from "../../stacks/config/json-schema";
+import { loadConfigFile, parseConfig, parseConfigYaml } from "../../stacks/config/load";
+import { resolveConfig } from "../../stacks/config/resolve";
+import { LakehouseConfigInput } from "../../stacks/config/schema";
+import { buildLakehouse } from "../../stacks/app";
+import { configWarnings } from "../../stacks/config/warnings";
 import { TerraformStack, Testing } from "cdktf";
-import { OKTA_PULLER, OWNER_KMS_KEY_ARN, minimalConfig } from "./support/fixtures";
-import { resourcesOf } from "./support/synth";
+import { OKTA_PULLER, OWNER_KMS_KEY_ARN, minimalConfig } from "../support/fixtures";
+import { resourcesOf } from "../support/synth";
 
-const DEFAULT = join(__dirname, "..", "examples", "default", "lakehouse.yaml");
+const DEFAULT = join(__dirname, "..", "..", "examples", "default", "lakehouse.yaml");
 
 /** The minimal config with a second source, a native CloudTrail delivery. */
 function valid(): LakehouseConfigInput {
@@ -642,7 +642,7 @@ describe("lakehouse config", () => {
   });
 
   test("the committed JSON Schema is the one generated from the zod schema", () => {
-    const committed = JSON.parse(readFileSync(join(__dirname, "..", "schema", "lakehouse.schema.json"), "utf8"));
+    const committed = JSON.parse(readFileSync(join(__dirname, "..", "..", "schema", "lakehouse.schema.json"), "utf8"));
     expect(committed).toEqual(lakehouseJsonSchema());
     // Editors catch at least the shape: required fields and the region list.
     expect(committed.required).toEqual(expect.arrayContaining(["organization", "environments", "tenants"]));
