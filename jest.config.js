@@ -23,6 +23,7 @@ const common = {
   testEnvironment: "node",
   roots: ["<rootDir>/test"],
   transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022" } }] },
+  setupFilesAfterEnv: ["<rootDir>/test/support/jest-setup.ts"],
   modulePathIgnorePatterns: ["<rootDir>/dist/"],
 };
 
