@@ -26,6 +26,25 @@ function synthAll(config = DEFAULT) {
   };
 }
 
+/** Freezes a synthesized stack's JSON, so a test that would change what the next one reads fails instead. */
+function frozen<T>(value: T): T {
+  if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
+    for (const v of Object.values(value)) frozen(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+let defaultSynth: ReturnType<typeof synthAll> | undefined;
+/** The default config's stacks, synthesized once for the describe blocks of this file that read them (frozen JSON). */
+function synthDefault(): ReturnType<typeof synthAll> {
+  if (!defaultSynth) {
+    const synth = synthAll();
+    defaultSynth = { platform: frozen(synth.platform), tenants: frozen(synth.tenants), built: synth.built };
+  }
+  return defaultSynth;
+}
+
 /** The one resource of a type that a tenant stack's log bucket (or its key, `LogKey`) owns, beside the backup vault's. */
 function tenantOwn(json: SynthJson, type: string, owner: "LogBucket" | "LogKey" = "LogBucket"): Record<string, unknown> {
   const own = Object.entries(json.resource[type] ?? {}).filter(([name]) => name.startsWith(`${owner}_`));
@@ -34,7 +53,7 @@ function tenantOwn(json: SynthJson, type: string, owner: "LogBucket" | "LogKey" 
 }
 
 describe("stacks from the default config", () => {
-  const { platform, tenants, built } = synthAll();
+  const { platform, tenants, built } = synthDefault();
 
   test("one platform stack per environment and one stack per tenant per environment", () => {
     expect(Object.keys(platform)).toEqual(["platform-prod"]);
@@ -594,7 +613,7 @@ describe("stacks from the default config", () => {
 const ref = (type: string, owner: string, attribute: string) => expect.stringMatching(new RegExp(`^\\$\\{${type}\\.${owner}_[0-9A-F]{8}\\.${attribute}\\}$`));
 
 describe("stack outputs (docs/outputs.md)", () => {
-  const { platform, tenants } = synthAll();
+  const { platform, tenants } = synthDefault();
   const resolved = new Map(resolveConfig(DEFAULT).environments.flatMap((e) => e.tenants.map((t) => [t.stackName, t] as const)));
   const valueOf = (json: SynthJson, name: string) => json.output?.[name]?.value as Record<string, Record<string, unknown>>;
 
@@ -803,7 +822,7 @@ describe("token stack traces during synth", () => {
 });
 
 describe("firehose sources in a tenant stack", () => {
-  const { tenants } = synthAll();
+  const { tenants } = synthDefault();
   const umbrella = tenants["tenant-umbrella-prod"];
 
   test("the default example's edr source: Kinesis (only the collector puts, only the delivery role reads) into Firehose into edr/", () => {
