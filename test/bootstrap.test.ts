@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { main } from "../cli/lakehouse";
@@ -10,20 +10,13 @@ import { loadConfigFile } from "../stacks/config/load";
 import { EXAMPLES, EXAMPLE_BOOTSTRAPS } from "../tools/examples";
 import { AccessModel, NEEDS, Need, mayUseAccountAdmin, needsOf, sqlNeeds, stackResources } from "./support/snowflake-privileges";
 import { ScriptedAnswer, startFakeSqlApi } from "./support/fake-sql-api";
+import { exampleStacks } from "./support/examples";
 
 const DEFAULT_CONFIG = join(__dirname, "..", "examples", "default", "lakehouse.yaml");
 
-/** Every stack of an example, synthesized as its entry point builds it (guardrails enforced). */
+/** Every stack of an example, synthesized as its entry point builds it (guardrails enforced; once per worker, test/support/examples.ts). */
 function synthesized(example: string): Record<string, { resource?: Record<string, Record<string, Record<string, unknown>>> }> {
-  const root = mkdtempSync(join(tmpdir(), "bootstrap-"));
-  try {
-    const outdir = join(root, "out");
-    EXAMPLES[example](outdir);
-    const dir = join(outdir, "stacks");
-    return Object.fromEntries(readdirSync(dir).map((s) => [s, JSON.parse(readFileSync(join(dir, s, "cdk.tf.json"), "utf8"))]));
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+  return exampleStacks(example);
 }
 
 const describeNeed = (n: Need) => `${n.role} needs ${n.privilege}${n.grantOption ? " WITH GRANT OPTION" : ""} on ${"name" in n.on ? `${n.on.type} ${n.on.name}` : "ACCOUNT"}${n.direct ? " (granted to it directly)" : ""} — ${n.why} [${n.doc}]`;

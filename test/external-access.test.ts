@@ -2,6 +2,7 @@ import { parseConfig } from "../stacks/config/load";
 import { resolveConfig } from "../stacks/config/resolve";
 import { LakehouseConfigInput } from "../stacks/config/schema";
 import { externalAccess, externalAccessText } from "../stacks/external-access";
+import { OWNER_KMS_KEY_ARN } from "./support/fixtures";
 
 /**
  * What `lakehouse external-access` prints (stacks/external-access.ts), as data. Whether the printed
@@ -49,7 +50,7 @@ describe("externalAccess", () => {
     const [plain] = externalAccess(resolveConfig(parseConfig(config([trail("trail", "AWSLogs/")]))));
     expect(plain.key).toBeUndefined();
     expect(externalAccessText([plain])).toContain("2. An event notification on the bucket");
-    const keyArn = "arn:aws:kms:us-east-1:333333333333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    const keyArn = OWNER_KMS_KEY_ARN;
     const [keyed] = externalAccess(resolveConfig(parseConfig(config([trail("trail", "AWSLogs/", { kmsKeyArn: keyArn })]))));
     expect(keyed.key).toEqual({
       arn: keyArn,

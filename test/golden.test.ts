@@ -1,7 +1,7 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { EXAMPLES } from "../tools/examples";
+import { exampleStackTexts } from "./support/examples";
 
 /**
  * Golden synthesized JSON of every example, committed under test/golden/, so every pull request shows
@@ -10,17 +10,10 @@ import { EXAMPLES } from "../tools/examples";
 const GOLDEN = join(__dirname, "golden");
 const UPDATE = process.env.UPDATE_GOLDEN === "1";
 
-function stacksIn(outdir: string): Record<string, string> {
-  const dir = join(outdir, "stacks");
-  return Object.fromEntries(readdirSync(dir).sort().map((s) => [s, readFileSync(join(dir, s, "cdk.tf.json"), "utf8")]));
-}
-
 describe.each(Object.keys(EXAMPLES))("golden synth of example %s", (example) => {
-  const outdir = join(mkdtempSync(join(tmpdir(), "golden-")), "out");
-  EXAMPLES[example](outdir);
-  const actual = stacksIn(outdir);
+  // Synthesized as its entry point does, once per worker (test/support/examples.ts).
+  const actual = exampleStackTexts(example);
   const goldenDir = join(GOLDEN, example);
-  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
   if (UPDATE) {
     test("golden files rewritten", () => {

@@ -1,7 +1,5 @@
 import { join } from "node:path";
 import { Parser } from "node-sql-parser";
-import { Testing } from "cdktf";
-import { buildDirectExample } from "../examples/direct-modules/main";
 import { flattenStatement } from "../modules/snowflake/record-flattener/sql";
 import { ViewDefinition, parseViewDefinition, selectListProblem } from "../modules/snowflake/semi-structured-table/sql";
 import { CopyStatementParts, EVENT_TIME_FLOOR, LOG_TABLE_COLUMNS, backfillCopyStatement, copyStatement, copyTransformation, eventTimeExpression, loadColumns } from "../modules/snowflake/snowpipe/sql";
@@ -14,8 +12,8 @@ import { backfillSqlSamples } from "../cli/backfill/sql-samples";
 import { backfillTarget } from "../cli/backfill/target";
 import { renderBound } from "../cli/backfill/sql";
 import { FakeSnowflake, MemoryLister, SimulatedCrash } from "./support/backfill-fakes";
-import { buildLakehouse } from "../stacks/synth/build";
 import { loadConfigFile } from "../stacks/config/load";
+import { exampleStacks } from "./support/examples";
 import { SynthJson, resourcesOf } from "./support/synth";
 import { restoreSqlSamples } from "../tools/restore-sql";
 
@@ -26,10 +24,8 @@ import { restoreSqlSamples } from "../tools/restore-sql";
  * which .ci/run runs over every SQL string of every synthesized example.
  */
 function allStackJson(): SynthJson[] {
-  const app = Testing.app();
-  const { platform, tenants } = buildLakehouse(app, loadConfigFile(join(__dirname, "..", "examples", "default", "lakehouse.yaml")));
-  const direct = buildDirectExample(Testing.app());
-  return [...platform, ...tenants, direct].map((s) => JSON.parse(Testing.synth(s)) as SynthJson);
+  // As each example's entry point synthesizes it, once per worker (test/support/examples.ts); the direct-modules example is one stack, last.
+  return [...Object.values(exampleStacks<SynthJson>("default")), ...Object.values(exampleStacks<SynthJson>("direct-modules"))];
 }
 
 const parser = new Parser();

@@ -7,6 +7,7 @@ import { awsFootprints } from "../stacks/config/quotas";
 import { LakehouseConfigInput } from "../stacks/config/schema";
 import { resolveConfig } from "../stacks/config/resolve";
 import { PLATFORM_OUTPUTS, TENANT_OUTPUTS } from "../stacks/outputs";
+import { minimalConfig } from "./support/fixtures";
 import { SynthJson, onlyResource, resourcesOf, stampOf, statementsBySid } from "./support/synth";
 
 const DEFAULT = loadConfigFile(join(__dirname, "..", "examples", "default", "lakehouse.yaml"));
@@ -25,6 +26,25 @@ function synthAll(config = DEFAULT) {
   };
 }
 
+/** Freezes a synthesized stack's JSON, so a test that would change what the next one reads fails instead. */
+function frozen<T>(value: T): T {
+  if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
+    for (const v of Object.values(value)) frozen(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+let defaultSynth: ReturnType<typeof synthAll> | undefined;
+/** The default config's stacks, synthesized once for the describe blocks of this file that read them (frozen JSON). */
+function synthDefault(): ReturnType<typeof synthAll> {
+  if (!defaultSynth) {
+    const synth = synthAll();
+    defaultSynth = { platform: frozen(synth.platform), tenants: frozen(synth.tenants), built: synth.built };
+  }
+  return defaultSynth;
+}
+
 /** The one resource of a type that a tenant stack's log bucket (or its key, `LogKey`) owns, beside the backup vault's. */
 function tenantOwn(json: SynthJson, type: string, owner: "LogBucket" | "LogKey" = "LogBucket"): Record<string, unknown> {
   const own = Object.entries(json.resource[type] ?? {}).filter(([name]) => name.startsWith(`${owner}_`));
@@ -33,7 +53,7 @@ function tenantOwn(json: SynthJson, type: string, owner: "LogBucket" | "LogKey" 
 }
 
 describe("stacks from the default config", () => {
-  const { platform, tenants, built } = synthAll();
+  const { platform, tenants, built } = synthDefault();
 
   test("one platform stack per environment and one stack per tenant per environment", () => {
     expect(Object.keys(platform)).toEqual(["platform-prod"]);
@@ -593,7 +613,7 @@ describe("stacks from the default config", () => {
 const ref = (type: string, owner: string, attribute: string) => expect.stringMatching(new RegExp(`^\\$\\{${type}\\.${owner}_[0-9A-F]{8}\\.${attribute}\\}$`));
 
 describe("stack outputs (docs/outputs.md)", () => {
-  const { platform, tenants } = synthAll();
+  const { platform, tenants } = synthDefault();
   const resolved = new Map(resolveConfig(DEFAULT).environments.flatMap((e) => e.tenants.map((t) => [t.stackName, t] as const)));
   const valueOf = (json: SynthJson, name: string) => json.output?.[name]?.value as Record<string, Record<string, unknown>>;
 
@@ -721,11 +741,7 @@ describe("a backup kept in another region", () => {
 describe("provider version constraints", () => {
   const withVersions = (providerVersions?: Record<string, string>) =>
     synthAll(
-      parseConfig({
-        organization: "acme",
-        environments: [{ name: "prod", awsAccountId: "111111111111", providerVersions, snowflakeAccounts: [{ region: "us-east-1", organization: "O", account: "A" }] }],
-        tenants: [{ id: "globex", region: "us-east-1", sources: [{ name: "okta", delivery: { kind: "puller" }, eventTimeField: "published" }] }],
-      }),
+      parseConfig(minimalConfig({ environment: { providerVersions } })),
     );
 
   test("by default AWS takes any 6.x from 6.34 and Snowflake exactly 2.11.0, in every stack", () => {
@@ -751,10 +767,8 @@ describe("backfill warehouse settings", () => {
   test("defaults.backfillWarehouse sets the size, quota and idle time of every account's backfill warehouse", () => {
     const { platform } = synthAll(
       parseConfig({
-        organization: "acme",
-        environments: [{ name: "prod", awsAccountId: "111111111111", snowflakeAccounts: [{ region: "us-east-1", organization: "O", account: "A", role: "DEPLOYER" }] }],
+        ...minimalConfig({ environment: { snowflakeAccounts: [{ region: "us-east-1", organization: "O", account: "A", role: "DEPLOYER" }] } }),
         defaults: { backfillWarehouse: { size: "MEDIUM", monthlyCreditQuota: 300, autoSuspendSeconds: 120 } },
-        tenants: [{ id: "globex", region: "us-east-1", sources: [{ name: "okta", delivery: { kind: "puller" }, eventTimeField: "published" }] }],
       }),
     );
     const p = platform["platform-prod"];
@@ -766,18 +780,7 @@ describe("backfill warehouse settings", () => {
 
 describe("stacks with an S3 backend", () => {
   test("each stack has its own key, encryption and S3-native locking", () => {
-    const config: LakehouseConfigInput = {
-      organization: "acme",
-      environments: [
-        {
-          name: "prod",
-          awsAccountId: "111111111111",
-          backend: { kind: "s3", bucket: "acme-terraform-state", region: "us-east-1", keyPrefix: "lakehouse" },
-          snowflakeAccounts: [{ region: "us-east-1", organization: "O", account: "A" }],
-        },
-      ],
-      tenants: [{ id: "globex", region: "us-east-1", sources: [{ name: "okta", delivery: { kind: "puller" }, eventTimeField: "published" }] }],
-    };
+    const config = minimalConfig({ environment: { backend: { kind: "s3", bucket: "acme-terraform-state", region: "us-east-1", keyPrefix: "lakehouse" } } });
     const { tenants, platform } = synthAll(parseConfig(config));
     expect(tenants["tenant-globex-prod"].terraform.backend).toEqual({
       s3: { bucket: "acme-terraform-state", key: "lakehouse/tenant-globex-prod.tfstate", region: "us-east-1", encrypt: true, use_lockfile: true },
@@ -819,7 +822,7 @@ describe("token stack traces during synth", () => {
 });
 
 describe("firehose sources in a tenant stack", () => {
-  const { tenants } = synthAll();
+  const { tenants } = synthDefault();
   const umbrella = tenants["tenant-umbrella-prod"];
 
   test("the default example's edr source: Kinesis (only the collector puts, only the delivery role reads) into Firehose into edr/", () => {
@@ -857,23 +860,17 @@ describe("firehose sources in a tenant stack", () => {
   });
 
   test("a direct-PUT source: no Kinesis stream, the delivery stream's buffer encrypted with the tenant key, writerRoleArns kept", () => {
-    const config = parseConfig({
-      organization: "acme",
-      environments: [{ name: "prod", awsAccountId: "111111111111", snowflakeAccounts: [{ region: "us-east-1", organization: "O", account: "A" }] }],
-      tenants: [
-        {
-          id: "globex",
-          region: "us-east-1",
-          sources: [
-            {
-              name: "vpc_flow",
-              delivery: { kind: "firehose", writerRoleArns: ["arn:aws:iam::111111111111:role/legacy-writer"], firehose: { source: "direct-put", bufferIntervalSeconds: 120 } },
-              eventTimeField: "start",
-            },
-          ],
-        },
-      ],
-    } satisfies LakehouseConfigInput);
+    const config = parseConfig(
+      minimalConfig({
+        sources: [
+          {
+            name: "vpc_flow",
+            delivery: { kind: "firehose", writerRoleArns: ["arn:aws:iam::111111111111:role/legacy-writer"], firehose: { source: "direct-put", bufferIntervalSeconds: 120 } },
+            eventTimeField: "start",
+          },
+        ],
+      }),
+    );
     const json = synthAll(config).tenants["tenant-globex-prod"];
     expect(resourcesOf(json, "aws_kinesis_stream")).toEqual([]);
     const delivery = onlyResource(json, "aws_kinesis_firehose_delivery_stream");

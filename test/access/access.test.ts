@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { packageRoot } from "../../modules/core/package-root";
 import { loadConfigFile } from "../../stacks/config/load";
 import { resolveConfig } from "../../stacks/config/resolve";
-import { EXAMPLES, synthExamples } from "../../tools/examples";
+import { EXAMPLES } from "../../tools/examples";
+import { writeExamples } from "../support/examples";
 import { coverageCases } from "./coverage";
 import { decide, mismatch } from "./evaluator";
 import { statementsOf } from "./world";
@@ -25,7 +26,8 @@ const CONFIGS: Record<string, string | undefined> = {
 };
 
 const root = mkdtempSync(join(tmpdir(), "access-"));
-const outdirs = synthExamples(root);
+// Every example as its entry point synthesizes it, once per worker (test/support/examples.ts).
+const outdirs = writeExamples(root);
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const examples: ExampleUnderTest[] = Object.keys(EXAMPLES).map((name) => {

@@ -188,10 +188,13 @@ function twoAccounts(): LakehouseConfigInput {
   } as LakehouseConfigInput;
 }
 
+/** Each config's stacks, synthesized once for the whole file (the tests only read them). */
+const defaultStacks = lazy(() => stacksOf(DEFAULT));
+const twoAccountStacks = lazy(() => stacksOf(parseConfig(twoAccounts())));
+
 // ---------------------------------------------------------------- item 5
 
 describe("item 5: a Snowflake access role is assumed only with the external id Snowflake generated for its integration", () => {
-  const defaultStacks = lazy(() => stacksOf(DEFAULT));
   const tenantStacks = () => defaultStacks().filter((s) => s.name.startsWith("tenant-"));
 
   test("no storage integration sets its external id: Snowflake generates it, and the role trusts what DESCRIBE says", () => {
@@ -264,11 +267,11 @@ describe("item 6: a principal that tags itself lakehouse:tenant gets no tenant's
 
   test("in the default example, no tenant role trusts a tag", async () => {
     // Every tenant names its operators (ops and restore roles), initech and hooli their readers too: 2 + 3 + 2 + 3 roles.
-    expect(await selfTagged(stacksOf(DEFAULT))).toBe(10);
+    expect(await selfTagged(defaultStacks())).toBe(10);
   });
 
   test("with named readers and operators: the named role gets in, a self-tagged one does not, nor another tenant's reader", async () => {
-    const stacks = stacksOf(parseConfig(twoAccounts()));
+    const stacks = twoAccountStacks();
     // globex: read, ops, restore; hooli: read.
     expect(await selfTagged(stacks)).toBe(4);
     const globex = stacks.find((s) => s.name === "tenant-globex-prod")!;
@@ -291,7 +294,7 @@ describe("item 6: a principal that tags itself lakehouse:tenant gets no tenant's
 // ---------------------------------------------------------------- item 8
 
 describe("item 8: a read-only plan role refreshes the backup vault; the vault is applied as a role it trusts", () => {
-  const stacks = lazy(() => stacksOf(parseConfig(twoAccounts())));
+  const stacks = twoAccountStacks;
   const globex = () => stacks().find((s) => s.name === "tenant-globex-prod")!;
   const hooli = () => stacks().find((s) => s.name === "tenant-hooli-prod")!;
   const vaultOf = (stack: Stack) => {
@@ -331,7 +334,7 @@ describe("item 8: a read-only plan role refreshes the backup vault; the vault is
 // ---------------------------------------------------------------- item 11
 
 describe("item 11: a tenant in an AWS account of its own", () => {
-  const stacks = lazy(() => stacksOf(parseConfig(twoAccounts())));
+  const stacks = twoAccountStacks;
   const hooliStack = () => stacks().find((s) => s.name === "tenant-hooli-prod")!;
 
   test("its stack's providers assume the deploy role there (the plan role for a read-only plan) and allow only that account", () => {

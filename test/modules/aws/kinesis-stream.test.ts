@@ -1,10 +1,9 @@
-import { KinesisStream, KinesisStreamProps } from "../../modules/aws/kinesis-stream";
-import { LakehouseValidationError } from "../../modules/core/errors";
-import { guardrailViolations } from "../../modules/core/guardrails";
-import { onlyResource, statementsBySid, synthJson, testStack } from "../support/synth";
+import { KinesisStream, KinesisStreamProps } from "../../../modules/aws/kinesis-stream";
+import { LakehouseValidationError } from "../../../modules/core/errors";
+import { guardrailViolations } from "../../../modules/core/guardrails";
+import { onlyResource, statementsBySid, synthJson, testStack } from "../../support/synth";
+import { ALERT_TOPIC_ARN as TOPIC, KMS_KEY_ARN as KEY } from "../../support/fixtures";
 
-const KEY = "arn:aws:kms:eu-west-1:111111111111:key/11111111-2222-3333-4444-555555555555";
-const TOPIC = "arn:aws:sns:eu-west-1:111111111111:acme-prod-lakehouse-alerts";
 const PRODUCER = "arn:aws:iam::111111111111:role/umbrella-edr-collector";
 const CONSUMER = "arn:aws:iam::111111111111:role/acme-prod-umbrella-edr-stream";
 

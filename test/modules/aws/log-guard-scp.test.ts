@@ -1,5 +1,5 @@
-import { LogGuardScp, LogGuardScpProps, SCP_MAX_CHARACTERS } from "../../modules/aws/log-guard-scp";
-import { resourcesOf, statementsBySid, synthJson, testStack } from "../support/synth";
+import { LogGuardScp, LogGuardScpProps, SCP_MAX_CHARACTERS } from "../../../modules/aws/log-guard-scp";
+import { resourcesOf, statementsBySid, synthJson, testStack } from "../../support/synth";
 
 const base: LogGuardScpProps = {
   name: "acme-prod-log-guard",

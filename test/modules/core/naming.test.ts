@@ -1,4 +1,4 @@
-import { bucketName, iamRoleName, limitedName, snowflakeName } from "../modules/core/naming";
+import { bucketName, iamRoleName, limitedName, snowflakeName } from "../../../modules/core/naming";
 
 describe("naming", () => {
   test("short names are the parts joined, unchanged", () => {

@@ -1,7 +1,7 @@
-import { AuditTrail, AuditTrailProps } from "../../modules/aws/audit-trail";
-import { onlyResource, synthJson, testStack } from "../support/synth";
+import { AuditTrail, AuditTrailProps } from "../../../modules/aws/audit-trail";
+import { onlyResource, synthJson, testStack } from "../../support/synth";
+import { KMS_KEY_ARN as KEY } from "../../support/fixtures";
 
-const KEY = "arn:aws:kms:us-east-1:111111111111:key/11111111-2222-3333-4444-555555555555";
 const base: AuditTrailProps = { name: "acme-prod-log-audit", bucketName: "acme-prod-audit", kmsKeyArn: KEY, protectedBucketPrefix: "acme-prod-" };
 
 describe("AuditTrail", () => {

@@ -1,32 +1,21 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { ConfigSyntaxError, LakehouseValidationError } from "../modules/core/errors";
-import { lakehouseJsonSchema } from "../stacks/config/json-schema";
-import { loadConfigFile, parseConfig, parseConfigYaml } from "../stacks/config/load";
-import { resolveConfig } from "../stacks/config/resolve";
-import { LakehouseConfigInput } from "../stacks/config/schema";
-import { buildLakehouse } from "../stacks/synth/build";
-import { configWarnings } from "../stacks/config/warnings";
+import { ConfigSyntaxError, LakehouseValidationError } from "../../modules/core/errors";
+import { lakehouseJsonSchema } from "../../stacks/config/json-schema";
+import { loadConfigFile, parseConfig, parseConfigYaml } from "../../stacks/config/load";
+import { resolveConfig } from "../../stacks/config/resolve";
+import { LakehouseConfigInput } from "../../stacks/config/schema";
+import { buildLakehouse } from "../../stacks/synth/build";
+import { configWarnings } from "../../stacks/config/warnings";
 import { TerraformStack, Testing } from "cdktf";
-import { resourcesOf } from "./support/synth";
+import { OKTA_PULLER, OWNER_KMS_KEY_ARN, minimalConfig } from "../support/fixtures";
+import { resourcesOf } from "../support/synth";
 
-const DEFAULT = join(__dirname, "..", "examples", "default", "lakehouse.yaml");
+const DEFAULT = join(__dirname, "..", "..", "examples", "default", "lakehouse.yaml");
 
+/** The minimal config with a second source, a native CloudTrail delivery. */
 function valid(): LakehouseConfigInput {
-  return {
-    organization: "acme",
-    environments: [{ name: "prod", awsAccountId: "111111111111", snowflakeAccounts: [{ region: "us-east-1", organization: "O", account: "A" }] }],
-    tenants: [
-      {
-        id: "globex",
-        region: "us-east-1",
-        sources: [
-          { name: "okta", delivery: { kind: "puller" }, eventTimeField: "published" },
-          { name: "cloudtrail", delivery: { kind: "native", servicePrincipal: "cloudtrail.amazonaws.com" }, eventTimeField: "Records[0].eventTime" },
-        ],
-      },
-    ],
-  };
+  return minimalConfig({ sources: [OKTA_PULLER, { name: "cloudtrail", delivery: { kind: "native", servicePrincipal: "cloudtrail.amazonaws.com" }, eventTimeField: "Records[0].eventTime" }] });
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the tests write malformed shapes on purpose
@@ -219,7 +208,7 @@ describe("lakehouse config", () => {
   });
 
   describe("existing buckets (sources[].existingBucket)", () => {
-    const ORG_TRAIL = { name: "globex-org-trail-333333333333", prefix: "AWSLogs/o-abcdef1234/", accountId: "333333333333", kmsKeyArn: "arn:aws:kms:us-east-1:333333333333:key/1234abcd-12ab-34cd-56ef-1234567890ab" };
+    const ORG_TRAIL = { name: "globex-org-trail-333333333333", prefix: "AWSLogs/o-abcdef1234/", accountId: "333333333333", kmsKeyArn: OWNER_KMS_KEY_ARN };
     const withOrgTrail = (c: Raw, extra: Record<string, unknown> = {}) => c.tenants[0].sources.push({ name: "org_trail", type: "cloudtrail", existingBucket: { ...ORG_TRAIL }, ...extra });
 
     test("a source on an existing bucket resolves to that bucket and prefix; nothing of it is the tenant's (no transitions)", () => {
@@ -653,7 +642,7 @@ describe("lakehouse config", () => {
   });
 
   test("the committed JSON Schema is the one generated from the zod schema", () => {
-    const committed = JSON.parse(readFileSync(join(__dirname, "..", "schema", "lakehouse.schema.json"), "utf8"));
+    const committed = JSON.parse(readFileSync(join(__dirname, "..", "..", "schema", "lakehouse.schema.json"), "utf8"));
     expect(committed).toEqual(lakehouseJsonSchema());
     // Editors catch at least the shape: required fields and the region list.
     expect(committed.required).toEqual(expect.arrayContaining(["organization", "environments", "tenants"]));

@@ -1,14 +1,10 @@
 import { readFileSync } from "node:fs";
-import { LogPuller, LogPullerProps } from "../../modules/aws/log-puller";
-import { pullerCode } from "../../modules/aws/log-puller/code";
-import { deterministicZip } from "../../modules/aws/lambda-zip";
-import { LakehouseValidationError } from "../../modules/core/errors";
-import { LakehouseConfigInput } from "../../stacks/config/schema";
-import { parseConfig } from "../../stacks/config/load";
-import { onlyResource, resourcesOf, statementsBySid, synthJson, testStack } from "../support/synth";
-
-const KEY = "arn:aws:kms:eu-west-1:111111111111:key/11111111-2222-3333-4444-555555555555";
-const TOPIC = "arn:aws:sns:eu-west-1:111111111111:acme-prod-lakehouse-alerts";
+import { LogPuller, LogPullerProps } from "../../../modules/aws/log-puller";
+import { pullerCode } from "../../../modules/aws/log-puller/code";
+import { deterministicZip } from "../../../modules/aws/lambda-zip";
+import { LakehouseValidationError } from "../../../modules/core/errors";
+import { onlyResource, resourcesOf, statementsBySid, synthJson, testStack } from "../../support/synth";
+import { ALERT_TOPIC_ARN as TOPIC, KMS_KEY_ARN as KEY } from "../../support/fixtures";
 
 describe("LogPuller", () => {
   const base: LogPullerProps = {
@@ -136,41 +132,5 @@ describe("LogPuller", () => {
       expect(err.where).toBe("test/Puller");
       expect(err.problems.find((p) => p.path === path)?.message).toMatch(message);
     }
-  });
-});
-
-describe("delivery: puller in config", () => {
-  const config = (delivery: Record<string, unknown>): LakehouseConfigInput => ({
-    organization: "acme",
-    environments: [{ name: "prod", awsAccountId: "111111111111", snowflakeAccounts: [{ region: "us-east-1", organization: "O", account: "A" }] }],
-    tenants: [{ id: "globex", region: "us-east-1", sources: [{ name: "okta", delivery: delivery as never, eventTimeField: "published" }] }],
-  });
-  const problems = (delivery: Record<string, unknown>) => {
-    try {
-      parseConfig(config(delivery));
-      return [];
-    } catch (e) {
-      if (e instanceof LakehouseValidationError) return e.problems.map((p) => `${p.path}: ${p.message}`);
-      throw e;
-    }
-  };
-  const at = "tenants[0].sources[0].delivery";
-
-  test("an okta puller with its org URL and a 1-10 minute schedule is valid", () => {
-    expect(problems({ kind: "puller", puller: "okta", scheduleMinutes: 10, options: { orgUrl: "https://globex.okta.com" } })).toEqual([]);
-  });
-
-  test("each puller's required options are named; another puller's options are refused", () => {
-    expect(problems({ kind: "puller", puller: "okta" })).toEqual([`${at}.options.orgUrl: required for the okta puller (https://<org>.okta.com)`]);
-    expect(problems({ kind: "puller", puller: "google-workspace", options: { orgUrl: "https://x.okta.com" } })).toEqual([
-      `${at}.options.subject: required for the google-workspace puller (the admin the service account impersonates)`,
-      `${at}.options.applications: required for the google-workspace puller (the Reports applications to pull)`,
-      `${at}.options.orgUrl: only for the okta puller`,
-    ]);
-  });
-
-  test("a schedule outside 1-10 minutes and puller fields on another kind are refused", () => {
-    expect(problems({ kind: "puller", puller: "okta", scheduleMinutes: 15, options: { orgUrl: "https://globex.okta.com" } })[0]).toMatch(/scheduleMinutes: must be 1-10 minutes/);
-    expect(problems({ kind: "firehose", puller: "okta", writerRoleArns: ["arn:aws:iam::111111111111:role/f"] })).toEqual([`${at}.puller: only for kind puller (this source is firehose)`]);
   });
 });

@@ -1,12 +1,8 @@
-import { KafkaIngest, KafkaIngestProps } from "../../modules/aws/kafka-ingest";
-import { LakehouseValidationError } from "../../modules/core/errors";
-import { LakehouseConfigInput } from "../../stacks/config/schema";
-import { parseConfig } from "../../stacks/config/load";
-import { MODULE_VERSIONS } from "../../modules/core/versions";
-import { onlyResource, resourcesOf, stampOf, statementsBySid, synthJson, synthWithMetadata, testStack } from "../support/synth";
-
-const KEY = "arn:aws:kms:eu-west-1:111111111111:key/11111111-2222-3333-4444-555555555555";
-const TOPIC = "arn:aws:sns:eu-west-1:111111111111:acme-prod-lakehouse-alerts";
+import { KafkaIngest, KafkaIngestProps } from "../../../modules/aws/kafka-ingest";
+import { LakehouseValidationError } from "../../../modules/core/errors";
+import { MODULE_VERSIONS } from "../../../modules/core/versions";
+import { onlyResource, resourcesOf, stampOf, statementsBySid, synthJson, synthWithMetadata, testStack } from "../../support/synth";
+import { ALERT_TOPIC_ARN as TOPIC, KMS_KEY_ARN as KEY } from "../../support/fixtures";
 
 describe("KafkaIngest", () => {
   const base: KafkaIngestProps = {
@@ -135,44 +131,5 @@ describe("KafkaIngest", () => {
       expect(err.where).toBe("test/Kafka");
       expect(err.problems.find((p) => p.path === path)?.message).toMatch(message);
     }
-  });
-});
-
-describe("delivery: kafka in config", () => {
-  const kafka = { bootstrapServers: ["b-1.redpanda.internal:9093"], topic: "firewall.events", auth: "scram-sha-512", vpc: { subnetIds: ["subnet-0a1b2c3d4e5f60718"], securityGroupIds: ["sg-0c1d2e3f405162738"] } };
-  const config = (delivery: Record<string, unknown>): LakehouseConfigInput => ({
-    organization: "acme",
-    environments: [{ name: "prod", awsAccountId: "111111111111", snowflakeAccounts: [{ region: "eu-west-1", organization: "O", account: "A" }] }],
-    tenants: [{ id: "initech", region: "eu-west-1", sources: [{ name: "firewall", delivery: delivery as never, eventTimeField: "timestamp" }] }],
-  });
-  const problems = (delivery: Record<string, unknown>) => {
-    try {
-      parseConfig(config(delivery));
-      return [];
-    } catch (e) {
-      if (e instanceof LakehouseValidationError) return e.problems.map((p) => `${p.path}: ${p.message}`);
-      throw e;
-    }
-  };
-  const at = "tenants[0].sources[0].delivery";
-
-  test("a kafka source with brokers, topic, auth and network, on a 1-10 minute schedule, is valid", () => {
-    expect(problems({ kind: "kafka", scheduleMinutes: 5, kafka })).toEqual([]);
-  });
-
-  test("kafka options on another kind, and puller options on kafka, are refused by path", () => {
-    expect(problems({ kind: "puller", puller: "okta", options: { orgUrl: "https://x.okta.com" }, kafka })).toEqual([`${at}.kafka: only for kind kafka (this source is puller)`]);
-    expect(problems({ kind: "kafka", kafka, puller: "okta" })).toEqual([`${at}.puller: only for kind puller (this source is kafka)`]);
-    expect(problems({ kind: "firehose", scheduleMinutes: 5, writerRoleArns: ["arn:aws:iam::111111111111:role/f"] })).toEqual([`${at}.scheduleMinutes: only for kinds puller and kafka (this source is firehose)`]);
-    expect(problems({ kind: "kafka", scheduleMinutes: 5, writerRoleArns: ["arn:aws:iam::111111111111:role/sink"] })).toEqual([`${at}.scheduleMinutes: needs delivery.kafka (without it the source only grants writerRoleArns)`]);
-  });
-
-  test("bad brokers, auth and network ids are named", () => {
-    expect(problems({ kind: "kafka", kafka: { ...kafka, bootstrapServers: ["nohost"], auth: "plain", vpc: { subnetIds: [], securityGroupIds: ["sg-x"] } } })).toEqual([
-      `${at}.kafka.bootstrapServers[0]: must be host:port`,
-      expect.stringMatching(new RegExp(`^${at.replace(/[[\].]/g, "\\$&")}\\.kafka\\.auth: `)),
-      `${at}.kafka.vpc.subnetIds: needs at least one subnet`,
-      `${at}.kafka.vpc.securityGroupIds[0]: must be a security group id (sg-…)`,
-    ]);
   });
 });

@@ -1,7 +1,7 @@
-import { AccountMonitors, AccountMonitorsProps, cronIntervalOf } from "../../modules/snowflake/account-monitors";
-import { alertStoreNames } from "../../modules/snowflake/alert-store";
-import { ACCOUNT_USAGE_LATENCY_MINUTES } from "../../modules/snowflake/account-monitors/sql";
-import { resourcesOf, synthJson, testStack } from "../support/synth";
+import { AccountMonitors, AccountMonitorsProps, cronIntervalOf } from "../../../modules/snowflake/account-monitors";
+import { alertStoreNames } from "../../../modules/snowflake/alert-store";
+import { ACCOUNT_USAGE_LATENCY_MINUTES } from "../../../modules/snowflake/account-monitors/sql";
+import { resourcesOf, synthJson, testStack } from "../../support/synth";
 
 const store = alertStoreNames("LOGS_PROD");
 const base: AccountMonitorsProps = { database: "LOGS_PROD", alertStore: store };

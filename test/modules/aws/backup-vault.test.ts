@@ -1,19 +1,17 @@
 import { TerraformOutput } from "cdktf";
-import { BackupVault, BackupVaultProps } from "../../modules/aws/backup-vault";
-import { LakehouseValidationError } from "../../modules/core/errors";
-import { guardrailViolations } from "../../modules/core/guardrails";
-import { MODULE_VERSIONS } from "../../modules/core/versions";
-import { SCHEMA_FILES, acceptedDeprecations, providerSchemasDir } from "../../tools/check-provider-schemas";
-import { checkStackAgainstSchemas, loadProviderSchemas } from "../../tools/provider-schema-check";
-import { onlyResource, resourcesOf, stampOf, statementsBySid, synthJson, synthWithMetadata, testStack } from "../support/synth";
+import { BackupVault, BackupVaultProps } from "../../../modules/aws/backup-vault";
+import { LakehouseValidationError } from "../../../modules/core/errors";
+import { guardrailViolations } from "../../../modules/core/guardrails";
+import { MODULE_VERSIONS } from "../../../modules/core/versions";
+import { SCHEMA_FILES, acceptedDeprecations, providerSchemasDir } from "../../../tools/check-provider-schemas";
+import { checkStackAgainstSchemas, loadProviderSchemas } from "../../../tools/provider-schema-check";
+import { onlyResource, resourcesOf, stampOf, statementsBySid, synthJson, synthWithMetadata, testStack } from "../../support/synth";
+import { ALERT_TOPIC_ARN as TOPIC, KMS_KEY_ARN as GLOBEX_KEY, SECOND_KMS_KEY_ARN as INITECH_KEY } from "../../support/fixtures";
 
 const ACCOUNT = "111111111111";
-const GLOBEX_KEY = "arn:aws:kms:eu-west-1:111111111111:key/11111111-2222-3333-4444-555555555555";
-const INITECH_KEY = "arn:aws:kms:eu-west-1:111111111111:key/66666666-7777-8888-9999-000000000000";
 const GLOBEX_RESTORE = "arn:aws:iam::111111111111:role/acme-prod-globex-restore";
 const INITECH_RESTORE = "arn:aws:iam::111111111111:role/acme-prod-initech-restore";
 const ADMIN = "arn:aws:iam::111111111111:role/acme-terraform";
-const TOPIC = "arn:aws:sns:eu-west-1:111111111111:acme-prod-lakehouse-alerts";
 const VAULT_ARN = "arn:aws:s3:::acme-prod-eu-west-1-backup";
 const REPLICATION_ROLE = "arn:aws:iam::111111111111:role/acme-prod-eu-west-1-backup-replication";
 

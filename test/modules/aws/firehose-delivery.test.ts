@@ -1,10 +1,9 @@
-import { FirehoseDelivery, FirehoseDeliveryProps } from "../../modules/aws/firehose-delivery";
-import { LakehouseValidationError } from "../../modules/core/errors";
-import { guardrailViolations } from "../../modules/core/guardrails";
-import { onlyResource, resourcesOf, statementsBySid, synthJson, testStack } from "../support/synth";
+import { FirehoseDelivery, FirehoseDeliveryProps } from "../../../modules/aws/firehose-delivery";
+import { LakehouseValidationError } from "../../../modules/core/errors";
+import { guardrailViolations } from "../../../modules/core/guardrails";
+import { onlyResource, resourcesOf, statementsBySid, synthJson, testStack } from "../../support/synth";
+import { ALERT_TOPIC_ARN as TOPIC, KMS_KEY_ARN as KEY } from "../../support/fixtures";
 
-const KEY = "arn:aws:kms:eu-west-1:111111111111:key/11111111-2222-3333-4444-555555555555";
-const TOPIC = "arn:aws:sns:eu-west-1:111111111111:acme-prod-lakehouse-alerts";
 const STREAM = "arn:aws:kinesis:eu-west-1:111111111111:stream/acme-prod-umbrella-edr-stream";
 const TRANSFORM = "arn:aws:lambda:eu-west-1:111111111111:function:edr-normalize";
 const BUCKET = "arn:aws:s3:::acme-prod-umbrella-111111111111-logs";

@@ -1,12 +1,12 @@
 import { AccountRole } from "@cdktf/provider-snowflake/lib/account-role";
-import { TenantAlertWriter, alertStoreNames } from "../../modules/snowflake/alert-store";
-import { PipelineOwnership, PipelineOwnershipProps } from "../../modules/snowflake/pipeline-ownership";
-import { LogCanary } from "../../modules/snowflake/log-canary";
-import { RecordFlattener } from "../../modules/snowflake/record-flattener";
-import { SemiStructuredTable } from "../../modules/snowflake/semi-structured-table";
-import { Snowpipe } from "../../modules/snowflake/snowpipe";
-import { TableCleaner } from "../../modules/snowflake/table-cleaner";
-import { resourcesOf, synthJson, testStack } from "../support/synth";
+import { TenantAlertWriter, alertStoreNames } from "../../../modules/snowflake/alert-store";
+import { PipelineOwnership, PipelineOwnershipProps } from "../../../modules/snowflake/pipeline-ownership";
+import { LogCanary } from "../../../modules/snowflake/log-canary";
+import { RecordFlattener } from "../../../modules/snowflake/record-flattener";
+import { SemiStructuredTable } from "../../../modules/snowflake/semi-structured-table";
+import { Snowpipe } from "../../../modules/snowflake/snowpipe";
+import { TableCleaner } from "../../../modules/snowflake/table-cleaner";
+import { resourcesOf, synthJson, testStack } from "../../support/synth";
 
 const OPERATOR = "ACME_LAKEHOUSE_DEPLOYER";
 

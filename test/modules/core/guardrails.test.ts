@@ -4,18 +4,19 @@ import { join } from "node:path";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { App, TerraformStack } from "cdktf";
-import { BackupVault } from "../modules/aws/backup-vault";
-import { LogBucket } from "../modules/aws/log-bucket";
-import { alertStoreNames } from "../modules/snowflake/alert-store";
-import { LogCanary } from "../modules/snowflake/log-canary";
-import { SemiStructuredTable } from "../modules/snowflake/semi-structured-table";
-import { Snowpipe } from "../modules/snowflake/snowpipe";
-import { RecordFlattener } from "../modules/snowflake/record-flattener";
-import { TableCleaner } from "../modules/snowflake/table-cleaner";
-import { tenantAlertProcedureName } from "../modules/snowflake/alert-store/sql";
-import { GuardrailError, RULES, guardrailViolations, suppressGuardrail } from "../modules/core/guardrails";
-import { checkGuardrails } from "../stacks/synth/guardrails";
-import { SynthJson, synthWithMetadata, testStack } from "./support/synth";
+import { BackupVault } from "../../../modules/aws/backup-vault";
+import { LogBucket } from "../../../modules/aws/log-bucket";
+import { alertStoreNames } from "../../../modules/snowflake/alert-store";
+import { LogCanary } from "../../../modules/snowflake/log-canary";
+import { SemiStructuredTable } from "../../../modules/snowflake/semi-structured-table";
+import { Snowpipe } from "../../../modules/snowflake/snowpipe";
+import { RecordFlattener } from "../../../modules/snowflake/record-flattener";
+import { TableCleaner } from "../../../modules/snowflake/table-cleaner";
+import { tenantAlertProcedureName } from "../../../modules/snowflake/alert-store/sql";
+import { GuardrailError, RULES, guardrailViolations, suppressGuardrail } from "../../../modules/core/guardrails";
+import { checkGuardrails } from "../../../stacks/synth/guardrails";
+import { KMS_KEY_ARN } from "../../support/fixtures";
+import { SynthJson, synthWithMetadata, testStack } from "../../support/synth";
 
 type Resources = Record<string, Record<string, Record<string, unknown>>>;
 const B = "${aws_s3_bucket.b.id}";
@@ -282,7 +283,7 @@ describe("guardrails over backups (a tenant bucket replicating into its vault)",
       accessLoggingDisabledReason: "a guardrail test stack without an access-log bucket",
       adminRoleArns: [ADMIN],
       alarmsWithoutActionsReason: "a guardrail test stack without an alert topic",
-      tenants: [{ id: "globex", prefix: "", retentionDays: 365, sourceBucketName: "acme-prod-globex-logs", sourceKmsKeyArn: "arn:aws:kms:eu-west-1:111111111111:key/11111111-2222-3333-4444-555555555555", restoreRoleArn: "arn:aws:iam::111111111111:role/globex-restore" }],
+      tenants: [{ id: "globex", prefix: "", retentionDays: 365, sourceBucketName: "acme-prod-globex-logs", sourceKmsKeyArn: KMS_KEY_ARN, restoreRoleArn: "arn:aws:iam::111111111111:role/globex-restore" }],
     });
     new LogBucket(stack, "Logs", {
       bucketName: "acme-prod-globex-logs",

@@ -1,12 +1,11 @@
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
-import { LakehouseValidationError } from "../../modules/core/errors";
-import { LogBucket, LogBucketProps } from "../../modules/aws/log-bucket";
-import { MODULE_VERSIONS } from "../../modules/core/versions";
-import { onlyResource, resourcesOf, stampOf, statementsBySid, synthJson, synthWithMetadata, testStack } from "../support/synth";
+import { LakehouseValidationError } from "../../../modules/core/errors";
+import { LogBucket, LogBucketProps } from "../../../modules/aws/log-bucket";
+import { MODULE_VERSIONS } from "../../../modules/core/versions";
+import { onlyResource, resourcesOf, stampOf, statementsBySid, synthJson, synthWithMetadata, testStack } from "../../support/synth";
+import { KMS_KEY_ARN as KEY, SECOND_KMS_KEY_ARN as VAULT_KEY } from "../../support/fixtures";
 
-const KEY = "arn:aws:kms:eu-west-1:111111111111:key/11111111-2222-3333-4444-555555555555";
-const VAULT_KEY = "arn:aws:kms:eu-west-1:111111111111:key/66666666-7777-8888-9999-000000000000";
 const base: LogBucketProps = {
   bucketName: "acme-prod-globex-logs",
   accountId: "111111111111",

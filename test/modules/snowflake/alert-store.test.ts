@@ -1,7 +1,7 @@
-import { previewFeaturesFor } from "../../modules/core/snowflake-preview";
-import { AlertStore, TenantAlertWriter, alertStoreNames } from "../../modules/snowflake/alert-store";
-import { tenantAlertProcedureBody } from "../../modules/snowflake/alert-store/sql";
-import { onlyResource, resourcesOf, synthJson, testStack } from "../support/synth";
+import { previewFeaturesFor } from "../../../modules/core/snowflake-preview";
+import { AlertStore, TenantAlertWriter, alertStoreNames } from "../../../modules/snowflake/alert-store";
+import { tenantAlertProcedureBody } from "../../../modules/snowflake/alert-store/sql";
+import { onlyResource, resourcesOf, synthJson, testStack } from "../../support/synth";
 
 const store = alertStoreNames("LOGS_PROD");
 

@@ -1,9 +1,9 @@
-import { PipelineOwnership } from "../../modules/snowflake/pipeline-ownership";
-import { RecordFlattener, landingTableOf } from "../../modules/snowflake/record-flattener";
-import { SemiStructuredTable } from "../../modules/snowflake/semi-structured-table";
-import { LakehouseValidationError } from "../../modules/core/errors";
-import { LOG_TABLE_COLUMNS, eventTimeExpression } from "../../modules/snowflake/snowpipe/sql";
-import { onlyResource, resourcesOf, stampOf, synthJson, synthWithMetadata, testStack } from "../support/synth";
+import { PipelineOwnership } from "../../../modules/snowflake/pipeline-ownership";
+import { RecordFlattener, landingTableOf } from "../../../modules/snowflake/record-flattener";
+import { SemiStructuredTable } from "../../../modules/snowflake/semi-structured-table";
+import { LakehouseValidationError } from "../../../modules/core/errors";
+import { LOG_TABLE_COLUMNS, eventTimeExpression } from "../../../modules/snowflake/snowpipe/sql";
+import { onlyResource, resourcesOf, stampOf, synthJson, synthWithMetadata, testStack } from "../../support/synth";
 
 function flattener(props: Partial<ConstructorParameters<typeof RecordFlattener>[2]> = {}) {
   const stack = testStack();

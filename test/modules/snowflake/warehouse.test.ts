@@ -1,8 +1,8 @@
 import { SnowflakeProvider } from "@cdktf/provider-snowflake/lib/provider";
 import { Warehouse as WarehouseResource } from "@cdktf/provider-snowflake/lib/warehouse";
-import { guardrailViolations } from "../../modules/core/guardrails";
-import { Warehouse, WarehouseProps } from "../../modules/snowflake/warehouse";
-import { onlyResource, synthJson, synthWithMetadata, testStack } from "../support/synth";
+import { guardrailViolations } from "../../../modules/core/guardrails";
+import { Warehouse, WarehouseProps } from "../../../modules/snowflake/warehouse";
+import { onlyResource, synthJson, synthWithMetadata, testStack } from "../../support/synth";
 
 const base: WarehouseProps = { name: "ACME_PROD_QUERY_WH", purpose: "queries", monthlyCreditQuota: 100 };
 

@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
-import { LIBRARY_VERSION, MODULE_VERSIONS } from "../modules/core/versions";
+import { LIBRARY_VERSION, MODULE_VERSIONS } from "../../../modules/core/versions";
 
-const ROOT = join(__dirname, "..");
+const ROOT = join(__dirname, "..", "..", "..");
 const changelog = readFileSync(join(ROOT, "CHANGELOG.md"), "utf8");
 
 describe("versions", () => {

@@ -1,8 +1,8 @@
 import { SnowflakeProvider } from "@cdktf/provider-snowflake/lib/provider";
 import { Table } from "@cdktf/provider-snowflake/lib/table";
-import { guardrailViolations } from "../../modules/core/guardrails";
-import { BACKFILL_PROGRESS_COLUMNS, BackfillTenantAccess, BackfillWarehouse, BackfillWarehouseProps } from "../../modules/snowflake/backfill-warehouse";
-import { onlyResource, resourcesOf, stampOf, synthJson, synthWithMetadata, testStack } from "../support/synth";
+import { guardrailViolations } from "../../../modules/core/guardrails";
+import { BACKFILL_PROGRESS_COLUMNS, BackfillTenantAccess, BackfillWarehouse, BackfillWarehouseProps } from "../../../modules/snowflake/backfill-warehouse";
+import { onlyResource, resourcesOf, stampOf, synthJson, synthWithMetadata, testStack } from "../../support/synth";
 
 const base: BackfillWarehouseProps = { database: "ACME_LOGS_PROD", warehouseName: "ACME_PROD_BACKFILL_WH", roleName: "ACME_PROD_BACKFILL", parentRole: "LAKEHOUSE_DEPLOY", monthlyCreditQuota: 20 };
 
