@@ -1,6 +1,7 @@
 import { Lazy, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { TenantAccessRoles } from "../modules/aws/tenant-access-roles";
+import { partitionOfRegion, s3BucketArn } from "../modules/core/arn";
 import { previewFeaturesFor } from "../modules/core/snowflake-preview";
 import { stampModule } from "../modules/core/stamp";
 import { configureBackend } from "./backend";
@@ -70,7 +71,7 @@ export class TenantStack extends TerraformStack {
     const awsRoles = new TenantAccessRoles(this, "AwsRoles", {
       namePrefix: tenant.awsRolePrefix,
       accountId: tenant.accountId,
-      bucketArn: `arn:aws:s3:::${tenant.bucketName}`,
+      bucketArn: s3BucketArn(partitionOfRegion(tenant.region), tenant.bucketName),
       prefixes: sources.inBucket.map((s) => s.keyPrefix),
       kmsKeyArn: key.keyArn,
       readers: tenant.config.access?.readers,

@@ -1,3 +1,4 @@
+import { iamRoleArn, partitionOfRegion } from "../../modules/core/arn";
 import { EventTimeFormat } from "../../modules/snowflake/snowpipe/sql";
 import { applyCatalog } from "./catalog";
 import { LakehouseConfig } from "./schema";
@@ -240,8 +241,8 @@ function resolveTenant(org: string, env: EnvironmentConfig, t: TenantConfig, def
   const accountId = t.awsAccountId ?? env.awsAccountId;
   const own: ResolvedOwnAccount | undefined = t.awsAccountId
     ? {
-        deployRoleArn: `arn:aws:iam::${t.awsAccountId}:role/${t.deployRoleName ?? DEFAULT_TENANT_DEPLOY_ROLE}`,
-        planRoleArn: `arn:aws:iam::${t.awsAccountId}:role/${t.planRoleName ?? DEFAULT_TENANT_PLAN_ROLE}`,
+        deployRoleArn: iamRoleArn(partitionOfRegion(t.region), t.awsAccountId, t.deployRoleName ?? DEFAULT_TENANT_DEPLOY_ROLE),
+        planRoleArn: iamRoleArn(partitionOfRegion(t.region), t.awsAccountId, t.planRoleName ?? DEFAULT_TENANT_PLAN_ROLE),
       }
     : undefined;
   const tenantBucket = tenantBucketName(org, env.name, t.id, accountId);

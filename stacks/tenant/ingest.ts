@@ -82,7 +82,7 @@ export function deliveryStreams(
             retentionHours: f.stream?.retentionHours,
             producerRoleArns: f.producerRoleArns,
             // Its only consumer is the delivery stream's role (named before it exists).
-            consumerRoleArns: [FirehoseDelivery.roleArnFor(tenant.accountId, streamName)],
+            consumerRoleArns: [FirehoseDelivery.roleArnFor(tenant.accountId, streamName, tenant.region)],
             ...alarms,
           })
         : undefined;

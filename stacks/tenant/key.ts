@@ -1,3 +1,4 @@
+import { s3Service } from "../../modules/core/iam";
 import { KmsKey } from "../../modules/aws/kms-key";
 import { TenantScope } from "./scope";
 import { TenantSources, organizationTrailOf } from "./sources";
@@ -15,6 +16,7 @@ export function tenantKey({ stack, env, tenant }: TenantScope, { pulled, streame
   const foreignProducers = streamed.flatMap((s) => foreign(s.config.delivery.firehose!.producerRoleArns));
   return new KmsKey(stack, "LogKey", {
     accountId,
+    region: tenant.region,
     aliasName: tenant.kmsAliasName,
     description: `Encrypts the raw logs of tenant ${tenant.id} (${env.name})`,
     writerServicePrincipals: writerServices,
@@ -25,7 +27,7 @@ export function tenantKey({ stack, env, tenant }: TenantScope, { pulled, streame
       foreignWriters.length + foreignProducers.length > 0
         ? {
             roleArns: [...foreignWriters, ...foreignProducers],
-            viaServices: [...(foreignWriters.length > 0 ? [`s3.${tenant.region}.amazonaws.com`] : []), ...(foreignProducers.length > 0 ? [`kinesis.${tenant.region}.amazonaws.com`] : [])],
+            viaServices: [...(foreignWriters.length > 0 ? [s3Service(tenant.region)] : []), ...(foreignProducers.length > 0 ? [`kinesis.${tenant.region}.amazonaws.com`] : [])],
           }
         : undefined,
   });

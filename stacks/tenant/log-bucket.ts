@@ -24,6 +24,7 @@ export function tenantLogBucket(
   return new LogBucket(stack, "LogBucket", {
     bucketName: tenant.bucketName,
     accountId: tenant.accountId,
+    region: tenant.region,
     kmsKeyArn: p.key.keyArn,
     accessLogging: { ...p.accessLogs(tenant.region), targetPrefix: `${tenant.bucketName}/` },
     retentionRules: [
