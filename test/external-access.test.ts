@@ -2,7 +2,7 @@ import { parseConfig } from "../stacks/config/load";
 import { resolveConfig } from "../stacks/config/resolve";
 import { LakehouseConfigInput } from "../stacks/config/schema";
 import { externalAccess, externalAccessText } from "../stacks/external-access";
-import { OWNER_KMS_KEY_ARN } from "./support/fixtures";
+import { OWNER_ACCOUNT_ID, OWNER_KMS_KEY_ARN } from "./support/fixtures";
 
 /**
  * What `lakehouse external-access` prints (stacks/external-access.ts), as data. Whether the printed
@@ -25,7 +25,7 @@ function config(sources: Record<string, unknown>[], environments = ["prod"]): La
   };
 }
 
-const trail = (name: string, prefix: string, extra: Record<string, unknown> = {}) => ({ name, type: "cloudtrail", existingBucket: { name: BUCKET, prefix, accountId: "333333333333", ...extra } });
+const trail = (name: string, prefix: string, extra: Record<string, unknown> = {}) => ({ name, type: "cloudtrail", existingBucket: { name: BUCKET, prefix, accountId: OWNER_ACCOUNT_ID, ...extra } });
 
 describe("externalAccess", () => {
   test("GIVEN sources on an existing bucket WHEN printed THEN each gets statements for its own role and prefix, with ids that never collide in one bucket policy", () => {

@@ -8,7 +8,7 @@ import { LakehouseConfigInput } from "../../stacks/config/schema";
 import { buildLakehouse } from "../../stacks/synth/build";
 import { configWarnings } from "../../stacks/config/warnings";
 import { TerraformStack, Testing } from "cdktf";
-import { OKTA_PULLER, OWNER_KMS_KEY_ARN, minimalConfig } from "../support/fixtures";
+import { OKTA_PULLER, OWNER_ACCOUNT_ID, OWNER_KMS_KEY_ARN, minimalConfig } from "../support/fixtures";
 import { resourcesOf } from "../support/synth";
 
 const DEFAULT = join(__dirname, "..", "..", "examples", "default", "lakehouse.yaml");
@@ -208,7 +208,7 @@ describe("lakehouse config", () => {
   });
 
   describe("existing buckets (sources[].existingBucket)", () => {
-    const ORG_TRAIL = { name: "globex-org-trail-333333333333", prefix: "AWSLogs/o-abcdef1234/", accountId: "333333333333", kmsKeyArn: OWNER_KMS_KEY_ARN };
+    const ORG_TRAIL = { name: "globex-org-trail-333333333333", prefix: "AWSLogs/o-abcdef1234/", accountId: OWNER_ACCOUNT_ID, kmsKeyArn: OWNER_KMS_KEY_ARN };
     const withOrgTrail = (c: Raw, extra: Record<string, unknown> = {}) => c.tenants[0].sources.push({ name: "org_trail", type: "cloudtrail", existingBucket: { ...ORG_TRAIL }, ...extra });
 
     test("a source on an existing bucket resolves to that bucket and prefix; nothing of it is the tenant's (no transitions)", () => {

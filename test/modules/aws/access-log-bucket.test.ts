@@ -1,10 +1,11 @@
 import { AccessLogBucket } from "../../../modules/aws/access-log-bucket";
 import { onlyResource, statementsBySid, synthJson, testStack } from "../../support/synth";
+import { ACCOUNT_ID } from "../../support/fixtures";
 
 describe("AccessLogBucket", () => {
   test("SSE-S3 (what access logging requires), TLS-only, private, expiring, delivery only for its account", () => {
     const stack = testStack();
-    new AccessLogBucket(stack, "AccessLogs", { bucketName: "acme-prod-access-logs", accountId: "111111111111" });
+    new AccessLogBucket(stack, "AccessLogs", { bucketName: "acme-prod-access-logs", accountId: ACCOUNT_ID });
     const json = synthJson(stack);
     expect((onlyResource(json, "aws_s3_bucket_server_side_encryption_configuration").rule as unknown[])[0]).toMatchObject({ apply_server_side_encryption_by_default: { sse_algorithm: "AES256" } });
     expect(onlyResource(json, "aws_s3_bucket_public_access_block")).toMatchObject({ block_public_policy: true, restrict_public_buckets: true });
@@ -17,6 +18,6 @@ describe("AccessLogBucket", () => {
   });
 
   test("rejects a bad name", () => {
-    expect(() => new AccessLogBucket(testStack(), "A", { bucketName: "a.b", accountId: "111111111111" })).toThrow(/test\/A: 1 problem[\s\S]*bucketName/);
+    expect(() => new AccessLogBucket(testStack(), "A", { bucketName: "a.b", accountId: ACCOUNT_ID })).toThrow(/test\/A: 1 problem[\s\S]*bucketName/);
   });
 });

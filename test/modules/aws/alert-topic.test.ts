@@ -1,10 +1,11 @@
 import { AlertTopic, AlertTopicProps } from "../../../modules/aws/alert-topic";
 import { onlyResource, resourcesOf, statementsBySid, synthJson, testStack } from "../../support/synth";
+import { ACCOUNT_ID } from "../../support/fixtures";
 
 describe("AlertTopic", () => {
   const base: AlertTopicProps = {
     topicName: "acme-prod-lakehouse-alerts",
-    accountId: "111111111111",
+    accountId: ACCOUNT_ID,
     region: "eu-west-1",
     publisherRoleName: "acme-prod-eu-west-1-snowflake-alerts",
     snowflakeIamUserArn: "arn:aws:iam::999999999999:user/sf",

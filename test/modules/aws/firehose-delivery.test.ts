@@ -2,7 +2,7 @@ import { FirehoseDelivery, FirehoseDeliveryProps } from "../../../modules/aws/fi
 import { LakehouseValidationError } from "../../../modules/core/errors";
 import { guardrailViolations } from "../../../modules/core/guardrails";
 import { onlyResource, resourcesOf, statementsBySid, synthJson, testStack } from "../../support/synth";
-import { ALERT_TOPIC_ARN as TOPIC, KMS_KEY_ARN as KEY } from "../../support/fixtures";
+import { ACCOUNT_ID, ALERT_TOPIC_ARN as TOPIC, KMS_KEY_ARN as KEY } from "../../support/fixtures";
 
 const STREAM = "arn:aws:kinesis:eu-west-1:111111111111:stream/acme-prod-umbrella-edr-stream";
 const TRANSFORM = "arn:aws:lambda:eu-west-1:111111111111:function:edr-normalize";
@@ -11,7 +11,7 @@ const BUCKET = "arn:aws:s3:::acme-prod-umbrella-111111111111-logs";
 describe("FirehoseDelivery", () => {
   const base: FirehoseDeliveryProps = {
     streamName: "acme-prod-umbrella-edr-stream",
-    accountId: "111111111111",
+    accountId: ACCOUNT_ID,
     region: "eu-west-1",
     bucketName: "acme-prod-umbrella-111111111111-logs",
     keyPrefix: "edr/",

@@ -2,12 +2,12 @@ import { KafkaIngest, KafkaIngestProps } from "../../../modules/aws/kafka-ingest
 import { LakehouseValidationError } from "../../../modules/core/errors";
 import { MODULE_VERSIONS } from "../../../modules/core/versions";
 import { onlyResource, resourcesOf, stampOf, statementsBySid, synthJson, synthWithMetadata, testStack } from "../../support/synth";
-import { ALERT_TOPIC_ARN as TOPIC, KMS_KEY_ARN as KEY } from "../../support/fixtures";
+import { ACCOUNT_ID, ALERT_TOPIC_ARN as TOPIC, KMS_KEY_ARN as KEY } from "../../support/fixtures";
 
 describe("KafkaIngest", () => {
   const base: KafkaIngestProps = {
     functionName: "acme-prod-initech-firewall-kafka",
-    accountId: "111111111111",
+    accountId: ACCOUNT_ID,
     region: "eu-west-1",
     bootstrapServers: ["b-1.redpanda.internal:9093", "b-2.redpanda.internal:9093"],
     topic: "firewall.events",

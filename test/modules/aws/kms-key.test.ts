@@ -1,10 +1,11 @@
 import { KmsKey } from "../../../modules/aws/kms-key";
 import { onlyResource, statementsBySid, synthJson, testStack } from "../../support/synth";
+import { ACCOUNT_ID, TENANT_ACCOUNT_ID } from "../../support/fixtures";
 
 describe("KmsKey", () => {
   test("rotating customer key, administered through IAM, with an alias", () => {
     const stack = testStack();
-    new KmsKey(stack, "Key", { accountId: "111111111111", aliasName: "acme-logs", description: "logs" });
+    new KmsKey(stack, "Key", { accountId: ACCOUNT_ID, aliasName: "acme-logs", description: "logs" });
     const json = synthJson(stack);
     const key = onlyResource(json, "aws_kms_key");
     expect(key).toMatchObject({ enable_key_rotation: true, deletion_window_in_days: 30 });
@@ -17,7 +18,7 @@ describe("KmsKey", () => {
   test("writers of other accounts may make data keys and decrypt through the named services only", () => {
     const stack = testStack();
     const WRITER = "arn:aws:iam::111111111111:role/github-audit-stream";
-    new KmsKey(stack, "Key", { accountId: "222222222222", aliasName: "hooli-logs", description: "logs", crossAccountWriters: { roleArns: [WRITER, WRITER], viaServices: ["s3.us-east-1.amazonaws.com"] } });
+    new KmsKey(stack, "Key", { accountId: TENANT_ACCOUNT_ID, aliasName: "hooli-logs", description: "logs", crossAccountWriters: { roleArns: [WRITER, WRITER], viaServices: ["s3.us-east-1.amazonaws.com"] } });
     const s = statementsBySid(onlyResource(synthJson(stack), "aws_kms_key").policy);
     expect(s.OtherAccountWritersThroughServices).toEqual({
       Sid: "OtherAccountWritersThroughServices",
@@ -32,7 +33,7 @@ describe("KmsKey", () => {
   test("named CloudTrail trails (an organization trail of another account) generate data keys only by their ARN and encryption context (CloudTrail User Guide, 'Configure AWS KMS key policies for CloudTrail')", () => {
     const TRAIL = "arn:aws:cloudtrail:us-east-1:777777777777:trail/globex-org-trail";
     const stack = testStack();
-    new KmsKey(stack, "Key", { accountId: "111111111111", aliasName: "globex-logs", description: "logs", cloudTrailArns: [TRAIL, TRAIL] });
+    new KmsKey(stack, "Key", { accountId: ACCOUNT_ID, aliasName: "globex-logs", description: "logs", cloudTrailArns: [TRAIL, TRAIL] });
     const s = statementsBySid(onlyResource(synthJson(stack), "aws_kms_key").policy);
     expect(s.NamedTrailsEncryptLogFiles).toEqual({
       Sid: "NamedTrailsEncryptLogFiles",
@@ -50,7 +51,7 @@ describe("KmsKey", () => {
   test("native writers generate data keys for the account only; delivery.logs also gets the vended-logs key policy of the AWS docs (issue 16, item 4)", () => {
     const stack = testStack();
     new KmsKey(stack, "Key", {
-      accountId: "111111111111",
+      accountId: ACCOUNT_ID,
       aliasName: "acme-logs",
       description: "logs",
       writerServicePrincipals: ["guardduty.amazonaws.com", "delivery.logs.amazonaws.com", "cloudtrail.amazonaws.com", "delivery.logs.amazonaws.com"],
@@ -75,6 +76,6 @@ describe("KmsKey", () => {
     [{ crossAccountWriters: { roleArns: ["arn:aws:iam::222222222222:role/w"], viaServices: ["s3.amazonaws.com"] } }, /crossAccountWriters.viaServices\[0\]: must be <service>.<region>.amazonaws.com/],
     [{ cloudTrailArns: ["arn:aws:cloudtrail:us-east-1:777777777777:trail/*"] }, /cloudTrailArns\[0\]: must be a CloudTrail trail ARN/],
   ])("rejects %j", (props, message) => {
-    expect(() => new KmsKey(testStack(), "Key", { accountId: "111111111111", aliasName: "a", description: "d", ...props })).toThrow(message);
+    expect(() => new KmsKey(testStack(), "Key", { accountId: ACCOUNT_ID, aliasName: "a", description: "d", ...props })).toThrow(message);
   });
 });

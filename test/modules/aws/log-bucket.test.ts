@@ -4,11 +4,11 @@ import { LakehouseValidationError } from "../../../modules/core/errors";
 import { LogBucket, LogBucketProps } from "../../../modules/aws/log-bucket";
 import { MODULE_VERSIONS } from "../../../modules/core/versions";
 import { onlyResource, resourcesOf, stampOf, statementsBySid, synthJson, synthWithMetadata, testStack } from "../../support/synth";
-import { KMS_KEY_ARN as KEY, SECOND_KMS_KEY_ARN as VAULT_KEY } from "../../support/fixtures";
+import { ACCOUNT_ID, KMS_KEY_ARN as KEY, SECOND_KMS_KEY_ARN as VAULT_KEY } from "../../support/fixtures";
 
 const base: LogBucketProps = {
   bucketName: "acme-prod-globex-logs",
-  accountId: "111111111111",
+  accountId: ACCOUNT_ID,
   accessLogging: { targetBucket: "acme-prod-access-logs" },
   retentionRules: [{ prefix: "okta/", expirationDays: 365 }],
 };

@@ -4,12 +4,12 @@ import { pullerCode } from "../../../modules/aws/log-puller/code";
 import { deterministicZip } from "../../../modules/aws/lambda-zip";
 import { LakehouseValidationError } from "../../../modules/core/errors";
 import { onlyResource, resourcesOf, statementsBySid, synthJson, testStack } from "../../support/synth";
-import { ALERT_TOPIC_ARN as TOPIC, KMS_KEY_ARN as KEY } from "../../support/fixtures";
+import { ACCOUNT_ID, ALERT_TOPIC_ARN as TOPIC, KMS_KEY_ARN as KEY } from "../../support/fixtures";
 
 describe("LogPuller", () => {
   const base: LogPullerProps = {
     functionName: "acme-prod-globex-okta-puller",
-    accountId: "111111111111",
+    accountId: ACCOUNT_ID,
     region: "eu-west-1",
     puller: "okta",
     bucketName: "acme-prod-globex-111111111111-logs",

@@ -1,12 +1,12 @@
 import { SnowflakeAccessRole, SnowflakeAccessRoleProps } from "../../../modules/aws/snowflake-access-role";
 import { LakehouseValidationError } from "../../../modules/core/errors";
 import { onlyResource, statementsBySid, synthJson, testStack } from "../../support/synth";
-import { KMS_KEY_ARN as KEY, OWNER_KMS_KEY_ARN as OWNER_KEY, SECOND_KMS_KEY_ARN as VAULT_KEY } from "../../support/fixtures";
+import { ACCOUNT_ID, KMS_KEY_ARN as KEY, OWNER_KMS_KEY_ARN as OWNER_KEY, SECOND_KMS_KEY_ARN as VAULT_KEY } from "../../support/fixtures";
 
 describe("SnowflakeAccessRole", () => {
   const base: SnowflakeAccessRoleProps = {
     roleName: "acme-prod-globex-okta-snowflake",
-    accountId: "111111111111",
+    accountId: ACCOUNT_ID,
     snowflakeIamUserArn: "arn:aws:iam::999999999999:user/abc1-s-p2ss0000",
     externalId: "acme-prod-globex-okta",
     bucketArn: "arn:aws:s3:::acme-prod-globex-logs",

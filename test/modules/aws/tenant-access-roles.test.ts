@@ -1,10 +1,10 @@
 import { TenantAccessRoles, TenantAccessRolesProps } from "../../../modules/aws/tenant-access-roles";
 import { resourcesOf, statementsBySid, synthJson, testStack } from "../../support/synth";
-import { KMS_KEY_ARN as KEY, SECOND_KMS_KEY_ARN as VAULT_KEY } from "../../support/fixtures";
+import { ACCOUNT_ID, KMS_KEY_ARN as KEY, SECOND_KMS_KEY_ARN as VAULT_KEY } from "../../support/fixtures";
 
 describe("TenantAccessRoles (AWS)", () => {
   const ANALYST = "arn:aws:iam::111111111111:role/globex-analyst";
-  const base: TenantAccessRolesProps = { namePrefix: "acme-prod-globex", accountId: "111111111111", bucketArn: "arn:aws:s3:::acme-logs", prefixes: ["okta/", "cloudtrail/"], kmsKeyArn: KEY };
+  const base: TenantAccessRolesProps = { namePrefix: "acme-prod-globex", accountId: ACCOUNT_ID, bucketArn: "arn:aws:s3:::acme-logs", prefixes: ["okta/", "cloudtrail/"], kmsKeyArn: KEY };
 
   test("defaults are secure: with no principals named, no role is made (nothing trusts a principal tag)", () => {
     const stack = testStack();

@@ -15,7 +15,7 @@ import { TableCleaner } from "../../../modules/snowflake/table-cleaner";
 import { tenantAlertProcedureName } from "../../../modules/snowflake/alert-store/sql";
 import { GuardrailError, RULES, guardrailViolations, suppressGuardrail } from "../../../modules/core/guardrails";
 import { checkGuardrails } from "../../../stacks/synth/guardrails";
-import { KMS_KEY_ARN } from "../../support/fixtures";
+import { ACCOUNT_ID, KMS_KEY_ARN } from "../../support/fixtures";
 import { SynthJson, synthWithMetadata, testStack } from "../../support/synth";
 
 type Resources = Record<string, Record<string, Record<string, unknown>>>;
@@ -75,7 +75,7 @@ describe("guardrails", () => {
 
   test("the library's modules pass every rule", () => {
     const stack = testStack();
-    new LogBucket(stack, "Logs", { bucketName: "acme-logs", accountId: "111111111111", accessLogging: { targetBucket: "acme-access" }, retentionRules: [{ prefix: "a/", expirationDays: 90 }] });
+    new LogBucket(stack, "Logs", { bucketName: "acme-logs", accountId: ACCOUNT_ID, accessLogging: { targetBucket: "acme-access" }, retentionRules: [{ prefix: "a/", expirationDays: 90 }] });
     expect(guardrailViolations(synthWithMetadata(stack) as never)).toEqual([]);
   });
 
@@ -122,7 +122,7 @@ describe("guardrails over the lakehouse data path", () => {
       storageIntegrationName: "I", eventTimeField: "published", waitFor: [table.table],
     });
     new LogBucket(stack, "Bucket", {
-      bucketName: "acme-t1-logs", accountId: "111111111111", accessLogging: { targetBucket: "acme-access" },
+      bucketName: "acme-t1-logs", accountId: ACCOUNT_ID, accessLogging: { targetBucket: "acme-access" },
       retentionRules: [{ prefix: "okta/", expirationDays: opts.s3Days }],
     });
     new TableCleaner(stack, "Cleaner", { database: "LOGS", schema: "T1", tableName: "OKTA", retentionDays: opts.tableDays });
@@ -278,7 +278,7 @@ describe("guardrails over backups (a tenant bucket replicating into its vault)",
     const stack = testStack();
     const vault = new BackupVault(stack, "Vault", {
       bucketName: "acme-prod-globex-backup",
-      accountId: "111111111111",
+      accountId: ACCOUNT_ID,
       region: "eu-west-1",
       accessLoggingDisabledReason: "a guardrail test stack without an access-log bucket",
       adminRoleArns: [ADMIN],
@@ -287,7 +287,7 @@ describe("guardrails over backups (a tenant bucket replicating into its vault)",
     });
     new LogBucket(stack, "Logs", {
       bucketName: "acme-prod-globex-logs",
-      accountId: "111111111111",
+      accountId: ACCOUNT_ID,
       accessLoggingDisabledReason: "a guardrail test stack without an access-log bucket",
       retentionRules: [{ prefix: "okta/", expirationDays: 365 }],
       replication: { roleArn: vault.replicationRoleArn, destinationBucketArn: vault.bucketArn, destinationKmsKeyArn: vault.kmsKeyArn, waitFor: vault.readyForReplication },
