@@ -5,10 +5,8 @@ import { LOG_BUCKET_ACTIONS, LOG_OBJECT_ACTIONS, LogGuardScp } from "../../../mo
 import { LogBucket } from "../../../modules/aws/log-bucket";
 import { S3_BUCKET_PROTECTION_ACTIONS, S3_OBJECT_PROTECTION_ACTIONS, S3_OBJECT_WRITE_ACTIONS } from "../../../modules/aws/s3-actions";
 import { asList, readPrefixesStatements } from "../../../modules/core/iam";
+import { ACCOUNT_ID as ACCOUNT, KMS_KEY_ARN as KEY } from "../../support/fixtures";
 import { onlyResource, statementsBySid, synthJson, testStack } from "../../support/synth";
-
-const ACCOUNT = "111111111111";
-const KEY = "arn:aws:kms:eu-west-1:111111111111:key/11111111-2222-3333-4444-555555555555";
 
 describe("BucketGrants: statements on a bucket, its ARN built once", () => {
   const bucket = LogBucket.named("acme-prod-globex-logs", { region: "eu-west-1" }, KEY);
