@@ -4,9 +4,9 @@
  *
  * cdktf captures a full stack trace for every token it creates (a plain object, kept as
  * `creationStack` for rare error messages). Under jest, source-map-support maps every frame of every
- * capture through the source maps: that was about half of the unit project's CPU time. The stacks
+ * capture through the source maps: over 40% of the unit project's CPU time. The stacks
  * layer leaves these captures unformatted in production for the same reason
- * (`withoutTokenStackTraces`, stacks/app.ts); tests do the same, for cdktf's captures only: errors,
+ * (`withoutTokenStackTraces`, stacks/synth/build.ts); tests do the same, for cdktf's captures only: errors,
  * and any other capture, keep their source-mapped stacks.
  */
 const formatted = Error.prepareStackTrace;
