@@ -88,7 +88,10 @@ function countOutput(outdir: string): Omit<CaseResult, "name" | "seconds" | "pea
   return { stacks: stacks.length, resources, maxResourcesPerStack, attributes };
 }
 
-type StackJson = { resource?: Record<string, Record<string, Record<string, unknown>>>; provider?: Record<string, (Record<string, unknown> & { alias?: string })[]> };
+type StackJson = {
+  resource?: Record<string, Record<string, Record<string, unknown>>>;
+  provider?: Record<string, (Record<string, unknown> & { alias?: string })[]>;
+};
 
 /**
  * Bare cdktf: the very same resources (type, name, every attribute value) as our synthesized output,
@@ -174,10 +177,15 @@ function synthTyped(outdir: string, stacks: [string, StackJson][]): void {
     const providers = new Map<string, TerraformProvider>();
     for (const [provider, configs] of Object.entries(json.provider ?? {})) {
       const Provider = provider === "aws" ? AwsProvider : SnowflakeProvider;
-      for (const c of configs) providers.set(c.alias ? `${provider}.${c.alias}` : provider, new Provider(stack, `${provider}${c.alias ?? ""}`, typedConfig(c) as never));
+      for (const c of configs)
+        providers.set(c.alias ? `${provider}.${c.alias}` : provider, new Provider(stack, `${provider}${c.alias ?? ""}`, typedConfig(c) as never));
     }
     const pending = new Map<string, { type: string; id: string; attributes: Record<string, unknown> }>(
-      Object.entries(json.resource ?? {}).flatMap(([type, byName]) => Object.entries(byName).map(([id, attributes]) => [`${type}.${id}`, { type, id, attributes }] as [string, { type: string; id: string; attributes: Record<string, unknown> }])),
+      Object.entries(json.resource ?? {}).flatMap(([type, byName]) =>
+        Object.entries(byName).map(
+          ([id, attributes]) => [`${type}.${id}`, { type, id, attributes }] as [string, { type: string; id: string; attributes: Record<string, unknown> }],
+        ),
+      ),
     );
     const built = new Map<string, TerraformResource>();
     const build = (address: string) => {
@@ -190,7 +198,11 @@ function synthTyped(outdir: string, stacks: [string, StackJson][]): void {
       const Resource = providerClass(r.type);
       const dependsOn = ((r.attributes.depends_on as string[] | undefined) ?? []).flatMap((d) => (built.has(d) ? [built.get(d)!] : []));
       const provider = typeof r.attributes.provider === "string" ? providers.get(r.attributes.provider) : undefined;
-      const resource = new Resource(stack, r.id, { ...(typedConfig(withTokens(props, built)) as object), ...(dependsOn.length > 0 ? { dependsOn } : {}), ...(provider ? { provider } : {}) });
+      const resource = new Resource(stack, r.id, {
+        ...(typedConfig(withTokens(props, built)) as object),
+        ...(dependsOn.length > 0 ? { dependsOn } : {}),
+        ...(provider ? { provider } : {}),
+      });
       if (r.attributes.lifecycle !== undefined) resource.addOverride("lifecycle", r.attributes.lifecycle);
       built.set(address, resource);
     };
@@ -202,7 +214,16 @@ function synthTyped(outdir: string, stacks: [string, StackJson][]): void {
 /** Whether `outdir` holds exactly the resources of `stacks` (cdktf's `//` metadata aside). */
 function sameResourcesAs(outdir: string, stacks: [string, StackJson][]): boolean {
   const canonical = (v: unknown): unknown =>
-    Array.isArray(v) ? v.map(canonical) : v && typeof v === "object" ? Object.fromEntries(Object.keys(v).filter((k) => k !== "//").sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])])) : v;
+    Array.isArray(v)
+      ? v.map(canonical)
+      : v && typeof v === "object"
+        ? Object.fromEntries(
+            Object.keys(v)
+              .filter((k) => k !== "//")
+              .sort()
+              .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
+          )
+        : v;
   const written = new Map(loadStacks(outdir));
   return stacks.every(([name, json]) => JSON.stringify(canonical(json.resource)) === JSON.stringify(canonical(written.get(name)?.resource)));
 }
@@ -291,11 +312,19 @@ function mainBench(): void {
   const ours = scaling[1];
   const verdict = (ok: boolean) => (ok ? "ok" : "MISSED");
   console.log("");
-  console.log(`time per resource, 100 → 1000 tenants × 10 (jobs 1): ${perResource.map((p) => (p * 1e6).toFixed(0)).join(" / ")} µs, spread ${(spread * 100).toFixed(0)} % (target ±15 %) ${verdict(spread <= 0.15)}`);
-  console.log(`1000 × 10, default jobs: ${parallel.seconds.toFixed(1)} s (target < 60) ${verdict(parallel.seconds < 60)}; peak ${parallel.peakRssMb.toFixed(0)} MB in any one process (target < 2048) ${verdict(parallel.peakRssMb < 2048)}`);
+  console.log(
+    `time per resource, 100 → 1000 tenants × 10 (jobs 1): ${perResource.map((p) => (p * 1e6).toFixed(0)).join(" / ")} µs, spread ${(spread * 100).toFixed(0)} % (target ±15 %) ${verdict(spread <= 0.15)}`,
+  );
+  console.log(
+    `1000 × 10, default jobs: ${parallel.seconds.toFixed(1)} s (target < 60) ${verdict(parallel.seconds < 60)}; peak ${parallel.peakRssMb.toFixed(0)} MB in any one process (target < 2048) ${verdict(parallel.peakRssMb < 2048)}`,
+  );
   console.log(`one tenant's stack out of 1000 × 10: ${one.seconds.toFixed(2)} s (target < 3) ${verdict(one.seconds < 3)}`);
-  console.log(`ratio to typed direct cdktf (250 × 10, same resources${typed.sameResources ? ", checked identical" : " — NOT identical, ratio meaningless"}): ${(ours.seconds / typed.seconds).toFixed(2)} (target ≤ 1.2) ${verdict(ours.seconds / typed.seconds <= 1.2)}`);
-  console.log(`ratio to typed cdktf with token traces unformatted as ours (same resources${typedUntraced.sameResources ? ", checked identical" : " — NOT identical"}): ${(ours.seconds / typedUntraced.seconds).toFixed(2)}`);
+  console.log(
+    `ratio to typed direct cdktf (250 × 10, same resources${typed.sameResources ? ", checked identical" : " — NOT identical, ratio meaningless"}): ${(ours.seconds / typed.seconds).toFixed(2)} (target ≤ 1.2) ${verdict(ours.seconds / typed.seconds <= 1.2)}`,
+  );
+  console.log(
+    `ratio to typed cdktf with token traces unformatted as ours (same resources${typedUntraced.sameResources ? ", checked identical" : " — NOT identical"}): ${(ours.seconds / typedUntraced.seconds).toFixed(2)}`,
+  );
   console.log(`ratio to untyped cdktf (250 × 10, same resources): ${(ours.seconds / bare.seconds).toFixed(2)}`);
 }
 

@@ -16,7 +16,6 @@ export interface RuntimeBundle {
   readonly bytes: number;
 }
 
-
 /**
  * Bundles `runtime/puller/handler.ts` and its dependencies (the pinned AWS SDK included, so the
  * Lambda does not depend on the SDK version the runtime happens to ship) into one CommonJS file for
@@ -40,7 +39,12 @@ export function bundleHandlerSync(
   root: string = packageRoot(),
   entryPoint: string = "runtime/puller/handler.ts",
 ): { readonly contents: Uint8Array; readonly sha256: string } {
-  const result = esbuild().buildSync({ ...pullerBuildOptions(root), entryPoints: [entryPoint], outfile: join(root, "dist", "lambda", "log-puller", "index.js"), write: false });
+  const result = esbuild().buildSync({
+    ...pullerBuildOptions(root),
+    entryPoints: [entryPoint],
+    outfile: join(root, "dist", "lambda", "log-puller", "index.js"),
+    write: false,
+  });
   if (result.errors.length > 0) throw new Error(`esbuild failed: ${result.errors.map((e) => e.text).join("; ")}`);
   const file = result.outputFiles?.find((f) => f.path.endsWith("index.js"));
   if (!file) throw new Error("esbuild wrote no index.js");

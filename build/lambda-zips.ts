@@ -12,6 +12,10 @@ import { KAFKA_INGEST_HANDLER } from "../modules/aws/kafka-ingest/code";
  */
 const root = packageRoot();
 for (const handler of [PULLER_HANDLER, KAFKA_INGEST_HANDLER]) {
-  const code = writeZip(deterministicZip("index.js", bundleHandlerSync(root, handler.entry).contents).bytes, handler.name, join(root, prebuiltZipPath(handler)));
+  const code = writeZip(
+    deterministicZip("index.js", bundleHandlerSync(root, handler.entry).contents).bytes,
+    handler.name,
+    join(root, prebuiltZipPath(handler)),
+  );
   console.log(`${code.path} sha256 ${code.sha256Base64}`);
 }

@@ -64,9 +64,15 @@ export function chooseConfig(values: Values, command: string, o: { offersExample
     const names = bundledExamples();
     if (!names.includes(example)) {
       const hint = nearest(example, names);
-      throw new ConfigChoiceError(`${command} --example ${example}: no such bundled example${hint ? `; did you mean ${hint}?` : ` (there are: ${names.join(", ")})`}`);
+      throw new ConfigChoiceError(
+        `${command} --example ${example}: no such bundled example${hint ? `; did you mean ${hint}?` : ` (there are: ${names.join(", ")})`}`,
+      );
     }
-    return { file: join(packageRoot(), "examples", example, CONFIG_FILE_NAME), label: `the bundled example '${example}' (examples/${example}/${CONFIG_FILE_NAME})`, example };
+    return {
+      file: join(packageRoot(), "examples", example, CONFIG_FILE_NAME),
+      label: `the bundled example '${example}' (examples/${example}/${CONFIG_FILE_NAME})`,
+      example,
+    };
   }
   const local = resolve(cwd, CONFIG_FILE_NAME);
   if (existsSync(local)) return { file: local, label: CONFIG_FILE_NAME };

@@ -94,15 +94,20 @@ interface Parsed {
 function parseCommandArgs(command: string, args: string[]): Parsed {
   const spec = COMMANDS[command];
   const options = Object.fromEntries(
-    Object.entries({ ...spec.options, help: HELP_OPTION }).map(([name, o]) => [name, { type: o.type, multiple: o.multiple === true, ...(o.short ? { short: o.short } : {}) }]),
+    Object.entries({ ...spec.options, help: HELP_OPTION }).map(([name, o]) => [
+      name,
+      { type: o.type, multiple: o.multiple === true, ...(o.short ? { short: o.short } : {}) },
+    ]),
   );
   const longNames = Object.keys(spec.options).map((n) => `--${n}`);
   // A lenient pass first, to name the unknown option (and its nearest known one) and value mistakes ourselves.
   const { tokens } = parseArgs({ args, options, strict: false, allowPositionals: true, tokens: true });
   const subcommand = spec.subcommands ? args[0] : undefined;
-  if (spec.subcommands && !spec.subcommands.includes(subcommand ?? "")) throw new UsageError(`${command} needs what to ${command} first: ${spec.subcommands.join(" | ")}`);
+  if (spec.subcommands && !spec.subcommands.includes(subcommand ?? ""))
+    throw new UsageError(`${command} needs what to ${command} first: ${spec.subcommands.join(" | ")}`);
   for (const token of tokens) {
-    if (token.kind === "positional" && !(subcommand !== undefined && token.index === 0)) throw new UsageError(`${command}: unexpected argument '${token.value}'`);
+    if (token.kind === "positional" && !(subcommand !== undefined && token.index === 0))
+      throw new UsageError(`${command}: unexpected argument '${token.value}'`);
     if (token.kind !== "option") continue;
     const known = options[token.name];
     if (known === undefined) {
@@ -142,7 +147,11 @@ export async function main(args: string[], out: Output = process.stdout, err: Ou
       return EXIT_OK;
     }
     if (!(command in COMMANDS)) {
-      throw new UsageError(command.startsWith("-") ? `unknown option ${command} (options follow the command)` : `unknown command '${command}'${didYouMean(nearest(command, Object.keys(COMMANDS)))}`);
+      throw new UsageError(
+        command.startsWith("-")
+          ? `unknown option ${command} (options follow the command)`
+          : `unknown command '${command}'${didYouMean(nearest(command, Object.keys(COMMANDS)))}`,
+      );
     }
     // Help wins over every other problem on the line: `lakehouse synth --confg --help` still helps.
     const beforeTerminator = rest.indexOf("--") < 0 ? rest : rest.slice(0, rest.indexOf("--"));

@@ -101,7 +101,12 @@ export function keypairJwt(input: JwtInput): string {
   const lifetime = input.lifetimeSeconds ?? 3540;
   if (lifetime > 3600) throw new Error("a Snowflake JWT lives at most 3600 seconds");
   const qualifiedUser = `${jwtAccount(input.account)}.${input.user.toUpperCase()}`;
-  const claims = { iss: `${qualifiedUser}.${publicKeyFingerprint(input.privateKey)}`, sub: qualifiedUser, iat: input.nowSeconds, exp: input.nowSeconds + lifetime };
+  const claims = {
+    iss: `${qualifiedUser}.${publicKeyFingerprint(input.privateKey)}`,
+    sub: qualifiedUser,
+    iat: input.nowSeconds,
+    exp: input.nowSeconds + lifetime,
+  };
   const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString("base64url");
   const signingInput = `${b64({ alg: "RS256", typ: "JWT" })}.${b64(claims)}`;
   return `${signingInput}.${sign("sha256", Buffer.from(signingInput), input.privateKey).toString("base64url")}`;
@@ -114,7 +119,9 @@ export function privateKeyFrom(pem: string, passphrase?: string, where = "the pr
     if (key.asymmetricKeyType !== "rsa") throw new Error(`it is a ${key.asymmetricKeyType} key; Snowflake key-pair authentication takes RSA`);
     return key;
   } catch (err) {
-    throw new Error(`${where} is not a usable RSA private key in PEM (${err instanceof Error ? err.message : String(err)})${passphrase === undefined ? "; if it is encrypted, set SNOWFLAKE_PRIVATE_KEY_PASSPHRASE" : ""}`);
+    throw new Error(
+      `${where} is not a usable RSA private key in PEM (${err instanceof Error ? err.message : String(err)})${passphrase === undefined ? "; if it is encrypted, set SNOWFLAKE_PRIVATE_KEY_PASSPHRASE" : ""}`,
+    );
   }
 }
 
@@ -147,16 +154,30 @@ export interface SnowflakeSettings {
  * `role`, whose default differs by command. Values are `util.parseArgs` specs.
  */
 export const SNOWFLAKE_OPTIONS = {
-  "snowflake-account": { type: "string", value: "org-account", help: "Snowflake account (default: $SNOWFLAKE_ACCOUNT, else the config's account of the tenant's region)" },
+  "snowflake-account": {
+    type: "string",
+    value: "org-account",
+    help: "Snowflake account (default: $SNOWFLAKE_ACCOUNT, else the config's account of the tenant's region)",
+  },
   "snowflake-user": { type: "string", value: "user", help: "Snowflake user with key-pair authentication (default: $SNOWFLAKE_USER)" },
-  "private-key-file": { type: "string", value: "path", help: "the user's RSA private key, PEM (default: $SNOWFLAKE_PRIVATE_KEY_FILE or $SNOWFLAKE_PRIVATE_KEY)" },
+  "private-key-file": {
+    type: "string",
+    value: "path",
+    help: "the user's RSA private key, PEM (default: $SNOWFLAKE_PRIVATE_KEY_FILE or $SNOWFLAKE_PRIVATE_KEY)",
+  },
   warehouse: { type: "string", value: "name", help: "warehouse (default: $SNOWFLAKE_WAREHOUSE, else the environment's backfill warehouse)" },
 } as const;
 
 /** The settings those options (and `--role`) give, from parsed command-line values. */
 export function snowflakeSettingsOf(values: Readonly<Record<string, unknown>>): SnowflakeSettings {
   const str = (name: string) => (typeof values[name] === "string" ? (values[name] as string) : undefined);
-  return { account: str("snowflake-account"), user: str("snowflake-user"), privateKeyFile: str("private-key-file"), role: str("role"), warehouse: str("warehouse") };
+  return {
+    account: str("snowflake-account"),
+    user: str("snowflake-user"),
+    privateKeyFile: str("private-key-file"),
+    role: str("role"),
+    warehouse: str("warehouse"),
+  };
 }
 
 /**
@@ -268,7 +289,10 @@ export class SnowflakeSqlApi implements SqlClient {
     // A new token 5 minutes before the old one expires (clock skew, long polls).
     if (!this.token || this.token.expiresAtMs - 300_000 <= now) {
       const nowSeconds = Math.floor(now / 1000);
-      this.token = { jwt: keypairJwt({ account: this.connection.account, user: this.connection.user, privateKey: this.connection.privateKey, nowSeconds }), expiresAtMs: (nowSeconds + 3540) * 1000 };
+      this.token = {
+        jwt: keypairJwt({ account: this.connection.account, user: this.connection.user, privateKey: this.connection.privateKey, nowSeconds }),
+        expiresAtMs: (nowSeconds + 3540) * 1000,
+      };
     }
     return this.token.jwt;
   }
@@ -284,7 +308,11 @@ export class SnowflakeSqlApi implements SqlClient {
   }
 
   /** One HTTP exchange, resent after 429/5xx/network errors; the parsed body and status. */
-  private async exchange(describe: string, url: (attempt: number) => string, init: { method: "GET" | "POST"; body?: string }): Promise<{ status: number; body: ResultSetBody }> {
+  private async exchange(
+    describe: string,
+    url: (attempt: number) => string,
+    init: { method: "GET" | "POST"; body?: string },
+  ): Promise<{ status: number; body: ResultSetBody }> {
     const retries = this.options.retries ?? 5;
     let wait = 1000;
     for (let attempt = 0; ; attempt++) {
@@ -292,7 +320,8 @@ export class SnowflakeSqlApi implements SqlClient {
       try {
         response = await this.fetch(url(attempt), { method: init.method, headers: this.headers(), body: init.body });
       } catch (err) {
-        if (attempt >= retries) throw new SnowflakeSqlError(`${describe}: ${this.baseUrl} did not answer (${err instanceof Error ? err.message : String(err)})`, 0);
+        if (attempt >= retries)
+          throw new SnowflakeSqlError(`${describe}: ${this.baseUrl} did not answer (${err instanceof Error ? err.message : String(err)})`, 0);
         await this.sleep(wait);
         wait = Math.min(wait * 2, 30_000);
         continue;
@@ -308,7 +337,11 @@ export class SnowflakeSqlApi implements SqlClient {
       try {
         body = text ? (JSON.parse(text) as ResultSetBody) : {};
       } catch {
-        if (response.ok) throw new SnowflakeSqlError(`${describe}: the SQL API answered ${response.status} with a body that is not JSON: ${text.slice(0, 200)}`, response.status);
+        if (response.ok)
+          throw new SnowflakeSqlError(
+            `${describe}: the SQL API answered ${response.status} with a body that is not JSON: ${text.slice(0, 200)}`,
+            response.status,
+          );
       }
       if (response.status === 401 || response.status === 403) {
         throw new SnowflakeSqlError(
@@ -319,7 +352,13 @@ export class SnowflakeSqlApi implements SqlClient {
       }
       if (response.status !== 200 && response.status !== 202) {
         const what = body.message ?? (text.slice(0, 300) || "no message");
-        throw new SnowflakeSqlError(`${describe}: ${what}${body.sqlState ? ` (SQL state ${body.sqlState}` + (body.code ? `, code ${body.code})` : ")") : ""}`, response.status, body.code, body.sqlState, body.statementHandle);
+        throw new SnowflakeSqlError(
+          `${describe}: ${what}${body.sqlState ? ` (SQL state ${body.sqlState}` + (body.code ? `, code ${body.code})` : ")") : ""}`,
+          response.status,
+          body.code,
+          body.sqlState,
+          body.statementHandle,
+        );
       }
       return { status: response.status, body };
     }
@@ -340,10 +379,14 @@ export class SnowflakeSqlApi implements SqlClient {
     const describe = `statement ${first.length > 60 ? `${first.slice(0, 60)}…` : first}`;
     this.statements++;
     // A resubmission keeps the requestId and says retry=true: Snowflake does not run it twice.
-    let { status, body } = await this.exchange(describe, (attempt) => `${this.baseUrl}/api/v2/statements?requestId=${requestId}${attempt > 0 ? "&retry=true" : ""}`, {
-      method: "POST",
-      body: JSON.stringify(payload),
-    });
+    let { status, body } = await this.exchange(
+      describe,
+      (attempt) => `${this.baseUrl}/api/v2/statements?requestId=${requestId}${attempt > 0 ? "&retry=true" : ""}`,
+      {
+        method: "POST",
+        body: JSON.stringify(payload),
+      },
+    );
     let wait = this.options.pollMs ?? 500;
     while (status === 202) {
       const handle = body.statementHandle;
@@ -362,11 +405,20 @@ export class SnowflakeSqlApi implements SqlClient {
     for (let p = 1; p < partitions; p++) {
       const handle = body.statementHandle;
       if (!handle) throw new SnowflakeSqlError(`${describe}: a result in ${partitions} partitions without a statementHandle`, 200);
-      const part = await this.exchange(`${describe} (partition ${p})`, () => `${this.baseUrl}/api/v2/statements/${encodeURIComponent(handle)}?partition=${p}`, { method: "GET" });
+      const part = await this.exchange(`${describe} (partition ${p})`, () => `${this.baseUrl}/api/v2/statements/${encodeURIComponent(handle)}?partition=${p}`, {
+        method: "GET",
+      });
       data.push(...(part.body.data ?? []));
     }
     const expected = body.resultSetMetaData?.numRows;
-    if (expected !== undefined && expected !== data.length) throw new SnowflakeSqlError(`${describe}: ${data.length} rows received of the ${expected} the result has`, 200, body.code, body.sqlState, body.statementHandle);
+    if (expected !== undefined && expected !== data.length)
+      throw new SnowflakeSqlError(
+        `${describe}: ${data.length} rows received of the ${expected} the result has`,
+        200,
+        body.code,
+        body.sqlState,
+        body.statementHandle,
+      );
     const rows = data.map((values) => Object.fromEntries(columns.map((name, i) => [name, values[i] ?? null])));
     return { columns, rows, statementHandle: body.statementHandle };
   }

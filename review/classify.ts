@@ -48,8 +48,19 @@ const CONTROLS: Record<string, string> = {
   aws_s3_bucket_metric: "request metric removed (an alarm on failed Firehose records or stale backups goes blind)",
   aws_s3_bucket_replication_configuration: "replication removed (new logs no longer reach the backup vault)",
 };
-const ALERT_ROUTES = new Set(["aws_sns_topic_subscription", "aws_sns_topic", "snowflake_notification_integration", "snowflake_email_notification_integration", "snowflake_alert"]);
-const GRANTS = new Set(["snowflake_grant_privileges_to_account_role", "snowflake_grant_privileges_to_database_role", "snowflake_grant_account_role", "snowflake_grant_database_role"]);
+const ALERT_ROUTES = new Set([
+  "aws_sns_topic_subscription",
+  "aws_sns_topic",
+  "snowflake_notification_integration",
+  "snowflake_email_notification_integration",
+  "snowflake_alert",
+]);
+const GRANTS = new Set([
+  "snowflake_grant_privileges_to_account_role",
+  "snowflake_grant_privileges_to_database_role",
+  "snowflake_grant_account_role",
+  "snowflake_grant_database_role",
+]);
 
 /**
  * One change seen with what the review knows about both sides: values resolved to names where the
@@ -112,7 +123,12 @@ function sqlGrantFindings(s: Scope, before: unknown, after: unknown, severity: S
     .filter((g) => !old.has(g.text))
     .map((g): Finding => {
       if (toOwner(s, g)) {
-        return { severity: "low", rule: "grants.to-pipeline-owner", message: `${s.address} hands ${g.kind} ${g.object} to ${g.role}, the role that already owns this tenant's pipeline objects (${g.text})`, path: "execute" };
+        return {
+          severity: "low",
+          rule: "grants.to-pipeline-owner",
+          message: `${s.address} hands ${g.kind} ${g.object} to ${g.role}, the role that already owns this tenant's pipeline objects (${g.text})`,
+          path: "execute",
+        };
       }
       return { severity, rule: g.ownership ? "grants.sql-ownership" : "grants.sql", message: `${s.address} runs ${g.text}`, path: "execute" };
     });
@@ -120,7 +136,13 @@ function sqlGrantFindings(s: Scope, before: unknown, after: unknown, severity: S
 
 /** Lines of SQL changed beyond grants and the pausing and resuming around them. */
 function otherSqlLinesChanged(before: unknown, after: unknown): boolean {
-  const lines = (v: unknown) => (typeof v === "string" ? v.split("\n").map((l) => l.trim()).filter((l) => l !== "") : []);
+  const lines = (v: unknown) =>
+    typeof v === "string"
+      ? v
+          .split("\n")
+          .map((l) => l.trim())
+          .filter((l) => l !== "")
+      : [];
   const b = lines(before);
   const a = lines(after);
   const count = (list: string[]) => list.reduce((m, l) => m.set(l, (m.get(l) ?? 0) + 1), new Map<string, number>());
@@ -134,11 +156,19 @@ const num = (v: unknown) => (typeof v === "number" ? v : typeof v === "string" &
 /** Wildcards that expand to a few documented, narrow actions (AWS's own key-policy examples use them). */
 const NARROW_WILDCARDS = new Set(["kms:GenerateDataKey*", "kms:ReEncrypt*", "kms:Describe*"]);
 const isWildcard = (s: string) => !NARROW_WILDCARDS.has(s) && (s === "*" || s.endsWith(":*") || (s.endsWith("*") && !s.includes("/")));
-const last = (path: string) => path.split(/[.[\]]+/).filter(Boolean).pop() ?? path;
+const last = (path: string) =>
+  path
+    .split(/[.[\]]+/)
+    .filter(Boolean)
+    .pop() ?? path;
 const truthy = (v: unknown) => v === true || v === "true";
 /** A value for a one-line message: multi-line or long text (SQL, documents) is shown as a line diff instead. */
 const short = (v: unknown) =>
-  typeof v === "string" && v.includes("\n") ? `${v.split("\n").length} lines, see the diff` : typeof v === "string" && v.length > 120 ? JSON.stringify(`${v.slice(0, 117)}…`) : JSON.stringify(v);
+  typeof v === "string" && v.includes("\n")
+    ? `${v.split("\n").length} lines, see the diff`
+    : typeof v === "string" && v.length > 120
+      ? JSON.stringify(`${v.slice(0, 117)}…`)
+      : JSON.stringify(v);
 const asStrings = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : v === undefined ? [] : [String(v)]);
 
 // ---- IAM ------------------------------------------------------------------------------------------
@@ -150,15 +180,22 @@ const BUCKET_METADATA = new Set(["s3:GetBucketLocation", "s3:GetBucketAcl"]);
 const LISTING = new Set(["s3:ListBucket", "s3:ListBucketVersions"]);
 /** What a source's writer needs: put objects, and find the bucket and its owner. */
 const DELIVERY = new Set(["s3:PutObject", "s3:AbortMultipartUpload", "s3:GetBucketAcl", "s3:GetBucketLocation"]);
-const OBJECT_ACTIONS = /^s3:(GetObject|GetObjectVersion|GetObjectTagging|PutObject|PutObjectTagging|RestoreObject|AbortMultipartUpload|ListMultipartUploadParts)$/;
+const OBJECT_ACTIONS =
+  /^s3:(GetObject|GetObjectVersion|GetObjectTagging|PutObject|PutObjectTagging|RestoreObject|AbortMultipartUpload|ListMultipartUploadParts)$/;
 
 const underNewPrefix = (facts: StackFacts, key: string) => [...facts.newPrefixes].some((p) => key.startsWith(p));
 
 /** The statement's condition values on `key` under operators that allow what they list. */
 function conditionValues(st: ParsedStatement, key: string): string[] | undefined {
-  const found = Object.entries(st.Condition ?? {}).filter(([op, kv]) => !isNegatedOperator(op) && Object.keys(kv).some((k) => k.toLowerCase() === key.toLowerCase()));
+  const found = Object.entries(st.Condition ?? {}).filter(
+    ([op, kv]) => !isNegatedOperator(op) && Object.keys(kv).some((k) => k.toLowerCase() === key.toLowerCase()),
+  );
   if (found.length === 0) return undefined;
-  return found.flatMap(([, kv]) => Object.entries(kv).filter(([k]) => k.toLowerCase() === key.toLowerCase()).flatMap(([, v]) => asList(v)));
+  return found.flatMap(([, kv]) =>
+    Object.entries(kv)
+      .filter(([k]) => k.toLowerCase() === key.toLowerCase())
+      .flatMap(([, v]) => asList(v)),
+  );
 }
 
 /** An `s3:prefix` value (`guardduty/*`, `guardduty/`) that lies under one of the change's new source prefixes. */
@@ -168,7 +205,10 @@ const newSourcePrefixValue = (facts: StackFacts, v: string) => underNewPrefix(fa
 function hasSourceCondition(st: ParsedStatement, facts: StackFacts): boolean {
   const account = conditionValues(st, "aws:SourceAccount");
   const arn = conditionValues(st, "aws:SourceArn");
-  return (account !== undefined && account.length > 0 && (facts.account === undefined || account.every((a) => a === facts.account))) || (arn !== undefined && arn.length > 0);
+  return (
+    (account !== undefined && account.length > 0 && (facts.account === undefined || account.every((a) => a === facts.account))) ||
+    (arn !== undefined && arn.length > 0)
+  );
 }
 
 /**
@@ -200,22 +240,34 @@ function scopedToNewSources(s: Scope, st: ParsedStatement | undefined, policyTyp
     if (!fresh) return false;
     // Trust of a same-stack Snowflake integration's IAM user, pinned by its external id.
     const aws = typeof principal === "object" ? asList(principal.AWS) : [];
-    const ownReference = (p: string) => /^\$\{snowflake_[a-z_]*integration\.([A-Za-z0-9_-]+)\.[a-z_]+\}$/.test(p) && facts.has("head", p.slice(2, p.lastIndexOf(".")));
-    return actions.every((a) => a === "sts:AssumeRole") && aws.length > 0 && aws.every(ownReference) && (conditionValues(st, "sts:ExternalId")?.length ?? 0) > 0;
+    const ownReference = (p: string) =>
+      /^\$\{snowflake_[a-z_]*integration\.([A-Za-z0-9_-]+)\.[a-z_]+\}$/.test(p) && facts.has("head", p.slice(2, p.lastIndexOf(".")));
+    return (
+      actions.every((a) => a === "sts:AssumeRole") && aws.length > 0 && aws.every(ownReference) && (conditionValues(st, "sts:ExternalId")?.length ?? 0) > 0
+    );
   }
   const resources = asList(st.Resource);
   if (resources.length === 0) return false;
-  const key = (r: string) => (policyType === "aws_kms_key" ? r === "*" : /^\$\{aws_kms_key\.([A-Za-z0-9_-]+)\.arn\}$/.test(r) && facts.has("head", r.slice(2, r.lastIndexOf("."))));
+  const key = (r: string) =>
+    policyType === "aws_kms_key" ? r === "*" : /^\$\{aws_kms_key\.([A-Za-z0-9_-]+)\.arn\}$/.test(r) && facts.has("head", r.slice(2, r.lastIndexOf(".")));
   return resources.every((raw) => {
     const r = s.resolve("head", raw);
     // Use of the stack's own key: for a principal this change creates (a new policy), or a key policy's new writer.
     if (key(raw)) return (fresh || policyType === "aws_kms_key") && actions.every((a) => KMS_USE.has(a));
     const o = objectArn(r);
-    if (o) return facts.buckets.has(o.bucket) && underNewPrefix(facts, o.key) && actions.every((a) => OBJECT_ACTIONS.test(a) || BUCKET_METADATA.has(a) || LISTING.has(a));
+    if (o)
+      return (
+        facts.buckets.has(o.bucket) && underNewPrefix(facts, o.key) && actions.every((a) => OBJECT_ACTIONS.test(a) || BUCKET_METADATA.has(a) || LISTING.has(a))
+      );
     const bucket = /^arn:aws[a-z-]*:s3:::([^/]+)$/.exec(r)?.[1];
     if (bucket && facts.buckets.has(bucket)) {
       const prefixes = conditionValues(st, "s3:prefix");
-      return actions.every((a) => BUCKET_METADATA.has(a) || (LISTING.has(a) && prefixes !== undefined && prefixes.length > 0 && prefixes.every((p) => newSourcePrefixValue(facts, p))) || OBJECT_ACTIONS.test(a));
+      return actions.every(
+        (a) =>
+          BUCKET_METADATA.has(a) ||
+          (LISTING.has(a) && prefixes !== undefined && prefixes.length > 0 && prefixes.every((p) => newSourcePrefixValue(facts, p))) ||
+          OBJECT_ACTIONS.test(a),
+      );
     }
     return false;
   });
@@ -228,7 +280,14 @@ function isAccountAdministration(s: Scope, st: ParsedStatement | undefined): boo
   const aws = asList((st.Principal as Record<string, unknown> | undefined)?.AWS);
   const actions = asList(st.Action);
   const root = /^arn:aws[a-z-]*:iam::(\d{12}):root$/.exec(aws[0] ?? "")?.[1];
-  return account !== undefined && aws.length === 1 && (root === account || aws[0] === account) && actions.length === 1 && actions[0] === "kms:*" && asList(st.Resource).every((r) => r === "*");
+  return (
+    account !== undefined &&
+    aws.length === 1 &&
+    (root === account || aws[0] === account) &&
+    actions.length === 1 &&
+    actions[0] === "kms:*" &&
+    asList(st.Resource).every((r) => r === "*")
+  );
 }
 
 /** ARNs of IAM roles this change creates in the same stack. */
@@ -254,11 +313,16 @@ function isRoutineNewRole(s: Scope, arn: string): boolean {
   const documents: [string, string, unknown][] = [
     ["aws_iam_role", "assume_role_policy", role.assume_role_policy],
     ...((role.inline_policy as { policy?: unknown }[] | undefined) ?? []).map((p): [string, string, unknown] => ["aws_iam_role", "policy", p.policy]),
-    ...Object.values(head.aws_iam_role_policy ?? {}).filter((p) => refersToRole(p.role)).map((p): [string, string, unknown] => ["aws_iam_role_policy", "policy", p.policy]),
+    ...Object.values(head.aws_iam_role_policy ?? {})
+      .filter((p) => refersToRole(p.role))
+      .map((p): [string, string, unknown] => ["aws_iam_role_policy", "policy", p.policy]),
   ];
   return documents.every(([type, attribute, doc]) => {
     const statements = parsePolicyStatements(typeof doc === "string" ? s.resolve("head", doc) : doc);
-    return statements !== undefined && statements.every((st) => st.Effect === "Deny" || scopedToNewSources(new Scope({ ...s.c, type }, s.ctx), st, type, attribute, true));
+    return (
+      statements !== undefined &&
+      statements.every((st) => st.Effect === "Deny" || scopedToNewSources(new Scope({ ...s.c, type }, s.ctx), st, type, attribute, true))
+    );
   });
 }
 
@@ -267,11 +331,15 @@ function conditionFinding(s: Scope, cc: ConditionChange): { wider: boolean; rout
   const label = `${cc.operator} ${cc.key}`;
   if (cc.kind === "key-added") return { wider: false, routine: false, text: `${label} added (${cc.valuesAdded.join(", ")})` };
   if (cc.kind === "key-removed") return { wider: true, routine: false, text: `${label} (was ${cc.valuesRemoved.join(", ")})` };
-  if (!isSetOperator(cc.operator)) return { wider: true, routine: false, text: `${label} changed: ${cc.valuesRemoved.join(", ")} → ${cc.valuesAdded.join(", ")}` };
+  if (!isSetOperator(cc.operator))
+    return { wider: true, routine: false, text: `${label} changed: ${cc.valuesRemoved.join(", ")} → ${cc.valuesAdded.join(", ")}` };
   // For a listing operator, more values match more requests; for a negated one (an exception list), fewer.
   const negated = isNegatedOperator(cc.operator);
   const matchesMore = negated ? cc.valuesRemoved : cc.valuesAdded;
-  const parts = [...(cc.valuesAdded.length ? [`+ ${cc.valuesAdded.join(", ")}`] : []), ...(cc.valuesRemoved.length ? [`− ${cc.valuesRemoved.join(", ")}`] : [])];
+  const parts = [
+    ...(cc.valuesAdded.length ? [`+ ${cc.valuesAdded.join(", ")}`] : []),
+    ...(cc.valuesRemoved.length ? [`− ${cc.valuesRemoved.join(", ")}`] : []),
+  ];
   const routine = matchesMore.length > 0 && cc.key.toLowerCase() === "s3:prefix" && !negated && matchesMore.every((v) => newSourcePrefixValue(s.facts, v));
   return { wider: matchesMore.length > 0, routine, text: `${label} ${parts.join("; ")}` };
 }
@@ -285,19 +353,33 @@ function policyFindings(s: Scope, path: string, c: StatementChange, fresh: boole
   const policyType = s.c.type;
   if (c.effect === "Allow") {
     if (c.kind !== "removed" && isAccountAdministration(s, c.after)) {
-      out.push({ severity: "low", rule: "iam.key-account-administration", message: `${c.sid}: the key's own account ${s.facts.account} administers it through IAM (the standard key policy statement; IAM policies in that account decide who uses the key)`, ...where });
+      out.push({
+        severity: "low",
+        rule: "iam.key-account-administration",
+        message: `${c.sid}: the key's own account ${s.facts.account} administers it through IAM (the standard key policy statement; IAM policies in that account decide who uses the key)`,
+        ...where,
+      });
       return out;
     }
     const wild = [...c.actionsAdded, ...c.principalsAdded].filter(isWildcard);
     if (wild.length > 0) out.push({ severity: "high", rule: "iam.wildcard", message: `${c.sid}: wildcard ${wild.join(", ")} allowed`, ...where });
     if (c.kind === "added") {
-      if (wild.length === 0 && scopedToNewSources(s, c.after, policyType, path, fresh)) out.push({ severity: "low", rule: "iam.new-source-access", message: `${c.sid}: only what a new source needs (its key prefixes, use of the stack's own key, trust of the stack's own integration): ${describe(c.after)}`, ...where });
+      if (wild.length === 0 && scopedToNewSources(s, c.after, policyType, path, fresh))
+        out.push({
+          severity: "low",
+          rule: "iam.new-source-access",
+          message: `${c.sid}: only what a new source needs (its key prefixes, use of the stack's own key, trust of the stack's own integration): ${describe(c.after)}`,
+          ...where,
+        });
       else
-        out.push(fresh
-          ? { severity: "medium", rule: "iam.new-access", message: `${c.sid}: new access, ${describe(c.after)}`, ...where }
-          : { severity: "high", rule: "iam.allow-added", message: `${c.sid}: statement added, ${describe(c.after)}`, ...where });
+        out.push(
+          fresh
+            ? { severity: "medium", rule: "iam.new-access", message: `${c.sid}: new access, ${describe(c.after)}`, ...where }
+            : { severity: "high", rule: "iam.allow-added", message: `${c.sid}: statement added, ${describe(c.after)}`, ...where },
+        );
     } else if (c.kind === "changed") {
-      if (c.actionsAdded.length) out.push({ severity: "high", rule: "iam.actions-added", message: `${c.sid}: actions added ${c.actionsAdded.join(", ")}`, ...where });
+      if (c.actionsAdded.length)
+        out.push({ severity: "high", rule: "iam.actions-added", message: `${c.sid}: actions added ${c.actionsAdded.join(", ")}`, ...where });
       const newSource = (r: string) => {
         const o = objectArn(s.resolve("head", r));
         return o !== undefined && s.facts.buckets.has(o.bucket) && underNewPrefix(s.facts, o.key);
@@ -310,25 +392,62 @@ function policyFindings(s: Scope, path: string, c: StatementChange, fresh: boole
       const network = c.resourcesAdded.filter((r) => !newSource(r) && ownNetwork(r));
       const wider = c.resourcesAdded.filter((r) => !newSource(r) && !ownNetwork(r));
       const routine = c.resourcesAdded.filter(newSource);
-      if (network.length) out.push({ severity: "medium", rule: "network.function-placement", message: `${c.sid}: the function's role may attach to the network its VPC config now names: ${network.join(", ")}`, ...where });
+      if (network.length)
+        out.push({
+          severity: "medium",
+          rule: "network.function-placement",
+          message: `${c.sid}: the function's role may attach to the network its VPC config now names: ${network.join(", ")}`,
+          ...where,
+        });
       if (wider.length) out.push({ severity: "high", rule: "iam.resources-widened", message: `${c.sid}: resources added ${wider.join(", ")}`, ...where });
-      if (routine.length) out.push({ severity: "low", rule: "iam.resources-new-source", message: `${c.sid}: resources added for a new source's prefix only: ${routine.join(", ")}`, ...where });
+      if (routine.length)
+        out.push({
+          severity: "low",
+          rule: "iam.resources-new-source",
+          message: `${c.sid}: resources added for a new source's prefix only: ${routine.join(", ")}`,
+          ...where,
+        });
       for (const cc of c.conditions) {
         const m = conditionFinding(s, cc);
-        if (cc.kind === "key-removed") out.push({ severity: "high", rule: "iam.condition-dropped", message: `${c.sid}: condition dropped ${m.text}`, ...where });
-        else if (m.wider && m.routine) out.push({ severity: "low", rule: "iam.condition-new-source", message: `${c.sid}: condition widened by a new source's prefix only: ${m.text}`, ...where });
+        if (cc.kind === "key-removed")
+          out.push({ severity: "high", rule: "iam.condition-dropped", message: `${c.sid}: condition dropped ${m.text}`, ...where });
+        else if (m.wider && m.routine)
+          out.push({
+            severity: "low",
+            rule: "iam.condition-new-source",
+            message: `${c.sid}: condition widened by a new source's prefix only: ${m.text}`,
+            ...where,
+          });
         else if (m.wider) out.push({ severity: "high", rule: "iam.condition-widened", message: `${c.sid}: condition matches more: ${m.text}`, ...where });
       }
       const named = c.principalsAdded.filter((p) => !isWildcard(p));
-      const writers = named.filter((p) => s.facts.newSourceWriters.has(p) && c.after !== undefined && (!p.startsWith("Service:") || hasSourceCondition(c.after, s.facts)));
+      const writers = named.filter(
+        (p) => s.facts.newSourceWriters.has(p) && c.after !== undefined && (!p.startsWith("Service:") || hasSourceCondition(c.after, s.facts)),
+      );
       const others = named.filter((p) => !writers.includes(p));
-      if (writers.length) out.push({ severity: "low", rule: "iam.new-source-writer", message: `${c.sid}: ${writers.join(", ")} added, which this change lets write a new source's prefix only (a service tied to its source account)`, ...where });
+      if (writers.length)
+        out.push({
+          severity: "low",
+          rule: "iam.new-source-writer",
+          message: `${c.sid}: ${writers.join(", ")} added, which this change lets write a new source's prefix only (a service tied to its source account)`,
+          ...where,
+        });
       // A role that exists may be assumed by more principals: they get everything it may do to what exists
       // (a tenant's read role named for another reader reads every log of the tenant).
       if (others.length && path === "assume_role_policy" && !fresh)
-        out.push({ severity: "high", rule: "iam.trust-widened", message: `${c.sid}: ${others.join(", ")} may now assume the role, and do all it may`, ...where });
+        out.push({
+          severity: "high",
+          rule: "iam.trust-widened",
+          message: `${c.sid}: ${others.join(", ")} may now assume the role, and do all it may`,
+          ...where,
+        });
       else if (others.length) out.push({ severity: "medium", rule: "iam.new-principal", message: `${c.sid}: new principal ${others.join(", ")}`, ...where });
-      if (out.length === 0) out.push(sameAsSets(c) ? { severity: "low", rule: "meta.order", message: `${c.sid}: the same statement, its lists in another order`, ...where } : { severity: "low", rule: "iam.allow-narrowed", message: `${c.sid}: narrowed`, ...where });
+      if (out.length === 0)
+        out.push(
+          sameAsSets(c)
+            ? { severity: "low", rule: "meta.order", message: `${c.sid}: the same statement, its lists in another order`, ...where }
+            : { severity: "low", rule: "iam.allow-narrowed", message: `${c.sid}: narrowed`, ...where },
+        );
     } else {
       out.push({ severity: "low", rule: "iam.allow-removed", message: `${c.sid}: allow removed`, ...where });
     }
@@ -347,9 +466,21 @@ function policyFindings(s: Scope, path: string, c: StatementChange, fresh: boole
         if (m.routine) routine.push(m.text);
         else if (m.narrower) narrowed.push(m.text);
       }
-      if (narrowed.length) out.push({ severity: "high", rule: "iam.deny-narrowed", message: `${c.sid}: deny narrowed${tls}${enc}: ${narrowed.join("; ")}`, ...where });
-      if (routine.length) out.push({ severity: "low", rule: "iam.deny-exempts-new-role", message: `${c.sid}: exempts only roles this change creates in the same stack for a new source, whose every statement is that source's own access: ${routine.join("; ")}`, ...where });
-      if (out.length === 0) out.push(sameAsSets(c) ? { severity: "low", rule: "meta.order", message: `${c.sid}: the same statement, its lists in another order`, ...where } : { severity: "low", rule: "iam.deny-widened", message: `${c.sid}: deny widened`, ...where });
+      if (narrowed.length)
+        out.push({ severity: "high", rule: "iam.deny-narrowed", message: `${c.sid}: deny narrowed${tls}${enc}: ${narrowed.join("; ")}`, ...where });
+      if (routine.length)
+        out.push({
+          severity: "low",
+          rule: "iam.deny-exempts-new-role",
+          message: `${c.sid}: exempts only roles this change creates in the same stack for a new source, whose every statement is that source's own access: ${routine.join("; ")}`,
+          ...where,
+        });
+      if (out.length === 0)
+        out.push(
+          sameAsSets(c)
+            ? { severity: "low", rule: "meta.order", message: `${c.sid}: the same statement, its lists in another order`, ...where }
+            : { severity: "low", rule: "iam.deny-widened", message: `${c.sid}: deny widened`, ...where },
+        );
     } else out.push({ severity: "low", rule: "iam.deny-added", message: `${c.sid}: deny added`, ...where });
   }
   return out;
@@ -361,7 +492,8 @@ function denyCondition(s: Scope, cc: ConditionChange): { narrower: boolean; rout
   // A condition key added to a Deny makes it apply in fewer cases; one dropped makes it apply always.
   if (cc.kind === "key-added") return { narrower: true, routine: false, text: `condition ${label} added (${cc.valuesAdded.join(", ")})` };
   if (cc.kind === "key-removed") return { narrower: false, routine: false, text: `condition ${label} dropped` };
-  if (!isSetOperator(cc.operator)) return { narrower: true, routine: false, text: `condition ${label} changed: ${cc.valuesRemoved.join(", ")} → ${cc.valuesAdded.join(", ")}` };
+  if (!isSetOperator(cc.operator))
+    return { narrower: true, routine: false, text: `condition ${label} changed: ${cc.valuesRemoved.join(", ")} → ${cc.valuesAdded.join(", ")}` };
   const negated = isNegatedOperator(cc.operator);
   const matchesLess = negated ? cc.valuesAdded : cc.valuesRemoved;
   if (matchesLess.length === 0) return { narrower: false, routine: false, text: "" };
@@ -372,7 +504,11 @@ function denyCondition(s: Scope, cc: ConditionChange): { narrower: boolean; rout
 
 /** A changed statement whose actions, principals, resources and conditions are the same sets. */
 function sameAsSets(c: StatementChange): boolean {
-  return [c.actionsAdded, c.actionsRemoved, c.principalsAdded, c.principalsRemoved, c.resourcesAdded, c.resourcesRemoved, c.conditions].every((l) => l.length === 0) && c.before?.Effect === c.after?.Effect;
+  return (
+    [c.actionsAdded, c.actionsRemoved, c.principalsAdded, c.principalsRemoved, c.resourcesAdded, c.resourcesRemoved, c.conditions].every(
+      (l) => l.length === 0,
+    ) && c.before?.Effect === c.after?.Effect
+  );
 }
 
 /** Statement changes of a policy attribute, both sides resolved to names where the stacks state them. */
@@ -398,27 +534,35 @@ const replicaBucket = (rule: unknown) => block(block(rule)?.destination)?.bucket
  * rules do, without delete markers and with SSE-KMS objects; a rule's priority moving is bookkeeping.
  */
 function addedReplicationRule(c: ResourceChange, path: string, before: unknown, after: unknown): [Severity, string, string] | undefined {
-  if (/^rule\[id=[^\]]+\]\.priority$/.test(path) && typeof before === "number" && typeof after === "number") return ["low", "meta.priority", `replication rule priority ${before} → ${after}`];
+  if (/^rule\[id=[^\]]+\]\.priority$/.test(path) && typeof before === "number" && typeof after === "number")
+    return ["low", "meta.priority", `replication rule priority ${before} → ${after}`];
   if (!/^rule\[id=[^\]]+\]$/.test(path) || before !== undefined || block(after) === undefined) return undefined;
   const others = (Array.isArray(c.before?.rule) ? (c.before!.rule as unknown[]) : []).map(replicaBucket);
   const rule = block(after)!;
   const sameVault = others.length > 0 && others.every((b) => b === replicaBucket(rule));
   const keepsDeletes = block(rule.delete_marker_replication)?.status !== "Enabled";
   const kmsObjects = block(block(block(rule.source_selection_criteria)?.sse_kms_encrypted_objects))?.status === "Enabled";
-  if (sameVault && keepsDeletes && kmsObjects && rule.status === "Enabled") return ["low", "retention.backup-extended", `more keys replicated into the same backup vault (${String(replicaBucket(rule))})`];
+  if (sameVault && keepsDeletes && kmsObjects && rule.status === "Enabled")
+    return ["low", "retention.backup-extended", `more keys replicated into the same backup vault (${String(replicaBucket(rule))})`];
   return undefined;
 }
 
 /** A backup's replication rule: what makes deletions reach the vault, objects skip it, or replicas leave it. */
 function replicationFinding(path: string, key: string, before: unknown, after: unknown): [Severity, string, string] | undefined {
-  if (/delete_marker_replication/.test(path) && key === "status" && after === "Enabled") return ["high", "retention.deletes-replicated", "delete markers now replicated: a deletion in the log bucket reaches the backup"];
-  if (/sse_kms_encrypted_objects/.test(path) && key === "status" && before === "Enabled") return ["high", "retention.backup-skips-objects", "SSE-KMS objects (every log object) no longer replicated"];
-  if (key === "status" && /^rule(\[[^\]]+\])?\.status$/.test(path) && before === "Enabled") return ["high", "retention.backup-off", "replication rule disabled: new logs no longer reach the backup vault"];
+  if (/delete_marker_replication/.test(path) && key === "status" && after === "Enabled")
+    return ["high", "retention.deletes-replicated", "delete markers now replicated: a deletion in the log bucket reaches the backup"];
+  if (/sse_kms_encrypted_objects/.test(path) && key === "status" && before === "Enabled")
+    return ["high", "retention.backup-skips-objects", "SSE-KMS objects (every log object) no longer replicated"];
+  if (key === "status" && /^rule(\[[^\]]+\])?\.status$/.test(path) && before === "Enabled")
+    return ["high", "retention.backup-off", "replication rule disabled: new logs no longer reach the backup vault"];
   if (key === "replica_kms_key_id") return ["medium", "encryption.key-changed", "replicas encrypted with another key"];
   if (/destination/.test(path) && key === "bucket") return ["high", "routes.backup-destination-changed", "replicas now go to another bucket"];
-  if (/filter/.test(path) && key === "prefix") return ["medium", "retention.backup-narrowed", "replication filter changed: some keys may no longer be backed up"];
-  if (/metrics/.test(path) && key === "status" && before === "Enabled") return ["medium", "monitoring.backup-metrics-off", "replication metrics off: the vault's failure alarm goes blind"];
-  if (/^rule\[[^\]]+\]$/.test(path) && after === undefined) return ["high", "retention.backup-off", "replication rule removed: new logs under its filter no longer reach the backup vault"];
+  if (/filter/.test(path) && key === "prefix")
+    return ["medium", "retention.backup-narrowed", "replication filter changed: some keys may no longer be backed up"];
+  if (/metrics/.test(path) && key === "status" && before === "Enabled")
+    return ["medium", "monitoring.backup-metrics-off", "replication metrics off: the vault's failure alarm goes blind"];
+  if (/^rule\[[^\]]+\]$/.test(path) && after === undefined)
+    return ["high", "retention.backup-off", "replication rule removed: new logs under its filter no longer reach the backup vault"];
   return undefined;
 }
 
@@ -430,7 +574,10 @@ const noncurrentDays = (r: Rule) => num(firstOf(r.noncurrent_version_expiration)
 
 /** Days after which objects under `prefix` expire by the enabled rules covering all of it (undefined: never). */
 function expiryAt(rules: readonly Rule[], prefix: string, days: (r: Rule) => number | undefined): number | undefined {
-  const covering = rules.filter((r) => r.status !== "Disabled" && prefix.startsWith(rulePrefix(r))).map(days).filter((d): d is number => d !== undefined);
+  const covering = rules
+    .filter((r) => r.status !== "Disabled" && prefix.startsWith(rulePrefix(r)))
+    .map(days)
+    .filter((d): d is number => d !== undefined);
   return covering.length ? Math.min(...covering) : undefined;
 }
 
@@ -465,9 +612,19 @@ function lifecycleFindings(s: Scope, handled: Set<string>): Finding[] {
       const versions = kind === "current" ? "" : " (noncurrent versions)";
       if (a !== undefined && (b === undefined || a < b)) {
         if (b === undefined && p !== "" && underNewPrefix(s.facts, p)) {
-          out.push({ severity: "low", rule: "retention.rule-added", message: `new source's prefix ${p}: ${where(p)}${versions} expire after ${a} days`, path: ruleIdAt(p, days, a) });
+          out.push({
+            severity: "low",
+            rule: "retention.rule-added",
+            message: `new source's prefix ${p}: ${where(p)}${versions} expire after ${a} days`,
+            path: ruleIdAt(p, days, a),
+          });
         } else {
-          out.push({ severity: "high", rule: reduced, message: `lifecycle expiry reduced: ${where(p)}${versions} deleted sooner (${shown(b)} → ${shown(a)})`, path: ruleIdAt(p, days, a) });
+          out.push({
+            severity: "high",
+            rule: reduced,
+            message: `lifecycle expiry reduced: ${where(p)}${versions} deleted sooner (${shown(b)} → ${shown(a)})`,
+            path: ruleIdAt(p, days, a),
+          });
         }
       } else {
         out.push({ severity: "low", rule: extended, message: `${where(p)}${versions} kept longer (${shown(b)} → ${shown(a)})`, path: ruleIdAt(p, days, a) });
@@ -482,13 +639,30 @@ function lifecycleFindings(s: Scope, handled: Set<string>): Finding[] {
     const leaf = /^(rule\[[^\]]+\])\.(expiration|noncurrent_version_expiration)\[\d+\]\.(days|noncurrent_days)$/.exec(p);
     const [b, n] = [num(a.before), num(a.after)];
     if (leaf && b !== undefined && n !== undefined && n < b && !out.some((f) => f.severity === "high" && f.path === leaf[1])) {
-      out.push({ severity: "high", rule: leaf[2] === "expiration" ? "retention.expiry-reduced" : "retention.noncurrent-reduced", message: `lifecycle expiry reduced: rule ${leaf[1].slice(8, -1)} deletes ${where(rulePrefix(rulesOf(s.c.after).find((r) => `rule[id=${String(r.id)}]` === leaf[1]) ?? {}))}${leaf[2] === "expiration" ? "" : " (noncurrent versions)"} sooner (${b} → ${n} days)`, path: leaf[1] });
+      out.push({
+        severity: "high",
+        rule: leaf[2] === "expiration" ? "retention.expiry-reduced" : "retention.noncurrent-reduced",
+        message: `lifecycle expiry reduced: rule ${leaf[1].slice(8, -1)} deletes ${where(rulePrefix(rulesOf(s.c.after).find((r) => `rule[id=${String(r.id)}]` === leaf[1]) ?? {}))}${leaf[2] === "expiration" ? "" : " (noncurrent versions)"} sooner (${b} → ${n} days)`,
+        path: leaf[1],
+      });
     }
     if (/^rule\[[^\]]+\](\.|$)/.test(p) && (whole || /expiration|\.status$|\.filter|\.prefix$/.test(p))) handled.add(p);
     // Rules without ids, and a different number of them: one change of the whole list, compared per prefix above.
     if (p === "rule" && out.length > 0) handled.add(p);
-    if (whole && a.before === undefined && !out.some((f) => f.path === p)) out.push({ severity: "low", rule: "retention.rule-added", message: `lifecycle rule ${p.slice(8, -1)} added for ${where(rulePrefix(a.after as Rule))}: no object expires sooner than before`, path: p });
-    if (whole && a.after === undefined) out.push({ severity: "low", rule: "retention.rule-removed", message: `lifecycle rule ${p.slice(8, -1)} removed for ${where(rulePrefix(a.before as Rule))} (what expires when is compared per prefix)`, path: p });
+    if (whole && a.before === undefined && !out.some((f) => f.path === p))
+      out.push({
+        severity: "low",
+        rule: "retention.rule-added",
+        message: `lifecycle rule ${p.slice(8, -1)} added for ${where(rulePrefix(a.after as Rule))}: no object expires sooner than before`,
+        path: p,
+      });
+    if (whole && a.after === undefined)
+      out.push({
+        severity: "low",
+        rule: "retention.rule-removed",
+        message: `lifecycle rule ${p.slice(8, -1)} removed for ${where(rulePrefix(a.before as Rule))} (what expires when is compared per prefix)`,
+        path: p,
+      });
   }
   return out;
 }
@@ -501,11 +675,18 @@ function notificationFinding(s: Scope, a: AttributeChange): [Severity, string, s
   if (field === undefined) {
     if (a.after === undefined) return ["medium", "routes.notification-removed", "event notification removed: its objects are no longer loaded"];
     const prefix = String((a.after as Record<string, unknown>).filter_prefix ?? "");
-    return prefix !== "" && underNewPrefix(s.facts, prefix) ? ["low", "routes.notification-added", `event notification added for a new source's prefix ${prefix}`] : ["medium", "routes.notification-added", `event notification added for ${prefix || "every object"}`];
+    return prefix !== "" && underNewPrefix(s.facts, prefix)
+      ? ["low", "routes.notification-added", `event notification added for a new source's prefix ${prefix}`]
+      : ["medium", "routes.notification-added", `event notification added for ${prefix || "every object"}`];
   }
   if (/_arn$/.test(field)) {
-    const own = typeof a.after === "string" && /^\$\{([a-z_]+\.[A-Za-z0-9_-]+)\.[a-z_]+\}$/.test(a.after) && s.facts.has("head", a.after.slice(2, a.after.lastIndexOf(".")));
-    return own ? ["medium", "routes.notification-retargeted", "object-created events go to another of this stack's queues"] : ["high", "routes.notification-retargeted", "object-created events go to a queue, topic or function outside this stack"];
+    const own =
+      typeof a.after === "string" &&
+      /^\$\{([a-z_]+\.[A-Za-z0-9_-]+)\.[a-z_]+\}$/.test(a.after) &&
+      s.facts.has("head", a.after.slice(2, a.after.lastIndexOf(".")));
+    return own
+      ? ["medium", "routes.notification-retargeted", "object-created events go to another of this stack's queues"]
+      : ["high", "routes.notification-retargeted", "object-created events go to a queue, topic or function outside this stack"];
   }
   return ["medium", "routes.notification-filter-changed", "which objects raise an event changed: some may no longer be loaded"];
 }
@@ -515,19 +696,27 @@ function attributeFindings(s: Scope, a: AttributeChange): Finding[] {
   const type = s.c.type;
   const { path, before, after } = a;
   const key = last(path);
-  const f = (severity: Severity, rule: string, message: string): Finding[] => [{ severity, rule, message: `${message} (${path}: ${short(s.deep("base", before))} → ${short(s.deep("head", after))})`, path }];
+  const f = (severity: Severity, rule: string, message: string): Finding[] => [
+    { severity, rule, message: `${message} (${path}: ${short(s.deep("base", before))} → ${short(s.deep("head", after))})`, path },
+  ];
   if (a.statements) {
     const statements = resolvedStatements(s, a);
-    if (statements.length === 0) return f("low", "meta.reference", "policy document changed only in form (references resolve to the same names, or formatting)");
+    if (statements.length === 0)
+      return f("low", "meta.reference", "policy document changed only in form (references resolve to the same names, or formatting)");
     return statements.flatMap((st) => policyFindings(s, path, st, false));
   }
-  if (typeof before === "string" && typeof after === "string" && s.resolve("base", before) === s.resolve("head", after)) return f("low", "meta.reference", "the same value, written as a reference instead of a name or the other way round");
-  if (path === "depends_on" || path.startsWith("lifecycle.replace_triggered_by")) return f("low", "meta.dependencies", "dependencies changed (what Terraform orders or replaces with it)");
-  if (Array.isArray(before) && Array.isArray(after) && JSON.stringify([...before].map(String).sort()) === JSON.stringify([...after].map(String).sort())) return f("low", "meta.order", "the same values in another order");
-  if (key === "is_secure" && truthy(before) && !truthy(after)) return f("high", "access.view-not-secure", "view no longer SECURE: its definition is visible to readers and the optimizer may expose filtered rows");
+  if (typeof before === "string" && typeof after === "string" && s.resolve("base", before) === s.resolve("head", after))
+    return f("low", "meta.reference", "the same value, written as a reference instead of a name or the other way round");
+  if (path === "depends_on" || path.startsWith("lifecycle.replace_triggered_by"))
+    return f("low", "meta.dependencies", "dependencies changed (what Terraform orders or replaces with it)");
+  if (Array.isArray(before) && Array.isArray(after) && JSON.stringify([...before].map(String).sort()) === JSON.stringify([...after].map(String).sort()))
+    return f("low", "meta.order", "the same values in another order");
+  if (key === "is_secure" && truthy(before) && !truthy(after))
+    return f("high", "access.view-not-secure", "view no longer SECURE: its definition is visible to readers and the optimizer may expose filtered rows");
   if (/^tags(_all)?\./.test(path) || path === "tags" || path === "tags_all") return f("low", "meta.tags", "tags changed");
   if (key === "comment" || key === "description") return f("low", "meta.comment", "comment or description changed");
-  if (type === "aws_s3_bucket_public_access_block" && before === true && after !== true) return f("high", "public.access-allowed", "public access no longer blocked");
+  if (type === "aws_s3_bucket_public_access_block" && before === true && after !== true)
+    return f("high", "public.access-allowed", "public access no longer blocked");
   if (key === "sse_algorithm" && before === "aws:kms" && after !== "aws:kms") return f("high", "encryption.weakened", "encryption no longer SSE-KMS");
   if (type === "aws_kinesis_firehose_delivery_stream") {
     const found = deliveryStreamFinding(path, key, before, after);
@@ -541,13 +730,18 @@ function attributeFindings(s: Scope, a: AttributeChange): Finding[] {
     const found = notificationFinding(s, a);
     if (found) return f(...found);
   }
-  if (type === "aws_s3_bucket_lifecycle_configuration" && /transition/.test(path)) return f("low", "retention.transition-changed", "storage class transitions changed (cost and retrieval time; objects are kept as long)");
-  if (type === "aws_s3_bucket_lifecycle_configuration" && /abort_incomplete_multipart_upload/.test(path)) return f("low", "storage.hygiene", "incomplete multipart uploads cleaned up at another age");
-  if (type === "aws_kinesis_stream" && key === "encryption_type" && before === "KMS" && after !== "KMS") return f("high", "encryption.weakened", "stream records no longer encrypted with KMS");
-  if (type === "aws_kinesis_stream" && key === "retention_period" && num(before) !== undefined && (num(after) ?? 24) < num(before)!) return f("high", "retention.stream-reduced", "stream retention reduced: a stalled consumer loses records sooner");
+  if (type === "aws_s3_bucket_lifecycle_configuration" && /transition/.test(path))
+    return f("low", "retention.transition-changed", "storage class transitions changed (cost and retrieval time; objects are kept as long)");
+  if (type === "aws_s3_bucket_lifecycle_configuration" && /abort_incomplete_multipart_upload/.test(path))
+    return f("low", "storage.hygiene", "incomplete multipart uploads cleaned up at another age");
+  if (type === "aws_kinesis_stream" && key === "encryption_type" && before === "KMS" && after !== "KMS")
+    return f("high", "encryption.weakened", "stream records no longer encrypted with KMS");
+  if (type === "aws_kinesis_stream" && key === "retention_period" && num(before) !== undefined && (num(after) ?? 24) < num(before)!)
+    return f("high", "retention.stream-reduced", "stream retention reduced: a stalled consumer loses records sooner");
   if (key === "kms_master_key_id" || key === "kms_key_id") return f("medium", "encryption.key-changed", "encryption key changed");
   if (key === "enable_key_rotation" && before === true && after !== true) return f("high", "encryption.rotation-off", "key rotation turned off");
-  if (type === "aws_s3_bucket_versioning" && key === "status" && before === "Enabled") return f("high", "retention.versioning-off", "versioning no longer enabled");
+  if (type === "aws_s3_bucket_versioning" && key === "status" && before === "Enabled")
+    return f("high", "retention.versioning-off", "versioning no longer enabled");
   if (key === "force_destroy" && after === true) return f("high", "deletion.force-destroy", "force_destroy on: a destroy deletes every object");
   if (key === "prevent_destroy" && before === true && after !== true) return f("high", "deletion.unprotected", "prevent_destroy removed");
   if (key === "mode" && before === "COMPLIANCE" && after !== "COMPLIANCE") return f("high", "retention.lock-weakened", "object lock weakened from COMPLIANCE");
@@ -580,10 +774,12 @@ function attributeFindings(s: Scope, a: AttributeChange): Finding[] {
     if (added.length > 0) return f("medium", "routes.alert-recipients-added", `alerts may also be e-mailed to ${added.join(", ")}`);
     return f("medium", "routes.alert-recipients-removed", "fewer recipients may receive alert e-mails");
   }
-  if (GRANTS.has(type) && (path.startsWith("privileges") || key === "all_privileges" || path.includes("on_all") || path.includes("on_future"))) return f("high", "grants.widened", "grant changed");
+  if (GRANTS.has(type) && (path.startsWith("privileges") || key === "all_privileges" || path.includes("on_all") || path.includes("on_future")))
+    return f("high", "grants.widened", "grant changed");
   if (type === "snowflake_grant_ownership" && /role_name/.test(path)) return f("high", "grants.ownership-moved", "ownership moved to another role");
   // A function in a VPC reaches what its subnets and security groups reach (a Kafka cluster's network).
-  if (type === "aws_lambda_function" && path.startsWith("vpc_config")) return f("medium", "network.function-placement", "function's subnets or security groups changed: it reaches a different network");
+  if (type === "aws_lambda_function" && path.startsWith("vpc_config"))
+    return f("medium", "network.function-placement", "function's subnets or security groups changed: it reaches a different network");
   if (/schedule|cron/i.test(path)) return f("medium", "ops.schedule", "schedule changed");
   if (key === "bucket" && type === "aws_s3_bucket") return f("high", "data.store-replaced", "bucket renamed: a new bucket replaces the one holding the logs");
   if (key === "name" && DATA_STORES.has(type)) return f("high", "data.store-replaced", "renamed: the object holding the logs is replaced");
@@ -593,12 +789,21 @@ function attributeFindings(s: Scope, a: AttributeChange): Finding[] {
 
 /** A Firehose delivery stream's attribute change that matters: where records go, how they are encrypted and logged. */
 function deliveryStreamFinding(path: string, key: string, before: unknown, after: unknown): [Severity, string, string] | undefined {
-  if (/server_side_encryption/.test(path) && key === "enabled" && truthy(before) && !truthy(after)) return ["high", "encryption.weakened", "delivery stream no longer encrypted at rest"];
-  if (/server_side_encryption/.test(path) && key === "key_type" && before === "CUSTOMER_MANAGED_CMK") return ["high", "encryption.weakened", "delivery stream no longer encrypted with the tenant's key"];
-  if (key === "kms_key_arn" && before !== undefined && after === undefined) return ["high", "encryption.weakened", "delivered objects no longer encrypted with the tenant's key"];
+  if (/server_side_encryption/.test(path) && key === "enabled" && truthy(before) && !truthy(after))
+    return ["high", "encryption.weakened", "delivery stream no longer encrypted at rest"];
+  if (/server_side_encryption/.test(path) && key === "key_type" && before === "CUSTOMER_MANAGED_CMK")
+    return ["high", "encryption.weakened", "delivery stream no longer encrypted with the tenant's key"];
+  if (key === "kms_key_arn" && before !== undefined && after === undefined)
+    return ["high", "encryption.weakened", "delivered objects no longer encrypted with the tenant's key"];
   if (key === "kms_key_arn" || key === "key_arn") return ["medium", "encryption.key-changed", "encryption key changed"];
-  if (/cloudwatch_logging_options/.test(path) && key === "enabled" && truthy(before) && !truthy(after)) return ["high", "logging.disabled", "delivery errors no longer logged"];
-  if (key === "bucket_arn" || key === "prefix" || key === "kinesis_stream_arn") return ["high", "routes.destination-changed", "records now go to another bucket, prefix or come from another stream (Snowpipe loads only the source's prefix)"];
+  if (/cloudwatch_logging_options/.test(path) && key === "enabled" && truthy(before) && !truthy(after))
+    return ["high", "logging.disabled", "delivery errors no longer logged"];
+  if (key === "bucket_arn" || key === "prefix" || key === "kinesis_stream_arn")
+    return [
+      "high",
+      "routes.destination-changed",
+      "records now go to another bucket, prefix or come from another stream (Snowpipe loads only the source's prefix)",
+    ];
   if (key === "error_output_prefix") return ["medium", "routes.error-prefix-changed", "failed records go elsewhere (its alarm and retention rule must follow)"];
   return undefined;
 }
@@ -665,13 +870,15 @@ function grantChangeFindings(s: Scope, handled: Set<string>): Finding[] {
   const on = s.resolve("head", grantTarget(c.after));
   const out: Finding[] = [];
   if (added.length) out.push({ severity: "high", rule: "grants.privileges-added", message: `${who} gains ${added.join(", ")} on ${on}`, path: "privileges" });
-  if (removed.length) out.push({ severity: "low", rule: "grants.privileges-removed", message: `${who} loses ${removed.join(", ")} on ${on}`, path: "privileges" });
+  if (removed.length)
+    out.push({ severity: "low", rule: "grants.privileges-removed", message: `${who} loses ${removed.join(", ")} on ${on}`, path: "privileges" });
   return out;
 }
 
 // ---- Snowflake tasks ------------------------------------------------------------------------------
 
-const isCanary = (c: ResourceChange) => /_CANARY$/.test(String(c.after?.name ?? c.before?.name ?? "")) || /'LOG_CANARY'/.test(String(c.after?.sql_statement ?? ""));
+const isCanary = (c: ResourceChange) =>
+  /_CANARY$/.test(String(c.after?.name ?? c.before?.name ?? "")) || /'LOG_CANARY'/.test(String(c.after?.sql_statement ?? ""));
 const isMonitor = (c: ResourceChange) => /_MONITOR$/.test(String(c.after?.name ?? c.before?.name ?? ""));
 
 /** A log canary's window: minutes without loaded rows before it alerts. */
@@ -687,20 +894,43 @@ function exemptionFindings(s: Scope, before: unknown, after: unknown): Finding[]
   for (const e of diff.added) {
     // Monitors before account-monitors 0.3.0 name the purge's text; since, the table and its cleaner's task.
     const purge = e.exemption.type === "DELETE" ? purgeOf(e.exemption.statement) : undefined;
-    const cleaner = e.exemption.type === "DELETE" && e.exemption.object !== "*" && e.exemption.task === `${e.exemption.object}_CLEANER` ? e.exemption.object : undefined;
+    const cleaner =
+      e.exemption.type === "DELETE" && e.exemption.object !== "*" && e.exemption.task === `${e.exemption.object}_CLEANER` ? e.exemption.object : undefined;
     const name = purge?.table ?? cleaner;
     const table = name ? objectKey(name) : undefined;
     if (table && s.ctx.newObjects.has(table) && s.ctx.tableOwners.get(table) === objectKey(e.exemption.role)) {
       const what = purge ? `purging rows older than ${purge.retentionDays} days` : "purging it in runs of its cleaner task";
-      found.push({ severity: "low", rule: "monitoring.exemption-new-table", message: `tamper monitor expects the cleaner of new table ${name}: ${e.text} (its owner ${e.exemption.role} ${what})`, path: "sql_statement" });
-    } else found.push({ severity: "high", rule: "monitoring.exemption-added", message: `tamper monitor exempts more: ${e.text} is no longer alerted on`, path: "sql_statement" });
+      found.push({
+        severity: "low",
+        rule: "monitoring.exemption-new-table",
+        message: `tamper monitor expects the cleaner of new table ${name}: ${e.text} (its owner ${e.exemption.role} ${what})`,
+        path: "sql_statement",
+      });
+    } else
+      found.push({
+        severity: "high",
+        rule: "monitoring.exemption-added",
+        message: `tamper monitor exempts more: ${e.text} is no longer alerted on`,
+        path: "sql_statement",
+      });
   }
   for (const e of diff.changed) {
     const from = purgeOf(e.from.statement);
     const to = purgeOf(e.to.statement);
     if (from && to && from.table === to.table && from.column === to.column && to.retentionDays >= from.retentionDays) {
-      found.push({ severity: "low", rule: "monitoring.exemption-follows-retention", message: `tamper monitor expects ${to.table}'s purge at its longer retention (${from.retentionDays} → ${to.retentionDays} days): ${e.text}`, path: "sql_statement" });
-    } else found.push({ severity: "medium", rule: "monitoring.exemption-changed", message: `tamper monitor expects another statement instead: ${e.text}`, path: "sql_statement" });
+      found.push({
+        severity: "low",
+        rule: "monitoring.exemption-follows-retention",
+        message: `tamper monitor expects ${to.table}'s purge at its longer retention (${from.retentionDays} → ${to.retentionDays} days): ${e.text}`,
+        path: "sql_statement",
+      });
+    } else
+      found.push({
+        severity: "medium",
+        rule: "monitoring.exemption-changed",
+        message: `tamper monitor expects another statement instead: ${e.text}`,
+        path: "sql_statement",
+      });
   }
   return found;
 }
@@ -719,7 +949,13 @@ function taskFindings(s: Scope, handled: Set<string>): Finding[] {
           ? ["monitoring.monitor-suspended", "monitor suspended: what it watches is no longer alerted on"]
           : ["ops.task-suspended", "task suspended: it no longer runs (a cleaner stops purging, a watcher goes quiet)"];
       out.push({ severity: "high", rule, message: `${why} (started: ${short(started.before)} → ${short(started.after)})`, path: "started" });
-    } else out.push({ severity: "low", rule: "ops.task-started", message: `task started (started: ${short(started.before)} → ${short(started.after)})`, path: "started" });
+    } else
+      out.push({
+        severity: "low",
+        rule: "ops.task-started",
+        message: `task started (started: ${short(started.before)} → ${short(started.after)})`,
+        path: "started",
+      });
   }
   const schedule = c.attributes.filter((a) => a.path === "schedule" || a.path.startsWith("schedule.") || a.path.startsWith("schedule["));
   if (schedule.length > 0) {
@@ -727,8 +963,20 @@ function taskFindings(s: Scope, handled: Set<string>): Finding[] {
     const b = scheduleIntervalMinutes(c.before?.schedule);
     const n = scheduleIntervalMinutes(c.after?.schedule);
     const shown = `(schedule: ${JSON.stringify(c.before?.schedule)} → ${JSON.stringify(c.after?.schedule)})`;
-    if (b !== undefined && n !== undefined && n > b) out.push({ severity: "medium", rule: "ops.schedule-slowed", message: `schedule slowed: ${describeInterval(b)} → ${describeInterval(n)} ${shown}`, path: "schedule" });
-    else if (b !== undefined && n !== undefined && n < b) out.push({ severity: "low", rule: "ops.schedule-faster", message: `schedule faster: ${describeInterval(b)} → ${describeInterval(n)} ${shown}`, path: "schedule" });
+    if (b !== undefined && n !== undefined && n > b)
+      out.push({
+        severity: "medium",
+        rule: "ops.schedule-slowed",
+        message: `schedule slowed: ${describeInterval(b)} → ${describeInterval(n)} ${shown}`,
+        path: "schedule",
+      });
+    else if (b !== undefined && n !== undefined && n < b)
+      out.push({
+        severity: "low",
+        rule: "ops.schedule-faster",
+        message: `schedule faster: ${describeInterval(b)} → ${describeInterval(n)} ${shown}`,
+        path: "schedule",
+      });
     else out.push({ severity: "medium", rule: "ops.schedule", message: `schedule changed ${shown}`, path: "schedule" });
   }
   const sql = c.attributes.find((a) => a.path === "sql_statement");
@@ -737,30 +985,74 @@ function taskFindings(s: Scope, handled: Set<string>): Finding[] {
     const pb = purgeOf(sql.before);
     const pa = purgeOf(sql.after);
     if (pb && pa) {
-      if (pa.table !== pb.table) found.push({ severity: "high", rule: "retention.cleaner-retargeted", message: `table cleaner now purges ${pa.table} instead of ${pb.table}`, path: "sql_statement" });
+      if (pa.table !== pb.table)
+        found.push({
+          severity: "high",
+          rule: "retention.cleaner-retargeted",
+          message: `table cleaner now purges ${pa.table} instead of ${pb.table}`,
+          path: "sql_statement",
+        });
       if (pa.retentionDays < pb.retentionDays) {
-        found.push({ severity: "high", rule: "retention.cleaner-reduced", message: `table cleaner retention reduced: rows of ${pa.table} deleted sooner (${pb.retentionDays} → ${pa.retentionDays} days)`, path: "sql_statement" });
+        found.push({
+          severity: "high",
+          rule: "retention.cleaner-reduced",
+          message: `table cleaner retention reduced: rows of ${pa.table} deleted sooner (${pb.retentionDays} → ${pa.retentionDays} days)`,
+          path: "sql_statement",
+        });
       } else if (pa.retentionDays > pb.retentionDays) {
-        found.push({ severity: "low", rule: "retention.cleaner-extended", message: `table cleaner retention extended (${pb.retentionDays} → ${pa.retentionDays} days)`, path: "sql_statement" });
+        found.push({
+          severity: "low",
+          rule: "retention.cleaner-extended",
+          message: `table cleaner retention extended (${pb.retentionDays} → ${pa.retentionDays} days)`,
+          path: "sql_statement",
+        });
       }
       if (pa.column !== pb.column) {
-        found.push({ severity: "high", rule: "retention.purge-column-changed", message: `table cleaner purges by another time: rows may be deleted earlier than their retention (${pb.column} → ${pa.column})`, path: "sql_statement" });
+        found.push({
+          severity: "high",
+          rule: "retention.purge-column-changed",
+          message: `table cleaner purges by another time: rows may be deleted earlier than their retention (${pb.column} → ${pa.column})`,
+          path: "sql_statement",
+        });
       }
     }
     found.push(...exemptionFindings(s, sql.before, sql.after));
     const suspended = new Set(expectedSuspendedTasks(sql.before));
     for (const t of expectedSuspendedTasks(sql.after).filter((x) => !suspended.has(x))) {
-      found.push({ severity: "high", rule: "monitoring.suspension-expected", message: `suspended-task monitor no longer alerts on ${t} being suspended`, path: "sql_statement" });
+      found.push({
+        severity: "high",
+        rule: "monitoring.suspension-expected",
+        message: `suspended-task monitor no longer alerts on ${t} being suspended`,
+        path: "sql_statement",
+      });
     }
     const wb = canaryWindow(sql.before);
     const wa = canaryWindow(sql.after);
     if (wb !== undefined && wa !== undefined && wa !== wb) {
-      found.push(wa > wb
-        ? { severity: "medium", rule: "monitoring.canary-window-widened", message: `canary alerts only after ${wa} minutes without loaded rows (was ${wb}): a stopped source is noticed later`, path: "sql_statement" }
-        : { severity: "low", rule: "monitoring.canary-window-narrowed", message: `canary alerts after ${wa} minutes without loaded rows (was ${wb})`, path: "sql_statement" });
+      found.push(
+        wa > wb
+          ? {
+              severity: "medium",
+              rule: "monitoring.canary-window-widened",
+              message: `canary alerts only after ${wa} minutes without loaded rows (was ${wb}): a stopped source is noticed later`,
+              path: "sql_statement",
+            }
+          : {
+              severity: "low",
+              rule: "monitoring.canary-window-narrowed",
+              message: `canary alerts after ${wa} minutes without loaded rows (was ${wb})`,
+              path: "sql_statement",
+            },
+      );
       const normal = (v: unknown, w: number) => String(v).split(`-${w},`).join("-W,").split(`last ${w} minutes`).join("last W minutes");
       // Only the window moved: nothing else in the SQL is left to read.
-      if (normal(sql.before, wb) !== normal(sql.after, wa)) found.push({ severity: "medium", rule: "change.unclassified", message: `canary SQL changed beyond its window (sql_statement: ${short(sql.before)} → ${short(sql.after)})`, path: "sql_statement" });
+      if (normal(sql.before, wb) !== normal(sql.after, wa))
+        found.push({
+          severity: "medium",
+          rule: "change.unclassified",
+          message: `canary SQL changed beyond its window (sql_statement: ${short(sql.before)} → ${short(sql.after)})`,
+          path: "sql_statement",
+        });
     }
     if (found.length > 0) {
       handled.add("sql_statement");
@@ -777,7 +1069,12 @@ function changedFindings(s: Scope): Finding[] {
   const c = s.c;
   const handled = new Set<string>();
   const out: Finding[] = [];
-  if (c.movedFrom) out.push({ severity: "low", rule: "grants.readdressed", message: `the same grant (same role, same target) moved from ${c.movedFrom}: Terraform revokes and grants it again unless a moved block says otherwise` });
+  if (c.movedFrom)
+    out.push({
+      severity: "low",
+      rule: "grants.readdressed",
+      message: `the same grant (same role, same target) moved from ${c.movedFrom}: Terraform revokes and grants it again unless a moved block says otherwise`,
+    });
   if (c.type === "snowflake_task") out.push(...taskFindings(s, handled));
   // The provider recreates a pipe whose COPY, auto-ingest or topic changes: files arriving in between are never loaded.
   const recreating = c.type === "snowflake_pipe" ? c.attributes.filter((a) => ["copy_statement", "auto_ingest", "aws_sns_topic_arn"].includes(a.path)) : [];
@@ -799,7 +1096,13 @@ function changedFindings(s: Scope): Finding[] {
       out.push(...grants);
       const other = otherSqlLinesChanged(s.resolve("base", String(a.before ?? "")), s.resolve("head", String(a.after ?? "")));
       if (!other) {
-        if (grants.length === 0) out.push({ severity: "low", rule: "grants.sql-removed", message: `${c.address}: no grant added (grants removed, or the pausing and resuming around them changed)`, path: "execute" });
+        if (grants.length === 0)
+          out.push({
+            severity: "low",
+            rule: "grants.sql-removed",
+            message: `${c.address}: no grant added (grants removed, or the pausing and resuming around them changed)`,
+            path: "execute",
+          });
         continue;
       }
     }
@@ -827,18 +1130,35 @@ function addedGrantFinding(s: Scope, roles: Set<string>): Finding {
   const c = s.c;
   const raw = granteeOf(c.after);
   const grantee = raw === undefined ? undefined : s.resolve("head", raw);
-  const isNewRole = (v: string | undefined) => v !== undefined && (roles.has(referenceAddress(v) ?? v) || roles.has(s.resolve("head", v)) || s.ctx.newSnowflakeRoles.has(objectKey(s.resolve("head", v))));
+  const isNewRole = (v: string | undefined) =>
+    v !== undefined && (roles.has(referenceAddress(v) ?? v) || roles.has(s.resolve("head", v)) || s.ctx.newSnowflakeRoles.has(objectKey(s.resolve("head", v))));
   const roleGrant = c.type === "snowflake_grant_account_role" || c.type === "snowflake_grant_database_role";
   const grantedRole = roleGrant ? String(c.after?.role_name ?? c.after?.database_role_name) : undefined;
   const what = roleGrant ? `role ${s.resolve("head", grantedRole!)}` : `${privilegesOf(c.after).join(", ")} on ${s.resolve("head", grantTarget(c.after))}`;
-  if (raw === undefined || isNewRole(raw)) return { severity: "medium", rule: "grants.added", message: `new grant ${c.address}: ${what} to new role ${grantee ?? "?"}` };
+  if (raw === undefined || isNewRole(raw))
+    return { severity: "medium", rule: "grants.added", message: `new grant ${c.address}: ${what} to new role ${grantee ?? "?"}` };
   // A new role granted to an existing one: the parent gains only what the new role is given (listed with it).
-  if (roleGrant && isNewRole(grantedRole)) return { severity: "medium", rule: "grants.added", message: `new role ${s.resolve("head", grantedRole!)} granted to ${grantee} (${c.address}): ${grantee} gains what the new role is given` };
+  if (roleGrant && isNewRole(grantedRole))
+    return {
+      severity: "medium",
+      rule: "grants.added",
+      message: `new role ${s.resolve("head", grantedRole!)} granted to ${grantee} (${c.address}): ${grantee} gains what the new role is given`,
+    };
   if (!roleGrant && targetIsNew(s.ctx, c.after)) {
     // The deploying role created these objects (and owned them until their handover); it keeps what the
     // provider needs to pause and resume them around the transfer.
-    if (s.facts.deployRoles.has(objectKey(grantee!))) return { severity: "low", rule: "grants.to-deploying-role", message: `${grantee}, the role this stack's provider works as, keeps ${what}, which this change creates and hands over (${c.address})` };
-    if (s.facts.ownerRoles.has(objectKey(grantee!))) return { severity: "low", rule: "grants.to-pipeline-owner", message: `${grantee}, the role that owns this tenant's pipeline objects, gains ${what}, which this change creates (${c.address})` };
+    if (s.facts.deployRoles.has(objectKey(grantee!)))
+      return {
+        severity: "low",
+        rule: "grants.to-deploying-role",
+        message: `${grantee}, the role this stack's provider works as, keeps ${what}, which this change creates and hands over (${c.address})`,
+      };
+    if (s.facts.ownerRoles.has(objectKey(grantee!)))
+      return {
+        severity: "low",
+        rule: "grants.to-pipeline-owner",
+        message: `${grantee}, the role that owns this tenant's pipeline objects, gains ${what}, which this change creates (${c.address})`,
+      };
     return { severity: "medium", rule: "grants.new-objects", message: `existing role ${grantee} gains ${what}, which this change creates (${c.address})` };
   }
   return { severity: "high", rule: "grants.added-to-role", message: `existing role ${grantee} gains ${what} (${c.address})` };
@@ -860,12 +1180,21 @@ function addedOwnershipFinding(s: Scope): Finding {
   const schema = key.split(".").length >= 3 ? key.split(".").slice(0, 2).join(".") : "";
   const before = s.ctx.baseOwners.get(key);
   if (s.ctx.newObjects.has(key) && s.facts.ownerRoles.has(objectKey(role)) && s.facts.schemas.has(schema)) {
-    return { severity: "low", rule: "grants.to-pipeline-owner", message: `${s.address} hands ${kind} ${object}, which this change creates, to ${role}, the role that already owns this tenant's pipeline objects` };
+    return {
+      severity: "low",
+      rule: "grants.to-pipeline-owner",
+      message: `${s.address} hands ${kind} ${object}, which this change creates, to ${role}, the role that already owns this tenant's pipeline objects`,
+    };
   }
   if (before !== undefined && before === objectKey(role)) {
-    return { severity: "low", rule: "grants.ownership-kept", message: `${s.address} hands ${kind} ${object} to ${role}, which base's handover already made its owner` };
+    return {
+      severity: "low",
+      rule: "grants.ownership-kept",
+      message: `${s.address} hands ${kind} ${object} to ${role}, which base's handover already made its owner`,
+    };
   }
-  if (before !== undefined) return { severity: "high", rule: "grants.ownership-moved", message: `${s.address} hands ${kind} ${object} to ${role} instead of ${before}` };
+  if (before !== undefined)
+    return { severity: "high", rule: "grants.ownership-moved", message: `${s.address} hands ${kind} ${object} to ${role} instead of ${before}` };
   return { severity: "medium", rule: "grants.added", message: `new grant ${s.address}: ownership of ${kind} ${object} to ${role}` };
 }
 
@@ -874,7 +1203,12 @@ function subscriptionFinding(s: Scope, removed: readonly ResourceChange[]): Find
   const a = s.c.after ?? {};
   const replaced = removed.find((r) => r.stack === s.c.stack && r.before?.topic_arn === a.topic_arn && r.before?.protocol === a.protocol);
   const topic = s.resolve("head", String(a.topic_arn));
-  if (replaced) return { severity: "high", rule: "routes.alert-redirected", message: `alerts on ${topic} go to ${String(a.endpoint)} instead of ${String(replaced.before?.endpoint)} (${String(a.protocol)})` };
+  if (replaced)
+    return {
+      severity: "high",
+      rule: "routes.alert-redirected",
+      message: `alerts on ${topic} go to ${String(a.endpoint)} instead of ${String(replaced.before?.endpoint)} (${String(a.protocol)})`,
+    };
   return { severity: "medium", rule: "routes.alert-added", message: `alerts on ${topic} also go to ${String(a.endpoint)} (${String(a.protocol)})` };
 }
 
@@ -885,8 +1219,14 @@ function addedFindings(s: Scope, roles: Set<string>, removed: readonly ResourceC
   if (c.type === "snowflake_grant_ownership") out.push(addedOwnershipFinding(s));
   if (c.type === "snowflake_execute") out.push(...sqlGrantFindings(s, undefined, c.after?.execute, "medium"));
   if (c.type === "aws_sns_topic_subscription") out.push(subscriptionFinding(s, removed));
-  if (/security_group|vpc_endpoint|network_policy|route/.test(c.type)) out.push({ severity: "medium", rule: "network.path-added", message: `new network path ${c.address}` });
-  if (c.type === "aws_lambda_function" && hasVpcConfig(c.after)) out.push({ severity: "medium", rule: "network.path-added", message: `new function inside a VPC ${c.address}: it reaches what its subnets and security groups reach` });
+  if (/security_group|vpc_endpoint|network_policy|route/.test(c.type))
+    out.push({ severity: "medium", rule: "network.path-added", message: `new network path ${c.address}` });
+  if (c.type === "aws_lambda_function" && hasVpcConfig(c.after))
+    out.push({
+      severity: "medium",
+      rule: "network.path-added",
+      message: `new function inside a VPC ${c.address}: it reaches what its subnets and security groups reach`,
+    });
   if (out.length === 0) out.push({ severity: "low", rule: "resource.added", message: `added ${c.address}` });
   return out;
 }
@@ -897,7 +1237,8 @@ function hasVpcConfig(body: Record<string, unknown> | undefined): boolean {
 }
 
 function removedFindings(c: ResourceChange): Finding[] {
-  if (DATA_STORES.has(c.type)) return [{ severity: "high", rule: "data.store-removed", message: `${c.address} removed: the logs it holds are deleted or orphaned` }];
+  if (DATA_STORES.has(c.type))
+    return [{ severity: "high", rule: "data.store-removed", message: `${c.address} removed: the logs it holds are deleted or orphaned` }];
   if (CONTROLS[c.type]) return [{ severity: "high", rule: "control.removed", message: `${c.address}: ${CONTROLS[c.type]}` }];
   if (ALERT_ROUTES.has(c.type)) return [{ severity: "medium", rule: "routes.alert-removed", message: `${c.address}: alert route removed` }];
   if (GRANTS.has(c.type)) return [{ severity: "low", rule: "grants.removed", message: `${c.address}: grant removed` }];
@@ -909,7 +1250,10 @@ function grantIdentity(ctx: ReviewContext, c: ResourceChange, side: Side): strin
   const body = side === "base" ? c.before : c.after;
   if (!GRANTS.has(c.type) || !body) return undefined;
   const resolve = (v: unknown) => (typeof v === "string" ? objectKey(ctx.resolve(side, c.stack, v)) : JSON.stringify(v));
-  const on = Object.keys(body).filter((k) => k.startsWith("on_")).sort().map((k) => `${k}=${JSON.stringify(body[k], (_key, v: unknown) => (typeof v === "string" ? resolve(v) : v))}`);
+  const on = Object.keys(body)
+    .filter((k) => k.startsWith("on_"))
+    .sort()
+    .map((k) => `${k}=${JSON.stringify(body[k], (_key, v: unknown) => (typeof v === "string" ? resolve(v) : v))}`);
   return [c.stack, c.type, resolve(granteeOf(body)), resolve(body.role_name ?? body.database_role_name), ...on].join("\u241f");
 }
 
@@ -932,7 +1276,14 @@ function pairReaddressedGrants(changes: readonly ResourceChange[], ctx: ReviewCo
     if (old && !used.has(old)) {
       used.add(old);
       const strip = (b: Record<string, unknown>) => Object.fromEntries(Object.entries(b).filter(([k]) => k !== "//"));
-      out.push({ ...c, action: "changed", movedFrom: old.address, baseModule: old.baseModule, before: old.before, attributes: diffAttributes(c.type, strip(old.before!), strip(c.after!)) });
+      out.push({
+        ...c,
+        action: "changed",
+        movedFrom: old.address,
+        baseModule: old.baseModule,
+        before: old.before,
+        attributes: diffAttributes(c.type, strip(old.before!), strip(c.after!)),
+      });
     } else out.push(c);
   }
   return out.filter((c) => !used.has(c));
@@ -955,6 +1306,9 @@ export function classify(changes: readonly ResourceChange[], ctx: ReviewContext 
   const removed = all.filter((c) => c.action === "removed");
   return all.map((c) => {
     const s = new Scope(c, ctx);
-    return withFindings(c, c.action === "added" ? addedFindings(s, roles.get(c.stack) ?? new Set(), removed) : c.action === "removed" ? removedFindings(c) : changedFindings(s));
+    return withFindings(
+      c,
+      c.action === "added" ? addedFindings(s, roles.get(c.stack) ?? new Set(), removed) : c.action === "removed" ? removedFindings(c) : changedFindings(s),
+    );
   });
 }

@@ -81,18 +81,26 @@ const literal = (v: unknown): v is string => typeof v === "string" && !v.include
 /** Roles the stack's Snowflake providers set, but ACCOUNTADMIN (which only makes resource monitors). */
 function snowflakeProviderRoles(json: StackJson | undefined): Set<string> {
   const providers = (json?.provider as Record<string, { role?: string }[]> | undefined)?.snowflake ?? [];
-  return new Set(providers.map((p) => p.role).filter(literal).map(objectKey).filter((r) => r !== "ACCOUNTADMIN"));
+  return new Set(
+    providers
+      .map((p) => p.role)
+      .filter(literal)
+      .map(objectKey)
+      .filter((r) => r !== "ACCOUNTADMIN"),
+  );
 }
 
 function accountOf(json: StackJson | undefined): string | undefined {
-  const providers = ((json?.provider as Record<string, { allowed_account_ids?: string[] }[]> | undefined)?.aws ?? []).flatMap((p) => p.allowed_account_ids ?? []);
+  const providers = ((json?.provider as Record<string, { allowed_account_ids?: string[] }[]> | undefined)?.aws ?? []).flatMap(
+    (p) => p.allowed_account_ids ?? [],
+  );
   const set = new Set(providers);
   return set.size === 1 ? [...set][0] : undefined;
 }
 
 /** The AWS provider configuration a resource uses (its `provider` alias, else the default one). */
 function awsProviderOf(json: StackJson | undefined, body: Record<string, unknown>): { region?: string; account?: string } {
-  const all = ((json?.provider as Record<string, { alias?: string; region?: string; allowed_account_ids?: string[] }[]> | undefined)?.aws ?? []);
+  const all = (json?.provider as Record<string, { alias?: string; region?: string; allowed_account_ids?: string[] }[]> | undefined)?.aws ?? [];
   const alias = typeof body.provider === "string" && body.provider.startsWith("aws.") ? body.provider.slice(4) : undefined;
   const p = alias ? all.find((x) => x.alias === alias) : (all.find((x) => x.alias === undefined) ?? (all.length === 1 ? all[0] : undefined));
   const ids = p?.allowed_account_ids ?? [];
@@ -121,7 +129,8 @@ function referenceValue(json: StackJson | undefined, type: string, name: string,
     const role = known(own(body.name));
     if (attr === "id" || attr === "name") return role;
     // A role's path starts and ends with `/` (default `/`): `role/<path without its leading />name`.
-    if (attr === "arn" && role && account) return iamRoleArn(partitionFor(json, body), account, `${typeof body.path === "string" ? body.path.replace(/^\//, "") : ""}${role}`);
+    if (attr === "arn" && role && account)
+      return iamRoleArn(partitionFor(json, body), account, `${typeof body.path === "string" ? body.path.replace(/^\//, "") : ""}${role}`);
     return undefined;
   }
   if ((type === "aws_sns_topic" || type === "aws_sqs_queue") && attr === "arn") {
@@ -159,7 +168,8 @@ function sourcePrefixes(json: StackJson | undefined): Set<string> {
   const r = resourcesOf(json);
   for (const n of Object.values(r.aws_s3_bucket_notification ?? {})) {
     for (const kind of ["queue", "topic", "lambda_function"]) {
-      for (const q of (n[kind] as Record<string, unknown>[] | undefined) ?? []) if (typeof q.filter_prefix === "string" && q.filter_prefix !== "") out.add(q.filter_prefix);
+      for (const q of (n[kind] as Record<string, unknown>[] | undefined) ?? [])
+        if (typeof q.filter_prefix === "string" && q.filter_prefix !== "") out.add(q.filter_prefix);
     }
   }
   for (const l of Object.values(r.aws_s3_bucket_lifecycle_configuration ?? {})) {
@@ -195,7 +205,10 @@ export function handovers(json: StackJson | undefined, resolve: (s: string) => s
 const schemaOfKey = (key: string) => (key.split(".").length === 3 ? key.split(".").slice(0, 2).join(".") : undefined);
 
 /** Snowflake objects a stack defines: account objects by name, schema objects as `DB.SCHEMA.NAME`. */
-function snowflakeObjects(json: StackJson | undefined, resolve: (s: string) => string): { objects: Set<string>; schemas: Set<string>; roles: Set<string>; tables: Set<string> } {
+function snowflakeObjects(
+  json: StackJson | undefined,
+  resolve: (s: string) => string,
+): { objects: Set<string>; schemas: Set<string>; roles: Set<string>; tables: Set<string> } {
   const objects = new Set<string>();
   const schemas = new Set<string>();
   const roles = new Set<string>();
@@ -218,7 +231,7 @@ function snowflakeObjects(json: StackJson | undefined, resolve: (s: string) => s
   return { objects, schemas, roles, tables };
 }
 
-const minus = <T,>(a: ReadonlySet<T>, b: ReadonlySet<T>) => new Set([...a].filter((x) => !b.has(x)));
+const minus = <T>(a: ReadonlySet<T>, b: ReadonlySet<T>) => new Set([...a].filter((x) => !b.has(x)));
 
 /** S3 object ARN `arn:<partition>:s3:::<bucket>/<key>` split, or undefined. */
 export function objectArn(arn: string): { bucket: string; key: string } | undefined {
@@ -227,7 +240,12 @@ export function objectArn(arn: string): { bucket: string; key: string } | undefi
 }
 
 /** Principals head's bucket policies let PutObject only under new prefixes of the stack. */
-function writersOfNewPrefixes(json: StackJson | undefined, resolve: (s: string) => string, buckets: ReadonlySet<string>, prefixes: ReadonlySet<string>): Set<string> {
+function writersOfNewPrefixes(
+  json: StackJson | undefined,
+  resolve: (s: string) => string,
+  buckets: ReadonlySet<string>,
+  prefixes: ReadonlySet<string>,
+): Set<string> {
   const out = new Set<string>();
   if (prefixes.size === 0) return out;
   for (const p of Object.values(resourcesOf(json).aws_s3_bucket_policy ?? {})) {
@@ -235,10 +253,12 @@ function writersOfNewPrefixes(json: StackJson | undefined, resolve: (s: string) 
       if (s.Effect !== "Allow" || !asList(s.Action).includes("s3:PutObject")) continue;
       const who = principals(s.Principal);
       const resources = asList(s.Resource);
-      const underNew = resources.length > 0 && resources.every((r) => {
-        const o = objectArn(r);
-        return o !== undefined && buckets.has(o.bucket) && [...prefixes].some((x) => o.key.startsWith(x));
-      });
+      const underNew =
+        resources.length > 0 &&
+        resources.every((r) => {
+          const o = objectArn(r);
+          return o !== undefined && buckets.has(o.bucket) && [...prefixes].some((x) => o.key.startsWith(x));
+        });
       if (underNew) who.filter((x) => x !== "*").forEach((x) => out.add(x));
     }
   }
@@ -265,7 +285,8 @@ export function reviewContext(base: StackSet, head: StackSet): ReviewContext {
   const b = objectsOf("base");
   const h = objectsOf("head");
   const tableOwners = new Map<string, string>();
-  for (const stack of Object.keys(head)) for (const g of handovers(head[stack], (s) => resolve("head", stack, s))) if (g.kind === "TABLE") tableOwners.set(g.object, g.role);
+  for (const stack of Object.keys(head))
+    for (const g of handovers(head[stack], (s) => resolve("head", stack, s))) if (g.kind === "TABLE") tableOwners.set(g.object, g.role);
   const baseOwners = new Map<string, string>();
   for (const stack of Object.keys(base)) for (const g of handovers(base[stack], (s) => resolve("base", stack, s))) baseOwners.set(g.object, g.role);
 
@@ -277,12 +298,19 @@ export function reviewContext(base: StackSet, head: StackSet): ReviewContext {
     const hj = head[name];
     const res = (side: Side) => (s: string) => resolve(side, name, s);
     const bucketNames = (json: StackJson | undefined, side: Side) =>
-      Object.values(resourcesOf(json).aws_s3_bucket ?? {}).map((x) => (typeof x.bucket === "string" ? res(side)(x.bucket) : "")).filter(literal);
+      Object.values(resourcesOf(json).aws_s3_bucket ?? {})
+        .map((x) => (typeof x.bucket === "string" ? res(side)(x.bucket) : ""))
+        .filter(literal);
     const buckets = new Set([...bucketNames(bj, "base"), ...bucketNames(hj, "head")]);
     // New only if it neither contains nor lies under a prefix base already had: `o` would cover `okta/`.
     const basePrefixes = sourcePrefixes(bj);
     const newPrefixes = new Set([...sourcePrefixes(hj)].filter((p) => ![...basePrefixes].some((q) => p.startsWith(q) || q.startsWith(p))));
-    const roleNames = (json: StackJson | undefined, side: Side) => new Set(Object.values(resourcesOf(json).aws_iam_role ?? {}).map((x) => (typeof x.name === "string" ? res(side)(x.name) : "")).filter(literal));
+    const roleNames = (json: StackJson | undefined, side: Side) =>
+      new Set(
+        Object.values(resourcesOf(json).aws_iam_role ?? {})
+          .map((x) => (typeof x.name === "string" ? res(side)(x.name) : ""))
+          .filter(literal),
+      );
     // A stack that is new has no base: its owner is a role it creates itself that its own handovers name.
     const ownRoles = snowflakeObjects(hj, res("head")).roles;
     const schemas = new Set([...snowflakeObjects(bj, res("base")).schemas, ...snowflakeObjects(hj, res("head")).schemas]);
@@ -290,7 +318,8 @@ export function reviewContext(base: StackSet, head: StackSet): ReviewContext {
     // MONITORING schema) goes to the environment's monitoring role, which owns no pipeline object.
     const own = (gs: { object: string; role: string }[]) => gs.filter((g) => schemas.has(schemaOfKey(g.object) ?? "")).map((g) => g.role);
     const owners = new Set(bj ? own(handovers(bj, res("base"))) : own(handovers(hj, res("head"))).filter((r) => ownRoles.has(r)));
-    const addresses = (json: StackJson | undefined) => new Set(Object.entries(resourcesOf(json)).flatMap(([type, byName]) => Object.keys(byName).map((n) => `${type}.${n}`)));
+    const addresses = (json: StackJson | undefined) =>
+      new Set(Object.entries(resourcesOf(json)).flatMap(([type, byName]) => Object.keys(byName).map((n) => `${type}.${n}`)));
     const has = { base: addresses(bj), head: addresses(hj) };
     const f: StackFacts = {
       account: accountFor(name),
@@ -327,7 +356,18 @@ export function reviewContext(base: StackSet, head: StackSet): ReviewContext {
 /** A context that knows nothing: every token stays as written, nothing counts as new. */
 export const EMPTY_CONTEXT: ReviewContext = {
   resolve: (_side, _stack, text) => text,
-  stack: () => ({ buckets: EMPTY, newPrefixes: EMPTY, newIamRoles: EMPTY, ownerRoles: EMPTY, schemas: EMPTY, deployRoles: EMPTY, newSourceWriters: EMPTY, functionNetwork: EMPTY, has: () => false, resources: () => ({}) }),
+  stack: () => ({
+    buckets: EMPTY,
+    newPrefixes: EMPTY,
+    newIamRoles: EMPTY,
+    ownerRoles: EMPTY,
+    schemas: EMPTY,
+    deployRoles: EMPTY,
+    newSourceWriters: EMPTY,
+    functionNetwork: EMPTY,
+    has: () => false,
+    resources: () => ({}),
+  }),
   newObjects: EMPTY,
   newSchemas: EMPTY,
   newSnowflakeRoles: EMPTY,

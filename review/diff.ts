@@ -77,8 +77,8 @@ export function identityKey(before: readonly unknown[], after: readonly unknown[
   const all = [...before, ...after];
   if (all.length === 0 || !all.every(isObject)) return undefined;
   const unique = (list: readonly unknown[], key: string) => new Set(list.map((x) => String((x as Record<string, unknown>)[key]))).size === list.length;
-  return IDENTITY_KEYS.find((key) =>
-    all.every((x) => ["string", "number"].includes(typeof (x as Record<string, unknown>)[key])) && unique(before, key) && unique(after, key),
+  return IDENTITY_KEYS.find(
+    (key) => all.every((x) => ["string", "number"].includes(typeof (x as Record<string, unknown>)[key])) && unique(before, key) && unique(after, key),
   );
 }
 
@@ -131,11 +131,38 @@ export function diffStacks(base: StackSet, head: StackSet): ResourceChange[] {
     if (x && y) {
       const attributes = diffAttributes(meta.type, x.body, y.body);
       if (attributes.length === 0) continue;
-      changes.push({ stack: meta.stack, address: meta.address, type: meta.type, action: "changed", module: moduleStampOf(y.body), baseModule: moduleStampOf(x.body), attributes, before: x.body, after: y.body });
+      changes.push({
+        stack: meta.stack,
+        address: meta.address,
+        type: meta.type,
+        action: "changed",
+        module: moduleStampOf(y.body),
+        baseModule: moduleStampOf(x.body),
+        attributes,
+        before: x.body,
+        after: y.body,
+      });
     } else if (y) {
-      changes.push({ stack: meta.stack, address: meta.address, type: meta.type, action: "added", module: moduleStampOf(y.body), attributes: diffAttributes(meta.type, {}, withoutMeta(y.body)), after: y.body });
+      changes.push({
+        stack: meta.stack,
+        address: meta.address,
+        type: meta.type,
+        action: "added",
+        module: moduleStampOf(y.body),
+        attributes: diffAttributes(meta.type, {}, withoutMeta(y.body)),
+        after: y.body,
+      });
     } else if (x) {
-      changes.push({ stack: meta.stack, address: meta.address, type: meta.type, action: "removed", module: moduleStampOf(x.body), baseModule: moduleStampOf(x.body), attributes: diffAttributes(meta.type, withoutMeta(x.body), {}), before: x.body });
+      changes.push({
+        stack: meta.stack,
+        address: meta.address,
+        type: meta.type,
+        action: "removed",
+        module: moduleStampOf(x.body),
+        baseModule: moduleStampOf(x.body),
+        attributes: diffAttributes(meta.type, withoutMeta(x.body), {}),
+        before: x.body,
+      });
     }
   }
   return changes;

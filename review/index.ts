@@ -32,7 +32,10 @@ function synthSide(side: "base" | "head", repo: string, ref: string | undefined,
   }
 }
 
-function sides(o: { repo: string; base: string; head?: string }, target: SynthTarget): { base: RefSynth; head: RefSynth; baseId: ReviewReport["base"]; headId: ReviewReport["head"] } {
+function sides(
+  o: { repo: string; base: string; head?: string },
+  target: SynthTarget,
+): { base: RefSynth; head: RefSynth; baseId: ReviewReport["base"]; headId: ReviewReport["head"] } {
   const baseId = { ref: o.base, commit: resolveRef(o.repo, o.base) };
   const headId = o.head === undefined ? { ref: "working tree", commit: "working tree" } : { ref: o.head, commit: resolveRef(o.repo, o.head) };
   return { base: synthSide("base", o.repo, o.base, target), head: synthSide("head", o.repo, o.head, target), baseId, headId };
@@ -93,7 +96,10 @@ export function review(o: ReviewOptions): ReviewReport {
   // Bad plan files fail before minutes of synth.
   const plans = (o.plans ?? []).map((p) => readPlan(p.stack, p.file));
   const s = sides(o, { kind: "config", configPath: o.config });
-  const planned = applyPlans(classify(diffStacks(s.base.stacks, s.head.stacks), reviewContext(s.base.stacks, s.head.stacks)), plans, { base: s.base.stacks, head: s.head.stacks });
+  const planned = applyPlans(classify(diffStacks(s.base.stacks, s.head.stacks), reviewContext(s.base.stacks, s.head.stacks)), plans, {
+    base: s.base.stacks,
+    head: s.head.stacks,
+  });
   const { modules, attribution } = attributeModules(o, s.base, s.head);
   return buildReport({
     base: s.baseId,

@@ -66,14 +66,20 @@ const planSchema = z.object({
 /** `<stack>=<file>` of one `--plan`. */
 export function parsePlanArgument(value: string): { stack: string; file: string } {
   const eq = value.indexOf("=");
-  if (eq <= 0 || eq === value.length - 1) throw new PlanInputError(`--plan ${value}: expected <stack>=<file> (the stack's name, '=', then the output of terraform show -json <planfile>)`);
+  if (eq <= 0 || eq === value.length - 1)
+    throw new PlanInputError(`--plan ${value}: expected <stack>=<file> (the stack's name, '=', then the output of terraform show -json <planfile>)`);
   return { stack: value.slice(0, eq), file: value.slice(eq + 1) };
 }
 
 /** The plan's top-level `type.name`, or a note saying why there is none. */
-function reportAddressOf(r: { address: string; module_address?: string; type: string; name?: string; index?: string | number }): { reportAddress?: string; addressNote?: string } {
+function reportAddressOf(r: { address: string; module_address?: string; type: string; name?: string; index?: string | number }): {
+  reportAddress?: string;
+  addressNote?: string;
+} {
   if (r.module_address !== undefined || r.address.startsWith("module.")) {
-    return { addressNote: `in module ${r.module_address ?? r.address.split(".").slice(0, 2).join(".")}: the synthesized stacks have no modules, so it is shown by its plan address` };
+    return {
+      addressNote: `in module ${r.module_address ?? r.address.split(".").slice(0, 2).join(".")}: the synthesized stacks have no modules, so it is shown by its plan address`,
+    };
   }
   const plain = /^([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)(\[.+\])?$/.exec(r.address);
   if (!plain) return { addressNote: "plan address not recognised: shown as it is" };
@@ -122,8 +128,19 @@ export function renderPath(path: readonly (string | number)[]): string {
 }
 
 // A stream holds its offset: a new one starts at its creation, so rows landed before it are never read.
-const DATA_BEARING = new Set(["aws_s3_bucket", "aws_kms_key", "snowflake_table", "snowflake_stage", "snowflake_pipe", "snowflake_stream_on_table", "snowflake_storage_integration", "snowflake_database", "snowflake_schema"]);
-const isDataBearingType = (type: string) => DATA_BEARING.has(type) || /^snowflake_(\w+_)?notification_integration$/.test(type) || /^snowflake_(\w+_)?stage(_\w+)?$/.test(type);
+const DATA_BEARING = new Set([
+  "aws_s3_bucket",
+  "aws_kms_key",
+  "snowflake_table",
+  "snowflake_stage",
+  "snowflake_pipe",
+  "snowflake_stream_on_table",
+  "snowflake_storage_integration",
+  "snowflake_database",
+  "snowflake_schema",
+]);
+const isDataBearingType = (type: string) =>
+  DATA_BEARING.has(type) || /^snowflake_(\w+_)?notification_integration$/.test(type) || /^snowflake_(\w+_)?stage(_\w+)?$/.test(type);
 
 const REASONS: Record<string, string> = {
   replace_because_cannot_update: "an attribute cannot be changed in place",
@@ -138,7 +155,8 @@ const REASONS: Record<string, string> = {
   delete_because_no_move_target: "its moved target is gone",
 };
 
-const actionMatches = (pattern: string, action: string) => new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`, "i").test(action);
+const actionMatches = (pattern: string, action: string) =>
+  new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`, "i").test(action);
 
 /**
  * Whether a role's policies (inline, `aws_iam_role_policy`, attached `aws_iam_policy`) allow reading
@@ -155,12 +173,21 @@ export function roleReadsLogs(stacks: StackSet, stack: string, address: string):
   // S3 ARNs of any partition: `arn:aws:s3:::…`, `arn:aws-us-gov:s3:::…`, ….
   const onLogBucket = (arn: string) => {
     const s3 = /^arn:aws[a-z-]*:s3:::(.*)$/.exec(arn)?.[1];
-    return arn === "*" || s3 === "*" || buckets.some((b) => arn.startsWith(`\${${b.address}.`) || (typeof b.body.bucket === "string" && (s3 === b.body.bucket || s3?.startsWith(`${b.body.bucket}/`) === true)));
+    return (
+      arn === "*" ||
+      s3 === "*" ||
+      buckets.some(
+        (b) =>
+          arn.startsWith(`\${${b.address}.`) || (typeof b.body.bucket === "string" && (s3 === b.body.bucket || s3?.startsWith(`${b.body.bucket}/`) === true)),
+      )
+    );
   };
   // Keys of bucket encryption: `${aws_kms_key.X.arn}` → `${aws_kms_key.X.`, or a literal key ARN.
   const logKeys = everything
     .filter((r) => r.type === "aws_s3_bucket_server_side_encryption_configuration")
-    .flatMap((r) => [...JSON.stringify(r.body.rule ?? []).matchAll(/"kms_master_key_id":"([^"]+)"/g)].map((m) => /^(\$\{aws_kms_key\.[^.]+\.)/.exec(m[1])?.[1] ?? m[1]));
+    .flatMap((r) =>
+      [...JSON.stringify(r.body.rule ?? []).matchAll(/"kms_master_key_id":"([^"]+)"/g)].map((m) => /^(\$\{aws_kms_key\.[^.]+\.)/.exec(m[1])?.[1] ?? m[1]),
+    );
   const refersToRole = (v: unknown) => typeof v === "string" && (v.includes(`\${${address}.`) || (typeof role.body.name === "string" && v === role.body.name));
   const attached = new Set(all.filter((r) => r.type === "aws_iam_role_policy_attachment" && refersToRole(r.body.role)).map((r) => String(r.body.policy_arn)));
   const documents = [
@@ -199,11 +226,23 @@ function planFinding(p: PlanResourceChange, stack: string, base: StackSet, head:
   }
   if (p.type === "aws_iam_role") {
     const reads = roleReadsLogs(replace ? head : base, stack, address) ?? roleReadsLogs(replace ? base : head, stack, address);
-    if (reads === undefined) return { severity: "high", rule: "plan.role-replaced", message: `${p.address} is ${what}: not in the synthesized stack, so whether it reads logs is unknown`, ...(path ? { path } : {}) };
+    if (reads === undefined)
+      return {
+        severity: "high",
+        rule: "plan.role-replaced",
+        message: `${p.address} is ${what}: not in the synthesized stack, so whether it reads logs is unknown`,
+        ...(path ? { path } : {}),
+      };
     dataBearing = reads;
     why = "it reads logs (s3:GetObject on a log bucket or kms:Decrypt): trust set up for the old role (Snowflake integrations, key policies) breaks";
   }
-  if (dataBearing) return { severity: "critical", rule: replace ? "plan.data-replaced" : "plan.data-deleted", message: `${p.address} is ${what}: ${why}`, ...(path ? { path } : {}) };
+  if (dataBearing)
+    return {
+      severity: "critical",
+      rule: replace ? "plan.data-replaced" : "plan.data-deleted",
+      message: `${p.address} is ${what}: ${why}`,
+      ...(path ? { path } : {}),
+    };
   return { severity: "low", rule: replace ? "plan.replaced" : "plan.deleted", message: `${p.address} is ${what}`, ...(path ? { path } : {}) };
 }
 
@@ -229,17 +268,28 @@ export function applyPlans(
 ): { changes: ClassifiedChange[]; coverage: PlanCoverage } {
   const stacks = [...new Set([...Object.keys(synth.base), ...Object.keys(synth.head)])].sort();
   for (const p of plans) {
-    if (!stacks.includes(p.stack)) throw new PlanInputError(`--plan ${p.stack}=${p.file}: no stack '${p.stack}' in the synthesized output (stacks: ${stacks.join(", ")})`);
+    if (!stacks.includes(p.stack))
+      throw new PlanInputError(`--plan ${p.stack}=${p.file}: no stack '${p.stack}' in the synthesized output (stacks: ${stacks.join(", ")})`);
   }
   const out = [...changes];
   for (const plan of plans) {
     for (const p of plan.changes) {
       if (!p.actions.includes("delete")) continue;
       const finding = planFinding(p, plan.stack, synth.base, synth.head);
-      const planned = { action: p.actions.includes("create") ? ("replace" as const) : ("delete" as const), planAddress: p.address, replacePaths: p.replacePaths.map(renderPath), ...(p.addressNote ? { addressNote: p.addressNote } : {}) };
+      const planned = {
+        action: p.actions.includes("create") ? ("replace" as const) : ("delete" as const),
+        planAddress: p.address,
+        replacePaths: p.replacePaths.map(renderPath),
+        ...(p.addressNote ? { addressNote: p.addressNote } : {}),
+      };
       const i = p.reportAddress === undefined ? -1 : out.findIndex((c) => c.stack === plan.stack && c.address === p.reportAddress);
       if (i >= 0) out[i] = withFindings({ ...out[i], planned }, [...out[i].findings, finding]);
-      else out.push(withFindings({ stack: plan.stack, address: p.reportAddress ?? p.address, type: p.type, action: "planned" as const, attributes: [], planned }, [finding]));
+      else
+        out.push(
+          withFindings({ stack: plan.stack, address: p.reportAddress ?? p.address, type: p.type, action: "planned" as const, attributes: [], planned }, [
+            finding,
+          ]),
+        );
     }
   }
   const planned = plans.map((p) => p.stack).sort();

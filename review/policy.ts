@@ -11,7 +11,7 @@ export const POLICY_ATTRIBUTES: Record<string, string[]> = {
 };
 
 export function isPolicyAttribute(type: string, attribute: string): boolean {
-  return (POLICY_ATTRIBUTES["*"].includes(attribute) || (POLICY_ATTRIBUTES[type] ?? []).includes(attribute));
+  return POLICY_ATTRIBUTES["*"].includes(attribute) || (POLICY_ATTRIBUTES[type] ?? []).includes(attribute);
 }
 
 /** Principals as flat strings: `*`, `AWS:arn…`, `Service:cloudtrail.amazonaws.com`. */
@@ -55,7 +55,8 @@ export function isSetOperator(operator: string): boolean {
 export function conditionChanges(before: Statement["Condition"], after: Statement["Condition"]): ConditionChange[] {
   const flat = (c: Statement["Condition"]) => {
     const out = new Map<string, { operator: string; key: string; values: string[] }>();
-    for (const [operator, kv] of Object.entries(c ?? {})) for (const [key, v] of Object.entries(kv)) out.set(`${operator}\u241f${key}`, { operator, key, values: asList(v) });
+    for (const [operator, kv] of Object.entries(c ?? {}))
+      for (const [key, v] of Object.entries(kv)) out.set(`${operator}\u241f${key}`, { operator, key, values: asList(v) });
     return out;
   };
   const b = flat(before);

@@ -148,12 +148,16 @@ const SQL_ATTRIBUTES = new Set(["sql_statement", "statement", "copy_statement", 
 const POLICY_KEYS = new Set(Object.values(POLICY_ATTRIBUTES).flat());
 const FENCE = "```";
 
-const code = (v: unknown) => `\`${(typeof v === "string" ? v : JSON.stringify(v) ?? "—").replace(/`/g, "'").replace(/\n/g, " ").slice(0, 160)}\``;
+const code = (v: unknown) => `\`${(typeof v === "string" ? v : (JSON.stringify(v) ?? "—")).replace(/`/g, "'").replace(/\n/g, " ").slice(0, 160)}\``;
 const ICON: Record<Severity, string> = { critical: "⛔ critical", high: "🔴 high", medium: "🟠 medium", low: "⚪ low" };
 
 /** The line diff of an attribute if it is SQL or a policy document; undefined when a table row does. */
 export function attributeDiff(a: { path: string; before: unknown; after: unknown }): string[] | undefined {
-  const key = a.path.split(/[.[\]]+/).filter(Boolean).pop() ?? a.path;
+  const key =
+    a.path
+      .split(/[.[\]]+/)
+      .filter(Boolean)
+      .pop() ?? a.path;
   if (POLICY_KEYS.has(key)) {
     const b = prettyJson(a.before);
     const n = prettyJson(a.after);
@@ -210,7 +214,10 @@ function render(r: ReviewReport, o: RenderOptions): string {
   const more = (n: number, what: string) => `_… ${n} more ${what} not listed here: see the JSON report (\`--format json\`)._`;
   lines.push(`## Security review: \`${r.base.ref}\` → \`${r.head.ref}\``, "");
   const planned = r.plan.status === "none" ? "." : `; the plans replace ${s.replaced} and delete ${s.deleted}.`;
-  lines.push(`**${s.critical} critical**, **${s.high} high**, ${s.medium} medium, ${s.low} low — ${s.added + s.removed + s.changed} resources changed (${s.added} added, ${s.removed} removed, ${s.changed} changed)${planned}`, "");
+  lines.push(
+    `**${s.critical} critical**, **${s.high} high**, ${s.medium} medium, ${s.low} low — ${s.added + s.removed + s.changed} resources changed (${s.added} added, ${s.removed} removed, ${s.changed} changed)${planned}`,
+    "",
+  );
   lines.push(r.plan.status === "complete" ? r.plan.message : `⚠ **${r.plan.message}**`, "");
   if (o.cutNote) lines.push(o.cutNote, "");
   if (r.changes.length === 0) lines.push("No infrastructure change.", "");
@@ -223,7 +230,9 @@ function render(r: ReviewReport, o: RenderOptions): string {
     listed += shown.length;
     for (const c of shown) {
       const forced = c.planned?.replacePaths.length ? ` (forced by ${c.planned.replacePaths.map((p) => `\`${p}\``).join(", ")})` : "";
-      body.push(`- **${c.action}** \`${c.stack}\` \`${c.address}\`${c.movedFrom ? ` (was \`${c.movedFrom}\`)` : ""}${c.module ? ` (${c.module})` : ""}${c.planned ? ` — **plan: ${c.planned.action}**${forced}` : ""}`);
+      body.push(
+        `- **${c.action}** \`${c.stack}\` \`${c.address}\`${c.movedFrom ? ` (was \`${c.movedFrom}\`)` : ""}${c.module ? ` (${c.module})` : ""}${c.planned ? ` — **plan: ${c.planned.action}**${forced}` : ""}`,
+      );
       if (c.planned?.addressNote) body.push(`  - plan address \`${c.planned.planAddress}\`: ${c.planned.addressNote}`);
       const findings = c.findings.filter((x) => x.severity === severity);
       for (const f of findings) body.push(`  - ${f.message.length > 1000 ? `${f.message.slice(0, 1000)}…` : f.message} — \`${f.rule}\``);
@@ -238,22 +247,38 @@ function render(r: ReviewReport, o: RenderOptions): string {
     if (severity === "low") lines.push(`<details><summary>${ICON.low} (${changes.length})</summary>`, "", ...body, "", "</details>", "");
     else lines.push(`### ${ICON[severity]} (${changes.length})`, "", ...body, "");
   }
-  const table = <T,>(title: string, header: string, rows: readonly T[], row: (x: T) => string) => {
+  const table = <T>(title: string, header: string, rows: readonly T[], row: (x: T) => string) => {
     if (rows.length === 0) return;
     lines.push(title, "", header, `|${" --- |".repeat(header.split("|").length - 2)}`);
     for (const x of rows.slice(0, o.maxItems)) lines.push(row(x));
     lines.push("");
     if (rows.length > o.maxItems) lines.push(more(rows.length - o.maxItems, "rows"), "");
   };
-  table(`### Guardrail violations (${r.guardrailViolations.length}; a synth outside review would fail)`, "| stack | resource | rule | message | |", r.guardrailViolations, (v) => `| ${v.stack} | \`${v.address}\` | ${v.rule} | ${v.message} | ${v.new ? "**new**" : ""} |`);
-  table("### Suppressed guardrails", "| stack | resource | rule | reason | |", r.suppressions, (x) => `| ${x.stack} | \`${x.address}\` | ${x.rule} | ${x.reason} | ${x.new ? "**new**" : ""} |`);
+  table(
+    `### Guardrail violations (${r.guardrailViolations.length}; a synth outside review would fail)`,
+    "| stack | resource | rule | message | |",
+    r.guardrailViolations,
+    (v) => `| ${v.stack} | \`${v.address}\` | ${v.rule} | ${v.message} | ${v.new ? "**new**" : ""} |`,
+  );
+  table(
+    "### Suppressed guardrails",
+    "| stack | resource | rule | reason | |",
+    r.suppressions,
+    (x) => `| ${x.stack} | \`${x.address}\` | ${x.rule} | ${x.reason} | ${x.new ? "**new**" : ""} |`,
+  );
   const modules = r.modules.filter((m) => m.changedResources.length > 0 || m.baseVersion !== m.headVersion);
-  table("### Module versions", "| module | base | head | resources changed | changed by | |", modules, (m) =>
-    `| ${m.module} | ${m.baseVersion ?? "—"} | ${m.headVersion ?? "—"} | ${m.changedResources.length} | ${MODULE_CAUSE[m.cause]} | ${m.changedWithoutBump ? "⚠ output changed without a version bump" : ""} |`,
+  table(
+    "### Module versions",
+    "| module | base | head | resources changed | changed by | |",
+    modules,
+    (m) =>
+      `| ${m.module} | ${m.baseVersion ?? "—"} | ${m.headVersion ?? "—"} | ${m.changedResources.length} | ${MODULE_CAUSE[m.cause]} | ${m.changedWithoutBump ? "⚠ output changed without a version bump" : ""} |`,
   );
   if (modules.length > 0) {
     const a = r.attribution;
-    const lib = a.library.changed ? `security-lakehouse ${a.library.base ?? "?"} → ${a.library.head ?? "?"} (module code differs)` : `the same security-lakehouse ${a.library.head ?? ""} module code on both sides`.replace("  ", " ");
+    const lib = a.library.changed
+      ? `security-lakehouse ${a.library.base ?? "?"} → ${a.library.head ?? "?"} (module code differs)`
+      : `the same security-lakehouse ${a.library.head ?? ""} module code on both sides`.replace("  ", " ");
     lines.push(`<sub>${lib}; config ${a.configChanged ? "changed" : "unchanged"}; module changes told from config changes by: ${a.method}.</sub>`, "");
   }
   if (o.details && r.changes.length > 0) {
@@ -265,7 +290,9 @@ function render(r: ReviewReport, o: RenderOptions): string {
       for (const a of c.attributes.slice(0, 50)) {
         const diff = attributeDiff(a);
         if (diff && diff.length > 0) diffs.push(`\`${a.path}\`:`, ...diffBlock(diff, ""));
-        else if (a.statements) for (const st of a.statements) rows.push(`| \`${a.path}\` ${st.sid} | ${st.kind === "added" ? "—" : "statement"} | ${st.kind === "removed" ? "—" : st.kind} |`);
+        else if (a.statements)
+          for (const st of a.statements)
+            rows.push(`| \`${a.path}\` ${st.sid} | ${st.kind === "added" ? "—" : "statement"} | ${st.kind === "removed" ? "—" : st.kind} |`);
         else rows.push(`| \`${a.path}\` | ${code(a.before)} | ${code(a.after)} |`);
       }
       if (c.attributes.length > 50) rows.push(`| … ${c.attributes.length - 50} more | | |`);
@@ -275,7 +302,9 @@ function render(r: ReviewReport, o: RenderOptions): string {
     if (r.changes.length > o.maxItems) lines.push(more(r.changes.length - o.maxItems, "resources"), "");
     lines.push("</details>", "");
   }
-  lines.push(`<sub>base ${r.base.commit.slice(0, 12)} · head ${r.head.commit === "working tree" ? "working tree" : r.head.commit.slice(0, 12)} · security-lakehouse review</sub>`);
+  lines.push(
+    `<sub>base ${r.base.commit.slice(0, 12)} · head ${r.head.commit === "working tree" ? "working tree" : r.head.commit.slice(0, 12)} · security-lakehouse review</sub>`,
+  );
   return lines.join("\n") + "\n";
 }
 
@@ -300,7 +329,12 @@ export function toMarkdown(r: ReviewReport, o: MarkdownOptions = {}): string {
   const note = (what: string) => `✂ **Cut to fit a pull-request comment (${limit} characters):** ${what}. Everything is in ${where}.`;
   const attempts: RenderOptions[] = [
     { details: false, diffsFor: all, maxItems: Infinity, cutNote: note("the attribute-level details are left out") },
-    { details: false, diffsFor: new Set<Severity>(["critical", "high"]), maxItems: Infinity, cutNote: note("the attribute-level details and the medium and low diffs are left out") },
+    {
+      details: false,
+      diffsFor: new Set<Severity>(["critical", "high"]),
+      maxItems: Infinity,
+      cutNote: note("the attribute-level details and the medium and low diffs are left out"),
+    },
     { details: false, diffsFor: new Set<Severity>(), maxItems: Infinity, cutNote: note("the attribute-level details and every diff are left out") },
   ];
   for (const a of attempts) {

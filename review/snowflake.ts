@@ -38,7 +38,27 @@ function literalListAt(sql: string, i: number): { values: string[]; end: number 
   }
 }
 
-const DAYS_PER: Record<string, number> = { day: 1, days: 1, d: 1, dd: 1, week: 7, weeks: 7, w: 7, month: 30, months: 30, mm: 30, year: 365, years: 365, y: 365, yy: 365, yyyy: 365, hour: 1 / 24, hours: 1 / 24, h: 1 / 24, hh: 1 / 24 };
+const DAYS_PER: Record<string, number> = {
+  day: 1,
+  days: 1,
+  d: 1,
+  dd: 1,
+  week: 7,
+  weeks: 7,
+  w: 7,
+  month: 30,
+  months: 30,
+  mm: 30,
+  year: 365,
+  years: 365,
+  y: 365,
+  yy: 365,
+  yyyy: 365,
+  hour: 1 / 24,
+  hours: 1 / 24,
+  h: 1 / 24,
+  hh: 1 / 24,
+};
 
 export interface Purge {
   readonly table: string;
@@ -134,7 +154,14 @@ const narrow = (e: Exemption) => e.object !== "*" || e.statement !== "*";
 
 function describe(e: Exemption): string {
   if (e.object === "*" && e.type === "*" && e.task === "*" && e.statement === "*") return "every change";
-  const what = e.statement !== "*" ? `${e.type === "*" ? "" : `${e.type} `}'${e.statement}'` : e.type === "*" ? "every change" : e.object === "*" ? `every ${e.type}` : e.type;
+  const what =
+    e.statement !== "*"
+      ? `${e.type === "*" ? "" : `${e.type} `}'${e.statement}'`
+      : e.type === "*"
+        ? "every change"
+        : e.object === "*"
+          ? `every ${e.type}`
+          : e.type;
   const where = e.object === "*" ? "" : ` to ${e.object}`;
   const when = e.task === "*" ? (e.object === "*" ? "" : " by any statement") : ` in runs of ${e.task}`;
   return `${what}${where}${when}`;
@@ -152,7 +179,10 @@ export interface ExemptionChange {
  * role and statement type (`changed`: a cleaner whose table was renamed, or the upgrade from statement
  * texts to tables and tasks).
  */
-export function exemptionDiff(before: unknown, after: unknown): { added: ExemptionChange[]; changed: (ExemptionChange & { from: Exemption; to: Exemption })[] } {
+export function exemptionDiff(
+  before: unknown,
+  after: unknown,
+): { added: ExemptionChange[]; changed: (ExemptionChange & { from: Exemption; to: Exemption })[] } {
   const old = monitorExemptions(before);
   const now = monitorExemptions(after);
   const roles = new Set(old.map((e) => e.role));
@@ -183,7 +213,27 @@ export function exemptionsAdded(before: unknown, after: unknown): string[] {
 
 // ---- schedules -----------------------------------------------------------------------------------
 
-const NAMES: Record<string, number> = { SUN: 0, MON: 1, TUE: 2, WED: 3, THU: 4, FRI: 5, SAT: 6, JAN: 1, FEB: 2, MAR: 3, APR: 4, MAY: 5, JUN: 6, JUL: 7, AUG: 8, SEP: 9, OCT: 10, NOV: 11, DEC: 12 };
+const NAMES: Record<string, number> = {
+  SUN: 0,
+  MON: 1,
+  TUE: 2,
+  WED: 3,
+  THU: 4,
+  FRI: 5,
+  SAT: 6,
+  JAN: 1,
+  FEB: 2,
+  MAR: 3,
+  APR: 4,
+  MAY: 5,
+  JUN: 6,
+  JUL: 7,
+  AUG: 8,
+  SEP: 9,
+  OCT: 10,
+  NOV: 11,
+  DEC: 12,
+};
 const valueOf = (s: string) => (/^\d+$/.test(s) ? Number(s) : NAMES[s.toUpperCase()]);
 
 /** How many values of [min, max] one cron field matches, or undefined when it cannot be read. */

@@ -233,7 +233,11 @@ function libraryOf(root: string, build: string, cli: string): LibraryIdentity {
   const code = own ? build : join(packageDir, "dist");
   const hash = createHash("sha256");
   for (const dir of ["modules", "stacks", "cli"]) {
-    for (const file of filesUnder(join(code, dir)).filter((f) => f.endsWith(".js"))) hash.update(`${dir}/${file}\0`).update(readFileSync(join(code, dir, file))).update("\0");
+    for (const file of filesUnder(join(code, dir)).filter((f) => f.endsWith(".js")))
+      hash
+        .update(`${dir}/${file}\0`)
+        .update(readFileSync(join(code, dir, file)))
+        .update("\0");
   }
   const versionAt = (dir: string) => {
     const pkg = join(dir, "package.json");

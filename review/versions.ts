@@ -69,9 +69,13 @@ export function versionViolations(modules: readonly ModuleVersionChange[], chang
     if (m.changedResources.length === 0 || m.headVersion === undefined) continue;
     const resources = m.changedResources.map((r) => `    ${r}`).join("\n");
     if (m.baseVersion !== undefined && !semverGreater(m.headVersion, m.baseVersion)) {
-      violations.push(`${m.module}: output changed but its version is still ${m.headVersion} (bump it in modules/core/versions.ts and add a CHANGELOG.md line); changed resources:\n${resources}`);
+      violations.push(
+        `${m.module}: output changed but its version is still ${m.headVersion} (bump it in modules/core/versions.ts and add a CHANGELOG.md line); changed resources:\n${resources}`,
+      );
     } else if (!added.some((l) => l.includes(m.module) && l.includes(m.headVersion!))) {
-      violations.push(`${m.module}: version ${m.baseVersion ?? "(new)"} → ${m.headVersion} but CHANGELOG.md gained no line naming "${m.module}" and "${m.headVersion}"; changed resources:\n${resources}`);
+      violations.push(
+        `${m.module}: version ${m.baseVersion ?? "(new)"} → ${m.headVersion} but CHANGELOG.md gained no line naming "${m.module}" and "${m.headVersion}"; changed resources:\n${resources}`,
+      );
     }
   }
   return violations;

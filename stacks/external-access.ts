@@ -73,7 +73,14 @@ export function externalAccess(lakehouse: ResolvedLakehouse): ExternalAccess[] {
         const principal = { AWS: roleArn };
         const bucketPolicyStatements: PolicyStatement[] = [
           { Sid: `${sid}Read`, Effect: "Allow", Principal: principal, Action: [...EXTERNAL_READ_ACTIONS.objects], Resource: bucket.objectsArn(e.prefix) },
-          { Sid: `${sid}List`, Effect: "Allow", Principal: principal, Action: EXTERNAL_READ_ACTIONS.list, Resource: bucketArn, Condition: { StringLike: { "s3:prefix": `${e.prefix}*` } } },
+          {
+            Sid: `${sid}List`,
+            Effect: "Allow",
+            Principal: principal,
+            Action: EXTERNAL_READ_ACTIONS.list,
+            Resource: bucketArn,
+            Condition: { StringLike: { "s3:prefix": `${e.prefix}*` } },
+          },
           { Sid: `${sid}Locate`, Effect: "Allow", Principal: principal, Action: EXTERNAL_READ_ACTIONS.locate, Resource: bucketArn },
         ];
         const path = `.${JSON.stringify(source.name)}.notification_channel`;
@@ -92,7 +99,14 @@ export function externalAccess(lakehouse: ResolvedLakehouse): ExternalAccess[] {
                     arn: e.kmsKeyArn,
                     // In a key policy "Resource": "*" is the key itself (KMS Developer Guide, "Key policies in AWS KMS").
                     policyStatements: [
-                      { Sid: `${sid}Decrypt`, Effect: "Allow", Principal: principal, Action: "kms:Decrypt", Resource: "*", Condition: { StringEquals: { "kms:ViaService": s3Service(tenant.region) } } },
+                      {
+                        Sid: `${sid}Decrypt`,
+                        Effect: "Allow",
+                        Principal: principal,
+                        Action: "kms:Decrypt",
+                        Resource: "*",
+                        Condition: { StringEquals: { "kms:ViaService": s3Service(tenant.region) } },
+                      },
                     ],
                   },
                 }

@@ -11,7 +11,8 @@ export const TENANT_OUTPUTS = {
   aws_roles:
     "ARNs of the tenant's AWS roles, made for the principals `access` names: `read` (with readers) and `ops` (with operators) on its prefixes and key, and with operators and a backup `restore` and `restore_batch` (what `lakehouse restore` assumes). Absent when `access` names nobody.",
   snowflake: "The tenant's Snowflake side: `schema` (`DATABASE.SCHEMA`) and its roles `reader`, `analyst` and `pipeline`.",
-  backup_vault: "With `backup`: the tenant's vault, `bucket_name`, `bucket_arn`, `kms_key_arn` and the `replication_role_arn` that writes into it. Absent without a backup.",
+  backup_vault:
+    "With `backup`: the tenant's vault, `bucket_name`, `bucket_arn`, `kms_key_arn` and the `replication_role_arn` that writes into it. Absent without a backup.",
   sources:
     "One entry per source, by name: `prefix` in the log bucket (with `bucket`, for a source on an existing bucket, in that bucket); `table` and `pipe` (qualified names); `notification_channel`, the SQS queue the bucket notifies (an existing bucket's owner points its notification there: lakehouse external-access); `integration` with the storage integration's `name`, `iam_user_arn` and `external_id` (what the access role trusts); `access_role_arn`; and by delivery `puller` or `kafka` (`function_name`, `secret_arn`: put the source's credentials there) or `firehose` (`delivery_stream_name`, `delivery_stream_arn`, `kinesis_stream_arn`).",
 } as const;
@@ -27,7 +28,11 @@ export const PLATFORM_OUTPUTS = {
  * Declares `values` as the stack's outputs, each described from its catalog; a value left undefined is
  * not declared (an optional part the config does not build).
  */
-export function declareOutputs<C extends Readonly<Record<string, string>>>(stack: TerraformStack, catalog: C, values: { readonly [K in keyof C]?: unknown }): void {
+export function declareOutputs<C extends Readonly<Record<string, string>>>(
+  stack: TerraformStack,
+  catalog: C,
+  values: { readonly [K in keyof C]?: unknown },
+): void {
   for (const [name, value] of Object.entries(values)) {
     if (value === undefined) continue;
     new TerraformOutput(stack, `output_${name}`, { value, description: catalog[name] }).overrideLogicalId(name);

@@ -62,7 +62,14 @@ function expectedOperations(env: ResolvedEnvironment, region: string, monitoring
     return { role, tables: [name], queryTypes: ["DELETE" as const], task: `${name}_CLEANER` };
   };
   const delivery = env.config.alertDelivery
-    ? [{ role: monitoringRole, tables: [alertStoreNames(env.databaseName).alerts], queryTypes: ["UPDATE" as const], task: qualified(env.databaseName, "MONITORING", ALERT_DELIVERY_TASK) }]
+    ? [
+        {
+          role: monitoringRole,
+          tables: [alertStoreNames(env.databaseName).alerts],
+          queryTypes: ["UPDATE" as const],
+          task: qualified(env.databaseName, "MONITORING", ALERT_DELIVERY_TASK),
+        },
+      ]
     : [];
   return {
     expectedChanges: [
@@ -70,12 +77,16 @@ function expectedOperations(env: ResolvedEnvironment, region: string, monitoring
         t.sources.flatMap((s) => [
           purge(tenantRoleName(t.snowflakeRolePrefix, "PIPELINE"), t.schemaName, s.tableName),
           // A wrapped source's landing table has a cleaner of its own.
-          ...(s.config.wrappedRecords !== undefined ? [purge(tenantRoleName(t.snowflakeRolePrefix, "PIPELINE"), t.schemaName, landingTableOf(s.tableName))] : []),
+          ...(s.config.wrappedRecords !== undefined
+            ? [purge(tenantRoleName(t.snowflakeRolePrefix, "PIPELINE"), t.schemaName, landingTableOf(s.tableName))]
+            : []),
         ]),
       ),
       ...delivery,
     ],
-    expectedSuspendedTasks: tenants.flatMap((t) => t.sources.filter((s) => !s.canary.enabled).map((s) => canaryTaskName(env.databaseName, t.schemaName, s.tableName))),
+    expectedSuspendedTasks: tenants.flatMap((t) =>
+      t.sources.filter((s) => !s.canary.enabled).map((s) => canaryTaskName(env.databaseName, t.schemaName, s.tableName)),
+    ),
   };
 }
 
@@ -89,7 +100,11 @@ function tasksUnder(scope: IConstruct): SchemaObject[] {
 
 /** The notification integrations under `scope`. */
 function notificationIntegrationsUnder(scope: IConstruct): (NotificationIntegration | EmailNotificationIntegration)[] {
-  return scope.node.findAll().filter((n): n is NotificationIntegration | EmailNotificationIntegration => n instanceof NotificationIntegration || n instanceof EmailNotificationIntegration);
+  return scope.node
+    .findAll()
+    .filter(
+      (n): n is NotificationIntegration | EmailNotificationIntegration => n instanceof NotificationIntegration || n instanceof EmailNotificationIntegration,
+    );
 }
 
 /**
@@ -131,7 +146,10 @@ export class PlatformStack extends TerraformStack {
       // The deploy role and warehouse made by `lakehouse bootstrap snowflake`; ACCOUNTADMIN only for
       // what only an account administrator may do: the warehouses' resource monitors and their assignment.
       const snowflake = new SnowflakeProvider(this, `snowflake_${regionId}`, { alias: regionId, ...snowflakeProviderConfig(account, lakehouse.organization) });
-      const accountAdmin = new SnowflakeProvider(this, `snowflake_${regionId}_account_admin`, { alias: `${regionId}_account_admin`, ...accountAdminProviderConfig(account) });
+      const accountAdmin = new SnowflakeProvider(this, `snowflake_${regionId}_account_admin`, {
+        alias: `${regionId}_account_admin`,
+        ...accountAdminProviderConfig(account),
+      });
       const deployRole = deployRoleOf(account, lakehouse.organization);
       const monitoringRole = monitoringRoleOf(lakehouse.organization, env.name);
       const database = new Database(this, `LogDatabase_${regionId}`, {
@@ -190,7 +208,12 @@ export class PlatformStack extends TerraformStack {
           database: env.databaseName,
           alertsTable: alerts.names.alerts,
           namePrefix: alertIntegrationPrefix(lakehouse.organization, env.name),
-          sns: delivery.sns ? { topicArn: AlertTopic.arnFor(region, env.accountId, topicName), roleArn: AlertTopic.publisherRoleArnFor(region, env.accountId, publisherRoleName) } : undefined,
+          sns: delivery.sns
+            ? {
+                topicArn: AlertTopic.arnFor(region, env.accountId, topicName),
+                roleArn: AlertTopic.publisherRoleArnFor(region, env.accountId, publisherRoleName),
+              }
+            : undefined,
           emailRecipients: delivery.email?.recipients,
           schedule: delivery.schedule,
           waitFor: [...alerts.tables],
@@ -224,7 +247,12 @@ export class PlatformStack extends TerraformStack {
         notificationIntegrations: integrations.map((i) => i.nameInput!),
         waitFor: [database, ...alerts.tables, ...integrations],
       });
-      const handover = new PipelineOwnership(this, `MonitoringOwnership_${regionId}`, { role: monitoringRole, operator: deployRole, objects: platformTasks, waitFor: monitoringAccess.ready });
+      const handover = new PipelineOwnership(this, `MonitoringOwnership_${regionId}`, {
+        role: monitoringRole,
+        operator: deployRole,
+        objects: platformTasks,
+        waitFor: monitoringAccess.ready,
+      });
       for (const scope of [monitoringAccess, handover]) useProvider(scope, snowflake);
       snowflakeProviders.push(snowflake);
       regionOutputs[region] = defined({

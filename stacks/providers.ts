@@ -22,7 +22,12 @@ type SnowflakeAccountConfig = EnvironmentConfig["snowflakeAccounts"][number];
  * a profile).
  */
 export function snowflakeProviderConfig(account: SnowflakeAccountConfig, organization: string) {
-  return { organizationName: account.organization, accountName: account.account, role: deployRoleOf(account, organization), warehouse: deployWarehouseOf(account, organization) };
+  return {
+    organizationName: account.organization,
+    accountName: account.account,
+    role: deployRoleOf(account, organization),
+    warehouse: deployWarehouseOf(account, organization),
+  };
 }
 
 /**

@@ -69,7 +69,9 @@ describe("lakehouse backfill: the command line", () => {
   test("a load without Snowflake credentials: exit 2 naming what is missing, and that a dry run can plan without", async () => {
     const r = await run(base);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain("backfill needs the user (--snowflake-user or SNOWFLAKE_USER) and the private key (--private-key-file, SNOWFLAKE_PRIVATE_KEY_FILE or SNOWFLAKE_PRIVATE_KEY) to load (a --dry-run can plan without them)");
+    expect(r.stderr).toContain(
+      "backfill needs the user (--snowflake-user or SNOWFLAKE_USER) and the private key (--private-key-file, SNOWFLAKE_PRIVATE_KEY_FILE or SNOWFLAKE_PRIVATE_KEY) to load (a --dry-run can plan without them)",
+    );
   });
 
   test("a key file that cannot be read, or is not a key: exit 2 naming it", async () => {
@@ -103,31 +105,58 @@ describe("lakehouse backfill: output", () => {
     let stdout = "";
     let stderr = "";
     const snowflake = new FakeSnowflake({ progressTable: "ACME_LOGS_PROD.BACKFILL.PROGRESS", bucket: "b", keyPrefix: "edr/", rowsOf: () => 10 });
-    snowflake.pipeLoaded("ACME_LOGS_PROD.UMBRELLA.EDR", objects.slice(0, 6).map((o) => o.key.slice(4)));
+    snowflake.pipeLoaded(
+      "ACME_LOGS_PROD.UMBRELLA.EDR",
+      objects.slice(0, 6).map((o) => o.key.slice(4)),
+    );
     const values = Object.fromEntries(
       args.reduce<[string, string | boolean][]>((acc, a, i) => {
         if (a.startsWith("--")) acc.push([a.slice(2), args[i + 1] && !args[i + 1].startsWith("--") ? args[i + 1] : true]);
         return acc;
       }, []),
     );
-    const code = await backfillCommand(values, { write: (s: string) => ((stdout += s), true) } as never, { isTTY: tty, write: (s: string) => ((stderr += s), true) } as never, {
-      env: {},
-      now: () => NOW,
-      lister: () => new MemoryLister(objects),
-      sql: snowflake,
-    });
+    const code = await backfillCommand(
+      values,
+      { write: (s: string) => ((stdout += s), true) } as never,
+      { isTTY: tty, write: (s: string) => ((stderr += s), true) } as never,
+      {
+        env: {},
+        now: () => NOW,
+        lister: () => new MemoryLister(objects),
+        sql: snowflake,
+      },
+    );
     return { code, stdout, stderr, snowflake };
   }
-  const args = ["--config", CONFIG, "--env", "prod", "--tenant", "umbrella", "--source", "edr", "--from", "2024-03-01", "--to", "2024-03-01", "--batch-files", "10"];
+  const args = [
+    "--config",
+    CONFIG,
+    "--env",
+    "prod",
+    "--tenant",
+    "umbrella",
+    "--source",
+    "edr",
+    "--from",
+    "2024-03-01",
+    "--to",
+    "2024-03-01",
+    "--batch-files",
+    "10",
+  ];
 
   test("--dry-run prints the plan: files, bytes, batches, already loaded, estimated credits with its assumption; nothing loaded", async () => {
     const r = await command([...args, "--dry-run"], false);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain("backfill plan (dry run, nothing loaded): umbrella/edr in prod, 2024-03-01T00:00:00.000+00:00 to 2024-03-02T00:00:00.000+00:00 (end excluded)");
+    expect(r.stdout).toContain(
+      "backfill plan (dry run, nothing loaded): umbrella/edr in prod, 2024-03-01T00:00:00.000+00:00 to 2024-03-02T00:00:00.000+00:00 (end excluded)",
+    );
     expect(r.stdout).toMatch(/listed {5}48 files, 96\.0 MB \(48 by date folder, 0 by LastModified/);
     expect(r.stdout).toMatch(/loaded {5}6 files already \(12\.0 MB\)/);
     expect(r.stdout).toMatch(/to load {4}42 files, 84\.0 MB in 5 batches \(at most 10 files and 4\.0 GB each\)/);
-    expect(r.stdout).toMatch(/estimate {3}\d+ minutes, 0\.\d\d credits on XSMALL \(assumes 20 GB\/hour: 20 GB\/hour per XSMALL, doubling per size, not measured/);
+    expect(r.stdout).toMatch(
+      /estimate {3}\d+ minutes, 0\.\d\d credits on XSMALL \(assumes 20 GB\/hour: 20 GB\/hour per XSMALL, doubling per size, not measured/,
+    );
     expect(r.stdout).toContain("as         role ACME_PROD_BACKFILL on warehouse ACME_PROD_BACKFILL_WH in ACMEORG-SECLAKE_EU");
     expect(r.snowflake.counts.copy + r.snowflake.counts.progress).toBe(0);
     expect(r.stderr).toBe("");
@@ -173,9 +202,21 @@ describe("lakehouse backfill: failures", () => {
 
   test("Snowflake refusing a statement, or S3 failing: exit 1, one line, and how to go on", async () => {
     const c = capture();
-    const refusing = { query: async () => Promise.reject(new SnowflakeSqlError("statement SELECT RUN_ID…: Object 'ACME_LOGS_PROD.BACKFILL.PROGRESS' does not exist or not authorized. (SQL state 42S02, code 002003)", 422, "002003", "42S02")) };
+    const refusing = {
+      query: async () =>
+        Promise.reject(
+          new SnowflakeSqlError(
+            "statement SELECT RUN_ID…: Object 'ACME_LOGS_PROD.BACKFILL.PROGRESS' does not exist or not authorized. (SQL state 42S02, code 002003)",
+            422,
+            "002003",
+            "42S02",
+          ),
+        ),
+    };
     expect(await backfillCommand(args, c.out, c.err, { env: {}, now: () => NOW, lister: () => new MemoryLister([]), sql: refusing })).toBe(1);
-    expect(c.text.err).toBe("lakehouse: backfill: statement SELECT RUN_ID…: Object 'ACME_LOGS_PROD.BACKFILL.PROGRESS' does not exist or not authorized. (SQL state 42S02, code 002003)\nNothing is lost: run the same command again to continue where it stopped.\n");
+    expect(c.text.err).toBe(
+      "lakehouse: backfill: statement SELECT RUN_ID…: Object 'ACME_LOGS_PROD.BACKFILL.PROGRESS' does not exist or not authorized. (SQL state 42S02, code 002003)\nNothing is lost: run the same command again to continue where it stopped.\n",
+    );
     const s3 = capture();
     const failing = new MemoryLister([]);
     failing.failOnPage = 1;
@@ -187,7 +228,11 @@ describe("lakehouse backfill: failures", () => {
     const c = capture();
     const objects = [{ key: "edr/2024/03/01/00/a.json.gz", size: 10, lastModifiedMs: Date.parse("2024-03-01T00:05:00Z") }];
     const fake = new FakeSnowflake({ progressTable: "ACME_LOGS_PROD.BACKFILL.PROGRESS", bucket: "b", keyPrefix: "edr/", rowsOf: () => 1 });
-    fake.failNextCopy = new SnowflakeSqlError("Warehouse 'ACME_PROD_BACKFILL_WH' cannot be resumed because resource monitor 'ACME_PROD_BACKFILL_WH_MONITOR' has exceeded its quota.", 422, "000606");
+    fake.failNextCopy = new SnowflakeSqlError(
+      "Warehouse 'ACME_PROD_BACKFILL_WH' cannot be resumed because resource monitor 'ACME_PROD_BACKFILL_WH_MONITOR' has exceeded its quota.",
+      422,
+      "000606",
+    );
     expect(await backfillCommand(args, c.out, c.err, { env: {}, now: () => NOW, lister: () => new MemoryLister(objects), sql: fake })).toBe(1);
     expect(c.text.out).toMatch(/^backfill stopped: /);
     expect(c.text.out).toContain("stopped    batch 1 (1 files): Warehouse 'ACME_PROD_BACKFILL_WH' cannot be resumed because resource monitor");

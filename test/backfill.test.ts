@@ -71,7 +71,13 @@ describe("backfill target from the config", () => {
       warehouse: { name: "ACME_PROD_BACKFILL_WH", size: "XSMALL", autoSuspendSeconds: 60 },
       snowflakeAccount: "ACMEORG-SECLAKE_EU",
       role: "ACME_PROD_BACKFILL",
-      copy: { table: "ACME_LOGS_PROD.UMBRELLA.EDR", stage: "ACME_LOGS_PROD.UMBRELLA.EDR_STAGE", fileFormat: "ACME_LOGS_PROD.UMBRELLA.EDR_LINES", onError: "CONTINUE", format: "JSON" },
+      copy: {
+        table: "ACME_LOGS_PROD.UMBRELLA.EDR",
+        stage: "ACME_LOGS_PROD.UMBRELLA.EDR_STAGE",
+        fileFormat: "ACME_LOGS_PROD.UMBRELLA.EDR_LINES",
+        onError: "CONTINUE",
+        format: "JSON",
+      },
     });
     // A wrapped source loads its landing table; its per-event table also says what was loaded (the landing table's cleaner purges after 7 days).
     const cloudtrail = backfillTarget(lakehouse, "prod", "globex", "cloudtrail");
@@ -129,7 +135,12 @@ describe("backfill listing: date folders and LastModified", () => {
 
   test("GIVEN keys without a date folder THEN LastModified decides, on the same half-open range", async () => {
     const listing = await listCandidates(new MemoryLister(objects), { keyPrefix: "edr/", ...range });
-    expect(listing.candidates.filter((c) => c.by === "lastModified").map((c) => c.key).sort()).toEqual(["edr/loose.json.gz", "edr/manual/export-1.json.gz"]);
+    expect(
+      listing.candidates
+        .filter((c) => c.by === "lastModified")
+        .map((c) => c.key)
+        .sort(),
+    ).toEqual(["edr/loose.json.gz", "edr/manual/export-1.json.gz"]);
   });
 
   test("GIVEN the pipe's suffix THEN only those objects, as the pipe's notification filters them", async () => {
@@ -140,12 +151,19 @@ describe("backfill listing: date folders and LastModified", () => {
 
   test("GIVEN a range given with an offset THEN the same files as its UTC spelling (timezone)", async () => {
     const utc = await listCandidates(new MemoryLister(objects), { keyPrefix: "edr/", ...range });
-    const offset = await listCandidates(new MemoryLister(objects), { keyPrefix: "edr/", fromMs: parseInstant("from", "2024-03-02T00:30+02:00"), toMs: parseInstant("to", "2024-03-02T20:00-05:00") });
+    const offset = await listCandidates(new MemoryLister(objects), {
+      keyPrefix: "edr/",
+      fromMs: parseInstant("from", "2024-03-02T00:30+02:00"),
+      toMs: parseInstant("to", "2024-03-02T20:00-05:00"),
+    });
     expect(offset.candidates.map((c) => c.key)).toEqual(utc.candidates.map((c) => c.key));
   });
 
   test("GIVEN --to on an hour boundary THEN that hour is out; one millisecond later it is in", async () => {
-    const keys = async (toMs: number) => (await listCandidates(new MemoryLister(objects), { keyPrefix: "edr/", fromMs: T("2024-03-02T05:00Z"), toMs })).candidates.filter((c) => c.by === "path").map((c) => c.key.slice(4, 17));
+    const keys = async (toMs: number) =>
+      (await listCandidates(new MemoryLister(objects), { keyPrefix: "edr/", fromMs: T("2024-03-02T05:00Z"), toMs })).candidates
+        .filter((c) => c.by === "path")
+        .map((c) => c.key.slice(4, 17));
     expect(new Set(await keys(T("2024-03-02T07:00Z")))).toEqual(new Set(["2024/03/02/05", "2024/03/02/06"]));
     expect(new Set(await keys(T("2024-03-02T07:00:00.001Z")))).toEqual(new Set(["2024/03/02/05", "2024/03/02/06", "2024/03/02/07"]));
   });
@@ -153,10 +171,21 @@ describe("backfill listing: date folders and LastModified", () => {
   test("GIVEN a date path deeper in the key (CloudTrail) and day folders only THEN it is found, and an edge day is in whole", async () => {
     const root = "cloudtrail/AWSLogs/111111111111/CloudTrail/us-east-1/";
     const trail = [
-      ...["2024/03/01", "2024/03/02", "2024/03/03", "2024/03/04"].flatMap((d) => [0, 1].map((i) => ({ key: `${root}${d}/111111111111_CloudTrail_us-east-1_${d.replace(/\//g, "")}T0${i}00Z_a.json.gz`, size: 100, lastModifiedMs: T(`${d.replace(/\//g, "-")}T0${i}:05Z`) }))),
+      ...["2024/03/01", "2024/03/02", "2024/03/03", "2024/03/04"].flatMap((d) =>
+        [0, 1].map((i) => ({
+          key: `${root}${d}/111111111111_CloudTrail_us-east-1_${d.replace(/\//g, "")}T0${i}00Z_a.json.gz`,
+          size: 100,
+          lastModifiedMs: T(`${d.replace(/\//g, "-")}T0${i}:05Z`),
+        })),
+      ),
       { key: "cloudtrail/AWSLogs/111111111111/CloudTrail-Digest/us-east-1/2024/03/02/digest.json.gz", size: 5, lastModifiedMs: T("2024-03-02T01:00Z") },
     ];
-    const listing = await listCandidates(new MemoryLister(trail), { keyPrefix: "cloudtrail/", suffix: ".json.gz", fromMs: T("2024-03-02T12:00Z"), toMs: T("2024-03-03T06:00Z") });
+    const listing = await listCandidates(new MemoryLister(trail), {
+      keyPrefix: "cloudtrail/",
+      suffix: ".json.gz",
+      fromMs: T("2024-03-02T12:00Z"),
+      toMs: T("2024-03-03T06:00Z"),
+    });
     expect([...listing.dateRoots].sort()).toEqual(["cloudtrail/AWSLogs/111111111111/CloudTrail-Digest/us-east-1/", root]);
     expect(listing.candidates.map((c) => c.key.replace(/^.*us-east-1\//, "")).sort()).toEqual([
       "2024/03/02/111111111111_CloudTrail_us-east-1_20240302T0000Z_a.json.gz",
@@ -189,12 +218,36 @@ describe("backfill listing: date folders and LastModified", () => {
 });
 
 describe("backfill batches", () => {
-  const files = (n: number, size: (i: number) => number) => Array.from({ length: n }, (_, i) => ({ key: `edr/f-${String(i).padStart(5, "0")}`, size: size(i), lastModifiedMs: 0, by: "path" as const }));
+  const files = (n: number, size: (i: number) => number) =>
+    Array.from({ length: n }, (_, i) => ({ key: `edr/f-${String(i).padStart(5, "0")}`, size: size(i), lastModifiedMs: 0, by: "path" as const }));
 
   test("at most 1,000 files (FILES' limit) and the byte budget per batch, in key order; a file bigger than the budget goes alone", () => {
-    expect(planBatches(files(2500, () => 1), 1000, 1e12).map((b) => b.files.length)).toEqual([1000, 1000, 500]);
-    expect(planBatches(files(10, () => 100), 1000, 350).map((b) => [b.files.length, b.bytes])).toEqual([[3, 300], [3, 300], [3, 300], [1, 100]]);
-    expect(planBatches(files(3, (i) => (i === 1 ? 1000 : 10)), 1000, 100).map((b) => b.files.map((f) => f.key.slice(-1)))).toEqual([["0"], ["1"], ["2"]]);
+    expect(
+      planBatches(
+        files(2500, () => 1),
+        1000,
+        1e12,
+      ).map((b) => b.files.length),
+    ).toEqual([1000, 1000, 500]);
+    expect(
+      planBatches(
+        files(10, () => 100),
+        1000,
+        350,
+      ).map((b) => [b.files.length, b.bytes]),
+    ).toEqual([
+      [3, 300],
+      [3, 300],
+      [3, 300],
+      [1, 100],
+    ]);
+    expect(
+      planBatches(
+        files(3, (i) => (i === 1 ? 1000 : 10)),
+        1000,
+        100,
+      ).map((b) => b.files.map((f) => f.key.slice(-1))),
+    ).toEqual([["0"], ["1"], ["2"]]);
     const shuffled = files(5, () => 1).reverse();
     expect(planBatches(shuffled, 2, 100).flatMap((b) => b.files.map((f) => f.key))).toEqual(files(5, () => 1).map((f) => f.key));
     expect(() => planBatches([], 1001, 1)).toThrow(/maxFiles must be 1-1000/);
@@ -213,7 +266,14 @@ describe("backfill batches", () => {
 
 describe("backfill runs (in-memory Snowflake, in-memory bucket)", () => {
   const objects = hourly("edr/", "2024-03-01T00:00Z", "2024-03-03T00:00Z", 30, 1000); // 1,440 files
-  const options: BackfillOptions = { fromMs: T("2024-03-01T00:00Z"), toMs: T("2024-03-03T00:00Z"), maxFiles: 200, maxBytes: 1e12, dryRun: false, runningPollMs: 1 };
+  const options: BackfillOptions = {
+    fromMs: T("2024-03-01T00:00Z"),
+    toMs: T("2024-03-03T00:00Z"),
+    maxFiles: 200,
+    maxBytes: 1e12,
+    dryRun: false,
+    runningPollMs: 1,
+  };
   let ids = 0;
   const rowsOf = (name: string) => (name.includes("part-3-0") ? 0 : 3); // hour 3's first file of each day is empty
   const setup = (spelling: "bucket" | "stage" = "bucket", target: BackfillTarget = edr) => {
@@ -241,15 +301,26 @@ describe("backfill runs (in-memory Snowflake, in-memory bucket)", () => {
     expect([...snowflake.timesCopied().keys()].filter((f) => pipeFiles.includes(f))).toEqual(["2024/03/01/03/part-3-0.json.gz"]);
     const copy = snowflake.statements.find((s) => s.sql.startsWith("COPY INTO"))!.sql;
     expect(copy).toBe(backfillCopyStatement(edr.copy, snowflake.copies[0].files));
-    expect(snowflake.progress.map((r) => r.STATUS)).toEqual(["RUN_STARTED", ...Array.from({ length: 7 }, () => ["BATCH_STARTED", "BATCH_LOADED"]).flat(), "RUN_FINISHED"]);
-    expect(snowflake.progress.every((r) => r.RUN_ID === report.runId && r.RANGE_FROM === "2024-03-01T00:00:00.000+00:00" && r.RANGE_TO === "2024-03-03T00:00:00.000+00:00")).toBe(true);
+    expect(snowflake.progress.map((r) => r.STATUS)).toEqual([
+      "RUN_STARTED",
+      ...Array.from({ length: 7 }, () => ["BATCH_STARTED", "BATCH_LOADED"]).flat(),
+      "RUN_FINISHED",
+    ]);
+    expect(
+      snowflake.progress.every(
+        (r) => r.RUN_ID === report.runId && r.RANGE_FROM === "2024-03-01T00:00:00.000+00:00" && r.RANGE_TO === "2024-03-03T00:00:00.000+00:00",
+      ),
+    ).toBe(true);
     expect(JSON.parse(snowflake.progress[1].FILES!)).toEqual(snowflake.copies[0].files);
     expect(snowflake.progress[1].QUERY_TAG).toBe(`lakehouse-backfill:${report.runId}:1`);
   });
 
   test("GIVEN SOURCE_FILE spelled relative to the stage THEN the same files are known as loaded", async () => {
     const { snowflake, deps } = setup("stage");
-    snowflake.pipeLoaded(edr.copy.table, objects.slice(0, 100).map((o) => o.key.slice(4)));
+    snowflake.pipeLoaded(
+      edr.copy.table,
+      objects.slice(0, 100).map((o) => o.key.slice(4)),
+    );
     const report = await runBackfill(edr, options, deps);
     expect(report.alreadyLoaded?.files).toBe(99);
     expect(report.loaded.files).toBe(1341);
@@ -266,8 +337,14 @@ describe("backfill runs (in-memory Snowflake, in-memory bucket)", () => {
   test("GIVEN a wrapped source whose landing rows were purged THEN its per-event table still says which files are loaded", async () => {
     const cloudtrail = { ...backfillTarget(lakehouse, "prod", "globex", "cloudtrail"), keyPrefix: "edr/", suffix: undefined };
     const { snowflake, deps } = setup("bucket", cloudtrail);
-    snowflake.pipeLoaded("ACME_LOGS_PROD.GLOBEX.CLOUDTRAIL", objects.slice(0, 40).map((o) => o.key.slice(4)));
-    snowflake.pipeLoaded("ACME_LOGS_PROD.GLOBEX.CLOUDTRAIL_FILES", objects.slice(30, 50).map((o) => o.key.slice(4)));
+    snowflake.pipeLoaded(
+      "ACME_LOGS_PROD.GLOBEX.CLOUDTRAIL",
+      objects.slice(0, 40).map((o) => o.key.slice(4)),
+    );
+    snowflake.pipeLoaded(
+      "ACME_LOGS_PROD.GLOBEX.CLOUDTRAIL_FILES",
+      objects.slice(30, 50).map((o) => o.key.slice(4)),
+    );
     const report = await runBackfill(cloudtrail, options, deps);
     expect(report.alreadyLoaded?.files).toBe(50);
     expect(snowflake.copies.every((c) => c.table === "ACME_LOGS_PROD.GLOBEX.CLOUDTRAIL_FILES")).toBe(true);
@@ -275,7 +352,10 @@ describe("backfill runs (in-memory Snowflake, in-memory bucket)", () => {
 
   test("GIVEN a dry run THEN the plan and its estimate, and nothing written: no progress row, no COPY", async () => {
     const { snowflake, deps } = setup();
-    snowflake.pipeLoaded(edr.copy.table, objects.slice(0, 10).map((o) => o.key.slice(4)));
+    snowflake.pipeLoaded(
+      edr.copy.table,
+      objects.slice(0, 10).map((o) => o.key.slice(4)),
+    );
     const report = await runBackfill(edr, { ...options, dryRun: true }, deps);
     expect(report).toMatchObject({ dryRun: true, runId: undefined, alreadyLoaded: { files: 10 }, plan: { files: 1430, bytes: 1_430_000, batches: 8 } });
     expect(report.plan.estimate).toMatchObject({ size: "XSMALL", gbPerHour: 20 });
@@ -374,10 +454,18 @@ describe("backfill runs (in-memory Snowflake, in-memory bucket)", () => {
   test("GIVEN files modified in the last 30 minutes THEN they are left to the pipe; GIVEN a range older than the table's retention THEN no purge warning (rows stay their retention from the backfill's load)", async () => {
     const fresh = [...objects, { key: "edr/2024/03/02/23/fresh.json.gz", size: 1, lastModifiedMs: NOW - 60_000 }];
     const { snowflake } = setup();
-    const report = await runBackfill(edr, { ...options, dryRun: true }, { sql: snowflake, lister: new MemoryLister(fresh), now: () => NOW, sleep: async () => undefined, newRunId: () => "x" });
+    const report = await runBackfill(
+      edr,
+      { ...options, dryRun: true },
+      { sql: snowflake, lister: new MemoryLister(fresh), now: () => NOW, sleep: async () => undefined, newRunId: () => "x" },
+    );
     expect(report.leftToPipe).toBe(1);
     expect(report.warnings.join("\n")).toMatch(/1 file\(s\) modified in the last 30 minutes are left to the pipe/);
-    const old = await runBackfill(edr, { ...options, dryRun: true }, { sql: snowflake, lister: new MemoryLister(objects), now: () => T("2025-06-01T00:00Z"), sleep: async () => undefined, newRunId: () => "y" });
+    const old = await runBackfill(
+      edr,
+      { ...options, dryRun: true },
+      { sql: snowflake, lister: new MemoryLister(objects), now: () => T("2025-06-01T00:00Z"), sleep: async () => undefined, newRunId: () => "y" },
+    );
     // 0.4.0 warned that a cleaner purging by event time would delete these rows at its next run; cleaners purge by load time now.
     expect(old.warnings.join("\n")).not.toMatch(/purge/);
   });
@@ -392,7 +480,14 @@ class FakeSnowflakeFailing {
   ) {}
   query(...args: Parameters<FakeSnowflake["query"]>) {
     if (args[0].startsWith("COPY INTO") && ++this.copies === this.failAt) {
-      return Promise.reject(new SnowflakeSqlError("Warehouse 'ACME_PROD_BACKFILL_WH' cannot be resumed because resource monitor 'ACME_PROD_BACKFILL_WH_MONITOR' has exceeded its quota.", 422, "000606", "57P03"));
+      return Promise.reject(
+        new SnowflakeSqlError(
+          "Warehouse 'ACME_PROD_BACKFILL_WH' cannot be resumed because resource monitor 'ACME_PROD_BACKFILL_WH_MONITOR' has exceeded its quota.",
+          422,
+          "000606",
+          "57P03",
+        ),
+      );
     }
     return this.inner.query(...args);
   }

@@ -19,7 +19,8 @@ function synthesized(example: string): Record<string, { resource?: Record<string
   return exampleStacks(example);
 }
 
-const describeNeed = (n: Need) => `${n.role} needs ${n.privilege}${n.grantOption ? " WITH GRANT OPTION" : ""} on ${"name" in n.on ? `${n.on.type} ${n.on.name}` : "ACCOUNT"}${n.direct ? " (granted to it directly)" : ""} — ${n.why} [${n.doc}]`;
+const describeNeed = (n: Need) =>
+  `${n.role} needs ${n.privilege}${n.grantOption ? " WITH GRANT OPTION" : ""} on ${"name" in n.on ? `${n.on.type} ${n.on.name}` : "ACCOUNT"}${n.direct ? " (granted to it directly)" : ""} — ${n.why} [${n.doc}]`;
 
 /** What the example's stacks need, checked against its bootstrap: everything met, every bootstrap grant needed. */
 function audit(stacks: ReturnType<typeof synthesized>, plans: BootstrapPlan[]) {
@@ -76,11 +77,31 @@ describe("the privileges test can fail", () => {
 
   test.each([
     ["CREATE INTEGRATION", (g: BootstrapGrant) => g.kind === "privilege" && g.privilege === "CREATE INTEGRATION", /needs CREATE INTEGRATION on ACCOUNT/],
-    ["the grant option on EXECUTE TASK", (g: BootstrapGrant) => g.kind === "privilege" && g.privilege === "EXECUTE TASK" && g.grantOption === true, /needs EXECUTE TASK WITH GRANT OPTION on ACCOUNT/],
-    ["USAGE_VIEWER", (g: BootstrapGrant) => g.kind === "database role" && g.databaseRole === "SNOWFLAKE.USAGE_VIEWER", /needs DATABASE ROLE on DATABASE ROLE SNOWFLAKE\.USAGE_VIEWER — .*COPY_HISTORY/],
-    ["the monitoring role's grant to the deploy role", (g: BootstrapGrant) => g.kind === "role" && g.role === "ACME_PROD_MONITORING", /ACME_LAKEHOUSE_DEPLOYER needs ROLE on ROLE ACME_PROD_MONITORING/],
-    ["the deploy warehouse", (g: BootstrapGrant) => g.kind === "privilege" && g.on.type === "WAREHOUSE", /needs USAGE on WAREHOUSE ACME_LAKEHOUSE_DEPLOY — .*policy references/],
-    ["the deploy role's grant to SYSADMIN", (g: BootstrapGrant) => g.kind === "role" && "role" in g.to && g.to.role === "SYSADMIN", /ACCOUNTADMIN needs MODIFY on WAREHOUSE ACME_PROD_QUERY_WH/],
+    [
+      "the grant option on EXECUTE TASK",
+      (g: BootstrapGrant) => g.kind === "privilege" && g.privilege === "EXECUTE TASK" && g.grantOption === true,
+      /needs EXECUTE TASK WITH GRANT OPTION on ACCOUNT/,
+    ],
+    [
+      "USAGE_VIEWER",
+      (g: BootstrapGrant) => g.kind === "database role" && g.databaseRole === "SNOWFLAKE.USAGE_VIEWER",
+      /needs DATABASE ROLE on DATABASE ROLE SNOWFLAKE\.USAGE_VIEWER — .*COPY_HISTORY/,
+    ],
+    [
+      "the monitoring role's grant to the deploy role",
+      (g: BootstrapGrant) => g.kind === "role" && g.role === "ACME_PROD_MONITORING",
+      /ACME_LAKEHOUSE_DEPLOYER needs ROLE on ROLE ACME_PROD_MONITORING/,
+    ],
+    [
+      "the deploy warehouse",
+      (g: BootstrapGrant) => g.kind === "privilege" && g.on.type === "WAREHOUSE",
+      /needs USAGE on WAREHOUSE ACME_LAKEHOUSE_DEPLOY — .*policy references/,
+    ],
+    [
+      "the deploy role's grant to SYSADMIN",
+      (g: BootstrapGrant) => g.kind === "role" && "role" in g.to && g.to.role === "SYSADMIN",
+      /ACCOUNTADMIN needs MODIFY on WAREHOUSE ACME_PROD_QUERY_WH/,
+    ],
   ])("GIVEN a bootstrap without %s THEN the need is reported with its documentation", (_what, drop, message) => {
     const { unmet } = audit(stacks, without(drop));
     expect(unmet.join("\n")).toMatch(message);
@@ -88,8 +109,17 @@ describe("the privileges test can fail", () => {
   });
 
   test("GIVEN a bootstrap with more (MANAGE GRANTS) THEN the extra grant is reported", () => {
-    const extra: BootstrapGrant = { kind: "privilege", privilege: "MANAGE GRANTS", on: { type: "ACCOUNT" }, to: "ACME_LAKEHOUSE_DEPLOYER", why: "just in case" };
-    const { unused } = audit(stacks, plans.map((p, i) => (i === 0 ? { ...p, grants: [...p.grants, extra] } : p)));
+    const extra: BootstrapGrant = {
+      kind: "privilege",
+      privilege: "MANAGE GRANTS",
+      on: { type: "ACCOUNT" },
+      to: "ACME_LAKEHOUSE_DEPLOYER",
+      why: "just in case",
+    };
+    const { unused } = audit(
+      stacks,
+      plans.map((p, i) => (i === 0 ? { ...p, grants: [...p.grants, extra] } : p)),
+    );
     expect(unused).toEqual([expect.stringMatching(/GRANT MANAGE GRANTS ON ACCOUNT TO ROLE ACME_LAKEHOUSE_DEPLOYER — just in case$/)]);
   });
 
@@ -100,9 +130,15 @@ describe("the privileges test can fail", () => {
     ownerships[first].account_role_name = "ACCOUNTADMIN";
     const { model, resources } = audit(copy, plans);
     const t = resources.find((r) => r.type === "snowflake_task" && r.stack === "platform-prod")!;
-    expect(resources.filter((r) => r.type === "snowflake_task").some((r) => model.ownerOf(r.account, "TASK", `${r.body.database}.${r.body.schema}.${r.body.name}`) === "ACCOUNTADMIN")).toBe(true);
+    expect(
+      resources
+        .filter((r) => r.type === "snowflake_task")
+        .some((r) => model.ownerOf(r.account, "TASK", `${r.body.database}.${r.body.schema}.${r.body.name}`) === "ACCOUNTADMIN"),
+    ).toBe(true);
     expect(t).toBeDefined();
-    expect(sqlNeeds("BEGIN\n  MERGE INTO ACME.PUBLIC.T t USING ACME.PUBLIC.S s ON t.ID = s.ID WHEN MATCHED THEN DELETE;\nEND").map((n) => n.privilege)).toContain("UNMODELLED");
+    expect(
+      sqlNeeds("BEGIN\n  MERGE INTO ACME.PUBLIC.T t USING ACME.PUBLIC.S s ON t.ID = s.ID WHEN MATCHED THEN DELETE;\nEND").map((n) => n.privilege),
+    ).toContain("UNMODELLED");
     // A CALL of a named procedure is read (USAGE on it); one that is not, is not.
     expect(sqlNeeds("CALL ACME.MONITORING.RAISE_ALERT_X('LOG_CANARY', (SELECT 1 FROM ACME.X.T), 5)").map((n) => [n.privilege, n.object])).toEqual([
       ["SELECT", "ACME.X.T"],
@@ -139,7 +175,9 @@ describe("lakehouse bootstrap snowflake (the SQL)", () => {
     expect(statements).toEqual(
       expect.arrayContaining([
         "CREATE RESOURCE MONITOR IF NOT EXISTS ACME_LAKEHOUSE_DEPLOY_MONITOR WITH CREDIT_QUOTA = 10 TRIGGERS ON 75 PERCENT DO NOTIFY ON 100 PERCENT DO SUSPEND ON 110 PERCENT DO SUSPEND_IMMEDIATE;",
-        expect.stringMatching(/^CREATE WAREHOUSE IF NOT EXISTS ACME_LAKEHOUSE_DEPLOY WITH WAREHOUSE_SIZE = XSMALL AUTO_SUSPEND = 60 AUTO_RESUME = TRUE INITIALLY_SUSPENDED = TRUE RESOURCE_MONITOR = ACME_LAKEHOUSE_DEPLOY_MONITOR COMMENT = '/),
+        expect.stringMatching(
+          /^CREATE WAREHOUSE IF NOT EXISTS ACME_LAKEHOUSE_DEPLOY WITH WAREHOUSE_SIZE = XSMALL AUTO_SUSPEND = 60 AUTO_RESUME = TRUE INITIALLY_SUSPENDED = TRUE RESOURCE_MONITOR = ACME_LAKEHOUSE_DEPLOY_MONITOR COMMENT = '/,
+        ),
         "GRANT CREATE INTEGRATION ON ACCOUNT TO ROLE ACME_LAKEHOUSE_DEPLOYER;",
         "GRANT EXECUTE TASK ON ACCOUNT TO ROLE ACME_LAKEHOUSE_DEPLOYER WITH GRANT OPTION;",
         "GRANT DATABASE ROLE SNOWFLAKE.USAGE_VIEWER TO ROLE ACME_PROD_MONITORING;",
@@ -182,7 +220,10 @@ describe("lakehouse bootstrap snowflake (the command)", () => {
     [["bootstrap", "aws", "--config", DEFAULT_CONFIG], /bootstrap needs what to bootstrap first: snowflake/],
     [["bootstrap", "snowflake"], /bootstrap snowflake needs --config <file>/],
     [["bootstrap", "snowflake", "--config", DEFAULT_CONFIG, "--env", "dev"], /--env: no environment 'dev' in the config \(it has prod\)/],
-    [["bootstrap", "snowflake", "--config", DEFAULT_CONFIG, "--region", "ap-south-1"], /--region: no tenant of prod is in region 'ap-south-1'.*tenants are in eu-west-1, us-east-1/],
+    [
+      ["bootstrap", "snowflake", "--config", DEFAULT_CONFIG, "--region", "ap-south-1"],
+      /--region: no tenant of prod is in region 'ap-south-1'.*tenants are in eu-west-1, us-east-1/,
+    ],
     [["bootstrap", "snowflake", "--config", DEFAULT_CONFIG, "--check"], /--check reads one account at a time.*add --region/],
     [["bootstrap", "snowflake", "extra", "--config", DEFAULT_CONFIG], /bootstrap: unexpected argument 'extra'/],
   ])("%j is a usage error (exit 2)", async (args, message) => {
@@ -195,7 +236,16 @@ describe("lakehouse bootstrap snowflake (the command)", () => {
     const r = await run(["bootstrap", "--help"]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^usage: lakehouse bootstrap snowflake \[options\]/);
-    for (const option of ["--config <file>", "--env <name>", "--region <region>", "--deploy-user <user>", "--check", "--snowflake-account <org-account>", "--role <role>"]) expect(r.stdout).toContain(option);
+    for (const option of [
+      "--config <file>",
+      "--env <name>",
+      "--region <region>",
+      "--deploy-user <user>",
+      "--check",
+      "--snowflake-account <org-account>",
+      "--role <role>",
+    ])
+      expect(r.stdout).toContain(option);
   });
 
   describe("--check, against a local server that speaks the SQL API", () => {
@@ -216,15 +266,31 @@ describe("lakehouse bootstrap snowflake (the command)", () => {
     function account(edit: (to: Map<string, string[][]>, of: Map<string, string[][]>) => void = () => undefined) {
       const to = new Map<string, string[][]>(plan.roles.map((r) => [r.name, []]));
       const of = new Map<string, string[][]>();
-      const row = (privilege: string, on: string, name: string, role: string, option = false) => [ "2026-12-01", privilege, on, name, "ROLE", role, String(option), "ACCOUNTADMIN" ];
+      const row = (privilege: string, on: string, name: string, role: string, option = false) => [
+        "2026-12-01",
+        privilege,
+        on,
+        name,
+        "ROLE",
+        role,
+        String(option),
+        "ACCOUNTADMIN",
+      ];
       for (const g of plan.grants) {
         if (g.kind === "privilege") to.get(g.to)!.push(row(g.privilege, g.on.type, g.on.type === "ACCOUNT" ? "XY12345" : g.on.name, g.to, g.grantOption));
         else if (g.kind === "database role") to.get(g.to)!.push(row("USAGE", "DATABASE_ROLE", g.databaseRole, g.to));
         else if ("role" in g.to && to.has(g.to.role)) to.get(g.to.role)!.push(row("USAGE", "ROLE", g.role, g.to.role));
-        else of.set(g.role, [...(of.get(g.role) ?? []), ["2026-12-01", g.role, "role" in g.to ? "ROLE" : "USER", "role" in g.to ? g.to.role : g.to.user, "ACCOUNTADMIN"]]);
+        else
+          of.set(g.role, [
+            ...(of.get(g.role) ?? []),
+            ["2026-12-01", g.role, "role" in g.to ? "ROLE" : "USER", "role" in g.to ? g.to.role : g.to.user, "ACCOUNTADMIN"],
+          ]);
       }
       // What the stacks grant the deploy role themselves is theirs, not the bootstrap's.
-      to.get("ACME_LAKEHOUSE_DEPLOYER")!.push(row("USAGE", "ROLE", "ACME_PROD_GLOBEX_PIPELINE", "ACME_LAKEHOUSE_DEPLOYER"), row("OWNERSHIP", "DATABASE", "ACME_LOGS_PROD", "ACME_LAKEHOUSE_DEPLOYER"));
+      to.get("ACME_LAKEHOUSE_DEPLOYER")!.push(
+        row("USAGE", "ROLE", "ACME_PROD_GLOBEX_PIPELINE", "ACME_LAKEHOUSE_DEPLOYER"),
+        row("OWNERSHIP", "DATABASE", "ACME_LOGS_PROD", "ACME_LAKEHOUSE_DEPLOYER"),
+      );
       edit(to, of);
       return { to, of };
     }
@@ -237,7 +303,12 @@ describe("lakehouse bootstrap snowflake (the command)", () => {
         answer: (request): ScriptedAnswer => {
           const m = /^SHOW GRANTS (TO|OF) ROLE (\S+)$/.exec(request.statement);
           if (!m) return { kind: "error", status: 422, code: "001003", sqlState: "42000", message: `unexpected statement ${request.statement}` };
-          if (m[1] === "TO") return { kind: "result", columns: ["created_on", "privilege", "granted_on", "name", "granted_to", "grantee_name", "grant_option", "granted_by"], rows: live.to.get(m[2]) ?? [] };
+          if (m[1] === "TO")
+            return {
+              kind: "result",
+              columns: ["created_on", "privilege", "granted_on", "name", "granted_to", "grantee_name", "grant_option", "granted_by"],
+              rows: live.to.get(m[2]) ?? [],
+            };
           return { kind: "result", columns: ["created_on", "role", "granted_to", "grantee_name", "granted_by"], rows: live.of.get(m[2]) ?? [] };
         },
       });
@@ -258,7 +329,11 @@ describe("lakehouse bootstrap snowflake (the command)", () => {
       expect(r.stdout).toContain("  ok       GRANT EXECUTE TASK ON ACCOUNT TO ROLE ACME_LAKEHOUSE_DEPLOYER WITH GRANT OPTION");
       expect(r.stdout).toContain("  ok       GRANT ROLE ACME_LAKEHOUSE_DEPLOYER TO USER TERRAFORM");
       expect(r.stdout).toMatch(new RegExp(`\\n${plan.grants.length} granted, 0 missing, 0 more than needed\\n$`));
-      expect(r.requests.map((q) => q.statement)).toEqual(["SHOW GRANTS TO ROLE ACME_LAKEHOUSE_DEPLOYER", "SHOW GRANTS TO ROLE ACME_PROD_MONITORING", "SHOW GRANTS OF ROLE ACME_LAKEHOUSE_DEPLOYER"]);
+      expect(r.requests.map((q) => q.statement)).toEqual([
+        "SHOW GRANTS TO ROLE ACME_LAKEHOUSE_DEPLOYER",
+        "SHOW GRANTS TO ROLE ACME_PROD_MONITORING",
+        "SHOW GRANTS OF ROLE ACME_LAKEHOUSE_DEPLOYER",
+      ]);
       expect(r.requests.every((q) => q.role === "ACME_LAKEHOUSE_DEPLOYER")).toBe(true);
     });
 
@@ -266,8 +341,14 @@ describe("lakehouse bootstrap snowflake (the command)", () => {
       const r = await check(
         account((to) => {
           const deploy = to.get("ACME_LAKEHOUSE_DEPLOYER")!;
-          to.set("ACME_LAKEHOUSE_DEPLOYER", deploy.filter((row) => row[1] !== "CREATE INTEGRATION").map((row) => (row[1] === "EXECUTE TASK" ? [...row.slice(0, 6), "false", row[7]] : row)));
-          to.set("ACME_PROD_MONITORING", to.get("ACME_PROD_MONITORING")!.filter((row) => row[3] !== "SNOWFLAKE.GOVERNANCE_VIEWER"));
+          to.set(
+            "ACME_LAKEHOUSE_DEPLOYER",
+            deploy.filter((row) => row[1] !== "CREATE INTEGRATION").map((row) => (row[1] === "EXECUTE TASK" ? [...row.slice(0, 6), "false", row[7]] : row)),
+          );
+          to.set(
+            "ACME_PROD_MONITORING",
+            to.get("ACME_PROD_MONITORING")!.filter((row) => row[3] !== "SNOWFLAKE.GOVERNANCE_VIEWER"),
+          );
         }),
       );
       expect(r.code).toBe(1);
@@ -281,7 +362,10 @@ describe("lakehouse bootstrap snowflake (the command)", () => {
       const r = await check(
         account((to) => {
           const row = (privilege: string, on: string, name: string, role: string) => ["2026-12-01", privilege, on, name, "ROLE", role, "false", "ACCOUNTADMIN"];
-          to.get("ACME_LAKEHOUSE_DEPLOYER")!.push(row("MANAGE GRANTS", "ACCOUNT", "XY12345", "ACME_LAKEHOUSE_DEPLOYER"), row("USAGE", "ROLE", "SECURITYADMIN", "ACME_LAKEHOUSE_DEPLOYER"));
+          to.get("ACME_LAKEHOUSE_DEPLOYER")!.push(
+            row("MANAGE GRANTS", "ACCOUNT", "XY12345", "ACME_LAKEHOUSE_DEPLOYER"),
+            row("USAGE", "ROLE", "SECURITYADMIN", "ACME_LAKEHOUSE_DEPLOYER"),
+          );
           to.get("ACME_PROD_MONITORING")!.push(row("USAGE", "DATABASE_ROLE", "SNOWFLAKE.SECURITY_VIEWER", "ACME_PROD_MONITORING"));
         }),
       );
@@ -294,9 +378,25 @@ describe("lakehouse bootstrap snowflake (the command)", () => {
     });
 
     test("GIVEN a refused statement THEN the check says what Snowflake said and exits 1", async () => {
-      const server = await startFakeSqlApi({ account: "ACMEORG-SECLAKE_US", user: "AUDITOR", publicKey, answer: () => ({ kind: "error", status: 422, code: "003001", sqlState: "42501", message: "SQL access control error: Insufficient privileges to operate on role 'ACME_LAKEHOUSE_DEPLOYER'" }) });
+      const server = await startFakeSqlApi({
+        account: "ACMEORG-SECLAKE_US",
+        user: "AUDITOR",
+        publicKey,
+        answer: () => ({
+          kind: "error",
+          status: 422,
+          code: "003001",
+          sqlState: "42501",
+          message: "SQL access control error: Insufficient privileges to operate on role 'ACME_LAKEHOUSE_DEPLOYER'",
+        }),
+      });
       try {
-        Object.assign(process.env, { SNOWFLAKE_SQL_API_URL: server.url, SNOWFLAKE_USER: "auditor", SNOWFLAKE_PRIVATE_KEY_FILE: keyFile, SNOWFLAKE_ROLE: "SECURITYADMIN" });
+        Object.assign(process.env, {
+          SNOWFLAKE_SQL_API_URL: server.url,
+          SNOWFLAKE_USER: "auditor",
+          SNOWFLAKE_PRIVATE_KEY_FILE: keyFile,
+          SNOWFLAKE_ROLE: "SECURITYADMIN",
+        });
         const r = await run(["bootstrap", "snowflake", "--config", DEFAULT_CONFIG, "--region", "us-east-1", "--check"]);
         expect(r.code).toBe(1);
         expect(r.stderr).toMatch(/bootstrap --check: .*Insufficient privileges to operate on role/);

@@ -6,7 +6,16 @@ import { parse } from "yaml";
 
 const DIR = join(__dirname, "..", "templates", "github-actions");
 type Step = { name?: string; uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, string>; if?: string };
-type Job = { name?: string; needs?: string | string[]; if?: string; steps: Step[]; strategy?: { matrix?: Record<string, unknown>; "max-parallel"?: number; "fail-fast"?: boolean }; concurrency?: unknown; outputs?: Record<string, string>; environment?: string };
+type Job = {
+  name?: string;
+  needs?: string | string[];
+  if?: string;
+  steps: Step[];
+  strategy?: { matrix?: Record<string, unknown>; "max-parallel"?: number; "fail-fast"?: boolean };
+  concurrency?: unknown;
+  outputs?: Record<string, string>;
+  environment?: string;
+};
 type Workflow = { on: Record<string, unknown>; permissions: Record<string, string>; jobs: Record<string, Job> };
 
 function load(name: string): { text: string; wf: Workflow } {
@@ -62,7 +71,15 @@ function runStep(script: string, cwd: string, env: Record<string, string>): { st
   const r = spawnSync("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", script], {
     cwd,
     encoding: "utf8",
-    env: { ...process.env, PATH: `${join(cwd, "bin")}:${process.env.PATH}`, CALLS: calls, GITHUB_WORKSPACE: cwd, RUNNER_TEMP: join(cwd, "tmp"), TF_PLUGIN_CACHE_DIR: join(cwd, "tmp", "cache"), ...env },
+    env: {
+      ...process.env,
+      PATH: `${join(cwd, "bin")}:${process.env.PATH}`,
+      CALLS: calls,
+      GITHUB_WORKSPACE: cwd,
+      RUNNER_TEMP: join(cwd, "tmp"),
+      TF_PLUGIN_CACHE_DIR: join(cwd, "tmp", "cache"),
+      ...env,
+    },
   });
   return { status: r.status ?? 1, calls: readFileSync(calls, "utf8").trim().split("\n").filter(Boolean), output: r.stdout + r.stderr };
 }
@@ -85,7 +102,9 @@ describe("pull request template", () => {
     expect(names(job)).toEqual(expect.arrayContaining(["Install", "Test", "Synth", "Changed stacks", "Shards", "Save synth output", "Save the shards"]));
     expect(runOf(job, "Install")).toBe("npm ci");
     expect(runOf(job, "Test")).toBe("npm test --if-present && npx lakehouse validate --config lakehouse.yaml");
-    expect(runOf(job, "Changed stacks")).toBe('npx lakehouse review --base "origin/${{ github.base_ref }}" --head HEAD --config lakehouse.yaml --format json --allow-high > changes.json');
+    expect(runOf(job, "Changed stacks")).toBe(
+      'npx lakehouse review --base "origin/${{ github.base_ref }}" --head HEAD --config lakehouse.yaml --format json --allow-high > changes.json',
+    );
     const shards = runOf(job, "Shards").split("\n");
     expect(shards).toContain("npx lakehouse shards --changes changes.json --config lakehouse.yaml > shards.json");
     expect(shards).toContain("git rev-parse 'HEAD^{tree}' > tree.txt");
@@ -97,7 +116,12 @@ describe("pull request template", () => {
   test("its Shards step turns lakehouse shards' JSON into one matrix of every phase's shards, platform shards first (run with bash)", () => {
     const dir = mkdtempSync(join(tmpdir(), "lakehouse-ci-"));
     try {
-      const shards = { phases: [{ name: "platform", shards: [{ shard: "platform-1", stacks: "platform-prod" }] }, { name: "tenants", shards: [{ shard: "tenants-1", stacks: "tenant-a-prod tenant-b-prod" }] }] };
+      const shards = {
+        phases: [
+          { name: "platform", shards: [{ shard: "platform-1", stacks: "platform-prod" }] },
+          { name: "tenants", shards: [{ shard: "tenants-1", stacks: "tenant-a-prod tenant-b-prod" }] },
+        ],
+      };
       const script = `npx() { printf '%s\\n' '${JSON.stringify(shards)}'; }\ngit() { echo tree0123; }\n${runOf(wf.jobs.synth, "Shards")}`;
       execFileSync("bash", ["-e", "-c", script], { cwd: dir, env: { ...process.env, GITHUB_OUTPUT: join(dir, "out.txt") } });
       const output = readFileSync(join(dir, "out.txt"), "utf8");
@@ -117,7 +141,7 @@ describe("pull request template", () => {
     expect(step.env).toMatchObject({ STACKS: "${{ matrix.stacks }}", TF_PLUGIN_CACHE_DIR: "${{ runner.temp }}/terraform-plugin-cache" });
     // Read-only: providers that would assume deploy roles run as the plan roles (stacks/tenant-stack.ts).
     expect(step.env).toMatchObject({ TF_VAR_lakehouse_read_only: "true" });
-    expect(step.run).toContain("terraform -chdir=\"$dir\" plan -input=false -lock-timeout=5m -out=tfplan");
+    expect(step.run).toContain('terraform -chdir="$dir" plan -input=false -lock-timeout=5m -out=tfplan');
     // setup-terraform's wrapper writes extra lines to stdout: plan.json would not be JSON.
     expect(plan.steps.find((s) => s.name === "Setup Terraform")!.with).toMatchObject({ terraform_wrapper: false });
     expect(plan.steps.find((s) => s.name === "Assume the plan role (OIDC)")!.with).toMatchObject({ "role-to-assume": "${{ vars.LAKEHOUSE_PLAN_ROLE_ARN }}" });
@@ -136,7 +160,9 @@ describe("pull request template", () => {
       const ok = runStep(script, dir, { STACKS: stacks.join(" ") });
       expect(ok.status).toBe(0);
       for (const s of stacks) {
-        expect(ok.calls.filter((c) => c.startsWith(`-chdir=cdktf.out/stacks/${s} plan `))).toEqual([`-chdir=cdktf.out/stacks/${s} plan -input=false -lock-timeout=5m -out=tfplan`]);
+        expect(ok.calls.filter((c) => c.startsWith(`-chdir=cdktf.out/stacks/${s} plan `))).toEqual([
+          `-chdir=cdktf.out/stacks/${s} plan -input=false -lock-timeout=5m -out=tfplan`,
+        ]);
         expect(readFileSync(join(dir, "plans", s, "tfplan"), "utf8")).toBe(`saved plan of cdktf.out/stacks/${s}\n`);
         expect(JSON.parse(readFileSync(join(dir, "plans", s, "plan.json"), "utf8"))).toMatchObject({ format_version: "1.2" });
         expect(readFileSync(join(dir, "plans", s, "terraform.lock.hcl"), "utf8")).toBe("# providers\n");
@@ -162,7 +188,9 @@ describe("pull request template", () => {
     expect(review.if).toBe("${{ !cancelled() && needs.synth.result == 'success' }}");
     expect(review.steps.find((s) => s.name === "Download the plans")!.with).toEqual({ pattern: "plan-*", path: "plans", "merge-multiple": true });
     const run = runOf(review, "Review against the target branch");
-    expect(run).toContain('npx lakehouse review --base "origin/${{ github.base_ref }}" --head HEAD --config lakehouse.yaml --format md --details-file review-full.md "${plans[@]}" > review.md');
+    expect(run).toContain(
+      'npx lakehouse review --base "origin/${{ github.base_ref }}" --head HEAD --config lakehouse.yaml --format md --details-file review-full.md "${plans[@]}" > review.md',
+    );
     expect(review.steps.find((s) => s.name === "Post the review as a comment")!.with).toMatchObject({ header: "lakehouse-review", path: "review.md" });
     const gate = review.steps.find((s) => s.name === "Critical or high findings need the security-reviewed label")!;
     expect(gate.if).toBe("steps.review.outputs.exit == '3' && !contains(github.event.pull_request.labels.*.name, 'security-reviewed')");
@@ -180,7 +208,10 @@ describe("pull request template", () => {
       // it exits 3 (critical or high findings) unless --allow-high, as the CLI does.
       const script = `npx() { printf '%s\\n' "$@" -- >> calls.txt; case " $* " in *" --allow-high "*) return 0;; esac; return 3; }\n${runOf(wf.jobs.review, "Review against the target branch").replace(/\$\{\{ github\.base_ref \}\}/g, "main")}`;
       execFileSync("bash", ["-e", "-c", script], { cwd: dir, env: { ...process.env, GITHUB_OUTPUT: join(dir, "out.txt") } });
-      const calls = readFileSync(join(dir, "calls.txt"), "utf8").split("--\n").filter(Boolean).map((c) => c.trim().split("\n"));
+      const calls = readFileSync(join(dir, "calls.txt"), "utf8")
+        .split("--\n")
+        .filter(Boolean)
+        .map((c) => c.trim().split("\n"));
       expect(calls).toHaveLength(2);
       for (const args of calls) {
         const plans = args.flatMap((a, i) => (a === "--plan" ? [args[i + 1]] : []));
@@ -214,9 +245,22 @@ describe("main template", () => {
 
   test("finds the pull request run that planned the merge and applies only to the tree it planned", () => {
     const job = wf.jobs.reviewed;
-    expect(names(job)).toEqual(["Checkout", "The pull request run that planned this merge", "Download the shards that were planned", "The merged tree is the planned tree", "Shards to apply, platform first"]);
-    expect(job.steps.find((s) => s.name === "Download the shards that were planned")!.with).toEqual({ name: "shards", path: "reviewed", "run-id": "${{ steps.run.outputs.run-id }}", "github-token": "${{ github.token }}" });
-    expect(runOf(job, "Shards to apply, platform first")).toBe(`echo "platform=$(jq -c '.phases[0].shards' reviewed/shards.json)" >> "$GITHUB_OUTPUT"\necho "tenants=$(jq -c '.phases[1].shards' reviewed/shards.json)" >> "$GITHUB_OUTPUT"\n`);
+    expect(names(job)).toEqual([
+      "Checkout",
+      "The pull request run that planned this merge",
+      "Download the shards that were planned",
+      "The merged tree is the planned tree",
+      "Shards to apply, platform first",
+    ]);
+    expect(job.steps.find((s) => s.name === "Download the shards that were planned")!.with).toEqual({
+      name: "shards",
+      path: "reviewed",
+      "run-id": "${{ steps.run.outputs.run-id }}",
+      "github-token": "${{ github.token }}",
+    });
+    expect(runOf(job, "Shards to apply, platform first")).toBe(
+      `echo "platform=$(jq -c '.phases[0].shards' reviewed/shards.json)" >> "$GITHUB_OUTPUT"\necho "tenants=$(jq -c '.phases[1].shards' reviewed/shards.json)" >> "$GITHUB_OUTPUT"\n`,
+    );
   });
 
   test("its run finder takes the merged pull request's head and that head's completed pull request run; a push without a pull request applies nothing (run with bash, gh stood in)", () => {
@@ -228,7 +272,9 @@ describe("main template", () => {
       const env = { ...process.env, GITHUB_OUTPUT: join(dir, "out.txt"), GITHUB_REPOSITORY: "acme/lake", GITHUB_SHA: "abc" };
       execFileSync("bash", ["-eo", "pipefail", "-c", gh('[{"number":7,"merged_at":"2026-12-01T00:00:00Z"}]') + script], { cwd: dir, env });
       expect(readFileSync(join(dir, "out.txt"), "utf8")).toBe("run-id=99\n");
-      expect(readFileSync(join(dir, "gh.txt"), "utf8")).toContain("run list --repo acme/lake --workflow lakehouse-pull-request.yml --event pull_request --commit def --status completed");
+      expect(readFileSync(join(dir, "gh.txt"), "utf8")).toContain(
+        "run list --repo acme/lake --workflow lakehouse-pull-request.yml --event pull_request --commit def --status completed",
+      );
       const none = spawnSync("bash", ["-eo", "pipefail", "-c", gh("[]") + script], { cwd: dir, env, encoding: "utf8" });
       expect(none.status).toBe(1);
       expect(none.stdout).toContain("was not merged from a pull request");
@@ -267,7 +313,9 @@ describe("main template", () => {
       const fromRun = { "run-id": "${{ needs.reviewed.outputs.run-id }}", "github-token": "${{ github.token }}" };
       expect(job.steps.find((s) => s.name === "Download the synth output that was planned")!.with).toEqual({ name: "synth", path: "cdktf.out", ...fromRun });
       expect(job.steps.find((s) => s.name === "Download the reviewed plans")!.with).toEqual({ name: "plan-${{ matrix.shard }}", path: "plans", ...fromRun });
-      expect(job.steps.find((s) => s.name === "Assume the apply role (OIDC)")!.with).toMatchObject({ "role-to-assume": "${{ vars.LAKEHOUSE_APPLY_ROLE_ARN }}" });
+      expect(job.steps.find((s) => s.name === "Assume the apply role (OIDC)")!.with).toMatchObject({
+        "role-to-assume": "${{ vars.LAKEHOUSE_APPLY_ROLE_ARN }}",
+      });
       const run = runOf(job, "Terraform apply the reviewed plans");
       // Never a new plan on merge: only the saved one is applied.
       expect(run).not.toMatch(/terraform[^\n]* plan/);
@@ -327,7 +375,9 @@ describe("release template", () => {
   });
 
   test("its notes extraction really returns this version's CHANGELOG section", () => {
-    const script = runOf(wf.jobs.release, "Release notes from CHANGELOG.md").split("\n").find((l) => l.startsWith("awk"))!;
+    const script = runOf(wf.jobs.release, "Release notes from CHANGELOG.md")
+      .split("\n")
+      .find((l) => l.startsWith("awk"))!;
     const program = /'([^']+)'/.exec(script)![1];
     const version = JSON.parse(readFileSync(join(__dirname, "..", "package.json"), "utf8")).version as string;
     const notes = execFileSync("awk", ["-v", `v=${version}`, program, join(__dirname, "..", "CHANGELOG.md")], { encoding: "utf8" });

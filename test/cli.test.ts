@@ -21,17 +21,82 @@ const run = (args: string[]) => runCli(args);
 
 const COMMANDS = ["init", "synth", "validate", "schema", "review", "versions", "shards", "backfill", "restore", "bootstrap", "external-access"];
 const OPTIONS: Record<string, string[]> = {
-  init: ["--organization <name>", "--aws-account-id <id>", "--region <aws-region>", "--snowflake-account <ORG.ACCOUNT>", "--tenant <id>", "--environment <name>", "--state-bucket <bucket>", "--dir <folder>", "--force"],
+  init: [
+    "--organization <name>",
+    "--aws-account-id <id>",
+    "--region <aws-region>",
+    "--snowflake-account <ORG.ACCOUNT>",
+    "--tenant <id>",
+    "--environment <name>",
+    "--state-bucket <bucket>",
+    "--dir <folder>",
+    "--force",
+  ],
   synth: ["--config <file>", "--example <name>", "--out <dir>", "--stack <glob>...", "--changed-since <ref>", "--jobs <n>", "-q, --quiet", "--json"],
   validate: ["--config <file>", "--example <name>"],
   schema: [],
-  review: ["--base <ref>", "--head <ref>", "--config <file>", "--example <name>", "--format <md|json>", "--allow-high", "--plan <stack=plan.json>...", "--details-file <path>"],
+  review: [
+    "--base <ref>",
+    "--head <ref>",
+    "--config <file>",
+    "--example <name>",
+    "--format <md|json>",
+    "--allow-high",
+    "--plan <stack=plan.json>...",
+    "--details-file <path>",
+  ],
   versions: ["--base <ref>", "--head <ref>"],
   shards: ["--changes <review.json>", "--config <file>", "--example <name>", "--max-jobs <n>"],
   "external-access": ["--config <file>", "--example <name>", "--json"],
-  backfill: ["--config <file>", "--env <name>", "--tenant <id>", "--source <name>", "--from <date|datetime>", "--to <date|datetime>", "--dry-run", "--batch-files <n>", "--batch-mb <n>", "--skip-recent-minutes <n>", "--json", "--snowflake-account <org-account>", "--snowflake-user <user>", "--private-key-file <path>", "--role <role>", "--warehouse <name>"],
-  bootstrap: ["--config <file>", "--env <name>", "--region <region>", "--deploy-user <user>", "--check", "--snowflake-account <org-account>", "--snowflake-user <user>", "--private-key-file <path>", "--role <role>"],
-  restore: ["--config <file>", "--env <name>", "--tenant <id>", "--source <name>", "--from <YYYY-MM-DD>", "--to <YYYY-MM-DD>", "--tier <bulk|standard|expedited>", "--days <n>", "--into <schema or table>", "--wait", "--poll-seconds <n>", "--dry-run", "--json", "--snowflake-account <org-account>", "--snowflake-user <user>", "--private-key-file <path>", "--role <role>", "--warehouse <name>"],
+  backfill: [
+    "--config <file>",
+    "--env <name>",
+    "--tenant <id>",
+    "--source <name>",
+    "--from <date|datetime>",
+    "--to <date|datetime>",
+    "--dry-run",
+    "--batch-files <n>",
+    "--batch-mb <n>",
+    "--skip-recent-minutes <n>",
+    "--json",
+    "--snowflake-account <org-account>",
+    "--snowflake-user <user>",
+    "--private-key-file <path>",
+    "--role <role>",
+    "--warehouse <name>",
+  ],
+  bootstrap: [
+    "--config <file>",
+    "--env <name>",
+    "--region <region>",
+    "--deploy-user <user>",
+    "--check",
+    "--snowflake-account <org-account>",
+    "--snowflake-user <user>",
+    "--private-key-file <path>",
+    "--role <role>",
+  ],
+  restore: [
+    "--config <file>",
+    "--env <name>",
+    "--tenant <id>",
+    "--source <name>",
+    "--from <YYYY-MM-DD>",
+    "--to <YYYY-MM-DD>",
+    "--tier <bulk|standard|expedited>",
+    "--days <n>",
+    "--into <schema or table>",
+    "--wait",
+    "--poll-seconds <n>",
+    "--dry-run",
+    "--json",
+    "--snowflake-account <org-account>",
+    "--snowflake-user <user>",
+    "--private-key-file <path>",
+    "--role <role>",
+    "--warehouse <name>",
+  ],
 };
 
 const BAD = `
@@ -62,46 +127,91 @@ describe("lakehouse CLI", () => {
     const r = await run(["synth", "--example", "default", "--out", out]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/synthesized 5 stacks/);
-    expect(readdirSync(join(out, "stacks")).sort()).toEqual(["platform-prod", "tenant-globex-prod", "tenant-hooli-prod", "tenant-initech-prod", "tenant-umbrella-prod"]);
+    expect(readdirSync(join(out, "stacks")).sort()).toEqual([
+      "platform-prod",
+      "tenant-globex-prod",
+      "tenant-hooli-prod",
+      "tenant-initech-prod",
+      "tenant-umbrella-prod",
+    ]);
     const manifest = JSON.parse(readFileSync(join(out, "manifest.json"), "utf8"));
     expect(Object.keys(manifest.stacks)).toHaveLength(5);
     expect(readdirSync(dir)).toEqual(["out"]); // no staging folder left behind
   });
 
   test("GIVEN no --config WHEN a lakehouse.yaml is where synth runs THEN synth builds it, never the demo", async () => {
-    writeFileSync(join(dir, "lakehouse.yaml"), readFileSync(join(__dirname, "..", "examples", "default", "lakehouse.yaml"), "utf8").replace(/\n {2}- id: (initech|umbrella)\n[\s\S]*$/, "\n"));
+    writeFileSync(
+      join(dir, "lakehouse.yaml"),
+      readFileSync(join(__dirname, "..", "examples", "default", "lakehouse.yaml"), "utf8").replace(/\n {2}- id: (initech|umbrella)\n[\s\S]*$/, "\n"),
+    );
     const r = await runCli(["synth", "--out", "out"], { cwd: dir });
     expect(r).toMatchObject({ code: 0, stdout: expect.stringContaining(`synthesized 2 stacks from ${join(dir, "lakehouse.yaml")}`) });
     expect(readdirSync(join(dir, "out", "stacks")).sort()).toEqual(["platform-prod", "tenant-globex-prod"]);
   });
 
-  test.each(["synth", "validate", "cost", "review", "backfill", "restore", "external-access"])("GIVEN no --config and no lakehouse.yaml WHEN %s runs THEN exit 2 naming what to give, nothing written", async (command) => {
-    const args = command === "review" ? ["--base", "HEAD"] : command === "synth" ? ["--out", "out"] : ["backfill", "restore"].includes(command) ? ["--env", "prod", "--tenant", "globex", "--source", "okta", "--from", "2026-01-01", "--to", "2026-01-02"] : [];
-    const r = await runCli([command, ...args], { cwd: dir });
-    expect(r.code).toBe(2);
-    expect(r.stdout).toBe("");
-    expect(r.stderr).toContain(`lakehouse: ${command}: no config: give --config <file>, or run it where your lakehouse.yaml is`);
-    expect(readdirSync(dir)).toEqual([]);
-  });
+  test.each(["synth", "validate", "cost", "review", "backfill", "restore", "external-access"])(
+    "GIVEN no --config and no lakehouse.yaml WHEN %s runs THEN exit 2 naming what to give, nothing written",
+    async (command) => {
+      const args =
+        command === "review"
+          ? ["--base", "HEAD"]
+          : command === "synth"
+            ? ["--out", "out"]
+            : ["backfill", "restore"].includes(command)
+              ? ["--env", "prod", "--tenant", "globex", "--source", "okta", "--from", "2026-01-01", "--to", "2026-01-02"]
+              : [];
+      const r = await runCli([command, ...args], { cwd: dir });
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe("");
+      expect(r.stderr).toContain(`lakehouse: ${command}: no config: give --config <file>, or run it where your lakehouse.yaml is`);
+      expect(readdirSync(dir)).toEqual([]);
+    },
+  );
 
   test("--example names a bundled example, never together with --config; a wrong name gets the nearest", async () => {
     // The demo backs up globex, umbrella and hooli without restoreReady, and hooli's organization trail is not in its vault: valid, with a warning each.
     const demo = await run(["validate", "--example", "default"]);
     expect(demo).toMatchObject({ code: 0, stdout: "the bundled example 'default' (examples/default/lakehouse.yaml): valid (4 warnings)\n" });
-    expect(demo.stderr).toContain("lakehouse: warning: tenants[0].backup.restoreReady: tenant 'globex' is backed up in environment 'prod', but a restore could not be loaded into Snowflake");
-    expect(await run(["validate", "--example", "defualt"])).toMatchObject({ code: 2, stderr: expect.stringContaining("validate --example defualt: no such bundled example; did you mean default?") });
-    expect(await run(["synth", "--example", "default", "--config", "x.yaml"])).toMatchObject({ code: 2, stderr: expect.stringContaining("synth: give --config or --example, not both") });
+    expect(demo.stderr).toContain(
+      "lakehouse: warning: tenants[0].backup.restoreReady: tenant 'globex' is backed up in environment 'prod', but a restore could not be loaded into Snowflake",
+    );
+    expect(await run(["validate", "--example", "defualt"])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining("validate --example defualt: no such bundled example; did you mean default?"),
+    });
+    expect(await run(["synth", "--example", "default", "--config", "x.yaml"])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining("synth: give --config or --example, not both"),
+    });
     // Commands that act on live accounts take no demo.
-    expect(await run(["backfill", "--example", "default"])).toMatchObject({ code: 2, stderr: expect.stringContaining("backfill takes no --example (an option of synth, validate, review, cost, shards, external-access)") });
+    expect(await run(["backfill", "--example", "default"])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining("backfill takes no --example (an option of synth, validate, review, cost, shards, external-access)"),
+    });
   });
 
   test("init writes a starter that validates and synthesizes as written, the CI workflows and a README; it overwrites nothing", async () => {
-    const answers = ["--organization", "initrode", "--aws-account-id", "222233334444", "--region", "eu-central-1", "--snowflake-account", "INITRODE.SECLAKE", "--tenant", "hq", "--dir", dir];
+    const answers = [
+      "--organization",
+      "initrode",
+      "--aws-account-id",
+      "222233334444",
+      "--region",
+      "eu-central-1",
+      "--snowflake-account",
+      "INITRODE.SECLAKE",
+      "--tenant",
+      "hq",
+      "--dir",
+      dir,
+    ];
     const r = await run(["init", ...answers]);
     expect(r).toMatchObject({ code: 0, stderr: "" });
     expect(readdirSync(dir).sort()).toEqual([".github", "README.md", "lakehouse.yaml"]);
     expect(readdirSync(join(dir, ".github", "workflows")).sort()).toEqual(["lakehouse-main.yml", "lakehouse-pull-request.yml", "lakehouse-release.yml"]);
-    expect(readFileSync(join(dir, "lakehouse.yaml"), "utf8")).toMatch(/^# yaml-language-server: \$schema=\.\/node_modules\/security-lakehouse\/schema\/lakehouse\.schema\.json\n/);
+    expect(readFileSync(join(dir, "lakehouse.yaml"), "utf8")).toMatch(
+      /^# yaml-language-server: \$schema=\.\/node_modules\/security-lakehouse\/schema\/lakehouse\.schema\.json\n/,
+    );
     const synth = await runCli(["synth", "--out", "out"], { cwd: dir });
     expect(synth).toMatchObject({ code: 0, stdout: expect.stringContaining("synthesized 2 stacks") });
     expect(readdirSync(join(dir, "out", "stacks")).sort()).toEqual(["platform-prod", "tenant-hq-prod"]);
@@ -116,7 +226,13 @@ describe("lakehouse CLI", () => {
     [["--tenant", ""], 2, "init needs --tenant <id>"],
     [["--organization", 'x"\nevil: true'], 1, "organization: must be lower-case"],
   ])("init with %j: exit %d, nothing written", async (change, code, message) => {
-    const answers: Record<string, string> = { "--organization": "initrode", "--aws-account-id": "222233334444", "--region": "eu-central-1", "--snowflake-account": "INITRODE.SECLAKE", "--tenant": "hq" };
+    const answers: Record<string, string> = {
+      "--organization": "initrode",
+      "--aws-account-id": "222233334444",
+      "--region": "eu-central-1",
+      "--snowflake-account": "INITRODE.SECLAKE",
+      "--tenant": "hq",
+    };
     answers[change[0]] = change[1];
     const r = await run(["init", ...Object.entries(answers).flat(), "--dir", dir]);
     expect(r.code).toBe(code);
@@ -165,7 +281,10 @@ describe("lakehouse CLI", () => {
   });
 
   test("validate: ok for the default, exit 1 with problems for a bad file, exit 2 without --config", async () => {
-    expect(await run(["validate", "--config", join(__dirname, "..", "examples", "default", "lakehouse.yaml")])).toMatchObject({ code: 0, stdout: expect.stringContaining("valid") });
+    expect(await run(["validate", "--config", join(__dirname, "..", "examples", "default", "lakehouse.yaml")])).toMatchObject({
+      code: 0,
+      stdout: expect.stringContaining("valid"),
+    });
     const file = join(dir, "bad.yaml");
     writeFileSync(file, BAD);
     const r = await run(["validate", "--config", file]);
@@ -189,7 +308,12 @@ describe("lakehouse CLI", () => {
       tenant: "hooli",
       source: "org_trail",
       bucket: { name: "hooli-org-trail-333333333333", accountId: "333333333333", prefix: "AWSLogs/o-h00l1xyz12/" },
-      notification: { events: ["s3:ObjectCreated:*"], prefix: "AWSLogs/o-h00l1xyz12/", suffix: ".json.gz", queue: { stack: "tenant-hooli-prod", output: "sources" } },
+      notification: {
+        events: ["s3:ObjectCreated:*"],
+        prefix: "AWSLogs/o-h00l1xyz12/",
+        suffix: ".json.gz",
+        queue: { stack: "tenant-hooli-prod", output: "sources" },
+      },
     });
     expect(entries[0].bucketPolicyStatements.map((st: { Sid: string }) => st.Sid)).toEqual([
       "LakehouseAcmeProdHooliOrgTrailSnowflakeRead",
@@ -197,13 +321,22 @@ describe("lakehouse CLI", () => {
       "LakehouseAcmeProdHooliOrgTrailSnowflakeLocate",
     ]);
     // A config without such sources says so; --config and --example together are a usage error.
-    writeFileSync(join(dir, "lakehouse.yaml"), readFileSync(join(__dirname, "..", "examples", "default", "lakehouse.yaml"), "utf8").replace(/\n {2}- id: (initech|umbrella|hooli)\n[\s\S]*$/, "\n"));
+    writeFileSync(
+      join(dir, "lakehouse.yaml"),
+      readFileSync(join(__dirname, "..", "examples", "default", "lakehouse.yaml"), "utf8").replace(/\n {2}- id: (initech|umbrella|hooli)\n[\s\S]*$/, "\n"),
+    );
     expect(await runCli(["external-access"], { cwd: dir })).toMatchObject({ code: 0, stdout: expect.stringContaining("No source reads an existing bucket") });
-    expect(await run(["external-access", "--example", "default", "--config", "x.yaml"])).toMatchObject({ code: 2, stderr: expect.stringContaining("external-access: give --config or --example, not both") });
+    expect(await run(["external-access", "--example", "default", "--config", "x.yaml"])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining("external-access: give --config or --example, not both"),
+    });
   });
 
   test("a missing config file and unknown commands are clear errors", async () => {
-    expect(await run(["synth", "--config", join(dir, "nope.yaml"), "--out", join(dir, "o")])).toMatchObject({ code: 1, stderr: expect.stringContaining("cannot read") });
+    expect(await run(["synth", "--config", join(dir, "nope.yaml"), "--out", join(dir, "o")])).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining("cannot read"),
+    });
     expect(await run(["deploy"])).toMatchObject({ code: 2, stderr: expect.stringContaining("unknown command 'deploy'") });
     expect((await run(["synth", "--verbose"])).code).toBe(2);
     expect((await run([])).code).toBe(2);
@@ -269,7 +402,13 @@ describe("lakehouse CLI", () => {
     ["a syntax error", "organization: acme\ntenants: [a, b\nenvironments: []\n", 3, 1, "Flow sequence in block collection must be sufficiently indented"],
     ["an unresolved alias", "organization: acme\nenvironments: *envs\n", 2, 15, "alias *envs has no anchor &envs before it"],
     ["a duplicate key", "organization: acme\nenvironments: []\norganization: b\n", 3, 1, "Map keys must be unique (duplicate key organization)"],
-    ["excessive aliases", "a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n", 3, undefined, "expands the document past 100 aliased nodes"],
+    [
+      "excessive aliases",
+      "a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n",
+      3,
+      undefined,
+      "expands the document past 100 aliased nodes",
+    ],
   ])("malformed YAML, %s: exit 1 with one clean line 'lakehouse: file:line:col: reason', no stack trace", async (_what, text, line, col, reason) => {
     const file = join(dir, "broken.yaml");
     writeFileSync(file, text);
@@ -291,7 +430,13 @@ describe("lakehouse CLI", () => {
     expect(json.code).toBe(0);
     expect(json.stderr).toBe("");
     const summary = JSON.parse(json.stdout);
-    expect(summary.stacks.map((s: { name: string }) => s.name)).toEqual(["platform-prod", "tenant-globex-prod", "tenant-initech-prod", "tenant-umbrella-prod", "tenant-hooli-prod"]);
+    expect(summary.stacks.map((s: { name: string }) => s.name)).toEqual([
+      "platform-prod",
+      "tenant-globex-prod",
+      "tenant-initech-prod",
+      "tenant-umbrella-prod",
+      "tenant-hooli-prod",
+    ]);
     for (const stack of summary.stacks) {
       const written = JSON.parse(readFileSync(join(out, "stacks", stack.name, "cdk.tf.json"), "utf8"));
       const resources = Object.values(written.resource as Record<string, object>).reduce((n: number, byName) => n + Object.keys(byName).length, 0);
@@ -325,11 +470,34 @@ const runOnTerminal = (args: string[]) => runCli(args, { terminal: true });
 
 describe("the library's errors", () => {
   test.each([
-    ["usage", [new ConfigChoiceError("x"), new BackfillUsageError("x"), new InitUsageError("x"), new ChangedSinceError("x"), new CostUsageError("x"), new RestoreInputError("--x", "x")]],
+    [
+      "usage",
+      [
+        new ConfigChoiceError("x"),
+        new BackfillUsageError("x"),
+        new InitUsageError("x"),
+        new ChangedSinceError("x"),
+        new CostUsageError("x"),
+        new RestoreInputError("--x", "x"),
+      ],
+    ],
     ["invalid", [new LakehouseValidationError("lakehouse.yaml", [{ path: "a", message: "x" }]), new GuardrailError([])]],
-    ["failed", [new CostInputError("x"), new ShardError("x"), new SnowflakeError("x"), new VaultError("x"), new StateConflictError("x"), new SnowflakeSqlError("x", 500), new PlanInputError("x"), new RefSynthError("main", "x")]],
+    [
+      "failed",
+      [
+        new CostInputError("x"),
+        new ShardError("x"),
+        new SnowflakeError("x"),
+        new VaultError("x"),
+        new StateConflictError("x"),
+        new SnowflakeSqlError("x", 500),
+        new PlanInputError("x"),
+        new RefSynthError("main", "x"),
+      ],
+    ],
   ])("share one base whose kind is %s, which the CLI maps to its exit code", (kind, errors) => {
-    for (const e of errors) expect({ name: e.name, base: e instanceof LakehouseError, kind: (e as LakehouseError).kind }).toEqual({ name: e.constructor.name, base: true, kind });
+    for (const e of errors)
+      expect({ name: e.name, base: e instanceof LakehouseError, kind: (e as LakehouseError).kind }).toEqual({ name: e.constructor.name, base: true, kind });
   });
 });
 
@@ -391,7 +559,10 @@ describe("choosing what synth builds", () => {
       // Everything since the first (empty) commit: the config is new there.
       expect((await run(["synth", "--config", "lakehouse.yaml", "--out", "out", "--changed-since", "HEAD~1", "--quiet"])).code).toBe(0);
       expect(readdirSync(join(repo, "out", "stacks"))).toHaveLength(5);
-      expect(await run(["synth", "--config", "lakehouse.yaml", "--changed-since", "nope"])).toMatchObject({ code: 2, stderr: expect.stringContaining("--changed-since nope: not a commit in") });
+      expect(await run(["synth", "--config", "lakehouse.yaml", "--changed-since", "nope"])).toMatchObject({
+        code: 2,
+        stderr: expect.stringContaining("--changed-since nope: not a commit in"),
+      });
     } finally {
       process.chdir(cwd);
     }

@@ -22,7 +22,8 @@ async function run(args: string[]) {
 }
 
 const ENV = { name: "prod", awsAccountId: "111111111111", snowflakeAccounts: [{ region: "us-east-1" as const, organization: "ORG", account: "SECLAKE" }] };
-const lakehouse = (tenants: LakehouseConfigInput["tenants"], organization = "acme"): ResolvedLakehouse => resolveConfig(parseConfig({ organization, environments: [ENV], tenants }));
+const lakehouse = (tenants: LakehouseConfigInput["tenants"], organization = "acme"): ResolvedLakehouse =>
+  resolveConfig(parseConfig({ organization, environments: [ENV], tenants }));
 const volumes = (entries: Record<string, number>) => new Map(Object.entries(entries).map(([k, gbPerDay]) => [k, { gbPerDay, origin: "--volume" as const }]));
 const total = (lines: readonly CostLine[]) => lines.filter((l) => l.recurrence === "monthly").reduce((n, l) => n + l.usd, 0);
 const line = (lines: readonly CostLine[], item: RegExp) => {
@@ -52,7 +53,9 @@ describe("seed 002: a 75 GB/month Google Workspace source", () => {
   // The config and the October overrides are files, so that the README's output comes from the same inputs.
   const FIXTURES = join(__dirname, "fixtures", "cost");
   const seedConfig = (scheduleMinutes: number) =>
-    resolveConfig(parseConfigYaml(readFileSync(join(FIXTURES, "seed-002.yaml"), "utf8").replace("scheduleMinutes: 1\n", `scheduleMinutes: ${scheduleMinutes}\n`)));
+    resolveConfig(
+      parseConfigYaml(readFileSync(join(FIXTURES, "seed-002.yaml"), "utf8").replace("scheduleMinutes: 1\n", `scheduleMinutes: ${scheduleMinutes}\n`)),
+    );
   /** October 2023 as the seed ran it: Snowpipe's former pricing, 31 days, one object per run and no re-read, ~24 s a run. */
   const october = (scheduleMinutes = 1): Overrides => {
     const o = readOverrides(join(FIXTURES, "seed-002-october.prices.yaml"));
@@ -69,7 +72,12 @@ describe("seed 002: a 75 GB/month Google Workspace source", () => {
   test("Snowflake $12-15 and AWS ~$19 (±5%) on the seed's inputs", () => {
     const lines = estimate(october());
     const snowflake = snowflakeFigure(lines);
-    expect(snowflake.map((l) => l.item)).toEqual(["Snowpipe files", "Snowpipe load (uncompressed)", "Snowflake table storage, 365 days", "Snowflake Time Travel 7 d + fail-safe 7 d of purged rows"]);
+    expect(snowflake.map((l) => l.item)).toEqual([
+      "Snowpipe files",
+      "Snowpipe load (uncompressed)",
+      "Snowflake table storage, 365 days",
+      "Snowflake Time Travel 7 d + fail-safe 7 d of purged rows",
+    ]);
     expect(line(snowflake, /Snowpipe load/).quantity).toBeCloseTo(75, 6); // 75 GB loaded in 31 days
     expect(line(snowflake, /Snowpipe files/).quantity).toBeCloseTo(44.64, 6); // one object a minute, in thousands
     expect(total(snowflake)).toBeGreaterThanOrEqual(12);
@@ -115,7 +123,10 @@ describe("seed 000: 1.5 TB/day of SIEM backups in Deep Archive for 100+ tenants 
   const config = lakehouse(tenants, "mssp");
   const perTenant = volumes(Object.fromEntries(tenants.map((t) => [`${t.id}/siem`, 1536 / 100])));
   const backupFigure = (retentionDays: number, o: Overrides = {}) => {
-    const e = estimateCost(withBackup(config, { storageClass: "DEEP_ARCHIVE", retentionDays, vaultBucketName: "mssp-prod-backup" }), { ...applyOverrides(o), volumes: perTenant });
+    const e = estimateCost(withBackup(config, { storageClass: "DEEP_ARCHIVE", retentionDays, vaultBucketName: "mssp-prod-backup" }), {
+      ...applyOverrides(o),
+      volumes: perTenant,
+    });
     return total(e.environments[0].tenants.flatMap((t) => t.lines).filter((l) => l.item.startsWith("backup")));
   };
 
@@ -134,12 +145,23 @@ describe("seed 000: 1.5 TB/day of SIEM backups in Deep Archive for 100+ tenants 
   });
 
   test("one restore of a week of one tenant is a per-restore line, bulk tier, outside the monthly total", () => {
-    const e = estimateCost(withBackup(config, { storageClass: "DEEP_ARCHIVE", retentionDays: 365, vaultBucketName: "v" }), { ...applyOverrides(), volumes: perTenant });
+    const e = estimateCost(withBackup(config, { storageClass: "DEEP_ARCHIVE", retentionDays: 365, vaultBucketName: "v" }), {
+      ...applyOverrides(),
+      volumes: perTenant,
+    });
     const t0 = e.environments[0].tenants[0];
     const restore = t0.lines.filter((l) => l.recurrence === "per-restore");
-    expect(restore.map((l) => l.prices[0])).toEqual(["s3.retrieval.DEEP_ARCHIVE.bulk", "s3.retrieval.DEEP_ARCHIVE.bulkRequests", "s3.storage.STANDARD", "s3.request.get"]);
+    expect(restore.map((l) => l.prices[0])).toEqual([
+      "s3.retrieval.DEEP_ARCHIVE.bulk",
+      "s3.retrieval.DEEP_ARCHIVE.bulkRequests",
+      "s3.storage.STANDARD",
+      "s3.request.get",
+    ]);
     expect(restore[0].quantity).toBeCloseTo((15.36 / 8) * 7, 9); // a week of gzip
-    expect(t0.perRestoreUsd).toBeCloseTo(restore.reduce((n, l) => n + l.usd, 0), 12);
+    expect(t0.perRestoreUsd).toBeCloseTo(
+      restore.reduce((n, l) => n + l.usd, 0),
+      12,
+    );
     expect(t0.monthlyUsd).toBeCloseTo(total(t0.lines), 12);
   });
 });
@@ -150,7 +172,13 @@ describe("per-line arithmetic on a tiny config", () => {
       id: "globex",
       region: "us-east-1",
       sources: [
-        { name: "okta", type: "okta", retentionDays: 100, transitions: [{ days: 30, storageClass: "STANDARD_IA" }], delivery: { options: { orgUrl: "https://globex.okta.com" } } },
+        {
+          name: "okta",
+          type: "okta",
+          retentionDays: 100,
+          transitions: [{ days: 30, storageClass: "STANDARD_IA" }],
+          delivery: { options: { orgUrl: "https://globex.okta.com" } },
+        },
       ],
     },
   ]);
@@ -190,19 +218,33 @@ describe("per-line arithmetic on a tiny config", () => {
 
   test("a tenant's volume is shared by its sources in proportion to their defaults; a source's own wins", () => {
     const two = lakehouse([
-      { id: "globex", region: "us-east-1", sources: [{ name: "cloudtrail", type: "cloudtrail" }, { name: "okta", type: "okta", delivery: { options: { orgUrl: "https://globex.okta.com" } } }, { name: "guardduty", type: "guardduty" }] },
+      {
+        id: "globex",
+        region: "us-east-1",
+        sources: [
+          { name: "cloudtrail", type: "cloudtrail" },
+          { name: "okta", type: "okta", delivery: { options: { orgUrl: "https://globex.okta.com" } } },
+          { name: "guardduty", type: "guardduty" },
+        ],
+      },
     ]);
     const v = resolveVolumes(two, parseVolumeArgs(["globex=12", "globex/guardduty=1.5"]));
     expect(v.get("globex/guardduty")).toEqual({ gbPerDay: 1.5, origin: "--volume" });
     expect(v.get("globex/cloudtrail")!.gbPerDay).toBeCloseTo(10.5 * (2 / 2.2), 12);
     expect(v.get("globex/okta")!.gbPerDay).toBeCloseTo(10.5 * (0.2 / 2.2), 12);
     expect(v.get("globex/okta")!.origin).toBe("tenant share");
-    expect(() => resolveVolumes(two, parseVolumeArgs(["globex=1", "globex/guardduty=2"]))).toThrow("--volume 'globex=1': less than the tenant's sources given their own");
+    expect(() => resolveVolumes(two, parseVolumeArgs(["globex=1", "globex/guardduty=2"]))).toThrow(
+      "--volume 'globex=1': less than the tenant's sources given their own",
+    );
   });
 
   test("Firehose bills 5 KB records; Kinesis on-demand its stream-hours and extended retention", () => {
     const streamed = lakehouse([
-      { id: "umbrella", region: "us-east-1", sources: [{ name: "edr", eventTimeField: "ts", delivery: { kind: "firehose", firehose: { source: "kinesis", stream: { retentionHours: 48 } } } }] },
+      {
+        id: "umbrella",
+        region: "us-east-1",
+        sources: [{ name: "edr", eventTimeField: "ts", delivery: { kind: "firehose", firehose: { source: "kinesis", stream: { retentionHours: 48 } } } }],
+      },
     ]);
     const l = estimateCost(streamed, { prices, assumptions, volumes: volumes({ "umbrella/edr": 10 }) }).environments[0].tenants[0].lines;
     expect(line(l, /Firehose ingestion/).quantity).toBeCloseTo(10 * month * 5, 9); // 1 KB records billed as 5 KB
@@ -223,13 +265,18 @@ describe("prices, assumptions and overrides", () => {
     }
     expect(PRICES["s3.storage.DEEP_ARCHIVE"].value).toBe(0.00099);
     expect(PRICES["snowflake.storage"].value).toBe(23);
-    expect([PRICES["snowflake.credit.standard"].value, PRICES["snowflake.credit.enterprise"].value, PRICES["snowflake.credit.businessCritical"].value]).toEqual([2, 3, 4]);
+    expect([PRICES["snowflake.credit.standard"].value, PRICES["snowflake.credit.enterprise"].value, PRICES["snowflake.credit.businessCritical"].value]).toEqual(
+      [2, 3, 4],
+    );
   });
 
   test("an override replaces one price or assumption and nothing else", () => {
     const config = lakehouse([{ id: "globex", region: "us-east-1", sources: [{ name: "guardduty", type: "guardduty" }] }]);
     const base = estimateCost(config, { ...applyOverrides(), volumes: volumes({ "globex/guardduty": 4 }) }).environments[0];
-    const over = estimateCost(config, { ...applyOverrides({ prices: { "s3.storage.STANDARD": 0.046 }, assumptions: { "snowflake.edition": "standard" } }), volumes: volumes({ "globex/guardduty": 4 }) }).environments[0];
+    const over = estimateCost(config, {
+      ...applyOverrides({ prices: { "s3.storage.STANDARD": 0.046 }, assumptions: { "snowflake.edition": "standard" } }),
+      volumes: volumes({ "globex/guardduty": 4 }),
+    }).environments[0];
     const s3 = (e: typeof base) => line(e.tenants[0].lines, /S3 STANDARD storage/).usd;
     expect(s3(over)).toBeCloseTo(2 * s3(base), 12);
     expect(line(over.tenants[0].lines, /Snowpipe load/).usd).toBeCloseTo((line(base.tenants[0].lines, /Snowpipe load/).usd * 2) / 3, 12);
@@ -240,13 +287,23 @@ describe("prices, assumptions and overrides", () => {
     expect(overrideProblems({ prices: { "s3.storage.STANDRD": 1 } })).toEqual(["prices.s3.storage.STANDRD: unknown price; did you mean s3.storage.STANDARD?"]);
     expect(overrideProblems({ assumptions: { compressionRatio: 0 } })).toEqual(["assumptions.compressionRatio: must be > 0"]);
     expect(overrideProblems({ prices: { "kms.key": "one" } })).toEqual(["prices.kms.key: must be a number (USD or credits per the table's unit)"]);
-    expect(overrideProblems({ assumptions: { "snowflake.edition": "gold" } })).toEqual(["assumptions.snowflake.edition: must be one of standard, enterprise, businessCritical"]);
+    expect(overrideProblems({ assumptions: { "snowflake.edition": "gold" } })).toEqual([
+      "assumptions.snowflake.edition: must be one of standard, enterprise, businessCritical",
+    ]);
     expect(overrideProblems({ price: {} })).toEqual(["price: unknown section (prices and assumptions are); did you mean prices?"]);
     expect(overrideProblems([])).toEqual(["(the file): must be an object with prices and/or assumptions"]);
   });
 
   test("the assumptions that mirror module and runtime defaults match them", () => {
-    const puller = configFromEnv({ PULLER_KIND: "okta", PULLER_BUCKET: "b", PULLER_PREFIX: "okta/", PULLER_STATE_KEY: "_state/okta.json", PULLER_SECRET_ID: "s", PULLER_KMS_KEY_ID: "k", PULLER_SOURCE_OPTIONS: "{}" });
+    const puller = configFromEnv({
+      PULLER_KIND: "okta",
+      PULLER_BUCKET: "b",
+      PULLER_PREFIX: "okta/",
+      PULLER_STATE_KEY: "_state/okta.json",
+      PULLER_SECRET_ID: "s",
+      PULLER_KMS_KEY_ID: "k",
+      PULLER_SOURCE_OPTIONS: "{}",
+    });
     expect(ASSUMPTIONS["puller.windowSeconds"].value).toBe(puller.windowMs / 1000);
     expect(ASSUMPTIONS["puller.overlapSeconds"].value).toBe(puller.overlapMs / 1000);
     expect(ASSUMPTIONS["puller.targetObjectMiB"].value).toBe(puller.targetObjectBytes / 1024 / 1024);
@@ -257,7 +314,10 @@ describe("prices, assumptions and overrides", () => {
   test("every task and function the default example synthesizes is priced, on the same schedule", () => {
     const config = resolveConfig(parseConfig(readYaml("examples/default/lakehouse.yaml")));
     const e = estimateCost(config, applyOverrides()).environments[0];
-    const golden = (stack: string) => JSON.parse(readFileSync(join(__dirname, "golden", "default", `${stack}.tf.json`), "utf8")) as { resource: Record<string, Record<string, Record<string, unknown>>> };
+    const golden = (stack: string) =>
+      JSON.parse(readFileSync(join(__dirname, "golden", "default", `${stack}.tf.json`), "utf8")) as {
+        resource: Record<string, Record<string, Record<string, unknown>>>;
+      };
     const crons = (tasks: Record<string, Record<string, unknown>>, started: boolean) =>
       Object.values(tasks)
         .filter((t) => t.started === started)
@@ -266,8 +326,18 @@ describe("prices, assumptions and overrides", () => {
     for (const t of e.tenants) {
       const json = golden(`tenant-${t.id}-prod`);
       const taskLines = t.lines.filter((l) => l.cron !== undefined);
-      expect(taskLines.filter((l) => l.quantity > 0).map((l) => l.cron).sort()).toEqual(crons(json.resource.snowflake_task, true));
-      expect(taskLines.filter((l) => l.quantity === 0).map((l) => l.cron).sort()).toEqual(crons(json.resource.snowflake_task, false));
+      expect(
+        taskLines
+          .filter((l) => l.quantity > 0)
+          .map((l) => l.cron)
+          .sort(),
+      ).toEqual(crons(json.resource.snowflake_task, true));
+      expect(
+        taskLines
+          .filter((l) => l.quantity === 0)
+          .map((l) => l.cron)
+          .sort(),
+      ).toEqual(crons(json.resource.snowflake_task, false));
       const functions = Object.values(json.resource.aws_lambda_function ?? {});
       expect(t.lines.filter((l) => /^Lambda .* compute/.test(l.item))).toHaveLength(functions.length);
       for (const f of functions) expect([f.memory_size, f.architectures]).toEqual([ASSUMPTIONS["lambda.memoryMB"].value, ["arm64"]]);
@@ -277,9 +347,23 @@ describe("prices, assumptions and overrides", () => {
       }
     }
     const platform = golden("platform-prod");
-    expect(e.platform.lines.filter((l) => l.cron !== undefined).map((l) => l.cron).sort()).toEqual(crons(platform.resource.snowflake_task, true));
+    expect(
+      e.platform.lines
+        .filter((l) => l.cron !== undefined)
+        .map((l) => l.cron)
+        .sort(),
+    ).toEqual(crons(platform.resource.snowflake_task, true));
     // Every warehouse's resource monitor (query and backfill, per account) is a line at its quota.
-    expect(e.platform.lines.filter((l) => / warehouse /.test(l.item)).map((l) => l.quantity).sort()).toEqual(Object.values(platform.resource.snowflake_resource_monitor).map((m) => m.credit_quota).sort());
+    expect(
+      e.platform.lines
+        .filter((l) => / warehouse /.test(l.item))
+        .map((l) => l.quantity)
+        .sort(),
+    ).toEqual(
+      Object.values(platform.resource.snowflake_resource_monitor)
+        .map((m) => m.credit_quota)
+        .sort(),
+    );
   });
 
   test("cron runs per day", () => {
@@ -313,7 +397,8 @@ describe("lakehouse cost (CLI)", () => {
   test("cost --help exits 0 and lists the options", async () => {
     const r = await run(["cost", "--help"]);
     expect(r.code).toBe(0);
-    for (const option of ["--config <file>", "--env <name>", "--volume <tenant[/source]=GB/day>...", "--prices <file.json|yaml>", "--json"]) expect(r.stdout).toContain(option);
+    for (const option of ["--config <file>", "--env <name>", "--volume <tenant[/source]=GB/day>...", "--prices <file.json|yaml>", "--json"])
+      expect(r.stdout).toContain(option);
   });
 
   test("cost on the default example prints a table with every tenant, per-tenant and environment totals", async () => {
@@ -333,12 +418,19 @@ describe("lakehouse cost (CLI)", () => {
   test("--json prints the same estimate: totals are the sums of the lines", async () => {
     const r = await run(["cost", "--example", "default", "--json", "--volume", "globex=20", "--volume", "umbrella/edr=1"]);
     expect(r.code).toBe(0);
-    const e = JSON.parse(r.stdout) as { environments: { monthlyUsd: number; tenants: { id: string; monthlyUsd: number; lines: CostLine[] }[]; platform: { lines: CostLine[] } }[]; volumes: Record<string, { gbPerDay: number }> };
+    const e = JSON.parse(r.stdout) as {
+      environments: { monthlyUsd: number; tenants: { id: string; monthlyUsd: number; lines: CostLine[] }[]; platform: { lines: CostLine[] } }[];
+      volumes: Record<string, { gbPerDay: number }>;
+    };
     const env = e.environments[0];
     expect(env.tenants.map((t) => t.id)).toEqual(["globex", "initech", "umbrella", "hooli"]);
     for (const t of env.tenants) expect(t.monthlyUsd).toBeCloseTo(total(t.lines), 9);
     expect(env.monthlyUsd).toBeCloseTo(total([...env.tenants.flatMap((t) => t.lines), ...env.platform.lines]), 9);
-    expect(Object.entries(e.volumes).filter(([k]) => k.startsWith("globex/")).reduce((n, [, v]) => n + v.gbPerDay, 0)).toBeCloseTo(20, 9);
+    expect(
+      Object.entries(e.volumes)
+        .filter(([k]) => k.startsWith("globex/"))
+        .reduce((n, [, v]) => n + v.gbPerDay, 0),
+    ).toBeCloseTo(20, 9);
     expect(e.volumes["umbrella/edr"].gbPerDay).toBe(1);
   });
 

@@ -67,11 +67,17 @@ describe("the docs", () => {
         skipLibCheck: true,
         types: ["node"],
         baseUrl: ROOT,
-        paths: { "security-lakehouse": ["index.ts"], "security-lakehouse/stacks": ["stacks/index.ts"], "security-lakehouse/review": ["review/index.ts"], "security-lakehouse/modules/*": ["modules/*/index.ts"] },
+        paths: {
+          "security-lakehouse": ["index.ts"],
+          "security-lakehouse/stacks": ["stacks/index.ts"],
+          "security-lakehouse/review": ["review/index.ts"],
+          "security-lakehouse/modules/*": ["modules/*/index.ts"],
+        },
       };
       let program: ts.Program | undefined;
       const diagnostics = (declared: Record<string, Set<string>>) => {
-        for (const [file, text] of Object.entries(files)) writeFileSync(file, [...(declared[file] ?? [])].map((n) => `declare const ${n}: any;\n`).join("") + text);
+        for (const [file, text] of Object.entries(files))
+          writeFileSync(file, [...(declared[file] ?? [])].map((n) => `declare const ${n}: any;\n`).join("") + text);
         // The second program reuses the first's library files: only the snippets changed.
         program = ts.createProgram(Object.keys(files), options, undefined, program);
         return ts.getPreEmitDiagnostics(program).filter((d) => d.file && d.file.fileName in files);
@@ -79,7 +85,9 @@ describe("the docs", () => {
       // Snippets use what their page set up before them (a stack, a key): declare those, check the rest.
       const context: Record<string, Set<string>> = {};
       for (const d of diagnostics({})) {
-        const name = /^(?:Cannot find name|No value exists in scope for the shorthand property) '(\w+)'/.exec(ts.flattenDiagnosticMessageText(d.messageText, "\n"))?.[1];
+        const name = /^(?:Cannot find name|No value exists in scope for the shorthand property) '(\w+)'/.exec(
+          ts.flattenDiagnosticMessageText(d.messageText, "\n"),
+        )?.[1];
         if (name) (context[d.file!.fileName] ??= new Set()).add(name);
       }
       const problems = diagnostics(context).map((d) => `${relative(dir, d.file!.fileName)}: ${ts.flattenDiagnosticMessageText(d.messageText, " ")}`);

@@ -20,7 +20,9 @@ describe("README props tables", () => {
 describe("README module table", () => {
   test("lists every module of the registry, with its current version", () => {
     const readme = readFileSync(join(ROOT, "README.md"), "utf8");
-    const listed = Object.fromEntries([...readme.matchAll(/^\| \[([a-z]+\/[a-z-]+)\]\(modules\/\1\/README\.md\) \| (\d+\.\d+\.\d+) \|/gm)].map((m) => [m[1], m[2]]));
+    const listed = Object.fromEntries(
+      [...readme.matchAll(/^\| \[([a-z]+\/[a-z-]+)\]\(modules\/\1\/README\.md\) \| (\d+\.\d+\.\d+) \|/gm)].map((m) => [m[1], m[2]]),
+    );
     const modules = Object.fromEntries(Object.entries(MODULE_VERSIONS).filter(([m]) => !m.startsWith("stacks/")));
     expect(listed).toEqual(modules);
   });

@@ -14,18 +14,29 @@ const BUCKET = "acme-org-trail-333333333333";
 function config(sources: Record<string, unknown>[], environments = ["prod"]): LakehouseConfigInput {
   return {
     organization: "acme",
-    environments: environments.map((name, i) => ({ name, awsAccountId: `11111111111${i + 1}`, snowflakeAccounts: [{ region: "us-east-1", organization: "O", account: `A${i}` }] })),
+    environments: environments.map((name, i) => ({
+      name,
+      awsAccountId: `11111111111${i + 1}`,
+      snowflakeAccounts: [{ region: "us-east-1", organization: "O", account: `A${i}` }],
+    })),
     tenants: [
       {
         id: "globex",
         region: "us-east-1",
-        sources: [{ name: "okta", type: "okta", delivery: { options: { orgUrl: "https://globex.okta.com" } } }, ...sources] as LakehouseConfigInput["tenants"][number]["sources"],
+        sources: [
+          { name: "okta", type: "okta", delivery: { options: { orgUrl: "https://globex.okta.com" } } },
+          ...sources,
+        ] as LakehouseConfigInput["tenants"][number]["sources"],
       },
     ],
   };
 }
 
-const trail = (name: string, prefix: string, extra: Record<string, unknown> = {}) => ({ name, type: "cloudtrail", existingBucket: { name: BUCKET, prefix, accountId: OWNER_ACCOUNT_ID, ...extra } });
+const trail = (name: string, prefix: string, extra: Record<string, unknown> = {}) => ({
+  name,
+  type: "cloudtrail",
+  existingBucket: { name: BUCKET, prefix, accountId: OWNER_ACCOUNT_ID, ...extra },
+});
 
 describe("externalAccess", () => {
   test("GIVEN sources on an existing bucket WHEN printed THEN each gets statements for its own role and prefix, with ids that never collide in one bucket policy", () => {
@@ -38,9 +49,28 @@ describe("externalAccess", () => {
     expect(new Set(sids).size).toBe(sids.length);
     for (const s of sids) expect(s).toMatch(/^[A-Za-z0-9]+$/);
     expect(entries[0].bucketPolicyStatements).toEqual([
-      { Sid: "LakehouseAcmeProdGlobexTrailASnowflakeRead", Effect: "Allow", Principal: { AWS: entries[0].accessRoleArn }, Action: ["s3:GetObject", "s3:GetObjectVersion"], Resource: `arn:aws:s3:::${BUCKET}/AWSLogs/o-aaaaaaaaaa/*` },
-      { Sid: "LakehouseAcmeProdGlobexTrailASnowflakeList", Effect: "Allow", Principal: { AWS: entries[0].accessRoleArn }, Action: "s3:ListBucket", Resource: `arn:aws:s3:::${BUCKET}`, Condition: { StringLike: { "s3:prefix": "AWSLogs/o-aaaaaaaaaa/*" } } },
-      { Sid: "LakehouseAcmeProdGlobexTrailASnowflakeLocate", Effect: "Allow", Principal: { AWS: entries[0].accessRoleArn }, Action: "s3:GetBucketLocation", Resource: `arn:aws:s3:::${BUCKET}` },
+      {
+        Sid: "LakehouseAcmeProdGlobexTrailASnowflakeRead",
+        Effect: "Allow",
+        Principal: { AWS: entries[0].accessRoleArn },
+        Action: ["s3:GetObject", "s3:GetObjectVersion"],
+        Resource: `arn:aws:s3:::${BUCKET}/AWSLogs/o-aaaaaaaaaa/*`,
+      },
+      {
+        Sid: "LakehouseAcmeProdGlobexTrailASnowflakeList",
+        Effect: "Allow",
+        Principal: { AWS: entries[0].accessRoleArn },
+        Action: "s3:ListBucket",
+        Resource: `arn:aws:s3:::${BUCKET}`,
+        Condition: { StringLike: { "s3:prefix": "AWSLogs/o-aaaaaaaaaa/*" } },
+      },
+      {
+        Sid: "LakehouseAcmeProdGlobexTrailASnowflakeLocate",
+        Effect: "Allow",
+        Principal: { AWS: entries[0].accessRoleArn },
+        Action: "s3:GetBucketLocation",
+        Resource: `arn:aws:s3:::${BUCKET}`,
+      },
     ]);
     // No statement of the owner's own (a TLS deny, …) is invented, and no wildcard principal or action.
     expect(JSON.stringify(entries)).not.toMatch(/"Deny"|"\*"[,}]|s3:\*/);
@@ -55,7 +85,14 @@ describe("externalAccess", () => {
     expect(keyed.key).toEqual({
       arn: keyArn,
       policyStatements: [
-        { Sid: "LakehouseAcmeProdGlobexTrailSnowflakeDecrypt", Effect: "Allow", Principal: { AWS: keyed.accessRoleArn }, Action: "kms:Decrypt", Resource: "*", Condition: { StringEquals: { "kms:ViaService": "s3.us-east-1.amazonaws.com" } } },
+        {
+          Sid: "LakehouseAcmeProdGlobexTrailSnowflakeDecrypt",
+          Effect: "Allow",
+          Principal: { AWS: keyed.accessRoleArn },
+          Action: "kms:Decrypt",
+          Resource: "*",
+          Condition: { StringEquals: { "kms:ViaService": "s3.us-east-1.amazonaws.com" } },
+        },
       ],
     });
     expect(externalAccessText([keyed])).toContain("3. An event notification on the bucket");
@@ -67,14 +104,27 @@ describe("externalAccess", () => {
       events: ["s3:ObjectCreated:*"],
       prefix: "AWSLogs/",
       suffix: ".json.gz",
-      queue: { stack: "tenant-globex-prod", output: "sources", path: '."trail".notification_channel', command: `terraform output -json sources | jq -r '."trail".notification_channel'` },
+      queue: {
+        stack: "tenant-globex-prod",
+        output: "sources",
+        path: '."trail".notification_channel',
+        command: `terraform output -json sources | jq -r '."trail".notification_channel'`,
+      },
     });
   });
 
   test("a tenant in two environments reading different prefixes gets an entry per environment, each for that environment's role", () => {
     const c = config([]);
     c.environments.push({ name: "dev", awsAccountId: "111111111112", snowflakeAccounts: [{ region: "us-east-1", organization: "O", account: "B" }] });
-    c.tenants.push({ id: "initech", region: "us-east-1", environments: ["dev"], sources: [{ name: "okta", type: "okta", delivery: { options: { orgUrl: "https://initech.okta.com" } } }, trail("trail", "AWSLogs/o-dddddddddd/")] as LakehouseConfigInput["tenants"][number]["sources"] });
+    c.tenants.push({
+      id: "initech",
+      region: "us-east-1",
+      environments: ["dev"],
+      sources: [
+        { name: "okta", type: "okta", delivery: { options: { orgUrl: "https://initech.okta.com" } } },
+        trail("trail", "AWSLogs/o-dddddddddd/"),
+      ] as LakehouseConfigInput["tenants"][number]["sources"],
+    });
     c.tenants[0].environments = ["prod"];
     c.tenants[0].sources.push(trail("trail", "AWSLogs/o-pppppppppp/") as LakehouseConfigInput["tenants"][number]["sources"][number]);
     const entries = externalAccess(resolveConfig(parseConfig(c)));

@@ -26,13 +26,19 @@ describe.each(Object.keys(EXAMPLES))("golden synth of example %s", (example) => 
   }
 
   test("the same stacks as committed", () => {
-    const committed = existsSync(goldenDir) ? readdirSync(goldenDir).map((f) => f.replace(/\.tf\.json$/, "")).sort() : [];
+    const committed = existsSync(goldenDir)
+      ? readdirSync(goldenDir)
+          .map((f) => f.replace(/\.tf\.json$/, ""))
+          .sort()
+      : [];
     expect(Object.keys(actual)).toEqual(committed);
   });
 
   test("depends_on and replace_triggered_by hold bare addresses (an interpolated one is invalid Terraform); replace_triggered_by may name an attribute path with static indices", () => {
     for (const text of Object.values(actual)) {
-      const json = JSON.parse(text) as { resource?: Record<string, Record<string, { depends_on?: string[]; lifecycle?: { replace_triggered_by?: string[] } }>> };
+      const json = JSON.parse(text) as {
+        resource?: Record<string, Record<string, { depends_on?: string[]; lifecycle?: { replace_triggered_by?: string[] } }>>;
+      };
       for (const byName of Object.values(json.resource ?? {})) {
         for (const r of Object.values(byName)) {
           for (const ref of r.depends_on ?? []) expect(ref).toMatch(/^[a-z0-9_]+\.[A-Za-z0-9_]+(\.[a-z_]+)?$/);

@@ -61,7 +61,12 @@ function slotName(steps: readonly Step[]): string {
 }
 
 function isStringSchema(s: JsonSchema): boolean {
-  return s.type === "string" || (Array.isArray(s.type) && s.type.includes("string")) || typeof s.const === "string" || (s.enum?.some((v) => typeof v === "string") ?? false);
+  return (
+    s.type === "string" ||
+    (Array.isArray(s.type) && s.type.includes("string")) ||
+    typeof s.const === "string" ||
+    (s.enum?.some((v) => typeof v === "string") ?? false)
+  );
 }
 
 /** Every place a string can be in a config, by walking the JSON Schema. */
@@ -123,7 +128,13 @@ function withString(config: unknown, path: Path, value: string, key: boolean): u
 
 /** Text that must stay text, in groups tried together first. `pwned` marks what must never become SQL code. */
 const TEMPLATE_PAYLOADS = ['${file("/etc/passwd")}', "${path.cwd}", "%{ for x in y }z%{ endfor }", "%{endfor}"];
-const SQL_PAYLOADS = ["'; DROP TABLE pwned; --", "\\' '; DROP TABLE pwned; --", "$$'$$; DROP TABLE pwned; SELECT $$'$$", "x // '\n; DROP TABLE pwned; --'", 'say "hi" \\ back\\slash\nnew line'];
+const SQL_PAYLOADS = [
+  "'; DROP TABLE pwned; --",
+  "\\' '; DROP TABLE pwned; --",
+  "$$'$$; DROP TABLE pwned; SELECT $$'$$",
+  "x // '\n; DROP TABLE pwned; --'",
+  'say "hi" \\ back\\slash\nnew line',
+];
 /** A forged cdktf token marker: refused everywhere (cdktf would resolve it). */
 const TOKEN_PAYLOAD = "${TfToken[TOKEN.1]}";
 const PAYLOADS = [...TEMPLATE_PAYLOADS, ...SQL_PAYLOADS, TOKEN_PAYLOAD];
@@ -167,7 +178,8 @@ function templateStrings(stack: Json): { path: string; value: string; template: 
   const walk = (v: unknown, path: string, template = true) => {
     if (typeof v === "string") out.push({ path, value: v, template });
     else if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${path}[${i}]`, template));
-    else if (typeof v === "object" && v !== null) for (const [k, x] of Object.entries(v)) if (k !== "//") walk(x, `${path}.${k}`, template && !NOT_TEMPLATES.has(k));
+    else if (typeof v === "object" && v !== null)
+      for (const [k, x] of Object.entries(v)) if (k !== "//") walk(x, `${path}.${k}`, template && !NOT_TEMPLATES.has(k));
   };
   for (const block of ["resource", "data"] as const)
     for (const [type, byName] of Object.entries((stack[block] ?? {}) as Record<string, Json>))
@@ -235,7 +247,8 @@ const HOSTILE = /passwd|path\.cwd|endfor|TfToken|pwned/;
 function stackProblems(name: string, stack: Json, forTerraform: Map<string, { template: string; expected: string }>, run: number): string[] {
   const problems: string[] = [];
   for (const [type, byName] of Object.entries((stack.resource ?? {}) as Record<string, Json>))
-    for (const resourceName of Object.keys(byName)) if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(resourceName)) problems.push(`${name}: ${type}.${resourceName} is not a valid resource name`);
+    for (const resourceName of Object.keys(byName))
+      if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(resourceName)) problems.push(`${name}: ${type}.${resourceName} is not a valid resource name`);
   for (const { path, value, template: isTemplate } of templateStrings(stack)) {
     const where = `${name}: ${path}`;
     if (!isTemplate) {
@@ -260,7 +273,9 @@ function stackProblems(name: string, stack: Json, forTerraform: Map<string, { te
     }
     if (/[$%]\{/.test(value) && HOSTILE.test(value)) {
       // Terraform gets the string as synthesized, with our own references pointed at a local.
-      const template = parts.map((p) => (p.kind === "interpolation" && ownExpression(stack, p.expression, path) ? "${local.ref}" : value.slice(p.start, p.end))).join("");
+      const template = parts
+        .map((p) => (p.kind === "interpolation" && ownExpression(stack, p.expression, path) ? "${local.ref}" : value.slice(p.start, p.end)))
+        .join("");
       forTerraform.set(`synth ${run}, ${where}`, { template, expected: text });
     }
   }
@@ -275,7 +290,14 @@ describe("config strings reaching Terraform", () => {
   test("the schema walk finds the free-text fields, and every string field is set by a base config", () => {
     const names = SLOTS.map((s) => s.name);
     // A sanity floor, not the list: the walk must reach nested arrays, maps and unions.
-    for (const expected of ["tenants[].displayName", "tenants[].sources[].views{}", "tenants[].sources[].views{key}", "environments[].alertDelivery.sns.subscriptions[].endpoint", "environments[].backend.directory", "environments[].backend.bucket"])
+    for (const expected of [
+      "tenants[].displayName",
+      "tenants[].sources[].views{}",
+      "tenants[].sources[].views{key}",
+      "environments[].alertDelivery.sns.subscriptions[].endpoint",
+      "environments[].backend.directory",
+      "environments[].backend.bucket",
+    ])
       expect(names).toContain(expected);
     const uncovered = SLOTS.filter((slot) => BASES.every((b) => locations(b.input, slot.steps).length === 0)).map((s) => s.name);
     expect(uncovered).toEqual([]);
@@ -308,7 +330,9 @@ describe("config strings reaching Terraform", () => {
             }
             refused++;
             if (!outcome.problems.some((p) => p.path === field || p.path.startsWith(`${field}.`) || p.path.startsWith(`${field}[`)))
-              failures.push(`${field} = ${JSON.stringify(value)} was refused, but not at ${field}: ${outcome.problems.map((p) => `${p.path}: ${p.message}`).join("; ")}`);
+              failures.push(
+                `${field} = ${JSON.stringify(value)} was refused, but not at ${field}: ${outcome.problems.map((p) => `${p.path}: ${p.message}`).join("; ")}`,
+              );
           }
         }
         return false;
@@ -326,7 +350,10 @@ describe("config strings reaching Terraform", () => {
       if (free) free.push(m);
       else rounds.push([m]);
     }
-    const alone = (m: Mutation) => ({ config: (parse(withString(BASES[m.base].input, m.path, m.value, m.key)) as { config: LakehouseConfig }).config, what: [m.what] });
+    const alone = (m: Mutation) => ({
+      config: (parse(withString(BASES[m.base].input, m.path, m.value, m.key)) as { config: LakehouseConfig }).config,
+      what: [m.what],
+    });
     let run = 0;
     const check = ({ config, what }: { config: LakehouseConfig; what: string[] }, fallback: () => { config: LakehouseConfig; what: string[] }[]) => {
       run++;
@@ -338,7 +365,8 @@ describe("config strings reaching Terraform", () => {
         else failures.push(`accepted by the config schema but refused at synth (${what[0]}): ${(e as Error).message}`);
         return;
       }
-      for (const { name, json } of stacks) failures.push(...stackProblems(name, json, forTerraform, run).map((p) => `${p}\n    with ${what.join("\n    or ")}`));
+      for (const { name, json } of stacks)
+        failures.push(...stackProblems(name, json, forTerraform, run).map((p) => `${p}\n    with ${what.join("\n    or ")}`));
     };
     const started = Date.now();
     for (const round of rounds) {
@@ -353,15 +381,21 @@ describe("config strings reaching Terraform", () => {
       for (const [where, { expected }] of forTerraform) {
         const read = values.get(where);
         if (read && "error" in read) failures.push(`${where}: Terraform refuses it (${read.error}): ${JSON.stringify(forTerraform.get(where)!.template)}`);
-        else if (read?.value !== expected) failures.push(`${where}: Terraform reads ${JSON.stringify(read?.value)}, not the literal ${JSON.stringify(expected)}`);
+        else if (read?.value !== expected)
+          failures.push(`${where}: Terraform reads ${JSON.stringify(read?.value)}, not the literal ${JSON.stringify(expected)}`);
       }
     }
 
-    if (process.env.INJECTION_DEBUG) console.log(`${accepted.length} accepted in ${rounds.length} rounds (${Date.now() - started} ms), ${refused} refused\n${accepted.map((m) => m.what).join("\n")}`);
+    if (process.env.INJECTION_DEBUG)
+      console.log(
+        `${accepted.length} accepted in ${rounds.length} rounds (${Date.now() - started} ms), ${refused} refused\n${accepted.map((m) => m.what).join("\n")}`,
+      );
     expect(failures).toEqual([]);
     // The walk did real work: fields refused values and others took them into the synthesized JSON.
     expect(refused).toBeGreaterThan(SLOTS.length);
-    expect(accepted.map((m) => m.slot)).toEqual(expect.arrayContaining(["tenants[].displayName", "tenants[].sources[].views{}", "environments[].alertDelivery.sns.subscriptions[].endpoint"]));
+    expect(accepted.map((m) => m.slot)).toEqual(
+      expect.arrayContaining(["tenants[].displayName", "tenants[].sources[].views{}", "environments[].alertDelivery.sns.subscriptions[].endpoint"]),
+    );
     expect(forTerraform.size).toBeGreaterThan(0);
   }, 600_000);
 
@@ -370,7 +404,10 @@ describe("config strings reaching Terraform", () => {
     const globex = synthesize((parse(input) as { config: LakehouseConfig }).config).find((s) => s.name === "tenant-globex-prod")!.json;
     const comment = ((globex.resource as Record<string, Json>).snowflake_schema.TenantSchema as { comment: string }).comment;
     expect(comment).toMatch(/^Log tables of tenant Globex \$\$\{jsonencode\("PWN"\)\} \[stacks\/tenant@/);
-    if (terraformVersion() !== undefined) expect(terraformEvaluate(new Map([["comment", comment]])).get("comment")).toEqual({ value: expect.stringMatching(/^Log tables of tenant Globex \$\{jsonencode\("PWN"\)\} \[/) });
+    if (terraformVersion() !== undefined)
+      expect(terraformEvaluate(new Map([["comment", comment]])).get("comment")).toEqual({
+        value: expect.stringMatching(/^Log tables of tenant Globex \$\{jsonencode\("PWN"\)\} \[/),
+      });
   });
 });
 
@@ -393,7 +430,9 @@ describe("LiteralText (modules/core/literal-text.ts)", () => {
     literalText(stack);
     literalText(stack); // a stack and its modules each register it: escaped once
     const json = synthJson(stack) as unknown as { resource: Record<string, Record<string, { display_name?: string }>> };
-    expect(json.resource.aws_sns_topic[topic.friendlyUniqueId].display_name).toBe(`text $\${file("x")} %%{ if y }\${aws_sqs_queue.${queue.friendlyUniqueId}.arn}$`);
+    expect(json.resource.aws_sns_topic[topic.friendlyUniqueId].display_name).toBe(
+      `text $\${file("x")} %%{ if y }\${aws_sqs_queue.${queue.friendlyUniqueId}.arn}$`,
+    );
   });
 
   test("a token marker cdktf does not know fails the synth (so the config refuses text that spells one)", () => {

@@ -25,7 +25,13 @@ function entries(): Entry[] {
   return [...subpaths].map((subpath) => ({ subpath, source: join(ROOT, subpath, "index.ts") }));
 }
 
-const program = ts.createProgram([join(ROOT, "index.ts")], { strict: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS, esModuleInterop: true, skipLibCheck: true });
+const program = ts.createProgram([join(ROOT, "index.ts")], {
+  strict: true,
+  target: ts.ScriptTarget.ES2022,
+  module: ts.ModuleKind.CommonJS,
+  esModuleInterop: true,
+  skipLibCheck: true,
+});
 const checker = program.getTypeChecker();
 
 /** Names a source file exports, and whether each is a value (a class, function or constant) too. */
@@ -48,7 +54,8 @@ function ownNamedTypes(type: ts.Type, found = new Set<string>(), seen = new Set<
   const symbol = type.aliasSymbol ?? type.getSymbol();
   const declaration = symbol?.declarations?.[0];
   const declaredHere = declaration && !declaration.getSourceFile().fileName.includes("node_modules") && !declaration.getSourceFile().isDeclarationFile;
-  if (symbol && declaredHere && (symbol.flags & (ts.SymbolFlags.Interface | ts.SymbolFlags.TypeAlias | ts.SymbolFlags.Class | ts.SymbolFlags.Enum)) !== 0) found.add(symbol.getName());
+  if (symbol && declaredHere && (symbol.flags & (ts.SymbolFlags.Interface | ts.SymbolFlags.TypeAlias | ts.SymbolFlags.Class | ts.SymbolFlags.Enum)) !== 0)
+    found.add(symbol.getName());
   for (const argument of type.aliasTypeArguments ?? []) ownNamedTypes(argument, found, seen);
   if (type.flags & ts.TypeFlags.Object && (type as ts.ObjectType).objectFlags & ts.ObjectFlags.Reference) {
     for (const argument of checker.getTypeArguments(type as ts.TypeReference)) ownNamedTypes(argument, found, seen);
@@ -76,7 +83,13 @@ describe("public API", () => {
         // Props interfaces: every field; classes: the public outputs.
         const members = ts.isInterfaceDeclaration(declaration)
           ? checker.getPropertiesOfType(checker.getDeclaredTypeOfSymbol(target))
-          : checker.getPropertiesOfType(checker.getDeclaredTypeOfSymbol(target)).filter((p) => !(ts.getCombinedModifierFlags(p.valueDeclaration!) & (ts.ModifierFlags.Private | ts.ModifierFlags.Protected)) && p.valueDeclaration!.parent === declaration);
+          : checker
+              .getPropertiesOfType(checker.getDeclaredTypeOfSymbol(target))
+              .filter(
+                (p) =>
+                  !(ts.getCombinedModifierFlags(p.valueDeclaration!) & (ts.ModifierFlags.Private | ts.ModifierFlags.Protected)) &&
+                  p.valueDeclaration!.parent === declaration,
+              );
         for (const member of members) {
           for (const name of ownNamedTypes(checker.getTypeOfSymbolAtLocation(member, declaration))) {
             if (!rootExports.has(name)) unexported.push(`${entry.subpath}: ${e.name}.${member.getName()} has type ${name}`);
@@ -90,7 +103,9 @@ describe("public API", () => {
   test("the README module table gives each module's import path", () => {
     const readme = readFileSync(join(ROOT, "README.md"), "utf8");
     for (const module of Object.keys(MODULE_VERSIONS).filter((m) => !m.startsWith("stacks/"))) {
-      expect(readme).toMatch(new RegExp(`^\\| \\[${module}\\]\\(modules/${module}/README\\.md\\) \\| \\d+\\.\\d+\\.\\d+ \\| \`security-lakehouse/modules/${module}\` \\|`, "m"));
+      expect(readme).toMatch(
+        new RegExp(`^\\| \\[${module}\\]\\(modules/${module}/README\\.md\\) \\| \\d+\\.\\d+\\.\\d+ \\| \`security-lakehouse/modules/${module}\` \\|`, "m"),
+      );
     }
   });
 });
@@ -124,13 +139,19 @@ describe("the packed package in a consumer project", () => {
   afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
   const tsc = (options: Record<string, unknown>) => {
-    writeFileSync(join(consumer, "tsconfig.json"), JSON.stringify({ compilerOptions: { strict: true, target: "es2022", types: ["node"], esModuleInterop: true, skipLibCheck: false, ...options }, files: ["main.ts"] }));
+    writeFileSync(
+      join(consumer, "tsconfig.json"),
+      JSON.stringify({
+        compilerOptions: { strict: true, target: "es2022", types: ["node"], esModuleInterop: true, skipLibCheck: false, ...options },
+        files: ["main.ts"],
+      }),
+    );
     return run(consumer, process.execPath, [join(consumer, "node_modules", "typescript", "bin", "tsc"), "-p", "."]);
   };
 
   test("a program importing every module from the root and from its subpath type-checks (node16 exports, and node10 typesVersions)", () => {
     expect(tsc({ module: "node16", moduleResolution: "node16", outDir: "out" })).toBe("");
-    expect(tsc({ module: "commonjs", moduleResolution: "node10", noEmit: true})).toBe("");
+    expect(tsc({ module: "commonjs", moduleResolution: "node10", noEmit: true })).toBe("");
   }, 240_000);
 
   test("it runs: the same objects by root and subpath, and the default lakehouse synthesizes", () => {
@@ -146,15 +167,20 @@ describe("the packed package in a consumer project", () => {
 
   test("the installed CLI answers --version under both its names", () => {
     const { version } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
-    for (const bin of ["lakehouse", "security-lakehouse"]) expect(run(consumer, process.execPath, [join(consumer, "node_modules", ".bin", bin), "--version"])).toBe(`${version}\n`);
+    for (const bin of ["lakehouse", "security-lakehouse"])
+      expect(run(consumer, process.execPath, [join(consumer, "node_modules", ".bin", bin), "--version"])).toBe(`${version}\n`);
   });
 
   test("the shipped Markdown's relative links all resolve inside the tarball; README, CHANGELOG, LICENSE, docs, templates and module READMEs are in it", () => {
     const installed = join(consumer, "node_modules", "security-lakehouse");
-    for (const file of ["README.md", "CHANGELOG.md", "LICENSE", join("templates", "github-actions", "lakehouse-pull-request.yml")]) expect(existsSync(join(installed, file))).toBe(true);
-    for (const module of Object.keys(MODULE_VERSIONS).filter((m) => !m.startsWith("stacks/"))) expect(existsSync(join(installed, "modules", module, "README.md"))).toBe(true);
+    for (const file of ["README.md", "CHANGELOG.md", "LICENSE", join("templates", "github-actions", "lakehouse-pull-request.yml")])
+      expect(existsSync(join(installed, file))).toBe(true);
+    for (const module of Object.keys(MODULE_VERSIONS).filter((m) => !m.startsWith("stacks/")))
+      expect(existsSync(join(installed, "modules", module, "README.md"))).toBe(true);
     const broken: string[] = [];
-    const markdown = (readdirSync(installed, { recursive: true, encoding: "utf8" }) as string[]).filter((f) => f.endsWith(".md") && !f.split(sep).includes("node_modules"));
+    const markdown = (readdirSync(installed, { recursive: true, encoding: "utf8" }) as string[]).filter(
+      (f) => f.endsWith(".md") && !f.split(sep).includes("node_modules"),
+    );
     expect(markdown.length).toBeGreaterThan(Object.keys(MODULE_VERSIONS).length);
     for (const file of markdown) {
       const text = readFileSync(join(installed, file), "utf8").replace(/```[\s\S]*?```/g, "");
@@ -172,7 +198,14 @@ describe("the packed package in a consumer project", () => {
     mkdirSync(repo);
     const lakehouse = (...args: string[]) => {
       try {
-        return { code: 0, stdout: execFileSync(process.execPath, [join(consumer, "node_modules", ".bin", "security-lakehouse"), ...args], { cwd: repo, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }) };
+        return {
+          code: 0,
+          stdout: execFileSync(process.execPath, [join(consumer, "node_modules", ".bin", "security-lakehouse"), ...args], {
+            cwd: repo,
+            encoding: "utf8",
+            stdio: ["ignore", "pipe", "pipe"],
+          }),
+        };
       } catch (e) {
         const err = e as { status: number; stdout: string; stderr: string };
         return { code: err.status, stdout: err.stdout, stderr: err.stderr };
@@ -183,7 +216,21 @@ describe("the packed package in a consumer project", () => {
     writeFileSync(join(repo, "package.json"), readFileSync(join(consumer, "package.json")));
     writeFileSync(join(repo, "package-lock.json"), readFileSync(join(consumer, "package-lock.json")));
     writeFileSync(join(repo, ".gitignore"), "node_modules\ncdktf.out\n");
-    expect(lakehouse("init", "--organization", "initrode", "--aws-account-id", "222233334444", "--region", "eu-central-1", "--snowflake-account", "INITRODE.SECLAKE", "--tenant", "hq")).toMatchObject({ code: 0 });
+    expect(
+      lakehouse(
+        "init",
+        "--organization",
+        "initrode",
+        "--aws-account-id",
+        "222233334444",
+        "--region",
+        "eu-central-1",
+        "--snowflake-account",
+        "INITRODE.SECLAKE",
+        "--tenant",
+        "hq",
+      ),
+    ).toMatchObject({ code: 0 });
     expect(lakehouse("validate")).toEqual({ code: 0, stdout: "lakehouse.yaml: valid\n" });
     expect(lakehouse("synth", "--quiet")).toEqual({ code: 0, stdout: "" });
     expect(readdirSync(join(repo, "cdktf.out", "stacks")).sort()).toEqual(["platform-prod", "tenant-hq-prod"]);
@@ -192,14 +239,21 @@ describe("the packed package in a consumer project", () => {
     git("add", "-A");
     git("commit", "-q", "-m", "init");
     const config = readFileSync(join(repo, "lakehouse.yaml"), "utf8");
-    writeFileSync(join(repo, "lakehouse.yaml"), config.replace('    region: "eu-central-1"\n    sources:', '    region: "eu-central-1"\n    retentionDays: 120\n    sources:'));
+    writeFileSync(
+      join(repo, "lakehouse.yaml"),
+      config.replace('    region: "eu-central-1"\n    sources:', '    region: "eu-central-1"\n    retentionDays: 120\n    sources:'),
+    );
     git("commit", "-q", "-am", "cut retention");
     const review = lakehouse("review", "--base", "HEAD~1", "--head", "HEAD", "--format", "json");
     expect(review.code).toBe(3);
     const report = JSON.parse(review.stdout);
-    expect(report.changes.some((c: { stack: string; severity: string; findings: { rule: string }[] }) => c.stack === "tenant-hq-prod" && c.severity === "high" && c.findings.some((f) => f.rule === "retention.expiry-reduced"))).toBe(true);
+    expect(
+      report.changes.some(
+        (c: { stack: string; severity: string; findings: { rule: string }[] }) =>
+          c.stack === "tenant-hq-prod" && c.severity === "high" && c.findings.some((f) => f.rule === "retention.expiry-reduced"),
+      ),
+    ).toBe(true);
   }, 600_000);
-
 });
 
 /** The consumer's main.ts: imports every export of every entry both ways, compares the values, synthesizes. */

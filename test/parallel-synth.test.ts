@@ -44,7 +44,9 @@ describe("choosing stacks", () => {
 
   test("a glob matching no stack is an error naming the nearest stack and every stack", () => {
     expect(() => selectStacks(NAMES, ["tenant-glbex-prod", "tenant-*"])).toThrow(LakehouseValidationError);
-    expect(() => selectStacks(NAMES, ["tenant-glbex-prod"])).toThrow(/tenant-glbex-prod: matches no stack \(did you mean tenant-globex-prod\?\); the stacks are platform-prod, tenant-globex-prod/);
+    expect(() => selectStacks(NAMES, ["tenant-glbex-prod"])).toThrow(
+      /tenant-glbex-prod: matches no stack \(did you mean tenant-globex-prod\?\); the stacks are platform-prod, tenant-globex-prod/,
+    );
     expect(() => selectStacks(NAMES, ["staging-*"])).toThrow(/staging-\*: matches no stack; the stacks are/);
   });
 
@@ -138,7 +140,9 @@ process.send({ ok: false, message: e.message, stack: e.stack, validation: { wher
 
   test("without a built worker: asked-for jobs are an error saying why, the default stays in this process", async () => {
     const config = parseConfig(generatedConfig(9, 1));
-    await expect(synthLakehouseInParallel(config, join(scratch, "unbuilt"), { jobs: 2 })).rejects.toThrow(/parallel synth runs its workers from the built package .*run `npm run build`, or synthesize with --jobs 1/);
+    await expect(synthLakehouseInParallel(config, join(scratch, "unbuilt"), { jobs: 2 })).rejects.toThrow(
+      /parallel synth runs its workers from the built package .*run `npm run build`, or synthesize with --jobs 1/,
+    );
     expect(existsSync(join(scratch, "unbuilt"))).toBe(false);
     const r = await synthLakehouseInParallel(config, join(scratch, "unbuilt"));
     expect(r).toMatchObject({ jobs: 1, workerPeakRssMb: [] });
@@ -146,6 +150,8 @@ process.send({ ok: false, message: e.message, stack: e.stack, validation: { wher
   });
 
   test("jobs must be a whole number of at least 1", async () => {
-    await expect(synthLakehouseInParallel(DEFAULT, join(scratch, "j0"), { jobs: 0 })).rejects.toThrow(/--jobs: 1 problem\n {2}- 0: must be a whole number of workers, at least 1/);
+    await expect(synthLakehouseInParallel(DEFAULT, join(scratch, "j0"), { jobs: 0 })).rejects.toThrow(
+      /--jobs: 1 problem\n {2}- 0: must be a whole number of workers, at least 1/,
+    );
   });
 });

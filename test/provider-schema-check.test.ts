@@ -24,12 +24,27 @@ const SCHEMAS: ProviderSchemas = {
           },
         },
       },
-      aws_iam_role: { block: { attributes: { name: { type: "string", optional: true }, tags: { type: ["map", "string"], optional: true }, managed_policy_arns: { type: ["set", "string"], optional: true } } } },
+      aws_iam_role: {
+        block: {
+          attributes: {
+            name: { type: "string", optional: true },
+            tags: { type: ["map", "string"], optional: true },
+            managed_policy_arns: { type: ["set", "string"], optional: true },
+          },
+        },
+      },
     },
   },
   "registry.terraform.io/snowflakedb/snowflake": {
     provider: { block: {} },
-    resource_schemas: { snowflake_task: { block: { attributes: { name: { type: "string", required: true }, started: { type: "bool", required: true } }, block_types: { schedule: { nesting_mode: "list", max_items: 1, block: { attributes: { using_cron: { type: "string", optional: true } } } } } } } },
+    resource_schemas: {
+      snowflake_task: {
+        block: {
+          attributes: { name: { type: "string", required: true }, started: { type: "bool", required: true } },
+          block_types: { schedule: { nesting_mode: "list", max_items: 1, block: { attributes: { using_cron: { type: "string", optional: true } } } } },
+        },
+      },
+    },
   },
 };
 
@@ -39,7 +54,12 @@ const stack = (resource: StackJsonForCheck["resource"]): StackJsonForCheck => ({
   resource,
 });
 
-const lifecycle = (body: Record<string, unknown>) => stack({ aws_s3_bucket_lifecycle_configuration: { L: { bucket: "${aws_s3_bucket.b.id}", rule: [{ id: "r", status: "Enabled", expiration: [{ days: 30 }] }], ...body } } });
+const lifecycle = (body: Record<string, unknown>) =>
+  stack({
+    aws_s3_bucket_lifecycle_configuration: {
+      L: { bucket: "${aws_s3_bucket.b.id}", rule: [{ id: "r", status: "Enabled", expiration: [{ days: 30 }] }], ...body },
+    },
+  });
 const kinds = (s: StackJsonForCheck) => checkStackAgainstSchemas(s, SCHEMAS).map((f) => `${f.kind} ${f.path}`);
 
 describe("provider schema check", () => {
@@ -62,16 +82,25 @@ describe("provider schema check", () => {
   test("wrong nesting is an error: a block given as a value, too many blocks, a value given as a list", () => {
     expect(kinds(lifecycle({ rule: "${var.rules}" }))).toEqual(["shape rule"]);
     expect(kinds(lifecycle({ rule: [{ id: "r", status: "Enabled", expiration: [{ days: 1 }, { days: 2 }] }] }))).toEqual(["count rule[0].expiration"]);
-    expect(kinds(stack({ aws_iam_role: { R: { name: ["a"], tags: ["x"], managed_policy_arns: "arn" } } })).sort()).toEqual(["shape managed_policy_arns", "shape name", "shape tags"]);
+    expect(kinds(stack({ aws_iam_role: { R: { name: ["a"], tags: ["x"], managed_policy_arns: "arn" } } })).sort()).toEqual([
+      "shape managed_policy_arns",
+      "shape name",
+      "shape tags",
+    ]);
     expect(kinds(stack({ snowflake_task: { T: { name: "T", started: "yes" } } }))).toEqual(["shape started"]);
   });
 
   test("a dynamic block's content is checked as the block it makes, and a dynamic block stands for a required one", () => {
-    const dynamicRule = (content: Record<string, unknown>) => stack({ aws_s3_bucket_lifecycle_configuration: { L: { bucket: "b", dynamic: { rule: { for_each: "${var.rules}", content } } } } });
+    const dynamicRule = (content: Record<string, unknown>) =>
+      stack({ aws_s3_bucket_lifecycle_configuration: { L: { bucket: "b", dynamic: { rule: { for_each: "${var.rules}", content } } } } });
     expect(kinds(dynamicRule({ id: "${rule.key}", status: "Enabled" }))).toEqual([]);
     expect(kinds(dynamicRule({ id: "r", status: "Enabled", dayz: 1 }))).toEqual(["unknown dynamic.rule.content.dayz"]);
-    expect(kinds(stack({ aws_s3_bucket_lifecycle_configuration: { L: { bucket: "b", dynamic: { rules: { for_each: "${var.r}", content: {} } } } } })).sort()).toEqual(["missing rule", "unknown dynamic.rules"]);
-    expect(kinds(stack({ aws_s3_bucket_lifecycle_configuration: { L: { bucket: "b", dynamic: { rule: { content: { id: "r", status: "Enabled" } } } } } }))).toEqual(["shape dynamic.rule"]);
+    expect(
+      kinds(stack({ aws_s3_bucket_lifecycle_configuration: { L: { bucket: "b", dynamic: { rules: { for_each: "${var.r}", content: {} } } } } })).sort(),
+    ).toEqual(["missing rule", "unknown dynamic.rules"]);
+    expect(
+      kinds(stack({ aws_s3_bucket_lifecycle_configuration: { L: { bucket: "b", dynamic: { rule: { content: { id: "r", status: "Enabled" } } } } } })),
+    ).toEqual(["shape dynamic.rule"]);
   });
 
   test("computed-only attributes cannot be set", () => {
@@ -95,7 +124,9 @@ describe("provider schema check", () => {
   });
 
   test("missing schema files fail loudly, naming where they were looked for", () => {
-    expect(() => loadProviderSchemas("/nonexistent/provider-schemas", ["aws-6.34.0.json.gz"])).toThrow(/provider schemas not found: \/nonexistent\/provider-schemas does not exist \(set LAKEHOUSE_PROVIDER_SCHEMAS/);
+    expect(() => loadProviderSchemas("/nonexistent/provider-schemas", ["aws-6.34.0.json.gz"])).toThrow(
+      /provider schemas not found: \/nonexistent\/provider-schemas does not exist \(set LAKEHOUSE_PROVIDER_SCHEMAS/,
+    );
   });
 
   test("source addresses are normalised the way Terraform does", () => {

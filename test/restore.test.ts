@@ -2,7 +2,15 @@ import { main } from "../cli/lakehouse";
 import { restoreBatchRoleArn, restoreStateKey, sourceRestoreNames } from "../cli/restore/backup";
 import { planFromArguments } from "../cli/restore/command";
 import { daysInRange, isRangeKey, parseDate, rangePrefixes } from "../cli/restore/range";
-import { MAX_COPY_FILES, alreadyLoaded, alreadyLoadedQueries, copyResults, createTargetStatement, restoreCopyStatement, restoreTarget } from "../cli/restore/snowflake";
+import {
+  MAX_COPY_FILES,
+  alreadyLoaded,
+  alreadyLoadedQueries,
+  copyResults,
+  createTargetStatement,
+  restoreCopyStatement,
+  restoreTarget,
+} from "../cli/restore/snowflake";
 import type { SqlClient, SqlRow } from "../cli/snowflake-sql-api";
 import {
   type ObjectState,
@@ -33,7 +41,12 @@ const ms = (d: string) => (parseDate(d) as { ms: number }).ms;
 
 describe("restore range → prefixes", () => {
   test("one prefix per day, both ends included, across month, year and leap-day boundaries", () => {
-    expect(rangePrefixes("okta/", ms("2023-12-30"), ms("2024-01-02"))).toEqual(["okta/2023/12/30/", "okta/2023/12/31/", "okta/2024/01/01/", "okta/2024/01/02/"]);
+    expect(rangePrefixes("okta/", ms("2023-12-30"), ms("2024-01-02"))).toEqual([
+      "okta/2023/12/30/",
+      "okta/2023/12/31/",
+      "okta/2024/01/01/",
+      "okta/2024/01/02/",
+    ]);
     expect(daysInRange(ms("2024-02-28"), ms("2024-03-01"))).toEqual(["2024/02/28", "2024/02/29", "2024/03/01"]);
     expect(daysInRange(ms("2023-02-28"), ms("2023-03-01"))).toEqual(["2023/02/28", "2023/03/01"]);
     expect(rangePrefixes("a/b/", ms("2024-05-05"), ms("2024-05-05"))).toEqual(["a/b/2024/05/05/"]);
@@ -67,7 +80,14 @@ describe("restore names", () => {
 
   test("the vault is the resolved config's (tenant.backup); the batch job's role is the tenant's <prefix>-restore-batch", () => {
     const usage = (m: string) => new Error(m);
-    const base = { config: join(__dirname, "..", "examples", "default", "lakehouse.yaml"), env: "prod", tenant: "globex", source: "okta", from: "2024-01-01", to: "2024-01-02" };
+    const base = {
+      config: join(__dirname, "..", "examples", "default", "lakehouse.yaml"),
+      env: "prod",
+      tenant: "globex",
+      source: "okta",
+      from: "2024-01-01",
+      to: "2024-01-02",
+    };
     const { plan } = planFromArguments(base, usage);
     expect(plan.identity.vaultBucket).toBe(globex.backup!.vaultBucketName);
     expect(plan.restoreReady).toBe(globex.backup!.restoreReady);
@@ -84,7 +104,15 @@ describe("restore names", () => {
       database: "ACME_LOGS_PROD",
       schema: "GLOBEX",
       table: "OKTA",
-      copy: { table: "ACME_LOGS_PROD.GLOBEX.OKTA", stage: "ACME_LOGS_PROD.GLOBEX.OKTA_BACKUP_STAGE", fileFormat: "ACME_LOGS_PROD.GLOBEX.OKTA_LINES", eventTimeField: okta.config.eventTimeField, eventTimeFormat: okta.eventTimeFormat, onError: "CONTINUE", format: "JSON" },
+      copy: {
+        table: "ACME_LOGS_PROD.GLOBEX.OKTA",
+        stage: "ACME_LOGS_PROD.GLOBEX.OKTA_BACKUP_STAGE",
+        fileFormat: "ACME_LOGS_PROD.GLOBEX.OKTA_LINES",
+        eventTimeField: okta.config.eventTimeField,
+        eventTimeFormat: okta.eventTimeFormat,
+        onError: "CONTINUE",
+        format: "JSON",
+      },
     });
     const load = pipeLoadOf(env, globex, okta);
     expect(names.copy).toEqual({ ...snowpipeCopyParts(load), stage: snowpipeObjectNames(load).backupStage });
@@ -107,7 +135,21 @@ function object(partial: Partial<ObjectState> = {}): ObjectState {
 }
 
 function state(objects: Record<string, ObjectState>): RestoreState {
-  const s = newState({ environment: "prod", tenant: "globex", source: "okta", from: "2024-01-01", to: "2024-01-02", vaultBucket: "v", keyPrefix: "okta/", target: "D.S.T", tier: "Bulk", days: 7 }, "2024-06-01T00:00:00.000Z");
+  const s = newState(
+    {
+      environment: "prod",
+      tenant: "globex",
+      source: "okta",
+      from: "2024-01-01",
+      to: "2024-01-02",
+      vaultBucket: "v",
+      keyPrefix: "okta/",
+      target: "D.S.T",
+      tier: "Bulk",
+      days: 7,
+    },
+    "2024-06-01T00:00:00.000Z",
+  );
   s.objects = objects;
   return s;
 }
@@ -116,7 +158,10 @@ describe("restore state transitions", () => {
   test("x-amz-restore as S3 writes it (and moto)", () => {
     expect(parseRestoreHeader(undefined)).toEqual({ kind: "none" });
     expect(parseRestoreHeader('ongoing-request="true"')).toEqual({ kind: "ongoing" });
-    expect(parseRestoreHeader('ongoing-request="false", expiry-date="Fri, 21 Dec 2012 00:00:00 GMT"')).toEqual({ kind: "restored", expiry: "2012-12-21T00:00:00.000Z" });
+    expect(parseRestoreHeader('ongoing-request="false", expiry-date="Fri, 21 Dec 2012 00:00:00 GMT"')).toEqual({
+      kind: "restored",
+      expiry: "2012-12-21T00:00:00.000Z",
+    });
     expect(() => parseRestoreHeader("garbage")).toThrow(/unexpected x-amz-restore/);
   });
 
@@ -171,7 +216,13 @@ describe("restore state transitions", () => {
   });
 
   test("counts add up to the total", () => {
-    const s = state({ a: object({ loadedAt: "t" }), b: object({ restore: "restored" }), c: object({ restore: "ongoing" }), d: object(), e: object({ archived: false, storageClass: "GLACIER_IR", size: 1 }) });
+    const s = state({
+      a: object({ loadedAt: "t" }),
+      b: object({ restore: "restored" }),
+      c: object({ restore: "ongoing" }),
+      d: object(),
+      e: object({ archived: false, storageClass: "GLACIER_IR", size: 1 }),
+    });
     const c = countPhases(s);
     expect(c).toMatchObject({ total: 5, loaded: 1, ready: 2, restoring: 1, "to-request": 1, "batch-queued": 0, "load-failed": 0, bytes: 41 });
   });
@@ -186,7 +237,18 @@ describe("restore state transitions", () => {
 
   test("a rerun into another target is refused; tier and days may change", () => {
     const s = state({});
-    const id = { environment: "prod", tenant: "globex", source: "okta", from: "2024-01-01", to: "2024-01-02", vaultBucket: "v", keyPrefix: "okta/", target: "D.S.T", tier: "Standard" as const, days: 3 };
+    const id = {
+      environment: "prod",
+      tenant: "globex",
+      source: "okta",
+      from: "2024-01-01",
+      to: "2024-01-02",
+      vaultBucket: "v",
+      keyPrefix: "okta/",
+      target: "D.S.T",
+      tier: "Standard" as const,
+      days: 3,
+    };
     expect(identityConflict(s, id)).toBeUndefined();
     expect(identityConflict(s, { ...id, target: "D.S.OTHER" })).toMatchObject({ option: "--into" });
     expect(identityConflict(s, { ...id, keyPrefix: "okta2/" })).toMatchObject({ option: "--source" });
@@ -207,13 +269,22 @@ describe("restore SQL and de-duplication", () => {
     database: "ACME_LOGS_PROD",
     schema: "GLOBEX",
     table: "OKTA",
-    copy: { table: "ACME_LOGS_PROD.GLOBEX.OKTA", stage: "ACME_LOGS_PROD.GLOBEX.OKTA_BACKUP_STAGE", fileFormat: "ACME_LOGS_PROD.GLOBEX.OKTA_LINES", eventTimeField: "published", eventTimeFormat: "AUTO" as const, onError: "CONTINUE" as const },
+    copy: {
+      table: "ACME_LOGS_PROD.GLOBEX.OKTA",
+      stage: "ACME_LOGS_PROD.GLOBEX.OKTA_BACKUP_STAGE",
+      fileFormat: "ACME_LOGS_PROD.GLOBEX.OKTA_LINES",
+      eventTimeField: "published",
+      eventTimeFormat: "AUTO" as const,
+      onError: "CONTINUE" as const,
+    },
   };
 
   test("COPY: backfill's COPY (the pipe's transformation) into the target over the backup stage, names quoted", () => {
     const sql = restoreCopyStatement("ACME_LOGS_PROD.GLOBEX.OKTA_RESTORED", names, ["2024/01/01/00/a.json.gz", "2024/01/01/01/o'brien\\x.json.gz"]);
     // The pipe's own transformation (copyTransformation: every line kept, parsed or as text), over the backup stage.
-    const transformation = copyTransformation(names.copy).split("\n").map((l) => `  ${l}`);
+    const transformation = copyTransformation(names.copy)
+      .split("\n")
+      .map((l) => `  ${l}`);
     expect(transformation[transformation.length - 1]).toBe("  FROM @ACME_LOGS_PROD.GLOBEX.OKTA_BACKUP_STAGE");
     expect(sql).toBe(
       [
@@ -230,8 +301,16 @@ describe("restore SQL and de-duplication", () => {
     );
     expect(sql).toContain("TRY_CAST(PARSE_JSON(IFF(LENGTH(NVL($1, '\\\\N')) <= 67108864");
     expect(() => restoreCopyStatement("T", names, [])).toThrow(/no files/);
-    expect(() => restoreCopyStatement("T", names, Array.from({ length: 1001 }, (_, i) => `${i}`))).toThrow(/at most 1000/);
-    expect(createTargetStatement("ACME_LOGS_PROD.GLOBEX.OKTA_RESTORED", names)).toBe("CREATE TABLE IF NOT EXISTS ACME_LOGS_PROD.GLOBEX.OKTA_RESTORED LIKE ACME_LOGS_PROD.GLOBEX.OKTA");
+    expect(() =>
+      restoreCopyStatement(
+        "T",
+        names,
+        Array.from({ length: 1001 }, (_, i) => `${i}`),
+      ),
+    ).toThrow(/at most 1000/);
+    expect(createTargetStatement("ACME_LOGS_PROD.GLOBEX.OKTA_RESTORED", names)).toBe(
+      "CREATE TABLE IF NOT EXISTS ACME_LOGS_PROD.GLOBEX.OKTA_RESTORED LIKE ACME_LOGS_PROD.GLOBEX.OKTA",
+    );
   });
 
   test("already loaded: backfill's query, each file in both spellings, chunked; what the table holds maps back to keys", async () => {
@@ -246,7 +325,9 @@ describe("restore SQL and de-duplication", () => {
     const files = ["a", "b", "c"].map((x) => ({ key: `okta/2024/01/01/00/${x}`, name: `2024/01/01/00/${x}` }));
     const found = await alreadyLoaded(client, "T", "okta/", files);
     expect([...found].sort()).toEqual(["okta/2024/01/01/00/a", "okta/2024/01/01/00/c"]);
-    expect(asked).toEqual([{ sql: "SELECT DISTINCT SOURCE_FILE\nFROM T\nWHERE SOURCE_FILE IN (?, ?, ?, ?, ?, ?)", binds: files.flatMap((f) => [f.name, f.key]) }]);
+    expect(asked).toEqual([
+      { sql: "SELECT DISTINCT SOURCE_FILE\nFROM T\nWHERE SOURCE_FILE IN (?, ?, ?, ?, ?, ?)", binds: files.flatMap((f) => [f.name, f.key]) },
+    ]);
     const many = Array.from({ length: 1000 }, (_, i) => ({ key: `okta/${i}`, name: `${i}` }));
     expect(alreadyLoadedQueries("T", many).map((q) => q.binds.length)).toEqual([1000, 1000]);
   });
@@ -277,16 +358,43 @@ describe("restore batch job request", () => {
     expect(token).toHaveLength(64);
     expect(clientRequestToken("_restore-state/g/o/a_b.json", 0, '"etag1"')).toBe(token);
     expect(clientRequestToken("_restore-state/g/o/a_b.json", 1, '"etag1"')).not.toBe(token);
-    const input = createJobInput({ accountId: "111111111111", roleArn: "arn:aws:iam::111111111111:role/r", stateBucket: "logs", manifestKey: "_restore-state/m.csv", manifestEtag: '"etag1"', reportPrefix: "_restore-state/r", tier: "Bulk", days: 7, clientRequestToken: token, description: "d" });
+    const input = createJobInput({
+      accountId: "111111111111",
+      roleArn: "arn:aws:iam::111111111111:role/r",
+      stateBucket: "logs",
+      manifestKey: "_restore-state/m.csv",
+      manifestEtag: '"etag1"',
+      reportPrefix: "_restore-state/r",
+      tier: "Bulk",
+      days: 7,
+      clientRequestToken: token,
+      description: "d",
+    });
     expect(input).toMatchObject({
       AccountId: "111111111111",
       ConfirmationRequired: false,
       Operation: { S3InitiateRestoreObject: { ExpirationInDays: 7, GlacierJobTier: "BULK" } },
-      Manifest: { Spec: { Format: "S3BatchOperations_CSV_20180820", Fields: ["Bucket", "Key"] }, Location: { ObjectArn: "arn:aws:s3:::logs/_restore-state/m.csv", ETag: "etag1" } },
+      Manifest: {
+        Spec: { Format: "S3BatchOperations_CSV_20180820", Fields: ["Bucket", "Key"] },
+        Location: { ObjectArn: "arn:aws:s3:::logs/_restore-state/m.csv", ETag: "etag1" },
+      },
       Report: { Enabled: true, Bucket: "arn:aws:s3:::logs", Prefix: "_restore-state/r", ReportScope: "FailedTasksOnly" },
       ClientRequestToken: token,
     });
-    expect(createJobInput({ accountId: "1", roleArn: "r", stateBucket: "b", manifestKey: "k", manifestEtag: "e", reportPrefix: "p", tier: "Standard", days: 1, clientRequestToken: "t", description: "d" }).Operation.S3InitiateRestoreObject.GlacierJobTier).toBe("STANDARD");
+    expect(
+      createJobInput({
+        accountId: "1",
+        roleArn: "r",
+        stateBucket: "b",
+        manifestKey: "k",
+        manifestEtag: "e",
+        reportPrefix: "p",
+        tier: "Standard",
+        days: 1,
+        clientRequestToken: "t",
+        description: "d",
+      }).Operation.S3InitiateRestoreObject.GlacierJobTier,
+    ).toBe("STANDARD");
   });
 
   test("Deep Archive has no Expedited tier", () => {
@@ -312,7 +420,20 @@ describe("lakehouse restore (command line)", () => {
   test("restore --help exits 0 and lists every option", async () => {
     const r = await cli(["restore", "--help"]);
     expect(r.code).toBe(0);
-    for (const o of ["--config <file>", "--env <name>", "--tenant <id>", "--source <name>", "--from <YYYY-MM-DD>", "--to <YYYY-MM-DD>", "--tier <bulk|standard|expedited>", "--into <schema or table>", "--days <n>", "--dry-run", "--json", "--wait"]) {
+    for (const o of [
+      "--config <file>",
+      "--env <name>",
+      "--tenant <id>",
+      "--source <name>",
+      "--from <YYYY-MM-DD>",
+      "--to <YYYY-MM-DD>",
+      "--tier <bulk|standard|expedited>",
+      "--into <schema or table>",
+      "--days <n>",
+      "--dry-run",
+      "--json",
+      "--wait",
+    ]) {
       expect(r.stdout).toContain(o);
     }
     expect((await cli(["--help"])).stdout).toMatch(/^ {2}restore +\S/m);
@@ -320,10 +441,27 @@ describe("lakehouse restore (command line)", () => {
 
   test("a tenant without backup (backup.enabled: false) is a usage error naming --tenant", async () => {
     const dir = mkdtempSync(join(tmpdir(), "restore-nobackup-"));
-    const text = readFileSync(config, "utf8").replace("  - id: umbrella\n", "  - id: umbrella\n    backup: { enabled: false, disabledReason: \"a test of restore without a vault\" }\n");
+    const text = readFileSync(config, "utf8").replace(
+      "  - id: umbrella\n",
+      '  - id: umbrella\n    backup: { enabled: false, disabledReason: "a test of restore without a vault" }\n',
+    );
     expect(text).toContain("backup: { enabled: false,");
     writeFileSync(join(dir, "lakehouse.yaml"), text);
-    const r = await cli(["restore", "--config", join(dir, "lakehouse.yaml"), "--env", "prod", "--tenant", "umbrella", "--source", "gsuite_audit", "--from", "2024-01-01", "--to", "2024-01-02"]);
+    const r = await cli([
+      "restore",
+      "--config",
+      join(dir, "lakehouse.yaml"),
+      "--env",
+      "prod",
+      "--tenant",
+      "umbrella",
+      "--source",
+      "gsuite_audit",
+      "--from",
+      "2024-01-01",
+      "--to",
+      "2024-01-02",
+    ]);
     expect(r.stderr).toMatch(/restore --tenant umbrella: has no backup vault in environment prod/);
     expect(r.code).toBe(2);
   });
@@ -343,7 +481,11 @@ describe("lakehouse restore (command line)", () => {
     ["unknown --tenant", replace("--tenant", "globx"), /restore --tenant globx: no such tenant in environment prod; did you mean globex\?/],
     ["unknown --source", replace("--source", "oktaa"), /restore --source oktaa: tenant globex has no such source; did you mean okta\?/],
     ["a wrapped source", replace("--source", "cloudtrail"), /restore --source cloudtrail: its files wrap their events \(Records\)/],
-    ["an unreadable --private-key-file", [...ok, "--snowflake-user", "restorer", "--private-key-file", "/nonexistent/key.p8"], /restore: cannot read the private key file \/nonexistent\/key\.p8: ENOENT/],
+    [
+      "an unreadable --private-key-file",
+      [...ok, "--snowflake-user", "restorer", "--private-key-file", "/nonexistent/key.p8"],
+      /restore: cannot read the private key file \/nonexistent\/key\.p8: ENOENT/,
+    ],
     ["--dry-run with --wait", [...ok, "--dry-run", "--wait"], /--dry-run and --wait do not go together/],
     ["a typo in an option", [...ok, "--tenatn", "x"], /restore: unknown option --tenatn; did you mean --tenant\?/],
   ])("%s is a usage error (exit 2) naming the option, before anything is read from AWS", async (_name, args, message) => {

@@ -35,9 +35,15 @@ beforeAll(() => {
   mkdirSync(join(repo, "node_modules"), { recursive: true });
   symlinkSync(lib, join(repo, "node_modules", "security-lakehouse"), "dir");
   copyFileSync(join(ROOT, "examples", "default", "lakehouse.yaml"), join(repo, "lakehouse.yaml"));
-  writeFileSync(join(repo, "package.json"), JSON.stringify({ name: "acme-lakehouse", private: true, dependencies: { "security-lakehouse": "0.2.0" } }, null, 2));
+  writeFileSync(
+    join(repo, "package.json"),
+    JSON.stringify({ name: "acme-lakehouse", private: true, dependencies: { "security-lakehouse": "0.2.0" } }, null, 2),
+  );
   // The same lockfile on both sides: the review shares the installed node_modules (no npm ci, no network).
-  writeFileSync(join(repo, "package-lock.json"), JSON.stringify({ name: "acme-lakehouse", lockfileVersion: 3, packages: { "node_modules/security-lakehouse": { version: "0.2.0" } } }, null, 2));
+  writeFileSync(
+    join(repo, "package-lock.json"),
+    JSON.stringify({ name: "acme-lakehouse", lockfileVersion: 3, packages: { "node_modules/security-lakehouse": { version: "0.2.0" } } }, null, 2),
+  );
   writeFileSync(join(repo, ".gitignore"), "node_modules\n");
   sh(repo, "init", "-q");
   sh(repo, "config", "user.email", "test@example.com");
@@ -78,11 +84,19 @@ describe("review in a consumer repository", () => {
     expect(report.attribution).toEqual({ library: { base: "0.2.0", head: "0.2.0", changed: false }, configChanged: true, method: "library unchanged" });
     const module = report.modules.find((m) => m.module === "snowflake/log-canary")!;
     expect(module.changedResources.length).toBeGreaterThan(0);
-    expect(module).toMatchObject({ baseVersion: canaryVersion, headVersion: canaryVersion, cause: "config", changedWithoutBump: false, codeChangedResources: [] });
+    expect(module).toMatchObject({
+      baseVersion: canaryVersion,
+      headVersion: canaryVersion,
+      cause: "config",
+      changedWithoutBump: false,
+      codeChangedResources: [],
+    });
     expect(report.modules.every((m) => !m.changedWithoutBump)).toBe(true);
     const md = toMarkdown(report);
     expect(md).not.toContain("without a version bump");
-    expect(md).toContain("the same security-lakehouse 0.2.0 module code on both sides; config changed; module changes told from config changes by: library unchanged.");
+    expect(md).toContain(
+      "the same security-lakehouse 0.2.0 module code on both sides; config changed; module changes told from config changes by: library unchanged.",
+    );
   }, 120000);
 
   test("GIVEN no --config WHEN review runs in their repository THEN it reviews their lakehouse.yaml: a retention cut is high and exits 3", async () => {
@@ -104,7 +118,10 @@ describe("review in a consumer repository", () => {
   });
 
   test("GIVEN a head or base whose config is invalid WHEN reviewed THEN a clean error lists the config's problems, no stack trace", async () => {
-    for (const [side, base, head] of [["head", commits.k3, commits.k4], ["base", commits.k4, commits.k3]]) {
+    for (const [side, base, head] of [
+      ["head", commits.k3, commits.k4],
+      ["base", commits.k4, commits.k3],
+    ]) {
       const run = await runCli(["review", "--base", base, "--head", head, "--config", "lakehouse.yaml"], { cwd: repo });
       expect(run.code).toBe(EXIT_FAILED);
       const ref = side === "head" ? head : base;

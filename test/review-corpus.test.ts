@@ -26,7 +26,8 @@ function synthStacks(config: Config, globs?: string[]): StackSet {
   try {
     synthLakehouse(parseConfig(config), join(dir, "out"), { guardrails: "report", ...(globs ? { stacks: globs } : {}) });
     const stacks: StackSet = {};
-    for (const name of readdirSync(join(dir, "out", "stacks"))) stacks[name] = JSON.parse(readFileSync(join(dir, "out", "stacks", name, "cdk.tf.json"), "utf8"));
+    for (const name of readdirSync(join(dir, "out", "stacks")))
+      stacks[name] = JSON.parse(readFileSync(join(dir, "out", "stacks", name, "cdk.tf.json"), "utf8"));
     return stacks;
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -55,7 +56,9 @@ function synthEdited(from: Config, edited: Config): StackSet {
   const before = byId(from);
   const after = byId(edited);
   const changed = [...new Set([...before.keys(), ...after.keys()])].filter((id) => before.get(id) !== after.get(id));
-  const stacks: StackSet = Object.fromEntries(Object.entries(synth(from)).filter(([name]) => !name.startsWith("platform-") && !changed.some((id) => name.startsWith(`tenant-${id}-`))));
+  const stacks: StackSet = Object.fromEntries(
+    Object.entries(synth(from)).filter(([name]) => !name.startsWith("platform-") && !changed.some((id) => name.startsWith(`tenant-${id}-`))),
+  );
   Object.assign(stacks, synthStacks(edited, ["platform-*", ...changed.filter((id) => after.has(id)).map((id) => `tenant-${id}-*`)]));
   synthesized.set(key, stacks);
   return stacks;
@@ -80,7 +83,8 @@ function reviewOf(c: Case): ClassifiedChange[] {
   return classify(diffStacks(base, head), reviewContext(base, head));
 }
 
-const highest = (changes: readonly ClassifiedChange[]): Severity | "none" => (changes.length === 0 ? "none" : changes.reduce<Severity>((m, c) => (RANK[c.severity] > RANK[m] ? c.severity : m), "low"));
+const highest = (changes: readonly ClassifiedChange[]): Severity | "none" =>
+  changes.length === 0 ? "none" : changes.reduce<Severity>((m, c) => (RANK[c.severity] > RANK[m] ? c.severity : m), "low");
 const outline = (changes: readonly ClassifiedChange[], at: Severity | "none") =>
   changes.flatMap((c) => c.findings.filter((f) => f.severity === at).map((f) => `${f.severity} ${f.rule} ${c.stack} ${c.address}: ${f.message.slice(0, 240)}`));
 
@@ -97,11 +101,19 @@ describe("review corpus", () => {
     // Compared as text, so a failure shows what the review said at the severity it reached.
     const said = [`highest: ${at}`, ...outline(changes, at)].join("\n");
     // REVIEW_CORPUS_PRINT=1: every finding of the case, for reading the corpus (docs/review.md).
-    if (process.env.REVIEW_CORPUS_PRINT === "1") process.stdout.write(`\n## ${c.kind}: ${c.name}\n${(["critical", "high", "medium", "low"] as const).flatMap((x) => outline(changes, x)).join("\n")}\n`);
+    if (process.env.REVIEW_CORPUS_PRINT === "1")
+      process.stdout.write(`\n## ${c.kind}: ${c.name}\n${(["critical", "high", "medium", "low"] as const).flatMap((x) => outline(changes, x)).join("\n")}\n`);
     expect(said).toMatch(new RegExp(`^highest: ${c.severity}(\n|$)`));
     if (c.rule) expect(said).toMatch(new RegExp(`^${at} ${c.rule.replace(/\./g, "\\.")} `, "m"));
-    if (c.message) expect(changes.flatMap((x) => x.findings).filter((f) => f.rule === c.rule).map((f) => f.message)).toContainEqual(expect.stringMatching(c.message));
-    for (const rule of c.absent ?? []) expect(changes.flatMap((x) => x.findings.filter((f) => f.rule === rule).map((f) => `${x.address}: ${f.message}`))).toEqual([]);
+    if (c.message)
+      expect(
+        changes
+          .flatMap((x) => x.findings)
+          .filter((f) => f.rule === c.rule)
+          .map((f) => f.message),
+      ).toContainEqual(expect.stringMatching(c.message));
+    for (const rule of c.absent ?? [])
+      expect(changes.flatMap((x) => x.findings.filter((f) => f.rule === rule).map((f) => `${x.address}: ${f.message}`))).toEqual([]);
   });
 
   test("docs/review.md states the corpus as it is", () => {

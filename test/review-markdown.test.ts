@@ -6,7 +6,13 @@ import { PlanCoverage } from "../review/plan";
 import { MARKDOWN_LIMIT, ReviewReport, buildReport, toJson, toMarkdown } from "../review/report";
 import { UPGRADE_CASES } from "./fixtures/review-corpus/upgrades";
 
-const noPlan: PlanCoverage = { status: "none", planned: [], unplanned: ["s"], unplannedWithChanges: ["s"], message: "Replacements and deletions are unknown: no Terraform plan was given." };
+const noPlan: PlanCoverage = {
+  status: "none",
+  planned: [],
+  unplanned: ["s"],
+  unplannedWithChanges: ["s"],
+  message: "Replacements and deletions are unknown: no Terraform plan was given.",
+};
 const reportInput = {
   base: { ref: "main", commit: "a".repeat(40) },
   head: { ref: "HEAD", commit: "b".repeat(40) },
@@ -46,7 +52,9 @@ describe("SQL and policies in the Markdown", () => {
     const before = ["BEGIN", "  SELECT 1;", "  DELETE FROM T WHERE A < 3;", "END"].join("\n");
     const after = ["BEGIN", "  SELECT 1;", "  DELETE FROM T WHERE A < 2;", "END"].join("\n");
     const report = reportOf(diffStacks(task(before), task(after)));
-    expect(report.changes[0].findings.map((f) => [f.rule, f.message])).toEqual([["change.unclassified", "changed (sql_statement: 4 lines, see the diff → 4 lines, see the diff)"]]);
+    expect(report.changes[0].findings.map((f) => [f.rule, f.message])).toEqual([
+      ["change.unclassified", "changed (sql_statement: 4 lines, see the diff → 4 lines, see the diff)"],
+    ]);
     const md = toMarkdown(report);
     // In the medium section (collapsed) and in the attribute-level details.
     const blocks = diffBlocks(md);
@@ -57,14 +65,38 @@ describe("SQL and policies in the Markdown", () => {
   });
 
   test("a policy document is pretty-printed and diffed line by line", () => {
-    const doc = (actions: string[]) => JSON.stringify({ Version: "2012-10-17", Statement: [{ Sid: "Read", Effect: "Allow", Action: actions, Resource: "arn:aws:s3:::logs/*" }] });
+    const doc = (actions: string[]) =>
+      JSON.stringify({ Version: "2012-10-17", Statement: [{ Sid: "Read", Effect: "Allow", Action: actions, Resource: "arn:aws:s3:::logs/*" }] });
     const set = (actions: string[]) => ({ s: { resource: { aws_iam_role_policy: { P: { role: "r", policy: doc(actions) } } } } });
     const md = toMarkdown(reportOf(diffStacks(set(["s3:GetObject"]), set(["s3:GetObject", "s3:PutObject"]))));
     const [finding, details] = diffBlocks(md);
     // The statement a finding is about, in full …
-    expect(finding).toEqual(["  {", '    "Sid": "Read",', '    "Effect": "Allow",', '    "Action": [', '-     "s3:GetObject"', '+     "s3:GetObject",', '+     "s3:PutObject"', "    ],", '    "Resource": "arn:aws:s3:::logs/*"', "  }"]);
+    expect(finding).toEqual([
+      "  {",
+      '    "Sid": "Read",',
+      '    "Effect": "Allow",',
+      '    "Action": [',
+      '-     "s3:GetObject"',
+      '+     "s3:GetObject",',
+      '+     "s3:PutObject"',
+      "    ],",
+      '    "Resource": "arn:aws:s3:::logs/*"',
+      "  }",
+    ]);
     // … and the document in the details, pretty-printed, three lines of context around the change.
-    expect(details).toEqual(["  …", '        "Sid": "Read",', '        "Effect": "Allow",', '        "Action": [', '-         "s3:GetObject"', '+         "s3:GetObject",', '+         "s3:PutObject"', "        ],", '        "Resource": "arn:aws:s3:::logs/*"', "      }", "  …"]);
+    expect(details).toEqual([
+      "  …",
+      '        "Sid": "Read",',
+      '        "Effect": "Allow",',
+      '        "Action": [',
+      '-         "s3:GetObject"',
+      '+         "s3:GetObject",',
+      '+         "s3:PutObject"',
+      "        ],",
+      '        "Resource": "arn:aws:s3:::logs/*"',
+      "      }",
+      "  …",
+    ]);
   });
 });
 
@@ -72,17 +104,40 @@ describe("a grant matched across an address change", () => {
   test("is one changed grant that names the address it had, in both formats", () => {
     const { base, head } = UPGRADE_CASES.find((u) => u.rule === "grants.readdressed")!;
     const report = buildReport({ ...reportInput, changes: classify(diffStacks(base, head), reviewContext(base, head)) });
-    expect(report.changes.map((c) => [c.action, c.address, c.movedFrom])).toEqual([["changed", "snowflake_grant_privileges_to_account_role.Analyst_AllTables_2222BBBB", "snowflake_grant_privileges_to_account_role.AnalystAllTables_1111AAAA"]]);
+    expect(report.changes.map((c) => [c.action, c.address, c.movedFrom])).toEqual([
+      [
+        "changed",
+        "snowflake_grant_privileges_to_account_role.Analyst_AllTables_2222BBBB",
+        "snowflake_grant_privileges_to_account_role.AnalystAllTables_1111AAAA",
+      ],
+    ]);
     expect(JSON.parse(toJson(report)).changes[0].movedFrom).toBe("snowflake_grant_privileges_to_account_role.AnalystAllTables_1111AAAA");
-    expect(toMarkdown(report)).toContain("`snowflake_grant_privileges_to_account_role.Analyst_AllTables_2222BBBB` (was `snowflake_grant_privileges_to_account_role.AnalystAllTables_1111AAAA`)");
+    expect(toMarkdown(report)).toContain(
+      "`snowflake_grant_privileges_to_account_role.Analyst_AllTables_2222BBBB` (was `snowflake_grant_privileges_to_account_role.AnalystAllTables_1111AAAA`)",
+    );
   });
 });
 
 describe("Markdown size", () => {
   /** `n` changed tasks, each with a 40-line SQL change and a cleaner retention cut (high). */
   function large(n: number): ReviewReport {
-    const sql = (days: number, salt: number) => [`DELETE FROM DB.S.T${salt} WHERE PARSE_TIME < DATEADD(day, -${days}, CURRENT_TIMESTAMP())`, ...Array.from({ length: 40 }, (_, i) => `-- filler line ${i} of task ${salt} ${"x".repeat(40)}`)].join("\n");
-    const set = (days: number) => ({ s: { resource: { snowflake_task: Object.fromEntries(Array.from({ length: n }, (_, i) => [`Cleaner${i}`, { name: `T${i}_CLEANER`, sql_statement: sql(days - (i % 2), i), comment: `retention ${days}` }])) } } });
+    const sql = (days: number, salt: number) =>
+      [
+        `DELETE FROM DB.S.T${salt} WHERE PARSE_TIME < DATEADD(day, -${days}, CURRENT_TIMESTAMP())`,
+        ...Array.from({ length: 40 }, (_, i) => `-- filler line ${i} of task ${salt} ${"x".repeat(40)}`),
+      ].join("\n");
+    const set = (days: number) => ({
+      s: {
+        resource: {
+          snowflake_task: Object.fromEntries(
+            Array.from({ length: n }, (_, i) => [
+              `Cleaner${i}`,
+              { name: `T${i}_CLEANER`, sql_statement: sql(days - (i % 2), i), comment: `retention ${days}` },
+            ]),
+          ),
+        },
+      },
+    });
     return reportOf(diffStacks(set(730), set(200)));
   }
 

@@ -13,7 +13,11 @@ import { StackSet } from "../review/synth-ref";
  */
 const GOLDEN = join(__dirname, "golden", "default");
 const load = (name: string) => JSON.parse(readFileSync(join(GOLDEN, `${name}.tf.json`), "utf8")) as StackSet[string];
-const stacks: StackSet = { "platform-prod": load("platform-prod"), "tenant-globex-prod": load("tenant-globex-prod"), "tenant-initech-prod": load("tenant-initech-prod") };
+const stacks: StackSet = {
+  "platform-prod": load("platform-prod"),
+  "tenant-globex-prod": load("tenant-globex-prod"),
+  "tenant-initech-prod": load("tenant-initech-prod"),
+};
 
 let dir: string;
 beforeAll(() => (dir = mkdtempSync(join(tmpdir(), "lakehouse-plan-"))));
@@ -21,14 +25,32 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function planFile(name: string, resourceChanges: unknown[], extra: Record<string, unknown> = {}): string {
   const file = join(dir, name);
-  writeFileSync(file, JSON.stringify({ format_version: "1.2", terraform_version: "1.10.5", planned_values: { root_module: {} }, resource_changes: resourceChanges, ...extra }));
+  writeFileSync(
+    file,
+    JSON.stringify({ format_version: "1.2", terraform_version: "1.10.5", planned_values: { root_module: {} }, resource_changes: resourceChanges, ...extra }),
+  );
   return file;
 }
 /** One `resource_changes[]` entry as Terraform writes it. */
-function rc(address: string, actions: string[], o: { action_reason?: string; index?: string | number; module_address?: string; replace_paths?: (string | number)[][] } = {}) {
-  const [type, name] = address.replace(/\[.*\]$/, "").split(".").slice(-2);
+function rc(
+  address: string,
+  actions: string[],
+  o: { action_reason?: string; index?: string | number; module_address?: string; replace_paths?: (string | number)[][] } = {},
+) {
+  const [type, name] = address
+    .replace(/\[.*\]$/, "")
+    .split(".")
+    .slice(-2);
   const { replace_paths, ...rest } = o;
-  return { address, mode: "managed", type, name, provider_name: "registry.terraform.io/hashicorp/aws", ...rest, change: { actions, before: {}, after: {}, ...(replace_paths ? { replace_paths } : {}) } };
+  return {
+    address,
+    mode: "managed",
+    type,
+    name,
+    provider_name: "registry.terraform.io/hashicorp/aws",
+    ...rest,
+    change: { actions, before: {}, after: {}, ...(replace_paths ? { replace_paths } : {}) },
+  };
 }
 
 describe("--plan input", () => {
@@ -44,12 +66,16 @@ describe("--plan input", () => {
     expect(() => readPlan("s", join(dir, "nope.json"))).toThrow(`--plan s=${join(dir, "nope.json")}: cannot read`);
     const binary = join(dir, "tfplan");
     writeFileSync(binary, Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00]));
-    expect(() => readPlan("s", binary)).toThrow(`--plan s=${binary}: ${binary} is not JSON; pass the output of terraform show -json <planfile>, not the binary plan`);
+    expect(() => readPlan("s", binary)).toThrow(
+      `--plan s=${binary}: ${binary} is not JSON; pass the output of terraform show -json <planfile>, not the binary plan`,
+    );
     const state = join(dir, "state.json");
     writeFileSync(state, JSON.stringify({ format_version: "1.0", terraform_version: "1.10.5", values: { root_module: {} } }));
     expect(() => readPlan("s", state)).toThrow(`--plan s=${state}: ${state} has neither resource_changes nor planned_values`);
     const bad = planFile("bad.json", [{ address: "aws_s3_bucket.B", type: "aws_s3_bucket", change: { actions: ["explode"] } }]);
-    expect(() => readPlan("s", bad)).toThrow(new RegExp(`^--plan s=${bad}: ${bad} is not a Terraform plan in JSON .*resource_changes\\.0\\.change\\.actions\\.0`));
+    expect(() => readPlan("s", bad)).toThrow(
+      new RegExp(`^--plan s=${bad}: ${bad} is not a Terraform plan in JSON .*resource_changes\\.0\\.change\\.actions\\.0`),
+    );
   });
 
   test("addresses: plain type.name maps as is, an index maps to its resource with a note, a module path does not map; data sources are skipped", () => {
@@ -78,7 +104,9 @@ describe("plan-aware review", () => {
   const changes = () => classify(diffStacks(stacks, stacks)); // no synthesized change: the plan alone speaks
 
   test("GIVEN a plan replacing a wrapped source's stream THEN it is critical: events not yet flattened would be skipped", () => {
-    const file = planFile("stream.json", [rc("snowflake_stream_on_table.Source_cloudtrail_Flattener_Stream_0D64E6D3", ["delete", "create"], { replace_paths: [["table"]] })]);
+    const file = planFile("stream.json", [
+      rc("snowflake_stream_on_table.Source_cloudtrail_Flattener_Stream_0D64E6D3", ["delete", "create"], { replace_paths: [["table"]] }),
+    ]);
     const { changes: out } = applyPlans(changes(), [readPlan("tenant-globex-prod", file)], { base: stacks, head: stacks });
     expect(out.map((c) => [c.severity, c.findings[0].rule])).toEqual([["critical", "plan.data-replaced"]]);
     expect(out[0].findings[0].message).toContain("files landed but not yet flattened are never flattened");
@@ -105,15 +133,22 @@ describe("plan-aware review", () => {
     ]);
     const { changes: out, coverage } = applyPlans(changes(), [readPlan("tenant-globex-prod", file)], { base: stacks, head: stacks });
     const by = (address: string) => out.find((c) => c.address === address)!;
-    expect(by("aws_s3_bucket.LogBucket_CC3B17E8")).toMatchObject({ severity: "critical", action: "planned", planned: { action: "replace", replacePaths: ["bucket"] } });
+    expect(by("aws_s3_bucket.LogBucket_CC3B17E8")).toMatchObject({
+      severity: "critical",
+      action: "planned",
+      planned: { action: "replace", replacePaths: ["bucket"] },
+    });
     expect(by("aws_s3_bucket.LogBucket_CC3B17E8").findings[0]).toMatchObject({
       severity: "critical",
       rule: "plan.data-replaced",
       path: "bucket",
-      message: "aws_s3_bucket.LogBucket_CC3B17E8 is replaced (delete then create) (an attribute cannot be changed in place); forced by bucket: the data it holds or guards is lost with the old one",
+      message:
+        "aws_s3_bucket.LogBucket_CC3B17E8 is replaced (delete then create) (an attribute cannot be changed in place); forced by bucket: the data it holds or guards is lost with the old one",
     });
     expect(by("aws_kms_key.LogKey_E83D0C1B").findings.map((f) => [f.severity, f.rule])).toEqual([["critical", "plan.data-deleted"]]);
-    expect(by("snowflake_table.Source_okta_Table_71F54DA4").findings[0].message).toContain("replaced (create then delete); forced by column[0].name, cluster_by");
+    expect(by("snowflake_table.Source_okta_Table_71F54DA4").findings[0].message).toContain(
+      "replaced (create then delete); forced by column[0].name, cluster_by",
+    );
     expect(by("aws_iam_role.Source_okta_AccessRole_06F984C4").findings[0]).toMatchObject({ severity: "critical", rule: "plan.data-replaced" });
     expect(by("aws_iam_role.Source_okta_AccessRole_06F984C4").findings[0].message).toContain("it reads logs (s3:GetObject on a log bucket or kms:Decrypt)");
     // A task is no data store: its replacement is listed, low.
@@ -121,9 +156,22 @@ describe("plan-aware review", () => {
     // Updates and no-ops are the synthesized diff's business.
     expect(out.map((c) => c.address)).not.toContain("aws_s3_bucket_policy.LogBucket_Policy_03E02C2B");
     expect(out).toHaveLength(5);
-    expect(coverage).toMatchObject({ status: "partial", planned: ["tenant-globex-prod"], unplanned: ["platform-prod", "tenant-initech-prod"], unplannedWithChanges: [] });
+    expect(coverage).toMatchObject({
+      status: "partial",
+      planned: ["tenant-globex-prod"],
+      unplanned: ["platform-prod", "tenant-initech-prod"],
+      unplannedWithChanges: [],
+    });
 
-    const report = buildReport({ base: { ref: "a", commit: "a" }, head: { ref: "b", commit: "b" }, changes: out, plan: coverage, attribution: { library: { changed: false }, configChanged: false, method: "library unchanged" }, modules: [], suppressions: [] });
+    const report = buildReport({
+      base: { ref: "a", commit: "a" },
+      head: { ref: "b", commit: "b" },
+      changes: out,
+      plan: coverage,
+      attribution: { library: { changed: false }, configChanged: false, method: "library unchanged" },
+      modules: [],
+      suppressions: [],
+    });
     expect(report.summary).toMatchObject({ critical: 4, low: 1, replaced: 4, deleted: 1 });
     expect(report.changes.slice(0, 4).every((c) => c.severity === "critical")).toBe(true);
     const md = toMarkdown(report);
@@ -142,7 +190,11 @@ describe("plan-aware review", () => {
     const file = planFile("renamed.json", [rc("aws_s3_bucket.LogBucket_CC3B17E8[0]", ["delete", "create"], { index: 0, replace_paths: [["bucket"]] })]);
     const { changes: out } = applyPlans(synthesized, [readPlan("tenant-globex-prod", file)], { base: stacks, head });
     expect(out).toHaveLength(1);
-    expect(out[0]).toMatchObject({ action: "changed", severity: "critical", planned: { action: "replace", planAddress: "aws_s3_bucket.LogBucket_CC3B17E8[0]", addressNote: "instance [0] of aws_s3_bucket.LogBucket_CC3B17E8" } });
+    expect(out[0]).toMatchObject({
+      action: "changed",
+      severity: "critical",
+      planned: { action: "replace", planAddress: "aws_s3_bucket.LogBucket_CC3B17E8[0]", addressNote: "instance [0] of aws_s3_bucket.LogBucket_CC3B17E8" },
+    });
     expect(out[0].findings.map((f) => f.rule)).toEqual(["plan.data-replaced", "data.store-replaced"]);
   });
 
@@ -151,7 +203,10 @@ describe("plan-aware review", () => {
     // The alert publisher decrypts its topic's key only: no log bucket, no log key.
     expect(roleReadsLogs(stacks, "platform-prod", "aws_iam_role.AlertTopic_eu_west_1_PublisherRole_06F2036E")).toBe(false);
     expect(roleReadsLogs(stacks, "platform-prod", "aws_iam_role.Nope")).toBeUndefined();
-    const file = planFile("platform.json", [rc("aws_iam_role.AlertTopic_eu_west_1_PublisherRole_06F2036E", ["delete", "create"]), rc("aws_iam_role.Gone", ["delete"])]);
+    const file = planFile("platform.json", [
+      rc("aws_iam_role.AlertTopic_eu_west_1_PublisherRole_06F2036E", ["delete", "create"]),
+      rc("aws_iam_role.Gone", ["delete"]),
+    ]);
     const { changes: out, coverage } = applyPlans([], [readPlan("platform-prod", file)], { base: stacks, head: stacks });
     expect(out.map((c) => [c.address, c.severity, c.findings[0].rule])).toEqual([
       ["aws_iam_role.AlertTopic_eu_west_1_PublisherRole_06F2036E", "low", "plan.replaced"],
@@ -163,8 +218,18 @@ describe("plan-aware review", () => {
   test("no plan: the report says plainly that replacements are unknown; plans for every stack: complete", () => {
     const none = applyPlans(changes(), [], { base: stacks, head: stacks }).coverage;
     expect(none).toMatchObject({ status: "none", planned: [], unplanned: ["platform-prod", "tenant-globex-prod", "tenant-initech-prod"] });
-    const report = buildReport({ base: { ref: "a", commit: "a" }, head: { ref: "b", commit: "b" }, changes: [], plan: none, attribution: { library: { changed: false }, configChanged: false, method: "library unchanged" }, modules: [], suppressions: [] });
-    expect(toMarkdown(report)).toContain("⚠ **Replacements and deletions are unknown: no Terraform plan was given (--plan <stack>=<terraform show -json output>)");
+    const report = buildReport({
+      base: { ref: "a", commit: "a" },
+      head: { ref: "b", commit: "b" },
+      changes: [],
+      plan: none,
+      attribution: { library: { changed: false }, configChanged: false, method: "library unchanged" },
+      modules: [],
+      suppressions: [],
+    });
+    expect(toMarkdown(report)).toContain(
+      "⚠ **Replacements and deletions are unknown: no Terraform plan was given (--plan <stack>=<terraform show -json output>)",
+    );
     expect(JSON.parse(toJson(report)).plan.message).toMatch(/^Replacements and deletions are unknown: no Terraform plan was given/);
     const empty = (name: string) => readPlan(name, planFile(`${name}.json`, []));
     const all = applyPlans([], ["platform-prod", "tenant-globex-prod", "tenant-initech-prod"].map(empty), { base: stacks, head: stacks }).coverage;
@@ -173,7 +238,9 @@ describe("plan-aware review", () => {
 
   test("a plan for a stack the review does not have is an error naming the flag", () => {
     const file = planFile("typo.json", []);
-    expect(() => applyPlans([], [readPlan("tenant-globx-prod", file)], { base: stacks, head: stacks })).toThrow(`--plan tenant-globx-prod=${file}: no stack 'tenant-globx-prod' in the synthesized output (stacks: platform-prod, tenant-globex-prod, tenant-initech-prod)`);
+    expect(() => applyPlans([], [readPlan("tenant-globx-prod", file)], { base: stacks, head: stacks })).toThrow(
+      `--plan tenant-globx-prod=${file}: no stack 'tenant-globx-prod' in the synthesized output (stacks: platform-prod, tenant-globex-prod, tenant-initech-prod)`,
+    );
   });
 });
 

@@ -61,11 +61,19 @@ beforeAll(() => {
   sh(repo, "git", "config", "user.name", "test");
   commit("c1");
 
-  edit("modules/core/iam.ts", 'Sid: "ReadObjectsUnderPrefixes", Effect: "Allow", Action: S3_OBJECT_READ_ACTIONS,', 'Sid: "ReadObjectsUnderPrefixes", Effect: "Allow", Action: [...S3_OBJECT_READ_ACTIONS, "s3:*"],');
+  edit(
+    "modules/core/iam.ts",
+    'Sid: "ReadObjectsUnderPrefixes", Effect: "Allow", Action: S3_OBJECT_READ_ACTIONS,',
+    'Sid: "ReadObjectsUnderPrefixes", Effect: "Allow", Action: [...S3_OBJECT_READ_ACTIONS, "s3:*"],',
+  );
   edit("modules/aws/s3-hardening.ts", /\s*\{\n\s*Sid: "DenyInsecureTransport",[\s\S]*?\n {4}\},/, "");
   commit("c2");
 
-  edit("modules/aws/kms-key/index.ts", "      enableKeyRotation: true,", '      enableKeyRotation: true,\n      tags: { "lakehouse:purpose": "log-encryption" },');
+  edit(
+    "modules/aws/kms-key/index.ts",
+    "      enableKeyRotation: true,",
+    '      enableKeyRotation: true,\n      tags: { "lakehouse:purpose": "log-encryption" },',
+  );
   commit("c3");
 
   edit("modules/core/versions.ts", `"aws/kms-key": "${KMS}"`, `"aws/kms-key": "${KMS_NEXT}"`);
@@ -74,19 +82,39 @@ beforeAll(() => {
   edit("CHANGELOG.md", "## 0.1.0", `## Unreleased\n\n- \`aws/kms-key\` ${KMS_NEXT} — tags the key with its purpose.\n\n## 0.1.0`);
   commit("c5");
 
-  edit("stacks/tenant-stack.ts", "    snowflake.previewFeaturesEnabled = previewFeaturesFor(this);", '    suppressGuardrail(this, "S3_KEEP_ON_DESTROY", "Demo: tenants are torn down with their data in this sandbox.");\n    snowflake.previewFeaturesEnabled = previewFeaturesFor(this);');
-  edit("stacks/tenant-stack.ts", 'import { previewFeaturesFor } from "../modules/core/snowflake-preview";', 'import { previewFeaturesFor } from "../modules/core/snowflake-preview";\nimport { suppressGuardrail } from "../modules/core/guardrails";');
+  edit(
+    "stacks/tenant-stack.ts",
+    "    snowflake.previewFeaturesEnabled = previewFeaturesFor(this);",
+    '    suppressGuardrail(this, "S3_KEEP_ON_DESTROY", "Demo: tenants are torn down with their data in this sandbox.");\n    snowflake.previewFeaturesEnabled = previewFeaturesFor(this);',
+  );
+  edit(
+    "stacks/tenant-stack.ts",
+    'import { previewFeaturesFor } from "../modules/core/snowflake-preview";',
+    'import { previewFeaturesFor } from "../modules/core/snowflake-preview";\nimport { suppressGuardrail } from "../modules/core/guardrails";',
+  );
   commit("c6");
 
-  edit("examples/default/lakehouse.yaml", 'canary: { windowMinutes: 30, schedule: "*/5 * * * * UTC" }', 'canary: { windowMinutes: 45, schedule: "*/5 * * * * UTC" }');
+  edit(
+    "examples/default/lakehouse.yaml",
+    'canary: { windowMinutes: 30, schedule: "*/5 * * * * UTC" }',
+    'canary: { windowMinutes: 45, schedule: "*/5 * * * * UTC" }',
+  );
   commit("c7");
 
   edit("modules/aws/kms-key/index.ts", '"lakehouse:purpose": "log-encryption"', '"lakehouse:purpose": "log-encryption-at-rest"');
   edit("examples/default/lakehouse.yaml", "canary: { windowMinutes: 45,", "canary: { windowMinutes: 50,");
   commit("c8");
 
-  edit("stacks/config/source-schema.ts", "export const sourceSchema = z\n  .strictObject({\n    name: sourceName", "export const sourceSchema = z\n  .strictObject({\n    owner: z.string().optional(),\n    name: sourceName");
-  writeFileSync(join(repo, "examples/default/lakehouse.yaml"), readFileSync(join(repo, "examples/default/lakehouse.yaml"), "utf8") + "      - name: vpcflow\n        owner: netops\n        delivery: { kind: native, servicePrincipal: delivery.logs.amazonaws.com }\n        eventTimeField: start\n");
+  edit(
+    "stacks/config/source-schema.ts",
+    "export const sourceSchema = z\n  .strictObject({\n    name: sourceName",
+    "export const sourceSchema = z\n  .strictObject({\n    owner: z.string().optional(),\n    name: sourceName",
+  );
+  writeFileSync(
+    join(repo, "examples/default/lakehouse.yaml"),
+    readFileSync(join(repo, "examples/default/lakehouse.yaml"), "utf8") +
+      "      - name: vpcflow\n        owner: netops\n        delivery: { kind: native, servicePrincipal: delivery.logs.amazonaws.com }\n        eventTimeField: start\n",
+  );
   commit("c9");
 }, 120000);
 
@@ -120,10 +148,27 @@ describe("lakehouse review", () => {
     expect(md.indexOf("🔴 high")).toBeGreaterThan(0);
     expect(md.indexOf("🔴 high")).toBeLessThan(md.indexOf("<details>"));
     // Statements pretty-printed and diffed line by line: the added action is the one + line of substance.
-    expect(md).toContain(['    ```diff', "      {", '        "Sid": "ReadObjectsUnderPrefixes",', '        "Effect": "Allow",', '        "Action": [', '          "s3:GetObject",', '    -     "s3:GetObjectVersion"', '    +     "s3:GetObjectVersion",', '    +     "s3:*"', "        ],"].join("\n"));
-    expect(md).toContain(['    ```diff', "    - {", '    -   "Sid": "DenyInsecureTransport",', '    -   "Effect": "Deny",'].join("\n"));
+    expect(md).toContain(
+      [
+        "    ```diff",
+        "      {",
+        '        "Sid": "ReadObjectsUnderPrefixes",',
+        '        "Effect": "Allow",',
+        '        "Action": [',
+        '          "s3:GetObject",',
+        '    -     "s3:GetObjectVersion"',
+        '    +     "s3:GetObjectVersion",',
+        '    +     "s3:*"',
+        "        ],",
+      ].join("\n"),
+    );
+    expect(md).toContain(["    ```diff", "    - {", '    -   "Sid": "DenyInsecureTransport",', '    -   "Effect": "Deny",'].join("\n"));
     // Module code changed with the same config: each module's change is its code's, unbumped.
-    expect(report.attribution).toMatchObject({ configChanged: false, method: "same config", library: { changed: true, base: LIBRARY_VERSION, head: LIBRARY_VERSION } });
+    expect(report.attribution).toMatchObject({
+      configChanged: false,
+      method: "same config",
+      library: { changed: true, base: LIBRARY_VERSION, head: LIBRARY_VERSION },
+    });
     expect(report.modules.find((m) => m.module === "aws/snowflake-access-role")).toMatchObject({ cause: "library", changedWithoutBump: true });
     expect(md).toContain("| module code | ⚠ output changed without a version bump |");
     const json = JSON.parse(toJson(report));
@@ -141,7 +186,12 @@ describe("lakehouse review", () => {
   test("a new guardrail suppression shows up with its reason", () => {
     const report = review({ repo, base: commits.c5, head: commits.c6, config: DEMO });
     expect(report.suppressions.length).toBeGreaterThan(0);
-    expect(report.suppressions[0]).toMatchObject({ stack: "tenant-globex-prod", rule: "S3_KEEP_ON_DESTROY", reason: "Demo: tenants are torn down with their data in this sandbox.", new: true });
+    expect(report.suppressions[0]).toMatchObject({
+      stack: "tenant-globex-prod",
+      rule: "S3_KEEP_ON_DESTROY",
+      reason: "Demo: tenants are torn down with their data in this sandbox.",
+      new: true,
+    });
     expect(toMarkdown(report)).toContain("| S3_KEEP_ON_DESTROY | Demo: tenants are torn down with their data in this sandbox. | **new** |");
   }, 60000);
 
@@ -172,17 +222,59 @@ describe("lakehouse review", () => {
     try {
       const plan = join(dir, "globex.json");
       const key = "aws_kms_key.LogKey_E83D0C1B"; // as in test/golden/default/tenant-globex-prod.tf.json
-      writeFileSync(plan, JSON.stringify({ format_version: "1.2", planned_values: {}, resource_changes: [{ address: key, mode: "managed", type: "aws_kms_key", name: key.split(".")[1], action_reason: "replace_because_cannot_update", change: { actions: ["delete", "create"], replace_paths: [["customer_master_key_spec"]] } }] }));
+      writeFileSync(
+        plan,
+        JSON.stringify({
+          format_version: "1.2",
+          planned_values: {},
+          resource_changes: [
+            {
+              address: key,
+              mode: "managed",
+              type: "aws_kms_key",
+              name: key.split(".")[1],
+              action_reason: "replace_because_cannot_update",
+              change: { actions: ["delete", "create"], replace_paths: [["customer_master_key_spec"]] },
+            },
+          ],
+        }),
+      );
       const details = join(dir, "review-full.md");
-      const run = await cli(["review", "--example", "default", "--base", commits.c2, "--head", commits.c3, "--plan", `tenant-globex-prod=${plan}`, "--details-file", details, "--format", "json"]);
+      const run = await cli([
+        "review",
+        "--example",
+        "default",
+        "--base",
+        commits.c2,
+        "--head",
+        commits.c3,
+        "--plan",
+        `tenant-globex-prod=${plan}`,
+        "--details-file",
+        details,
+        "--format",
+        "json",
+      ]);
       expect(run.code).toBe(EXIT_HIGH_FINDINGS);
       const json = JSON.parse(run.stdout);
       expect(json.summary).toMatchObject({ critical: 1, high: 0, replaced: 1 });
-      expect(json.changes[0]).toMatchObject({ stack: "tenant-globex-prod", address: key, severity: "critical", planned: { action: "replace", replacePaths: ["customer_master_key_spec"] } });
-      expect(json.plan).toMatchObject({ status: "partial", planned: ["tenant-globex-prod"], unplannedWithChanges: ["platform-prod", "tenant-hooli-prod", "tenant-initech-prod", "tenant-umbrella-prod"] });
+      expect(json.changes[0]).toMatchObject({
+        stack: "tenant-globex-prod",
+        address: key,
+        severity: "critical",
+        planned: { action: "replace", replacePaths: ["customer_master_key_spec"] },
+      });
+      expect(json.plan).toMatchObject({
+        status: "partial",
+        planned: ["tenant-globex-prod"],
+        unplannedWithChanges: ["platform-prod", "tenant-hooli-prod", "tenant-initech-prod", "tenant-umbrella-prod"],
+      });
       expect(readFileSync(details, "utf8")).toMatch(/^## Security review/);
       expect(readFileSync(details, "utf8")).toContain("### ⛔ critical (1)");
-      expect((await cli(["review", "--example", "default", "--base", commits.c2, "--head", commits.c3, "--plan", `tenant-globex-prod=${plan}`, "--allow-high"])).code).toBe(0);
+      expect(
+        (await cli(["review", "--example", "default", "--base", commits.c2, "--head", commits.c3, "--plan", `tenant-globex-prod=${plan}`, "--allow-high"]))
+          .code,
+      ).toBe(0);
 
       const noEquals = await cli(["review", "--example", "default", "--base", commits.c2, "--plan", plan]);
       expect(noEquals.code).toBe(2);
@@ -192,7 +284,9 @@ describe("lakehouse review", () => {
       const bad = await cli(["review", "--example", "default", "--base", commits.c2, "--plan", `tenant-globex-prod=${notPlan}`]);
       expect(bad.code).toBe(1);
       expect(bad.stderr).toContain(`lakehouse: --plan tenant-globex-prod=${notPlan}: ${notPlan} is not a Terraform plan in JSON`);
-      expect((await cli(["review", "--example", "default", "--base", commits.c2, "--plan", `a=${plan}`, "--plan", `a=${plan}`])).stderr).toContain("--plan a=…: given twice");
+      expect((await cli(["review", "--example", "default", "--base", commits.c2, "--plan", `a=${plan}`, "--plan", `a=${plan}`])).stderr).toContain(
+        "--plan a=…: given twice",
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -208,7 +302,9 @@ describe("version discipline", () => {
   }, 60000);
 
   test("a bump without a CHANGELOG line fails; with the line it passes", async () => {
-    expect(checkVersions({ repo, base: commits.c2, head: commits.c4 }).violations[0]).toMatch(new RegExp(`aws/kms-key: version ${escaped(KMS)} → ${escaped(KMS_NEXT)} but CHANGELOG\\.md gained no line`));
+    expect(checkVersions({ repo, base: commits.c2, head: commits.c4 }).violations[0]).toMatch(
+      new RegExp(`aws/kms-key: version ${escaped(KMS)} → ${escaped(KMS_NEXT)} but CHANGELOG\\.md gained no line`),
+    );
     const ok = checkVersions({ repo, base: commits.c2, head: commits.c5 });
     expect(ok.violations).toEqual([]);
     expect(ok.modules.find((m) => m.module === "aws/kms-key")).toMatchObject({ baseVersion: KMS, headVersion: KMS_NEXT });
@@ -225,7 +321,11 @@ describe("version discipline", () => {
     expect(JSON.stringify(report)).toContain("no rows loaded in the last 45 minutes");
     // … attributed to the config: the same module code on both sides, so no "without a version bump".
     expect(report.attribution).toMatchObject({ configChanged: true, method: "library unchanged", library: { changed: false } });
-    expect(report.modules.find((m) => m.module === "snowflake/log-canary")).toMatchObject({ cause: "config", changedWithoutBump: false, codeChangedResources: [] });
+    expect(report.modules.find((m) => m.module === "snowflake/log-canary")).toMatchObject({
+      cause: "config",
+      changedWithoutBump: false,
+      codeChangedResources: [],
+    });
     expect(report.modules.find((m) => m.module === "snowflake/log-canary")!.changedResources.length).toBeGreaterThan(0);
     const md = toMarkdown(report);
     expect(md).toMatch(/\| snowflake\/log-canary \| [\d.]+ \| [\d.]+ \| \d+ \| config \| {2}\|/);
@@ -235,10 +335,21 @@ describe("version discipline", () => {
   test("module code and config changed together: base is synthesized with head's config, and only the module flagged", () => {
     const report = review({ repo, base: commits.c7, head: commits.c8, config: DEMO });
     expect(report.attribution).toMatchObject({ configChanged: true, method: "base synthesized with head's config", library: { changed: true } });
-    expect(report.modules.find((m) => m.module === "aws/kms-key")).toMatchObject({ baseVersion: KMS_NEXT, headVersion: KMS_NEXT, cause: "library", changedWithoutBump: true });
-    expect(report.modules.find((m) => m.module === "snowflake/log-canary")).toMatchObject({ cause: "config", changedWithoutBump: false, codeChangedResources: [] });
+    expect(report.modules.find((m) => m.module === "aws/kms-key")).toMatchObject({
+      baseVersion: KMS_NEXT,
+      headVersion: KMS_NEXT,
+      cause: "library",
+      changedWithoutBump: true,
+    });
+    expect(report.modules.find((m) => m.module === "snowflake/log-canary")).toMatchObject({
+      cause: "config",
+      changedWithoutBump: false,
+      codeChangedResources: [],
+    });
     const md = toMarkdown(report);
-    expect(md).toMatch(new RegExp(`\\| aws/kms-key \\| ${escaped(KMS_NEXT)} \\| ${escaped(KMS_NEXT)} \\| \\d+ \\| module code \\| ⚠ output changed without a version bump \\|`));
+    expect(md).toMatch(
+      new RegExp(`\\| aws/kms-key \\| ${escaped(KMS_NEXT)} \\| ${escaped(KMS_NEXT)} \\| \\d+ \\| module code \\| ⚠ output changed without a version bump \\|`),
+    );
     expect(md).toMatch(/\| snowflake\/log-canary \| [\d.]+ \| [\d.]+ \| \d+ \| config \| {2}\|/);
   }, 120000);
 
@@ -282,7 +393,15 @@ describe("a replaced pipe", () => {
   });
 
   test("a comment change keeps the pipe: no such finding", () => {
-    const [c] = classify([{ stack: "tenant-umbrella-prod", address: "snowflake_pipe.P", type: "snowflake_pipe", action: "changed", attributes: [{ path: "comment", before: "a", after: "b" }] }]);
+    const [c] = classify([
+      {
+        stack: "tenant-umbrella-prod",
+        address: "snowflake_pipe.P",
+        type: "snowflake_pipe",
+        action: "changed",
+        attributes: [{ path: "comment", before: "a", after: "b" }],
+      },
+    ]);
     expect(c.findings.map((f) => f.rule)).toEqual(["meta.comment"]);
   });
 });
@@ -308,7 +427,15 @@ describe("grants inside executed SQL", () => {
       "snowflake_execute.Handover runs GRANT OWNERSHIP ON TABLE DB.S.T TO ROLE SYSADMIN COPY CURRENT GRANTS",
       "snowflake_execute.Handover runs GRANT OWNERSHIP ON PIPE DB.S.P TO ROLE SYSADMIN COPY CURRENT GRANTS",
     ]);
-    const [plain] = classify([{ ...base, action: "changed", attributes: [{ path: "execute", before: "ALTER TABLE T ADD SEARCH OPTIMIZATION ON EQUALITY(a)", after: "ALTER TABLE T ADD SEARCH OPTIMIZATION ON EQUALITY(b)" }] }]);
+    const [plain] = classify([
+      {
+        ...base,
+        action: "changed",
+        attributes: [
+          { path: "execute", before: "ALTER TABLE T ADD SEARCH OPTIMIZATION ON EQUALITY(a)", after: "ALTER TABLE T ADD SEARCH OPTIMIZATION ON EQUALITY(b)" },
+        ],
+      },
+    ]);
     expect(plain.findings.map((f) => f.rule)).toEqual(["change.unclassified"]);
   });
 
@@ -331,7 +458,11 @@ describe("streaming delivery changes", () => {
       kms_key_arn: KEY,
       cloudwatch_logging_options: { enabled: true, log_group_name: "g" },
     };
-    const body: Record<string, unknown> = { name: "s", extended_s3_configuration: s3, server_side_encryption: { enabled: true, key_type: "CUSTOMER_MANAGED_CMK", key_arn: KEY } };
+    const body: Record<string, unknown> = {
+      name: "s",
+      extended_s3_configuration: s3,
+      server_side_encryption: { enabled: true, key_type: "CUSTOMER_MANAGED_CMK", key_arn: KEY },
+    };
     edit(s3, body);
     return body;
   };
@@ -342,12 +473,24 @@ describe("streaming delivery changes", () => {
   test.each([
     ["destination prefix", (s3: Record<string, unknown>) => (s3.prefix = "other/!{timestamp:yyyy/MM/dd/HH}/"), "high routes.destination-changed"],
     ["destination bucket", (s3: Record<string, unknown>) => (s3.bucket_arn = "arn:aws:s3:::elsewhere"), "high routes.destination-changed"],
-    ["error prefix", (s3: Record<string, unknown>) => (s3.error_output_prefix = "_errors/!{firehose:error-output-type}/"), "medium routes.error-prefix-changed"],
+    [
+      "error prefix",
+      (s3: Record<string, unknown>) => (s3.error_output_prefix = "_errors/!{firehose:error-output-type}/"),
+      "medium routes.error-prefix-changed",
+    ],
     ["object key removed", (s3: Record<string, unknown>) => delete s3.kms_key_arn, "high encryption.weakened"],
     ["object key changed", (s3: Record<string, unknown>) => (s3.kms_key_arn = "${aws_kms_key.other.arn}"), "medium encryption.key-changed"],
     ["logging off", (s3: Record<string, unknown>) => ((s3.cloudwatch_logging_options as Record<string, unknown>).enabled = false), "high logging.disabled"],
-    ["buffer encryption off", (_s3: Record<string, unknown>, body: Record<string, unknown>) => ((body.server_side_encryption as Record<string, unknown>).enabled = false), "high encryption.weakened"],
-    ["buffer key AWS-owned", (_s3: Record<string, unknown>, body: Record<string, unknown>) => (body.server_side_encryption = { enabled: true, key_type: "AWS_OWNED_CMK" }), "high encryption.weakened"],
+    [
+      "buffer encryption off",
+      (_s3: Record<string, unknown>, body: Record<string, unknown>) => ((body.server_side_encryption as Record<string, unknown>).enabled = false),
+      "high encryption.weakened",
+    ],
+    [
+      "buffer key AWS-owned",
+      (_s3: Record<string, unknown>, body: Record<string, unknown>) => (body.server_side_encryption = { enabled: true, key_type: "AWS_OWNED_CMK" }),
+      "high encryption.weakened",
+    ],
   ])("a delivery stream's %s is classified", (_name, edit, expected) => {
     expect(rules(changed("aws_kinesis_firehose_delivery_stream", delivery(), delivery(edit)))).toContain(expected);
   });
@@ -372,7 +515,12 @@ describe("backup replication changes", () => {
       filter: { prefix: "" },
       delete_marker_replication: { status: "Disabled" },
       source_selection_criteria: { sse_kms_encrypted_objects: { status: "Enabled" } },
-      destination: { bucket: "arn:aws:s3:::vault", storage_class: "DEEP_ARCHIVE", encryption_configuration: { replica_kms_key_id: "${aws_kms_key.v.arn}" }, metrics: { status: "Enabled" } },
+      destination: {
+        bucket: "arn:aws:s3:::vault",
+        storage_class: "DEEP_ARCHIVE",
+        encryption_configuration: { replica_kms_key_id: "${aws_kms_key.v.arn}" },
+        metrics: { status: "Enabled" },
+      },
     };
     edit(rule);
     return { bucket: "${aws_s3_bucket.b.id}", role: "${aws_iam_role.r.arn}", rule: [rule] };
@@ -384,11 +532,27 @@ describe("backup replication changes", () => {
   const rules = (c: { findings: { severity: string; rule: string }[] }) => c.findings.map((f) => `${f.severity} ${f.rule}`);
 
   test.each([
-    ["delete markers replicated", (r: Record<string, Record<string, unknown>>) => (r.delete_marker_replication.status = "Enabled"), "high retention.deletes-replicated"],
-    ["SSE-KMS objects skipped", (r: Record<string, Record<string, unknown>>) => (r.source_selection_criteria.sse_kms_encrypted_objects = { status: "Disabled" }), "high retention.backup-skips-objects"],
+    [
+      "delete markers replicated",
+      (r: Record<string, Record<string, unknown>>) => (r.delete_marker_replication.status = "Enabled"),
+      "high retention.deletes-replicated",
+    ],
+    [
+      "SSE-KMS objects skipped",
+      (r: Record<string, Record<string, unknown>>) => (r.source_selection_criteria.sse_kms_encrypted_objects = { status: "Disabled" }),
+      "high retention.backup-skips-objects",
+    ],
     ["rule disabled", (r: Record<string, Record<string, unknown>>) => ((r as Record<string, unknown>).status = "Disabled"), "high retention.backup-off"],
-    ["destination changed", (r: Record<string, Record<string, unknown>>) => (r.destination.bucket = "arn:aws:s3:::elsewhere"), "high routes.backup-destination-changed"],
-    ["replica key changed", (r: Record<string, Record<string, unknown>>) => (r.destination.encryption_configuration = { replica_kms_key_id: "${aws_kms_key.other.arn}" }), "medium encryption.key-changed"],
+    [
+      "destination changed",
+      (r: Record<string, Record<string, unknown>>) => (r.destination.bucket = "arn:aws:s3:::elsewhere"),
+      "high routes.backup-destination-changed",
+    ],
+    [
+      "replica key changed",
+      (r: Record<string, Record<string, unknown>>) => (r.destination.encryption_configuration = { replica_kms_key_id: "${aws_kms_key.other.arn}" }),
+      "medium encryption.key-changed",
+    ],
     ["filter narrowed", (r: Record<string, Record<string, unknown>>) => (r.filter.prefix = "okta/"), "medium retention.backup-narrowed"],
     ["metrics off", (r: Record<string, Record<string, unknown>>) => (r.destination.metrics = { status: "Disabled" }), "medium monitoring.backup-metrics-off"],
   ])("a backup replication rule's %s is classified", (_name, edit, expected) => {
@@ -415,7 +579,9 @@ describe("functions in a VPC", () => {
   });
 
   test("moving a function to other subnets or security groups is a network finding naming the attribute", () => {
-    const [moved] = classify([{ ...base, action: "changed", attributes: [{ path: "vpc_config.security_group_ids[0]", before: "sg-0c1d2e3f405162738", after: "sg-0ffffffffffffffff" }] }]);
+    const [moved] = classify([
+      { ...base, action: "changed", attributes: [{ path: "vpc_config.security_group_ids[0]", before: "sg-0c1d2e3f405162738", after: "sg-0ffffffffffffffff" }] },
+    ]);
     expect(moved.severity).toBe("medium");
     expect(moved.findings[0]).toMatchObject({ rule: "network.function-placement", path: "vpc_config.security_group_ids[0]" });
   });

@@ -44,7 +44,11 @@ function expectSound(plan: ShardPlan, changed: string[], graph: StackNode[], max
   expect(plan.phases.flatMap((p) => p.shards).filter((s) => s.stacks === "")).toEqual([]);
   expect(new Set(plan.phases.flatMap((p) => p.shards.map((s) => s.shard))).size).toBe(jobs);
   const phaseOf = new Map(stacksOf(plan).flatMap((shards, i) => shards.flat().map((s) => [s, i] as const)));
-  const outOfOrder = graph.flatMap((node) => node.dependencies.filter((dep) => phaseOf.has(node.name) && phaseOf.has(dep) && phaseOf.get(dep)! >= phaseOf.get(node.name)!).map((dep) => `${dep} not before ${node.name}`));
+  const outOfOrder = graph.flatMap((node) =>
+    node.dependencies
+      .filter((dep) => phaseOf.has(node.name) && phaseOf.has(dep) && phaseOf.get(dep)! >= phaseOf.get(node.name)!)
+      .map((dep) => `${dep} not before ${node.name}`),
+  );
   expect(outOfOrder).toEqual([]);
 }
 
@@ -65,7 +69,11 @@ describe("shardStacks", () => {
       expect(plan.stacks).toBe(2002);
       expect(plan.phases.map((p) => p.name)).toEqual(["platform", "tenants"]);
       expect(stacksOf(plan)[0].flat()).toEqual(["platform-dev", "platform-prod"]);
-      expect(stacksOf(plan)[1].flat().every((s) => s.startsWith("tenant-"))).toBe(true);
+      expect(
+        stacksOf(plan)[1]
+          .flat()
+          .every((s) => s.startsWith("tenant-")),
+      ).toBe(true);
       // Two platform jobs side by side, then 2,000 tenant stacks in 248 shards of 8 or 9 (ceil(2000/248) = 9):
       // the least sum of largest shards (1 + 9) that fits 250 jobs.
       expect(plan.phases[0].shards).toHaveLength(2);
@@ -103,7 +111,13 @@ describe("shardStacks", () => {
       const plan = shardStacks(["tenant-t0001-prod", "platform-prod", "tenant-t0002-dev"], graph);
       expect(plan.phases).toEqual([
         { name: "platform", shards: [{ shard: "platform-1", stacks: "platform-prod" }] },
-        { name: "tenants", shards: [{ shard: "tenants-1", stacks: "tenant-t0001-prod" }, { shard: "tenants-2", stacks: "tenant-t0002-dev" }] },
+        {
+          name: "tenants",
+          shards: [
+            { shard: "tenants-1", stacks: "tenant-t0001-prod" },
+            { shard: "tenants-2", stacks: "tenant-t0002-dev" },
+          ],
+        },
       ]);
     });
   });
@@ -129,7 +143,12 @@ describe("shardStacks", () => {
     expect(() => shardStacks(["platform-prod"], graph, { maxJobs: 257 })).toThrow(/--max-jobs must be a whole number from 1 to 256/);
     expect(() => shardStacks(["platform-prod"], graph, { maxJobs: 0 })).toThrow(ShardError);
     expect(() => shardStacks(["platform-prod", "tenant-a-prod"], graph, { maxJobs: 1 })).toThrow(/2 phases need at least 2 jobs/);
-    expect(() => depths([{ name: "a", dependencies: ["b"] }, { name: "b", dependencies: ["a"] }])).toThrow(/cycle: a → b → a/);
+    expect(() =>
+      depths([
+        { name: "a", dependencies: ["b"] },
+        { name: "b", dependencies: ["a"] },
+      ]),
+    ).toThrow(/cycle: a → b → a/);
     expect(() => depths([{ name: "a", dependencies: ["x"] }])).toThrow(/a depends on x, which is not a stack/);
     expect(() => shardStacks(["bad name"], [{ name: "bad name", dependencies: [] }])).toThrow(/cannot pass through a shell loop/);
   });
@@ -177,10 +196,25 @@ describe("lakehouse shards", () => {
   test("usage errors: no --changes, --max-jobs over GitHub's limit; a file that is no review fails", async () => {
     expect(await run(["shards", "--example", "default"])).toMatchObject({ code: 2, stderr: expect.stringContaining("shards needs --changes <review.json>") });
     writeFileSync(join(dir, "review.json"), JSON.stringify({ changes: [] }));
-    expect(await run(["shards", "--changes", join(dir, "review.json"), "--example", "default", "--max-jobs", "300"])).toMatchObject({ code: 2, stderr: expect.stringContaining("from 1 to 256") });
+    expect(await run(["shards", "--changes", join(dir, "review.json"), "--example", "default", "--max-jobs", "300"])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining("from 1 to 256"),
+    });
     writeFileSync(join(dir, "plan.json"), JSON.stringify({ format_version: "1.2" }));
-    expect(await run(["shards", "--changes", join(dir, "plan.json"), "--example", "default"])).toMatchObject({ code: 1, stderr: expect.stringContaining('no "changes" list') });
+    expect(await run(["shards", "--changes", join(dir, "plan.json"), "--example", "default"])).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('no "changes" list'),
+    });
     const empty = await run(["shards", "--changes", join(dir, "review.json"), "--example", "default"]);
-    expect(JSON.parse(empty.stdout)).toEqual({ maxJobs: 250, jobs: 0, stacks: 0, phases: [{ name: "platform", shards: [] }, { name: "tenants", shards: [] }], removed: [] });
+    expect(JSON.parse(empty.stdout)).toEqual({
+      maxJobs: 250,
+      jobs: 0,
+      stacks: 0,
+      phases: [
+        { name: "platform", shards: [] },
+        { name: "tenants", shards: [] },
+      ],
+      removed: [],
+    });
   });
 });

@@ -94,7 +94,15 @@ describe("stacks from the default config", () => {
       ["us_east_1_account_admin", "ACCOUNTADMIN", undefined],
     ]);
     const asAdmin = Object.entries(platform["platform-prod"].resource).flatMap(([type, byName]) =>
-      Object.values(byName).filter((r) => String(r.provider).endsWith("_account_admin")).map((r) => (type === "snowflake_execute" ? String(r.execute).replace(/ [A-Z_]+ SET/, " <wh> SET").replace(/= [A-Z_]+$/, "= <monitor>") : type)),
+      Object.values(byName)
+        .filter((r) => String(r.provider).endsWith("_account_admin"))
+        .map((r) =>
+          type === "snowflake_execute"
+            ? String(r.execute)
+                .replace(/ [A-Z_]+ SET/, " <wh> SET")
+                .replace(/= [A-Z_]+$/, "= <monitor>")
+            : type,
+        ),
     );
     expect(asAdmin.sort()).toEqual([...Array(4).fill("ALTER WAREHOUSE <wh> SET RESOURCE_MONITOR = <monitor>"), ...Array(4).fill("snowflake_resource_monitor")]);
   });
@@ -102,13 +110,17 @@ describe("stacks from the default config", () => {
   test("the platform's tasks are handed over to the monitoring role, which may write the alert store and send through the integrations", () => {
     const json = platform["platform-prod"];
     for (const region of ["us_east_1", "eu_west_1"]) {
-      const tasks = resourcesOf(json, "snowflake_task").filter((t) => t.provider === `snowflake.${region}`).map((t) => `"${t.database}"."${t.schema}"."${t.name}"`);
+      const tasks = resourcesOf(json, "snowflake_task")
+        .filter((t) => t.provider === `snowflake.${region}`)
+        .map((t) => `"${t.database}"."${t.schema}"."${t.name}"`);
       const handed = resourcesOf(json, "snowflake_grant_ownership").filter((g) => g.provider === `snowflake.${region}`);
       expect(tasks).toHaveLength(6);
       expect(handed.map((g) => (g.on as { object_name: string }).object_name).sort()).toEqual(tasks.sort());
       for (const g of handed) expect(g).toMatchObject({ account_role_name: "ACME_PROD_MONITORING", outbound_privileges: "COPY", on: { object_type: "TASK" } });
     }
-    const monitoring = resourcesOf(json, "snowflake_grant_privileges_to_account_role").filter((g) => g.account_role_name === "ACME_PROD_MONITORING" && g.provider === "snowflake.us_east_1");
+    const monitoring = resourcesOf(json, "snowflake_grant_privileges_to_account_role").filter(
+      (g) => g.account_role_name === "ACME_PROD_MONITORING" && g.provider === "snowflake.us_east_1",
+    );
     const describe = (g: Record<string, unknown>) =>
       `${(g.privileges as string[]).join("+")} ON ${(g.on_account_object as { object_name?: string } | undefined)?.object_name ?? (g.on_schema as { schema_name?: string } | undefined)?.schema_name ?? (g.on_schema_object as { object_name: string }).object_name}`;
     expect(monitoring.map(describe).sort()).toEqual([
@@ -171,7 +183,9 @@ describe("stacks from the default config", () => {
     const integration = resourcesOf(json, "snowflake_storage_integration").find((r) => r.name === "ACME_PROD_GLOBEX_OKTA_S3")!;
     expect(integration.storage_aws_role_arn).toBe("arn:aws:iam::111111111111:role/acme-prod-globex-okta-snowflake");
     const role = resourcesOf(json, "aws_iam_role").find((r) => r.name === "acme-prod-globex-okta-snowflake")!;
-    expect(JSON.stringify(statementsBySid(role.assume_role_policy))).toMatch(/snowflake_storage_integration\.Source_okta_Integration_[0-9A-F]+\.storage_aws_iam_user_arn/);
+    expect(JSON.stringify(statementsBySid(role.assume_role_policy))).toMatch(
+      /snowflake_storage_integration\.Source_okta_Integration_[0-9A-F]+\.storage_aws_iam_user_arn/,
+    );
   });
 
   test("the compliance tenant's bucket has object lock and CloudTrail may write its prefix", () => {
@@ -180,7 +194,9 @@ describe("stacks from the default config", () => {
     const s = statementsBySid(tenantOwn(json, "aws_s3_bucket_policy").policy);
     expect(s.WriterCloudtrailServicePut.Principal).toEqual({ Service: "cloudtrail.amazonaws.com" });
     // Globex's log bucket has no object lock (only its backup vault does).
-    expect(Object.keys(tenants["tenant-globex-prod"].resource.aws_s3_bucket_object_lock_configuration)).toEqual([expect.stringMatching(/^BackupVault_ObjectLock_/)]);
+    expect(Object.keys(tenants["tenant-globex-prod"].resource.aws_s3_bucket_object_lock_configuration)).toEqual([
+      expect.stringMatching(/^BackupVault_ObjectLock_/),
+    ]);
   });
 
   test("the tenant bucket logs to the platform's access-log bucket of the same region", () => {
@@ -192,11 +208,17 @@ describe("stacks from the default config", () => {
 
   test("platform: per region an access-log bucket on that region's provider and the log database", () => {
     const json = platform["platform-prod"];
-    expect(json.provider!.aws.filter((p) => p.alias !== "management").map((p) => [p.alias, p.region])).toEqual([["eu_west_1", "eu-west-1"], ["us_east_1", "us-east-1"]]);
+    expect(json.provider!.aws.filter((p) => p.alias !== "management").map((p) => [p.alias, p.region])).toEqual([
+      ["eu_west_1", "eu-west-1"],
+      ["us_east_1", "us-east-1"],
+    ]);
     const bucket = resourcesOf(json, "aws_s3_bucket").find((b) => String(b.bucket).includes("eu-west-1"))!;
     expect(bucket.provider).toBe("aws.eu_west_1");
     const dbs = resourcesOf(json, "snowflake_database");
-    expect(dbs.map((d) => [d.name, d.provider])).toEqual([["ACME_LOGS_PROD", "snowflake.eu_west_1"], ["ACME_LOGS_PROD", "snowflake.us_east_1"]]);
+    expect(dbs.map((d) => [d.name, d.provider])).toEqual([
+      ["ACME_LOGS_PROD", "snowflake.eu_west_1"],
+      ["ACME_LOGS_PROD", "snowflake.us_east_1"],
+    ]);
     expect(dbs[0].comment).toBe(`Security logs of acme prod [stacks/platform@${MODULE_VERSIONS["stacks/platform"]}]`);
   });
 
@@ -204,25 +226,43 @@ describe("stacks from the default config", () => {
     const json = tenants["tenant-globex-prod"];
     const okta = resourcesOf(json, "snowflake_task").filter((t) => String(t.name).startsWith("OKTA_"));
     expect(okta.find((t) => t.name === "OKTA_CANARY")).toMatchObject({ schedule: { using_cron: "*/5 * * * * UTC" } });
-    expect(String(okta.find((t) => t.name === "OKTA_CANARY")!.sql_statement)).toContain("CALL ACME_LOGS_PROD.MONITORING.RAISE_ALERT_GLOBEX('LOG_CANARY', 'HIGH', 'ACME_LOGS_PROD.GLOBEX.OKTA', (");
+    expect(String(okta.find((t) => t.name === "OKTA_CANARY")!.sql_statement)).toContain(
+      "CALL ACME_LOGS_PROD.MONITORING.RAISE_ALERT_GLOBEX('LOG_CANARY', 'HIGH', 'ACME_LOGS_PROD.GLOBEX.OKTA', (",
+    );
     expect(String(okta.find((t) => t.name === "OKTA_CANARY")!.sql_statement)).not.toContain("INSERT");
-    expect(okta.find((t) => t.name === "OKTA_CLEANER")!.sql_statement).toBe("DELETE FROM ACME_LOGS_PROD.GLOBEX.OKTA WHERE PARSE_TIME < DATEADD(day, -180, CURRENT_TIMESTAMP())");
+    expect(okta.find((t) => t.name === "OKTA_CLEANER")!.sql_statement).toBe(
+      "DELETE FROM ACME_LOGS_PROD.GLOBEX.OKTA WHERE PARSE_TIME < DATEADD(day, -180, CURRENT_TIMESTAMP())",
+    );
     const tables = resourcesOf(platform["platform-prod"], "snowflake_table").map((t) => `${t.schema}.${t.name}`);
     expect(tables).toEqual(expect.arrayContaining(["MONITORING.ALERTS", "MONITORING.ALERT_SUPPRESSIONS", "MONITORING.MONITOR_EVENTS"]));
   });
 
   test("each tenant has its own Snowflake roles on its schema and AWS roles on its prefixes", () => {
     const json = tenants["tenant-umbrella-prod"];
-    expect(resourcesOf(json, "snowflake_account_role").map((r) => r.name).sort()).toEqual(["ACME_PROD_UMBRELLA_ANALYST", "ACME_PROD_UMBRELLA_PIPELINE", "ACME_PROD_UMBRELLA_READER"]);
+    expect(
+      resourcesOf(json, "snowflake_account_role")
+        .map((r) => r.name)
+        .sort(),
+    ).toEqual(["ACME_PROD_UMBRELLA_ANALYST", "ACME_PROD_UMBRELLA_PIPELINE", "ACME_PROD_UMBRELLA_READER"]);
     // The deploying role keeps only OPERATE (and MONITOR on pipes) on the pipes and tasks it hands over.
     const deployers = resourcesOf(json, "snowflake_grant_privileges_to_account_role").filter((g) => g.account_role_name === "ACME_LAKEHOUSE_DEPLOYER");
-    expect(new Set(deployers.map((g) => `${(g.on_schema_object as { object_type: string }).object_type} ${(g.privileges as string[]).join("+")}`))).toEqual(new Set(["PIPE MONITOR+OPERATE", "TASK OPERATE"]));
+    expect(new Set(deployers.map((g) => `${(g.on_schema_object as { object_type: string }).object_type} ${(g.privileges as string[]).join("+")}`))).toEqual(
+      new Set(["PIPE MONITOR+OPERATE", "TASK OPERATE"]),
+    );
     const scopes = new Set(
-      resourcesOf(json, "snowflake_grant_privileges_to_account_role").filter((g) => g.account_role_name !== "ACME_LAKEHOUSE_DEPLOYER").map((g) => {
-        const o = g.on_schema_object as { object_name?: string; all?: { in_schema: string }; future?: { in_schema: string } } | undefined;
-        if (g.on_account) return "ACCOUNT";
-        return o?.object_name ?? o?.all?.in_schema ?? o?.future?.in_schema ?? (g.on_schema as { schema_name?: string } | undefined)?.schema_name ?? (g.on_account_object as { object_name: string }).object_name;
-      }),
+      resourcesOf(json, "snowflake_grant_privileges_to_account_role")
+        .filter((g) => g.account_role_name !== "ACME_LAKEHOUSE_DEPLOYER")
+        .map((g) => {
+          const o = g.on_schema_object as { object_name?: string; all?: { in_schema: string }; future?: { in_schema: string } } | undefined;
+          if (g.on_account) return "ACCOUNT";
+          return (
+            o?.object_name ??
+            o?.all?.in_schema ??
+            o?.future?.in_schema ??
+            (g.on_schema as { schema_name?: string } | undefined)?.schema_name ??
+            (g.on_account_object as { object_name: string }).object_name
+          );
+        }),
     );
     // Its own schema, the shared database and warehouse, the monitoring schema and its own alert procedure
     // (never the alert store's tables), its own integration; account: EXECUTE TASK.
@@ -238,14 +278,28 @@ describe("stacks from the default config", () => {
       "ACME_PROD_UMBRELLA_EDR_S3",
       "ACME_PROD_UMBRELLA_GSUITE_AUDIT_S3",
     ]);
-    const warehouseGrant = resourcesOf(json, "snowflake_grant_privileges_to_account_role").find((g) => (g.on_account_object as { object_type?: string } | undefined)?.object_type === "WAREHOUSE")!;
+    const warehouseGrant = resourcesOf(json, "snowflake_grant_privileges_to_account_role").find(
+      (g) => (g.on_account_object as { object_type?: string } | undefined)?.object_type === "WAREHOUSE",
+    )!;
     expect(warehouseGrant.privileges).toEqual(["USAGE"]);
     expect(String(warehouseGrant.account_role_name)).toContain("READER");
-    expect(resourcesOf(platform["platform-prod"], "snowflake_warehouse").map((w) => w.name).sort()).toEqual(["ACME_PROD_BACKFILL_WH", "ACME_PROD_BACKFILL_WH", "ACME_PROD_QUERY_WH", "ACME_PROD_QUERY_WH"]);
+    expect(
+      resourcesOf(platform["platform-prod"], "snowflake_warehouse")
+        .map((w) => w.name)
+        .sort(),
+    ).toEqual(["ACME_PROD_BACKFILL_WH", "ACME_PROD_BACKFILL_WH", "ACME_PROD_QUERY_WH", "ACME_PROD_QUERY_WH"]);
     const ops = resourcesOf(json, "aws_iam_role_policy").find((p) => p.name === "ops-tenant-logs")!;
-    expect(statementsBySid(ops.policy).ReadObjectsUnderPrefixes.Resource).toEqual(["arn:aws:s3:::acme-prod-umbrella-111111111111-logs/gsuite_audit/*", "arn:aws:s3:::acme-prod-umbrella-111111111111-logs/edr/*"]);
+    expect(statementsBySid(ops.policy).ReadObjectsUnderPrefixes.Resource).toEqual([
+      "arn:aws:s3:::acme-prod-umbrella-111111111111-logs/gsuite_audit/*",
+      "arn:aws:s3:::acme-prod-umbrella-111111111111-logs/edr/*",
+    ]);
     // Roles for the named principals only: umbrella names operators, no readers.
-    expect(resourcesOf(json, "aws_iam_role").map((r) => r.name).filter((n) => /-(read|ops|restore)$/.test(String(n))).sort()).toEqual(["acme-prod-umbrella-ops", "acme-prod-umbrella-restore"]);
+    expect(
+      resourcesOf(json, "aws_iam_role")
+        .map((r) => r.name)
+        .filter((n) => /-(read|ops|restore)$/.test(String(n)))
+        .sort(),
+    ).toEqual(["acme-prod-umbrella-ops", "acme-prod-umbrella-restore"]);
   });
 
   test("backfill: per Snowflake account a warehouse, monitor, BACKFILL role and progress table on that account's provider; each tenant grants the role its own schema only", () => {
@@ -255,10 +309,23 @@ describe("stacks from the default config", () => {
       const wh = resourcesOf(p, "snowflake_warehouse").find((w) => w.name === "ACME_PROD_BACKFILL_WH" && w.provider === provider)!;
       expect(wh).toMatchObject({ warehouse_size: "XSMALL", auto_suspend: 60 });
       // The monitor, and its assignment, are an account administrator's.
-      expect(resourcesOf(p, "snowflake_resource_monitor").find((m) => m.name === "ACME_PROD_BACKFILL_WH_MONITOR" && m.provider === `${provider}_account_admin`)).toMatchObject({ credit_quota: 20 });
-      expect(resourcesOf(p, "snowflake_execute").find((e) => e.execute === "ALTER WAREHOUSE ACME_PROD_BACKFILL_WH SET RESOURCE_MONITOR = ACME_PROD_BACKFILL_WH_MONITOR" && e.provider === `${provider}_account_admin`)).toBeDefined();
-      expect(resourcesOf(p, "snowflake_table").find((t) => t.name === "PROGRESS" && t.provider === provider)).toMatchObject({ database: "ACME_LOGS_PROD", schema: "BACKFILL" });
-      expect(resourcesOf(p, "snowflake_grant_account_role").find((g) => String(g.role_name).includes(`Backfill_${region}_Role`))).toMatchObject({ parent_role_name: "ACME_LAKEHOUSE_DEPLOYER" });
+      expect(
+        resourcesOf(p, "snowflake_resource_monitor").find((m) => m.name === "ACME_PROD_BACKFILL_WH_MONITOR" && m.provider === `${provider}_account_admin`),
+      ).toMatchObject({ credit_quota: 20 });
+      expect(
+        resourcesOf(p, "snowflake_execute").find(
+          (e) =>
+            e.execute === "ALTER WAREHOUSE ACME_PROD_BACKFILL_WH SET RESOURCE_MONITOR = ACME_PROD_BACKFILL_WH_MONITOR" &&
+            e.provider === `${provider}_account_admin`,
+        ),
+      ).toBeDefined();
+      expect(resourcesOf(p, "snowflake_table").find((t) => t.name === "PROGRESS" && t.provider === provider)).toMatchObject({
+        database: "ACME_LOGS_PROD",
+        schema: "BACKFILL",
+      });
+      expect(resourcesOf(p, "snowflake_grant_account_role").find((g) => String(g.role_name).includes(`Backfill_${region}_Role`))).toMatchObject({
+        parent_role_name: "ACME_LAKEHOUSE_DEPLOYER",
+      });
     }
     for (const [stackName, json] of Object.entries(tenants)) {
       const schema = `"ACME_LOGS_PROD"."${stackName.split("-")[1].toUpperCase()}"`;
@@ -268,7 +335,10 @@ describe("stacks from the default config", () => {
         const o = g.on_schema_object as { all?: { in_schema: string }; future?: { in_schema: string } } | undefined;
         expect(o?.all?.in_schema ?? o?.future?.in_schema ?? (g.on_schema as { schema_name: string }).schema_name).toBe(schema);
         // FUTURE grants right after the schema (the objects wait for them); ALL grants after every object too.
-        if (o?.all) expect(g.depends_on).toEqual(expect.arrayContaining(["snowflake_schema.TenantSchema", expect.stringMatching(/^snowflake_table\./), expect.stringMatching(/^snowflake_task\./)]));
+        if (o?.all)
+          expect(g.depends_on).toEqual(
+            expect.arrayContaining(["snowflake_schema.TenantSchema", expect.stringMatching(/^snowflake_table\./), expect.stringMatching(/^snowflake_task\./)]),
+          );
         else expect(g.depends_on).toEqual(["snowflake_schema.TenantSchema"]);
       }
     }
@@ -280,13 +350,27 @@ describe("stacks from the default config", () => {
       // The tenant's alert procedure (in MONITORING) goes to the monitoring role, whose rights it runs with.
       const [procedure] = Object.keys(json.resource.snowflake_procedure_sql);
       const toMonitoring = resourcesOf(json, "snowflake_grant_ownership").filter((g) => g.account_role_name === "ACME_PROD_MONITORING");
-      expect(toMonitoring.map((g) => g.on)).toEqual([{ object_type: "PROCEDURE", object_name: `\${snowflake_procedure_sql.${procedure}.fully_qualified_name}` }]);
+      expect(toMonitoring.map((g) => g.on)).toEqual([
+        { object_type: "PROCEDURE", object_name: `\${snowflake_procedure_sql.${procedure}.fully_qualified_name}` },
+      ]);
       const handovers = resourcesOf(json, "snowflake_grant_ownership").filter((g) => g.account_role_name !== "ACME_PROD_MONITORING");
-      const handed = handovers.map((g) => `${(g.on as { object_type: string }).object_type} ${(g.on as { object_name: string }).object_name.replace(/"/g, "")} -> ${g.account_role_name}`);
-      const future = Object.entries(json.resource.snowflake_grant_privileges_to_account_role).filter(([, g]) => (g.on_schema_object as { future?: unknown } | undefined)?.future).map(([name]) => `snowflake_grant_privileges_to_account_role.${name}`);
+      const handed = handovers.map(
+        (g) => `${(g.on as { object_type: string }).object_type} ${(g.on as { object_name: string }).object_name.replace(/"/g, "")} -> ${g.account_role_name}`,
+      );
+      const future = Object.entries(json.resource.snowflake_grant_privileges_to_account_role)
+        .filter(([, g]) => (g.on_schema_object as { future?: unknown } | undefined)?.future)
+        .map(([name]) => `snowflake_grant_privileges_to_account_role.${name}`);
       expect(future).toHaveLength(6);
       const created = [
-        ...["TABLE:snowflake_table", "VIEW:snowflake_view", "FILE FORMAT:snowflake_file_format", "STAGE:snowflake_stage", "STREAM:snowflake_stream_on_table", "PIPE:snowflake_pipe", "TASK:snowflake_task"].flatMap((entry) => {
+        ...[
+          "TABLE:snowflake_table",
+          "VIEW:snowflake_view",
+          "FILE FORMAT:snowflake_file_format",
+          "STAGE:snowflake_stage",
+          "STREAM:snowflake_stream_on_table",
+          "PIPE:snowflake_pipe",
+          "TASK:snowflake_task",
+        ].flatMap((entry) => {
           const [type, resourceType] = entry.split(":");
           return resourcesOf(json, resourceType).map((r) => `${type} ${r.database}.${r.schema}.${r.name} -> ${role}`);
         }),
@@ -309,8 +393,12 @@ describe("stacks from the default config", () => {
 
   test("the tamper monitor expects exactly each cleaner's purge — its pipeline role, its own table, DELETE, its own task — in the cleaner's region, and alert delivery's stamps", () => {
     const monitorOf = (region: string) =>
-      String(resourcesOf(platform["platform-prod"], "snowflake_task").find((t) => t.name === "LOG_TABLE_CHANGES_MONITOR" && t.provider === `snowflake.${region}`)!.sql_statement);
-    const expectedRows = (region: string) => [...monitorOf(region).matchAll(/\('([^']*)', '([^']*)', '([^']*)', '([^']*)'\)/g)].map((m) => m.slice(1).join(" "));
+      String(
+        resourcesOf(platform["platform-prod"], "snowflake_task").find((t) => t.name === "LOG_TABLE_CHANGES_MONITOR" && t.provider === `snowflake.${region}`)!
+          .sql_statement,
+      );
+    const expectedRows = (region: string) =>
+      [...monitorOf(region).matchAll(/\('([^']*)', '([^']*)', '([^']*)', '([^']*)'\)/g)].map((m) => m.slice(1).join(" "));
     const cleanerRows: Record<string, string[]> = { us_east_1: [], eu_west_1: [] };
     for (const [stackName, json] of Object.entries(tenants)) {
       const tenant = stackName.split("-")[1].toUpperCase();
@@ -323,7 +411,9 @@ describe("stacks from the default config", () => {
     }
     for (const region of ["us_east_1", "eu_west_1"]) {
       // Delivery's stamps are made by its task's owner: the monitoring role, which the platform's tasks are handed to.
-      expect(expectedRows(region).sort()).toEqual([...cleanerRows[region], "ACME_PROD_MONITORING ACME_LOGS_PROD.MONITORING.ALERTS UPDATE ACME_LOGS_PROD.MONITORING.ALERT_DELIVERY"].sort());
+      expect(expectedRows(region).sort()).toEqual(
+        [...cleanerRows[region], "ACME_PROD_MONITORING ACME_LOGS_PROD.MONITORING.ALERTS UPDATE ACME_LOGS_PROD.MONITORING.ALERT_DELIVERY"].sort(),
+      );
     }
     expect(cleanerRows.us_east_1.length).toBeGreaterThanOrEqual(8);
     // No role is exempt from everything, nothing is matched on statement text.
@@ -343,7 +433,9 @@ describe("stacks from the default config", () => {
       const tenant = stackName.split("-")[1].toUpperCase();
       const procedures = Object.entries(json.resource.snowflake_procedure_sql ?? {});
       expect(procedures.map(([, p]) => [p.name, p.execute_as])).toEqual([[`RAISE_ALERT_${tenant}`, "OWNER"]]);
-      const onProcedures = resourcesOf(json, "snowflake_grant_privileges_to_account_role").filter((g) => (g.on_schema_object as { object_type?: string } | undefined)?.object_type === "PROCEDURE");
+      const onProcedures = resourcesOf(json, "snowflake_grant_privileges_to_account_role").filter(
+        (g) => (g.on_schema_object as { object_type?: string } | undefined)?.object_type === "PROCEDURE",
+      );
       expect(onProcedures.map((g) => [g.account_role_name, g.privileges, (g.on_schema_object as { object_name: string }).object_name])).toEqual([
         [`ACME_PROD_${tenant}_PIPELINE`, ["USAGE"], `\${snowflake_procedure_sql.${procedures[0][0]}.fully_qualified_name}`],
       ]);
@@ -389,20 +481,32 @@ describe("stacks from the default config", () => {
       aws_sns_role_arn: "arn:aws:iam::111111111111:role/acme-prod-eu-west-1-snowflake-alerts",
     });
     const role = resourcesOf(json, "aws_iam_role").find((r) => r.name === "acme-prod-eu-west-1-snowflake-alerts")!;
-    expect(JSON.stringify(statementsBySid(role.assume_role_policy))).toMatch(/snowflake_notification_integration\.AlertDelivery_eu_west_1_Sns_[0-9A-F]+\.aws_sns_external_id/);
+    expect(JSON.stringify(statementsBySid(role.assume_role_policy))).toMatch(
+      /snowflake_notification_integration\.AlertDelivery_eu_west_1_Sns_[0-9A-F]+\.aws_sns_external_id/,
+    );
     const subscriptions = resourcesOf(json, "aws_sns_topic_subscription").filter((s) => s.provider === "aws.eu_west_1");
-    expect(subscriptions.map((s) => [s.protocol, s.endpoint]).sort()).toEqual([["email", "soc-oncall@acme.example"], ["https", "https://alerts.acme.example/lakehouse"]]);
+    expect(subscriptions.map((s) => [s.protocol, s.endpoint]).sort()).toEqual([
+      ["email", "soc-oncall@acme.example"],
+      ["https", "https://alerts.acme.example/lakehouse"],
+    ]);
     expect(resourcesOf(json, "snowflake_email_notification_integration")[0]).toMatchObject({ allowed_recipients: ["secops@acme.example"], enabled: true });
     const task = resourcesOf(json, "snowflake_task").find((t) => t.name === "ALERT_DELIVERY" && t.provider === "snowflake.eu_west_1")!;
     expect(String(task.sql_statement)).toContain("SNOWFLAKE.NOTIFICATION.INTEGRATION('ACME_PROD_ALERTS_SNS')");
-    expect(String(task.sql_statement)).toContain("UPDATE ACME_LOGS_PROD.MONITORING.ALERTS SET DELIVERED_AT = CURRENT_TIMESTAMP() WHERE DELIVERED_AT IS NULL AND SNS_DELIVERED_AT IS NOT NULL AND EMAIL_DELIVERED_AT IS NOT NULL");
+    expect(String(task.sql_statement)).toContain(
+      "UPDATE ACME_LOGS_PROD.MONITORING.ALERTS SET DELIVERED_AT = CURRENT_TIMESTAMP() WHERE DELIVERED_AT IS NULL AND SNS_DELIVERED_AT IS NOT NULL AND EMAIL_DELIVERED_AT IS NOT NULL",
+    );
     expect((task.depends_on as string[]).some((d) => d.startsWith("aws_iam_role_policy.AlertTopic_eu_west_1_PublisherPolicy"))).toBe(true);
   });
 
   test("the audit trail records object events on every log bucket, into its own encrypted bucket that CloudTrail may write", () => {
     const json = platform["platform-prod"];
     const trail = resourcesOf(json, "aws_cloudtrail")[0];
-    expect(trail).toMatchObject({ provider: "aws.eu_west_1", s3_bucket_name: "acme-prod-111111111111-audit-trail", is_multi_region_trail: true, enable_log_file_validation: true });
+    expect(trail).toMatchObject({
+      provider: "aws.eu_west_1",
+      s3_bucket_name: "acme-prod-111111111111-audit-trail",
+      is_multi_region_trail: true,
+      enable_log_file_validation: true,
+    });
     expect(JSON.stringify(trail.advanced_event_selector)).toContain("arn:aws:s3:::acme-prod-");
     const policy = resourcesOf(json, "aws_s3_bucket_policy").find((p) => String(p.bucket).includes("AuditTrailBucket"))!;
     expect(statementsBySid(policy.policy).WriterCloudtrailServicePut.Principal).toEqual({ Service: "cloudtrail.amazonaws.com" });
@@ -411,7 +515,8 @@ describe("stacks from the default config", () => {
 
   test("backups: each tenant's bucket replicates whole into a vault of its own in its region, which the audit trail covers and the restore role reads", () => {
     const trail = resourcesOf(platform["platform-prod"], "aws_cloudtrail")[0];
-    const objectEvents = (trail.advanced_event_selector as { field_selector: { field: string; starts_with?: string[]; not_starts_with?: string[] }[] }[])[0].field_selector;
+    const objectEvents = (trail.advanced_event_selector as { field_selector: { field: string; starts_with?: string[]; not_starts_with?: string[] }[] }[])[0]
+      .field_selector;
     const arns = objectEvents.find((f) => f.field === "resources.ARN")!;
     const audited = arns.starts_with![0].replace("arn:aws:s3:::", "");
     // The tenants in the environment's account (hooli, in an account of its own, has its own test below).
@@ -428,10 +533,13 @@ describe("stacks from the default config", () => {
       expect(replication[0].bucket).toBe(`\${aws_s3_bucket.${logBucket}.id}`);
       expect(replication[0].role).toMatch(/^\$\{aws_iam_role\.BackupVault_ReplicationRole_.*\.arn\}$/);
       const rules = replication[0].rule as Record<string, Record<string, unknown>>[];
-      for (const rule of rules) expect(rule.destination).toMatchObject({ bucket: `arn:aws:s3:::${vault.bucket}`, storage_class: tenant === "initech" ? "GLACIER_IR" : "DEEP_ARCHIVE" });
+      for (const rule of rules)
+        expect(rule.destination).toMatchObject({ bucket: `arn:aws:s3:::${vault.bucket}`, storage_class: tenant === "initech" ? "GLACIER_IR" : "DEEP_ARCHIVE" });
       // The logs, prefix by prefix — the bucket's retention prefixes — never the state kept outside them (issue 16, item 10).
       const lifecycle = resourcesOf(json, "aws_s3_bucket_lifecycle_configuration").find((l) => l.bucket === `\${aws_s3_bucket.${logBucket}.id}`)!;
-      const logPrefixes = (lifecycle.rule as { filter: { prefix: string }[]; expiration?: unknown }[]).filter((r) => r.expiration).map((r) => r.filter[0].prefix);
+      const logPrefixes = (lifecycle.rule as { filter: { prefix: string }[]; expiration?: unknown }[])
+        .filter((r) => r.expiration)
+        .map((r) => r.filter[0].prefix);
       expect(rules.map((r) => r.filter.prefix)).toEqual(logPrefixes);
       expect(logPrefixes.some((x) => x.startsWith("_puller-state") || x.startsWith("_restore-state"))).toBe(false);
       // The vault's alarms go to the environment's alert topic in the tenant's region.
@@ -442,9 +550,12 @@ describe("stacks from the default config", () => {
       // The restore role is the vault's only reader besides replication and the administrators.
       const restoreRole = resourcesOf(json, "aws_iam_role").find((r) => r.name === `acme-prod-${tenant}-restore`);
       expect(restoreRole).toBeDefined();
-      const vaultPolicy = statementsBySid(resourcesOf(json, "aws_s3_bucket_policy").find((p) => String(p.policy).includes("DenyVersionDeletesAndLockBypass"))!.policy);
+      const vaultPolicy = statementsBySid(
+        resourcesOf(json, "aws_s3_bucket_policy").find((p) => String(p.policy).includes("DenyVersionDeletesAndLockBypass"))!.policy,
+      );
       const sid = `Deny${tenant.charAt(0).toUpperCase()}${tenant.slice(1)}ObjectsExceptOwnRoles`;
-      const readers = tenant === "initech" ? ["okta", "cloudtrail", "firewall"].map((src) => `arn:aws:iam::111111111111:role/acme-prod-${tenant}-${src}-snowflake`) : [];
+      const readers =
+        tenant === "initech" ? ["okta", "cloudtrail", "firewall"].map((src) => `arn:aws:iam::111111111111:role/acme-prod-${tenant}-${src}-snowflake`) : [];
       expect(vaultPolicy[sid].Condition).toEqual({
         ArnNotLike: {
           "aws:PrincipalArn": [
@@ -461,30 +572,52 @@ describe("stacks from the default config", () => {
       const backupProvider = json.provider!.aws.find((p) => p.alias === "backup")!;
       expect(backupProvider).toMatchObject({ region, allowed_account_ids: ["111111111111"] });
       expect(backupProvider.dynamic).toEqual({
-        assume_role: { for_each: '${var.lakehouse_read_only ? [] : ["arn:aws:iam::111111111111:role/lakehouse-deployer"]}', content: { role_arn: "${assume_role.value}", session_name: "security-lakehouse" } },
+        assume_role: {
+          for_each: '${var.lakehouse_read_only ? [] : ["arn:aws:iam::111111111111:role/lakehouse-deployer"]}',
+          content: { role_arn: "${assume_role.value}", session_name: "security-lakehouse" },
+        },
       });
       for (const type of Object.keys(json.resource)) {
-        for (const [address, body] of Object.entries(json.resource[type])) if (address.startsWith("BackupVault_") && !/ReplicationFailedAlarm/.test(address)) expect([type, address, body.provider]).toEqual([type, address, "aws.backup"]);
+        for (const [address, body] of Object.entries(json.resource[type]))
+          if (address.startsWith("BackupVault_") && !/ReplicationFailedAlarm/.test(address))
+            expect([type, address, body.provider]).toEqual([type, address, "aws.backup"]);
       }
       // The CI plan role may list the vault (a plan's refresh), not its versions.
       expect(vaultPolicy.DenyListingExceptVaultRoles.Condition!.ArnNotLike["aws:PrincipalArn"]).toContain("arn:aws:iam::111111111111:role/lakehouse-ci-plan");
-      expect(vaultPolicy.DenyVersionListingExceptVaultRoles.Condition!.ArnNotLike["aws:PrincipalArn"]).not.toContain("arn:aws:iam::111111111111:role/lakehouse-ci-plan");
+      expect(vaultPolicy.DenyVersionListingExceptVaultRoles.Condition!.ArnNotLike["aws:PrincipalArn"]).not.toContain(
+        "arn:aws:iam::111111111111:role/lakehouse-ci-plan",
+      );
     }
   });
 
   test("a tenant in an AWS account of its own (hooli): everything there, applied as its deploy role, logging and alarming within the account", () => {
     const json = tenants["tenant-hooli-prod"];
-    const assume = [{ role_arn: '${var.lakehouse_read_only ? "arn:aws:iam::222222222222:role/lakehouse-plan" : "arn:aws:iam::222222222222:role/lakehouse-deploy"}', session_name: "security-lakehouse" }];
+    const assume = [
+      {
+        role_arn: '${var.lakehouse_read_only ? "arn:aws:iam::222222222222:role/lakehouse-plan" : "arn:aws:iam::222222222222:role/lakehouse-deploy"}',
+        session_name: "security-lakehouse",
+      },
+    ];
     expect(json.provider!.aws).toEqual([expect.objectContaining({ region: "us-east-1", allowed_account_ids: ["222222222222"], assume_role: assume })]);
     expect((json as unknown as { variable: unknown }).variable).toEqual({ lakehouse_read_only: expect.objectContaining({ type: "bool", default: false }) });
     // Server access logs stay in the account: an access-log bucket of its own, which its log bucket and vault log into.
-    const buckets = resourcesOf(json, "aws_s3_bucket").map((b) => b.bucket).sort();
-    expect(buckets).toEqual(["acme-prod-hooli-222222222222-backup", "acme-prod-hooli-222222222222-logs", "acme-prod-hooli-222222222222-us-east-1-s3-access-logs"]);
+    const buckets = resourcesOf(json, "aws_s3_bucket")
+      .map((b) => b.bucket)
+      .sort();
+    expect(buckets).toEqual([
+      "acme-prod-hooli-222222222222-backup",
+      "acme-prod-hooli-222222222222-logs",
+      "acme-prod-hooli-222222222222-us-east-1-s3-access-logs",
+    ]);
     const accessLogs = Object.keys(json.resource.aws_s3_bucket).find((k) => k.startsWith("AccessLogs_us_east_1"))!;
     for (const logging of resourcesOf(json, "aws_s3_bucket_logging")) expect(logging.target_bucket).toBe(`\${aws_s3_bucket.${accessLogs}.bucket}`);
     // Its vault: administered by its deploy role only (the environment's admins are in another account), listed by its plan role.
-    const vaultPolicy = statementsBySid(resourcesOf(json, "aws_s3_bucket_policy").find((p) => String(p.policy).includes("DenyVersionDeletesAndLockBypass"))!.policy);
-    expect(vaultPolicy.DenyVaultConfigurationExceptAdministrators.Condition).toEqual({ ArnNotLike: { "aws:PrincipalArn": ["arn:aws:iam::222222222222:role/lakehouse-deploy"] } });
+    const vaultPolicy = statementsBySid(
+      resourcesOf(json, "aws_s3_bucket_policy").find((p) => String(p.policy).includes("DenyVersionDeletesAndLockBypass"))!.policy,
+    );
+    expect(vaultPolicy.DenyVaultConfigurationExceptAdministrators.Condition).toEqual({
+      ArnNotLike: { "aws:PrincipalArn": ["arn:aws:iam::222222222222:role/lakehouse-deploy"] },
+    });
     expect(vaultPolicy.DenyListingExceptVaultRoles.Condition!.ArnNotLike["aws:PrincipalArn"]).toContain("arn:aws:iam::222222222222:role/lakehouse-plan");
     // The environment's alert topic is in another account: the alarms say why they notify nobody.
     for (const alarm of resourcesOf(json, "aws_cloudwatch_metric_alarm")) {
@@ -517,8 +650,19 @@ describe("stacks from the default config", () => {
     expect(resourcesOf(json, "snowflake_stage").find((st) => st.name === "ORG_TRAIL_STAGE")!.url).toBe(`s3://${bucket}/${prefix}`);
     const role = Object.entries(json.resource.aws_iam_role_policy).find(([id]) => id.startsWith("Source_org_trail_AccessRole_"))![1];
     expect(statementsBySid(role.policy)).toEqual({
-      ReadObjectsUnderPrefixes: { Sid: "ReadObjectsUnderPrefixes", Effect: "Allow", Action: ["s3:GetObject", "s3:GetObjectVersion"], Resource: [`arn:aws:s3:::${bucket}/${prefix}*`] },
-      ListOnlyPrefixes: { Sid: "ListOnlyPrefixes", Effect: "Allow", Action: "s3:ListBucket", Resource: `arn:aws:s3:::${bucket}`, Condition: { StringLike: { "s3:prefix": [`${prefix}*`] } } },
+      ReadObjectsUnderPrefixes: {
+        Sid: "ReadObjectsUnderPrefixes",
+        Effect: "Allow",
+        Action: ["s3:GetObject", "s3:GetObjectVersion"],
+        Resource: [`arn:aws:s3:::${bucket}/${prefix}*`],
+      },
+      ListOnlyPrefixes: {
+        Sid: "ListOnlyPrefixes",
+        Effect: "Allow",
+        Action: "s3:ListBucket",
+        Resource: `arn:aws:s3:::${bucket}`,
+        Condition: { StringLike: { "s3:prefix": [`${prefix}*`] } },
+      },
       LocateBucket: { Sid: "LocateBucket", Effect: "Allow", Action: "s3:GetBucketLocation", Resource: `arn:aws:s3:::${bucket}` },
       // The owner's key, through S3 only: never a direct kms:Decrypt of anything else it encrypts.
       DecryptWithBucketKeyThroughS3: {
@@ -531,7 +675,9 @@ describe("stacks from the default config", () => {
     });
     // Nothing for it in the tenant's bucket: no notification, retention, replication or writer; no CloudTrail in the tenant key.
     const text = JSON.stringify([
-      ...["aws_s3_bucket_notification", "aws_s3_bucket_lifecycle_configuration", "aws_s3_bucket_replication_configuration", "aws_s3_bucket_policy"].flatMap((t) => resourcesOf(json, t)),
+      ...["aws_s3_bucket_notification", "aws_s3_bucket_lifecycle_configuration", "aws_s3_bucket_replication_configuration", "aws_s3_bucket_policy"].flatMap(
+        (t) => resourcesOf(json, t),
+      ),
       tenantOwn(json, "aws_kms_key", "LogKey"),
     ]);
     expect(text).not.toContain(prefix);
@@ -549,9 +695,14 @@ describe("stacks from the default config", () => {
     const s = statementsBySid(tenantOwn(json, "aws_s3_bucket_policy").policy);
     expect(s.WriterCloudtrailServiceAclCheck.Condition).toEqual({ StringEquals: { "aws:SourceArn": trail } });
     expect(s.WriterCloudtrailServicePut.Condition).toEqual({ StringEquals: { "aws:SourceArn": trail } });
-    expect((s.WriterCloudtrailServicePut.Resource as string[]).map((r) => r.split(".arn}")[1])).toEqual(["/cloudtrail/AWSLogs/o-gl0bex1234/*", "/cloudtrail/AWSLogs/777777777777/*"]);
+    expect((s.WriterCloudtrailServicePut.Resource as string[]).map((r) => r.split(".arn}")[1])).toEqual([
+      "/cloudtrail/AWSLogs/o-gl0bex1234/*",
+      "/cloudtrail/AWSLogs/777777777777/*",
+    ]);
     const key = statementsBySid(tenantOwn(json, "aws_kms_key", "LogKey").policy);
-    expect(key.NamedTrailsEncryptLogFiles.Condition).toEqual({ StringEquals: { "aws:SourceArn": [trail], "kms:EncryptionContext:aws:cloudtrail:arn": [trail] } });
+    expect(key.NamedTrailsEncryptLogFiles.Condition).toEqual({
+      StringEquals: { "aws:SourceArn": [trail], "kms:EncryptionContext:aws:cloudtrail:arn": [trail] },
+    });
     // CloudTrail for the tenant's own account is gone from the key; GuardDuty (same tenant) still writes for it.
     expect(key.NativeWritersEncrypt.Principal).toEqual({ Service: ["guardduty.amazonaws.com"] });
   });
@@ -563,11 +714,14 @@ describe("stacks from the default config", () => {
       const region = String(json.provider!.aws.find((p) => p.alias === undefined)?.region ?? "");
       const m = made.get(account) ?? { roles: 0, reserved: new Map<string, number>() };
       m.roles += resourcesOf(json, "aws_iam_role").length;
-      for (const fn of resourcesOf(json, "aws_lambda_function")) m.reserved.set(region, (m.reserved.get(region) ?? 0) + Number(fn.reserved_concurrent_executions ?? 0));
+      for (const fn of resourcesOf(json, "aws_lambda_function"))
+        m.reserved.set(region, (m.reserved.get(region) ?? 0) + Number(fn.reserved_concurrent_executions ?? 0));
       made.set(account, m);
     }
     const counted = awsFootprints(DEFAULT);
-    expect(counted.map((f) => [f.accountId, f.iamRoles, Object.fromEntries(f.reservedConcurrency)])).toEqual([...made].map(([a, m]) => [a, m.roles, Object.fromEntries(m.reserved)]));
+    expect(counted.map((f) => [f.accountId, f.iamRoles, Object.fromEntries(f.reservedConcurrency)])).toEqual(
+      [...made].map(([a, m]) => [a, m.roles, Object.fromEntries(m.reserved)]),
+    );
     expect(counted.map((f) => f.accountId)).toEqual(["111111111111", "222222222222"]);
   });
 
@@ -586,7 +740,9 @@ describe("stacks from the default config", () => {
     }
     const okta = statementsBySid(resourcesOf(json, "aws_iam_role_policy").find((p) => String(p.role).includes("Source_okta_AccessRole"))!.policy);
     expect(okta.BackupReadObjectsUnderPrefixes.Resource).toEqual([`arn:aws:s3:::${vault}/okta/*`]);
-    const vaultPolicy = statementsBySid(resourcesOf(json, "aws_s3_bucket_policy").find((p) => String(p.policy).includes("DenyVersionDeletesAndLockBypass"))!.policy);
+    const vaultPolicy = statementsBySid(
+      resourcesOf(json, "aws_s3_bucket_policy").find((p) => String(p.policy).includes("DenyVersionDeletesAndLockBypass"))!.policy,
+    );
     expect(vaultPolicy.DenyInitechReadersRestores.Condition).toEqual({
       ArnLike: { "aws:PrincipalArn": ["okta", "cloudtrail", "firewall"].map((src) => `arn:aws:iam::111111111111:role/acme-prod-initech-${src}-snowflake`) },
     });
@@ -618,11 +774,15 @@ describe("stack outputs (docs/outputs.md)", () => {
   const valueOf = (json: SynthJson, name: string) => json.output?.[name]?.value as Record<string, Record<string, unknown>>;
 
   test("every output of every stack is described from its catalog, and every reference in it names a resource of that stack", () => {
-    for (const [catalog, stacks] of [[PLATFORM_OUTPUTS, platform], [TENANT_OUTPUTS, tenants]] as const) {
+    for (const [catalog, stacks] of [
+      [PLATFORM_OUTPUTS, platform],
+      [TENANT_OUTPUTS, tenants],
+    ] as const) {
       for (const json of Object.values(stacks)) {
         for (const [name, out] of Object.entries(json.output ?? {})) {
           expect({ name, description: out.description }).toEqual({ name, description: (catalog as Record<string, string>)[name] });
-          for (const [, type, resource] of JSON.stringify(out.value).matchAll(/\$\{([a-z0-9_]+)\.([A-Za-z0-9_]+)\./g)) expect({ name, type, resource, exists: resource in (json.resource[type] ?? {}) }).toMatchObject({ exists: true });
+          for (const [, type, resource] of JSON.stringify(out.value).matchAll(/\$\{([a-z0-9_]+)\.([A-Za-z0-9_]+)\./g))
+            expect({ name, type, resource, exists: resource in (json.resource[type] ?? {}) }).toMatchObject({ exists: true });
         }
       }
     }
@@ -633,13 +793,21 @@ describe("stack outputs (docs/outputs.md)", () => {
       const tenant = resolved.get(name)!;
       const readers = (tenant.config.access?.readers?.length ?? 0) > 0;
       const operators = (tenant.config.access?.operators?.length ?? 0) > 0;
-      expect(Object.keys(json.output ?? {}).sort()).toEqual([...(readers || operators ? ["aws_roles"] : []), "log_bucket", "snowflake", "sources", ...(tenant.backup ? ["backup_vault"] : [])].sort());
-      expect(valueOf(json, "log_bucket")).toEqual({ name: ref("aws_s3_bucket", "LogBucket", "bucket"), arn: ref("aws_s3_bucket", "LogBucket", "arn"), kms_key_arn: ref("aws_kms_key", "LogKey", "arn") });
+      expect(Object.keys(json.output ?? {}).sort()).toEqual(
+        [...(readers || operators ? ["aws_roles"] : []), "log_bucket", "snowflake", "sources", ...(tenant.backup ? ["backup_vault"] : [])].sort(),
+      );
+      expect(valueOf(json, "log_bucket")).toEqual({
+        name: ref("aws_s3_bucket", "LogBucket", "bucket"),
+        arn: ref("aws_s3_bucket", "LogBucket", "arn"),
+        kms_key_arn: ref("aws_kms_key", "LogKey", "arn"),
+      });
       // Since aws/tenant-access-roles 0.3.0 a role exists only for the principals access names.
       expect(valueOf(json, "aws_roles")).toEqual({
         ...(readers ? { read: ref("aws_iam_role", "AwsRoles_Read", "arn") } : {}),
         ops: ref("aws_iam_role", "AwsRoles_Ops", "arn"),
-        ...(tenant.backup ? { restore: ref("aws_iam_role", "AwsRoles_Restore", "arn"), restore_batch: ref("aws_iam_role", "AwsRoles_RestoreBatch", "arn") } : {}),
+        ...(tenant.backup
+          ? { restore: ref("aws_iam_role", "AwsRoles_Restore", "arn"), restore_batch: ref("aws_iam_role", "AwsRoles_RestoreBatch", "arn") }
+          : {}),
       });
       const schema = resourcesOf(json, "snowflake_schema")[0];
       expect(valueOf(json, "snowflake").schema).toBe(`${String(schema.database)}.${String(schema.name)}`);
@@ -653,9 +821,21 @@ describe("stack outputs (docs/outputs.md)", () => {
       expect(Object.keys(sources).sort()).toEqual(tenant.sources.map((s) => s.name).sort());
       const notification = onlyResource(json, "aws_s3_bucket_notification") as { queue: { filter_prefix: string; queue_arn: string }[] };
       for (const source of tenant.sources) {
-        const out = sources[source.name] as { prefix: string; notification_channel: string; access_role_arn: string; integration: Record<string, string>; puller?: Record<string, string>; firehose?: Record<string, string> };
+        const out = sources[source.name] as {
+          prefix: string;
+          notification_channel: string;
+          access_role_arn: string;
+          integration: Record<string, string>;
+          puller?: Record<string, string>;
+          firehose?: Record<string, string>;
+        };
         // The same queue the bucket notifies for the source's prefix (an existing bucket's owner points its notification there).
-        if (source.existingBucket) expect([out.prefix, (out as { bucket?: string }).bucket, out.notification_channel]).toEqual([source.keyPrefix, source.bucketName, ref("snowflake_pipe", `Source_${source.name}_Pipe`, "notification_channel")]);
+        if (source.existingBucket)
+          expect([out.prefix, (out as { bucket?: string }).bucket, out.notification_channel]).toEqual([
+            source.keyPrefix,
+            source.bucketName,
+            ref("snowflake_pipe", `Source_${source.name}_Pipe`, "notification_channel"),
+          ]);
         else expect(notification.queue.find((q) => q.filter_prefix === out.prefix)?.queue_arn).toBe(out.notification_channel);
         expect(out.integration.iam_user_arn).toEqual(ref("snowflake_storage_integration", `Source_${source.name}_Integration`, "storage_aws_iam_user_arn"));
         // The external id output is the one the access role's trust requires.
@@ -664,9 +844,12 @@ describe("stack outputs (docs/outputs.md)", () => {
         expect(trust.Statement.map((st) => st.Condition?.StringEquals?.["sts:ExternalId"])).toContain(out.integration.external_id);
         expect(out.access_role_arn).toEqual(ref("aws_iam_role", `Source_${source.name}_AccessRole`, "arn"));
         const kind = source.config.delivery.kind;
-        expect(Object.keys(out).filter((k) => ["puller", "kafka", "firehose"].includes(k))).toEqual(kind === "puller" || kind === "kafka" || kind === "firehose" ? [kind] : []);
+        expect(Object.keys(out).filter((k) => ["puller", "kafka", "firehose"].includes(k))).toEqual(
+          kind === "puller" || kind === "kafka" || kind === "firehose" ? [kind] : [],
+        );
         if (kind === "puller") expect(out.puller?.secret_arn).toEqual(ref("aws_secretsmanager_secret", `Puller_${source.name}_Secret`, "arn"));
-        if (kind === "firehose") expect(out.firehose?.delivery_stream_arn).toEqual(ref("aws_kinesis_firehose_delivery_stream", `Firehose_${source.name}`, "arn"));
+        if (kind === "firehose")
+          expect(out.firehose?.delivery_stream_arn).toEqual(ref("aws_kinesis_firehose_delivery_stream", `Firehose_${source.name}`, "arn"));
       }
     }
   });
@@ -678,10 +861,17 @@ describe("stack outputs (docs/outputs.md)", () => {
     expect(Object.keys(regions).sort()).toEqual(["eu-west-1", "us-east-1"]);
     for (const [region, out] of Object.entries(regions)) {
       const id = region.replace(/-/g, "_");
-      expect(out).toMatchObject({ access_log_bucket: ref("aws_s3_bucket", `AccessLogs_${id}`, "bucket"), alert_topic_arn: ref("aws_sns_topic", `AlertTopic_${id}`, "arn") });
+      expect(out).toMatchObject({
+        access_log_bucket: ref("aws_s3_bucket", `AccessLogs_${id}`, "bucket"),
+        alert_topic_arn: ref("aws_sns_topic", `AlertTopic_${id}`, "arn"),
+      });
       expect(out.alert_integration_external_id).toEqual(ref("snowflake_notification_integration", `AlertDelivery_${id}_Sns`, "aws_sns_external_id"));
     }
-    expect(valueOf(json, "audit_trail")).toEqual({ trail_arn: ref("aws_cloudtrail", "AuditTrail", "arn"), bucket_name: ref("aws_s3_bucket", "AuditTrailBucket", "bucket"), kms_key_arn: ref("aws_kms_key", "AuditTrailKey", "arn") });
+    expect(valueOf(json, "audit_trail")).toEqual({
+      trail_arn: ref("aws_cloudtrail", "AuditTrail", "arn"),
+      bucket_name: ref("aws_s3_bucket", "AuditTrailBucket", "bucket"),
+      kms_key_arn: ref("aws_kms_key", "AuditTrailKey", "arn"),
+    });
   });
 });
 
@@ -702,16 +892,26 @@ describe("a backup kept in another region", () => {
     ],
     tenants: [
       { id: "globex", region: "us-east-1", sources: [{ name: "okta", type: "okta", delivery: { options: { orgUrl: "https://globex.okta.com" } } }] },
-      { id: "hooli", region: "us-west-2", backup: { region: "us-east-1" }, sources: [{ name: "okta", type: "okta", delivery: { options: { orgUrl: "https://hooli.okta.com" } } }] },
+      {
+        id: "hooli",
+        region: "us-west-2",
+        backup: { region: "us-east-1" },
+        sources: [{ name: "okta", type: "okta", delivery: { options: { orgUrl: "https://hooli.okta.com" } } }],
+      },
     ],
   } satisfies LakehouseConfigInput);
   const hooli = synthAll(config).tenants["tenant-hooli-prod"];
 
   test("the vault and everything of it are made in the backup region; the failure alarm stays where S3 publishes the metric", () => {
     expect(hooli.provider!.aws).toEqual(expect.arrayContaining([expect.objectContaining({ alias: "backup", region: "us-east-1" })]));
-    const vaultResources = Object.entries(hooli.resource).flatMap(([type, byName]) => Object.entries(byName).filter(([name]) => name.startsWith("BackupVault_")).map(([name, r]) => ({ type, name, provider: r.provider })));
+    const vaultResources = Object.entries(hooli.resource).flatMap(([type, byName]) =>
+      Object.entries(byName)
+        .filter(([name]) => name.startsWith("BackupVault_"))
+        .map(([name, r]) => ({ type, name, provider: r.provider })),
+    );
     expect(vaultResources.length).toBeGreaterThan(10);
-    for (const r of vaultResources) expect([r.name, r.provider]).toEqual([r.name, r.name.startsWith("BackupVault_ReplicationFailedAlarm") ? "aws" : "aws.backup"]);
+    for (const r of vaultResources)
+      expect([r.name, r.provider]).toEqual([r.name, r.name.startsWith("BackupVault_ReplicationFailedAlarm") ? "aws" : "aws.backup"]);
     const alarms = Object.fromEntries(
       resourcesOf(hooli, "aws_cloudwatch_metric_alarm")
         .filter((a) => String(a.alarm_name).includes("-backup-"))
@@ -734,15 +934,14 @@ describe("a backup kept in another region", () => {
   test("a backup region with no tenant of the environment is refused (no access-log bucket or alert topic there)", () => {
     const raw = JSON.parse(JSON.stringify(config)) as LakehouseConfigInput & { tenants: { backup?: { region?: string } }[] };
     raw.tenants[1].backup = { region: "eu-central-1" };
-    expect(() => parseConfig(raw)).toThrow(/tenants\[1\]\.backup\.region: no tenant of environment 'prod' is in eu-central-1, .*regions with tenants: us-east-1, us-west-2/);
+    expect(() => parseConfig(raw)).toThrow(
+      /tenants\[1\]\.backup\.region: no tenant of environment 'prod' is in eu-central-1, .*regions with tenants: us-east-1, us-west-2/,
+    );
   });
 });
 
 describe("provider version constraints", () => {
-  const withVersions = (providerVersions?: Record<string, string>) =>
-    synthAll(
-      parseConfig(minimalConfig({ environment: { providerVersions } })),
-    );
+  const withVersions = (providerVersions?: Record<string, string>) => synthAll(parseConfig(minimalConfig({ environment: { providerVersions } })));
 
   test("by default AWS takes any 6.x from 6.34 and Snowflake exactly 2.11.0, in every stack", () => {
     const { tenants, platform } = withVersions();
@@ -772,9 +971,14 @@ describe("backfill warehouse settings", () => {
       }),
     );
     const p = platform["platform-prod"];
-    expect(resourcesOf(p, "snowflake_warehouse").find((w) => w.name === "ACME_PROD_BACKFILL_WH")).toMatchObject({ warehouse_size: "MEDIUM", auto_suspend: 120 });
+    expect(resourcesOf(p, "snowflake_warehouse").find((w) => w.name === "ACME_PROD_BACKFILL_WH")).toMatchObject({
+      warehouse_size: "MEDIUM",
+      auto_suspend: 120,
+    });
     expect(resourcesOf(p, "snowflake_resource_monitor").find((m) => m.name === "ACME_PROD_BACKFILL_WH_MONITOR")).toMatchObject({ credit_quota: 300 });
-    expect(resourcesOf(p, "snowflake_grant_account_role").find((g) => String(g.role_name).includes("Backfill_us_east_1_Role"))).toMatchObject({ parent_role_name: "DEPLOYER" });
+    expect(resourcesOf(p, "snowflake_grant_account_role").find((g) => String(g.role_name).includes("Backfill_us_east_1_Role"))).toMatchObject({
+      parent_role_name: "DEPLOYER",
+    });
   });
 });
 
@@ -827,10 +1031,17 @@ describe("firehose sources in a tenant stack", () => {
 
   test("the default example's edr source: Kinesis (only the collector puts, only the delivery role reads) into Firehose into edr/", () => {
     const stream = onlyResource(umbrella, "aws_kinesis_stream");
-    expect(stream).toMatchObject({ name: "acme-prod-umbrella-edr-stream", retention_period: 48, encryption_type: "KMS", kms_key_id: expect.stringMatching(/aws_kms_key\.LogKey_/) });
+    expect(stream).toMatchObject({
+      name: "acme-prod-umbrella-edr-stream",
+      retention_period: 48,
+      encryption_type: "KMS",
+      kms_key_id: expect.stringMatching(/aws_kms_key\.LogKey_/),
+    });
     const policy = statementsBySid(onlyResource(umbrella, "aws_kinesis_resource_policy").policy);
     expect(policy.OnlyProducersPut.Condition).toEqual({ ArnNotEquals: { "aws:PrincipalArn": ["arn:aws:iam::111111111111:role/umbrella-edr-collector"] } });
-    expect(policy.OnlyConsumersRead.Condition).toEqual({ ArnNotEquals: { "aws:PrincipalArn": ["arn:aws:iam::111111111111:role/acme-prod-umbrella-edr-stream"] } });
+    expect(policy.OnlyConsumersRead.Condition).toEqual({
+      ArnNotEquals: { "aws:PrincipalArn": ["arn:aws:iam::111111111111:role/acme-prod-umbrella-edr-stream"] },
+    });
     const roles = resourcesOf(umbrella, "aws_iam_role").filter((r) => r.name === "acme-prod-umbrella-edr-stream");
     expect(roles).toHaveLength(1); // the consumer named in the stream's policy is the delivery stream's role
     const delivery = onlyResource(umbrella, "aws_kinesis_firehose_delivery_stream");
@@ -841,18 +1052,30 @@ describe("firehose sources in a tenant stack", () => {
       prefix: "edr/!{timestamp:yyyy/MM/dd/HH}/",
       error_output_prefix: "_firehose-errors/edr/!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd/HH}/",
     });
-    expect(resourcesOf(umbrella, "aws_s3_bucket_metric").find((m) => !String(m.bucket).includes("BackupVault"))!.bucket).toMatch(/^\$\{aws_s3_bucket\.LogBucket_/);
+    expect(resourcesOf(umbrella, "aws_s3_bucket_metric").find((m) => !String(m.bucket).includes("BackupVault"))!.bucket).toMatch(
+      /^\$\{aws_s3_bucket\.LogBucket_/,
+    );
     // The alarms go to the environment's alert topic in the tenant's region.
     const alarms = resourcesOf(umbrella, "aws_cloudwatch_metric_alarm").filter((a) => String(a.alarm_name).startsWith("acme-prod-umbrella-edr-stream-"));
-    expect(alarms.map((a) => a.alarm_name).sort()).toEqual(["acme-prod-umbrella-edr-stream-error-objects", "acme-prod-umbrella-edr-stream-freshness", "acme-prod-umbrella-edr-stream-iterator-age"]);
+    expect(alarms.map((a) => a.alarm_name).sort()).toEqual([
+      "acme-prod-umbrella-edr-stream-error-objects",
+      "acme-prod-umbrella-edr-stream-freshness",
+      "acme-prod-umbrella-edr-stream-iterator-age",
+    ]);
     for (const a of alarms) expect(a.alarm_actions).toEqual(["arn:aws:sns:eu-west-1:111111111111:acme-prod-lakehouse-alerts"]);
   });
 
   test("the delivery role writes the source and error prefixes; the error prefix has its own retention; the key lets CloudWatch Logs in", () => {
     const bucketPolicy = statementsBySid(tenantOwn(umbrella, "aws_s3_bucket_policy").policy);
     const role = expect.stringMatching(/aws_iam_role\.Firehose_edr_Role_/);
-    expect(bucketPolicy.WriterEdrRolesPut).toMatchObject({ Principal: { AWS: [role] }, Resource: expect.stringMatching(/LogBucket_[0-9A-F]+\.arn\}\/edr\/\*$/) });
-    expect(bucketPolicy.WriterFirehoseErrorsEdrRolesPut).toMatchObject({ Principal: { AWS: [role] }, Resource: expect.stringMatching(/LogBucket_[0-9A-F]+\.arn\}\/_firehose-errors\/edr\/\*$/) });
+    expect(bucketPolicy.WriterEdrRolesPut).toMatchObject({
+      Principal: { AWS: [role] },
+      Resource: expect.stringMatching(/LogBucket_[0-9A-F]+\.arn\}\/edr\/\*$/),
+    });
+    expect(bucketPolicy.WriterFirehoseErrorsEdrRolesPut).toMatchObject({
+      Principal: { AWS: [role] },
+      Resource: expect.stringMatching(/LogBucket_[0-9A-F]+\.arn\}\/_firehose-errors\/edr\/\*$/),
+    });
     const rules = tenantOwn(umbrella, "aws_s3_bucket_lifecycle_configuration").rule as { filter: { prefix: string }[]; expiration?: { days: number }[] }[];
     expect(rules.find((r) => r.filter[0].prefix === "_firehose-errors/edr/")?.expiration).toEqual([{ days: 365 }]);
     const keyPolicy = statementsBySid(tenantOwn(umbrella, "aws_kms_key", "LogKey").policy);
@@ -865,7 +1088,11 @@ describe("firehose sources in a tenant stack", () => {
         sources: [
           {
             name: "vpc_flow",
-            delivery: { kind: "firehose", writerRoleArns: ["arn:aws:iam::111111111111:role/legacy-writer"], firehose: { source: "direct-put", bufferIntervalSeconds: 120 } },
+            delivery: {
+              kind: "firehose",
+              writerRoleArns: ["arn:aws:iam::111111111111:role/legacy-writer"],
+              firehose: { source: "direct-put", bufferIntervalSeconds: 120 },
+            },
             eventTimeField: "start",
           },
         ],
@@ -877,8 +1104,11 @@ describe("firehose sources in a tenant stack", () => {
     expect(delivery.server_side_encryption).toMatchObject({ enabled: true, key_type: "CUSTOMER_MANAGED_CMK" });
     expect(delivery.extended_s3_configuration).toMatchObject({ buffering_interval: 120, buffering_size: 128 });
     // Without alertDelivery.sns there is no topic: the alarms say why.
-    for (const a of resourcesOf(json, "aws_cloudwatch_metric_alarm")) expect(a.alarm_description).toMatch(/no alarm actions: environment prod has no alertDelivery\.sns/);
+    for (const a of resourcesOf(json, "aws_cloudwatch_metric_alarm"))
+      expect(a.alarm_description).toMatch(/no alarm actions: environment prod has no alertDelivery\.sns/);
     const writers = statementsBySid(tenantOwn(json, "aws_s3_bucket_policy").policy).WriterVpcFlowRolesPut;
-    expect(writers.Principal).toEqual({ AWS: ["arn:aws:iam::111111111111:role/legacy-writer", expect.stringMatching(/aws_iam_role\.Firehose_vpc_flow_Role_/)] });
+    expect(writers.Principal).toEqual({
+      AWS: ["arn:aws:iam::111111111111:role/legacy-writer", expect.stringMatching(/aws_iam_role\.Firehose_vpc_flow_Role_/)],
+    });
   });
 });

@@ -5,7 +5,10 @@ import { join } from "node:path";
 const ROOT = join(__dirname, "..");
 const CLOUDS = ["aws", "snowflake"];
 
-const folders = (dir: string) => readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+const folders = (dir: string) =>
+  readdirSync(dir, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name);
 const testFiles = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".test.ts")) : []);
 
 describe("test layout", () => {

@@ -2,7 +2,12 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { PlanJson, changelogSection, gateChanges, judgeUpgrade } from "../tools/upgrade-gate";
 
-const change = (address: string, actions: string[], extra: Record<string, unknown> = {}) => ({ address, type: address.split(".")[0], change: { actions }, ...extra });
+const change = (address: string, actions: string[], extra: Record<string, unknown> = {}) => ({
+  address,
+  type: address.split(".")[0],
+  change: { actions },
+  ...extra,
+});
 const plan = (...rc: ReturnType<typeof change>[]): PlanJson => ({ resource_changes: rc });
 
 const BUCKET = "aws_s3_bucket.LogBucket_Resource_1A2B3C";
@@ -11,7 +16,16 @@ const SECTION = (line: string) => `\nSomething about the release.\n\n- An unrela
 describe("the upgrade gate", () => {
   test("GIVEN a plan of updates, creates and a policy replaced THEN figures count them and nothing is a violation", () => {
     const r = judgeUpgrade(
-      gateChanges("tenant-a-prod", plan(change(BUCKET, ["no-op"]), change("aws_s3_bucket_policy.P", ["update"]), change("aws_sqs_queue_policy.Q", ["create"]), change("aws_iam_role_policy.R", ["delete", "create"]), change("data.aws_iam_policy_document.D", ["read"], { mode: "data" }))),
+      gateChanges(
+        "tenant-a-prod",
+        plan(
+          change(BUCKET, ["no-op"]),
+          change("aws_s3_bucket_policy.P", ["update"]),
+          change("aws_sqs_queue_policy.Q", ["create"]),
+          change("aws_iam_role_policy.R", ["delete", "create"]),
+          change("data.aws_iam_policy_document.D", ["read"], { mode: "data" }),
+        ),
+      ),
       SECTION(""),
       {},
     );
@@ -21,12 +35,17 @@ describe("the upgrade gate", () => {
 
   test("GIVEN a bucket replaced (either order) or a key deleted, and the CHANGELOG silent THEN each is a violation naming the stack, the address and what to add", () => {
     const r = judgeUpgrade(
-      [...gateChanges("tenant-a-prod", plan(change(BUCKET, ["delete", "create"]), change("aws_kms_key.Key", ["delete"]))), ...gateChanges("tenant-b-prod", plan(change(BUCKET, ["create", "delete"])))],
+      [
+        ...gateChanges("tenant-a-prod", plan(change(BUCKET, ["delete", "create"]), change("aws_kms_key.Key", ["delete"]))),
+        ...gateChanges("tenant-b-prod", plan(change(BUCKET, ["create", "delete"]))),
+      ],
       SECTION(""),
       {},
     );
     expect(r.violations.map((v) => v.why)).toEqual([
-      expect.stringMatching(/^tenant-a-prod: aws_s3_bucket\.LogBucket_Resource_1A2B3C is replaced \(aws_s3_bucket holds the logs.*\); the CHANGELOG's section does not name .* add a moved block/),
+      expect.stringMatching(
+        /^tenant-a-prod: aws_s3_bucket\.LogBucket_Resource_1A2B3C is replaced \(aws_s3_bucket holds the logs.*\); the CHANGELOG's section does not name .* add a moved block/,
+      ),
       expect.stringMatching(/^tenant-a-prod: aws_kms_key\.Key is deleted \(aws_kms_key encrypts the logs/),
       expect.stringMatching(/^tenant-b-prod: aws_s3_bucket\.LogBucket_Resource_1A2B3C is replaced/),
     ]);
@@ -50,7 +69,11 @@ describe("the upgrade gate", () => {
     const moved = judgeUpgrade(gateChanges("t", plan(change("aws_s3_bucket.LogBucket_New", ["no-op"], { previous_address: BUCKET }))), SECTION(""), {});
     expect(moved.figures.moves).toBe(1);
     expect(moved.violations).toEqual([]);
-    const claimed = judgeUpgrade(gateChanges("t", plan(change(BUCKET, ["delete"]), change("aws_s3_bucket.LogBucket_New", ["create"]))), SECTION(`- \`${BUCKET}\` moved to \`aws_s3_bucket.LogBucket_New\` (a moved block).`), {});
+    const claimed = judgeUpgrade(
+      gateChanges("t", plan(change(BUCKET, ["delete"]), change("aws_s3_bucket.LogBucket_New", ["create"]))),
+      SECTION(`- \`${BUCKET}\` moved to \`aws_s3_bucket.LogBucket_New\` (a moved block).`),
+      {},
+    );
     expect(claimed.violations.map((v) => v.why)).toEqual([expect.stringMatching(/says a moved block carries it, but Terraform still plans it deleted/)]);
   });
 

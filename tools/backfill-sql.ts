@@ -9,7 +9,10 @@ import { loadConfigFile } from "../stacks/config/load";
 import { resolveConfig } from "../stacks/config/resolve";
 import { writeSqlDocument } from "./script";
 
-export function backfillSqlDocument(configFile: string): { statements: ReturnType<typeof backfillSqlSamples>; logic: ReturnType<typeof backfillLogicScenarios> } {
+export function backfillSqlDocument(configFile: string): {
+  statements: ReturnType<typeof backfillSqlSamples>;
+  logic: ReturnType<typeof backfillLogicScenarios>;
+} {
   const lakehouse = resolveConfig(loadConfigFile(configFile));
   return { statements: backfillSqlSamples(lakehouse), logic: backfillLogicScenarios(lakehouse) };
 }

@@ -13,7 +13,9 @@ import { writeSqlDocument } from "./script";
 
 export function bootstrapSqlDocument(configFile: string): { statements: { kind: string; where: string; sql: string }[] } {
   const plans = [...bootstrapPlans(resolveConfig(loadConfigFile(configFile)), { deployUser: "TERRAFORM" }), directExampleBootstrap()];
-  return { statements: plans.flatMap((p) => bootstrapStatements(p).map((s) => ({ kind: s.sql.split(" ").slice(0, 2).join(" "), where: p.account, sql: s.sql }))) };
+  return {
+    statements: plans.flatMap((p) => bootstrapStatements(p).map((s) => ({ kind: s.sql.split(" ").slice(0, 2).join(" "), where: p.account, sql: s.sql }))),
+  };
 }
 
 if (require.main === module) writeSqlDocument("bootstrap-sql", "bootstrap", bootstrapSqlDocument);

@@ -33,13 +33,17 @@ export function acceptedDeprecations(): AcceptedDeprecations {
   const accepted = JSON.parse(readFileSync(join(packageRoot(), "tools", "provider-deprecations-accepted.json"), "utf8")) as AcceptedDeprecations;
   for (const [key, reason] of Object.entries(accepted)) {
     if (key.startsWith("$")) continue;
-    if (typeof reason !== "string" || reason.trim().length < 30) throw new Error(`tools/provider-deprecations-accepted.json: ${key} needs a written reason (30 characters or more)`);
+    if (typeof reason !== "string" || reason.trim().length < 30)
+      throw new Error(`tools/provider-deprecations-accepted.json: ${key} needs a written reason (30 characters or more)`);
   }
   return accepted;
 }
 
 function main(args: string[]): number {
-  const schemas = loadProviderSchemas(providerSchemasDir(), SCHEMA_FILES.map((s) => s.file));
+  const schemas = loadProviderSchemas(
+    providerSchemasDir(),
+    SCHEMA_FILES.map((s) => s.file),
+  );
   const accepted = acceptedDeprecations();
   const scratch = args.length === 0 ? mkdtempSync(join(tmpdir(), "schema-check-")) : undefined;
   try {
@@ -64,7 +68,9 @@ function main(args: string[]): number {
       }
     }
     const used = Object.keys(accepted).filter((k) => !k.startsWith("$"));
-    console.log(`provider schemas (${SCHEMA_FILES.map((s) => `${s.provider} ${s.version}`).join(", ")}): ${resources} resources in ${passed + failed} stacks; ${used.length} deprecation(s) accepted with a reason; ${unverified} \`description\` attribute(s) left to terraform validate (the schema files had descriptions stripped)`);
+    console.log(
+      `provider schemas (${SCHEMA_FILES.map((s) => `${s.provider} ${s.version}`).join(", ")}): ${resources} resources in ${passed + failed} stacks; ${used.length} deprecation(s) accepted with a reason; ${unverified} \`description\` attribute(s) left to terraform validate (the schema files had descriptions stripped)`,
+    );
     console.log(`${passed} passed, ${failed} failed`);
     return failed === 0 ? 0 : 1;
   } finally {

@@ -44,7 +44,8 @@ function typeOf(n: Node): string {
   // zod writes an integer's implicit bound (2^53 - 1) as `maximum`: no bound a reader set.
   const max = n.maximum !== undefined && n.maximum < Number.MAX_SAFE_INTEGER ? n.maximum : undefined;
   const lower = n.minimum !== undefined ? `≥ ${n.minimum}` : n.exclusiveMinimum !== undefined ? `> ${n.exclusiveMinimum}` : undefined;
-  const bounds = n.minimum !== undefined && max !== undefined ? `${n.minimum}–${max}` : [lower, max !== undefined ? `≤ ${max}` : undefined].filter(Boolean).join(", ");
+  const bounds =
+    n.minimum !== undefined && max !== undefined ? `${n.minimum}–${max}` : [lower, max !== undefined ? `≤ ${max}` : undefined].filter(Boolean).join(", ");
   return `${Array.isArray(n.type) ? n.type.join(" \\| ") : (n.type ?? "value")}${bounds ? ` (${bounds})` : ""}`;
 }
 
@@ -53,7 +54,10 @@ function typeOf(n: Node): string {
  * the JSON Schema (editors show it). A sentence ends at a period and a space, not at "e.g." or "i.e.".
  */
 function firstSentence(text: string): string {
-  return text.replace(/\s+/g, " ").trim().split(/(?<=(?<!\be\.g|\bi\.e)\.) /)[0];
+  return text
+    .replace(/\s+/g, " ")
+    .trim()
+    .split(/(?<=(?<!\be\.g|\bi\.e)\.) /)[0];
 }
 
 /** One row per key, depth first, its path written as in error messages (`tenants[].sources[].name`). */
@@ -89,7 +93,10 @@ export function configReference(): string {
 /** The outputs of each stack kind, one row per output. */
 export function outputsReference(): string {
   const out = ["| stack | output | what |", "| --- | --- | --- |"];
-  for (const [stack, catalog] of [["`platform-<env>`", PLATFORM_OUTPUTS], ["`tenant-<tenant>-<env>`", TENANT_OUTPUTS]] as const) {
+  for (const [stack, catalog] of [
+    ["`platform-<env>`", PLATFORM_OUTPUTS],
+    ["`tenant-<tenant>-<env>`", TENANT_OUTPUTS],
+  ] as const) {
     for (const [name, what] of Object.entries(catalog)) out.push(`| ${stack} | \`${name}\` | ${what.replace(/\|/g, "\\|")} |`);
   }
   return out.join("\n");
@@ -123,5 +130,6 @@ if (require.main === module) {
   if (check && stale.length > 0) {
     console.error(`${stale.join(", ")}: the generated reference is stale (run npm run docs)`);
     process.exitCode = 1;
-  } else console.log(check ? "the generated references are current" : stale.length > 0 ? `rewrote ${stale.join(", ")}` : "the generated references were current");
+  } else
+    console.log(check ? "the generated references are current" : stale.length > 0 ? `rewrote ${stale.join(", ")}` : "the generated references were current");
 }

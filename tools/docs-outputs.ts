@@ -32,7 +32,11 @@ async function outputOf(root: string, args: string): Promise<string> {
   const before = process.cwd();
   process.chdir(root);
   try {
-    const code = await main(args.split(" "), { write: (s: string) => ((stdout += s), true) } as never, { write: (s: string) => ((stderr += s), true) } as never);
+    const code = await main(
+      args.split(" "),
+      { write: (s: string) => ((stdout += s), true) } as never,
+      { write: (s: string) => ((stderr += s), true) } as never,
+    );
     if (code !== 0) throw new Error(`lakehouse ${args}: exit ${code}\n${stderr}`);
   } finally {
     process.chdir(before);

@@ -12,7 +12,11 @@ export interface PlanChange {
 }
 
 interface PlanJson {
-  resource_changes?: { address: string; type: string; change: { actions: string[]; before?: Record<string, unknown> | null; after?: Record<string, unknown> | null; after_unknown?: Record<string, unknown> } }[];
+  resource_changes?: {
+    address: string;
+    type: string;
+    change: { actions: string[]; before?: Record<string, unknown> | null; after?: Record<string, unknown> | null; after_unknown?: Record<string, unknown> };
+  }[];
 }
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
@@ -69,10 +73,13 @@ export const EMULATOR_DIFFERENCES: { readonly reason: string; readonly converges
     converges: false,
     matches: (c) => {
       if (c.type !== "aws_s3_bucket_replication_configuration" || !same(c.actions, ["update"]) || !onlyAttributes(c, ["rule"])) return false;
-      const rules = (v: unknown) => (Array.isArray(v) ? v : []).map((r: Record<string, unknown>) => ({ ...r, source_selection_criteria: undefined, filter: undefined }));
+      const rules = (v: unknown) =>
+        (Array.isArray(v) ? v : []).map((r: Record<string, unknown>) => ({ ...r, source_selection_criteria: undefined, filter: undefined }));
       const motoFilter = (r: Record<string, unknown>) => {
         const f = (r.filter as Record<string, unknown>[] | undefined)?.[0];
-        return f !== undefined && f.prefix === "" && (f.and as unknown[] | undefined ?? []).length === 0 && (f.tag as unknown[] | undefined ?? []).length === 0;
+        return (
+          f !== undefined && f.prefix === "" && ((f.and as unknown[] | undefined) ?? []).length === 0 && ((f.tag as unknown[] | undefined) ?? []).length === 0
+        );
       };
       const { before, after } = c.values?.rule ?? {};
       return Array.isArray(before) && Array.isArray(after) && (before as Record<string, unknown>[]).every(motoFilter) && same(rules(before), rules(after));
@@ -82,7 +89,10 @@ export const EMULATOR_DIFFERENCES: { readonly reason: string; readonly converges
 
 const onlyAttributes = (c: PlanChange, allowed: string[]) => c.attributes.length > 0 && c.attributes.every((a) => allowed.includes(a));
 
-export function emulatorDifferences(changes: readonly PlanChange[]): { excused: { change: PlanChange; reason: string; converges: boolean }[]; ours: PlanChange[] } {
+export function emulatorDifferences(changes: readonly PlanChange[]): {
+  excused: { change: PlanChange; reason: string; converges: boolean }[];
+  ours: PlanChange[];
+} {
   const excused: { change: PlanChange; reason: string; converges: boolean }[] = [];
   const ours: PlanChange[] = [];
   for (const change of changes) {

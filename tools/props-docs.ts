@@ -13,7 +13,12 @@ import { packageRoot } from "../modules/core/package-root";
 import { MODULE_VERSIONS } from "../modules/core/versions";
 
 /** The top-level README and every module's own (a new module is covered by its registry entry). */
-const READMES = ["README.md", ...Object.keys(MODULE_VERSIONS).filter((m) => !m.startsWith("stacks/")).map((m) => `modules/${m}/README.md`)];
+const READMES = [
+  "README.md",
+  ...Object.keys(MODULE_VERSIONS)
+    .filter((m) => !m.startsWith("stacks/"))
+    .map((m) => `modules/${m}/README.md`),
+];
 
 /** Markdown table of an interface's properties: name, type, required, description with its default. */
 export function propsTable(root: string, file: string, iface: string): string {
@@ -28,7 +33,11 @@ export function propsTable(root: string, file: string, iface: string): string {
     const name = m.name.getText(source);
     const type = (m.type?.getText(source) ?? "").replace(/\s+/g, " ").replace(/\|/g, "\\|");
     const docs = ts.getJSDocCommentsAndTags(m).filter(ts.isJSDoc);
-    const doc = docs.map((d) => ts.getTextOfJSDocComment(d.comment) ?? "").join(" ").replace(/\s+/g, " ").trim();
+    const doc = docs
+      .map((d) => ts.getTextOfJSDocComment(d.comment) ?? "")
+      .join(" ")
+      .replace(/\s+/g, " ")
+      .trim();
     const defaults = docs.flatMap((d) => (d.tags ?? []).filter((t) => t.tagName.text === "default").map((t) => ts.getTextOfJSDocComment(t.comment) ?? ""));
     const required = m.questionToken ? "no" : "yes";
     const def = defaults.length > 0 ? ` Default: ${defaults.join(" ").replace(/\s+/g, " ").trim()}.` : "";

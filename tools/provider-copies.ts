@@ -86,9 +86,13 @@ const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 /** `resource.type.name` for resources, `data.type.name` for data sources, keyed as references write them. */
 function entries(json: StackJson): { ref: string; address: string; kind: "resource" | "data"; type: string; name: string; body: Body }[] {
   const out = [];
-  for (const [kind, byType] of [["resource", json.resource], ["data", json.data]] as const) {
+  for (const [kind, byType] of [
+    ["resource", json.resource],
+    ["data", json.data],
+  ] as const) {
     for (const [type, byName] of Object.entries(byType ?? {})) {
-      for (const [name, body] of Object.entries(byName)) out.push({ ref: `${kind === "data" ? "data." : ""}${type}.${name}`, address: `${kind}.${type}.${name}`, kind, type, name, body });
+      for (const [name, body] of Object.entries(byName))
+        out.push({ ref: `${kind === "data" ? "data." : ""}${type}.${name}`, address: `${kind}.${type}.${name}`, kind, type, name, body });
     }
   }
   return out;
@@ -133,7 +137,8 @@ export function forValidation(stack: StackJson, awsVersion: string): PreparedCop
     const body = mapInterpolations(e.body, replace) as Body;
     if (Array.isArray(body.depends_on)) body.depends_on = body.depends_on.filter((r) => !isSnowflakeRef(r));
     const lifecycle = body.lifecycle as Body | undefined;
-    if (lifecycle && Array.isArray(lifecycle.replace_triggered_by)) lifecycle.replace_triggered_by = lifecycle.replace_triggered_by.filter((r) => !isSnowflakeRef(r));
+    if (lifecycle && Array.isArray(lifecycle.replace_triggered_by))
+      lifecycle.replace_triggered_by = lifecycle.replace_triggered_by.filter((r) => !isSnowflakeRef(r));
     json[e.kind]![e.type][e.name] = body;
   }
   if (json.output) json.output = mapInterpolations(json.output, replace) as StackJson["output"];
@@ -160,7 +165,24 @@ export interface EmulatorCredentials {
 }
 
 /** Services the stacks call; each is pointed at the emulator. */
-export const EMULATED_SERVICES = ["s3", "s3control", "iam", "kms", "sqs", "sns", "sts", "cloudtrail", "organizations", "lambda", "scheduler", "secretsmanager", "cloudwatch", "logs", "firehose", "kinesis"];
+export const EMULATED_SERVICES = [
+  "s3",
+  "s3control",
+  "iam",
+  "kms",
+  "sqs",
+  "sns",
+  "sts",
+  "cloudtrail",
+  "organizations",
+  "lambda",
+  "scheduler",
+  "secretsmanager",
+  "cloudwatch",
+  "logs",
+  "firehose",
+  "kinesis",
+];
 
 /**
  * cdktf writes asset paths (a Lambda's zip) relative to the stack's folder; a copy written elsewhere
@@ -197,7 +219,7 @@ export function forEmulator(stack: StackJson, target: EmulatorTarget): PreparedC
     else if (NOT_EMULATED[e.type]) gone.set(e.ref, NOT_EMULATED[e.type]);
   }
   // Transitively: whatever references something gone goes too, naming what it needed.
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const e of entries(json)) {
       if (gone.has(e.ref)) continue;
@@ -279,7 +301,9 @@ export function organizationFixture(copy: StackJson, statePath: string): { json:
       provider: { aws: providers },
       resource: {
         aws_organizations_organization: { org: { provider, feature_set: "ALL", enabled_policy_types: ["SERVICE_CONTROL_POLICY"] } },
-        aws_organizations_organizational_unit: Object.fromEntries(targets.map((t, i) => [ouName(i), { provider, name: `stand-in-for-${t}`, parent_id: "${aws_organizations_organization.org.roots[0].id}" }])),
+        aws_organizations_organizational_unit: Object.fromEntries(
+          targets.map((t, i) => [ouName(i), { provider, name: `stand-in-for-${t}`, parent_id: "${aws_organizations_organization.org.roots[0].id}" }]),
+        ),
       },
       output: Object.fromEntries(targets.map((_, i) => [ouName(i), { value: `\${aws_organizations_organizational_unit.${ouName(i)}.id}` }])),
     },

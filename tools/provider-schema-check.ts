@@ -24,7 +24,10 @@ export interface SchemaAttribute {
 
 export interface SchemaBlock {
   readonly attributes?: Record<string, SchemaAttribute>;
-  readonly block_types?: Record<string, { readonly nesting_mode: string; readonly block: SchemaBlock; readonly min_items?: number; readonly max_items?: number }>;
+  readonly block_types?: Record<
+    string,
+    { readonly nesting_mode: string; readonly block: SchemaBlock; readonly min_items?: number; readonly max_items?: number }
+  >;
   readonly deprecated?: boolean;
 }
 
@@ -65,7 +68,8 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "obj
 
 /** Reads every `*.json` / `*.json.gz` schema file of `dir`; a missing folder or file is an error that says where. */
 export function loadProviderSchemas(dir: string, files: readonly string[]): ProviderSchemas {
-  if (!existsSync(dir)) throw new Error(`provider schemas not found: ${dir} does not exist (set LAKEHOUSE_PROVIDER_SCHEMAS to the folder holding ${files.join(", ")})`);
+  if (!existsSync(dir))
+    throw new Error(`provider schemas not found: ${dir} does not exist (set LAKEHOUSE_PROVIDER_SCHEMAS to the folder holding ${files.join(", ")})`);
   const out: ProviderSchemas = {};
   for (const file of files) {
     const path = join(dir, file);
@@ -116,12 +120,19 @@ const stripIndices = (path: string) => path.replace(/\[\d+\]/g, "");
  * Checks one body (resource, data source, provider, or a nested block) against its schema block.
  * `typeName` and `accepted` identify accepted deprecations (`aws_x.attr` or `aws_x.block.attr`).
  */
-function checkBody(body: Record<string, unknown>, block: SchemaBlock, ctx: { address: string; typeName: string; meta: Set<string>; accepted: AcceptedDeprecations }, path: string, out: SchemaFinding[]): void {
+function checkBody(
+  body: Record<string, unknown>,
+  block: SchemaBlock,
+  ctx: { address: string; typeName: string; meta: Set<string>; accepted: AcceptedDeprecations },
+  path: string,
+  out: SchemaFinding[],
+): void {
   const at = (name: string) => (path ? `${path}.${name}` : name);
   const push = (kind: SchemaFinding["kind"], p: string, message: string) => out.push({ address: ctx.address, path: p, kind, message });
   const deprecated = (p: string, what: string) => {
     const key = `${ctx.typeName}.${stripIndices(p)}`;
-    if (!ctx.accepted[key]) push("deprecated", p, `${what} ${p} is deprecated in this provider version (accept it in the deprecations file with a reason, or stop setting it)`);
+    if (!ctx.accepted[key])
+      push("deprecated", p, `${what} ${p} is deprecated in this provider version (accept it in the deprecations file with a reason, or stop setting it)`);
   };
   const attributes = block.attributes ?? {};
   const blocks = block.block_types ?? {};
@@ -130,7 +141,8 @@ function checkBody(body: Record<string, unknown>, block: SchemaBlock, ctx: { add
   for (const [name, spec] of Object.entries(dynamicBlocks)) {
     const at2 = `${at("dynamic")}.${name}`;
     if (!blocks[name]) push("unknown", at2, `${at2}: no block ${name} in ${ctx.typeName}`);
-    else if (!isObject(spec) || !("for_each" in spec) || !isObject(spec.content)) push("shape", at2, `${at2}: a dynamic block needs for_each and a content object`);
+    else if (!isObject(spec) || !("for_each" in spec) || !isObject(spec.content))
+      push("shape", at2, `${at2}: a dynamic block needs for_each and a content object`);
     else checkBody(spec.content, blocks[name].block, ctx, `${at2}.content`, out);
   }
   for (const [key, value] of Object.entries(body)) {
@@ -153,12 +165,17 @@ function checkBody(body: Record<string, unknown>, block: SchemaBlock, ctx: { add
       }
       const items = Array.isArray(value) ? value : [value];
       if (!Array.isArray(value) && !isObject(value)) {
-        push("shape", at(key), `${at(key)} is a block (${mode}) but was given ${isToken(value) ? "an expression" : `a ${typeof value}`}; write it as ${mode === "single" ? "an object" : "a list of objects"}`);
+        push(
+          "shape",
+          at(key),
+          `${at(key)} is a block (${mode}) but was given ${isToken(value) ? "an expression" : `a ${typeof value}`}; write it as ${mode === "single" ? "an object" : "a list of objects"}`,
+        );
         continue;
       }
       const max = mode === "single" || mode === "group" ? 1 : nested.max_items;
       if (max !== undefined && max > 0 && items.length > max) push("count", at(key), `${at(key)}: ${items.length} blocks, at most ${max} allowed`);
-      if (nested.min_items !== undefined && items.length < nested.min_items) push("count", at(key), `${at(key)}: ${items.length} blocks, at least ${nested.min_items} required`);
+      if (nested.min_items !== undefined && items.length < nested.min_items)
+        push("count", at(key), `${at(key)}: ${items.length} blocks, at least ${nested.min_items} required`);
       items.forEach((item, i) => checkBlockValue(item, nested.block, ctx, Array.isArray(value) ? `${at(key)}[${i}]` : at(key), out));
     } else if (STRIPPED_ATTRIBUTES.has(key) && typeof value === "string") {
       push("unverified", at(key), `${at(key)}: not decidable from a schema with descriptions stripped`);
@@ -168,7 +185,8 @@ function checkBody(body: Record<string, unknown>, block: SchemaBlock, ctx: { add
   }
   for (const [key, attr] of Object.entries(attributes)) if (attr.required && !(key in body)) push("missing", at(key), `${at(key)} is required`);
   for (const [key, nested] of Object.entries(blocks)) {
-    if ((nested.min_items ?? 0) > 0 && !(key in body) && !(key in dynamicBlocks)) push("missing", at(key), `${at(key)}: at least ${nested.min_items} block(s) required`);
+    if ((nested.min_items ?? 0) > 0 && !(key in body) && !(key in dynamicBlocks))
+      push("missing", at(key), `${at(key)}: at least ${nested.min_items} block(s) required`);
   }
 }
 
@@ -177,7 +195,13 @@ function checkBlockValue(value: unknown, block: SchemaBlock, ctx: Parameters<typ
   else checkBody(value, block, ctx, path, out);
 }
 
-function checkNestedAttribute(value: unknown, nested: NonNullable<SchemaAttribute["nested_type"]>, ctx: Parameters<typeof checkBody>[2], path: string, out: SchemaFinding[]): void {
+function checkNestedAttribute(
+  value: unknown,
+  nested: NonNullable<SchemaAttribute["nested_type"]>,
+  ctx: Parameters<typeof checkBody>[2],
+  path: string,
+  out: SchemaFinding[],
+): void {
   if (value === null || isToken(value)) return;
   const block: SchemaBlock = { attributes: nested.attributes };
   if (nested.nesting_mode === "single") return checkBlockValue(value, block, ctx, path, out);
@@ -204,7 +228,13 @@ export function checkStackAgainstSchemas(stack: StackJsonForCheck, schemas: Prov
   const schemaOf = (localName: string, address: string): ProviderSchema | undefined => {
     const source = required[localName]?.source;
     const schema = source ? schemas[fullSource(source)] : undefined;
-    if (!schema) out.push({ address, path: "", kind: "no-schema", message: source ? `no schema for provider ${source} (local name ${localName})` : `provider ${localName} is not in terraform.required_providers` });
+    if (!schema)
+      out.push({
+        address,
+        path: "",
+        kind: "no-schema",
+        message: source ? `no schema for provider ${source} (local name ${localName})` : `provider ${localName} is not in terraform.required_providers`,
+      });
     return schema;
   };
   for (const [name, configs] of Object.entries(stack.provider ?? {})) {

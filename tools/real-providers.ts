@@ -47,7 +47,12 @@ export interface Run {
 }
 
 export function terraform(dir: string, args: string[], env: NodeJS.ProcessEnv = {}): Run {
-  const r = spawnSync("terraform", args, { cwd: dir, encoding: "utf8", env: { ...process.env, TF_IN_AUTOMATION: "1", CHECKPOINT_DISABLE: "1", ...env }, maxBuffer: 256 * 1024 * 1024 });
+  const r = spawnSync("terraform", args, {
+    cwd: dir,
+    encoding: "utf8",
+    env: { ...process.env, TF_IN_AUTOMATION: "1", CHECKPOINT_DISABLE: "1", ...env },
+    maxBuffer: 256 * 1024 * 1024,
+  });
   if (r.error) throw new Error(`terraform ${args[0]}: ${r.error.message}`);
   return { status: r.status ?? 1, stdout: r.stdout, stderr: r.stderr };
 }
@@ -97,12 +102,15 @@ function validate(work: string, outdirs: string[]): number {
       const seconds = ((Date.now() - started) / 1000).toFixed(1);
       if (result.valid && result.diagnostics.length === 0) {
         passed++;
-        console.log(`✓ ${example}/${name}: ${resources} AWS resources valid (${copy.removed.length} Snowflake resources left to the schema check) in ${seconds} s`);
+        console.log(
+          `✓ ${example}/${name}: ${resources} AWS resources valid (${copy.removed.length} Snowflake resources left to the schema check) in ${seconds} s`,
+        );
         continue;
       }
       failed++;
       console.log(`✗ ${example}/${name}: ${result.diagnostics.length} diagnostic(s)`);
-      for (const d of result.diagnostics) console.log(`    ${d.severity}: ${d.summary}${d.address ? ` (${d.address})` : ""}${d.detail ? ` — ${d.detail.split("\n")[0]}` : ""}`);
+      for (const d of result.diagnostics)
+        console.log(`    ${d.severity}: ${d.summary}${d.address ? ` (${d.address})` : ""}${d.detail ? ` — ${d.detail.split("\n")[0]}` : ""}`);
     }
   }
   console.log(`terraform validate with hashicorp/aws ${VALIDATED_AWS_VERSION}`);
@@ -156,16 +164,26 @@ export async function startEmulator(moto: string, logFile: string): Promise<{ en
 
 /** STS AssumeRole into `account` on the emulator (moto checks no signature; it reads the service from the credential scope). */
 async function emulatorCredentials(endpoint: string, account: string): Promise<EmulatorCredentials> {
-  const body = new URLSearchParams({ Action: "AssumeRole", Version: "2011-06-15", RoleArn: `arn:aws:iam::${account}:role/emulator-deployer`, RoleSessionName: "emulator", DurationSeconds: "43200" });
+  const body = new URLSearchParams({
+    Action: "AssumeRole",
+    Version: "2011-06-15",
+    RoleArn: `arn:aws:iam::${account}:role/emulator-deployer`,
+    RoleSessionName: "emulator",
+    DurationSeconds: "43200",
+  });
   const r = await fetch(endpoint, {
     method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded", authorization: "AWS4-HMAC-SHA256 Credential=emulator/20260101/us-east-1/sts/aws4_request, SignedHeaders=host, Signature=0" },
+    headers: {
+      "content-type": "application/x-www-form-urlencoded",
+      authorization: "AWS4-HMAC-SHA256 Credential=emulator/20260101/us-east-1/sts/aws4_request, SignedHeaders=host, Signature=0",
+    },
     body,
   });
   const xml = await r.text();
   const field = (name: string) => new RegExp(`<${name}>([^<]+)</${name}>`).exec(xml)?.[1];
   const [accessKey, secretKey, sessionToken] = [field("AccessKeyId"), field("SecretAccessKey"), field("SessionToken")];
-  if (!r.ok || !accessKey || !secretKey || !sessionToken) throw new Error(`the emulator's AssumeRole into ${account} failed (HTTP ${r.status}):\n${xml.slice(0, 2000)}`);
+  if (!r.ok || !accessKey || !secretKey || !sessionToken)
+    throw new Error(`the emulator's AssumeRole into ${account} failed (HTTP ${r.status}):\n${xml.slice(0, 2000)}`);
   return { accessKey, secretKey, sessionToken };
 }
 
@@ -173,7 +191,12 @@ async function emulatorCredentials(endpoint: string, account: string): Promise<E
  * Plan, apply, plan again (must be empty but for documented emulator differences), in `dir`. With
  * `savedPlan` (a plan file in `dir`, already initialized), that plan is applied instead of a new one.
  */
-export function applyAndReplan(name: string, dir: string, env: NodeJS.ProcessEnv, o: { savedPlan?: string } = {}): { resources: number; applySeconds: number; remaining: PlanChange[]; excused: string[] } {
+export function applyAndReplan(
+  name: string,
+  dir: string,
+  env: NodeJS.ProcessEnv,
+  o: { savedPlan?: string } = {},
+): { resources: number; applySeconds: number; remaining: PlanChange[]; excused: string[] } {
   const planFile = o.savedPlan ?? "first.tfplan";
   if (!o.savedPlan) {
     mustSucceed(`${name}: terraform init`, terraform(dir, ["init", "-input=false", "-no-color"], env));
@@ -208,7 +231,8 @@ function reviewReplacedBucket(name: string, dir: string, copy: PreparedCopy, syn
   const rename = (json: StackJson) => {
     const renamed = JSON.parse(JSON.stringify(json)) as StackJson;
     // The tenant's log bucket (the stack also holds its backup vault).
-    const [address, bucket] = Object.entries(renamed.resource!.aws_s3_bucket).find(([id]) => id.startsWith("LogBucket_")) ?? Object.entries(renamed.resource!.aws_s3_bucket)[0];
+    const [address, bucket] =
+      Object.entries(renamed.resource!.aws_s3_bucket).find(([id]) => id.startsWith("LogBucket_")) ?? Object.entries(renamed.resource!.aws_s3_bucket)[0];
     bucket.bucket = `${String(bucket.bucket)}-v2`;
     return { renamed, address: `aws_s3_bucket.${address}` };
   };
@@ -227,7 +251,9 @@ function reviewReplacedBucket(name: string, dir: string, copy: PreparedCopy, syn
   const bucket = changes.find((c) => c.stack === name && c.address === head.address);
   const finding = bucket?.findings.find((f) => f.rule === "plan.data-replaced");
   const ok = bucket?.severity === "critical" && finding !== undefined && /bucket/.test(finding.message);
-  console.log(`${ok ? "✓" : "✗"} ${name}: a renamed log bucket, planned against the emulator, is ${bucket?.severity ?? "not reported"} in the review${finding ? ` (${finding.message})` : ""}`);
+  console.log(
+    `${ok ? "✓" : "✗"} ${name}: a renamed log bucket, planned against the emulator, is ${bucket?.severity ?? "not reported"} in the review${finding ? ` (${finding.message})` : ""}`,
+  );
   return ok;
 }
 
@@ -243,7 +269,10 @@ export function applyOrganizationFixture(name: string, copy: StackJson, dir: str
   writeCopy(fixtureDir, { json: fixture.json, removed: [] });
   mustSucceed(`${name} fixture: terraform init`, terraform(fixtureDir, ["init", "-input=false", "-no-color"], env));
   mustSucceed(`${name} fixture: terraform apply`, terraform(fixtureDir, ["apply", "-input=false", "-no-color", "-auto-approve"], env));
-  const outputs = JSON.parse(mustSucceed(`${name} fixture: terraform output`, terraform(fixtureDir, ["output", "-json"], env)).stdout) as Record<string, { value: string }>;
+  const outputs = JSON.parse(mustSucceed(`${name} fixture: terraform output`, terraform(fixtureDir, ["output", "-json"], env)).stdout) as Record<
+    string,
+    { value: string }
+  >;
   const standIns = Object.fromEntries(fixture.targets.map((t, i) => [t, outputs[`target_${i}`].value]));
   console.log(`${name}: SCP targets ${fixture.targets.join(", ")} stand in as emulator OUs ${Object.values(standIns).join(", ")}`);
   return standIns;
@@ -260,7 +289,12 @@ async function emulate(work: string, moto: string, only: readonly string[] = [])
     for (const name of only.length > 0 ? only : EMULATED_STACKS) {
       if (!stacks.has(name)) throw new Error(`--stack ${name}: the default example has no such stack (${[...stacks.keys()].join(", ")})`);
       const dir = join(work, "emulate", name);
-      const copy = forEmulator(stacks.get(name)!, { endpoint: emulator.endpoint, statePath: join(dir, "terraform.tfstate"), awsVersion: VALIDATED_AWS_VERSION, credentials: emulator.credentials });
+      const copy = forEmulator(stacks.get(name)!, {
+        endpoint: emulator.endpoint,
+        statePath: join(dir, "terraform.tfstate"),
+        awsVersion: VALIDATED_AWS_VERSION,
+        credentials: emulator.credentials,
+      });
       const standIns = applyOrganizationFixture(name, copy.json, dir, env);
       if (standIns) retarget(copy.json, standIns);
       writeCopy(dir, copy);
@@ -270,7 +304,9 @@ async function emulate(work: string, moto: string, only: readonly string[] = [])
       for (const e of result.excused) console.log(`    emulator difference: ${e}`);
       if (result.remaining.length === 0) {
         passed++;
-        console.log(`✓ ${name}: ${result.resources} AWS resources applied in ${result.applySeconds.toFixed(0)} s; the plan after apply is empty${result.excused.length ? " but for the emulator differences above" : ""}`);
+        console.log(
+          `✓ ${name}: ${result.resources} AWS resources applied in ${result.applySeconds.toFixed(0)} s; the plan after apply is empty${result.excused.length ? " but for the emulator differences above" : ""}`,
+        );
         if (name.startsWith("tenant-")) {
           if (reviewReplacedBucket(name, dir, copy, stacks.get(name)!, env)) passed++;
           else failed++;
@@ -290,7 +326,8 @@ async function emulate(work: string, moto: string, only: readonly string[] = [])
 
 async function main(args: string[]): Promise<number> {
   const [command, ...rest] = args;
-  if (!process.env.TF_CLI_CONFIG_FILE) throw new Error("TF_CLI_CONFIG_FILE is not set: run scripts/real-providers.sh, which builds the provider and its mirror");
+  if (!process.env.TF_CLI_CONFIG_FILE)
+    throw new Error("TF_CLI_CONFIG_FILE is not set: run scripts/real-providers.sh, which builds the provider and its mirror");
   return inScratch("real-providers", async (work) => {
     if (command === "validate") return validate(work, rest);
     if (command === "emulate") {

@@ -47,4 +47,10 @@ export function restoreSqlDocument(configFile: string): { statements: RestoreSql
   return { statements: restoreSqlSamples(configFile) };
 }
 
-if (require.main === module) writeSqlDocument("restore-sql", "restore", restoreSqlDocument, (config) => `${config} has no tenant with a backup and a source restore can load: no restore statements to check`);
+if (require.main === module)
+  writeSqlDocument(
+    "restore-sql",
+    "restore",
+    restoreSqlDocument,
+    (config) => `${config} has no tenant with a backup and a source restore can load: no restore statements to check`,
+  );

@@ -29,7 +29,12 @@ export function runScript(name: string, main: (args: string[]) => Promise<number
  * writes `document(config)` as JSON; with `emptyReason`, a document without statements is an error
  * (exit 1) saying why, so the grammar check never passes on nothing.
  */
-export function writeSqlDocument(tool: string, what: string, document: (config: string) => { statements: readonly unknown[] }, emptyReason?: (config: string) => string): void {
+export function writeSqlDocument(
+  tool: string,
+  what: string,
+  document: (config: string) => { statements: readonly unknown[] },
+  emptyReason?: (config: string) => string,
+): void {
   const [config, out] = process.argv.slice(2);
   if (!config || !out) {
     process.stderr.write(`usage: node dist/tools/${tool}.js <config> <out.json>\n`);

@@ -34,7 +34,17 @@ import { applyPlans, readPlan } from "../review/plan";
 import { synthAtRef } from "../review/synth-ref";
 import { emulatorDifferences, planChanges } from "./plan-check";
 import { StackJson, forEmulator, retarget } from "./provider-copies";
-import { EMULATED_STACKS, VALIDATED_AWS_VERSION, applyAndReplan, applyOrganizationFixture, mustSucceed, stacksOf, startEmulator, terraform, writeCopy } from "./real-providers";
+import {
+  EMULATED_STACKS,
+  VALIDATED_AWS_VERSION,
+  applyAndReplan,
+  applyOrganizationFixture,
+  mustSucceed,
+  stacksOf,
+  startEmulator,
+  terraform,
+  writeCopy,
+} from "./real-providers";
 import { DATA_BEARING, GateChange, PlanJson, changelogSection, gateChanges, isDelete, isReplace, judgeUpgrade } from "./upgrade-gate";
 
 /** The config both releases synthesize: the bundled demo, as each release ships it. */
@@ -97,7 +107,17 @@ function figuresTable(rows: readonly StackFigures[]): string[] {
     "| stack | resources planned | create | update (of them emulator differences) | delete | replace | moved | plan, s |",
     "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ...rows.map(line),
-    line({ stack: "**all**", resources: total("resources"), creates: total("creates"), updates: total("updates"), emulatorUpdates: total("emulatorUpdates"), deletes: total("deletes"), replacements: total("replacements"), moves: total("moves"), planSeconds: total("planSeconds") }),
+    line({
+      stack: "**all**",
+      resources: total("resources"),
+      creates: total("creates"),
+      updates: total("updates"),
+      emulatorUpdates: total("emulatorUpdates"),
+      deletes: total("deletes"),
+      replacements: total("replacements"),
+      moves: total("moves"),
+      planSeconds: total("planSeconds"),
+    }),
   ];
 }
 
@@ -114,9 +134,17 @@ function record(file: string, block: string[]): void {
  * whose construct id changed is a violation and critical in the review, the same with a moved block
  * is a move — and Terraform refuses a saved plan whose state changed after it was made.
  */
-function probeChecks(dir: string, synth: { base: StackJson; head: StackJson }, section: string, guides: Record<string, string>, env: NodeJS.ProcessEnv, ok: (good: boolean, message: string) => boolean): void {
+function probeChecks(
+  dir: string,
+  synth: { base: StackJson; head: StackJson },
+  section: string,
+  guides: Record<string, string>,
+  env: NodeJS.ProcessEnv,
+  ok: (good: boolean, message: string) => boolean,
+): void {
   const headJson = synth.head;
-  const bucket = Object.keys(headJson.resource?.aws_s3_bucket ?? {}).find((n) => n.startsWith("LogBucket_")) ?? Object.keys(headJson.resource!.aws_s3_bucket)[0];
+  const bucket =
+    Object.keys(headJson.resource?.aws_s3_bucket ?? {}).find((n) => n.startsWith("LogBucket_")) ?? Object.keys(headJson.resource!.aws_s3_bucket)[0];
   const to = `${bucket}Renamed`;
   const original = readFileSync(join(dir, "main.tf.json"), "utf8");
   const writeProbe = (json: StackJson) => writeFileSync(join(dir, "main.tf.json"), JSON.stringify(json, null, 2));
@@ -128,13 +156,22 @@ function probeChecks(dir: string, synth: { base: StackJson; head: StackJson }, s
     const caught = judgeUpgrade(gateChanges(PROBE_STACK, renamedPlan), section, guides).violations.some((v) => v.change.address === `aws_s3_bucket.${bucket}`);
     const synthBase = { [PROBE_STACK]: synth.base } as Parameters<typeof diffStacks>[0];
     const synthHead = { [PROBE_STACK]: renamed(headJson, "aws_s3_bucket", bucket, to) } as Parameters<typeof diffStacks>[0];
-    const reviewed = applyPlans(classify(diffStacks(synthBase, synthHead)), [readPlan(PROBE_STACK, join(dir, "renamed.tfplan.json"))], { base: synthBase, head: synthHead });
+    const reviewed = applyPlans(classify(diffStacks(synthBase, synthHead)), [readPlan(PROBE_STACK, join(dir, "renamed.tfplan.json"))], {
+      base: synthBase,
+      head: synthHead,
+    });
     const old = reviewed.changes.find((c) => c.stack === PROBE_STACK && c.planned?.planAddress === `aws_s3_bucket.${bucket}`);
-    ok(caught && old?.severity === "critical", `self-test: a log bucket whose construct id changed (aws_s3_bucket.${bucket} → ${to}) fails the check and is ${old?.severity ?? "not reported"} in the review`);
+    ok(
+      caught && old?.severity === "critical",
+      `self-test: a log bucket whose construct id changed (aws_s3_bucket.${bucket} → ${to}) fails the check and is ${old?.severity ?? "not reported"} in the review`,
+    );
     // The same with a moved block: a move, no delete, no violation.
     writeProbe({ ...renamedCopy, moved: [{ from: `aws_s3_bucket.${bucket}`, to: `aws_s3_bucket.${to}` }] });
     const movedGate = judgeUpgrade(gateChanges(PROBE_STACK, planTo(PROBE_STACK, dir, "moved.tfplan", env)), section, guides);
-    ok(movedGate.violations.length === 0 && movedGate.moves.some((m) => m.address === `aws_s3_bucket.${to}`), `self-test: with a moved block the same rename is a move (${movedGate.figures.moves} moved, ${movedGate.figures.deletes + movedGate.figures.replacements} deleted or replaced) and passes`);
+    ok(
+      movedGate.violations.length === 0 && movedGate.moves.some((m) => m.address === `aws_s3_bucket.${to}`),
+      `self-test: with a moved block the same rename is a move (${movedGate.figures.moves} moved, ${movedGate.figures.deletes + movedGate.figures.replacements} deleted or replaced) and passes`,
+    );
 
     // What the main workflow relies on: a saved plan whose state changed since is refused by Terraform.
     writeFileSync(join(dir, "main.tf.json"), original);
@@ -146,7 +183,10 @@ function probeChecks(dir: string, synth: { base: StackJson; head: StackJson }, s
     mustSucceed(`${PROBE_STACK}: terraform apply (another change)`, terraform(dir, ["apply", "-input=false", "-no-color", "-auto-approve"], env));
     writeFileSync(join(dir, "main.tf.json"), original);
     const stale = terraform(dir, ["apply", "-input=false", "-no-color", "reviewed.tfplan"], env);
-    ok(stale.status !== 0 && /Saved plan is stale/.test(stale.stderr + stale.stdout), `Terraform refuses a saved plan whose state changed after it was made${stale.status !== 0 ? ` ("${/Saved plan is stale/.exec(stale.stderr + stale.stdout)?.[0] ?? stale.stderr.trim().split("\n")[0]}")` : ": it applied it"}`);
+    ok(
+      stale.status !== 0 && /Saved plan is stale/.test(stale.stderr + stale.stdout),
+      `Terraform refuses a saved plan whose state changed after it was made${stale.status !== 0 ? ` ("${/Saved plan is stale/.exec(stale.stderr + stale.stdout)?.[0] ?? stale.stderr.trim().split("\n")[0]}")` : ": it applied it"}`,
+    );
   } finally {
     writeFileSync(join(dir, "main.tf.json"), original);
   }
@@ -181,7 +221,12 @@ async function check(repo: string, base: string, moto: string, work: string, rec
 
   const emulator = await startEmulator(moto, join(work, "moto.log"));
   const env = { HTTP_PROXY: emulator.endpoint, HTTPS_PROXY: emulator.endpoint, NO_PROXY: "127.0.0.1,localhost", AWS_EC2_METADATA_DISABLED: "true" };
-  const target = (dir: string) => ({ endpoint: emulator.endpoint, statePath: join(dir, "terraform.tfstate"), awsVersion: VALIDATED_AWS_VERSION, credentials: emulator.credentials });
+  const target = (dir: string) => ({
+    endpoint: emulator.endpoint,
+    statePath: join(dir, "terraform.tfstate"),
+    awsVersion: VALIDATED_AWS_VERSION,
+    credentials: emulator.credentials,
+  });
   const rows: StackFigures[] = [];
   const changes: GateChange[] = [];
   const planned: { stack: string; dir: string; standIns?: Record<string, string> }[] = [];
@@ -206,7 +251,12 @@ async function check(repo: string, base: string, moto: string, work: string, rec
       const applied = applyAndReplan(name, dir, env);
       baseApplySeconds += seconds(t);
       for (const e of applied.excused) console.log(`    emulator difference: ${e}`);
-      if (!ok(applied.remaining.length === 0, `${name}: ${baseVersion} applied to the emulator (${applied.resources} AWS resources, ${applied.applySeconds.toFixed(0)} s); its plan after apply is empty${applied.excused.length ? " but for emulator differences" : ""}`)) {
+      if (
+        !ok(
+          applied.remaining.length === 0,
+          `${name}: ${baseVersion} applied to the emulator (${applied.resources} AWS resources, ${applied.applySeconds.toFixed(0)} s); its plan after apply is empty${applied.excused.length ? " but for emulator differences" : ""}`,
+        )
+      ) {
         for (const c of applied.remaining) console.log(`    ${c.actions.join("/")} ${c.address}: ${c.attributes.join(", ")}`);
         continue;
       }
@@ -224,7 +274,9 @@ async function check(repo: string, base: string, moto: string, work: string, rec
       const emulatorUpdates = split.excused.filter((e) => e.change.actions.join() === "update").length;
       rows.push({ stack: name, ...figures, emulatorUpdates, planSeconds });
       planned.push({ stack: name, dir, standIns });
-      console.log(`  ${name}: ${figures.resources} resources planned: ${figures.creates} to create, ${figures.updates} to update (${emulatorUpdates} emulator differences), ${figures.deletes} to delete, ${figures.replacements} to replace, ${figures.moves} moved (${planSeconds} s)`);
+      console.log(
+        `  ${name}: ${figures.resources} resources planned: ${figures.creates} to create, ${figures.updates} to update (${emulatorUpdates} emulator differences), ${figures.deletes} to delete, ${figures.replacements} to replace, ${figures.moves} moved (${planSeconds} s)`,
+      );
       // What the release changes, attribute by attribute (the emulator's differences aside).
       for (const c of split.ours) console.log(`    ${c.actions.join("/")} ${c.address}: ${c.attributes.join(", ")}`);
     }
@@ -233,18 +285,33 @@ async function check(repo: string, base: string, moto: string, work: string, rec
     const gate = judgeUpgrade(changes, section, guides);
     for (const m of gate.migrated) console.log(`    migrated: ${m.change.stack}: ${m.change.address} (${m.migration})`);
     for (const m of gate.moves) console.log(`    moved: ${m.stack}: ${m.previousAddress} → ${m.address}`);
-    ok(gate.violations.length === 0, `no data-bearing resource deleted or replaced without its migration in the CHANGELOG's ${version} section${gate.violations.length ? ":" : ""}`);
+    ok(
+      gate.violations.length === 0,
+      `no data-bearing resource deleted or replaced without its migration in the CHANGELOG's ${version} section${gate.violations.length ? ":" : ""}`,
+    );
     for (const v of gate.violations) console.log(`    ${v.why}`);
 
     // The review, given the plans: every data-bearing delete or replacement is critical in its report.
     t = Date.now();
-    const report = review({ repo, base: baseCommit, config: CONFIG, plans: planned.map((p) => ({ stack: p.stack, file: join(p.dir, "upgrade.tfplan.json") })) });
+    const report = review({
+      repo,
+      base: baseCommit,
+      config: CONFIG,
+      plans: planned.map((p) => ({ stack: p.stack, file: join(p.dir, "upgrade.tfplan.json") })),
+    });
     reviewSeconds = seconds(t);
     const s = report.summary;
-    console.log(`  review ${baseVersion} → ${version} (${reviewSeconds} s): ${s.critical} critical, ${s.high} high, ${s.medium} medium, ${s.low} low; ${s.replaced} replaced, ${s.deleted} deleted; ${report.plan.message}`);
+    console.log(
+      `  review ${baseVersion} → ${version} (${reviewSeconds} s): ${s.critical} critical, ${s.high} high, ${s.medium} medium, ${s.low} low; ${s.replaced} replaced, ${s.deleted} deleted; ${report.plan.message}`,
+    );
     const dataLoss = changes.filter((c) => DATA_BEARING[c.type] !== undefined && (isDelete(c.actions) || isReplace(c.actions)));
-    const notCritical = dataLoss.filter((c) => !report.changes.some((r) => r.stack === c.stack && r.planned?.planAddress === c.address && r.severity === "critical"));
-    ok(notCritical.length === 0, `the review calls every data-bearing delete or replacement in the plans critical (${dataLoss.length} in them)${notCritical.length ? `; not: ${notCritical.map((c) => `${c.stack} ${c.address}`).join(", ")}` : ""}`);
+    const notCritical = dataLoss.filter(
+      (c) => !report.changes.some((r) => r.stack === c.stack && r.planned?.planAddress === c.address && r.severity === "critical"),
+    );
+    ok(
+      notCritical.length === 0,
+      `the review calls every data-bearing delete or replacement in the plans critical (${dataLoss.length} in them)${notCritical.length ? `; not: ${notCritical.map((c) => `${c.stack} ${c.address}`).join(", ")}` : ""}`,
+    );
 
     const probe = planned.find((p) => p.stack === PROBE_STACK);
     if (probe === undefined) ok(false, `${PROBE_STACK} was not planned: no self-test`);
@@ -256,7 +323,10 @@ async function check(repo: string, base: string, moto: string, work: string, rec
       t = Date.now();
       const result = applyAndReplan(p.stack, p.dir, env, p.stack === PROBE_STACK ? {} : { savedPlan: "upgrade.tfplan" });
       upgradeApplySeconds += seconds(t);
-      ok(result.remaining.length === 0, `${p.stack}: ${version} applied over ${baseVersion} (${result.applySeconds.toFixed(0)} s); the plan after it is empty${result.excused.length ? " but for emulator differences" : ""}`);
+      ok(
+        result.remaining.length === 0,
+        `${p.stack}: ${version} applied over ${baseVersion} (${result.applySeconds.toFixed(0)} s); the plan after it is empty${result.excused.length ? " but for emulator differences" : ""}`,
+      );
       for (const c of result.remaining) console.log(`    ${c.actions.join("/")} ${c.address}: ${c.attributes.join(", ")}`);
     }
   } finally {

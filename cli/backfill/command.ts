@@ -31,7 +31,11 @@ export const BACKFILL_COMMAND = {
     "dry-run": { type: "boolean", help: "print the plan (files, bytes, batches, already loaded) and its estimated credits; load nothing" },
     "batch-files": { type: "string", value: "n", help: "files per COPY, 1-1000 (default 1000, FILES' limit)" },
     "batch-mb": { type: "string", value: "n", help: "megabytes (as listed in S3) per COPY (default 4000)" },
-    "skip-recent-minutes": { type: "string", value: "n", help: "files modified in the last n minutes are left to the pipe (default 30; 0 when the pipe is stopped)" },
+    "skip-recent-minutes": {
+      type: "string",
+      value: "n",
+      help: "files modified in the last n minutes are left to the pipe (default 30; 0 when the pipe is stopped)",
+    },
     json: { type: "boolean", help: "print the report as JSON on stdout, and no progress" },
     ...SNOWFLAKE_OPTIONS,
     role: { type: "string", value: "role", help: "Snowflake role (default: $SNOWFLAKE_ROLE, else the environment's BACKFILL role)" },
@@ -54,17 +58,26 @@ const usage = (message: string) => `lakehouse: ${message}\nRun 'lakehouse backfi
 
 function wholeNumber(option: string, text: string | undefined, fallback: number, min: number, max: number): number {
   if (text === undefined) return fallback;
-  if (!/^[0-9]+$/.test(text) || Number(text) < min || Number(text) > max) throw new BackfillUsageError(`--${option} must be a whole number from ${min} to ${max}, not '${text}'`);
+  if (!/^[0-9]+$/.test(text) || Number(text) < min || Number(text) > max)
+    throw new BackfillUsageError(`--${option} must be a whole number from ${min} to ${max}, not '${text}'`);
   return Number(text);
 }
 
 /** Runs the command; resolves to its exit code. Config errors are thrown to the CLI (exit 1, as for synth). */
-export async function backfillCommand(values: Values, out: Output, err: Output, outside: BackfillEnvironment = { env: process.env, now: Date.now }): Promise<number> {
+export async function backfillCommand(
+  values: Values,
+  out: Output,
+  err: Output,
+  outside: BackfillEnvironment = { env: process.env, now: Date.now },
+): Promise<number> {
   const started = outside.now();
   let progress: ProgressLine | undefined;
   try {
     for (const name of ["env", "tenant", "source", "from", "to"] as const) {
-      if (str(values[name]) === undefined) throw new BackfillUsageError(`backfill needs --${name} <${BACKFILL_COMMAND.options[name].value}>${name === "from" || name === "to" ? ` (${INSTANT_HINT})` : ""}`);
+      if (str(values[name]) === undefined)
+        throw new BackfillUsageError(
+          `backfill needs --${name} <${BACKFILL_COMMAND.options[name].value}>${name === "from" || name === "to" ? ` (${INSTANT_HINT})` : ""}`,
+        );
     }
     const range = parseRange(str(values.from), str(values.to), outside.now());
     const maxFiles = wholeNumber("batch-files", str(values["batch-files"]), 1000, 1, 1000);
@@ -111,7 +124,11 @@ export async function backfillCommand(values: Values, out: Output, err: Output, 
       lister = new S3Lister(new S3Client({ region: target.region, ...(endpoint ? { endpoint, forcePathStyle: true } : {}) }), target.bucket);
     }
     // Progress rewrites one line of stderr in place: only on a terminal, never with --json.
-    if (err.isTTY === true && !json) progress = new ProgressLine((t) => err.write(t), () => (outside.now() - started) / 1000);
+    if (err.isTTY === true && !json)
+      progress = new ProgressLine(
+        (t) => err.write(t),
+        () => (outside.now() - started) / 1000,
+      );
     const deps: BackfillDeps = {
       lister,
       sql,
@@ -123,7 +140,9 @@ export async function backfillCommand(values: Values, out: Output, err: Output, 
     const report = await runBackfill(target, { ...range, maxFiles, maxBytes, dryRun, pipeQuietMs }, deps);
     progress?.clear();
     if (!json && full.warehouse && full.warehouse !== target.warehouse.name) {
-      err.write(`lakehouse: note: warehouse ${full.warehouse} is not the backfill warehouse ${target.warehouse.name}: the COPY shares it with whatever else runs there\n`);
+      err.write(
+        `lakehouse: note: warehouse ${full.warehouse} is not the backfill warehouse ${target.warehouse.name}: the COPY shares it with whatever else runs there\n`,
+      );
     }
     out.write(json ? reportJson(report, full) : reportText(report, full));
     return report.failure ? 1 : 0;

@@ -88,7 +88,14 @@ export interface BackfillReport {
   readonly resumed: boolean;
   readonly range: { readonly from: string; readonly to: string };
   readonly target: { readonly table: string; readonly stage: string; readonly location: string; readonly suffix?: string };
-  readonly listed: { readonly files: number; readonly bytes: number; readonly byPath: number; readonly byLastModified: number; readonly requests: number; readonly dateFolders: readonly string[] };
+  readonly listed: {
+    readonly files: number;
+    readonly bytes: number;
+    readonly byPath: number;
+    readonly byLastModified: number;
+    readonly requests: number;
+    readonly dateFolders: readonly string[];
+  };
   /** Files of the range already in the table (by SOURCE_FILE); null when Snowflake was not asked. */
   readonly alreadyLoaded: { readonly files: number; readonly bytes: number } | null;
   /** Files that loaded no row in an earlier part of this run (their BATCH_LOADED row says so). */
@@ -96,7 +103,15 @@ export interface BackfillReport {
   /** Files modified too recently: the pipe loads them. */
   readonly leftToPipe: number;
   readonly plan: { readonly files: number; readonly bytes: number; readonly batches: number; readonly estimate: Estimate };
-  readonly loaded: { readonly batches: number; readonly files: number; readonly bytes: number; readonly rows: number; readonly errors: number; readonly failedFiles: number; readonly skippedBySnowflake: number };
+  readonly loaded: {
+    readonly batches: number;
+    readonly files: number;
+    readonly bytes: number;
+    readonly rows: number;
+    readonly errors: number;
+    readonly failedFiles: number;
+    readonly skippedBySnowflake: number;
+  };
   /** Load rate this run saw (bytes of the loaded batches over their COPY time). */
   readonly measuredGbPerHour?: number;
   readonly warnings: readonly string[];
@@ -176,7 +191,13 @@ export async function runBackfill(target: BackfillTarget, options: BackfillOptio
   const started = deps.now();
   const { sql } = deps;
   const warnings: string[] = [];
-  const key: BackfillRunKey = { tenant: target.tenant, source: target.source, targetTable: target.copy.table, rangeFrom: iso(options.fromMs), rangeTo: iso(options.toMs) };
+  const key: BackfillRunKey = {
+    tenant: target.tenant,
+    source: target.source,
+    targetTable: target.copy.table,
+    rangeFrom: iso(options.fromMs),
+    rangeTo: iso(options.toMs),
+  };
   const event = (e: Omit<BackfillProgressEvent, keyof BackfillRunKey>) => run(sql!, progressInsert(target.progressTable, { ...key, ...e }));
 
   // 1. The latest run of the same backfill: resume it unless it finished.
@@ -191,9 +212,20 @@ export async function runBackfill(target: BackfillTarget, options: BackfillOptio
   const runId = state?.runId ?? (options.dryRun ? undefined : deps.newRunId());
   const batchesBefore = state ? [...state.batches.values()] : [];
   if (state) {
-    deps.onEvent?.({ kind: "resuming", runId: state.runId, batchesLoaded: batchesBefore.filter((b) => b.loaded).length, unfinishedBatches: batchesBefore.filter((b) => !b.loaded && !b.failed).length });
+    deps.onEvent?.({
+      kind: "resuming",
+      runId: state.runId,
+      batchesLoaded: batchesBefore.filter((b) => b.loaded).length,
+      unfinishedBatches: batchesBefore.filter((b) => !b.loaded && !b.failed).length,
+    });
   }
-  if (sql && !options.dryRun && !resumed) await event({ runId: runId!, batch: 0, status: "RUN_STARTED", message: `range ${key.rangeFrom} to ${key.rangeTo}, ${options.maxFiles} files / ${options.maxBytes} bytes per batch` });
+  if (sql && !options.dryRun && !resumed)
+    await event({
+      runId: runId!,
+      batch: 0,
+      status: "RUN_STARTED",
+      message: `range ${key.rangeFrom} to ${key.rangeTo}, ${options.maxFiles} files / ${options.maxBytes} bytes per batch`,
+    });
 
   // 2. A COPY an interrupted run left running would commit after our check: wait for it first.
   const unfinishedTags = batchesBefore.filter((b) => !b.loaded && !b.failed && b.queryTag).map((b) => b.queryTag!);
@@ -202,7 +234,10 @@ export async function runBackfill(target: BackfillTarget, options: BackfillOptio
     for (;;) {
       const running = (await run(sql, runningQueriesQuery(target.database, unfinishedTags))).rows.map((r) => String(cell(r, "QUERY_ID")));
       if (running.length === 0) break;
-      if (deps.now() > deadline) throw new Error(`statements of the interrupted run are still running after ${Math.round((options.runningMaxWaitMs ?? 3 * 3_600_000) / 60_000)} minutes: ${running.join(", ")}; cancel them (SYSTEM$CANCEL_QUERY) or wait, then rerun`);
+      if (deps.now() > deadline)
+        throw new Error(
+          `statements of the interrupted run are still running after ${Math.round((options.runningMaxWaitMs ?? 3 * 3_600_000) / 60_000)} minutes: ${running.join(", ")}; cancel them (SYSTEM$CANCEL_QUERY) or wait, then rerun`,
+        );
       deps.onEvent?.({ kind: "waiting", running });
       await deps.sleep(options.runningPollMs ?? 10_000);
     }
@@ -222,7 +257,10 @@ export async function runBackfill(target: BackfillTarget, options: BackfillOptio
   if (sql) {
     loadedKeys = new Set();
     const parts = loadedQueryParts(listing, target.keyPrefix);
-    const queries = [...(parts.ranges.length > 0 ? [{ ranges: parts.ranges, names: [] as readonly string[] }] : []), ...parts.nameChunks.map((names) => ({ ranges: [], names }))];
+    const queries = [
+      ...(parts.ranges.length > 0 ? [{ ranges: parts.ranges, names: [] as readonly string[] }] : []),
+      ...parts.nameChunks.map((names) => ({ ranges: [], names })),
+    ];
     for (const table of target.loadedTables) {
       for (const q of queries) {
         for (const row of (await run(sql, loadedFilesQuery(table, q.ranges, q.names))).rows) {
@@ -247,7 +285,10 @@ export async function runBackfill(target: BackfillTarget, options: BackfillOptio
   const batches: Batch[] = planBatches(pending, options.maxFiles, options.maxBytes);
   const planBytes = pending.reduce((n, c) => n + c.size, 0);
   deps.onEvent?.({ kind: "planned", files: pending.length, bytes: planBytes, batches: batches.length });
-  if (leftToPipe > 0) warnings.push(`${leftToPipe} file(s) modified in the last ${Math.round((options.pipeQuietMs ?? 30 * 60_000) / 60_000)} minutes are left to the pipe (it may be loading them now; --skip-recent-minutes 0 takes them when the pipe is stopped)`);
+  if (leftToPipe > 0)
+    warnings.push(
+      `${leftToPipe} file(s) modified in the last ${Math.round((options.pipeQuietMs ?? 30 * 60_000) / 60_000)} minutes are left to the pipe (it may be loading them now; --skip-recent-minutes 0 takes them when the pipe is stopped)`,
+    );
 
   const listedBytes = listing.candidates.reduce((n, c) => n + c.size, 0);
   const loaded = { batches: 0, files: 0, bytes: 0, rows: 0, errors: 0, failedFiles: 0, skippedBySnowflake: 0 };
@@ -270,7 +311,12 @@ export async function runBackfill(target: BackfillTarget, options: BackfillOptio
     alreadyLoaded: loadedKeys ? { files: already.length, bytes: already.reduce((n, c) => n + c.size, 0) } : null,
     doneEarlierInRun,
     leftToPipe,
-    plan: { files: pending.length, bytes: planBytes, batches: batches.length, estimate: estimate(planBytes, target.warehouse.size, target.warehouse.autoSuspendSeconds) },
+    plan: {
+      files: pending.length,
+      bytes: planBytes,
+      batches: batches.length,
+      estimate: estimate(planBytes, target.warehouse.size, target.warehouse.autoSuspendSeconds),
+    },
     loaded: { ...loaded },
     measuredGbPerHour: copyMs > 0 && loaded.bytes > 0 ? loaded.bytes / 1e9 / (copyMs / 3_600_000) : undefined,
     warnings,
@@ -302,7 +348,16 @@ export async function runBackfill(target: BackfillTarget, options: BackfillOptio
     }
     copyMs += deps.now() - copyStarted;
     const outcome = copyOutcome(result);
-    await event({ runId: runId!, batch: n, status: "BATCH_LOADED", fileCount: files.length, bytes: batch.bytes, rowsLoaded: outcome.rows, errors: outcome.errors, queryTag });
+    await event({
+      runId: runId!,
+      batch: n,
+      status: "BATCH_LOADED",
+      fileCount: files.length,
+      bytes: batch.bytes,
+      rowsLoaded: outcome.rows,
+      errors: outcome.errors,
+      queryTag,
+    });
     loaded.batches++;
     loaded.files += outcome.files - outcome.failedFiles;
     loaded.bytes += batch.bytes;
@@ -312,6 +367,15 @@ export async function runBackfill(target: BackfillTarget, options: BackfillOptio
     loaded.skippedBySnowflake += files.length - outcome.files;
     deps.onEvent?.({ kind: "batch", done: i + 1, total: batches.length, files: loaded.files, bytes: loaded.bytes, rows: loaded.rows });
   }
-  await event({ runId: runId!, batch: 0, status: "RUN_FINISHED", fileCount: loaded.files, bytes: loaded.bytes, rowsLoaded: loaded.rows, errors: loaded.errors, message: `${loaded.batches} batches, ${already.length} files already loaded` });
+  await event({
+    runId: runId!,
+    batch: 0,
+    status: "RUN_FINISHED",
+    fileCount: loaded.files,
+    bytes: loaded.bytes,
+    rowsLoaded: loaded.rows,
+    errors: loaded.errors,
+    message: `${loaded.batches} batches, ${already.length} files already loaded`,
+  });
   return report();
 }

@@ -105,25 +105,36 @@ export function reportText(r: BackfillReport, c: ReportContext): string {
   const e = r.plan.estimate;
   const lines: string[] = [];
   const head = r.dryRun ? "backfill plan (dry run, nothing loaded)" : r.failure ? "backfill stopped" : "backfill finished";
-  lines.push(`${head}: ${t.tenant}/${t.source} in ${c.env}, ${r.range.from} to ${r.range.to} (end excluded)${r.runId ? `, run ${r.runId}${r.resumed ? " (resumed)" : ""}` : ""}`);
-  lines.push(`  from       ${r.target.location} (${r.target.suffix ? `files ending ${r.target.suffix}, as the pipe's notification` : "every file, as the pipe's notification"})`);
+  lines.push(
+    `${head}: ${t.tenant}/${t.source} in ${c.env}, ${r.range.from} to ${r.range.to} (end excluded)${r.runId ? `, run ${r.runId}${r.resumed ? " (resumed)" : ""}` : ""}`,
+  );
+  lines.push(
+    `  from       ${r.target.location} (${r.target.suffix ? `files ending ${r.target.suffix}, as the pipe's notification` : "every file, as the pipe's notification"})`,
+  );
   lines.push(`  into       ${r.target.table} through ${r.target.stage} (the pipe's own COPY transformation)`);
   lines.push(c.noSnowflake ? `  snowflake  not asked: ${c.noSnowflake}` : `  as         role ${c.role} on warehouse ${c.warehouse} in ${c.account}`);
   lines.push(
     `  listed     ${int(r.listed.files)} files, ${bytes(r.listed.bytes)} (${int(r.listed.byPath)} by date folder, ${int(r.listed.byLastModified)} by LastModified; ${int(r.listed.requests)} list requests${r.listed.dateFolders.length > 0 ? `; date folders under ${r.listed.dateFolders.join(", ")}` : ""})`,
   );
-  lines.push(`  loaded     ${r.alreadyLoaded ? `${int(r.alreadyLoaded.files)} files already (${bytes(r.alreadyLoaded.bytes)})` : "not known (Snowflake not asked)"}${r.doneEarlierInRun > 0 ? `, ${int(r.doneEarlierInRun)} done earlier in this run` : ""}${r.leftToPipe > 0 ? `, ${int(r.leftToPipe)} left to the pipe` : ""}`);
-  lines.push(`  to load    ${int(r.plan.files)} files, ${bytes(r.plan.bytes)} in ${int(r.plan.batches)} batches (at most ${int(c.maxFiles)} files and ${bytes(c.maxBytes)} each)`);
+  lines.push(
+    `  loaded     ${r.alreadyLoaded ? `${int(r.alreadyLoaded.files)} files already (${bytes(r.alreadyLoaded.bytes)})` : "not known (Snowflake not asked)"}${r.doneEarlierInRun > 0 ? `, ${int(r.doneEarlierInRun)} done earlier in this run` : ""}${r.leftToPipe > 0 ? `, ${int(r.leftToPipe)} left to the pipe` : ""}`,
+  );
+  lines.push(
+    `  to load    ${int(r.plan.files)} files, ${bytes(r.plan.bytes)} in ${int(r.plan.batches)} batches (at most ${int(c.maxFiles)} files and ${bytes(c.maxBytes)} each)`,
+  );
   lines.push(
     `  estimate   ${e.hours < 0.1 ? `${Math.round(e.hours * 60)} minutes` : `${e.hours.toFixed(1)} hours`}, ${e.credits.toFixed(2)} credits on ${e.size} (assumes ${e.gbPerHour} GB/hour: ${ASSUMED_GB_PER_HOUR_XSMALL} GB/hour per XSMALL, doubling per size, not measured; 60 s minimum and the idle time before auto-suspend billed)`,
   );
   if (!r.dryRun) {
     const l = r.loaded;
-    lines.push(`  done       ${int(l.files)} files, ${bytes(l.bytes)}, ${int(l.rows)} rows in ${int(l.batches)} batches; ${int(l.errors)} row errors, ${int(l.failedFiles)} files failed${l.skippedBySnowflake > 0 ? `, ${int(l.skippedBySnowflake)} skipped by Snowflake's load metadata` : ""}`);
+    lines.push(
+      `  done       ${int(l.files)} files, ${bytes(l.bytes)}, ${int(l.rows)} rows in ${int(l.batches)} batches; ${int(l.errors)} row errors, ${int(l.failedFiles)} files failed${l.skippedBySnowflake > 0 ? `, ${int(l.skippedBySnowflake)} skipped by Snowflake's load metadata` : ""}`,
+    );
     lines.push(`  took       ${duration(r.seconds)}${r.measuredGbPerHour !== undefined ? ` (loaded at ${r.measuredGbPerHour.toFixed(1)} GB/hour)` : ""}`);
   }
   for (const w of r.warnings) lines.push(`  warning    ${w}`);
   if (r.failure) lines.push(`  stopped    ${r.failure}`, `             the progress is in ${t.progressTable}: run the same command again to continue`);
-  if (!r.dryRun && r.loaded.errors + r.loaded.failedFiles > 0) lines.push(`             rows with errors are in COPY_HISTORY / VALIDATE (ON_ERROR = ${t.copy.onError}, as the pipe)`);
+  if (!r.dryRun && r.loaded.errors + r.loaded.failedFiles > 0)
+    lines.push(`             rows with errors are in COPY_HISTORY / VALIDATE (ON_ERROR = ${t.copy.onError}, as the pipe)`);
   return `${lines.join("\n")}\n`;
 }

@@ -12,9 +12,13 @@ export class S3Lister implements ObjectLister {
 
   async page(prefix: string, delimiter: "/" | undefined, token: string | undefined): Promise<ListPage> {
     try {
-      const res = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, Delimiter: delimiter, ContinuationToken: token, MaxKeys: this.pageSize }));
+      const res = await this.client.send(
+        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, Delimiter: delimiter, ContinuationToken: token, MaxKeys: this.pageSize }),
+      );
       return {
-        objects: (res.Contents ?? []).filter((o) => o.Key !== undefined).map((o) => ({ key: o.Key!, size: o.Size ?? 0, lastModifiedMs: o.LastModified?.getTime() ?? 0 })),
+        objects: (res.Contents ?? [])
+          .filter((o) => o.Key !== undefined)
+          .map((o) => ({ key: o.Key!, size: o.Size ?? 0, lastModifiedMs: o.LastModified?.getTime() ?? 0 })),
         prefixes: (res.CommonPrefixes ?? []).flatMap((p) => (p.Prefix ? [p.Prefix] : [])),
         next: res.IsTruncated ? res.NextContinuationToken : undefined,
       };

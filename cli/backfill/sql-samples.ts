@@ -40,7 +40,10 @@ export function backfillSqlSamples(lakehouse: ResolvedLakehouse): SqlSample[] {
         const where = `${env.name}/${tenant.id}/${source.name}`;
         samples.push({ kind: "copy", where, sql: backfillCopyStatement(t.copy, AWKWARD_NAMES) });
         const listing = {
-          candidates: [candidate(`${t.keyPrefix}${AWKWARD_NAMES[0]}`, "path"), ...AWKWARD_NAMES.slice(1).map((n) => candidate(`${t.keyPrefix}${n}`, "lastModified"))],
+          candidates: [
+            candidate(`${t.keyPrefix}${AWKWARD_NAMES[0]}`, "path"),
+            ...AWKWARD_NAMES.slice(1).map((n) => candidate(`${t.keyPrefix}${n}`, "lastModified")),
+          ],
           dateRoots: [t.keyPrefix],
           days: { firstMs: Date.UTC(2024, 2, 1), lastMs: Date.UTC(2024, 2, 1) + 2 * DAY },
           requests: 1,
@@ -53,17 +56,40 @@ export function backfillSqlSamples(lakehouse: ResolvedLakehouse): SqlSample[] {
         }
       }
     }
-    const key: BackfillRunKey = { tenant: "globex", source: "okta", targetTable: `${env.databaseName}.GLOBEX.OKTA`, rangeFrom: "2024-03-01T00:00:00.000+00:00", rangeTo: "2024-03-04T00:00:00.000+00:00" };
+    const key: BackfillRunKey = {
+      tenant: "globex",
+      source: "okta",
+      targetTable: `${env.databaseName}.GLOBEX.OKTA`,
+      rangeFrom: "2024-03-01T00:00:00.000+00:00",
+      rangeTo: "2024-03-04T00:00:00.000+00:00",
+    };
     const events: Omit<BackfillProgressEvent, keyof BackfillRunKey>[] = [
       { runId: "r", batch: 0, status: "RUN_STARTED", message: "range …" },
       { runId: "r", batch: 1, status: "BATCH_STARTED", files: [...AWKWARD_NAMES], fileCount: 3, bytes: 123, queryTag: "lakehouse-backfill:r:1" },
       { runId: "r", batch: 1, status: "BATCH_LOADED", fileCount: 3, bytes: 123, rowsLoaded: 9, errors: 0, queryTag: "lakehouse-backfill:r:1" },
-      { runId: "r", batch: 2, status: "BATCH_FAILED", fileCount: 3, bytes: 123, queryTag: "lakehouse-backfill:r:2", message: "Warehouse 'X' cannot be resumed" },
+      {
+        runId: "r",
+        batch: 2,
+        status: "BATCH_FAILED",
+        fileCount: 3,
+        bytes: 123,
+        queryTag: "lakehouse-backfill:r:2",
+        message: "Warehouse 'X' cannot be resumed",
+      },
       { runId: "r", batch: 0, status: "RUN_FINISHED", fileCount: 3, bytes: 123, rowsLoaded: 9, errors: 0, message: "1 batches" },
     ];
-    for (const e of events) samples.push({ kind: "progress-insert", where: `${env.name} ${e.status}`, sql: renderBound(progressInsert(env.backfill.progressTable, { ...key, ...e })) });
+    for (const e of events)
+      samples.push({
+        kind: "progress-insert",
+        where: `${env.name} ${e.status}`,
+        sql: renderBound(progressInsert(env.backfill.progressTable, { ...key, ...e })),
+      });
     samples.push({ kind: "progress-query", where: env.name, sql: renderBound(progressQuery(env.backfill.progressTable, key)) });
-    samples.push({ kind: "running", where: env.name, sql: renderBound(runningQueriesQuery(env.databaseName, ["lakehouse-backfill:r:1", "lakehouse-backfill:r:2"])) });
+    samples.push({
+      kind: "running",
+      where: env.name,
+      sql: renderBound(runningQueriesQuery(env.databaseName, ["lakehouse-backfill:r:1", "lakehouse-backfill:r:2"])),
+    });
   }
   return samples;
 }
@@ -76,18 +102,37 @@ export function backfillSqlSamples(lakehouse: ResolvedLakehouse): SqlSample[] {
 export function backfillLogicScenarios(lakehouse: ResolvedLakehouse) {
   const env = lakehouse.environments[0];
   const table = env.backfill.progressTable;
-  const key: BackfillRunKey = { tenant: "globex", source: "okta", targetTable: `${env.databaseName}.GLOBEX.OKTA`, rangeFrom: "2024-03-01T00:00:00.000+00:00", rangeTo: "2024-03-04T00:00:00.000+00:00" };
+  const key: BackfillRunKey = {
+    tenant: "globex",
+    source: "okta",
+    targetTable: `${env.databaseName}.GLOBEX.OKTA`,
+    rangeFrom: "2024-03-01T00:00:00.000+00:00",
+    rangeTo: "2024-03-04T00:00:00.000+00:00",
+  };
   const other: BackfillRunKey = { ...key, rangeTo: "2024-03-05T00:00:00.000+00:00" };
   const insert = (k: BackfillRunKey, e: Omit<BackfillProgressEvent, keyof BackfillRunKey>) => renderBound(progressInsert(table, { ...k, ...e }));
   const progress = {
     table,
-    columns: BACKFILL_PROGRESS_COLUMNS.map((c) => ({ name: c.name, type: c.type, nullable: c.nullable, default: "default" in c ? c.default.expression : undefined })),
+    columns: BACKFILL_PROGRESS_COLUMNS.map((c) => ({
+      name: c.name,
+      type: c.type,
+      nullable: c.nullable,
+      default: "default" in c ? c.default.expression : undefined,
+    })),
     inserts: [
       insert(key, { runId: "run-a", batch: 0, status: "RUN_STARTED" }),
       insert(key, { runId: "run-a", batch: 0, status: "RUN_FINISHED" }),
       insert(other, { runId: "run-c", batch: 0, status: "RUN_STARTED" }),
       insert(key, { runId: "run-b", batch: 0, status: "RUN_STARTED" }),
-      insert(key, { runId: "run-b", batch: 1, status: "BATCH_STARTED", files: [...AWKWARD_NAMES], fileCount: 3, bytes: 30, queryTag: "lakehouse-backfill:run-b:1" }),
+      insert(key, {
+        runId: "run-b",
+        batch: 1,
+        status: "BATCH_STARTED",
+        files: [...AWKWARD_NAMES],
+        fileCount: 3,
+        bytes: 30,
+        queryTag: "lakehouse-backfill:run-b:1",
+      }),
       insert(key, { runId: "run-b", batch: 1, status: "BATCH_LOADED", rowsLoaded: 7, errors: 1 }),
       insert(other, { runId: "run-c", batch: 1, status: "BATCH_STARTED", files: ["x"] }),
     ],
@@ -101,7 +146,11 @@ export function backfillLogicScenarios(lakehouse: ResolvedLakehouse) {
   };
   const prefix = "okta/";
   const listing = {
-    candidates: [candidate(`${prefix}2024/03/02/10/in.json.gz`, "path"), candidate(`${prefix}${AWKWARD_NAMES[1]}`, "lastModified"), candidate(`${prefix}${AWKWARD_NAMES[2]}`, "lastModified")],
+    candidates: [
+      candidate(`${prefix}2024/03/02/10/in.json.gz`, "path"),
+      candidate(`${prefix}${AWKWARD_NAMES[1]}`, "lastModified"),
+      candidate(`${prefix}${AWKWARD_NAMES[2]}`, "lastModified"),
+    ],
     dateRoots: [prefix],
     days: { firstMs: Date.UTC(2024, 2, 1), lastMs: Date.UTC(2024, 2, 3) },
     requests: 1,

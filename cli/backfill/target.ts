@@ -32,10 +32,14 @@ export function backfillTarget(lakehouse: ResolvedLakehouse, envName: string, te
   if (!env) throw new BackfillUsageError(`--env: no environment '${envName}' in the config (it has ${envs.join(", ")})${didYouMean(envName, envs)}`);
   const tenant = env.tenants.find((t) => t.id === tenantId);
   const tenants = env.tenants.map((t) => t.id);
-  if (!tenant) throw new BackfillUsageError(`--tenant: no tenant '${tenantId}' in environment ${env.name} (it has ${tenants.join(", ")})${didYouMean(tenantId, tenants)}`);
+  if (!tenant)
+    throw new BackfillUsageError(`--tenant: no tenant '${tenantId}' in environment ${env.name} (it has ${tenants.join(", ")})${didYouMean(tenantId, tenants)}`);
   const source = tenant.sources.find((s) => s.name === sourceName);
   const sources = tenant.sources.map((s) => s.name);
-  if (!source) throw new BackfillUsageError(`--source: tenant ${tenant.id} has no source '${sourceName}' (it has ${sources.join(", ")})${didYouMean(sourceName, sources)}`);
+  if (!source)
+    throw new BackfillUsageError(
+      `--source: tenant ${tenant.id} has no source '${sourceName}' (it has ${sources.join(", ")})${didYouMean(sourceName, sources)}`,
+    );
   const account = env.config.snowflakeAccounts.find((a) => a.region === tenant.region);
   if (!account) throw new Error(`no Snowflake account for ${tenant.region} in environment ${env.name}`); // config validation prevents this
   const copy = snowpipeCopyParts(pipeLoadOf(env, tenant, source));

@@ -79,8 +79,16 @@ export async function checkPlan(plan: BootstrapPlan, sql: SqlClient): Promise<Ch
       const name = unquote(text(row, "name"));
       const privilege = text(row, "privilege");
       // A planned grant present without its grant option is reported missing, not also as more.
-      if (plan.grants.some((g) => ((g.kind === "role" && "role" in g.to && g.to.role === role) || (g.kind !== "role" && g.to === role)) && rowIsGrant(row, g, true))) continue;
-      if (on === "ACCOUNT") extra.push(`${privilege} ON ACCOUNT${text(row, "grant_option") === "TRUE" ? " WITH GRANT OPTION" : ""} to ${role} (an account-level privilege the stacks do not need)`);
+      if (
+        plan.grants.some(
+          (g) => ((g.kind === "role" && "role" in g.to && g.to.role === role) || (g.kind !== "role" && g.to === role)) && rowIsGrant(row, g, true),
+        )
+      )
+        continue;
+      if (on === "ACCOUNT")
+        extra.push(
+          `${privilege} ON ACCOUNT${text(row, "grant_option") === "TRUE" ? " WITH GRANT OPTION" : ""} to ${role} (an account-level privilege the stacks do not need)`,
+        );
       else if (on === "DATABASE_ROLE") extra.push(`database role ${name} to ${role} (more of SNOWFLAKE.ACCOUNT_USAGE than the monitors read)`);
       else if (on === "ROLE" && SYSTEM_ROLES.has(name)) extra.push(`role ${name} to ${role} (a system role: everything it may do)`);
     }

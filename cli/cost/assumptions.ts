@@ -17,21 +17,37 @@ const a = (value: number, unit: string, why: string): AssumptionEntry => ({ valu
 export const ASSUMPTIONS = {
   daysPerMonth: a(365 / 12, "days", "an average month (730 hours), as AWS bills GB-months and hours"),
   compressionRatio: a(8, "× (uncompressed ÷ gzip)", "gzip of NDJSON log events is typically 8-10×; the low end is taken"),
-  "snowflake.compressionRatio": a(8, "× (uncompressed ÷ table bytes)", "Snowflake's columnar compression of the VARIANT rows, taken equal to gzip's (not measured here)"),
+  "snowflake.compressionRatio": a(
+    8,
+    "× (uncompressed ÷ table bytes)",
+    "Snowflake's columnar compression of the VARIANT rows, taken equal to gzip's (not measured here)",
+  ),
   "snowflake.failSafeDays": a(7, "days", "fail-safe of a permanent table (Snowflake's fixed 7 days)"),
   "snowflake.landingTimeTravelDays": a(1, "days", "snowflake/record-flattener: landingDataRetentionDays default"),
   "puller.windowSeconds": a(300, "s", "runtime/puller: PULLER_WINDOW_SECONDS default; one object (part) per window"),
-  "puller.overlapSeconds": a(300, "s", "runtime/puller: PULLER_OVERLAP_SECONDS default; each run re-reads this much into its first window's object, so it is written and loaded twice"),
+  "puller.overlapSeconds": a(
+    300,
+    "s",
+    "runtime/puller: PULLER_OVERLAP_SECONDS default; each run re-reads this much into its first window's object, so it is written and loaded twice",
+  ),
   "puller.targetObjectMiB": a(64, "MiB", "runtime/puller: PULLER_TARGET_OBJECT_MB default (uncompressed)"),
   "lambda.memoryMB": a(1024, "MB", "aws/log-puller and aws/kafka-ingest memoryMb default (the config cannot change it)"),
   "lambda.puller.secondsPerRun": a(2, "s per invocation", "state read, token, secret, puts on a warm arm64 function (not measured in AWS)"),
-  "lambda.puller.secondsPerGB": a(600, "s per GB fetched", "API-bound: about 1.7 MB/s, i.e. a page of 1,000 events of ~1.5 KB each per ~0.9 s (not measured against the real APIs)"),
+  "lambda.puller.secondsPerGB": a(
+    600,
+    "s per GB fetched",
+    "API-bound: about 1.7 MB/s, i.e. a page of 1,000 events of ~1.5 KB each per ~0.9 s (not measured against the real APIs)",
+  ),
   "lambda.kafka.secondsPerRun": a(10, "s per invocation", "TLS and SASL connection, consumer group join, commit (not measured in AWS)"),
   "lambda.kafka.secondsPerGB": a(40, "s per GB read", "gzip and put dominate: the puller benchmark writes ~29 MB/s (npm run bench:puller)"),
   "kafka.partitions": a(1, "partitions", "partitions of a topic: at least one object per partition per run with data"),
   "native.objectsPerDay": a(288, "objects per day", "native delivery (CloudTrail, VPC flow logs, Route 53 resolver, GuardDuty) writes about every 5 minutes"),
   "native.objectMiB": a(64, "MiB", "largest uncompressed object a native delivery writes before starting another"),
-  "stream.recordKB": a(1, "KB per record", "average record a producer puts into Firehose or Kinesis (one event per record); Firehose bills each record as at least 5 KB"),
+  "stream.recordKB": a(
+    1,
+    "KB per record",
+    "average record a producer puts into Firehose or Kinesis (one event per record); Firehose bills each record as at least 5 KB",
+  ),
   "task.canarySeconds": a(1, "s per run", "snowflake/log-canary: a count over recent rows and an insert"),
   "task.cleanerSeconds": a(10, "s per run", "snowflake/table-cleaner: one DELETE a day"),
   "task.flattenerSeconds": a(3, "s per run", "snowflake/record-flattener: one INSERT … FLATTEN per run, a run per minute with new files"),
@@ -42,7 +58,7 @@ export const ASSUMPTIONS = {
   "backup.standardDays": a(1, "days", "the vault's day-0 lifecycle transition runs about a day after an object lands; until then it is S3 Standard"),
   "restore.days": a(7, "days of one tenant's logs", "one restore: a week of one tenant's backups"),
   "restore.keepDays": a(7, "days", "the restored (temporary) copy is kept this long, billed as S3 Standard"),
-  "noncurrentDays": a(30, "days", "aws/log-bucket and aws/backup-vault: an expired object stays this long as a noncurrent version"),
+  noncurrentDays: a(30, "days", "aws/log-bucket and aws/backup-vault: an expired object stays this long as a noncurrent version"),
 } as const satisfies Record<string, AssumptionEntry>;
 
 export const EDITION_ASSUMPTION: AssumptionEntry<Edition> = {
@@ -57,7 +73,10 @@ export type Assumptions = Readonly<Record<AssumptionKey, number>> & { readonly "
 export const ASSUMPTION_KEYS = Object.keys(ASSUMPTIONS) as AssumptionKey[];
 
 export function listAssumptions(): Assumptions {
-  return { ...(Object.fromEntries(ASSUMPTION_KEYS.map((k) => [k, ASSUMPTIONS[k].value])) as Record<AssumptionKey, number>), "snowflake.edition": EDITION_ASSUMPTION.value };
+  return {
+    ...(Object.fromEntries(ASSUMPTION_KEYS.map((k) => [k, ASSUMPTIONS[k].value])) as Record<AssumptionKey, number>),
+    "snowflake.edition": EDITION_ASSUMPTION.value,
+  };
 }
 
 /**

@@ -14,12 +14,17 @@ export const COST_COMMAND = {
   summary: "monthly cost estimate per tenant and environment, line by line",
   details:
     "Steady state after each retention, at the list prices of cli/cost/prices.ts (each with its date and\n" +
-    "source) and the assumptions of cli/cost/assumptions.ts; see README.md, \"Cost\".",
+    'source) and the assumptions of cli/cost/assumptions.ts; see README.md, "Cost".',
   options: {
     config: CONFIG_OPTION,
     example: EXAMPLE_OPTION,
     env: { type: "string", value: "name", help: "only this environment" },
-    volume: { type: "string", multiple: true, value: "tenant[/source]=GB/day", help: "uncompressed GB/day of a tenant (shared by its sources) or of one source (default: per type)" },
+    volume: {
+      type: "string",
+      multiple: true,
+      value: "tenant[/source]=GB/day",
+      help: "uncompressed GB/day of a tenant (shared by its sources) or of one source (default: per type)",
+    },
     prices: { type: "string", value: "file.json|yaml", help: "prices and assumptions over the table's: { prices: {key: n}, assumptions: {key: n} }" },
     json: { type: "boolean", help: "print the estimate as JSON (every line, totals, volumes, assumptions)" },
   },
@@ -41,8 +46,13 @@ export function costCommand(values: Values, config: ConfigChoice, out: Output, e
     const lakehouse = resolveConfig(loadConfigFile(configFile));
     const environment = typeof values.env === "string" ? values.env : undefined;
     if (environment !== undefined && !lakehouse.environments.some((e) => e.name === environment)) {
-      const hint = nearest(environment, lakehouse.environments.map((e) => e.name));
-      throw new CostUsageError(`--env '${environment}': no such environment in ${configFile}${hint ? `; did you mean ${hint}?` : ` (it has ${lakehouse.environments.map((e) => e.name).join(", ")})`}`);
+      const hint = nearest(
+        environment,
+        lakehouse.environments.map((e) => e.name),
+      );
+      throw new CostUsageError(
+        `--env '${environment}': no such environment in ${configFile}${hint ? `; did you mean ${hint}?` : ` (it has ${lakehouse.environments.map((e) => e.name).join(", ")})`}`,
+      );
     }
     const { prices, assumptions } = applyOverrides(overrides);
     const estimate = estimateCost(lakehouse, { prices, assumptions, volumes: resolveVolumes(lakehouse, volumeArgs), environment });

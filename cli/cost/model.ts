@@ -95,7 +95,15 @@ export const MODULE_DEFAULTS = {
 } as const;
 
 /** Days a storage class bills at least (early deletion or transition is charged up to it). */
-const MINIMUM_DAYS: Record<string, number> = { STANDARD: 0, STANDARD_IA: 30, ONEZONE_IA: 30, INTELLIGENT_TIERING: 0, GLACIER_IR: 90, GLACIER: 90, DEEP_ARCHIVE: 180 };
+const MINIMUM_DAYS: Record<string, number> = {
+  STANDARD: 0,
+  STANDARD_IA: 30,
+  ONEZONE_IA: 30,
+  INTELLIGENT_TIERING: 0,
+  GLACIER_IR: 90,
+  GLACIER: 90,
+  DEEP_ARCHIVE: 180,
+};
 /** Per archived object: 32 KB of index at the archive's price and 8 KB of name and metadata at Standard's. */
 const ARCHIVE_OVERHEAD_KB = { archive: 32, standard: 8 } as const;
 /** Intelligent-Tiering moves an object unread for 30 days to Infrequent Access, for 90 to Archive Instant Access. */
@@ -143,7 +151,14 @@ export function sourceFlow(source: ResolvedSource, gbPerDay: number, a: Assumpti
   const none = { invocations: 0, secondsPerInvocation: 0, stateReads: 0, stateWrites: 0 };
   const native = (why: string): SourceFlow => {
     const objects = gbPerDay === 0 ? 0 : Math.max(a["native.objectsPerDay"], (gbPerDay * 1024) / a["native.objectMiB"]);
-    return { eventsGb: gbPerDay, writtenGb: gbPerDay, storedGb: stored(gbPerDay), objects, ...none, how: `${why}: max(${fmt(a["native.objectsPerDay"])}, GB/day ÷ ${fmt(a["native.objectMiB"])} MiB) objects a day` };
+    return {
+      eventsGb: gbPerDay,
+      writtenGb: gbPerDay,
+      storedGb: stored(gbPerDay),
+      objects,
+      ...none,
+      how: `${why}: max(${fmt(a["native.objectsPerDay"])}, GB/day ÷ ${fmt(a["native.objectMiB"])} MiB) objects a day`,
+    };
   };
   if (d.kind === "puller" && d.puller !== undefined) {
     const scheduleSeconds = (d.scheduleMinutes ?? MODULE_DEFAULTS.scheduleMinutes) * 60;
@@ -152,7 +167,7 @@ export function sourceFlow(source: ResolvedSource, gbPerDay: number, a: Assumpti
     const factor = 1 + a["puller.overlapSeconds"] / writingEvery;
     const written = gbPerDay * factor;
     const windows = 86400 / windowSeconds;
-    const parts = Math.max(1, Math.ceil((written / windows) * 1024 / a["puller.targetObjectMiB"]));
+    const parts = Math.max(1, Math.ceil(((written / windows) * 1024) / a["puller.targetObjectMiB"]));
     const invocations = 86400 / scheduleSeconds;
     const seconds = a["lambda.puller.secondsPerRun"] + a["lambda.puller.secondsPerGB"] * (written / invocations);
     return {
@@ -196,7 +211,11 @@ export function sourceFlow(source: ResolvedSource, gbPerDay: number, a: Assumpti
 }
 
 /** Storage-class segments of an object's life: [from, to) days, the last one running on as a noncurrent version. */
-export function lifecycleSegments(transitions: ResolvedSource["transitions"], retentionDays: number, noncurrentDays: number): { storageClass: string; from: number; to: number }[] {
+export function lifecycleSegments(
+  transitions: ResolvedSource["transitions"],
+  retentionDays: number,
+  noncurrentDays: number,
+): { storageClass: string; from: number; to: number }[] {
   const steps = [{ days: 0, storageClass: "STANDARD" }, ...[...transitions].sort((x, y) => x.days - y.days)];
   return steps.map((s, i) => ({ storageClass: s.storageClass, from: s.days, to: i + 1 < steps.length ? steps[i + 1].days : retentionDays + noncurrentDays }));
 }
@@ -228,18 +247,45 @@ class LineBuilder {
   credits(source: string | undefined, item: string, quantity: number, unit: string, key: PriceKey, note?: string, cron?: string): void {
     const perUnit = this.p[key];
     const editionKey = creditPriceKey(this.a["snowflake.edition"]);
-    this.add({ source, vendor: "snowflake", item, quantity, unit, unitPrice: perUnit * this.creditUsd, prices: [key, editionKey], note: [`${fmt(perUnit, 4)} credits per ${unit} × $${fmt(this.creditUsd)}/credit`, note].filter(Boolean).join("; "), cron });
+    this.add({
+      source,
+      vendor: "snowflake",
+      item,
+      quantity,
+      unit,
+      unitPrice: perUnit * this.creditUsd,
+      prices: [key, editionKey],
+      note: [`${fmt(perUnit, 4)} credits per ${unit} × $${fmt(this.creditUsd)}/credit`, note].filter(Boolean).join("; "),
+      cron,
+    });
   }
 
   /** A serverless task: its runs a month × seconds each, in XSMALL compute-hours. */
   task(source: string | undefined, item: string, cron: string, runsPerMonth: number, seconds: number, note?: string): void {
     const exact = cronRate(cron).exact ? "" : " (cron counted as every value of the fields not understood: an upper bound)";
-    this.credits(source, item, (runsPerMonth * seconds) / 3600, "compute-hour", "snowflake.serverlessTask.perComputeHour", `${fmt(runsPerMonth, 4)} runs × ${fmt(seconds)} s${exact}${note ? `; ${note}` : ""}`, cron);
+    this.credits(
+      source,
+      item,
+      (runsPerMonth * seconds) / 3600,
+      "compute-hour",
+      "snowflake.serverlessTask.perComputeHour",
+      `${fmt(runsPerMonth, 4)} runs × ${fmt(seconds)} s${exact}${note ? `; ${note}` : ""}`,
+      cron,
+    );
   }
 }
 
 /** S3 storage of a flow of `storedGb` and `objects` a day through the lifecycle segments: GB-month lines per class, overhead, monitoring, transitions. */
-function storageLines(b: LineBuilder, source: string | undefined, what: string, storedGb: number, objects: number, segments: { storageClass: string; from: number; to: number }[], a: Assumptions, noncurrentDays: number): void {
+function storageLines(
+  b: LineBuilder,
+  source: string | undefined,
+  what: string,
+  storedGb: number,
+  objects: number,
+  segments: { storageClass: string; from: number; to: number }[],
+  a: Assumptions,
+  noncurrentDays: number,
+): void {
   const days = a.daysPerMonth;
   segments.forEach((seg, i) => {
     const span = seg.to - seg.from;
@@ -251,18 +297,56 @@ function storageLines(b: LineBuilder, source: string | undefined, what: string, 
     if (seg.storageClass === "INTELLIGENT_TIERING") {
       for (const t of INTELLIGENT_TIERS) {
         const tierDays = Math.max(0, Math.min(billed, t.to) - t.from);
-        if (tierDays > 0) b.aws(source, `${what} INTELLIGENT_TIERING ${t.tier} storage, ${range}`, storedGb * tierDays, `s3.storage.INTELLIGENT_TIERING.${t.tier}`, `${fmt(storedGb)} GB/day × ${fmt(tierDays)} days in the tier`);
+        if (tierDays > 0)
+          b.aws(
+            source,
+            `${what} INTELLIGENT_TIERING ${t.tier} storage, ${range}`,
+            storedGb * tierDays,
+            `s3.storage.INTELLIGENT_TIERING.${t.tier}`,
+            `${fmt(storedGb)} GB/day × ${fmt(tierDays)} days in the tier`,
+          );
       }
-      b.aws(source, `${what} INTELLIGENT_TIERING monitoring`, (objects * billed) / 1000, "s3.intelligentTiering.monitoring", `${fmt(objects)} objects/day × ${billed} days`);
+      b.aws(
+        source,
+        `${what} INTELLIGENT_TIERING monitoring`,
+        (objects * billed) / 1000,
+        "s3.intelligentTiering.monitoring",
+        `${fmt(objects)} objects/day × ${billed} days`,
+      );
     } else {
-      b.aws(source, `${what} ${seg.storageClass} storage, ${range}`, storedGb * billed, `s3.storage.${seg.storageClass}` as PriceKey, `${fmt(storedGb)} GB/day × ${billed} days${early}`);
+      b.aws(
+        source,
+        `${what} ${seg.storageClass} storage, ${range}`,
+        storedGb * billed,
+        `s3.storage.${seg.storageClass}` as PriceKey,
+        `${fmt(storedGb)} GB/day × ${billed} days${early}`,
+      );
     }
     if (seg.storageClass === "GLACIER" || seg.storageClass === "DEEP_ARCHIVE") {
       const resident = objects * billed;
-      b.aws(source, `${what} ${seg.storageClass} per-object index (32 KB each)`, (resident * ARCHIVE_OVERHEAD_KB.archive) / KB_PER_GB, `s3.storage.${seg.storageClass}` as PriceKey, `${fmt(resident)} objects resident`);
-      b.aws(source, `${what} ${seg.storageClass} per-object metadata (8 KB each, at Standard)`, (resident * ARCHIVE_OVERHEAD_KB.standard) / KB_PER_GB, "s3.storage.STANDARD", `${fmt(resident)} objects resident`);
+      b.aws(
+        source,
+        `${what} ${seg.storageClass} per-object index (32 KB each)`,
+        (resident * ARCHIVE_OVERHEAD_KB.archive) / KB_PER_GB,
+        `s3.storage.${seg.storageClass}` as PriceKey,
+        `${fmt(resident)} objects resident`,
+      );
+      b.aws(
+        source,
+        `${what} ${seg.storageClass} per-object metadata (8 KB each, at Standard)`,
+        (resident * ARCHIVE_OVERHEAD_KB.standard) / KB_PER_GB,
+        "s3.storage.STANDARD",
+        `${fmt(resident)} objects resident`,
+      );
     }
-    if (seg.storageClass !== "STANDARD") b.aws(source, `${what} lifecycle transitions to ${seg.storageClass}`, (objects * days) / 1000, `s3.transition.${seg.storageClass}` as PriceKey, `${fmt(objects)} objects/day`);
+    if (seg.storageClass !== "STANDARD")
+      b.aws(
+        source,
+        `${what} lifecycle transitions to ${seg.storageClass}`,
+        (objects * days) / 1000,
+        `s3.transition.${seg.storageClass}` as PriceKey,
+        `${fmt(objects)} objects/day`,
+      );
   });
 }
 
@@ -278,9 +362,24 @@ function sourceLines(b: LineBuilder, env: ResolvedEnvironment, source: ResolvedS
   const puts = owned ? (flow.objects + flow.stateWrites) * days : 0;
   const gets = owned ? (flow.objects + flow.stateReads) * days : 0;
   if (owned) {
-    storageLines(b, name, "S3", flow.storedGb, flow.objects, lifecycleSegments(source.transitions, source.retentionDays, a.noncurrentDays), a, a.noncurrentDays);
+    storageLines(
+      b,
+      name,
+      "S3",
+      flow.storedGb,
+      flow.objects,
+      lifecycleSegments(source.transitions, source.retentionDays, a.noncurrentDays),
+      a,
+      a.noncurrentDays,
+    );
     b.aws(name, "S3 PUT requests (objects" + (flow.stateWrites ? " + puller state" : "") + ")", puts / 1000, "s3.request.put", origin);
-    b.aws(name, "S3 GET requests (Snowpipe reads" + (flow.stateReads ? " + puller state" : "") + ")", gets / 1000, "s3.request.get", `${fmt(flow.objects)} objects/day`);
+    b.aws(
+      name,
+      "S3 GET requests (Snowpipe reads" + (flow.stateReads ? " + puller state" : "") + ")",
+      gets / 1000,
+      "s3.request.get",
+      `${fmt(flow.objects)} objects/day`,
+    );
   }
 
   // Delivery.
@@ -290,14 +389,26 @@ function sourceLines(b: LineBuilder, env: ResolvedEnvironment, source: ResolvedS
     const gbSeconds = invocations * flow.secondsPerInvocation * (a["lambda.memoryMB"] / 1024);
     const who = d.kind === "kafka" ? "Kafka consumer" : "puller";
     b.aws(name, `Lambda ${who} invocations`, invocations / 1e6, "lambda.requests", `${fmt(flow.invocations)} a day`);
-    b.aws(name, `Lambda ${who} compute (arm64)`, gbSeconds, "lambda.compute.arm64", `${fmt(invocations, 5)} runs × ${fmt(flow.secondsPerInvocation)} s × ${fmt(a["lambda.memoryMB"] / 1024)} GB`);
+    b.aws(
+      name,
+      `Lambda ${who} compute (arm64)`,
+      gbSeconds,
+      "lambda.compute.arm64",
+      `${fmt(invocations, 5)} runs × ${fmt(flow.secondsPerInvocation)} s × ${fmt(a["lambda.memoryMB"] / 1024)} GB`,
+    );
     b.aws(name, `Secrets Manager: the ${who}'s secret`, 1, "secretsmanager.secret");
     b.aws(name, `Secrets Manager API calls (one per run, at most)`, invocations / 10000, "secretsmanager.api");
   }
   if (d.kind === "firehose" && d.firehose !== undefined) {
     const recordKb = a["stream.recordKB"];
     const billedKb = Math.ceil(recordKb / 5) * 5;
-    b.aws(name, "Firehose ingestion (records rounded up to 5 KB)", flow.eventsGb * days * (billedKb / recordKb), "firehose.ingest", `${fmt(flow.eventsGb * days, 4)} GB of ${fmt(recordKb)} KB records billed as ${billedKb} KB each`);
+    b.aws(
+      name,
+      "Firehose ingestion (records rounded up to 5 KB)",
+      flow.eventsGb * days * (billedKb / recordKb),
+      "firehose.ingest",
+      `${fmt(flow.eventsGb * days, 4)} GB of ${fmt(recordKb)} KB records billed as ${billedKb} KB each`,
+    );
     if (d.firehose.source === "kinesis") {
       const retention = d.firehose.stream?.retentionHours ?? MODULE_DEFAULTS.kinesisRetentionHours;
       const hours = days * 24;
@@ -309,7 +420,14 @@ function sourceLines(b: LineBuilder, env: ResolvedEnvironment, source: ResolvedS
         b.aws(name, "Kinesis stream-hours (on-demand)", hours, "kinesis.onDemand.streamHour");
         b.aws(name, "Kinesis data in (records rounded up to 1 KB)", flow.eventsGb * days * (inKb / recordKb), "kinesis.onDemand.ingest");
         b.aws(name, "Kinesis data read by Firehose", flow.eventsGb * days, "kinesis.onDemand.retrieval");
-        if (extendedGb > 0) b.aws(name, `Kinesis retention ${Math.min(retention, 168)} h (beyond 24 h)`, extendedGb, "kinesis.onDemand.extendedRetention", `${fmt(flow.eventsGb)} GB/day × ${fmt((Math.min(retention, 168) - 24) / 24)} days`);
+        if (extendedGb > 0)
+          b.aws(
+            name,
+            `Kinesis retention ${Math.min(retention, 168)} h (beyond 24 h)`,
+            extendedGb,
+            "kinesis.onDemand.extendedRetention",
+            `${fmt(flow.eventsGb)} GB/day × ${fmt((Math.min(retention, 168) - 24) / 24)} days`,
+          );
       } else {
         const records = (flow.eventsGb * days * KB_PER_GB) / recordKb;
         b.aws(name, `Kinesis shard-hours (${shards} provisioned)`, shards * hours, "kinesis.provisioned.shardHour");
@@ -323,19 +441,60 @@ function sourceLines(b: LineBuilder, env: ResolvedEnvironment, source: ResolvedS
   // Snowflake: Snowpipe, storage, tasks.
   const loadedGb = source.config.fileFormat === "parquet" ? flow.storedGb : flow.writtenGb;
   b.credits(name, "Snowpipe files", (flow.objects * days) / 1000, "1k files", "snowflake.snowpipe.per1000Files");
-  b.credits(name, `Snowpipe load (${source.config.fileFormat === "parquet" ? "Parquet, as stored" : "uncompressed"})`, loadedGb * days, "GB", "snowflake.snowpipe.perGB");
+  b.credits(
+    name,
+    `Snowpipe load (${source.config.fileFormat === "parquet" ? "Parquet, as stored" : "uncompressed"})`,
+    loadedGb * days,
+    "GB",
+    "snowflake.snowpipe.perGB",
+  );
   const tableGbPerDay = flow.writtenGb / a["snowflake.compressionRatio"];
   const storage = b.p["snowflake.storage"];
-  const sf = (item: string, gb: number, note: string) => b.add({ source: name, vendor: "snowflake", item, quantity: gb / GB_PER_TB, unit: PRICES["snowflake.storage"].unit, unitPrice: storage, prices: ["snowflake.storage"], note });
-  sf(`Snowflake table storage, ${source.tableRetentionDays} days`, tableGbPerDay * source.tableRetentionDays, `${fmt(tableGbPerDay)} GB/day compressed (${fmt(a["snowflake.compressionRatio"])}×)`);
-  sf(`Snowflake Time Travel ${env.timeTravelDays} d + fail-safe ${a["snowflake.failSafeDays"]} d of purged rows`, tableGbPerDay * (env.timeTravelDays + a["snowflake.failSafeDays"]), "the cleaner purges a day's rows a day");
+  const sf = (item: string, gb: number, note: string) =>
+    b.add({
+      source: name,
+      vendor: "snowflake",
+      item,
+      quantity: gb / GB_PER_TB,
+      unit: PRICES["snowflake.storage"].unit,
+      unitPrice: storage,
+      prices: ["snowflake.storage"],
+      note,
+    });
+  sf(
+    `Snowflake table storage, ${source.tableRetentionDays} days`,
+    tableGbPerDay * source.tableRetentionDays,
+    `${fmt(tableGbPerDay)} GB/day compressed (${fmt(a["snowflake.compressionRatio"])}×)`,
+  );
+  sf(
+    `Snowflake Time Travel ${env.timeTravelDays} d + fail-safe ${a["snowflake.failSafeDays"]} d of purged rows`,
+    tableGbPerDay * (env.timeTravelDays + a["snowflake.failSafeDays"]),
+    "the cleaner purges a day's rows a day",
+  );
   const runs = (cron: string) => cronRate(cron).runsPerDay * days;
-  b.task(name, source.canary.enabled ? "log canary task" : "log canary task (suspended: canary.enabled false)", source.canary.schedule, source.canary.enabled ? runs(source.canary.schedule) : 0, a["task.canarySeconds"]);
+  b.task(
+    name,
+    source.canary.enabled ? "log canary task" : "log canary task (suspended: canary.enabled false)",
+    source.canary.schedule,
+    source.canary.enabled ? runs(source.canary.schedule) : 0,
+    a["task.canarySeconds"],
+  );
   b.task(name, "table cleaner task", MODULE_DEFAULTS.cleanerCron, runs(MODULE_DEFAULTS.cleanerCron), a["task.cleanerSeconds"]);
   if (source.config.wrappedRecords !== undefined) {
     const landingDays = source.landingRetentionDays + a["snowflake.landingTimeTravelDays"] + a["snowflake.failSafeDays"];
-    sf(`Snowflake landing table, ${source.landingRetentionDays} d + Time Travel + fail-safe`, tableGbPerDay * landingDays, `one row per file, kept ${landingDays} days in all`);
-    b.task(name, "record flattener task", MODULE_DEFAULTS.flattenerCron, Math.min(runs(MODULE_DEFAULTS.flattenerCron), flow.objects * days), a["task.flattenerSeconds"], "a run per minute with new files, at most");
+    sf(
+      `Snowflake landing table, ${source.landingRetentionDays} d + Time Travel + fail-safe`,
+      tableGbPerDay * landingDays,
+      `one row per file, kept ${landingDays} days in all`,
+    );
+    b.task(
+      name,
+      "record flattener task",
+      MODULE_DEFAULTS.flattenerCron,
+      Math.min(runs(MODULE_DEFAULTS.flattenerCron), flow.objects * days),
+      a["task.flattenerSeconds"],
+      "a run per minute with new files, at most",
+    );
     b.task(name, "landing table cleaner task", MODULE_DEFAULTS.cleanerCron, runs(MODULE_DEFAULTS.cleanerCron), a["task.landingCleanerSeconds"]);
   }
   return { puts, gets };
@@ -346,7 +505,13 @@ function backupLines(b: LineBuilder, backup: BackupSettings, flows: { storedGb: 
   const objects = flows.reduce((n, f) => n + f.objects, 0);
   const days = a.daysPerMonth;
   const vault = `backup vault ${backup.vaultBucketName}`;
-  b.aws(undefined, `${vault}: replication writes`, (objects * days) / 1000, "s3.request.put", `${fmt(objects)} objects/day replicated (same region: no transfer charge)`);
+  b.aws(
+    undefined,
+    `${vault}: replication writes`,
+    (objects * days) / 1000,
+    "s3.request.put",
+    `${fmt(objects)} objects/day replicated (same region: no transfer charge)`,
+  );
   const standardDays = Math.min(a["backup.standardDays"], backup.retentionDays);
   const segments = [
     { storageClass: "STANDARD", from: 0, to: standardDays },
@@ -364,13 +529,28 @@ function backupLines(b: LineBuilder, backup: BackupSettings, flows: { storedGb: 
     return;
   }
   const tier = backup.storageClass === "DEEP_ARCHIVE" ? "DEEP_ARCHIVE" : "GLACIER";
-  b.aws(undefined, `${what}: bulk retrieval`, restoreGb, `s3.retrieval.${tier}.bulk`, tier === "DEEP_ARCHIVE" ? "within 48 hours" : "5-12 hours", "per-restore");
+  b.aws(
+    undefined,
+    `${what}: bulk retrieval`,
+    restoreGb,
+    `s3.retrieval.${tier}.bulk`,
+    tier === "DEEP_ARCHIVE" ? "within 48 hours" : "5-12 hours",
+    "per-restore",
+  );
   b.aws(undefined, `${what}: bulk restore requests`, restoreObjects / 1000, `s3.retrieval.${tier}.bulkRequests`, undefined, "per-restore");
-  b.aws(undefined, `${what}: restored copy for ${fmt(a["restore.keepDays"])} days`, restoreGb * (a["restore.keepDays"] / days), "s3.storage.STANDARD", "billed as S3 Standard while it is kept", "per-restore");
+  b.aws(
+    undefined,
+    `${what}: restored copy for ${fmt(a["restore.keepDays"])} days`,
+    restoreGb * (a["restore.keepDays"] / days),
+    "s3.storage.STANDARD",
+    "billed as S3 Standard while it is kept",
+    "per-restore",
+  );
   b.aws(undefined, `${what}: GET requests`, restoreObjects / 1000, "s3.request.get", undefined, "per-restore");
 }
 
-const sum = (lines: readonly CostLine[], pick: (l: CostLine) => boolean = () => true) => lines.filter((l) => l.recurrence === "monthly" && pick(l)).reduce((n, l) => n + l.usd, 0);
+const sum = (lines: readonly CostLine[], pick: (l: CostLine) => boolean = () => true) =>
+  lines.filter((l) => l.recurrence === "monthly" && pick(l)).reduce((n, l) => n + l.usd, 0);
 
 /** The estimate, environment by environment. */
 export function estimateCost(lakehouse: ResolvedLakehouse, o: EstimateOptions): Estimate {
@@ -400,7 +580,13 @@ export function estimateCost(lakehouse: ResolvedLakehouse, o: EstimateOptions): 
         b.aws(undefined, "KMS key of the tenant's bucket", 1, "kms.key");
         const backup = backupOf(t);
         if (backup) backupLines(b, backup, flows, a);
-        return { id: t.id, region: t.region, lines: b.lines, monthlyUsd: sum(b.lines), perRestoreUsd: b.lines.filter((l) => l.recurrence === "per-restore").reduce((n, l) => n + l.usd, 0) };
+        return {
+          id: t.id,
+          region: t.region,
+          lines: b.lines,
+          monthlyUsd: sum(b.lines),
+          perRestoreUsd: b.lines.filter((l) => l.recurrence === "per-restore").reduce((n, l) => n + l.usd, 0),
+        };
       });
 
       const p = new LineBuilder(env.name, PLATFORM, o.prices, a);
@@ -408,19 +594,42 @@ export function estimateCost(lakehouse: ResolvedLakehouse, o: EstimateOptions): 
       for (const region of env.regions) {
         const quota = env.warehouse.monthlyCreditQuota * a["warehouse.quotaUsed"];
         const creditKey = creditPriceKey(a["snowflake.edition"]);
-        p.add({ vendor: "snowflake", item: `query warehouse ${env.warehouse.name} (${region}), ${env.warehouse.size}`, quantity: quota, unit: "credits", unitPrice: p.creditUsd, prices: [creditKey], note: `the resource monitor's monthlyCreditQuota of ${env.warehouse.monthlyCreditQuota} × ${fmt(a["warehouse.quotaUsed"])}: an upper bound, not a forecast` });
+        p.add({
+          vendor: "snowflake",
+          item: `query warehouse ${env.warehouse.name} (${region}), ${env.warehouse.size}`,
+          quantity: quota,
+          unit: "credits",
+          unitPrice: p.creditUsd,
+          prices: [creditKey],
+          note: `the resource monitor's monthlyCreditQuota of ${env.warehouse.monthlyCreditQuota} × ${fmt(a["warehouse.quotaUsed"])}: an upper bound, not a forecast`,
+        });
         // The backfill warehouse runs only during backfills; its resource monitor's quota bounds it.
         const backfillQuota = env.backfill.monthlyCreditQuota * a["warehouse.quotaUsed"];
-        p.add({ vendor: "snowflake", item: `backfill warehouse ${env.backfill.warehouseName} (${region}), ${env.backfill.size}`, quantity: backfillQuota, unit: "credits", unitPrice: p.creditUsd, prices: [creditKey], note: `the resource monitor's monthlyCreditQuota of ${env.backfill.monthlyCreditQuota} × ${fmt(a["warehouse.quotaUsed"])}: an upper bound, spent only in months with backfills` });
+        p.add({
+          vendor: "snowflake",
+          item: `backfill warehouse ${env.backfill.warehouseName} (${region}), ${env.backfill.size}`,
+          quantity: backfillQuota,
+          unit: "credits",
+          unitPrice: p.creditUsd,
+          prices: [creditKey],
+          note: `the resource monitor's monthlyCreditQuota of ${env.backfill.monthlyCreditQuota} × ${fmt(a["warehouse.quotaUsed"])}: an upper bound, spent only in months with backfills`,
+        });
         const monitorCron = env.monitors.schedule ?? MODULE_DEFAULTS.monitorCron;
-        for (const task of Object.keys(MONITOR_KINDS)) p.task(undefined, `account monitor ${task} (${region})`, monitorCron, runs(monitorCron), a["task.monitorSeconds"]);
+        for (const task of Object.keys(MONITOR_KINDS))
+          p.task(undefined, `account monitor ${task} (${region})`, monitorCron, runs(monitorCron), a["task.monitorSeconds"]);
         if (env.config.alertDelivery) {
           const cron = env.config.alertDelivery.schedule ?? MODULE_DEFAULTS.alertDeliveryCron;
           p.task(undefined, `alert delivery task (${region})`, cron, runs(cron), a["task.alertDeliverySeconds"]);
         }
       }
       if (env.config.auditTrail !== false) {
-        p.aws(undefined, "audit trail: CloudTrail data events on the log buckets", (puts + gets) / 100000, "cloudtrail.dataEvents", "every PUT and GET counted above");
+        p.aws(
+          undefined,
+          "audit trail: CloudTrail data events on the log buckets",
+          (puts + gets) / 100000,
+          "cloudtrail.dataEvents",
+          "every PUT and GET counted above",
+        );
       }
       const all = [...tenants.flatMap((t) => t.lines), ...p.lines];
       return {

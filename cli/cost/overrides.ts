@@ -23,7 +23,17 @@ export interface Overrides {
 }
 
 const price = z.number({ error: "must be a number (USD or credits per the table's unit)" }).finite().min(0, "must be >= 0");
-const POSITIVE: readonly AssumptionKey[] = ["daysPerMonth", "compressionRatio", "snowflake.compressionRatio", "puller.windowSeconds", "puller.targetObjectMiB", "lambda.memoryMB", "kafka.partitions", "native.objectMiB", "stream.recordKB"];
+const POSITIVE: readonly AssumptionKey[] = [
+  "daysPerMonth",
+  "compressionRatio",
+  "snowflake.compressionRatio",
+  "puller.windowSeconds",
+  "puller.targetObjectMiB",
+  "lambda.memoryMB",
+  "kafka.partitions",
+  "native.objectMiB",
+  "stream.recordKB",
+];
 const assumption = (key: AssumptionKey) => {
   const n = z.number({ error: "must be a number" }).finite();
   return POSITIVE.includes(key) ? n.gt(0, "must be > 0") : n.min(0, "must be >= 0");
@@ -55,7 +65,9 @@ export function overrideProblems(value: unknown): string[] {
         problems.push(`${[...path, key].join(".")}: ${what}${hint ? `; did you mean ${hint}?` : ""}`);
       }
     } else {
-      problems.push(`${path.length > 0 ? path.join(".") : "(the file)"}: ${issue.code === "invalid_type" && path.length === 0 ? "must be an object with prices and/or assumptions" : issue.message}`);
+      problems.push(
+        `${path.length > 0 ? path.join(".") : "(the file)"}: ${issue.code === "invalid_type" && path.length === 0 ? "must be an object with prices and/or assumptions" : issue.message}`,
+      );
     }
   }
   return problems;
@@ -76,7 +88,10 @@ export function readOverrides(file: string): Overrides {
     throw new CostInputError(`--prices ${file}: not valid ${/\.ya?ml$/i.test(file) ? "YAML" : "JSON"}: ${(e as Error).message.split("\n")[0]}`);
   }
   const problems = overrideProblems(value ?? {});
-  if (problems.length > 0) throw new CostInputError(`--prices ${file}: ${problems.length === 1 ? problems[0] : `${problems.length} problems\n${problems.map((p) => `  - ${p}`).join("\n")}`}`);
+  if (problems.length > 0)
+    throw new CostInputError(
+      `--prices ${file}: ${problems.length === 1 ? problems[0] : `${problems.length} problems\n${problems.map((p) => `  - ${p}`).join("\n")}`}`,
+    );
   return (value ?? {}) as Overrides;
 }
 

@@ -35,8 +35,26 @@ const SNOWFLAKE_PRICING = "https://www.snowflake.com/en/pricing-options/";
 const SNOWFLAKE_CONSUMPTION = "https://www.snowflake.com/legal-files/CreditConsumptionTable.pdf";
 const SNOWPIPE_COSTS = "https://docs.snowflake.com/en/user-guide/data-load-snowpipe-billing";
 
-const usd = (value: number, unit: string, what: string, source: string, more: Partial<PriceEntry> = {}): PriceEntry => ({ value, currency: "USD", unit, what, asOf: "2025-06", source, read: "recalled", ...more });
-const credits = (value: number, unit: string, what: string, source: string, more: Partial<PriceEntry> = {}): PriceEntry => ({ value, currency: "credits", unit, what, asOf: "2025-06", source, read: "recalled", ...more });
+const usd = (value: number, unit: string, what: string, source: string, more: Partial<PriceEntry> = {}): PriceEntry => ({
+  value,
+  currency: "USD",
+  unit,
+  what,
+  asOf: "2025-06",
+  source,
+  read: "recalled",
+  ...more,
+});
+const credits = (value: number, unit: string, what: string, source: string, more: Partial<PriceEntry> = {}): PriceEntry => ({
+  value,
+  currency: "credits",
+  unit,
+  what,
+  asOf: "2025-06",
+  source,
+  read: "recalled",
+  ...more,
+});
 
 export const PRICES = {
   // S3 storage, first 50 TB tier.
@@ -57,13 +75,19 @@ export const PRICES = {
   "s3.transition.ONEZONE_IA": usd(0.01, "1k transitions", "lifecycle transitions into One Zone-IA", S3),
   "s3.transition.INTELLIGENT_TIERING": usd(0.01, "1k transitions", "lifecycle transitions into Intelligent-Tiering", S3),
   "s3.transition.GLACIER_IR": usd(0.02, "1k transitions", "lifecycle transitions into Glacier Instant Retrieval", S3),
-  "s3.transition.GLACIER": usd(0.03, "1k transitions", "lifecycle transitions into Glacier Flexible Retrieval", S3, { unsure: "was $0.05 before the 2021 price cut; $0.03 is the figure as last read" }),
+  "s3.transition.GLACIER": usd(0.03, "1k transitions", "lifecycle transitions into Glacier Flexible Retrieval", S3, {
+    unsure: "was $0.05 before the 2021 price cut; $0.03 is the figure as last read",
+  }),
   "s3.transition.DEEP_ARCHIVE": usd(0.05, "1k transitions", "lifecycle transitions into Glacier Deep Archive (= its PUT price)", S3),
   // Retrieval for a restore (bulk tier where there is one).
   "s3.retrieval.DEEP_ARCHIVE.bulk": usd(0.0025, "GB", "Glacier Deep Archive bulk retrieval (within 48 hours)", S3),
   "s3.retrieval.DEEP_ARCHIVE.bulkRequests": usd(0.025, "1k requests", "Glacier Deep Archive bulk restore requests", S3),
-  "s3.retrieval.GLACIER.bulk": usd(0, "GB", "Glacier Flexible Retrieval bulk retrieval (5-12 hours)", S3, { unsure: "bulk retrieval from Glacier Flexible Retrieval is listed as free; not re-read" }),
-  "s3.retrieval.GLACIER.bulkRequests": usd(0, "1k requests", "Glacier Flexible Retrieval bulk restore requests", S3, { unsure: "listed as free with bulk retrieval; not re-read" }),
+  "s3.retrieval.GLACIER.bulk": usd(0, "GB", "Glacier Flexible Retrieval bulk retrieval (5-12 hours)", S3, {
+    unsure: "bulk retrieval from Glacier Flexible Retrieval is listed as free; not re-read",
+  }),
+  "s3.retrieval.GLACIER.bulkRequests": usd(0, "1k requests", "Glacier Flexible Retrieval bulk restore requests", S3, {
+    unsure: "listed as free with bulk retrieval; not re-read",
+  }),
   "s3.retrieval.GLACIER_IR": usd(0.03, "GB", "Glacier Instant Retrieval data retrieval", S3),
   "s3.request.get.GLACIER_IR": usd(0.01, "1k requests", "GET requests to Glacier Instant Retrieval", S3),
   // Other AWS services.
@@ -71,7 +95,9 @@ export const PRICES = {
   "lambda.compute.arm64": usd(0.0000133334, "GB-s", "Lambda duration, arm64, first tier", LAMBDA),
   "secretsmanager.secret": usd(0.4, "secret-month", "a Secrets Manager secret", "https://aws.amazon.com/secrets-manager/pricing/"),
   "secretsmanager.api": usd(0.05, "10k calls", "Secrets Manager API calls", "https://aws.amazon.com/secrets-manager/pricing/"),
-  "kms.key": usd(1, "key-month", "a customer-managed KMS key", "https://aws.amazon.com/kms/pricing/", { unsure: "a rotated key adds $1/month for each of its first two rotations (yearly rotation: $2-3/month from the second year); not counted" }),
+  "kms.key": usd(1, "key-month", "a customer-managed KMS key", "https://aws.amazon.com/kms/pricing/", {
+    unsure: "a rotated key adds $1/month for each of its first two rotations (yearly rotation: $2-3/month from the second year); not counted",
+  }),
   "firehose.ingest": usd(0.029, "GB", "Firehose ingestion, Direct PUT or Kinesis source, each record rounded up to 5 KB (first 500 TB/month)", FIREHOSE, {
     read: "stored copy",
     seen: "https://aws.amazon.com/de/kinesis/data-firehose/pricing/ (the 5 KB rounding, for Direct PUT and a Kinesis stream as source; not the $/GB)",

@@ -7,7 +7,10 @@ export function formatQuantity(n: number): string {
   if (n === 0) return "0";
   if (Math.abs(n) >= 100) return Math.round(n).toLocaleString("en-US");
   if (Math.abs(n) >= 1) return n.toFixed(2).replace(/\.?0+$/, "");
-  return n.toPrecision(3).replace(/\.?0+$/, "").replace(/(\.\d*?)0+e/, "$1e");
+  return n
+    .toPrecision(3)
+    .replace(/\.?0+$/, "")
+    .replace(/(\.\d*?)0+e/, "$1e");
 }
 
 /** A unit price: as many decimals as it has (up to 10 significant), at least two. */
@@ -22,13 +25,26 @@ export const formatUsd = (n: number) => n.toLocaleString("en-US", { minimumFract
 
 function table(rows: string[][], rightAligned: ReadonlySet<number>): string[] {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => (r[c] ?? "").length)));
-  return rows.map((r) => r.map((cell, c) => (rightAligned.has(c) ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join("  ").trimEnd());
+  return rows.map((r) =>
+    r
+      .map((cell, c) => (rightAligned.has(c) ? cell.padStart(widths[c]) : cell.padEnd(widths[c])))
+      .join("  ")
+      .trimEnd(),
+  );
 }
 
 const HEADER = ["tenant", "source", "line", "quantity", "unit", "unit price $", "$/month"];
 
 function lineRow(l: CostLine): string[] {
-  return [l.tenant, l.source ?? "-", l.recurrence === "per-restore" ? `${l.item} [per restore]` : l.item, formatQuantity(l.quantity), l.unit, formatPrice(l.unitPrice), formatUsd(l.usd)];
+  return [
+    l.tenant,
+    l.source ?? "-",
+    l.recurrence === "per-restore" ? `${l.item} [per restore]` : l.item,
+    formatQuantity(l.quantity),
+    l.unit,
+    formatPrice(l.unitPrice),
+    formatUsd(l.usd),
+  ];
 }
 
 /** The estimate as text: per environment, a table of every line, per-tenant and environment totals, then the assumptions. */
@@ -41,7 +57,9 @@ export function renderText(e: Estimate, configName: string): string {
     `prices: AWS us-east-1 and Snowflake on-demand list prices as of ${[...new Set(PRICE_KEYS.map((k) => PRICES[k].asOf))].join(", ")} (cli/cost/prices.ts, with --prices overrides);` +
       ` Snowflake ${edition} edition at $${formatPrice(e.prices[creditPriceKey(edition)])}/credit; us-east-1 prices are applied in every region`,
   );
-  out.push(`volumes: uncompressed GB/day per source; gzip ${a.compressionRatio}×, Snowflake ${a["snowflake.compressionRatio"]}×; a month is ${formatQuantity(a.daysPerMonth)} days; steady state after each retention`);
+  out.push(
+    `volumes: uncompressed GB/day per source; gzip ${a.compressionRatio}×, Snowflake ${a["snowflake.compressionRatio"]}×; a month is ${formatQuantity(a.daysPerMonth)} days; steady state after each retention`,
+  );
   for (const env of e.environments) {
     out.push("", `environment ${env.name}`, "");
     const rows: string[][] = [HEADER];
@@ -56,7 +74,9 @@ export function renderText(e: Estimate, configName: string): string {
     out.push(...table(rows, rightAligned));
     out.push("");
     out.push(`${env.name} total: $${formatUsd(env.monthlyUsd)}/month (AWS $${formatUsd(env.awsUsd)}, Snowflake $${formatUsd(env.snowflakeUsd)})`);
-    out.push(`  by tenant: ${[...env.tenants.map((t) => `${t.id} $${formatUsd(t.monthlyUsd)}`), `${PLATFORM} $${formatUsd(env.platform.monthlyUsd)}`].join(", ")}`);
+    out.push(
+      `  by tenant: ${[...env.tenants.map((t) => `${t.id} $${formatUsd(t.monthlyUsd)}`), `${PLATFORM} $${formatUsd(env.platform.monthlyUsd)}`].join(", ")}`,
+    );
   }
   out.push("", "volumes (uncompressed GB/day):");
   for (const [key, v] of Object.entries(e.volumes)) out.push(`  ${key}: ${formatQuantity(v.gbPerDay)} (${v.origin})`);

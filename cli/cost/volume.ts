@@ -56,7 +56,10 @@ export function resolveVolumes(lakehouse: ResolvedLakehouse, args: readonly Volu
       throw new CostUsageError(`--volume '${arg.raw}': no tenant '${arg.tenant}' in the config${hint ? `; did you mean ${hint}?` : ""}`);
     }
     if (arg.source !== undefined && !sources.some((s) => s.name === arg.source)) {
-      const hint = nearest(arg.source, sources.map((s) => s.name));
+      const hint = nearest(
+        arg.source,
+        sources.map((s) => s.name),
+      );
       throw new CostUsageError(`--volume '${arg.raw}': tenant ${arg.tenant} has no source '${arg.source}'${hint ? `; did you mean ${hint}?` : ""}`);
     }
     const key = arg.source === undefined ? arg.tenant : volumeKey(arg.tenant, arg.source);
@@ -80,7 +83,10 @@ export function resolveVolumes(lakehouse: ResolvedLakehouse, args: readonly Volu
     const listed = own.map((s) => seen.get(volumeKey(tenant, s.name))!.raw).join(", ");
     if (remaining < -1e-9) throw new CostUsageError(`--volume '${total.raw}': less than the tenant's sources given their own (${listed}: ${ownSum} GB/day)`);
     if (rest.length === 0) {
-      if (Math.abs(remaining) > 1e-9) throw new CostUsageError(`--volume '${total.raw}': every source of ${tenant} has its own --volume (${listed}: ${ownSum} GB/day), and they do not add up to it`);
+      if (Math.abs(remaining) > 1e-9)
+        throw new CostUsageError(
+          `--volume '${total.raw}': every source of ${tenant} has its own --volume (${listed}: ${ownSum} GB/day), and they do not add up to it`,
+        );
       continue;
     }
     const weights = rest.map(defaultGbPerDay);

@@ -53,7 +53,8 @@ function answersOf(values: Values): InitAnswers {
   };
   const account = required("snowflake-account");
   const [snowflakeOrganization, snowflakeAccount, ...rest] = account.split(/[.-]/);
-  if (!snowflakeAccount || rest.length > 0) throw new InitUsageError(`init --snowflake-account must be ORG.ACCOUNT (as in ORG-ACCOUNT.snowflakecomputing.com), not '${account}'`);
+  if (!snowflakeAccount || rest.length > 0)
+    throw new InitUsageError(`init --snowflake-account must be ORG.ACCOUNT (as in ORG-ACCOUNT.snowflakecomputing.com), not '${account}'`);
   return {
     organization: required("organization"),
     awsAccountId: required("aws-account-id"),
@@ -126,7 +127,9 @@ export function initFiles(a: InitAnswers): Record<string, string> {
     [CONFIG_FILE_NAME]: starterConfig(a, "./node_modules/security-lakehouse/schema/lakehouse.schema.json"),
     "README.md": starterReadme(a),
   };
-  for (const name of readdirSync(templates).filter((f) => f.endsWith(".yml")).sort()) {
+  for (const name of readdirSync(templates)
+    .filter((f) => f.endsWith(".yml"))
+    .sort()) {
     files[join(".github", "workflows", name)] = readFileSync(join(templates, name), "utf8");
   }
   return files;
@@ -146,7 +149,8 @@ export function initCommand(values: Values, out: Output): number {
   // Invalid answers are the config's problems, reported like any config's (exit 1), before writing.
   parseConfigYaml(files[CONFIG_FILE_NAME], `${CONFIG_FILE_NAME} (from the init options)`);
   const existing = Object.keys(files).filter((f) => existsSync(join(dir, f)));
-  if (existing.length > 0 && values.force !== true) throw new InitUsageError(`init: ${existing.join(", ")} already exist in ${dir}; nothing written (--force overwrites)`);
+  if (existing.length > 0 && values.force !== true)
+    throw new InitUsageError(`init: ${existing.join(", ")} already exist in ${dir}; nothing written (--force overwrites)`);
   const staging = join(dir, `.lakehouse-init-${process.pid}`);
   try {
     for (const [name, text] of Object.entries(files)) {
@@ -160,6 +164,10 @@ export function initCommand(values: Values, out: Output): number {
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }
-  out.write(`wrote into ${dir}:\n${Object.keys(files).map((f) => `  ${relative(dir, join(dir, f))}`).join("\n")}\nnext: npx lakehouse validate && npx lakehouse synth\n`);
+  out.write(
+    `wrote into ${dir}:\n${Object.keys(files)
+      .map((f) => `  ${relative(dir, join(dir, f))}`)
+      .join("\n")}\nnext: npx lakehouse validate && npx lakehouse synth\n`,
+  );
   return 0;
 }

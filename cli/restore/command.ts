@@ -23,7 +23,13 @@ const DEFAULTS = { tier: "Bulk" as Tier, days: 7, pollSeconds: 900, batchThresho
  * naming its option), then runs passes until complete, pending (one pass) or failed.
  * `usage` makes the CLI's usage error (exit 2). Resolves to the exit code.
  */
-export async function restoreCommand(values: Values, out: Output, err: Output, usage: (message: string) => Error, deps?: Partial<RestoreDeps> & { sleep?: (ms: number) => Promise<void>; adjustPlan?: (plan: RestorePlan) => RestorePlan; env?: NodeJS.ProcessEnv }): Promise<number> {
+export async function restoreCommand(
+  values: Values,
+  out: Output,
+  err: Output,
+  usage: (message: string) => Error,
+  deps?: Partial<RestoreDeps> & { sleep?: (ms: number) => Promise<void>; adjustPlan?: (plan: RestorePlan) => RestorePlan; env?: NodeJS.ProcessEnv },
+): Promise<number> {
   const planned = planFromArguments(values, usage);
   const { region, vaultRegion, dryRun, wait, pollSeconds, json } = planned;
   const plan = deps?.adjustPlan ? deps.adjustPlan(planned.plan) : planned.plan;
@@ -62,7 +68,12 @@ export async function restoreCommand(values: Values, out: Output, err: Output, u
  * settings: cli/snowflake-sql-api.ts). Without a user or key a run still requests and tracks
  * restores, and says what is missing instead of loading; an unreadable key is a usage error.
  */
-export function snowflakeClient(values: Values, defaults: { readonly account: string; readonly warehouse: string; readonly database: string }, usage: (message: string) => Error, env: NodeJS.ProcessEnv): { client?: SqlClient; unavailable?: string } {
+export function snowflakeClient(
+  values: Values,
+  defaults: { readonly account: string; readonly warehouse: string; readonly database: string },
+  usage: (message: string) => Error,
+  env: NodeJS.ProcessEnv,
+): { client?: SqlClient; unavailable?: string } {
   let connection: ReturnType<typeof snowflakeConnection>;
   try {
     connection = snowflakeConnection(snowflakeSettingsOf(values), defaults, env);
@@ -102,7 +113,8 @@ export function planFromArguments(values: Values, usage: (message: string) => Er
   const str = (name: string) => (typeof values[name] === "string" ? (values[name] as string) : undefined);
   const required = (name: string) => {
     const v = str(name);
-    if (v === undefined || v === "") throw usage(`restore needs --${name} <${(RESTORE_COMMAND.options as Record<string, { value?: string }>)[name]?.value ?? "value"}>`);
+    if (v === undefined || v === "")
+      throw usage(`restore needs --${name} <${(RESTORE_COMMAND.options as Record<string, { value?: string }>)[name]?.value ?? "value"}>`);
     return v;
   };
   const envName = required("env");
@@ -116,7 +128,8 @@ export function planFromArguments(values: Values, usage: (message: string) => Er
   if ("problem" in to) throw usage(`restore --to ${to.problem}`);
   if (from.ms > to.ms) throw usage(`restore --from ${fromText} is after --to ${toText}`);
   const rangeDays = daysInRange(from.ms, to.ms);
-  if (rangeDays.length > MAX_RANGE_DAYS) throw usage(`restore --from ${fromText} --to ${toText}: ${rangeDays.length} days; one restore covers at most ${MAX_RANGE_DAYS}`);
+  if (rangeDays.length > MAX_RANGE_DAYS)
+    throw usage(`restore --from ${fromText} --to ${toText}: ${rangeDays.length} days; one restore covers at most ${MAX_RANGE_DAYS}`);
   const tierText = str("tier");
   const tier = tierText === undefined ? DEFAULTS.tier : TIERS.find((t) => t.toLowerCase() === tierText.toLowerCase());
   if (tier === undefined) throw usage(`restore --tier must be bulk, standard or expedited, not '${tierText}'`);
@@ -133,9 +146,21 @@ export function planFromArguments(values: Values, usage: (message: string) => Er
   const envNames = lakehouse.environments.map((e) => e.name);
   if (!env) throw usage(`restore --env ${envName}: no such environment in ${configFile}${hint(envName, envNames)}`);
   const tenant = env.tenants.find((t) => t.id === tenantId);
-  if (!tenant) throw usage(`restore --tenant ${tenantId}: no such tenant in environment ${env.name}${hint(tenantId, env.tenants.map((t) => t.id))}`);
+  if (!tenant)
+    throw usage(
+      `restore --tenant ${tenantId}: no such tenant in environment ${env.name}${hint(
+        tenantId,
+        env.tenants.map((t) => t.id),
+      )}`,
+    );
   const source = tenant.sources.find((s) => s.name === sourceName);
-  if (!source) throw usage(`restore --source ${sourceName}: tenant ${tenant.id} has no such source${hint(sourceName, tenant.sources.map((s) => s.name))}`);
+  if (!source)
+    throw usage(
+      `restore --source ${sourceName}: tenant ${tenant.id} has no such source${hint(
+        sourceName,
+        tenant.sources.map((s) => s.name),
+      )}`,
+    );
   if (source.config.wrappedRecords !== undefined) {
     throw usage(
       `restore --source ${sourceName}: its files wrap their events (${source.config.wrappedRecords}) and load through a landing table and a flattening task; restore of such sources is not built yet`,
@@ -148,10 +173,14 @@ export function planFromArguments(values: Values, usage: (message: string) => Er
   }
   const backup = tenant.backup;
   if (backup === undefined) {
-    throw usage(`restore --tenant ${tenant.id}: has no backup vault in environment ${env.name} (backups come from environments[].backup, and the tenant must not set backup.enabled: false)`);
+    throw usage(
+      `restore --tenant ${tenant.id}: has no backup vault in environment ${env.name} (backups come from environments[].backup, and the tenant must not set backup.enabled: false)`,
+    );
   }
   if (!(tenant.config.access?.operators?.length ?? 0)) {
-    throw usage(`restore --tenant ${tenant.id}: has no restore role (tenants[].access.operators names who may assume ${tenant.awsRolePrefix}-restore; without operators it is not made)`);
+    throw usage(
+      `restore --tenant ${tenant.id}: has no restore role (tenants[].access.operators names who may assume ${tenant.awsRolePrefix}-restore; without operators it is not made)`,
+    );
   }
   const names = sourceRestoreNames(env, tenant, source);
   const target = restoreTarget(names, str("into"));
@@ -160,7 +189,18 @@ export function planFromArguments(values: Values, usage: (message: string) => Er
   if (!account) throw new Error(`no Snowflake account for ${tenant.region} in environment ${env.name}`); // config validation prevents this
   const stateKey = restoreStateKey(tenant.id, source.name, fromText, toText);
   const plan: RestorePlan = {
-    identity: { environment: env.name, tenant: tenant.id, source: source.name, from: fromText, to: toText, vaultBucket: backup.vaultBucketName, keyPrefix: source.keyPrefix, target: target.target, tier, days },
+    identity: {
+      environment: env.name,
+      tenant: tenant.id,
+      source: source.name,
+      from: fromText,
+      to: toText,
+      vaultBucket: backup.vaultBucketName,
+      keyPrefix: source.keyPrefix,
+      target: target.target,
+      tier,
+      days,
+    },
     stateBucket: tenant.bucketName,
     stateKey,
     prefixes: rangePrefixes(source.keyPrefix, from.ms, to.ms),
@@ -184,7 +224,8 @@ function hint(given: string, known: readonly string[]): string {
 
 function wholeNumber(text: string | undefined, option: string, min: number, max: number, fallback: number, usage: (m: string) => Error): number {
   if (text === undefined) return fallback;
-  if (!/^[0-9]+$/.test(text) || Number(text) < min || Number(text) > max) throw usage(`restore ${option} must be a whole number from ${min} to ${max}, not '${text}'`);
+  if (!/^[0-9]+$/.test(text) || Number(text) < min || Number(text) > max)
+    throw usage(`restore ${option} must be a whole number from ${min} to ${max}, not '${text}'`);
   return Number(text);
 }
 
@@ -204,7 +245,11 @@ function progressLine(r: PassReport): string {
   return `${c.loaded}/${c.total} loaded, ${c.ready} readable, ${c.restoring} restoring, ${c["batch-queued"]} in batch jobs, ${c["to-request"]} to request`;
 }
 
-const TIER_TIMES: Record<Tier, string> = { Bulk: "Bulk: typically within 48 hours from Deep Archive, 5-12 from Glacier", Standard: "Standard: typically within 12 hours from Deep Archive, 3-5 from Glacier", Expedited: "Expedited: typically 1-5 minutes from Glacier" };
+const TIER_TIMES: Record<Tier, string> = {
+  Bulk: "Bulk: typically within 48 hours from Deep Archive, 5-12 from Glacier",
+  Standard: "Standard: typically within 12 hours from Deep Archive, 3-5 from Glacier",
+  Expedited: "Expedited: typically 1-5 minutes from Glacier",
+};
 
 function summary(plan: RestorePlan, r: PassReport): string {
   const id = plan.identity;

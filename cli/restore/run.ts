@@ -18,7 +18,20 @@ import {
   newState,
   FINISHED_JOB_STATUSES,
 } from "./state";
-import { clientRequestToken, createRestoreJob, describeJobStatus, headRestore, listPrefixes, manifestCsv, mapLimit, putManifest, readState, requestRestore, tierProblem, writeState } from "./vault";
+import {
+  clientRequestToken,
+  createRestoreJob,
+  describeJobStatus,
+  headRestore,
+  listPrefixes,
+  manifestCsv,
+  mapLimit,
+  putManifest,
+  readState,
+  requestRestore,
+  tierProblem,
+  writeState,
+} from "./vault";
 import { isRangeKey } from "./range";
 import { LakehouseError } from "../../modules/core/errors";
 
@@ -239,7 +252,8 @@ export async function restorePass(plan: RestorePlan, deps: RestoreDeps, options:
   const names = plan.names;
   if (ready.length > 0 && !plan.restoreReady) {
     loadBlocked = `tenant ${id.tenant}'s backup is not restore-ready, so its backup stages (${names.copy.stage} and the other sources') do not exist: set backup: { restoreReady: true } on the tenant in the config and apply the tenant's stack, then run the same command again; ${ready.length} readable files wait`;
-  } else if (ready.length > 0 && !options.dryRun && deps.sql === undefined) loadBlocked = `${deps.sqlUnavailable ?? "no Snowflake client"}: ${ready.length} readable files wait`;
+  } else if (ready.length > 0 && !options.dryRun && deps.sql === undefined)
+    loadBlocked = `${deps.sqlUnavailable ?? "no Snowflake client"}: ${ready.length} readable files wait`;
   if (options.dryRun && ready.length > 0) {
     const first = batches(ready, plan.copyBatchSize)[0].map((k) => k.slice(id.keyPrefix.length));
     sql = [createTargetStatement(id.target, names), restoreCopyStatement(id.target, names, first)];
@@ -256,9 +270,20 @@ export async function restorePass(plan: RestorePlan, deps: RestoreDeps, options:
       }
       const rest = files.filter((f) => !present.has(f.key));
       if (rest.length > 0) {
-        const { rows } = await run(client, `loading ${rest.length} files into ${id.target}`, restoreCopyStatement(id.target, names, rest.map((f) => f.name)));
+        const { rows } = await run(
+          client,
+          `loading ${rest.length} files into ${id.target}`,
+          restoreCopyStatement(
+            id.target,
+            names,
+            rest.map((f) => f.name),
+          ),
+        );
         state.copies++;
-        const results = copyResults(rows, rest.map((f) => f.name));
+        const results = copyResults(
+          rows,
+          rest.map((f) => f.name),
+        );
         const unmentioned = rest.filter((f) => !results.has(f.name));
         // COPY skips, without a row, files its load history has for this table: the table decides.
         const found = unmentioned.length > 0 ? await alreadyLoaded(client, id.target, id.keyPrefix, unmentioned) : new Set<string>();
@@ -266,7 +291,12 @@ export async function restorePass(plan: RestorePlan, deps: RestoreDeps, options:
           const o = state.objects[f.key];
           const r = results.get(f.name);
           if (r?.loaded) {
-            Object.assign(o, { loadedAt: now(), loadedBy: "copied" as const, ...(r.rows !== undefined ? { rowsLoaded: r.rows } : {}), ...(r.error ? { loadError: r.error } : {}) });
+            Object.assign(o, {
+              loadedAt: now(),
+              loadedBy: "copied" as const,
+              ...(r.rows !== undefined ? { rowsLoaded: r.rows } : {}),
+              ...(r.error ? { loadError: r.error } : {}),
+            });
             copied++;
           } else if (r === undefined && found.has(f.key)) {
             Object.assign(o, { loadedAt: now(), loadedBy: "already-loaded" as const });

@@ -42,7 +42,9 @@ export function restoreTarget(names: SourceRestoreNames, into: string | undefine
   if (into === undefined) return { target: qualified(names.database, names.schema, defaultTable) };
   const parts = into.split(".");
   if (parts.length > 3 || parts.some((p) => !IDENT.test(p))) {
-    return { problem: `must be a schema, SCHEMA.TABLE or DATABASE.SCHEMA.TABLE of unquoted identifiers (letters, digits, _ and $, not starting with a digit), not '${into}'` };
+    return {
+      problem: `must be a schema, SCHEMA.TABLE or DATABASE.SCHEMA.TABLE of unquoted identifiers (letters, digits, _ and $, not starting with a digit), not '${into}'`,
+    };
   }
   const up = parts.map((p) => p.toUpperCase());
   if (up.length === 1) return { target: qualified(names.database, up[0], defaultTable) };
@@ -80,7 +82,12 @@ export function alreadyLoadedQueries(target: string, files: readonly { readonly 
 }
 
 /** The keys among `files` whose SOURCE_FILE (in either spelling) the target holds. */
-export async function alreadyLoaded(client: SqlClient, target: string, keyPrefix: string, files: readonly { readonly key: string; readonly name: string }[]): Promise<Set<string>> {
+export async function alreadyLoaded(
+  client: SqlClient,
+  target: string,
+  keyPrefix: string,
+  files: readonly { readonly key: string; readonly name: string }[],
+): Promise<Set<string>> {
   const present = new Set<string>();
   for (const q of alreadyLoadedQueries(target, files)) {
     const result = await run(client, `finding files already in ${target}`, q.sql, q.binds);
@@ -116,7 +123,8 @@ export function copyResults(rows: readonly SqlRow[], files: readonly string[]): 
     const status = cell(row, "status") ?? "";
     const rowsLoaded = Number(cell(row, "rows_loaded") ?? 0);
     const firstError = cell(row, "first_error") ?? "";
-    if (status === "LOADED" || status === "PARTIALLY_LOADED") out.set(name, { loaded: true, rows: rowsLoaded, ...(status === "PARTIALLY_LOADED" ? { error: `PARTIALLY_LOADED: ${firstError}` } : {}) });
+    if (status === "LOADED" || status === "PARTIALLY_LOADED")
+      out.set(name, { loaded: true, rows: rowsLoaded, ...(status === "PARTIALLY_LOADED" ? { error: `PARTIALLY_LOADED: ${firstError}` } : {}) });
     else out.set(name, { loaded: false, error: `${status || "no status"}: ${firstError}`.trim() });
   }
   return out;

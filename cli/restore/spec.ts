@@ -24,12 +24,20 @@ export const RESTORE_COMMAND = {
     to: { type: "string", value: "YYYY-MM-DD", help: "last day of the range, UTC, included (required)" },
     tier: { type: "string", value: "bulk|standard|expedited", help: "retrieval tier (default: bulk; Deep Archive has no expedited)" },
     days: { type: "string", value: "n", help: "days a restored copy stays readable (default: 7)" },
-    into: { type: "string", value: "schema or table", help: "load into SCHEMA (as <TABLE>_RESTORED), SCHEMA.TABLE or DB.SCHEMA.TABLE (default: <TABLE>_RESTORED in the tenant's schema)" },
+    into: {
+      type: "string",
+      value: "schema or table",
+      help: "load into SCHEMA (as <TABLE>_RESTORED), SCHEMA.TABLE or DB.SCHEMA.TABLE (default: <TABLE>_RESTORED in the tenant's schema)",
+    },
     wait: { type: "boolean", help: "poll until every file is loaded" },
     "poll-seconds": { type: "string", value: "n", help: "with --wait: seconds between passes (default: 900)" },
     "dry-run": { type: "boolean", help: "read the vault and the state, say what a run would do; request, write and load nothing" },
     json: { type: "boolean", help: "print the outcome as JSON on stdout" },
     ...SNOWFLAKE_OPTIONS,
-    role: { type: "string", value: "role", help: "Snowflake role: needs CREATE TABLE in the target schema and USAGE on the backup stage (default: $SNOWFLAKE_ROLE, else the user's default role)" },
+    role: {
+      type: "string",
+      value: "role",
+      help: "Snowflake role: needs CREATE TABLE in the target schema and USAGE on the backup stage (default: $SNOWFLAKE_ROLE, else the user's default role)",
+    },
   },
 } as const;

@@ -118,10 +118,16 @@ export function parseState(text: string, where: string): RestoreState {
  */
 export function identityConflict(state: RestoreState, id: RequestIdentity): { option: string; message: string } | undefined {
   if (state.target !== id.target) {
-    return { option: "--into", message: `this restore loads into ${state.target} (earlier runs did); rerun with --into ${state.target}, or restore another range` };
+    return {
+      option: "--into",
+      message: `this restore loads into ${state.target} (earlier runs did); rerun with --into ${state.target}, or restore another range`,
+    };
   }
   if (state.vaultBucket !== id.vaultBucket || state.keyPrefix !== id.keyPrefix) {
-    return { option: "--source", message: `the saved restore reads s3://${state.vaultBucket}/${state.keyPrefix}, the config now says s3://${id.vaultBucket}/${id.keyPrefix}` };
+    return {
+      option: "--source",
+      message: `the saved restore reads s3://${state.vaultBucket}/${state.keyPrefix}, the config now says s3://${id.vaultBucket}/${id.keyPrefix}`,
+    };
   }
   return undefined;
 }

@@ -69,7 +69,8 @@ export async function listPrefixes(s3: S3Client, bucket: string, prefixes: reado
       try {
         res = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
       } catch (e) {
-        if (errorName(e) === "NoSuchBucket") throw new VaultError(`the backup vault s3://${bucket} does not exist (is backup configured for this tenant and environment, and applied?)`);
+        if (errorName(e) === "NoSuchBucket")
+          throw new VaultError(`the backup vault s3://${bucket} does not exist (is backup configured for this tenant and environment, and applied?)`);
         throw new VaultError(`listing s3://${bucket}/${prefix} failed: ${describe(e)}`);
       }
       for (const o of res.Contents ?? []) {
@@ -151,7 +152,9 @@ export async function writeState(s3: S3Client, bucket: string, key: string, stat
     return res.ETag ?? "";
   } catch (e) {
     if (errorName(e) === "PreconditionFailed" || httpStatus(e) === 412) {
-      throw new StateConflictError(`another run of this restore wrote s3://${bucket}/${key} since this one read it; nothing of this run is lost that a rerun will not redo: run the command again (one run at a time)`);
+      throw new StateConflictError(
+        `another run of this restore wrote s3://${bucket}/${key} since this one read it; nothing of this run is lost that a rerun will not redo: run the command again (one run at a time)`,
+      );
     }
     throw new VaultError(`writing the restore state s3://${bucket}/${key} failed: ${describe(e)}`);
   }
@@ -206,7 +209,13 @@ export function createJobInput(job: BatchRestoreJob) {
       Spec: { Format: "S3BatchOperations_CSV_20180820" as const, Fields: ["Bucket" as const, "Key" as const] },
       Location: { ObjectArn: `${stateBucketArn}/${job.manifestKey}`, ETag: job.manifestEtag.replace(/"/g, "") },
     },
-    Report: { Enabled: true, Bucket: stateBucketArn, Prefix: job.reportPrefix, Format: "Report_CSV_20180820" as const, ReportScope: "FailedTasksOnly" as const },
+    Report: {
+      Enabled: true,
+      Bucket: stateBucketArn,
+      Prefix: job.reportPrefix,
+      Format: "Report_CSV_20180820" as const,
+      ReportScope: "FailedTasksOnly" as const,
+    },
     Priority: 10,
     RoleArn: job.roleArn,
     ClientRequestToken: job.clientRequestToken,

@@ -14,7 +14,10 @@ export const REVIEW_COMMAND: CommandSpec = {
   options: {
     base: { type: "string", value: "ref", help: "the ref to compare against (required)" },
     head: { type: "string", value: "ref", help: "the ref to review (default: the working tree)" },
-    config: { ...CONFIG_OPTION, help: `the config to synthesize at both refs, a file in the repository (default: ./lakehouse.yaml; with neither, the command fails)` },
+    config: {
+      ...CONFIG_OPTION,
+      help: `the config to synthesize at both refs, a file in the repository (default: ./lakehouse.yaml; with neither, the command fails)`,
+    },
     example: { ...EXAMPLE_OPTION, help: "review this repository's examples/<name>/lakehouse.yaml instead (the library's own repository)" },
     format: { type: "string", value: "md|json", help: "report format (default: md)" },
     "allow-high": { type: "boolean", help: "exit 0 even with critical or high findings" },
@@ -34,13 +37,15 @@ function reviewedConfig(values: OptionValues, findRepo: () => string): { repo: s
   const example = str(values.example);
   if (example !== undefined && values.config === undefined) {
     const path = join("examples", example, "lakehouse.yaml");
-    if (!existsSync(join(repo(), path))) throw new UsageError(`review --example ${example}: ${path} is not in this repository; review your own config with --config <file>`);
+    if (!existsSync(join(repo(), path)))
+      throw new UsageError(`review --example ${example}: ${path} is not in this repository; review your own config with --config <file>`);
     return { repo: repo(), config: path };
   }
   // The config first: without one there is nothing to review, in a repository or not.
   const file = resolve(chooseConfig(values, "review", { offersExample: true }).file);
   const inRepo = relative(repo(), file);
-  if (inRepo.startsWith("..") || isAbsolute(inRepo)) throw new UsageError(`review --config: ${str(values.config) ?? "lakehouse.yaml"} is outside the repository ${repo()}; review compares its refs`);
+  if (inRepo.startsWith("..") || isAbsolute(inRepo))
+    throw new UsageError(`review --config: ${str(values.config) ?? "lakehouse.yaml"} is outside the repository ${repo()}; review compares its refs`);
   return { repo: repo(), config: inRepo };
 }
 

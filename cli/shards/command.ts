@@ -17,7 +17,11 @@ export const SHARDS_COMMAND: CommandSpec = {
     changes: { type: "string", value: "review.json", help: "the output of lakehouse review --format json (required)" },
     config: CONFIG_OPTION,
     example: EXAMPLE_OPTION,
-    "max-jobs": { type: "string", value: "n", help: `matrix jobs in all, both phases (default: ${DEFAULT_MAX_JOBS}; at most ${GITHUB_MATRIX_LIMIT}, GitHub's limit per workflow run)` },
+    "max-jobs": {
+      type: "string",
+      value: "n",
+      help: `matrix jobs in all, both phases (default: ${DEFAULT_MAX_JOBS}; at most ${GITHUB_MATRIX_LIMIT}, GitHub's limit per workflow run)`,
+    },
   },
 };
 
@@ -30,7 +34,9 @@ export function shardsCommand(values: OptionValues, out: Output, err: Output): n
   if (!changesFile) throw new UsageError("shards needs --changes <review.json> (lakehouse review --format json)");
   const maxText = str(values["max-jobs"]);
   if (maxText !== undefined && (!/^[1-9][0-9]*$/.test(maxText) || Number(maxText) > GITHUB_MATRIX_LIMIT)) {
-    throw new UsageError(`--max-jobs must be a whole number of jobs from 1 to ${GITHUB_MATRIX_LIMIT} (GitHub's matrix limit per workflow run), not '${maxText}'`);
+    throw new UsageError(
+      `--max-jobs must be a whole number of jobs from 1 to ${GITHUB_MATRIX_LIMIT} (GitHub's matrix limit per workflow run), not '${maxText}'`,
+    );
   }
   let reviewed: { changes?: { stack?: unknown }[] };
   try {
@@ -43,7 +49,8 @@ export function shardsCommand(values: OptionValues, out: Output, err: Output): n
   const graph = plannedStacks(resolveConfig(loadConfigFile(chooseConfig(values, "shards", { offersExample: true }).file)));
   const known = new Set(graph.map((s) => s.name));
   const removed = changed.filter((s) => !known.has(s));
-  for (const s of removed) err.write(`lakehouse: warning: ${s} is in the review but no longer in the config: not sharded (CI neither plans nor destroys it; see docs/ci.md)\n`);
+  for (const s of removed)
+    err.write(`lakehouse: warning: ${s} is in the review but no longer in the config: not sharded (CI neither plans nor destroys it; see docs/ci.md)\n`);
   const plan = shardStacks(
     changed.filter((s) => known.has(s)),
     graph,

@@ -59,7 +59,8 @@ const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 /** Depth of every stack: 0 without dependencies, else one more than its deepest dependency. */
 export function depths(graph: readonly StackNode[]): Map<string, number> {
   const byName = new Map(graph.map((s) => [s.name, s]));
-  if (byName.size !== graph.length) throw new ShardError(`a stack is listed twice in the graph: ${graph.find((s, i) => graph.findIndex((t) => t.name === s.name) !== i)!.name}`);
+  if (byName.size !== graph.length)
+    throw new ShardError(`a stack is listed twice in the graph: ${graph.find((s, i) => graph.findIndex((t) => t.name === s.name) !== i)!.name}`);
   const depth = new Map<string, number>();
   const visiting = new Set<string>();
   const visit = (name: string, path: string[]): number => {
@@ -123,7 +124,11 @@ export function phaseName(level: number, levels: number): string {
  * Within a phase the stacks are sorted by name (a tenant's environments stay side by side) and cut
  * into contiguous shards whose sizes differ by at most one.
  */
-export function shardStacks(changed: readonly string[], graph: readonly StackNode[], o: { maxJobs?: number; phaseName?: (level: number, levels: number) => string } = {}): ShardPlan {
+export function shardStacks(
+  changed: readonly string[],
+  graph: readonly StackNode[],
+  o: { maxJobs?: number; phaseName?: (level: number, levels: number) => string } = {},
+): ShardPlan {
   const maxJobs = o.maxJobs ?? DEFAULT_MAX_JOBS;
   if (!Number.isInteger(maxJobs) || maxJobs < 1 || maxJobs > GITHUB_MATRIX_LIMIT) {
     throw new ShardError(`--max-jobs must be a whole number from 1 to ${GITHUB_MATRIX_LIMIT} (GitHub's matrix limit per workflow run), not ${maxJobs}`);

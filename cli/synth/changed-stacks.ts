@@ -51,11 +51,11 @@ export function changedStacks(repo: string, ref: string, configFile: string, con
     throw new ChangedSinceError(`--changed-since ${ref}: not a commit in ${root}`);
   }
   const configPath = relative(root, isAbsolute(configFile) ? configFile : resolve(configFile));
-  if (configPath.startsWith("..")) throw new ChangedSinceError(`--changed-since: the config ${configFile} is outside the repository ${root}, so git cannot tell how it changed`);
-  const changed = [
-    ...git(root, "diff", "--name-only", ref, "--").split("\n"),
-    ...git(root, "ls-files", "--others", "--exclude-standard").split("\n"),
-  ].filter((f) => f !== "");
+  if (configPath.startsWith(".."))
+    throw new ChangedSinceError(`--changed-since: the config ${configFile} is outside the repository ${root}, so git cannot tell how it changed`);
+  const changed = [...git(root, "diff", "--name-only", ref, "--").split("\n"), ...git(root, "ls-files", "--others", "--exclude-standard").split("\n")].filter(
+    (f) => f !== "",
+  );
   const head = resolveConfig(config);
   const all = plannedStacks(head).map((p) => p.name);
   const everything = (why: string): ChangedStacks => ({ stacks: all, reasons: new Map(all.map((s) => [s, why])) });
@@ -74,7 +74,12 @@ export function changedStacks(repo: string, ref: string, configFile: string, con
 
   const reasons = new Map<string, string>();
   const tenantInputs = (c: LakehouseConfig, envName: string, tenantId: string) =>
-    stable({ organization: c.organization, environment: c.environments.find((e) => e.name === envName), defaults: c.defaults, tenant: c.tenants.find((t) => t.id === tenantId) });
+    stable({
+      organization: c.organization,
+      environment: c.environments.find((e) => e.name === envName),
+      defaults: c.defaults,
+      tenant: c.tenants.find((t) => t.id === tenantId),
+    });
   const old = resolveConfig(before);
   for (const env of head.environments) {
     const oldEnv = old.environments.find((e) => e.name === env.name);
@@ -82,10 +87,12 @@ export function changedStacks(repo: string, ref: string, configFile: string, con
       for (const s of [env.platformStackName, ...env.tenants.map((t) => t.stackName)]) reasons.set(s, `environment ${env.name} is new`);
       continue;
     }
-    if (platformOutput(config, env.platformStackName) !== platformOutput(before, env.platformStackName)) reasons.set(env.platformStackName, "its synthesized output differs");
+    if (platformOutput(config, env.platformStackName) !== platformOutput(before, env.platformStackName))
+      reasons.set(env.platformStackName, "its synthesized output differs");
     for (const t of env.tenants) {
       if (!oldEnv.tenants.some((o) => o.id === t.id)) reasons.set(t.stackName, `tenant ${t.id} is new in ${env.name}`);
-      else if (tenantInputs(config, env.name, t.id) !== tenantInputs(before, env.name, t.id)) reasons.set(t.stackName, `its inputs changed (organization, environment ${env.name}, defaults or tenant ${t.id})`);
+      else if (tenantInputs(config, env.name, t.id) !== tenantInputs(before, env.name, t.id))
+        reasons.set(t.stackName, `its inputs changed (organization, environment ${env.name}, defaults or tenant ${t.id})`);
     }
   }
   return { stacks: all.filter((s) => reasons.has(s)), reasons };
@@ -107,5 +114,7 @@ function platformOutput(config: LakehouseConfig, name: string): string {
 
 /** JSON with object keys sorted, so key order in the YAML never counts as a change. */
 function stable(value: unknown): string {
-  return JSON.stringify(value, (_k, v) => (v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v));
+  return JSON.stringify(value, (_k, v) =>
+    v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v,
+  );
 }

@@ -76,7 +76,9 @@ export async function synthCommand(values: OptionValues, out: Output, err: Outpu
       jobs,
       stacks: chosen,
       guardrails: guardrailsModeFromEnv(),
-      onProgress: progress ? (p) => err.write(`\r\x1b[Ksynth: ${p.stacksDone}/${p.stacksTotal} stacks, ${elapsed().toFixed(1)}s${p.stack ? ` (${p.stack})` : ""}`) : undefined,
+      onProgress: progress
+        ? (p) => err.write(`\r\x1b[Ksynth: ${p.stacksDone}/${p.stacksTotal} stacks, ${elapsed().toFixed(1)}s${p.stack ? ` (${p.stack})` : ""}`)
+        : undefined,
     }));
   } finally {
     if (progress) err.write("\r\x1b[K");

@@ -17,7 +17,9 @@ export function versionsCommand(values: OptionValues, out: Output, err: Output):
   if (!base) throw new UsageError("versions needs --base <ref>");
   const { violations, modules } = checkVersions({ repo: gitRoot(), base, head: str(values.head) });
   for (const m of modules) {
-    out.write(`${m.module.padEnd(34)} ${(m.baseVersion ?? "—").padEnd(8)} → ${(m.headVersion ?? "—").padEnd(8)} ${m.changedResources.length} resources changed\n`);
+    out.write(
+      `${m.module.padEnd(34)} ${(m.baseVersion ?? "—").padEnd(8)} → ${(m.headVersion ?? "—").padEnd(8)} ${m.changedResources.length} resources changed\n`,
+    );
   }
   if (violations.length > 0) {
     err.write(`lakehouse: version discipline: ${violations.length} module(s) changed without a proper bump\n${violations.map((v) => `  - ${v}`).join("\n")}\n`);

@@ -36,7 +36,12 @@ export class GsuiteAuditStack extends TerraformStack {
     new AwsProvider(this, "aws", { region: "us-east-1", allowedAccountIds: [ACCOUNT] });
     // The role and warehouse of directExampleBootstrap() below: an administrator runs its SQL once
     // (`bootstrapSql(directExampleBootstrap())`), and Terraform never works as ACCOUNTADMIN.
-    const snowflake = new SnowflakeProvider(this, "snowflake", { organizationName: "EXAMPLEORG", accountName: "SECURITY", role: DEPLOY_ROLE, warehouse: DEPLOY_WAREHOUSE_NAME });
+    const snowflake = new SnowflakeProvider(this, "snowflake", {
+      organizationName: "EXAMPLEORG",
+      accountName: "SECURITY",
+      role: DEPLOY_ROLE,
+      warehouse: DEPLOY_WAREHOUSE_NAME,
+    });
     // Provider version constraints: AWS ">= 6.34, < 7", Snowflake "2.11.0" unless given here.
     requireProviderVersions(this);
 
@@ -85,7 +90,12 @@ export class GsuiteAuditStack extends TerraformStack {
     // Watch the source and keep the table's retention (the guardrails require a canary per log table).
     // The canary raises alerts through the schema's alert procedure (here it runs as the procedure's owner).
     const alerts = new AlertStore(this, "AlertStore", { database: "LOGS_PROD" });
-    const writer = new TenantAlertWriter(this, "AlertWriter", { alertStore: alerts.names, tenant: "example", tenantSchema: table.schema, waitFor: [...alerts.tables] });
+    const writer = new TenantAlertWriter(this, "AlertWriter", {
+      alertStore: alerts.names,
+      tenant: "example",
+      tenantSchema: table.schema,
+      waitFor: [...alerts.tables],
+    });
     new LogCanary(this, "Canary", {
       database: table.database,
       schema: table.schema,
@@ -95,7 +105,13 @@ export class GsuiteAuditStack extends TerraformStack {
       pipeName: pipe.pipeName,
       waitFor: [table.table, ...writer.ready],
     });
-    new TableCleaner(this, "Cleaner", { database: table.database, schema: table.schema, tableName: table.tableName, retentionDays: 400, waitFor: [table.table] });
+    new TableCleaner(this, "Cleaner", {
+      database: table.database,
+      schema: table.schema,
+      tableName: table.tableName,
+      retentionDays: 400,
+      waitFor: [table.table],
+    });
 
     new LogBucket(this, "Bucket", {
       bucketName: BUCKET,
@@ -118,7 +134,13 @@ export class GsuiteAuditStack extends TerraformStack {
  */
 export function directExampleBootstrap(): BootstrapPlan {
   const role = DEPLOY_ROLE;
-  const inRaw = (privilege: string, why: string) => ({ kind: "privilege" as const, privilege, on: { type: "SCHEMA" as const, name: "LOGS_PROD.RAW" }, to: role, why });
+  const inRaw = (privilege: string, why: string) => ({
+    kind: "privilege" as const,
+    privilege,
+    on: { type: "SCHEMA" as const, name: "LOGS_PROD.RAW" },
+    to: role,
+    why,
+  });
   return {
     account: "EXAMPLEORG-SECURITY",
     deploys: ["stack gsuite-audit"],
@@ -126,7 +148,13 @@ export function directExampleBootstrap(): BootstrapPlan {
     warehouse: { name: DEPLOY_WAREHOUSE_NAME, monitor: `${DEPLOY_WAREHOUSE_NAME}_MONITOR`, ...DEPLOY_WAREHOUSE },
     roles: [{ name: role, comment: "Terraform deploys the gsuite-audit example as this role" }],
     grants: [
-      { kind: "privilege", privilege: "USAGE", on: { type: "WAREHOUSE", name: DEPLOY_WAREHOUSE_NAME }, to: role, why: "the provider connects with it (views read policy references)" },
+      {
+        kind: "privilege",
+        privilege: "USAGE",
+        on: { type: "WAREHOUSE", name: DEPLOY_WAREHOUSE_NAME },
+        to: role,
+        why: "the provider connects with it (views read policy references)",
+      },
       accountPrivilege("CREATE INTEGRATION", role, "the source's storage integration"),
       accountPrivilege("EXECUTE MANAGED TASK", role, "the canary and the cleaner are serverless tasks it owns"),
       accountPrivilege("EXECUTE TASK", role, "it resumes and runs the tasks it owns"),

@@ -114,5 +114,11 @@ export class KeyGrants {
 }
 
 function allow(sid: string, actions: string | readonly string[], resource: string | string[], condition?: Condition): PolicyStatement {
-  return { Sid: sid, Effect: "Allow", Action: typeof actions === "string" ? actions : [...actions], Resource: resource, ...(condition ? { Condition: condition } : {}) };
+  return {
+    Sid: sid,
+    Effect: "Allow",
+    Action: typeof actions === "string" ? actions : [...actions],
+    Resource: resource,
+    ...(condition ? { Condition: condition } : {}),
+  };
 }

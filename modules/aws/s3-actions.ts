@@ -30,11 +30,24 @@ export const S3_BUCKET_PROTECTION_ACTIONS = [
 export type S3BucketProtectionAction = (typeof S3_BUCKET_PROTECTION_ACTIONS)[number];
 
 /** What deletes a log object (a version of it) or shortens its lock. */
-export const S3_OBJECT_PROTECTION_ACTIONS = ["s3:DeleteObject", "s3:DeleteObjectVersion", "s3:PutObjectRetention", "s3:PutObjectLegalHold", "s3:BypassGovernanceRetention"] as const;
+export const S3_OBJECT_PROTECTION_ACTIONS = [
+  "s3:DeleteObject",
+  "s3:DeleteObjectVersion",
+  "s3:PutObjectRetention",
+  "s3:PutObjectLegalHold",
+  "s3:BypassGovernanceRetention",
+] as const;
 export type S3ObjectProtectionAction = (typeof S3_OBJECT_PROTECTION_ACTIONS)[number];
 
 /** Writes of objects besides deletes and locks: putting, replicating, tagging. */
-export const S3_OBJECT_WRITE_ACTIONS = ["s3:PutObject", "s3:ReplicateObject", "s3:ReplicateTags", "s3:ReplicateDelete", "s3:PutObjectTagging", "s3:DeleteObjectTagging"] as const;
+export const S3_OBJECT_WRITE_ACTIONS = [
+  "s3:PutObject",
+  "s3:ReplicateObject",
+  "s3:ReplicateTags",
+  "s3:ReplicateDelete",
+  "s3:PutObjectTagging",
+  "s3:DeleteObjectTagging",
+] as const;
 export type S3ObjectWriteAction = (typeof S3_OBJECT_WRITE_ACTIONS)[number];
 
 /**

@@ -38,15 +38,24 @@ export const scheduledFunctionFields = {
   tracing: z.boolean().default(true),
   alarmTopicArn: knownTopicArn().optional(),
   alarmsWithoutActionsReason: writtenReason().optional(),
-  secretName: z.string().regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, "must be 1-512 of [A-Za-z0-9/_+=.@-]").optional(),
+  secretName: z
+    .string()
+    .regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, "must be 1-512 of [A-Za-z0-9/_+=.@-]")
+    .optional(),
 };
 
 type Issue = (path: string, message: string) => void;
 
 /** Cross-field rules both modules share: the budget leaves time to finish, alarms reach someone. */
-export function checkScheduledFunction(p: { budgetSeconds?: number; timeoutSeconds: number; alarmTopicArn?: string; alarmsWithoutActionsReason?: string }, issue: Issue, finishing: string): void {
-  if (p.budgetSeconds !== undefined && p.budgetSeconds > p.timeoutSeconds - 30) issue("budgetSeconds", `${p.budgetSeconds} s leaves less than 30 s of timeoutSeconds (${p.timeoutSeconds}) to ${finishing}`);
-  if (p.alarmTopicArn === undefined && p.alarmsWithoutActionsReason === undefined) issue("alarmTopicArn", "required: alarms must reach someone (or give alarmsWithoutActionsReason)");
+export function checkScheduledFunction(
+  p: { budgetSeconds?: number; timeoutSeconds: number; alarmTopicArn?: string; alarmsWithoutActionsReason?: string },
+  issue: Issue,
+  finishing: string,
+): void {
+  if (p.budgetSeconds !== undefined && p.budgetSeconds > p.timeoutSeconds - 30)
+    issue("budgetSeconds", `${p.budgetSeconds} s leaves less than 30 s of timeoutSeconds (${p.timeoutSeconds}) to ${finishing}`);
+  if (p.alarmTopicArn === undefined && p.alarmsWithoutActionsReason === undefined)
+    issue("alarmTopicArn", "required: alarms must reach someone (or give alarmsWithoutActionsReason)");
   if (p.alarmTopicArn !== undefined && p.alarmsWithoutActionsReason !== undefined) issue("alarmsWithoutActionsReason", "only without alarmTopicArn");
 }
 
@@ -104,7 +113,13 @@ export function buildScheduledFunction(scope: Construct, s: ScheduledFunctionSpe
       description,
       maxSessionDuration: 3600,
       assumeRolePolicy: renderPolicy(
-        policyDocument({ Sid: sid, Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceAccount": s.accountId } } }),
+        policyDocument({
+          Sid: sid,
+          Effect: "Allow",
+          Principal: { Service: service },
+          Action: "sts:AssumeRole",
+          Condition: { StringEquals: { "aws:SourceAccount": s.accountId } },
+        }),
       ),
     });
   const role = serviceRole("Role", name, s.roleDescription, `LambdaRuns${s.sidNoun}`, "lambda.amazonaws.com");
@@ -119,7 +134,14 @@ export function buildScheduledFunction(scope: Construct, s: ScheduledFunctionSpe
     policy: renderPolicy(
       policyDocument(
         { Sid: `${s.sidNoun}SendsDeadLetters`, Effect: "Allow", Principal: { AWS: role.arn }, Action: "sqs:SendMessage", Resource: dlq.arn },
-        { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "sqs:*", Resource: dlq.arn, Condition: { Bool: { "aws:SecureTransport": "false" } } },
+        {
+          Sid: "DenyInsecureTransport",
+          Effect: "Deny",
+          Principal: "*",
+          Action: "sqs:*",
+          Resource: dlq.arn,
+          Condition: { Bool: { "aws:SecureTransport": "false" } },
+        },
       ),
     ),
   });
@@ -168,7 +190,13 @@ export function buildScheduledFunction(scope: Construct, s: ScheduledFunctionSpe
     dependsOn: [logGroup, permissions],
   });
 
-  const schedulerRole = serviceRole("SchedulerRole", `${name}-sched`, `Lets EventBridge Scheduler start the ${s.noun} ${name}`, `SchedulerStarts${s.sidNoun}`, "scheduler.amazonaws.com");
+  const schedulerRole = serviceRole(
+    "SchedulerRole",
+    `${name}-sched`,
+    `Lets EventBridge Scheduler start the ${s.noun} ${name}`,
+    `SchedulerStarts${s.sidNoun}`,
+    "scheduler.amazonaws.com",
+  );
   const schedulerPermissions = new IamRolePolicy(scope, "SchedulerPermissions", {
     name: `invoke-${s.policyName}`,
     role: schedulerRole.id,
@@ -181,7 +209,16 @@ export function buildScheduledFunction(scope: Construct, s: ScheduledFunctionSpe
           Effect: "Allow",
           Action: "kms:Decrypt",
           Resource: s.kmsKeyArn,
-          Condition: { StringEquals: { "kms:EncryptionContext:aws:scheduler:schedule:arn": arn({ service: "scheduler", region: s.region, account: s.accountId, resource: `schedule/default/${name}` }) } },
+          Condition: {
+            StringEquals: {
+              "kms:EncryptionContext:aws:scheduler:schedule:arn": arn({
+                service: "scheduler",
+                region: s.region,
+                account: s.accountId,
+                resource: `schedule/default/${name}`,
+              }),
+            },
+          },
         },
       ),
     ),
@@ -197,7 +234,15 @@ export function buildScheduledFunction(scope: Construct, s: ScheduledFunctionSpe
   });
 
   const actions = s.alarmTopicArn ? [s.alarmTopicArn] : [];
-  const alarm = (id: string, alarmName: string, description: string, namespace: string, metricName: string, dimensions: Record<string, string>, statistic: string) =>
+  const alarm = (
+    id: string,
+    alarmName: string,
+    description: string,
+    namespace: string,
+    metricName: string,
+    dimensions: Record<string, string>,
+    statistic: string,
+  ) =>
     new CloudwatchMetricAlarm(scope, id, {
       alarmName,
       alarmDescription: s.alarmsWithoutActionsReason ? `${description} (no alarm actions: ${s.alarmsWithoutActionsReason})` : description,
@@ -214,8 +259,24 @@ export function buildScheduledFunction(scope: Construct, s: ScheduledFunctionSpe
       okActions: actions,
     });
   alarm("ErrorsAlarm", `${name}-errors`, `The ${s.noun} ${name} failed a run`, "AWS/Lambda", "Errors", { FunctionName: name }, "Sum");
-  alarm("ThrottlesAlarm", `${name}-throttles`, `The ${s.noun} ${name} was throttled (a run did not start)`, "AWS/Lambda", "Throttles", { FunctionName: name }, "Sum");
-  alarm("DeadLettersAlarm", `${name}-dead-letters`, `Failed runs of the ${s.noun} ${name} are in its dead-letter queue`, "AWS/SQS", "ApproximateNumberOfMessagesVisible", { QueueName: `${name}-dlq` }, "Maximum");
+  alarm(
+    "ThrottlesAlarm",
+    `${name}-throttles`,
+    `The ${s.noun} ${name} was throttled (a run did not start)`,
+    "AWS/Lambda",
+    "Throttles",
+    { FunctionName: name },
+    "Sum",
+  );
+  alarm(
+    "DeadLettersAlarm",
+    `${name}-dead-letters`,
+    `Failed runs of the ${s.noun} ${name} are in its dead-letter queue`,
+    "AWS/SQS",
+    "ApproximateNumberOfMessagesVisible",
+    { QueueName: `${name}-dlq` },
+    "Maximum",
+  );
 
   return { functionArn: fn.arn, secretArn: secret.arn, roleArn: role.arn, dlqArn: dlq.arn };
 }

@@ -99,9 +99,9 @@ export const RULES: readonly GuardrailRule[] = [
     resourceTypes: ["aws_s3_bucket"],
     check: (bucket, stack) => {
       const policies = stack.attachedTo(bucket, "aws_s3_bucket_policy");
-      const denies = policies.flatMap((p) => statements(p.attributes.policy)).some(
-        (s) => s.Effect === "Deny" && String(s.Condition?.Bool?.["aws:SecureTransport"]) === "false",
-      );
+      const denies = policies
+        .flatMap((p) => statements(p.attributes.policy))
+        .some((s) => s.Effect === "Deny" && String(s.Condition?.Bool?.["aws:SecureTransport"]) === "false");
       return denies ? undefined : "no bucket policy statement denies aws:SecureTransport = false";
     },
   },
@@ -174,7 +174,11 @@ export const RULES: readonly GuardrailRule[] = [
       const configured = block(fn.attributes.logging_config)?.log_group;
       const group = stack
         .ofType("aws_cloudwatch_log_group")
-        .find((g) => (configured !== undefined && (configured === g.attributes.name || configured === `\${${g.address}.name}`)) || g.attributes.name === `/aws/lambda/${String(name)}`);
+        .find(
+          (g) =>
+            (configured !== undefined && (configured === g.attributes.name || configured === `\${${g.address}.name}`)) ||
+            g.attributes.name === `/aws/lambda/${String(name)}`,
+        );
       if (!group) return `no aws_cloudwatch_log_group for the function's logs (Lambda would create one without retention or KMS)`;
       return logGroupProblem(group);
     },
@@ -196,7 +200,8 @@ export const RULES: readonly GuardrailRule[] = [
       // A stream fed by Kinesis holds no records of its own at rest; the Kinesis stream is checked itself.
       if (!block(stream.attributes.kinesis_source_configuration)) {
         const sse = block(stream.attributes.server_side_encryption);
-        if (sse?.enabled !== true || sse.key_type !== "CUSTOMER_MANAGED_CMK" || !sse.key_arn) problems.push("server_side_encryption is not enabled with a CUSTOMER_MANAGED_CMK key_arn");
+        if (sse?.enabled !== true || sse.key_type !== "CUSTOMER_MANAGED_CMK" || !sse.key_arn)
+          problems.push("server_side_encryption is not enabled with a CUSTOMER_MANAGED_CMK key_arn");
       }
       return problems.length > 0 ? problems.join("; ") : undefined;
     },
@@ -245,12 +250,15 @@ export const RULES: readonly GuardrailRule[] = [
       // Only an account administrator may assign a monitor, so the modules assign it by a statement
       // (snowflake_execute, run as ACCOUNTADMIN) rather than on the warehouse the deploying role owns.
       const assign = new RegExp(`^ALTER WAREHOUSE "?${escape(String(w.attributes.name))}"? SET RESOURCE_MONITOR = `);
-      return stack.ofType("snowflake_execute").some((e) => assign.test(String(e.attributes.execute ?? ""))) ? undefined : "no resource monitor: nothing caps its credits";
+      return stack.ofType("snowflake_execute").some((e) => assign.test(String(e.attributes.execute ?? "")))
+        ? undefined
+        : "no resource monitor: nothing caps its credits";
     },
   },
   {
     id: "SNOWFLAKE_DATA_KEPT_ON_DESTROY",
-    description: "Snowflake databases, schemas and tables — where the logs, alerts and backfill progress are — have lifecycle.prevent_destroy: no plan may drop them",
+    description:
+      "Snowflake databases, schemas and tables — where the logs, alerts and backfill progress are — have lifecycle.prevent_destroy: no plan may drop them",
     resourceTypes: ["snowflake_database", "snowflake_schema", "snowflake_table"],
     check: (r) => {
       if (block(r.attributes.lifecycle)?.prevent_destroy === true) return undefined;
@@ -283,9 +291,12 @@ export const RULES: readonly GuardrailRule[] = [
       const streams = stack.ofType("snowflake_stream_on_table").filter((st) => st.attributes.table === name);
       if (!streams.some((st) => st.attributes.append_only === "true")) problems.push("no append-only stream on it");
       const tasks = stack.ofType("snowflake_task").filter((t) => t.attributes.started === true);
-      const readers = streams.map(qualifiedTable).filter((st) => tasks.some((t) => String(t.attributes.sql_statement ?? "").includes(`FROM ${st} f, LATERAL FLATTEN(`)));
+      const readers = streams
+        .map(qualifiedTable)
+        .filter((st) => tasks.some((t) => String(t.attributes.sql_statement ?? "").includes(`FROM ${st} f, LATERAL FLATTEN(`)));
       if (readers.length === 0) problems.push("no started task flattens its stream");
-      if (!tasks.some((t) => String(t.attributes.sql_statement ?? "").startsWith(`DELETE FROM ${name} WHERE `))) problems.push("no started cleaner purges it (landing rows would be kept forever)");
+      if (!tasks.some((t) => String(t.attributes.sql_statement ?? "").startsWith(`DELETE FROM ${name} WHERE `)))
+        problems.push("no started cleaner purges it (landing rows would be kept forever)");
       return problems.length > 0 ? `landing table ${name}: ${problems.join("; ")}` : undefined;
     },
   },
@@ -301,7 +312,8 @@ export const RULES: readonly GuardrailRule[] = [
         const out: string[] = [];
         if (block(rule.delete_marker_replication)?.status !== "Disabled") out.push(`rule ${id} replicates delete markers (a deletion would reach the backup)`);
         if (!block(destination.encryption_configuration)?.replica_kms_key_id) out.push(`rule ${id} has no replica_kms_key_id`);
-        if (block(block(rule.source_selection_criteria)?.sse_kms_encrypted_objects)?.status !== "Enabled") out.push(`rule ${id} skips SSE-KMS objects (every log object is one)`);
+        if (block(block(rule.source_selection_criteria)?.sse_kms_encrypted_objects)?.status !== "Enabled")
+          out.push(`rule ${id} skips SSE-KMS objects (every log object is one)`);
         if (block(destination.metrics)?.status !== "Enabled") out.push(`rule ${id} has no replication metrics (the failure alarm reads them)`);
         return out;
       });
@@ -320,8 +332,11 @@ export const RULES: readonly GuardrailRule[] = [
       if (!lock || lock.attributes.object_lock_enabled !== "Enabled" || !(Number(retention?.days) > 0)) problems.push("no default object lock retention");
       const policy = stack.attachedTo(bucket, "aws_s3_bucket_policy").flatMap((p) => statements(p.attributes.policy));
       const allows = policy.filter((st) => st.Effect === "Allow");
-      if (allows.length > 0) problems.push(`its policy allows (${allows.map((st) => st.Sid ?? "(no Sid)").join(", ")}): access to a vault is granted by IAM to named roles only`);
-      const versionDeletesDenied = policy.some((st) => st.Effect === "Deny" && st.Principal === "*" && !st.Condition && asList(st.Action).includes("s3:DeleteObjectVersion"));
+      if (allows.length > 0)
+        problems.push(`its policy allows (${allows.map((st) => st.Sid ?? "(no Sid)").join(", ")}): access to a vault is granted by IAM to named roles only`);
+      const versionDeletesDenied = policy.some(
+        (st) => st.Effect === "Deny" && st.Principal === "*" && !st.Condition && asList(st.Action).includes("s3:DeleteObjectVersion"),
+      );
       if (!versionDeletesDenied) problems.push("its policy does not deny s3:DeleteObjectVersion to everyone");
       return problems.length > 0 ? problems.join("; ") : undefined;
     },
@@ -343,7 +358,10 @@ export const RULES: readonly GuardrailRule[] = [
         .ofType("snowflake_pipe")
         .map((p) => new RegExp(`^COPY INTO ${escape(name)} [\\s\\S]*FROM @([A-Z0-9_$.]+)`).exec(String(p.attributes.copy_statement ?? ""))?.[1])
         .filter((x): x is string => x !== undefined);
-      const urls = stack.ofType("snowflake_stage").filter((st) => stages.includes(qualifiedTable(st))).map((st) => String(st.attributes.url ?? ""));
+      const urls = stack
+        .ofType("snowflake_stage")
+        .filter((st) => stages.includes(qualifiedTable(st)))
+        .map((st) => String(st.attributes.url ?? ""));
       for (const url of urls) {
         const [, bucket, prefix] = /^s3:\/\/([^/]+)\/(.*)$/.exec(url) ?? [];
         const lifecycles = stack.ofType("aws_s3_bucket_lifecycle_configuration").filter((l) => {
@@ -354,7 +372,8 @@ export const RULES: readonly GuardrailRule[] = [
           const rules = (l.attributes.rule ?? []) as { filter?: { prefix?: string }[]; expiration?: { days?: number }[] }[];
           const rule = rules.find((r) => r.filter?.[0]?.prefix === prefix && r.expiration?.[0]?.days !== undefined);
           const s3Days = rule?.expiration?.[0]?.days;
-          if (s3Days !== undefined && s3Days < tableDays) return `S3 expires s3://${bucket}/${prefix} after ${s3Days} days but the table keeps rows ${tableDays} days`;
+          if (s3Days !== undefined && s3Days < tableDays)
+            return `S3 expires s3://${bucket}/${prefix} after ${s3Days} days but the table keeps rows ${tableDays} days`;
         }
       }
       return undefined;
@@ -402,7 +421,9 @@ export function suppressGuardrail(scope: IConstruct, rule: string, reason: strin
   const resources = scope.node.findAll().filter((n): n is TerraformResource => n instanceof TerraformResource);
   const problems: ValidationProblem[] = [
     ...(RULES.some((r) => r.id === rule) ? [] : [{ path: "rule", message: `unknown guardrail rule ${rule}` }]),
-    ...(reason.trim().length >= REASON_MIN_CHARACTERS ? [] : [{ path: "reason", message: `suppressing ${rule} needs a written reason of at least ${REASON_MIN_CHARACTERS} characters` }]),
+    ...(reason.trim().length >= REASON_MIN_CHARACTERS
+      ? []
+      : [{ path: "reason", message: `suppressing ${rule} needs a written reason of at least ${REASON_MIN_CHARACTERS} characters` }]),
     ...(resources.length > 0 ? [] : [{ path: "scope", message: `no resources to suppress ${rule} on (suppress after building them)` }]),
   ];
   if (problems.length > 0) throw new LakehouseValidationError(scope.node.path, problems);
@@ -426,7 +447,10 @@ export function guardrailViolations(stack: StackJson, rules: readonly GuardrailR
   for (const [type, byName] of Object.entries(stack.resource ?? {})) {
     for (const [name, body] of Object.entries(byName)) {
       const meta = (body["//"] ?? {}) as { metadata?: { path?: string }; lakehouse_suppressions?: Suppression[] };
-      all.push({ view: { type, address: `${type}.${name}`, path: meta.metadata?.path ?? `${type}.${name}`, attributes: body }, suppressed: meta.lakehouse_suppressions ?? [] });
+      all.push({
+        view: { type, address: `${type}.${name}`, path: meta.metadata?.path ?? `${type}.${name}`, attributes: body },
+        suppressed: meta.lakehouse_suppressions ?? [],
+      });
     }
   }
   const byType = new Map<string, ResourceView[]>();

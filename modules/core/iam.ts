@@ -66,7 +66,13 @@ export function readPrefixesStatements(bucketArn: string, prefixes: readonly str
       : [
           viaService === undefined
             ? { Sid: "DecryptWithBucketKey", Effect: "Allow" as const, Action: KMS_DECRYPT_ACTIONS, Resource: kmsKeyArn }
-            : { Sid: "DecryptWithBucketKeyThroughS3", Effect: "Allow" as const, Action: "kms:Decrypt", Resource: kmsKeyArn, Condition: { StringEquals: { "kms:ViaService": viaService } } },
+            : {
+                Sid: "DecryptWithBucketKeyThroughS3",
+                Effect: "Allow" as const,
+                Action: "kms:Decrypt",
+                Resource: kmsKeyArn,
+                Condition: { StringEquals: { "kms:ViaService": viaService } },
+              },
         ]),
   ];
 }

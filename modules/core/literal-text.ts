@@ -63,13 +63,16 @@ const escaped = new WeakSet<TerraformElement>();
  */
 export class LiteralText implements IAspect {
   visit(node: IConstruct): void {
-    if (!(TerraformResource.isTerraformResource(node) || TerraformDataSource.isTerraformDataSource(node) || TerraformProvider.isTerraformProvider(node))) return;
+    if (!(TerraformResource.isTerraformResource(node) || TerraformDataSource.isTerraformDataSource(node) || TerraformProvider.isTerraformProvider(node)))
+      return;
     if (escaped.has(node)) return;
     escaped.add(node);
     const toTerraform = node.toTerraform.bind(node);
     node.toTerraform = () => {
       const json = toTerraform() as Record<string, unknown>;
-      return Object.fromEntries(Object.entries(json).map(([block, body]) => [block, (TEMPLATE_BLOCKS as readonly string[]).includes(block) ? literalStrings(body) : body]));
+      return Object.fromEntries(
+        Object.entries(json).map(([block, body]) => [block, (TEMPLATE_BLOCKS as readonly string[]).includes(block) ? literalStrings(body) : body]),
+      );
     };
   }
 }

@@ -24,17 +24,29 @@ export function limitedName(parts: readonly string[], sep: string, max: number):
 
 /** S3 bucket names: 3–63 chars of a–z, 0–9 and '-'; no dots (they break virtual-host TLS). */
 export function bucketName(...parts: string[]): string {
-  return limitedName(parts.map((p) => p.toLowerCase().replace(/[^a-z0-9-]/g, "-")), "-", 63);
+  return limitedName(
+    parts.map((p) => p.toLowerCase().replace(/[^a-z0-9-]/g, "-")),
+    "-",
+    63,
+  );
 }
 
 /** IAM role names: at most 64 characters of [\w+=,.@-]. */
 export function iamRoleName(...parts: string[]): string {
-  return limitedName(parts.map((p) => p.replace(/[^\w+=,.@-]/g, "-")), "-", 64);
+  return limitedName(
+    parts.map((p) => p.replace(/[^\w+=,.@-]/g, "-")),
+    "-",
+    64,
+  );
 }
 
 /** KMS alias names (after `alias/`): at most 250 characters of [A-Za-z0-9/_-]. */
 export function kmsAliasName(...parts: string[]): string {
-  return `alias/${limitedName(parts.map((p) => p.replace(/[^A-Za-z0-9/_-]/g, "-")), "-", 200)}`;
+  return `alias/${limitedName(
+    parts.map((p) => p.replace(/[^A-Za-z0-9/_-]/g, "-")),
+    "-",
+    200,
+  )}`;
 }
 
 /**
@@ -42,7 +54,11 @@ export function kmsAliasName(...parts: string[]): string {
  * underscores; the config forbids underscores in tenant ids, so this stays one-to-one.
  */
 export function snowflakeName(...parts: string[]): string {
-  const name = limitedName(parts.map((p) => p.toUpperCase().replace(/[^A-Z0-9_]/g, "_")), "_", 255);
+  const name = limitedName(
+    parts.map((p) => p.toUpperCase().replace(/[^A-Z0-9_]/g, "_")),
+    "_",
+    255,
+  );
   return /^[A-Z_]/.test(name) ? name : `_${name}`;
 }
 

@@ -40,7 +40,9 @@ export function refusingRemovedProps<S extends z.ZodObject>(schema: S, removed: 
 }
 
 /** `unknown` when schema `S` describes exactly props `P`; otherwise a type no schema is, naming the drift. */
-export type SchemaOf<P, S extends z.ZodType> = [PropsDrift<P, z.input<S>>] extends [never] ? unknown : { readonly "the schema differs from its Props at": PropsDrift<P, z.input<S>> };
+export type SchemaOf<P, S extends z.ZodType> = [PropsDrift<P, z.input<S>>] extends [never]
+  ? unknown
+  : { readonly "the schema differs from its Props at": PropsDrift<P, z.input<S>> };
 
 /** Exactly the same type (not only mutually assignable). */
 type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
@@ -73,7 +75,11 @@ export type PropsDrift<P, I, Path extends string = ""> =
 type ObjectDrift<P, I, Path extends string> =
   | { [K in keyof P]-?: K extends keyof I ? never : `${Join<Path, K>}: in Props, missing from the schema` }[keyof P]
   | { [K in keyof I]-?: K extends keyof P ? never : `${Join<Path, K>}: in the schema, missing from Props` }[keyof I]
-  | { [K in keyof P & keyof I]-?: (K extends OptionalKeys<P> ? true : false) extends (K extends OptionalKeys<I> ? true : false) ? never : `${Join<Path, K>}: optional in one of Props and the schema only` }[keyof P & keyof I]
+  | {
+      [K in keyof P & keyof I]-?: (K extends OptionalKeys<P> ? true : false) extends (K extends OptionalKeys<I> ? true : false)
+        ? never
+        : `${Join<Path, K>}: optional in one of Props and the schema only`;
+    }[keyof P & keyof I]
   | { [K in keyof P & keyof I]-?: PropsDrift<NonNullable<P[K]>, NonNullable<I[K]>, Join<Path, K>> }[keyof P & keyof I];
 
 /**
@@ -122,8 +128,7 @@ export function pathOf(scope: { node: { path: string } }, id: string): string {
 export const snowflakeIdentifier = () => z.string().regex(SNOWFLAKE_IDENTIFIER, "must be an upper-case Snowflake identifier ([A-Z_][A-Z0-9_$]*)");
 
 /** `DATABASE.SCHEMA.NAME` of unquoted upper-case identifiers. */
-export const qualifiedSnowflakeName = () =>
-  z.string().regex(/^[A-Z_][A-Z0-9_$]*\.[A-Z_][A-Z0-9_$]*\.[A-Z_][A-Z0-9_$]*$/, "must be DATABASE.SCHEMA.NAME");
+export const qualifiedSnowflakeName = () => z.string().regex(/^[A-Z_][A-Z0-9_$]*\.[A-Z_][A-Z0-9_$]*\.[A-Z_][A-Z0-9_$]*$/, "must be DATABASE.SCHEMA.NAME");
 
 /**
  * Snowflake task cron: five fields and a time zone (the provider adds USING CRON). A field is what

@@ -27,5 +27,15 @@ export function textLiteral(value: string): string {
 
 /** Statements run in order by one task, as a Snowflake Scripting block. */
 export function scriptingBlock(statements: readonly string[]): string {
-  return ["BEGIN", ...statements.map((s) => `${s.split("\n").map((l) => `  ${l}`).join("\n")};`), "END"].join("\n");
+  return [
+    "BEGIN",
+    ...statements.map(
+      (s) =>
+        `${s
+          .split("\n")
+          .map((l) => `  ${l}`)
+          .join("\n")};`,
+    ),
+    "END",
+  ].join("\n");
 }

@@ -27,7 +27,17 @@ export class S3BatchStore implements BatchStore {
   async put(key: string, body: Buffer, contentType: string, metadata: Readonly<Record<string, string>>): Promise<void> {
     const { client, bucket, kmsKeyId } = this.options;
     try {
-      await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType, Metadata: { ...metadata }, ServerSideEncryption: "aws:kms", SSEKMSKeyId: kmsKeyId }));
+      await client.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          Body: body,
+          ContentType: contentType,
+          Metadata: { ...metadata },
+          ServerSideEncryption: "aws:kms",
+          SSEKMSKeyId: kmsKeyId,
+        }),
+      );
     } catch (err) {
       throw new Error(`S3 PutObject s3://${bucket}/${key} failed: ${describe(err)}`);
     }

@@ -4,7 +4,6 @@ import { MAX_OBJECT_BYTES } from "../puller/object-writer";
 import { DEFAULT_TARGET_BYTES } from "./ingest";
 import { KAFKA_AUTH_KINDS, KAFKA_INGEST_ENV, type KafkaAuthKind } from "./contract";
 
-
 export interface KafkaIngestConfig {
   readonly brokers: readonly string[];
   readonly topic: string;
@@ -43,14 +42,19 @@ export function kafkaConfigFromEnv(env: Readonly<Record<string, string | undefin
     return n;
   };
 
-  const brokers = required("KAFKA_INGEST_BROKERS").split(",").map((b) => b.trim()).filter((b) => b !== "");
+  const brokers = required("KAFKA_INGEST_BROKERS")
+    .split(",")
+    .map((b) => b.trim())
+    .filter((b) => b !== "");
   for (const b of brokers) if (!/^[A-Za-z0-9.-]+:\d{1,5}$/.test(b)) problems.push(`KAFKA_INGEST_BROKERS: ${b} is not host:port`);
   const topic = required("KAFKA_INGEST_TOPIC");
   if (topic && !/^[A-Za-z0-9._-]{1,249}$/.test(topic)) problems.push(`KAFKA_INGEST_TOPIC: ${topic} is not a Kafka topic name`);
   const auth = required("KAFKA_INGEST_AUTH");
-  if (auth && !(KAFKA_AUTH_KINDS as readonly string[]).includes(auth)) problems.push(`KAFKA_INGEST_AUTH must be one of ${KAFKA_AUTH_KINDS.join(", ")}, got ${auth}`);
+  if (auth && !(KAFKA_AUTH_KINDS as readonly string[]).includes(auth))
+    problems.push(`KAFKA_INGEST_AUTH must be one of ${KAFKA_AUTH_KINDS.join(", ")}, got ${auth}`);
   const keyPrefix = required("KAFKA_INGEST_PREFIX");
-  if (keyPrefix && (!keyPrefix.endsWith("/") || keyPrefix.startsWith("/"))) problems.push(`KAFKA_INGEST_PREFIX must end with "/" and not start with "/", got ${keyPrefix}`);
+  if (keyPrefix && (!keyPrefix.endsWith("/") || keyPrefix.startsWith("/")))
+    problems.push(`KAFKA_INGEST_PREFIX must end with "/" and not start with "/", got ${keyPrefix}`);
   const config: KafkaIngestConfig = {
     brokers,
     topic,
@@ -76,7 +80,10 @@ export function kafkaConfigFromEnv(env: Readonly<Record<string, string | undefin
  * - mtls: `{"certificate": "<PEM>", "privateKey": "<PEM>"}`, optional `"ca"` (PEM).
  * Errors name the missing field, never a value.
  */
-export function kafkaConnection(config: Pick<KafkaIngestConfig, "brokers" | "auth" | "tls" | "secretId">, secret: unknown): Pick<KafkaConfig, "brokers" | "ssl" | "sasl"> {
+export function kafkaConnection(
+  config: Pick<KafkaIngestConfig, "brokers" | "auth" | "tls" | "secretId">,
+  secret: unknown,
+): Pick<KafkaConfig, "brokers" | "ssl" | "sasl"> {
   const s = (secret ?? {}) as Record<string, unknown>;
   const field = (name: string, optional = false): string | undefined => {
     const v = s[name];

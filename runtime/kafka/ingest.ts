@@ -85,7 +85,8 @@ interface Pending {
  */
 export async function ingestTopic(options: IngestOptions): Promise<IngestResult> {
   const targetBytes = options.targetBytes ?? DEFAULT_TARGET_BYTES;
-  if (!Number.isInteger(targetBytes) || targetBytes <= 0 || targetBytes > MAX_OBJECT_BYTES) throw new Error(`targetBytes must be an integer in 1..${MAX_OBJECT_BYTES}, got ${targetBytes}`);
+  if (!Number.isInteger(targetBytes) || targetBytes <= 0 || targetBytes > MAX_OBJECT_BYTES)
+    throw new Error(`targetBytes must be an integer in 1..${MAX_OBJECT_BYTES}, got ${targetBytes}`);
   const maxPendingBytes = options.maxPendingBytes ?? 2 * targetBytes;
   const { topic, groupId, log } = options;
   const fromBeginning = options.fromBeginning ?? true;
@@ -120,7 +121,8 @@ export async function ingestTopic(options: IngestOptions): Promise<IngestResult>
       const key = batchObjectKey(options.keyPrefix, topic, partition, first.offset, first.timestampMs);
       const lastWritten = (await options.store.head(key))?.[LAST_OFFSET_METADATA];
       if (lastWritten === undefined) break;
-      if (!/^\d+$/.test(lastWritten) || BigInt(lastWritten) < BigInt(first.offset)) throw new Error(`${key}: metadata ${LAST_OFFSET_METADATA}=${lastWritten} is not an offset at or after its first record ${first.offset}`);
+      if (!/^\d+$/.test(lastWritten) || BigInt(lastWritten) < BigInt(first.offset))
+        throw new Error(`${key}: metadata ${LAST_OFFSET_METADATA}=${lastWritten} is not an offset at or after its first record ${first.offset}`);
       recovered += 1;
       log.warn("kafka.batch.recovered", { partition, key, lastOffset: lastWritten });
       batch.lines = batch.lines.filter((l) => BigInt(l.offset) > BigInt(lastWritten));
@@ -237,7 +239,13 @@ export async function ingestTopic(options: IngestOptions): Promise<IngestResult>
     await consumer.disconnect().catch((err: unknown) => log.warn("kafka.disconnect.failed", { error: err }));
   }
   const complete = open.size === 0;
-  log.info("kafka.run.end", { complete, objects: written.length, recovered, committed, droppedUnwritten: [...pending.values()].reduce((n, b) => n + b.lines.length, 0) });
+  log.info("kafka.run.end", {
+    complete,
+    objects: written.length,
+    recovered,
+    committed,
+    droppedUnwritten: [...pending.values()].reduce((n, b) => n + b.lines.length, 0),
+  });
   return { complete, written, recovered, committed };
 }
 
@@ -268,7 +276,6 @@ async function partitionRanges(admin: Admin, topic: string, groupId: string, fro
     await admin.disconnect();
   }
 }
-
 
 /**
  * kafkajs's admin does not retry NOT_COORDINATOR (the group's coordinator still loading, e.g. the

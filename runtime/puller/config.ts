@@ -2,7 +2,6 @@ import { MAX_OBJECT_BYTES } from "./object-writer";
 import type { RunSettings } from "./run";
 import { isPullerKind, PULLER_ENV, PULLER_KINDS, type PullerKind } from "./contract";
 
-
 export interface HandlerConfig extends RunSettings {
   readonly kind: PullerKind;
   readonly bucket: string;
@@ -37,7 +36,8 @@ export function configFromEnv(env: Readonly<Record<string, string | undefined>>)
   const prefix = required("PULLER_PREFIX");
   if (prefix && (!prefix.endsWith("/") || prefix.startsWith("/"))) problems.push(`PULLER_PREFIX=${prefix} must end with "/" and not start with "/"`);
   const stateKey = required("PULLER_STATE_KEY");
-  if (stateKey && prefix && stateKey.startsWith(prefix)) problems.push(`PULLER_STATE_KEY=${stateKey} must not be under PULLER_PREFIX=${prefix} (Snowpipe would load it)`);
+  if (stateKey && prefix && stateKey.startsWith(prefix))
+    problems.push(`PULLER_STATE_KEY=${stateKey} must not be under PULLER_PREFIX=${prefix} (Snowpipe would load it)`);
   const secretId = required("PULLER_SECRET_ID");
   const kmsKeyId = required("PULLER_KMS_KEY_ID");
   const optionsRaw = required("PULLER_SOURCE_OPTIONS");

@@ -44,7 +44,11 @@ export function retryDecision(input: RetryInput): RetryDecision {
     if (reset !== undefined) return { retry: true, delayMs: reset + Math.floor(random() * 1000), reason: `status ${status}, X-Rate-Limit-Reset` };
   }
   const cap = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
-  return { retry: true, delayMs: Math.floor(cap / 2 + random() * (cap / 2)), reason: status === undefined ? "network error, backoff" : `status ${status}, backoff` };
+  return {
+    retry: true,
+    delayMs: Math.floor(cap / 2 + random() * (cap / 2)),
+    reason: status === undefined ? "network error, backoff" : `status ${status}, backoff`,
+  };
 }
 
 /** `Retry-After` as a delay in ms: delta-seconds or an HTTP date (RFC 9110 10.2.3); undefined if absent or unreadable. */

@@ -95,7 +95,12 @@ export async function runPuller(options: RunOptions): Promise<RunResult> {
       } catch (err) {
         if (!(err instanceof BudgetExhaustedError)) throw err;
         // Objects this window already put keep their keys; the next run starts this window again and overwrites them.
-        log.warn("window_abandoned", { windowStart: iso(w.slot.startMs), windowEnd: iso(w.slot.endMs), reason: err.message, objectsPutSoFar: writer.written.length });
+        log.warn("window_abandoned", {
+          windowStart: iso(w.slot.startMs),
+          windowEnd: iso(w.slot.endMs),
+          reason: err.message,
+          objectsPutSoFar: writer.written.length,
+        });
         status = "budget";
         break;
       }
@@ -157,9 +162,11 @@ function validateSettings(s: RunSettings): void {
   validatePrefix(s.prefix);
   const problems: string[] = [];
   if (s.stateKey === "" || s.stateKey.endsWith("/")) problems.push(`stateKey "${s.stateKey}" must name an object`);
-  if (s.stateKey.startsWith(s.prefix) && s.prefix !== "") problems.push(`stateKey "${s.stateKey}" must not be under the data prefix "${s.prefix}" (Snowpipe would load it)`);
+  if (s.stateKey.startsWith(s.prefix) && s.prefix !== "")
+    problems.push(`stateKey "${s.stateKey}" must not be under the data prefix "${s.prefix}" (Snowpipe would load it)`);
   for (const [name, v] of Object.entries({ windowMs: s.windowMs, budgetMs: s.budgetMs })) if (!(v > 0)) problems.push(`${name} must be > 0, got ${v}`);
-  for (const [name, v] of Object.entries({ lagMs: s.lagMs, overlapMs: s.overlapMs, initialLookbackMs: s.initialLookbackMs })) if (!(v >= 0)) problems.push(`${name} must be >= 0, got ${v}`);
+  for (const [name, v] of Object.entries({ lagMs: s.lagMs, overlapMs: s.overlapMs, initialLookbackMs: s.initialLookbackMs }))
+    if (!(v >= 0)) problems.push(`${name} must be >= 0, got ${v}`);
   if (problems.length > 0) throw new Error(`invalid puller settings: ${problems.join("; ")}`);
 }
 

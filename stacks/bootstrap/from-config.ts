@@ -48,12 +48,27 @@ export function monitoringRoleGrants(role: string): BootstrapGrant[] {
 /** The deploy role's grants that do not depend on the environments it deploys. */
 export function deployRoleGrants(role: string, warehouse: string): BootstrapGrant[] {
   return [
-    { kind: "privilege", privilege: "USAGE", on: { type: "WAREHOUSE", name: warehouse }, to: role, why: "the providers connect with this warehouse (the view resource reads policy references, which needs one)" },
+    {
+      kind: "privilege",
+      privilege: "USAGE",
+      on: { type: "WAREHOUSE", name: warehouse },
+      to: role,
+      why: "the providers connect with this warehouse (the view resource reads policy references, which needs one)",
+    },
     accountPrivilege("CREATE DATABASE", role, "the platform stack creates the environment's log database"),
     accountPrivilege("CREATE WAREHOUSE", role, "the platform stack creates the query and backfill warehouses"),
     accountPrivilege("CREATE INTEGRATION", role, "every source has a storage integration; alert delivery has notification integrations"),
-    accountPrivilege("CREATE ROLE", role, "the stacks create each tenant's reader, analyst and pipeline roles and the BACKFILL role (the privilege USERADMIN holds, not the role)"),
-    accountPrivilege("EXECUTE MANAGED TASK", role, "it creates the serverless tasks before handing them over, and grants this to the tenants' pipeline roles", true),
+    accountPrivilege(
+      "CREATE ROLE",
+      role,
+      "the stacks create each tenant's reader, analyst and pipeline roles and the BACKFILL role (the privilege USERADMIN holds, not the role)",
+    ),
+    accountPrivilege(
+      "EXECUTE MANAGED TASK",
+      role,
+      "it creates the serverless tasks before handing them over, and grants this to the tenants' pipeline roles",
+      true,
+    ),
     accountPrivilege("EXECUTE TASK", role, "it resumes the tasks it creates and hands over, and grants this to the tenants' pipeline roles", true),
     {
       kind: "role",
@@ -70,7 +85,8 @@ export function deployRoleGrants(role: string, warehouse: string): BootstrapGran
  */
 export function bootstrapPlans(lakehouse: ResolvedLakehouse, options: BootstrapOptions = {}): BootstrapPlan[] {
   const envs = lakehouse.environments.filter((e) => options.env === undefined || e.name === options.env);
-  if (envs.length === 0) throw new BootstrapSelectionError(`--env: no environment '${options.env}' in the config (it has ${lakehouse.environments.map((e) => e.name).join(", ")})`);
+  if (envs.length === 0)
+    throw new BootstrapSelectionError(`--env: no environment '${options.env}' in the config (it has ${lakehouse.environments.map((e) => e.name).join(", ")})`);
   const groups = new Map<string, { account: string; deployRole: string; warehouse: string; envs: string[] }>();
   for (const env of envs) {
     for (const region of env.regions) {
@@ -87,7 +103,9 @@ export function bootstrapPlans(lakehouse: ResolvedLakehouse, options: BootstrapO
   }
   if (groups.size === 0) {
     const regions = [...new Set(envs.flatMap((e) => e.regions))].sort();
-    throw new BootstrapSelectionError(`--region: no tenant of ${envs.map((e) => e.name).join(", ")} is in region '${options.region}', so no stack deploys there (tenants are in ${regions.join(", ")})`);
+    throw new BootstrapSelectionError(
+      `--region: no tenant of ${envs.map((e) => e.name).join(", ")} is in region '${options.region}', so no stack deploys there (tenants are in ${regions.join(", ")})`,
+    );
   }
   return [...groups.values()].map((g) => {
     const monitoring = g.envs.map((env) => ({ env, role: monitoringRoleOf(lakehouse.organization, env) }));
@@ -102,7 +120,9 @@ export function bootstrapPlans(lakehouse: ResolvedLakehouse, options: BootstrapO
           why: `the deploy role hands the ${m.env} platform's tasks and the tenants' alert procedures to it (GRANT OWNERSHIP needs the new owner active in the session) and keeps managing them`,
         },
       ]),
-      ...(options.deployUser ? [{ kind: "role" as const, role: g.deployRole, to: { user: options.deployUser }, why: "the user Terraform connects as works as the deploy role" }] : []),
+      ...(options.deployUser
+        ? [{ kind: "role" as const, role: g.deployRole, to: { user: options.deployUser }, why: "the user Terraform connects as works as the deploy role" }]
+        : []),
     ];
     return {
       account: g.account,
@@ -111,7 +131,10 @@ export function bootstrapPlans(lakehouse: ResolvedLakehouse, options: BootstrapO
       warehouse: { name: g.warehouse, monitor: `${g.warehouse}_MONITOR`, ...DEPLOY_WAREHOUSE },
       roles: [
         { name: g.deployRole, comment: "Terraform deploys the security lakehouse as this role (lakehouse bootstrap snowflake)" },
-        ...monitoring.map((m) => ({ name: m.role, comment: `Owns and runs the ${m.env} platform's monitors and alert delivery (lakehouse bootstrap snowflake)` })),
+        ...monitoring.map((m) => ({
+          name: m.role,
+          comment: `Owns and runs the ${m.env} platform's monitors and alert delivery (lakehouse bootstrap snowflake)`,
+        })),
       ],
       grants,
       deployUser: options.deployUser,

@@ -20,12 +20,15 @@ export type IssueSink = (path: (string | number)[], message: string) => void;
  * its input defensively (`list`, `isObject`) because it also runs on configs with shape errors, so
  * that one run reports every problem (see `crossCheckProblems`).
  */
-export function crossCheck(c: {
-  organization?: string;
-  environments: z.output<typeof environmentSchema>[];
-  defaults?: z.output<typeof defaultsSchema>;
-  tenants: z.output<typeof tenantSchema>[];
-}, issue: IssueSink): void {
+export function crossCheck(
+  c: {
+    organization?: string;
+    environments: z.output<typeof environmentSchema>[];
+    defaults?: z.output<typeof defaultsSchema>;
+    tenants: z.output<typeof tenantSchema>[];
+  },
+  issue: IssueSink,
+): void {
   tokenMarkers(c, [], issue);
   const floor = c.defaults?.retentionFloorDays ?? BUILT_IN_DEFAULTS.retentionFloorDays;
   const defaultRetention = c.defaults?.retentionDays ?? BUILT_IN_DEFAULTS.retentionDays;
@@ -43,8 +46,20 @@ export function crossCheck(c: {
     const envPath = ["environments", i];
     const alerts = isObject(env.alertDelivery) ? env.alertDelivery : undefined;
     const subscriptions = list(isObject(alerts?.sns) ? alerts.sns.subscriptions : undefined);
-    unique(subscriptions, (sub) => (isObject(sub) ? `${sub.protocol} ${sub.endpoint}` : undefined), [...envPath, "alertDelivery", "sns", "subscriptions"], "subscription", issue);
-    unique(list(isObject(alerts?.email) ? alerts.email.recipients : undefined), String, [...envPath, "alertDelivery", "email", "recipients"], "recipient", issue);
+    unique(
+      subscriptions,
+      (sub) => (isObject(sub) ? `${sub.protocol} ${sub.endpoint}` : undefined),
+      [...envPath, "alertDelivery", "sns", "subscriptions"],
+      "subscription",
+      issue,
+    );
+    unique(
+      list(isObject(alerts?.email) ? alerts.email.recipients : undefined),
+      String,
+      [...envPath, "alertDelivery", "email", "recipients"],
+      "recipient",
+      issue,
+    );
     unique(list(isObject(env.backup) ? env.backup.adminRoleArns : undefined), String, [...envPath, "backup", "adminRoleArns"], "role", issue);
     unique(list(isObject(env.backup) ? env.backup.planRoleArns : undefined), String, [...envPath, "backup", "planRoleArns"], "role", issue);
     if (isObject(env.logGuard)) {
@@ -55,7 +70,8 @@ export function crossCheck(c: {
     list(env.snowflakeAccounts).forEach((acct, j) => {
       if (!isObject(acct)) return;
       const seen = regions.get(acct.region);
-      if (seen !== undefined) issue(["environments", i, "snowflakeAccounts", j, "region"], `duplicate region '${acct.region}' (also snowflakeAccounts[${seen}])`);
+      if (seen !== undefined)
+        issue(["environments", i, "snowflakeAccounts", j, "region"], `duplicate region '${acct.region}' (also snowflakeAccounts[${seen}])`);
       else regions.set(acct.region, j);
     });
   });
@@ -87,7 +103,8 @@ export function crossCheck(c: {
     }
     if (tenant.awsAccountId === undefined)
       for (const key of ["deployRoleName", "planRoleName"] as const)
-        if (tenant[key] !== undefined) issue(["tenants", t, key], "only with awsAccountId (a tenant in its environment's account is applied as the environment's role)");
+        if (tenant[key] !== undefined)
+          issue(["tenants", t, key], "only with awsAccountId (a tenant in its environment's account is applied as the environment's role)");
 
     const sourceNames = new Map<string, number>();
     const prefixes: { prefix: string; index: number }[] = [];
@@ -119,7 +136,11 @@ export function crossCheck(c: {
         ownBucketSources.push(true);
         const prefix = String(source.keyPrefix ?? defaultKeyPrefix(String(source.name)));
         const overlap = prefixes.find((p) => p.prefix.startsWith(prefix) || prefix.startsWith(p.prefix));
-        if (overlap) issue([...path, source.keyPrefix ? "keyPrefix" : "name"], `key prefix '${prefix}' overlaps sources[${overlap.index}] ('${overlap.prefix}'); S3 notifications and retention need disjoint prefixes`);
+        if (overlap)
+          issue(
+            [...path, source.keyPrefix ? "keyPrefix" : "name"],
+            `key prefix '${prefix}' overlaps sources[${overlap.index}] ('${overlap.prefix}'); S3 notifications and retention need disjoint prefixes`,
+          );
         prefixes.push({ prefix, index: s });
       }
 
@@ -127,19 +148,28 @@ export function crossCheck(c: {
       if (source.retentionDays !== undefined && source.retentionDays < floor)
         issue([...path, "retentionDays"], `${source.retentionDays} is below the retention floor of ${floor} days`);
       if (source.tableRetentionDays !== undefined && source.tableRetentionDays > retention && !existing)
-        issue([...path, "tableRetentionDays"], `${source.tableRetentionDays} days in Snowflake but S3 keeps the files only ${retention} days: S3 may keep longer, never shorter`);
+        issue(
+          [...path, "tableRetentionDays"],
+          `${source.tableRetentionDays} days in Snowflake but S3 keeps the files only ${retention} days: S3 may keep longer, never shorter`,
+        );
       const transitions = existing ? [] : (source.transitions ?? c.defaults?.transitions ?? []);
       list(transitions).forEach((tr, k) => {
         if (!isObject(tr)) return;
         if (tr.days >= retention)
-          issue([...path, source.transitions ? "transitions" : "retentionDays", ...(source.transitions ? [k, "days"] : [])], `transition to ${tr.storageClass} at day ${tr.days} is not before the retention of ${retention} days`);
+          issue(
+            [...path, source.transitions ? "transitions" : "retentionDays", ...(source.transitions ? [k, "days"] : [])],
+            `transition to ${tr.storageClass} at day ${tr.days} is not before the retention of ${retention} days`,
+          );
         if ((tr.storageClass === "STANDARD_IA" || tr.storageClass === "ONEZONE_IA") && tr.days < 30)
           issue([...path, "transitions", k, "days"], `${tr.storageClass} needs at least 30 days`);
       });
 
       if (isObject(source.views) && typeof source.name === "string" && typeof tenant.id === "string") {
         // A view may name its table's database only where the tenant has one database.
-        const databases = typeof c.organization === "string" ? envs.filter((e): e is string => typeof e === "string" && envNames.has(e)).map((e) => logDatabaseName(c.organization!, e)) : [];
+        const databases =
+          typeof c.organization === "string"
+            ? envs.filter((e): e is string => typeof e === "string" && envNames.has(e)).map((e) => logDatabaseName(c.organization!, e))
+            : [];
         const own = { databases, schema: tenantSchemaName(tenant.id), table: sourceTableName(source.name) };
         for (const [name, view] of Object.entries(source.views)) {
           const parsed = typeof view === "string" ? parseViewDefinition(view) : undefined;
@@ -162,28 +192,43 @@ export function crossCheck(c: {
       if (d.kind === "native" && !d.servicePrincipal && !d.writerRoleArns?.length && !existing)
         issue([...path, "delivery"], "native delivery needs the servicePrincipal (or writerRoleArns) that writes the files");
       if (d.organizationTrail !== undefined) {
-        if (d.kind !== undefined && d.kind !== "native") issue([...path, "delivery", "organizationTrail"], `only for native delivery by CloudTrail (this source is ${d.kind})`);
+        if (d.kind !== undefined && d.kind !== "native")
+          issue([...path, "delivery", "organizationTrail"], `only for native delivery by CloudTrail (this source is ${d.kind})`);
         else if (d.servicePrincipal !== "cloudtrail.amazonaws.com")
-          issue([...path, "delivery", "organizationTrail"], `needs servicePrincipal cloudtrail.amazonaws.com (or type cloudtrail): an organization trail is CloudTrail's${d.servicePrincipal ? `, not ${d.servicePrincipal}'s` : ""}`);
-        if (existing) issue([...path, "delivery", "organizationTrail"], "the source reads an existing bucket: which trail writes there is its owner's bucket policy, not the lakehouse's");
+          issue(
+            [...path, "delivery", "organizationTrail"],
+            `needs servicePrincipal cloudtrail.amazonaws.com (or type cloudtrail): an organization trail is CloudTrail's${d.servicePrincipal ? `, not ${d.servicePrincipal}'s` : ""}`,
+          );
+        if (existing)
+          issue(
+            [...path, "delivery", "organizationTrail"],
+            "the source reads an existing bucket: which trail writes there is its owner's bucket policy, not the lakehouse's",
+          );
         const trail = d.organizationTrail.trailArn;
         const seen = trails.get(trail);
-        if (seen !== undefined) issue([...path, "delivery", "organizationTrail", "trailArn"], `trail ${trail} also writes sources[${seen}]: a trail delivers to one bucket prefix`);
+        if (seen !== undefined)
+          issue([...path, "delivery", "organizationTrail", "trailArn"], `trail ${trail} also writes sources[${seen}]: a trail delivers to one bucket prefix`);
         else trails.set(trail, s);
       }
       if (d.kind !== "native" && d.kind !== undefined && d.servicePrincipal)
         issue([...path, "delivery", "servicePrincipal"], `only native delivery writes as a service; a ${d.kind} writes with writerRoleArns`);
-      if (d.kind !== "firehose" && d.kind !== undefined && d.firehose !== undefined) issue([...path, "delivery", "firehose"], `only for kind firehose (this source is ${d.kind})`);
+      if (d.kind !== "firehose" && d.kind !== undefined && d.firehose !== undefined)
+        issue([...path, "delivery", "firehose"], `only for kind firehose (this source is ${d.kind})`);
       if (d.kind === "firehose" && isObject(d.firehose) && d.firehose.source !== "kinesis") {
         for (const key of ["stream", "producerRoleArns"] as const)
           if (d.firehose[key] !== undefined)
-            issue([...path, "delivery", "firehose", key], "only for source kinesis (a direct-PUT delivery stream has no resource policy: grant producers firehose:PutRecordBatch in their own policies)");
+            issue(
+              [...path, "delivery", "firehose", key],
+              "only for source kinesis (a direct-PUT delivery stream has no resource policy: grant producers firehose:PutRecordBatch in their own policies)",
+            );
       }
-      if (d.kind !== "kafka" && d.kind !== undefined && d.kafka !== undefined) issue([...path, "delivery", "kafka"], `only for kind kafka (this source is ${d.kind})`);
+      if (d.kind !== "kafka" && d.kind !== undefined && d.kafka !== undefined)
+        issue([...path, "delivery", "kafka"], `only for kind kafka (this source is ${d.kind})`);
       if (d.kind === "kafka") {
         for (const key of ["puller", "options"] as const)
           if (d[key] !== undefined) issue([...path, "delivery", key], "only for kind puller (this source is kafka)");
-        if (!d.kafka && d.scheduleMinutes !== undefined) issue([...path, "delivery", "scheduleMinutes"], "needs delivery.kafka (without it the source only grants writerRoleArns)");
+        if (!d.kafka && d.scheduleMinutes !== undefined)
+          issue([...path, "delivery", "scheduleMinutes"], "needs delivery.kafka (without it the source only grants writerRoleArns)");
       } else if (d.kind !== "puller" && d.kind !== undefined) {
         for (const key of ["puller", "options"] as const)
           if (d[key] !== undefined) issue([...path, "delivery", key], `only for kind puller (this source is ${d.kind})`);
@@ -208,9 +253,15 @@ export function crossCheck(c: {
       }
     });
     if (ownBucketSources.length > 0 && !ownBucketSources.includes(true))
-      issue(["tenants", t, "sources"], "every source reads an existing bucket: at least one must land in the tenant's own bucket, which is made for every tenant and states its retention per source");
+      issue(
+        ["tenants", t, "sources"],
+        "every source reads an existing bucket: at least one must land in the tenant's own bucket, which is made for every tenant and states its retention per source",
+      );
     if (tenant.objectLock && tenant.objectLock.days > tenantRetention)
-      issue(["tenants", t, "objectLock", "days"], `locks objects for ${tenant.objectLock.days} days, longer than the tenant's retention of ${tenantRetention} days`);
+      issue(
+        ["tenants", t, "objectLock", "days"],
+        `locks objects for ${tenant.objectLock.days} days, longer than the tenant's retention of ${tenantRetention} days`,
+      );
     checkBackup(c, tenant, t, envs, tenantRetention, floor, issue);
   });
   checkExistingBucketReaders(c, issue);
@@ -229,16 +280,25 @@ function checkExistingBucket(
   issue: IssueSink,
 ): void {
   const why = "the source reads an existing bucket";
-  if (source.keyPrefix !== undefined) issue([...path, "keyPrefix"], `is where files land in the tenant's bucket, but ${why}: its files are under existingBucket.prefix`);
+  if (source.keyPrefix !== undefined)
+    issue([...path, "keyPrefix"], `is where files land in the tenant's bucket, but ${why}: its files are under existingBucket.prefix`);
   for (const key of ["retentionDays", "transitions"] as const)
-    if (source[key] !== undefined) issue([...path, key], `${why}, whose owner keeps its files (its lifecycle, not the lakehouse's); tableRetentionDays sets how long the table keeps rows`);
+    if (source[key] !== undefined)
+      issue([...path, key], `${why}, whose owner keeps its files (its lifecycle, not the lakehouse's); tableRetentionDays sets how long the table keeps rows`);
   const d = isObject(source.delivery) ? source.delivery : undefined;
   if (d?.kind !== undefined && d.kind !== "native")
-    issue([...path, "delivery", "kind"], `must be native: ${why}, and the library builds no ${d.kind} to write into a bucket it does not own (its owner's delivery writes there)`);
-  if (d?.writerRoleArns !== undefined) issue([...path, "delivery", "writerRoleArns"], `${why}: who writes there is its owner's bucket policy, which the lakehouse does not make`);
+    issue(
+      [...path, "delivery", "kind"],
+      `must be native: ${why}, and the library builds no ${d.kind} to write into a bucket it does not own (its owner's delivery writes there)`,
+    );
+  if (d?.writerRoleArns !== undefined)
+    issue([...path, "delivery", "writerRoleArns"], `${why}: who writes there is its owner's bucket policy, which the lakehouse does not make`);
   const key = typeof existing.kmsKeyArn === "string" ? existing.kmsKeyArn.split(":")[3] : undefined;
   if (key !== undefined && key !== tenant.region)
-    issue([...path, "existingBucket", "kmsKeyArn"], `is a key in ${key}, but the bucket is in the tenant's region ${tenant.region} (S3 encrypts only with keys of the bucket's region)`);
+    issue(
+      [...path, "existingBucket", "kmsKeyArn"],
+      `is a key in ${key}, but the bucket is in the tenant's region ${tenant.region} (S3 encrypts only with keys of the bucket's region)`,
+    );
 }
 
 /**
@@ -247,9 +307,14 @@ function checkExistingBucket(
  * wiring): two pipes — two sources, or one tenant's source in two environments — may not read
  * overlapping prefixes of one bucket.
  */
-function checkExistingBucketReaders(c: { environments: z.output<typeof environmentSchema>[]; tenants: z.output<typeof tenantSchema>[] }, issue: IssueSink): void {
+function checkExistingBucketReaders(
+  c: { environments: z.output<typeof environmentSchema>[]; tenants: z.output<typeof tenantSchema>[] },
+  issue: IssueSink,
+): void {
   const readers: { bucket: string; prefix: string; env: string; at: (string | number)[] }[] = [];
-  const allEnvs = list(c.environments).filter(isObject).map((e) => e.name);
+  const allEnvs = list(c.environments)
+    .filter(isObject)
+    .map((e) => e.name);
   list(c.tenants).forEach((tenant, t) => {
     if (!isObject(tenant)) return;
     const envs = tenant.environments !== undefined ? list(tenant.environments) : allEnvs;
@@ -260,8 +325,14 @@ function checkExistingBucketReaders(c: { environments: z.output<typeof environme
       for (const env of envs) {
         const other = readers.find((r) => r.bucket === e.name && (r.prefix.startsWith(e.prefix) || e.prefix.startsWith(r.prefix)));
         if (other) {
-          const who = formatPath(other.at) === formatPath(at) ? `this source in environment '${other.env}' too` : `${formatPath(other.at)} ('${other.prefix}', environment '${other.env}')`;
-          issue(at, `s3://${e.name}/${e.prefix} (environment '${env}') overlaps ${who}: each pipe needs an event notification on the bucket, and S3 refuses two with overlapping prefixes`);
+          const who =
+            formatPath(other.at) === formatPath(at)
+              ? `this source in environment '${other.env}' too`
+              : `${formatPath(other.at)} ('${other.prefix}', environment '${other.env}')`;
+          issue(
+            at,
+            `s3://${e.name}/${e.prefix} (environment '${env}') overlaps ${who}: each pipe needs an event notification on the bucket, and S3 refuses two with overlapping prefixes`,
+          );
           return;
         }
         readers.push({ bucket: e.name, prefix: e.prefix, env, at });
@@ -319,7 +390,8 @@ function checkBackup(
 ): void {
   const b = isObject(tenant.backup) ? tenant.backup : undefined;
   const path = ["tenants", t, "backup"];
-  if (b?.enabled === false && !b.disabledReason) issue([...path, "disabledReason"], "required with enabled: false: a tenant without a backup is a decision to write down");
+  if (b?.enabled === false && !b.disabledReason)
+    issue([...path, "disabledReason"], "required with enabled: false: a tenant without a backup is a decision to write down");
   if (b?.disabledReason && b.enabled !== false) issue([...path, "disabledReason"], "only with enabled: false");
   if (b?.enabled === false) return;
   for (const name of envs) {
@@ -331,9 +403,16 @@ function checkBackup(
     }
     // A tenant in an account of its own makes its vault's access-log bucket itself, and its alarms have no topic to reach.
     if (b?.region !== undefined && b.region !== tenant.region && tenant.awsAccountId === undefined) {
-      const tenantRegions = new Set(list(c.tenants).filter((o) => isObject(o) && (o.environments ?? list(c.environments).map((e) => e.name)).includes(name)).map((o) => o.region));
+      const tenantRegions = new Set(
+        list(c.tenants)
+          .filter((o) => isObject(o) && (o.environments ?? list(c.environments).map((e) => e.name)).includes(name))
+          .map((o) => o.region),
+      );
       if (!tenantRegions.has(b.region))
-        issue([...path, "region"], `no tenant of environment '${name}' is in ${b.region}, so it has no access-log bucket or alert topic there for the vault (regions with tenants: ${[...tenantRegions].sort().join(", ")})`);
+        issue(
+          [...path, "region"],
+          `no tenant of environment '${name}' is in ${b.region}, so it has no access-log bucket or alert topic there for the vault (regions with tenants: ${[...tenantRegions].sort().join(", ")})`,
+        );
     }
     const storageClass = b?.storageClass ?? env.backup.storageClass ?? "DEEP_ARCHIVE";
     const days = b?.retentionDays ?? env.backup.retentionDays ?? tenantRetention;
@@ -341,17 +420,33 @@ function checkBackup(
     // A value the tenant's backup did not write says where it came from, so the fix is found there.
     const envIndex = list(c.environments).indexOf(env);
     const daysFrom =
-      b?.retentionDays !== undefined ? "" : env.backup.retentionDays !== undefined ? formatPath(["environments", envIndex, "backup", "retentionDays"]) : tenant.retentionDays !== undefined ? formatPath(["tenants", t, "retentionDays"]) : "the default retention (defaults.retentionDays)";
-    const classFrom = b?.storageClass !== undefined ? "" : env.backup.storageClass !== undefined ? formatPath(["environments", envIndex, "backup", "storageClass"]) : "the default backup class";
+      b?.retentionDays !== undefined
+        ? ""
+        : env.backup.retentionDays !== undefined
+          ? formatPath(["environments", envIndex, "backup", "retentionDays"])
+          : tenant.retentionDays !== undefined
+            ? formatPath(["tenants", t, "retentionDays"])
+            : "the default retention (defaults.retentionDays)";
+    const classFrom =
+      b?.storageClass !== undefined
+        ? ""
+        : env.backup.storageClass !== undefined
+          ? formatPath(["environments", envIndex, "backup", "storageClass"])
+          : "the default backup class";
     const inherited = [daysFrom && `days from ${daysFrom}`, classFrom && `${storageClass} from ${classFrom}`].filter(Boolean);
     const from = inherited.length > 0 ? ` (inherited: ${inherited.join("; ")})` : "";
     const minimum = BACKUP_STORAGE_MINIMUM_DAYS[storageClass];
     const lockDays = env.backup.objectLock?.days ?? floor;
-    if (days < minimum) issue(where, `backups kept ${days} days in ${storageClass} (environment '${name}'), which bills at least ${minimum} days: keep them longer or choose another storageClass${from}`);
+    if (days < minimum)
+      issue(
+        where,
+        `backups kept ${days} days in ${storageClass} (environment '${name}'), which bills at least ${minimum} days: keep them longer or choose another storageClass${from}`,
+      );
     // Below the floor already reported where the tenant's retention is written: not again here.
     const floorReported = daysFrom === formatPath(["tenants", t, "retentionDays"]);
     if (days < floor && !floorReported) issue(where, `backups kept ${days} days (environment '${name}'), below the retention floor of ${floor} days${from}`);
-    if (days < lockDays) issue(where, `backups kept ${days} days (environment '${name}'), but the vault's object lock holds every version ${lockDays} days${from}`);
+    if (days < lockDays)
+      issue(where, `backups kept ${days} days (environment '${name}'), but the vault's object lock holds every version ${lockDays} days${from}`);
   }
 }
 

@@ -85,7 +85,10 @@ export function parseConfigYaml(text: string, where = "config"): LakehouseConfig
     return `${where}:${line}:${col}`;
   };
   if (doc.errors.length > 0) {
-    throw new ConfigSyntaxError(where, doc.errors.map((e) => ({ path: "", location: at(e.pos[0]), message: yamlMessage(e, text) })));
+    throw new ConfigSyntaxError(
+      where,
+      doc.errors.map((e) => ({ path: "", location: at(e.pos[0]), message: yamlMessage(e, text) })),
+    );
   }
   const aliases = aliasesOf(doc);
   const unresolved = aliases.filter((a) => a.resolve(doc) === undefined);
@@ -102,7 +105,11 @@ export function parseConfigYaml(text: string, where = "config"): LakehouseConfig
     const alias = (e as { alias?: Alias }).alias;
     if (!(e instanceof ReferenceError) || !alias) throw e;
     throw new ConfigSyntaxError(where, [
-      { path: "", location: at(alias.range?.[0] ?? 0), message: `invalid YAML: alias *${alias.source} expands the document past ${MAX_ALIAS_COUNT} aliased nodes (refused as a resource-exhaustion attack)` },
+      {
+        path: "",
+        location: at(alias.range?.[0] ?? 0),
+        message: `invalid YAML: alias *${alias.source} expands the document past ${MAX_ALIAS_COUNT} aliased nodes (refused as a resource-exhaustion attack)`,
+      },
     ]);
   }
   return parseConfig(input, where, (path, key) => at(offsetOf(doc, path, key)));

@@ -30,7 +30,15 @@ export function tenantIamRoles(tenant: ResolvedTenant): number {
   const operators = (tenant.config.access?.operators?.length ?? 0) > 0;
   const readers = (tenant.config.access?.readers?.length ?? 0) > 0;
   const vault = tenant.backup !== undefined;
-  return tenant.sources.length + 2 * isPuller(tenant) + 2 * isKafka(tenant) + isFirehose(tenant) + (vault ? 1 : 0) + (readers ? 1 : 0) + (operators ? 1 + (vault ? 2 : 0) : 0);
+  return (
+    tenant.sources.length +
+    2 * isPuller(tenant) +
+    2 * isKafka(tenant) +
+    isFirehose(tenant) +
+    (vault ? 1 : 0) +
+    (readers ? 1 : 0) +
+    (operators ? 1 + (vault ? 2 : 0) : 0)
+  );
 }
 
 /** Concurrent executions one tenant stack reserves in its region: one per puller and Kafka consumer (never two runs at once). */
@@ -75,7 +83,8 @@ export function quotaProblems(config: LakehouseConfig): { path: (string | number
   const problems: { path: (string | number)[]; message: string }[] = [];
   const footprints = awsFootprints(config);
   for (const id of Object.keys(config.awsQuotas ?? {}))
-    if (!footprints.some((f) => f.accountId === id)) problems.push({ path: ["awsQuotas", id], message: `no environment or tenant of this config is in AWS account ${id}` });
+    if (!footprints.some((f) => f.accountId === id))
+      problems.push({ path: ["awsQuotas", id], message: `no environment or tenant of this config is in AWS account ${id}` });
   for (const f of footprints) {
     const raised = config.awsQuotas?.[f.accountId];
     const roleQuota = raised?.iamRoles ?? AWS_QUOTA_LIMITS.iamRolesDefault;

@@ -149,7 +149,12 @@ export interface ResolvedEnvironment {
   /** Days the audit trail's files are kept (the default retention). */
   readonly auditRetentionDays: number;
   /** The query warehouse of each Snowflake account of the environment. */
-  readonly warehouse: { readonly name: string; readonly size: "XSMALL" | "SMALL" | "MEDIUM" | "LARGE" | "XLARGE"; readonly monthlyCreditQuota: number; readonly autoSuspendSeconds: number };
+  readonly warehouse: {
+    readonly name: string;
+    readonly size: "XSMALL" | "SMALL" | "MEDIUM" | "LARGE" | "XLARGE";
+    readonly monthlyCreditQuota: number;
+    readonly autoSuspendSeconds: number;
+  };
   /**
    * What `lakehouse backfill` runs as and on, in each Snowflake account of the environment: the
    * BACKFILL role, its warehouse and the progress table (module snowflake/backfill-warehouse).
@@ -216,7 +221,15 @@ export function resolveConfig(config: LakehouseConfig): ResolvedLakehouse {
   };
 }
 
-function resolveBackup(org: string, env: EnvironmentConfig, t: TenantConfig, accountId: string, own: ResolvedOwnAccount | undefined, retentionDays: number, floorDays: number): ResolvedBackup | undefined {
+function resolveBackup(
+  org: string,
+  env: EnvironmentConfig,
+  t: TenantConfig,
+  accountId: string,
+  own: ResolvedOwnAccount | undefined,
+  retentionDays: number,
+  floorDays: number,
+): ResolvedBackup | undefined {
   if (!env.backup || t.backup?.enabled === false) return undefined;
   const inAccount = (arn: string) => arn.split(":")[4] === accountId;
   return {
@@ -269,7 +282,16 @@ function resolveTenant(org: string, env: EnvironmentConfig, t: TenantConfig, def
         name: s.name,
         bucketName: existing?.name ?? tenantBucket,
         keyPrefix: existing?.prefix ?? s.keyPrefix ?? defaultKeyPrefix(s.name),
-        ...(existing ? { existingBucket: { name: existing.name, prefix: existing.prefix, accountId: existing.accountId, ...(existing.kmsKeyArn ? { kmsKeyArn: existing.kmsKeyArn } : {}) } } : {}),
+        ...(existing
+          ? {
+              existingBucket: {
+                name: existing.name,
+                prefix: existing.prefix,
+                accountId: existing.accountId,
+                ...(existing.kmsKeyArn ? { kmsKeyArn: existing.kmsKeyArn } : {}),
+              },
+            }
+          : {}),
         retentionDays: s.retentionDays ?? retentionDays,
         canary: { enabled: true, ...defaults.canary, ...s.canary },
         tableRetentionDays: s.tableRetentionDays ?? s.retentionDays ?? retentionDays,

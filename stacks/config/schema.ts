@@ -46,16 +46,18 @@ const accountQuotas = z
   .describe("The quotas of one AWS account, where they were raised from AWS's defaults.");
 
 const lakehouseShape = z.strictObject({
-    organization: bucketSafeSlug(15).describe("Your organization's short name, such as acme. It begins the names of buckets, keys and IAM roles, and of Snowflake databases, roles and warehouses."),
-    environments: z.array(environmentSchema).min(1, "at least one environment is required").describe("The environments, at least one."),
-    defaults: defaultsSchema.optional(),
-    tenants: z.array(tenantSchema).min(1, "at least one tenant is required").describe("The tenants, at least one."),
-    awsQuotas: z
-      .record(awsAccountId, accountQuotas)
-      .optional()
-      .describe(
-        'Raised quotas per AWS account id ("111111111111": { iamRoles: 2500 }). The config is refused when an account would receive more IAM roles, or reserve more Lambda concurrency in a region, than its quotas allow (docs/accounts.md). Default: AWS\'s default quotas.',
-      ),
+  organization: bucketSafeSlug(15).describe(
+    "Your organization's short name, such as acme. It begins the names of buckets, keys and IAM roles, and of Snowflake databases, roles and warehouses.",
+  ),
+  environments: z.array(environmentSchema).min(1, "at least one environment is required").describe("The environments, at least one."),
+  defaults: defaultsSchema.optional(),
+  tenants: z.array(tenantSchema).min(1, "at least one tenant is required").describe("The tenants, at least one."),
+  awsQuotas: z
+    .record(awsAccountId, accountQuotas)
+    .optional()
+    .describe(
+      'Raised quotas per AWS account id ("111111111111": { iamRoles: 2500 }). The config is refused when an account would receive more IAM roles, or reserve more Lambda concurrency in a region, than its quotas allow (docs/accounts.md). Default: AWS\'s default quotas.',
+    ),
 });
 
 /** The whole config schema: shape, then the cross-field checks. */

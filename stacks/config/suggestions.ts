@@ -65,7 +65,11 @@ export function messageWithFix(issue: z.core.$ZodIssue, input: unknown): string 
     const values = issue.values.filter((v): v is string => typeof v === "string");
     if (typeof given !== "string" || values.length === 0) return undefined;
     const hint = nearest(given, values);
-    const base = !issue.message.startsWith("Invalid option") ? `'${given}' ${issue.message}` : values.length <= 12 ? `'${given}' is not one of ${values.join(", ")}` : `'${given}' is not allowed here`;
+    const base = !issue.message.startsWith("Invalid option")
+      ? `'${given}' ${issue.message}`
+      : values.length <= 12
+        ? `'${given}' is not one of ${values.join(", ")}`
+        : `'${given}' is not allowed here`;
     return hint ? `${base}; did you mean ${hint}?` : base;
   }
   return undefined;

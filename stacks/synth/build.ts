@@ -14,11 +14,7 @@ import { ManifestFacts, readManifest } from "./manifest";
  * with `only`, just the stacks named there: the others are not constructed at all (a tenant's stack
  * refers to its platform by names, never by construct, so it needs nothing else built).
  */
-export function buildLakehouse(
-  app: App,
-  config: LakehouseConfig,
-  only?: ReadonlySet<string>,
-): { platform: PlatformStack[]; tenants: TenantStack[] } {
+export function buildLakehouse(app: App, config: LakehouseConfig, only?: ReadonlySet<string>): { platform: PlatformStack[]; tenants: TenantStack[] } {
   const lakehouse = resolveConfig(config);
   const wanted = (name: string) => !only || only.has(name);
   const platform: PlatformStack[] = [];

@@ -8,7 +8,9 @@ import { synthesizedStacks } from "./manifest";
  * path and rule. For apps that synthesize modules themselves (see examples/direct-modules).
  */
 export function checkGuardrails(outdir: string): (GuardrailViolation & { stack: string })[] {
-  return synthesizedStacks<Parameters<typeof guardrailViolations>[0]>(outdir).flatMap(({ name, json }) => guardrailViolations(json).map((v) => ({ stack: name, ...v })));
+  return synthesizedStacks<Parameters<typeof guardrailViolations>[0]>(outdir).flatMap(({ name, json }) =>
+    guardrailViolations(json).map((v) => ({ stack: name, ...v })),
+  );
 }
 
 /**

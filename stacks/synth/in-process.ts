@@ -34,7 +34,12 @@ export function synthLakehouse(config: LakehouseConfig, outdir: string, options:
   try {
     const planned = stacksToSynth(config, options.stacks);
     const progress = progressReporter(planned.length, options.onProgress);
-    const facts = synthStacksInto(config, planned.map((p) => p.name), out.staging, progress);
+    const facts = synthStacksInto(
+      config,
+      planned.map((p) => p.name),
+      out.staging,
+      progress,
+    );
     finishOutput(out.staging, planned, facts, options);
     out.commit();
     return { stacks: planned.map((p) => p.name) };

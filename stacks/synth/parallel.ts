@@ -59,22 +59,32 @@ export function assignStacks(config: LakehouseConfig, planned: readonly PlannedS
  * the outputs are moved into one folder, the manifest written from the config and the guardrails run
  * over the whole — atomically, as in `synthLakehouse`.
  */
-export async function synthLakehouseInParallel(config: LakehouseConfig, outdir: string, options: ParallelSynthOptions = {}): Promise<{ stacks: string[]; jobs: number; workerPeakRssMb: number[] }> {
+export async function synthLakehouseInParallel(
+  config: LakehouseConfig,
+  outdir: string,
+  options: ParallelSynthOptions = {},
+): Promise<{ stacks: string[]; jobs: number; workerPeakRssMb: number[] }> {
   const jobs = options.jobs ?? availableParallelism();
-  if (!Number.isInteger(jobs) || jobs < 1) throw new LakehouseValidationError("--jobs", [{ path: String(jobs), message: "must be a whole number of workers, at least 1" }]);
+  if (!Number.isInteger(jobs) || jobs < 1)
+    throw new LakehouseValidationError("--jobs", [{ path: String(jobs), message: "must be a whole number of workers, at least 1" }]);
   const planned = stacksToSynth(config, options.stacks);
   if (jobs === 1 || planned.length < (options.minStacksForWorkers ?? 8)) return { ...synthLakehouse(config, outdir, options), jobs: 1, workerPeakRssMb: [] };
 
   const workerScript = options.workerScript ?? join(__dirname, "worker.js");
   // From the TypeScript sources (ts-node, jest) there is no worker to fork: unasked, stay in this process.
   if (!existsSync(workerScript) && options.jobs === undefined) return { ...synthLakehouse(config, outdir, options), jobs: 1, workerPeakRssMb: [] };
-  if (!existsSync(workerScript)) throw new Error(`parallel synth runs its workers from the built package (${workerScript} is missing): run \`npm run build\`, or synthesize with --jobs 1`);
+  if (!existsSync(workerScript))
+    throw new Error(`parallel synth runs its workers from the built package (${workerScript} is missing): run \`npm run build\`, or synthesize with --jobs 1`);
   const out = stagingFor(outdir);
   try {
     const assigned = assignStacks(config, planned, jobs);
     // Every worker ends before anything is kept or removed: none is left writing into a removed folder.
     const onStack = progressReporter(planned.length, options.onProgress);
-    const settled = await Promise.allSettled(assigned.map((stacks, i) => runWorker(workerScript, { config, stacks, outdir: join(out.staging, `.job-${i}`), progress: onStack !== undefined }, onStack)));
+    const settled = await Promise.allSettled(
+      assigned.map((stacks, i) =>
+        runWorker(workerScript, { config, stacks, outdir: join(out.staging, `.job-${i}`), progress: onStack !== undefined }, onStack),
+      ),
+    );
     const failed = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
     if (failed) throw failed.reason;
     const replies = settled.map((s) => (s as PromiseFulfilledResult<Extract<WorkerReply, { ok: true }>>).value);
@@ -115,7 +125,11 @@ function runWorker(script: string, task: WorkerTask, onStack?: (stack: string) =
         err.stack = reply.stack;
         return reject(err);
       }
-      reject(new Error(`synth worker for ${task.stacks.length} stacks (${task.stacks.slice(0, 3).join(", ")}${task.stacks.length > 3 ? ", …" : ""}) ended without an answer (${signal ?? `exit ${code}`})`));
+      reject(
+        new Error(
+          `synth worker for ${task.stacks.length} stacks (${task.stacks.slice(0, 3).join(", ")}${task.stacks.length > 3 ? ", …" : ""}) ended without an answer (${signal ?? `exit ${code}`})`,
+        ),
+      );
     });
     child.send(task);
   });

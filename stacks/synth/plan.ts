@@ -25,7 +25,15 @@ export function plannedStacks(lakehouse: ResolvedLakehouse): PlannedStack[] {
  * matching no stack is an error naming the nearest stack, so a typo never synthesizes nothing quietly.
  */
 export function selectStacks(names: readonly string[], globs: readonly string[]): string[] {
-  const patterns = globs.map((g) => ({ glob: g, re: new RegExp(`^${g.split(/([*?])/).map((p) => (p === "*" ? ".*" : p === "?" ? "." : p.replace(/[.+^${}()|[\]\\]/g, "\\$&"))).join("")}$`) }));
+  const patterns = globs.map((g) => ({
+    glob: g,
+    re: new RegExp(
+      `^${g
+        .split(/([*?])/)
+        .map((p) => (p === "*" ? ".*" : p === "?" ? "." : p.replace(/[.+^${}()|[\]\\]/g, "\\$&")))
+        .join("")}$`,
+    ),
+  }));
   const unmatched = patterns.filter((p) => !names.some((n) => p.re.test(n)));
   if (unmatched.length > 0) {
     throw new LakehouseValidationError(
@@ -43,6 +51,11 @@ export function selectStacks(names: readonly string[], globs: readonly string[])
 export function stacksToSynth(config: LakehouseConfig, globs?: readonly string[]): PlannedStack[] {
   const planned = plannedStacks(resolveConfig(config));
   if (!globs || globs.length === 0) return planned;
-  const chosen = new Set(selectStacks(planned.map((p) => p.name), globs));
+  const chosen = new Set(
+    selectStacks(
+      planned.map((p) => p.name),
+      globs,
+    ),
+  );
   return planned.filter((p) => chosen.has(p.name));
 }

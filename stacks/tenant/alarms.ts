@@ -19,7 +19,8 @@ export interface AlarmRouting {
 
 export function alarmRouting({ lakehouse, env, tenant }: TenantScope): AlarmRouting {
   const own = tenant.ownAccount;
-  const topicArnIn = (region: string) => (env.config.alertDelivery?.sns && !own ? AlertTopic.arnFor(region, env.accountId, alertTopicName(lakehouse.organization, env.name)) : undefined);
+  const topicArnIn = (region: string) =>
+    env.config.alertDelivery?.sns && !own ? AlertTopic.arnFor(region, env.accountId, alertTopicName(lakehouse.organization, env.name)) : undefined;
   return {
     topicArn: topicArnIn(tenant.region),
     topicArnIn,

@@ -46,7 +46,10 @@ export function tenantBackupVault(
         sourceKmsKeyArn: p.key.keyArn,
         // The tenant's operators restore (aws/tenant-access-roles makes the roles only for named operators).
         ...(operators
-          ? { restoreRoleArn: TenantAccessRoles.restoreRoleArnFor(accountId, tenant.awsRolePrefix, tenant.region), restoreBatchRoleArn: TenantAccessRoles.restoreBatchRoleArnFor(accountId, tenant.awsRolePrefix, tenant.region) }
+          ? {
+              restoreRoleArn: TenantAccessRoles.restoreRoleArnFor(accountId, tenant.awsRolePrefix, tenant.region),
+              restoreBatchRoleArn: TenantAccessRoles.restoreBatchRoleArnFor(accountId, tenant.awsRolePrefix, tenant.region),
+            }
           : {}),
         // A restore-ready tenant's sources read their prefixes of the vault through their backup stages.
         readerRoleArns: backup.restoreReady ? p.sources.inBucket.map((s) => SnowflakeAccessRole.arnFor(accountId, s.accessRoleName, tenant.region)) : [],

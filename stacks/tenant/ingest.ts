@@ -24,11 +24,18 @@ export interface DeliveryStream {
 
 /** The roles that write a source's prefix for the stack: its puller's, delivery stream's or consumer's. */
 export function writerRoleArnsOf(writers: TenantWriters, name: string): string[] {
-  return [writers.pullers.get(name)?.roleArn, writers.deliveries.get(name)?.delivery.roleArn, writers.consumers.get(name)?.roleArn].filter((arn): arn is string => arn !== undefined);
+  return [writers.pullers.get(name)?.roleArn, writers.deliveries.get(name)?.delivery.roleArn, writers.consumers.get(name)?.roleArn].filter(
+    (arn): arn is string => arn !== undefined,
+  );
 }
 
 /** One puller per source with delivery.puller, its alarms to the alert topic. */
-export function logPullers({ stack, lakehouse, env, tenant }: TenantScope, pulled: readonly ResolvedSource[], key: KmsKey, alarms: AlarmRouting): Map<string, LogPuller> {
+export function logPullers(
+  { stack, lakehouse, env, tenant }: TenantScope,
+  pulled: readonly ResolvedSource[],
+  key: KmsKey,
+  alarms: AlarmRouting,
+): Map<string, LogPuller> {
   const pullers = new Map<string, LogPuller>();
   for (const source of pulled) {
     const d = source.config.delivery;
@@ -107,7 +114,12 @@ export function deliveryStreams(
 }
 
 /** One Kafka consumer per source with delivery.kafka, alarms like the pullers'. */
-export function kafkaConsumers({ stack, lakehouse, env, tenant }: TenantScope, consumed: readonly ResolvedSource[], key: KmsKey, alarms: AlarmRouting): Map<string, KafkaIngest> {
+export function kafkaConsumers(
+  { stack, lakehouse, env, tenant }: TenantScope,
+  consumed: readonly ResolvedSource[],
+  key: KmsKey,
+  alarms: AlarmRouting,
+): Map<string, KafkaIngest> {
   const consumers = new Map<string, KafkaIngest>();
   for (const source of consumed) {
     const d = source.config.delivery;

@@ -27,7 +27,10 @@ export function tenantKey({ stack, env, tenant }: TenantScope, { pulled, streame
       foreignWriters.length + foreignProducers.length > 0
         ? {
             roleArns: [...foreignWriters, ...foreignProducers],
-            viaServices: [...(foreignWriters.length > 0 ? [s3Service(tenant.region)] : []), ...(foreignProducers.length > 0 ? [`kinesis.${tenant.region}.amazonaws.com`] : [])],
+            viaServices: [
+              ...(foreignWriters.length > 0 ? [s3Service(tenant.region)] : []),
+              ...(foreignProducers.length > 0 ? [`kinesis.${tenant.region}.amazonaws.com`] : []),
+            ],
           }
         : undefined,
   });

@@ -15,7 +15,14 @@ import { TenantSources, organizationTrailOf } from "./sources";
  */
 export function tenantLogBucket(
   { stack, tenant }: TenantScope,
-  p: { key: KmsKey; sources: TenantSources; accessLogs: AccessLogTarget; pipelines: ReadonlyMap<string, SourcePipeline>; writers: TenantWriters; vault: BackupVault | undefined },
+  p: {
+    key: KmsKey;
+    sources: TenantSources;
+    accessLogs: AccessLogTarget;
+    pipelines: ReadonlyMap<string, SourcePipeline>;
+    writers: TenantWriters;
+    vault: BackupVault | undefined;
+  },
 ): LogBucket {
   const { inBucket, streamed } = p.sources;
   const { deliveries } = p.writers;

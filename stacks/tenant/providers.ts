@@ -46,7 +46,8 @@ export function tenantProviders({ stack, lakehouse, env, tenant }: TenantScope):
   // again (false) and its providers assume the deploy roles; only provider blocks read it.
   readOnly?.addOverride("ephemeral", true);
   // A tenant in an account of its own: every AWS provider of its stack assumes the deploy role there.
-  const assumeOwn = own && readOnly ? [{ roleArn: Fn.conditional(readOnly.booleanValue, own.planRoleArn, own.deployRoleArn), sessionName: SESSION_NAME }] : undefined;
+  const assumeOwn =
+    own && readOnly ? [{ roleArn: Fn.conditional(readOnly.booleanValue, own.planRoleArn, own.deployRoleArn), sessionName: SESSION_NAME }] : undefined;
   const aws = new AwsProvider(stack, "aws", {
     region: tenant.region,
     allowedAccountIds: [accountId],
@@ -57,7 +58,14 @@ export function tenantProviders({ stack, lakehouse, env, tenant }: TenantScope):
   if (!account) throw new Error(`${stack.node.path}: no Snowflake account for ${tenant.region}`); // config validation prevents this
   // The deploy role and warehouse made by `lakehouse bootstrap snowflake`: a tenant stack never needs an administrator.
   const snowflake = new SnowflakeProvider(stack, "snowflake", snowflakeProviderConfig(account, lakehouse.organization));
-  return { aws, snowflake, readOnly, assumeOwn, deployRole: deployRoleOf(account, lakehouse.organization), monitoringRole: monitoringRoleOf(lakehouse.organization, env.name) };
+  return {
+    aws,
+    snowflake,
+    readOnly,
+    assumeOwn,
+    deployRole: deployRoleOf(account, lakehouse.organization),
+    monitoringRole: monitoringRoleOf(lakehouse.organization, env.name),
+  };
 }
 
 /**

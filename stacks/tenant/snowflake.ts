@@ -50,9 +50,19 @@ export function tenantSnowflake({ stack, env, tenant }: TenantScope, { deployRol
   });
   // The procedure runs with its owner's rights: the monitoring role's (INSERT and SELECT on ALERTS and
   // ALERT_SUPPRESSIONS), never the deploy role's.
-  new PipelineOwnership(stack, "AlertWriterOwnership", { role: monitoringRole, operator: deployRole, objects: alertWriter.ownedObjects, waitFor: alertWriter.ready });
+  new PipelineOwnership(stack, "AlertWriterOwnership", {
+    role: monitoringRole,
+    operator: deployRole,
+    objects: alertWriter.ownedObjects,
+    waitFor: alertWriter.ready,
+  });
 
   // The platform's backfill role may COPY into this tenant's log tables through their own stages.
-  const backfillAccess = new BackfillTenantAccess(stack, "BackfillAccess", { roleName: env.backfill.roleName, database: env.databaseName, schema: tenant.schemaName, waitFor: [schema] });
+  const backfillAccess = new BackfillTenantAccess(stack, "BackfillAccess", {
+    roleName: env.backfill.roleName,
+    database: env.databaseName,
+    schema: tenant.schemaName,
+    waitFor: [schema],
+  });
   return { schema, roles, alertWriter, backfillAccess };
 }

@@ -54,12 +54,21 @@ test("a tenant's read, ops and restore roles exist exactly for the principals th
     for (const env of e.lakehouse!.environments) {
       for (const tenant of env.tenants) {
         const expected = tenantRoleTrust({ account: tenant.accountId, tenant });
-        const made = [...e.world.roles.values()].filter((r) => r.stack === tenant.stackName && /-(read|ops|restore|restore-batch)$/.test(r.name) && r.name.startsWith(tenant.awsRolePrefix));
+        const made = [...e.world.roles.values()].filter(
+          (r) => r.stack === tenant.stackName && /-(read|ops|restore|restore-batch)$/.test(r.name) && r.name.startsWith(tenant.awsRolePrefix),
+        );
         // restore-batch is S3 Batch Operations' (a service role), made beside the restore role.
-        expect(made.map((r) => r.arn).filter((a) => !a.endsWith("-restore-batch")).sort()).toEqual(expected.map((x) => x.role).sort());
+        expect(
+          made
+            .map((r) => r.arn)
+            .filter((a) => !a.endsWith("-restore-batch"))
+            .sort(),
+        ).toEqual(expected.map((x) => x.role).sort());
         expect(made.some((r) => r.arn.endsWith("-restore-batch"))).toBe(expected.some((x) => x.role.endsWith("-restore")));
         for (const { role, named } of expected) {
-          const principals = statementsOf(e.world.role(role)!.trust.doc).flatMap((st) => [((st.Principal as { AWS?: string | string[] } | undefined)?.AWS ?? [])].flat());
+          const principals = statementsOf(e.world.role(role)!.trust.doc).flatMap((st) =>
+            [(st.Principal as { AWS?: string | string[] } | undefined)?.AWS ?? []].flat(),
+          );
           expect([role, [...new Set(principals)].sort()]).toEqual([role, [...new Set(named)].sort()]);
           // No condition on a principal tag: a tag anyone may set on themselves decides nothing.
           expect(JSON.stringify(e.world.role(role)!.trust.doc)).not.toMatch(/PrincipalTag/i);
@@ -70,7 +79,8 @@ test("a tenant's read, ops and restore roles exist exactly for the principals th
 });
 
 test("every family derives requests from at least one example", () => {
-  for (const f of FAMILIES) expect([f.name, [...requestsOf.values()].some((fs) => fs.some((x) => x.family === f && x.requests.length > 0))]).toEqual([f.name, true]);
+  for (const f of FAMILIES)
+    expect([f.name, [...requestsOf.values()].some((fs) => fs.some((x) => x.family === f && x.requests.length > 0))]).toEqual([f.name, true]);
 });
 
 /** Every statement that decided a request, by `<stack>:<address>#<Sid>` (the last test reads it). */
@@ -93,7 +103,9 @@ describe.each(examples.map((e) => [e.name, e] as const))("example %s", (_name, e
   const cases = casesOf.get(example.name)!;
   if (cases.length > 0) {
     test(`what the audit trail records, replication copies and Object Lock holds (${cases.length} cases)`, () => {
-      const failures = cases.filter((c) => c.decide() !== c.expect).map((c) => `[${c.stack}] ${c.family}: ${c.what} — expected ${c.expect ? "yes" : "no"}${c.item ? ` (issue ${c.item})` : ""}`);
+      const failures = cases
+        .filter((c) => c.decide() !== c.expect)
+        .map((c) => `[${c.stack}] ${c.family}: ${c.what} — expected ${c.expect ? "yes" : "no"}${c.item ? ` (issue ${c.item})` : ""}`);
       if (failures.length > 0) throw new Error(failures.join("\n"));
     });
   }

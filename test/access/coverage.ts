@@ -44,8 +44,16 @@ export function trailRecords(trail: ResourceInstance, event: Record<string, stri
     s.field_selector.every((f) => {
       const v = event[f.field];
       if (v === undefined) return false;
-      const including = [...(f.equals ?? []).map((x) => v === x), ...(f.starts_with ?? []).map((x) => v.startsWith(x)), ...(f.ends_with ?? []).map((x) => v.endsWith(x))];
-      const excluded = [...(f.not_equals ?? []).map((x) => v === x), ...(f.not_starts_with ?? []).map((x) => v.startsWith(x)), ...(f.not_ends_with ?? []).map((x) => v.endsWith(x))];
+      const including = [
+        ...(f.equals ?? []).map((x) => v === x),
+        ...(f.starts_with ?? []).map((x) => v.startsWith(x)),
+        ...(f.ends_with ?? []).map((x) => v.endsWith(x)),
+      ];
+      const excluded = [
+        ...(f.not_equals ?? []).map((x) => v === x),
+        ...(f.not_starts_with ?? []).map((x) => v.startsWith(x)),
+        ...(f.not_ends_with ?? []).map((x) => v.endsWith(x)),
+      ];
       return (including.length === 0 || including.some(Boolean)) && !excluded.some(Boolean);
     }),
   );
@@ -62,13 +70,20 @@ export function replicates(configuration: ResourceInstance, key: string): boolea
   const rules = configuration.attrs.rule as ReplicationRule[];
   return rules.some((r) => {
     if (r.status !== "Enabled") return false;
-    if (r.filter?.tag !== undefined || r.filter?.and?.tags !== undefined) throw new Error(`${configuration.stack}:${configuration.address}: rule ${r.id} filters on tags, which the suite does not model`);
+    if (r.filter?.tag !== undefined || r.filter?.and?.tags !== undefined)
+      throw new Error(`${configuration.stack}:${configuration.address}: rule ${r.id} filters on tags, which the suite does not model`);
     const prefix = r.filter?.prefix ?? r.filter?.and?.prefix ?? "";
     return key.startsWith(prefix);
   });
 }
 
-const dataEvent = (eventName: string, readOnly: boolean) => (object: string) => ({ eventCategory: "Data", "resources.type": "AWS::S3::Object", "resources.ARN": object, readOnly: String(readOnly), eventName });
+const dataEvent = (eventName: string, readOnly: boolean) => (object: string) => ({
+  eventCategory: "Data",
+  "resources.type": "AWS::S3::Object",
+  "resources.ARN": object,
+  readOnly: String(readOnly),
+  eventName,
+});
 const dataWrite = dataEvent("PutObject", false);
 const dataRead = dataEvent("GetObject", true);
 const dataDelete = dataEvent("DeleteObject", false);
@@ -88,12 +103,28 @@ export function coverageCases({ lakehouse, world }: ExampleUnderTest): CoverageC
       const stack = env.platformStackName;
       const trail = onlyOf(world, "aws_cloudtrail", stack, "audit trail");
       const family = "what the audit trail records";
-      const event = (bucket: string, key: string, kind = dataWrite) => () => trailRecords(trail, kind(`arn:aws:s3:::${bucket}/${key}`));
+      const event =
+        (bucket: string, key: string, kind = dataWrite) =>
+        () =>
+          trailRecords(trail, kind(`arn:aws:s3:::${bucket}/${key}`));
       // The trail records its own account's buckets; a tenant in an account of its own needs a trail there (docs/accounts.md).
       const inEnvAccount = env.tenants.filter((t) => !t.ownAccount);
       for (const t of inEnvAccount) {
-        out.push({ stack, family, what: `a write to tenant ${t.id}'s log bucket`, decide: event(t.bucketName, `${t.sources.find((s) => !s.existingBucket)!.keyPrefix}x.json.gz`), expect: true });
-        if (t.backup) out.push({ stack, family, what: `a write to tenant ${t.id}'s backup vault`, decide: event(t.backup.vaultBucketName, `${t.sources.find((s) => !s.existingBucket)!.keyPrefix}x.json.gz`), expect: true });
+        out.push({
+          stack,
+          family,
+          what: `a write to tenant ${t.id}'s log bucket`,
+          decide: event(t.bucketName, `${t.sources.find((s) => !s.existingBucket)!.keyPrefix}x.json.gz`),
+          expect: true,
+        });
+        if (t.backup)
+          out.push({
+            stack,
+            family,
+            what: `a write to tenant ${t.id}'s backup vault`,
+            decide: event(t.backup.vaultBucketName, `${t.sources.find((s) => !s.existingBucket)!.keyPrefix}x.json.gz`),
+            expect: true,
+          });
       }
       const own = bucketName(org, env.name, env.accountId, "audit-trail");
       const trailFile = `cloudtrail/AWSLogs/${env.accountId}/CloudTrail/x.json.gz`;
@@ -102,10 +133,30 @@ export function coverageCases({ lakehouse, world }: ExampleUnderTest): CoverageC
       out.push({ stack, family, what: "someone deleting the trail's files", decide: event(own, trailFile, dataDelete), expect: true });
       for (const region of env.regions) {
         const logs = accessLogBucketName(org, env.name, env.accountId, region);
-        out.push({ stack, family, what: `a server access log written to ${logs}`, decide: event(logs, `${own}/2026-12-01-10-00-00-ABCDEF`), expect: false, item: "16.9" });
-        out.push({ stack, family, what: `someone deleting a server access log of ${logs}`, decide: event(logs, `${own}/2026-12-01-10-00-00-ABCDEF`, dataDelete), expect: true });
+        out.push({
+          stack,
+          family,
+          what: `a server access log written to ${logs}`,
+          decide: event(logs, `${own}/2026-12-01-10-00-00-ABCDEF`),
+          expect: false,
+          item: "16.9",
+        });
+        out.push({
+          stack,
+          family,
+          what: `someone deleting a server access log of ${logs}`,
+          decide: event(logs, `${own}/2026-12-01-10-00-00-ABCDEF`, dataDelete),
+          expect: true,
+        });
       }
-      for (const t of inEnvAccount) out.push({ stack, family, what: `someone reading tenant ${t.id}'s logs`, decide: event(t.bucketName, `${t.sources.find((s) => !s.existingBucket)!.keyPrefix}x.json.gz`, dataRead), expect: true });
+      for (const t of inEnvAccount)
+        out.push({
+          stack,
+          family,
+          what: `someone reading tenant ${t.id}'s logs`,
+          decide: event(t.bucketName, `${t.sources.find((s) => !s.existingBucket)!.keyPrefix}x.json.gz`, dataRead),
+          expect: true,
+        });
     }
     // Object Lock is decided by S3, not by any policy (S3 User Guide, "Object Lock": in compliance mode no
     // user, the root user included, can delete a locked version): the suite checks that the lock is there.
@@ -117,8 +168,22 @@ export function coverageCases({ lakehouse, world }: ExampleUnderTest): CoverageC
         const retention = (lock?.attrs.rule as { default_retention?: { mode?: string; days?: number } } | undefined)?.default_retention;
         return bucketResource !== undefined && lock?.attrs.object_lock_enabled === "Enabled" && retention !== undefined && (retention.days ?? 0) > 0;
       };
-      if (t.config.objectLock) out.push({ stack: t.stackName, family, what: `tenant ${t.id}'s log versions are ${t.config.objectLock.mode}-locked`, decide: lockOf(t.bucketName), expect: true });
-      if (t.backup) out.push({ stack: t.stackName, family, what: `tenant ${t.id}'s backup versions are ${t.backup.objectLock.mode}-locked`, decide: lockOf(t.backup.vaultBucketName), expect: true });
+      if (t.config.objectLock)
+        out.push({
+          stack: t.stackName,
+          family,
+          what: `tenant ${t.id}'s log versions are ${t.config.objectLock.mode}-locked`,
+          decide: lockOf(t.bucketName),
+          expect: true,
+        });
+      if (t.backup)
+        out.push({
+          stack: t.stackName,
+          family,
+          what: `tenant ${t.id}'s backup versions are ${t.backup.objectLock.mode}-locked`,
+          decide: lockOf(t.backup.vaultBucketName),
+          expect: true,
+        });
     }
     for (const t of env.tenants.filter((x) => x.backup)) {
       const family = "what replication copies into the vault";
@@ -128,10 +193,31 @@ export function coverageCases({ lakehouse, world }: ExampleUnderTest): CoverageC
         // A source on an existing bucket has nothing in the tenant's bucket to replicate: its owner keeps its files.
         if (s.existingBucket) continue;
         out.push({ stack: t.stackName, family, what: `a ${s.name} log file`, decide: copies(`${s.keyPrefix}2026/12/01/10/x.json.gz`), expect: true });
-        if (s.config.delivery.kind === "firehose") out.push({ stack: t.stackName, family, what: `failed ${s.name} records`, decide: copies(`_firehose-errors/${s.name}/processing-failed/x.json.gz`), expect: true });
+        if (s.config.delivery.kind === "firehose")
+          out.push({
+            stack: t.stackName,
+            family,
+            what: `failed ${s.name} records`,
+            decide: copies(`_firehose-errors/${s.name}/processing-failed/x.json.gz`),
+            expect: true,
+          });
         if (s.config.delivery.kind === "puller")
-          out.push({ stack: t.stackName, family, what: `the ${s.name} puller's state (rewritten every run)`, decide: copies(`_puller-state/${s.name}.json`), expect: false, item: "16.10" });
-        out.push({ stack: t.stackName, family, what: `restore state of ${s.name}`, decide: copies(restoreStateKey(t.id, s.name, "2026-11-01", "2026-11-30")), expect: false, item: "16.10" });
+          out.push({
+            stack: t.stackName,
+            family,
+            what: `the ${s.name} puller's state (rewritten every run)`,
+            decide: copies(`_puller-state/${s.name}.json`),
+            expect: false,
+            item: "16.10",
+          });
+        out.push({
+          stack: t.stackName,
+          family,
+          what: `restore state of ${s.name}`,
+          decide: copies(restoreStateKey(t.id, s.name, "2026-11-01", "2026-11-30")),
+          expect: false,
+          item: "16.10",
+        });
       }
     }
     return out;

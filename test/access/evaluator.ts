@@ -83,7 +83,14 @@ function withRenamedKeys(doc: PolicyDoc): PolicyDoc {
   let out = renamedPolicies.get(doc);
   if (!out) {
     const statements = (Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement]).map((st) =>
-      st.Condition ? { ...st, Condition: Object.fromEntries(Object.entries(st.Condition).map(([op, kv]) => [op, Object.fromEntries(Object.entries(kv).map(([k, v]) => [renamedKey(k), v]))])) } : st,
+      st.Condition
+        ? {
+            ...st,
+            Condition: Object.fromEntries(
+              Object.entries(st.Condition).map(([op, kv]) => [op, Object.fromEntries(Object.entries(kv).map(([k, v]) => [renamedKey(k), v]))]),
+            ),
+          }
+        : st,
     );
     out = { ...doc, Statement: statements };
     renamedPolicies.set(doc, out);
@@ -146,7 +153,8 @@ function resourceSide(world: World, r: AccessRequest): { accountId: string; poli
     if (!role) throw new Error(`${describe(r)}: role ${r.resource} is not made by example ${world.example}`);
     return { accountId: account, policy: r.action === "sts:AssumeRole" ? role.trust : undefined };
   }
-  if (r.resource.startsWith("arn:aws:kms:") && !world.resourcePolicies.has(r.resource)) throw new Error(`${describe(r)}: key ${r.resource} is not made by example ${world.example}`);
+  if (r.resource.startsWith("arn:aws:kms:") && !world.resourcePolicies.has(r.resource))
+    throw new Error(`${describe(r)}: key ${r.resource} is not made by example ${world.example}`);
   return { accountId: account, policy: world.resourcePolicies.get(r.resource) };
 }
 
@@ -196,7 +204,12 @@ export async function decide(world: World, r: AccessRequest): Promise<Decision> 
   const side = r.resourcePolicy ? { ...resourceSide(world, r), policy: r.resourcePolicy } : resourceSide(world, r);
   const identity = identityOf(world, r.principal);
   const simulation: Simulation = {
-    request: { principal: r.principal.arn, action: r.action, resource: { resource: r.resource, accountId: side.accountId }, contextVariables: contextFor(world, r) },
+    request: {
+      principal: r.principal.arn,
+      action: r.action,
+      resource: { resource: r.resource, accountId: side.accountId },
+      contextVariables: contextFor(world, r),
+    },
     identityPolicies: identity.map((p) => ({ name: p.id, policy: withRenamedKeys(p.doc) })),
     serviceControlPolicies: scpsFor(world, r.principal),
     resourceControlPolicies: [],

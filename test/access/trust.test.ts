@@ -74,7 +74,10 @@ function policy(stack: Stack, text: unknown): Doc {
   return JSON.parse(concrete(stack, String(text))) as Doc;
 }
 
-const allow = (action: string | string[], resource: string | string[] = "*"): Doc => ({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: action, Resource: resource }] });
+const allow = (action: string | string[], resource: string | string[] = "*"): Doc => ({
+  Version: "2012-10-17",
+  Statement: [{ Effect: "Allow", Action: action, Resource: resource }],
+});
 
 interface Request {
   readonly principal: string;
@@ -136,7 +139,10 @@ function lazy<T>(make: () => T): () => T {
 }
 
 const rolesOf = (stack: Stack) =>
-  Object.values(stack.json.resource.aws_iam_role ?? {}).map((r) => ({ name: String((r as Record<string, unknown>).name), trust: policy(stack, (r as Record<string, unknown>).assume_role_policy) }));
+  Object.values(stack.json.resource.aws_iam_role ?? {}).map((r) => ({
+    name: String((r as Record<string, unknown>).name),
+    trust: policy(stack, (r as Record<string, unknown>).assume_role_policy),
+  }));
 const roleArn = (account: string, name: string) => `arn:aws:iam::${account}:role/${name}`;
 
 // ---------------------------------------------------------------- the configs
@@ -204,7 +210,9 @@ describe("item 5: a Snowflake access role is assumed only with the external id S
         const text = String(role.assume_role_policy);
         if (!text.includes("sts:ExternalId")) continue;
         if (text.includes("firehose.amazonaws.com")) continue; // Firehose's own external id is the account id (AWS's documented trust)
-        expect(text).toMatch(/"sts:ExternalId":"\$\{snowflake_storage_integration\.[A-Za-z0-9_]+\.describe_output\[0\]\.storage_aws_external_id\[0\]\.value\}"/);
+        expect(text).toMatch(
+          /"sts:ExternalId":"\$\{snowflake_storage_integration\.[A-Za-z0-9_]+\.describe_output\[0\]\.storage_aws_external_id\[0\]\.value\}"/,
+        );
       }
     }
   });
@@ -215,10 +223,21 @@ describe("item 5: a Snowflake access role is assumed only with the external id S
       const tenant = stack.name.split("-")[1];
       for (const role of rolesOf(stack).filter((r) => r.name.endsWith("-snowflake"))) {
         const source = role.name.slice(`acme-prod-${tenant}-`.length, -"-snowflake".length);
-        const request = { principal: SNOWFLAKE_USER, action: "sts:AssumeRole", resource: roleArn(stack.account, role.name), resourceAccount: stack.account, resourcePolicy: role.trust };
+        const request = {
+          principal: SNOWFLAKE_USER,
+          action: "sts:AssumeRole",
+          resource: roleArn(stack.account, role.name),
+          resourceAccount: stack.account,
+          resourcePolicy: role.trust,
+        };
         // The external id of 0.4.0 and before: organization-environment-tenant-source.
-        await expectDecision(stack, `another integration of the same Snowflake account assumes ${role.name}`, { ...request, context: { "sts:ExternalId": `acme-prod-${tenant}-${source}` } }, "Denied");
-        const own = ((role.trust.Statement[0].Condition as Record<string, Record<string, string>>).StringEquals)["sts:ExternalId"];
+        await expectDecision(
+          stack,
+          `another integration of the same Snowflake account assumes ${role.name}`,
+          { ...request, context: { "sts:ExternalId": `acme-prod-${tenant}-${source}` } },
+          "Denied",
+        );
+        const own = (role.trust.Statement[0].Condition as Record<string, Record<string, string>>).StringEquals["sts:ExternalId"];
         await expectDecision(stack, `its own integration assumes ${role.name}`, { ...request, context: { "sts:ExternalId": own } }, "Allowed");
         checked++;
       }
@@ -243,7 +262,7 @@ describe("item 6: a principal that tags itself lakehouse:tenant gets no tenant's
     for (const stack of stacks.filter((s) => s.name.startsWith("tenant-"))) {
       const tenant = stack.name.split("-")[1];
       for (const role of rolesOf(stack)) {
-        const principals = role.trust.Statement.flatMap((s) => [((s.Principal as { AWS?: string | string[] } | undefined)?.AWS ?? [])].flat());
+        const principals = role.trust.Statement.flatMap((s) => [(s.Principal as { AWS?: string | string[] } | undefined)?.AWS ?? []].flat());
         if (principals.length === 0 || principals.includes(SNOWFLAKE_USER)) continue; // service roles; Snowflake's (item 5)
         // An intern of the tenant's account who tagged itself (iam:TagRole) or passed the tag as a session tag.
         await expectDecision(
@@ -285,7 +304,11 @@ describe("item 6: a principal that tags itself lakehouse:tenant gets no tenant's
     const c = twoAccounts();
     delete (c.tenants[0] as { access?: unknown }).access;
     const globex = stacksOf(parseConfig(c)).find((s) => s.name === "tenant-globex-prod")!;
-    expect(rolesOf(globex).map((r) => r.name).filter((n) => /-(read|ops|restore|restore-batch)$/.test(n))).toEqual([]);
+    expect(
+      rolesOf(globex)
+        .map((r) => r.name)
+        .filter((n) => /-(read|ops|restore|restore-batch)$/.test(n)),
+    ).toEqual([]);
     // Nor an aws_roles output (docs/outputs.md).
     expect(globex.json.output?.aws_roles).toBeUndefined();
   });
@@ -298,19 +321,39 @@ describe("item 8: a read-only plan role refreshes the backup vault; the vault is
   const globex = () => stacks().find((s) => s.name === "tenant-globex-prod")!;
   const hooli = () => stacks().find((s) => s.name === "tenant-hooli-prod")!;
   const vaultOf = (stack: Stack) => {
-    const [address, bucket] = Object.entries(stack.json.resource.aws_s3_bucket).find(([, b]) => String((b as Record<string, unknown>).bucket).endsWith("-backup"))!;
+    const [address, bucket] = Object.entries(stack.json.resource.aws_s3_bucket).find(([, b]) =>
+      String((b as Record<string, unknown>).bucket).endsWith("-backup"),
+    )!;
     const policyBody = (Object.values(stack.json.resource.aws_s3_bucket_policy) as Record<string, unknown>[]).find((p) => String(p.bucket).includes(address))!;
-    return { address, name: String((bucket as Record<string, unknown>).bucket), policy: policy(stack, policyBody.policy), provider: (bucket as Record<string, unknown>).provider };
+    return {
+      address,
+      name: String((bucket as Record<string, unknown>).bucket),
+      policy: policy(stack, policyBody.policy),
+      provider: (bucket as Record<string, unknown>).provider,
+    };
   };
   const READ_ONLY = allow(["s3:Get*", "s3:List*"]);
 
   test("the CI plan role lists the vault (HeadBucket needs s3:ListBucket) and reads nothing in it", async () => {
-    for (const [stack, planRole] of [[globex(), CI_PLAN], [hooli(), roleArn(HOOLI, "lakehouse-plan")]] as const) {
+    for (const [stack, planRole] of [
+      [globex(), CI_PLAN],
+      [hooli(), roleArn(HOOLI, "lakehouse-plan")],
+    ] as const) {
       const vault = vaultOf(stack);
       const on = { principal: planRole, resourceAccount: stack.account, resourcePolicy: vault.policy, identity: READ_ONLY };
       await expectDecision(stack, "the plan role refreshes the vault", { ...on, action: "s3:ListBucket", resource: `arn:aws:s3:::${vault.name}` }, "Allowed");
-      await expectDecision(stack, "the plan role reads a backup", { ...on, action: "s3:GetObject", resource: `arn:aws:s3:::${vault.name}/okta/2026/01/01/00/a.json.gz` }, "ExplicitlyDenied");
-      await expectDecision(stack, "the plan role reads the vault's configuration", { ...on, action: "s3:GetBucketPolicy", resource: `arn:aws:s3:::${vault.name}` }, "Allowed");
+      await expectDecision(
+        stack,
+        "the plan role reads a backup",
+        { ...on, action: "s3:GetObject", resource: `arn:aws:s3:::${vault.name}/okta/2026/01/01/00/a.json.gz` },
+        "ExplicitlyDenied",
+      );
+      await expectDecision(
+        stack,
+        "the plan role reads the vault's configuration",
+        { ...on, action: "s3:GetBucketPolicy", resource: `arn:aws:s3:::${vault.name}` },
+        "Allowed",
+      );
     }
   });
 
@@ -321,13 +364,27 @@ describe("item 8: a read-only plan role refreshes the backup vault; the vault is
     expect(provider).toBeDefined();
     // Applies assume the deploy role; a read-only plan (TF_VAR_lakehouse_read_only=true) runs as the plan role itself.
     expect(provider.dynamic).toEqual({
-      assume_role: { for_each: `\${var.lakehouse_read_only ? [] : ["${DEPLOYER}"]}`, content: { role_arn: "${assume_role.value}", session_name: "security-lakehouse" } },
+      assume_role: {
+        for_each: `\${var.lakehouse_read_only ? [] : ["${DEPLOYER}"]}`,
+        content: { role_arn: "${assume_role.value}", session_name: "security-lakehouse" },
+      },
     });
     // Ephemeral: not kept in a saved plan, so the apply of a plan made read-only gives it again (false).
     expect(stack.json).toMatchObject({ variable: { lakehouse_read_only: { type: "bool", default: false, ephemeral: true } } });
-    const on = { action: "s3:PutBucketPolicy", resource: `arn:aws:s3:::${vault.name}`, resourceAccount: MSSP, resourcePolicy: vault.policy, identity: allow("s3:*") };
+    const on = {
+      action: "s3:PutBucketPolicy",
+      resource: `arn:aws:s3:::${vault.name}`,
+      resourceAccount: MSSP,
+      resourcePolicy: vault.policy,
+      identity: allow("s3:*"),
+    };
     await expectDecision(stack, "the deploy role changes the vault policy", { ...on, principal: DEPLOYER }, "Allowed");
-    await expectDecision(stack, "the CI apply role changes the vault policy without assuming the deploy role", { ...on, principal: CI_APPLY }, "ExplicitlyDenied");
+    await expectDecision(
+      stack,
+      "the CI apply role changes the vault policy without assuming the deploy role",
+      { ...on, principal: CI_APPLY },
+      "ExplicitlyDenied",
+    );
   });
 });
 
@@ -343,7 +400,10 @@ describe("item 11: a tenant in an AWS account of its own", () => {
     for (const provider of hooli.json.provider!.aws as Record<string, unknown>[]) {
       expect(provider.allowed_account_ids).toEqual([HOOLI]);
       expect(provider.assume_role).toEqual([
-        { role_arn: `\${var.lakehouse_read_only ? "${roleArn(HOOLI, "lakehouse-plan")}" : "${roleArn(HOOLI, "lakehouse-deploy")}"}`, session_name: "security-lakehouse" },
+        {
+          role_arn: `\${var.lakehouse_read_only ? "${roleArn(HOOLI, "lakehouse-plan")}" : "${roleArn(HOOLI, "lakehouse-deploy")}"}`,
+          session_name: "security-lakehouse",
+        },
       ]);
     }
   });
@@ -353,25 +413,61 @@ describe("item 11: a tenant in an AWS account of its own", () => {
     const bucket = (Object.values(hooli.json.resource.aws_s3_bucket) as Record<string, unknown>[]).find((b) => b.bucket === `acme-prod-hooli-${HOOLI}-logs`)!;
     const bucketArn = `arn:aws:s3:::${String(bucket.bucket)}`;
     expect(String(bucket.bucket)).toContain(HOOLI);
-    const bucketPolicy = policy(hooli, (Object.values(hooli.json.resource.aws_s3_bucket_policy) as Record<string, unknown>[]).find((p) => String(p.policy).includes("Writer"))!.policy);
+    const bucketPolicy = policy(
+      hooli,
+      (Object.values(hooli.json.resource.aws_s3_bucket_policy) as Record<string, unknown>[]).find((p) => String(p.policy).includes("Writer"))!.policy,
+    );
     const keyName = Object.keys(hooli.json.resource.aws_kms_key).find((k) => k.startsWith("LogKey_"))!;
     const keyArn = `arn:aws:kms:us-east-1:${HOOLI}:key/${keyName}`;
     const keyPolicy = policy(hooli, (hooli.json.resource.aws_kms_key[keyName] as Record<string, unknown>).policy);
     const sse = { "s3:x-amz-server-side-encryption": "aws:kms", "s3:x-amz-server-side-encryption-aws-kms-key-id": keyArn };
     const writer = { principal: HOOLI_WRITER, resourceAccount: HOOLI };
-    await expectDecision(hooli, "the writer puts a file under github_audit/", { ...writer, action: "s3:PutObject", resource: `${bucketArn}/github_audit/2026/01/01/00/a.json.gz`, resourcePolicy: bucketPolicy, context: sse }, "Allowed");
-    await expectDecision(hooli, "the writer puts a file under cloudtrail/", { ...writer, action: "s3:PutObject", resource: `${bucketArn}/cloudtrail/a.json.gz`, resourcePolicy: bucketPolicy, context: sse }, "Denied");
+    await expectDecision(
+      hooli,
+      "the writer puts a file under github_audit/",
+      { ...writer, action: "s3:PutObject", resource: `${bucketArn}/github_audit/2026/01/01/00/a.json.gz`, resourcePolicy: bucketPolicy, context: sse },
+      "Allowed",
+    );
+    await expectDecision(
+      hooli,
+      "the writer puts a file under cloudtrail/",
+      { ...writer, action: "s3:PutObject", resource: `${bucketArn}/cloudtrail/a.json.gz`, resourcePolicy: bucketPolicy, context: sse },
+      "Denied",
+    );
     const viaS3 = { "kms:ViaService": "s3.us-east-1.amazonaws.com", "kms:CallerAccount": MSSP };
-    await expectDecision(hooli, "the writer's PutObject makes a data key with the tenant's key (through S3)", { ...writer, action: "kms:GenerateDataKey", resource: keyArn, resourcePolicy: keyPolicy, context: viaS3 }, "Allowed");
-    await expectDecision(hooli, "the writer decrypts with the tenant's key outside S3", { ...writer, action: "kms:Decrypt", resource: keyArn, resourcePolicy: keyPolicy, context: { "kms:CallerAccount": MSSP } }, "Denied");
+    await expectDecision(
+      hooli,
+      "the writer's PutObject makes a data key with the tenant's key (through S3)",
+      { ...writer, action: "kms:GenerateDataKey", resource: keyArn, resourcePolicy: keyPolicy, context: viaS3 },
+      "Allowed",
+    );
+    await expectDecision(
+      hooli,
+      "the writer decrypts with the tenant's key outside S3",
+      { ...writer, action: "kms:Decrypt", resource: keyArn, resourcePolicy: keyPolicy, context: { "kms:CallerAccount": MSSP } },
+      "Denied",
+    );
   });
 
   test("Snowflake's trust follows: the integration names the access role in the tenant's account, which its integration may assume", async () => {
     const hooli = hooliStack();
-    for (const integration of resourcesOf(hooli.json, "snowflake_storage_integration")) expect(String(integration.storage_aws_role_arn)).toMatch(new RegExp(`^arn:aws:iam::${HOOLI}:role/acme-prod-hooli-`));
+    for (const integration of resourcesOf(hooli.json, "snowflake_storage_integration"))
+      expect(String(integration.storage_aws_role_arn)).toMatch(new RegExp(`^arn:aws:iam::${HOOLI}:role/acme-prod-hooli-`));
     for (const role of rolesOf(hooli).filter((r) => r.name.endsWith("-snowflake"))) {
-      const own = ((role.trust.Statement[0].Condition as Record<string, Record<string, string>>).StringEquals)["sts:ExternalId"];
-      await expectDecision(hooli, `Snowflake assumes ${role.name}`, { principal: SNOWFLAKE_USER, action: "sts:AssumeRole", resource: roleArn(HOOLI, role.name), resourceAccount: HOOLI, resourcePolicy: role.trust, context: { "sts:ExternalId": own } }, "Allowed");
+      const own = (role.trust.Statement[0].Condition as Record<string, Record<string, string>>).StringEquals["sts:ExternalId"];
+      await expectDecision(
+        hooli,
+        `Snowflake assumes ${role.name}`,
+        {
+          principal: SNOWFLAKE_USER,
+          action: "sts:AssumeRole",
+          resource: roleArn(HOOLI, role.name),
+          resourceAccount: HOOLI,
+          resourcePolicy: role.trust,
+          context: { "sts:ExternalId": own },
+        },
+        "Allowed",
+      );
     }
   });
 

@@ -110,7 +110,10 @@ export class World {
   readonly stacks: string[];
   private readonly storageIntegrations = new Map<string, StorageIntegrationInfo[]>();
 
-  constructor(readonly example: string, outdir: string) {
+  constructor(
+    readonly example: string,
+    outdir: string,
+  ) {
     const dir = join(outdir, "stacks");
     this.stacks = readdirSync(dir).sort();
     for (const stack of this.stacks) this.load(stack, JSON.parse(readFileSync(join(dir, stack, "cdk.tf.json"), "utf8")) as StackJson);
@@ -193,7 +196,8 @@ export class World {
         if (attr === "storage_aws_external_id" && typeof r.storage_aws_external_id === "string") return r.storage_aws_external_id;
         if (type === "snowflake_storage_integration" && (attr === "storage_aws_external_id" || attr === GENERATED_EXTERNAL_ID))
           return `${sf.account}_SFCRole=2_${createHash("sha256").update(`${stack}/${name}`).digest("base64").slice(0, 28)}`;
-        if (attr === "notification_channel") return `arn:aws:sqs:${providers.get("aws")?.region ?? "us-east-1"}:${SNOWFLAKE_AWS_ACCOUNT}:sf-snowpipe-${stableUuid(`${stack}/${name}`).slice(0, 20)}`;
+        if (attr === "notification_channel")
+          return `arn:aws:sqs:${providers.get("aws")?.region ?? "us-east-1"}:${SNOWFLAKE_AWS_ACCOUNT}:sf-snowpipe-${stableUuid(`${stack}/${name}`).slice(0, 20)}`;
         return fail();
       }
       if (!type.startsWith("aws_")) return fail();
@@ -266,7 +270,17 @@ export class World {
         }
       });
     const deep = (v: unknown): unknown =>
-      typeof v === "string" ? lenient(v) : Array.isArray(v) ? v.map(deep) : v && typeof v === "object" ? Object.fromEntries(Object.entries(v).filter(([k]) => k !== "//").map(([k, x]) => [k, deep(x)])) : v;
+      typeof v === "string"
+        ? lenient(v)
+        : Array.isArray(v)
+          ? v.map(deep)
+          : v && typeof v === "object"
+            ? Object.fromEntries(
+                Object.entries(v)
+                  .filter(([k]) => k !== "//")
+                  .map(([k, x]) => [k, deep(x)]),
+              )
+            : v;
 
     const own: ResourceInstance[] = [];
     for (const [type, byName] of Object.entries(raw)) {
@@ -308,7 +322,15 @@ export class World {
     const sourced = (r: ResourceInstance, attr = "policy") => parse(`${stack}:${r.address}`, rawOf(r)[attr]);
     const rolesByName = new Map<string, RoleInfo>();
     for (const r of own.filter((x) => x.type === "aws_iam_role")) {
-      const info: RoleInfo = { stack, address: r.address, name: String(r.attrs.name), arn: String(r.attrs.arn), accountId: r.accountId, trust: sourced(r, "assume_role_policy"), identity: [] };
+      const info: RoleInfo = {
+        stack,
+        address: r.address,
+        name: String(r.attrs.name),
+        arn: String(r.attrs.arn),
+        accountId: r.accountId,
+        trust: sourced(r, "assume_role_policy"),
+        identity: [],
+      };
       for (const inline of (rawOf(r).inline_policy as { name?: string; policy?: string }[] | undefined) ?? []) {
         if (inline.policy) info.identity.push(parse(`${stack}:${r.address}#${inline.name ?? "inline"}`, inline.policy));
       }
@@ -325,10 +347,12 @@ export class World {
     const managed = new Map(own.filter((x) => x.type === "aws_iam_policy").map((p) => [String(p.attrs.arn), sourced(p)]));
     for (const r of own.filter((x) => x.type === "aws_iam_role_policy_attachment")) {
       const policy = managed.get(String(r.attrs.policy_arn));
-      if (!policy) throw new Error(`${stack}:${r.address}: attaches ${String(r.attrs.policy_arn)}, which the access suite cannot read (not made in this stack)`);
+      if (!policy)
+        throw new Error(`${stack}:${r.address}: attaches ${String(r.attrs.policy_arn)}, which the access suite cannot read (not made in this stack)`);
       roleNamed(r, r.attrs.role).identity.push(policy);
     }
-    if (own.some((x) => x.type === "aws_iam_user" || x.type === "aws_iam_group")) throw new Error(`${stack}: IAM users and groups are not modelled by the access suite`);
+    if (own.some((x) => x.type === "aws_iam_user" || x.type === "aws_iam_group"))
+      throw new Error(`${stack}: IAM users and groups are not modelled by the access suite`);
 
     const governs: Record<string, [string, (r: ResourceInstance) => string]> = {
       aws_s3_bucket_policy: ["policy", (r) => `arn:aws:s3:::${String(r.attrs.bucket)}`],
@@ -346,9 +370,11 @@ export class World {
         this.resourcePolicies.set(arn, sourced(r, attr));
       }
     }
-    for (const r of own.filter((x) => x.type === "aws_s3_bucket" && x.attrs.policy !== undefined)) throw new Error(`${stack}:${r.address}: inline bucket policy is not modelled`);
+    for (const r of own.filter((x) => x.type === "aws_s3_bucket" && x.attrs.policy !== undefined))
+      throw new Error(`${stack}:${r.address}: inline bucket policy is not modelled`);
     for (const r of own.filter((x) => x.type === "aws_organizations_policy")) {
-      if (r.attrs.type !== "SERVICE_CONTROL_POLICY") throw new Error(`${stack}:${r.address}: policy type ${String(r.attrs.type)} is not modelled by the access suite`);
+      if (r.attrs.type !== "SERVICE_CONTROL_POLICY")
+        throw new Error(`${stack}:${r.address}: policy type ${String(r.attrs.type)} is not modelled by the access suite`);
       const id = known("aws_organizations_policy", r.name, "id");
       const targets = own.filter((a) => a.type === "aws_organizations_policy_attachment" && a.attrs.policy_id === id).map((a) => String(a.attrs.target_id));
       this.scps.push({ id: `${stack}:${r.address}`, doc: parse(`${stack}:${r.address}`, rawOf(r).content).doc, targets });
@@ -358,10 +384,23 @@ export class World {
 
 /** The ARN of a resource that has one worth indexing (policies and tags are looked up by it). */
 function arnOf(r: ResourceInstance, known: (type: string, name: string, attr: string) => string): string | undefined {
-  const withArn = ["aws_s3_bucket", "aws_kms_key", "aws_iam_role", "aws_sqs_queue", "aws_sns_topic", "aws_secretsmanager_secret", "aws_lambda_function", "aws_kinesis_stream", "aws_kinesis_firehose_delivery_stream", "aws_cloudwatch_log_group", "aws_cloudtrail"];
+  const withArn = [
+    "aws_s3_bucket",
+    "aws_kms_key",
+    "aws_iam_role",
+    "aws_sqs_queue",
+    "aws_sns_topic",
+    "aws_secretsmanager_secret",
+    "aws_lambda_function",
+    "aws_kinesis_stream",
+    "aws_kinesis_firehose_delivery_stream",
+    "aws_cloudwatch_log_group",
+    "aws_cloudtrail",
+  ];
   if (withArn.includes(r.type)) return known(r.type, r.name, "arn");
   if (r.type === "aws_cloudwatch_metric_alarm") return `arn:aws:cloudwatch:${r.region}:${r.accountId}:alarm:${String(r.attrs.alarm_name)}`;
-  if (r.type === "aws_scheduler_schedule") return `arn:aws:scheduler:${r.region}:${r.accountId}:schedule/${String(r.attrs.group_name ?? "default")}/${String(r.attrs.name)}`;
+  if (r.type === "aws_scheduler_schedule")
+    return `arn:aws:scheduler:${r.region}:${r.accountId}:schedule/${String(r.attrs.group_name ?? "default")}/${String(r.attrs.name)}`;
   return undefined;
 }
 

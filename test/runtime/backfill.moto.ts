@@ -46,7 +46,8 @@ const pad = (n: number) => String(n).padStart(2, "0");
 
 /** `edr/2024/03/DD/HH/part-N.json.gz` for the given days, `perHour` each, and some that must not be loaded. */
 const inRange: string[] = [];
-for (const day of [1, 2]) for (let h = 0; h < 24; h++) for (let i = 0; i < 25; i++) inRange.push(`edr/2024/03/${pad(day)}/${pad(h)}/part-${pad(h)}-${pad(i)}.json.gz`);
+for (const day of [1, 2])
+  for (let h = 0; h < 24; h++) for (let i = 0; i < 25; i++) inRange.push(`edr/2024/03/${pad(day)}/${pad(h)}/part-${pad(h)}-${pad(i)}.json.gz`);
 const outside = [
   "edr/2024/02/29/23/part-late.json.gz", // the day before
   "edr/2024/03/03/00/part-after.json.gz", // the day after (--to 2024-03-02 ends at 03-03T00:00)
@@ -62,7 +63,11 @@ beforeAll(async () => {
   await client.send(new CreateBucketCommand({ Bucket: bucket }));
   const keys = [...inRange, ...outside, ...undated];
   for (let i = 0; i < keys.length; i += 50) {
-    await Promise.all(keys.slice(i, i + 50).map((Key) => client.send(new PutObjectCommand({ Bucket: bucket, Key, Body: `{"timestamp":"2024-03-01T00:00:00Z","k":"${Key}"}\n` }))));
+    await Promise.all(
+      keys
+        .slice(i, i + 50)
+        .map((Key) => client.send(new PutObjectCommand({ Bucket: bucket, Key, Body: `{"timestamp":"2024-03-01T00:00:00Z","k":"${Key}"}\n` }))),
+    );
   }
 }, 120_000);
 
@@ -72,9 +77,16 @@ describe("backfill against moto's S3", () => {
   test("GIVEN 1,200 files in hour folders, pages of 100 THEN exactly the in-range files with the pipe's suffix, listing only the days in range", async () => {
     const lister = new S3Lister(client, bucket, 100);
     const calls: string[] = [];
-    const spy = { page: (p: string, d: "/" | undefined, t: string | undefined) => (t === undefined && calls.push(`${p}${d ? " (/)" : ""}`), lister.page(p, d, t)) };
+    const spy = {
+      page: (p: string, d: "/" | undefined, t: string | undefined) => (t === undefined && calls.push(`${p}${d ? " (/)" : ""}`), lister.page(p, d, t)),
+    };
     const listing = await listCandidates(spy, { keyPrefix: "edr/", suffix: ".json.gz", ...range });
-    expect(listing.candidates.filter((c) => c.by === "path").map((c) => c.key).sort()).toEqual([...inRange].sort());
+    expect(
+      listing.candidates
+        .filter((c) => c.by === "path")
+        .map((c) => c.key)
+        .sort(),
+    ).toEqual([...inRange].sort());
     expect(listing.requests).toBeGreaterThanOrEqual(12 + 3); // two whole days of 600 files in pages of 100, and the folder walks
     expect(calls).toEqual(["edr/ (/)", "edr/manual/ (/)", "edr/2024/03/01/", "edr/2024/03/02/"]);
     // The undated files were just put: their LastModified is now, outside March 2024.
@@ -83,30 +95,57 @@ describe("backfill against moto's S3", () => {
 
   test("GIVEN keys without a date folder THEN LastModified decides (moto stamps the upload time)", async () => {
     const now = Date.now();
-    const listing = await listCandidates(new S3Lister(client, bucket, 100), { keyPrefix: "edr/", suffix: ".json.gz", fromMs: now - 3_600_000, toMs: now + 60_000 });
-    expect(listing.candidates.filter((c) => c.by === "lastModified").map((c) => c.key).sort()).toEqual([...undated].sort());
+    const listing = await listCandidates(new S3Lister(client, bucket, 100), {
+      keyPrefix: "edr/",
+      suffix: ".json.gz",
+      fromMs: now - 3_600_000,
+      toMs: now + 60_000,
+    });
+    expect(
+      listing.candidates
+        .filter((c) => c.by === "lastModified")
+        .map((c) => c.key)
+        .sort(),
+    ).toEqual([...undated].sort());
     expect(listing.candidates.filter((c) => c.by === "path")).toEqual([]); // no date folder of this hour exists
   });
 
   test("GIVEN a run interrupted after a COPY (and another mid-listing) THEN the reruns resume it to completion and no file is loaded twice", async () => {
     const snowflake = new FakeSnowflake({ progressTable: target.progressTable, bucket, keyPrefix: "edr/", rowsOf: () => 1 });
-    snowflake.pipeLoaded(target.copy.table, inRange.slice(0, 60).map((k) => k.slice(4)));
+    snowflake.pipeLoaded(
+      target.copy.table,
+      inRange.slice(0, 60).map((k) => k.slice(4)),
+    );
     const options: BackfillOptions = { ...range, maxFiles: 100, maxBytes: 1e12, dryRun: false, pipeQuietMs: 0 };
     let ids = 0;
     const failing = new S3Lister(client, bucket, 100);
     let pages = 0;
-    const deps = (lister: { page: S3Lister["page"] }) => ({ lister, sql: snowflake, now: Date.now, sleep: async () => undefined, newRunId: () => `moto-run-${++ids}` });
+    const deps = (lister: { page: S3Lister["page"] }) => ({
+      lister,
+      sql: snowflake,
+      now: Date.now,
+      sleep: async () => undefined,
+      newRunId: () => `moto-run-${++ids}`,
+    });
 
     snowflake.crash = { statement: "copy", index: 4, when: "after" };
     await expect(runBackfill(target, options, deps(new S3Lister(client, bucket, 100)))).rejects.toThrow(SimulatedCrash);
-    const interruptedLister = { page: (p: string, d: "/" | undefined, t: string | undefined) => (++pages === 7 ? Promise.reject(new Error("S3 ListObjectsV2: connection reset (simulated)")) : failing.page(p, d, t)) };
+    const interruptedLister = {
+      page: (p: string, d: "/" | undefined, t: string | undefined) =>
+        ++pages === 7 ? Promise.reject(new Error("S3 ListObjectsV2: connection reset (simulated)")) : failing.page(p, d, t),
+    };
     await expect(runBackfill(target, options, deps(interruptedLister))).rejects.toThrow(/connection reset/);
     const report = await runBackfill(target, options, deps(new S3Lister(client, bucket, 100)));
 
     expect(report).toMatchObject({ resumed: true, runId: "moto-run-1", alreadyLoaded: { files: 60 + 400 } });
     const times = snowflake.timesCopied();
     expect([...times.values()].every((n) => n === 1)).toBe(true);
-    expect([...times.keys()].sort()).toEqual(inRange.slice(60).map((k) => k.slice(4)).sort());
+    expect([...times.keys()].sort()).toEqual(
+      inRange
+        .slice(60)
+        .map((k) => k.slice(4))
+        .sort(),
+    );
     expect(snowflake.copies.every((c) => c.files.length <= 100)).toBe(true);
     expect(snowflake.progress.filter((r) => r.STATUS === "RUN_STARTED")).toHaveLength(1);
     expect(snowflake.progress.at(-1)).toMatchObject({ STATUS: "RUN_FINISHED", RUN_ID: "moto-run-1" });
@@ -117,7 +156,10 @@ describe("backfill against moto's S3", () => {
     const keyFile = join(dir, "rsa_key.p8");
     writeFileSync(keyFile, privateKey.export({ type: "pkcs8", format: "pem" }));
     const snowflake = new FakeSnowflake({ progressTable: target.progressTable, bucket, keyPrefix: "edr/", rowsOf: () => 2, spelling: "stage" });
-    snowflake.pipeLoaded(target.copy.table, inRange.slice(0, 100).map((k) => k.slice(4)));
+    snowflake.pipeLoaded(
+      target.copy.table,
+      inRange.slice(0, 100).map((k) => k.slice(4)),
+    );
     const api = await startFakeSqlApi({
       account: "ACMEORG-SECLAKE_US",
       user: "RESPONDER",
@@ -145,7 +187,26 @@ describe("backfill against moto's S3", () => {
     const run = async (...extra: string[]) => {
       let stdout = "";
       let stderr = "";
-      const args = ["backfill", "--config", configFile, "--env", "prod", "--tenant", "umbrella", "--source", "edr", "--from", "2024-03-01", "--to", "2024-03-02", "--batch-files", "250", "--skip-recent-minutes", "0", ...extra];
+      const args = [
+        "backfill",
+        "--config",
+        configFile,
+        "--env",
+        "prod",
+        "--tenant",
+        "umbrella",
+        "--source",
+        "edr",
+        "--from",
+        "2024-03-01",
+        "--to",
+        "2024-03-02",
+        "--batch-files",
+        "250",
+        "--skip-recent-minutes",
+        "0",
+        ...extra,
+      ];
       const code = await main(args, { write: (s: string) => ((stdout += s), true) } as never, { write: (s: string) => ((stderr += s), true) } as never);
       return { code, stdout, stderr };
     };
@@ -161,13 +222,18 @@ describe("backfill against moto's S3", () => {
       const load = await run("--json");
       expect(load.code).toBe(0);
       const report = JSON.parse(load.stdout);
-      expect(report).toMatchObject({ snowflake: { account: "ACMEORG-SECLAKE_US", role: `${org.toUpperCase()}_PROD_BACKFILL`, warehouse: `${org.toUpperCase()}_PROD_BACKFILL_WH` }, loaded: { batches: 5, files: 1100, rows: 2200 } });
+      expect(report).toMatchObject({
+        snowflake: { account: "ACMEORG-SECLAKE_US", role: `${org.toUpperCase()}_PROD_BACKFILL`, warehouse: `${org.toUpperCase()}_PROD_BACKFILL_WH` },
+        loaded: { batches: 5, files: 1100, rows: 2200 },
+      });
       expect([...snowflake.timesCopied().values()].every((n) => n === 1)).toBe(true);
       expect(snowflake.timesCopied().size).toBe(1100);
       // Every request carried a key-pair JWT the server verified, the backfill role and warehouse, and the COPYs their tags.
       expect(api.tokens.length).toBe(api.requests.length);
       expect(api.requests.every((r) => r.role === `${org.toUpperCase()}_PROD_BACKFILL` && r.warehouse === `${org.toUpperCase()}_PROD_BACKFILL_WH`)).toBe(true);
-      expect(api.requests.filter((r) => r.statement.startsWith("COPY INTO")).map((r) => r.parameters?.query_tag)).toEqual([1, 2, 3, 4, 5].map((n) => `lakehouse-backfill:${report.runId}:${n}`));
+      expect(api.requests.filter((r) => r.statement.startsWith("COPY INTO")).map((r) => r.parameters?.query_tag)).toEqual(
+        [1, 2, 3, 4, 5].map((n) => `lakehouse-backfill:${report.runId}:${n}`),
+      );
     } finally {
       process.env = saved;
       await api.close();

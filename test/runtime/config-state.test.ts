@@ -34,14 +34,29 @@ describe("configFromEnv", () => {
   });
 
   test("GIVEN several problems THEN one error lists each by variable name", () => {
-    const bad = { ...env, PULLER_KIND: "splunk", PULLER_BUCKET: "", PULLER_PREFIX: "okta", PULLER_TARGET_OBJECT_MB: "250", PULLER_OVERLAP_SECONDS: "-5", PULLER_SOURCE_OPTIONS: "{" };
+    const bad = {
+      ...env,
+      PULLER_KIND: "splunk",
+      PULLER_BUCKET: "",
+      PULLER_PREFIX: "okta",
+      PULLER_TARGET_OBJECT_MB: "250",
+      PULLER_OVERLAP_SECONDS: "-5",
+      PULLER_SOURCE_OPTIONS: "{",
+    };
     let message = "";
     try {
       configFromEnv(bad);
     } catch (err) {
       message = (err as Error).message;
     }
-    for (const m of [/PULLER_KIND=splunk is not one of google-workspace, okta/, /PULLER_BUCKET is not set/, /PULLER_PREFIX=okta must end with "\/"/, /PULLER_TARGET_OBJECT_MB=250 must be > 0 and <= 100/, /PULLER_OVERLAP_SECONDS=-5/, /PULLER_SOURCE_OPTIONS is not valid JSON/]) {
+    for (const m of [
+      /PULLER_KIND=splunk is not one of google-workspace, okta/,
+      /PULLER_BUCKET is not set/,
+      /PULLER_PREFIX=okta must end with "\/"/,
+      /PULLER_TARGET_OBJECT_MB=250 must be > 0 and <= 100/,
+      /PULLER_OVERLAP_SECONDS=-5/,
+      /PULLER_SOURCE_OPTIONS is not valid JSON/,
+    ]) {
       expect(message).toMatch(m);
     }
   });
@@ -52,7 +67,16 @@ describe("configFromEnv", () => {
 });
 
 describe("state object", () => {
-  const state = { version: 1 as const, source: "okta", cursor: "2026-01-01T12:00:00.000Z", updatedAt: "2026-01-01T12:06:00.000Z", lastRunId: "r", lastRunWindows: 1, lastRunObjects: 1, lastRunRecords: 3 };
+  const state = {
+    version: 1 as const,
+    source: "okta",
+    cursor: "2026-01-01T12:00:00.000Z",
+    updatedAt: "2026-01-01T12:06:00.000Z",
+    lastRunId: "r",
+    lastRunWindows: 1,
+    lastRunObjects: 1,
+    lastRunRecords: 3,
+  };
 
   test("round-trips, and is undefined before the first run", async () => {
     const store = new MemoryObjectStore();

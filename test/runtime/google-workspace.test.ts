@@ -25,8 +25,19 @@ describe("google-workspace source (Admin SDK Reports activities.list)", () => {
   });
 
   async function setup(clock: TestClock, extra: Partial<FakeGoogleOptions> = {}, subject = "admin@example.com") {
-    google = await startFakeGoogle({ applications: apps, serviceAccountEmail: KEY.client_email, publicKeyPem: PUBLIC, subject: "admin@example.com", now: () => clock.now(), ...extra });
-    const source = googleWorkspaceSource(KEY, { subject, applications: ["admin", "login"], apiBaseUrl: google.url, tokenUrl: google.tokenUrl, maxResults: 40 }, clock);
+    google = await startFakeGoogle({
+      applications: apps,
+      serviceAccountEmail: KEY.client_email,
+      publicKeyPem: PUBLIC,
+      subject: "admin@example.com",
+      now: () => clock.now(),
+      ...extra,
+    });
+    const source = googleWorkspaceSource(
+      KEY,
+      { subject, applications: ["admin", "login"], apiBaseUrl: google.url, tokenUrl: google.tokenUrl, maxResults: 40 },
+      clock,
+    );
     const pages: Page[] = [];
     const http = new RetryingHttpClient({ clock, random: () => 0 });
     for await (const p of source.fetch(range, { http, log: quiet })) pages.push(p);
@@ -43,7 +54,11 @@ describe("google-workspace source (Admin SDK Reports activities.list)", () => {
     expect(new Set(records.map((r) => (r.id as { uniqueQualifier: string }).uniqueQualifier)).size).toBe(225);
     const first = google?.apiRequests[0];
     expect(first?.pathname).toBe("/admin/reports/v1/activity/users/all/applications/admin");
-    expect(Object.fromEntries(first?.searchParams ?? [])).toEqual({ startTime: "2026-01-01T11:50:00.000Z", endTime: "2026-01-01T11:55:00.000Z", maxResults: "40" });
+    expect(Object.fromEntries(first?.searchParams ?? [])).toEqual({
+      startTime: "2026-01-01T11:50:00.000Z",
+      endTime: "2026-01-01T11:55:00.000Z",
+      maxResults: "40",
+    });
     expect(google?.apiRequests.filter((u) => u.searchParams.has("pageToken")).length).toBeGreaterThan(3);
     expect(google?.tokensIssued).toBe(1);
   });

@@ -41,11 +41,25 @@ describe("Kafka consumer object keys", () => {
 describe("Kafka consumer configuration", () => {
   test("GIVEN the required variables WHEN read THEN TLS is on, the object target is 64 MiB and the budget 240 s", () => {
     const c = kafkaConfigFromEnv(env);
-    expect(c).toMatchObject({ brokers: ["b-1.msk.example:9096", "b-2.msk.example:9096"], tls: true, targetBytes: 64 * 1024 * 1024, budgetMs: 240_000, fromBeginning: true });
+    expect(c).toMatchObject({
+      brokers: ["b-1.msk.example:9096", "b-2.msk.example:9096"],
+      tls: true,
+      targetBytes: 64 * 1024 * 1024,
+      budgetMs: 240_000,
+      fromBeginning: true,
+    });
   });
 
   test("GIVEN several bad variables WHEN read THEN one error lists each by name", () => {
-    const run = () => kafkaConfigFromEnv({ ...env, KAFKA_INGEST_BROKERS: "nohost", KAFKA_INGEST_AUTH: "plain", KAFKA_INGEST_PREFIX: "firewall", KAFKA_INGEST_TARGET_OBJECT_MB: "200", KAFKA_INGEST_TOPIC: "" });
+    const run = () =>
+      kafkaConfigFromEnv({
+        ...env,
+        KAFKA_INGEST_BROKERS: "nohost",
+        KAFKA_INGEST_AUTH: "plain",
+        KAFKA_INGEST_PREFIX: "firewall",
+        KAFKA_INGEST_TARGET_OBJECT_MB: "200",
+        KAFKA_INGEST_TOPIC: "",
+      });
     expect(run).toThrow(/KAFKA_INGEST_BROKERS: nohost is not host:port/);
     expect(run).toThrow(/KAFKA_INGEST_AUTH must be one of scram-sha-512, mtls, got plain/);
     expect(run).toThrow(/KAFKA_INGEST_PREFIX must end with "\/"/);
@@ -68,6 +82,8 @@ describe("Kafka consumer configuration", () => {
   test("GIVEN a secret missing a field WHEN the connection is built THEN the error names the field and not the values", () => {
     expect(() => kafkaConnection(kafkaConfigFromEnv(env), { username: "u", password: "" })).toThrow(/"password" must be a non-empty string for scram-sha-512/);
     expect(() => kafkaConnection(kafkaConfigFromEnv({ ...env, KAFKA_INGEST_AUTH: "mtls" }), { certificate: "C" })).toThrow(/"privateKey"/);
-    expect(() => kafkaConnection(kafkaConfigFromEnv({ ...env, KAFKA_INGEST_AUTH: "mtls", KAFKA_INGEST_TLS: "false" }), { certificate: "C", privateKey: "K" })).toThrow(/mtls needs TLS/);
+    expect(() =>
+      kafkaConnection(kafkaConfigFromEnv({ ...env, KAFKA_INGEST_AUTH: "mtls", KAFKA_INGEST_TLS: "false" }), { certificate: "C", privateKey: "K" }),
+    ).toThrow(/mtls needs TLS/);
   });
 });

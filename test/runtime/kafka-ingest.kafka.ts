@@ -20,7 +20,8 @@ let topicCounter = 0;
 
 function requireBroker(name: string): string {
   const broker = process.env[name];
-  if (!broker) throw new Error(`${name} is not set: these tests need a Kafka broker. Run them with \`bash scripts/kafka-checks.sh\`, which fetches and starts one.`);
+  if (!broker)
+    throw new Error(`${name} is not set: these tests need a Kafka broker. Run them with \`bash scripts/kafka-checks.sh\`, which fetches and starts one.`);
   return broker;
 }
 
@@ -56,7 +57,8 @@ async function produce(topic: string, fromSeq: number, perPartition: number): Pr
   try {
     for (let partition = 0; partition < PARTITIONS; partition++) {
       const batch: TestRecord[] = [];
-      for (let seq = fromSeq; seq < fromSeq + perPartition; seq++) batch.push({ partition, seq, payload: `src=10.0.${partition}.${seq % 250} action=deny`.padEnd(80, ".") });
+      for (let seq = fromSeq; seq < fromSeq + perPartition; seq++)
+        batch.push({ partition, seq, payload: `src=10.0.${partition}.${seq % 250} action=deny`.padEnd(80, ".") });
       await producer.send({ topic, acks: -1, messages: batch.map((r) => ({ partition, value: JSON.stringify(r) })) });
       records.push(...batch);
     }
@@ -76,7 +78,10 @@ async function endOffsets(topic: string): Promise<Record<number, string>> {
 }
 
 /** Every record in the bucket under `prefix`, per partition, in key order then line order. */
-async function landed(h: { bucket: string; listKeys(prefix: string): Promise<string[]> }, prefix: string): Promise<{ keys: string[]; byPartition: Map<number, number[]> }> {
+async function landed(
+  h: { bucket: string; listKeys(prefix: string): Promise<string[]> },
+  prefix: string,
+): Promise<{ keys: string[]; byPartition: Map<number, number[]> }> {
   const keys = await h.listKeys(prefix);
   const byPartition = new Map<number, number[]>();
   // Keys sort by hour first; within a partition the zero-padded offset orders them.
@@ -127,7 +132,16 @@ describe("Kafka → S3 consumer against a real Kafka broker (KRaft) and moto's S
     const h = await s3Harness(client);
     const { topic } = await topicWith(200);
     const groupId = `${topic}-group`;
-    const result = await ingestTopic({ kafka, topic, groupId, store: new S3BatchStore({ client, bucket: h.bucket, kmsKeyId: TEST_KMS_KEY }), keyPrefix: "firewall/", targetBytes: 4096, budgetMs: 60_000, log: quiet });
+    const result = await ingestTopic({
+      kafka,
+      topic,
+      groupId,
+      store: new S3BatchStore({ client, bucket: h.bucket, kmsKeyId: TEST_KMS_KEY }),
+      keyPrefix: "firewall/",
+      targetBytes: 4096,
+      budgetMs: 60_000,
+      log: quiet,
+    });
 
     expect(result.complete).toBe(true);
     const { keys, byPartition } = await landed(h, "firewall/");
@@ -149,7 +163,17 @@ describe("Kafka → S3 consumer against a real Kafka broker (KRaft) and moto's S
     const { topic } = await topicWith(100);
     const groupId = `${topic}-group`;
     // ~10 KiB per partition, all under the 64 KiB target: only the 4 KiB cap cuts objects.
-    const result = await ingestTopic({ kafka, topic, groupId, store: new S3BatchStore({ client, bucket: h.bucket, kmsKeyId: TEST_KMS_KEY }), keyPrefix: "fw/", targetBytes: 65536, maxPendingBytes: 4096, budgetMs: 60_000, log: quiet });
+    const result = await ingestTopic({
+      kafka,
+      topic,
+      groupId,
+      store: new S3BatchStore({ client, bucket: h.bucket, kmsKeyId: TEST_KMS_KEY }),
+      keyPrefix: "fw/",
+      targetBytes: 65536,
+      maxPendingBytes: 4096,
+      budgetMs: 60_000,
+      log: quiet,
+    });
     expect(result.complete).toBe(true);
     expect(result.written.length).toBeGreaterThan(PARTITIONS);
     expectExactlyOnceInOrder((await landed(h, "fw/")).byPartition, 100);
@@ -160,7 +184,16 @@ describe("Kafka → S3 consumer against a real Kafka broker (KRaft) and moto's S
     const h = await s3Harness(client);
     const { topic } = await topicWith(50);
     const groupId = `${topic}-group`;
-    const run = () => ingestTopic({ kafka, topic, groupId, store: new S3BatchStore({ client, bucket: h.bucket, kmsKeyId: TEST_KMS_KEY }), keyPrefix: "fw/", budgetMs: 60_000, log: quiet });
+    const run = () =>
+      ingestTopic({
+        kafka,
+        topic,
+        groupId,
+        store: new S3BatchStore({ client, bucket: h.bucket, kmsKeyId: TEST_KMS_KEY }),
+        keyPrefix: "fw/",
+        budgetMs: 60_000,
+        log: quiet,
+      });
     expect((await run()).written.length).toBe(PARTITIONS); // one object per partition: all fit the 64 MiB default
     const idle = await run();
     expect(idle.written).toEqual([]);
@@ -183,7 +216,9 @@ describe("Kafka → S3 consumer against a real Kafka broker (KRaft) and moto's S
         if (++commits === 3) throw new Error("injected: crash between write and commit");
       },
     };
-    await expect(ingestTopic({ kafka, topic, groupId, store, keyPrefix: "fw/", targetBytes: 2048, budgetMs: 60_000, log: quiet, faults })).rejects.toThrow(/between write and commit/);
+    await expect(ingestTopic({ kafka, topic, groupId, store, keyPrefix: "fw/", targetBytes: 2048, budgetMs: 60_000, log: quiet, faults })).rejects.toThrow(
+      /between write and commit/,
+    );
 
     const afterCrash = await committedOffsets(groupId, topic);
     const objectsAfterCrash = await h.listKeys("fw/");
@@ -205,7 +240,9 @@ describe("Kafka → S3 consumer against a real Kafka broker (KRaft) and moto's S
     const { topic } = await topicWith(120);
     const groupId = `${topic}-group`;
     const store = new S3BatchStore({ client, bucket: h.bucket, kmsKeyId: TEST_KMS_KEY });
-    await expect(ingestTopic({ kafka, topic, groupId, store: failingStore(store, 4), keyPrefix: "fw/", targetBytes: 2048, budgetMs: 60_000, log: quiet })).rejects.toThrow(/injected: put 4 failed/);
+    await expect(
+      ingestTopic({ kafka, topic, groupId, store: failingStore(store, 4), keyPrefix: "fw/", targetBytes: 2048, budgetMs: 60_000, log: quiet }),
+    ).rejects.toThrow(/injected: put 4 failed/);
     expect((await h.listKeys("fw/")).length).toBe(3);
     const before = await committedOffsets(groupId, topic);
     expect(Object.values(before).reduce((n, o) => n + Math.max(0, Number(o)), 0)).toBeLessThan(PARTITIONS * 120);

@@ -2,7 +2,12 @@ import { gunzipSync } from "node:zlib";
 import { MemoryObjectStore } from "../../runtime/puller/memory-store";
 import { MAX_OBJECT_BYTES, NdjsonObjectWriter } from "../../runtime/puller/object-writer";
 
-const lines = (b: Buffer | undefined) => gunzipSync(b ?? Buffer.alloc(0)).toString("utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as unknown);
+const lines = (b: Buffer | undefined) =>
+  gunzipSync(b ?? Buffer.alloc(0))
+    .toString("utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as unknown);
 
 describe("NdjsonObjectWriter", () => {
   test("GIVEN records below the target THEN one gzip object of NDJSON, in order, with the key of part 0", async () => {
@@ -11,7 +16,9 @@ describe("NdjsonObjectWriter", () => {
     await w.append({ a: 1, text: "line\nbreak" });
     await w.append({ a: 2 });
     const written = await w.close();
-    expect(written).toEqual([{ key: "x/part-0.json.gz", records: 2, uncompressedBytes: expect.any(Number), compressedBytes: store.objects.get("x/part-0.json.gz")?.body.length }]);
+    expect(written).toEqual([
+      { key: "x/part-0.json.gz", records: 2, uncompressedBytes: expect.any(Number), compressedBytes: store.objects.get("x/part-0.json.gz")?.body.length },
+    ]);
     expect(store.objects.get("x/part-0.json.gz")?.contentType).toBe("application/gzip");
     expect(lines(store.objects.get("x/part-0.json.gz")?.body)).toEqual([{ a: 1, text: "line\nbreak" }, { a: 2 }]); // newline escaped inside JSON
   });
@@ -60,6 +67,8 @@ describe("NdjsonObjectWriter", () => {
   });
 
   test("rejects a target above the 100 MiB cap", () => {
-    expect(() => new NdjsonObjectWriter({ store: new MemoryObjectStore(), keyFor: String, targetBytes: MAX_OBJECT_BYTES + 1 })).toThrow(/targetBytes must be an integer in 1..maxBytes/);
+    expect(() => new NdjsonObjectWriter({ store: new MemoryObjectStore(), keyFor: String, targetBytes: MAX_OBJECT_BYTES + 1 })).toThrow(
+      /targetBytes must be an integer in 1..maxBytes/,
+    );
   });
 });

@@ -52,7 +52,12 @@ describe("okta source (System Log API)", () => {
       events,
       apiToken: "tok",
       now: () => clock.now(),
-      fault: (n) => (n === 2 ? { status: 429, headers: { "x-rate-limit-remaining": "0", "x-rate-limit-reset": String(T / 1000 + 45) } } : n === 3 ? { status: 500 } : undefined),
+      fault: (n) =>
+        n === 2
+          ? { status: 429, headers: { "x-rate-limit-remaining": "0", "x-rate-limit-reset": String(T / 1000 + 45) } }
+          : n === 3
+            ? { status: 500 }
+            : undefined,
     });
     const pages = await pull(oktaSource({ apiToken: "tok" }, { orgUrl: okta.url, limit: 100 }, clock), clock);
     expect(pages.reduce((n, p) => n + p.records.length, 0)).toBe(300);
@@ -68,7 +73,11 @@ describe("okta source (System Log API)", () => {
       now: () => clock.now(),
       oauthClient: { clientId: "0oa-client", publicKeyPem: publicKey.export({ type: "spki", format: "pem" }).toString(), maxUsesPerToken: 2 },
     });
-    const source = oktaSource({ clientId: "0oa-client", privateKey: privateKey.export({ type: "pkcs8", format: "pem" }).toString() }, { orgUrl: okta.url, limit: 50 }, clock);
+    const source = oktaSource(
+      { clientId: "0oa-client", privateKey: privateKey.export({ type: "pkcs8", format: "pem" }).toString() },
+      { orgUrl: okta.url, limit: 50 },
+      clock,
+    );
     const pages = await pull(source, clock);
     expect(pages.reduce((n, p) => n + p.records.length, 0)).toBe(300);
     expect(okta.tokensIssued).toBe(3); // 7 calls, 2 per token
@@ -90,17 +99,23 @@ describe("okta source (System Log API)", () => {
   });
 
   test("GIVEN a next link to another host THEN it refuses to send the token there", async () => {
-    const server = await startServer((_req, _b, res) => send(res, 200, [{ uuid: "a" }], { link: '<https://elsewhere.example/api/v1/logs?after=x>; rel="next"' }));
+    const server = await startServer((_req, _b, res) =>
+      send(res, 200, [{ uuid: "a" }], { link: '<https://elsewhere.example/api/v1/logs?after=x>; rel="next"' }),
+    );
     try {
       const clock = new TestClock(T);
-      await expect(pull(oktaSource({ apiToken: "t" }, { orgUrl: server.url }, clock), clock)).rejects.toThrow(/next link leaves the org \(https:\/\/elsewhere\.example\)/);
+      await expect(pull(oktaSource({ apiToken: "t" }, { orgUrl: server.url }, clock), clock)).rejects.toThrow(
+        /next link leaves the org \(https:\/\/elsewhere\.example\)/,
+      );
     } finally {
       await server.close();
     }
   });
 
   test("nextLink reads rel=next among several links and ignores others", () => {
-    expect(nextLink('<https://o.okta.com/api/v1/logs?a=1>; rel="self", <https://o.okta.com/api/v1/logs?after=2>; rel="next"')).toBe("https://o.okta.com/api/v1/logs?after=2");
+    expect(nextLink('<https://o.okta.com/api/v1/logs?a=1>; rel="self", <https://o.okta.com/api/v1/logs?after=2>; rel="next"')).toBe(
+      "https://o.okta.com/api/v1/logs?after=2",
+    );
     expect(nextLink('<https://o.okta.com/x>; rel="self"')).toBeUndefined();
     expect(nextLink(null)).toBeUndefined();
   });

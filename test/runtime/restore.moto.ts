@@ -2,7 +2,15 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, RestoreObjectCommand, type S3Client, type StorageClass } from "@aws-sdk/client-s3";
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  RestoreObjectCommand,
+  type S3Client,
+  type StorageClass,
+} from "@aws-sdk/client-s3";
 import { CreateJobCommand, DescribeJobCommand, type S3ControlClient } from "@aws-sdk/client-s3-control";
 import { restoreCommand, s3ControlClient } from "../../cli/restore/command";
 import type { RestorePlan } from "../../cli/restore/run";
@@ -29,7 +37,10 @@ afterAll(() => {
 
 /** moto's restore timing (its state manager): "immediate" (its default) or one step per object read. */
 async function restoreProgression(transition: { progression: "immediate" } | { progression: "manual"; times: number }) {
-  const res = await fetch(`${endpoint}/moto-api/state-manager/set-transition`, { method: "POST", body: JSON.stringify({ model_name: "s3::keyrestore", transition }) });
+  const res = await fetch(`${endpoint}/moto-api/state-manager/set-transition`, {
+    method: "POST",
+    body: JSON.stringify({ model_name: "s3::keyrestore", transition }),
+  });
   if (res.status !== 201) throw new Error(`moto did not take the transition: HTTP ${res.status}`);
 }
 
@@ -78,7 +89,10 @@ interface Fixture {
 }
 
 /** A config with one backed-up tenant (restore-ready unless told), its log bucket and vault, and the vault's objects. */
-async function fixture(objects: readonly { readonly key: string; readonly storageClass: StorageClass; readonly records?: number }[], options: { readonly restoreReady?: boolean } = {}): Promise<Fixture> {
+async function fixture(
+  objects: readonly { readonly key: string; readonly storageClass: StorageClass; readonly records?: number }[],
+  options: { readonly restoreReady?: boolean } = {},
+): Promise<Fixture> {
   const org = `rt${process.pid % 100000}x${++counter}`;
   const dir = mkdtempSync(join(tmpdir(), "restore-moto-"));
   const configFile = join(dir, "lakehouse.yaml");
@@ -115,7 +129,10 @@ async function fixture(objects: readonly { readonly key: string; readonly storag
   const records = new Map<string, number>();
   for (const [i, o] of objects.entries()) {
     const n = o.records ?? 2 + (i % 3);
-    const body = Array.from({ length: n }, (_, r) => JSON.stringify({ uuid: `${o.key}#${r}`, published: "2024-01-01T00:00:00Z", eventType: "user.session.start" })).join("\n") + "\n";
+    const body =
+      Array.from({ length: n }, (_, r) => JSON.stringify({ uuid: `${o.key}#${r}`, published: "2024-01-01T00:00:00Z", eventType: "user.session.start" })).join(
+        "\n",
+      ) + "\n";
     await admin.send(new PutObjectCommand({ Bucket: vault, Key: o.key, Body: gzipSync(body), StorageClass: o.storageClass }));
     records.set(o.key, n);
   }
@@ -141,7 +158,13 @@ const args = (f: Fixture, extra: Record<string, string | boolean> = {}) => ({
 async function restore(values: Record<string, string | boolean>, deps: Parameters<typeof restoreCommand>[4]) {
   let stdout = "";
   let stderr = "";
-  const code = await restoreCommand(values, { write: (s: string) => (stdout += s) }, { write: (s: string) => (stderr += s) }, (m) => new Error(`usage: ${m}`), deps);
+  const code = await restoreCommand(
+    values,
+    { write: (s: string) => (stdout += s) },
+    { write: (s: string) => (stderr += s) },
+    (m) => new Error(`usage: ${m}`),
+    deps,
+  );
   return { code, stdout, stderr };
 }
 
@@ -155,15 +178,23 @@ describe("lakehouse restore against moto's S3", () => {
       { key: "okta/2024/01/01/00/a.json.gz", storageClass: "DEEP_ARCHIVE" },
       { key: "okta/2024/01/01/00/b.json.gz", storageClass: "GLACIER_IR" },
     ]);
-    await expect(f.admin.send(new GetObjectCommand({ Bucket: f.vault, Key: "okta/2024/01/01/00/a.json.gz" }))).rejects.toMatchObject({ name: "InvalidObjectState" });
+    await expect(f.admin.send(new GetObjectCommand({ Bucket: f.vault, Key: "okta/2024/01/01/00/a.json.gz" }))).rejects.toMatchObject({
+      name: "InvalidObjectState",
+    });
     expect((await f.admin.send(new HeadObjectCommand({ Bucket: f.vault, Key: "okta/2024/01/01/00/a.json.gz" }))).Restore).toBeUndefined();
     await expect(f.admin.send(new GetObjectCommand({ Bucket: f.vault, Key: "okta/2024/01/01/00/b.json.gz" }))).resolves.toBeDefined();
-    await expect(f.admin.send(new RestoreObjectCommand({ Bucket: f.vault, Key: "okta/2024/01/01/00/b.json.gz", RestoreRequest: { Days: 1 } }))).rejects.toMatchObject({ name: "InvalidObjectState" });
+    await expect(
+      f.admin.send(new RestoreObjectCommand({ Bucket: f.vault, Key: "okta/2024/01/01/00/b.json.gz", RestoreRequest: { Days: 1 } })),
+    ).rejects.toMatchObject({ name: "InvalidObjectState" });
     await restoreProgression({ progression: "manual", times: 1 });
-    const first = await f.admin.send(new RestoreObjectCommand({ Bucket: f.vault, Key: "okta/2024/01/01/00/a.json.gz", RestoreRequest: { Days: 7, GlacierJobParameters: { Tier: "Bulk" } } }));
+    const first = await f.admin.send(
+      new RestoreObjectCommand({ Bucket: f.vault, Key: "okta/2024/01/01/00/a.json.gz", RestoreRequest: { Days: 7, GlacierJobParameters: { Tier: "Bulk" } } }),
+    );
     expect(first.$metadata.httpStatusCode).toBe(202);
     expect((await f.admin.send(new HeadObjectCommand({ Bucket: f.vault, Key: "okta/2024/01/01/00/a.json.gz" }))).Restore).toBe('ongoing-request="true"');
-    expect((await f.admin.send(new HeadObjectCommand({ Bucket: f.vault, Key: "okta/2024/01/01/00/a.json.gz" }))).Restore).toMatch(/^ongoing-request="false", expiry-date="[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT"$/);
+    expect((await f.admin.send(new HeadObjectCommand({ Bucket: f.vault, Key: "okta/2024/01/01/00/a.json.gz" }))).Restore).toMatch(
+      /^ongoing-request="false", expiry-date="[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT"$/,
+    );
     await expect(f.admin.send(new GetObjectCommand({ Bucket: f.vault, Key: "okta/2024/01/01/00/a.json.gz" }))).resolves.toBeDefined();
   });
 
@@ -222,7 +253,11 @@ describe("lakehouse restore against moto's S3", () => {
     // Each archived object of the range was requested exactly once; nothing else was.
     const requested = sentOf(log, "RestoreObjectCommand").map((s) => s.key!);
     expect([...requested].sort()).toEqual([...archived].sort());
-    expect(sentOf(log, "RestoreObjectCommand").every((s) => JSON.stringify(s.input.RestoreRequest) === JSON.stringify({ Days: 7, GlacierJobParameters: { Tier: "Bulk" } }))).toBe(true);
+    expect(
+      sentOf(log, "RestoreObjectCommand").every(
+        (s) => JSON.stringify(s.input.RestoreRequest) === JSON.stringify({ Days: 7, GlacierJobParameters: { Tier: "Bulk" } }),
+      ),
+    ).toBe(true);
     // Only the range's day prefixes were listed.
     expect(new Set(sentOf(log, "ListObjectsV2Command").map((s) => s.prefix))).toEqual(new Set(["okta/2024/01/01/", "okta/2024/01/02/", "okta/2024/01/03/"]));
     // No file in two COPY statements, at most 3 per COPY, all nine loaded once.
@@ -259,7 +294,9 @@ describe("lakehouse restore against moto's S3", () => {
     expect(r1.code).toBe(0);
     expect(r1.stdout).toMatch(/pending: 3 objects are still being restored \(Standard: /);
     expect(sf.copies.map((c) => c.files)).toEqual([["2024/01/03/01/d.json.gz"]]);
-    expect(sentOf(log, "RestoreObjectCommand").map((s) => s.input.RestoreRequest)).toEqual(Array(3).fill({ Days: 2, GlacierJobParameters: { Tier: "Standard" } }));
+    expect(sentOf(log, "RestoreObjectCommand").map((s) => s.input.RestoreRequest)).toEqual(
+      Array(3).fill({ Days: 2, GlacierJobParameters: { Tier: "Standard" } }),
+    );
 
     // moto: the first read after the request shows it under way.
     const r2 = await restore(args(f, { tier: "standard", days: "2", json: true }), { s3: client(log), sql: sf });
@@ -271,7 +308,12 @@ describe("lakehouse restore against moto's S3", () => {
     expect(r3.code).toBe(0);
     expect(r3.stdout).toMatch(/complete: 4 objects loaded/);
     expect(sentOf(log, "RestoreObjectCommand").length).toBe(3);
-    expect(sf.copies.flatMap((c) => c.files).sort()).toEqual(["2024/01/01/00/a.json.gz", "2024/01/02/00/b.json.gz", "2024/01/03/00/c.json.gz", "2024/01/03/01/d.json.gz"]);
+    expect(sf.copies.flatMap((c) => c.files).sort()).toEqual([
+      "2024/01/01/00/a.json.gz",
+      "2024/01/02/00/b.json.gz",
+      "2024/01/03/00/c.json.gz",
+      "2024/01/03/01/d.json.gz",
+    ]);
   });
 
   test("GIVEN --wait WHEN restores take time THEN it polls at --poll-seconds until every file is loaded", async () => {
@@ -282,23 +324,34 @@ describe("lakehouse restore against moto's S3", () => {
     ]);
     const sleeps: number[] = [];
     const sf = snowflake(f, f.admin);
-    const r = await restore(args(f, { wait: true, "poll-seconds": "5" }), { s3: client([]), sql: sf, sleep: async (ms) => {
-      // A --wait that never finishes would poll forever: the test gives up after a few passes.
-      if (sleeps.push(ms) > 5) throw new Error("still polling after 5 passes");
-    } });
+    const r = await restore(args(f, { wait: true, "poll-seconds": "5" }), {
+      s3: client([]),
+      sql: sf,
+      sleep: async (ms) => {
+        // A --wait that never finishes would poll forever: the test gives up after a few passes.
+        if (sleeps.push(ms) > 5) throw new Error("still polling after 5 passes");
+      },
+    });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/complete: 2 objects loaded/);
     expect(sleeps).toEqual([5000, 5000]);
-    expect(r.stderr.trim().split("\n")).toEqual(["restore: 0/2 loaded, 0 readable, 2 restoring, 0 in batch jobs, 0 to request; next pass in 5s", "restore: 0/2 loaded, 0 readable, 2 restoring, 0 in batch jobs, 0 to request; next pass in 5s"]);
+    expect(r.stderr.trim().split("\n")).toEqual([
+      "restore: 0/2 loaded, 0 readable, 2 restoring, 0 in batch jobs, 0 to request; next pass in 5s",
+      "restore: 0/2 loaded, 0 readable, 2 restoring, 0 in batch jobs, 0 to request; next pass in 5s",
+    ]);
   });
 
   test("GIVEN --into the live table, which already holds two of the files (METADATA$FILENAME as the whole key) WHEN restored THEN only the others are copied", async () => {
     const keys = ["okta/2024/01/01/00/a.json.gz", "okta/2024/01/01/01/b.json.gz", "okta/2024/01/02/00/c.json.gz", "okta/2024/01/03/00/d.json.gz"];
     const f = await fixture(keys.map((key) => ({ key, storageClass: "DEEP_ARCHIVE" as const })));
     const sf = snowflake(f, f.admin, "key");
-    sf.tables.get(`${f.database}.GLOBEX.OKTA`)!.push({ DATA: {}, SOURCE_FILE: keys[0], SOURCE_FILE_ROW: 1 }, { DATA: {}, SOURCE_FILE: keys[2], SOURCE_FILE_ROW: 1 });
+    sf.tables
+      .get(`${f.database}.GLOBEX.OKTA`)!
+      .push({ DATA: {}, SOURCE_FILE: keys[0], SOURCE_FILE_ROW: 1 }, { DATA: {}, SOURCE_FILE: keys[2], SOURCE_FILE_ROW: 1 });
     const log: Sent[] = [];
-    await expect(restore(args(f, { into: "globex.okta", tier: "expedited" }), { s3: client(log), sql: sf })).rejects.toThrow(/usage: restore --tier: Deep Archive objects cannot be restored with the Expedited tier/);
+    await expect(restore(args(f, { into: "globex.okta", tier: "expedited" }), { s3: client(log), sql: sf })).rejects.toThrow(
+      /usage: restore --tier: Deep Archive objects cannot be restored with the Expedited tier/,
+    );
     expect(sentOf(log, "RestoreObjectCommand")).toEqual([]);
     const r1 = await restore(args(f, { into: "globex.okta" }), { s3: client(log), sql: sf });
     expect(r1.stdout).toMatch(/pending: 4 objects/);
@@ -365,8 +418,9 @@ describe("lakehouse restore against moto's S3", () => {
     // Stands in for S3 Batch Operations' API only: the job's work (restoring objects) is done below by the test, on moto.
     const control = {
       async send(command: unknown) {
-        if (command instanceof CreateJobCommand) return calls.push(`create ${command.input.ClientRequestToken}`), { JobId: "job-1" };
-        if (command instanceof DescribeJobCommand) return calls.push(`describe ${command.input.JobId}`), { Job: { JobId: command.input.JobId, Status: status } };
+        if (command instanceof CreateJobCommand) return (calls.push(`create ${command.input.ClientRequestToken}`), { JobId: "job-1" });
+        if (command instanceof DescribeJobCommand)
+          return (calls.push(`describe ${command.input.JobId}`), { Job: { JobId: command.input.JobId, Status: status } });
         throw new Error("unexpected S3 Control call");
       },
     } as unknown as S3ControlClient;
@@ -379,7 +433,8 @@ describe("lakehouse restore against moto's S3", () => {
     expect(r1.stdout).toMatch(/batch job 0: job-1, 3 objects/);
     expect(r1.stdout).toMatch(/pending: 3 objects/);
     // The job restores two of the three.
-    for (const key of keys.slice(0, 2)) await f.admin.send(new RestoreObjectCommand({ Bucket: f.vault, Key: key, RestoreRequest: { Days: 7, GlacierJobParameters: { Tier: "Bulk" } } }));
+    for (const key of keys.slice(0, 2))
+      await f.admin.send(new RestoreObjectCommand({ Bucket: f.vault, Key: key, RestoreRequest: { Days: 7, GlacierJobParameters: { Tier: "Bulk" } } }));
     const r2 = await restore(args(f), { s3: client(log), ...deps });
     expect(r2.stdout).toMatch(/batch job 0: job-1 \(Active\)/);
     expect(r2.stdout).toMatch(/copied 2/);
@@ -438,7 +493,9 @@ describe("lakehouse restore against moto's S3", () => {
     const sf = snowflake(f, f.admin);
     const r = await restore(args(f), { s3: client(log), sql: sf });
     expect(sentOf(log, "RestoreObjectCommand").map((s) => s.key)).toEqual(["okta/2024/01/01/00/a.json.gz"]);
-    expect(r.stdout).toMatch(/failed: tenant globex's backup is not restore-ready, so its backup stages \(.*\.GLOBEX\.OKTA_BACKUP_STAGE and the other sources'\) do not exist: set backup: \{ restoreReady: true \} on the tenant/);
+    expect(r.stdout).toMatch(
+      /failed: tenant globex's backup is not restore-ready, so its backup stages \(.*\.GLOBEX\.OKTA_BACKUP_STAGE and the other sources'\) do not exist: set backup: \{ restoreReady: true \} on the tenant/,
+    );
     expect(r.code).toBe(1);
     expect(sf.statements).toEqual([]);
     expect((await readState(f.admin, f.logs, STATE_KEY))!.state.objects["okta/2024/01/01/00/a.json.gz"]).toMatchObject({ requests: 1 });

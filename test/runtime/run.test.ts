@@ -21,7 +21,16 @@ describe("run logs", () => {
         yield { records };
       },
     };
-    const settings = { prefix: "okta/", stateKey: "_state/okta.json", windowMs: 300_000, lagMs: 0, overlapMs: 0, initialLookbackMs: 600_000, targetObjectBytes: 1024, budgetMs: 60_000 };
+    const settings = {
+      prefix: "okta/",
+      stateKey: "_state/okta.json",
+      windowMs: 300_000,
+      lagMs: 0,
+      overlapMs: 0,
+      initialLookbackMs: 600_000,
+      targetObjectBytes: 1024,
+      budgetMs: 60_000,
+    };
     const clock = new TestClock(Date.parse("2026-01-01T12:00:00Z"));
     await runPuller({ ...settings, source, store, clock, runId: "run-1", log: jsonLogger({}, (l) => lines.push(l)) });
     const events = lines.map((l) => JSON.parse(l) as Record<string, unknown>);

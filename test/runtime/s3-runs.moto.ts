@@ -99,8 +99,17 @@ describe("Lambda handler against moto's S3 and Secrets Manager", () => {
       fault: () => (faulted ? undefined : ((faulted = true), { status: 429, headers: { "retry-after": "1" } })),
     });
     try {
-      const secretId = await putSecret("gws", { client_email: "puller@project.iam.gserviceaccount.com", private_key: privateKey.export({ type: "pkcs8", format: "pem" }).toString() });
-      baseEnv(h.bucket, "google-workspace", "gsuite/", secretId, { subject: "admin@example.com", applications: ["admin", "login"], apiBaseUrl: google.url, tokenUrl: google.tokenUrl, maxResults: 25 });
+      const secretId = await putSecret("gws", {
+        client_email: "puller@project.iam.gserviceaccount.com",
+        private_key: privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
+      });
+      baseEnv(h.bucket, "google-workspace", "gsuite/", secretId, {
+        subject: "admin@example.com",
+        applications: ["admin", "login"],
+        apiBaseUrl: google.url,
+        tokenUrl: google.tokenUrl,
+        maxResults: 25,
+      });
       const result = await handler({}, undefined);
       expect(result.status).toBe("complete");
       expect(google.tokensIssued).toBeGreaterThanOrEqual(2);

@@ -55,7 +55,11 @@ export class MemoryLister implements ObjectLister {
 }
 
 /** Where the fake stops, to simulate the client dying: before the statement reaches Snowflake, or after it committed. */
-export type CrashPoint = { readonly statement: "progress" | "copy" | "loaded" | "history"; readonly index: number; readonly when: "before" | "after" | "running" };
+export type CrashPoint = {
+  readonly statement: "progress" | "copy" | "loaded" | "history";
+  readonly index: number;
+  readonly when: "before" | "after" | "running";
+};
 
 export interface FakeSnowflakeOptions {
   readonly progressTable: string;
@@ -132,10 +136,15 @@ export class FakeSnowflake implements SqlClient {
     if (sql.startsWith("SELECT RUN_ID, BATCH, STATUS")) {
       this.counts.read++;
       const [tenant, source, table, from, to] = binds;
-      const mine = this.progress.filter((r) => r.TENANT === tenant && r.SOURCE === source && r.TARGET_TABLE === table && r.RANGE_FROM === from && r.RANGE_TO === to);
+      const mine = this.progress.filter(
+        (r) => r.TENANT === tenant && r.SOURCE === source && r.TARGET_TABLE === table && r.RANGE_FROM === from && r.RANGE_TO === to,
+      );
       const latest = mine.at(-1)?.RUN_ID;
       const cols = ["RUN_ID", "BATCH", "STATUS", "FILES", "FILE_COUNT", "BYTES", "ROWS_LOADED", "ERRORS", "QUERY_TAG"];
-      return result(cols, this.progress.filter((r) => latest !== undefined && r.RUN_ID === latest).map((r) => cols.map((c) => r[c])));
+      return result(
+        cols,
+        this.progress.filter((r) => latest !== undefined && r.RUN_ID === latest).map((r) => cols.map((c) => r[c])),
+      );
     }
     if (sql.startsWith("SELECT DISTINCT SOURCE_FILE")) {
       this.counts.loaded++;
@@ -145,7 +154,10 @@ export class FakeSnowflake implements SqlClient {
       const bounds = binds.slice(0, ranges * 2).map(String);
       const names = new Set(binds.slice(ranges * 2).map(String));
       const hit = (f: string) => names.has(f) || Array.from({ length: ranges }, (_, i) => f >= bounds[2 * i] && f < bounds[2 * i + 1]).some(Boolean);
-      return result(["SOURCE_FILE"], [...new Set((this.tables.get(table) ?? []).filter(hit))].map((f) => [f]));
+      return result(
+        ["SOURCE_FILE"],
+        [...new Set((this.tables.get(table) ?? []).filter(hit))].map((f) => [f]),
+      );
     }
     if (sql.startsWith("COPY INTO ")) {
       this.counts.copy++;

@@ -17,7 +17,11 @@ export async function runCli(args: string[], o: { cwd?: string; terminal?: boole
   const before = process.cwd();
   if (o.cwd) process.chdir(o.cwd);
   try {
-    const code = await main(args, { write: (s: string) => ((stdout += s), true) } as never, { isTTY: o.terminal === true, write: (s: string) => ((stderr += s), true) } as never);
+    const code = await main(
+      args,
+      { write: (s: string) => ((stdout += s), true) } as never,
+      { isTTY: o.terminal === true, write: (s: string) => ((stderr += s), true) } as never,
+    );
     return { code, stdout, stderr };
   } finally {
     process.chdir(before);

@@ -21,7 +21,13 @@ export interface StatementRequest {
 }
 
 export type ScriptedAnswer =
-  | { readonly kind: "result"; readonly columns: readonly string[]; readonly rows: readonly (string | null)[][]; readonly partitionSize?: number; readonly polls?: number }
+  | {
+      readonly kind: "result";
+      readonly columns: readonly string[];
+      readonly rows: readonly (string | null)[][];
+      readonly partitionSize?: number;
+      readonly polls?: number;
+    }
   | { readonly kind: "error"; readonly status: number; readonly code: string; readonly sqlState: string; readonly message: string; readonly polls?: number }
   | { readonly kind: "fault"; readonly status: number; readonly headers?: Record<string, string> };
 
@@ -44,7 +50,9 @@ export interface FakeSqlApiOptions {
 }
 
 function fingerprint(key: KeyObject): string {
-  return `SHA256:${createHash("sha256").update(key.export({ type: "spki", format: "der" })).digest("base64")}`;
+  return `SHA256:${createHash("sha256")
+    .update(key.export({ type: "spki", format: "der" }))
+    .digest("base64")}`;
 }
 
 export async function startFakeSqlApi(options: FakeSqlApiOptions): Promise<FakeSqlApi> {
@@ -68,7 +76,8 @@ export async function startFakeSqlApi(options: FakeSqlApiOptions): Promise<FakeS
     const header = JSON.parse(Buffer.from(h, "base64url").toString()) as Record<string, unknown>;
     const claims = JSON.parse(Buffer.from(c, "base64url").toString()) as Record<string, unknown>;
     if (header.alg !== "RS256") return `alg ${String(header.alg)}`;
-    if (!verify("sha256", Buffer.from(`${h}.${c}`), options.publicKey, Buffer.from(s, "base64url"))) return "JWT signature does not verify with the user's public key";
+    if (!verify("sha256", Buffer.from(`${h}.${c}`), options.publicKey, Buffer.from(s, "base64url")))
+      return "JWT signature does not verify with the user's public key";
     if (claims.iss !== expectedIss) return `iss ${String(claims.iss)} is not ${expectedIss}`;
     if (claims.sub !== expectedSub) return `sub ${String(claims.sub)} is not ${expectedSub}`;
     const iat = Number(claims.iat);
@@ -121,7 +130,12 @@ export async function startFakeSqlApi(options: FakeSqlApiOptions): Promise<FakeS
       const handle = `01b2c3d4-0000-${String(++handles).padStart(4, "0")}-0000-000000000000`;
       if ((answer.polls ?? 0) > 0) {
         running.set(handle, { answer, pollsLeft: answer.polls! });
-        return send(res, 202, { code: "333334", message: "Asynchronous execution in progress.", statementHandle: handle, statementStatusUrl: `/api/v2/statements/${handle}` });
+        return send(res, 202, {
+          code: "333334",
+          message: "Asynchronous execution in progress.",
+          statementHandle: handle,
+          statementStatusUrl: `/api/v2/statements/${handle}`,
+        });
       }
       running.set(handle, { answer, pollsLeft: 0 });
       return final(res, handle, answer);
@@ -135,7 +149,12 @@ export async function startFakeSqlApi(options: FakeSqlApiOptions): Promise<FakeS
       polls++;
       if (entry.pollsLeft > 0) {
         entry.pollsLeft--;
-        return send(res, 202, { code: "333334", message: "Asynchronous execution in progress.", statementHandle: m[1], statementStatusUrl: `/api/v2/statements/${m[1]}` });
+        return send(res, 202, {
+          code: "333334",
+          message: "Asynchronous execution in progress.",
+          statementHandle: m[1],
+          statementStatusUrl: `/api/v2/statements/${m[1]}`,
+        });
       }
       return final(res, m[1], entry.answer);
     }

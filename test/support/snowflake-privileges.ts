@@ -108,7 +108,15 @@ function objectName(value: unknown, r: StackResource, all: readonly StackResourc
   return `${procedure.body.database}.${procedure.body.schema}.${procedure.body.name}`;
 }
 
-const PLURAL: Record<string, string> = { TABLES: "TABLE", VIEWS: "VIEW", STAGES: "STAGE", "FILE FORMATS": "FILE FORMAT", STREAMS: "STREAM", PIPES: "PIPE", TASKS: "TASK" };
+const PLURAL: Record<string, string> = {
+  TABLES: "TABLE",
+  VIEWS: "VIEW",
+  STAGES: "STAGE",
+  "FILE FORMATS": "FILE FORMAT",
+  STREAMS: "STREAM",
+  PIPES: "PIPE",
+  TASKS: "TASK",
+};
 const OBJECT_TYPE: Record<string, string> = {
   snowflake_database: "DATABASE",
   snowflake_schema: "SCHEMA",
@@ -133,7 +141,12 @@ function createdObject(r: StackResource): { type: string; name: string } | undef
   const type = OBJECT_TYPE[r.type];
   if (!type) return undefined;
   const b = r.body;
-  const name = type === "DATABASE" || type === "WAREHOUSE" || type === "RESOURCE MONITOR" || type === "ROLE" || type === "INTEGRATION" ? String(b.name) : type === "SCHEMA" ? `${b.database}.${b.name}` : `${b.database}.${b.schema}.${b.name}`;
+  const name =
+    type === "DATABASE" || type === "WAREHOUSE" || type === "RESOURCE MONITOR" || type === "ROLE" || type === "INTEGRATION"
+      ? String(b.name)
+      : type === "SCHEMA"
+        ? `${b.database}.${b.name}`
+        : `${b.database}.${b.schema}.${b.name}`;
   return { type, name };
 }
 
@@ -164,7 +177,10 @@ export class AccessModel {
     for (const r of resources) {
       if (r.type === "snowflake_grant_ownership") {
         const on = block(r.body.on)!;
-        this.owners.set(this.key(r.account, String(on.object_type), objectName(on.object_name, r, resources)), roleName(r.body.account_role_name, r, resources));
+        this.owners.set(
+          this.key(r.account, String(on.object_type), objectName(on.object_name, r, resources)),
+          roleName(r.body.account_role_name, r, resources),
+        );
       } else if (r.type === "snowflake_grant_account_role") {
         this.stackEdges.push({ account: r.account, child: roleName(r.body.role_name, r, resources), parent: roleName(r.body.parent_role_name, r, resources) });
       } else if (r.type === "snowflake_grant_privileges_to_account_role") {
@@ -189,14 +205,21 @@ export class AccessModel {
 
   /** Roles that exist in an account: made by the stacks, by the bootstrap, or by Snowflake. */
   roleExists(account: string, role: string): boolean {
-    return this.stackRoles.has(`${account}|${role}`) || this.planOf(account).some((p) => p.roles.some((r) => r.name === role)) || ["ACCOUNTADMIN", "SYSADMIN", "SECURITYADMIN", "USERADMIN", "PUBLIC"].includes(role);
+    return (
+      this.stackRoles.has(`${account}|${role}`) ||
+      this.planOf(account).some((p) => p.roles.some((r) => r.name === role)) ||
+      ["ACCOUNTADMIN", "SYSADMIN", "SECURITYADMIN", "USERADMIN", "PUBLIC"].includes(role)
+    );
   }
 
   /** Roles granted to `role` (one step), with the bootstrap grant that made the edge, if any. */
   private children(account: string, role: string, withBootstrap: boolean): { role: string; via?: BootstrapGrant }[] {
-    const out: { role: string; via?: BootstrapGrant }[] = this.stackEdges.filter((e) => e.account === account && e.parent === role).map((e) => ({ role: e.child }));
+    const out: { role: string; via?: BootstrapGrant }[] = this.stackEdges
+      .filter((e) => e.account === account && e.parent === role)
+      .map((e) => ({ role: e.child }));
     if (withBootstrap) {
-      for (const p of this.planOf(account)) for (const g of p.grants) if (g.kind === "role" && "role" in g.to && g.to.role === role) out.push({ role: g.role, via: g });
+      for (const p of this.planOf(account))
+        for (const g of p.grants) if (g.kind === "role" && "role" in g.to && g.to.role === role) out.push({ role: g.role, via: g });
     }
     return out;
   }
@@ -235,7 +258,8 @@ export class AccessModel {
     const { account, on, privilege } = need;
     if (privilege === "ROLE") return "name" in on && on.name === role;
     if (privilege === "ACCOUNTADMIN") return role === "ACCOUNTADMIN";
-    if ("name" in on && this.owners.get(this.key(account, on.type, on.name)) === role && !need.grantOption && !(need.direct && privilege !== "OWNERSHIP")) return true;
+    if ("name" in on && this.owners.get(this.key(account, on.type, on.name)) === role && !need.grantOption && !(need.direct && privilege !== "OWNERSHIP"))
+      return true;
     if (privilege !== "OWNERSHIP" && privilege !== "DATABASE ROLE") {
       const byStack = this.stackGrants.some((g) => {
         if (g.account !== account || g.to !== role || g.privilege !== privilege || need.grantOption) return false;
@@ -290,7 +314,11 @@ function grantTarget(r: StackResource, resources: readonly StackResource[]): Gra
   const future = block(so.future);
   if (all || future) {
     const x = (all ?? future)!;
-    return { bulk: all ? "ALL" : "FUTURE", objectType: PLURAL[String(x.object_type_plural)] ?? String(x.object_type_plural), schema: unquote(String(x.in_schema)) };
+    return {
+      bulk: all ? "ALL" : "FUTURE",
+      objectType: PLURAL[String(x.object_type_plural)] ?? String(x.object_type_plural),
+      schema: unquote(String(x.in_schema)),
+    };
   }
   return { type: String(so.object_type), name: objectName(so.object_name, r, resources) };
 }
@@ -302,7 +330,15 @@ interface NeedContext {
   readonly all: readonly StackResource[];
 }
 
-const need = (r: StackResource, privilege: string, on: On, why: string, doc: string, extra: Partial<Need> = {}): Need => ({ account: r.account, role: r.role, privilege, on, why: `${r.stack}: ${r.address}: ${why}`, doc, ...extra });
+const need = (r: StackResource, privilege: string, on: On, why: string, doc: string, extra: Partial<Need> = {}): Need => ({
+  account: r.account,
+  role: r.role,
+  privilege,
+  on,
+  why: `${r.stack}: ${r.address}: ${why}`,
+  doc,
+  ...extra,
+});
 
 /** CREATE <type> in the schema, and USAGE on the schema and its database (owned by the creator when the stacks made them). */
 function createInSchema(r: StackResource, type: string, doc: string): Need[] {
@@ -324,7 +360,8 @@ export function sqlNeeds(sql: string): { privilege: string; object: string; note
   for (const m of code.matchAll(new RegExp(`\\bINSERT INTO (${QUALIFIED})`, "g"))) add("INSERT", m[1], "INSERT INTO");
   for (const m of code.matchAll(new RegExp(`\\bUPDATE (${QUALIFIED}) SET\\b`, "g"))) add("UPDATE", m[1], "UPDATE");
   for (const m of code.matchAll(new RegExp(`\\bDELETE FROM (${QUALIFIED})`, "g"))) add("DELETE", m[1], "DELETE FROM");
-  for (const m of code.matchAll(new RegExp(`(?<!DELETE )\\b(?:FROM|JOIN) (${QUALIFIED})`, "g"))) add(m[1].startsWith("SNOWFLAKE.ACCOUNT_USAGE.") ? "DATABASE ROLE" : "SELECT", m[1], "reads");
+  for (const m of code.matchAll(new RegExp(`(?<!DELETE )\\b(?:FROM|JOIN) (${QUALIFIED})`, "g")))
+    add(m[1].startsWith("SNOWFLAKE.ACCOUNT_USAGE.") ? "DATABASE ROLE" : "SELECT", m[1], "reads");
   for (const m of sql.matchAll(new RegExp(`SYSTEM\\$PIPE_STATUS\\('(${QUALIFIED})'\\)`, "g"))) add("MONITOR", m[1], "SYSTEM$PIPE_STATUS");
   for (const m of sql.matchAll(new RegExp(`SYSTEM\\$STREAM_HAS_DATA\\('(${QUALIFIED})'\\)`, "g"))) add("SELECT", m[1], "SYSTEM$STREAM_HAS_DATA");
   for (const m of sql.matchAll(/\b(?:INTEGRATION|EMAIL_INTEGRATION_CONFIG)\('([A-Z_][A-Z0-9_$]*)'/g)) add("USAGE", m[1], "sends a notification through");
@@ -343,13 +380,27 @@ export function sqlNeeds(sql: string): { privilege: string; object: string; note
   return out;
 }
 
-const TYPE_BY_RESOURCE: Record<string, string> = { snowflake_table: "TABLE", snowflake_view: "VIEW", snowflake_stream_on_table: "STREAM", snowflake_pipe: "PIPE", snowflake_procedure_sql: "PROCEDURE" };
+const TYPE_BY_RESOURCE: Record<string, string> = {
+  snowflake_table: "TABLE",
+  snowflake_view: "VIEW",
+  snowflake_stream_on_table: "STREAM",
+  snowflake_pipe: "PIPE",
+  snowflake_procedure_sql: "PROCEDURE",
+};
 
 /** What the owner of a task needs to run it: run tasks (serverless ones too), use its schema, and what its SQL touches. */
 function taskRuntimeNeeds(r: StackResource, ctx: NeedContext): Need[] {
   const name = `${r.body.database}.${r.body.schema}.${r.body.name}`;
   const owner = ctx.model.ownerOf(r.account, "TASK", name) ?? r.role;
-  const runs = (privilege: string, on: On, why: string, doc: string, extra: Partial<Need> = {}): Need => ({ account: r.account, role: owner, privilege, on, why: `${r.stack}: task ${name} (owned by ${owner}) ${why}`, doc, ...extra });
+  const runs = (privilege: string, on: On, why: string, doc: string, extra: Partial<Need> = {}): Need => ({
+    account: r.account,
+    role: owner,
+    privilege,
+    on,
+    why: `${r.stack}: task ${name} (owned by ${owner}) ${why}`,
+    doc,
+    ...extra,
+  });
   const tasks = "https://docs.snowflake.com/en/user-guide/tasks-intro#task-security";
   const out: Need[] = [
     runs("EXECUTE TASK", { type: "ACCOUNT" }, "runs only while its owner may execute tasks", tasks),
@@ -367,9 +418,18 @@ function taskRuntimeNeeds(r: StackResource, ctx: NeedContext): Need[] {
  */
 function procedureRuntimeNeeds(r: StackResource, ctx: NeedContext): Need[] {
   const name = `${r.body.database}.${r.body.schema}.${r.body.name}`;
-  if (String(r.body.execute_as ?? "OWNER").toUpperCase() !== "OWNER") throw new Error(`${r.stack}: ${r.address}: a caller's-rights procedure is not modelled in test/support/snowflake-privileges.ts`);
+  if (String(r.body.execute_as ?? "OWNER").toUpperCase() !== "OWNER")
+    throw new Error(`${r.stack}: ${r.address}: a caller's-rights procedure is not modelled in test/support/snowflake-privileges.ts`);
   const owner = ctx.model.ownerOf(r.account, "PROCEDURE", name) ?? r.role;
-  const runs = (privilege: string, on: On, why: string, doc: string, extra: Partial<Need> = {}): Need => ({ account: r.account, role: owner, privilege, on, why: `${r.stack}: procedure ${name} (owned by ${owner}, run with its rights) ${why}`, doc, ...extra });
+  const runs = (privilege: string, on: On, why: string, doc: string, extra: Partial<Need> = {}): Need => ({
+    account: r.account,
+    role: owner,
+    privilege,
+    on,
+    why: `${r.stack}: procedure ${name} (owned by ${owner}, run with its rights) ${why}`,
+    doc,
+    ...extra,
+  });
   return statementNeeds(r, ctx, runs, String(r.body.procedure_definition));
 }
 
@@ -379,26 +439,48 @@ type Runs = (privilege: string, on: On, why: string, doc: string, extra?: Partia
 function statementNeeds(r: StackResource, ctx: NeedContext, runs: Runs, sql: string): Need[] {
   const out: Need[] = [];
   for (const n of sqlNeeds(sql)) {
-    if (n.privilege === "UNMODELLED") throw new Error(`${r.stack}: ${r.address}: ${n.note} in its SQL is not modelled in test/support/snowflake-privileges.ts: add what it needs, with its documentation`);
+    if (n.privilege === "UNMODELLED")
+      throw new Error(
+        `${r.stack}: ${r.address}: ${n.note} in its SQL is not modelled in test/support/snowflake-privileges.ts: add what it needs, with its documentation`,
+      );
     if (n.privilege === "DATABASE ROLE") {
       const view = n.object.split(".")[2];
       const row = ACCOUNT_USAGE_VIEW_ROLES[view];
-      if (!row) throw new Error(`${r.stack}: ${r.address} reads SNOWFLAKE.ACCOUNT_USAGE.${view}, which has no row in stacks/bootstrap/account-usage.ts: add the database role that covers it (${SNOWFLAKE_DB_ROLES_DOC})`);
+      if (!row)
+        throw new Error(
+          `${r.stack}: ${r.address} reads SNOWFLAKE.ACCOUNT_USAGE.${view}, which has no row in stacks/bootstrap/account-usage.ts: add the database role that covers it (${SNOWFLAKE_DB_ROLES_DOC})`,
+        );
       out.push(runs("DATABASE ROLE", { type: "DATABASE ROLE", name: `SNOWFLAKE.${row.role}` }, `reads ${n.object}`, SNOWFLAKE_DB_ROLES_DOC));
       continue;
     }
     if (n.privilege === "SHOW TASKS") {
       // SHOW TASKS lists only the tasks the role has a privilege on: it must see every task of the database.
       for (const t of ctx.all.filter((x) => x.type === "snowflake_task" && x.account === r.account && x.body.database === n.object)) {
-        out.push(runs("MONITOR", { type: "TASK", name: `${t.body.database}.${t.body.schema}.${t.body.name}` }, "lists the database's tasks (SHOW TASKS shows only those it may see)", `${DOCS}/show-tasks`));
+        out.push(
+          runs(
+            "MONITOR",
+            { type: "TASK", name: `${t.body.database}.${t.body.schema}.${t.body.name}` },
+            "lists the database's tasks (SHOW TASKS shows only those it may see)",
+            `${DOCS}/show-tasks`,
+          ),
+        );
       }
       continue;
     }
     if (n.privilege === "USAGE") {
-      out.push(runs("USAGE", { type: "INTEGRATION", name: n.object }, n.note, "https://docs.snowflake.com/en/sql-reference/stored-procedures/system_send_snowflake_notification"));
+      out.push(
+        runs(
+          "USAGE",
+          { type: "INTEGRATION", name: n.object },
+          n.note,
+          "https://docs.snowflake.com/en/sql-reference/stored-procedures/system_send_snowflake_notification",
+        ),
+      );
       continue;
     }
-    const target = ctx.all.find((x) => x.account === r.account && TYPE_BY_RESOURCE[x.type] && `${x.body.database}.${x.body.schema}.${x.body.name}` === n.object);
+    const target = ctx.all.find(
+      (x) => x.account === r.account && TYPE_BY_RESOURCE[x.type] && `${x.body.database}.${x.body.schema}.${x.body.name}` === n.object,
+    );
     if (!target) throw new Error(`${r.stack}: ${r.address} uses ${n.object}, which no stack of the example makes`);
     const type = TYPE_BY_RESOURCE[target.type];
     if ((n.privilege === "CALL") !== (type === "PROCEDURE")) throw new Error(`${r.stack}: ${r.address}: ${n.note} ${n.object}, a ${type}`);
@@ -418,11 +500,32 @@ function statementNeeds(r: StackResource, ctx: NeedContext, runs: Runs, sql: str
 /** What granting privileges on `on` needs of the grantor. */
 function grantorNeeds(r: StackResource, ctx: NeedContext, privileges: readonly string[], on: GrantOn): Need[] {
   const doc = `${DOCS}/grant-privilege#access-control-requirements`;
-  if ("bulk" in on) return [need(r, "OWNERSHIP", { type: "SCHEMA", name: on.schema }, `grants on ${on.bulk} ${on.objectType}s of ${on.schema} (in a managed-access schema only its owner or MANAGE GRANTS may)`, `${DOCS}/create-schema#optional-parameters`)];
-  if (on.type === "ACCOUNT") return privileges.map((p) => need(r, p, { type: "ACCOUNT" }, `grants ${p} ON ACCOUNT (needs it WITH GRANT OPTION, or MANAGE GRANTS)`, doc, { grantOption: true }));
+  if ("bulk" in on)
+    return [
+      need(
+        r,
+        "OWNERSHIP",
+        { type: "SCHEMA", name: on.schema },
+        `grants on ${on.bulk} ${on.objectType}s of ${on.schema} (in a managed-access schema only its owner or MANAGE GRANTS may)`,
+        `${DOCS}/create-schema#optional-parameters`,
+      ),
+    ];
+  if (on.type === "ACCOUNT")
+    return privileges.map((p) =>
+      need(r, p, { type: "ACCOUNT" }, `grants ${p} ON ACCOUNT (needs it WITH GRANT OPTION, or MANAGE GRANTS)`, doc, { grantOption: true }),
+    );
   const object = on as { type: string; name: string };
   const schema = object.name.split(".").length === 3 ? schemaOf(object.name) : undefined;
-  if (schema && ctx.model.isManaged(r.account, schema)) return [need(r, "OWNERSHIP", { type: "SCHEMA", name: schema }, `grants on ${object.name} in the managed-access schema ${schema}`, `${DOCS}/create-schema#optional-parameters`)];
+  if (schema && ctx.model.isManaged(r.account, schema))
+    return [
+      need(
+        r,
+        "OWNERSHIP",
+        { type: "SCHEMA", name: schema },
+        `grants on ${object.name} in the managed-access schema ${schema}`,
+        `${DOCS}/create-schema#optional-parameters`,
+      ),
+    ];
   return [need(r, "OWNERSHIP", object, `grants ${privileges.join(", ")} on ${object.type} ${object.name} (the owner may)`, doc)];
 }
 
@@ -434,7 +537,10 @@ export interface NeedRule {
 
 /** One row per kind of resource the stacks make: what the role that applies it needs, and its owner later. */
 export const NEEDS: Readonly<Record<string, NeedRule>> = {
-  snowflake_database: { doc: `${DOCS}/create-database#access-control-requirements`, needs: (r) => [need(r, "CREATE DATABASE", { type: "ACCOUNT" }, "CREATE DATABASE", `${DOCS}/create-database#access-control-requirements`)] },
+  snowflake_database: {
+    doc: `${DOCS}/create-database#access-control-requirements`,
+    needs: (r) => [need(r, "CREATE DATABASE", { type: "ACCOUNT" }, "CREATE DATABASE", `${DOCS}/create-database#access-control-requirements`)],
+  },
   snowflake_schema: {
     doc: `${DOCS}/create-schema#access-control-requirements`,
     needs: (r) => [
@@ -442,7 +548,10 @@ export const NEEDS: Readonly<Record<string, NeedRule>> = {
       need(r, "USAGE", { type: "DATABASE", name: String(r.body.database) }, "its database", `${DOCS}/create-schema#access-control-requirements`),
     ],
   },
-  snowflake_table: { doc: `${DOCS}/create-table#access-control-requirements`, needs: (r) => createInSchema(r, "TABLE", `${DOCS}/create-table#access-control-requirements`) },
+  snowflake_table: {
+    doc: `${DOCS}/create-table#access-control-requirements`,
+    needs: (r) => createInSchema(r, "TABLE", `${DOCS}/create-table#access-control-requirements`),
+  },
   snowflake_view: {
     doc: `${DOCS}/create-view#access-control-requirements; ${PROVIDER} docs/resources/view.md ("requires a warehouse in the connection")`,
     needs: (r) => {
@@ -451,16 +560,31 @@ export const NEEDS: Readonly<Record<string, NeedRule>> = {
       return [
         ...createInSchema(r, "VIEW", `${DOCS}/create-view#access-control-requirements`),
         ...(from ? [need(r, "SELECT", { type: "TABLE", name: from }, `selects from ${from}`, `${DOCS}/create-view#access-control-requirements`)] : []),
-        need(r, "USAGE", { type: "WAREHOUSE", name: r.warehouse }, "reads policy references, which needs a warehouse in the connection", `${PROVIDER} docs/resources/view.md`),
+        need(
+          r,
+          "USAGE",
+          { type: "WAREHOUSE", name: r.warehouse },
+          "reads policy references, which needs a warehouse in the connection",
+          `${PROVIDER} docs/resources/view.md`,
+        ),
       ];
     },
   },
-  snowflake_file_format: { doc: `${DOCS}/create-file-format#access-control-requirements`, needs: (r) => createInSchema(r, "FILE FORMAT", `${DOCS}/create-file-format#access-control-requirements`) },
+  snowflake_file_format: {
+    doc: `${DOCS}/create-file-format#access-control-requirements`,
+    needs: (r) => createInSchema(r, "FILE FORMAT", `${DOCS}/create-file-format#access-control-requirements`),
+  },
   snowflake_stage: {
     doc: `${DOCS}/create-stage#access-control-requirements`,
     needs: (r) => [
       ...createInSchema(r, "STAGE", `${DOCS}/create-stage#access-control-requirements`),
-      need(r, "USAGE", { type: "INTEGRATION", name: String(r.body.storage_integration) }, "reads through the storage integration", `${DOCS}/create-stage#access-control-requirements`),
+      need(
+        r,
+        "USAGE",
+        { type: "INTEGRATION", name: String(r.body.storage_integration) },
+        "reads through the storage integration",
+        `${DOCS}/create-stage#access-control-requirements`,
+      ),
     ],
   },
   snowflake_pipe: {
@@ -482,14 +606,21 @@ export const NEEDS: Readonly<Record<string, NeedRule>> = {
   },
   snowflake_stream_on_table: {
     doc: `${DOCS}/create-stream#access-control-requirements`,
-    needs: (r) => [...createInSchema(r, "STREAM", `${DOCS}/create-stream#access-control-requirements`), need(r, "SELECT", { type: "TABLE", name: String(r.body.table) }, "streams its table", `${DOCS}/create-stream#access-control-requirements`)],
+    needs: (r) => [
+      ...createInSchema(r, "STREAM", `${DOCS}/create-stream#access-control-requirements`),
+      need(r, "SELECT", { type: "TABLE", name: String(r.body.table) }, "streams its table", `${DOCS}/create-stream#access-control-requirements`),
+    ],
   },
   snowflake_task: {
     doc: `${DOCS}/create-task#access-control-requirements; ${DOCS}/alter-task#access-control-requirements; https://docs.snowflake.com/en/user-guide/tasks-intro#task-security`,
     needs: (r, ctx) => [
       ...createInSchema(r, "TASK", `${DOCS}/create-task#access-control-requirements`),
-      ...(r.body.warehouse === undefined ? [need(r, "EXECUTE MANAGED TASK", { type: "ACCOUNT" }, "creates a serverless task", `${DOCS}/create-task#access-control-requirements`)] : []),
-      ...(r.body.started === true ? [need(r, "EXECUTE TASK", { type: "ACCOUNT" }, "resumes the task it creates (started)", `${DOCS}/alter-task#access-control-requirements`)] : []),
+      ...(r.body.warehouse === undefined
+        ? [need(r, "EXECUTE MANAGED TASK", { type: "ACCOUNT" }, "creates a serverless task", `${DOCS}/create-task#access-control-requirements`)]
+        : []),
+      ...(r.body.started === true
+        ? [need(r, "EXECUTE TASK", { type: "ACCOUNT" }, "resumes the task it creates (started)", `${DOCS}/alter-task#access-control-requirements`)]
+        : []),
       ...taskRuntimeNeeds(r, ctx),
     ],
   },
@@ -497,22 +628,64 @@ export const NEEDS: Readonly<Record<string, NeedRule>> = {
     doc: `${DOCS}/create-procedure#access-control-requirements; https://docs.snowflake.com/en/developer-guide/stored-procedure/stored-procedures-rights`,
     needs: (r, ctx) => [...createInSchema(r, "PROCEDURE", `${DOCS}/create-procedure#access-control-requirements`), ...procedureRuntimeNeeds(r, ctx)],
   },
-  snowflake_storage_integration: { doc: `${DOCS}/create-storage-integration#access-control-requirements`, needs: (r) => [need(r, "CREATE INTEGRATION", { type: "ACCOUNT" }, "CREATE STORAGE INTEGRATION", `${DOCS}/create-storage-integration#access-control-requirements`)] },
-  snowflake_notification_integration: { doc: `${DOCS}/create-notification-integration#access-control-requirements`, needs: (r) => [need(r, "CREATE INTEGRATION", { type: "ACCOUNT" }, "CREATE NOTIFICATION INTEGRATION", `${DOCS}/create-notification-integration#access-control-requirements`)] },
-  snowflake_email_notification_integration: { doc: `${DOCS}/create-notification-integration-email#access-control-requirements`, needs: (r) => [need(r, "CREATE INTEGRATION", { type: "ACCOUNT" }, "CREATE NOTIFICATION INTEGRATION (email)", `${DOCS}/create-notification-integration-email#access-control-requirements`)] },
-  snowflake_warehouse: { doc: `${DOCS}/create-warehouse#access-control-requirements`, needs: (r) => [need(r, "CREATE WAREHOUSE", { type: "ACCOUNT" }, "CREATE WAREHOUSE", `${DOCS}/create-warehouse#access-control-requirements`)] },
+  snowflake_storage_integration: {
+    doc: `${DOCS}/create-storage-integration#access-control-requirements`,
+    needs: (r) => [
+      need(r, "CREATE INTEGRATION", { type: "ACCOUNT" }, "CREATE STORAGE INTEGRATION", `${DOCS}/create-storage-integration#access-control-requirements`),
+    ],
+  },
+  snowflake_notification_integration: {
+    doc: `${DOCS}/create-notification-integration#access-control-requirements`,
+    needs: (r) => [
+      need(
+        r,
+        "CREATE INTEGRATION",
+        { type: "ACCOUNT" },
+        "CREATE NOTIFICATION INTEGRATION",
+        `${DOCS}/create-notification-integration#access-control-requirements`,
+      ),
+    ],
+  },
+  snowflake_email_notification_integration: {
+    doc: `${DOCS}/create-notification-integration-email#access-control-requirements`,
+    needs: (r) => [
+      need(
+        r,
+        "CREATE INTEGRATION",
+        { type: "ACCOUNT" },
+        "CREATE NOTIFICATION INTEGRATION (email)",
+        `${DOCS}/create-notification-integration-email#access-control-requirements`,
+      ),
+    ],
+  },
+  snowflake_warehouse: {
+    doc: `${DOCS}/create-warehouse#access-control-requirements`,
+    needs: (r) => [need(r, "CREATE WAREHOUSE", { type: "ACCOUNT" }, "CREATE WAREHOUSE", `${DOCS}/create-warehouse#access-control-requirements`)],
+  },
   snowflake_resource_monitor: {
     doc: `${DOCS}/create-resource-monitor ("can only be executed by account administrators")`,
     needs: (r) => [need(r, "ACCOUNTADMIN", { type: "ACCOUNT" }, "CREATE RESOURCE MONITOR: account administrators only", `${DOCS}/create-resource-monitor`)],
   },
-  snowflake_account_role: { doc: `${DOCS}/create-role#access-control-requirements`, needs: (r) => [need(r, "CREATE ROLE", { type: "ACCOUNT" }, "CREATE ROLE", `${DOCS}/create-role#access-control-requirements`)] },
+  snowflake_account_role: {
+    doc: `${DOCS}/create-role#access-control-requirements`,
+    needs: (r) => [need(r, "CREATE ROLE", { type: "ACCOUNT" }, "CREATE ROLE", `${DOCS}/create-role#access-control-requirements`)],
+  },
   snowflake_grant_account_role: {
     doc: `${DOCS}/grant-role#access-control-requirements`,
     needs: (r, ctx) => {
       const role = roleName(r.body.role_name, r, ctx.all);
       const parent = roleName(r.body.parent_role_name, r, ctx.all);
-      if (!ctx.model.roleExists(r.account, parent)) throw new Error(`${r.stack}: ${r.address} grants ${role} to ${parent}, which neither the stacks nor the bootstrap make`);
-      return [need(r, "OWNERSHIP", { type: "ROLE", name: role }, `grants role ${role} to ${parent} (the role's owner may)`, `${DOCS}/grant-role#access-control-requirements`)];
+      if (!ctx.model.roleExists(r.account, parent))
+        throw new Error(`${r.stack}: ${r.address} grants ${role} to ${parent}, which neither the stacks nor the bootstrap make`);
+      return [
+        need(
+          r,
+          "OWNERSHIP",
+          { type: "ROLE", name: role },
+          `grants role ${role} to ${parent} (the role's owner may)`,
+          `${DOCS}/grant-role#access-control-requirements`,
+        ),
+      ];
     },
   },
   snowflake_grant_privileges_to_account_role: {
@@ -532,18 +705,35 @@ export const NEEDS: Readonly<Record<string, NeedRule>> = {
       const to = roleName(r.body.account_role_name, r, ctx.all);
       const doc = `${DOCS}/grant-ownership#access-control-requirements`;
       const creator = ctx.all.find((x) => createdObject(x)?.type === type && createdObject(x)?.name === name && x.account === r.account);
-      if (creator?.role !== r.role) throw new Error(`${r.stack}: ${r.address} hands over ${type} ${name}, which ${creator ? `${creator.role} creates` : "no stack makes"}, as ${r.role}`);
+      if (creator?.role !== r.role)
+        throw new Error(`${r.stack}: ${r.address} hands over ${type} ${name}, which ${creator ? `${creator.role} creates` : "no stack makes"}, as ${r.role}`);
       const provider = `${PROVIDER} docs/resources/grant_ownership.md`;
       return [
-        need(r, "ROLE", { type: "ROLE", name: to }, `hands ${type} ${name} to ${to}, which must be active in the session (2026_07 bundle, BCR 2395)`, "https://docs.snowflake.com/en/release-notes/bcr-bundles/2026_07/bcr-2395"),
-        ...(ctx.model.isManaged(r.account, schemaOf(name)) ? [need(r, "OWNERSHIP", { type: "SCHEMA", name: schemaOf(name) }, `transfers ownership in the managed-access schema ${schemaOf(name)}`, doc)] : []),
+        need(
+          r,
+          "ROLE",
+          { type: "ROLE", name: to },
+          `hands ${type} ${name} to ${to}, which must be active in the session (2026_07 bundle, BCR 2395)`,
+          "https://docs.snowflake.com/en/release-notes/bcr-bundles/2026_07/bcr-2395",
+        ),
+        ...(ctx.model.isManaged(r.account, schemaOf(name))
+          ? [need(r, "OWNERSHIP", { type: "SCHEMA", name: schemaOf(name) }, `transfers ownership in the managed-access schema ${schemaOf(name)}`, doc)]
+          : []),
         ...(type === "PIPE"
-          ? ["OPERATE", "MONITOR"].map((p) => need(r, p, { type, name }, `the provider pauses and force-resumes the pipe around the transfer only with ${p} granted to it`, provider, { direct: true }))
+          ? ["OPERATE", "MONITOR"].map((p) =>
+              need(r, p, { type, name }, `the provider pauses and force-resumes the pipe around the transfer only with ${p} granted to it`, provider, {
+                direct: true,
+              }),
+            )
           : []),
         ...(type === "TASK"
           ? [
-              need(r, "OPERATE", { type, name }, "the provider resumes the task after the transfer only with OPERATE granted to it", provider, { direct: true }),
-              need(r, "EXECUTE TASK", { type: "ACCOUNT" }, "the provider resumes the task after the transfer only with EXECUTE TASK granted to it", provider, { direct: true }),
+              need(r, "OPERATE", { type, name }, "the provider resumes the task after the transfer only with OPERATE granted to it", provider, {
+                direct: true,
+              }),
+              need(r, "EXECUTE TASK", { type: "ACCOUNT" }, "the provider resumes the task after the transfer only with EXECUTE TASK granted to it", provider, {
+                direct: true,
+              }),
             ]
           : []),
       ];
@@ -576,7 +766,9 @@ export const NEEDS: Readonly<Record<string, NeedRule>> = {
 
 /** Resources that may work as ACCOUNTADMIN: what only an account administrator may do, and nothing that runs. */
 export function mayUseAccountAdmin(r: StackResource): boolean {
-  return r.type === "snowflake_resource_monitor" || (r.type === "snowflake_execute" && /^ALTER WAREHOUSE \S+ SET RESOURCE_MONITOR = /.test(String(r.body.execute)));
+  return (
+    r.type === "snowflake_resource_monitor" || (r.type === "snowflake_execute" && /^ALTER WAREHOUSE \S+ SET RESOURCE_MONITOR = /.test(String(r.body.execute)))
+  );
 }
 
 /** Every need of every resource of the stacks, and of their providers (the user works as the role, on the warehouse). */
@@ -587,7 +779,9 @@ export function needsOf(resources: readonly StackResource[], model: AccessModel)
   for (const r of resources) {
     const rule = NEEDS[r.type];
     if (!rule) {
-      unmodelled.push(`${r.stack}: ${r.address}: no row for ${r.type} in NEEDS (test/support/snowflake-privileges.ts): add what creating it needs, citing Snowflake's documentation`);
+      unmodelled.push(
+        `${r.stack}: ${r.address}: no row for ${r.type} in NEEDS (test/support/snowflake-privileges.ts): add what creating it needs, citing Snowflake's documentation`,
+      );
       continue;
     }
     needs.push(...rule.needs(r, ctx));

@@ -23,7 +23,7 @@ export function scanTemplate(s: string): { parts: TemplatePart[] } | { error: st
   };
   let i = 0;
   while (i < s.length) {
-    if ((s.startsWith("$${", i) || s.startsWith("%%{", i))) {
+    if (s.startsWith("$${", i) || s.startsWith("%%{", i)) {
       text += `${s[i]}{`;
       i += 3;
       continue;

@@ -113,9 +113,19 @@ export class AlertTopic extends Construct {
             Principal: { Service: "cloudwatch.amazonaws.com" },
             Action: "sns:Publish",
             Resource: topicArn,
-            Condition: { StringEquals: { "aws:SourceAccount": p.accountId }, ArnLike: { "aws:SourceArn": arn({ service: "cloudwatch", region: p.region, account: p.accountId, resource: "alarm:*" }) } },
+            Condition: {
+              StringEquals: { "aws:SourceAccount": p.accountId },
+              ArnLike: { "aws:SourceArn": arn({ service: "cloudwatch", region: p.region, account: p.accountId, resource: "alarm:*" }) },
+            },
           },
-          { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "sns:Publish", Resource: topicArn, Condition: { Bool: { "aws:SecureTransport": "false" } } },
+          {
+            Sid: "DenyInsecureTransport",
+            Effect: "Deny",
+            Principal: "*",
+            Action: "sns:Publish",
+            Resource: topicArn,
+            Condition: { Bool: { "aws:SecureTransport": "false" } },
+          },
         ),
       ),
     });

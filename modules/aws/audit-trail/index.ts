@@ -43,7 +43,10 @@ const propsSchema = z.object({
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{2,127}$/, "must be 3-128 of [A-Za-z0-9._-], starting with a letter or digit"),
   region: awsRegion().optional(),
   bucketName: z.string().regex(/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, "must be an S3 bucket name"),
-  keyPrefix: z.string().regex(/^[A-Za-z0-9_-]+$/, "must be a key prefix without slashes").default("cloudtrail"),
+  keyPrefix: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, "must be a key prefix without slashes")
+    .default("cloudtrail"),
   kmsKeyArn: knownKmsKeyArn(),
   protectedBucketPrefix: z.string().regex(/^[a-z0-9][a-z0-9-]{1,40}$/, "must be a bucket-name prefix"),
   excludedBucketNames: z.array(z.string().regex(/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, "must be an S3 bucket name")).default([]),
@@ -75,7 +78,10 @@ export class AuditTrail extends Construct {
     const selectors = [
       {
         name: "Log bucket object events",
-        fieldSelector: [...objectEvents, { field: "resources.ARN", startsWith: [s3BucketArn(partition, p.protectedBucketPrefix)], notStartsWith: deliveryBuckets }],
+        fieldSelector: [
+          ...objectEvents,
+          { field: "resources.ARN", startsWith: [s3BucketArn(partition, p.protectedBucketPrefix)], notStartsWith: deliveryBuckets },
+        ],
       },
       {
         // Its own bucket and the access-log buckets: every object event but the deliveries (writes).
@@ -83,7 +89,15 @@ export class AuditTrail extends Construct {
         fieldSelector: [...objectEvents, { field: "resources.ARN", startsWith: deliveryBuckets }, { field: "eventName", notEquals: ["PutObject"] }],
       },
       ...(p.includeManagementWrites
-        ? [{ name: "Management writes", fieldSelector: [{ field: "eventCategory", equalTo: ["Management"] }, { field: "readOnly", equalTo: ["false"] }] }]
+        ? [
+            {
+              name: "Management writes",
+              fieldSelector: [
+                { field: "eventCategory", equalTo: ["Management"] },
+                { field: "readOnly", equalTo: ["false"] },
+              ],
+            },
+          ]
         : []),
     ];
     const trail = new Cloudtrail(this, "Resource", {

@@ -13,7 +13,18 @@ import { z } from "zod";
 import { AwsPartition, PartitionSource, iamRoleArn, partitionOfRegion, s3BucketArn } from "../../core/arn";
 import { PolicyStatement, policyDocument, renderPolicy, s3Service } from "../../core/iam";
 import { stampModule } from "../../core/stamp";
-import { AWS_ACCOUNT_ID, S3_BUCKET_NAME, awsRegion, knownKmsKeyArn, knownRoleArn, knownString, knownTopicArn, parseProps, pathOf, writtenReason } from "../../core/validate";
+import {
+  AWS_ACCOUNT_ID,
+  S3_BUCKET_NAME,
+  awsRegion,
+  knownKmsKeyArn,
+  knownRoleArn,
+  knownString,
+  knownTopicArn,
+  parseProps,
+  pathOf,
+  writtenReason,
+} from "../../core/validate";
 import { BucketGrants } from "../grants";
 import { KmsKey } from "../kms-key";
 import { S3_BUCKET_PROTECTION_ACTIONS, S3_OBJECT_PROTECTION_ACTIONS, S3_OBJECT_WRITE_ACTIONS, actionsOf } from "../s3-actions";
@@ -152,8 +163,14 @@ const propsSchema = z
     abortIncompleteMultipartUploadDays: z.number().int().min(1).default(7),
     adminRoleArns: z.array(knownRoleArn()).min(1, "at least one administrator role (the role Terraform applies with), or nobody could manage the vault"),
     planRoleArns: z.array(knownRoleArn()).default([]),
-    replicationRoleName: z.string().regex(/^[\w+=,.@-]{1,64}$/, "must be an IAM role name of 1-64 characters").optional(),
-    replicationRuleId: z.string().regex(/^[A-Za-z0-9-]{1,255}$/, "must be 1-255 of A-Za-z0-9-").default("backup-vault"),
+    replicationRoleName: z
+      .string()
+      .regex(/^[\w+=,.@-]{1,64}$/, "must be an IAM role name of 1-64 characters")
+      .optional(),
+    replicationRuleId: z
+      .string()
+      .regex(/^[A-Za-z0-9-]{1,255}$/, "must be 1-255 of A-Za-z0-9-")
+      .default("backup-vault"),
     staleAfterHours: z.number().int().min(1).max(168, "must be 1-168 hours: CloudWatch evaluates hourly periods over at most 7 days").default(24),
     alarmTopicArn: knownTopicArn().optional(),
     alarmsWithoutActionsReason: writtenReason().optional(),
@@ -162,16 +179,21 @@ const propsSchema = z
     const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: "custom", path, message });
     if (!p.accessLogging && !p.accessLoggingDisabledReason) issue(["accessLogging"], "required unless accessLoggingDisabledReason is given");
     if (p.accessLogging && p.accessLogging.targetBucket === p.bucketName) issue(["accessLogging", "targetBucket"], "must not be the vault itself");
-    if (p.alarmTopicArn === undefined && p.alarmsWithoutActionsReason === undefined) issue(["alarmTopicArn"], "required: alarms must reach someone (or give alarmsWithoutActionsReason)");
+    if (p.alarmTopicArn === undefined && p.alarmsWithoutActionsReason === undefined)
+      issue(["alarmTopicArn"], "required: alarms must reach someone (or give alarmsWithoutActionsReason)");
     if (p.alarmTopicArn !== undefined && p.alarmsWithoutActionsReason !== undefined) issue(["alarmsWithoutActionsReason"], "only without alarmTopicArn");
     if (p.replicationRoleName === undefined && `${p.bucketName}-replication`.length > 64)
       issue(["replicationRoleName"], `required: the default '${p.bucketName}-replication' is longer than an IAM role name's 64 characters`);
     const lockDays = p.objectLock?.days ?? p.retentionFloorDays;
     p.tenants.forEach((t, i) => {
-      if (t.prefix === "" && p.tenants.length > 1) issue(["tenants", i, "prefix"], `tenant '${t.id}': an empty prefix (the whole vault) only for a vault's only tenant`);
+      if (t.prefix === "" && p.tenants.length > 1)
+        issue(["tenants", i, "prefix"], `tenant '${t.id}': an empty prefix (the whole vault) only for a vault's only tenant`);
       const minimum = BACKUP_STORAGE_MINIMUM_DAYS[t.storageClass];
       if (t.retentionDays < minimum)
-        issue(["tenants", i, "retentionDays"], `tenant '${t.id}' keeps ${t.storageClass} backups ${t.retentionDays} days, but ${t.storageClass} bills at least ${minimum} days`);
+        issue(
+          ["tenants", i, "retentionDays"],
+          `tenant '${t.id}' keeps ${t.storageClass} backups ${t.retentionDays} days, but ${t.storageClass} bills at least ${minimum} days`,
+        );
       if (t.retentionDays < p.retentionFloorDays)
         issue(["tenants", i, "retentionDays"], `tenant '${t.id}' keeps backups ${t.retentionDays} days, below retentionFloorDays (${p.retentionFloorDays})`);
       if (t.retentionDays < lockDays)
@@ -180,8 +202,10 @@ const propsSchema = z
       p.tenants.forEach((u, j) => {
         if (j <= i) return;
         if (u.id === t.id) issue(["tenants", j, "id"], `duplicate tenant id '${t.id}'`);
-        if (u.prefix.startsWith(t.prefix) || t.prefix.startsWith(u.prefix)) issue(["tenants", j, "prefix"], `tenant '${u.id}' prefix '${u.prefix}' overlaps tenant '${t.id}' prefix '${t.prefix}'`);
-        if (u.sourceBucketName === t.sourceBucketName) issue(["tenants", j, "sourceBucketName"], `tenant '${u.id}' replicates from the same bucket as tenant '${t.id}'`);
+        if (u.prefix.startsWith(t.prefix) || t.prefix.startsWith(u.prefix))
+          issue(["tenants", j, "prefix"], `tenant '${u.id}' prefix '${u.prefix}' overlaps tenant '${t.id}' prefix '${t.prefix}'`);
+        if (u.sourceBucketName === t.sourceBucketName)
+          issue(["tenants", j, "sourceBucketName"], `tenant '${u.id}' replicates from the same bucket as tenant '${t.id}'`);
       });
     });
   });
@@ -189,7 +213,11 @@ const propsSchema = z
 type Parsed = z.output<typeof propsSchema>;
 
 /** Statement-id word of a tenant: `globex-corp` → `GlobexCorp`. */
-const sidOf = (id: string) => id.split("-").map((part) => part.charAt(0).toUpperCase() + part.slice(1)).join("");
+const sidOf = (id: string) =>
+  id
+    .split("-")
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join("");
 
 /**
  * The backup vault of one environment and region: an S3 bucket that the tenants' log buckets
@@ -264,12 +292,22 @@ export class BackupVault extends Construct {
       description: `Replicates the tenants' log buckets into backup vault ${p.bucketName}`,
       maxSessionDuration: 3600,
       assumeRolePolicy: renderPolicy(
-        policyDocument({ Sid: "S3ReplicatesForThisAccount", Effect: "Allow", Principal: { Service: "s3.amazonaws.com" }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceAccount": p.accountId } } }),
+        policyDocument({
+          Sid: "S3ReplicatesForThisAccount",
+          Effect: "Allow",
+          Principal: { Service: "s3.amazonaws.com" },
+          Action: "sts:AssumeRole",
+          Condition: { StringEquals: { "aws:SourceAccount": p.accountId } },
+        }),
       ),
     });
     const roleArn = iamRoleArn(partition, p.accountId, p.replicationRoleName ?? `${p.bucketName}-replication`);
     this.replicationRoleArn = role.arn;
-    new IamRolePolicy(this, "ReplicationPolicy", { role: role.id, name: "backup-replication", policy: renderPolicy(policyDocument(...replicationStatements(p, partition, this.grants, this.kmsKeyArn))) });
+    new IamRolePolicy(this, "ReplicationPolicy", {
+      role: role.id,
+      name: "backup-replication",
+      policy: renderPolicy(policyDocument(...replicationStatements(p, partition, this.grants, this.kmsKeyArn))),
+    });
 
     this.policy = new S3BucketPolicy(this, "Policy", {
       bucket: bucketId,
@@ -329,7 +367,11 @@ export class BackupVault extends Construct {
         okActions: sourceActions,
       });
       // Request metrics of the tenant's prefix: no PUT for staleAfterHours means the backup stopped.
-      const metric = new S3BucketMetric(this, `PrefixMetric${ref}`, { bucket: bucketId, name: `tenant-${t.id}`, filter: t.prefix ? { prefix: t.prefix } : undefined });
+      const metric = new S3BucketMetric(this, `PrefixMetric${ref}`, {
+        bucket: bucketId,
+        name: `tenant-${t.id}`,
+        filter: t.prefix ? { prefix: t.prefix } : undefined,
+      });
       new CloudwatchMetricAlarm(this, `BackupStaleAlarm${ref}`, {
         alarmName: `${p.bucketName}-${t.id}-backup-stale`,
         alarmDescription: describe(`No new backup of tenant ${t.id} reached ${p.bucketName}/${t.prefix} in ${p.staleAfterHours} hours`),
@@ -372,7 +414,12 @@ function replicationStatements(p: Parsed, partition: AwsPartition, vault: Bucket
   const sourceRegions = [...new Set(p.tenants.map((t) => t.sourceRegion ?? p.region))].sort();
   const viaS3AtSources = { StringEquals: { "kms:ViaService": sourceRegions.length === 1 ? s3Service(sourceRegions[0]) : sourceRegions.map(s3Service) } };
   return [
-    { Sid: "ReadSourceReplicationConfiguration", Effect: "Allow", Action: ["s3:GetReplicationConfiguration", "s3:ListBucket"], Resource: sources.map((s) => s.bucket.bucketArn) },
+    {
+      Sid: "ReadSourceReplicationConfiguration",
+      Effect: "Allow",
+      Action: ["s3:GetReplicationConfiguration", "s3:ListBucket"],
+      Resource: sources.map((s) => s.bucket.bucketArn),
+    },
     {
       Sid: "ReadSourceVersionsUnderTenantPrefixes",
       Effect: "Allow",
@@ -380,8 +427,18 @@ function replicationStatements(p: Parsed, partition: AwsPartition, vault: Bucket
       Resource: sources.map((s) => s.bucket.objectsArn(s.t.prefix)),
     },
     // No s3:ReplicateDelete: delete markers are not replicated, a deletion in a tenant bucket never reaches its backup.
-    vault.grantOnObjects("ReplicateUnderTenantPrefixes", ["s3:ReplicateObject", "s3:ReplicateTags"], p.tenants.map((t) => t.prefix)),
-    { Sid: "DecryptSourceObjects", Effect: "Allow", Action: "kms:Decrypt", Resource: [...new Set(p.tenants.map((t) => t.sourceKmsKeyArn))], Condition: viaS3AtSources },
+    vault.grantOnObjects(
+      "ReplicateUnderTenantPrefixes",
+      ["s3:ReplicateObject", "s3:ReplicateTags"],
+      p.tenants.map((t) => t.prefix),
+    ),
+    {
+      Sid: "DecryptSourceObjects",
+      Effect: "Allow",
+      Action: "kms:Decrypt",
+      Resource: [...new Set(p.tenants.map((t) => t.sourceKmsKeyArn))],
+      Condition: viaS3AtSources,
+    },
     KmsKey.grantsOn(vaultKeyArn).grant("EncryptReplicasWithVaultKey", ["kms:Encrypt", "kms:GenerateDataKey"], viaS3),
   ];
 }
@@ -395,7 +452,17 @@ function replicationStatements(p: Parsed, partition: AwsPartition, vault: Bucket
  */
 const OBJECT_WRITE_ACTIONS = actionsOf(
   [...S3_OBJECT_WRITE_ACTIONS, ...S3_OBJECT_PROTECTION_ACTIONS],
-  ["s3:PutObject", "s3:ReplicateObject", "s3:ReplicateTags", "s3:ReplicateDelete", "s3:DeleteObject", "s3:PutObjectTagging", "s3:DeleteObjectTagging", "s3:PutObjectRetention", "s3:PutObjectLegalHold"],
+  [
+    "s3:PutObject",
+    "s3:ReplicateObject",
+    "s3:ReplicateTags",
+    "s3:ReplicateDelete",
+    "s3:DeleteObject",
+    "s3:PutObjectTagging",
+    "s3:DeleteObjectTagging",
+    "s3:PutObjectRetention",
+    "s3:PutObjectLegalHold",
+  ],
 );
 /** Deleting a version, or a governance-mode lock lifted: nobody, the administrators included. */
 const VERSION_DELETE_ACTIONS = actionsOf(S3_OBJECT_PROTECTION_ACTIONS, ["s3:DeleteObjectVersion", "s3:BypassGovernanceRetention"]);
@@ -433,7 +500,14 @@ function vaultStatements(p: Parsed, vaultArn: string, vaultKeyArn: string, repli
     },
     // Object lock already refuses deleting a locked version; this refuses it after the lock too (only lifecycle expires versions).
     { Sid: "DenyVersionDeletesAndLockBypass", Effect: "Deny", Principal: "*", Action: VERSION_DELETE_ACTIONS, Resource: `${vaultArn}/*` },
-    { Sid: "DenyVaultConfigurationExceptAdministrators", Effect: "Deny", Principal: "*", Action: VAULT_CONFIGURATION_ACTIONS, Resource: vaultArn, Condition: exceptFor(admins) },
+    {
+      Sid: "DenyVaultConfigurationExceptAdministrators",
+      Effect: "Deny",
+      Principal: "*",
+      Action: VAULT_CONFIGURATION_ACTIONS,
+      Resource: vaultArn,
+      Condition: exceptFor(admins),
+    },
     // Deliberately `…IfExists`: a put without the key id header is refused too. Nothing legitimate puts
     // into the vault (replication is s3:ReplicateObject), so even an administrator must name the vault
     // key. The access suite decides it (docs/access.md).
@@ -454,7 +528,14 @@ function vaultStatements(p: Parsed, vaultArn: string, vaultKeyArn: string, repli
       Resource: vaultArn,
       Condition: exceptFor([replicationRoleArn, ...admins, ...vaultRoles, ...p.planRoleArns]),
     },
-    { Sid: "DenyVersionListingExceptVaultRoles", Effect: "Deny", Principal: "*", Action: "s3:ListBucketVersions", Resource: vaultArn, Condition: exceptFor([replicationRoleArn, ...admins, ...vaultRoles]) },
+    {
+      Sid: "DenyVersionListingExceptVaultRoles",
+      Effect: "Deny",
+      Principal: "*",
+      Action: "s3:ListBucketVersions",
+      Resource: vaultArn,
+      Condition: exceptFor([replicationRoleArn, ...admins, ...vaultRoles]),
+    },
   ];
   for (const t of p.tenants) {
     const ref = sidOf(t.id);
@@ -464,7 +545,13 @@ function vaultStatements(p: Parsed, vaultArn: string, vaultKeyArn: string, repli
       Principal: "*",
       Action: "s3:*",
       Resource: `${vaultArn}/${t.prefix}*`,
-      Condition: exceptFor([replicationRoleArn, ...(t.restoreRoleArn ? [t.restoreRoleArn] : []), ...(t.restoreBatchRoleArn ? [t.restoreBatchRoleArn] : []), ...t.readerRoleArns, ...admins]),
+      Condition: exceptFor([
+        replicationRoleArn,
+        ...(t.restoreRoleArn ? [t.restoreRoleArn] : []),
+        ...(t.restoreBatchRoleArn ? [t.restoreBatchRoleArn] : []),
+        ...t.readerRoleArns,
+        ...admins,
+      ]),
     });
     if (t.readerRoleArns.length > 0)
       statements.push({

@@ -11,7 +11,19 @@ import { arn, iamRoleArn, partitionOfRegion } from "../../core/arn";
 import { PolicyStatement, policyDocument, renderPolicy, s3Service } from "../../core/iam";
 import { limitedName } from "../../core/naming";
 import { stampModule } from "../../core/stamp";
-import { AWS_ACCOUNT_ID, KINESIS_STREAM_ARN, LAMBDA_FUNCTION_ARN, S3_BUCKET_NAME, awsRegion, knownKmsKeyArn, knownString, knownTopicArn, parseProps, pathOf, writtenReason } from "../../core/validate";
+import {
+  AWS_ACCOUNT_ID,
+  KINESIS_STREAM_ARN,
+  LAMBDA_FUNCTION_ARN,
+  S3_BUCKET_NAME,
+  awsRegion,
+  knownKmsKeyArn,
+  knownString,
+  knownTopicArn,
+  parseProps,
+  pathOf,
+  writtenReason,
+} from "../../core/validate";
 import { KmsKey } from "../kms-key";
 import { LogBucket } from "../log-bucket";
 import { LOG_RETENTION_DAYS } from "../log-puller";
@@ -83,11 +95,19 @@ const propsSchema = z
     errorPrefix: prefix,
     kmsKeyArn: knownKmsKeyArn(),
     kinesisStreamArn: knownString(KINESIS_STREAM_ARN, "a Kinesis stream ARN").optional(),
-    bufferSizeMb: z.number().int().min(64, "must be 64-128 MiB: smaller files cost Snowpipe more per GB").max(128, "must be 64-128 MiB (Firehose's maximum is 128)").default(128),
+    bufferSizeMb: z
+      .number()
+      .int()
+      .min(64, "must be 64-128 MiB: smaller files cost Snowpipe more per GB")
+      .max(128, "must be 64-128 MiB (Firehose's maximum is 128)")
+      .default(128),
     bufferIntervalSeconds: z.number().int().min(60).max(600, "must be 60-600 seconds: ingest delay stays under 10 minutes").default(300),
     transformLambdaArn: knownString(LAMBDA_FUNCTION_ARN, "a Lambda function ARN").optional(),
     newlineDelimited: z.boolean().default(true),
-    fileExtension: z.string().regex(/^\.[a-z0-9.]{1,127}$/, "must look like .json.gz").default(".json.gz"),
+    fileExtension: z
+      .string()
+      .regex(/^\.[a-z0-9.]{1,127}$/, "must look like .json.gz")
+      .default(".json.gz"),
     logRetentionDays: z
       .number()
       .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), `must be one of ${LOG_RETENTION_DAYS.join(", ")}`)
@@ -98,9 +118,17 @@ const propsSchema = z
   })
   .superRefine((p, ctx) => {
     if (p.errorPrefix.startsWith(p.keyPrefix) || p.keyPrefix.startsWith(p.errorPrefix))
-      ctx.addIssue({ code: "custom", path: ["errorPrefix"], message: `${p.errorPrefix} overlaps keyPrefix ${p.keyPrefix}: Snowpipe would load failed records` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["errorPrefix"],
+        message: `${p.errorPrefix} overlaps keyPrefix ${p.keyPrefix}: Snowpipe would load failed records`,
+      });
     if (p.freshnessAlarmSeconds <= p.bufferIntervalSeconds)
-      ctx.addIssue({ code: "custom", path: ["freshnessAlarmSeconds"], message: `must be above bufferIntervalSeconds (${p.bufferIntervalSeconds}): records wait that long by design` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["freshnessAlarmSeconds"],
+        message: `must be above bufferIntervalSeconds (${p.bufferIntervalSeconds}): records wait that long by design`,
+      });
     if (p.alarmTopicArn === undefined && p.alarmsWithoutActionsReason === undefined)
       ctx.addIssue({ code: "custom", path: ["alarmTopicArn"], message: "required: alarms must reach someone (or give alarmsWithoutActionsReason)" });
     if (p.alarmTopicArn !== undefined && p.alarmsWithoutActionsReason !== undefined)
@@ -148,7 +176,13 @@ export class FirehoseDelivery extends Construct {
       description: `Delivers the Firehose stream ${name} to s3://${p.bucketName}/${p.keyPrefix}`,
       maxSessionDuration: 3600,
       assumeRolePolicy: renderPolicy(
-        policyDocument({ Sid: "FirehoseDelivers", Effect: "Allow", Principal: { Service: "firehose.amazonaws.com" }, Action: "sts:AssumeRole", Condition: { StringEquals: { "sts:ExternalId": p.accountId } } }),
+        policyDocument({
+          Sid: "FirehoseDelivers",
+          Effect: "Allow",
+          Principal: { Service: "firehose.amazonaws.com" },
+          Action: "sts:AssumeRole",
+          Condition: { StringEquals: { "sts:ExternalId": p.accountId } },
+        }),
       ),
     });
 
@@ -166,16 +200,30 @@ export class FirehoseDelivery extends Construct {
     ];
     if (p.kinesisStreamArn) {
       statements.push(
-        { Sid: "ReadSourceStream", Effect: "Allow", Action: ["kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:GetShardIterator", "kinesis:GetRecords", "kinesis:ListShards"], Resource: p.kinesisStreamArn },
+        {
+          Sid: "ReadSourceStream",
+          Effect: "Allow",
+          Action: ["kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:GetShardIterator", "kinesis:GetRecords", "kinesis:ListShards"],
+          Resource: p.kinesisStreamArn,
+        },
         KmsKey.grantsOn(p.kmsKeyArn).grantDecrypt("DecryptSourceStream", {
           StringEquals: { "kms:ViaService": `kinesis.${p.region}.amazonaws.com`, "kms:EncryptionContext:aws:kinesis:arn": p.kinesisStreamArn },
         }),
       );
     }
     if (p.transformLambdaArn) {
-      statements.push({ Sid: "InvokeTransformer", Effect: "Allow", Action: ["lambda:InvokeFunction", "lambda:GetFunctionConfiguration"], Resource: p.transformLambdaArn });
+      statements.push({
+        Sid: "InvokeTransformer",
+        Effect: "Allow",
+        Action: ["lambda:InvokeFunction", "lambda:GetFunctionConfiguration"],
+        Resource: p.transformLambdaArn,
+      });
     }
-    const permissions = new IamRolePolicy(this, "Permissions", { name: "firehose-delivery", role: role.id, policy: renderPolicy(policyDocument(...statements)) });
+    const permissions = new IamRolePolicy(this, "Permissions", {
+      name: "firehose-delivery",
+      role: role.id,
+      policy: renderPolicy(policyDocument(...statements)),
+    });
 
     const processors: { type: string; parameters?: { parameterName: string; parameterValue: string }[] }[] = [];
     if (p.transformLambdaArn) processors.push({ type: "Lambda", parameters: [{ parameterName: "LambdaArn", parameterValue: p.transformLambdaArn }] });
@@ -212,11 +260,20 @@ export class FirehoseDelivery extends Construct {
     new S3BucketMetric(this, "ErrorObjectsMetric", { bucket: p.bucketName, name: metricName, filter: { prefix: p.errorPrefix } });
 
     const actions = p.alarmTopicArn ? [p.alarmTopicArn] : [];
-    const withReason = (description: string) => (p.alarmsWithoutActionsReason ? `${description} (no alarm actions: ${p.alarmsWithoutActionsReason})` : description);
-    const common = { evaluationPeriods: 1, comparisonOperator: "GreaterThanThreshold", treatMissingData: "notBreaching", alarmActions: actions, okActions: actions };
+    const withReason = (description: string) =>
+      p.alarmsWithoutActionsReason ? `${description} (no alarm actions: ${p.alarmsWithoutActionsReason})` : description;
+    const common = {
+      evaluationPeriods: 1,
+      comparisonOperator: "GreaterThanThreshold",
+      treatMissingData: "notBreaching",
+      alarmActions: actions,
+      okActions: actions,
+    };
     new CloudwatchMetricAlarm(this, "ErrorObjectsAlarm", {
       alarmName: `${name}-error-objects`,
-      alarmDescription: withReason(`Firehose ${name} wrote failed records to s3://${p.bucketName}/${p.errorPrefix} (not loaded by Snowpipe: look at them and replay)`),
+      alarmDescription: withReason(
+        `Firehose ${name} wrote failed records to s3://${p.bucketName}/${p.errorPrefix} (not loaded by Snowpipe: look at them and replay)`,
+      ),
       namespace: "AWS/S3",
       metricName: "PutRequests",
       dimensions: { BucketName: p.bucketName, FilterId: metricName },
@@ -227,7 +284,9 @@ export class FirehoseDelivery extends Construct {
     });
     new CloudwatchMetricAlarm(this, "FreshnessAlarm", {
       alarmName: `${name}-freshness`,
-      alarmDescription: withReason(`Firehose ${name} holds records older than ${p.freshnessAlarmSeconds} s: delivery to S3 is failing (Firehose gives up after 24 hours)`),
+      alarmDescription: withReason(
+        `Firehose ${name} holds records older than ${p.freshnessAlarmSeconds} s: delivery to S3 is failing (Firehose gives up after 24 hours)`,
+      ),
       namespace: "AWS/Firehose",
       metricName: "DeliveryToS3.DataFreshness",
       dimensions: { DeliveryStreamName: name },

@@ -92,7 +92,9 @@ const propsSchema = z
     targetObjectMb: z.number().min(1).max(100).default(64),
     ...scheduledFunctionFields,
   })
-  .superRefine((p, ctx) => checkScheduledFunction(p, (path, message) => ctx.addIssue({ code: "custom", path: [path], message }), "write, commit and disconnect"));
+  .superRefine((p, ctx) =>
+    checkScheduledFunction(p, (path, message) => ctx.addIssue({ code: "custom", path: [path], message }), "write, commit and disconnect"),
+  );
 
 /**
  * A scheduled Lambda function in the cluster's VPC that moves one Kafka topic into the tenant's raw
@@ -149,9 +151,18 @@ export class KafkaIngest extends Construct {
         Sid: "AttachToClusterNetwork",
         Effect: "Allow",
         Action: "ec2:CreateNetworkInterface",
-        Resource: [ec2("network-interface/*"), ...p.vpc.subnetIds.map((s) => ec2(`subnet/${s}`)), ...p.vpc.securityGroupIds.map((g) => ec2(`security-group/${g}`))],
+        Resource: [
+          ec2("network-interface/*"),
+          ...p.vpc.subnetIds.map((s) => ec2(`subnet/${s}`)),
+          ...p.vpc.securityGroupIds.map((g) => ec2(`security-group/${g}`)),
+        ],
       },
-      { Sid: "ManageNetworkInterfaces", Effect: "Allow", Action: ["ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"], Resource: ec2("network-interface/*") },
+      {
+        Sid: "ManageNetworkInterfaces",
+        Effect: "Allow",
+        Action: ["ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"],
+        Resource: ec2("network-interface/*"),
+      },
       // Describe calls take no resource-level permissions.
       { Sid: "DescribeNetworkInterfaces", Effect: "Allow", Action: "ec2:DescribeNetworkInterfaces", Resource: "*" },
     ];

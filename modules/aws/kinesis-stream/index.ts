@@ -53,7 +53,11 @@ const propsSchema = z
   })
   .superRefine((p, ctx) => {
     if (p.iteratorAgeAlarmMinutes >= p.retentionHours * 60)
-      ctx.addIssue({ code: "custom", path: ["iteratorAgeAlarmMinutes"], message: `must be below retentionHours (${p.retentionHours} h): the alarm must come before records expire` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["iteratorAgeAlarmMinutes"],
+        message: `must be below retentionHours (${p.retentionHours} h): the alarm must come before records expire`,
+      });
     if (p.alarmTopicArn === undefined && p.alarmsWithoutActionsReason === undefined)
       ctx.addIssue({ code: "custom", path: ["alarmTopicArn"], message: "required: alarms must reach someone (or give alarmsWithoutActionsReason)" });
     if (p.alarmTopicArn !== undefined && p.alarmsWithoutActionsReason !== undefined)
@@ -81,7 +85,9 @@ export class KinesisStream extends Construct {
       encryptionType: "KMS",
       kmsKeyId: p.kmsKeyArn,
       retentionPeriod: p.retentionHours,
-      ...(p.shardCount !== undefined ? { shardCount: p.shardCount, streamModeDetails: { streamMode: "PROVISIONED" } } : { streamModeDetails: { streamMode: "ON_DEMAND" } }),
+      ...(p.shardCount !== undefined
+        ? { shardCount: p.shardCount, streamModeDetails: { streamMode: "PROVISIONED" } }
+        : { streamModeDetails: { streamMode: "ON_DEMAND" } }),
       // Registered consumers (enhanced fan-out) are not deleted behind their owners' backs.
       enforceConsumerDeletion: false,
     });
@@ -97,9 +103,18 @@ export class KinesisStream extends Construct {
       Resource: streamArn,
       ...(roles.length > 0 ? { Condition: { ArnNotEquals: { "aws:PrincipalArn": [...roles] } } } : {}),
     });
-    const statements: PolicyStatement[] = [onlyThese("OnlyProducersPut", KINESIS_PUT_ACTIONS, p.producerRoleArns), onlyThese("OnlyConsumersRead", KINESIS_READ_ACTIONS, p.consumerRoleArns)];
+    const statements: PolicyStatement[] = [
+      onlyThese("OnlyProducersPut", KINESIS_PUT_ACTIONS, p.producerRoleArns),
+      onlyThese("OnlyConsumersRead", KINESIS_READ_ACTIONS, p.consumerRoleArns),
+    ];
     if (p.producerRoleArns.length > 0)
-      statements.push({ Sid: "ProducersPut", Effect: "Allow", Principal: { AWS: [...p.producerRoleArns] }, Action: [...KINESIS_PUT_ACTIONS, "kinesis:DescribeStreamSummary", "kinesis:ListShards"], Resource: streamArn });
+      statements.push({
+        Sid: "ProducersPut",
+        Effect: "Allow",
+        Principal: { AWS: [...p.producerRoleArns] },
+        Action: [...KINESIS_PUT_ACTIONS, "kinesis:DescribeStreamSummary", "kinesis:ListShards"],
+        Resource: streamArn,
+      });
     new KinesisResourcePolicy(this, "Policy", { resourceArn: streamArn, policy: renderPolicy(policyDocument(...statements)) });
 
     const actions = p.alarmTopicArn ? [p.alarmTopicArn] : [];

@@ -64,28 +64,34 @@ export interface KmsKeyProps {
   readonly crossAccountWriters?: { readonly roleArns: readonly string[]; readonly viaServices: readonly string[] };
 }
 
-const propsSchema = z.object({
-  accountId: knownString(AWS_ACCOUNT_ID, "a 12-digit AWS account id"),
-  region: awsRegion().optional(),
-  aliasName: z.string().regex(/^(?!aws\/)[A-Za-z0-9/_-]{1,250}$/, "must be 1-250 of [A-Za-z0-9/_-], not starting with aws/"),
-  description: z.string().min(1).max(8192),
-  writerServicePrincipals: z.array(z.string().regex(/^[a-z0-9.-]+\.amazonaws\.com$/, "must be an AWS service principal")).default([]),
-  publisherServicePrincipals: z.array(z.string().regex(/^[a-z0-9.-]+\.amazonaws\.com$/, "must be an AWS service principal")).default([]),
-  cloudTrailArns: z.array(z.string().regex(CLOUDTRAIL_TRAIL_ARN, "must be a CloudTrail trail ARN")).default([]),
-  cloudWatchLogsRegion: awsRegion().optional(),
-  deletionWindowDays: z.number().int().min(7).max(30).default(30),
-  crossAccountWriters: z
-    .object({
-      roleArns: z.array(z.string().regex(IAM_ROLE_ARN, "must be an IAM role ARN")).min(1),
-      viaServices: z.array(z.string().regex(AWS_SERVICE_IN_REGION, "must be <service>.<region>.amazonaws.com")).min(1),
-    })
-    .optional(),
-}).superRefine((p, ctx) => {
-  p.crossAccountWriters?.roleArns.forEach((arn, i) => {
-    if (arn.split(":")[4] === p.accountId)
-      ctx.addIssue({ code: "custom", path: ["crossAccountWriters", "roleArns", i], message: `is in the key's own account ${p.accountId}: grant it through IAM instead` });
+const propsSchema = z
+  .object({
+    accountId: knownString(AWS_ACCOUNT_ID, "a 12-digit AWS account id"),
+    region: awsRegion().optional(),
+    aliasName: z.string().regex(/^(?!aws\/)[A-Za-z0-9/_-]{1,250}$/, "must be 1-250 of [A-Za-z0-9/_-], not starting with aws/"),
+    description: z.string().min(1).max(8192),
+    writerServicePrincipals: z.array(z.string().regex(/^[a-z0-9.-]+\.amazonaws\.com$/, "must be an AWS service principal")).default([]),
+    publisherServicePrincipals: z.array(z.string().regex(/^[a-z0-9.-]+\.amazonaws\.com$/, "must be an AWS service principal")).default([]),
+    cloudTrailArns: z.array(z.string().regex(CLOUDTRAIL_TRAIL_ARN, "must be a CloudTrail trail ARN")).default([]),
+    cloudWatchLogsRegion: awsRegion().optional(),
+    deletionWindowDays: z.number().int().min(7).max(30).default(30),
+    crossAccountWriters: z
+      .object({
+        roleArns: z.array(z.string().regex(IAM_ROLE_ARN, "must be an IAM role ARN")).min(1),
+        viaServices: z.array(z.string().regex(AWS_SERVICE_IN_REGION, "must be <service>.<region>.amazonaws.com")).min(1),
+      })
+      .optional(),
+  })
+  .superRefine((p, ctx) => {
+    p.crossAccountWriters?.roleArns.forEach((arn, i) => {
+      if (arn.split(":")[4] === p.accountId)
+        ctx.addIssue({
+          code: "custom",
+          path: ["crossAccountWriters", "roleArns", i],
+          message: `is in the key's own account ${p.accountId}: grant it through IAM instead`,
+        });
+    });
   });
-});
 
 /**
  * A customer-managed symmetric KMS key with automatic rotation and an alias. The account administers
@@ -111,20 +117,32 @@ export class KmsKey extends Construct {
     stampModule(this, KMS_KEY_MODULE);
 
     const region = p.region ?? p.cloudWatchLogsRegion;
-    const partition: AwsPartition = region !== undefined ? partitionOfRegion(region) : (partitionOfArns([...p.cloudTrailArns, ...(p.crossAccountWriters?.roleArns ?? [])]) ?? "aws");
+    const partition: AwsPartition =
+      region !== undefined ? partitionOfRegion(region) : (partitionOfArns([...p.cloudTrailArns, ...(p.crossAccountWriters?.roleArns ?? [])]) ?? "aws");
     const statements: PolicyStatement[] = [
       { Sid: "AccountAdministersKeyThroughIam", Effect: "Allow", Principal: { AWS: accountRootArn(partition, p.accountId) }, Action: "kms:*", Resource: "*" },
     ];
     // AWS services acting for this account only: native log writers, and publishers to encrypted topics.
     const forServices = (sid: string, services: readonly string[], actions: string[]) => {
       if (services.length === 0) return;
-      statements.push({ Sid: sid, Effect: "Allow", Principal: { Service: [...new Set(services)].sort() }, Action: actions, Resource: "*", Condition: { StringEquals: { "aws:SourceAccount": p.accountId } } });
+      statements.push({
+        Sid: sid,
+        Effect: "Allow",
+        Principal: { Service: [...new Set(services)].sort() },
+        Action: actions,
+        Resource: "*",
+        Condition: { StringEquals: { "aws:SourceAccount": p.accountId } },
+      });
     };
     // Vended logs (VPC flow logs, Route 53 Resolver logs to S3) get the key policy AWS documents for
     // delivery.logs: multipart uploads of large files decrypt (CloudWatch Logs User Guide, "Enabling
     // logging from AWS services").
     const vended = p.writerServicePrincipals.filter((svc) => svc === VENDED_LOGS);
-    forServices("NativeWritersEncrypt", p.writerServicePrincipals.filter((svc) => svc !== VENDED_LOGS), ["kms:GenerateDataKey*", "kms:DescribeKey"]);
+    forServices(
+      "NativeWritersEncrypt",
+      p.writerServicePrincipals.filter((svc) => svc !== VENDED_LOGS),
+      ["kms:GenerateDataKey*", "kms:DescribeKey"],
+    );
     if (vended.length > 0) {
       statements.push({
         Sid: "VendedLogsEncrypt",
@@ -150,7 +168,14 @@ export class KmsKey extends Construct {
           Resource: "*",
           Condition: { StringEquals: { "aws:SourceArn": trails, "kms:EncryptionContext:aws:cloudtrail:arn": trails } },
         },
-        { Sid: "NamedTrailsDescribeKey", Effect: "Allow", Principal: { Service: "cloudtrail.amazonaws.com" }, Action: "kms:DescribeKey", Resource: "*", Condition: { StringEquals: { "aws:SourceArn": trails } } },
+        {
+          Sid: "NamedTrailsDescribeKey",
+          Effect: "Allow",
+          Principal: { Service: "cloudtrail.amazonaws.com" },
+          Action: "kms:DescribeKey",
+          Resource: "*",
+          Condition: { StringEquals: { "aws:SourceArn": trails } },
+        },
       );
     }
     if (p.cloudWatchLogsRegion) {
@@ -161,7 +186,11 @@ export class KmsKey extends Construct {
         Principal: { Service: `logs.${p.cloudWatchLogsRegion}.amazonaws.com` },
         Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
         Resource: "*",
-        Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": arn({ service: "logs", region: p.cloudWatchLogsRegion, account: p.accountId, resource: "log-group:*" }) } },
+        Condition: {
+          ArnLike: {
+            "kms:EncryptionContext:aws:logs:arn": arn({ service: "logs", region: p.cloudWatchLogsRegion, account: p.accountId, resource: "log-group:*" }),
+          },
+        },
       });
     }
     if (p.crossAccountWriters) {

@@ -11,7 +11,20 @@ import { z } from "zod";
 import { PartitionSource } from "../../core/arn";
 import { Condition, PolicyStatement, policyDocument, renderPolicy } from "../../core/iam";
 import { stampModule } from "../../core/stamp";
-import { AWS_ACCOUNT_ID, S3_BUCKET_NAME, SINGLE_RESOURCE_ARN, awsRegion, knownBucketArn, dependables, knownString, knownKmsKeyArn, parseProps, pathOf, writtenReason, knownRoleArn } from "../../core/validate";
+import {
+  AWS_ACCOUNT_ID,
+  S3_BUCKET_NAME,
+  SINGLE_RESOURCE_ARN,
+  awsRegion,
+  knownBucketArn,
+  dependables,
+  knownString,
+  knownKmsKeyArn,
+  parseProps,
+  pathOf,
+  writtenReason,
+  knownRoleArn,
+} from "../../core/validate";
 import { BucketGrants } from "../grants";
 import { KmsKey } from "../kms-key";
 import { accessLoggingSchema, hardenBucket, logAccessTo, tlsOnlyStatements } from "../s3-hardening";
@@ -173,41 +186,57 @@ const propsSchema = z
     accessLoggingDisabledReason: writtenReason().optional(),
     retentionRules: z
       .array(
-        z
-          .object({ prefix, expirationDays: z.number().int().min(1), transitions: z.array(transition).default([]) })
-          .superRefine((rule, ctx) => {
-            let previous = -1;
-            rule.transitions.forEach((t, i) => {
-              if ((t.storageClass === "STANDARD_IA" || t.storageClass === "ONEZONE_IA") && t.days < 30)
-                ctx.addIssue({ code: "custom", path: ["transitions", i, "days"], message: `${t.storageClass} needs at least 30 days` });
-              if (t.days <= previous)
-                ctx.addIssue({ code: "custom", path: ["transitions", i, "days"], message: "transitions must be in increasing days" });
-              if (t.days >= rule.expirationDays)
-                ctx.addIssue({ code: "custom", path: ["transitions", i, "days"], message: `must be before expirationDays (${rule.expirationDays})` });
-              previous = t.days;
-            });
-          }),
+        z.object({ prefix, expirationDays: z.number().int().min(1), transitions: z.array(transition).default([]) }).superRefine((rule, ctx) => {
+          let previous = -1;
+          rule.transitions.forEach((t, i) => {
+            if ((t.storageClass === "STANDARD_IA" || t.storageClass === "ONEZONE_IA") && t.days < 30)
+              ctx.addIssue({ code: "custom", path: ["transitions", i, "days"], message: `${t.storageClass} needs at least 30 days` });
+            if (t.days <= previous) ctx.addIssue({ code: "custom", path: ["transitions", i, "days"], message: "transitions must be in increasing days" });
+            if (t.days >= rule.expirationDays)
+              ctx.addIssue({ code: "custom", path: ["transitions", i, "days"], message: `must be before expirationDays (${rule.expirationDays})` });
+            previous = t.days;
+          });
+        }),
       )
       .min(1, "at least one retention rule is required: a log bucket states how long it keeps logs"),
     noncurrentVersionExpirationDays: z.number().int().min(1).default(30),
     abortIncompleteMultipartUploadDays: z.number().int().min(1).default(7),
     objectLock: z.object({ mode: z.enum(["GOVERNANCE", "COMPLIANCE"]), days: z.number().int().min(1) }).optional(),
-    notifications: z
-      .array(z.object({ prefix, suffix: z.string().min(1).optional(), queueArn: z.string().min(1) }))
+    notifications: z.array(z.object({ prefix, suffix: z.string().min(1).optional(), queueArn: z.string().min(1) })).default([]),
+    sseS3KeyPatterns: z
+      .array(
+        z
+          .string()
+          .regex(/^[A-Za-z0-9!_.*'()\-/]+$/, "must be a key pattern of safe characters and '*'")
+          .refine((k) => !k.startsWith("/"), "must not start with '/'"),
+      )
       .default([]),
-    sseS3KeyPatterns: z.array(z.string().regex(/^[A-Za-z0-9!_.*'()\-/]+$/, "must be a key pattern of safe characters and '*'").refine((k) => !k.startsWith("/"), "must not start with '/'")).default([]),
     writers: z
       .array(
         z
           .object({
             prefix,
-            servicePrincipal: z.string().regex(/^[a-z0-9.-]+\.amazonaws\.com$/, "must be an AWS service principal").optional(),
+            servicePrincipal: z
+              .string()
+              .regex(/^[a-z0-9.-]+\.amazonaws\.com$/, "must be an AWS service principal")
+              .optional(),
             roleArns: z.array(knownRoleArn()).default([]),
             sourceArn: z.string().regex(SINGLE_RESOURCE_ARN, "must be the ARN of one resource, without wildcards").optional(),
-            keyPrefixes: z.array(z.string().regex(/^[A-Za-z0-9!_.'()\-/]+\/$/, "must be a key prefix of safe characters ending in '/'").refine((k) => !k.startsWith("/"), "must not start with '/'")).min(1).optional(),
+            keyPrefixes: z
+              .array(
+                z
+                  .string()
+                  .regex(/^[A-Za-z0-9!_.'()\-/]+\/$/, "must be a key prefix of safe characters ending in '/'")
+                  .refine((k) => !k.startsWith("/"), "must not start with '/'"),
+              )
+              .min(1)
+              .optional(),
           })
           .refine((w) => w.servicePrincipal !== undefined || w.roleArns.length > 0, "needs a servicePrincipal or roleArns")
-          .refine((w) => w.servicePrincipal !== undefined || (w.sourceArn === undefined && w.keyPrefixes === undefined), { message: "sourceArn and keyPrefixes need a servicePrincipal", path: ["sourceArn"] }),
+          .refine((w) => w.servicePrincipal !== undefined || (w.sourceArn === undefined && w.keyPrefixes === undefined), {
+            message: "sourceArn and keyPrefixes need a servicePrincipal",
+            path: ["sourceArn"],
+          }),
       )
       .default([]),
     replication: z
@@ -215,7 +244,10 @@ const propsSchema = z
         roleArn: knownRoleArn(),
         destinationBucketArn: knownBucketArn(),
         destinationKmsKeyArn: knownKmsKeyArn(),
-        ruleId: z.string().regex(/^[A-Za-z0-9-]{1,255}$/, "must be 1-255 of A-Za-z0-9-").default("backup-vault"),
+        ruleId: z
+          .string()
+          .regex(/^[A-Za-z0-9-]{1,255}$/, "must be 1-255 of A-Za-z0-9-")
+          .default("backup-vault"),
         storageClass: z.enum(["DEEP_ARCHIVE", "GLACIER", "GLACIER_IR", "STANDARD_IA", "STANDARD"]).default("DEEP_ARCHIVE"),
         waitFor: dependables(),
       })
@@ -234,10 +266,17 @@ const propsSchema = z
       p.writers.forEach((b, j) => {
         const sameKind = (a.servicePrincipal !== undefined && b.servicePrincipal !== undefined) || (a.roleArns.length > 0 && b.roleArns.length > 0);
         if (j > i && sameKind && writerName(a.prefix) === writerName(b.prefix))
-          ctx.addIssue({ code: "custom", path: ["writers", j, "prefix"], message: `names the same policy statements as writers[${i}].prefix '${a.prefix}' (Writer${writerName(a.prefix)}…): one entry per prefix` });
+          ctx.addIssue({
+            code: "custom",
+            path: ["writers", j, "prefix"],
+            message: `names the same policy statements as writers[${i}].prefix '${a.prefix}' (Writer${writerName(a.prefix)}…): one entry per prefix`,
+          });
       }),
     );
-    for (const [field, items] of [["retentionRules", p.retentionRules], ["notifications", p.notifications]] as const) {
+    for (const [field, items] of [
+      ["retentionRules", p.retentionRules],
+      ["notifications", p.notifications],
+    ] as const) {
       items.forEach((a, i) =>
         items.forEach((b, j) => {
           if (j > i && (a.prefix.startsWith(b.prefix) || b.prefix.startsWith(a.prefix)))
@@ -454,8 +493,13 @@ function encryptionStatements(bucketArn: string, keyArn: string, sseS3Keys: read
     Condition,
   });
   return [
-    deny("DenyNonKmsEncryptedPuts", sseS3.length > 0 ? { NotResource: sseS3 } : { Resource: objects }, { StringNotEquals: { [SSE]: "aws:kms" }, Null: { [SSE]: "false" } }),
-    ...(sseS3.length > 0 ? [deny("DenyNonKmsOrS3EncryptedPuts", { Resource: sseS3 }, { StringNotEquals: { [SSE]: ["aws:kms", "AES256"] }, Null: { [SSE]: "false" } })] : []),
+    deny("DenyNonKmsEncryptedPuts", sseS3.length > 0 ? { NotResource: sseS3 } : { Resource: objects }, {
+      StringNotEquals: { [SSE]: "aws:kms" },
+      Null: { [SSE]: "false" },
+    }),
+    ...(sseS3.length > 0
+      ? [deny("DenyNonKmsOrS3EncryptedPuts", { Resource: sseS3 }, { StringNotEquals: { [SSE]: ["aws:kms", "AES256"] }, Null: { [SSE]: "false" } })]
+      : []),
     deny("DenyWrongKmsKeyPuts", { Resource: objects }, { StringNotEquals: { [SSE_KMS_KEY_ID]: keyArn }, Null: { [SSE_KMS_KEY_ID]: "false" } }),
     deny("DenyKmsPutsWithoutKeyId", { Resource: objects }, { StringEquals: { [SSE]: "aws:kms" }, Null: { [SSE_KMS_KEY_ID]: "true" } }),
   ];
@@ -473,7 +517,10 @@ const ACL_CHECK = { sid: "AclCheck", action: "s3:GetBucketAcl" };
 
 /** A writer's statement-id word, from its prefix (not its position, so ids stay put when writers are added): `okta/` → `Okta`. */
 function writerName(prefix: string): string {
-  return prefix.split(/[^A-Za-z0-9]+/).map((part) => part.charAt(0).toUpperCase() + part.slice(1)).join("");
+  return prefix
+    .split(/[^A-Za-z0-9]+/)
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join("");
 }
 
 function writerStatements(bucketArn: string, accountId: string, writers: z.output<typeof propsSchema>["writers"]): PolicyStatement[] {
@@ -488,12 +535,32 @@ function writerStatements(bucketArn: string, accountId: string, writers: z.outpu
       const check = BUCKET_CHECKS[w.servicePrincipal] ?? ACL_CHECK;
       const puts = w.keyPrefixes ? w.keyPrefixes.map((k) => `${bucketArn}/${w.prefix}${k}*`) : `${bucketArn}/${w.prefix}*`;
       out.push(
-        { Sid: `Writer${name}Service${check.sid}`, Effect: "Allow", Principal: { Service: w.servicePrincipal }, Action: check.action, Resource: bucketArn, Condition: onBehalfOf },
-        { Sid: `Writer${name}ServicePut`, Effect: "Allow", Principal: { Service: w.servicePrincipal }, Action: "s3:PutObject", Resource: puts, Condition: onBehalfOf },
+        {
+          Sid: `Writer${name}Service${check.sid}`,
+          Effect: "Allow",
+          Principal: { Service: w.servicePrincipal },
+          Action: check.action,
+          Resource: bucketArn,
+          Condition: onBehalfOf,
+        },
+        {
+          Sid: `Writer${name}ServicePut`,
+          Effect: "Allow",
+          Principal: { Service: w.servicePrincipal },
+          Action: "s3:PutObject",
+          Resource: puts,
+          Condition: onBehalfOf,
+        },
       );
     }
     if (w.roleArns.length > 0) {
-      out.push({ Sid: `Writer${name}RolesPut`, Effect: "Allow", Principal: { AWS: [...w.roleArns] }, Action: "s3:PutObject", Resource: `${bucketArn}/${w.prefix}*` });
+      out.push({
+        Sid: `Writer${name}RolesPut`,
+        Effect: "Allow",
+        Principal: { AWS: [...w.roleArns] },
+        Action: "s3:PutObject",
+        Resource: `${bucketArn}/${w.prefix}*`,
+      });
     }
     return out;
   });

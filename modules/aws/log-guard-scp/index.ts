@@ -24,7 +24,14 @@ export const LOG_BUCKET_ACTIONS: string[] = [...S3_BUCKET_PROTECTION_ACTIONS];
  * What the SCP denies on the logs' keys, which it finds by their environment tag: deleting, disabling,
  * re-policying them, and untagging or re-tagging them (untagged, a key is no longer guarded).
  */
-export const LOG_KEY_ACTIONS = ["kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:PutKeyPolicy", "kms:DisableKeyRotation", "kms:UntagResource", "kms:TagResource"];
+export const LOG_KEY_ACTIONS = [
+  "kms:ScheduleKeyDeletion",
+  "kms:DisableKey",
+  "kms:PutKeyPolicy",
+  "kms:DisableKeyRotation",
+  "kms:UntagResource",
+  "kms:TagResource",
+];
 
 /** SCP documents are limited to 5,120 characters, whitespace included (ours is minified). */
 export const SCP_MAX_CHARACTERS = 5120;
@@ -93,7 +100,10 @@ export class LogGuardScp extends Construct {
     // Refused before anything is built: props that make too long a policy are invalid props.
     if (content.length > SCP_MAX_CHARACTERS) {
       throw new LakehouseValidationError(path, [
-        { path: "exemptRoleArns", message: `the SCP is ${content.length} characters, over the ${SCP_MAX_CHARACTERS} AWS allows; use fewer or wider exemptRoleArns patterns` },
+        {
+          path: "exemptRoleArns",
+          message: `the SCP is ${content.length} characters, over the ${SCP_MAX_CHARACTERS} AWS allows; use fewer or wider exemptRoleArns patterns`,
+        },
       ]);
     }
     super(scope, id);

@@ -43,27 +43,30 @@ export interface SnowflakeAccessRoleProps {
   readonly maxSessionDurationSeconds?: number;
 }
 
-const propsSchema = z.object({
-  roleName: z.string().regex(/^[\w+=,.@-]{1,64}$/, "must be 1-64 characters of [A-Za-z0-9+=,.@_-]"),
-  accountId: knownString(AWS_ACCOUNT_ID, "a 12-digit AWS account id"),
-  snowflakeIamUserArn: knownString(IAM_USER_ARN, "an IAM user ARN"),
-  externalId: z.string().min(2),
-  bucketArn: knownBucketArn(),
-  prefixes: z
-    .array(z.string().regex(/^[^*?]+\/$/, "must be a key prefix ending in '/', without wildcards"))
-    .min(1, "at least one prefix is required: the role never reads a whole bucket"),
-  kmsKeyArn: knownKmsKeyArn().optional(),
-  kmsViaService: z.string().regex(AWS_SERVICE_IN_REGION, "must be <service>.<region>.amazonaws.com").optional(),
-  backup: z
-    .object({
-      bucketArn: knownBucketArn(),
-      kmsKeyArn: knownKmsKeyArn(),
-    })
-    .optional(),
-  maxSessionDurationSeconds: z.number().int().min(3600).max(43200).default(3600),
-}).superRefine((p, ctx) => {
-  if (p.kmsViaService !== undefined && p.kmsKeyArn === undefined) ctx.addIssue({ code: "custom", path: ["kmsViaService"], message: "needs kmsKeyArn (the key it restricts)" });
-});
+const propsSchema = z
+  .object({
+    roleName: z.string().regex(/^[\w+=,.@-]{1,64}$/, "must be 1-64 characters of [A-Za-z0-9+=,.@_-]"),
+    accountId: knownString(AWS_ACCOUNT_ID, "a 12-digit AWS account id"),
+    snowflakeIamUserArn: knownString(IAM_USER_ARN, "an IAM user ARN"),
+    externalId: z.string().min(2),
+    bucketArn: knownBucketArn(),
+    prefixes: z
+      .array(z.string().regex(/^[^*?]+\/$/, "must be a key prefix ending in '/', without wildcards"))
+      .min(1, "at least one prefix is required: the role never reads a whole bucket"),
+    kmsKeyArn: knownKmsKeyArn().optional(),
+    kmsViaService: z.string().regex(AWS_SERVICE_IN_REGION, "must be <service>.<region>.amazonaws.com").optional(),
+    backup: z
+      .object({
+        bucketArn: knownBucketArn(),
+        kmsKeyArn: knownKmsKeyArn(),
+      })
+      .optional(),
+    maxSessionDurationSeconds: z.number().int().min(3600).max(43200).default(3600),
+  })
+  .superRefine((p, ctx) => {
+    if (p.kmsViaService !== undefined && p.kmsKeyArn === undefined)
+      ctx.addIssue({ code: "custom", path: ["kmsViaService"], message: "needs kmsKeyArn (the key it restricts)" });
+  });
 
 /**
  * The IAM role a Snowflake storage integration assumes to read log files: trusted only by the

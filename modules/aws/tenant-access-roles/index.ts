@@ -45,22 +45,30 @@ export interface TenantAccessRolesProps {
   readonly restore?: { readonly vaultBucketArn: string; readonly vaultKmsKeyArn: string; readonly stateKeyPrefix?: string };
 }
 
-const propsSchema = z.object({
-  namePrefix: z.string().regex(/^[\w+=,.@-]{1,59}$/, "must be 1-59 characters of [A-Za-z0-9+=,.@_-]"),
-  accountId: knownString(AWS_ACCOUNT_ID, "a 12-digit AWS account id"),
-  bucketArn: knownBucketArn(),
-  prefixes: z.array(z.string().regex(/^[^*?]+\/$/, "must be a key prefix ending in '/', without wildcards")).min(1),
-  kmsKeyArn: knownKmsKeyArn(),
-  readers: z.array(knownRoleArn()).default([]),
-  operators: z.array(knownRoleArn()).default([]),
-  restore: z
-    .object({
-      vaultBucketArn: knownBucketArn(),
-      vaultKmsKeyArn: knownKmsKeyArn(),
-      stateKeyPrefix: z.string().regex(/^[^*?]+\/$/, "must be a key prefix ending in '/', without wildcards").default(RESTORE_STATE_KEY_PREFIX),
-    })
-    .optional(),
-}).refine((p) => !p.restore || p.namePrefix.length <= 50, { path: ["namePrefix"], message: "must be at most 50 characters with restore: '<namePrefix>-restore-batch' is an IAM role name (64 at most)" });
+const propsSchema = z
+  .object({
+    namePrefix: z.string().regex(/^[\w+=,.@-]{1,59}$/, "must be 1-59 characters of [A-Za-z0-9+=,.@_-]"),
+    accountId: knownString(AWS_ACCOUNT_ID, "a 12-digit AWS account id"),
+    bucketArn: knownBucketArn(),
+    prefixes: z.array(z.string().regex(/^[^*?]+\/$/, "must be a key prefix ending in '/', without wildcards")).min(1),
+    kmsKeyArn: knownKmsKeyArn(),
+    readers: z.array(knownRoleArn()).default([]),
+    operators: z.array(knownRoleArn()).default([]),
+    restore: z
+      .object({
+        vaultBucketArn: knownBucketArn(),
+        vaultKmsKeyArn: knownKmsKeyArn(),
+        stateKeyPrefix: z
+          .string()
+          .regex(/^[^*?]+\/$/, "must be a key prefix ending in '/', without wildcards")
+          .default(RESTORE_STATE_KEY_PREFIX),
+      })
+      .optional(),
+  })
+  .refine((p) => !p.restore || p.namePrefix.length <= 50, {
+    path: ["namePrefix"],
+    message: "must be at most 50 characters with restore: '<namePrefix>-restore-batch' is an IAM role name (64 at most)",
+  });
 
 /**
  * A tenant's AWS roles on its own log files, each trusted by named principals only:
@@ -103,7 +111,12 @@ export class TenantAccessRoles extends Construct {
     const trust = (principals: readonly string[]): string =>
       renderPolicy(policyDocument({ Sid: "AssumeRole", Effect: "Allow", Principal: { AWS: [...principals] }, Action: "sts:AssumeRole" }));
     const roleWith = (suffix: string, description: string, principals: readonly string[], policy: PolicyDocument) => {
-      const role = new IamRole(this, suffix, { name: `${p.namePrefix}-${suffix.toLowerCase()}`, description, assumeRolePolicy: trust(principals), maxSessionDuration: 3600 });
+      const role = new IamRole(this, suffix, {
+        name: `${p.namePrefix}-${suffix.toLowerCase()}`,
+        description,
+        assumeRolePolicy: trust(principals),
+        maxSessionDuration: 3600,
+      });
       new IamRolePolicy(this, `${suffix}Policy`, { name: `${suffix.toLowerCase()}-tenant-logs`, role: role.id, policy: renderPolicy(policy) });
       return role;
     };
@@ -138,9 +151,21 @@ export class TenantAccessRoles extends Construct {
           key.grant("EncryptProgressWithBucketKey", ["kms:GenerateDataKey", "kms:Decrypt"]),
           // Large restores are one S3 Batch Operations job, run as the batch role below.
           // CreateJob has no resource type (IAM takes only "*"); the condition keeps it to restore jobs. DescribeJob reads a job's status.
-          { Sid: "RunRestoreJobs", Effect: "Allow", Action: "s3:CreateJob", Resource: "*", Condition: { StringEquals: { "s3:RequestJobOperation": "S3InitiateRestoreObject" } } },
+          {
+            Sid: "RunRestoreJobs",
+            Effect: "Allow",
+            Action: "s3:CreateJob",
+            Resource: "*",
+            Condition: { StringEquals: { "s3:RequestJobOperation": "S3InitiateRestoreObject" } },
+          },
           { Sid: "ReadRestoreJobs", Effect: "Allow", Action: "s3:DescribeJob", Resource: "*" },
-          { Sid: "PassBatchRole", Effect: "Allow", Action: "iam:PassRole", Resource: batchRoleArn, Condition: { StringEquals: { "iam:PassedToService": "batchoperations.s3.amazonaws.com" } } },
+          {
+            Sid: "PassBatchRole",
+            Effect: "Allow",
+            Action: "iam:PassRole",
+            Resource: batchRoleArn,
+            Condition: { StringEquals: { "iam:PassedToService": "batchoperations.s3.amazonaws.com" } },
+          },
         ),
       ).arn;
       // S3 Batch Operations: reads the manifest and writes its report under the state prefix, restores in the vault.
@@ -149,7 +174,13 @@ export class TenantAccessRoles extends Construct {
         description: "S3 Batch Operations restores this tenant's backups (restore requests only)",
         maxSessionDuration: 3600,
         assumeRolePolicy: renderPolicy(
-          policyDocument({ Sid: "S3BatchOperations", Effect: "Allow", Principal: { Service: "batchoperations.s3.amazonaws.com" }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceAccount": p.accountId } } }),
+          policyDocument({
+            Sid: "S3BatchOperations",
+            Effect: "Allow",
+            Principal: { Service: "batchoperations.s3.amazonaws.com" },
+            Action: "sts:AssumeRole",
+            Condition: { StringEquals: { "aws:SourceAccount": p.accountId } },
+          }),
         ),
       });
       new IamRolePolicy(this, "RestoreBatchPolicy", {

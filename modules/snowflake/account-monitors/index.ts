@@ -4,7 +4,19 @@ import { z } from "zod";
 import { stampModule } from "../../core/stamp";
 import { serverlessTask } from "../serverless-task";
 import { cronSchedule, dependables, parseProps, pathOf, qualifiedSnowflakeName, snowflakeIdentifier } from "../../core/validate";
-import { ACCOUNT_USAGE_LATENCY_MINUTES, ExpectedTableChange, TABLE_CHANGE_TYPES, eventMonitorStatements, loadFailuresSelect, longQueriesSelect, monitorStatements, showTasksStatement, suspendedTasksSelect, tableChangesSelect, taskFailuresSelect } from "./sql";
+import {
+  ACCOUNT_USAGE_LATENCY_MINUTES,
+  ExpectedTableChange,
+  TABLE_CHANGE_TYPES,
+  eventMonitorStatements,
+  loadFailuresSelect,
+  longQueriesSelect,
+  monitorStatements,
+  showTasksStatement,
+  suspendedTasksSelect,
+  tableChangesSelect,
+  taskFailuresSelect,
+} from "./sql";
 import { MAX_SUPPRESSION_MINUTES } from "../alert-store/sql";
 import { scriptingBlock } from "../sql";
 
@@ -166,14 +178,22 @@ export class AccountMonitors extends Construct {
     this.statements = {
       LOAD_FAILURES_MONITOR: events("LOAD_FAILURES_MONITOR", "HIGH", "files not loaded", (l) => loadFailuresSelect({ database, lookbackMinutes: l })),
       TASK_FAILURES_MONITOR: events("TASK_FAILURES_MONITOR", "HIGH", "task runs not succeeded", (l) => taskFailuresSelect({ database, lookbackMinutes: l })),
-      LONG_QUERIES_MONITOR: events("LONG_QUERIES_MONITOR", "MEDIUM", "long queries", (l) => longQueriesSelect({ database, lookbackMinutes: l, thresholdMinutes: p.longQueryMinutes })),
+      LONG_QUERIES_MONITOR: events("LONG_QUERIES_MONITOR", "MEDIUM", "long queries", (l) =>
+        longQueriesSelect({ database, lookbackMinutes: l, thresholdMinutes: p.longQueryMinutes }),
+      ),
       LOG_TABLE_CHANGES_MONITOR: events("LOG_TABLE_CHANGES_MONITOR", "HIGH", "changes", (l) =>
         tableChangesSelect({ database, lookbackMinutes: l, expected: [...p.exemptRoles.map((role) => ({ role })), ...p.expectedChanges] }),
       ),
       // The INSERT right after SHOW TASKS reads its result (RESULT_SCAN of LAST_QUERY_ID).
       SUSPENDED_TASKS_MONITOR: [
         showTasksStatement(p.database),
-        ...monitorStatements({ store: p.alertStore, kind: MONITOR_KINDS.SUSPENDED_TASKS_MONITOR, severity: "HIGH", suppressionMinutes: p.suppressionMinutes, firing: suspendedTasksSelect({ expectedSuspended: p.expectedSuspendedTasks }) }),
+        ...monitorStatements({
+          store: p.alertStore,
+          kind: MONITOR_KINDS.SUSPENDED_TASKS_MONITOR,
+          severity: "HIGH",
+          suppressionMinutes: p.suppressionMinutes,
+          firing: suspendedTasksSelect({ expectedSuspended: p.expectedSuspendedTasks }),
+        }),
       ],
     };
     for (const [name, statements] of Object.entries(this.statements)) {

@@ -149,7 +149,16 @@ export function longQueriesSelect(p: AccountMonitorParts & { readonly thresholdM
 }
 
 /** Statement types (QUERY_HISTORY.QUERY_TYPE) an expected change may name. */
-export const TABLE_CHANGE_TYPES = ["ALTER_TABLE", "ALTER_TABLE_MODIFY_COLUMN", "ALTER_TABLE_DROP_COLUMN", "DROP", "TRUNCATE_TABLE", "DELETE", "UPDATE", "MERGE"] as const;
+export const TABLE_CHANGE_TYPES = [
+  "ALTER_TABLE",
+  "ALTER_TABLE_MODIFY_COLUMN",
+  "ALTER_TABLE_DROP_COLUMN",
+  "DROP",
+  "TRUNCATE_TABLE",
+  "DELETE",
+  "UPDATE",
+  "MERGE",
+] as const;
 export type TableChangeType = (typeof TABLE_CHANGE_TYPES)[number];
 
 /** Writes that only add rows: loads and inserts are how logs arrive, not a change to report. */

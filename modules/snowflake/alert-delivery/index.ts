@@ -49,7 +49,10 @@ const propsSchema = z
     schedule: cronSchedule().default("*/5 * * * * UTC"),
     waitFor: dependables(),
   })
-  .refine((p) => p.sns !== undefined || (p.emailRecipients?.length ?? 0) > 0, { message: "needs sns or emailRecipients: alerts must leave the warehouse", path: ["sns"] });
+  .refine((p) => p.sns !== undefined || (p.emailRecipients?.length ?? 0) > 0, {
+    message: "needs sns or emailRecipients: alerts must leave the warehouse",
+    path: ["sns"],
+  });
 
 /**
  * Alerts leave the warehouse: an outbound AWS_SNS notification integration (its IAM user and external
@@ -90,7 +93,14 @@ export class AlertDelivery extends Construct {
     let email: { integration: string; recipients: string[] } | undefined;
     if (p.emailRecipients && p.emailRecipients.length > 0) {
       const name = `${p.namePrefix}_ALERTS_EMAIL`;
-      integrations.push(new EmailNotificationIntegration(this, "Email", { name, enabled: true, allowedRecipients: [...p.emailRecipients], comment: "Lakehouse alerts by e-mail" }));
+      integrations.push(
+        new EmailNotificationIntegration(this, "Email", {
+          name,
+          enabled: true,
+          allowedRecipients: [...p.emailRecipients],
+          comment: "Lakehouse alerts by e-mail",
+        }),
+      );
       email = { integration: name, recipients: [...p.emailRecipients] };
     }
     this.statement = deliveryBlock({ alerts: p.alertsTable, snsIntegration: snsName, email });

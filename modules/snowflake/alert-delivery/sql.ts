@@ -42,7 +42,9 @@ const BOUNDED_FIELDS = {
 export function snsChannel(integration: string): DeliveryChannel {
   return {
     column: "SNS_DELIVERED_AT",
-    item: `TO_JSON(OBJECT_CONSTRUCT(${Object.entries(BOUNDED_FIELDS).map(([k, v]) => `'${k}', ${v}`).join(", ")}))`,
+    item: `TO_JSON(OBJECT_CONSTRUCT(${Object.entries(BOUNDED_FIELDS)
+      .map(([k, v]) => `'${k}', ${v}`)
+      .join(", ")}))`,
     separator: ",",
     separatorBytes: 1,
     prefix: "[",
@@ -84,7 +86,11 @@ export const DELIVERY_BATCHES_PER_RUN = 20;
  * before per-channel delivery existed carry it and are never sent again. Alerts written without an
  * ALERT_ID get one first. No trailing `;` (the provider would see a difference on every plan).
  */
-export function deliveryBlock(p: { readonly alerts: string; readonly snsIntegration?: string; readonly email?: { readonly integration: string; readonly recipients: readonly string[] } }): string {
+export function deliveryBlock(p: {
+  readonly alerts: string;
+  readonly snsIntegration?: string;
+  readonly email?: { readonly integration: string; readonly recipients: readonly string[] };
+}): string {
   const channels = [...(p.snsIntegration ? [snsChannel(p.snsIntegration)] : []), ...(p.email ? [emailChannel(p.email.integration, p.email.recipients)] : [])];
   if (channels.length === 0) throw new Error("deliveryBlock: no channel");
   const order = "ORDER BY ALERT_TIME, ALERT_ID";

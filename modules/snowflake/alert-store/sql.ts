@@ -32,7 +32,12 @@ export const ALERT_MESSAGE_CHARS = 2000;
  * the alert — idempotent, so a run that dies before it is repaired by the next. `subject` may be a
  * literal or a bind (`:SUBJECT`), as may `suppressionMinutes` in the tenant procedures.
  */
-export function suppressionStatement(p: { readonly store: AlertStoreNames; readonly kind: string; readonly subject?: string; readonly suppressionMinutes: string }): string {
+export function suppressionStatement(p: {
+  readonly store: AlertStoreNames;
+  readonly kind: string;
+  readonly subject?: string;
+  readonly suppressionMinutes: string;
+}): string {
   const ownSubject = p.subject === undefined ? "" : ` AND a.SUBJECT = ${p.subject}`;
   const back = /^\d+$/.test(p.suppressionMinutes) ? `-${p.suppressionMinutes}` : `-1 * ${p.suppressionMinutes}`;
   return [
@@ -81,7 +86,11 @@ export function tenantAlertProcedureBody(p: { readonly store: AlertStoreNames; r
     `SUPPRESSION_MINUTES BETWEEN 0 AND ${MAX_SUPPRESSION_MINUTES}`,
   ].join(" AND ");
   const refusal = `alert refused: tenant ${p.tenant} raises only ${TENANT_ALERT_KINDS.join(" and ")} alerts about objects in ${prefix}*`;
-  const indent = (s: string) => s.split("\n").map((l) => `  ${l}`).join("\n");
+  const indent = (s: string) =>
+    s
+      .split("\n")
+      .map((l) => `  ${l}`)
+      .join("\n");
   return [
     "DECLARE",
     `  refused EXCEPTION (-20001, ${literal(refusal)});`,

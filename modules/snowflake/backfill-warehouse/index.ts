@@ -161,7 +161,10 @@ export class BackfillWarehouse extends Construct {
       lifecycle: { preventDestroy: true },
     });
 
-    const role = new AccountRole(this, "Role", { name: p.roleName, comment: `Runs lakehouse backfill: COPY into the log tables of ${p.database} on ${p.warehouseName}` });
+    const role = new AccountRole(this, "Role", {
+      name: p.roleName,
+      comment: `Runs lakehouse backfill: COPY into the log tables of ${p.database} on ${p.warehouseName}`,
+    });
     // A role's name is read once: each attribute read makes a new token.
     const roleName = role.name;
     new GrantAccountRole(this, "RoleToParent", { roleName, parentRoleName: p.parentRole });
@@ -170,7 +173,11 @@ export class BackfillWarehouse extends Construct {
     grant("WarehouseUsage", { privileges: ["USAGE"], onAccountObject: { objectType: "WAREHOUSE", objectName: p.warehouseName } }, [warehouse]);
     grant("DatabaseUsage", { privileges: ["USAGE"], onAccountObject: { objectType: "DATABASE", objectName: p.database } }, [...(waits ?? [])]);
     grant("ProgressSchemaUsage", { privileges: ["USAGE"], onSchema: { schemaName: quotedName(p.database, p.schema) } }, [schema]);
-    grant("ProgressWrite", { privileges: ["INSERT", "SELECT"], onSchemaObject: { objectType: "TABLE", objectName: quotedName(p.database, p.schema, "PROGRESS") } }, [table]);
+    grant(
+      "ProgressWrite",
+      { privileges: ["INSERT", "SELECT"], onSchemaObject: { objectType: "TABLE", objectName: quotedName(p.database, p.schema, "PROGRESS") } },
+      [table],
+    );
   }
 }
 
@@ -216,7 +223,10 @@ export class BackfillTenantAccess extends Construct {
       ["FILE FORMATS", ["USAGE"]],
       ["TABLES", ["INSERT", "SELECT"]],
     ] as const) {
-      const name = plural.split(" ").map((w) => w.charAt(0) + w.slice(1).toLowerCase()).join("");
+      const name = plural
+        .split(" ")
+        .map((w) => w.charAt(0) + w.slice(1).toLowerCase())
+        .join("");
       this.allGrants.push(grant(`All${name}`, { privileges: [...privileges], onSchemaObject: { all: { objectTypePlural: plural, inSchema: schema } } }));
       future.push(grant(`Future${name}`, { privileges: [...privileges], onSchemaObject: { future: { objectTypePlural: plural, inSchema: schema } } }));
     }

@@ -6,8 +6,18 @@ import { literal } from "../sql";
  * One check of a canary: a CALL of the tenant's alert procedure whose MESSAGE argument is a scalar
  * subquery — the reason when the check fires, NULL when it does not.
  */
-function tenantAlertCall(p: { readonly procedure: string; readonly kind: string; readonly subject: string; readonly suppressionMinutes: number; readonly message: string }): string {
-  return [`CALL ${p.procedure}(${literal(p.kind)}, 'HIGH', ${literal(p.subject)}, (`, `  ${p.message.split("\n").join("\n  ")}`, `), ${p.suppressionMinutes})`].join("\n");
+function tenantAlertCall(p: {
+  readonly procedure: string;
+  readonly kind: string;
+  readonly subject: string;
+  readonly suppressionMinutes: number;
+  readonly message: string;
+}): string {
+  return [
+    `CALL ${p.procedure}(${literal(p.kind)}, 'HIGH', ${literal(p.subject)}, (`,
+    `  ${p.message.split("\n").join("\n  ")}`,
+    `), ${p.suppressionMinutes})`,
+  ].join("\n");
 }
 
 export interface CanaryParts {

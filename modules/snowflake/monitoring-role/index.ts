@@ -66,10 +66,21 @@ export class MonitoringRole extends Construct {
     this.ready = [
       grant("DatabaseUsage", { privileges: ["USAGE"], onAccountObject: { objectType: "DATABASE", objectName: p.database } }),
       grant("SchemaUsage", { privileges: ["USAGE"], onSchema: { schemaName: quotedName(database, schema) } }),
-      grant("AlertsWrite", { privileges: ["INSERT", "SELECT", "UPDATE"], onSchemaObject: { objectType: "TABLE", objectName: quotedName(...p.alertStore.alerts.split(".")) } }),
-      grant("SuppressionsWrite", { privileges: ["INSERT", "SELECT"], onSchemaObject: { objectType: "TABLE", objectName: quotedName(...p.alertStore.suppressions.split(".")) } }),
-      grant("EventsWrite", { privileges: ["INSERT", "SELECT"], onSchemaObject: { objectType: "TABLE", objectName: quotedName(...p.alertStore.events.split(".")) } }),
-      ...p.notificationIntegrations.map((name) => grant(`IntegrationUsage_${name}`, { privileges: ["USAGE"], onAccountObject: { objectType: "INTEGRATION", objectName: name } })),
+      grant("AlertsWrite", {
+        privileges: ["INSERT", "SELECT", "UPDATE"],
+        onSchemaObject: { objectType: "TABLE", objectName: quotedName(...p.alertStore.alerts.split(".")) },
+      }),
+      grant("SuppressionsWrite", {
+        privileges: ["INSERT", "SELECT"],
+        onSchemaObject: { objectType: "TABLE", objectName: quotedName(...p.alertStore.suppressions.split(".")) },
+      }),
+      grant("EventsWrite", {
+        privileges: ["INSERT", "SELECT"],
+        onSchemaObject: { objectType: "TABLE", objectName: quotedName(...p.alertStore.events.split(".")) },
+      }),
+      ...p.notificationIntegrations.map((name) =>
+        grant(`IntegrationUsage_${name}`, { privileges: ["USAGE"], onAccountObject: { objectType: "INTEGRATION", objectName: name } }),
+      ),
     ];
   }
 }

@@ -138,7 +138,13 @@ export class RecordFlattener extends Construct {
       dependsOn: [this.landing],
     });
 
-    this.statement = flattenStatement({ table, stream: this.streamName, recordsPath: p.recordsPath, eventTimeField: p.eventTimeField, eventTimeFormat: p.eventTimeFormat });
+    this.statement = flattenStatement({
+      table,
+      stream: this.streamName,
+      recordsPath: p.recordsPath,
+      eventTimeField: p.eventTimeField,
+      eventTimeFormat: p.eventTimeFormat,
+    });
     const task = serverlessTask(this, "Task", {
       database: p.database,
       schema: p.schema,

@@ -53,38 +53,46 @@ export interface SemiStructuredTableProps {
 
 const identifier = snowflakeIdentifier();
 
-const propsSchema = z.object({
-  database: identifier,
-  schema: identifier,
-  tableName: identifier,
-  comment: z.string().max(200).optional(),
-  clusterBy: z
-    .array(
-      z.string().min(1).superRefine((k, ctx) => {
-        const problem = clusteringKeyProblem(k);
-        if (problem) ctx.addIssue({ code: "custom", message: problem });
-      }),
-    )
-    .min(1)
-    .default(["TO_DATE(EVENT_TIME)"]),
-  dataRetentionDays: z.number().int().min(-1).max(90).default(7),
-  views: z
-    .record(identifier, z.string().superRefine((view, ctx) => {
+const propsSchema = z
+  .object({
+    database: identifier,
+    schema: identifier,
+    tableName: identifier,
+    comment: z.string().max(200).optional(),
+    clusterBy: z
+      .array(
+        z
+          .string()
+          .min(1)
+          .superRefine((k, ctx) => {
+            const problem = clusteringKeyProblem(k);
+            if (problem) ctx.addIssue({ code: "custom", message: problem });
+          }),
+      )
+      .min(1)
+      .default(["TO_DATE(EVENT_TIME)"]),
+    dataRetentionDays: z.number().int().min(-1).max(90).default(7),
+    views: z
+      .record(
+        identifier,
+        z.string().superRefine((view, ctx) => {
+          const parsed = parseViewDefinition(view);
+          if ("problem" in parsed) ctx.addIssue({ code: "custom", message: parsed.problem });
+        }),
+      )
+      .default({}),
+    secureViews: z.boolean().default(false),
+    searchOptimizationPaths: z.array(z.string().regex(JSON_PATH, `must be ${JSON_PATH_HINT}`)).default([]),
+    waitFor: dependables(),
+  })
+  .superRefine((p, ctx) => {
+    // A whole statement must select from this table; the other fields are known to be valid here.
+    for (const [name, view] of Object.entries(p.views)) {
       const parsed = parseViewDefinition(view);
-      if ("problem" in parsed) ctx.addIssue({ code: "custom", message: parsed.problem });
-    }))
-    .default({}),
-  secureViews: z.boolean().default(false),
-  searchOptimizationPaths: z.array(z.string().regex(JSON_PATH, `must be ${JSON_PATH_HINT}`)).default([]),
-  waitFor: dependables(),
-}).superRefine((p, ctx) => {
-  // A whole statement must select from this table; the other fields are known to be valid here.
-  for (const [name, view] of Object.entries(p.views)) {
-    const parsed = parseViewDefinition(view);
-    const problem = "problem" in parsed ? undefined : viewSourceProblem(parsed.from, { databases: [p.database], schema: p.schema, table: p.tableName });
-    if (problem) ctx.addIssue({ code: "custom", path: ["views", name], message: problem });
-  }
-});
+      const problem = "problem" in parsed ? undefined : viewSourceProblem(parsed.from, { databases: [p.database], schema: p.schema, table: p.tableName });
+      if (problem) ctx.addIssue({ code: "custom", path: ["views", name], message: problem });
+    }
+  });
 
 /** The select list of a view that passed validation (a bare list, or the list of a whole statement). */
 function selectListOf(view: string): string {
@@ -140,11 +148,21 @@ export class SemiStructuredTable extends Construct {
       column: [
         { name: "DATA", type: "VARIANT", nullable: true, comment: "The log record as loaded" },
         { name: "PARSE_TIME", type: "TIMESTAMP_LTZ(9)", nullable: false, default: { expression: "CURRENT_TIMESTAMP()" }, comment: "When the row was loaded" },
-        { name: "EVENT_TIME", type: "TIMESTAMP_TZ(9)", nullable: true, comment: "When the event says it happened; NULL if missing, not a time, before 2000 or over a day after its load" },
+        {
+          name: "EVENT_TIME",
+          type: "TIMESTAMP_TZ(9)",
+          nullable: true,
+          comment: "When the event says it happened; NULL if missing, not a time, before 2000 or over a day after its load",
+        },
         { name: "SOURCE_FILE", type: "VARCHAR(16777216)", nullable: true, comment: "Staged file the row came from" },
         { name: "SOURCE_FILE_ROW", type: "NUMBER(38,0)", nullable: true, comment: "Line number within the file (a wrapped event: its index in the array)" },
         // Last, and without a default: the provider adds them to a table of 0.4.0 in place (ALTER TABLE … ADD COLUMN).
-        { name: "RAW_TEXT", type: "VARCHAR(16777216)", nullable: true, comment: "The line as staged when it was not parsed (not JSON, or too large: its first 16777216 characters); NULL for a parsed record" },
+        {
+          name: "RAW_TEXT",
+          type: "VARCHAR(16777216)",
+          nullable: true,
+          comment: "The line as staged when it was not parsed (not JSON, or too large: its first 16777216 characters); NULL for a parsed record",
+        },
         { name: "PARSE_ERROR", type: "VARCHAR(16777216)", nullable: true, comment: "Why DATA does not hold this line as a parsed record; NULL when it does" },
       ],
     });

@@ -125,7 +125,9 @@ export function parseViewDefinition(text: string): ViewDefinition | { problem: s
   const table = TABLE_NAME.exec(after);
   if (!table) {
     const shown = after.trim().replace(/\s+/g, " ");
-    return { problem: `may only select FROM its own table, with nothing after it (no JOIN, second table, alias or WHERE): got FROM ${shown.length > 60 ? `${shown.slice(0, 60)}…` : shown}` };
+    return {
+      problem: `may only select FROM its own table, with nothing after it (no JOIN, second table, alias or WHERE): got FROM ${shown.length > 60 ? `${shown.slice(0, 60)}…` : shown}`,
+    };
   }
   const from = table[1].split(/\s*\.\s*/).map((part) => (part.startsWith('"') ? part.slice(1, -1) : part.toUpperCase()));
   return { selectList, from };
@@ -136,7 +138,10 @@ export function parseViewDefinition(text: string): ViewDefinition | { problem: s
  * with a database of `databases` (more than one: the view is made in several databases, so a
  * database cannot be named). Undefined when it does, or when only a select list was given.
  */
-export function viewSourceProblem(from: readonly string[] | undefined, own: { readonly databases: readonly string[]; readonly schema: string; readonly table: string }): string | undefined {
+export function viewSourceProblem(
+  from: readonly string[] | undefined,
+  own: { readonly databases: readonly string[]; readonly schema: string; readonly table: string },
+): string | undefined {
   if (from === undefined) return undefined;
   const written = from.join(".");
   const expected = [own.databases.length === 1 ? own.databases[0] : "<database>", own.schema, own.table].join(".");

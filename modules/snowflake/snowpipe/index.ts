@@ -99,18 +99,27 @@ const loadSchema = z.object({
 const propsSchema = loadSchema
   .extend({
     bucketName: z.string().regex(/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, "must be an S3 bucket name"),
-    backupBucketName: z.string().regex(/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, "must be an S3 bucket name").optional(),
+    backupBucketName: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, "must be an S3 bucket name")
+      .optional(),
     keyPrefix: z.string().regex(/^[A-Za-z0-9!_.()\-/]+\/$/, "must be a key prefix ending in '/'"),
     storageIntegrationName: identifier,
     storageIntegrationReplacementTrigger: z.string().optional(),
     waitFor: dependables(),
     comment: z.string().max(200).optional(),
   })
-  .refine((p) => !(p.stripOuterArray && p.fileFormat === "PARQUET"), { message: "stripOuterArray is for JSON files; Parquet files have no outer array", path: ["stripOuterArray"] })
+  .refine((p) => !(p.stripOuterArray && p.fileFormat === "PARQUET"), {
+    message: "stripOuterArray is for JSON files; Parquet files have no outer array",
+    path: ["stripOuterArray"],
+  })
   .refine((p) => p.backupBucketName !== p.bucketName, { message: "must be the backup vault, not the bucket the pipe loads from", path: ["backupBucketName"] });
 
 /** The part of `SnowpipeProps` a pipe's COPY is made of: what it loads, into which table, and how. */
-export type SnowpipeLoad = Pick<SnowpipeProps, "database" | "schema" | "tableName" | "namePrefix" | "eventTimeField" | "eventTimeFormat" | "fileFormat" | "stripOuterArray" | "onError">;
+export type SnowpipeLoad = Pick<
+  SnowpipeProps,
+  "database" | "schema" | "tableName" | "namePrefix" | "eventTimeField" | "eventTimeFormat" | "fileFormat" | "stripOuterArray" | "onError"
+>;
 
 /** How the COPY reads the files: lines (NDJSON), one JSON array per file, or Parquet rows. */
 function loadFormatOf(load: Pick<SnowpipeLoad, "fileFormat" | "stripOuterArray">): LoadFormat {
@@ -123,7 +132,12 @@ function loadFormatOf(load: Pick<SnowpipeLoad, "fileFormat" | "stripOuterArray">
  * arrays or `_PARQUET`; `_STAGE`, `_PIPE`), and of its backup stage (`_BACKUP_STAGE`) where the pipe
  * has one.
  */
-export function snowpipeObjectNames(load: Pick<SnowpipeLoad, "database" | "schema" | "tableName" | "namePrefix" | "fileFormat" | "stripOuterArray">): { fileFormat: string; stage: string; backupStage: string; pipe: string } {
+export function snowpipeObjectNames(load: Pick<SnowpipeLoad, "database" | "schema" | "tableName" | "namePrefix" | "fileFormat" | "stripOuterArray">): {
+  fileFormat: string;
+  stage: string;
+  backupStage: string;
+  pipe: string;
+} {
   const names = shortNames(load.namePrefix ?? load.tableName, loadFormatOf(load));
   const q = (name: string) => qualified(load.database, load.schema, name);
   return { fileFormat: q(names.fileFormat), stage: q(names.stage), backupStage: q(names.backupStage), pipe: q(names.pipe) };
@@ -183,7 +197,14 @@ export class Snowpipe extends Construct {
     const { fileFormat: fileFormatName, stage: stageName, backupStage: backupStageName, pipe: pipeName } = shortNames(p.namePrefix ?? p.tableName, format);
 
     // The provider sends every boolean option of the format type; unset means FALSE, so each is stated.
-    const common = { database: p.database, schema: p.schema, name: fileFormatName, compression: "AUTO", comment: p.comment, dependsOn: p.waitFor.length > 0 ? [...p.waitFor] : undefined };
+    const common = {
+      database: p.database,
+      schema: p.schema,
+      name: fileFormatName,
+      compression: "AUTO",
+      comment: p.comment,
+      dependsOn: p.waitFor.length > 0 ? [...p.waitFor] : undefined,
+    };
     const fileFormat =
       format === "PARQUET"
         ? new FileFormat(this, "FileFormat", { ...common, formatType: "PARQUET", binaryAsText: true, trimSpace: false })

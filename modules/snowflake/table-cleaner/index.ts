@@ -38,7 +38,11 @@ const propsSchema = refusingRemovedProps(
     waitFor: dependables(),
   }),
   // Removed in 0.5.0 (not in the props): refused rather than ignored when a caller still asks for event time.
-  { purgeOn: z.literal("load_time", { message: "was removed in 0.5.0: a cleaner purges by load time only (an event's own time can be 1970 or 2099)" }).optional() },
+  {
+    purgeOn: z
+      .literal("load_time", { message: "was removed in 0.5.0: a cleaner purges by load time only (an event's own time can be 1970 or 2099)" })
+      .optional(),
+  },
 );
 
 /**

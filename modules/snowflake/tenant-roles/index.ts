@@ -108,14 +108,19 @@ export class TenantRoles extends Construct {
     const future: ITerraformDependable[] = [];
     const onObjects = (role: string, who: string, privileges: string[], plural: string) => {
       const name = plural.charAt(0) + plural.slice(1).toLowerCase();
-      this.allGrants.push(grant(`${who}All${name}`, { accountRoleName: role, privileges, onSchemaObject: { all: { objectTypePlural: plural, inSchema: schema } } }));
-      future.push(grant(`${who}Future${name}`, { accountRoleName: role, privileges, onSchemaObject: { future: { objectTypePlural: plural, inSchema: schema } } }));
+      this.allGrants.push(
+        grant(`${who}All${name}`, { accountRoleName: role, privileges, onSchemaObject: { all: { objectTypePlural: plural, inSchema: schema } } }),
+      );
+      future.push(
+        grant(`${who}Future${name}`, { accountRoleName: role, privileges, onSchemaObject: { future: { objectTypePlural: plural, inSchema: schema } } }),
+      );
     };
 
     const reader = role("READER", `Reads the views of ${p.database}.${p.schema}`);
     usage(reader, "Reader");
     onObjects(reader, "Reader", ["SELECT"], "VIEWS");
-    if (p.warehouse) grant("ReaderWarehouseUsage", { accountRoleName: reader, privileges: ["USAGE"], onAccountObject: { objectType: "WAREHOUSE", objectName: p.warehouse } });
+    if (p.warehouse)
+      grant("ReaderWarehouseUsage", { accountRoleName: reader, privileges: ["USAGE"], onAccountObject: { objectType: "WAREHOUSE", objectName: p.warehouse } });
 
     const analyst = role("ANALYST", `Reads the views and raw log tables of ${p.database}.${p.schema}`);
     new GrantAccountRole(this, "ReaderToAnalyst", { roleName: reader, parentRoleName: analyst });

@@ -52,7 +52,12 @@ const propsSchema = z
     if (p.suspendImmediatelyAtPercent < p.suspendAtPercent)
       ctx.addIssue({ code: "custom", path: ["suspendImmediatelyAtPercent"], message: `must not be below suspendAtPercent (${p.suspendAtPercent})` });
     p.notifyAtPercent.forEach((n, i) => {
-      if (n >= p.suspendAtPercent) ctx.addIssue({ code: "custom", path: ["notifyAtPercent", i], message: `must be below suspendAtPercent (${p.suspendAtPercent}): notify before suspending` });
+      if (n >= p.suspendAtPercent)
+        ctx.addIssue({
+          code: "custom",
+          path: ["notifyAtPercent", i],
+          message: `must be below suspendAtPercent (${p.suspendAtPercent}): notify before suspending`,
+        });
     });
   });
 

@@ -34,15 +34,20 @@ export interface GoogleWorkspaceOptions {
  */
 export function googleWorkspaceSource(key: GoogleServiceAccountKey, options: GoogleWorkspaceOptions, clock: Clock = systemClock): LogSource {
   for (const field of ["client_email", "private_key"] as const) {
-    if (typeof key[field] !== "string" || key[field] === "") throw new Error(`google-workspace secret: "${field}" is missing (expected the service account's JSON key)`);
+    if (typeof key[field] !== "string" || key[field] === "")
+      throw new Error(`google-workspace secret: "${field}" is missing (expected the service account's JSON key)`);
   }
-  if (typeof options.subject !== "string" || !options.subject.includes("@")) throw new Error(`google-workspace options: "subject" must be the admin's email to impersonate`);
-  if (!Array.isArray(options.applications) || options.applications.length === 0) throw new Error(`google-workspace options: "applications" must list at least one application`);
+  if (typeof options.subject !== "string" || !options.subject.includes("@"))
+    throw new Error(`google-workspace options: "subject" must be the admin's email to impersonate`);
+  if (!Array.isArray(options.applications) || options.applications.length === 0)
+    throw new Error(`google-workspace options: "applications" must list at least one application`);
   for (const app of options.applications) {
-    if (!/^[a-z_]+$/.test(app)) throw new Error(`google-workspace options: application "${app}" is not a Reports application name (lower-case letters and "_")`);
+    if (!/^[a-z_]+$/.test(app))
+      throw new Error(`google-workspace options: application "${app}" is not a Reports application name (lower-case letters and "_")`);
   }
   const maxResults = options.maxResults ?? 1000;
-  if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > 1000) throw new Error(`google-workspace options: "maxResults" must be 1..1000, got ${maxResults}`);
+  if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > 1000)
+    throw new Error(`google-workspace options: "maxResults" must be 1..1000, got ${maxResults}`);
   const apiBase = (options.apiBaseUrl ?? GOOGLE_ADMIN_BASE_URL).replace(/\/+$/, "");
   const tokenUrl = options.tokenUrl ?? GOOGLE_TOKEN_URL;
 
@@ -90,7 +95,6 @@ export function googleWorkspaceSource(key: GoogleServiceAccountKey, options: Goo
     },
   };
 }
-
 
 export function parseJson(text: string, url: string): unknown {
   try {

@@ -3,7 +3,6 @@ import type { PullerKind } from "../contract";
 import { googleWorkspaceSource, type GoogleServiceAccountKey, type GoogleWorkspaceOptions } from "./google-workspace";
 import { oktaSource, type OktaCredentials, type OktaOptions } from "./okta";
 
-
 /** Builds the source from its secret (parsed JSON) and its non-secret options (parsed JSON). */
 export function createSource(kind: PullerKind, secret: unknown, options: unknown, clock?: Clock): LogSource {
   if (typeof secret !== "object" || secret === null) throw new Error(`${kind}: the secret must be a JSON object`);

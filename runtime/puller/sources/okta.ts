@@ -12,9 +12,7 @@ import { parseJson } from "./google-workspace";
  *   token refreshed before expiry and after a 401.
  */
 export type OktaCredentials =
-  | { readonly apiToken: string }
-  | { readonly accessToken: string }
-  | { readonly clientId: string; readonly privateKey: string; readonly keyId?: string };
+  { readonly apiToken: string } | { readonly accessToken: string } | { readonly clientId: string; readonly privateKey: string; readonly keyId?: string };
 
 export interface OktaOptions {
   /** `https://<org>.okta.com` (no path). */
@@ -84,7 +82,8 @@ function oktaAuth(credentials: OktaCredentials, origin: string, clock: Clock): O
     },
   });
   if ("apiToken" in credentials && typeof credentials.apiToken === "string" && credentials.apiToken !== "") return plain(`SSWS ${credentials.apiToken}`);
-  if ("accessToken" in credentials && typeof credentials.accessToken === "string" && credentials.accessToken !== "") return plain(`Bearer ${credentials.accessToken}`);
+  if ("accessToken" in credentials && typeof credentials.accessToken === "string" && credentials.accessToken !== "")
+    return plain(`Bearer ${credentials.accessToken}`);
   if ("clientId" in credentials && typeof credentials.clientId === "string" && typeof credentials.privateKey === "string") {
     const tokenUrl = `${origin}/oauth2/v1/token`;
     const { clientId, privateKey, keyId } = credentials;

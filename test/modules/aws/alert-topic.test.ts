@@ -20,7 +20,11 @@ describe("AlertTopic", () => {
     expect(String(onlyResource(json, "aws_sns_topic").kms_master_key_id)).toMatch(/aws_kms_key\..*\.arn/);
     expect(onlyResource(json, "aws_kms_key")).toMatchObject({ enable_key_rotation: true });
     const s = statementsBySid(onlyResource(json, "aws_sns_topic_policy").policy);
-    expect(s.SnowflakePublishes).toMatchObject({ Effect: "Allow", Principal: { AWS: "arn:aws:iam::111111111111:role/acme-prod-eu-west-1-snowflake-alerts" }, Action: "sns:Publish" });
+    expect(s.SnowflakePublishes).toMatchObject({
+      Effect: "Allow",
+      Principal: { AWS: "arn:aws:iam::111111111111:role/acme-prod-eu-west-1-snowflake-alerts" },
+      Action: "sns:Publish",
+    });
     expect(s.DenyInsecureTransport).toMatchObject({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } });
     const role = onlyResource(json, "aws_iam_role");
     expect(statementsBySid(role.assume_role_policy).SnowflakeNotificationIntegration).toMatchObject({
@@ -60,7 +64,11 @@ describe("AlertTopic", () => {
       ],
     });
     const json = synthJson(stack);
-    expect(resourcesOf(json, "aws_sns_topic_subscription").map((s) => s.endpoint).sort()).toEqual(["arn:aws:lambda:eu-west-1:111111111111:function:page-oncall:live", "arn:aws:sqs:eu-west-1:111111111111:soc-alerts.fifo"]);
+    expect(
+      resourcesOf(json, "aws_sns_topic_subscription")
+        .map((s) => s.endpoint)
+        .sort(),
+    ).toEqual(["arn:aws:lambda:eu-west-1:111111111111:function:page-oncall:live", "arn:aws:sqs:eu-west-1:111111111111:soc-alerts.fifo"]);
   });
 
   test("arnFor names the topic before it exists", () => {
@@ -71,7 +79,7 @@ describe("AlertTopic", () => {
     [{ subscriptions: [] }, /subscriptions: at least one subscription is required/],
     [{ subscriptions: [{ protocol: "email", endpoint: "not-an-address" }] }, /subscriptions\[0\]\.endpoint: must be an e-mail address/],
     [{ subscriptions: [{ protocol: "https", endpoint: "http://insecure" }] }, /must be an https:\/\/ URL/],
-    [{ subscriptions: [{ protocol: "sqs", endpoint: "arn:aws:sqs:${file(\"/etc/passwd\")}" }] }, /must be an SQS queue ARN/],
+    [{ subscriptions: [{ protocol: "sqs", endpoint: 'arn:aws:sqs:${file("/etc/passwd")}' }] }, /must be an SQS queue ARN/],
     [{ subscriptions: [{ protocol: "lambda", endpoint: "arn:aws:lambda:eu-west-1:111111111111:function:f/../x" }] }, /must be a Lambda function ARN/],
     [{ topicName: "alerts.fifo" }, /topicName/],
   ] as [Partial<AlertTopicProps>, RegExp][])("rejects %j", (props, message) => {

@@ -37,7 +37,13 @@ describe("AuditTrail", () => {
           { field: "eventName", not_equals: ["PutObject"] },
         ],
       },
-      { name: "Management writes", field_selector: [{ field: "eventCategory", equals: ["Management"] }, { field: "readOnly", equals: ["false"] }] },
+      {
+        name: "Management writes",
+        field_selector: [
+          { field: "eventCategory", equals: ["Management"] },
+          { field: "readOnly", equals: ["false"] },
+        ],
+      },
     ]);
   });
 
@@ -46,7 +52,11 @@ describe("AuditTrail", () => {
     new AuditTrail(stack, "Trail", { ...base, excludedBucketNames: ["acme-prod-eu-west-1-s3-access-logs", "acme-prod-us-east-1-s3-access-logs"] });
     const selectors = onlyResource(synthJson(stack), "aws_cloudtrail").advanced_event_selector as { field_selector: { field: string }[] }[];
     const delivery = ["arn:aws:s3:::acme-prod-audit/", "arn:aws:s3:::acme-prod-eu-west-1-s3-access-logs/", "arn:aws:s3:::acme-prod-us-east-1-s3-access-logs/"];
-    expect(selectors[0].field_selector.find((f) => f.field === "resources.ARN")).toEqual({ field: "resources.ARN", starts_with: ["arn:aws:s3:::acme-prod-"], not_starts_with: delivery });
+    expect(selectors[0].field_selector.find((f) => f.field === "resources.ARN")).toEqual({
+      field: "resources.ARN",
+      starts_with: ["arn:aws:s3:::acme-prod-"],
+      not_starts_with: delivery,
+    });
     expect(selectors[1].field_selector.find((f) => f.field === "resources.ARN")).toEqual({ field: "resources.ARN", starts_with: delivery });
   });
 

@@ -23,8 +23,23 @@ const base: BackupVaultProps = {
   adminRoleArns: [ADMIN],
   alarmTopicArn: TOPIC,
   tenants: [
-    { id: "globex", prefix: "globex/", retentionDays: 365, sourceBucketName: "acme-prod-globex-logs", sourceKmsKeyArn: GLOBEX_KEY, restoreRoleArn: GLOBEX_RESTORE },
-    { id: "initech", prefix: "initech/", retentionDays: 120, storageClass: "GLACIER_IR", sourceBucketName: "acme-prod-initech-logs", sourceKmsKeyArn: INITECH_KEY, restoreRoleArn: INITECH_RESTORE },
+    {
+      id: "globex",
+      prefix: "globex/",
+      retentionDays: 365,
+      sourceBucketName: "acme-prod-globex-logs",
+      sourceKmsKeyArn: GLOBEX_KEY,
+      restoreRoleArn: GLOBEX_RESTORE,
+    },
+    {
+      id: "initech",
+      prefix: "initech/",
+      retentionDays: 120,
+      storageClass: "GLACIER_IR",
+      sourceBucketName: "acme-prod-initech-logs",
+      sourceKmsKeyArn: INITECH_KEY,
+      restoreRoleArn: INITECH_RESTORE,
+    },
   ],
 };
 
@@ -51,12 +66,22 @@ describe("BackupVault", () => {
     const { json } = synth();
     expect(onlyResource(json, "aws_s3_bucket")).toMatchObject({ bucket: "acme-prod-eu-west-1-backup", force_destroy: false });
     expect(onlyResource(json, "aws_s3_bucket_versioning")).toMatchObject({ versioning_configuration: { status: "Enabled" } });
-    expect(onlyResource(json, "aws_s3_bucket_public_access_block")).toMatchObject({ block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true });
+    expect(onlyResource(json, "aws_s3_bucket_public_access_block")).toMatchObject({
+      block_public_acls: true,
+      block_public_policy: true,
+      ignore_public_acls: true,
+      restrict_public_buckets: true,
+    });
     expect(onlyResource(json, "aws_s3_bucket_ownership_controls")).toMatchObject({ rule: { object_ownership: "BucketOwnerEnforced" } });
     expect(onlyResource(json, "aws_kms_key")).toMatchObject({ enable_key_rotation: true, deletion_window_in_days: 30 });
     expect(onlyResource(json, "aws_kms_alias")).toMatchObject({ name: "alias/acme-prod-eu-west-1-backup" });
-    const sse = onlyResource(json, "aws_s3_bucket_server_side_encryption_configuration") as { rule: { apply_server_side_encryption_by_default: Record<string, string>; bucket_key_enabled: boolean }[] };
-    expect(sse.rule[0].apply_server_side_encryption_by_default).toEqual({ sse_algorithm: "aws:kms", kms_master_key_id: expect.stringMatching(/^\$\{aws_kms_key\.Vault_Key_.*\.arn\}$/) });
+    const sse = onlyResource(json, "aws_s3_bucket_server_side_encryption_configuration") as {
+      rule: { apply_server_side_encryption_by_default: Record<string, string>; bucket_key_enabled: boolean }[];
+    };
+    expect(sse.rule[0].apply_server_side_encryption_by_default).toEqual({
+      sse_algorithm: "aws:kms",
+      kms_master_key_id: expect.stringMatching(/^\$\{aws_kms_key\.Vault_Key_.*\.arn\}$/),
+    });
     expect(sse.rule[0].bucket_key_enabled).toBe(true);
     expect(onlyResource(json, "aws_s3_bucket_logging")).toMatchObject({ target_bucket: "acme-prod-access-logs", target_prefix: "acme-prod-eu-west-1-backup/" });
   });
@@ -66,15 +91,35 @@ describe("BackupVault", () => {
     const lock = onlyResource(json, "aws_s3_bucket_object_lock_configuration");
     expect(lock).toMatchObject({ object_lock_enabled: "Enabled", rule: { default_retention: { mode: "COMPLIANCE", days: 90 } } });
     expect((lock.depends_on as string[])[0]).toMatch(/^aws_s3_bucket_versioning\./);
-    expect(onlyResource(synth({ objectLock: { mode: "GOVERNANCE", days: 30 } }).json, "aws_s3_bucket_object_lock_configuration")).toMatchObject({ rule: { default_retention: { mode: "GOVERNANCE", days: 30 } } });
+    expect(onlyResource(synth({ objectLock: { mode: "GOVERNANCE", days: 30 } }).json, "aws_s3_bucket_object_lock_configuration")).toMatchObject({
+      rule: { default_retention: { mode: "GOVERNANCE", days: 30 } },
+    });
   });
 
   test("lifecycle: one rule per tenant prefix, archived from day 0 in its class, expired at its retention; vault-wide hygiene", () => {
     const rules = (onlyResource(synth().json, "aws_s3_bucket_lifecycle_configuration") as { rule: Record<string, unknown>[] }).rule;
     expect(rules).toEqual([
-      { id: "tenant-globex", status: "Enabled", filter: [{ prefix: "globex/" }], transition: [{ days: 0, storage_class: "DEEP_ARCHIVE" }], expiration: [{ days: 365 }] },
-      { id: "tenant-initech", status: "Enabled", filter: [{ prefix: "initech/" }], transition: [{ days: 0, storage_class: "GLACIER_IR" }], expiration: [{ days: 120 }] },
-      { id: "vault-hygiene", status: "Enabled", filter: [{ prefix: "" }], noncurrent_version_expiration: [{ noncurrent_days: 30 }], abort_incomplete_multipart_upload: [{ days_after_initiation: 7 }] },
+      {
+        id: "tenant-globex",
+        status: "Enabled",
+        filter: [{ prefix: "globex/" }],
+        transition: [{ days: 0, storage_class: "DEEP_ARCHIVE" }],
+        expiration: [{ days: 365 }],
+      },
+      {
+        id: "tenant-initech",
+        status: "Enabled",
+        filter: [{ prefix: "initech/" }],
+        transition: [{ days: 0, storage_class: "GLACIER_IR" }],
+        expiration: [{ days: 120 }],
+      },
+      {
+        id: "vault-hygiene",
+        status: "Enabled",
+        filter: [{ prefix: "" }],
+        noncurrent_version_expiration: [{ noncurrent_days: 30 }],
+        abort_incomplete_multipart_upload: [{ days_after_initiation: 7 }],
+      },
     ]);
   });
 
@@ -97,13 +142,29 @@ describe("BackupVault", () => {
       Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT } },
     });
     const s = statementsBySid(onlyResource(json, "aws_iam_role_policy").policy);
-    expect(Object.keys(s).sort()).toEqual(["DecryptSourceObjects", "EncryptReplicasWithVaultKey", "ReadSourceReplicationConfiguration", "ReadSourceVersionsUnderTenantPrefixes", "ReplicateUnderTenantPrefixes"]);
+    expect(Object.keys(s).sort()).toEqual([
+      "DecryptSourceObjects",
+      "EncryptReplicasWithVaultKey",
+      "ReadSourceReplicationConfiguration",
+      "ReadSourceVersionsUnderTenantPrefixes",
+      "ReplicateUnderTenantPrefixes",
+    ]);
     expect(s.ReadSourceReplicationConfiguration.Resource).toEqual(["arn:aws:s3:::acme-prod-globex-logs", "arn:aws:s3:::acme-prod-initech-logs"]);
-    expect(s.ReadSourceVersionsUnderTenantPrefixes.Resource).toEqual(["arn:aws:s3:::acme-prod-globex-logs/globex/*", "arn:aws:s3:::acme-prod-initech-logs/initech/*"]);
-    expect(s.ReplicateUnderTenantPrefixes).toMatchObject({ Action: ["s3:ReplicateObject", "s3:ReplicateTags"], Resource: [`${VAULT_ARN}/globex/*`, `${VAULT_ARN}/initech/*`] });
+    expect(s.ReadSourceVersionsUnderTenantPrefixes.Resource).toEqual([
+      "arn:aws:s3:::acme-prod-globex-logs/globex/*",
+      "arn:aws:s3:::acme-prod-initech-logs/initech/*",
+    ]);
+    expect(s.ReplicateUnderTenantPrefixes).toMatchObject({
+      Action: ["s3:ReplicateObject", "s3:ReplicateTags"],
+      Resource: [`${VAULT_ARN}/globex/*`, `${VAULT_ARN}/initech/*`],
+    });
     // Delete markers never replicate: the role cannot replicate deletes.
     expect(Object.values(s).flatMap((st) => [st.Action].flat())).not.toContain("s3:ReplicateDelete");
-    expect(s.DecryptSourceObjects).toMatchObject({ Action: "kms:Decrypt", Resource: [GLOBEX_KEY, INITECH_KEY], Condition: { StringEquals: { "kms:ViaService": "s3.eu-west-1.amazonaws.com" } } });
+    expect(s.DecryptSourceObjects).toMatchObject({
+      Action: "kms:Decrypt",
+      Resource: [GLOBEX_KEY, INITECH_KEY],
+      Condition: { StringEquals: { "kms:ViaService": "s3.eu-west-1.amazonaws.com" } },
+    });
     expect(s.EncryptReplicasWithVaultKey.Resource).toMatch(/^\$\{aws_kms_key\.Vault_Key_.*\.arn\}$/);
   });
 
@@ -113,21 +174,53 @@ describe("BackupVault", () => {
     expect((policy.depends_on as string[])[0]).toMatch(/^aws_s3_bucket_public_access_block\./);
     const s = policyOf(json);
     expect(Object.values(s).every((st) => st.Effect === "Deny" && st.Principal === "*")).toBe(true);
-    expect(s.DenyInsecureTransport).toMatchObject({ Action: "s3:*", Resource: [VAULT_ARN, `${VAULT_ARN}/*`], Condition: { Bool: { "aws:SecureTransport": "false" } } });
+    expect(s.DenyInsecureTransport).toMatchObject({
+      Action: "s3:*",
+      Resource: [VAULT_ARN, `${VAULT_ARN}/*`],
+      Condition: { Bool: { "aws:SecureTransport": "false" } },
+    });
     expect(s.DenyTlsOlderThan12.Condition).toEqual({ NumericLessThan: { "s3:TlsVersion": "1.2" } });
-    expect(s.DenyObjectWritesExceptReplication).toMatchObject({ Resource: `${VAULT_ARN}/*`, Condition: { ArnNotLike: { "aws:PrincipalArn": [REPLICATION_ROLE, ADMIN] } } });
-    expect(s.DenyObjectWritesExceptReplication.Action).toEqual(expect.arrayContaining(["s3:PutObject", "s3:ReplicateObject", "s3:DeleteObject", "s3:PutObjectRetention"]));
+    expect(s.DenyObjectWritesExceptReplication).toMatchObject({
+      Resource: `${VAULT_ARN}/*`,
+      Condition: { ArnNotLike: { "aws:PrincipalArn": [REPLICATION_ROLE, ADMIN] } },
+    });
+    expect(s.DenyObjectWritesExceptReplication.Action).toEqual(
+      expect.arrayContaining(["s3:PutObject", "s3:ReplicateObject", "s3:DeleteObject", "s3:PutObjectRetention"]),
+    );
     // No exemption at all: once a version exists, only lifecycle expiry removes it.
-    expect(s.DenyVersionDeletesAndLockBypass).toEqual({ Sid: "DenyVersionDeletesAndLockBypass", Effect: "Deny", Principal: "*", Action: ["s3:DeleteObjectVersion", "s3:BypassGovernanceRetention"], Resource: `${VAULT_ARN}/*` });
+    expect(s.DenyVersionDeletesAndLockBypass).toEqual({
+      Sid: "DenyVersionDeletesAndLockBypass",
+      Effect: "Deny",
+      Principal: "*",
+      Action: ["s3:DeleteObjectVersion", "s3:BypassGovernanceRetention"],
+      Resource: `${VAULT_ARN}/*`,
+    });
     expect(s.DenyVaultConfigurationExceptAdministrators).toMatchObject({ Resource: VAULT_ARN, Condition: { ArnNotLike: { "aws:PrincipalArn": [ADMIN] } } });
-    expect(s.DenyVaultConfigurationExceptAdministrators.Action).toEqual(expect.arrayContaining(["s3:PutBucketPolicy", "s3:PutLifecycleConfiguration", "s3:PutBucketObjectLockConfiguration", "s3:PutBucketVersioning", "s3:DeleteBucket"]));
-    expect(s.DenyPutsNotEncryptedWithVaultKey.Condition).toEqual({ StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption-aws-kms-key-id": expect.stringMatching(/aws_kms_key\..*\.arn/) } });
+    expect(s.DenyVaultConfigurationExceptAdministrators.Action).toEqual(
+      expect.arrayContaining([
+        "s3:PutBucketPolicy",
+        "s3:PutLifecycleConfiguration",
+        "s3:PutBucketObjectLockConfiguration",
+        "s3:PutBucketVersioning",
+        "s3:DeleteBucket",
+      ]),
+    );
+    expect(s.DenyPutsNotEncryptedWithVaultKey.Condition).toEqual({
+      StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption-aws-kms-key-id": expect.stringMatching(/aws_kms_key\..*\.arn/) },
+    });
   });
 
   test("each tenant's prefix is left to the replication role, that tenant's restore role and the administrators; a restore role lists only its prefix", () => {
     const s = policyOf(synth().json);
-    expect(s.DenyGlobexObjectsExceptOwnRoles).toMatchObject({ Action: "s3:*", Resource: `${VAULT_ARN}/globex/*`, Condition: { ArnNotLike: { "aws:PrincipalArn": [REPLICATION_ROLE, GLOBEX_RESTORE, ADMIN] } } });
-    expect(s.DenyInitechObjectsExceptOwnRoles).toMatchObject({ Resource: `${VAULT_ARN}/initech/*`, Condition: { ArnNotLike: { "aws:PrincipalArn": [REPLICATION_ROLE, INITECH_RESTORE, ADMIN] } } });
+    expect(s.DenyGlobexObjectsExceptOwnRoles).toMatchObject({
+      Action: "s3:*",
+      Resource: `${VAULT_ARN}/globex/*`,
+      Condition: { ArnNotLike: { "aws:PrincipalArn": [REPLICATION_ROLE, GLOBEX_RESTORE, ADMIN] } },
+    });
+    expect(s.DenyInitechObjectsExceptOwnRoles).toMatchObject({
+      Resource: `${VAULT_ARN}/initech/*`,
+      Condition: { ArnNotLike: { "aws:PrincipalArn": [REPLICATION_ROLE, INITECH_RESTORE, ADMIN] } },
+    });
     // Globex's restore role is not exempt on initech's prefix, and the other way round.
     expect(s.DenyInitechObjectsExceptOwnRoles.Condition?.ArnNotLike["aws:PrincipalArn"]).not.toContain(GLOBEX_RESTORE);
     expect(s.DenyGlobexRestoreRoleListingOtherPrefixes).toMatchObject({
@@ -141,9 +234,20 @@ describe("BackupVault", () => {
   test("plan roles may list the vault (HeadBucket, every refresh) and nothing else: no version listing, no object, no configuration change", () => {
     const PLAN = "arn:aws:iam::111111111111:role/lakehouse-ci-plan";
     const s = policyOf(synth({ planRoleArns: [PLAN] }).json);
-    expect(s.DenyListingExceptVaultRoles).toMatchObject({ Action: "s3:ListBucket", Condition: { ArnNotLike: { "aws:PrincipalArn": [REPLICATION_ROLE, ADMIN, GLOBEX_RESTORE, INITECH_RESTORE, PLAN] } } });
-    expect(s.DenyVersionListingExceptVaultRoles).toMatchObject({ Action: "s3:ListBucketVersions", Condition: { ArnNotLike: { "aws:PrincipalArn": [REPLICATION_ROLE, ADMIN, GLOBEX_RESTORE, INITECH_RESTORE] } } });
-    for (const sid of ["DenyObjectWritesExceptReplication", "DenyVaultConfigurationExceptAdministrators", "DenyGlobexObjectsExceptOwnRoles", "DenyInitechObjectsExceptOwnRoles"])
+    expect(s.DenyListingExceptVaultRoles).toMatchObject({
+      Action: "s3:ListBucket",
+      Condition: { ArnNotLike: { "aws:PrincipalArn": [REPLICATION_ROLE, ADMIN, GLOBEX_RESTORE, INITECH_RESTORE, PLAN] } },
+    });
+    expect(s.DenyVersionListingExceptVaultRoles).toMatchObject({
+      Action: "s3:ListBucketVersions",
+      Condition: { ArnNotLike: { "aws:PrincipalArn": [REPLICATION_ROLE, ADMIN, GLOBEX_RESTORE, INITECH_RESTORE] } },
+    });
+    for (const sid of [
+      "DenyObjectWritesExceptReplication",
+      "DenyVaultConfigurationExceptAdministrators",
+      "DenyGlobexObjectsExceptOwnRoles",
+      "DenyInitechObjectsExceptOwnRoles",
+    ])
       expect(JSON.stringify(s[sid].Condition)).not.toContain(PLAN);
     expect(problems({ planRoleArns: ["arn:aws:iam::111111111111:user/ci"] })).toEqual(["planRoleArns[0]: must be an IAM role ARN"]);
   });
@@ -160,25 +264,47 @@ describe("BackupVault", () => {
     const whole = { ...base.tenants[0], prefix: "" };
     const { json } = synth({ tenants: [whole] });
     const s = policyOf(json);
-    expect(s.DenyGlobexObjectsExceptOwnRoles).toMatchObject({ Resource: `${VAULT_ARN}/*`, Condition: { ArnNotLike: { "aws:PrincipalArn": [REPLICATION_ROLE, GLOBEX_RESTORE, ADMIN] } } });
+    expect(s.DenyGlobexObjectsExceptOwnRoles).toMatchObject({
+      Resource: `${VAULT_ARN}/*`,
+      Condition: { ArnNotLike: { "aws:PrincipalArn": [REPLICATION_ROLE, GLOBEX_RESTORE, ADMIN] } },
+    });
     expect(s.DenyGlobexRestoreRoleListingOtherPrefixes).toBeUndefined();
-    expect((onlyResource(json, "aws_s3_bucket_lifecycle_configuration") as { rule: Record<string, unknown>[] }).rule[0]).toMatchObject({ id: "tenant-globex", filter: [{ prefix: "" }], transition: [{ days: 0, storage_class: "DEEP_ARCHIVE" }] });
+    expect((onlyResource(json, "aws_s3_bucket_lifecycle_configuration") as { rule: Record<string, unknown>[] }).rule[0]).toMatchObject({
+      id: "tenant-globex",
+      filter: [{ prefix: "" }],
+      transition: [{ days: 0, storage_class: "DEEP_ARCHIVE" }],
+    });
     expect(onlyResource(json, "aws_s3_bucket_metric")).not.toHaveProperty("filter");
     const replication = statementsBySid(onlyResource(json, "aws_iam_role_policy").policy);
     expect(replication.ReplicateUnderTenantPrefixes.Resource).toEqual([`${VAULT_ARN}/*`]);
     expect(replication.ReadSourceVersionsUnderTenantPrefixes.Resource).toEqual(["arn:aws:s3:::acme-prod-globex-logs/*"]);
     // Two tenants cannot share a vault that one of them owns whole.
-    expect(problems({ tenants: [whole, base.tenants[1]] })).toContain("tenants[0].prefix: tenant 'globex': an empty prefix (the whole vault) only for a vault's only tenant");
+    expect(problems({ tenants: [whole, base.tenants[1]] })).toContain(
+      "tenants[0].prefix: tenant 'globex': an empty prefix (the whole vault) only for a vault's only tenant",
+    );
   });
 
   test("a tenant's readers (restore-ready Snowflake access roles) and batch restore role are exempt from its prefix deny; readers may not restore or list elsewhere", () => {
     const READER = "arn:aws:iam::111111111111:role/acme-prod-globex-okta-snowflake";
     const BATCH = "arn:aws:iam::111111111111:role/acme-prod-globex-restore-batch";
     const s = policyOf(synth({ tenants: [{ ...base.tenants[0], readerRoleArns: [READER], restoreBatchRoleArn: BATCH }, base.tenants[1]] }).json);
-    expect(s.DenyGlobexObjectsExceptOwnRoles.Condition).toEqual({ ArnNotLike: { "aws:PrincipalArn": [REPLICATION_ROLE, GLOBEX_RESTORE, BATCH, READER, ADMIN] } });
-    expect(s.DenyGlobexReadersRestores).toMatchObject({ Effect: "Deny", Principal: "*", Action: "s3:RestoreObject", Resource: `${VAULT_ARN}/globex/*`, Condition: { ArnLike: { "aws:PrincipalArn": [READER] } } });
-    expect(s.DenyGlobexRestoreRoleListingOtherPrefixes.Condition).toEqual({ ArnLike: { "aws:PrincipalArn": [GLOBEX_RESTORE, READER] }, StringNotLike: { "s3:prefix": "globex/*" } });
-    expect(s.DenyListingExceptVaultRoles.Condition).toEqual({ ArnNotLike: { "aws:PrincipalArn": [REPLICATION_ROLE, ADMIN, GLOBEX_RESTORE, READER, INITECH_RESTORE] } });
+    expect(s.DenyGlobexObjectsExceptOwnRoles.Condition).toEqual({
+      ArnNotLike: { "aws:PrincipalArn": [REPLICATION_ROLE, GLOBEX_RESTORE, BATCH, READER, ADMIN] },
+    });
+    expect(s.DenyGlobexReadersRestores).toMatchObject({
+      Effect: "Deny",
+      Principal: "*",
+      Action: "s3:RestoreObject",
+      Resource: `${VAULT_ARN}/globex/*`,
+      Condition: { ArnLike: { "aws:PrincipalArn": [READER] } },
+    });
+    expect(s.DenyGlobexRestoreRoleListingOtherPrefixes.Condition).toEqual({
+      ArnLike: { "aws:PrincipalArn": [GLOBEX_RESTORE, READER] },
+      StringNotLike: { "s3:prefix": "globex/*" },
+    });
+    expect(s.DenyListingExceptVaultRoles.Condition).toEqual({
+      ArnNotLike: { "aws:PrincipalArn": [REPLICATION_ROLE, ADMIN, GLOBEX_RESTORE, READER, INITECH_RESTORE] },
+    });
     // Initech has no readers: no reader statement, and globex's reader is not exempt on initech's prefix.
     expect(s.DenyInitechReadersRestores).toBeUndefined();
     expect(s.DenyInitechObjectsExceptOwnRoles.Condition?.ArnNotLike["aws:PrincipalArn"]).not.toContain(READER);
@@ -225,7 +351,10 @@ describe("BackupVault", () => {
       ok_actions: [TOPIC],
     });
     const metrics = Object.fromEntries(resourcesOf(json, "aws_s3_bucket_metric").map((m) => [m.name, m]));
-    expect(metrics["tenant-initech"]).toMatchObject({ filter: { prefix: "initech/" }, bucket: expect.stringMatching(/^\$\{aws_s3_bucket\.Vault_[0-9A-F]+\.id\}$/) });
+    expect(metrics["tenant-initech"]).toMatchObject({
+      filter: { prefix: "initech/" },
+      bucket: expect.stringMatching(/^\$\{aws_s3_bucket\.Vault_[0-9A-F]+\.id\}$/),
+    });
     expect(alarms["acme-prod-eu-west-1-backup-initech-backup-stale"]).toMatchObject({
       namespace: "AWS/S3",
       metric_name: "PutRequests",
@@ -250,7 +379,9 @@ describe("BackupVault", () => {
 
   test("storage-class minimums, the retention floor and the lock are enforced per tenant, naming the tenant", () => {
     const [globex, initech] = base.tenants;
-    expect(problems({ tenants: [{ ...globex, retentionDays: 179 }] })).toEqual(["tenants[0].retentionDays: tenant 'globex' keeps DEEP_ARCHIVE backups 179 days, but DEEP_ARCHIVE bills at least 180 days"]);
+    expect(problems({ tenants: [{ ...globex, retentionDays: 179 }] })).toEqual([
+      "tenants[0].retentionDays: tenant 'globex' keeps DEEP_ARCHIVE backups 179 days, but DEEP_ARCHIVE bills at least 180 days",
+    ]);
     expect(problems({ tenants: [{ ...globex, retentionDays: 180 }] })).toEqual([]);
     expect(problems({ tenants: [globex, { ...initech, storageClass: "GLACIER", retentionDays: 89 }] })).toEqual([
       "tenants[1].retentionDays: tenant 'initech' keeps GLACIER backups 89 days, but GLACIER bills at least 90 days",
@@ -261,23 +392,31 @@ describe("BackupVault", () => {
       "tenants[1].retentionDays: tenant 'initech' keeps backups 120 days, below retentionFloorDays (200)",
       "tenants[1].retentionDays: tenant 'initech' keeps backups 120 days, but object lock holds every version 200 days",
     ]);
-    expect(problems({ objectLock: { mode: "COMPLIANCE", days: 150 } })).toEqual(["tenants[1].retentionDays: tenant 'initech' keeps backups 120 days, but object lock holds every version 150 days"]);
+    expect(problems({ objectLock: { mode: "COMPLIANCE", days: 150 } })).toEqual([
+      "tenants[1].retentionDays: tenant 'initech' keeps backups 120 days, but object lock holds every version 150 days",
+    ]);
   });
 
   test("bad input is a clear error naming the construct path", () => {
     const [globex, initech] = base.tenants;
-    expect(() => synth({ tenants: [globex, { ...initech, id: "globex", prefix: "globex/sub/", sourceBucketName: "acme-prod-globex-logs" }] })).toThrow(LakehouseValidationError);
+    expect(() => synth({ tenants: [globex, { ...initech, id: "globex", prefix: "globex/sub/", sourceBucketName: "acme-prod-globex-logs" }] })).toThrow(
+      LakehouseValidationError,
+    );
     expect(problems({ tenants: [globex, { ...initech, id: "globex", prefix: "globex/sub/", sourceBucketName: "acme-prod-globex-logs" }] })).toEqual([
       "tenants[1].id: duplicate tenant id 'globex'",
       "tenants[1].prefix: tenant 'globex' prefix 'globex/sub/' overlaps tenant 'globex' prefix 'globex/'",
       "tenants[1].sourceBucketName: tenant 'globex' replicates from the same bucket as tenant 'globex'",
     ]);
     expect(problems({ tenants: [] })).toEqual(["tenants: at least one tenant is required: a vault with no tenant backs nothing up"]);
-    expect(problems({ adminRoleArns: [] })).toEqual(["adminRoleArns: at least one administrator role (the role Terraform applies with), or nobody could manage the vault"]);
+    expect(problems({ adminRoleArns: [] })).toEqual([
+      "adminRoleArns: at least one administrator role (the role Terraform applies with), or nobody could manage the vault",
+    ]);
     expect(problems({ alarmTopicArn: undefined })).toEqual(["alarmTopicArn: required: alarms must reach someone (or give alarmsWithoutActionsReason)"]);
     expect(problems({ accessLogging: undefined })).toEqual(["accessLogging: required unless accessLoggingDisabledReason is given"]);
     expect(problems({ staleAfterHours: 169 })).toEqual(["staleAfterHours: must be 1-168 hours: CloudWatch evaluates hourly periods over at most 7 days"]);
-    expect(problems({ tenants: [{ ...globex, sourceBucketName: base.bucketName }] })).toEqual(["tenants[0].sourceBucketName: tenant 'globex': the vault cannot back itself up"]);
+    expect(problems({ tenants: [{ ...globex, sourceBucketName: base.bucketName }] })).toEqual([
+      "tenants[0].sourceBucketName: tenant 'globex': the vault cannot back itself up",
+    ]);
     expect(problems({ bucketName: "acme-production-eu-central-1-security-lakehouse-backup-vault" })).toEqual([
       "replicationRoleName: required: the default 'acme-production-eu-central-1-security-lakehouse-backup-vault-replication' is longer than an IAM role name's 64 characters",
     ]);
@@ -301,11 +440,18 @@ describe("BackupVault", () => {
     const json = synthWithMetadata(stack);
     expect(guardrailViolations(json as never)).toEqual([]);
     delete (json.resource as Record<string, unknown>).aws_s3_bucket_policy;
-    expect(guardrailViolations(json as never).map((v) => v.rule).sort()).toEqual(["BACKUP_VAULT_LOCKED_DENY_ONLY", "S3_TLS_ONLY"]);
+    expect(
+      guardrailViolations(json as never)
+        .map((v) => v.rule)
+        .sort(),
+    ).toEqual(["BACKUP_VAULT_LOCKED_DENY_ONLY", "S3_TLS_ONLY"]);
   });
 
   test("every resource type and attribute it sets exists in the AWS provider schema (6.34.0)", () => {
-    const schemas = loadProviderSchemas(providerSchemasDir(), SCHEMA_FILES.map((s) => s.file));
+    const schemas = loadProviderSchemas(
+      providerSchemasDir(),
+      SCHEMA_FILES.map((s) => s.file),
+    );
     const { stack } = synth();
     const json = synthWithMetadata(stack);
     // `unverified` = a `description` the stripped schema cannot decide (as in tools/check-provider-schemas.ts).

@@ -46,30 +46,59 @@ describe("FirehoseDelivery", () => {
       file_extension: ".json.gz",
       kms_key_arn: KEY,
       s3_backup_mode: "Disabled",
-      cloudwatch_logging_options: { enabled: true, log_group_name: expect.stringMatching(/^\$\{aws_cloudwatch_log_group\./), log_stream_name: expect.stringMatching(/^\$\{aws_cloudwatch_log_stream\./) },
+      cloudwatch_logging_options: {
+        enabled: true,
+        log_group_name: expect.stringMatching(/^\$\{aws_cloudwatch_log_group\./),
+        log_stream_name: expect.stringMatching(/^\$\{aws_cloudwatch_log_stream\./),
+      },
       processing_configuration: { enabled: true, processors: [{ type: "AppendDelimiterToRecord" }] },
     });
-    expect(onlyResource(json, "aws_cloudwatch_log_group")).toMatchObject({ name: "/aws/kinesisfirehose/acme-prod-umbrella-edr-stream", retention_in_days: 365, kms_key_id: KEY });
+    expect(onlyResource(json, "aws_cloudwatch_log_group")).toMatchObject({
+      name: "/aws/kinesisfirehose/acme-prod-umbrella-edr-stream",
+      retention_in_days: 365,
+      kms_key_id: KEY,
+    });
     expect(onlyResource(json, "aws_cloudwatch_log_stream")).toMatchObject({ name: "DestinationDelivery" });
     expect(guardrailViolations(json)).toEqual([]);
   });
 
   test("the role may only put under the source and error prefixes, list them, encrypt through S3 and write its own log", () => {
     const trust = statementsBySid(onlyResource(json, "aws_iam_role").assume_role_policy);
-    expect(trust.FirehoseDelivers).toMatchObject({ Principal: { Service: "firehose.amazonaws.com" }, Condition: { StringEquals: { "sts:ExternalId": "111111111111" } } });
+    expect(trust.FirehoseDelivers).toMatchObject({
+      Principal: { Service: "firehose.amazonaws.com" },
+      Condition: { StringEquals: { "sts:ExternalId": "111111111111" } },
+    });
     const policy = statementsBySid(onlyResource(json, "aws_iam_role_policy").policy);
-    expect(Object.keys(policy).sort()).toEqual(["EncryptObjectsWithTenantKey", "ListOwnPrefixes", "LocateBucket", "PutUnderOwnPrefixes", "WriteOwnDeliveryLog"]);
-    expect(policy.PutUnderOwnPrefixes).toMatchObject({ Action: ["s3:PutObject", "s3:AbortMultipartUpload"], Resource: [`${BUCKET}/edr/*`, `${BUCKET}/_firehose-errors/edr/*`] });
+    expect(Object.keys(policy).sort()).toEqual([
+      "EncryptObjectsWithTenantKey",
+      "ListOwnPrefixes",
+      "LocateBucket",
+      "PutUnderOwnPrefixes",
+      "WriteOwnDeliveryLog",
+    ]);
+    expect(policy.PutUnderOwnPrefixes).toMatchObject({
+      Action: ["s3:PutObject", "s3:AbortMultipartUpload"],
+      Resource: [`${BUCKET}/edr/*`, `${BUCKET}/_firehose-errors/edr/*`],
+    });
     expect(policy.ListOwnPrefixes.Condition).toEqual({ StringLike: { "s3:prefix": ["edr/*", "_firehose-errors/edr/*"] } });
-    expect(policy.EncryptObjectsWithTenantKey).toMatchObject({ Resource: KEY, Condition: { StringEquals: { "kms:ViaService": "s3.eu-west-1.amazonaws.com" } } });
-    expect(policy.WriteOwnDeliveryLog.Resource).toBe("arn:aws:logs:eu-west-1:111111111111:log-group:/aws/kinesisfirehose/acme-prod-umbrella-edr-stream:log-stream:DestinationDelivery");
+    expect(policy.EncryptObjectsWithTenantKey).toMatchObject({
+      Resource: KEY,
+      Condition: { StringEquals: { "kms:ViaService": "s3.eu-west-1.amazonaws.com" } },
+    });
+    expect(policy.WriteOwnDeliveryLog.Resource).toBe(
+      "arn:aws:logs:eu-west-1:111111111111:log-group:/aws/kinesisfirehose/acme-prod-umbrella-edr-stream:log-stream:DestinationDelivery",
+    );
     expect(FirehoseDelivery.roleArnFor("111111111111", "acme-prod-umbrella-edr-stream")).toBe("arn:aws:iam::111111111111:role/acme-prod-umbrella-edr-stream");
     expect(onlyResource(json, "aws_iam_role").name).toBe("acme-prod-umbrella-edr-stream");
   });
 
   test("failed records raise an alarm: a request metric on the error prefix, and the delivery's freshness", () => {
     const metric = onlyResource(json, "aws_s3_bucket_metric");
-    expect(metric).toEqual({ bucket: "acme-prod-umbrella-111111111111-logs", name: "firehose-errors-acme-prod-umbrella-edr-stream", filter: { prefix: "_firehose-errors/edr/" } });
+    expect(metric).toEqual({
+      bucket: "acme-prod-umbrella-111111111111-logs",
+      name: "firehose-errors-acme-prod-umbrella-edr-stream",
+      filter: { prefix: "_firehose-errors/edr/" },
+    });
     const alarms = Object.fromEntries(resourcesOf(json, "aws_cloudwatch_metric_alarm").map((a) => [a.alarm_name, a]));
     expect(alarms["acme-prod-umbrella-edr-stream-error-objects"]).toMatchObject({
       namespace: "AWS/S3",
@@ -90,7 +119,8 @@ describe("FirehoseDelivery", () => {
   });
 
   test("the metric filter's id stays within S3's 64 characters and distinct for long stream names", () => {
-    const long = (source: string) => onlyResource(synth({ streamName: `acme-production-some-very-long-tenant-name-${source}-stream` }), "aws_s3_bucket_metric").name as string;
+    const long = (source: string) =>
+      onlyResource(synth({ streamName: `acme-production-some-very-long-tenant-name-${source}-stream` }), "aws_s3_bucket_metric").name as string;
     expect(long("edr").length).toBeLessThanOrEqual(64);
     expect(long("edr")).not.toBe(long("ndr"));
   });
@@ -102,7 +132,10 @@ describe("FirehoseDelivery", () => {
     expect(stream.server_side_encryption).toBeUndefined();
     const policy = statementsBySid(onlyResource(j, "aws_iam_role_policy").policy);
     expect(policy.ReadSourceStream.Resource).toBe(STREAM);
-    expect(policy.DecryptSourceStream).toMatchObject({ Action: "kms:Decrypt", Condition: { StringEquals: { "kms:ViaService": "kinesis.eu-west-1.amazonaws.com", "kms:EncryptionContext:aws:kinesis:arn": STREAM } } });
+    expect(policy.DecryptSourceStream).toMatchObject({
+      Action: "kms:Decrypt",
+      Condition: { StringEquals: { "kms:ViaService": "kinesis.eu-west-1.amazonaws.com", "kms:EncryptionContext:aws:kinesis:arn": STREAM } },
+    });
     expect(guardrailViolations(j)).toEqual([]);
   });
 
@@ -113,7 +146,10 @@ describe("FirehoseDelivery", () => {
       buffering_interval: 600,
       processing_configuration: { enabled: true, processors: [{ type: "Lambda", parameters: [{ parameter_name: "LambdaArn", parameter_value: TRANSFORM }] }] },
     });
-    expect(statementsBySid(onlyResource(j, "aws_iam_role_policy").policy).InvokeTransformer).toMatchObject({ Action: ["lambda:InvokeFunction", "lambda:GetFunctionConfiguration"], Resource: TRANSFORM });
+    expect(statementsBySid(onlyResource(j, "aws_iam_role_policy").policy).InvokeTransformer).toMatchObject({
+      Action: ["lambda:InvokeFunction", "lambda:GetFunctionConfiguration"],
+      Resource: TRANSFORM,
+    });
   });
 
   test("without an alert topic the alarms carry the written reason", () => {

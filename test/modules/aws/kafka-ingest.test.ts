@@ -54,7 +54,11 @@ describe("KafkaIngest", () => {
     });
     // No TLS switch reaches the function: the runtime's default (TLS on) is the only setting.
     expect(JSON.stringify(fn)).not.toContain("KAFKA_INGEST_TLS");
-    expect(onlyResource(json, "aws_cloudwatch_log_group")).toMatchObject({ name: "/aws/lambda/acme-prod-initech-firewall-kafka", retention_in_days: 365, kms_key_id: KEY });
+    expect(onlyResource(json, "aws_cloudwatch_log_group")).toMatchObject({
+      name: "/aws/lambda/acme-prod-initech-firewall-kafka",
+      retention_in_days: 365,
+      kms_key_id: KEY,
+    });
     expect(onlyResource(json, "aws_sqs_queue")).toMatchObject({ kms_master_key_id: KEY });
     expect(onlyResource(json, "aws_secretsmanager_secret")).toMatchObject({ name: "acme-prod-initech-firewall-kafka-credentials", kms_key_id: KEY });
     expect(json.resource.aws_secretsmanager_secret_version).toBeUndefined();
@@ -65,13 +69,20 @@ describe("KafkaIngest", () => {
     new KafkaIngest(stack, "Kafka", base);
     const withMetadata = synthWithMetadata(stack);
     const stamp = `aws/kafka-ingest@${MODULE_VERSIONS["aws/kafka-ingest"]}`;
-    for (const type of Object.keys(withMetadata.resource)) for (const resource of resourcesOf(withMetadata, type)) expect([type, stampOf(resource)]).toEqual([type, stamp]);
-    expect(onlyResource(withMetadata, "aws_lambda_function").tags).toEqual({ "lakehouse:module": "aws/kafka-ingest", "lakehouse:module-version": MODULE_VERSIONS["aws/kafka-ingest"] });
+    for (const type of Object.keys(withMetadata.resource))
+      for (const resource of resourcesOf(withMetadata, type)) expect([type, stampOf(resource)]).toEqual([type, stamp]);
+    expect(onlyResource(withMetadata, "aws_lambda_function").tags).toEqual({
+      "lakehouse:module": "aws/kafka-ingest",
+      "lakehouse:module-version": MODULE_VERSIONS["aws/kafka-ingest"],
+    });
   });
 
   test("the role may put and find objects only under the source prefix, and create network interfaces only in the given subnets and groups", () => {
     const role = resourcesOf(json, "aws_iam_role").find((r) => r.name === "acme-prod-initech-firewall-kafka")!;
-    expect(statementsBySid(role.assume_role_policy).LambdaRunsIngest).toMatchObject({ Principal: { Service: "lambda.amazonaws.com" }, Condition: { StringEquals: { "aws:SourceAccount": "111111111111" } } });
+    expect(statementsBySid(role.assume_role_policy).LambdaRunsIngest).toMatchObject({
+      Principal: { Service: "lambda.amazonaws.com" },
+      Condition: { StringEquals: { "aws:SourceAccount": "111111111111" } },
+    });
     const s = statementsBySid(resourcesOf(json, "aws_iam_role_policy").find((p) => p.name === "kafka-ingest")!.policy);
     const bucket = "arn:aws:s3:::acme-prod-initech-111111111111-logs";
     const ec2 = "arn:aws:ec2:eu-west-1:111111111111";
@@ -99,15 +110,28 @@ describe("KafkaIngest", () => {
   });
 
   test("the schedule starts it every N minutes through a role that may only invoke it; alarms notify the topic", () => {
-    expect(onlyResource(synth({ scheduleMinutes: 2 }), "aws_scheduler_schedule")).toMatchObject({ schedule_expression: "rate(2 minutes)", flexible_time_window: { mode: "OFF" }, kms_key_arn: KEY });
+    expect(onlyResource(synth({ scheduleMinutes: 2 }), "aws_scheduler_schedule")).toMatchObject({
+      schedule_expression: "rate(2 minutes)",
+      flexible_time_window: { mode: "OFF" },
+      kms_key_arn: KEY,
+    });
     const s = statementsBySid(resourcesOf(json, "aws_iam_role_policy").find((p) => p.name === "invoke-kafka-ingest")!.policy);
     expect(Object.keys(s)).toEqual(["InvokeIngest", "DecryptOwnSchedule"]);
     for (const a of resourcesOf(json, "aws_cloudwatch_metric_alarm")) expect(a).toMatchObject({ alarm_actions: [TOPIC], threshold: 0 });
   });
 
   test("settings reach the function: object size, start position, budget", () => {
-    const env = (onlyResource(synth({ targetObjectMb: 16, fromBeginning: false, timeoutSeconds: 600, auth: "mtls" }), "aws_lambda_function").environment as { variables: Record<string, string> }).variables;
-    expect(env).toMatchObject({ KAFKA_INGEST_TARGET_OBJECT_MB: "16", KAFKA_INGEST_FROM_BEGINNING: "false", KAFKA_INGEST_BUDGET_SECONDS: "540", KAFKA_INGEST_AUTH: "mtls" });
+    const env = (
+      onlyResource(synth({ targetObjectMb: 16, fromBeginning: false, timeoutSeconds: 600, auth: "mtls" }), "aws_lambda_function").environment as {
+        variables: Record<string, string>;
+      }
+    ).variables;
+    expect(env).toMatchObject({
+      KAFKA_INGEST_TARGET_OBJECT_MB: "16",
+      KAFKA_INGEST_FROM_BEGINNING: "false",
+      KAFKA_INGEST_BUDGET_SECONDS: "540",
+      KAFKA_INGEST_AUTH: "mtls",
+    });
   });
 
   test.each<[string, Partial<KafkaIngestProps>, string, RegExp]>([
@@ -116,7 +140,12 @@ describe("KafkaIngest", () => {
     ["an unknown auth", { auth: "plain" as KafkaIngestProps["auth"] }, "auth", /scram-sha-512, mtls/],
     ["a topic with a slash", { topic: "fw/events" }, "topic", /Kafka topic name/],
     ["no subnet", { vpc: { subnetIds: [], securityGroupIds: ["sg-0c1d2e3f405162738"] } }, "vpc.subnetIds", /at least one subnet/],
-    ["a security group that is not an id", { vpc: { subnetIds: ["subnet-0a1b2c3d4e5f60718"], securityGroupIds: ["default"] } }, "vpc.securityGroupIds[0]", /security group id/],
+    [
+      "a security group that is not an id",
+      { vpc: { subnetIds: ["subnet-0a1b2c3d4e5f60718"], securityGroupIds: ["default"] } },
+      "vpc.securityGroupIds[0]",
+      /security group id/,
+    ],
     ["objects above 100 MiB", { targetObjectMb: 200 }, "targetObjectMb", /100/],
     ["a prefix without a trailing slash", { keyPrefix: "firewall" }, "keyPrefix", /must end with "\/"/],
     ["a budget that leaves no time to commit", { timeoutSeconds: 120, budgetSeconds: 110 }, "budgetSeconds", /less than 30 s .* write, commit and disconnect/],

@@ -8,7 +8,13 @@ const PRODUCER = "arn:aws:iam::111111111111:role/umbrella-edr-collector";
 const CONSUMER = "arn:aws:iam::111111111111:role/acme-prod-umbrella-edr-stream";
 
 describe("KinesisStream", () => {
-  const base: KinesisStreamProps = { streamName: "acme-prod-umbrella-edr-stream", kmsKeyArn: KEY, producerRoleArns: [PRODUCER], consumerRoleArns: [CONSUMER], alarmTopicArn: TOPIC };
+  const base: KinesisStreamProps = {
+    streamName: "acme-prod-umbrella-edr-stream",
+    kmsKeyArn: KEY,
+    producerRoleArns: [PRODUCER],
+    consumerRoleArns: [CONSUMER],
+    alarmTopicArn: TOPIC,
+  };
   const synth = (props: Partial<KinesisStreamProps> = {}) => {
     const stack = testStack();
     new KinesisStream(stack, "Stream", { ...base, ...props });
@@ -29,12 +35,21 @@ describe("KinesisStream", () => {
   });
 
   test("sized streams are provisioned", () => {
-    expect(onlyResource(synth({ shardCount: 4, retentionHours: 168 }), "aws_kinesis_stream")).toMatchObject({ shard_count: 4, retention_period: 168, stream_mode_details: { stream_mode: "PROVISIONED" } });
+    expect(onlyResource(synth({ shardCount: 4, retentionHours: 168 }), "aws_kinesis_stream")).toMatchObject({
+      shard_count: 4,
+      retention_period: 168,
+      stream_mode_details: { stream_mode: "PROVISIONED" },
+    });
   });
 
   test("only the listed producers may put and only the listed consumers may read, whatever IAM elsewhere allows", () => {
     const policy = statementsBySid(onlyResource(json, "aws_kinesis_resource_policy").policy);
-    expect(policy.OnlyProducersPut).toMatchObject({ Effect: "Deny", Principal: "*", Action: ["kinesis:PutRecord", "kinesis:PutRecords"], Condition: { ArnNotEquals: { "aws:PrincipalArn": [PRODUCER] } } });
+    expect(policy.OnlyProducersPut).toMatchObject({
+      Effect: "Deny",
+      Principal: "*",
+      Action: ["kinesis:PutRecord", "kinesis:PutRecords"],
+      Condition: { ArnNotEquals: { "aws:PrincipalArn": [PRODUCER] } },
+    });
     expect(policy.OnlyConsumersRead).toMatchObject({ Effect: "Deny", Principal: "*", Condition: { ArnNotEquals: { "aws:PrincipalArn": [CONSUMER] } } });
     expect(policy.OnlyConsumersRead.Action).toEqual(expect.arrayContaining(["kinesis:GetRecords", "kinesis:GetShardIterator", "kinesis:SubscribeToShard"]));
     expect(policy.ProducersPut).toMatchObject({ Effect: "Allow", Principal: { AWS: [PRODUCER] } });

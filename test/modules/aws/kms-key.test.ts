@@ -18,7 +18,12 @@ describe("KmsKey", () => {
   test("writers of other accounts may make data keys and decrypt through the named services only", () => {
     const stack = testStack();
     const WRITER = "arn:aws:iam::111111111111:role/github-audit-stream";
-    new KmsKey(stack, "Key", { accountId: TENANT_ACCOUNT_ID, aliasName: "hooli-logs", description: "logs", crossAccountWriters: { roleArns: [WRITER, WRITER], viaServices: ["s3.us-east-1.amazonaws.com"] } });
+    new KmsKey(stack, "Key", {
+      accountId: TENANT_ACCOUNT_ID,
+      aliasName: "hooli-logs",
+      description: "logs",
+      crossAccountWriters: { roleArns: [WRITER, WRITER], viaServices: ["s3.us-east-1.amazonaws.com"] },
+    });
     const s = statementsBySid(onlyResource(synthJson(stack), "aws_kms_key").policy);
     expect(s.OtherAccountWritersThroughServices).toEqual({
       Sid: "OtherAccountWritersThroughServices",
@@ -43,7 +48,14 @@ describe("KmsKey", () => {
       Resource: "*",
       Condition: { StringEquals: { "aws:SourceArn": [TRAIL], "kms:EncryptionContext:aws:cloudtrail:arn": [TRAIL] } },
     });
-    expect(s.NamedTrailsDescribeKey).toEqual({ Sid: "NamedTrailsDescribeKey", Effect: "Allow", Principal: { Service: "cloudtrail.amazonaws.com" }, Action: "kms:DescribeKey", Resource: "*", Condition: { StringEquals: { "aws:SourceArn": [TRAIL] } } });
+    expect(s.NamedTrailsDescribeKey).toEqual({
+      Sid: "NamedTrailsDescribeKey",
+      Effect: "Allow",
+      Principal: { Service: "cloudtrail.amazonaws.com" },
+      Action: "kms:DescribeKey",
+      Resource: "*",
+      Condition: { StringEquals: { "aws:SourceArn": [TRAIL] } },
+    });
     // Not for the key's account: no aws:SourceAccount statement for CloudTrail.
     expect(s.NativeWritersEncrypt).toBeUndefined();
   });
@@ -58,7 +70,11 @@ describe("KmsKey", () => {
     });
     const s = statementsBySid(onlyResource(synthJson(stack), "aws_kms_key").policy);
     const sourceAccount = { StringEquals: { "aws:SourceAccount": "111111111111" } };
-    expect(s.NativeWritersEncrypt).toMatchObject({ Principal: { Service: ["cloudtrail.amazonaws.com", "guardduty.amazonaws.com"] }, Action: ["kms:GenerateDataKey*", "kms:DescribeKey"], Condition: sourceAccount });
+    expect(s.NativeWritersEncrypt).toMatchObject({
+      Principal: { Service: ["cloudtrail.amazonaws.com", "guardduty.amazonaws.com"] },
+      Action: ["kms:GenerateDataKey*", "kms:DescribeKey"],
+      Condition: sourceAccount,
+    });
     // Multipart uploads of large flow-log files decrypt (CloudWatch Logs User Guide, "Enabling logging from AWS services").
     expect(s.VendedLogsEncrypt).toMatchObject({
       Principal: { Service: "delivery.logs.amazonaws.com" },
@@ -72,8 +88,14 @@ describe("KmsKey", () => {
     [{ aliasName: "aws/s3" }, /aliasName: must be 1-250/],
     [{ deletionWindowDays: 3 }, /deletionWindowDays/],
     [{ writerServicePrincipals: ["*"] }, /writerServicePrincipals\[0\]: must be an AWS service principal/],
-    [{ crossAccountWriters: { roleArns: ["arn:aws:iam::111111111111:role/own"], viaServices: ["s3.us-east-1.amazonaws.com"] } }, /crossAccountWriters.roleArns\[0\]: is in the key's own account 111111111111: grant it through IAM instead/],
-    [{ crossAccountWriters: { roleArns: ["arn:aws:iam::222222222222:role/w"], viaServices: ["s3.amazonaws.com"] } }, /crossAccountWriters.viaServices\[0\]: must be <service>.<region>.amazonaws.com/],
+    [
+      { crossAccountWriters: { roleArns: ["arn:aws:iam::111111111111:role/own"], viaServices: ["s3.us-east-1.amazonaws.com"] } },
+      /crossAccountWriters.roleArns\[0\]: is in the key's own account 111111111111: grant it through IAM instead/,
+    ],
+    [
+      { crossAccountWriters: { roleArns: ["arn:aws:iam::222222222222:role/w"], viaServices: ["s3.amazonaws.com"] } },
+      /crossAccountWriters.viaServices\[0\]: must be <service>.<region>.amazonaws.com/,
+    ],
     [{ cloudTrailArns: ["arn:aws:cloudtrail:us-east-1:777777777777:trail/*"] }, /cloudTrailArns\[0\]: must be a CloudTrail trail ARN/],
   ])("rejects %j", (props, message) => {
     expect(() => new KmsKey(testStack(), "Key", { accountId: ACCOUNT_ID, aliasName: "a", description: "d", ...props })).toThrow(message);

@@ -32,7 +32,9 @@ describe("LogBucket", () => {
     });
     expect(onlyResource(json, "aws_s3_bucket_ownership_controls")).toMatchObject({ rule: { object_ownership: "BucketOwnerEnforced" } });
     expect(onlyResource(json, "aws_kms_key")).toMatchObject({ enable_key_rotation: true, deletion_window_in_days: 30 });
-    const sse = onlyResource(json, "aws_s3_bucket_server_side_encryption_configuration") as { rule: { apply_server_side_encryption_by_default: Record<string, string>; bucket_key_enabled: boolean }[] };
+    const sse = onlyResource(json, "aws_s3_bucket_server_side_encryption_configuration") as {
+      rule: { apply_server_side_encryption_by_default: Record<string, string>; bucket_key_enabled: boolean }[];
+    };
     expect(sse.rule[0].apply_server_side_encryption_by_default.sse_algorithm).toBe("aws:kms");
     expect(sse.rule[0].apply_server_side_encryption_by_default.kms_master_key_id).toMatch(/aws_kms_key\..*\.arn/);
     expect(sse.rule[0].bucket_key_enabled).toBe(true);
@@ -55,7 +57,10 @@ describe("LogBucket", () => {
     });
     expect(s.DenyWrongKmsKeyPuts).toMatchObject({
       Effect: "Deny",
-      Condition: { StringNotEquals: { "s3:x-amz-server-side-encryption-aws-kms-key-id": KEY }, Null: { "s3:x-amz-server-side-encryption-aws-kms-key-id": "false" } },
+      Condition: {
+        StringNotEquals: { "s3:x-amz-server-side-encryption-aws-kms-key-id": KEY },
+        Null: { "s3:x-amz-server-side-encryption-aws-kms-key-id": "false" },
+      },
     });
     // aws:kms without a key id would be encrypted with the AWS managed key aws/s3.
     expect(s.DenyKmsPutsWithoutKeyId).toMatchObject({
@@ -75,7 +80,10 @@ describe("LogBucket", () => {
       sseS3KeyPatterns: ["_restore-state/*/reports/job-*"],
     });
     const s = statementsBySid(onlyResource(json, "aws_s3_bucket_policy").policy);
-    const exempt = [expect.stringMatching(/\.arn\}\/cloudtrail\/AWSLogs\/\*\/CloudTrail-Digest\/\*$/), expect.stringMatching(/\.arn\}\/_restore-state\/\*\/reports\/job-\*$/)];
+    const exempt = [
+      expect.stringMatching(/\.arn\}\/cloudtrail\/AWSLogs\/\*\/CloudTrail-Digest\/\*$/),
+      expect.stringMatching(/\.arn\}\/_restore-state\/\*\/reports\/job-\*$/),
+    ];
     expect(s.DenyNonKmsEncryptedPuts.Resource).toBeUndefined();
     expect(s.DenyNonKmsEncryptedPuts).toMatchObject({ NotResource: exempt });
     expect(s.DenyNonKmsOrS3EncryptedPuts).toMatchObject({
@@ -87,7 +95,14 @@ describe("LogBucket", () => {
   test("lifecycle: per-prefix expiry and transitions, bucket-wide hygiene, every rule with a filter (no provider 6.x warning)", () => {
     const { json } = synth({
       retentionRules: [
-        { prefix: "okta/", expirationDays: 400, transitions: [{ days: 30, storageClass: "STANDARD_IA" }, { days: 180, storageClass: "DEEP_ARCHIVE" }] },
+        {
+          prefix: "okta/",
+          expirationDays: 400,
+          transitions: [
+            { days: 30, storageClass: "STANDARD_IA" },
+            { days: 180, storageClass: "DEEP_ARCHIVE" },
+          ],
+        },
         { prefix: "cloudtrail/", expirationDays: 730 },
       ],
     });
@@ -100,7 +115,10 @@ describe("LogBucket", () => {
     expect(rules[0]).toMatchObject({
       filter: [{ prefix: "okta/" }],
       expiration: [{ days: 400 }],
-      transition: [{ days: 30, storage_class: "STANDARD_IA" }, { days: 180, storage_class: "DEEP_ARCHIVE" }],
+      transition: [
+        { days: 30, storage_class: "STANDARD_IA" },
+        { days: 180, storage_class: "DEEP_ARCHIVE" },
+      ],
     });
     expect(rules[1]).toMatchObject({ filter: [{ prefix: "cloudtrail/" }], expiration: [{ days: 730 }] });
     expect(rules[2]).toMatchObject({
@@ -124,7 +142,9 @@ describe("LogBucket", () => {
       rule: { default_retention: { mode: "COMPLIANCE", days: 365 } },
     });
     // S3 refuses object lock on a bucket whose versioning is not yet Enabled (seen against the emulator).
-    expect(onlyResource(json, "aws_s3_bucket_object_lock_configuration").depends_on).toEqual([expect.stringMatching(/^aws_s3_bucket_versioning\.Logs_Versioning_/)]);
+    expect(onlyResource(json, "aws_s3_bucket_object_lock_configuration").depends_on).toEqual([
+      expect.stringMatching(/^aws_s3_bucket_versioning\.Logs_Versioning_/),
+    ]);
   });
 
   test("a bucket logging into a target made in the same stack waits for the target's grant", () => {
@@ -132,7 +152,10 @@ describe("LogBucket", () => {
     // A real reference (a token), not text spelling one: text with ${ is escaped as literal text.
     const target = new S3Bucket(stack, "Target", { bucket: "acme-prod-111111111111-us-east-1-s3-access-logs" });
     new LogBucket(stack, "Logs", { ...base, accessLogging: { targetBucket: target.bucket, waitFor: [{ fqn: "aws_s3_bucket_policy.TargetPolicy" }] } });
-    expect(onlyResource(synthJson(stack), "aws_s3_bucket_logging")).toMatchObject({ target_bucket: "${aws_s3_bucket.Target.bucket}", depends_on: ["aws_s3_bucket_policy.TargetPolicy"] });
+    expect(onlyResource(synthJson(stack), "aws_s3_bucket_logging")).toMatchObject({
+      target_bucket: "${aws_s3_bucket.Target.bucket}",
+      depends_on: ["aws_s3_bucket_policy.TargetPolicy"],
+    });
   });
 
   test("one notification resource lists a queue per prefix", () => {
@@ -160,21 +183,38 @@ describe("LogBucket", () => {
     });
     expect(String(s.WriterCloudtrailServicePut.Resource)).toMatch(/\/cloudtrail\/\*$/);
     const key = statementsBySid(onlyResource(json, "aws_kms_key").policy);
-    expect(key.NativeWritersEncrypt).toMatchObject({ Principal: { Service: ["cloudtrail.amazonaws.com"] }, Condition: { StringEquals: { "aws:SourceAccount": "111111111111" } } });
+    expect(key.NativeWritersEncrypt).toMatchObject({
+      Principal: { Service: ["cloudtrail.amazonaws.com"] },
+      Condition: { StringEquals: { "aws:SourceAccount": "111111111111" } },
+    });
   });
 
   test("an organization trail of another account, named by its ARN, checks the ACL and puts only under its folders of the prefix; the created key admits that trail", () => {
     const TRAIL = "arn:aws:cloudtrail:us-east-1:777777777777:trail/globex-org-trail";
-    const { json } = synth({ writers: [{ prefix: "cloudtrail/", servicePrincipal: "cloudtrail.amazonaws.com", sourceArn: TRAIL, keyPrefixes: ["AWSLogs/o-gl0bex1234/", "AWSLogs/777777777777/"] }] });
+    const { json } = synth({
+      writers: [
+        {
+          prefix: "cloudtrail/",
+          servicePrincipal: "cloudtrail.amazonaws.com",
+          sourceArn: TRAIL,
+          keyPrefixes: ["AWSLogs/o-gl0bex1234/", "AWSLogs/777777777777/"],
+        },
+      ],
+    });
     const s = statementsBySid(onlyResource(json, "aws_s3_bucket_policy").policy);
     const byTrail = { StringEquals: { "aws:SourceArn": TRAIL } };
     expect(s.WriterCloudtrailServiceAclCheck).toMatchObject({ Action: "s3:GetBucketAcl", Condition: byTrail });
     expect(s.WriterCloudtrailServicePut).toMatchObject({ Action: "s3:PutObject", Condition: byTrail });
-    expect((s.WriterCloudtrailServicePut.Resource as string[]).map((r) => r.replace(/^.*\.arn\}/, ""))).toEqual(["/cloudtrail/AWSLogs/o-gl0bex1234/*", "/cloudtrail/AWSLogs/777777777777/*"]);
+    expect((s.WriterCloudtrailServicePut.Resource as string[]).map((r) => r.replace(/^.*\.arn\}/, ""))).toEqual([
+      "/cloudtrail/AWSLogs/o-gl0bex1234/*",
+      "/cloudtrail/AWSLogs/777777777777/*",
+    ]);
     // Its digests (SSE-S3) still go under the prefix's AWSLogs/*/CloudTrail-Digest/.
     expect(JSON.stringify(s.DenyNonKmsOrS3EncryptedPuts.Resource)).toContain("/cloudtrail/AWSLogs/*/CloudTrail-Digest/*");
     const key = statementsBySid(onlyResource(json, "aws_kms_key").policy);
-    expect(key.NamedTrailsEncryptLogFiles).toMatchObject({ Condition: { StringEquals: { "aws:SourceArn": [TRAIL], "kms:EncryptionContext:aws:cloudtrail:arn": [TRAIL] } } });
+    expect(key.NamedTrailsEncryptLogFiles).toMatchObject({
+      Condition: { StringEquals: { "aws:SourceArn": [TRAIL], "kms:EncryptionContext:aws:cloudtrail:arn": [TRAIL] } },
+    });
     expect(key.NativeWritersEncrypt).toBeUndefined();
   });
 
@@ -188,7 +228,12 @@ describe("LogBucket", () => {
     });
     const s = statementsBySid(onlyResource(json, "aws_s3_bucket_policy").policy);
     const sourceAccount = { StringEquals: { "aws:SourceAccount": "111111111111" } };
-    expect(s.WriterGuarddutyServiceLocateBucket).toMatchObject({ Principal: { Service: "guardduty.amazonaws.com" }, Action: "s3:GetBucketLocation", Resource: expect.stringMatching(/\.arn\}$/), Condition: sourceAccount });
+    expect(s.WriterGuarddutyServiceLocateBucket).toMatchObject({
+      Principal: { Service: "guardduty.amazonaws.com" },
+      Action: "s3:GetBucketLocation",
+      Resource: expect.stringMatching(/\.arn\}$/),
+      Condition: sourceAccount,
+    });
     expect(s.WriterGuarddutyServiceAclCheck).toBeUndefined();
     expect(s.WriterCloudtrailServiceAclCheck).toMatchObject({ Action: "s3:GetBucketAcl", Condition: sourceAccount });
     expect(s.WriterVpcFlowServiceAclCheck).toMatchObject({ Action: "s3:GetBucketAcl", Condition: sourceAccount });
@@ -196,7 +241,10 @@ describe("LogBucket", () => {
 
   test("replication into a backup vault: every log prefix (never state outside them), no delete markers, SSE-KMS objects re-encrypted with the vault key, into its class, metrics on, after both versionings", () => {
     const stack = testStack();
-    const vaultVersioning = new S3BucketVersioningA(stack, "VaultVersioning", { bucket: "acme-prod-globex-backup", versioningConfiguration: { status: "Enabled" } });
+    const vaultVersioning = new S3BucketVersioningA(stack, "VaultVersioning", {
+      bucket: "acme-prod-globex-backup",
+      versioningConfiguration: { status: "Enabled" },
+    });
     new LogBucket(stack, "Logs", {
       ...base,
       retentionRules: [
@@ -243,11 +291,16 @@ describe("LogBucket", () => {
     const stack = testStack();
     new LogBucket(stack, "Logs", base);
     const json = synthWithMetadata(stack);
-    expect(onlyResource(json, "aws_s3_bucket").tags).toEqual({ "lakehouse:module": "aws/log-bucket", "lakehouse:module-version": MODULE_VERSIONS["aws/log-bucket"] });
+    expect(onlyResource(json, "aws_s3_bucket").tags).toEqual({
+      "lakehouse:module": "aws/log-bucket",
+      "lakehouse:module-version": MODULE_VERSIONS["aws/log-bucket"],
+    });
     for (const type of Object.keys(json.resource)) {
       for (const resource of resourcesOf(json, type)) {
         // The key comes from the kms-key module the bucket uses; everything else is the bucket's.
-        expect(stampOf(resource)).toBe(type.startsWith("aws_kms_") ? `aws/kms-key@${MODULE_VERSIONS["aws/kms-key"]}` : `aws/log-bucket@${MODULE_VERSIONS["aws/log-bucket"]}`);
+        expect(stampOf(resource)).toBe(
+          type.startsWith("aws_kms_") ? `aws/kms-key@${MODULE_VERSIONS["aws/kms-key"]}` : `aws/log-bucket@${MODULE_VERSIONS["aws/log-bucket"]}`,
+        );
       }
     }
   });
@@ -262,12 +315,37 @@ describe("LogBucket", () => {
       ["logging to itself", { accessLogging: { targetBucket: "acme-prod-globex-logs" } }, /accessLogging.targetBucket: must not be the bucket itself/],
       ["no retention", { retentionRules: [] }, /retentionRules: at least one retention rule/],
       ["prefix without slash", { retentionRules: [{ prefix: "okta", expirationDays: 30 }] }, /retentionRules\[0\].prefix: must be a key prefix/],
-      ["IA too early", { retentionRules: [{ prefix: "a/", expirationDays: 90, transitions: [{ days: 10, storageClass: "STANDARD_IA" }] }] }, /retentionRules\[0\].transitions\[0\].days: STANDARD_IA needs at least 30 days/],
-      ["transition after expiry", { retentionRules: [{ prefix: "a/", expirationDays: 90, transitions: [{ days: 90, storageClass: "GLACIER" }] }] }, /must be before expirationDays \(90\)/],
-      ["overlapping prefixes", { retentionRules: [{ prefix: "a/", expirationDays: 90 }, { prefix: "a/b/", expirationDays: 90 }] }, /retentionRules\[1\].prefix: overlaps retentionRules\[0\].prefix 'a\/'/],
+      [
+        "IA too early",
+        { retentionRules: [{ prefix: "a/", expirationDays: 90, transitions: [{ days: 10, storageClass: "STANDARD_IA" }] }] },
+        /retentionRules\[0\].transitions\[0\].days: STANDARD_IA needs at least 30 days/,
+      ],
+      [
+        "transition after expiry",
+        { retentionRules: [{ prefix: "a/", expirationDays: 90, transitions: [{ days: 90, storageClass: "GLACIER" }] }] },
+        /must be before expirationDays \(90\)/,
+      ],
+      [
+        "overlapping prefixes",
+        {
+          retentionRules: [
+            { prefix: "a/", expirationDays: 90 },
+            { prefix: "a/b/", expirationDays: 90 },
+          ],
+        },
+        /retentionRules\[1\].prefix: overlaps retentionRules\[0\].prefix 'a\/'/,
+      ],
       ["writer without principal", { writers: [{ prefix: "a/" }] }, /writers\[0\]: needs a servicePrincipal or roleArns/],
-      ["a source ARN without a service", { writers: [{ prefix: "a/", roleArns: ["arn:aws:iam::111111111111:role/w"], sourceArn: "arn:aws:cloudtrail:us-east-1:777777777777:trail/t" }] }, /writers\[0\].sourceArn: sourceArn and keyPrefixes need a servicePrincipal/],
-      ["a wildcard source ARN", { writers: [{ prefix: "a/", servicePrincipal: "cloudtrail.amazonaws.com", sourceArn: "arn:aws:cloudtrail:us-east-1:777777777777:trail/*" }] }, /writers\[0\].sourceArn: must be the ARN of one resource/],
+      [
+        "a source ARN without a service",
+        { writers: [{ prefix: "a/", roleArns: ["arn:aws:iam::111111111111:role/w"], sourceArn: "arn:aws:cloudtrail:us-east-1:777777777777:trail/t" }] },
+        /writers\[0\].sourceArn: sourceArn and keyPrefixes need a servicePrincipal/,
+      ],
+      [
+        "a wildcard source ARN",
+        { writers: [{ prefix: "a/", servicePrincipal: "cloudtrail.amazonaws.com", sourceArn: "arn:aws:cloudtrail:us-east-1:777777777777:trail/*" }] },
+        /writers\[0\].sourceArn: must be the ARN of one resource/,
+      ],
       ["lock days zero", { objectLock: { mode: "GOVERNANCE", days: 0 } }, /objectLock.days/],
       ["an SSE-S3 key pattern with a space", { sseS3KeyPatterns: ["reports /*"] }, /sseS3KeyPatterns\[0\]: must be a key pattern/],
     ];

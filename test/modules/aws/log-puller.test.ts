@@ -51,7 +51,11 @@ describe("LogPuller", () => {
       PULLER_SOURCE_OPTIONS: '{"orgUrl":"https://globex.okta.com"}',
       PULLER_BUDGET_SECONDS: "240",
     });
-    expect(onlyResource(json, "aws_cloudwatch_log_group")).toMatchObject({ name: "/aws/lambda/acme-prod-globex-okta-puller", retention_in_days: 365, kms_key_id: KEY });
+    expect(onlyResource(json, "aws_cloudwatch_log_group")).toMatchObject({
+      name: "/aws/lambda/acme-prod-globex-okta-puller",
+      retention_in_days: 365,
+      kms_key_id: KEY,
+    });
     expect(onlyResource(json, "aws_sqs_queue")).toMatchObject({ name: "acme-prod-globex-okta-puller-dlq", kms_master_key_id: KEY });
     const queuePolicy = statementsBySid(onlyResource(json, "aws_sqs_queue_policy").policy);
     expect(queuePolicy.DenyInsecureTransport).toMatchObject({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } });
@@ -65,7 +69,10 @@ describe("LogPuller", () => {
   test("the role may put only under the source prefix and read/write only its own state object, secret, key, logs and DLQ", () => {
     const roles = resourcesOf(json, "aws_iam_role");
     const role = roles.find((r) => r.name === "acme-prod-globex-okta-puller")!;
-    expect(statementsBySid(role.assume_role_policy).LambdaRunsPuller).toMatchObject({ Principal: { Service: "lambda.amazonaws.com" }, Condition: { StringEquals: { "aws:SourceAccount": "111111111111" } } });
+    expect(statementsBySid(role.assume_role_policy).LambdaRunsPuller).toMatchObject({
+      Principal: { Service: "lambda.amazonaws.com" },
+      Condition: { StringEquals: { "aws:SourceAccount": "111111111111" } },
+    });
     const policy = resourcesOf(json, "aws_iam_role_policy").find((p) => p.name === "log-puller")!;
     const s = statementsBySid(policy.policy);
     const bucket = "arn:aws:s3:::acme-prod-globex-111111111111-logs";
@@ -76,7 +83,16 @@ describe("LogPuller", () => {
     expect(s.UseTenantKey).toMatchObject({ Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: KEY });
     expect(s.WriteOwnLogs).toMatchObject({ Resource: "arn:aws:logs:eu-west-1:111111111111:log-group:/aws/lambda/acme-prod-globex-okta-puller:*" });
     expect(s.SendDeadLetters).toMatchObject({ Action: "sqs:SendMessage" });
-    expect(Object.keys(s)).toEqual(["PutUnderSourcePrefix", "ReadWriteOwnState", "TellMissingStateFromDenied", "ReadOwnSecret", "UseTenantKey", "WriteOwnLogs", "SendDeadLetters", "WriteTraces"]);
+    expect(Object.keys(s)).toEqual([
+      "PutUnderSourcePrefix",
+      "ReadWriteOwnState",
+      "TellMissingStateFromDenied",
+      "ReadOwnSecret",
+      "UseTenantKey",
+      "WriteOwnLogs",
+      "SendDeadLetters",
+      "WriteTraces",
+    ]);
   });
 
   test("the schedule runs every N minutes with no flexible window, through a role that may only invoke this function", () => {
@@ -85,23 +101,41 @@ describe("LogPuller", () => {
     const policy = resourcesOf(json, "aws_iam_role_policy").find((p) => p.name === "invoke-log-puller")!;
     const s = statementsBySid(policy.policy);
     expect(Object.keys(s)).toEqual(["InvokePuller", "DecryptOwnSchedule"]);
-    expect(s.InvokePuller).toEqual({ Sid: "InvokePuller", Effect: "Allow", Action: "lambda:InvokeFunction", Resource: expect.stringMatching(/^\$\{aws_lambda_function\..*\.arn\}$/) });
+    expect(s.InvokePuller).toEqual({
+      Sid: "InvokePuller",
+      Effect: "Allow",
+      Action: "lambda:InvokeFunction",
+      Resource: expect.stringMatching(/^\$\{aws_lambda_function\..*\.arn\}$/),
+    });
     expect(s.DecryptOwnSchedule).toMatchObject({
       Action: "kms:Decrypt",
       Resource: KEY,
-      Condition: { StringEquals: { "kms:EncryptionContext:aws:scheduler:schedule:arn": "arn:aws:scheduler:eu-west-1:111111111111:schedule/default/acme-prod-globex-okta-puller" } },
+      Condition: {
+        StringEquals: {
+          "kms:EncryptionContext:aws:scheduler:schedule:arn": "arn:aws:scheduler:eu-west-1:111111111111:schedule/default/acme-prod-globex-okta-puller",
+        },
+      },
     });
     expect(onlyResource(json, "aws_scheduler_schedule")).toMatchObject({ kms_key_arn: KEY });
   });
 
   test("alarms on errors, throttles and dead letters notify the topic", () => {
     const alarms = resourcesOf(json, "aws_cloudwatch_metric_alarm");
-    expect(alarms.map((a) => [a.namespace, a.metric_name]).sort()).toEqual([["AWS/Lambda", "Errors"], ["AWS/Lambda", "Throttles"], ["AWS/SQS", "ApproximateNumberOfMessagesVisible"]].sort());
+    expect(alarms.map((a) => [a.namespace, a.metric_name]).sort()).toEqual(
+      [
+        ["AWS/Lambda", "Errors"],
+        ["AWS/Lambda", "Throttles"],
+        ["AWS/SQS", "ApproximateNumberOfMessagesVisible"],
+      ].sort(),
+    );
     for (const a of alarms) expect(a).toMatchObject({ alarm_actions: [TOPIC], threshold: 0, comparison_operator: "GreaterThanThreshold" });
   });
 
   test("without a topic, the alarms need a written reason, which they carry", () => {
-    const alarms = resourcesOf(synth({ alarmTopicArn: undefined, alarmsWithoutActionsReason: "no alert topic in this sandbox environment" }), "aws_cloudwatch_metric_alarm");
+    const alarms = resourcesOf(
+      synth({ alarmTopicArn: undefined, alarmsWithoutActionsReason: "no alert topic in this sandbox environment" }),
+      "aws_cloudwatch_metric_alarm",
+    );
     for (const a of alarms) expect(String(a.alarm_description)).toContain("no alarm actions: no alert topic in this sandbox environment");
   });
 

@@ -38,7 +38,11 @@ describe("SnowflakeAccessRole", () => {
       Action: ["s3:GetObject", "s3:GetObjectVersion"],
       Resource: ["arn:aws:s3:::acme-prod-globex-logs/okta/*", "arn:aws:s3:::acme-prod-globex-logs/okta-archive/*"],
     });
-    expect(s.ListOnlyPrefixes).toMatchObject({ Action: "s3:ListBucket", Resource: "arn:aws:s3:::acme-prod-globex-logs", Condition: { StringLike: { "s3:prefix": ["okta/*", "okta-archive/*"] } } });
+    expect(s.ListOnlyPrefixes).toMatchObject({
+      Action: "s3:ListBucket",
+      Resource: "arn:aws:s3:::acme-prod-globex-logs",
+      Condition: { StringLike: { "s3:prefix": ["okta/*", "okta-archive/*"] } },
+    });
     expect(s.LocateBucket).toMatchObject({ Action: "s3:GetBucketLocation", Resource: "arn:aws:s3:::acme-prod-globex-logs" });
     expect(s.DecryptWithBucketKey).toMatchObject({ Action: ["kms:Decrypt", "kms:DescribeKey"], Resource: KEY });
     const actions = Object.values(s).flatMap((st) => [st.Action].flat());
@@ -51,12 +55,26 @@ describe("SnowflakeAccessRole", () => {
     new SnowflakeAccessRole(keyed, "Role", { ...org, kmsKeyArn: OWNER_KEY, kmsViaService: "s3.us-east-1.amazonaws.com" });
     const s = statementsBySid(onlyResource(synthJson(keyed), "aws_iam_role_policy").policy);
     expect(Object.keys(s)).toEqual(["ReadObjectsUnderPrefixes", "ListOnlyPrefixes", "LocateBucket", "DecryptWithBucketKeyThroughS3"]);
-    expect(s.DecryptWithBucketKeyThroughS3).toEqual({ Sid: "DecryptWithBucketKeyThroughS3", Effect: "Allow", Action: "kms:Decrypt", Resource: OWNER_KEY, Condition: { StringEquals: { "kms:ViaService": "s3.us-east-1.amazonaws.com" } } });
+    expect(s.DecryptWithBucketKeyThroughS3).toEqual({
+      Sid: "DecryptWithBucketKeyThroughS3",
+      Effect: "Allow",
+      Action: "kms:Decrypt",
+      Resource: OWNER_KEY,
+      Condition: { StringEquals: { "kms:ViaService": "s3.us-east-1.amazonaws.com" } },
+    });
     const plain = testStack();
     new SnowflakeAccessRole(plain, "Role", { ...org, kmsKeyArn: undefined });
-    expect(Object.keys(statementsBySid(onlyResource(synthJson(plain), "aws_iam_role_policy").policy))).toEqual(["ReadObjectsUnderPrefixes", "ListOnlyPrefixes", "LocateBucket"]);
-    expect(() => new SnowflakeAccessRole(testStack(), "Role", { ...org, kmsKeyArn: undefined, kmsViaService: "s3.us-east-1.amazonaws.com" })).toThrow(/kmsViaService: needs kmsKeyArn/);
-    expect(() => new SnowflakeAccessRole(testStack(), "Role", { ...org, kmsKeyArn: OWNER_KEY, kmsViaService: "s3.amazonaws.com" })).toThrow(/kmsViaService: must be <service>.<region>.amazonaws.com/);
+    expect(Object.keys(statementsBySid(onlyResource(synthJson(plain), "aws_iam_role_policy").policy))).toEqual([
+      "ReadObjectsUnderPrefixes",
+      "ListOnlyPrefixes",
+      "LocateBucket",
+    ]);
+    expect(() => new SnowflakeAccessRole(testStack(), "Role", { ...org, kmsKeyArn: undefined, kmsViaService: "s3.us-east-1.amazonaws.com" })).toThrow(
+      /kmsViaService: needs kmsKeyArn/,
+    );
+    expect(() => new SnowflakeAccessRole(testStack(), "Role", { ...org, kmsKeyArn: OWNER_KEY, kmsViaService: "s3.amazonaws.com" })).toThrow(
+      /kmsViaService: must be <service>.<region>.amazonaws.com/,
+    );
   });
 
   test("arnFor builds the ARN from the known name (breaks the integration/role cycle)", () => {
@@ -78,8 +96,14 @@ describe("SnowflakeAccessRole", () => {
     new SnowflakeAccessRole(stack, "Role", { ...base, backup: { bucketArn: "arn:aws:s3:::acme-prod-globex-backup", kmsKeyArn: VAULT_KEY } });
     const s = statementsBySid(onlyResource(synthJson(stack), "aws_iam_role_policy").policy);
     expect(s.ReadObjectsUnderPrefixes.Resource).toEqual(["arn:aws:s3:::acme-prod-globex-logs/okta/*"]);
-    expect(s.BackupReadObjectsUnderPrefixes).toMatchObject({ Action: ["s3:GetObject", "s3:GetObjectVersion"], Resource: ["arn:aws:s3:::acme-prod-globex-backup/okta/*"] });
-    expect(s.BackupListOnlyPrefixes).toMatchObject({ Resource: "arn:aws:s3:::acme-prod-globex-backup", Condition: { StringLike: { "s3:prefix": ["okta/*"] } } });
+    expect(s.BackupReadObjectsUnderPrefixes).toMatchObject({
+      Action: ["s3:GetObject", "s3:GetObjectVersion"],
+      Resource: ["arn:aws:s3:::acme-prod-globex-backup/okta/*"],
+    });
+    expect(s.BackupListOnlyPrefixes).toMatchObject({
+      Resource: "arn:aws:s3:::acme-prod-globex-backup",
+      Condition: { StringLike: { "s3:prefix": ["okta/*"] } },
+    });
     expect(s.BackupDecryptWithBucketKey).toMatchObject({ Resource: VAULT_KEY });
     const actions = Object.values(s).flatMap((st) => [st.Action].flat());
     expect(actions.some((a) => a.includes("*") || /Put|Delete|Restore/.test(a))).toBe(false);

@@ -35,9 +35,13 @@ describe("arn(): ARNs in the partition of their region", () => {
   });
 
   test("the parts, with the partition from the region or given", () => {
-    expect(arn({ service: "logs", region: "us-gov-west-1", account: "111111111111", resource: "log-group:/aws/lambda/x" })).toBe("arn:aws-us-gov:logs:us-gov-west-1:111111111111:log-group:/aws/lambda/x");
+    expect(arn({ service: "logs", region: "us-gov-west-1", account: "111111111111", resource: "log-group:/aws/lambda/x" })).toBe(
+      "arn:aws-us-gov:logs:us-gov-west-1:111111111111:log-group:/aws/lambda/x",
+    );
     expect(arn({ service: "sns", region: "cn-north-1", account: "111111111111", resource: "alerts" })).toBe("arn:aws-cn:sns:cn-north-1:111111111111:alerts");
-    expect(arn({ service: "logs", region: "eu-west-1", account: "111111111111", resource: "log-group:*" })).toBe("arn:aws:logs:eu-west-1:111111111111:log-group:*");
+    expect(arn({ service: "logs", region: "eu-west-1", account: "111111111111", resource: "log-group:*" })).toBe(
+      "arn:aws:logs:eu-west-1:111111111111:log-group:*",
+    );
     // A given partition wins over the region's (a global resource named from a region elsewhere).
     expect(arn({ partition: "aws-cn", service: "s3", resource: "bucket" })).toBe("arn:aws-cn:s3:::bucket");
     expect(s3BucketArn("aws-us-gov", "acme-logs")).toBe("arn:aws-us-gov:s3:::acme-logs");

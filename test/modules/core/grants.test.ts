@@ -19,14 +19,26 @@ describe("BucketGrants: statements on a bucket, its ARN built once", () => {
 
   test("grantRead reads, lists and locates exactly the prefixes and decrypts with the bucket's key (the shared read statements)", () => {
     expect(bucket.grantRead(["okta/"])).toEqual(readPrefixesStatements("arn:aws:s3:::acme-prod-globex-logs", ["okta/"], KEY));
-    const viaS3 = statementsBySid(JSON.stringify({ Statement: bucket.grantRead(["okta/"], { viaService: "s3.eu-west-1.amazonaws.com", sidPrefix: "Backup" }) }));
-    expect(Object.keys(viaS3)).toEqual(["BackupReadObjectsUnderPrefixes", "BackupListOnlyPrefixes", "BackupLocateBucket", "BackupDecryptWithBucketKeyThroughS3"]);
+    const viaS3 = statementsBySid(
+      JSON.stringify({ Statement: bucket.grantRead(["okta/"], { viaService: "s3.eu-west-1.amazonaws.com", sidPrefix: "Backup" }) }),
+    );
+    expect(Object.keys(viaS3)).toEqual([
+      "BackupReadObjectsUnderPrefixes",
+      "BackupListOnlyPrefixes",
+      "BackupLocateBucket",
+      "BackupDecryptWithBucketKeyThroughS3",
+    ]);
     expect(viaS3.BackupDecryptWithBucketKeyThroughS3.Condition).toEqual({ StringEquals: { "kms:ViaService": "s3.eu-west-1.amazonaws.com" } });
   });
 
   test("grantWrite puts under the prefixes only, with the bucket's key; without a key, puts only", () => {
     expect(bucket.grantWrite(["okta/", "gsuite/"])).toEqual([
-      { Sid: "WriteObjectsUnderPrefixes", Effect: "Allow", Action: "s3:PutObject", Resource: ["arn:aws:s3:::acme-prod-globex-logs/okta/*", "arn:aws:s3:::acme-prod-globex-logs/gsuite/*"] },
+      {
+        Sid: "WriteObjectsUnderPrefixes",
+        Effect: "Allow",
+        Action: "s3:PutObject",
+        Resource: ["arn:aws:s3:::acme-prod-globex-logs/okta/*", "arn:aws:s3:::acme-prod-globex-logs/gsuite/*"],
+      },
       { Sid: "EncryptWithBucketKey", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Encrypt"], Resource: KEY },
     ]);
     expect(LogBucket.named("b-logs", { partition: "aws" }).grantWrite(["okta/"])).toHaveLength(1);
@@ -35,14 +47,31 @@ describe("BucketGrants: statements on a bucket, its ARN built once", () => {
   test("one prefix makes one Resource, a list makes a list (what the modules' policies always had)", () => {
     expect(bucket.grantOnObjects("Put", "s3:PutObject", "okta/").Resource).toBe("arn:aws:s3:::acme-prod-globex-logs/okta/*");
     expect(bucket.grantOnObjects("Put", "s3:PutObject", ["okta/"]).Resource).toEqual(["arn:aws:s3:::acme-prod-globex-logs/okta/*"]);
-    expect(bucket.grantOnObject("State", ["s3:GetObject"], "_state/x.json")).toEqual({ Sid: "State", Effect: "Allow", Action: ["s3:GetObject"], Resource: "arn:aws:s3:::acme-prod-globex-logs/_state/x.json" });
-    expect(bucket.grantListUnder("List", "okta/")).toEqual({ Sid: "List", Effect: "Allow", Action: "s3:ListBucket", Resource: "arn:aws:s3:::acme-prod-globex-logs", Condition: { StringLike: { "s3:prefix": "okta/*" } } });
+    expect(bucket.grantOnObject("State", ["s3:GetObject"], "_state/x.json")).toEqual({
+      Sid: "State",
+      Effect: "Allow",
+      Action: ["s3:GetObject"],
+      Resource: "arn:aws:s3:::acme-prod-globex-logs/_state/x.json",
+    });
+    expect(bucket.grantListUnder("List", "okta/")).toEqual({
+      Sid: "List",
+      Effect: "Allow",
+      Action: "s3:ListBucket",
+      Resource: "arn:aws:s3:::acme-prod-globex-logs",
+      Condition: { StringLike: { "s3:prefix": "okta/*" } },
+    });
     expect(bucket.grantListUnder("List", ["okta/"]).Condition).toEqual({ StringLike: { "s3:prefix": ["okta/*"] } });
   });
 
   test("a log bucket's own grants name it by its resource's ARN and its key", () => {
     const stack = testStack();
-    const logs = new LogBucket(stack, "Logs", { bucketName: "acme-prod-globex-logs", accountId: ACCOUNT, kmsKeyArn: KEY, accessLoggingDisabledReason: "a test of grants, nothing to log here", retentionRules: [{ prefix: "okta/", expirationDays: 365 }] });
+    const logs = new LogBucket(stack, "Logs", {
+      bucketName: "acme-prod-globex-logs",
+      accountId: ACCOUNT,
+      kmsKeyArn: KEY,
+      accessLoggingDisabledReason: "a test of grants, nothing to log here",
+      retentionRules: [{ prefix: "okta/", expirationDays: 365 }],
+    });
     const [read] = logs.grantRead(["okta/"]);
     expect(asList(read.Resource)[0]).toBe(`${logs.bucketArn}/okta/*`);
     expect(logs.grantWrite(["okta/"])[1].Resource).toBe(KEY);
@@ -88,7 +117,13 @@ describe("one list of the S3 actions that protect log buckets, shared by the gua
     expect(LOG_BUCKET_ACTIONS).toEqual([...S3_BUCKET_PROTECTION_ACTIONS]);
     expect(LOG_OBJECT_ACTIONS).toEqual([...S3_OBJECT_PROTECTION_ACTIONS]);
     const stack = testStack();
-    new LogGuardScp(stack, "Guard", { name: "g", bucketNamePrefix: "acme-prod-", keyTag: { key: "k", value: "v" }, exemptRoleArns: [`arn:aws:iam::${ACCOUNT}:role/deployer`], targetIds: [ACCOUNT] });
+    new LogGuardScp(stack, "Guard", {
+      name: "g",
+      bucketNamePrefix: "acme-prod-",
+      keyTag: { key: "k", value: "v" },
+      exemptRoleArns: [`arn:aws:iam::${ACCOUNT}:role/deployer`],
+      targetIds: [ACCOUNT],
+    });
     const s = statementsBySid(onlyResource(synthJson(stack), "aws_organizations_policy").content);
     expect(s.ProtectLogBuckets.Action).toEqual([...S3_BUCKET_PROTECTION_ACTIONS]);
     expect(s.ProtectLogObjects.Action).toEqual([...S3_OBJECT_PROTECTION_ACTIONS]);
@@ -103,13 +138,24 @@ describe("one list of the S3 actions that protect log buckets, shared by the gua
       accessLogging: { targetBucket: "acme-prod-access-logs" },
       adminRoleArns: [`arn:aws:iam::${ACCOUNT}:role/acme-terraform`],
       alarmsWithoutActionsReason: "a test of actions, nobody to notify here",
-      tenants: [{ id: "globex", prefix: "globex/", retentionDays: 365, sourceBucketName: "acme-prod-globex-logs", sourceKmsKeyArn: KEY, readerRoleArns: [`arn:aws:iam::${ACCOUNT}:role/reader`] }],
+      tenants: [
+        {
+          id: "globex",
+          prefix: "globex/",
+          retentionDays: 365,
+          sourceBucketName: "acme-prod-globex-logs",
+          sourceKmsKeyArn: KEY,
+          readerRoleArns: [`arn:aws:iam::${ACCOUNT}:role/reader`],
+        },
+      ],
     });
     const s = statementsBySid(onlyResource(synthJson(stack), "aws_s3_bucket_policy").policy);
     const known = new Set<string>([...S3_BUCKET_PROTECTION_ACTIONS, ...S3_OBJECT_PROTECTION_ACTIONS, ...S3_OBJECT_WRITE_ACTIONS]);
     for (const sid of ["DenyObjectWritesExceptReplication", "DenyVersionDeletesAndLockBypass", "DenyVaultConfigurationExceptAdministrators"]) {
       for (const action of asList(s[sid].Action)) expect([sid, known.has(action)]).toEqual([sid, true]);
     }
-    expect(asList(s.DenyVaultConfigurationExceptAdministrators.Action)).toEqual(expect.arrayContaining(["s3:PutBucketPolicy", "s3:PutBucketObjectLockConfiguration", "s3:DeleteBucket"]));
+    expect(asList(s.DenyVaultConfigurationExceptAdministrators.Action)).toEqual(
+      expect.arrayContaining(["s3:PutBucketPolicy", "s3:PutBucketObjectLockConfiguration", "s3:DeleteBucket"]),
+    );
   });
 });

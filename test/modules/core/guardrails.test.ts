@@ -27,10 +27,19 @@ function bucketStack(edit: (r: Resources) => void = () => undefined): { resource
     aws_s3_bucket: { b: { bucket: "x", force_destroy: false } },
     aws_s3_bucket_server_side_encryption_configuration: { e: { bucket: B } },
     aws_s3_bucket_versioning: { v: { bucket: B, versioning_configuration: { status: "Enabled" } } },
-    aws_s3_bucket_public_access_block: { p: { bucket: B, block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true } },
+    aws_s3_bucket_public_access_block: {
+      p: { bucket: B, block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true },
+    },
     aws_s3_bucket_lifecycle_configuration: { l: { bucket: B } },
     aws_s3_bucket_policy: {
-      pol: { bucket: B, policy: JSON.stringify({ Statement: [{ Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "s3:*", Condition: { Bool: { "aws:SecureTransport": "false" } } }] }) },
+      pol: {
+        bucket: B,
+        policy: JSON.stringify({
+          Statement: [
+            { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "s3:*", Condition: { Bool: { "aws:SecureTransport": "false" } } },
+          ],
+        }),
+      },
     },
   };
   edit(resource);
@@ -48,14 +57,28 @@ describe("guardrails", () => {
     ["S3_TLS_ONLY", (r: Resources) => delete r.aws_s3_bucket_policy],
     ["S3_LIFECYCLE", (r: Resources) => delete r.aws_s3_bucket_lifecycle_configuration],
     ["S3_KEEP_ON_DESTROY", (r: Resources) => (r.aws_s3_bucket.b.force_destroy = true)],
-    ["IAM_NO_WILDCARD_ACTIONS", (r: Resources) => (r.aws_iam_role_policy = { rp: { policy: JSON.stringify({ Statement: [{ Sid: "All", Effect: "Allow", Action: "s3:*", Resource: "*" }] }) } })],
-    ["IAM_NO_WILDCARD_PRINCIPALS", (r: Resources) => (r.aws_iam_role = { role: { assume_role_policy: JSON.stringify({ Statement: [{ Effect: "Allow", Principal: { AWS: "*" }, Action: "sts:AssumeRole" }] }) } })],
+    [
+      "IAM_NO_WILDCARD_ACTIONS",
+      (r: Resources) =>
+        (r.aws_iam_role_policy = { rp: { policy: JSON.stringify({ Statement: [{ Sid: "All", Effect: "Allow", Action: "s3:*", Resource: "*" }] }) } }),
+    ],
+    [
+      "IAM_NO_WILDCARD_PRINCIPALS",
+      (r: Resources) =>
+        (r.aws_iam_role = {
+          role: { assume_role_policy: JSON.stringify({ Statement: [{ Effect: "Allow", Principal: { AWS: "*" }, Action: "sts:AssumeRole" }] }) },
+        }),
+    ],
   ])("%s fires on a crafted violation, and only it", (rule, edit) => {
     expect(rulesHit(bucketStack(edit))).toEqual([rule]);
   });
 
   test("a Deny with wildcards is fine; only Allow statements are held to named actions and principals", () => {
-    expect(rulesHit(bucketStack((r) => (r.aws_iam_role_policy = { rp: { policy: JSON.stringify({ Statement: [{ Effect: "Deny", Action: "*", Resource: "*" }] }) } })))).toEqual([]);
+    expect(
+      rulesHit(
+        bucketStack((r) => (r.aws_iam_role_policy = { rp: { policy: JSON.stringify({ Statement: [{ Effect: "Deny", Action: "*", Resource: "*" }] }) } })),
+      ),
+    ).toEqual([]);
   });
 
   test("every rule has an id, a description and resource types", () => {
@@ -75,7 +98,12 @@ describe("guardrails", () => {
 
   test("the library's modules pass every rule", () => {
     const stack = testStack();
-    new LogBucket(stack, "Logs", { bucketName: "acme-logs", accountId: ACCOUNT_ID, accessLogging: { targetBucket: "acme-access" }, retentionRules: [{ prefix: "a/", expirationDays: 90 }] });
+    new LogBucket(stack, "Logs", {
+      bucketName: "acme-logs",
+      accountId: ACCOUNT_ID,
+      accessLogging: { targetBucket: "acme-access" },
+      retentionRules: [{ prefix: "a/", expirationDays: 90 }],
+    });
     expect(guardrailViolations(synthWithMetadata(stack) as never)).toEqual([]);
   });
 
@@ -118,15 +146,29 @@ describe("guardrails over the lakehouse data path", () => {
     const stack = testStack();
     const table = new SemiStructuredTable(stack, "Table", { database: "LOGS", schema: "T1", tableName: "OKTA" });
     new Snowpipe(stack, "Pipe", {
-      database: "LOGS", schema: "T1", tableName: "OKTA", bucketName: "acme-t1-logs", keyPrefix: "okta/",
-      storageIntegrationName: "I", eventTimeField: "published", waitFor: [table.table],
+      database: "LOGS",
+      schema: "T1",
+      tableName: "OKTA",
+      bucketName: "acme-t1-logs",
+      keyPrefix: "okta/",
+      storageIntegrationName: "I",
+      eventTimeField: "published",
+      waitFor: [table.table],
     });
     new LogBucket(stack, "Bucket", {
-      bucketName: "acme-t1-logs", accountId: ACCOUNT_ID, accessLogging: { targetBucket: "acme-access" },
+      bucketName: "acme-t1-logs",
+      accountId: ACCOUNT_ID,
+      accessLogging: { targetBucket: "acme-access" },
       retentionRules: [{ prefix: "okta/", expirationDays: opts.s3Days }],
     });
     new TableCleaner(stack, "Cleaner", { database: "LOGS", schema: "T1", tableName: "OKTA", retentionDays: opts.tableDays });
-    if (opts.canary) new LogCanary(stack, "Canary", { database: "LOGS", schema: "T1", tableName: "OKTA", alertProcedure: tenantAlertProcedureName(alertStoreNames("LOGS"), "T1") });
+    if (opts.canary)
+      new LogCanary(stack, "Canary", {
+        database: "LOGS",
+        schema: "T1",
+        tableName: "OKTA",
+        alertProcedure: tenantAlertProcedureName(alertStoreNames("LOGS"), "T1"),
+      });
     return guardrailViolations(synthWithMetadata(stack) as never);
   }
 
@@ -150,8 +192,20 @@ describe("guardrails over wrapped sources' landing tables", () => {
   function landingStack(opts: { cleaner: boolean; started: boolean }) {
     const stack = testStack();
     const table = new SemiStructuredTable(stack, "Table", { database: "LOGS", schema: "T1", tableName: "CLOUDTRAIL" });
-    new LogCanary(stack, "Canary", { database: "LOGS", schema: "T1", tableName: "CLOUDTRAIL", alertProcedure: tenantAlertProcedureName(alertStoreNames("LOGS"), "T1") });
-    const flattener = new RecordFlattener(stack, "Flattener", { database: "LOGS", schema: "T1", tableName: "CLOUDTRAIL", recordsPath: "Records", eventTimeField: "eventTime", waitFor: [table.table] });
+    new LogCanary(stack, "Canary", {
+      database: "LOGS",
+      schema: "T1",
+      tableName: "CLOUDTRAIL",
+      alertProcedure: tenantAlertProcedureName(alertStoreNames("LOGS"), "T1"),
+    });
+    const flattener = new RecordFlattener(stack, "Flattener", {
+      database: "LOGS",
+      schema: "T1",
+      tableName: "CLOUDTRAIL",
+      recordsPath: "Records",
+      eventTimeField: "eventTime",
+      waitFor: [table.table],
+    });
     if (opts.cleaner) new TableCleaner(stack, "LandingCleaner", { database: "LOGS", schema: "T1", tableName: flattener.landingTable, retentionDays: 7 });
     const json = synthWithMetadata(stack);
     if (!opts.started) for (const t of Object.values(json.resource.snowflake_task)) if (String(t.name).endsWith("_FLATTENER")) t.started = false;
@@ -162,9 +216,15 @@ describe("guardrails over wrapped sources' landing tables", () => {
 
   test("LANDING_TABLE_FLATTENED_AND_CLEANED: a landing table nobody purges or flattens fails, naming what is missing", () => {
     expect(landingStack({ cleaner: false, started: true })).toEqual([
-      expect.objectContaining({ rule: "LANDING_TABLE_FLATTENED_AND_CLEANED", path: "test/Flattener/Landing", message: "landing table LOGS.T1.CLOUDTRAIL_FILES: no started cleaner purges it (landing rows would be kept forever)" }),
+      expect.objectContaining({
+        rule: "LANDING_TABLE_FLATTENED_AND_CLEANED",
+        path: "test/Flattener/Landing",
+        message: "landing table LOGS.T1.CLOUDTRAIL_FILES: no started cleaner purges it (landing rows would be kept forever)",
+      }),
     ]);
-    expect(landingStack({ cleaner: true, started: false }).map((v) => v.message)).toEqual(["landing table LOGS.T1.CLOUDTRAIL_FILES: no started task flattens its stream"]);
+    expect(landingStack({ cleaner: true, started: false }).map((v) => v.message)).toEqual([
+      "landing table LOGS.T1.CLOUDTRAIL_FILES: no started task flattens its stream",
+    ]);
   });
 });
 
@@ -213,7 +273,9 @@ describe("guardrails over Lambda functions and their log groups", () => {
   });
 
   test("LOG_GROUP_RETENTION_AND_KMS: a log group without retention or key fails, on the group and on its function", () => {
-    const v = guardrailViolations(lambdaStack((r) => (delete r.aws_cloudwatch_log_group.lg.retention_in_days, delete r.aws_cloudwatch_log_group.lg.kms_key_id)));
+    const v = guardrailViolations(
+      lambdaStack((r) => (delete r.aws_cloudwatch_log_group.lg.retention_in_days, delete r.aws_cloudwatch_log_group.lg.kms_key_id)),
+    );
     expect(v.map((x) => x.rule).sort()).toEqual(["LAMBDA_LOG_GROUP_MANAGED", "LOG_GROUP_RETENTION_AND_KMS"]);
     expect(v[0].message).toBe("log group /aws/lambda/p: no retention_in_days (kept forever), no kms_key_id");
   });
@@ -263,11 +325,20 @@ describe("guardrails over Firehose delivery streams and Kinesis streams", () => 
   });
 
   test("FIREHOSE_ENCRYPTED: a stream fed by Kinesis needs no buffer encryption of its own", () => {
-    expect(rulesHit(streamStack((r) => (delete fh(r).server_side_encryption, (fh(r).kinesis_source_configuration = { kinesis_stream_arn: "${aws_kinesis_stream.ks.arn}" }))))).toEqual([]);
+    expect(
+      rulesHit(
+        streamStack(
+          (r) => (delete fh(r).server_side_encryption, (fh(r).kinesis_source_configuration = { kinesis_stream_arn: "${aws_kinesis_stream.ks.arn}" })),
+        ),
+      ),
+    ).toEqual([]);
   });
 
   test("FIREHOSE_LOGGING: a log group without retention fails on the stream and on the group", () => {
-    expect(rulesHit(streamStack((r) => delete r.aws_cloudwatch_log_group.lg.retention_in_days)).sort()).toEqual(["FIREHOSE_LOGGING", "LOG_GROUP_RETENTION_AND_KMS"]);
+    expect(rulesHit(streamStack((r) => delete r.aws_cloudwatch_log_group.lg.retention_in_days)).sort()).toEqual([
+      "FIREHOSE_LOGGING",
+      "LOG_GROUP_RETENTION_AND_KMS",
+    ]);
   });
 });
 
@@ -283,14 +354,28 @@ describe("guardrails over backups (a tenant bucket replicating into its vault)",
       accessLoggingDisabledReason: "a guardrail test stack without an access-log bucket",
       adminRoleArns: [ADMIN],
       alarmsWithoutActionsReason: "a guardrail test stack without an alert topic",
-      tenants: [{ id: "globex", prefix: "", retentionDays: 365, sourceBucketName: "acme-prod-globex-logs", sourceKmsKeyArn: KMS_KEY_ARN, restoreRoleArn: "arn:aws:iam::111111111111:role/globex-restore" }],
+      tenants: [
+        {
+          id: "globex",
+          prefix: "",
+          retentionDays: 365,
+          sourceBucketName: "acme-prod-globex-logs",
+          sourceKmsKeyArn: KMS_KEY_ARN,
+          restoreRoleArn: "arn:aws:iam::111111111111:role/globex-restore",
+        },
+      ],
     });
     new LogBucket(stack, "Logs", {
       bucketName: "acme-prod-globex-logs",
       accountId: ACCOUNT_ID,
       accessLoggingDisabledReason: "a guardrail test stack without an access-log bucket",
       retentionRules: [{ prefix: "okta/", expirationDays: 365 }],
-      replication: { roleArn: vault.replicationRoleArn, destinationBucketArn: vault.bucketArn, destinationKmsKeyArn: vault.kmsKeyArn, waitFor: vault.readyForReplication },
+      replication: {
+        roleArn: vault.replicationRoleArn,
+        destinationBucketArn: vault.bucketArn,
+        destinationKmsKeyArn: vault.kmsKeyArn,
+        waitFor: vault.readyForReplication,
+      },
     });
     const json = synthWithMetadata(stack) as unknown as { resource: Resources };
     edit(json.resource);
@@ -312,7 +397,13 @@ describe("guardrails over backups (a tenant bucket replicating into its vault)",
       "BACKUP_VAULT_LOCKED_DENY_ONLY",
       (r: Resources) => {
         const doc = JSON.parse(String(vaultPolicy(r).policy)) as { Statement: Record<string, unknown>[] };
-        doc.Statement.push({ Sid: "AllowAuditorRead", Effect: "Allow", Principal: { AWS: ADMIN }, Action: "s3:GetObject", Resource: "arn:aws:s3:::acme-prod-globex-backup/*" });
+        doc.Statement.push({
+          Sid: "AllowAuditorRead",
+          Effect: "Allow",
+          Principal: { AWS: ADMIN },
+          Action: "s3:GetObject",
+          Resource: "arn:aws:s3:::acme-prod-globex-backup/*",
+        });
         vaultPolicy(r).policy = JSON.stringify(doc);
       },
     ],
@@ -338,7 +429,9 @@ describe("guardrails over Snowflake objects that hold data, and warehouses' moni
       snowflake_schema: { s: { database: "LOGS", name: "T1", ...kept } },
       snowflake_table: { t: { database: "LOGS", schema: "T1", name: "ALERTS", ...kept } },
       snowflake_warehouse: { wh: { name: "Q_WH", lifecycle: { ignore_changes: ["resource_monitor"] } } },
-      snowflake_execute: { assign: { execute: "ALTER WAREHOUSE Q_WH SET RESOURCE_MONITOR = Q_WH_MONITOR", revert: "ALTER WAREHOUSE Q_WH UNSET RESOURCE_MONITOR" } },
+      snowflake_execute: {
+        assign: { execute: "ALTER WAREHOUSE Q_WH SET RESOURCE_MONITOR = Q_WH_MONITOR", revert: "ALTER WAREHOUSE Q_WH UNSET RESOURCE_MONITOR" },
+      },
     };
     edit(resource);
     return { resource };
@@ -357,7 +450,9 @@ describe("guardrails over Snowflake objects that hold data, and warehouses' moni
   });
 
   test("a monitor set on the warehouse itself also counts", () => {
-    expect(rulesHit(dataStack((r) => ((r.snowflake_warehouse.wh = { name: "Q_WH", resource_monitor: "Q_WH_MONITOR" }), delete r.snowflake_execute)))).toEqual([]);
+    expect(rulesHit(dataStack((r) => ((r.snowflake_warehouse.wh = { name: "Q_WH", resource_monitor: "Q_WH_MONITOR" }), delete r.snowflake_execute)))).toEqual(
+      [],
+    );
   });
 
   test("SNOWFLAKE_DATA_KEPT_ON_DESTROY names what would be dropped", () => {

@@ -11,7 +11,18 @@ describe("outside the modules: ARNs of any partition", () => {
   const GOV_ROLE = `arn:aws-us-gov:iam::${ACCOUNT}:role/acme-prod-globex-restore-batch`;
 
   test("GIVEN a restore's batch role in GovCloud THEN its S3 Batch Operations job names the state bucket in aws-us-gov", () => {
-    const input = createJobInput({ accountId: ACCOUNT, roleArn: GOV_ROLE, stateBucket: "logs", manifestKey: "m.csv", manifestEtag: "e", reportPrefix: "r", tier: "Bulk", days: 1, clientRequestToken: "t", description: "d" });
+    const input = createJobInput({
+      accountId: ACCOUNT,
+      roleArn: GOV_ROLE,
+      stateBucket: "logs",
+      manifestKey: "m.csv",
+      manifestEtag: "e",
+      reportPrefix: "r",
+      tier: "Bulk",
+      days: 1,
+      clientRequestToken: "t",
+      description: "d",
+    });
     expect(input.Manifest.Location.ObjectArn).toBe("arn:aws-us-gov:s3:::logs/m.csv");
     expect(input.Report.Bucket).toBe("arn:aws-us-gov:s3:::logs");
   });
@@ -22,7 +33,12 @@ describe("outside the modules: ARNs of any partition", () => {
       resource: {
         aws_s3_bucket: { logs: { bucket: "acme-logs" } },
         aws_iam_role: { reader: { name: "reader" } },
-        aws_iam_role_policy: { reader: { role: "${aws_iam_role.reader.id}", policy: JSON.stringify({ Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws-cn:s3:::acme-logs/okta/*" }] }) } },
+        aws_iam_role_policy: {
+          reader: {
+            role: "${aws_iam_role.reader.id}",
+            policy: JSON.stringify({ Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws-cn:s3:::acme-logs/okta/*" }] }),
+          },
+        },
       },
     },
   });

@@ -42,16 +42,29 @@ describe.each([
       accessLogging: { targetBucket: "acme-prod-access-logs" },
       adminRoleArns: [role("acme-terraform")],
       alarmTopicArn: topic,
-      tenants: [{ id: "globex", prefix: "globex/", retentionDays: 365, sourceBucketName: "acme-prod-globex-logs", sourceKmsKeyArn: key, restoreRoleArn: role("acme-prod-globex-restore") }],
+      tenants: [
+        {
+          id: "globex",
+          prefix: "globex/",
+          retentionDays: 365,
+          sourceBucketName: "acme-prod-globex-logs",
+          sourceKmsKeyArn: key,
+          restoreRoleArn: role("acme-prod-globex-restore"),
+        },
+      ],
     });
     expect(vault.bucketArn).toBe(`arn:${partition}:s3:::acme-prod-backup`);
     expect(vault.objectsArn("globex/")).toBe(`arn:${partition}:s3:::acme-prod-backup/globex/*`);
     const json = synthJson(stack);
     const policy = statementsBySid(onlyResource(json, "aws_s3_bucket_policy").policy);
-    expect(policy.DenyObjectWritesExceptReplication.Condition).toEqual({ ArnNotLike: { "aws:PrincipalArn": [role("acme-prod-backup-replication"), role("acme-terraform")] } });
+    expect(policy.DenyObjectWritesExceptReplication.Condition).toEqual({
+      ArnNotLike: { "aws:PrincipalArn": [role("acme-prod-backup-replication"), role("acme-terraform")] },
+    });
     const replication = statementsBySid(onlyResource(json, "aws_iam_role_policy").policy);
     expect(replication.ReadSourceReplicationConfiguration.Resource).toEqual([`arn:${partition}:s3:::acme-prod-globex-logs`]);
-    expect(statementsBySid(onlyResource(json, "aws_kms_key").policy).AccountAdministersKeyThroughIam.Principal).toEqual({ AWS: `arn:${partition}:iam::${ACCOUNT}:root` });
+    expect(statementsBySid(onlyResource(json, "aws_kms_key").policy).AccountAdministersKeyThroughIam.Principal).toEqual({
+      AWS: `arn:${partition}:iam::${ACCOUNT}:root`,
+    });
     expect(partitionsIn(stack)).toEqual([partition]);
   });
 
@@ -65,7 +78,9 @@ describe.each([
       retentionRules: [{ prefix: "okta/", expirationDays: 365 }],
       writers: [{ prefix: "okta/", roleArns: [role("okta-puller")] }],
     });
-    expect(statementsBySid(onlyResource(synthJson(stack), "aws_kms_key").policy).AccountAdministersKeyThroughIam.Principal).toEqual({ AWS: `arn:${partition}:iam::${ACCOUNT}:root` });
+    expect(statementsBySid(onlyResource(synthJson(stack), "aws_kms_key").policy).AccountAdministersKeyThroughIam.Principal).toEqual({
+      AWS: `arn:${partition}:iam::${ACCOUNT}:root`,
+    });
     expect(partitionsIn(stack)).toEqual([partition]);
   });
 
@@ -73,7 +88,9 @@ describe.each([
     const stack = testStack();
     new KmsKey(stack, "Key", { accountId: ACCOUNT, aliasName: "acme-prod-globex-logs", description: "test", cloudWatchLogsRegion: region });
     const s = statementsBySid(onlyResource(synthJson(stack), "aws_kms_key").policy);
-    expect(s.CloudWatchLogsEncryptLogGroups.Condition).toEqual({ ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:${partition}:logs:${region}:${ACCOUNT}:log-group:*` } });
+    expect(s.CloudWatchLogsEncryptLogGroups.Condition).toEqual({
+      ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:${partition}:logs:${region}:${ACCOUNT}:log-group:*` },
+    });
     expect(partitionsIn(stack)).toEqual([partition]);
   });
 
@@ -81,7 +98,14 @@ describe.each([
     const stack = testStack();
     const bucketName = "acme-prod-globex-logs";
     const common = { accountId: ACCOUNT, region, bucketName, kmsKeyArn: key, alarmTopicArn: topic };
-    new LogPuller(stack, "Puller", { ...common, functionName: "acme-prod-globex-okta-puller", puller: "okta", keyPrefix: "okta/", stateKey: "_puller-state/okta.json", sourceOptions: { orgUrl: "https://globex.okta.com" } });
+    new LogPuller(stack, "Puller", {
+      ...common,
+      functionName: "acme-prod-globex-okta-puller",
+      puller: "okta",
+      keyPrefix: "okta/",
+      stateKey: "_puller-state/okta.json",
+      sourceOptions: { orgUrl: "https://globex.okta.com" },
+    });
     new KafkaIngest(stack, "Kafka", {
       ...common,
       functionName: "acme-prod-globex-firewall-kafka",
@@ -120,8 +144,20 @@ describe.each([
 
   test("GIVEN an audit trail whose key is a reference THEN its region decides: the event selectors match bucket ARNs of the partition", () => {
     const stack = testStack();
-    const trailKey = new KmsKey(stack, "Key", { accountId: ACCOUNT, region, aliasName: "acme-prod-audit-trail", description: "test", writerServicePrincipals: ["cloudtrail.amazonaws.com"] });
-    new AuditTrail(stack, "Trail", { name: "acme-prod-log-audit", region, bucketName: "acme-prod-audit", kmsKeyArn: trailKey.keyArn, protectedBucketPrefix: "acme-prod-" });
+    const trailKey = new KmsKey(stack, "Key", {
+      accountId: ACCOUNT,
+      region,
+      aliasName: "acme-prod-audit-trail",
+      description: "test",
+      writerServicePrincipals: ["cloudtrail.amazonaws.com"],
+    });
+    new AuditTrail(stack, "Trail", {
+      name: "acme-prod-log-audit",
+      region,
+      bucketName: "acme-prod-audit",
+      kmsKeyArn: trailKey.keyArn,
+      protectedBucketPrefix: "acme-prod-",
+    });
     const selectors = JSON.stringify(onlyResource(synthJson(stack), "aws_cloudtrail").advanced_event_selector);
     expect(selectors).toContain(`arn:${partition}:s3:::acme-prod-`);
     expect(partitionsIn(stack)).toEqual([partition]);
@@ -172,13 +208,20 @@ describe("the commercial partition stays as it was", () => {
   test("GIVEN no region where a module takes one optionally THEN its ARNs are aws ones", () => {
     const stack = testStack();
     new KmsKey(stack, "Key", { accountId: ACCOUNT, aliasName: "a", description: "test" });
-    expect(statementsBySid(onlyResource(synthJson(stack), "aws_kms_key").policy).AccountAdministersKeyThroughIam.Principal).toEqual({ AWS: `arn:aws:iam::${ACCOUNT}:root` });
+    expect(statementsBySid(onlyResource(synthJson(stack), "aws_kms_key").policy).AccountAdministersKeyThroughIam.Principal).toEqual({
+      AWS: `arn:aws:iam::${ACCOUNT}:root`,
+    });
     expect(SnowflakeAccessRole.arnFor(ACCOUNT, "r")).toBe(`arn:aws:iam::${ACCOUNT}:role/r`);
   });
 
   test("GIVEN a key without a region THEN the partition of the trails or roles it names decides", () => {
     const stack = testStack();
-    new KmsKey(stack, "Key", { accountId: ACCOUNT, aliasName: "a", description: "test", cloudTrailArns: ["arn:aws-us-gov:cloudtrail:us-gov-west-1:222222222222:trail/org"] });
+    new KmsKey(stack, "Key", {
+      accountId: ACCOUNT,
+      aliasName: "a",
+      description: "test",
+      cloudTrailArns: ["arn:aws-us-gov:cloudtrail:us-gov-west-1:222222222222:trail/org"],
+    });
     expect(partitionsIn(stack)).toEqual(["aws-us-gov"]);
   });
 });

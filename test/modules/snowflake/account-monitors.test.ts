@@ -11,7 +11,13 @@ describe("AccountMonitors", () => {
     const stack = testStack();
     new AccountMonitors(stack, "Monitors", base);
     const tasks = resourcesOf(synthJson(stack), "snowflake_task");
-    expect(tasks.map((t) => t.name).sort()).toEqual(["LOAD_FAILURES_MONITOR", "LOG_TABLE_CHANGES_MONITOR", "LONG_QUERIES_MONITOR", "SUSPENDED_TASKS_MONITOR", "TASK_FAILURES_MONITOR"]);
+    expect(tasks.map((t) => t.name).sort()).toEqual([
+      "LOAD_FAILURES_MONITOR",
+      "LOG_TABLE_CHANGES_MONITOR",
+      "LONG_QUERIES_MONITOR",
+      "SUSPENDED_TASKS_MONITOR",
+      "TASK_FAILURES_MONITOR",
+    ]);
     for (const t of tasks) {
       expect(t).toMatchObject({ schema: "MONITORING", started: true, schedule: { using_cron: "*/15 * * * * UTC" }, suspend_task_after_num_failures: 0 });
       expect(t.warehouse).toBeUndefined();
@@ -57,7 +63,9 @@ describe("AccountMonitors", () => {
     const m = new AccountMonitors(testStack(), "Monitors", {
       ...base,
       exemptRoles: ["LAKEHOUSE_DEPLOYER"],
-      expectedChanges: [{ role: "ACME_PROD_GLOBEX_PIPELINE", tables: ["LOGS_PROD.GLOBEX.OKTA"], queryTypes: ["DELETE"], task: "LOGS_PROD.GLOBEX.OKTA_CLEANER" }],
+      expectedChanges: [
+        { role: "ACME_PROD_GLOBEX_PIPELINE", tables: ["LOGS_PROD.GLOBEX.OKTA"], queryTypes: ["DELETE"], task: "LOGS_PROD.GLOBEX.OKTA_CLEANER" },
+      ],
     });
     const lines = m.statements.LOG_TABLE_CHANGES_MONITOR[0].split("\n").map((l) => l.trim());
     const at = lines.indexOf("LEFT JOIN (VALUES");

@@ -24,7 +24,10 @@ describe("AlertDelivery", () => {
     // Deprecated in provider 2.11 (the SDK sends QUEUE/OUTBOUND itself): setting them warns on every plan.
     expect(onlyResource(json, "snowflake_notification_integration")).not.toHaveProperty("direction");
     expect(onlyResource(json, "snowflake_notification_integration")).not.toHaveProperty("type");
-    expect(onlyResource(json, "snowflake_email_notification_integration")).toMatchObject({ name: "ACME_PROD_ALERTS_EMAIL", allowed_recipients: ["secops@acme.example"] });
+    expect(onlyResource(json, "snowflake_email_notification_integration")).toMatchObject({
+      name: "ACME_PROD_ALERTS_EMAIL",
+      allowed_recipients: ["secops@acme.example"],
+    });
     const task = onlyResource(json, "snowflake_task");
     expect(task).toMatchObject({ name: "ALERT_DELIVERY", schema: "MONITORING", started: true, schedule: { using_cron: "*/5 * * * * UTC" } });
     expect(task.sql_statement).toBe(d.statement);
@@ -32,14 +35,22 @@ describe("AlertDelivery", () => {
     // No trailing ';': the provider would see a difference on every plan.
     expect(d.statement).toMatch(/\nEND$/);
     expect(d.statement).toContain("SNOWFLAKE.NOTIFICATION.APPLICATION_JSON(:body), SNOWFLAKE.NOTIFICATION.INTEGRATION('ACME_PROD_ALERTS_SNS')");
-    expect(d.statement).toContain("SNOWFLAKE.NOTIFICATION.EMAIL_INTEGRATION_CONFIG('ACME_PROD_ALERTS_EMAIL', 'Lakehouse alerts', ARRAY_CONSTRUCT('secops@acme.example'))");
+    expect(d.statement).toContain(
+      "SNOWFLAKE.NOTIFICATION.EMAIL_INTEGRATION_CONFIG('ACME_PROD_ALERTS_EMAIL', 'Lakehouse alerts', ARRAY_CONSTRUCT('secops@acme.example'))",
+    );
     // Each channel claims a bounded batch of what it has not delivered, sends it, and stamps its own column.
     expect(d.statement.match(/FOR i IN 1 TO 20 DO/g)).toHaveLength(2);
-    expect(d.statement).toContain("WHERE SNS_DELIVERED_AT IS NULL AND DELIVERED_AT IS NULL AND ALERT_ID IS NOT NULL\n      ) b WHERE b.N <= 100 AND b.BYTES <= 199998");
-    expect(d.statement).toContain("WHERE EMAIL_DELIVERED_AT IS NULL AND DELIVERED_AT IS NULL AND ALERT_ID IS NOT NULL\n      ) b WHERE b.N <= 200 AND b.BYTES <= 100000");
+    expect(d.statement).toContain(
+      "WHERE SNS_DELIVERED_AT IS NULL AND DELIVERED_AT IS NULL AND ALERT_ID IS NOT NULL\n      ) b WHERE b.N <= 100 AND b.BYTES <= 199998",
+    );
+    expect(d.statement).toContain(
+      "WHERE EMAIL_DELIVERED_AT IS NULL AND DELIVERED_AT IS NULL AND ALERT_ID IS NOT NULL\n      ) b WHERE b.N <= 200 AND b.BYTES <= 100000",
+    );
     expect(d.statement).toContain("UPDATE LOGS_PROD.MONITORING.ALERTS SET SNS_DELIVERED_AT = CURRENT_TIMESTAMP() WHERE DELIVERY_BATCH = :batch;");
     expect(d.statement).toContain("UPDATE LOGS_PROD.MONITORING.ALERTS SET EMAIL_DELIVERED_AT = CURRENT_TIMESTAMP() WHERE DELIVERY_BATCH = :batch;");
-    expect(d.statement).toContain("UPDATE LOGS_PROD.MONITORING.ALERTS SET DELIVERED_AT = CURRENT_TIMESTAMP() WHERE DELIVERED_AT IS NULL AND SNS_DELIVERED_AT IS NOT NULL AND EMAIL_DELIVERED_AT IS NOT NULL;");
+    expect(d.statement).toContain(
+      "UPDATE LOGS_PROD.MONITORING.ALERTS SET DELIVERED_AT = CURRENT_TIMESTAMP() WHERE DELIVERED_AT IS NULL AND SNS_DELIVERED_AT IS NOT NULL AND EMAIL_DELIVERED_AT IS NOT NULL;",
+    );
     // The SNS batch is sent (and stamped) before the e-mail loop starts.
     expect(d.statement.indexOf("SET SNS_DELIVERED_AT")).toBeLessThan(d.statement.indexOf("EMAIL_INTEGRATION_CONFIG"));
     expect(d.snsIamUserArn).toMatch(/TfToken/);

@@ -4,7 +4,13 @@ import { guardrailViolations } from "../../../modules/core/guardrails";
 import { BACKFILL_PROGRESS_COLUMNS, BackfillTenantAccess, BackfillWarehouse, BackfillWarehouseProps } from "../../../modules/snowflake/backfill-warehouse";
 import { onlyResource, resourcesOf, stampOf, synthJson, synthWithMetadata, testStack } from "../../support/synth";
 
-const base: BackfillWarehouseProps = { database: "ACME_LOGS_PROD", warehouseName: "ACME_PROD_BACKFILL_WH", roleName: "ACME_PROD_BACKFILL", parentRole: "LAKEHOUSE_DEPLOY", monthlyCreditQuota: 20 };
+const base: BackfillWarehouseProps = {
+  database: "ACME_LOGS_PROD",
+  warehouseName: "ACME_PROD_BACKFILL_WH",
+  roleName: "ACME_PROD_BACKFILL",
+  parentRole: "LAKEHOUSE_DEPLOY",
+  monthlyCreditQuota: 20,
+};
 
 type Grant = {
   account_role_name: string;
@@ -12,7 +18,12 @@ type Grant = {
   on_account?: boolean;
   on_schema?: { schema_name: string };
   on_account_object?: { object_type: string; object_name: string };
-  on_schema_object?: { object_type?: string; object_name?: string; all?: { object_type_plural: string; in_schema: string }; future?: { object_type_plural: string; in_schema: string } };
+  on_schema_object?: {
+    object_type?: string;
+    object_name?: string;
+    all?: { object_type_plural: string; in_schema: string };
+    future?: { object_type_plural: string; in_schema: string };
+  };
 };
 
 /** `<privileges> ON <what>`, one line per grant, to compare whole grant sets. */
@@ -22,7 +33,9 @@ function describeGrant(g: Grant): string {
     ? "ACCOUNT"
     : (g.on_schema?.schema_name ??
       (g.on_account_object ? `${g.on_account_object.object_type} ${g.on_account_object.object_name}` : undefined) ??
-      (o?.object_name ? `${o.object_type} ${o.object_name}` : `${o!.all ? "all" : "future"} ${(o!.all ?? o!.future)!.object_type_plural} IN ${(o!.all ?? o!.future)!.in_schema}`));
+      (o?.object_name
+        ? `${o.object_type} ${o.object_name}`
+        : `${o!.all ? "all" : "future"} ${(o!.all ?? o!.future)!.object_type_plural} IN ${(o!.all ?? o!.future)!.in_schema}`));
   return `${g.privileges.join("+")} ON ${on}`;
 }
 
@@ -40,7 +53,14 @@ describe("BackfillWarehouse", () => {
       suspend_immediate_trigger: 110,
     });
     const wh = onlyResource(json, "snowflake_warehouse");
-    expect(wh).toMatchObject({ name: "ACME_PROD_BACKFILL_WH", warehouse_size: "XSMALL", auto_suspend: 60, auto_resume: "true", initially_suspended: true, statement_timeout_in_seconds: 7200 });
+    expect(wh).toMatchObject({
+      name: "ACME_PROD_BACKFILL_WH",
+      warehouse_size: "XSMALL",
+      auto_suspend: 60,
+      auto_resume: "true",
+      initially_suspended: true,
+      statement_timeout_in_seconds: 7200,
+    });
     // Only an account administrator may assign a monitor: a statement does, and the warehouse ignores it.
     expect(wh.resource_monitor).toBeUndefined();
     expect(wh.lifecycle).toEqual({ ignore_changes: ["resource_monitor"] });
@@ -68,10 +88,32 @@ describe("BackfillWarehouse", () => {
   });
 
   test("THEN the progress table is append-only bookkeeping in a managed-access schema, with the columns the CLI writes", () => {
-    expect(onlyResource(json, "snowflake_schema")).toMatchObject({ database: "ACME_LOGS_PROD", name: "BACKFILL", with_managed_access: "true", data_retention_time_in_days: 7 });
+    expect(onlyResource(json, "snowflake_schema")).toMatchObject({
+      database: "ACME_LOGS_PROD",
+      name: "BACKFILL",
+      with_managed_access: "true",
+      data_retention_time_in_days: 7,
+    });
     const table = onlyResource(json, "snowflake_table") as { name: string; column: { name: string; type: string; nullable: boolean }[] };
     expect(table.name).toBe("PROGRESS");
-    expect(table.column.map((c) => c.name)).toEqual(["RUN_ID", "TENANT", "SOURCE", "TARGET_TABLE", "RANGE_FROM", "RANGE_TO", "BATCH", "STATUS", "FILES", "FILE_COUNT", "BYTES", "ROWS_LOADED", "ERRORS", "QUERY_TAG", "MESSAGE", "RECORDED_AT"]);
+    expect(table.column.map((c) => c.name)).toEqual([
+      "RUN_ID",
+      "TENANT",
+      "SOURCE",
+      "TARGET_TABLE",
+      "RANGE_FROM",
+      "RANGE_TO",
+      "BATCH",
+      "STATUS",
+      "FILES",
+      "FILE_COUNT",
+      "BYTES",
+      "ROWS_LOADED",
+      "ERRORS",
+      "QUERY_TAG",
+      "MESSAGE",
+      "RECORDED_AT",
+    ]);
     expect(table.column.map((c) => c.name)).toEqual(BACKFILL_PROGRESS_COLUMNS.map((c) => c.name));
     // Snowflake does not parse a bare TIMESTAMP in the provider (REFERENCE.md): every time column says which.
     expect(table.column.filter((c) => /TIMESTAMP/.test(c.type)).map((c) => c.type)).toEqual(["TIMESTAMP_TZ(9)", "TIMESTAMP_TZ(9)", "TIMESTAMP_LTZ(9)"]);
@@ -86,7 +128,11 @@ describe("BackfillWarehouse", () => {
     const admin = new SnowflakeProvider(s, "admin", { alias: "account_admin", organizationName: "ORG", accountName: "ACCT", role: "ACCOUNTADMIN" });
     new BackfillWarehouse(s, "B", { ...base, administrator: admin });
     const j = synthJson(s);
-    const bound = Object.entries(j.resource).flatMap(([type, byName]) => Object.values(byName).filter((r) => r.provider === "snowflake.account_admin").map(() => type));
+    const bound = Object.entries(j.resource).flatMap(([type, byName]) =>
+      Object.values(byName)
+        .filter((r) => r.provider === "snowflake.account_admin")
+        .map(() => type),
+    );
     expect(bound.sort()).toEqual(["snowflake_execute", "snowflake_resource_monitor"]);
   });
 
@@ -146,7 +192,13 @@ describe("BackfillTenantAccess", () => {
   test("GIVEN objects of the schema THEN the FUTURE grants come before them and the ALL grants after", () => {
     const stack = testStack();
     const access = new BackfillTenantAccess(stack, "Access", { roleName: "ACME_PROD_BACKFILL", database: "ACME_LOGS_PROD", schema: "GLOBEX" });
-    const table = new Table(stack, "T", { database: "ACME_LOGS_PROD", schema: "GLOBEX", name: "OKTA", column: [{ name: "DATA", type: "VARIANT" }], dependsOn: [...access.futureGrants] });
+    const table = new Table(stack, "T", {
+      database: "ACME_LOGS_PROD",
+      schema: "GLOBEX",
+      name: "OKTA",
+      column: [{ name: "DATA", type: "VARIANT" }],
+      dependsOn: [...access.futureGrants],
+    });
     access.grantOnExistingAfter(table);
     const grants = Object.values(synthJson(stack).resource.snowflake_grant_privileges_to_account_role) as (Grant & { depends_on?: string[] })[];
     const address = `snowflake_table.${table.friendlyUniqueId}`;
@@ -156,6 +208,8 @@ describe("BackfillTenantAccess", () => {
   });
 
   test("rejects a schema that is not an upper-case identifier, naming the prop", () => {
-    expect(() => new BackfillTenantAccess(testStack(), "A", { roleName: "R", database: "D", schema: "globex" })).toThrow(/schema: must be an upper-case Snowflake identifier/);
+    expect(() => new BackfillTenantAccess(testStack(), "A", { roleName: "R", database: "D", schema: "globex" })).toThrow(
+      /schema: must be an upper-case Snowflake identifier/,
+    );
   });
 });

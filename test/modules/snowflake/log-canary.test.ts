@@ -19,10 +19,22 @@ describe("LogCanary", () => {
       allow_overlapping_execution: "false",
     });
     expect(task.warehouse).toBeUndefined();
-    expect(task.sql_statement).toBe(`BEGIN\n${canary.statements.map((s) => `${s.split("\n").map((l) => `  ${l}`).join("\n")};`).join("\n")}\nEND`);
+    expect(task.sql_statement).toBe(
+      `BEGIN\n${canary.statements
+        .map(
+          (s) =>
+            `${s
+              .split("\n")
+              .map((l) => `  ${l}`)
+              .join("\n")};`,
+        )
+        .join("\n")}\nEND`,
+    );
     expect(canary.statements).toHaveLength(1);
     expect(canary.statements[0]).toMatch(/^CALL LOGS_PROD\.MONITORING\.RAISE_ALERT_GLOBEX\('LOG_CANARY', 'HIGH', 'LOGS_PROD\.GLOBEX\.OKTA', \(\n/);
-    expect(canary.statements[0]).toContain("FROM (SELECT COUNT(*) AS LOADED FROM LOGS_PROD.GLOBEX.OKTA WHERE PARSE_TIME >= DATEADD(minute, -30, CURRENT_TIMESTAMP())) w");
+    expect(canary.statements[0]).toContain(
+      "FROM (SELECT COUNT(*) AS LOADED FROM LOGS_PROD.GLOBEX.OKTA WHERE PARSE_TIME >= DATEADD(minute, -30, CURRENT_TIMESTAMP())) w",
+    );
     expect(canary.statements[0]).toMatch(/\n\), 120\)$/);
     // The canary never touches the alert store itself: its owner has no privilege there.
     expect(canary.statements.join("\n")).not.toMatch(/INSERT|ALERTS|ALERT_SUPPRESSIONS/);

@@ -14,7 +14,11 @@ describe("MonitoringRole", () => {
   const base: MonitoringRoleProps = {
     role: "ACME_PROD_MONITORING",
     database: "ACME_LOGS_PROD",
-    alertStore: { alerts: "ACME_LOGS_PROD.MONITORING.ALERTS", suppressions: "ACME_LOGS_PROD.MONITORING.ALERT_SUPPRESSIONS", events: "ACME_LOGS_PROD.MONITORING.MONITOR_EVENTS" },
+    alertStore: {
+      alerts: "ACME_LOGS_PROD.MONITORING.ALERTS",
+      suppressions: "ACME_LOGS_PROD.MONITORING.ALERT_SUPPRESSIONS",
+      events: "ACME_LOGS_PROD.MONITORING.MONITOR_EVENTS",
+    },
   };
 
   test("defaults are least privilege: USAGE on the database and the alert store's schema, writes on the three alert tables only, UPDATE on ALERTS alone", () => {
@@ -42,9 +46,18 @@ describe("MonitoringRole", () => {
   test("each notification integration delivery sends through gets USAGE; everything waits for waitFor", () => {
     const stack = testStack();
     const table = new View(stack, "AlertStore", { database: "ACME_LOGS_PROD", schema: "MONITORING", name: "V", statement: "SELECT 1 AS X" });
-    const role = new MonitoringRole(stack, "Monitoring", { ...base, notificationIntegrations: ["ACME_PROD_ALERTS_SNS", "ACME_PROD_ALERTS_EMAIL"], waitFor: [table] });
+    const role = new MonitoringRole(stack, "Monitoring", {
+      ...base,
+      notificationIntegrations: ["ACME_PROD_ALERTS_SNS", "ACME_PROD_ALERTS_EMAIL"],
+      waitFor: [table],
+    });
     const grants = resourcesOf(synthJson(stack), "snowflake_grant_privileges_to_account_role");
-    expect(grants.map(grantLine).filter((g) => g.includes("INTEGRATION")).sort()).toEqual(["USAGE ON INTEGRATION ACME_PROD_ALERTS_EMAIL", "USAGE ON INTEGRATION ACME_PROD_ALERTS_SNS"]);
+    expect(
+      grants
+        .map(grantLine)
+        .filter((g) => g.includes("INTEGRATION"))
+        .sort(),
+    ).toEqual(["USAGE ON INTEGRATION ACME_PROD_ALERTS_EMAIL", "USAGE ON INTEGRATION ACME_PROD_ALERTS_SNS"]);
     expect(grants).toHaveLength(7);
     for (const g of grants) expect(g.depends_on).toEqual(["snowflake_view.AlertStore"]);
     expect(role.ready).toHaveLength(7);
@@ -60,10 +73,25 @@ describe("MonitoringRole", () => {
 
   test.each<[string, Partial<MonitoringRoleProps>, string, RegExp]>([
     ["a lower-case role", { role: "acme_prod_monitoring" }, "role", /must be an upper-case Snowflake identifier/],
-    ["alert tables in two schemas", { alertStore: { ...base.alertStore, events: "ACME_LOGS_PROD.OTHER.MONITOR_EVENTS" } }, "alertStore", /alerts, suppressions and events must be in one schema/],
+    [
+      "alert tables in two schemas",
+      { alertStore: { ...base.alertStore, events: "ACME_LOGS_PROD.OTHER.MONITOR_EVENTS" } },
+      "alertStore",
+      /alerts, suppressions and events must be in one schema/,
+    ],
     ["an alert store in another database", { database: "ACME_LOGS_DEV" }, "alertStore", /must be in the database/],
-    ["an alert table that is not DATABASE.SCHEMA.NAME", { alertStore: { ...base.alertStore, alerts: "ALERTS" } }, "alertStore.alerts", /must be DATABASE\.SCHEMA\.NAME/],
-    ["an integration name that is not an identifier", { notificationIntegrations: ["alerts-sns"] }, "notificationIntegrations[0]", /must be an upper-case Snowflake identifier/],
+    [
+      "an alert table that is not DATABASE.SCHEMA.NAME",
+      { alertStore: { ...base.alertStore, alerts: "ALERTS" } },
+      "alertStore.alerts",
+      /must be DATABASE\.SCHEMA\.NAME/,
+    ],
+    [
+      "an integration name that is not an identifier",
+      { notificationIntegrations: ["alerts-sns"] },
+      "notificationIntegrations[0]",
+      /must be an upper-case Snowflake identifier/,
+    ],
   ])("rejects %s, naming the construct path and the prop", (_what, props, path, message) => {
     try {
       new MonitoringRole(testStack(), "Monitoring", { ...base, ...props });

@@ -12,17 +12,48 @@ const OPERATOR = "ACME_LAKEHOUSE_DEPLOYER";
 
 function pipeline(canaryEnabled = true) {
   const stack = testStack();
-  const table = new SemiStructuredTable(stack, "Table", { database: "LOGS", schema: "GLOBEX", tableName: "OKTA", views: { OKTA_EVENTS: "event_time, data:eventType::string AS event_type" } });
-  const flattener = new RecordFlattener(stack, "Flattener", { database: "LOGS", schema: "GLOBEX", tableName: "OKTA", recordsPath: "Records", eventTimeField: "published" });
-  const pipe = new Snowpipe(stack, "Pipe", { database: "LOGS", schema: "GLOBEX", tableName: "OKTA_FILES", namePrefix: "OKTA", bucketName: "logs", keyPrefix: "okta/", storageIntegrationName: "OKTA_S3", eventTimeField: "published" });
-  const canary = new LogCanary(stack, "Canary", { database: "LOGS", schema: "GLOBEX", tableName: "OKTA", alertProcedure: "LOGS.MONITORING.RAISE_ALERT_GLOBEX", enabled: canaryEnabled, pipeName: pipe.pipeName });
+  const table = new SemiStructuredTable(stack, "Table", {
+    database: "LOGS",
+    schema: "GLOBEX",
+    tableName: "OKTA",
+    views: { OKTA_EVENTS: "event_time, data:eventType::string AS event_type" },
+  });
+  const flattener = new RecordFlattener(stack, "Flattener", {
+    database: "LOGS",
+    schema: "GLOBEX",
+    tableName: "OKTA",
+    recordsPath: "Records",
+    eventTimeField: "published",
+  });
+  const pipe = new Snowpipe(stack, "Pipe", {
+    database: "LOGS",
+    schema: "GLOBEX",
+    tableName: "OKTA_FILES",
+    namePrefix: "OKTA",
+    bucketName: "logs",
+    keyPrefix: "okta/",
+    storageIntegrationName: "OKTA_S3",
+    eventTimeField: "published",
+  });
+  const canary = new LogCanary(stack, "Canary", {
+    database: "LOGS",
+    schema: "GLOBEX",
+    tableName: "OKTA",
+    alertProcedure: "LOGS.MONITORING.RAISE_ALERT_GLOBEX",
+    enabled: canaryEnabled,
+    pipeName: pipe.pipeName,
+  });
   const cleaner = new TableCleaner(stack, "Cleaner", { database: "LOGS", schema: "GLOBEX", tableName: "OKTA", retentionDays: 30 });
   const role = new AccountRole(stack, "Role", { name: "ACME_GLOBEX_PIPELINE" });
   const objects = [...table.ownedObjects, ...flattener.ownedObjects, ...pipe.ownedObjects, ...canary.ownedObjects, ...cleaner.ownedObjects];
   return { stack, objects, role };
 }
 
-type Body = Record<string, unknown> & { on?: { object_type: string; object_name: string }; depends_on?: string[]; lifecycle?: { replace_triggered_by?: string[] } };
+type Body = Record<string, unknown> & {
+  on?: { object_type: string; object_name: string };
+  depends_on?: string[];
+  lifecycle?: { replace_triggered_by?: string[] };
+};
 
 describe("PipelineOwnership", () => {
   const { stack, objects, role } = pipeline();
@@ -58,13 +89,16 @@ describe("PipelineOwnership", () => {
   test("a handover runs again whenever its object is replaced — also by CREATE OR REPLACE in place (views, stale streams)", () => {
     const triggers = (name: string) => ownership(name)[1].lifecycle?.replace_triggered_by ?? [];
     // A view's statement change and a stale stream are CREATE OR REPLACE with the same id: the new object belongs to the deploying role.
-    expect(triggers('"LOGS"."GLOBEX"."OKTA_EVENTS"')).toEqual([expect.stringMatching(/^snowflake_view\.Table_ViewOKTA_EVENTS_[A-Z0-9]+\.show_output\[0\]\.created_on$/)]);
+    expect(triggers('"LOGS"."GLOBEX"."OKTA_EVENTS"')).toEqual([
+      expect.stringMatching(/^snowflake_view\.Table_ViewOKTA_EVENTS_[A-Z0-9]+\.show_output\[0\]\.created_on$/),
+    ]);
     expect(triggers('"LOGS"."GLOBEX"."OKTA_FILES_STREAM"')).toEqual([
       expect.stringMatching(/^snowflake_stream_on_table\.Flattener_Stream_[A-Z0-9]+\.show_output\[0\]\.created_on$/),
       expect.stringMatching(/^snowflake_stream_on_table\.Flattener_Stream_[A-Z0-9]+\.stale$/),
     ]);
     // Other objects are only ever replaced (destroyed and created), which leaves their id unknown in the plan.
-    for (const name of ['"LOGS"."GLOBEX"."OKTA"', '"LOGS"."GLOBEX"."OKTA_PIPE"', '"LOGS"."GLOBEX"."OKTA_CANARY"']) expect(triggers(name)).toEqual([expect.stringMatching(/^snowflake_[a-z_]+\.[A-Za-z0-9_]+\.id$/)]);
+    for (const name of ['"LOGS"."GLOBEX"."OKTA"', '"LOGS"."GLOBEX"."OKTA_PIPE"', '"LOGS"."GLOBEX"."OKTA_CANARY"'])
+      expect(triggers(name)).toEqual([expect.stringMatching(/^snowflake_[a-z_]+\.[A-Za-z0-9_]+\.id$/)]);
   });
 
   test("the deploying role keeps OPERATE on pipes and tasks (and MONITOR on pipes), so the provider pauses and resumes them around the transfer", () => {
@@ -79,7 +113,9 @@ describe("PipelineOwnership", () => {
       ].sort(),
     );
     // Recreated with its object, and in place before the handover of it.
-    const [pipeGrant] = Object.entries(json.resource.snowflake_grant_privileges_to_account_role).filter(([, g]) => (g as Body).account_role_name === OPERATOR && on(g as Body).object_type === "PIPE");
+    const [pipeGrant] = Object.entries(json.resource.snowflake_grant_privileges_to_account_role).filter(
+      ([, g]) => (g as Body).account_role_name === OPERATOR && on(g as Body).object_type === "PIPE",
+    );
     expect((pipeGrant[1] as Body).lifecycle?.replace_triggered_by).toEqual([expect.stringMatching(/^snowflake_pipe\..*\.id$/)]);
     expect(ownership('"LOGS"."GLOBEX"."OKTA_PIPE"')[1].depends_on).toContain(`snowflake_grant_privileges_to_account_role.${pipeGrant[0]}`);
   });
@@ -95,7 +131,13 @@ describe("PipelineOwnership", () => {
     expect(deps('"LOGS"."GLOBEX"."OKTA_PIPE"')).toEqual(expect.arrayContaining([table, stage, view]));
     expect(deps('"LOGS"."GLOBEX"."OKTA_CANARY"')).toEqual(expect.arrayContaining([table, pipe]));
     // Every handover waits for the role, the integration grant and its own object.
-    for (const [, b] of byName) expect(b.depends_on).toEqual(expect.arrayContaining(["snowflake_account_role.Role", expect.stringMatching(/^snowflake_grant_privileges_to_account_role\.Ownership_IntegrationUsage/)]));
+    for (const [, b] of byName)
+      expect(b.depends_on).toEqual(
+        expect.arrayContaining([
+          "snowflake_account_role.Role",
+          expect.stringMatching(/^snowflake_grant_privileges_to_account_role\.Ownership_IntegrationUsage/),
+        ]),
+      );
   });
 
   test("the role may use the stage's integration, and nothing broader", () => {
@@ -124,11 +166,16 @@ describe("PipelineOwnership", () => {
     [{ role: "acme" }, /test\/Ownership: 1 problem\n {2}- role: must be an upper-case Snowflake identifier/],
     [{ operator: "ACME_GLOBEX_PIPELINE" }, /operator: must differ from role/],
     [{ objects: [] }, /objects: nothing to hand over/],
-    [{ objects: [{ type: "TABLE", name: "OKTA", resource: undefined }] }, /objects\[0\]\.name: must be DATABASE\.SCHEMA\.NAME[\s\S]*objects\[0\]\.resource: must be the resource that creates the object/],
+    [
+      { objects: [{ type: "TABLE", name: "OKTA", resource: undefined }] },
+      /objects\[0\]\.name: must be DATABASE\.SCHEMA\.NAME[\s\S]*objects\[0\]\.resource: must be the resource that creates the object/,
+    ],
   ] as [Partial<PipelineOwnershipProps>, RegExp][])("rejects %j, leaving nothing behind", (props, message) => {
     const p = pipeline();
     const before = p.stack.node.findAll().length;
-    expect(() => new PipelineOwnership(p.stack, "Ownership", { role: "ACME_GLOBEX_PIPELINE", operator: OPERATOR, objects: p.objects, ...props })).toThrow(message);
+    expect(() => new PipelineOwnership(p.stack, "Ownership", { role: "ACME_GLOBEX_PIPELINE", operator: OPERATOR, objects: p.objects, ...props })).toThrow(
+      message,
+    );
     expect(p.stack.node.findAll().length).toBe(before);
   });
 });

@@ -8,7 +8,15 @@ import { onlyResource, resourcesOf, stampOf, synthJson, synthWithMetadata, testS
 function flattener(props: Partial<ConstructorParameters<typeof RecordFlattener>[2]> = {}) {
   const stack = testStack();
   const table = new SemiStructuredTable(stack, "Table", { database: "LOGS", schema: "GLOBEX", tableName: "CLOUDTRAIL" });
-  const f = new RecordFlattener(stack, "Flattener", { database: "LOGS", schema: "GLOBEX", tableName: "CLOUDTRAIL", recordsPath: "Records", eventTimeField: "eventTime", waitFor: [table.table], ...props });
+  const f = new RecordFlattener(stack, "Flattener", {
+    database: "LOGS",
+    schema: "GLOBEX",
+    tableName: "CLOUDTRAIL",
+    recordsPath: "Records",
+    eventTimeField: "eventTime",
+    waitFor: [table.table],
+    ...props,
+  });
   return { stack, f };
 }
 
@@ -20,7 +28,11 @@ describe("RecordFlattener", () => {
   const task = onlyResource(json, "snowflake_task");
 
   test("names the landing table, stream and task after the per-event table", () => {
-    expect([f.landingTableName, f.streamName, f.taskName]).toEqual(["LOGS.GLOBEX.CLOUDTRAIL_FILES", "LOGS.GLOBEX.CLOUDTRAIL_FILES_STREAM", "LOGS.GLOBEX.CLOUDTRAIL_FLATTENER"]);
+    expect([f.landingTableName, f.streamName, f.taskName]).toEqual([
+      "LOGS.GLOBEX.CLOUDTRAIL_FILES",
+      "LOGS.GLOBEX.CLOUDTRAIL_FILES_STREAM",
+      "LOGS.GLOBEX.CLOUDTRAIL_FLATTENER",
+    ]);
     expect(landingTableOf("OKTA")).toBe("OKTA_FILES");
   });
 
@@ -34,7 +46,13 @@ describe("RecordFlattener", () => {
   });
 
   test("the stream is append-only on the landing table: the cleaner's deletes are not read as events", () => {
-    expect(stream).toMatchObject({ database: "LOGS", schema: "GLOBEX", name: "CLOUDTRAIL_FILES_STREAM", table: "LOGS.GLOBEX.CLOUDTRAIL_FILES", append_only: "true" });
+    expect(stream).toMatchObject({
+      database: "LOGS",
+      schema: "GLOBEX",
+      name: "CLOUDTRAIL_FILES_STREAM",
+      table: "LOGS.GLOBEX.CLOUDTRAIL_FILES",
+      append_only: "true",
+    });
   });
 
   test("the task runs serverless every minute, only when the stream has data, never overlapping, and inserts one row per event and each landed row without events whole", () => {
@@ -57,12 +75,15 @@ describe("RecordFlattener", () => {
       "WHERE f.METADATA$ACTION = 'INSERT' AND NOT COALESCE(IS_ARRAY(f.DATA:Records), FALSE)",
     ]);
     // The event time is clamped against the file's load time, as the pipe's is against its scan time.
-    expect(String(task.sql_statement)).toContain("TRY_CAST(r.VALUE:eventTime::VARCHAR AS TIMESTAMP_TZ) BETWEEN '2000-01-01T00:00:00Z'::TIMESTAMP_TZ AND f.PARSE_TIME + INTERVAL '1 DAY'");
+    expect(String(task.sql_statement)).toContain(
+      "TRY_CAST(r.VALUE:eventTime::VARCHAR AS TIMESTAMP_TZ) BETWEEN '2000-01-01T00:00:00Z'::TIMESTAMP_TZ AND f.PARSE_TIME + INTERVAL '1 DAY'",
+    );
   });
 
   test("every resource is stamped with the module and its version", () => {
     const meta = synthWithMetadata(stack);
-    for (const type of ["snowflake_stream_on_table", "snowflake_task"]) for (const r of resourcesOf(meta, type)) expect(stampOf(r)).toMatch(/^snowflake\/record-flattener@\d+\.\d+\.\d+$/);
+    for (const type of ["snowflake_stream_on_table", "snowflake_task"])
+      for (const r of resourcesOf(meta, type)) expect(stampOf(r)).toMatch(/^snowflake\/record-flattener@\d+\.\d+\.\d+$/);
     expect(stampOf(resourcesOf(meta, "snowflake_table").find((t) => t.name === "CLOUDTRAIL_FILES"))).toMatch(/^snowflake\/record-flattener@/);
     expect(String(landing.comment)).toMatch(/\[snowflake\/record-flattener@\d+\.\d+\.\d+\]$/);
   });
@@ -70,7 +91,9 @@ describe("RecordFlattener", () => {
   test("epoch event times are read as numbers, converted only inside 2000..2100 (an out-of-range value cannot fail the task and stall the stream)", () => {
     const { stack: s } = flattener({ eventTimeField: '"@timestamp"', eventTimeFormat: "EPOCH_MS" });
     const n = 'TRY_TO_NUMBER(r.VALUE:"@timestamp"::VARCHAR)';
-    expect(String(onlyResource(synthJson(s), "snowflake_task").sql_statement)).toContain(`TO_TIMESTAMP_TZ(IFF(${n} BETWEEN 946684800000 AND 4102444800000, ${n}, NULL), 3)`);
+    expect(String(onlyResource(synthJson(s), "snowflake_task").sql_statement)).toContain(
+      `TO_TIMESTAMP_TZ(IFF(${n} BETWEEN 946684800000 AND 4102444800000, ${n}, NULL), 3)`,
+    );
   });
 
   test("the stream is handed over before the task that reads it", () => {

@@ -10,7 +10,13 @@ describe("SemiStructuredTable", () => {
     const stack = testStack();
     new SemiStructuredTable(stack, "Table", base);
     const t = onlyResource(synthJson(stack), "snowflake_table") as Record<string, unknown> & { column: Record<string, unknown>[] };
-    expect(t).toMatchObject({ database: "LOGS_PROD", schema: "GLOBEX", name: "GSUITE_AUDIT", cluster_by: ["TO_DATE(EVENT_TIME)"], data_retention_time_in_days: 7 });
+    expect(t).toMatchObject({
+      database: "LOGS_PROD",
+      schema: "GLOBEX",
+      name: "GSUITE_AUDIT",
+      cluster_by: ["TO_DATE(EVENT_TIME)"],
+      data_retention_time_in_days: 7,
+    });
     expect(t.column.map((c) => [c.name, c.type])).toEqual([
       ["DATA", "VARIANT"],
       ["PARSE_TIME", "TIMESTAMP_LTZ(9)"],
@@ -40,14 +46,17 @@ describe("SemiStructuredTable", () => {
     });
     const v = onlyResource(synthJson(stack), "snowflake_view");
     expect(v).toMatchObject({ name: "GSUITE_AUDIT_VIEW", is_secure: "true", database: "LOGS_PROD", schema: "GLOBEX" });
-    expect(v.statement).toBe("SELECT\n  event_time, data:actor.email::string AS actor_email, ARRAY_CONSTRUCT(data:ipAddress) AS ip_indicators\nFROM LOGS_PROD.GLOBEX.GSUITE_AUDIT");
+    expect(v.statement).toBe(
+      "SELECT\n  event_time, data:actor.email::string AS actor_email, ARRAY_CONSTRUCT(data:ipAddress) AS ip_indicators\nFROM LOGS_PROD.GLOBEX.GSUITE_AUDIT",
+    );
     expect((v.depends_on as string[])[0]).toMatch(/^snowflake_table\./);
     // A statement change is a CREATE OR REPLACE: without COPY GRANTS the readers' SELECT would be gone.
     expect(v.copy_grants).toBe(true);
     expect(table.viewNames).toEqual(["LOGS_PROD.GLOBEX.GSUITE_AUDIT_VIEW"]);
   });
 
-  const SEED_VIEW_LIST = "parse_time as parse_time, event_time as event_time, data:kind as kind, data:id.time as time, ARRAY_CONSTRUCT(data:ipAddress) AS ip_indicators";
+  const SEED_VIEW_LIST =
+    "parse_time as parse_time, event_time as event_time, data:kind as kind, data:id.time as time, ARRAY_CONSTRUCT(data:ipAddress) AS ip_indicators";
 
   test.each([
     ["the fully qualified name, as seed 002 writes it", `SELECT ${SEED_VIEW_LIST} FROM LOGS_PROD.GLOBEX.GSUITE_AUDIT`],
@@ -67,14 +76,24 @@ describe("SemiStructuredTable", () => {
   test("a JSON path element named from is not a FROM clause", () => {
     const stack = testStack();
     new SemiStructuredTable(stack, "Table", { ...base, views: { V: "SELECT data:from::string AS sender, data:a.from AS f FROM GSUITE_AUDIT" } });
-    expect(onlyResource(synthJson(stack), "snowflake_view").statement).toBe("SELECT\n  data:from::string AS sender, data:a.from AS f\nFROM LOGS_PROD.GLOBEX.GSUITE_AUDIT");
+    expect(onlyResource(synthJson(stack), "snowflake_view").statement).toBe(
+      "SELECT\n  data:from::string AS sender, data:a.from AS f\nFROM LOGS_PROD.GLOBEX.GSUITE_AUDIT",
+    );
   });
 
   test.each([
     ["another table", "SELECT a FROM OTHER_TABLE", /views\.V: selects FROM OTHER_TABLE, not from its own table LOGS_PROD\.GLOBEX\.GSUITE_AUDIT/],
     ["another schema", "SELECT a FROM INITECH.GSUITE_AUDIT", /views\.V: selects FROM INITECH\.GSUITE_AUDIT, not from its own table/],
-    ["another database", "SELECT a FROM LOGS_DEV.GLOBEX.GSUITE_AUDIT", /views\.V: selects FROM LOGS_DEV\.GLOBEX\.GSUITE_AUDIT, not from its own table LOGS_PROD\.GLOBEX\.GSUITE_AUDIT/],
-    ["a join", "SELECT a FROM GSUITE_AUDIT JOIN USERS ON a = b", /views\.V: may only select FROM its own table, with nothing after it .*got FROM GSUITE_AUDIT JOIN USERS ON a = b/],
+    [
+      "another database",
+      "SELECT a FROM LOGS_DEV.GLOBEX.GSUITE_AUDIT",
+      /views\.V: selects FROM LOGS_DEV\.GLOBEX\.GSUITE_AUDIT, not from its own table LOGS_PROD\.GLOBEX\.GSUITE_AUDIT/,
+    ],
+    [
+      "a join",
+      "SELECT a FROM GSUITE_AUDIT JOIN USERS ON a = b",
+      /views\.V: may only select FROM its own table, with nothing after it .*got FROM GSUITE_AUDIT JOIN USERS ON a = b/,
+    ],
     ["a second table", "SELECT a FROM GSUITE_AUDIT, USERS", /views\.V: may only select FROM its own table/],
     ["an alias", "SELECT t.a FROM GSUITE_AUDIT t", /views\.V: may only select FROM its own table/],
     ["a WHERE", "SELECT a FROM GSUITE_AUDIT WHERE a = 1", /views\.V: may only select FROM its own table/],
@@ -95,13 +114,18 @@ describe("SemiStructuredTable", () => {
       'ALTER TABLE LOGS_PROD.GLOBEX.GSUITE_AUDIT ADD SEARCH OPTIMIZATION ON EQUALITY(DATA:"@timestamp")',
       "ALTER TABLE LOGS_PROD.GLOBEX.GSUITE_AUDIT ADD SEARCH OPTIMIZATION ON EQUALITY(DATA:actor.email)",
     ]);
-    expect(ex.find((e) => String(e.execute).includes("actor.email"))!.revert).toBe("ALTER TABLE LOGS_PROD.GLOBEX.GSUITE_AUDIT DROP SEARCH OPTIMIZATION ON EQUALITY(DATA:actor.email)");
+    expect(ex.find((e) => String(e.execute).includes("actor.email"))!.revert).toBe(
+      "ALTER TABLE LOGS_PROD.GLOBEX.GSUITE_AUDIT DROP SEARCH OPTIMIZATION ON EQUALITY(DATA:actor.email)",
+    );
   });
 
   test("custom clustering keys and retention", () => {
     const stack = testStack();
     new SemiStructuredTable(stack, "Table", { ...base, clusterBy: ["TO_DATE(EVENT_TIME)", "data:kind::string"], dataRetentionDays: 30 });
-    expect(onlyResource(synthJson(stack), "snowflake_table")).toMatchObject({ cluster_by: ["TO_DATE(EVENT_TIME)", "data:kind::string"], data_retention_time_in_days: 30 });
+    expect(onlyResource(synthJson(stack), "snowflake_table")).toMatchObject({
+      cluster_by: ["TO_DATE(EVENT_TIME)", "data:kind::string"],
+      data_retention_time_in_days: 30,
+    });
   });
 
   test.each([

@@ -19,7 +19,11 @@ describe("Snowpipe", () => {
     const pipe = new Snowpipe(stack, "Pipe", { ...base, backupBucketName: "acme-prod-globex-backup" });
     const stages = resourcesOf(synthJson(stack), "snowflake_stage");
     const backup = stages.find((st) => st.name === "GSUITE_AUDIT_BACKUP_STAGE")!;
-    expect(backup).toMatchObject({ url: "s3://acme-prod-globex-backup/gsuite_audit/", storage_integration: "ACME_PROD_GLOBEX_GSUITE_AUDIT_S3", file_format: "FORMAT_NAME = LOGS_PROD.GLOBEX.GSUITE_AUDIT_LINES" });
+    expect(backup).toMatchObject({
+      url: "s3://acme-prod-globex-backup/gsuite_audit/",
+      storage_integration: "ACME_PROD_GLOBEX_GSUITE_AUDIT_S3",
+      file_format: "FORMAT_NAME = LOGS_PROD.GLOBEX.GSUITE_AUDIT_LINES",
+    });
     expect(backup.lifecycle).toEqual({ replace_triggered_by: ["snowflake_storage_integration.I.id"] });
     expect(pipe.backupStageName).toBe("LOGS_PROD.GLOBEX.GSUITE_AUDIT_BACKUP_STAGE");
     expect(pipe.ownedObjects.map((o) => `${o.type} ${o.name}`)).toContain("STAGE LOGS_PROD.GLOBEX.GSUITE_AUDIT_BACKUP_STAGE");
@@ -33,16 +37,30 @@ describe("Snowpipe", () => {
 
   test("Parquet files get a PARQUET file format with only Parquet options, and the same COPY over $1", () => {
     const stack = testStack();
-    const pipe = new Snowpipe(stack, "Pipe", { ...base, tableName: "VPC_FLOW", keyPrefix: "vpc_flow/", fileFormat: "PARQUET", eventTimeField: '"start"', eventTimeFormat: "EPOCH_S" });
+    const pipe = new Snowpipe(stack, "Pipe", {
+      ...base,
+      tableName: "VPC_FLOW",
+      keyPrefix: "vpc_flow/",
+      fileFormat: "PARQUET",
+      eventTimeField: '"start"',
+      eventTimeFormat: "EPOCH_S",
+    });
     const json = synthJson(stack);
     const format = onlyResource(json, "snowflake_file_format");
     expect(format).toMatchObject({ name: "VPC_FLOW_PARQUET", format_type: "PARQUET", compression: "AUTO", binary_as_text: true, trim_space: false });
-    for (const jsonOnly of ["strip_outer_array", "strip_null_values", "allow_duplicate", "enable_octal", "ignore_utf8_errors", "date_format"]) expect(format[jsonOnly]).toBeUndefined();
+    for (const jsonOnly of ["strip_outer_array", "strip_null_values", "allow_duplicate", "enable_octal", "ignore_utf8_errors", "date_format"])
+      expect(format[jsonOnly]).toBeUndefined();
     expect(onlyResource(json, "snowflake_stage").file_format).toBe("FORMAT_NAME = LOGS_PROD.GLOBEX.VPC_FLOW_PARQUET");
     // The row object itself: a Parquet file is parsed by its format, so there is no line to keep as text.
-    expect(pipe.copyStatement).toMatch(/^COPY INTO LOGS_PROD\.GLOBEX\.VPC_FLOW \(DATA, PARSE_TIME, EVENT_TIME, SOURCE_FILE, SOURCE_FILE_ROW\)\nFROM \(\n {2}SELECT\n {4}\$1,\n {4}METADATA\$START_SCAN_TIME,\n/);
-    expect(pipe.copyStatement).toContain('TO_TIMESTAMP_TZ(IFF(TRY_TO_NUMBER($1:"start"::VARCHAR) BETWEEN 946684800 AND 4102444800, TRY_TO_NUMBER($1:"start"::VARCHAR), NULL), 0)');
-    expect(() => new Snowpipe(testStack(), "Bad", { ...base, fileFormat: "PARQUET", stripOuterArray: true })).toThrow(/Bad.*stripOuterArray: stripOuterArray is for JSON files/s);
+    expect(pipe.copyStatement).toMatch(
+      /^COPY INTO LOGS_PROD\.GLOBEX\.VPC_FLOW \(DATA, PARSE_TIME, EVENT_TIME, SOURCE_FILE, SOURCE_FILE_ROW\)\nFROM \(\n {2}SELECT\n {4}\$1,\n {4}METADATA\$START_SCAN_TIME,\n/,
+    );
+    expect(pipe.copyStatement).toContain(
+      'TO_TIMESTAMP_TZ(IFF(TRY_TO_NUMBER($1:"start"::VARCHAR) BETWEEN 946684800 AND 4102444800, TRY_TO_NUMBER($1:"start"::VARCHAR), NULL), 0)',
+    );
+    expect(() => new Snowpipe(testStack(), "Bad", { ...base, fileFormat: "PARQUET", stripOuterArray: true })).toThrow(
+      /Bad.*stripOuterArray: stripOuterArray is for JSON files/s,
+    );
   });
 
   test("namePrefix keeps the source's names for a pipe that loads a landing table", () => {
@@ -76,7 +94,8 @@ describe("Snowpipe", () => {
       }),
     );
     // No record delimiter stated (Snowflake's new line, \r\n included), no skipped header, no JSON options.
-    for (const absent of ["record_delimiter", "skip_header", "escape", "null_if", "strip_outer_array", "allow_duplicate"]) expect(format[absent]).toBeUndefined();
+    for (const absent of ["record_delimiter", "skip_header", "escape", "null_if", "strip_outer_array", "allow_duplicate"])
+      expect(format[absent]).toBeUndefined();
     const stage = onlyResource(json, "snowflake_stage");
     expect(stage).toMatchObject({
       name: "GSUITE_AUDIT_STAGE",
@@ -95,7 +114,11 @@ describe("Snowpipe", () => {
     const stack = testStack();
     new Snowpipe(stack, "Pipe", base);
     const p = onlyResource(synthJson(stack), "snowflake_pipe") as { lifecycle: { replace_triggered_by: string[] } };
-    expect(p.lifecycle.replace_triggered_by.map((r) => r.replace(/Pipe_Stage_[0-9A-F]+/, "S"))).toEqual(["snowflake_stage.S.id", "snowflake_stage.S.url", "snowflake_stage.S.storage_integration"]);
+    expect(p.lifecycle.replace_triggered_by.map((r) => r.replace(/Pipe_Stage_[0-9A-F]+/, "S"))).toEqual([
+      "snowflake_stage.S.id",
+      "snowflake_stage.S.url",
+      "snowflake_stage.S.storage_integration",
+    ]);
   });
 
   test("COPY reads each line as text and keeps it: parsed into DATA when CHECK_JSON accepts it, else RAW_TEXT and PARSE_ERROR; load time from scan metadata; the file and line it came from", () => {
@@ -129,7 +152,9 @@ describe("Snowpipe", () => {
 
   test("a custom event-time format is refused: a COPY could only read it with TRY_TO_TIMESTAMP_TZ, which is not on Snowflake's list", () => {
     const props = { ...base, eventTimeField: '"@timestamp"', eventTimeFormat: "YYYY-MM-DD HH24:MI:SS.FF3" as never };
-    expect(() => new Snowpipe(testStack(), "Pipe", props)).toThrow(/Pipe.*eventTimeFormat: must be AUTO \(ISO-8601\), EPOCH_S or EPOCH_MS: a custom format would need TRY_TO_TIMESTAMP_TZ/s);
+    expect(() => new Snowpipe(testStack(), "Pipe", props)).toThrow(
+      /Pipe.*eventTimeFormat: must be AUTO \(ISO-8601\), EPOCH_S or EPOCH_MS: a custom format would need TRY_TO_TIMESTAMP_TZ/s,
+    );
   });
 
   test.each([

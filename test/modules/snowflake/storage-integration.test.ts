@@ -28,7 +28,9 @@ describe("StorageIntegration", () => {
     expect(r.storage_blocked_locations).toBeUndefined();
     // Not set: Snowflake generates it; the role's trust reads it back from DESCRIBE INTEGRATION.
     expect(r).not.toHaveProperty("storage_aws_external_id");
-    expect(json.output.external_id.value).toMatch(/^\$\{snowflake_storage_integration\.Integration_[0-9A-F]+\.describe_output\[0\]\.storage_aws_external_id\[0\]\.value\}$/);
+    expect(json.output.external_id.value).toMatch(
+      /^\$\{snowflake_storage_integration\.Integration_[0-9A-F]+\.describe_output\[0\]\.storage_aws_external_id\[0\]\.value\}$/,
+    );
     expect(integration.replacementTrigger).toMatch(/^snowflake_storage_integration\.Integration_[0-9A-F]+\.id$/);
   });
 

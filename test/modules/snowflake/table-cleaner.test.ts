@@ -16,7 +16,9 @@ describe("TableCleaner", () => {
 
   test("there is no way to purge by event time: an event's own timestamp (1970, 2099) never decides its stay", () => {
     // The prop is gone; a caller (JavaScript, or a cast) still asking for event time is refused, not ignored.
-    expect(() => new TableCleaner(testStack(), "C", { ...base, purgeOn: "event_time" } as TableCleanerProps)).toThrow(/C.*purgeOn: was removed in 0\.5\.0: a cleaner purges by load time only/s);
+    expect(() => new TableCleaner(testStack(), "C", { ...base, purgeOn: "event_time" } as TableCleanerProps)).toThrow(
+      /C.*purgeOn: was removed in 0\.5\.0: a cleaner purges by load time only/s,
+    );
     expect(new TableCleaner(testStack(), "C", { ...base, purgeOn: "load_time" } as TableCleanerProps).statement).not.toContain("EVENT_TIME");
   });
 

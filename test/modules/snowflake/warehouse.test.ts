@@ -19,7 +19,14 @@ describe("Warehouse", () => {
       suspend_immediate_trigger: 110,
     });
     const wh = onlyResource(json, "snowflake_warehouse");
-    expect(wh).toMatchObject({ name: "ACME_PROD_QUERY_WH", warehouse_size: "XSMALL", auto_suspend: 60, auto_resume: "true", initially_suspended: true, statement_timeout_in_seconds: 3600 });
+    expect(wh).toMatchObject({
+      name: "ACME_PROD_QUERY_WH",
+      warehouse_size: "XSMALL",
+      auto_suspend: 60,
+      auto_resume: "true",
+      initially_suspended: true,
+      statement_timeout_in_seconds: 3600,
+    });
     // Assigned by a statement (only an account administrator may), which the warehouse leaves alone.
     expect(wh.resource_monitor).toBeUndefined();
     expect(wh.lifecycle).toEqual({ ignore_changes: ["resource_monitor"] });

@@ -48,7 +48,10 @@ export function oktaEvent(i: number, ms: number, padding = 0): Record<string, un
   };
 }
 
-const WORDS = "request session token policy factor device browser network tenant admin user group app role grant deny allow login logout reset verify push sms email okta verify fido webauthn radius ldap saml oidc scim hook rule zone risk high low medium chrome firefox safari windows macos linux android ios office vpn proxy geo city region country latency status error success failure attempt challenge enroll".split(" ");
+const WORDS =
+  "request session token policy factor device browser network tenant admin user group app role grant deny allow login logout reset verify push sms email okta verify fido webauthn radius ldap saml oidc scim hook rule zone risk high low medium chrome firefox safari windows macos linux android ios office vpn proxy geo city region country latency status error success failure attempt challenge enroll".split(
+    " ",
+  );
 
 /** Text that compresses about as well as real log fields (not a run of one letter), the same for the same i. */
 function wordSalad(i: number, length: number): string {

@@ -48,7 +48,17 @@ export async function startFakeGoogle(options: FakeGoogleOptions): Promise<FakeG
       const claims = verifyJwt(form.get("assertion") ?? "", options.publicKeyPem);
       if (!claims) return send(res, 400, { error: "invalid_grant", error_description: "Invalid JWT Signature." });
       const problem =
-        claims.iss !== options.serviceAccountEmail ? "iss" : claims.sub !== options.subject ? "sub" : claims.scope !== SCOPE ? "scope" : claims.aud !== `${server.url}/token` ? "aud" : typeof claims.exp !== "number" || typeof claims.iat !== "number" || claims.exp - claims.iat > 3600 ? "exp" : undefined;
+        claims.iss !== options.serviceAccountEmail
+          ? "iss"
+          : claims.sub !== options.subject
+            ? "sub"
+            : claims.scope !== SCOPE
+              ? "scope"
+              : claims.aud !== `${server.url}/token`
+                ? "aud"
+                : typeof claims.exp !== "number" || typeof claims.iat !== "number" || claims.exp - claims.iat > 3600
+                  ? "exp"
+                  : undefined;
       if (problem) return send(res, 400, { error: "invalid_grant", error_description: `bad ${problem} claim` });
       const token = `ya29.fake-${++issued}`;
       const lifetime = options.tokenLifetimeSeconds ?? 3600;
@@ -60,17 +70,24 @@ export async function startFakeGoogle(options: FakeGoogleOptions): Promise<FakeG
     apiRequests.push(url);
     if (!authorized(req)) {
       unauthorized++;
-      return send(res, 401, { error: { code: 401, message: "Request had invalid authentication credentials.", status: "UNAUTHENTICATED" } }, { "www-authenticate": 'Bearer realm="https://accounts.google.com/", error="invalid_token"' });
+      return send(
+        res,
+        401,
+        { error: { code: 401, message: "Request had invalid authentication credentials.", status: "UNAUTHENTICATED" } },
+        { "www-authenticate": 'Bearer realm="https://accounts.google.com/", error="invalid_token"' },
+      );
     }
     const fault = options.fault?.(++n, url);
     if (fault) return send(res, fault.status, fault.body ?? { error: { code: fault.status, message: "fault" } }, fault.headers);
     const events = options.applications[m[1]];
-    if (!events) return send(res, 400, { error: { code: 400, message: `Invalid value '${m[1]}'. Values must match the following regular expression: '(admin)|…'` } });
+    if (!events)
+      return send(res, 400, { error: { code: 400, message: `Invalid value '${m[1]}'. Values must match the following regular expression: '(admin)|…'` } });
     const q = url.searchParams;
     const start = Date.parse(q.get("startTime") ?? "");
     const end = Date.parse(q.get("endTime") ?? "");
     const max = Number(q.get("maxResults") ?? "1000");
-    if (Number.isNaN(start) || Number.isNaN(end) || start >= end) return send(res, 400, { error: { code: 400, message: "Start time must be less than end time" } });
+    if (Number.isNaN(start) || Number.isNaN(end) || start >= end)
+      return send(res, 400, { error: { code: 400, message: "Start time must be less than end time" } });
     if (!(max >= 1 && max <= 1000)) return send(res, 400, { error: { code: 400, message: "maxResults out of range" } });
     // Newest first: the page token is the (exclusive) upper index still to serve.
     const lo = events.indexAt(start);

@@ -8,7 +8,12 @@ export interface FakeOktaOptions {
   /** Accepted `SSWS` token. */
   readonly apiToken?: string;
   /** An OAuth service app: its client id and public key (PEM) to verify client assertions. */
-  readonly oauthClient?: { readonly clientId: string; readonly publicKeyPem: string; readonly tokenLifetimeSeconds?: number; readonly maxUsesPerToken?: number };
+  readonly oauthClient?: {
+    readonly clientId: string;
+    readonly publicKeyPem: string;
+    readonly tokenLifetimeSeconds?: number;
+    readonly maxUsesPerToken?: number;
+  };
   /** Called before every /api/v1/logs request (n = 1, 2, …); a returned fault is sent instead. */
   readonly fault?: (n: number, url: URL) => Fault | undefined;
   /** `X-Rate-Limit-Limit`; remaining counts down per request and resets every `rateLimitWindowSeconds`. */
@@ -54,11 +59,19 @@ export async function startFakeOkta(options: FakeOktaOptions): Promise<FakeOkta>
     logRequests.push(url.searchParams);
     options.onLogsRequest?.(url);
     const resetEpoch = Math.ceil(now() / 1000) + 60;
-    const rl = { "x-rate-limit-limit": String(options.rateLimit ?? 1200), "x-rate-limit-remaining": String(Math.max(0, --remaining)), "x-rate-limit-reset": String(resetEpoch) };
+    const rl = {
+      "x-rate-limit-limit": String(options.rateLimit ?? 1200),
+      "x-rate-limit-remaining": String(Math.max(0, --remaining)),
+      "x-rate-limit-reset": String(resetEpoch),
+    };
     if (remaining <= 0) remaining = options.rateLimit ?? 1200;
     if (!authorized(req)) return send(res, 401, { errorCode: "E0000011", errorSummary: "Invalid token provided" }, rl);
     const fault = options.fault?.(n, url);
-    if (fault) return send(res, fault.status, fault.body ?? { errorCode: "E0000047", errorSummary: "API call exceeded rate limit due to too many requests." }, { ...rl, ...fault.headers });
+    if (fault)
+      return send(res, fault.status, fault.body ?? { errorCode: "E0000047", errorSummary: "API call exceeded rate limit due to too many requests." }, {
+        ...rl,
+        ...fault.headers,
+      });
 
     const q = url.searchParams;
     const since = Date.parse(q.get("since") ?? "");

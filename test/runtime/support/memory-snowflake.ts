@@ -51,12 +51,19 @@ export class MemorySnowflake implements SqlClient {
     if (m) {
       if ((sql.match(/\?/g) ?? []).length !== binds.length) throw new Error(`${binds.length} binds for the placeholders of:\n${sql}`);
       const wanted = new Set(binds.map(String));
-      const present = new Set(this.table(m[1]).map((r) => r.SOURCE_FILE).filter((f) => wanted.has(f)));
+      const present = new Set(
+        this.table(m[1])
+          .map((r) => r.SOURCE_FILE)
+          .filter((f) => wanted.has(f)),
+      );
       return [...present].map((f) => ({ SOURCE_FILE: f }));
     }
     // The restore's COPY (backfillCopyStatement in modules/snowflake/snowpipe/sql.ts): any select list over
     // one stage, an explicit FILES list and the load's own options.
-    m = /^COPY INTO ([A-Z0-9_.]+) \(DATA, PARSE_TIME, EVENT_TIME, SOURCE_FILE, SOURCE_FILE_ROW, RAW_TEXT, PARSE_ERROR\)\nFROM \(\n {2}SELECT\n(?: {4}.+\n)+ {2}FROM @([A-Z0-9_.]+)\n\)\nFILES = \((.+)\)\nFILE_FORMAT = \(FORMAT_NAME = '[A-Z0-9_.]+_LINES'\)\nON_ERROR = CONTINUE\nFORCE = FALSE\nLOAD_UNCERTAIN_FILES = TRUE$/.exec(sql);
+    m =
+      /^COPY INTO ([A-Z0-9_.]+) \(DATA, PARSE_TIME, EVENT_TIME, SOURCE_FILE, SOURCE_FILE_ROW, RAW_TEXT, PARSE_ERROR\)\nFROM \(\n {2}SELECT\n(?: {4}.+\n)+ {2}FROM @([A-Z0-9_.]+)\n\)\nFILES = \((.+)\)\nFILE_FORMAT = \(FORMAT_NAME = '[A-Z0-9_.]+_LINES'\)\nON_ERROR = CONTINUE\nFORCE = FALSE\nLOAD_UNCERTAIN_FILES = TRUE$/.exec(
+        sql,
+      );
     if (m) return this.copy(m[1], m[2], literals(m[3]));
     throw new Error(`MemorySnowflake does not know this statement:\n${sql}`);
   }
@@ -81,10 +88,19 @@ export class MemorySnowflake implements SqlClient {
       const key = `${stage.prefix}${name}`;
       const res = await this.s3.send(new GetObjectCommand({ Bucket: stage.bucket, Key: key }));
       const body = Buffer.from(await res.Body!.transformToByteArray());
-      const lines = gunzipSync(body).toString("utf8").split("\n").filter((l) => l.trim() !== "");
+      const lines = gunzipSync(body)
+        .toString("utf8")
+        .split("\n")
+        .filter((l) => l.trim() !== "");
       lines.forEach((line, i) => table.push({ ...parsedOrRaw(line), SOURCE_FILE: this.fileName === "relative" ? name : key, SOURCE_FILE_ROW: i + 1 }));
       history.add(name);
-      result.push({ file: `s3://${stage.bucket}/${key}`, status: "LOADED", rows_parsed: String(lines.length), rows_loaded: String(lines.length), first_error: null });
+      result.push({
+        file: `s3://${stage.bucket}/${key}`,
+        status: "LOADED",
+        rows_parsed: String(lines.length),
+        rows_loaded: String(lines.length),
+        first_error: null,
+      });
     }
     if (this.failAfterCopy !== undefined && this.copies.length === this.failAfterCopy) throw new Error("connection reset by peer (after the COPY committed)");
     return result.length > 0 ? result : [{ status: "Copy executed with 0 files processed." }];

@@ -8,7 +8,9 @@ export const TEST_KMS_KEY = "arn:aws:kms:us-east-1:123456789012:key/11111111-222
 export async function requireS3Endpoint(): Promise<string> {
   const endpoint = process.env.PULLER_TEST_S3_ENDPOINT;
   if (!endpoint) {
-    throw new Error("PULLER_TEST_S3_ENDPOINT is not set: these tests need moto's server. Run them with `bash scripts/runtime-checks.sh`, which installs and starts it.");
+    throw new Error(
+      "PULLER_TEST_S3_ENDPOINT is not set: these tests need moto's server. Run them with `bash scripts/runtime-checks.sh`, which installs and starts it.",
+    );
   }
   try {
     await fetch(endpoint, { signal: AbortSignal.timeout(5000) });
