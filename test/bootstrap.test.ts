@@ -162,6 +162,13 @@ describe("lakehouse bootstrap snowflake (the SQL)", () => {
     expect(bootstrapPlans(lakehouse, { region: "us-east-1" }).map((p) => p.account)).toEqual(["ACMEORG-SECLAKE_US"]);
   });
 
+  test("an environment or region the config does not have is a usage error (the CLI's exit 2), naming what it has", () => {
+    expect(() => bootstrapPlans(lakehouse, { env: "staging" })).toThrow(
+      expect.objectContaining({ kind: "usage", message: expect.stringContaining("it has prod") }),
+    );
+    expect(() => bootstrapPlans(lakehouse, { region: "ap-south-1" })).toThrow(expect.objectContaining({ kind: "usage" }));
+  });
+
   test("the script: roles by USERADMIN, then as ACCOUNTADMIN the warehouse and every grant with its reason; never MANAGE GRANTS", () => {
     const [plan] = bootstrapPlans(lakehouse, { region: "us-east-1", deployUser: "TERRAFORM" });
     const sql = bootstrapSql(plan);

@@ -5,6 +5,7 @@
  * administrator can make or grant (the monitoring role and its SNOWFLAKE database roles), and the
  * warehouse the providers connect with.
  */
+import { LakehouseError } from "../../modules/core/errors";
 import { ResolvedLakehouse } from "../config/resolve";
 import { ACCOUNT_ADMIN_ROLE } from "../providers";
 import { deployRoleOf, deployWarehouseOf, monitoringRoleOf } from "../config/names";
@@ -24,7 +25,11 @@ export interface BootstrapOptions {
 }
 
 /** A usage error in what the options select (an unknown environment or region). */
-export class BootstrapSelectionError extends Error {}
+export class BootstrapSelectionError extends LakehouseError {
+  constructor(message: string) {
+    super(message, "usage");
+  }
+}
 
 /** The grants a monitoring role needs from an administrator: its ACCOUNT_USAGE views and the right to run tasks. */
 export function monitoringRoleGrants(role: string): BootstrapGrant[] {
