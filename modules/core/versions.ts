@@ -15,7 +15,7 @@ export const MODULE_VERSIONS = {
   "aws/firehose-delivery": "0.1.1",
   "aws/kinesis-stream": "0.1.0",
   "aws/kafka-ingest": "0.1.1",
-  "aws/backup-vault": "0.2.0",
+  "aws/backup-vault": "0.2.1",
   "snowflake/storage-integration": "0.2.0",
   "snowflake/semi-structured-table": "0.2.0",
   "snowflake/snowpipe": "0.3.0",

@@ -1078,6 +1078,13 @@ const backupAndRestore: Family = {
         r("an administrator without the vault's exemption changes its policy", attacker, "s3:PutBucketPolicy", s3Bucket(vault), "Denied", { item: "16.8" }),
         r("an administrator without the vault's exemption lists it", attacker, "s3:ListBucket", s3Bucket(vault), "Denied", { item: "16.8" }),
       ];
+      // The vault's own policy refuses the whole tamper set, log guard or not (copying the backups out by replication included).
+      for (const action of TAMPER_BUCKET_ACTIONS.filter((a) => a !== "s3:PutBucketPolicy"))
+        out.push(
+          r(`an administrator without the vault's exemption: ${action} on the vault`, attacker, action, s3Bucket(vault), "Denied", {
+            deniedBy: "DenyVaultConfigurationExceptAdministrators",
+          }),
+        );
       // What a deploy assumes for the vault: the environment's backup.deployRoleArn, or a tenant's own deploy role in its account.
       const deployer = b.deployRoleArn ?? t.tenant.ownAccount?.deployRoleArn;
       if (!deployer || !b.adminRoleArns.includes(deployer))

@@ -203,6 +203,9 @@ describe("BackupVault", () => {
         "s3:PutBucketObjectLockConfiguration",
         "s3:PutBucketVersioning",
         "s3:DeleteBucket",
+        // Replication or notifications would send the backups or their keys out of the vault.
+        "s3:PutReplicationConfiguration",
+        "s3:PutBucketNotification",
       ]),
     );
     expect(s.DenyPutsNotEncryptedWithVaultKey.Condition).toEqual({
@@ -431,8 +434,8 @@ describe("BackupVault", () => {
     expect(stamps.length).toBeGreaterThan(10);
     // The key is its own module (aws/kms-key), the rest the vault's.
     expect(new Set(stamps)).toEqual(new Set([`aws/backup-vault@${MODULE_VERSIONS["aws/backup-vault"]}`, `aws/kms-key@${MODULE_VERSIONS["aws/kms-key"]}`]));
-    expect(MODULE_VERSIONS["aws/backup-vault"]).toBe("0.2.0");
-    expect(onlyResource(json, "aws_s3_bucket").tags).toMatchObject({ "lakehouse:module": "aws/backup-vault", "lakehouse:module-version": "0.2.0" });
+    expect(MODULE_VERSIONS["aws/backup-vault"]).toBe("0.2.1");
+    expect(onlyResource(json, "aws_s3_bucket").tags).toMatchObject({ "lakehouse:module": "aws/backup-vault", "lakehouse:module-version": "0.2.1" });
   });
 
   test("a stack with the vault passes every guardrail, and a vault without its policy would not (no TLS rule, no version-delete deny)", () => {
