@@ -3,7 +3,7 @@
  * a CHANGELOG.md line; every resource a module creates carries `<name>@<version>`.
  */
 export const MODULE_VERSIONS = {
-  "aws/kms-key": "0.3.0",
+  "aws/kms-key": "0.3.1",
   "aws/log-bucket": "0.4.0",
   "aws/access-log-bucket": "0.2.0",
   "aws/snowflake-access-role": "0.3.0",

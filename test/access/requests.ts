@@ -1085,6 +1085,14 @@ const backupAndRestore: Family = {
             deniedBy: "DenyVaultConfigurationExceptAdministrators",
           }),
         );
+      // And its key: deleting, disabling or re-policying it would lose every backup as surely (aws/kms-key 0.3.1).
+      for (const action of TAMPER_KEY_ACTIONS)
+        out.push(
+          r(`an administrator without the vault's exemption: ${action} on the vault key`, attacker, action, vaultKey, "Denied", {
+            deniedBy: "DenyKeyTamperingExceptAdministrators",
+            context: action.endsWith("TagResource") ? { "aws:TagKeys": ["lakehouse:environment"] } : undefined,
+          }),
+        );
       // What a deploy assumes for the vault: the environment's backup.deployRoleArn, or a tenant's own deploy role in its account.
       const deployer = b.deployRoleArn ?? t.tenant.ownAccount?.deployRoleArn;
       if (!deployer || !b.adminRoleArns.includes(deployer))
@@ -1092,6 +1100,15 @@ const backupAndRestore: Family = {
       out.push(
         r(`the deploy role ${deployer.split("/").pop()} changes the vault's policy`, exemptAdmin(deployer), "s3:PutBucketPolicy", s3Bucket(vault), "Allowed", {
           item: "16.8",
+        }),
+      );
+      // KMS refuses a key policy that would lock its caller out: the deploy role must keep PutKeyPolicy (and tag the key).
+      out.push(
+        r(`the deploy role ${deployer.split("/").pop()} changes the vault key's policy`, exemptAdmin(deployer), "kms:PutKeyPolicy", vaultKey, "Allowed"),
+      );
+      out.push(
+        r(`the deploy role ${deployer.split("/").pop()} tags the vault key`, exemptAdmin(deployer), "kms:TagResource", vaultKey, "Allowed", {
+          context: { "aws:TagKeys": ["lakehouse:module-version"] },
         }),
       );
       // A read-only plan refreshes the vault as a plan role: it may list the vault (HeadBucket) and read its configuration, nothing in it.

@@ -27,7 +27,7 @@ import {
 } from "../../core/validate";
 import { BucketGrants } from "../grants";
 import { KmsKey } from "../kms-key";
-import { S3_BUCKET_PROTECTION_ACTIONS, S3_OBJECT_PROTECTION_ACTIONS, S3_OBJECT_WRITE_ACTIONS, actionsOf } from "../s3-actions";
+import { S3_BUCKET_PROTECTION_ACTIONS, S3_OBJECT_PROTECTION_ACTIONS, S3_OBJECT_WRITE_ACTIONS, actionsOf } from "../protected-actions";
 import { accessLoggingSchema, hardenBucket, logAccessTo, tlsOnlyStatements } from "../s3-hardening";
 
 export const BACKUP_VAULT_MODULE = "aws/backup-vault" as const;
@@ -269,6 +269,8 @@ export class BackupVault extends Construct {
       aliasName: p.bucketName,
       description: `Encrypts backup vault ${p.bucketName}`,
       deletionWindowDays: p.kmsKeyDeletionWindowDays,
+      // The key outlives a compromised administrator as the backups do (since 0.2.1).
+      administratorRoleArns: p.adminRoleArns,
     }).keyArn;
     this.grants = new BucketGrants(bucketArn, this.kmsKeyArn);
 

@@ -5,8 +5,19 @@ import { z } from "zod";
 import { AwsPartition, accountRootArn, arn, partitionOfArns, partitionOfRegion } from "../../core/arn";
 import { Condition, PolicyStatement, policyDocument, renderPolicy } from "../../core/iam";
 import { stampModule } from "../../core/stamp";
-import { AWS_ACCOUNT_ID, AWS_SERVICE_IN_REGION, CLOUDTRAIL_TRAIL_ARN, IAM_ROLE_ARN, awsRegion, knownString, parseProps, pathOf } from "../../core/validate";
+import {
+  AWS_ACCOUNT_ID,
+  AWS_SERVICE_IN_REGION,
+  CLOUDTRAIL_TRAIL_ARN,
+  IAM_ROLE_ARN,
+  awsRegion,
+  knownRoleArn,
+  knownString,
+  parseProps,
+  pathOf,
+} from "../../core/validate";
 import { KeyGrants } from "../grants";
+import { KMS_KEY_PROTECTION_ACTIONS } from "../protected-actions";
 
 export const KMS_KEY_MODULE = "aws/kms-key" as const;
 
@@ -62,6 +73,16 @@ export interface KmsKeyProps {
    * `accountId` get theirs through IAM instead and are refused here. @default none
    */
   readonly crossAccountWriters?: { readonly roleArns: readonly string[]; readonly viaServices: readonly string[] };
+  /**
+   * Roles that alone may delete, disable, re-policy, stop the rotation of, or re-tag the key: the key
+   * policy denies those actions to every other principal, the account's administrators and root user
+   * included, so the key survives a compromised administrator as a backup vault's objects do. The
+   * role that applies the key must be among them: KMS refuses a key policy that would lock its caller
+   * out of `kms:PutKeyPolicy` (KMS API Reference, PutKeyPolicy, `BypassPolicyLockoutSafetyCheck`).
+   * The condition compares ARNs, so a role re-created under the same name regains control.
+   * @default none: the account administers the key through IAM alone
+   */
+  readonly administratorRoleArns?: readonly string[];
 }
 
 const propsSchema = z
@@ -81,6 +102,7 @@ const propsSchema = z
         viaServices: z.array(z.string().regex(AWS_SERVICE_IN_REGION, "must be <service>.<region>.amazonaws.com")).min(1),
       })
       .optional(),
+    administratorRoleArns: z.array(knownRoleArn()).min(1, "at least one role (the one Terraform applies with), or nobody could manage the key").optional(),
   })
   .superRefine((p, ctx) => {
     p.crossAccountWriters?.roleArns.forEach((arn, i) => {
@@ -202,6 +224,17 @@ export class KmsKey extends Construct {
         Action: ["kms:GenerateDataKey", "kms:Decrypt"],
         Resource: "*",
         Condition: { StringEquals: { "kms:ViaService": [...new Set(w.viaServices)].sort() } },
+      });
+    }
+    if (p.administratorRoleArns) {
+      // A Deny beats the root's Allow above: only these roles may take the key's protection away.
+      statements.push({
+        Sid: "DenyKeyTamperingExceptAdministrators",
+        Effect: "Deny",
+        Principal: "*",
+        Action: [...KMS_KEY_PROTECTION_ACTIONS],
+        Resource: "*",
+        Condition: { ArnNotLike: { "aws:PrincipalArn": [...new Set(p.administratorRoleArns)] } },
       });
     }
     const key = new KmsKeyResource(this, "Resource", {

@@ -7,31 +7,24 @@ import { LakehouseValidationError } from "../../core/errors";
 import { PolicyStatement, policyDocument, renderPolicy } from "../../core/iam";
 import { stampModule } from "../../core/stamp";
 import { IAM_ROLE_ARN_PATTERN, parseProps, pathOf } from "../../core/validate";
-import { S3_BUCKET_PROTECTION_ACTIONS, S3_OBJECT_PROTECTION_ACTIONS } from "../s3-actions";
+import { KMS_KEY_PROTECTION_ACTIONS, S3_BUCKET_PROTECTION_ACTIONS, S3_OBJECT_PROTECTION_ACTIONS } from "../protected-actions";
 
 export const LOG_GUARD_SCP_MODULE = "aws/log-guard-scp" as const;
 
-/** What the SCP denies on log objects (deleting, shortening their lock): the library's one list (modules/aws/s3-actions.ts). */
+/** What the SCP denies on log objects (deleting, shortening their lock): the library's one list (modules/aws/protected-actions.ts). */
 export const LOG_OBJECT_ACTIONS: string[] = [...S3_OBJECT_PROTECTION_ACTIONS];
 /**
  * What the SCP denies on log buckets: their policy, lifecycle, versioning, lock, encryption, logging,
  * public access block, ownership, notifications, replication (switching backups off, or copying the
  * logs out) and metrics configurations (what the alarms read) — the library's one list of them
- * (modules/aws/s3-actions.ts), from which the backup vault draws what it denies too.
+ * (modules/aws/protected-actions.ts), from which the backup vault draws what it denies too.
  */
 export const LOG_BUCKET_ACTIONS: string[] = [...S3_BUCKET_PROTECTION_ACTIONS];
 /**
  * What the SCP denies on the logs' keys, which it finds by their environment tag: deleting, disabling,
  * re-policying them, and untagging or re-tagging them (untagged, a key is no longer guarded).
  */
-export const LOG_KEY_ACTIONS = [
-  "kms:ScheduleKeyDeletion",
-  "kms:DisableKey",
-  "kms:PutKeyPolicy",
-  "kms:DisableKeyRotation",
-  "kms:UntagResource",
-  "kms:TagResource",
-];
+export const LOG_KEY_ACTIONS: string[] = [...KMS_KEY_PROTECTION_ACTIONS];
 
 /** SCP documents are limited to 5,120 characters, whitespace included (ours is minified). */
 export const SCP_MAX_CHARACTERS = 5120;

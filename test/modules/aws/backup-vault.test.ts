@@ -75,6 +75,12 @@ describe("BackupVault", () => {
     expect(onlyResource(json, "aws_s3_bucket_ownership_controls")).toMatchObject({ rule: { object_ownership: "BucketOwnerEnforced" } });
     expect(onlyResource(json, "aws_kms_key")).toMatchObject({ enable_key_rotation: true, deletion_window_in_days: 30 });
     expect(onlyResource(json, "aws_kms_alias")).toMatchObject({ name: "alias/acme-prod-eu-west-1-backup" });
+    // Only the administrators may delete, disable or re-policy the key: without it the backups are lost as surely.
+    const keyPolicy = statementsBySid(onlyResource(json, "aws_kms_key").policy);
+    expect(keyPolicy.DenyKeyTamperingExceptAdministrators).toMatchObject({ Effect: "Deny", Condition: { ArnNotLike: { "aws:PrincipalArn": [ADMIN] } } });
+    expect(keyPolicy.DenyKeyTamperingExceptAdministrators.Action).toEqual(
+      expect.arrayContaining(["kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:PutKeyPolicy"]),
+    );
     const sse = onlyResource(json, "aws_s3_bucket_server_side_encryption_configuration") as {
       rule: { apply_server_side_encryption_by_default: Record<string, string>; bucket_key_enabled: boolean }[];
     };

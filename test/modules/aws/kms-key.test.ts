@@ -84,6 +84,22 @@ describe("KmsKey", () => {
     });
   });
 
+  test("with administrators, the policy denies deleting, disabling, re-policying, unrotating and re-tagging the key to every other principal", () => {
+    const stack = testStack();
+    const DEPLOYER = "arn:aws:iam::111111111111:role/lakehouse-deployer";
+    new KmsKey(stack, "Key", { accountId: ACCOUNT_ID, aliasName: "vault", description: "vault", administratorRoleArns: [DEPLOYER, DEPLOYER] });
+    const s = statementsBySid(onlyResource(synthJson(stack), "aws_kms_key").policy);
+    expect(Object.keys(s)).toEqual(["AccountAdministersKeyThroughIam", "DenyKeyTamperingExceptAdministrators"]);
+    expect(s.DenyKeyTamperingExceptAdministrators).toEqual({
+      Sid: "DenyKeyTamperingExceptAdministrators",
+      Effect: "Deny",
+      Principal: "*",
+      Action: ["kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:PutKeyPolicy", "kms:DisableKeyRotation", "kms:UntagResource", "kms:TagResource"],
+      Resource: "*",
+      Condition: { ArnNotLike: { "aws:PrincipalArn": [DEPLOYER] } },
+    });
+  });
+
   test.each([
     [{ aliasName: "aws/s3" }, /aliasName: must be 1-250/],
     [{ deletionWindowDays: 3 }, /deletionWindowDays/],
@@ -97,6 +113,8 @@ describe("KmsKey", () => {
       /crossAccountWriters.viaServices\[0\]: must be <service>.<region>.amazonaws.com/,
     ],
     [{ cloudTrailArns: ["arn:aws:cloudtrail:us-east-1:777777777777:trail/*"] }, /cloudTrailArns\[0\]: must be a CloudTrail trail ARN/],
+    [{ administratorRoleArns: [] }, /administratorRoleArns: at least one role/],
+    [{ administratorRoleArns: ["arn:aws:iam::111111111111:user/admin"] }, /administratorRoleArns\[0\]: must be an IAM role ARN/],
   ])("rejects %j", (props, message) => {
     expect(() => new KmsKey(testStack(), "Key", { accountId: ACCOUNT_ID, aliasName: "a", description: "d", ...props })).toThrow(message);
   });

@@ -3,7 +3,7 @@ import { BucketGrants, KeyGrants } from "../../../modules/aws/grants";
 import { KmsKey } from "../../../modules/aws/kms-key";
 import { LOG_BUCKET_ACTIONS, LOG_OBJECT_ACTIONS, LogGuardScp } from "../../../modules/aws/log-guard-scp";
 import { LogBucket } from "../../../modules/aws/log-bucket";
-import { S3_BUCKET_PROTECTION_ACTIONS, S3_OBJECT_PROTECTION_ACTIONS, S3_OBJECT_WRITE_ACTIONS } from "../../../modules/aws/s3-actions";
+import { S3_BUCKET_PROTECTION_ACTIONS, S3_OBJECT_PROTECTION_ACTIONS, S3_OBJECT_WRITE_ACTIONS } from "../../../modules/aws/protected-actions";
 import { asList, readPrefixesStatements } from "../../../modules/core/iam";
 import { ACCOUNT_ID as ACCOUNT, KMS_KEY_ARN as KEY } from "../../support/fixtures";
 import { onlyResource, statementsBySid, synthJson, testStack } from "../../support/synth";

@@ -1,9 +1,9 @@
 /**
- * The S3 actions that change what protects a log bucket and its objects: one list, which the
- * organization's guard (`aws/log-guard-scp`) denies on every log bucket and from which the backup
- * vault (`aws/backup-vault`) draws what it denies to all but its administrators. An action added
- * here is guarded by the SCP at once; the vault's lists are typed against these, so they cannot name
- * an action the guard does not know.
+ * The S3 and KMS actions that change what protects the logs, their buckets and their keys: one list
+ * of each, which the organization's guard (`aws/log-guard-scp`) denies on every log bucket and key,
+ * and from which the backup vault (`aws/backup-vault`) and a key with administrators (`aws/kms-key`)
+ * draw what they deny to all but their administrators. An action added here is guarded by the SCP at
+ * once; the vault's lists are typed against these, so they cannot name an action the guard does not know.
  */
 
 /**
@@ -28,6 +28,20 @@ export const S3_BUCKET_PROTECTION_ACTIONS = [
   "s3:PutMetricsConfiguration",
 ] as const;
 export type S3BucketProtectionAction = (typeof S3_BUCKET_PROTECTION_ACTIONS)[number];
+
+/**
+ * Changes to a key that would lose or expose what it encrypts: deleting, disabling, re-policying it,
+ * switching its rotation off, and untagging or re-tagging it (the log guard finds keys by their tag:
+ * untagged, a key is no longer guarded).
+ */
+export const KMS_KEY_PROTECTION_ACTIONS = [
+  "kms:ScheduleKeyDeletion",
+  "kms:DisableKey",
+  "kms:PutKeyPolicy",
+  "kms:DisableKeyRotation",
+  "kms:UntagResource",
+  "kms:TagResource",
+] as const;
 
 /** What deletes a log object (a version of it) or shortens its lock. */
 export const S3_OBJECT_PROTECTION_ACTIONS = [
