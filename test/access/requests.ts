@@ -1040,6 +1040,9 @@ const backupAndRestore: Family = {
       const vaultKey = keyByAlias(t.world, t.stack, vault);
       const replicationArn = `arn:aws:iam::${t.account}:role/${b.replicationRoleName}`;
       const replication = roleSession(t.world, replicationArn, `replication role of ${t.tenant.id}`);
+      const widenedReplication = outsideRole(replicationArn, `replication role of ${t.tenant.id}, its policy widened`, [
+        allowing("AdministratorAccess (attached)", "*"),
+      ]);
       // The restore roles are the operators' (aws/tenant-access-roles 0.3.0): a tenant without operators has none.
       const hasRestore = tenantRoleTrust(t).some(({ role }) => role.endsWith("-restore"));
       const restoreArn = TenantAccessRoles.restoreRoleArnFor(t.account, t.tenant.awsRolePrefix);
@@ -1072,8 +1075,25 @@ const backupAndRestore: Family = {
         ),
         r("an administrator puts into the vault", attacker, "s3:PutObject", s3Object(vault, nativeKeyOrDay(first)), "Denied", {
           context: sseKms(vaultKey),
-          deniedBy: "DenyObjectWritesExceptReplication",
+          deniedBy: "DenyObjectWritesExceptAdministrators",
         }),
+        r("an administrator writes a replica into the vault", attacker, "s3:ReplicateObject", s3Object(vault, nativeKeyOrDay(first)), "Denied", {
+          deniedBy: "DenyReplicaWritesExceptReplication",
+        }),
+        // An administrator may widen the replication role (its trust, its policy): the vault still lets it write replicas only.
+        ...["s3:DeleteObject", "s3:ReplicateDelete", "s3:PutObject", "s3:PutObjectRetention"].map((action) =>
+          r(
+            `the replication role, widened by an administrator: ${action} in the vault (a delete marker hides a backup)`,
+            widenedReplication,
+            action,
+            s3Object(vault, nativeKeyOrDay(first)),
+            "Denied",
+            {
+              context: action === "s3:PutObject" ? sseKms(vaultKey) : undefined,
+              deniedBy: "DenyObjectWritesExceptAdministrators",
+            },
+          ),
+        ),
         // Applying the vault needs a role its policy exempts (issue 16, item 8): the stack assumes one for it.
         r("an administrator without the vault's exemption changes its policy", attacker, "s3:PutBucketPolicy", s3Bucket(vault), "Denied", { item: "16.8" }),
         r("an administrator without the vault's exemption lists it", attacker, "s3:ListBucket", s3Bucket(vault), "Denied", { item: "16.8" }),
@@ -1228,7 +1248,7 @@ const backupAndRestore: Family = {
         }),
         r("the restore role writes into the vault", restore, "s3:PutObject", s3Object(vault, nativeKeyOrDay(first)), "Denied", {
           context: sseKms(vaultKey),
-          deniedBy: "DenyObjectWritesExceptReplication",
+          deniedBy: "DenyObjectWritesExceptAdministrators",
         }),
         r("the restore role deletes a backup version", restore, "s3:DeleteObjectVersion", s3Object(vault, nativeKeyOrDay(first)), "Denied", {
           deniedBy: "DenyVersionDeletesAndLockBypass",

@@ -446,25 +446,18 @@ function replicationStatements(p: Parsed, partition: AwsPartition, vault: Bucket
 }
 
 /**
- * Writes that only replication may make (of the object writes, deletes and lock changes the guard
- * knows); what administrators may change about the vault itself (of the bucket changes the
- * organization's guard denies on every log bucket: aws/log-guard-scp). The orders are the vault's own
- * since 0.2.0, so its policy does not churn. Notifications and replication configuration of the vault
- * are left to IAM here; the guard denies them where it applies.
+ * What replication writes (replicas and their tags): replication and the administrators only. Every
+ * other object write, delete and lock change the guard knows: the administrators only. The
+ * replication role never needs those (its own policy has no `s3:ReplicateDelete` or delete), so a
+ * role an administrator widened cannot hide a backup behind a delete marker either (since 0.2.1).
+ * What administrators may change about the vault itself: every bucket change the organization's
+ * guard denies on every log bucket (aws/log-guard-scp). The orders are the vault's own since 0.2.0,
+ * so its policy does not churn.
  */
+const REPLICA_WRITE_ACTIONS = actionsOf(S3_OBJECT_WRITE_ACTIONS, ["s3:ReplicateObject", "s3:ReplicateTags"]);
 const OBJECT_WRITE_ACTIONS = actionsOf(
   [...S3_OBJECT_WRITE_ACTIONS, ...S3_OBJECT_PROTECTION_ACTIONS],
-  [
-    "s3:PutObject",
-    "s3:ReplicateObject",
-    "s3:ReplicateTags",
-    "s3:ReplicateDelete",
-    "s3:DeleteObject",
-    "s3:PutObjectTagging",
-    "s3:DeleteObjectTagging",
-    "s3:PutObjectRetention",
-    "s3:PutObjectLegalHold",
-  ],
+  ["s3:PutObject", "s3:ReplicateDelete", "s3:DeleteObject", "s3:PutObjectTagging", "s3:DeleteObjectTagging", "s3:PutObjectRetention", "s3:PutObjectLegalHold"],
 );
 /** Deleting a version, or a governance-mode lock lifted: nobody, the administrators included. */
 const VERSION_DELETE_ACTIONS = actionsOf(S3_OBJECT_PROTECTION_ACTIONS, ["s3:DeleteObjectVersion", "s3:BypassGovernanceRetention"]);
@@ -497,12 +490,21 @@ function vaultStatements(p: Parsed, vaultArn: string, vaultKeyArn: string, repli
   const exceptFor = (arns: string[]) => ({ ArnNotLike: { "aws:PrincipalArn": arns } });
   const statements: PolicyStatement[] = [
     {
-      Sid: "DenyObjectWritesExceptReplication",
+      Sid: "DenyReplicaWritesExceptReplication",
+      Effect: "Deny",
+      Principal: "*",
+      Action: REPLICA_WRITE_ACTIONS,
+      Resource: `${vaultArn}/*`,
+      Condition: exceptFor([replicationRoleArn, ...admins]),
+    },
+    // A delete without a version id puts a delete marker: the backup survives but a listing (a restore) no longer sees it.
+    {
+      Sid: "DenyObjectWritesExceptAdministrators",
       Effect: "Deny",
       Principal: "*",
       Action: OBJECT_WRITE_ACTIONS,
       Resource: `${vaultArn}/*`,
-      Condition: exceptFor([replicationRoleArn, ...admins]),
+      Condition: exceptFor(admins),
     },
     // Object lock already refuses deleting a locked version; this refuses it after the lock too (only lifecycle expires versions).
     { Sid: "DenyVersionDeletesAndLockBypass", Effect: "Deny", Principal: "*", Action: VERSION_DELETE_ACTIONS, Resource: `${vaultArn}/*` },

@@ -186,12 +186,18 @@ describe("BackupVault", () => {
       Condition: { Bool: { "aws:SecureTransport": "false" } },
     });
     expect(s.DenyTlsOlderThan12.Condition).toEqual({ NumericLessThan: { "s3:TlsVersion": "1.2" } });
-    expect(s.DenyObjectWritesExceptReplication).toMatchObject({
+    // Replication writes replicas and their tags, nothing else: a widened replication role cannot delete (a delete marker hides a backup).
+    expect(s.DenyReplicaWritesExceptReplication).toEqual({
+      Sid: "DenyReplicaWritesExceptReplication",
+      Effect: "Deny",
+      Principal: "*",
+      Action: ["s3:ReplicateObject", "s3:ReplicateTags"],
       Resource: `${VAULT_ARN}/*`,
       Condition: { ArnNotLike: { "aws:PrincipalArn": [REPLICATION_ROLE, ADMIN] } },
     });
-    expect(s.DenyObjectWritesExceptReplication.Action).toEqual(
-      expect.arrayContaining(["s3:PutObject", "s3:ReplicateObject", "s3:DeleteObject", "s3:PutObjectRetention"]),
+    expect(s.DenyObjectWritesExceptAdministrators).toMatchObject({ Resource: `${VAULT_ARN}/*`, Condition: { ArnNotLike: { "aws:PrincipalArn": [ADMIN] } } });
+    expect(s.DenyObjectWritesExceptAdministrators.Action).toEqual(
+      expect.arrayContaining(["s3:PutObject", "s3:DeleteObject", "s3:ReplicateDelete", "s3:PutObjectRetention", "s3:PutObjectLegalHold"]),
     );
     // No exemption at all: once a version exists, only lifecycle expiry removes it.
     expect(s.DenyVersionDeletesAndLockBypass).toEqual({
@@ -252,7 +258,8 @@ describe("BackupVault", () => {
       Condition: { ArnNotLike: { "aws:PrincipalArn": [REPLICATION_ROLE, ADMIN, GLOBEX_RESTORE, INITECH_RESTORE] } },
     });
     for (const sid of [
-      "DenyObjectWritesExceptReplication",
+      "DenyReplicaWritesExceptReplication",
+      "DenyObjectWritesExceptAdministrators",
       "DenyVaultConfigurationExceptAdministrators",
       "DenyGlobexObjectsExceptOwnRoles",
       "DenyInitechObjectsExceptOwnRoles",

@@ -151,7 +151,12 @@ describe("one list of the S3 actions that protect log buckets, shared by the gua
     });
     const s = statementsBySid(onlyResource(synthJson(stack), "aws_s3_bucket_policy").policy);
     const known = new Set<string>([...S3_BUCKET_PROTECTION_ACTIONS, ...S3_OBJECT_PROTECTION_ACTIONS, ...S3_OBJECT_WRITE_ACTIONS]);
-    for (const sid of ["DenyObjectWritesExceptReplication", "DenyVersionDeletesAndLockBypass", "DenyVaultConfigurationExceptAdministrators"]) {
+    for (const sid of [
+      "DenyReplicaWritesExceptReplication",
+      "DenyObjectWritesExceptAdministrators",
+      "DenyVersionDeletesAndLockBypass",
+      "DenyVaultConfigurationExceptAdministrators",
+    ]) {
       for (const action of asList(s[sid].Action)) expect([sid, known.has(action)]).toEqual([sid, true]);
     }
     expect(asList(s.DenyVaultConfigurationExceptAdministrators.Action)).toEqual(

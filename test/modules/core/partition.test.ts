@@ -57,7 +57,7 @@ describe.each([
     expect(vault.objectsArn("globex/")).toBe(`arn:${partition}:s3:::acme-prod-backup/globex/*`);
     const json = synthJson(stack);
     const policy = statementsBySid(onlyResource(json, "aws_s3_bucket_policy").policy);
-    expect(policy.DenyObjectWritesExceptReplication.Condition).toEqual({
+    expect(policy.DenyReplicaWritesExceptReplication.Condition).toEqual({
       ArnNotLike: { "aws:PrincipalArn": [role("acme-prod-backup-replication"), role("acme-terraform")] },
     });
     const replication = statementsBySid(onlyResource(json, "aws_iam_role_policy").policy);
