@@ -550,9 +550,7 @@ describe("stacks from the default config", () => {
       // The restore role is the vault's only reader besides replication and the administrators.
       const restoreRole = resourcesOf(json, "aws_iam_role").find((r) => r.name === `acme-prod-${tenant}-restore`);
       expect(restoreRole).toBeDefined();
-      const vaultPolicy = statementsBySid(
-        resourcesOf(json, "aws_s3_bucket_policy").find((p) => String(p.policy).includes("DenyVersionDeletesAndLockBypass"))!.policy,
-      );
+      const vaultPolicy = statementsBySid(resourcesOf(json, "aws_s3_bucket_policy").find((p) => String(p.policy).includes("DenyDeletesAndLockBypass"))!.policy);
       const sid = `Deny${tenant.charAt(0).toUpperCase()}${tenant.slice(1)}ObjectsExceptOwnRoles`;
       const readers =
         tenant === "initech" ? ["okta", "cloudtrail", "firewall"].map((src) => `arn:aws:iam::111111111111:role/acme-prod-${tenant}-${src}-snowflake`) : [];
@@ -612,9 +610,7 @@ describe("stacks from the default config", () => {
     const accessLogs = Object.keys(json.resource.aws_s3_bucket).find((k) => k.startsWith("AccessLogs_us_east_1"))!;
     for (const logging of resourcesOf(json, "aws_s3_bucket_logging")) expect(logging.target_bucket).toBe(`\${aws_s3_bucket.${accessLogs}.bucket}`);
     // Its vault: administered by its deploy role only (the environment's admins are in another account), listed by its plan role.
-    const vaultPolicy = statementsBySid(
-      resourcesOf(json, "aws_s3_bucket_policy").find((p) => String(p.policy).includes("DenyVersionDeletesAndLockBypass"))!.policy,
-    );
+    const vaultPolicy = statementsBySid(resourcesOf(json, "aws_s3_bucket_policy").find((p) => String(p.policy).includes("DenyDeletesAndLockBypass"))!.policy);
     expect(vaultPolicy.DenyVaultConfigurationExceptAdministrators.Condition).toEqual({
       ArnNotLike: { "aws:PrincipalArn": ["arn:aws:iam::222222222222:role/lakehouse-deploy"] },
     });
@@ -740,9 +736,7 @@ describe("stacks from the default config", () => {
     }
     const okta = statementsBySid(resourcesOf(json, "aws_iam_role_policy").find((p) => String(p.role).includes("Source_okta_AccessRole"))!.policy);
     expect(okta.BackupReadObjectsUnderPrefixes.Resource).toEqual([`arn:aws:s3:::${vault}/okta/*`]);
-    const vaultPolicy = statementsBySid(
-      resourcesOf(json, "aws_s3_bucket_policy").find((p) => String(p.policy).includes("DenyVersionDeletesAndLockBypass"))!.policy,
-    );
+    const vaultPolicy = statementsBySid(resourcesOf(json, "aws_s3_bucket_policy").find((p) => String(p.policy).includes("DenyDeletesAndLockBypass"))!.policy);
     expect(vaultPolicy.DenyInitechReadersRestores.Condition).toEqual({
       ArnLike: { "aws:PrincipalArn": ["okta", "cloudtrail", "firewall"].map((src) => `arn:aws:iam::111111111111:role/acme-prod-initech-${src}-snowflake`) },
     });

@@ -1081,16 +1081,21 @@ const backupAndRestore: Family = {
           deniedBy: "DenyReplicaWritesExceptReplication",
         }),
         // An administrator may widen the replication role (its trust, its policy): the vault still lets it write replicas only.
-        ...["s3:DeleteObject", "s3:ReplicateDelete", "s3:PutObject", "s3:PutObjectRetention"].map((action) =>
+        ...[
+          ["s3:DeleteObject", "DenyDeletesAndLockBypass"],
+          ["s3:ReplicateDelete", "DenyDeletesAndLockBypass"],
+          ["s3:PutObject", "DenyObjectWritesExceptAdministrators"],
+          ["s3:PutObjectRetention", "DenyObjectWritesExceptAdministrators"],
+        ].map(([action, deniedBy]) =>
           r(
-            `the replication role, widened by an administrator: ${action} in the vault (a delete marker hides a backup)`,
+            `the replication role, widened by an administrator: ${action} in the vault`,
             widenedReplication,
             action,
             s3Object(vault, nativeKeyOrDay(first)),
             "Denied",
             {
               context: action === "s3:PutObject" ? sseKms(vaultKey) : undefined,
-              deniedBy: "DenyObjectWritesExceptAdministrators",
+              deniedBy,
             },
           ),
         ),
@@ -1159,10 +1164,14 @@ const backupAndRestore: Family = {
         const a = exemptAdmin(admin);
         out.push(
           r("a vault administrator deletes a locked backup version", a, "s3:DeleteObjectVersion", s3Object(vault, nativeKeyOrDay(first)), "Denied", {
-            deniedBy: "DenyVersionDeletesAndLockBypass",
+            deniedBy: "DenyDeletesAndLockBypass",
+          }),
+          // A delete marker would hide the backup from a restore's listing, for good: removing it is a version delete.
+          r("a vault administrator deletes a backup (a delete marker)", a, "s3:DeleteObject", s3Object(vault, nativeKeyOrDay(first)), "Denied", {
+            deniedBy: "DenyDeletesAndLockBypass",
           }),
           r("a vault administrator bypasses governance retention", a, "s3:BypassGovernanceRetention", s3Object(vault, nativeKeyOrDay(first)), "Denied", {
-            deniedBy: "DenyVersionDeletesAndLockBypass",
+            deniedBy: "DenyDeletesAndLockBypass",
           }),
           r("a vault administrator puts with the vault key", a, "s3:PutObject", s3Object(vault, nativeKeyOrDay(first)), "Allowed", {
             context: sseKms(vaultKey),
@@ -1251,7 +1260,7 @@ const backupAndRestore: Family = {
           deniedBy: "DenyObjectWritesExceptAdministrators",
         }),
         r("the restore role deletes a backup version", restore, "s3:DeleteObjectVersion", s3Object(vault, nativeKeyOrDay(first)), "Denied", {
-          deniedBy: "DenyVersionDeletesAndLockBypass",
+          deniedBy: "DenyDeletesAndLockBypass",
         }),
       );
       for (const s of t.tenant.sources) {

@@ -446,10 +446,9 @@ function replicationStatements(p: Parsed, partition: AwsPartition, vault: Bucket
 }
 
 /**
- * What replication writes (replicas and their tags): replication and the administrators only. Every
- * other object write, delete and lock change the guard knows: the administrators only. The
- * replication role never needs those (its own policy has no `s3:ReplicateDelete` or delete), so a
- * role an administrator widened cannot hide a backup behind a delete marker either (since 0.2.1).
+ * What replication writes (replicas and their tags): replication and the administrators only. Puts,
+ * tagging and lock changes: the administrators only, since 0.2.1 without the replication role, which
+ * never needs them (a role an administrator widened gains nothing in the vault).
  * What administrators may change about the vault itself: every bucket change the organization's
  * guard denies on every log bucket (aws/log-guard-scp). The orders are the vault's own since 0.2.0,
  * so its policy does not churn.
@@ -457,10 +456,17 @@ function replicationStatements(p: Parsed, partition: AwsPartition, vault: Bucket
 const REPLICA_WRITE_ACTIONS = actionsOf(S3_OBJECT_WRITE_ACTIONS, ["s3:ReplicateObject", "s3:ReplicateTags"]);
 const OBJECT_WRITE_ACTIONS = actionsOf(
   [...S3_OBJECT_WRITE_ACTIONS, ...S3_OBJECT_PROTECTION_ACTIONS],
-  ["s3:PutObject", "s3:ReplicateDelete", "s3:DeleteObject", "s3:PutObjectTagging", "s3:DeleteObjectTagging", "s3:PutObjectRetention", "s3:PutObjectLegalHold"],
+  ["s3:PutObject", "s3:PutObjectTagging", "s3:DeleteObjectTagging", "s3:PutObjectRetention", "s3:PutObjectLegalHold"],
 );
-/** Deleting a version, or a governance-mode lock lifted: nobody, the administrators included. */
-const VERSION_DELETE_ACTIONS = actionsOf(S3_OBJECT_PROTECTION_ACTIONS, ["s3:DeleteObjectVersion", "s3:BypassGovernanceRetention"]);
+/**
+ * Deleting (a delete marker, since 0.2.1: it hides a backup from a listing, and removing the marker
+ * would take a version delete), deleting a version, or a governance-mode lock lifted: nobody, the
+ * administrators included. Only lifecycle expires anything in the vault.
+ */
+const DELETE_ACTIONS = actionsOf(
+  [...S3_OBJECT_WRITE_ACTIONS, ...S3_OBJECT_PROTECTION_ACTIONS],
+  ["s3:DeleteObject", "s3:ReplicateDelete", "s3:DeleteObjectVersion", "s3:BypassGovernanceRetention"],
+);
 const VAULT_CONFIGURATION_ACTIONS = actionsOf(S3_BUCKET_PROTECTION_ACTIONS, [
   "s3:PutBucketPolicy",
   "s3:DeleteBucketPolicy",
@@ -497,7 +503,6 @@ function vaultStatements(p: Parsed, vaultArn: string, vaultKeyArn: string, repli
       Resource: `${vaultArn}/*`,
       Condition: exceptFor([replicationRoleArn, ...admins]),
     },
-    // A delete without a version id puts a delete marker: the backup survives but a listing (a restore) no longer sees it.
     {
       Sid: "DenyObjectWritesExceptAdministrators",
       Effect: "Deny",
@@ -506,8 +511,8 @@ function vaultStatements(p: Parsed, vaultArn: string, vaultKeyArn: string, repli
       Resource: `${vaultArn}/*`,
       Condition: exceptFor(admins),
     },
-    // Object lock already refuses deleting a locked version; this refuses it after the lock too (only lifecycle expires versions).
-    { Sid: "DenyVersionDeletesAndLockBypass", Effect: "Deny", Principal: "*", Action: VERSION_DELETE_ACTIONS, Resource: `${vaultArn}/*` },
+    // Object lock already refuses deleting a locked version; this refuses it after the lock too, and delete markers at any time.
+    { Sid: "DenyDeletesAndLockBypass", Effect: "Deny", Principal: "*", Action: DELETE_ACTIONS, Resource: `${vaultArn}/*` },
     {
       Sid: "DenyVaultConfigurationExceptAdministrators",
       Effect: "Deny",

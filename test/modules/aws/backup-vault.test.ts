@@ -197,14 +197,14 @@ describe("BackupVault", () => {
     });
     expect(s.DenyObjectWritesExceptAdministrators).toMatchObject({ Resource: `${VAULT_ARN}/*`, Condition: { ArnNotLike: { "aws:PrincipalArn": [ADMIN] } } });
     expect(s.DenyObjectWritesExceptAdministrators.Action).toEqual(
-      expect.arrayContaining(["s3:PutObject", "s3:DeleteObject", "s3:ReplicateDelete", "s3:PutObjectRetention", "s3:PutObjectLegalHold"]),
+      expect.arrayContaining(["s3:PutObject", "s3:PutObjectTagging", "s3:PutObjectRetention", "s3:PutObjectLegalHold"]),
     );
-    // No exemption at all: once a version exists, only lifecycle expiry removes it.
-    expect(s.DenyVersionDeletesAndLockBypass).toEqual({
-      Sid: "DenyVersionDeletesAndLockBypass",
+    // No exemption at all: once a version exists, only lifecycle expiry removes it, and nobody hides it behind a delete marker.
+    expect(s.DenyDeletesAndLockBypass).toEqual({
+      Sid: "DenyDeletesAndLockBypass",
       Effect: "Deny",
       Principal: "*",
-      Action: ["s3:DeleteObjectVersion", "s3:BypassGovernanceRetention"],
+      Action: ["s3:DeleteObject", "s3:ReplicateDelete", "s3:DeleteObjectVersion", "s3:BypassGovernanceRetention"],
       Resource: `${VAULT_ARN}/*`,
     });
     expect(s.DenyVaultConfigurationExceptAdministrators).toMatchObject({ Resource: VAULT_ARN, Condition: { ArnNotLike: { "aws:PrincipalArn": [ADMIN] } } });

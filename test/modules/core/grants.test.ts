@@ -154,7 +154,7 @@ describe("one list of the S3 actions that protect log buckets, shared by the gua
     for (const sid of [
       "DenyReplicaWritesExceptReplication",
       "DenyObjectWritesExceptAdministrators",
-      "DenyVersionDeletesAndLockBypass",
+      "DenyDeletesAndLockBypass",
       "DenyVaultConfigurationExceptAdministrators",
     ]) {
       for (const action of asList(s[sid].Action)) expect([sid, known.has(action)]).toEqual([sid, true]);

@@ -383,7 +383,7 @@ describe("guardrails over backups (a tenant bucket replicating into its vault)",
   }
   const only = (r: Resources, type: string) => Object.values(r[type])[0];
   const rule0 = (r: Resources) => (only(r, "aws_s3_bucket_replication_configuration").rule as Record<string, Record<string, unknown>>[])[0];
-  const vaultPolicy = (r: Resources) => Object.values(r.aws_s3_bucket_policy).find((p) => String(p.policy).includes("DenyVersionDeletesAndLockBypass"))!;
+  const vaultPolicy = (r: Resources) => Object.values(r.aws_s3_bucket_policy).find((p) => String(p.policy).includes("DenyDeletesAndLockBypass"))!;
 
   test("the modules' own backup path passes every rule", () => expect(rulesHit(backupStack())).toEqual([]));
 
@@ -411,7 +411,7 @@ describe("guardrails over backups (a tenant bucket replicating into its vault)",
       "BACKUP_VAULT_LOCKED_DENY_ONLY",
       (r: Resources) => {
         const doc = JSON.parse(String(vaultPolicy(r).policy)) as { Statement: Record<string, unknown>[] };
-        doc.Statement = doc.Statement.filter((st) => st.Sid !== "DenyVersionDeletesAndLockBypass");
+        doc.Statement = doc.Statement.filter((st) => st.Sid !== "DenyDeletesAndLockBypass");
         vaultPolicy(r).policy = JSON.stringify(doc);
       },
     ],
