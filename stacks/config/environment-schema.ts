@@ -164,7 +164,9 @@ export const environmentSchema = z
         adminRoleArns: z
           .array(roleArn)
           .min(1, "at least one: the role Terraform applies with, or after the first apply nobody could manage the vaults")
-          .describe("Roles that may still manage the vaults. The role Terraform applies with, a break-glass role: the vault policy denies everyone else."),
+          .describe(
+            "Roles that may still manage the vaults and their keys. The role Terraform applies with, a break-glass role: the vault and key policies deny everyone else (and nobody deletes in a vault).",
+          ),
         deployRoleArn: roleArn
           .optional()
           .describe(
