@@ -52,7 +52,7 @@ export const tenantSchema = z
       .optional()
       .describe("A readable name for the tenant. Used in the comment of its Snowflake schema; default: the id."),
     region: awsRegion.describe(
-      "The AWS region of the tenant's data. Its bucket, key and pipelines are there, and its logs load into the environment's Snowflake account of the same region.",
+      "The AWS region of the tenant's data. Its bucket, key and pipelines are there, and its logs load into the environment's Snowflake account of the same region. A commercial region: the config takes no GovCloud or China region yet (the modules used directly derive their ARNs' partition from the region, unchecked on a live account).",
     ),
     retentionDays: retentionDays
       .optional()
