@@ -9,7 +9,8 @@
 /**
  * Changes to a log bucket itself: deleting it, its policy, lifecycle, versioning, object lock,
  * encryption, logging, public access block, ownership, notifications, replication (switching backups
- * off, or copying the logs out) and metrics configuration (what the alarms read). Deleting a
+ * off, or copying the logs out), metrics configuration (what the alarms read) and inventory
+ * configuration (a daily list of every key, sent to a bucket of the caller's choosing). Deleting a
  * configuration takes the same permission as putting it (S3 API Reference, e.g. DeleteBucketReplication).
  */
 export const S3_BUCKET_PROTECTION_ACTIONS = [
@@ -26,6 +27,7 @@ export const S3_BUCKET_PROTECTION_ACTIONS = [
   "s3:PutBucketNotification",
   "s3:PutReplicationConfiguration",
   "s3:PutMetricsConfiguration",
+  "s3:PutInventoryConfiguration",
 ] as const;
 export type S3BucketProtectionAction = (typeof S3_BUCKET_PROTECTION_ACTIONS)[number];
 

@@ -8,7 +8,7 @@ export const MODULE_VERSIONS = {
   "aws/access-log-bucket": "0.2.0",
   "aws/snowflake-access-role": "0.3.0",
   "aws/tenant-access-roles": "0.3.0",
-  "aws/log-guard-scp": "0.2.0",
+  "aws/log-guard-scp": "0.2.1",
   "aws/alert-topic": "0.2.1",
   "aws/audit-trail": "0.2.0",
   "aws/log-puller": "0.1.1",

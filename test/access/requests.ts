@@ -1461,6 +1461,8 @@ export const TAMPER_BUCKET_ACTIONS = [
   "s3:PutBucketNotification",
   "s3:PutReplicationConfiguration",
   "s3:PutMetricsConfiguration",
+  // PutBucketInventoryConfiguration: a daily list of every key and its size, to a bucket the caller names.
+  "s3:PutInventoryConfiguration",
 ];
 export const TAMPER_OBJECT_ACTIONS = [
   "s3:DeleteObject",

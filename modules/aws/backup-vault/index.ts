@@ -479,10 +479,11 @@ const VAULT_CONFIGURATION_ACTIONS = actionsOf(S3_BUCKET_PROTECTION_ACTIONS, [
   "s3:PutBucketLogging",
   "s3:PutMetricsConfiguration",
   "s3:DeleteBucket",
-  // Since 0.2.1: replication out of the vault copies every tenant's backups elsewhere, and a notification
-  // configuration sends each object's key out; without the log guard's SCP nothing else refuses them.
+  // Since 0.2.1: replication out of the vault copies every tenant's backups elsewhere, a notification or
+  // inventory configuration sends their keys out; without the log guard's SCP nothing else refuses them.
   "s3:PutBucketNotification",
   "s3:PutReplicationConfiguration",
+  "s3:PutInventoryConfiguration",
 ]);
 
 /**

@@ -16,7 +16,7 @@ export const LOG_OBJECT_ACTIONS: string[] = [...S3_OBJECT_PROTECTION_ACTIONS];
 /**
  * What the SCP denies on log buckets: their policy, lifecycle, versioning, lock, encryption, logging,
  * public access block, ownership, notifications, replication (switching backups off, or copying the
- * logs out) and metrics configurations (what the alarms read) — the library's one list of them
+ * logs out), metrics (what the alarms read) and inventory configurations — the library's one list of them
  * (modules/aws/protected-actions.ts), from which the backup vault draws what it denies too.
  */
 export const LOG_BUCKET_ACTIONS: string[] = [...S3_BUCKET_PROTECTION_ACTIONS];
