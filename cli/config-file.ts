@@ -3,6 +3,7 @@ import { join, resolve } from "node:path";
 import { nearest } from "../modules/core/suggest";
 import { packageRoot } from "../modules/core/package-root";
 import { LakehouseError } from "../modules/core/errors";
+import { OptionValues } from "./command";
 
 /**
  * Which config a command reads. Never the bundled demo by default: a pull-request job that forgot
@@ -48,13 +49,11 @@ export function bundledExamples(): string[] {
     .sort();
 }
 
-type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
-
 /**
  * `--config <file>`, else `--example <name>` where the command offers it (`offersExample`), else
  * ./lakehouse.yaml in `cwd`, else a ConfigChoiceError that says what to do.
  */
-export function chooseConfig(values: Values, command: string, o: { offersExample: boolean; cwd?: string }): ConfigChoice {
+export function chooseConfig(values: OptionValues, command: string, o: { offersExample: boolean; cwd?: string }): ConfigChoice {
   const cwd = o.cwd ?? process.cwd();
   const config = typeof values.config === "string" ? values.config : undefined;
   const example = typeof values.example === "string" ? values.example : undefined;

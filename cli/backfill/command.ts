@@ -9,6 +9,7 @@ import { ObjectLister } from "./listing";
 import { ProgressLine, ReportContext, reportJson, reportText } from "./output";
 import { BackfillUsageError, INSTANT_HINT, parseRange } from "./range";
 import { backfillTarget } from "./target";
+import { OptionValues, Output, str } from "../command";
 
 /** The command's entry in the CLI's COMMANDS (the same shape as its other commands). */
 export const BACKFILL_COMMAND = {
@@ -42,9 +43,6 @@ export const BACKFILL_COMMAND = {
   },
 } as const;
 
-type Output = Pick<NodeJS.WriteStream, "write"> & { isTTY?: boolean };
-type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
-
 /** What the command uses from outside; tests replace them. */
 export interface BackfillEnvironment {
   readonly env: NodeJS.ProcessEnv;
@@ -53,7 +51,6 @@ export interface BackfillEnvironment {
   readonly sql?: SqlClient;
 }
 
-const str = (v: unknown) => (typeof v === "string" ? v : undefined);
 const usage = (message: string) => `lakehouse: ${message}\nRun 'lakehouse backfill --help' for its options.\n`;
 
 function wholeNumber(option: string, text: string | undefined, fallback: number, min: number, max: number): number {
@@ -65,7 +62,7 @@ function wholeNumber(option: string, text: string | undefined, fallback: number,
 
 /** Runs the command; resolves to its exit code. Config errors are thrown to the CLI (exit 1, as for synth). */
 export async function backfillCommand(
-  values: Values,
+  values: OptionValues,
   out: Output,
   err: Output,
   outside: BackfillEnvironment = { env: process.env, now: Date.now },

@@ -5,6 +5,7 @@ import { SNOWFLAKE_OPTIONS, SnowflakeSqlApi, SnowflakeSqlError, SqlClient, snowf
 import { CheckResult, checkPlan, checkReport } from "./check";
 import { BootstrapSelectionError, bootstrapPlans } from "../../stacks/bootstrap/from-config";
 import { BootstrapPlan, bootstrapSql } from "../../stacks/bootstrap/plan";
+import { OptionValues, Output, str } from "../command";
 
 /** The command's entry in the CLI's COMMANDS (the same shape as its other commands). */
 export const BOOTSTRAP_COMMAND = {
@@ -31,11 +32,6 @@ export const BOOTSTRAP_COMMAND = {
   },
 } as const;
 
-type Output = Pick<NodeJS.WriteStream, "write">;
-type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
-
-const str = (v: unknown) => (typeof v === "string" ? v : undefined);
-
 /** What the command uses from outside; tests replace them. */
 export interface BootstrapEnvironment {
   readonly env: NodeJS.ProcessEnv;
@@ -49,7 +45,7 @@ export interface BootstrapEnvironment {
  */
 export async function bootstrapCommand(
   subcommand: string,
-  values: Values,
+  values: OptionValues,
   out: Output,
   err: Output,
   usage: (message: string) => Error,

@@ -1,5 +1,5 @@
 import { nearest } from "../../modules/core/suggest";
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from "../command";
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, OptionValues, Output } from "../command";
 import { CONFIG_OPTION, ConfigChoice, EXAMPLE_OPTION } from "../config-file";
 import { loadConfigFile } from "../../stacks/config/load";
 import { resolveConfig } from "../../stacks/config/resolve";
@@ -30,15 +30,12 @@ export const COST_COMMAND = {
   },
 } as const;
 
-type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
-type Output = Pick<NodeJS.WriteStream, "write">;
-
 /**
  * `lakehouse cost`: reads the chosen config (cli/config-file.ts), the volumes and the price
  * overrides, and prints the estimate. Its own usage and input errors are reported here; a config that
  * does not load throws, for the CLI's reporting like every command's.
  */
-export function costCommand(values: Values, config: ConfigChoice, out: Output, err: Output): number {
+export function costCommand(values: OptionValues, config: ConfigChoice, out: Output, err: Output): number {
   try {
     const configFile = config.file;
     const volumeArgs = parseVolumeArgs((values.volume as string[] | undefined) ?? []);

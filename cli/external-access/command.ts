@@ -3,6 +3,7 @@ import { loadConfigFile } from "../../stacks/config/load";
 import { resolveConfig } from "../../stacks/config/resolve";
 import { externalAccess, externalAccessText } from "../../stacks/external-access";
 import { CONFIG_OPTION, EXAMPLE_OPTION, chooseConfig } from "../config-file";
+import { OptionValues } from "../command";
 
 export const EXTERNAL_ACCESS_COMMAND = {
   summary: "print what an existing bucket's owner adds for the sources that read it: policy statements, notification",
@@ -18,10 +19,9 @@ export const EXTERNAL_ACCESS_COMMAND = {
   },
 } as const;
 
-type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
 type Output = { write(text: string): unknown };
 
-export function externalAccessCommand(values: Values, out: Output): number {
+export function externalAccessCommand(values: OptionValues, out: Output): number {
   const config = chooseConfig(values, "external-access", { offersExample: true });
   const entries = externalAccess(resolveConfig(loadConfigFile(config.file)));
   out.write(values.json === true ? `${JSON.stringify(entries, null, 2)}\n` : externalAccessText(entries));

@@ -5,6 +5,7 @@ import { parseConfigYaml } from "../../stacks/config/load";
 import { CONFIG_FILE_NAME } from "../config-file";
 import { packageRoot } from "../../modules/core/package-root";
 import { LakehouseError } from "../../modules/core/errors";
+import { OptionValues, Output } from "../command";
 
 export const INIT_COMMAND = {
   summary: "write a starter lakehouse.yaml, the CI workflows and a short README into a repository",
@@ -24,8 +25,6 @@ export const INIT_COMMAND = {
   },
 } as const;
 
-type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
-
 /** Wrong or missing options (exit 2). */
 export class InitUsageError extends LakehouseError {
   constructor(message: string) {
@@ -44,7 +43,7 @@ export interface InitAnswers {
   readonly stateBucket?: string;
 }
 
-function answersOf(values: Values): InitAnswers {
+function answersOf(values: OptionValues): InitAnswers {
   const str = (name: string) => (typeof values[name] === "string" ? (values[name] as string) : undefined);
   const required = (name: keyof typeof INIT_COMMAND.options) => {
     const v = str(name);
@@ -135,14 +134,12 @@ export function initFiles(a: InitAnswers): Record<string, string> {
   return files;
 }
 
-type Output = Pick<NodeJS.WriteStream, "write">;
-
 /**
  * Writes the starter files into `--dir`. The config is validated before anything is written; files
  * that exist are refused (all of them named) unless --force; the files are staged and moved into
  * place together, so a failure leaves nothing half-written.
  */
-export function initCommand(values: Values, out: Output): number {
+export function initCommand(values: OptionValues, out: Output): number {
   const answers = answersOf(values);
   const dir = resolve(typeof values.dir === "string" ? values.dir : ".");
   const files = initFiles(answers);

@@ -12,8 +12,8 @@ import { SnowflakeSqlApi, type SqlClient, snowflakeConnection, snowflakeSettings
 import { TIERS, type Tier } from "./state";
 import { StateConflictError, VaultError } from "./vault";
 import { RESTORE_COMMAND } from "./spec";
+import { OptionValues } from "../command";
 
-type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
 type Output = { write(text: string): unknown };
 
 const DEFAULTS = { tier: "Bulk" as Tier, days: 7, pollSeconds: 900, batchThreshold: 1000, concurrency: 16 };
@@ -24,7 +24,7 @@ const DEFAULTS = { tier: "Bulk" as Tier, days: 7, pollSeconds: 900, batchThresho
  * `usage` makes the CLI's usage error (exit 2). Resolves to the exit code.
  */
 export async function restoreCommand(
-  values: Values,
+  values: OptionValues,
   out: Output,
   err: Output,
   usage: (message: string) => Error,
@@ -69,7 +69,7 @@ export async function restoreCommand(
  * restores, and says what is missing instead of loading; an unreadable key is a usage error.
  */
 export function snowflakeClient(
-  values: Values,
+  values: OptionValues,
   defaults: { readonly account: string; readonly warehouse: string; readonly database: string },
   usage: (message: string) => Error,
   env: NodeJS.ProcessEnv,
@@ -109,7 +109,7 @@ export function outcome(r: PassReport): Outcome {
 }
 
 /** The restore the command line asks for, checked against the config: every mistake is `usage(…)` naming its option. */
-export function planFromArguments(values: Values, usage: (message: string) => Error) {
+export function planFromArguments(values: OptionValues, usage: (message: string) => Error) {
   const str = (name: string) => (typeof values[name] === "string" ? (values[name] as string) : undefined);
   const required = (name: string) => {
     const v = str(name);
