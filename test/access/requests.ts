@@ -1115,7 +1115,7 @@ const backupAndRestore: Family = {
         out.push(
           r(`an administrator without the vault's exemption: ${action} on the vault key`, attacker, action, vaultKey, "Denied", {
             deniedBy: "DenyKeyTamperingExceptAdministrators",
-            context: action.endsWith("TagResource") ? { "aws:TagKeys": ["lakehouse:environment"] } : undefined,
+            context: keyTamperContext(action),
           }),
         );
       // What a deploy assumes for the vault: the environment's backup.deployRoleArn, or a tenant's own deploy role in its account.
@@ -1479,6 +1479,10 @@ export const TAMPER_KEY_ACTIONS = [
   "kms:UntagResource",
   "kms:TagResource",
 ];
+/** A key tamper request's context: (un)tagging names the tag the log guard finds the keys by. */
+function keyTamperContext(action: string): Record<string, string[]> | undefined {
+  return action.endsWith("TagResource") ? { "aws:TagKeys": ["lakehouse:environment"] } : undefined;
+}
 /** Actions the guard's first version missed (issue 16, item 7). */
 const ITEM_7 = new Set(["s3:PutReplicationConfiguration", "kms:UntagResource", "kms:TagResource", "s3:PutMetricsConfiguration"]);
 
@@ -1522,7 +1526,7 @@ const tamper: Family = {
           out.push(
             r(`tampering with key ${k.address}`, attacker, action, arn, "Denied", {
               deniedBy: "ProtectLogKeys",
-              context: action.endsWith("TagResource") ? { "aws:TagKeys": ["lakehouse:environment"] } : undefined,
+              context: keyTamperContext(action),
               item: ITEM_7.has(action) ? "16.7" : undefined,
             }),
           );
